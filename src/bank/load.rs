@@ -1,0 +1,606 @@
+//! Loading one section file into model items, with a located diagnostic for every problem found.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_yaml::Value;
+use sha2::{Digest, Sha256};
+
+use super::{
+    Answer, Bank, MAX_OPTIONS, Note, Origin, Question, QuestionType, Section, bank_error, count_blanks,
+    key_phrase_runs, letter,
+};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::yaml::{YamlDoc, join_path, read_text};
+
+const TOP_KEYS: &[&str] = &["section", "notes", "questions"];
+const SECTION_KEYS: &[&str] = &["id", "title", "order"];
+const NOTE_KEYS: &[&str] = &["id", "title", "text", "tags"];
+const QUESTION_KEYS: &[&str] = &[
+    "id", "type", "stem", "options", "answer", "difficulty", "tags", "note", "quote", "explanation", "shuffle",
+    "keep_last", "group", "points", "lines",
+];
+
+#[derive(Deserialize)]
+struct RawSection {
+    id: String,
+    title: String,
+    #[serde(default)]
+    order: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct RawNote {
+    id: String,
+    title: String,
+    text: String,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawQuestion {
+    id: String,
+    #[serde(rename = "type")]
+    kind: QuestionType,
+    stem: String,
+    #[serde(default)]
+    options: Option<Value>,
+    #[serde(default)]
+    answer: Option<Value>,
+    #[serde(default)]
+    difficulty: Option<u8>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    quote: Option<String>,
+    #[serde(default)]
+    explanation: Option<String>,
+    #[serde(default)]
+    shuffle: Option<bool>,
+    #[serde(default)]
+    keep_last: Option<usize>,
+    #[serde(default)]
+    group: Option<String>,
+    #[serde(default)]
+    points: Option<Value>,
+    #[serde(default)]
+    lines: Option<u32>,
+}
+
+/// A question's references to a note, resolved once every file is loaded.
+pub(super) struct PendingRef {
+    pub question: usize,
+    pub doc: usize,
+    pub path: String,
+    pub note: Option<String>,
+    pub quote: Option<String>,
+}
+
+/// What one section file contributed.
+pub struct FileItems {
+    pub section: Section,
+    pub notes: Vec<Note>,
+    pub questions: Vec<Question>,
+    pub(super) refs: Vec<PendingRef>,
+}
+
+/// Loads one section file. Items with errors are left out; every problem is returned as a diagnostic.
+pub fn load_file(path: &Path, shown_as: &Path) -> (Option<(YamlDoc, FileItems)>, Vec<Diagnostic>) {
+    let text = match read_text(path, shown_as) {
+        Ok(t) => t,
+        Err(d) => return (None, vec![d]),
+    };
+    let doc = match YamlDoc::parse(shown_as, text) {
+        Ok(d) => d,
+        Err(d) => return (None, vec![d]),
+    };
+    let mut diags = Vec::new();
+    let items = read_items(&doc, &mut diags);
+    (items.map(|items| (doc, items)), diags)
+}
+
+fn read_items(doc: &YamlDoc, diags: &mut Vec<Diagnostic>) -> Option<FileItems> {
+    let root = &doc.value;
+    if !root.is_mapping() {
+        diags.push(
+            doc.error_at("", "a section file must be a mapping with the keys `section`, `notes` and `questions`")
+                .with_help("see docs/bank-format.md for a complete example"),
+        );
+        return None;
+    }
+    diags.extend(doc.check_keys(root, "", "a section file", TOP_KEYS));
+    let Some(section_value) = root.get("section") else {
+        diags.push(
+            doc.error_at("", "the file has no `section:` header")
+                .with_help("start the file with `section:` and its `id:` and `title:`"),
+        );
+        return None;
+    };
+    diags.extend(doc.check_keys(section_value, "section", "the section header", SECTION_KEYS));
+    let raw: RawSection = match doc.deserialize(section_value, "section") {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    if !is_section_id(&raw.id) {
+        diags.push(
+            doc.error_at("section.id", format!("section id `{}` may use only a-z, 0-9 and -", raw.id))
+                .with_help("for example `cw` or `part-5`"),
+        );
+    }
+    if raw.title.trim().is_empty() {
+        diags.push(doc.error_at("section.title", "the section title is empty"));
+    }
+    let section = Section { id: raw.id, title: raw.title.trim().to_string(), order: raw.order, origin: origin(doc, "section") };
+
+    let mut items = FileItems { section, notes: Vec::new(), questions: Vec::new(), refs: Vec::new() };
+    for (i, value) in sequence(doc, root, "notes", diags).iter().enumerate() {
+        let path = format!("notes[{i}]");
+        if let Some(note) = read_note(doc, value, &path, diags) {
+            items.notes.push(note);
+        }
+    }
+    for (i, value) in sequence(doc, root, "questions", diags).iter().enumerate() {
+        let path = format!("questions[{i}]");
+        if let Some((question, note, quote)) = read_question(doc, value, &path, diags) {
+            items.refs.push(PendingRef { question: items.questions.len(), doc: 0, path, note, quote });
+            items.questions.push(question);
+        }
+    }
+    Some(items)
+}
+
+fn sequence<'v>(doc: &YamlDoc, root: &'v Value, key: &str, diags: &mut Vec<Diagnostic>) -> &'v [Value] {
+    match root.get(key) {
+        None | Some(Value::Null) => &[],
+        Some(Value::Sequence(items)) => items,
+        Some(_) => {
+            diags.push(doc.error_at(key, format!("`{key}` must be a list (each item starts with `- `)")));
+            &[]
+        }
+    }
+}
+
+fn origin(doc: &YamlDoc, path: &str) -> Origin {
+    Origin { file: doc.file.clone(), pos: doc.pos(path) }
+}
+
+fn is_section_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn is_item_id(id: &str) -> bool {
+    id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn check_id(doc: &YamlDoc, path: &str, id: &str, diags: &mut Vec<Diagnostic>) {
+    if !is_item_id(id) {
+        diags.push(
+            doc.error_at(&join_path(path, "id"), format!("id `{id}` may use only letters, digits, `-`, `_` and `.`"))
+                .with_help("for example `cw-001`"),
+        );
+    }
+}
+
+fn read_note(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagnostic>) -> Option<Note> {
+    let stray = doc.check_keys(value, path, "a note", NOTE_KEYS);
+    let had_stray = !stray.is_empty();
+    diags.extend(stray);
+    let raw: RawNote = match doc.deserialize(value, path) {
+        Ok(n) => n,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    check_id(doc, path, &raw.id, diags);
+    if raw.title.trim().is_empty() {
+        diags.push(doc.error_at(&join_path(path, "title"), format!("note `{}` has an empty title", raw.id)));
+    }
+    if raw.text.trim().is_empty() {
+        diags.push(doc.error_at(&join_path(path, "text"), format!("note `{}` has no text", raw.id)));
+    } else if key_phrase_runs(&raw.text).is_none() {
+        diags.push(
+            doc.error_at(&join_path(path, "text"), format!("note `{}` has an unclosed `**` key-phrase marker", raw.id))
+                .with_help("key phrases are written **like this**; every `**` needs its partner"),
+        );
+    }
+    if had_stray {
+        return None;
+    }
+    Some(Note {
+        id: raw.id,
+        section: 0,
+        title: raw.title.trim().to_string(),
+        text: raw.text.trim_end().to_string(),
+        tags: raw.tags,
+        origin: origin(doc, path),
+    })
+}
+
+type ReadQuestion = (Question, Option<String>, Option<String>);
+
+fn read_question(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagnostic>) -> Option<ReadQuestion> {
+    let before = diags.len();
+    diags.extend(doc.check_keys(value, path, "a question", QUESTION_KEYS));
+    let raw: RawQuestion = match doc.deserialize(value, path) {
+        Ok(q) => q,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let at = |key: &str| join_path(path, key);
+    let id = raw.id.clone();
+    check_id(doc, path, &id, diags);
+    let kind = raw.kind;
+    if raw.stem.trim().is_empty() {
+        diags.push(doc.error_at(&at("stem"), format!("question `{id}` has an empty stem")));
+    }
+
+    let options = read_options(doc, raw.options.as_ref(), &at("options"), &id, kind, diags);
+    let answer = read_answer(doc, raw.answer.as_ref(), path, &id, kind, &options, &raw.stem, diags);
+
+    let difficulty = raw.difficulty.unwrap_or(3);
+    if !(1..=5).contains(&difficulty) {
+        diags.push(
+            doc.error_at(&at("difficulty"), format!("difficulty {difficulty} is out of range"))
+                .with_help("use 1 (easiest) to 5 (hardest)"),
+        );
+    }
+    let keep_last = raw.keep_last.unwrap_or(0);
+    if keep_last > 0 && (!kind.has_options() || keep_last >= options.len()) {
+        diags.push(
+            doc.error_at(&at("keep_last"), format!("keep_last {keep_last} must be smaller than the number of options"))
+                .with_help("keep_last pins the last N options (such as 以上都对) when options are shuffled"),
+        );
+    }
+    if raw.lines.is_some() && kind != QuestionType::Short {
+        diags.push(doc.error_at(&at("lines"), "`lines` applies to short-answer questions only"));
+    }
+    let lines = raw.lines.unwrap_or(5);
+    if kind == QuestionType::Short && !(1..=40).contains(&lines) {
+        diags.push(doc.error_at(&at("lines"), format!("lines {lines} is out of range (1 to 40)")));
+    }
+    let points = raw.points.as_ref().and_then(|v| read_points(doc, v, &at("points"), diags));
+    if raw.quote.is_some() && raw.note.is_none() {
+        diags.push(
+            doc.error_at(&at("quote"), format!("question `{id}` has a quote but no note to find it in"))
+                .with_help("add `note: <note id>` naming the note the quote comes from"),
+        );
+    }
+    let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    if diags[before..].iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let question = Question {
+        id,
+        section: 0,
+        kind,
+        stem: raw.stem.trim().to_string(),
+        options,
+        answer: answer?,
+        difficulty,
+        tags: raw.tags,
+        note: None,
+        quote: None,
+        explanation: clean(raw.explanation),
+        shuffle: raw.shuffle.unwrap_or(true),
+        keep_last,
+        group: clean(raw.group),
+        points,
+        lines,
+        origin: origin(doc, path),
+    };
+    Some((question, clean(raw.note), clean(raw.quote)))
+}
+
+/// A scalar as text; numbers keep their source spelling (`0.50`, not `0.5`).
+fn scalar_text(doc: &YamlDoc, value: &Value, path: &str) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(doc.plain_scalar(path).map_or_else(|| n.to_string(), str::to_string)),
+        Value::Bool(b) => Some(doc.plain_scalar(path).map_or_else(|| b.to_string(), str::to_string)),
+        _ => None,
+    }
+}
+
+fn read_options(
+    doc: &YamlDoc,
+    value: Option<&Value>,
+    path: &str,
+    id: &str,
+    kind: QuestionType,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let (min, max) = match kind {
+        QuestionType::Single => (2, MAX_OPTIONS),
+        QuestionType::Multiple => (3, MAX_OPTIONS),
+        _ => {
+            if value.is_some_and(|v| !v.is_null()) {
+                diags.push(
+                    doc.error_at(path, format!("{kind} questions take no options"))
+                        .with_help("remove `options`, or change `type` to single or multiple"),
+                );
+            }
+            return Vec::new();
+        }
+    };
+    let Some(Value::Sequence(items)) = value else {
+        diags.push(
+            doc.error_at(if value.is_some() { path } else { path.rsplit_once('.').map_or(path, |p| p.0) },
+                format!("{kind}-choice question `{id}` needs a list of {min} to {max} options"))
+                .with_help("for example `options: [\"12\", \"15\", \"18\", \"20\"]`"),
+        );
+        return Vec::new();
+    };
+    let mut options = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        match scalar_text(doc, item, &item_path) {
+            Some(text) if !text.trim().is_empty() => {
+                let text = text.trim().to_string();
+                if let Some(first) = options.iter().position(|o| *o == text) {
+                    diags.push(doc.error_at(&item_path, format!(
+                        "options {} and {} of question `{id}` are the same text", letter(first), letter(i)
+                    )));
+                }
+                options.push(text);
+            }
+            Some(_) => diags.push(doc.error_at(&item_path, format!("option {} of question `{id}` is empty", letter(i)))),
+            None => diags.push(doc.error_at(&item_path, format!("option {} of question `{id}` must be text", letter(i)))),
+        }
+    }
+    if items.len() < min || items.len() > max {
+        diags.push(doc.error_at(path, format!(
+            "{kind}-choice question `{id}` has {} options; it needs {min} to {max}", items.len()
+        )));
+    }
+    options
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_answer(
+    doc: &YamlDoc,
+    value: Option<&Value>,
+    question_path: &str,
+    id: &str,
+    kind: QuestionType,
+    options: &[String],
+    stem: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Answer> {
+    let path = join_path(question_path, "answer");
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        diags.push(doc.error_at(question_path, format!("question `{id}` has no answer")).with_help(match kind {
+            QuestionType::Single => "add `answer: C` (one option letter)",
+            QuestionType::Multiple => "add `answer: [A, C, D]` (two or more option letters)",
+            QuestionType::Judge => "add `answer: true` or `answer: false`",
+            QuestionType::Blank => "add `answer: [\"...\"]` with one entry per blank",
+            QuestionType::Short => "add `answer: |` with the reference answer",
+        }));
+        return None;
+    };
+    let range = if options.is_empty() { String::new() } else { format!("A to {}", letter(options.len() - 1)) };
+    let parse_letter = |text: &str| -> Option<usize> {
+        let mut chars = text.trim().chars();
+        let c = chars.next()?.to_ascii_uppercase();
+        (chars.next().is_none() && c.is_ascii_uppercase()).then(|| (c as u8 - b'A') as usize)
+    };
+    let mut fail = |message: String, help: String| {
+        diags.push(doc.error_at(&path, message).with_help(help));
+        None
+    };
+    match kind {
+        QuestionType::Single => {
+            let text = scalar_text(doc, value, &path).unwrap_or_default();
+            match parse_letter(&text) {
+                Some(i) if i < options.len() => Some(Answer::Single(i)),
+                _ if options.is_empty() => None,
+                _ => fail(
+                    format!("answer `{}` of question `{id}` is not an option letter", text.trim()),
+                    format!("a single-choice answer is one letter, {range}"),
+                ),
+            }
+        }
+        QuestionType::Multiple => {
+            let letters: Vec<String> = match value {
+                Value::Sequence(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| scalar_text(doc, v, &format!("{path}[{i}]")).unwrap_or_default())
+                    .collect(),
+                // `ACD` or `A,C,D` is accepted as a shorthand for the list.
+                other => scalar_text(doc, other, &path)
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .map(String::from)
+                    .collect(),
+            };
+            let mut picked = Vec::new();
+            for l in &letters {
+                match parse_letter(l) {
+                    Some(i) if i < options.len() => {
+                        if picked.contains(&i) {
+                            return fail(
+                                format!("answer of question `{id}` lists {} twice", letter(i)),
+                                "list each correct option once".into(),
+                            );
+                        }
+                        picked.push(i);
+                    }
+                    _ if options.is_empty() => return None,
+                    _ => {
+                        return fail(
+                            format!("`{}` in the answer of question `{id}` is not an option letter", l.trim()),
+                            format!("option letters run {range}"),
+                        );
+                    }
+                }
+            }
+            picked.sort_unstable();
+            if picked.len() < 2 {
+                fail(
+                    format!("multiple-choice question `{id}` has {} correct option(s); it needs at least 2", picked.len()),
+                    "make it a single-choice question, or list every correct option: `answer: [A, C]`".into(),
+                )
+            } else if !options.is_empty() && picked.len() == options.len() {
+                fail(
+                    format!("every option of multiple-choice question `{id}` is correct"),
+                    "the exam rule is that at least one option is wrong; replace one option with a plausible wrong one".into(),
+                )
+            } else {
+                Some(Answer::Multiple(picked))
+            }
+        }
+        QuestionType::Judge => {
+            let truth = match value {
+                Value::Bool(b) => Some(*b),
+                Value::String(s) => match s.trim() {
+                    "对" | "√" | "正确" | "T" | "t" => Some(true),
+                    "错" | "×" | "错误" | "F" | "f" => Some(false),
+                    _ => None,
+                },
+                _ => None,
+            };
+            truth.map(Answer::Judge).or_else(|| {
+                fail(
+                    format!("answer of judge question `{id}` must be true or false"),
+                    "write `answer: true` or `answer: false`".into(),
+                )
+            })
+        }
+        QuestionType::Blank => {
+            let entries: Vec<Option<String>> = match value {
+                Value::Sequence(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| scalar_text(doc, v, &format!("{path}[{i}]")))
+                    .collect(),
+                other => vec![scalar_text(doc, other, &path)],
+            };
+            let blanks = count_blanks(stem);
+            if blanks == 0 {
+                diags.push(
+                    doc.error_at(&join_path(question_path, "stem"), format!("blank question `{id}` has no blank in its stem"))
+                        .with_help("mark each blank with three or more underscores: ______"),
+                );
+                return None;
+            }
+            if entries.len() != blanks {
+                return fail(
+                    format!("question `{id}` has {blanks} blank(s) in its stem but {} answer(s)", entries.len()),
+                    "give one answer per blank, in order; alternatives for one blank are separated by `|`".into(),
+                );
+            }
+            let mut answers = Vec::new();
+            for (i, entry) in entries.into_iter().enumerate() {
+                let alternatives: Vec<String> = entry
+                    .unwrap_or_default()
+                    .split('|')
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect();
+                if alternatives.is_empty() {
+                    return fail(format!("answer {} of blank question `{id}` is empty", i + 1), "write the expected text".into());
+                }
+                answers.push(alternatives);
+            }
+            Some(Answer::Blank(answers))
+        }
+        QuestionType::Short => {
+            let text = match value {
+                Value::Sequence(items) => items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| scalar_text(doc, v, &format!("{path}[{i}]")))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                other => scalar_text(doc, other, &path).unwrap_or_default(),
+            };
+            if text.trim().is_empty() {
+                fail(format!("short question `{id}` has an empty reference answer"), "write the scoring points".into())
+            } else {
+                Some(Answer::Short(text.trim_end().to_string()))
+            }
+        }
+    }
+}
+
+fn read_points(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagnostic>) -> Option<Decimal> {
+    let text = scalar_text(doc, value, path).unwrap_or_default();
+    match Decimal::from_str(text.trim()) {
+        Ok(p) if p > Decimal::ZERO => Some(p),
+        _ => {
+            diags.push(doc.error_at(path, format!("points `{}` must be a positive number", text.trim()))
+                .with_help("for example `points: 2` or `points: 1.5`"));
+            None
+        }
+    }
+}
+
+/// The files of a bank: every `*.yaml`/`*.yml` directly in `root`, sorted by name.
+fn section_files(root: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(root).map_err(|e| {
+        Error::io("read the bank folder", root, e).because("a bank is a folder of YAML section files; see docs/bank-format.md")
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+pub(super) fn load_bank(root: &Path) -> Result<Bank> {
+    if !root.is_dir() {
+        return Err(Error::input(format!("the bank folder {} does not exist", root.display()))
+            .because("pass the folder that holds the section files, e.g. `question-bank`"));
+    }
+    let files = section_files(root)?;
+    if files.is_empty() {
+        return Err(Error::input(format!("the bank folder {} has no .yaml section files", root.display())));
+    }
+    let mut diags = Vec::new();
+    let mut docs = Vec::new();
+    let mut loaded = Vec::new();
+    let mut hasher = Sha256::new();
+    for file in &files {
+        let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(std::fs::read(file).unwrap_or_default());
+        hasher.update([0]);
+        let (items, file_diags) = load_file(file, file);
+        diags.extend(file_diags);
+        if let Some((doc, mut items)) = items {
+            for r in &mut items.refs {
+                r.doc = docs.len();
+            }
+            docs.push(doc);
+            loaded.push(items);
+        }
+    }
+    let digest = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let bank = super::validate::assemble(root, loaded, &docs, digest, &mut diags);
+    let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
+    if !errors.is_empty() {
+        let count = errors.len();
+        let mut all = errors;
+        all.extend(warnings);
+        let mut err = bank_error(count, root);
+        err.diagnostics = all;
+        return Err(err);
+    }
+    Ok(Bank { warnings, ..bank })
+}

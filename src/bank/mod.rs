@@ -1,0 +1,272 @@
+//! The question bank: its data model, loaded from a folder of YAML section files and validated.
+
+mod load;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, Pos};
+use crate::error::{Error, Result};
+
+pub use load::load_file;
+
+/// The five kinds of question a bank can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionType {
+    Single,
+    Multiple,
+    Judge,
+    Blank,
+    Short,
+}
+
+impl QuestionType {
+    pub const ALL: [QuestionType; 5] =
+        [QuestionType::Single, QuestionType::Multiple, QuestionType::Judge, QuestionType::Blank, QuestionType::Short];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            QuestionType::Single => "single",
+            QuestionType::Multiple => "multiple",
+            QuestionType::Judge => "judge",
+            QuestionType::Blank => "blank",
+            QuestionType::Short => "short",
+        }
+    }
+
+    /// The Chinese name used on papers (单项选择题 ...).
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            QuestionType::Single => "单项选择题",
+            QuestionType::Multiple => "多项选择题",
+            QuestionType::Judge => "判断题",
+            QuestionType::Blank => "填空题",
+            QuestionType::Short => "简答题",
+        }
+    }
+
+    pub fn has_options(self) -> bool {
+        matches!(self, QuestionType::Single | QuestionType::Multiple)
+    }
+}
+
+impl fmt::Display for QuestionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The correct answer, in the bank's own option order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Index of the one correct option.
+    Single(usize),
+    /// Indices of the correct options, ascending.
+    Multiple(Vec<usize>),
+    Judge(bool),
+    /// Per blank, the accepted alternatives.
+    Blank(Vec<Vec<String>>),
+    /// Reference answer text.
+    Short(String),
+}
+
+/// Where an item was defined, for diagnostics raised after loading (by blueprints, the draw, fonts...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: PathBuf,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub order: Option<i64>,
+    pub origin: Origin,
+}
+
+/// A knowledge point (考点): the content of handouts, and what a question tests.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub id: String,
+    /// Index into `Bank::sections`.
+    pub section: usize,
+    pub title: String,
+    /// Paragraphs separated by blank lines; `**...**` marks key phrases.
+    pub text: String,
+    pub tags: Vec<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    /// Index into `Bank::sections`.
+    pub section: usize,
+    pub kind: QuestionType,
+    pub stem: String,
+    pub options: Vec<String>,
+    pub answer: Answer,
+    pub difficulty: u8,
+    pub tags: Vec<String>,
+    /// Index into `Bank::notes`.
+    pub note: Option<usize>,
+    pub quote: Option<String>,
+    pub explanation: Option<String>,
+    pub shuffle: bool,
+    pub keep_last: usize,
+    pub group: Option<String>,
+    pub points: Option<Decimal>,
+    /// Answer lines printed under a short question.
+    pub lines: u32,
+    pub origin: Origin,
+}
+
+impl Question {
+    /// The answer as printed in a key, in bank order: `C`, `ACD`, `√`/`×`, blanks joined, or the text.
+    pub fn answer_text(&self) -> String {
+        answer_text(&self.answer)
+    }
+}
+
+pub fn answer_text(answer: &Answer) -> String {
+    match answer {
+        Answer::Single(i) => letter(*i).to_string(),
+        Answer::Multiple(v) => v.iter().map(|i| letter(*i)).collect(),
+        Answer::Judge(true) => "√".to_string(),
+        Answer::Judge(false) => "×".to_string(),
+        Answer::Blank(blanks) => {
+            blanks.iter().map(|alts| alts.join(" / ")).collect::<Vec<_>>().join("；")
+        }
+        Answer::Short(text) => text.clone(),
+    }
+}
+
+/// Option letter for an index: 0 → A.
+pub fn letter(index: usize) -> char {
+    (b'A' + index as u8) as char
+}
+
+pub const MAX_OPTIONS: usize = 8;
+
+/// A loaded, validated bank.
+#[derive(Debug, Clone)]
+pub struct Bank {
+    pub root: PathBuf,
+    /// In bank order: by `order`, then file name.
+    pub sections: Vec<Section>,
+    pub notes: Vec<Note>,
+    pub questions: Vec<Question>,
+    /// sha256 over the file names and contents, so a manifest can tell which bank made a paper.
+    pub digest: String,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Bank {
+    /// Loads every `*.yaml` directly in `root`, reporting every problem of the whole bank at once.
+    pub fn load(root: &Path) -> Result<Bank> {
+        load::load_bank(root)
+    }
+
+    pub fn section_index(&self, id: &str) -> Option<usize> {
+        self.sections.iter().position(|s| s.id == id)
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+}
+
+/// Splits note text into runs: (text, is_key_phrase). Returns None when a `**` is left unclosed.
+pub fn key_phrase_runs(text: &str) -> Option<Vec<(String, bool)>> {
+    let parts: Vec<&str> = text.split("**").collect();
+    if parts.len() % 2 == 0 {
+        return None;
+    }
+    Some(
+        parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_empty())
+            .map(|(i, p)| (p.to_string(), i % 2 == 1))
+            .collect(),
+    )
+}
+
+/// The key phrases (`**...**`) of a note text.
+pub fn key_phrases(text: &str) -> Vec<String> {
+    key_phrase_runs(text)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, key)| *key)
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// Text as compared for quotes: markup and all whitespace removed.
+pub fn normalize_for_match(text: &str) -> String {
+    text.replace("**", "").chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The number of blanks (runs of three or more underscores) in a stem.
+pub fn count_blanks(stem: &str) -> usize {
+    blank_spans(stem).len()
+}
+
+/// Byte ranges of the blanks (runs of three or more `_`) in a stem.
+pub fn blank_spans(stem: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = stem.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'_' {
+            let start = i;
+            while i < bytes.len() && bytes[i] == b'_' {
+                i += 1;
+            }
+            if i - start >= 3 {
+                spans.push(start..i);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    spans
+}
+
+pub(crate) fn bank_error(count: usize, root: &Path) -> Error {
+    Error::input(format!(
+        "the bank {} has {count} error{}; nothing was generated",
+        root.display(),
+        if count == 1 { "" } else { "s" }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_phrases_are_found_and_unclosed_markers_rejected() {
+        assert_eq!(key_phrases("按**每万人18人**配备，**到2025年**完成"), vec!["每万人18人", "到2025年"]);
+        assert!(key_phrase_runs("a **b").is_none());
+        assert_eq!(key_phrase_runs("plain").unwrap(), vec![("plain".to_string(), false)]);
+    }
+
+    #[test]
+    fn blanks_are_runs_of_three_or_more_underscores() {
+        assert_eq!(count_blanks("a___b__c_____d"), 2);
+        assert_eq!(count_blanks("snake_case"), 0);
+    }
+
+    #[test]
+    fn answer_text_forms() {
+        assert_eq!(answer_text(&Answer::Multiple(vec![0, 2, 3])), "ACD");
+        assert_eq!(answer_text(&Answer::Judge(false)), "×");
+    }
+}

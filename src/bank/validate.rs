@@ -1,0 +1,132 @@
+//! Checks that span files: unique ids, note references and quotes, and the warnings about coverage.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use super::load::FileItems;
+use super::{Bank, QuestionType, normalize_for_match};
+use crate::diag::Diagnostic;
+use crate::yaml::{YamlDoc, join_path};
+
+/// Joins the files' items into one bank, adding cross-file diagnostics to `diags`.
+pub(super) fn assemble(
+    root: &Path,
+    mut files: Vec<FileItems>,
+    docs: &[YamlDoc],
+    digest: String,
+    diags: &mut Vec<Diagnostic>,
+) -> Bank {
+    // Bank order: explicit `order` first (ascending), then by file name (files arrive sorted by name).
+    files.sort_by_key(|f| f.section.order.unwrap_or(i64::MAX));
+
+    let mut sections = Vec::new();
+    let mut notes = Vec::new();
+    let mut questions = Vec::new();
+    let mut refs = Vec::new();
+    let mut first_seen: HashMap<String, String> = HashMap::new();
+    let mut section_seen: HashMap<String, String> = HashMap::new();
+    for file in files {
+        let where_ = |o: &super::Origin| format!("{}:{}", o.file.display(), o.pos.line);
+        if let Some(first) = section_seen.get(&file.section.id) {
+            diags.push(
+                Diagnostic::error(&file.section.origin.file, file.section.origin.pos,
+                    format!("section id `{}` is already used", file.section.id))
+                    .with_help(format!("first used at {first}; give each section file its own id")),
+            );
+        }
+        section_seen.insert(file.section.id.clone(), where_(&file.section.origin));
+        let section_index = sections.len();
+        sections.push(file.section);
+        for mut note in file.notes {
+            if check_unique(&mut first_seen, &note.id, &note.origin, diags) {
+                note.section = section_index;
+                notes.push(note);
+            }
+        }
+        for r in file.refs {
+            let mut q = file.questions[r.question].clone();
+            if check_unique(&mut first_seen, &q.id, &q.origin, diags) {
+                q.section = section_index;
+                refs.push((questions.len(), r));
+                questions.push(q);
+            }
+        }
+    }
+
+    let note_index: HashMap<&str, usize> = notes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let normalized: Vec<String> = notes.iter().map(|n| normalize_for_match(&n.text)).collect();
+    let mut resolved = Vec::new();
+    for (qi, r) in refs {
+        let doc = &docs[r.doc];
+        let Some(note_id) = r.note else { continue };
+        let Some(&ni) = note_index.get(note_id.as_str()) else {
+            let mut d = doc.error_at(&join_path(&r.path, "note"), format!("note `{note_id}` does not exist"));
+            let ids: Vec<&str> = note_index.keys().copied().collect();
+            if let Some(best) = crate::yaml::closest(&note_id, &ids) {
+                d = d.with_help(format!("did you mean `{best}`?"));
+            } else {
+                d = d.with_help("notes are listed under `notes:` in a section file; check the id");
+            }
+            diags.push(d);
+            continue;
+        };
+        if let Some(quote) = &r.quote
+            && !normalized[ni].contains(&normalize_for_match(quote))
+        {
+            diags.push(
+                doc.error_at(&join_path(&r.path, "quote"),
+                    format!("the quote of question `{}` does not occur in note `{note_id}`", questions[qi].id))
+                    .with_help("copy the quote verbatim from the note's text (spaces and ** markers are ignored)"),
+            );
+        }
+        resolved.push((qi, ni, r.quote));
+    }
+    for (qi, ni, quote) in resolved {
+        questions[qi].note = Some(ni);
+        questions[qi].quote = quote;
+    }
+
+    let tested: HashSet<usize> = questions.iter().filter_map(|q| q.note).collect();
+    for (i, note) in notes.iter().enumerate() {
+        if !tested.contains(&i) {
+            diags.push(Diagnostic::warning(&note.origin.file, note.origin.pos,
+                format!("note `{}` is not tested by any question", note.id))
+                .with_help("add a question with `note: ".to_string() + &note.id + "`, or ignore this if the note is background"));
+        }
+    }
+    for (si, section) in sections.iter().enumerate() {
+        let present: HashSet<QuestionType> = questions.iter().filter(|q| q.section == si).map(|q| q.kind).collect();
+        let missing: Vec<&str> = QuestionType::ALL.iter().filter(|t| !present.contains(t)).map(|t| t.name()).collect();
+        if !missing.is_empty() {
+            diags.push(Diagnostic::warning(&section.origin.file, section.origin.pos,
+                format!("section `{}` has no {} questions", section.id, missing.join(", "))));
+        }
+    }
+
+    // Cross-file diagnostics are made from origins; show the offending line like the per-file ones.
+    for d in diags.iter_mut().filter(|d| d.source_line.is_none()) {
+        if let Some(doc) = docs.iter().find(|doc| doc.file == d.file) {
+            *d = d.clone().with_source(&doc.text);
+        }
+    }
+    Bank { root: root.to_path_buf(), sections, notes, questions, digest, warnings: Vec::new() }
+}
+
+/// Records `id`; a second use is an error that points back at the first.
+fn check_unique(
+    seen: &mut HashMap<String, String>,
+    id: &str,
+    origin: &super::Origin,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let here = format!("{}:{}", origin.file.display(), origin.pos.line);
+    if let Some(first) = seen.get(id) {
+        diags.push(
+            Diagnostic::error(&origin.file, origin.pos, format!("id `{id}` is used twice"))
+                .with_help(format!("first used at {first}; notes and questions share one id space")),
+        );
+        return false;
+    }
+    seen.insert(id.to_string(), here);
+    true
+}

@@ -1,0 +1,12 @@
+//! examgen: YAML question bank → randomised, section-balanced Chinese exam papers, keys and handouts.
+//!
+//! The pipeline runs one way: [`bank`] (load, validate) → blueprint + draw → paper model → templates →
+//! layout (positioned boxes) → pdf. Each stage is a module that only depends on the ones before it.
+
+pub mod bank;
+pub mod diag;
+pub mod error;
+pub mod stats;
+pub mod yaml;
+pub mod app;
+pub mod cli;

@@ -1,0 +1,130 @@
+//! `examgen stats`: counts of a bank by section × type × difficulty, as a text table or stable JSON.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::bank::{Bank, QuestionType};
+
+/// Version tag of the JSON form; bump it when a field changes meaning (adding fields is compatible).
+pub const STATS_FORMAT: &str = "examgen-stats/1";
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub notes: usize,
+    pub questions: usize,
+    /// Every type is present, with 0 where there are none.
+    pub by_type: BTreeMap<QuestionType, usize>,
+    /// Keys "1" to "5".
+    pub by_difficulty: BTreeMap<String, usize>,
+    pub by_type_difficulty: BTreeMap<QuestionType, BTreeMap<String, usize>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionStats {
+    pub id: String,
+    pub title: String,
+    pub order: Option<i64>,
+    pub file: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub format: &'static str,
+    pub bank: String,
+    pub digest: String,
+    pub sections: Vec<SectionStats>,
+    pub total: Counts,
+}
+
+impl Counts {
+    fn empty() -> Counts {
+        let levels = || (1..=5).map(|d| (d.to_string(), 0)).collect::<BTreeMap<_, _>>();
+        Counts {
+            notes: 0,
+            questions: 0,
+            by_type: QuestionType::ALL.iter().map(|t| (*t, 0)).collect(),
+            by_difficulty: levels(),
+            by_type_difficulty: QuestionType::ALL.iter().map(|t| (*t, levels())).collect(),
+        }
+    }
+
+    fn add(&mut self, kind: QuestionType, difficulty: u8) {
+        let level = difficulty.to_string();
+        self.questions += 1;
+        *self.by_type.entry(kind).or_default() += 1;
+        *self.by_difficulty.entry(level.clone()).or_default() += 1;
+        *self.by_type_difficulty.entry(kind).or_default().entry(level).or_default() += 1;
+    }
+}
+
+pub fn compute(bank: &Bank) -> Stats {
+    let mut sections: Vec<SectionStats> = bank
+        .sections
+        .iter()
+        .map(|s| SectionStats {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            order: s.order,
+            file: s.origin.file.display().to_string(),
+            counts: Counts::empty(),
+        })
+        .collect();
+    let mut total = Counts::empty();
+    for note in &bank.notes {
+        sections[note.section].counts.notes += 1;
+        total.notes += 1;
+    }
+    for q in &bank.questions {
+        sections[q.section].counts.add(q.kind, q.difficulty);
+        total.add(q.kind, q.difficulty);
+    }
+    Stats { format: STATS_FORMAT, bank: bank.root.display().to_string(), digest: bank.digest.clone(), sections, total }
+}
+
+/// A fixed-width table: one row per section, columns by type, difficulty and notes.
+pub fn render_text(stats: &Stats) -> String {
+    let mut out = String::new();
+    let header = format!(
+        "{:<14} {:>6} {:>8} {:>5} {:>5} {:>5} {:>5}   {:>4} {:>4} {:>4} {:>4} {:>4}  {:>5}\n",
+        "section", "single", "multiple", "judge", "blank", "short", "total", "d1", "d2", "d3", "d4", "d5", "notes"
+    );
+    out.push_str(&header);
+    out.push_str(&"-".repeat(header.trim_end().len()));
+    out.push('\n');
+    let row = |name: &str, c: &Counts| {
+        let t = |k| c.by_type.get(&k).copied().unwrap_or(0);
+        let d = |l: &str| c.by_difficulty.get(l).copied().unwrap_or(0);
+        format!(
+            "{:<14} {:>6} {:>8} {:>5} {:>5} {:>5} {:>5}   {:>4} {:>4} {:>4} {:>4} {:>4}  {:>5}\n",
+            name,
+            t(QuestionType::Single),
+            t(QuestionType::Multiple),
+            t(QuestionType::Judge),
+            t(QuestionType::Blank),
+            t(QuestionType::Short),
+            c.questions,
+            d("1"),
+            d("2"),
+            d("3"),
+            d("4"),
+            d("5"),
+            c.notes
+        )
+    };
+    for s in &stats.sections {
+        out.push_str(&row(&s.id, &s.counts));
+    }
+    out.push_str(&row("TOTAL", &stats.total));
+    out.push('\n');
+    for s in &stats.sections {
+        out.push_str(&format!("{:<14} {}\n", s.id, s.title));
+    }
+    out
+}
+
+pub fn render_json(stats: &Stats) -> String {
+    serde_json::to_string_pretty(stats).expect("stats serialize to JSON") + "\n"
+}
