@@ -15,6 +15,8 @@ use crate::diag::{Diagnostic, Pos, pos_of_byte};
 struct NodeSpan {
     key: Option<Pos>,
     value: Pos,
+    /// Characters to underline: a one-line scalar's length, else 1.
+    width: usize,
     /// The source text of a plain scalar (`0.50` stays `0.50`, where serde would see the float 0.5).
     plain: Option<String>,
 }
@@ -33,7 +35,12 @@ pub fn read_text(path: &Path, shown_as: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error(shown_as, Pos::START, format!("cannot read the file: {e}"))
     })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    decode_text(&bytes, shown_as)
+}
+
+/// Decodes file bytes as UTF-8 (a BOM is allowed); `shown_as` names the file in diagnostics.
+pub fn decode_text(bytes: &[u8], shown_as: &Path) -> Result<String, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
@@ -47,6 +54,7 @@ pub fn read_text(path: &Path, shown_as: &Path) -> Result<String, Diagnostic> {
                 pos,
                 format!("the file is not UTF-8 text (bytes {} cannot be decoded)", hex.join(" ")),
             )
+            .with_source(&String::from_utf8_lossy(bytes))
             .with_help(
                 "re-save the file as UTF-8; Excel and Notepad on Chinese Windows save GBK by default \
                  (Notepad: 另存为 → 编码 UTF-8)",
@@ -103,9 +111,10 @@ impl YamlDoc {
         self.spans.get(path).and_then(|s| s.plain.as_deref())
     }
 
-    /// An error located at the value `path`, with the source line attached.
+    /// An error located at the value `path`, underlining it, with the source line attached.
     pub fn error_at(&self, path: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(&self.file, self.pos(path), message).with_source(&self.text)
+        let width = self.spans.get(path).map_or(1, |s| s.width);
+        Diagnostic::error(&self.file, self.pos(path), message).with_width(width).with_source(&self.text)
     }
 
     /// An error located at the key of `path`, underlining the key.
@@ -213,7 +222,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn index_spans(text: &str) -> HashMap<String, NodeSpan> {
     let mut spans = HashMap::new();
     let mut parser = Parser::new_from_str(text);
-    let mut walker = Walker { parser: &mut parser, spans: &mut spans };
+    let mut walker = Walker { parser: &mut parser, spans: &mut spans, last_width: 1 };
     // Skip to the first document's root node.
     while let Some(Ok((event, span))) = walker.parser.next() {
         match event {
@@ -235,12 +244,21 @@ fn to_pos(marker: saphyr_parser::Marker) -> Pos {
 struct Walker<'p, 'i> {
     parser: &'p mut Parser<'i, saphyr_parser::StrInput<'i>>,
     spans: &'p mut HashMap<String, NodeSpan>,
+    /// Width of the event last read, for underlining scalars.
+    last_width: usize,
 }
 
 impl<'i> Walker<'_, 'i> {
     fn next(&mut self) -> Option<(Event<'i>, Pos)> {
         match self.parser.next() {
-            Some(Ok((event, span))) => Some((event, to_pos(span.start))),
+            Some(Ok((event, span))) => {
+                self.last_width = if span.end.line() == span.start.line() {
+                    span.end.col().saturating_sub(span.start.col()).max(1)
+                } else {
+                    1
+                };
+                Some((event, to_pos(span.start)))
+            }
             _ => None,
         }
     }
@@ -250,15 +268,15 @@ impl<'i> Walker<'_, 'i> {
         match event {
             Event::Scalar(value, style, _, _) => {
                 let plain = (style == ScalarStyle::Plain).then(|| value.to_string());
-                self.spans.insert(path, NodeSpan { key, value: pos, plain });
+                self.spans.insert(path, NodeSpan { key, value: pos, width: self.last_width, plain });
                 true
             }
             Event::Alias(_) => {
-                self.spans.insert(path, NodeSpan { key, value: pos, plain: None });
+                self.spans.insert(path, NodeSpan { key, value: pos, width: 1, plain: None });
                 true
             }
             Event::SequenceStart(..) => {
-                self.spans.insert(path.clone(), NodeSpan { key, value: pos, plain: None });
+                self.spans.insert(path.clone(), NodeSpan { key, value: pos, width: 1, plain: None });
                 let mut index = 0;
                 loop {
                     let Some((event, pos)) = self.next() else { return false };
@@ -272,7 +290,7 @@ impl<'i> Walker<'_, 'i> {
                 }
             }
             Event::MappingStart(..) => {
-                self.spans.insert(path.clone(), NodeSpan { key, value: pos, plain: None });
+                self.spans.insert(path.clone(), NodeSpan { key, value: pos, width: 1, plain: None });
                 loop {
                     let Some((event, key_pos)) = self.next() else { return false };
                     let name = match event {

@@ -92,10 +92,21 @@ pub struct FileItems {
 
 /// Loads one section file. Items with errors are left out; every problem is returned as a diagnostic.
 pub fn load_file(path: &Path, shown_as: &Path) -> (Option<(YamlDoc, FileItems)>, Vec<Diagnostic>) {
-    let text = match read_text(path, shown_as) {
-        Ok(t) => t,
-        Err(d) => return (None, vec![d]),
-    };
+    match read_text(path, shown_as) {
+        Ok(text) => load_source(shown_as, text),
+        Err(d) => (None, vec![d]),
+    }
+}
+
+/// Loads one section file's bytes (as read from disk); for tools and tests that have no file.
+pub fn load_bytes(shown_as: &Path, bytes: &[u8]) -> (Option<(YamlDoc, FileItems)>, Vec<Diagnostic>) {
+    match crate::yaml::decode_text(bytes, shown_as) {
+        Ok(text) => load_source(shown_as, text),
+        Err(d) => (None, vec![d]),
+    }
+}
+
+fn load_source(shown_as: &Path, text: String) -> (Option<(YamlDoc, FileItems)>, Vec<Diagnostic>) {
     let doc = match YamlDoc::parse(shown_as, text) {
         Ok(d) => d,
         Err(d) => return (None, vec![d]),
@@ -595,11 +606,9 @@ pub(super) fn load_bank(root: &Path) -> Result<Bank> {
     let bank = super::validate::assemble(root, loaded, &docs, digest, &mut diags);
     let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
     if !errors.is_empty() {
-        let count = errors.len();
-        let mut all = errors;
-        all.extend(warnings);
-        let mut err = bank_error(count, root);
-        err.diagnostics = all;
+        // Coverage warnings are noise while broken items are left out of the count; show errors only.
+        let mut err = bank_error(errors.len(), root);
+        err.diagnostics = errors;
         return Err(err);
     }
     Ok(Bank { warnings, ..bank })

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::{Diagnostic, Pos};
 use crate::error::{Error, Result};
 
-pub use load::load_file;
+pub use load::{FileItems, load_bytes, load_file};
 
 /// The five kinds of question a bank can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -206,6 +206,47 @@ pub fn key_phrases(text: &str) -> Vec<String> {
         .filter(|(_, key)| *key)
         .map(|(t, _)| t)
         .collect()
+}
+
+/// Whether a question tests a key phrase of its note: its quote contains the phrase, or is a fragment of
+/// it at least six characters long (the whole phrase when shorter), or a correct answer contains it.
+pub fn tests_key_phrase(question: &Question, phrase: &str) -> bool {
+    let phrase = normalize_for_match(phrase);
+    if phrase.is_empty() {
+        return true;
+    }
+    let covers = |text: &str| {
+        let text = normalize_for_match(text);
+        text.contains(&phrase) || (text.chars().count() >= phrase.chars().count().min(6) && phrase.contains(&text))
+    };
+    if question.quote.as_deref().is_some_and(covers) {
+        return true;
+    }
+    match &question.answer {
+        Answer::Single(i) => covers(&question.options[*i]),
+        Answer::Multiple(v) => v.iter().any(|i| covers(&question.options[*i])),
+        Answer::Blank(blanks) => blanks.iter().flatten().any(|a| covers(a)),
+        Answer::Judge(_) | Answer::Short(_) => false,
+    }
+}
+
+/// Key phrases that no question on their note tests, as (note index, phrase).
+pub fn untested_key_phrases(bank: &Bank) -> Vec<(usize, String)> {
+    let mut by_note: Vec<Vec<&Question>> = vec![Vec::new(); bank.notes.len()];
+    for q in &bank.questions {
+        if let Some(n) = q.note {
+            by_note[n].push(q);
+        }
+    }
+    let mut out = Vec::new();
+    for (i, note) in bank.notes.iter().enumerate() {
+        for phrase in key_phrases(&note.text) {
+            if !by_note[i].iter().any(|q| tests_key_phrase(q, &phrase)) {
+                out.push((i, phrase));
+            }
+        }
+    }
+    out
 }
 
 /// Text as compared for quotes: markup and all whitespace removed.
