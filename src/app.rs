@@ -5,15 +5,21 @@ use std::io::Write;
 use clap::CommandFactory;
 
 use crate::bank::{Bank, QuestionType};
-use crate::cli::{Cli, Command, Format};
+use crate::blueprint::Blueprint;
+use crate::cli::{Cli, Command, DrawArgs, Format};
 use crate::diag;
+use crate::draw::{self, Draw, DrawOptions};
 use crate::error::{Error, Result};
+use crate::manifest::{self, Manifest};
 use crate::stats;
 
 /// Runs one command; all output goes to `out` (stdout) and `err` (stderr, for warnings and progress).
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     match cli.command {
-        Command::Check { bank, deny_warnings } => {
+        Command::Check {
+            bank,
+            deny_warnings,
+        } => {
             let bank = Bank::load(&bank)?;
             print_warnings(&bank, err);
             if deny_warnings && !bank.warnings.is_empty() {
@@ -31,6 +37,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             let text = match format {
                 Format::Text => stats::render_text(&stats),
                 Format::Json => stats::render_json(&stats),
+            };
+            out.write_all(text.as_bytes()).map_err(write_failed)
+        }
+        Command::Draw { draw: args, format } => {
+            let drawn = draw_from_args(&args, err)?;
+            let text = match format {
+                Format::Json => drawn.manifest().to_json(),
+                Format::Text => render_draw_text(&drawn),
             };
             out.write_all(text.as_bytes()).map_err(write_failed)
         }
@@ -52,7 +66,13 @@ fn print_warnings(bank: &Bank, err: &mut dyn Write) {
 pub fn summary(bank: &Bank) -> String {
     let by_type: Vec<String> = QuestionType::ALL
         .iter()
-        .map(|t| format!("{} {}", bank.questions.iter().filter(|q| q.kind == *t).count(), t))
+        .map(|t| {
+            format!(
+                "{} {}",
+                bank.questions.iter().filter(|q| q.kind == *t).count(),
+                t
+            )
+        })
         .collect();
     format!(
         "{}: {} sections, {} notes, {} questions ({}); no errors, {} warning{}",
@@ -68,4 +88,122 @@ pub fn summary(bank: &Bank) -> String {
 
 fn write_failed(e: std::io::Error) -> Error {
     Error::internal("cannot write the output").because(e)
+}
+
+/// A blueprint, its bank and the draw made from them: what every paper-making command starts from.
+pub struct Drawn {
+    pub bank: Bank,
+    pub blueprint: Blueprint,
+    pub draw: Draw,
+}
+
+impl Drawn {
+    pub fn manifest(&self) -> Manifest {
+        manifest::build(&self.bank, &self.blueprint, &self.draw)
+    }
+}
+
+/// Loads the blueprint and its bank and draws; warnings and a generated seed are reported on `err`.
+pub fn draw_from_args(args: &DrawArgs, err: &mut dyn Write) -> Result<Drawn> {
+    let blueprint = Blueprint::load(&args.blueprint)?;
+    let bank = Bank::load(&blueprint.bank).map_err(|e| {
+        let message = format!(
+            "{} (the bank of blueprint {})",
+            e.message,
+            args.blueprint.display()
+        );
+        Error { message, ..e }
+    })?;
+    print_warnings(&bank, err);
+    let mut exclude = std::collections::HashSet::new();
+    for file in &args.exclude_used {
+        exclude.extend(read_used_ids(file)?);
+    }
+    let seed = match args.seed {
+        Some(seed) => seed,
+        None => {
+            let seed = crate::dice::random_seed();
+            let _ = writeln!(
+                err,
+                "seed: {seed} (pass --seed {seed} to draw the same paper again)"
+            );
+            seed
+        }
+    };
+    let options = DrawOptions {
+        seed,
+        variants: args.variants as usize,
+        distinct: args.distinct,
+        exclude,
+    };
+    let draw = draw::draw(&bank, &blueprint, &options)?;
+    for w in &draw.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    Ok(Drawn {
+        bank,
+        blueprint,
+        draw,
+    })
+}
+
+/// Question ids from a manifest.json, or from a text file with one id per line (`#` starts a comment).
+fn read_used_ids(path: &std::path::Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io("read the list of used questions", path, e))?;
+    if text.trim_start().starts_with('{') {
+        let manifest = Manifest::read(path)?;
+        return Ok(manifest.used_ids().map(str::to_string).collect());
+    }
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+fn render_draw_text(drawn: &Drawn) -> String {
+    let Drawn {
+        bank,
+        blueprint,
+        draw,
+    } = drawn;
+    let mut out = String::new();
+    let total = draw.variants[0].total_points();
+    out.push_str(&format!(
+        "{}\nseed {}, {} variant(s){}, {} questions, {} points\n",
+        blueprint.title,
+        draw.seed,
+        draw.variants.len(),
+        if draw.distinct {
+            " with distinct questions"
+        } else {
+            ""
+        },
+        draw.variants[0].questions().count(),
+        total.normalize()
+    ));
+    for v in &draw.variants {
+        out.push_str(&format!("\n== variant {} ==\n", v.label));
+        for part in &v.parts {
+            let p = &blueprint.parts[part.part];
+            out.push_str(&format!(
+                "{} ({} × {} points)\n",
+                p.title,
+                part.questions.len(),
+                p.points.normalize()
+            ));
+            for dq in &part.questions {
+                let q = &bank.questions[dq.question];
+                let answer = crate::bank::answer_text(&dq.answer).replace('\n', " / ");
+                let answer: String = answer.chars().take(40).collect();
+                out.push_str(&format!(
+                    "{:>4}  {:<14} {:<8} d{}  {}\n",
+                    dq.number, q.id, bank.sections[q.section].id, q.difficulty, answer
+                ));
+            }
+        }
+    }
+    out
 }

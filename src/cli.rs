@@ -21,7 +21,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate a question bank and print a one-line summary
-    #[command(after_help = "Examples:\n  examgen check\n  examgen check path/to/my-bank\n\nEvery problem in the bank is listed as file:line:column with the offending line.")]
+    #[command(
+        after_help = "Examples:\n  examgen check\n  examgen check path/to/my-bank\n\nEvery problem in the bank is listed as file:line:column with the offending line."
+    )]
     Check {
         /// The bank folder (every *.yaml directly in it is one section)
         #[arg(default_value = DEFAULT_BANK)]
@@ -31,15 +33,29 @@ pub enum Command {
         deny_warnings: bool,
     },
     /// Count a bank's questions by section, type and difficulty
-    #[command(after_help = "Examples:\n  examgen stats\n  examgen stats question-bank --format json > stats.json")]
+    #[command(
+        after_help = "Examples:\n  examgen stats\n  examgen stats question-bank --format json > stats.json"
+    )]
     Stats {
         #[arg(default_value = DEFAULT_BANK)]
         bank: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Draw a paper from a blueprint and print its questions and answers (no PDF)
+    #[command(
+        after_help = "Examples:\n  examgen draw question-bank/exams/mock.yaml --seed 2025\n  examgen draw question-bank/exams/quiz.yaml --seed 7 --variants 2 --format json > manifest.json\n  examgen draw question-bank/exams/quiz.yaml --exclude-used last-week/manifest.json"
+    )]
+    Draw {
+        #[command(flatten)]
+        draw: DrawArgs,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print shell completions
-    #[command(after_help = "Examples:\n  examgen completions bash > ~/.local/share/bash-completion/completions/examgen\n  examgen completions zsh > ~/.zfunc/_examgen\n  examgen completions fish > ~/.config/fish/completions/examgen.fish")]
+    #[command(
+        after_help = "Examples:\n  examgen completions bash > ~/.local/share/bash-completion/completions/examgen\n  examgen completions zsh > ~/.zfunc/_examgen\n  examgen completions fish > ~/.config/fish/completions/examgen.fish"
+    )]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -50,4 +66,26 @@ pub enum Command {
 pub enum Format {
     Text,
     Json,
+}
+
+pub const DEFAULT_BLUEPRINT: &str = "question-bank/exams/mock.yaml";
+
+/// The arguments every command that draws a paper shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DrawArgs {
+    /// The blueprint (default: question-bank/exams/mock.yaml)
+    #[arg(default_value = DEFAULT_BLUEPRINT)]
+    pub blueprint: PathBuf,
+    /// Seed for the draw; without it a random seed is used, printed and recorded in the manifest
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of variants (A, B, C, ...): the same questions in another order, options shuffled
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=26))]
+    pub variants: u16,
+    /// Give each variant its own question set, reusing no question while the bank can avoid it
+    #[arg(long)]
+    pub distinct: bool,
+    /// Keep out questions used before: a manifest.json, or a text file with one question id per line
+    #[arg(long, value_name = "FILE")]
+    pub exclude_used: Vec<PathBuf>,
 }

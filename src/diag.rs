@@ -54,7 +54,10 @@ impl Diagnostic {
     }
 
     pub fn warning(file: &Path, pos: Pos, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, pos, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, pos, message)
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -70,7 +73,10 @@ impl Diagnostic {
     /// Attaches the line at `self.pos` from `text`, so the reader sees what is wrong without opening the file.
     pub fn with_source(mut self, text: &str) -> Diagnostic {
         if self.pos.line >= 1 {
-            self.source_line = text.lines().nth(self.pos.line - 1).map(|l| l.trim_end().to_string());
+            self.source_line = text
+                .lines()
+                .nth(self.pos.line - 1)
+                .map(|l| l.trim_end().to_string());
         }
         self
     }
@@ -99,12 +105,24 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "{:>gutter$} |", "")?;
             writeln!(f, "{} | {}", self.pos.line, line)?;
             // Wide (CJK) characters take two terminal cells; pad and underline by display width.
-            let prefix: String = line.chars().take(self.pos.column.saturating_sub(1)).collect();
-            let marked: String =
-                line.chars().skip(self.pos.column.saturating_sub(1)).take(self.width).collect();
+            let prefix: String = line
+                .chars()
+                .take(self.pos.column.saturating_sub(1))
+                .collect();
+            let marked: String = line
+                .chars()
+                .skip(self.pos.column.saturating_sub(1))
+                .take(self.width)
+                .collect();
             let pad = display_width(&prefix);
             let carets = display_width(&marked).max(1);
-            writeln!(f, "{:>gutter$} | {}{}", "", " ".repeat(pad), "^".repeat(carets))?;
+            writeln!(
+                f,
+                "{:>gutter$} | {}{}",
+                "",
+                " ".repeat(pad),
+                "^".repeat(carets)
+            )?;
         }
         if let Some(help) = &self.help {
             writeln!(f, "{:>gutter$} = help: {help}", "")?;
@@ -130,8 +148,14 @@ pub fn pos_of_byte(text: &str, byte: usize) -> Pos {
     let byte = byte.min(text.len());
     let before = &text.as_bytes()[..byte];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     Pos { line, column }
 }
 
@@ -139,7 +163,11 @@ pub fn pos_of_byte(text: &str, byte: usize) -> Pos {
 pub fn render_all(diags: &[Diagnostic]) -> String {
     let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
     sorted.sort_by(|a, b| (&a.file, a.pos, a.severity).cmp(&(&b.file, b.pos, b.severity)));
-    sorted.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+    sorted
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -149,7 +177,9 @@ mod tests {
     #[test]
     fn renders_location_source_and_caret_under_wide_text() {
         let text = "a: 1\n  题干: x\n";
-        let d = Diagnostic::error(Path::new("b.yaml"), Pos::new(2, 3), "bad key").with_width(2).with_source(text);
+        let d = Diagnostic::error(Path::new("b.yaml"), Pos::new(2, 3), "bad key")
+            .with_width(2)
+            .with_source(text);
         let shown = d.to_string();
         assert!(shown.starts_with("b.yaml:2:3: error: bad key\n"), "{shown}");
         assert!(shown.contains("2 |   题干: x\n"), "{shown}");

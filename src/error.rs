@@ -38,7 +38,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), causes: Vec::new(), diagnostics: Vec::new() }
+        Error {
+            kind,
+            message: message.into(),
+            causes: Vec::new(),
+            diagnostics: Vec::new(),
+        }
     }
 
     pub fn input(message: impl Into<String>) -> Error {
@@ -55,7 +60,10 @@ impl Error {
 
     /// An input error made of located diagnostics (the headline says how many).
     pub fn diagnostics(message: impl Into<String>, diagnostics: Vec<Diagnostic>) -> Error {
-        Error { diagnostics, ..Error::input(message) }
+        Error {
+            diagnostics,
+            ..Error::input(message)
+        }
     }
 
     /// Adds a cause: the lower-level reason, printed under the headline.

@@ -3,10 +3,14 @@
 //! The pipeline runs one way: [`bank`] (load, validate) → blueprint + draw → paper model → templates →
 //! layout (positioned boxes) → pdf. Each stage is a module that only depends on the ones before it.
 
+pub mod app;
 pub mod bank;
+pub mod blueprint;
+pub mod cli;
 pub mod diag;
+pub mod dice;
+pub mod draw;
 pub mod error;
+pub mod manifest;
 pub mod stats;
 pub mod yaml;
-pub mod app;
-pub mod cli;

@@ -41,7 +41,11 @@ pub struct Stats {
 
 impl Counts {
     fn empty() -> Counts {
-        let levels = || (1..=5).map(|d| (d.to_string(), 0)).collect::<BTreeMap<_, _>>();
+        let levels = || {
+            (1..=5)
+                .map(|d| (d.to_string(), 0))
+                .collect::<BTreeMap<_, _>>()
+        };
         Counts {
             notes: 0,
             questions: 0,
@@ -56,7 +60,12 @@ impl Counts {
         self.questions += 1;
         *self.by_type.entry(kind).or_default() += 1;
         *self.by_difficulty.entry(level.clone()).or_default() += 1;
-        *self.by_type_difficulty.entry(kind).or_default().entry(level).or_default() += 1;
+        *self
+            .by_type_difficulty
+            .entry(kind)
+            .or_default()
+            .entry(level)
+            .or_default() += 1;
     }
 }
 
@@ -81,7 +90,13 @@ pub fn compute(bank: &Bank) -> Stats {
         sections[q.section].counts.add(q.kind, q.difficulty);
         total.add(q.kind, q.difficulty);
     }
-    Stats { format: STATS_FORMAT, bank: bank.root.display().to_string(), digest: bank.digest.clone(), sections, total }
+    Stats {
+        format: STATS_FORMAT,
+        bank: bank.root.display().to_string(),
+        digest: bank.digest.clone(),
+        sections,
+        total,
+    }
 }
 
 /// A fixed-width table: one row per section, columns by type, difficulty and notes.
@@ -89,7 +104,19 @@ pub fn render_text(stats: &Stats) -> String {
     let mut out = String::new();
     let header = format!(
         "{:<14} {:>6} {:>8} {:>5} {:>5} {:>5} {:>5}   {:>4} {:>4} {:>4} {:>4} {:>4}  {:>5}\n",
-        "section", "single", "multiple", "judge", "blank", "short", "total", "d1", "d2", "d3", "d4", "d5", "notes"
+        "section",
+        "single",
+        "multiple",
+        "judge",
+        "blank",
+        "short",
+        "total",
+        "d1",
+        "d2",
+        "d3",
+        "d4",
+        "d5",
+        "notes"
     );
     out.push_str(&header);
     out.push_str(&"-".repeat(header.trim_end().len()));

@@ -74,7 +74,9 @@ impl YamlDoc {
         let value: Value = match serde_yaml::from_str(&text) {
             Ok(v) => v,
             Err(err) => {
-                let pos = err.location().map_or(Pos::START, |l| Pos::new(l.line(), l.column()));
+                let pos = err
+                    .location()
+                    .map_or(Pos::START, |l| Pos::new(l.line(), l.column()));
                 let message = strip_location(&err.to_string());
                 return Err(Diagnostic::error(file, pos, format!("YAML syntax error: {message}"))
                     .with_help(
@@ -84,7 +86,12 @@ impl YamlDoc {
             }
         };
         let spans = index_spans(&text);
-        Ok(YamlDoc { file: file.to_path_buf(), text, value, spans })
+        Ok(YamlDoc {
+            file: file.to_path_buf(),
+            text,
+            value,
+            spans,
+        })
     }
 
     /// The position of the value at `path`, or of its nearest located ancestor.
@@ -103,7 +110,10 @@ impl YamlDoc {
 
     /// The position of the key that introduces `path` (falls back to the value's position).
     pub fn key_pos(&self, path: &str) -> Pos {
-        self.spans.get(path).and_then(|s| s.key).unwrap_or_else(|| self.pos(path))
+        self.spans
+            .get(path)
+            .and_then(|s| s.key)
+            .unwrap_or_else(|| self.pos(path))
     }
 
     /// The source text of a plain scalar at `path`, if it is one.
@@ -114,7 +124,9 @@ impl YamlDoc {
     /// An error located at the value `path`, underlining it, with the source line attached.
     pub fn error_at(&self, path: &str, message: impl Into<String>) -> Diagnostic {
         let width = self.spans.get(path).map_or(1, |s| s.width);
-        Diagnostic::error(&self.file, self.pos(path), message).with_width(width).with_source(&self.text)
+        Diagnostic::error(&self.file, self.pos(path), message)
+            .with_width(width)
+            .with_source(&self.text)
     }
 
     /// An error located at the key of `path`, underlining the key.
@@ -129,7 +141,11 @@ impl YamlDoc {
     }
 
     /// Deserializes the value at `path` into `T`; a type error is located at the exact field.
-    pub fn deserialize<T: DeserializeOwned>(&self, value: &Value, path: &str) -> Result<T, Diagnostic> {
+    pub fn deserialize<T: DeserializeOwned>(
+        &self,
+        value: &Value,
+        path: &str,
+    ) -> Result<T, Diagnostic> {
         serde_path_to_error::deserialize::<_, T>(value.clone()).map_err(|err| {
             let inner = err.path().to_string();
             let full = join_path(path, if inner == "." { "" } else { &inner });
@@ -139,19 +155,31 @@ impl YamlDoc {
     }
 
     /// Checks that the mapping at `path` has only `allowed` keys; each stray key is one diagnostic with a suggestion.
-    pub fn check_keys(&self, value: &Value, path: &str, what: &str, allowed: &[&str]) -> Vec<Diagnostic> {
-        let Some(map) = value.as_mapping() else { return Vec::new() };
+    pub fn check_keys(
+        &self,
+        value: &Value,
+        path: &str,
+        what: &str,
+        allowed: &[&str],
+    ) -> Vec<Diagnostic> {
+        let Some(map) = value.as_mapping() else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for key in map.keys() {
             let name = match key {
                 Value::String(s) => s.clone(),
-                other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+                other => serde_yaml::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
             };
             if allowed.contains(&name.as_str()) {
                 continue;
             }
             let key_path = join_path(path, &name);
-            let mut d = self.error_at_key(&key_path, &name, format!("unknown key `{name}` in {what}"));
+            let mut d =
+                self.error_at_key(&key_path, &name, format!("unknown key `{name}` in {what}"));
             d = match closest(&name, allowed) {
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help(format!("allowed keys are: {}", allowed.join(", "))),
@@ -222,7 +250,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn index_spans(text: &str) -> HashMap<String, NodeSpan> {
     let mut spans = HashMap::new();
     let mut parser = Parser::new_from_str(text);
-    let mut walker = Walker { parser: &mut parser, spans: &mut spans, last_width: 1 };
+    let mut walker = Walker {
+        parser: &mut parser,
+        spans: &mut spans,
+        last_width: 1,
+    };
     // Skip to the first document's root node.
     while let Some(Ok((event, span))) = walker.parser.next() {
         match event {
@@ -268,19 +300,45 @@ impl<'i> Walker<'_, 'i> {
         match event {
             Event::Scalar(value, style, _, _) => {
                 let plain = (style == ScalarStyle::Plain).then(|| value.to_string());
-                self.spans.insert(path, NodeSpan { key, value: pos, width: self.last_width, plain });
+                self.spans.insert(
+                    path,
+                    NodeSpan {
+                        key,
+                        value: pos,
+                        width: self.last_width,
+                        plain,
+                    },
+                );
                 true
             }
             Event::Alias(_) => {
-                self.spans.insert(path, NodeSpan { key, value: pos, width: 1, plain: None });
+                self.spans.insert(
+                    path,
+                    NodeSpan {
+                        key,
+                        value: pos,
+                        width: 1,
+                        plain: None,
+                    },
+                );
                 true
             }
             Event::SequenceStart(..) => {
-                self.spans.insert(path.clone(), NodeSpan { key, value: pos, width: 1, plain: None });
+                self.spans.insert(
+                    path.clone(),
+                    NodeSpan {
+                        key,
+                        value: pos,
+                        width: 1,
+                        plain: None,
+                    },
+                );
                 let mut index = 0;
                 loop {
-                    let Some((event, pos)) = self.next() else { return false };
-                                        if matches!(event, Event::SequenceEnd) {
+                    let Some((event, pos)) = self.next() else {
+                        return false;
+                    };
+                    if matches!(event, Event::SequenceEnd) {
                         return true;
                     }
                     if !self.node(event, pos, format!("{path}[{index}]"), None) {
@@ -290,9 +348,19 @@ impl<'i> Walker<'_, 'i> {
                 }
             }
             Event::MappingStart(..) => {
-                self.spans.insert(path.clone(), NodeSpan { key, value: pos, width: 1, plain: None });
+                self.spans.insert(
+                    path.clone(),
+                    NodeSpan {
+                        key,
+                        value: pos,
+                        width: 1,
+                        plain: None,
+                    },
+                );
                 loop {
-                    let Some((event, key_pos)) = self.next() else { return false };
+                    let Some((event, key_pos)) = self.next() else {
+                        return false;
+                    };
                     let name = match event {
                         Event::MappingEnd => return true,
                         Event::Scalar(name, ..) => name.to_string(),
@@ -304,8 +372,10 @@ impl<'i> Walker<'_, 'i> {
                             "?".to_string()
                         }
                     };
-                    let Some((value, value_pos)) = self.next() else { return false };
-                                        if !self.node(value, value_pos, join_path(&path, &name), Some(key_pos)) {
+                    let Some((value, value_pos)) = self.next() else {
+                        return false;
+                    };
+                    if !self.node(value, value_pos, join_path(&path, &name), Some(key_pos)) {
                         return false;
                     }
                 }
@@ -325,7 +395,9 @@ mod tests {
 
     #[test]
     fn indexes_nested_paths_with_keys_and_values() {
-        let d = doc("section:\n  id: cw\nquestions:\n  - id: q1\n    answer: C\n  - id: q2\n    options: [a, 0.50]\n");
+        let d = doc(
+            "section:\n  id: cw\nquestions:\n  - id: q1\n    answer: C\n  - id: q2\n    options: [a, 0.50]\n",
+        );
         assert_eq!(d.pos("section.id"), Pos::new(2, 7));
         assert_eq!(d.key_pos("section.id"), Pos::new(2, 3));
         assert_eq!(d.pos("questions[0].answer"), Pos::new(5, 13));
@@ -338,13 +410,20 @@ mod tests {
     #[test]
     fn syntax_errors_are_located() {
         let err = YamlDoc::parse(Path::new("t.yaml"), "a: [1, 2\nb: 3\n".to_string()).unwrap_err();
-        assert!(err.message.starts_with("YAML syntax error"), "{}", err.message);
+        assert!(
+            err.message.starts_with("YAML syntax error"),
+            "{}",
+            err.message
+        );
         assert!(err.pos.line >= 1);
     }
 
     #[test]
     fn suggests_the_nearest_key() {
-        assert_eq!(closest("anwser", &["answer", "options", "stem"]), Some("answer"));
+        assert_eq!(
+            closest("anwser", &["answer", "options", "stem"]),
+            Some("answer")
+        );
         assert_eq!(closest("zzzzzz", &["answer", "options"]), None);
     }
 }

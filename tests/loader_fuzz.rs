@@ -9,7 +9,10 @@ use proptest::prelude::*;
 const GOOD: &str = include_str!("fixtures/banks/good/a-community.yaml");
 
 /// Characters that change YAML structure, plus CJK text and odd code points.
-const SPICE: &[&str] = &[":", "- ", "[", "]", "{", "}", "\"", "'", "|", ">", "#", "&a", "*a", "!!str ", "\t", "\n", "  ", "**", "___", "题", "\u{0}", "\u{FEFF}", "~", "?", ",", "%"];
+const SPICE: &[&str] = &[
+    ":", "- ", "[", "]", "{", "}", "\"", "'", "|", ">", "#", "&a", "*a", "!!str ", "\t", "\n",
+    "  ", "**", "___", "题", "\u{0}", "\u{FEFF}", "~", "?", ",", "%",
+];
 
 #[derive(Debug, Clone)]
 enum Mutation {

@@ -15,12 +15,20 @@ fn bank() -> Bank {
 fn counts_by_type_and_part_meet_the_promise() {
     let bank = bank();
     let count = |t| bank.questions.iter().filter(|q| q.kind == t).count();
-    assert!(count(QuestionType::Single) >= 180, "single: {}", count(QuestionType::Single));
+    assert!(
+        count(QuestionType::Single) >= 180,
+        "single: {}",
+        count(QuestionType::Single)
+    );
     assert!(count(QuestionType::Multiple) >= 60);
     assert!(count(QuestionType::Judge) >= 30);
     assert!(count(QuestionType::Blank) >= 15);
     assert!(count(QuestionType::Short) >= 10);
-    assert_eq!(bank.sections.len(), 6, "one section per part of the supplement");
+    assert_eq!(
+        bank.sections.len(),
+        6,
+        "one section per part of the supplement"
+    );
     for (i, s) in bank.sections.iter().enumerate() {
         let n = bank.questions.iter().filter(|q| q.section == i).count();
         assert!(n >= 25, "section {} has only {n} questions", s.id);
@@ -43,14 +51,23 @@ fn every_question_is_anchored_in_a_note_with_a_verbatim_quote_and_an_explanation
     let bank = bank();
     for q in &bank.questions {
         let note = q.note.unwrap_or_else(|| panic!("{} has no note", q.id));
-        let quote = q.quote.as_deref().unwrap_or_else(|| panic!("{} has no quote", q.id));
+        let quote = q
+            .quote
+            .as_deref()
+            .unwrap_or_else(|| panic!("{} has no quote", q.id));
         assert!(
             normalize_for_match(&bank.notes[note].text).contains(&normalize_for_match(quote)),
             "{}: quote not in note {}",
             q.id,
             bank.notes[note].id
         );
-        assert!(q.explanation.as_deref().is_some_and(|e| e.chars().count() >= 8), "{} has no real explanation", q.id);
+        assert!(
+            q.explanation
+                .as_deref()
+                .is_some_and(|e| e.chars().count() >= 8),
+            "{} has no real explanation",
+            q.id
+        );
     }
     let difficulties: HashSet<u8> = bank.questions.iter().map(|q| q.difficulty).collect();
     assert_eq!(difficulties.len(), 5, "difficulty spread over 1–5");
@@ -59,25 +76,49 @@ fn every_question_is_anchored_in_a_note_with_a_verbatim_quote_and_an_explanation
 #[test]
 fn every_bold_phrase_of_the_source_is_a_key_phrase_of_some_note() {
     let bank = bank();
-    let in_notes: HashSet<String> =
-        bank.notes.iter().flat_map(|n| key_phrases(&n.text)).map(|p| normalize_for_match(&p)).collect();
-    let source = std::fs::read_to_string(util::repo().join("tests/data/source-key-phrases.txt")).unwrap();
-    let phrases: Vec<&str> = source.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+    let in_notes: HashSet<String> = bank
+        .notes
+        .iter()
+        .flat_map(|n| key_phrases(&n.text))
+        .map(|p| normalize_for_match(&p))
+        .collect();
+    let source =
+        std::fs::read_to_string(util::repo().join("tests/data/source-key-phrases.txt")).unwrap();
+    let phrases: Vec<&str> = source
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
     assert_eq!(phrases.len(), 136);
-    let missing: Vec<&&str> = phrases.iter().filter(|p| !in_notes.contains(&normalize_for_match(p))).collect();
-    assert!(missing.is_empty(), "bold phrases of the source missing from the notes: {missing:?}");
+    let missing: Vec<&&str> = phrases
+        .iter()
+        .filter(|p| !in_notes.contains(&normalize_for_match(p)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "bold phrases of the source missing from the notes: {missing:?}"
+    );
 }
 
 #[test]
 fn every_key_phrase_is_tested_by_a_question() {
     let bank = bank();
-    let untested: Vec<String> =
-        untested_key_phrases(&bank).into_iter().map(|(n, p)| format!("{}: {p}", bank.notes[n].id)).collect();
-    assert!(untested.is_empty(), "key phrases no question tests: {untested:#?}");
+    let untested: Vec<String> = untested_key_phrases(&bank)
+        .into_iter()
+        .map(|(n, p)| format!("{}: {p}", bank.notes[n].id))
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "key phrases no question tests: {untested:#?}"
+    );
 }
 
 #[test]
 fn check_is_clean_on_the_shipped_bank() {
     let run = util::run_repo(&["check"]).success();
-    assert!(run.stdout.contains("no errors, 0 warnings"), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("no errors, 0 warnings"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
 }

@@ -9,8 +9,8 @@ use serde_yaml::Value;
 use sha2::{Digest, Sha256};
 
 use super::{
-    Answer, Bank, MAX_OPTIONS, Note, Origin, Question, QuestionType, Section, bank_error, count_blanks,
-    key_phrase_runs, letter,
+    Answer, Bank, MAX_OPTIONS, Note, Origin, Question, QuestionType, Section, bank_error,
+    count_blanks, key_phrase_runs, letter,
 };
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
@@ -20,8 +20,21 @@ const TOP_KEYS: &[&str] = &["section", "notes", "questions"];
 const SECTION_KEYS: &[&str] = &["id", "title", "order"];
 const NOTE_KEYS: &[&str] = &["id", "title", "text", "tags"];
 const QUESTION_KEYS: &[&str] = &[
-    "id", "type", "stem", "options", "answer", "difficulty", "tags", "note", "quote", "explanation", "shuffle",
-    "keep_last", "group", "points", "lines",
+    "id",
+    "type",
+    "stem",
+    "options",
+    "answer",
+    "difficulty",
+    "tags",
+    "note",
+    "quote",
+    "explanation",
+    "shuffle",
+    "keep_last",
+    "group",
+    "points",
+    "lines",
 ];
 
 #[derive(Deserialize)]
@@ -99,7 +112,10 @@ pub fn load_file(path: &Path, shown_as: &Path) -> (Option<(YamlDoc, FileItems)>,
 }
 
 /// Loads one section file's bytes (as read from disk); for tools and tests that have no file.
-pub fn load_bytes(shown_as: &Path, bytes: &[u8]) -> (Option<(YamlDoc, FileItems)>, Vec<Diagnostic>) {
+pub fn load_bytes(
+    shown_as: &Path,
+    bytes: &[u8],
+) -> (Option<(YamlDoc, FileItems)>, Vec<Diagnostic>) {
     match crate::yaml::decode_text(bytes, shown_as) {
         Ok(text) => load_source(shown_as, text),
         Err(d) => (None, vec![d]),
@@ -120,8 +136,11 @@ fn read_items(doc: &YamlDoc, diags: &mut Vec<Diagnostic>) -> Option<FileItems> {
     let root = &doc.value;
     if !root.is_mapping() {
         diags.push(
-            doc.error_at("", "a section file must be a mapping with the keys `section`, `notes` and `questions`")
-                .with_help("see docs/bank-format.md for a complete example"),
+            doc.error_at(
+                "",
+                "a section file must be a mapping with the keys `section`, `notes` and `questions`",
+            )
+            .with_help("see docs/bank-format.md for a complete example"),
         );
         return None;
     }
@@ -143,16 +162,29 @@ fn read_items(doc: &YamlDoc, diags: &mut Vec<Diagnostic>) -> Option<FileItems> {
     };
     if !is_section_id(&raw.id) {
         diags.push(
-            doc.error_at("section.id", format!("section id `{}` may use only a-z, 0-9 and -", raw.id))
-                .with_help("for example `cw` or `part-5`"),
+            doc.error_at(
+                "section.id",
+                format!("section id `{}` may use only a-z, 0-9 and -", raw.id),
+            )
+            .with_help("for example `cw` or `part-5`"),
         );
     }
     if raw.title.trim().is_empty() {
         diags.push(doc.error_at("section.title", "the section title is empty"));
     }
-    let section = Section { id: raw.id, title: raw.title.trim().to_string(), order: raw.order, origin: origin(doc, "section") };
+    let section = Section {
+        id: raw.id,
+        title: raw.title.trim().to_string(),
+        order: raw.order,
+        origin: origin(doc, "section"),
+    };
 
-    let mut items = FileItems { section, notes: Vec::new(), questions: Vec::new(), refs: Vec::new() };
+    let mut items = FileItems {
+        section,
+        notes: Vec::new(),
+        questions: Vec::new(),
+        refs: Vec::new(),
+    };
     for (i, value) in sequence(doc, root, "notes", diags).iter().enumerate() {
         let path = format!("notes[{i}]");
         if let Some(note) = read_note(doc, value, &path, diags) {
@@ -162,47 +194,77 @@ fn read_items(doc: &YamlDoc, diags: &mut Vec<Diagnostic>) -> Option<FileItems> {
     for (i, value) in sequence(doc, root, "questions", diags).iter().enumerate() {
         let path = format!("questions[{i}]");
         if let Some((question, note, quote)) = read_question(doc, value, &path, diags) {
-            items.refs.push(PendingRef { question: items.questions.len(), doc: 0, path, note, quote });
+            items.refs.push(PendingRef {
+                question: items.questions.len(),
+                doc: 0,
+                path,
+                note,
+                quote,
+            });
             items.questions.push(question);
         }
     }
     Some(items)
 }
 
-fn sequence<'v>(doc: &YamlDoc, root: &'v Value, key: &str, diags: &mut Vec<Diagnostic>) -> &'v [Value] {
+fn sequence<'v>(
+    doc: &YamlDoc,
+    root: &'v Value,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> &'v [Value] {
     match root.get(key) {
         None | Some(Value::Null) => &[],
         Some(Value::Sequence(items)) => items,
         Some(_) => {
-            diags.push(doc.error_at(key, format!("`{key}` must be a list (each item starts with `- `)")));
+            diags.push(doc.error_at(
+                key,
+                format!("`{key}` must be a list (each item starts with `- `)"),
+            ));
             &[]
         }
     }
 }
 
 fn origin(doc: &YamlDoc, path: &str) -> Origin {
-    Origin { file: doc.file.clone(), pos: doc.pos(path) }
+    Origin {
+        file: doc.file.clone(),
+        pos: doc.pos(path),
+    }
 }
 
 fn is_section_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn is_item_id(id: &str) -> bool {
     id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn check_id(doc: &YamlDoc, path: &str, id: &str, diags: &mut Vec<Diagnostic>) {
     if !is_item_id(id) {
         diags.push(
-            doc.error_at(&join_path(path, "id"), format!("id `{id}` may use only letters, digits, `-`, `_` and `.`"))
-                .with_help("for example `cw-001`"),
+            doc.error_at(
+                &join_path(path, "id"),
+                format!("id `{id}` may use only letters, digits, `-`, `_` and `.`"),
+            )
+            .with_help("for example `cw-001`"),
         );
     }
 }
 
-fn read_note(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagnostic>) -> Option<Note> {
+fn read_note(
+    doc: &YamlDoc,
+    value: &Value,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Note> {
     let stray = doc.check_keys(value, path, "a note", NOTE_KEYS);
     let had_stray = !stray.is_empty();
     diags.extend(stray);
@@ -215,14 +277,23 @@ fn read_note(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagnosti
     };
     check_id(doc, path, &raw.id, diags);
     if raw.title.trim().is_empty() {
-        diags.push(doc.error_at(&join_path(path, "title"), format!("note `{}` has an empty title", raw.id)));
+        diags.push(doc.error_at(
+            &join_path(path, "title"),
+            format!("note `{}` has an empty title", raw.id),
+        ));
     }
     if raw.text.trim().is_empty() {
-        diags.push(doc.error_at(&join_path(path, "text"), format!("note `{}` has no text", raw.id)));
+        diags.push(doc.error_at(
+            &join_path(path, "text"),
+            format!("note `{}` has no text", raw.id),
+        ));
     } else if key_phrase_runs(&raw.text).is_none() {
         diags.push(
-            doc.error_at(&join_path(path, "text"), format!("note `{}` has an unclosed `**` key-phrase marker", raw.id))
-                .with_help("key phrases are written **like this**; every `**` needs its partner"),
+            doc.error_at(
+                &join_path(path, "text"),
+                format!("note `{}` has an unclosed `**` key-phrase marker", raw.id),
+            )
+            .with_help("key phrases are written **like this**; every `**` needs its partner"),
         );
     }
     if had_stray {
@@ -240,7 +311,12 @@ fn read_note(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagnosti
 
 type ReadQuestion = (Question, Option<String>, Option<String>);
 
-fn read_question(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagnostic>) -> Option<ReadQuestion> {
+fn read_question(
+    doc: &YamlDoc,
+    value: &Value,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ReadQuestion> {
     let before = diags.len();
     diags.extend(doc.check_keys(value, path, "a question", QUESTION_KEYS));
     let raw: RawQuestion = match doc.deserialize(value, path) {
@@ -259,34 +335,63 @@ fn read_question(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagn
     }
 
     let options = read_options(doc, raw.options.as_ref(), &at("options"), &id, kind, diags);
-    let answer = read_answer(doc, raw.answer.as_ref(), path, &id, kind, &options, &raw.stem, diags);
+    let answer = read_answer(
+        doc,
+        raw.answer.as_ref(),
+        path,
+        &id,
+        kind,
+        &options,
+        &raw.stem,
+        diags,
+    );
 
     let difficulty = raw.difficulty.unwrap_or(3);
     if !(1..=5).contains(&difficulty) {
         diags.push(
-            doc.error_at(&at("difficulty"), format!("difficulty {difficulty} is out of range"))
-                .with_help("use 1 (easiest) to 5 (hardest)"),
+            doc.error_at(
+                &at("difficulty"),
+                format!("difficulty {difficulty} is out of range"),
+            )
+            .with_help("use 1 (easiest) to 5 (hardest)"),
         );
     }
     let keep_last = raw.keep_last.unwrap_or(0);
     if keep_last > 0 && (!kind.has_options() || keep_last >= options.len()) {
         diags.push(
-            doc.error_at(&at("keep_last"), format!("keep_last {keep_last} must be smaller than the number of options"))
-                .with_help("keep_last pins the last N options (such as 以上都对) when options are shuffled"),
+            doc.error_at(
+                &at("keep_last"),
+                format!("keep_last {keep_last} must be smaller than the number of options"),
+            )
+            .with_help(
+                "keep_last pins the last N options (such as 以上都对) when options are shuffled",
+            ),
         );
     }
     if raw.lines.is_some() && kind != QuestionType::Short {
-        diags.push(doc.error_at(&at("lines"), "`lines` applies to short-answer questions only"));
+        diags.push(doc.error_at(
+            &at("lines"),
+            "`lines` applies to short-answer questions only",
+        ));
     }
     let lines = raw.lines.unwrap_or(5);
     if kind == QuestionType::Short && !(1..=40).contains(&lines) {
-        diags.push(doc.error_at(&at("lines"), format!("lines {lines} is out of range (1 to 40)")));
+        diags.push(doc.error_at(
+            &at("lines"),
+            format!("lines {lines} is out of range (1 to 40)"),
+        ));
     }
-    let points = raw.points.as_ref().and_then(|v| read_points(doc, v, &at("points"), diags));
+    let points = raw
+        .points
+        .as_ref()
+        .and_then(|v| read_points(doc, v, &at("points"), diags));
     if raw.quote.is_some() && raw.note.is_none() {
         diags.push(
-            doc.error_at(&at("quote"), format!("question `{id}` has a quote but no note to find it in"))
-                .with_help("add `note: <note id>` naming the note the quote comes from"),
+            doc.error_at(
+                &at("quote"),
+                format!("question `{id}` has a quote but no note to find it in"),
+            )
+            .with_help("add `note: <note id>` naming the note the quote comes from"),
         );
     }
     let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -319,8 +424,14 @@ fn read_question(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagn
 fn scalar_text(doc: &YamlDoc, value: &Value, path: &str) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(doc.plain_scalar(path).map_or_else(|| n.to_string(), str::to_string)),
-        Value::Bool(b) => Some(doc.plain_scalar(path).map_or_else(|| b.to_string(), str::to_string)),
+        Value::Number(n) => Some(
+            doc.plain_scalar(path)
+                .map_or_else(|| n.to_string(), str::to_string),
+        ),
+        Value::Bool(b) => Some(
+            doc.plain_scalar(path)
+                .map_or_else(|| b.to_string(), str::to_string),
+        ),
         _ => None,
     }
 }
@@ -348,9 +459,15 @@ fn read_options(
     };
     let Some(Value::Sequence(items)) = value else {
         diags.push(
-            doc.error_at(if value.is_some() { path } else { path.rsplit_once('.').map_or(path, |p| p.0) },
-                format!("{kind}-choice question `{id}` needs a list of {min} to {max} options"))
-                .with_help("for example `options: [\"12\", \"15\", \"18\", \"20\"]`"),
+            doc.error_at(
+                if value.is_some() {
+                    path
+                } else {
+                    path.rsplit_once('.').map_or(path, |p| p.0)
+                },
+                format!("{kind}-choice question `{id}` needs a list of {min} to {max} options"),
+            )
+            .with_help("for example `options: [\"12\", \"15\", \"18\", \"20\"]`"),
         );
         return Vec::new();
     };
@@ -361,20 +478,35 @@ fn read_options(
             Some(text) if !text.trim().is_empty() => {
                 let text = text.trim().to_string();
                 if let Some(first) = options.iter().position(|o| *o == text) {
-                    diags.push(doc.error_at(&item_path, format!(
-                        "options {} and {} of question `{id}` are the same text", letter(first), letter(i)
-                    )));
+                    diags.push(doc.error_at(
+                        &item_path,
+                        format!(
+                            "options {} and {} of question `{id}` are the same text",
+                            letter(first),
+                            letter(i)
+                        ),
+                    ));
                 }
                 options.push(text);
             }
-            Some(_) => diags.push(doc.error_at(&item_path, format!("option {} of question `{id}` is empty", letter(i)))),
-            None => diags.push(doc.error_at(&item_path, format!("option {} of question `{id}` must be text", letter(i)))),
+            Some(_) => diags.push(doc.error_at(
+                &item_path,
+                format!("option {} of question `{id}` is empty", letter(i)),
+            )),
+            None => diags.push(doc.error_at(
+                &item_path,
+                format!("option {} of question `{id}` must be text", letter(i)),
+            )),
         }
     }
     if items.len() < min || items.len() > max {
-        diags.push(doc.error_at(path, format!(
-            "{kind}-choice question `{id}` has {} options; it needs {min} to {max}", items.len()
-        )));
+        diags.push(doc.error_at(
+            path,
+            format!(
+                "{kind}-choice question `{id}` has {} options; it needs {min} to {max}",
+                items.len()
+            ),
+        ));
     }
     options
 }
@@ -392,16 +524,25 @@ fn read_answer(
 ) -> Option<Answer> {
     let path = join_path(question_path, "answer");
     let Some(value) = value.filter(|v| !v.is_null()) else {
-        diags.push(doc.error_at(question_path, format!("question `{id}` has no answer")).with_help(match kind {
-            QuestionType::Single => "add `answer: C` (one option letter)",
-            QuestionType::Multiple => "add `answer: [A, C, D]` (two or more option letters)",
-            QuestionType::Judge => "add `answer: true` or `answer: false`",
-            QuestionType::Blank => "add `answer: [\"...\"]` with one entry per blank",
-            QuestionType::Short => "add `answer: |` with the reference answer",
-        }));
+        diags.push(
+            doc.error_at(question_path, format!("question `{id}` has no answer"))
+                .with_help(match kind {
+                    QuestionType::Single => "add `answer: C` (one option letter)",
+                    QuestionType::Multiple => {
+                        "add `answer: [A, C, D]` (two or more option letters)"
+                    }
+                    QuestionType::Judge => "add `answer: true` or `answer: false`",
+                    QuestionType::Blank => "add `answer: [\"...\"]` with one entry per blank",
+                    QuestionType::Short => "add `answer: |` with the reference answer",
+                }),
+        );
         return None;
     };
-    let range = if options.is_empty() { String::new() } else { format!("A to {}", letter(options.len() - 1)) };
+    let range = if options.is_empty() {
+        String::new()
+    } else {
+        format!("A to {}", letter(options.len() - 1))
+    };
     let parse_letter = |text: &str| -> Option<usize> {
         let mut chars = text.trim().chars();
         let c = chars.next()?.to_ascii_uppercase();
@@ -418,7 +559,10 @@ fn read_answer(
                 Some(i) if i < options.len() => Some(Answer::Single(i)),
                 _ if options.is_empty() => None,
                 _ => fail(
-                    format!("answer `{}` of question `{id}` is not an option letter", text.trim()),
+                    format!(
+                        "answer `{}` of question `{id}` is not an option letter",
+                        text.trim()
+                    ),
                     format!("a single-choice answer is one letter, {range}"),
                 ),
             }
@@ -453,7 +597,10 @@ fn read_answer(
                     _ if options.is_empty() => return None,
                     _ => {
                         return fail(
-                            format!("`{}` in the answer of question `{id}` is not an option letter", l.trim()),
+                            format!(
+                                "`{}` in the answer of question `{id}` is not an option letter",
+                                l.trim()
+                            ),
                             format!("option letters run {range}"),
                         );
                     }
@@ -503,8 +650,11 @@ fn read_answer(
             let blanks = count_blanks(stem);
             if blanks == 0 {
                 diags.push(
-                    doc.error_at(&join_path(question_path, "stem"), format!("blank question `{id}` has no blank in its stem"))
-                        .with_help("mark each blank with three or more underscores: ______"),
+                    doc.error_at(
+                        &join_path(question_path, "stem"),
+                        format!("blank question `{id}` has no blank in its stem"),
+                    )
+                    .with_help("mark each blank with three or more underscores: ______"),
                 );
                 return None;
             }
@@ -523,7 +673,10 @@ fn read_answer(
                     .filter(|a| !a.is_empty())
                     .collect();
                 if alternatives.is_empty() {
-                    return fail(format!("answer {} of blank question `{id}` is empty", i + 1), "write the expected text".into());
+                    return fail(
+                        format!("answer {} of blank question `{id}` is empty", i + 1),
+                        "write the expected text".into(),
+                    );
                 }
                 answers.push(alternatives);
             }
@@ -540,7 +693,10 @@ fn read_answer(
                 other => scalar_text(doc, other, &path).unwrap_or_default(),
             };
             if text.trim().is_empty() {
-                fail(format!("short question `{id}` has an empty reference answer"), "write the scoring points".into())
+                fail(
+                    format!("short question `{id}` has an empty reference answer"),
+                    "write the scoring points".into(),
+                )
             } else {
                 Some(Answer::Short(text.trim_end().to_string()))
             }
@@ -548,13 +704,23 @@ fn read_answer(
     }
 }
 
-fn read_points(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagnostic>) -> Option<Decimal> {
+fn read_points(
+    doc: &YamlDoc,
+    value: &Value,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Decimal> {
     let text = scalar_text(doc, value, path).unwrap_or_default();
     match Decimal::from_str(text.trim()) {
         Ok(p) if p > Decimal::ZERO => Some(p),
         _ => {
-            diags.push(doc.error_at(path, format!("points `{}` must be a positive number", text.trim()))
-                .with_help("for example `points: 2` or `points: 1.5`"));
+            diags.push(
+                doc.error_at(
+                    path,
+                    format!("points `{}` must be a positive number", text.trim()),
+                )
+                .with_help("for example `points: 2` or `points: 1.5`"),
+            );
             None
         }
     }
@@ -563,7 +729,8 @@ fn read_points(doc: &YamlDoc, value: &Value, path: &str, diags: &mut Vec<Diagnos
 /// The files of a bank: every `*.yaml`/`*.yml` directly in `root`, sorted by name.
 fn section_files(root: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(root).map_err(|e| {
-        Error::io("read the bank folder", root, e).because("a bank is a folder of YAML section files; see docs/bank-format.md")
+        Error::io("read the bank folder", root, e)
+            .because("a bank is a folder of YAML section files; see docs/bank-format.md")
     })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -575,19 +742,27 @@ fn section_files(root: &Path) -> Result<Vec<PathBuf>> {
 
 pub(super) fn load_bank(root: &Path) -> Result<Bank> {
     if !root.is_dir() {
-        return Err(Error::input(format!("the bank folder {} does not exist", root.display()))
-            .because("pass the folder that holds the section files, e.g. `question-bank`"));
+        return Err(
+            Error::input(format!("the bank folder {} does not exist", root.display()))
+                .because("pass the folder that holds the section files, e.g. `question-bank`"),
+        );
     }
     let files = section_files(root)?;
     if files.is_empty() {
-        return Err(Error::input(format!("the bank folder {} has no .yaml section files", root.display())));
+        return Err(Error::input(format!(
+            "the bank folder {} has no .yaml section files",
+            root.display()
+        )));
     }
     let mut diags = Vec::new();
     let mut docs = Vec::new();
     let mut loaded = Vec::new();
     let mut hasher = Sha256::new();
     for file in &files {
-        let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         hasher.update(name.as_bytes());
         hasher.update([0]);
         hasher.update(std::fs::read(file).unwrap_or_default());
@@ -602,7 +777,11 @@ pub(super) fn load_bank(root: &Path) -> Result<Bank> {
             loaded.push(items);
         }
     }
-    let digest = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let digest = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
     let bank = super::validate::assemble(root, loaded, &docs, digest, &mut diags);
     let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
     if !errors.is_empty() {

@@ -26,8 +26,13 @@ pub enum QuestionType {
 }
 
 impl QuestionType {
-    pub const ALL: [QuestionType; 5] =
-        [QuestionType::Single, QuestionType::Multiple, QuestionType::Judge, QuestionType::Blank, QuestionType::Short];
+    pub const ALL: [QuestionType; 5] = [
+        QuestionType::Single,
+        QuestionType::Multiple,
+        QuestionType::Judge,
+        QuestionType::Blank,
+        QuestionType::Short,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -140,9 +145,11 @@ pub fn answer_text(answer: &Answer) -> String {
         Answer::Multiple(v) => v.iter().map(|i| letter(*i)).collect(),
         Answer::Judge(true) => "√".to_string(),
         Answer::Judge(false) => "×".to_string(),
-        Answer::Blank(blanks) => {
-            blanks.iter().map(|alts| alts.join(" / ")).collect::<Vec<_>>().join("；")
-        }
+        Answer::Blank(blanks) => blanks
+            .iter()
+            .map(|alts| alts.join(" / "))
+            .collect::<Vec<_>>()
+            .join("；"),
         Answer::Short(text) => text.clone(),
     }
 }
@@ -217,7 +224,8 @@ pub fn tests_key_phrase(question: &Question, phrase: &str) -> bool {
     }
     let covers = |text: &str| {
         let text = normalize_for_match(text);
-        text.contains(&phrase) || (text.chars().count() >= phrase.chars().count().min(6) && phrase.contains(&text))
+        text.contains(&phrase)
+            || (text.chars().count() >= phrase.chars().count().min(6) && phrase.contains(&text))
     };
     if question.quote.as_deref().is_some_and(covers) {
         return true;
@@ -251,7 +259,10 @@ pub fn untested_key_phrases(bank: &Bank) -> Vec<(usize, String)> {
 
 /// Text as compared for quotes: markup and all whitespace removed.
 pub fn normalize_for_match(text: &str) -> String {
-    text.replace("**", "").chars().filter(|c| !c.is_whitespace()).collect()
+    text.replace("**", "")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// The number of blanks (runs of three or more underscores) in a stem.
@@ -294,9 +305,15 @@ mod tests {
 
     #[test]
     fn key_phrases_are_found_and_unclosed_markers_rejected() {
-        assert_eq!(key_phrases("按**每万人18人**配备，**到2025年**完成"), vec!["每万人18人", "到2025年"]);
+        assert_eq!(
+            key_phrases("按**每万人18人**配备，**到2025年**完成"),
+            vec!["每万人18人", "到2025年"]
+        );
         assert!(key_phrase_runs("a **b").is_none());
-        assert_eq!(key_phrase_runs("plain").unwrap(), vec![("plain".to_string(), false)]);
+        assert_eq!(
+            key_phrase_runs("plain").unwrap(),
+            vec![("plain".to_string(), false)]
+        );
     }
 
     #[test]

@@ -29,9 +29,14 @@ pub(super) fn assemble(
         let where_ = |o: &super::Origin| format!("{}:{}", o.file.display(), o.pos.line);
         if let Some(first) = section_seen.get(&file.section.id) {
             diags.push(
-                Diagnostic::error(&file.section.origin.file, file.section.origin.pos,
-                    format!("section id `{}` is already used", file.section.id))
-                    .with_help(format!("first used at {first}; give each section file its own id")),
+                Diagnostic::error(
+                    &file.section.origin.file,
+                    file.section.origin.pos,
+                    format!("section id `{}` is already used", file.section.id),
+                )
+                .with_help(format!(
+                    "first used at {first}; give each section file its own id"
+                )),
             );
         }
         section_seen.insert(file.section.id.clone(), where_(&file.section.origin));
@@ -53,14 +58,21 @@ pub(super) fn assemble(
         }
     }
 
-    let note_index: HashMap<&str, usize> = notes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let note_index: HashMap<&str, usize> = notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
     let normalized: Vec<String> = notes.iter().map(|n| normalize_for_match(&n.text)).collect();
     let mut resolved = Vec::new();
     for (qi, r) in refs {
         let doc = &docs[r.doc];
         let Some(note_id) = r.note else { continue };
         let Some(&ni) = note_index.get(note_id.as_str()) else {
-            let mut d = doc.error_at(&join_path(&r.path, "note"), format!("note `{note_id}` does not exist"));
+            let mut d = doc.error_at(
+                &join_path(&r.path, "note"),
+                format!("note `{note_id}` does not exist"),
+            );
             let ids: Vec<&str> = note_index.keys().copied().collect();
             if let Some(best) = crate::yaml::closest(&note_id, &ids) {
                 d = d.with_help(format!("did you mean `{best}`?"));
@@ -89,17 +101,41 @@ pub(super) fn assemble(
     let tested: HashSet<usize> = questions.iter().filter_map(|q| q.note).collect();
     for (i, note) in notes.iter().enumerate() {
         if !tested.contains(&i) {
-            diags.push(Diagnostic::warning(&note.origin.file, note.origin.pos,
-                format!("note `{}` is not tested by any question", note.id))
-                .with_help("add a question with `note: ".to_string() + &note.id + "`, or ignore this if the note is background"));
+            diags.push(
+                Diagnostic::warning(
+                    &note.origin.file,
+                    note.origin.pos,
+                    format!("note `{}` is not tested by any question", note.id),
+                )
+                .with_help(
+                    "add a question with `note: ".to_string()
+                        + &note.id
+                        + "`, or ignore this if the note is background",
+                ),
+            );
         }
     }
     for (si, section) in sections.iter().enumerate() {
-        let present: HashSet<QuestionType> = questions.iter().filter(|q| q.section == si).map(|q| q.kind).collect();
-        let missing: Vec<&str> = QuestionType::ALL.iter().filter(|t| !present.contains(t)).map(|t| t.name()).collect();
+        let present: HashSet<QuestionType> = questions
+            .iter()
+            .filter(|q| q.section == si)
+            .map(|q| q.kind)
+            .collect();
+        let missing: Vec<&str> = QuestionType::ALL
+            .iter()
+            .filter(|t| !present.contains(t))
+            .map(|t| t.name())
+            .collect();
         if !missing.is_empty() {
-            diags.push(Diagnostic::warning(&section.origin.file, section.origin.pos,
-                format!("section `{}` has no {} questions", section.id, missing.join(", "))));
+            diags.push(Diagnostic::warning(
+                &section.origin.file,
+                section.origin.pos,
+                format!(
+                    "section `{}` has no {} questions",
+                    section.id,
+                    missing.join(", ")
+                ),
+            ));
         }
     }
 
@@ -109,7 +145,14 @@ pub(super) fn assemble(
             *d = d.clone().with_source(&doc.text);
         }
     }
-    Bank { root: root.to_path_buf(), sections, notes, questions, digest, warnings: Vec::new() }
+    Bank {
+        root: root.to_path_buf(),
+        sections,
+        notes,
+        questions,
+        digest,
+        warnings: Vec::new(),
+    }
 }
 
 /// Records `id`; a second use is an error that points back at the first.
@@ -123,7 +166,9 @@ fn check_unique(
     if let Some(first) = seen.get(id) {
         diags.push(
             Diagnostic::error(&origin.file, origin.pos, format!("id `{id}` is used twice"))
-                .with_help(format!("first used at {first}; notes and questions share one id space")),
+                .with_help(format!(
+                    "first used at {first}; notes and questions share one id space"
+                )),
         );
         return false;
     }

@@ -11,7 +11,9 @@ pub struct Dir {
 
 impl Dir {
     pub fn new() -> Dir {
-        Dir { tmp: tempfile::tempdir().expect("create temp dir") }
+        Dir {
+            tmp: tempfile::tempdir().expect("create temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -85,13 +87,21 @@ impl Run {
 
     #[track_caller]
     pub fn success(self) -> Run {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn failure(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "expected exit code {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit code {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }

@@ -1,0 +1,498 @@
+//! Blueprints: what a paper is made of (parts, counts, points, section spread, difficulty mix), read from YAML.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_yaml::Value;
+use sha2::{Digest, Sha256};
+
+use crate::bank::QuestionType;
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::yaml::{YamlDoc, join_path, read_text};
+
+const BLUEPRINT_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "duration",
+    "bank",
+    "layout",
+    "parts",
+    "notice",
+    "fonts",
+    "templates",
+    "duplex",
+];
+const PART_KEYS: &[&str] = &[
+    "title",
+    "type",
+    "count",
+    "points",
+    "instructions",
+    "sections",
+    "difficulty",
+    "tags",
+    "scoring",
+];
+
+/// How a part's questions are spread over the bank's sections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spread {
+    /// As evenly as possible over the sections that have such questions.
+    Even,
+    /// In proportion to each section's supply.
+    Proportional,
+    /// Exact counts per section id (hard); ids are checked against the bank by the draw.
+    Quotas(Vec<(String, usize)>),
+}
+
+/// How a multiple-choice question is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scoring {
+    AllOrNothing,
+    /// Each correct option chosen earns this much when no wrong option is chosen; all correct earns full points.
+    Partial(Decimal),
+}
+
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub title: String,
+    pub kind: QuestionType,
+    pub count: usize,
+    pub points: Decimal,
+    pub instructions: Option<String>,
+    pub spread: Spread,
+    /// Target share per difficulty level 1..=5, as weights summing to 1 (None: no target).
+    pub difficulty: Option<[Decimal; 5]>,
+    pub tags: Vec<String>,
+    pub scoring: Scoring,
+}
+
+#[derive(Debug, Clone)]
+pub struct Blueprint {
+    pub path: PathBuf,
+    pub digest: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub duration: Option<u32>,
+    /// The bank folder, resolved against the blueprint's folder.
+    pub bank: PathBuf,
+    pub layout: String,
+    /// Lines of the 考生须知 box; defaults are used when absent.
+    pub notice: Option<Vec<String>>,
+    pub fonts: Option<PathBuf>,
+    pub templates: Option<PathBuf>,
+    pub duplex: bool,
+    pub parts: Vec<Part>,
+}
+
+#[derive(Deserialize)]
+struct RawBlueprint {
+    title: String,
+    #[serde(default)]
+    subtitle: Option<String>,
+    #[serde(default)]
+    duration: Option<u32>,
+    #[serde(default)]
+    bank: Option<String>,
+    #[serde(default)]
+    layout: Option<String>,
+    #[serde(default)]
+    notice: Option<Vec<String>>,
+    #[serde(default)]
+    fonts: Option<String>,
+    #[serde(default)]
+    templates: Option<String>,
+    #[serde(default)]
+    duplex: Option<bool>,
+    parts: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct RawPart {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(rename = "type")]
+    kind: QuestionType,
+    count: usize,
+    #[serde(default)]
+    points: Option<Value>,
+    #[serde(default)]
+    instructions: Option<String>,
+    #[serde(default)]
+    sections: Option<Value>,
+    #[serde(default)]
+    difficulty: Option<Value>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    scoring: Option<Value>,
+}
+
+pub const LAYOUTS: &[&str] = &["a4"];
+
+impl Blueprint {
+    /// Reads the blueprint at `path`. The bank is not loaded here; `resolve_sections` checks quotas against it.
+    pub fn load(path: &Path) -> Result<Blueprint> {
+        let text = read_text(path, path).map_err(|d| {
+            if d.message.starts_with("cannot read") {
+                Error::input(format!("cannot read the blueprint {}", path.display()))
+                    .because(d.message.trim_start_matches("cannot read the file: "))
+            } else {
+                Error::diagnostics(
+                    format!("the blueprint {} is not readable", path.display()),
+                    vec![d],
+                )
+            }
+        })?;
+        let digest = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let doc = YamlDoc::parse(path, text).map_err(|d| {
+            Error::diagnostics(
+                format!("the blueprint {} has errors", path.display()),
+                vec![d],
+            )
+        })?;
+        let mut diags = doc.check_keys(&doc.value, "", "a blueprint", BLUEPRINT_KEYS);
+        let raw: Option<RawBlueprint> = match doc.deserialize(&doc.value, "") {
+            Ok(raw) => Some(raw),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        };
+        let mut parts = Vec::new();
+        if let Some(raw) = &raw {
+            if raw.parts.is_empty() {
+                diags.push(doc.error_at("parts", "a blueprint needs at least one part"));
+            }
+            for (i, value) in raw.parts.iter().enumerate() {
+                if let Some(part) = read_part(&doc, value, &format!("parts[{i}]"), &mut diags) {
+                    parts.push(part);
+                }
+            }
+            let layout = raw.layout.clone().unwrap_or_else(|| "a4".into());
+            if !LAYOUTS.contains(&layout.as_str()) {
+                diags.push(
+                    doc.error_at("layout", format!("unknown layout `{layout}`"))
+                        .with_help(format!("known layouts: {}", LAYOUTS.join(", "))),
+                );
+            }
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(Error::diagnostics(
+                format!("the blueprint {} has errors", path.display()),
+                diags,
+            ));
+        }
+        let raw = raw.expect("no errors means the blueprint deserialized");
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let relative = |p: &str| {
+            normalize(&if dir.as_os_str().is_empty() {
+                PathBuf::from(p)
+            } else {
+                dir.join(p)
+            })
+        };
+        Ok(Blueprint {
+            path: path.to_path_buf(),
+            digest,
+            title: raw.title.trim().to_string(),
+            subtitle: raw
+                .subtitle
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+            duration: raw.duration,
+            bank: relative(raw.bank.as_deref().unwrap_or("..")),
+            layout: raw.layout.unwrap_or_else(|| "a4".into()),
+            notice: raw.notice,
+            fonts: raw.fonts.as_deref().map(relative),
+            templates: raw.templates.as_deref().map(relative),
+            duplex: raw.duplex.unwrap_or(false),
+            parts,
+        })
+    }
+
+    /// Total points of a paper drawn from this blueprint, before per-question overrides.
+    pub fn nominal_total(&self) -> Decimal {
+        self.parts
+            .iter()
+            .map(|p| p.points * Decimal::from(p.count))
+            .sum()
+    }
+}
+
+/// `question-bank/exams/..` → `question-bank`, without touching the file system (paths stay relative).
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
+fn read_part(
+    doc: &YamlDoc,
+    value: &Value,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Part> {
+    let before = diags.len();
+    diags.extend(doc.check_keys(value, path, "a blueprint part", PART_KEYS));
+    let raw: RawPart = match doc.deserialize(value, path) {
+        Ok(p) => p,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let at = |k: &str| join_path(path, k);
+    if raw.count == 0 {
+        diags.push(doc.error_at(&at("count"), "a part needs a count of at least 1"));
+    }
+    let points = match &raw.points {
+        None => Decimal::ONE,
+        Some(v) => match decimal(doc, v, &at("points")) {
+            Some(p) if p > Decimal::ZERO => p,
+            _ => {
+                diags.push(
+                    doc.error_at(&at("points"), "points must be a positive number")
+                        .with_help("for example `points: 1` or `points: 0.5`"),
+                );
+                Decimal::ONE
+            }
+        },
+    };
+    let spread = match &raw.sections {
+        None => Spread::Even,
+        Some(Value::String(s)) if s == "even" => Spread::Even,
+        Some(Value::String(s)) if s == "proportional" => Spread::Proportional,
+        Some(Value::Mapping(map)) => {
+            let mut quotas = Vec::new();
+            for (k, v) in map {
+                let id = k.as_str().unwrap_or_default().to_string();
+                let n = v.as_u64().map(|n| n as usize);
+                match n {
+                    Some(n) => quotas.push((id, n)),
+                    None => diags.push(doc.error_at(
+                        &at(&format!("sections.{id}")),
+                        format!("the quota for section `{id}` must be a whole number"),
+                    )),
+                }
+            }
+            let sum: usize = quotas.iter().map(|q| q.1).sum();
+            if sum != raw.count {
+                diags.push(
+                    doc.error_at(
+                        &at("sections"),
+                        format!(
+                            "the section quotas add up to {sum}, but count is {}",
+                            raw.count
+                        ),
+                    )
+                    .with_help("make the quotas add up to the part's count"),
+                );
+            }
+            Spread::Quotas(quotas)
+        }
+        Some(_) => {
+            diags.push(
+                doc.error_at(
+                    &at("sections"),
+                    "sections must be `even`, `proportional`, or a mapping of section id to count",
+                )
+                .with_help("for example `sections: {cw: 10, vs: 12}`"),
+            );
+            Spread::Even
+        }
+    };
+    let difficulty = raw
+        .difficulty
+        .as_ref()
+        .and_then(|v| read_difficulty(doc, v, &at("difficulty"), diags));
+    let scoring = match &raw.scoring {
+        None => Scoring::AllOrNothing,
+        Some(v) => {
+            diags.extend(doc.check_keys(v, &at("scoring"), "a scoring rule", &["partial"]));
+            match v
+                .get("partial")
+                .and_then(|p| decimal(doc, p, &at("scoring.partial")))
+            {
+                Some(p)
+                    if p > Decimal::ZERO && p < points && raw.kind == QuestionType::Multiple =>
+                {
+                    Scoring::Partial(p)
+                }
+                Some(_) if raw.kind != QuestionType::Multiple => {
+                    diags.push(doc.error_at(
+                        &at("scoring"),
+                        "partial scoring applies to multiple-choice parts only",
+                    ));
+                    Scoring::AllOrNothing
+                }
+                _ => {
+                    diags.push(
+                        doc.error_at(
+                            &at("scoring"),
+                            "scoring.partial must be a positive number below the part's points",
+                        )
+                        .with_help("for example `scoring: {partial: 0.5}` with `points: 2`"),
+                    );
+                    Scoring::AllOrNothing
+                }
+            }
+        }
+    };
+    if diags[before..].iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let title = raw
+        .title
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| raw.kind.chinese_name().to_string());
+    Some(Part {
+        title,
+        kind: raw.kind,
+        count: raw.count,
+        points,
+        instructions: raw
+            .instructions
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        spread,
+        difficulty,
+        tags: raw.tags,
+        scoring,
+    })
+}
+
+fn decimal(doc: &YamlDoc, value: &Value, path: &str) -> Option<Decimal> {
+    let text = match value {
+        Value::Number(n) => doc
+            .plain_scalar(path)
+            .map_or_else(|| n.to_string(), str::to_string),
+        Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    Decimal::from_str(text.trim()).ok()
+}
+
+/// `{1: 20%, 2: 30%, ...}`: percentages (`20%`) or plain weights, normalised to shares.
+fn read_difficulty(
+    doc: &YamlDoc,
+    value: &Value,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<[Decimal; 5]> {
+    let Some(map) = value.as_mapping() else {
+        diags.push(
+            doc.error_at(path, "difficulty must map levels 1–5 to shares")
+                .with_help("for example `difficulty: {1: 20%, 2: 30%, 3: 30%, 4: 15%, 5: 5%}`"),
+        );
+        return None;
+    };
+    let mut weights = [Decimal::ZERO; 5];
+    for (k, v) in map {
+        let level = k.as_u64().filter(|l| (1..=5).contains(l));
+        let key = k
+            .as_u64()
+            .map(|l| l.to_string())
+            .unwrap_or_else(|| k.as_str().unwrap_or("?").to_string());
+        let item = join_path(path, &key);
+        let Some(level) = level else {
+            diags.push(
+                doc.error_at_key(&item, &key, format!("`{key}` is not a difficulty level"))
+                    .with_help("levels are 1 to 5"),
+            );
+            continue;
+        };
+        let share = match v {
+            Value::String(s) => s
+                .trim()
+                .strip_suffix('%')
+                .and_then(|n| Decimal::from_str(n.trim()).ok()),
+            other => decimal(doc, other, &item),
+        };
+        match share {
+            Some(s) if s >= Decimal::ZERO => weights[level as usize - 1] = s,
+            _ => diags.push(doc.error_at(
+                &item,
+                "a share must be a percentage like `20%` or a non-negative number",
+            )),
+        }
+    }
+    let sum: Decimal = weights.iter().sum();
+    if sum.is_zero() {
+        diags.push(doc.error_at(path, "the difficulty shares add up to zero"));
+        return None;
+    }
+    Some(weights.map(|w| w / sum))
+}
+
+/// Exact per-level targets for `count` questions from shares, by largest remainder (ties to the lower level).
+pub fn difficulty_targets(shares: &[Decimal; 5], count: usize) -> [usize; 5] {
+    let exact: Vec<Decimal> = shares.iter().map(|s| *s * Decimal::from(count)).collect();
+    let mut targets: [usize; 5] = [0; 5];
+    for (i, e) in exact.iter().enumerate() {
+        targets[i] = e.floor().try_into().unwrap_or(0);
+    }
+    let mut left = count - targets.iter().sum::<usize>();
+    let mut order: Vec<usize> = (0..5).collect();
+    order.sort_by(|a, b| {
+        (exact[*b] - exact[*b].floor())
+            .cmp(&(exact[*a] - exact[*a].floor()))
+            .then(a.cmp(b))
+    });
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        targets[i] += 1;
+        left -= 1;
+    }
+    targets
+}
+
+/// Every key in `map` as text, for messages.
+pub fn describe_mix(counts: &[usize; 5]) -> String {
+    let parts: BTreeMap<usize, usize> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i + 1, *c))
+        .collect();
+    parts
+        .iter()
+        .map(|(l, c)| format!("{l}: {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_remainder_targets_sum_to_count() {
+        let shares = [20, 30, 30, 15, 5].map(|p| Decimal::from(p) / Decimal::from(100));
+        assert_eq!(difficulty_targets(&shares, 60), [12, 18, 18, 9, 3]);
+        assert_eq!(difficulty_targets(&shares, 7).iter().sum::<usize>(), 7);
+        assert_eq!(difficulty_targets(&shares, 7), [1, 2, 2, 1, 1]);
+    }
+}

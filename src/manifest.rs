@@ -1,0 +1,193 @@
+//! `manifest.json`: the record of a generated set — which bank, blueprint and seed, and per variant every
+//! question with its printed option order and answer. Grading reads it. Format: docs/manifest.md.
+
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::bank::{Answer, Bank, letter};
+use crate::blueprint::{Blueprint, Scoring};
+use crate::draw::Draw;
+use crate::error::{Error, Result};
+
+pub const MANIFEST_FORMAT: &str = "examgen-manifest/1";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub format: String,
+    pub tool: String,
+    pub bank: BankRef,
+    pub blueprint: BlueprintRef,
+    pub seed: u64,
+    pub distinct: bool,
+    pub parts: Vec<PartInfo>,
+    pub total_points: Decimal,
+    pub variants: Vec<VariantRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BankRef {
+    pub path: String,
+    pub digest: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BlueprintRef {
+    pub path: String,
+    pub digest: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PartInfo {
+    pub number: usize,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub count: usize,
+    pub points: Decimal,
+    /// "all-or-nothing" or "partial"; with `partial`, the points per correct option chosen.
+    pub scoring: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub partial: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VariantRecord {
+    pub label: String,
+    pub total_points: Decimal,
+    pub questions: Vec<QuestionRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct QuestionRecord {
+    pub number: usize,
+    pub id: String,
+    /// 1-based part number.
+    pub part: usize,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub section: String,
+    pub points: Decimal,
+    /// Printed position → original option index (0-based); empty for questions without options.
+    pub option_order: Vec<usize>,
+    /// "C" / "ACD" for choice questions, true/false for judge, one string per blank (alternatives
+    /// joined by `|`), the reference text for short answers.
+    pub answer: serde_json::Value,
+}
+
+pub fn build(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
+    let parts = blueprint
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PartInfo {
+            number: i + 1,
+            title: p.title.clone(),
+            kind: p.kind.name().to_string(),
+            count: p.count,
+            points: p.points,
+            scoring: match p.scoring {
+                Scoring::AllOrNothing => "all-or-nothing".into(),
+                Scoring::Partial(_) => "partial".into(),
+            },
+            partial: match p.scoring {
+                Scoring::Partial(x) => Some(x),
+                Scoring::AllOrNothing => None,
+            },
+        })
+        .collect();
+    let variants = draw
+        .variants
+        .iter()
+        .map(|v| VariantRecord {
+            label: v.label.clone(),
+            total_points: v.total_points(),
+            questions: v
+                .parts
+                .iter()
+                .flat_map(|p| p.questions.iter().map(move |q| (p.part, q)))
+                .map(|(part, dq)| {
+                    let q = &bank.questions[dq.question];
+                    QuestionRecord {
+                        number: dq.number,
+                        id: q.id.clone(),
+                        part: part + 1,
+                        kind: q.kind.name().to_string(),
+                        section: bank.sections[q.section].id.clone(),
+                        points: dq.points,
+                        option_order: dq.option_order.clone(),
+                        answer: answer_json(&dq.answer),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Manifest {
+        format: MANIFEST_FORMAT.into(),
+        tool: format!("examgen {}", env!("CARGO_PKG_VERSION")),
+        bank: BankRef {
+            path: slash_path(&bank.root),
+            digest: bank.digest.clone(),
+        },
+        blueprint: BlueprintRef {
+            path: slash_path(&blueprint.path),
+            digest: blueprint.digest.clone(),
+            title: blueprint.title.clone(),
+        },
+        seed: draw.seed,
+        distinct: draw.distinct,
+        parts,
+        total_points: draw
+            .variants
+            .first()
+            .map_or(Decimal::ZERO, |v| v.total_points()),
+        variants,
+    }
+}
+
+fn slash_path(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+pub fn answer_json(answer: &Answer) -> serde_json::Value {
+    match answer {
+        Answer::Single(i) => letter(*i).to_string().into(),
+        Answer::Multiple(v) => v.iter().map(|i| letter(*i)).collect::<String>().into(),
+        Answer::Judge(b) => (*b).into(),
+        Answer::Blank(blanks) => blanks
+            .iter()
+            .map(|alts| alts.join("|"))
+            .collect::<Vec<_>>()
+            .into(),
+        Answer::Short(text) => text.clone().into(),
+    }
+}
+
+impl Manifest {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("manifest serializes") + "\n"
+    }
+
+    pub fn read(path: &Path) -> Result<Manifest> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io("read the manifest", path, e))?;
+        serde_json::from_str(&text).map_err(|e| {
+            Error::input(format!(
+                "{}:{}:{}: not an examgen manifest",
+                path.display(),
+                e.line(),
+                e.column()
+            ))
+            .because(e)
+        })
+    }
+
+    /// Every bank question id in every variant, for `--exclude-used`.
+    pub fn used_ids(&self) -> impl Iterator<Item = &str> {
+        self.variants
+            .iter()
+            .flat_map(|v| v.questions.iter().map(|q| q.id.as_str()))
+    }
+}

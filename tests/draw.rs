@@ -1,0 +1,608 @@
+//! The draw: property tests over random banks and blueprints (counts, quotas, groups, answer remapping,
+//! infeasibility, reproducibility), exactness against brute force on tiny banks, and a golden draw.
+
+mod util;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use examgen::bank::{Answer, Bank, Origin, Question, QuestionType, Section};
+use examgen::blueprint::{Blueprint, Part, Scoring, Spread};
+use examgen::diag::Pos;
+use examgen::draw::{DrawOptions, draw};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn origin() -> Origin {
+    Origin {
+        file: PathBuf::from("mem.yaml"),
+        pos: Pos::START,
+    }
+}
+
+/// (section, type, difficulty, group) per question; options and answers are made up to fit the type.
+type Spec = (usize, QuestionType, u8, Option<u8>);
+
+fn make_bank(sections: usize, specs: &[Spec]) -> Bank {
+    let questions = specs
+        .iter()
+        .enumerate()
+        .map(|(i, (s, kind, d, g))| {
+            let (options, answer) = match kind {
+                QuestionType::Single => (
+                    vec!["甲".into(), "乙".into(), "丙".into(), "丁".into()],
+                    Answer::Single(i % 4),
+                ),
+                QuestionType::Multiple => (
+                    vec![
+                        "甲".into(),
+                        "乙".into(),
+                        "丙".into(),
+                        "丁".into(),
+                        "戊".into(),
+                    ],
+                    Answer::Multiple(
+                        vec![i % 5, (i + 2) % 5]
+                            .into_iter()
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .collect(),
+                    ),
+                ),
+                QuestionType::Judge => (vec![], Answer::Judge(i % 2 == 0)),
+                QuestionType::Blank => (vec![], Answer::Blank(vec![vec!["答".into()]])),
+                QuestionType::Short => (vec![], Answer::Short("要点".into())),
+            };
+            Question {
+                id: format!("q{i}"),
+                section: *s,
+                kind: *kind,
+                stem: format!("题{i}"),
+                options,
+                answer,
+                difficulty: *d,
+                tags: if i % 3 == 0 { vec!["t".into()] } else { vec![] },
+                note: None,
+                quote: None,
+                explanation: None,
+                shuffle: i % 4 != 0,
+                keep_last: usize::from(i % 5 == 0 && kind.has_options()),
+                group: g.map(|g| format!("g{g}")),
+                points: None,
+                lines: 5,
+                origin: origin(),
+            }
+        })
+        .collect();
+    Bank {
+        root: PathBuf::from("mem"),
+        sections: (0..sections)
+            .map(|s| Section {
+                id: format!("s{s}"),
+                title: format!("S{s}"),
+                order: None,
+                origin: origin(),
+            })
+            .collect(),
+        notes: vec![],
+        questions,
+        digest: "test".into(),
+        warnings: vec![],
+    }
+}
+
+fn part(kind: QuestionType, count: usize, spread: Spread) -> Part {
+    Part {
+        title: kind.chinese_name().into(),
+        kind,
+        count,
+        points: Decimal::ONE,
+        instructions: None,
+        spread,
+        difficulty: None,
+        tags: vec![],
+        scoring: Scoring::AllOrNothing,
+    }
+}
+
+fn blueprint(parts: Vec<Part>) -> Blueprint {
+    Blueprint {
+        path: PathBuf::from("mem-blueprint.yaml"),
+        digest: "test".into(),
+        title: "T".into(),
+        subtitle: None,
+        duration: None,
+        bank: PathBuf::from("mem"),
+        layout: "a4".into(),
+        notice: None,
+        fonts: None,
+        templates: None,
+        duplex: false,
+        parts,
+    }
+}
+
+fn kinds() -> impl Strategy<Value = QuestionType> {
+    prop_oneof![
+        Just(QuestionType::Single),
+        Just(QuestionType::Multiple),
+        Just(QuestionType::Judge)
+    ]
+}
+
+fn specs(sections: usize, max: usize) -> impl Strategy<Value = Vec<Spec>> {
+    proptest::collection::vec(
+        (
+            0..sections,
+            kinds(),
+            1u8..=5,
+            proptest::option::weighted(0.3, 0u8..6),
+        ),
+        1..max,
+    )
+}
+
+/// Every invariant a successful draw must satisfy.
+fn check_draw(bank: &Bank, bp: &Blueprint, d: &examgen::draw::Draw) -> Result<(), TestCaseError> {
+    for v in &d.variants {
+        let mut seen = HashSet::new();
+        let mut groups = HashSet::new();
+        let mut number = 0;
+        for dp in &v.parts {
+            let part = &bp.parts[dp.part];
+            prop_assert_eq!(dp.questions.len(), part.count);
+            if let Spread::Quotas(quotas) = &part.spread {
+                for (id, n) in quotas {
+                    let got = dp
+                        .questions
+                        .iter()
+                        .filter(|q| bank.sections[bank.questions[q.question].section].id == *id)
+                        .count();
+                    prop_assert_eq!(got, *n, "quota of {}", id);
+                }
+            }
+            for dq in &dp.questions {
+                number += 1;
+                prop_assert_eq!(dq.number, number);
+                let q = &bank.questions[dq.question];
+                prop_assert_eq!(q.kind, part.kind);
+                prop_assert!(seen.insert(dq.question), "question drawn twice");
+                if let Some(g) = &q.group {
+                    prop_assert!(groups.insert(g.clone()), "group {} twice in one paper", g);
+                }
+                // The printed answer maps back to the original correct options.
+                let mut order = dq.option_order.clone();
+                order.sort_unstable();
+                prop_assert_eq!(order, (0..q.options.len()).collect::<Vec<_>>());
+                match (&q.answer, &dq.answer) {
+                    (Answer::Single(orig), Answer::Single(printed)) => {
+                        prop_assert_eq!(dq.option_order[*printed], *orig)
+                    }
+                    (Answer::Multiple(orig), Answer::Multiple(printed)) => {
+                        let mut back: Vec<usize> =
+                            printed.iter().map(|p| dq.option_order[*p]).collect();
+                        back.sort_unstable();
+                        prop_assert_eq!(&back, orig);
+                    }
+                    (a, b) => prop_assert_eq!(a, b),
+                }
+                if !q.shuffle {
+                    prop_assert_eq!(
+                        dq.option_order.clone(),
+                        (0..q.options.len()).collect::<Vec<_>>()
+                    );
+                }
+                if q.keep_last > 0 {
+                    let n = q.options.len();
+                    prop_assert_eq!(dq.option_order[n - 1], n - 1, "keep_last option moved");
+                }
+            }
+        }
+    }
+    // Variants without --distinct hold the same questions.
+    if !d.distinct {
+        let set =
+            |v: &examgen::draw::Variant| v.questions().map(|q| q.question).collect::<HashSet<_>>();
+        for v in &d.variants[1..] {
+            prop_assert_eq!(set(v), set(&d.variants[0]));
+        }
+    }
+    Ok(())
+}
+
+/// Brute force: is there a choice of questions meeting every part's count and quotas, with at most one
+/// question per group? Only for tiny banks.
+fn feasible(bank: &Bank, bp: &Blueprint) -> bool {
+    // Cells: (part, Some(section)) for quotas, (part, None) for the whole part otherwise.
+    let mut cells: Vec<(usize, Option<usize>, usize)> = Vec::new();
+    for (pi, p) in bp.parts.iter().enumerate() {
+        match &p.spread {
+            Spread::Quotas(q) => {
+                for (id, n) in q {
+                    let Some(s) = bank.section_index(id) else {
+                        return false;
+                    };
+                    cells.push((pi, Some(s), *n));
+                }
+            }
+            _ => cells.push((pi, None, p.count)),
+        }
+    }
+    let group = |i: usize| {
+        bank.questions[i]
+            .group
+            .clone()
+            .unwrap_or_else(|| format!("#{i}"))
+    };
+    fn go(
+        bank: &Bank,
+        bp: &Blueprint,
+        cells: &[(usize, Option<usize>, usize)],
+        c: usize,
+        need: usize,
+        start: usize,
+        used: &mut HashSet<String>,
+        group: &dyn Fn(usize) -> String,
+    ) -> bool {
+        if c == cells.len() {
+            return true;
+        }
+        let (pi, s, n) = cells[c];
+        if need == n {
+            return go(bank, bp, cells, c + 1, 0, 0, used, group);
+        }
+        for i in start..bank.questions.len() {
+            let q = &bank.questions[i];
+            if q.kind != bp.parts[pi].kind
+                || s.is_some_and(|s| q.section != s)
+                || used.contains(&group(i))
+            {
+                continue;
+            }
+            used.insert(group(i));
+            if go(bank, bp, cells, c, need + 1, i + 1, used, group) {
+                return true;
+            }
+            used.remove(&group(i));
+        }
+        false
+    }
+    go(bank, bp, &cells, 0, 0, 0, &mut HashSet::new(), &group)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn feasible_blueprints_are_drawn_with_every_constraint(
+        specs in specs(4, 60),
+        seed in any::<u64>(),
+        variants in 1usize..4,
+        spread_kind in 0u8..3,
+        share in 1usize..100,
+    ) {
+        let bank = make_bank(4, &specs);
+        // A hidden solution makes the blueprint feasible by construction: one question per group, per type.
+        let mut taken = HashSet::new();
+        let mut parts = Vec::new();
+        for kind in [QuestionType::Single, QuestionType::Multiple, QuestionType::Judge] {
+            let mut per_section: HashMap<String, usize> = HashMap::new();
+            let mut count = 0;
+            for (i, q) in bank.questions.iter().enumerate() {
+                let g = q.group.clone().unwrap_or_else(|| format!("#{i}"));
+                if q.kind == kind && (i * 37 + share) % 100 < share.max(30) && taken.insert(g) {
+                    *per_section.entry(bank.sections[q.section].id.clone()).or_default() += 1;
+                    count += 1;
+                }
+            }
+            if count == 0 { continue; }
+            let spread = match spread_kind {
+                0 => Spread::Quotas(per_section.into_iter().collect()),
+                1 => Spread::Even,
+                _ => Spread::Proportional,
+            };
+            parts.push(part(kind, count, spread));
+        }
+        prop_assume!(!parts.is_empty());
+        let bp = blueprint(parts);
+        let options = DrawOptions { seed, variants, ..DrawOptions::default() };
+        let d = draw(&bank, &bp, &options).map_err(|e| TestCaseError::fail(e.render()))?;
+        check_draw(&bank, &bp, &d)?;
+        // The same seed draws the same papers.
+        let again = draw(&bank, &bp, &options).unwrap();
+        prop_assert_eq!(&d.variants, &again.variants);
+    }
+
+    #[test]
+    fn the_draw_succeeds_exactly_when_a_draw_exists(
+        specs in specs(3, 12),
+        seed in any::<u64>(),
+        counts in proptest::collection::vec((0usize..3, 0usize..3), 3),
+        quotas in any::<bool>(),
+    ) {
+        let bank = make_bank(3, &specs);
+        let kinds = [QuestionType::Single, QuestionType::Multiple, QuestionType::Judge];
+        let parts: Vec<Part> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, (a, b))| a + b > 0)
+            .map(|(k, (a, b))| {
+                let spread = if quotas { Spread::Quotas(vec![("s0".into(), *a), ("s1".into(), *b)]) } else { Spread::Even };
+                part(kinds[k], a + b, spread)
+            })
+            .collect();
+        prop_assume!(!parts.is_empty());
+        let bp = blueprint(parts);
+        let result = draw(&bank, &bp, &DrawOptions { seed, variants: 1, ..DrawOptions::default() });
+        let exists = feasible(&bank, &bp);
+        match &result {
+            Ok(d) => {
+                prop_assert!(exists, "drew a paper where none can exist");
+                check_draw(&bank, &bp, d)?;
+            }
+            Err(e) => {
+                prop_assert!(!exists, "a draw exists but the draw failed: {}", e.render());
+                prop_assert!(e.message.contains("part "), "the error names the part: {}", e.message);
+                prop_assert_eq!(e.exit_code(), 1);
+            }
+        }
+    }
+
+    #[test]
+    fn distinct_variants_reuse_nothing_while_the_bank_allows(specs in specs(3, 80), seed in any::<u64>()) {
+        let bank = make_bank(3, &specs);
+        let singles = bank.questions.iter().filter(|q| q.kind == QuestionType::Single && q.group.is_none()).count();
+        prop_assume!(singles >= 4);
+        let bp = blueprint(vec![part(QuestionType::Single, singles / 2, Spread::Even)]);
+        let d = draw(&bank, &bp, &DrawOptions { seed, variants: 2, distinct: true, ..DrawOptions::default() }).unwrap();
+        check_draw(&bank, &bp, &d)?;
+        let a: HashSet<usize> = d.variants[0].questions().map(|q| q.question).collect();
+        let b: HashSet<usize> = d.variants[1].questions().map(|q| q.question).collect();
+        prop_assert!(a.is_disjoint(&b), "variants share questions although the bank has enough");
+    }
+}
+
+#[test]
+fn exclude_used_keeps_questions_out_while_possible_and_warns_when_not() {
+    let specs: Vec<Spec> = (0..10)
+        .map(|i| (i % 2, QuestionType::Single, 3, None))
+        .collect();
+    let bank = make_bank(2, &specs);
+    let bp = blueprint(vec![part(QuestionType::Single, 4, Spread::Even)]);
+    let exclude: HashSet<String> = (0..6).map(|i| format!("q{i}")).collect();
+    let d = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed: 3,
+            variants: 1,
+            exclude: exclude.clone(),
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        d.variants[0]
+            .questions()
+            .all(|q| !exclude.contains(&bank.questions[q.question].id))
+    );
+    assert!(d.warnings.is_empty());
+    let exclude: HashSet<String> = (0..8).map(|i| format!("q{i}")).collect();
+    let d = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed: 3,
+            variants: 1,
+            exclude,
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(d.variants[0].questions().count(), 4);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("2 question(s) used before")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn a_short_section_is_named_with_what_the_bank_has() {
+    let specs: Vec<Spec> = (0..6)
+        .map(|i| (i % 2, QuestionType::Single, 3, None))
+        .collect();
+    let bank = make_bank(2, &specs);
+    let bp = blueprint(vec![part(
+        QuestionType::Single,
+        5,
+        Spread::Quotas(vec![("s0".into(), 5)]),
+    )]);
+    let err = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed: 1,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.message
+            .contains("section `s0` needs 5 single questions, 2 short"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.causes[0].contains("the bank has 3 single questions in `s0`"),
+        "{:?}",
+        err.causes
+    );
+    let bp = blueprint(vec![part(QuestionType::Judge, 1, Spread::Even)]);
+    let err = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed: 1,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.message
+            .contains("needs 1 judge questions, but the bank has only 0"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn difficulty_mix_is_met_when_the_bank_allows_and_reported_when_not() {
+    let specs: Vec<Spec> = (0..50)
+        .map(|i| (i % 5, QuestionType::Single, (i % 5) as u8 + 1, None))
+        .collect();
+    let bank = make_bank(5, &specs);
+    let mut p = part(QuestionType::Single, 10, Spread::Proportional);
+    p.difficulty = Some([5, 5, 0, 0, 0].map(|x| Decimal::from(x) / Decimal::from(10)));
+    // Section s0 holds only level 1, s1 only level 2: an even spread of 10 cannot be half level 1.
+    let bp = blueprint(vec![p.clone()]);
+    let d = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed: 9,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("difficulty mix 1: 5, 2: 5, 3: 0, 4: 0, 5: 0 was the target")),
+        "{:?}",
+        d.warnings
+    );
+    p.spread = Spread::Quotas(vec![("s0".into(), 5), ("s1".into(), 5)]);
+    let d = draw(
+        &bank,
+        &blueprint(vec![p]),
+        &DrawOptions {
+            seed: 9,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+}
+
+/// Pins the algorithm: if this changes, old seeds no longer reproduce old papers.
+#[test]
+fn golden_draw_of_the_fixture_bank() {
+    let run = util::run_in(
+        &util::fixtures(),
+        &[
+            "draw",
+            "banks/good/exams/small.yaml",
+            "--seed",
+            "2025",
+            "--variants",
+            "2",
+        ],
+    )
+    .success();
+    let ids: Vec<String> = run
+        .stdout
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            (cells.len() >= 5 && cells[0].parse::<usize>().is_ok())
+                .then(|| format!("{}:{}", cells[1], cells[4]))
+        })
+        .collect();
+    assert_eq!(
+        ids.join(" "),
+        "cw-001:C vs-006:A cw-006:A vs-002:CD cw-002:ABD vs-003:√ cw-003:× vs-004:志愿服务体系 vs-005:体系更加完善，参与率明显提升。 \
+         cw-006:B cw-001:C vs-006:A cw-002:ADE vs-002:BD vs-003:√ cw-003:× vs-004:志愿服务体系 vs-005:体系更加完善，参与率明显提升。"
+    );
+}
+
+#[test]
+fn draw_json_is_the_manifest_and_bad_blueprints_are_located() {
+    let run = util::run_in(
+        &util::fixtures(),
+        &[
+            "draw",
+            "banks/good/exams/small.yaml",
+            "--seed",
+            "5",
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    let m: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(m["format"], "examgen-manifest/1");
+    assert_eq!(m["seed"], 5);
+    assert_eq!(m["total_points"], "16.5");
+    assert_eq!(m["bank"]["path"], "banks/good");
+    assert_eq!(m["variants"][0]["questions"].as_array().unwrap().len(), 9);
+    assert_eq!(m["parts"][1]["partial"], "0.5");
+
+    let dir = util::Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    dir.create("bank/exams/bad.yaml", "title: T\nbank: ..\nparts:\n  - type: single\n    count: 2\n    pionts: 1\n  - type: single\n    count: 2\n    sections: {cw: 1, vs: 2}\n");
+    let run = dir
+        .run(&["draw", "bank/exams/bad.yaml", "--seed", "1"])
+        .failure(1);
+    assert!(
+        run.stderr
+            .contains("bank/exams/bad.yaml:6:5: error: unknown key `pionts` in a blueprint part"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "bank/exams/bad.yaml:9:15: error: the section quotas add up to 3, but count is 2"
+        ),
+        "{}",
+        run.stderr
+    );
+    dir.create(
+        "bank/exams/short.yaml",
+        "title: T\nbank: ..\nparts:\n  - type: judge\n    count: 2\n    sections: {cw: 2}\n",
+    );
+    let run = dir
+        .run(&["draw", "bank/exams/short.yaml", "--seed", "1"])
+        .failure(1);
+    assert!(
+        run.stderr
+            .contains("section `cw` needs 2 judge questions, 1 short"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn without_a_seed_one_is_chosen_printed_and_recorded() {
+    let run = util::run_in(
+        &util::fixtures(),
+        &["draw", "banks/good/exams/small.yaml", "--format", "json"],
+    )
+    .success();
+    let seed_line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("seed: "))
+        .expect("seed printed");
+    let m: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(
+        seed_line.starts_with(&format!("seed: {} ", m["seed"])),
+        "{seed_line}"
+    );
+}
