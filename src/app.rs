@@ -10,8 +10,12 @@ use crate::cli::{Cli, Command, DrawArgs, Format};
 use crate::diag;
 use crate::draw::{self, Draw, DrawOptions};
 use crate::error::{Error, Result};
+use crate::fonts::FontSet;
+use crate::layout::PageSetup;
 use crate::manifest::{self, Manifest};
-use crate::stats;
+use crate::render::Renderer;
+use crate::{paper, pdf, stats, template};
+use std::path::{Path, PathBuf};
 
 /// Runs one command; all output goes to `out` (stdout) and `err` (stderr, for warnings and progress).
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -47,6 +51,84 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                 Format::Text => render_draw_text(&drawn),
             };
             out.write_all(text.as_bytes()).map_err(write_failed)
+        }
+        Command::Paper {
+            draw: args,
+            out: dir,
+            look,
+        } => {
+            let drawn = draw_from_args(&args, err)?;
+            let fonts = load_fonts(
+                look.font_dir
+                    .as_deref()
+                    .or(drawn.blueprint.fonts.as_deref()),
+            )?;
+            let templates = look
+                .templates
+                .as_deref()
+                .or(drawn.blueprint.templates.as_deref());
+            let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
+            let duplex = look.duplex || drawn.blueprint.duplex;
+            // Render everything before writing anything: a bad template or a missing glyph leaves no files.
+            let mut files: Vec<(PathBuf, Vec<u8>, usize)> = Vec::new();
+            for variant in &drawn.draw.variants {
+                let data = paper::build(
+                    &drawn.bank,
+                    &drawn.blueprint,
+                    variant,
+                    drawn.draw.variants.len(),
+                    duplex,
+                );
+                for name in ["paper", "key", "review"] {
+                    let rendered = renderer.render(name, &data)?;
+                    let pages = rendered.layout.pages.len();
+                    files.push((
+                        dir.join(format!("{name}-{}.pdf", variant.label)),
+                        rendered.pdf,
+                        pages,
+                    ));
+                }
+            }
+            let manifest = drawn.manifest().to_json();
+            for (path, bytes, _) in &files {
+                pdf::write_atomically(path, bytes)?;
+            }
+            let manifest_path = dir.join("manifest.json");
+            pdf::write_atomically(&manifest_path, manifest.as_bytes())?;
+            for (path, bytes, pages) in &files {
+                writeln!(
+                    out,
+                    "wrote {} ({pages} pages, {} KB)",
+                    path.display(),
+                    bytes.len().div_ceil(1024)
+                )
+                .map_err(write_failed)?;
+            }
+            let v = &drawn.draw.variants[0];
+            writeln!(
+                out,
+                "wrote {}: {} questions, {} points, seed {}",
+                manifest_path.display(),
+                v.questions().count(),
+                paper::points_text(v.total_points()),
+                drawn.draw.seed
+            )
+            .map_err(write_failed)
+        }
+        Command::Init { templates } => {
+            let written = template::write_defaults(&templates)?;
+            for path in &written {
+                writeln!(out, "wrote {}", path.display()).map_err(write_failed)?;
+            }
+            if written.is_empty() {
+                writeln!(
+                    out,
+                    "{} already has every template; nothing was overwritten",
+                    templates.display()
+                )
+                .map_err(write_failed)?;
+            }
+            Ok(())
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "examgen", out);
@@ -206,4 +288,12 @@ fn render_draw_text(drawn: &Drawn) -> String {
         }
     }
     out
+}
+
+/// The built-in fonts, or a school's own from a folder.
+pub fn load_fonts(dir: Option<&Path>) -> Result<FontSet> {
+    match dir {
+        Some(dir) => FontSet::from_dir(dir),
+        None => Ok(FontSet::builtin()),
+    }
 }

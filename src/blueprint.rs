@@ -493,6 +493,6 @@ mod tests {
         let shares = [20, 30, 30, 15, 5].map(|p| Decimal::from(p) / Decimal::from(100));
         assert_eq!(difficulty_targets(&shares, 60), [12, 18, 18, 9, 3]);
         assert_eq!(difficulty_targets(&shares, 7).iter().sum::<usize>(), 7);
-        assert_eq!(difficulty_targets(&shares, 7), [1, 2, 2, 1, 1]);
+        assert_eq!(difficulty_targets(&shares, 7), [2, 2, 2, 1, 0]);
     }
 }

@@ -52,6 +52,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Make the paper, answer key and review handout PDFs and manifest.json from a blueprint
+    #[command(
+        after_help = "Examples:\n  examgen paper                                   mock exam from question-bank/exams/mock.yaml into out/\n  examgen paper question-bank/exams/quiz.yaml --seed 7 --variants 2 -o quiz\n  examgen paper --duplex --font-dir /usr/share/fonts/school --templates my-templates\n\nPer variant X it writes paper-X.pdf, key-X.pdf and review-X.pdf, plus one manifest.json."
+    )]
+    Paper {
+        #[command(flatten)]
+        draw: DrawArgs,
+        /// Output folder
+        #[arg(short = 'o', long, default_value = "out")]
+        out: PathBuf,
+        #[command(flatten)]
+        look: LookArgs,
+    },
+    /// Write the built-in templates out for editing
+    #[command(
+        after_help = "Examples:\n  examgen init --templates my-templates\n  examgen paper --templates my-templates\n\nA file in the templates folder overrides the built-in template of the same name; delete it to go back."
+    )]
+    Init {
+        /// Folder to write paper.hbs, key.hbs and review.hbs into (existing files are kept)
+        #[arg(long, value_name = "DIR")]
+        templates: PathBuf,
+    },
     /// Print shell completions
     #[command(
         after_help = "Examples:\n  examgen completions bash > ~/.local/share/bash-completion/completions/examgen\n  examgen completions zsh > ~/.zfunc/_examgen\n  examgen completions fish > ~/.config/fish/completions/examgen.fish"
@@ -88,4 +110,18 @@ pub struct DrawArgs {
     /// Keep out questions used before: a manifest.json, or a text file with one question id per line
     #[arg(long, value_name = "FILE")]
     pub exclude_used: Vec<PathBuf>,
+}
+
+/// How documents look: templates, fonts, duplex printing.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LookArgs {
+    /// Folder whose .hbs files override the built-in templates of the same name
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Folder with body.ttf (宋体-style) and heading.ttf (黑体-style) to use instead of the built-in Noto fonts
+    #[arg(long, value_name = "DIR")]
+    pub font_dir: Option<PathBuf>,
+    /// Make the paper's page count even for double-sided printing (adds 「（此页无试题）」)
+    #[arg(long)]
+    pub duplex: bool,
 }

@@ -401,7 +401,7 @@ mod tests {
         assert_eq!(d.pos("section.id"), Pos::new(2, 7));
         assert_eq!(d.key_pos("section.id"), Pos::new(2, 3));
         assert_eq!(d.pos("questions[0].answer"), Pos::new(5, 13));
-        assert_eq!(d.pos("questions[1].options[1]"), Pos::new(7, 20));
+        assert_eq!(d.pos("questions[1].options[1]"), Pos::new(7, 18));
         assert_eq!(d.plain_scalar("questions[1].options[1]"), Some("0.50"));
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(d.pos("questions[1].nothing"), Pos::new(6, 5));

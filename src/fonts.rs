@@ -1,0 +1,190 @@
+//! Fonts: the body (宋体-style) and heading (黑体-style) faces, their glyph metrics, and coverage checks.
+//!
+//! The shipped Noto faces are compiled into the binary so a paper can be made from any folder; a school's
+//! own fonts come from `--font-dir` or the blueprint's `fonts:`. Metrics come from ttf-parser, cached per
+//! character, because layout asks for the same few thousand characters over and over.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use crate::error::{Error, Result};
+
+pub const BODY_FILE: &str = "NotoSerifSC-Regular.ttf";
+pub const HEADING_FILE: &str = "NotoSansSC-Bold.ttf";
+static BUILTIN_BODY: &[u8] = include_bytes!("../fonts/NotoSerifSC-Regular.ttf");
+static BUILTIN_HEADING: &[u8] = include_bytes!("../fonts/NotoSansSC-Bold.ttf");
+
+/// Which face a piece of text is set in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FontRole {
+    /// 宋体-style body text.
+    Body,
+    /// 黑体-style headings and key phrases.
+    Heading,
+}
+
+/// A glyph as layout and the PDF writer need it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glyph {
+    pub id: u16,
+    /// Advance width in em (1.0 = the font size).
+    pub advance: f32,
+}
+
+/// One font file with a per-character glyph cache.
+pub struct Face {
+    pub name: String,
+    pub bytes: Arc<[u8]>,
+    units_per_em: f32,
+    cache: RwLock<HashMap<char, Option<Glyph>>>,
+}
+
+impl Face {
+    fn new(name: String, bytes: Arc<[u8]>) -> Result<Face> {
+        let face = ttf_parser::Face::parse(&bytes, 0)
+            .map_err(|e| Error::input(format!("the font {name} cannot be read")).because(e))?;
+        let units_per_em = face.units_per_em() as f32;
+        Ok(Face {
+            name,
+            bytes,
+            units_per_em,
+            cache: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// The glyph for `c`, or None when the font lacks it.
+    pub fn glyph(&self, c: char) -> Option<Glyph> {
+        if let Some(hit) = self.cache.read().expect("font cache lock").get(&c) {
+            return *hit;
+        }
+        // Parsing the table directory is cheap compared with a cache miss's cmap walk; misses are rare.
+        let face = ttf_parser::Face::parse(&self.bytes, 0).ok()?;
+        let glyph = face.glyph_index(c).map(|id| Glyph {
+            id: id.0,
+            advance: face.glyph_hor_advance(id).unwrap_or(0) as f32 / self.units_per_em,
+        });
+        self.cache
+            .write()
+            .expect("font cache lock")
+            .insert(c, glyph);
+        glyph
+    }
+
+    pub fn has(&self, c: char) -> bool {
+        c.is_control() || self.glyph(c).is_some()
+    }
+
+    /// Width of `text` in em, missing glyphs counted as 1 em.
+    pub fn width_em(&self, text: &str) -> f32 {
+        text.chars()
+            .map(|c| self.glyph(c).map_or(1.0, |g| g.advance))
+            .sum()
+    }
+}
+
+/// The two faces every document uses.
+pub struct FontSet {
+    pub body: Face,
+    pub heading: Face,
+    /// Where the fonts came from, for messages ("built-in" or a folder).
+    pub source: String,
+}
+
+impl FontSet {
+    /// The shipped Noto faces.
+    pub fn builtin() -> FontSet {
+        FontSet {
+            body: Face::new(format!("built-in {BODY_FILE}"), Arc::from(BUILTIN_BODY))
+                .expect("built-in body font parses"),
+            heading: Face::new(
+                format!("built-in {HEADING_FILE}"),
+                Arc::from(BUILTIN_HEADING),
+            )
+            .expect("built-in heading font parses"),
+            source: "built-in".into(),
+        }
+    }
+
+    /// Fonts from a folder: `body.ttf`/`heading.ttf`, or the shipped file names, or the only .ttf/.otf files
+    /// whose names say regular/serif/song and bold/sans/hei.
+    pub fn from_dir(dir: &Path) -> Result<FontSet> {
+        let pick = |names: &[&str]| -> Option<PathBuf> {
+            names.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+        };
+        let body = pick(&["body.ttf", "body.otf", BODY_FILE]);
+        let heading = pick(&["heading.ttf", "heading.otf", HEADING_FILE]);
+        let (Some(body), Some(heading)) = (body, heading) else {
+            return Err(Error::input(format!("the font folder {} has no body and heading fonts", dir.display()))
+                .because("name them body.ttf (宋体-style, for text) and heading.ttf (黑体-style, for headings); TrueType or OpenType"));
+        };
+        let load = |p: &Path| -> Result<Face> {
+            let bytes = std::fs::read(p).map_err(|e| Error::io("read the font", p, e))?;
+            Face::new(p.display().to_string(), Arc::from(bytes))
+        };
+        Ok(FontSet {
+            body: load(&body)?,
+            heading: load(&heading)?,
+            source: dir.display().to_string(),
+        })
+    }
+
+    pub fn face(&self, role: FontRole) -> &Face {
+        match role {
+            FontRole::Body => &self.body,
+            FontRole::Heading => &self.heading,
+        }
+    }
+}
+
+/// A character a font cannot show, and where it occurs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingGlyph {
+    pub c: char,
+    pub font: String,
+    pub place: String,
+}
+
+impl MissingGlyph {
+    pub fn describe(&self) -> String {
+        format!(
+            "`{}` (U+{:04X}) in {} is not in the font {}",
+            self.c, self.c as u32, self.place, self.font
+        )
+    }
+}
+
+/// Turns missing glyphs into one input error listing each character once with its first place.
+pub fn missing_glyphs_error(missing: Vec<MissingGlyph>) -> Error {
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<MissingGlyph> = missing
+        .into_iter()
+        .filter(|m| seen.insert((m.c, m.font.clone())))
+        .collect();
+    let mut err = Error::input(format!(
+        "{} character(s) cannot be printed with the fonts in use; nothing was written",
+        unique.len()
+    ));
+    for m in unique.iter().take(50) {
+        err = err.because(m.describe());
+    }
+    err.because("use a font that has these characters (--font-dir), or replace them in the bank")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_fonts_cover_rare_name_characters_and_measure_cjk_as_one_em() {
+        let fonts = FontSet::builtin();
+        for c in "喆堃赟昇玥珺翀、。（）「」①⑳√×\u{3000}".chars() {
+            assert!(fonts.body.has(c), "body lacks {c}");
+            assert!(fonts.heading.has(c), "heading lacks {c}");
+        }
+        assert!((fonts.body.width_em("社会") - 2.0).abs() < 0.01);
+        assert!(fonts.body.width_em("il") < 1.0);
+        assert!(fonts.body.glyph('\u{E000}').is_none());
+    }
+}

@@ -1,0 +1,168 @@
+//! Line breaking for mixed Chinese and Latin text: UAX #14 break opportunities (unicode-linebreak), the
+//! Chinese prohibition rules (禁则) on top, and greedy filling.
+
+use unicode_linebreak::{BreakOpportunity, linebreaks};
+
+/// Characters that must not start a line (closing punctuation and the like).
+pub const NO_LINE_START: &str = "，。、；：？！）」』】》〉〕〗｝］…—‥·,.;:?!)]}%％‰℃’”～";
+/// Characters that must not end a line (opening punctuation).
+pub const NO_LINE_END: &str = "（「『【《〈〔〖｛［([{‘“";
+
+/// One unit of a paragraph: a character, or an unbreakable blank to write in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Piece {
+    /// The character; U+FFFC for a blank.
+    pub c: char,
+    /// Advance in points.
+    pub width: f32,
+}
+
+/// A line: pieces `start..end`, and its natural width without trailing spaces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineSpan {
+    pub start: usize,
+    pub end: usize,
+    pub width: f32,
+    /// The paragraph's last line (not justified).
+    pub last: bool,
+}
+
+/// Where a line may break before piece `i` (index 0 is never a break).
+pub fn break_opportunities(pieces: &[Piece]) -> Vec<bool> {
+    let text: String = pieces.iter().map(|p| p.c).collect();
+    let mut allowed = vec![false; pieces.len() + 1];
+    let byte_to_index: std::collections::HashMap<usize, usize> = text
+        .char_indices()
+        .enumerate()
+        .map(|(i, (b, _))| (b, i))
+        .chain(std::iter::once((text.len(), pieces.len())))
+        .collect();
+    for (byte, op) in linebreaks(&text) {
+        if let (Some(&i), BreakOpportunity::Allowed | BreakOpportunity::Mandatory) =
+            (byte_to_index.get(&byte), op)
+        {
+            allowed[i] = true;
+        }
+    }
+    allowed[0] = false;
+    for i in 1..pieces.len() {
+        if NO_LINE_START.contains(pieces[i].c) || NO_LINE_END.contains(pieces[i - 1].c) {
+            allowed[i] = false;
+        }
+    }
+    allowed
+}
+
+/// Breaks pieces into lines: the first line may be `first` wide, the others `rest`.
+pub fn break_lines(pieces: &[Piece], first: f32, rest: f32) -> Vec<LineSpan> {
+    let allowed = break_opportunities(pieces);
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while start < pieces.len() {
+        if !lines.is_empty() {
+            while start < pieces.len() && pieces[start].c == ' ' {
+                start += 1;
+            }
+            if start == pieces.len() {
+                break;
+            }
+        }
+        let limit = if lines.is_empty() { first } else { rest } + 0.01;
+        let mut width = 0.0;
+        let mut last_break = None;
+        let mut i = start;
+        while i < pieces.len() {
+            if i > start && allowed[i] {
+                last_break = Some(i);
+            }
+            if i > start && width + pieces[i].width > limit && pieces[i].c != ' ' {
+                break;
+            }
+            width += pieces[i].width;
+            i += 1;
+        }
+        let end = if i == pieces.len() {
+            i
+        } else {
+            last_break.unwrap_or(i)
+        };
+        let mut natural_end = end;
+        while natural_end > start && pieces[natural_end - 1].c == ' ' {
+            natural_end -= 1;
+        }
+        let width = pieces[start..natural_end].iter().map(|p| p.width).sum();
+        lines.push(LineSpan {
+            start,
+            end,
+            width,
+            last: end == pieces.len(),
+        });
+        start = end;
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(text: &str) -> Vec<Piece> {
+        text.chars()
+            .map(|c| Piece {
+                c,
+                width: if c.is_ascii() { 5.0 } else { 10.0 },
+            })
+            .collect()
+    }
+
+    fn lines(text: &str, width: f32) -> Vec<String> {
+        let p = pieces(text);
+        break_lines(&p, width, width)
+            .iter()
+            .map(|l| {
+                p[l.start..l.end]
+                    .iter()
+                    .map(|x| x.c)
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn closing_punctuation_never_starts_a_line() {
+        // Four ideographs fit; the comma would start line two, so 会 moves down with it.
+        let got = lines("社会工作，服务群众。", 40.0);
+        assert_eq!(got, vec!["社会工", "作，服务", "群众。"]);
+        for l in &got {
+            assert!(
+                !NO_LINE_START.contains(l.chars().next().unwrap()),
+                "{got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn opening_punctuation_never_ends_a_line() {
+        let got = lines("依据《意见》规定", 40.0);
+        for l in &got {
+            assert!(!NO_LINE_END.contains(l.chars().last().unwrap()), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn latin_words_and_numbers_are_not_split() {
+        let got = lines("到2025年完成examgen工作", 60.0);
+        assert!(got.iter().any(|l| l.contains("2025")), "{got:?}");
+        assert!(got.iter().any(|l| l.contains("examgen")), "{got:?}");
+    }
+
+    #[test]
+    fn an_overlong_word_is_forced_apart_rather_than_overflowing() {
+        let p = pieces("abcdefghijklmnop");
+        for l in break_lines(&p, 30.0, 30.0) {
+            assert!(l.width <= 30.0, "{l:?}");
+        }
+    }
+}

@@ -1,0 +1,514 @@
+//! The page-description vocabulary that templates produce: a small XML language read with a real parser
+//! into a tree of blocks for layout. The contract is documented in docs/templates.md.
+
+use roxmltree::{Node, NodeType};
+
+use crate::error::{Error, Result};
+use crate::fonts::FontRole;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+    /// Both edges flush; the last line of a paragraph stays left.
+    Justify,
+}
+
+/// A piece of a paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    Text {
+        text: String,
+        role: FontRole,
+    },
+    /// An underlined gap to write in, `em` wide (at the paragraph's size).
+    Blank {
+        em: f32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Para {
+    pub runs: Vec<Inline>,
+    pub size: f32,
+    pub align: Align,
+    /// Left indent of the first line, in em.
+    pub first_indent: f32,
+    /// Left indent of the following lines, in em.
+    pub rest_indent: f32,
+    pub space_before: f32,
+    pub space_after: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub label: String,
+    pub em: f32,
+    /// Printed on the line (a student's name in class batches); empty for a line to write on.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub runs: Vec<Inline>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Relative column widths.
+    pub widths: Vec<f32>,
+    pub rows: Vec<Vec<Cell>>,
+    pub size: f32,
+    /// Row height in em.
+    pub row_em: f32,
+    /// Rows are kept together in groups of this many (e.g. 2: 题号 row with its 答案 row).
+    pub keep_rows: usize,
+    /// Width of the table as a share of the text width.
+    pub width_share: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionBlock {
+    /// "1．"
+    pub number: String,
+    /// The bank id, so problems (a missing glyph) can name the question.
+    pub id: Option<String>,
+    pub stem: Vec<Inline>,
+    /// (label like "A．", runs)
+    pub options: Vec<(String, Vec<Inline>)>,
+    /// Ruled answer lines under the question.
+    pub lines: u32,
+    /// Blocks printed with the question and kept on its page (answers and explanations in a key).
+    pub after: Vec<Block>,
+    pub size: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Para(Para),
+    /// A part heading: kept with what follows, and an outline entry.
+    Heading {
+        para: Para,
+        bookmark: Option<String>,
+    },
+    Fields {
+        fields: Vec<Field>,
+        size: f32,
+    },
+    Table(Table),
+    /// A bordered box with a centred title.
+    Boxed {
+        title: Option<String>,
+        blocks: Vec<Block>,
+        size: f32,
+    },
+    Question(QuestionBlock),
+    Lines {
+        count: u32,
+    },
+    Space(f32),
+    PageBreak,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub title: String,
+    /// Footer pattern with `{page}` and `{pages}`.
+    pub footer: Option<String>,
+    /// Pad to an even page count for double-sided printing.
+    pub duplex: bool,
+    pub blank_page_text: String,
+    pub blocks: Vec<Block>,
+}
+
+pub const BODY_SIZE: f32 = 10.5;
+
+/// Parses template output. Errors name the line and column of the template output and what is wrong.
+pub fn parse(xml: &str, template: &str) -> Result<Document> {
+    let doc = roxmltree::Document::parse(xml).map_err(|e| {
+        let pos = e.pos();
+        let line = xml.lines().nth(pos.row as usize - 1).unwrap_or("");
+        Error::input(format!(
+            "template `{template}` produced malformed markup at line {}, column {}",
+            pos.row, pos.col
+        ))
+        .because(e)
+        .because(format!("the line reads: {}", line.trim()))
+    })?;
+    let root = doc.root_element();
+    let ctx = Ctx { template };
+    if root.tag_name().name() != "document" {
+        return Err(ctx.err(
+            root,
+            format!(
+                "the root element must be <document>, not <{}>",
+                root.tag_name().name()
+            ),
+        ));
+    }
+    Ok(Document {
+        title: root.attribute("title").unwrap_or("").to_string(),
+        footer: root.attribute("footer").map(str::to_string),
+        duplex: root.attribute("duplex") == Some("true"),
+        blank_page_text: root
+            .attribute("blank-page-text")
+            .unwrap_or("（此页无试题）")
+            .to_string(),
+        blocks: ctx.blocks(root)?,
+    })
+}
+
+struct Ctx<'t> {
+    template: &'t str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, node: Node, message: String) -> Error {
+        let pos = node.document().text_pos_at(node.range().start);
+        Error::input(format!(
+            "template `{}`, output line {}: {message}",
+            self.template, pos.row
+        ))
+        .because("see docs/templates.md for the elements and attributes layout understands")
+    }
+
+    fn num(&self, node: Node, name: &str, default: f32) -> Result<f32> {
+        match node.attribute(name) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| {
+                    self.err(
+                        node,
+                        format!(
+                            "attribute {name}=\"{v}\" of <{}> must be a non-negative number",
+                            node.tag_name().name()
+                        ),
+                    )
+                }),
+        }
+    }
+
+    fn blocks(&self, parent: Node) -> Result<Vec<Block>> {
+        let mut out = Vec::new();
+        for child in parent.children() {
+            match child.node_type() {
+                NodeType::Element => out.push(self.block(child)?),
+                NodeType::Text if child.text().unwrap_or("").trim().is_empty() => {}
+                NodeType::Text => {
+                    return Err(self.err(
+                        child,
+                        format!(
+                            "text outside a paragraph: \"{}\" (wrap it in <p>)",
+                            child
+                                .text()
+                                .unwrap_or("")
+                                .trim()
+                                .chars()
+                                .take(30)
+                                .collect::<String>()
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn para(&self, node: Node, size: f32, role: FontRole, align: Align) -> Result<Para> {
+        let size = self.num(node, "size", size)?;
+        let role = match node.attribute("font") {
+            Some("heading") => FontRole::Heading,
+            Some("body") => FontRole::Body,
+            None => role,
+            Some(other) => {
+                return Err(self.err(node, format!("font=\"{other}\" must be body or heading")));
+            }
+        };
+        let align = match node.attribute("align") {
+            None => align,
+            Some("left") => Align::Left,
+            Some("center") => Align::Center,
+            Some("right") => Align::Right,
+            Some("justify") => Align::Justify,
+            Some(other) => {
+                return Err(self.err(
+                    node,
+                    format!("align=\"{other}\" must be left, center, right or justify"),
+                ));
+            }
+        };
+        let indent = self.num(node, "indent", 0.0)?;
+        Ok(Para {
+            runs: self.inlines(node, role)?,
+            size,
+            align,
+            first_indent: indent,
+            rest_indent: self.num(node, "hang", 0.0)?,
+            space_before: self.num(node, "space-before", 0.0)?,
+            space_after: self.num(node, "space-after", 0.0)?,
+        })
+    }
+
+    fn inlines(&self, node: Node, role: FontRole) -> Result<Vec<Inline>> {
+        let mut runs = Vec::new();
+        for child in node.children() {
+            match child.node_type() {
+                NodeType::Text => {
+                    // Template indentation (newline + spaces) is not content; single spaces inside text are.
+                    let text = collapse_whitespace(child.text().unwrap_or(""));
+                    if !text.is_empty() {
+                        runs.push(Inline::Text { text, role });
+                    }
+                }
+                NodeType::Element => match child.tag_name().name() {
+                    "b" => runs.extend(self.inlines(child, FontRole::Heading)?),
+                    "r" => runs.extend(self.inlines(child, FontRole::Body)?),
+                    "blank" => runs.push(Inline::Blank {
+                        em: self.num(child, "em", 6.0)?.max(1.0),
+                    }),
+                    other => {
+                        return Err(self.err(
+                            child,
+                            format!(
+                                "<{other}> cannot appear inside text; use <b>, <r> or <blank/>"
+                            ),
+                        ));
+                    }
+                },
+                _ => {}
+            }
+        }
+        // Trim the edges of the paragraph, which come from template line breaks.
+        if let Some(Inline::Text { text, .. }) = runs.first_mut() {
+            *text = text.trim_start().to_string();
+        }
+        if let Some(Inline::Text { text, .. }) = runs.last_mut() {
+            *text = text.trim_end().to_string();
+        }
+        runs.retain(|r| !matches!(r, Inline::Text { text, .. } if text.is_empty()));
+        Ok(runs)
+    }
+
+    fn block(&self, node: Node) -> Result<Block> {
+        let name = node.tag_name().name();
+        Ok(match name {
+            "p" => Block::Para(self.para(node, BODY_SIZE, FontRole::Body, Align::Justify)?),
+            "heading" => Block::Heading {
+                para: self.para(node, BODY_SIZE, FontRole::Heading, Align::Left)?,
+                bookmark: node.attribute("bookmark").map(str::to_string),
+            },
+            "fields" => {
+                let mut fields = Vec::new();
+                for f in node.children().filter(Node::is_element) {
+                    if f.tag_name().name() != "field" {
+                        return Err(self.err(
+                            f,
+                            format!(
+                                "<fields> holds <field> elements, not <{}>",
+                                f.tag_name().name()
+                            ),
+                        ));
+                    }
+                    fields.push(Field {
+                        label: f.attribute("label").unwrap_or("").to_string(),
+                        em: self.num(f, "em", 8.0)?,
+                        value: f.attribute("value").unwrap_or("").to_string(),
+                    });
+                }
+                Block::Fields {
+                    fields,
+                    size: self.num(node, "size", BODY_SIZE)?,
+                }
+            }
+            "table" => {
+                let mut rows = Vec::new();
+                for row in node.children().filter(Node::is_element) {
+                    if row.tag_name().name() != "row" {
+                        return Err(self.err(
+                            row,
+                            format!(
+                                "<table> holds <row> elements, not <{}>",
+                                row.tag_name().name()
+                            ),
+                        ));
+                    }
+                    let mut cells = Vec::new();
+                    for cell in row.children().filter(Node::is_element) {
+                        let role = if cell.attribute("font") == Some("heading") {
+                            FontRole::Heading
+                        } else {
+                            FontRole::Body
+                        };
+                        cells.push(Cell {
+                            runs: self.inlines(cell, role)?,
+                        });
+                    }
+                    rows.push(cells);
+                }
+                let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+                let widths: Vec<f32> = match node.attribute("widths") {
+                    Some(w) => w
+                        .split_whitespace()
+                        .map(|x| x.parse::<f32>().unwrap_or(1.0).max(0.1))
+                        .collect(),
+                    None => vec![1.0; columns],
+                };
+                if widths.len() < columns {
+                    return Err(self.err(
+                        node,
+                        format!(
+                            "widths has {} entries but a row has {columns} cells",
+                            widths.len()
+                        ),
+                    ));
+                }
+                Block::Table(Table {
+                    widths,
+                    rows,
+                    size: self.num(node, "size", BODY_SIZE)?,
+                    row_em: self.num(node, "row-height", 2.0)?,
+                    keep_rows: self.num(node, "keep-rows", 1.0)?.max(1.0) as usize,
+                    width_share: self.num(node, "width", 1.0)?.clamp(0.1, 1.0),
+                })
+            }
+            "box" => Block::Boxed {
+                title: node.attribute("title").map(str::to_string),
+                blocks: self.blocks(node)?,
+                size: self.num(node, "size", BODY_SIZE)?,
+            },
+            "question" => {
+                let size = self.num(node, "size", BODY_SIZE)?;
+                let mut q = QuestionBlock {
+                    number: node.attribute("number").unwrap_or("").to_string(),
+                    id: node.attribute("id").map(str::to_string),
+                    stem: Vec::new(),
+                    options: Vec::new(),
+                    lines: 0,
+                    after: Vec::new(),
+                    size,
+                };
+                for child in node.children().filter(Node::is_element) {
+                    match child.tag_name().name() {
+                        "stem" => q.stem = self.inlines(child, FontRole::Body)?,
+                        "option" => q.options.push((
+                            child.attribute("label").unwrap_or("").to_string(),
+                            self.inlines(child, FontRole::Body)?,
+                        )),
+                        "lines" => q.lines = self.num(child, "count", 5.0)? as u32,
+                        _ => q.after.push(self.block(child)?),
+                    }
+                }
+                Block::Question(q)
+            }
+            "lines" => Block::Lines {
+                count: self.num(node, "count", 5.0)? as u32,
+            },
+            "space" => Block::Space(self.num(node, "pt", 6.0)?),
+            "pagebreak" => Block::PageBreak,
+            other => return Err(self.err(node, format!("unknown element <{other}>"))),
+        })
+    }
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c == '\n' || c == '\r' || c == '\t' || c == ' ' {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            // A line break between two CJK characters is not a space in Chinese text.
+            let prev = out.chars().last().unwrap_or(' ');
+            if !(is_cjk(prev) || is_cjk(c)) {
+                out.push(' ');
+            }
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    if pending_space && !out.is_empty() {
+        out.push(' ');
+    }
+    out
+}
+
+/// Ideographs, CJK punctuation and full-width forms: text that needs no spaces between words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_blocks_inlines_and_attributes() {
+        let doc = parse(
+            r#"<document title="T" footer="第{page}页 共{pages}页">
+                 <heading bookmark="一、单项选择题">一、单项选择题<r>（共2题）</r></heading>
+                 <question number="1．"><stem>标准是 <blank em="4"/> 人</stem><option label="A．">12</option><option label="B．">18 &amp; 20</option></question>
+                 <p align="center" size="16" font="heading">标题</p>
+               </document>"#,
+            "paper.hbs",
+        )
+        .unwrap();
+        assert_eq!(doc.footer.as_deref(), Some("第{page}页 共{pages}页"));
+        let Block::Heading { para, bookmark } = &doc.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(bookmark.as_deref(), Some("一、单项选择题"));
+        assert_eq!(
+            para.runs[1],
+            Inline::Text {
+                text: "（共2题）".into(),
+                role: FontRole::Body
+            }
+        );
+        let Block::Question(q) = &doc.blocks[1] else {
+            panic!()
+        };
+        assert_eq!(q.stem[1], Inline::Blank { em: 4.0 });
+        assert_eq!(
+            q.options[1].1,
+            vec![Inline::Text {
+                text: "18 & 20".into(),
+                role: FontRole::Body
+            }]
+        );
+        let Block::Para(p) = &doc.blocks[2] else {
+            panic!()
+        };
+        assert_eq!((p.size, p.align), (16.0, Align::Center));
+    }
+
+    #[test]
+    fn errors_name_the_template_and_line() {
+        let err = parse("<document>\n<p>x</p>\n<wat/></document>", "key.hbs").unwrap_err();
+        assert!(
+            err.message
+                .contains("template `key.hbs`, output line 3: unknown element <wat>"),
+            "{}",
+            err.message
+        );
+        let err = parse("<document><p>x</document>", "key.hbs").unwrap_err();
+        assert!(
+            err.message.contains("malformed markup at line 1"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn template_line_breaks_between_cjk_are_not_spaces() {
+        assert_eq!(collapse_whitespace("社会\n      工作"), "社会工作");
+        assert_eq!(collapse_whitespace("social\n  work"), "social work");
+    }
+}

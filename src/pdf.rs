@@ -1,0 +1,222 @@
+//! The PDF writer: draws laid-out pages with printpdf, embedding subset fonts, with an outline (bookmarks),
+//! a title in the metadata, fixed dates and a content-derived document id, so equal input gives equal bytes.
+
+use std::path::Path;
+
+use printpdf::{
+    Codepoint, FontId, Line, LineDashPattern, LinePoint, Op, PageAnnotId, PageAnnotation,
+    PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
+    Rect, TextItem,
+};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::fonts::{FontRole, FontSet};
+use crate::layout::{Item, Layout};
+
+/// Fonts parsed for embedding. Parsing a CJK font takes a while: do it once per run and share it.
+pub struct PdfFonts<'f> {
+    fonts: &'f FontSet,
+    body: ParsedFont,
+    heading: ParsedFont,
+}
+
+// The subset tag (`XXXXXX+Name`) is taken from the resource id: six capital letters, fixed for reproducibility.
+const BODY_ID: &str = "EGBODY";
+const HEADING_ID: &str = "EGHEAD";
+
+impl<'f> PdfFonts<'f> {
+    pub fn new(fonts: &'f FontSet) -> Result<PdfFonts<'f>> {
+        let parse = |face: &crate::fonts::Face| {
+            ParsedFont::from_bytes(&face.bytes, 0, &mut Vec::new()).ok_or_else(|| {
+                Error::input(format!(
+                    "the font {} cannot be embedded in a PDF",
+                    face.name
+                ))
+            })
+        };
+        Ok(PdfFonts {
+            fonts,
+            body: parse(&fonts.body)?,
+            heading: parse(&fonts.heading)?,
+        })
+    }
+}
+
+/// Renders `layout` to PDF bytes.
+pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
+    let mut doc = PdfDocument::new(&layout.title);
+    doc.metadata.info.creator = format!("examgen {}", env!("CARGO_PKG_VERSION"));
+    doc.metadata.info.producer = "examgen (printpdf)".into();
+    // Dates stay at the epoch default: a real date would make every run's bytes differ.
+    doc.resources
+        .fonts
+        .map
+        .insert(FontId(BODY_ID.into()), PdfFont::new(fonts.body.clone()));
+    doc.resources.fonts.map.insert(
+        FontId(HEADING_ID.into()),
+        PdfFont::new(fonts.heading.clone()),
+    );
+
+    let height = layout.setup.height;
+    let pages: Vec<PdfPage> = layout
+        .pages
+        .iter()
+        .map(|page| {
+            let mut ops = Vec::with_capacity(page.items.len() * 6);
+            for item in &page.items {
+                draw_item(item, height, fonts, &mut ops);
+            }
+            PdfPage::new(Pt(layout.setup.width).into(), Pt(height).into(), ops)
+        })
+        .collect();
+    doc.with_pages(pages);
+    for (i, b) in layout.bookmarks.iter().enumerate() {
+        // Ids sort in insertion order, so the outline lists parts in paper order.
+        doc.bookmarks.map.insert(
+            PageAnnotId(format!("B{i:05}")),
+            PageAnnotation {
+                name: b.title.clone(),
+                page: b.page + 1,
+            },
+        );
+    }
+
+    let mut warnings = Vec::new();
+    let opts = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    // printpdf fills the trailer /ID with random strings; derive it from the content instead.
+    let mut hasher = Sha256::new();
+    for page in &layout.pages {
+        hasher.update(format!("{:?}", page.items).as_bytes());
+    }
+    let id: String = hasher
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let id_string =
+        || lopdf::Object::String(id.clone().into_bytes(), lopdf::StringFormat::Hexadecimal);
+    lo.trailer
+        .set("ID", lopdf::Object::Array(vec![id_string(), id_string()]));
+    lo.compress();
+    let mut bytes = Vec::new();
+    lo.save_to(&mut bytes)
+        .expect("writing a PDF to memory cannot fail");
+    bytes
+}
+
+fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>) {
+    match item {
+        Item::Text {
+            x,
+            y,
+            size,
+            font,
+            text,
+            spacing,
+        } => {
+            let face = fonts.fonts.face(*font);
+            let id = match font {
+                FontRole::Body => BODY_ID,
+                FontRole::Heading => HEADING_ID,
+            };
+            let glyphs: Vec<Codepoint> = text
+                .chars()
+                .filter_map(|c| {
+                    face.glyph(c).map(|g| Codepoint {
+                        gid: g.id,
+                        offset: 0.0,
+                        cid: Some(c.to_string()),
+                    })
+                })
+                .collect();
+            ops.push(Op::StartTextSection);
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(FontId(id.into())),
+                size: Pt(*size),
+            });
+            ops.push(Op::SetCharacterSpacing {
+                multiplier: *spacing,
+            });
+            ops.push(Op::SetTextCursor {
+                pos: Point {
+                    x: Pt(*x),
+                    y: Pt(page_height - y),
+                },
+            });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::GlyphIds(glyphs)],
+            });
+            ops.push(Op::EndTextSection);
+        }
+        Item::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            width,
+            dashed,
+        } => {
+            ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+            ops.push(Op::SetLineDashPattern {
+                dash: if *dashed {
+                    LineDashPattern::new(0.0, &[4.0, 3.0])
+                } else {
+                    LineDashPattern::new(0.0, &[])
+                },
+            });
+            let point = |x: f32, y: f32| LinePoint {
+                p: Point {
+                    x: Pt(x),
+                    y: Pt(page_height - y),
+                },
+                bezier: false,
+            };
+            ops.push(Op::DrawLine {
+                line: Line {
+                    points: vec![point(*x1, *y1), point(*x2, *y2)],
+                    is_closed: false,
+                },
+            });
+        }
+        Item::Rect { x, y, w, h, width } => {
+            ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+            ops.push(Op::SetLineDashPattern {
+                dash: LineDashPattern::new(0.0, &[]),
+            });
+            ops.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(*x),
+                    y: Pt(page_height - y - h),
+                    width: Pt(*w),
+                    height: Pt(*h),
+                    mode: Some(PaintMode::Stroke),
+                    winding_order: None,
+                },
+            });
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, so a failed run never leaves a
+/// half-written PDF behind.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create the output folder", dir, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io("write", tmp.path(), e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("rename the finished file to", path, e.error))?;
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! Rendering one document: template → page markup → glyph check → layout → PDF, with everything that is
+//! expensive to set up (fonts parsed for embedding, templates compiled) made once and shared.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::fonts::{FontSet, MissingGlyph, missing_glyphs_error};
+use crate::layout::{self, Layout, PageSetup};
+use crate::markup::{self, Block, Document, Inline};
+use crate::pdf::{self, PdfFonts};
+use crate::template::Templates;
+
+pub struct Renderer<'f> {
+    pub fonts: &'f FontSet,
+    pub pdf_fonts: PdfFonts<'f>,
+    pub templates: Templates,
+    pub setup: PageSetup,
+}
+
+/// A rendered document: its layout (for tests and page counts) and its PDF bytes.
+pub struct Rendered {
+    pub layout: Layout,
+    pub pdf: Vec<u8>,
+}
+
+impl<'f> Renderer<'f> {
+    pub fn new(
+        fonts: &'f FontSet,
+        templates_dir: Option<&Path>,
+        setup: PageSetup,
+    ) -> Result<Renderer<'f>> {
+        Ok(Renderer {
+            fonts,
+            pdf_fonts: PdfFonts::new(fonts)?,
+            templates: Templates::load(templates_dir)?,
+            setup,
+        })
+    }
+
+    /// Renders template `name` with `data` to a layout, stopping before the PDF (fast; for tests).
+    pub fn layout<T: Serialize>(&self, name: &str, data: &T) -> Result<Layout> {
+        let markup = self.templates.render(name, data)?;
+        let doc = markup::parse(&markup, &self.templates.source(name))?;
+        let missing = missing_glyphs(&doc, self.fonts, &self.templates.source(name));
+        if !missing.is_empty() {
+            return Err(missing_glyphs_error(missing));
+        }
+        Ok(layout::layout(&doc, self.fonts, &self.setup))
+    }
+
+    pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<Rendered> {
+        let layout = self.layout(name, data)?;
+        let pdf = pdf::render(&layout, &self.pdf_fonts);
+        Ok(Rendered { layout, pdf })
+    }
+}
+
+/// Every character of the document that its font cannot show, with where it occurs: the question id, or
+/// the text around it.
+pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<MissingGlyph> {
+    let mut out = Vec::new();
+    let mut check = |runs: &[Inline], place: &dyn Fn() -> String| {
+        for run in runs {
+            if let Inline::Text { text, role } = run {
+                let face = fonts.face(*role);
+                for c in text.chars().filter(|c| !face.has(*c)) {
+                    out.push(MissingGlyph {
+                        c,
+                        font: face.name.clone(),
+                        place: place(),
+                    });
+                }
+            }
+        }
+    };
+    let around = |runs: &[Inline]| -> String {
+        let text: String = runs
+            .iter()
+            .filter_map(|r| {
+                if let Inline::Text { text, .. } = r {
+                    Some(text.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect::<String>()
+            .chars()
+            .take(24)
+            .collect();
+        format!("the text “{text}” from {template}")
+    };
+    fn walk(
+        blocks: &[Block],
+        question: Option<&str>,
+        check: &mut dyn FnMut(&[Inline], &dyn Fn() -> String),
+        around: &dyn Fn(&[Inline]) -> String,
+    ) {
+        for block in blocks {
+            let place = |runs: &[Inline]| match question {
+                Some(id) => format!("question {id}"),
+                None => around(runs),
+            };
+            match block {
+                Block::Para(p) | Block::Heading { para: p, .. } => {
+                    check(&p.runs, &|| place(&p.runs))
+                }
+                Block::Fields { fields, .. } => {
+                    for f in fields {
+                        let runs = vec![
+                            Inline::Text {
+                                text: f.label.clone(),
+                                role: crate::fonts::FontRole::Body,
+                            },
+                            Inline::Text {
+                                text: f.value.clone(),
+                                role: crate::fonts::FontRole::Body,
+                            },
+                        ];
+                        let label = f.label.clone();
+                        check(&runs, &|| format!("the field {label}"));
+                    }
+                }
+                Block::Table(t) => {
+                    for cell in t.rows.iter().flatten() {
+                        check(&cell.runs, &|| place(&cell.runs));
+                    }
+                }
+                Block::Boxed { title, blocks, .. } => {
+                    if let Some(title) = title {
+                        let runs = vec![Inline::Text {
+                            text: title.clone(),
+                            role: crate::fonts::FontRole::Heading,
+                        }];
+                        check(&runs, &|| place(&runs));
+                    }
+                    walk(blocks, question, check, around);
+                }
+                Block::Question(q) => {
+                    let id = q.id.as_deref().or(question);
+                    let own = |runs: &[Inline]| match id {
+                        Some(id) => format!("question {id}"),
+                        None => around(runs),
+                    };
+                    check(&q.stem, &|| own(&q.stem));
+                    for (label, runs) in &q.options {
+                        let with_label = [
+                            vec![Inline::Text {
+                                text: label.clone(),
+                                role: crate::fonts::FontRole::Body,
+                            }],
+                            runs.clone(),
+                        ]
+                        .concat();
+                        check(&with_label, &|| own(runs));
+                    }
+                    walk(&q.after, id, check, around);
+                }
+                Block::Lines { .. } | Block::Space(_) | Block::PageBreak => {}
+            }
+        }
+    }
+    walk(&doc.blocks, None, &mut check, &around);
+    if let Some(footer) = &doc.footer {
+        let runs = vec![Inline::Text {
+            text: footer.replace("{page}", "1").replace("{pages}", "2"),
+            role: crate::fonts::FontRole::Body,
+        }];
+        check(&runs, &|| format!("the footer of {template}"));
+    }
+    out
+}

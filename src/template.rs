@@ -1,0 +1,127 @@
+//! Templates: handlebars files that turn paper data into the page markup of docs/templates.md.
+//!
+//! The built-in templates are compiled into the binary; a file of the same name in a templates folder
+//! overrides just that one (as mdBook's themes do). Strict mode: a misspelt variable is an error naming the
+//! template, line and variable, never a silently empty field.
+
+use std::path::{Path, PathBuf};
+
+use handlebars::{Handlebars, RenderErrorReason};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// (file name, built-in text) of every template examgen knows.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("paper.hbs", include_str!("../templates/paper.hbs")),
+    ("key.hbs", include_str!("../templates/key.hbs")),
+    ("review.hbs", include_str!("../templates/review.hbs")),
+];
+
+pub struct Templates {
+    registry: Handlebars<'static>,
+    /// Where each template came from, for messages.
+    sources: Vec<(String, String)>,
+}
+
+/// Escapes text for the page markup (XML).
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters other than tab/newline are not allowed in XML; nothing printable is lost.
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Templates {
+    /// The built-in templates, each overridden by a same-named file in `dir` if given.
+    pub fn load(dir: Option<&Path>) -> Result<Templates> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.register_escape_fn(escape_markup);
+        let mut sources = Vec::new();
+        if let Some(dir) = dir
+            && !dir.is_dir()
+        {
+            return Err(Error::input(format!(
+                "the templates folder {} does not exist",
+                dir.display()
+            ))
+            .because(
+                "`examgen init --templates DIR` writes the built-in templates there for editing",
+            ));
+        }
+        for (file, builtin) in BUILTIN {
+            let name = file.trim_end_matches(".hbs");
+            let (text, source) = match dir.map(|d| d.join(file)).filter(|p| p.is_file()) {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| Error::io("read the template", &path, e))?;
+                    (text, path.display().to_string())
+                }
+                None => (builtin.to_string(), format!("built-in {file}")),
+            };
+            registry
+                .register_template_string(name, &text)
+                .map_err(|e| {
+                    let at = e
+                        .pos()
+                        .map_or(String::new(), |(l, c)| format!(" at line {l}, column {c}"));
+                    Error::input(format!("the template {source} has a syntax error{at}"))
+                        .because(e.reason())
+                })?;
+            sources.push((name.to_string(), source));
+        }
+        Ok(Templates { registry, sources })
+    }
+
+    /// Renders template `name` ("paper", "key", "review") with `data`.
+    pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String> {
+        self.registry.render(name, data).map_err(|e| {
+            let source = self.source(name);
+            let at = match (e.line_no, e.column_no) {
+                (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
+                _ => String::new(),
+            };
+            let what = match e.reason() {
+                RenderErrorReason::MissingVariable(Some(var)) => {
+                    format!("the variable `{var}` does not exist")
+                }
+                other => other.to_string(),
+            };
+            Error::input(format!("the template {source}{at}: {what}"))
+                .because("docs/templates.md lists the data every template receives")
+        })
+    }
+
+    pub fn source(&self, name: &str) -> String {
+        self.sources
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(|| name.to_string(), |(_, s)| s.clone())
+    }
+}
+
+/// Writes the built-in templates into `dir` for editing; existing files are left alone.
+pub fn write_defaults(dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create the templates folder", dir, e))?;
+    let mut written = Vec::new();
+    for (file, text) in BUILTIN {
+        let path = dir.join(file);
+        if path.exists() {
+            continue;
+        }
+        std::fs::write(&path, text).map_err(|e| Error::io("write the template", &path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}
