@@ -418,23 +418,26 @@ impl Ctx<'_> {
 
 fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
+    // Pending white space: None, Some(false) for spaces only, Some(true) when it held a line break.
+    let mut pending: Option<bool> = None;
     for c in text.chars() {
-        if c == '\n' || c == '\r' || c == '\t' || c == ' ' {
-            pending_space = true;
+        if matches!(c, '\n' | '\r' | '\t' | ' ') {
+            let newline = c == '\n' || c == '\r';
+            pending = Some(pending.unwrap_or(false) || newline);
             continue;
         }
-        if pending_space && !out.is_empty() {
-            // A line break between two CJK characters is not a space in Chinese text.
+        if let Some(had_newline) = pending.take()
+            && !out.is_empty()
+        {
+            // A template's line break between two CJK characters is layout, not a space; a typed space is kept.
             let prev = out.chars().last().unwrap_or(' ');
-            if !(is_cjk(prev) || is_cjk(c)) {
+            if !(had_newline && (is_cjk(prev) || is_cjk(c))) {
                 out.push(' ');
             }
         }
-        pending_space = false;
         out.push(c);
     }
-    if pending_space && !out.is_empty() {
+    if pending.is_some() && !out.is_empty() {
         out.push(' ');
     }
     out
@@ -510,5 +513,9 @@ mod tests {
     fn template_line_breaks_between_cjk_are_not_spaces() {
         assert_eq!(collapse_whitespace("社会\n      工作"), "社会工作");
         assert_eq!(collapse_whitespace("social\n  work"), "social work");
+        assert_eq!(
+            collapse_whitespace("校内模拟 仅供练习"),
+            "校内模拟 仅供练习"
+        );
     }
 }
