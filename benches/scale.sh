@@ -64,13 +64,13 @@ report() { # name target mean_seconds rss_kib
         "$1" "$3" "$2" "$verdict" "$(awk -v k="$4" 'BEGIN { printf "%.1f", k / 1024 }')"
 }
 
-echo "== timing ($runs runs each)"
+echo "== timing ($runs runs each; load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 declare -A mean rss
 for name in check draw; do
     if [[ $name == check ]]; then cmd=("${check_cmd[@]}"); else cmd=("${draw_cmd[@]}"); fi
     rss[$name]="$(measure_once "${cmd[@]}" | cut -d' ' -f2)"
     if command -v hyperfine > /dev/null; then
-        hyperfine --warmup 2 --runs "$runs" --style basic --export-json "$work/$name.json" \
+        hyperfine --shell=none --warmup 2 --runs "$runs" --style basic --export-json "$work/$name.json" \
             --command-name "examgen $name" "$(printf '%q ' "${cmd[@]}")"
         mean[$name]="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$work/$name.json")"
     else
@@ -85,6 +85,6 @@ for name in check draw; do
     fi
 done
 
-echo "== results ($(nproc) cores, $(date -u +%Y-%m-%d))"
+echo "== results ($(nproc) cores, $(date -u +%Y-%m-%d), load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 report check "$check_target" "${mean[check]}" "${rss[check]}"
 report draw "$draw_target" "${mean[draw]}" "${rss[draw]}"

@@ -27,7 +27,8 @@ pub struct YamlDoc {
     pub file: PathBuf,
     pub text: String,
     pub value: Value,
-    spans: HashMap<String, NodeSpan>,
+    /// Built on first use: a clean file never needs positions, and indexing costs as much as parsing.
+    spans: std::sync::OnceLock<HashMap<String, NodeSpan>>,
 }
 
 /// Reads `path` as UTF-8 text, turning the usual mistakes (GBK from Excel, an empty file) into diagnostics.
@@ -85,20 +86,23 @@ impl YamlDoc {
                     .with_source(&text));
             }
         };
-        let spans = index_spans(&text);
         Ok(YamlDoc {
             file: file.to_path_buf(),
             text,
             value,
-            spans,
+            spans: std::sync::OnceLock::new(),
         })
+    }
+
+    fn spans(&self) -> &HashMap<String, NodeSpan> {
+        self.spans.get_or_init(|| index_spans(&self.text))
     }
 
     /// The position of the value at `path`, or of its nearest located ancestor.
     pub fn pos(&self, path: &str) -> Pos {
         let mut p = path;
         loop {
-            if let Some(span) = self.spans.get(p) {
+            if let Some(span) = self.spans().get(p) {
                 return span.value;
             }
             match parent_path(p) {
@@ -110,7 +114,7 @@ impl YamlDoc {
 
     /// The position of the key that introduces `path` (falls back to the value's position).
     pub fn key_pos(&self, path: &str) -> Pos {
-        self.spans
+        self.spans()
             .get(path)
             .and_then(|s| s.key)
             .unwrap_or_else(|| self.pos(path))
@@ -118,12 +122,12 @@ impl YamlDoc {
 
     /// The source text of a plain scalar at `path`, if it is one.
     pub fn plain_scalar(&self, path: &str) -> Option<&str> {
-        self.spans.get(path).and_then(|s| s.plain.as_deref())
+        self.spans().get(path).and_then(|s| s.plain.as_deref())
     }
 
     /// An error located at the value `path`, underlining it, with the source line attached.
     pub fn error_at(&self, path: &str, message: impl Into<String>) -> Diagnostic {
-        let width = self.spans.get(path).map_or(1, |s| s.width);
+        let width = self.spans().get(path).map_or(1, |s| s.width);
         Diagnostic::error(&self.file, self.pos(path), message)
             .with_width(width)
             .with_source(&self.text)

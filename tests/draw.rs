@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use examgen::bank::{Answer, Bank, Origin, Question, QuestionType, Section};
 use examgen::blueprint::{Blueprint, Part, Scoring, Spread};
-use examgen::diag::Pos;
 use examgen::draw::{DrawOptions, draw};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -16,7 +15,7 @@ use rust_decimal::Decimal;
 fn origin() -> Origin {
     Origin {
         file: PathBuf::from("mem.yaml"),
-        pos: Pos::START,
+        path: String::new(),
     }
 }
 

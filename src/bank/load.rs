@@ -229,7 +229,7 @@ fn sequence<'v>(
 fn origin(doc: &YamlDoc, path: &str) -> Origin {
     Origin {
         file: doc.file.clone(),
-        pos: doc.pos(path),
+        path: path.to_string(),
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
 pub use load::{FileItems, load_bytes, load_file};
@@ -80,11 +80,12 @@ pub enum Answer {
     Short(String),
 }
 
-/// Where an item was defined, for diagnostics raised after loading (by blueprints, the draw, fonts...).
+/// Where an item was defined: its file and its path in that file (`questions[3]`), resolved to a line and
+/// column only when a diagnostic needs one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub file: PathBuf,
-    pub pos: Pos,
+    pub path: String,
 }
 
 #[derive(Debug, Clone)]

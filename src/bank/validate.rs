@@ -4,8 +4,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::load::FileItems;
-use super::{Bank, QuestionType, normalize_for_match};
+use super::{Bank, Origin, QuestionType, normalize_for_match};
 use crate::diag::Diagnostic;
+use crate::diag::Pos;
 use crate::yaml::{YamlDoc, join_path};
 
 /// Joins the files' items into one bank, adding cross-file diagnostics to `diags`.
@@ -23,15 +24,21 @@ pub(super) fn assemble(
     let mut notes = Vec::new();
     let mut questions = Vec::new();
     let mut refs = Vec::new();
-    let mut first_seen: HashMap<String, String> = HashMap::new();
-    let mut section_seen: HashMap<String, String> = HashMap::new();
+    let locate = |o: &Origin| -> Pos {
+        docs.iter()
+            .find(|d| d.file == o.file)
+            .map_or(Pos::START, |d| d.pos(&o.path))
+    };
+    let where_ = |o: &Origin| format!("{}:{}", o.file.display(), locate(o).line);
+    let mut first_seen: HashMap<String, Origin> = HashMap::new();
+    let mut section_seen: HashMap<String, Origin> = HashMap::new();
     for file in files {
-        let where_ = |o: &super::Origin| format!("{}:{}", o.file.display(), o.pos.line);
         if let Some(first) = section_seen.get(&file.section.id) {
+            let first = where_(first);
             diags.push(
                 Diagnostic::error(
                     &file.section.origin.file,
-                    file.section.origin.pos,
+                    locate(&file.section.origin),
                     format!("section id `{}` is already used", file.section.id),
                 )
                 .with_help(format!(
@@ -39,18 +46,18 @@ pub(super) fn assemble(
                 )),
             );
         }
-        section_seen.insert(file.section.id.clone(), where_(&file.section.origin));
+        section_seen.insert(file.section.id.clone(), file.section.origin.clone());
         let section_index = sections.len();
         sections.push(file.section);
         for mut note in file.notes {
-            if check_unique(&mut first_seen, &note.id, &note.origin, diags) {
+            if check_unique(&mut first_seen, &note.id, &note.origin, diags, &locate) {
                 note.section = section_index;
                 notes.push(note);
             }
         }
         for r in file.refs {
             let mut q = file.questions[r.question].clone();
-            if check_unique(&mut first_seen, &q.id, &q.origin, diags) {
+            if check_unique(&mut first_seen, &q.id, &q.origin, diags, &locate) {
                 q.section = section_index;
                 refs.push((questions.len(), r));
                 questions.push(q);
@@ -104,7 +111,7 @@ pub(super) fn assemble(
             diags.push(
                 Diagnostic::warning(
                     &note.origin.file,
-                    note.origin.pos,
+                    locate(&note.origin),
                     format!("note `{}` is not tested by any question", note.id),
                 )
                 .with_help(
@@ -129,7 +136,7 @@ pub(super) fn assemble(
         if !missing.is_empty() {
             diags.push(Diagnostic::warning(
                 &section.origin.file,
-                section.origin.pos,
+                locate(&section.origin),
                 format!(
                     "section `{}` has no {} questions",
                     section.id,
@@ -157,21 +164,26 @@ pub(super) fn assemble(
 
 /// Records `id`; a second use is an error that points back at the first.
 fn check_unique(
-    seen: &mut HashMap<String, String>,
+    seen: &mut HashMap<String, Origin>,
     id: &str,
-    origin: &super::Origin,
+    origin: &Origin,
     diags: &mut Vec<Diagnostic>,
+    locate: &dyn Fn(&Origin) -> Pos,
 ) -> bool {
-    let here = format!("{}:{}", origin.file.display(), origin.pos.line);
     if let Some(first) = seen.get(id) {
+        let first = format!("{}:{}", first.file.display(), locate(first).line);
         diags.push(
-            Diagnostic::error(&origin.file, origin.pos, format!("id `{id}` is used twice"))
-                .with_help(format!(
-                    "first used at {first}; notes and questions share one id space"
-                )),
+            Diagnostic::error(
+                &origin.file,
+                locate(origin),
+                format!("id `{id}` is used twice"),
+            )
+            .with_help(format!(
+                "first used at {first}; notes and questions share one id space"
+            )),
         );
         return false;
     }
-    seen.insert(id.to_string(), here);
+    seen.insert(id.to_string(), origin.clone());
     true
 }
