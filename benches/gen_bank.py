@@ -110,16 +110,14 @@ def section_file(rng, si, per_section, sections, group_state):
             body.append("    tags: [" + ", ".join(q(t) for t in rng.sample(TAGS, rng.randint(1, 2))) + "]")
         if rng.random() < 0.3:
             body.append(f"    explanation: {q('解析：' + phrase(rng, 12))}")
-        # About 8% of questions share a group with 1–2 others; a few groups span two sections.
-        r = rng.random()
-        if r < 0.08:
-            if r < 0.01 and group_state["cross"]:
-                body.append(f"    group: {group_state['cross'].pop()}")
-            else:
-                g = f"g-{sid}-{qi // 3}"
-                body.append(f"    group: {g}")
-                if r < 0.005:
-                    group_state["cross"].append(g)
+        # Groups of 2–3 consecutive questions (about 8% of the bank); the last question of a section always
+        # starts one, which the next section's first question finishes, so some groups span two sections.
+        if group_state["left"] == 0 and (rng.random() < 0.03 or qi == len(kinds) - 1):
+            group_state["name"] = f"g-{sid}-{qi}"
+            group_state["left"] = 2 if qi == len(kinds) - 1 else rng.randint(2, 3)
+        if group_state["left"] > 0:
+            body.append(f"    group: {group_state['name']}")
+            group_state["left"] -= 1
         if rng.random() < 0.02:
             body.append("    points: 1.5")
         lines += body
@@ -175,7 +173,7 @@ def main():
     bank = os.path.join(args.out, "bank")
     os.makedirs(os.path.join(bank, "exams"), exist_ok=True)
     per_section = args.questions // args.sections
-    group_state = {"cross": []}
+    group_state = {"name": None, "left": 0}
     ids = []
     for si in range(args.sections):
         n = per_section + (1 if si < args.questions % args.sections else 0)

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::borrow::Cow;
+use std::sync::RwLock;
 
 use crate::error::{Error, Result};
 
@@ -36,13 +37,14 @@ pub struct Glyph {
 /// One font file with a per-character glyph cache.
 pub struct Face {
     pub name: String,
-    pub bytes: Arc<[u8]>,
+    /// The built-in fonts are borrowed from the binary rather than copied: each copy costs 10 MB of memory.
+    pub bytes: Cow<'static, [u8]>,
     units_per_em: f32,
     cache: RwLock<HashMap<char, Option<Glyph>>>,
 }
 
 impl Face {
-    fn new(name: String, bytes: Arc<[u8]>) -> Result<Face> {
+    fn new(name: String, bytes: Cow<'static, [u8]>) -> Result<Face> {
         let face = ttf_parser::Face::parse(&bytes, 0)
             .map_err(|e| Error::input(format!("the font {name} cannot be read")).because(e))?;
         let units_per_em = face.units_per_em() as f32;
@@ -96,11 +98,11 @@ impl FontSet {
     /// The shipped Noto faces.
     pub fn builtin() -> FontSet {
         FontSet {
-            body: Face::new(format!("built-in {BODY_FILE}"), Arc::from(BUILTIN_BODY))
+            body: Face::new(format!("built-in {BODY_FILE}"), Cow::Borrowed(BUILTIN_BODY))
                 .expect("built-in body font parses"),
             heading: Face::new(
                 format!("built-in {HEADING_FILE}"),
-                Arc::from(BUILTIN_HEADING),
+                Cow::Borrowed(BUILTIN_HEADING),
             )
             .expect("built-in heading font parses"),
             source: "built-in".into(),
@@ -121,7 +123,7 @@ impl FontSet {
         };
         let load = |p: &Path| -> Result<Face> {
             let bytes = std::fs::read(p).map_err(|e| Error::io("read the font", p, e))?;
-            Face::new(p.display().to_string(), Arc::from(bytes))
+            Face::new(p.display().to_string(), Cow::Owned(bytes))
         };
         Ok(FontSet {
             body: load(&body)?,
