@@ -4,9 +4,9 @@
 //! own fonts come from `--font-dir` or the blueprint's `fonts:`. Metrics come from ttf-parser, cached per
 //! character, because layout asks for the same few thousand characters over and over.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::borrow::Cow;
 use std::sync::RwLock;
 
 use crate::error::{Error, Result};

@@ -45,12 +45,28 @@ pub fn break_opportunities(pieces: &[Piece]) -> Vec<bool> {
         }
     }
     allowed[0] = false;
+    // UAX #14 treats “” ‘’ as ambiguous quotes that glue to both neighbours; in Chinese text they are
+    // opening and closing punctuation, so a line may break before “ and after ” like before （ and after ）.
+    for i in 1..pieces.len() {
+        let (prev, cur) = (pieces[i - 1].c, pieces[i].c);
+        let opening = matches!(cur, '“' | '‘');
+        let closing = matches!(prev, '”' | '’');
+        if (opening && (is_wide(prev) || prev == '\u{FFFC}' || closing))
+            || (closing && (is_wide(cur) || cur == '\u{FFFC}' || opening))
+        {
+            allowed[i] = true;
+        }
+    }
     for i in 1..pieces.len() {
         if NO_LINE_START.contains(pieces[i].c) || NO_LINE_END.contains(pieces[i - 1].c) {
             allowed[i] = false;
         }
     }
     allowed
+}
+
+fn is_wide(c: char) -> bool {
+    crate::markup::is_cjk(c) && !matches!(c, '“' | '”' | '‘' | '’')
 }
 
 /// Breaks pieces into lines: the first line may be `first` wide, the others `rest`.
@@ -149,6 +165,15 @@ mod tests {
         for l in &got {
             assert!(!NO_LINE_END.contains(l.chars().last().unwrap()), "{got:?}");
         }
+    }
+
+    #[test]
+    fn chinese_quotes_behave_as_opening_and_closing_punctuation() {
+        let p = pieces("作出“社会”“工作”");
+        let allowed = break_opportunities(&p);
+        assert!(allowed[2], "a line may break before “");
+        assert!(allowed[6], "and after ” (before the next “)");
+        assert!(!allowed[3] && !allowed[5], "but never after “ or before ”");
     }
 
     #[test]
