@@ -44,9 +44,10 @@ impl Dice {
     }
 }
 
-/// A fresh seed from the operating system, for runs without `--seed`.
+/// A fresh seed from the operating system, for runs without `--seed`. Kept below 2^53 so that the seed in
+/// manifest.json survives JSON readers that turn numbers into doubles (JavaScript, Excel).
 pub fn random_seed() -> u64 {
-    rand::random::<u64>()
+    rand::random::<u64>() & ((1 << 53) - 1)
 }
 
 #[cfg(test)]

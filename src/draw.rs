@@ -189,6 +189,8 @@ struct Cell {
     eligible: Vec<usize>,
     chosen: Vec<usize>,
     hard: bool,
+    /// How many questions of each difficulty level this cell should supply (from `allocate_levels`).
+    levels: Option<[usize; 5]>,
 }
 
 /// Selects with the even/proportional spread; if groups shared across sections make that spread impossible,
@@ -222,7 +224,7 @@ fn select_relaxing(
                 warnings,
             )
             .map_err(|_| first)?;
-            warnings.push("the questions could not be spread over the sections as asked (groups span sections); counts and quotas are met".into());
+            warnings.push("the questions could not be spread over the sections as asked (groups or other parts compete for them); counts and quotas are met".into());
             Ok(chosen)
         }
     }
@@ -282,6 +284,7 @@ fn select(
             part.difficulty
                 .map(|shares| difficulty_targets(&shares, part.count)),
         );
+        let first_cell = cells.len();
         for (s, target) in targets.iter().enumerate() {
             if (*target == 0 && hard) || (relax_soft && !hard) {
                 continue;
@@ -295,6 +298,7 @@ fn select(
                 eligible: list,
                 chosen: Vec::new(),
                 hard,
+                levels: None,
             });
         }
         if !hard {
@@ -308,7 +312,30 @@ fn select(
                 eligible: all,
                 chosen: Vec::new(),
                 hard: false,
+                levels: None,
             });
+        }
+        if let Some(target) = part_targets[pi] {
+            let members: Vec<usize> = (first_cell..cells.len())
+                .filter(|c| cells[*c].target > 0)
+                .collect();
+            let supply: Vec<[usize; 5]> = members
+                .iter()
+                .map(|c| {
+                    let mut groups: [HashSet<usize>; 5] = Default::default();
+                    for q in &cells[*c].eligible {
+                        groups[bank.questions[*q].difficulty as usize - 1].insert(group_of[*q]);
+                    }
+                    groups.map(|g| g.len())
+                })
+                .collect();
+            let wants: Vec<usize> = members.iter().map(|c| cells[*c].target).collect();
+            for (c, levels) in members
+                .iter()
+                .zip(allocate_levels(&wants, &supply, &target))
+            {
+                cells[*c].levels = Some(levels);
+            }
         }
     }
 
@@ -349,7 +376,7 @@ fn select(
             }
             if got != target {
                 warnings.push(format!(
-                    "part {} ({}): difficulty mix {} was the target; the bank allowed {}",
+                    "part {} ({}): difficulty mix {} was the target; the draw achieved {} (the bank has too few questions of some levels in the sections drawn)",
                     pi + 1,
                     part.title,
                     describe_mix(&target),
@@ -513,12 +540,20 @@ fn greedy_fill(
                     continue;
                 }
                 let free = |q: &usize| !holder.contains_key(&group_of[*q]);
-                let pick = match part_targets[p] {
-                    Some(target) => {
-                        // Levels by remaining deficit, largest first; take the first free question of the best level.
+                let pick = match (cells[c].levels, part_targets[p]) {
+                    (Some(alloc), _) => {
+                        // The cell's own allocation first; then whatever level the part still lacks most.
+                        let mut own = [0usize; 5];
+                        for q in &cells[c].chosen {
+                            own[bank.questions[*q].difficulty as usize - 1] += 1;
+                        }
                         let mut levels: Vec<usize> = (0..5).collect();
                         levels.sort_by_key(|l| {
-                            (std::cmp::Reverse(target[*l] as i64 - have[*l] as i64), *l)
+                            (
+                                std::cmp::Reverse(alloc[*l] as i64 - own[*l] as i64),
+                                std::cmp::Reverse(alloc[*l]),
+                                *l,
+                            )
                         });
                         levels.iter().find_map(|l| {
                             cells[c].eligible.iter().copied().find(|q| {
@@ -526,7 +561,23 @@ fn greedy_fill(
                             })
                         })
                     }
-                    None => {
+                    (None, Some(target)) => {
+                        // Levels by remaining deficit, largest first; take the first free question of the best level.
+                        let mut levels: Vec<usize> = (0..5).collect();
+                        levels.sort_by_key(|l| {
+                            (
+                                std::cmp::Reverse(target[*l] as i64 - have[*l] as i64),
+                                std::cmp::Reverse(target[*l]),
+                                *l,
+                            )
+                        });
+                        levels.iter().find_map(|l| {
+                            cells[c].eligible.iter().copied().find(|q| {
+                                bank.questions[*q].difficulty as usize - 1 == *l && free(q)
+                            })
+                        })
+                    }
+                    (None, None) => {
                         let start = cursor.entry(c).or_insert(0);
                         let list = &cells[c].eligible;
                         while *start < list.len() && !free(&list[*start]) {
@@ -544,6 +595,123 @@ fn greedy_fill(
             }
             if !progressed {
                 break;
+            }
+        }
+    }
+}
+
+/// Splits each cell's count over the difficulty levels so that the part's level targets are met as closely
+/// as the supply allows: a min-cost flow from cells to levels, where a question beyond a level's target
+/// costs 1. `supply[c][l]` is how many groups of level `l` cell `c` offers.
+pub fn allocate_levels(
+    wants: &[usize],
+    supply: &[[usize; 5]],
+    targets: &[usize; 5],
+) -> Vec<[usize; 5]> {
+    // Nodes: 0 source, 1..=C cells, C+1..=C+5 levels, C+6 sink.
+    let c = wants.len();
+    let sink = c + 6;
+    let mut graph = MinCostFlow::new(c + 7);
+    for (i, want) in wants.iter().enumerate() {
+        graph.edge(0, 1 + i, *want as i64, 0);
+        for l in 0..5 {
+            graph.edge(1 + i, c + 1 + l, supply[i][l] as i64, 0);
+        }
+    }
+    for (l, target) in targets.iter().enumerate() {
+        graph.edge(c + 1 + l, sink, *target as i64, 0);
+        graph.edge(c + 1 + l, sink, i64::MAX / 4, 1);
+    }
+    graph.run(0, sink);
+    (0..c)
+        .map(|i| {
+            let mut levels = [0usize; 5];
+            for e in &graph.edges {
+                if e.from == 1 + i && e.to > c && e.to <= c + 5 && e.cap_original > 0 {
+                    levels[e.to - c - 1] += (e.cap_original - e.cap) as usize;
+                }
+            }
+            levels
+        })
+        .collect()
+}
+
+struct FlowEdge {
+    from: usize,
+    to: usize,
+    cap: i64,
+    cap_original: i64,
+    cost: i64,
+}
+
+/// Successive shortest paths with Bellman–Ford; the graphs here have a few dozen nodes.
+struct MinCostFlow {
+    edges: Vec<FlowEdge>,
+    adjacent: Vec<Vec<usize>>,
+}
+
+impl MinCostFlow {
+    fn new(nodes: usize) -> MinCostFlow {
+        MinCostFlow {
+            edges: Vec::new(),
+            adjacent: vec![Vec::new(); nodes],
+        }
+    }
+
+    fn edge(&mut self, from: usize, to: usize, cap: i64, cost: i64) {
+        self.adjacent[from].push(self.edges.len());
+        self.edges.push(FlowEdge {
+            from,
+            to,
+            cap,
+            cap_original: cap,
+            cost,
+        });
+        self.adjacent[to].push(self.edges.len());
+        self.edges.push(FlowEdge {
+            from: to,
+            to: from,
+            cap: 0,
+            cap_original: 0,
+            cost: -cost,
+        });
+    }
+
+    fn run(&mut self, source: usize, sink: usize) {
+        let n = self.adjacent.len();
+        loop {
+            let mut dist = vec![i64::MAX; n];
+            let mut via = vec![usize::MAX; n];
+            dist[source] = 0;
+            for _ in 0..n {
+                let mut changed = false;
+                for (i, e) in self.edges.iter().enumerate() {
+                    if e.cap > 0 && dist[e.from] != i64::MAX && dist[e.from] + e.cost < dist[e.to] {
+                        dist[e.to] = dist[e.from] + e.cost;
+                        via[e.to] = i;
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            if dist[sink] == i64::MAX {
+                return;
+            }
+            let mut push = i64::MAX;
+            let mut v = sink;
+            while v != source {
+                let e = &self.edges[via[v]];
+                push = push.min(e.cap);
+                v = e.from;
+            }
+            let mut v = sink;
+            while v != source {
+                let i = via[v];
+                self.edges[i].cap -= push;
+                self.edges[i ^ 1].cap += push;
+                v = self.edges[i].from;
             }
         }
     }
@@ -622,13 +790,20 @@ fn shortage(bank: &Bank, blueprint: &Blueprint, cell: &Cell, group_of: &[usize])
                 tag_clause(part),
                 cell.target - cell.chosen.len()
             ))
-            .because(format!(
-                "the bank has {in_section} {} questions in `{}`, {} eligible ({} distinct groups), and other parts or groups already use some",
-                part.kind,
-                bank.sections[s].id,
-                cell.eligible.len(),
-                groups(&cell.eligible)
-            ))
+            .because({
+                let distinct = groups(&cell.eligible);
+                let competition = if distinct >= cell.target {
+                    ", and other parts or groups of this paper already use some of them"
+                } else {
+                    ""
+                };
+                format!(
+                    "the bank has {in_section} {} questions in `{}`, {} eligible ({distinct} distinct groups){competition}",
+                    part.kind,
+                    bank.sections[s].id,
+                    cell.eligible.len(),
+                )
+            })
         }
         None => Error::input(format!(
             "part {} ({}) cannot be drawn: it needs {} {} questions{}, {} short once other parts and groups are served",
@@ -748,6 +923,20 @@ mod tests {
         assert_eq!(spread_proportional(10, &[10, 30, 60]), vec![1, 3, 6]);
         assert_eq!(spread_proportional(4, &[1, 1, 1]), vec![1, 1, 1]);
         assert_eq!(spread_proportional(5, &[3, 3, 3]).iter().sum::<usize>(), 5);
+    }
+
+    #[test]
+    fn levels_are_allocated_where_the_supply_is() {
+        // Section a has one level-1 and one level-2 question, b only a level-1 one: a must give its level 2.
+        let got = allocate_levels(
+            &[1, 1],
+            &[[1, 1, 0, 0, 0], [1, 0, 0, 0, 0]],
+            &[1, 1, 0, 0, 0],
+        );
+        assert_eq!(got, vec![[0, 1, 0, 0, 0], [1, 0, 0, 0, 0]]);
+        // Unreachable targets: every cell still gets its count, with the least deviation.
+        let got = allocate_levels(&[3], &[[1, 1, 5, 0, 0]], &[2, 1, 0, 0, 0]);
+        assert_eq!(got, vec![[1, 1, 1, 0, 0]]);
     }
 
     #[test]

@@ -173,7 +173,7 @@ impl Manifest {
     pub fn read(path: &Path) -> Result<Manifest> {
         let text =
             std::fs::read_to_string(path).map_err(|e| Error::io("read the manifest", path, e))?;
-        serde_json::from_str(&text).map_err(|e| {
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
             Error::input(format!(
                 "{}:{}:{}: not an examgen manifest",
                 path.display(),
@@ -181,7 +181,15 @@ impl Manifest {
                 e.column()
             ))
             .because(e)
-        })
+        })?;
+        if !manifest.format.starts_with("examgen-manifest/1") {
+            return Err(Error::input(format!(
+                "{} is a manifest of format `{}`; this examgen reads examgen-manifest/1",
+                path.display(),
+                manifest.format
+            )));
+        }
+        Ok(manifest)
     }
 
     /// Every bank question id in every variant, for `--exclude-used`.

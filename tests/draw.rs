@@ -605,3 +605,37 @@ fn without_a_seed_one_is_chosen_printed_and_recorded() {
         "{seed_line}"
     );
 }
+
+#[test]
+fn a_reachable_difficulty_mix_is_met_on_every_seed() {
+    // Section s0 holds a level-1 and a level-2 question, s1 only a level-1 one: the even spread takes one
+    // from each, and 50/50 is reachable only if s0 gives its level-2 question.
+    let specs: Vec<Spec> = vec![
+        (0, QuestionType::Single, 1, None),
+        (0, QuestionType::Single, 2, None),
+        (1, QuestionType::Single, 1, None),
+    ];
+    let bank = make_bank(2, &specs);
+    let mut p = part(QuestionType::Single, 2, Spread::Even);
+    p.difficulty = Some([1, 1, 0, 0, 0].map(|x| Decimal::from(x) / Decimal::from(2)));
+    let bp = blueprint(vec![p]);
+    for seed in 0..20 {
+        let d = draw(
+            &bank,
+            &bp,
+            &DrawOptions {
+                seed,
+                variants: 1,
+                ..DrawOptions::default()
+            },
+        )
+        .unwrap();
+        assert!(d.warnings.is_empty(), "seed {seed}: {:?}", d.warnings);
+        let mut levels: Vec<u8> = d.variants[0]
+            .questions()
+            .map(|q| bank.questions[q.question].difficulty)
+            .collect();
+        levels.sort_unstable();
+        assert_eq!(levels, vec![1, 2]);
+    }
+}
