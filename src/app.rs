@@ -303,37 +303,13 @@ pub fn render_parallel<T: serde::Serialize + Sync>(
     renderer: &Renderer,
     jobs: Vec<(PathBuf, &str, T)>,
 ) -> Result<Vec<(PathBuf, Vec<u8>, usize)>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<(Vec<u8>, usize)>>>> =
-        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((_, name, data)) = jobs.get(i) else {
-                        break;
-                    };
-                    let result = renderer.render(name, data).map(|r| {
-                        let pages = r.layout.pages.len();
-                        (r.pdf, pages)
-                    });
-                    *results[i].lock().expect("result slot") = Some(result);
-                }
-            });
-        }
-    });
+    let rendered = crate::parallel::map(&jobs, |(_, name, data)| renderer.render(name, data));
     jobs.into_iter()
-        .zip(results)
-        .map(|((path, _, _), slot)| {
-            let (pdf, pages) = slot
-                .into_inner()
-                .expect("result slot")
-                .expect("every job ran")?;
-            Ok((path, pdf, pages))
+        .zip(rendered)
+        .map(|((path, _, _), r)| {
+            let r = r?;
+            let pages = r.layout.pages.len();
+            Ok((path, r.pdf, pages))
         })
         .collect()
 }

@@ -16,6 +16,7 @@ pub mod layout;
 pub mod manifest;
 pub mod markup;
 pub mod paper;
+pub mod parallel;
 pub mod pdf;
 pub mod render;
 pub mod stats;

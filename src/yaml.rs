@@ -150,7 +150,7 @@ impl YamlDoc {
         value: &Value,
         path: &str,
     ) -> Result<T, Diagnostic> {
-        serde_path_to_error::deserialize::<_, T>(value.clone()).map_err(|err| {
+        serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
             let inner = err.path().to_string();
             let full = join_path(path, if inner == "." { "" } else { &inner });
             let message = strip_location(&err.into_inner().to_string());

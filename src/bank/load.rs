@@ -424,14 +424,14 @@ fn read_question(
 fn scalar_text(doc: &YamlDoc, value: &Value, path: &str) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(
+        // Integers print as written; only a float's spelling can differ (`0.50` is read as 0.5), and looking
+        // it up costs indexing the whole file, so it is done for floats alone.
+        Value::Number(n) if n.is_f64() => Some(
             doc.plain_scalar(path)
                 .map_or_else(|| n.to_string(), str::to_string),
         ),
-        Value::Bool(b) => Some(
-            doc.plain_scalar(path)
-                .map_or_else(|| b.to_string(), str::to_string),
-        ),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
@@ -710,7 +710,11 @@ fn read_points(
     path: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Decimal> {
-    let text = scalar_text(doc, value, path).unwrap_or_default();
+    // A float's shortest printed form (1.5, 0.1) parses back to the decimal the author wrote.
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        other => scalar_text(doc, other, path).unwrap_or_default(),
+    };
     match Decimal::from_str(text.trim()) {
         Ok(p) if p > Decimal::ZERO => Some(p),
         _ => {
@@ -754,20 +758,23 @@ pub(super) fn load_bank(root: &Path) -> Result<Bank> {
             root.display()
         )));
     }
+    // Files are read and parsed on every core; everything after that runs in file order.
+    let loaded_files = crate::parallel::map(&files, |file| {
+        let bytes = std::fs::read(file).unwrap_or_default();
+        (Sha256::digest(&bytes), load_file(file, file))
+    });
     let mut diags = Vec::new();
     let mut docs = Vec::new();
     let mut loaded = Vec::new();
     let mut hasher = Sha256::new();
-    for file in &files {
+    for (file, (file_digest, (items, file_diags))) in files.iter().zip(loaded_files) {
         let name = file
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         hasher.update(name.as_bytes());
         hasher.update([0]);
-        hasher.update(std::fs::read(file).unwrap_or_default());
-        hasher.update([0]);
-        let (items, file_diags) = load_file(file, file);
+        hasher.update(file_digest);
         diags.extend(file_diags);
         if let Some((doc, mut items)) = items {
             for r in &mut items.refs {
