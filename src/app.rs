@@ -6,7 +6,7 @@ use clap::CommandFactory;
 
 use crate::bank::{Bank, QuestionType};
 use crate::blueprint::Blueprint;
-use crate::cli::{Cli, Command, DrawArgs, Format};
+use crate::cli::{Cli, Command, DrawArgs, Format, HandoutMode};
 use crate::diag;
 use crate::draw::{self, Draw, DrawOptions};
 use crate::error::{Error, Result};
@@ -14,7 +14,7 @@ use crate::fonts::FontSet;
 use crate::layout::PageSetup;
 use crate::manifest::{self, Manifest};
 use crate::render::Renderer;
-use crate::{paper, pdf, stats, template};
+use crate::{handout, layout, paper, pdf, stats, template};
 use std::path::{Path, PathBuf};
 
 /// Runs one command; all output goes to `out` (stdout) and `err` (stderr, for warnings and progress).
@@ -112,6 +112,166 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                 v.questions().count(),
                 paper::points_text(v.total_points()),
                 drawn.draw.seed
+            )
+            .map_err(write_failed)
+        }
+        Command::Handout {
+            bank,
+            sections,
+            tags,
+            mode,
+            seed,
+            blank_ratio,
+            title,
+            toc,
+            roster,
+            vary,
+            out: dir,
+            look,
+        } => {
+            let bank = Bank::load(&bank)?;
+            print_warnings(&bank, err);
+            let notes = handout::select_notes(&bank, &handout::Selection { sections, tags })?;
+            let mode = match mode {
+                HandoutMode::Summary => handout::Mode::Summary,
+                HandoutMode::Cloze => handout::Mode::Cloze,
+            };
+            let students = match &roster {
+                Some(path) => Some(crate::roster::read(path)?),
+                None => None,
+            };
+            if vary && students.is_none() {
+                return Err(Error::usage(
+                    "--vary gives each student their own blanks; it needs --roster",
+                ));
+            }
+            let seed = seed.unwrap_or_else(|| {
+                let seed = crate::dice::random_seed();
+                if mode == handout::Mode::Cloze {
+                    let _ = writeln!(
+                        err,
+                        "seed: {seed} (pass --seed {seed} to choose the same blanks again)"
+                    );
+                }
+                seed
+            });
+            let title = title.unwrap_or_else(|| default_handout_title(&bank));
+            let fonts = load_fonts(look.font_dir.as_deref())?;
+            let renderer = Renderer::new(&fonts, look.templates.as_deref(), PageSetup::a4())?;
+            let total = handout::key_phrase_count(&bank, &notes);
+            let mut dice = crate::dice::Dice::new(seed);
+            let shared_blanks = handout::choose_blanks(total, blank_ratio, &mut dice.fork());
+            let people: Vec<Option<crate::roster::Student>> = match &students {
+                Some(list) => list.iter().cloned().map(Some).collect(),
+                None => vec![None],
+            };
+            let mut copies = Vec::new();
+            for (i, student) in people.iter().enumerate() {
+                let blanks = if vary {
+                    // Each student's stream depends only on the seed and their place in the roster.
+                    handout::choose_blanks(
+                        total,
+                        blank_ratio,
+                        &mut crate::dice::Dice::new(
+                            seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                        ),
+                    )
+                } else {
+                    shared_blanks.clone()
+                };
+                let data_student = student
+                    .as_ref()
+                    .map_or_else(paper::StudentData::default, |s| paper::StudentData {
+                        name: s.name.clone(),
+                        id: s.id.clone(),
+                        class: s.class.clone(),
+                    });
+                copies.push(handout::build(
+                    &bank,
+                    &notes,
+                    &title,
+                    mode,
+                    &blanks,
+                    data_student,
+                    toc,
+                    look.duplex,
+                ));
+            }
+            let handouts = crate::parallel::map(&copies, |data| render_handout(&renderer, data));
+            let keys = if mode == handout::Mode::Cloze {
+                let needed = if vary { copies.len() } else { 1 };
+                crate::parallel::map(&copies[..needed], |data| {
+                    renderer.layout("handout-key", data)
+                })
+            } else {
+                Vec::new()
+            };
+            let handouts: Vec<layout::Layout> = handouts.into_iter().collect::<Result<_>>()?;
+            let keys: Vec<layout::Layout> = keys.into_iter().collect::<Result<_>>()?;
+            let mut files: Vec<(PathBuf, layout::Layout)> = Vec::new();
+            match &students {
+                None => {
+                    files.push((dir.join("handout.pdf"), handouts[0].clone()));
+                    if let Some(k) = keys.first() {
+                        files.push((dir.join("handout-key.pdf"), k.clone()));
+                    }
+                }
+                Some(list) => {
+                    let names: Vec<String> = list
+                        .iter()
+                        .map(|s| format!("{} {}", s.id, s.name))
+                        .collect();
+                    for (s, l) in list.iter().zip(&handouts) {
+                        let stem = crate::roster::safe_file_name(&format!("{}-{}", s.id, s.name));
+                        files.push((dir.join("handouts").join(format!("{stem}.pdf")), l.clone()));
+                    }
+                    files.push((
+                        dir.join("handout-all.pdf"),
+                        layout::concat(&handouts, &names, look.duplex),
+                    ));
+                    if vary {
+                        for (s, k) in list.iter().zip(&keys) {
+                            let stem =
+                                crate::roster::safe_file_name(&format!("{}-{}", s.id, s.name));
+                            files.push((
+                                dir.join("handouts").join(format!("{stem}-key.pdf")),
+                                k.clone(),
+                            ));
+                        }
+                        files.push((
+                            dir.join("handout-key-all.pdf"),
+                            layout::concat(&keys, &names, false),
+                        ));
+                    } else if let Some(k) = keys.first() {
+                        files.push((dir.join("handout-key.pdf"), k.clone()));
+                    }
+                }
+            }
+            let pdfs = crate::parallel::map(&files, |(_, l)| pdf::render(l, &renderer.pdf_fonts));
+            for ((path, _), bytes) in files.iter().zip(&pdfs) {
+                pdf::write_atomically(path, bytes)?;
+            }
+            for ((path, l), bytes) in files.iter().zip(&pdfs) {
+                writeln!(
+                    out,
+                    "wrote {} ({} pages, {} KB)",
+                    path.display(),
+                    l.pages.len(),
+                    bytes.len().div_ceil(1024)
+                )
+                .map_err(write_failed)?;
+            }
+            writeln!(
+                out,
+                "{} notes in {} sections; {} key phrases{}",
+                notes.iter().map(|(_, n)| n.len()).sum::<usize>(),
+                notes.len(),
+                total,
+                if mode == handout::Mode::Cloze {
+                    format!(", {} blanked, seed {seed}", copies[0].blank_count)
+                } else {
+                    String::new()
+                }
             )
             .map_err(write_failed)
         }
@@ -312,4 +472,28 @@ pub fn render_parallel<T: serde::Serialize + Sync>(
             Ok((path, r.pdf, pages))
         })
         .collect()
+}
+
+/// Lays out a handout; with a table of contents, twice: the second pass fills in the page numbers that the
+/// first pass found (the contents keep their length, so the pages do not move).
+fn render_handout(renderer: &Renderer, data: &handout::HandoutData) -> Result<layout::Layout> {
+    let first = renderer.layout("handout", data)?;
+    if !data.show_toc {
+        return Ok(first);
+    }
+    let mut data = data.clone();
+    for entry in &mut data.toc {
+        if let Some(b) = first.bookmarks.iter().find(|b| b.title == entry.title) {
+            entry.page = (b.page + 1).to_string();
+        }
+    }
+    renderer.layout("handout", &data)
+}
+
+/// 「考点讲义」 titles default to the bank's first section title when there is one section, else a generic one.
+fn default_handout_title(bank: &Bank) -> String {
+    match bank.sections.as_slice() {
+        [only] => only.title.clone(),
+        _ => "考点汇编".to_string(),
+    }
 }

@@ -65,12 +65,52 @@ pub enum Command {
         #[command(flatten)]
         look: LookArgs,
     },
+    /// Make a study handout (考点讲义) of the bank's notes: a summary, or a fill-in-the-blank (填空) version
+    #[command(
+        after_help = "Examples:\n  examgen handout                                  summary of every note in question-bank/\n  examgen handout --mode cloze --blank-ratio 0.5 --seed 3\n  examgen handout --sections cw,vs --toc --title 社区与志愿服务考点\n  examgen handout --mode cloze --roster class.csv --vary -o class-handouts\n\nWrites handout.pdf (and handout-key.pdf in cloze mode); with --roster, one copy per student in handouts/\nplus handout-all.pdf to print in one go."
+    )]
+    Handout {
+        /// The bank folder
+        #[arg(default_value = DEFAULT_BANK)]
+        bank: PathBuf,
+        /// Only these sections (ids, comma-separated)
+        #[arg(long, value_delimiter = ',')]
+        sections: Vec<String>,
+        /// Only notes with one of these tags (comma-separated)
+        #[arg(long, value_delimiter = ',')]
+        tags: Vec<String>,
+        #[arg(long, value_enum, default_value_t = HandoutMode::Summary)]
+        mode: HandoutMode,
+        /// Seed for choosing the blanks; without it a random seed is used and printed
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Share of key phrases turned into blanks in cloze mode (0.0 to 1.0)
+        #[arg(long, default_value_t = 1.0, value_parser = parse_ratio)]
+        blank_ratio: f64,
+        /// Title printed at the top (default: the bank folder's name, or 考点讲义)
+        #[arg(long)]
+        title: Option<String>,
+        /// Add a table of contents with page numbers
+        #[arg(long)]
+        toc: bool,
+        /// One copy per student: a CSV roster (学号,姓名,班级) or a list of names, one per line
+        #[arg(long, value_name = "FILE")]
+        roster: Option<PathBuf>,
+        /// With --roster: each student gets their own seeded choice of blanks
+        #[arg(long)]
+        vary: bool,
+        /// Output folder
+        #[arg(short = 'o', long, default_value = "out")]
+        out: PathBuf,
+        #[command(flatten)]
+        look: LookArgs,
+    },
     /// Write the built-in templates out for editing
     #[command(
         after_help = "Examples:\n  examgen init --templates my-templates\n  examgen paper --templates my-templates\n\nA file in the templates folder overrides the built-in template of the same name; delete it to go back."
     )]
     Init {
-        /// Folder to write paper.hbs, key.hbs and review.hbs into (existing files are kept)
+        /// Folder to write paper.hbs, key.hbs, review.hbs, handout.hbs and handout-key.hbs into (existing files are kept)
         #[arg(long, value_name = "DIR")]
         templates: PathBuf,
     },
@@ -82,6 +122,21 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HandoutMode {
+    /// Notes with key phrases in bold
+    Summary,
+    /// Key phrases become numbered blanks; a separate key lists the answers
+    Cloze,
+}
+
+fn parse_ratio(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!("`{text}` is not a share between 0.0 and 1.0")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -107,6 +107,12 @@ pub enum Block {
     Lines {
         count: u32,
     },
+    /// A table-of-contents line: title, dotted leader, page number at the right edge.
+    Entry {
+        runs: Vec<Inline>,
+        page: String,
+        size: f32,
+    },
     Space(f32),
     PageBreak,
 }
@@ -408,6 +414,11 @@ impl Ctx<'_> {
             }
             "lines" => Block::Lines {
                 count: self.num(node, "count", 5.0)? as u32,
+            },
+            "entry" => Block::Entry {
+                runs: self.inlines(node, FontRole::Body)?,
+                page: node.attribute("page").unwrap_or("").to_string(),
+                size: self.num(node, "size", BODY_SIZE)?,
             },
             "space" => Block::Space(self.num(node, "pt", 6.0)?),
             "pagebreak" => Block::PageBreak,

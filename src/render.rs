@@ -157,6 +157,14 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                     }
                     walk(&q.after, id, check, around);
                 }
+                Block::Entry { runs, page, .. } => {
+                    check(runs, &|| place(runs));
+                    let page_runs = vec![Inline::Text {
+                        text: page.clone(),
+                        role: crate::fonts::FontRole::Body,
+                    }];
+                    check(&page_runs, &|| place(runs));
+                }
                 Block::Lines { .. } | Block::Space(_) | Block::PageBreak => {}
             }
         }

@@ -16,6 +16,11 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("paper.hbs", include_str!("../templates/paper.hbs")),
     ("key.hbs", include_str!("../templates/key.hbs")),
     ("review.hbs", include_str!("../templates/review.hbs")),
+    ("handout.hbs", include_str!("../templates/handout.hbs")),
+    (
+        "handout-key.hbs",
+        include_str!("../templates/handout-key.hbs"),
+    ),
 ];
 
 pub struct Templates {

@@ -173,6 +173,33 @@ impl Layout {
     }
 }
 
+/// Joins documents into one print file; each starts on an odd page when `duplex`. Bookmarks are one per
+/// document, titled by `titles`.
+pub fn concat(layouts: &[Layout], titles: &[String], duplex: bool) -> Layout {
+    let setup = layouts.first().map_or_else(PageSetup::a4, |l| l.setup);
+    let mut pages: Vec<Page> = Vec::new();
+    let mut bookmarks = Vec::new();
+    for (layout, title) in layouts.iter().zip(titles) {
+        if duplex && pages.len() % 2 == 1 {
+            pages.push(Page::default());
+        }
+        bookmarks.push(Bookmark {
+            title: title.clone(),
+            page: pages.len(),
+            y: setup.top,
+        });
+        pages.extend(layout.pages.iter().cloned());
+    }
+    Layout {
+        title: layouts
+            .first()
+            .map_or_else(String::new, |l| l.title.clone()),
+        setup,
+        pages,
+        bookmarks,
+    }
+}
+
 /// A horizontal slice of content: kept whole, placed at the next y on a page.
 #[derive(Debug, Default)]
 struct Chunk {
@@ -404,7 +431,12 @@ impl Engine<'_> {
         }
         let pieces = &styled[span.start..end];
         let slack = (avail - span.width).max(0.0);
-        let gaps = pieces.len().saturating_sub(1) as f32;
+        // Slack goes into the gaps next to CJK characters, blanks and spaces; a Latin word or a number
+        // keeps its letters together (no letter-spacing inside "2025").
+        let stretchy = |k: usize| -> bool {
+            k + 1 < pieces.len() && (loose(&pieces[k]) || loose(&pieces[k + 1]))
+        };
+        let gaps = (0..pieces.len()).filter(|k| stretchy(*k)).count() as f32;
         let (mut cursor, spacing) = match align {
             Align::Center => (x + slack / 2.0, 0.0),
             Align::Right => (x + slack, 0.0),
@@ -414,6 +446,7 @@ impl Engine<'_> {
             }
             _ => (x, 0.0),
         };
+        let extra = |k: usize| if stretchy(k) { spacing } else { 0.0 };
         let mut items = Vec::new();
         let mut k = 0;
         while k < pieces.len() {
@@ -427,15 +460,21 @@ impl Engine<'_> {
                     width: 0.6,
                     dashed: false,
                 });
-                cursor += p.piece.width + spacing;
+                cursor += p.piece.width + extra(k);
                 k += 1;
                 continue;
             }
+            // One text run per face and spacing; the PDF applies the spacing after every glyph of a run.
             let mut text = String::new();
             let start_x = cursor;
-            while k < pieces.len() && !pieces[k].blank && pieces[k].role == p.role {
+            let run_spacing = extra(k);
+            while k < pieces.len()
+                && !pieces[k].blank
+                && pieces[k].role == p.role
+                && (extra(k) == run_spacing || k + 1 == pieces.len())
+            {
                 text.push(pieces[k].piece.c);
-                cursor += pieces[k].piece.width + spacing;
+                cursor += pieces[k].piece.width + extra(k);
                 k += 1;
             }
             items.push(Item::Text {
@@ -444,7 +483,7 @@ impl Engine<'_> {
                 size,
                 font: p.role,
                 text,
-                spacing,
+                spacing: run_spacing,
             });
         }
         items
@@ -519,6 +558,7 @@ impl Engine<'_> {
             Block::Lines { count } => {
                 out.extend(self.ruled_lines(*count, x, width, crate::markup::BODY_SIZE))
             }
+            Block::Entry { runs, page, size } => out.push(self.entry(runs, page, x, width, *size)),
             Block::Space(_) => {}
             Block::PageBreak => out.push(Chunk {
                 page_break: true,
@@ -687,6 +727,59 @@ impl Engine<'_> {
         }
     }
 
+    fn entry(&self, runs: &[Inline], page: &str, x: f32, width: f32, size: f32) -> Chunk {
+        let lh = self.line_height(size);
+        let baseline = lh / 2.0 + size * 0.35;
+        let page_w = self.text_width(page, FontRole::Body, size);
+        let styled = self.styled(runs, size);
+        let pieces: Vec<Piece> = styled.iter().map(|s| s.piece).collect();
+        // A title too long for the line is cut at the first line; contents lines stay one line each.
+        let avail = width - page_w - 2.0 * size;
+        let span = break_lines(&pieces, avail, avail)
+            .first()
+            .copied()
+            .unwrap_or(LineSpan {
+                start: 0,
+                end: 0,
+                width: 0.0,
+                last: true,
+            });
+        let mut items = self.line_items(
+            &styled,
+            &LineSpan { last: true, ..span },
+            x,
+            baseline,
+            avail,
+            Align::Left,
+            size,
+        );
+        let dots_from = x + span.width + size * 0.5;
+        let dots_to = x + width - page_w - size * 0.5;
+        if dots_to > dots_from {
+            items.push(Item::Line {
+                x1: dots_from,
+                y1: baseline,
+                x2: dots_to,
+                y2: baseline,
+                width: 0.6,
+                dashed: true,
+            });
+        }
+        items.push(Item::Text {
+            x: x + width - page_w,
+            y: baseline,
+            size,
+            font: FontRole::Body,
+            text: page.to_string(),
+            spacing: 0.0,
+        });
+        Chunk {
+            height: lh,
+            items,
+            ..Chunk::default()
+        }
+    }
+
     fn ruled_lines(&self, count: u32, x: f32, width: f32, size: f32) -> Vec<Chunk> {
         let h = self.line_height(size) * 1.6;
         (0..count)
@@ -825,6 +918,12 @@ impl Engine<'_> {
         }
         chunks
     }
+}
+
+/// Whether justification may widen the gap beside this piece: CJK text, blanks and spaces, not Latin letters
+/// or digits inside a word.
+fn loose(p: &Styled) -> bool {
+    p.blank || p.piece.c == ' ' || crate::markup::is_cjk(p.piece.c)
 }
 
 /// How many options share a line: all of them (up to 4, or 5–6 when they fit in that many cells), else 2,

@@ -1,0 +1,285 @@
+//! Study handouts (考点讲义): the bank's notes by section, as a summary with key phrases in the heading face,
+//! or as a cloze (填空版) where a seeded share of the key phrases become numbered blanks.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::bank::Bank;
+use crate::dice::Dice;
+use crate::error::{Error, Result};
+use crate::paper::StudentData;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Summary,
+    Cloze,
+}
+
+/// Which notes go in: sections by id and notes by tag (empty = all).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub sections: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoutData {
+    pub title: String,
+    pub subtitle: String,
+    pub cloze: bool,
+    pub student: StudentData,
+    pub show_toc: bool,
+    pub toc: Vec<TocEntry>,
+    pub sections: Vec<HandoutSection>,
+    pub blank_count: usize,
+    /// The cloze answers by section, for handout-key.hbs.
+    pub key: Vec<KeySection>,
+    pub duplex: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub title: String,
+    pub page: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoutSection {
+    pub title: String,
+    pub notes: Vec<HandoutNote>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoutNote {
+    pub id: String,
+    pub title: String,
+    pub paragraphs: Vec<Vec<Run>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Run {
+    pub text: String,
+    pub key: bool,
+    pub blank: bool,
+    /// Blank number (1-based), 0 for text.
+    pub number: usize,
+    /// Blank width in em: as wide as the phrase would be, at least 4.
+    pub em: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeySection {
+    pub title: String,
+    pub answers: Vec<KeyAnswer>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KeyAnswer {
+    pub number: usize,
+    pub text: String,
+}
+
+/// The notes selected, as (section index, note indices) in bank order.
+pub fn select_notes(bank: &Bank, selection: &Selection) -> Result<Vec<(usize, Vec<usize>)>> {
+    for id in &selection.sections {
+        if bank.section_index(id).is_none() {
+            let ids: Vec<&str> = bank.sections.iter().map(|s| s.id.as_str()).collect();
+            let hint = crate::yaml::closest(id, &ids).map_or_else(
+                || format!("the bank's sections are: {}", ids.join(", ")),
+                |b| format!("did you mean `{b}`?"),
+            );
+            return Err(Error::usage(format!(
+                "--sections names `{id}`, which the bank {} does not have",
+                bank.root.display()
+            ))
+            .because(hint));
+        }
+    }
+    let mut out = Vec::new();
+    for (si, section) in bank.sections.iter().enumerate() {
+        if !selection.sections.is_empty() && !selection.sections.contains(&section.id) {
+            continue;
+        }
+        let notes: Vec<usize> = bank
+            .notes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| {
+                n.section == si
+                    && (selection.tags.is_empty()
+                        || n.tags.iter().any(|t| selection.tags.contains(t)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if !notes.is_empty() {
+            out.push((si, notes));
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::input(format!(
+            "no notes of the bank {} match the selection",
+            bank.root.display()
+        ))
+        .because(
+            "check --sections and --tags; notes carry tags under `tags:` in the section files",
+        ));
+    }
+    Ok(out)
+}
+
+/// Every key phrase of the selected notes, in reading order: (note index, paragraph, run).
+fn key_phrase_slots(bank: &Bank, notes: &[(usize, Vec<usize>)]) -> usize {
+    notes
+        .iter()
+        .flat_map(|(_, ns)| ns)
+        .map(|n| crate::bank::key_phrases(&bank.notes[*n].text).len())
+        .sum()
+}
+
+/// Which key phrases (by reading-order index) become blanks: all, or a seeded share.
+pub fn choose_blanks(total: usize, ratio: f64, dice: &mut Dice) -> HashSet<usize> {
+    let count = ((total as f64) * ratio.clamp(0.0, 1.0)).round() as usize;
+    let mut order: Vec<usize> = (0..total).collect();
+    dice.shuffle(&mut order);
+    order.into_iter().take(count).collect()
+}
+
+/// Width of a phrase in em: ideographs are one em, other characters about half.
+fn phrase_em(text: &str) -> u32 {
+    let em: f32 = text
+        .chars()
+        .map(|c| if crate::markup::is_cjk(c) { 1.0 } else { 0.55 })
+        .sum();
+    (em.ceil() as u32).max(4)
+}
+
+/// Builds one handout's data. `blanks` holds the reading-order indices of key phrases to blank (cloze).
+pub fn build(
+    bank: &Bank,
+    notes: &[(usize, Vec<usize>)],
+    title: &str,
+    mode: Mode,
+    blanks: &HashSet<usize>,
+    student: StudentData,
+    show_toc: bool,
+    duplex: bool,
+) -> HandoutData {
+    let mut phrase_index = 0;
+    let mut number = 0;
+    let mut sections = Vec::new();
+    let mut key = Vec::new();
+    for (si, note_ids) in notes {
+        let mut answers = Vec::new();
+        let notes = note_ids
+            .iter()
+            .map(|n| {
+                let note = &bank.notes[*n];
+                let paragraphs = crate::paper::note_paragraphs(&note.text)
+                    .into_iter()
+                    .map(|runs| {
+                        runs.into_iter()
+                            .map(|r| {
+                                if !r.key {
+                                    return Run {
+                                        text: r.text,
+                                        key: false,
+                                        blank: false,
+                                        number: 0,
+                                        em: 0,
+                                    };
+                                }
+                                let blanked = mode == Mode::Cloze && blanks.contains(&phrase_index);
+                                phrase_index += 1;
+                                if blanked {
+                                    number += 1;
+                                    answers.push(KeyAnswer {
+                                        number,
+                                        text: r.text.clone(),
+                                    });
+                                    Run {
+                                        em: phrase_em(&r.text),
+                                        text: String::new(),
+                                        key: true,
+                                        blank: true,
+                                        number,
+                                    }
+                                } else {
+                                    Run {
+                                        text: r.text,
+                                        key: true,
+                                        blank: false,
+                                        number: 0,
+                                        em: 0,
+                                    }
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                HandoutNote {
+                    id: note.id.clone(),
+                    title: note.title.clone(),
+                    paragraphs,
+                }
+            })
+            .collect();
+        let section_title = bank.sections[*si].title.clone();
+        if !answers.is_empty() {
+            key.push(KeySection {
+                title: section_title.clone(),
+                answers,
+            });
+        }
+        sections.push(HandoutSection {
+            title: section_title,
+            notes,
+        });
+    }
+    HandoutData {
+        title: title.to_string(),
+        subtitle: match mode {
+            Mode::Summary => "考点讲义".into(),
+            Mode::Cloze => "考点讲义（填空版）".into(),
+        },
+        cloze: mode == Mode::Cloze,
+        student,
+        show_toc,
+        toc: sections
+            .iter()
+            .map(|s| TocEntry {
+                title: s.title.clone(),
+                page: "0".into(),
+            })
+            .collect(),
+        sections,
+        blank_count: number,
+        key,
+        duplex,
+    }
+}
+
+/// The number of key phrases in the selected notes (the pool `--blank-ratio` draws from).
+pub fn key_phrase_count(bank: &Bank, notes: &[(usize, Vec<usize>)]) -> usize {
+    key_phrase_slots(bank, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_share_is_exact_and_seeded() {
+        let a = choose_blanks(10, 0.3, &mut Dice::new(1));
+        assert_eq!(a.len(), 3);
+        assert_eq!(a, choose_blanks(10, 0.3, &mut Dice::new(1)));
+        assert_eq!(choose_blanks(10, 1.0, &mut Dice::new(2)).len(), 10);
+        assert!(choose_blanks(10, 0.0, &mut Dice::new(2)).is_empty());
+    }
+
+    #[test]
+    fn blanks_are_as_wide_as_the_phrase() {
+        assert_eq!(phrase_em("社区"), 4);
+        assert_eq!(phrase_em("每万城镇常住人口拥有社区工作者18人"), 18);
+    }
+}
