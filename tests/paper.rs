@@ -108,7 +108,13 @@ fn real_papers_keep_questions_whole_and_headings_with_their_first_question() {
                 .into_iter()
                 .filter(|(_, y, _)| *y < setup.height - setup.bottom)
                 .collect();
-            let first = &body[0].2;
+            // The first line of the page, its runs joined.
+            let first: String = body
+                .iter()
+                .filter(|(_, y, _)| *y == body[0].1)
+                .map(|(_, _, t)| t.as_str())
+                .collect();
+            let first = &first;
             assert!(
                 is_question_start(first) || first.starts_with("二、") || first.starts_with("一、"),
                 "seed {seed}: page {} starts mid-question with {first:?}",

@@ -468,14 +468,19 @@ impl Engine<'_> {
             let mut text = String::new();
             let start_x = cursor;
             let run_spacing = extra(k);
-            while k < pieces.len()
-                && !pieces[k].blank
-                && pieces[k].role == p.role
-                && (extra(k) == run_spacing || k + 1 == pieces.len())
-            {
+            // A glyph may join the run when the glyph before it was followed by the run's spacing.
+            loop {
                 text.push(pieces[k].piece.c);
-                cursor += pieces[k].piece.width + extra(k);
+                let after = extra(k);
+                cursor += pieces[k].piece.width + after;
                 k += 1;
+                if k == pieces.len()
+                    || pieces[k].blank
+                    || pieces[k].role != p.role
+                    || after != run_spacing
+                {
+                    break;
+                }
             }
             items.push(Item::Text {
                 x: start_x,
