@@ -194,16 +194,7 @@ fn same_seed_same_bytes_and_students_vary() {
     let all = text_of(&dir.join("out/handout-all.pdf"));
     assert!(all.contains("张喆") && all.contains("王赟"));
     // With --duplex every copy starts on an odd page of the print file.
-    let pages = |path: &std::path::Path| -> usize {
-        let info = Command::new("pdfinfo").arg(path).output().unwrap();
-        String::from_utf8_lossy(&info.stdout)
-            .lines()
-            .find(|l| l.starts_with("Pages:"))
-            .unwrap()[6..]
-            .trim()
-            .parse()
-            .unwrap()
-    };
+    let pages = |path: &std::path::Path| util::pdf_pages(path);
     let mut total = 0;
     for s in ["2025001-张喆", "2025002-李堃", "2025003-王赟"] {
         let n = pages(&dir.join(&format!("out/handouts/{s}.pdf")));

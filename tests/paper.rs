@@ -337,13 +337,7 @@ fn shipped_mock_paper_passes_the_pdf_tools() {
         "pdftotext",
         &["-f", "1", "-l", "1", &made.pdf("paper-A.pdf"), "-"],
     );
-    let pages: usize = tool("pdfinfo", &[&made.pdf("paper-A.pdf")])
-        .lines()
-        .find(|l| l.starts_with("Pages:"))
-        .unwrap()[6..]
-        .trim()
-        .parse()
-        .unwrap();
+    let pages = util::pdf_pages(Path::new(&made.pdf("paper-A.pdf")));
     assert!(
         squeeze(&footer).contains(&format!("第1页共{pages}页")),
         "footer missing"
@@ -387,15 +381,7 @@ fn duplex_pads_the_paper_to_an_even_page_count() {
     let blueprint = dir.join("bank/exams/two.yaml").display().to_string();
     let plain = make(&blueprint, &["--seed", "1"]);
     let duplex = make(&blueprint, &["--seed", "1", "--duplex"]);
-    let pages = |m: &Made| -> usize {
-        tool("pdfinfo", &[&m.pdf("paper-A.pdf")])
-            .lines()
-            .find(|l| l.starts_with("Pages:"))
-            .unwrap()[6..]
-            .trim()
-            .parse()
-            .unwrap()
-    };
+    let pages = |m: &Made| util::pdf_pages(Path::new(&m.pdf("paper-A.pdf")));
     let n = pages(&plain);
     assert_eq!(
         n % 2,
@@ -489,8 +475,8 @@ fn templates_are_overridden_file_by_file_and_strict() {
     );
 }
 
-#[test]
-fn a_character_missing_from_the_fonts_is_named_with_its_question() {
+/// The fixture bank with the stem of short question cw-005 replaced, and a blueprint drawing both shorts.
+fn bank_with_short_stem(stem: &str) -> Dir {
     let dir = Dir::new();
     dir.copy_fixture("banks/good", "bank");
     dir.create(
@@ -499,14 +485,13 @@ fn a_character_missing_from_the_fonts_is_named_with_its_question() {
     );
     let file = dir.join("bank/a-community.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        text.replace(
-            "简述社区工作者配备标准。",
-            "简述社区工作者配备标准\u{E001}。",
-        ),
-    )
-    .unwrap();
+    std::fs::write(&file, text.replace("简述社区工作者配备标准。", stem)).unwrap();
+    dir
+}
+
+#[test]
+fn a_character_missing_from_the_fonts_is_named_with_its_question() {
+    let dir = bank_with_short_stem("简述社区工作者配备标准\u{E001}。");
     let run = dir
         .run(&[
             "paper",
@@ -528,22 +513,7 @@ fn a_character_missing_from_the_fonts_is_named_with_its_question() {
 
 #[test]
 fn rare_name_characters_print() {
-    let dir = Dir::new();
-    dir.copy_fixture("banks/good", "bank");
-    dir.create(
-        "bank/exams/shorts.yaml",
-        "title: 简答\nbank: ..\nparts:\n  - type: short\n    count: 2\n    points: 5\n",
-    );
-    let file = dir.join("bank/a-community.yaml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        text.replace(
-            "简述社区工作者配备标准。",
-            "请喆、堃、赟、昇、玥、珺、翀简述社区工作者配备标准。",
-        ),
-    )
-    .unwrap();
+    let dir = bank_with_short_stem("请喆、堃、赟、昇、玥、珺、翀简述社区工作者配备标准。");
     dir.run(&[
         "paper",
         "bank/exams/shorts.yaml",

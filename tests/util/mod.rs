@@ -119,3 +119,16 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 pub fn run_repo(args: &[&str]) -> Run {
     run_in(&repo(), args)
 }
+
+/// The page count of a PDF, from pdfinfo (installed by .ci/run).
+pub fn pdf_pages(path: &Path) -> usize {
+    let out = Command::new("pdfinfo")
+        .arg(path)
+        .output()
+        .expect("pdfinfo (installed by .ci/run)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("pdfinfo gives no page count for {}", path.display()))
+}
