@@ -275,6 +275,56 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             )
             .map_err(write_failed)
         }
+        Command::Sheet {
+            draw: args,
+            out: dir,
+            look,
+        } => {
+            let drawn = draw_from_args(&args, err)?;
+            let fonts = load_fonts(
+                look.font_dir
+                    .as_deref()
+                    .or(drawn.blueprint.fonts.as_deref()),
+            )?;
+            let templates = look
+                .templates
+                .as_deref()
+                .or(drawn.blueprint.templates.as_deref());
+            let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
+            let jobs: Vec<_> = drawn
+                .draw
+                .variants
+                .iter()
+                .map(|v| {
+                    let data = paper::build(
+                        &drawn.bank,
+                        &drawn.blueprint,
+                        v,
+                        drawn.draw.variants.len(),
+                        false,
+                    );
+                    (
+                        dir.join(format!("sheet-{}.pdf", v.label)),
+                        "answer-sheet",
+                        data,
+                    )
+                })
+                .collect();
+            let files = render_parallel(&renderer, jobs)?;
+            for (path, bytes, _) in &files {
+                pdf::write_atomically(path, bytes)?;
+            }
+            for (path, bytes, pages) in &files {
+                writeln!(
+                    out,
+                    "wrote {} ({pages} pages, {} KB)",
+                    path.display(),
+                    bytes.len().div_ceil(1024)
+                )
+                .map_err(write_failed)?;
+            }
+            Ok(())
+        }
         Command::Init { templates } => {
             let written = template::write_defaults(&templates)?;
             for path in &written {

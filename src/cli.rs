@@ -65,6 +65,19 @@ pub enum Command {
         #[command(flatten)]
         look: LookArgs,
     },
+    /// Make blank answer sheets (答题卡) for a blueprint, one per variant
+    #[command(
+        after_help = "Examples:\n  examgen sheet                                   sheet-A.pdf for the mock exam\n  examgen sheet question-bank/exams/quiz.yaml --seed 7 --variants 2 -o quiz\n\nThe sheet has bubbles for every choice question in blocks of five, a 准考证号 grid and corner marks."
+    )]
+    Sheet {
+        #[command(flatten)]
+        draw: DrawArgs,
+        /// Output folder
+        #[arg(short = 'o', long, default_value = "out")]
+        out: PathBuf,
+        #[command(flatten)]
+        look: LookArgs,
+    },
     /// Make a study handout (考点讲义) of the bank's notes: a summary, or a fill-in-the-blank (填空) version
     #[command(
         after_help = "Examples:\n  examgen handout                                  summary of every note in question-bank/\n  examgen handout --mode cloze --blank-ratio 0.5 --seed 3\n  examgen handout --sections cw,vs --toc --title 社区与志愿服务考点\n  examgen handout --mode cloze --roster class.csv --vary -o class-handouts\n\nWrites handout.pdf (and handout-key.pdf in cloze mode); with --roster, one copy per student in handouts/\nplus handout-all.pdf to print in one go."

@@ -107,6 +107,19 @@ pub enum Block {
     Lines {
         count: u32,
     },
+    /// Answer-sheet bubbles: questions in blocks of five rows, blocks side by side across the page.
+    Bubbles {
+        /// (question number, choice labels)
+        questions: Vec<(String, Vec<String>)>,
+        size: f32,
+    },
+    /// An id grid to fill in: one column per digit, a box on top for the written digit, bubbles 0–9 below.
+    Digits {
+        count: usize,
+        /// Printed in the boxes (a student's id); empty for a blank sheet.
+        value: String,
+        size: f32,
+    },
     /// A table-of-contents line: title, dotted leader, page number at the right edge.
     Entry {
         runs: Vec<Inline>,
@@ -125,6 +138,8 @@ pub struct Document {
     /// Pad to an even page count for double-sided printing.
     pub duplex: bool,
     pub blank_page_text: String,
+    /// Solid squares in the four corners, for scanning answer sheets.
+    pub corner_marks: bool,
     pub blocks: Vec<Block>,
 }
 
@@ -161,6 +176,7 @@ pub fn parse(xml: &str, template: &str) -> Result<Document> {
             .attribute("blank-page-text")
             .unwrap_or("（此页无试题）")
             .to_string(),
+        corner_marks: root.attribute("corner-marks") == Some("true"),
         blocks: ctx.blocks(root)?,
     })
 }
@@ -414,6 +430,30 @@ impl Ctx<'_> {
             }
             "lines" => Block::Lines {
                 count: self.num(node, "count", 5.0)? as u32,
+            },
+            "bubbles" => {
+                let mut questions = Vec::new();
+                for q in node.children().filter(Node::is_element) {
+                    if q.tag_name().name() != "q" {
+                        return Err(self.err(q, format!("<bubbles> holds <q n=\"1\" choices=\"A B C D\"/> elements, not <{}>", q.tag_name().name())));
+                    }
+                    let choices = q
+                        .attribute("choices")
+                        .unwrap_or("")
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect();
+                    questions.push((q.attribute("n").unwrap_or("").to_string(), choices));
+                }
+                Block::Bubbles {
+                    questions,
+                    size: self.num(node, "size", 8.0)?,
+                }
+            }
+            "digits" => Block::Digits {
+                count: self.num(node, "count", 10.0)?.clamp(1.0, 24.0) as usize,
+                value: node.attribute("value").unwrap_or("").to_string(),
+                size: self.num(node, "size", 8.0)?,
             },
             "entry" => Block::Entry {
                 runs: self.inlines(node, FontRole::Body)?,

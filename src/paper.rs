@@ -29,6 +29,8 @@ pub struct PaperData {
     pub duplex: bool,
     /// Filled in by class batches; empty fields print as blank lines to write on.
     pub student: StudentData,
+    /// Columns of the answer sheet's 准考证号 grid.
+    pub id_digits: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -57,6 +59,11 @@ pub struct PartData {
     pub questions: Vec<QuestionData>,
     /// The key's answer grid: rows of up to ten questions.
     pub grid: Vec<GridRow>,
+    /// Answered by marking choices (single, multiple, judge): the answer sheet gives it bubbles.
+    pub choice: bool,
+    /// The first and last question numbers of the part.
+    pub first: usize,
+    pub last: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,6 +97,8 @@ pub struct QuestionData {
     /// The stem as runs of text and blanks, with （　） added where the type needs it.
     pub stem: Vec<StemRun>,
     pub options: Vec<OptionData>,
+    /// What an answer sheet offers to mark: the option letters, or √ and × for judge questions.
+    pub choices: Vec<String>,
     pub points: String,
     /// The answer as the key prints it: C, ACD, √, ×, blank answers, or the reference answer's first line.
     pub answer: String,
@@ -267,12 +276,19 @@ pub fn build(
                     ),
                     other => (crate::bank::answer_text(other), Vec::new()),
                 };
+                let choices = match q.kind {
+                    QuestionType::Judge => vec!["√".to_string(), "×".to_string()],
+                    _ => (0..q.options.len())
+                        .map(|i| letter(i).to_string())
+                        .collect(),
+                };
                 QuestionData {
                     number: dq.number,
                     id: q.id.clone(),
                     kind: q.kind,
                     stem: stem_runs(&q.stem, q.kind, &dq.answer),
                     options,
+                    choices,
                     points: points_text(dq.points),
                     answer,
                     answer_lines,
@@ -313,6 +329,12 @@ pub fn build(
             points: points_text(part.points),
             total: points_text(total),
             scoring,
+            choice: matches!(
+                part.kind,
+                QuestionType::Single | QuestionType::Multiple | QuestionType::Judge
+            ),
+            first: questions.first().map_or(0, |q| q.number),
+            last: questions.last().map_or(0, |q| q.number),
             questions,
             grid,
         });
@@ -368,6 +390,7 @@ pub fn build(
         review,
         duplex,
         student: StudentData::default(),
+        id_digits: 10,
     }
 }
 

@@ -210,6 +210,18 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
                 },
             });
         }
+        Item::Fill { x, y, w, h } => {
+            ops.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(*x),
+                    y: Pt(page_height - y - h),
+                    width: Pt(*w),
+                    height: Pt(*h),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: None,
+                },
+            });
+        }
         Item::Rect { x, y, w, h, width } => {
             ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
             ops.push(Op::SetLineDashPattern {

@@ -157,6 +157,22 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                     }
                     walk(&q.after, id, check, around);
                 }
+                Block::Bubbles { questions, .. } => {
+                    for (n, choices) in questions {
+                        let runs = vec![Inline::Text {
+                            text: format!("{n}{}", choices.concat()),
+                            role: crate::fonts::FontRole::Body,
+                        }];
+                        check(&runs, &|| place(&runs));
+                    }
+                }
+                Block::Digits { value, .. } => {
+                    let runs = vec![Inline::Text {
+                        text: format!("0123456789{value}"),
+                        role: crate::fonts::FontRole::Body,
+                    }];
+                    check(&runs, &|| format!("the id {value}"));
+                }
                 Block::Entry { runs, page, .. } => {
                     check(runs, &|| place(runs));
                     let page_runs = vec![Inline::Text {

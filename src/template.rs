@@ -21,6 +21,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "handout-key.hbs",
         include_str!("../templates/handout-key.hbs"),
     ),
+    (
+        "answer-sheet.hbs",
+        include_str!("../templates/answer-sheet.hbs"),
+    ),
 ];
 
 pub struct Templates {

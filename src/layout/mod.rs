@@ -87,6 +87,8 @@ pub enum Item {
         h: f32,
         width: f32,
     },
+    /// A solid black rectangle (answer-sheet corner marks, the filled-bubble example).
+    Fill { x: f32, y: f32, w: f32, h: f32 },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -142,6 +144,9 @@ impl Layout {
                     )),
                     Item::Rect { x, y, w, h, width } => {
                         out.push_str(&format!("  rect {x:.1} {y:.1} {w:.1} {h:.1} w={width}\n"))
+                    }
+                    Item::Fill { x, y, w, h } => {
+                        out.push_str(&format!("  fill {x:.1} {y:.1} {w:.1} {h:.1}\n"))
                     }
                 }
             }
@@ -243,6 +248,25 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
             spacing: 0.0,
         });
         pages.push(blank);
+    }
+    if doc.corner_marks {
+        let size = 5.0 * MM;
+        let inset = 8.0 * MM;
+        for page in &mut pages {
+            for (x, y) in [
+                (inset, inset),
+                (setup.width - inset - size, inset),
+                (inset, setup.height - inset - size),
+                (setup.width - inset - size, setup.height - inset - size),
+            ] {
+                page.items.push(Item::Fill {
+                    x,
+                    y,
+                    w: size,
+                    h: size,
+                });
+            }
+        }
     }
     if let Some(pattern) = &doc.footer {
         let total = pages.len();
@@ -355,7 +379,7 @@ fn shift(item: &Item, dy: f32) -> Item {
             *y1 += dy;
             *y2 += dy;
         }
-        Item::Rect { y, .. } => *y += dy,
+        Item::Rect { y, .. } | Item::Fill { y, .. } => *y += dy,
     }
     item
 }
@@ -562,6 +586,12 @@ impl Engine<'_> {
             Block::Question(q) => out.extend(self.question(q, x, width)),
             Block::Lines { count } => {
                 out.extend(self.ruled_lines(*count, x, width, crate::markup::BODY_SIZE))
+            }
+            Block::Bubbles { questions, size } => {
+                out.extend(self.bubbles(questions, x, width, *size))
+            }
+            Block::Digits { count, value, size } => {
+                out.push(self.digits(*count, value, x, width, *size))
             }
             Block::Entry { runs, page, size } => out.push(self.entry(runs, page, x, width, *size)),
             Block::Space(_) => {}
@@ -780,6 +810,166 @@ impl Engine<'_> {
         });
         Chunk {
             height: lh,
+            items,
+            ..Chunk::default()
+        }
+    }
+
+    /// One small bubble: a bracket-like box with its label centred, as on printed answer sheets.
+    fn bubble(
+        &self,
+        label: &str,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        size: f32,
+        items: &mut Vec<Item>,
+    ) {
+        items.push(Item::Rect {
+            x,
+            y,
+            w,
+            h,
+            width: 0.5,
+        });
+        let lw = self.text_width(label, FontRole::Body, size);
+        items.push(Item::Text {
+            x: x + (w - lw) / 2.0,
+            y: y + h / 2.0 + size * 0.35,
+            size,
+            font: FontRole::Body,
+            text: label.to_string(),
+            spacing: 0.0,
+        });
+    }
+
+    /// Choice bubbles in blocks of five questions; blocks fill the width left to right, one chunk per row
+    /// of blocks so a long sheet can break between rows.
+    fn bubbles(
+        &self,
+        questions: &[(String, Vec<String>)],
+        x: f32,
+        width: f32,
+        size: f32,
+    ) -> Vec<Chunk> {
+        let cell_w = 6.2 * MM;
+        let bubble_w = 5.0 * MM;
+        let row_h = 4.6 * MM;
+        let bubble_h = 3.2 * MM;
+        let number_w = 7.0 * MM;
+        let gap = 4.0 * MM;
+        let blocks: Vec<&[(String, Vec<String>)]> = questions.chunks(5).collect();
+        let widest = questions
+            .iter()
+            .map(|(_, c)| c.len())
+            .max()
+            .unwrap_or(4)
+            .max(1);
+        let block_w = number_w + widest as f32 * cell_w;
+        let per_row = (((width + gap) / (block_w + gap)).floor() as usize).max(1);
+        let mut chunks = Vec::new();
+        for row in blocks.chunks(per_row) {
+            let mut items = Vec::new();
+            let mut tallest = 0;
+            for (b, block) in row.iter().enumerate() {
+                let bx = x + b as f32 * (block_w + gap);
+                // A thin frame around each block keeps the rows readable when scanned.
+                items.push(Item::Rect {
+                    x: bx - 1.0 * MM,
+                    y: 0.6 * MM,
+                    w: block_w + 1.0 * MM,
+                    h: block.len() as f32 * row_h + 0.8 * MM,
+                    width: 0.3,
+                });
+                for (r, (number, choices)) in block.iter().enumerate() {
+                    let ry = 1.0 * MM + r as f32 * row_h;
+                    let nw = self.text_width(number, FontRole::Body, size);
+                    items.push(Item::Text {
+                        x: bx + number_w - nw - 1.5 * MM,
+                        y: ry + row_h / 2.0 + size * 0.35,
+                        size,
+                        font: FontRole::Body,
+                        text: number.clone(),
+                        spacing: 0.0,
+                    });
+                    for (k, choice) in choices.iter().enumerate() {
+                        let cx = bx + number_w + k as f32 * cell_w;
+                        self.bubble(
+                            choice,
+                            cx,
+                            ry + (row_h - bubble_h) / 2.0,
+                            bubble_w,
+                            bubble_h,
+                            size * 0.9,
+                            &mut items,
+                        );
+                    }
+                }
+                tallest = tallest.max(block.len());
+            }
+            chunks.push(Chunk {
+                height: tallest as f32 * row_h + 3.0 * MM,
+                items,
+                ..Chunk::default()
+            });
+        }
+        chunks
+    }
+
+    /// The id grid: per digit a writing box, then bubbles 0–9 in a column.
+    fn digits(&self, count: usize, value: &str, x: f32, width: f32, size: f32) -> Chunk {
+        let col_w = 6.2 * MM;
+        let bubble_w = 5.0 * MM;
+        let bubble_h = 3.2 * MM;
+        let row_h = 4.2 * MM;
+        let box_h = 6.5 * MM;
+        let total_w = count as f32 * col_w;
+        let x0 = x + ((width - total_w) / 2.0).max(0.0);
+        let mut items = vec![Item::Rect {
+            x: x0 - 1.0 * MM,
+            y: 0.0,
+            w: total_w + 1.2 * MM,
+            h: box_h + 10.0 * row_h + 2.0 * MM,
+            width: 0.5,
+        }];
+        let written: Vec<char> = value.chars().collect();
+        for d in 0..count {
+            let cx = x0 + d as f32 * col_w;
+            items.push(Item::Rect {
+                x: cx,
+                y: 1.0 * MM,
+                w: bubble_w,
+                h: box_h - 1.5 * MM,
+                width: 0.5,
+            });
+            if let Some(c) = written.get(d) {
+                let s = c.to_string();
+                let lw = self.text_width(&s, FontRole::Body, size * 1.3);
+                items.push(Item::Text {
+                    x: cx + (bubble_w - lw) / 2.0,
+                    y: 1.0 * MM + (box_h - 1.5 * MM) / 2.0 + size * 0.45,
+                    size: size * 1.3,
+                    font: FontRole::Body,
+                    text: s,
+                    spacing: 0.0,
+                });
+            }
+            for n in 0..10 {
+                let y = box_h + 1.0 * MM + n as f32 * row_h + (row_h - bubble_h) / 2.0;
+                self.bubble(
+                    &n.to_string(),
+                    cx,
+                    y,
+                    bubble_w,
+                    bubble_h,
+                    size * 0.9,
+                    &mut items,
+                );
+            }
+        }
+        Chunk {
+            height: box_h + 10.0 * row_h + 3.0 * MM,
             items,
             ..Chunk::default()
         }
