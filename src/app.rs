@@ -275,6 +275,51 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             )
             .map_err(write_failed)
         }
+        Command::Batch {
+            draw: args,
+            roster,
+            per_student,
+            out: dir,
+            look,
+        } => {
+            let students = crate::roster::read(&roster)?;
+            let variants = if per_student {
+                students.len()
+            } else {
+                args.variants.unwrap_or(2) as usize
+            };
+            let drawn = draw_with_variants(&args, Some(variants), err)?;
+            let fonts = load_fonts(
+                look.font_dir
+                    .as_deref()
+                    .or(drawn.blueprint.fonts.as_deref()),
+            )?;
+            let templates = look
+                .templates
+                .as_deref()
+                .or(drawn.blueprint.templates.as_deref());
+            let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
+            let duplex = look.duplex || drawn.blueprint.duplex;
+            let assignment = crate::batch::assign(&students, variants);
+            let (files, manifest) =
+                crate::batch::render(&drawn, &students, &assignment, &renderer, &dir, duplex)?;
+            for f in &files {
+                pdf::write_atomically(&f.path, &f.bytes)?;
+            }
+            let manifest_path = dir.join("manifest.json");
+            pdf::write_atomically(&manifest_path, manifest.to_json().as_bytes())?;
+            let pages: usize = files.iter().map(|f| f.pages).sum();
+            writeln!(
+                out,
+                "wrote {} files ({pages} pages) for {} students in {}: papers/, sheets/, print-papers.pdf, print-sheets.pdf, {} key(s), manifest.json",
+                files.len(),
+                students.len(),
+                dir.display(),
+                variants
+            )
+            .map_err(write_failed)?;
+            writeln!(out, "{} variant(s), seed {}", variants, drawn.draw.seed).map_err(write_failed)
+        }
         Command::Sheet {
             draw: args,
             out: dir,
@@ -397,6 +442,15 @@ impl Drawn {
 
 /// Loads the blueprint and its bank and draws; warnings and a generated seed are reported on `err`.
 pub fn draw_from_args(args: &DrawArgs, err: &mut dyn Write) -> Result<Drawn> {
+    draw_with_variants(args, None, err)
+}
+
+/// As `draw_from_args`, with the number of variants decided by the caller (batch: per student).
+pub fn draw_with_variants(
+    args: &DrawArgs,
+    variants: Option<usize>,
+    err: &mut dyn Write,
+) -> Result<Drawn> {
     let blueprint = Blueprint::load(&args.blueprint)?;
     let bank = Bank::load(&blueprint.bank).map_err(|e| {
         let message = format!(
@@ -424,7 +478,7 @@ pub fn draw_from_args(args: &DrawArgs, err: &mut dyn Write) -> Result<Drawn> {
     };
     let options = DrawOptions {
         seed,
-        variants: args.variants as usize,
+        variants: variants.unwrap_or(args.variants.unwrap_or(1) as usize),
         distinct: args.distinct,
         exclude,
     };

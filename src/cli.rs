@@ -78,6 +78,25 @@ pub enum Command {
         #[command(flatten)]
         look: LookArgs,
     },
+    /// Print a whole class's mock exam: a named paper and answer sheet per student, neighbours on different variants
+    #[command(
+        after_help = "Examples:\n  examgen batch --roster class.csv                 mock exam, variants A/B alternating by seat\n  examgen batch question-bank/exams/quiz.yaml --roster class.xlsx --variants 3 --duplex -o class-3\n  examgen batch --roster class.csv --per-student   a different variant for every student\n\nThe roster is CSV (学号,姓名,班级,座位号 or id,name,class,seat; UTF-8 or GBK) or .xlsx. Writes papers/ and\nsheets/ (one PDF per student), print-papers.pdf and print-sheets.pdf in roster order, key-X.pdf per\nvariant, and manifest.json with every student's variant."
+    )]
+    Batch {
+        #[command(flatten)]
+        draw: DrawArgs,
+        /// The class roster (.csv or .xlsx)
+        #[arg(long, value_name = "FILE")]
+        roster: PathBuf,
+        /// A variant of its own for every student (instead of --variants, assigned round-robin by seat)
+        #[arg(long, conflicts_with = "variants")]
+        per_student: bool,
+        /// Output folder
+        #[arg(short = 'o', long, default_value = "out")]
+        out: PathBuf,
+        #[command(flatten)]
+        look: LookArgs,
+    },
     /// Make a study handout (考点讲义) of the bank's notes: a summary, or a fill-in-the-blank (填空) version
     #[command(
         after_help = "Examples:\n  examgen handout                                  summary of every note in question-bank/\n  examgen handout --mode cloze --blank-ratio 0.5 --seed 3\n  examgen handout --sections cw,vs --toc --title 社区与志愿服务考点\n  examgen handout --mode cloze --roster class.csv --vary -o class-handouts\n\nWrites handout.pdf (and handout-key.pdf in cloze mode); with --roster, one copy per student in handouts/\nplus handout-all.pdf to print in one go."
@@ -170,8 +189,9 @@ pub struct DrawArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Number of variants (A, B, C, ...): the same questions in another order, options shuffled
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=26))]
-    pub variants: u16,
+    /// [default: 1; 2 for batch]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=26))]
+    pub variants: Option<u16>,
     /// Give each variant its own question set, reusing no question while the bank can avoid it
     #[arg(long)]
     pub distinct: bool,

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod bank;
+pub mod batch;
 pub mod blueprint;
 pub mod cli;
 pub mod diag;

@@ -24,6 +24,20 @@ pub struct Manifest {
     pub parts: Vec<PartInfo>,
     pub total_points: Decimal,
     pub variants: Vec<VariantRecord>,
+    /// Class batches: which student sat which variant (absent for ordinary papers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub students: Vec<StudentRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StudentRecord {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub class: String,
+    #[serde(default)]
+    pub seat: String,
+    pub variant: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -144,6 +158,7 @@ pub fn build(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
             .first()
             .map_or(Decimal::ZERO, |v| v.total_points()),
         variants,
+        students: Vec::new(),
     }
 }
 

@@ -38,11 +38,58 @@ const NAME: &[&str] = &["name", "姓名"];
 const CLASS: &[&str] = &["class", "班级"];
 const SEAT: &[&str] = &["seat", "座位号", "座号"];
 
-/// Reads a roster file; every bad row is reported with its row and column.
+/// Reads a roster file (.csv, .txt or .xlsx); every bad row is reported with its row and column.
 pub fn read(path: &Path) -> Result<Vec<Student>> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xls"))
+    {
+        return read_workbook(path);
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io("read the roster", path, e))?;
     let text = decode(&bytes, path)?;
     parse(&text, path)
+}
+
+/// The first sheet of a workbook, with the same header rules as CSV.
+fn read_workbook(path: &Path) -> Result<Vec<Student>> {
+    use calamine::Reader;
+    if !path.is_file() {
+        return Err(Error::input(format!(
+            "the roster {} does not exist",
+            path.display()
+        )));
+    }
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| {
+        Error::input(format!("cannot open the workbook {}", path.display())).because(e)
+    })?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| Error::input(format!("the workbook {} has no sheets", path.display())))?
+        .map_err(|e| {
+            Error::input(format!("cannot read the first sheet of {}", path.display())).because(e)
+        })?;
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let rows: Vec<(usize, Vec<String>)> = range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| {
+            (
+                first_row + i + 1,
+                row.iter()
+                    .map(|c| c.to_string().trim().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    let students = from_rows(rows, path)?;
+    if students.is_empty() {
+        return Err(Error::input(format!(
+            "the roster {} has no students",
+            path.display()
+        )));
+    }
+    Ok(students)
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Vec<Student>> {
@@ -88,43 +135,62 @@ fn parse_csv(text: &str, path: &Path) -> Result<Vec<Student>> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
+        .has_headers(false)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| {
-            Error::input(format!("cannot read the header row of {}", path.display())).because(e)
-        })?
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            Error::input(format!(
+                "{}:{line}: the roster cannot be read as CSV",
+                path.display()
+            ))
+            .because(e)
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        rows.push((line, record.iter().map(str::to_string).collect()));
+    }
+    from_rows(rows, path)
+}
+
+/// Students from rows of cells (the first non-empty row is the header), with located errors.
+fn from_rows(rows: Vec<(usize, Vec<String>)>, path: &Path) -> Result<Vec<Student>> {
+    let mut rows = rows
+        .into_iter()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
+    let Some((header_row, header)) = rows.next() else {
+        return Ok(Vec::new());
+    };
+    let headers: Vec<String> = header
         .iter()
-        .map(|h| h.trim().to_lowercase())
+        .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_lowercase())
         .collect();
     let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let name_col = column(NAME).expect("checked by the caller");
+    let Some(name_col) = column(NAME) else {
+        return Err(Error::diagnostics(
+            format!("the roster {} has no name column", path.display()),
+            vec![
+                Diagnostic::error(
+                    path,
+                    Pos::new(header_row, 1),
+                    "the header row has no `name` or `姓名` column",
+                )
+                .with_help(
+                    "the first row names the columns: id,name,class,seat or 学号,姓名,班级,座位号",
+                ),
+            ],
+        ));
+    };
     let (id_col, class_col, seat_col) = (column(ID), column(CLASS), column(SEAT));
     let mut diags = Vec::new();
     let mut students = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    path,
-                    Pos::new(row, 1),
-                    format!("row {row} cannot be read: {e}"),
-                ));
-                continue;
-            }
-        };
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
+    for (row, record) in rows {
         let cell = |c: Option<usize>| {
             c.and_then(|c| record.get(c))
-                .unwrap_or("")
-                .trim()
-                .to_string()
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
         };
         let name = cell(Some(name_col));
         if name.is_empty() {
@@ -184,6 +250,21 @@ fn parse_csv(text: &str, path: &Path) -> Result<Vec<Student>> {
             diags,
         ))
     }
+}
+
+/// Seat order for assigning variants: numeric seats by number, then other seats by text, then students
+/// without a seat in roster order. Returns indices into `students`.
+pub fn seat_order(students: &[Student]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..students.len()).collect();
+    order.sort_by_key(|&i| {
+        let seat = students[i].seat.trim();
+        match seat.parse::<u64>() {
+            Ok(n) => (0, n, String::new(), i),
+            Err(_) if !seat.is_empty() => (1, 0, seat.to_string(), i),
+            Err(_) => (2, 0, String::new(), i),
+        }
+    });
+    order
 }
 
 /// A file name made safe for every file system: no separators or reserved characters.

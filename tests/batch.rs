@@ -1,0 +1,230 @@
+//! Class batches and answer sheets: rosters in every encoding and xlsx, 40 named papers whose printed
+//! variant matches the manifest, neighbours on different variants, rare name characters, combined print
+//! files with duplex page starts, and answer sheets that fit the mock exam on one page.
+
+mod util;
+
+use std::process::Command;
+
+use util::{Dir, fixtures, pdf_pages, repo};
+
+fn text(pdf: &std::path::Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+const NAMES: [&str; 8] = [
+    "张喆", "李堃", "王赟", "陈昇", "赵玥", "孙珺", "周翀", "吴敏",
+];
+
+fn class_of_40(dir: &Dir) -> String {
+    let mut csv = String::from("学号,姓名,班级,座位号\n");
+    // Seats are listed out of roster order on purpose: variants follow seats, files follow the roster.
+    for i in 0..40 {
+        let seat = (i * 7) % 40 + 1;
+        csv.push_str(&format!(
+            "2025{:04},{}{},社工一班,{seat}\n",
+            i + 1,
+            NAMES[i % 8],
+            i + 1
+        ));
+    }
+    dir.create("class.csv", csv).display().to_string()
+}
+
+#[test]
+fn forty_students_get_named_papers_whose_variant_matches_the_manifest() {
+    let dir = Dir::new();
+    let roster = class_of_40(&dir);
+    let out = dir.join("out").display().to_string();
+    let mock = repo()
+        .join("question-bank/exams/mock.yaml")
+        .display()
+        .to_string();
+    dir.run(&[
+        "batch",
+        &mock,
+        "--roster",
+        &roster,
+        "--seed",
+        "4",
+        "--variants",
+        "3",
+        "--duplex",
+        "-o",
+        &out,
+    ])
+    .success();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/manifest.json")).unwrap())
+            .unwrap();
+    let students = manifest["students"].as_array().unwrap();
+    assert_eq!(students.len(), 40);
+    assert_eq!(manifest["variants"].as_array().unwrap().len(), 3);
+
+    let mut by_seat: Vec<(u32, String)> = Vec::new();
+    let mut expected_pages = 0;
+    for s in students {
+        let (id, name, variant) = (
+            s["id"].as_str().unwrap(),
+            s["name"].as_str().unwrap(),
+            s["variant"].as_str().unwrap(),
+        );
+        let paper = dir.join(&format!("out/papers/{id}-{name}.pdf"));
+        let printed = text(&paper);
+        assert!(
+            printed.contains(&format!("（{variant}卷）")),
+            "{id}: the paper does not say variant {variant}"
+        );
+        assert!(
+            printed.contains(name) && printed.contains(id),
+            "{id}: name or id missing on the paper"
+        );
+        let sheet = text(&dir.join(&format!("out/sheets/{id}-{name}.pdf")));
+        assert!(
+            sheet.contains(name) && sheet.contains(&format!("答题卡（{variant}卷）")),
+            "{id}: sheet"
+        );
+        by_seat.push((
+            s["seat"].as_str().unwrap().parse().unwrap(),
+            variant.to_string(),
+        ));
+        let pages = pdf_pages(&paper);
+        assert_eq!(pages % 2, 0, "duplex papers have even page counts");
+        expected_pages += pages;
+    }
+    by_seat.sort();
+    for pair in by_seat.windows(2) {
+        assert_ne!(
+            pair[0].1, pair[1].1,
+            "seats {} and {} share a variant",
+            pair[0].0, pair[1].0
+        );
+    }
+    // The print file holds every paper, each starting on an odd page.
+    assert_eq!(pdf_pages(&dir.join("out/print-papers.pdf")), expected_pages);
+    for v in ["A", "B", "C"] {
+        assert!(dir.join(&format!("out/key-{v}.pdf")).is_file());
+    }
+    // Rare name characters print.
+    let all = text(&dir.join("out/print-papers.pdf"));
+    for name in NAMES {
+        assert!(all.contains(name), "{name} missing from the print file");
+    }
+    // The mock exam's 80 choice questions fit one answer-sheet page.
+    assert_eq!(
+        pdf_pages(&dir.join(&format!(
+            "out/sheets/{}-{}.pdf",
+            students[0]["id"].as_str().unwrap(),
+            students[0]["name"].as_str().unwrap()
+        ))),
+        1
+    );
+}
+
+#[test]
+fn rosters_in_xlsx_gbk_and_bom_csv_give_the_same_students() {
+    for (file, n) in [
+        ("class.xlsx", 4),
+        ("class-gbk.csv", 2),
+        ("class-bom.csv", 2),
+    ] {
+        let dir = Dir::new();
+        let roster = fixtures().join("rosters").join(file).display().to_string();
+        let quiz = repo()
+            .join("question-bank/exams/quiz.yaml")
+            .display()
+            .to_string();
+        let out = dir.join("out").display().to_string();
+        dir.run(&[
+            "batch", &quiz, "--roster", &roster, "--seed", "1", "-o", &out,
+        ])
+        .success();
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("out/manifest.json")).unwrap())
+                .unwrap();
+        let students = manifest["students"].as_array().unwrap();
+        assert_eq!(students.len(), n, "{file}");
+        assert_eq!(students[0]["id"], "2025001", "{file}");
+        assert_eq!(students[0]["name"], "张喆", "{file}");
+        assert_eq!(students[1]["name"], "李堃", "{file}");
+        assert!(dir.join("out/papers/2025002-李堃.pdf").is_file(), "{file}");
+    }
+}
+
+#[test]
+fn bad_rosters_name_row_and_column() {
+    let dir = Dir::new();
+    let roster = fixtures()
+        .join("rosters/class-bad.csv")
+        .display()
+        .to_string();
+    let run = dir.run(&["batch", "--roster", &roster, "--seed", "1"]);
+    let run = run.failure(1);
+    assert!(
+        run.stderr
+            .contains("class-bad.csv:3:1: error: row 3: id 2025001 is already used in row 2"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("class-bad.csv:4:2: error: row 4, column 2: the name is empty"),
+        "{}",
+        run.stderr
+    );
+    dir.create("empty.csv", "");
+    let run = dir.run(&["batch", "--roster", "empty.csv"]).failure(1);
+    assert!(run.stderr.contains("has no students"), "{}", run.stderr);
+}
+
+#[test]
+fn per_student_variants_and_blank_sheets() {
+    let dir = Dir::new();
+    dir.create("class.txt", "张喆\n李堃\n王赟\n");
+    let quiz = repo()
+        .join("question-bank/exams/quiz.yaml")
+        .display()
+        .to_string();
+    dir.run(&[
+        "batch",
+        &quiz,
+        "--roster",
+        "class.txt",
+        "--per-student",
+        "--seed",
+        "3",
+        "-o",
+        "out",
+    ])
+    .success();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/manifest.json")).unwrap())
+            .unwrap();
+    let labels: Vec<&str> = manifest["students"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["variant"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["A", "B", "C"]);
+
+    dir.run(&["sheet", &quiz, "--seed", "3", "-o", "sheets"])
+        .success();
+    let sheet = text(&dir.join("sheets/sheet-A.pdf"));
+    assert!(
+        sheet.contains("答题卡") && sheet.contains("准考证号") && sheet.contains("三、判断题"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("40√×"),
+        "judge questions get √ and × bubbles: {sheet}"
+    );
+}
