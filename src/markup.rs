@@ -120,6 +120,14 @@ pub enum Block {
         value: String,
         size: f32,
     },
+    /// A bar chart: one bar per (label, value), scaled to the largest value (or `max`), values printed on top.
+    Bars {
+        bars: Vec<(String, f32)>,
+        max: Option<f32>,
+        /// Chart height in mm (bars only; labels add to it).
+        height: f32,
+        size: f32,
+    },
     /// A table-of-contents line: title, dotted leader, page number at the right edge.
     Entry {
         runs: Vec<Inline>,
@@ -447,6 +455,33 @@ impl Ctx<'_> {
                 }
                 Block::Bubbles {
                     questions,
+                    size: self.num(node, "size", 8.0)?,
+                }
+            }
+            "bars" => {
+                let mut bars = Vec::new();
+                for b in node.children().filter(Node::is_element) {
+                    if b.tag_name().name() != "bar" {
+                        return Err(self.err(
+                            b,
+                            format!(
+                                "<bars> holds <bar label=\"…\" value=\"3\"/> elements, not <{}>",
+                                b.tag_name().name()
+                            ),
+                        ));
+                    }
+                    bars.push((
+                        b.attribute("label").unwrap_or("").to_string(),
+                        self.num(b, "value", 0.0)?,
+                    ));
+                }
+                Block::Bars {
+                    bars,
+                    max: node
+                        .attribute("max")
+                        .map(|_| self.num(node, "max", 1.0))
+                        .transpose()?,
+                    height: self.num(node, "height", 40.0)?,
                     size: self.num(node, "size", 8.0)?,
                 }
             }

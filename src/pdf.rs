@@ -210,7 +210,10 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
                 },
             });
         }
-        Item::Fill { x, y, w, h } => {
+        Item::Fill { x, y, w, h, shade } => {
+            ops.push(Op::SetFillColor {
+                col: printpdf::Color::Greyscale(printpdf::Greyscale::new(*shade, None)),
+            });
             ops.push(Op::DrawRectangle {
                 rectangle: Rect {
                     x: Pt(*x),
@@ -220,6 +223,10 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
                     mode: Some(PaintMode::Fill),
                     winding_order: None,
                 },
+            });
+            // Text is painted with the fill colour: back to black.
+            ops.push(Op::SetFillColor {
+                col: printpdf::Color::Greyscale(printpdf::Greyscale::new(0.0, None)),
             });
         }
         Item::Rect { x, y, w, h, width } => {

@@ -166,6 +166,15 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                         check(&runs, &|| place(&runs));
                     }
                 }
+                Block::Bars { bars, .. } => {
+                    for (label, _) in bars {
+                        let runs = vec![Inline::Text {
+                            text: format!("{label}0123456789."),
+                            role: crate::fonts::FontRole::Body,
+                        }];
+                        check(&runs, &|| place(&runs));
+                    }
+                }
                 Block::Digits { value, .. } => {
                     let runs = vec![Inline::Text {
                         text: format!("0123456789{value}"),

@@ -40,56 +40,88 @@ const SEAT: &[&str] = &["seat", "座位号", "座号"];
 
 /// Reads a roster file (.csv, .txt or .xlsx); every bad row is reported with its row and column.
 pub fn read(path: &Path) -> Result<Vec<Student>> {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xls"))
-    {
-        return read_workbook(path);
+    if is_workbook(path) {
+        let students = from_rows(read_rows(path)?, path)?;
+        if students.is_empty() {
+            return Err(Error::input(format!(
+                "the roster {} has no students",
+                path.display()
+            )));
+        }
+        return Ok(students);
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io("read the roster", path, e))?;
     let text = decode(&bytes, path)?;
     parse(&text, path)
 }
 
-/// The first sheet of a workbook, with the same header rules as CSV.
-fn read_workbook(path: &Path) -> Result<Vec<Student>> {
-    use calamine::Reader;
+fn is_workbook(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xls"))
+}
+
+/// The rows of a table file — CSV (comma or tab; UTF-8, BOM or GBK) or the first sheet of a workbook — as
+/// (1-based line, cells), empty rows included. Shared by rosters and grade responses.
+pub fn read_rows(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
     if !path.is_file() {
-        return Err(Error::input(format!(
-            "the roster {} does not exist",
-            path.display()
-        )));
+        return Err(Error::input(format!("{} does not exist", path.display())));
     }
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| {
-        Error::input(format!("cannot open the workbook {}", path.display())).because(e)
-    })?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| Error::input(format!("the workbook {} has no sheets", path.display())))?
-        .map_err(|e| {
-            Error::input(format!("cannot read the first sheet of {}", path.display())).because(e)
+    if is_workbook(path) {
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto(path).map_err(|e| {
+            Error::input(format!("cannot open the workbook {}", path.display())).because(e)
         })?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let rows: Vec<(usize, Vec<String>)> = range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            (
-                first_row + i + 1,
-                row.iter()
-                    .map(|c| c.to_string().trim().to_string())
-                    .collect(),
-            )
-        })
-        .collect();
-    let students = from_rows(rows, path)?;
-    if students.is_empty() {
-        return Err(Error::input(format!(
-            "the roster {} has no students",
-            path.display()
-        )));
+        let range = book
+            .worksheet_range_at(0)
+            .ok_or_else(|| Error::input(format!("the workbook {} has no sheets", path.display())))?
+            .map_err(|e| {
+                Error::input(format!("cannot read the first sheet of {}", path.display()))
+                    .because(e)
+            })?;
+        let first_row = range.start().map_or(0, |(r, _)| r as usize);
+        return Ok(range
+            .rows()
+            .enumerate()
+            .map(|(i, row)| {
+                (
+                    first_row + i + 1,
+                    row.iter()
+                        .map(|c| c.to_string().trim().to_string())
+                        .collect(),
+                )
+            })
+            .collect());
     }
-    Ok(students)
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    csv_rows(&decode(&bytes, path)?, path)
+}
+
+fn csv_rows(text: &str, path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
+    let delimiter = if text.lines().next().unwrap_or("").contains('\t') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            Error::input(format!(
+                "{}:{line}: the file cannot be read as CSV",
+                path.display()
+            ))
+            .because(e)
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        rows.push((line, record.iter().map(str::to_string).collect()));
+    }
+    Ok(rows)
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Vec<Student>> {
@@ -127,31 +159,7 @@ fn parse_list(text: &str) -> Vec<Student> {
 }
 
 fn parse_csv(text: &str, path: &Path) -> Result<Vec<Student>> {
-    let delimiter = if text.lines().next().unwrap_or("").contains('\t') {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            Error::input(format!(
-                "{}:{line}: the roster cannot be read as CSV",
-                path.display()
-            ))
-            .because(e)
-        })?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        rows.push((line, record.iter().map(str::to_string).collect()));
-    }
-    from_rows(rows, path)
+    from_rows(csv_rows(text, path)?, path)
 }
 
 /// Students from rows of cells (the first non-empty row is the header), with located errors.

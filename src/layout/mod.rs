@@ -87,8 +87,14 @@ pub enum Item {
         h: f32,
         width: f32,
     },
-    /// A solid black rectangle (answer-sheet corner marks, the filled-bubble example).
-    Fill { x: f32, y: f32, w: f32, h: f32 },
+    /// A solid rectangle: corner marks (black) and chart bars (grey); `shade` 0 is black, 1 white.
+    Fill {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        shade: f32,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -145,9 +151,9 @@ impl Layout {
                     Item::Rect { x, y, w, h, width } => {
                         out.push_str(&format!("  rect {x:.1} {y:.1} {w:.1} {h:.1} w={width}\n"))
                     }
-                    Item::Fill { x, y, w, h } => {
-                        out.push_str(&format!("  fill {x:.1} {y:.1} {w:.1} {h:.1}\n"))
-                    }
+                    Item::Fill { x, y, w, h, shade } => out.push_str(&format!(
+                        "  fill {x:.1} {y:.1} {w:.1} {h:.1} shade={shade}\n"
+                    )),
                 }
             }
         }
@@ -264,6 +270,7 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
                     y,
                     w: size,
                     h: size,
+                    shade: 0.0,
                 });
             }
         }
@@ -590,6 +597,12 @@ impl Engine<'_> {
             Block::Bubbles { questions, size } => {
                 out.extend(self.bubbles(questions, x, width, *size))
             }
+            Block::Bars {
+                bars,
+                max,
+                height,
+                size,
+            } => out.push(self.bars(bars, *max, *height, x, width, *size)),
             Block::Digits { count, value, size } => {
                 out.push(self.digits(*count, value, x, width, *size))
             }
@@ -915,6 +928,76 @@ impl Engine<'_> {
             });
         }
         chunks
+    }
+
+    /// A vertical bar chart with a base line, values above the bars and labels below.
+    fn bars(
+        &self,
+        bars: &[(String, f32)],
+        max: Option<f32>,
+        height_mm: f32,
+        x: f32,
+        width: f32,
+        size: f32,
+    ) -> Chunk {
+        let top = size * 1.6;
+        let chart_h = height_mm * MM;
+        let base = top + chart_h;
+        let largest = max
+            .unwrap_or_else(|| bars.iter().map(|b| b.1).fold(0.0, f32::max))
+            .max(f32::EPSILON);
+        let slot = width / bars.len().max(1) as f32;
+        let mut items = vec![Item::Line {
+            x1: x,
+            y1: base,
+            x2: x + width,
+            y2: base,
+            width: 0.6,
+            dashed: false,
+        }];
+        for (i, (label, value)) in bars.iter().enumerate() {
+            let bar_w = slot * 0.6;
+            let bx = x + i as f32 * slot + (slot - bar_w) / 2.0;
+            let h = (value / largest).clamp(0.0, 1.0) * chart_h;
+            if h > 0.0 {
+                items.push(Item::Fill {
+                    x: bx,
+                    y: base - h,
+                    w: bar_w,
+                    h,
+                    shade: 0.65,
+                });
+            }
+            let shown = if value.fract() == 0.0 {
+                format!("{value:.0}")
+            } else {
+                format!("{value:.1}")
+            };
+            let vw = self.text_width(&shown, FontRole::Body, size);
+            items.push(Item::Text {
+                x: bx + (bar_w - vw) / 2.0,
+                y: base - h - size * 0.4,
+                size,
+                font: FontRole::Body,
+                text: shown,
+                spacing: 0.0,
+            });
+            let lw = self.text_width(label, FontRole::Body, size);
+            let lx = x + i as f32 * slot + ((slot - lw) / 2.0).max(0.0);
+            items.push(Item::Text {
+                x: lx,
+                y: base + size * 1.3,
+                size,
+                font: FontRole::Body,
+                text: label.clone(),
+                spacing: 0.0,
+            });
+        }
+        Chunk {
+            height: base + size * 2.0,
+            items,
+            ..Chunk::default()
+        }
     }
 
     /// The id grid: per digit a writing box, then bubbles 0–9 in a column.
