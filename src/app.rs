@@ -320,6 +320,27 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             .map_err(write_failed)?;
             writeln!(out, "{} variant(s), seed {}", variants, drawn.draw.seed).map_err(write_failed)
         }
+        Command::Grade {
+            manifest,
+            responses,
+            out: dir,
+            lenient,
+            pass,
+            manual,
+            explain,
+        } => crate::report::run(
+            &crate::report::GradeArgs {
+                manifest: &manifest,
+                responses: &responses,
+                out: &dir,
+                lenient,
+                pass: pass.as_deref(),
+                manual: manual.as_deref(),
+                explain: explain.as_deref(),
+            },
+            out,
+            err,
+        ),
         Command::Sheet {
             draw: args,
             out: dir,

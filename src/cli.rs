@@ -65,6 +65,31 @@ pub enum Command {
         #[command(flatten)]
         look: LookArgs,
     },
+    /// Score a class's answers against a manifest, rank the class and show which questions it missed
+    #[command(
+        after_help = "Examples:\n  examgen grade out/manifest.json answers.csv              scores.csv, items.csv, report.pdf in grades/\n  examgen grade out/manifest.json answers.xlsx --pass 60%% --lenient\n  examgen grade out/manifest.json answers.csv --manual marks.csv   merge hand-marked short answers\n  examgen grade out/manifest.json answers.csv --explain 2025001    one student's paper, question by question\n\nanswers.csv: a header `id,variant,1,2,3,...` (variant may be left out with a batch manifest), one row per\nstudent. Choices as letters in any order or case (ACD, a c d, C,A,D); judge as T/F, 对/错, √/×, 1/0;\nseveral blanks separated by ；. Empty cells are unanswered."
+    )]
+    Grade {
+        /// The manifest.json written with the papers
+        manifest: PathBuf,
+        /// The answers: CSV (UTF-8 or GBK) or .xlsx
+        responses: PathBuf,
+        /// Output folder
+        #[arg(short = 'o', long, default_value = "grades")]
+        out: PathBuf,
+        /// Score bad cells as wrong (listed as warnings) instead of stopping
+        #[arg(long)]
+        lenient: bool,
+        /// Pass mark: points (60) or a share of the total (60%); default 60%
+        #[arg(long, value_name = "MARK")]
+        pass: Option<String>,
+        /// Hand-marked short answers: a CSV `id,<question number>,...` with the points awarded
+        #[arg(long, value_name = "FILE")]
+        manual: Option<PathBuf>,
+        /// Print one student's paper question by question (answer, key, points) instead of writing files
+        #[arg(long, value_name = "ID")]
+        explain: Option<String>,
+    },
     /// Make blank answer sheets (答题卡) for a blueprint, one per variant
     #[command(
         after_help = "Examples:\n  examgen sheet                                   sheet-A.pdf for the mock exam\n  examgen sheet question-bank/exams/quiz.yaml --seed 7 --variants 2 -o quiz\n\nThe sheet has bubbles for every choice question in blocks of five, a 准考证号 grid and corner marks."
