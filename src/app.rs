@@ -391,20 +391,81 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
-        Command::Init { templates } => {
-            let written = template::write_defaults(&templates)?;
+        Command::Init { dir, templates } => {
+            if dir.is_none() && templates.is_none() {
+                return Err(Error::usage(
+                    "say what to create: a bank folder (examgen init my-subject) and/or --templates DIR",
+                ));
+            }
+            let mut written = Vec::new();
+            if let Some(dir) = &dir {
+                written.extend(crate::interchange::write_skeleton(dir)?);
+            }
+            if let Some(t) = &templates {
+                written.extend(template::write_defaults(t)?);
+            }
             for path in &written {
                 writeln!(out, "wrote {}", path.display()).map_err(write_failed)?;
             }
             if written.is_empty() {
+                writeln!(out, "every file already exists; nothing was overwritten")
+                    .map_err(write_failed)?;
+            }
+            if let Some(dir) = &dir {
                 writeln!(
                     out,
-                    "{} already has every template; nothing was overwritten",
-                    templates.display()
+                    "next: examgen check {0} && examgen paper {0}/exams/paper.yaml",
+                    dir.display()
                 )
                 .map_err(write_failed)?;
             }
             Ok(())
+        }
+        Command::Import {
+            file,
+            out: dir,
+            section_column,
+        } => {
+            let (files, count) =
+                crate::interchange::import(&file, &dir, section_column.as_deref())?;
+            for f in &files {
+                writeln!(out, "wrote {}", f.display()).map_err(write_failed)?;
+            }
+            writeln!(
+                out,
+                "{count} questions in {} section file(s); check passes",
+                files.len()
+            )
+            .map_err(write_failed)
+        }
+        Command::Export {
+            bank,
+            format,
+            out: target,
+        } => {
+            let bank = Bank::load(&bank)?;
+            let bytes = match format {
+                crate::cli::ExportFormat::MoodleXml => {
+                    crate::interchange::export_moodle(&bank).into_bytes()
+                }
+                crate::cli::ExportFormat::Gift => {
+                    crate::interchange::export_gift(&bank).into_bytes()
+                }
+                crate::cli::ExportFormat::Csv => crate::interchange::export_csv(&bank),
+            };
+            match target {
+                Some(path) => {
+                    pdf::write_atomically(&path, &bytes)?;
+                    writeln!(
+                        out,
+                        "wrote {} ({} questions)",
+                        path.display(),
+                        bank.questions.len()
+                    )
+                    .map_err(write_failed)
+                }
+                None => out.write_all(&bytes).map_err(write_failed),
+            }
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "examgen", out);

@@ -162,14 +162,43 @@ pub enum Command {
         #[command(flatten)]
         look: LookArgs,
     },
-    /// Write the built-in templates out for editing
+    /// Start a new subject (a sample section and blueprint) and/or write the built-in templates out for editing
     #[command(
-        after_help = "Examples:\n  examgen init --templates my-templates\n  examgen paper --templates my-templates\n\nA file in the templates folder overrides the built-in template of the same name; delete it to go back."
+        after_help = "Examples:\n  examgen init my-subject                      a bank that passes `check` and prints a paper at once\n  examgen paper my-subject/exams/paper.yaml\n  examgen init --templates my-templates        the built-in templates, to edit\n  examgen init my-subject --templates my-subject/templates\n\nExisting files are never overwritten. A file in the templates folder overrides the built-in template of\nthe same name; delete it to go back."
     )]
     Init {
-        /// Folder to write paper.hbs, key.hbs, review.hbs, handout.hbs and handout-key.hbs into (existing files are kept)
+        /// Folder for a new bank: example.yaml and exams/paper.yaml
+        dir: Option<PathBuf>,
+        /// Folder to write the built-in templates into
         #[arg(long, value_name = "DIR")]
-        templates: PathBuf,
+        templates: Option<PathBuf>,
+    },
+    /// Import questions from a spreadsheet (CSV or xlsx) into a bank folder of YAML section files
+    #[command(
+        after_help = "Examples:\n  examgen import questions.xlsx -o my-bank\n  examgen import 题库.csv -o my-bank --section-column 单元\n\nColumns (Chinese or English headers): 题型/type, 题干/stem, 选项A … 选项H (or A … H), 答案/answer,\n难度/difficulty, 解析/explanation, 章节/section, 标签/tags, and optionally id, group, points. Types: 单选 多选 判断\n填空 简答 (or single multiple judge blank short). Several blanks: answers separated by ；, alternatives by |."
+    )]
+    Import {
+        /// The spreadsheet: .csv (UTF-8 or GBK) or .xlsx
+        file: PathBuf,
+        /// The bank folder to create
+        #[arg(short = 'o', long, value_name = "BANKDIR")]
+        out: PathBuf,
+        /// The header of the column that names each question's section (default 章节/section)
+        #[arg(long, value_name = "NAME")]
+        section_column: Option<String>,
+    },
+    /// Export a bank to CSV (the import layout), Moodle XML or GIFT
+    #[command(
+        after_help = "Examples:\n  examgen export question-bank --format moodle-xml -o bank.xml\n  examgen export question-bank --format gift -o bank.gift.txt\n  examgen export question-bank --format csv -o bank.csv"
+    )]
+    Export {
+        #[arg(default_value = DEFAULT_BANK)]
+        bank: PathBuf,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Output file (default: standard output)
+        #[arg(short = 'o', long)]
+        out: Option<PathBuf>,
     },
     /// Print shell completions
     #[command(
@@ -179,6 +208,16 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Moodle XML (multichoice, truefalse, shortanswer, multianswer, essay), a category per section
+    MoodleXml,
+    /// Moodle's GIFT text format
+    Gift,
+    /// The import layout, UTF-8 with BOM
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,6 +15,7 @@ pub mod error;
 pub mod fonts;
 pub mod grade;
 pub mod handout;
+pub mod interchange;
 pub mod layout;
 pub mod manifest;
 pub mod markup;
