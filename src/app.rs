@@ -67,28 +67,39 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                 .templates
                 .as_deref()
                 .or(drawn.blueprint.templates.as_deref());
-            let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
+            let renderer = Renderer::new(
+                &fonts,
+                templates,
+                look.page_setup(Some(&drawn.blueprint.layout))?,
+            )?;
             let duplex = look.duplex || drawn.blueprint.duplex;
             // Render everything before writing anything: a bad template or a missing glyph leaves no files.
-            let mut files: Vec<(PathBuf, Vec<u8>, usize)> = Vec::new();
+            let teacher = look.edition == crate::cli::Edition::Teacher;
+            let mut jobs = Vec::new();
             for variant in &drawn.draw.variants {
-                let data = paper::build(
+                let mut data = paper::build(
                     &drawn.bank,
                     &drawn.blueprint,
                     variant,
                     drawn.draw.variants.len(),
                     duplex,
                 );
+                data.teacher = teacher;
                 for name in ["paper", "key", "review"] {
-                    let rendered = renderer.render(name, &data)?;
-                    let pages = rendered.layout.pages.len();
-                    files.push((
-                        dir.join(format!("{name}-{}.pdf", variant.label)),
-                        rendered.pdf,
-                        pages,
+                    // The teacher's edition is a different document: never let it overwrite the students' paper.
+                    let file = if name == "paper" && teacher {
+                        "teacher"
+                    } else {
+                        name
+                    };
+                    jobs.push((
+                        dir.join(format!("{file}-{}.pdf", variant.label)),
+                        name,
+                        data.clone(),
                     ));
                 }
             }
+            let files = render_parallel(&renderer, jobs)?;
             let manifest = drawn.manifest().to_json();
             for (path, bytes, _) in &files {
                 pdf::write_atomically(path, bytes)?;
@@ -157,7 +168,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             });
             let title = title.unwrap_or_else(|| default_handout_title(&bank));
             let fonts = load_fonts(look.font_dir.as_deref())?;
-            let renderer = Renderer::new(&fonts, look.templates.as_deref(), PageSetup::a4())?;
+            let renderer =
+                Renderer::new(&fonts, look.templates.as_deref(), look.page_setup(None)?)?;
             let total = handout::key_phrase_count(&bank, &notes);
             let mut dice = crate::dice::Dice::new(seed);
             let shared_blanks = handout::choose_blanks(total, blank_ratio, &mut dice.fork());
@@ -298,7 +310,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                 .templates
                 .as_deref()
                 .or(drawn.blueprint.templates.as_deref());
-            let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
+            let renderer = Renderer::new(
+                &fonts,
+                templates,
+                look.page_setup(Some(&drawn.blueprint.layout))?,
+            )?;
             let duplex = look.duplex || drawn.blueprint.duplex;
             let assignment = crate::batch::assign(&students, variants);
             let (files, manifest) =

@@ -25,6 +25,7 @@ const BLUEPRINT_KEYS: &[&str] = &[
     "fonts",
     "templates",
     "duplex",
+    "score_boxes",
 ];
 const PART_KEYS: &[&str] = &[
     "title",
@@ -86,6 +87,8 @@ pub struct Blueprint {
     pub fonts: Option<PathBuf>,
     pub templates: Option<PathBuf>,
     pub duplex: bool,
+    /// A 得分 | 评卷人 box beside each part heading.
+    pub score_boxes: bool,
     pub parts: Vec<Part>,
 }
 
@@ -108,6 +111,8 @@ struct RawBlueprint {
     templates: Option<String>,
     #[serde(default)]
     duplex: Option<bool>,
+    #[serde(default)]
+    score_boxes: Option<bool>,
     parts: Vec<Value>,
 }
 
@@ -132,7 +137,7 @@ struct RawPart {
     scoring: Option<Value>,
 }
 
-pub const LAYOUTS: &[&str] = &["a4"];
+pub const LAYOUTS: &[&str] = &["a4", "a3-2col", "b4-2col", "b5", "16k"];
 
 impl Blueprint {
     /// Reads the blueprint at `path`. The bank is not loaded here; `resolve_sections` checks quotas against it.
@@ -214,6 +219,7 @@ impl Blueprint {
             fonts: raw.fonts.as_deref().map(relative),
             templates: raw.templates.as_deref().map(relative),
             duplex: raw.duplex.unwrap_or(false),
+            score_boxes: raw.score_boxes.unwrap_or(false),
             parts,
         })
     }

@@ -276,4 +276,43 @@ pub struct LookArgs {
     /// Make the paper's page count even for double-sided printing (adds 「（此页无试题）」)
     #[arg(long)]
     pub duplex: bool,
+    /// Page format: a4, b5, 16k (portrait), a3-2col or b4-2col (landscape, two columns, seal line);
+    /// default: the blueprint's `layout`, else a4
+    #[arg(long, value_name = "NAME")]
+    pub layout: Option<String>,
+    /// Margins in millimetres (the seal line's binding margin stays wider)
+    #[arg(long, value_name = "MM")]
+    pub margin: Option<f32>,
+    /// `teacher`: the paper with the correct options marked and the answer and explanation under each question, in red
+    #[arg(long, value_enum, default_value_t = Edition::Student)]
+    pub edition: Edition,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Edition {
+    Student,
+    Teacher,
+}
+
+impl LookArgs {
+    /// The page setup: `--layout`, else the blueprint's, else A4; then `--margin`.
+    pub fn page_setup(
+        &self,
+        blueprint_layout: Option<&str>,
+    ) -> Result<crate::layout::PageSetup, crate::error::Error> {
+        let name = self.layout.as_deref().or(blueprint_layout).unwrap_or("a4");
+        let setup = crate::layout::PageSetup::named(name).ok_or_else(|| {
+            crate::error::Error::usage(format!("unknown layout `{name}`"))
+                .because("use a4, b5, 16k, a3-2col or b4-2col")
+        })?;
+        Ok(match self.margin {
+            Some(mm) if (5.0..=50.0).contains(&mm) => setup.with_margin(mm),
+            Some(mm) => {
+                return Err(crate::error::Error::usage(format!(
+                    "--margin {mm}: give millimetres between 5 and 50"
+                )));
+            }
+            None => setup,
+        })
+    }
 }

@@ -24,6 +24,40 @@ pub enum FontRole {
     Body,
     /// 黑体-style headings and key phrases.
     Heading,
+    /// Body text in the accent colour (answers in the teacher's edition).
+    BodyAccent,
+    /// Heading text in the accent colour.
+    HeadingAccent,
+}
+
+impl FontRole {
+    /// The same colour in the heading face.
+    pub fn bold(self) -> FontRole {
+        match self {
+            FontRole::Body | FontRole::Heading => FontRole::Heading,
+            FontRole::BodyAccent | FontRole::HeadingAccent => FontRole::HeadingAccent,
+        }
+    }
+
+    /// The same colour in the body face.
+    pub fn regular(self) -> FontRole {
+        match self {
+            FontRole::Body | FontRole::Heading => FontRole::Body,
+            FontRole::BodyAccent | FontRole::HeadingAccent => FontRole::BodyAccent,
+        }
+    }
+
+    /// The same face in the accent colour.
+    pub fn accented(self) -> FontRole {
+        match self {
+            FontRole::Body | FontRole::BodyAccent => FontRole::BodyAccent,
+            FontRole::Heading | FontRole::HeadingAccent => FontRole::HeadingAccent,
+        }
+    }
+
+    pub fn is_accent(self) -> bool {
+        matches!(self, FontRole::BodyAccent | FontRole::HeadingAccent)
+    }
 }
 
 /// A glyph as layout and the PDF writer need it.
@@ -134,8 +168,8 @@ impl FontSet {
 
     pub fn face(&self, role: FontRole) -> &Face {
         match role {
-            FontRole::Body => &self.body,
-            FontRole::Heading => &self.heading,
+            FontRole::Body | FontRole::BodyAccent => &self.body,
+            FontRole::Heading | FontRole::HeadingAccent => &self.heading,
         }
     }
 }

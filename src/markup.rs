@@ -91,6 +91,8 @@ pub enum Block {
     Heading {
         para: Para,
         bookmark: Option<String>,
+        /// A 得分 | 评卷人 box to the left of the heading.
+        scorebox: bool,
     },
     Fields {
         fields: Vec<Field>,
@@ -297,8 +299,9 @@ impl Ctx<'_> {
                     }
                 }
                 NodeType::Element => match child.tag_name().name() {
-                    "b" => runs.extend(self.inlines(child, FontRole::Heading)?),
-                    "r" => runs.extend(self.inlines(child, FontRole::Body)?),
+                    "b" => runs.extend(self.inlines(child, role.bold())?),
+                    "r" => runs.extend(self.inlines(child, role.regular())?),
+                    "accent" => runs.extend(self.inlines(child, role.accented())?),
                     "blank" => runs.push(Inline::Blank {
                         em: self.num(child, "em", 6.0)?.max(1.0),
                     }),
@@ -306,7 +309,7 @@ impl Ctx<'_> {
                         return Err(self.err(
                             child,
                             format!(
-                                "<{other}> cannot appear inside text; use <b>, <r> or <blank/>"
+                                "<{other}> cannot appear inside text; use <b>, <r>, <accent> or <blank/>"
                             ),
                         ));
                     }
@@ -332,6 +335,7 @@ impl Ctx<'_> {
             "heading" => Block::Heading {
                 para: self.para(node, BODY_SIZE, FontRole::Heading, Align::Left)?,
                 bookmark: node.attribute("bookmark").map(str::to_string),
+                scorebox: node.attribute("scorebox") == Some("true"),
             },
             "fields" => {
                 let mut fields = Vec::new();
@@ -550,7 +554,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(doc.footer.as_deref(), Some("第{page}页 共{pages}页"));
-        let Block::Heading { para, bookmark } = &doc.blocks[0] else {
+        let Block::Heading { para, bookmark, .. } = &doc.blocks[0] else {
             panic!()
         };
         assert_eq!(bookmark.as_deref(), Some("一、单项选择题"));

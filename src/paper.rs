@@ -31,6 +31,10 @@ pub struct PaperData {
     pub student: StudentData,
     /// Columns of the answer sheet's 准考证号 grid.
     pub id_digits: usize,
+    /// The teacher's edition: correct options marked, answers and explanations under each question.
+    pub teacher: bool,
+    /// A 得分 | 评卷人 box beside each part heading.
+    pub score_boxes: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -391,6 +395,8 @@ pub fn build(
         duplex,
         student: StudentData::default(),
         id_digits: 10,
+        teacher: false,
+        score_boxes: blueprint.score_boxes,
     }
 }
 

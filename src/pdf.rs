@@ -23,6 +23,18 @@ pub struct PdfFonts<'f> {
 
 // The subset tag (`XXXXXX+Name`) is taken from the resource id: six capital letters, fixed for reproducibility.
 const BODY_ID: &str = "EGBODY";
+
+/// The teacher's edition prints answers in red, like a teacher's pen.
+const ACCENT: printpdf::Color = printpdf::Color::Rgb(printpdf::Rgb {
+    r: 0.78,
+    g: 0.08,
+    b: 0.08,
+    icc_profile: None,
+});
+
+fn black() -> printpdf::Color {
+    printpdf::Color::Greyscale(printpdf::Greyscale::new(0.0, None))
+}
 const HEADING_ID: &str = "EGHEAD";
 
 impl<'f> PdfFonts<'f> {
@@ -148,8 +160,8 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
         } => {
             let face = fonts.fonts.face(*font);
             let id = match font {
-                FontRole::Body => BODY_ID,
-                FontRole::Heading => HEADING_ID,
+                FontRole::Body | FontRole::BodyAccent => BODY_ID,
+                FontRole::Heading | FontRole::HeadingAccent => HEADING_ID,
             };
             let glyphs: Vec<Codepoint> = text
                 .chars()
@@ -161,6 +173,9 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
                     })
                 })
                 .collect();
+            if font.is_accent() {
+                ops.push(Op::SetFillColor { col: ACCENT });
+            }
             ops.push(Op::StartTextSection);
             ops.push(Op::SetFont {
                 font: PdfFontHandle::External(FontId(id.into())),
@@ -179,6 +194,9 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
                 items: vec![TextItem::GlyphIds(glyphs)],
             });
             ops.push(Op::EndTextSection);
+            if font.is_accent() {
+                ops.push(Op::SetFillColor { col: black() });
+            }
         }
         Item::Line {
             x1,
@@ -209,6 +227,43 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
                     is_closed: false,
                 },
             });
+        }
+        Item::Turned {
+            x,
+            y,
+            size,
+            font,
+            text,
+        } => {
+            let face = fonts.fonts.face(*font);
+            let id = match font {
+                FontRole::Body | FontRole::BodyAccent => BODY_ID,
+                FontRole::Heading | FontRole::HeadingAccent => HEADING_ID,
+            };
+            let glyphs: Vec<Codepoint> = text
+                .chars()
+                .filter_map(|c| {
+                    face.glyph(c).map(|g| Codepoint {
+                        gid: g.id,
+                        offset: 0.0,
+                        cid: Some(c.to_string()),
+                    })
+                })
+                .collect();
+            ops.push(Op::StartTextSection);
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(FontId(id.into())),
+                size: Pt(*size),
+            });
+            ops.push(Op::SetCharacterSpacing { multiplier: 0.0 });
+            // Rotated 90° anticlockwise about the start point.
+            ops.push(Op::SetTextMatrix {
+                matrix: printpdf::TextMatrix::Raw([0.0, 1.0, -1.0, 0.0, *x, page_height - y]),
+            });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::GlyphIds(glyphs)],
+            });
+            ops.push(Op::EndTextSection);
         }
         Item::Fill { x, y, w, h, shade } => {
             ops.push(Op::SetFillColor {

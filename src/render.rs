@@ -195,6 +195,11 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
         }
     }
     walk(&doc.blocks, None, &mut check, &around);
+    let seal = vec![Inline::Text {
+        text: "密封线内不要答题学校班级姓名考号：\u{3000}".into(),
+        role: crate::fonts::FontRole::Body,
+    }];
+    check(&seal, &|| "the seal line".to_string());
     if let Some(footer) = &doc.footer {
         let runs = vec![Inline::Text {
             text: footer.replace("{page}", "1").replace("{pages}", "2"),

@@ -117,6 +117,7 @@ fn blueprint(parts: Vec<Part>) -> Blueprint {
         fonts: None,
         templates: None,
         duplex: false,
+        score_boxes: false,
         parts,
     }
 }

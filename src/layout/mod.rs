@@ -32,6 +32,12 @@ pub struct PageSetup {
     pub right: f32,
     /// Line height as a multiple of the font size.
     pub leading: f32,
+    /// Columns per page side (A3/B4 exam papers: 2).
+    pub columns: usize,
+    /// Space between columns.
+    pub gutter: f32,
+    /// A seal line (密封线) in the left margin of every odd side.
+    pub seal: bool,
 }
 
 pub const MM: f32 = 72.0 / 25.4;
@@ -47,11 +53,68 @@ impl PageSetup {
             left: 20.0 * MM,
             right: 20.0 * MM,
             leading: 1.5,
+            columns: 1,
+            gutter: 0.0,
+            seal: false,
         }
+    }
+
+    /// A named page format: a4, b5, 16k (184×260 mm) portrait; a3-2col and b4-2col landscape in two columns.
+    pub fn named(name: &str) -> Option<PageSetup> {
+        let portrait = |w: f32, h: f32, margin: f32| PageSetup {
+            width: w * MM,
+            height: h * MM,
+            top: margin * MM,
+            bottom: (margin + 2.0) * MM,
+            left: margin * MM,
+            right: margin * MM,
+            ..PageSetup::a4()
+        };
+        let two_columns = |w: f32, h: f32| PageSetup {
+            width: w * MM,
+            height: h * MM,
+            top: 18.0 * MM,
+            bottom: 20.0 * MM,
+            // The binding margin holds the seal line on odd sides.
+            left: 32.0 * MM,
+            right: 18.0 * MM,
+            columns: 2,
+            gutter: 16.0 * MM,
+            seal: true,
+            ..PageSetup::a4()
+        };
+        Some(match name {
+            "a4" => PageSetup::a4(),
+            "b5" => portrait(176.0, 250.0, 18.0),
+            "16k" => portrait(184.0, 260.0, 18.0),
+            "a3-2col" | "a3" => two_columns(420.0, 297.0),
+            "b4-2col" | "b4" | "8k-2col" => two_columns(364.0, 257.0),
+            _ => return None,
+        })
+    }
+
+    /// Every margin set to `mm` (the seal's binding margin stays wider).
+    pub fn with_margin(mut self, mm: f32) -> PageSetup {
+        self.top = mm * MM;
+        self.bottom = (mm + 2.0) * MM;
+        self.right = mm * MM;
+        self.left = if self.seal { (mm + 14.0) * MM } else { mm * MM };
+        self
     }
 
     pub fn text_width(&self) -> f32 {
         self.width - self.left - self.right
+    }
+
+    /// Width of one column of text.
+    pub fn column_width(&self) -> f32 {
+        (self.text_width() - self.gutter * (self.columns.max(1) - 1) as f32)
+            / self.columns.max(1) as f32
+    }
+
+    /// Left edge of column `c`.
+    pub fn column_x(&self, c: usize) -> f32 {
+        self.left + c as f32 * (self.column_width() + self.gutter)
     }
 
     pub fn text_height(&self) -> f32 {
@@ -94,6 +157,14 @@ pub enum Item {
         w: f32,
         h: f32,
         shade: f32,
+    },
+    /// Text turned 90° anticlockwise (reads bottom to top), starting at (x, y): the seal line's labels.
+    Turned {
+        x: f32,
+        y: f32,
+        size: f32,
+        font: FontRole,
+        text: String,
     },
 }
 
@@ -154,6 +225,13 @@ impl Layout {
                     Item::Fill { x, y, w, h, shade } => out.push_str(&format!(
                         "  fill {x:.1} {y:.1} {w:.1} {h:.1} shade={shade}\n"
                     )),
+                    Item::Turned {
+                        x,
+                        y,
+                        size,
+                        font,
+                        text,
+                    } => out.push_str(&format!("  turned {x:.1} {y:.1} {size} {font:?} {text}\n")),
                 }
             }
         }
@@ -232,7 +310,7 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
     let mut pending_space = 0.0;
     for block in &doc.blocks {
         let start = chunks.len();
-        engine.block(block, setup.left, setup.text_width(), &mut chunks);
+        engine.block(block, setup.left, setup.column_width(), &mut chunks);
         if let Block::Space(pt) = block {
             pending_space += pt;
         } else if start < chunks.len() {
@@ -275,22 +353,40 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
             }
         }
     }
-    if let Some(pattern) = &doc.footer {
-        let total = pages.len();
+    if setup.seal {
         for (i, page) in pages.iter_mut().enumerate() {
-            let text = pattern
-                .replace("{page}", &(i + 1).to_string())
-                .replace("{pages}", &total.to_string());
-            let size = 9.0;
-            let w = engine.text_width(&text, FontRole::Body, size);
-            page.items.push(Item::Text {
-                x: (setup.width - w) / 2.0,
-                y: setup.height - setup.bottom + 12.0 * MM / 1.6,
-                size,
-                font: FontRole::Body,
-                text,
-                spacing: 0.0,
-            });
+            // Odd sides (the fronts of the sheets) carry the seal line in the binding margin.
+            if i % 2 == 0 {
+                engine.seal_line(page);
+            }
+        }
+    }
+    if let Some(pattern) = &doc.footer {
+        // With columns, each column counts as a page, as schools number A3 papers: 第1页 … 第4页 on one sheet.
+        let columns = setup.columns.max(1);
+        let total = pages.len() * columns;
+        for (i, page) in pages.iter_mut().enumerate() {
+            for c in 0..columns {
+                let n = i * columns + c + 1;
+                let text = pattern
+                    .replace("{page}", &n.to_string())
+                    .replace("{pages}", &total.to_string());
+                let size = 9.0;
+                let w = engine.text_width(&text, FontRole::Body, size);
+                let x = if columns == 1 {
+                    (setup.width - w) / 2.0
+                } else {
+                    setup.column_x(c) + (setup.column_width() - w) / 2.0
+                };
+                page.items.push(Item::Text {
+                    x,
+                    y: setup.height - setup.bottom + 12.0 * MM / 1.6,
+                    size,
+                    font: FontRole::Body,
+                    text,
+                    spacing: 0.0,
+                });
+            }
         }
     }
     Layout {
@@ -303,15 +399,29 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
 
 fn paginate(chunks: Vec<Chunk>, setup: &PageSetup) -> (Vec<Page>, Vec<Bookmark>) {
     let room = setup.text_height();
+    let columns = setup.columns.max(1);
     let mut pages = vec![Page::default()];
     let mut bookmarks = Vec::new();
+    // Text flows down column 0, then column 1, ..., then onto the next page.
+    let mut slot = 0usize;
     let mut y = 0.0f32;
+    let next_slot = |slot: &mut usize, y: &mut f32, pages: &mut Vec<Page>| {
+        *slot += 1;
+        *y = 0.0;
+        if *slot / columns >= pages.len() {
+            pages.push(Page::default());
+        }
+    };
+    let next_page = |slot: &mut usize, y: &mut f32, pages: &mut Vec<Page>| {
+        *slot = (*slot / columns + 1) * columns;
+        *y = 0.0;
+        pages.push(Page::default());
+    };
     let mut i = 0;
     while i < chunks.len() {
         if chunks[i].page_break {
-            if y > 0.0 {
-                pages.push(Page::default());
-                y = 0.0;
+            if y > 0.0 || slot % columns != 0 {
+                next_page(&mut slot, &mut y, &mut pages);
             }
             i += 1;
             continue;
@@ -336,18 +446,16 @@ fn paginate(chunks: Vec<Chunk>, setup: &PageSetup) -> (Vec<Page>, Vec<Bookmark>)
                 .sum()
         };
         let fits_here = y + unit_height(y == 0.0) <= room + 0.01;
-        let fits_a_page = unit_height(true) <= room + 0.01;
-        let last = if fits_here || fits_a_page {
+        let fits_a_column = unit_height(true) <= room + 0.01;
+        let last = if fits_here || fits_a_column {
             if !fits_here {
-                pages.push(Page::default());
-                y = 0.0;
+                next_slot(&mut slot, &mut y, &mut pages);
             }
             j
         } else {
-            // Taller than a page: place what fits, chunk by chunk.
+            // Taller than a column: place what fits, chunk by chunk.
             if y + chunks[i].height + chunks[i].space_before > room + 0.01 && y > 0.0 {
-                pages.push(Page::default());
-                y = 0.0;
+                next_slot(&mut slot, &mut y, &mut pages);
             }
             i
         };
@@ -356,11 +464,11 @@ fn paginate(chunks: Vec<Chunk>, setup: &PageSetup) -> (Vec<Page>, Vec<Bookmark>)
                 y += chunk.space_before;
             }
             if y + chunk.height > room + 0.01 && y > 0.0 {
-                pages.push(Page::default());
-                y = 0.0;
+                next_slot(&mut slot, &mut y, &mut pages);
             }
             let top = setup.top + y;
-            let page = pages.len() - 1;
+            let page = slot / columns;
+            let dx = setup.column_x(slot % columns) - setup.left;
             if let Some(title) = &chunk.bookmark {
                 bookmarks.push(Bookmark {
                     title: title.clone(),
@@ -370,12 +478,27 @@ fn paginate(chunks: Vec<Chunk>, setup: &PageSetup) -> (Vec<Page>, Vec<Bookmark>)
             }
             pages[page]
                 .items
-                .extend(chunk.items.iter().map(|item| shift(item, top)));
+                .extend(chunk.items.iter().map(|item| shift_xy(item, dx, top)));
             y += chunk.height;
         }
         i = last + 1;
     }
     (pages, bookmarks)
+}
+
+fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item {
+    let mut item = shift(item, dy);
+    match &mut item {
+        Item::Text { x, .. }
+        | Item::Rect { x, .. }
+        | Item::Fill { x, .. }
+        | Item::Turned { x, .. } => *x += dx,
+        Item::Line { x1, x2, .. } => {
+            *x1 += dx;
+            *x2 += dx;
+        }
+    }
+    item
 }
 
 fn shift(item: &Item, dy: f32) -> Item {
@@ -386,7 +509,7 @@ fn shift(item: &Item, dy: f32) -> Item {
             *y1 += dy;
             *y2 += dy;
         }
-        Item::Rect { y, .. } | Item::Fill { y, .. } => *y += dy,
+        Item::Rect { y, .. } | Item::Fill { y, .. } | Item::Turned { y, .. } => *y += dy,
     }
     item
 }
@@ -575,8 +698,16 @@ impl Engine<'_> {
     fn block(&self, block: &Block, x: f32, width: f32, out: &mut Vec<Chunk>) {
         match block {
             Block::Para(p) => out.extend(self.para_chunks(p, x, width)),
-            Block::Heading { para, bookmark } => {
-                let mut chunks = self.para_chunks(para, x, width);
+            Block::Heading {
+                para,
+                bookmark,
+                scorebox,
+            } => {
+                let mut chunks = if *scorebox {
+                    vec![self.scorebox_heading(para, x, width)]
+                } else {
+                    self.para_chunks(para, x, width)
+                };
                 for c in &mut chunks {
                     c.glue_next = true;
                 }
@@ -928,6 +1059,136 @@ impl Engine<'_> {
             });
         }
         chunks
+    }
+
+    /// A part heading with a 得分 | 评卷人 box at its left, as formal papers have for each part.
+    fn scorebox_heading(&self, para: &Para, x: f32, width: f32) -> Chunk {
+        let size = 9.0;
+        let cell_w = 3.4 * size;
+        let row_h = 1.9 * size;
+        let box_w = 2.0 * cell_w;
+        let mut items = Vec::new();
+        for (r, labels) in [["得分", "评卷人"], ["", ""]].iter().enumerate() {
+            let y = para.space_before + r as f32 * row_h;
+            items.push(Item::Rect {
+                x,
+                y,
+                w: box_w,
+                h: row_h,
+                width: 0.6,
+            });
+            items.push(Item::Line {
+                x1: x + cell_w,
+                y1: y,
+                x2: x + cell_w,
+                y2: y + row_h,
+                width: 0.6,
+                dashed: false,
+            });
+            for (c, label) in labels.iter().enumerate() {
+                if !label.is_empty() {
+                    let lw = self.text_width(label, FontRole::Body, size);
+                    items.push(Item::Text {
+                        x: x + c as f32 * cell_w + (cell_w - lw) / 2.0,
+                        y: y + row_h / 2.0 + size * 0.35,
+                        size,
+                        font: FontRole::Body,
+                        text: label.to_string(),
+                        spacing: 0.0,
+                    });
+                }
+            }
+        }
+        let text_x = x + box_w + para.size;
+        let mut y = para.space_before + (2.0 * row_h - self.line_height(para.size)) / 2.0;
+        let inner = Para {
+            space_before: 0.0,
+            ..para.clone()
+        };
+        for chunk in self.para_chunks(&inner, text_x, width - box_w - para.size) {
+            items.extend(chunk.items.iter().map(|i| shift(i, y)));
+            y += chunk.height;
+        }
+        let height = (para.space_before + 2.0 * row_h).max(y) + 0.3 * para.size;
+        Chunk {
+            height,
+            items,
+            ..Chunk::default()
+        }
+    }
+
+    /// The seal line (密封线): a dashed line down the binding margin with 「密封线内不要答题」 along it, and the
+    /// 学校/班级/姓名/考号 fields outside it, all turned to read from the bottom.
+    fn seal_line(&self, page: &mut Page) {
+        let s = self.setup;
+        let line_x = s.left - 9.0 * MM;
+        let (top, bottom) = (s.top, s.height - s.bottom);
+        page.items.push(Item::Line {
+            x1: line_x,
+            y1: top,
+            x2: line_x,
+            y2: bottom,
+            width: 0.6,
+            dashed: true,
+        });
+        let size = 9.0;
+        let warning = "密封线内不要答题";
+        let spaced: String = warning
+            .chars()
+            .flat_map(|c| [c, '\u{3000}'])
+            .collect::<String>()
+            .trim_end()
+            .to_string();
+        let w = self.text_width(&spaced, FontRole::Body, size);
+        // A white band behind the words keeps the dashes from running through them.
+        let mid = (top + bottom) / 2.0;
+        page.items.push(Item::Fill {
+            x: line_x - size * 0.7,
+            y: mid - w / 2.0 - 2.0,
+            w: size * 1.4,
+            h: w + 4.0,
+            shade: 1.0,
+        });
+        page.items.push(Item::Turned {
+            x: line_x + size * 0.35,
+            y: mid + w / 2.0,
+            size,
+            font: FontRole::Body,
+            text: spaced,
+        });
+        // Fields, bottom to top: 考号, 姓名, 班级, 学校.
+        let fields_x = s.left - 20.0 * MM;
+        let mut y = bottom - 10.0 * MM;
+        for (label, length) in [
+            ("考号", 36.0),
+            ("姓名", 26.0),
+            ("班级", 22.0),
+            ("学校", 32.0),
+        ] {
+            let text = format!("{label}：");
+            let tw = self.text_width(&text, FontRole::Body, size);
+            page.items.push(Item::Turned {
+                x: fields_x + size * 0.35,
+                y,
+                size,
+                font: FontRole::Body,
+                text,
+            });
+            let from = y - tw;
+            let to = from - length * MM;
+            page.items.push(Item::Line {
+                x1: fields_x - size * 0.5,
+                y1: from,
+                x2: fields_x - size * 0.5,
+                y2: to,
+                width: 0.5,
+                dashed: false,
+            });
+            y = to - 8.0 * MM;
+            if y < top {
+                break;
+            }
+        }
     }
 
     /// A vertical bar chart with a base line, values above the bars and labels below.
