@@ -58,15 +58,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             look,
         } => {
             let drawn = draw_from_args(&args, err)?;
-            let fonts = load_fonts(
-                look.font_dir
-                    .as_deref()
-                    .or(drawn.blueprint.fonts.as_deref()),
-            )?;
-            let templates = look
-                .templates
-                .as_deref()
-                .or(drawn.blueprint.templates.as_deref());
+            let (font_dir, templates) = look_paths(&look, &drawn.blueprint);
+            let fonts = load_fonts(font_dir)?;
             let renderer = Renderer::new(
                 &fonts,
                 templates,
@@ -301,15 +294,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                 args.variants.unwrap_or(2) as usize
             };
             let drawn = draw_with_variants(&args, Some(variants), err)?;
-            let fonts = load_fonts(
-                look.font_dir
-                    .as_deref()
-                    .or(drawn.blueprint.fonts.as_deref()),
-            )?;
-            let templates = look
-                .templates
-                .as_deref()
-                .or(drawn.blueprint.templates.as_deref());
+            let (font_dir, templates) = look_paths(&look, &drawn.blueprint);
+            let fonts = load_fonts(font_dir)?;
             let renderer = Renderer::new(
                 &fonts,
                 templates,
@@ -363,15 +349,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             look,
         } => {
             let drawn = draw_from_args(&args, err)?;
-            let fonts = load_fonts(
-                look.font_dir
-                    .as_deref()
-                    .or(drawn.blueprint.fonts.as_deref()),
-            )?;
-            let templates = look
-                .templates
-                .as_deref()
-                .or(drawn.blueprint.templates.as_deref());
+            let (font_dir, templates) = look_paths(&look, &drawn.blueprint);
+            let fonts = load_fonts(font_dir)?;
             let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
             let jobs: Vec<_> = drawn
                 .draw
@@ -698,4 +677,15 @@ fn default_handout_title(bank: &Bank) -> String {
         [only] => only.title.clone(),
         _ => "考点汇编".to_string(),
     }
+}
+
+/// The fonts and templates folder for a paper-making command: the command line wins over the blueprint.
+fn look_paths<'a>(
+    look: &'a crate::cli::LookArgs,
+    blueprint: &'a Blueprint,
+) -> (Option<&'a Path>, Option<&'a Path>) {
+    (
+        look.font_dir.as_deref().or(blueprint.fonts.as_deref()),
+        look.templates.as_deref().or(blueprint.templates.as_deref()),
+    )
 }

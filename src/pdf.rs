@@ -148,6 +148,65 @@ fn compress_streams(doc: &mut lopdf::Document) {
     }
 }
 
+/// A run of text in one font: BT, font and spacing, a position (straight or turned 90°), the glyphs, ET.
+/// Glyph ids come from our cache with each character as its CID text, so copy and search work.
+#[allow(clippy::too_many_arguments)]
+fn show_text(
+    fonts: &PdfFonts,
+    font: FontRole,
+    size: f32,
+    spacing: f32,
+    text: &str,
+    x: f32,
+    y: f32,
+    turned: bool,
+    ops: &mut Vec<Op>,
+) {
+    let face = fonts.fonts.face(font);
+    let id = match font {
+        FontRole::Body | FontRole::BodyAccent => BODY_ID,
+        FontRole::Heading | FontRole::HeadingAccent => HEADING_ID,
+    };
+    let glyphs: Vec<Codepoint> = text
+        .chars()
+        .filter_map(|c| {
+            face.glyph(c).map(|g| Codepoint {
+                gid: g.id,
+                offset: 0.0,
+                cid: Some(c.to_string()),
+            })
+        })
+        .collect();
+    if font.is_accent() {
+        ops.push(Op::SetFillColor { col: ACCENT });
+    }
+    ops.push(Op::StartTextSection);
+    ops.push(Op::SetFont {
+        font: PdfFontHandle::External(FontId(id.into())),
+        size: Pt(size),
+    });
+    ops.push(Op::SetCharacterSpacing {
+        multiplier: spacing,
+    });
+    if turned {
+        // Rotated 90° anticlockwise about the start point.
+        ops.push(Op::SetTextMatrix {
+            matrix: printpdf::TextMatrix::Raw([0.0, 1.0, -1.0, 0.0, x, y]),
+        });
+    } else {
+        ops.push(Op::SetTextCursor {
+            pos: Point { x: Pt(x), y: Pt(y) },
+        });
+    }
+    ops.push(Op::ShowText {
+        items: vec![TextItem::GlyphIds(glyphs)],
+    });
+    ops.push(Op::EndTextSection);
+    if font.is_accent() {
+        ops.push(Op::SetFillColor { col: black() });
+    }
+}
+
 fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>) {
     match item {
         Item::Text {
@@ -158,45 +217,36 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
             text,
             spacing,
         } => {
-            let face = fonts.fonts.face(*font);
-            let id = match font {
-                FontRole::Body | FontRole::BodyAccent => BODY_ID,
-                FontRole::Heading | FontRole::HeadingAccent => HEADING_ID,
-            };
-            let glyphs: Vec<Codepoint> = text
-                .chars()
-                .filter_map(|c| {
-                    face.glyph(c).map(|g| Codepoint {
-                        gid: g.id,
-                        offset: 0.0,
-                        cid: Some(c.to_string()),
-                    })
-                })
-                .collect();
-            if font.is_accent() {
-                ops.push(Op::SetFillColor { col: ACCENT });
-            }
-            ops.push(Op::StartTextSection);
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(FontId(id.into())),
-                size: Pt(*size),
-            });
-            ops.push(Op::SetCharacterSpacing {
-                multiplier: *spacing,
-            });
-            ops.push(Op::SetTextCursor {
-                pos: Point {
-                    x: Pt(*x),
-                    y: Pt(page_height - y),
-                },
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(glyphs)],
-            });
-            ops.push(Op::EndTextSection);
-            if font.is_accent() {
-                ops.push(Op::SetFillColor { col: black() });
-            }
+            show_text(
+                fonts,
+                *font,
+                *size,
+                *spacing,
+                text,
+                *x,
+                page_height - y,
+                false,
+                ops,
+            );
+        }
+        Item::Turned {
+            x,
+            y,
+            size,
+            font,
+            text,
+        } => {
+            show_text(
+                fonts,
+                *font,
+                *size,
+                0.0,
+                text,
+                *x,
+                page_height - y,
+                true,
+                ops,
+            );
         }
         Item::Line {
             x1,
@@ -227,43 +277,6 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
                     is_closed: false,
                 },
             });
-        }
-        Item::Turned {
-            x,
-            y,
-            size,
-            font,
-            text,
-        } => {
-            let face = fonts.fonts.face(*font);
-            let id = match font {
-                FontRole::Body | FontRole::BodyAccent => BODY_ID,
-                FontRole::Heading | FontRole::HeadingAccent => HEADING_ID,
-            };
-            let glyphs: Vec<Codepoint> = text
-                .chars()
-                .filter_map(|c| {
-                    face.glyph(c).map(|g| Codepoint {
-                        gid: g.id,
-                        offset: 0.0,
-                        cid: Some(c.to_string()),
-                    })
-                })
-                .collect();
-            ops.push(Op::StartTextSection);
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(FontId(id.into())),
-                size: Pt(*size),
-            });
-            ops.push(Op::SetCharacterSpacing { multiplier: 0.0 });
-            // Rotated 90° anticlockwise about the start point.
-            ops.push(Op::SetTextMatrix {
-                matrix: printpdf::TextMatrix::Raw([0.0, 1.0, -1.0, 0.0, *x, page_height - y]),
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(glyphs)],
-            });
-            ops.push(Op::EndTextSection);
         }
         Item::Fill { x, y, w, h, shade } => {
             ops.push(Op::SetFillColor {
