@@ -2,11 +2,9 @@
 //! variant matches the manifest, neighbours on different variants, rare name characters, combined print
 //! files with duplex page starts, and answer sheets that fit the mock exam on one page.
 
-mod util;
-
 use std::process::Command;
 
-use util::{Dir, fixtures, pdf_pages, repo};
+use crate::util::{Dir, fixtures, pdf_pages, repo};
 
 fn text(pdf: &std::path::Path) -> String {
     let out = Command::new("pdftotext")

@@ -1,12 +1,10 @@
 //! Study handouts: summary mode prints every note title and key phrase; cloze mode blanks the chosen key
 //! phrases, lists each in the key with its number, and is reproducible by seed; class copies per roster.
 
-mod util;
-
 use std::process::Command;
 
+use crate::util::{Dir, repo};
 use examgen::bank::{Bank, key_phrases, normalize_for_match};
-use util::{Dir, repo};
 
 fn text_of(pdf: &std::path::Path) -> String {
     let out = Command::new("pdftotext")
@@ -21,7 +19,7 @@ fn text_of(pdf: &std::path::Path) -> String {
         .collect()
 }
 
-fn handout(dir: &Dir, args: &[&str]) -> util::Run {
+fn handout(dir: &Dir, args: &[&str]) -> crate::util::Run {
     let out = dir.join("out").display().to_string();
     let bank = repo().join("question-bank").display().to_string();
     let mut all = vec!["handout", bank.as_str(), "-o", out.as_str()];
@@ -194,7 +192,7 @@ fn same_seed_same_bytes_and_students_vary() {
     let all = text_of(&dir.join("out/handout-all.pdf"));
     assert!(all.contains("张喆") && all.contains("王赟"));
     // With --duplex every copy starts on an odd page of the print file.
-    let pages = |path: &std::path::Path| util::pdf_pages(path);
+    let pages = |path: &std::path::Path| crate::util::pdf_pages(path);
     let mut total = 0;
     for s in ["2025001-张喆", "2025002-李堃", "2025003-王赟"] {
         let n = pages(&dir.join(&format!("out/handouts/{s}.pdf")));

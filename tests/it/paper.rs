@@ -3,12 +3,11 @@
 //! with qpdf, pdffonts and pdftotext: fonts embedded as subsets, every stem and option extractable, nothing
 //! outside the margins, no line starting with closing punctuation, byte-identical reruns, bookmarks.
 
-mod util;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
+use crate::util::{Dir, fixtures, repo};
 use examgen::bank::Bank;
 use examgen::blueprint::Blueprint;
 use examgen::draw::{DrawOptions, draw};
@@ -17,7 +16,6 @@ use examgen::layout::linebreak::NO_LINE_START;
 use examgen::layout::{Item, Layout, PageSetup};
 use examgen::paper;
 use examgen::render::Renderer;
-use util::{Dir, fixtures, repo};
 
 fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name)
@@ -217,7 +215,7 @@ fn make(blueprint: &str, extra: &[&str]) -> Made {
     let out = dir.join("out").display().to_string();
     args.push(&out);
     args.extend_from_slice(extra);
-    util::run_repo(&args).success();
+    crate::util::run_repo(&args).success();
     Made { dir }
 }
 
@@ -337,7 +335,7 @@ fn shipped_mock_paper_passes_the_pdf_tools() {
         "pdftotext",
         &["-f", "1", "-l", "1", &made.pdf("paper-A.pdf"), "-"],
     );
-    let pages = util::pdf_pages(Path::new(&made.pdf("paper-A.pdf")));
+    let pages = crate::util::pdf_pages(Path::new(&made.pdf("paper-A.pdf")));
     assert!(
         squeeze(&footer).contains(&format!("第1页共{pages}页")),
         "footer missing"
@@ -381,7 +379,7 @@ fn duplex_pads_the_paper_to_an_even_page_count() {
     let blueprint = dir.join("bank/exams/two.yaml").display().to_string();
     let plain = make(&blueprint, &["--seed", "1"]);
     let duplex = make(&blueprint, &["--seed", "1", "--duplex"]);
-    let pages = |m: &Made| util::pdf_pages(Path::new(&m.pdf("paper-A.pdf")));
+    let pages = |m: &Made| crate::util::pdf_pages(Path::new(&m.pdf("paper-A.pdf")));
     let n = pages(&plain);
     assert_eq!(
         n % 2,

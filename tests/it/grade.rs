@@ -2,10 +2,9 @@
 //! never above the blueprint total and always the exact sum of the parts (property test), bad cells,
 //! encodings, CSV formula injection, and --explain.
 
-mod util;
-
 use std::io::Write;
 
+use crate::util::{Dir, fixtures, repo};
 use examgen::bank::Bank;
 use examgen::blueprint::Blueprint;
 use examgen::draw::{DrawOptions, draw};
@@ -13,7 +12,6 @@ use examgen::grade::{Options, grade};
 use examgen::manifest::{self, Manifest};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use util::{Dir, fixtures, repo};
 
 fn letters(answer: &serde_json::Value) -> String {
     answer.as_str().unwrap_or("").to_string()

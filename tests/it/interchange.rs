@@ -1,10 +1,8 @@
 //! Bring your own bank: import from CSV (UTF-8, GBK) and xlsx with located errors, export to Moodle XML
 //! and GIFT checked by parsing them back, a CSV round trip of the whole shipped bank, and `init DIR`.
 
-mod util;
-
+use crate::util::{Dir, fixtures, repo};
 use examgen::bank::{Answer, Bank};
-use util::{Dir, fixtures, repo};
 
 fn import(dir: &Dir, file: &str) -> Bank {
     let src = fixtures().join("import").join(file).display().to_string();

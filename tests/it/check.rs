@@ -1,9 +1,7 @@
 //! Integration tests of `examgen check` and `examgen stats`: the good fixture bank, one bad fixture per
 //! error kind (message and line:column asserted), and the CLI's exit codes.
 
-mod util;
-
-use util::{Dir, fixtures, run_in, run_repo};
+use crate::util::{Dir, fixtures, run_in, run_repo};
 
 #[test]
 fn good_fixture_bank_passes_with_a_summary() {

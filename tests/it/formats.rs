@@ -1,12 +1,10 @@
 //! Formal paper formats: A3 two columns (both used, nothing across the gutter or in the seal area, the
 //! rotated seal text extractable), column page numbering, score boxes, B5/16开 sizes, the teacher's edition.
 
-mod util;
-
 use std::process::Command;
 
+use crate::util::{Dir, pdf_pages, repo};
 use examgen::layout::{MM, PageSetup};
-use util::{Dir, pdf_pages, repo};
 
 fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name)
@@ -154,7 +152,7 @@ fn page_sizes_for_handouts() {
 fn the_teachers_edition_carries_every_answer() {
     let dir = Dir::new();
     let out = dir.join("out").display().to_string();
-    util::run_repo(&["paper", "--seed", "6", "--edition", "teacher", "-o", &out]).success();
+    crate::util::run_repo(&["paper", "--seed", "6", "--edition", "teacher", "-o", &out]).success();
     assert!(
         !dir.join("out/paper-A.pdf").exists(),
         "the students' paper is not overwritten by the teacher's edition"

@@ -6,7 +6,7 @@ use std::path::Path;
 use examgen::bank::load_bytes;
 use proptest::prelude::*;
 
-const GOOD: &str = include_str!("fixtures/banks/good/a-community.yaml");
+const GOOD: &str = include_str!("../fixtures/banks/good/a-community.yaml");
 
 /// Characters that change YAML structure, plus CJK text and odd code points.
 const SPICE: &[&str] = &[

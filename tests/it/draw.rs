@@ -1,8 +1,6 @@
 //! The draw: property tests over random banks and blueprints (counts, quotas, groups, answer remapping,
 //! infeasibility, reproducibility), exactness against brute force on tiny banks, and a golden draw.
 
-mod util;
-
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -504,8 +502,8 @@ fn difficulty_mix_is_met_when_the_bank_allows_and_reported_when_not() {
 /// Pins the algorithm: if this changes, old seeds no longer reproduce old papers.
 #[test]
 fn golden_draw_of_the_fixture_bank() {
-    let run = util::run_in(
-        &util::fixtures(),
+    let run = crate::util::run_in(
+        &crate::util::fixtures(),
         &[
             "draw",
             "banks/good/exams/small.yaml",
@@ -534,8 +532,8 @@ fn golden_draw_of_the_fixture_bank() {
 
 #[test]
 fn draw_json_is_the_manifest_and_bad_blueprints_are_located() {
-    let run = util::run_in(
-        &util::fixtures(),
+    let run = crate::util::run_in(
+        &crate::util::fixtures(),
         &[
             "draw",
             "banks/good/exams/small.yaml",
@@ -554,7 +552,7 @@ fn draw_json_is_the_manifest_and_bad_blueprints_are_located() {
     assert_eq!(m["variants"][0]["questions"].as_array().unwrap().len(), 9);
     assert_eq!(m["parts"][1]["partial"], "0.5");
 
-    let dir = util::Dir::new();
+    let dir = crate::util::Dir::new();
     dir.copy_fixture("banks/good", "bank");
     dir.create("bank/exams/bad.yaml", "title: T\nbank: ..\nparts:\n  - type: single\n    count: 2\n    pionts: 1\n  - type: single\n    count: 2\n    sections: {cw: 1, vs: 2}\n");
     let run = dir
@@ -590,8 +588,8 @@ fn draw_json_is_the_manifest_and_bad_blueprints_are_located() {
 
 #[test]
 fn without_a_seed_one_is_chosen_printed_and_recorded() {
-    let run = util::run_in(
-        &util::fixtures(),
+    let run = crate::util::run_in(
+        &crate::util::fixtures(),
         &["draw", "banks/good/exams/small.yaml", "--format", "json"],
     )
     .success();

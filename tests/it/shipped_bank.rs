@@ -1,14 +1,13 @@
 //! The shipped bank (`question-bank/`): the counts the content issue promises, faithful key phrases,
 //! and every key phrase tested — checked through the library, and `examgen check` clean.
 
-mod util;
-
 use std::collections::HashSet;
 
 use examgen::bank::{Bank, QuestionType, key_phrases, normalize_for_match, untested_key_phrases};
 
 fn bank() -> Bank {
-    Bank::load(&util::repo().join("question-bank")).expect("the shipped bank loads without errors")
+    Bank::load(&crate::util::repo().join("question-bank"))
+        .expect("the shipped bank loads without errors")
 }
 
 #[test]
@@ -83,7 +82,8 @@ fn every_bold_phrase_of_the_source_is_a_key_phrase_of_some_note() {
         .map(|p| normalize_for_match(&p))
         .collect();
     let source =
-        std::fs::read_to_string(util::repo().join("tests/data/source-key-phrases.txt")).unwrap();
+        std::fs::read_to_string(crate::util::repo().join("tests/data/source-key-phrases.txt"))
+            .unwrap();
     let phrases: Vec<&str> = source
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
@@ -114,7 +114,7 @@ fn every_key_phrase_is_tested_by_a_question() {
 
 #[test]
 fn check_is_clean_on_the_shipped_bank() {
-    let run = util::run_repo(&["check"]).success();
+    let run = crate::util::run_repo(&["check"]).success();
     assert!(
         run.stdout.contains("no errors, 0 warnings"),
         "{}\n{}",

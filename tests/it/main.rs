@@ -1,0 +1,15 @@
+//! The integration tests, in one binary (one link instead of ten): each module tests one command or
+//! stage through the built `examgen` binary or the library, on fixtures in tests/fixtures.
+
+mod util;
+
+mod batch;
+mod check;
+mod draw;
+mod formats;
+mod grade;
+mod handout;
+mod interchange;
+mod loader_fuzz;
+mod paper;
+mod shipped_bank;
