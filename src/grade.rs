@@ -501,7 +501,6 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
         options: usize,
         correct: Vec<usize>,
         seen: BTreeMap<usize, (Option<Decimal>, Decimal, Vec<usize>)>,
-        first_number: usize,
     }
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
     for (si, s) in students.iter().enumerate() {
@@ -517,9 +516,7 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
                 options: q.option_order.len(),
                 correct: key_letters(&q.answer).iter().map(original).collect(),
                 seen: BTreeMap::new(),
-                first_number: q.number,
             });
-            entry.first_number = entry.first_number.min(q.number);
             let chosen = match given {
                 Given::Letters(v) => v.iter().map(original).collect(),
                 _ => Vec::new(),
@@ -582,7 +579,6 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
                     flags.push("negative discrimination");
                 }
             }
-            let _ = a.first_number;
             Item {
                 id,
                 kind: a.kind,

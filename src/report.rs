@@ -385,16 +385,10 @@ fn report_data(
                 .iter()
                 .find(|t| t.name() == i.kind)
                 .map_or(i.kind.clone(), |t| t.chinese_name().to_string()),
-            section: section_title(bank, &i.section)
-                .chars()
-                .take(20)
-                .collect::<String>()
-                + if section_title(bank, &i.section).is_empty() {
-                    &i.section
-                } else {
-                    ""
-                },
+            section: Some(section_title(bank, &i.section))
             facility: percent(i.facility),
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| i.section.clone()),
             discrimination: format!("{:.2}", i.discrimination),
             flags: i
                 .flags
