@@ -386,9 +386,9 @@ fn report_data(
                 .find(|t| t.name() == i.kind)
                 .map_or(i.kind.clone(), |t| t.chinese_name().to_string()),
             section: Some(section_title(bank, &i.section))
-            facility: percent(i.facility),
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| i.section.clone()),
+            facility: percent(i.facility),
             discrimination: format!("{:.2}", i.discrimination),
             flags: i
                 .flags
