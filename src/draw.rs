@@ -117,7 +117,20 @@ pub fn draw(bank: &Bank, blueprint: &Blueprint, options: &DrawOptions) -> Result
             set_count,
         )?;
         if options.distinct {
+            // A group holds near-duplicates: once one of them is on a paper, its siblings count as used too.
+            let groups: HashSet<&str> = chosen
+                .iter()
+                .flatten()
+                .filter_map(|q| bank.questions[*q].group.as_deref())
+                .collect();
             avoid.extend(chosen.iter().flatten());
+            avoid.extend(
+                bank.questions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.group.as_deref().is_some_and(|g| groups.contains(g)))
+                    .map(|(i, _)| i),
+            );
         }
         sets.push(chosen);
     }

@@ -638,3 +638,36 @@ fn a_reachable_difficulty_mix_is_met_on_every_seed() {
         assert_eq!(levels, vec![1, 2]);
     }
 }
+
+#[test]
+fn distinct_variants_avoid_whole_groups() {
+    // Four groups of two near-duplicates: two variants of two questions each can avoid sharing a group.
+    let specs: Vec<Spec> = (0..8)
+        .map(|i| (0, QuestionType::Single, 3, Some((i / 2) as u8)))
+        .collect();
+    let bank = make_bank(1, &specs);
+    let bp = blueprint(vec![part(QuestionType::Single, 2, Spread::Even)]);
+    for seed in 0..10 {
+        let d = draw(
+            &bank,
+            &bp,
+            &DrawOptions {
+                seed,
+                variants: 2,
+                distinct: true,
+                ..DrawOptions::default()
+            },
+        )
+        .unwrap();
+        let groups = |v: &examgen::draw::Variant| -> HashSet<String> {
+            v.questions()
+                .filter_map(|q| bank.questions[q.question].group.clone())
+                .collect()
+        };
+        assert!(
+            groups(&d.variants[0]).is_disjoint(&groups(&d.variants[1])),
+            "seed {seed}: variants share a group"
+        );
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    }
+}
