@@ -58,14 +58,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             look,
         } => {
             let drawn = draw_from_args(&args, err)?;
-            let (font_dir, templates) = look_paths(&look, &drawn.blueprint);
-            let fonts = load_fonts(font_dir)?;
-            let renderer = Renderer::new(
-                &fonts,
-                templates,
-                look.page_setup(Some(&drawn.blueprint.layout))?,
-            )?;
-            let duplex = look.duplex || drawn.blueprint.duplex;
+            let fonts = load_fonts(look_paths(&look, &drawn.blueprint).0)?;
+            let (renderer, duplex) = paper_renderer(&fonts, &look, &drawn.blueprint)?;
             // Render everything before writing anything: a bad template or a missing glyph leaves no files.
             let teacher = look.edition == crate::cli::Edition::Teacher;
             let mut jobs = Vec::new();
@@ -294,14 +288,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                 args.variants.unwrap_or(2) as usize
             };
             let drawn = draw_with_variants(&args, Some(variants), err)?;
-            let (font_dir, templates) = look_paths(&look, &drawn.blueprint);
-            let fonts = load_fonts(font_dir)?;
-            let renderer = Renderer::new(
-                &fonts,
-                templates,
-                look.page_setup(Some(&drawn.blueprint.layout))?,
-            )?;
-            let duplex = look.duplex || drawn.blueprint.duplex;
+            let fonts = load_fonts(look_paths(&look, &drawn.blueprint).0)?;
+            let (renderer, duplex) = paper_renderer(&fonts, &look, &drawn.blueprint)?;
             let assignment = crate::batch::assign(&students, variants);
             let (files, manifest) =
                 crate::batch::render(&drawn, &students, &assignment, &renderer, &dir, duplex)?;
@@ -696,4 +684,15 @@ fn look_paths<'a>(
         look.font_dir.as_deref().or(blueprint.fonts.as_deref()),
         look.templates.as_deref().or(blueprint.templates.as_deref()),
     )
+}
+
+/// The renderer and duplex setting of the commands that print papers: command line over blueprint.
+fn paper_renderer<'f>(
+    fonts: &'f FontSet,
+    look: &crate::cli::LookArgs,
+    blueprint: &Blueprint,
+) -> Result<(Renderer<'f>, bool)> {
+    let templates = look_paths(look, blueprint).1;
+    let renderer = Renderer::new(fonts, templates, look.page_setup(Some(&blueprint.layout))?)?;
+    Ok((renderer, look.duplex || blueprint.duplex))
 }

@@ -207,6 +207,20 @@ fn show_text(
     }
 }
 
+/// A rectangle given from the top-left (layout's coordinates) as PDF's bottom-left one.
+fn rectangle(x: f32, y: f32, w: f32, h: f32, page_height: f32, mode: PaintMode) -> Op {
+    Op::DrawRectangle {
+        rectangle: Rect {
+            x: Pt(x),
+            y: Pt(page_height - y - h),
+            width: Pt(w),
+            height: Pt(h),
+            mode: Some(mode),
+            winding_order: None,
+        },
+    }
+}
+
 fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>) {
     match item {
         Item::Text {
@@ -282,36 +296,16 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
             ops.push(Op::SetFillColor {
                 col: printpdf::Color::Greyscale(printpdf::Greyscale::new(*shade, None)),
             });
-            ops.push(Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(*x),
-                    y: Pt(page_height - y - h),
-                    width: Pt(*w),
-                    height: Pt(*h),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: None,
-                },
-            });
+            ops.push(rectangle(*x, *y, *w, *h, page_height, PaintMode::Fill));
             // Text is painted with the fill colour: back to black.
-            ops.push(Op::SetFillColor {
-                col: printpdf::Color::Greyscale(printpdf::Greyscale::new(0.0, None)),
-            });
+            ops.push(Op::SetFillColor { col: black() });
         }
         Item::Rect { x, y, w, h, width } => {
             ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
             ops.push(Op::SetLineDashPattern {
                 dash: LineDashPattern::new(0.0, &[]),
             });
-            ops.push(Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(*x),
-                    y: Pt(page_height - y - h),
-                    width: Pt(*w),
-                    height: Pt(*h),
-                    mode: Some(PaintMode::Stroke),
-                    winding_order: None,
-                },
-            });
+            ops.push(rectangle(*x, *y, *w, *h, page_height, PaintMode::Stroke));
         }
     }
 }

@@ -140,6 +140,23 @@ fn specs(sections: usize, max: usize) -> impl Strategy<Value = Vec<Spec>> {
     )
 }
 
+/// One variant, no exclusions: what most tests draw.
+fn draw_once(
+    bank: &Bank,
+    bp: &Blueprint,
+    seed: u64,
+) -> examgen::error::Result<examgen::draw::Draw> {
+    draw(
+        bank,
+        bp,
+        &DrawOptions {
+            seed,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+}
+
 /// Every invariant a successful draw must satisfy.
 fn check_draw(bank: &Bank, bp: &Blueprint, d: &examgen::draw::Draw) -> Result<(), TestCaseError> {
     for v in &d.variants {
@@ -331,7 +348,7 @@ proptest! {
             .collect();
         prop_assume!(!parts.is_empty());
         let bp = blueprint(parts);
-        let result = draw(&bank, &bp, &DrawOptions { seed, variants: 1, ..DrawOptions::default() });
+        let result = draw_once(&bank, &bp, seed);
         let exists = feasible(&bank, &bp);
         match &result {
             Ok(d) => {
@@ -418,16 +435,7 @@ fn a_short_section_is_named_with_what_the_bank_has() {
         5,
         Spread::Quotas(vec![("s0".into(), 5)]),
     )]);
-    let err = draw(
-        &bank,
-        &bp,
-        &DrawOptions {
-            seed: 1,
-            variants: 1,
-            ..DrawOptions::default()
-        },
-    )
-    .unwrap_err();
+    let err = draw_once(&bank, &bp, 1).unwrap_err();
     assert!(
         err.message
             .contains("section `s0` needs 5 single questions, 2 short"),
@@ -440,16 +448,7 @@ fn a_short_section_is_named_with_what_the_bank_has() {
         err.causes
     );
     let bp = blueprint(vec![part(QuestionType::Judge, 1, Spread::Even)]);
-    let err = draw(
-        &bank,
-        &bp,
-        &DrawOptions {
-            seed: 1,
-            variants: 1,
-            ..DrawOptions::default()
-        },
-    )
-    .unwrap_err();
+    let err = draw_once(&bank, &bp, 1).unwrap_err();
     assert!(
         err.message
             .contains("needs 1 judge questions, but the bank has only 0"),
@@ -468,16 +467,7 @@ fn difficulty_mix_is_met_when_the_bank_allows_and_reported_when_not() {
     p.difficulty = Some([5, 5, 0, 0, 0].map(|x| Decimal::from(x) / Decimal::from(10)));
     // Section s0 holds only level 1, s1 only level 2: an even spread of 10 cannot be half level 1.
     let bp = blueprint(vec![p.clone()]);
-    let d = draw(
-        &bank,
-        &bp,
-        &DrawOptions {
-            seed: 9,
-            variants: 1,
-            ..DrawOptions::default()
-        },
-    )
-    .unwrap();
+    let d = draw_once(&bank, &bp, 9).unwrap();
     assert!(
         d.warnings
             .iter()
@@ -619,16 +609,7 @@ fn a_reachable_difficulty_mix_is_met_on_every_seed() {
     p.difficulty = Some([1, 1, 0, 0, 0].map(|x| Decimal::from(x) / Decimal::from(2)));
     let bp = blueprint(vec![p]);
     for seed in 0..20 {
-        let d = draw(
-            &bank,
-            &bp,
-            &DrawOptions {
-                seed,
-                variants: 1,
-                ..DrawOptions::default()
-            },
-        )
-        .unwrap();
+        let d = draw_once(&bank, &bp, seed).unwrap();
         assert!(d.warnings.is_empty(), "seed {seed}: {:?}", d.warnings);
         let mut levels: Vec<u8> = d.variants[0]
             .questions()
