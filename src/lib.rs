@@ -1,30 +1,33 @@
 //! examgen: YAML question bank → randomised, section-balanced Chinese exam papers, keys and handouts.
 //!
-//! The pipeline runs one way: [`bank`] (load, validate) → blueprint + draw → paper model → templates →
-//! layout (positioned boxes) → pdf. Each stage is a module that only depends on the ones before it.
+//! The folders are the stages, and data flows one way, down this list; a module imports only from the
+//! layers above it in the list, never from a later one:
+//!
+//! 1. [`util`], [`diag`], [`error`] — files, threads, CSV writing, character classes; located problems; the error type.
+//! 2. [`input`] — everything a teacher types: YAML with spans, the bank, blueprints, manifests, rosters, tables.
+//! 3. [`exam`] — what is decided about an exam: seeded dice, the draw, grading and item analysis, bank stats.
+//! 4. [`model`] — the data templates see: paper, handout and grade report.
+//! 5. [`render`] — templates → page markup → layout (positioned boxes, no PDF types) → PDF.
+//! 6. [`interchange`] — questions in and out of other tools: spreadsheet import, CSV, Moodle XML, GIFT.
+//! 7. [`workflow`] — whole jobs that chain the stages and return the files to write: paper sets, class
+//!    batches, answer sheets, handouts, grade reports.
+//! 8. [`cli`] and [`commands`] — argument parsing and one thin module per subcommand.
 
-pub mod app;
-pub mod bank;
-pub mod batch;
-pub mod blueprint;
-pub mod cli;
 pub mod diag;
-pub mod dice;
-pub mod draw;
 pub mod error;
-pub mod fonts;
-pub mod grade;
-pub mod handout;
-pub mod interchange;
-pub mod layout;
-pub mod manifest;
-pub mod markup;
-pub mod paper;
-pub mod parallel;
-pub mod pdf;
+pub mod util;
+
+pub mod input;
+
+pub mod exam;
+
+pub mod model;
+
 pub mod render;
-pub mod report;
-pub mod roster;
-pub mod stats;
-pub mod template;
-pub mod yaml;
+
+pub mod interchange;
+
+pub mod workflow;
+
+pub mod cli;
+pub mod commands;

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     };
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    match examgen::app::run(cli, &mut stdout.lock(), &mut stderr.lock()) {
+    match examgen::commands::run(cli, &mut stdout.lock(), &mut stderr.lock()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprint!("{}", err.render());

@@ -4,9 +4,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use examgen::bank::{Answer, Bank, Origin, Question, QuestionType, Section};
-use examgen::blueprint::{Blueprint, Part, Scoring, Spread};
-use examgen::draw::{DrawOptions, draw};
+use examgen::exam::draw::{DrawOptions, draw};
+use examgen::input::bank::{Answer, Bank, Origin, Question, QuestionType, Section};
+use examgen::input::blueprint::{Blueprint, Part, Scoring, Spread};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -145,7 +145,7 @@ fn draw_once(
     bank: &Bank,
     bp: &Blueprint,
     seed: u64,
-) -> examgen::error::Result<examgen::draw::Draw> {
+) -> examgen::error::Result<examgen::exam::draw::Draw> {
     draw(
         bank,
         bp,
@@ -158,7 +158,11 @@ fn draw_once(
 }
 
 /// Every invariant a successful draw must satisfy.
-fn check_draw(bank: &Bank, bp: &Blueprint, d: &examgen::draw::Draw) -> Result<(), TestCaseError> {
+fn check_draw(
+    bank: &Bank,
+    bp: &Blueprint,
+    d: &examgen::exam::draw::Draw,
+) -> Result<(), TestCaseError> {
     for v in &d.variants {
         let mut seen = HashSet::new();
         let mut groups = HashSet::new();
@@ -216,8 +220,9 @@ fn check_draw(bank: &Bank, bp: &Blueprint, d: &examgen::draw::Draw) -> Result<()
     }
     // Variants without --distinct hold the same questions.
     if !d.distinct {
-        let set =
-            |v: &examgen::draw::Variant| v.questions().map(|q| q.question).collect::<HashSet<_>>();
+        let set = |v: &examgen::exam::draw::Variant| {
+            v.questions().map(|q| q.question).collect::<HashSet<_>>()
+        };
         for v in &d.variants[1..] {
             prop_assert_eq!(set(v), set(&d.variants[0]));
         }
@@ -640,7 +645,7 @@ fn distinct_variants_avoid_whole_groups() {
             },
         )
         .unwrap();
-        let groups = |v: &examgen::draw::Variant| -> HashSet<String> {
+        let groups = |v: &examgen::exam::draw::Variant| -> HashSet<String> {
             v.questions()
                 .filter_map(|q| bank.questions[q.question].group.clone())
                 .collect()

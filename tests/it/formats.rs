@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use crate::util::{Dir, pdf_pages, repo};
-use examgen::layout::{MM, PageSetup};
+use examgen::render::layout::{MM, PageSetup};
 
 fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name)

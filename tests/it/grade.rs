@@ -5,11 +5,11 @@
 use std::io::Write;
 
 use crate::util::{Dir, fixtures, repo};
-use examgen::bank::Bank;
-use examgen::blueprint::Blueprint;
-use examgen::draw::{DrawOptions, draw};
-use examgen::grade::{Options, grade};
-use examgen::manifest::{self, Manifest};
+use examgen::exam::draw::{DrawOptions, draw};
+use examgen::exam::grade::{Options, grade};
+use examgen::input::bank::Bank;
+use examgen::input::blueprint::Blueprint;
+use examgen::input::manifest::{self, Manifest};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 

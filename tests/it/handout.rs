@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use crate::util::{Dir, repo};
-use examgen::bank::{Bank, key_phrases, normalize_for_match};
+use examgen::input::bank::{Bank, key_phrases, normalize_for_match};
 
 fn text_of(pdf: &std::path::Path) -> String {
     let out = Command::new("pdftotext")

@@ -2,7 +2,7 @@
 //! and GIFT checked by parsing them back, a CSV round trip of the whole shipped bank, and `init DIR`.
 
 use crate::util::{Dir, fixtures, repo};
-use examgen::bank::{Answer, Bank};
+use examgen::input::bank::{Answer, Bank};
 
 fn import(dir: &Dir, file: &str) -> Bank {
     let src = fixtures().join("import").join(file).display().to_string();
@@ -152,9 +152,10 @@ fn moodle_xml_parses_back_with_the_structure_moodle_documents() {
             .count()
     };
     assert_eq!(by_type("category"), bank.sections.len());
-    let count =
-        |k: examgen::bank::QuestionType| bank.questions.iter().filter(|q| q.kind == k).count();
-    use examgen::bank::QuestionType::*;
+    let count = |k: examgen::input::bank::QuestionType| {
+        bank.questions.iter().filter(|q| q.kind == k).count()
+    };
+    use examgen::input::bank::QuestionType::*;
     assert_eq!(by_type("multichoice"), count(Single) + count(Multiple));
     assert_eq!(by_type("truefalse"), count(Judge));
     assert_eq!(

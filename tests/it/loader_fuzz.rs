@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use examgen::bank::load_bytes;
+use examgen::input::bank::load_bytes;
 use proptest::prelude::*;
 
 const GOOD: &str = include_str!("../fixtures/banks/good/a-community.yaml");

@@ -8,14 +8,14 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::util::{Dir, fixtures, repo};
-use examgen::bank::Bank;
-use examgen::blueprint::Blueprint;
-use examgen::draw::{DrawOptions, draw};
-use examgen::fonts::FontSet;
-use examgen::layout::linebreak::NO_LINE_START;
-use examgen::layout::{Item, Layout, PageSetup};
-use examgen::paper;
+use examgen::exam::draw::{DrawOptions, draw};
+use examgen::input::bank::Bank;
+use examgen::input::blueprint::Blueprint;
+use examgen::model::paper;
 use examgen::render::Renderer;
+use examgen::render::fonts::FontSet;
+use examgen::render::layout::linebreak::NO_LINE_START;
+use examgen::render::layout::{Item, Layout, PageSetup};
 
 fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name)
@@ -180,7 +180,7 @@ fn key_and_review_lay_out_with_grid_explanations_and_key_phrases() {
         .flat_map(|p| &p.items)
         .filter_map(|i| match i {
             Item::Text {
-                font: examgen::fonts::FontRole::Heading,
+                font: examgen::render::fonts::FontRole::Heading,
                 text,
                 ..
             } => Some(text.as_str()),
@@ -191,7 +191,7 @@ fn key_and_review_lay_out_with_grid_explanations_and_key_phrases() {
     let phrase = bank
         .notes
         .iter()
-        .flat_map(|n| examgen::bank::key_phrases(&n.text))
+        .flat_map(|n| examgen::input::bank::key_phrases(&n.text))
         .find(|p| p.chars().count() >= 6 && heading_text.contains(p.as_str()));
     assert!(
         phrase.is_some(),

@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use examgen::bank::{Bank, QuestionType, key_phrases, normalize_for_match, untested_key_phrases};
+use examgen::input::bank::{
+    Bank, QuestionType, key_phrases, normalize_for_match, untested_key_phrases,
+};
 
 fn bank() -> Bank {
     Bank::load(&crate::util::repo().join("question-bank"))
@@ -36,7 +38,7 @@ fn counts_by_type_and_part_meet_the_promise() {
     for q in &bank.questions {
         match (&q.kind, &q.answer) {
             (QuestionType::Single, _) => assert_eq!(q.options.len(), 4, "{}", q.id),
-            (QuestionType::Multiple, examgen::bank::Answer::Multiple(v)) => {
+            (QuestionType::Multiple, examgen::input::bank::Answer::Multiple(v)) => {
                 assert_eq!(q.options.len(), 5, "{}", q.id);
                 assert!((2..=4).contains(&v.len()), "{}", q.id);
             }

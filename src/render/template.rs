@@ -14,13 +14,13 @@ use crate::error::{Error, Result};
 /// (file name, built-in text) of every template examgen knows.
 #[rustfmt::skip]
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("paper.hbs", include_str!("../templates/paper.hbs")),
-    ("key.hbs", include_str!("../templates/key.hbs")),
-    ("review.hbs", include_str!("../templates/review.hbs")),
-    ("handout.hbs", include_str!("../templates/handout.hbs")),
-    ("handout-key.hbs", include_str!("../templates/handout-key.hbs")),
-    ("answer-sheet.hbs", include_str!("../templates/answer-sheet.hbs")),
-    ("report.hbs", include_str!("../templates/report.hbs")),
+    ("paper.hbs", include_str!("../../templates/paper.hbs")),
+    ("key.hbs", include_str!("../../templates/key.hbs")),
+    ("review.hbs", include_str!("../../templates/review.hbs")),
+    ("handout.hbs", include_str!("../../templates/handout.hbs")),
+    ("handout-key.hbs", include_str!("../../templates/handout-key.hbs")),
+    ("answer-sheet.hbs", include_str!("../../templates/answer-sheet.hbs")),
+    ("report.hbs", include_str!("../../templates/report.hbs")),
 ];
 
 pub struct Templates {

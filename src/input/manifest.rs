@@ -6,10 +6,10 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::bank::{Answer, Bank, letter};
-use crate::blueprint::{Blueprint, Scoring};
-use crate::draw::Draw;
 use crate::error::{Error, Result};
+use crate::exam::draw::Draw;
+use crate::input::bank::{Answer, Bank, letter};
+use crate::input::blueprint::{Blueprint, Scoring};
 
 pub const MANIFEST_FORMAT: &str = "examgen-manifest/1";
 

@@ -1,16 +1,22 @@
 //! Rendering one document: template → page markup → glyph check → layout → PDF, with everything that is
 //! expensive to set up (fonts parsed for embedding, templates compiled) made once and shared.
 
+pub mod fonts;
+pub mod layout;
+pub mod markup;
+pub mod pdf;
+pub mod template;
+
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::fonts::{FontSet, MissingGlyph, missing_glyphs_error};
-use crate::layout::{self, Layout, PageSetup};
-use crate::markup::{self, Block, Document, Inline};
-use crate::pdf::{self, PdfFonts};
-use crate::template::Templates;
+use fonts::{FontSet, MissingGlyph, missing_glyphs_error};
+use layout::{Layout, PageSetup};
+use markup::{Block, Document, Inline};
+use pdf::PdfFonts;
+use template::Templates;
 
 pub struct Renderer<'f> {
     pub fonts: &'f FontSet,
@@ -111,11 +117,11 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                         let runs = vec![
                             Inline::Text {
                                 text: f.label.clone(),
-                                role: crate::fonts::FontRole::Body,
+                                role: crate::render::fonts::FontRole::Body,
                             },
                             Inline::Text {
                                 text: f.value.clone(),
-                                role: crate::fonts::FontRole::Body,
+                                role: crate::render::fonts::FontRole::Body,
                             },
                         ];
                         let label = f.label.clone();
@@ -131,7 +137,7 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                     if let Some(title) = title {
                         let runs = vec![Inline::Text {
                             text: title.clone(),
-                            role: crate::fonts::FontRole::Heading,
+                            role: crate::render::fonts::FontRole::Heading,
                         }];
                         check(&runs, &|| place(&runs));
                     }
@@ -148,7 +154,7 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                         let with_label = [
                             vec![Inline::Text {
                                 text: label.clone(),
-                                role: crate::fonts::FontRole::Body,
+                                role: crate::render::fonts::FontRole::Body,
                             }],
                             runs.clone(),
                         ]
@@ -161,7 +167,7 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                     for (n, choices) in questions {
                         let runs = vec![Inline::Text {
                             text: format!("{n}{}", choices.concat()),
-                            role: crate::fonts::FontRole::Body,
+                            role: crate::render::fonts::FontRole::Body,
                         }];
                         check(&runs, &|| place(&runs));
                     }
@@ -170,7 +176,7 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                     for (label, _) in bars {
                         let runs = vec![Inline::Text {
                             text: format!("{label}0123456789."),
-                            role: crate::fonts::FontRole::Body,
+                            role: crate::render::fonts::FontRole::Body,
                         }];
                         check(&runs, &|| place(&runs));
                     }
@@ -178,7 +184,7 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                 Block::Digits { value, .. } => {
                     let runs = vec![Inline::Text {
                         text: format!("0123456789{value}"),
-                        role: crate::fonts::FontRole::Body,
+                        role: crate::render::fonts::FontRole::Body,
                     }];
                     check(&runs, &|| format!("the id {value}"));
                 }
@@ -186,7 +192,7 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                     check(runs, &|| place(runs));
                     let page_runs = vec![Inline::Text {
                         text: page.clone(),
-                        role: crate::fonts::FontRole::Body,
+                        role: crate::render::fonts::FontRole::Body,
                     }];
                     check(&page_runs, &|| place(runs));
                 }
@@ -197,13 +203,13 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
     walk(&doc.blocks, None, &mut check, &around);
     let seal = vec![Inline::Text {
         text: "密封线内不要答题学校班级姓名考号：\u{3000}".into(),
-        role: crate::fonts::FontRole::Body,
+        role: crate::render::fonts::FontRole::Body,
     }];
     check(&seal, &|| "the seal line".to_string());
     if let Some(footer) = &doc.footer {
         let runs = vec![Inline::Text {
             text: footer.replace("{page}", "1").replace("{pages}", "2"),
-            role: crate::fonts::FontRole::Body,
+            role: crate::render::fonts::FontRole::Body,
         }];
         check(&runs, &|| format!("the footer of {template}"));
     }

@@ -13,8 +13,8 @@ use crate::error::{Error, Result};
 
 pub const BODY_FILE: &str = "NotoSerifSC-Regular.ttf";
 pub const HEADING_FILE: &str = "NotoSansSC-Bold.ttf";
-static BUILTIN_BODY: &[u8] = include_bytes!("../fonts/NotoSerifSC-Regular.ttf");
-static BUILTIN_HEADING: &[u8] = include_bytes!("../fonts/NotoSansSC-Bold.ttf");
+static BUILTIN_BODY: &[u8] = include_bytes!("../../fonts/NotoSerifSC-Regular.ttf");
+static BUILTIN_HEADING: &[u8] = include_bytes!("../../fonts/NotoSansSC-Bold.ttf");
 
 /// Which face a piece of text is set in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

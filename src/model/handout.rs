@@ -5,10 +5,10 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use crate::bank::Bank;
-use crate::dice::Dice;
 use crate::error::{Error, Result};
-use crate::paper::StudentData;
+use crate::exam::dice::Dice;
+use crate::input::bank::Bank;
+use crate::model::paper::StudentData;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -85,7 +85,7 @@ pub fn select_notes(bank: &Bank, selection: &Selection) -> Result<Vec<(usize, Ve
     for id in &selection.sections {
         if bank.section_index(id).is_none() {
             let ids: Vec<&str> = bank.sections.iter().map(|s| s.id.as_str()).collect();
-            let hint = crate::yaml::closest(id, &ids).map_or_else(
+            let hint = crate::input::yaml::closest(id, &ids).map_or_else(
                 || format!("the bank's sections are: {}", ids.join(", ")),
                 |b| format!("did you mean `{b}`?"),
             );
@@ -133,7 +133,7 @@ fn key_phrase_slots(bank: &Bank, notes: &[(usize, Vec<usize>)]) -> usize {
     notes
         .iter()
         .flat_map(|(_, ns)| ns)
-        .map(|n| crate::bank::key_phrases(&bank.notes[*n].text).len())
+        .map(|n| crate::input::bank::key_phrases(&bank.notes[*n].text).len())
         .sum()
 }
 
@@ -149,7 +149,13 @@ pub fn choose_blanks(total: usize, ratio: f64, dice: &mut Dice) -> HashSet<usize
 fn phrase_em(text: &str) -> u32 {
     let em: f32 = text
         .chars()
-        .map(|c| if crate::markup::is_cjk(c) { 1.0 } else { 0.55 })
+        .map(|c| {
+            if crate::render::markup::is_cjk(c) {
+                1.0
+            } else {
+                0.55
+            }
+        })
         .sum();
     (em.ceil() as u32).max(4)
 }
@@ -175,7 +181,7 @@ pub fn build(
             .iter()
             .map(|n| {
                 let note = &bank.notes[*n];
-                let paragraphs = crate::paper::note_paragraphs(&note.text)
+                let paragraphs = crate::model::paper::note_paragraphs(&note.text)
                     .into_iter()
                     .map(|runs| {
                         runs.into_iter()

@@ -299,9 +299,9 @@ impl LookArgs {
     pub fn page_setup(
         &self,
         blueprint_layout: Option<&str>,
-    ) -> Result<crate::layout::PageSetup, crate::error::Error> {
+    ) -> Result<crate::render::layout::PageSetup, crate::error::Error> {
         let name = self.layout.as_deref().or(blueprint_layout).unwrap_or("a4");
-        let setup = crate::layout::PageSetup::named(name).ok_or_else(|| {
+        let setup = crate::render::layout::PageSetup::named(name).ok_or_else(|| {
             crate::error::Error::usage(format!("unknown layout `{name}`"))
                 .because("use a4, b5, 16k, a3-2col or b4-2col")
         })?;

@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::Drawn;
+use crate::commands::Drawn;
 use crate::error::Result;
-use crate::layout::{self, Layout};
-use crate::manifest::{Manifest, StudentRecord};
-use crate::paper::{self, PaperData, StudentData};
-use crate::pdf;
+use crate::input::manifest::{Manifest, StudentRecord};
+use crate::input::roster::{Student, safe_file_name, seat_order};
+use crate::model::paper::{self, PaperData, StudentData};
 use crate::render::Renderer;
-use crate::roster::{Student, safe_file_name, seat_order};
+use crate::render::layout::{self, Layout};
+use crate::render::pdf;
 
 /// A finished file: where it goes, its bytes and its page count.
 pub struct OutFile {
@@ -74,7 +74,7 @@ pub fn render(
     for data in &base {
         jobs.push((None, "key", data.clone()));
     }
-    let rendered = crate::parallel::map(&jobs, |(_, name, data)| {
+    let rendered = crate::util::parallel::map(&jobs, |(_, name, data)| {
         let result = renderer.layout(name, data).map(|layout| {
             let bytes = pdf::render(&layout, &renderer.pdf_fonts);
             (layout, bytes)

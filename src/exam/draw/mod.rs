@@ -11,10 +11,10 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use rust_decimal::Decimal;
 
-use crate::bank::{Answer, Bank, Question};
-use crate::blueprint::{Blueprint, Part, Spread, describe_mix, difficulty_targets};
-use crate::dice::Dice;
 use crate::error::{Error, Result};
+use crate::exam::dice::Dice;
+use crate::input::bank::{Answer, Bank, Question};
+use crate::input::blueprint::{Blueprint, Part, Spread, describe_mix, difficulty_targets};
 
 #[derive(Debug, Clone, Default)]
 pub struct DrawOptions {
@@ -429,7 +429,7 @@ fn section_targets(
             for (id, n) in quotas {
                 let Some(s) = bank.section_index(id) else {
                     let ids: Vec<&str> = bank.sections.iter().map(|s| s.id.as_str()).collect();
-                    let hint = crate::yaml::closest(id, &ids).map_or_else(
+                    let hint = crate::input::yaml::closest(id, &ids).map_or_else(
                         || format!("the bank's sections are: {}", ids.join(", ")),
                         |b| format!("did you mean `{b}`?"),
                     );

@@ -4,17 +4,19 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-use crate::bank::{Bank, QuestionType};
-use crate::blueprint::Blueprint;
 use crate::cli::{Cli, Command, DrawArgs, Format, HandoutMode};
 use crate::diag;
-use crate::draw::{self, Draw, DrawOptions};
 use crate::error::{Error, Result};
-use crate::fonts::FontSet;
-use crate::layout::PageSetup;
-use crate::manifest::{self, Manifest};
+use crate::exam::draw::{self, Draw, DrawOptions};
+use crate::exam::stats;
+use crate::input::bank::{Bank, QuestionType};
+use crate::input::blueprint::Blueprint;
+use crate::input::manifest::{self, Manifest};
+use crate::model::{handout, paper};
 use crate::render::Renderer;
-use crate::{handout, layout, paper, pdf, stats, template};
+use crate::render::fonts::FontSet;
+use crate::render::layout::PageSetup;
+use crate::render::{layout, pdf, template};
 use std::path::{Path, PathBuf};
 
 /// Runs one command; all output goes to `out` (stdout) and `err` (stderr, for warnings and progress).
@@ -135,7 +137,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                 HandoutMode::Cloze => handout::Mode::Cloze,
             };
             let students = match &roster {
-                Some(path) => Some(crate::roster::read(path)?),
+                Some(path) => Some(crate::input::roster::read(path)?),
                 None => None,
             };
             if vary && students.is_none() {
@@ -144,7 +146,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                 ));
             }
             let seed = seed.unwrap_or_else(|| {
-                let seed = crate::dice::random_seed();
+                let seed = crate::exam::dice::random_seed();
                 if mode == handout::Mode::Cloze {
                     let _ = writeln!(
                         err,
@@ -158,9 +160,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             let renderer =
                 Renderer::new(&fonts, look.templates.as_deref(), look.page_setup(None)?)?;
             let total = handout::key_phrase_count(&bank, &notes);
-            let mut dice = crate::dice::Dice::new(seed);
+            let mut dice = crate::exam::dice::Dice::new(seed);
             let shared_blanks = handout::choose_blanks(total, blank_ratio, &mut dice.fork());
-            let people: Vec<Option<crate::roster::Student>> = match &students {
+            let people: Vec<Option<crate::input::roster::Student>> = match &students {
                 Some(list) => list.iter().cloned().map(Some).collect(),
                 None => vec![None],
             };
@@ -171,7 +173,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                     handout::choose_blanks(
                         total,
                         blank_ratio,
-                        &mut crate::dice::Dice::new(
+                        &mut crate::exam::dice::Dice::new(
                             seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                         ),
                     )
@@ -196,10 +198,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                     look.duplex,
                 ));
             }
-            let handouts = crate::parallel::map(&copies, |data| render_handout(&renderer, data));
+            let handouts =
+                crate::util::parallel::map(&copies, |data| render_handout(&renderer, data));
             let keys = if mode == handout::Mode::Cloze {
                 let needed = if vary { copies.len() } else { 1 };
-                crate::parallel::map(&copies[..needed], |data| {
+                crate::util::parallel::map(&copies[..needed], |data| {
                     renderer.layout("handout-key", data)
                 })
             } else {
@@ -221,7 +224,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                         .map(|s| format!("{} {}", s.id, s.name))
                         .collect();
                     for (s, l) in list.iter().zip(&handouts) {
-                        let stem = crate::roster::safe_file_name(&format!("{}-{}", s.id, s.name));
+                        let stem =
+                            crate::input::roster::safe_file_name(&format!("{}-{}", s.id, s.name));
                         files.push((dir.join("handouts").join(format!("{stem}.pdf")), l.clone()));
                     }
                     files.push((
@@ -230,8 +234,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                     ));
                     if vary {
                         for (s, k) in list.iter().zip(&keys) {
-                            let stem =
-                                crate::roster::safe_file_name(&format!("{}-{}", s.id, s.name));
+                            let stem = crate::input::roster::safe_file_name(&format!(
+                                "{}-{}",
+                                s.id, s.name
+                            ));
                             files.push((
                                 dir.join("handouts").join(format!("{stem}-key.pdf")),
                                 k.clone(),
@@ -246,7 +252,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
                     }
                 }
             }
-            let pdfs = crate::parallel::map(&files, |(_, l)| pdf::render(l, &renderer.pdf_fonts));
+            let pdfs =
+                crate::util::parallel::map(&files, |(_, l)| pdf::render(l, &renderer.pdf_fonts));
             for ((path, _), bytes) in files.iter().zip(&pdfs) {
                 pdf::write_atomically(path, bytes)?;
             }
@@ -281,7 +288,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             out: dir,
             look,
         } => {
-            let students = crate::roster::read(&roster)?;
+            let students = crate::input::roster::read(&roster)?;
             let variants = if per_student {
                 students.len()
             } else {
@@ -290,9 +297,15 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             let drawn = draw_with_variants(&args, Some(variants), err)?;
             let fonts = load_fonts(look_paths(&look, &drawn.blueprint).0)?;
             let (renderer, duplex) = paper_renderer(&fonts, &look, &drawn.blueprint)?;
-            let assignment = crate::batch::assign(&students, variants);
-            let (files, manifest) =
-                crate::batch::render(&drawn, &students, &assignment, &renderer, &dir, duplex)?;
+            let assignment = crate::workflow::batch::assign(&students, variants);
+            let (files, manifest) = crate::workflow::batch::render(
+                &drawn,
+                &students,
+                &assignment,
+                &renderer,
+                &dir,
+                duplex,
+            )?;
             for f in &files {
                 pdf::write_atomically(&f.path, &f.bytes)?;
             }
@@ -318,8 +331,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             pass,
             manual,
             explain,
-        } => crate::report::run(
-            &crate::report::GradeArgs {
+        } => crate::model::report::run(
+            &crate::model::report::GradeArgs {
                 manifest: &manifest,
                 responses: &responses,
                 out: &dir,
@@ -533,7 +546,7 @@ pub fn draw_with_variants(
     let seed = match args.seed {
         Some(seed) => seed,
         None => {
-            let seed = crate::dice::random_seed();
+            let seed = crate::exam::dice::random_seed();
             let _ = writeln!(
                 err,
                 "seed: {seed} (pass --seed {seed} to draw the same paper again)"
@@ -607,7 +620,7 @@ fn render_draw_text(drawn: &Drawn) -> String {
             ));
             for dq in &part.questions {
                 let q = &bank.questions[dq.question];
-                let answer = crate::bank::answer_text(&dq.answer).replace('\n', " / ");
+                let answer = crate::input::bank::answer_text(&dq.answer).replace('\n', " / ");
                 let answer: String = answer.chars().take(40).collect();
                 out.push_str(&format!(
                     "{:>4}  {:<14} {:<8} d{}  {}\n",
@@ -639,7 +652,7 @@ pub fn render_parallel<T: serde::Serialize + Sync>(
             .map(|(_, name, data)| renderer.render(name, data))
             .collect()
     } else {
-        crate::parallel::map(&jobs, |(_, name, data)| renderer.render(name, data))
+        crate::util::parallel::map(&jobs, |(_, name, data)| renderer.render(name, data))
     };
     jobs.into_iter()
         .zip(rendered)

@@ -11,8 +11,8 @@ use printpdf::{
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::fonts::{FontRole, FontSet};
-use crate::layout::{Item, Layout};
+use crate::render::fonts::{FontRole, FontSet};
+use crate::render::layout::{Item, Layout};
 
 /// Fonts parsed for embedding. Parsing a CJK font takes a while: do it once per run and share it.
 pub struct PdfFonts<'f> {
@@ -39,7 +39,7 @@ const HEADING_ID: &str = "EGHEAD";
 
 impl<'f> PdfFonts<'f> {
     pub fn new(fonts: &'f FontSet) -> Result<PdfFonts<'f>> {
-        let parse = |face: &crate::fonts::Face| {
+        let parse = |face: &crate::render::fonts::Face| {
             ParsedFont::from_bytes(&face.bytes, 0, &mut Vec::new()).ok_or_else(|| {
                 Error::input(format!(
                     "the font {} cannot be embedded in a PDF",

@@ -6,8 +6,8 @@ pub mod linebreak;
 
 use serde::Serialize;
 
-use crate::fonts::{FontRole, FontSet};
-use crate::markup::{Align, Block, Document, Inline, Para, QuestionBlock, Table};
+use crate::render::fonts::{FontRole, FontSet};
+use crate::render::markup::{Align, Block, Document, Inline, Para, QuestionBlock, Table};
 use linebreak::{LineSpan, Piece, break_lines};
 
 /// Advance widths, in em, of characters in each face. FontSet is the real one; tests may use a fixed one.
@@ -723,7 +723,7 @@ impl Engine<'_> {
             } => out.push(self.boxed(title.as_deref(), blocks, x, width, *size)),
             Block::Question(q) => out.extend(self.question(q, x, width)),
             Block::Lines { count } => {
-                out.extend(self.ruled_lines(*count, x, width, crate::markup::BODY_SIZE))
+                out.extend(self.ruled_lines(*count, x, width, crate::render::markup::BODY_SIZE))
             }
             Block::Bubbles { questions, size } => {
                 out.extend(self.bubbles(questions, x, width, *size))
@@ -746,10 +746,16 @@ impl Engine<'_> {
         }
     }
 
-    fn fields(&self, fields: &[crate::markup::Field], x: f32, width: f32, size: f32) -> Chunk {
+    fn fields(
+        &self,
+        fields: &[crate::render::markup::Field],
+        x: f32,
+        width: f32,
+        size: f32,
+    ) -> Chunk {
         let lh = self.line_height(size) * 1.4;
         let gap = 2.0 * size;
-        let label = |f: &crate::markup::Field| format!("{}：", f.label);
+        let label = |f: &crate::render::markup::Field| format!("{}：", f.label);
         let total: f32 = fields
             .iter()
             .map(|f| self.text_width(&label(f), FontRole::Body, size) + f.em * size)
@@ -1462,7 +1468,7 @@ impl Engine<'_> {
 /// Whether justification may widen the gap beside this piece: CJK text, blanks and spaces, not Latin letters
 /// or digits inside a word.
 fn loose(p: &Styled) -> bool {
-    p.blank || p.piece.c == ' ' || crate::markup::is_cjk(p.piece.c)
+    p.blank || p.piece.c == ' ' || crate::render::markup::is_cjk(p.piece.c)
 }
 
 /// How many options share a line: all of them (up to 4, or 5–6 when they fit in that many cells), else 2,

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::bank::{self, Answer, Bank, Question, QuestionType};
 use crate::diag::{Diagnostic, Pos};
 use crate::error::{Error, Result};
+use crate::input::bank::{self, Answer, Bank, Question, QuestionType};
 
 /// Header names accepted for each import column, Chinese and English (compared in lower case).
 const COLUMNS: &[(&str, &[&str])] = &[
@@ -99,7 +99,7 @@ pub fn import(
     out: &Path,
     section_column: Option<&str>,
 ) -> Result<(Vec<PathBuf>, usize)> {
-    let rows = crate::roster::read_rows(file)?;
+    let rows = crate::input::roster::read_rows(file)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
@@ -385,7 +385,7 @@ pub fn import(
     std::fs::create_dir_all(out).map_err(|e| Error::io("create the bank folder", out, e))?;
     let mut written = Vec::new();
     for (path, text) in files {
-        crate::pdf::write_atomically(&path, text.as_bytes())?;
+        crate::render::pdf::write_atomically(&path, text.as_bytes())?;
         written.push(path);
     }
     Ok((written, count))
@@ -450,11 +450,11 @@ pub fn export_csv(bank: &Bank) -> Vec<u8> {
         );
         rows.push(row);
     }
-    crate::grade::write_csv(&rows)
+    crate::exam::grade::write_csv(&rows)
 }
 
 fn xml_escape(text: &str) -> String {
-    crate::template::escape_markup(text)
+    crate::render::template::escape_markup(text)
 }
 
 /// Moodle XML: one category per section; multichoice (single and multiple, fractions summing to 100),
@@ -669,11 +669,11 @@ pub fn write_skeleton(dir: &Path) -> Result<Vec<PathBuf>> {
     let files: BTreeMap<&str, &str> = BTreeMap::from([
         (
             "example.yaml",
-            include_str!("../templates/skeleton/example.yaml"),
+            include_str!("../../templates/skeleton/example.yaml"),
         ),
         (
             "exams/paper.yaml",
-            include_str!("../templates/skeleton/exams/paper.yaml"),
+            include_str!("../../templates/skeleton/exams/paper.yaml"),
         ),
     ]);
     let mut written = Vec::new();
@@ -682,7 +682,7 @@ pub fn write_skeleton(dir: &Path) -> Result<Vec<PathBuf>> {
         if path.exists() {
             continue;
         }
-        crate::pdf::write_atomically(&path, text.as_bytes())?;
+        crate::render::pdf::write_atomically(&path, text.as_bytes())?;
         written.push(path);
     }
     Ok(written)

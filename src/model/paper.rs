@@ -4,9 +4,9 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::bank::{Answer, Bank, QuestionType, blank_spans, key_phrase_runs, letter};
-use crate::blueprint::{Blueprint, Scoring};
-use crate::draw::Variant;
+use crate::exam::draw::Variant;
+use crate::input::bank::{Answer, Bank, QuestionType, blank_spans, key_phrase_runs, letter};
+use crate::input::blueprint::{Blueprint, Scoring};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PaperData {
@@ -278,7 +278,7 @@ pub fn build(
                             .filter(|l| !l.trim().is_empty())
                             .collect(),
                     ),
-                    other => (crate::bank::answer_text(other), Vec::new()),
+                    other => (crate::input::bank::answer_text(other), Vec::new()),
                 };
                 let choices = match q.kind {
                     QuestionType::Judge => vec!["√".to_string(), "×".to_string()],

@@ -4,7 +4,7 @@
 use roxmltree::{Node, NodeType};
 
 use crate::error::{Error, Result};
-use crate::fonts::FontRole;
+use crate::render::fonts::FontRole;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {

@@ -7,7 +7,7 @@ use super::load::FileItems;
 use super::{Bank, Origin, QuestionType, normalize_for_match};
 use crate::diag::Diagnostic;
 use crate::diag::Pos;
-use crate::yaml::{YamlDoc, join_path};
+use crate::input::yaml::{YamlDoc, join_path};
 
 /// Joins the files' items into one bank, adding cross-file diagnostics to `diags`.
 pub(super) fn assemble(
@@ -81,7 +81,7 @@ pub(super) fn assemble(
                 format!("note `{note_id}` does not exist"),
             );
             let ids: Vec<&str> = note_index.keys().copied().collect();
-            if let Some(best) = crate::yaml::closest(&note_id, &ids) {
+            if let Some(best) = crate::input::yaml::closest(&note_id, &ids) {
                 d = d.with_help(format!("did you mean `{best}`?"));
             } else {
                 d = d.with_help("notes are listed under `notes:` in a section file; check the id");

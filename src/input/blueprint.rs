@@ -9,10 +9,10 @@ use serde::Deserialize;
 use serde_yaml::Value;
 use sha2::{Digest, Sha256};
 
-use crate::bank::QuestionType;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::yaml::{YamlDoc, join_path, read_text};
+use crate::input::bank::QuestionType;
+use crate::input::yaml::{YamlDoc, join_path, read_text};
 
 const BLUEPRINT_KEYS: &[&str] = &[
     "title",

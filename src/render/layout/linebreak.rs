@@ -66,7 +66,7 @@ pub fn break_opportunities(pieces: &[Piece]) -> Vec<bool> {
 }
 
 fn is_wide(c: char) -> bool {
-    crate::markup::is_cjk(c) && !matches!(c, '“' | '”' | '‘' | '’')
+    crate::render::markup::is_cjk(c) && !matches!(c, '“' | '”' | '‘' | '’')
 }
 
 /// Breaks pieces into lines: the first line may be `first` wide, the others `rest`.

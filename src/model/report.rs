@@ -8,13 +8,13 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::bank::{Bank, QuestionType};
 use crate::error::{Error, Result};
-use crate::grade::{self, Graded, Grading, Item, Options};
-use crate::layout::PageSetup;
-use crate::manifest::Manifest;
-use crate::paper::points_text;
+use crate::exam::grade::{self, Graded, Grading, Item, Options};
+use crate::input::bank::{Bank, QuestionType};
+use crate::input::manifest::Manifest;
+use crate::model::paper::points_text;
 use crate::render::Renderer;
+use crate::render::layout::PageSetup;
 
 pub struct GradeArgs<'a> {
     pub manifest: &'a Path,
@@ -192,12 +192,12 @@ pub fn run(args: &GradeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         mark,
         bank.as_ref(),
     );
-    let fonts = crate::fonts::FontSet::builtin();
+    let fonts = crate::render::fonts::FontSet::builtin();
     let renderer = Renderer::new(&fonts, None, PageSetup::a4())?;
     let report = renderer.render("report", &data)?;
     files.push((args.out.join("report.pdf"), report.pdf));
     for (path, bytes) in &files {
-        crate::pdf::write_atomically(path, bytes)?;
+        crate::render::pdf::write_atomically(path, bytes)?;
     }
     for (path, _) in &files {
         writeln!(out, "wrote {}", path.display()).map_err(fail)?;
@@ -280,7 +280,7 @@ fn option_summary(item: &Item) -> String {
         .map(|(o, n)| {
             format!(
                 "{}:{n}{}",
-                crate::bank::letter(o),
+                crate::input::bank::letter(o),
                 if item.correct.contains(&o) { "√" } else { "" }
             )
         })

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, Pos};
 use crate::error::{Error, Result};
-use crate::manifest::{Manifest, QuestionRecord, VariantRecord};
+use crate::input::manifest::{Manifest, QuestionRecord, VariantRecord};
 
 /// What a student wrote for one question.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +29,7 @@ impl Given {
     pub fn show(&self) -> String {
         match self {
             Given::Empty => "—".into(),
-            Given::Letters(v) => v.iter().map(|i| crate::bank::letter(*i)).collect(),
+            Given::Letters(v) => v.iter().map(|i| crate::input::bank::letter(*i)).collect(),
             Given::Judge(true) => "√".into(),
             Given::Judge(false) => "×".into(),
             Given::Blanks(v) => v.join("；"),
@@ -74,7 +74,7 @@ pub fn parse_cell(
                 if i >= options {
                     return Err(format!(
                         "{up} is beyond the last option ({})",
-                        crate::bank::letter(options.saturating_sub(1))
+                        crate::input::bank::letter(options.saturating_sub(1))
                     ));
                 }
                 if !letters.contains(&i) {
@@ -240,7 +240,7 @@ pub fn grade(
     manual: Option<&Path>,
     options: &Options,
 ) -> Result<Grading> {
-    let rows = crate::roster::read_rows(responses)?;
+    let rows = crate::input::roster::read_rows(responses)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
@@ -401,7 +401,7 @@ pub fn grade(
 
 /// Hand-marked short answers: `id` and one column per question number with the points awarded.
 fn read_manual(path: &Path) -> Result<HashMap<(String, usize), Decimal>> {
-    let rows = crate::roster::read_rows(path)?;
+    let rows = crate::input::roster::read_rows(path)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));

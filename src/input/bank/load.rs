@@ -14,7 +14,7 @@ use super::{
 };
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::yaml::{YamlDoc, join_path, read_text};
+use crate::input::yaml::{YamlDoc, join_path, read_text};
 
 const TOP_KEYS: &[&str] = &["section", "notes", "questions"];
 const SECTION_KEYS: &[&str] = &["id", "title", "order"];
@@ -116,7 +116,7 @@ pub fn load_bytes(
     shown_as: &Path,
     bytes: &[u8],
 ) -> (Option<(YamlDoc, FileItems)>, Vec<Diagnostic>) {
-    match crate::yaml::decode_text(bytes, shown_as) {
+    match crate::input::yaml::decode_text(bytes, shown_as) {
         Ok(text) => load_source(shown_as, text),
         Err(d) => (None, vec![d]),
     }
@@ -759,7 +759,7 @@ pub(super) fn load_bank(root: &Path) -> Result<Bank> {
         )));
     }
     // Files are read and parsed on every core; everything after that runs in file order.
-    let loaded_files = crate::parallel::map(&files, |file| {
+    let loaded_files = crate::util::parallel::map(&files, |file| {
         let bytes = std::fs::read(file).unwrap_or_default();
         (Sha256::digest(&bytes), load_file(file, file))
     });

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::bank::{Bank, QuestionType};
+use crate::input::bank::{Bank, QuestionType};
 
 /// Version tag of the JSON form; bump it when a field changes meaning (adding fields is compatible).
 pub const STATS_FORMAT: &str = "examgen-stats/1";

@@ -1,0 +1,7 @@
+//! Reading what teachers type: YAML with positions, the bank, blueprints, manifests, rosters and tables.
+
+pub mod bank;
+pub mod blueprint;
+pub mod manifest;
+pub mod roster;
+pub mod yaml;

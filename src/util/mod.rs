@@ -1,0 +1,3 @@
+//! Small shared helpers below every stage: atomic file writing, a parallel map, CSV writing, character classes.
+
+pub mod parallel;
