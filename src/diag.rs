@@ -114,8 +114,8 @@ impl fmt::Display for Diagnostic {
                 .skip(self.pos.column.saturating_sub(1))
                 .take(self.width)
                 .collect();
-            let pad = display_width(&prefix);
-            let carets = display_width(&marked).max(1);
+            let pad = crate::util::chars::display_width(&prefix);
+            let carets = crate::util::chars::display_width(&marked).max(1);
             writeln!(
                 f,
                 "{:>gutter$} | {}{}",
@@ -129,18 +129,6 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
-}
-
-/// Terminal cell width: East Asian wide and full-width characters take two cells.
-pub fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
-}
-
-fn is_wide(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
 /// Computes the 1-based line and character column of a byte offset in `text`.

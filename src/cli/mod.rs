@@ -89,6 +89,9 @@ pub enum Command {
         /// Print one student's paper question by question (answer, key, points) instead of writing files
         #[arg(long, value_name = "ID")]
         explain: Option<String>,
+        /// Folder whose report.hbs overrides the built-in one (default: the blueprint's `templates`)
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Make blank answer sheets (答题卡) for a blueprint, one per variant
     #[command(
@@ -295,24 +298,28 @@ pub enum Edition {
 }
 
 impl LookArgs {
-    /// The page setup: `--layout`, else the blueprint's, else A4; then `--margin`.
-    pub fn page_setup(
-        &self,
-        blueprint_layout: Option<&str>,
-    ) -> Result<crate::render::layout::PageSetup, crate::error::Error> {
-        let name = self.layout.as_deref().or(blueprint_layout).unwrap_or("a4");
-        let setup = crate::render::layout::PageSetup::named(name).ok_or_else(|| {
-            crate::error::Error::usage(format!("unknown layout `{name}`"))
-                .because("use a4, b5, 16k, a3-2col or b4-2col")
-        })?;
-        Ok(match self.margin {
-            Some(mm) if (5.0..=50.0).contains(&mm) => setup.with_margin(mm),
-            Some(mm) => {
-                return Err(crate::error::Error::usage(format!(
-                    "--margin {mm}: give millimetres between 5 and 50"
-                )));
-            }
-            None => setup,
-        })
+    /// The look these arguments ask for; the blueprint fills in what they leave open.
+    pub fn look(&self) -> crate::workflow::Look {
+        crate::workflow::Look {
+            templates: self.templates.clone(),
+            font_dir: self.font_dir.clone(),
+            duplex: self.duplex,
+            layout: self.layout.clone(),
+            margin: self.margin,
+            teacher: self.edition == Edition::Teacher,
+        }
+    }
+}
+
+impl DrawArgs {
+    /// The draw these arguments ask for, with `variants` when the command decides the count itself.
+    pub fn request(&self) -> crate::workflow::drawn::DrawRequest {
+        crate::workflow::drawn::DrawRequest {
+            blueprint: self.blueprint.clone(),
+            seed: self.seed,
+            variants: self.variants.unwrap_or(1) as usize,
+            distinct: self.distinct,
+            exclude_used: self.exclude_used.clone(),
+        }
     }
 }

@@ -91,78 +91,8 @@ pub struct QuestionRecord {
     pub answer: serde_json::Value,
 }
 
-pub fn build(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
-    let parts = blueprint
-        .parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| PartInfo {
-            number: i + 1,
-            title: p.title.clone(),
-            kind: p.kind.name().to_string(),
-            count: p.count,
-            points: p.points,
-            scoring: match p.scoring {
-                Scoring::AllOrNothing => "all-or-nothing".into(),
-                Scoring::Partial(_) => "partial".into(),
-            },
-            partial: match p.scoring {
-                Scoring::Partial(x) => Some(x),
-                Scoring::AllOrNothing => None,
-            },
-        })
-        .collect();
-    let variants = draw
-        .variants
-        .iter()
-        .map(|v| VariantRecord {
-            label: v.label.clone(),
-            total_points: v.total_points(),
-            questions: v
-                .parts
-                .iter()
-                .flat_map(|p| p.questions.iter().map(move |q| (p.part, q)))
-                .map(|(part, dq)| {
-                    let q = &bank.questions[dq.question];
-                    QuestionRecord {
-                        number: dq.number,
-                        id: q.id.clone(),
-                        part: part + 1,
-                        kind: q.kind.name().to_string(),
-                        section: bank.sections[q.section].id.clone(),
-                        points: dq.points,
-                        option_order: dq.option_order.clone(),
-                        answer: answer_json(&dq.answer),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    Manifest {
-        format: MANIFEST_FORMAT.into(),
-        tool: format!("examgen {}", env!("CARGO_PKG_VERSION")),
-        bank: BankRef {
-            path: slash_path(&bank.root),
-            digest: bank.digest.clone(),
-        },
-        blueprint: BlueprintRef {
-            path: slash_path(&blueprint.path),
-            digest: blueprint.digest.clone(),
-            title: blueprint.title.clone(),
-        },
-        seed: draw.seed,
-        distinct: draw.distinct,
-        parts,
-        total_points: draw
-            .variants
-            .first()
-            .map_or(Decimal::ZERO, |v| v.total_points()),
-        variants,
-        students: Vec::new(),
-    }
-}
-
-fn slash_path(p: &Path) -> String {
+/// A path as written on any system: forward slashes.
+pub fn slash_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 

@@ -150,7 +150,7 @@ fn phrase_em(text: &str) -> u32 {
     let em: f32 = text
         .chars()
         .map(|c| {
-            if crate::render::markup::is_cjk(c) {
+            if crate::util::chars::is_cjk(c) {
                 1.0
             } else {
                 0.55

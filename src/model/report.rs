@@ -1,279 +1,75 @@
-//! `examgen grade`: writes scores.csv, items.csv, sections.csv, manual.csv and report.pdf from a grading,
-//! or explains one student's paper question by question.
-
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+//! The grade report's data (what report.hbs sees) and the one-student explanation text.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::exam::grade::{self, Graded, Grading, Item, Options};
+use crate::exam::grade::{Graded, Grading, Item};
 use crate::input::bank::{Bank, QuestionType};
 use crate::input::manifest::Manifest;
 use crate::model::paper::points_text;
-use crate::render::Renderer;
-use crate::render::layout::PageSetup;
 
-pub struct GradeArgs<'a> {
-    pub manifest: &'a Path,
-    pub responses: &'a Path,
-    pub out: &'a Path,
-    pub lenient: bool,
-    pub pass: Option<&'a str>,
-    pub manual: Option<&'a Path>,
-    pub explain: Option<&'a str>,
+#[derive(Serialize)]
+pub struct ReportData {
+    pub title: String,
+    pub total_points: String,
+    pub count: usize,
+    pub mean: String,
+    pub median: String,
+    pub highest: String,
+    pub lowest: String,
+    pub pass_mark: String,
+    pub passed: usize,
+    pub pass_rate: String,
+    pub histogram: Vec<Bar>,
+    pub sections: Vec<SectionBar>,
+    pub students: Vec<Row>,
+    pub flagged: Vec<Flagged>,
 }
 
 #[derive(Serialize)]
-struct ReportData {
-    title: String,
-    total_points: String,
-    count: usize,
-    mean: String,
-    median: String,
-    highest: String,
-    lowest: String,
-    pass_mark: String,
-    passed: usize,
-    pass_rate: String,
-    histogram: Vec<Bar>,
-    sections: Vec<SectionBar>,
-    students: Vec<Row>,
-    flagged: Vec<Flagged>,
+pub struct Bar {
+    pub label: String,
+    pub value: usize,
 }
 
 #[derive(Serialize)]
-struct Bar {
-    label: String,
-    value: usize,
+pub struct SectionBar {
+    pub label: String,
+    pub title: String,
+    pub value: String,
 }
 
 #[derive(Serialize)]
-struct SectionBar {
-    label: String,
-    title: String,
-    value: String,
+pub struct Row {
+    pub rank: usize,
+    pub id: String,
+    pub name: String,
+    pub variant: String,
+    pub total: String,
+    pub pass: String,
 }
 
 #[derive(Serialize)]
-struct Row {
-    rank: usize,
-    id: String,
-    name: String,
-    variant: String,
-    total: String,
-    pass: String,
-}
-
-#[derive(Serialize)]
-struct Flagged {
-    id: String,
-    type_name: String,
-    section: String,
-    facility: String,
-    discrimination: String,
-    flags: String,
-    options: String,
-    stem: String,
+pub struct Flagged {
+    pub id: String,
+    pub type_name: String,
+    pub section: String,
+    pub facility: String,
+    pub discrimination: String,
+    pub flags: String,
+    pub options: String,
+    pub stem: String,
 }
 
 fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
-/// The pass mark in points: `60` is points, `60%` a share of `total`.
-pub fn pass_mark(spec: Option<&str>, total: Decimal) -> Result<Decimal> {
-    let spec = spec.unwrap_or("60%").trim();
-    let parsed = match spec.strip_suffix('%') {
-        Some(p) => Decimal::from_str(p.trim())
-            .ok()
-            .map(|p| total * p / Decimal::from(100)),
-        None => Decimal::from_str(spec).ok(),
-    };
-    parsed.filter(|p| *p >= Decimal::ZERO).ok_or_else(|| {
-        Error::usage(format!(
-            "--pass {spec}: give points (60) or a share of the total (60%)"
-        ))
-    })
-}
-
-pub fn run(args: &GradeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let manifest = Manifest::read(args.manifest)?;
-    let grading = grade::grade(
-        &manifest,
-        args.responses,
-        args.manual,
-        &Options {
-            lenient: args.lenient,
-        },
-    )?;
-    if !grading.warnings.is_empty() {
-        let _ = writeln!(err, "{}", crate::diag::render_all(&grading.warnings));
-    }
-    let fail = |e: std::io::Error| Error::internal("cannot write the output").because(e);
-    if let Some(id) = args.explain {
-        let student = grading
-            .students
-            .iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| {
-                Error::input(format!(
-                    "{} has no answers of student {id}",
-                    args.responses.display()
-                ))
-            })?;
-        return out
-            .write_all(explain(&manifest, student).as_bytes())
-            .map_err(fail);
-    }
-    let bank = load_bank_for(&manifest, args.manifest, err);
-    let total = manifest.total_points;
-    let mark = pass_mark(args.pass, total)?;
-    let ranks = grade::ranks(&grading.students);
-    let items = grade::item_analysis(&manifest, &grading);
-    let mut sections = grade::section_averages(&manifest, &grading);
-    if let Some(bank) = &bank {
-        // Bank order, so the chart reads like the syllabus.
-        sections.sort_by_key(|(id, _)| bank.section_index(id).unwrap_or(usize::MAX));
-    }
-
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    files.push((
-        args.out.join("scores.csv"),
-        scores_csv(&manifest, &grading, &ranks, mark),
-    ));
-    files.push((args.out.join("items.csv"), items_csv(&items)));
-    let mut section_rows = vec![vec![
-        "section".to_string(),
-        "title".into(),
-        "average".into(),
-    ]];
-    for (id, share) in &sections {
-        section_rows.push(vec![
-            id.clone(),
-            section_title(bank.as_ref(), id),
-            format!("{share:.3}"),
-        ]);
-    }
-    files.push((
-        args.out.join("sections.csv"),
-        grade::write_csv(&section_rows),
-    ));
-    let short_numbers: Vec<usize> = manifest.variants[0]
-        .questions
-        .iter()
-        .filter(|q| q.kind == "short")
-        .map(|q| q.number)
-        .collect();
-    if !short_numbers.is_empty() && args.manual.is_none() {
-        let mut rows = vec![
-            std::iter::once("id".to_string())
-                .chain(short_numbers.iter().map(|n| n.to_string()))
-                .collect::<Vec<_>>(),
-        ];
-        for s in &grading.students {
-            rows.push(
-                std::iter::once(s.id.clone())
-                    .chain(short_numbers.iter().map(|_| String::new()))
-                    .collect(),
-            );
-        }
-        files.push((args.out.join("manual.csv"), grade::write_csv(&rows)));
-    }
-
-    let data = report_data(
-        &manifest,
-        &grading,
-        &ranks,
-        &items,
-        &sections,
-        mark,
-        bank.as_ref(),
-    );
-    let fonts = crate::render::fonts::FontSet::builtin();
-    let renderer = Renderer::new(&fonts, None, PageSetup::a4())?;
-    let report = renderer.render("report", &data)?;
-    files.push((args.out.join("report.pdf"), report.pdf));
-    for (path, bytes) in &files {
-        crate::render::pdf::write_atomically(path, bytes)?;
-    }
-    for (path, _) in &files {
-        writeln!(out, "wrote {}", path.display()).map_err(fail)?;
-    }
-    writeln!(
-        out,
-        "{} students, mean {} of {}, {} passed (mark {}); {} question(s) flagged{}",
-        grading.students.len(),
-        data.mean,
-        points_text(total),
-        data.passed,
-        data.pass_mark,
-        data.flagged.len(),
-        if short_numbers.is_empty() || args.manual.is_some() {
-            String::new()
-        } else {
-            format!(
-                "; short answers unmarked: fill in {} and rerun with --manual",
-                args.out.join("manual.csv").display()
-            )
-        }
-    )
-    .map_err(fail)
-}
-
-/// The bank the papers came from, for stems in the report; a missing or changed bank only costs the stems.
-fn load_bank_for(manifest: &Manifest, manifest_path: &Path, err: &mut dyn Write) -> Option<Bank> {
-    let as_written = PathBuf::from(&manifest.bank.path);
-    let beside = manifest_path.parent().map(|p| p.join(&manifest.bank.path));
-    let path = [Some(as_written), beside]
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_dir())?;
-    match Bank::load(&path) {
-        Ok(bank) => {
-            if bank.digest != manifest.bank.digest {
-                let _ = writeln!(
-                    err,
-                    "warning: the bank {} changed since the papers were made; stems in the report are today's",
-                    path.display()
-                );
-            }
-            Some(bank)
-        }
-        Err(_) => None,
-    }
-}
-
-fn section_title(bank: Option<&Bank>, id: &str) -> String {
+pub fn section_title(bank: Option<&Bank>, id: &str) -> String {
     bank.and_then(|b| b.section_index(id).map(|i| b.sections[i].title.clone()))
         .unwrap_or_default()
 }
-
-fn scores_csv(manifest: &Manifest, grading: &Grading, ranks: &[usize], mark: Decimal) -> Vec<u8> {
-    let mut header = vec!["id".to_string(), "name".into(), "variant".into()];
-    header.extend(manifest.parts.iter().map(|p| p.title.clone()));
-    header.extend(["total".to_string(), "rank".into(), "pass".into()]);
-    let mut rows = vec![header];
-    for (s, rank) in grading.students.iter().zip(ranks) {
-        let mut row = vec![s.id.clone(), s.name.clone(), s.variant.clone()];
-        row.extend(s.parts.iter().map(|p| points_text(*p)));
-        row.extend([
-            points_text(s.total),
-            rank.to_string(),
-            if s.total >= mark {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-        ]);
-        rows.push(row);
-    }
-    grade::write_csv(&rows)
-}
-
-fn option_summary(item: &Item) -> String {
+pub fn option_summary(item: &Item) -> String {
     item.option_counts
         .iter()
         .enumerate()
@@ -288,41 +84,7 @@ fn option_summary(item: &Item) -> String {
         .join(" ")
 }
 
-fn items_csv(items: &[Item]) -> Vec<u8> {
-    let mut rows = vec![
-        [
-            "id",
-            "type",
-            "section",
-            "n",
-            "facility",
-            "mean_score",
-            "discrimination",
-            "options",
-            "flags",
-            "unmarked",
-        ]
-        .map(str::to_string)
-        .to_vec(),
-    ];
-    for i in items {
-        rows.push(vec![
-            i.id.clone(),
-            i.kind.clone(),
-            i.section.clone(),
-            i.n.to_string(),
-            format!("{:.3}", i.facility),
-            format!("{:.3}", i.mean_score),
-            format!("{:.3}", i.discrimination),
-            option_summary(i),
-            i.flags.join("; "),
-            i.unmarked.to_string(),
-        ]);
-    }
-    grade::write_csv(&rows)
-}
-
-fn report_data(
+pub fn report_data(
     manifest: &Manifest,
     grading: &Grading,
     ranks: &[usize],

@@ -5,6 +5,7 @@ use roxmltree::{Node, NodeType};
 
 use crate::error::{Error, Result};
 use crate::render::fonts::FontRole;
+use crate::util::chars::is_cjk;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -531,11 +532,6 @@ fn collapse_whitespace(text: &str) -> String {
         out.push(' ');
     }
     out
-}
-
-/// Ideographs, CJK punctuation and full-width forms: text that needs no spaces between words.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
 }
 
 #[cfg(test)]

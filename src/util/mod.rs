@@ -1,3 +1,6 @@
 //! Small shared helpers below every stage: atomic file writing, a parallel map, CSV writing, character classes.
 
+pub mod chars;
+pub mod csv;
+pub mod fs;
 pub mod parallel;

@@ -5,20 +5,68 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::commands::Drawn;
 use crate::error::Result;
 use crate::input::manifest::{Manifest, StudentRecord};
-use crate::input::roster::{Student, safe_file_name, seat_order};
+use crate::input::roster::{self, Student, safe_file_name, seat_order};
 use crate::model::paper::{self, PaperData, StudentData};
 use crate::render::Renderer;
 use crate::render::layout::{self, Layout};
 use crate::render::pdf;
+use crate::workflow::drawn::{DrawRequest, Drawn};
+use crate::workflow::{Look, OutFile, load_fonts, paper_renderer};
 
-/// A finished file: where it goes, its bytes and its page count.
-pub struct OutFile {
-    pub path: PathBuf,
-    pub bytes: Vec<u8>,
-    pub pages: usize,
+/// A class batch to make: the draw, the roster, and how many variants (`None`: the request's count,
+/// at least 2 so neighbours differ; `per_student`: one each).
+pub struct BatchRequest {
+    pub draw: DrawRequest,
+    pub roster: PathBuf,
+    pub variants: Option<usize>,
+    pub per_student: bool,
+}
+
+/// Everything a class batch writes, manifest.json last, and what the summary line needs.
+pub struct Batch {
+    pub files: Vec<OutFile>,
+    pub students: usize,
+    pub variants: usize,
+    pub seed: u64,
+}
+
+/// Reads the roster, draws the variants and renders every student's paper and sheet, the keys and the
+/// print files. Nothing is written here.
+pub fn class_batch(
+    req: &BatchRequest,
+    look: &Look,
+    dir: &Path,
+    err: &mut dyn std::io::Write,
+) -> Result<Batch> {
+    let students = roster::read(&req.roster)?;
+    let variants = if req.per_student {
+        students.len()
+    } else {
+        req.variants.unwrap_or(2)
+    };
+    let drawn = Drawn::load(
+        &DrawRequest {
+            variants,
+            ..req.draw.clone()
+        },
+        err,
+    )?;
+    let fonts = load_fonts(look.font_dir(&drawn.blueprint))?;
+    let (renderer, duplex) = paper_renderer(&fonts, look, &drawn.blueprint)?;
+    let assignment = assign(&students, variants);
+    let (mut files, manifest) = render(&drawn, &students, &assignment, &renderer, dir, duplex)?;
+    files.push(OutFile::other(
+        dir.join("manifest.json"),
+        manifest.to_json().into_bytes(),
+    ));
+    Ok(Batch {
+        files,
+        students: students.len(),
+        variants,
+        seed: drawn.draw.seed,
+    })
 }
 
 /// Which variant (index into the draw's variants) each student sits, in roster order: round-robin over
@@ -32,7 +80,7 @@ pub fn assign(students: &[Student], variants: usize) -> Vec<usize> {
 }
 
 /// Renders everything a class needs. Nothing is written here; the caller writes the files.
-pub fn render(
+fn render(
     drawn: &Drawn,
     students: &[Student],
     assignment: &[usize],
@@ -96,11 +144,11 @@ pub fn render(
                 let s = &students[*i];
                 let stem = safe_file_name(&format!("{}-{}", s.id, s.name));
                 let folder = if *name == "paper" { "papers" } else { "sheets" };
-                files.push(OutFile {
-                    path: dir.join(folder).join(format!("{stem}.pdf")),
+                files.push(OutFile::pdf(
+                    dir.join(folder).join(format!("{stem}.pdf")),
                     bytes,
                     pages,
-                });
+                ));
                 if *name == "paper" {
                     titles.push(format!("{} {}（{}卷）", s.id, s.name, data.variant));
                     papers.push(layout);
@@ -108,21 +156,21 @@ pub fn render(
                     sheets.push(layout);
                 }
             }
-            None => files.push(OutFile {
-                path: dir.join(format!("key-{}.pdf", data.variant)),
+            None => files.push(OutFile::pdf(
+                dir.join(format!("key-{}.pdf", data.variant)),
                 bytes,
                 pages,
-            }),
+            )),
         }
     }
     for (name, layouts) in [("print-papers.pdf", &papers), ("print-sheets.pdf", &sheets)] {
         let combined = layout::concat(layouts, &titles, duplex);
         let pages = combined.pages.len();
-        files.push(OutFile {
-            path: dir.join(name),
-            bytes: pdf::render(&combined, &renderer.pdf_fonts),
+        files.push(OutFile::pdf(
+            dir.join(name),
+            pdf::render(&combined, &renderer.pdf_fonts),
             pages,
-        });
+        ));
     }
     let mut manifest = drawn.manifest();
     manifest.students = students

@@ -9,7 +9,7 @@ use examgen::exam::draw::{DrawOptions, draw};
 use examgen::exam::grade::{Options, grade};
 use examgen::input::bank::Bank;
 use examgen::input::blueprint::Blueprint;
-use examgen::input::manifest::{self, Manifest};
+use examgen::input::manifest::Manifest;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -167,7 +167,7 @@ fn fixture_manifest() -> Manifest {
         },
     )
     .unwrap();
-    manifest::build(&bank, &bp, &d)
+    examgen::exam::draw::record::manifest(&bank, &bp, &d)
 }
 
 proptest! {

@@ -14,8 +14,8 @@ use examgen::input::blueprint::Blueprint;
 use examgen::model::paper;
 use examgen::render::Renderer;
 use examgen::render::fonts::FontSet;
-use examgen::render::layout::linebreak::NO_LINE_START;
 use examgen::render::layout::{Item, Layout, PageSetup};
+use examgen::util::chars::NO_LINE_START;
 
 fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name)

@@ -7,6 +7,8 @@
 //! complete any cell the greedy pass left short. Augmenting paths reach a maximum matching, so if any
 //! draw satisfies the counts, quotas, tags, types and groups, this finds one. See docs/blueprint-format.md.
 
+pub mod record;
+
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use rust_decimal::Decimal;

@@ -3,10 +3,7 @@
 
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
-/// Characters that must not start a line (closing punctuation and the like).
-pub const NO_LINE_START: &str = "，。、；：？！）」』】》〉〕〗｝］…—‥·,.;:?!)]}%％‰℃’”～";
-/// Characters that must not end a line (opening punctuation).
-pub const NO_LINE_END: &str = "（「『【《〈〔〖｛［([{‘“";
+use crate::util::chars::{NO_LINE_END, NO_LINE_START, is_wide};
 
 /// One unit of a paragraph: a character, or an unbreakable blank to write in.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -63,10 +60,6 @@ pub fn break_opportunities(pieces: &[Piece]) -> Vec<bool> {
         }
     }
     allowed
-}
-
-fn is_wide(c: char) -> bool {
-    crate::render::markup::is_cjk(c) && !matches!(c, '“' | '”' | '‘' | '’')
 }
 
 /// Breaks pieces into lines: the first line may be `first` wide, the others `rest`.

@@ -1468,7 +1468,7 @@ impl Engine<'_> {
 /// Whether justification may widen the gap beside this piece: CJK text, blanks and spaces, not Latin letters
 /// or digits inside a word.
 fn loose(p: &Styled) -> bool {
-    p.blank || p.piece.c == ' ' || crate::render::markup::is_cjk(p.piece.c)
+    p.blank || p.piece.c == ' ' || crate::util::chars::is_cjk(p.piece.c)
 }
 
 /// How many options share a line: all of them (up to 4, or 5–6 when they fit in that many cells), else 2,

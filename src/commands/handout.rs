@@ -1,0 +1,46 @@
+//! `examgen handout`: study handouts (summary or cloze) with their key, optionally one per student.
+
+use std::io::Write;
+
+use super::{write_and_list, write_failed};
+use crate::cli::{Command, HandoutMode};
+use crate::error::Result;
+use crate::model::handout::{Mode, Selection};
+use crate::workflow::handout::{HandoutRequest, handouts};
+
+pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let Command::Handout {
+        bank,
+        sections,
+        tags,
+        mode,
+        seed,
+        blank_ratio,
+        title,
+        toc,
+        roster,
+        vary,
+        out: dir,
+        look,
+    } = command
+    else {
+        unreachable!("dispatched on Command::Handout")
+    };
+    let request = HandoutRequest {
+        bank,
+        selection: Selection { sections, tags },
+        mode: match mode {
+            HandoutMode::Summary => Mode::Summary,
+            HandoutMode::Cloze => Mode::Cloze,
+        },
+        seed,
+        blank_ratio,
+        title,
+        toc,
+        roster,
+        vary,
+    };
+    let made = handouts(&request, &look.look(), &dir, err)?;
+    write_and_list(&made.files, out)?;
+    writeln!(out, "{}", made.summary).map_err(write_failed)
+}

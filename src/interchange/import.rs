@@ -1,0 +1,390 @@
+//! Importing a spreadsheet (CSV or xlsx) of questions into YAML section files, every problem located at its cell.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Pos};
+use crate::error::{Error, Result};
+use crate::input::bank::{self, Bank, QuestionType};
+
+/// Header names accepted for each import column, Chinese and English (compared in lower case).
+const COLUMNS: &[(&str, &[&str])] = &[
+    ("id", &["id", "编号", "题号"]),
+    ("type", &["type", "题型"]),
+    ("stem", &["stem", "题干", "题目"]),
+    ("answer", &["answer", "答案"]),
+    ("difficulty", &["difficulty", "难度"]),
+    ("explanation", &["explanation", "解析"]),
+    ("section", &["section", "章节", "节"]),
+    ("section_title", &["section_title", "章节名称"]),
+    ("tags", &["tags", "标签"]),
+    ("group", &["group", "组"]),
+    ("points", &["points", "分值"]),
+];
+
+fn option_column(header: &str) -> Option<usize> {
+    let h = header.trim().to_lowercase();
+    let letter = h
+        .strip_prefix("选项")
+        .or_else(|| h.strip_prefix("option_"))
+        .or_else(|| h.strip_prefix("option "))
+        .unwrap_or(&h);
+    let mut chars = letter.chars();
+    let c = chars.next()?.to_ascii_uppercase();
+    (chars.next().is_none() && ('A'..='H').contains(&c)).then(|| (c as u8 - b'A') as usize)
+}
+
+fn type_of(text: &str) -> Option<QuestionType> {
+    Some(match text.trim().to_lowercase().as_str() {
+        "single" | "单选" | "单选题" | "单项选择题" => QuestionType::Single,
+        "multiple" | "多选" | "多选题" | "多项选择题" => QuestionType::Multiple,
+        "judge" | "判断" | "判断题" | "true/false" => QuestionType::Judge,
+        "blank" | "填空" | "填空题" => QuestionType::Blank,
+        "short" | "简答" | "简答题" | "问答" => QuestionType::Short,
+        _ => return None,
+    })
+}
+
+/// YAML double-quoted string.
+fn quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A generated YAML line and the spreadsheet cell it came from.
+struct Emitted {
+    text: String,
+    cell: (usize, usize),
+}
+
+/// One section's YAML, with the source cell of every line for mapping diagnostics back.
+struct SectionOut {
+    id: String,
+    lines: Vec<Emitted>,
+}
+
+impl SectionOut {
+    fn push(&mut self, text: String, cell: (usize, usize)) {
+        self.lines.push(Emitted { text, cell });
+    }
+
+    fn yaml(&self) -> String {
+        self.lines
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    }
+}
+
+/// Imports a spreadsheet into section files in `out`; every problem is located at its row and column.
+/// Returns the files written and the number of questions.
+pub fn import(
+    file: &Path,
+    out: &Path,
+    section_column: Option<&str>,
+) -> Result<(Vec<PathBuf>, usize)> {
+    let rows = crate::input::roster::read_rows(file)?;
+    let mut rows = rows
+        .into_iter()
+        .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
+    let Some((header_row, header)) = rows.next() else {
+        return Err(Error::input(format!("{} is empty", file.display())));
+    };
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_lowercase())
+        .collect();
+    let col = |name: &str| -> Option<usize> {
+        if name == "section"
+            && let Some(custom) = section_column
+        {
+            return header.iter().position(|h| *h == custom.to_lowercase());
+        }
+        let names = COLUMNS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+            .unwrap_or(&[]);
+        header.iter().position(|h| names.contains(&h.as_str()))
+    };
+    let options: Vec<(usize, usize)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(c, h)| option_column(h).map(|o| (o, c)))
+        .collect();
+    let mut missing = Vec::new();
+    for required in ["type", "stem", "answer"] {
+        if col(required).is_none() {
+            missing.push(required);
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::diagnostics(
+            format!("{} lacks required columns", file.display()),
+            vec![Diagnostic::error(file, Pos::new(header_row, 1), format!("no {} column in the header row", missing.join(", ")))
+                .with_help("columns: 题型, 题干, 选项A … 选项H, 答案, 难度, 解析, 章节, 标签 (or type, stem, A … H, answer, difficulty, explanation, section, tags)")],
+        ));
+    }
+    let (type_col, stem_col, answer_col) = (
+        col("type").unwrap_or(0),
+        col("stem").unwrap_or(0),
+        col("answer").unwrap_or(0),
+    );
+    let (id_col, diff_col, expl_col, section_col, tags_col, group_col, points_col) = (
+        col("id"),
+        col("difficulty"),
+        col("explanation"),
+        col("section"),
+        col("tags"),
+        col("group"),
+        col("points"),
+    );
+    let section_title_col = col("section_title");
+
+    let mut diags = Vec::new();
+    let mut sections: Vec<SectionOut> = Vec::new();
+    let mut section_index: HashMap<String, usize> = HashMap::new();
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut count = 0;
+    for (row, cells) in rows {
+        let cell = |c: Option<usize>| {
+            c.and_then(|c| cells.get(c))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
+        let at = |c: usize| (row, c + 1);
+        let section_name = match cell(section_col) {
+            s if s.is_empty() => "default".to_string(),
+            s => s,
+        };
+        let si = *section_index
+            .entry(section_name.clone())
+            .or_insert_with(|| {
+                let id = if section_name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                {
+                    section_name.clone()
+                } else {
+                    format!("s{:02}", sections.len() + 1)
+                };
+                let mut out = SectionOut {
+                    id: id.clone(),
+                    lines: Vec::new(),
+                };
+                out.push("section:".into(), at(section_col.unwrap_or(0)));
+                out.push(format!("  id: {id}"), at(section_col.unwrap_or(0)));
+                let title = Some(cell(section_title_col))
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| section_name.clone());
+                out.push(
+                    format!("  title: {}", quoted(&title)),
+                    at(section_col.unwrap_or(0)),
+                );
+                out.push(
+                    format!("  order: {}", sections.len() + 1),
+                    at(section_col.unwrap_or(0)),
+                );
+                out.push("questions:".into(), at(0));
+                sections.push(out);
+                sections.len() - 1
+            });
+        let Some(kind) = type_of(&cell(Some(type_col))) else {
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    Pos::new(row, type_col + 1),
+                    format!(
+                        "row {row}: `{}` is not a question type",
+                        cell(Some(type_col))
+                    ),
+                )
+                .with_help(
+                    "use 单选, 多选, 判断, 填空, 简答 (or single, multiple, judge, blank, short)",
+                ),
+            );
+            continue;
+        };
+        let stem = cell(Some(stem_col));
+        let sid = sections[si].id.clone();
+        // Stable ids: the given one, else the section and a hash of the stem, so re-importing the same
+        // sheet (in any row order) gives the same ids.
+        let mut id = cell(id_col);
+        if id.is_empty() {
+            let hash = Sha256::digest(stem.as_bytes());
+            id = format!("{sid}-{:02x}{:02x}{:02x}", hash[0], hash[1], hash[2]);
+        }
+        let n = used_ids.entry(id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            id = format!("{id}-{n}");
+        }
+        let out = &mut sections[si];
+        out.push(
+            format!("  - id: {}", quoted(&id)),
+            at(id_col.unwrap_or(stem_col)),
+        );
+        out.push(format!("    type: {}", kind.name()), at(type_col));
+        out.push(format!("    stem: {}", quoted(&stem)), at(stem_col));
+        if kind.has_options() {
+            let mut texts: Vec<(usize, String, usize)> = options
+                .iter()
+                .map(|(o, c)| (*o, cell(Some(*c)), *c))
+                .filter(|(_, t, _)| !t.is_empty())
+                .collect();
+            texts.sort();
+            let line = texts
+                .iter()
+                .map(|(_, t, _)| quoted(t))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(
+                format!("    options: [{line}]"),
+                at(texts.first().map_or(stem_col, |t| t.2)),
+            );
+        }
+        let answer = cell(Some(answer_col));
+        let answer_yaml = match kind {
+            QuestionType::Single => quoted(&answer.to_uppercase()),
+            QuestionType::Multiple => {
+                let letters: Vec<String> = answer
+                    .chars()
+                    .filter(|c| c.is_ascii_alphabetic())
+                    .map(|c| c.to_ascii_uppercase().to_string())
+                    .collect();
+                format!("[{}]", letters.join(", "))
+            }
+            QuestionType::Judge => match answer.to_lowercase().as_str() {
+                "对" | "正确" | "√" | "t" | "true" | "1" | "是" => "true".into(),
+                "错" | "错误" | "×" | "f" | "false" | "0" | "否" => "false".into(),
+                _ => quoted(&answer),
+            },
+            QuestionType::Blank => {
+                let parts: Vec<String> = answer
+                    .split(['；', ';'])
+                    .map(|p| quoted(p.trim()))
+                    .collect();
+                format!("[{}]", parts.join(", "))
+            }
+            QuestionType::Short => quoted(&answer),
+        };
+        out.push(format!("    answer: {answer_yaml}"), at(answer_col));
+        let difficulty = cell(diff_col);
+        if !difficulty.is_empty() {
+            out.push(
+                format!("    difficulty: {difficulty}"),
+                at(diff_col.unwrap_or(0)),
+            );
+        }
+        let explanation = cell(expl_col);
+        if !explanation.is_empty() {
+            out.push(
+                format!("    explanation: {}", quoted(&explanation)),
+                at(expl_col.unwrap_or(0)),
+            );
+        }
+        let tags = cell(tags_col);
+        if !tags.is_empty() {
+            let list: Vec<String> = tags
+                .split([',', '，', '、', ';', '；'])
+                .map(|t| quoted(t.trim()))
+                .filter(|t| t.len() > 2)
+                .collect();
+            out.push(
+                format!("    tags: [{}]", list.join(", ")),
+                at(tags_col.unwrap_or(0)),
+            );
+        }
+        let group = cell(group_col);
+        if !group.is_empty() {
+            out.push(
+                format!("    group: {}", quoted(&group)),
+                at(group_col.unwrap_or(0)),
+            );
+        }
+        let points = cell(points_col);
+        if !points.is_empty() {
+            out.push(format!("    points: {points}"), at(points_col.unwrap_or(0)));
+        }
+        count += 1;
+    }
+
+    // The same validation as `check`, on the generated files, with positions mapped back to the sheet.
+    let mut files = Vec::new();
+    for s in &sections {
+        let name = format!("{}.yaml", s.id);
+        let (_, file_diags) = bank::load_bytes(Path::new(&name), s.yaml().as_bytes());
+        for d in file_diags.into_iter().filter(Diagnostic::is_error) {
+            let (row, column) = s
+                .lines
+                .get(d.pos.line.saturating_sub(1))
+                .map_or((header_row, 1), |l| l.cell);
+            let message = format!("row {row}: {}", d.message);
+            diags.push(Diagnostic {
+                file: file.to_path_buf(),
+                pos: Pos::new(row, column),
+                source_line: None,
+                width: 1,
+                message,
+                ..d
+            });
+        }
+        files.push((out.join(&name), s.yaml()));
+    }
+    if diags.is_empty() {
+        // Cross-row checks (duplicate ids across sections) come from loading the whole set.
+        let tmp = tempfile::tempdir()
+            .map_err(|e| Error::internal("cannot create a temporary folder").because(e))?;
+        for (path, text) in &files {
+            std::fs::write(tmp.path().join(path.file_name().unwrap_or_default()), text)
+                .map_err(|e| Error::io("write", path, e))?;
+        }
+        if let Err(e) = Bank::load(tmp.path()) {
+            return Err(
+                Error::input(format!("{} does not make a valid bank", file.display()))
+                    .because(e.render()),
+            );
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Error::diagnostics(
+            format!(
+                "{} has {} problem(s); nothing was written",
+                file.display(),
+                diags.len()
+            ),
+            diags,
+        ));
+    }
+    if out.is_dir() {
+        for (path, _) in &files {
+            if path.exists() {
+                return Err(Error::input(format!(
+                    "{} already exists; import into an empty folder or remove it",
+                    path.display()
+                )));
+            }
+        }
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io("create the bank folder", out, e))?;
+    let mut written = Vec::new();
+    for (path, text) in files {
+        crate::util::fs::write_atomically(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok((written, count))
+}

@@ -1,0 +1,143 @@
+//! Moodle XML export: the format Moodle's question/format/xml importer reads.
+
+use std::fmt::Write as _;
+
+use crate::input::bank::{self, Answer, Bank, Question, QuestionType};
+
+fn xml_escape(text: &str) -> String {
+    crate::render::template::escape_markup(text)
+}
+
+/// Moodle XML: one category per section; multichoice (single and multiple, fractions summing to 100),
+/// truefalse, shortanswer for one blank, multianswer (Cloze) for several, essay for short answers.
+pub fn export(bank: &Bank) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
+    for (si, section) in bank.sections.iter().enumerate() {
+        let _ = write!(
+            out,
+            "  <question type=\"category\">\n    <category><text>$course$/examgen/{}</text></category>\n  </question>\n",
+            xml_escape(&section.title)
+        );
+        for q in bank.questions.iter().filter(|q| q.section == si) {
+            out.push_str(&moodle_question(q));
+        }
+    }
+    out.push_str("</quiz>\n");
+    out
+}
+
+/// Moodle's fractions for k correct options: equal shares that sum to 100 within Moodle's tolerance.
+pub fn moodle_fraction(k: usize) -> String {
+    let share = 100.0 / k as f64;
+    let text = format!("{share:.5}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn moodle_question(q: &Question) -> String {
+    let mut out = String::new();
+    let text = |t: &str| format!("<text>{}</text>", xml_escape(t));
+    let head = |kind: &str, stem: &str| {
+        format!(
+            "  <question type=\"{kind}\">\n    <name>{}</name>\n    <questiontext format=\"plain_text\">{}</questiontext>\n    <generalfeedback format=\"plain_text\">{}</generalfeedback>\n    <defaultgrade>{}</defaultgrade>\n",
+            text(&q.id),
+            text(stem),
+            text(q.explanation.as_deref().unwrap_or("")),
+            q.points
+                .map_or("1".to_string(), |p| p.normalize().to_string())
+        )
+    };
+    match &q.answer {
+        Answer::Single(_) | Answer::Multiple(_) => {
+            let correct: Vec<usize> = match &q.answer {
+                Answer::Single(i) => vec![*i],
+                Answer::Multiple(v) => v.clone(),
+                _ => Vec::new(),
+            };
+            out.push_str(&head("multichoice", &q.stem));
+            let _ = writeln!(
+                out,
+                "    <single>{}</single>\n    <shuffleanswers>{}</shuffleanswers>\n    <answernumbering>ABCD</answernumbering>",
+                q.kind == QuestionType::Single,
+                u8::from(q.shuffle)
+            );
+            for (i, option) in q.options.iter().enumerate() {
+                let fraction = if correct.contains(&i) {
+                    moodle_fraction(correct.len())
+                } else if q.kind == QuestionType::Multiple {
+                    // The exam rule: any wrong option loses the question (Moodle floors the total at 0).
+                    "-100".to_string()
+                } else {
+                    "0".to_string()
+                };
+                let _ = writeln!(
+                    out,
+                    "    <answer fraction=\"{fraction}\" format=\"plain_text\">{}</answer>",
+                    text(option)
+                );
+            }
+        }
+        Answer::Judge(truth) => {
+            out.push_str(&head("truefalse", &q.stem));
+            let _ = writeln!(
+                out,
+                "    <answer fraction=\"{}\"><text>true</text></answer>",
+                if *truth { 100 } else { 0 }
+            );
+            let _ = writeln!(
+                out,
+                "    <answer fraction=\"{}\"><text>false</text></answer>",
+                if *truth { 0 } else { 100 }
+            );
+        }
+        Answer::Blank(blanks) if blanks.len() == 1 => {
+            out.push_str(&head("shortanswer", &q.stem));
+            out.push_str("    <usecase>0</usecase>\n");
+            for alt in &blanks[0] {
+                let _ = writeln!(
+                    out,
+                    "    <answer fraction=\"100\" format=\"plain_text\">{}</answer>",
+                    text(alt)
+                );
+            }
+        }
+        Answer::Blank(blanks) => {
+            // Several blanks: Moodle's embedded answers (Cloze), one SHORTANSWER per blank.
+            let mut stem = String::new();
+            let mut last = 0;
+            for (span, alts) in bank::blank_spans(&q.stem).into_iter().zip(blanks) {
+                stem.push_str(&q.stem[last..span.start]);
+                let choices: Vec<String> = alts
+                    .iter()
+                    .map(|a| format!("={}", cloze_escape(a)))
+                    .collect();
+                let _ = write!(stem, "{{1:SHORTANSWER:{}}}", choices.join("~"));
+                last = span.end;
+            }
+            stem.push_str(&q.stem[last..]);
+            out.push_str(&head("multianswer", &stem));
+        }
+        Answer::Short(reference) => {
+            out.push_str(&head("essay", &q.stem));
+            let _ = writeln!(
+                out,
+                "    <responseformat>plain</responseformat>\n    <responsefieldlines>{}</responsefieldlines>\n    <graderinfo format=\"plain_text\">{}</graderinfo>",
+                q.lines.max(3) * 2,
+                text(reference)
+            );
+        }
+    }
+    out.push_str("  </question>\n");
+    out
+}
+
+fn cloze_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if "}#~/\"\\".contains(c) {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,283 @@
+//! `examgen grade` as a job: grades a class against its manifest and returns scores.csv, items.csv,
+//! sections.csv, manual.csv and report.pdf, or one student's paper explained question by question.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+use crate::exam::grade::{self, Grading, Item, Options};
+use crate::input::bank::Bank;
+use crate::input::manifest::Manifest;
+use crate::model::paper::points_text;
+use crate::model::report::{explain, option_summary, report_data, section_title};
+use crate::render::Renderer;
+use crate::render::layout::PageSetup;
+
+/// The pass mark in points: `60` is points, `60%` a share of `total`.
+pub fn pass_mark(spec: Option<&str>, total: Decimal) -> Result<Decimal> {
+    let spec = spec.unwrap_or("60%").trim();
+    let parsed = match spec.strip_suffix('%') {
+        Some(p) => Decimal::from_str(p.trim())
+            .ok()
+            .map(|p| total * p / Decimal::from(100)),
+        None => Decimal::from_str(spec).ok(),
+    };
+    parsed.filter(|p| *p >= Decimal::ZERO).ok_or_else(|| {
+        Error::usage(format!(
+            "--pass {spec}: give points (60) or a share of the total (60%)"
+        ))
+    })
+}
+
+/// What to grade and how: the command line's `grade` arguments, without the command line.
+pub struct GradeRequest<'a> {
+    pub manifest: &'a Path,
+    pub responses: &'a Path,
+    pub out: &'a Path,
+    pub lenient: bool,
+    pub pass: Option<&'a str>,
+    pub manual: Option<&'a Path>,
+    /// Folder whose report.hbs overrides the built-in one (`--templates`).
+    pub templates: Option<&'a Path>,
+}
+
+/// A finished grading: the files to write and the one-line summary for the teacher.
+pub struct Graded {
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    pub summary: String,
+    /// Warnings about the responses (bad cells under `--lenient`), already rendered.
+    pub warnings: Vec<crate::diag::Diagnostic>,
+}
+
+/// One student's paper, question by question (`--explain ID`).
+pub fn explain_student(
+    req: &GradeRequest,
+    id: &str,
+) -> Result<(String, Vec<crate::diag::Diagnostic>)> {
+    let manifest = Manifest::read(req.manifest)?;
+    let grading = grading(req, &manifest)?;
+    let student = grading
+        .students
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| {
+            Error::input(format!(
+                "{} has no answers of student {id}",
+                req.responses.display()
+            ))
+        })?;
+    Ok((explain(&manifest, student), grading.warnings.clone()))
+}
+
+fn grading(req: &GradeRequest, manifest: &Manifest) -> Result<Grading> {
+    grade::grade(
+        manifest,
+        req.responses,
+        req.manual,
+        &Options {
+            lenient: req.lenient,
+        },
+    )
+}
+
+/// Grades the class and builds every output file; nothing is written here.
+pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
+    let manifest = Manifest::read(req.manifest)?;
+    let grading = grading(req, &manifest)?;
+    let bank = load_bank_for(&manifest, req.manifest, err);
+    let total = manifest.total_points;
+    let mark = pass_mark(req.pass, total)?;
+    let ranks = grade::ranks(&grading.students);
+    let items = grade::item_analysis(&manifest, &grading);
+    let mut sections = grade::section_averages(&manifest, &grading);
+    if let Some(bank) = &bank {
+        // Bank order, so the chart reads like the syllabus.
+        sections.sort_by_key(|(id, _)| bank.section_index(id).unwrap_or(usize::MAX));
+    }
+
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    files.push((
+        req.out.join("scores.csv"),
+        scores_csv(&manifest, &grading, &ranks, mark),
+    ));
+    files.push((req.out.join("items.csv"), items_csv(&items)));
+    let mut section_rows = vec![vec![
+        "section".to_string(),
+        "title".into(),
+        "average".into(),
+    ]];
+    for (id, share) in &sections {
+        section_rows.push(vec![
+            id.clone(),
+            section_title(bank.as_ref(), id),
+            format!("{share:.3}"),
+        ]);
+    }
+    files.push((
+        req.out.join("sections.csv"),
+        crate::util::csv::write_csv(&section_rows),
+    ));
+    let short_numbers: Vec<usize> = manifest.variants[0]
+        .questions
+        .iter()
+        .filter(|q| q.kind == "short")
+        .map(|q| q.number)
+        .collect();
+    if !short_numbers.is_empty() && req.manual.is_none() {
+        let mut rows = vec![
+            std::iter::once("id".to_string())
+                .chain(short_numbers.iter().map(|n| n.to_string()))
+                .collect::<Vec<_>>(),
+        ];
+        for s in &grading.students {
+            rows.push(
+                std::iter::once(s.id.clone())
+                    .chain(short_numbers.iter().map(|_| String::new()))
+                    .collect(),
+            );
+        }
+        files.push((
+            req.out.join("manual.csv"),
+            crate::util::csv::write_csv(&rows),
+        ));
+    }
+
+    let data = report_data(
+        &manifest,
+        &grading,
+        &ranks,
+        &items,
+        &sections,
+        mark,
+        bank.as_ref(),
+    );
+    let fonts = crate::render::fonts::FontSet::builtin();
+    let blueprint_templates = match req.templates {
+        Some(_) => None,
+        None => blueprint_templates(&manifest, req.manifest),
+    };
+    let templates = req.templates.or(blueprint_templates.as_deref());
+    let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
+    let report = renderer.render("report", &data)?;
+    files.push((req.out.join("report.pdf"), report.pdf));
+    let summary = format!(
+        "{} students, mean {} of {}, {} passed (mark {}); {} question(s) flagged{}",
+        grading.students.len(),
+        data.mean,
+        points_text(total),
+        data.passed,
+        data.pass_mark,
+        data.flagged.len(),
+        if short_numbers.is_empty() || req.manual.is_some() {
+            String::new()
+        } else {
+            format!(
+                "; short answers unmarked: fill in {} and rerun with --manual",
+                req.out.join("manual.csv").display()
+            )
+        }
+    );
+    Ok(Graded {
+        files,
+        summary,
+        warnings: grading.warnings,
+    })
+}
+
+/// The `templates:` folder of the blueprint the papers were made from, so the report looks like the
+/// papers; found as written in the manifest or beside it, and skipped if the blueprint is gone.
+fn blueprint_templates(manifest: &Manifest, manifest_path: &Path) -> Option<PathBuf> {
+    let as_written = PathBuf::from(&manifest.blueprint.path);
+    let beside = manifest_path
+        .parent()
+        .map(|p| p.join(&manifest.blueprint.path));
+    let path = [Some(as_written), beside]
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_file())?;
+    crate::input::blueprint::Blueprint::load(&path)
+        .ok()?
+        .templates
+}
+
+/// The bank the papers came from, for stems in the report; a missing or changed bank only costs the stems.
+fn load_bank_for(manifest: &Manifest, manifest_path: &Path, err: &mut dyn Write) -> Option<Bank> {
+    let as_written = PathBuf::from(&manifest.bank.path);
+    let beside = manifest_path.parent().map(|p| p.join(&manifest.bank.path));
+    let path = [Some(as_written), beside]
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_dir())?;
+    match Bank::load(&path) {
+        Ok(bank) => {
+            if bank.digest != manifest.bank.digest {
+                let _ = writeln!(
+                    err,
+                    "warning: the bank {} changed since the papers were made; stems in the report are today's",
+                    path.display()
+                );
+            }
+            Some(bank)
+        }
+        Err(_) => None,
+    }
+}
+
+fn scores_csv(manifest: &Manifest, grading: &Grading, ranks: &[usize], mark: Decimal) -> Vec<u8> {
+    let mut header = vec!["id".to_string(), "name".into(), "variant".into()];
+    header.extend(manifest.parts.iter().map(|p| p.title.clone()));
+    header.extend(["total".to_string(), "rank".into(), "pass".into()]);
+    let mut rows = vec![header];
+    for (s, rank) in grading.students.iter().zip(ranks) {
+        let mut row = vec![s.id.clone(), s.name.clone(), s.variant.clone()];
+        row.extend(s.parts.iter().map(|p| points_text(*p)));
+        row.extend([
+            points_text(s.total),
+            rank.to_string(),
+            if s.total >= mark {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ]);
+        rows.push(row);
+    }
+    crate::util::csv::write_csv(&rows)
+}
+
+fn items_csv(items: &[Item]) -> Vec<u8> {
+    let mut rows = vec![
+        [
+            "id",
+            "type",
+            "section",
+            "n",
+            "facility",
+            "mean_score",
+            "discrimination",
+            "options",
+            "flags",
+            "unmarked",
+        ]
+        .map(str::to_string)
+        .to_vec(),
+    ];
+    for i in items {
+        rows.push(vec![
+            i.id.clone(),
+            i.kind.clone(),
+            i.section.clone(),
+            i.n.to_string(),
+            format!("{:.3}", i.facility),
+            format!("{:.3}", i.mean_score),
+            format!("{:.3}", i.discrimination),
+            option_summary(i),
+            i.flags.join("; "),
+            i.unmarked.to_string(),
+        ]);
+    }
+    crate::util::csv::write_csv(&rows)
+}
