@@ -7,9 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::exam::draw::Draw;
-use crate::input::bank::{Answer, Bank, letter};
-use crate::input::blueprint::{Blueprint, Scoring};
+use crate::input::bank::{Answer, letter};
 
 pub const MANIFEST_FORMAT: &str = "examgen-manifest/1";
 

@@ -4,4 +4,5 @@ pub mod bank;
 pub mod blueprint;
 pub mod manifest;
 pub mod roster;
+pub mod tables;
 pub mod yaml;

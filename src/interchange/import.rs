@@ -97,7 +97,7 @@ pub fn import(
     out: &Path,
     section_column: Option<&str>,
 ) -> Result<(Vec<PathBuf>, usize)> {
-    let rows = crate::input::roster::read_rows(file)?;
+    let rows = crate::input::tables::read_rows(file)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));

@@ -240,7 +240,7 @@ pub fn grade(
     manual: Option<&Path>,
     options: &Options,
 ) -> Result<Grading> {
-    let rows = crate::input::roster::read_rows(responses)?;
+    let rows = crate::input::tables::read_rows(responses)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
@@ -401,7 +401,7 @@ pub fn grade(
 
 /// Hand-marked short answers: `id` and one column per question number with the points awarded.
 fn read_manual(path: &Path) -> Result<HashMap<(String, usize), Decimal>> {
-    let rows = crate::input::roster::read_rows(path)?;
+    let rows = crate::input::tables::read_rows(path)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));

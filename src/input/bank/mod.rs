@@ -1,5 +1,6 @@
 //! The question bank: its data model, loaded from a folder of YAML section files and validated.
 
+mod folder;
 mod load;
 mod validate;
 
@@ -178,7 +179,7 @@ pub struct Bank {
 impl Bank {
     /// Loads every `*.yaml` directly in `root`, reporting every problem of the whole bank at once.
     pub fn load(root: &Path) -> Result<Bank> {
-        load::load_bank(root)
+        folder::load_bank(root)
     }
 
     pub fn section_index(&self, id: &str) -> Option<usize> {
