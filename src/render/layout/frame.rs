@@ -1,0 +1,204 @@
+//! The frame model layout produces: pages of positioned items (text runs, lines, rectangles, fills, turned
+//! text) in points from the page's top-left corner, and bookmarks. This is all the PDF writer sees.
+
+use serde::Serialize;
+
+use crate::render::fonts::FontRole;
+use crate::render::layout::PageSetup;
+
+/// Something placed on a page. Coordinates in points, y downward from the top edge; text at its baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Item {
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        font: FontRole,
+        text: String,
+        /// Extra space after each character (justification), in points.
+        spacing: f32,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+        dashed: bool,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        width: f32,
+    },
+    /// A solid rectangle: corner marks (black) and chart bars (grey); `shade` 0 is black, 1 white.
+    Fill {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        shade: f32,
+    },
+    /// Text turned 90° anticlockwise (reads bottom to top), starting at (x, y): the seal line's labels.
+    Turned {
+        x: f32,
+        y: f32,
+        size: f32,
+        font: FontRole,
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Page {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bookmark {
+    pub title: String,
+    /// 0-based page index.
+    pub page: usize,
+    pub y: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Layout {
+    pub title: String,
+    pub setup: PageSetup,
+    pub pages: Vec<Page>,
+    pub bookmarks: Vec<Bookmark>,
+}
+
+impl Layout {
+    /// A stable text form for snapshot tests: one line per item, coordinates rounded to 0.1 pt.
+    pub fn to_snapshot(&self) -> String {
+        let mut out = String::new();
+        for (i, page) in self.pages.iter().enumerate() {
+            out.push_str(&format!("page {}\n", i + 1));
+            for item in &page.items {
+                match item {
+                    Item::Text {
+                        x,
+                        y,
+                        size,
+                        font,
+                        text,
+                        spacing,
+                    } => out.push_str(&format!(
+                        "  text {:.1} {:.1} {size} {:?} sp={spacing:.2} {text}\n",
+                        x, y, font
+                    )),
+                    Item::Line {
+                        x1,
+                        y1,
+                        x2,
+                        y2,
+                        width,
+                        dashed,
+                    } => out.push_str(&format!(
+                        "  line {x1:.1} {y1:.1} {x2:.1} {y2:.1} w={width}{}\n",
+                        if *dashed { " dashed" } else { "" }
+                    )),
+                    Item::Rect { x, y, w, h, width } => {
+                        out.push_str(&format!("  rect {x:.1} {y:.1} {w:.1} {h:.1} w={width}\n"))
+                    }
+                    Item::Fill { x, y, w, h, shade } => out.push_str(&format!(
+                        "  fill {x:.1} {y:.1} {w:.1} {h:.1} shade={shade}\n"
+                    )),
+                    Item::Turned {
+                        x,
+                        y,
+                        size,
+                        font,
+                        text,
+                    } => out.push_str(&format!("  turned {x:.1} {y:.1} {size} {font:?} {text}\n")),
+                }
+            }
+        }
+        for b in &self.bookmarks {
+            out.push_str(&format!(
+                "bookmark {} page {} y {:.1}\n",
+                b.title,
+                b.page + 1,
+                b.y
+            ));
+        }
+        out
+    }
+
+    /// All text of a page in reading order, for tests.
+    pub fn page_text(&self, page: usize) -> String {
+        self.pages[page]
+            .items
+            .iter()
+            .filter_map(|i| {
+                if let Item::Text { text, .. } = i {
+                    Some(text.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+}
+
+/// Joins documents into one print file; each starts on an odd page when `duplex`. Bookmarks are one per
+/// document, titled by `titles`.
+pub fn concat(layouts: &[Layout], titles: &[String], duplex: bool) -> Layout {
+    let setup = layouts.first().map_or_else(PageSetup::a4, |l| l.setup);
+    let mut pages: Vec<Page> = Vec::new();
+    let mut bookmarks = Vec::new();
+    for (layout, title) in layouts.iter().zip(titles) {
+        if duplex && pages.len() % 2 == 1 {
+            pages.push(Page::default());
+        }
+        bookmarks.push(Bookmark {
+            title: title.clone(),
+            page: pages.len(),
+            y: setup.top,
+        });
+        pages.extend(layout.pages.iter().cloned());
+    }
+    Layout {
+        title: layouts
+            .first()
+            .map_or_else(String::new, |l| l.title.clone()),
+        setup,
+        pages,
+        bookmarks,
+    }
+}
+
+/// Moves an item by (dx, dy).
+pub(in crate::render::layout) fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item {
+    let mut item = shift(item, dy);
+    match &mut item {
+        Item::Text { x, .. }
+        | Item::Rect { x, .. }
+        | Item::Fill { x, .. }
+        | Item::Turned { x, .. } => *x += dx,
+        Item::Line { x1, x2, .. } => {
+            *x1 += dx;
+            *x2 += dx;
+        }
+    }
+    item
+}
+
+/// Moves an item down by dy.
+pub(in crate::render::layout) fn shift(item: &Item, dy: f32) -> Item {
+    let mut item = item.clone();
+    match &mut item {
+        Item::Text { y, .. } => *y += dy,
+        Item::Line { y1, y2, .. } => {
+            *y1 += dy;
+            *y2 += dy;
+        }
+        Item::Rect { y, .. } | Item::Fill { y, .. } | Item::Turned { y, .. } => *y += dy,
+    }
+    item
+}

@@ -1,0 +1,13 @@
+//! The page's widgets, one file each: what a markup block becomes once measured.
+
+mod bars;
+mod boxed;
+mod bubbles;
+mod entry;
+mod fields;
+mod question;
+mod score_box;
+mod seal;
+mod table;
+
+pub use question::options_per_line;
