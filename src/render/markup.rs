@@ -92,8 +92,8 @@ pub enum Block {
     Heading {
         para: Para,
         bookmark: Option<String>,
-        /// A 得分 | 评卷人 box to the left of the heading.
-        scorebox: bool,
+        /// The labels of a score box to the left of the heading (e.g. 得分, 评卷人); none: no box.
+        scorebox: Vec<String>,
     },
     Fields {
         fields: Vec<Field>,
@@ -151,6 +151,10 @@ pub struct Document {
     pub blank_page_text: String,
     /// Solid squares in the four corners, for scanning answer sheets.
     pub corner_marks: bool,
+    /// The words of the seal line (on page formats that have one): the warning along the line and the
+    /// write-on fields beside it, from the bottom of the page up, each with its line length in mm.
+    pub seal_warning: String,
+    pub seal_fields: Vec<(String, f32)>,
     pub blocks: Vec<Block>,
 }
 
@@ -188,6 +192,8 @@ pub fn parse(xml: &str, template: &str) -> Result<Document> {
             .unwrap_or("（此页无试题）")
             .to_string(),
         corner_marks: root.attribute("corner-marks") == Some("true"),
+        seal_warning: root.attribute("seal-warning").unwrap_or("").to_string(),
+        seal_fields: ctx.seal_fields(root)?,
         blocks: ctx.blocks(root)?,
     })
 }
@@ -224,6 +230,31 @@ impl Ctx<'_> {
                     )
                 }),
         }
+    }
+
+    /// `seal-fields="考号:36 姓名:26"`: labels with their write-on line lengths in mm.
+    fn seal_fields(&self, root: Node) -> Result<Vec<(String, f32)>> {
+        let Some(spec) = root.attribute("seal-fields") else {
+            return Ok(Vec::new());
+        };
+        spec.split_whitespace()
+            .map(|field| {
+                field
+                    .split_once(':')
+                    .and_then(|(label, mm)| {
+                        let mm = mm.parse::<f32>().ok().filter(|m| m.is_finite() && *m > 0.0)?;
+                        Some((label.to_string(), mm))
+                    })
+                    .ok_or_else(|| {
+                        self.err(
+                            root,
+                            format!(
+                                "seal-fields: `{field}` must be a label and a length in mm, like 姓名:26"
+                            ),
+                        )
+                    })
+            })
+            .collect()
     }
 
     fn blocks(&self, parent: Node) -> Result<Vec<Block>> {
@@ -336,7 +367,16 @@ impl Ctx<'_> {
             "heading" => Block::Heading {
                 para: self.para(node, BODY_SIZE, FontRole::Heading, Align::Left)?,
                 bookmark: node.attribute("bookmark").map(str::to_string),
-                scorebox: node.attribute("scorebox") == Some("true"),
+                // The box is drawn when asked for; its labels are the template's words.
+                scorebox: match node.attribute("scorebox") {
+                    Some("true") => node
+                        .attribute("scorebox-labels")
+                        .unwrap_or("")
+                        .split('|')
+                        .map(str::to_string)
+                        .collect(),
+                    _ => Vec::new(),
+                },
             },
             "fields" => {
                 let mut fields = Vec::new();

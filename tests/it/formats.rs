@@ -43,6 +43,57 @@ fn words(pdf: &str) -> Vec<(usize, f32, f32, String)> {
     out
 }
 
+/// The words of one page left of the text area (the binding margin), joined without spacing.
+fn margin_text(words: &[(usize, f32, f32, String)], page: usize, left: f32) -> String {
+    words
+        .iter()
+        .filter(|w| w.0 == page && w.2 < left - 0.5)
+        .flat_map(|w| w.3.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[test]
+fn the_seal_and_score_box_words_are_the_templates() {
+    let dir = Dir::new();
+    dir.run(&["init", "--templates", "tpl"]).success();
+    let paper = dir.join("tpl/paper.hbs");
+    let text = std::fs::read_to_string(&paper).unwrap();
+    let text = text
+        .replace("密封线内不要答题", "装订线内请勿作答")
+        .replace("考号:36 姓名:26 班级:22 学校:32", "座位号:20 姓名:26")
+        .replace("得分|评卷人", "得分|复核人|阅卷人");
+    std::fs::write(&paper, text).unwrap();
+    let blueprint = repo()
+        .join("question-bank/exams/mock-a3.yaml")
+        .display()
+        .to_string();
+    dir.run(&[
+        "paper",
+        &blueprint,
+        "--seed",
+        "3",
+        "-o",
+        "out",
+        "--templates",
+        "tpl",
+    ])
+    .success();
+    let pdf = dir.join("out/paper-A.pdf").display().to_string();
+    let setup = PageSetup::named("a3-2col").unwrap();
+    let margin = margin_text(&words(&pdf), 1, setup.left);
+    assert!(
+        margin.contains("座位号：") && "装订线内请勿作答".chars().all(|c| margin.contains(c)),
+        "{margin}"
+    );
+    assert!(
+        !margin.contains("学校") && !margin.contains("密封线"),
+        "{margin}"
+    );
+    let text = tool("pdftotext", &["-f", "1", "-l", "1", &pdf, "-"]);
+    assert!(text.contains("复核人") && text.contains("阅卷人"), "{text}");
+}
+
 #[test]
 fn a3_two_columns_respect_the_gutter_and_the_seal() {
     let dir = Dir::new();
@@ -79,8 +130,9 @@ fn a3_two_columns_respect_the_gutter_and_the_seal() {
                 "page {page}: {} crosses the gutter",
                 w.3
             );
+            // Every word lies wholly in one column: ending before the gutter or starting after it.
             assert!(
-                w.1 >= gutter.0 - 0.5 || w.2 <= gutter.0 + 0.5 || w.1 >= gutter.1 - 0.5,
+                w.2 <= gutter.0 + 0.5 || w.1 >= gutter.1 - 0.5,
                 "page {page}: {} inside the gutter",
                 w.3
             );
@@ -95,18 +147,27 @@ fn a3_two_columns_respect_the_gutter_and_the_seal() {
             }
         }
     }
-    let text = tool("pdftotext", &["-f", "1", "-l", "1", &pdf, "-"]);
-    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // The seal's words are read from the binding margin itself: the header's 姓名 elsewhere on the page
+    // must not stand in for them.
+    let margin = margin_text(&all, 1, setup.left);
     for label in ["学校：", "班级：", "姓名：", "考号："] {
         assert!(
-            squeezed.contains(label),
-            "seal field {label} does not extract"
+            margin.contains(label),
+            "seal field {label} is not in the binding margin: {margin}"
         );
     }
+    // pdftotext orders turned words by position, not reading order: look for each character.
     assert!(
-        squeezed.contains("密") && squeezed.contains("答"),
-        "the seal warning does not extract"
+        "密封线内不要答题".chars().all(|c| margin.contains(c)),
+        "the seal warning is not in the binding margin: {margin}"
     );
+    assert_eq!(
+        margin_text(&all, 2, setup.left),
+        "",
+        "even sides have no seal"
+    );
+    let text = tool("pdftotext", &["-f", "1", "-l", "1", &pdf, "-"]);
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(
         squeezed.contains("得分") && squeezed.contains("评卷人"),
         "score boxes"

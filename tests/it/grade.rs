@@ -314,3 +314,67 @@ fn gbk_responses_and_formula_injection() {
         "{scores}"
     );
 }
+
+#[test]
+fn the_report_honours_templates_from_the_command_line_and_the_blueprint() {
+    let dir = Dir::new();
+    dir.create("class.csv", "学号,姓名,座位号\n1,甲,1\n2,乙,2\n");
+    dir.copy_fixture("banks/good", "bank");
+    dir.run(&["init", "--templates", "bank/exams/tpl"])
+        .success();
+    let report = dir.join("bank/exams/tpl/report.hbs");
+    let text = std::fs::read_to_string(&report).unwrap();
+    std::fs::write(&report, text.replace("成绩分析", "阶段测验讲评单")).unwrap();
+    dir.run(&[
+        "batch",
+        "bank/exams/small.yaml",
+        "--roster",
+        "class.csv",
+        "--seed",
+        "1",
+        "-o",
+        "out",
+    ])
+    .success();
+    dir.create("answers.csv", "学号,1,2\n1,A,B\n2,C,\n");
+    let pdf_text = |folder: &str| {
+        let out = std::process::Command::new("pdftotext")
+            .arg(dir.join(&format!("{folder}/report.pdf")))
+            .arg("-")
+            .output()
+            .expect("pdftotext");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    dir.run(&["grade", "out/manifest.json", "answers.csv", "-o", "g1"])
+        .success();
+    assert!(pdf_text("g1").contains("成绩分析"));
+    dir.run(&[
+        "grade",
+        "out/manifest.json",
+        "answers.csv",
+        "-o",
+        "g2",
+        "--templates",
+        "bank/exams/tpl",
+    ])
+    .success();
+    assert!(pdf_text("g2").contains("阶段测验讲评单"));
+    // A blueprint that names the templates folder gives the report the same look without the flag.
+    let small = dir.join("bank/exams/small.yaml");
+    let blueprint = std::fs::read_to_string(&small).unwrap();
+    std::fs::write(&small, format!("templates: tpl\n{blueprint}")).unwrap();
+    dir.run(&[
+        "batch",
+        "bank/exams/small.yaml",
+        "--roster",
+        "class.csv",
+        "--seed",
+        "1",
+        "-o",
+        "out2",
+    ])
+    .success();
+    dir.run(&["grade", "out2/manifest.json", "answers.csv", "-o", "g3"])
+        .success();
+    assert!(pdf_text("g3").contains("阶段测验讲评单"));
+}

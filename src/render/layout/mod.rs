@@ -90,7 +90,7 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
         for (i, page) in pages.iter_mut().enumerate() {
             // Odd sides (the fronts of the sheets) carry the seal line in the binding margin.
             if i % 2 == 0 {
-                engine.seal_line(page);
+                engine.seal_line(page, &doc.seal_warning, &doc.seal_fields);
             }
         }
     }
@@ -145,8 +145,8 @@ impl Engine<'_> {
                 bookmark,
                 scorebox,
             } => {
-                let mut chunks = if *scorebox {
-                    vec![self.scorebox_heading(para, x, width)]
+                let mut chunks = if !scorebox.is_empty() {
+                    vec![self.scorebox_heading(para, scorebox, x, width)]
                 } else {
                     self.para_chunks(para, x, width)
                 };

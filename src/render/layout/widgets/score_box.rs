@@ -1,4 +1,4 @@
-//! A part heading with a score box (得分/评卷人 cells, labels from the template) at its left.
+//! A part heading with a score box (得分/评卷人 cells; the labels are the template's) at its left.
 
 use crate::render::fonts::FontRole;
 use crate::render::layout::Engine;
@@ -7,19 +7,22 @@ use crate::render::layout::paginate::Chunk;
 use crate::render::markup::Para;
 
 impl Engine<'_> {
-    /// A part heading with a 得分 | 评卷人 box at its left, as formal papers have for each part.
+    /// A part heading with a score box at its left (得分 | 评卷人 on formal papers): a row of labels over a
+    /// row of empty cells to write in.
     pub(in crate::render::layout) fn scorebox_heading(
         &self,
         para: &Para,
+        labels: &[String],
         x: f32,
         width: f32,
     ) -> Chunk {
         let size = 9.0;
         let cell_w = 3.4 * size;
         let row_h = 1.9 * size;
-        let box_w = 2.0 * cell_w;
+        let box_w = labels.len() as f32 * cell_w;
         let mut items = Vec::new();
-        for (r, labels) in [["得分", "评卷人"], ["", ""]].iter().enumerate() {
+        let blank = vec![String::new(); labels.len()];
+        for (r, labels) in [labels, &blank[..]].iter().enumerate() {
             let y = para.space_before + r as f32 * row_h;
             items.push(Item::Rect {
                 x,
@@ -28,14 +31,17 @@ impl Engine<'_> {
                 h: row_h,
                 width: 0.6,
             });
-            items.push(Item::Line {
-                x1: x + cell_w,
-                y1: y,
-                x2: x + cell_w,
-                y2: y + row_h,
-                width: 0.6,
-                dashed: false,
-            });
+            for c in 1..labels.len() {
+                let cx = x + c as f32 * cell_w;
+                items.push(Item::Line {
+                    x1: cx,
+                    y1: y,
+                    x2: cx,
+                    y2: y + row_h,
+                    width: 0.6,
+                    dashed: false,
+                });
+            }
             for (c, label) in labels.iter().enumerate() {
                 if !label.is_empty() {
                     let lw = self.text_width(label, FontRole::Body, size);
