@@ -114,8 +114,8 @@ impl fmt::Display for Diagnostic {
                 .skip(self.pos.column.saturating_sub(1))
                 .take(self.width)
                 .collect();
-            let pad = crate::util::chars::display_width(&prefix);
-            let carets = crate::util::chars::display_width(&marked).max(1);
+            let pad = unicode_width::UnicodeWidthStr::width(prefix.as_str());
+            let carets = unicode_width::UnicodeWidthStr::width(marked.as_str()).max(1);
             writeln!(
                 f,
                 "{:>gutter$} | {}{}",

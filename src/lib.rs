@@ -3,7 +3,8 @@
 //! The folders are the stages, and data flows one way, down this list; a module imports only from the
 //! layers above it in the list, never from a later one:
 //!
-//! 1. [`util`], [`diag`], [`error`] — files, threads, CSV writing, character classes; located problems; the error type.
+//! 1. [`diag`], [`error`], [`util`] — located problems; the one error type; files, threads, CSV writing and
+//!    character classes.
 //! 2. [`input`] — everything a teacher types: YAML with spans, the bank, blueprints, manifests, rosters, tables.
 //! 3. [`exam`] — what is decided about an exam: seeded dice, the draw, grading and item analysis, bank stats.
 //! 4. [`model`] — the data templates see: paper, handout and grade report.

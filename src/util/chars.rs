@@ -15,8 +15,3 @@ pub fn is_cjk(c: char) -> bool {
 pub fn is_wide(c: char) -> bool {
     is_cjk(c) && !matches!(c, '“' | '”' | '‘' | '’')
 }
-
-/// Terminal cell width of a string: East Asian wide and full-width characters take two cells.
-pub fn display_width(s: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(s)
-}
