@@ -1,6 +1,7 @@
 //! The grade report's data (what report.hbs sees) and the one-student explanation text.
 
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::exam::grade::{Graded, Grading, Item};
@@ -113,7 +114,7 @@ pub fn report_data(
         let share: f64 = if total.is_zero() {
             0.0
         } else {
-            (*t / total).to_string().parse().unwrap_or(0.0)
+            (*t / total).to_f64().unwrap_or(0.0)
         };
         histogram[((share * 10.0).floor() as usize).min(9)].value += 1;
     }

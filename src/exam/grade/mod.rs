@@ -6,6 +6,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Pos};
@@ -556,7 +557,7 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
             let mean_score = if possible.is_zero() {
                 0.0
             } else {
-                (earned / possible).to_string().parse().unwrap_or(0.0)
+                (earned / possible).to_f64().unwrap_or(0.0)
             };
             let mut option_counts = vec![0; a.options];
             for (_, _, chosen) in a.seen.values() {
@@ -628,7 +629,7 @@ pub fn section_averages(manifest: &Manifest, grading: &Grading) -> Vec<(String, 
             let share = if p.is_zero() {
                 0.0
             } else {
-                (e / p).to_string().parse().unwrap_or(0.0)
+                (e / p).to_f64().unwrap_or(0.0)
             };
             (s, share)
         })
