@@ -75,14 +75,13 @@ fn every_question_is_anchored_in_a_note_with_a_verbatim_quote_and_an_explanation
 }
 
 #[test]
-fn every_bold_phrase_of_the_source_is_a_key_phrase_of_some_note() {
+fn every_bold_phrase_of_the_source_is_carried_and_bolded_by_some_note() {
+    // Key phrases are what cloze handouts blank, so the bank does not copy the source's bold runs
+    // blindly: it moves punctuation out of them, splits long bold sentences into their key phrases and
+    // joins the source's stray split `**健全**` `**社会工作体制机制**`. The promise kept is that every bold
+    // phrase of the source occurs in some note's text, with a key phrase of that note inside it (a part
+    // of it) or around it (a fragment of a longer key phrase).
     let bank = bank();
-    let in_notes: HashSet<String> = bank
-        .notes
-        .iter()
-        .flat_map(|n| key_phrases(&n.text))
-        .map(|p| normalize_for_match(&p))
-        .collect();
     let source =
         std::fs::read_to_string(crate::util::repo().join("tests/data/source-key-phrases.txt"))
             .unwrap();
@@ -93,11 +92,20 @@ fn every_bold_phrase_of_the_source_is_a_key_phrase_of_some_note() {
     assert_eq!(phrases.len(), 136);
     let missing: Vec<&&str> = phrases
         .iter()
-        .filter(|p| !in_notes.contains(&normalize_for_match(p)))
+        .filter(|p| {
+            let phrase = normalize_for_match(p.trim_matches(|c: char| !c.is_alphanumeric()));
+            !bank.notes.iter().any(|n| {
+                normalize_for_match(&n.text).contains(&phrase)
+                    && key_phrases(&n.text)
+                        .iter()
+                        .map(|k| normalize_for_match(k))
+                        .any(|k| !k.is_empty() && (phrase.contains(&k) || k.contains(&phrase)))
+            })
+        })
         .collect();
     assert!(
         missing.is_empty(),
-        "bold phrases of the source missing from the notes: {missing:?}"
+        "bold phrases of the source not carried and bolded by any note: {missing:?}"
     );
 }
 
