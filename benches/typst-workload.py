@@ -5,6 +5,7 @@ option order as examgen's paper, with the texts taken from the bank.
     $EXAMGEN draw question-bank/exams/mock.yaml --seed 1 --format json > draw.json
     benches/typst-workload.py draw.json -o workload.json          # variant A
     benches/typst-workload.py draw.json --variant B -o workload.json
+    benches/typst-workload.py out/manifest.json --all-variants -o DIR   # DIR/<label>.json, e.g. a class batch
 
 The manifest holds ids and option orders only (docs/manifest.md), so the stems, options and explanations
 come from the bank YAML (`bank.path` of the manifest, resolved from the current directory, or --bank), and
@@ -178,8 +179,9 @@ def convert(manifest, bank, blueprint, label):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("manifest", help="manifest.json or the output of `examgen draw --format json` ('-' = stdin)")
-    ap.add_argument("-o", "--output", help="where to write the JSON (default stdout)")
+    ap.add_argument("-o", "--output", help="where to write the JSON (default stdout); a folder with --all-variants")
     ap.add_argument("--variant", default="A")
+    ap.add_argument("--all-variants", action="store_true", help="write every variant, OUTPUT/<label>.json")
     ap.add_argument("--bank", help="bank folder (default: the manifest's bank.path)")
     ap.add_argument("--blueprint", help="blueprint file (default: the manifest's blueprint.path)")
     args = ap.parse_args()
@@ -194,6 +196,15 @@ def main():
     bank = load_bank(args.bank or manifest["bank"]["path"])
     with open(args.blueprint or manifest["blueprint"]["path"], encoding="utf-8") as f:
         blueprint = yaml.safe_load(f)
+    if args.all_variants:
+        if not args.output:
+            sys.exit("typst-workload: --all-variants needs -o DIR")
+        Path(args.output).mkdir(parents=True, exist_ok=True)
+        for v in manifest["variants"]:
+            data = convert(manifest, bank, blueprint, v["label"])
+            with open(Path(args.output) / f"{v['label']}.json", "w", encoding="utf-8") as f:
+                f.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        return
     data = convert(manifest, bank, blueprint, args.variant)
     out = json.dumps(data, ensure_ascii=False, indent=1)
     if args.output:
