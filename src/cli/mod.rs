@@ -64,6 +64,9 @@ pub enum Command {
         out: PathBuf,
         #[command(flatten)]
         look: LookArgs,
+        /// File formats to write, comma-separated: pdf, docx (editable Word), or both
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "pdf")]
+        format: Vec<OutputFormat>,
     },
     /// Score a class's answers against a manifest, rank the class and show which questions it missed
     #[command(
@@ -124,6 +127,9 @@ pub enum Command {
         out: PathBuf,
         #[command(flatten)]
         look: LookArgs,
+        /// File formats to write, comma-separated: pdf, docx (editable Word), or both
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "pdf")]
+        format: Vec<OutputFormat>,
     },
     /// Make a study handout (考点讲义) of the bank's notes: a summary, or a fill-in-the-blank (填空) version
     #[command(
@@ -164,6 +170,9 @@ pub enum Command {
         out: PathBuf,
         #[command(flatten)]
         look: LookArgs,
+        /// File formats to write, comma-separated: pdf, docx (editable Word), or both
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "pdf")]
+        format: Vec<OutputFormat>,
     },
     /// Start a new subject (a sample section and blueprint) and/or write the built-in templates out for editing
     #[command(
@@ -239,6 +248,13 @@ fn parse_ratio(text: &str) -> Result<f64, String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Pdf,
+    /// Editable Word documents (.docx)
+    Docx,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
@@ -298,9 +314,16 @@ pub enum Edition {
 }
 
 impl LookArgs {
-    /// The look these arguments ask for; the blueprint fills in what they leave open.
+    /// The look these arguments ask for (PDF only); the blueprint fills in what they leave open.
     pub fn look(&self) -> crate::workflow::Look {
+        self.look_as(&[OutputFormat::Pdf])
+    }
+
+    /// The look these arguments ask for, written in `formats`.
+    pub fn look_as(&self, formats: &[OutputFormat]) -> crate::workflow::Look {
         crate::workflow::Look {
+            pdf: formats.contains(&OutputFormat::Pdf),
+            docx: formats.contains(&OutputFormat::Docx),
             templates: self.templates.clone(),
             font_dir: self.font_dir.clone(),
             duplex: self.duplex,

@@ -4,8 +4,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::write_failed;
-use crate::cli::{DrawArgs, LookArgs};
+use crate::cli::DrawArgs;
 use crate::error::Result;
+use crate::workflow::Look;
 use crate::workflow::batch::{BatchRequest, class_batch};
 
 pub fn run(
@@ -13,7 +14,7 @@ pub fn run(
     roster: PathBuf,
     per_student: bool,
     dir: &Path,
-    look: &LookArgs,
+    look: &Look,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
@@ -23,7 +24,7 @@ pub fn run(
         variants: args.variants.map(usize::from),
         per_student,
     };
-    let batch = class_batch(&request, &look.look(), dir, err)?;
+    let batch = class_batch(&request, look, dir, err)?;
     crate::workflow::write_files(&batch.files)?;
     let pdfs: Vec<_> = batch.files.iter().filter(|f| f.pages.is_some()).collect();
     let pages: usize = pdfs.iter().filter_map(|f| f.pages).sum();

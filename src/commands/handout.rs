@@ -22,6 +22,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
         vary,
         out: dir,
         look,
+        format,
     } = command
     else {
         unreachable!("dispatched on Command::Handout")
@@ -40,7 +41,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
         roster,
         vary,
     };
-    let made = handouts(&request, &look.look(), &dir, err)?;
+    let made = handouts(&request, &look.look_as(&format), &dir, err)?;
     write_and_list(&made.files, out)?;
     writeln!(out, "{}", made.summary).map_err(write_failed)
 }

@@ -4,21 +4,22 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{write_and_list, write_failed};
-use crate::cli::{DrawArgs, LookArgs};
+use crate::cli::DrawArgs;
 use crate::error::Result;
 use crate::model::paper::points_text;
+use crate::workflow::Look;
 use crate::workflow::drawn::Drawn;
 use crate::workflow::paper::paper_set;
 
 pub fn run(
     args: &DrawArgs,
     dir: &Path,
-    look: &LookArgs,
+    look: &Look,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
     let drawn = Drawn::load(&args.request(), err)?;
-    let mut files = paper_set(&drawn, &look.look(), dir)?;
+    let mut files = paper_set(&drawn, look, dir)?;
     let manifest = files.pop().expect("a paper set ends with its manifest");
     crate::workflow::write_files(std::slice::from_ref(&manifest))?;
     write_and_list(&files, out)?;

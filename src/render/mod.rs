@@ -1,6 +1,7 @@
 //! Rendering one document: template → page markup → glyph check → layout → PDF, with everything that is
 //! expensive to set up (fonts parsed for embedding, templates compiled) made once and shared.
 
+pub mod docx;
 pub mod fonts;
 pub mod layout;
 pub mod markup;

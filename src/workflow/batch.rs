@@ -57,6 +57,28 @@ pub fn class_batch(
     let (renderer, duplex) = paper_renderer(&fonts, look, &drawn.blueprint)?;
     let assignment = assign(&students, variants);
     let (mut files, manifest) = render(&drawn, &students, &assignment, &renderer, dir, duplex)?;
+    if look.docx {
+        let docs = crate::workflow::word::render_batch(
+            &renderer,
+            &drawn,
+            &students,
+            &assignment,
+            dir,
+            duplex,
+        )?;
+        files.extend(
+            docs.into_iter()
+                .map(|(path, bytes)| OutFile::other(path, bytes)),
+        );
+    }
+    if !look.pdf {
+        // Answer sheets are forms to mark, printed as they are: they stay PDF.
+        files.retain(|f| {
+            f.pages.is_none()
+                || f.path.starts_with(dir.join("sheets"))
+                || f.path == dir.join("print-sheets.pdf")
+        });
+    }
     files.push(OutFile::other(
         dir.join("manifest.json"),
         manifest.to_json().into_bytes(),

@@ -155,14 +155,32 @@ pub fn handouts(
             }
         }
     }
+    let docs = if look.docx {
+        crate::workflow::word::render_handouts(
+            &renderer,
+            dir,
+            students.as_deref(),
+            &copies,
+            req.vary,
+        )?
+    } else {
+        Vec::new()
+    };
+    if !look.pdf {
+        layouts.clear();
+    }
     let pdfs = crate::util::parallel::map(&layouts, |(_, l)| {
         crate::render::pdf::render(l, &renderer.pdf_fonts)
     });
-    let files = layouts
+    let mut files: Vec<OutFile> = layouts
         .into_iter()
         .zip(pdfs)
         .map(|((path, l), bytes)| OutFile::pdf(path, bytes, l.pages.len()))
         .collect();
+    files.extend(
+        docs.into_iter()
+            .map(|(path, bytes)| OutFile::other(path, bytes)),
+    );
     let summary = format!(
         "{} notes in {} sections; {} key phrases{}",
         notes.iter().map(|(_, n)| n.len()).sum::<usize>(),

@@ -7,6 +7,7 @@ pub mod grade;
 pub mod handout;
 pub mod paper;
 pub mod sheet;
+pub mod word;
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,9 @@ pub struct Look {
     pub layout: Option<String>,
     pub margin: Option<f32>,
     pub teacher: bool,
+    /// Which files to write: PDF, editable Word (.docx), or both.
+    pub pdf: bool,
+    pub docx: bool,
 }
 
 impl Look {

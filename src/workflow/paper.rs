@@ -1,5 +1,5 @@
 //! `examgen paper` as a job: per variant the paper (or the teacher's edition), the answer key and the
-//! review handout, plus manifest.json — all rendered before anything is written.
+//! review handout (PDF and/or Word), plus manifest.json — all rendered before anything is written.
 
 use crate::error::Result;
 use crate::model::paper;
@@ -35,7 +35,19 @@ pub fn paper_set(drawn: &Drawn, look: &Look, dir: &Path) -> Result<Vec<OutFile>>
             ));
         }
     }
+    let docs = if look.docx {
+        crate::workflow::word::render_jobs(&renderer, &jobs)?
+    } else {
+        Vec::new()
+    };
+    if !look.pdf {
+        jobs.clear();
+    }
     let mut files = render_parallel(&renderer, jobs)?;
+    files.extend(
+        docs.into_iter()
+            .map(|(path, bytes)| OutFile::other(path, bytes)),
+    );
     files.push(OutFile::other(
         dir.join("manifest.json"),
         drawn.manifest().to_json().into_bytes(),

@@ -5,6 +5,7 @@ mod util;
 
 mod batch;
 mod check;
+mod docx;
 mod draw;
 mod formats;
 mod grade;

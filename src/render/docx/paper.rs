@@ -1,0 +1,288 @@
+//! The exam paper and the teacher's edition as Word documents: header block, score table, 考生须知, part
+//! headings and hanging-indented questions with their options laid out as the PDF lays them out.
+
+use docx_rs::{Docx, Paragraph, Table};
+
+use super::Ctx;
+use super::style::{self, BODY_SIZE, Para, Span};
+use crate::model::paper::{PaperData, QuestionData};
+
+/// Blocks in document order: Word documents take paragraphs and tables in one sequence.
+pub enum Block {
+    P(Box<Paragraph>),
+    T(Box<Table>),
+}
+
+impl Block {
+    pub fn p(paragraph: Paragraph) -> Block {
+        Block::P(Box::new(paragraph))
+    }
+
+    pub fn t(table: Table) -> Block {
+        Block::T(Box::new(table))
+    }
+}
+
+pub fn add(docx: Docx, blocks: Vec<Block>) -> Docx {
+    blocks.into_iter().fold(docx, |d, b| match b {
+        Block::P(p) => d.add_paragraph(*p),
+        Block::T(t) => d.add_table(*t),
+    })
+}
+
+/// An empty paragraph `pt` high: the PDF's `<space>` before a table, which cannot carry space of its own.
+pub fn spacer(pt: f32, keep: bool) -> Paragraph {
+    let mut para = Para::new(1.0);
+    para.line = pt;
+    para.keep_next = keep;
+    para.build()
+}
+
+/// The title lines every document starts with.
+pub fn title_block(lines: &[(f32, f32, Vec<Span>)]) -> Vec<Block> {
+    lines
+        .iter()
+        .map(|(size, before, spans)| {
+            Block::p(Para::new(*size).center().before(*before).with(spans))
+        })
+        .collect()
+}
+
+/// The hanging indent of question numbers: the widest number of the document (as the PDF measures it) and a
+/// little room, so every stem starts at the same place after the number's tab.
+pub fn number_hang(cx: &Ctx, numbers: impl Iterator<Item = usize>) -> f32 {
+    let widest = numbers
+        .map(|n| style::width(cx.metrics, &[Span::body(format!("{n}．"))], BODY_SIZE))
+        .fold(0.0, f32::max);
+    widest + 0.3 * BODY_SIZE
+}
+
+/// A question's first paragraph: number, tab, then `spans`, hanging from `hang`.
+pub fn numbered(number: usize, spans: Vec<Span>, hang: f32) -> Paragraph {
+    let mut para = Para::new(BODY_SIZE);
+    para.left = hang;
+    para.hanging = hang;
+    // The PDF's gap above a question: 0.35 of a line.
+    para.before = BODY_SIZE * 1.5 * 0.35;
+    para.keep_next = true;
+    let p = para
+        .build()
+        .add_run(style::run(&Span::body(format!("{number}．")), BODY_SIZE))
+        .add_run(style::tab(BODY_SIZE));
+    spans
+        .iter()
+        .fold(p, |p, s| p.add_run(style::run(s, BODY_SIZE)))
+}
+
+/// Glues a question's paragraphs so Word keeps them on one page, as the PDF does.
+pub fn keep_together(mut paras: Vec<Paragraph>) -> Vec<Paragraph> {
+    let n = paras.len();
+    paras = paras
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| p.keep_next(i + 1 < n))
+        .collect();
+    paras
+}
+
+pub fn paper(data: &PaperData, cx: &Ctx) -> Docx {
+    let width = cx.setup.column_width();
+    let mut blocks = vec![Block::p(
+        Para::new(9.0)
+            .left_aligned()
+            .with(&[Span::heading("绝密★启用前")]),
+    )];
+    let mut lines = vec![(16.0, 2.0, vec![Span::heading(&data.title)])];
+    if let Some(sub) = &data.subtitle {
+        lines.push((14.0, 2.0, vec![Span::heading(sub)]));
+    }
+    if data.has_variants {
+        lines.push((
+            12.0,
+            0.0,
+            vec![Span::heading(format!("（{}卷）", data.variant))],
+        ));
+    }
+    if data.teacher {
+        lines.push((
+            12.0,
+            0.0,
+            vec![Span::heading("教师版（含答案与解析）").accent(true)],
+        ));
+    }
+    let duration = data
+        .duration
+        .map(|d| format!("考试时间：{d}分钟　"))
+        .unwrap_or_default();
+    lines.push((
+        BODY_SIZE,
+        2.0,
+        vec![Span::body(format!(
+            "{duration}满分：{}分",
+            data.total_points
+        ))],
+    ));
+    blocks.extend(title_block(&lines));
+
+    // 姓名/准考证号/班级 lines, filled in for a class batch.
+    let mut fields = Vec::new();
+    for (label, em, value) in [
+        ("姓名", 7, &data.student.name),
+        ("准考证号", 10, &data.student.id),
+        ("班级", 6, &data.student.class),
+    ] {
+        if !fields.is_empty() {
+            fields.push(Span::body("\u{3000}\u{3000}"));
+        }
+        fields.push(Span::body(format!("{label}：")));
+        fields.push(Span::blank(em, value));
+    }
+    let mut para = Para::new(BODY_SIZE).center();
+    para.line = 1.5 * 1.4;
+    blocks.push(Block::p(para.with(&fields)));
+
+    let heads: Vec<Span> = std::iter::once("题号")
+        .chain(data.score_columns.iter().map(String::as_str))
+        .map(Span::heading)
+        .collect();
+    let blanks: Vec<Span> = std::iter::once(Span::heading("得分"))
+        .chain(data.score_columns.iter().map(|_| Span::body("")))
+        .collect();
+    blocks.push(Block::t(style::grid_table(
+        vec![heads, blanks],
+        width,
+        0.8,
+        BODY_SIZE,
+        2.1,
+        2,
+    )));
+    blocks.push(Block::p(spacer(8.0, false)));
+
+    let size = 9.5;
+    let mut notice = vec![Para::new(size).center().with(&[Span::heading("考生须知")])];
+    for line in &data.notice {
+        let mut para = Para::new(size);
+        para.left = 1.5 * size;
+        para.hanging = 1.5 * size;
+        notice.push(para.with(&[Span::body(line)]));
+    }
+    blocks.push(Block::t(style::boxed(notice, width, size)));
+
+    let hang = number_hang(
+        cx,
+        data.parts
+            .iter()
+            .flat_map(|p| p.questions.iter().map(|q| q.number)),
+    );
+    for part in &data.parts {
+        let spans = [Span::heading(&part.heading), Span::body(&part.instructions)];
+        let mut para = Para::new(BODY_SIZE).before(12.0).keep();
+        para.outline = Some(0);
+        if data.score_boxes {
+            blocks.push(Block::p(spacer(12.0, true)));
+            para.before = 0.0;
+            blocks.push(Block::t(style::scorebox_heading(para.with(&spans), width)));
+        } else {
+            blocks.push(Block::p(para.with(&spans)));
+        }
+        for q in &part.questions {
+            blocks.extend(
+                question(q, data.teacher, hang, cx)
+                    .into_iter()
+                    .map(Block::p),
+            );
+        }
+    }
+    add(style::document(cx.setup), blocks)
+}
+
+/// The stem as spans: text, and blanks as underlined space of the PDF's width.
+fn stem(q: &QuestionData) -> Vec<Span> {
+    q.stem
+        .iter()
+        .map(|r| {
+            if r.blank {
+                Span::blank(r.em as usize, "")
+            } else {
+                Span::body(&r.text)
+            }
+        })
+        .collect()
+}
+
+fn question(q: &QuestionData, teacher: bool, hang: f32, cx: &Ctx) -> Vec<Paragraph> {
+    let width = cx.setup.column_width() - hang;
+    let mut paras = vec![numbered(q.number, stem(q), hang)];
+    let options: Vec<Vec<Span>> = q
+        .options
+        .iter()
+        .map(|o| {
+            let marked = teacher && o.correct;
+            let text = if marked {
+                format!("{}√", o.text)
+            } else {
+                o.text.clone()
+            };
+            vec![
+                Span::body(format!("{}．", o.label)),
+                Span::body(text).accent(marked),
+            ]
+        })
+        .collect();
+    if !options.is_empty() {
+        // The PDF's rule: all options on one line, else two, else one, by the widest option and a gap.
+        let widest = options
+            .iter()
+            .map(|o| style::width(cx.metrics, o, BODY_SIZE))
+            .fold(0.0, f32::max);
+        let per_line =
+            crate::render::layout::options_per_line(options.len(), widest + BODY_SIZE, width);
+        if per_line == 1 {
+            for o in &options {
+                let label = style::width(cx.metrics, &o[..1], BODY_SIZE);
+                let mut para = Para::new(BODY_SIZE);
+                para.left = hang + label;
+                para.hanging = label;
+                paras.push(para.with(o));
+            }
+        } else {
+            let cell = width / per_line as f32;
+            for row in options.chunks(per_line) {
+                let mut para = Para::new(BODY_SIZE).left_aligned();
+                para.left = hang;
+                para.tabs = (1..per_line).map(|k| hang + k as f32 * cell).collect();
+                let mut p = para.build();
+                for (k, o) in row.iter().enumerate() {
+                    if k > 0 {
+                        p = p.add_run(style::tab(BODY_SIZE));
+                    }
+                    for s in o {
+                        p = p.add_run(style::run(s, BODY_SIZE));
+                    }
+                }
+                paras.push(p);
+            }
+        }
+    }
+    if q.lines > 0 {
+        paras.extend(style::ruled_lines(q.lines, hang));
+    }
+    if teacher {
+        let size = 9.5;
+        let mut spans = vec![
+            Span::heading("【答案】").accent(true),
+            Span::body(format!("{}　", q.answer)).accent(true),
+        ];
+        for line in &q.answer_lines {
+            spans.push(Span::body(format!("{line}　")).accent(true));
+        }
+        if let Some(e) = &q.explanation {
+            spans.push(Span::heading("【解析】").accent(true));
+            spans.push(Span::body(e).accent(true));
+        }
+        let mut para = Para::new(size);
+        para.left = hang;
+        paras.push(para.with(&spans));
+    }
+    keep_together(paras)
+}

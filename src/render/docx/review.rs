@@ -1,0 +1,55 @@
+//! The review handout (考点回顾) as a Word document: the notes the paper tested, by section, key phrases in
+//! the heading face.
+
+use docx_rs::Docx;
+
+use super::Ctx;
+use super::paper::{Block, add, title_block};
+use super::style::{self, BODY_SIZE, Para, Span};
+use crate::model::paper::PaperData;
+
+pub fn review(data: &PaperData, cx: &Ctx) -> Docx {
+    let variant = if data.has_variants {
+        format!("（{}卷）", data.variant)
+    } else {
+        String::new()
+    };
+    let mut blocks = title_block(&[
+        (16.0, 0.0, vec![Span::heading(&data.title)]),
+        (14.0, 4.0, vec![Span::heading(format!("考点回顾{variant}"))]),
+        (
+            9.0,
+            2.0,
+            vec![Span::body(
+                "本讲义汇总本卷考查的知识点；【】内为考查该考点的题号，黑体字为关键表述。",
+            )],
+        ),
+    ]);
+    for section in &data.review {
+        let mut para = Para::new(12.0).left_aligned().before(10.0).keep();
+        para.outline = Some(0);
+        blocks.push(Block::p(para.with(&[Span::heading(&section.title)])));
+        for note in &section.notes {
+            blocks.push(Block::p(Para::new(BODY_SIZE).before(5.0).keep().with(&[
+                Span::heading(&note.title),
+                Span::body(format!("【第{}题】", note.numbers)),
+            ])));
+            for p in &note.paragraphs {
+                let spans: Vec<Span> = p
+                    .iter()
+                    .map(|r| {
+                        if r.key {
+                            Span::heading(&r.text)
+                        } else {
+                            Span::body(&r.text)
+                        }
+                    })
+                    .collect();
+                let mut para = Para::new(BODY_SIZE);
+                para.first_line = 2.0 * BODY_SIZE;
+                blocks.push(Block::p(para.with(&spans)));
+            }
+        }
+    }
+    add(style::document(cx.setup), blocks)
+}
