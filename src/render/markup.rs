@@ -155,6 +155,8 @@ pub struct Document {
     /// write-on fields beside it, from the bottom of the page up, each with its line length in mm.
     pub seal_warning: String,
     pub seal_fields: Vec<(String, f32)>,
+    /// A quarter em between Han and Western letters or digits (`autospace="false"` turns it off).
+    pub autospace: bool,
     pub blocks: Vec<Block>,
 }
 
@@ -194,6 +196,16 @@ pub fn parse(xml: &str, template: &str) -> Result<Document> {
         corner_marks: root.attribute("corner-marks") == Some("true"),
         seal_warning: root.attribute("seal-warning").unwrap_or("").to_string(),
         seal_fields: ctx.seal_fields(root)?,
+        autospace: match root.attribute("autospace") {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ctx.err(
+                    root,
+                    format!("autospace=\"{other}\" of <document> must be true or false"),
+                ));
+            }
+        },
         blocks: ctx.blocks(root)?,
     })
 }
