@@ -67,6 +67,8 @@ pub struct Table {
     pub keep_rows: usize,
     /// Width of the table as a share of the text width.
     pub width_share: f32,
+    /// The first rows are a header, printed again at the top of each page the table continues on.
+    pub header_rows: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -462,6 +464,7 @@ impl Ctx<'_> {
                     row_em: self.num(node, "row-height", 2.0)?,
                     keep_rows: self.num(node, "keep-rows", 1.0)?.max(1.0) as usize,
                     width_share: self.num(node, "width", 1.0)?.clamp(0.1, 1.0),
+                    header_rows: self.num(node, "header-rows", 0.0)? as usize,
                 })
             }
             "box" => Block::Boxed {

@@ -64,6 +64,7 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
             pending_space = 0.0;
         }
     }
+    paginate::keep_headings(&mut chunks);
     let (mut pages, bookmarks) = paginate(chunks, setup);
     if doc.duplex && pages.len() % 2 == 1 {
         let mut blank = Page::default();
@@ -161,6 +162,7 @@ impl Engine<'_> {
                 };
                 for c in &mut chunks {
                     c.glue_next = true;
+                    c.keep = true;
                 }
                 chunks[0].bookmark = bookmark.clone();
                 out.extend(chunks);
