@@ -1,7 +1,7 @@
 //! Typesetting and PDF: a golden layout snapshot, layout rules checked on real papers (options grid,
 //! headings kept with their questions, no question split), and end-to-end runs of `examgen paper` checked
 //! with qpdf, pdffonts and pdftotext: fonts embedded as subsets, every stem and option extractable, nothing
-//! outside the margins, no line starting with closing punctuation, byte-identical reruns, bookmarks.
+//! outside the margins, byte-identical reruns, bookmarks; no line starting with closing punctuation.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -131,6 +131,39 @@ fn real_papers_keep_questions_whole_and_headings_with_their_first_question() {
             );
         }
         assert_eq!(layout.bookmarks.len(), 2);
+    }
+}
+
+/// 禁则, checked where lines are made: no printed line of real papers, keys and reviews starts with
+/// closing punctuation. (pdftotext's line finding is no judge of this once paired marks are halved: a
+/// halved mark's glyph box overlaps its neighbour, and pdftotext then starts a new line there — it does
+/// the same on the Typst peer's output.)
+#[test]
+fn no_printed_line_starts_with_closing_punctuation() {
+    for seed in [1, 11] {
+        for template in ["paper", "key", "review"] {
+            let (layout, _) = paper_layout(
+                &repo().join("question-bank/exams/mock.yaml"),
+                seed,
+                template,
+            );
+            for page in 0..layout.pages.len() {
+                let mut lines: Vec<(f32, f32, String)> = texts(&layout, page);
+                lines.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
+                let mut last_y = f32::NAN;
+                for (_, y, text) in lines {
+                    if y != last_y {
+                        let c = text.chars().next().unwrap();
+                        assert!(
+                            !NO_LINE_START.contains(c),
+                            "seed {seed} {template} page {}: a line starts with {c:?}: {text}",
+                            page + 1
+                        );
+                    }
+                    last_y = y;
+                }
+            }
+        }
     }
 }
 
@@ -268,14 +301,6 @@ fn shipped_mock_paper_passes_the_pdf_tools() {
                     flat.contains(&squeeze(option)),
                     "variant {label}: option {option:?} of {} missing",
                     bq.id
-                );
-            }
-        }
-        for line in text.lines() {
-            if let Some(c) = line.trim_start().chars().next() {
-                assert!(
-                    !NO_LINE_START.contains(c),
-                    "variant {label}: a line starts with {c:?}: {line}"
                 );
             }
         }

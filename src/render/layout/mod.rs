@@ -16,7 +16,7 @@ mod widgets;
 use crate::render::fonts::{FontRole, FontSet};
 use crate::render::markup::{Block, Document};
 pub use frame::{Bookmark, Item, Layout, Page, concat};
-pub use page::{MM, PageSetup};
+pub use page::{Density, MM, PageSetup};
 use paginate::{Chunk, paginate};
 pub use widgets::options_per_line;
 

@@ -150,11 +150,13 @@ impl Engine<'_> {
             cursor += p.piece.width + extra(k);
         }
         let after = |k: usize| -> f32 {
-            if k + 1 < pieces.len() {
+            let gap = if k + 1 < pieces.len() {
                 xs[k + 1] - xs[k] - pieces[k].advance
             } else {
                 0.0
-            }
+            };
+            // Rounding noise would split runs and print -0.00.
+            if gap.abs() < 0.001 { 0.0 } else { gap }
         };
         let mut items = Vec::new();
         let mut k = 0;
@@ -176,14 +178,16 @@ impl Engine<'_> {
             let mut text = String::new();
             let start = k;
             let run_spacing = after(k);
-            // A glyph may join the run when the glyph before it was followed by the run's spacing.
+            // A glyph joins the run when it is followed by the run's spacing too: a glyph that needs its own
+            // (a halved mark, autospace) starts a run, so its advance in the PDF is the one layout gave it and
+            // text extraction sees no overlapping glyph boxes.
             loop {
                 text.push(pieces[k].piece.c);
                 k += 1;
                 if k == pieces.len()
                     || pieces[k].blank
                     || pieces[k].role != p.role
-                    || (after(k - 1) - run_spacing).abs() > 0.001
+                    || (k + 1 < pieces.len() && (after(k) - run_spacing).abs() > 0.001)
                 {
                     break;
                 }
