@@ -555,3 +555,70 @@ fn rare_name_characters_print() {
         "{text}"
     );
 }
+
+/// A teacher's blueprint turns the Han–Western space off and asks for room to write; the command line's
+/// `--density` wins over the blueprint's; a misspelt density is an error at its line and column.
+#[test]
+fn density_and_autospace_are_the_teachers_choice() {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    let small = std::fs::read_to_string(fixtures().join("banks/good/exams/small.yaml")).unwrap();
+    let plain = dir.create(
+        "bank/exams/plain.yaml",
+        format!("{small}density: roomy\ntypography:\n  autospace: false\n"),
+    );
+    let bp = Blueprint::load(&plain).unwrap();
+    assert!(!bp.autospace);
+    let look = examgen::workflow::Look::default();
+    let roomy = look.page_setup(None, bp.density.as_deref()).unwrap();
+    let compact = examgen::workflow::Look {
+        density: Some("compact".into()),
+        ..Default::default()
+    }
+    .page_setup(None, bp.density.as_deref())
+    .unwrap();
+    assert!(roomy.leading > PageSetup::a4().leading && compact.leading < PageSetup::a4().leading);
+
+    // 「（共3题，…）」: with autospace the digit is set apart, so 共 and 3 are in different runs.
+    let (off, _) = paper_layout(&plain, 1, "paper");
+    let (on, _) = paper_layout(&fixtures().join("banks/good/exams/small.yaml"), 1, "paper");
+    let has = |l: &Layout, s: &str| texts(l, 0).iter().any(|(_, _, t)| t.contains(s));
+    assert!(has(&off, "共3题") && !has(&on, "共3题"));
+
+    // The mock exam: roomy needs more pages than normal, compact no more.
+    let bp = Blueprint::load(&repo().join("question-bank/exams/mock.yaml")).unwrap();
+    let bank = Bank::load(&bp.bank).unwrap();
+    let d = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed: 1,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap();
+    let data = paper::build(&bank, &bp, &d.variants[0], 1, false);
+    let fonts = FontSet::builtin();
+    let pages = |density: &str| {
+        let setup = examgen::workflow::Look::default()
+            .page_setup(None, Some(density))
+            .unwrap();
+        let renderer = Renderer::new(&fonts, None, setup).unwrap();
+        renderer.layout("paper", &data).unwrap().pages.len()
+    };
+    let (c, n, r) = (pages("compact"), pages("normal"), pages("roomy"));
+    assert!(c <= n && n < r, "compact {c}, normal {n}, roomy {r}");
+    assert!(n <= 8, "the mock paper on {n} A4 pages");
+
+    dir.create("bank/exams/tight.yaml", format!("{small}density: tight\n"));
+    let run = dir
+        .run(&["draw", "bank/exams/tight.yaml", "--seed", "1"])
+        .failure(1);
+    assert!(
+        run.stderr
+            .contains("bank/exams/tight.yaml:27:10: error: unknown density `tight`"),
+        "{}",
+        run.stderr
+    );
+}
