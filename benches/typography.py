@@ -10,7 +10,9 @@ What is counted, on each visual line (glyphs on one baseline, in x order; a gap 
 line into separate runs, such as the cells of an options grid, and nothing is counted across it):
 
 - punctuation pairs: two adjacent full-width marks (，。、；：？！“”‘’（）《》【】「」『』〈〉…); the pair is
-  compressed when the first mark's advance (the next glyph's origin minus its own) is at most 0.75 em;
+  compressed when the first mark's advance (the next glyph's origin minus its own) is at most 0.75 em; an
+  opening mark followed by a closing one (an empty pair such as 【】) is no pair: the empty halves are both
+  outside, nothing between the two marks can be dropped (clreq, JLREQ; Typst sets 【】 at 1 em too);
 - Han–Latin boundaries: a Han character next to an ASCII letter or digit, either way round; spaced when the
   gap between the two advance boxes is at least 0.15 em (a space glyph between them counts as gap);
 - stranded headings: a heading line (it starts in a bold or sans face, the heading font, and either has
@@ -38,6 +40,7 @@ import pymupdf
 
 # Dashes (——) and ellipses (……) are two-em marks that must never be squeezed, so they are not here.
 FULLWIDTH_PUNCT = set("，。、；：？！“”‘’（）《》【】「」『』〈〉〔〕［］｛｝〖〗")
+OPENING_PUNCT = set("“‘（《【「『〈〔［｛〖")
 HEADING_FONT = re.compile(r"sans|bold|hei|black|heavy", re.IGNORECASE)
 FOOTER = re.compile(r"^(第\s*\d+\s*页.*|-?\s*\d+\s*-?|\d+\s*/\s*\d+)$")
 
@@ -163,6 +166,8 @@ def measure(path, kind):
                     if a.c in FULLWIDTH_PUNCT and b.c in FULLWIDTH_PUNCT:
                         if j > i + 1:
                             continue  # （　）: a space between them, not a pair of neighbours
+                        if a.c in OPENING_PUNCT and b.c not in OPENING_PUNCT:
+                            continue  # 【】: ink faces ink, no empty half between them
                         fig.pairs += 1
                         advance = (b.x - a.x) / a.size
                         if advance <= COMPRESSED_MAX:

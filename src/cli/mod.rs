@@ -302,6 +302,10 @@ pub struct LookArgs {
     /// Margins in millimetres (the seal line's binding margin stays wider)
     #[arg(long, value_name = "MM")]
     pub margin: Option<f32>,
+    /// Vertical rhythm: compact, normal or roomy (more room to write); default: the blueprint's
+    /// `density`, else normal
+    #[arg(long, value_name = "NAME", value_parser = ["compact", "normal", "roomy"])]
+    pub density: Option<String>,
     /// `teacher`: the paper with the correct options marked and the answer and explanation under each question, in red
     #[arg(long, value_enum, default_value_t = Edition::Student)]
     pub edition: Edition,
@@ -329,6 +333,7 @@ impl LookArgs {
             duplex: self.duplex,
             layout: self.layout.clone(),
             margin: self.margin,
+            density: self.density.clone(),
             teacher: self.edition == Edition::Teacher,
         }
     }

@@ -26,7 +26,12 @@ const BLUEPRINT_KEYS: &[&str] = &[
     "templates",
     "duplex",
     "score_boxes",
+    "density",
+    "typography",
 ];
+const TYPOGRAPHY_KEYS: &[&str] = &["autospace"];
+/// The densities a blueprint may name (layout's `Density`; this layer does not see layout).
+pub const DENSITIES: &[&str] = &["compact", "normal", "roomy"];
 const PART_KEYS: &[&str] = &[
     "title",
     "type",
@@ -89,6 +94,10 @@ pub struct Blueprint {
     pub duplex: bool,
     /// A 得分 | 评卷人 box beside each part heading.
     pub score_boxes: bool,
+    /// compact, normal or roomy; None: the command line's, else normal.
+    pub density: Option<String>,
+    /// A quarter em between Han and Western letters or digits (`typography: {autospace: false}`: none).
+    pub autospace: bool,
     pub parts: Vec<Part>,
 }
 
@@ -113,7 +122,17 @@ struct RawBlueprint {
     duplex: Option<bool>,
     #[serde(default)]
     score_boxes: Option<bool>,
+    #[serde(default)]
+    density: Option<String>,
+    #[serde(default)]
+    typography: Option<RawTypography>,
     parts: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct RawTypography {
+    #[serde(default)]
+    autospace: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +183,9 @@ impl Blueprint {
             )
         })?;
         let mut diags = doc.check_keys(&doc.value, "", "a blueprint", BLUEPRINT_KEYS);
+        if let Some(typography) = doc.value.get("typography") {
+            diags.extend(doc.check_keys(typography, "typography", "typography", TYPOGRAPHY_KEYS));
+        }
         let raw: Option<RawBlueprint> = match doc.deserialize(&doc.value, "") {
             Ok(raw) => Some(raw),
             Err(d) => {
@@ -180,6 +202,14 @@ impl Blueprint {
                 if let Some(part) = read_part(&doc, value, &format!("parts[{i}]"), &mut diags) {
                     parts.push(part);
                 }
+            }
+            if let Some(density) = &raw.density
+                && !DENSITIES.contains(&density.as_str())
+            {
+                diags.push(
+                    doc.error_at("density", format!("unknown density `{density}`"))
+                        .with_help(format!("known densities: {}", DENSITIES.join(", "))),
+                );
             }
             let layout = raw.layout.clone().unwrap_or_else(|| "a4".into());
             if !LAYOUTS.contains(&layout.as_str()) {
@@ -220,6 +250,8 @@ impl Blueprint {
             templates: raw.templates.as_deref().map(relative),
             duplex: raw.duplex.unwrap_or(false),
             score_boxes: raw.score_boxes.unwrap_or(false),
+            density: raw.density,
+            autospace: raw.typography.and_then(|t| t.autospace).unwrap_or(true),
             parts,
         })
     }

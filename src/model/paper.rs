@@ -35,6 +35,8 @@ pub struct PaperData {
     pub teacher: bool,
     /// A 得分 | 评卷人 box beside each part heading.
     pub score_boxes: bool,
+    /// A quarter em between Han and Western text (the blueprint's `typography: {autospace}`).
+    pub autospace: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -397,6 +399,7 @@ pub fn build(
         id_digits: 10,
         teacher: false,
         score_boxes: blueprint.score_boxes,
+        autospace: blueprint.autospace,
     }
 }
 

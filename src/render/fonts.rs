@@ -66,6 +66,9 @@ pub struct Glyph {
     pub id: u16,
     /// Advance width in em (1.0 = the font size).
     pub advance: f32,
+    /// Horizontal extent of the ink (left and right edge of the outline's box) in em; None for a blank.
+    /// Punctuation compression reads it to know which half of a full-width mark is empty.
+    pub ink: Option<(f32, f32)>,
 }
 
 /// One font file with a per-character glyph cache.
@@ -100,6 +103,12 @@ impl Face {
         let glyph = face.glyph_index(c).map(|id| Glyph {
             id: id.0,
             advance: face.glyph_hor_advance(id).unwrap_or(0) as f32 / self.units_per_em,
+            ink: face.glyph_bounding_box(id).map(|b| {
+                (
+                    b.x_min as f32 / self.units_per_em,
+                    b.x_max as f32 / self.units_per_em,
+                )
+            }),
         });
         self.cache
             .write()
@@ -222,5 +231,32 @@ mod tests {
         assert!((fonts.body.width_em("社会") - 2.0).abs() < 0.01);
         assert!(fonts.body.width_em("il") < 1.0);
         assert!(fonts.body.glyph('\u{E000}').is_none());
+    }
+
+    #[test]
+    fn full_width_punctuation_has_its_ink_on_the_side_clreq_says() {
+        // Closing marks and stops are drawn in the left half, opening marks in the right half: the other
+        // half is the empty space compression may drop.
+        let fonts = FontSet::builtin();
+        for face in [&fonts.body, &fonts.heading] {
+            for c in "，。、）」》】”".chars() {
+                let g = face.glyph(c).unwrap();
+                let (_, right) = g.ink.unwrap();
+                assert!(
+                    right <= 0.55 * g.advance,
+                    "{c} in {}: ink to {right}",
+                    face.name
+                );
+            }
+            for c in "（「《【“".chars() {
+                let g = face.glyph(c).unwrap();
+                let (left, _) = g.ink.unwrap();
+                assert!(
+                    left >= 0.45 * g.advance,
+                    "{c} in {}: ink from {left}",
+                    face.name
+                );
+            }
+        }
     }
 }

@@ -67,6 +67,8 @@ pub struct Table {
     pub keep_rows: usize,
     /// Width of the table as a share of the text width.
     pub width_share: f32,
+    /// The first rows are a header, printed again at the top of each page the table continues on.
+    pub header_rows: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +157,8 @@ pub struct Document {
     /// write-on fields beside it, from the bottom of the page up, each with its line length in mm.
     pub seal_warning: String,
     pub seal_fields: Vec<(String, f32)>,
+    /// A quarter em between Han and Western letters or digits (`autospace="false"` turns it off).
+    pub autospace: bool,
     pub blocks: Vec<Block>,
 }
 
@@ -194,6 +198,16 @@ pub fn parse(xml: &str, template: &str) -> Result<Document> {
         corner_marks: root.attribute("corner-marks") == Some("true"),
         seal_warning: root.attribute("seal-warning").unwrap_or("").to_string(),
         seal_fields: ctx.seal_fields(root)?,
+        autospace: match root.attribute("autospace") {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ctx.err(
+                    root,
+                    format!("autospace=\"{other}\" of <document> must be true or false"),
+                ));
+            }
+        },
         blocks: ctx.blocks(root)?,
     })
 }
@@ -450,6 +464,7 @@ impl Ctx<'_> {
                     row_em: self.num(node, "row-height", 2.0)?,
                     keep_rows: self.num(node, "keep-rows", 1.0)?.max(1.0) as usize,
                     width_share: self.num(node, "width", 1.0)?.clamp(0.1, 1.0),
+                    header_rows: self.num(node, "header-rows", 0.0)? as usize,
                 })
             }
             "box" => Block::Boxed {

@@ -68,7 +68,11 @@ pub fn handouts(
         .clone()
         .unwrap_or_else(|| default_handout_title(&bank));
     let fonts = load_fonts(look.font_dir.as_deref())?;
-    let renderer = Renderer::new(&fonts, look.templates.as_deref(), look.page_setup(None)?)?;
+    let renderer = Renderer::new(
+        &fonts,
+        look.templates.as_deref(),
+        look.page_setup(None, None)?,
+    )?;
     let total = handout::key_phrase_count(&bank, &notes);
     let mut dice = Dice::new(seed);
     let shared_blanks = handout::choose_blanks(total, req.blank_ratio, &mut dice.fork());

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::input::blueprint::Blueprint;
 use crate::render::Renderer;
 use crate::render::fonts::FontSet;
-use crate::render::layout::PageSetup;
+use crate::render::layout::{Density, PageSetup};
 
 /// How printed documents look: fonts, templates, page format, duplex and edition. The command line's
 /// choices; the blueprint's own settings fill in what the command line leaves open.
@@ -26,6 +26,8 @@ pub struct Look {
     pub duplex: bool,
     pub layout: Option<String>,
     pub margin: Option<f32>,
+    /// compact, normal or roomy; None: the blueprint's, else normal.
+    pub density: Option<String>,
     pub teacher: bool,
     /// Which files to write: PDF, editable Word (.docx), or both.
     pub pdf: bool,
@@ -33,13 +35,27 @@ pub struct Look {
 }
 
 impl Look {
-    /// The page setup: the look's layout, else the blueprint's, else A4; then the margin.
-    pub fn page_setup(&self, blueprint_layout: Option<&str>) -> Result<PageSetup> {
+    /// The page setup: the look's layout, else the blueprint's, else A4; then the margin; the density is
+    /// the look's, else the blueprint's, else normal.
+    pub fn page_setup(
+        &self,
+        blueprint_layout: Option<&str>,
+        blueprint_density: Option<&str>,
+    ) -> Result<PageSetup> {
         let name = self.layout.as_deref().or(blueprint_layout).unwrap_or("a4");
         let setup = PageSetup::named(name).ok_or_else(|| {
             Error::usage(format!("unknown layout `{name}`"))
                 .because("use a4, b5, 16k, a3-2col or b4-2col")
         })?;
+        let density = self
+            .density
+            .as_deref()
+            .or(blueprint_density)
+            .unwrap_or("normal");
+        let setup = setup.with_density(Density::named(density).ok_or_else(|| {
+            Error::usage(format!("--density {density}: unknown density"))
+                .because(format!("use {}", Density::NAMES.join(", ")))
+        })?);
         Ok(match self.margin {
             Some(mm) if (5.0..=50.0).contains(&mm) => setup.with_margin(mm),
             Some(mm) => {
@@ -124,7 +140,7 @@ fn paper_renderer<'f>(
     let renderer = Renderer::new(
         fonts,
         look.templates(blueprint),
-        look.page_setup(Some(&blueprint.layout))?,
+        look.page_setup(Some(&blueprint.layout), blueprint.density.as_deref())?,
     )?;
     Ok((renderer, look.duplex || blueprint.duplex))
 }

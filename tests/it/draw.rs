@@ -116,6 +116,8 @@ fn blueprint(parts: Vec<Part>) -> Blueprint {
         templates: None,
         duplex: false,
         score_boxes: false,
+        density: None,
+        autospace: true,
         parts,
     }
 }

@@ -12,6 +12,18 @@ pub struct Piece {
     pub c: char,
     /// Advance in points.
     pub width: f32,
+    /// No line break before this piece (inside an answer slot).
+    pub glue: bool,
+}
+
+impl Piece {
+    pub fn new(c: char, width: f32) -> Piece {
+        Piece {
+            c,
+            width,
+            glue: false,
+        }
+    }
 }
 
 /// A line: pieces `start..end`, and its natural width without trailing spaces.
@@ -55,7 +67,10 @@ pub fn break_opportunities(pieces: &[Piece]) -> Vec<bool> {
         }
     }
     for i in 1..pieces.len() {
-        if NO_LINE_START.contains(pieces[i].c) || NO_LINE_END.contains(pieces[i - 1].c) {
+        if NO_LINE_START.contains(pieces[i].c)
+            || NO_LINE_END.contains(pieces[i - 1].c)
+            || pieces[i].glue
+        {
             allowed[i] = false;
         }
     }
@@ -117,10 +132,7 @@ mod tests {
 
     fn pieces(text: &str) -> Vec<Piece> {
         text.chars()
-            .map(|c| Piece {
-                c,
-                width: if c.is_ascii() { 5.0 } else { 10.0 },
-            })
+            .map(|c| Piece::new(c, if c.is_ascii() { 5.0 } else { 10.0 }))
             .collect()
     }
 

@@ -10,23 +10,30 @@ pub mod linebreak;
 mod page;
 mod paginate;
 mod paragraph;
+mod spacing;
 mod widgets;
 
 use crate::render::fonts::{FontRole, FontSet};
 use crate::render::markup::{Block, Document};
 pub use frame::{Bookmark, Item, Layout, Page, concat};
-pub use page::{MM, PageSetup};
+pub use page::{Density, MM, PageSetup};
 use paginate::{Chunk, paginate};
 pub use widgets::options_per_line;
 
 /// Advance widths, in em, of characters in each face. FontSet is the real one; tests may use a fixed one.
 pub trait Metrics {
     fn advance(&self, role: FontRole, c: char) -> f32;
+    /// The left and right edge of the glyph's ink in em, when it has any.
+    fn ink(&self, role: FontRole, c: char) -> Option<(f32, f32)>;
 }
 
 impl Metrics for FontSet {
     fn advance(&self, role: FontRole, c: char) -> f32 {
         self.face(role).glyph(c).map_or(1.0, |g| g.advance)
+    }
+
+    fn ink(&self, role: FontRole, c: char) -> Option<(f32, f32)> {
+        self.face(role).glyph(c).and_then(|g| g.ink)
     }
 }
 
@@ -34,11 +41,17 @@ impl Metrics for FontSet {
 struct Engine<'a> {
     metrics: &'a dyn Metrics,
     setup: &'a PageSetup,
+    /// A quarter em between Han and Western text (on unless the document says autospace="false").
+    autospace: bool,
 }
 
 /// Lays out a document on pages.
 pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layout {
-    let engine = Engine { metrics, setup };
+    let engine = Engine {
+        metrics,
+        setup,
+        autospace: doc.autospace,
+    };
     let mut chunks = Vec::new();
     let mut pending_space = 0.0;
     for block in &doc.blocks {
@@ -51,19 +64,20 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
             pending_space = 0.0;
         }
     }
+    paginate::keep_headings(&mut chunks);
     let (mut pages, bookmarks) = paginate(chunks, setup);
     if doc.duplex && pages.len() % 2 == 1 {
         let mut blank = Page::default();
         let size = 12.0;
         let w = engine.text_width(&doc.blank_page_text, FontRole::Body, size);
-        blank.items.push(Item::Text {
-            x: (setup.width - w) / 2.0,
-            y: setup.height / 2.0,
+        let (items, _) = engine.text_line(
+            &doc.blank_page_text,
+            FontRole::Body,
             size,
-            font: FontRole::Body,
-            text: doc.blank_page_text.clone(),
-            spacing: 0.0,
-        });
+            (setup.width - w) / 2.0,
+            setup.height / 2.0,
+        );
+        blank.items.extend(items);
         pages.push(blank);
     }
     if doc.corner_marks {
@@ -105,20 +119,16 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
                     .replace("{page}", &n.to_string())
                     .replace("{pages}", &total.to_string());
                 let size = 9.0;
-                let w = engine.text_width(&text, FontRole::Body, size);
+                // Measured as set (with autospace) so the footer is centred as printed.
+                let (_, w) = engine.text_line(&text, FontRole::Body, size, 0.0, 0.0);
                 let x = if columns == 1 {
                     (setup.width - w) / 2.0
                 } else {
                     setup.column_x(c) + (setup.column_width() - w) / 2.0
                 };
-                page.items.push(Item::Text {
-                    x,
-                    y: setup.height - setup.bottom + 12.0 * MM / 1.6,
-                    size,
-                    font: FontRole::Body,
-                    text,
-                    spacing: 0.0,
-                });
+                let y = setup.height - setup.bottom + 12.0 * MM / 1.6;
+                let (items, _) = engine.text_line(&text, FontRole::Body, size, x, y);
+                page.items.extend(items);
             }
         }
     }
@@ -152,6 +162,7 @@ impl Engine<'_> {
                 };
                 for c in &mut chunks {
                     c.glue_next = true;
+                    c.keep = true;
                 }
                 chunks[0].bookmark = bookmark.clone();
                 out.extend(chunks);

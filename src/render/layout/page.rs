@@ -13,6 +13,8 @@ pub struct PageSetup {
     pub right: f32,
     /// Line height as a multiple of the font size.
     pub leading: f32,
+    /// Space above each question, as a share of its line height.
+    pub question_gap: f32,
     /// Columns per page side (A3/B4 exam papers: 2).
     pub columns: usize,
     /// Space between columns.
@@ -22,6 +24,29 @@ pub struct PageSetup {
 }
 
 pub const MM: f32 = 72.0 / 25.4;
+
+/// How tightly a document is set: `compact` fits more on a page, `roomy` leaves room to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Density {
+    Compact,
+    #[default]
+    Normal,
+    Roomy,
+}
+
+impl Density {
+    pub const NAMES: &'static [&'static str] = &["compact", "normal", "roomy"];
+
+    pub fn named(name: &str) -> Option<Density> {
+        Some(match name {
+            "compact" => Density::Compact,
+            "normal" => Density::Normal,
+            "roomy" => Density::Roomy,
+            _ => return None,
+        })
+    }
+}
 
 impl PageSetup {
     /// A4 portrait with 20 mm margins (a little more at the bottom for the footer).
@@ -34,6 +59,7 @@ impl PageSetup {
             left: 20.0 * MM,
             right: 20.0 * MM,
             leading: 1.5,
+            question_gap: 0.35,
             columns: 1,
             gutter: 0.0,
             seal: false,
@@ -80,6 +106,16 @@ impl PageSetup {
         self.bottom = (mm + 2.0) * MM;
         self.right = mm * MM;
         self.left = if self.seal { (mm + 14.0) * MM } else { mm * MM };
+        self
+    }
+
+    /// The vertical rhythm of a density: line height and the space between questions.
+    pub fn with_density(mut self, density: Density) -> PageSetup {
+        (self.leading, self.question_gap) = match density {
+            Density::Compact => (1.38, 0.2),
+            Density::Normal => (1.5, 0.35),
+            Density::Roomy => (1.75, 0.8),
+        };
         self
     }
 

@@ -2,18 +2,25 @@
 //! text runs with the slack of justified lines spread over the gaps next to CJK characters.
 
 use crate::render::fonts::FontRole;
-use crate::render::layout::Engine;
 use crate::render::layout::frame::Item;
 use crate::render::layout::linebreak::{LineSpan, Piece, break_lines};
 use crate::render::layout::paginate::Chunk;
+use crate::render::layout::{Engine, spacing};
 use crate::render::markup::{Align, Inline, Para};
 
 /// A character (or blank) with its face and size, ready for line breaking.
 #[derive(Debug, Clone, Copy)]
 pub(in crate::render::layout) struct Styled {
+    /// The character and the room it takes on the line (after compression, autospace, slot width).
     pub(in crate::render::layout) piece: Piece,
     pub(in crate::render::layout) role: FontRole,
     pub(in crate::render::layout) blank: bool,
+    /// The glyph's own advance in points: what the PDF moves by after drawing it.
+    pub(in crate::render::layout) advance: f32,
+    /// Where the glyph is drawn from the left edge of its room (negative: a halved opening mark).
+    pub(in crate::render::layout) shift: f32,
+    /// Autospace after the glyph, included in `piece.width`; dropped at the end of a line.
+    pub(in crate::render::layout) space_after: f32,
 }
 
 impl Engine<'_> {
@@ -32,33 +39,68 @@ impl Engine<'_> {
         size * self.setup.leading
     }
 
+    /// Measures runs and applies the Chinese spacing rules: punctuation compression, the answer slot's
+    /// width and, unless the document turns it off, Han–Western autospace.
     pub(in crate::render::layout) fn styled(&self, runs: &[Inline], size: f32) -> Vec<Styled> {
         let mut out = Vec::new();
         for run in runs {
             match run {
                 Inline::Text { text, role } => {
                     for c in text.chars() {
+                        let width = self.metrics.advance(*role, c) * size;
                         out.push(Styled {
-                            piece: Piece {
-                                c,
-                                width: self.metrics.advance(*role, c) * size,
-                            },
+                            piece: Piece::new(c, width),
                             role: *role,
                             blank: false,
+                            advance: width,
+                            shift: 0.0,
+                            space_after: 0.0,
                         });
                     }
                 }
                 Inline::Blank { em } => out.push(Styled {
-                    piece: Piece {
-                        c: '\u{FFFC}',
-                        width: em * size,
-                    },
+                    piece: Piece::new('\u{FFFC}', em * size),
                     role: FontRole::Body,
                     blank: true,
+                    advance: em * size,
+                    shift: 0.0,
+                    space_after: 0.0,
                 }),
             }
         }
+        spacing::answer_slots(&mut out, size);
+        spacing::compress_punctuation(self.metrics, &mut out);
+        if self.autospace {
+            spacing::autospace(&mut out, size);
+        }
         out
+    }
+
+    /// One line of text set with the spacing rules, for lines outside paragraphs (footers, labels).
+    pub(in crate::render::layout) fn text_line(
+        &self,
+        text: &str,
+        role: FontRole,
+        size: f32,
+        x: f32,
+        baseline: f32,
+    ) -> (Vec<Item>, f32) {
+        let styled = self.styled(
+            &[Inline::Text {
+                text: text.to_string(),
+                role,
+            }],
+            size,
+        );
+        let width = line_width(&styled);
+        let span = LineSpan {
+            start: 0,
+            end: styled.len(),
+            width,
+            last: true,
+        };
+        let items = self.line_items(&styled, &span, x, baseline, width, Align::Left, size);
+        (items, width)
     }
 
     /// Items for one line of styled pieces, starting at `x` on baseline `y` (relative), `avail` wide.
@@ -78,14 +120,16 @@ impl Engine<'_> {
             end -= 1;
         }
         let pieces = &styled[span.start..end];
-        let slack = (avail - span.width).max(0.0);
+        // Autospace after the line's last glyph would only push the right edge in.
+        let trailing = pieces.last().map_or(0.0, |p| p.space_after);
+        let slack = (avail - (span.width - trailing)).max(0.0);
         // Slack goes into the gaps next to CJK characters, blanks and spaces; a Latin word or a number
         // keeps its letters together (no letter-spacing inside "2025").
         let stretchy = |k: usize| -> bool {
             k + 1 < pieces.len() && (loose(&pieces[k]) || loose(&pieces[k + 1]))
         };
         let gaps = (0..pieces.len()).filter(|k| stretchy(*k)).count() as f32;
-        let (mut cursor, spacing) = match align {
+        let (cursor0, spacing) = match align {
             Align::Center => (x + slack / 2.0, 0.0),
             Align::Right => (x + slack, 0.0),
             // A short forced line would look gappy; justify only when the slack is modest.
@@ -95,43 +139,61 @@ impl Engine<'_> {
             _ => (x, 0.0),
         };
         let extra = |k: usize| if stretchy(k) { spacing } else { 0.0 };
+        // Where each glyph is drawn: its room's left edge plus its shift (a halved opening mark sits half
+        // an em left). What the PDF must add after a glyph's own advance to reach the next one is its
+        // character spacing; halved marks get a negative one, autospace and the slot a positive one, so
+        // the PDF draws exactly what layout placed and text extraction sees no holes between glyphs.
+        let mut xs = Vec::with_capacity(pieces.len());
+        let mut cursor = cursor0;
+        for (k, p) in pieces.iter().enumerate() {
+            xs.push(cursor + p.shift);
+            cursor += p.piece.width + extra(k);
+        }
+        let after = |k: usize| -> f32 {
+            let gap = if k + 1 < pieces.len() {
+                xs[k + 1] - xs[k] - pieces[k].advance
+            } else {
+                0.0
+            };
+            // Rounding noise would split runs and print -0.00.
+            if gap.abs() < 0.001 { 0.0 } else { gap }
+        };
         let mut items = Vec::new();
         let mut k = 0;
         while k < pieces.len() {
             let p = pieces[k];
             if p.blank {
                 items.push(Item::Line {
-                    x1: cursor,
+                    x1: xs[k],
                     y1: y + size * 0.2,
-                    x2: cursor + p.piece.width,
+                    x2: xs[k] + p.piece.width,
                     y2: y + size * 0.2,
                     width: 0.6,
                     dashed: false,
                 });
-                cursor += p.piece.width + extra(k);
                 k += 1;
                 continue;
             }
             // One text run per face and spacing; the PDF applies the spacing after every glyph of a run.
             let mut text = String::new();
-            let start_x = cursor;
-            let run_spacing = extra(k);
-            // A glyph may join the run when the glyph before it was followed by the run's spacing.
+            let start = k;
+            let run_spacing = after(k);
+            // A glyph joins the run when it is followed by the run's spacing too: a glyph that needs its own
+            // (a halved mark, autospace) starts a run, so its advance in the PDF is the one layout gave it and
+            // text extraction sees no overlapping glyph boxes.
             loop {
                 text.push(pieces[k].piece.c);
-                let after = extra(k);
-                cursor += pieces[k].piece.width + after;
                 k += 1;
                 if k == pieces.len()
                     || pieces[k].blank
                     || pieces[k].role != p.role
-                    || after != run_spacing
+                    || (k + 1 < pieces.len() && (after(k) - run_spacing).abs() > 0.001)
                 {
                     break;
                 }
             }
             items.push(Item::Text {
-                x: start_x,
+                x: xs[start],
                 y,
                 size,
                 font: p.role,
@@ -193,6 +255,11 @@ impl Engine<'_> {
         }
         chunks
     }
+}
+
+/// The natural width of a line of styled pieces, without autospace after its last glyph.
+pub(in crate::render::layout) fn line_width(styled: &[Styled]) -> f32 {
+    styled.iter().map(|s| s.piece.width).sum::<f32>() - styled.last().map_or(0.0, |s| s.space_after)
 }
 
 /// Whether justification may widen the gap beside this piece: CJK text, blanks and spaces, not Latin letters

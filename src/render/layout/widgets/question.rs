@@ -33,7 +33,7 @@ impl Engine<'_> {
             space_after: 0.0,
         };
         let mut chunks = self.para_chunks(&stem, x, width);
-        chunks[0].space_before = self.line_height(size) * 0.35;
+        chunks[0].space_before = self.line_height(size) * self.setup.question_gap;
         if !q.options.is_empty() {
             chunks.extend(self.options(&q.options, x + number_w, width - number_w, size));
         }

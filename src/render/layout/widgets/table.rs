@@ -1,9 +1,9 @@
 //! Ruled tables (the score table, the key's answer grid, the report's class list).
 
 use crate::render::layout::Engine;
-use crate::render::layout::frame::Item;
+use crate::render::layout::frame::{Item, shift};
 use crate::render::layout::linebreak::{LineSpan, Piece};
-use crate::render::layout::paginate::Chunk;
+use crate::render::layout::paginate::{Chunk, Header};
 use crate::render::markup::{Align, Table};
 
 impl Engine<'_> {
@@ -67,6 +67,28 @@ impl Engine<'_> {
         }
         if let Some(last) = chunks.last_mut() {
             last.glue_next = false;
+        }
+        // A table that runs onto another page repeats its header there; the header stays with a first row.
+        let header_rows = t.header_rows.min(chunks.len().saturating_sub(1));
+        if header_rows > 0 {
+            let header = std::rc::Rc::new(Header {
+                height: chunks[..header_rows].iter().map(|c| c.height).sum(),
+                items: chunks[..header_rows]
+                    .iter()
+                    .scan(0.0, |y, c| {
+                        let items: Vec<Item> = c.items.iter().map(|i| shift(i, *y)).collect();
+                        *y += c.height;
+                        Some(items)
+                    })
+                    .flatten()
+                    .collect(),
+            });
+            for c in &mut chunks[..header_rows] {
+                c.glue_next = true;
+            }
+            for c in &mut chunks[header_rows..] {
+                c.header = Some(header.clone());
+            }
         }
         chunks
     }
