@@ -5,7 +5,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::exam::draw::Variant;
-use crate::input::bank::{Answer, Bank, QuestionType, blank_spans, key_phrase_runs, letter};
+use crate::input::bank::{
+    Answer, Bank, QuestionType, SLOT, answer_slots, blank_spans, key_phrase_runs, letter,
+    normalize_slots,
+};
 use crate::input::blueprint::{Blueprint, Scoring};
 
 #[derive(Debug, Clone, Serialize)]
@@ -437,18 +440,16 @@ fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
             }
             runs
         }
-        QuestionType::Judge => vec![text(&format!("{}（　）", stem.trim_end()))],
-        QuestionType::Single | QuestionType::Multiple if !has_answer_slot(stem) => {
-            vec![text(&format!("{}（　）", stem.trim_end()))]
+        // However the teacher typed the slot, one slot of one width is printed, and none is added twice.
+        QuestionType::Judge | QuestionType::Single | QuestionType::Multiple => {
+            if answer_slots(stem).is_empty() {
+                vec![text(&format!("{}{SLOT}", stem.trim_end()))]
+            } else {
+                vec![text(&normalize_slots(stem))]
+            }
         }
-        _ => vec![text(stem)],
+        QuestionType::Short => vec![text(stem)],
     }
-}
-
-fn has_answer_slot(stem: &str) -> bool {
-    ["（　）", "（ ）", "（  ）", "(　)", "( )", "（）", "()"]
-        .iter()
-        .any(|slot| stem.contains(slot))
 }
 
 /// Note text → paragraphs (split at blank lines) of runs, key phrases marked.
@@ -496,9 +497,22 @@ mod tests {
             QuestionType::Judge,
             &Answer::Judge(true),
         );
-        assert_eq!(runs[0].text, "社区工作者每年培训一次。（　）");
+        assert_eq!(runs[0].text, "社区工作者每年培训一次。（　　）");
         let runs = stem_runs("标准是（　）人。", QuestionType::Single, &Answer::Single(0));
-        assert_eq!(runs[0].text, "标准是（　）人。");
+        assert_eq!(runs[0].text, "标准是（　　）人。");
+        // A judge stem that already has a slot, typed any way, gets no second one.
+        let runs = stem_runs(
+            "社区工作者每年培训一次(    )。",
+            QuestionType::Judge,
+            &Answer::Judge(true),
+        );
+        assert_eq!(runs[0].text, "社区工作者每年培训一次（　　）。");
+        let runs = stem_runs(
+            "第1题（____）",
+            QuestionType::Multiple,
+            &Answer::Multiple(vec![0, 1]),
+        );
+        assert_eq!(runs[0].text, "第1题（　　）");
     }
 
     #[test]

@@ -13,3 +13,4 @@ mod interchange;
 mod loader_fuzz;
 mod paper;
 mod shipped_bank;
+mod trust;

@@ -2,6 +2,7 @@
 
 mod folder;
 mod load;
+mod stem;
 mod validate;
 
 use std::fmt;
@@ -14,6 +15,9 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
 pub use load::{FileItems, load_bytes, load_file};
+pub use stem::{
+    SLOT, answer_slots, is_inclusive_option, normalize_slots, option_label, refers_to_options,
+};
 
 /// The five kinds of question a bank can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,0 +1,220 @@
+//! Issue 14 (trust), papers and input: banks, spreadsheets and rosters typed the way Chinese teachers
+//! type them either print the paper the teacher meant or stop with a located error.
+
+use std::path::Path;
+
+use crate::util::Dir;
+use examgen::exam::draw::{DrawOptions, draw};
+use examgen::input::bank::Bank;
+use examgen::input::blueprint::Blueprint;
+use examgen::model::paper;
+use examgen::render::Renderer;
+use examgen::render::fonts::FontSet;
+use examgen::render::layout::{Item, PageSetup};
+
+/// A one-section bank folder holding `questions` (YAML list items, indented by two spaces).
+fn bank(dir: &Dir, questions: &str) -> std::path::PathBuf {
+    dir.create(
+        "bank/cw.yaml",
+        format!(
+            "section:\n  id: cw\n  title: 社区工作\nnotes:\n  - id: cw-n\n    title: 培训\n    text: 每年至少培训一次。\nquestions:\n{questions}"
+        ),
+    );
+    dir.join("bank")
+}
+
+/// Every text item of variant A's paper, one string per printed line, for `parts` of the blueprint.
+fn printed_lines(dir: &Dir, parts: &str, seed: u64) -> Vec<String> {
+    let bp_path = dir.create(
+        "bank/exams/t.yaml",
+        format!("title: 测验\nduration: 30\nbank: ..\nparts:\n{parts}"),
+    );
+    let bp = Blueprint::load(&bp_path).unwrap();
+    let bank = Bank::load(&bp.bank).unwrap();
+    let d = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap();
+    let data = paper::build(&bank, &bp, &d.variants[0], 1, false);
+    let fonts = FontSet::builtin();
+    let renderer = Renderer::new(&fonts, None, PageSetup::a4()).unwrap();
+    let layout = renderer.layout("paper", &data).unwrap();
+    let mut lines = Vec::new();
+    for page in &layout.pages {
+        for item in &page.items {
+            if let Item::Text { text, .. } = item {
+                lines.push(text.clone());
+            }
+        }
+    }
+    lines
+}
+
+fn check(dir: &Dir, bank: &Path) -> crate::util::Run {
+    dir.run(&["check", bank.to_str().unwrap()])
+}
+
+#[test]
+fn answer_slots_typed_any_way_print_once() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        r#"  - id: cw-001
+    type: single
+    stem: 社区工作者每年至少培训（　　）次。
+    options: ["一", "二", "三"]
+    answer: A
+  - id: cw-002
+    type: single
+    stem: 培训由(    )组织
+    options: ["县级", "市级", "省级"]
+    answer: A
+  - id: cw-003
+    type: judge
+    stem: 社区工作者每年至少培训一次。（ ）
+    answer: true
+  - id: cw-004
+    type: judge
+    stem: 社区工作者每年至少培训两次【　】。
+    answer: false
+"#,
+    );
+    let lines = printed_lines(
+        &dir,
+        "  - {title: 单选, type: single, count: 2, points: 1}\n  - {title: 判断, type: judge, count: 2, points: 1}\n",
+        1,
+    );
+    let stems: Vec<&String> = lines.iter().filter(|l| l.contains("培训")).collect();
+    assert_eq!(stems.len(), 4, "{lines:#?}");
+    for s in stems {
+        assert_eq!(s.matches("（\u{3000}\u{3000}）").count(), 1, "{s}");
+        for typed in ["(", "【", "（ ）", "（）"] {
+            assert!(!s.contains(typed), "{s}");
+        }
+    }
+    check(&dir, &b).success();
+}
+
+#[test]
+fn check_warns_about_a_stem_with_two_slots() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        "  - id: cw-001\n    type: judge\n    stem: 社区工作者（　）每年培训一次（　）\n    answer: true\n",
+    );
+    let run = check(&dir, &b).success();
+    assert!(
+        run.stderr
+            .contains("cw.yaml:11:11: warning: question `cw-001` has 2 answer slots"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn typed_option_labels_are_stripped_or_refused() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        r#"  - id: cw-001
+    type: single
+    stem: 社区工作者每年至少培训（　）次。
+    options: ["A. 一", "B、二", "（C）三", "Ｄ．四"]
+    answer: A
+"#,
+    );
+    let run = check(&dir, &b).success();
+    assert!(
+        run.stderr.contains(
+            "cw.yaml:12:15: warning: the options of question `cw-001` start with typed labels"
+        ),
+        "{}",
+        run.stderr
+    );
+    let lines = printed_lines(
+        &dir,
+        "  - {title: 单选, type: single, count: 1, points: 1}\n",
+        7,
+    );
+    for (label, text) in ["A．", "B．", "C．", "D．"]
+        .iter()
+        .zip(["一", "二", "三", "四"])
+    {
+        let _ = label;
+        assert!(
+            lines.iter().any(|l| l.ends_with(&format!("．{text}"))),
+            "{lines:#?}"
+        );
+    }
+    assert!(!lines.iter().any(|l| l.contains("A.") || l.contains("、二")));
+
+    // A label naming another position would print one answer and mark another: refused at the option.
+    bank(
+        &dir,
+        r#"  - id: cw-001
+    type: single
+    stem: 社区工作者每年至少培训（　）次。
+    options: ["A. 一", "C. 三", "B. 二"]
+    answer: A
+"#,
+    );
+    let run = check(&dir, &b).failure(1);
+    assert!(
+        run.stderr.contains(
+            "cw.yaml:12:23: error: option B of question `cw-001` starts with the label C"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn all_of_the_above_stays_last_and_options_naming_others_stay_put() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        r#"  - id: cw-001
+    type: single
+    stem: 社区工作者的培训包括（　）。
+    options: ["初任培训", "在职培训", "专项培训", "以上都对"]
+    answer: D
+  - id: cw-002
+    type: single
+    stem: 社区工作者的职责是（　）。
+    options: ["服务居民", "协助政府", "A和B", "都不对"]
+    answer: C
+"#,
+    );
+    let run = check(&dir, &b).success();
+    assert!(
+        run.stderr
+            .contains("option C of question `cw-002` names other options"),
+        "{}",
+        run.stderr
+    );
+    for seed in 0..12 {
+        let lines = printed_lines(
+            &dir,
+            "  - {title: 单选, type: single, count: 2, points: 1}\n",
+            seed,
+        );
+        assert!(
+            lines.iter().any(|l| l == "D．以上都对"),
+            "seed {seed}: {lines:#?}"
+        );
+        assert!(
+            lines.iter().any(|l| l == "C．A和B"),
+            "seed {seed}: {lines:#?}"
+        );
+        assert!(
+            lines.iter().any(|l| l == "A．服务居民"),
+            "seed {seed}: {lines:#?}"
+        );
+    }
+}
