@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::exam::draw::Variant;
 use crate::input::bank::{
     Answer, Bank, QuestionType, SLOT, answer_slots, blank_spans, key_phrase_runs, letter,
-    normalize_slots,
+    normalize_slots, note_paragraphs_text,
 };
 use crate::input::blueprint::{Blueprint, Scoring};
 
@@ -81,9 +81,12 @@ pub struct GridRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StemRun {
-    /// Text, or empty for a blank.
+    /// Text, or empty for a blank or a line break.
     pub text: String,
     pub blank: bool,
+    /// A line break: the stem's own line breaks are kept (a reading passage, a list); a blank line in the
+    /// stem is two breaks, an empty line between paragraphs.
+    pub br: bool,
     /// Width of a blank in em.
     pub em: u32,
 }
@@ -403,11 +406,50 @@ pub fn build(
     }
 }
 
-/// Splits a stem at its blanks, and adds the answer slot （　） a choice or judge question needs.
+/// Splits a stem at its blanks and line breaks, and adds the answer slot （　） a choice or judge question
+/// needs.
 fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
+    let mut out = Vec::new();
+    for run in slot_and_blank_runs(stem, kind, answer) {
+        if run.blank {
+            out.push(run);
+            continue;
+        }
+        let mut blank_lines = 0;
+        for (i, line) in run.text.split('\n').enumerate() {
+            let line = line.trim_end();
+            if i > 0 {
+                if line.is_empty() {
+                    blank_lines += 1;
+                    continue;
+                }
+                let breaks = if blank_lines > 0 { 2 } else { 1 };
+                for _ in 0..breaks {
+                    out.push(StemRun {
+                        text: String::new(),
+                        blank: false,
+                        br: true,
+                        em: 0,
+                    });
+                }
+                blank_lines = 0;
+            }
+            if !line.is_empty() {
+                out.push(StemRun {
+                    text: line.to_string(),
+                    ..run.clone()
+                });
+            }
+        }
+    }
+    out
+}
+
+fn slot_and_blank_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
     let text = |t: &str| StemRun {
         text: t.to_string(),
         blank: false,
+        br: false,
         em: 0,
     };
     match kind {
@@ -431,6 +473,7 @@ fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
                 runs.push(StemRun {
                     text: String::new(),
                     blank: true,
+                    br: false,
                     em: widths.get(i).copied().unwrap_or(6),
                 });
                 last = span.end;
@@ -454,9 +497,8 @@ fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
 
 /// Note text → paragraphs (split at blank lines) of runs, key phrases marked.
 pub fn note_paragraphs(text: &str) -> Vec<Vec<TextRun>> {
-    text.split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
+    note_paragraphs_text(text)
+        .into_iter()
         .map(|p| {
             key_phrase_runs(&p)
                 .unwrap_or_else(|| vec![(p.clone(), false)])

@@ -218,3 +218,61 @@ fn all_of_the_above_stays_last_and_options_naming_others_stay_put() {
         );
     }
 }
+
+#[test]
+fn multi_line_stems_keep_their_lines_and_paragraphs() {
+    let dir = Dir::new();
+    bank(
+        &dir,
+        r#"  - id: cw-001
+    type: single
+    stem: |
+      阅读材料：
+      （1）社区工作者每年至少培训一次；
+      （2）培训由县级组织。
+
+      根据以上材料，下列说法正确的是（　）。
+    options: ["每年一次", "每年两次", "不需培训"]
+    answer: A
+"#,
+    );
+    let lines = printed_lines(
+        &dir,
+        "  - {title: 单选, type: single, count: 1, points: 1}\n",
+        3,
+    );
+    let at = |text: &str| {
+        lines
+            .iter()
+            .position(|l| l.ends_with(text))
+            .unwrap_or_else(|| panic!("no line ends with {text}: {lines:#?}"))
+    };
+    let first = at("阅读材料：");
+    assert_eq!(at("（1）社区工作者每年至少培训一次；"), first + 1);
+    assert_eq!(at("（2）培训由县级组织。"), first + 2);
+    // The blank line is a paragraph break: the last paragraph starts on a line of its own.
+    assert_eq!(
+        at("根据以上材料，下列说法正确的是（\u{3000}\u{3000}）。"),
+        first + 3
+    );
+}
+
+#[test]
+fn a_key_phrase_across_a_blank_line_is_refused_and_wrapped_chinese_joins_without_space() {
+    let dir = Dir::new();
+    let b = dir.join("bank");
+    dir.create(
+        "bank/cw.yaml",
+        "section:\n  id: cw\n  title: 社区工作\nnotes:\n  - id: cw-n\n    title: 培训\n    text: |\n      每年至少**培训一次。\n\n      由县级**组织。\nquestions: []\n",
+    );
+    let run = check(&dir, &b).failure(1);
+    assert!(
+        run.stderr.contains(
+            "cw.yaml:8:7: error: note `cw-n` has a `**` key phrase that spans a blank line"
+        ),
+        "{}",
+        run.stderr
+    );
+    let paragraphs = examgen::model::paper::note_paragraphs("社区工作者\n队伍建设\n\n第二段");
+    assert_eq!(paragraphs[0][0].text, "社区工作者队伍建设");
+}

@@ -293,6 +293,22 @@ fn read_note(
             )
             .with_help("key phrases are written **like this**; every `**` needs its partner"),
         );
+    } else if super::note_paragraphs_text(&raw.text)
+        .iter()
+        .any(|p| key_phrase_runs(p).is_none())
+    {
+        diags.push(
+            doc.error_at(
+                &join_path(path, "text"),
+                format!(
+                    "note `{}` has a `**` key phrase that spans a blank line",
+                    raw.id
+                ),
+            )
+            .with_help(
+                "a key phrase lies within one paragraph; close it with `**` before the blank line",
+            ),
+        );
     }
     if had_stray {
         return None;

@@ -56,6 +56,15 @@ impl Engine<'_> {
                     role: FontRole::Body,
                     blank: true,
                 }),
+                // A zero-width piece that line breaking ends a line after; it is never drawn.
+                Inline::Break => out.push(Styled {
+                    piece: Piece {
+                        c: '\n',
+                        width: 0.0,
+                    },
+                    role: FontRole::Body,
+                    blank: false,
+                }),
             }
         }
         out
@@ -74,7 +83,7 @@ impl Engine<'_> {
         size: f32,
     ) -> Vec<Item> {
         let mut end = span.end;
-        while end > span.start && styled[end - 1].piece.c == ' ' {
+        while end > span.start && matches!(styled[end - 1].piece.c, ' ' | '\n') {
             end -= 1;
         }
         let pieces = &styled[span.start..end];
@@ -99,6 +108,10 @@ impl Engine<'_> {
         let mut k = 0;
         while k < pieces.len() {
             let p = pieces[k];
+            if p.piece.c == '\n' {
+                k += 1;
+                continue;
+            }
             if p.blank {
                 items.push(Item::Line {
                     x1: cursor,
@@ -124,6 +137,7 @@ impl Engine<'_> {
                 k += 1;
                 if k == pieces.len()
                     || pieces[k].blank
+                    || pieces[k].piece.c == '\n'
                     || pieces[k].role != p.role
                     || after != run_spacing
                 {
