@@ -54,7 +54,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             file,
             out: dir,
             section_column,
-        } => import::run(&file, &dir, section_column.as_deref(), out),
+        } => import::run(&file, &dir, section_column.as_deref(), out, err),
         Command::Export {
             bank,
             format,

@@ -14,3 +14,4 @@ mod loader_fuzz;
 mod paper;
 mod shipped_bank;
 mod trust;
+mod trust_tables;
