@@ -276,3 +276,50 @@ fn a_key_phrase_across_a_blank_line_is_refused_and_wrapped_chinese_joins_without
     let paragraphs = examgen::model::paper::note_paragraphs("社区工作者\n队伍建设\n\n第二段");
     assert_eq!(paragraphs[0][0].text, "社区工作者队伍建设");
 }
+
+#[test]
+fn characters_no_font_has_are_found_by_check_at_their_place() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        "  - id: cw-001\n    type: single\n    stem: 社区工作者😀每年至少培训（　）次。\n    options: [\"一\", \"二𠀀\", \"三\"]\n    answer: A\n    explanation: 姓名䶮与㐀。\n",
+    );
+    let run = check(&dir, &b).failure(1);
+    for want in [
+        "cw.yaml:11:16: error: `😀` (U+1F600) is not in the font",
+        "cw.yaml:12:22: error: `𠀀` (U+20000) is not in the font",
+        "cw.yaml:14:20: error: `䶮` (U+4DAE) is not in the font",
+    ] {
+        assert!(run.stderr.contains(want), "{want}\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn roster_names_the_fonts_cannot_print_are_refused_by_row_all_at_once() {
+    let dir = Dir::new();
+    let roster = dir.create(
+        "class.csv",
+        "学号,姓名\n2025001,张喆\n2025002,王䶮𠀀\n2025003,李堃\n",
+    );
+    let quiz = crate::util::repo().join("question-bank/exams/quiz.yaml");
+    let run = dir
+        .run(&[
+            "batch",
+            quiz.to_str().unwrap(),
+            "--roster",
+            roster.to_str().unwrap(),
+            "--seed",
+            "1",
+            "-o",
+            "out",
+        ])
+        .failure(1);
+    assert!(
+        run.stderr.contains(
+            "class.csv:3:1: error: row 3: the name of 王䶮𠀀 has `䶮` (U+4DAE), `𠀀` (U+20000) that the fonts"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("out").exists());
+}
