@@ -1,4 +1,4 @@
-//! Reading tables teachers make in Excel: CSV (comma or tab; UTF-8, BOM or GBK/GB18030 as Excel on
+//! Reading tables teachers make in Excel: CSV (comma or tab; UTF-8, BOM, UTF-16 or GBK/GB18030 as Excel on
 //! Chinese Windows writes it) and the first sheet of an .xlsx workbook, as rows of cells. Shared by
 //! rosters, grade responses and the spreadsheet import.
 
@@ -8,6 +8,9 @@ use crate::error::{Error, Result};
 
 /// Decodes a text table's bytes: UTF-8 (BOM allowed), else GB18030 (a superset of GBK).
 pub fn decode(bytes: &[u8], path: &Path) -> Result<String> {
+    if let Some(text) = crate::util::utf16::decode_utf16(bytes) {
+        return Ok(text);
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(text.to_string());

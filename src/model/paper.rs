@@ -71,6 +71,8 @@ pub struct PartData {
     /// The first and last question numbers of the part.
     pub first: usize,
     pub last: usize,
+    /// The part's question numbers as printed: 「4～6」, or 「4」 for one question.
+    pub numbers: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -345,6 +347,11 @@ pub fn build(
             ),
             first: questions.first().map_or(0, |q| q.number),
             last: questions.last().map_or(0, |q| q.number),
+            numbers: match (questions.first(), questions.last()) {
+                (Some(a), Some(b)) if a.number != b.number => format!("{}～{}", a.number, b.number),
+                (Some(a), _) => a.number.to_string(),
+                _ => String::new(),
+            },
             questions,
             grid,
         });

@@ -323,3 +323,116 @@ fn roster_names_the_fonts_cannot_print_are_refused_by_row_all_at_once() {
     );
     assert!(!dir.join("out").exists());
 }
+
+#[test]
+fn seal_line_fields_stay_on_the_sheet_with_a_narrow_margin() {
+    let bp = Blueprint::load(&crate::util::fixtures().join("banks/good/exams/small.yaml")).unwrap();
+    let bank = Bank::load(&bp.bank).unwrap();
+    let d = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed: 5,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap();
+    let data = paper::build(&bank, &bp, &d.variants[0], 1, false);
+    let fonts = FontSet::builtin();
+    let mm = 72.0 / 25.4;
+    for name in ["a3-2col", "b4-2col"] {
+        for margin in [5.0, 8.0] {
+            let setup = PageSetup::named(name).unwrap().with_margin(margin);
+            let (w, h) = (setup.width, setup.height);
+            let renderer = Renderer::new(&fonts, None, setup).unwrap();
+            let layout = renderer.layout("paper", &data).unwrap();
+            let mut turned = 0;
+            for item in &layout.pages[0].items {
+                if let Item::Turned {
+                    x, y, size, text, ..
+                } = item
+                {
+                    turned += 1;
+                    // Turned text reaches about 0.9 of its size to the left of x, and runs up from y.
+                    let width = fonts.body.width_em(text) * size;
+                    assert!(
+                        x - size * 0.9 >= 3.0 * mm && *x <= w && y - width >= 0.0 && *y <= h,
+                        "{name} --margin {margin}: `{text}` at ({x:.1}, {y:.1}) leaves the sheet"
+                    );
+                }
+                if let Item::Line { x1, x2, .. } = item {
+                    assert!(
+                        x1.min(*x2) >= 3.0 * mm,
+                        "{name} --margin {margin}: a line at x {x1:.1}"
+                    );
+                }
+            }
+            assert!(
+                turned >= 5,
+                "{name}: the seal warning and four fields are printed"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_part_of_one_question_is_numbered_once_on_the_answer_sheet() {
+    let dir = Dir::new();
+    bank(
+        &dir,
+        "  - id: cw-001\n    type: judge\n    stem: 社区工作者每年至少培训一次。\n    answer: true\n  - id: cw-002\n    type: short\n    stem: 简述社区工作者培训的要求。\n    answer: 每年至少一次。\n",
+    );
+    let bp = Blueprint::load(&dir.create(
+        "bank/exams/t.yaml",
+        "title: 测验\nduration: 30\nbank: ..\nparts:\n  - {title: 判断, type: judge, count: 1, points: 1}\n  - {title: 简答, type: short, count: 1, points: 5}\n",
+    ))
+    .unwrap();
+    let bank = Bank::load(&bp.bank).unwrap();
+    let d = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed: 1,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+    .unwrap();
+    let data = paper::build(&bank, &bp, &d.variants[0], 1, false);
+    let fonts = FontSet::builtin();
+    let renderer = Renderer::new(&fonts, None, PageSetup::a4()).unwrap();
+    let layout = renderer.layout("answer-sheet", &data).unwrap();
+    let texts: Vec<String> = layout.pages[0]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        texts.iter().any(|t| t == "第2题请在试卷上作答。"),
+        "{texts:#?}"
+    );
+    assert!(!texts.iter().any(|t| t.contains("～")), "{texts:#?}");
+}
+
+#[test]
+fn handout_sections_may_be_listed_with_spaces_or_chinese_commas() {
+    let dir = Dir::new();
+    let bank = crate::util::fixtures().join("banks/good");
+    for list in ["cw, vs", "cw，vs"] {
+        let run = dir
+            .run(&[
+                "handout",
+                bank.to_str().unwrap(),
+                "--sections",
+                list,
+                "-o",
+                "out",
+            ])
+            .success();
+        assert!(run.stdout.contains("handout.pdf"), "{list}: {}", run.stdout);
+    }
+}

@@ -214,3 +214,42 @@ fn roster_ids_that_lost_zeros_or_went_scientific_are_restored_or_refused() {
     let good = dir.create("good.csv", "学号,姓名\n2.0250001E+07,张喆\n");
     assert_eq!(roster::read(&good).unwrap()[0].id, "20250001");
 }
+
+fn utf16le(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        out.extend(u.to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn utf16_rosters_and_banks_from_notepad_are_read() {
+    let dir = Dir::new();
+    let csv = dir.create(
+        "class.csv",
+        utf16le("学号,姓名\r\n2025001,张喆\r\n2025002,李堃\r\n"),
+    );
+    let students = roster::read(&csv).unwrap();
+    assert_eq!(students.len(), 2);
+    assert_eq!(students[1].name, "李堃");
+    assert_eq!(students[0].id, "2025001");
+
+    // Without a byte-order mark too (NUL in every other byte), and a bank file saved as 「Unicode」.
+    let mut no_bom = utf16le("姓名\n王芳\n");
+    no_bom.drain(..2);
+    let list = dir.create("names.txt", no_bom);
+    assert_eq!(roster::read(&list).unwrap()[0].name, "王芳");
+    dir.create(
+        "bank/cw.yaml",
+        utf16le("section:\n  id: cw\n  title: 社区工作\nquestions:\n  - id: cw-001\n    type: judge\n    stem: 社区工作者每年至少培训一次。\n    answer: true\n"),
+    );
+    let run = dir.run(&["check", "bank"]).success();
+    assert!(
+        run.stdout
+            .contains("1 questions (0 single, 0 multiple, 1 judge"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("GBK"), "{}", run.stderr);
+}
