@@ -15,8 +15,8 @@ pub fn decode_utf16(bytes: &[u8]) -> Option<String> {
         let even = bytes.iter().step_by(2).any(|b| *b == 0);
         let odd = bytes.iter().skip(1).step_by(2).any(|b| *b == 0);
         match (even, odd) {
-            (false, true) if bytes.len() % 2 == 0 => (encoding_rs::UTF_16LE, bytes),
-            (true, false) if bytes.len() % 2 == 0 => (encoding_rs::UTF_16BE, bytes),
+            (false, true) if bytes.len().is_multiple_of(2) => (encoding_rs::UTF_16LE, bytes),
+            (true, false) if bytes.len().is_multiple_of(2) => (encoding_rs::UTF_16BE, bytes),
             _ => return None,
         }
     };
