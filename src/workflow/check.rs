@@ -45,17 +45,29 @@ pub fn missing_glyphs(bank: &Bank, fonts: &FontSet) -> Vec<Diagnostic> {
             _ => {}
         }
     }
+    // A bank has a few thousand distinct characters in a million; each is looked up in the fonts once.
+    let mut distinct: std::collections::HashSet<char> = std::collections::HashSet::new();
+    for (_, _, text) in &fields {
+        distinct.extend(text.chars());
+    }
+    let missing: HashMap<char, &str> = distinct
+        .into_iter()
+        .filter_map(|c| lacking_font(fonts, c).map(|f| (c, f)))
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
     let mut docs: HashMap<PathBuf, Option<YamlDoc>> = HashMap::new();
     let mut out = Vec::new();
     for (file, path, text) in fields {
         let mut seen = Vec::new();
         for c in text.chars() {
+            let Some(&font) = missing.get(&c) else {
+                continue;
+            };
             if seen.contains(&c) {
                 continue;
             }
-            let Some(font) = lacking_font(fonts, c) else {
-                continue;
-            };
             seen.push(c);
             let doc = docs
                 .entry(file.to_path_buf())
