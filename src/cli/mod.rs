@@ -31,6 +31,10 @@ pub enum Command {
         /// Treat warnings as errors
         #[arg(long)]
         deny_warnings: bool,
+        /// Folder with body.ttf and heading.ttf: check every character against these fonts instead of
+        /// the built-in ones
+        #[arg(long, value_name = "DIR")]
+        font_dir: Option<PathBuf>,
     },
     /// Count a bank's questions by section, type and difficulty
     #[command(

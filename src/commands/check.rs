@@ -11,11 +11,25 @@ use crate::workflow::drawn::print_warnings;
 pub fn run(
     bank: &Path,
     deny_warnings: bool,
+    font_dir: Option<&Path>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
     let bank = Bank::load(bank)?;
     print_warnings(&bank, err);
+    let fonts = crate::workflow::load_fonts(font_dir)?;
+    let missing = crate::workflow::check::missing_glyphs(&bank, &fonts);
+    if !missing.is_empty() {
+        return Err(Error::diagnostics(
+            format!(
+                "the bank {} has {} character(s) the fonts ({}) cannot print",
+                bank.root.display(),
+                missing.len(),
+                fonts.source
+            ),
+            missing,
+        ));
+    }
     if deny_warnings && !bank.warnings.is_empty() {
         return Err(Error::input(format!(
             "{} warning(s) and --deny-warnings was given",

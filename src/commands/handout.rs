@@ -27,9 +27,21 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
     else {
         unreachable!("dispatched on Command::Handout")
     };
+    // `--sections "cw, vs"` (a space after the comma, or a Chinese comma) names cw and vs.
+    let tidy = |items: Vec<String>| -> Vec<String> {
+        items
+            .iter()
+            .flat_map(|s| s.split(['，', ',']))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
     let request = HandoutRequest {
         bank,
-        selection: Selection { sections, tags },
+        selection: Selection {
+            sections: tidy(sections),
+            tags: tidy(tags),
+        },
         mode: match mode {
             HandoutMode::Summary => Mode::Summary,
             HandoutMode::Cloze => Mode::Cloze,

@@ -11,8 +11,12 @@ pub fn run(
     dir: &Path,
     section_column: Option<&str>,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<()> {
-    let (files, count) = crate::interchange::import::import(file, dir, section_column)?;
+    let (files, count, notes) = crate::interchange::import::import(file, dir, section_column)?;
+    for note in &notes {
+        writeln!(err, "note: {note}").map_err(write_failed)?;
+    }
     for f in &files {
         writeln!(out, "wrote {}", f.display()).map_err(write_failed)?;
     }

@@ -27,7 +27,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         Command::Check {
             bank,
             deny_warnings,
-        } => check::run(&bank, deny_warnings, out, err),
+            font_dir,
+        } => check::run(&bank, deny_warnings, font_dir.as_deref(), out, err),
         Command::Stats { bank, format } => stats::run(&bank, format, out),
         Command::Draw { draw, format } => draw::run(&draw, format, out, err),
         Command::Paper {
@@ -64,7 +65,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             file,
             out: dir,
             section_column,
-        } => import::run(&file, &dir, section_column.as_deref(), out),
+        } => import::run(&file, &dir, section_column.as_deref(), out, err),
         Command::Export {
             bank,
             format,

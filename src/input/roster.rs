@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Pos};
 use crate::error::{Error, Result};
-use crate::input::tables::{csv_rows, decode, is_workbook, read_rows};
+use crate::input::tables::{csv_rows, decode, is_workbook, read_rows, restore_number};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Student {
@@ -128,10 +128,30 @@ fn from_rows(rows: Vec<(usize, Vec<String>)>, path: &Path) -> Result<Vec<Student
             );
             continue;
         }
-        let id = match id_col {
+        let mut id = match id_col {
             Some(_) => cell(id_col),
             None => format!("{:02}", students.len() + 1),
         };
+        // An id Excel showed as 2.0250001E+07 is the number 20250001; one it rounded cannot be guessed.
+        match restore_number(&id) {
+            Ok(Some(restored)) => id = restored,
+            Ok(None) => {}
+            Err(why) => {
+                let c = id_col.unwrap_or(0) + 1;
+                diags.push(
+                    Diagnostic::error(
+                        path,
+                        Pos::new(row, c),
+                        format!("row {row}, column {c}: the id of {name}: {why}"),
+                    )
+                    .with_help(
+                        "in Excel, format the id column as 文本 (Text), type the ids again and save; \
+                         a CSV keeps what Excel showed, not the number",
+                    ),
+                );
+                continue;
+            }
+        }
         if let Some(c) = id_col
             && id.is_empty()
         {

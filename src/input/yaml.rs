@@ -41,7 +41,12 @@ pub fn read_text(path: &Path, shown_as: &Path) -> Result<String, Diagnostic> {
 
 /// Decodes file bytes as UTF-8 (a BOM is allowed); `shown_as` names the file in diagnostics.
 pub fn decode_text(bytes: &[u8], shown_as: &Path) -> Result<String, Diagnostic> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Notepad's 「Unicode」 is UTF-16: decoded, so it is neither called GBK nor parsed with NUL bytes.
+    let utf16 = crate::util::utf16::decode_utf16(bytes);
+    let bytes = match &utf16 {
+        Some(text) => text.as_bytes(),
+        None => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+    };
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {

@@ -47,6 +47,44 @@ fn type_of(text: &str) -> Option<QuestionType> {
     })
 }
 
+/// The position of column `name` (an entry of [`COLUMNS`]) in a lower-cased header row.
+fn column_of(header: &[String], name: &str, section_column: Option<&str>) -> Option<usize> {
+    if name == "section"
+        && let Some(custom) = section_column
+    {
+        return header.iter().position(|h| *h == custom.to_lowercase());
+    }
+    let names = COLUMNS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
+        .unwrap_or(&[]);
+    header.iter().position(|h| names.contains(&h.as_str()))
+}
+
+/// A difficulty as typed: `3`, `3.0` (a number cell) or `３`; anything else is a message in plain words.
+fn difficulty_of(text: &str) -> std::result::Result<u8, String> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            c => c,
+        })
+        .collect();
+    let whole = digits
+        .strip_suffix(".0")
+        .or_else(|| digits.strip_suffix(".00"))
+        .unwrap_or(&digits);
+    match whole.parse::<u8>() {
+        Ok(d @ 1..=5) => Ok(d),
+        _ => Err(format!(
+            "难度 (difficulty) `{}` is not a whole number from 1 (easiest) to 5 (hardest)",
+            text.trim()
+        )),
+    }
+}
+
 /// YAML double-quoted string.
 fn quoted(text: &str) -> String {
     let mut out = String::from("\"");
@@ -91,36 +129,57 @@ impl SectionOut {
 }
 
 /// Imports a spreadsheet into section files in `out`; every problem is located at its row and column.
-/// Returns the files written and the number of questions.
+/// Returns the files written, the number of questions and notes for the user (rows skipped above the header).
 pub fn import(
     file: &Path,
     out: &Path,
     section_column: Option<&str>,
-) -> Result<(Vec<PathBuf>, usize)> {
+) -> Result<(Vec<PathBuf>, usize, Vec<String>)> {
     let rows = crate::input::tables::read_rows(file)?;
-    let mut rows = rows
+    let rows: Vec<(usize, Vec<String>)> = rows
         .into_iter()
-        .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
+        .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()))
+        .collect();
+    if rows.is_empty() {
+        return Err(Error::input(format!("{} is empty", file.display())));
+    }
+    let lower = |cells: &[String]| -> Vec<String> {
+        cells
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_lowercase())
+            .collect()
+    };
+    // A title row (often merged across the sheet: 「社会工作试题库」) may sit above the header; the header
+    // is the first of the top rows that names the type, stem and answer columns.
+    let header_at = rows
+        .iter()
+        .take(5)
+        .position(|(_, cells)| {
+            let h = lower(cells);
+            ["type", "stem", "answer"]
+                .iter()
+                .all(|name| column_of(&h, name, section_column).is_some())
+        })
+        .unwrap_or(0);
+    let mut notes = Vec::new();
+    for (row, cells) in &rows[..header_at] {
+        let text: Vec<&str> = cells
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect();
+        notes.push(format!(
+            "{}: row {row} ({}) is above the header row; it was skipped",
+            file.display(),
+            text.join(" ")
+        ));
+    }
+    let mut rows = rows.into_iter().skip(header_at);
     let Some((header_row, header)) = rows.next() else {
         return Err(Error::input(format!("{} is empty", file.display())));
     };
-    let header: Vec<String> = header
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_lowercase())
-        .collect();
-    let col = |name: &str| -> Option<usize> {
-        if name == "section"
-            && let Some(custom) = section_column
-        {
-            return header.iter().position(|h| *h == custom.to_lowercase());
-        }
-        let names = COLUMNS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
-            .unwrap_or(&[]);
-        header.iter().position(|h| names.contains(&h.as_str()))
-    };
+    let header = lower(&header);
+    let col = |name: &str| column_of(&header, name, section_column);
     let options: Vec<(usize, usize)> = header
         .iter()
         .enumerate()
@@ -224,6 +283,20 @@ pub fn import(
         // Stable ids: the given one, else the section and a hash of the stem, so re-importing the same
         // sheet (in any row order) gives the same ids.
         let mut id = cell(id_col);
+        match crate::input::tables::restore_number(&id) {
+            Ok(Some(restored)) => id = restored,
+            Ok(None) => {}
+            Err(why) => {
+                let c = id_col.unwrap_or(0) + 1;
+                diags.push(
+                    Diagnostic::error(file, Pos::new(row, c), format!("row {row}: the id {why}"))
+                        .with_help(
+                            "format the id column as 文本 (Text) in Excel and type the ids again",
+                        ),
+                );
+                continue;
+            }
+        }
         if id.is_empty() {
             let hash = Sha256::digest(stem.as_bytes());
             id = format!("{sid}-{:02x}{:02x}{:02x}", hash[0], hash[1], hash[2]);
@@ -241,12 +314,32 @@ pub fn import(
         out.push(format!("    type: {}", kind.name()), at(type_col));
         out.push(format!("    stem: {}", quoted(&stem)), at(stem_col));
         if kind.has_options() {
-            let mut texts: Vec<(usize, String, usize)> = options
+            let mut all: Vec<(usize, String, usize)> = options
                 .iter()
                 .map(|(o, c)| (*o, cell(Some(*c)), *c))
-                .filter(|(_, t, _)| !t.is_empty())
                 .collect();
-            texts.sort();
+            all.sort();
+            // An empty cell before a filled one would close the options up and move the answer letter
+            // onto another option.
+            let last_filled = all.iter().rposition(|(_, t, _)| !t.is_empty());
+            for (o, t, c) in &all {
+                if t.is_empty() && last_filled.is_some_and(|l| all[l].0 > *o) {
+                    diags.push(
+                        Diagnostic::error(
+                            file,
+                            Pos::new(row, c + 1),
+                            format!(
+                                "row {row}: 选项{} (option {}) is empty but a later option is filled",
+                                bank::letter(*o),
+                                bank::letter(*o)
+                            ),
+                        )
+                        .with_help("fill the option, or move the later options up and correct the answer"),
+                    );
+                }
+            }
+            let texts: Vec<(usize, String, usize)> =
+                all.into_iter().filter(|(_, t, _)| !t.is_empty()).collect();
             let line = texts
                 .iter()
                 .map(|(_, t, _)| quoted(t))
@@ -285,10 +378,17 @@ pub fn import(
         out.push(format!("    answer: {answer_yaml}"), at(answer_col));
         let difficulty = cell(diff_col);
         if !difficulty.is_empty() {
-            out.push(
-                format!("    difficulty: {difficulty}"),
-                at(diff_col.unwrap_or(0)),
-            );
+            match difficulty_of(&difficulty) {
+                Ok(d) => out.push(format!("    difficulty: {d}"), at(diff_col.unwrap_or(0))),
+                Err(why) => diags.push(
+                    Diagnostic::error(
+                        file,
+                        Pos::new(row, diff_col.unwrap_or(0) + 1),
+                        format!("row {row}: {why}"),
+                    )
+                    .with_help("1 is the easiest, 3 average, 5 the hardest; leave it empty for 3"),
+                ),
+            }
         }
         let explanation = cell(expl_col);
         if !explanation.is_empty() {
@@ -386,5 +486,5 @@ pub fn import(
         crate::util::fs::write_atomically(&path, text.as_bytes())?;
         written.push(path);
     }
-    Ok((written, count))
+    Ok((written, count, notes))
 }

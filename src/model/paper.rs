@@ -5,7 +5,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::exam::draw::Variant;
-use crate::input::bank::{Answer, Bank, QuestionType, blank_spans, key_phrase_runs, letter};
+use crate::input::bank::{
+    Answer, Bank, QuestionType, SLOT, answer_slots, blank_spans, key_phrase_runs, letter,
+    normalize_slots, note_paragraphs_text,
+};
 use crate::input::blueprint::{Blueprint, Scoring};
 
 #[derive(Debug, Clone, Serialize)]
@@ -70,6 +73,8 @@ pub struct PartData {
     /// The first and last question numbers of the part.
     pub first: usize,
     pub last: usize,
+    /// The part's question numbers as printed: 「4～6」, or 「4」 for one question.
+    pub numbers: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,9 +85,12 @@ pub struct GridRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StemRun {
-    /// Text, or empty for a blank.
+    /// Text, or empty for a blank or a line break.
     pub text: String,
     pub blank: bool,
+    /// A line break: the stem's own line breaks are kept (a reading passage, a list); a blank line in the
+    /// stem is two breaks, an empty line between paragraphs.
+    pub br: bool,
     /// Width of a blank in em.
     pub em: u32,
 }
@@ -341,6 +349,11 @@ pub fn build(
             ),
             first: questions.first().map_or(0, |q| q.number),
             last: questions.last().map_or(0, |q| q.number),
+            numbers: match (questions.first(), questions.last()) {
+                (Some(a), Some(b)) if a.number != b.number => format!("{}～{}", a.number, b.number),
+                (Some(a), _) => a.number.to_string(),
+                _ => String::new(),
+            },
             questions,
             grid,
         });
@@ -403,11 +416,50 @@ pub fn build(
     }
 }
 
-/// Splits a stem at its blanks, and adds the answer slot （　） a choice or judge question needs.
+/// Splits a stem at its blanks and line breaks, and adds the answer slot （　） a choice or judge question
+/// needs.
 fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
+    let mut out = Vec::new();
+    for run in slot_and_blank_runs(stem, kind, answer) {
+        if run.blank {
+            out.push(run);
+            continue;
+        }
+        let mut blank_lines = 0;
+        for (i, line) in run.text.split('\n').enumerate() {
+            let line = line.trim_end();
+            if i > 0 {
+                if line.is_empty() {
+                    blank_lines += 1;
+                    continue;
+                }
+                let breaks = if blank_lines > 0 { 2 } else { 1 };
+                for _ in 0..breaks {
+                    out.push(StemRun {
+                        text: String::new(),
+                        blank: false,
+                        br: true,
+                        em: 0,
+                    });
+                }
+                blank_lines = 0;
+            }
+            if !line.is_empty() {
+                out.push(StemRun {
+                    text: line.to_string(),
+                    ..run.clone()
+                });
+            }
+        }
+    }
+    out
+}
+
+fn slot_and_blank_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
     let text = |t: &str| StemRun {
         text: t.to_string(),
         blank: false,
+        br: false,
         em: 0,
     };
     match kind {
@@ -431,6 +483,7 @@ fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
                 runs.push(StemRun {
                     text: String::new(),
                     blank: true,
+                    br: false,
                     em: widths.get(i).copied().unwrap_or(6),
                 });
                 last = span.end;
@@ -440,25 +493,22 @@ fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
             }
             runs
         }
-        QuestionType::Judge => vec![text(&format!("{}（　）", stem.trim_end()))],
-        QuestionType::Single | QuestionType::Multiple if !has_answer_slot(stem) => {
-            vec![text(&format!("{}（　）", stem.trim_end()))]
+        // However the teacher typed the slot, one slot of one width is printed, and none is added twice.
+        QuestionType::Judge | QuestionType::Single | QuestionType::Multiple => {
+            if answer_slots(stem).is_empty() {
+                vec![text(&format!("{}{SLOT}", stem.trim_end()))]
+            } else {
+                vec![text(&normalize_slots(stem))]
+            }
         }
-        _ => vec![text(stem)],
+        QuestionType::Short => vec![text(stem)],
     }
-}
-
-fn has_answer_slot(stem: &str) -> bool {
-    ["（　）", "（ ）", "（  ）", "(　)", "( )", "（）", "()"]
-        .iter()
-        .any(|slot| stem.contains(slot))
 }
 
 /// Note text → paragraphs (split at blank lines) of runs, key phrases marked.
 pub fn note_paragraphs(text: &str) -> Vec<Vec<TextRun>> {
-    text.split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
+    note_paragraphs_text(text)
+        .into_iter()
         .map(|p| {
             key_phrase_runs(&p)
                 .unwrap_or_else(|| vec![(p.clone(), false)])
@@ -499,9 +549,22 @@ mod tests {
             QuestionType::Judge,
             &Answer::Judge(true),
         );
-        assert_eq!(runs[0].text, "社区工作者每年培训一次。（　）");
+        assert_eq!(runs[0].text, "社区工作者每年培训一次。（　　）");
         let runs = stem_runs("标准是（　）人。", QuestionType::Single, &Answer::Single(0));
-        assert_eq!(runs[0].text, "标准是（　）人。");
+        assert_eq!(runs[0].text, "标准是（　　）人。");
+        // A judge stem that already has a slot, typed any way, gets no second one.
+        let runs = stem_runs(
+            "社区工作者每年培训一次(    )。",
+            QuestionType::Judge,
+            &Answer::Judge(true),
+        );
+        assert_eq!(runs[0].text, "社区工作者每年培训一次（　　）。");
+        let runs = stem_runs(
+            "第1题（____）",
+            QuestionType::Multiple,
+            &Answer::Multiple(vec![0, 1]),
+        );
+        assert_eq!(runs[0].text, "第1题（　　）");
     }
 
     #[test]

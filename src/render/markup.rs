@@ -27,6 +27,8 @@ pub enum Inline {
     Blank {
         em: f32,
     },
+    /// A line break inside the paragraph (`<br/>`): the lines of a reading passage or a list in a stem.
+    Break,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -351,11 +353,12 @@ impl Ctx<'_> {
                     "blank" => runs.push(Inline::Blank {
                         em: self.num(child, "em", 6.0)?.max(1.0),
                     }),
+                    "br" => runs.push(Inline::Break),
                     other => {
                         return Err(self.err(
                             child,
                             format!(
-                                "<{other}> cannot appear inside text; use <b>, <r>, <accent> or <blank/>"
+                                "<{other}> cannot appear inside text; use <b>, <r>, <accent>, <blank/> or <br/>"
                             ),
                         ));
                     }

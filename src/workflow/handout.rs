@@ -68,6 +68,9 @@ pub fn handouts(
         .clone()
         .unwrap_or_else(|| default_handout_title(&bank));
     let fonts = load_fonts(look.font_dir.as_deref())?;
+    if let (Some(students), Some(path)) = (&students, &req.roster) {
+        crate::workflow::check::roster_glyphs(students, path, &fonts)?;
+    }
     let renderer = Renderer::new(
         &fonts,
         look.templates.as_deref(),

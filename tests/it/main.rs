@@ -14,3 +14,5 @@ mod interchange;
 mod loader_fuzz;
 mod paper;
 mod shipped_bank;
+mod trust;
+mod trust_tables;

@@ -9,7 +9,7 @@ use serde_yaml::Value;
 
 use super::{
     Answer, MAX_OPTIONS, Note, Origin, Question, QuestionType, Section, count_blanks,
-    key_phrase_runs, letter,
+    key_phrase_runs, letter, stem,
 };
 use crate::diag::Diagnostic;
 use crate::input::yaml::{YamlDoc, join_path, read_text};
@@ -293,6 +293,22 @@ fn read_note(
             )
             .with_help("key phrases are written **like this**; every `**` needs its partner"),
         );
+    } else if super::note_paragraphs_text(&raw.text)
+        .iter()
+        .any(|p| key_phrase_runs(p).is_none())
+    {
+        diags.push(
+            doc.error_at(
+                &join_path(path, "text"),
+                format!(
+                    "note `{}` has a `**` key phrase that spans a blank line",
+                    raw.id
+                ),
+            )
+            .with_help(
+                "a key phrase lies within one paragraph; close it with `**` before the blank line",
+            ),
+        );
     }
     if had_stray {
         return None;
@@ -333,6 +349,18 @@ fn read_question(
     }
 
     let options = read_options(doc, raw.options.as_ref(), &at("options"), &id, kind, diags);
+    let (mut shuffle, mut keep_last) = (raw.shuffle, raw.keep_last);
+    stem::check_choice_question(
+        doc,
+        path,
+        &id,
+        kind,
+        &raw.stem,
+        &options,
+        &mut shuffle,
+        &mut keep_last,
+        diags,
+    );
     let answer = read_answer(
         doc,
         raw.answer.as_ref(),
@@ -354,7 +382,7 @@ fn read_question(
             .with_help("use 1 (easiest) to 5 (hardest)"),
         );
     }
-    let keep_last = raw.keep_last.unwrap_or(0);
+    let keep_last = keep_last.unwrap_or(0);
     if keep_last > 0 && (!kind.has_options() || keep_last >= options.len()) {
         diags.push(
             doc.error_at(
@@ -408,7 +436,7 @@ fn read_question(
         note: None,
         quote: None,
         explanation: clean(raw.explanation),
-        shuffle: raw.shuffle.unwrap_or(true),
+        shuffle: shuffle.unwrap_or(true),
         keep_last,
         group: clean(raw.group),
         points,
@@ -470,11 +498,20 @@ fn read_options(
         return Vec::new();
     };
     let mut options = Vec::new();
+    let mut warned = false;
     for (i, item) in items.iter().enumerate() {
         let item_path = format!("{path}[{i}]");
         match scalar_text(doc, item, &item_path) {
             Some(text) if !text.trim().is_empty() => {
-                let text = text.trim().to_string();
+                let text = stem::strip_option_label(
+                    doc,
+                    &item_path,
+                    id,
+                    i,
+                    text.trim().to_string(),
+                    &mut warned,
+                    diags,
+                );
                 if let Some(first) = options.iter().position(|o| *o == text) {
                     diags.push(doc.error_at(
                         &item_path,

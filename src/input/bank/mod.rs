@@ -2,6 +2,7 @@
 
 mod folder;
 mod load;
+mod stem;
 mod validate;
 
 use std::fmt;
@@ -14,6 +15,9 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
 pub use load::{FileItems, load_bytes, load_file};
+pub use stem::{
+    SLOT, answer_slots, is_inclusive_option, normalize_slots, option_label, refers_to_options,
+};
 
 /// The five kinds of question a bank can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -191,6 +195,32 @@ impl Bank {
     }
 }
 
+/// Note text as paragraphs: split at blank lines, the lines of a paragraph joined — directly between
+/// two Chinese characters (a hard-wrapped Chinese line has no space in it), else with one space.
+pub fn note_paragraphs_text(text: &str) -> Vec<String> {
+    let mut paragraphs = Vec::new();
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let (Some(a), Some(b)) = (current.chars().last(), line.chars().next())
+            && !(crate::util::chars::is_wide(a) && crate::util::chars::is_wide(b))
+        {
+            current.push(' ');
+        }
+        current.push_str(&line);
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    paragraphs
+}
+
 /// Splits note text into runs: (text, is_key_phrase). Returns None when a `**` is left unclosed.
 pub fn key_phrase_runs(text: &str) -> Option<Vec<(String, bool)>> {
     let parts: Vec<&str> = text.split("**").collect();
@@ -312,6 +342,10 @@ mod tests {
             vec!["每万人18人", "到2025年"]
         );
         assert!(key_phrase_runs("a **b").is_none());
+        assert_eq!(
+            note_paragraphs_text("社区工作者\n队伍建设 and\nmore\n\n  第二段"),
+            vec!["社区工作者队伍建设 and more", "第二段"]
+        );
         assert_eq!(
             key_phrase_runs("plain").unwrap(),
             vec![("plain".to_string(), false)]

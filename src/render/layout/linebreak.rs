@@ -95,23 +95,29 @@ pub fn break_lines(pieces: &[Piece], first: f32, rest: f32) -> Vec<LineSpan> {
         let mut width = 0.0;
         let mut last_break = None;
         let mut i = start;
+        let mut forced = false;
         while i < pieces.len() {
             if i > start && allowed[i] {
                 last_break = Some(i);
             }
-            if i > start && width + pieces[i].width > limit && pieces[i].c != ' ' {
+            if i > start && width + pieces[i].width > limit && !matches!(pieces[i].c, ' ' | '\n') {
                 break;
             }
             width += pieces[i].width;
             i += 1;
+            // A line break (`<br/>`) ends the line after it, like the end of a paragraph.
+            if pieces[i - 1].c == '\n' {
+                forced = true;
+                break;
+            }
         }
-        let end = if i == pieces.len() {
+        let end = if i == pieces.len() || forced {
             i
         } else {
             last_break.unwrap_or(i)
         };
         let mut natural_end = end;
-        while natural_end > start && pieces[natural_end - 1].c == ' ' {
+        while natural_end > start && matches!(pieces[natural_end - 1].c, ' ' | '\n') {
             natural_end -= 1;
         }
         let width = pieces[start..natural_end].iter().map(|p| p.width).sum();
@@ -119,7 +125,7 @@ pub fn break_lines(pieces: &[Piece], first: f32, rest: f32) -> Vec<LineSpan> {
             start,
             end,
             width,
-            last: end == pieces.len(),
+            last: end == pieces.len() || forced,
         });
         start = end;
     }

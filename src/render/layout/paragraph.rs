@@ -66,6 +66,15 @@ impl Engine<'_> {
                     shift: 0.0,
                     space_after: 0.0,
                 }),
+                // A zero-width piece that line breaking ends a line after; it is never drawn.
+                Inline::Break => out.push(Styled {
+                    piece: Piece::new('\n', 0.0),
+                    role: FontRole::Body,
+                    blank: false,
+                    advance: 0.0,
+                    shift: 0.0,
+                    space_after: 0.0,
+                }),
             }
         }
         spacing::answer_slots(&mut out, size);
@@ -116,7 +125,7 @@ impl Engine<'_> {
         size: f32,
     ) -> Vec<Item> {
         let mut end = span.end;
-        while end > span.start && styled[end - 1].piece.c == ' ' {
+        while end > span.start && matches!(styled[end - 1].piece.c, ' ' | '\n') {
             end -= 1;
         }
         let pieces = &styled[span.start..end];
@@ -162,6 +171,10 @@ impl Engine<'_> {
         let mut k = 0;
         while k < pieces.len() {
             let p = pieces[k];
+            if p.piece.c == '\n' {
+                k += 1;
+                continue;
+            }
             if p.blank {
                 items.push(Item::Line {
                     x1: xs[k],
@@ -186,6 +199,7 @@ impl Engine<'_> {
                 k += 1;
                 if k == pieces.len()
                     || pieces[k].blank
+                    || pieces[k].piece.c == '\n'
                     || pieces[k].role != p.role
                     || (k + 1 < pieces.len() && (after(k) - run_spacing).abs() > 0.001)
                 {

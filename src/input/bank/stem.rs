@@ -1,0 +1,304 @@
+//! How teachers type choice questions: answer slots in any bracket, option labels typed into the option
+//! text, and options that must not move (以上都对) or refer to each other (A和B).
+
+use std::ops::Range;
+
+use super::{QuestionType, letter};
+use crate::diag::Diagnostic;
+use crate::input::yaml::{YamlDoc, join_path};
+
+/// The answer slot as printed: two ideographic spaces between full-width brackets, wide enough to write
+/// a letter or two in.
+pub const SLOT: &str = "（\u{3000}\u{3000}）";
+
+/// Byte ranges of the answer slots of a stem: a bracket — （）, (), 【】, 〔〕 or a mix of （ and ) —
+/// holding only spaces (ASCII, full-width, NBSP, tabs) or underscores, or nothing.
+pub fn answer_slots(stem: &str) -> Vec<Range<usize>> {
+    let mut slots = Vec::new();
+    let mut at = 0;
+    while let Some(c) = stem[at..].chars().next() {
+        let start = at;
+        at += c.len_utf8();
+        let closers: &[char] = match c {
+            '（' | '(' => &['）', ')'],
+            '【' => &['】'],
+            '〔' => &['〕'],
+            _ => continue,
+        };
+        let mut end = None;
+        for (i, d) in stem[at..].char_indices() {
+            if closers.contains(&d) {
+                end = Some(at + i + d.len_utf8());
+                break;
+            }
+            if !is_slot_filler(d) {
+                break;
+            }
+        }
+        if let Some(end) = end {
+            slots.push(start..end);
+            at = end;
+        }
+    }
+    slots
+}
+
+fn is_slot_filler(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{3000}' | '\u{A0}' | '_' | '＿')
+}
+
+/// The stem with every answer slot printed as [`SLOT`].
+pub fn normalize_slots(stem: &str) -> String {
+    let mut out = String::with_capacity(stem.len() + 8);
+    let mut last = 0;
+    for r in answer_slots(stem) {
+        out.push_str(&stem[last..r.start]);
+        out.push_str(SLOT);
+        last = r.end;
+    }
+    out.push_str(&stem[last..]);
+    out
+}
+
+/// A label typed at the start of an option (`A. `, `A、`, `（A）`, `Ａ．`): its letter index and the
+/// byte length of the label with the spaces after it. A letter followed by another letter reference
+/// (`A、B都对`) is the option's content, not a label.
+pub fn option_label(text: &str) -> Option<(usize, usize)> {
+    let mut chars = text.char_indices().peekable();
+    let (_, first) = *chars.peek()?;
+    let bracketed = matches!(first, '(' | '（');
+    if bracketed {
+        chars.next();
+    }
+    let (_, l) = chars.next()?;
+    let index = option_letter(l)?;
+    let (i, sep) = chars.next()?;
+    let ok = if bracketed {
+        matches!(sep, ')' | '）')
+    } else {
+        matches!(sep, '.' | '．' | '、' | ':' | '：' | ')' | '）' | '。')
+    };
+    if !ok {
+        return None;
+    }
+    let mut end = i + sep.len_utf8();
+    let rest = &text[end..];
+    let trimmed = rest.trim_start_matches([' ', '\u{3000}', '\t', '\u{A0}']);
+    end += rest.len() - trimmed.len();
+    // 「A、B都对」, 「A.B.C三项」: the letter starts a list of option letters.
+    let mut after = trimmed.chars();
+    if let (Some(n), next) = (after.next(), after.next())
+        && option_letter(n).is_some()
+        && next.is_none_or(|c| !c.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    Some((index, end))
+}
+
+fn option_letter(c: char) -> Option<usize> {
+    match c {
+        'A'..='H' => Some(c as usize - 'A' as usize),
+        'Ａ'..='Ｈ' => Some(c as usize - 'Ａ' as usize),
+        _ => None,
+    }
+}
+
+/// Whether an option speaks about the others (以上都对, 都不对, all of the above), so it must stay last.
+pub fn is_inclusive_option(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '。' | '.' | '！' | '!'))
+        .collect::<String>()
+        .to_lowercase();
+    t.starts_with("以上")
+        || t.starts_with("上述")
+        || t.starts_with("前述")
+        || matches!(
+            t.as_str(),
+            "都对"
+                | "都不对"
+                | "都正确"
+                | "都不正确"
+                | "全对"
+                | "全错"
+                | "均对"
+                | "均不对"
+                | "均正确"
+        )
+        || t.contains("oftheabove")
+        || t.contains("allabove")
+        || t.contains("noneabove")
+}
+
+/// Whether an option names other options (A和B, A、B、C都对, AB两项), so shuffling would change its meaning.
+pub fn refers_to_options(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(3).any(|w| {
+        option_letter(w[0]).is_some()
+            && matches!(
+                w[1],
+                '和' | '与' | '及' | '、' | '或' | ',' | '，' | '+' | '＋' | '/'
+            )
+            && option_letter(w[2]).is_some()
+    }) || chars.windows(3).any(|w| {
+        option_letter(w[0]).is_some()
+            && option_letter(w[1]).is_some()
+            && matches!(w[2], '都' | '均' | '两' | '三' | '项' | '正' | '错')
+    })
+}
+
+/// Option `index` with a typed label removed: a label matching its position is stripped with a warning
+/// (one per question, on its first labelled option); a label naming another position is an error.
+pub(super) fn strip_option_label(
+    doc: &YamlDoc,
+    path: &str,
+    id: &str,
+    index: usize,
+    text: String,
+    warned: &mut bool,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let Some((label, len)) = option_label(&text) else {
+        return text;
+    };
+    if label != index {
+        diags.push(
+            doc.error_at(
+                path,
+                format!(
+                    "option {} of question `{id}` starts with the label {}",
+                    letter(index),
+                    letter(label)
+                ),
+            )
+            .with_help(
+                "examgen prints the letters itself; remove the typed labels, and put the options in the \
+                 order the answer letters mean",
+            ),
+        );
+        return text;
+    }
+    if !std::mem::replace(warned, true) {
+        diags.push(
+            doc.warning_at(
+                path,
+                format!("the options of question `{id}` start with typed labels (A. B. ...); they were removed"),
+            )
+            .with_help("examgen prints the letters itself; write the options without them"),
+        );
+    }
+    let rest = text[len..].trim().to_string();
+    if rest.is_empty() { text } else { rest }
+}
+
+/// Stem and option checks of a choice or judge question that depend on how teachers type them: a second
+/// answer slot, a last option such as 以上都对 that must stay last, options that name each other.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn check_choice_question(
+    doc: &YamlDoc,
+    path: &str,
+    id: &str,
+    kind: QuestionType,
+    stem: &str,
+    options: &[String],
+    shuffle: &mut Option<bool>,
+    keep_last: &mut Option<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if matches!(
+        kind,
+        QuestionType::Single | QuestionType::Multiple | QuestionType::Judge
+    ) && answer_slots(stem).len() > 1
+    {
+        diags.push(
+            doc.warning_at(
+                &join_path(path, "stem"),
+                format!(
+                    "question `{id}` has {} answer slots （　） in its stem",
+                    answer_slots(stem).len()
+                ),
+            )
+            .with_help(
+                "a choice or judge question has one place to write the answer; keep one （　）",
+            ),
+        );
+    }
+    if !kind.has_options() || options.len() < 3 || shuffle.is_some() {
+        return;
+    }
+    if let Some(i) = options.iter().position(|o| refers_to_options(o)) {
+        *shuffle = Some(false);
+        diags.push(
+            doc.warning_at(
+                &format!("{}[{i}]", join_path(path, "options")),
+                format!(
+                    "option {} of question `{id}` names other options, so its options are not shuffled",
+                    letter(i)
+                ),
+            )
+            .with_help("write `shuffle: false` to say so and silence this warning"),
+        );
+        return;
+    }
+    if keep_last.is_none() && options.last().is_some_and(|o| is_inclusive_option(o)) {
+        // 以上都对 means nothing anywhere but last; pinning it is what the teacher meant.
+        *keep_last = Some(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_typed_slot_form_is_one_slot() {
+        for stem in [
+            "第1题（　　）。",
+            "第1题（ ）",
+            "第1题(    )",
+            "第1题（____）",
+            "第1题【　】",
+            "第1题（）",
+            "第1题()",
+            "第1题（\u{A0}）",
+            "第1题（ )",
+        ] {
+            assert_eq!(answer_slots(stem).len(), 1, "{stem}");
+            assert!(normalize_slots(stem).starts_with("第1题（\u{3000}\u{3000}）"));
+        }
+        assert!(answer_slots("社会工作（社工）是").is_empty());
+        assert!(answer_slots("(1) 第一").is_empty());
+        assert_eq!(answer_slots("（　）和（ ）").len(), 2);
+    }
+
+    #[test]
+    fn labels_are_read_but_letter_lists_are_content() {
+        assert_eq!(option_label("A. 12"), Some((0, 3)));
+        assert_eq!(option_label("B、社区"), Some((1, 4)));
+        assert_eq!(option_label("（C）社区"), Some((2, 7)));
+        assert_eq!(option_label("Ｄ．社区"), Some((3, 6)));
+        assert_eq!(option_label("A、B都对"), None);
+        assert_eq!(option_label("B超检查"), None);
+        assert_eq!(option_label("社区"), None);
+        assert_eq!(option_label("A.B.C三项"), None);
+    }
+
+    #[test]
+    fn inclusive_and_referring_options() {
+        for t in [
+            "以上都对",
+            "以上均是",
+            "以上都不对。",
+            "都不对",
+            "All of the above",
+        ] {
+            assert!(is_inclusive_option(t), "{t}");
+        }
+        assert!(!is_inclusive_option("社区服务"));
+        assert!(refers_to_options("A和B"));
+        assert!(refers_to_options("A、B、C都正确"));
+        assert!(refers_to_options("AB两项"));
+        assert!(!refers_to_options("ABC法则"));
+    }
+}
