@@ -13,6 +13,9 @@ pub enum ErrorKind {
     Usage,
     /// Something failed that the user could not have caused (I/O, a bug): exit code 3.
     Internal,
+    /// The reader of our output went away (`examgen export … | head`): not a failure, so exit 0 quietly
+    /// as ripgrep and the coreutils do.
+    ClosedPipe,
 }
 
 impl ErrorKind {
@@ -21,6 +24,7 @@ impl ErrorKind {
             ErrorKind::Input => 1,
             ErrorKind::Usage => 2,
             ErrorKind::Internal => 3,
+            ErrorKind::ClosedPipe => 0,
         }
     }
 }
@@ -79,6 +83,41 @@ impl Error {
             _ => ErrorKind::Internal,
         };
         Error::new(kind, format!("cannot {action} {}", path.display())).because(err)
+    }
+
+    /// A failure writing the run's output to `path`. A full disk, a read-only folder, a file where a
+    /// folder should be or a name the file system refuses are the user's to fix (exit 1, with the path);
+    /// a closed pipe is no failure at all.
+    pub fn output(action: &str, path: &std::path::Path, err: std::io::Error) -> Error {
+        use std::io::ErrorKind as K;
+        let kind = match err.kind() {
+            K::BrokenPipe => ErrorKind::ClosedPipe,
+            K::NotFound
+            | K::InvalidInput
+            | K::PermissionDenied
+            | K::ReadOnlyFilesystem
+            | K::StorageFull
+            | K::QuotaExceeded
+            | K::FileTooLarge
+            | K::AlreadyExists
+            | K::NotADirectory
+            | K::IsADirectory
+            | K::DirectoryNotEmpty
+            | K::InvalidFilename
+            | K::CrossesDevices => ErrorKind::Input,
+            _ => ErrorKind::Internal,
+        };
+        Error::new(kind, format!("cannot {action} {}", path.display())).because(err)
+    }
+
+    /// A failure writing to standard output: a closed pipe ends the run quietly, anything else is ours.
+    pub fn stdout(err: std::io::Error) -> Error {
+        let kind = if err.kind() == std::io::ErrorKind::BrokenPipe {
+            ErrorKind::ClosedPipe
+        } else {
+            ErrorKind::Internal
+        };
+        Error::new(kind, "cannot write the output").because(err)
     }
 
     pub fn exit_code(&self) -> i32 {

@@ -1,5 +1,6 @@
 //! The examgen binary: parses the command line, runs it, and is the one place that prints errors and exits.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,7 +10,8 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints help/version to stdout with exit 0, and usage errors to stderr with exit 2.
+            // clap prints help/version to stdout with exit 0, and usage errors to stderr with exit 2;
+            // `examgen --help | head` closing the pipe is no reason to fail.
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
@@ -18,8 +20,11 @@ fn main() -> ExitCode {
     let stderr = std::io::stderr();
     match examgen::commands::run(cli, &mut stdout.lock(), &mut stderr.lock()) {
         Ok(()) => ExitCode::SUCCESS,
+        // Whoever read our output has all they wanted (`examgen export … | head`): no message, exit 0.
+        Err(err) if err.kind == examgen::error::ErrorKind::ClosedPipe => ExitCode::SUCCESS,
         Err(err) => {
-            eprint!("{}", err.render());
+            // Not eprint!: it panics when stderr itself is closed.
+            let _ = std::io::stderr().write_all(err.render().as_bytes());
             ExitCode::from(err.exit_code() as u8)
         }
     }

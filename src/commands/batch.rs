@@ -18,6 +18,14 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
+    if look.teacher {
+        // Students' named papers must never carry the answers; the teacher's copy is one per variant.
+        return Err(crate::error::Error::usage(
+            "batch --edition teacher: a class batch prints the students' papers",
+        )
+        .because("for the teacher's copy run: examgen paper BLUEPRINT --edition teacher with the batch's --seed and --variants"));
+    }
+    crate::util::fs::check_output_folder(dir)?;
     let request = BatchRequest {
         draw: args.request(),
         roster,
@@ -25,7 +33,7 @@ pub fn run(
         per_student,
     };
     let batch = class_batch(&request, look, dir, err)?;
-    crate::workflow::write_files(&batch.files)?;
+    crate::workflow::write_files(dir, &batch.files)?;
     let pdfs: Vec<_> = batch.files.iter().filter(|f| f.pages.is_some()).collect();
     let pages: usize = pdfs.iter().filter_map(|f| f.pages).sum();
     writeln!(

@@ -15,6 +15,9 @@ pub fn run(
     target: Option<PathBuf>,
     out: &mut dyn Write,
 ) -> Result<()> {
+    if let Some(path) = &target {
+        crate::util::fs::check_output_file(path)?;
+    }
     let bank = Bank::load(bank)?;
     let bytes = match format {
         ExportFormat::MoodleXml => moodle::export(&bank).into_bytes(),

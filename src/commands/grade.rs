@@ -21,6 +21,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
     else {
         unreachable!("dispatched on Command::Grade")
     };
+    crate::util::fs::check_output_folder(&dir)?;
     let request = GradeRequest {
         manifest: &manifest,
         responses: &responses,
@@ -37,9 +38,12 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
     }
     let graded = grade_class(&request, err)?;
     print_warnings(&graded.warnings, err);
-    for (path, bytes) in &graded.files {
-        crate::util::fs::write_atomically(path, bytes)?;
-    }
+    let items: Vec<(&std::path::Path, &[u8])> = graded
+        .files
+        .iter()
+        .map(|(p, b)| (p.as_path(), b.as_slice()))
+        .collect();
+    crate::util::fs::write_run(&dir, &items)?;
     for (path, _) in &graded.files {
         writeln!(out, "wrote {}", path.display()).map_err(write_failed)?;
     }

@@ -36,6 +36,13 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
             .filter(|s| !s.is_empty())
             .collect()
     };
+    if look.edition == crate::cli::Edition::Teacher {
+        return Err(crate::error::Error::usage(
+            "handout --edition teacher: a handout has no teacher's edition",
+        )
+        .because("the answers of a cloze handout are in handout-key.pdf (--mode cloze)"));
+    }
+    crate::util::fs::check_output_folder(&dir)?;
     let request = HandoutRequest {
         bank,
         selection: Selection {
@@ -54,6 +61,6 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
         vary,
     };
     let made = handouts(&request, &look.look_as(&format), &dir, err)?;
-    write_and_list(&made.files, out)?;
+    write_and_list(&dir, &made.files, out)?;
     writeln!(out, "{}", made.summary).map_err(write_failed)
 }

@@ -13,6 +13,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
+    crate::util::fs::check_output_folder(dir)?;
     let (files, count, notes) = crate::interchange::import::import(file, dir, section_column)?;
     for note in &notes {
         writeln!(err, "note: {note}").map_err(write_failed)?;

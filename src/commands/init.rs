@@ -12,6 +12,9 @@ pub fn run(dir: Option<&Path>, templates: Option<&Path>, out: &mut dyn Write) ->
             "say what to create: a bank folder (examgen init my-subject) and/or --templates DIR",
         ));
     }
+    for folder in [dir, templates].into_iter().flatten() {
+        crate::util::fs::check_output_folder(folder)?;
+    }
     let mut written = Vec::new();
     if let Some(dir) = dir {
         written.extend(crate::interchange::skeleton::write_skeleton(dir)?);

@@ -72,19 +72,21 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             out: target,
         } => export::run(&bank, format, target, out),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "examgen", out);
-            Ok(())
+            // clap_complete panics when its writer fails; into memory first, so a closed pipe is quiet.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "examgen", &mut script);
+            out.write_all(&script).map_err(write_failed)
         }
     }
 }
 
 fn write_failed(e: std::io::Error) -> Error {
-    Error::internal("cannot write the output").because(e)
+    Error::stdout(e)
 }
 
-/// Writes a run's files, then says what was written, one line each.
-fn write_and_list(files: &[OutFile], out: &mut dyn Write) -> Result<()> {
-    crate::workflow::write_files(files)?;
+/// Writes a run's files into `dir` together, then says what was written, one line each.
+fn write_and_list(dir: &std::path::Path, files: &[OutFile], out: &mut dyn Write) -> Result<()> {
+    crate::workflow::write_files(dir, files)?;
     for f in files {
         writeln!(out, "{}", f.describe()).map_err(write_failed)?;
     }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{write_and_list, write_failed};
+use super::write_failed;
 use crate::cli::DrawArgs;
 use crate::error::Result;
 use crate::model::paper::points_text;
@@ -18,11 +18,17 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
+    crate::util::fs::check_output_folder(dir)?;
     let drawn = Drawn::load(&args.request(), err)?;
-    let mut files = paper_set(&drawn, look, dir)?;
-    let manifest = files.pop().expect("a paper set ends with its manifest");
-    crate::workflow::write_files(std::slice::from_ref(&manifest))?;
-    write_and_list(&files, out)?;
+    let files = paper_set(&drawn, look, dir)?;
+    let (manifest, papers) = files
+        .split_last()
+        .expect("a paper set ends with its manifest");
+    // One run lands whole: papers, keys and the manifest that describes them, or nothing.
+    crate::workflow::write_files(dir, &files)?;
+    for f in papers {
+        writeln!(out, "{}", f.describe()).map_err(write_failed)?;
+    }
     let v = &drawn.draw.variants[0];
     writeln!(
         out,

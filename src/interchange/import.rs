@@ -480,11 +480,11 @@ pub fn import(
             }
         }
     }
-    std::fs::create_dir_all(out).map_err(|e| Error::io("create the bank folder", out, e))?;
-    let mut written = Vec::new();
-    for (path, text) in files {
-        crate::util::fs::write_atomically(&path, text.as_bytes())?;
-        written.push(path);
-    }
-    Ok((written, count, notes))
+    // Every section file or none: a refused or full folder leaves no half an import behind.
+    let items: Vec<(&Path, &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_path(), t.as_bytes()))
+        .collect();
+    crate::util::fs::write_run(out, &items)?;
+    Ok((files.into_iter().map(|(p, _)| p).collect(), count, notes))
 }

@@ -17,14 +17,12 @@ pub fn write_skeleton(dir: &Path) -> Result<Vec<PathBuf>> {
             include_str!("../../templates/skeleton/exams/paper.yaml"),
         ),
     ]);
-    let mut written = Vec::new();
-    for (name, text) in files {
-        let path = dir.join(name);
-        if path.exists() {
-            continue;
-        }
-        crate::util::fs::write_atomically(&path, text.as_bytes())?;
-        written.push(path);
-    }
-    Ok(written)
+    let missing: Vec<(PathBuf, &[u8])> = files
+        .into_iter()
+        .map(|(name, text)| (dir.join(name), text.as_bytes()))
+        .filter(|(path, _)| !path.exists())
+        .collect();
+    let items: Vec<(&Path, &[u8])> = missing.iter().map(|(p, t)| (p.as_path(), *t)).collect();
+    crate::util::fs::write_run(dir, &items)?;
+    Ok(missing.into_iter().map(|(p, _)| p).collect())
 }

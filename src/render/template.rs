@@ -118,15 +118,13 @@ impl Templates {
 
 /// Writes the built-in templates into `dir` for editing; existing files are left alone.
 pub fn write_defaults(dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create the templates folder", dir, e))?;
-    let mut written = Vec::new();
-    for (file, text) in BUILTIN {
-        let path = dir.join(file);
-        if path.exists() {
-            continue;
-        }
-        std::fs::write(&path, text).map_err(|e| Error::io("write the template", &path, e))?;
-        written.push(path);
-    }
-    Ok(written)
+    let missing: Vec<(PathBuf, &[u8])> = BUILTIN
+        .iter()
+        .map(|(file, text)| (dir.join(file), text.as_bytes()))
+        .filter(|(path, _)| !path.exists())
+        .collect();
+    // All templates or none, so a full disk never leaves a half-written one to override the built-in.
+    let items: Vec<(&Path, &[u8])> = missing.iter().map(|(p, t)| (p.as_path(), *t)).collect();
+    crate::util::fs::write_run(dir, &items)?;
+    Ok(missing.into_iter().map(|(p, _)| p).collect())
 }

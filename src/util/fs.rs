@@ -1,29 +1,256 @@
-//! Writing output files so that a failed run never leaves a half-written file behind.
+//! Writing output files so that a failed run changes nothing: one file through a temporary beside it,
+//! a whole run's files through a staging folder beside the output folder, moved into place together.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, so a failed run never leaves a
-/// half-written PDF behind.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
+/// The folder a file lands in (`.` for a bare name).
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
         .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create the output folder", dir, e))?;
+        .unwrap_or(Path::new("."))
+}
+
+/// Refuses an output folder that is an existing file: the user's mistake, named with its path.
+pub fn check_output_folder(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::input(format!(
+            "-o {}: that is a file, not a folder",
+            dir.display()
+        ))
+        .because("give a folder for the output (it is created if missing)"));
+    }
+    Ok(())
+}
+
+/// Refuses an output file that is an existing folder.
+pub fn check_output_file(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::input(format!(
+            "-o {}: that is a folder, not a file",
+            path.display()
+        ))
+        .because("give the name of the file to write, e.g. -o bank.xml"));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, so a failed run never leaves a
+/// half-written file behind.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    check_output_file(path)?;
+    let dir = parent_of(path);
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::input(format!(
+            "-o {}: {} is a file, not a folder",
+            path.display(),
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::output("create the output folder", dir, e))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io("write", tmp.path(), e))?;
-    // Temporary files are private (0600); a finished paper is an ordinary file others may print.
+        .map_err(|e| Error::output("create a temporary file in", dir, e))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::output("write", path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::output("write", path, e))?;
+    make_readable(tmp.as_file());
+    tmp.persist(path)
+        .map_err(|e| Error::output("write", path, e.error))?;
+    Ok(())
+}
+
+/// Temporary files are private (0600); a finished paper is an ordinary file others may print.
+fn make_readable(file: &std::fs::File) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
     }
-    tmp.persist(path)
-        .map_err(|e| Error::io("rename the finished file to", path, e.error))?;
+    #[cfg(not(unix))]
+    let _ = file;
+}
+
+/// Writes every file of one run under `dir` so that they land together: all are written into a staging
+/// folder beside `dir` (same file system, so moving is a rename), and only when every one is complete are
+/// they moved into place. A full disk or a refused file therefore leaves `dir` as it was, and papers,
+/// keys and manifest.json never come from different runs. Should a move fail half-way, the files already
+/// replaced are put back.
+pub fn write_run(dir: &Path, files: &[(&Path, &[u8])]) -> Result<()> {
+    check_output_folder(dir)?;
+    let mut relative = Vec::new();
+    for (path, _) in files {
+        let rel = path.strip_prefix(dir).map_err(|_| {
+            Error::internal(format!(
+                "{} is outside the output folder {}",
+                path.display(),
+                dir.display()
+            ))
+        })?;
+        if path.is_dir() {
+            return Err(Error::input(format!(
+                "{} is a folder; the run needs to write a file of that name",
+                path.display()
+            ))
+            .because("move or rename that folder and run again"));
+        }
+        relative.push(rel.to_path_buf());
+    }
+    if files.is_empty() {
+        return std::fs::create_dir_all(dir)
+            .map_err(|e| Error::output("create the output folder", dir, e));
+    }
+    let staging = staging_folder(dir)?;
+    for ((path, bytes), rel) in files.iter().zip(&relative) {
+        let staged = staging.path().join("new").join(rel);
+        let parent = parent_of(&staged);
+        std::fs::create_dir_all(parent).map_err(|e| Error::output("write", path, e))?;
+        write_synced(&staged, bytes).map_err(|e| Error::output("write", path, e))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::output("create the output folder", dir, e))?;
+    // Move in: each old file goes aside first, so a failure can restore the folder exactly.
+    let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    for ((path, _), rel) in files.iter().zip(&relative) {
+        let result = move_in(staging.path(), rel, path, &mut done);
+        if let Err(e) = result {
+            roll_back(&done);
+            return Err(e);
+        }
+    }
     Ok(())
+}
+
+/// Where a run's files wait: beside `dir` when its parent is writable, else inside it.
+fn staging_folder(dir: &Path) -> Result<tempfile::TempDir> {
+    let parent = parent_of(dir);
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let beside = std::fs::create_dir_all(parent).and_then(|_| {
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}.examgen-"))
+            .tempdir_in(parent)
+    });
+    match beside {
+        Ok(t) => Ok(t),
+        Err(first) => {
+            // A writable output folder inside a read-only one (a mounted share) still works.
+            if dir.is_dir() {
+                tempfile::Builder::new()
+                    .prefix(".examgen-")
+                    .tempdir_in(dir)
+                    .map_err(|e| Error::output("write into", dir, e))
+            } else {
+                Err(Error::output("create the output folder", dir, first))
+            }
+        }
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::File::create(path)?;
+    std::io::Write::write_all(&mut f, bytes)?;
+    f.sync_all()?;
+    make_readable(&f);
+    Ok(())
+}
+
+fn move_in(
+    staging: &Path,
+    rel: &Path,
+    path: &Path,
+    done: &mut Vec<(PathBuf, Option<PathBuf>)>,
+) -> Result<()> {
+    let parent = parent_of(path);
+    std::fs::create_dir_all(parent).map_err(|e| Error::output("create the folder", parent, e))?;
+    let old = if path.exists() {
+        let aside = staging.join("old").join(rel);
+        std::fs::create_dir_all(parent_of(&aside))
+            .and_then(|_| std::fs::rename(path, &aside))
+            .map_err(|e| Error::output("replace", path, e))?;
+        Some(aside)
+    } else {
+        None
+    };
+    let renamed = std::fs::rename(staging.join("new").join(rel), path);
+    done.push((path.to_path_buf(), old));
+    renamed.map_err(|e| Error::output("write", path, e))
+}
+
+/// Undoes the moves of a failed run, newest first: new files removed, old ones back in place.
+fn roll_back(done: &[(PathBuf, Option<PathBuf>)]) {
+    for (path, old) in done.iter().rev() {
+        let _ = std::fs::remove_file(path);
+        if let Some(old) = old {
+            let _ = std::fs::rename(old, path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_lands_whole_and_an_occupied_name_changes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let a = out.join("paper-A.pdf");
+        let m = out.join("manifest.json");
+        write_run(&out, &[(&a, b"old paper"), (&m, b"old manifest")]).unwrap();
+        // A folder squats on the name of the run's second file: nothing may change, not even the first.
+        let squat = out.join("key-A.pdf");
+        std::fs::create_dir_all(&squat).unwrap();
+        let err = write_run(
+            &out,
+            &[(&a, b"new paper"), (&squat, b"new key"), (&m, b"new")],
+        )
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 1, "{}", err.render());
+        assert!(err.render().contains("key-A.pdf"), "{}", err.render());
+        assert_eq!(std::fs::read(&a).unwrap(), b"old paper");
+        assert_eq!(std::fs::read(&m).unwrap(), b"old manifest");
+        let mut names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["out"], "no staging folder left behind");
+        std::fs::remove_dir(&squat).unwrap();
+        write_run(&out, &[(&a, b"new paper"), (&squat, b"new key")]).unwrap();
+        assert_eq!(std::fs::read(&squat).unwrap(), b"new key");
+        assert_eq!(std::fs::read(&a).unwrap(), b"new paper");
+    }
+
+    #[test]
+    fn a_failed_move_puts_the_old_files_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tmp.path().join("a.csv");
+        let b = tmp.path().join("b.csv");
+        std::fs::write(&a, "old a").unwrap();
+        std::fs::write(&b, "old b").unwrap();
+        let staging = tempfile::tempdir_in(tmp.path()).unwrap();
+        std::fs::create_dir_all(staging.path().join("new")).unwrap();
+        std::fs::write(staging.path().join("new/a.csv"), "new a").unwrap();
+        let mut done = Vec::new();
+        move_in(staging.path(), Path::new("a.csv"), &a, &mut done).unwrap();
+        // b was never staged, so its move fails; a must get its old text back.
+        assert!(move_in(staging.path(), Path::new("b.csv"), &b, &mut done).is_err());
+        roll_back(&done);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old b");
+    }
+
+    #[test]
+    fn an_output_folder_that_is_a_file_is_bad_input() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("out");
+        std::fs::write(&file, "x").unwrap();
+        let err = write_run(&file, &[(&file.join("a.pdf"), b"x")]).unwrap_err();
+        assert_eq!(err.exit_code(), 1);
+        assert!(err.message.contains("is a file, not a folder"), "{err}");
+        assert_eq!(std::fs::read(&file).unwrap(), b"x");
+    }
 }

@@ -116,12 +116,13 @@ impl OutFile {
     }
 }
 
-/// Writes every file of a run; each one atomically, so no file is ever half-written.
-pub fn write_files(files: &[OutFile]) -> Result<()> {
-    for f in files {
-        crate::util::fs::write_atomically(&f.path, &f.bytes)?;
-    }
-    Ok(())
+/// Writes every file of a run into `dir` together: all of them or, on any failure, none.
+pub fn write_files(dir: &Path, files: &[OutFile]) -> Result<()> {
+    let items: Vec<(&Path, &[u8])> = files
+        .iter()
+        .map(|f| (f.path.as_path(), f.bytes.as_slice()))
+        .collect();
+    crate::util::fs::write_run(dir, &items)
 }
 
 /// The built-in fonts, or a school's own from a folder.

@@ -12,6 +12,7 @@ mod grade;
 mod handout;
 mod interchange;
 mod loader_fuzz;
+mod output;
 mod paper;
 mod shipped_bank;
 mod trust;
