@@ -74,7 +74,7 @@ pub enum Command {
     },
     /// Score a class's answers against a manifest, rank the class and show which questions it missed
     #[command(
-        after_help = "Examples:\n  examgen grade out/manifest.json answers.csv              scores.csv, items.csv, report.pdf in grades/\n  examgen grade out/manifest.json answers.xlsx --pass 60%% --lenient\n  examgen grade out/manifest.json answers.csv --manual marks.csv   merge hand-marked short answers\n  examgen grade out/manifest.json answers.csv --explain 2025001    one student's paper, question by question\n\nanswers.csv: a header `id,variant,1,2,3,...` (variant may be left out with a batch manifest), one row per\nstudent. Choices as letters in any order or case (ACD, a c d, C,A,D); judge as T/F, 对/错, √/×, 1/0;\nseveral blanks separated by ；. Empty cells are unanswered."
+        after_help = "Examples:\n  examgen grade out/manifest.json answers.csv              scores.csv, items.csv, report.pdf in grades/\n  examgen grade out/manifest.json answers.xlsx --pass 60% --lenient\n  examgen grade out/manifest.json answers.csv --manual marks.csv   merge hand-marked short answers\n  examgen grade out/manifest.json answers.csv --explain 2025001    one student's paper, question by question\n\nanswers.csv: a header `id,variant,1,2,3,...` (学号, 姓名, 试卷类型, 第1题 or Q1 work too; variant may be left out with a batch manifest), one row per student. Choices as letters in any order or case (ACD, a c d, C,A,D); judge as T/F, 对/错, √/×, 1/0; several blanks separated by ；. Empty cells are unanswered. A manual.csv left in the output folder by an earlier run is read, never overwritten."
     )]
     Grade {
         /// The manifest.json written with the papers

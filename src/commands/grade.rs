@@ -38,6 +38,9 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
     }
     let graded = grade_class(&request, err)?;
     print_warnings(&graded.warnings, err);
+    for note in &graded.notes {
+        let _ = writeln!(err, "{note}");
+    }
     let items: Vec<(&std::path::Path, &[u8])> = graded
         .files
         .iter()

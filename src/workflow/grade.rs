@@ -16,20 +16,34 @@ use crate::model::report::{explain, option_summary, report_data, section_title};
 use crate::render::Renderer;
 use crate::render::layout::PageSetup;
 
-/// The pass mark in points: `60` is points, `60%` a share of `total`.
+/// The pass mark in points: `60` is points, `60%` a share of `total` (full-width `６０％` too). A mark
+/// above the total would fail the whole class, so it is refused.
 pub fn pass_mark(spec: Option<&str>, total: Decimal) -> Result<Decimal> {
-    let spec = spec.unwrap_or("60%").trim();
+    let written = spec.unwrap_or("60%").trim();
+    let spec = crate::exam::grade::fold(written);
     let parsed = match spec.strip_suffix('%') {
-        Some(p) => Decimal::from_str(p.trim())
+        Some(p) => Decimal::from_str(p)
             .ok()
+            .filter(|p| *p <= Decimal::from(100))
             .map(|p| total * p / Decimal::from(100)),
-        None => Decimal::from_str(spec).ok(),
+        None => Decimal::from_str(&spec).ok(),
     };
-    parsed.filter(|p| *p >= Decimal::ZERO).ok_or_else(|| {
+    let mark = parsed.filter(|p| *p >= Decimal::ZERO).ok_or_else(|| {
         Error::usage(format!(
-            "--pass {spec}: give points (60) or a share of the total (60%)"
+            "--pass {written}: give points (60) or a share of the total (60%)"
         ))
-    })
+    })?;
+    if mark > total {
+        return Err(Error::usage(format!(
+            "--pass {written}: the paper has only {} points, so nobody could pass",
+            points_text(total)
+        ))
+        .because(format!(
+            "give at most {} points, or a share such as 60%",
+            points_text(total)
+        )));
+    }
+    Ok(mark)
 }
 
 /// What to grade and how: the command line's `grade` arguments, without the command line.
@@ -48,8 +62,10 @@ pub struct GradeRequest<'a> {
 pub struct Graded {
     pub files: Vec<(PathBuf, Vec<u8>)>,
     pub summary: String,
-    /// Warnings about the responses (bad cells under `--lenient`), already rendered.
+    /// Warnings about the responses (bad cells under `--lenient`, absent students, ...).
     pub warnings: Vec<crate::diag::Diagnostic>,
+    /// What the run decided on its own that the teacher should know (which marks file it read).
+    pub notes: Vec<String>,
 }
 
 /// One student's paper, question by question (`--explain ID`).
@@ -72,11 +88,20 @@ pub fn explain_student(
     Ok((explain(&manifest, student), grading.warnings.clone()))
 }
 
+/// The hand marks to read: `--manual`, else the manual.csv an earlier run left in the output folder (the
+/// teacher may have filled it in, so it is read, never overwritten).
+fn manual_marks(req: &GradeRequest) -> Option<PathBuf> {
+    req.manual.map(Path::to_path_buf).or_else(|| {
+        let earlier = req.out.join("manual.csv");
+        earlier.is_file().then_some(earlier)
+    })
+}
+
 fn grading(req: &GradeRequest, manifest: &Manifest) -> Result<Grading> {
     grade::grade(
         manifest,
         req.responses,
-        req.manual,
+        manual_marks(req).as_deref(),
         &Options {
             lenient: req.lenient,
         },
@@ -86,10 +111,21 @@ fn grading(req: &GradeRequest, manifest: &Manifest) -> Result<Grading> {
 /// Grades the class and builds every output file; nothing is written here.
 pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
     let manifest = Manifest::read(req.manifest)?;
+    let total = manifest.total_points;
+    // A bad --pass is found before the class is graded, not after.
+    let mark = pass_mark(req.pass, total)?;
     let grading = grading(req, &manifest)?;
     let bank = load_bank_for(&manifest, req.manifest, err);
-    let total = manifest.total_points;
-    let mark = pass_mark(req.pass, total)?;
+    let manual = manual_marks(req);
+    let mut notes = Vec::new();
+    if req.manual.is_none()
+        && let Some(path) = &manual
+    {
+        notes.push(format!(
+            "note: read the hand marks in {} (left by an earlier run; it is never overwritten)",
+            path.display()
+        ));
+    }
     let ranks = grade::ranks(&grading.students);
     let items = grade::item_analysis(&manifest, &grading);
     let mut sections = grade::section_averages(&manifest, &grading);
@@ -126,7 +162,7 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         .filter(|q| q.kind == "short")
         .map(|q| q.number)
         .collect();
-    if !short_numbers.is_empty() && req.manual.is_none() {
+    if !short_numbers.is_empty() && manual.is_none() {
         let mut rows = vec![
             std::iter::once("id".to_string())
                 .chain(short_numbers.iter().map(|n| n.to_string()))
@@ -171,11 +207,11 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         data.passed,
         data.pass_mark,
         data.flagged.len(),
-        if short_numbers.is_empty() || req.manual.is_some() {
+        if short_numbers.is_empty() || manual.is_some() {
             String::new()
         } else {
             format!(
-                "; short answers unmarked: fill in {} and rerun with --manual",
+                "; short answers unmarked: fill in {} and run the same command again",
                 req.out.join("manual.csv").display()
             )
         }
@@ -184,6 +220,7 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         files,
         summary,
         warnings: grading.warnings,
+        notes,
     })
 }
 

@@ -300,7 +300,8 @@ fn gbk_responses_and_formula_injection() {
         "out",
     ])
     .success();
-    let (gbk, _, _) = encoding_rs::GBK.encode("学号,1,2\n1,A,B\n2,C,\n");
+    let (gbk, _, _) =
+        encoding_rs::GBK.encode("学号,第1题,第2题,3,4,5,6,7,8,9\n1,A,B,,,,,,,\n2,C,,,,,,,,\n");
     dir.create("answers.csv", gbk.as_ref());
     dir.run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
         .success();
@@ -336,7 +337,10 @@ fn the_report_honours_templates_from_the_command_line_and_the_blueprint() {
         "out",
     ])
     .success();
-    dir.create("answers.csv", "学号,1,2\n1,A,B\n2,C,\n");
+    dir.create(
+        "answers.csv",
+        "学号,1,2,3,4,5,6,7,8,9\n1,A,B,,,,,,,\n2,C,,,,,,,,\n",
+    );
     let pdf_text = |folder: &str| {
         let out = std::process::Command::new("pdftotext")
             .arg(dir.join(&format!("{folder}/report.pdf")))

@@ -9,6 +9,7 @@ mod docx;
 mod draw;
 mod formats;
 mod grade;
+mod grade_input;
 mod handout;
 mod interchange;
 mod loader_fuzz;

@@ -1,0 +1,201 @@
+//! Item analysis of a graded class: ranks, per-question facility, discrimination and option counts, and
+//! class averages per bank section.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+
+use super::{Given, Graded, Grading, key_letters, variant_of};
+use crate::input::manifest::Manifest;
+
+/// Competition ranking (1, 2, 2, 4) by total, highest first; ties keep roster order.
+pub fn ranks(students: &[Graded]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..students.len()).collect();
+    order.sort_by(|a, b| students[*b].total.cmp(&students[*a].total).then(a.cmp(b)));
+    let mut rank = vec![0; students.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        rank[i] = if pos > 0 && students[order[pos - 1]].total == students[i].total {
+            rank[order[pos - 1]]
+        } else {
+            pos + 1
+        };
+    }
+    rank
+}
+
+/// Per bank question, across variants.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub section: String,
+    /// Students who had it.
+    pub n: usize,
+    /// Share with full credit.
+    pub facility: f64,
+    /// Share of points earned.
+    pub mean_score: f64,
+    /// Full-credit share in the top 27% minus the bottom 27% by total.
+    pub discrimination: f64,
+    /// Times each original option (bank order, A = first) was chosen.
+    pub option_counts: Vec<usize>,
+    /// Original indices of the correct options.
+    pub correct: Vec<usize>,
+    pub flags: Vec<&'static str>,
+    /// Whether it is still awaiting hand marking for some student.
+    pub unmarked: usize,
+}
+
+pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
+    let students = &grading.students;
+    let mut by_total: Vec<usize> = (0..students.len()).collect();
+    by_total.sort_by(|a, b| students[*b].total.cmp(&students[*a].total).then(a.cmp(b)));
+    let group = ((students.len() as f64 * 0.27).round() as usize)
+        .max(1)
+        .min(students.len());
+    let upper: Vec<usize> = by_total[..group].to_vec();
+    let lower: Vec<usize> = by_total[students.len() - group..].to_vec();
+
+    // Per bank id: per student index, (earned, max, given printed letters mapped to original).
+    struct Acc {
+        kind: String,
+        section: String,
+        options: usize,
+        correct: Vec<usize>,
+        seen: BTreeMap<usize, (Option<Decimal>, Decimal, Vec<usize>)>,
+    }
+    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+    for (si, s) in students.iter().enumerate() {
+        let Some(variant) = variant_of(manifest, &s.variant) else {
+            continue;
+        };
+        for (q, (given, earned)) in variant.questions.iter().zip(&s.answers) {
+            let original =
+                |printed: &usize| q.option_order.get(*printed).copied().unwrap_or(*printed);
+            let entry = acc.entry(q.id.clone()).or_insert_with(|| Acc {
+                kind: q.kind.clone(),
+                section: q.section.clone(),
+                options: q.option_order.len(),
+                correct: key_letters(&q.answer).iter().map(original).collect(),
+                seen: BTreeMap::new(),
+            });
+            let chosen = match given {
+                Given::Letters(v) => v.iter().map(original).collect(),
+                _ => Vec::new(),
+            };
+            entry.seen.insert(si, (*earned, q.points, chosen));
+        }
+    }
+    let mut items: Vec<Item> = acc
+        .into_iter()
+        .map(|(id, a)| {
+            let n = a.seen.len();
+            let full = |si: &usize| {
+                a.seen
+                    .get(si)
+                    .is_some_and(|(e, max, _)| e.is_some_and(|e| e == *max))
+            };
+            let share = |group: &[usize]| {
+                let had: Vec<&usize> = group.iter().filter(|s| a.seen.contains_key(s)).collect();
+                if had.is_empty() {
+                    0.0
+                } else {
+                    had.iter().filter(|s| full(s)).count() as f64 / had.len() as f64
+                }
+            };
+            let marked: Vec<_> = a.seen.values().filter(|(e, _, _)| e.is_some()).collect();
+            let facility = if marked.is_empty() {
+                0.0
+            } else {
+                marked.iter().filter(|(e, max, _)| *e == Some(*max)).count() as f64
+                    / marked.len() as f64
+            };
+            let earned: Decimal = marked
+                .iter()
+                .map(|(e, _, _)| e.unwrap_or(Decimal::ZERO))
+                .sum();
+            let possible: Decimal = marked.iter().map(|(_, max, _)| *max).sum();
+            let mean_score = if possible.is_zero() {
+                0.0
+            } else {
+                (earned / possible).to_f64().unwrap_or(0.0)
+            };
+            let mut option_counts = vec![0; a.options];
+            for (_, _, chosen) in a.seen.values() {
+                for o in chosen {
+                    if let Some(c) = option_counts.get_mut(*o) {
+                        *c += 1;
+                    }
+                }
+            }
+            let discrimination = share(&upper) - share(&lower);
+            let mut flags = Vec::new();
+            if !marked.is_empty() {
+                if facility > 0.9 {
+                    flags.push("too easy");
+                }
+                if facility < 0.3 {
+                    flags.push("too hard");
+                }
+                if discrimination < 0.0 && students.len() >= 5 {
+                    flags.push("negative discrimination");
+                }
+            }
+            Item {
+                id,
+                kind: a.kind,
+                section: a.section,
+                n,
+                facility,
+                mean_score,
+                discrimination,
+                option_counts,
+                correct: a.correct,
+                flags,
+                unmarked: n - marked.len(),
+            }
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        a.facility
+            .partial_cmp(&b.facility)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.id.cmp(&b.id))
+    });
+    items
+}
+
+/// Class average per bank section, as a share of the points available there.
+pub fn section_averages(manifest: &Manifest, grading: &Grading) -> Vec<(String, f64)> {
+    let mut sums: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for s in &grading.students {
+        let Some(variant) = variant_of(manifest, &s.variant) else {
+            continue;
+        };
+        for (q, (_, earned)) in variant.questions.iter().zip(&s.answers) {
+            let Some(e) = earned else { continue };
+            if !order.contains(&q.section) {
+                order.push(q.section.clone());
+            }
+            let entry = sums.entry(q.section.clone()).or_default();
+            entry.0 += *e;
+            entry.1 += q.points;
+        }
+    }
+    order
+        .into_iter()
+        .map(|s| {
+            let (e, p) = sums[&s];
+            let share = if p.is_zero() {
+                0.0
+            } else {
+                (e / p).to_f64().unwrap_or(0.0)
+            };
+            (s, share)
+        })
+        .collect()
+}

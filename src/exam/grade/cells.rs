@@ -1,0 +1,221 @@
+//! One answer cell as a teacher, a student or a scanner typed it: choice letters, judge marks and blank
+//! texts, all read after Unicode NFKC so full-width `Ａ`, `１８` and `；` mean what their narrow forms do.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// What a student wrote for one question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Given {
+    Empty,
+    /// Printed option indices (0 = A), ascending.
+    Letters(Vec<usize>),
+    Judge(bool),
+    /// One text per blank.
+    Blanks(Vec<String>),
+    /// Short answers are marked by the teacher; the cell is kept as written.
+    Text(String),
+}
+
+impl Given {
+    pub fn show(&self) -> String {
+        match self {
+            Given::Empty => "—".into(),
+            Given::Letters(v) => v.iter().map(|i| crate::input::bank::letter(*i)).collect(),
+            Given::Judge(true) => "√".into(),
+            Given::Judge(false) => "×".into(),
+            Given::Blanks(v) => v.join("；"),
+            Given::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// Unicode NFKC: the full-width letters, digits and punctuation of Chinese input methods become ASCII.
+pub fn nfkc(text: &str) -> String {
+    text.nfkc().collect()
+}
+
+/// Punctuation that ends or wraps an answer without being part of it: `18。`, `“共建”`.
+fn is_wrapping(c: char) -> bool {
+    matches!(
+        c,
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '。'
+            | '、'
+            | '"'
+            | '\''
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '《'
+            | '》'
+            | '〈'
+            | '〉'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '('
+            | ')'
+            | '['
+            | ']'
+    )
+}
+
+/// A blank's text as it is compared: NFKC, lower case, no whitespace, `、` read as `,`, and punctuation
+/// around it dropped. `１８` = `18`, `共建 共治` = `共建共治`, `“18”。` = `18`; `1.5` stays unlike `15`.
+pub fn fold(text: &str) -> String {
+    let folded: String = nfkc(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '、' { ',' } else { c })
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded.trim_matches(is_wrapping).to_string()
+}
+
+/// Reads one cell for a question of `kind` with `options` options; Err says why the cell is bad.
+pub fn parse_cell(
+    kind: &str,
+    options: usize,
+    blanks: usize,
+    raw: &str,
+) -> std::result::Result<Given, String> {
+    let cell = raw.trim();
+    if cell.is_empty() {
+        return Ok(Given::Empty);
+    }
+    match kind {
+        "single" | "multiple" => letters(kind, options, cell),
+        "judge" => match fold(cell).as_str() {
+            "t" | "true" | "对" | "√" | "✓" | "✔" | "1" | "y" | "yes" | "正确" | "是" => {
+                Ok(Given::Judge(true))
+            }
+            "f" | "false" | "错" | "×" | "x" | "✗" | "✘" | "0" | "n" | "no" | "错误" | "否" => {
+                Ok(Given::Judge(false))
+            }
+            _ => Err(format!(
+                "`{cell}` is not a judge answer (use T/F, 对/错, √/× or 1/0)"
+            )),
+        },
+        "blank" => {
+            let parts = split_blanks(cell, blanks);
+            if parts.len() > blanks {
+                return Err(format!(
+                    "{} answers for {blanks} blank(s); separate blanks with ；",
+                    parts.len()
+                ));
+            }
+            Ok(Given::Blanks(parts))
+        }
+        _ => Ok(Given::Text(cell.to_string())),
+    }
+}
+
+/// The answers of several blanks: separated by `；`/`;`, or, when the cell has none of those, by `，`/`,`/`、`
+/// (teachers type `甲，乙` as readily as `甲；乙`). A comma inside a single blank's answer is kept.
+fn split_blanks(cell: &str, blanks: usize) -> Vec<String> {
+    if blanks <= 1 {
+        return vec![cell.to_string()];
+    }
+    let normal = nfkc(cell);
+    let by_semicolon: Vec<&str> = normal.split(';').collect();
+    let parts = if by_semicolon.len() > 1 {
+        by_semicolon
+    } else {
+        let by_comma: Vec<&str> = normal.split([',', '、']).collect();
+        if by_comma.len() <= blanks {
+            by_comma
+        } else {
+            by_semicolon
+        }
+    };
+    parts.iter().map(|s| s.trim().to_string()).collect()
+}
+
+fn letters(kind: &str, options: usize, cell: &str) -> std::result::Result<Given, String> {
+    let mut letters = Vec::new();
+    for c in nfkc(cell).chars() {
+        if c.is_whitespace() || matches!(c, ',' | '、' | ';' | '/' | '|') {
+            continue;
+        }
+        let up = c.to_ascii_uppercase();
+        if !up.is_ascii_uppercase() {
+            return Err(format!("`{c}` is not an option letter"));
+        }
+        let i = (up as u8 - b'A') as usize;
+        if i >= options {
+            return Err(format!(
+                "{up} is beyond the last option ({})",
+                crate::input::bank::letter(options.saturating_sub(1))
+            ));
+        }
+        if !letters.contains(&i) {
+            letters.push(i);
+        }
+    }
+    letters.sort_unstable();
+    if kind == "single" && letters.len() > 1 {
+        return Err(format!(
+            "{} letters for a single-choice question",
+            letters.len()
+        ));
+    }
+    Ok(Given::Letters(letters))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blanks_fold_the_way_teachers_type() {
+        assert_eq!(fold("１８"), fold("18"));
+        assert_eq!(fold(" 共建 共治 "), "共建共治");
+        assert_eq!(fold("“18”。"), "18");
+        assert_eq!(fold("ＡＢＣ"), "abc");
+        assert_ne!(
+            fold("1.5"),
+            fold("15"),
+            "a decimal point is part of a number"
+        );
+        assert_eq!(
+            parse_cell("blank", 0, 2, "甲，乙").unwrap(),
+            parse_cell("blank", 0, 2, "甲；乙").unwrap()
+        );
+        assert_eq!(
+            parse_cell("blank", 0, 2, "甲、乙").unwrap(),
+            Given::Blanks(vec!["甲".into(), "乙".into()])
+        );
+        // One blank whose answer has a comma keeps it; so does a cell that uses ； between blanks.
+        assert_eq!(
+            parse_cell("blank", 0, 1, "党建引领，共建共治").unwrap(),
+            Given::Blanks(vec!["党建引领，共建共治".into()])
+        );
+        assert_eq!(
+            parse_cell("blank", 0, 2, "党建引领，共建；共治").unwrap(),
+            Given::Blanks(vec!["党建引领,共建".into(), "共治".into()])
+        );
+        assert!(parse_cell("blank", 0, 2, "甲；乙；丙").is_err());
+    }
+
+    #[test]
+    fn letters_and_marks_from_chinese_input_methods() {
+        assert_eq!(
+            parse_cell("multiple", 5, 1, "Ａ，Ｃ；ｄ").unwrap(),
+            Given::Letters(vec![0, 2, 3])
+        );
+        assert_eq!(parse_cell("judge", 0, 1, "Ｔ").unwrap(), Given::Judge(true));
+        assert_eq!(parse_cell("judge", 0, 1, "✔").unwrap(), Given::Judge(true));
+        assert_eq!(
+            parse_cell("judge", 0, 1, "错。").unwrap(),
+            Given::Judge(false)
+        );
+        let err = parse_cell("single", 4, 1, "甲").unwrap_err();
+        assert!(err.contains("`甲` is not an option letter"), "{err}");
+    }
+}

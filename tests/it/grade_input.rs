@@ -1,0 +1,416 @@
+//! Grading answer files as teachers really make them: headers like 第1题/Q1/1.0, a 姓名 column, students
+//! of a batch without a row or on the wrong variant, full-width answers, a manual.csv filled in between
+//! runs, ids Excel stripped of zeros, and --pass as the help shows it. Never a silent 0.
+
+use clap::Parser;
+use examgen::cli::{Cli, Command};
+use examgen::input::manifest::Manifest;
+use examgen::workflow::grade::pass_mark;
+use rust_decimal::Decimal;
+
+use crate::util::Dir;
+
+/// ASCII letters and digits as a Chinese input method types them: `A` → `Ａ`, `18` → `１８`.
+fn full_width(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                char::from_u32(c as u32 + 0xFEE0).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A paper of the fixture bank (seed 2: 1–3 single, 4–5 multiple, 6–7 judge, 8 blank, 9 short).
+fn paper() -> (Dir, Manifest) {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    dir.run(&["paper", "bank/exams/small.yaml", "--seed", "2", "-o", "out"])
+        .success();
+    let m = Manifest::read(&dir.join("out/manifest.json")).unwrap();
+    (dir, m)
+}
+
+/// Every key of variant A, written the way a teacher types: full-width letters, 对/错, blanks joined by `，`.
+fn keys_typed(m: &Manifest) -> Vec<String> {
+    m.variants[0]
+        .questions
+        .iter()
+        .map(|q| match q.kind.as_str() {
+            "single" | "multiple" => full_width(q.answer.as_str().unwrap()),
+            "judge" => if q.answer.as_bool().unwrap() {
+                "对"
+            } else {
+                "错"
+            }
+            .into(),
+            "blank" => q
+                .answer
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| full_width(b.as_str().unwrap().split('|').next().unwrap()) + " ")
+                .collect::<Vec<_>>()
+                .join("，"),
+            _ => String::new(),
+        })
+        .collect()
+}
+
+fn total_of(scores: &str, id: &str) -> Decimal {
+    let line = scores
+        .lines()
+        .find(|l| l.starts_with(&format!("{id},")))
+        .unwrap_or_else(|| panic!("{id} not in {scores}"));
+    line.split(',').rev().nth(2).unwrap().parse().unwrap()
+}
+
+#[test]
+fn question_headers_as_teachers_write_them_and_the_name_column() {
+    let (dir, m) = paper();
+    let keys = keys_typed(&m).join(",");
+    // Excel's number-formatted header gives 4.0; 题2, Q3 and 第1题 are how teachers head columns.
+    dir.create(
+        "answers.csv",
+        format!("学号,姓名,班级,第1题,题2,Q3,4.0,5,6,7,8,9\n2025001,张三,高三1班,{keys}\n"),
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .success();
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    // Everything right but the hand-marked short answer: 16.5 − 5.
+    assert_eq!(
+        total_of(&scores, "2025001"),
+        Decimal::new(115, 1),
+        "{scores}"
+    );
+    assert!(
+        scores.contains("2025001,张三,A"),
+        "name from 姓名: {scores}"
+    );
+}
+
+#[test]
+fn a_column_that_is_no_question_a_duplicate_or_a_missing_question_stops_the_run() {
+    let (dir, m) = paper();
+    let keys = keys_typed(&m);
+    let row = |cells: &[String]| cells.join(",");
+    // A 12th question the paper does not have, question 3 twice, question 9 without a column.
+    dir.create(
+        "answers.csv",
+        format!(
+            "学号,1,2,3,第3题,4,5,6,7,8,第12题\n2025001,{},{},{}\n",
+            row(&keys[..3]),
+            keys[2],
+            row(&keys[3..8])
+        ) + "\n",
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .failure(1);
+    for needle in [
+        "answers.csv:1:11: error: column `第12题` is question 12, but the paper has questions 1–9",
+        "answers.csv:1:5: error: column `第3题` is question 3 again (first in column 4)",
+        "no column for question(s) 9",
+    ] {
+        assert!(run.stderr.contains(needle), "{needle}\n{}", run.stderr);
+    }
+    assert!(!dir.join("g").exists(), "nothing graded, nothing written");
+    // --lenient grades anyway and says what it ignored.
+    let run = dir
+        .run(&[
+            "grade",
+            "out/manifest.json",
+            "answers.csv",
+            "-o",
+            "g",
+            "--lenient",
+        ])
+        .success();
+    assert!(
+        run.stderr.contains("warning: column `第12题`"),
+        "{}",
+        run.stderr
+    );
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    assert_eq!(
+        total_of(&scores, "2025001"),
+        Decimal::new(115, 1),
+        "{scores}"
+    );
+    // A header nobody can read as a question is named too, never scored as a class of zeros.
+    dir.create("typo.csv", "学号,1,2,3,4,5,6,7,8,9,题目十\n2025001,A\n");
+    let run = dir
+        .run(&["grade", "out/manifest.json", "typo.csv", "-o", "g2"])
+        .failure(1);
+    assert!(
+        run.stderr
+            .contains("typo.csv:1:11: error: column `题目十` is not a question of the paper"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_batch_reports_absent_students_and_rows_on_the_wrong_variant() {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    // Ids as the school prints them, with leading zeros; Excel will strip them in the answers file.
+    dir.create(
+        "class.csv",
+        "学号,姓名,座位号\n0012,张三,1\n0013,李四,2\n0014,王五,3\n",
+    );
+    dir.run(&[
+        "batch",
+        "bank/exams/small.yaml",
+        "--roster",
+        "class.csv",
+        "--seed",
+        "5",
+        "-o",
+        "out",
+    ])
+    .success();
+    let m = Manifest::read(&dir.join("out/manifest.json")).unwrap();
+    let variant = |id: &str| {
+        m.students
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap()
+            .variant
+            .clone()
+    };
+    let other = |v: &str| if v == "A" { "B" } else { "A" };
+    let header = "学号,试卷类型,1,2,3,4,5,6,7,8,9";
+    // 李四 typed the other variant on the sheet; 王五 was absent.
+    dir.create(
+        "answers.csv",
+        format!(
+            "{header}\n12,{},A,,,,,,,,\n0013,{},B,,,,,,,,\n",
+            variant("0012"),
+            other(&variant("0013"))
+        ),
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .failure(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "answers.csv:3:2: error: row 3: 0013 李四 sat variant {} by the batch manifest, but the row says {}",
+            variant("0013"),
+            other(&variant("0013"))
+        )),
+        "{}",
+        run.stderr
+    );
+    let run = dir
+        .run(&[
+            "grade",
+            "out/manifest.json",
+            "answers.csv",
+            "-o",
+            "g",
+            "--lenient",
+        ])
+        .success();
+    assert!(
+        run.stderr
+            .contains("1 student(s) of the class have no answer row: 0014 王五"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("row 2: id 12 read as student 0012 (Excel drops leading zeros)"),
+        "{}",
+        run.stderr
+    );
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    assert!(
+        scores.contains(&format!("0013,李四,{}", variant("0013"))),
+        "graded on the manifest's variant: {scores}"
+    );
+    // An id that is no student of the class is an error naming it.
+    dir.create(
+        "stranger.csv",
+        format!("{header}\n0099,A,A,,,,,,,,\n0012,,A,,,,,,,,\n"),
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "stranger.csv", "-o", "g3"])
+        .failure(1);
+    assert!(
+        run.stderr
+            .contains("row 2: 0099 is not a student of the class batch (3 students"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn blanks_and_choices_typed_full_width_score_like_ascii() {
+    let (dir, m) = paper();
+    let ascii: Vec<String> = m.variants[0]
+        .questions
+        .iter()
+        .map(|q| match q.kind.as_str() {
+            "judge" => if q.answer.as_bool().unwrap() {
+                "T"
+            } else {
+                "F"
+            }
+            .into(),
+            "blank" => q
+                .answer
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b.as_str().unwrap().split('|').next().unwrap().to_string())
+                .collect::<Vec<_>>()
+                .join(";"),
+            "short" => String::new(),
+            _ => q.answer.as_str().unwrap().to_string(),
+        })
+        .collect();
+    dir.create(
+        "answers.csv",
+        format!(
+            "id,1,2,3,4,5,6,7,8,9\nascii,{}\nwide,{}\n",
+            ascii.join(","),
+            keys_typed(&m).join(",")
+        ),
+    );
+    dir.run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .success();
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    assert_eq!(total_of(&scores, "wide"), total_of(&scores, "ascii"));
+    assert_eq!(total_of(&scores, "wide"), Decimal::new(115, 1));
+}
+
+#[test]
+fn a_filled_in_manual_csv_is_read_on_the_next_run_never_overwritten() {
+    let (dir, m) = paper();
+    let keys = keys_typed(&m).join(",");
+    dir.create(
+        "answers.csv",
+        format!("学号,1,2,3,4,5,6,7,8,9\n0012,{keys}\n0345,{keys}\n"),
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .success();
+    assert!(run.stdout.contains("fill in"), "{}", run.stdout);
+    let template = std::fs::read_to_string(dir.join("g/manual.csv")).unwrap();
+    assert!(template.contains("0012,"), "{template}");
+    // The teacher marks question 9 in the template and simply runs the same command again.
+    let filled = "\u{FEFF}id,9\n0012,4\n0345,3.5\n";
+    std::fs::write(dir.join("g/manual.csv"), filled).unwrap();
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .success();
+    assert!(
+        run.stderr.contains("read the hand marks in g/manual.csv"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("g/manual.csv")).unwrap(),
+        filled,
+        "the teacher's marks survive the rerun"
+    );
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    assert_eq!(total_of(&scores, "0012"), Decimal::new(155, 1));
+    assert_eq!(total_of(&scores, "0345"), Decimal::new(150, 1));
+
+    // Excel stripped the zeros of one id and a typo made another: the first is matched, the second named.
+    dir.create("marks.csv", "id,9\n12,5\n0346,2\n");
+    let run = dir
+        .run(&[
+            "grade",
+            "out/manifest.json",
+            "answers.csv",
+            "-o",
+            "g2",
+            "--manual",
+            "marks.csv",
+        ])
+        .failure(1);
+    assert!(
+        run.stderr
+            .contains("1 id(s) match no student in the answers: 0346 (row 3)"),
+        "{}",
+        run.stderr
+    );
+    dir.create("marks.csv", "id,9\n12,5\n");
+    let run = dir
+        .run(&[
+            "grade",
+            "out/manifest.json",
+            "answers.csv",
+            "-o",
+            "g2",
+            "--manual",
+            "marks.csv",
+        ])
+        .success();
+    assert!(
+        run.stderr
+            .contains("marks.csv:2:1: warning: row 2: id 12 read as student 0012"),
+        "{}",
+        run.stderr
+    );
+    let scores = std::fs::read_to_string(dir.join("g2/scores.csv")).unwrap();
+    assert_eq!(total_of(&scores, "0012"), Decimal::new(165, 1));
+}
+
+#[test]
+fn the_pass_mark_as_documented_and_never_above_the_total() {
+    let hundred = Decimal::from(100);
+    assert_eq!(pass_mark(Some("60%"), hundred).unwrap(), Decimal::from(60));
+    assert_eq!(pass_mark(Some("60"), hundred).unwrap(), Decimal::from(60));
+    assert_eq!(
+        pass_mark(Some("６０％"), hundred).unwrap(),
+        Decimal::from(60)
+    );
+    assert_eq!(
+        pass_mark(Some("60%"), Decimal::new(165, 1)).unwrap(),
+        Decimal::new(99, 1)
+    );
+    let err = pass_mark(Some("72"), Decimal::new(165, 1)).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(err.message.contains("only 16.5 points"), "{err}");
+    assert!(pass_mark(Some("120%"), hundred).is_err());
+
+    // Every example in `grade --help` parses, and its --pass is accepted, exactly as pasted.
+    let (dir, _) = paper();
+    let help = dir.run(&["grade", "--help"]).success().stdout;
+    let examples: Vec<&str> = help
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("examgen grade "))
+        .collect();
+    assert!(examples.len() >= 3, "{help}");
+    for line in examples {
+        // The description after two spaces is not part of the command.
+        let command = line.split("  ").next().unwrap();
+        let cli = Cli::try_parse_from(command.split_whitespace())
+            .unwrap_or_else(|e| panic!("{command}: {e}"));
+        let Command::Grade { pass, .. } = cli.command else {
+            panic!("{command}")
+        };
+        pass_mark(pass.as_deref(), hundred).unwrap_or_else(|e| panic!("{command}: {e}"));
+    }
+    let run = dir
+        .run(&[
+            "grade",
+            "out/manifest.json",
+            "answers.csv",
+            "--pass",
+            "20",
+            "-o",
+            "g",
+        ])
+        .failure(2);
+    assert!(run.stderr.contains("only 16.5 points"), "{}", run.stderr);
+}
