@@ -205,7 +205,7 @@ pub enum Command {
     },
     /// Export a bank to CSV (the import layout), Moodle XML or GIFT
     #[command(
-        after_help = "Examples:\n  examgen export question-bank --format moodle-xml -o bank.xml\n  examgen export question-bank --format gift -o bank.gift.txt\n  examgen export question-bank --format csv -o bank.csv"
+        after_help = "Examples:\n  examgen export question-bank --format moodle-xml -o bank.xml\n  examgen export question-bank --format gift -o bank.gift.txt\n  examgen export question-bank --format csv -o bank.csv\n  examgen export question-bank --format csv --headers en -o bank-en.csv\n\nThe CSV has the notes as rows of type 考点 and every question's note and quote, so `examgen import` gives the\nbank back. GIFT leaves out questions with several blanks (GIFT has no Cloze); Moodle XML has them as Cloze,\nwhere Moodle gives one mark per blank."
     )]
     Export {
         #[arg(default_value = DEFAULT_BANK)]
@@ -215,6 +215,9 @@ pub enum Command {
         /// Output file (default: standard output)
         #[arg(short = 'o', long)]
         out: Option<PathBuf>,
+        /// CSV header row: zh (题型, 题干, 选项A …, the default) or en (type, stem, A …)
+        #[arg(long, value_enum, value_name = "LANG")]
+        headers: Option<HeaderLanguage>,
     },
     /// Print shell completions
     #[command(
@@ -234,6 +237,14 @@ pub enum ExportFormat {
     Gift,
     /// The import layout, UTF-8 with BOM
     Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeaderLanguage {
+    /// 章节, 题型, 题干, 选项A …, 答案 (types 单选, 多选, 判断, 填空, 简答)
+    Zh,
+    /// section, type, stem, A …, answer (types single, multiple, judge, blank, short)
+    En,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

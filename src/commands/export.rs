@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::write_failed;
-use crate::cli::ExportFormat;
-use crate::error::Result;
+use crate::cli::{ExportFormat, HeaderLanguage};
+use crate::error::{Error, Result};
 use crate::input::bank::Bank;
 use crate::interchange::{csv, gift, moodle};
 
@@ -13,16 +13,40 @@ pub fn run(
     bank: &Path,
     format: ExportFormat,
     target: Option<PathBuf>,
+    headers: Option<HeaderLanguage>,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<()> {
+    if headers.is_some() && format != ExportFormat::Csv {
+        return Err(Error::usage(
+            "--headers is for --format csv; Moodle XML and GIFT have no header row",
+        ));
+    }
     if let Some(path) = &target {
         crate::util::fs::check_output_file(path)?;
     }
     let bank = Bank::load(bank)?;
     let bytes = match format {
         ExportFormat::MoodleXml => moodle::export(&bank).into_bytes(),
-        ExportFormat::Gift => gift::export(&bank).into_bytes(),
-        ExportFormat::Csv => csv::export(&bank),
+        ExportFormat::Gift => {
+            let (text, skipped) = gift::export(&bank);
+            if !skipped.is_empty() {
+                let _ = writeln!(
+                    err,
+                    "warning: {} question(s) with several blanks left out of the GIFT file (GIFT has no Cloze, and one short answer would give full marks for any one blank); export them with --format moodle-xml: {}",
+                    skipped.len(),
+                    skipped.join(", ")
+                );
+            }
+            text.into_bytes()
+        }
+        ExportFormat::Csv => csv::export(
+            &bank,
+            match headers.unwrap_or(HeaderLanguage::Zh) {
+                HeaderLanguage::Zh => csv::Headers::Chinese,
+                HeaderLanguage::En => csv::Headers::English,
+            },
+        ),
     };
     match target {
         Some(path) => {

@@ -70,7 +70,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             bank,
             format,
             out: target,
-        } => export::run(&bank, format, target, out),
+            headers,
+        } => export::run(&bank, format, target, headers, out, err),
         Command::Completions { shell } => {
             // clap_complete panics when its writer fails; into memory first, so a closed pipe is quiet.
             let mut script = Vec::new();

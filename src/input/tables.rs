@@ -95,7 +95,8 @@ pub fn csv_rows(text: &str, path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
             .because(e)
         })?;
         let line = record.position().map_or(0, |p| p.line() as usize);
-        rows.push((line, record.iter().map(str::to_string).collect()));
+        // examgen's own CSVs guard formula-like cells with a `'`; reading one back gives the cell as it was.
+        rows.push((line, record.iter().map(crate::util::csv::unguard).collect()));
     }
     Ok(rows)
 }

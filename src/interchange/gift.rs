@@ -1,30 +1,50 @@
-//! GIFT export: Moodle's plain-text question format.
+//! GIFT export: Moodle's plain-text question format, escaped exactly as Moodle's own exporter
+//! (question/format/gift/format.php, `repchar`) does, so Moodle's importer reads back what was written.
 
 use std::fmt::Write as _;
 
 use crate::input::bank::{Answer, Bank};
 
-fn gift_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if "~=#{}:".contains(c) {
-                vec!['\\', c]
-            } else {
-                vec![c]
+/// Moodle's `repchar`: `\` `#` `=` `~` `{` `}` `:` escaped with a backslash, a newline written as `\n`
+/// (a real line break would end the question at a blank line), carriage returns dropped.
+pub fn gift_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '#' | '=' | '~' | '{' | '}' | ':' => {
+                out.push('\\');
+                out.push(c);
             }
-        })
-        .collect()
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// GIFT: `$CATEGORY:` per section, `::id::` names, the exam's multiple-choice rule as percentages.
-pub fn export(bank: &Bank) -> String {
+/// A Moodle category path: levels joined by `/`, a `/` inside a name doubled.
+pub fn category_path(levels: &[&str]) -> String {
+    levels
+        .iter()
+        .map(|l| l.replace('/', "//"))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The GIFT file and the ids of the questions it leaves out. GIFT has no embedded answers (Cloze), and a
+/// short answer whose alternatives were the blanks would give full marks for any one blank, so questions
+/// with several blanks are left out: export them with `--format moodle-xml`.
+pub fn export(bank: &Bank) -> (String, Vec<String>) {
     let mut out = String::new();
+    let mut skipped = Vec::new();
     for (si, section) in bank.sections.iter().enumerate() {
+        // Moodle reads the category line without unescaping it: written as is, `/` doubled in a name.
         let _ = writeln!(
             out,
-            "// {}\n$CATEGORY: examgen/{}\n",
+            "// {}\n$CATEGORY: {}\n",
             section.id,
-            gift_escape(&section.title)
+            category_path(&["examgen", &section.title.replace(['\n', '\r'], " ")])
         );
         for q in bank.questions.iter().filter(|q| q.section == si) {
             let stem = gift_escape(&q.stem);
@@ -54,6 +74,10 @@ pub fn export(bank: &Bank) -> String {
                     .join(" "),
                 Answer::Judge(true) => "TRUE".into(),
                 Answer::Judge(false) => "FALSE".into(),
+                Answer::Blank(blanks) if blanks.len() > 1 => {
+                    skipped.push(q.id.clone());
+                    continue;
+                }
                 Answer::Blank(blanks) => blanks
                     .iter()
                     .flatten()
@@ -74,5 +98,23 @@ pub fn export(bank: &Bank) -> String {
             );
         }
     }
-    out
+    (out, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_moodles_repchar() {
+        assert_eq!(
+            gift_escape("a\\b {1} ~=#: x"),
+            "a\\\\b \\{1\\} \\~\\=\\#\\: x"
+        );
+        assert_eq!(gift_escape("第一段\r\n\n第二段"), "第一段\\n\\n第二段");
+        assert_eq!(
+            category_path(&["examgen", "社区/志愿服务"]),
+            "examgen/社区//志愿服务"
+        );
+    }
 }

@@ -22,7 +22,19 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("tags", &["tags", "标签"]),
     ("group", &["group", "组"]),
     ("points", &["points", "分值"]),
+    // A question's note and quote, and a note row's title: what `examgen export --format csv` writes.
+    ("note", &["note", "考点"]),
+    ("quote", &["quote", "原文"]),
+    ("title", &["title", "标题"]),
 ];
+
+/// A row of type 考点/note is one of the section's notes (id, title, text, tags), as the CSV export writes them.
+fn is_note_row(text: &str) -> bool {
+    matches!(
+        text.trim().to_lowercase().as_str(),
+        "note" | "考点" | "知识点"
+    )
+}
 
 fn option_column(header: &str) -> Option<usize> {
     let h = header.trim().to_lowercase();
@@ -111,6 +123,9 @@ struct Emitted {
 struct SectionOut {
     id: String,
     lines: Vec<Emitted>,
+    /// The `notes:` entries, appended after the questions once every row is read.
+    notes: Vec<Emitted>,
+    questions: usize,
 }
 
 impl SectionOut {
@@ -213,6 +228,7 @@ pub fn import(
         col("points"),
     );
     let section_title_col = col("section_title");
+    let (note_col, quote_col, title_col) = (col("note"), col("quote"), col("title"));
 
     let mut diags = Vec::new();
     let mut sections: Vec<SectionOut> = Vec::new();
@@ -244,6 +260,8 @@ pub fn import(
                 let mut out = SectionOut {
                     id: id.clone(),
                     lines: Vec::new(),
+                    notes: Vec::new(),
+                    questions: 0,
                 };
                 out.push("section:".into(), at(section_col.unwrap_or(0)));
                 out.push(format!("  id: {id}"), at(section_col.unwrap_or(0)));
@@ -262,6 +280,34 @@ pub fn import(
                 sections.push(out);
                 sections.len() - 1
             });
+        if is_note_row(&cell(Some(type_col))) {
+            let out = &mut sections[si];
+            let line = |text: String, c: Option<usize>| Emitted {
+                text,
+                cell: at(c.unwrap_or(type_col)),
+            };
+            out.notes
+                .push(line(format!("  - id: {}", quoted(&cell(id_col))), id_col));
+            out.notes.push(line(
+                format!("    title: {}", quoted(&cell(title_col))),
+                title_col,
+            ));
+            out.notes.push(line(
+                format!("    text: {}", quoted(&cell(Some(stem_col)))),
+                Some(stem_col),
+            ));
+            let tags = cell(tags_col);
+            if !tags.is_empty() {
+                let list: Vec<String> = tags
+                    .split([',', '，', '、', ';', '；'])
+                    .map(|t| quoted(t.trim()))
+                    .filter(|t| t.len() > 2)
+                    .collect();
+                out.notes
+                    .push(line(format!("    tags: [{}]", list.join(", ")), tags_col));
+            }
+            continue;
+        }
         let Some(kind) = type_of(&cell(Some(type_col))) else {
             diags.push(
                 Diagnostic::error(
@@ -420,9 +466,35 @@ pub fn import(
         if !points.is_empty() {
             out.push(format!("    points: {points}"), at(points_col.unwrap_or(0)));
         }
+        for (key, column) in [("note", note_col), ("quote", quote_col)] {
+            let value = cell(column);
+            if !value.is_empty() {
+                out.push(
+                    format!("    {key}: {}", quoted(&value)),
+                    at(column.unwrap_or(0)),
+                );
+            }
+        }
+        out.questions += 1;
         count += 1;
     }
 
+    // Notes go after the questions; a section of notes only has an empty question list.
+    for s in &mut sections {
+        if s.questions == 0
+            && let Some(q) = s.lines.iter_mut().find(|l| l.text == "questions:")
+        {
+            q.text = "questions: []".into();
+        }
+        if let Some(first) = s.notes.first() {
+            let cell = first.cell;
+            s.lines.push(Emitted {
+                text: "notes:".into(),
+                cell,
+            });
+            s.lines.append(&mut s.notes);
+        }
+    }
     // The same validation as `check`, on the generated files, with positions mapped back to the sheet.
     let mut files = Vec::new();
     for s in &sections {

@@ -1,4 +1,5 @@
-//! Moodle XML export: the format Moodle's question/format/xml importer reads.
+//! Moodle XML export: the format Moodle's question/format/xml importer reads, with several blanks as
+//! Cloze (multianswer) written the way Moodle's multianswer parser reads its answers.
 
 use std::fmt::Write as _;
 
@@ -15,8 +16,12 @@ pub fn export(bank: &Bank) -> String {
     for (si, section) in bank.sections.iter().enumerate() {
         let _ = write!(
             out,
-            "  <question type=\"category\">\n    <category><text>$course$/examgen/{}</text></category>\n  </question>\n",
-            xml_escape(&section.title)
+            "  <question type=\"category\">\n    <category><text>{}</text></category>\n  </question>\n",
+            xml_escape(&super::gift::category_path(&[
+                "$course$",
+                "examgen",
+                &section.title
+            ]))
         );
         for q in bank.questions.iter().filter(|q| q.section == si) {
             out.push_str(&moodle_question(q));
@@ -38,12 +43,14 @@ fn moodle_question(q: &Question) -> String {
     let text = |t: &str| format!("<text>{}</text>", xml_escape(t));
     let head = |kind: &str, stem: &str| {
         format!(
-            "  <question type=\"{kind}\">\n    <name>{}</name>\n    <questiontext format=\"plain_text\">{}</questiontext>\n    <generalfeedback format=\"plain_text\">{}</generalfeedback>\n    <defaultgrade>{}</defaultgrade>\n",
+            "  <question type=\"{kind}\">\n    <name>{}</name>\n    <questiontext format=\"plain_text\">{}</questiontext>\n    <generalfeedback format=\"plain_text\">{}</generalfeedback>\n    <defaultgrade>{}</defaultgrade>\n    <idnumber>{}</idnumber>\n{}",
             text(&q.id),
             text(stem),
             text(q.explanation.as_deref().unwrap_or("")),
             q.points
-                .map_or("1".to_string(), |p| p.normalize().to_string())
+                .map_or("1".to_string(), |p| p.normalize().to_string()),
+            xml_escape(&q.id),
+            tags(&q.tags)
         )
     };
     match &q.answer {
@@ -130,14 +137,34 @@ fn moodle_question(q: &Question) -> String {
     out
 }
 
-fn cloze_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if "}#~/\"\\".contains(c) {
-                vec!['\\', c]
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+/// `<tags>` as Moodle's importer reads them (`import_question_tags`); nothing when there are none.
+fn tags(tags: &[String]) -> String {
+    if tags.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("    <tags>\n");
+    for t in tags {
+        let _ = writeln!(out, "      <tag><text>{}</text></tag>", xml_escape(t));
+    }
+    out.push_str("    </tags>\n");
+    out
+}
+
+/// One answer inside `{1:SHORTANSWER:=…}` as `qtype_multianswer_extract_question` reads it: an answer ends
+/// at an unescaped `~`, `#` or `}`, then entities are decoded and only `\}` and `\#` are unescaped. So `}`
+/// and `#` take a backslash, while `~`, `\` and `&` (which `\~`/`\\` would leave with their backslash) are
+/// written as character references, which the parser decodes.
+pub fn cloze_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '}' => out.push_str("\\}"),
+            '#' => out.push_str("\\#"),
+            '~' => out.push_str("&#126;"),
+            '\\' => out.push_str("&#92;"),
+            '&' => out.push_str("&#38;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -7,6 +7,7 @@ mod batch;
 mod check;
 mod docx;
 mod draw;
+mod export;
 mod formats;
 mod grade;
 mod grade_input;
