@@ -125,7 +125,8 @@ impl Manifest {
             ))
             .because(e)
         })?;
-        if !manifest.format.starts_with("examgen-manifest/1") {
+        // Exactly: `examgen-manifest/10` is not format 1 just because it starts the same.
+        if manifest.format != MANIFEST_FORMAT {
             return Err(Error::input(format!(
                 "{} is a manifest of format `{}`; this examgen reads examgen-manifest/1",
                 path.display(),
@@ -140,5 +141,28 @@ impl Manifest {
         self.variants
             .iter()
             .flat_map(|v| v.questions.iter().map(|q| q.id.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_format_1_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        let manifest = |format: &str| {
+            format!(
+                r#"{{"format":"{format}","tool":"examgen 0.1.0","bank":{{"path":"b","digest":"d"}},"blueprint":{{"path":"p","digest":"d","title":"t"}},"seed":1,"distinct":false,"parts":[],"total_points":"0","variants":[]}}"#
+            )
+        };
+        std::fs::write(&path, manifest(MANIFEST_FORMAT)).unwrap();
+        assert!(Manifest::read(&path).is_ok());
+        for other in ["examgen-manifest/10", "examgen-manifest/1.5", "examgen-manifest/2"] {
+            std::fs::write(&path, manifest(other)).unwrap();
+            let err = Manifest::read(&path).unwrap_err();
+            assert!(err.message.contains(other), "{err}");
+        }
     }
 }
