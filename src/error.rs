@@ -154,3 +154,28 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::ErrorKind as K;
+
+    #[test]
+    fn a_full_disk_or_a_refused_folder_is_the_users_to_fix_and_a_closed_pipe_no_failure() {
+        let path = std::path::Path::new("out/paper-A.pdf");
+        for kind in [
+            K::StorageFull,
+            K::PermissionDenied,
+            K::ReadOnlyFilesystem,
+            K::NotADirectory,
+        ] {
+            let err = Error::output("write", path, std::io::Error::from(kind));
+            assert_eq!(err.exit_code(), 1, "{kind:?}");
+            assert!(err.render().contains("out/paper-A.pdf"), "{}", err.render());
+        }
+        let pipe = Error::stdout(std::io::Error::from(K::BrokenPipe));
+        assert_eq!(pipe.kind, ErrorKind::ClosedPipe);
+        assert_eq!(pipe.exit_code(), 0);
+        assert_eq!(Error::stdout(std::io::Error::from(K::Other)).exit_code(), 3);
+    }
+}

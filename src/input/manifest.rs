@@ -159,7 +159,11 @@ mod tests {
         };
         std::fs::write(&path, manifest(MANIFEST_FORMAT)).unwrap();
         assert!(Manifest::read(&path).is_ok());
-        for other in ["examgen-manifest/10", "examgen-manifest/1.5", "examgen-manifest/2"] {
+        for other in [
+            "examgen-manifest/10",
+            "examgen-manifest/1.5",
+            "examgen-manifest/2",
+        ] {
             std::fs::write(&path, manifest(other)).unwrap();
             let err = Manifest::read(&path).unwrap_err();
             assert!(err.message.contains(other), "{err}");
