@@ -234,7 +234,8 @@ fn cloze_answers(text: &str) -> Vec<Vec<String>> {
             assert_eq!(body[i], '=', "every alternative is right");
             i += 1;
             let start = i;
-            while !(matches!(body[i], '~' | '#' | '}') && !matches!(body[i - 1], '\\' | '&')) {
+            // An answer runs on over a delimiter escaped by `\` or opening an entity (`&#…;`).
+            while !matches!(body[i], '~' | '#' | '}') || matches!(body[i - 1], '\\' | '&') {
                 i += 1;
             }
             let raw: String = body[start..i].iter().collect();
