@@ -458,3 +458,26 @@ fn handout_sections_may_be_listed_with_spaces_or_chinese_commas() {
         assert!(run.stdout.contains("handout.pdf"), "{list}: {}", run.stdout);
     }
 }
+
+#[test]
+fn full_width_answer_letters_mean_the_same_options() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        r#"  - id: cw-001
+    type: single
+    stem: 社区工作者多久至少培训一次？（　）
+    options: ["每年", "每两年", "每三年", "每五年"]
+    answer: Ａ
+  - id: cw-002
+    type: multiple
+    stem: 社区工作者培训包括（　）。
+    options: ["初任培训", "在职培训", "出国考察", "专项培训", "休假"]
+    answer: ＡｂＤ
+"#,
+    );
+    check(&dir, &b).success();
+    let bank = Bank::load(&b).unwrap();
+    assert_eq!(bank.questions[0].answer_text(), "A");
+    assert_eq!(bank.questions[1].answer_text(), "ABD");
+}

@@ -578,9 +578,14 @@ fn read_answer(
     } else {
         format!("A to {}", letter(options.len() - 1))
     };
+    // Letters typed on a Chinese keyboard come full-width (Ａ, ｃ); they mean the same option.
     let parse_letter = |text: &str| -> Option<usize> {
         let mut chars = text.trim().chars();
-        let c = chars.next()?.to_ascii_uppercase();
+        let c = match chars.next()? {
+            c @ ('Ａ'..='Ｚ' | 'ａ'..='ｚ') => char::from_u32(c as u32 - 0xFEE0)?,
+            c => c,
+        }
+        .to_ascii_uppercase();
         (chars.next().is_none() && c.is_ascii_uppercase()).then(|| (c as u8 - b'A') as usize)
     };
     let mut fail = |message: String, help: String| {
