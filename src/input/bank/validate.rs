@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::load::FileItems;
-use super::{Bank, Origin, QuestionType, normalize_for_match};
+use super::{Bank, Origin, normalize_for_match};
 use crate::diag::Diagnostic;
 use crate::diag::Pos;
 use crate::input::yaml::{YamlDoc, join_path};
@@ -122,30 +122,6 @@ pub(super) fn assemble(
             );
         }
     }
-    for (si, section) in sections.iter().enumerate() {
-        let present: HashSet<QuestionType> = questions
-            .iter()
-            .filter(|q| q.section == si)
-            .map(|q| q.kind)
-            .collect();
-        let missing: Vec<&str> = QuestionType::ALL
-            .iter()
-            .filter(|t| !present.contains(t))
-            .map(|t| t.name())
-            .collect();
-        if !missing.is_empty() {
-            diags.push(Diagnostic::warning(
-                &section.origin.file,
-                locate(&section.origin),
-                format!(
-                    "section `{}` has no {} questions",
-                    section.id,
-                    missing.join(", ")
-                ),
-            ));
-        }
-    }
-
     // Cross-file diagnostics are made from origins; show the offending line like the per-file ones.
     for d in diags.iter_mut().filter(|d| d.source_line.is_none()) {
         if let Some(doc) = docs.iter().find(|doc| doc.file == d.file) {
