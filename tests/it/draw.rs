@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use examgen::exam::draw::{DrawOptions, draw};
-use examgen::input::bank::{Answer, Bank, Origin, Question, QuestionType, Section};
+use examgen::input::bank::{Answer, Bank, Origin, Question, QuestionType, Section, leak_pairs};
 use examgen::input::blueprint::{Blueprint, Part, Scoring, Spread};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -85,6 +85,7 @@ fn make_bank(sections: usize, specs: &[Spec]) -> Bank {
         questions,
         digest: "test".into(),
         warnings: vec![],
+        leaks: vec![],
     }
 }
 
@@ -657,5 +658,75 @@ fn distinct_variants_avoid_whole_groups() {
             "seed {seed}: variants share a group"
         );
         assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Questions whose stems print another's answer in its words are found by the leak detector, and no
+    /// drawn paper holds both of a detected pair.
+    #[test]
+    fn no_drawn_paper_holds_a_detected_leak_pair(
+        specs in specs(3, 40),
+        links in proptest::collection::vec((0usize..40, 0usize..40), 1..15),
+        seed in any::<u64>(),
+        singles in 1usize..10,
+        multiples in 0usize..5,
+    ) {
+        let mut bank = make_bank(3, &specs);
+        let n = bank.questions.len();
+        // Every choice question asks 规定配备（　）人员。 and its options are its own (甲3号, 乙3号, ...).
+        for (i, q) in bank.questions.iter_mut().enumerate() {
+            if q.kind.has_options() {
+                q.stem = format!("第{i}题规定配备（　）人员。");
+                for o in &mut q.options {
+                    *o = format!("{o}{i}号");
+                }
+            }
+        }
+        let mut expected = Vec::new();
+        for (a, b) in links {
+            let (q, r) = (a % n, b % n);
+            let correct = match &bank.questions[q].answer {
+                Answer::Single(k) => *k,
+                Answer::Multiple(v) => v[0],
+                _ => continue,
+            };
+            if q == r {
+                continue;
+            }
+            // r states q's answer after q's own words: a leak.
+            let told = format!("另规定配备{}。", bank.questions[q].options[correct]);
+            bank.questions[r].stem.push_str(&told);
+            expected.push((q, r));
+        }
+        bank.leaks = leak_pairs(&bank.questions);
+        for pair in &expected {
+            let (q, r) = *pair;
+            if bank.questions[q].group.is_none() || bank.questions[q].group != bank.questions[r].group {
+                prop_assert!(bank.leaks.contains(pair), "{:?} not detected", pair);
+            }
+        }
+        let mut parts = vec![part(QuestionType::Single, singles, Spread::Even)];
+        if multiples > 0 {
+            parts.push(part(QuestionType::Multiple, multiples, Spread::Proportional));
+        }
+        let bp = blueprint(parts);
+        let options = DrawOptions { seed, variants: 2, distinct: true, ..DrawOptions::default() };
+        let Ok(d) = draw(&bank, &bp, &options) else {
+            // Too few questions once pairs count as groups: the draw says so instead of printing a leak.
+            return Ok(());
+        };
+        check_draw(&bank, &bp, &d)?;
+        for v in &d.variants {
+            let on_paper: HashSet<usize> = v.questions().map(|q| q.question).collect();
+            for (q, r) in &bank.leaks {
+                prop_assert!(
+                    !(on_paper.contains(q) && on_paper.contains(r)),
+                    "{} and {} on one paper", bank.questions[*q].id, bank.questions[*r].id
+                );
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ mod formats;
 mod grade;
 mod grade_input;
 mod handout;
+mod integrity;
 mod interchange;
 mod loader_fuzz;
 mod output;

@@ -168,3 +168,19 @@ fn check_is_clean_on_the_shipped_bank() {
         run.stderr
     );
 }
+
+#[test]
+fn no_question_of_the_shipped_bank_answers_another() {
+    let bank = bank();
+    let pairs: Vec<(&str, &str)> = bank
+        .leaks
+        .iter()
+        .map(|(q, r)| {
+            (
+                bank.questions[*q].id.as_str(),
+                bank.questions[*r].id.as_str(),
+            )
+        })
+        .collect();
+    assert!(pairs.is_empty(), "answer leaks: {pairs:?}");
+}

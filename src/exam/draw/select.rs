@@ -109,20 +109,7 @@ pub(super) fn select(
     relax_soft: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Vec<usize>>> {
-    // Group of every question: its `group:` name, or itself alone.
-    let mut group_ids: HashMap<&str, usize> = HashMap::new();
-    let group_of: Vec<usize> = bank
-        .questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| match &q.group {
-            Some(g) => {
-                let next = bank.questions.len() + group_ids.len();
-                *group_ids.entry(g.as_str()).or_insert(next)
-            }
-            None => i,
-        })
-        .collect();
+    let group_of = groups(bank);
 
     let mut cells: Vec<Cell> = Vec::new();
     let mut part_targets: Vec<Option<[usize; 5]>> = Vec::new();
@@ -253,7 +240,61 @@ pub(super) fn select(
             }
         }
     }
+    let kept = leak_kept(bank, blueprint, &chosen);
+    if kept > 0 {
+        warnings.push(format!(
+            "{kept} question(s) were kept off this paper because a drawn question answers them or they answer it (answer leaks; `examgen check` lists the pairs)"
+        ));
+    }
     Ok(chosen)
+}
+
+/// The group of every question: its `group:` name, or itself alone, with the two questions of an answer
+/// leak (`Bank::leaks`) joined into one group so no paper holds both.
+pub(super) fn groups(bank: &Bank) -> Vec<usize> {
+    let n = bank.questions.len();
+    let mut named: HashMap<&str, usize> = HashMap::new();
+    // Union-find over questions; a group is named by its smallest question index.
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    fn union(parent: &mut [usize], a: usize, b: usize) {
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        parent[ra.max(rb)] = ra.min(rb);
+    }
+    for (i, q) in bank.questions.iter().enumerate() {
+        if let Some(g) = &q.group {
+            let first = *named.entry(g.as_str()).or_insert(i);
+            union(&mut parent, first, i);
+        }
+    }
+    for &(q, r) in &bank.leaks {
+        union(&mut parent, q, r);
+    }
+    (0..n).map(|i| find(&mut parent, i)).collect()
+}
+
+/// How many questions eligible for this paper stayed off it only because a drawn question leaks into them
+/// or they into it.
+fn leak_kept(bank: &Bank, blueprint: &Blueprint, chosen: &[Vec<usize>]) -> usize {
+    let on_paper: HashSet<usize> = chosen.iter().flatten().copied().collect();
+    let kept: HashSet<usize> = on_paper
+        .iter()
+        .flat_map(|&q| bank.leak_partners(q))
+        .filter(|r| {
+            !on_paper.contains(r)
+                && blueprint
+                    .parts
+                    .iter()
+                    .any(|p| eligible(&bank.questions[*r], p))
+        })
+        .collect();
+    kept.len()
 }
 
 pub(super) fn eligible(q: &Question, part: &Part) -> bool {

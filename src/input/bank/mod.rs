@@ -1,6 +1,7 @@
 //! The question bank: its data model, loaded from a folder of YAML section files and validated.
 
 mod folder;
+mod leak;
 mod load;
 mod stem;
 mod validate;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
+pub use leak::{choice_slots, leak_pairs};
 pub use load::{FileItems, load_bytes, load_file};
 pub use stem::{
     SLOT, answer_slots, is_inclusive_option, normalize_slots, option_label, refers_to_options,
@@ -178,6 +180,9 @@ pub struct Bank {
     /// sha256 over the file names and contents, so a manifest can tell which bank made a paper.
     pub digest: String,
     pub warnings: Vec<Diagnostic>,
+    /// Answer leaks `(q, r)`: q's answer with its context is printed in r (see `leak_pairs`); the draw keeps
+    /// such pairs off one paper as if they shared a group.
+    pub leaks: Vec<(usize, usize)>,
 }
 
 impl Bank {

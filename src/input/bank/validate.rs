@@ -122,6 +122,28 @@ pub(super) fn assemble(
             );
         }
     }
+    // Pairs are found over the whole bank first; only the reported ones are located, which is what indexes a
+    // file's positions.
+    let leaks = super::leak_pairs(&questions);
+    for &(q, r) in &leaks {
+        let (q, r) = (&questions[q], &questions[r]);
+        diags.push(
+            Diagnostic::warning(
+                &q.origin.file,
+                locate(&q.origin),
+                format!(
+                    "the answer of question `{}` is printed in question `{}` ({}), so one answers the other on a paper",
+                    q.id,
+                    r.id,
+                    where_(&r.origin)
+                ),
+            )
+            .with_help(
+                "rewrite one of them, or give both the same `group:` so no paper holds both (the draw already keeps them apart)",
+            ),
+        );
+    }
+
     // Cross-file diagnostics are made from origins; show the offending line like the per-file ones.
     for d in diags.iter_mut().filter(|d| d.source_line.is_none()) {
         if let Some(doc) = docs.iter().find(|doc| doc.file == d.file) {
@@ -135,6 +157,7 @@ pub(super) fn assemble(
         questions,
         digest,
         warnings: Vec::new(),
+        leaks,
     }
 }
 
