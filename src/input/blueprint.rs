@@ -53,6 +53,9 @@ pub enum Spread {
     Proportional,
     /// Exact counts per section id (hard); ids are checked against the bank by the draw.
     Quotas(Vec<(String, usize)>),
+    /// Shares per section id (`{cpc20: 24%, ...}`, adding up to 100%), or with `None` (`weighted`) the
+    /// `weight:` each section declares; soft, with at least one question per weighted section.
+    Weighted(Option<Vec<(String, Decimal)>>),
 }
 
 /// How a multiple-choice question is scored.
@@ -321,6 +324,14 @@ fn read_part(
         None => Spread::Even,
         Some(Value::String(s)) if s == "even" => Spread::Even,
         Some(Value::String(s)) if s == "proportional" => Spread::Proportional,
+        Some(Value::String(s)) if s == "weighted" => Spread::Weighted(None),
+        Some(Value::Mapping(map))
+            if map
+                .values()
+                .any(|v| v.as_str().is_some_and(|t| t.trim().ends_with('%'))) =>
+        {
+            read_weights(doc, map, &at("sections"), diags)
+        }
         Some(Value::Mapping(map)) => {
             let mut quotas = Vec::new();
             for (k, v) in map {
@@ -353,9 +364,9 @@ fn read_part(
             diags.push(
                 doc.error_at(
                     &at("sections"),
-                    "sections must be `even`, `proportional`, or a mapping of section id to count",
+                    "sections must be `even`, `proportional`, `weighted`, or a mapping of section id to count or share",
                 )
-                .with_help("for example `sections: {cw: 10, vs: 12}`"),
+                .with_help("for example `sections: {cw: 10, vs: 12}` or `sections: {cw: 45%, vs: 55%}`"),
             );
             Spread::Even
         }
@@ -419,6 +430,42 @@ fn read_part(
         tags: raw.tags,
         scoring,
     })
+}
+
+/// `{cpc20: 24%, xi-sw: 4%, ...}`: every share a percentage, together 100% (± 1 point for rounding).
+fn read_weights(
+    doc: &YamlDoc,
+    map: &serde_yaml::Mapping,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Spread {
+    let mut weights = Vec::new();
+    for (k, v) in map {
+        let id = k.as_str().unwrap_or_default().to_string();
+        let share = v
+            .as_str()
+            .and_then(|t| t.trim().strip_suffix('%'))
+            .and_then(|n| Decimal::from_str(n.trim()).ok())
+            .filter(|w| *w >= Decimal::ZERO);
+        match share {
+            Some(w) => weights.push((id, w)),
+            None => diags.push(
+                doc.error_at(
+                    &join_path(path, &id),
+                    format!("the share of section `{id}` must be a percentage like `24%`"),
+                )
+                .with_help("write every section's share as a percentage, or every section's count as a whole number"),
+            ),
+        }
+    }
+    let sum: Decimal = weights.iter().map(|w| w.1).sum();
+    if (sum - Decimal::ONE_HUNDRED).abs() > Decimal::ONE {
+        diags.push(
+            doc.error_at(path, format!("the section shares add up to {sum}%"))
+                .with_help("make them add up to 100%"),
+        );
+    }
+    Spread::Weighted(Some(weights))
 }
 
 fn decimal(doc: &YamlDoc, value: &Value, path: &str) -> Option<Decimal> {

@@ -78,6 +78,7 @@ fn make_bank(sections: usize, specs: &[Spec]) -> Bank {
                 id: format!("s{s}"),
                 title: format!("S{s}"),
                 order: None,
+                weight: None,
                 origin: origin(),
             })
             .collect(),

@@ -1,7 +1,12 @@
 //! Exam integrity (issue #16): answer leaks found by `check` and kept apart by the draw, section weights,
 //! numeric options in natural order, and the share of stems ending with their slot.
 
+use std::collections::{HashMap, HashSet};
+
+use examgen::exam::draw::{DrawOptions, draw, spread_weighted};
 use examgen::input::bank::Bank;
+use examgen::input::blueprint::{Blueprint, Spread};
+use rust_decimal::Decimal;
 
 use crate::util::Dir;
 
@@ -108,4 +113,126 @@ fn the_answer_with_other_words_around_it_is_no_leak() {
     assert!(!err.contains("is printed in"), "{err}");
     let bank = Bank::load(&dir.join("bank")).unwrap();
     assert!(bank.leaks.is_empty());
+}
+
+/// The source's parts by length, as `mock.yaml` is to follow them.
+const SOURCE_SHARES: [(&str, f64); 6] = [
+    ("cpc20", 24.0),
+    ("xi-sw", 4.0),
+    ("cswc", 4.0),
+    ("jcz", 9.0),
+    ("cw", 28.0),
+    ("vs", 31.0),
+];
+
+#[test]
+fn mock_papers_follow_the_source_shares_within_five_points_with_every_section_in_every_part() {
+    let repo = crate::util::repo();
+    let bp = Blueprint::load(&repo.join("question-bank/exams/mock.yaml")).unwrap();
+    let bank = Bank::load(&bp.bank).unwrap();
+    let mut per_section: HashMap<&str, usize> = HashMap::new();
+    let mut total = 0;
+    for seed in 0..40 {
+        let d = draw(
+            &bank,
+            &bp,
+            &DrawOptions {
+                seed,
+                variants: 1,
+                ..DrawOptions::default()
+            },
+        )
+        .unwrap();
+        for dp in &d.variants[0].parts {
+            let sections: HashSet<usize> = dp
+                .questions
+                .iter()
+                .map(|q| bank.questions[q.question].section)
+                .collect();
+            assert_eq!(
+                sections.len(),
+                6,
+                "seed {seed}: part {} misses a section",
+                dp.part + 1
+            );
+        }
+        for q in d.variants[0].questions() {
+            *per_section
+                .entry(
+                    bank.sections[bank.questions[q.question].section]
+                        .id
+                        .as_str(),
+                )
+                .or_default() += 1;
+            total += 1;
+        }
+    }
+    for (id, share) in SOURCE_SHARES {
+        let got = 100.0 * per_section[id] as f64 / total as f64;
+        assert!(
+            (got - share).abs() <= 5.0,
+            "{id}: {got:.1}% of the questions, the source has {share}%"
+        );
+    }
+}
+
+#[test]
+fn explicit_shares_in_a_blueprint_spread_a_part_and_must_add_up_to_100() {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    let blueprint = |sections: &str| {
+        format!(
+            "title: 测验\nbank: ../bank\nparts:\n  - type: single\n    count: 2\n    sections: {sections}\n"
+        )
+    };
+    dir.create("exams/w.yaml", blueprint("{cw: 75%, vs: 25%}"));
+    let bp = Blueprint::load(&dir.join("exams/w.yaml")).unwrap();
+    assert_eq!(
+        bp.parts[0].spread,
+        Spread::Weighted(Some(vec![
+            ("cw".into(), Decimal::from(75)),
+            ("vs".into(), Decimal::from(25))
+        ]))
+    );
+    dir.create("exams/bad.yaml", blueprint("{cw: 75%, vs: 20%}"));
+    let run = dir.run(&["draw", "exams/bad.yaml"]).failure(1);
+    assert!(
+        run.stderr
+            .contains("exams/bad.yaml:6:15: error: the section shares add up to 95%"),
+        "{}",
+        run.stderr
+    );
+    // `weighted` without a `weight:` in the section files says which sections lack one.
+    dir.create("exams/declared.yaml", blueprint("weighted"));
+    let run = dir.run(&["draw", "exams/declared.yaml"]).failure(1);
+    assert!(
+        run.stderr
+            .contains("section(s) cw, vs declare no `weight:`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn weights_keep_one_question_per_section_and_respect_capacity() {
+    let pct = |v: &[i64]| v.iter().map(|w| Decimal::from(*w)).collect::<Vec<_>>();
+    // 20 multiple-choice questions over the mock's shares: the 4% parts still get one each.
+    assert_eq!(
+        spread_weighted(20, &pct(&[24, 4, 4, 9, 28, 31]), &[21, 8, 7, 10, 28, 25]),
+        vec![5, 1, 1, 2, 5, 6]
+    );
+    assert_eq!(
+        spread_weighted(60, &pct(&[24, 4, 4, 9, 28, 31]), &[70, 22, 27, 39, 68, 70]),
+        vec![15, 2, 2, 5, 17, 19]
+    );
+    // A section that cannot supply its share gives the rest to the others; weight 0 gets nothing.
+    assert_eq!(
+        spread_weighted(10, &pct(&[50, 50, 0]), &[2, 20, 20]),
+        vec![2, 8, 0]
+    );
+    // Fewer questions than sections: no minimum, the largest shares first.
+    assert_eq!(
+        spread_weighted(2, &pct(&[10, 60, 30]), &[5, 5, 5]),
+        vec![0, 1, 1]
+    );
 }

@@ -16,7 +16,7 @@ use arrange::arrange;
 pub use arrange::remap;
 pub use flow::allocate_levels;
 use select::select_avoiding;
-pub use select::{spread_even, spread_proportional};
+pub use select::{spread_even, spread_proportional, spread_weighted};
 
 use std::collections::HashSet;
 

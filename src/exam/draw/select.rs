@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use rust_decimal::Decimal;
+
 use super::*;
 use crate::error::{Error, Result};
 use crate::exam::dice::Dice;
@@ -323,20 +325,7 @@ pub(super) fn section_targets(
         Spread::Quotas(quotas) => {
             let mut targets = vec![0; sections];
             for (id, n) in quotas {
-                let Some(s) = bank.section_index(id) else {
-                    let ids: Vec<&str> = bank.sections.iter().map(|s| s.id.as_str()).collect();
-                    let hint = crate::input::yaml::closest(id, &ids).map_or_else(
-                        || format!("the bank's sections are: {}", ids.join(", ")),
-                        |b| format!("did you mean `{b}`?"),
-                    );
-                    return Err(Error::input(format!(
-                        "part {} ({}) has a quota for section `{id}`, which the bank {} does not have",
-                        part_index + 1,
-                        part.title,
-                        bank.root.display()
-                    ))
-                    .because(hint));
-                };
+                let s = section_named(bank, part, part_index, id, "a quota")?;
                 targets[s] += n;
             }
             Ok((targets, true))
@@ -357,7 +346,128 @@ pub(super) fn section_targets(
         .because(per_section_supply(bank, capacity))),
         Spread::Even => Ok((spread_even(part.count, capacity, dice), false)),
         Spread::Proportional => Ok((spread_proportional(part.count, capacity), false)),
+        Spread::Weighted(shares) => {
+            let mut weights = vec![Decimal::ZERO; sections];
+            match shares {
+                Some(shares) => {
+                    for (id, w) in shares {
+                        weights[section_named(bank, part, part_index, id, "a share")?] += *w;
+                    }
+                }
+                None => {
+                    let missing: Vec<&str> = bank
+                        .sections
+                        .iter()
+                        .filter(|s| s.weight.is_none())
+                        .map(|s| s.id.as_str())
+                        .collect();
+                    if !missing.is_empty() {
+                        return Err(Error::input(format!(
+                            "part {} ({}) is spread `weighted`, but section(s) {} declare no `weight:`",
+                            part_index + 1,
+                            part.title,
+                            missing.join(", ")
+                        ))
+                        .because("add `weight: 10%` (the section's share of the source) under `section:` in each file, or give the shares in the blueprint: `sections: {a: 60%, b: 40%}`"));
+                    }
+                    for (w, s) in weights.iter_mut().zip(&bank.sections) {
+                        *w = s.weight.unwrap_or_default();
+                    }
+                }
+            }
+            Ok((spread_weighted(part.count, &weights, capacity), false))
+        }
     }
+}
+
+/// The index of section `id`, named in a part's `sections:`; an id the bank lacks is an error with a hint.
+fn section_named(
+    bank: &Bank,
+    part: &Part,
+    part_index: usize,
+    id: &str,
+    what: &str,
+) -> Result<usize> {
+    bank.section_index(id).ok_or_else(|| {
+        let ids: Vec<&str> = bank.sections.iter().map(|s| s.id.as_str()).collect();
+        let hint = crate::input::yaml::closest(id, &ids).map_or_else(
+            || format!("the bank's sections are: {}", ids.join(", ")),
+            |b| format!("did you mean `{b}`?"),
+        );
+        Error::input(format!(
+            "part {} ({}) has {what} for section `{id}`, which the bank {} does not have",
+            part_index + 1,
+            part.title,
+            bank.root.display()
+        ))
+        .because(hint)
+    })
+}
+
+/// In proportion to weight, but at least one question for every weighted section that has any (when the
+/// count allows one each) and at most each section's capacity; rounded by largest remainder (ties to the
+/// earlier section). What weighted sections cannot supply goes to the others in bank order.
+pub fn spread_weighted(count: usize, weights: &[Decimal], capacity: &[usize]) -> Vec<usize> {
+    let n = capacity.len();
+    let count = count.min(capacity.iter().sum());
+    // Sections whose target is settled: unweighted or empty ones at 0, small ones at 1, full ones at capacity.
+    let mut fixed: Vec<Option<usize>> = (0..n)
+        .map(|s| (weights[s] <= Decimal::ZERO || capacity[s] == 0).then_some(0))
+        .collect();
+    let active = fixed.iter().filter(|f| f.is_none()).count();
+    let mut targets = vec![0; n];
+    loop {
+        let free: Vec<usize> = (0..n).filter(|s| fixed[*s].is_none()).collect();
+        let left = count.saturating_sub(fixed.iter().flatten().sum());
+        let total: Decimal = free.iter().map(|s| weights[*s]).sum();
+        if free.is_empty() || total.is_zero() {
+            break;
+        }
+        let ideal = |s: usize| weights[s] * Decimal::from(left) / total;
+        let mut changed = false;
+        for &s in &free {
+            if ideal(s) > Decimal::from(capacity[s]) {
+                fixed[s] = Some(capacity[s]);
+                changed = true;
+            } else if ideal(s) < Decimal::ONE && count >= active {
+                fixed[s] = Some(1);
+                changed = true;
+            }
+        }
+        if changed {
+            continue;
+        }
+        let exact: Vec<(usize, Decimal)> = free.iter().map(|s| (*s, ideal(*s))).collect();
+        for (s, e) in &exact {
+            targets[*s] = e.floor().try_into().unwrap_or(0);
+        }
+        let mut rest = left - free.iter().map(|s| targets[*s]).sum::<usize>();
+        let mut order = exact.clone();
+        order.sort_by(|a, b| {
+            (b.1 - b.1.floor())
+                .cmp(&(a.1 - a.1.floor()))
+                .then(a.0.cmp(&b.0))
+        });
+        for (s, _) in order {
+            if rest > 0 && targets[s] < capacity[s] {
+                targets[s] += 1;
+                rest -= 1;
+            }
+        }
+        break;
+    }
+    for (s, f) in fixed.iter().enumerate() {
+        if let Some(f) = f {
+            targets[s] = *f;
+        }
+    }
+    let mut rest = count - targets.iter().sum::<usize>().min(count);
+    for s in 0..n {
+        let add = rest.min(capacity[s] - targets[s]);
+        targets[s] += add;
+        rest -= add;
+    }
+    targets
 }
 
 pub(super) fn tag_clause(part: &Part) -> String {

@@ -15,7 +15,7 @@ use crate::diag::Diagnostic;
 use crate::input::yaml::{YamlDoc, join_path, read_text};
 
 const TOP_KEYS: &[&str] = &["section", "notes", "questions"];
-const SECTION_KEYS: &[&str] = &["id", "title", "order"];
+const SECTION_KEYS: &[&str] = &["id", "title", "order", "weight"];
 const NOTE_KEYS: &[&str] = &["id", "title", "text", "tags"];
 const QUESTION_KEYS: &[&str] = &[
     "id",
@@ -41,6 +41,8 @@ struct RawSection {
     title: String,
     #[serde(default)]
     order: Option<i64>,
+    #[serde(default)]
+    weight: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -170,10 +172,21 @@ fn read_items(doc: &YamlDoc, diags: &mut Vec<Diagnostic>) -> Option<FileItems> {
     if raw.title.trim().is_empty() {
         diags.push(doc.error_at("section.title", "the section title is empty"));
     }
+    let weight = raw.weight.as_ref().and_then(|v| {
+        let w = share(v);
+        if w.is_none() {
+            diags.push(
+                doc.error_at("section.weight", "the section weight must be a percentage like `24%` or a non-negative number")
+                    .with_help("the section's share of the source, used by blueprints with `sections: weighted`"),
+            );
+        }
+        w
+    });
     let section = Section {
         id: raw.id,
         title: raw.title.trim().to_string(),
         order: raw.order,
+        weight,
         origin: origin(doc, "section"),
     };
 
@@ -203,6 +216,19 @@ fn read_items(doc: &YamlDoc, diags: &mut Vec<Diagnostic>) -> Option<FileItems> {
         }
     }
     Some(items)
+}
+
+/// A share written `24%` or as a plain non-negative number (both mean the same weight).
+pub(crate) fn share(value: &Value) -> Option<Decimal> {
+    let w = match value {
+        Value::String(s) => {
+            let s = s.trim();
+            Decimal::from_str(s.strip_suffix('%').unwrap_or(s).trim()).ok()
+        }
+        Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
+        _ => None,
+    }?;
+    (w >= Decimal::ZERO).then_some(w)
 }
 
 fn sequence<'v>(

@@ -100,6 +100,8 @@ pub struct Section {
     pub id: String,
     pub title: String,
     pub order: Option<i64>,
+    /// The section's share of the source (`weight: 24%`), for blueprints with `sections: weighted`.
+    pub weight: Option<Decimal>,
     pub origin: Origin,
 }
 
