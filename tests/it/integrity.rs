@@ -236,3 +236,77 @@ fn weights_keep_one_question_per_section_and_respect_capacity() {
         vec![0, 1, 1]
     );
 }
+
+#[test]
+fn numeric_options_print_ascending_with_the_key_following_them() {
+    let dir = Dir::new();
+    dir.create(
+        "bank/cw.yaml",
+        r#"section:
+  id: cw
+  title: 关于加强社区工作者队伍建设的意见
+questions:
+  - id: cw-001
+    type: single
+    stem: 各地按照每万城镇常住人口拥有社区工作者（　）人的标准配备社区工作者。
+    options: ["18", "15", "12", "20"]
+    answer: A
+  - id: cw-002
+    type: multiple
+    stem: 下列年份中，意见提出目标的有（　）。
+    options: ["2035年", "2025年", "2050年", "2030年", "2027年"]
+    answer: [A, D]
+  - id: cw-003
+    type: single
+    stem: 社区工作者队伍建设的首要原则是（　）。
+    options: ["坚持党的领导", "坚持人民至上", "坚持问题导向", "坚持系统观念"]
+    answer: A
+"#,
+    );
+    dir.create(
+        "exams/q.yaml",
+        "title: 测验\nbank: ../bank\nparts:\n  - type: single\n    count: 2\n  - type: multiple\n    count: 1\n",
+    );
+    let bp = Blueprint::load(&dir.join("exams/q.yaml")).unwrap();
+    let bank = Bank::load(&bp.bank).unwrap();
+    let mut word_orders = HashSet::new();
+    for seed in 0..12 {
+        let d = draw(
+            &bank,
+            &bp,
+            &DrawOptions {
+                seed,
+                variants: 2,
+                ..DrawOptions::default()
+            },
+        )
+        .unwrap();
+        for v in &d.variants {
+            let data = examgen::model::paper::build(&bank, &bp, v, 1, false);
+            for q in data.parts.iter().flat_map(|p| &p.questions) {
+                let texts: Vec<&str> = q.options.iter().map(|o| o.text.as_str()).collect();
+                let correct: String = q
+                    .options
+                    .iter()
+                    .filter(|o| o.correct)
+                    .map(|o| o.label.as_str())
+                    .collect();
+                match q.id.as_str() {
+                    "cw-001" => {
+                        assert_eq!(texts, ["12", "15", "18", "20"]);
+                        assert_eq!((q.answer.as_str(), correct.as_str()), ("C", "C"));
+                    }
+                    "cw-002" => {
+                        assert_eq!(texts, ["2025年", "2027年", "2030年", "2035年", "2050年"]);
+                        assert_eq!((q.answer.as_str(), correct.as_str()), ("CD", "CD"));
+                    }
+                    _ => {
+                        word_orders.insert(texts.join(" "));
+                    }
+                }
+            }
+        }
+    }
+    // Options in words are still shuffled.
+    assert!(word_orders.len() > 3, "{word_orders:?}");
+}
