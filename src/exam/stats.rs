@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::input::bank::{Bank, QuestionType};
+use crate::input::bank::{Bank, QuestionType, ends_with_slot};
 
 /// Version tag of the JSON form; bump it when a field changes meaning (adding fields is compatible).
 pub const STATS_FORMAT: &str = "examgen-stats/1";
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Counts {
     pub notes: usize,
     pub questions: usize,
@@ -18,6 +18,10 @@ pub struct Counts {
     /// Keys "1" to "5".
     pub by_difficulty: BTreeMap<String, usize>,
     pub by_type_difficulty: BTreeMap<QuestionType, BTreeMap<String, usize>>,
+    /// Single-choice stems that end with their slot (`……的是（　）。`), the real exam's item style.
+    pub single_slot_at_end: usize,
+    /// `single_slot_at_end` as a share of the single-choice questions, 0 to 1 (0 when there are none).
+    pub single_slot_at_end_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,11 +56,16 @@ impl Counts {
             by_type: QuestionType::ALL.iter().map(|t| (*t, 0)).collect(),
             by_difficulty: levels(),
             by_type_difficulty: QuestionType::ALL.iter().map(|t| (*t, levels())).collect(),
+            single_slot_at_end: 0,
+            single_slot_at_end_share: 0.0,
         }
     }
 
-    fn add(&mut self, kind: QuestionType, difficulty: u8) {
+    fn add(&mut self, kind: QuestionType, difficulty: u8, slot_at_end: bool) {
         let level = difficulty.to_string();
+        if kind == QuestionType::Single && slot_at_end {
+            self.single_slot_at_end += 1;
+        }
         self.questions += 1;
         *self.by_type.entry(kind).or_default() += 1;
         *self.by_difficulty.entry(level.clone()).or_default() += 1;
@@ -87,8 +96,21 @@ pub fn compute(bank: &Bank) -> Stats {
         total.notes += 1;
     }
     for q in &bank.questions {
-        sections[q.section].counts.add(q.kind, q.difficulty);
-        total.add(q.kind, q.difficulty);
+        let at_end = ends_with_slot(&q.stem);
+        sections[q.section].counts.add(q.kind, q.difficulty, at_end);
+        total.add(q.kind, q.difficulty, at_end);
+    }
+    for c in sections
+        .iter_mut()
+        .map(|s| &mut s.counts)
+        .chain([&mut total])
+    {
+        let singles = c.by_type[&QuestionType::Single];
+        if singles > 0 {
+            // Rounded to 0.1% so the JSON is stable and readable.
+            c.single_slot_at_end_share =
+                (c.single_slot_at_end as f64 * 1000.0 / singles as f64).round() / 1000.0;
+        }
     }
     Stats {
         format: STATS_FORMAT,
@@ -145,6 +167,22 @@ pub fn render_text(stats: &Stats) -> String {
         out.push_str(&row(&s.id, &s.counts));
     }
     out.push_str(&row("TOTAL", &stats.total));
+    out.push('\n');
+    let share = |c: &Counts| {
+        format!(
+            "{} of {} ({:.1}%)",
+            c.single_slot_at_end,
+            c.by_type[&QuestionType::Single],
+            c.single_slot_at_end_share * 100.0
+        )
+    };
+    out.push_str(&format!(
+        "single-choice stems ending with the slot (……的是（　）。): {}\n",
+        share(&stats.total)
+    ));
+    for s in &stats.sections {
+        out.push_str(&format!("  {:<12} {}\n", s.id, share(&s.counts)));
+    }
     out.push('\n');
     for s in &stats.sections {
         out.push_str(&format!("{:<14} {}\n", s.id, s.title));

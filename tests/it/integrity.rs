@@ -310,3 +310,33 @@ questions:
     // Options in words are still shuffled.
     assert!(word_orders.len() > 3, "{word_orders:?}");
 }
+
+#[test]
+fn stats_show_how_many_single_choice_stems_end_with_the_slot() {
+    let fixtures = crate::util::fixtures();
+    let text = crate::util::run_in(&fixtures, &["stats", "banks/good"])
+        .success()
+        .stdout;
+    // cw-006 and vs-006 end `……是（　）。`; cw-001 (`（　）人。`) and vs-001 (`（　）年，`) do not.
+    assert!(
+        text.contains("single-choice stems ending with the slot (……的是（　）。): 2 of 4 (50.0%)"),
+        "{text}"
+    );
+    let json = crate::util::run_in(&fixtures, &["stats", "banks/good", "--format", "json"])
+        .success()
+        .stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total"]["single_slot_at_end"], 2);
+    assert_eq!(v["total"]["single_slot_at_end_share"], 0.5);
+    assert_eq!(v["sections"][0]["single_slot_at_end"], 1);
+    // The shipped bank is in the real exam's style: at least 40% of its single-choice stems end with the slot.
+    let json = crate::util::run_repo(&["stats", "--format", "json"])
+        .success()
+        .stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        v["total"]["single_slot_at_end_share"].as_f64().unwrap() >= 0.4,
+        "{}",
+        v["total"]
+    );
+}

@@ -25,6 +25,14 @@ pub fn choice_slots(stem: &str) -> Vec<std::ops::Range<usize>> {
     slots
 }
 
+/// Whether a choice stem ends with its slot (`……的是（　）。`), as real items do: nothing but punctuation
+/// after the last slot. A stem without a slot ends with the one the paper appends.
+pub fn ends_with_slot(stem: &str) -> bool {
+    choice_slots(stem)
+        .last()
+        .is_none_or(|s| !stem[s.end..].chars().any(char::is_alphanumeric))
+}
+
 /// The slots of a question and the answer texts that fill each: choice slots take the correct options'
 /// texts, blanks their own alternatives. Judge and short questions have none.
 fn slots_and_answers(q: &Question) -> Vec<(std::ops::Range<usize>, Vec<&str>)> {
@@ -141,6 +149,15 @@ mod tests {
         let slots: Vec<&str> = choice_slots(stem).into_iter().map(|s| &stem[s]).collect();
         assert_eq!(slots, vec!["（　）", "(  )", "【__】", "()"]);
         assert!(choice_slots("没有空位（注：见上文）。").is_empty());
+    }
+
+    #[test]
+    fn a_stem_ends_with_its_slot_when_only_punctuation_follows() {
+        assert!(ends_with_slot("下列表述正确的是（　）。"));
+        assert!(ends_with_slot("下列表述正确的是"));
+        assert!(!ends_with_slot(
+            "健全党组织领导的（　）相结合的城乡基层治理体系。"
+        ));
     }
 
     #[test]
