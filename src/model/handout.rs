@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::exam::dice::Dice;
-use crate::input::bank::Bank;
+use crate::input::bank::{Bank, Note, normalize_for_match};
 use crate::model::paper::StudentData;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,12 +128,43 @@ pub fn select_notes(bank: &Bank, selection: &Selection) -> Result<Vec<(usize, Ve
     Ok(out)
 }
 
-/// Every key phrase of the selected notes, in reading order: (note index, paragraph, run).
+/// The longest blank a cloze handout prints; a longer key phrase stays text (the bank should mark its key
+/// part instead).
+pub const MAX_BLANK_CHARS: usize = 20;
+
+/// How a key phrase of `note` can be blanked: the text before the blank, the blank's answer and the text
+/// after it — punctuation at either edge is printed, not blanked. None when the phrase must stay text: the
+/// note's title or the rest of its text prints it (the blank would be given away), or it is longer than
+/// `MAX_BLANK_CHARS`, or it is all punctuation.
+pub fn cloze_parts<'p>(phrase: &'p str, note: &Note) -> Option<(&'p str, &'p str, &'p str)> {
+    let edge = |c: char| !c.is_alphanumeric();
+    let core = phrase.trim_matches(edge);
+    if core.is_empty() || core.chars().count() > MAX_BLANK_CHARS {
+        return None;
+    }
+    let start = phrase.len() - phrase.trim_start_matches(edge).len();
+    let needle = normalize_for_match(core);
+    let text = normalize_for_match(&note.text);
+    if normalize_for_match(&note.title).contains(&needle) || text.matches(&needle).count() > 1 {
+        return None;
+    }
+    Some((&phrase[..start], core, &phrase[start + core.len()..]))
+}
+
+/// How many key phrases of the selected notes can be blanked (the pool `--blank-ratio` draws from), in the
+/// reading order `build` numbers them in.
 fn key_phrase_slots(bank: &Bank, notes: &[(usize, Vec<usize>)]) -> usize {
     notes
         .iter()
         .flat_map(|(_, ns)| ns)
-        .map(|n| crate::input::bank::key_phrases(&bank.notes[*n].text).len())
+        .map(|n| {
+            let note = &bank.notes[*n];
+            crate::model::paper::note_paragraphs(&note.text)
+                .iter()
+                .flatten()
+                .filter(|r| r.key && cloze_parts(&r.text, note).is_some())
+                .count()
+        })
         .sum()
 }
 
@@ -184,43 +215,41 @@ pub fn build(
                 let paragraphs = crate::model::paper::note_paragraphs(&note.text)
                     .into_iter()
                     .map(|runs| {
-                        runs.into_iter()
-                            .map(|r| {
-                                if !r.key {
-                                    return Run {
-                                        text: r.text,
-                                        key: false,
-                                        blank: false,
-                                        number: 0,
-                                        em: 0,
-                                    };
-                                }
-                                let blanked = mode == Mode::Cloze && blanks.contains(&phrase_index);
-                                phrase_index += 1;
-                                if blanked {
-                                    number += 1;
-                                    answers.push(KeyAnswer {
-                                        number,
-                                        text: r.text.clone(),
-                                    });
-                                    Run {
-                                        em: phrase_em(&r.text),
-                                        text: String::new(),
-                                        key: true,
-                                        blank: true,
-                                        number,
-                                    }
-                                } else {
-                                    Run {
-                                        text: r.text,
-                                        key: true,
-                                        blank: false,
-                                        number: 0,
-                                        em: 0,
-                                    }
-                                }
-                            })
-                            .collect()
+                        let mut out = Vec::new();
+                        for r in runs {
+                            let parts = (r.key && mode == Mode::Cloze)
+                                .then(|| cloze_parts(&r.text, note))
+                                .flatten();
+                            let Some((before, core, after)) = parts else {
+                                out.push(text_run(r.text, r.key));
+                                continue;
+                            };
+                            let blanked = blanks.contains(&phrase_index);
+                            phrase_index += 1;
+                            if !blanked {
+                                out.push(text_run(r.text, true));
+                                continue;
+                            }
+                            number += 1;
+                            answers.push(KeyAnswer {
+                                number,
+                                text: core.to_string(),
+                            });
+                            if !before.is_empty() {
+                                out.push(text_run(before.to_string(), false));
+                            }
+                            out.push(Run {
+                                em: phrase_em(core),
+                                text: String::new(),
+                                key: true,
+                                blank: true,
+                                number,
+                            });
+                            if !after.is_empty() {
+                                out.push(text_run(after.to_string(), false));
+                            }
+                        }
+                        out
                     })
                     .collect();
                 HandoutNote {
@@ -265,7 +294,17 @@ pub fn build(
     }
 }
 
-/// The number of key phrases in the selected notes (the pool `--blank-ratio` draws from).
+fn text_run(text: String, key: bool) -> Run {
+    Run {
+        text,
+        key,
+        blank: false,
+        number: 0,
+        em: 0,
+    }
+}
+
+/// The number of key phrases in the selected notes that can be blanked (the pool `--blank-ratio` draws from).
 pub fn key_phrase_count(bank: &Bank, notes: &[(usize, Vec<usize>)]) -> usize {
     key_phrase_slots(bank, notes)
 }
@@ -281,6 +320,44 @@ mod tests {
         assert_eq!(a, choose_blanks(10, 0.3, &mut Dice::new(1)));
         assert_eq!(choose_blanks(10, 1.0, &mut Dice::new(2)).len(), 10);
         assert!(choose_blanks(10, 0.0, &mut Dice::new(2)).is_empty());
+    }
+
+    fn note(title: &str, text: &str) -> Note {
+        Note {
+            id: "n".into(),
+            section: 0,
+            title: title.into(),
+            text: text.into(),
+            tags: vec![],
+            origin: crate::input::bank::Origin {
+                file: "n.yaml".into(),
+                path: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn blanks_leave_out_edge_punctuation_giveaways_and_long_phrases() {
+        let n = note(
+            "健全社会保障体系",
+            "**组建中央社会工作部：**统筹推进。**健全社会保障体系**。**“创新社会治理体制”**",
+        );
+        assert_eq!(
+            cloze_parts("组建中央社会工作部：", &n),
+            Some(("", "组建中央社会工作部", "："))
+        );
+        assert_eq!(
+            cloze_parts("“创新社会治理体制”", &n),
+            Some(("“", "创新社会治理体制", "”"))
+        );
+        // The title prints it.
+        assert_eq!(cloze_parts("健全社会保障体系", &n), None);
+        // The note prints it elsewhere.
+        let twice = note("目标", "**志愿服务体系**更加完善，志愿服务体系覆盖城乡。");
+        assert_eq!(cloze_parts("志愿服务体系", &twice), None);
+        let long = "在城乡社区普遍建立党组织领导的基层群众自治机制和服务体系";
+        assert_eq!(cloze_parts(long, &note("t", &format!("**{long}**"))), None);
+        assert_eq!(cloze_parts("：", &n), None);
     }
 
     #[test]

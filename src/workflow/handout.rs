@@ -52,6 +52,14 @@ pub fn handouts(
             "--vary gives each student their own blanks; it needs --roster",
         ));
     }
+    // At ratio 1 every phrase is blanked on every copy, so varying could only renumber the same blanks,
+    // which stops no one copying from a neighbour; say so rather than print identical copies.
+    if req.vary && req.blank_ratio >= 1.0 {
+        return Err(Error::usage(
+            "--vary varies which key phrases are blanked, so it needs --blank-ratio below 1",
+        )
+        .because("for example --blank-ratio 0.6: each student gets their own 60% of the phrases as blanks"));
+    }
     let mode = req.mode;
     let seed = req.seed.unwrap_or_else(|| {
         let seed = crate::exam::dice::random_seed();
@@ -188,13 +196,24 @@ pub fn handouts(
         docs.into_iter()
             .map(|(path, bytes)| OutFile::other(path, bytes)),
     );
+    let phrases: usize = notes
+        .iter()
+        .flat_map(|(_, ns)| ns)
+        .map(|n| crate::input::bank::key_phrases(&bank.notes[*n].text).len())
+        .sum();
     let summary = format!(
         "{} notes in {} sections; {} key phrases{}",
         notes.iter().map(|(_, n)| n.len()).sum::<usize>(),
         notes.len(),
-        total,
+        phrases,
         if mode == Mode::Cloze {
-            format!(", {} blanked, seed {seed}", copies[0].blank_count)
+            // Phrases a note's title or text prints elsewhere, or over 20 characters, stay text.
+            let pool = if total < phrases {
+                format!(" ({total} can be blanked)")
+            } else {
+                String::new()
+            };
+            format!("{pool}, {} blanked, seed {seed}", copies[0].blank_count)
         } else {
             String::new()
         }

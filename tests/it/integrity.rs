@@ -340,3 +340,147 @@ fn stats_show_how_many_single_choice_stems_end_with_the_slot() {
         v["total"]
     );
 }
+
+/// Every blank of a cloze handout of `bank` at ratio 1, with its note, checked for giveaways, punctuation
+/// edges and length; returns (blanks, key phrases kept as text).
+fn cloze_audit(bank: &Bank) -> (usize, usize) {
+    use examgen::model::handout::{Mode, Selection, build, key_phrase_count, select_notes};
+    let notes = select_notes(bank, &Selection::default()).unwrap();
+    let all: HashSet<usize> = (0..key_phrase_count(bank, &notes)).collect();
+    let data = build(
+        bank,
+        &notes,
+        "讲义",
+        Mode::Cloze,
+        &all,
+        Default::default(),
+        false,
+        false,
+    );
+    let answers: Vec<&examgen::model::handout::KeyAnswer> =
+        data.key.iter().flat_map(|k| &k.answers).collect();
+    assert_eq!(answers.len(), data.blank_count);
+    let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let mut kept = 0;
+    for note in data.sections.iter().flat_map(|s| &s.notes) {
+        let visible: String = note
+            .paragraphs
+            .iter()
+            .flatten()
+            .map(|r| squeeze(&r.text))
+            .collect();
+        for run in note.paragraphs.iter().flatten() {
+            if !run.blank {
+                kept += usize::from(run.key);
+                continue;
+            }
+            // The key lists the blanks in order, one number each.
+            let answer = &answers[run.number - 1];
+            assert_eq!(answer.number, run.number);
+            let text = squeeze(&answer.text);
+            assert!(
+                !squeeze(&note.title).contains(&text),
+                "{}: the title {} prints blank {text}",
+                note.id,
+                note.title
+            );
+            assert!(
+                !visible.contains(&text),
+                "{}: the note prints blank {text}",
+                note.id
+            );
+            let edges = [text.chars().next().unwrap(), text.chars().last().unwrap()];
+            assert!(
+                edges.iter().all(|c| c.is_alphanumeric()),
+                "{}: blank `{text}` has punctuation at an edge",
+                note.id
+            );
+            assert!(
+                text.chars().count() <= 20,
+                "{}: blank `{text}` is over 20 characters",
+                note.id
+            );
+        }
+    }
+    (data.blank_count, kept)
+}
+
+#[test]
+fn shipped_cloze_handout_has_no_giveaways_no_punctuation_edged_and_no_long_blanks() {
+    let bank = Bank::load(&crate::util::repo().join("question-bank")).unwrap();
+    let (blanks, _) = cloze_audit(&bank);
+    assert!(blanks >= 100, "{blanks} blanks");
+}
+
+#[test]
+fn cloze_handouts_keep_giveaways_and_long_phrases_as_text_and_trim_punctuation() {
+    let dir = Dir::new();
+    dir.create(
+        "bank/cpc20.yaml",
+        r#"section:
+  id: cpc20
+  title: 党的二十大和二十届二中、三中全会精神
+notes:
+  - id: cpc20-security
+    title: 健全社会保障体系
+    text: |
+      **健全社会保障体系**。**组建中央社会工作部：**统筹指导人民信访工作。
+
+      **在城乡社区普遍建立党组织领导的基层群众自治机制和服务体系，**推进“**创新社会治理体制**”。
+  - id: cpc20-volunteer
+    title: 志愿服务
+    text: 完善**志愿服务制度**，志愿服务制度覆盖城乡。**“枫桥经验”**
+questions:
+  - id: cpc20-001
+    type: judge
+    stem: 党的二十届三中全会提出健全社会保障体系。
+    answer: true
+    note: cpc20-security
+  - id: cpc20-002
+    type: judge
+    stem: 志愿服务制度覆盖城乡。
+    answer: true
+    note: cpc20-volunteer
+"#,
+    );
+    let bank = Bank::load(&dir.join("bank")).unwrap();
+    // Blanked: 组建中央社会工作部, 创新社会治理体制, 枫桥经验. Kept: the title's phrase, the 28-character
+    // sentence and the phrase the note prints again.
+    assert_eq!(cloze_audit(&bank), (3, 3));
+    let run = dir
+        .run(&[
+            "handout", "bank", "--mode", "cloze", "--seed", "1", "-o", "out",
+        ])
+        .success();
+    assert!(
+        run.stdout
+            .contains("6 key phrases (3 can be blanked), 3 blanked, seed 1"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn vary_needs_a_blank_ratio_below_one() {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    dir.create("class.csv", "姓名,学号\n张三,1\n李四,2\n");
+    let run = dir
+        .run(&[
+            "handout",
+            "bank",
+            "--mode",
+            "cloze",
+            "--roster",
+            "class.csv",
+            "--vary",
+        ])
+        .failure(2);
+    assert!(
+        run.stderr.contains(
+            "--vary varies which key phrases are blanked, so it needs --blank-ratio below 1"
+        ),
+        "{}",
+        run.stderr
+    );
+}
