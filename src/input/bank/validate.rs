@@ -9,6 +9,9 @@ use crate::diag::Diagnostic;
 use crate::diag::Pos;
 use crate::input::yaml::{YamlDoc, join_path};
 
+/// Answer-leak pairs reported one by one; more are counted in one warning.
+pub const MAX_LEAK_WARNINGS: usize = 200;
+
 /// Joins the files' items into one bank, adding cross-file diagnostics to `diags`.
 pub(super) fn assemble(
     root: &Path,
@@ -123,9 +126,10 @@ pub(super) fn assemble(
         }
     }
     // Pairs are found over the whole bank first; only the reported ones are located, which is what indexes a
-    // file's positions.
+    // file's positions and copies its lines. A bank with more pairs than anyone reads in one go (a generated
+    // one) gets the first ones and a count, so check stays fast.
     let leaks = super::leak_pairs(&questions);
-    for &(q, r) in &leaks {
+    for &(q, r) in leaks.iter().take(MAX_LEAK_WARNINGS) {
         let (q, r) = (&questions[q], &questions[r]);
         diags.push(
             Diagnostic::warning(
@@ -141,6 +145,21 @@ pub(super) fn assemble(
             .with_help(
                 "rewrite one of them, or give both the same `group:` so no paper holds both (the draw already keeps them apart)",
             ),
+        );
+    }
+    if leaks.len() > MAX_LEAK_WARNINGS {
+        let first = &questions[leaks[MAX_LEAK_WARNINGS].0];
+        diags.push(
+            Diagnostic::warning(
+                &first.origin.file,
+                locate(&first.origin),
+                format!(
+                    "{} more answer-leak pairs like the {MAX_LEAK_WARNINGS} above, from question `{}` on",
+                    leaks.len() - MAX_LEAK_WARNINGS,
+                    first.id
+                ),
+            )
+            .with_help("fix the pairs above and run check again to see the next ones"),
         );
     }
 
