@@ -88,11 +88,12 @@ fn check(dir: &Dir, bank: &Path) -> crate::util::Run {
 #[test]
 fn answer_slots_typed_any_way_print_once() {
     let dir = Dir::new();
+    // cw-001 does not ask 每年至少培训（　）次 (cw-003 would answer it: an answer leak, never on one paper).
     let b = bank(
         &dir,
         r#"  - id: cw-001
     type: single
-    stem: 社区工作者每年至少培训（　　）次。
+    stem: 社区工作者每年参加培训的最少次数为（　　）。
     options: ["一", "二", "三"]
     answer: A
   - id: cw-002

@@ -3,32 +3,12 @@
 
 use std::collections::HashMap;
 
-use super::{Answer, Bank, Question, QuestionType, blank_spans};
-
-/// Byte ranges of the answer slots of a choice stem: `（　）`, `(  )`, `【__】` — an opening bracket holding
-/// only spaces (ASCII, full-width, no-break) or underscores, possibly nothing, then a closing bracket.
-pub fn choice_slots(stem: &str) -> Vec<std::ops::Range<usize>> {
-    let mut slots = Vec::new();
-    let mut open: Option<usize> = None;
-    for (i, c) in stem.char_indices() {
-        match c {
-            '（' | '(' | '【' => open = Some(i),
-            '）' | ')' | '】' => {
-                if let Some(start) = open.take() {
-                    slots.push(start..i + c.len_utf8());
-                }
-            }
-            ' ' | '\u{3000}' | '\u{a0}' | '_' => {}
-            _ => open = None,
-        }
-    }
-    slots
-}
+use super::{Answer, Bank, Question, QuestionType, answer_slots, blank_spans};
 
 /// Whether a choice stem ends with its slot (`……的是（　）。`), as real items do: nothing but punctuation
 /// after the last slot. A stem without a slot ends with the one the paper appends.
 pub fn ends_with_slot(stem: &str) -> bool {
-    choice_slots(stem)
+    answer_slots(stem)
         .last()
         .is_none_or(|s| !stem[s.end..].chars().any(char::is_alphanumeric))
 }
@@ -43,7 +23,7 @@ fn slots_and_answers(q: &Question) -> Vec<(std::ops::Range<usize>, Vec<&str>)> {
                 Answer::Multiple(v) => v.iter().map(|i| q.options[*i].as_str()).collect(),
                 _ => Vec::new(),
             };
-            choice_slots(&q.stem)
+            answer_slots(&q.stem)
                 .into_iter()
                 .map(|s| (s, correct.clone()))
                 .collect()
@@ -143,12 +123,13 @@ impl Bank {
 mod tests {
     use super::*;
 
+    /// The leak rule's choice slots are the answer slots the paper prints (issue #14): one rule for both.
     #[test]
     fn choice_slots_hold_only_spaces_or_underscores() {
         let stem = "健全党组织领导的（　）相结合的城乡基层治理体系(  )【__】（注）()";
-        let slots: Vec<&str> = choice_slots(stem).into_iter().map(|s| &stem[s]).collect();
+        let slots: Vec<&str> = answer_slots(stem).into_iter().map(|s| &stem[s]).collect();
         assert_eq!(slots, vec!["（　）", "(  )", "【__】", "()"]);
-        assert!(choice_slots("没有空位（注：见上文）。").is_empty());
+        assert!(answer_slots("没有空位（注：见上文）。").is_empty());
     }
 
     #[test]

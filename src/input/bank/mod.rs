@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
-pub use leak::{choice_slots, ends_with_slot, leak_pairs};
+pub use leak::{ends_with_slot, leak_pairs};
 pub use load::{FileItems, load_bytes, load_file};
 pub use stem::{
     SLOT, answer_slots, is_inclusive_option, normalize_slots, option_label, refers_to_options,
