@@ -2,6 +2,8 @@
 
 pub mod bank;
 pub mod blueprint;
+pub mod figures;
+pub mod images;
 pub mod manifest;
 pub mod roster;
 pub mod tables;

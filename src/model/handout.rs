@@ -66,6 +66,8 @@ pub struct Run {
     pub number: usize,
     /// Blank width in em: as wide as the phrase would be, at least 4.
     pub em: u32,
+    /// An image in the note (`![…](…)`), printed in place of text.
+    pub image: Option<crate::model::rich::ImageData>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -212,46 +214,51 @@ pub fn build(
             .iter()
             .map(|n| {
                 let note = &bank.notes[*n];
-                let paragraphs = crate::model::paper::note_paragraphs(&note.text)
-                    .into_iter()
-                    .map(|runs| {
-                        let mut out = Vec::new();
-                        for r in runs {
-                            let parts = (r.key && mode == Mode::Cloze)
-                                .then(|| cloze_parts(&r.text, note))
-                                .flatten();
-                            let Some((before, core, after)) = parts else {
-                                out.push(text_run(r.text, r.key));
-                                continue;
-                            };
-                            let blanked = blanks.contains(&phrase_index);
-                            phrase_index += 1;
-                            if !blanked {
-                                out.push(text_run(r.text, true));
-                                continue;
+                let paragraphs =
+                    crate::model::paper::note_paragraphs_in(&note.text, &note.origin.file)
+                        .into_iter()
+                        .map(|runs| {
+                            let mut out = Vec::new();
+                            for r in runs {
+                                let parts = (r.key && mode == Mode::Cloze)
+                                    .then(|| cloze_parts(&r.text, note))
+                                    .flatten();
+                                let Some((before, core, after)) = parts else {
+                                    out.push(Run {
+                                        image: r.image.clone(),
+                                        ..text_run(r.text, r.key)
+                                    });
+                                    continue;
+                                };
+                                let blanked = blanks.contains(&phrase_index);
+                                phrase_index += 1;
+                                if !blanked {
+                                    out.push(text_run(r.text, true));
+                                    continue;
+                                }
+                                number += 1;
+                                answers.push(KeyAnswer {
+                                    number,
+                                    text: core.to_string(),
+                                });
+                                if !before.is_empty() {
+                                    out.push(text_run(before.to_string(), false));
+                                }
+                                out.push(Run {
+                                    em: phrase_em(core),
+                                    text: String::new(),
+                                    key: true,
+                                    blank: true,
+                                    number,
+                                    image: None,
+                                });
+                                if !after.is_empty() {
+                                    out.push(text_run(after.to_string(), false));
+                                }
                             }
-                            number += 1;
-                            answers.push(KeyAnswer {
-                                number,
-                                text: core.to_string(),
-                            });
-                            if !before.is_empty() {
-                                out.push(text_run(before.to_string(), false));
-                            }
-                            out.push(Run {
-                                em: phrase_em(core),
-                                text: String::new(),
-                                key: true,
-                                blank: true,
-                                number,
-                            });
-                            if !after.is_empty() {
-                                out.push(text_run(after.to_string(), false));
-                            }
-                        }
-                        out
-                    })
-                    .collect();
+                            out
+                        })
+                        .collect();
                 HandoutNote {
                     id: note.id.clone(),
                     title: note.title.clone(),
@@ -301,6 +308,7 @@ fn text_run(text: String, key: bool) -> Run {
         blank: false,
         number: 0,
         em: 0,
+        image: None,
     }
 }
 

@@ -83,7 +83,7 @@ pub struct GridRow {
     pub answers: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StemRun {
     /// Text, or empty for a blank or a line break.
     pub text: String,
@@ -93,6 +93,8 @@ pub struct StemRun {
     pub br: bool,
     /// Width of a blank in em.
     pub em: u32,
+    /// An image (`![…](…)` in the bank text) in place of text.
+    pub image: Option<crate::model::rich::ImageData>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,6 +102,8 @@ pub struct OptionData {
     pub label: String,
     pub text: String,
     pub correct: bool,
+    /// An image option (`![…](…)` in the option).
+    pub image: Option<crate::model::rich::ImageData>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +114,8 @@ pub struct QuestionData {
     pub kind: QuestionType,
     /// The stem as runs of text and blanks, with （　） added where the type needs it.
     pub stem: Vec<StemRun>,
+    /// What the stem holds after its first paragraph: figures on their own lines, tables, more text.
+    pub body: Vec<crate::model::rich::BodyBlock>,
     pub options: Vec<OptionData>,
     /// What an answer sheet offers to mark: the option letters, or √ and × for judge questions.
     pub choices: Vec<String>,
@@ -119,6 +125,8 @@ pub struct QuestionData {
     /// Reference answer lines (short answers) or blank answers with alternatives, for the key.
     pub answer_lines: Vec<String>,
     pub explanation: Option<String>,
+    /// Figures and tables of the explanation, printed after its text.
+    pub explanation_body: Vec<crate::model::rich::BodyBlock>,
     pub note_title: Option<String>,
     pub section_title: String,
     /// Ruled lines for a short answer.
@@ -145,6 +153,7 @@ pub struct ReviewNote {
 pub struct TextRun {
     pub text: String,
     pub key: bool,
+    pub image: Option<crate::model::rich::ImageData>,
 }
 
 const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
@@ -251,14 +260,19 @@ pub fn build(
                     .option_order
                     .iter()
                     .enumerate()
-                    .map(|(pos, orig)| OptionData {
-                        label: letter(pos).to_string(),
-                        text: q.options[*orig].clone(),
-                        correct: match &dq.answer {
-                            Answer::Single(i) => *i == pos,
-                            Answer::Multiple(v) => v.contains(&pos),
-                            _ => false,
-                        },
+                    .map(|(pos, orig)| {
+                        let (text, image) =
+                            crate::model::rich::option(&q.options[*orig], &q.origin.file);
+                        OptionData {
+                            label: letter(pos).to_string(),
+                            text,
+                            correct: match &dq.answer {
+                                Answer::Single(i) => *i == pos,
+                                Answer::Multiple(v) => v.contains(&pos),
+                                _ => false,
+                            },
+                            image,
+                        }
                     })
                     .collect();
                 let (answer, answer_lines) = match &dq.answer {
@@ -296,17 +310,28 @@ pub fn build(
                         .map(|i| letter(i).to_string())
                         .collect(),
                 };
+                let (stem, body) =
+                    crate::model::rich::stem(&q.stem, q.kind, &dq.answer, &q.origin.file);
+                let (explanation, explanation_body) = match &q.explanation {
+                    Some(e) => {
+                        let (text, body) = crate::model::rich::explanation(e, &q.origin.file);
+                        (Some(text), body)
+                    }
+                    None => (None, Vec::new()),
+                };
                 QuestionData {
                     number: dq.number,
                     id: q.id.clone(),
                     kind: q.kind,
-                    stem: stem_runs(&q.stem, q.kind, &dq.answer),
+                    stem,
+                    body,
                     options,
                     choices,
                     points: points_text(dq.points),
                     answer,
                     answer_lines,
-                    explanation: q.explanation.clone(),
+                    explanation,
+                    explanation_body,
                     note_title: q.note.map(|n| bank.notes[n].title.clone()),
                     section_title: bank.sections[q.section].title.clone(),
                     lines: if q.kind == QuestionType::Short {
@@ -380,7 +405,7 @@ pub fn build(
             .push(ReviewNote {
                 id: note.id.clone(),
                 title: note.title.clone(),
-                paragraphs: note_paragraphs(&note.text),
+                paragraphs: note_paragraphs_in(&note.text, &note.origin.file),
                 numbers: numbers
                     .iter()
                     .map(|n| n.to_string())
@@ -418,7 +443,7 @@ pub fn build(
 
 /// Splits a stem at its blanks and line breaks, and adds the answer slot （　） a choice or judge question
 /// needs.
-fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
+pub(crate) fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
     let mut out = Vec::new();
     for run in slot_and_blank_runs(stem, kind, answer) {
         if run.blank {
@@ -440,6 +465,7 @@ fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
                         blank: false,
                         br: true,
                         em: 0,
+                        image: None,
                     });
                 }
                 blank_lines = 0;
@@ -461,6 +487,7 @@ fn slot_and_blank_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<S
         blank: false,
         br: false,
         em: 0,
+        image: None,
     };
     match kind {
         QuestionType::Blank => {
@@ -485,6 +512,7 @@ fn slot_and_blank_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<S
                     blank: true,
                     br: false,
                     em: widths.get(i).copied().unwrap_or(6),
+                    image: None,
                 });
                 last = span.end;
             }
@@ -513,9 +541,21 @@ pub fn note_paragraphs(text: &str) -> Vec<Vec<TextRun>> {
             key_phrase_runs(&p)
                 .unwrap_or_else(|| vec![(p.clone(), false)])
                 .into_iter()
-                .map(|(text, key)| TextRun { text, key })
+                .map(|(text, key)| TextRun {
+                    text,
+                    key,
+                    image: None,
+                })
                 .collect()
         })
+        .collect()
+}
+
+/// Note text of a section file → paragraphs, with its images resolved against the file's folder.
+pub fn note_paragraphs_in(text: &str, file: &std::path::Path) -> Vec<Vec<TextRun>> {
+    note_paragraphs(&crate::model::rich::note_text(text))
+        .into_iter()
+        .map(|runs| crate::model::rich::note_runs(runs, file))
         .collect()
 }
 
@@ -575,7 +615,8 @@ mod tests {
             p[0][1],
             TextRun {
                 text: "每万人18人".into(),
-                key: true
+                key: true,
+                image: None,
             }
         );
     }

@@ -85,6 +85,7 @@ fn make_bank(sections: usize, specs: &[Spec]) -> Bank {
         notes: vec![],
         questions,
         digest: "test".into(),
+        images: Default::default(),
         warnings: vec![],
         leaks: vec![],
     }

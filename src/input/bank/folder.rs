@@ -73,6 +73,7 @@ pub(super) fn load_bank(root: &Path) -> Result<Bank> {
         .map(|b| format!("{b:02x}"))
         .collect::<String>();
     let bank = validate::assemble(root, loaded, &docs, digest, &mut diags);
+    super::figures::check(&bank, &docs, &bank.images, &mut diags);
     let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
     if !errors.is_empty() {
         // Coverage warnings are noise while broken items are left out of the count; show errors only.

@@ -1,5 +1,6 @@
 //! The question bank: its data model, loaded from a folder of YAML section files and validated.
 
+mod figures;
 mod folder;
 mod leak;
 mod load;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
+pub use figures::{MAX_WIDTH_MM, resolve as resolve_image};
 pub use leak::{ends_with_slot, leak_pairs};
 pub use load::{FileItems, load_bytes, load_file};
 pub use stem::{
@@ -185,6 +187,8 @@ pub struct Bank {
     /// Answer leaks `(q, r)`: q's answer with its context is printed in r (see `leak_pairs`); the draw keeps
     /// such pairs off one paper as if they shared a group.
     pub leaks: Vec<(usize, usize)>,
+    /// The image files the bank's text names, each read once (by `check`) and shared by every document.
+    pub images: std::sync::Arc<crate::input::images::Images>,
 }
 
 impl Bank {

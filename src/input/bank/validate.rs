@@ -177,6 +177,7 @@ pub(super) fn assemble(
         digest,
         warnings: Vec::new(),
         leaks,
+        images: Default::default(),
     }
 }
 

@@ -1,0 +1,138 @@
+//! `check` for figures: every image named in a stem, option, explanation, answer or note is read (once, into
+//! the bank's image cache) and every table is checked, each problem reported at its own file:line:column.
+
+use std::path::{Path, PathBuf};
+
+use super::{Bank, Origin};
+use crate::diag::{Diagnostic, Pos, pos_of_byte};
+use crate::input::figures::{self, Width};
+use crate::input::images::Images;
+use crate::input::yaml::{YamlDoc, join_path};
+
+/// The widest an image may be: the text width of an A4 page (210 mm less two 20 mm margins).
+pub const MAX_WIDTH_MM: f32 = 170.0;
+
+/// Where an image path typed in a section file points: relative to that file's folder.
+pub fn resolve(section_file: &Path, typed: &str) -> PathBuf {
+    let typed = Path::new(typed);
+    if typed.is_absolute() {
+        return typed.to_path_buf();
+    }
+    section_file
+        .parent()
+        .map_or_else(|| typed.to_path_buf(), |dir| dir.join(typed))
+}
+
+/// Checks the figures of every item, loading their images into `images`.
+pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut Vec<Diagnostic>) {
+    let mut fields: Vec<(&Origin, String, &str)> = Vec::new();
+    for q in &bank.questions {
+        fields.push((&q.origin, join_path(&q.origin.path, "stem"), &q.stem));
+        for (i, o) in q.options.iter().enumerate() {
+            fields.push((&q.origin, format!("{}.options[{i}]", q.origin.path), o));
+        }
+        if let Some(e) = &q.explanation {
+            fields.push((&q.origin, join_path(&q.origin.path, "explanation"), e));
+        }
+        if let super::Answer::Short(text) = &q.answer {
+            fields.push((&q.origin, join_path(&q.origin.path, "answer"), text));
+        }
+    }
+    for n in &bank.notes {
+        fields.push((&n.origin, join_path(&n.origin.path, "text"), &n.text));
+    }
+    for (origin, path, text) in fields {
+        if !figures::has_figures(text) {
+            continue;
+        }
+        let Some(doc) = docs.iter().find(|d| d.file == origin.file) else {
+            continue;
+        };
+        check_field(doc, &path, text, images, diags);
+    }
+}
+
+fn check_field(
+    doc: &YamlDoc,
+    path: &str,
+    text: &str,
+    images: &Images,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let locate = |span: &std::ops::Range<usize>| -> (Pos, usize) {
+        let snippet = text[span.clone()].lines().next().unwrap_or("");
+        let width = snippet.chars().count().max(1);
+        (find_in_source(doc, path, snippet), width)
+    };
+    let error = |span: &std::ops::Range<usize>, message: String, help: &str| {
+        let (pos, width) = locate(span);
+        Diagnostic::error(&doc.file, pos, message)
+            .with_width(width)
+            .with_source(&doc.text)
+            .with_help(help.to_string())
+    };
+    let (_, problems) = figures::parse(text);
+    for p in problems {
+        diags.push(error(&p.span, p.message, &p.help));
+    }
+    for image in figures::images(text) {
+        if let Width::Mm(mm) = image.width
+            && mm > MAX_WIDTH_MM
+        {
+            diags.push(error(
+                &image.span,
+                format!(
+                    "the image is {mm} mm wide but a page's text is at most {MAX_WIDTH_MM} mm wide"
+                ),
+                "give a smaller width, e.g. {width=100%} for the whole text width",
+            ));
+        }
+        let file = resolve(&doc.file, &image.path);
+        if let Err(message) = images.get(&file) {
+            diags.push(error(
+                &image.span,
+                message,
+                "image paths are relative to the section file's folder; PNG, JPEG and SVG files print",
+            ));
+        }
+    }
+}
+
+/// The position of `snippet` in the YAML source, searching from the value at `path`; the value's own
+/// position when the snippet is written differently there (escapes in a quoted string).
+fn find_in_source(doc: &YamlDoc, path: &str, snippet: &str) -> Pos {
+    let start = doc.pos(path);
+    let from = byte_of(&doc.text, start);
+    match doc.text[from..].find(snippet) {
+        Some(at) if !snippet.is_empty() => pos_of_byte(&doc.text, from + at),
+        _ => start,
+    }
+}
+
+fn byte_of(text: &str, pos: Pos) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(pos.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line = &text[line_start.min(text.len())..];
+    line_start
+        + line
+            .char_indices()
+            .nth(pos.column.saturating_sub(1))
+            .map_or(0, |(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_paths_are_relative_to_the_section_file() {
+        assert_eq!(
+            resolve(Path::new("bank/cw.yaml"), "img/chart.png"),
+            PathBuf::from("bank/img/chart.png")
+        );
+        assert_eq!(byte_of("ab\n社区x", Pos::new(2, 3)), "ab\n社区".len());
+    }
+}

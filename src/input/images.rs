@@ -1,0 +1,189 @@
+//! Image files named in a bank: read once per run and cached by path (several variants, the key and the
+//! handout all use the same bytes), their format recognised from the bytes and their size read, so `check`
+//! can report a missing, unreadable or unknown image before anything is drawn.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Raster images print at this resolution when the bank gives no width: a 600-pixel chart is 10 cm wide.
+pub const NATURAL_DPI: f32 = 150.0;
+/// SVG user units are CSS pixels.
+const SVG_DPI: f32 = 96.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Jpeg,
+    Svg,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Jpeg => "jpeg",
+            Format::Svg => "svg",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Png => "image/png",
+            Format::Jpeg => "image/jpeg",
+            Format::Svg => "image/svg+xml",
+        }
+    }
+}
+
+/// One image file: its bytes and what they are.
+#[derive(Debug)]
+pub struct Picture {
+    pub path: PathBuf,
+    pub format: Format,
+    pub bytes: Vec<u8>,
+    /// Pixels (PNG, JPEG) or CSS pixels (SVG).
+    pub width: f32,
+    pub height: f32,
+}
+
+impl Picture {
+    /// The printed width in points when the bank gives none.
+    pub fn natural_width_pt(&self) -> f32 {
+        let dpi = if self.format == Format::Svg {
+            SVG_DPI
+        } else {
+            NATURAL_DPI
+        };
+        self.width / dpi * 72.0
+    }
+
+    /// Height over width.
+    pub fn aspect(&self) -> f32 {
+        self.height / self.width
+    }
+
+    /// The file name, for embedding (Moodle) and messages.
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map_or_else(|| "image".into(), |n| n.to_string_lossy().to_string())
+    }
+}
+
+/// The images of one run, each read once.
+#[derive(Debug, Default)]
+pub struct Images {
+    loaded: Mutex<BTreeMap<PathBuf, Result<Arc<Picture>, String>>>,
+}
+
+impl Images {
+    pub fn new() -> Images {
+        Images::default()
+    }
+
+    /// The image at `path`, read and recognised on first use; the error says what is wrong with the file.
+    pub fn get(&self, path: &Path) -> Result<Arc<Picture>, String> {
+        if let Some(found) = self.loaded.lock().expect("image cache").get(path) {
+            return found.clone();
+        }
+        let result = read_picture(path).map(Arc::new);
+        self.loaded
+            .lock()
+            .expect("image cache")
+            .insert(path.to_path_buf(), result.clone());
+        result
+    }
+
+    /// How many files were read (for tests: every image once, however often it is used).
+    pub fn files_read(&self) -> usize {
+        self.loaded.lock().expect("image cache").len()
+    }
+}
+
+/// What the bytes are: PNG and JPEG by their signature, SVG by an `<svg` element near the start.
+pub fn sniff(bytes: &[u8]) -> Option<Format> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(Format::Png);
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(Format::Jpeg);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    if head.contains("<svg") {
+        return Some(Format::Svg);
+    }
+    None
+}
+
+fn read_picture(path: &Path) -> Result<Picture, String> {
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("the image file {} does not exist", path.display()),
+        _ => format!("the image file {} cannot be read: {e}", path.display()),
+    })?;
+    let format = sniff(&bytes).ok_or_else(|| {
+        format!(
+            "{} is not a PNG, JPEG or SVG image (examgen prints those three)",
+            path.display()
+        )
+    })?;
+    let (width, height) = match format {
+        Format::Png | Format::Jpeg => {
+            let f = if format == Format::Png {
+                image::ImageFormat::Png
+            } else {
+                image::ImageFormat::Jpeg
+            };
+            // Decoding the whole image is what proves it readable; the pixels are dropped again.
+            let img = image::load_from_memory_with_format(&bytes, f).map_err(|e| {
+                format!(
+                    "the {} image {} cannot be decoded: {e}",
+                    format.name().to_uppercase(),
+                    path.display()
+                )
+            })?;
+            (img.width() as f32, img.height() as f32)
+        }
+        Format::Svg => {
+            let tree = usvg::Tree::from_data(&bytes, &usvg::Options::default())
+                .map_err(|e| format!("the SVG image {} cannot be read: {e}", path.display()))?;
+            (tree.size().width(), tree.size().height())
+        }
+    };
+    if !(width >= 1.0 && height >= 1.0) {
+        return Err(format!("the image {} has no size", path.display()));
+    }
+    Ok(Picture {
+        path: path.to_path_buf(),
+        format,
+        bytes,
+        width,
+        height,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_sniffed_from_the_bytes() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest"), Some(Format::Png));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(Format::Jpeg));
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+            Some(Format::Svg)
+        );
+        assert_eq!(sniff(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn a_missing_file_is_read_once_and_explained() {
+        let images = Images::new();
+        let path = Path::new("/nonexistent/图.png");
+        let first = images.get(path).unwrap_err();
+        assert!(first.contains("does not exist"), "{first}");
+        assert_eq!(images.get(path).unwrap_err(), first);
+        assert_eq!(images.files_read(), 1);
+    }
+}
