@@ -170,7 +170,9 @@ pub fn report_data(
             },
             stem: bank
                 .and_then(|b| b.question(&i.id))
-                .map_or(String::new(), |q| q.stem.clone()),
+                .map_or(String::new(), |q| {
+                    crate::input::figures::strip_images(&q.stem)
+                }),
         })
         .collect();
     let round = |d: Decimal| points_text(d.round_dp(1));

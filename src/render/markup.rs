@@ -29,6 +29,20 @@ pub enum Inline {
     },
     /// A line break inside the paragraph (`<br/>`): the lines of a reading passage or a list in a stem.
     Break,
+    /// A picture (`<image src="…" width="50%"/>`), set like a large character; see [`Picture`].
+    Image(Picture),
+}
+
+/// An image as layout needs it: its file, the width asked for, and (filled in by the renderer from the
+/// file) its own printed width and its height over width.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picture {
+    pub src: String,
+    pub width: crate::input::figures::Width,
+    /// The image's own width in points (pixels at 150 dpi; an SVG's declared size).
+    pub natural: f32,
+    /// Height over width.
+    pub aspect: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +87,43 @@ pub struct Table {
     pub header_rows: usize,
 }
 
+/// Calls `f` on every picture of the document (to measure it from its file before layout).
+pub fn for_each_picture(
+    blocks: &mut [Block],
+    f: &mut dyn FnMut(&mut Picture) -> Result<()>,
+) -> Result<()> {
+    fn runs(runs: &mut [Inline], f: &mut dyn FnMut(&mut Picture) -> Result<()>) -> Result<()> {
+        for r in runs {
+            if let Inline::Image(p) = r {
+                f(p)?;
+            }
+        }
+        Ok(())
+    }
+    for b in blocks {
+        match b {
+            Block::Para(p) | Block::Heading { para: p, .. } => runs(&mut p.runs, f)?,
+            Block::Table(t) => {
+                for cell in t.rows.iter_mut().flatten() {
+                    runs(&mut cell.runs, f)?;
+                }
+            }
+            Block::Boxed { blocks, .. } => for_each_picture(blocks, f)?,
+            Block::Question(q) => {
+                runs(&mut q.stem, f)?;
+                for_each_picture(&mut q.body, f)?;
+                for (_, r) in &mut q.options {
+                    runs(r, f)?;
+                }
+                for_each_picture(&mut q.after, f)?;
+            }
+            Block::Entry { runs: r, .. } => runs(r, f)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuestionBlock {
     /// "1．"
@@ -80,6 +131,8 @@ pub struct QuestionBlock {
     /// The bank id, so problems (a missing glyph) can name the question.
     pub id: Option<String>,
     pub stem: Vec<Inline>,
+    /// Blocks of the stem after its first paragraph (figures, tables, more text), before the options.
+    pub body: Vec<Block>,
     /// (label like "A．", runs)
     pub options: Vec<(String, Vec<Inline>)>,
     /// Ruled answer lines under the question.
@@ -354,11 +407,12 @@ impl Ctx<'_> {
                         em: self.num(child, "em", 6.0)?.max(1.0),
                     }),
                     "br" => runs.push(Inline::Break),
+                    "image" => runs.push(self.image(child)?),
                     other => {
                         return Err(self.err(
                             child,
                             format!(
-                                "<{other}> cannot appear inside text; use <b>, <r>, <accent>, <blank/> or <br/>"
+                                "<{other}> cannot appear inside text; use <b>, <r>, <accent>, <blank/>, <br/> or <image/>"
                             ),
                         ));
                     }
@@ -375,6 +429,26 @@ impl Ctx<'_> {
         }
         runs.retain(|r| !matches!(r, Inline::Text { text, .. } if text.is_empty()));
         Ok(runs)
+    }
+
+    fn image(&self, node: Node) -> Result<Inline> {
+        let src = node.attribute("src").unwrap_or("").trim();
+        if src.is_empty() {
+            return Err(self.err(node, "<image> needs src=\"file\"".into()));
+        }
+        let w = node.attribute("width").unwrap_or("");
+        let width = crate::input::figures::Width::parse(w).ok_or_else(|| {
+            self.err(
+                node,
+                format!("width=\"{w}\" of <image> must be like 50% or 40mm, or empty"),
+            )
+        })?;
+        Ok(Inline::Image(Picture {
+            src: src.to_string(),
+            width,
+            natural: 0.0,
+            aspect: 1.0,
+        }))
     }
 
     fn block(&self, node: Node) -> Result<Block> {
@@ -481,19 +555,32 @@ impl Ctx<'_> {
                     number: node.attribute("number").unwrap_or("").to_string(),
                     id: node.attribute("id").map(str::to_string),
                     stem: Vec::new(),
+                    body: Vec::new(),
                     options: Vec::new(),
                     lines: 0,
                     after: Vec::new(),
                     size,
                 };
+                let mut stem_seen = false;
                 for child in node.children().filter(Node::is_element) {
                     match child.tag_name().name() {
-                        "stem" => q.stem = self.inlines(child, FontRole::Body)?,
+                        "stem" => {
+                            q.stem = self.inlines(child, FontRole::Body)?;
+                            stem_seen = true;
+                        }
                         "option" => q.options.push((
                             child.attribute("label").unwrap_or("").to_string(),
                             self.inlines(child, FontRole::Body)?,
                         )),
                         "lines" => q.lines = self.num(child, "count", 5.0)? as u32,
+                        // Blocks between the stem and the first option belong to the stem.
+                        _ if stem_seen
+                            && q.options.is_empty()
+                            && q.lines == 0
+                            && q.after.is_empty() =>
+                        {
+                            q.body.push(self.block(child)?)
+                        }
                         _ => q.after.push(self.block(child)?),
                     }
                 }

@@ -6,6 +6,7 @@ pub mod fonts;
 pub mod layout;
 pub mod markup;
 pub mod pdf;
+pub mod pictures;
 pub mod template;
 
 use std::path::Path;
@@ -46,10 +47,28 @@ impl<'f> Renderer<'f> {
         })
     }
 
+    /// Uses `images` (the bank's, already read by `check`) instead of reading image files again.
+    pub fn with_images(mut self, images: std::sync::Arc<crate::input::images::Images>) -> Self {
+        self.pdf_fonts.pictures = pictures::PictureCache::new(self.fonts, images);
+        self
+    }
+
     /// Renders template `name` with `data` to a layout, stopping before the PDF (fast; for tests).
     pub fn layout<T: Serialize>(&self, name: &str, data: &T) -> Result<Layout> {
         let markup = self.templates.render(name, data)?;
-        let doc = markup::parse(&markup, &self.templates.source(name))?;
+        let mut doc = markup::parse(&markup, &self.templates.source(name))?;
+        let images = &self.pdf_fonts.pictures.images;
+        markup::for_each_picture(&mut doc.blocks, &mut |p| {
+            let picture = images.get(Path::new(&p.src)).map_err(|message| {
+                crate::error::Error::input(message).because(format!(
+                    "the image is named by `{}`; run `examgen check` on the bank",
+                    self.templates.source(name)
+                ))
+            })?;
+            p.natural = picture.natural_width_pt();
+            p.aspect = picture.aspect();
+            Ok(())
+        })?;
         let missing = missing_glyphs(&doc, self.fonts, &self.templates.source(name));
         if !missing.is_empty() {
             return Err(missing_glyphs_error(missing));
@@ -59,6 +78,15 @@ impl<'f> Renderer<'f> {
 
     pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<Rendered> {
         let layout = self.layout(name, data)?;
+        // Every picture is made (decoded, downsampled) before drawing, so a broken file is an error here.
+        for item in layout.pages.iter().flat_map(|p| &p.items) {
+            if let layout::Item::Image { w, src, .. } = item {
+                self.pdf_fonts
+                    .pictures
+                    .xobject(src, *w)
+                    .map_err(crate::error::Error::input)?;
+            }
+        }
         let pdf = pdf::render(&layout, &self.pdf_fonts);
         Ok(Rendered { layout, pdf })
     }
@@ -151,6 +179,7 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                         None => around(runs),
                     };
                     check(&q.stem, &|| own(&q.stem));
+                    walk(&q.body, id, check, around);
                     for (label, runs) in &q.options {
                         let with_label = [
                             vec![Inline::Text {

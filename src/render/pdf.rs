@@ -17,6 +17,8 @@ pub struct PdfFonts<'f> {
     fonts: &'f FontSet,
     body: ParsedFont,
     heading: ParsedFont,
+    /// Images as PDF objects, made once per run (the bank's images when the renderer was given them).
+    pub pictures: crate::render::pictures::PictureCache,
 }
 
 // The subset tag (`XXXXXX+Name`) is taken from the resource id: six capital letters, fixed for reproducibility.
@@ -49,6 +51,7 @@ impl<'f> PdfFonts<'f> {
             fonts,
             body: parse(&fonts.body)?,
             heading: parse(&fonts.heading)?,
+            pictures: crate::render::pictures::PictureCache::new(fonts, Default::default()),
         })
     }
 }
@@ -69,12 +72,32 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
     );
 
     let height = layout.setup.height;
+    // Each picture (file and printed width) becomes one XObject, named in order of first use.
+    let mut xobjects: Vec<(String, u32)> = Vec::new();
+    for item in layout.pages.iter().flat_map(|p| &p.items) {
+        if let Item::Image { w, src, .. } = item {
+            let key = (src.clone(), w.to_bits());
+            if !xobjects.contains(&key)
+                && let Ok(x) = fonts.pictures.xobject(src, *w)
+            {
+                doc.resources.xobjects.map.insert(
+                    printpdf::XObjectId(format!("IMG{}", xobjects.len() + 1)),
+                    printpdf::XObject::External((*x).clone()),
+                );
+                xobjects.push(key);
+            }
+        }
+    }
     let pages: Vec<PdfPage> = layout
         .pages
         .iter()
         .map(|page| {
             let mut ops = Vec::with_capacity(page.items.len() * 6);
             for item in &page.items {
+                if let Item::Image { x, y, w, h, src } = item {
+                    draw_picture(&xobjects, (*x, *y, *w, *h), src, height, &mut ops);
+                    continue;
+                }
                 draw_item(item, height, fonts, &mut ops);
             }
             PdfPage::new(Pt(layout.setup.width).into(), Pt(height).into(), ops)
@@ -205,6 +228,36 @@ fn show_text(
     }
 }
 
+/// A picture: its XObject scaled into its box; a missing one (an unreadable file, reported before
+/// layout) leaves a framed gap rather than stopping a batch.
+fn draw_picture(
+    xobjects: &[(String, u32)],
+    (x, y, w, h): (f32, f32, f32, f32),
+    src: &str,
+    page_height: f32,
+    ops: &mut Vec<Op>,
+) {
+    let Some(n) = xobjects
+        .iter()
+        .position(|(s, bits)| s == src && *bits == w.to_bits())
+    else {
+        ops.push(rectangle(x, y, w, h, page_height, PaintMode::Stroke));
+        return;
+    };
+    ops.push(Op::SaveGraphicsState);
+    ops.push(Op::SetTransformationMatrix {
+        matrix: printpdf::CurTransMat::Raw([w, 0.0, 0.0, h, x, page_height - y - h]),
+    });
+    ops.push(Op::UseXobject {
+        id: printpdf::XObjectId(format!("IMG{}", n + 1)),
+        transform: printpdf::XObjectTransform {
+            no_auto_scale: true,
+            ..Default::default()
+        },
+    });
+    ops.push(Op::RestoreGraphicsState);
+}
+
 /// A rectangle given from the top-left (layout's coordinates) as PDF's bottom-left one.
 fn rectangle(x: f32, y: f32, w: f32, h: f32, page_height: f32, mode: PaintMode) -> Op {
     Op::DrawRectangle {
@@ -298,6 +351,8 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
             // Text is painted with the fill colour: back to black.
             ops.push(Op::SetFillColor { col: black() });
         }
+        // Drawn by `draw_picture`, which knows the document's XObjects.
+        Item::Image { .. } => {}
         Item::Rect { x, y, w, h, width } => {
             ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
             ops.push(Op::SetLineDashPattern {

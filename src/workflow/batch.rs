@@ -56,6 +56,7 @@ pub fn class_batch(
     let fonts = load_fonts(look.font_dir(&drawn.blueprint))?;
     crate::workflow::check::roster_glyphs(&students, &req.roster, &fonts)?;
     let (renderer, duplex) = paper_renderer(&fonts, look, &drawn.blueprint)?;
+    let renderer = renderer.with_images(drawn.bank.images.clone());
     let assignment = assign(&students, variants);
     let (mut files, manifest) = render(&drawn, &students, &assignment, &renderer, dir, duplex)?;
     if look.docx {

@@ -83,7 +83,8 @@ pub fn handouts(
         &fonts,
         look.templates.as_deref(),
         look.page_setup(None, None)?,
-    )?;
+    )?
+    .with_images(bank.images.clone());
     let total = handout::key_phrase_count(&bank, &notes);
     let mut dice = Dice::new(seed);
     let shared_blanks = handout::choose_blanks(total, req.blank_ratio, &mut dice.fork());

@@ -11,6 +11,7 @@ use std::path::Path;
 pub fn paper_set(drawn: &Drawn, look: &Look, dir: &Path) -> Result<Vec<OutFile>> {
     let fonts = load_fonts(look.font_dir(&drawn.blueprint))?;
     let (renderer, duplex) = paper_renderer(&fonts, look, &drawn.blueprint)?;
+    let renderer = renderer.with_images(drawn.bank.images.clone());
     let mut jobs = Vec::new();
     for variant in &drawn.draw.variants {
         let mut data = paper::build(

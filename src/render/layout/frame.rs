@@ -42,6 +42,14 @@ pub enum Item {
         h: f32,
         shade: f32,
     },
+    /// A picture from a file, scaled into the box (x, y) – (x + w, y + h).
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        src: String,
+    },
     /// Text turned 90° anticlockwise (reads bottom to top), starting at (x, y): the seal line's labels.
     Turned {
         x: f32,
@@ -116,6 +124,9 @@ impl Layout {
                         font,
                         text,
                     } => out.push_str(&format!("  turned {x:.1} {y:.1} {size} {font:?} {text}\n")),
+                    Item::Image { x, y, w, h, src } => {
+                        out.push_str(&format!("  image {x:.1} {y:.1} {w:.1} {h:.1} {src}\n"))
+                    }
                 }
             }
         }
@@ -180,6 +191,7 @@ pub(in crate::render::layout) fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item
         Item::Text { x, .. }
         | Item::Rect { x, .. }
         | Item::Fill { x, .. }
+        | Item::Image { x, .. }
         | Item::Turned { x, .. } => *x += dx,
         Item::Line { x1, x2, .. } => {
             *x1 += dx;
@@ -198,7 +210,10 @@ pub(in crate::render::layout) fn shift(item: &Item, dy: f32) -> Item {
             *y1 += dy;
             *y2 += dy;
         }
-        Item::Rect { y, .. } | Item::Fill { y, .. } | Item::Turned { y, .. } => *y += dy,
+        Item::Rect { y, .. }
+        | Item::Fill { y, .. }
+        | Item::Image { y, .. }
+        | Item::Turned { y, .. } => *y += dy,
     }
     item
 }

@@ -43,6 +43,8 @@ struct Engine<'a> {
     setup: &'a PageSetup,
     /// A quarter em between Han and Western text (on unless the document says autospace="false").
     autospace: bool,
+    /// The files of the pictures set so far; a styled picture refers to its file by index here.
+    pictures: std::cell::RefCell<Vec<String>>,
 }
 
 /// Lays out a document on pages.
@@ -51,6 +53,7 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
         metrics,
         setup,
         autospace: doc.autospace,
+        pictures: Default::default(),
     };
     let mut chunks = Vec::new();
     let mut pending_space = 0.0;

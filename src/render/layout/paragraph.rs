@@ -21,6 +21,8 @@ pub(in crate::render::layout) struct Styled {
     pub(in crate::render::layout) shift: f32,
     /// Autospace after the glyph, included in `piece.width`; dropped at the end of a line.
     pub(in crate::render::layout) space_after: f32,
+    /// A picture: its index in the engine's list of files, and its height (its width is the piece's).
+    pub(in crate::render::layout) image: Option<(usize, f32)>,
 }
 
 impl Engine<'_> {
@@ -55,6 +57,7 @@ impl Engine<'_> {
                             advance: width,
                             shift: 0.0,
                             space_after: 0.0,
+                            image: None,
                         });
                     }
                 }
@@ -65,6 +68,7 @@ impl Engine<'_> {
                     advance: em * size,
                     shift: 0.0,
                     space_after: 0.0,
+                    image: None,
                 }),
                 // A zero-width piece that line breaking ends a line after; it is never drawn.
                 Inline::Break => out.push(Styled {
@@ -74,7 +78,9 @@ impl Engine<'_> {
                     advance: 0.0,
                     shift: 0.0,
                     space_after: 0.0,
+                    image: None,
                 }),
+                Inline::Image(picture) => out.push(self.picture(picture)),
             }
         }
         spacing::answer_slots(&mut out, size);
@@ -171,6 +177,17 @@ impl Engine<'_> {
         let mut k = 0;
         while k < pieces.len() {
             let p = pieces[k];
+            if let Some((index, h)) = p.image {
+                items.push(Item::Image {
+                    x: xs[k],
+                    y: y - h,
+                    w: p.piece.width,
+                    h,
+                    src: self.pictures.borrow()[index].clone(),
+                });
+                k += 1;
+                continue;
+            }
             if p.piece.c == '\n' {
                 k += 1;
                 continue;
@@ -200,6 +217,7 @@ impl Engine<'_> {
                 if k == pieces.len()
                     || pieces[k].blank
                     || pieces[k].piece.c == '\n'
+                    || pieces[k].image.is_some()
                     || pieces[k].role != p.role
                     || (k + 1 < pieces.len() && (after(k) - run_spacing).abs() > 0.001)
                 {
@@ -225,7 +243,23 @@ impl Engine<'_> {
         x: f32,
         width: f32,
     ) -> Vec<Chunk> {
-        let styled = self.styled(&para.runs, para.size);
+        // A picture alone in its paragraph stands on its own line, centred.
+        let lone = matches!(para.runs.as_slice(), [Inline::Image(_)]);
+        let lone_para;
+        let para = if lone {
+            lone_para = Para {
+                align: Align::Center,
+                first_indent: 0.0,
+                rest_indent: 0.0,
+                ..para.clone()
+            };
+            &lone_para
+        } else {
+            para
+        };
+        let mut styled = self.styled(&para.runs, para.size);
+        let narrowest = width - para.first_indent.max(para.rest_indent) * para.size;
+        fit_pictures(&mut styled, narrowest);
         let lh = self.line_height(para.size);
         if styled.is_empty() {
             return vec![Chunk {
@@ -245,8 +279,10 @@ impl Engine<'_> {
             .enumerate()
             .map(|(i, span)| {
                 let indent = if i == 0 { first } else { rest };
+                let (height, baseline) =
+                    picture_line(&styled[span.start..span.end], lh, baseline, para.size);
                 Chunk {
-                    height: lh,
+                    height,
                     items: self.line_items(
                         &styled,
                         span,
@@ -274,6 +310,40 @@ impl Engine<'_> {
 /// The natural width of a line of styled pieces, without autospace after its last glyph.
 pub(in crate::render::layout) fn line_width(styled: &[Styled]) -> f32 {
     styled.iter().map(|s| s.piece.width).sum::<f32>() - styled.last().map_or(0.0, |s| s.space_after)
+}
+
+/// Room above the tallest picture of a line, and the line's height and baseline with it: a picture
+/// stands on the baseline, and the line grows to hold it.
+pub(in crate::render::layout) fn picture_line(
+    pieces: &[Styled],
+    lh: f32,
+    baseline: f32,
+    size: f32,
+) -> (f32, f32) {
+    let tallest = pieces
+        .iter()
+        .filter_map(|p| p.image.map(|(_, h)| h))
+        .fold(0.0, f32::max);
+    if tallest == 0.0 {
+        return (lh, baseline);
+    }
+    let raised = baseline.max(tallest + size * 0.4);
+    (raised + (lh - baseline), raised)
+}
+
+/// Shrinks pictures wider than `width` to fit it, keeping their shape.
+pub(in crate::render::layout) fn fit_pictures(styled: &mut [Styled], width: f32) {
+    for s in styled.iter_mut() {
+        if let Some((index, h)) = s.image
+            && s.piece.width > width
+            && width > 0.0
+        {
+            let scale = width / s.piece.width;
+            s.piece.width = width;
+            s.advance = width;
+            s.image = Some((index, h * scale));
+        }
+    }
 }
 
 /// Whether justification may widen the gap beside this piece: CJK text, blanks and spaces, not Latin letters

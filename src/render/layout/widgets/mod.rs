@@ -5,6 +5,7 @@ mod boxed;
 mod bubbles;
 mod entry;
 mod fields;
+mod image;
 mod question;
 mod score_box;
 mod seal;

@@ -34,6 +34,9 @@ impl Engine<'_> {
         };
         let mut chunks = self.para_chunks(&stem, x, width);
         chunks[0].space_before = self.line_height(size) * self.setup.question_gap;
+        for b in &q.body {
+            self.block(b, x + number_w, width - number_w, &mut chunks);
+        }
         if !q.options.is_empty() {
             chunks.extend(self.options(&q.options, x + number_w, width - number_w, size));
         }
@@ -62,12 +65,10 @@ impl Engine<'_> {
         let widths: Vec<f32> = options
             .iter()
             .map(|(label, runs)| {
+                let mut styled = self.styled(runs, size);
+                crate::render::layout::paragraph::fit_pictures(&mut styled, width);
                 self.text_width(label, FontRole::Body, size)
-                    + self
-                        .styled(runs, size)
-                        .iter()
-                        .map(|s| s.piece.width)
-                        .sum::<f32>()
+                    + styled.iter().map(|s| s.piece.width).sum::<f32>()
             })
             .collect();
         let widest = widths.iter().cloned().fold(0.0, f32::max);
@@ -100,13 +101,25 @@ impl Engine<'_> {
         let cell = width / per_line as f32;
         for row in options.chunks(per_line) {
             let mut items = Vec::new();
+            // A row of picture options is as tall as its tallest picture; every label sits on one baseline.
+            let row_pieces: Vec<_> = row
+                .iter()
+                .flat_map(|(_, runs)| {
+                    let mut styled = self.styled(runs, size);
+                    crate::render::layout::paragraph::fit_pictures(&mut styled, cell - gap);
+                    styled
+                })
+                .collect();
+            let (height, baseline) =
+                crate::render::layout::paragraph::picture_line(&row_pieces, lh, baseline, size);
             for (k, (label, runs)) in row.iter().enumerate() {
                 let mut all = vec![Inline::Text {
                     text: label.clone(),
                     role: FontRole::Body,
                 }];
                 all.extend(runs.iter().cloned());
-                let styled = self.styled(&all, size);
+                let mut styled = self.styled(&all, size);
+                crate::render::layout::paragraph::fit_pictures(&mut styled, cell - gap);
                 let natural = styled.iter().map(|s| s.piece.width).sum();
                 let span = LineSpan {
                     start: 0,
@@ -125,7 +138,7 @@ impl Engine<'_> {
                 ));
             }
             chunks.push(Chunk {
-                height: lh,
+                height,
                 items,
                 ..Chunk::default()
             });

@@ -1,10 +1,14 @@
-//! Ruled tables (the score table, the key's answer grid, the report's class list).
+//! Ruled tables (the score table, the key's answer grid, the report's class list, tables in stems): cells
+//! that are too long for their column wrap onto more lines, and their row grows to hold them.
 
 use crate::render::layout::Engine;
 use crate::render::layout::frame::{Item, shift};
-use crate::render::layout::linebreak::{LineSpan, Piece};
+use crate::render::layout::linebreak::{LineSpan, Piece, break_lines};
 use crate::render::layout::paginate::{Chunk, Header};
 use crate::render::markup::{Align, Table};
+
+/// Space between a cell's rule and its text, in points.
+const CELL_PAD: f32 = 2.0;
 
 impl Engine<'_> {
     pub(in crate::render::layout) fn table(&self, t: &Table, x: f32, width: f32) -> Vec<Chunk> {
@@ -13,53 +17,87 @@ impl Engine<'_> {
         let sum: f32 = t.widths.iter().sum();
         let cols: Vec<f32> = t.widths.iter().map(|w| w / sum * total_width).collect();
         let h = t.row_em * t.size;
-        let baseline = h / 2.0 + t.size * 0.35;
+        let lh = self.line_height(t.size);
         let mut chunks = Vec::new();
         for (r, row) in t.rows.iter().enumerate() {
+            // Each cell's lines first: the row is as tall as its tallest cell, at least `row-height`.
+            let cells: Vec<_> = row
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    let styled = self.styled(&cell.runs, t.size);
+                    let pieces: Vec<Piece> = styled.iter().map(|s| s.piece).collect();
+                    let inner = cols[c] - 2.0 * CELL_PAD;
+                    let natural: f32 = pieces.iter().map(|p| p.width).sum();
+                    let spans = if natural <= inner || pieces.is_empty() {
+                        // One line, even a slightly over-full one, as before wrapping existed.
+                        vec![LineSpan {
+                            start: 0,
+                            end: pieces.len(),
+                            width: natural,
+                            last: true,
+                        }]
+                    } else {
+                        break_lines(&pieces, inner, inner)
+                    };
+                    (styled, spans)
+                })
+                .collect();
+            let most = cells.iter().map(|(_, s)| s.len()).max().unwrap_or(1);
+            let row_h = if most <= 1 {
+                h
+            } else {
+                h.max(most as f32 * lh + t.size * 0.6)
+            };
             let mut items = vec![Item::Rect {
                 x: x0,
                 y: 0.0,
                 w: cols.iter().take(row.len().max(1)).sum(),
-                h,
+                h: row_h,
                 width: 0.6,
             }];
             let mut cx = x0;
-            for (c, cell) in row.iter().enumerate() {
+            for (c, (styled, spans)) in cells.iter().enumerate() {
                 let w = cols[c];
                 if c > 0 {
                     items.push(Item::Line {
                         x1: cx,
                         y1: 0.0,
                         x2: cx,
-                        y2: h,
+                        y2: row_h,
                         width: 0.6,
                         dashed: false,
                     });
                 }
-                let styled = self.styled(&cell.runs, t.size);
                 if !styled.is_empty() {
-                    let pieces: Vec<Piece> = styled.iter().map(|s| s.piece).collect();
-                    let natural: f32 = pieces.iter().map(|p| p.width).sum();
-                    let span = LineSpan {
-                        start: 0,
-                        end: pieces.len(),
-                        width: natural,
-                        last: true,
+                    let top = (row_h - spans.len() as f32 * lh) / 2.0;
+                    // A wrapped cell reads as a paragraph; a one-line cell stays centred.
+                    let align = if spans.len() > 1 {
+                        Align::Left
+                    } else {
+                        Align::Center
                     };
-                    items.extend(self.line_items(
-                        &styled,
-                        &span,
-                        cx + 2.0,
-                        baseline,
-                        w - 4.0,
-                        Align::Center,
-                        t.size,
-                    ));
+                    for (i, span) in spans.iter().enumerate() {
+                        let baseline = if spans.len() == 1 {
+                            row_h / 2.0 + t.size * 0.35
+                        } else {
+                            top + i as f32 * lh + lh / 2.0 + t.size * 0.35
+                        };
+                        items.extend(self.line_items(
+                            styled,
+                            span,
+                            cx + CELL_PAD,
+                            baseline,
+                            w - 2.0 * CELL_PAD,
+                            align,
+                            t.size,
+                        ));
+                    }
                 }
                 cx += w;
             }
             chunks.push(Chunk {
-                height: h,
+                height: row_h,
                 items,
                 glue_next: (r + 1) % t.keep_rows != 0,
                 ..Chunk::default()
