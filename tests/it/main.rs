@@ -8,6 +8,7 @@ mod check;
 mod docx;
 mod draw;
 mod export;
+mod figures;
 mod formats;
 mod grade;
 mod grade_input;
