@@ -26,6 +26,7 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("note", &["note", "考点"]),
     ("quote", &["quote", "原文"]),
     ("title", &["title", "标题"]),
+    ("image", &["image", "图片", "插图"]),
 ];
 
 /// A row of type 考点/note is one of the section's notes (id, title, text, tags), as the CSV export writes them.
@@ -229,6 +230,11 @@ pub fn import(
     );
     let section_title_col = col("section_title");
     let (note_col, quote_col, title_col) = (col("note"), col("quote"), col("title"));
+    let image_col = col("image");
+    let sheet_dir = file.parent().unwrap_or(Path::new("."));
+    let mut images = super::import_images::Copies::default();
+    // Image problems found while rewriting cells; they join the others after the rows.
+    let mut image_diags = Vec::new();
 
     let mut diags = Vec::new();
     let mut sections: Vec<SectionOut> = Vec::new();
@@ -358,11 +364,30 @@ pub fn import(
             at(id_col.unwrap_or(stem_col)),
         );
         out.push(format!("    type: {}", kind.name()), at(type_col));
-        out.push(format!("    stem: {}", quoted(&stem)), at(stem_col));
+        let with_images = super::import_images::Copies::with_column(&stem, &cell(image_col));
+        let mut image_cell = |text: &str, c: usize| match images.rewrite(text, sheet_dir) {
+            Ok(t) => t,
+            Err(message) => {
+                image_diags.push(Diagnostic::error(
+                    file,
+                    Pos::new(row, c + 1),
+                    format!("row {row}: {message}"),
+                ));
+                text.to_string()
+            }
+        };
+        let stem_col_of_image = if with_images != stem {
+            image_col.unwrap_or(stem_col)
+        } else {
+            stem_col
+        };
+        let figure_stem = image_cell(&with_images, stem_col_of_image);
+        let out = &mut sections[si];
+        out.push(format!("    stem: {}", quoted(&figure_stem)), at(stem_col));
         if kind.has_options() {
             let mut all: Vec<(usize, String, usize)> = options
                 .iter()
-                .map(|(o, c)| (*o, cell(Some(*c)), *c))
+                .map(|(o, c)| (*o, image_cell(&cell(Some(*c)), *c), *c))
                 .collect();
             all.sort();
             // An empty cell before a filled one would close the options up and move the answer letter
@@ -436,7 +461,7 @@ pub fn import(
                 ),
             }
         }
-        let explanation = cell(expl_col);
+        let explanation = image_cell(&cell(expl_col), expl_col.unwrap_or(0));
         if !explanation.is_empty() {
             out.push(
                 format!("    explanation: {}", quoted(&explanation)),
@@ -495,6 +520,7 @@ pub fn import(
             s.lines.append(&mut s.notes);
         }
     }
+    diags.extend(image_diags);
     // The same validation as `check`, on the generated files, with positions mapped back to the sheet.
     let mut files = Vec::new();
     for s in &sections {
@@ -525,6 +551,7 @@ pub fn import(
             std::fs::write(tmp.path().join(path.file_name().unwrap_or_default()), text)
                 .map_err(|e| Error::io("write", path, e))?;
         }
+        images.copy_into(tmp.path())?;
         if let Err(e) = Bank::load(tmp.path()) {
             return Err(
                 Error::input(format!("{} does not make a valid bank", file.display()))
@@ -558,5 +585,6 @@ pub fn import(
         .map(|(p, t)| (p.as_path(), t.as_bytes()))
         .collect();
     crate::util::fs::write_run(out, &items)?;
+    images.copy_into(out)?;
     Ok((files.into_iter().map(|(p, _)| p).collect(), count, notes))
 }

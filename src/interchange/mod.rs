@@ -4,5 +4,7 @@
 pub mod csv;
 pub mod gift;
 pub mod import;
+mod import_images;
 pub mod moodle;
+mod moodle_html;
 pub mod skeleton;

@@ -24,7 +24,7 @@ pub fn export(bank: &Bank) -> String {
             ]))
         );
         for q in bank.questions.iter().filter(|q| q.section == si) {
-            out.push_str(&moodle_question(q));
+            out.push_str(&moodle_question(q, &bank.images));
         }
     }
     out.push_str("</quiz>\n");
@@ -38,15 +38,20 @@ pub fn moodle_fraction(k: usize) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn moodle_question(q: &Question) -> String {
+fn moodle_question(q: &Question, images: &crate::input::images::Images) -> String {
     let mut out = String::new();
     let text = |t: &str| format!("<text>{}</text>", xml_escape(t));
+    // Text with figures goes as HTML with its images embedded; plain text stays plain.
+    let rich = |t: &str| {
+        super::moodle_html::rich_text(t, &q.origin.file, images)
+            .unwrap_or_else(|| ("plain_text".to_string(), text(t)))
+    };
     let head = |kind: &str, stem: &str| {
+        let (stem_format, stem) = rich(stem);
+        let (feedback_format, feedback) = rich(q.explanation.as_deref().unwrap_or(""));
         format!(
-            "  <question type=\"{kind}\">\n    <name>{}</name>\n    <questiontext format=\"plain_text\">{}</questiontext>\n    <generalfeedback format=\"plain_text\">{}</generalfeedback>\n    <defaultgrade>{}</defaultgrade>\n    <idnumber>{}</idnumber>\n{}",
+            "  <question type=\"{kind}\">\n    <name>{}</name>\n    <questiontext format=\"{stem_format}\">{stem}</questiontext>\n    <generalfeedback format=\"{feedback_format}\">{feedback}</generalfeedback>\n    <defaultgrade>{}</defaultgrade>\n    <idnumber>{}</idnumber>\n{}",
             text(&q.id),
-            text(stem),
-            text(q.explanation.as_deref().unwrap_or("")),
             q.points
                 .map_or("1".to_string(), |p| p.normalize().to_string()),
             xml_escape(&q.id),
@@ -76,10 +81,10 @@ fn moodle_question(q: &Question) -> String {
                 } else {
                     "0".to_string()
                 };
+                let (format, option) = rich(option);
                 let _ = writeln!(
                     out,
-                    "    <answer fraction=\"{fraction}\" format=\"plain_text\">{}</answer>",
-                    text(option)
+                    "    <answer fraction=\"{fraction}\" format=\"{format}\">{option}</answer>"
                 );
             }
         }

@@ -273,3 +273,71 @@ fn check_names_every_broken_figure_with_its_line_and_column() {
     assert!(err.contains("is not a PNG, JPEG or SVG image"), "{err}");
     assert!(err.contains("4 errors"), "{err}");
 }
+
+#[test]
+fn moodle_export_embeds_the_images_as_moodle_does() {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/figures", "bank");
+    let run = dir
+        .run(&["export", "bank", "--format", "moodle-xml"])
+        .success();
+    let xml = &run.stdout;
+    let chart = std::fs::read(dir.join("bank/img/chart.png")).unwrap();
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&chart);
+    assert!(
+        xml.contains(&format!(
+            "<file name=\"chart.png\" path=\"/\" encoding=\"base64\">{b64}</file>"
+        )),
+        "{}",
+        &xml[..xml.len().min(3000)]
+    );
+    assert!(xml.contains("<questiontext format=\"html\"><text>"));
+    assert!(xml.contains("@@PLUGINFILE@@/chart.png"));
+    // Image options are HTML answers with their own files; the table is an HTML table.
+    assert!(xml.contains("<answer fraction=\"100\" format=\"html\"><text>&lt;p&gt;&lt;img src=&quot;@@PLUGINFILE@@/sign-a.svg&quot;"));
+    assert!(xml.contains("&lt;th&gt;服务人次&lt;/th&gt;"));
+    assert!(!xml.contains("]("), "raw image markup left in the export");
+    // Plain questions stay plain text.
+    assert!(xml.contains("<questiontext format=\"plain_text\"><text>下列标志中"));
+}
+
+#[test]
+fn spreadsheet_import_takes_an_image_column_and_markdown_images() {
+    let dir = Dir::new();
+    dir.create(
+        "sheet/pics/chart.png",
+        std::fs::read(crate::util::fixtures().join("banks/figures/img/chart.png")).unwrap(),
+    );
+    dir.create(
+        "sheet/pics/a.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"20\" height=\"20\"><rect width=\"20\" height=\"20\"/></svg>",
+    );
+    dir.create(
+        "sheet/q.csv",
+        "题型,题干,选项A,选项B,选项C,答案,图片\n单选,读图，服务人次最多的是（　）。,一季度,三季度,![](pics/a.svg),B,pics/chart.png\n",
+    );
+    dir.run(&["import", "sheet/q.csv", "-o", "bank"]).success();
+    let yaml = std::fs::read_to_string(dir.join("bank/default.yaml")).unwrap();
+    assert!(
+        yaml.contains("读图，服务人次最多的是（　）。\\n![](img/chart.png)"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("\"![](img/a.svg)\""), "{yaml}");
+    assert!(dir.join("bank/img/chart.png").is_file() && dir.join("bank/img/a.svg").is_file());
+    dir.run(&["check", "bank"]).success();
+
+    dir.create(
+        "sheet/bad.csv",
+        "题型,题干,选项A,选项B,答案,图片\n单选,看图（　）,甲,乙,A,pics/nope.png\n",
+    );
+    let run = dir
+        .run(&["import", "sheet/bad.csv", "-o", "bank2"])
+        .failure(1);
+    assert!(run.stderr.contains("bad.csv:2:6"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pics/nope.png does not exist"),
+        "{}",
+        run.stderr
+    );
+}

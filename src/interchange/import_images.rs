@@ -1,0 +1,79 @@
+//! Images in an imported spreadsheet: an `图片` (image) column or `![…](…)` in a cell names files relative to
+//! the spreadsheet's folder; the bank gets its own copies under `img/`, so it stays valid wherever it moves.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::input::figures;
+
+/// The image files a bank being imported needs: (source file, name under `img/`).
+#[derive(Default)]
+pub struct Copies {
+    files: Vec<(PathBuf, String)>,
+}
+
+impl Copies {
+    /// Appends the image column's files (separated by `;`, `；` or new lines) to a stem as figure lines.
+    pub fn with_column(stem: &str, cell: &str) -> String {
+        let mut out = stem.to_string();
+        for path in cell
+            .split([';', '；', '\n'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            out.push_str(&format!("\n![]({path})"));
+        }
+        out
+    }
+
+    /// Rewrites the image paths of `text` to `img/NAME`, remembering the files to copy. A file that does not
+    /// exist comes back as an error message for the cell.
+    pub fn rewrite(&mut self, text: &str, sheet_dir: &Path) -> std::result::Result<String, String> {
+        let mut out = text.to_string();
+        for image in figures::images(text).iter().rev() {
+            let source = sheet_dir.join(&image.path);
+            if !source.is_file() {
+                return Err(format!(
+                    "the image {} does not exist (image paths are relative to the spreadsheet's folder)",
+                    image.path
+                ));
+            }
+            let base = source
+                .file_name()
+                .map_or_else(|| "image".to_string(), |n| n.to_string_lossy().to_string());
+            let name = match self.files.iter().find(|(s, _)| *s == source) {
+                Some((_, name)) => name.clone(),
+                None => {
+                    // Two different files of one name get numbered names.
+                    let mut name = base.clone();
+                    let mut n = 2;
+                    while self.files.iter().any(|(_, taken)| *taken == name) {
+                        name = format!("{n}-{base}");
+                        n += 1;
+                    }
+                    self.files.push((source.clone(), name.clone()));
+                    name
+                }
+            };
+            let typed = &text[image.span.clone()];
+            let rewritten =
+                typed.replacen(&format!("({})", image.path), &format!("(img/{name})"), 1);
+            out.replace_range(image.span.clone(), &rewritten);
+        }
+        Ok(out)
+    }
+
+    /// Copies the images into `bank/img/`.
+    pub fn copy_into(&self, bank: &Path) -> Result<()> {
+        if self.files.is_empty() {
+            return Ok(());
+        }
+        let dir = bank.join("img");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create the image folder", &dir, e))?;
+        for (source, name) in &self.files {
+            std::fs::copy(source, dir.join(name))
+                .map_err(|e| Error::io("copy the image", source, e))?;
+        }
+        Ok(())
+    }
+}
