@@ -35,7 +35,17 @@ impl Engine<'_> {
         let mut chunks = self.para_chunks(&stem, x, width);
         chunks[0].space_before = self.line_height(size) * self.setup.question_gap;
         for b in &q.body {
+            // A table in a stem keeps a little air above and below it.
+            let table = matches!(b, crate::render::markup::Block::Table(_));
+            let start = chunks.len();
             self.block(b, x + number_w, width - number_w, &mut chunks);
+            if table && start < chunks.len() {
+                chunks[start].space_before += size * 0.3;
+                chunks.push(Chunk {
+                    height: size * 0.3,
+                    ..Chunk::default()
+                });
+            }
         }
         if !q.options.is_empty() {
             chunks.extend(self.options(&q.options, x + number_w, width - number_w, size));
