@@ -17,10 +17,13 @@ use crate::render::fonts::FontSet;
 pub const PRINT_DPI: f32 = 300.0;
 const JPEG_QUALITY: u8 = 85;
 
+/// A picture made into a PDF object, or why it could not be.
+type Made = Result<Arc<ExternalXObject>, String>;
+
 /// The images of a run as PDF objects, made once per (file, pixel width) and shared by every document.
 pub struct PictureCache {
     pub images: Arc<Images>,
-    made: Mutex<HashMap<(String, u32), Result<Arc<ExternalXObject>, String>>>,
+    made: Mutex<HashMap<(String, u32), Made>>,
     fontdb: Arc<usvg::fontdb::Database>,
     serif: String,
 }

@@ -131,3 +131,82 @@ impl Engine<'_> {
         chunks
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::render::fonts::FontRole;
+    use crate::render::layout::{Item, Metrics, PageSetup, layout};
+    use crate::render::markup::{Block, Cell, Document, Inline, Table};
+
+    struct Fixed;
+    impl Metrics for Fixed {
+        fn advance(&self, _: FontRole, _: char) -> f32 {
+            1.0
+        }
+    }
+
+    fn cell(text: &str) -> Cell {
+        Cell {
+            runs: vec![Inline::Text {
+                text: text.into(),
+                role: FontRole::Body,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_long_table_cell_wraps_inside_its_column_and_its_row_grows() {
+        let long = "为辖区内六十周岁以上独居、空巢老人提供每日午餐配送与集中就餐服务";
+        let table = Table {
+            widths: vec![1.0, 1.0, 1.0],
+            rows: vec![
+                vec![cell("项目"), cell("人次"), cell("内容")],
+                vec![cell("长者助餐"), cell("1200"), cell(long)],
+            ],
+            size: 10.5,
+            row_em: 2.0,
+            keep_rows: 1,
+            width_share: 1.0,
+        };
+        let doc = Document {
+            title: String::new(),
+            footer: None,
+            duplex: false,
+            blank_page_text: String::new(),
+            corner_marks: false,
+            seal_warning: String::new(),
+            seal_fields: Vec::new(),
+            blocks: vec![Block::Table(table)],
+        };
+        let setup = PageSetup::a4();
+        let l = layout(&doc, &Fixed, &setup);
+        let rects: Vec<(f32, f32)> = l.pages[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Rect { y, h, .. } => Some((*y, *h)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(rects[0].1, 21.0, "a one-line row keeps its height");
+        assert!(rects[1].1 > 2.0 * 21.0, "the wrapped row grows: {rects:?}");
+        let column = setup.column_width() / 3.0;
+        let third = setup.left + 2.0 * column;
+        let pieces: Vec<(f32, f32, String)> = l.pages[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { x, y, text, .. } if *x >= third => Some((*x, *y, text.clone())),
+                _ => None,
+            })
+            .collect();
+        // The cell's lines, top to bottom, hold the whole text and stay inside the column.
+        let lines: Vec<_> = pieces.iter().filter(|p| p.1 > rects[1].0).collect();
+        assert!(lines.len() >= 2, "{pieces:?}");
+        assert_eq!(lines.iter().map(|p| p.2.as_str()).collect::<String>(), long);
+        for (x, y, text) in &lines {
+            assert!(x + text.chars().count() as f32 * 10.5 <= third + column + 0.01);
+            assert!(*y < rects[1].0 + rects[1].1);
+        }
+    }
+}
