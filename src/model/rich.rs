@@ -247,7 +247,10 @@ mod tests {
         let image = body[0].runs[0].image.as_ref().unwrap();
         assert_eq!(image.src, Path::new("bank/img/chart.png").to_string_lossy());
         assert_eq!(image.width, "60%");
-        assert_eq!(body[1].runs[0].text, "服务人次最多的季度是（　）");
+        assert_eq!(
+            body[1].runs[0].text,
+            format!("服务人次最多的季度是{}", crate::input::bank::SLOT)
+        );
     }
 
     #[test]

@@ -129,6 +129,7 @@ mod tests {
             metrics: &fonts,
             setup: &setup,
             autospace,
+            pictures: Default::default(),
         };
         let para = Para {
             runs: vec![Inline::Text {

@@ -65,6 +65,9 @@ mod tests {
         fn advance(&self, _: FontRole, _: char) -> f32 {
             1.0
         }
+        fn ink(&self, _: FontRole, _: char) -> Option<(f32, f32)> {
+            None
+        }
     }
 
     fn doc(runs: Vec<Inline>) -> Document {
@@ -76,6 +79,7 @@ mod tests {
             corner_marks: false,
             seal_warning: String::new(),
             seal_fields: Vec::new(),
+            autospace: false,
             blocks: vec![Block::Para(Para {
                 runs,
                 size: 10.5,

@@ -143,6 +143,9 @@ mod tests {
         fn advance(&self, _: FontRole, _: char) -> f32 {
             1.0
         }
+        fn ink(&self, _: FontRole, _: char) -> Option<(f32, f32)> {
+            None
+        }
     }
 
     fn cell(text: &str) -> Cell {
@@ -167,6 +170,7 @@ mod tests {
             row_em: 2.0,
             keep_rows: 1,
             width_share: 1.0,
+            header_rows: 0,
         };
         let doc = Document {
             title: String::new(),
@@ -176,6 +180,7 @@ mod tests {
             corner_marks: false,
             seal_warning: String::new(),
             seal_fields: Vec::new(),
+            autospace: false,
             blocks: vec![Block::Table(table)],
         };
         let setup = PageSetup::a4();
