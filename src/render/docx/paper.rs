@@ -196,18 +196,34 @@ pub fn paper(data: &PaperData, cx: &Ctx) -> Docx {
     add(style::document(cx.setup), blocks)
 }
 
-/// The stem as spans: text, and blanks as underlined space of the PDF's width.
+/// The stem as spans: text, and blanks as underlined space of the PDF's width. Figures and tables
+/// (issue #19) are not drawn in Word yet: an image prints as 「［图：说明］」 and a table's rows as text, so
+/// nothing of the stem is lost.
 fn stem(q: &QuestionData) -> Vec<Span> {
-    q.stem
-        .iter()
-        .map(|r| {
-            if r.blank {
-                Span::blank(r.em as usize, "")
-            } else {
-                Span::body(&r.text)
+    let run = |r: &crate::model::paper::StemRun| {
+        if r.blank {
+            Span::blank(r.em as usize, "")
+        } else if let Some(image) = &r.image {
+            Span::body(format!("［图：{}］", image.alt))
+        } else {
+            Span::body(&r.text)
+        }
+    };
+    let mut spans: Vec<Span> = q.stem.iter().map(run).collect();
+    for block in &q.body {
+        spans.push(Span::body(" "));
+        match &block.table {
+            Some(t) => {
+                let rows: Vec<String> = std::iter::once(&t.head)
+                    .chain(&t.rows)
+                    .map(|r| r.join(" | "))
+                    .collect();
+                spans.push(Span::body(format!("［表：{}］", rows.join("；"))));
             }
-        })
-        .collect()
+            None => spans.extend(block.runs.iter().map(run)),
+        }
+    }
+    spans
 }
 
 fn question(q: &QuestionData, teacher: bool, hang: f32, cx: &Ctx) -> Vec<Paragraph> {
@@ -218,11 +234,11 @@ fn question(q: &QuestionData, teacher: bool, hang: f32, cx: &Ctx) -> Vec<Paragra
         .iter()
         .map(|o| {
             let marked = teacher && o.correct;
-            let text = if marked {
-                format!("{}√", o.text)
-            } else {
-                o.text.clone()
+            let shown = match &o.image {
+                Some(image) => format!("［图：{}］{}", image.alt, o.text),
+                None => o.text.clone(),
             };
+            let text = if marked { format!("{shown}√") } else { shown };
             vec![
                 Span::body(format!("{}．", o.label)),
                 Span::body(text).accent(marked),
