@@ -470,6 +470,67 @@ fn flatten(value: u8, alpha: u8) -> u8 {
 mod tests {
     use super::*;
 
+    /// A picture cache over files written into a temporary folder.
+    fn cache_with(files: &[(&str, Vec<u8>)]) -> (tempfile::TempDir, PictureCache) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in files {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let cache = PictureCache::new(&FontSet::builtin(), Arc::new(Images::new()));
+        (dir, cache)
+    }
+
+    fn encoded(img: image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), format)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn word_bitmaps_keep_small_files_shrink_photos_in_their_format_and_rasterise_svg() {
+        let photo = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(1200, 900, |x, y| {
+            image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+        }));
+        let chart = image::DynamicImage::ImageRgba8(image::RgbaImage::new(300, 200));
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50" fill="red"/></svg>"#;
+        let (dir, cache) = cache_with(&[
+            ("photo.jpg", encoded(photo, image::ImageFormat::Jpeg)),
+            ("chart.png", encoded(chart, image::ImageFormat::Png)),
+            ("box.svg", svg.to_vec()),
+        ]);
+        let path = |n: &str| dir.path().join(n).to_string_lossy().to_string();
+
+        // A chart already no wider than it prints: its own bytes, untouched.
+        let small = cache.bitmap(&path("chart.png"), 400).unwrap();
+        assert_eq!(
+            small.bytes,
+            std::fs::read(dir.path().join("chart.png")).unwrap()
+        );
+        assert_eq!((small.width, small.height), (300, 200));
+        // A photo wider than 300 dpi of its printed size: downsampled, still a JPEG, same shape.
+        let shrunk = cache.bitmap(&path("photo.jpg"), 600).unwrap();
+        assert!(shrunk.is_jpeg());
+        assert_eq!((shrunk.width, shrunk.height), (600, 450));
+        let decoded = image::load_from_memory(&shrunk.bytes).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (600, 450));
+        // The same request twice is the same bitmap (made once).
+        assert!(Arc::ptr_eq(
+            &shrunk,
+            &cache.bitmap(&path("photo.jpg"), 600).unwrap()
+        ));
+        // SVG becomes a PNG of the asked width, its shape kept, its red drawn.
+        let raster = cache.bitmap(&path("box.svg"), 200).unwrap();
+        assert!(!raster.is_jpeg() && raster.bytes.starts_with(b"\x89PNG"));
+        assert_eq!((raster.width, raster.height), (200, 100));
+        let pixels = image::load_from_memory(&raster.bytes).unwrap().to_rgba8();
+        assert_eq!(pixels.get_pixel(100, 50).0, [255, 0, 0, 255]);
+        // A file that is not there is an error message, not a panic.
+        let missing = cache.bitmap(&path("gone.png"), 200).unwrap_err();
+        assert!(missing.contains("does not exist"), "{missing}");
+        assert_eq!(print_pixels(72.0), 300);
+    }
+
     #[test]
     fn transparency_becomes_paper_white() {
         assert_eq!(flatten(0, 255), 0);

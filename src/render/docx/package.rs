@@ -223,3 +223,40 @@ fn zip_parts(xml: XMLDocx) -> zip::result::ZipResult<Vec<u8>> {
     }
     Ok(zip.finish()?.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawings_get_distinct_ids_and_their_pictures_alt_text() {
+        let drawing = |rid: &str| {
+            format!(
+                r#"<w:drawing><wp:inline><wp:docPr id="1" name="Figure" /><a:blip r:embed="{rid}" /></wp:inline></w:drawing>"#
+            )
+        };
+        let mut part = [
+            drawing("rIdImage1"),
+            drawing("rIdImage2"),
+            drawing("rIdImage1"),
+        ]
+        .concat()
+        .into_bytes();
+        let alts = [
+            ("rIdImage1".to_string(), "柱状图 \"A\" & <B>".to_string()),
+            ("rIdImage2".to_string(), "流程".to_string()),
+        ];
+        name_drawings(&mut part, &alts);
+        let xml = String::from_utf8(part).unwrap();
+        assert_eq!(
+            xml.matches("<wp:docPr").collect::<Vec<_>>().len(),
+            3,
+            "{xml}"
+        );
+        assert!(xml.contains(
+            r#"<wp:docPr id="1" name="图片 1" descr="柱状图 &quot;A&quot; &amp; &lt;B&gt;" />"#
+        ));
+        assert!(xml.contains(r#"<wp:docPr id="2" name="图片 2" descr="流程" />"#));
+        assert!(xml.contains(r#"<wp:docPr id="3" name="图片 3" descr="柱状图"#));
+    }
+}
