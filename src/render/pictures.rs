@@ -37,6 +37,9 @@ impl Bitmap {
     }
 }
 
+/// A picture made into a bitmap for Word, or why it could not be.
+type MadeBitmap = Result<Arc<Bitmap>, String>;
+
 /// The pixel width that prints `w_pt` points wide at [`PRINT_DPI`].
 pub fn print_pixels(w_pt: f32) -> u32 {
     (w_pt / 72.0 * PRINT_DPI).ceil().max(1.0) as u32
@@ -46,7 +49,7 @@ pub fn print_pixels(w_pt: f32) -> u32 {
 pub struct PictureCache {
     pub images: Arc<Images>,
     made: Mutex<HashMap<(String, u32), Made>>,
-    bitmaps: Mutex<HashMap<(String, u32), Result<Arc<Bitmap>, String>>>,
+    bitmaps: Mutex<HashMap<(String, u32), MadeBitmap>>,
     fontdb: Arc<usvg::fontdb::Database>,
     serif: String,
 }
@@ -104,7 +107,7 @@ impl PictureCache {
 
     /// The picture at `src` as a bitmap `px` pixels wide at most, for Word: a PNG or JPEG as it is when it is
     /// no wider, else downsampled in its own format; an SVG rasterised `px` wide, its text in our fonts.
-    pub fn bitmap(&self, src: &str, px: u32) -> Result<Arc<Bitmap>, String> {
+    pub fn bitmap(&self, src: &str, px: u32) -> MadeBitmap {
         let picture = self.images.get(Path::new(src))?;
         let key = (src.to_string(), px);
         if let Some(found) = self.bitmaps.lock().expect("picture cache").get(&key) {
