@@ -218,3 +218,36 @@ impl Ctx<'_> {
 pub fn lone_picture(runs: &[StemRun]) -> bool {
     matches!(runs, [r] if r.image.is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fonts::FontSet;
+    use crate::render::layout::PageSetup;
+    use crate::render::pictures::PictureCache;
+
+    #[test]
+    fn a_picture_that_cannot_be_made_fails_the_document_with_its_file_named() {
+        let fonts = FontSet::builtin();
+        let setup = PageSetup::a4();
+        let pictures = PictureCache::new(&fonts, Default::default());
+        let cx = Ctx::new(&setup, &fonts, &pictures);
+        let image = ImageData {
+            src: "/nonexistent/img/chart.png".into(),
+            alt: "柱状图".into(),
+            width: "50%".into(),
+        };
+        let span = cx.picture(&image, 400.0);
+        assert_eq!(span.text, "［图：柱状图］");
+        assert!(span.made.is_none());
+        let err = cx
+            .pack(docx_rs::Docx::new())
+            .expect_err("a missing picture is an error")
+            .to_string();
+        assert!(
+            err.contains("/nonexistent/img/chart.png does not exist")
+                && err.contains("examgen check"),
+            "{err}"
+        );
+    }
+}
