@@ -19,7 +19,13 @@ pub fn render_jobs(
 ) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     jobs.iter()
         .map(|(path, name, data)| {
-            let bytes = render(name, data, &renderer.setup, renderer.fonts)?;
+            let bytes = render(
+                name,
+                data,
+                &renderer.setup,
+                renderer.fonts,
+                &renderer.pdf_fonts.pictures,
+            )?;
             Ok((path.with_extension("docx"), bytes))
         })
         .collect()
@@ -60,7 +66,13 @@ pub fn render_handouts(
     }
     jobs.into_iter()
         .map(|(path, data, key)| {
-            let bytes = render_handout(data, key, &renderer.setup, renderer.fonts)?;
+            let bytes = render_handout(
+                data,
+                key,
+                &renderer.setup,
+                renderer.fonts,
+                &renderer.pdf_fonts.pictures,
+            )?;
             Ok((path, bytes))
         })
         .collect()

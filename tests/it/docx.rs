@@ -476,7 +476,7 @@ fn the_same_inputs_and_seed_give_byte_identical_docx() {
 }
 
 /// LibreOffice's `soffice`, or None when it is missing and the tests may skip (CI sets EXAMGEN_REQUIRE_SOFFICE).
-fn soffice() -> Option<PathBuf> {
+pub(crate) fn soffice() -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|p| p.join("soffice"))
@@ -493,7 +493,7 @@ fn soffice() -> Option<PathBuf> {
 }
 
 /// Converts `docx` to PDF with LibreOffice, in a profile of its own (tests may run at once).
-fn convert(soffice: &Path, docx: &Path, out: &Path) -> PathBuf {
+pub(crate) fn convert(soffice: &Path, docx: &Path, out: &Path) -> PathBuf {
     let profile = tempfile::tempdir().unwrap();
     let status = Command::new(soffice)
         .arg(format!(

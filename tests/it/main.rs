@@ -6,6 +6,7 @@ mod util;
 mod batch;
 mod check;
 mod docx;
+mod docx_figures;
 mod draw;
 mod export;
 mod figures;

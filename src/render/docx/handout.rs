@@ -5,6 +5,7 @@ use docx_rs::{Docx, FieldCharType, InstrText, Run, TabLeaderType, TabValueType};
 
 use super::Ctx;
 use super::paper::{Block, add, title_block};
+use super::review::note_para;
 use super::style::{self, BODY_SIZE, Para, Span};
 use crate::model::handout::HandoutData;
 
@@ -80,6 +81,8 @@ pub fn handout(data: &HandoutData, cx: &Ctx) -> Docx {
             docx_rs::Paragraph::new().add_run(Run::new().add_break(docx_rs::BreakType::Page)),
         ));
     }
+    // A picture in a note's text fits beside the paragraph's first-line indent.
+    let room = width - 2.0 * BODY_SIZE;
     for (i, section) in data.sections.iter().enumerate() {
         let mut para = Para::new(12.0).left_aligned().before(10.0).keep();
         para.outline = Some(0);
@@ -96,9 +99,12 @@ pub fn handout(data: &HandoutData, cx: &Ctx) -> Docx {
                     .with(&[Span::heading(&note.title)]),
             ));
             for runs in &note.paragraphs {
+                let lone = matches!(runs.as_slice(), [r] if r.image.is_some());
                 let mut spans = Vec::new();
                 for r in runs {
-                    if r.blank {
+                    if let Some(image) = &r.image {
+                        spans.push(cx.picture(image, room));
+                    } else if r.blank {
                         spans.push(Span::body(format!("（{}）", r.number)));
                         spans.push(Span::blank(r.em as usize, ""));
                     } else if r.key {
@@ -107,9 +113,7 @@ pub fn handout(data: &HandoutData, cx: &Ctx) -> Docx {
                         spans.push(Span::body(&r.text));
                     }
                 }
-                let mut para = Para::new(BODY_SIZE);
-                para.first_line = 2.0 * BODY_SIZE;
-                blocks.push(Block::p(para.with(&spans)));
+                blocks.push(Block::p(note_para(lone).with(&spans)));
             }
         }
     }
@@ -125,6 +129,14 @@ pub fn handout_key(data: &HandoutData, cx: &Ctx) -> Docx {
     let mut blocks = title_block(&[
         (16.0, 0.0, vec![Span::heading(&data.title)]),
         (14.0, 4.0, vec![Span::heading(title)]),
+        (
+            9.0,
+            2.0,
+            vec![Span::body(format!(
+                "共{}处，按编号顺序排列。",
+                data.blank_count
+            ))],
+        ),
     ]);
     for section in &data.key {
         let mut para = Para::new(12.0).left_aligned().before(8.0).keep();

@@ -4,7 +4,7 @@
 use docx_rs::Docx;
 
 use super::Ctx;
-use super::paper::{Block, add, keep_together, number_hang, numbered, spacer, title_block};
+use super::paper::{Block, add, keep_blocks, number_hang, numbered, spacer, title_block};
 use super::style::{self, BODY_SIZE, Para, Span};
 use crate::model::paper::PaperData;
 
@@ -86,13 +86,15 @@ pub fn key(data: &PaperData, cx: &Ctx) -> Docx {
             if let Some(e) = &q.explanation {
                 paras.push(follow.with(&[Span::heading("【解析】"), Span::body(e)]));
             }
+            let mut entry: Vec<Block> = paras.into_iter().map(Block::p).collect();
+            entry.extend(cx.body_blocks(&q.explanation_body, hang));
             if let Some(note) = &q.note_title {
-                paras.push(follow.with(&[
+                entry.push(Block::p(follow.with(&[
                     Span::heading("【考点】"),
                     Span::body(format!("{}——{note}", q.section_title)),
-                ]));
+                ])));
             }
-            blocks.extend(keep_together(paras).into_iter().map(Block::p));
+            blocks.extend(keep_blocks(entry));
         }
     }
     add(style::document(cx.setup), blocks)

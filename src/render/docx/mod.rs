@@ -1,9 +1,11 @@
 //! Editable Word (.docx) papers, keys and review handouts, written from the same paper model the PDF
 //! templates see, so the draw, numbering, option order and answers are the PDF's.
 //!
-//! docx-rs builds the document; [`package`] only adds what it cannot express (the East Asian font table)
-//! and zips the parts with fixed dates so the same paper gives the same bytes.
+//! docx-rs builds the document; [`package`] only adds what it cannot express (the East Asian font table,
+//! pictures' ids and alt text, JPEG media) and zips the parts with fixed dates so the same paper gives the
+//! same bytes. [`figure`] draws the bank's figures and tables as Word pictures and tables.
 
+mod figure;
 mod handout;
 mod key;
 mod package;
@@ -14,12 +16,35 @@ mod style;
 use crate::error::{Error, Result};
 use crate::model::paper::PaperData;
 use crate::render::layout::{Metrics, PageSetup};
+use crate::render::pictures::PictureCache;
 
 /// What the writers measure with and lay out on: the PDF's page set-up and font metrics, so choices such as
-/// options per line are the PDF's.
+/// options per line are the PDF's; the run's pictures, and the ones this document embeds.
 pub struct Ctx<'a> {
     pub setup: &'a PageSetup,
     pub metrics: &'a dyn Metrics,
+    pub pictures: &'a PictureCache,
+    figures: std::cell::RefCell<figure::Embedded>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(setup: &'a PageSetup, metrics: &'a dyn Metrics, pictures: &'a PictureCache) -> Ctx<'a> {
+        Ctx {
+            setup,
+            metrics,
+            pictures,
+            figures: Default::default(),
+        }
+    }
+
+    /// The document packed, or the first picture that could not be made.
+    fn pack(self, docx: docx_rs::Docx) -> Result<Vec<u8>> {
+        let figures = self.figures.into_inner();
+        if let Some(e) = figures.error {
+            return Err(e);
+        }
+        package::pack(docx, &figures.alts())
+    }
 }
 
 /// The .docx of one document of a paper: `paper` (the teacher's edition when `data.teacher`), `key` or
@@ -29,8 +54,9 @@ pub fn render(
     data: &PaperData,
     setup: &PageSetup,
     metrics: &dyn Metrics,
+    pictures: &PictureCache,
 ) -> Result<Vec<u8>> {
-    let cx = Ctx { setup, metrics };
+    let cx = Ctx::new(setup, metrics, pictures);
     let docx = match name {
         "paper" => paper::paper(data, &cx),
         "key" => key::key(data, &cx),
@@ -41,7 +67,7 @@ pub fn render(
             )));
         }
     };
-    package::pack(docx)
+    cx.pack(docx)
 }
 
 /// The .docx of a study handout, or of its cloze key when `key`.
@@ -50,11 +76,13 @@ pub fn render_handout(
     key: bool,
     setup: &PageSetup,
     metrics: &dyn Metrics,
+    pictures: &PictureCache,
 ) -> Result<Vec<u8>> {
-    let cx = Ctx { setup, metrics };
-    package::pack(if key {
+    let cx = Ctx::new(setup, metrics, pictures);
+    let docx = if key {
         handout::handout_key(data, &cx)
     } else {
         handout::handout(data, &cx)
-    })
+    };
+    cx.pack(docx)
 }

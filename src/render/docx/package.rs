@@ -1,5 +1,6 @@
-//! Packs docx-rs's XML parts into a .docx (zip) with fixed timestamps, and declares the East Asian fonts
-//! in the font table, which docx-rs cannot express.
+//! Packs docx-rs's XML parts into a .docx (zip) with fixed timestamps, and adds what docx-rs cannot
+//! express: the East Asian fonts in the font table, a distinct id and the alt text on every picture, and
+//! JPEG pictures stored as .jpeg (docx-rs names all media .png).
 
 use std::io::{Cursor, Write};
 
@@ -87,10 +88,26 @@ fn font_table() -> Vec<u8> {
     .into_bytes()
 }
 
-/// The .docx bytes of a document: same document, same bytes (no clock, no random ids).
-pub fn pack(docx: Docx) -> Result<Vec<u8>> {
+/// The .docx bytes of a document: same document, same bytes (no clock, no random ids). `alts`: each
+/// picture's relationship id and alt text.
+pub fn pack(docx: Docx, alts: &[(String, String)]) -> Result<Vec<u8>> {
     let mut xml = docx.build();
     xml.font_table = font_table();
+    name_drawings(&mut xml.document, alts);
+    for (name, bytes) in &xml.media {
+        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            let from = format!("Target=\"media/{name}.png\"");
+            let to = format!("Target=\"media/{name}.jpeg\"");
+            for rels in std::iter::once(&mut xml.document_rels)
+                .chain(xml.header_rels.iter_mut())
+                .chain(xml.footer_rels.iter_mut())
+            {
+                *rels = String::from_utf8_lossy(rels)
+                    .replace(&from, &to)
+                    .into_bytes();
+            }
+        }
+    }
     let mut next = 1;
     renumber_para_ids(&mut xml.document, &mut next);
     for part in xml.headers.iter_mut().chain(xml.footers.iter_mut()) {
@@ -118,6 +135,44 @@ fn renumber_para_ids(part: &mut Vec<u8>, next: &mut u32) {
     }
     out.extend_from_slice(rest);
     *part = out;
+}
+
+/// docx-rs gives every drawing `id="1" name="Figure"`; Word wants the ids distinct, and a screen reader
+/// wants the alt text: each drawing gets its number and the alt text of the picture it shows.
+fn name_drawings(part: &mut Vec<u8>, alts: &[(String, String)]) {
+    const DOC_PR: &str = r#"<wp:docPr id="1" name="Figure" />"#;
+    let text = String::from_utf8_lossy(part).to_string();
+    if !text.contains(DOC_PR) {
+        return;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    let mut n = 0;
+    while let Some(at) = rest.find(DOC_PR) {
+        n += 1;
+        out.push_str(&rest[..at]);
+        rest = &rest[at + DOC_PR.len()..];
+        // The picture's relationship id follows in the same drawing.
+        let alt = rest
+            .find("r:embed=\"")
+            .map(|i| &rest[i + 9..])
+            .and_then(|s| s.find('"').map(|j| &s[..j]))
+            .and_then(|id| alts.iter().find(|(rid, _)| rid == id))
+            .map_or("", |(_, alt)| alt.as_str());
+        out.push_str(&format!(
+            r#"<wp:docPr id="{n}" name="图片 {n}" descr="{}" />"#,
+            xml_escape(alt)
+        ));
+    }
+    out.push_str(rest);
+    *part = out.into_bytes();
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Writes the parts in docx-rs's own order and names, compressed, every entry dated 1980-01-01.
@@ -159,7 +214,49 @@ fn zip_parts(xml: XMLDocx) -> zip::result::ZipResult<Vec<u8>> {
         }
     }
     for (name, bytes) in &xml.media {
-        put(&format!("word/media/{name}.png"), bytes)?;
+        let ext = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "jpeg"
+        } else {
+            "png"
+        };
+        put(&format!("word/media/{name}.{ext}"), bytes)?;
     }
     Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawings_get_distinct_ids_and_their_pictures_alt_text() {
+        let drawing = |rid: &str| {
+            format!(
+                r#"<w:drawing><wp:inline><wp:docPr id="1" name="Figure" /><a:blip r:embed="{rid}" /></wp:inline></w:drawing>"#
+            )
+        };
+        let mut part = [
+            drawing("rIdImage1"),
+            drawing("rIdImage2"),
+            drawing("rIdImage1"),
+        ]
+        .concat()
+        .into_bytes();
+        let alts = [
+            ("rIdImage1".to_string(), "柱状图 \"A\" & <B>".to_string()),
+            ("rIdImage2".to_string(), "流程".to_string()),
+        ];
+        name_drawings(&mut part, &alts);
+        let xml = String::from_utf8(part).unwrap();
+        assert_eq!(
+            xml.matches("<wp:docPr").collect::<Vec<_>>().len(),
+            3,
+            "{xml}"
+        );
+        assert!(xml.contains(
+            r#"<wp:docPr id="1" name="图片 1" descr="柱状图 &quot;A&quot; &amp; &lt;B&gt;" />"#
+        ));
+        assert!(xml.contains(r#"<wp:docPr id="2" name="图片 2" descr="流程" />"#));
+        assert!(xml.contains(r#"<wp:docPr id="3" name="图片 3" descr="柱状图"#));
+    }
 }

@@ -74,15 +74,18 @@ pub fn numbered(number: usize, spans: Vec<Span>, hang: f32) -> Paragraph {
         .fold(p, |p, s| p.add_run(style::run(s, BODY_SIZE)))
 }
 
-/// Glues a question's paragraphs so Word keeps them on one page, as the PDF does.
-pub fn keep_together(mut paras: Vec<Paragraph>) -> Vec<Paragraph> {
-    let n = paras.len();
-    paras = paras
+/// Glues a question's blocks so Word keeps them on one page, as the PDF does (a table's own paragraphs
+/// already keep with the next).
+pub fn keep_blocks(blocks: Vec<Block>) -> Vec<Block> {
+    let n = blocks.len();
+    blocks
         .into_iter()
         .enumerate()
-        .map(|(i, p)| p.keep_next(i + 1 < n))
-        .collect();
-    paras
+        .map(|(i, b)| match b {
+            Block::P(p) => Block::p(p.keep_next(i + 1 < n)),
+            t => t,
+        })
+        .collect()
 }
 
 pub fn paper(data: &PaperData, cx: &Ctx) -> Docx {
@@ -186,102 +189,26 @@ pub fn paper(data: &PaperData, cx: &Ctx) -> Docx {
             blocks.push(Block::p(para.with(&spans)));
         }
         for q in &part.questions {
-            blocks.extend(
-                question(q, data.teacher, hang, cx)
-                    .into_iter()
-                    .map(Block::p),
-            );
+            blocks.extend(question(q, data.teacher, hang, cx));
         }
     }
     add(style::document(cx.setup), blocks)
 }
 
-/// The stem as spans: text, and blanks as underlined space of the PDF's width. Figures and tables
-/// (issue #19) are not drawn in Word yet: an image prints as 「［图：说明］」 and a table's rows as text, so
-/// nothing of the stem is lost.
-fn stem(q: &QuestionData) -> Vec<Span> {
-    let run = |r: &crate::model::paper::StemRun| {
-        if r.blank {
-            Span::blank(r.em as usize, "")
-        } else if let Some(image) = &r.image {
-            Span::body(format!("［图：{}］", image.alt))
-        } else {
-            Span::body(&r.text)
-        }
-    };
-    let mut spans: Vec<Span> = q.stem.iter().map(run).collect();
-    for block in &q.body {
-        spans.push(Span::body(" "));
-        match &block.table {
-            Some(t) => {
-                let rows: Vec<String> = std::iter::once(&t.head)
-                    .chain(&t.rows)
-                    .map(|r| r.join(" | "))
-                    .collect();
-                spans.push(Span::body(format!("［表：{}］", rows.join("；"))));
-            }
-            None => spans.extend(block.runs.iter().map(run)),
-        }
-    }
-    spans
-}
-
-fn question(q: &QuestionData, teacher: bool, hang: f32, cx: &Ctx) -> Vec<Paragraph> {
+/// A question as Word blocks: the numbered stem, what follows it (figures, tables, more text), options
+/// laid out as the PDF lays them out, lines to write on, and in the teacher's edition the answer and
+/// explanation; glued so Word keeps the question on one page.
+fn question(q: &QuestionData, teacher: bool, hang: f32, cx: &Ctx) -> Vec<Block> {
     let width = cx.setup.column_width() - hang;
-    let mut paras = vec![numbered(q.number, stem(q), hang)];
-    let options: Vec<Vec<Span>> = q
-        .options
-        .iter()
-        .map(|o| {
-            let marked = teacher && o.correct;
-            let shown = match &o.image {
-                Some(image) => format!("［图：{}］{}", image.alt, o.text),
-                None => o.text.clone(),
-            };
-            let text = if marked { format!("{shown}√") } else { shown };
-            vec![
-                Span::body(format!("{}．", o.label)),
-                Span::body(text).accent(marked),
-            ]
-        })
-        .collect();
-    if !options.is_empty() {
-        // The PDF's rule: all options on one line, else two, else one, by the widest option and a gap.
-        let widest = options
-            .iter()
-            .map(|o| style::width(cx.metrics, o, BODY_SIZE))
-            .fold(0.0, f32::max);
-        let per_line =
-            crate::render::layout::options_per_line(options.len(), widest + BODY_SIZE, width);
-        if per_line == 1 {
-            for o in &options {
-                let label = style::width(cx.metrics, &o[..1], BODY_SIZE);
-                let mut para = Para::new(BODY_SIZE);
-                para.left = hang + label;
-                para.hanging = label;
-                paras.push(para.with(o));
-            }
-        } else {
-            let cell = width / per_line as f32;
-            for row in options.chunks(per_line) {
-                let mut para = Para::new(BODY_SIZE).left_aligned();
-                para.left = hang;
-                para.tabs = (1..per_line).map(|k| hang + k as f32 * cell).collect();
-                let mut p = para.build();
-                for (k, o) in row.iter().enumerate() {
-                    if k > 0 {
-                        p = p.add_run(style::tab(BODY_SIZE));
-                    }
-                    for s in o {
-                        p = p.add_run(style::run(s, BODY_SIZE));
-                    }
-                }
-                paras.push(p);
-            }
-        }
-    }
+    let mut blocks = vec![Block::p(numbered(
+        q.number,
+        cx.stem_spans(&q.stem, width),
+        hang,
+    ))];
+    blocks.extend(cx.body_blocks(&q.body, hang));
+    blocks.extend(options(q, teacher, hang, cx).into_iter().map(Block::p));
     if q.lines > 0 {
-        paras.extend(style::ruled_lines(q.lines, hang));
+        blocks.extend(style::ruled_lines(q.lines, hang).into_iter().map(Block::p));
     }
     if teacher {
         let size = 9.5;
@@ -298,7 +225,80 @@ fn question(q: &QuestionData, teacher: bool, hang: f32, cx: &Ctx) -> Vec<Paragra
         }
         let mut para = Para::new(size);
         para.left = hang;
-        paras.push(para.with(&spans));
+        blocks.push(Block::p(para.with(&spans)));
+        blocks.extend(cx.body_blocks(&q.explanation_body, hang));
     }
-    keep_together(paras)
+    keep_blocks(blocks)
+}
+
+/// The options 4, 2 or 1 to a line by the PDF's rule (the widest option, label and picture included, and
+/// a gap), on tab stops; an image option's picture fitted to its cell.
+fn options(q: &QuestionData, teacher: bool, hang: f32, cx: &Ctx) -> Vec<Paragraph> {
+    if q.options.is_empty() {
+        return Vec::new();
+    }
+    let width = cx.setup.column_width() - hang;
+    let gap = BODY_SIZE;
+    let label = |o: &crate::model::paper::OptionData| Span::body(format!("{}．", o.label));
+    let text = |o: &crate::model::paper::OptionData| {
+        let marked = teacher && o.correct;
+        let text = if marked {
+            format!("{}√", o.text)
+        } else {
+            o.text.clone()
+        };
+        Span::body(text).accent(marked)
+    };
+    let widest = q
+        .options
+        .iter()
+        .map(|o| {
+            let picture = o.image.as_ref().map_or(0.0, |i| cx.picture_width(i, width));
+            picture + style::width(cx.metrics, &[label(o), text(o)], BODY_SIZE)
+        })
+        .fold(0.0, f32::max);
+    let per_line = crate::render::layout::options_per_line(q.options.len(), widest + gap, width);
+    let cell = width / per_line as f32;
+    // The spans of an option whose picture has `room` points beside its label.
+    let spans = |o: &crate::model::paper::OptionData, room: f32| {
+        let mut spans = vec![label(o)];
+        if let Some(image) = &o.image {
+            spans.push(cx.picture(image, room));
+        }
+        spans.push(text(o));
+        spans
+    };
+    let label_width = |o| style::width(cx.metrics, &[label(o)], BODY_SIZE);
+    if per_line == 1 {
+        return q
+            .options
+            .iter()
+            .map(|o| {
+                let label = label_width(o);
+                let mut para = Para::new(BODY_SIZE);
+                para.left = hang + label;
+                para.hanging = label;
+                para.with(&spans(o, width - label))
+            })
+            .collect();
+    }
+    q.options
+        .chunks(per_line)
+        .map(|row| {
+            let mut para = Para::new(BODY_SIZE).left_aligned();
+            para.left = hang;
+            para.tabs = (1..per_line).map(|k| hang + k as f32 * cell).collect();
+            let mut p = para.build();
+            for (k, o) in row.iter().enumerate() {
+                if k > 0 {
+                    p = p.add_run(style::tab(BODY_SIZE));
+                }
+                // Each option ends before the next tab stop, or Word would push it a stop further.
+                for s in spans(o, cell - gap - label_width(o)) {
+                    p = p.add_run(style::run(&s, BODY_SIZE));
+                }
+            }
+            p
+        })
+        .collect()
 }

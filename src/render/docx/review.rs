@@ -25,6 +25,8 @@ pub fn review(data: &PaperData, cx: &Ctx) -> Docx {
             )],
         ),
     ]);
+    // A picture in a note's text fits beside the paragraph's first-line indent.
+    let room = cx.setup.column_width() - 2.0 * BODY_SIZE;
     for section in &data.review {
         let mut para = Para::new(12.0).left_aligned().before(10.0).keep();
         para.outline = Some(0);
@@ -35,21 +37,29 @@ pub fn review(data: &PaperData, cx: &Ctx) -> Docx {
                 Span::body(format!("【第{}题】", note.numbers)),
             ])));
             for p in &note.paragraphs {
+                let lone = matches!(p.as_slice(), [r] if r.image.is_some());
                 let spans: Vec<Span> = p
                     .iter()
-                    .map(|r| {
-                        if r.key {
-                            Span::heading(&r.text)
-                        } else {
-                            Span::body(&r.text)
-                        }
+                    .map(|r| match &r.image {
+                        Some(image) => cx.picture(image, room),
+                        None if r.key => Span::heading(&r.text),
+                        None => Span::body(&r.text),
                     })
                     .collect();
-                let mut para = Para::new(BODY_SIZE);
-                para.first_line = 2.0 * BODY_SIZE;
-                blocks.push(Block::p(para.with(&spans)));
+                blocks.push(Block::p(note_para(lone).with(&spans)));
             }
         }
     }
     add(style::document(cx.setup), blocks)
+}
+
+/// A note's paragraph: indented two characters, or a picture alone on its line, centred (as on the PDF).
+pub fn note_para(lone_picture: bool) -> Para {
+    let mut para = Para::new(BODY_SIZE);
+    if lone_picture {
+        para = para.center();
+    } else {
+        para.first_line = 2.0 * BODY_SIZE;
+    }
+    para
 }

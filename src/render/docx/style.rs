@@ -61,6 +61,9 @@ pub struct Span {
     pub accent: bool,
     /// A blank to write in (underlined ideographic spaces).
     pub underline: bool,
+    /// A run made elsewhere — a picture or a line break — and the width it takes in points; `text` is
+    /// then empty.
+    pub made: Option<(Box<Run>, f32)>,
 }
 
 impl Span {
@@ -70,6 +73,7 @@ impl Span {
             heading: false,
             accent: false,
             underline: false,
+            made: None,
         }
     }
 
@@ -93,7 +97,21 @@ impl Span {
             heading: false,
             accent: false,
             underline: true,
+            made: None,
         }
+    }
+
+    /// A picture's run, `width` points wide.
+    pub fn picture(run: Run, width: f32) -> Span {
+        Span {
+            made: Some((Box::new(run), width)),
+            ..Span::body("")
+        }
+    }
+
+    /// A line break inside the paragraph: the bank text's own line breaks.
+    pub fn line_break() -> Span {
+        Span::picture(Run::new().add_break(docx_rs::BreakType::TextWrapping), 0.0)
     }
 
     pub fn role(&self) -> FontRole {
@@ -107,6 +125,9 @@ impl Span {
 }
 
 pub fn run(span: &Span, size: f32) -> Run {
+    if let Some((made, _)) = &span.made {
+        return (**made).clone();
+    }
     let mut r = Run::new()
         .add_text(span.text.clone())
         .size(half_points(size));
@@ -225,17 +246,22 @@ pub fn tab(size: f32) -> Run {
 
 /// Text width in points as the PDF measures it (the same fonts' advances), for the same layout decisions.
 pub fn width(metrics: &dyn Metrics, spans: &[Span], size: f32) -> f32 {
-    spans
+    let made: f32 = spans
+        .iter()
+        .filter_map(|s| s.made.as_ref())
+        .map(|m| m.1)
+        .sum();
+    made + spans
         .iter()
         .flat_map(|s| {
             let role = s.role();
             s.text.chars().map(move |c| (role, c))
         })
         .map(|(role, c)| metrics.advance(role, c) * size)
-        .sum()
+        .sum::<f32>()
 }
 
-fn table_borders(size: usize) -> TableBorders {
+pub fn table_borders(size: usize) -> TableBorders {
     let b = |p| TableBorder::new(p).size(size).color("000000");
     TableBorders::new()
         .set(b(TableBorderPosition::Top))

@@ -18,7 +18,7 @@ use crate::render::markup::{Block, Document};
 pub use frame::{Bookmark, Item, Layout, Page, concat};
 pub use page::{Density, MM, PageSetup};
 use paginate::{Chunk, paginate};
-pub use widgets::options_per_line;
+pub use widgets::{options_per_line, picture_size};
 
 /// Advance widths, in em, of characters in each face. FontSet is the real one; tests may use a fixed one.
 pub trait Metrics {

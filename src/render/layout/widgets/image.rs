@@ -5,29 +5,36 @@ use crate::input::figures::Width;
 use crate::render::fonts::FontRole;
 use crate::render::layout::linebreak::Piece;
 use crate::render::layout::paragraph::Styled;
-use crate::render::layout::{Engine, MM};
+use crate::render::layout::{Engine, MM, PageSetup};
 use crate::render::markup::Picture;
 
 /// A picture may take this share of a column's height, so it still shares its page with its question.
 const MAX_HEIGHT_SHARE: f32 = 0.8;
 
+/// The printed (width, height) in points of a picture on `setup`'s column: the asked-for width (a share of
+/// the column, millimetres, or the image's own `natural` width), never wider than the column nor taller than
+/// most of a page. The Word writer sizes its pictures by the same rule.
+pub fn picture_size(setup: &PageSetup, width: Width, natural: f32, aspect: f32) -> (f32, f32) {
+    let column = setup.column_width();
+    let asked = match width {
+        Width::Auto => natural,
+        Width::Share(share) => share * column,
+        Width::Mm(mm) => mm * MM,
+    };
+    let mut w = asked.min(column).max(1.0);
+    let mut h = w * aspect;
+    let tallest = setup.text_height() * MAX_HEIGHT_SHARE;
+    if h > tallest {
+        w *= tallest / h;
+        h = tallest;
+    }
+    (w, h)
+}
+
 impl Engine<'_> {
     /// The printed (width, height) of a picture in points.
     pub(in crate::render::layout) fn picture_size(&self, p: &Picture) -> (f32, f32) {
-        let column = self.setup.column_width();
-        let asked = match p.width {
-            Width::Auto => p.natural,
-            Width::Share(share) => share * column,
-            Width::Mm(mm) => mm * MM,
-        };
-        let mut w = asked.min(column).max(1.0);
-        let mut h = w * p.aspect;
-        let tallest = self.setup.text_height() * MAX_HEIGHT_SHARE;
-        if h > tallest {
-            w *= tallest / h;
-            h = tallest;
-        }
-        (w, h)
+        picture_size(self.setup, p.width, p.natural, p.aspect)
     }
 
     /// A picture as a piece of a line: as wide as it prints, its file remembered by index.

@@ -11,4 +11,5 @@ mod score_box;
 mod seal;
 mod table;
 
+pub use image::picture_size;
 pub use question::options_per_line;
