@@ -23,15 +23,6 @@ pub fn gift_escape(text: &str) -> String {
     out
 }
 
-/// A Moodle category path: levels joined by `/`, a `/` inside a name doubled.
-pub fn category_path(levels: &[&str]) -> String {
-    levels
-        .iter()
-        .map(|l| l.replace('/', "//"))
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// The GIFT file and the ids of the questions it leaves out. GIFT has no embedded answers (Cloze), and a
 /// short answer whose alternatives were the blanks would give full marks for any one blank, so questions
 /// with several blanks are left out: export them with `--format moodle-xml`.
@@ -44,7 +35,7 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
             out,
             "// {}\n$CATEGORY: {}\n",
             section.id,
-            category_path(&["examgen", &section.title.replace(['\n', '\r'], " ")])
+            super::category_path(&["examgen", &section.title.replace(['\n', '\r'], " ")])
         );
         for q in bank.questions.iter().filter(|q| q.section == si) {
             let stem = gift_escape(&q.stem);
@@ -64,7 +55,7 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
                     .enumerate()
                     .map(|(i, o)| {
                         let pct = if right.contains(&i) {
-                            super::moodle::moodle_fraction(right.len())
+                            super::moodle_fraction(right.len())
                         } else {
                             "-100".into()
                         };
@@ -113,7 +104,7 @@ mod tests {
         );
         assert_eq!(gift_escape("第一段\r\n\n第二段"), "第一段\\n\\n第二段");
         assert_eq!(
-            category_path(&["examgen", "社区/志愿服务"]),
+            super::super::category_path(&["examgen", "社区/志愿服务"]),
             "examgen/社区//志愿服务"
         );
     }

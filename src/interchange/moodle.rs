@@ -17,7 +17,7 @@ pub fn export(bank: &Bank) -> String {
         let _ = write!(
             out,
             "  <question type=\"category\">\n    <category><text>{}</text></category>\n  </question>\n",
-            xml_escape(&super::gift::category_path(&[
+            xml_escape(&super::category_path(&[
                 "$course$",
                 "examgen",
                 &section.title
@@ -29,13 +29,6 @@ pub fn export(bank: &Bank) -> String {
     }
     out.push_str("</quiz>\n");
     out
-}
-
-/// Moodle's fractions for k correct options: equal shares that sum to 100 within Moodle's tolerance.
-pub fn moodle_fraction(k: usize) -> String {
-    let share = 100.0 / k as f64;
-    let text = format!("{share:.5}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn moodle_question(q: &Question, images: &crate::input::images::Images) -> String {
@@ -74,7 +67,7 @@ fn moodle_question(q: &Question, images: &crate::input::images::Images) -> Strin
             );
             for (i, option) in q.options.iter().enumerate() {
                 let fraction = if correct.contains(&i) {
-                    moodle_fraction(correct.len())
+                    super::moodle_fraction(correct.len())
                 } else if q.kind == QuestionType::Multiple {
                     // The exam rule: any wrong option loses the question (Moodle floors the total at 0).
                     "-100".to_string()

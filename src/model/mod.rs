@@ -4,3 +4,4 @@ pub mod handout;
 pub mod paper;
 pub mod report;
 pub mod rich;
+pub mod runs;

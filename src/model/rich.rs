@@ -9,17 +9,8 @@ use serde::Serialize;
 use crate::input::bank::answer_slots;
 use crate::input::bank::{Answer, QuestionType, resolve_image};
 use crate::input::figures::{self, FigureBlock, ImageRef, Piece};
-use crate::model::paper::{StemRun, TextRun, stem_runs};
-
-/// An image as the template passes it on to the page markup: `<image src="…" width="…"/>`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ImageData {
-    /// The file, resolved against the section file's folder.
-    pub src: String,
-    pub alt: String,
-    /// "50%", "40mm" or "" (the image's own size).
-    pub width: String,
-}
+pub use crate::model::runs::ImageData;
+use crate::model::runs::{StemRun, TextRun, stem_runs};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TableData {

@@ -2,9 +2,27 @@
 //! JLREQ): adjacent full-width punctuation loses an empty half, Han and Western text get a quarter em
 //! between them, and the answer slot （　） gets its room to write in and is never broken.
 
+use crate::render::fonts::FontRole;
 use crate::render::layout::Metrics;
-use crate::render::layout::paragraph::Styled;
+use crate::render::layout::linebreak::Piece;
 use crate::util::chars::{Class, class};
+
+/// A character (or blank) with its face and size, ready for line breaking.
+#[derive(Debug, Clone, Copy)]
+pub(in crate::render::layout) struct Styled {
+    /// The character and the room it takes on the line (after compression, autospace, slot width).
+    pub(in crate::render::layout) piece: Piece,
+    pub(in crate::render::layout) role: FontRole,
+    pub(in crate::render::layout) blank: bool,
+    /// The glyph's own advance in points: what the PDF moves by after drawing it.
+    pub(in crate::render::layout) advance: f32,
+    /// Where the glyph is drawn from the left edge of its room (negative: a halved opening mark).
+    pub(in crate::render::layout) shift: f32,
+    /// Autospace after the glyph, included in `piece.width`; dropped at the end of a line.
+    pub(in crate::render::layout) space_after: f32,
+    /// A picture: its index in the engine's list of files, and its height (its width is the piece's).
+    pub(in crate::render::layout) image: Option<(usize, f32)>,
+}
 
 /// The space between Han and Western letters or digits, in em (clreq: a quarter em; Word's default too).
 pub const AUTOSPACE_EM: f32 = 0.25;
