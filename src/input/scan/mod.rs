@@ -6,6 +6,7 @@
 //! in parallel. Where the bubbles are comes from the [`SheetGeometry`] layout wrote, never from guessing.
 
 pub mod bubbles;
+pub mod code;
 pub mod geometry;
 pub mod homography;
 pub mod input;
@@ -26,6 +27,7 @@ use serde::Serialize;
 pub use bubbles::{
     AnswerReading, BubbleReading, BubbleState, ChoiceReading, IdDigitReading, Levels,
 };
+pub use code::SheetCode;
 pub use geometry::{
     BoxMm, Bubble, BubbleMeaning, ChoiceKind, Corner, CornerMark, QuestionSlot, SheetGeometry,
 };
