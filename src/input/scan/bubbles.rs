@@ -44,7 +44,7 @@ pub struct Levels {
 /// has no marks, only noise and print.
 const MIN_FILL_CONTRAST: f32 = 0.15;
 /// Fractions of the way from the empty to the filled level bounding the doubtful band.
-const EMPTY_FRACTION: f32 = 0.3;
+const EMPTY_FRACTION: f32 = 0.2;
 const FILLED_FRACTION: f32 = 0.6;
 /// Margins trimmed inside the printed box so its outline does not count (mm, each side).
 const INSET_X: f32 = 0.65;

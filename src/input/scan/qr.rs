@@ -14,8 +14,21 @@ pub fn decode_region(img: &GrayImage, qr: &BoxMm, to_image: &Homography) -> Opti
     let (cx, cy) = qr.centre();
     let ppm = to_image.local_scale(cx as f64, cy as f64) as f32;
     // Straightened at the scan's own resolution, but no finer than rqrr needs: about four pixels a module
-    // for codes up to version 6 (41 modules) keeps the cut-out small and the search quick.
+    // for codes up to version 6 (41 modules) keeps the cut-out small and the search quick. A noisy,
+    // blurred low-resolution scan can defeat that first try; twice as fine and cut to black and white
+    // at its own mid-grey usually reads.
     let scale = ppm.min(164.0 / qr.w.min(qr.h).max(1.0)).max(3.0);
+    decode_straightened(img, qr, to_image, scale, false)
+        .or_else(|| decode_straightened(img, qr, to_image, (2.0 * scale).min(12.0), true))
+}
+
+fn decode_straightened(
+    img: &GrayImage,
+    qr: &BoxMm,
+    to_image: &Homography,
+    scale: f32,
+    binarize: bool,
+) -> Option<String> {
     let (x0, y0) = (qr.x - QUIET_MM, qr.y - QUIET_MM);
     let w = ((qr.w + 2.0 * QUIET_MM) * scale).ceil() as usize;
     let h = ((qr.h + 2.0 * QUIET_MM) * scale).ceil() as usize;
@@ -25,6 +38,15 @@ pub fn decode_region(img: &GrayImage, qr: &BoxMm, to_image: &Homography) -> Opti
             let (u, v) =
                 to_image.map_f32(x0 + (i as f32 + 0.5) / scale, y0 + (j as f32 + 0.5) / scale);
             px[j * w + i] = bilinear(img, u - 0.5, v - 0.5);
+        }
+    }
+    if binarize {
+        let (lo, hi) = px
+            .iter()
+            .fold((255u8, 0u8), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let mid = ((lo as u16 + hi as u16) / 2) as u8;
+        for v in &mut px {
+            *v = if *v < mid { 0 } else { 255 };
         }
     }
     decode_pixels(w, h, &px)
