@@ -78,7 +78,7 @@ impl<'a> Prepared<'a> {
 impl Small {
     fn of(img: &GrayImage) -> Small {
         let (w, h) = (img.width() as usize, img.height() as usize);
-        let factor = (w.max(h) + WORKING_SIDE - 1) / WORKING_SIDE;
+        let factor = w.max(h).div_ceil(WORKING_SIDE);
         let factor = factor.max(1);
         let (sw, sh) = (w / factor, h / factor);
         let raw = img.as_raw();
