@@ -100,9 +100,23 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
+    /// Read scanned answer sheets (a copier's PDF, photos, folders of images) into the answers grade takes
+    #[command(
+        after_help = "Examples:\n  examgen scan out/manifest.json scans.pdf -o scanned             a copier's PDF of the class's sheets\n  examgen scan class/manifest.json photos/ extra.jpg -o scanned   a folder of phone photos and one more\n  examgen grade out/manifest.json scanned/responses.csv            then grade what was read\n\nWrites responses.csv (id, variant, one column per question; `?` where a mark is doubtful, the best\nreading in the note column), scan-report.csv (per page: file, page, id, variant, doubtful count,\nproblems) and review.pdf (each sheet with doubtful marks, bubbles outlined blue filled, green empty,\nred doubtful). Pages that cannot be read are reported, never guessed; the other pages still read."
+    )]
+    Scan {
+        /// The manifest.json written with the sheets (examgen sheet or examgen batch)
+        manifest: PathBuf,
+        /// Scans: PDF files, PNG/JPEG/TIFF images, or folders of them
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        /// Output folder
+        #[arg(short = 'o', long, default_value = "scanned")]
+        out: PathBuf,
+    },
     /// Make blank answer sheets (答题卡) for a blueprint, one per variant
     #[command(
-        after_help = "Examples:\n  examgen sheet                                   sheet-A.pdf for the mock exam\n  examgen sheet question-bank/exams/quiz.yaml --seed 7 --variants 2 -o quiz\n\nThe sheet has bubbles for every choice question in blocks of five, a 准考证号 grid and corner marks."
+        after_help = "Examples:\n  examgen sheet                                   sheet-A.pdf for the mock exam\n  examgen sheet question-bank/exams/quiz.yaml --seed 7 --variants 2 -o quiz\n\nThe sheet has bubbles for every choice question in blocks of five, a 准考证号 grid, a 试卷类型 row, a QR\ncode and corner marks; manifest.json records where each is printed, for examgen scan."
     )]
     Sheet {
         #[command(flatten)]

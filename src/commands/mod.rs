@@ -10,6 +10,7 @@ mod handout;
 mod import;
 mod init;
 mod paper;
+mod scan;
 mod sheet;
 mod stats;
 
@@ -60,6 +61,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         ),
         Command::Handout { .. } => handout::run(cli.command, out, err),
         Command::Grade { .. } => grade::run(cli.command, out, err),
+        Command::Scan {
+            manifest,
+            inputs,
+            out: dir,
+        } => scan::run(&manifest, &inputs, &dir, out, err),
         Command::Init { dir, templates } => init::run(dir.as_deref(), templates.as_deref(), out),
         Command::Import {
             file,

@@ -95,6 +95,17 @@ impl Images {
         result
     }
 
+    /// Registers an image made in memory (a scanned page for review.pdf) under `path`, as if read there.
+    pub fn insert(&self, path: &Path, bytes: Vec<u8>) -> Result<(), String> {
+        let result = picture_from_bytes(path, bytes).map(Arc::new);
+        let ok = result.as_ref().map(|_| ()).map_err(Clone::clone);
+        self.loaded
+            .lock()
+            .expect("image cache")
+            .insert(path.to_path_buf(), result);
+        ok
+    }
+
     /// How many files were read (for tests: every image once, however often it is used).
     pub fn files_read(&self) -> usize {
         self.loaded.lock().expect("image cache").len()
@@ -121,6 +132,10 @@ fn read_picture(path: &Path) -> Result<Picture, String> {
         std::io::ErrorKind::NotFound => format!("the image file {} does not exist", path.display()),
         _ => format!("the image file {} cannot be read: {e}", path.display()),
     })?;
+    picture_from_bytes(path, bytes)
+}
+
+fn picture_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Picture, String> {
     let format = sniff(&bytes).ok_or_else(|| {
         format!(
             "{} is not a PNG, JPEG or SVG image (examgen prints those three)",

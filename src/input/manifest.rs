@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::input::bank::{Answer, letter};
+use crate::input::scan::SheetGeometry;
 
 pub const MANIFEST_FORMAT: &str = "examgen-manifest/1";
 
@@ -70,6 +71,10 @@ pub struct VariantRecord {
     pub label: String,
     pub total_points: Decimal,
     pub questions: Vec<QuestionRecord>,
+    /// Where everything on this variant's answer sheet is printed, one entry per sheet page, for
+    /// `examgen scan` (absent when the run printed no sheets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sheet: Vec<SheetGeometry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -134,6 +139,30 @@ impl Manifest {
             )));
         }
         Ok(manifest)
+    }
+
+    /// The draw's fingerprint printed in answer sheets' QR codes: the first 16 hex digits of sha256 over the
+    /// bank and blueprint digests, the seed and every variant's questions in order. A sheet whose code
+    /// carries another fingerprint belongs to another exam.
+    pub fn draw_digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(format!(
+            "{}\n{}\n{}\n{}\n",
+            self.bank.digest, self.blueprint.digest, self.seed, self.distinct
+        ));
+        for v in &self.variants {
+            h.update(format!("{}:", v.label));
+            for q in &v.questions {
+                h.update(format!("{} {:?};", q.id, q.option_order));
+            }
+            h.update("\n");
+        }
+        h.finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// Every bank question id in every variant, for `--exclude-used`.

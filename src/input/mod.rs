@@ -1,4 +1,5 @@
-//! Reading what teachers type: YAML with positions, the bank, blueprints, manifests, rosters and tables.
+//! Reading what teachers hand in: YAML with positions, the bank, blueprints, manifests, rosters, tables and
+//! scanned answer sheets.
 
 pub mod bank;
 pub mod blueprint;
@@ -6,5 +7,6 @@ pub mod figures;
 pub mod images;
 pub mod manifest;
 pub mod roster;
+pub mod scan;
 pub mod tables;
 pub mod yaml;

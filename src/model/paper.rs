@@ -34,6 +34,11 @@ pub struct PaperData {
     pub student: StudentData,
     /// Columns of the answer sheet's 准考证号 grid.
     pub id_digits: usize,
+    /// The answer sheet's QR code text (which exam, variant, page and student; set by the workflow,
+    /// which knows the manifest); empty: no code.
+    pub sheet_qr: String,
+    /// The 试卷类型 row's letters on a blank answer sheet (A, B, … up to six variants; empty otherwise).
+    pub variant_letters: Vec<String>,
     /// The teacher's edition: correct options marked, answers and explanations under each question.
     pub teacher: bool,
     /// A 得分 | 评卷人 box beside each part heading.
@@ -414,6 +419,15 @@ pub fn build(
         duplex,
         student: StudentData::default(),
         id_digits: 10,
+        sheet_qr: String::new(),
+        // A row of more letters than this no longer fits beside the id grid.
+        variant_letters: if (2..=6).contains(&variants) {
+            (0..variants)
+                .map(|i| crate::input::bank::letter(i).to_string())
+                .collect()
+        } else {
+            Vec::new()
+        },
         teacher: false,
         score_boxes: blueprint.score_boxes,
         autospace: blueprint.autospace,

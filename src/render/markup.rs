@@ -178,6 +178,10 @@ pub enum Block {
         count: usize,
         /// Printed in the boxes (a student's id); empty for a blank sheet.
         value: String,
+        /// The text of a QR code printed to the grid's right (empty: none).
+        qr: String,
+        /// The letters of a 试卷类型 bubble row printed to the grid's left (empty: none).
+        variants: Vec<String>,
         size: f32,
     },
     /// A bar chart: one bar per (label, value), scaled to the largest value (or `max`), values printed on top.
@@ -638,6 +642,13 @@ impl Ctx<'_> {
             "digits" => Block::Digits {
                 count: self.num(node, "count", 10.0)?.clamp(1.0, 24.0) as usize,
                 value: node.attribute("value").unwrap_or("").to_string(),
+                qr: node.attribute("qr").unwrap_or("").to_string(),
+                variants: node
+                    .attribute("variants")
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect(),
                 size: self.num(node, "size", 8.0)?,
             },
             "entry" => Block::Entry {

@@ -211,9 +211,11 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                         check(&runs, &|| place(&runs));
                     }
                 }
-                Block::Digits { value, .. } => {
+                Block::Digits {
+                    value, variants, ..
+                } => {
                     let runs = vec![Inline::Text {
-                        text: format!("0123456789{value}"),
+                        text: format!("0123456789{value}试卷类型{}", variants.concat()),
                         role: crate::render::fonts::FontRole::Body,
                     }];
                     check(&runs, &|| format!("the id {value}"));

@@ -360,5 +360,7 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
             });
             ops.push(rectangle(*x, *y, *w, *h, page_height, PaintMode::Stroke));
         }
+        // Layout lifts spots out of the items; one left over prints nothing either way.
+        Item::Spot(_) => {}
     }
 }

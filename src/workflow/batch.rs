@@ -125,6 +125,8 @@ fn render(
         .iter()
         .map(|v| paper::build(&drawn.bank, &drawn.blueprint, v, variants, duplex))
         .collect();
+    let mut manifest = drawn.manifest();
+    let digest = manifest.draw_digest();
     let progress = ProgressBar::new((students.len() * 2 + variants) as u64);
     progress.set_style(
         ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} documents {eta}")
@@ -141,6 +143,7 @@ fn render(
         };
         data.id_digits = id_digits;
         jobs.push((Some(i), "paper", data.clone()));
+        data.sheet_qr = crate::workflow::sheet::sheet_code(&digest, &data.variant, Some(&s.id));
         jobs.push((Some(i), "answer-sheet", data));
     }
     for data in &base {
@@ -177,6 +180,12 @@ fn render(
                     titles.push(format!("{} {}（{}卷）", s.id, s.name, data.variant));
                     papers.push(layout);
                 } else {
+                    // Every sheet of a variant has the same geometry (the id grid is as wide as the
+                    // longest id, the QR code one size); the first one records it.
+                    let record = &mut manifest.variants[assignment[*i]];
+                    if record.sheet.is_empty() {
+                        record.sheet = crate::workflow::sheet::geometry(&layout, record)?;
+                    }
                     sheets.push(layout);
                 }
             }
@@ -196,7 +205,6 @@ fn render(
             pages,
         ));
     }
-    let mut manifest = drawn.manifest();
     manifest.students = students
         .iter()
         .zip(assignment)

@@ -7,6 +7,8 @@ pub mod drawn;
 pub mod grade;
 pub mod handout;
 pub mod paper;
+pub mod scan;
+pub mod scan_review;
 pub mod sheet;
 pub mod word;
 

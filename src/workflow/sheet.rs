@@ -1,35 +1,159 @@
-//! `examgen sheet` as a job: a blank answer sheet (答题卡) per variant, always on A4.
+//! `examgen sheet` as a job: a blank answer sheet (答题卡) per variant, always on A4, and manifest.json with
+//! where every bubble of each sheet is printed, so `examgen scan` reads them back without guessing.
 
 use std::path::Path;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::input::manifest::{Manifest, VariantRecord};
+use crate::input::scan::{
+    BoxMm, Bubble, BubbleMeaning, ChoiceKind, Corner, CornerMark, QuestionSlot, SheetCode,
+    SheetGeometry,
+};
 use crate::model::paper;
 use crate::render::Renderer;
-use crate::render::layout::PageSetup;
+use crate::render::layout::{Layout, MM, PageSetup, Spot, SpotBox};
+use crate::render::pdf;
 use crate::workflow::drawn::Drawn;
-use crate::workflow::{Look, OutFile, load_fonts, render_parallel};
+use crate::workflow::{Look, OutFile, load_fonts};
 
+/// The blank sheets and manifest.json (the draw's manifest with each variant's sheet geometry), last.
 pub fn blank_sheets(drawn: &Drawn, look: &Look, dir: &Path) -> Result<Vec<OutFile>> {
     let fonts = load_fonts(look.font_dir(&drawn.blueprint))?;
     let renderer = Renderer::new(&fonts, look.templates(&drawn.blueprint), PageSetup::a4())?;
+    let mut manifest = drawn.manifest();
+    let digest = manifest.draw_digest();
     let jobs: Vec<_> = drawn
         .draw
         .variants
         .iter()
         .map(|v| {
-            let data = paper::build(
+            let mut data = paper::build(
                 &drawn.bank,
                 &drawn.blueprint,
                 v,
                 drawn.draw.variants.len(),
                 false,
             );
-            (
-                dir.join(format!("sheet-{}.pdf", v.label)),
-                "answer-sheet",
-                data,
-            )
+            data.sheet_qr = sheet_code(&digest, &v.label, None);
+            data
         })
         .collect();
-    render_parallel(&renderer, jobs)
+    let rendered = crate::util::parallel::map(&jobs, |data| {
+        renderer.layout("answer-sheet", data).map(|layout| {
+            let bytes = pdf::render(&layout, &renderer.pdf_fonts);
+            (layout, bytes)
+        })
+    });
+    let mut files = Vec::new();
+    for ((data, result), record) in jobs.iter().zip(rendered).zip(&mut manifest.variants) {
+        let (layout, bytes) = result?;
+        record.sheet = geometry(&layout, record)?;
+        files.push(OutFile::pdf(
+            dir.join(format!("sheet-{}.pdf", data.variant)),
+            bytes,
+            layout.pages.len(),
+        ));
+    }
+    files.push(manifest_file(dir, &manifest));
+    Ok(files)
+}
+
+pub(crate) fn manifest_file(dir: &Path, manifest: &Manifest) -> OutFile {
+    OutFile::other(dir.join("manifest.json"), manifest.to_json().into_bytes())
+}
+
+/// The QR text of page 1 of a variant's sheet, for one student or blank.
+pub(crate) fn sheet_code(digest: &str, variant: &str, student: Option<&str>) -> String {
+    SheetCode {
+        digest: digest.to_string(),
+        variant: variant.to_string(),
+        page: 1,
+        student: student.map(str::to_string),
+    }
+    .to_text()
+}
+
+/// The scanner's view of a laid-out answer sheet: per page that carries a QR code, the corner marks, the
+/// code and every bubble in mm, each answer bubble's question typed from the variant's record.
+pub fn geometry(layout: &Layout, record: &VariantRecord) -> Result<Vec<SheetGeometry>> {
+    let mm = |b: &SpotBox| BoxMm {
+        x: b.x / MM,
+        y: b.y / MM,
+        w: b.w / MM,
+        h: b.h / MM,
+    };
+    let mut pages = Vec::new();
+    for page in &layout.pages {
+        let Some(qr) = page.spots.iter().find(|s| s.spot == Spot::Qr) else {
+            continue;
+        };
+        let mut g = SheetGeometry {
+            page_width_mm: layout.setup.width / MM,
+            page_height_mm: layout.setup.height / MM,
+            corner_marks: Vec::new(),
+            qr_code: mm(qr),
+            questions: Vec::new(),
+            bubbles: Vec::new(),
+        };
+        for s in &page.spots {
+            let meaning = match &s.spot {
+                Spot::Qr => continue,
+                Spot::CornerMark { corner } => {
+                    let b = mm(s);
+                    let (centre_x, centre_y) = b.centre();
+                    g.corner_marks.push(CornerMark {
+                        corner: Corner::CLOCKWISE[*corner as usize % 4],
+                        centre_x,
+                        centre_y,
+                        size: b.w,
+                    });
+                    continue;
+                }
+                Spot::Answer { question, option } => {
+                    let number: u32 = question.parse().map_err(|_| {
+                        Error::internal(format!(
+                            "the answer sheet template numbers a question `{question}`, not a number"
+                        ))
+                    })?;
+                    if !g.questions.iter().any(|q| q.number == number) {
+                        let kind = record
+                            .questions
+                            .iter()
+                            .find(|q| q.number == number as usize)
+                            .map(|q| q.kind.as_str());
+                        let kind = match kind {
+                            Some("single") => ChoiceKind::Single,
+                            Some("multiple") => ChoiceKind::Multiple,
+                            Some("judge") => ChoiceKind::Judge,
+                            _ => {
+                                return Err(Error::internal(format!(
+                                    "the answer sheet has bubbles for question {number}, which is no choice question of variant {}",
+                                    record.label
+                                )));
+                            }
+                        };
+                        g.questions.push(QuestionSlot { number, kind });
+                    }
+                    BubbleMeaning::Answer {
+                        question: number,
+                        option: option.clone(),
+                    }
+                }
+                Spot::IdDigit { column, digit } => BubbleMeaning::IdDigit {
+                    column: *column,
+                    digit: *digit,
+                },
+                Spot::Variant { letter } => BubbleMeaning::Variant {
+                    letter: letter.clone(),
+                },
+            };
+            g.bubbles.push(Bubble {
+                area: mm(s),
+                meaning,
+            });
+        }
+        g.validate().map_err(Error::internal)?;
+        pages.push(g);
+    }
+    Ok(pages)
 }

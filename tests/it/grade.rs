@@ -382,3 +382,59 @@ fn the_report_honours_templates_from_the_command_line_and_the_blueprint() {
         .success();
     assert!(pdf_text("g3").contains("阶段测验讲评单"));
 }
+
+#[test]
+fn doubtful_scanned_cells_stop_the_run_unless_lenient() {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    dir.run(&["paper", "bank/exams/small.yaml", "--seed", "2", "-o", "out"])
+        .success();
+    // As examgen scan writes it: `?` where a person must look, the best reading in the note column; a
+    // blank question's `?` is the student's text, not a doubt.
+    dir.create(
+        "responses.csv",
+        "id,variant,1,2,3,4,5,6,7,8,9,note\ns1,A,?,A,A,AC,？,T,F,?,,\"1: B?; 5: AC?\"\ns2,A,A,A,A,AC,AC,T,F,18,,\n",
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "responses.csv", "-o", "g"])
+        .failure(1);
+    assert!(
+        run.stderr
+            .contains("responses.csv:2:3: error: row 2, question 1: `?` — a doubtful mark"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("row 2, question 5: `?`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("question 8"),
+        "a blank's ? is text: {}",
+        run.stderr
+    );
+    assert!(!dir.join("g").exists(), "nothing written");
+    let run = dir
+        .run(&[
+            "grade",
+            "out/manifest.json",
+            "responses.csv",
+            "-o",
+            "g",
+            "--lenient",
+        ])
+        .success();
+    assert!(
+        run.stderr.contains("warning: row 2, question 1: `?`"),
+        "{}",
+        run.stderr
+    );
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    let total = |id: &str| -> Decimal {
+        let line = scores.lines().find(|l| l.starts_with(id)).unwrap();
+        line.split(',').rev().nth(2).unwrap().parse().unwrap()
+    };
+    // s1 answered like s2 except the two doubtful cells, which count as unanswered.
+    assert!(total("s1") < total("s2"), "{scores}");
+}

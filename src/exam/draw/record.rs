@@ -56,6 +56,7 @@ pub fn manifest(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
                     }
                 })
                 .collect(),
+            sheet: Vec::new(),
         })
         .collect();
     Manifest {

@@ -150,6 +150,12 @@ fn report(
     }
 }
 
+/// A choice question's cell holding `?` (or full-width `？`): what `examgen scan` writes where a person
+/// must look. Blank and short answers keep `?` as text.
+fn is_doubtful(kind: &str, raw: &str) -> bool {
+    matches!(kind, "single" | "multiple" | "judge") && matches!(raw.trim(), "?" | "？")
+}
+
 /// Reads a responses table — `id`, optional `variant` and `姓名`, one column per question — and grades it.
 /// With a class batch's manifest every row must be a student of the class on the variant the manifest
 /// gave them; students without a row are reported. Short answers take their points from `manual`.
@@ -304,6 +310,25 @@ pub fn grade(
             let col = columns.questions.get(&q.number).copied();
             let raw = col.map(cell).unwrap_or("");
             let blanks = q.answer.as_array().map_or(1, |a| a.len());
+            if is_doubtful(&q.kind, raw) {
+                // The scanner could not decide: unanswered, and nobody's score is final until a person looks.
+                let d = Diagnostic::error(
+                    responses,
+                    Pos::new(row, col.map_or(1, |c| c + 1)),
+                    format!("row {row}, question {}: `?` — a doubtful mark", q.number),
+                );
+                bad_row |= !lenient;
+                report(
+                    d.with_help(
+                        "look at the sheet (review.pdf from examgen scan; the note column has the best reading) and write the answer, or --lenient scores it as unanswered",
+                    ),
+                    lenient,
+                    &mut errors,
+                    &mut warnings,
+                );
+                answers.push((Given::Empty, Some(Decimal::ZERO)));
+                continue;
+            }
             let given = match parse_cell(&q.kind, q.option_order.len(), blanks, raw) {
                 Ok(g) => g,
                 Err(why) => {

@@ -58,11 +58,43 @@ pub enum Item {
         font: FontRole,
         text: String,
     },
+    /// Nothing printed: where something a scanner reads back sits. Widgets place it beside what they draw
+    /// so it moves with it; [`layout`](super::layout) lifts it out into [`Page::spots`].
+    Spot(SpotBox),
+}
+
+/// What a scanner looks for on an answer sheet, with the exact box it is printed in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Spot {
+    /// A choice bubble: the printed question number and option label.
+    Answer { question: String, option: String },
+    /// A bubble of the 准考证号 grid: column (0 = leftmost) and digit.
+    IdDigit { column: u32, digit: u8 },
+    /// A bubble of the 试卷类型 row.
+    Variant { letter: String },
+    /// The QR code (its modules, quiet zone excluded).
+    Qr,
+    /// A corner mark, clockwise from the top left (0–3).
+    CornerMark { corner: u8 },
+}
+
+/// A spot and its box, in points from the page's top-left corner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpotBox {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub spot: Spot,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Page {
     pub items: Vec<Item>,
+    /// Where bubbles, the QR code and the corner marks are (answer sheets; empty elsewhere).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spots: Vec<SpotBox>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,6 +159,10 @@ impl Layout {
                     Item::Image { x, y, w, h, src } => {
                         out.push_str(&format!("  image {x:.1} {y:.1} {w:.1} {h:.1} {src}\n"))
                     }
+                    Item::Spot(s) => out.push_str(&format!(
+                        "  spot {:.1} {:.1} {:.1} {:.1} {:?}\n",
+                        s.x, s.y, s.w, s.h, s.spot
+                    )),
                 }
             }
         }
@@ -192,7 +228,8 @@ pub(in crate::render::layout) fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item
         | Item::Rect { x, .. }
         | Item::Fill { x, .. }
         | Item::Image { x, .. }
-        | Item::Turned { x, .. } => *x += dx,
+        | Item::Turned { x, .. }
+        | Item::Spot(SpotBox { x, .. }) => *x += dx,
         Item::Line { x1, x2, .. } => {
             *x1 += dx;
             *x2 += dx;
@@ -213,7 +250,8 @@ pub(in crate::render::layout) fn shift(item: &Item, dy: f32) -> Item {
         Item::Rect { y, .. }
         | Item::Fill { y, .. }
         | Item::Image { y, .. }
-        | Item::Turned { y, .. } => *y += dy,
+        | Item::Turned { y, .. }
+        | Item::Spot(SpotBox { y, .. }) => *y += dy,
     }
     item
 }

@@ -15,7 +15,7 @@ mod widgets;
 
 use crate::render::fonts::{FontRole, FontSet};
 use crate::render::markup::{Block, Document};
-pub use frame::{Bookmark, Item, Layout, Page, concat};
+pub use frame::{Bookmark, Item, Layout, Page, Spot, SpotBox, concat};
 pub use page::{Density, MM, PageSetup};
 use paginate::{Chunk, paginate};
 pub use widgets::{options_per_line, picture_size};
@@ -87,12 +87,16 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
         let size = 5.0 * MM;
         let inset = 8.0 * MM;
         for page in &mut pages {
-            for (x, y) in [
+            // Clockwise from the top left, the order the scanner's registration walks them in.
+            for (corner, (x, y)) in [
                 (inset, inset),
                 (setup.width - inset - size, inset),
-                (inset, setup.height - inset - size),
                 (setup.width - inset - size, setup.height - inset - size),
-            ] {
+                (inset, setup.height - inset - size),
+            ]
+            .into_iter()
+            .enumerate()
+            {
                 page.items.push(Item::Fill {
                     x,
                     y,
@@ -100,8 +104,27 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
                     h: size,
                     shade: 0.0,
                 });
+                page.spots.push(SpotBox {
+                    x,
+                    y,
+                    w: size,
+                    h: size,
+                    spot: Spot::CornerMark {
+                        corner: corner as u8,
+                    },
+                });
             }
         }
+    }
+    for page in &mut pages {
+        let (spots, items): (Vec<Item>, Vec<Item>) = std::mem::take(&mut page.items)
+            .into_iter()
+            .partition(|i| matches!(i, Item::Spot(_)));
+        page.items = items;
+        page.spots.extend(spots.into_iter().filter_map(|i| match i {
+            Item::Spot(s) => Some(s),
+            _ => None,
+        }));
     }
     if setup.seal {
         for (i, page) in pages.iter_mut().enumerate() {
@@ -190,9 +213,13 @@ impl Engine<'_> {
                 height,
                 size,
             } => out.push(self.bars(bars, *max, *height, x, width, *size)),
-            Block::Digits { count, value, size } => {
-                out.push(self.digits(*count, value, x, width, *size))
-            }
+            Block::Digits {
+                count,
+                value,
+                qr,
+                variants,
+                size,
+            } => out.push(self.digits(*count, value, qr, variants, x, width, *size)),
             Block::Entry { runs, page, size } => out.push(self.entry(runs, page, x, width, *size)),
             Block::Space(_) => {}
             Block::PageBreak => out.push(Chunk {

@@ -1,12 +1,16 @@
-//! Answer-sheet bubbles: choice bubbles in blocks of five questions, and the 准考证号 digit grid.
+//! Answer-sheet bubbles: choice bubbles in blocks of five questions, and the sheet's identification row —
+//! the 试卷类型 bubbles, the 准考证号 digit grid and the QR code. Every bubble and the QR code also leave a
+//! [`Spot`] with their exact printed box, which the workflow writes into the manifest for the scanner.
 
 use crate::render::fonts::FontRole;
-use crate::render::layout::frame::Item;
+use crate::render::layout::frame::{Item, Spot, SpotBox};
 use crate::render::layout::paginate::Chunk;
 use crate::render::layout::{Engine, MM};
 
 impl Engine<'_> {
-    /// One small bubble: a bracket-like box with its label centred, as on printed answer sheets.
+    /// One small bubble: a bracket-like box with its label centred, as on printed answer sheets; its spot
+    /// is the outline's own rectangle, which is what the scanner measures inside.
+    #[allow(clippy::too_many_arguments)]
     pub(in crate::render::layout) fn bubble(
         &self,
         label: &str,
@@ -15,6 +19,7 @@ impl Engine<'_> {
         w: f32,
         h: f32,
         size: f32,
+        spot: Spot,
         items: &mut Vec<Item>,
     ) {
         items.push(Item::Rect {
@@ -24,6 +29,7 @@ impl Engine<'_> {
             h,
             width: 0.5,
         });
+        items.push(Item::Spot(SpotBox { x, y, w, h, spot }));
         let lw = self.text_width(label, FontRole::Body, size);
         items.push(Item::Text {
             x: x + (w - lw) / 2.0,
@@ -93,6 +99,10 @@ impl Engine<'_> {
                             bubble_w,
                             bubble_h,
                             size * 0.9,
+                            Spot::Answer {
+                                question: number.clone(),
+                                option: choice.clone(),
+                            },
                             &mut items,
                         );
                     }
@@ -108,11 +118,15 @@ impl Engine<'_> {
         chunks
     }
 
-    /// The id grid: per digit a writing box, then bubbles 0–9 in a column.
+    /// The id grid: per digit a writing box, then bubbles 0–9 in a column; the 试卷类型 row to its left
+    /// and the QR code to its right when given.
+    #[allow(clippy::too_many_arguments)]
     pub(in crate::render::layout) fn digits(
         &self,
         count: usize,
         value: &str,
+        qr: &str,
+        variants: &[String],
         x: f32,
         width: f32,
         size: f32,
@@ -162,8 +176,24 @@ impl Engine<'_> {
                     bubble_w,
                     bubble_h,
                     size * 0.9,
+                    Spot::IdDigit {
+                        column: d as u32,
+                        digit: n,
+                    },
                     &mut items,
                 );
+            }
+        }
+        let grid_h = box_h + 10.0 * row_h + 2.0 * MM;
+        if !variants.is_empty() {
+            self.variant_row(variants, x, grid_h * 0.35, size, &mut items);
+        }
+        if !qr.is_empty() {
+            // Right-aligned, well clear of the grid: the code needs ~3 mm of white around it.
+            let side = QR_SIDE_MM * MM;
+            let qx = x + width - side;
+            if qx > x0 + total_w + 4.0 * MM {
+                qr_items(qr, qx, 1.0 * MM, side, &mut items);
             }
         }
         Chunk {
@@ -172,4 +202,75 @@ impl Engine<'_> {
             ..Chunk::default()
         }
     }
+
+    /// The 试卷类型 row: its label, then one bubble per variant letter.
+    fn variant_row(&self, letters: &[String], x: f32, y: f32, size: f32, items: &mut Vec<Item>) {
+        let label = "试卷类型";
+        items.push(Item::Text {
+            x,
+            y,
+            size: size * 1.1,
+            font: FontRole::Heading,
+            text: label.to_string(),
+            spacing: 0.0,
+        });
+        for (k, letter) in letters.iter().enumerate() {
+            self.bubble(
+                letter,
+                x + k as f32 * 6.2 * MM,
+                y + 2.5 * MM,
+                5.0 * MM,
+                3.2 * MM,
+                size * 0.9,
+                Spot::Variant {
+                    letter: letter.clone(),
+                },
+                items,
+            );
+        }
+    }
+}
+
+/// The printed QR code's side (modules only), mm: ~0.7 mm a module for the ~30-module codes sheets carry,
+/// four pixels a module at 150 dpi.
+const QR_SIDE_MM: f32 = 20.0;
+
+/// The QR code of `text` as filled squares in a `side`-point square at (x, y): each row's run of dark
+/// modules is one rectangle, so the PDF stays small and the modules meet without hairline gaps.
+fn qr_items(text: &str, x: f32, y: f32, side: f32, items: &mut Vec<Item>) {
+    use qrcode::{Color, EcLevel, QrCode};
+    let Ok(code) = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M) else {
+        // Only text beyond a version-40 code fails; sheets carry a few dozen bytes.
+        return;
+    };
+    let n = code.width();
+    let colors = code.to_colors();
+    let module = side / n as f32;
+    for row in 0..n {
+        let mut col = 0;
+        while col < n {
+            if colors[row * n + col] != Color::Dark {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < n && colors[row * n + col] == Color::Dark {
+                col += 1;
+            }
+            items.push(Item::Fill {
+                x: x + start as f32 * module,
+                y: y + row as f32 * module,
+                w: (col - start) as f32 * module,
+                h: module,
+                shade: 0.0,
+            });
+        }
+    }
+    items.push(Item::Spot(SpotBox {
+        x,
+        y,
+        w: side,
+        h: side,
+        spot: Spot::Qr,
+    }));
 }

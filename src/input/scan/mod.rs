@@ -1,0 +1,171 @@
+//! The reading core of `examgen scan`: page images in ([`input`]), corner marks and the sheet → image
+//! transform ([`marks`]), the QR code ([`qr`]), bubbles read against a threshold fitted per sheet
+//! ([`bubbles`]), and a review picture of what was read ([`review`]).
+//!
+//! Everything here is pure: one page in, one [`PageReading`] out, nothing shared, so pages can be read
+//! in parallel. Where the bubbles are comes from the [`SheetGeometry`] layout wrote, never from guessing.
+
+pub mod bubbles;
+pub mod code;
+pub mod geometry;
+pub mod homography;
+pub mod input;
+pub mod marks;
+pub mod qr;
+pub mod review;
+
+#[cfg(test)]
+mod synth;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use image::GrayImage;
+use serde::Serialize;
+
+pub use bubbles::{
+    AnswerReading, BubbleReading, BubbleState, ChoiceReading, IdDigitReading, Levels,
+};
+pub use code::SheetCode;
+pub use geometry::{
+    BoxMm, Bubble, BubbleMeaning, ChoiceKind, Corner, CornerMark, QuestionSlot, SheetGeometry,
+};
+pub use homography::Homography;
+pub use input::{PageImage, PageProblem, PageSource, load_pages, page_sources};
+pub use marks::Registration;
+pub use review::review_image;
+
+/// Everything read from one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageReading {
+    /// The QR code's text, `None` when it could not be read (also listed in `problems`).
+    pub qr_text: Option<String>,
+    /// The 准考证号 grid, one entry per column (empty when the sheet has none).
+    pub id: Vec<IdDigitReading>,
+    /// The 试卷类型 row, when the sheet has one.
+    pub variant: Option<ChoiceReading>,
+    /// Every choice question, in the geometry's order.
+    pub answers: Vec<AnswerReading>,
+    /// Every bubble's darkness and state, in the geometry's order (for the review picture).
+    pub bubbles: Vec<BubbleReading>,
+    /// The empty and filled levels fitted on this sheet.
+    pub levels: Levels,
+    /// How the sheet lies in the image.
+    pub registration: Registration,
+    /// What went wrong without stopping the reading (an unreadable QR code).
+    pub problems: Vec<String>,
+}
+
+impl PageReading {
+    /// The 准考证号 as read: the best digit per column, `?` where a column has no mark at all; columns
+    /// left blank at the end (an id shorter than the grid) are left out.
+    pub fn id_text(&self) -> String {
+        let used = self
+            .id
+            .iter()
+            .rposition(|d| d.best.is_some() || d.doubtful)
+            .map_or(0, |i| i + 1);
+        self.id[..used]
+            .iter()
+            .map(|d| d.best.map_or('?', |b| char::from(b'0' + b)))
+            .collect()
+    }
+
+    /// Whether any id column needs a person.
+    pub fn id_doubtful(&self) -> bool {
+        self.id.iter().any(|d| d.doubtful)
+    }
+
+    /// Questions, id columns and the variant row that need a person.
+    pub fn doubtful_count(&self) -> usize {
+        self.answers.iter().filter(|a| a.reading.doubtful).count()
+            + self.id.iter().filter(|d| d.doubtful).count()
+            + self.variant.iter().filter(|v| v.doubtful).count()
+    }
+
+    /// The sheet lay upside down in the image (fed the wrong way round).
+    pub fn upside_down(&self) -> bool {
+        self.registration.quarter_turns == 2
+    }
+}
+
+/// Why a page could not be read at all.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadError {
+    /// The geometry handed in is unusable (a bug upstream, not the scan's fault).
+    BadGeometry(String),
+    TooSmall {
+        width: u32,
+        height: u32,
+    },
+    /// The four corner marks were not all found.
+    CornerMarks {
+        detail: String,
+    },
+    /// Marks were found but the printed bubbles are not where this sheet has them.
+    NotThisSheet {
+        contrast: f32,
+    },
+    /// Part of the sheet lies outside the image.
+    Cropped,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::BadGeometry(m) => write!(f, "unusable sheet geometry: {m}"),
+            ReadError::TooSmall { width, height } => {
+                write!(
+                    f,
+                    "the image is too small to read ({width}×{height} pixels)"
+                )
+            }
+            ReadError::CornerMarks { detail } => write!(f, "corner marks: {detail}"),
+            ReadError::NotThisSheet { contrast } => write!(
+                f,
+                "the bubbles are not where this answer sheet has them (outline contrast {contrast:.3}): \
+                 a page of another sheet layout, or not an answer sheet"
+            ),
+            ReadError::Cropped => write!(f, "part of the answer sheet lies outside the image"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads one page image against the sheet geometry.
+pub fn read_page(image: &GrayImage, geom: &SheetGeometry) -> Result<PageReading, ReadError> {
+    geom.validate().map_err(ReadError::BadGeometry)?;
+    let page = marks::Prepared::new(image);
+    let registration = marks::register(&page, geom)?;
+    let h = &registration.to_image;
+
+    let darkness: Vec<f32> = bubbles::measure(&page, geom, h)
+        .into_iter()
+        .collect::<Option<Vec<f32>>>()
+        .ok_or(ReadError::Cropped)?;
+    let (states, levels) = bubbles::classify(&darkness);
+    let readings: Vec<BubbleReading> = darkness
+        .iter()
+        .zip(states)
+        .map(|(&darkness, state)| BubbleReading { darkness, state })
+        .collect();
+    let found = bubbles::interpret(geom, &readings, &levels);
+
+    let mut problems = Vec::new();
+    let qr_text = qr::decode_region(image, &geom.qr_code, h).or_else(|| qr::decode_whole(image));
+    if qr_text.is_none() {
+        problems.push("the QR code cannot be read".to_string());
+    }
+    Ok(PageReading {
+        qr_text,
+        id: found.id,
+        variant: found.variant,
+        answers: found.answers,
+        bubbles: readings,
+        levels,
+        registration,
+        problems,
+    })
+}

@@ -1,0 +1,103 @@
+//! Reading the sheet's QR code with `rqrr`: first from the box the geometry names, straightened through the
+//! registration (small, upright, fast), then from the whole image when that fails.
+
+use image::GrayImage;
+
+use super::geometry::BoxMm;
+use super::homography::Homography;
+
+/// Quiet zone added around the QR box when cutting it out (mm); the code needs white around it.
+const QUIET_MM: f32 = 3.0;
+
+/// The QR code's text from its box on the sheet, the box mapped through `to_image`.
+pub fn decode_region(img: &GrayImage, qr: &BoxMm, to_image: &Homography) -> Option<String> {
+    let (cx, cy) = qr.centre();
+    let ppm = to_image.local_scale(cx as f64, cy as f64) as f32;
+    // Straightened at the scan's own resolution, but no finer than rqrr needs: about four pixels a module
+    // for codes up to version 6 (41 modules) keeps the cut-out small and the search quick. A noisy,
+    // blurred low-resolution scan can defeat that first try; twice as fine and cut to black and white
+    // at its own mid-grey usually reads.
+    let scale = ppm.min(164.0 / qr.w.min(qr.h).max(1.0)).max(3.0);
+    decode_straightened(img, qr, to_image, scale, false)
+        .or_else(|| decode_straightened(img, qr, to_image, (2.0 * scale).min(12.0), true))
+}
+
+fn decode_straightened(
+    img: &GrayImage,
+    qr: &BoxMm,
+    to_image: &Homography,
+    scale: f32,
+    binarize: bool,
+) -> Option<String> {
+    let (x0, y0) = (qr.x - QUIET_MM, qr.y - QUIET_MM);
+    let w = ((qr.w + 2.0 * QUIET_MM) * scale).ceil() as usize;
+    let h = ((qr.h + 2.0 * QUIET_MM) * scale).ceil() as usize;
+    let mut px = vec![255u8; w * h];
+    for j in 0..h {
+        for i in 0..w {
+            let (u, v) =
+                to_image.map_f32(x0 + (i as f32 + 0.5) / scale, y0 + (j as f32 + 0.5) / scale);
+            px[j * w + i] = bilinear(img, u - 0.5, v - 0.5);
+        }
+    }
+    if binarize {
+        let (lo, hi) = px
+            .iter()
+            .fold((255u8, 0u8), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let mid = ((lo as u16 + hi as u16) / 2) as u8;
+        for v in &mut px {
+            *v = if *v < mid { 0 } else { 255 };
+        }
+    }
+    decode_pixels(w, h, &px)
+}
+
+/// The QR code's text found anywhere in the image (large scans are halved first to keep this quick).
+pub fn decode_whole(img: &GrayImage) -> Option<String> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let raw = img.as_raw();
+    if w.max(h) > 2400 {
+        let (hw, hh) = (w / 2, h / 2);
+        let mut px = vec![0u8; hw * hh];
+        for y in 0..hh {
+            for x in 0..hw {
+                let s = raw[2 * y * w + 2 * x] as u32
+                    + raw[2 * y * w + 2 * x + 1] as u32
+                    + raw[(2 * y + 1) * w + 2 * x] as u32
+                    + raw[(2 * y + 1) * w + 2 * x + 1] as u32;
+                px[y * hw + x] = (s / 4) as u8;
+            }
+        }
+        if let Some(t) = decode_pixels(hw, hh, &px) {
+            return Some(t);
+        }
+    }
+    decode_pixels(w, h, raw)
+}
+
+fn decode_pixels(w: usize, h: usize, px: &[u8]) -> Option<String> {
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| px[y * w + x]);
+    prepared
+        .detect_grids()
+        .into_iter()
+        .find_map(|g| g.decode().ok().map(|(_, text)| text))
+}
+
+/// The image's brightness at (x, y) in pixel-centre coordinates, white outside the image.
+pub(crate) fn bilinear(img: &GrayImage, x: f32, y: f32) -> u8 {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let (fx, fy) = (x.floor(), y.floor());
+    let (ix, iy) = (fx as i64, fy as i64);
+    let (tx, ty) = (x - fx, y - fy);
+    let raw = img.as_raw();
+    let at = |x: i64, y: i64| -> f32 {
+        if x < 0 || y < 0 || x >= w || y >= h {
+            255.0
+        } else {
+            raw[(y * w + x) as usize] as f32
+        }
+    };
+    let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
+    let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
+    (top * (1.0 - ty) + bottom * ty).round().clamp(0.0, 255.0) as u8
+}

@@ -1,0 +1,543 @@
+//! Test-only fabricated scans: an answer sheet drawn from a [`SheetGeometry`], marked the way students mark
+//! (textured pencil ellipses, heavy scribbles, light marks, erasures), then turned, scaled, warped, blurred,
+//! made noisy and JPEG-compressed the way copiers and phones do.
+
+use image::GrayImage;
+
+use super::geometry::{
+    BoxMm, Bubble, BubbleMeaning, ChoiceKind, Corner, CornerMark, QuestionSlot, SheetGeometry,
+};
+use super::homography::Homography;
+
+/// A small deterministic generator (xorshift64*), so every fabricated scan is reproducible.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    pub fn range(&mut self, a: f32, b: f32) -> f32 {
+        a + (b - a) * self.unit()
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A sheet shaped like examgen's A4 答题卡 for the mock exam: marks 5 mm at 8 mm from the edges, a 10-digit
+/// id grid, a variant row, 60 single (A–D) and 20 multiple (A–E) choice questions in blocks of five, and
+/// 5 judge questions (√ ×) to cover that kind too.
+pub fn mock_geometry() -> SheetGeometry {
+    let (pw, ph) = (210.0f32, 297.0f32);
+    let (inset, size) = (8.0f32, 5.0f32);
+    let corner_marks = Corner::CLOCKWISE
+        .iter()
+        .map(|&corner| {
+            let left = matches!(corner, Corner::TopLeft | Corner::BottomLeft);
+            let top = matches!(corner, Corner::TopLeft | Corner::TopRight);
+            CornerMark {
+                corner,
+                centre_x: if left {
+                    inset + size / 2.0
+                } else {
+                    pw - inset - size / 2.0
+                },
+                centre_y: if top {
+                    inset + size / 2.0
+                } else {
+                    ph - inset - size / 2.0
+                },
+                size,
+            }
+        })
+        .collect();
+    let bubble = |x: f32, y: f32, meaning: BubbleMeaning| Bubble {
+        area: BoxMm {
+            x,
+            y,
+            w: 5.0,
+            h: 3.2,
+        },
+        meaning,
+    };
+    let mut bubbles = Vec::new();
+    for (i, letter) in ["A", "B"].iter().enumerate() {
+        bubbles.push(bubble(
+            150.0 + i as f32 * 6.2,
+            38.0,
+            BubbleMeaning::Variant {
+                letter: letter.to_string(),
+            },
+        ));
+    }
+    let x0 = 20.0 + (170.0 - 62.0) / 2.0;
+    for column in 0..10u32 {
+        for digit in 0..10u8 {
+            bubbles.push(bubble(
+                x0 + column as f32 * 6.2,
+                50.0 + 7.5 + digit as f32 * 4.2 + 0.5,
+                BubbleMeaning::IdDigit { column, digit },
+            ));
+        }
+    }
+    let mut questions = Vec::new();
+    let mut block_rows = |first: u32,
+                          count: u32,
+                          options: &[&str],
+                          kind: ChoiceKind,
+                          top: f32,
+                          bubbles: &mut Vec<Bubble>| {
+        let block_w = 7.0 + options.len() as f32 * 6.2;
+        let per_row = ((174.0 / (block_w + 4.0)) as u32).max(1);
+        for q in 0..count {
+            let block = q / 5;
+            let (row, col) = (block / per_row, block % per_row);
+            let bx = 20.0 + col as f32 * (block_w + 4.0);
+            let ry = top + row as f32 * 26.0 + 1.0 + (q % 5) as f32 * 4.6;
+            let number = first + q;
+            questions.push(QuestionSlot { number, kind });
+            for (k, o) in options.iter().enumerate() {
+                bubbles.push(bubble(
+                    bx + 7.0 + k as f32 * 6.2,
+                    ry + 0.7,
+                    BubbleMeaning::Answer {
+                        question: number,
+                        option: o.to_string(),
+                    },
+                ));
+            }
+        }
+    };
+    block_rows(
+        1,
+        60,
+        &["A", "B", "C", "D"],
+        ChoiceKind::Single,
+        105.0,
+        &mut bubbles,
+    );
+    block_rows(
+        61,
+        20,
+        &["A", "B", "C", "D", "E"],
+        ChoiceKind::Multiple,
+        188.0,
+        &mut bubbles,
+    );
+    block_rows(81, 5, &["√", "×"], ChoiceKind::Judge, 220.0, &mut bubbles);
+    SheetGeometry {
+        page_width_mm: pw,
+        page_height_mm: ph,
+        corner_marks,
+        qr_code: BoxMm {
+            x: 168.0,
+            y: 16.0,
+            w: 22.0,
+            h: 22.0,
+        },
+        questions,
+        bubbles,
+    }
+}
+
+/// How a student marked a bubble.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// A 2B pencil ellipse filling most of the box, grainy.
+    Pencil,
+    /// Heavy back-and-forth strokes, overshooting the box.
+    Scribble,
+    /// A faint mark.
+    Light,
+    /// A mark rubbed out: a grey haze left behind.
+    Erased,
+}
+
+/// What a fabricated student wrote on the sheet.
+#[derive(Debug, Clone)]
+pub struct Student {
+    pub id: String,
+    pub variant: String,
+    /// Per question number: the options meant, e.g. "B" or "ACD" ("" = left blank).
+    pub answers: Vec<(u32, String)>,
+    /// Bubbles (index into the geometry) and how they are marked.
+    pub marks: Vec<(usize, Mark)>,
+}
+
+/// A student with random clear answers (pencil, some scribbles) to every question, id and variant.
+pub fn random_student(geom: &SheetGeometry, rng: &mut Rng) -> Student {
+    let id: String = (0..geom.id_columns())
+        .map(|_| char::from(b'0' + rng.below(10) as u8))
+        .collect();
+    let variant = if rng.unit() < 0.5 { "A" } else { "B" }.to_string();
+    let mut answers = Vec::new();
+    for q in &geom.questions {
+        let options: Vec<&str> = options_of(geom, q.number);
+        let chosen: String = match q.kind {
+            ChoiceKind::Multiple => {
+                let mut s = String::new();
+                while s.is_empty() {
+                    for o in &options {
+                        if rng.unit() < 0.45 {
+                            s.push_str(o);
+                        }
+                    }
+                }
+                s
+            }
+            _ if rng.unit() < 0.04 => String::new(),
+            _ => options[rng.below(options.len())].to_string(),
+        };
+        answers.push((q.number, chosen));
+    }
+    let mut s = Student {
+        id,
+        variant,
+        answers,
+        marks: Vec::new(),
+    };
+    s.marks = clear_marks(geom, &s, rng);
+    s
+}
+
+pub fn options_of(geom: &SheetGeometry, question: u32) -> Vec<&str> {
+    geom.bubbles
+        .iter()
+        .filter_map(|b| match &b.meaning {
+            BubbleMeaning::Answer {
+                question: q,
+                option,
+            } if *q == question => Some(option.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Pencil (and now and then a scribble) in every bubble the student's answers, id and variant name.
+pub fn clear_marks(geom: &SheetGeometry, s: &Student, rng: &mut Rng) -> Vec<(usize, Mark)> {
+    let mut marks = Vec::new();
+    for (i, b) in geom.bubbles.iter().enumerate() {
+        let on = match &b.meaning {
+            BubbleMeaning::Answer { question, option } => s
+                .answers
+                .iter()
+                .any(|(q, a)| q == question && a.contains(option.as_str())),
+            BubbleMeaning::IdDigit { column, digit } => {
+                s.id.as_bytes().get(*column as usize) == Some(&(b'0' + digit))
+            }
+            BubbleMeaning::Variant { letter } => *letter == s.variant,
+        };
+        if on {
+            let m = if rng.unit() < 0.1 {
+                Mark::Scribble
+            } else {
+                Mark::Pencil
+            };
+            marks.push((i, m));
+        }
+    }
+    marks
+}
+
+/// Draws the sheet upright at `ppm` pixels per mm.
+pub fn render(
+    geom: &SheetGeometry,
+    student: &Student,
+    qr_text: &str,
+    ppm: f32,
+    seed: u64,
+) -> GrayImage {
+    let mut rng = Rng::new(seed);
+    let w = (geom.page_width_mm * ppm).round() as u32;
+    let h = (geom.page_height_mm * ppm).round() as u32;
+    let mut img = GrayImage::from_pixel(w, h, image::Luma([246]));
+    let fill = |img: &mut GrayImage, x0: f32, y0: f32, x1: f32, y1: f32, v: u8| {
+        let (a, b) = ((x0 * ppm).round() as i64, (y0 * ppm).round() as i64);
+        let (c, d) = ((x1 * ppm).round() as i64, (y1 * ppm).round() as i64);
+        for y in b.max(0)..d.min(h as i64) {
+            for x in a.max(0)..c.min(w as i64) {
+                let p = img.get_pixel_mut(x as u32, y as u32);
+                p.0[0] = p.0[0].min(v);
+            }
+        }
+    };
+    for m in &geom.corner_marks {
+        let s = m.size / 2.0;
+        fill(
+            &mut img,
+            m.centre_x - s,
+            m.centre_y - s,
+            m.centre_x + s,
+            m.centre_y + s,
+            18,
+        );
+    }
+    // Header "text": rows of short dark strokes where the title and fields are.
+    for row in 0..3 {
+        let y = 16.0 + row as f32 * 8.0;
+        let mut x = 60.0;
+        while x < 150.0 {
+            let cw = rng.range(1.5, 3.5);
+            fill(&mut img, x, y, x + cw, y + 0.5, 30);
+            fill(&mut img, x + cw / 2.0, y, x + cw / 2.0 + 0.4, y + 4.0, 30);
+            x += cw + rng.range(0.8, 2.0);
+        }
+    }
+    let line = 0.18f32.max(1.0 / ppm);
+    for b in &geom.bubbles {
+        let a = &b.area;
+        fill(&mut img, a.x, a.y, a.x + a.w, a.y + line, 40);
+        fill(&mut img, a.x, a.y + a.h - line, a.x + a.w, a.y + a.h, 40);
+        fill(&mut img, a.x, a.y, a.x + line, a.y + a.h, 40);
+        fill(&mut img, a.x + a.w - line, a.y, a.x + a.w, a.y + a.h, 40);
+        // The printed label: a small glyph in the middle.
+        let (cx, cy) = a.centre();
+        fill(&mut img, cx - 0.6, cy - 1.0, cx - 0.4, cy + 1.0, 70);
+        fill(&mut img, cx - 0.6, cy - 0.1, cx + 0.6, cy + 0.1, 70);
+        fill(&mut img, cx + 0.4, cy - 1.0, cx + 0.6, cy + 1.0, 70);
+    }
+    let code = qrcode::QrCode::new(qr_text.as_bytes()).expect("QR text fits");
+    let n = code.width();
+    let colors = code.to_colors();
+    let module = geom.qr_code.w / n as f32;
+    for (i, c) in colors.iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            let (mx, my) = ((i % n) as f32, (i / n) as f32);
+            let x = geom.qr_code.x + mx * module;
+            let y = geom.qr_code.y + my * module;
+            fill(&mut img, x, y, x + module, y + module, 15);
+        }
+    }
+    for &(i, mark) in &student.marks {
+        draw_mark(&mut img, &geom.bubbles[i].area, mark, ppm, &mut rng);
+    }
+    img
+}
+
+fn draw_mark(img: &mut GrayImage, a: &BoxMm, mark: Mark, ppm: f32, rng: &mut Rng) {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let (cx, cy) = a.centre();
+    let (cx, cy) = (cx + rng.range(-0.3, 0.3), cy + rng.range(-0.2, 0.2));
+    let scale = rng.range(0.85, 1.05);
+    let (rx, ry) = (a.w / 2.0 * scale, a.h / 2.0 * scale);
+    let mut put = |x: i64, y: i64, v: u8| {
+        if x >= 0 && y >= 0 && x < w && y < h {
+            let p = img.get_pixel_mut(x as u32, y as u32);
+            p.0[0] = p.0[0].min(v);
+        }
+    };
+    match mark {
+        Mark::Scribble => {
+            // Zigzag strokes 0.5 mm wide across the box and a little beyond it.
+            let strokes = 9;
+            let half = (0.25 * ppm).max(1.0) as i64;
+            for s in 0..strokes {
+                let t0 = s as f32 / strokes as f32;
+                let t1 = (s + 1) as f32 / strokes as f32;
+                let (x0, y0) = (
+                    a.x - 0.4 + t0 * (a.w + 0.8),
+                    if s % 2 == 0 {
+                        a.y - 0.3
+                    } else {
+                        a.y + a.h + 0.3
+                    },
+                );
+                let (x1, y1) = (
+                    a.x - 0.4 + t1 * (a.w + 0.8),
+                    if s % 2 == 0 {
+                        a.y + a.h + 0.3
+                    } else {
+                        a.y - 0.3
+                    },
+                );
+                let steps = ((y1 - y0).abs().max((x1 - x0).abs()) * ppm * 2.0) as usize;
+                for k in 0..=steps {
+                    let t = k as f32 / steps as f32;
+                    let (x, y) = ((x0 + (x1 - x0) * t) * ppm, (y0 + (y1 - y0) * t) * ppm);
+                    for dy in -half..=half {
+                        for dx in -half..=half {
+                            put(x as i64 + dx, y as i64 + dy, 30 + rng.below(30) as u8);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            let (base, spread, gaps) = match mark {
+                Mark::Pencil => (95.0, 35.0, 0.08),
+                Mark::Light => (188.0, 14.0, 0.1),
+                _ => (224.0, 10.0, 0.45),
+            };
+            let (x0, x1) = (((cx - rx) * ppm) as i64, ((cx + rx) * ppm) as i64 + 1);
+            let (y0, y1) = (((cy - ry) * ppm) as i64, ((cy + ry) * ppm) as i64 + 1);
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let dx = (x as f32 / ppm - cx) / rx;
+                    let dy = (y as f32 / ppm - cy) / ry;
+                    if dx * dx + dy * dy > 1.0 || rng.unit() < gaps {
+                        continue;
+                    }
+                    // Graphite grain: each pixel a little lighter or darker.
+                    let v = base + rng.range(-spread, spread);
+                    put(x, y, v.clamp(0.0, 255.0) as u8);
+                }
+            }
+        }
+    }
+}
+
+/// How a page is put through the copier or the phone.
+pub struct Distortion {
+    /// Where the upright sheet's four corners land, clockwise from the top left, as fractions of
+    /// the upright image's size scaled by `scale`.
+    pub corners: [(f32, f32); 4],
+    /// Output size relative to the upright image.
+    pub scale: f32,
+    /// Uniform noise amplitude (gray levels).
+    pub noise: f32,
+    pub blur: bool,
+    /// JPEG quality, or none.
+    pub jpeg: Option<u8>,
+    /// Brightness outside the paper.
+    pub background: u8,
+    /// Uneven light: brightness falls by this fraction from the top-left to the bottom-right corner.
+    pub shade: f32,
+}
+
+impl Distortion {
+    /// Turned by `degrees` about the centre, scaled and shifted (fractions of the size).
+    pub fn turned(degrees: f32, scale: f32, shift: (f32, f32)) -> Distortion {
+        let r = degrees.to_radians();
+        let (c, s) = (r.cos(), r.sin());
+        let corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)].map(|(x, y): (f32, f32)| {
+            // Rotation about the centre in a square-normalised frame would distort A4; rotate in
+            // units of the width instead (aspect ≈ 1.414).
+            let aspect = 297.0 / 210.0;
+            let (px, py) = (x - 0.5, (y - 0.5) * aspect);
+            let (qx, qy) = (c * px - s * py, s * px + c * py);
+            // Shrunk a little so a turned page still fits the scan area, as on a copier's glass.
+            (
+                0.95 * qx + 0.5 + shift.0,
+                0.95 * qy / aspect + 0.5 + shift.1,
+            )
+        });
+        Distortion {
+            corners,
+            scale,
+            noise: 14.0,
+            blur: true,
+            jpeg: Some(70),
+            background: 235,
+            shade: 0.0,
+        }
+    }
+}
+
+/// The sheet as the scanner or camera sees it.
+pub fn distort(upright: &GrayImage, d: &Distortion, seed: u64) -> GrayImage {
+    let mut rng = Rng::new(seed);
+    let (w, h) = (upright.width() as f32, upright.height() as f32);
+    let (ow, oh) = ((w * d.scale).round() as u32, (h * d.scale).round() as u32);
+    let from = [
+        (0.0, 0.0),
+        (w as f64, 0.0),
+        (w as f64, h as f64),
+        (0.0, h as f64),
+    ];
+    let to = d
+        .corners
+        .map(|(x, y)| ((x * ow as f32) as f64, (y * oh as f32) as f64));
+    let back = Homography::from_points(from, to)
+        .and_then(|h| h.inverse())
+        .expect("a real distortion");
+    // Noise from a table walked by a cheap step: these loops run unoptimised in test builds.
+    let table: Vec<f32> = (0..4093).map(|_| rng.range(-d.noise, d.noise)).collect();
+    let (iw, ih) = (upright.width() as usize, upright.height() as usize);
+    let src = upright.as_raw();
+    let m = back.m;
+    let mut px = vec![0u8; (ow * oh) as usize];
+    let mut k = 0usize;
+    for y in 0..oh as usize {
+        let fy = y as f64 + 0.5;
+        let (mut nx, mut ny, mut nw) = (
+            m[0] * 0.5 + m[1] * fy + m[2],
+            m[3] * 0.5 + m[4] * fy + m[5],
+            m[6] * 0.5 + m[7] * fy + m[8],
+        );
+        let row = &mut px[y * ow as usize..(y + 1) * ow as usize];
+        let light_step = d.shade / 2.0 / ow as f32;
+        let mut light = 1.0 - d.shade / 2.0 * y as f32 / oh as f32;
+        for out in row.iter_mut() {
+            let (u, v) = ((nx / nw) as f32 - 0.5, (ny / nw) as f32 - 0.5);
+            nx += m[0];
+            ny += m[3];
+            nw += m[6];
+            let base = if u < 0.0 || v < 0.0 || u >= (iw - 1) as f32 || v >= (ih - 1) as f32 {
+                d.background as f32
+            } else {
+                let (xi, yi) = (u as usize, v as usize);
+                let (tx, ty) = (u - xi as f32, v - yi as f32);
+                let i = yi * iw + xi;
+                let top = src[i] as f32 * (1.0 - tx) + src[i + 1] as f32 * tx;
+                let bottom = src[i + iw] as f32 * (1.0 - tx) + src[i + iw + 1] as f32 * tx;
+                top * (1.0 - ty) + bottom * ty
+            };
+            k = (k + 2311) % table.len();
+            *out = (base * light + table[k]).clamp(0.0, 255.0) as u8;
+            light -= light_step;
+        }
+    }
+    if d.blur {
+        px = blur(&px, ow as usize, oh as usize);
+    }
+    let out = GrayImage::from_raw(ow, oh, px).expect("sized");
+    match d.jpeg {
+        Some(q) => jpeg_round_trip(&out, q),
+        None => out,
+    }
+}
+
+/// A slight optical blur: the 3×3 binomial kernel (1 2 1)², done by hand because `image`'s generic blur
+/// is compiled unoptimised in test builds.
+fn blur(px: &[u8], w: usize, h: usize) -> Vec<u8> {
+    let mut tmp = px.to_vec();
+    for y in 0..h {
+        let r = &px[y * w..(y + 1) * w];
+        let t = &mut tmp[y * w..(y + 1) * w];
+        for x in 1..w - 1 {
+            t[x] = ((r[x - 1] as u32 + 2 * r[x] as u32 + r[x + 1] as u32 + 2) / 4) as u8;
+        }
+    }
+    let mut out = tmp.clone();
+    for y in 1..h - 1 {
+        for x in 0..w {
+            let i = y * w + x;
+            out[i] = ((tmp[i - w] as u32 + 2 * tmp[i] as u32 + tmp[i + w] as u32 + 2) / 4) as u8;
+        }
+    }
+    out
+}
+
+pub fn jpeg_bytes(img: &GrayImage, quality: u8) -> Vec<u8> {
+    let mut buf = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, quality)
+        .encode_image(img)
+        .expect("JPEG encodes");
+    buf
+}
+
+pub fn jpeg_round_trip(img: &GrayImage, quality: u8) -> GrayImage {
+    image::load_from_memory(&jpeg_bytes(img, quality))
+        .expect("JPEG decodes")
+        .into_luma8()
+}

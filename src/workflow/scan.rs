@@ -1,0 +1,405 @@
+//! `examgen scan` as a job: every page of the scans read in parallel against the manifest's sheet geometry,
+//! identified by its QR code, and turned into responses.csv (what `grade` reads, `?` where a person must
+//! look), scan-report.csv (one row per page and per missing student) and review.pdf.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::error::{Error, Result};
+use crate::input::manifest::Manifest;
+use crate::input::scan::{
+    PageReading, PageSource, SheetCode, SheetGeometry, page_sources, read_page, review_image,
+};
+use crate::util::csv::write_csv;
+use crate::workflow::OutFile;
+
+pub struct ScanRequest<'a> {
+    pub manifest: &'a Path,
+    pub inputs: &'a [PathBuf],
+}
+
+/// The files of a scan run and what the summary line says.
+pub struct Scan {
+    pub files: Vec<OutFile>,
+    pub pages: usize,
+    pub sheets: usize,
+    pub doubtful_sheets: usize,
+    /// One line per page or student that needs a person: unreadable pages, duplicates, missing sheets.
+    pub problems: Vec<String>,
+}
+
+/// One page as read: where it came from and either the sheet or why there is none.
+pub(crate) struct PageOutcome {
+    pub file: PathBuf,
+    pub page: usize,
+    pub result: std::result::Result<ReadSheet, String>,
+}
+
+/// A page identified as one of this exam's sheets.
+pub(crate) struct ReadSheet {
+    pub code: SheetCode,
+    /// The student id: the QR code's on a personalised sheet, else the marked 准考证号 (`?` in doubtful
+    /// columns).
+    pub id: String,
+    /// The variant graded: the QR code's, or the 试卷类型 the student marked when it differs.
+    pub variant: String,
+    pub reading: PageReading,
+    pub problems: Vec<String>,
+    /// The review picture (JPEG) when the sheet has doubtful marks.
+    pub review: Option<Vec<u8>>,
+}
+
+/// Reads every page of `req.inputs` and returns the files to write. Pages that cannot be read are
+/// reported, never guessed; the run fails only when no page at all is an answer sheet of this exam.
+pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
+    let manifest = Manifest::read(req.manifest)?;
+    let digest = manifest.draw_digest();
+    let Some(first) = manifest
+        .variants
+        .iter()
+        .find_map(|v| v.sheet.first())
+        .cloned()
+    else {
+        return Err(Error::input(format!(
+            "{} records no answer sheets to read",
+            req.manifest.display()
+        ))
+        .because(
+            "use the manifest.json that examgen sheet or examgen batch wrote with the sheets",
+        ));
+    };
+    // A file or page that is no image at all is reported where it is, in input order.
+    let mut sources: Vec<std::result::Result<PageSource, (PathBuf, usize, String)>> = Vec::new();
+    for input in req.inputs {
+        for s in page_sources(input) {
+            sources.push(s.map_err(|p| (p.source.clone(), p.page.unwrap_or(0), p.message)));
+        }
+    }
+    let progress = ProgressBar::new(sources.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} pages {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let outcomes: Vec<PageOutcome> = crate::util::parallel::map(&sources, |s| {
+        let outcome = match s {
+            Ok(source) => PageOutcome {
+                file: source.source.clone(),
+                page: source.page,
+                result: read_one(source, &manifest, &digest, &first),
+            },
+            Err((file, page, why)) => PageOutcome {
+                file: file.clone(),
+                page: *page,
+                result: Err(why.clone()),
+            },
+        };
+        progress.inc(1);
+        outcome
+    });
+    progress.finish_and_clear();
+    collect(&manifest, outcomes, req.manifest, dir)
+}
+
+/// Reads one page: decode, register and read against the first sheet geometry, identify it by its QR code,
+/// and read again with its own variant's geometry when that differs.
+fn read_one(
+    source: &PageSource,
+    manifest: &Manifest,
+    digest: &str,
+    first: &SheetGeometry,
+) -> std::result::Result<ReadSheet, String> {
+    let page = source.decode().map_err(|p| p.message)?;
+    let mut reading = read_page(&page.image, first).map_err(|e| {
+        format!(
+            "no answer sheet of this exam found ({e}); a blank page, or a sheet to enter by hand"
+        )
+    })?;
+    let text = reading.qr_text.clone().ok_or_else(|| {
+        "the QR code cannot be read (damaged, covered or cut off); enter this sheet by hand"
+            .to_string()
+    })?;
+    let code = SheetCode::parse(&text)
+        .ok_or_else(|| format!("the QR code `{text}` is not an examgen answer sheet's"))?;
+    if code.digest != digest {
+        return Err(format!(
+            "a sheet of another exam (its code {}, this manifest's {digest}); scan it with its own manifest.json",
+            code.digest
+        ));
+    }
+    let record = manifest
+        .variants
+        .iter()
+        .find(|v| v.label == code.variant)
+        .ok_or_else(|| {
+            format!(
+                "the sheet says variant {}, which the manifest does not have",
+                code.variant
+            )
+        })?;
+    let geom = record
+        .sheet
+        .get(code.page.saturating_sub(1) as usize)
+        .ok_or_else(|| {
+            format!(
+                "the sheet says page {} of variant {}, which the manifest does not record",
+                code.page, code.variant
+            )
+        })?;
+    if geom != first {
+        reading = read_page(&page.image, geom).map_err(|e| e.to_string())?;
+    }
+    let mut problems = reading.problems.clone();
+    if reading.upside_down() {
+        problems.push("fed upside down (read turned round)".into());
+    }
+    let id = match &code.student {
+        Some(id) => id.clone(),
+        None => {
+            let id = reading.id_text();
+            if id.is_empty() {
+                problems.push("no 准考证号 marked".into());
+            } else if reading.id_doubtful() {
+                problems.push(format!(
+                    "准考证号 doubtful: {id} (? = a column with no or two marks)"
+                ));
+            }
+            id
+        }
+    };
+    let mut variant = code.variant.clone();
+    if let Some(marked) = &reading.variant {
+        if marked.doubtful {
+            problems.push(format!(
+                "试卷类型 doubtful (best reading {}); graded as printed, {}",
+                if marked.best.is_empty() {
+                    "none"
+                } else {
+                    &marked.best
+                },
+                code.variant
+            ));
+        } else if !marked.letters.is_empty() && marked.letters != code.variant {
+            // The student sat the paper they marked; the sheet's printed variant only says which form.
+            problems.push(format!(
+                "wrong variant: a sheet printed for {} with 试卷类型 {} marked; graded as {}",
+                code.variant, marked.letters, marked.letters
+            ));
+            variant = marked.letters.clone();
+        }
+    }
+    let review = (reading.doubtful_count() > 0)
+        .then(|| review_jpeg(&page.image, geom, &reading))
+        .flatten();
+    Ok(ReadSheet {
+        code,
+        id,
+        variant,
+        reading,
+        problems,
+        review,
+    })
+}
+
+/// Review pictures at about 150 dpi, JPEG: enough to see a pencil mark, small enough for a class's PDF.
+fn review_jpeg(
+    image: &image::GrayImage,
+    geom: &SheetGeometry,
+    reading: &PageReading,
+) -> Option<Vec<u8>> {
+    let mut picture = review_image(image, geom, reading);
+    let ppm = reading.registration.pixels_per_mm;
+    if ppm > 6.5 {
+        let k = 6.0 / ppm;
+        let (w, h) = (
+            ((picture.width() as f32 * k).round() as u32).max(1),
+            ((picture.height() as f32 * k).round() as u32).max(1),
+        );
+        picture = image::imageops::resize(&picture, w, h, image::imageops::FilterType::Triangle);
+    }
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&picture)
+        .ok()?;
+    Some(out)
+}
+
+/// What a question's cell in responses.csv holds and the note for a doubtful one.
+fn cell_of(letters: &str, doubtful: bool, best: &str) -> (String, Option<String>) {
+    if doubtful {
+        let shown = if best.is_empty() { "none" } else { best };
+        ("?".into(), Some(format!("{shown}?")))
+    } else {
+        (letters.to_string(), None)
+    }
+}
+
+/// Turns the pages read into the run's files and the problems to show.
+fn collect(
+    manifest: &Manifest,
+    outcomes: Vec<PageOutcome>,
+    manifest_path: &Path,
+    dir: &Path,
+) -> Result<Scan> {
+    let numbers: Vec<usize> = {
+        let mut n: Vec<usize> = manifest
+            .variants
+            .iter()
+            .flat_map(|v| v.questions.iter().map(|q| q.number))
+            .collect();
+        n.sort_unstable();
+        n.dedup();
+        n
+    };
+    let mut header = vec!["id".to_string(), "variant".to_string()];
+    header.extend(numbers.iter().map(|n| n.to_string()));
+    header.push("note".into());
+    let mut responses = vec![header];
+    let mut report = vec![
+        ["file", "page", "id", "variant", "doubtful", "problems"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    let mut problems = Vec::new();
+    // Which pages carry each id, for duplicates.
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, o) in outcomes.iter().enumerate() {
+        if let Ok(s) = &o.result
+            && !s.id.is_empty()
+        {
+            by_id.entry(s.id.clone()).or_default().push(i);
+        }
+    }
+    let place = |o: &PageOutcome| {
+        if o.page == 0 {
+            o.file.display().to_string()
+        } else {
+            format!("{} page {}", o.file.display(), o.page)
+        }
+    };
+    let mut sheets = 0;
+    let mut doubtful_sheets = 0;
+    let mut review = Vec::new();
+    for (i, o) in outcomes.iter().enumerate() {
+        let s = match &o.result {
+            Ok(s) => s,
+            Err(why) => {
+                problems.push(format!("{}: {why}", place(o)));
+                report.push(vec![
+                    o.file.display().to_string(),
+                    o.page.to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    why.clone(),
+                ]);
+                continue;
+            }
+        };
+        sheets += 1;
+        let mut page_problems = s.problems.clone();
+        if let Some(others) = by_id.get(&s.id).filter(|v| v.len() > 1) {
+            let elsewhere: Vec<String> = others
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| place(&outcomes[j]))
+                .collect();
+            page_problems.push(format!(
+                "duplicate id {}: also on {}",
+                s.id,
+                elsewhere.join(", ")
+            ));
+        }
+        if let Some(student) = manifest.students.iter().find(|st| st.id == s.id) {
+            if student.variant != s.variant {
+                page_problems.push(format!(
+                    "wrong variant: the batch gave {} variant {}, the sheet is {}",
+                    s.id, student.variant, s.variant
+                ));
+            }
+        } else if !manifest.students.is_empty() {
+            page_problems.push(format!("{} is no student of the batch", s.id));
+        }
+        let doubtful = s.reading.doubtful_count();
+        if doubtful > 0 {
+            doubtful_sheets += 1;
+        }
+        // Cells by question number; blank and short questions stay empty (answered on the paper).
+        let mut cells: HashMap<usize, String> = HashMap::new();
+        let mut notes = Vec::new();
+        if s.reading.id_doubtful() && s.code.student.is_none() {
+            notes.push(format!("id: {}?", s.id));
+        }
+        for a in &s.reading.answers {
+            let (cell, note) = cell_of(&a.reading.letters, a.reading.doubtful, &a.reading.best);
+            if let Some(n) = note {
+                notes.push(format!("{}: {n}", a.question));
+            }
+            cells.insert(a.question as usize, cell);
+        }
+        let mut row = vec![s.id.clone(), s.variant.clone()];
+        row.extend(numbers.iter().map(|n| cells.remove(n).unwrap_or_default()));
+        row.push(notes.join("; "));
+        responses.push(row);
+        if !page_problems.is_empty() {
+            problems.push(format!("{}: {}", place(o), page_problems.join("; ")));
+        }
+        report.push(vec![
+            o.file.display().to_string(),
+            o.page.to_string(),
+            s.id.clone(),
+            s.variant.clone(),
+            doubtful.to_string(),
+            page_problems.join("; "),
+        ]);
+        if let Some(jpeg) = &s.review {
+            review.push(crate::workflow::scan_review::ReviewPage {
+                caption: format!(
+                    "{}  第{}页  {}  {}卷  存疑 {}",
+                    o.file
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().to_string()),
+                    o.page,
+                    s.id,
+                    s.variant,
+                    doubtful
+                ),
+                jpeg: jpeg.clone(),
+            });
+        }
+    }
+    for st in &manifest.students {
+        if !by_id.contains_key(&st.id) {
+            let why = format!("no sheet scanned for {} {}", st.id, st.name);
+            problems.push(why.clone());
+            report.push(vec![
+                String::new(),
+                String::new(),
+                st.id.clone(),
+                st.variant.clone(),
+                String::new(),
+                why,
+            ]);
+        }
+    }
+    if sheets == 0 {
+        return Err(Error::input(format!(
+            "no page of the scans is an answer sheet of {}:\n  {}",
+            manifest_path.display(),
+            problems.join("\n  ")
+        )));
+    }
+    let (pdf, review_pages) = crate::workflow::scan_review::review_pdf(&review)?;
+    Ok(Scan {
+        files: vec![
+            OutFile::other(dir.join("responses.csv"), write_csv(&responses)),
+            OutFile::other(dir.join("scan-report.csv"), write_csv(&report)),
+            OutFile::pdf(dir.join("review.pdf"), pdf, review_pages),
+        ],
+        pages: outcomes.len(),
+        sheets,
+        doubtful_sheets,
+        problems,
+    })
+}

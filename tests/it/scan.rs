@@ -1,0 +1,610 @@
+//! `examgen scan` end to end on fabricated scans of examgen's own sheets: sheets rendered with pdftoppm,
+//! bubbles marked the way students mark them (textured pencil ellipses, heavy scribbles, a few light marks
+//! and erasures), pages turned, scaled, shifted, blurred, noised, JPEG-compressed, one upside down and one
+//! warped like a phone photo, packed into a PDF as a copier does — then `scan` → `grade` must give the
+//! scores the known answers give.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use image::{GrayImage, Luma};
+use serde_json::Value;
+
+use crate::util::{Dir, repo};
+
+/// A small deterministic generator (xorshift), so every run fabricates the same class.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    fn range(&mut self, a: f32, b: f32) -> f32 {
+        a + (b - a) * self.unit()
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A sheet page rendered by pdftoppm at `dpi`, grayscale.
+fn render(pdf: &Path, dpi: u32, out: &Path) -> GrayImage {
+    let status = Command::new("pdftoppm")
+        .args(["-r", &dpi.to_string(), "-gray", "-png", "-singlefile"])
+        .arg(pdf)
+        .arg(out)
+        .status()
+        .expect("pdftoppm (installed by .ci/run)");
+    assert!(status.success());
+    image::open(out.with_extension("png")).unwrap().into_luma8()
+}
+
+/// How a bubble is marked.
+#[derive(Clone, Copy, PartialEq)]
+enum Mark {
+    /// A pencil-grey ellipse with grain, as most students fill.
+    Pencil,
+    /// Scribbled over the box edge, darker.
+    Scribble,
+    /// Barely pressed: may read either way, so it must read right or be flagged.
+    Light,
+    /// Rubbed out: a grey smudge where a mark was.
+    Erased,
+}
+
+fn mark(img: &mut GrayImage, b: &Value, dpi: f32, how: Mark, rng: &mut Rng) {
+    let k = dpi / 25.4;
+    let f = |key: &str| b["box"][key].as_f64().unwrap() as f32 * k;
+    let (x, y, w, h) = (f("x"), f("y"), f("w"), f("h"));
+    let (cx, cy) = (x + w / 2.0, y + h / 2.0);
+    let (rx, ry, level) = match how {
+        Mark::Pencil => (w * 0.46, h * 0.48, rng.range(55.0, 95.0)),
+        Mark::Scribble => (w * 0.58, h * 0.62, rng.range(25.0, 60.0)),
+        Mark::Light => (w * 0.42, h * 0.42, rng.range(175.0, 195.0)),
+        Mark::Erased => (w * 0.45, h * 0.45, rng.range(212.0, 225.0)),
+    };
+    let jitter = (rng.range(-0.06, 0.06) * w, rng.range(-0.06, 0.06) * h);
+    for py in (cy - ry - 2.0) as i64..=(cy + ry + 2.0) as i64 {
+        for px in (cx - rx - 2.0) as i64..=(cx + rx + 2.0) as i64 {
+            let dx = (px as f32 + 0.5 - cx - jitter.0) / rx;
+            let dy = (py as f32 + 0.5 - cy - jitter.1) / ry;
+            if dx * dx + dy * dy > 1.0 || px < 0 || py < 0 {
+                continue;
+            }
+            let (px, py) = (px as u32, py as u32);
+            if px >= img.width() || py >= img.height() {
+                continue;
+            }
+            // Graphite leaves grain: some paper shows through.
+            let v = (level + rng.range(-25.0, 25.0)).clamp(0.0, 255.0);
+            let old = img.get_pixel(px, py).0[0] as f32;
+            img.put_pixel(px, py, Luma([old.min(v) as u8]));
+        }
+    }
+}
+
+/// Where a page lands in the scan: (x, y) in the output image → (x, y) in the upright page.
+fn warp(src: &GrayImage, map: impl Fn(f32, f32) -> (f32, f32)) -> GrayImage {
+    let (w, h) = (src.width() as i64, src.height() as i64);
+    GrayImage::from_fn(src.width(), src.height(), |x, y| {
+        let (u, v) = map(x as f32 + 0.5, y as f32 + 0.5);
+        let (fx, fy) = ((u - 0.5).floor(), (v - 0.5).floor());
+        let (tx, ty) = (u - 0.5 - fx, v - 0.5 - fy);
+        let at = |x: i64, y: i64| -> f32 {
+            if x < 0 || y < 0 || x >= w || y >= h {
+                250.0
+            } else {
+                src.get_pixel(x as u32, y as u32).0[0] as f32
+            }
+        };
+        let (ix, iy) = (fx as i64, fy as i64);
+        let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
+        let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
+        Luma([(top * (1.0 - ty) + bottom * ty).round() as u8])
+    })
+}
+
+/// The page on a scanner bed a little larger than the sheet (white around it), so a skewed feed keeps its
+/// corners in the image as real copiers do.
+fn on_bed(src: &GrayImage) -> GrayImage {
+    let (px, py) = (src.width() * 8 / 100, src.height() * 6 / 100);
+    let mut bed = GrayImage::from_pixel(src.width() + 2 * px, src.height() + 2 * py, Luma([250]));
+    image::imageops::replace(&mut bed, src, px as i64, py as i64);
+    bed
+}
+
+/// Turned by `deg` about the centre, scaled by `scale` and shifted by `shift` pixels: a feeder's skew.
+fn turned(src: &GrayImage, deg: f32, scale: f32, shift: (f32, f32)) -> GrayImage {
+    let (c, s) = (deg.to_radians().cos(), deg.to_radians().sin());
+    let (mx, my) = (src.width() as f32 / 2.0, src.height() as f32 / 2.0);
+    warp(src, |x, y| {
+        let (dx, dy) = ((x - mx - shift.0) / scale, (y - my - shift.1) / scale);
+        (mx + c * dx + s * dy, my - s * dx + c * dy)
+    })
+}
+
+/// A phone photo: the page in perspective (a true projective map, as a camera gives), its far edge smaller.
+fn phone(src: &GrayImage) -> GrayImage {
+    let (w, h) = (src.width() as f32, src.height() as f32);
+    warp(src, |x, y| {
+        let d = 1.0 - 0.1 * y / h;
+        (0.92 * (x - w / 2.0) / d + w / 2.0, 0.9 * y / d)
+    })
+}
+
+fn noise_and_blur(img: &mut GrayImage, rng: &mut Rng, blur: bool) {
+    if blur {
+        let src = img.clone();
+        let (w, h) = (img.width(), img.height());
+        for y in 1..h - 1 {
+            for x in 1..w - 1 {
+                let mut sum = 0u32;
+                for (dx, dy) in [(0i32, 0i32), (-1, 0), (1, 0), (0, -1), (0, 1)] {
+                    sum += src
+                        .get_pixel((x as i32 + dx) as u32, (y as i32 + dy) as u32)
+                        .0[0] as u32;
+                }
+                img.put_pixel(x, y, Luma([(sum / 5) as u8]));
+            }
+        }
+    }
+    for p in img.pixels_mut() {
+        p.0[0] = (p.0[0] as f32 + rng.range(-14.0, 14.0)).clamp(0.0, 255.0) as u8;
+    }
+}
+
+fn jpeg(img: &GrayImage, quality: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .encode_image(img)
+        .unwrap();
+    out
+}
+
+/// A PDF with one JPEG per page, as img2pdf and copiers write them.
+fn copier_pdf(pages: &[(Vec<u8>, u32, u32)]) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let mut kids = Vec::new();
+    for (bytes, w, h) in pages {
+        let img = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => *w as i64,
+                "Height" => *h as i64, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+                "Filter" => "DCTDecode",
+            },
+            bytes.clone(),
+        ));
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(),
+        ));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
+            "Contents" => content,
+        });
+        kids.push(Object::Reference(page));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// One fabricated student: id, variant index, the answer per question number (letters, "" = blank), and
+/// the questions marked lightly or with an erasure (read right or flagged, never wrong).
+struct Student {
+    id: String,
+    variant: usize,
+    answers: HashMap<u32, String>,
+    unsure: Vec<u32>,
+}
+
+fn options(geom: &Value, q: u32) -> Vec<(String, Value)> {
+    geom["bubbles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == "answer" && b["question"] == q)
+        .map(|b| (b["option"].as_str().unwrap().to_string(), b.clone()))
+        .collect()
+}
+
+/// Fills one sheet like a student: id digits, variant, answers; returns the marked page.
+fn fill(
+    page: &GrayImage,
+    geom: &Value,
+    s: &Student,
+    label: &str,
+    dpi: f32,
+    rng: &mut Rng,
+) -> GrayImage {
+    let mut img = page.clone();
+    let bubbles = geom["bubbles"].as_array().unwrap();
+    for (col, d) in s.id.chars().enumerate() {
+        let digit = d.to_digit(10).unwrap();
+        let b = bubbles
+            .iter()
+            .find(|b| b["kind"] == "id-digit" && b["column"] == col && b["digit"] == digit)
+            .unwrap();
+        mark(&mut img, b, dpi, Mark::Pencil, rng);
+    }
+    if let Some(b) = bubbles
+        .iter()
+        .find(|b| b["kind"] == "variant" && b["letter"] == label)
+    {
+        mark(&mut img, b, dpi, Mark::Pencil, rng);
+    }
+    for (q, letters) in &s.answers {
+        let opts = options(geom, *q);
+        let unsure = s.unsure.contains(q);
+        for (option, b) in &opts {
+            let chosen = letters.contains(option.as_str());
+            if chosen {
+                let how = if unsure {
+                    Mark::Light
+                } else if rng.below(6) == 0 {
+                    Mark::Scribble
+                } else {
+                    Mark::Pencil
+                };
+                mark(&mut img, b, dpi, how, rng);
+            }
+        }
+        if unsure && letters.len() == 1 {
+            // A changed mind: the first choice rubbed out beside the light final one.
+            if let Some((_, b)) = opts.iter().find(|(o, _)| !letters.contains(o.as_str())) {
+                mark(&mut img, b, dpi, Mark::Erased, rng);
+            }
+        }
+    }
+    img
+}
+
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn forty_fabricated_scans_read_back_and_grade_as_the_known_answers() {
+    let dir = Dir::new();
+    let blueprint = repo().join("question-bank/exams/mock.yaml");
+    dir.run(&[
+        "sheet",
+        blueprint.to_str().unwrap(),
+        "--seed",
+        "11",
+        "--variants",
+        "2",
+        "-o",
+        "sheets",
+    ])
+    .success();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sheets/manifest.json")).unwrap())
+            .unwrap();
+    let variants = manifest["variants"].as_array().unwrap();
+    let mut rng = Rng(0x5eed_1234_abcd);
+    let dpi = 150.0;
+    let pages: Vec<GrayImage> = ["A", "B"]
+        .iter()
+        .map(|l| {
+            render(
+                &dir.join(&format!("sheets/sheet-{l}.pdf")),
+                dpi as u32,
+                &dir.join(&format!("page-{l}")),
+            )
+        })
+        .collect();
+
+    // 40 students: ids 2025001…, variants alternating, random answers, some blanks; every 5th student has
+    // one light mark or erasure.
+    let mut students = Vec::new();
+    for n in 0..40 {
+        let v = n % 2;
+        let geom = &variants[v]["sheet"][0];
+        let mut answers = HashMap::new();
+        for q in geom["questions"].as_array().unwrap() {
+            let number = q["number"].as_u64().unwrap() as u32;
+            let opts: Vec<String> = options(geom, number).into_iter().map(|o| o.0).collect();
+            let given = match q["kind"].as_str().unwrap() {
+                _ if rng.below(25) == 0 => String::new(),
+                "multiple" => {
+                    let mut s: String = opts
+                        .iter()
+                        .filter(|_| rng.below(2) == 0)
+                        .map(String::as_str)
+                        .collect();
+                    if s.is_empty() {
+                        s = opts[0].clone();
+                    }
+                    s
+                }
+                _ => opts[rng.below(opts.len())].clone(),
+            };
+            answers.insert(number, given);
+        }
+        let unsure = if n % 5 == 2 {
+            vec![1 + rng.below(60) as u32]
+        } else {
+            Vec::new()
+        };
+        if let Some(q) = unsure.first() {
+            // The light mark is on a single-choice question that has an answer.
+            let opts: Vec<String> = options(geom, *q).into_iter().map(|o| o.0).collect();
+            answers.insert(*q, opts[rng.below(opts.len())].clone());
+        }
+        students.push(Student {
+            id: format!("2025{:03}", n + 1),
+            variant: v,
+            answers,
+            unsure,
+        });
+    }
+
+    // The known answers, as a teacher would type them, for the reference grading.
+    let numbers: Vec<u64> = variants[0]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["number"].as_u64().unwrap())
+        .collect();
+    let mut known = format!(
+        "id,variant,{}\n",
+        numbers
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    for s in &students {
+        let cells: Vec<String> = numbers
+            .iter()
+            .map(|n| s.answers.get(&(*n as u32)).cloned().unwrap_or_default())
+            .collect();
+        known += &format!("{},{},{}\n", s.id, ["A", "B"][s.variant], cells.join(","));
+    }
+    dir.create("known.csv", known);
+
+    // Fabricate: most pages into one copier PDF; one at 300 dpi, one upside down, one phone photo as
+    // files of their own.
+    let mut copier = Vec::new();
+    for (n, s) in students.iter().enumerate() {
+        let label = ["A", "B"][s.variant];
+        let geom = &variants[s.variant]["sheet"][0];
+        let filled = fill(&pages[s.variant], geom, s, label, dpi, &mut rng);
+        let filled = on_bed(&filled);
+        let mut scanned = match n {
+            7 => {
+                let mut turned = filled.clone();
+                image::imageops::rotate180_in_place(&mut turned);
+                turned
+            }
+            13 => phone(&filled),
+            _ => turned(
+                &filled,
+                rng.range(-3.0, 3.0),
+                rng.range(0.97, 1.03),
+                (rng.range(-25.0, 25.0), rng.range(-25.0, 25.0)),
+            ),
+        };
+        noise_and_blur(&mut scanned, &mut rng, n % 3 == 0);
+        let quality = 60 + rng.below(26) as u8;
+        let bytes = jpeg(&scanned, quality);
+        if n == 13 {
+            std::fs::write(dir.join("phone.jpg"), &bytes).unwrap();
+        } else {
+            copier.push((bytes, scanned.width(), scanned.height()));
+        }
+    }
+    std::fs::write(dir.join("copier.pdf"), copier_pdf(&copier)).unwrap();
+    if let Ok(keep) = std::env::var("EXAMGEN_KEEP_SCANS") {
+        // To look at the fabricated pages when this test fails.
+        crate::util::copy_tree(dir.path(), Path::new(&keep));
+    }
+
+    let run = dir
+        .run(&[
+            "scan",
+            "sheets/manifest.json",
+            "copier.pdf",
+            "phone.jpg",
+            "-o",
+            "scanned",
+        ])
+        .success();
+    assert!(
+        run.stdout
+            .contains("read 40 answer sheet(s) from 40 page(s)"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("fed upside down"),
+        "the upside-down page is read and said: {}",
+        run.stderr
+    );
+
+    // Every clear mark exactly; light and erased marks right or `?`; ids and variants all match.
+    let rows = read_csv(&dir.join("scanned/responses.csv"));
+    let header = &rows[0];
+    assert_eq!(header[0], "id");
+    assert_eq!(header.last().unwrap(), "note");
+    assert_eq!(rows.len(), 41);
+    let mut flagged = 0;
+    for row in &rows[1..] {
+        let s = students
+            .iter()
+            .find(|s| s.id == row[0])
+            .unwrap_or_else(|| panic!("an id nobody has: {row:?}"));
+        assert_eq!(row[1], ["A", "B"][s.variant], "variant of {}", s.id);
+        for (c, h) in header.iter().enumerate().skip(2) {
+            let Ok(q) = h.parse::<u32>() else { continue };
+            let want = s.answers.get(&q).cloned().unwrap_or_default();
+            if s.unsure.contains(&q) {
+                assert!(
+                    row[c] == want || row[c] == "?",
+                    "{} question {q}: light mark read as {:?}, marked {want:?}",
+                    s.id,
+                    row[c]
+                );
+                flagged += usize::from(row[c] == "?");
+            } else {
+                assert_eq!(row[c], want, "{} question {q}", s.id);
+            }
+        }
+    }
+
+    // scan → grade reproduces the known scores; doubtful cells first stop grading.
+    let graded_known = dir.run(&[
+        "grade",
+        "sheets/manifest.json",
+        "known.csv",
+        "-o",
+        "g-known",
+    ]);
+    graded_known.success();
+    let args = [
+        "grade",
+        "sheets/manifest.json",
+        "scanned/responses.csv",
+        "-o",
+        "g-scan",
+    ];
+    if flagged > 0 {
+        dir.run(&args).failure(1);
+        // The teacher looks at review.pdf and types the answers in.
+        let mut rows = rows.clone();
+        for row in rows.iter_mut().skip(1) {
+            let s = students.iter().find(|s| s.id == row[0]).unwrap();
+            for (c, h) in header.iter().enumerate().skip(2) {
+                if row[c] == "?" {
+                    row[c] = s.answers[&h.parse::<u32>().unwrap()].clone();
+                }
+            }
+        }
+        let text: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+        dir.create("scanned/responses.csv", text);
+    }
+    dir.run(&args).success();
+    // The same lines; the phone photo was handed in last, so its row is last.
+    let scores = |p: &str| {
+        let mut lines: Vec<String> = std::fs::read_to_string(dir.join(p))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(scores("g-scan/scores.csv"), scores("g-known/scores.csv"));
+    assert!(crate::util::pdf_pages(&dir.join("scanned/review.pdf")) >= 1);
+}
+
+#[test]
+fn bad_pages_are_reported_one_by_one_and_the_rest_still_read() {
+    let dir = Dir::new();
+    let blueprint = repo().join("question-bank/exams/quiz.yaml");
+    let bp = blueprint.to_str().unwrap();
+    dir.run(&["sheet", bp, "--seed", "3", "-o", "mine"])
+        .success();
+    dir.run(&["sheet", bp, "--seed", "4", "-o", "theirs"])
+        .success();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("mine/manifest.json")).unwrap())
+            .unwrap();
+    let geom = &manifest["variants"][0]["sheet"][0];
+    let mut rng = Rng(99);
+    let page = render(&dir.join("mine/sheet-A.pdf"), 150, &dir.join("mine-page"));
+    let s = Student {
+        id: "7301".into(),
+        variant: 0,
+        answers: HashMap::from([(1, "B".to_string()), (2, "C".to_string())]),
+        unsure: Vec::new(),
+    };
+    let good = fill(&page, geom, &s, "A", 150.0, &mut rng);
+    good.save(dir.join("good.png")).unwrap();
+    // A corner cut off: the bottom-right quarter torn away.
+    let mut torn = good.clone();
+    for y in torn.height() * 3 / 4..torn.height() {
+        for x in torn.width() * 3 / 4..torn.width() {
+            torn.put_pixel(x, y, Luma([30]));
+        }
+    }
+    torn.save(dir.join("torn.png")).unwrap();
+    let other = render(
+        &dir.join("theirs/sheet-A.pdf"),
+        150,
+        &dir.join("theirs-page"),
+    );
+    other.save(dir.join("other-exam.png")).unwrap();
+    dir.create("notes.txt", "这不是扫描件");
+    // A PDF with no images: examgen's own sheet, vector only.
+    std::fs::copy(dir.join("mine/sheet-A.pdf"), dir.join("vector.pdf")).unwrap();
+
+    let run = dir
+        .run(&[
+            "scan",
+            "mine/manifest.json",
+            "torn.png",
+            "other-exam.png",
+            "notes.txt",
+            "vector.pdf",
+            "good.png",
+            "-o",
+            "out",
+        ])
+        .success();
+    let err = &run.stderr;
+    assert!(err.contains("torn.png"), "{err}");
+    assert!(
+        err.contains("other-exam.png") && err.contains("a sheet of another exam"),
+        "{err}"
+    );
+    assert!(err.contains("notes.txt"), "{err}");
+    assert!(err.contains("vector.pdf"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let rows = read_csv(&dir.join("out/responses.csv"));
+    assert_eq!(rows.len(), 2, "only the good page: {rows:?}");
+    assert_eq!(rows[1][0], "7301");
+    let col = |q: &str| rows[0].iter().position(|h| h == q).unwrap();
+    assert_eq!(
+        (rows[1][col("1")].as_str(), rows[1][col("2")].as_str()),
+        ("B", "C")
+    );
+    let report = read_csv(&dir.join("out/scan-report.csv"));
+    assert_eq!(
+        report[0],
+        ["file", "page", "id", "variant", "doubtful", "problems"]
+    );
+    assert!(report.len() >= 6, "a row per page: {report:?}");
+
+    // Nothing readable at all is an error, and nothing is written.
+    dir.run(&["scan", "mine/manifest.json", "notes.txt", "-o", "none"])
+        .failure(1);
+    assert!(!dir.join("none").exists());
+}
