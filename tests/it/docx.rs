@@ -7,28 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::{Dir, pdf_pages, repo};
-use examgen::exam::draw::{DrawOptions, draw};
-use examgen::input::bank::Bank;
-use examgen::input::blueprint::Blueprint;
-use examgen::model::paper::{self, PaperData};
+use examgen::model::paper::PaperData;
 
 const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 
 /// The paper model of variant A, as `examgen paper BLUEPRINT --seed SEED` builds it.
 fn paper_data(blueprint: &str, seed: u64) -> PaperData {
-    let bp = Blueprint::load(&repo().join(blueprint)).unwrap();
-    let bank = Bank::load(&bp.bank).unwrap();
-    let d = draw(
-        &bank,
-        &bp,
-        &DrawOptions {
-            seed,
-            variants: 1,
-            ..DrawOptions::default()
-        },
-    )
-    .unwrap();
-    paper::build(&bank, &bp, &d.variants[0], 1, false)
+    crate::util::variant_a(&repo().join(blueprint), seed).1
 }
 
 /// Runs `examgen paper` into a new folder.

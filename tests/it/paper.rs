@@ -8,10 +8,8 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::util::{Dir, fixtures, repo};
-use examgen::exam::draw::{DrawOptions, draw};
 use examgen::input::bank::Bank;
 use examgen::input::blueprint::Blueprint;
-use examgen::model::paper;
 use examgen::render::Renderer;
 use examgen::render::fonts::FontSet;
 use examgen::render::layout::{Item, Layout, PageSetup};
@@ -36,19 +34,7 @@ fn squeeze(s: &str) -> String {
 
 /// Lays out the paper of variant A of `blueprint` with `seed` (no PDF).
 fn paper_layout(blueprint: &Path, seed: u64, template: &str) -> (Layout, Bank) {
-    let bp = Blueprint::load(blueprint).unwrap();
-    let bank = Bank::load(&bp.bank).unwrap();
-    let d = draw(
-        &bank,
-        &bp,
-        &DrawOptions {
-            seed,
-            variants: 1,
-            ..DrawOptions::default()
-        },
-    )
-    .unwrap();
-    let data = paper::build(&bank, &bp, &d.variants[0], 1, false);
+    let (bank, data) = crate::util::variant_a(blueprint, seed);
     let fonts = FontSet::builtin();
     let renderer = Renderer::new(&fonts, None, PageSetup::a4()).unwrap();
     (renderer.layout(template, &data).unwrap(), bank)
@@ -586,19 +572,7 @@ fn density_and_autospace_are_the_teachers_choice() {
     assert!(has(&off, "共3题") && !has(&on, "共3题"));
 
     // The mock exam: roomy needs more pages than normal, compact no more.
-    let bp = Blueprint::load(&repo().join("question-bank/exams/mock.yaml")).unwrap();
-    let bank = Bank::load(&bp.bank).unwrap();
-    let d = draw(
-        &bank,
-        &bp,
-        &DrawOptions {
-            seed: 1,
-            variants: 1,
-            ..DrawOptions::default()
-        },
-    )
-    .unwrap();
-    let data = paper::build(&bank, &bp, &d.variants[0], 1, false);
+    let (_bank, data) = crate::util::variant_a(&repo().join("question-bank/exams/mock.yaml"), 1);
     let fonts = FontSet::builtin();
     let pages = |density: &str| {
         let setup = examgen::workflow::Look::default()

@@ -4,10 +4,7 @@
 use std::path::Path;
 
 use crate::util::Dir;
-use examgen::exam::draw::{DrawOptions, draw};
 use examgen::input::bank::Bank;
-use examgen::input::blueprint::Blueprint;
-use examgen::model::paper;
 use examgen::render::Renderer;
 use examgen::render::fonts::FontSet;
 use examgen::render::layout::{Item, PageSetup};
@@ -29,19 +26,7 @@ fn printed_lines(dir: &Dir, parts: &str, seed: u64) -> Vec<String> {
         "bank/exams/t.yaml",
         format!("title: 测验\nduration: 30\nbank: ..\nparts:\n{parts}"),
     );
-    let bp = Blueprint::load(&bp_path).unwrap();
-    let bank = Bank::load(&bp.bank).unwrap();
-    let d = draw(
-        &bank,
-        &bp,
-        &DrawOptions {
-            seed,
-            variants: 1,
-            ..DrawOptions::default()
-        },
-    )
-    .unwrap();
-    let data = paper::build(&bank, &bp, &d.variants[0], 1, false);
+    let (_bank, data) = crate::util::variant_a(&bp_path, seed);
     let fonts = FontSet::builtin();
     let renderer = Renderer::new(&fonts, None, PageSetup::a4()).unwrap();
     let layout = renderer.layout("paper", &data).unwrap();
@@ -356,19 +341,10 @@ fn roster_names_the_fonts_cannot_print_are_refused_by_row_all_at_once() {
 
 #[test]
 fn seal_line_fields_stay_on_the_sheet_with_a_narrow_margin() {
-    let bp = Blueprint::load(&crate::util::fixtures().join("banks/good/exams/small.yaml")).unwrap();
-    let bank = Bank::load(&bp.bank).unwrap();
-    let d = draw(
-        &bank,
-        &bp,
-        &DrawOptions {
-            seed: 5,
-            variants: 1,
-            ..DrawOptions::default()
-        },
-    )
-    .unwrap();
-    let data = paper::build(&bank, &bp, &d.variants[0], 1, false);
+    let (_bank, data) = crate::util::variant_a(
+        &crate::util::fixtures().join("banks/good/exams/small.yaml"),
+        5,
+    );
     let fonts = FontSet::builtin();
     let mm = 72.0 / 25.4;
     for name in ["a3-2col", "b4-2col"] {
@@ -413,23 +389,10 @@ fn a_part_of_one_question_is_numbered_once_on_the_answer_sheet() {
         &dir,
         "  - id: cw-001\n    type: judge\n    stem: 社区工作者每年至少培训一次。\n    answer: true\n  - id: cw-002\n    type: short\n    stem: 简述社区工作者培训的要求。\n    answer: 每年至少一次。\n",
     );
-    let bp = Blueprint::load(&dir.create(
+    let (_bank, data) = crate::util::variant_a(&dir.create(
         "bank/exams/t.yaml",
         "title: 测验\nduration: 30\nbank: ..\nparts:\n  - {title: 判断, type: judge, count: 1, points: 1}\n  - {title: 简答, type: short, count: 1, points: 5}\n",
-    ))
-    .unwrap();
-    let bank = Bank::load(&bp.bank).unwrap();
-    let d = draw(
-        &bank,
-        &bp,
-        &DrawOptions {
-            seed: 1,
-            variants: 1,
-            ..DrawOptions::default()
-        },
-    )
-    .unwrap();
-    let data = paper::build(&bank, &bp, &d.variants[0], 1, false);
+    ), 1);
     let fonts = FontSet::builtin();
     let renderer = Renderer::new(&fonts, None, PageSetup::a4()).unwrap();
     let layout = renderer.layout("answer-sheet", &data).unwrap();

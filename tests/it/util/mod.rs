@@ -132,3 +132,26 @@ pub fn pdf_pages(path: &Path) -> usize {
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("pdfinfo gives no page count for {}", path.display()))
 }
+
+/// Variant A of a blueprint's paper, drawn with `seed` as `examgen paper BLUEPRINT --seed SEED` draws it:
+/// the bank and the data the templates see.
+pub fn variant_a(
+    blueprint: &Path,
+    seed: u64,
+) -> (examgen::input::bank::Bank, examgen::model::paper::PaperData) {
+    use examgen::exam::draw::{DrawOptions, draw};
+    let bp = examgen::input::blueprint::Blueprint::load(blueprint).expect("blueprint loads");
+    let bank = examgen::input::bank::Bank::load(&bp.bank).expect("bank loads");
+    let d = draw(
+        &bank,
+        &bp,
+        &DrawOptions {
+            seed,
+            variants: 1,
+            ..DrawOptions::default()
+        },
+    )
+    .expect("draw");
+    let data = examgen::model::paper::build(&bank, &bp, &d.variants[0], 1, false);
+    (bank, data)
+}
