@@ -66,6 +66,8 @@ pub struct Glyph {
     pub id: u16,
     /// Advance width in em (1.0 = the font size).
     pub advance: f32,
+    /// Advance width in font units, as hmtx has it: the PDF's /W widths are made from it.
+    pub units: u16,
     /// Horizontal extent of the ink (left and right edge of the outline's box) in em; None for a blank.
     /// Punctuation compression reads it to know which half of a full-width mark is empty.
     pub ink: Option<(f32, f32)>,
@@ -103,6 +105,7 @@ impl Face {
         let glyph = face.glyph_index(c).map(|id| Glyph {
             id: id.0,
             advance: face.glyph_hor_advance(id).unwrap_or(0) as f32 / self.units_per_em,
+            units: face.glyph_hor_advance(id).unwrap_or(0),
             ink: face.glyph_bounding_box(id).map(|b| {
                 (
                     b.x_min as f32 / self.units_per_em,

@@ -2,6 +2,7 @@
 //! expensive to set up (fonts parsed for embedding, templates compiled) made once and shared.
 
 pub mod docx;
+pub mod embed;
 pub mod fonts;
 pub mod layout;
 pub mod markup;

@@ -9,6 +9,7 @@ use printpdf::{
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::render::embed::{self, Embedded};
 use crate::render::fonts::{FontRole, FontSet};
 use crate::render::layout::{Item, Layout};
 
@@ -19,6 +20,8 @@ pub struct PdfFonts<'f> {
     heading: ParsedFont,
     /// Images as PDF objects, made once per run (the bank's images when the renderer was given them).
     pub pictures: crate::render::pictures::PictureCache,
+    /// Both faces are TrueType, so `embed` writes them (else printpdf does).
+    own_embedding: bool,
 }
 
 // The subset tag (`XXXXXX+Name`) is taken from the resource id: six capital letters, fixed for reproducibility.
@@ -52,6 +55,8 @@ impl<'f> PdfFonts<'f> {
             body: parse(&fonts.body)?,
             heading: parse(&fonts.heading)?,
             pictures: crate::render::pictures::PictureCache::new(fonts, Default::default()),
+            own_embedding: embed::is_truetype(&fonts.body.bytes)
+                && embed::is_truetype(&fonts.heading.bytes),
         })
     }
 }
@@ -62,14 +67,27 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
     doc.metadata.info.creator = format!("examgen {}", env!("CARGO_PKG_VERSION"));
     doc.metadata.info.producer = "examgen (printpdf)".into();
     // Dates stay at the epoch default: a real date would make every run's bytes differ.
-    doc.resources
-        .fonts
-        .map
-        .insert(FontId(BODY_ID.into()), PdfFont::new(fonts.body.clone()));
-    doc.resources.fonts.map.insert(
-        FontId(HEADING_ID.into()),
-        PdfFont::new(fonts.heading.clone()),
-    );
+    let embedded = if fonts.own_embedding {
+        embed_fonts(layout, fonts)
+    } else {
+        None
+    };
+    if embedded.is_none() {
+        doc.resources
+            .fonts
+            .map
+            .insert(FontId(BODY_ID.into()), PdfFont::new(fonts.body.clone()));
+        doc.resources.fonts.map.insert(
+            FontId(HEADING_ID.into()),
+            PdfFont::new(fonts.heading.clone()),
+        );
+    }
+    let remaps = embedded.as_ref().map_or([None, None], |[body, heading]| {
+        [
+            body.as_ref().map(|e| &e.remap),
+            heading.as_ref().map(|e| &e.remap),
+        ]
+    });
 
     let height = layout.setup.height;
     // Each picture (file and printed width) becomes one XObject, named in order of first use.
@@ -98,7 +116,7 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
                     draw_picture(&xobjects, (*x, *y, *w, *h), src, height, &mut ops);
                     continue;
                 }
-                draw_item(item, height, fonts, &mut ops);
+                draw_item(item, height, fonts, &remaps, &mut ops);
             }
             PdfPage::new(Pt(layout.setup.width).into(), Pt(height).into(), ops)
         })
@@ -123,6 +141,13 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
         image_optimization: None,
     };
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    if let Some([body, heading]) = &embedded {
+        let fonts: Vec<(&str, &Embedded)> = [(BODY_ID, body), (HEADING_ID, heading)]
+            .into_iter()
+            .filter_map(|(id, e)| e.as_ref().map(|e| (id, e)))
+            .collect();
+        embed::insert_fonts(&mut lo, &fonts);
+    }
     compress_streams(&mut lo);
     // printpdf fills the trailer /ID with random strings; derive it from the content instead.
     let mut hasher = Sha256::new();
@@ -147,27 +172,57 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
     bytes
 }
 
-/// Deflates every stream at level 3. lopdf's own `compress` uses the best level, which costs
-/// about three times as long on the embedded fonts for a few percent of size.
+/// Deflates every stream not yet deflated (the embedded fonts come deflated).
 fn compress_streams(doc: &mut lopdf::Document) {
-    use std::io::Write;
     for object in doc.objects.values_mut() {
         if let lopdf::Object::Stream(stream) = object
             && stream.allows_compression
             && stream.dict.get(b"Filter").is_err()
+            && let Some(compressed) = embed::deflate(&stream.content)
         {
-            let mut encoder =
-                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(3));
-            if encoder.write_all(&stream.content).is_ok()
-                && let Ok(compressed) = encoder.finish()
-                && compressed.len() + 19 < stream.content.len()
-            {
-                stream.dict.set("Filter", "FlateDecode");
-                stream.set_content(compressed);
-            }
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
         }
     }
 }
+
+/// The glyphs each face shows in `layout`, subset and ready to embed: [body, heading], None for a face
+/// the document does not use. None when the subsetter fails; printpdf then embeds the fonts.
+fn embed_fonts(layout: &Layout, fonts: &PdfFonts) -> Option<[Option<Embedded>; 2]> {
+    let mut used: [embed::Used; 2] = Default::default();
+    for item in layout.pages.iter().flat_map(|p| &p.items) {
+        let (Item::Text { font, text, .. } | Item::Turned { font, text, .. }) = item else {
+            continue;
+        };
+        let face = fonts.fonts.face(*font);
+        let slot = &mut used[face_index(*font)];
+        for c in text.chars() {
+            if let Some(g) = face.glyph(c) {
+                slot.insert(g.id, (g.units, c.to_string()));
+            }
+        }
+    }
+    let one = |i: usize, parsed: &ParsedFont, id: &str| -> Option<Option<Embedded>> {
+        if used[i].is_empty() {
+            return Some(None);
+        }
+        Embedded::new(parsed, id, &used[i]).map(Some)
+    };
+    Some([
+        one(0, &fonts.body, BODY_ID)?,
+        one(1, &fonts.heading, HEADING_ID)?,
+    ])
+}
+
+fn face_index(font: FontRole) -> usize {
+    match font {
+        FontRole::Body | FontRole::BodyAccent => 0,
+        FontRole::Heading | FontRole::HeadingAccent => 1,
+    }
+}
+
+/// Original glyph id → the id the content stream shows, per face, when we embed the fonts.
+type Remaps<'a> = [Option<&'a std::collections::BTreeMap<u16, u16>>; 2];
 
 /// A run of text in one font: BT, font and spacing, a position (straight or turned 90°), the glyphs, ET.
 /// Glyph ids come from our cache with each character as its CID text, so copy and search work.
@@ -181,9 +236,11 @@ fn show_text(
     x: f32,
     y: f32,
     turned: bool,
+    remaps: &Remaps,
     ops: &mut Vec<Op>,
 ) {
     let face = fonts.fonts.face(font);
+    let remap = remaps[face_index(font)];
     let id = match font {
         FontRole::Body | FontRole::BodyAccent => BODY_ID,
         FontRole::Heading | FontRole::HeadingAccent => HEADING_ID,
@@ -192,7 +249,7 @@ fn show_text(
         .chars()
         .filter_map(|c| {
             face.glyph(c).map(|g| Codepoint {
-                gid: g.id,
+                gid: remap.map_or(g.id, |r| r.get(&g.id).copied().unwrap_or(0)),
                 offset: 0.0,
                 cid: Some(c.to_string()),
             })
@@ -272,7 +329,7 @@ fn rectangle(x: f32, y: f32, w: f32, h: f32, page_height: f32, mode: PaintMode) 
     }
 }
 
-fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>) {
+fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, remaps: &Remaps, ops: &mut Vec<Op>) {
     match item {
         Item::Text {
             x,
@@ -291,6 +348,7 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
                 *x,
                 page_height - y,
                 false,
+                remaps,
                 ops,
             );
         }
@@ -310,6 +368,7 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, ops: &mut Vec<Op>)
                 *x,
                 page_height - y,
                 true,
+                remaps,
                 ops,
             );
         }
