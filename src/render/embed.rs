@@ -30,11 +30,12 @@ pub fn is_truetype(bytes: &[u8]) -> bool {
 }
 
 impl Embedded {
-    /// Subsets `font` (resource name `id`) to `used`, or None when the subsetter fails.
-    pub fn new(font: &ParsedFont, id: &str, used: &Used) -> Option<Embedded> {
+    /// Subsets `source` to `used` (glyph ids of `source`), named and measured as `font` (resource name
+    /// `id`), or None when the subsetter fails. `source` is `font` or a face already cut down from it.
+    pub fn new(source: &ParsedFont, font: &ParsedFont, id: &str, used: &Used) -> Option<Embedded> {
         let glyph_ids: BTreeMap<u16, String> =
             used.iter().map(|(g, (_, c))| (*g, c.clone())).collect();
-        let subset = printpdf::font::subset_font(font, &glyph_ids).ok()?;
+        let subset = printpdf::font::subset_font(source, &glyph_ids).ok()?;
         if !is_truetype(&subset.bytes) {
             return None;
         }
@@ -127,6 +128,46 @@ impl Embedded {
         ]);
         doc.objects.insert(font, Object::Dictionary(dict));
         font
+    }
+}
+
+/// A face cut down to the glyphs of all documents of a run: subsetting reads every glyph record of the
+/// font it is given, so each document's subset is taken from this small face instead of the whole font.
+pub struct Narrow {
+    font: ParsedFont,
+    /// Glyph id in the whole font → id in this face.
+    ids: BTreeMap<u16, u16>,
+}
+
+impl Narrow {
+    pub fn new(font: &ParsedFont, used: &Used) -> Option<Narrow> {
+        let glyph_ids: BTreeMap<u16, String> =
+            used.iter().map(|(g, (_, c))| (*g, c.clone())).collect();
+        let subset = printpdf::font::subset_font(font, &glyph_ids).ok()?;
+        let ids = subset
+            .glyph_mapping
+            .iter()
+            .map(|(old, (new, _))| (*old, *new))
+            .collect();
+        Some(Narrow {
+            font: ParsedFont::from_bytes(&subset.bytes, 0, &mut Vec::new())?,
+            ids,
+        })
+    }
+
+    /// `used` embedded from this face, when it has all of its glyphs. Renumbering keeps the order of
+    /// glyph ids, so the subset is the one the whole font would give.
+    pub fn embed(&self, font: &ParsedFont, id: &str, used: &Used) -> Option<Embedded> {
+        let mut narrow = Used::new();
+        for (g, v) in used {
+            narrow.insert(*self.ids.get(g)?, v.clone());
+        }
+        let mut embedded = Embedded::new(&self.font, font, id, &narrow)?;
+        embedded.remap = used
+            .keys()
+            .filter_map(|g| Some((*g, *embedded.remap.get(self.ids.get(g)?)?)))
+            .collect();
+        Some(embedded)
     }
 }
 

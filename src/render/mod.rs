@@ -79,7 +79,13 @@ impl<'f> Renderer<'f> {
 
     pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<Rendered> {
         let layout = self.layout(name, data)?;
-        // Every picture is made (decoded, downsampled) before drawing, so a broken file is an error here.
+        let pdf = self.draw(&layout)?;
+        Ok(Rendered { layout, pdf })
+    }
+
+    /// Draws a laid-out document as PDF. Every picture is made (decoded, downsampled) first, so a broken
+    /// file is an error here.
+    pub fn draw(&self, layout: &Layout) -> Result<Vec<u8>> {
         for item in layout.pages.iter().flat_map(|p| &p.items) {
             if let layout::Item::Image { w, src, .. } = item {
                 self.pdf_fonts
@@ -88,8 +94,48 @@ impl<'f> Renderer<'f> {
                     .map_err(crate::error::Error::input)?;
             }
         }
-        let pdf = pdf::render(&layout, &self.pdf_fonts);
-        Ok(Rendered { layout, pdf })
+        Ok(pdf::render(layout, &self.pdf_fonts))
+    }
+
+    /// Renders several documents (template, data): all laid out first, the fonts cut down to their glyphs
+    /// once, then each drawn, on every core when `parallel`; so no document's subset reads the whole font.
+    pub fn render_all<T: Serialize + Sync>(
+        &self,
+        jobs: &[(&str, &T)],
+        parallel: bool,
+    ) -> Vec<Result<Rendered>> {
+        let run = |f: &(dyn Fn(usize) -> Result<Vec<u8>> + Sync)| -> Vec<Result<Vec<u8>>> {
+            let idx: Vec<usize> = (0..jobs.len()).collect();
+            if parallel {
+                crate::util::parallel::map(&idx, |i| f(*i))
+            } else {
+                idx.iter().map(|i| f(*i)).collect()
+            }
+        };
+        let layouts: Vec<Result<Layout>> = if parallel {
+            crate::util::parallel::map(jobs, |(name, data)| self.layout(name, data))
+        } else {
+            jobs.iter()
+                .map(|(name, data)| self.layout(name, data))
+                .collect()
+        };
+        self.pdf_fonts
+            .narrow_to(layouts.iter().filter_map(|l| l.as_ref().ok()));
+        let pdfs = run(&|i| match &layouts[i] {
+            Ok(layout) => self.draw(layout),
+            // The layout's own error is returned below.
+            Err(_) => Ok(Vec::new()),
+        });
+        layouts
+            .into_iter()
+            .zip(pdfs)
+            .map(|(layout, pdf)| {
+                Ok(Rendered {
+                    layout: layout?,
+                    pdf: pdf?,
+                })
+            })
+            .collect()
     }
 }
 

@@ -22,6 +22,8 @@ pub struct PdfFonts<'f> {
     pub pictures: crate::render::pictures::PictureCache,
     /// Both faces are TrueType, so `embed` writes them (else printpdf does).
     own_embedding: bool,
+    /// The faces cut down to a run's glyphs, once `narrow_to` has seen its documents.
+    narrow: std::sync::OnceLock<[Option<embed::Narrow>; 2]>,
 }
 
 // The subset tag (`XXXXXX+Name`) is taken from the resource id: six capital letters, fixed for reproducibility.
@@ -57,7 +59,29 @@ impl<'f> PdfFonts<'f> {
             pictures: crate::render::pictures::PictureCache::new(fonts, Default::default()),
             own_embedding: embed::is_truetype(&fonts.body.bytes)
                 && embed::is_truetype(&fonts.heading.bytes),
+            narrow: Default::default(),
         })
+    }
+
+    /// Cuts the faces down to the glyphs of `layouts` (a run's documents, before any is drawn), so that
+    /// each document's subset is taken from a small face. Documents with other glyphs still work: they
+    /// are subset from the whole font. Only the first call counts.
+    pub fn narrow_to<'l>(&self, layouts: impl IntoIterator<Item = &'l Layout>) {
+        if !self.own_embedding || self.narrow.get().is_some() {
+            return;
+        }
+        let mut used: [embed::Used; 2] = Default::default();
+        for layout in layouts {
+            collect_used(layout, self, &mut used);
+        }
+        let narrow = |i: usize, font: &ParsedFont| {
+            (!used[i].is_empty())
+                .then(|| embed::Narrow::new(font, &used[i]))
+                .flatten()
+        };
+        let _ = self
+            .narrow
+            .set([narrow(0, &self.body), narrow(1, &self.heading)]);
     }
 }
 
@@ -190,6 +214,25 @@ fn compress_streams(doc: &mut lopdf::Document) {
 /// the document does not use. None when the subsetter fails; printpdf then embeds the fonts.
 fn embed_fonts(layout: &Layout, fonts: &PdfFonts) -> Option<[Option<Embedded>; 2]> {
     let mut used: [embed::Used; 2] = Default::default();
+    collect_used(layout, fonts, &mut used);
+    let one = |i: usize, parsed: &ParsedFont, id: &str| -> Option<Option<Embedded>> {
+        if used[i].is_empty() {
+            return Some(None);
+        }
+        let narrow = fonts.narrow.get().and_then(|n| n[i].as_ref());
+        narrow
+            .and_then(|n| n.embed(parsed, id, &used[i]))
+            .or_else(|| Embedded::new(parsed, parsed, id, &used[i]))
+            .map(Some)
+    };
+    Some([
+        one(0, &fonts.body, BODY_ID)?,
+        one(1, &fonts.heading, HEADING_ID)?,
+    ])
+}
+
+/// Adds the glyphs `layout` shows to `used` ([body, heading]); a character shown twice keeps its last.
+fn collect_used(layout: &Layout, fonts: &PdfFonts, used: &mut [embed::Used; 2]) {
     for item in layout.pages.iter().flat_map(|p| &p.items) {
         let (Item::Text { font, text, .. } | Item::Turned { font, text, .. }) = item else {
             continue;
@@ -202,16 +245,6 @@ fn embed_fonts(layout: &Layout, fonts: &PdfFonts) -> Option<[Option<Embedded>; 2
             }
         }
     }
-    let one = |i: usize, parsed: &ParsedFont, id: &str| -> Option<Option<Embedded>> {
-        if used[i].is_empty() {
-            return Some(None);
-        }
-        Embedded::new(parsed, id, &used[i]).map(Some)
-    };
-    Some([
-        one(0, &fonts.body, BODY_ID)?,
-        one(1, &fonts.heading, HEADING_ID)?,
-    ])
 }
 
 fn face_index(font: FontRole) -> usize {

@@ -132,31 +132,36 @@ fn render(
         ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} documents {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    // Each student's paper data, and their sheet's with its QR code; the keys borrow their variant's.
+    let per_student: Vec<(PaperData, PaperData)> = students
+        .iter()
+        .zip(assignment)
+        .map(|(s, v)| {
+            let mut data = base[*v].clone();
+            data.student = StudentData {
+                name: s.name.clone(),
+                id: s.id.clone(),
+                class: s.class.clone(),
+            };
+            data.id_digits = id_digits;
+            let mut sheet = data.clone();
+            sheet.sheet_qr =
+                crate::workflow::sheet::sheet_code(&digest, &data.variant, Some(&s.id));
+            (data, sheet)
+        })
+        .collect();
     // (student, document) jobs, and the keys once per variant.
-    let mut jobs: Vec<(Option<usize>, &str, PaperData)> = Vec::new();
-    for (i, s) in students.iter().enumerate() {
-        let mut data = base[assignment[i]].clone();
-        data.student = StudentData {
-            name: s.name.clone(),
-            id: s.id.clone(),
-            class: s.class.clone(),
-        };
-        data.id_digits = id_digits;
-        jobs.push((Some(i), "paper", data.clone()));
-        data.sheet_qr = crate::workflow::sheet::sheet_code(&digest, &data.variant, Some(&s.id));
-        jobs.push((Some(i), "answer-sheet", data));
+    let mut jobs: Vec<(Option<usize>, &str, &PaperData)> = Vec::new();
+    for (i, (paper, sheet)) in per_student.iter().enumerate() {
+        jobs.push((Some(i), "paper", paper));
+        jobs.push((Some(i), "answer-sheet", sheet));
     }
     for data in &base {
-        jobs.push((None, "key", data.clone()));
+        jobs.push((None, "key", data));
     }
-    let rendered = crate::util::parallel::map(&jobs, |(_, name, data)| {
-        let result = renderer.layout(name, data).map(|layout| {
-            let bytes = pdf::render(&layout, &renderer.pdf_fonts);
-            (layout, bytes)
-        });
-        progress.inc(1);
-        result
-    });
+    let refs: Vec<(&str, &PaperData)> = jobs.iter().map(|(_, name, data)| (*name, *data)).collect();
+    let rendered = renderer.render_all(&refs, true);
+    progress.inc(jobs.len() as u64);
     progress.finish_and_clear();
 
     let mut files = Vec::new();
@@ -164,7 +169,7 @@ fn render(
     let mut sheets: Vec<Layout> = Vec::new();
     let mut titles = Vec::new();
     for ((student, name, data), result) in jobs.iter().zip(rendered) {
-        let (layout, bytes) = result?;
+        let crate::render::Rendered { layout, pdf: bytes } = result?;
         let pages = layout.pages.len();
         match student {
             Some(i) => {

@@ -156,13 +156,8 @@ fn render_parallel<T: serde::Serialize + Sync>(
 ) -> Result<Vec<OutFile>> {
     // A few documents render one after another: in parallel they finish about 10 ms sooner but every
     // document holds its own font subsets at once (+10 MB for paper + key + review). Classes go parallel.
-    let rendered: Vec<_> = if jobs.len() <= 3 {
-        jobs.iter()
-            .map(|(_, name, data)| renderer.render(name, data))
-            .collect()
-    } else {
-        crate::util::parallel::map(&jobs, |(_, name, data)| renderer.render(name, data))
-    };
+    let refs: Vec<(&str, &T)> = jobs.iter().map(|(_, name, data)| (*name, data)).collect();
+    let rendered = renderer.render_all(&refs, jobs.len() > 3);
     jobs.into_iter()
         .zip(rendered)
         .map(|((path, _, _), r)| {
