@@ -130,20 +130,25 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
             }
         }
     }
+    // With our own fonts each page's content stream stands alone, so pages are drawn one at a time into
+    // the finished file below: a class's print file never holds every page's drawing operations at once.
+    let own = embedded.is_some();
+    let ops_of = |page: &crate::render::layout::Page| {
+        let mut ops = Vec::with_capacity(page.items.len() * 6);
+        for item in &page.items {
+            if let Item::Image { x, y, w, h, src } = item {
+                draw_picture(&xobjects, (*x, *y, *w, *h), src, height, &mut ops);
+                continue;
+            }
+            draw_item(item, height, fonts, &remaps, &mut ops);
+        }
+        ops
+    };
+    let size = (Pt(layout.setup.width).into(), Pt(height).into());
     let pages: Vec<PdfPage> = layout
         .pages
         .iter()
-        .map(|page| {
-            let mut ops = Vec::with_capacity(page.items.len() * 6);
-            for item in &page.items {
-                if let Item::Image { x, y, w, h, src } = item {
-                    draw_picture(&xobjects, (*x, *y, *w, *h), src, height, &mut ops);
-                    continue;
-                }
-                draw_item(item, height, fonts, &remaps, &mut ops);
-            }
-            PdfPage::new(Pt(layout.setup.width).into(), Pt(height).into(), ops)
-        })
+        .map(|page| PdfPage::new(size.0, size.1, if own { Vec::new() } else { ops_of(page) }))
         .collect();
     doc.with_pages(pages);
     for (i, b) in layout.bookmarks.iter().enumerate() {
@@ -165,6 +170,22 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
         image_optimization: None,
     };
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    if own {
+        for (page, id) in layout.pages.iter().zip(lo.get_pages().into_values()) {
+            // Pictures are placed with `no_auto_scale`, so this document needs no XObjects of its own.
+            let mut one = PdfDocument::new("");
+            one.with_pages(vec![PdfPage::new(size.0, size.1, ops_of(page))]);
+            let one = one.to_lopdf_document(&opts, &mut warnings);
+            if let Some(content) = first_page_content(&one)
+                && let Ok(contents) = lo
+                    .get_dictionary(id)
+                    .and_then(|d| d.get(b"Contents")?.as_reference())
+                && let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(contents)
+            {
+                stream.set_content(content);
+            }
+        }
+    }
     if let Some([body, heading]) = &embedded {
         let fonts: Vec<(&str, &Embedded)> = [(BODY_ID, body), (HEADING_ID, heading)]
             .into_iter()
@@ -194,6 +215,22 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
     lo.save_to(&mut bytes)
         .expect("writing a PDF to memory cannot fail");
     bytes
+}
+
+/// The content stream of a document's first page.
+fn first_page_content(doc: &lopdf::Document) -> Option<Vec<u8>> {
+    let page = *doc.get_pages().values().next()?;
+    let contents = doc
+        .get_dictionary(page)
+        .ok()?
+        .get(b"Contents")
+        .ok()?
+        .as_reference()
+        .ok()?;
+    match doc.get_object(contents).ok()? {
+        lopdf::Object::Stream(stream) => Some(stream.content.clone()),
+        _ => None,
+    }
 }
 
 /// Deflates every stream not yet deflated (the embedded fonts come deflated).
@@ -284,7 +321,8 @@ fn show_text(
             face.glyph(c).map(|g| Codepoint {
                 gid: remap.map_or(g.id, |r| r.get(&g.id).copied().unwrap_or(0)),
                 offset: 0.0,
-                cid: Some(c.to_string()),
+                // Our own embedding writes ToUnicode from the layout; printpdf's reads it from here.
+                cid: remap.is_none().then(|| c.to_string()),
             })
         })
         .collect();

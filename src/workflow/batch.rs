@@ -201,7 +201,7 @@ fn render(
             )),
         }
     }
-    for (name, layouts) in [("print-papers.pdf", &papers), ("print-sheets.pdf", &sheets)] {
+    for (name, layouts) in [("print-papers.pdf", papers), ("print-sheets.pdf", sheets)] {
         let combined = layout::concat(layouts, &titles, duplex);
         let pages = combined.pages.len();
         files.push(OutFile::pdf(

@@ -153,7 +153,7 @@ pub fn handouts(
             }
             layouts.push((
                 dir.join("handout-all.pdf"),
-                layout::concat(&handouts, &names, look.duplex),
+                layout::concat(handouts, &names, look.duplex),
             ));
             if req.vary {
                 for (s, k) in list.iter().zip(&keys) {
@@ -164,7 +164,7 @@ pub fn handouts(
                 }
                 layouts.push((
                     dir.join("handout-key-all.pdf"),
-                    layout::concat(&keys, &names, false),
+                    layout::concat(keys, &names, false),
                 ));
             } else if let Some(k) = keys.first() {
                 layouts.push((dir.join("handout-key.pdf"), k.clone()));

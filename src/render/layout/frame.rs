@@ -195,11 +195,15 @@ impl Layout {
 
 /// Joins documents into one print file; each starts on an odd page when `duplex`. Bookmarks are one per
 /// document, titled by `titles`.
-pub fn concat(layouts: &[Layout], titles: &[String], duplex: bool) -> Layout {
+pub fn concat(layouts: Vec<Layout>, titles: &[String], duplex: bool) -> Layout {
     let setup = layouts.first().map_or_else(PageSetup::a4, |l| l.setup);
+    let title = layouts
+        .first()
+        .map_or_else(String::new, |l| l.title.clone());
     let mut pages: Vec<Page> = Vec::new();
     let mut bookmarks = Vec::new();
-    for (layout, title) in layouts.iter().zip(titles) {
+    // Pages are moved, not copied: a class's print file holds every page of every student.
+    for (layout, title) in layouts.into_iter().zip(titles) {
         if duplex && pages.len() % 2 == 1 {
             pages.push(Page::default());
         }
@@ -208,12 +212,10 @@ pub fn concat(layouts: &[Layout], titles: &[String], duplex: bool) -> Layout {
             page: pages.len(),
             y: setup.top,
         });
-        pages.extend(layout.pages.iter().cloned());
+        pages.extend(layout.pages);
     }
     Layout {
-        title: layouts
-            .first()
-            .map_or_else(String::new, |l| l.title.clone()),
+        title,
         setup,
         pages,
         bookmarks,
