@@ -316,3 +316,56 @@ pub fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
     let compressed = encoder.finish().ok()?;
     (compressed.len() + 19 < bytes.len()).then_some(compressed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fonts::FontSet;
+
+    fn used(fonts: &FontSet, text: &str) -> Used {
+        text.chars()
+            .filter_map(|c| {
+                let g = fonts.body.glyph(c)?;
+                Some((g.id, (g.units, c.to_string())))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn widths_come_in_runs_of_consecutive_codes() {
+        let w = width_runs([(1, 500), (2, 1000), (5, 250)].into_iter());
+        assert_eq!(
+            w,
+            vec![
+                Object::Integer(1),
+                Object::Array(vec![Object::Integer(500), Object::Integer(1000)]),
+                Object::Integer(5),
+                Object::Array(vec![Object::Integer(250)]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_face_cut_down_for_a_class_gives_each_document_the_subset_the_whole_font_gives() {
+        let fonts = FontSet::builtin();
+        let font = ParsedFont::from_bytes(&fonts.body.bytes, 0, &mut Vec::new()).unwrap();
+        let paper = used(&fonts, "社会工作者的职业道德是（　）。A．助人自助 2025年");
+        let class = used(
+            &fonts,
+            "社会工作者的职业道德是（　）。A．助人自助 2025年张喆李堃王赟",
+        );
+        let whole = Embedded::new(&font, &font, "EGBODY", &paper).unwrap();
+        let narrow = Narrow::new(&font, &class).unwrap();
+        let cut = narrow.embed(&font, "EGBODY", &paper).unwrap();
+        assert_eq!(cut.remap, whole.remap);
+        assert_eq!(cut.program.content, whole.program.content);
+        assert_eq!(cut.to_unicode.content, whole.to_unicode.content);
+        assert_eq!(cut.widths, whole.widths);
+        // A character the cut-down face lacks is not faked: the caller falls back to the whole font.
+        assert!(narrow.embed(&font, "EGBODY", &used(&fonts, "翀")).is_none());
+        // Full-width characters are 1000 units wide in /W.
+        let wide =
+            |w: &Object| matches!(w, Object::Array(ws) if ws.contains(&Object::Integer(1000)));
+        assert!(whole.widths.iter().any(wide));
+    }
+}
