@@ -30,7 +30,8 @@ if ! python3 -c 'import typst, pymupdf, yaml' 2> /dev/null; then
     echo "typst-compare: needs the Python packages typst, pymupdf and pyyaml: pip install typst pymupdf pyyaml" >&2
     exit 2
 fi
-if ! fc-list 2> /dev/null | grep -q 'Noto Serif CJK SC'; then
+# Not `grep -q`: it exits at the first match, fc-list dies of SIGPIPE and pipefail calls the fonts missing.
+if ! fc-list 2> /dev/null | grep 'Noto Serif CJK SC' > /dev/null; then
     echo "typst-compare: needs the Noto CJK fonts: apt-get install -y fonts-noto-cjk" >&2
     exit 2
 fi
@@ -55,15 +56,16 @@ class_eg=("$bin" batch --roster "$roster" --per-student --seed 1 -o "$work/eg-cl
 class_ty=(python3 benches/typst/compile.py --class "$work/class-manifest.json" --workloads "$work/class-workloads"
     -o "$work/typst-class")
 
-# Median wall time in seconds of N runs of a command, after one warm-up run.
+# Median wall time in seconds of N runs of a command, after one warm-up run; with hyperfine also the mean
+# user+sys CPU time (the machine is shared: CPU time moves less with the load than wall time does).
 median() { # name runs command...
     local name="$1" n="$2"
     shift 2
     if command -v hyperfine > /dev/null; then
         hyperfine --shell=none --warmup 1 --runs "$n" --style none --export-json "$work/$name.json" \
             "$(printf '%q ' "$@")" > /dev/null
-        python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' \
-            "$work/$name.json"
+        python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["results"][0]; print("%.3f" % r["median"])
+print("%.3f" % (r["user"] + r["system"]), file=open(sys.argv[2], "w"))' "$work/$name.json" "$work/$name.cpu"
     else
         python3 - "$n" "$@" << 'PY'
 import statistics, subprocess, sys, time
@@ -96,10 +98,12 @@ ty_class_files="$(find "$work/typst-class" -name '*.pdf' | wc -l)"
 echo
 echo "== #20 speed ($(nproc) cores, $(date -u +%Y-%m-%d), median wall time of whole processes; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 row() { printf '%-48s %-44s %8s s %8s s %6s\n' "$1" "$2" "$3" "$4" "$(awk -v a="$3" -v b="$4" 'BEGIN { printf "%.1f×", b / a }')"; }
+cpu() { cat "$work/$1.cpu" 2> /dev/null || echo "?"; }
 printf '%-48s %-44s %10s %10s %6s\n' "examgen" "Typst" "examgen" "Typst" "ratio"
 row "paper + key + review ($eg_pages pages)" "paper + answers, one compile ($ty_pages pages)" "$t_paper_eg" "$t_paper_ty"
 row "class of 40, --per-student ($eg_class_files PDFs)" "40 compiles, one per student ($ty_class_files PDFs)" "$t_class_eg" "$t_class_ty"
 echo "(ratio = Typst time / examgen time: above 1, examgen is faster)"
+echo "user+sys CPU, mean: examgen paper $(cpu paper-eg) s, Typst $(cpu paper-ty) s; examgen class $(cpu class-eg) s, Typst $(cpu class-ty) s"
 
 echo
 echo "== #15 print finish"

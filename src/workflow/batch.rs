@@ -201,6 +201,9 @@ fn render(
             )),
         }
     }
+    // The print files are the biggest documents of the run: what only the students' files needed goes first.
+    drop((refs, jobs));
+    drop(per_student);
     for (name, layouts) in [("print-papers.pdf", papers), ("print-sheets.pdf", sheets)] {
         let combined = layout::concat(layouts, &titles, duplex);
         let pages = combined.pages.len();
