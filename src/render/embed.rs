@@ -1,12 +1,13 @@
 //! Embeds the fonts of one PDF ourselves: the document's glyphs subset once, /W widths from the advances
 //! layout already measured, a ToUnicode map from the characters, and the objects numbered where printpdf
 //! would have put them, so the file is the same byte for byte. printpdf would parse the subset again and
-//! decode every glyph outline to learn those widths.
+//! decode every glyph outline to learn those widths; and it needs each whole face parsed (and copied)
+//! first, where the subsetter and the few metrics the dictionaries carry read the font bytes as they are.
 
 use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Object, ObjectId, Stream};
-use printpdf::{FontId, ParsedFont};
+use printpdf::FontId;
 
 /// Glyphs a document shows in one face: original glyph id → (advance in font units, the character).
 pub type Used = BTreeMap<u16, (u16, String)>;
@@ -30,20 +31,15 @@ pub fn is_truetype(bytes: &[u8]) -> bool {
 }
 
 impl Embedded {
-    /// Subsets `source` to `used` (glyph ids of `source`), named and measured as `font` (resource name
-    /// `id`), or None when the subsetter fails. `source` is `font` or a face already cut down from it.
-    pub fn new(source: &ParsedFont, font: &ParsedFont, id: &str, used: &Used) -> Option<Embedded> {
-        let glyph_ids: BTreeMap<u16, String> =
-            used.iter().map(|(g, (_, c))| (*g, c.clone())).collect();
-        let subset = printpdf::font::subset_font(source, &glyph_ids).ok()?;
+    /// Subsets `source` (font bytes) to `used` (glyph ids of `source`), named and measured as `meta` says
+    /// (resource name `id`), or None when the subsetter fails. `source` is the face's file or a face already
+    /// cut down from it.
+    pub fn new(source: &[u8], meta: &FaceMeta, id: &str, used: &Used) -> Option<Embedded> {
+        let subset = subset(source, used)?;
         if !is_truetype(&subset.bytes) {
             return None;
         }
-        let remap: BTreeMap<u16, u16> = subset
-            .glyph_mapping
-            .iter()
-            .map(|(old, (new, _))| (*old, *new))
-            .collect();
+        let remap = subset.glyph_mapping;
         // Subset ids ascend with the original ids, as /W runs and ToUnicode ranges need.
         let coded: Vec<(u16, u16, &String)> = used
             .iter()
@@ -51,9 +47,9 @@ impl Embedded {
             .collect();
         let unicode: Vec<(u16, String)> =
             coded.iter().map(|(n, _, c)| (*n, (*c).clone())).collect();
-        let cmap = printpdf::font::generate_cmap_string(font, &FontId(id.into()), &unicode);
+        let cmap = cmap_string(id, &unicode);
 
-        let scale = 1000.0 / font.pdf_font_metrics.units_per_em as f32;
+        let scale = 1000.0 / meta.units_per_em as f32;
         let widths = width_runs(
             coded
                 .iter()
@@ -65,14 +61,14 @@ impl Embedded {
         let program = deflated(Stream::new(dict, subset.bytes).with_compression(true));
         let to_unicode = deflated(Stream::new(Dictionary::new(), cmap.into_bytes()));
 
-        let name = font.font_name.clone().unwrap_or_else(|| id.to_string());
+        let name = meta.name.clone().unwrap_or_else(|| id.to_string());
         let face_name = format!("{}+{name}", id.get(0..6).unwrap_or(id)).into_bytes();
         Some(Embedded {
             remap,
             program,
             to_unicode,
             widths,
-            descriptor: descriptor(font, &face_name),
+            descriptor: descriptor(meta, &face_name),
             face_name,
         })
     }
@@ -134,40 +130,124 @@ impl Embedded {
 /// A face cut down to the glyphs of all documents of a run: subsetting reads every glyph record of the
 /// font it is given, so each document's subset is taken from this small face instead of the whole font.
 pub struct Narrow {
-    font: ParsedFont,
+    bytes: Vec<u8>,
     /// Glyph id in the whole font → id in this face.
     ids: BTreeMap<u16, u16>,
 }
 
 impl Narrow {
-    pub fn new(font: &ParsedFont, used: &Used) -> Option<Narrow> {
-        let glyph_ids: BTreeMap<u16, String> =
-            used.iter().map(|(g, (_, c))| (*g, c.clone())).collect();
-        let subset = printpdf::font::subset_font(font, &glyph_ids).ok()?;
-        let ids = subset
-            .glyph_mapping
-            .iter()
-            .map(|(old, (new, _))| (*old, *new))
-            .collect();
+    pub fn new(font: &[u8], used: &Used) -> Option<Narrow> {
+        let subset = subset(font, used)?;
         Some(Narrow {
-            font: ParsedFont::from_bytes(&subset.bytes, 0, &mut Vec::new())?,
-            ids,
+            bytes: subset.bytes,
+            ids: subset.glyph_mapping,
         })
     }
 
     /// `used` embedded from this face, when it has all of its glyphs. Renumbering keeps the order of
     /// glyph ids, so the subset is the one the whole font would give.
-    pub fn embed(&self, font: &ParsedFont, id: &str, used: &Used) -> Option<Embedded> {
+    pub fn embed(&self, meta: &FaceMeta, id: &str, used: &Used) -> Option<Embedded> {
         let mut narrow = Used::new();
         for (g, v) in used {
             narrow.insert(*self.ids.get(g)?, v.clone());
         }
-        let mut embedded = Embedded::new(&self.font, font, id, &narrow)?;
+        let mut embedded = Embedded::new(&self.bytes, meta, id, &narrow)?;
         embedded.remap = used
             .keys()
             .filter_map(|g| Some((*g, *embedded.remap.get(self.ids.get(g)?)?)))
             .collect();
         Some(embedded)
+    }
+}
+
+struct Subset {
+    bytes: Vec<u8>,
+    /// Original glyph id → id in the subset.
+    glyph_mapping: BTreeMap<u16, u16>,
+}
+
+/// The font in `bytes` cut down to the glyphs of `used`, as printpdf's `subset_font` does it: .notdef
+/// first, then the glyphs in id order, each renumbered to its place in that list (composite glyphs'
+/// parts come after them).
+fn subset(bytes: &[u8], used: &Used) -> Option<Subset> {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font_data::FontData;
+    use allsorts::subset::{CmapTarget, SubsetProfile};
+    let data = ReadScope::new(bytes).read::<FontData<'_>>().ok()?;
+    let provider = data.table_provider(0).ok()?;
+    let ids: Vec<u16> = std::iter::once(0)
+        .chain(used.keys().copied().filter(|g| *g != 0))
+        .collect();
+    let bytes =
+        allsorts::subset::subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).ok()?;
+    let glyph_mapping = ids
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| used.contains_key(g))
+        .map(|(i, g)| (*g, i as u16))
+        .collect();
+    Some(Subset {
+        bytes,
+        glyph_mapping,
+    })
+}
+
+/// The ToUnicode CMap printpdf writes for (code, text) pairs.
+fn cmap_string(id: &str, codes: &[(u16, String)]) -> String {
+    let mappings = codes
+        .iter()
+        .map(|(code, text)| (*code as u32, text.chars().map(|c| c as u32).collect()))
+        .collect();
+    printpdf::cmap::ToUnicodeCMap { mappings }.to_cmap_string(&FontId(id.into()).0)
+}
+
+/// What a font's dictionaries say about its face, read from the font's own tables (head, hhea, OS/2,
+/// name) as printpdf's parser reads them.
+pub struct FaceMeta {
+    /// The PostScript name.
+    name: Option<String>,
+    units_per_em: u16,
+    bbox: [i16; 4],
+    ascender: i16,
+    descender: i16,
+    caret_slope_rise: i16,
+    caret_slope_run: i16,
+    weight_class: u16,
+}
+
+impl FaceMeta {
+    pub fn read(bytes: &[u8]) -> Option<FaceMeta> {
+        let face = ttf_parser::Face::parse(bytes, 0).ok()?;
+        let raw = face.raw_face();
+        let table = |tag: &[u8; 4]| raw.table(ttf_parser::Tag::from_bytes(tag));
+        let at = |t: &[u8], offset: usize| -> Option<[u8; 2]> {
+            t.get(offset..offset + 2).map(|b| [b[0], b[1]])
+        };
+        let i16_at = |t: &[u8], o: usize| at(t, o).map(i16::from_be_bytes);
+        let (head, hhea) = (table(b"head")?, table(b"hhea")?);
+        let weight_class = table(b"OS/2")
+            .and_then(|t| at(t, 4))
+            .map_or(0, u16::from_be_bytes);
+        let name = face
+            .names()
+            .into_iter()
+            .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+            .find_map(|n| n.to_string());
+        Some(FaceMeta {
+            name,
+            units_per_em: u16::from_be_bytes(at(head, 18)?),
+            bbox: [
+                i16_at(head, 36)?,
+                i16_at(head, 38)?,
+                i16_at(head, 40)?,
+                i16_at(head, 42)?,
+            ],
+            ascender: i16_at(hhea, 4)?,
+            descender: i16_at(hhea, 6)?,
+            caret_slope_rise: i16_at(hhea, 18)?,
+            caret_slope_run: i16_at(hhea, 20)?,
+            weight_class,
+        })
     }
 }
 
@@ -252,21 +332,17 @@ fn width_runs(entries: impl Iterator<Item = (u16, i64)>) -> Vec<Object> {
 }
 
 /// The FontDescriptor entries but the font file, as printpdf writes them (metrics per 1000 units).
-fn descriptor(font: &ParsedFont, face_name: &[u8]) -> Vec<(&'static str, Object)> {
-    let m = &font.pdf_font_metrics;
+fn descriptor(m: &FaceMeta, face_name: &[u8]) -> Vec<(&'static str, Object)> {
     let scale = if m.units_per_em == 0 {
         1.0
     } else {
         1000.0 / m.units_per_em as f32
     };
-    let ascent = (font.font_metrics.ascent as i64 as f32 * scale).round() as i64;
-    let descent = (font.font_metrics.descent as i64 as f32 * scale).round() as i64;
+    let ascent = (m.ascender as f32 * scale).round() as i64;
+    let descent = (m.descender as f32 * scale).round() as i64;
     let s16 = |v: i16| Object::Integer((v as f32 * scale).round() as i64);
-    let cap_height = font
-        .font_metrics
-        .cap_height
-        .map(|c| (c * scale).round() as i64)
-        .unwrap_or(ascent);
+    // printpdf's parser leaves the cap height unknown and writes the ascent.
+    let cap_height = ascent;
     let italic_angle = if m.caret_slope_rise == 0 {
         0
     } else {
@@ -276,10 +352,10 @@ fn descriptor(font: &ParsedFont, face_name: &[u8]) -> Vec<(&'static str, Object)
         .round() as i64
     };
     let flags = (1 << 5) | if italic_angle != 0 { 1 << 6 } else { 0 };
-    let stem_v = if m.us_weight_class == 0 {
+    let stem_v = if m.weight_class == 0 {
         80
     } else {
-        50 + ((m.us_weight_class as f32 / 65.0).powi(2)).round() as i64
+        50 + ((m.weight_class as f32 / 65.0).powi(2)).round() as i64
     };
     vec![
         ("Type", Object::Name(b"FontDescriptor".to_vec())),
@@ -292,7 +368,7 @@ fn descriptor(font: &ParsedFont, face_name: &[u8]) -> Vec<(&'static str, Object)
         ("StemV", Object::Integer(stem_v)),
         (
             "FontBBox",
-            Object::Array(vec![s16(m.x_min), s16(m.y_min), s16(m.x_max), s16(m.y_max)]),
+            Object::Array(m.bbox.iter().map(|v| s16(*v)).collect()),
         ),
     ]
 }
@@ -348,21 +424,22 @@ mod tests {
     #[test]
     fn a_face_cut_down_for_a_class_gives_each_document_the_subset_the_whole_font_gives() {
         let fonts = FontSet::builtin();
-        let font = ParsedFont::from_bytes(&fonts.body.bytes, 0, &mut Vec::new()).unwrap();
+        let font: &[u8] = &fonts.body.bytes;
+        let meta = FaceMeta::read(font).unwrap();
         let paper = used(&fonts, "社会工作者的职业道德是（　）。A．助人自助 2025年");
         let class = used(
             &fonts,
             "社会工作者的职业道德是（　）。A．助人自助 2025年张喆李堃王赟",
         );
-        let whole = Embedded::new(&font, &font, "EGBODY", &paper).unwrap();
-        let narrow = Narrow::new(&font, &class).unwrap();
-        let cut = narrow.embed(&font, "EGBODY", &paper).unwrap();
+        let whole = Embedded::new(font, &meta, "EGBODY", &paper).unwrap();
+        let narrow = Narrow::new(font, &class).unwrap();
+        let cut = narrow.embed(&meta, "EGBODY", &paper).unwrap();
         assert_eq!(cut.remap, whole.remap);
         assert_eq!(cut.program.content, whole.program.content);
         assert_eq!(cut.to_unicode.content, whole.to_unicode.content);
         assert_eq!(cut.widths, whole.widths);
         // A character the cut-down face lacks is not faked: the caller falls back to the whole font.
-        assert!(narrow.embed(&font, "EGBODY", &used(&fonts, "翀")).is_none());
+        assert!(narrow.embed(&meta, "EGBODY", &used(&fonts, "翀")).is_none());
         // Full-width characters are 1000 units wide in /W.
         let wide =
             |w: &Object| matches!(w, Object::Array(ws) if ws.contains(&Object::Integer(1000)));

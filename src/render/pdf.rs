@@ -16,12 +16,12 @@ use crate::render::layout::{Item, Layout};
 /// Fonts parsed for embedding. Parsing a CJK font takes a while: do it once per run and share it.
 pub struct PdfFonts<'f> {
     fonts: &'f FontSet,
-    body: ParsedFont,
-    heading: ParsedFont,
+    /// The faces parsed for printpdf, which embeds them when we do not (CFF fonts): parsing copies each.
+    parsed: std::sync::OnceLock<Option<[ParsedFont; 2]>>,
+    /// What the font dictionaries say about each face, when we embed them.
+    meta: Option<[embed::FaceMeta; 2]>,
     /// Images as PDF objects, made once per run (the bank's images when the renderer was given them).
     pub pictures: crate::render::pictures::PictureCache,
-    /// Both faces are TrueType, so `embed` writes them (else printpdf does).
-    own_embedding: bool,
     /// The faces cut down to a run's glyphs, once `narrow_to` has seen its documents.
     narrow: std::sync::OnceLock<[Option<embed::Narrow>; 2]>,
 }
@@ -44,44 +44,70 @@ const HEADING_ID: &str = "EGHEAD";
 
 impl<'f> PdfFonts<'f> {
     pub fn new(fonts: &'f FontSet) -> Result<PdfFonts<'f>> {
-        let parse = |face: &crate::render::fonts::Face| {
-            ParsedFont::from_bytes(&face.bytes, 0, &mut Vec::new()).ok_or_else(|| {
-                Error::input(format!(
-                    "the font {} cannot be embedded in a PDF",
-                    face.name
-                ))
-            })
+        let cannot = |face: &crate::render::fonts::Face| {
+            Error::input(format!(
+                "the font {} cannot be embedded in a PDF",
+                face.name
+            ))
         };
-        Ok(PdfFonts {
+        let own = embed::is_truetype(&fonts.body.bytes) && embed::is_truetype(&fonts.heading.bytes);
+        let pdf_fonts = PdfFonts {
             fonts,
-            body: parse(&fonts.body)?,
-            heading: parse(&fonts.heading)?,
+            parsed: Default::default(),
+            meta: None,
             pictures: crate::render::pictures::PictureCache::new(fonts, Default::default()),
-            own_embedding: embed::is_truetype(&fonts.body.bytes)
-                && embed::is_truetype(&fonts.heading.bytes),
             narrow: Default::default(),
-        })
+        };
+        if own {
+            let meta = |face: &crate::render::fonts::Face| {
+                embed::FaceMeta::read(&face.bytes).ok_or_else(|| cannot(face))
+            };
+            return Ok(PdfFonts {
+                meta: Some([meta(&fonts.body)?, meta(&fonts.heading)?]),
+                ..pdf_fonts
+            });
+        }
+        for face in [&fonts.body, &fonts.heading] {
+            if ParsedFont::from_bytes(&face.bytes, 0, &mut Vec::new()).is_none() {
+                return Err(cannot(face));
+            }
+        }
+        Ok(pdf_fonts)
+    }
+
+    /// The faces as printpdf needs them, parsed on first use.
+    fn parsed(&self) -> Option<&[ParsedFont; 2]> {
+        self.parsed
+            .get_or_init(|| {
+                let parse = |bytes: &[u8]| ParsedFont::from_bytes(bytes, 0, &mut Vec::new());
+                Some([
+                    parse(&self.fonts.body.bytes)?,
+                    parse(&self.fonts.heading.bytes)?,
+                ])
+            })
+            .as_ref()
     }
 
     /// Cuts the faces down to the glyphs of `layouts` (a run's documents, before any is drawn), so that
     /// each document's subset is taken from a small face. Documents with other glyphs still work: they
     /// are subset from the whole font. Only the first call counts.
     pub fn narrow_to<'l>(&self, layouts: impl IntoIterator<Item = &'l Layout>) {
-        if !self.own_embedding || self.narrow.get().is_some() {
+        if self.meta.is_none() || self.narrow.get().is_some() {
             return;
         }
         let mut used: [embed::Used; 2] = Default::default();
         for layout in layouts {
             collect_used(layout, self, &mut used);
         }
-        let narrow = |i: usize, font: &ParsedFont| {
+        let narrow = |i: usize, font: &[u8]| {
             (!used[i].is_empty())
                 .then(|| embed::Narrow::new(font, &used[i]))
                 .flatten()
         };
-        let _ = self
-            .narrow
-            .set([narrow(0, &self.body), narrow(1, &self.heading)]);
+        let _ = self.narrow.set([
+            narrow(0, &self.fonts.body.bytes),
+            narrow(1, &self.fonts.heading.bytes),
+        ]);
     }
 }
 
@@ -91,20 +117,21 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
     doc.metadata.info.creator = format!("examgen {}", env!("CARGO_PKG_VERSION"));
     doc.metadata.info.producer = "examgen (printpdf)".into();
     // Dates stay at the epoch default: a real date would make every run's bytes differ.
-    let embedded = if fonts.own_embedding {
-        embed_fonts(layout, fonts)
-    } else {
-        None
-    };
-    if embedded.is_none() {
+    let embedded = fonts
+        .meta
+        .as_ref()
+        .and_then(|meta| embed_fonts(layout, fonts, meta));
+    if embedded.is_none()
+        && let Some([body, heading]) = fonts.parsed()
+    {
         doc.resources
             .fonts
             .map
-            .insert(FontId(BODY_ID.into()), PdfFont::new(fonts.body.clone()));
-        doc.resources.fonts.map.insert(
-            FontId(HEADING_ID.into()),
-            PdfFont::new(fonts.heading.clone()),
-        );
+            .insert(FontId(BODY_ID.into()), PdfFont::new(body.clone()));
+        doc.resources
+            .fonts
+            .map
+            .insert(FontId(HEADING_ID.into()), PdfFont::new(heading.clone()));
     }
     let remaps = embedded.as_ref().map_or([None, None], |[body, heading]| {
         [
@@ -249,22 +276,26 @@ fn compress_streams(doc: &mut lopdf::Document) {
 
 /// The glyphs each face shows in `layout`, subset and ready to embed: [body, heading], None for a face
 /// the document does not use. None when the subsetter fails; printpdf then embeds the fonts.
-fn embed_fonts(layout: &Layout, fonts: &PdfFonts) -> Option<[Option<Embedded>; 2]> {
+fn embed_fonts(
+    layout: &Layout,
+    fonts: &PdfFonts,
+    meta: &[embed::FaceMeta; 2],
+) -> Option<[Option<Embedded>; 2]> {
     let mut used: [embed::Used; 2] = Default::default();
     collect_used(layout, fonts, &mut used);
-    let one = |i: usize, parsed: &ParsedFont, id: &str| -> Option<Option<Embedded>> {
+    let one = |i: usize, bytes: &[u8], id: &str| -> Option<Option<Embedded>> {
         if used[i].is_empty() {
             return Some(None);
         }
         let narrow = fonts.narrow.get().and_then(|n| n[i].as_ref());
         narrow
-            .and_then(|n| n.embed(parsed, id, &used[i]))
-            .or_else(|| Embedded::new(parsed, parsed, id, &used[i]))
+            .and_then(|n| n.embed(&meta[i], id, &used[i]))
+            .or_else(|| Embedded::new(bytes, &meta[i], id, &used[i]))
             .map(Some)
     };
     Some([
-        one(0, &fonts.body, BODY_ID)?,
-        one(1, &fonts.heading, HEADING_ID)?,
+        one(0, &fonts.fonts.body.bytes, BODY_ID)?,
+        one(1, &fonts.fonts.heading.bytes, HEADING_ID)?,
     ])
 }
 
