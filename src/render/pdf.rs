@@ -67,11 +67,11 @@ impl<'f> PdfFonts<'f> {
                 ..pdf_fonts
             });
         }
-        for face in [&fonts.body, &fonts.heading] {
-            if ParsedFont::from_bytes(&face.bytes, 0, &mut Vec::new()).is_none() {
-                return Err(cannot(face));
-            }
-        }
+        let parse = |face: &crate::render::fonts::Face| {
+            ParsedFont::from_bytes(&face.bytes, 0, &mut Vec::new()).ok_or_else(|| cannot(face))
+        };
+        let parsed = [parse(&fonts.body)?, parse(&fonts.heading)?];
+        let _ = pdf_fonts.parsed.set(Some(parsed));
         Ok(pdf_fonts)
     }
 
