@@ -45,12 +45,25 @@ fn a_stem_that_prints_another_questions_answer_is_a_leak_at_both_lines() {
     );
     let err = check(&dir);
     assert!(
-        err.contains("bank/jcz.yaml:5:5: warning: the answer of question `jcz-005` is printed in question `jcz-058` (bank/jcz.yaml:10)"),
+        err.contains("bank/jcz.yaml:5:5: warning: the answer of question `jcz-005` is printed in question `jcz-058` (bank/jcz.yaml:12)"),
         "{err}"
     );
     assert!(err.contains("give both the same `group:`"), "{err}");
-    // jcz-058's blank sits between quotation marks: no context, so it is no leak the other way.
-    assert!(!err.contains("question `jcz-058` is printed"), "{err}");
+    // jcz-058's blank sits between quotation marks, which a reader skips: jcz-005 prints 首次提出“创新社会
+    // 治理体制”, so it leaks the other way too, reported at jcz-005's stem.
+    assert!(
+        err.contains("bank/jcz.yaml:10:5: warning: the answer of question `jcz-058` is printed in question `jcz-005` (bank/jcz.yaml:7)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bank/jcz.yaml:7:11: warning: question `jcz-005` gives away the answer of question `jcz-058` (bank/jcz.yaml:10): its stem prints the answer with the words beside its slot `次提出创新社会治理体制`"),
+        "{err}"
+    );
+    // And jcz-005's at jcz-058's stem, the line that prints it.
+    assert!(
+        err.contains("bank/jcz.yaml:12:11: warning: question `jcz-058` gives away the answer of question `jcz-005` (bank/jcz.yaml:5)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -108,7 +121,8 @@ fn the_answer_with_other_words_around_it_is_no_leak() {
 "#,
         ),
     );
-    // jcz-030 prints the answer 社会管理到社会治理 but after 推动从 and before `，`: neither context matches.
+    // jcz-030 prints the answer 社会管理到社会治理 but after 推动从 and before `，`: neither context matches,
+    // and inside the clause 推动从社会管理到社会治理 it is no statement of its own.
     let err = check(&dir);
     assert!(!err.contains("is printed in"), "{err}");
     let bank = Bank::load(&dir.join("bank")).unwrap();
@@ -483,4 +497,227 @@ fn vary_needs_a_blank_ratio_below_one() {
         "{}",
         run.stderr
     );
+}
+
+/// One small section per way a paper gives an answer away (issue #26): `(file, yaml, q, r, what r prints
+/// as read, words of the line where r prints it)`.
+/// Each file holds the question whose answer leaks (`q`), the one that prints it (`r`) and, where it
+/// matters, a question that must stay clear.
+const READER_LEAKS: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "quote.yaml",
+        r#"section: {id: quote, title: 引号}
+questions:
+  - id: quote-q
+    type: single
+    stem: 要坚持和发展新时代“（　）”，推动社区工作者用心用情做好矛盾纠纷化解工作。
+    options: ["千万工程", "浦江经验", "枫桥经验", "社区工作法"]
+    answer: C
+  - id: quote-r
+    type: single
+    stem: 党的二十大报告提出在社会基层坚持和发展新时代“枫桥经验”，要完善的基层治理平台的特征是（　）。
+    options: ["社会化、法治化", "网格化管理、精细化服务、信息化支撑", "常态化、便利化", "多主体供给、多渠道保障"]
+    answer: B
+"#,
+        "quote-q",
+        "quote-r",
+        "新时代枫桥经验",
+        "在社会基层坚持",
+    ),
+    (
+        "key.yaml",
+        r#"section: {id: key, title: 答案本身}
+questions:
+  - id: key-q
+    type: single
+    stem: 党的二十届三中全会部署的社会工作任务中，居于统领地位的是（　）。
+    options: ["健全社会工作体制机制", "健全社会治理体系", "健全基层民主制度", "完善社会治理体系"]
+    answer: A
+  - id: key-r
+    type: multiple
+    stem: 党的二十届三中全会提出，健全社会工作体制机制，要（　）。
+    options: ["加强党建引领基层治理", "加强社会工作者队伍建设", "深化行业协会商会改革", "推动志愿服务体系建设"]
+    answer: [A, B, D]
+"#,
+        "key-q",
+        "key-r",
+        "健全社会工作体制机制",
+        "要（　）",
+    ),
+    (
+        "year.yaml",
+        r#"section: {id: year, title: 年份}
+questions:
+  - id: year-q
+    type: single
+    stem: 根据意见确定的主要目标，到（　）年，基本形成系统完备、科学规范、协同高效的志愿服务制度和工作体系。
+    options: ["2025", "2027", "2030", "2035"]
+    answer: D
+  - id: year-r
+    type: single
+    stem: 根据意见，按照主要目标，到2035年志愿服务要成为（　）。
+    options: ["社会文明进步的重要标志", "社会主义文化强国的重要标志", "中国式现代化的重要标志", "社会治理现代化的重要标志"]
+    answer: B
+  - id: year-clear
+    type: judge
+    stem: 展望2035年远景目标，志愿服务要更加普及。
+    answer: true
+"#,
+        "year-q",
+        "year-r",
+        "目标到2035",
+        "到2035年志愿",
+    ),
+    (
+        "set.yaml",
+        r#"section: {id: set, title: 多选组合}
+questions:
+  - id: set-q
+    type: multiple
+    stem: 党的二十大报告提出，推动（　）省级统筹。
+    options: ["基本医疗保险", "基本养老保险", "失业保险", "生育保险", "工伤保险"]
+    answer: [A, C, E]
+  - id: set-r
+    type: single
+    stem: 党的二十大报告提出，扩大社会保险覆盖面，推动基本医疗保险、失业保险、工伤保险（　）。
+    options: ["全国统筹", "省级统筹", "市地级统筹", "城乡统筹"]
+    answer: B
+"#,
+        "set-q",
+        "set-r",
+        "基本医疗保险失业保险工伤保险",
+        "扩大社会保险",
+    ),
+    (
+        "partial.yaml",
+        r#"section: {id: partial, title: 部分语境}
+questions:
+  - id: partial-q
+    type: single
+    stem: 根据意见，实施（　）培训。
+    options: ["分层分类", "分级分类", "全员全程", "线上线下"]
+    answer: A
+  - id: partial-r
+    type: single
+    stem: 下列关于培训的表述中，符合意见的是（　）。
+    options: ["市地级负责骨干培训", "坚持先培训再上岗", "实施分层分类培训", "健全培训体系"]
+    answer: D
+"#,
+        "partial-q",
+        "partial-r",
+        "实施分层分类培训",
+        "市地级负责",
+    ),
+    (
+        "judge.yaml",
+        r#"section: {id: judge, title: 判断}
+questions:
+  - id: judge-q
+    type: single
+    stem: 党的二十大报告提出，坚持房子是用来住的、不是用来炒的定位，加快建立（　）的住房制度。
+    options: ["覆盖全民、统筹城乡", "多层次、多支柱", "网格化管理、精细化服务", "多主体供给、多渠道保障、租购并举"]
+    answer: D
+  - id: judge-r
+    type: judge
+    stem: 党的二十大报告提出，加快建立多主体供给、多渠道保障、以租为主的住房制度。
+    answer: false
+"#,
+        "judge-q",
+        "judge-r",
+        "加快建立多主体供给多渠道保障以租为主的住房制",
+        "以租为主",
+    ),
+];
+
+/// The 1-based line of the first line of `text` that contains `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    1 + text
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("`{needle}` not in the fixture"))
+}
+
+#[test]
+fn leaks_as_a_reader_sees_them_are_found_at_both_questions_lines() {
+    let dir = Dir::new();
+    for (file, yaml, ..) in READER_LEAKS {
+        dir.create(&format!("bank/{file}"), yaml);
+    }
+    let err = check(&dir);
+    for (file, yaml, q, r, printed, r_where) in READER_LEAKS {
+        let q_line = line_of(yaml, &format!("id: {q}"));
+        let r_line = line_of(yaml, r_where);
+        let at_q = format!("bank/{file}:{q_line}:5: warning: the answer of question `{q}` is printed in question `{r}` (bank/{file}:{r_line})");
+        let at_r = format!("bank/{file}:{r_line}:");
+        assert!(err.contains(&at_q), "{file}: missing\n{at_q}\nin\n{err}");
+        assert!(
+            err.lines().any(|l| l.starts_with(&at_r)
+                && l.contains(&format!("warning: question `{r}` gives away the answer of question `{q}` (bank/{file}:{q_line})"))
+                && l.contains(&format!("`{printed}`"))),
+            "{file}: no warning at {at_r} for `{printed}` in\n{err}"
+        );
+    }
+    // Nothing else: the year printed in other words, and no pair the other way round.
+    let bank = Bank::load(&dir.join("bank")).unwrap();
+    let mut pairs: Vec<(&str, &str)> = bank
+        .leaks
+        .iter()
+        .map(|(q, r)| (bank.questions[*q].id.as_str(), bank.questions[*r].id.as_str()))
+        .collect();
+    pairs.sort_unstable();
+    let mut want: Vec<(&str, &str)> = READER_LEAKS.iter().map(|(_, _, q, r, ..)| (*q, *r)).collect();
+    want.sort_unstable();
+    assert_eq!(pairs, want);
+}
+
+#[test]
+fn a_drawn_paper_keeps_a_reader_leak_pair_apart() {
+    let dir = Dir::new();
+    let (_, yaml, ..) = READER_LEAKS.iter().find(|l| l.0 == "judge.yaml").unwrap();
+    dir.create("bank/judge.yaml", yaml);
+    dir.create(
+        "exams/q.yaml",
+        "title: 测验\nbank: ../bank\nparts:\n  - type: single\n    count: 1\n  - type: judge\n    count: 1\n",
+    );
+    // One single and one judge are all the bank has, and they answer each other: no paper can hold both.
+    let run = dir.run(&["draw", "exams/q.yaml", "--seed", "3"]).failure(1);
+    assert!(run.stderr.contains("judge"), "{}", run.stderr);
+}
+
+#[test]
+fn twenty_seeded_mock_papers_of_the_shipped_bank_print_no_leaking_pair() {
+    let repo = crate::util::repo();
+    let bp = Blueprint::load(&repo.join("question-bank/exams/mock.yaml")).unwrap();
+    let bank = Bank::load(&bp.bank).unwrap();
+    // Pairs as a reader finds them, with `group:` ignored: a pair the bank groups must be kept apart by
+    // the draw, a reworded one must be no pair at all.
+    let mut ungrouped = bank.questions.clone();
+    for q in &mut ungrouped {
+        q.group = None;
+    }
+    let pairs = examgen::input::bank::find_leaks(&ungrouped);
+    for seed in 0..20 {
+        let d = draw(
+            &bank,
+            &bp,
+            &DrawOptions {
+                seed,
+                variants: 1,
+                ..DrawOptions::default()
+            },
+        )
+        .unwrap();
+        let on_paper: HashSet<usize> = d.variants[0].questions().map(|q| q.question).collect();
+        assert_eq!(on_paper.len(), 80, "seed {seed}");
+        for l in &pairs {
+            assert!(
+                !(on_paper.contains(&l.q) && on_paper.contains(&l.r)),
+                "seed {seed}: {} and {} on one paper ({:?} `{}`)",
+                bank.questions[l.q].id,
+                bank.questions[l.r].id,
+                l.kind,
+                l.printed
+            );
+        }
+    }
 }

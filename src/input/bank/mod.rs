@@ -4,6 +4,7 @@ mod figures;
 mod folder;
 mod leak;
 mod load;
+mod reading;
 mod stem;
 mod validate;
 
@@ -17,7 +18,7 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
 pub use figures::{MAX_WIDTH_MM, resolve as resolve_image};
-pub use leak::{ends_with_slot, leak_pairs};
+pub use leak::{Leak, LeakKind, ends_with_slot, find_leaks, leak_pairs};
 pub use load::{FileItems, load_bytes, load_file};
 pub use stem::{
     SLOT, answer_slots, is_inclusive_option, normalize_slots, option_label, refers_to_options,

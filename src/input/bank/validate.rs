@@ -127,26 +127,56 @@ pub(super) fn assemble(
     }
     // Pairs are found over the whole bank first; only the reported ones are located, which is what indexes a
     // file's positions and copies its lines. A bank with more pairs than anyone reads in one go (a generated
-    // one) gets the first ones and a count, so check stays fast.
-    let leaks = super::leak_pairs(&questions);
-    for &(q, r) in leaks.iter().take(MAX_LEAK_WARNINGS) {
-        let (q, r) = (&questions[q], &questions[r]);
+    // one) gets the first ones and a count, so check stays fast. Each pair is reported at both questions:
+    // at the one whose answer is given away, and at the stem or option that gives it.
+    let found = super::find_leaks(&questions);
+    let locate_field = |o: &Origin, field: &str| -> Pos {
+        docs.iter()
+            .find(|d| d.file == o.file)
+            .map_or(Pos::START, |d| d.pos(&join_path(&o.path, field)))
+    };
+    for leak in found.iter().take(MAX_LEAK_WARNINGS) {
+        let (q, r) = (&questions[leak.q], &questions[leak.r]);
+        let (field, label) = match leak.option {
+            None => ("stem".to_string(), "its stem".to_string()),
+            Some(i) => (format!("options[{i}]"), format!("option {}", super::letter(i))),
+        };
+        let r_pos = locate_field(&r.origin, &field);
         diags.push(
             Diagnostic::warning(
                 &q.origin.file,
                 locate(&q.origin),
                 format!(
-                    "the answer of question `{}` is printed in question `{}` ({}), so one answers the other on a paper",
+                    "the answer of question `{}` is printed in question `{}` ({}:{}), so one answers the other on a paper: {label} prints {} `{}`",
                     q.id,
                     r.id,
-                    where_(&r.origin)
+                    r.origin.file.display(),
+                    r_pos.line,
+                    leak.kind.describe(),
+                    leak.printed
                 ),
             )
             .with_help(
                 "rewrite one of them, or give both the same `group:` so no paper holds both (the draw already keeps them apart)",
             ),
         );
+        diags.push(
+            Diagnostic::warning(
+                &r.origin.file,
+                r_pos,
+                format!(
+                    "question `{}` gives away the answer of question `{}` ({}): {label} prints {} `{}`",
+                    r.id,
+                    q.id,
+                    where_(&q.origin),
+                    leak.kind.describe(),
+                    leak.printed
+                ),
+            )
+            .with_help("reword this stem or option so it no longer prints that answer, or group the two questions"),
+        );
     }
+    let leaks: Vec<(usize, usize)> = found.iter().map(|l| (l.q, l.r)).collect();
     if leaks.len() > MAX_LEAK_WARNINGS {
         let first = &questions[leaks[MAX_LEAK_WARNINGS].0];
         diags.push(
