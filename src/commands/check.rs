@@ -30,6 +30,17 @@ pub fn run(
             missing,
         ));
     }
+    let conflicts = crate::workflow::check::key_explanation_conflicts(&bank);
+    if !conflicts.is_empty() {
+        return Err(Error::diagnostics(
+            format!(
+                "the bank {} has {} question(s) whose key contradicts its explanation",
+                bank.root.display(),
+                conflicts.len()
+            ),
+            conflicts,
+        ));
+    }
     if deny_warnings && !bank.warnings.is_empty() {
         return Err(Error::input(format!(
             "{} warning(s) and --deny-warnings was given",

@@ -1,12 +1,13 @@
 //! Checks that need the fonts, which the input layer cannot see: every character a paper, key or handout
-//! could print from the bank, and every student name of a roster, must be in the fonts.
+//! could print from the bank, and every student name of a roster, must be in the fonts. And the lint
+//! `check` runs on top of loading: keys that contradict their own explanation.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Pos, pos_of_byte};
 use crate::error::{Error, Result};
-use crate::input::bank::{Answer, Bank};
+use crate::input::bank::{Answer, Bank, key_conflicts};
 use crate::input::roster::Student;
 use crate::input::yaml::{YamlDoc, read_text};
 use crate::render::fonts::FontSet;
@@ -99,6 +100,45 @@ pub fn missing_glyphs(bank: &Bank, fonts: &FontSet) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Questions whose `answer:` disagrees with what their explanation gives (故选B, A项错误, 原文为“……” read
+/// at the slot, 表述正确): an error at the answer, with both shown.
+pub fn key_explanation_conflicts(bank: &Bank) -> Vec<Diagnostic> {
+    let mut docs: HashMap<PathBuf, Option<YamlDoc>> = HashMap::new();
+    key_conflicts(&bank.questions)
+        .into_iter()
+        .map(|c| {
+            let q = &bank.questions[c.question];
+            let file = q.origin.file.as_path();
+            let doc = docs
+                .entry(file.to_path_buf())
+                .or_insert_with(|| {
+                    read_text(file, file)
+                        .ok()
+                        .and_then(|t| YamlDoc::parse(file, t).ok())
+                })
+                .as_ref();
+            let path = field(&q.origin.path, "answer");
+            let (pos, source) = match doc {
+                Some(doc) => (doc.pos(&path), doc.text.as_str()),
+                None => (Pos::START, ""),
+            };
+            Diagnostic::error(
+                file,
+                pos,
+                format!(
+                    "the key of question `{}` is {} but its explanation {}: {}",
+                    q.id,
+                    q.answer_text(),
+                    c.says,
+                    c.evidence
+                ),
+            )
+            .with_help("correct `answer:` or the explanation so the two agree")
+            .with_source(source)
+        })
+        .collect()
 }
 
 fn field(base: &str, key: &str) -> String {

@@ -251,3 +251,60 @@ fn stats_counts_by_section_type_and_difficulty() {
     let cells: Vec<&str> = total.split_whitespace().collect();
     assert_eq!(cells[1..7], ["4", "2", "2", "2", "2", "12"]);
 }
+
+/// A bank whose keys disagree with their explanations in each way the lint reads, and one that agrees.
+const CONFLICTS: &str = r#"section: {id: cw, title: 社区工作者}
+questions:
+  - id: cw-080
+    type: multiple
+    stem: 社区工作者原则上依法签订劳动合同，按国家有关规定（　）。
+    options: ["参加社会保险", "缴存住房公积金", "参加职业年金", "获得适当工作补助", "建立企业年金"]
+    answer: [B, D]
+    explanation: 原文为“按国家有关规定参加社会保险、缴存住房公积金”。职业年金、企业年金意见没有规定。
+  - id: cw-001
+    type: single
+    stem: 各地按照每万城镇常住人口拥有社区工作者（　）人的标准配备。
+    options: ["12", "15", "18", "20"]
+    answer: A
+    explanation: 原文为每万城镇常住人口18人，故选C。
+  - id: cw-002
+    type: single
+    stem: 社区工作者队伍建设的首要原则是（　）。
+    options: ["坚持党的领导", "坚持人民至上", "坚持问题导向", "坚持系统观念"]
+    answer: A
+    explanation: A项错误，B项说法正确。
+  - id: cw-003
+    type: judge
+    stem: 加强社区工作者队伍建设不需要坚持党的全面领导。
+    answer: false
+    explanation: 该表述与意见原文一致，正确。
+  - id: cw-004
+    type: single
+    stem: 社区专职工作人员由（　）统一组织招聘。
+    options: ["省级", "市地级或县级", "街道", "社区"]
+    answer: B
+    explanation: 原文为“社区专职工作人员由市地级或县级统一组织招聘”，故选B。省级不负责招聘，A项错误。
+"#;
+
+#[test]
+fn keys_that_contradict_their_explanation_are_errors_at_the_answer() {
+    let dir = Dir::new();
+    dir.create("bank/cw.yaml", CONFLICTS);
+    let run = dir.run(&["check", "bank"]).failure(1);
+    for want in [
+        "bank/cw.yaml:7:13: error: the key of question `cw-080` is BD but its explanation gives AB: “按国家有关规定参加社会保险、缴存住房公积金”",
+        "bank/cw.yaml:13:13: error: the key of question `cw-001` is A but its explanation gives C:",
+        "bank/cw.yaml:19:13: error: the key of question `cw-002` is A but its explanation rejects A",
+        "bank/cw.yaml:24:13: error: the key of question `cw-003` is × but its explanation gives √:",
+    ] {
+        assert!(run.stderr.contains(want), "missing\n{want}\nin\n{}", run.stderr);
+    }
+    // cw-004 names its key (故选B), rejects a wrong option (A项错误) and quotes the source at its slot.
+    assert!(!run.stderr.contains("`cw-004`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("4 question(s) whose key contradicts its explanation"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("= help: correct `answer:`"), "{}", run.stderr);
+}

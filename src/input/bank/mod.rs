@@ -1,5 +1,6 @@
 //! The question bank: its data model, loaded from a folder of YAML section files and validated.
 
+mod explanation;
 mod figures;
 mod folder;
 mod leak;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
+pub use explanation::{KeyConflict, key_conflicts};
 pub use figures::{MAX_WIDTH_MM, resolve as resolve_image};
 pub use leak::{Leak, LeakKind, ends_with_slot, find_leaks, leak_pairs};
 pub use load::{FileItems, load_bytes, load_file};
