@@ -1,10 +1,11 @@
-//! `examgen stats`: counts of a bank by section × type × difficulty, as a text table or stable JSON.
+//! `examgen stats`: counts of a bank by section × type × difficulty, and how much of what the questions
+//! test the notes mark as key phrases (what a cloze handout drills), as a text table or stable JSON.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::input::bank::{Bank, QuestionType, ends_with_slot};
+use crate::input::bank::{Answer, Bank, Note, Question, QuestionType, ends_with_slot, key_phrase_runs};
 
 /// Version tag of the JSON form; bump it when a field changes meaning (adding fields is compatible).
 pub const STATS_FORMAT: &str = "examgen-stats/1";
@@ -22,6 +23,17 @@ pub struct Counts {
     pub single_slot_at_end: usize,
     /// `single_slot_at_end` as a share of the single-choice questions, 0 to 1 (0 when there are none).
     pub single_slot_at_end_share: f64,
+    /// Notes with at least one key phrase (`**…**`), the ones a cloze handout can blank.
+    pub notes_with_key_phrases: usize,
+    /// `notes_with_key_phrases` as a share of the notes, 0 to 1.
+    pub notes_with_key_phrases_share: f64,
+    /// Tested facts: the correct option of a single-choice question, or a blank's answer, where it stands
+    /// verbatim in its note's text (markup and spaces ignored).
+    pub tested_facts: usize,
+    /// Tested facts that lie within a key phrase of their note.
+    pub tested_facts_key_phrases: usize,
+    /// `tested_facts_key_phrases` as a share of `tested_facts`, 0 to 1.
+    pub tested_facts_key_phrases_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,6 +70,11 @@ impl Counts {
             by_type_difficulty: QuestionType::ALL.iter().map(|t| (*t, levels())).collect(),
             single_slot_at_end: 0,
             single_slot_at_end_share: 0.0,
+            notes_with_key_phrases: 0,
+            notes_with_key_phrases_share: 0.0,
+            tested_facts: 0,
+            tested_facts_key_phrases: 0,
+            tested_facts_key_phrases_share: 0.0,
         }
     }
 
@@ -91,14 +108,25 @@ pub fn compute(bank: &Bank) -> Stats {
         })
         .collect();
     let mut total = Counts::empty();
-    for note in &bank.notes {
-        sections[note.section].counts.notes += 1;
-        total.notes += 1;
+    let marked: Vec<Vec<(char, bool)>> = bank.notes.iter().map(marked_chars).collect();
+    for (note, chars) in bank.notes.iter().zip(&marked) {
+        let has_key = chars.iter().any(|(_, key)| *key);
+        for c in [&mut sections[note.section].counts, &mut total] {
+            c.notes += 1;
+            c.notes_with_key_phrases += usize::from(has_key);
+        }
     }
     for q in &bank.questions {
         let at_end = ends_with_slot(&q.stem);
         sections[q.section].counts.add(q.kind, q.difficulty, at_end);
         total.add(q.kind, q.difficulty, at_end);
+        let Some(n) = q.note else { continue };
+        for key in tested_facts(q, &marked[n]) {
+            for c in [&mut sections[q.section].counts, &mut total] {
+                c.tested_facts += 1;
+                c.tested_facts_key_phrases += usize::from(key);
+            }
+        }
     }
     for c in sections
         .iter_mut()
@@ -106,11 +134,9 @@ pub fn compute(bank: &Bank) -> Stats {
         .chain([&mut total])
     {
         let singles = c.by_type[&QuestionType::Single];
-        if singles > 0 {
-            // Rounded to 0.1% so the JSON is stable and readable.
-            c.single_slot_at_end_share =
-                (c.single_slot_at_end as f64 * 1000.0 / singles as f64).round() / 1000.0;
-        }
+        c.single_slot_at_end_share = share(c.single_slot_at_end, singles);
+        c.notes_with_key_phrases_share = share(c.notes_with_key_phrases, c.notes);
+        c.tested_facts_key_phrases_share = share(c.tested_facts_key_phrases, c.tested_facts);
     }
     Stats {
         format: STATS_FORMAT,
@@ -118,6 +144,59 @@ pub fn compute(bank: &Bank) -> Stats {
         digest: bank.digest.clone(),
         sections,
         total,
+    }
+}
+
+/// `part` of `whole`, 0 to 1, rounded to 0.1% so the JSON is stable and readable (0 when `whole` is 0).
+fn share(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    (part as f64 * 1000.0 / whole as f64).round() / 1000.0
+}
+
+/// A note's text without markup or spaces, each character marked when it lies within a key phrase.
+fn marked_chars(note: &Note) -> Vec<(char, bool)> {
+    key_phrase_runs(&note.text)
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|(text, key)| {
+            text.chars()
+                .filter(|c| !c.is_whitespace())
+                .map(move |c| (c, key))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The facts `q` tests that stand verbatim in its note (`note`, from [`marked_chars`]), each with whether
+/// one of its occurrences lies wholly within a key phrase: a single-choice question's correct option,
+/// and for each blank the first accepted answer the note prints.
+fn tested_facts(q: &Question, note: &[(char, bool)]) -> Vec<bool> {
+    let squeeze = |t: &str| -> Vec<char> { t.chars().filter(|c| !c.is_whitespace() && *c != '*').collect() };
+    let occurrences = |fact: &[char]| -> Option<bool> {
+        if fact.is_empty() || fact.len() > note.len() {
+            return None;
+        }
+        let mut seen = None;
+        for start in 0..=note.len() - fact.len() {
+            let window = &note[start..start + fact.len()];
+            if window.iter().map(|(c, _)| c).eq(fact.iter()) {
+                let key = window.iter().all(|(_, key)| *key);
+                seen = Some(seen.unwrap_or(false) || key);
+            }
+        }
+        seen
+    };
+    match &q.answer {
+        Answer::Single(i) if q.kind == QuestionType::Single => {
+            occurrences(&squeeze(&q.options[*i])).into_iter().collect()
+        }
+        Answer::Blank(blanks) => blanks
+            .iter()
+            .filter_map(|alts| alts.iter().find_map(|a| occurrences(&squeeze(a))))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -183,6 +262,16 @@ pub fn render_text(stats: &Stats) -> String {
     for s in &stats.sections {
         out.push_str(&format!("  {:<12} {}\n", s.id, share(&s.counts)));
     }
+    let of = |part: usize, whole: usize, share: f64| format!("{part} of {whole} ({:.1}%)", share * 100.0);
+    let t = &stats.total;
+    out.push_str(&format!(
+        "notes with key phrases: {}\n",
+        of(t.notes_with_key_phrases, t.notes, t.notes_with_key_phrases_share)
+    ));
+    out.push_str(&format!(
+        "tested facts that are key phrases (single-choice keys and blank answers printed in their note): {}\n",
+        of(t.tested_facts_key_phrases, t.tested_facts, t.tested_facts_key_phrases_share)
+    ));
     out.push('\n');
     for s in &stats.sections {
         out.push_str(&format!("{:<14} {}\n", s.id, s.title));

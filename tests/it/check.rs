@@ -308,3 +308,73 @@ fn keys_that_contradict_their_explanation_are_errors_at_the_answer() {
     );
     assert!(run.stderr.contains("= help: correct `answer:`"), "{}", run.stderr);
 }
+
+#[test]
+fn stats_show_the_share_of_notes_with_key_phrases_and_of_tested_facts_that_are_key_phrases() {
+    let dir = Dir::new();
+    dir.create(
+        "bank/cw.yaml",
+        r#"section: {id: cw, title: 社区工作者}
+notes:
+  - id: cw-ratio
+    title: 配备标准
+    text: 各地按照每万城镇常住人口拥有社区工作者**18 人**的标准配备，市地级或县级层面实行总量控制。
+  - id: cw-recruit
+    title: 招聘
+    text: 社区专职工作人员由市地级或县级统一组织招聘，**街道（乡镇）集中管理**。
+  - id: cw-plain
+    title: 背景
+    text: 加强社区工作者队伍建设，事关保障人民安居乐业。
+questions:
+  - id: cw-001
+    type: single
+    stem: 各地按照每万城镇常住人口拥有社区工作者（　）人的标准配备。
+    options: ["12", "15", "18", "20"]
+    answer: C
+    note: cw-ratio
+  - id: cw-002
+    type: blank
+    stem: 社区工作者实行______控制。
+    answer: ["总量"]
+    note: cw-ratio
+  - id: cw-003
+    type: blank
+    stem: 社区专职工作人员由______统一组织招聘，街道（乡镇）集中管理。
+    answer: ["市地级或县级"]
+    note: cw-recruit
+  - id: cw-004
+    type: single
+    stem: 社区专职工作人员由街道（　）。
+    options: ["分散管理", "集中管理", "统一招聘", "统筹使用"]
+    answer: B
+    note: cw-recruit
+  - id: cw-005
+    type: single
+    stem: 加强社区工作者队伍建设事关（　）。
+    options: ["国家富强", "保障人民安居乐业的根本", "民族复兴", "社会和谐"]
+    answer: B
+    note: cw-plain
+  - id: cw-006
+    type: judge
+    stem: 社区工作者实行总量控制。
+    answer: true
+    note: cw-ratio
+"#,
+    );
+    // Facts in their notes: 18 (in **18 人**), 总量, 市地级或县级, 集中管理 (in **街道（乡镇）集中管理**);
+    // cw-005's key is not printed in its note and a judgement keys no text.
+    let text = dir.run(&["stats", "bank"]).success().stdout;
+    assert!(text.contains("notes with key phrases: 2 of 3 (66.7%)"), "{text}");
+    assert!(
+        text.contains("tested facts that are key phrases (single-choice keys and blank answers printed in their note): 2 of 4 (50.0%)"),
+        "{text}"
+    );
+    let json = dir.run(&["stats", "bank", "--format", "json"]).success().stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total"]["notes_with_key_phrases"], 2);
+    assert_eq!(v["total"]["notes_with_key_phrases_share"], 0.667);
+    assert_eq!(v["total"]["tested_facts"], 4);
+    assert_eq!(v["total"]["tested_facts_key_phrases"], 2);
+    assert_eq!(v["total"]["tested_facts_key_phrases_share"], 0.5);
+    assert_eq!(v["sections"][0]["tested_facts"], 4);
+}
