@@ -90,10 +90,13 @@ def section_file(rng, si, per_section, sections, group_state):
             ]
         elif kind == "blank":
             blanks = rng.randint(1, 2)
-            # Punctuation around each blank: the generated text repeats one cycle of words, so a blank between
-            # words would have its answer and context printed in hundreds of other stems (answer leaks, which
-            # the draw keeps apart like one group), unlike any real bank.
-            stem = f"第{qi}题：{phrase(rng, 6)}" + "".join(f"：______，{phrase(rng, 3)}" for _ in range(blanks)) + "。"
+            # The question's own number, between marks the text never uses, around each blank: the generated text repeats one cycle of words, so a
+            # blank between words would have its answer and context printed in hundreds of other stems (answer
+            # leaks, which the draw keeps apart like one group), unlike any real bank. Punctuation is no
+            # barrier: the leak finder reads past it as a candidate does.
+            stem = f"第{qi}题：{phrase(rng, 6)}" + "".join(
+                f"，甲{qi}乙______丙{qi}丁，{phrase(rng, 3)}" for _ in range(blanks)
+            ) + "。"
             answers = [f"{phrase(rng, 3)}|{phrase(rng, 2)}" for _ in range(blanks)]
             body += [
                 f"    stem: {q(stem)}",

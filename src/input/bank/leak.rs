@@ -175,12 +175,12 @@ fn is_distinct_key(answer: &[char]) -> bool {
     answer.len() >= DISTINCT_KEY && answer.iter().filter(|c| !c.is_ascii_digit()).count() >= 4
 }
 
-/// A text a question prints: its stem (`option: None`) or one option, as read, and its clauses as read.
-struct Printed {
+/// A text a question prints: its stem (`option: None`) or one option, as written and as read.
+struct Printed<'a> {
     question: usize,
     option: Option<usize>,
+    raw: &'a str,
     text: Vec<char>,
-    clauses: Vec<Vec<char>>,
 }
 
 /// Marks that end a clause (not `、`, which joins the items of a list, nor the title marks `《》`).
@@ -191,29 +191,41 @@ fn ends_clause(c: char) -> bool {
     )
 }
 
-fn clauses(text: &str) -> Vec<Vec<char>> {
-    text.split(ends_clause).map(read).filter(|c| !c.is_empty()).collect()
+/// Whether `key` (as read) is one whole clause of `text`.
+fn is_clause(text: &str, key: &[char]) -> bool {
+    text.split(ends_clause).any(|c| {
+        let mut read_chars = c.chars().filter_map(super::reading::fold);
+        key.iter().all(|k| read_chars.next() == Some(*k)) && read_chars.next().is_none()
+    })
 }
 
-fn printed_texts(questions: &[Question]) -> Vec<Printed> {
+fn printed_texts(questions: &[Question]) -> Vec<Printed<'_>> {
     let mut out = Vec::new();
     for (ri, r) in questions.iter().enumerate() {
         out.push(Printed {
             question: ri,
             option: None,
+            raw: &r.stem,
             text: super::reading::read_stem(&r.stem),
-            clauses: clauses(&r.stem),
         });
         for (oi, o) in r.options.iter().enumerate() {
             out.push(Printed {
                 question: ri,
                 option: Some(oi),
+                raw: o,
                 text: read(o),
-                clauses: clauses(o),
             });
         }
     }
     out
+}
+
+/// Up to four characters packed into one number, the key of the lookup tables (cheaper to hash than a
+/// slice).
+fn pack(chars: &[char]) -> u128 {
+    chars
+        .iter()
+        .fold(0u128, |acc, &c| (acc << 32) | u128::from(u32::from(c)))
 }
 
 /// A string searched for in printed texts on behalf of question `q`.
@@ -280,6 +292,7 @@ type Record<'a> = dyn FnMut(usize, &Printed, LeakKind, &[char]) + 'a;
 /// stems): each needle is looked up by its first four characters, so every text is scanned once.
 fn scan_needles(questions: &[Question], facts: &[Facts], texts: &[Printed], record: &mut Record) {
     const KEY: usize = 4;
+    let has_judges = questions.iter().any(|q| q.kind == QuestionType::Judge);
     let mut needles: Vec<Needle> = Vec::new();
     for (qi, (f, q)) in facts.iter().zip(questions).enumerate() {
         let mut push = |text: Vec<char>, kind, judges_only| {
@@ -317,7 +330,7 @@ fn scan_needles(questions: &[Question], facts: &[Facts], texts: &[Printed], reco
             // A judge that ends the slot's words with a wrong option (`……在价值取向上强调（　）` against the
             // judgement `……在价值取向上强调以党的领导统揽全局`) contradicts the keyed fact. Only at the
             // judgement's end: words after it make it another statement that merely shares the option.
-            if l.len() >= 3 && r.is_empty() {
+            if has_judges && l.len() >= 3 && r.is_empty() {
                 for (o, correct) in &f.options {
                     if !*correct && !o.is_empty() {
                         push([last(l, 3), o].concat(), LeakKind::Judge, true);
@@ -326,15 +339,15 @@ fn scan_needles(questions: &[Question], facts: &[Facts], texts: &[Printed], reco
             }
         }
     }
-    let mut index: HashMap<&[char], Vec<usize>> = HashMap::new();
+    let mut index: HashMap<u128, Vec<usize>> = HashMap::new();
     for (n, needle) in needles.iter().enumerate() {
-        index.entry(&needle.text[..KEY]).or_default().push(n);
+        index.entry(pack(&needle.text[..KEY])).or_default().push(n);
     }
     for p in texts {
         let judge = p.option.is_none() && questions[p.question].kind == QuestionType::Judge;
         let hay = &p.text;
         for start in 0..hay.len().saturating_sub(KEY - 1) {
-            let Some(candidates) = index.get(&hay[start..start + KEY]) else {
+            let Some(candidates) = index.get(&pack(&hay[start..start + KEY])) else {
                 continue;
             };
             for &n in candidates {
@@ -362,7 +375,7 @@ fn key_stands_out(f: &Facts, p: &Printed, key: &[char]) -> bool {
     if p.option.is_some() && p.text.len() < key.len() + 4 {
         return false;
     }
-    if !p.clauses.iter().any(|c| c == key) {
+    if !is_clause(p.raw, key) {
         return false;
     }
     !f.options.iter().any(|(o, correct)| {
@@ -376,7 +389,7 @@ fn key_stands_out(f: &Facts, p: &Printed, key: &[char]) -> bool {
 fn scan_choice_sets(questions: &[Question], facts: &[Facts], texts: &[Printed], record: &mut Record) {
     const KEY: usize = 2;
     // (question, option index, option text) by the option's first two characters.
-    let mut index: HashMap<&[char], Vec<(usize, usize)>> = HashMap::new();
+    let mut index: HashMap<u128, Vec<(usize, usize)>> = HashMap::new();
     for (qi, q) in questions.iter().enumerate() {
         let Answer::Multiple(correct) = &q.answer else {
             continue;
@@ -387,7 +400,7 @@ fn scan_choice_sets(questions: &[Question], facts: &[Facts], texts: &[Printed], 
         }
         for (oi, (o, _)) in f.options.iter().enumerate() {
             if o.len() >= KEY {
-                index.entry(&o[..KEY]).or_default().push((qi, oi));
+                index.entry(pack(&o[..KEY])).or_default().push((qi, oi));
             }
         }
     }
@@ -396,7 +409,7 @@ fn scan_choice_sets(questions: &[Question], facts: &[Facts], texts: &[Printed], 
         // Per question: (start, end, option) of every option printed here.
         let mut hits: HashMap<usize, Vec<(usize, usize, usize)>> = HashMap::new();
         for start in 0..hay.len().saturating_sub(KEY - 1) {
-            for &(qi, oi) in index.get(&hay[start..start + KEY]).into_iter().flatten() {
+            for &(qi, oi) in index.get(&pack(&hay[start..start + KEY])).into_iter().flatten() {
                 let o = &facts[qi].options[oi].0;
                 if hay[start..].starts_with(o) {
                     hits.entry(qi).or_default().push((start, start + o.len(), oi));
@@ -444,11 +457,11 @@ fn scan_choice_sets(questions: &[Question], facts: &[Facts], texts: &[Printed], 
 fn scan_judge_frames(questions: &[Question], facts: &[Facts], texts: &[Printed], record: &mut Record) {
     const KEY: usize = 3;
     // (question, slot) by the last three characters of the slot's left words.
-    let mut index: HashMap<&[char], Vec<(usize, usize)>> = HashMap::new();
+    let mut index: HashMap<u128, Vec<(usize, usize)>> = HashMap::new();
     for (qi, f) in facts.iter().enumerate() {
         for (si, slot) in f.slots.iter().enumerate() {
             if slot.left.len() >= KEY && slot.right.len() >= KEY {
-                index.entry(last(&slot.left, KEY)).or_default().push((qi, si));
+                index.entry(pack(last(&slot.left, KEY))).or_default().push((qi, si));
             }
         }
     }
@@ -458,7 +471,7 @@ fn scan_judge_frames(questions: &[Question], facts: &[Facts], texts: &[Printed],
         }
         let hay = &p.text;
         for end in KEY..=hay.len() {
-            for &(qi, si) in index.get(&hay[end - KEY..end]).into_iter().flatten() {
+            for &(qi, si) in index.get(&pack(&hay[end - KEY..end])).into_iter().flatten() {
                 let f = &facts[qi];
                 let slot = &f.slots[si];
                 if !hay[..end].ends_with(&slot.left) {
@@ -510,6 +523,15 @@ mod tests {
         let slots: Vec<&str> = answer_slots(stem).into_iter().map(|s| &stem[s]).collect();
         assert_eq!(slots, vec!["（　）", "(  )", "【__】", "()"]);
         assert!(answer_slots("没有空位（注：见上文）。").is_empty());
+    }
+
+    #[test]
+    fn a_key_stands_alone_only_as_a_whole_clause() {
+        let key = read("健全社会工作体制机制");
+        assert!(is_clause("党的二十届三中全会提出，健全社会工作体制机制，要（　）。", &key));
+        assert!(is_clause("“健全 社会工作体制机制”", &key));
+        assert!(!is_clause("对健全社会工作体制机制提出的要求有（　）", &key));
+        assert_eq!(pack(&['a', 'b']), (u128::from(u32::from('a')) << 32) | u128::from(u32::from('b')));
     }
 
     #[test]
