@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::input::bank::{Answer, Bank, Note, Question, QuestionType, ends_with_slot, key_phrase_runs};
+use crate::input::bank::{
+    Answer, Bank, Note, Question, QuestionType, ends_with_slot, key_phrase_runs,
+};
 
 /// Version tag of the JSON form; bump it when a field changes meaning (adding fields is compatible).
 pub const STATS_FORMAT: &str = "examgen-stats/1";
@@ -173,7 +175,11 @@ fn marked_chars(note: &Note) -> Vec<(char, bool)> {
 /// one of its occurrences lies wholly within a key phrase: a single-choice question's correct option,
 /// and for each blank the first accepted answer the note prints.
 fn tested_facts(q: &Question, note: &[(char, bool)]) -> Vec<bool> {
-    let squeeze = |t: &str| -> Vec<char> { t.chars().filter(|c| !c.is_whitespace() && *c != '*').collect() };
+    let squeeze = |t: &str| -> Vec<char> {
+        t.chars()
+            .filter(|c| !c.is_whitespace() && *c != '*')
+            .collect()
+    };
     let occurrences = |fact: &[char]| -> Option<bool> {
         if fact.is_empty() || fact.len() > note.len() {
             return None;
@@ -262,11 +268,17 @@ pub fn render_text(stats: &Stats) -> String {
     for s in &stats.sections {
         out.push_str(&format!("  {:<12} {}\n", s.id, share(&s.counts)));
     }
-    let of = |part: usize, whole: usize, share: f64| format!("{part} of {whole} ({:.1}%)", share * 100.0);
+    let of = |part: usize, whole: usize, share: f64| {
+        format!("{part} of {whole} ({:.1}%)", share * 100.0)
+    };
     let t = &stats.total;
     out.push_str(&format!(
         "notes with key phrases: {}\n",
-        of(t.notes_with_key_phrases, t.notes, t.notes_with_key_phrases_share)
+        of(
+            t.notes_with_key_phrases,
+            t.notes,
+            t.notes_with_key_phrases_share
+        )
     ));
     out.push_str(&format!(
         "tested facts that are key phrases (single-choice keys and blank answers printed in their note): {}\n",

@@ -297,16 +297,25 @@ fn keys_that_contradict_their_explanation_are_errors_at_the_answer() {
         "bank/cw.yaml:19:13: error: the key of question `cw-002` is A but its explanation rejects A",
         "bank/cw.yaml:24:13: error: the key of question `cw-003` is × but its explanation gives √:",
     ] {
-        assert!(run.stderr.contains(want), "missing\n{want}\nin\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(want),
+            "missing\n{want}\nin\n{}",
+            run.stderr
+        );
     }
     // cw-004 names its key (故选B), rejects a wrong option (A项错误) and quotes the source at its slot.
     assert!(!run.stderr.contains("`cw-004`"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("4 question(s) whose key contradicts its explanation"),
+        run.stderr
+            .contains("4 question(s) whose key contradicts its explanation"),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("= help: correct `answer:`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("= help: correct `answer:`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -364,12 +373,18 @@ questions:
     // Facts in their notes: 18 (in **18 人**), 总量, 市地级或县级, 集中管理 (in **街道（乡镇）集中管理**);
     // cw-005's key is not printed in its note and a judgement keys no text.
     let text = dir.run(&["stats", "bank"]).success().stdout;
-    assert!(text.contains("notes with key phrases: 2 of 3 (66.7%)"), "{text}");
+    assert!(
+        text.contains("notes with key phrases: 2 of 3 (66.7%)"),
+        "{text}"
+    );
     assert!(
         text.contains("tested facts that are key phrases (single-choice keys and blank answers printed in their note): 2 of 4 (50.0%)"),
         "{text}"
     );
-    let json = dir.run(&["stats", "bank", "--format", "json"]).success().stdout;
+    let json = dir
+        .run(&["stats", "bank", "--format", "json"])
+        .success()
+        .stdout;
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["total"]["notes_with_key_phrases"], 2);
     assert_eq!(v["total"]["notes_with_key_phrases_share"], 0.667);

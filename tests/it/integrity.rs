@@ -647,7 +647,9 @@ fn leaks_as_a_reader_sees_them_are_found_at_both_questions_lines() {
     for (file, yaml, q, r, printed, r_where) in READER_LEAKS {
         let q_line = line_of(yaml, &format!("id: {q}"));
         let r_line = line_of(yaml, r_where);
-        let at_q = format!("bank/{file}:{q_line}:5: warning: the answer of question `{q}` is printed in question `{r}` (bank/{file}:{r_line})");
+        let at_q = format!(
+            "bank/{file}:{q_line}:5: warning: the answer of question `{q}` is printed in question `{r}` (bank/{file}:{r_line})"
+        );
         let at_r = format!("bank/{file}:{r_line}:");
         assert!(err.contains(&at_q), "{file}: missing\n{at_q}\nin\n{err}");
         assert!(
@@ -662,10 +664,18 @@ fn leaks_as_a_reader_sees_them_are_found_at_both_questions_lines() {
     let mut pairs: Vec<(&str, &str)> = bank
         .leaks
         .iter()
-        .map(|(q, r)| (bank.questions[*q].id.as_str(), bank.questions[*r].id.as_str()))
+        .map(|(q, r)| {
+            (
+                bank.questions[*q].id.as_str(),
+                bank.questions[*r].id.as_str(),
+            )
+        })
         .collect();
     pairs.sort_unstable();
-    let mut want: Vec<(&str, &str)> = READER_LEAKS.iter().map(|(_, _, q, r, ..)| (*q, *r)).collect();
+    let mut want: Vec<(&str, &str)> = READER_LEAKS
+        .iter()
+        .map(|(_, _, q, r, ..)| (*q, *r))
+        .collect();
     want.sort_unstable();
     assert_eq!(pairs, want);
 }

@@ -24,7 +24,13 @@ pub fn key_conflicts(questions: &[Question]) -> Vec<KeyConflict> {
     questions
         .iter()
         .enumerate()
-        .filter_map(|(i, q)| conflict(q).map(|(says, evidence)| KeyConflict { question: i, says, evidence }))
+        .filter_map(|(i, q)| {
+            conflict(q).map(|(says, evidence)| KeyConflict {
+                question: i,
+                says,
+                evidence,
+            })
+        })
         .collect()
 }
 
@@ -34,7 +40,12 @@ fn conflict(q: &Question) -> Option<(String, String)> {
         Answer::Single(_) | Answer::Multiple(_) => choice_conflict(q, explanation),
         Answer::Judge(keyed) => {
             let (verdict, evidence) = judge_verdict(explanation)?;
-            (verdict != *keyed).then(|| (format!("gives {}", if verdict { "√" } else { "×" }), evidence))
+            (verdict != *keyed).then(|| {
+                (
+                    format!("gives {}", if verdict { "√" } else { "×" }),
+                    evidence,
+                )
+            })
         }
         Answer::Blank(blanks) => blank_conflict(q, blanks, explanation),
         Answer::Short(_) => None,
@@ -74,7 +85,18 @@ const REJECTS: &[&str] = &["错误", "不正确", "有误", "不符", "不对", 
 const ACCEPTS: &[&str] = &["正确", "符合题意", "当选", "应选"];
 
 /// Stems that ask for the wrong or excluded option, where `A项错误` names the answer.
-const ASKS_FOR_WRONG: &[&str] = &["错误", "不正确", "不属于", "不符合", "不包括", "不是", "不应", "除外", "有误", "不恰当"];
+const ASKS_FOR_WRONG: &[&str] = &[
+    "错误",
+    "不正确",
+    "不属于",
+    "不符合",
+    "不包括",
+    "不是",
+    "不应",
+    "除外",
+    "有误",
+    "不恰当",
+];
 
 fn option_letter(c: char) -> Option<usize> {
     match c {
@@ -92,7 +114,8 @@ fn letters_at(text: &str) -> (BTreeSet<usize>, usize) {
         if let Some(l) = option_letter(c) {
             set.insert(l);
             used = i + c.len_utf8();
-        } else if matches!(c, '、' | '，' | ',' | ' ' | '和' | '与' | '及') && !set.is_empty() {
+        } else if matches!(c, '、' | '，' | ',' | ' ' | '和' | '与' | '及') && !set.is_empty()
+        {
             continue;
         } else {
             break;
@@ -106,14 +129,21 @@ fn choice_conflict(q: &Question, explanation: &str) -> Option<(String, String)> 
     // 1. The answer it names: 故选B, 答案为“参加社会保险”.
     for marker in GIVES {
         for (at, _) in explanation.match_indices(marker) {
-            let rest = explanation[at + marker.len()..].trim_start_matches([' ', '：', ':', '“', '"', '‘']);
+            let rest = explanation[at + marker.len()..]
+                .trim_start_matches([' ', '：', ':', '“', '"', '‘']);
             let (mut given, _) = letters_at(rest);
             if given.is_empty() {
-                let quoted = rest.split(['”', '"', '’', '，', '。', '；']).next().unwrap_or("");
+                let quoted = rest
+                    .split(['”', '"', '’', '，', '。', '；'])
+                    .next()
+                    .unwrap_or("");
                 given = options_named(q, quoted);
             }
             if !given.is_empty() && given != keyed {
-                return Some((format!("gives {}", letters(&given)), snippet(explanation, at)));
+                return Some((
+                    format!("gives {}", letters(&given)),
+                    snippet(explanation, at),
+                ));
             }
         }
     }
@@ -126,7 +156,11 @@ fn choice_conflict(q: &Question, explanation: &str) -> Option<(String, String)> 
             }
             let before = &explanation[..at];
             let prefixed = before.ends_with("选项");
-            if before.chars().next_back().is_some_and(|p| option_letter(p).is_some() || matches!(p, '、' | '和')) {
+            if before
+                .chars()
+                .next_back()
+                .is_some_and(|p| option_letter(p).is_some() || matches!(p, '、' | '和'))
+            {
                 continue; // inside a list of letters, read from its first one
             }
             let (set, used) = letters_at(&explanation[at..]);
@@ -139,12 +173,18 @@ fn choice_conflict(q: &Question, explanation: &str) -> Option<(String, String)> 
             let rest = rest.trim_start_matches(['的', '说', '法', '表', '述', '内', '容']);
             if REJECTS.iter().any(|w| rest.starts_with(w)) && !set.is_disjoint(&keyed) {
                 let rejected: BTreeSet<usize> = set.intersection(&keyed).copied().collect();
-                return Some((format!("rejects {}", letters(&rejected)), snippet(explanation, at)));
+                return Some((
+                    format!("rejects {}", letters(&rejected)),
+                    snippet(explanation, at),
+                ));
             }
             if ACCEPTS.iter().any(|w| rest.starts_with(w)) && !set.is_subset(&keyed) {
                 let mut given = keyed.clone();
                 given.extend(&set);
-                return Some((format!("gives {}", letters(&given)), snippet(explanation, at)));
+                return Some((
+                    format!("gives {}", letters(&given)),
+                    snippet(explanation, at),
+                ));
             }
         }
     }
@@ -252,7 +292,10 @@ fn options_leading(q: &Question, fill: &[char]) -> BTreeSet<usize> {
 /// Up to four readable characters on each side of the one slot in `slots`.
 fn slot_context(stem: &str, slots: &[std::ops::Range<usize>]) -> (Vec<char>, Vec<char>) {
     let text = read_with_slots(stem, slots);
-    let at = text.iter().position(|&c| c == SLOT_MARK).unwrap_or(text.len());
+    let at = text
+        .iter()
+        .position(|&c| c == SLOT_MARK)
+        .unwrap_or(text.len());
     let left = &text[..at];
     let right = text.get(at + 1..).unwrap_or(&[]);
     (
@@ -267,8 +310,16 @@ fn fill_between(quote: &[char], left: &[char], right: &[char]) -> Option<Vec<cha
     if left.len() + right.len() < 4 || (left.len() < 2 && right.len() < 2) {
         return None;
     }
-    let start = if left.is_empty() { 0 } else { find(quote, left, 0)? + left.len() };
-    let end = if right.is_empty() { quote.len() } else { find(quote, right, start)? };
+    let start = if left.is_empty() {
+        0
+    } else {
+        find(quote, left, 0)? + left.len()
+    };
+    let end = if right.is_empty() {
+        quote.len()
+    } else {
+        find(quote, right, start)?
+    };
     (end > start).then(|| quote[start..end].to_vec())
 }
 
@@ -282,7 +333,14 @@ fn source_quotations(text: &str) -> Vec<&str> {
         let Some(close) = text[after..].find('”').map(|i| after + i) else {
             break;
         };
-        let lead: String = text[..open].chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+        let lead: String = text[..open]
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         if lead.contains("原文") {
             out.push(&text[after..close]);
         }
@@ -307,7 +365,12 @@ fn judge_verdict(explanation: &str) -> Option<(bool, String)> {
         .iter()
         .flat_map(|(m, v)| explanation.match_indices(m).map(move |(at, _)| (*v, at)))
         .collect();
-    for (start, v) in [("正确。", true), ("正确，", true), ("错误。", false), ("错误，", false)] {
+    for (start, v) in [
+        ("正确。", true),
+        ("正确，", true),
+        ("错误。", false),
+        ("错误，", false),
+    ] {
         if explanation.starts_with(start) {
             verdicts.push((v, 0));
         }
@@ -320,7 +383,11 @@ fn judge_verdict(explanation: &str) -> Option<(bool, String)> {
         .then(|| (first, snippet(explanation, at)))
 }
 
-fn blank_conflict(q: &Question, blanks: &[Vec<String>], explanation: &str) -> Option<(String, String)> {
+fn blank_conflict(
+    q: &Question,
+    blanks: &[Vec<String>],
+    explanation: &str,
+) -> Option<(String, String)> {
     let spans = blank_spans(&q.stem);
     if spans.len() != 1 || blanks.len() != 1 {
         return None;
@@ -336,7 +403,10 @@ fn blank_conflict(q: &Question, blanks: &[Vec<String>], explanation: &str) -> Op
             .iter()
             .any(|a| super::reading::contains(&fill, a) || super::reading::contains(a, &fill));
         if !agrees && fill.len() <= 20 {
-            return Some((format!("gives {}", fill.iter().collect::<String>()), format!("“{quote}”")));
+            return Some((
+                format!("gives {}", fill.iter().collect::<String>()),
+                format!("“{quote}”"),
+            ));
         }
     }
     None
@@ -354,7 +424,10 @@ mod tests {
 
     #[test]
     fn letters_are_read_as_a_list() {
-        assert_eq!(letters_at("A、C和D项错误"), (BTreeSet::from([0, 2, 3]), "A、C和D".len()));
+        assert_eq!(
+            letters_at("A、C和D项错误"),
+            (BTreeSet::from([0, 2, 3]), "A、C和D".len())
+        );
         assert_eq!(letters_at("ＢＤ。"), (BTreeSet::from([1, 3]), "ＢＤ".len()));
         assert!(letters_at("项").0.is_empty());
     }
@@ -369,7 +442,10 @@ mod tests {
     fn a_slot_is_filled_between_its_words_or_up_to_its_end() {
         let quote = read("按国家有关规定参加社会保险、缴存住房公积金");
         let fill = fill_between(&quote, &read("有关规定"), &[]).unwrap();
-        assert_eq!(fill.iter().collect::<String>(), "参加社会保险缴存住房公积金");
+        assert_eq!(
+            fill.iter().collect::<String>(),
+            "参加社会保险缴存住房公积金"
+        );
         // Too few words to place the slot.
         assert!(fill_between(&quote, &read("定"), &read("金")).is_none());
         assert!(fill_between(&quote, &read("没有的词"), &[]).is_none());

@@ -187,7 +187,23 @@ struct Printed<'a> {
 fn ends_clause(c: char) -> bool {
     matches!(
         c,
-        '，' | '。' | '；' | '：' | '！' | '？' | '“' | '”' | '‘' | '’' | '「' | '」' | ',' | ';' | ':' | '!' | '?' | '\n'
+        '，' | '。'
+            | '；'
+            | '：'
+            | '！'
+            | '？'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '「'
+            | '」'
+            | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '\n'
     )
 }
 
@@ -357,7 +373,8 @@ fn scan_needles(questions: &[Question], facts: &[Facts], texts: &[Printed], reco
                 {
                     continue;
                 }
-                if needle.kind == LeakKind::Key && !key_stands_out(&facts[needle.q], p, &needle.text)
+                if needle.kind == LeakKind::Key
+                    && !key_stands_out(&facts[needle.q], p, &needle.text)
                 {
                     continue;
                 }
@@ -378,15 +395,20 @@ fn key_stands_out(f: &Facts, p: &Printed, key: &[char]) -> bool {
     if !is_clause(p.raw, key) {
         return false;
     }
-    !f.options.iter().any(|(o, correct)| {
-        !correct && o.len() >= 2 && super::reading::contains(&p.text, o)
-    })
+    !f.options
+        .iter()
+        .any(|(o, correct)| !correct && o.len() >= 2 && super::reading::contains(&p.text, o))
 }
 
 /// Multiple-choice questions whose correct options a stem lists together (any order, nothing but
 /// punctuation or a joining word between them) and no wrong option among them. Options are left out: a
 /// set printed as one option of another question is a choice a candidate weighs, not a statement.
-fn scan_choice_sets(questions: &[Question], facts: &[Facts], texts: &[Printed], record: &mut Record) {
+fn scan_choice_sets(
+    questions: &[Question],
+    facts: &[Facts],
+    texts: &[Printed],
+    record: &mut Record,
+) {
     const KEY: usize = 2;
     // (question, option index, option text) by the option's first two characters.
     let mut index: HashMap<u128, Vec<(usize, usize)>> = HashMap::new();
@@ -409,10 +431,16 @@ fn scan_choice_sets(questions: &[Question], facts: &[Facts], texts: &[Printed], 
         // Per question: (start, end, option) of every option printed here.
         let mut hits: HashMap<usize, Vec<(usize, usize, usize)>> = HashMap::new();
         for start in 0..hay.len().saturating_sub(KEY - 1) {
-            for &(qi, oi) in index.get(&pack(&hay[start..start + KEY])).into_iter().flatten() {
+            for &(qi, oi) in index
+                .get(&pack(&hay[start..start + KEY]))
+                .into_iter()
+                .flatten()
+            {
                 let o = &facts[qi].options[oi].0;
                 if hay[start..].starts_with(o) {
-                    hits.entry(qi).or_default().push((start, start + o.len(), oi));
+                    hits.entry(qi)
+                        .or_default()
+                        .push((start, start + o.len(), oi));
                 }
             }
         }
@@ -454,14 +482,22 @@ fn scan_choice_sets(questions: &[Question], facts: &[Facts], texts: &[Printed], 
 
 /// Judge stems that print a slot's words on both sides with an answer between them: the keyed answer
 /// states the fact, anything else contradicts it, and either way one question decides the other.
-fn scan_judge_frames(questions: &[Question], facts: &[Facts], texts: &[Printed], record: &mut Record) {
+fn scan_judge_frames(
+    questions: &[Question],
+    facts: &[Facts],
+    texts: &[Printed],
+    record: &mut Record,
+) {
     const KEY: usize = 3;
     // (question, slot) by the last three characters of the slot's left words.
     let mut index: HashMap<u128, Vec<(usize, usize)>> = HashMap::new();
     for (qi, f) in facts.iter().enumerate() {
         for (si, slot) in f.slots.iter().enumerate() {
             if slot.left.len() >= KEY && slot.right.len() >= KEY {
-                index.entry(pack(last(&slot.left, KEY))).or_default().push((qi, si));
+                index
+                    .entry(pack(last(&slot.left, KEY)))
+                    .or_default()
+                    .push((qi, si));
             }
         }
     }
@@ -528,10 +564,16 @@ mod tests {
     #[test]
     fn a_key_stands_alone_only_as_a_whole_clause() {
         let key = read("健全社会工作体制机制");
-        assert!(is_clause("党的二十届三中全会提出，健全社会工作体制机制，要（　）。", &key));
+        assert!(is_clause(
+            "党的二十届三中全会提出，健全社会工作体制机制，要（　）。",
+            &key
+        ));
         assert!(is_clause("“健全 社会工作体制机制”", &key));
         assert!(!is_clause("对健全社会工作体制机制提出的要求有（　）", &key));
-        assert_eq!(pack(&['a', 'b']), (u128::from(u32::from('a')) << 32) | u128::from(u32::from('b')));
+        assert_eq!(
+            pack(&['a', 'b']),
+            (u128::from(u32::from('a')) << 32) | u128::from(u32::from('b'))
+        );
     }
 
     #[test]

@@ -58,7 +58,10 @@ const JOINERS: &[&str] = &["和", "与", "及", "以及", "或"];
 
 /// Whether `between`, the characters between two items, joins them into one list: nothing, or a joining word.
 pub fn joins(between: &[char]) -> bool {
-    between.is_empty() || JOINERS.iter().any(|j| j.chars().eq(between.iter().copied()))
+    between.is_empty()
+        || JOINERS
+            .iter()
+            .any(|j| j.chars().eq(between.iter().copied()))
 }
 
 /// Whether `needle` occurs in `hay`.
@@ -87,13 +90,19 @@ mod tests {
 
     #[test]
     fn quotation_marks_brackets_and_punctuation_are_not_read() {
-        assert_eq!(s(&read("坚持和发展新时代“枫桥经验”，推动")), "坚持和发展新时代枫桥经验推动");
+        assert_eq!(
+            s(&read("坚持和发展新时代“枫桥经验”，推动")),
+            "坚持和发展新时代枫桥经验推动"
+        );
         assert_eq!(s(&read("《意见》（2024年）ＡＢ１")), "意见2024年ab1");
     }
 
     #[test]
     fn slots_and_blanks_read_as_one_mark_each() {
-        assert_eq!(s(&read_stem("到（　）年，实施____培训（注）")), "到□年实施□培训注");
+        assert_eq!(
+            s(&read_stem("到（　）年，实施____培训（注）")),
+            "到□年实施□培训注"
+        );
         assert_eq!(s(&read_stem("实施(___)培训")), "实施□培训");
     }
 

@@ -139,7 +139,10 @@ pub(super) fn assemble(
         let (q, r) = (&questions[leak.q], &questions[leak.r]);
         let (field, label) = match leak.option {
             None => ("stem".to_string(), "its stem".to_string()),
-            Some(i) => (format!("options[{i}]"), format!("option {}", super::letter(i))),
+            Some(i) => (
+                format!("options[{i}]"),
+                format!("option {}", super::letter(i)),
+            ),
         };
         let r_pos = locate_field(&r.origin, &field);
         diags.push(
