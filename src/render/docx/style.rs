@@ -451,9 +451,12 @@ pub fn ruled_lines(count: u32, left: f32) -> Vec<Paragraph> {
         .collect()
 }
 
-/// `第 PAGE 页 共 NUMPAGES 页` centred, as the PDF's footer. Two-column sheets are numbered per sheet, not per
-/// column as the PDF numbers them: that needs formula fields over PAGE ({ = {PAGE} * 2 - 1 }), which
-/// LibreOffice does not evaluate (it prints the cached result).
+/// `第 PAGE 页 共 NUMPAGES 页` centred, as the PDF's footer. Two-column sheets are numbered per side (第 1 页 共
+/// 4 页), not per column as the PDF numbers them (第 1 页 共 8 页 under the left column): Word has no column
+/// number, and the formula fields that compute one ({ = { PAGE } * 2 - 1 }, { = { NUMPAGES } * 2 }) come
+/// out wrong in LibreOffice, which prints the inner PAGE followed by the formula's cached result — tried on
+/// an A3 paper of 4 sides: 第 11 页 共 42 页, 第 21 页 … instead of 第 1 页 共 8 页, 第 3 页. A number per side
+/// is a common A3 convention and right in every word processor; README and docs/blueprint-format.md say so.
 fn footer() -> Footer {
     let size = 9.0;
     let text = |t: &str| run(&Span::body(t), size);
