@@ -342,7 +342,7 @@ fn the_teachers_red_bold_headings_and_east_asian_fonts_sit_in_schema_order_in_ev
     assert_eq!(bold_headings, red_answers);
     // The paragraph properties: the paragraph mark's run properties come last.
     for ppr in doc.descendants().filter(|n| n.has_tag_name((W, "pPr"))) {
-        let last = ppr.children().filter(|c| c.is_element()).last();
+        let last = ppr.children().rfind(|c| c.is_element());
         if let Some(rpr) = ppr.children().find(|c| c.has_tag_name((W, "rPr"))) {
             assert_eq!(Some(rpr), last, "{}", &xml[ppr.range()]);
         }
