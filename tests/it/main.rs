@@ -7,6 +7,7 @@ mod batch;
 mod check;
 mod docx;
 mod docx_figures;
+mod docx_schema;
 mod draw;
 mod export;
 mod figures;
