@@ -55,9 +55,14 @@ impl Copies {
                     name
                 }
             };
+            // The markup again with the new path; a width after the path's `)` stays as typed.
             let typed = &text[image.span.clone()];
-            let rewritten =
-                typed.replacen(&format!("({})", image.path), &format!("(img/{name})"), 1);
+            let size = typed.rfind(')').map_or("", |close| &typed[close + 1..]);
+            let rewritten = format!(
+                "![{}]({}){size}",
+                image.alt,
+                figures::markup_path(&format!("img/{name}"))
+            );
             out.replace_range(image.span.clone(), &rewritten);
         }
         Ok(out)
