@@ -29,6 +29,14 @@ impl Copies {
     /// Rewrites the image paths of `text` to `img/NAME`, remembering the files to copy. A file that does not
     /// exist comes back as an error message for the cell.
     pub fn rewrite(&mut self, text: &str, sheet_dir: &Path) -> std::result::Result<String, String> {
+        // A web address is no file to copy: said at the cell, not later in the bank being written.
+        if let Some(problem) = figures::parse(text)
+            .1
+            .into_iter()
+            .find(|p| p.message.contains("local files only"))
+        {
+            return Err(problem.message);
+        }
         let mut out = text.to_string();
         for image in figures::images(text).iter().rev() {
             let source = sheet_dir.join(&image.path);

@@ -626,4 +626,16 @@ fn what_still_cannot_print_is_refused_or_warned_at_its_line_and_column() {
     );
     assert!(err.contains("2 errors"), "{err}");
     assert!(!err.contains("starts with the label"), "{err}");
+
+    // In a spreadsheet being imported, at its cell.
+    dir.create(
+        "q.csv",
+        "题型,题干,选项A,选项B,答案\n单选,看图 ![](https://example.com/a.png)（　）,甲,乙,A\n",
+    );
+    let run = dir.run(&["import", "q.csv", "-o", "imported"]).failure(1);
+    assert!(
+        run.stderr.contains("q.csv:2:2: error: row 2: the image is the web address https://example.com/a.png: examgen prints local files only"),
+        "{}",
+        run.stderr
+    );
 }
