@@ -565,13 +565,22 @@ fn what_still_cannot_print_is_refused_or_warned_at_its_line_and_column() {
         )
         .unwrap();
     dir.create("bank/img/icon.png", icon);
+    // A tall strip at the full width prints only as wide as the page's height allows: sharp, no warning.
+    let mut strip = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::new(300, 3000))
+        .write_to(
+            &mut std::io::Cursor::new(&mut strip),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    dir.create("bank/img/strip.png", strip);
     dir.create(
         "bank/img/linked.svg",
         r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20"><rect width="40" height="20" fill="none" stroke="black"/><image width="10" height="10" xlink:href="data:image/png;base64,iVBORw0KGgo="/><image x="20" width="10" height="10" href="photo.png"/></svg>"#,
     );
     dir.create(
         "bank/s.yaml",
-        "section:\n  id: s\n  title: 测试\nquestions:\n  - id: q1\n    type: judge\n    stem: |\n      图标：\n      ![图标](img/icon.png){width=100%}\n      示意：\n      ![示意](img/linked.svg){width=5cm}\n      ![示意](img\\linked.svg){width=300px}\n      说法正确。\n    answer: true\n  - id: q2\n    type: single\n    stem: 路径是（　）。\n    options: ['A：甲', 'B：乙', 'C：丙', 'C:\\d #2']\n    answer: D\n",
+        "section:\n  id: s\n  title: 测试\nquestions:\n  - id: q1\n    type: judge\n    stem: |\n      图标：\n      ![图标](img/icon.png){width=100%}\n      示意：\n      ![示意](img/linked.svg){width=5cm}\n      ![示意](img\\linked.svg){width=300px}\n      说法正确。\n    answer: true\n  - id: q2\n    type: single\n    stem: 路径是（　）。\n    options: ['A：甲', 'B：乙', 'C：丙', 'C:\\d #2']\n    answer: D\n  - id: q3\n    type: judge\n    stem: \"长条 ![长条](img/strip.png){width=100%}\"\n    answer: true\n",
     );
     let run = dir.run(&["check", "bank"]).success();
     let err = &run.stderr;

@@ -55,6 +55,9 @@ fn percent_decoded(text: &str) -> Option<String> {
     String::from_utf8(out).ok().filter(|d| d != text)
 }
 
+/// The tallest an image prints: four fifths of an A4 page's text height (297 mm less 42 mm of margins).
+const MAX_HEIGHT_MM: f32 = 0.8 * 255.0;
+
 /// Below this many pixels per inch at its printed size a bitmap looks blurred on paper: twice the size
 /// of its pixels at the 300 dpi photos print at.
 pub const BLURRED_DPI: f32 = 150.0;
@@ -166,6 +169,9 @@ fn check_field(
                     Width::Share(share) => Some(share * MAX_WIDTH_MM),
                     Width::Mm(mm) => Some(mm.min(MAX_WIDTH_MM)),
                 };
+                // A tall picture is scaled down to fit the page's height, and so prints narrower.
+                let printed_mm =
+                    printed_mm.map(|mm| mm.min(MAX_HEIGHT_MM * picture.width / picture.height));
                 if let Some(mm) = printed_mm {
                     let dpi = picture.width / (mm / 25.4);
                     if dpi < BLURRED_DPI {
