@@ -22,5 +22,6 @@ mod output;
 mod paper;
 mod scan;
 mod shipped_bank;
+mod teacher_files;
 mod trust;
 mod trust_tables;
