@@ -10,6 +10,7 @@ mod handout;
 mod import;
 mod init;
 mod paper;
+mod review_book;
 mod scan;
 mod sheet;
 mod stats;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         ),
         Command::Handout { .. } => handout::run(cli.command, out, err),
         Command::Grade { .. } => grade::run(cli.command, out, err),
+        Command::ReviewBook { .. } => review_book::run(cli.command, out, err),
         Command::Scan {
             manifest,
             inputs,

@@ -19,6 +19,7 @@ mod interchange;
 mod loader_fuzz;
 mod output;
 mod paper;
+mod review_book;
 mod scan;
 mod shipped_bank;
 mod trust;
