@@ -132,6 +132,18 @@ pub enum Command {
         #[arg(long, value_enum, value_delimiter = ',', default_value = "pdf")]
         format: Vec<OutputFormat>,
     },
+    /// Measure every question's facility and discrimination from graded exams, for the bank and the next draw
+    #[command(
+        after_help = "Examples:\n  examgen calibrate grades                       one graded class\n  examgen calibrate class-1/grades class-2/grades --bank question-bank\n\nWrites .calibration.yaml in the bank folder (n, p and discrimination per question; the section files are\nnever changed) from exactly the folders given, and prints the questions with negative discrimination\n(likely a wrong key or an ambiguous stem), worst first, then those far from their labelled difficulty.\np is pooled by counts; discrimination is each exam's own value averaged weighted by n."
+    )]
+    Calibrate {
+        /// Folders `examgen grade` wrote
+        #[arg(required = true, value_name = "GRADES_DIR")]
+        grades: Vec<PathBuf>,
+        /// The bank to calibrate (default: the bank of the first exam's manifest)
+        #[arg(long, value_name = "DIR")]
+        bank: Option<PathBuf>,
+    },
     /// Read scanned answer sheets (a copier's PDF, photos, folders of images) into the answers grade takes
     #[command(
         after_help = "Examples:\n  examgen scan out/manifest.json scans.pdf -o scanned             a copier's PDF of the class's sheets\n  examgen scan class/manifest.json photos/ extra.jpg -o scanned   a folder of phone photos and one more\n  examgen grade out/manifest.json scanned/responses.csv            then grade what was read\n\nWrites responses.csv (id, variant, one column per question; `?` where a mark is doubtful, the best\nreading in the note column), scan-report.csv (per page: file, page, id, variant, doubtful count,\nproblems) and review.pdf (each sheet with doubtful marks, bubbles outlined blue filled, green empty,\nred doubtful). Pages that cannot be read are reported, never guessed; the other pages still read."

@@ -3,6 +3,7 @@
 
 pub mod bank;
 pub mod blueprint;
+pub mod calibration;
 pub mod figures;
 pub mod graded;
 pub mod images;

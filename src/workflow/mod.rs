@@ -2,6 +2,7 @@
 //! call these with plain option structs; nothing here knows the command line.
 
 pub mod batch;
+pub mod calibrate;
 pub mod check;
 pub mod drawn;
 pub mod grade;

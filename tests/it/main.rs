@@ -4,6 +4,7 @@
 mod util;
 
 mod batch;
+mod calibrate;
 mod check;
 mod docx;
 mod docx_figures;
