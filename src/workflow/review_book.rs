@@ -129,6 +129,7 @@ fn recorded_blueprint(manifest: &Manifest, autospace: bool) -> Blueprint {
         score_boxes: false,
         density: None,
         autospace,
+        target_facility: None,
         parts: manifest
             .parts
             .iter()
@@ -145,6 +146,7 @@ fn recorded_blueprint(manifest: &Manifest, autospace: bool) -> Blueprint {
                     Some(x) if p.scoring == "partial" => Scoring::Partial(x),
                     _ => Scoring::AllOrNothing,
                 },
+                target_facility: None,
             })
             .collect(),
     }
@@ -317,6 +319,7 @@ fn practice_data(
         difficulty: None,
         tags: Vec::new(),
         scoring: Scoring::AllOrNothing,
+        target_facility: None,
     }];
     let variant = Variant {
         label: "P".into(),

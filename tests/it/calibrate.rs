@@ -191,3 +191,171 @@ fn section_files(dir: &Dir) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// The expected facility of variant A of a drawn paper, computed here from the manifest: measured p where
+/// the calibration has n ≥ 30, else the label's prior.
+fn expected_facility(
+    bank: &examgen::input::bank::Bank,
+    m: &Manifest,
+    c: &Calibration,
+    part: Option<usize>,
+) -> f64 {
+    use examgen::input::calibration::prior_facility;
+    let (mut earned, mut total) = (0.0, 0.0);
+    for q in m.variants[0]
+        .questions
+        .iter()
+        .filter(|q| part.is_none_or(|p| q.part == p))
+    {
+        let w: f64 = q.points.to_string().parse().unwrap();
+        let p = match c.questions.get(&q.id) {
+            Some(x) if x.n >= 30 => x.p,
+            _ => prior_facility(bank.question(&q.id).unwrap().difficulty),
+        };
+        earned += w * p;
+        total += w;
+    }
+    earned / total
+}
+
+#[test]
+fn target_facility_draws_within_the_tolerance_over_20_seeds() {
+    use examgen::exam::draw::{DrawOptions, draw, record::manifest};
+    use examgen::input::bank::Bank;
+    use examgen::input::blueprint::Blueprint;
+
+    let dir = Dir::new();
+    copy_tree(&repo().join("question-bank"), &dir.join("bank"));
+    let quiz = std::fs::read_to_string(dir.join("bank/exams/quiz.yaml")).unwrap();
+    // The whole paper on the labels' priors, and a part of its own.
+    let paper = quiz.replace("bank: ..", "bank: ..\ntarget_facility: 0.55 ± 0.03");
+    assert_ne!(paper, quiz);
+    dir.create("bank/exams/target.yaml", &paper);
+    let part = quiz.replacen(
+        "    points: 2\n",
+        "    points: 2\n    target_facility: 0.8 +- 0.04\n",
+        1,
+    );
+    dir.create("bank/exams/part.yaml", &part);
+    let bank = Bank::load(&dir.join("bank")).unwrap();
+    let none = Calibration::default();
+    let draw_with = |blueprint: &str, seed: u64| {
+        let bp = Blueprint::load(&dir.join(blueprint)).unwrap();
+        let bank = Bank::load(&bp.bank).unwrap();
+        let d = draw(
+            &bank,
+            &bp,
+            &DrawOptions {
+                seed,
+                variants: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            d.warnings.iter().all(|w| !w.contains("target_facility")),
+            "{:?}",
+            d.warnings
+        );
+        manifest(&bank, &bp, &d)
+    };
+    let mut untargeted = Vec::new();
+    for seed in 0..20 {
+        let f = expected_facility(
+            &bank,
+            &draw_with("bank/exams/target.yaml", seed),
+            &none,
+            None,
+        );
+        assert!((f - 0.55).abs() <= 0.03 + 1e-9, "seed {seed}: {f}");
+        let f = expected_facility(
+            &bank,
+            &draw_with("bank/exams/part.yaml", seed),
+            &none,
+            Some(1),
+        );
+        assert!((f - 0.8).abs() <= 0.04 + 1e-9, "seed {seed}: part 1 {f}");
+        untargeted.push(expected_facility(
+            &bank,
+            &draw_with("bank/exams/quiz.yaml", seed),
+            &none,
+            None,
+        ));
+    }
+    // The target does something: untargeted papers of this bank sit elsewhere.
+    assert!(
+        untargeted.iter().any(|f| (f - 0.55).abs() > 0.03),
+        "{untargeted:?}"
+    );
+
+    // Measured p where n ≥ 30: a calibration that makes every question of one section hard.
+    let mut cal = String::from("format: examgen-calibration/1\nsources: []\nquestions:\n");
+    for (i, q) in bank.questions.iter().enumerate() {
+        let n = if i % 7 == 0 { 12 } else { 40 };
+        cal.push_str(&format!(
+            "  \"{}\": {{n: {n}, p: {:.3}, discrimination: 0.3}}\n",
+            q.id,
+            0.2 + (i * 37 % 70) as f64 / 100.0
+        ));
+    }
+    dir.create("bank/.calibration.yaml", &cal);
+    let measured = Calibration::read(&dir.join("bank")).unwrap().unwrap();
+    for seed in 0..20 {
+        let m = draw_with("bank/exams/target.yaml", seed);
+        let f = expected_facility(&bank, &m, &measured, None);
+        assert!((f - 0.55).abs() <= 0.03 + 1e-9, "seed {seed}: measured {f}");
+    }
+    // `draw` prints the expected mean score.
+    let run = dir
+        .run(&["draw", "bank/exams/target.yaml", "--seed", "3"])
+        .success();
+    assert!(run.stdout.contains("expected mean score"), "{}", run.stdout);
+}
+
+#[test]
+fn blueprints_without_a_target_draw_as_before_even_with_a_calibration() {
+    let dir = Dir::new();
+    copy_tree(&repo().join("question-bank"), &dir.join("bank"));
+    let before = dir
+        .run(&[
+            "draw",
+            "bank/exams/quiz.yaml",
+            "--seed",
+            "5",
+            "--format",
+            "json",
+        ])
+        .success()
+        .stdout;
+    let text_before = dir
+        .run(&["draw", "bank/exams/quiz.yaml", "--seed", "5"])
+        .success()
+        .stdout;
+    assert!(!text_before.contains("expected mean score"));
+    dir.create(
+        "bank/.calibration.yaml",
+        "format: examgen-calibration/1\nsources: []\nquestions: {}\n",
+    );
+    let after = dir
+        .run(&[
+            "draw",
+            "bank/exams/quiz.yaml",
+            "--seed",
+            "5",
+            "--format",
+            "json",
+        ])
+        .success()
+        .stdout;
+    assert_eq!(before, after, "the same questions, the same bank digest");
+    let bad = dir.create(
+        "bank/exams/bad.yaml",
+        "title: t\nbank: ..\ntarget_facility: 65%\nparts:\n  - {type: single, count: 2}\n",
+    );
+    let run = dir.run(&["draw", &bad.display().to_string()]).failure(1);
+    assert!(
+        run.stderr.contains("bad.yaml:3:") && run.stderr.contains("target_facility"),
+        "{}",
+        run.stderr
+    );
+}
