@@ -382,6 +382,22 @@ fn books_are_byte_identical_for_a_seed_and_the_practice_follows_it() {
         "the manifest's seed: {}",
         ranked.stdout
     );
+    // The book's template is overridable like the others.
+    dir.create(
+        "tpl/review-book.hbs",
+        "<document title=\"t\"><p>自制错题本 {{student.id}} {{missed_count}}</p></document>",
+    );
+    dir.run(&["review-book", "grades", "--templates", "tpl", "-o", "own"])
+        .success();
+    let own: String = pdftotext(&dir.join("own/print-books.pdf"))
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let misses = class.misses[&first.id].len();
+    assert!(
+        own.contains(&format!("自制错题本{}{misses}", first.id)),
+        "{own}"
+    );
     let class_text: String = pdftotext(&dir.join("one/class.pdf"))
         .chars()
         .filter(|c| !c.is_whitespace())
