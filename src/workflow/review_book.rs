@@ -585,13 +585,22 @@ fn class_edition(
         let Some((question, order)) = first else {
             continue;
         };
-        shown.push(class_item(
+        let mut entry = class_item(
             shown.len() + 1,
             item,
             printed_places(&places, manifest.variants.len()),
             question,
             &order,
-        ));
+        );
+        if item.kind == "judge" {
+            entry.options = judge_options(manifest, class, &item.id, &entry.question.answer);
+            entry.trap = entry
+                .options
+                .iter()
+                .find(|o| !o.correct && o.count > 0)
+                .map_or(String::new(), |o| format!("{}（{}人）", o.label, o.count));
+        }
+        shown.push(entry);
     }
     ClassData {
         title: manifest.blueprint.title.clone(),
@@ -601,6 +610,39 @@ fn class_edition(
         items: shown,
         autospace,
     }
+}
+
+/// A judge question's two answers as options: how many students marked √ and ×.
+fn judge_options(
+    manifest: &Manifest,
+    class: &GradedClass,
+    id: &str,
+    answer: &str,
+) -> Vec<book::ClassOption> {
+    let mut counts = [0usize; 2];
+    for s in &class.grading.students {
+        let Some(v) = manifest.variants.iter().find(|v| v.label == s.variant) else {
+            continue;
+        };
+        for (q, (given, _)) in v.questions.iter().zip(&s.answers) {
+            if q.id == id
+                && let grade::Given::Judge(b) = given
+            {
+                counts[usize::from(!*b)] += 1;
+            }
+        }
+    }
+    [("√", "正确"), ("×", "错误")]
+        .iter()
+        .zip(counts)
+        .map(|((label, text), count)| book::ClassOption {
+            label: label.to_string(),
+            text: text.to_string(),
+            correct: answer == *label,
+            count,
+            trap: answer != *label && count > 0,
+        })
+        .collect()
 }
 
 #[cfg(test)]

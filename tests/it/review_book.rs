@@ -270,6 +270,12 @@ fn each_book_holds_exactly_the_students_misses_as_printed_with_practice_off_thei
         if !item.options.is_empty() {
             assert!(counted > 0 || item.missed > 0, "{}", item.id);
         }
+        if item.question.kind == examgen::input::bank::QuestionType::Judge {
+            // Every student marked √ or ×: the two counts add up to the students who had it.
+            let labels: Vec<&str> = item.options.iter().map(|o| o.label.as_str()).collect();
+            assert_eq!(labels, ["√", "×"]);
+            assert_eq!(counted, item.n, "{}", item.id);
+        }
         if let Some(trap) = item.options.iter().find(|o| o.trap) {
             assert!(!trap.correct);
             assert_eq!(item.trap, format!("{}（{}人）", trap.label, trap.count));
