@@ -269,10 +269,13 @@ pub fn class_item(
     }
 }
 
-/// 「A卷第3题、B卷第12题」 from (variant, number) pairs; a single-variant exam says 「第3题」.
+/// 「A卷第3题、B卷第12题」 from (variant, number) pairs; a single-variant exam says 「第3题」; more than
+/// three variants (`--per-student`) are cut short: 「A卷第3题、B卷第7题、C卷第1题等40份试卷」.
 pub fn printed_places(places: &BTreeMap<String, usize>, variants: usize) -> String {
-    places
+    const SHOWN: usize = 3;
+    let listed = places
         .iter()
+        .take(SHOWN)
         .map(|(v, n)| {
             if variants > 1 {
                 format!("{v}卷第{n}题")
@@ -281,7 +284,12 @@ pub fn printed_places(places: &BTreeMap<String, usize>, variants: usize) -> Stri
             }
         })
         .collect::<Vec<_>>()
-        .join("、")
+        .join("、");
+    if places.len() > SHOWN {
+        format!("{listed}等{}份试卷", places.len())
+    } else {
+        listed
+    }
 }
 
 #[cfg(test)]
@@ -306,5 +314,20 @@ mod tests {
         );
         assert_eq!(rank_band(1, 1), "前25%");
         assert_eq!(rank_band(4, 4), "后25%");
+    }
+
+    #[test]
+    fn places_name_the_variants_and_stop_after_three() {
+        let places = |n: usize| -> BTreeMap<String, usize> {
+            (0..n)
+                .map(|i| (((b'A' + i as u8) as char).to_string(), i + 1))
+                .collect()
+        };
+        assert_eq!(printed_places(&places(1), 1), "第1题");
+        assert_eq!(printed_places(&places(2), 2), "A卷第1题、B卷第2题");
+        assert_eq!(
+            printed_places(&places(5), 5),
+            "A卷第1题、B卷第2题、C卷第3题等5份试卷"
+        );
     }
 }
