@@ -128,7 +128,8 @@ pub enum Command {
         /// Folder with body.ttf and heading.ttf (default: the blueprint's `fonts`, else the built-in fonts)
         #[arg(long, value_name = "DIR")]
         font_dir: Option<PathBuf>,
-        /// File formats to write: pdf (docx is not made for books yet)
+        /// Formats of each student's book, comma-separated: pdf, docx (editable Word), or both;
+        /// print-books.pdf and class.pdf are always PDF
         #[arg(long, value_enum, value_delimiter = ',', default_value = "pdf")]
         format: Vec<OutputFormat>,
     },

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::write_failed;
 use crate::cli::{Command, OutputFormat};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::workflow::review_book::{ReviewBookRequest, review_books};
 
 pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -22,12 +22,6 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
     else {
         unreachable!("dispatched on Command::ReviewBook")
     };
-    if format.contains(&OutputFormat::Docx) {
-        return Err(
-            Error::usage("review-book --format docx: books are made as PDF only")
-                .because("leave out --format, or give --format pdf"),
-        );
-    }
     crate::util::fs::check_output_folder(&dir)?;
     let books = review_books(
         &ReviewBookRequest {
@@ -39,6 +33,8 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
             seed,
             templates: templates.as_deref(),
             font_dir: font_dir.as_deref(),
+            pdf: format.contains(&OutputFormat::Pdf),
+            docx: format.contains(&OutputFormat::Docx),
         },
         err,
     )?;

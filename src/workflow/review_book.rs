@@ -45,6 +45,9 @@ pub struct ReviewBookRequest<'a> {
     pub seed: Option<u64>,
     pub templates: Option<&'a Path>,
     pub font_dir: Option<&'a Path>,
+    /// Each student's book as PDF, as Word (.docx), or both; print-books.pdf and class.pdf are always PDF.
+    pub pdf: bool,
+    pub docx: bool,
 }
 
 /// The finished books: the files to write, and what the summary line says.
@@ -508,11 +511,25 @@ pub fn review_books(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<Revi
     for (b, result) in books.iter().zip(rendered) {
         let r = result?;
         let stem = safe_file_name(&format!("{}-{}", b.student.id, b.student.name));
-        files.push(OutFile::pdf(
-            req.out.join("books").join(format!("{stem}.pdf")),
-            r.pdf,
-            r.layout.pages.len(),
-        ));
+        if req.pdf {
+            files.push(OutFile::pdf(
+                req.out.join("books").join(format!("{stem}.pdf")),
+                r.pdf,
+                r.layout.pages.len(),
+            ));
+        }
+        if req.docx {
+            let bytes = crate::render::docx::render_book(
+                b,
+                &renderer.setup,
+                renderer.fonts,
+                &renderer.pdf_fonts.pictures,
+            )?;
+            files.push(OutFile::other(
+                req.out.join("books").join(format!("{stem}.docx")),
+                bytes,
+            ));
+        }
         titles.push(format!("{} {}", b.student.id, b.student.name));
         layouts.push(r.layout);
     }

@@ -117,6 +117,8 @@ fn books(grades: &Path, practice: usize, seed: u64) -> PreparedBooks {
             seed: Some(seed),
             templates: None,
             font_dir: None,
+            pdf: true,
+            docx: false,
         },
         &mut Vec::new(),
     )
@@ -412,6 +414,62 @@ fn books_are_byte_identical_for_a_seed_and_the_practice_follows_it() {
         class_text.contains("错题讲评") && class_text.contains("最多误选"),
         "{class_text}"
     );
+}
+
+#[test]
+fn books_in_word_hold_the_same_questions_and_answers() {
+    use std::io::Read;
+    let class = graded_class();
+    let dir = &class.dir;
+    dir.run(&[
+        "review-book",
+        "grades",
+        "--format",
+        "docx",
+        "--seed",
+        "3",
+        "-o",
+        "word",
+    ])
+    .success();
+    let prepared = books(&dir.join("grades"), 2, 3);
+    for book in &prepared.books {
+        let stem = format!("{}-{}", book.student.id, book.student.name);
+        assert!(
+            !dir.join(&format!("word/books/{stem}.pdf")).exists(),
+            "docx only"
+        );
+        let file = std::fs::File::open(dir.join(&format!("word/books/{stem}.docx"))).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        let mut xml = String::new();
+        zip.by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        let text: String = roxmltree::Document::parse(&xml)
+            .unwrap()
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
+        assert!(text.contains("错题本") && text.contains(&book.student.name));
+        // Every missed question, numbered as on the paper, with the student's answer and the key, in order.
+        let mut from = 0;
+        for g in &book.groups {
+            for m in &g.missed {
+                let line = format!("你的答案：{}　正确答案：{}", m.given, m.question.answer);
+                let at = text[from..]
+                    .find(&line)
+                    .unwrap_or_else(|| panic!("{stem}: {line} missing after {from}"));
+                from += at + line.len();
+            }
+        }
+        for k in &book.practice_key {
+            assert!(text.contains(&format!("练{}．", k.number)), "{stem}");
+        }
+    }
+    // The print file and the class edition stay PDF.
+    assert!(dir.join("word/print-books.pdf").is_file() && dir.join("word/class.pdf").is_file());
 }
 
 #[test]

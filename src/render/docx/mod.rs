@@ -5,6 +5,7 @@
 //! pictures' ids and alt text, JPEG media) and zips the parts with fixed dates so the same paper gives the
 //! same bytes. [`figure`] draws the bank's figures and tables as Word pictures and tables.
 
+mod book;
 mod figure;
 mod handout;
 mod key;
@@ -67,6 +68,18 @@ pub fn render(
             )));
         }
     };
+    cx.pack(docx)
+}
+
+/// The .docx of one student's 错题本 (review-book).
+pub fn render_book(
+    data: &crate::model::review_book::BookData,
+    setup: &PageSetup,
+    metrics: &dyn Metrics,
+    pictures: &PictureCache,
+) -> Result<Vec<u8>> {
+    let cx = Ctx::new(setup, metrics, pictures);
+    let docx = book::book(data, &cx);
     cx.pack(docx)
 }
 
