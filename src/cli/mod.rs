@@ -35,6 +35,10 @@ pub enum Command {
         /// the built-in ones
         #[arg(long, value_name = "DIR")]
         font_dir: Option<PathBuf>,
+        /// Also say what was done to the files without a problem: photos turned upright by their EXIF
+        /// orientation
+        #[arg(long, short = 'v')]
+        verbose: bool,
     },
     /// Count a bank's questions by section, type and difficulty
     #[command(

@@ -12,11 +12,27 @@ pub fn run(
     bank: &Path,
     deny_warnings: bool,
     font_dir: Option<&Path>,
+    verbose: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
     let bank = Bank::load(bank)?;
     print_warnings(&bank, err);
+    if verbose {
+        // Photos from a phone carry the way to turn them; printing applies it, and says so only here.
+        for picture in bank.images.turned() {
+            writeln!(
+                err,
+                "note: {}: EXIF orientation {}, {} to print upright ({}×{} pixels as printed)",
+                picture.path.display(),
+                picture.orientation,
+                picture.orientation_text(),
+                picture.width,
+                picture.height
+            )
+            .map_err(write_failed)?;
+        }
+    }
     let fonts = crate::workflow::load_fonts(font_dir)?;
     let missing = crate::workflow::check::missing_glyphs(&bank, &fonts);
     if !missing.is_empty() {

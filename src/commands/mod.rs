@@ -31,7 +31,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             bank,
             deny_warnings,
             font_dir,
-        } => check::run(&bank, deny_warnings, font_dir.as_deref(), out, err),
+            verbose,
+        } => check::run(&bank, deny_warnings, font_dir.as_deref(), verbose, out, err),
         Command::Stats { bank, format } => stats::run(&bank, format, out),
         Command::Draw { draw, format } => draw::run(&draw, format, out, err),
         Command::Paper {

@@ -25,9 +25,10 @@ impl Width {
         }
     }
 
-    /// Reads "50%", "40mm" or "" (the markup attribute and the bank's `{width=…}` alike).
+    /// Reads "50%", "40mm", "5cm", "2in", "300px" (CSS pixels, 96 to the inch, as Pandoc and Typora read
+    /// them) or "" — the markup attribute and the bank's `{width=…}` alike, quoted or not.
     pub fn parse(text: &str) -> Option<Width> {
-        let text = text.trim();
+        let text = text.trim().trim_matches(['"', '\'']).trim();
         if text.is_empty() {
             return Some(Width::Auto);
         }
@@ -37,11 +38,20 @@ impl Width {
                 .ok()
                 .filter(|x| x.is_finite() && *x > 0.0)
         };
-        if let Some(p) = text.strip_suffix('%') {
+        let lower = text.to_ascii_lowercase();
+        if let Some(p) = lower.strip_suffix('%') {
             return number(p).map(|p| Width::Share(p / 100.0));
         }
-        if let Some(mm) = text.strip_suffix("mm") {
-            return number(mm).map(Width::Mm);
+        // (unit, so many of them, make so many mm)
+        for (unit, per, mm) in [
+            ("mm", 1.0, 1.0),
+            ("cm", 1.0, 10.0),
+            ("in", 1.0, 25.4),
+            ("px", 96.0, 25.4),
+        ] {
+            if let Some(n) = lower.strip_suffix(unit) {
+                return number(n).map(|n| Width::Mm(n / per * mm));
+            }
         }
         None
     }
@@ -56,8 +66,10 @@ fn trim_float(x: f32) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageRef {
     pub alt: String,
-    /// As typed: relative to the section file.
+    /// Relative to the section file, as typed but with `<…>` and escapes taken off and `\` read as `/`.
     pub path: String,
+    /// The path was typed with `\` between folders (as Windows shows paths); `check` warns.
+    pub backslashes: bool,
     pub width: Width,
     /// Where the whole markup sits in the text.
     pub span: Range<usize>,
@@ -95,7 +107,7 @@ pub fn has_figures(text: &str) -> bool {
 
 fn is_table_line(line: &str) -> bool {
     let t = line.trim();
-    t.len() >= 2 && t.starts_with('|') && t.ends_with('|')
+    t.len() >= 2 && t.starts_with('|') && t.ends_with('|') && !t.ends_with("\\|")
 }
 
 fn is_separator_row(cells: &[String]) -> bool {
@@ -106,10 +118,26 @@ fn is_separator_row(cells: &[String]) -> bool {
         })
 }
 
+/// The cells of a `| a | b |` line. `\|` is a pipe inside a cell (GFM's rule), not a cell border; any
+/// other backslash stays as typed.
 fn split_row(line: &str) -> Vec<String> {
     let t = line.trim();
     let inner = &t[1..t.len() - 1];
-    inner.split('|').map(|c| c.trim().to_string()).collect()
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cell.push('|');
+                chars.next();
+            }
+            '|' => cells.push(std::mem::take(&mut cell).trim().to_string()),
+            c => cell.push(c),
+        }
+    }
+    cells.push(cell.trim().to_string());
+    cells
 }
 
 /// Splits a text into blocks. Lines that are only an image become their own paragraph; a run of `|…|`
@@ -226,11 +254,11 @@ fn pieces(text: &str, offset: usize, problems: &mut Vec<MarkupProblem>) -> Vec<P
                 rest = end;
                 search = end;
             }
-            Err(Some(problem)) => {
+            Err(Some(broken)) => {
                 problems.push(MarkupProblem {
-                    span: offset + at..offset + problem.0.min(text.len()),
-                    message: problem.1,
-                    help: "write an image as ![说明](img/图.png), optionally followed by {width=50%} or {width=40mm}".into(),
+                    span: offset + at..offset + broken.end.min(text.len()),
+                    message: broken.message,
+                    help: broken.help.unwrap_or_else(|| MARKUP_HELP.into()),
                 });
                 search = at + 2;
             }
@@ -243,9 +271,32 @@ fn pieces(text: &str, offset: usize, problems: &mut Vec<MarkupProblem>) -> Vec<P
     out
 }
 
-/// Reads `![alt](path){width=…}` at `at`. Err(None): not image markup at all (`![` in prose);
-/// Err(Some((end, message))): markup that is broken.
-fn image_at(text: &str, at: usize) -> Result<(ImageRef, usize), Option<(usize, String)>> {
+const MARKUP_HELP: &str = "write an image as ![说明](img/图.png), optionally followed by {width=50%} or \
+     {width=40mm}; a path with spaces or parentheses may be written <img/图 (1).png>";
+
+/// Image markup that is broken: where the problem ends, what it is, and what to do when that is not
+/// the general advice.
+struct Broken {
+    end: usize,
+    message: String,
+    help: Option<String>,
+}
+
+impl Broken {
+    fn at(end: usize, message: impl Into<String>) -> Broken {
+        Broken {
+            end,
+            message: message.into(),
+            help: None,
+        }
+    }
+}
+
+/// Reads `![alt](path){width=…}` at `at`. The path is CommonMark's link destination — `<…>` holding
+/// anything but a line break or `<>`, or a bare path whose parentheses balance — and, as teachers type
+/// Windows file names (`图片 (1).png`), a bare path may hold spaces too. Err(None): not image markup at all
+/// (`![` in prose); Err(Some(_)): markup that is broken.
+fn image_at(text: &str, at: usize) -> Result<(ImageRef, usize), Option<Broken>> {
     let after_bang = at + 2;
     let close = text[after_bang..].find(']').map(|i| after_bang + i);
     let Some(close) = close else { return Err(None) };
@@ -254,33 +305,47 @@ fn image_at(text: &str, at: usize) -> Result<(ImageRef, usize), Option<(usize, S
         return Err(None);
     }
     let open = close + 1;
-    let Some(end_paren) = text[open..].find(')').map(|i| open + i) else {
-        return Err(Some((
-            text.len(),
-            "the image path is not closed with `)`".to_string(),
-        )));
-    };
-    let path = text[open + 1..end_paren].trim();
-    if path.is_empty() {
-        return Err(Some((
+    let (typed, end_paren) = destination(text, open + 1)?;
+    if typed.trim().is_empty() {
+        return Err(Some(Broken::at(
             end_paren + 1,
-            "the image has no path between ( and )".into(),
+            "the image has no path between ( and )",
         )));
+    }
+    let (path, backslashes) = unescape_path(typed.trim());
+    if let Some(scheme) = web_scheme(&path) {
+        let shown = if scheme == "data:" {
+            "a data: URI".to_string()
+        } else {
+            format!("the web address {path}")
+        };
+        return Err(Some(Broken {
+            end: end_paren + 1,
+            message: format!("the image is {shown}: examgen prints local files only"),
+            help: Some(
+                "save the picture into the bank's folder (e.g. img/图.png) and write ![说明](img/图.png)"
+                    .into(),
+            ),
+        }));
     }
     let mut end = end_paren + 1;
     let mut width = Width::Auto;
     if text[end..].starts_with('{') {
         let Some(brace) = text[end..].find('}').map(|i| end + i) else {
-            return Err(Some((
+            return Err(Some(Broken::at(
                 text.len(),
-                "`{width=…}` is not closed with `}`".into(),
+                "`{width=…}` is not closed with `}`",
             )));
         };
         let spec = text[end + 1..brace].trim();
-        let value = spec.strip_prefix("width=").map(str::trim);
+        let value = spec
+            .strip_prefix("width")
+            .map(|v| v.trim_start())
+            .and_then(|v| v.strip_prefix('='))
+            .map(str::trim);
         width = match value.and_then(Width::parse) {
             Some(Width::Share(s)) if s > 1.0 => {
-                return Err(Some((
+                return Err(Some(Broken::at(
                     brace + 1,
                     format!(
                         "width {} is more than the text width (100%)",
@@ -288,12 +353,12 @@ fn image_at(text: &str, at: usize) -> Result<(ImageRef, usize), Option<(usize, S
                     ),
                 )));
             }
-            Some(w) if value != Some("") => w,
+            Some(w) if value.is_some_and(|v| !v.trim_matches(['"', '\'']).trim().is_empty()) => w,
             _ => {
-                return Err(Some((
+                return Err(Some(Broken::at(
                     brace + 1,
                     format!(
-                        "`{{{spec}}}` is not a size: write {{width=50%}} (of the text width) or {{width=40mm}}"
+                        "`{{{spec}}}` is not a size: write {{width=50%}} (of the text width), {{width=40mm}} or {{width=5cm}}"
                     ),
                 )));
             }
@@ -303,12 +368,167 @@ fn image_at(text: &str, at: usize) -> Result<(ImageRef, usize), Option<(usize, S
     Ok((
         ImageRef {
             alt: alt.to_string(),
-            path: path.to_string(),
+            path,
+            backslashes,
             width,
             span: at..end,
         },
         end,
     ))
+}
+
+/// The link destination starting at `from` (just after `(`): the text up to the `)` that closes it, and
+/// where that `)` is. `<…>` is taken whole; a bare path ends at the `)` that balances its parentheses (a
+/// `\(` or `\)` does not count). A title after the path (`"…"`) is dropped, as Markdown does.
+fn destination(text: &str, from: usize) -> Result<(String, usize), Option<Broken>> {
+    let rest = &text[from..];
+    let lead = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    let start = from + lead;
+    if text[start..].starts_with('<') {
+        let mut chars = text[start + 1..].char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '>' => {
+                    let inner = text[start + 1..start + 1 + i].to_string();
+                    let after = start + 2 + i;
+                    let tail = &text[after..];
+                    let Some(close) = tail.find(')') else {
+                        return Err(Some(Broken::at(
+                            text.len(),
+                            "the image path is not closed with `)`",
+                        )));
+                    };
+                    if tail[..close].contains('\n') || !is_title(tail[..close].trim()) {
+                        return Err(Some(Broken::at(
+                            after + close + 1,
+                            "after `<…>` the image markup goes on with `)`",
+                        )));
+                    }
+                    return Ok((inner, after + close));
+                }
+                '\n' | '<' => break,
+                _ => {}
+            }
+        }
+        return Err(Some(Broken::at(
+            text[start..].find('\n').map_or(text.len(), |n| start + n),
+            "the image path opened with `<` is not closed with `>`",
+        )));
+    }
+    let mut depth = 0usize;
+    let mut chars = text[start..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            ')' => {
+                let typed = &text[start..start + i];
+                return Ok((drop_title(typed).to_string(), start + i));
+            }
+            '\n' => {
+                return Err(Some(Broken::at(
+                    start + i,
+                    "the image path is not closed with `)`",
+                )));
+            }
+            _ => {}
+        }
+    }
+    Err(Some(Broken::at(
+        text.len(),
+        "the image path is not closed with `)`",
+    )))
+}
+
+/// Whether `s` is empty or one quoted title (`"…"`, `'…'`).
+fn is_title(s: &str) -> bool {
+    s.is_empty()
+        || (s.len() >= 2
+            && ((s.starts_with('"') && s.ends_with('"'))
+                || (s.starts_with('\'') && s.ends_with('\''))))
+}
+
+/// A bare destination without a trailing `"title"`.
+fn drop_title(typed: &str) -> &str {
+    let t = typed.trim_end();
+    for quote in ['"', '\''] {
+        if t.len() >= 2
+            && t.ends_with(quote)
+            && let Some(open) = t[..t.len() - 1].rfind(quote)
+            && t[..open].ends_with([' ', '\t'])
+            && !t[..open].trim().is_empty()
+        {
+            return t[..open].trim_end();
+        }
+    }
+    typed
+}
+
+/// The path with Markdown's escapes (`\(` `\)` `\<` `\>` `\ `) taken off and every other run of
+/// backslashes read as one `/` (a folder separator typed on Windows); and whether there were any.
+fn unescape_path(typed: &str) -> (String, bool) {
+    let mut out = String::with_capacity(typed.len());
+    let mut backslashes = false;
+    let mut chars = typed.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            Some(&n @ ('(' | ')' | '<' | '>' | ' ')) => {
+                out.push(n);
+                chars.next();
+            }
+            _ => {
+                while chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                backslashes = true;
+                out.push('/');
+            }
+        }
+    }
+    (out, backslashes)
+}
+
+/// `http://`, `https://`, `data:` or any other `scheme://` at the start of a path.
+fn web_scheme(path: &str) -> Option<&'static str> {
+    let lower = path.trim_start().to_ascii_lowercase();
+    if lower.starts_with("data:") {
+        return Some("data:");
+    }
+    let (scheme, _) = lower.split_once("://")?;
+    (!scheme.is_empty()
+        && scheme.len() > 1
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some("url")
+}
+
+/// A path as image markup writes it: as it is when it reads back the same, else in CommonMark's `<…>`.
+pub fn markup_path(path: &str) -> String {
+    let mut depth = 0i32;
+    let balanced = path.chars().all(|c| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        depth >= 0
+    }) && depth == 0;
+    if balanced && !path.contains(['<', '>', '\\', '\n', '"', '\'']) && path.trim() == path {
+        path.to_string()
+    } else {
+        format!("<{path}>")
+    }
 }
 
 /// Every image in a text, in order (for loading and checking).
@@ -425,6 +645,85 @@ mod tests {
         assert_eq!(strip_images("A![x](a.png)B"), "AB");
         assert_eq!(Width::Share(0.5).attr(), "50%");
         assert_eq!(Width::parse("40mm"), Some(Width::Mm(40.0)));
+    }
+
+    #[test]
+    fn windows_file_names_parse_as_typed_or_in_angle_brackets() {
+        let typed =
+            "见图 ![图](img/我的 图片 (1).png){width=5cm} 和 ![图](<img/我的 图片 (1).png>)";
+        let found = images(typed);
+        assert_eq!(found.len(), 2, "{:?}", parse(typed).1);
+        for image in &found {
+            assert_eq!(image.path, "img/我的 图片 (1).png");
+            assert!(!image.backslashes);
+        }
+        assert_eq!(found[0].width, Width::Mm(50.0));
+        assert!(typed[found[1].span.clone()].ends_with(".png>)"));
+        // Escaped lone parentheses, a Markdown title, backslashes between folders.
+        assert_eq!(images(r"![](img/a\(b.png)")[0].path, "img/a(b.png");
+        assert_eq!(images(r#"![](img/a.png "标题")"#)[0].path, "img/a.png");
+        let windows = &images(r"![](img\sub\a.png)")[0];
+        assert_eq!(windows.path, "img/sub/a.png");
+        assert!(windows.backslashes);
+        // Markup left open stops at the line's end.
+        let (_, problems) = parse(
+            "![图](img/a.png
+下一行)",
+        );
+        assert!(problems[0].message.contains("not closed"), "{problems:?}");
+        let (_, problems) = parse("![图](<img/a.png)");
+        assert!(
+            problems[0].message.contains("not closed with `>`"),
+            "{problems:?}"
+        );
+        assert_eq!(markup_path("img/图片 (1).png"), "img/图片 (1).png");
+        assert_eq!(markup_path("img/a).png"), "<img/a).png>");
+    }
+
+    #[test]
+    fn web_addresses_are_refused_at_their_markup() {
+        for url in [
+            "https://example.com/a.png",
+            "HTTP://example.com/a.png",
+            "data:image/png;base64,iVBORw0KGgo=",
+            "ftp://host/a.png",
+        ] {
+            let text = format!("看图 ![图]({url}) 回答");
+            let (blocks, problems) = parse(&text);
+            assert_eq!(problems.len(), 1, "{url}");
+            assert!(
+                problems[0]
+                    .message
+                    .contains("examgen prints local files only"),
+                "{problems:?}"
+            );
+            assert_eq!(problems[0].span.start, "看图 ".len());
+            assert!(images(&text).is_empty());
+            assert!(matches!(&blocks[0], FigureBlock::Para(p) if p.len() == 1));
+        }
+    }
+
+    #[test]
+    fn an_escaped_pipe_is_a_pipe_inside_its_cell() {
+        let (blocks, problems) =
+            parse("| 写法 | 含义 |\n|---|---|\n| a\\|b | P(A\\|B) |\n| \\|x\\| | C:\\d |");
+        assert!(problems.is_empty(), "{problems:?}");
+        let FigureBlock::Table { rows, .. } = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(rows[1], vec!["a|b".to_string(), "P(A|B)".into()]);
+        assert_eq!(rows[2], vec!["|x|".to_string(), "C:\\d".into()]);
+    }
+
+    #[test]
+    fn sizes_in_every_usual_unit() {
+        assert_eq!(Width::parse("5cm"), Some(Width::Mm(50.0)));
+        assert_eq!(Width::parse("40 mm"), Some(Width::Mm(40.0)));
+        assert_eq!(Width::parse("\"50%\""), Some(Width::Share(0.5)));
+        assert_eq!(Width::parse("96px"), Some(Width::Mm(25.4)));
+        assert_eq!(Width::parse("1in"), Some(Width::Mm(25.4)));
+        assert_eq!(Width::parse("3pt"), None);
+        assert_eq!(images("![](a.png){width = 2cm}")[0].width, Width::Mm(20.0));
     }
 
     #[test]

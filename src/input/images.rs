@@ -1,6 +1,9 @@
 //! Image files named in a bank: read once per run and cached by path (several variants, the key and the
 //! handout all use the same bytes), their format recognised from the bytes and their size read, so `check`
 //! can report a missing, unreadable or unknown image before anything is drawn.
+//!
+//! Phone photos store the pixels as the sensor saw them and an EXIF Orientation tag (1–8) saying how to
+//! turn them; every size here is the upright picture's, and [`Picture::upright`] gives its pixels turned.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,9 +45,12 @@ pub struct Picture {
     pub path: PathBuf,
     pub format: Format,
     pub bytes: Vec<u8>,
-    /// Pixels (PNG, JPEG) or CSS pixels (SVG).
+    /// Pixels (PNG, JPEG) or CSS pixels (SVG), of the picture as it prints (its EXIF orientation applied).
     pub width: f32,
     pub height: f32,
+    /// The EXIF orientation the file carries (1 = upright, 3 = upside down, 6 and 8 = on its side, 2, 4,
+    /// 5 and 7 mirrored); 1 for files without one and for SVG.
+    pub orientation: u8,
 }
 
 impl Picture {
@@ -61,6 +67,54 @@ impl Picture {
     /// Height over width.
     pub fn aspect(&self) -> f32 {
         self.height / self.width
+    }
+
+    /// The pixels, turned upright by the file's EXIF orientation.
+    pub fn upright(&self) -> Result<image::DynamicImage, String> {
+        let format = match self.format {
+            Format::Png => image::ImageFormat::Png,
+            Format::Jpeg => image::ImageFormat::Jpeg,
+            Format::Svg => {
+                return Err(format!(
+                    "{} is an SVG image, not a bitmap",
+                    self.path.display()
+                ));
+            }
+        };
+        decode_upright(&self.bytes, format)
+            .map(|(img, _)| img)
+            .map_err(|e| format!("the image {} cannot be decoded: {e}", self.path.display()))
+    }
+
+    /// The bytes to package as a file (Moodle XML): the file's own when it is upright, else its pixels
+    /// turned upright and encoded again in its own format (without the tag, so nothing turns them twice).
+    pub fn upright_bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+        if self.orientation == 1 {
+            return Ok(std::borrow::Cow::Borrowed(&self.bytes));
+        }
+        let img = self.upright()?;
+        encode(&img, self.format, REENCODE_QUALITY)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|e| {
+                format!(
+                    "the image {} cannot be turned upright: {e}",
+                    self.path.display()
+                )
+            })
+    }
+
+    /// What the EXIF orientation does to print the picture upright, for `check --verbose`.
+    pub fn orientation_text(&self) -> &'static str {
+        match self.orientation {
+            2 => "mirrored left to right",
+            3 => "turned 180°",
+            4 => "mirrored top to bottom",
+            5 => "turned 90° clockwise and mirrored",
+            6 => "turned 90° clockwise",
+            7 => "turned 90° anticlockwise and mirrored",
+            8 => "turned 90° anticlockwise",
+            _ => "printed as stored",
+        }
     }
 
     /// The file name, for embedding (Moodle) and messages.
@@ -106,9 +160,76 @@ impl Images {
         ok
     }
 
+    /// The pictures read so far whose EXIF orientation turns them (for `check --verbose`), by path.
+    pub fn turned(&self) -> Vec<Arc<Picture>> {
+        self.loaded
+            .lock()
+            .expect("image cache")
+            .values()
+            .filter_map(|r| r.as_ref().ok())
+            .filter(|p| p.orientation != 1)
+            .cloned()
+            .collect()
+    }
+
     /// How many files were read (for tests: every image once, however often it is used).
     pub fn files_read(&self) -> usize {
         self.loaded.lock().expect("image cache").len()
+    }
+}
+
+/// JPEG quality when a turned photo is encoded again for packaging.
+const REENCODE_QUALITY: u8 = 90;
+
+/// Decodes a PNG or JPEG and turns it upright by its EXIF orientation; also gives that orientation.
+pub fn decode_upright(
+    bytes: &[u8],
+    format: image::ImageFormat,
+) -> image::ImageResult<(image::DynamicImage, image::metadata::Orientation)> {
+    use image::ImageDecoder as _;
+    let mut decoder =
+        image::ImageReader::with_format(std::io::Cursor::new(bytes), format).into_decoder()?;
+    // A damaged EXIF block is no reason to refuse the picture: it prints as stored.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder)?;
+    img.apply_orientation(orientation);
+    Ok((img, orientation))
+}
+
+/// Encodes pixels as PNG, or as JPEG at `quality` (grey stays grey).
+pub fn encode(
+    img: &image::DynamicImage,
+    format: Format,
+    quality: u8,
+) -> image::ImageResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if format == Format::Jpeg {
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality);
+        if img.color().has_color() {
+            img.to_rgb8().write_with_encoder(encoder)?
+        } else {
+            img.to_luma8().write_with_encoder(encoder)?
+        }
+    } else {
+        img.write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )?;
+    }
+    Ok(bytes)
+}
+
+/// usvg options that load no bitmaps an SVG links or embeds: the PDF draws an SVG's shapes and text only,
+/// so Word's picture matches it, and nothing outside the bank is read (`check` warns about such images).
+pub fn svg_options<'a>() -> usvg::Options<'a> {
+    usvg::Options {
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: Box::new(|_, _, _| None),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
     }
 }
 
@@ -142,7 +263,7 @@ fn picture_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Picture, String> {
             path.display()
         )
     })?;
-    let (width, height) = match format {
+    let (width, height, orientation) = match format {
         Format::Png | Format::Jpeg => {
             let f = if format == Format::Png {
                 image::ImageFormat::Png
@@ -150,19 +271,23 @@ fn picture_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Picture, String> {
                 image::ImageFormat::Jpeg
             };
             // Decoding the whole image is what proves it readable; the pixels are dropped again.
-            let img = image::load_from_memory_with_format(&bytes, f).map_err(|e| {
+            let (img, orientation) = decode_upright(&bytes, f).map_err(|e| {
                 format!(
                     "the {} image {} cannot be decoded: {e}",
                     format.name().to_uppercase(),
                     path.display()
                 )
             })?;
-            (img.width() as f32, img.height() as f32)
+            (
+                img.width() as f32,
+                img.height() as f32,
+                orientation.to_exif(),
+            )
         }
         Format::Svg => {
-            let tree = usvg::Tree::from_data(&bytes, &usvg::Options::default())
+            let tree = usvg::Tree::from_data(&bytes, &svg_options())
                 .map_err(|e| format!("the SVG image {} cannot be read: {e}", path.display()))?;
-            (tree.size().width(), tree.size().height())
+            (tree.size().width(), tree.size().height(), 1)
         }
     };
     if !(width >= 1.0 && height >= 1.0) {
@@ -174,6 +299,7 @@ fn picture_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Picture, String> {
         bytes,
         width,
         height,
+        orientation,
     })
 }
 

@@ -29,6 +29,14 @@ impl Copies {
     /// Rewrites the image paths of `text` to `img/NAME`, remembering the files to copy. A file that does not
     /// exist comes back as an error message for the cell.
     pub fn rewrite(&mut self, text: &str, sheet_dir: &Path) -> std::result::Result<String, String> {
+        // A web address is no file to copy: said at the cell, not later in the bank being written.
+        if let Some(problem) = figures::parse(text)
+            .1
+            .into_iter()
+            .find(|p| p.message.contains("local files only"))
+        {
+            return Err(problem.message);
+        }
         let mut out = text.to_string();
         for image in figures::images(text).iter().rev() {
             let source = sheet_dir.join(&image.path);
@@ -55,9 +63,14 @@ impl Copies {
                     name
                 }
             };
+            // The markup again with the new path; a width after the path's `)` stays as typed.
             let typed = &text[image.span.clone()];
-            let rewritten =
-                typed.replacen(&format!("({})", image.path), &format!("(img/{name})"), 1);
+            let size = typed.rfind(')').map_or("", |close| &typed[close + 1..]);
+            let rewritten = format!(
+                "![{}]({}){size}",
+                image.alt,
+                figures::markup_path(&format!("img/{name}"))
+            );
             out.replace_range(image.span.clone(), &rewritten);
         }
         Ok(out)

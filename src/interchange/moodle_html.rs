@@ -38,13 +38,17 @@ pub fn rich_text(text: &str, section_file: &Path, images: &Images) -> Option<(St
                             let Ok(picture) = images.get(&path) else {
                                 continue;
                             };
+                            // A phone photo goes in turned upright, as it prints.
+                            let Ok(bytes) = picture.upright_bytes() else {
+                                continue;
+                            };
                             let mut name = picture.file_name();
                             // Two different files of one name in one question: number the second.
-                            if files.iter().any(|(n, b)| *n == name && *b != picture.bytes) {
+                            if files.iter().any(|(n, b)| *n == name && **b != *bytes) {
                                 name = format!("{}-{name}", files.len() + 1);
                             }
                             if !files.iter().any(|(n, _)| *n == name) {
-                                files.push((name.clone(), picture.bytes.clone()));
+                                files.push((name.clone(), bytes.into_owned()));
                             }
                             let _ = write!(
                                 html,

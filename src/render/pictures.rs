@@ -5,6 +5,9 @@
 //!
 //! Word takes bitmaps only, so its pictures are [`Bitmap`]s: PNG and JPEG downsampled the same way (and kept
 //! in their own format), SVG rasterised at the printed size and 300 dpi.
+//!
+//! Both print a photo upright: its pixels are turned by its EXIF orientation before anything else, and an
+//! upright file (orientation 1, or none) goes through exactly as before.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -129,7 +132,7 @@ impl PictureCache {
         let options = usvg::Options {
             fontdb: self.fontdb.clone(),
             font_family: self.serif.clone(),
-            ..usvg::Options::default()
+            ..crate::input::images::svg_options()
         };
         usvg::Tree::from_data(&picture.bytes, &options).map_err(|e| {
             format!(
@@ -334,19 +337,9 @@ fn path(p: &usvg::Path, out: &mut String) {
     let _ = writeln!(out, "{op} Q");
 }
 
-/// A PNG or JPEG as an image XObject, no wider than `px` pixels.
+/// A PNG or JPEG as an image XObject, upright and no wider than `px` pixels.
 fn raster(picture: &Picture, px: u32) -> Result<ExternalXObject, String> {
-    let format = if picture.format == Format::Png {
-        image::ImageFormat::Png
-    } else {
-        image::ImageFormat::Jpeg
-    };
-    let mut img = image::load_from_memory_with_format(&picture.bytes, format).map_err(|e| {
-        format!(
-            "the image {} cannot be decoded: {e}",
-            picture.path.display()
-        )
-    })?;
+    let mut img = picture.upright()?;
     if img.width() > px {
         let h = ((img.height() as f64 * px as f64 / img.width() as f64).round() as u32).max(1);
         img = img.resize_exact(px, h, image::imageops::FilterType::Triangle);
@@ -417,50 +410,34 @@ fn raster(picture: &Picture, px: u32) -> Result<ExternalXObject, String> {
     })
 }
 
-/// A PNG or JPEG no wider than `px` pixels, in its own format: the file's bytes when it is small enough.
+/// A PNG or JPEG upright and no wider than `px` pixels, in its own format: the file's bytes when it is
+/// upright and small enough (Word is not trusted to read the EXIF orientation, so a turned photo is
+/// always encoded again, turned).
 fn downsample(picture: &Picture, px: u32) -> Result<Bitmap, String> {
     let (width, height) = (picture.width as u32, picture.height as u32);
-    if width <= px {
+    if width <= px && picture.orientation == 1 {
         return Ok(Bitmap {
             bytes: picture.bytes.clone(),
             width,
             height,
         });
     }
-    let format = if picture.format == Format::Png {
-        image::ImageFormat::Png
-    } else {
-        image::ImageFormat::Jpeg
-    };
     let failed = |e: image::ImageError| {
         format!(
             "the image {} cannot be downsampled: {e}",
             picture.path.display()
         )
     };
-    let img = image::load_from_memory_with_format(&picture.bytes, format).map_err(failed)?;
-    let h = ((height as f64 * px as f64 / width as f64).round() as u32).max(1);
-    let img = img.resize_exact(px, h, image::imageops::FilterType::Triangle);
-    let mut bytes = Vec::new();
-    if picture.format == Format::Jpeg {
-        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, JPEG_QUALITY);
-        if img.color().has_color() {
-            img.to_rgb8().write_with_encoder(encoder)
-        } else {
-            img.to_luma8().write_with_encoder(encoder)
-        }
-        .map_err(failed)?;
-    } else {
-        img.write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .map_err(failed)?;
+    let mut img = picture.upright()?;
+    if img.width() > px {
+        let h = ((img.height() as f64 * px as f64 / img.width() as f64).round() as u32).max(1);
+        img = img.resize_exact(px, h, image::imageops::FilterType::Triangle);
     }
+    let bytes = crate::input::images::encode(&img, picture.format, JPEG_QUALITY).map_err(failed)?;
     Ok(Bitmap {
         bytes,
-        width: px,
-        height: h,
+        width: img.width(),
+        height: img.height(),
     })
 }
 

@@ -289,10 +289,26 @@ fn the_key_has_an_answer_grid_and_every_answer_and_the_review_every_tested_note(
         .collect();
     assert_eq!(tables.len(), data.parts.len(), "one answer grid per part");
     for (table, part) in tables.iter().zip(&data.parts) {
+        // Every row has a cell per column: a short last row ends in blank cells, not one stretched cell.
+        let rows: Vec<usize> = table
+            .children()
+            .filter(|n| n.has_tag_name((W, "tr")))
+            .map(|tr| tr.children().filter(|c| c.has_tag_name((W, "tc"))).count())
+            .collect();
+        assert!(
+            rows.iter().all(|&n| n == rows[0]),
+            "{}: {rows:?}",
+            part.heading
+        );
+        assert!(
+            !xml.contains("gridAfter"),
+            "no row is cut short with gridAfter"
+        );
         let cells: Vec<String> = table
             .descendants()
             .filter(|n| n.has_tag_name((W, "tc")))
             .map(para_text)
+            .filter(|t| !t.is_empty())
             .collect();
         let answers: Vec<&String> = part.grid.iter().flat_map(|r| r.answers.iter()).collect();
         let grid: Vec<String> = part

@@ -7,7 +7,18 @@ use crate::util::{Dir, repo};
 use examgen::input::bank::{Bank, key_phrases, normalize_for_match};
 
 fn text_of(pdf: &std::path::Path) -> String {
+    pdftotext(pdf, &[])
+}
+
+/// The text in `pdftotext -layout` reading order: a phrase wrapped at a line end after a line with a blank
+/// comes out whole here, where the plain order can put the blank's line between its halves.
+fn layout_text_of(pdf: &std::path::Path) -> String {
+    pdftotext(pdf, &["-layout"])
+}
+
+fn pdftotext(pdf: &std::path::Path, flags: &[&str]) -> String {
     let out = Command::new("pdftotext")
+        .args(flags)
         .arg(pdf)
         .arg("-")
         .output()
@@ -99,11 +110,13 @@ fn cloze_blanks_the_chosen_phrases_and_the_key_numbers_them() {
     );
     let paper = text_of(&dir.join("out/handout.pdf"));
     let key = text_of(&dir.join("out/handout-key.pdf"));
+    let paper_layout = layout_text_of(&dir.join("out/handout.pdf"));
+    let key_layout = layout_text_of(&dir.join("out/handout-key.pdf"));
     let unique = unique_phrases(&bank);
     let mut blanked = 0;
     for phrase in &unique {
-        let in_key = key.contains(phrase.as_str());
-        let in_paper = paper.contains(phrase.as_str());
+        let in_key = key.contains(phrase.as_str()) || key_layout.contains(phrase.as_str());
+        let in_paper = paper.contains(phrase.as_str()) || paper_layout.contains(phrase.as_str());
         assert!(
             in_key != in_paper,
             "{phrase}: in key {in_key}, in handout {in_paper}"
@@ -224,4 +237,73 @@ fn unknown_sections_and_vary_without_roster_are_usage_errors() {
     dir.run(&["handout", &bank, "--vary"]).failure(2);
     dir.run(&["handout", &bank, "--blank-ratio", "1.5"])
         .failure(2);
+}
+
+/// The cloze handout at `--blank-ratio 1` drills every knowledge point: each note of the shipped bank gets at
+/// least one blank (a key phrase within the cloze rules: at most 20 characters, not printed by its title or
+/// elsewhere in its note), and the key holds one answer per blank. Checked on the handout model, which is
+/// what the PDF and .docx print.
+#[test]
+fn cloze_at_ratio_one_blanks_every_note_of_the_shipped_bank() {
+    use examgen::exam::dice::Dice;
+    use examgen::model::handout::{
+        Mode, Selection, build, choose_blanks, key_phrase_count, select_notes,
+    };
+    let bank = Bank::load(&repo().join("question-bank")).unwrap();
+    let notes = select_notes(&bank, &Selection::default()).unwrap();
+    let total = key_phrase_count(&bank, &notes);
+    let blanks = choose_blanks(total, 1.0, &mut Dice::new(1));
+    assert_eq!(blanks.len(), total);
+    let data = build(
+        &bank,
+        &notes,
+        "t",
+        Mode::Cloze,
+        &blanks,
+        Default::default(),
+        false,
+        false,
+    );
+    let without: Vec<&str> = data
+        .sections
+        .iter()
+        .flat_map(|s| &s.notes)
+        .filter(|n| !n.paragraphs.iter().flatten().any(|r| r.blank))
+        .map(|n| n.id.as_str())
+        .collect();
+    assert!(without.is_empty(), "notes without a blank: {without:?}");
+    let printed: usize = data.sections.iter().map(|s| s.notes.len()).sum();
+    assert_eq!(printed, bank.notes.len());
+    assert_eq!(data.blank_count, total);
+    let answers: usize = data.key.iter().map(|s| s.answers.len()).sum();
+    assert_eq!(answers, total);
+    // The printed handout says the same: every phrase blanked, the key numbering them all.
+    let dir = Dir::new();
+    let run = handout(
+        &dir,
+        &["--mode", "cloze", "--blank-ratio", "1", "--seed", "1"],
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("{total} key phrases, {total} blanked")),
+        "{}",
+        run.stdout
+    );
+    let key = layout_text_of(&dir.join("out/handout-key.pdf"));
+    assert!(
+        key.contains(&format!("（{total}）")),
+        "answer {total} missing"
+    );
+    assert!(!key.contains(&format!("（{}）", total + 1)));
+    // Every key answer is a phrase the bank marks, without the punctuation printed beside the blank.
+    for a in data.key.iter().flat_map(|s| &s.answers) {
+        assert!(
+            a.text.chars().count() <= 20
+                && a.text.starts_with(char::is_alphanumeric)
+                && a.text.ends_with(char::is_alphanumeric),
+            "answer {}: {}",
+            a.number,
+            a.text
+        );
+    }
 }

@@ -468,6 +468,28 @@ fn books_in_word_hold_the_same_questions_and_answers() {
             assert!(text.contains(&format!("练{}．", k.number)), "{stem}");
         }
     }
+    // Schema-valid for the independent validator the other Word files are checked with (when installed).
+    let validator = std::process::Command::new("python3")
+        .args(["-c", "import openxml_audit"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if validator {
+        let first = &prepared.books[0].student;
+        let path = dir.join(&format!("word/books/{}-{}.docx", first.id, first.name));
+        let out = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sys\nfrom openxml_audit import OpenXmlValidator\nfor e in OpenXmlValidator(max_errors=0).validate(sys.argv[1]).errors: print(e.error_type.value, e.part_uri, e.path, e.description)",
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let findings = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && findings.trim().is_empty(),
+            "{findings}"
+        );
+    }
     // The print file and the class edition stay PDF.
     assert!(dir.join("word/print-books.pdf").is_file() && dir.join("word/class.pdf").is_file());
 }

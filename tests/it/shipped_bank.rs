@@ -101,7 +101,7 @@ fn every_bold_phrase_of_the_source_is_in_a_note_and_bolded_only_in_parts() {
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .collect();
-    assert_eq!(phrases.len(), 136);
+    assert_eq!(phrases.len(), 134);
     let mut missing = Vec::new();
     let mut straddled = Vec::new();
     for phrase in &phrases {
@@ -183,4 +183,98 @@ fn no_question_of_the_shipped_bank_answers_another() {
         })
         .collect();
     assert!(pairs.is_empty(), "answer leaks: {pairs:?}");
+}
+
+/// Whether one occurrence of `fact` in `note` is made of whole key phrases the cloze handout can blank, with
+/// only punctuation between them (`**尽力而为**、**量力而行**` blanks both 尽力而为 and 尽力而为、量力而行): then
+/// the cloze blanks exactly what a question keys. The measure of scripts/keyphrase-coverage.py.
+fn blanked_exactly(fact: &str, note: &examgen::input::bank::Note) -> bool {
+    let punct = |c: char| !c.is_alphanumeric();
+    let want: Vec<char> = normalize_for_match(fact.trim_matches(punct))
+        .chars()
+        .collect();
+    if want.is_empty() {
+        return false;
+    }
+    let parts: Vec<&str> = note.text.split("**").collect();
+    let chars = marked_chars(&note.text);
+    (0..(chars.len() + 1).saturating_sub(want.len())).any(|start| {
+        let span = &chars[start..start + want.len()];
+        if !span.iter().map(|(c, _)| *c).eq(want.iter().copied()) {
+            return false;
+        }
+        let mut phrases: Vec<usize> = span.iter().filter_map(|(_, k)| *k).collect();
+        phrases.dedup();
+        !phrases.is_empty()
+            && span.iter().all(|(c, k)| k.is_some() || punct(*c))
+            && phrases.iter().all(|&k| {
+                let whole = chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (c, kk))| *kk == Some(k) && !punct(*c))
+                    .all(|(j, _)| (start..start + want.len()).contains(&j));
+                whole && examgen::model::handout::cloze_parts(parts[k], note).is_some()
+            })
+    })
+}
+
+// Issue #26: the cloze handout drills what the exam tests. Every note has a key phrase the cloze can blank,
+// and of the facts that single-choice and blank questions key (the correct option, each blank's answer) and
+// that stand verbatim in their note, at least 90% are key phrases of that note.
+#[test]
+fn key_phrases_cover_every_note_and_the_tested_facts() {
+    use examgen::input::bank::{Answer, key_phrases};
+    use examgen::model::handout::cloze_parts;
+    let bank = bank();
+    let bare: Vec<&str> = bank
+        .notes
+        .iter()
+        .filter(|n| {
+            !key_phrases(&n.text)
+                .iter()
+                .any(|p| cloze_parts(p, n).is_some())
+        })
+        .map(|n| n.id.as_str())
+        .collect();
+    assert!(
+        bare.is_empty(),
+        "notes without a blankable key phrase: {bare:?}"
+    );
+    let (mut facts, mut covered, mut missed) = (0, 0, Vec::new());
+    for q in &bank.questions {
+        let Some(n) = q.note else { continue };
+        let note = &bank.notes[n];
+        let text = normalize_for_match(&note.text);
+        let keyed: Vec<Vec<String>> = match &q.answer {
+            Answer::Single(i) => vec![vec![q.options[*i].clone()]],
+            Answer::Blank(blanks) => blanks.clone(),
+            _ => continue,
+        };
+        for alternatives in keyed {
+            let present: Vec<&String> = alternatives
+                .iter()
+                .filter(|a| {
+                    let core = normalize_for_match(a.trim_matches(|c: char| !c.is_alphanumeric()));
+                    !core.is_empty() && text.contains(&core)
+                })
+                .collect();
+            if present.is_empty() {
+                continue;
+            }
+            facts += 1;
+            if present.iter().any(|a| blanked_exactly(a, note)) {
+                covered += 1;
+            } else {
+                missed.push(format!("{} ({}): {}", q.id, note.id, present[0]));
+            }
+        }
+    }
+    assert!(
+        facts >= 300,
+        "only {facts} tested facts stand in their notes"
+    );
+    assert!(
+        covered * 10 >= facts * 9,
+        "{covered} of {facts} tested facts are key phrases; not: {missed:#?}"
+    );
 }

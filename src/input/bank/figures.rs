@@ -6,22 +6,61 @@ use std::path::{Path, PathBuf};
 use super::{Bank, Origin};
 use crate::diag::{Diagnostic, Pos, pos_of_byte};
 use crate::input::figures::{self, Width};
-use crate::input::images::Images;
+use crate::input::images::{Format, Images};
 use crate::input::yaml::{YamlDoc, join_path};
 
 /// The widest an image may be: the text width of an A4 page (210 mm less two 20 mm margins).
 pub const MAX_WIDTH_MM: f32 = 170.0;
 
-/// Where an image path typed in a section file points: relative to that file's folder.
+/// Where an image path typed in a section file points: relative to that file's folder. A path written
+/// URL-style (`my%20photo.png`) names the file with the decoded name when only that one exists.
 pub fn resolve(section_file: &Path, typed: &str) -> PathBuf {
-    let typed = Path::new(typed);
-    if typed.is_absolute() {
-        return typed.to_path_buf();
+    let at = |typed: &str| {
+        let typed = Path::new(typed);
+        if typed.is_absolute() {
+            return typed.to_path_buf();
+        }
+        section_file
+            .parent()
+            .map_or_else(|| typed.to_path_buf(), |dir| dir.join(typed))
+    };
+    let literal = at(typed);
+    if typed.contains('%')
+        && !literal.exists()
+        && let Some(decoded) = percent_decoded(typed)
+        && at(&decoded).exists()
+    {
+        return at(&decoded);
     }
-    section_file
-        .parent()
-        .map_or_else(|| typed.to_path_buf(), |dir| dir.join(typed))
+    literal
 }
+
+/// `%20`-style escapes decoded, when there are any and they make UTF-8 text.
+fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().filter(|d| d != text)
+}
+
+/// The tallest an image prints: four fifths of an A4 page's text height (297 mm less 42 mm of margins).
+const MAX_HEIGHT_MM: f32 = 0.8 * 255.0;
+
+/// Below this many pixels per inch at its printed size a bitmap looks blurred on paper: twice the size
+/// of its pixels at the 300 dpi photos print at.
+pub const BLURRED_DPI: f32 = 150.0;
 
 /// Checks the figures of every item, loading their images into `images`.
 pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut Vec<Diagnostic>) {
@@ -88,14 +127,109 @@ fn check_field(
             ));
         }
         let file = resolve(&doc.file, &image.path);
-        if let Err(message) = images.get(&file) {
-            diags.push(error(
+        let warning = |message: String, help: String| {
+            let (pos, width) = locate(&image.span);
+            Diagnostic::warning(&doc.file, pos, message)
+                .with_width(width)
+                .with_source(&doc.text)
+                .with_help(help)
+        };
+        if image.backslashes {
+            diags.push(warning(
+                format!(
+                    "the image path uses `\\` between folders; it was read as {}",
+                    image.path
+                ),
+                format!(
+                    "write `/` between folders (![…]({})): it works on every computer",
+                    image.path
+                ),
+            ));
+        }
+        match images.get(&file) {
+            Err(message) => diags.push(error(
                 &image.span,
                 message,
                 "image paths are relative to the section file's folder; PNG, JPEG and SVG files print",
-            ));
+            )),
+            Ok(picture) if picture.format == Format::Svg => {
+                for linked in svg_bitmaps(&picture.bytes) {
+                    diags.push(warning(
+                        format!(
+                            "the SVG {} shows {linked}, which will not print: examgen prints an SVG's shapes and text",
+                            image.path
+                        ),
+                        "draw the picture into the SVG as shapes, or show the bitmap as its own ![…](…) image".into(),
+                    ));
+                }
+            }
+            Ok(picture) => {
+                let printed_mm = match image.width {
+                    Width::Auto => None,
+                    Width::Share(share) => Some(share * MAX_WIDTH_MM),
+                    Width::Mm(mm) => Some(mm.min(MAX_WIDTH_MM)),
+                };
+                // A tall picture is scaled down to fit the page's height, and so prints narrower.
+                let printed_mm =
+                    printed_mm.map(|mm| mm.min(MAX_HEIGHT_MM * picture.width / picture.height));
+                if let Some(mm) = printed_mm {
+                    let dpi = picture.width / (mm / 25.4);
+                    if dpi < BLURRED_DPI {
+                        let sharp_mm = picture.width / BLURRED_DPI * 25.4;
+                        diags.push(warning(
+                            format!(
+                                "{} is {}×{} pixels and prints {} mm wide ({} dpi): it will print blurred",
+                                image.path,
+                                picture.width,
+                                picture.height,
+                                mm.round(),
+                                dpi.round()
+                            ),
+                            format!(
+                                "use a larger image (at least {} pixels wide for this size), or print it at most {{width={}mm}}",
+                                (mm / 25.4 * BLURRED_DPI).ceil(),
+                                (sharp_mm.max(1.0)).floor()
+                            ),
+                        ));
+                    }
+                }
+            }
         }
     }
+}
+
+/// The bitmaps an SVG links or embeds with `<image>`, described for a message: "a data: bitmap",
+/// "the web address …", "the file …".
+fn svg_bitmaps(bytes: &[u8]) -> Vec<String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    let Ok(doc) = roxmltree::Document::parse_with_options(
+        text,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..roxmltree::ParsingOptions::default()
+        },
+    ) else {
+        return Vec::new();
+    };
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "image")
+        .filter_map(|n| {
+            let href = n
+                .attributes()
+                .find(|a| a.name() == "href")
+                .map(|a| a.value().trim())?;
+            let lower = href.to_ascii_lowercase();
+            Some(if lower.starts_with("data:") {
+                "a bitmap embedded as a data: URI".to_string()
+            } else if lower.contains("://") {
+                format!("the web image {href}")
+            } else {
+                format!("the linked file {href}")
+            })
+        })
+        .collect()
 }
 
 /// The position of `snippet` in the YAML source, searching from the value at `path`; the value's own

@@ -523,32 +523,14 @@ fn read_options(
         );
         return Vec::new();
     };
-    let mut options = Vec::new();
-    let mut warned = false;
+    let mut typed = Vec::new();
+    let mut indices = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let item_path = format!("{path}[{i}]");
         match scalar_text(doc, item, &item_path) {
             Some(text) if !text.trim().is_empty() => {
-                let text = stem::strip_option_label(
-                    doc,
-                    &item_path,
-                    id,
-                    i,
-                    text.trim().to_string(),
-                    &mut warned,
-                    diags,
-                );
-                if let Some(first) = options.iter().position(|o| *o == text) {
-                    diags.push(doc.error_at(
-                        &item_path,
-                        format!(
-                            "options {} and {} of question `{id}` are the same text",
-                            letter(first),
-                            letter(i)
-                        ),
-                    ));
-                }
-                options.push(text);
+                typed.push((item_path, text.trim().to_string()));
+                indices.push(i);
             }
             Some(_) => diags.push(doc.error_at(
                 &item_path,
@@ -559,6 +541,22 @@ fn read_options(
                 format!("option {} of question `{id}` must be text", letter(i)),
             )),
         }
+    }
+    let paths: Vec<String> = typed.iter().map(|(p, _)| p.clone()).collect();
+    let mut options: Vec<String> = Vec::new();
+    let stripped = stem::strip_option_labels(doc, id, typed, diags);
+    for ((text, item_path), i) in stripped.into_iter().zip(paths).zip(indices) {
+        if let Some(first) = options.iter().position(|o| *o == text) {
+            diags.push(doc.error_at(
+                &item_path,
+                format!(
+                    "options {} and {} of question `{id}` are the same text",
+                    letter(first),
+                    letter(i)
+                ),
+            ));
+        }
+        options.push(text);
     }
     if items.len() < min || items.len() > max {
         diags.push(doc.error_at(

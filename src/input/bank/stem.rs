@@ -82,6 +82,10 @@ pub fn option_label(text: &str) -> Option<(usize, usize)> {
         return None;
     }
     let mut end = i + sep.len_utf8();
+    // 「C:\Windows」, 「D:/数据」: a drive letter, not a label.
+    if matches!(sep, ':' | '：') && text[end..].starts_with(['\\', '/']) {
+        return None;
+    }
     let rest = &text[end..];
     let trimmed = rest.trim_start_matches([' ', '\u{3000}', '\t', '\u{A0}']);
     end += rest.len() - trimmed.len();
@@ -148,48 +152,83 @@ pub fn refers_to_options(text: &str) -> bool {
     })
 }
 
-/// Option `index` with a typed label removed: a label matching its position is stripped with a warning
-/// (one per question, on its first labelled option); a label naming another position is an error.
-pub(super) fn strip_option_label(
+/// The options with typed labels removed. Labels are typed on every option, in order (A. B. C. …, any
+/// usual separator), or they are not labels: then they are removed, with one warning at the first option.
+/// Every option labelled but out of order would print one answer and mark another, so that is an error
+/// at the first option whose label names another position. Otherwise the text is the option's content
+/// (`C:\Windows`, `C:\d #2` as option D); two or more label-like starts get a warning, one gets nothing.
+/// `options` holds each option's YAML path and text.
+pub(super) fn strip_option_labels(
     doc: &YamlDoc,
-    path: &str,
     id: &str,
-    index: usize,
-    text: String,
-    warned: &mut bool,
+    options: Vec<(String, String)>,
     diags: &mut Vec<Diagnostic>,
-) -> String {
-    let Some((label, len)) = option_label(&text) else {
-        return text;
-    };
-    if label != index {
-        diags.push(
-            doc.error_at(
-                path,
-                format!(
-                    "option {} of question `{id}` starts with the label {}",
-                    letter(index),
-                    letter(label)
-                ),
-            )
-            .with_help(
-                "examgen prints the letters itself; remove the typed labels, and put the options in the \
-                 order the answer letters mean",
-            ),
-        );
-        return text;
+) -> Vec<String> {
+    let labels: Vec<Option<(usize, usize)>> =
+        options.iter().map(|(_, text)| option_label(text)).collect();
+    let labelled: Vec<usize> = (0..options.len())
+        .filter(|&i| labels[i].is_some())
+        .collect();
+    if labelled.is_empty() {
+        return options.into_iter().map(|(_, text)| text).collect();
     }
-    if !std::mem::replace(warned, true) {
+    if labelled.len() == options.len() {
+        if let Some(i) = (0..options.len()).find(|&i| labels[i].is_some_and(|(l, _)| l != i)) {
+            let label = labels[i].map_or(0, |(l, _)| l);
+            diags.push(
+                doc.error_at(
+                    &options[i].0,
+                    format!(
+                        "option {} of question `{id}` starts with the label {}",
+                        letter(i),
+                        letter(label)
+                    ),
+                )
+                .with_help(
+                    "examgen prints the letters itself; remove the typed labels, and put the options in the \
+                     order the answer letters mean",
+                ),
+            );
+            return options.into_iter().map(|(_, text)| text).collect();
+        }
         diags.push(
             doc.warning_at(
-                path,
+                &options[0].0,
                 format!("the options of question `{id}` start with typed labels (A. B. ...); they were removed"),
             )
             .with_help("examgen prints the letters itself; write the options without them"),
         );
+        return options
+            .into_iter()
+            .zip(labels)
+            .map(|((_, text), label)| {
+                let len = label.map_or(0, |(_, len)| len);
+                let rest = text[len..].trim();
+                if rest.is_empty() {
+                    text
+                } else {
+                    rest.to_string()
+                }
+            })
+            .collect();
     }
-    let rest = text[len..].trim().to_string();
-    if rest.is_empty() { text } else { rest }
+    if labelled.len() >= 2 {
+        let letters: Vec<String> = labelled.iter().map(|&i| letter(i).to_string()).collect();
+        diags.push(
+            doc.warning_at(
+                &options[labelled[0]].0,
+                format!(
+                    "options {} of question `{id}` start like typed labels but the others do not; they print as typed",
+                    letters.join(", ")
+                ),
+            )
+            .with_help(
+                "examgen prints the letters itself: if these are labels, remove them (or type one on every \
+                 option, in order, and examgen removes them)",
+            ),
+        );
+    }
+    options.into_iter().map(|(_, text)| text).collect()
 }
 
 /// Stem and option checks of a choice or judge question that depend on how teachers type them: a second
@@ -282,6 +321,9 @@ mod tests {
         assert_eq!(option_label("B超检查"), None);
         assert_eq!(option_label("社区"), None);
         assert_eq!(option_label("A.B.C三项"), None);
+        assert_eq!(option_label("C:\\Windows"), None);
+        assert_eq!(option_label("D：/数据"), None);
+        assert_eq!(option_label("C: 社区"), Some((2, 3)));
     }
 
     #[test]

@@ -43,18 +43,7 @@ pub fn book(data: &BookData, cx: &Ctx) -> Docx {
         2.1,
         2,
     )));
-    let hang = number_hang(
-        cx,
-        data.groups.iter().flat_map(|g| {
-            g.missed
-                .iter()
-                .map(|m| m.question.number)
-                .chain(g.practice.iter().map(|p| p.number))
-        }),
-    );
     let room = width - 2.0 * BODY_SIZE;
-    let mut follow = Para::new(BODY_SIZE);
-    follow.left = hang;
     if data.groups.is_empty() {
         blocks.push(Block::p(
             Para::new(BODY_SIZE)
@@ -71,6 +60,10 @@ pub fn book(data: &BookData, cx: &Ctx) -> Docx {
             Span::body(format!("（{}）", g.section_title)),
         ])));
         for m in &g.missed {
+            // Each question hangs from its own number, as on the paper.
+            let hang = number_hang(cx, m.question.number);
+            let mut follow = Para::new(BODY_SIZE);
+            follow.left = hang;
             blocks.extend(question(&m.question, false, hang, cx));
             let key = if m.question.answer.is_empty() {
                 "见参考答案".to_string()
@@ -128,7 +121,7 @@ pub fn book(data: &BookData, cx: &Ctx) -> Docx {
                     .with(&[Span::heading("【巩固练习】")]),
             ));
             for q in &g.practice {
-                blocks.extend(question(q, false, hang, cx));
+                blocks.extend(question(q, false, number_hang(cx, q.number), cx));
             }
         }
     }

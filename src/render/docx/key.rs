@@ -31,12 +31,6 @@ pub fn key(data: &PaperData, cx: &Ctx) -> Docx {
             ))],
         ),
     ]);
-    let hang = number_hang(
-        cx,
-        data.parts
-            .iter()
-            .flat_map(|p| p.questions.iter().map(|q| q.number)),
-    );
     for part in &data.parts {
         let mut para = Para::new(BODY_SIZE).before(12.0).keep();
         para.outline = Some(0);
@@ -70,6 +64,7 @@ pub fn key(data: &PaperData, cx: &Ctx) -> Docx {
             rows, width, 1.0, BODY_SIZE, 1.9, 2,
         )));
         for q in &part.questions {
+            let hang = number_hang(cx, q.number);
             let mut paras = vec![numbered(
                 q.number,
                 vec![

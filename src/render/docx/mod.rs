@@ -1,11 +1,13 @@
 //! Editable Word (.docx) papers, keys and review handouts, written from the same paper model the PDF
 //! templates see, so the draw, numbering, option order and answers are the PDF's.
 //!
-//! docx-rs builds the document; [`package`] only adds what it cannot express (the East Asian font table,
-//! pictures' ids and alt text, JPEG media) and zips the parts with fixed dates so the same paper gives the
+//! docx-rs builds the document; [`package`] adds what it cannot express (the East Asian font table, a theme,
+//! pictures' ids and alt text, JPEG media), puts every part in ECMA-376's element order ([`canon`]) and
+//! leaves out the parts nothing refers to, and zips the parts with fixed dates so the same paper gives the
 //! same bytes. [`figure`] draws the bank's figures and tables as Word pictures and tables.
 
 mod book;
+mod canon;
 mod figure;
 mod handout;
 mod key;

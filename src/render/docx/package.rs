@@ -1,6 +1,7 @@
 //! Packs docx-rs's XML parts into a .docx (zip) with fixed timestamps, and adds what docx-rs cannot
-//! express: the East Asian fonts in the font table, a distinct id and the alt text on every picture, and
-//! JPEG pictures stored as .jpeg (docx-rs names all media .png).
+//! express: the East Asian fonts in the font table, a theme, a distinct id and the alt text on every
+//! picture, and JPEG pictures stored as .jpeg (docx-rs names all media .png). Every WordprocessingML part
+//! goes through [`canon`] into schema order; parts no relationship needs are left out.
 
 use std::io::{Cursor, Write};
 
@@ -9,6 +10,7 @@ use zip::write::SimpleFileOptions;
 
 use crate::error::{Error, Result};
 
+use super::canon;
 use super::style::{BODY_CJK, BODY_LATIN, HEADING_CJK, HEADING_LATIN};
 
 /// The font table. docx-rs always writes the same three Latin fonts and has no way to add a font or an
@@ -88,6 +90,19 @@ fn font_table() -> Vec<u8> {
     .into_bytes()
 }
 
+/// The theme: Office's colours, and the documents' own fonts as the theme fonts (the schema's validators and
+/// Word expect a theme part; the styles name their fonts directly, so it changes nothing on the page).
+fn theme() -> Vec<u8> {
+    include_str!("theme.xml")
+        .replace("{HEADING_LATIN}", HEADING_LATIN)
+        .replace("{HEADING_CJK}", HEADING_CJK)
+        .replace("{BODY_LATIN}", BODY_LATIN)
+        .replace("{BODY_CJK}", BODY_CJK)
+        .into_bytes()
+}
+
+const THEME_PART: &str = "theme/theme1.xml";
+
 /// The .docx bytes of a document: same document, same bytes (no clock, no random ids). `alts`: each
 /// picture's relationship id and alt text.
 pub fn pack(docx: Docx, alts: &[(String, String)]) -> Result<Vec<u8>> {
@@ -113,7 +128,128 @@ pub fn pack(docx: Docx, alts: &[(String, String)]) -> Result<Vec<u8>> {
     for part in xml.headers.iter_mut().chain(xml.footers.iter_mut()) {
         renumber_para_ids(part, &mut next);
     }
-    zip_parts(xml).map_err(|e| Error::internal("cannot pack the Word document").because(e))
+    let parts = schema_valid_parts(xml)
+        .map_err(|e| Error::internal("cannot put the Word document in schema order").because(e))?;
+    zip_parts(&parts).map_err(|e| Error::internal("cannot pack the Word document").because(e))
+}
+
+/// The package's parts by name, in docx-rs's order, as ECMA-376 wants them: every WordprocessingML part in
+/// schema order ([`canon`]), and only parts something refers to — docx-rs always writes comments,
+/// footnotes and numbering, which no paper has, and an empty comments extension that extends nothing; they
+/// are left out with their relationships and content types.
+fn schema_valid_parts(xml: XMLDocx) -> std::result::Result<Vec<(String, Vec<u8>)>, String> {
+    let canon = |part: &[u8]| canon::canonical(part);
+    let targets = relationship_targets(&xml.document_rels)?;
+    let used = |target: &str| targets.iter().any(|t| t == target);
+    let comments = used("comments.xml");
+    let optional = [
+        ("comments.xml", comments, &xml.comments),
+        ("numbering.xml", used("numbering.xml"), &xml.numberings),
+        // Comments' extension: meaningful only with comments.
+        ("commentsExtended.xml", comments, &xml.comments_extended),
+        ("footnotes.xml", used("footnotes.xml"), &xml.footnotes),
+    ];
+    let dropped: Vec<&str> = optional
+        .iter()
+        .filter(|(_, keep, _)| !keep)
+        .map(|(name, _, _)| *name)
+        .collect();
+    let document_rels = with_child(
+        &without_children(&xml.document_rels, |r| {
+            r.attribute("Target").is_some_and(|t| dropped.contains(&t))
+        })?,
+        &format!(
+            r#"<Relationship Id="rIdTheme1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="{THEME_PART}" />"#
+        ),
+    );
+    let content_types = with_child(
+        &without_children(&xml.content_type, |o| {
+            o.attribute("PartName")
+                .and_then(|p| p.strip_prefix("/word/"))
+                .is_some_and(|p| dropped.contains(&p))
+        })?,
+        &format!(
+            r#"<Override PartName="/word/{THEME_PART}" ContentType="application/vnd.openxmlformats-officedocument.theme+xml" />"#
+        ),
+    );
+
+    let mut parts = vec![
+        ("[Content_Types].xml".to_string(), content_types),
+        ("_rels/.rels".to_string(), xml.rels.clone()),
+        ("docProps/app.xml".to_string(), xml.doc_props.app.clone()),
+        ("docProps/core.xml".to_string(), xml.doc_props.core.clone()),
+        (
+            "docProps/custom.xml".to_string(),
+            xml.doc_props.custom.clone(),
+        ),
+        ("word/_rels/document.xml.rels".to_string(), document_rels),
+        ("word/document.xml".to_string(), canon(&xml.document)?),
+        ("word/styles.xml".to_string(), canon(&xml.styles)?),
+        ("word/settings.xml".to_string(), canon(&xml.settings)?),
+        ("word/fontTable.xml".to_string(), xml.font_table.clone()),
+        (format!("word/{THEME_PART}"), theme()),
+    ];
+    for (name, keep, part) in optional {
+        if keep {
+            parts.push((format!("word/{name}"), canon(part)?));
+        }
+    }
+    for (i, h) in xml.headers.iter().enumerate() {
+        parts.push((format!("word/header{}.xml", i + 1), canon(h)?));
+        if let Some(rels) = xml.header_rels.get(i) {
+            parts.push((format!("word/_rels/header{}.xml.rels", i + 1), rels.clone()));
+        }
+    }
+    for (i, f) in xml.footers.iter().enumerate() {
+        parts.push((format!("word/footer{}.xml", i + 1), canon(f)?));
+        if let Some(rels) = xml.footer_rels.get(i) {
+            parts.push((format!("word/_rels/footer{}.xml.rels", i + 1), rels.clone()));
+        }
+    }
+    for (name, bytes) in xml.media {
+        let ext = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "jpeg"
+        } else {
+            "png"
+        };
+        parts.push((format!("word/media/{name}.{ext}"), bytes));
+    }
+    Ok(parts)
+}
+
+/// The `Target` of every relationship in a .rels part.
+fn relationship_targets(rels: &[u8]) -> std::result::Result<Vec<String>, String> {
+    let text = std::str::from_utf8(rels).map_err(|e| e.to_string())?;
+    let doc = roxmltree::Document::parse(text).map_err(|e| e.to_string())?;
+    Ok(doc
+        .root_element()
+        .children()
+        .filter_map(|r| r.attribute("Target"))
+        .map(str::to_string)
+        .collect())
+}
+
+/// `xml` with `child` added as the last child of its root element.
+fn with_child(xml: &[u8], child: &str) -> Vec<u8> {
+    let end = xml.iter().rposition(|&b| b == b'<').unwrap_or(xml.len());
+    [&xml[..end], child.as_bytes(), &xml[end..]].concat()
+}
+
+/// `xml` without the children of its root element that `drop` picks; the rest of its text as it was.
+fn without_children(
+    xml: &[u8],
+    drop: impl Fn(roxmltree::Node) -> bool,
+) -> std::result::Result<Vec<u8>, String> {
+    let text = std::str::from_utf8(xml).map_err(|e| e.to_string())?;
+    let doc = roxmltree::Document::parse(text).map_err(|e| e.to_string())?;
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for child in doc.root_element().children().filter(|c| drop(*c)) {
+        out.push_str(&text[from..child.range().start]);
+        from = child.range().end;
+    }
+    out.push_str(&text[from..]);
+    Ok(out.into_bytes())
 }
 
 /// docx-rs numbers paragraphs (`w14:paraId`) from a per-thread counter that runs on from one document to
@@ -175,51 +311,16 @@ fn xml_escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Writes the parts in docx-rs's own order and names, compressed, every entry dated 1980-01-01.
-fn zip_parts(xml: XMLDocx) -> zip::result::ZipResult<Vec<u8>> {
+/// Writes the parts in this order, compressed, every entry dated 1980-01-01.
+fn zip_parts(parts: &[(String, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644);
-    let mut put = |name: &str, bytes: &[u8]| -> zip::result::ZipResult<()> {
+    for (name, bytes) in parts {
         zip.start_file(name, options)?;
         zip.write_all(bytes)?;
-        Ok(())
-    };
-    put("[Content_Types].xml", &xml.content_type)?;
-    put("_rels/.rels", &xml.rels)?;
-    put("docProps/app.xml", &xml.doc_props.app)?;
-    put("docProps/core.xml", &xml.doc_props.core)?;
-    put("docProps/custom.xml", &xml.doc_props.custom)?;
-    put("word/_rels/document.xml.rels", &xml.document_rels)?;
-    put("word/document.xml", &xml.document)?;
-    put("word/styles.xml", &xml.styles)?;
-    put("word/settings.xml", &xml.settings)?;
-    put("word/fontTable.xml", &xml.font_table)?;
-    put("word/comments.xml", &xml.comments)?;
-    put("word/numbering.xml", &xml.numberings)?;
-    put("word/commentsExtended.xml", &xml.comments_extended)?;
-    put("word/footnotes.xml", &xml.footnotes)?;
-    for (i, h) in xml.headers.iter().enumerate() {
-        put(&format!("word/header{}.xml", i + 1), h)?;
-        if let Some(rels) = xml.header_rels.get(i) {
-            put(&format!("word/_rels/header{}.xml.rels", i + 1), rels)?;
-        }
-    }
-    for (i, f) in xml.footers.iter().enumerate() {
-        put(&format!("word/footer{}.xml", i + 1), f)?;
-        if let Some(rels) = xml.footer_rels.get(i) {
-            put(&format!("word/_rels/footer{}.xml.rels", i + 1), rels)?;
-        }
-    }
-    for (name, bytes) in &xml.media {
-        let ext = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            "jpeg"
-        } else {
-            "png"
-        };
-        put(&format!("word/media/{name}.{ext}"), bytes)?;
     }
     Ok(zip.finish()?.into_inner())
 }

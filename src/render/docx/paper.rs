@@ -48,16 +48,15 @@ pub fn title_block(lines: &[(f32, f32, Vec<Span>)]) -> Vec<Block> {
         .collect()
 }
 
-/// The hanging indent of question numbers: the widest number of the document (as the PDF measures it) and a
-/// little room, so every stem starts at the same place after the number's tab.
-pub fn number_hang(cx: &Ctx, numbers: impl Iterator<Item = usize>) -> f32 {
-    let widest = numbers
-        .map(|n| style::width(cx.metrics, &[Span::body(format!("{n}．"))], BODY_SIZE))
-        .fold(0.0, f32::max);
-    widest + 0.3 * BODY_SIZE
+/// The hanging indent of a question: its number's width as the PDF measures it, since the PDF hangs each stem
+/// from its own number.
+pub fn number_hang(cx: &Ctx, number: usize) -> f32 {
+    style::width(cx.metrics, &[Span::body(format!("{number}．"))], BODY_SIZE)
 }
 
-/// A question's first paragraph: number, tab, then `spans`, hanging from `hang`.
+/// A question's first paragraph: the number, then `spans`, hanging from `hang`. The stem follows the number
+/// as in the PDF, not after a tab: a tab to the indent would jump to the next default stop wherever the
+/// number comes out a hair wider than the PDF measured it (a Latin face other than Times New Roman).
 pub fn numbered(number: usize, spans: Vec<Span>, hang: f32) -> Paragraph {
     let mut para = Para::new(BODY_SIZE);
     para.left = hang;
@@ -67,8 +66,7 @@ pub fn numbered(number: usize, spans: Vec<Span>, hang: f32) -> Paragraph {
     para.keep_next = true;
     let p = para
         .build()
-        .add_run(style::run(&Span::body(format!("{number}．")), BODY_SIZE))
-        .add_run(style::tab(BODY_SIZE));
+        .add_run(style::run(&Span::body(format!("{number}．")), BODY_SIZE));
     spans
         .iter()
         .fold(p, |p, s| p.add_run(style::run(s, BODY_SIZE)))
@@ -171,12 +169,6 @@ pub fn paper(data: &PaperData, cx: &Ctx) -> Docx {
     }
     blocks.push(Block::t(style::boxed(notice, width, size)));
 
-    let hang = number_hang(
-        cx,
-        data.parts
-            .iter()
-            .flat_map(|p| p.questions.iter().map(|q| q.number)),
-    );
     for part in &data.parts {
         let spans = [Span::heading(&part.heading), Span::body(&part.instructions)];
         let mut para = Para::new(BODY_SIZE).before(12.0).keep();
@@ -189,7 +181,7 @@ pub fn paper(data: &PaperData, cx: &Ctx) -> Docx {
             blocks.push(Block::p(para.with(&spans)));
         }
         for q in &part.questions {
-            blocks.extend(question(q, data.teacher, hang, cx));
+            blocks.extend(question(q, data.teacher, number_hang(cx, q.number), cx));
         }
     }
     add(style::document(cx.setup), blocks)

@@ -300,26 +300,28 @@ pub fn grid_table(
 ) -> Table {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
     let col = width * share / columns as f32;
+    let mut above = columns;
     let rows: Vec<TableRow> = rows
         .into_iter()
         .enumerate()
         .map(|(r, cells)| {
-            let missing = columns - cells.len();
+            let used = cells.len();
             let keep = (r + 1) % keep_rows.max(1) != 0;
-            let cells = cells
+            let mut cells: Vec<TableCell> = cells
                 .into_iter()
                 .map(|s| grid_cell(s, size, col, keep))
                 .collect();
-            let mut row = TableRow::new(cells)
+            // A short row (the key's last answers) ends early as in the PDF: its own cells the width of
+            // the others, then blank cells without rules. Word would honour `gridAfter`, but LibreOffice
+            // stretches the row's last cell over the rest.
+            for k in used..columns {
+                cells.push(blank_cell(size, col, keep, k == used, k >= above));
+            }
+            above = used;
+            TableRow::new(cells)
                 .row_height(tw(row_em * size) as f32)
                 .height_rule(HeightRule::Exact)
-                .cant_split();
-            if missing > 0 {
-                row = row
-                    .grid_after(missing as u32)
-                    .width_after(tw(col * missing as f32) as f32);
-            }
-            row
+                .cant_split()
         })
         .collect();
     Table::new(rows)
@@ -328,6 +330,28 @@ pub fn grid_table(
         .align(TableAlignmentType::Center)
         .layout(TableLayoutType::Fixed)
         .set_borders(table_borders(5))
+}
+
+/// A cell past the end of a short row: no rule on its right, below, or on its left unless it is the
+/// `first` (the last real cell's right edge), nor above when the cell above is blank too.
+fn blank_cell(
+    size: f32,
+    width_pt: f32,
+    keep_next: bool,
+    first: bool,
+    under_blank: bool,
+) -> TableCell {
+    let none = |p| TableCellBorder::new(p).border_type(BorderType::Nil);
+    let mut borders = TableCellBorders::with_empty()
+        .set(none(TableCellBorderPosition::Right))
+        .set(none(TableCellBorderPosition::Bottom));
+    if !first {
+        borders = borders.set(none(TableCellBorderPosition::Left));
+    }
+    if under_blank {
+        borders = borders.set(none(TableCellBorderPosition::Top));
+    }
+    grid_cell(Span::body(""), size, width_pt, keep_next).set_borders(borders)
 }
 
 /// A framed box the full width (考生须知): one cell with a heavier border holding `paragraphs`.
@@ -427,9 +451,12 @@ pub fn ruled_lines(count: u32, left: f32) -> Vec<Paragraph> {
         .collect()
 }
 
-/// `第 PAGE 页 共 NUMPAGES 页` centred, as the PDF's footer. Two-column sheets are numbered per sheet, not per
-/// column as the PDF numbers them: that needs formula fields over PAGE ({ = {PAGE} * 2 - 1 }), which
-/// LibreOffice does not evaluate (it prints the cached result).
+/// `第 PAGE 页 共 NUMPAGES 页` centred, as the PDF's footer. Two-column sheets are numbered per side (第 1 页 共
+/// 4 页), not per column as the PDF numbers them (第 1 页 共 8 页 under the left column): Word has no column
+/// number, and the formula fields that compute one ({ = { PAGE } * 2 - 1 }, { = { NUMPAGES } * 2 }) come
+/// out wrong in LibreOffice, which prints the inner PAGE followed by the formula's cached result — tried on
+/// an A3 paper of 4 sides: 第 11 页 共 42 页, 第 21 页 … instead of 第 1 页 共 8 页, 第 3 页. A number per side
+/// is a common A3 convention and right in every word processor; README and docs/blueprint-format.md say so.
 fn footer() -> Footer {
     let size = 9.0;
     let text = |t: &str| run(&Span::body(t), size);
@@ -560,4 +587,56 @@ pub fn document(setup: &PageSetup) -> Docx {
         docx.document.section_property.space = tw(setup.gutter) as usize;
     }
     docx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docx_rs::BuildXML;
+
+    #[test]
+    fn a_short_last_row_keeps_cells_the_width_of_the_others_and_blank_cells_lose_their_rules() {
+        let row = |n: usize| {
+            (0..n)
+                .map(|i| Span::body(i.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let table = grid_table(
+            vec![row(10), row(10), row(4), row(4)],
+            500.0,
+            1.0,
+            10.5,
+            1.9,
+            2,
+        );
+        let xml = String::from_utf8(table.build()).unwrap();
+        let rows: Vec<&str> = xml.split("<w:tr>").skip(1).collect();
+        assert_eq!(rows.len(), 4);
+        for r in &rows {
+            assert_eq!(r.matches("<w:tc>").count(), 10, "{r}");
+            assert_eq!(
+                r.matches(r#"<w:tcW w:w="1000" w:type="dxa" />"#).count(),
+                10,
+                "{r}"
+            );
+        }
+        assert!(!xml.contains("gridAfter"));
+        // Row 3: six blank cells, none with a rule on the right or below, only the first with one on its
+        // left (the fourth answer's right edge); row 4's blanks have none above either.
+        let blanks = |r: &str| {
+            r.split("<w:tc>")
+                .skip(5)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        for (i, cell) in blanks(rows[2]).iter().enumerate() {
+            assert!(cell.contains(r#"<w:right w:val="nil""#), "{cell}");
+            assert!(cell.contains(r#"<w:bottom w:val="nil""#), "{cell}");
+            assert_eq!(cell.contains(r#"<w:left w:val="nil""#), i > 0, "{cell}");
+            assert!(!cell.contains(r#"<w:top w:val="nil""#), "{cell}");
+        }
+        for cell in blanks(rows[3]) {
+            assert!(cell.contains(r#"<w:top w:val="nil""#), "{cell}");
+        }
+    }
 }
