@@ -104,6 +104,51 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
+    /// Make a 错题本 for every graded student: their missed questions as printed, by knowledge point, with practice
+    #[command(
+        after_help = "Examples:\n  examgen review-book grades                         books/ID-NAME.pdf, print-books.pdf and class.pdf in review-books/\n  examgen review-book grades --practice 3 --seed 7 -o books\n  examgen review-book grades --rank                  the exact rank instead of the rank band\n\nGRADES_DIR is the folder `examgen grade` wrote (its graded.json names the manifest; the bank and blueprint\nare found from the manifest). Practice questions come from the missed questions' notes (then their tags),\nnever from the student's own paper, drawn from --seed (default: the manifest's seed) and the student id."
+    )]
+    ReviewBook {
+        /// The folder `examgen grade` wrote
+        grades: PathBuf,
+        /// Practice questions per missed knowledge point
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        practice: usize,
+        /// Output folder
+        #[arg(short = 'o', long, default_value = "review-books")]
+        out: PathBuf,
+        /// Print each student's exact rank instead of the rank band (前25%, 25%～50%, …)
+        #[arg(long)]
+        rank: bool,
+        /// Seed of the practice draw (default: the manifest's seed)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The manifest the class was graded against, when it is no longer where `grade` was told
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+        /// Folder whose review-book.hbs / review-book-class.hbs override the built-in ones (default: the blueprint's `templates`)
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Folder with body.ttf and heading.ttf (default: the blueprint's `fonts`, else the built-in fonts)
+        #[arg(long, value_name = "DIR")]
+        font_dir: Option<PathBuf>,
+        /// Formats of each student's book, comma-separated: pdf, docx (editable Word), or both;
+        /// print-books.pdf and class.pdf are always PDF
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "pdf")]
+        format: Vec<OutputFormat>,
+    },
+    /// Measure every question's facility and discrimination from graded exams, for the bank and the next draw
+    #[command(
+        after_help = "Examples:\n  examgen calibrate grades                       one graded class\n  examgen calibrate class-1/grades class-2/grades --bank question-bank\n\nWrites .calibration.yaml in the bank folder (n, p and discrimination per question; the section files are\nnever changed) from exactly the folders given, and prints the questions with negative discrimination\n(likely a wrong key or an ambiguous stem), worst first, then those far from their labelled difficulty.\np is pooled by counts; discrimination is each exam's own value averaged weighted by n."
+    )]
+    Calibrate {
+        /// Folders `examgen grade` wrote
+        #[arg(required = true, value_name = "GRADES_DIR")]
+        grades: Vec<PathBuf>,
+        /// The bank to calibrate (default: the bank of the first exam's manifest)
+        #[arg(long, value_name = "DIR")]
+        bank: Option<PathBuf>,
+    },
     /// Read scanned answer sheets (a copier's PDF, photos, folders of images) into the answers grade takes
     #[command(
         after_help = "Examples:\n  examgen scan out/manifest.json scans.pdf -o scanned             a copier's PDF of the class's sheets\n  examgen scan class/manifest.json photos/ extra.jpg -o scanned   a folder of phone photos and one more\n  examgen grade out/manifest.json scanned/responses.csv            then grade what was read\n\nWrites responses.csv (id, variant, one column per question; `?` where a mark is doubtful, the best\nreading in the note column), scan-report.csv (per page: file, page, id, variant, doubtful count,\nproblems) and review.pdf (each sheet with doubtful marks, bubbles outlined blue filled, green empty,\nred doubtful). Pages that cannot be read are reported, never guessed; the other pages still read."

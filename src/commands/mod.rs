@@ -2,6 +2,7 @@
 //! prints what it wrote. `run` only dispatches.
 
 mod batch;
+mod calibrate;
 mod check;
 mod draw;
 mod export;
@@ -10,6 +11,7 @@ mod handout;
 mod import;
 mod init;
 mod paper;
+mod review_book;
 mod scan;
 mod sheet;
 mod stats;
@@ -62,6 +64,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         ),
         Command::Handout { .. } => handout::run(cli.command, out, err),
         Command::Grade { .. } => grade::run(cli.command, out, err),
+        Command::ReviewBook { .. } => review_book::run(cli.command, out, err),
+        Command::Calibrate { grades, bank } => calibrate::run(&grades, bank.as_deref(), out, err),
         Command::Scan {
             manifest,
             inputs,

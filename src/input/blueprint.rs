@@ -28,6 +28,7 @@ const BLUEPRINT_KEYS: &[&str] = &[
     "score_boxes",
     "density",
     "typography",
+    "target_facility",
 ];
 const TYPOGRAPHY_KEYS: &[&str] = &["autospace"];
 /// The densities a blueprint may name (layout's `Density`; this layer does not see layout).
@@ -42,6 +43,7 @@ const PART_KEYS: &[&str] = &[
     "difficulty",
     "tags",
     "scoring",
+    "target_facility",
 ];
 
 /// How a part's questions are spread over the bank's sections.
@@ -78,7 +80,19 @@ pub struct Part {
     pub difficulty: Option<[Decimal; 5]>,
     pub tags: Vec<String>,
     pub scoring: Scoring,
+    /// The part's expected facility (`target_facility: 0.65 ± 0.03`), measured where calibrated.
+    pub target_facility: Option<FacilityTarget>,
 }
+
+/// `target_facility: 0.65 ± 0.03`: the expected share of the points a class earns, and how far off it may be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FacilityTarget {
+    pub value: f64,
+    pub tolerance: f64,
+}
+
+/// The tolerance of a `target_facility` given as a bare number.
+pub const DEFAULT_FACILITY_TOLERANCE: f64 = 0.03;
 
 #[derive(Debug, Clone)]
 pub struct Blueprint {
@@ -101,6 +115,8 @@ pub struct Blueprint {
     pub density: Option<String>,
     /// A quarter em between Han and Western letters or digits (`typography: {autospace: false}`: none).
     pub autospace: bool,
+    /// The whole paper's expected facility (`target_facility: 0.65 ± 0.03`).
+    pub target_facility: Option<FacilityTarget>,
     pub parts: Vec<Part>,
 }
 
@@ -129,6 +145,8 @@ struct RawBlueprint {
     density: Option<String>,
     #[serde(default)]
     typography: Option<RawTypography>,
+    #[serde(default)]
+    target_facility: Option<Value>,
     parts: Vec<Value>,
 }
 
@@ -157,6 +175,8 @@ struct RawPart {
     tags: Vec<String>,
     #[serde(default)]
     scoring: Option<Value>,
+    #[serde(default)]
+    target_facility: Option<Value>,
 }
 
 pub const LAYOUTS: &[&str] = &["a4", "a3-2col", "b4-2col", "b5", "16k"];
@@ -197,7 +217,12 @@ impl Blueprint {
             }
         };
         let mut parts = Vec::new();
+        let mut target_facility = None;
         if let Some(raw) = &raw {
+            target_facility = raw
+                .target_facility
+                .as_ref()
+                .and_then(|v| read_target(&doc, v, "target_facility", &mut diags));
             if raw.parts.is_empty() {
                 diags.push(doc.error_at("parts", "a blueprint needs at least one part"));
             }
@@ -255,6 +280,7 @@ impl Blueprint {
             score_boxes: raw.score_boxes.unwrap_or(false),
             density: raw.density,
             autospace: raw.typography.and_then(|t| t.autospace).unwrap_or(true),
+            target_facility,
             parts,
         })
     }
@@ -408,6 +434,10 @@ fn read_part(
             }
         }
     };
+    let target_facility = raw
+        .target_facility
+        .as_ref()
+        .and_then(|v| read_target(doc, v, &at("target_facility"), diags));
     if diags[before..].iter().any(Diagnostic::is_error) {
         return None;
     }
@@ -429,7 +459,47 @@ fn read_part(
         difficulty,
         tags: raw.tags,
         scoring,
+        target_facility,
     })
+}
+
+/// `0.65 ± 0.03`, `0.65 +- 0.03`, `0.65 +/- 0.03`, or a bare `0.65` (± 0.03): a share strictly between 0 and 1
+/// and a tolerance from 0 to 0.5.
+fn read_target(
+    doc: &YamlDoc,
+    value: &Value,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FacilityTarget> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    let parsed = parse_target(&text);
+    if parsed.is_none() {
+        diags.push(
+            doc.error_at(
+                path,
+                format!("`{}` is not a facility target", text.trim()),
+            )
+            .with_help("write the expected share of points and a tolerance, e.g. `target_facility: 0.65 ± 0.03` (or `0.65 +- 0.03`)"),
+        );
+    }
+    parsed
+}
+
+pub fn parse_target(text: &str) -> Option<FacilityTarget> {
+    let text = text.trim();
+    let (value, tolerance) = match ["±", "+/-", "+-"]
+        .iter()
+        .find_map(|sep| text.split_once(sep))
+    {
+        Some((v, t)) => (v.trim().parse::<f64>().ok()?, t.trim().parse::<f64>().ok()?),
+        None => (text.parse::<f64>().ok()?, DEFAULT_FACILITY_TOLERANCE),
+    };
+    (value > 0.0 && value < 1.0 && (0.0..=0.5).contains(&tolerance))
+        .then_some(FacilityTarget { value, tolerance })
 }
 
 /// `{cpc20: 24%, xi-sw: 4%, ...}`: every share a percentage, together 100% (± 1 point for rounding).
@@ -579,5 +649,22 @@ mod tests {
         assert_eq!(difficulty_targets(&shares, 60), [12, 18, 18, 9, 3]);
         assert_eq!(difficulty_targets(&shares, 7).iter().sum::<usize>(), 7);
         assert_eq!(difficulty_targets(&shares, 7), [2, 2, 2, 1, 0]);
+    }
+
+    #[test]
+    fn facility_targets_read_as_teachers_write_them() {
+        let t = |v, tol| {
+            Some(FacilityTarget {
+                value: v,
+                tolerance: tol,
+            })
+        };
+        assert_eq!(parse_target("0.65 ± 0.03"), t(0.65, 0.03));
+        assert_eq!(parse_target("0.65 +- 0.03"), t(0.65, 0.03));
+        assert_eq!(parse_target("0.7+/-0.05"), t(0.7, 0.05));
+        assert_eq!(parse_target("0.6"), t(0.6, DEFAULT_FACILITY_TOLERANCE));
+        for bad in ["65%", "1.2 ± 0.1", "0.6 ± 0.9", "0.6 ± x", ""] {
+            assert_eq!(parse_target(bad), None, "{bad}");
+        }
     }
 }

@@ -3,7 +3,9 @@
 
 pub mod bank;
 pub mod blueprint;
+pub mod calibration;
 pub mod figures;
+pub mod graded;
 pub mod images;
 pub mod manifest;
 pub mod roster;

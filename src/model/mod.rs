@@ -3,5 +3,6 @@
 pub mod handout;
 pub mod paper;
 pub mod report;
+pub mod review_book;
 pub mod rich;
 pub mod runs;

@@ -21,6 +21,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("handout-key.hbs", include_str!("../../templates/handout-key.hbs")),
     ("answer-sheet.hbs", include_str!("../../templates/answer-sheet.hbs")),
     ("report.hbs", include_str!("../../templates/report.hbs")),
+    ("review-book.hbs", include_str!("../../templates/review-book.hbs")),
+    ("review-book-class.hbs", include_str!("../../templates/review-book-class.hbs")),
 ];
 
 pub struct Templates {

@@ -98,6 +98,28 @@ impl Drawn {
             draw.variants[0].questions().count(),
             total.normalize()
         ));
+        // With a facility target or a calibrated bank, what the class is expected to score.
+        let asks = blueprint.target_facility.is_some()
+            || blueprint.parts.iter().any(|p| p.target_facility.is_some());
+        let calibration = crate::input::calibration::Calibration::read(&bank.root)
+            .ok()
+            .flatten();
+        if asks || calibration.is_some() {
+            let p = crate::exam::draw::facility::expected_facilities(
+                bank,
+                &calibration.unwrap_or_default(),
+            );
+            for v in &draw.variants {
+                let mean = crate::exam::draw::facility::expected_mean(v, &p);
+                let total = v.total_points().to_string().parse::<f64>().unwrap_or(0.0);
+                out.push_str(&format!(
+                    "variant {}: expected mean score {mean:.1} of {} points (facility {:.3})\n",
+                    v.label,
+                    v.total_points().normalize(),
+                    if total > 0.0 { mean / total } else { 0.0 }
+                ));
+            }
+        }
         for v in &draw.variants {
             out.push_str(&format!("\n== variant {} ==\n", v.label));
             for part in &v.parts {

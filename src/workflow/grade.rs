@@ -140,6 +140,19 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         scores_csv(&manifest, &grading, &ranks, mark),
     ));
     files.push((req.out.join("items.csv"), items_csv(&items)));
+    // What review-book and calibrate read: the manifest graded against, and every answer as scored.
+    let record = crate::workflow::graded::record(
+        req.manifest,
+        req.responses,
+        &manifest,
+        &grading,
+        &ranks,
+        mark,
+    );
+    files.push((
+        req.out.join(crate::input::graded::GRADED_FILE),
+        record.to_json().into_bytes(),
+    ));
     let mut section_rows = vec![vec![
         "section".to_string(),
         "title".into(),

@@ -2,11 +2,14 @@
 //! call these with plain option structs; nothing here knows the command line.
 
 pub mod batch;
+pub mod calibrate;
 pub mod check;
 pub mod drawn;
 pub mod grade;
+pub mod graded;
 pub mod handout;
 pub mod paper;
+pub mod review_book;
 pub mod scan;
 pub mod scan_review;
 pub mod sheet;

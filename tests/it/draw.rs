@@ -102,6 +102,7 @@ fn part(kind: QuestionType, count: usize, spread: Spread) -> Part {
         difficulty: None,
         tags: vec![],
         scoring: Scoring::AllOrNothing,
+        target_facility: None,
     }
 }
 
@@ -121,6 +122,7 @@ fn blueprint(parts: Vec<Part>) -> Blueprint {
         score_boxes: false,
         density: None,
         autospace: true,
+        target_facility: None,
         parts,
     }
 }

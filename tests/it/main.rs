@@ -4,6 +4,7 @@
 mod util;
 
 mod batch;
+mod calibrate;
 mod check;
 mod docx;
 mod docx_figures;
@@ -20,6 +21,7 @@ mod interchange;
 mod loader_fuzz;
 mod output;
 mod paper;
+mod review_book;
 mod scan;
 mod shipped_bank;
 mod teacher_files;

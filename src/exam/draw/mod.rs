@@ -8,6 +8,7 @@
 //! draw satisfies the counts, quotas, tags, types and groups, this finds one. See docs/blueprint-format.md.
 
 mod arrange;
+pub mod facility;
 mod flow;
 pub mod record;
 mod select;
@@ -114,11 +115,21 @@ pub fn draw(bank: &Bank, blueprint: &Blueprint, options: &DrawOptions) -> Result
         .filter(|(_, q)| options.exclude.contains(&q.id))
         .map(|(i, _)| i)
         .collect();
+    // Only a blueprint that asks for a facility reads the calibration: others draw exactly as before.
+    let facilities = if blueprint.target_facility.is_some()
+        || blueprint.parts.iter().any(|p| p.target_facility.is_some())
+    {
+        let calibration =
+            crate::input::calibration::Calibration::read(&bank.root)?.unwrap_or_default();
+        Some(facility::expected_facilities(bank, &calibration))
+    } else {
+        None
+    };
     let mut sets = Vec::new();
     let set_count = if options.distinct { variants } else { 1 };
     for v in 0..set_count {
         let mut select_dice = dice.fork();
-        let chosen = select_avoiding(
+        let mut chosen = select_avoiding(
             bank,
             blueprint,
             &mut select_dice,
@@ -127,6 +138,17 @@ pub fn draw(bank: &Bank, blueprint: &Blueprint, options: &DrawOptions) -> Result
             v,
             set_count,
         )?;
+        if let Some(p) = &facilities {
+            facility::steer(
+                bank,
+                blueprint,
+                &mut chosen,
+                &avoid,
+                p,
+                &mut select_dice,
+                &mut warnings,
+            );
+        }
         if options.distinct {
             // A group holds near-duplicates: once one of them is on a paper, its siblings count as used too.
             let groups: HashSet<&str> = chosen

@@ -10,7 +10,8 @@ use super::{Bank, bank_error, validate};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
-/// The files of a bank: every `*.yaml`/`*.yml` directly in `root`, sorted by name.
+/// The files of a bank: every `*.yaml`/`*.yml` directly in `root`, sorted by name. Hidden files (`.name.yaml`:
+/// `calibrate`'s `.calibration.yaml`, editors' backups) are no sections.
 fn section_files(root: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(root).map_err(|e| {
         Error::io("read the bank folder", root, e)
@@ -19,6 +20,10 @@ fn section_files(root: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .collect();
     files.sort();
     Ok(files)

@@ -6,6 +6,7 @@
 //! leaves out the parts nothing refers to, and zips the parts with fixed dates so the same paper gives the
 //! same bytes. [`figure`] draws the bank's figures and tables as Word pictures and tables.
 
+mod book;
 mod canon;
 mod figure;
 mod handout;
@@ -69,6 +70,18 @@ pub fn render(
             )));
         }
     };
+    cx.pack(docx)
+}
+
+/// The .docx of one student's 错题本 (review-book).
+pub fn render_book(
+    data: &crate::model::review_book::BookData,
+    setup: &PageSetup,
+    metrics: &dyn Metrics,
+    pictures: &PictureCache,
+) -> Result<Vec<u8>> {
+    let cx = Ctx::new(setup, metrics, pictures);
+    let docx = book::book(data, &cx);
     cx.pack(docx)
 }
 

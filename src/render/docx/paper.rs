@@ -190,7 +190,7 @@ pub fn paper(data: &PaperData, cx: &Ctx) -> Docx {
 /// A question as Word blocks: the numbered stem, what follows it (figures, tables, more text), options
 /// laid out as the PDF lays them out, lines to write on, and in the teacher's edition the answer and
 /// explanation; glued so Word keeps the question on one page.
-fn question(q: &QuestionData, teacher: bool, hang: f32, cx: &Ctx) -> Vec<Block> {
+pub fn question(q: &QuestionData, teacher: bool, hang: f32, cx: &Ctx) -> Vec<Block> {
     let width = cx.setup.column_width() - hang;
     let mut blocks = vec![Block::p(numbered(
         q.number,

@@ -1,0 +1,209 @@
+//! A class's grading as `grade` records it (graded.json) and back: what review-book and calibrate start from.
+
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+use crate::exam::grade::{Given, Graded, Grading};
+use crate::input::graded::{AnswerResult, GRADED_FORMAT, GradedRecord, ManifestRef, StudentResult};
+use crate::input::manifest::{Manifest, slash_path};
+
+/// The record of a finished grading.
+pub fn record(
+    manifest_path: &Path,
+    responses: &Path,
+    manifest: &Manifest,
+    grading: &Grading,
+    ranks: &[usize],
+    pass_mark: Decimal,
+) -> GradedRecord {
+    let students = grading
+        .students
+        .iter()
+        .zip(ranks)
+        .map(|(s, rank)| {
+            let numbers = manifest
+                .variants
+                .iter()
+                .find(|v| v.label == s.variant)
+                .map(|v| v.questions.iter().map(|q| q.number).collect::<Vec<_>>())
+                .unwrap_or_default();
+            StudentResult {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                variant: s.variant.clone(),
+                total: s.total,
+                rank: *rank,
+                answers: s
+                    .answers
+                    .iter()
+                    .zip(numbers)
+                    .map(|((given, earned), number)| AnswerResult {
+                        number,
+                        given: given_json(given),
+                        earned: *earned,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    GradedRecord {
+        format: GRADED_FORMAT.into(),
+        tool: format!("examgen {}", env!("CARGO_PKG_VERSION")),
+        manifest: ManifestRef {
+            path: slash_path(manifest_path),
+            draw: manifest.draw_digest(),
+        },
+        responses: slash_path(responses),
+        total_points: manifest.total_points,
+        pass_mark,
+        students,
+    }
+}
+
+fn given_json(given: &Given) -> serde_json::Value {
+    match given {
+        Given::Empty => serde_json::Value::Null,
+        Given::Letters(v) => v
+            .iter()
+            .map(|i| crate::input::bank::letter(*i))
+            .collect::<String>()
+            .into(),
+        Given::Judge(b) => (*b).into(),
+        Given::Blanks(v) => v.clone().into(),
+        Given::Text(t) => t.clone().into(),
+    }
+}
+
+/// The answer back, read as the question's type says (a short answer `AC` is text, not letters).
+fn given_from_json(kind: &str, value: &serde_json::Value) -> Option<Given> {
+    use serde_json::Value;
+    Some(match (kind, value) {
+        (_, Value::Null) => Given::Empty,
+        ("judge", Value::Bool(b)) => Given::Judge(*b),
+        ("blank", Value::Array(a)) => Given::Blanks(
+            a.iter()
+                .map(|s| s.as_str().map(str::to_string))
+                .collect::<Option<_>>()?,
+        ),
+        ("single" | "multiple", Value::String(s)) if s.chars().all(|c| c.is_ascii_uppercase()) => {
+            Given::Letters(s.bytes().map(|b| (b - b'A') as usize).collect())
+        }
+        ("short", Value::String(s)) => Given::Text(s.clone()),
+        _ => return None,
+    })
+}
+
+/// A graded class read back: the grades folder, its manifest (and where it was found), and the grading.
+pub struct GradedClass {
+    pub dir: PathBuf,
+    pub manifest_path: PathBuf,
+    pub manifest: Manifest,
+    pub record: GradedRecord,
+    pub grading: Grading,
+}
+
+impl GradedClass {
+    /// Reads `dir/graded.json` and its manifest (`manifest` overrides where it is looked for), checking that
+    /// every student's answers fit the paper they sat.
+    pub fn load(dir: &Path, manifest: Option<&Path>) -> Result<GradedClass> {
+        let record = GradedRecord::read(dir)?;
+        let (manifest_path, manifest) = record.manifest(dir, manifest)?;
+        let file = dir.join(crate::input::graded::GRADED_FILE);
+        let mut students = Vec::new();
+        for (row, s) in record.students.iter().enumerate() {
+            let bad = |why: String| {
+                Error::input(format!(
+                    "{}: student {} ({}th in the file): {why}",
+                    file.display(),
+                    s.id,
+                    row + 1
+                ))
+                .because("the file was changed by hand or belongs to other papers; grade the class again")
+            };
+            let variant = manifest
+                .variants
+                .iter()
+                .find(|v| v.label == s.variant)
+                .ok_or_else(|| bad(format!("the manifest has no variant {}", s.variant)))?;
+            if variant.questions.len() != s.answers.len()
+                || variant
+                    .questions
+                    .iter()
+                    .zip(&s.answers)
+                    .any(|(q, a)| q.number != a.number)
+            {
+                return Err(bad(format!(
+                    "the answers do not match the {} questions of variant {}",
+                    variant.questions.len(),
+                    s.variant
+                )));
+            }
+            let mut answers = Vec::new();
+            let mut parts = vec![Decimal::ZERO; manifest.parts.len()];
+            for (q, a) in variant.questions.iter().zip(&s.answers) {
+                let given = given_from_json(&q.kind, &a.given)
+                    .ok_or_else(|| bad(format!("question {}: unreadable answer", a.number)))?;
+                if let Some(p) = parts.get_mut(q.part.saturating_sub(1)) {
+                    *p += a.earned.unwrap_or(Decimal::ZERO);
+                }
+                answers.push((given, a.earned));
+            }
+            students.push(Graded {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                variant: s.variant.clone(),
+                row: row + 1,
+                answers,
+                total: parts.iter().sum(),
+                parts,
+            });
+        }
+        if students.is_empty() {
+            return Err(Error::input(format!(
+                "{} holds no students",
+                file.display()
+            )));
+        }
+        Ok(GradedClass {
+            dir: dir.to_path_buf(),
+            manifest_path,
+            manifest,
+            record,
+            grading: Grading {
+                students,
+                warnings: Vec::new(),
+            },
+        })
+    }
+
+    /// A student's class (from a batch manifest's roster; empty otherwise).
+    pub fn class_of(&self, id: &str) -> String {
+        self.manifest
+            .students
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.class.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_answers_survive_the_record() {
+        for (kind, given) in [
+            ("single", Given::Empty),
+            ("multiple", Given::Letters(vec![0, 2, 3])),
+            ("judge", Given::Judge(false)),
+            ("blank", Given::Blanks(vec!["18".into(), "".into()])),
+            ("short", Given::Text("AC".into())),
+        ] {
+            assert_eq!(given_from_json(kind, &given_json(&given)), Some(given));
+        }
+        assert_eq!(given_from_json("single", &"3".into()), None);
+    }
+}
