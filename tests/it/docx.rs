@@ -516,15 +516,6 @@ pub(crate) fn convert(soffice: &Path, docx: &Path, out: &Path) -> PathBuf {
     pdf
 }
 
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed for this test (.ci/run installs it): {e}"));
-    assert!(out.status.success(), "{name} {args:?} failed");
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
 #[test]
 fn libreoffice_opens_the_paper_key_and_review_with_every_question_numbered_pages_and_cjk_fonts() {
     let Some(soffice) = soffice() else { return };
@@ -541,11 +532,11 @@ fn libreoffice_opens_the_paper_key_and_review_with_every_question_numbered_pages
             "{name}: LibreOffice makes {pages} pages of the .docx, examgen's PDF has {ours}"
         );
         let path = pdf.to_str().unwrap();
-        let text = tool("pdftotext", &["-layout", path, "-"]);
+        let text = crate::util::tool("pdftotext", &["-layout", path, "-"]);
         // The footer numbers every page: 第1页 共N页 … 第N页 共N页, in order.
         let footers: Vec<String> = (1..=pages).map(|n| format!("第{n}页共{pages}页")).collect();
         assert_in_order(&text, &footers, &format!("{name} footers"));
-        let fonts = tool("pdffonts", &[path]);
+        let fonts = crate::util::tool("pdffonts", &[path]);
         assert!(
             fonts.lines().any(|l| l.contains("CJK")),
             "{name}: a CJK font is used for the Chinese text:\n{fonts}"
@@ -634,7 +625,7 @@ fn libreoffice_lays_a_handout_out_on_as_many_pages_as_the_pdf() {
         pages.abs_diff(ours) <= 1,
         "LibreOffice: {pages} pages, examgen's PDF: {ours}"
     );
-    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    let text = crate::util::tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
     assert_in_order(
         &text,
         &[

@@ -3,10 +3,7 @@
 //! PDF prints it and at the PDF's size, the stem table as a Word table, byte-identical reruns; and
 //! LibreOffice's rendering of the paper: the pictures in its PDF, the table's cells in reading order.
 
-use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::figures::figure_bank;
 use crate::util::{Dir, pdf_pages};
@@ -33,18 +30,6 @@ fn paper(dir: &Dir, out: &str, extra: &[&str]) {
 }
 
 /// Every file of a .docx package by name.
-fn package(docx: &Path) -> BTreeMap<String, Vec<u8>> {
-    let file = std::fs::File::open(docx).unwrap_or_else(|e| panic!("{}: {e}", docx.display()));
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut entry = zip.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).unwrap();
-            (entry.name().unwrap().to_string(), bytes)
-        })
-        .collect()
-}
 
 /// A block of the document body as the tests read it: a paragraph's text with each picture as
 /// 「[alt width×height]」 (points), or a table's cell texts.
@@ -55,7 +40,7 @@ enum Item {
 }
 
 fn body(docx: &Path) -> Vec<Item> {
-    let parts = package(docx);
+    let parts = crate::util::docx_parts(docx);
     let xml = String::from_utf8(parts["word/document.xml"].clone()).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let body = doc
@@ -134,7 +119,7 @@ fn word_papers_hold_each_figure_as_a_picture_where_the_pdf_prints_it_and_stem_ta
     everything(&dir);
     paper(&dir, "out", &[]);
     let docx = dir.join("out/paper-A.docx");
-    let parts = package(&docx);
+    let parts = crate::util::docx_parts(&docx);
     let column = PageSetup::a4().column_width() as f64;
 
     // One media file per picture: the chart, the photo (a JPEG, downsampled), the diagram and four signs.
@@ -333,13 +318,13 @@ fn explanations_notes_and_the_cloze_key_carry_their_figures_and_counts_into_word
     .success();
     let handout = body(&dir.join("hand/handout.docx"));
     find(&handout, "[个案工作流程", 0);
-    let media = package(&dir.join("hand/handout.docx"))
+    let media = crate::util::docx_parts(&dir.join("hand/handout.docx"))
         .keys()
         .filter(|n| n.starts_with("word/media/"))
         .count();
     assert_eq!(media, 1);
     // The key states how many blanks there are, as the PDF key does.
-    let pdf = tool(
+    let pdf = crate::util::tool(
         "pdftotext",
         &[dir.join("hand/handout-key.pdf").to_str().unwrap(), "-"],
     );
@@ -385,18 +370,11 @@ fn the_same_figure_paper_gives_byte_identical_word_files() {
     }
     assert_eq!(compared, 8);
     // Variant B, made after A in the same run, numbers its pictures from 1 as A does.
-    let b = String::from_utf8(package(&dir.join("one/paper-B.docx"))["word/document.xml"].clone())
-        .unwrap();
+    let b = String::from_utf8(
+        crate::util::docx_parts(&dir.join("one/paper-B.docx"))["word/document.xml"].clone(),
+    )
+    .unwrap();
     assert!(b.contains("r:embed=\"rIdImage1\""));
-}
-
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed for this test (.ci/run installs it): {e}"));
-    assert!(out.status.success(), "{name} {args:?} failed");
-    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 #[test]
@@ -410,7 +388,7 @@ fn libreoffice_shows_the_pictures_and_the_table_of_a_word_figure_paper() {
     let converted = dir.join("converted");
     let pdf = crate::docx::convert(&soffice, &dir.join("out/paper-A.docx"), &converted);
     let path = pdf.to_str().unwrap();
-    let list = tool("pdfimages", &["-list", path]);
+    let list = crate::util::tool("pdfimages", &["-list", path]);
     let rows: Vec<Vec<&str>> = list
         .lines()
         .skip(2)
@@ -430,7 +408,7 @@ fn libreoffice_shows_the_pictures_and_the_table_of_a_word_figure_paper() {
         widths.iter().all(|w| *w <= 2008),
         "nothing over 300 dpi of the text width: {list}"
     );
-    let text = tool("pdftotext", &[path, "-"]);
+    let text = crate::util::tool("pdftotext", &[path, "-"]);
     let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let mut at = 0;
     for cell in [

@@ -385,7 +385,7 @@ fn every_part_of_a_word_package_is_referenced_and_every_reference_and_content_ty
         "fig/paper-A.docx",
         "fig/key-A.docx",
     ] {
-        let parts = package_parts(&dir.join(docx));
+        let parts = crate::util::docx_parts(&dir.join(docx));
         let names: Vec<&String> = parts.keys().collect();
         for orphan in [
             "word/comments.xml",
@@ -457,18 +457,4 @@ fn every_part_of_a_word_package_is_referenced_and_every_reference_and_content_ty
             );
         }
     }
-}
-
-/// Every file of a .docx package by name.
-fn package_parts(docx: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let file = std::fs::File::open(docx).unwrap_or_else(|e| panic!("{}: {e}", docx.display()));
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut entry = zip.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
-            (entry.name().unwrap().to_string(), bytes)
-        })
-        .collect()
 }

@@ -5,7 +5,6 @@
 //! naming every broken figure at once with its line and column.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::util::{Dir, pdf_pages};
 use examgen::exam::draw::{DrawOptions, draw};
@@ -15,15 +14,6 @@ use examgen::model::paper;
 use examgen::render::Renderer;
 use examgen::render::fonts::FontSet;
 use examgen::render::layout::{Item, Layout};
-
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed for this test (.ci/run installs it): {e}"));
-    assert!(out.status.success(), "{name} {args:?} failed");
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
 
 /// The fixture bank plus a section whose question shows a phone photo: 4000×3000, noisy like a real one.
 pub(crate) fn figure_bank(dir: &Dir) -> PathBuf {
@@ -179,7 +169,7 @@ fn a_figure_paper_prints_downsampled_vectors_and_tables_reproducibly() {
     );
     assert!(pdf_pages(&paper) >= 2);
     // Only the photo and the chart are bitmaps: the SVG signs and diagram are drawn as paths.
-    let list = tool("pdfimages", &["-list", paper.to_str().unwrap()]);
+    let list = crate::util::tool("pdfimages", &["-list", paper.to_str().unwrap()]);
     let rows: Vec<Vec<&str>> = list
         .lines()
         .skip(2)
@@ -201,7 +191,7 @@ fn a_figure_paper_prints_downsampled_vectors_and_tables_reproducibly() {
     let chart = rows.iter().find(|r| r[8] == "image").expect("the chart");
     assert_eq!((chart[3], chart[4]), ("720", "420"));
 
-    let text = tool("pdftotext", &[paper.to_str().unwrap(), "-"]);
+    let text = crate::util::tool("pdftotext", &[paper.to_str().unwrap(), "-"]);
     let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     for raw in ["![", "](", "{width", "|---", "|项目"] {
         assert!(!flat.contains(raw), "raw markup {raw} printed:\n{text}");

@@ -4,10 +4,7 @@
 //! and as typed in the PDF (read back with lopdf and pdftotext), in Word and in Moodle XML, and the
 //! refusals that remain located at file:line:col.
 
-use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use base64::Engine as _;
 
@@ -290,22 +287,10 @@ fn drawn_images(pdf: &Path) -> Vec<Drawn> {
 }
 
 /// Every file of a .docx package by name.
-fn package(docx: &Path) -> BTreeMap<String, Vec<u8>> {
-    let file = std::fs::File::open(docx).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut entry = zip.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).unwrap();
-            (entry.name().unwrap().to_string(), bytes)
-        })
-        .collect()
-}
 
 /// Each Word drawing's extent (cx, cy in EMU) and the media file it shows.
 fn word_drawings(docx: &Path) -> Vec<(u64, u64, Vec<u8>)> {
-    let parts = package(docx);
+    let parts = crate::util::docx_parts(docx);
     let xml = String::from_utf8(parts["word/document.xml"].clone()).unwrap();
     let rels = String::from_utf8(parts["word/_rels/document.xml.rels"].clone()).unwrap();
     let rels = roxmltree::Document::parse(&rels).unwrap();
@@ -341,15 +326,6 @@ fn word_drawings(docx: &Path) -> Vec<(u64, u64, Vec<u8>)> {
             )
         })
         .collect()
-}
-
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed for this test (.ci/run installs it): {e}"));
-    assert!(out.status.success(), "{name} {args:?} failed");
-    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 #[test]
@@ -454,7 +430,7 @@ fn a_teachers_files_check_clean_and_print_upright_as_typed_in_pdf_and_word() {
             (copy.matrix[0] - 20.0 * mm).abs() < 0.5 && (copy.matrix[3] - 10.0 * mm).abs() < 0.5
         );
     }
-    let text = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    let text = crate::util::tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
     for typed in ["a|b", "P(A|B)", r"C:\Windows", r"C:\d #2", "C: 工厂生产"] {
         assert!(text.contains(typed), "{typed} not printed:\n{text}");
     }
@@ -487,7 +463,8 @@ fn a_teachers_files_check_clean_and_print_upright_as_typed_in_pdf_and_word() {
             "Word photo",
         );
     }
-    let xml = String::from_utf8(package(&docx)["word/document.xml"].clone()).unwrap();
+    let xml =
+        String::from_utf8(crate::util::docx_parts(&docx)["word/document.xml"].clone()).unwrap();
     for typed in [">a|b<", ">P(A|B)<", r"C:\Windows", r"C:\d #2"] {
         assert!(xml.contains(typed), "{typed} not in the Word document");
     }

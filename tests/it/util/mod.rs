@@ -155,3 +155,27 @@ pub fn variant_a(
     let data = examgen::model::paper::build(&bank, &bp, &d.variants[0], 1, false);
     (bank, data)
 }
+
+/// Runs an external tool the tests read outputs with (pdftotext, pdfimages...) and returns its stdout.
+pub fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed for this test (.ci/run installs it): {e}"));
+    assert!(out.status.success(), "{name} {args:?} failed");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Every part of a Word (zip) package by name.
+pub fn docx_parts(docx: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let file = std::fs::File::open(docx).unwrap_or_else(|e| panic!("{}: {e}", docx.display()));
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
