@@ -8,6 +8,7 @@ pub mod grade;
 pub mod handout;
 pub mod paper;
 pub mod scan;
+pub mod scan_identify;
 pub mod scan_review;
 pub mod sheet;
 pub mod word;

@@ -20,6 +20,7 @@ mod loader_fuzz;
 mod output;
 mod paper;
 mod scan;
+mod scan_field;
 mod shipped_bank;
 mod trust;
 mod trust_tables;
