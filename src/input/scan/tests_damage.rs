@@ -375,3 +375,78 @@ fn a_phone_photo_with_a_corner_cut_off_reads_right_or_is_refused_never_wrong() {
         }
     }
 }
+
+/// A one-page PDF whose page is one image stream with `filter`, as a copier writes it.
+fn one_image_pdf(dict: lopdf::Dictionary, data: Vec<u8>) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let img = doc.add_object(Stream::new(dict, data));
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
+        "Contents" => content,
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(page)], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn jpeg_2000_pages_of_another_tool_decode_as_its_reference_decoder_does() {
+    use lopdf::dictionary;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan");
+    let dir = tempfile::tempdir().unwrap();
+
+    // Lossless JPEG 2000 of a piece of the answer sheet: exactly the pixels that went in.
+    let jp2 = std::fs::read(fixtures.join("sheet-crop.jp2")).unwrap();
+    let pdf = one_image_pdf(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 400, "Height" => 300,
+            "Filter" => "JPXDecode",
+        },
+        jp2.clone(),
+    );
+    let path = dir.path().join("jpx.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let page = load_pages(&path).remove(0).unwrap();
+    assert_eq!(page.image.dimensions(), (400, 300));
+    assert_eq!(
+        sha256_hex(page.image.as_raw()),
+        "f32f9fe38004e5c12534a8a7150b441c06f8f1c86ab3a414f415d720feee41c2"
+    );
+
+    // A damaged JPEG 2000 stream: the page named, and what to do.
+    let pdf = one_image_pdf(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 400, "Height" => 300,
+            "Filter" => "JPXDecode",
+        },
+        jp2[..40].to_vec(),
+    );
+    let path = dir.path().join("broken-jpx.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let err = load_pages(&path).remove(0).unwrap_err().to_string();
+    assert!(err.contains("page 1") && err.contains("JPEG 2000"), "{err}");
+}
