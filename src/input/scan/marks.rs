@@ -355,8 +355,13 @@ pub(crate) fn register(page: &Prepared, geom: &SheetGeometry) -> Result<Registra
     if let Some(e) = four_failed {
         return Err(e);
     }
+    // Corners without a mark, or whose blob is not the size of the others (a bubble or a speck picked
+    // where the mark is gone).
+    let mut areas: Vec<f64> = found.iter().flatten().map(|f| f.area).collect();
+    areas.sort_by(f64::total_cmp);
+    let typical = areas.get(areas.len() / 2).copied().unwrap_or(0.0);
     let missing: Vec<&str> = (0..4)
-        .filter(|&i| found[i].is_none())
+        .filter(|&i| found[i].is_none_or(|f| !(0.75..=1.33).contains(&(f.area / typical.max(1.0)))))
         .map(|i| IMAGE_CORNERS[i])
         .collect();
     if let Some(used) = imprecise {
@@ -370,8 +375,9 @@ pub(crate) fn register(page: &Prepared, geom: &SheetGeometry) -> Result<Registra
         });
     }
     let detail = if missing.is_empty() {
-        "the marks found do not frame this answer sheet's bubbles (a page of another sheet layout, or \
-         not an answer sheet), and the QR code cannot be read to place it"
+        "the answer area cannot be located: the corner marks found do not frame this sheet's bubbles \
+         (some torn, folded, covered or cut off?), and the QR code \
+         cannot be read to place the page"
             .to_string()
     } else {
         format!(
