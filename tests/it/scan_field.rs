@@ -616,4 +616,28 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
         .success();
     let rows_own = read_csv(&dir.join("scanned-own/responses.csv"));
     assert_eq!(rows_own[1][..2], rows[1][..2], "{}", own.stderr);
+
+    // And with the manifest of the papers alone, which records no sheet: the blank layout is made anew.
+    dir.run(&[
+        "paper",
+        quiz,
+        "--seed",
+        "8",
+        "--variants",
+        "2",
+        "-o",
+        "paper",
+    ])
+    .success();
+    let with_paper = dir
+        .run(&[
+            "scan",
+            "paper/manifest.json",
+            "stack.pdf",
+            "-o",
+            "scanned-paper",
+        ])
+        .success();
+    let rows_paper = read_csv(&dir.join("scanned-paper/responses.csv"));
+    assert_eq!(rows_paper[1], rows[1], "{}", with_paper.stderr);
 }
