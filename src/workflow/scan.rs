@@ -59,11 +59,7 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
     let layouts = Layouts::new(&manifest, req.manifest);
     if manifest.variants.iter().all(|v| v.sheet.is_empty()) {
         // A paper's manifest: blank sheets are read with their layout made anew, if it can be.
-        layouts.first().map_err(|why| {
-            Error::input(why).because(
-                "use the manifest.json that examgen sheet or examgen batch wrote with the sheets",
-            )
-        })?;
+        layouts.first().map_err(Error::input)?;
     }
     // A file or page that is no image at all is reported where it is, in input order.
     let mut sources: Vec<std::result::Result<PageSource, (PathBuf, usize, String)>> = Vec::new();
