@@ -11,6 +11,7 @@ pub mod handout;
 pub mod paper;
 pub mod review_book;
 pub mod scan;
+pub mod scan_identify;
 pub mod scan_review;
 pub mod sheet;
 pub mod word;

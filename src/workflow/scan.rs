@@ -10,10 +10,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::error::{Error, Result};
 use crate::input::manifest::Manifest;
 use crate::input::scan::{
-    PageReading, PageSource, SheetCode, SheetGeometry, page_sources, read_page, review_image,
+    PageReading, PageSource, SheetCode, SheetGeometry, page_sources, review_image,
 };
 use crate::util::csv::write_csv;
 use crate::workflow::OutFile;
+use crate::workflow::scan_identify::{Layouts, identify};
 
 pub struct ScanRequest<'a> {
     pub manifest: &'a Path,
@@ -55,21 +56,11 @@ pub(crate) struct ReadSheet {
 /// reported, never guessed; the run fails only when no page at all is an answer sheet of this exam.
 pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
     let manifest = Manifest::read(req.manifest)?;
-    let digest = manifest.draw_digest();
-    let Some(first) = manifest
-        .variants
-        .iter()
-        .find_map(|v| v.sheet.first())
-        .cloned()
-    else {
-        return Err(Error::input(format!(
-            "{} records no answer sheets to read",
-            req.manifest.display()
-        ))
-        .because(
-            "use the manifest.json that examgen sheet or examgen batch wrote with the sheets",
-        ));
-    };
+    let layouts = Layouts::new(&manifest, req.manifest);
+    if manifest.variants.iter().all(|v| v.sheet.is_empty()) {
+        // A paper's manifest: blank sheets are read with their layout made anew, if it can be.
+        layouts.first().map_err(Error::input)?;
+    }
     // A file or page that is no image at all is reported where it is, in input order.
     let mut sources: Vec<std::result::Result<PageSource, (PathBuf, usize, String)>> = Vec::new();
     for input in req.inputs {
@@ -87,7 +78,7 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
             Ok(source) => PageOutcome {
                 file: source.source.clone(),
                 page: source.page,
-                result: read_one(source, &manifest, &digest, &first),
+                result: read_one(source, &layouts),
             },
             Err((file, page, why)) => PageOutcome {
                 file: file.clone(),
@@ -102,122 +93,33 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
     collect(&manifest, outcomes, req.manifest, dir)
 }
 
-/// Reads one page: decode, register and read against the first sheet geometry, identify it by its QR code,
-/// and read again with its own variant's geometry when that differs.
-fn read_one(
-    source: &PageSource,
-    manifest: &Manifest,
-    digest: &str,
-    first: &SheetGeometry,
-) -> std::result::Result<ReadSheet, String> {
+/// Reads one page: decode, then identify and read it with its own sheet's layout
+/// ([`scan_identify`](crate::workflow::scan_identify)).
+fn read_one(source: &PageSource, layouts: &Layouts) -> std::result::Result<ReadSheet, String> {
     let page = source.decode().map_err(|p| p.message)?;
-    let mut reading = read_page(&page.image, first).map_err(|e| {
-        format!(
-            "no answer sheet of this exam found ({e}); a blank page, or a sheet to enter by hand"
-        )
-    })?;
-    let text = reading.qr_text.clone().ok_or_else(|| {
-        "the QR code cannot be read (damaged, covered or cut off); enter this sheet by hand"
-            .to_string()
-    })?;
-    let code = SheetCode::parse(&text)
-        .ok_or_else(|| format!("the QR code `{text}` is not an examgen answer sheet's"))?;
-    if code.digest != digest {
-        return Err(format!(
-            "a sheet of another exam (its code {}, this manifest's {digest}); scan it with its own manifest.json",
-            code.digest
-        ));
-    }
-    let record = manifest
-        .variants
-        .iter()
-        .find(|v| v.label == code.variant)
-        .ok_or_else(|| {
-            format!(
-                "the sheet says variant {}, which the manifest does not have",
-                code.variant
-            )
-        })?;
-    let geom = record
-        .sheet
-        .get(code.page.saturating_sub(1) as usize)
-        .ok_or_else(|| {
-            format!(
-                "the sheet says page {} of variant {}, which the manifest does not record",
-                code.page, code.variant
-            )
-        })?;
-    if geom != first {
-        reading = read_page(&page.image, geom).map_err(|e| e.to_string())?;
-    }
-    let mut problems = reading.problems.clone();
-    if reading.upside_down() {
-        problems.push("fed upside down (read turned round)".into());
-    }
-    let id = match &code.student {
-        Some(id) => id.clone(),
-        None => {
-            let id = reading.id_text();
-            if id.is_empty() {
-                problems.push("no 准考证号 marked".into());
-            } else if reading.id_doubtful() {
-                problems.push(format!(
-                    "准考证号 doubtful: {id} (? = a column with no or two marks)"
-                ));
-            }
-            id
-        }
-    };
-    let mut variant = code.variant.clone();
-    if let Some(marked) = &reading.variant {
-        if marked.doubtful {
-            problems.push(format!(
-                "试卷类型 doubtful (best reading {}); graded as printed, {}",
-                if marked.best.is_empty() {
-                    "none"
-                } else {
-                    &marked.best
-                },
-                code.variant
-            ));
-        } else if !marked.letters.is_empty() && marked.letters != code.variant {
-            // The student sat the paper they marked; the sheet's printed variant only says which form.
-            problems.push(format!(
-                "wrong variant: a sheet printed for {} with 试卷类型 {} marked; graded as {}",
-                code.variant, marked.letters, marked.letters
-            ));
-            variant = marked.letters.clone();
-        }
-    }
-    let review = (reading.doubtful_count() > 0)
-        .then(|| review_jpeg(&page.image, geom, &reading))
+    let found = identify(&page.image, layouts)?;
+    let review = (found.reading.doubtful_count() > 0)
+        .then(|| review_jpeg(&page.image, &found.geometry, &found.reading))
         .flatten();
     Ok(ReadSheet {
-        code,
-        id,
-        variant,
-        reading,
-        problems,
+        code: found.code,
+        id: found.id,
+        variant: found.variant,
+        reading: found.reading,
+        problems: found.problems,
         review,
     })
 }
 
-/// Review pictures at about 150 dpi, JPEG: enough to see a pencil mark, small enough for a class's PDF.
+/// Review pictures upright at about 150 dpi (6 px a mm, never finer than the scan), JPEG: enough to see a
+/// pencil mark, small enough for a class's PDF.
 fn review_jpeg(
     image: &image::GrayImage,
     geom: &SheetGeometry,
     reading: &PageReading,
 ) -> Option<Vec<u8>> {
-    let mut picture = review_image(image, geom, reading);
-    let ppm = reading.registration.pixels_per_mm;
-    if ppm > 6.5 {
-        let k = 6.0 / ppm;
-        let (w, h) = (
-            ((picture.width() as f32 * k).round() as u32).max(1),
-            ((picture.height() as f32 * k).round() as u32).max(1),
-        );
-        picture = image::imageops::resize(&picture, w, h, image::imageops::FilterType::Triangle);
-    }
+    let ppm = reading.registration.pixels_per_mm.min(6.0);
+    let picture = review_image(image, geom, reading, ppm);
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
         .encode_image(&picture)
@@ -329,7 +231,7 @@ fn collect(
         let mut cells: HashMap<usize, String> = HashMap::new();
         let mut notes = Vec::new();
         if s.reading.id_doubtful() && s.code.student.is_none() {
-            notes.push(format!("id: {}?", s.id));
+            notes.push(format!("id: {}?", s.reading.id_best()));
         }
         for a in &s.reading.answers {
             let (cell, note) = cell_of(&a.reading.letters, a.reading.doubtful, &a.reading.best);

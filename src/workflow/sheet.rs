@@ -58,6 +58,33 @@ pub fn blank_sheets(drawn: &Drawn, look: &Look, dir: &Path) -> Result<Vec<OutFil
     Ok(files)
 }
 
+/// Each variant's blank-sheet geometry, laid out but not written: what `examgen scan` reads a blank sheet
+/// with when the manifest it is given records another sheet (a class batch's) or none (a paper's).
+pub fn blank_geometry(drawn: &Drawn, look: &Look) -> Result<Vec<Vec<SheetGeometry>>> {
+    let fonts = load_fonts(look.font_dir(&drawn.blueprint))?;
+    let renderer = Renderer::new(&fonts, look.templates(&drawn.blueprint), PageSetup::a4())?;
+    let manifest = drawn.manifest();
+    let digest = manifest.draw_digest();
+    drawn
+        .draw
+        .variants
+        .iter()
+        .zip(&manifest.variants)
+        .map(|(v, record)| {
+            let mut data = paper::build(
+                &drawn.bank,
+                &drawn.blueprint,
+                v,
+                drawn.draw.variants.len(),
+                false,
+            );
+            data.sheet_qr = sheet_code(&digest, &v.label, None);
+            let layout = renderer.layout("answer-sheet", &data)?;
+            geometry(&layout, record)
+        })
+        .collect()
+}
+
 pub(crate) fn manifest_file(dir: &Path, manifest: &Manifest) -> OutFile {
     OutFile::other(dir.join("manifest.json"), manifest.to_json().into_bytes())
 }

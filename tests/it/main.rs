@@ -23,6 +23,7 @@ mod output;
 mod paper;
 mod review_book;
 mod scan;
+mod scan_field;
 mod shipped_bank;
 mod teacher_files;
 mod trust;

@@ -202,6 +202,8 @@ pub fn grade(
     let class_ids = || manifest.students.iter().map(|s| s.id.as_str());
 
     let mut errors = Vec::new();
+    // Errors --lenient would turn into warnings, so the message offers the flag only when it helps.
+    let mut lenient_fixes = 0usize;
     let mut students = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (row, cells) in rows {
@@ -214,6 +216,23 @@ pub fn grade(
                 id_at,
                 format!("row {row}: the student id is empty"),
             ));
+            continue;
+        }
+        if typed.contains(['?', '？']) {
+            // examgen scan writes `?` in a 准考证号 column it could not read: whose paper this is stays
+            // a person's decision, never a guess.
+            let d = Diagnostic::error(
+                responses,
+                id_at,
+                format!(
+                    "row {row}: the id {typed} is doubtful (`?`: a 准考证号 column with no mark, two marks or a light one)"
+                ),
+            )
+            .with_help(
+                "look at the sheet (review.pdf and scan-report.csv from examgen scan) and type the id; --lenient leaves the row out",
+            );
+            lenient_fixes += usize::from(!lenient);
+            report(d, lenient, &mut errors, &mut warnings);
             continue;
         }
         let id = if batch {
@@ -244,9 +263,10 @@ pub fn grade(
                             manifest.students.len()
                         ),
                     )
-                    .with_help("check the id against the roster the papers were printed for");
+                    .with_help("check the id against the roster the papers were printed for; --lenient grades the row anyway when it names its variant, else leaves it out");
                     let graded_anyway =
                         lenient && columns.variant.is_some_and(|c| !cell(c).is_empty());
+                    lenient_fixes += usize::from(!lenient);
                     report(d, lenient, &mut errors, &mut warnings);
                     if !graded_anyway {
                         continue;
@@ -257,14 +277,31 @@ pub fn grade(
         } else {
             typed.to_string()
         };
-        if let Some(first) = seen.insert(id.clone(), row) {
-            errors.push(Diagnostic::error(
+        if let Some(&first) = seen.get(&id) {
+            // The same student twice (a sheet scanned twice, or two sheets with one id): never both.
+            let d = Diagnostic::error(
                 responses,
                 id_at,
                 format!("row {row}: student {id} already has answers in row {first}"),
-            ));
-            continue;
+            );
+            if !lenient {
+                errors.push(d.with_help(format!(
+                    "keep one row per student: delete row {first} or row {row} (scan-report.csv names the pages); --lenient grades the later row"
+                )));
+                lenient_fixes += 1;
+                continue;
+            }
+            report(
+                d.with_help(format!(
+                    "graded from row {row}, the later one; row {first} left out"
+                )),
+                lenient,
+                &mut errors,
+                &mut warnings,
+            );
+            students.retain(|s: &Graded| s.id != id);
         }
+        seen.insert(id.clone(), row);
         let student = manifest.students.iter().find(|s| s.id == id);
         let stated = columns.variant.map(cell).filter(|v| !v.is_empty());
         let label = match (student, stated) {
@@ -281,6 +318,7 @@ pub fn grade(
                     "correct the cell or leave the variant column empty; --lenient grades variant {}",
                     s.variant
                 ));
+                lenient_fixes += usize::from(!lenient);
                 report(d, lenient, &mut errors, &mut warnings);
                 if !lenient {
                     continue;
@@ -318,6 +356,7 @@ pub fn grade(
                     format!("row {row}, question {}: `?` — a doubtful mark", q.number),
                 );
                 bad_row |= !lenient;
+                lenient_fixes += usize::from(!lenient);
                 report(
                     d.with_help(
                         "look at the sheet (review.pdf from examgen scan; the note column has the best reading) and write the answer, or --lenient scores it as unanswered",
@@ -338,8 +377,9 @@ pub fn grade(
                         format!("row {row}, question {}: {why}", q.number),
                     );
                     bad_row |= !lenient;
+                    lenient_fixes += usize::from(!lenient);
                     report(
-                        d.with_help("scored as wrong (--lenient)"),
+                        d.with_help("correct the cell; --lenient scores it as wrong"),
                         lenient,
                         &mut errors,
                         &mut warnings,
@@ -393,9 +433,16 @@ pub fn grade(
         }
     }
     if !errors.is_empty() {
+        let advice = if lenient_fixes == errors.len() {
+            "; correct them, or --lenient grades anyway (each problem says how)"
+        } else if lenient_fixes > 0 {
+            "; correct them (--lenient settles only some of them: each problem says which)"
+        } else {
+            "; correct them"
+        };
         return Err(Error::diagnostics(
             format!(
-                "{} bad cell(s) or row(s) in {}; nothing was graded (use --lenient to score bad cells as wrong)",
+                "{} bad cell(s) or row(s) in {}; nothing was graded{advice}",
                 errors.len(),
                 responses.display()
             ),

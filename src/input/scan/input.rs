@@ -1,5 +1,5 @@
 //! Page images from what a teacher hands in: a copier's PDF (one embedded image per page — JPEG, Flate raw
-//! samples or CCITT G4 fax), PNG/JPEG files, TIFF files of one or many pages, or a folder of them. Every page that cannot be read is a
+//! samples, CCITT G4 fax or JBIG2 — or a page of image strips put back together), PNG/JPEG files, TIFF files of one or many pages, or a folder of them. Every page that cannot be read is a
 //! [`PageProblem`] of its own; the other pages still read.
 //!
 //! Listing ([`page_sources`]) only copies the encoded bytes; decoding ([`PageSource::decode`]) is the slow
@@ -57,6 +57,17 @@ enum Encoded {
     TiffPage(Arc<Vec<u8>>, usize),
     /// An image XObject taken out of a PDF page.
     Pdf(PdfImage),
+    /// A page some copiers and office scanners write as several images (bands), each placed by the
+    /// content stream: the images with where each lies on the page.
+    PdfStrips(Vec<Strip>),
+}
+
+/// One image of a page made of several, and where the content stream puts it.
+#[derive(Debug, Clone)]
+struct Strip {
+    image: PdfImage,
+    /// The image's unit square → page space (PDF points, y up): `a b c d e f` as in `cm`.
+    matrix: [f64; 6],
 }
 
 /// What decoding a PDF image needs, copied out of the document.
@@ -107,6 +118,11 @@ enum Codec {
         columns: usize,
         black_is_1: bool,
     },
+    /// JPEG 2000 (a JP2 file or a bare codestream), which carries its own colour.
+    Jpx,
+    /// JBIG2 (embedded organisation), with the shared symbol dictionaries of `JBIG2Globals` if any:
+    /// what copiers write for 1-bit pages to keep them small.
+    Jbig2 { globals: Option<Vec<u8>> },
 }
 
 /// Every page of `path` (a PDF, an image file or a folder of them), decoded.
@@ -283,11 +299,11 @@ fn pdf_sources(path: &Path, bytes: &[u8]) -> Vec<Result<PageSource, PageProblem>
         .into_iter()
         .map(|(n, id)| {
             let page = n as usize;
-            pdf_page_image(&doc, id)
-                .map(|img| PageSource {
+            pdf_page_data(&doc, id)
+                .map(|data| PageSource {
                     source: path.to_path_buf(),
                     page,
-                    data: Encoded::Pdf(img),
+                    data,
                 })
                 .map_err(|message| PageProblem {
                     source: path.to_path_buf(),
@@ -296,6 +312,159 @@ fn pdf_sources(path: &Path, bytes: &[u8]) -> Vec<Result<PageSource, PageProblem>
                 })
         })
         .collect()
+}
+
+/// What a PDF page's scan is made of: one image (what copiers write), or several images the content
+/// stream places side by side or in bands (what some office scanners write), to be put back together.
+fn pdf_page_data(doc: &Document, page: ObjectId) -> Result<Encoded, String> {
+    let placed = placed_images(doc, page);
+    let area = |m: &[f64; 6]| (m[0] * m[3] - m[1] * m[2]).abs();
+    let total: f64 = placed.iter().map(|(_, m)| area(m)).sum();
+    // Pieces of the scan, not a logo or a stamp laid over it.
+    let pieces: Vec<&(&lopdf::Stream, [f64; 6])> = placed
+        .iter()
+        .filter(|(_, m)| area(m) >= 0.02 * total)
+        .collect();
+    if pieces.len() < 2 {
+        return pdf_page_image(doc, page).map(Encoded::Pdf);
+    }
+    let mut strips = Vec::with_capacity(pieces.len());
+    for (k, (stream, matrix)) in pieces.iter().enumerate() {
+        let image = pdf_image(doc, stream).map_err(|e| {
+            format!(
+                "image {} of the {} the page is made of: {e}",
+                k + 1,
+                pieces.len()
+            )
+        })?;
+        strips.push(Strip {
+            image,
+            matrix: *matrix,
+        });
+    }
+    Ok(Encoded::PdfStrips(strips))
+}
+
+/// Every image XObject the page's content stream paints, with the matrix it is painted through (the
+/// unit square → page points), looking two forms deep.
+fn placed_images(doc: &Document, page: ObjectId) -> Vec<(&lopdf::Stream, [f64; 6])> {
+    let Ok(content) = doc.get_and_decode_page_content(page) else {
+        return Vec::new();
+    };
+    let Ok((own, inherited)) = doc.get_page_resources(page) else {
+        return Vec::new();
+    };
+    let mut dicts: Vec<&Dictionary> = own.into_iter().collect();
+    dicts.extend(
+        inherited
+            .iter()
+            .filter_map(|id| doc.get_dictionary(*id).ok()),
+    );
+    let mut out = Vec::new();
+    walk_content(doc, &content.operations, &dicts, IDENTITY, 0, &mut out);
+    out
+}
+
+const IDENTITY: [f64; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// `m` then `n`: the matrix PDF's `cm` makes of the current one.
+fn then(m: &[f64; 6], n: &[f64; 6]) -> [f64; 6] {
+    [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+}
+
+fn matrix_of(operands: &[Object]) -> Option<[f64; 6]> {
+    let v: Vec<f64> = operands
+        .iter()
+        .filter_map(|o| o.as_float().ok().map(f64::from))
+        .collect();
+    (v.len() == 6).then(|| [v[0], v[1], v[2], v[3], v[4], v[5]])
+}
+
+fn walk_content<'a>(
+    doc: &'a Document,
+    ops: &[lopdf::content::Operation],
+    resources: &[&'a Dictionary],
+    start: [f64; 6],
+    depth: usize,
+    out: &mut Vec<(&'a lopdf::Stream, [f64; 6])>,
+) {
+    let mut ctm = start;
+    let mut saved = Vec::new();
+    for op in ops {
+        match op.operator.as_str() {
+            "q" => saved.push(ctm),
+            "Q" => ctm = saved.pop().unwrap_or(start),
+            "cm" => {
+                if let Some(m) = matrix_of(&op.operands) {
+                    ctm = then(&m, &ctm);
+                }
+            }
+            "Do" => {
+                let Some(name) = op.operands.first().and_then(|o| o.as_name().ok()) else {
+                    continue;
+                };
+                let Some(stream) = resources.iter().find_map(|res| {
+                    let xobjects = res
+                        .get(b"XObject")
+                        .and_then(|o| doc.dereference(o))
+                        .and_then(|(_, o)| o.as_dict())
+                        .ok()?;
+                    let (_, obj) = doc.dereference(xobjects.get(name).ok()?).ok()?;
+                    obj.as_stream().ok()
+                }) else {
+                    continue;
+                };
+                match stream.dict.get(b"Subtype").and_then(Object::as_name) {
+                    Ok(b"Image") => out.push((stream, ctm)),
+                    Ok(b"Form") if depth < 2 => {
+                        let matrix = stream
+                            .dict
+                            .get(b"Matrix")
+                            .and_then(Object::as_array)
+                            .ok()
+                            .and_then(|a| matrix_of(a))
+                            .unwrap_or(IDENTITY);
+                        let Ok(bytes) = stream
+                            .decompressed_content()
+                            .or_else(|_| Ok::<_, ()>(stream.content.clone()))
+                        else {
+                            continue;
+                        };
+                        let Ok(content) = lopdf::content::Content::decode(&bytes) else {
+                            continue;
+                        };
+                        let mut inner: Vec<&Dictionary> = Vec::new();
+                        if let Ok((_, res)) = stream
+                            .dict
+                            .get(b"Resources")
+                            .and_then(|o| doc.dereference(o))
+                            && let Ok(res) = res.as_dict()
+                        {
+                            inner.push(res);
+                        }
+                        inner.extend(resources.iter().copied());
+                        walk_content(
+                            doc,
+                            &content.operations,
+                            &inner,
+                            then(&matrix, &ctm),
+                            depth + 1,
+                            out,
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The page's largest image XObject (a copier puts exactly one on each page), looking one form deep.
@@ -422,13 +591,24 @@ fn pdf_image(doc: &Document, stream: &lopdf::Stream) -> Result<PdfImage, String>
                 &filters[..filters.len() - 1],
             )
         }
-        Some(b"JPXDecode") => {
-            return Err("the page's image is JPEG 2000, which is not read; scan with JPEG".into());
-        }
+        Some(b"JPXDecode") => (Codec::Jpx, &filters[..filters.len() - 1]),
         Some(b"JBIG2Decode") => {
-            return Err(
-                "the page's image is JBIG2, which is not read; scan with G4 or JPEG".into(),
-            );
+            let globals = match params.and_then(|d| d.get(b"JBIG2Globals").ok()) {
+                Some(o) => {
+                    let stream = doc
+                        .dereference(o)
+                        .ok()
+                        .and_then(|(_, o)| o.as_stream().ok())
+                        .ok_or("the page's JBIG2 image names shared dictionaries (JBIG2Globals) that are not in the file; scan again, or with G4 or JPEG")?;
+                    Some(
+                        stream
+                            .decompressed_content()
+                            .unwrap_or_else(|_| stream.content.clone()),
+                    )
+                }
+                None => None,
+            };
+            (Codec::Jbig2 { globals }, &filters[..filters.len() - 1])
         }
         _ => (Codec::Raw, &filters[..]),
     };
@@ -543,10 +723,10 @@ impl PageSource {
             message,
         };
         let image = match &self.data {
-            Encoded::ImageFile(bytes) => image::load_from_memory(bytes)
-                .map_err(|e| problem(format!("the image cannot be decoded ({e})")))?
-                .into_luma8(),
+            Encoded::ImageFile(bytes) => decode_image_file(bytes)
+                .map_err(|e| problem(format!("the image cannot be decoded ({e})")))?,
             Encoded::Pdf(p) => decode_pdf_image(p).map_err(problem)?,
+            Encoded::PdfStrips(strips) => assemble_strips(strips).map_err(problem)?,
             Encoded::TiffPage(bytes, index) => decode_tiff_page(bytes, *index).map_err(problem)?,
         };
         if image.width() < 16 || image.height() < 16 {
@@ -562,6 +742,113 @@ impl PageSource {
             image,
         })
     }
+}
+
+/// A PNG or JPEG file in gray, turned the way its EXIF orientation says (a phone stores a photo as the
+/// sensor saw it and records how to show it).
+fn decode_image_file(bytes: &[u8]) -> image::ImageResult<GrayImage> {
+    use image::ImageDecoder;
+    let mut decoder = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()?
+        .into_decoder()?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder)?;
+    img.apply_orientation(orientation);
+    Ok(img.into_luma8())
+}
+
+/// A page of several images put back together at the finest image's resolution, each image drawn where
+/// its matrix places it (later ones over earlier ones, as a viewer paints them); paper no image covers
+/// stays white.
+fn assemble_strips(strips: &[Strip]) -> Result<GrayImage, String> {
+    let mut decoded = Vec::with_capacity(strips.len());
+    for (k, s) in strips.iter().enumerate() {
+        let img = decode_pdf_image(&s.image).map_err(|e| {
+            format!(
+                "image {} of the {} the page is made of: {e}",
+                k + 1,
+                strips.len()
+            )
+        })?;
+        decoded.push(img);
+    }
+    // Pixels per point: the finest image's, along its own width.
+    let mut res = 0.0f64;
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for (s, img) in strips.iter().zip(&decoded) {
+        let m = &s.matrix;
+        let placed_w = m[0].hypot(m[1]);
+        if placed_w > 1e-6 {
+            res = res.max(img.width() as f64 / placed_w);
+        }
+        for (u, v) in [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)] {
+            let (x, y) = (m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5]);
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+    }
+    let w = ((x1 - x0) * res).round();
+    let h = ((y1 - y0) * res).round();
+    if !(res > 0.0 && w >= 1.0 && h >= 1.0 && w <= 40_000.0 && h <= 40_000.0) {
+        return Err("the page's images are placed at an impossible size".into());
+    }
+    let (w, h) = (w as u32, h as u32);
+    let mut page = GrayImage::from_pixel(w, h, image::Luma([255]));
+    for (s, img) in strips.iter().zip(&decoded) {
+        let m = &s.matrix;
+        let det = m[0] * m[3] - m[1] * m[2];
+        if det.abs() < 1e-9 {
+            continue;
+        }
+        let (iw, ih) = (img.width() as f64, img.height() as f64);
+        // Its box on the page image (y grows downwards there).
+        let corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+            .map(|(u, v): (f64, f64)| (m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5]));
+        let px = |x: f64| ((x - x0) * res).clamp(0.0, w as f64);
+        let py = |y: f64| ((y1 - y) * res).clamp(0.0, h as f64);
+        let bx0 = corners
+            .iter()
+            .map(|c| px(c.0))
+            .fold(f64::MAX, f64::min)
+            .floor() as u32;
+        let bx1 = corners
+            .iter()
+            .map(|c| px(c.0))
+            .fold(f64::MIN, f64::max)
+            .ceil() as u32;
+        let by0 = corners
+            .iter()
+            .map(|c| py(c.1))
+            .fold(f64::MAX, f64::min)
+            .floor() as u32;
+        let by1 = corners
+            .iter()
+            .map(|c| py(c.1))
+            .fold(f64::MIN, f64::max)
+            .ceil() as u32;
+        for y in by0..by1.min(h) {
+            let pyt = y1 - (y as f64 + 0.5) / res;
+            for x in bx0..bx1.min(w) {
+                let pxt = x0 + (x as f64 + 0.5) / res;
+                // Page point → the image's unit square.
+                let (dx, dy) = (pxt - m[4], pyt - m[5]);
+                let u = (m[3] * dx - m[2] * dy) / det;
+                let v = (m[0] * dy - m[1] * dx) / det;
+                if !(0.0..1.0).contains(&u) || !(0.0..1.0).contains(&v) {
+                    continue;
+                }
+                // The image's first row is painted at the top of its square (v = 1).
+                let (i, j) = ((u * iw) as u32, ((1.0 - v) * ih) as u32);
+                let g = img.get_pixel(i.min(img.width() - 1), j.min(img.height() - 1));
+                page.put_pixel(x, y, *g);
+            }
+        }
+    }
+    Ok(page)
 }
 
 fn decode_pdf_image(p: &PdfImage) -> Result<GrayImage, String> {
@@ -581,7 +868,100 @@ fn decode_pdf_image(p: &PdfImage) -> Result<GrayImage, String> {
             black_is_1,
         } => decode_fax(p, *k, *columns, *black_is_1),
         Codec::Raw => decode_raw(p),
+        Codec::Jbig2 { globals } => decode_jbig2(p, globals.as_deref()),
+        Codec::Jpx => decode_jpx(p),
     }
+}
+
+/// A JPEG 2000 image with `hayro-jpeg2000`, in gray: one channel as it is, three as RGB, four as CMYK
+/// (or RGB with alpha, the alpha dropped).
+fn decode_jpx(p: &PdfImage) -> Result<GrayImage, String> {
+    let fail = |e: hayro_jpeg2000::DecodeError| {
+        format!("the page's JPEG 2000 image cannot be decoded ({e}); scan with JPEG")
+    };
+    let settings = hayro_jpeg2000::DecodeSettings::default();
+    let image = hayro_jpeg2000::Image::new(&p.bytes, &settings).map_err(fail)?;
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    if w == 0 || h == 0 || w > 40_000 || h > 40_000 {
+        return Err(format!(
+            "the page's JPEG 2000 image has an impossible size {w}×{h}"
+        ));
+    }
+    let alpha = image.has_alpha();
+    let cmyk = matches!(image.color_space(), hayro_jpeg2000::ColorSpace::CMYK);
+    let mut ctx = hayro_jpeg2000::DecoderContext::default();
+    let decoded = image.decode(&mut ctx).map_err(fail)?;
+    let channels = decoded.components().len();
+    let data = decoded.data_u8();
+    if channels == 0 || data.len() < w * h * channels {
+        return Err("the page's JPEG 2000 image cannot be decoded (too little data)".into());
+    }
+    let colour = channels - usize::from(alpha && channels > 1);
+    let gray: Vec<u8> = data
+        .chunks_exact(channels)
+        .take(w * h)
+        .map(|c| {
+            let g = match colour {
+                1 | 2 => c[0],
+                4 if cmyk => {
+                    let k = 255 - c[3] as u32;
+                    let ch = |v: u8| ((255 - v as u32) * k / 255) as u8;
+                    luma(ch(c[0]), ch(c[1]), ch(c[2]))
+                }
+                _ => luma(c[0], c[1], c[2]),
+            };
+            if p.inverted { 255 - g } else { g }
+        })
+        .collect();
+    GrayImage::from_raw(w as u32, h as u32, gray)
+        .ok_or_else(|| "the page's JPEG 2000 image cannot be decoded".into())
+}
+
+/// A JBIG2 page (PDF's embedded organisation) with `hayro-jbig2`: 1 is black there, as in a fax; the
+/// Decode array [1 0] turns it round.
+fn decode_jbig2(p: &PdfImage, globals: Option<&[u8]>) -> Result<GrayImage, String> {
+    struct Gray {
+        px: Vec<u8>,
+        black: u8,
+        white: u8,
+    }
+    impl hayro_jbig2::Decoder for Gray {
+        fn push_pixel(&mut self, black: bool) {
+            self.px.push(if black { self.black } else { self.white });
+        }
+        fn push_pixel_chunk(&mut self, black: bool, chunk_count: u32) {
+            let v = if black { self.black } else { self.white };
+            self.px
+                .extend(std::iter::repeat_n(v, chunk_count as usize * 8));
+        }
+        fn next_line(&mut self) {}
+    }
+    let fail = |what: &str, e: hayro_jbig2::DecodeError| {
+        format!("the page's JBIG2 image cannot be decoded ({what}{e}); scan with G4 or JPEG")
+    };
+    let settings = hayro_jbig2::DecodeSettings::default();
+    let globals = globals
+        .map(|g| hayro_jbig2::Globals::new(g, &settings))
+        .transpose()
+        .map_err(|e| fail("its shared dictionaries: ", e))?;
+    let page = hayro_jbig2::Page::new_embedded(&p.bytes, globals.as_ref(), &settings)
+        .map_err(|e| fail("", e))?;
+    let (w, h) = (page.width() as usize, page.height() as usize);
+    if w == 0 || h == 0 || w > 40_000 || h > 40_000 {
+        return Err(format!(
+            "the page's JBIG2 image has an impossible size {w}×{h}"
+        ));
+    }
+    let (black, white) = if p.inverted { (255, 0) } else { (0, 255) };
+    let mut sink = Gray {
+        px: Vec::with_capacity(w * h),
+        black,
+        white,
+    };
+    page.decode(&mut sink).map_err(|e| fail("", e))?;
+    sink.px.resize(w * h, white);
+    GrayImage::from_raw(w as u32, h as u32, sink.px)
+        .ok_or_else(|| "the page's JBIG2 image cannot be decoded".into())
 }
 
 /// CCITT fax data: runs of white and black. BlackIs1 and the Decode array only matter for how a viewer

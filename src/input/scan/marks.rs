@@ -7,7 +7,7 @@
 use image::GrayImage;
 
 use super::ReadError;
-use super::geometry::{Corner, SheetGeometry};
+use super::geometry::{BoxMm, Corner, SheetGeometry};
 use super::homography::Homography;
 
 /// Longer side of the shrunk copy the marks are searched on.
@@ -167,6 +167,14 @@ pub struct Registration {
     pub outline_contrast: f32,
     /// Image pixels per sheet millimetre around the page centre.
     pub pixels_per_mm: f32,
+    /// How many corner marks the transform rests on: 4, or 3 or 2 on a sheet with a corner torn off,
+    /// folded, blackened or clipped by the scanner (the QR code's corners then help when it reads).
+    #[serde(default = "four")]
+    pub marks_used: u8,
+}
+
+fn four() -> u8 {
+    4
 }
 
 /// A dark connected region of the shrunk image.
@@ -196,10 +204,29 @@ impl Blob {
     }
 }
 
+/// A corner mark found in the image: its centre and area on the full image.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    x: f64,
+    y: f64,
+    area: f64,
+}
+
 /// The image's four corners clockwise from the top left, as the directions marks are searched towards.
 const IMAGE_CORNERS: [&str; 4] = ["top-left", "top-right", "bottom-right", "bottom-left"];
 
-/// Finds the corner marks and fits the sheet → image transform.
+/// One way the sheet could lie: the transform and what it rests on.
+struct Hypothesis {
+    h: Homography,
+    turns: u8,
+    /// Image corners (0–3 clockwise) whose marks the transform uses.
+    used: Vec<usize>,
+}
+
+/// Finds the page and fits the sheet → image transform: from the four corner marks when they are all
+/// there; else from three (affine: a scan neither bends nor tilts the page), else from two (rotation,
+/// scale and shift), the QR code's corners added when it reads; the printed bubble outlines decide
+/// between the ways the sheet could lie and refuse a fit that puts them on blank paper.
 pub(crate) fn register(page: &Prepared, geom: &SheetGeometry) -> Result<Registration, ReadError> {
     let small = &page.small;
     if small.w < 40 || small.h < 40 {
@@ -209,81 +236,505 @@ pub(crate) fn register(page: &Prepared, geom: &SheetGeometry) -> Result<Registra
         });
     }
     let blobs = dark_blobs(small);
-    let picks = pick_corner_blobs(&blobs, small)?;
-
+    let picks = pick_corner_blobs(&blobs, small);
+    if picks.iter().all(Option::is_none) {
+        return Err(ReadError::CornerMarks {
+            detail: "no solid square marks in the image (a blank or unreadable page?)".into(),
+        });
+    }
     // Centres on the full image, to a fraction of a pixel.
-    let mut points = [(0.0f64, 0.0f64); 4];
-    let mut areas = [0.0f64; 4];
-    for (i, b) in picks.iter().enumerate() {
-        let (x, y, area) = refine(page.img, b, small.factor);
-        points[i] = (x, y);
-        areas[i] = area;
-    }
-
-    let sheet: Vec<(f64, f64)> = Corner::CLOCKWISE
-        .iter()
-        .map(|&c| {
-            let m = geom.mark(c).expect("validated geometry has every corner");
-            (m.centre_x as f64, m.centre_y as f64)
+    let found: [Option<Found>; 4] = picks.map(|p| {
+        p.map(|b| {
+            let (x, y, area) = refine(page.img, &b, small.factor);
+            Found { x, y, area }
         })
-        .collect();
-    let sheet = [sheet[0], sheet[1], sheet[2], sheet[3]];
+    });
+    let sheet: [(f64, f64); 4] = Corner::CLOCKWISE.map(|c| {
+        let m = geom.mark(c).expect("validated geometry has every corner");
+        (m.centre_x as f64, m.centre_y as f64)
+    });
+    let present: Vec<usize> = (0..4).filter(|&i| found[i].is_some()).collect();
+    let point = |i: usize| {
+        let f = found[i].expect("present");
+        (f.x, f.y)
+    };
+    // The sheet corner whose mark image corner `i` holds, with the sheet turned `turns` quarters.
+    let sheet_of = |i: usize, turns: u8| sheet[(i + 4 - turns as usize) % 4];
 
-    // Which image corner holds the sheet's top-left mark: the turn whose bubble outlines line up best.
-    let mut best: Option<Registration> = None;
-    for turns in 0..4u8 {
-        let to = [0, 1, 2, 3].map(|j| points[(j + turns as usize) % 4]);
-        let Some(h) = Homography::from_points(sheet, to) else {
+    // Four marks: a full projective fit, which a phone photo's perspective needs.
+    let mut four_failed: Option<ReadError> = None;
+    if present.len() == 4 {
+        let hyps: Vec<Hypothesis> = (0..4u8)
+            .filter_map(|turns| {
+                let from = [0, 1, 2, 3].map(|j| sheet[j]);
+                let to = [0, 1, 2, 3].map(|j| point((j + turns as usize) % 4));
+                Homography::from_points(from, to).map(|h| Hypothesis {
+                    h,
+                    turns,
+                    used: vec![0, 1, 2, 3],
+                })
+            })
+            .collect();
+        match best_of(page, geom, &found, hyps) {
+            Some((reg, wrong))
+                if wrong.is_empty() && reg.outline_contrast >= MIN_OUTLINE_CONTRAST =>
+            {
+                return Ok(reg);
+            }
+            Some((reg, wrong)) if wrong.is_empty() => {
+                four_failed = Some(ReadError::NotThisSheet {
+                    contrast: reg.outline_contrast,
+                });
+            }
+            _ => {}
+        }
+    }
+    // Three marks: any three of those found, each way round.
+    let mut hyps = Vec::new();
+    for drop in 0..4 {
+        let three: Vec<usize> = (0..4).filter(|&i| i != drop).collect();
+        if !three.iter().all(|&i| found[i].is_some()) {
             continue;
-        };
-        let contrast = outline_contrast(page, geom, &h);
-        if best.is_none_or(|b| contrast > b.outline_contrast) {
-            let (cx, cy) = (
-                geom.page_width_mm as f64 / 2.0,
-                geom.page_height_mm as f64 / 2.0,
-            );
-            best = Some(Registration {
-                to_image: h,
-                quarter_turns: turns,
-                outline_contrast: contrast,
-                pixels_per_mm: h.local_scale(cx, cy) as f32,
-            });
+        }
+        for turns in 0..4u8 {
+            let from = [0, 1, 2].map(|k| sheet_of(three[k], turns));
+            let to = [0, 1, 2].map(|k| point(three[k]));
+            if let Some(h) = Homography::affine_from_points(from, to).filter(|h| plausible(h, geom))
+            {
+                hyps.push(Hypothesis {
+                    h,
+                    turns,
+                    used: three.clone(),
+                });
+            }
         }
     }
-    let reg = best.ok_or(ReadError::CornerMarks {
-        detail: "the four marks found lie on one line".into(),
-    })?;
-
-    // Each mark must be as large as the transform says a printed mark is there: a bubble or a speck
-    // standing in for a cut-off mark fails this.
-    let mut wrong = Vec::new();
-    for (j, &corner) in Corner::CLOCKWISE.iter().enumerate() {
-        let m = geom.mark(corner).expect("validated");
-        let s = m.size as f64 / 2.0;
-        let (cx, cy) = (m.centre_x as f64, m.centre_y as f64);
-        let q =
-            [(-s, -s), (s, -s), (s, s), (-s, s)].map(|(dx, dy)| reg.to_image.map(cx + dx, cy + dy));
-        let predicted = polygon_area(&q);
-        let i = (j + reg.quarter_turns as usize) % 4;
-        let ratio = areas[i] / predicted.max(1.0);
-        if !(0.45..=1.9).contains(&ratio) {
-            wrong.push(IMAGE_CORNERS[i]);
+    // A fit that frames the bubbles on average but not everywhere is kept only to name the failure.
+    let mut imprecise: Option<u8> = None;
+    if let Some(reg) = accept(page, geom, &found, hyps) {
+        let reg = refined(page, geom, reg);
+        if locally_true(page, geom, &reg.to_image) {
+            return Ok(reg);
+        }
+        imprecise = Some(reg.marks_used);
+    }
+    // Two marks: a copier turns, scales and shifts the page, which two points fix.
+    let mut hyps = Vec::new();
+    for (k, &a) in present.iter().enumerate() {
+        for &b in &present[k + 1..] {
+            for turns in 0..4u8 {
+                let from = [sheet_of(a, turns), sheet_of(b, turns)];
+                if let Some(h) = Homography::similarity_from_points(from, [point(a), point(b)])
+                    .filter(|h| plausible(h, geom))
+                {
+                    hyps.push(Hypothesis {
+                        h,
+                        turns,
+                        used: vec![a, b],
+                    });
+                }
+            }
         }
     }
-    if !wrong.is_empty() {
+    if let Some(reg) = accept(page, geom, &found, hyps) {
+        // The QR code's corners, where it reads, pin the page down further.
+        let reg = with_qr_corners(page, geom, &found, reg, &sheet_of).unwrap_or(reg);
+        let reg = refined(page, geom, reg);
+        if locally_true(page, geom, &reg.to_image) {
+            return Ok(reg);
+        }
+        imprecise = Some(reg.marks_used);
+    }
+    // Fewer marks: the QR code alone places the page, the marks that agree with it added.
+    if let Some(reg) = from_qr_code(page, geom, &found, &sheet_of) {
+        if locally_true(page, geom, &reg.to_image) {
+            return Ok(reg);
+        }
+        imprecise = Some(reg.marks_used);
+    }
+    if let Some(e) = four_failed {
+        return Err(e);
+    }
+    // Corners without a mark, or whose blob is not the size of the others (a bubble or a speck picked
+    // where the mark is gone).
+    let mut areas: Vec<f64> = found.iter().flatten().map(|f| f.area).collect();
+    areas.sort_by(f64::total_cmp);
+    let typical = areas.get(areas.len() / 2).copied().unwrap_or(0.0);
+    let missing: Vec<&str> = (0..4)
+        .filter(|&i| found[i].is_none_or(|f| !(0.75..=1.33).contains(&(f.area / typical.max(1.0)))))
+        .map(|i| IMAGE_CORNERS[i])
+        .collect();
+    if let Some(used) = imprecise {
         return Err(ReadError::CornerMarks {
             detail: format!(
-                "no corner mark of the right size near the image's {} corner (cut off, covered or not this sheet?)",
-                wrong.join(" and ")
+                "the answer area cannot be placed precisely: only {used} of the 4 corner marks are usable \
+                 (the others torn, folded, covered or cut off?), and from them the bubbles do not line up \
+                 all over the page (bent, or photographed at an angle?); scan it flat, or enter this sheet \
+                 by hand"
             ),
         });
     }
-    if reg.outline_contrast < MIN_OUTLINE_CONTRAST {
-        return Err(ReadError::NotThisSheet {
-            contrast: reg.outline_contrast,
-        });
+    let detail = if missing.is_empty() {
+        "the answer area cannot be located: the corner marks found do not frame this sheet's bubbles \
+         (some torn, folded, covered or cut off?), and the QR code \
+         cannot be read to place the page"
+            .to_string()
+    } else {
+        format!(
+            "the answer area cannot be located: no corner mark near the image's {} corner (cut off, torn, \
+             folded or covered?), the other marks do not frame the bubbles, and the QR code cannot be read \
+             to place the page",
+            missing.join(" and ")
+        )
+    };
+    Err(ReadError::CornerMarks { detail })
+}
+
+/// `reg` corrected by the printed bubble grid where that frames the bubbles better: a fit from fewer
+/// than four marks cannot see a phone's perspective or a scanner's stretch.
+fn refined(page: &Prepared, geom: &SheetGeometry, reg: Registration) -> Registration {
+    match refine_by_grid(page, geom, &reg.to_image) {
+        Some(h) => {
+            let contrast = outline_contrast(page, geom, &h);
+            registration(
+                geom,
+                h,
+                reg.quarter_turns,
+                contrast,
+                reg.marks_used as usize,
+            )
+        }
+        None => reg,
     }
-    Ok(reg)
+}
+
+/// A fit resting on fewer than four marks must put the printed outlines where they are all over the page,
+/// not just on average: more than one anchor bubble in five whose outline lies over half a millimetre from
+/// where the fit puts it (a page bent, or photographed at an angle with a corner missing) is refused, so
+/// no mark is read from beside its bubble.
+fn locally_true(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> bool {
+    let offsets = anchor_offsets(page, geom, h, 1.0);
+    if offsets.len() < 8 {
+        return true;
+    }
+    let off = offsets
+        .iter()
+        .filter(|(_, dx, dy)| dx.hypot(*dy) > 0.5)
+        .count();
+    off * 5 <= offsets.len()
+}
+
+/// The best of `hyps` if it frames the bubbles well enough and every mark it uses has the printed size.
+fn accept(
+    page: &Prepared,
+    geom: &SheetGeometry,
+    found: &[Option<Found>; 4],
+    hyps: Vec<Hypothesis>,
+) -> Option<Registration> {
+    let hyps: Vec<Hypothesis> = hyps
+        .into_iter()
+        .filter(|hy| wrong_size(geom, found, hy).is_empty())
+        .collect();
+    best_of(page, geom, found, hyps)
+        .map(|(reg, _)| reg)
+        .filter(|reg| reg.outline_contrast >= MIN_OUTLINE_CONTRAST)
+}
+
+/// The hypothesis whose bubble outlines stand out most, as a registration, with the image corners
+/// whose marks are not the printed size under it.
+fn best_of(
+    page: &Prepared,
+    geom: &SheetGeometry,
+    found: &[Option<Found>; 4],
+    hyps: Vec<Hypothesis>,
+) -> Option<(Registration, Vec<usize>)> {
+    let mut best: Option<(Registration, Vec<usize>)> = None;
+    for hy in hyps {
+        let contrast = outline_contrast(page, geom, &hy.h);
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| contrast > b.outline_contrast)
+        {
+            let wrong = wrong_size(geom, found, &hy);
+            best = Some((
+                registration(geom, hy.h, hy.turns, contrast, hy.used.len()),
+                wrong,
+            ));
+        }
+    }
+    best
+}
+
+fn registration(
+    geom: &SheetGeometry,
+    h: Homography,
+    turns: u8,
+    contrast: f32,
+    marks: usize,
+) -> Registration {
+    let (cx, cy) = (
+        geom.page_width_mm as f64 / 2.0,
+        geom.page_height_mm as f64 / 2.0,
+    );
+    Registration {
+        to_image: h,
+        quarter_turns: turns,
+        outline_contrast: contrast,
+        pixels_per_mm: h.local_scale(cx, cy) as f32,
+        marks_used: marks as u8,
+    }
+}
+
+/// The image corners among those `hy` uses whose mark is not as large as a printed mark is there: a
+/// bubble or a speck standing in for a cut-off mark fails this.
+fn wrong_size(geom: &SheetGeometry, found: &[Option<Found>; 4], hy: &Hypothesis) -> Vec<usize> {
+    let mut wrong = Vec::new();
+    for &i in &hy.used {
+        let Some(f) = found[i] else { continue };
+        let corner = Corner::CLOCKWISE[(i + 4 - hy.turns as usize) % 4];
+        let m = geom.mark(corner).expect("validated");
+        let s = m.size as f64 / 2.0;
+        let (cx, cy) = (m.centre_x as f64, m.centre_y as f64);
+        let q = [(-s, -s), (s, -s), (s, s), (-s, s)].map(|(dx, dy)| hy.h.map(cx + dx, cy + dy));
+        let ratio = f.area / polygon_area(&q).max(1.0);
+        if !(0.45..=1.9).contains(&ratio) {
+            wrong.push(i);
+        }
+    }
+    wrong
+}
+
+/// A transform fitted to fewer than four marks must look like a page: about as many pixels per mm
+/// across as down, its axes about square to each other.
+fn plausible(h: &Homography, geom: &SheetGeometry) -> bool {
+    let (cx, cy) = (
+        geom.page_width_mm as f64 / 2.0,
+        geom.page_height_mm as f64 / 2.0,
+    );
+    let (x0, y0) = h.map(cx, cy);
+    let (x1, y1) = h.map(cx + 1.0, cy);
+    let (x2, y2) = h.map(cx, cy + 1.0);
+    let (ax, ay) = (x1 - x0, y1 - y0);
+    let (bx, by) = (x2 - x0, y2 - y0);
+    let (la, lb) = ((ax * ax + ay * ay).sqrt(), (bx * bx + by * by).sqrt());
+    if la < 0.5 || lb < 0.5 {
+        return false;
+    }
+    let cos = (ax * bx + ay * by) / (la * lb);
+    // The y axis a quarter turn clockwise of the x axis (a mirror image is no page).
+    let clockwise = ax * by - ay * bx > 0.0;
+    (0.75..=1.33).contains(&(la / lb)) && cos.abs() < 0.17 && clockwise
+}
+
+/// The two-mark fit improved by the QR code's corners, when the code reads where the fit puts it.
+fn with_qr_corners(
+    page: &Prepared,
+    geom: &SheetGeometry,
+    found: &[Option<Found>; 4],
+    reg: Registration,
+    sheet_of: &dyn Fn(usize, u8) -> (f64, f64),
+) -> Option<Registration> {
+    let corners = super::qr::locate_region(page.img, &geom.qr_code, &reg.to_image)?;
+    let mut from: Vec<(f64, f64)> = corners.iter().map(|c| c.0).collect();
+    let mut to: Vec<(f64, f64)> = corners.iter().map(|c| c.1).collect();
+    for (i, f) in found.iter().enumerate() {
+        if let Some(f) = f {
+            let s = sheet_of(i, reg.quarter_turns);
+            let want = reg.to_image.map(s.0, s.1);
+            if (want.0 - f.x).hypot(want.1 - f.y) < 2.0 * reg.pixels_per_mm as f64 {
+                from.push(sheet_of(i, reg.quarter_turns));
+                to.push((f.x, f.y));
+            }
+        }
+    }
+    let h = Homography::fit(&from, &to).filter(|h| plausible(h, geom))?;
+    let contrast = outline_contrast(page, geom, &h);
+    (contrast >= reg.outline_contrast).then(|| {
+        registration(
+            geom,
+            h,
+            reg.quarter_turns,
+            contrast,
+            reg.marks_used as usize,
+        )
+    })
+}
+
+/// The page placed by the QR code found anywhere in the image, and the corner marks that agree with it.
+fn from_qr_code(
+    page: &Prepared,
+    geom: &SheetGeometry,
+    found: &[Option<Found>; 4],
+    sheet_of: &dyn Fn(usize, u8) -> (f64, f64),
+) -> Option<Registration> {
+    let corners = super::qr::locate_whole(page.img, &geom.qr_code)?;
+    let from: [(f64, f64); 4] = [0, 1, 2, 3].map(|k| corners[k].0);
+    let to: [(f64, f64); 4] = [0, 1, 2, 3].map(|k| corners[k].1);
+    let rough = Homography::from_points(from, to)?;
+    // The page's own turn: where its x axis points in the image.
+    let (x0, y0) = rough.map(0.0, 0.0);
+    let (x1, y1) = rough.map(1.0, 0.0);
+    let angle = (y1 - y0).atan2(x1 - x0).to_degrees();
+    let turns = ((angle.rem_euclid(360.0) + 45.0) / 90.0) as u8 % 4;
+    let ppm = rough.local_scale(from[0].0, from[0].1);
+    let (mut f, mut t): (Vec<_>, Vec<_>) = (from.to_vec(), to.to_vec());
+    let mut used = 0;
+    for (i, m) in found.iter().enumerate() {
+        if let Some(m) = m {
+            let s = sheet_of(i, turns);
+            let want = rough.map(s.0, s.1);
+            // The QR code is small, so its fit is rough far from it: agree within 8 mm.
+            if (want.0 - m.x).hypot(want.1 - m.y) < 8.0 * ppm {
+                f.push(s);
+                t.push((m.x, m.y));
+                used += 1;
+            }
+        }
+    }
+    // Points close together fix no perspective: turn, scale and shift only, then the bubble grid.
+    let h = Homography::fit_similarity(&f, &t)?;
+    let h = refine_by_grid(page, geom, &h).unwrap_or(h);
+    let contrast = outline_contrast(page, geom, &h);
+    (plausible(&h, geom) && contrast >= MIN_OUTLINE_CONTRAST)
+        .then(|| registration(geom, h, turns, contrast, used))
+}
+
+/// Bubbles spread over the sheet whose printed outlines pin a rough fit down: the one nearest the middle
+/// of each cell of a 6 × 8 grid over the page.
+fn grid_anchors(geom: &SheetGeometry) -> Vec<usize> {
+    let (cols, rows) = (6usize, 8usize);
+    let (cw, ch) = (
+        geom.page_width_mm / cols as f32,
+        geom.page_height_mm / rows as f32,
+    );
+    let mut best: Vec<Option<(f32, usize)>> = vec![None; cols * rows];
+    for (i, b) in geom.bubbles.iter().enumerate() {
+        let (x, y) = b.area.centre();
+        let (c, r) = (
+            ((x / cw) as usize).min(cols - 1),
+            ((y / ch) as usize).min(rows - 1),
+        );
+        let (mx, my) = ((c as f32 + 0.5) * cw, (r as f32 + 0.5) * ch);
+        let d = (x - mx).hypot(y - my);
+        let cell = &mut best[r * cols + c];
+        if cell.is_none_or(|(bd, _)| d < bd) {
+            *cell = Some((d, i));
+        }
+    }
+    best.into_iter().flatten().map(|(_, i)| i).collect()
+}
+
+/// A fit corrected by the printed bubbles: each anchor bubble's outline is looked for within 1.5 mm of
+/// where `h` puts it, and a projective transform fitted to where the outlines are (outliers dropped).
+/// `None` when too few outlines stand out or the result frames the bubbles no better.
+fn refine_by_grid(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> Option<Homography> {
+    let mut from = Vec::new();
+    let mut to = Vec::new();
+    for (i, dx, dy) in anchor_offsets(page, geom, h, 1.5) {
+        let (x, y) = geom.bubbles[i].area.centre();
+        from.push((x as f64, y as f64));
+        to.push(h.map((x + dx) as f64, (y + dy) as f64));
+    }
+    if from.len() < 8 {
+        return None;
+    }
+    let mut fitted = Homography::fit(&from, &to)?;
+    // Drop outlines matched to a neighbour's (a mark or a label confusing the search), then fit again.
+    let ppm = h.local_scale(
+        geom.page_width_mm as f64 / 2.0,
+        geom.page_height_mm as f64 / 2.0,
+    );
+    let residual = |f: &Homography, k: usize| {
+        let (u, v) = f.map(from[k].0, from[k].1);
+        (u - to[k].0).hypot(v - to[k].1) / ppm
+    };
+    let mut res: Vec<f64> = (0..from.len()).map(|k| residual(&fitted, k)).collect();
+    let mut sorted = res.clone();
+    sorted.sort_by(f64::total_cmp);
+    let limit = (3.0 * sorted[sorted.len() / 2]).max(0.3);
+    let keep: Vec<usize> = (0..from.len()).filter(|&k| res[k] <= limit).collect();
+    if keep.len() >= 8 && keep.len() < from.len() {
+        let f: Vec<_> = keep.iter().map(|&k| from[k]).collect();
+        let t: Vec<_> = keep.iter().map(|&k| to[k]).collect();
+        fitted = Homography::fit(&f, &t)?;
+        res.clear();
+    }
+    if !plausible(&fitted, geom) {
+        return None;
+    }
+    (outline_contrast(page, geom, &fitted) >= outline_contrast(page, geom, h)).then_some(fitted)
+}
+
+/// For each anchor bubble whose outline stands out near where `h` puts it (within `range` mm), the
+/// shift (mm on the sheet) that lines it up best.
+fn anchor_offsets(
+    page: &Prepared,
+    geom: &SheetGeometry,
+    h: &Homography,
+    range: f32,
+) -> Vec<(usize, f32, f32)> {
+    let steps = (range / 0.5).round() as i32;
+    let mut out = Vec::new();
+    for i in grid_anchors(geom) {
+        let area = &geom.bubbles[i].area;
+        let score = |dx: f32, dy: f32| bubble_outline(page, area, h, dx, dy).unwrap_or(f32::MIN);
+        // Coarse, then fine around the best.
+        let mut best = (f32::MIN, 0.0f32, 0.0f32);
+        for j in -steps..=steps {
+            for k in -steps..=steps {
+                let (dx, dy) = (j as f32 * 0.5, k as f32 * 0.5);
+                let s = score(dx, dy);
+                if s > best.0 {
+                    best = (s, dx, dy);
+                }
+            }
+        }
+        let (_, cx, cy) = best;
+        for j in -2..=2 {
+            for k in -2..=2 {
+                let (dx, dy) = (cx + j as f32 * 0.125, cy + k as f32 * 0.125);
+                let s = score(dx, dy);
+                if s > best.0 {
+                    best = (s, dx, dy);
+                }
+            }
+        }
+        if best.0 >= 0.12 {
+            out.push((i, best.1, best.2));
+        }
+    }
+    out
+}
+
+/// How much darker a bubble's printed outline is than the paper just outside it, with the box moved by
+/// (dx, dy) mm before `h` maps it.
+fn bubble_outline(page: &Prepared, a: &BoxMm, h: &Homography, dx: f32, dy: f32) -> Option<f32> {
+    const SLACK: f32 = 0.15;
+    const BESIDE: f32 = 0.6;
+    let (x0, y0) = (a.x + dx, a.y + dy);
+    let mut probes: Vec<(f32, f32, f32, f32)> = Vec::with_capacity(10);
+    for i in 1..=3 {
+        let t = i as f32 / 4.0;
+        probes.push((x0 + a.w * t, y0, 0.0, -1.0));
+        probes.push((x0 + a.w * t, y0 + a.h, 0.0, 1.0));
+    }
+    for i in 1..=2 {
+        let t = i as f32 / 3.0;
+        probes.push((x0, y0 + a.h * t, -1.0, 0.0));
+        probes.push((x0 + a.w, y0 + a.h * t, 1.0, 0.0));
+    }
+    let (mut on, mut off, mut n) = (0.0f32, 0.0f32, 0u32);
+    for (x, y, nx, ny) in probes {
+        let at = |d: f32| h.map_f32(x + nx * d, y + ny * d);
+        let (ax, ay) = at(-SLACK);
+        let (bx, by) = at(SLACK);
+        let (cx, cy) = at(BESIDE - SLACK);
+        let (ex, ey) = at(BESIDE + SLACK);
+        on += page.darkest_along(ax, ay, bx, by, 3)?;
+        off += page.darkest_along(cx, cy, ex, ey, 3)?;
+        n += 1;
+    }
+    Some((on - off) / n as f32)
 }
 
 /// Below this the printed bubble outlines are not where the sheet geometry puts them.
@@ -387,9 +838,9 @@ fn dark_blobs(small: &Small) -> Vec<Blob> {
     blobs
 }
 
-/// One solid square-ish blob per image corner: the one furthest towards that corner among blobs of
-/// about the marks' size.
-fn pick_corner_blobs(blobs: &[Blob], small: &Small) -> Result<[Blob; 4], ReadError> {
+/// One solid square-ish blob per image corner, or none: the one furthest towards that corner, in that
+/// quarter of the image, among blobs of about the marks' size.
+fn pick_corner_blobs(blobs: &[Blob], small: &Small) -> [Option<Blob>; 4] {
     let squares: Vec<&Blob> = blobs
         .iter()
         .filter(|b| {
@@ -401,9 +852,7 @@ fn pick_corner_blobs(blobs: &[Blob], small: &Small) -> Result<[Blob; 4], ReadErr
         })
         .collect();
     if squares.is_empty() {
-        return Err(ReadError::CornerMarks {
-            detail: "no solid square marks in the image (a blank or unreadable page?)".into(),
-        });
+        return [None; 4];
     }
     // The marks' expected area: the largest clearly square blobs.
     let mut very: Vec<u32> = squares
@@ -415,6 +864,16 @@ fn pick_corner_blobs(blobs: &[Blob], small: &Small) -> Result<[Blob; 4], ReadErr
     very.truncate(4);
     let mut reference = median_u32(&very).unwrap_or_else(|| squares[0].area) as f64;
 
+    let in_quarter = |b: &Blob, k: usize| {
+        let left = b.cx < small.w as f64 / 2.0;
+        let top = b.cy < small.h as f64 / 2.0;
+        match k {
+            0 => left && top,
+            1 => !left && top,
+            2 => !left && !top,
+            _ => left && !top,
+        }
+    };
     let dirs: [(f64, f64); 4] = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)];
     let mut picks: [Option<Blob>; 4] = [None; 4];
     for _ in 0..3 {
@@ -423,7 +882,7 @@ fn pick_corner_blobs(blobs: &[Blob], small: &Small) -> Result<[Blob; 4], ReadErr
                 .iter()
                 .filter(|b| {
                     let a = b.area as f64;
-                    a >= 0.4 * reference && a <= 2.5 * reference
+                    a >= 0.4 * reference && a <= 2.5 * reference && in_quarter(b, k)
                 })
                 .max_by(|a, b| (a.cx * dx + a.cy * dy).total_cmp(&(b.cx * dx + b.cy * dy)))
                 .map(|b| **b);
@@ -434,37 +893,7 @@ fn pick_corner_blobs(blobs: &[Blob], small: &Small) -> Result<[Blob; 4], ReadErr
             _ => break,
         }
     }
-
-    // Each corner's pick must be its own and lie in its own quarter of the image.
-    let mut missing = Vec::new();
-    for k in 0..4 {
-        let ok = picks[k].is_some_and(|b| {
-            let left = b.cx < small.w as f64 / 2.0;
-            let top = b.cy < small.h as f64 / 2.0;
-            let quarter = match k {
-                0 => left && top,
-                1 => !left && top,
-                2 => !left && !top,
-                _ => left && !top,
-            };
-            let unique = (0..4).all(|j| {
-                j == k || picks[j].is_none_or(|o| o.cx != b.cx || o.cy != b.cy || o.area != b.area)
-            });
-            quarter && unique
-        });
-        if !ok {
-            missing.push(IMAGE_CORNERS[k]);
-        }
-    }
-    if !missing.is_empty() {
-        return Err(ReadError::CornerMarks {
-            detail: format!(
-                "no corner mark near the image's {} corner (cut off or covered?)",
-                missing.join(" and ")
-            ),
-        });
-    }
-    Ok(picks.map(|p| p.expect("checked above")))
+    picks
 }
 
 fn median_u32(v: &[u32]) -> Option<u32> {

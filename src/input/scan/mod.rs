@@ -17,7 +17,11 @@ pub mod review;
 #[cfg(test)]
 mod synth;
 #[cfg(test)]
+mod synth_damage;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_damage;
 
 use std::fmt;
 
@@ -58,18 +62,33 @@ pub struct PageReading {
 }
 
 impl PageReading {
-    /// The 准考证号 as read: the best digit per column, `?` where a column has no mark at all; columns
-    /// left blank at the end (an id shorter than the grid) are left out.
+    /// The 准考证号 as read: the digit per column, `?` in every column a person must look at (no mark, two
+    /// marks, a light one: never a guess); columns left blank at the end (an id shorter than the grid)
+    /// are left out.
     pub fn id_text(&self) -> String {
-        let used = self
-            .id
+        self.id[..self.id_used()]
             .iter()
-            .rposition(|d| d.best.is_some() || d.doubtful)
-            .map_or(0, |i| i + 1);
-        self.id[..used]
+            .map(|d| match d.digit {
+                Some(b) if !d.doubtful => char::from(b'0' + b),
+                _ => '?',
+            })
+            .collect()
+    }
+
+    /// The 准考证号's best reading: the darkest mark in each column, `?` where a column has none; for
+    /// the teacher checking a doubtful id, never for identifying the sheet.
+    pub fn id_best(&self) -> String {
+        self.id[..self.id_used()]
             .iter()
             .map(|d| d.best.map_or('?', |b| char::from(b'0' + b)))
             .collect()
+    }
+
+    fn id_used(&self) -> usize {
+        self.id
+            .iter()
+            .rposition(|d| d.best.is_some() || d.doubtful)
+            .map_or(0, |i| i + 1)
     }
 
     /// Whether any id column needs a person.
@@ -107,8 +126,10 @@ pub enum ReadError {
     NotThisSheet {
         contrast: f32,
     },
-    /// Part of the sheet lies outside the image.
-    Cropped,
+    /// Part of the answer area lies outside the image: what (questions, the id grid) is named.
+    Cropped {
+        missing: String,
+    },
 }
 
 impl fmt::Display for ReadError {
@@ -121,18 +142,64 @@ impl fmt::Display for ReadError {
                     "the image is too small to read ({width}×{height} pixels)"
                 )
             }
-            ReadError::CornerMarks { detail } => write!(f, "corner marks: {detail}"),
+            ReadError::CornerMarks { detail } => write!(f, "{detail}"),
             ReadError::NotThisSheet { contrast } => write!(
                 f,
                 "the bubbles are not where this answer sheet has them (outline contrast {contrast:.3}): \
                  a page of another sheet layout, or not an answer sheet"
             ),
-            ReadError::Cropped => write!(f, "part of the answer sheet lies outside the image"),
+            ReadError::Cropped { missing } => write!(
+                f,
+                "{missing} lie(s) outside the image (the page cut off, torn or folded there?)"
+            ),
         }
     }
 }
 
 impl std::error::Error for ReadError {}
+
+/// What the bubbles that could not be measured belong to: "questions 41–45 and the 准考证号 grid".
+fn outside_parts(geom: &SheetGeometry, measured: &[Option<f32>]) -> String {
+    let mut questions: Vec<u32> = Vec::new();
+    let (mut id, mut variant) = (false, false);
+    for (b, m) in geom.bubbles.iter().zip(measured) {
+        if m.is_some() {
+            continue;
+        }
+        match &b.meaning {
+            BubbleMeaning::Answer { question, .. } => questions.push(*question),
+            BubbleMeaning::IdDigit { .. } => id = true,
+            BubbleMeaning::Variant { .. } => variant = true,
+        }
+    }
+    questions.sort_unstable();
+    questions.dedup();
+    let mut parts = Vec::new();
+    if !questions.is_empty() {
+        let mut runs: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < questions.len() {
+            let mut j = i;
+            while j + 1 < questions.len() && questions[j + 1] == questions[j] + 1 {
+                j += 1;
+            }
+            runs.push(if i == j {
+                questions[i].to_string()
+            } else {
+                format!("{}–{}", questions[i], questions[j])
+            });
+            i = j + 1;
+        }
+        parts.push(format!("question(s) {}", runs.join(", ")));
+    }
+    if id {
+        parts.push("the 准考证号 grid".to_string());
+    }
+    if variant {
+        parts.push("the 试卷类型 row".to_string());
+    }
+    parts.join(" and ")
+}
 
 /// Reads one page image against the sheet geometry.
 pub fn read_page(image: &GrayImage, geom: &SheetGeometry) -> Result<PageReading, ReadError> {
@@ -141,10 +208,13 @@ pub fn read_page(image: &GrayImage, geom: &SheetGeometry) -> Result<PageReading,
     let registration = marks::register(&page, geom)?;
     let h = &registration.to_image;
 
-    let darkness: Vec<f32> = bubbles::measure(&page, geom, h)
-        .into_iter()
-        .collect::<Option<Vec<f32>>>()
-        .ok_or(ReadError::Cropped)?;
+    let measured = bubbles::measure(&page, geom, h);
+    if measured.iter().any(Option::is_none) {
+        return Err(ReadError::Cropped {
+            missing: outside_parts(geom, &measured),
+        });
+    }
+    let darkness: Vec<f32> = measured.into_iter().flatten().collect();
     let (states, levels) = bubbles::classify(&darkness);
     let readings: Vec<BubbleReading> = darkness
         .iter()

@@ -29,6 +29,18 @@ fn decode_straightened(
     scale: f32,
     binarize: bool,
 ) -> Option<String> {
+    let (w, h, px) = straightened(img, qr, to_image, scale, binarize);
+    decode_pixels(w, h, &px)
+}
+
+/// The QR box and its quiet zone cut out of the image through `to_image`, upright, `scale` pixels a mm.
+fn straightened(
+    img: &GrayImage,
+    qr: &BoxMm,
+    to_image: &Homography,
+    scale: f32,
+    binarize: bool,
+) -> (usize, usize, Vec<u8>) {
     let (x0, y0) = (qr.x - QUIET_MM, qr.y - QUIET_MM);
     let w = ((qr.w + 2.0 * QUIET_MM) * scale).ceil() as usize;
     let h = ((qr.h + 2.0 * QUIET_MM) * scale).ceil() as usize;
@@ -49,7 +61,89 @@ fn decode_straightened(
             *v = if *v < mid { 0 } else { 255 };
         }
     }
-    decode_pixels(w, h, &px)
+    (w, h, px)
+}
+
+/// A point of the sheet (mm) and where it is in the image (pixels).
+pub type Pair = ((f64, f64), (f64, f64));
+
+/// The QR code's four corners found where `to_image` puts its box: the sheet's printed corners and
+/// where the code's own finder patterns place them in the image. Lets a rough fit (two corner marks)
+/// be pinned down by the code.
+pub fn locate_region(img: &GrayImage, qr: &BoxMm, to_image: &Homography) -> Option<Vec<Pair>> {
+    let (cx, cy) = qr.centre();
+    let ppm = to_image.local_scale(cx as f64, cy as f64) as f32;
+    let scale = ppm.clamp(4.0, 12.0);
+    let (w, h, px) = straightened(img, qr, to_image, scale, false);
+    let (bounds, modules) = bounds_of(w, h, &px)?;
+    let (x0, y0) = ((qr.x - QUIET_MM) as f64, (qr.y - QUIET_MM) as f64);
+    let printed = printed_corners(qr, modules);
+    Some(
+        (0..4)
+            .map(|k| {
+                let (bx, by) = bounds[k];
+                let approx = (x0 + bx / scale as f64, y0 + by / scale as f64);
+                (printed[k], to_image.map(approx.0, approx.1))
+            })
+            .collect(),
+    )
+}
+
+/// The QR code found anywhere in the image: its four printed corners on the sheet and in the image.
+pub fn locate_whole(img: &GrayImage, qr: &BoxMm) -> Option<[Pair; 4]> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let (bounds, modules) = if w.max(h) > 2400 {
+        let (hw, hh, px) = halved(img);
+        let (b, n) = bounds_of(hw, hh, &px)?;
+        (b.map(|(x, y)| (2.0 * x, 2.0 * y)), n)
+    } else {
+        bounds_of(w, h, img.as_raw())?
+    };
+    let printed = printed_corners(qr, modules);
+    Some([0, 1, 2, 3].map(|k| (printed[k], bounds[k])))
+}
+
+/// Where rqrr's bounds of a code of `modules` modules lie on the sheet: it measures them in modules
+/// from the code's top-left corner, out to `modules + 1` (its own convention), clockwise from the
+/// code's top left.
+fn printed_corners(qr: &BoxMm, modules: usize) -> [(f64, f64); 4] {
+    let module = qr.w as f64 / modules as f64;
+    let far = module * (modules as f64 + BOUND_EXTRA);
+    let (x, y) = (qr.x as f64, qr.y as f64);
+    [(x, y), (x + far, y), (x + far, y + far), (x, y + far)]
+}
+
+/// rqrr's bounds reach this many modules past the code's last module.
+const BOUND_EXTRA: f64 = 1.0;
+
+/// The corners of the first code that decodes, and its size in modules.
+fn bounds_of(w: usize, h: usize, px: &[u8]) -> Option<([(f64, f64); 4], usize)> {
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| px[y * w + x]);
+    prepared.detect_grids().into_iter().find_map(|g| {
+        let (meta, _) = g.decode().ok()?;
+        let b = g.bounds;
+        Some((
+            [0, 1, 2, 3].map(|k| (b[k].x as f64, b[k].y as f64)),
+            meta.version.to_size(),
+        ))
+    })
+}
+
+fn halved(img: &GrayImage) -> (usize, usize, Vec<u8>) {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let raw = img.as_raw();
+    let (hw, hh) = (w / 2, h / 2);
+    let mut px = vec![0u8; hw * hh];
+    for y in 0..hh {
+        for x in 0..hw {
+            let s = raw[2 * y * w + 2 * x] as u32
+                + raw[2 * y * w + 2 * x + 1] as u32
+                + raw[(2 * y + 1) * w + 2 * x] as u32
+                + raw[(2 * y + 1) * w + 2 * x + 1] as u32;
+            px[y * hw + x] = (s / 4) as u8;
+        }
+    }
+    (hw, hh, px)
 }
 
 /// The QR code's text found anywhere in the image (large scans are halved first to keep this quick).
@@ -57,17 +151,7 @@ pub fn decode_whole(img: &GrayImage) -> Option<String> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let raw = img.as_raw();
     if w.max(h) > 2400 {
-        let (hw, hh) = (w / 2, h / 2);
-        let mut px = vec![0u8; hw * hh];
-        for y in 0..hh {
-            for x in 0..hw {
-                let s = raw[2 * y * w + 2 * x] as u32
-                    + raw[2 * y * w + 2 * x + 1] as u32
-                    + raw[(2 * y + 1) * w + 2 * x] as u32
-                    + raw[(2 * y + 1) * w + 2 * x + 1] as u32;
-                px[y * hw + x] = (s / 4) as u8;
-            }
-        }
+        let (hw, hh, px) = halved(img);
         if let Some(t) = decode_pixels(hw, hh, &px) {
             return Some(t);
         }

@@ -1,11 +1,12 @@
-//! The review picture: the scanned page with every bubble outlined in the colour of what was read, so a
-//! teacher checks doubtful marks by looking instead of re-scanning.
+//! The review picture: the scanned page straightened and upright, every bubble outlined in the colour of
+//! what was read, so a teacher checks doubtful marks by looking instead of re-scanning.
 
 use image::{GrayImage, Rgb, RgbImage};
 
 use super::PageReading;
 use super::bubbles::BubbleState;
 use super::geometry::SheetGeometry;
+use super::qr::bilinear;
 
 /// Outline colour of a bubble read as filled.
 pub const FILLED_COLOUR: [u8; 3] = [0, 90, 230];
@@ -14,14 +15,29 @@ pub const EMPTY_COLOUR: [u8; 3] = [60, 180, 75];
 /// Outline colour of a doubtful bubble.
 pub const DOUBTFUL_COLOUR: [u8; 3] = [230, 25, 40];
 
-/// The page in colour with each bubble outlined by its state (doubtful ones drawn thicker).
-pub fn review_image(img: &GrayImage, geom: &SheetGeometry, reading: &PageReading) -> RgbImage {
-    let mut out = RgbImage::from_fn(img.width(), img.height(), |x, y| {
-        let v = img.get_pixel(x, y).0[0];
-        Rgb([v, v, v])
-    });
+/// The sheet upright, as the teacher reads it, at `ppm` pixels per mm, whichever way it lay in the scan
+/// (turned, upside down, photographed in perspective): every pixel taken from the image through the
+/// registration, each bubble outlined by its state (doubtful ones drawn thicker). Paper the image does
+/// not show (a torn or clipped corner) is left white.
+pub fn review_image(
+    img: &GrayImage,
+    geom: &SheetGeometry,
+    reading: &PageReading,
+    ppm: f32,
+) -> RgbImage {
     let h = &reading.registration.to_image;
-    let ppm = reading.registration.pixels_per_mm.max(1.0);
+    let ppm = ppm.max(1.0);
+    let w = (geom.page_width_mm * ppm).round().max(1.0) as u32;
+    let ht = (geom.page_height_mm * ppm).round().max(1.0) as u32;
+    let mut out = RgbImage::new(w, ht);
+    for (y, row) in out.rows_mut().enumerate() {
+        let sy = (y as f32 + 0.5) / ppm;
+        for (x, p) in row.enumerate() {
+            let (u, v) = h.map_f32((x as f32 + 0.5) / ppm, sy);
+            let g = bilinear(img, u - 0.5, v - 0.5);
+            *p = Rgb([g, g, g]);
+        }
+    }
     for (b, r) in geom.bubbles.iter().zip(&reading.bubbles) {
         let (colour, mm) = match r.state {
             BubbleState::Filled => (FILLED_COLOUR, 0.35),
@@ -37,7 +53,7 @@ pub fn review_image(img: &GrayImage, geom: &SheetGeometry, reading: &PageReading
             (a.x + a.w, a.y + a.h),
             (a.x, a.y + a.h),
         ]
-        .map(|(x, y)| h.map_f32(x, y));
+        .map(|(x, y)| (x * ppm, y * ppm));
         for i in 0..4 {
             line(
                 &mut out,

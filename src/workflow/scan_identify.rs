@@ -1,0 +1,359 @@
+//! Which sheet a scanned page is, and the layout it is read with. The QR code names the exam, variant,
+//! page and, on a class batch's sheets, the student. A blank sheet (`examgen sheet`) is read with its own
+//! 准考证号 grid and 试卷类型 row whatever manifest it is scanned with: when the manifest records a class
+//! batch's sheets or none, the blank layout is made anew from the manifest's blueprint and seed. A page
+//! whose QR code is stained is identified from the manifest and the sheet's own marks (the id grid, the
+//! 试卷类型 row) and says so; when they do not settle it, the page is left to a person. Identity is never
+//! guessed.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use image::GrayImage;
+
+use crate::input::manifest::Manifest;
+use crate::input::scan::{PageReading, ReadError, SheetCode, SheetGeometry, read_page};
+use crate::workflow::Look;
+use crate::workflow::drawn::{DrawRequest, Drawn};
+
+/// The sheet layouts a scan can meet: the manifest's, and blank sheets' made on first need.
+pub(crate) struct Layouts<'a> {
+    manifest: &'a Manifest,
+    manifest_path: &'a Path,
+    pub digest: String,
+    blank: OnceLock<Result<Vec<Vec<SheetGeometry>>, String>>,
+}
+
+/// A page identified as one of this exam's sheets and read with its own layout.
+pub(crate) struct Identified {
+    pub code: SheetCode,
+    /// The student id: the QR code's on a personalised sheet, else the marked 准考证号 (`?` in doubtful
+    /// columns).
+    pub id: String,
+    /// The variant graded: the QR code's, or the 试卷类型 the student marked when it differs.
+    pub variant: String,
+    pub reading: PageReading,
+    pub geometry: SheetGeometry,
+    pub problems: Vec<String>,
+}
+
+impl<'a> Layouts<'a> {
+    pub fn new(manifest: &'a Manifest, manifest_path: &'a Path) -> Layouts<'a> {
+        Layouts {
+            manifest,
+            manifest_path,
+            digest: manifest.draw_digest(),
+            blank: OnceLock::new(),
+        }
+    }
+
+    /// The manifest's sheets are a class batch's: personalised, their id grid as wide as the roster's
+    /// ids and without a 试卷类型 row, so a blank sheet needs its own layout.
+    fn batch(&self) -> bool {
+        !self.manifest.students.is_empty()
+    }
+
+    fn recorded(&self, variant: &str, page: u32) -> Option<&'a SheetGeometry> {
+        self.manifest
+            .variants
+            .iter()
+            .find(|v| v.label == variant)?
+            .sheet
+            .get(page.saturating_sub(1) as usize)
+    }
+
+    fn blank_all(&self) -> Result<&Vec<Vec<SheetGeometry>>, String> {
+        self.blank
+            .get_or_init(|| blank_layouts(self.manifest, self.manifest_path))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn blank(&self, variant: &str, page: u32) -> Result<&SheetGeometry, String> {
+        let i = self
+            .manifest
+            .variants
+            .iter()
+            .position(|v| v.label == variant)
+            .ok_or_else(|| {
+                format!("the sheet says variant {variant}, which the manifest does not have")
+            })?;
+        self.blank_all()?
+            .get(i)
+            .and_then(|pages| pages.get(page.saturating_sub(1) as usize))
+            .ok_or_else(|| format!("the sheet says page {page} of variant {variant}, which its layout does not have"))
+    }
+
+    /// The layout a page is read with first, to find its QR code: the manifest's first sheet, or a blank
+    /// sheet's when the manifest records none.
+    pub fn first(&self) -> Result<&SheetGeometry, String> {
+        if let Some(g) = self.manifest.variants.iter().find_map(|v| v.sheet.first()) {
+            return Ok(g);
+        }
+        let label = self
+            .manifest
+            .variants
+            .first()
+            .map(|v| v.label.clone())
+            .unwrap_or_default();
+        self.blank(&label, 1).map_err(|why| {
+            format!(
+                "{} records no answer sheets, and a blank sheet's layout cannot be made from it ({why}); \
+                 use the manifest.json that examgen sheet or examgen batch wrote with the sheets",
+                self.manifest_path.display()
+            )
+        })
+    }
+
+    /// The layout of the sheet `code` names: a blank sheet's own, else the manifest's.
+    fn of(&self, code: &SheetCode) -> Result<&SheetGeometry, String> {
+        if code.student.is_none()
+            && (self.batch() || self.recorded(&code.variant, code.page).is_none())
+        {
+            return self.blank(&code.variant, code.page).map_err(|why| {
+                format!(
+                    "a blank answer sheet (examgen sheet) scanned with {}, whose layout cannot be made again \
+                     here ({why}); scan it with the manifest.json examgen sheet wrote",
+                    self.manifest_path.display()
+                )
+            });
+        }
+        if !self
+            .manifest
+            .variants
+            .iter()
+            .any(|v| v.label == code.variant)
+        {
+            return Err(format!(
+                "the sheet says variant {}, which the manifest does not have",
+                code.variant
+            ));
+        }
+        self.recorded(&code.variant, code.page).ok_or_else(|| {
+            format!(
+                "the sheet says page {} of variant {}, which the manifest does not record",
+                code.page, code.variant
+            )
+        })
+    }
+}
+
+/// Blank sheets' layouts for the manifest's draw, from its blueprint (as written, or beside the manifest)
+/// and seed; refused when the draw made again is not the manifest's.
+fn blank_layouts(
+    manifest: &Manifest,
+    manifest_path: &Path,
+) -> Result<Vec<Vec<SheetGeometry>>, String> {
+    let as_written = PathBuf::from(&manifest.blueprint.path);
+    let beside = manifest_path
+        .parent()
+        .map(|p| p.join(&manifest.blueprint.path));
+    let blueprint = [Some(as_written), beside]
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_file())
+        .ok_or_else(|| format!("its blueprint {} is not found", manifest.blueprint.path))?;
+    let request = DrawRequest {
+        blueprint,
+        seed: Some(manifest.seed),
+        variants: manifest.variants.len(),
+        distinct: manifest.distinct,
+        exclude_used: Vec::new(),
+    };
+    let drawn = Drawn::load(&request, &mut std::io::sink()).map_err(|e| e.message)?;
+    if drawn.manifest().draw_digest() != manifest.draw_digest() {
+        return Err("the bank or blueprint changed since the papers were made".into());
+    }
+    crate::workflow::sheet::blank_geometry(&drawn, &Look::default()).map_err(|e| e.message)
+}
+
+/// Reads a page and says which sheet it is.
+pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identified, String> {
+    let first = layouts.first()?;
+    let mut used = first;
+    let mut reading = match read_page(image, first) {
+        Ok(r) => r,
+        Err(e) => {
+            // A blank sheet need not line up with a class batch's layout: try its own.
+            let blank = layouts
+                .batch()
+                .then(|| layouts.blank_all().ok())
+                .flatten()
+                .and_then(|all| all.first()?.first());
+            match blank.map(|g| (g, read_page(image, g))) {
+                Some((g, Ok(r))) => {
+                    used = g;
+                    r
+                }
+                _ => {
+                    return Err(match e {
+                        ReadError::NotThisSheet { .. } | ReadError::TooSmall { .. } => {
+                            format!("no answer sheet of this exam found: {e}")
+                        }
+                        _ => format!("not read: {e}"),
+                    });
+                }
+            }
+        }
+    };
+    let mut problems = reading.problems.clone();
+    let code = match &reading.qr_text {
+        Some(text) => {
+            let code = SheetCode::parse(text)
+                .ok_or_else(|| format!("the QR code `{text}` is not an examgen answer sheet's"))?;
+            if code.digest != layouts.digest {
+                return Err(format!(
+                    "a sheet of another exam (its code {}, this manifest's {}); scan it with its own manifest.json",
+                    code.digest, layouts.digest
+                ));
+            }
+            code
+        }
+        None => {
+            problems.clear();
+            let (code, how) = without_qr(&reading, layouts, used)?;
+            problems.push(format!(
+                "the QR code cannot be read (stained, covered or torn?): {how}"
+            ));
+            code
+        }
+    };
+    let geom = layouts.of(&code)?;
+    if geom != used {
+        let qr_text = reading.qr_text.clone();
+        reading = read_page(image, geom).map_err(|e| e.to_string())?;
+        // Read once already; the second layout's QR box is the same code.
+        if reading.qr_text.is_none() && qr_text.is_some() {
+            reading.qr_text = qr_text;
+            reading.problems.retain(|p| !p.contains("QR code"));
+        }
+    }
+    if reading.upside_down() {
+        problems.push("fed upside down (read turned round)".into());
+    }
+    let id = match &code.student {
+        Some(id) => id.clone(),
+        None => {
+            let id = reading.id_text();
+            if id.is_empty() {
+                problems.push("no 准考证号 marked".into());
+            } else if reading.id_doubtful() {
+                problems.push(format!(
+                    "准考证号 doubtful: {id}, best reading {} (? = a column with no mark, two marks or a light one)",
+                    reading.id_best()
+                ));
+            }
+            id
+        }
+    };
+    let mut variant = code.variant.clone();
+    if let Some(marked) = &reading.variant {
+        if marked.doubtful {
+            problems.push(format!(
+                "试卷类型 doubtful (best reading {}); graded as printed, {}",
+                if marked.best.is_empty() {
+                    "none"
+                } else {
+                    &marked.best
+                },
+                code.variant
+            ));
+        } else if !marked.letters.is_empty() && marked.letters != code.variant {
+            // The student sat the paper they marked; the sheet's printed variant only says which form.
+            problems.push(format!(
+                "wrong variant: a sheet printed for {} with 试卷类型 {} marked; graded as {}",
+                code.variant, marked.letters, marked.letters
+            ));
+            variant = marked.letters.clone();
+        }
+    }
+    Ok(Identified {
+        code,
+        id,
+        variant,
+        reading,
+        geometry: geom.clone(),
+        problems,
+    })
+}
+
+/// A page whose QR code does not read, identified from the manifest and the marks: on a class batch's
+/// sheet the marked 准考证号 must be one of the class; on a blank sheet the 试卷类型 row (or the only
+/// variant) names the variant. Returns the code it stands for and how it was found.
+fn without_qr(
+    reading: &PageReading,
+    layouts: &Layouts,
+    used: &SheetGeometry,
+) -> Result<(SheetCode, String), String> {
+    let manifest = layouts.manifest;
+    let enter = "enter this sheet by hand";
+    let blank_layout = layouts.batch()
+        && layouts
+            .blank_all()
+            .is_ok_and(|b| b.iter().flatten().any(|g| g == used));
+    if layouts.batch() && !blank_layout {
+        let id = reading.id_text();
+        if id.is_empty() {
+            return Err(format!(
+                "the QR code cannot be read (stained, covered or torn?) and no 准考证号 is marked; {enter}"
+            ));
+        }
+        if reading.id_doubtful() {
+            return Err(format!(
+                "the QR code cannot be read (stained, covered or torn?) and the 准考证号 marked is doubtful \
+                 ({id}, best reading {}); {enter}",
+                reading.id_best()
+            ));
+        }
+        let student = manifest
+            .students
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| {
+                format!(
+                    "the QR code cannot be read (stained, covered or torn?) and the 准考证号 marked, {id}, is \
+                     no student of the batch; {enter}"
+                )
+            })?;
+        let how = format!(
+            "identified by the marked 准考证号 as {} {} (variant {} by the batch)",
+            student.id, student.name, student.variant
+        );
+        let code = SheetCode {
+            digest: layouts.digest.clone(),
+            variant: student.variant.clone(),
+            page: 1,
+            student: Some(student.id.clone()),
+        };
+        return Ok((code, how));
+    }
+    let labels: Vec<&str> = manifest.variants.iter().map(|v| v.label.as_str()).collect();
+    let marked = reading
+        .variant
+        .as_ref()
+        .filter(|v| !v.doubtful && labels.contains(&v.letters.as_str()))
+        .map(|v| v.letters.clone());
+    let (variant, how) = match (marked, labels.as_slice()) {
+        (Some(v), _) => (
+            v.clone(),
+            format!("read as a blank sheet of variant {v} by its 试卷类型 row"),
+        ),
+        (None, [only]) => (
+            only.to_string(),
+            format!("read as a blank sheet of variant {only}, the exam's only one"),
+        ),
+        _ => {
+            return Err(format!(
+                "the QR code cannot be read (stained, covered or torn?) and no single 试卷类型 is marked, so \
+                 which variant the sheet is cannot be told; {enter}"
+            ));
+        }
+    };
+    let code = SheetCode {
+        digest: layouts.digest.clone(),
+        variant,
+        page: 1,
+        student: None,
+    };
+    Ok((code, how))
+}
