@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# Times `examgen scan` on 40 answer sheets scanned at 300 dpi (issue #17's goal: under 4 s on 2 cores).
-# The sheets are examgen's own blank mock sheet, rendered at 300 dpi as grey JPEG pages the way a copier
-# stores them, with a different pattern of filled bubbles drawn on each page so every page is read in full
-# (registration, QR code, every bubble's darkness, the per-sheet threshold).
+# Times `examgen scan` on 40 and 400 answer sheets scanned at 300 dpi and reports pages per second and
+# peak memory (issue #23's goal: 0.1 s a page on 2 cores, under 200 MB whatever the stack's size).
+# The sheets are examgen's own blank mock sheet, rendered at 300 dpi as grey pages, with a different
+# pattern of filled bubbles drawn on each of 40 pages so every page is read in full (registration, QR
+# code, every bubble and the ring round it, the per-sheet pencil level), then put through a copier by
+# examples/scan_bench_pages.rs (turned up to ±1.5°, blurred, noisy, JPEG quality 75); the 400-page stack
+# is those 40 pages ten times over, a folder of files as a scanner's "scan to folder" writes.
 #
 #   benches/scan.sh                  build (if needed), fabricate, time, report
 #   RUNS=5 benches/scan.sh           timed runs (default 3)
 #   EXAMGEN=/path/to/examgen ...     time that binary instead of building target/release/examgen
+#   KEEP=/tmp/scan-bench ...         fabricate into that folder and leave it there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
 if [[ -n "${EXAMGEN:-}" ]]; then
   bin=$EXAMGEN
 else
-  cargo build --release --quiet
+  cargo build --release --locked --quiet
   bin=target/release/examgen
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [[ -n "${KEEP:-}" ]]; then
+  work=$KEEP; rm -rf "$work"; mkdir -p "$work"      # KEEP=/tmp/dir: keep the pages to profile with
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 
 "$bin" sheet --seed 1 -o "$work/sheet" >/dev/null
 pdftoppm -r 300 -gray -singlefile "$work/sheet/sheet-A.pdf" "$work/blank"   # blank.pgm
@@ -73,8 +81,31 @@ for page in range(40):
                     rows[y][x] = 60
     write_png(work / "scans" / f"page-{page:02d}.png", width, height, rows)
 PY
-echo "examgen scan: 40 sheets at 300 dpi ($(du -sh "$work/scans" | cut -f1) of PNG), $runs runs on $(nproc) cores"
-for i in $(seq "$runs"); do
-  /usr/bin/time -f "  wall %e s, user %U s, sys %S s, peak %M KB" "$bin" scan "$work/sheet/manifest.json" "$work/scans" -o "$work/out-$i" >/dev/null
+# Through the copier: each page turned up to ±1.5°, shifted, blurred, noisy, stored as a JPEG.
+if [[ -n "${EXAMGEN:-}" ]]; then
+  pages_bin=$(dirname "$EXAMGEN")/examples/scan_bench_pages
+else
+  cargo build --release --locked --quiet --example scan_bench_pages
+  pages_bin=target/release/examples/scan_bench_pages
+fi
+"$pages_bin" "$work/scans" "$work/copier"
+mkdir "$work/copier400"
+for copy in 0 1 2 3 4 5 6 7 8 9; do
+  for f in "$work"/copier/*.jpg; do cp "$f" "$work/copier400/$copy-$(basename "$f")"; done
 done
-head -3 "$work/out-1/scan-report.csv"
+echo "examgen scan at 300 dpi ($(du -sh "$work/copier" | cut -f1) of JPEG per 40 pages), $runs runs each on $(nproc) cores"
+for stack in copier:40 copier400:400; do
+  dir=${stack%%:*}
+  pages=${stack##*:}
+  for i in $(seq "$runs"); do
+    /usr/bin/time -v "$bin" scan "$work/sheet/manifest.json" "$work/$dir" -o "$work/out-$dir-$i" \
+      >/dev/null 2>"$work/time.txt"
+    wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}')
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$work/time.txt")
+    peak=$(awk -F': ' '/Maximum resident set size/ {printf "%d", $2 / 1024}' "$work/time.txt")
+    secs=$(echo "$wall" | awk -F: '{s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s}')
+    awk -v p="$pages" -v s="$secs" -v c="$cpu" -v m="$peak" 'BEGIN {
+      printf "  %4d pages: wall %6.2f s, %6.1f pages/s, %.3f s a page, CPU %6.2f s, peak %d MB\n", p, s, p / s, s / p, c, m }'
+  done
+done
+head -3 "$work/out-copier-1/scan-report.csv"

@@ -53,6 +53,8 @@ pub struct PageSource {
 enum Encoded {
     /// A whole PNG/JPEG file.
     ImageFile(Vec<u8>),
+    /// A PNG/JPEG file read when it is decoded.
+    ImageAt(PathBuf),
     /// One page (0-based) of a TIFF file, which scanners write with many pages.
     TiffPage(Arc<Vec<u8>>, usize),
     /// An image XObject taken out of a PDF page.
@@ -172,6 +174,19 @@ fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
         page: None,
         message,
     };
+    // Only the head is read to tell the kind: an image file is read again when its page is decoded, so a
+    // folder of a thousand scans is never held in memory at once.
+    let head = match read_head(path) {
+        Ok(b) => b,
+        Err(e) => return vec![Err(whole(format!("cannot read the file: {e}")))],
+    };
+    if let Ok(image::ImageFormat::Png | image::ImageFormat::Jpeg) = image::guess_format(&head) {
+        return vec![Ok(PageSource {
+            source: path.to_path_buf(),
+            page: 1,
+            data: Encoded::ImageAt(path.to_path_buf()),
+        })];
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return vec![Err(whole(format!("cannot read the file: {e}")))],
@@ -195,6 +210,16 @@ fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
             "neither a PDF nor a PNG, JPEG or TIFF image".into(),
         ))],
     }
+}
+
+/// The first kilobyte of a file (less when the file is shorter).
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1024);
+    std::fs::File::open(path)?
+        .take(1024)
+        .read_to_end(&mut head)?;
+    Ok(head)
 }
 
 fn tiff_sources(path: &Path, bytes: Vec<u8>) -> Vec<Result<PageSource, PageProblem>> {
@@ -725,6 +750,12 @@ impl PageSource {
         let image = match &self.data {
             Encoded::ImageFile(bytes) => decode_image_file(bytes)
                 .map_err(|e| problem(format!("the image cannot be decoded ({e})")))?,
+            Encoded::ImageAt(path) => {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| problem(format!("cannot read the file: {e}")))?;
+                decode_image_file(&bytes)
+                    .map_err(|e| problem(format!("the image cannot be decoded ({e})")))?
+            }
             Encoded::Pdf(p) => decode_pdf_image(p).map_err(problem)?,
             Encoded::PdfStrips(strips) => assemble_strips(strips).map_err(problem)?,
             Encoded::TiffPage(bytes, index) => decode_tiff_page(bytes, *index).map_err(problem)?,
