@@ -238,19 +238,9 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
 }
 
 /// The `templates:` folder of the blueprint the papers were made from, so the report looks like the
-/// papers; found as written in the manifest or beside it, and skipped if the blueprint is gone.
+/// papers; skipped if the blueprint is gone.
 fn blueprint_templates(manifest: &Manifest, manifest_path: &Path) -> Option<PathBuf> {
-    let as_written = PathBuf::from(&manifest.blueprint.path);
-    let beside = manifest_path
-        .parent()
-        .map(|p| p.join(&manifest.blueprint.path));
-    let path = [Some(as_written), beside]
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_file())?;
-    crate::input::blueprint::Blueprint::load(&path)
-        .ok()?
-        .templates
+    crate::workflow::blueprint_for(manifest, manifest_path)?.templates
 }
 
 /// The bank the papers came from, for stems in the report; a missing or changed bank only costs the stems.

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::input::blueprint::Blueprint;
+use crate::input::manifest::Manifest;
 use crate::render::Renderer;
 use crate::render::fonts::FontSet;
 use crate::render::layout::{Density, PageSetup};
@@ -170,4 +171,18 @@ fn render_parallel<T: serde::Serialize + Sync>(
             Ok(OutFile::pdf(path, r.pdf, pages))
         })
         .collect()
+}
+
+/// The blueprint the papers of a manifest were made from (for their look: fonts, templates, spacing),
+/// found as written in the manifest or beside it; None when it is gone.
+pub(crate) fn blueprint_for(manifest: &Manifest, manifest_path: &Path) -> Option<Blueprint> {
+    let as_written = PathBuf::from(&manifest.blueprint.path);
+    let beside = manifest_path
+        .parent()
+        .map(|p| p.join(&manifest.blueprint.path));
+    let path = [Some(as_written), beside]
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_file())?;
+    Blueprint::load(&path).ok()
 }

@@ -26,7 +26,7 @@ use crate::render::Renderer;
 use crate::render::layout::{self, PageSetup};
 use crate::render::pdf;
 use crate::workflow::graded::GradedClass;
-use crate::workflow::{OutFile, load_fonts};
+use crate::workflow::{OutFile, blueprint_for, load_fonts};
 
 /// How many of the most-missed questions the class edition shows.
 pub const CLASS_ITEMS: usize = 15;
@@ -99,19 +99,6 @@ fn bank_for(manifest: &Manifest, manifest_path: &Path, err: &mut dyn Write) -> R
         .because("restore them (git) to print the books"));
     }
     Ok(bank)
-}
-
-/// The blueprint the papers were made from, for its look (fonts, templates, spacing); None when it is gone.
-fn blueprint_for(manifest: &Manifest, manifest_path: &Path) -> Option<Blueprint> {
-    let as_written = PathBuf::from(&manifest.blueprint.path);
-    let beside = manifest_path
-        .parent()
-        .map(|p| p.join(&manifest.blueprint.path));
-    let path = [Some(as_written), beside]
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_file())?;
-    Blueprint::load(&path).ok()
 }
 
 /// The blueprint as the manifest records it (parts, points, scoring): what the paper model needs to print

@@ -7,7 +7,7 @@ use docx_rs::Docx;
 
 use super::Ctx;
 use super::paper::{Block, add, number_hang, question, title_block};
-use super::review::note_para;
+use super::review::note_blocks;
 use super::style::{self, BODY_SIZE, Para, Span};
 use crate::model::review_book::BookData;
 
@@ -100,18 +100,7 @@ pub fn book(data: &BookData, cx: &Ctx) -> Docx {
                     .keep()
                     .with(&[Span::heading(format!("【考点回顾】{}", g.title))]),
             ));
-            for p in &g.paragraphs {
-                let lone = matches!(p.as_slice(), [r] if r.image.is_some());
-                let spans: Vec<Span> = p
-                    .iter()
-                    .map(|r| match &r.image {
-                        Some(image) => cx.picture(image, room),
-                        None if r.key => Span::heading(&r.text),
-                        None => Span::body(&r.text),
-                    })
-                    .collect();
-                blocks.push(Block::p(note_para(lone).with(&spans)));
-            }
+            note_blocks(&g.paragraphs, cx, room, &mut blocks);
         }
         if !g.practice.is_empty() {
             blocks.push(Block::p(

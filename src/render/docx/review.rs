@@ -6,7 +6,7 @@ use docx_rs::Docx;
 use super::Ctx;
 use super::paper::{Block, add, title_block};
 use super::style::{self, BODY_SIZE, Para, Span};
-use crate::model::paper::PaperData;
+use crate::model::paper::{PaperData, TextRun};
 
 pub fn review(data: &PaperData, cx: &Ctx) -> Docx {
     let variant = if data.has_variants {
@@ -36,21 +36,26 @@ pub fn review(data: &PaperData, cx: &Ctx) -> Docx {
                 Span::heading(&note.title),
                 Span::body(format!("【第{}题】", note.numbers)),
             ])));
-            for p in &note.paragraphs {
-                let lone = matches!(p.as_slice(), [r] if r.image.is_some());
-                let spans: Vec<Span> = p
-                    .iter()
-                    .map(|r| match &r.image {
-                        Some(image) => cx.picture(image, room),
-                        None if r.key => Span::heading(&r.text),
-                        None => Span::body(&r.text),
-                    })
-                    .collect();
-                blocks.push(Block::p(note_para(lone).with(&spans)));
-            }
+            note_blocks(&note.paragraphs, cx, room, &mut blocks);
         }
     }
     add(style::document(cx.setup), blocks)
+}
+
+/// A note's paragraphs as Word paragraphs: key phrases bold, pictures at most `room` wide.
+pub fn note_blocks(paragraphs: &[Vec<TextRun>], cx: &Ctx, room: f32, blocks: &mut Vec<Block>) {
+    for p in paragraphs {
+        let lone = matches!(p.as_slice(), [r] if r.image.is_some());
+        let spans: Vec<Span> = p
+            .iter()
+            .map(|r| match &r.image {
+                Some(image) => cx.picture(image, room),
+                None if r.key => Span::heading(&r.text),
+                None => Span::body(&r.text),
+            })
+            .collect();
+        blocks.push(Block::p(note_para(lone).with(&spans)));
+    }
 }
 
 /// A note's paragraph: indented two characters, or a picture alone on its line, centred (as on the PDF).
