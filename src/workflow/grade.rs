@@ -13,8 +13,8 @@ use crate::input::bank::Bank;
 use crate::input::manifest::Manifest;
 use crate::model::paper::points_text;
 use crate::model::report::{explain, option_summary, report_data, section_title};
-use crate::render::Renderer;
 use crate::render::layout::PageSetup;
+use crate::render::{Template, Typesetter};
 
 /// The pass mark in points: `60` is points, `60%` a share of `total` (full-width `６０％` too). A mark
 /// above the total would fail the whole class, so it is refused.
@@ -209,9 +209,9 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         None => blueprint_templates(&manifest, req.manifest),
     };
     let templates = req.templates.or(blueprint_templates.as_deref());
-    let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
-    let report = renderer.render("report", &data)?;
-    files.push((req.out.join("report.pdf"), report.pdf));
+    let typeset = Typesetter::new(&fonts, templates, PageSetup::a4())?;
+    let (_, report) = crate::render::single_pdf(&typeset, Template::Report, &data)?;
+    files.push((req.out.join("report.pdf"), report));
     let summary = format!(
         "{} students, mean {} of {}, {} passed (mark {}); {} question(s) flagged{}",
         grading.students.len(),

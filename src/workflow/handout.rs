@@ -10,8 +10,9 @@ use crate::input::bank::Bank;
 use crate::input::roster::{self, Student};
 use crate::model::handout::{self, HandoutData, Mode, Selection};
 use crate::model::paper::StudentData;
-use crate::render::Renderer;
+use crate::render::docx::WordWriter;
 use crate::render::layout::{self, Layout};
+use crate::render::{PdfWriter, Template, Typesetter};
 use crate::workflow::drawn::print_warnings;
 use crate::workflow::{Look, OutFile, load_fonts};
 
@@ -79,7 +80,7 @@ pub fn handouts(
     if let (Some(students), Some(path)) = (&students, &req.roster) {
         crate::workflow::check::roster_glyphs(students, path, &fonts)?;
     }
-    let renderer = Renderer::new(
+    let typeset = Typesetter::new(
         &fonts,
         look.templates.as_deref(),
         look.page_setup(None, None)?,
@@ -120,83 +121,23 @@ pub fn handouts(
             look.duplex,
         ));
     }
-    let handouts = crate::util::parallel::map(&copies, |data| render_handout(&renderer, data));
-    let keys = if mode == Mode::Cloze {
-        let needed = if req.vary { copies.len() } else { 1 };
-        crate::util::parallel::map(&copies[..needed], |data| {
-            renderer.layout("handout-key", data)
-        })
+    let copies = Copies {
+        dir,
+        students: students.as_deref(),
+        data: copies,
+        vary: req.vary,
+        duplex: look.duplex,
+    };
+    // Each format is made only when asked for; the Word files follow the PDFs.
+    let mut files = if look.pdf {
+        pdf_files(&typeset, &copies)?
     } else {
         Vec::new()
     };
-    let handouts: Vec<Layout> = handouts.into_iter().collect::<Result<_>>()?;
-    let keys: Vec<Layout> = keys.into_iter().collect::<Result<_>>()?;
-    let mut layouts: Vec<(PathBuf, Layout)> = Vec::new();
-    match &students {
-        None => {
-            layouts.push((dir.join("handout.pdf"), handouts[0].clone()));
-            if let Some(k) = keys.first() {
-                layouts.push((dir.join("handout-key.pdf"), k.clone()));
-            }
-        }
-        Some(list) => {
-            let names: Vec<String> = list
-                .iter()
-                .map(|s| format!("{} {}", s.id, s.name))
-                .collect();
-            let stem = |s: &Student| roster::safe_file_name(&format!("{}-{}", s.id, s.name));
-            for (s, l) in list.iter().zip(&handouts) {
-                layouts.push((
-                    dir.join("handouts").join(format!("{}.pdf", stem(s))),
-                    l.clone(),
-                ));
-            }
-            layouts.push((
-                dir.join("handout-all.pdf"),
-                layout::concat(handouts, &names, look.duplex),
-            ));
-            if req.vary {
-                for (s, k) in list.iter().zip(&keys) {
-                    layouts.push((
-                        dir.join("handouts").join(format!("{}-key.pdf", stem(s))),
-                        k.clone(),
-                    ));
-                }
-                layouts.push((
-                    dir.join("handout-key-all.pdf"),
-                    layout::concat(keys, &names, false),
-                ));
-            } else if let Some(k) = keys.first() {
-                layouts.push((dir.join("handout-key.pdf"), k.clone()));
-            }
-        }
+    if look.docx {
+        files.extend(word_files(&WordWriter::new(&typeset), &copies)?);
     }
-    let docs = if look.docx {
-        crate::workflow::word::render_handouts(
-            &renderer,
-            dir,
-            students.as_deref(),
-            &copies,
-            req.vary,
-        )?
-    } else {
-        Vec::new()
-    };
-    if !look.pdf {
-        layouts.clear();
-    }
-    let pdfs = crate::util::parallel::map(&layouts, |(_, l)| {
-        crate::render::pdf::render(l, &renderer.pdf_fonts)
-    });
-    let mut files: Vec<OutFile> = layouts
-        .into_iter()
-        .zip(pdfs)
-        .map(|((path, l), bytes)| OutFile::pdf(path, bytes, l.pages.len()))
-        .collect();
-    files.extend(
-        docs.into_iter()
-            .map(|(path, bytes)| OutFile::other(path, bytes)),
-    );
+    let copies = copies.data;
     let phrases: usize = notes
         .iter()
         .flat_map(|(_, ns)| ns)
@@ -222,10 +163,129 @@ pub fn handouts(
     Ok(Handouts { files, summary })
 }
 
+/// A handout run's copies: one, or one per student of the roster (their own blanks when `vary`).
+struct Copies<'a> {
+    dir: &'a Path,
+    students: Option<&'a [Student]>,
+    data: Vec<HandoutData>,
+    vary: bool,
+    duplex: bool,
+}
+
+impl Copies<'_> {
+    fn cloze(&self) -> bool {
+        self.data.first().is_some_and(|c| c.cloze)
+    }
+
+    /// The copies that get a key of their own: every student's with `vary`, else the first.
+    fn keyed(&self) -> &[HandoutData] {
+        match (self.cloze(), self.vary) {
+            (false, _) => &[],
+            (true, true) => &self.data,
+            (true, false) => &self.data[..1],
+        }
+    }
+}
+
+/// The PDFs of a handout run: handout.pdf (and handout-key.pdf in cloze mode), or with a roster one copy per
+/// student in handouts/ plus handout-all.pdf to print them all (and the keys alike with `vary`).
+fn pdf_files(typeset: &Typesetter, copies: &Copies) -> Result<Vec<OutFile>> {
+    let handouts = crate::util::parallel::map(&copies.data, |data| render_handout(typeset, data));
+    let keys = crate::util::parallel::map(copies.keyed(), |data| {
+        typeset.layout(Template::HandoutKey, data)
+    });
+    let handouts: Vec<Layout> = handouts.into_iter().collect::<Result<_>>()?;
+    let keys: Vec<Layout> = keys.into_iter().collect::<Result<_>>()?;
+    let dir = copies.dir;
+    let mut layouts: Vec<(PathBuf, Layout)> = Vec::new();
+    match copies.students {
+        None => {
+            layouts.push((dir.join("handout.pdf"), handouts[0].clone()));
+            if let Some(k) = keys.first() {
+                layouts.push((dir.join("handout-key.pdf"), k.clone()));
+            }
+        }
+        Some(list) => {
+            let names: Vec<String> = list
+                .iter()
+                .map(|s| format!("{} {}", s.id, s.name))
+                .collect();
+            for (s, l) in list.iter().zip(&handouts) {
+                layouts.push((
+                    dir.join("handouts").join(format!("{}.pdf", stem(s))),
+                    l.clone(),
+                ));
+            }
+            layouts.push((
+                dir.join("handout-all.pdf"),
+                layout::concat(handouts, &names, copies.duplex),
+            ));
+            if copies.vary {
+                for (s, k) in list.iter().zip(&keys) {
+                    layouts.push((
+                        dir.join("handouts").join(format!("{}-key.pdf", stem(s))),
+                        k.clone(),
+                    ));
+                }
+                layouts.push((
+                    dir.join("handout-key-all.pdf"),
+                    layout::concat(keys, &names, false),
+                ));
+            } else if let Some(k) = keys.first() {
+                layouts.push((dir.join("handout-key.pdf"), k.clone()));
+            }
+        }
+    }
+    let writer = PdfWriter::new(typeset.fonts(), typeset.pictures().clone())?;
+    let pdfs = crate::util::parallel::map(&layouts, |(_, l)| writer.write(l));
+    layouts
+        .into_iter()
+        .zip(pdfs)
+        .map(|((path, l), bytes)| Ok(OutFile::pdf(path, bytes?, l.pages.len())))
+        .collect()
+}
+
+/// The Word versions of a handout run's files: handout.docx (and handout-key.docx in cloze mode), or with a
+/// roster one copy per student in handouts/ (their own keys with `vary`, else one key). The PDF's
+/// print-everything files (handout-all.pdf) have no Word version: each copy opens on its own.
+fn word_files(word: &WordWriter, copies: &Copies) -> Result<Vec<OutFile>> {
+    let dir = copies.dir;
+    let cloze = copies.cloze();
+    let mut jobs: Vec<(PathBuf, &HandoutData, bool)> = Vec::new();
+    match copies.students {
+        None => {
+            jobs.push((dir.join("handout.docx"), &copies.data[0], false));
+            if cloze {
+                jobs.push((dir.join("handout-key.docx"), &copies.data[0], true));
+            }
+        }
+        Some(list) => {
+            for (s, data) in list.iter().zip(&copies.data) {
+                let folder = dir.join("handouts");
+                jobs.push((folder.join(format!("{}.docx", stem(s))), data, false));
+                if cloze && copies.vary {
+                    jobs.push((folder.join(format!("{}-key.docx", stem(s))), data, true));
+                }
+            }
+            if cloze && !copies.vary {
+                jobs.push((dir.join("handout-key.docx"), &copies.data[0], true));
+            }
+        }
+    }
+    jobs.into_iter()
+        .map(|(path, data, key)| Ok(OutFile::other(path, word.handout(data, key)?)))
+        .collect()
+}
+
+/// A student's copy's file name: `20250001-张三`.
+fn stem(s: &Student) -> String {
+    roster::safe_file_name(&format!("{}-{}", s.id, s.name))
+}
+
 /// Lays out a handout; with a table of contents, twice: the second pass fills in the page numbers that the
 /// first pass found (the contents keep their length, so the pages do not move).
-fn render_handout(renderer: &Renderer, data: &HandoutData) -> Result<Layout> {
-    let first = renderer.layout("handout", data)?;
+fn render_handout(typeset: &Typesetter, data: &HandoutData) -> Result<Layout> {
+    let first = typeset.layout(Template::Handout, data)?;
     if !data.show_toc {
         return Ok(first);
     }
@@ -235,7 +295,7 @@ fn render_handout(renderer: &Renderer, data: &HandoutData) -> Result<Layout> {
             entry.page = (b.page + 1).to_string();
         }
     }
-    renderer.layout("handout", &data)
+    typeset.layout(Template::Handout, &data)
 }
 
 /// 「考点讲义」 titles default to the bank's first section title when there is one section, else a generic one.

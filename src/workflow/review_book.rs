@@ -22,9 +22,9 @@ use crate::model::review_book::{
     self as book, BookData, ClassData, Miss, book_group, class_item, group_misses, practice_key,
     printed_places, rank_band,
 };
-use crate::render::Renderer;
+use crate::render::docx::WordWriter;
 use crate::render::layout::{self, PageSetup};
-use crate::render::pdf;
+use crate::render::{PdfWriter, Template, Typesetter};
 use crate::workflow::graded::GradedClass;
 use crate::workflow::{OutFile, blueprint_for, load_fonts};
 
@@ -488,50 +488,48 @@ pub fn review_books(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<Revi
     let templates = req
         .templates
         .or(look.as_ref().and_then(|b| b.templates.as_deref()));
-    let renderer =
-        Renderer::new(&fonts, templates, PageSetup::a4())?.with_images(bank.images.clone());
-    let jobs: Vec<(&str, &BookData)> = books.iter().map(|b| ("review-book", b)).collect();
-    let rendered = renderer.render_all(&jobs, books.len() > 3);
+    let typeset =
+        Typesetter::new(&fonts, templates, PageSetup::a4())?.with_images(bank.images.clone());
+    // print-books.pdf and class.pdf are always PDF, so every book is laid out whatever the formats.
+    let pdf = PdfWriter::new(&fonts, typeset.pictures().clone())?;
+    let word = req.docx.then(|| WordWriter::new(&typeset));
+    let jobs: Vec<(Template, &BookData)> =
+        books.iter().map(|b| (Template::ReviewBook, b)).collect();
+    let rendered = pdf.write_all(typeset.layout_all(&jobs, books.len() > 3), books.len() > 3);
     let mut files = Vec::new();
     let mut layouts = Vec::new();
     let mut titles = Vec::new();
     for (b, result) in books.iter().zip(rendered) {
-        let r = result?;
+        let (layout, bytes) = result?;
         let stem = safe_file_name(&format!("{}-{}", b.student.id, b.student.name));
         if req.pdf {
             files.push(OutFile::pdf(
                 req.out.join("books").join(format!("{stem}.pdf")),
-                r.pdf,
-                r.layout.pages.len(),
+                bytes,
+                layout.pages.len(),
             ));
         }
-        if req.docx {
-            let bytes = crate::render::docx::render_book(
-                b,
-                &renderer.setup,
-                renderer.fonts,
-                &renderer.pdf_fonts.pictures,
-            )?;
+        if let Some(word) = &word {
             files.push(OutFile::other(
                 req.out.join("books").join(format!("{stem}.docx")),
-                bytes,
+                word.book(b)?,
             ));
         }
         titles.push(format!("{} {}", b.student.id, b.student.name));
-        layouts.push(r.layout);
+        layouts.push(layout);
     }
     let combined = layout::concat(layouts, &titles, false);
     let pages = combined.pages.len();
     files.push(OutFile::pdf(
         req.out.join("print-books.pdf"),
-        pdf::render(&combined, &renderer.pdf_fonts),
+        pdf.write(&combined)?,
         pages,
     ));
-    let class_pdf = renderer.render("review-book-class", &class_data)?;
+    let class_layout = typeset.layout(Template::ReviewBookClass, &class_data)?;
     files.push(OutFile::pdf(
         req.out.join("class.pdf"),
-        class_pdf.pdf,
-        class_pdf.layout.pages.len(),
+        pdf.write(&class_layout)?,
+        class_layout.pages.len(),
     ));
     Ok(ReviewBooks {
         files,

@@ -133,5 +133,5 @@ pub fn book(data: &BookData, cx: &Ctx) -> Docx {
             blocks.push(Block::p(Para::new(BODY_SIZE).with(&spans)));
         }
     }
-    add(style::document(cx.setup), blocks)
+    add(style::document(cx.setup, Some(style::FOOTER)), blocks)
 }

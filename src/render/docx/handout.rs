@@ -117,7 +117,7 @@ pub fn handout(data: &HandoutData, cx: &Ctx) -> Docx {
             }
         }
     }
-    add(style::document(cx.setup), blocks)
+    add(style::document(cx.setup, Some(style::FOOTER)), blocks)
 }
 
 pub fn handout_key(data: &HandoutData, cx: &Ctx) -> Docx {
@@ -151,5 +151,5 @@ pub fn handout_key(data: &HandoutData, cx: &Ctx) -> Docx {
             ));
         }
     }
-    add(style::document(cx.setup), blocks)
+    add(style::document(cx.setup, Some(style::FOOTER)), blocks)
 }
