@@ -9,9 +9,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::render::fonts::{FontSet, MissingGlyph, missing_glyphs_error};
+use crate::render::fonts::{FontRole, FontSet, MissingGlyph, missing_glyphs_error};
 use crate::render::layout::{self, Layout, PageSetup};
-use crate::render::markup::{self, Block, Document, Inline};
+use crate::render::markup::{self, Block, Document, Inline, QuestionBlock};
 use crate::render::pictures::Pictures;
 use crate::render::template::{Template, Templates};
 
@@ -110,13 +110,44 @@ impl<'f> Typesetter<'f> {
 /// Every character of the document that its font cannot show, with where it occurs: the question id, or
 /// the text around it.
 pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<MissingGlyph> {
-    let mut out = Vec::new();
-    let mut check = |runs: &[Inline], place: &dyn Fn() -> String| {
+    let mut check = GlyphCheck {
+        fonts,
+        template,
+        out: Vec::new(),
+    };
+    check.blocks(&doc.blocks, None);
+    let seal = body("密封线内不要答题学校班级姓名考号：\u{3000}".into());
+    check.runs(&seal, &|| "the seal line".to_string());
+    if let Some(footer) = &doc.footer {
+        let runs = body(footer.replace("{page}", "1").replace("{pages}", "2"));
+        check.runs(&runs, &|| format!("the footer of {template}"));
+    }
+    check.out
+}
+
+/// One run of body text.
+fn body(text: String) -> Vec<Inline> {
+    vec![Inline::Text {
+        text,
+        role: FontRole::Body,
+    }]
+}
+
+/// The characters of one document found missing so far, in document order.
+struct GlyphCheck<'a> {
+    fonts: &'a FontSet,
+    template: &'a str,
+    out: Vec<MissingGlyph>,
+}
+
+impl GlyphCheck<'_> {
+    /// Checks `runs`; `place` says where they are, asked only when a character is missing.
+    fn runs(&mut self, runs: &[Inline], place: &dyn Fn() -> String) {
         for run in runs {
             if let Inline::Text { text, role } = run {
-                let face = fonts.face(*role);
+                let face = self.fonts.face(*role);
                 for c in text.chars().filter(|c| !face.has(*c)) {
-                    out.push(MissingGlyph {
+                    self.out.push(MissingGlyph {
                         c,
                         font: face.name.clone(),
                         place: place(),
@@ -124,141 +155,100 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
                 }
             }
         }
-    };
-    let around = |runs: &[Inline]| -> String {
-        let text: String = runs
-            .iter()
-            .filter_map(|r| {
-                if let Inline::Text { text, .. } = r {
-                    Some(text.as_str())
-                } else {
-                    None
-                }
-            })
-            .collect::<String>()
-            .chars()
-            .take(24)
-            .collect();
-        format!("the text “{text}” from {template}")
-    };
-    fn walk(
-        blocks: &[Block],
-        question: Option<&str>,
-        check: &mut dyn FnMut(&[Inline], &dyn Fn() -> String),
-        around: &dyn Fn(&[Inline]) -> String,
-    ) {
+    }
+
+    fn blocks(&mut self, blocks: &[Block], question: Option<&str>) {
+        let tpl = self.template;
         for block in blocks {
-            let place = |runs: &[Inline]| match question {
-                Some(id) => format!("question {id}"),
-                None => around(runs),
-            };
             match block {
                 Block::Para(p) | Block::Heading { para: p, .. } => {
-                    check(&p.runs, &|| place(&p.runs))
-                }
-                Block::Fields { fields, .. } => {
-                    for f in fields {
-                        let runs = vec![
-                            Inline::Text {
-                                text: f.label.clone(),
-                                role: crate::render::fonts::FontRole::Body,
-                            },
-                            Inline::Text {
-                                text: f.value.clone(),
-                                role: crate::render::fonts::FontRole::Body,
-                            },
-                        ];
-                        let label = f.label.clone();
-                        check(&runs, &|| format!("the field {label}"));
-                    }
+                    self.runs(&p.runs, &|| place(tpl, &p.runs, question))
                 }
                 Block::Table(t) => {
                     for cell in t.rows.iter().flatten() {
-                        check(&cell.runs, &|| place(&cell.runs));
+                        self.runs(&cell.runs, &|| place(tpl, &cell.runs, question));
                     }
                 }
                 Block::Boxed { title, blocks, .. } => {
                     if let Some(title) = title {
                         let runs = vec![Inline::Text {
                             text: title.clone(),
-                            role: crate::render::fonts::FontRole::Heading,
+                            role: FontRole::Heading,
                         }];
-                        check(&runs, &|| place(&runs));
+                        self.runs(&runs, &|| place(tpl, &runs, question));
                     }
-                    walk(blocks, question, check, around);
+                    self.blocks(blocks, question);
                 }
-                Block::Question(q) => {
-                    let id = q.id.as_deref().or(question);
-                    let own = |runs: &[Inline]| match id {
-                        Some(id) => format!("question {id}"),
-                        None => around(runs),
-                    };
-                    check(&q.stem, &|| own(&q.stem));
-                    walk(&q.body, id, check, around);
-                    for (label, runs) in &q.options {
-                        let with_label = [
-                            vec![Inline::Text {
-                                text: label.clone(),
-                                role: crate::render::fonts::FontRole::Body,
-                            }],
-                            runs.clone(),
-                        ]
-                        .concat();
-                        check(&with_label, &|| own(runs));
-                    }
-                    walk(&q.after, id, check, around);
-                }
-                Block::Bubbles { questions, .. } => {
-                    for (n, choices) in questions {
-                        let runs = vec![Inline::Text {
-                            text: format!("{n}{}", choices.concat()),
-                            role: crate::render::fonts::FontRole::Body,
-                        }];
-                        check(&runs, &|| place(&runs));
-                    }
-                }
-                Block::Bars { bars, .. } => {
-                    for (label, _) in bars {
-                        let runs = vec![Inline::Text {
-                            text: format!("{label}0123456789."),
-                            role: crate::render::fonts::FontRole::Body,
-                        }];
-                        check(&runs, &|| place(&runs));
-                    }
-                }
-                Block::Digits {
-                    value, variants, ..
-                } => {
-                    let runs = vec![Inline::Text {
-                        text: format!("0123456789{value}试卷类型{}", variants.concat()),
-                        role: crate::render::fonts::FontRole::Body,
-                    }];
-                    check(&runs, &|| format!("the id {value}"));
-                }
+                Block::Question(q) => self.question(q, question),
                 Block::Entry { runs, page, .. } => {
-                    check(runs, &|| place(runs));
-                    let page_runs = vec![Inline::Text {
-                        text: page.clone(),
-                        role: crate::render::fonts::FontRole::Body,
-                    }];
-                    check(&page_runs, &|| place(runs));
+                    self.runs(runs, &|| place(tpl, runs, question));
+                    self.runs(&body(page.clone()), &|| place(tpl, runs, question));
                 }
                 Block::Lines { .. } | Block::Space(_) | Block::PageBreak => {}
+                widget => self.widget(widget, question),
             }
         }
     }
-    walk(&doc.blocks, None, &mut check, &around);
-    let seal = vec![Inline::Text {
-        text: "密封线内不要答题学校班级姓名考号：\u{3000}".into(),
-        role: crate::render::fonts::FontRole::Body,
-    }];
-    check(&seal, &|| "the seal line".to_string());
-    if let Some(footer) = &doc.footer {
-        let runs = vec![Inline::Text {
-            text: footer.replace("{page}", "1").replace("{pages}", "2"),
-            role: crate::render::fonts::FontRole::Body,
-        }];
-        check(&runs, &|| format!("the footer of {template}"));
+
+    fn question(&mut self, q: &QuestionBlock, outer: Option<&str>) {
+        let tpl = self.template;
+        let id = q.id.as_deref().or(outer);
+        self.runs(&q.stem, &|| place(tpl, &q.stem, id));
+        self.blocks(&q.body, id);
+        for (label, runs) in &q.options {
+            let with_label = [body(label.clone()), runs.clone()].concat();
+            self.runs(&with_label, &|| place(tpl, runs, id));
+        }
+        self.blocks(&q.after, id);
     }
-    out
+
+    /// The text a widget prints of its own (field labels, bubble letters, digits, bar labels).
+    fn widget(&mut self, block: &Block, question: Option<&str>) {
+        let tpl = self.template;
+        match block {
+            Block::Fields { fields, .. } => {
+                for f in fields {
+                    let runs = [body(f.label.clone()), body(f.value.clone())].concat();
+                    self.runs(&runs, &|| format!("the field {}", f.label));
+                }
+            }
+            Block::Bubbles { questions, .. } => {
+                for (n, choices) in questions {
+                    let runs = body(format!("{n}{}", choices.concat()));
+                    self.runs(&runs, &|| place(tpl, &runs, question));
+                }
+            }
+            Block::Bars { bars, .. } => {
+                for (label, _) in bars {
+                    let runs = body(format!("{label}0123456789."));
+                    self.runs(&runs, &|| place(tpl, &runs, question));
+                }
+            }
+            Block::Digits {
+                value, variants, ..
+            } => {
+                let runs = body(format!("0123456789{value}试卷类型{}", variants.concat()));
+                self.runs(&runs, &|| format!("the id {value}"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Where `runs` are: inside question `question`, or else their first characters in `template`.
+fn place(template: &str, runs: &[Inline], question: Option<&str>) -> String {
+    if let Some(id) = question {
+        return format!("question {id}");
+    }
+    let text: String = runs
+        .iter()
+        .filter_map(|r| match r {
+            Inline::Text { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<String>()
+        .chars()
+        .take(24)
+        .collect();
+    format!("the text “{text}” from {template}")
 }

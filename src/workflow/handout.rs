@@ -48,19 +48,7 @@ pub fn handouts(
         Some(path) => Some(roster::read(path)?),
         None => None,
     };
-    if req.vary && students.is_none() {
-        return Err(Error::usage(
-            "--vary gives each student their own blanks; it needs --roster",
-        ));
-    }
-    // At ratio 1 every phrase is blanked on every copy, so varying could only renumber the same blanks,
-    // which stops no one copying from a neighbour; say so rather than print identical copies.
-    if req.vary && req.blank_ratio >= 1.0 {
-        return Err(Error::usage(
-            "--vary varies which key phrases are blanked, so it needs --blank-ratio below 1",
-        )
-        .because("for example --blank-ratio 0.6: each student gets their own 60% of the phrases as blanks"));
-    }
+    check_vary(req)?;
     let mode = req.mode;
     let seed = req.seed.unwrap_or_else(|| {
         let seed = crate::exam::dice::random_seed();
@@ -137,13 +125,45 @@ pub fn handouts(
     if look.docx {
         files.extend(word_files(&WordWriter::new(&typeset), &copies)?);
     }
-    let copies = copies.data;
+    let blanked = copies.data[0].blank_count;
+    let summary = summary(&bank, &notes, mode, total, seed, blanked);
+    Ok(Handouts { files, summary })
+}
+
+/// `--vary` needs a roster and a blank ratio below 1.
+fn check_vary(req: &HandoutRequest) -> Result<()> {
+    if req.vary && req.roster.is_none() {
+        return Err(Error::usage(
+            "--vary gives each student their own blanks; it needs --roster",
+        ));
+    }
+    // At ratio 1 every phrase is blanked on every copy, so varying could only renumber the same blanks,
+    // which stops no one copying from a neighbour; say so rather than print identical copies.
+    if req.vary && req.blank_ratio >= 1.0 {
+        return Err(Error::usage(
+            "--vary varies which key phrases are blanked, so it needs --blank-ratio below 1",
+        )
+        .because("for example --blank-ratio 0.6: each student gets their own 60% of the phrases as blanks"));
+    }
+    Ok(())
+}
+
+/// The run's one-line summary: notes, sections and key phrases, and in cloze mode how many were blanked
+/// and the seed.
+fn summary(
+    bank: &Bank,
+    notes: &[(usize, Vec<usize>)],
+    mode: Mode,
+    total: usize,
+    seed: u64,
+    blanked: usize,
+) -> String {
     let phrases: usize = notes
         .iter()
         .flat_map(|(_, ns)| ns)
         .map(|n| crate::input::bank::key_phrases(&bank.notes[*n].text).len())
         .sum();
-    let summary = format!(
+    format!(
         "{} notes in {} sections; {} key phrases{}",
         notes.iter().map(|(_, n)| n.len()).sum::<usize>(),
         notes.len(),
@@ -155,12 +175,11 @@ pub fn handouts(
             } else {
                 String::new()
             };
-            format!("{pool}, {} blanked, seed {seed}", copies[0].blank_count)
+            format!("{pool}, {blanked} blanked, seed {seed}")
         } else {
             String::new()
         }
-    );
-    Ok(Handouts { files, summary })
+    )
 }
 
 /// A handout run's copies: one, or one per student of the roster (their own blanks when `vary`).

@@ -347,23 +347,7 @@ pub fn prepare(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<PreparedB
     let blueprint = recorded_blueprint(manifest, autospace);
     let seed = req.seed.unwrap_or(manifest.seed);
 
-    // The papers as printed, one per variant a graded student sat.
-    let sat: HashSet<&str> = class
-        .grading
-        .students
-        .iter()
-        .map(|s| s.variant.as_str())
-        .collect();
-    let mut printed: HashMap<String, (Variant, PaperData)> = HashMap::new();
-    for record in manifest
-        .variants
-        .iter()
-        .filter(|v| sat.contains(v.label.as_str()))
-    {
-        let variant = variant_from_record(&bank, record)?;
-        let data = paper::build(&bank, &blueprint, &variant, manifest.variants.len(), false);
-        printed.insert(record.label.clone(), (variant, data));
-    }
+    let printed = printed_papers(&class, &bank, &blueprint)?;
 
     let students = &class.grading.students;
     let ranks = grade::ranks(students);
@@ -378,26 +362,7 @@ pub fn prepare(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<PreparedB
             .expect("graded variants are in the manifest");
         let questions: Vec<&QuestionData> = data.parts.iter().flat_map(|p| &p.questions).collect();
         let drawn: Vec<&DrawnQuestion> = variant.questions().collect();
-        let mut misses = Vec::new();
-        let mut unmarked = 0;
-        for (((q, dq), rq), (given, earned)) in questions
-            .iter()
-            .zip(&drawn)
-            .zip(&record.questions)
-            .zip(&s.answers)
-        {
-            match earned {
-                None => unmarked += 1,
-                Some(e) if *e < rq.points => misses.push(Miss {
-                    question: (*q).clone(),
-                    bank_index: dq.question,
-                    given: given.clone(),
-                    earned: *e,
-                    points: rq.points,
-                }),
-                Some(_) => {}
-            }
-        }
+        let (misses, unmarked) = misses(&questions, &drawn, record, s);
         let missed_count = misses.len();
         papers.push(
             drawn
@@ -467,6 +432,63 @@ pub fn prepare(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<PreparedB
         seed,
         on_paper: papers,
     })
+}
+
+/// The papers as printed, one per variant a graded student sat: the variant as drawn and its paper data.
+fn printed_papers(
+    class: &GradedClass,
+    bank: &Bank,
+    blueprint: &Blueprint,
+) -> Result<HashMap<String, (Variant, PaperData)>> {
+    let manifest = &class.manifest;
+    let sat: HashSet<&str> = class
+        .grading
+        .students
+        .iter()
+        .map(|s| s.variant.as_str())
+        .collect();
+    let mut printed: HashMap<String, (Variant, PaperData)> = HashMap::new();
+    for record in manifest
+        .variants
+        .iter()
+        .filter(|v| sat.contains(v.label.as_str()))
+    {
+        let variant = variant_from_record(bank, record)?;
+        let data = paper::build(bank, blueprint, &variant, manifest.variants.len(), false);
+        printed.insert(record.label.clone(), (variant, data));
+    }
+    Ok(printed)
+}
+
+/// A student's misses (questions that earned less than their points, as printed) and how many of their
+/// answers are still unmarked.
+fn misses(
+    questions: &[&QuestionData],
+    drawn: &[&DrawnQuestion],
+    record: &VariantRecord,
+    s: &grade::Graded,
+) -> (Vec<Miss>, usize) {
+    let mut misses = Vec::new();
+    let mut unmarked = 0;
+    for (((q, dq), rq), (given, earned)) in questions
+        .iter()
+        .zip(drawn)
+        .zip(&record.questions)
+        .zip(&s.answers)
+    {
+        match earned {
+            None => unmarked += 1,
+            Some(e) if *e < rq.points => misses.push(Miss {
+                question: (*q).clone(),
+                bank_index: dq.question,
+                given: given.clone(),
+                earned: *e,
+                points: rq.points,
+            }),
+            Some(_) => {}
+        }
+    }
+    (misses, unmarked)
 }
 
 /// Builds every student's book and the class edition, renders them, and returns the files; nothing is written.

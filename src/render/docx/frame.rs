@@ -7,8 +7,7 @@
 use docx_rs::AlignmentType;
 
 use super::Ctx;
-use super::paper::{Block, spacer};
-use super::style::{self, Para, Span};
+use super::style::{self, Block, Para, Span, spacer};
 use crate::render::fonts::FontRole;
 use crate::render::markup::{self, Align, Inline, QuestionBlock};
 

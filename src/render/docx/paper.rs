@@ -1,45 +1,15 @@
 //! The exam paper and the teacher's edition as Word documents: header block, score table, 考生须知, part
 //! headings and hanging-indented questions with their options laid out as the PDF lays them out.
 
-use docx_rs::{Docx, Paragraph, Table};
+use docx_rs::{Docx, Paragraph};
 
 use std::collections::HashMap;
 
 use super::style::{self, BODY_SIZE, Para, Span};
+pub use super::style::{Block, add, spacer};
 use super::{Ctx, frame};
 use crate::model::paper::{PaperData, QuestionData};
 use crate::render::markup::Document;
-
-/// Blocks in document order: Word documents take paragraphs and tables in one sequence.
-pub enum Block {
-    P(Box<Paragraph>),
-    T(Box<Table>),
-}
-
-impl Block {
-    pub fn p(paragraph: Paragraph) -> Block {
-        Block::P(Box::new(paragraph))
-    }
-
-    pub fn t(table: Table) -> Block {
-        Block::T(Box::new(table))
-    }
-}
-
-pub fn add(docx: Docx, blocks: Vec<Block>) -> Docx {
-    blocks.into_iter().fold(docx, |d, b| match b {
-        Block::P(p) => d.add_paragraph(*p),
-        Block::T(t) => d.add_table(*t),
-    })
-}
-
-/// An empty paragraph `pt` high: the PDF's `<space>` before a table, which cannot carry space of its own.
-pub fn spacer(pt: f32, keep: bool) -> Paragraph {
-    let mut para = Para::new(1.0);
-    para.line = pt;
-    para.keep_next = keep;
-    para.build()
-}
 
 /// The title lines every document starts with.
 pub fn title_block(lines: &[(f32, f32, Vec<Span>)]) -> Vec<Block> {

@@ -610,6 +610,37 @@ pub fn document(setup: &PageSetup, footer_pattern: Option<&str>) -> Docx {
     docx
 }
 
+/// Blocks in document order: Word documents take paragraphs and tables in one sequence.
+pub enum Block {
+    P(Box<Paragraph>),
+    T(Box<Table>),
+}
+
+impl Block {
+    pub fn p(paragraph: Paragraph) -> Block {
+        Block::P(Box::new(paragraph))
+    }
+
+    pub fn t(table: Table) -> Block {
+        Block::T(Box::new(table))
+    }
+}
+
+pub fn add(docx: Docx, blocks: Vec<Block>) -> Docx {
+    blocks.into_iter().fold(docx, |d, b| match b {
+        Block::P(p) => d.add_paragraph(*p),
+        Block::T(t) => d.add_table(*t),
+    })
+}
+
+/// An empty paragraph `pt` high: the PDF's `<space>` before a table, which cannot carry space of its own.
+pub fn spacer(pt: f32, keep: bool) -> Paragraph {
+    let mut para = Para::new(1.0);
+    para.line = pt;
+    para.keep_next = keep;
+    para.build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

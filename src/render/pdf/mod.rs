@@ -186,22 +186,7 @@ fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
     });
 
     let height = layout.setup.height;
-    // Each picture (file and printed width) becomes one XObject, named in order of first use.
-    let mut xobjects: Vec<(String, u32)> = Vec::new();
-    for item in layout.pages.iter().flat_map(|p| &p.items) {
-        if let Item::Image { w, src, .. } = item {
-            let key = (src.clone(), w.to_bits());
-            if !xobjects.contains(&key)
-                && let Ok(x) = fonts.xobjects.xobject(src, *w)
-            {
-                doc.resources.xobjects.map.insert(
-                    printpdf::XObjectId(format!("IMG{}", xobjects.len() + 1)),
-                    printpdf::XObject::External((*x).clone()),
-                );
-                xobjects.push(key);
-            }
-        }
-    }
+    let xobjects = add_pictures(&mut doc, layout, fonts);
     // With our own fonts each page's content stream stands alone, so pages are drawn one at a time into
     // the finished file below: a class's print file never holds every page's drawing operations at once.
     let own = embedded.is_some();
@@ -265,6 +250,32 @@ fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
             .collect();
         embed::insert_fonts(&mut lo, &fonts);
     }
+    finish(lo)
+}
+
+/// Each picture of `layout` (file and printed width) as one XObject of `doc`, named in order of first use;
+/// the (file, width) of each, in that order.
+fn add_pictures(doc: &mut PdfDocument, layout: &Layout, fonts: &PdfWriter) -> Vec<(String, u32)> {
+    let mut xobjects: Vec<(String, u32)> = Vec::new();
+    for item in layout.pages.iter().flat_map(|p| &p.items) {
+        if let Item::Image { w, src, .. } = item {
+            let key = (src.clone(), w.to_bits());
+            if !xobjects.contains(&key)
+                && let Ok(x) = fonts.xobjects.xobject(src, *w)
+            {
+                doc.resources.xobjects.map.insert(
+                    printpdf::XObjectId(format!("IMG{}", xobjects.len() + 1)),
+                    printpdf::XObject::External((*x).clone()),
+                );
+                xobjects.push(key);
+            }
+        }
+    }
+    xobjects
+}
+
+/// The finished file: streams deflated, a document id derived from the content, saved to bytes.
+fn finish(mut lo: lopdf::Document) -> Vec<u8> {
     compress_streams(&mut lo);
     // printpdf fills the trailer /ID with random strings; derive it from the content instead.
     let mut hasher = Sha256::new();
@@ -370,21 +381,30 @@ fn face_index(font: FontRole) -> usize {
 /// Original glyph id → the id the content stream shows, per face, when we embed the fonts.
 type Remaps<'a> = [Option<&'a std::collections::BTreeMap<u16, u16>>; 2];
 
-/// A run of text in one font: BT, font and spacing, a position (straight or turned 90°), the glyphs, ET.
-/// Glyph ids come from our cache with each character as its CID text, so copy and search work.
-#[allow(clippy::too_many_arguments)]
-fn show_text(
-    fonts: &PdfWriter,
+/// A run of text to draw: its font, size and letter spacing, and where it starts in PDF coordinates
+/// (y up), straight or turned 90° anticlockwise.
+struct TextRun<'a> {
     font: FontRole,
     size: f32,
     spacing: f32,
-    text: &str,
+    text: &'a str,
     x: f32,
     y: f32,
     turned: bool,
-    remaps: &Remaps,
-    ops: &mut Vec<Op>,
-) {
+}
+
+/// A run of text in one font: BT, font and spacing, a position (straight or turned 90°), the glyphs, ET.
+/// Glyph ids come from our cache with each character as its CID text, so copy and search work.
+fn show_text(fonts: &PdfWriter, run: &TextRun, remaps: &Remaps, ops: &mut Vec<Op>) {
+    let TextRun {
+        font,
+        size,
+        spacing,
+        text,
+        x,
+        y,
+        turned,
+    } = *run;
     let face = fonts.fonts.face(font);
     let remap = remaps[face_index(font)];
     let id = match font {
@@ -486,18 +506,16 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfWriter, remaps: &Remaps, 
             text,
             spacing,
         } => {
-            show_text(
-                fonts,
-                *font,
-                *size,
-                *spacing,
+            let run = TextRun {
+                font: *font,
+                size: *size,
+                spacing: *spacing,
                 text,
-                *x,
-                page_height - y,
-                false,
-                remaps,
-                ops,
-            );
+                x: *x,
+                y: page_height - y,
+                turned: false,
+            };
+            show_text(fonts, &run, remaps, ops);
         }
         Item::Turned {
             x,
@@ -506,18 +524,16 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfWriter, remaps: &Remaps, 
             font,
             text,
         } => {
-            show_text(
-                fonts,
-                *font,
-                *size,
-                0.0,
+            let run = TextRun {
+                font: *font,
+                size: *size,
+                spacing: 0.0,
                 text,
-                *x,
-                page_height - y,
-                true,
-                remaps,
-                ops,
-            );
+                x: *x,
+                y: page_height - y,
+                turned: true,
+            };
+            show_text(fonts, &run, remaps, ops);
         }
         Item::Line {
             x1,

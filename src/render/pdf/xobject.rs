@@ -170,6 +170,20 @@ fn path(p: &usvg::Path, out: &mut String) {
             num(s.width().get())
         );
     }
+    segments(p, out);
+    let even_odd = fill.is_some_and(|f| f.rule() == usvg::FillRule::EvenOdd);
+    let op = match (fill.is_some(), stroke.is_some(), even_odd) {
+        (true, true, false) => "B",
+        (true, true, true) => "B*",
+        (true, false, false) => "f",
+        (true, false, true) => "f*",
+        _ => "S",
+    };
+    let _ = writeln!(out, "{op} Q");
+}
+
+/// A path's segments as PDF path operators, quadratic curves as the cubic ones PDF draws.
+fn segments(p: &usvg::Path, out: &mut String) {
     let mut last = (0.0f32, 0.0f32);
     for seg in p.data().segments() {
         use usvg::tiny_skia_path::PathSegment as S;
@@ -217,16 +231,8 @@ fn path(p: &usvg::Path, out: &mut String) {
             S::Close => out.push_str("h\n"),
         }
     }
-    let even_odd = fill.is_some_and(|f| f.rule() == usvg::FillRule::EvenOdd);
-    let op = match (fill.is_some(), stroke.is_some(), even_odd) {
-        (true, true, false) => "B",
-        (true, true, true) => "B*",
-        (true, false, false) => "f",
-        (true, false, true) => "f*",
-        _ => "S",
-    };
-    let _ = writeln!(out, "{op} Q");
 }
+
 /// A PNG or JPEG as an image XObject, upright and no wider than `px` pixels.
 fn raster(picture: &Picture, px: u32) -> Result<ExternalXObject, String> {
     let mut img = picture.upright()?;
