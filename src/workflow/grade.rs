@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 use crate::exam::grade::{self, Grading, Item, Options};
-use crate::input::bank::Bank;
+use crate::input::bank::{Bank, QuestionType};
 use crate::input::manifest::Manifest;
 use crate::model::paper::points_text;
 use crate::model::report::{explain, option_summary, report_data, section_title};
@@ -172,7 +172,7 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
     let short_numbers: Vec<usize> = manifest.variants[0]
         .questions
         .iter()
-        .filter(|q| q.kind == "short")
+        .filter(|q| q.kind() == QuestionType::Short)
         .map(|q| q.number)
         .collect();
     if !short_numbers.is_empty() && manual.is_none() {
@@ -308,7 +308,7 @@ fn items_csv(items: &[Item]) -> Vec<u8> {
     for i in items {
         rows.push(vec![
             i.id.clone(),
-            i.kind.clone(),
+            i.kind.name().to_string(),
             i.section.clone(),
             i.n.to_string(),
             format!("{:.3}", i.facility),

@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
-use super::{Given, Graded, Grading, key_letters, variant_of};
+use super::{Given, Graded, Grading, variant_of};
+use crate::input::bank::QuestionType;
 use crate::input::manifest::Manifest;
 
 /// Competition ranking (1, 2, 2, 4) by total, highest first; ties keep roster order.
@@ -30,7 +31,7 @@ pub fn ranks(students: &[Graded]) -> Vec<usize> {
 pub struct Item {
     pub id: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: QuestionType,
     pub section: String,
     /// Students who had it.
     pub n: usize,
@@ -61,7 +62,7 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
 
     // Per bank id: per student index, (earned, max, given printed letters mapped to original).
     struct Acc {
-        kind: String,
+        kind: QuestionType,
         section: String,
         options: usize,
         correct: Vec<usize>,
@@ -76,10 +77,10 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
             let original =
                 |printed: &usize| q.option_order.get(*printed).copied().unwrap_or(*printed);
             let entry = acc.entry(q.id.clone()).or_insert_with(|| Acc {
-                kind: q.kind.clone(),
+                kind: q.kind(),
                 section: q.section.clone(),
                 options: q.option_order.len(),
-                correct: key_letters(&q.answer).iter().map(original).collect(),
+                correct: q.key_letters().iter().map(original).collect(),
                 seen: BTreeMap::new(),
             });
             let chosen = match given {

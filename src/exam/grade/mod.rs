@@ -12,69 +12,48 @@ use rust_decimal::Decimal;
 
 use crate::diag::{Diagnostic, Pos, Severity};
 use crate::error::{Error, Result};
+use crate::input::bank::{Answer, QuestionType};
+use crate::input::blueprint::Scoring;
 use crate::input::manifest::{Manifest, QuestionRecord, VariantRecord};
 
 pub use analysis::{Item, item_analysis, ranks, section_averages};
 pub use cells::{Given, fold, parse_cell};
 pub use responses::{IdMatch, match_id, question_number};
 
-/// The scoring rule of a part, from the manifest.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Rule {
-    AllOrNothing,
-    Partial(Decimal),
-}
-
-/// Points earned for `given` on question `q` under `rule`. Short answers return None (marked by hand).
-pub fn score(q: &QuestionRecord, rule: Rule, given: &Given) -> Option<Decimal> {
+/// Points earned for `given` on question `q` under its part's `scoring`. Short answers return None (marked
+/// by hand).
+pub fn score(q: &QuestionRecord, scoring: Scoring, given: &Given) -> Option<Decimal> {
     let full = q.points;
-    Some(match (q.kind.as_str(), given) {
-        ("short", _) => return None,
+    Some(match (&q.answer, given) {
+        (Answer::Short(_), _) => return None,
         (_, Given::Empty) => Decimal::ZERO,
-        ("single", Given::Letters(v)) => {
-            let key = key_letters(&q.answer);
-            if v.len() == 1 && key == *v {
+        (Answer::Single(key), Given::Letters(v)) => {
+            if v[..] == [*key] {
                 full
             } else {
                 Decimal::ZERO
             }
         }
-        ("multiple", Given::Letters(v)) => {
-            let key = key_letters(&q.answer);
+        (Answer::Multiple(key), Given::Letters(v)) => {
             if v.is_empty() || v.iter().any(|l| !key.contains(l)) {
                 Decimal::ZERO
             } else if v.len() == key.len() {
                 full
             } else {
-                match rule {
-                    Rule::Partial(each) => (each * Decimal::from(v.len())).min(full),
-                    Rule::AllOrNothing => Decimal::ZERO,
+                match scoring {
+                    Scoring::Partial(each) => (each * Decimal::from(v.len())).min(full),
+                    Scoring::AllOrNothing => Decimal::ZERO,
                 }
             }
         }
-        ("judge", Given::Judge(b)) => {
-            if q.answer.as_bool() == Some(*b) {
+        (Answer::Judge(key), Given::Judge(b)) => {
+            if key == b {
                 full
             } else {
                 Decimal::ZERO
             }
         }
-        ("blank", Given::Blanks(parts)) => {
-            let keys: Vec<Vec<String>> = q
-                .answer
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|k| {
-                            k.as_str()
-                                .unwrap_or("")
-                                .split('|')
-                                .map(|s| s.trim().to_string())
-                                .collect()
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+        (Answer::Blank(keys), Given::Blanks(parts)) => {
             if keys.is_empty() {
                 return Some(Decimal::ZERO);
             }
@@ -91,16 +70,6 @@ pub fn score(q: &QuestionRecord, rule: Rule, given: &Given) -> Option<Decimal> {
         }
         _ => Decimal::ZERO,
     })
-}
-
-fn key_letters(answer: &serde_json::Value) -> Vec<usize> {
-    answer
-        .as_str()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| c.is_ascii_uppercase())
-        .map(|c| (c as u8 - b'A') as usize)
-        .collect()
 }
 
 /// One student's graded paper.
@@ -152,8 +121,11 @@ fn report(
 
 /// A choice question's cell holding `?` (or full-width `？`): what `examgen scan` writes where a person
 /// must look. Blank and short answers keep `?` as text.
-fn is_doubtful(kind: &str, raw: &str) -> bool {
-    matches!(kind, "single" | "multiple" | "judge") && matches!(raw.trim(), "?" | "？")
+fn is_doubtful(kind: QuestionType, raw: &str) -> bool {
+    matches!(
+        kind,
+        QuestionType::Single | QuestionType::Multiple | QuestionType::Judge
+    ) && matches!(raw.trim(), "?" | "？")
 }
 
 /// Reads a responses table — `id`, optional `variant` and `姓名`, one column per question — and grades it.
@@ -190,14 +162,6 @@ pub fn grade(
         lenient,
         &mut warnings,
     )?;
-    let rules: Vec<Rule> = manifest
-        .parts
-        .iter()
-        .map(|p| match p.partial {
-            Some(x) if p.scoring == "partial" => Rule::Partial(x),
-            _ => Rule::AllOrNothing,
-        })
-        .collect();
     let batch = !manifest.students.is_empty();
     let class_ids = || manifest.students.iter().map(|s| s.id.as_str());
 
@@ -347,8 +311,11 @@ pub fn grade(
         for q in &variant.questions {
             let col = columns.questions.get(&q.number).copied();
             let raw = col.map(cell).unwrap_or("");
-            let blanks = q.answer.as_array().map_or(1, |a| a.len());
-            if is_doubtful(&q.kind, raw) {
+            let blanks = match &q.answer {
+                Answer::Blank(keys) => keys.len(),
+                _ => 1,
+            };
+            if is_doubtful(q.kind(), raw) {
                 // The scanner could not decide: unanswered, and nobody's score is final until a person looks.
                 let d = Diagnostic::error(
                     responses,
@@ -368,7 +335,7 @@ pub fn grade(
                 answers.push((Given::Empty, Some(Decimal::ZERO)));
                 continue;
             }
-            let given = match parse_cell(&q.kind, q.option_order.len(), blanks, raw) {
+            let given = match parse_cell(q.kind(), q.option_order.len(), blanks, raw) {
                 Ok(g) => g,
                 Err(why) => {
                     let d = Diagnostic::error(
@@ -387,7 +354,7 @@ pub fn grade(
                     Given::Empty
                 }
             };
-            let earned = score(q, rules[q.part - 1], &given);
+            let earned = score(q, manifest.parts[q.part - 1].scoring, &given);
             answers.push((given, earned));
         }
         if bad_row {
@@ -462,7 +429,7 @@ pub fn grade(
                 .variants
                 .iter()
                 .flat_map(|v| v.questions.iter())
-                .filter(|q| q.kind == "short")
+                .filter(|q| q.kind() == QuestionType::Short)
                 .map(|q| q.number)
                 .collect();
             responses::read_manual(path, &ids, &short, &mut warnings)?
@@ -475,7 +442,7 @@ pub fn grade(
         };
         let mut parts = vec![Decimal::ZERO; manifest.parts.len()];
         for (q, (_, earned)) in variant.questions.iter().zip(&mut s.answers) {
-            if q.kind == "short" {
+            if q.kind() == QuestionType::Short {
                 *earned = marks
                     .get(&(s.id.clone(), q.number))
                     .map(|p| (*p).min(q.points).max(Decimal::ZERO));
@@ -494,12 +461,11 @@ mod tests {
 
     use super::*;
 
-    fn q(kind: &str, answer: serde_json::Value, points: i64) -> QuestionRecord {
+    fn q(answer: Answer, points: i64) -> QuestionRecord {
         QuestionRecord {
             number: 1,
             id: "q".into(),
             part: 1,
-            kind: kind.into(),
             section: "s".into(),
             points: Decimal::from(points),
             option_order: vec![0, 1, 2, 3, 4],
@@ -509,8 +475,8 @@ mod tests {
 
     #[test]
     fn multiple_choice_follows_the_exam_rule() {
-        let key = q("multiple", "ACD".into(), 2);
-        let rule = Rule::Partial(Decimal::new(5, 1));
+        let key = q(Answer::Multiple(vec![0, 2, 3]), 2);
+        let rule = Scoring::Partial(Decimal::new(5, 1));
         let cases = [
             ("A", "0.5"),
             ("AC", "1.0"),
@@ -522,31 +488,31 @@ mod tests {
             ("ＡＣ", "1.0"),
         ];
         for (given, want) in cases {
-            let g = parse_cell("multiple", 5, 1, given).unwrap();
+            let g = parse_cell(QuestionType::Multiple, 5, 1, given).unwrap();
             assert_eq!(
                 score(&key, rule, &g),
                 Some(Decimal::from_str(want).unwrap()),
                 "{given}"
             );
         }
-        let g = parse_cell("multiple", 5, 1, "AC").unwrap();
-        assert_eq!(score(&key, Rule::AllOrNothing, &g), Some(Decimal::ZERO));
+        let g = parse_cell(QuestionType::Multiple, 5, 1, "AC").unwrap();
+        assert_eq!(score(&key, Scoring::AllOrNothing, &g), Some(Decimal::ZERO));
     }
 
     #[test]
     fn single_judge_and_blank_scoring() {
-        let single = q("single", "C".into(), 1);
+        let single = q(Answer::Single(2), 1);
         assert_eq!(
             score(
                 &single,
-                Rule::AllOrNothing,
-                &parse_cell("single", 4, 1, "c").unwrap()
+                Scoring::AllOrNothing,
+                &parse_cell(QuestionType::Single, 4, 1, "c").unwrap()
             ),
             Some(Decimal::ONE)
         );
-        assert!(parse_cell("single", 4, 1, "AC").is_err());
-        assert!(parse_cell("single", 4, 1, "E").is_err());
-        let judge = q("judge", true.into(), 1);
+        assert!(parse_cell(QuestionType::Single, 4, 1, "AC").is_err());
+        assert!(parse_cell(QuestionType::Single, 4, 1, "E").is_err());
+        let judge = q(Answer::Judge(true), 1);
         for (cell, want) in [
             ("对", 1),
             ("√", 1),
@@ -559,35 +525,41 @@ mod tests {
             assert_eq!(
                 score(
                     &judge,
-                    Rule::AllOrNothing,
-                    &parse_cell("judge", 0, 1, cell).unwrap()
+                    Scoring::AllOrNothing,
+                    &parse_cell(QuestionType::Judge, 0, 1, cell).unwrap()
                 ),
                 Some(Decimal::from(want)),
                 "{cell}"
             );
         }
-        assert!(parse_cell("judge", 0, 1, "maybe").is_err());
-        let blank = q("blank", serde_json::json!(["18", "2025|二〇二五"]), 2);
+        assert!(parse_cell(QuestionType::Judge, 0, 1, "maybe").is_err());
+        let blank = q(
+            Answer::Blank(vec![
+                vec!["18".into()],
+                vec!["2025".into(), "二〇二五".into()],
+            ]),
+            2,
+        );
         assert_eq!(
             score(
                 &blank,
-                Rule::AllOrNothing,
-                &parse_cell("blank", 0, 2, "18；二〇二五").unwrap()
+                Scoring::AllOrNothing,
+                &parse_cell(QuestionType::Blank, 0, 2, "18；二〇二五").unwrap()
             ),
             Some(Decimal::from(2))
         );
         assert_eq!(
             score(
                 &blank,
-                Rule::AllOrNothing,
-                &parse_cell("blank", 0, 2, "18;2030").unwrap()
+                Scoring::AllOrNothing,
+                &parse_cell(QuestionType::Blank, 0, 2, "18;2030").unwrap()
             ),
             Some(Decimal::ONE)
         );
         assert_eq!(
             score(
-                &q("short", "x".into(), 5),
-                Rule::AllOrNothing,
+                &q(Answer::Short("x".into()), 5),
+                Scoring::AllOrNothing,
                 &Given::Text("x".into())
             ),
             None
