@@ -286,24 +286,38 @@ impl<'f> Backends<'f> {
                         layout: Some(layout),
                     })
                 }
-                Format::Docx => {
-                    let word = self.word.as_ref().ok_or_else(|| {
-                        crate::error::Error::internal("a Word file was asked of a run without them")
-                    })?;
-                    // Word follows the template where it decides words or order: it reads the page
-                    // markup the template makes of the same data.
-                    let data = set.data(job);
-                    let template = self.typeset.markup(job.kind.template(), &data)?;
-                    Ok(Made {
-                        file: OutFile::other(
-                            job.path.clone(),
-                            word.paper(job.kind, &data, &template)?,
-                        ),
-                        layout: None,
-                    })
-                }
+                Format::Docx => self.render_one(set, job),
             })
             .collect()
+    }
+
+    /// One job made on its own, its data built when it is made: a PDF laid out and drawn (its fonts subset
+    /// from the whole faces), a Word file written. A run that writes each document as soon as it is made
+    /// calls this job by job.
+    pub fn render_one(&self, set: &PaperSet, job: &Job) -> Result<Made> {
+        let data = set.data(job);
+        match job.format {
+            Format::Pdf => {
+                let layout = self.typeset.layout(job.kind.template(), &data)?;
+                let bytes = self.pdf()?.write(&layout)?;
+                Ok(Made {
+                    file: OutFile::pdf(job.path.clone(), bytes, layout.pages.len()),
+                    layout: Some(layout),
+                })
+            }
+            Format::Docx => {
+                let word = self.word.as_ref().ok_or_else(|| {
+                    crate::error::Error::internal("a Word file was asked of a run without them")
+                })?;
+                // Word follows the template where it decides words or order: it reads the page markup
+                // the template makes of the same data.
+                let template = self.typeset.markup(job.kind.template(), &data)?;
+                Ok(Made {
+                    file: OutFile::other(job.path.clone(), word.paper(job.kind, &data, &template)?),
+                    layout: None,
+                })
+            }
+        }
     }
 }
 

@@ -615,3 +615,51 @@ fn density_and_autospace_are_the_teachers_choice() {
         run.stderr
     );
 }
+
+/// A run's jobs made one at a time (what a run that writes each document as it is made does) give the
+/// bytes of the whole run made at once, PDF and Word: the job list, not the order of making, decides them.
+#[test]
+fn each_job_made_on_its_own_gives_the_bytes_of_the_whole_run() {
+    use examgen::render::DocKind;
+    use examgen::workflow::drawn::{DrawRequest, Drawn};
+    use examgen::workflow::jobs::{Backends, Format, PaperSet, Plan};
+    let request = DrawRequest {
+        blueprint: fixtures().join("banks/good/exams/small.yaml"),
+        seed: Some(1),
+        variants: 2,
+        distinct: false,
+        exclude_used: Vec::new(),
+    };
+    let drawn = Drawn::load(&request, &mut Vec::new()).unwrap();
+    let fonts = FontSet::builtin();
+    let set = PaperSet::new(&drawn, &[], false);
+    let jobs = Plan {
+        dir: Path::new("out"),
+        formats: &[Format::Pdf, Format::Docx],
+    }
+    .paper_set(
+        &set.labels(),
+        &[DocKind::Teacher, DocKind::Key, DocKind::Review],
+    );
+    assert_eq!(jobs.len(), 12);
+    let backends = || {
+        let typeset = Typesetter::new(&fonts, None, PageSetup::a4())
+            .unwrap()
+            .with_images(drawn.bank.images.clone());
+        Backends::new(typeset, &jobs).unwrap()
+    };
+    let one_by_one = backends();
+    let alone: Vec<Vec<u8>> = jobs
+        .iter()
+        .map(|job| one_by_one.render_one(&set, job).unwrap().file.bytes)
+        .collect();
+    let together = backends().render(&set, &jobs, true).unwrap();
+    for ((job, alone), made) in jobs.iter().zip(alone).zip(together) {
+        assert_eq!(made.file.path, job.path);
+        assert!(
+            alone == made.file.bytes,
+            "{} differs when made on its own",
+            job.path.display()
+        );
+    }
+}

@@ -152,9 +152,11 @@ fn table(t: &markup::Table, width: f32) -> docx_rs::Table {
         .map(|row| {
             row.iter()
                 .map(|cell| {
-                    let mut joined = spans(&cell.runs);
-                    let first = joined.drain(..).next().unwrap_or_else(|| Span::body(""));
-                    first
+                    // A cell is one span: its first font's text (a score table's cells are one word).
+                    spans(&cell.runs)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| Span::body(""))
                 })
                 .collect()
         })
