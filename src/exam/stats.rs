@@ -159,7 +159,7 @@ fn share(part: usize, whole: usize) -> f64 {
 
 /// A note's text without markup or spaces, each character marked when it lies within a key phrase.
 fn marked_chars(note: &Note) -> Vec<(char, bool)> {
-    key_phrase_runs(&note.text)
+    key_phrase_runs(note.text.source())
         .unwrap_or_default()
         .into_iter()
         .flat_map(|(text, key)| {
@@ -196,7 +196,9 @@ fn tested_facts(q: &Question, note: &[(char, bool)]) -> Vec<bool> {
     };
     match &q.answer {
         Answer::Single(i) if q.kind == QuestionType::Single => {
-            occurrences(&squeeze(&q.options[*i])).into_iter().collect()
+            occurrences(&squeeze(q.options[*i].source()))
+                .into_iter()
+                .collect()
         }
         Answer::Blank(blanks) => blanks
             .iter()

@@ -146,7 +146,7 @@ pub fn cloze_parts<'p>(phrase: &'p str, note: &Note) -> Option<(&'p str, &'p str
     }
     let start = phrase.len() - phrase.trim_start_matches(edge).len();
     let needle = normalize_for_match(core);
-    let text = normalize_for_match(&note.text);
+    let text = normalize_for_match(note.text.source());
     if normalize_for_match(&note.title).contains(&needle) || text.matches(&needle).count() > 1 {
         return None;
     }
@@ -161,10 +161,12 @@ fn key_phrase_slots(bank: &Bank, notes: &[(usize, Vec<usize>)]) -> usize {
         .flat_map(|(_, ns)| ns)
         .map(|n| {
             let note = &bank.notes[*n];
-            crate::model::paper::note_paragraphs(&note.text)
-                .iter()
-                .flatten()
-                .filter(|r| r.key && cloze_parts(&r.text, note).is_some())
+            note.text
+                .runs()
+                .filter(|r| {
+                    matches!(&r.inline, crate::input::bank::Inline::Key(k)
+                        if cloze_parts(k, note).is_some())
+                })
                 .count()
         })
         .sum()
@@ -214,51 +216,50 @@ pub fn build(
             .iter()
             .map(|n| {
                 let note = &bank.notes[*n];
-                let paragraphs =
-                    crate::model::paper::note_paragraphs_in(&note.text, &note.origin.file)
-                        .into_iter()
-                        .map(|runs| {
-                            let mut out = Vec::new();
-                            for r in runs {
-                                let parts = (r.key && mode == Mode::Cloze)
-                                    .then(|| cloze_parts(&r.text, note))
-                                    .flatten();
-                                let Some((before, core, after)) = parts else {
-                                    out.push(Run {
-                                        image: r.image.clone(),
-                                        ..text_run(r.text, r.key)
-                                    });
-                                    continue;
-                                };
-                                let blanked = blanks.contains(&phrase_index);
-                                phrase_index += 1;
-                                if !blanked {
-                                    out.push(text_run(r.text, true));
-                                    continue;
-                                }
-                                number += 1;
-                                answers.push(KeyAnswer {
-                                    number,
-                                    text: core.to_string(),
-                                });
-                                if !before.is_empty() {
-                                    out.push(text_run(before.to_string(), false));
-                                }
+                let paragraphs = crate::model::rich::note_paragraphs(&note.text, &note.origin.file)
+                    .into_iter()
+                    .map(|runs| {
+                        let mut out = Vec::new();
+                        for r in runs {
+                            let parts = (r.key && mode == Mode::Cloze)
+                                .then(|| cloze_parts(&r.text, note))
+                                .flatten();
+                            let Some((before, core, after)) = parts else {
                                 out.push(Run {
-                                    em: phrase_em(core),
-                                    text: String::new(),
-                                    key: true,
-                                    blank: true,
-                                    number,
-                                    image: None,
+                                    image: r.image.clone(),
+                                    ..text_run(r.text, r.key)
                                 });
-                                if !after.is_empty() {
-                                    out.push(text_run(after.to_string(), false));
-                                }
+                                continue;
+                            };
+                            let blanked = blanks.contains(&phrase_index);
+                            phrase_index += 1;
+                            if !blanked {
+                                out.push(text_run(r.text, true));
+                                continue;
                             }
-                            out
-                        })
-                        .collect();
+                            number += 1;
+                            answers.push(KeyAnswer {
+                                number,
+                                text: core.to_string(),
+                            });
+                            if !before.is_empty() {
+                                out.push(text_run(before.to_string(), false));
+                            }
+                            out.push(Run {
+                                em: phrase_em(core),
+                                text: String::new(),
+                                key: true,
+                                blank: true,
+                                number,
+                                image: None,
+                            });
+                            if !after.is_empty() {
+                                out.push(text_run(after.to_string(), false));
+                            }
+                        }
+                        out
+                    })
+                    .collect();
                 HandoutNote {
                     id: note.id.clone(),
                     title: note.title.clone(),

@@ -5,9 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::exam::draw::Variant;
-use crate::input::bank::{
-    Answer, Bank, QuestionType, key_phrase_runs, letter, note_paragraphs_text,
-};
+use crate::input::bank::{Answer, Bank, QuestionType, letter};
 use crate::input::blueprint::{Blueprint, Scoring};
 pub use crate::model::runs::{ImageData, StemRun, TextRun};
 
@@ -389,7 +387,7 @@ pub fn build(
             .push(ReviewNote {
                 id: note.id.clone(),
                 title: note.title.clone(),
-                paragraphs: note_paragraphs_in(&note.text, &note.origin.file),
+                paragraphs: crate::model::rich::note_paragraphs(&note.text, &note.origin.file),
                 numbers: numbers
                     .iter()
                     .map(|n| n.to_string())
@@ -434,32 +432,6 @@ pub fn build(
     }
 }
 
-/// Note text → paragraphs (split at blank lines) of runs, key phrases marked.
-pub fn note_paragraphs(text: &str) -> Vec<Vec<TextRun>> {
-    note_paragraphs_text(text)
-        .into_iter()
-        .map(|p| {
-            key_phrase_runs(&p)
-                .unwrap_or_else(|| vec![(p.clone(), false)])
-                .into_iter()
-                .map(|(text, key)| TextRun {
-                    text,
-                    key,
-                    image: None,
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Note text of a section file → paragraphs, with its images resolved against the file's folder.
-pub fn note_paragraphs_in(text: &str, file: &std::path::Path) -> Vec<Vec<TextRun>> {
-    note_paragraphs(&crate::model::rich::note_text(text))
-        .into_iter()
-        .map(|runs| crate::model::rich::note_runs(runs, file))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,7 +447,10 @@ mod tests {
 
     #[test]
     fn note_paragraphs_mark_key_phrases() {
-        let p = note_paragraphs("按**每万人18人**配备。\n\n第二段");
+        let p = crate::model::rich::note_paragraphs(
+            &crate::input::bank::Rich::note("按**每万人18人**配备。\n\n第二段"),
+            std::path::Path::new("x.yaml"),
+        );
         assert_eq!(p.len(), 2);
         assert_eq!(
             p[0][1],

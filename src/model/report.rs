@@ -170,9 +170,7 @@ pub fn report_data(
             },
             stem: bank
                 .and_then(|b| b.question(&i.id))
-                .map_or(String::new(), |q| {
-                    crate::input::figures::strip_images(&q.stem)
-                }),
+                .map_or(String::new(), |q| q.stem.text_without_images()),
         })
         .collect();
     let round = |d: Decimal| points_text(d.round_dp(1));

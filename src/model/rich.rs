@@ -1,14 +1,14 @@
-//! Figures for templates: bank text with `![…](…)` images and pipe tables turned into runs that carry an
-//! image, and body blocks (paragraphs and tables) printed under a stem or an explanation. Text without
-//! figure markup takes the plain paths unchanged, so existing papers print byte for byte as before.
+//! Figures for templates: a bank field's parsed runs with `![…](…)` images and pipe tables turned into
+//! runs that carry an image, and body blocks (paragraphs and tables) printed under a stem or an
+//! explanation. Fields without figure markup take the plain paths unchanged, so existing papers print
+//! byte for byte as before.
 
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::input::bank::answer_slots;
-use crate::input::bank::{Answer, QuestionType, resolve_image};
-use crate::input::figures::{self, FigureBlock, ImageRef, Piece};
+use crate::input::bank::{Answer, Block, Inline, QuestionType, Rich, Run, resolve_image};
+use crate::input::figures::ImageRef;
 pub use crate::model::runs::ImageData;
 use crate::model::runs::{StemRun, TextRun, stem_runs};
 
@@ -35,9 +35,9 @@ pub fn image_data(image: &ImageRef, file: &Path) -> ImageData {
     }
 }
 
-/// Plain text of a figure stem, its own line breaks kept as in a plain stem.
-fn text_runs(text: &str) -> Vec<StemRun> {
-    stem_runs(text, QuestionType::Short, &Answer::Short(String::new()))
+/// Plain text of a piece of a figure field, slots and blanks as typed, its own line breaks kept.
+fn text_runs(piece: &[Run]) -> Vec<StemRun> {
+    stem_runs(piece, QuestionType::Short, &Answer::Short(String::new()))
 }
 
 fn image_run(image: &ImageRef, file: &Path) -> StemRun {
@@ -50,76 +50,115 @@ fn image_run(image: &ImageRef, file: &Path) -> StemRun {
     }
 }
 
+/// A paragraph's runs as pieces: the runs between its images, and the images.
+enum Piece<'a> {
+    Text(&'a [Run]),
+    Image(&'a ImageRef),
+}
+
+fn pieces(runs: &[Run]) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, run) in runs.iter().enumerate() {
+        if let Inline::Image(image) = &run.inline {
+            if start < i {
+                out.push(Piece::Text(&runs[start..i]));
+            }
+            out.push(Piece::Image(image));
+            start = i + 1;
+        }
+    }
+    if start < runs.len() {
+        out.push(Piece::Text(&runs[start..]));
+    }
+    out
+}
+
+fn table_data(table: &crate::input::bank::Table) -> TableData {
+    let row = |r: &Vec<Rich>| r.iter().map(Rich::text_without_images).collect::<Vec<_>>();
+    TableData {
+        head: row(&table.rows[0]),
+        rows: table.rows[1..].iter().map(row).collect(),
+    }
+}
+
 /// A stem as its first paragraph's runs and the blocks after it. Blanks are numbered across the whole
 /// stem; the answer slot （　） a choice or judge stem lacks goes at the end of its last text.
 pub fn stem(
-    stem: &str,
+    stem: &Rich,
     kind: QuestionType,
     answer: &Answer,
     file: &Path,
 ) -> (Vec<StemRun>, Vec<BodyBlock>) {
-    if !figures::has_figures(stem) {
-        return (stem_runs(stem, kind, answer), Vec::new());
+    if !stem.has_figures() {
+        let runs: Vec<Run> = stem.runs().cloned().collect();
+        return (stem_runs(&runs, kind, answer), Vec::new());
     }
-    let (blocks, _) = figures::parse(stem);
+    let blocks: Vec<(&Block, Vec<Piece>)> = stem
+        .blocks()
+        .iter()
+        .map(|b| match b {
+            Block::Para(runs) => (b, pieces(runs)),
+            Block::Table(_) => (b, Vec::new()),
+        })
+        .collect();
     // The last text piece of the stem gets the slot, as a plain stem ending in it would.
     let last_text = blocks
         .iter()
         .enumerate()
-        .flat_map(|(b, block)| match block {
-            FigureBlock::Para(pieces) => pieces
+        .flat_map(|(b, (_, pieces))| {
+            pieces
                 .iter()
                 .enumerate()
-                .filter(|(_, p)| matches!(p, Piece::Text(t) if !t.trim().is_empty()))
-                .map(|(i, _)| (b, i))
-                .collect::<Vec<_>>(),
-            FigureBlock::Table { .. } => Vec::new(),
+                .filter(|(_, p)| {
+                    matches!(p, Piece::Text(runs)
+                        if !runs.iter().map(Run::typed).collect::<String>().trim().is_empty())
+                })
+                .map(move |(i, _)| (b, i))
         })
         .next_back();
+    let slotless = stem.slot_spans().is_empty();
     let mut blank_index = 0;
     let mut paragraphs: Vec<BodyBlock> = Vec::new();
-    for (b, block) in blocks.iter().enumerate() {
-        match block {
-            FigureBlock::Table { rows, .. } => paragraphs.push(BodyBlock {
+    for (b, (block, pieces)) in blocks.iter().enumerate() {
+        if let Block::Table(table) = block {
+            paragraphs.push(BodyBlock {
                 runs: Vec::new(),
-                table: Some(TableData {
-                    head: rows[0].iter().map(|c| figures::strip_images(c)).collect(),
-                    rows: rows[1..]
-                        .iter()
-                        .map(|r| r.iter().map(|c| figures::strip_images(c)).collect())
-                        .collect(),
-                }),
-            }),
-            FigureBlock::Para(pieces) => {
-                let mut runs = Vec::new();
-                for (i, piece) in pieces.iter().enumerate() {
-                    match piece {
-                        Piece::Image(image) => runs.push(image_run(image, file)),
-                        Piece::Text(text) => match kind {
-                            QuestionType::Blank => {
-                                let count = crate::input::bank::blank_spans(text).len();
-                                let rest = match answer {
-                                    Answer::Blank(all) => Answer::Blank(
-                                        all.iter().skip(blank_index).cloned().collect(),
-                                    ),
-                                    other => other.clone(),
-                                };
-                                blank_index += count;
-                                runs.extend(stem_runs(text, kind, &rest));
+                table: Some(table_data(table)),
+            });
+            continue;
+        }
+        let mut runs = Vec::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            match piece {
+                Piece::Image(image) => runs.push(image_run(image, file)),
+                Piece::Text(text) => match kind {
+                    QuestionType::Blank => {
+                        let count = text
+                            .iter()
+                            .map(|r| match &r.inline {
+                                Inline::Blank(_) => 1,
+                                Inline::Slot { blanks, .. } => blanks.len(),
+                                _ => 0,
+                            })
+                            .sum::<usize>();
+                        let rest = match answer {
+                            Answer::Blank(all) => {
+                                Answer::Blank(all.iter().skip(blank_index).cloned().collect())
                             }
-                            _ if last_text == Some((b, i))
-                                && (kind == QuestionType::Judge
-                                    || answer_slots(stem).is_empty()) =>
-                            {
-                                runs.extend(stem_runs(text, kind, answer))
-                            }
-                            _ => runs.extend(text_runs(text)),
-                        },
+                            other => other.clone(),
+                        };
+                        blank_index += count;
+                        runs.extend(stem_runs(text, kind, &rest));
                     }
-                }
-                paragraphs.push(BodyBlock { runs, table: None });
+                    _ if last_text == Some((b, i)) && (kind == QuestionType::Judge || slotless) => {
+                        runs.extend(stem_runs(text, kind, answer))
+                    }
+                    _ => runs.extend(text_runs(text)),
+                },
             }
         }
+        paragraphs.push(BodyBlock { runs, table: None });
     }
     // The first paragraph is the stem proper (beside the question number); a stem that opens with a
     // figure or a table starts with an empty first line instead.
@@ -137,19 +176,18 @@ fn is_lone_image(runs: &[StemRun]) -> bool {
 }
 
 /// An option's text and its image (`![…](…)` anywhere in it), for the option grid.
-pub fn option(text: &str, file: &Path) -> (String, Option<ImageData>) {
-    let images = figures::images(text);
-    match images.first() {
-        None => (text.to_string(), None),
-        Some(image) => (figures::strip_images(text), Some(image_data(image, file))),
+pub fn option(option: &Rich, file: &Path) -> (String, Option<ImageData>) {
+    match option.images().first() {
+        None => (option.source().to_string(), None),
+        Some(image) => (option.text_without_images(), Some(image_data(image, file))),
     }
 }
 
 /// An explanation (or reference answer) as its first paragraph's text and the blocks after it; images
 /// always print on their own lines there.
-pub fn explanation(text: &str, file: &Path) -> (String, Vec<BodyBlock>) {
-    if !figures::has_figures(text) {
-        return (text.to_string(), Vec::new());
+pub fn explanation(text: &Rich, file: &Path) -> (String, Vec<BodyBlock>) {
+    if !text.has_figures() {
+        return (text.source().to_string(), Vec::new());
     }
     let (first, body) = stem(
         text,
@@ -172,52 +210,31 @@ pub fn explanation(text: &str, file: &Path) -> (String, Vec<BodyBlock>) {
     (lead.trim().to_string(), blocks)
 }
 
-/// Note text with images: a line that is only an image becomes its own paragraph (printed centred).
-pub fn note_text(text: &str) -> String {
-    if !text.contains("![") {
-        return text.to_string();
-    }
-    text.lines()
-        .map(|line| {
-            let t = line.trim();
-            if t.starts_with("![") && figures::strip_images(t).is_empty() {
-                format!("\n\n{t}\n\n")
-            } else {
-                line.to_string()
-            }
+/// A note as paragraphs of runs, key phrases marked, images resolved against its section file's folder.
+pub fn note_paragraphs(note: &Rich, file: &Path) -> Vec<Vec<TextRun>> {
+    note.paragraphs()
+        .map(|runs| {
+            runs.iter()
+                .map(|run| match &run.inline {
+                    Inline::Image(image) => TextRun {
+                        text: String::new(),
+                        key: false,
+                        image: Some(image_data(image, file)),
+                    },
+                    Inline::Key(text) => TextRun {
+                        text: text.clone(),
+                        key: true,
+                        image: None,
+                    },
+                    _ => TextRun {
+                        text: run.typed().to_string(),
+                        key: false,
+                        image: None,
+                    },
+                })
+                .collect()
         })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Splits note runs at their images.
-pub fn note_runs(runs: Vec<TextRun>, file: &Path) -> Vec<TextRun> {
-    if !runs.iter().any(|r| r.text.contains("![")) {
-        return runs;
-    }
-    let mut out = Vec::new();
-    for run in runs {
-        let (blocks, _) = figures::parse(&run.text);
-        for block in blocks {
-            if let FigureBlock::Para(pieces) = block {
-                for piece in pieces {
-                    out.push(match piece {
-                        Piece::Text(text) => TextRun {
-                            text,
-                            key: run.key,
-                            image: None,
-                        },
-                        Piece::Image(image) => TextRun {
-                            text: String::new(),
-                            key: false,
-                            image: Some(image_data(&image, file)),
-                        },
-                    });
-                }
-            }
-        }
-    }
-    out
+        .collect()
 }
 
 #[cfg(test)]
@@ -228,7 +245,9 @@ mod tests {
     fn a_chart_stem_keeps_its_question_text_and_slot() {
         let file = Path::new("bank/stats.yaml");
         let (runs, body) = stem(
-            "某社区2024年各季度服务人次如下图所示。\n![服务人次](img/chart.png){width=60%}\n服务人次最多的季度是",
+            &Rich::parse(
+                "某社区2024年各季度服务人次如下图所示。\n![服务人次](img/chart.png){width=60%}\n服务人次最多的季度是",
+            ),
             QuestionType::Single,
             &Answer::Single(0),
             file,
@@ -247,7 +266,7 @@ mod tests {
     #[test]
     fn tables_come_out_as_rows_and_blanks_number_on() {
         let (runs, body) = stem(
-            "填表：______\n| 季度 | 人次 |\n|---|---|\n| 一 | 120 |\n合计______人次",
+            &Rich::parse("填表：______\n| 季度 | 人次 |\n|---|---|\n| 一 | 120 |\n合计______人次"),
             QuestionType::Blank,
             &Answer::Blank(vec![vec!["甲".into()], vec!["乙乙乙乙乙乙乙乙".into()]]),
             Path::new("b.yaml"),
@@ -263,13 +282,20 @@ mod tests {
     #[test]
     fn options_and_notes_carry_their_images() {
         let (text, image) = option(
-            "![禁止通行](img/sign-a.svg){width=20mm}",
+            &Rich::parse("![禁止通行](img/sign-a.svg){width=20mm}"),
             Path::new("b/x.yaml"),
         );
         assert_eq!(text, "");
         assert_eq!(image.unwrap().width, "20mm");
-        assert_eq!(option("18", Path::new("x.yaml")), ("18".to_string(), None));
-        let text = note_text("见下图：\n![图](a.png)\n完。");
-        assert_eq!(text.split("\n\n").count(), 3);
+        assert_eq!(
+            option(&Rich::parse("18"), Path::new("x.yaml")),
+            ("18".to_string(), None)
+        );
+        let note = note_paragraphs(
+            &Rich::note("见下图：\n![图](a.png)\n完。"),
+            Path::new("x.yaml"),
+        );
+        assert_eq!(note.len(), 3);
+        assert!(note[1][0].image.is_some());
     }
 }

@@ -1,9 +1,9 @@
-//! Runs of printed text, as templates receive them: a stem split at its answer slot, blanks and line
-//! breaks (the slot normalised to one （　　）), and note text with its key phrases and images.
+//! Runs of printed text, as templates receive them: a stem's parsed runs cut at its blanks and line breaks
+//! (the slot normalised to one （　　）), and note text with its key phrases and images.
 
 use serde::Serialize;
 
-use crate::input::bank::{Answer, QuestionType, SLOT, answer_slots, blank_spans, normalize_slots};
+use crate::input::bank::{Answer, Inline, QuestionType, Run, SLOT};
 
 /// An image as the template passes it on to the page markup: `<image src="…" width="…"/>`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -36,101 +36,137 @@ pub struct TextRun {
     pub image: Option<ImageData>,
 }
 
-/// Splits a stem at its blanks and line breaks, and adds the answer slot （　） a choice or judge question
-/// needs.
-pub(crate) fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
-    let mut out = Vec::new();
-    for run in slot_and_blank_runs(stem, kind, answer) {
-        if run.blank {
-            out.push(run);
-            continue;
+/// What a piece of a stem prints in place of its runs, before it is cut into lines: text, a line break, or
+/// a blank of some width.
+enum Token {
+    Text(String),
+    Break,
+    Gap,
+}
+
+/// One piece of a stem (its runs between images) as printed runs: split at its blanks (a blank question)
+/// and line breaks, with the answer slot （　） a choice or judge question needs — however the teacher
+/// typed the slot, one slot of one width is printed, and none is added twice. `kind` Short prints slots
+/// and blanks as typed.
+pub(crate) fn stem_runs(piece: &[Run], kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
+    let choice = matches!(
+        kind,
+        QuestionType::Judge | QuestionType::Single | QuestionType::Multiple
+    );
+    let has_slot = piece
+        .iter()
+        .any(|r| matches!(r.inline, Inline::Slot { .. }));
+    let mut tokens = Vec::new();
+    for run in piece {
+        match &run.inline {
+            Inline::Break => tokens.push(Token::Break),
+            Inline::Slot { typed, blanks } if kind == QuestionType::Blank => {
+                let mut last = 0;
+                for b in blanks {
+                    tokens.push(Token::Text(typed[last..b.start].to_string()));
+                    tokens.push(Token::Gap);
+                    last = b.end;
+                }
+                tokens.push(Token::Text(typed[last..].to_string()));
+            }
+            Inline::Slot { .. } if choice => tokens.push(Token::Text(SLOT.to_string())),
+            Inline::Blank(_) if kind == QuestionType::Blank => tokens.push(Token::Gap),
+            _ => tokens.push(Token::Text(run.typed().to_string())),
         }
-        let mut blank_lines = 0;
-        for (i, line) in run.text.split('\n').enumerate() {
-            let line = line.trim_end();
-            if i > 0 {
-                if line.is_empty() {
-                    blank_lines += 1;
-                    continue;
-                }
-                let breaks = if blank_lines > 0 { 2 } else { 1 };
-                for _ in 0..breaks {
-                    out.push(StemRun {
-                        text: String::new(),
-                        blank: false,
-                        br: true,
-                        em: 0,
-                        image: None,
-                    });
-                }
-                blank_lines = 0;
+    }
+    let widths: Vec<u32> = match answer {
+        Answer::Blank(blanks) if kind == QuestionType::Blank => blanks
+            .iter()
+            .map(|alts| {
+                (alts.iter().map(|a| a.chars().count()).max().unwrap_or(4) as u32 + 2).clamp(4, 14)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut segments = tokens.split(|t| matches!(t, Token::Gap)).peekable();
+    let mut blank = 0;
+    while let Some(segment) = segments.next() {
+        let mut lines = vec![String::new()];
+        for token in segment {
+            match token {
+                Token::Text(t) => lines.last_mut().expect("one line at least").push_str(t),
+                Token::Break => lines.push(String::new()),
+                Token::Gap => {}
             }
-            if !line.is_empty() {
-                out.push(StemRun {
-                    text: line.to_string(),
-                    ..run.clone()
-                });
-            }
+        }
+        if choice && !has_slot {
+            append_slot(&mut lines);
+        }
+        push_lines(&lines, &mut out);
+        if segments.peek().is_some() {
+            out.push(StemRun {
+                text: String::new(),
+                blank: true,
+                br: false,
+                em: widths.get(blank).copied().unwrap_or(6),
+                image: None,
+            });
+            blank += 1;
         }
     }
     out
 }
 
-fn slot_and_blank_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
-    let text = |t: &str| StemRun {
-        text: t.to_string(),
-        blank: false,
-        br: false,
-        em: 0,
-        image: None,
-    };
-    match kind {
-        QuestionType::Blank => {
-            let widths: Vec<u32> = match answer {
-                Answer::Blank(blanks) => blanks
-                    .iter()
-                    .map(|alts| {
-                        (alts.iter().map(|a| a.chars().count()).max().unwrap_or(4) as u32 + 2)
-                            .clamp(4, 14)
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            let mut runs = Vec::new();
-            let mut last = 0;
-            for (i, span) in blank_spans(stem).into_iter().enumerate() {
-                if span.start > last {
-                    runs.push(text(&stem[last..span.start]));
-                }
-                runs.push(StemRun {
+/// The slot a choice stem lacks, after its last printed character.
+fn append_slot(lines: &mut Vec<String>) {
+    while lines.len() > 1 && lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    let last = lines.last_mut().expect("one line at least");
+    last.truncate(last.trim_end().len());
+    last.push_str(SLOT);
+}
+
+/// Lines as runs: each line's trailing spaces dropped, a line break between lines, two for an empty line
+/// between them (the stem's own paragraphs); empty lines at the end print nothing.
+fn push_lines(lines: &[String], out: &mut Vec<StemRun>) {
+    let mut blank_lines = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let line = line.trim_end();
+        if i > 0 {
+            if line.is_empty() {
+                blank_lines += 1;
+                continue;
+            }
+            let breaks = if blank_lines > 0 { 2 } else { 1 };
+            for _ in 0..breaks {
+                out.push(StemRun {
                     text: String::new(),
-                    blank: true,
-                    br: false,
-                    em: widths.get(i).copied().unwrap_or(6),
+                    blank: false,
+                    br: true,
+                    em: 0,
                     image: None,
                 });
-                last = span.end;
             }
-            if last < stem.len() {
-                runs.push(text(&stem[last..]));
-            }
-            runs
+            blank_lines = 0;
         }
-        // However the teacher typed the slot, one slot of one width is printed, and none is added twice.
-        QuestionType::Judge | QuestionType::Single | QuestionType::Multiple => {
-            if answer_slots(stem).is_empty() {
-                vec![text(&format!("{}{SLOT}", stem.trim_end()))]
-            } else {
-                vec![text(&normalize_slots(stem))]
-            }
+        if !line.is_empty() {
+            out.push(StemRun {
+                text: line.to_string(),
+                blank: false,
+                br: false,
+                em: 0,
+                image: None,
+            });
         }
-        QuestionType::Short => vec![text(stem)],
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::bank::Rich;
+
+    fn stem_runs(stem: &str, kind: QuestionType, answer: &Answer) -> Vec<StemRun> {
+        let rich = Rich::parse(stem);
+        super::stem_runs(&rich.runs().cloned().collect::<Vec<_>>(), kind, answer)
+    }
 
     #[test]
     fn blank_stems_split_at_underscores_and_judge_stems_get_a_slot() {

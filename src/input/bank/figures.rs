@@ -64,8 +64,20 @@ pub const BLURRED_DPI: f32 = 150.0;
 
 /// Checks the figures of every item, loading their images into `images`.
 pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut Vec<Diagnostic>) {
-    let mut fields: Vec<(&Origin, String, &str)> = Vec::new();
-    for q in &bank.questions {
+    // A short question's reference answer is an answer, not a parsed field; it is read here, once.
+    let answers: Vec<(usize, super::Rich)> = bank
+        .questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| match &q.answer {
+            super::Answer::Short(text) if figures::has_figures(text) => {
+                Some((i, super::Rich::parse(text)))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut fields: Vec<(&Origin, String, &super::Rich)> = Vec::new();
+    for (qi, q) in bank.questions.iter().enumerate() {
         fields.push((&q.origin, join_path(&q.origin.path, "stem"), &q.stem));
         for (i, o) in q.options.iter().enumerate() {
             fields.push((&q.origin, format!("{}.options[{i}]", q.origin.path), o));
@@ -73,7 +85,7 @@ pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut 
         if let Some(e) = &q.explanation {
             fields.push((&q.origin, join_path(&q.origin.path, "explanation"), e));
         }
-        if let super::Answer::Short(text) = &q.answer {
+        if let Some((_, text)) = answers.iter().find(|(i, _)| *i == qi) {
             fields.push((&q.origin, join_path(&q.origin.path, "answer"), text));
         }
     }
@@ -81,7 +93,7 @@ pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut 
         fields.push((&n.origin, join_path(&n.origin.path, "text"), &n.text));
     }
     for (origin, path, text) in fields {
-        if !figures::has_figures(text) {
+        if !text.has_figures() {
             continue;
         }
         let Some(doc) = docs.iter().find(|d| d.file == origin.file) else {
@@ -94,10 +106,11 @@ pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut 
 fn check_field(
     doc: &YamlDoc,
     path: &str,
-    text: &str,
+    field: &super::Rich,
     images: &Images,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let text = field.source();
     let locate = |span: &std::ops::Range<usize>| -> (Pos, usize) {
         let snippet = text[span.clone()].lines().next().unwrap_or("");
         let width = snippet.chars().count().max(1);
@@ -110,11 +123,10 @@ fn check_field(
             .with_source(&doc.text)
             .with_help(help.to_string())
     };
-    let (_, problems) = figures::parse(text);
-    for p in problems {
-        diags.push(error(&p.span, p.message, &p.help));
+    for p in field.problems() {
+        diags.push(error(&p.span, p.message.clone(), &p.help));
     }
-    for image in figures::images(text) {
+    for image in field.images() {
         if let Width::Mm(mm) = image.width
             && mm > MAX_WIDTH_MM
         {

@@ -73,7 +73,10 @@ pub(super) fn assemble(
         .enumerate()
         .map(|(i, n)| (n.id.as_str(), i))
         .collect();
-    let normalized: Vec<String> = notes.iter().map(|n| normalize_for_match(&n.text)).collect();
+    let normalized: Vec<String> = notes
+        .iter()
+        .map(|n| normalize_for_match(n.text.source()))
+        .collect();
     let mut resolved = Vec::new();
     for (qi, r) in refs {
         let doc = &docs[r.doc];
