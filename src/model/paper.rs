@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::exam::draw::Variant;
 use crate::input::bank::{Answer, Bank, QuestionType, letter};
 use crate::input::blueprint::{Blueprint, Scoring};
-pub use crate::model::runs::{ImageData, StemRun, TextRun};
+pub use crate::model::rich::{ImageData, StemRun, TextRun};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PaperData {

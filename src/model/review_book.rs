@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::exam::grade::{Given, Item};
 use crate::input::bank::Bank;
 use crate::model::paper::{QuestionData, StudentData, chinese_numeral, points_text};
-use crate::model::runs::TextRun;
+use crate::model::rich::TextRun;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BookData {
