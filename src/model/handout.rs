@@ -146,7 +146,7 @@ pub fn cloze_parts<'p>(phrase: &'p str, note: &Note) -> Option<(&'p str, &'p str
     }
     let start = phrase.len() - phrase.trim_start_matches(edge).len();
     let needle = normalize_for_match(core);
-    let text = normalize_for_match(note.text.source());
+    let text = normalize_for_match(&note.text.plain_text());
     if normalize_for_match(&note.title).contains(&needle) || text.matches(&needle).count() > 1 {
         return None;
     }

@@ -252,6 +252,12 @@ impl Rich {
         out.trim().to_string()
     }
 
+    /// The text a reader reads: every paragraph's runs as typed (a note's key phrases without their
+    /// `**`, its lines joined), images left out, paragraphs one after another.
+    pub fn plain_text(&self) -> String {
+        self.runs().map(Run::typed).collect()
+    }
+
     /// Byte ranges of the answer slots, in order, tables included.
     pub fn slot_spans(&self) -> Vec<Range<usize>> {
         let mut out = Vec::new();

@@ -129,7 +129,7 @@ fn resolve_notes(
         .collect();
     let normalized: Vec<String> = notes
         .iter()
-        .map(|n| normalize_for_match(n.text.source()))
+        .map(|n| normalize_for_match(&n.text.plain_text()))
         .collect();
     let mut resolved = Vec::new();
     for (qi, r) in refs {
