@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::input::bank::{
-    Answer, Bank, Note, Question, QuestionType, ends_with_slot,
-};
+use crate::input::bank::{Answer, Bank, Note, Question, QuestionType, ends_with_slot};
 
 /// Version tag of the JSON form; bump it when a field changes meaning (adding fields is compatible).
 pub const STATS_FORMAT: &str = "examgen-stats/1";

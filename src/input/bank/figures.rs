@@ -176,38 +176,46 @@ fn check_field(
                 }
             }
             Ok(picture) => {
-                let printed_mm = match image.width {
-                    Width::Auto => None,
-                    Width::Share(share) => Some(share * MAX_WIDTH_MM),
-                    Width::Mm(mm) => Some(mm.min(MAX_WIDTH_MM)),
-                };
-                // A tall picture is scaled down to fit the page's height, and so prints narrower.
-                let printed_mm =
-                    printed_mm.map(|mm| mm.min(MAX_HEIGHT_MM * picture.width / picture.height));
-                if let Some(mm) = printed_mm {
-                    let dpi = picture.width / (mm / 25.4);
-                    if dpi < BLURRED_DPI {
-                        let sharp_mm = picture.width / BLURRED_DPI * 25.4;
-                        diags.push(warning(
-                            format!(
-                                "{} is {}×{} pixels and prints {} mm wide ({} dpi): it will print blurred",
-                                image.path,
-                                picture.width,
-                                picture.height,
-                                mm.round(),
-                                dpi.round()
-                            ),
-                            format!(
-                                "use a larger image (at least {} pixels wide for this size), or print it at most {{width={}mm}}",
-                                (mm / 25.4 * BLURRED_DPI).ceil(),
-                                (sharp_mm.max(1.0)).floor()
-                            ),
-                        ));
-                    }
+                if let Some((message, help)) = blurred(image, &picture) {
+                    diags.push(warning(message, help));
                 }
             }
         }
     }
+}
+
+/// The warning (message, help) for a bitmap that prints below [`BLURRED_DPI`] at its printed size.
+fn blurred(
+    image: &crate::input::figures::ImageRef,
+    picture: &crate::input::images::Picture,
+) -> Option<(String, String)> {
+    let printed_mm = match image.width {
+        Width::Auto => None,
+        Width::Share(share) => Some(share * MAX_WIDTH_MM),
+        Width::Mm(mm) => Some(mm.min(MAX_WIDTH_MM)),
+    };
+    // A tall picture is scaled down to fit the page's height, and so prints narrower.
+    let mm = printed_mm.map(|mm| mm.min(MAX_HEIGHT_MM * picture.width / picture.height))?;
+    let dpi = picture.width / (mm / 25.4);
+    if dpi >= BLURRED_DPI {
+        return None;
+    }
+    let sharp_mm = picture.width / BLURRED_DPI * 25.4;
+    Some((
+        format!(
+            "{} is {}×{} pixels and prints {} mm wide ({} dpi): it will print blurred",
+            image.path,
+            picture.width,
+            picture.height,
+            mm.round(),
+            dpi.round()
+        ),
+        format!(
+            "use a larger image (at least {} pixels wide for this size), or print it at most {{width={}mm}}",
+            (mm / 25.4 * BLURRED_DPI).ceil(),
+            (sharp_mm.max(1.0)).floor()
+        ),
+    ))
 }
 
 /// The bitmaps an SVG links or embeds with `<image>`, described for a message: "a data: bitmap",

@@ -397,41 +397,8 @@ fn read_question(
         diags,
     );
 
-    let difficulty = raw.difficulty.unwrap_or(3);
-    if !(1..=5).contains(&difficulty) {
-        diags.push(
-            doc.error_at(
-                &at("difficulty"),
-                format!("difficulty {difficulty} is out of range"),
-            )
-            .with_help("use 1 (easiest) to 5 (hardest)"),
-        );
-    }
     let keep_last = keep_last.unwrap_or(0);
-    if keep_last > 0 && (!kind.has_options() || keep_last >= options.len()) {
-        diags.push(
-            doc.error_at(
-                &at("keep_last"),
-                format!("keep_last {keep_last} must be smaller than the number of options"),
-            )
-            .with_help(
-                "keep_last pins the last N options (such as 以上都对) when options are shuffled",
-            ),
-        );
-    }
-    if raw.lines.is_some() && kind != QuestionType::Short {
-        diags.push(doc.error_at(
-            &at("lines"),
-            "`lines` applies to short-answer questions only",
-        ));
-    }
-    let lines = raw.lines.unwrap_or(5);
-    if kind == QuestionType::Short && !(1..=40).contains(&lines) {
-        diags.push(doc.error_at(
-            &at("lines"),
-            format!("lines {lines} is out of range (1 to 40)"),
-        ));
-    }
+    let (difficulty, lines) = check_numbers(&question_at, &raw, options.len(), keep_last, diags);
     let points = raw
         .points
         .as_ref()
@@ -469,6 +436,53 @@ fn read_question(
         origin: origin(doc, path),
     };
     Some((question, clean(raw.note), clean(raw.quote)))
+}
+
+/// A question's difficulty and answer lines, read and checked, and its `keep_last` (of `options` options)
+/// checked.
+fn check_numbers(
+    question: &QuestionAt,
+    raw: &RawQuestion,
+    options: usize,
+    keep_last: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> (u8, u32) {
+    let (doc, at) = (question.doc, |key: &str| join_path(question.path, key));
+    let difficulty = raw.difficulty.unwrap_or(3);
+    if !(1..=5).contains(&difficulty) {
+        diags.push(
+            doc.error_at(
+                &at("difficulty"),
+                format!("difficulty {difficulty} is out of range"),
+            )
+            .with_help("use 1 (easiest) to 5 (hardest)"),
+        );
+    }
+    if keep_last > 0 && (!raw.kind.has_options() || keep_last >= options) {
+        diags.push(
+            doc.error_at(
+                &at("keep_last"),
+                format!("keep_last {keep_last} must be smaller than the number of options"),
+            )
+            .with_help(
+                "keep_last pins the last N options (such as 以上都对) when options are shuffled",
+            ),
+        );
+    }
+    if raw.lines.is_some() && raw.kind != QuestionType::Short {
+        diags.push(doc.error_at(
+            &at("lines"),
+            "`lines` applies to short-answer questions only",
+        ));
+    }
+    let lines = raw.lines.unwrap_or(5);
+    if raw.kind == QuestionType::Short && !(1..=40).contains(&lines) {
+        diags.push(doc.error_at(
+            &at("lines"),
+            format!("lines {lines} is out of range (1 to 40)"),
+        ));
+    }
+    (difficulty, lines)
 }
 
 /// A scalar as text; numbers keep their source spelling (`0.50`, not `0.5`).
