@@ -31,6 +31,46 @@ pub fn export(bank: &Bank) -> String {
     out
 }
 
+/// A choice question's `<answer>` elements: each option with its fraction of the grade, as plain text or
+/// HTML (`rich`: a field's format and text element).
+fn choice_answers(
+    q: &Question,
+    correct: &[usize],
+    rich: &dyn Fn(&Rich, &[String]) -> (String, String),
+) -> String {
+    let mut out = String::new();
+    for (i, option) in q.options.iter().enumerate() {
+        let fraction = if correct.contains(&i) {
+            super::moodle_fraction(correct.len())
+        } else if q.kind == QuestionType::Multiple {
+            // The exam rule: any wrong option loses the question (Moodle floors the total at 0).
+            "-100".to_string()
+        } else {
+            "0".to_string()
+        };
+        let (format, option) = rich(option, &[]);
+        let _ = writeln!(
+            out,
+            "    <answer fraction=\"{fraction}\" format=\"{format}\">{option}</answer>"
+        );
+    }
+    out
+}
+
+/// Moodle's embedded answers (Cloze) for the blanks of a question, one SHORTANSWER per blank.
+fn cloze_codes(blanks: &[Vec<String>]) -> Vec<String> {
+    blanks
+        .iter()
+        .map(|alts| {
+            let choices: Vec<String> = alts
+                .iter()
+                .map(|a| format!("={}", cloze_escape(a)))
+                .collect();
+            format!("{{1:SHORTANSWER:{}}}", choices.join("~"))
+        })
+        .collect()
+}
+
 fn moodle_question(q: &Question, images: &crate::input::images::Images) -> String {
     let mut out = String::new();
     let text = |t: &str| format!("<text>{}</text>", xml_escape(t));
@@ -72,21 +112,7 @@ fn moodle_question(q: &Question, images: &crate::input::images::Images) -> Strin
                 q.kind == QuestionType::Single,
                 u8::from(q.shuffle)
             );
-            for (i, option) in q.options.iter().enumerate() {
-                let fraction = if correct.contains(&i) {
-                    super::moodle_fraction(correct.len())
-                } else if q.kind == QuestionType::Multiple {
-                    // The exam rule: any wrong option loses the question (Moodle floors the total at 0).
-                    "-100".to_string()
-                } else {
-                    "0".to_string()
-                };
-                let (format, option) = rich(option, &[]);
-                let _ = writeln!(
-                    out,
-                    "    <answer fraction=\"{fraction}\" format=\"{format}\">{option}</answer>"
-                );
-            }
+            out.push_str(&choice_answers(q, &correct, &rich));
         }
         Answer::Judge(truth) => {
             out.push_str(&head("truefalse", &[]));
@@ -114,17 +140,7 @@ fn moodle_question(q: &Question, images: &crate::input::images::Images) -> Strin
         }
         Answer::Blank(blanks) => {
             // Several blanks: Moodle's embedded answers (Cloze), one SHORTANSWER per blank.
-            let codes: Vec<String> = blanks
-                .iter()
-                .map(|alts| {
-                    let choices: Vec<String> = alts
-                        .iter()
-                        .map(|a| format!("={}", cloze_escape(a)))
-                        .collect();
-                    format!("{{1:SHORTANSWER:{}}}", choices.join("~"))
-                })
-                .collect();
-            out.push_str(&head("multianswer", &codes));
+            out.push_str(&head("multianswer", &cloze_codes(blanks)));
         }
         Answer::Short(reference) => {
             out.push_str(&head("essay", &[]));
