@@ -5,6 +5,7 @@ use crate::render::layout::Engine;
 use crate::render::layout::frame::{Item, shift};
 use crate::render::layout::linebreak::{LineSpan, Piece, break_lines};
 use crate::render::layout::paginate::{Chunk, Header};
+use crate::render::layout::paragraph::LineBox;
 use crate::render::markup::{Align, Table};
 
 /// Space between a cell's rule and its text, in points.
@@ -86,11 +87,13 @@ impl Engine<'_> {
                         items.extend(self.line_items(
                             styled,
                             span,
-                            cx + CELL_PAD,
-                            baseline,
-                            w - 2.0 * CELL_PAD,
-                            align,
-                            t.size,
+                            LineBox {
+                                x: cx + CELL_PAD,
+                                y: baseline,
+                                avail: w - 2.0 * CELL_PAD,
+                                align,
+                                size: t.size,
+                            },
                         ));
                     }
                 }
