@@ -153,11 +153,7 @@ pub fn report_data(
             flags: i
                 .flags
                 .iter()
-                .map(|f| match *f {
-                    "too easy" => "过易",
-                    "too hard" => "过难",
-                    _ => "负区分",
-                })
+                .map(|f| f.chinese_name())
                 .collect::<Vec<_>>()
                 .join("、"),
             options: if i.option_counts.is_empty() {
