@@ -161,7 +161,7 @@ fn summary(
     let phrases: usize = notes
         .iter()
         .flat_map(|(_, ns)| ns)
-        .map(|n| crate::input::bank::key_phrases(&bank.notes[*n].text).len())
+        .map(|n| bank.notes[*n].text.key_phrases().len())
         .sum();
     format!(
         "{} notes in {} sections; {} key phrases{}",
