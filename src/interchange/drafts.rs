@@ -39,6 +39,8 @@ pub struct Draft {
     pub points: Option<String>,
     pub tags: Vec<String>,
     pub shuffle: Option<bool>,
+    /// Answer lines of a short question, when the source says (Moodle's response field).
+    pub lines: Option<u32>,
     /// Lines written as YAML comments above the question (a 【考点】 the bank cannot link to a note).
     pub comments: Vec<String>,
     /// What could not be determined: each one keeps the question out of the bank until fixed.
@@ -58,6 +60,7 @@ impl Draft {
             points: None,
             tags: Vec::new(),
             shuffle: None,
+            lines: None,
             comments: Vec::new(),
             problems: Vec::new(),
             origin,
@@ -105,6 +108,9 @@ impl Draft {
         }
         if let Some(s) = self.shuffle {
             let _ = writeln!(out, "    shuffle: {s}");
+        }
+        if let Some(l) = self.lines.filter(|l| kind == QuestionType::Short && (1..=40).contains(l)) {
+            let _ = writeln!(out, "    lines: {l}");
         }
         if let Some(p) = &self.points {
             let _ = writeln!(out, "    points: {p}");
@@ -178,8 +184,13 @@ pub fn id_from_name(name: &str, fallback: &str) -> String {
 /// Runs `check`'s own validation on each clean question alone; what it refuses becomes the question's
 /// problem, so the clean part of an import always passes `check`.
 pub fn validate(imported: &mut Imported) {
+    let names: Vec<String> = imported.images.iter().map(|i| format!("img/{}", i.name)).collect();
     for section in &mut imported.sections {
         for q in section.questions.iter_mut().filter(|q| q.is_clean()) {
+            missing_pictures(q, &names);
+            if !q.is_clean() {
+                continue;
+            }
             let yaml = format!(
                 "section:\n  id: probe\n  title: probe\nquestions:\n{}",
                 q.yaml()
@@ -192,13 +203,30 @@ pub fn validate(imported: &mut Imported) {
     }
 }
 
+/// A picture the text names that the source did not carry (GIFT has no files) is a problem, not a broken bank.
+fn missing_pictures(q: &mut Draft, names: &[String]) {
+    let mut texts: Vec<&str> = vec![q.stem.as_str()];
+    texts.extend(q.options.iter().map(String::as_str));
+    texts.extend(q.explanation.as_deref());
+    if let Some(DraftAnswer::Text(t)) = &q.answer {
+        texts.push(t);
+    }
+    for text in texts {
+        for image in crate::input::figures::images(text) {
+            if !names.contains(&image.path) {
+                q.problems.push(format!("the picture {} is not in the imported file: add it to img/", image.path));
+            }
+        }
+    }
+}
+
 /// The section file: clean questions as YAML, the others commented out below a `# TODO` naming what is
 /// missing, so `check` passes and nothing uncertain is drawn until the teacher fixes and uncomments it.
-pub fn section_yaml(section: &DraftSection) -> String {
+pub fn section_yaml(section: &DraftSection, order: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "section:\n  id: {}\n  title: {}\nquestions:",
+        "section:\n  id: {}\n  title: {}\n  order: {order}\nquestions:",
         section.id,
         quoted(&section.title)
     );
@@ -297,10 +325,10 @@ pub fn write_bank(imported: &mut Imported, dir: &Path, strict: bool) -> Result<W
         .because(lines.trim_end()));
     }
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    for s in &imported.sections {
+    for (i, s) in imported.sections.iter().enumerate() {
         files.push((
             dir.join(format!("{}.yaml", s.id)),
-            section_yaml(s).into_bytes(),
+            section_yaml(s, i + 1).into_bytes(),
         ));
     }
     for image in &imported.images {
@@ -369,7 +397,7 @@ mod tests {
             title: "标题".into(),
             questions: vec![q],
         };
-        let yaml = section_yaml(&s);
+        let yaml = section_yaml(&s, 1);
         assert!(yaml.contains("questions: []"), "{yaml}");
         assert!(yaml.contains("# TODO (import: a.docx paragraph 7): no answer found"));
         assert!(yaml.contains("  #   - id: \"d-01\""), "{yaml}");
