@@ -56,12 +56,21 @@ pub fn run(
         .map(|(p, _)| p.clone())
         .collect();
     if !word.is_empty() {
-        merge(&mut imported, crate::interchange::docx_import::import(&word)?);
+        merge(
+            &mut imported,
+            crate::interchange::docx_import::import(&word)?,
+        );
     }
     for (path, kind) in &inputs {
         match kind {
-            Kind::Moodle => merge(&mut imported, crate::interchange::moodle_import::import(path)?),
-            Kind::Gift => merge(&mut imported, crate::interchange::gift_import::import(path)?),
+            Kind::Moodle => merge(
+                &mut imported,
+                crate::interchange::moodle_import::import(path)?,
+            ),
+            Kind::Gift => merge(
+                &mut imported,
+                crate::interchange::gift_import::import(path)?,
+            ),
             _ => {}
         }
     }
@@ -106,7 +115,9 @@ fn expand(files: &[PathBuf]) -> Result<Vec<(PathBuf, Kind)>> {
                 .map_err(|e| Error::io("read the folder", file, e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
-                    let name = p.file_name().map_or_else(String::new, |n| n.to_string_lossy().to_string());
+                    let name = p
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().to_string());
                     p.is_file() && !name.starts_with("~$") && !name.starts_with('.')
                 })
                 .filter(|p| matches!(kind_of(p), Some(Kind::Word | Kind::Moodle | Kind::Gift)))
@@ -118,12 +129,19 @@ fn expand(files: &[PathBuf]) -> Result<Vec<(PathBuf, Kind)>> {
                     file.display()
                 )));
             }
-            out.extend(entries.into_iter().filter_map(|p| Some((p.clone(), kind_of(&p)?))));
+            out.extend(
+                entries
+                    .into_iter()
+                    .filter_map(|p| Some((p.clone(), kind_of(&p)?))),
+            );
             continue;
         }
         let Some(kind) = kind_of(file) else {
-            return Err(Error::input(format!("{}: import reads .xlsx, .csv, .docx, .xml (Moodle) and .gift files", file.display()))
-                .because("a .doc (Word 97) file must be saved as .docx first"));
+            return Err(Error::input(format!(
+                "{}: import reads .xlsx, .csv, .docx, .xml (Moodle) and .gift files",
+                file.display()
+            ))
+            .because("a .doc (Word 97) file must be saved as .docx first"));
         };
         out.push((file.clone(), kind));
     }

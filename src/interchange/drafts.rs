@@ -109,7 +109,10 @@ impl Draft {
         if let Some(s) = self.shuffle {
             let _ = writeln!(out, "    shuffle: {s}");
         }
-        if let Some(l) = self.lines.filter(|l| kind == QuestionType::Short && (1..=40).contains(l)) {
+        if let Some(l) = self
+            .lines
+            .filter(|l| kind == QuestionType::Short && (1..=40).contains(l))
+        {
             let _ = writeln!(out, "    lines: {l}");
         }
         if let Some(p) = &self.points {
@@ -184,7 +187,11 @@ pub fn id_from_name(name: &str, fallback: &str) -> String {
 /// Runs `check`'s own validation on each clean question alone; what it refuses becomes the question's
 /// problem, so the clean part of an import always passes `check`.
 pub fn validate(imported: &mut Imported) {
-    let names: Vec<String> = imported.images.iter().map(|i| format!("img/{}", i.name)).collect();
+    let names: Vec<String> = imported
+        .images
+        .iter()
+        .map(|i| format!("img/{}", i.name))
+        .collect();
     for section in &mut imported.sections {
         for q in section.questions.iter_mut().filter(|q| q.is_clean()) {
             missing_pictures(q, &names);
@@ -214,7 +221,10 @@ fn missing_pictures(q: &mut Draft, names: &[String]) {
     for text in texts {
         for image in crate::input::figures::images(text) {
             if !names.contains(&image.path) {
-                q.problems.push(format!("the picture {} is not in the imported file: add it to img/", image.path));
+                q.problems.push(format!(
+                    "the picture {} is not in the imported file: add it to img/",
+                    image.path
+                ));
             }
         }
     }

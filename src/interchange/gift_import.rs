@@ -84,7 +84,11 @@ pub fn import(path: &Path) -> Result<Imported> {
                 if !section.questions.is_empty() {
                     imported.sections.push(section);
                 }
-                let title = path.rsplit('/').next().unwrap_or(&path).replace('\u{E017}', "/");
+                let title = path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&path)
+                    .replace('\u{E017}', "/");
                 section = new_section(&title, &title);
                 if let Some(id) = id {
                     section.id = id;
@@ -119,7 +123,13 @@ enum Item {
 fn question(lines: &[&str], origin: Origin, n: usize, section: &str) -> Item {
     let kept: Vec<&str> = lines
         .iter()
-        .map(|l| if l.trim_start().starts_with("//") { "" } else { *l })
+        .map(|l| {
+            if l.trim_start().starts_with("//") {
+                ""
+            } else {
+                *l
+            }
+        })
         .collect();
     let text = escape_pre(kept.join("\n").trim());
     if text.is_empty() {
@@ -132,7 +142,9 @@ fn question(lines: &[&str], origin: Origin, n: usize, section: &str) -> Item {
             .filter_map(|l| l.trim().strip_prefix("//"))
             .map(str::trim)
             .find(|c| {
-                !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+                !c.is_empty()
+                    && c.chars()
+                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
             })
             .map(str::to_string);
         return Item::Category(escape_post(category.trim()).replace("//", "\u{E017}"), id);
@@ -142,11 +154,16 @@ fn question(lines: &[&str], origin: Origin, n: usize, section: &str) -> Item {
         None => (None, text.clone()),
     };
     let id = name
-        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
+        .filter(|n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
         .unwrap_or_else(|| format!("{section}-{n:03}"));
     let mut d = Draft::new(id, origin);
     let (Some(open), Some(close)) = (body.find('{'), body.find('}')) else {
-        d.problems.push("a description (no answer block): not a question".into());
+        d.problems
+            .push("a description (no answer block): not a question".into());
         d.stem = plain(&body);
         d.kind = Some(QuestionType::Short);
         return Item::Question(Box::new(d));
@@ -191,15 +208,18 @@ fn read_answers(d: &mut Draft, answers: &str, missing_word: bool) {
     let check = answers.split('#').next().unwrap_or("").trim();
     if answers.is_empty() {
         d.kind = Some(QuestionType::Short);
-        d.problems.push("an essay without a reference answer (GIFT has none)".into());
+        d.problems
+            .push("an essay without a reference answer (GIFT has none)".into());
     } else if answers.starts_with('#') {
         d.kind = Some(QuestionType::Short);
-        d.problems.push("a numerical question: examgen has no numerical type".into());
+        d.problems
+            .push("a numerical question: examgen has no numerical type".into());
     } else if answers.contains('~') {
         multichoice(d, answers, missing_word);
     } else if answers.contains("->") {
         d.kind = Some(QuestionType::Short);
-        d.problems.push("a matching question: examgen has no matching type".into());
+        d.problems
+            .push("a matching question: examgen has no matching type".into());
     } else if matches!(check, "T" | "TRUE" | "F" | "FALSE") {
         d.kind = Some(QuestionType::Judge);
         d.answer = Some(DraftAnswer::Judge(matches!(check, "T" | "TRUE")));
@@ -210,7 +230,9 @@ fn read_answers(d: &mut Draft, answers: &str, missing_word: bool) {
             let (w, text) = weight(a);
             let text = plain(text.split('#').next().unwrap_or(""));
             if w.is_some_and(|w| w < 100.0) {
-                d.problems.push(format!("the answer `{text}` earns part marks, which examgen cannot give"));
+                d.problems.push(format!(
+                    "the answer `{text}` earns part marks, which examgen cannot give"
+                ));
             }
             alts.push(text);
         }
@@ -243,9 +265,14 @@ fn multichoice(d: &mut Draft, answers: &str, missing_word: bool) {
         }
         d.options.push(plain(text.split('#').next().unwrap_or("")));
     }
-    d.kind = Some(if single { QuestionType::Single } else { QuestionType::Multiple });
+    d.kind = Some(if single {
+        QuestionType::Single
+    } else {
+        QuestionType::Multiple
+    });
     if single && right.len() > 1 {
-        d.problems.push("several options marked `=` (right) in a single-answer question".into());
+        d.problems
+            .push("several options marked `=` (right) in a single-answer question".into());
     }
     if missing_word {
         // The blank Moodle prints where the answers stood is the slot.
@@ -280,7 +307,10 @@ mod tests {
         assert_eq!(q[2].answer, Some(DraftAnswer::Judge(false)));
         assert_eq!(
             q[3].answer,
-            Some(DraftAnswer::Blanks(vec![vec!["北京".into(), "Beijing".into()]]))
+            Some(DraftAnswer::Blanks(vec![vec![
+                "北京".into(),
+                "Beijing".into()
+            ]]))
         );
         assert!(!q[4].is_clean());
     }

@@ -9,8 +9,8 @@ pub mod gift_import;
 pub mod import;
 mod import_images;
 pub mod moodle;
-pub mod moodle_import;
 mod moodle_html;
+pub mod moodle_import;
 pub mod skeleton;
 
 // What Moodle's two formats share, so neither exporter leans on the other.

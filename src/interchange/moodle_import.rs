@@ -127,11 +127,17 @@ fn rich(node: Option<Node>, images: &mut Vec<DraftImage>) -> String {
             Some(i) if i.bytes == bytes => name.clone(),
             Some(_) => {
                 let renamed = format!("{}-{name}", images.len() + 1);
-                images.push(DraftImage { name: renamed.clone(), bytes });
+                images.push(DraftImage {
+                    name: renamed.clone(),
+                    bytes,
+                });
                 renamed
             }
             None => {
-                images.push(DraftImage { name: name.clone(), bytes });
+                images.push(DraftImage {
+                    name: name.clone(),
+                    bytes,
+                });
                 name.clone()
             }
         };
@@ -149,32 +155,57 @@ fn question(q: Node, origin: Origin, images: &mut Vec<DraftImage>) -> Option<Dra
         return None;
     }
     let name = child_text(q, "name").unwrap_or_default();
-    let idnumber = child(q, "idnumber").and_then(|n| n.text()).unwrap_or("").trim().to_string();
-    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let idnumber = child(q, "idnumber")
+        .and_then(|n| n.text())
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
     let id = [idnumber.as_str(), name.trim()]
         .into_iter()
         .find(|s| valid(s))
-        .map_or_else(|| drafts::id_from_name(&format!("{name}-{}", origin.paragraph), "q"), str::to_string);
+        .map_or_else(
+            || drafts::id_from_name(&format!("{name}-{}", origin.paragraph), "q"),
+            str::to_string,
+        );
     let mut d = Draft::new(id, origin);
     d.stem = rich(child(q, "questiontext"), images);
     let feedback = rich(child(q, "generalfeedback"), images);
     d.explanation = (!feedback.is_empty()).then_some(feedback);
     d.tags = child(q, "tags")
-        .map(|t| t.children().filter(|n| n.has_tag_name("tag")).filter_map(|n| child_text_of(n)).collect())
+        .map(|t| {
+            t.children()
+                .filter(|n| n.has_tag_name("tag"))
+                .filter_map(|n| child_text_of(n))
+                .collect()
+        })
         .unwrap_or_default();
-    if let Some(grade) = child(q, "defaultgrade").and_then(|n| n.text()).map(str::trim)
+    if let Some(grade) = child(q, "defaultgrade")
+        .and_then(|n| n.text())
+        .map(str::trim)
         && let Ok(value) = grade.parse::<f64>()
         && value > 0.0
         && (value - 1.0).abs() > f64::EPSILON
     {
-        d.points = Some(grade.trim_end_matches('0').trim_end_matches('.').to_string());
+        d.points = Some(
+            grade
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
+        );
     }
     match kind {
         "multichoice" => multichoice(q, &mut d, images),
         "truefalse" => {
             d.kind = Some(QuestionType::Judge);
             let right = answers(q).into_iter().find(|(f, _)| *f > 0.0);
-            d.answer = match right.map(|(_, n)| child_text_of(n).unwrap_or_default().trim().to_lowercase()) {
+            d.answer = match right
+                .map(|(_, n)| child_text_of(n).unwrap_or_default().trim().to_lowercase())
+            {
                 Some(t) if t == "true" => Some(DraftAnswer::Judge(true)),
                 Some(t) if t == "false" => Some(DraftAnswer::Judge(false)),
                 _ => {
@@ -189,7 +220,8 @@ fn question(q: Node, origin: Origin, images: &mut Vec<DraftImage>) -> Option<Dra
             d.kind = Some(QuestionType::Short);
             let reference = rich(child(q, "graderinfo"), images);
             if reference.is_empty() {
-                d.problems.push("no reference answer (graderinfo) for this essay".into());
+                d.problems
+                    .push("no reference answer (graderinfo) for this essay".into());
             }
             d.answer = Some(DraftAnswer::Text(reference));
             // examgen writes twice the printed lines; Moodle's default is 15.
@@ -200,7 +232,8 @@ fn question(q: Node, origin: Origin, images: &mut Vec<DraftImage>) -> Option<Dra
         }
         other => {
             d.kind = Some(QuestionType::Short);
-            d.problems.push(format!("Moodle type `{other}` has no examgen equivalent"));
+            d.problems
+                .push(format!("Moodle type `{other}` has no examgen equivalent"));
         }
     }
     Some(d)
@@ -213,24 +246,43 @@ fn child_text_of(node: Node) -> Option<String> {
 fn answers<'a>(q: Node<'a, 'a>) -> Vec<(f64, Node<'a, 'a>)> {
     q.children()
         .filter(|n| n.has_tag_name("answer"))
-        .map(|n| (n.attribute("fraction").and_then(|f| f.parse().ok()).unwrap_or(0.0), n))
+        .map(|n| {
+            (
+                n.attribute("fraction")
+                    .and_then(|f| f.parse().ok())
+                    .unwrap_or(0.0),
+                n,
+            )
+        })
         .collect()
 }
 
 fn multichoice(q: Node, d: &mut Draft, images: &mut Vec<DraftImage>) {
-    let single = child(q, "single").and_then(|n| n.text()).is_none_or(|t| t.trim() == "true" || t.trim() == "1");
+    let single = child(q, "single")
+        .and_then(|n| n.text())
+        .is_none_or(|t| t.trim() == "true" || t.trim() == "1");
     let mut right = Vec::new();
     for (i, (fraction, node)) in answers(q).into_iter().enumerate() {
         d.options.push(rich(Some(node), images));
         if fraction > 0.0 {
             right.push(i);
             if single && fraction < 100.0 {
-                d.problems.push(format!("option {} earns {fraction}%: examgen has no part marks for single choice", crate::input::bank::letter(i)));
+                d.problems.push(format!(
+                    "option {} earns {fraction}%: examgen has no part marks for single choice",
+                    crate::input::bank::letter(i)
+                ));
             }
         }
     }
-    d.kind = Some(if single { QuestionType::Single } else { QuestionType::Multiple });
-    if child(q, "shuffleanswers").and_then(|n| n.text()).is_some_and(|t| matches!(t.trim(), "0" | "false")) {
+    d.kind = Some(if single {
+        QuestionType::Single
+    } else {
+        QuestionType::Multiple
+    });
+    if child(q, "shuffleanswers")
+        .and_then(|n| n.text())
+        .is_some_and(|t| matches!(t.trim(), "0" | "false"))
+    {
         d.shuffle = Some(false);
     }
     if right.is_empty() {
@@ -245,12 +297,15 @@ fn shortanswer(q: Node, d: &mut Draft) {
     for (fraction, node) in answers(q) {
         let text = child_text_of(node).unwrap_or_default().trim().to_string();
         if text.contains('*') {
-            d.problems.push(format!("the answer `{text}` uses Moodle's * wildcard"));
+            d.problems
+                .push(format!("the answer `{text}` uses Moodle's * wildcard"));
         }
         if fraction >= 100.0 {
             alts.push(text);
         } else if fraction > 0.0 {
-            d.problems.push(format!("the answer `{text}` earns {fraction}%, which examgen cannot give"));
+            d.problems.push(format!(
+                "the answer `{text}` earns {fraction}%, which examgen cannot give"
+            ));
         }
     }
     if crate::input::bank::blank_spans(&d.stem).is_empty() {
@@ -272,12 +327,20 @@ fn cloze(d: &mut Draft) {
     while let Some((start, end, kind, body)) = next_cloze(&rest) {
         stem.push_str(&rest[..start]);
         stem.push_str("______");
-        if !matches!(kind.as_str(), "SHORTANSWER" | "SA" | "MW" | "SHORTANSWER_C" | "SAC" | "MWC") {
-            d.problems.push(format!("an embedded {kind} answer: examgen's blanks are short answers"));
+        if !matches!(
+            kind.as_str(),
+            "SHORTANSWER" | "SA" | "MW" | "SHORTANSWER_C" | "SAC" | "MWC"
+        ) {
+            d.problems.push(format!(
+                "an embedded {kind} answer: examgen's blanks are short answers"
+            ));
         }
         let mut alts = Vec::new();
         for part in split_unescaped(&body, '~') {
-            let answer = split_unescaped(&part, '#').into_iter().next().unwrap_or_default();
+            let answer = split_unescaped(&part, '#')
+                .into_iter()
+                .next()
+                .unwrap_or_default();
             let (full, text) = match answer.strip_prefix('=') {
                 Some(t) => (true, t.to_string()),
                 None => match answer.strip_prefix('%').and_then(|a| a.split_once('%')) {
@@ -285,13 +348,30 @@ fn cloze(d: &mut Draft) {
                     None => (false, answer.clone()),
                 },
             };
-            let text = decode_entities(&text.replace("\\}", "}").replace("\\#", "#").replace("\\~", "~"));
+            let text = decode_entities(
+                &text
+                    .replace("\\}", "}")
+                    .replace("\\#", "#")
+                    .replace("\\~", "~"),
+            );
+            let partial = answer
+                .strip_prefix('%')
+                .and_then(|a| a.split_once('%'))
+                .and_then(|(w, _)| w.trim().parse::<f64>().ok())
+                .is_some_and(|w| w > 0.0 && w < 100.0);
+            if partial {
+                d.problems.push(format!(
+                    "the embedded answer `{}` earns part marks, which examgen cannot give",
+                    text.trim()
+                ));
+            }
             if full {
                 alts.push(text.trim().to_string());
             }
         }
         if alts.is_empty() {
-            d.problems.push("an embedded answer with no full-mark choice".into());
+            d.problems
+                .push("an embedded answer with no full-mark choice".into());
         }
         blanks.push(alts);
         rest = rest[end..].to_string();
@@ -318,7 +398,12 @@ fn next_cloze(text: &str) -> Option<(usize, usize, String, String)> {
                 match c {
                     '\\' if !escaped => escaped = true,
                     '}' if !escaped => {
-                        return Some((open, body_at + i + 1, kind.to_string(), body_start[..i].to_string()));
+                        return Some((
+                            open,
+                            body_at + i + 1,
+                            kind.to_string(),
+                            body_start[..i].to_string(),
+                        ));
                     }
                     _ => escaped = false,
                 }
@@ -421,7 +506,10 @@ fn html_to_text(html: &str, files: &[(String, String)]) -> String {
                 let src = attribute(tag, "src").unwrap_or_default();
                 let alt = attribute(tag, "alt").unwrap_or_default();
                 let file = decode_entities(src.trim_start_matches("@@PLUGINFILE@@/"));
-                let saved = files.iter().find(|(n, _)| *n == file).map(|(_, s)| s.clone());
+                let saved = files
+                    .iter()
+                    .find(|(n, _)| *n == file)
+                    .map(|(_, s)| s.clone());
                 let markup = match saved {
                     Some(name) => format!("![{}](img/{name})", decode_entities(&alt)),
                     None => format!("〔图片 {file}〕"),
@@ -489,7 +577,10 @@ mod tests {
         assert_eq!(d.stem, "甲______乙______");
         assert_eq!(
             d.answer,
-            Some(DraftAnswer::Blanks(vec![vec!["a}b".into(), "~c".into()], vec!["北京".into()]]))
+            Some(DraftAnswer::Blanks(vec![
+                vec!["a}b".into(), "~c".into()],
+                vec!["北京".into()]
+            ]))
         );
         assert!(d.is_clean());
     }
@@ -501,6 +592,9 @@ mod tests {
             "<p>看图&amp;表<br><img src=\"@@PLUGINFILE@@/chart.png\" alt=\"图\"></p><table border=\"1\"><tr><th>甲</th><th>乙</th></tr><tr><td>1</td><td>2</td></tr></table><p>问</p>",
             &files,
         );
-        assert_eq!(text, "看图&表\n![图](img/chart.png)\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n问");
+        assert_eq!(
+            text,
+            "看图&表\n![图](img/chart.png)\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n问"
+        );
     }
 }

@@ -58,7 +58,9 @@ pub fn import(files: &[PathBuf]) -> Result<Imported> {
         let section = section_of(paper, &mut imported)?;
         if section.questions.is_empty() {
             // A handout or cover sheet in a folder of papers.
-            imported.notes.push(format!("{name}: no numbered questions found; left out"));
+            imported
+                .notes
+                .push(format!("{name}: no numbered questions found; left out"));
             continue;
         }
         imported.sections.push(section);
@@ -78,7 +80,11 @@ fn section_of(paper: Paper, imported: &mut Imported) -> Result<DraftSection> {
     let mut key_blocks = Vec::new();
     if let Some((_, key)) = paper.key {
         let offset = package.pictures.len();
-        key_blocks = key.blocks.into_iter().map(|b| shift_pictures(b, offset)).collect();
+        key_blocks = key
+            .blocks
+            .into_iter()
+            .map(|b| shift_pictures(b, offset))
+            .collect();
         package.pictures.extend(key.pictures);
     }
     let parsed = parse::parse(&package.blocks, &key_blocks);
@@ -128,13 +134,27 @@ fn is_key_document(blocks: &[Block], path: &Path) -> bool {
             _ => None,
         })
         .take(4)
-        .any(|t| matches!(rules::classify(t), Some((rules::LineKind::AnswerSection, _))))
+        .any(|t| {
+            matches!(
+                rules::classify(t),
+                Some((rules::LineKind::AnswerSection, _))
+            )
+        })
 }
 
 /// The name a paper and its key share: without 答案/解析/key/paper and separators.
 fn base_name(path: &Path) -> String {
     let mut name = stem_of(path).to_lowercase();
-    for word in ["参考答案", "答案与解析", "答案", "解析", "key", "paper", "试卷", "试题"] {
+    for word in [
+        "参考答案",
+        "答案与解析",
+        "答案",
+        "解析",
+        "key",
+        "paper",
+        "试卷",
+        "试题",
+    ] {
         name = name.replace(word, "");
     }
     name.chars()

@@ -61,9 +61,12 @@ pub struct Package {
 /// Reads `file` (a .docx) into blocks; an unreadable package is an error naming the file.
 pub fn read(file: &Path) -> Result<Package> {
     let bad = |why: String| {
-        Error::input(format!("{} is not a readable Word document", file.display()))
-            .because(why)
-            .because("save it from Word or WPS as .docx (Word 2007 or later), not .doc")
+        Error::input(format!(
+            "{} is not a readable Word document",
+            file.display()
+        ))
+        .because(why)
+        .because("save it from Word or WPS as .docx (Word 2007 or later), not .doc")
     };
     let bytes = std::fs::read(file).map_err(|e| Error::io("read", file, e))?;
     let mut zip =
@@ -79,7 +82,10 @@ pub fn read(file: &Path) -> Result<Package> {
     let targets = relationships(&rels);
     let mut media: HashMap<String, Vec<u8>> = HashMap::new();
     for target in targets.values() {
-        let name = format!("word/{}", target.trim_start_matches('/').trim_start_matches("word/"));
+        let name = format!(
+            "word/{}",
+            target.trim_start_matches('/').trim_start_matches("word/")
+        );
         if let Some(b) = part(&name) {
             media.insert(target.clone(), b);
         }
@@ -108,7 +114,12 @@ fn relationships(xml: &[u8]) -> HashMap<String, String> {
     };
     doc.descendants()
         .filter(|n| n.tag_name().name() == "Relationship")
-        .filter_map(|n| Some((n.attribute("Id")?.to_string(), n.attribute("Target")?.to_string())))
+        .filter_map(|n| {
+            Some((
+                n.attribute("Id")?.to_string(),
+                n.attribute("Target")?.to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -127,9 +138,7 @@ impl Reader<'_> {
         for child in node.children() {
             if is(&child, W, "p") {
                 let text = self.paragraph(child);
-                let auto_numbered = child
-                    .descendants()
-                    .any(|n| is(&n, W, "numPr"));
+                let auto_numbered = child.descendants().any(|n| is(&n, W, "numPr"));
                 let number = self.next_number();
                 self.package.blocks.push(Block::Para {
                     number,
@@ -234,8 +243,10 @@ impl Reader<'_> {
 
     fn picture(&mut self, node: Node, out: &mut String) {
         let rid = node.descendants().find_map(|n| {
-            n.attribute((R, "embed"))
-                .or_else(|| n.attribute((R, "id")).filter(|_| n.tag_name().name() == "imagedata"))
+            n.attribute((R, "embed")).or_else(|| {
+                n.attribute((R, "id"))
+                    .filter(|_| n.tag_name().name() == "imagedata")
+            })
         });
         let Some(target) = rid.and_then(|id| self.targets.get(id)) else {
             return;

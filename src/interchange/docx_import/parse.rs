@@ -194,9 +194,10 @@ impl Walker {
             _ => {}
         }
         if self.mode == Mode::Key {
-            self.key_paragraph(t, class.and_then(|(k, n, rest, ..)| {
-                (k == LineKind::Question).then_some((n?, rest?))
-            }));
+            self.key_paragraph(
+                t,
+                class.and_then(|(k, n, rest, ..)| (k == LineKind::Question).then_some((n?, rest?))),
+            );
             return;
         }
         if self.mode == Mode::Front && self.parsed.title.is_none() && class.is_none() {
@@ -208,18 +209,31 @@ impl Walker {
         if self.mode == Mode::Instructions {
             return;
         }
-        if let Some((kind @ (LineKind::Question | LineKind::BracketQuestion), Some(n), Some(rest), ..)) = class
+        if let Some((
+            kind @ (LineKind::Question | LineKind::BracketQuestion),
+            Some(n),
+            Some(rest),
+            ..,
+        )) = class
             && self.starts_question(kind == LineKind::BracketQuestion, n)
         {
             self.start(number, n, &rest);
             return;
         }
-        if auto_numbered && rules::option_label(t).is_none() && self.current.as_ref().is_none_or(|q| !q.options.is_empty() || q.answer.is_some()) && self.mode == Mode::Questions {
+        if auto_numbered
+            && rules::option_label(t).is_none()
+            && self
+                .current
+                .as_ref()
+                .is_none_or(|q| !q.options.is_empty() || q.answer.is_some())
+            && self.mode == Mode::Questions
+        {
             // Word's list numbering holds the number outside the text.
             let n = self.last_number + 1;
             self.start(number, n, t);
             if let Some(q) = &mut self.current {
-                q.problems.push("numbered by Word's automatic list numbering: check the number".into());
+                q.problems
+                    .push("numbered by Word's automatic list numbering: check the number".into());
             }
             return;
         }
@@ -266,10 +280,17 @@ impl Walker {
         if n > next && n != 1 {
             q.problems.push(format!(
                 "numbering gap: question {} is missing before {n}",
-                if n == next + 1 { next.to_string() } else { format!("{next}–{}", n - 1) }
+                if n == next + 1 {
+                    next.to_string()
+                } else {
+                    format!("{next}–{}", n - 1)
+                }
             ));
         } else if n < next && n != 1 {
-            q.problems.push(format!("question number {n} comes after {}", self.last_number));
+            q.problems.push(format!(
+                "question number {n} comes after {}",
+                self.last_number
+            ));
         }
         self.last_number = n;
         let mut rest = rest.to_string();
@@ -325,17 +346,30 @@ impl Walker {
     }
 
     fn key_paragraph(&mut self, text: &str, numbered: Option<(usize, String)>) {
+        let text = &*rules::KEY_PART_PREFIX_RE.replace(text, "");
         if rules::KEY_RUNS_LINE_RE.is_match(text) {
             for c in rules::KEY_RUN_RE.captures_iter(text) {
-                let (a, b) = (c["a"].parse::<usize>().unwrap_or(0), c["b"].parse::<usize>().unwrap_or(0));
+                let (a, b) = (
+                    c["a"].parse::<usize>().unwrap_or(0),
+                    c["b"].parse::<usize>().unwrap_or(0),
+                );
                 let letters: Vec<char> = c["ans"].chars().collect();
                 if b < a || b - a + 1 != letters.len() {
                     let e = self.parsed.key.entry(a).or_default();
-                    e.conflict = Some(format!("the run `{}` has {} answers for {} questions", &c[0].trim(), letters.len(), b.saturating_sub(a) + 1));
+                    e.conflict = Some(format!(
+                        "the run `{}` has {} answers for {} questions",
+                        &c[0].trim(),
+                        letters.len(),
+                        b.saturating_sub(a) + 1
+                    ));
                     continue;
                 }
                 for (i, l) in letters.iter().enumerate() {
-                    self.parsed.key.entry(a + i).or_default().set_answer(&l.to_string());
+                    self.parsed
+                        .key
+                        .entry(a + i)
+                        .or_default()
+                        .set_answer(&l.to_string());
                 }
             }
             self.key_number = None;
@@ -410,7 +444,17 @@ impl Raw {
             Some(Field::Topic) => return self.topics.push(text.to_string()),
             _ => {}
         }
-        if let Some((stem_part, options)) = split_options(text, self.options.len()) {
+        let bare = rules::BARE_LABELS_RE
+            .is_match(text)
+            .then(|| {
+                text.split_whitespace()
+                    .map(|_| String::new())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|_| self.options.is_empty() && text.starts_with('A'))
+            .map(|labels| (String::new(), labels));
+        if let Some((stem_part, options)) = bare.or_else(|| split_options(text, self.options.len()))
+        {
             if !stem_part.is_empty() {
                 if self.options.is_empty() {
                     self.stem.push(stem_part);
@@ -450,11 +494,14 @@ pub fn split_options(line: &str, first: usize) -> Option<(String, Vec<String>)> 
             prev = Some(c);
             continue;
         }
-        let boundary = prev.is_none_or(|p| p.is_whitespace() || p == PIC_CLOSE || p == '）' || p == ')' || p == '。');
+        let boundary = prev.is_none_or(|p| {
+            p.is_whitespace() || p == PIC_CLOSE || p == '）' || p == ')' || p == '。'
+        });
         if boundary
             && let Some((letter, len)) = rules::option_label(&line[i..])
             && letter == expected
-            && (starts.is_empty() && (i == 0 || prev.is_some_and(char::is_whitespace)) || !starts.is_empty())
+            && (starts.is_empty() && (i == 0 || prev.is_some_and(char::is_whitespace))
+                || !starts.is_empty())
         {
             starts.push((i, i + len));
             expected += 1;
@@ -514,7 +561,11 @@ pub fn key_table(rows: &[Vec<String>]) -> Option<Vec<(usize, String)>> {
         }
     }
     // Vertical: a header row 题号 | 答案, then one row per question.
-    if out.is_empty() && rows.first().is_some_and(|r| head(r.first(), "题号") && head(r.get(1), "答案")) {
+    if out.is_empty()
+        && rows
+            .first()
+            .is_some_and(|r| head(r.first(), "题号") && head(r.get(1), "答案"))
+    {
         for row in &rows[1..] {
             if let (Some(n), Some(a)) = (row.first(), row.get(1))
                 && let Ok(n) = n.trim().parse::<usize>()
@@ -531,7 +582,10 @@ pub fn pipe_table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let line = |row: &[String]| {
         let cells: Vec<String> = (0..columns)
-            .map(|i| row.get(i).map_or(String::new(), |c| c.replace('|', "\\|").replace('\n', " ")))
+            .map(|i| {
+                row.get(i)
+                    .map_or(String::new(), |c| c.replace('|', "\\|").replace('\n', " "))
+            })
             .collect();
         format!("| {} |", cells.join(" | "))
     };
@@ -572,6 +626,9 @@ mod tests {
             vec!["题号".to_string(), "1".into(), "2".into()],
             vec!["答案".to_string(), "B".into(), "√".into()],
         ];
-        assert_eq!(key_table(&rows).unwrap(), [(1, "B".to_string()), (2, "√".to_string())]);
+        assert_eq!(
+            key_table(&rows).unwrap(),
+            [(1, "B".to_string()), (2, "√".to_string())]
+        );
     }
 }

@@ -69,10 +69,18 @@ pub fn drafts(parsed: &Parsed, doc: &str, id_base: &str, pictures: &Pictures) ->
             let id = if unique {
                 format!("{id_base}-{:02}", raw.number)
             } else {
-                format!("{id_base}-{}-{:02}", raw.part.map_or(0, |p| p + 1), raw.number)
+                format!(
+                    "{id_base}-{}-{:02}",
+                    raw.part.map_or(0, |p| p + 1),
+                    raw.number
+                )
             };
             // A key keyed by number only fits when numbers do not repeat across parts.
-            let key = if unique { parsed.key.get(&raw.number) } else { None };
+            let key = if unique {
+                parsed.key.get(&raw.number)
+            } else {
+                None
+            };
             let part = raw.part.and_then(|p| parsed.parts.get(p));
             draft(raw, key, part, doc, id, pictures)
         })
@@ -111,9 +119,12 @@ fn draft(
             d.problems.push(c.clone());
         }
         match (&answer, &k.answer) {
-            (Some(a), Some(b)) if !clean_answer(b).is_empty() && clean_answer(a) != clean_answer(b) => d
-                .problems
-                .push(format!("the answer `{a}` here and `{b}` in the key differ")),
+            (Some(a), Some(b))
+                if !clean_answer(b).is_empty() && clean_answer(a) != clean_answer(b) =>
+            {
+                d.problems
+                    .push(format!("the answer `{a}` here and `{b}` in the key differ"))
+            }
             (None, Some(b)) => answer = Some(b.clone()),
             _ => {}
         }
@@ -130,7 +141,10 @@ fn draft(
     let explanation = pictures.markup(explanation.join("\n").trim(), &mut problems);
     d.explanation = (!explanation.is_empty()).then_some(explanation);
     d.comments = topics.iter().map(|t| format!("考点：{t}")).collect();
-    d.points = raw.points.clone().or_else(|| part.and_then(|p| p.points.clone()));
+    d.points = raw
+        .points
+        .clone()
+        .or_else(|| part.and_then(|p| p.points.clone()));
     if !raw.stray.is_empty() {
         d.problems.push(format!(
             "text after the options that is no option: `{}` (an option without its label, or more of one?)",
@@ -145,8 +159,11 @@ fn draft(
         .map(|c| c["a"].to_uppercase());
     match (&answer, &chosen) {
         (None, Some(c)) => answer = Some(c.clone()),
-        (Some(a), Some(c)) if letters(&clean_answer(a)).is_some_and(|l| l != letters(c).unwrap_or_default()) => {
-            d.problems.push(format!("the answer `{a}` and `故选{c}` differ"))
+        (Some(a), Some(c))
+            if letters(&clean_answer(a)).is_some_and(|l| l != letters(c).unwrap_or_default()) =>
+        {
+            d.problems
+                .push(format!("the answer `{a}` and `故选{c}` differ"))
         }
         _ => {}
     }
@@ -201,13 +218,22 @@ fn resolve_kind_and_answer(
             Some(_) => Some(QuestionType::Multiple),
             None => None,
         },
-        None if answer.as_deref().and_then(rules::judge_word).is_some() => Some(QuestionType::Judge),
+        None if answer.as_deref().and_then(rules::judge_word).is_some() => {
+            Some(QuestionType::Judge)
+        }
         None if !bank::blank_spans(&d.stem).is_empty() => Some(QuestionType::Blank),
         None => None,
     };
     let Some(kind) = kind else {
-        d.problems.push("the question type is not certain (no part heading such as 一、单项选择题 names it)".into());
-        d.kind = Some(if d.options.is_empty() { QuestionType::Short } else { QuestionType::Single });
+        d.problems.push(
+            "the question type is not certain (no part heading such as 一、单项选择题 names it)"
+                .into(),
+        );
+        d.kind = Some(if d.options.is_empty() {
+            QuestionType::Short
+        } else {
+            QuestionType::Single
+        });
         d.answer = answer.map(DraftAnswer::Text);
         return;
     };
@@ -215,42 +241,59 @@ fn resolve_kind_and_answer(
     if kind.has_options() {
         d.stem = bank::normalize_slots(&d.stem).replace(bank::SLOT, "（　）");
         if d.options.is_empty() {
-            d.problems.push("no options found (labels A． B． …)".into());
+            d.problems
+                .push("no options found (labels A． B． …)".into());
         }
     } else if !d.options.is_empty() {
-        d.problems.push(format!("options found on a {} question", kind.chinese_name()));
+        d.problems.push(format!(
+            "options found on a {} question",
+            kind.chinese_name()
+        ));
     }
     if kind == QuestionType::Judge {
         d.stem = strip_trailing_slot(&d.stem);
     }
-    let Some(answer_text) = answer.filter(|a| !a.is_empty()).or_else(|| {
-        (kind == QuestionType::Short && !answer_lines.is_empty()).then(String::new)
-    }) else {
+    let Some(answer_text) = answer
+        .filter(|a| !a.is_empty())
+        .or_else(|| (kind == QuestionType::Short && !answer_lines.is_empty()).then(String::new))
+    else {
         d.problems.push("no answer found".into());
         return;
     };
     d.answer = read_answer(d, kind, &answer_text, answer_lines);
 }
 
-fn read_answer(d: &mut Draft, kind: QuestionType, text: &str, lines: &[String]) -> Option<DraftAnswer> {
+fn read_answer(
+    d: &mut Draft,
+    kind: QuestionType,
+    text: &str,
+    lines: &[String],
+) -> Option<DraftAnswer> {
     match kind {
         QuestionType::Single | QuestionType::Multiple => {
             let Some(v) = letters(text) else {
-                d.problems.push(format!("the answer `{text}` is not option letters"));
+                d.problems
+                    .push(format!("the answer `{text}` is not option letters"));
                 return None;
             };
             if kind == QuestionType::Single && v.len() > 1 {
-                d.problems.push(format!("the answer `{text}` has several letters in a 单项选择 part"));
+                d.problems.push(format!(
+                    "the answer `{text}` has several letters in a 单项选择 part"
+                ));
             }
             if v.iter().any(|i| *i >= d.options.len()) {
-                d.problems.push(format!("the answer `{text}` names an option that is not there"));
+                d.problems.push(format!(
+                    "the answer `{text}` names an option that is not there"
+                ));
             }
             Some(DraftAnswer::Letters(v))
         }
         QuestionType::Judge => match rules::judge_word(text) {
             Some(t) => Some(DraftAnswer::Judge(t)),
             None => {
-                d.problems.push(format!("the answer `{text}` is not 对/错, √/× or 正确/错误"));
+                d.problems.push(format!(
+                    "the answer `{text}` is not 对/错, √/× or 正确/错误"
+                ));
                 None
             }
         },
@@ -275,14 +318,21 @@ fn blanks(d: &mut Draft, text: &str, lines: &[String]) -> Option<Vec<Vec<String>
         .filter_map(|l| {
             let t = l.trim();
             let c = rules::classify(t)?;
-            matches!(c.0, rules::LineKind::BracketQuestion | rules::LineKind::Question)
-                .then(|| c.1["rest"].trim().to_string())
+            matches!(
+                c.0,
+                rules::LineKind::BracketQuestion | rules::LineKind::Question
+            )
+            .then(|| c.1["rest"].trim().to_string())
         })
         .collect();
     let candidates: Vec<Vec<String>> = [
         numbered,
-        text.split(['；', ';']).map(|s| s.trim().to_string()).collect(),
-        text.split(['，', ',', '、']).map(|s| s.trim().to_string()).collect(),
+        text.split(['；', ';'])
+            .map(|s| s.trim().to_string())
+            .collect(),
+        text.split(['，', ',', '、'])
+            .map(|s| s.trim().to_string())
+            .collect(),
         text.split_whitespace().map(str::to_string).collect(),
     ]
     .into_iter()
@@ -293,13 +343,20 @@ fn blanks(d: &mut Draft, text: &str, lines: &[String]) -> Option<Vec<Vec<String>
         return None;
     }
     let Some(parts) = candidates.into_iter().find(|p| p.len() == count) else {
-        d.problems.push(format!("{count} blank(s) in the stem but the answer `{text}` does not split into {count}"));
+        d.problems.push(format!(
+            "{count} blank(s) in the stem but the answer `{text}` does not split into {count}"
+        ));
         return None;
     };
     Some(
         parts
             .iter()
-            .map(|p| p.split(['/', '|', '／']).map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect())
+            .map(|p| {
+                p.split(['/', '|', '／'])
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect()
+            })
             .collect(),
     )
 }
@@ -309,7 +366,9 @@ fn strip_trailing_slot(stem: &str) -> String {
     let trimmed = stem.trim_end();
     match bank::answer_slots(trimmed).last() {
         Some(r) if r.end == trimmed.len() => trimmed[..r.start].trim_end().to_string(),
-        Some(r) if trimmed[r.end..].trim() == "。" => format!("{}。", trimmed[..r.start].trim_end()),
+        Some(r) if trimmed[r.end..].trim() == "。" => {
+            format!("{}。", trimmed[..r.start].trim_end())
+        }
         _ => stem.to_string(),
     }
 }

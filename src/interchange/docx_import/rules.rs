@@ -83,7 +83,10 @@ pub const MARKERS: &[(&str, Field)] = &[
     ),
     (r"【\s*(?:考点|知识点|考点定位)\s*】\s*[:：]?", Field::Topic),
     (r"(?:^|[\s　])(?:参考答案|答案)\s*[:：]", Field::Answer),
-    (r"(?:^|[\s　])(?:解析|详解|分析)\s*[:：]", Field::Explanation),
+    (
+        r"(?:^|[\s　])(?:解析|详解|分析)\s*[:：]",
+        Field::Explanation,
+    ),
     (r"(?:^|[\s　])(?:考点|知识点)\s*[:：]", Field::Topic),
 ];
 
@@ -138,13 +141,23 @@ pub const JUDGE_WORDS: &[(&str, bool)] = &[
 ];
 
 /// An option label at the start of `text`: `A．` `A.` `A、` `A:` `A：` `(A)` `（A）`, ASCII or full-width letter.
-pub const OPTION_LABEL: &str = r"^(?:(?P<l>[A-HＡ-Ｈ])\s*[．.、:：]|[（(]\s*(?P<b>[A-HＡ-Ｈ])\s*[）)])\s*";
+pub const OPTION_LABEL: &str =
+    r"^(?:(?P<l>[A-HＡ-Ｈ])\s*[．.、:：]|[（(]\s*(?P<b>[A-HＡ-Ｈ])\s*[）)])\s*";
 
 /// Answer key lines: runs `1-5 BCADB` (several on a line), pairs `1.B 2.C` / `11．√`.
-pub const KEY_RUN: &str = r"(?P<a>\d{1,3})\s*[-－—–~～]\s*(?P<b>\d{1,3})\s*[:：．.、]?\s*(?P<ans>[A-Ha-h√×✓✗对错]+)";
-pub const KEY_RUNS_LINE: &str = r"^(?:\s*\d{1,3}\s*[-－—–~～]\s*\d{1,3}\s*[:：．.、]?\s*[A-Ha-h√×✓✗对错]+[\s,，;；]*)+$";
-pub const KEY_PAIR: &str = r"(?P<n>\d{1,3})\s*[．.、:：]\s*(?P<ans>[A-H]{1,8}|√|×|✓|✗|✔|✘|对|错|正确|错误)";
-pub const KEY_PAIRS_LINE: &str = r"^(?:\s*\d{1,3}\s*[．.、:：]\s*(?:[A-H]{1,8}|√|×|✓|✗|✔|✘|对|错|正确|错误)[\s,，;；]*)+$";
+pub const KEY_RUN: &str =
+    r"(?P<a>\d{1,3})\s*[-－—–~～]\s*(?P<b>\d{1,3})\s*[:：．.、]?\s*(?P<ans>[A-Ha-h√×✓✗对错]+)";
+pub const KEY_RUNS_LINE: &str =
+    r"^(?:\s*\d{1,3}\s*[-－—–~～]\s*\d{1,3}\s*[:：．.、]?\s*[A-Ha-h√×✓✗对错]+[\s,，;；]*)+$";
+pub const KEY_PAIR: &str =
+    r"(?P<n>\d{1,3})\s*[．.、:：]\s*(?P<ans>[A-H]{1,8}|√|×|✓|✗|✔|✘|对|错|正确|错误)";
+pub const KEY_PAIRS_LINE: &str =
+    r"^(?:\s*\d{1,3}\s*[．.、:：]\s*(?:[A-H]{1,8}|√|×|✓|✗|✔|✘|对|错|正确|错误)[\s,，;；]*)+$";
+
+/// A key line may open with its part's numeral: `一、1-5 BCADB`.
+pub const KEY_PART_PREFIX: &str = r"^[一二三四五六七八九十]+\s*[、．.]\s*";
+/// A line of bare letters under a row of pictures: `A　　B　　C　　D`.
+pub const BARE_LABELS: &str = r"^[A-H](?:[\s　]+[A-H])+$";
 
 /// Lines above the first question that are not the document's title.
 pub const NOT_TITLE: &str = r"绝密|启用前|★|姓名|班级|学校|考号|座位|考试时间|满分|得分|总分|^\s*$";
@@ -154,8 +167,12 @@ fn compile(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("bad rule pattern {pattern}: {e}"))
 }
 
-pub static LINES: LazyLock<Vec<(LineKind, Regex)>> =
-    LazyLock::new(|| LINE_RULES.iter().map(|r| (r.kind, compile(r.pattern))).collect());
+pub static LINES: LazyLock<Vec<(LineKind, Regex)>> = LazyLock::new(|| {
+    LINE_RULES
+        .iter()
+        .map(|r| (r.kind, compile(r.pattern)))
+        .collect()
+});
 pub static MARKER_RES: LazyLock<Vec<(Regex, Field)>> =
     LazyLock::new(|| MARKERS.iter().map(|(p, f)| (compile(p), *f)).collect());
 pub static QUESTION_POINTS_RE: LazyLock<Regex> = LazyLock::new(|| compile(QUESTION_POINTS));
@@ -166,6 +183,8 @@ pub static KEY_RUN_RE: LazyLock<Regex> = LazyLock::new(|| compile(KEY_RUN));
 pub static KEY_RUNS_LINE_RE: LazyLock<Regex> = LazyLock::new(|| compile(KEY_RUNS_LINE));
 pub static KEY_PAIR_RE: LazyLock<Regex> = LazyLock::new(|| compile(KEY_PAIR));
 pub static KEY_PAIRS_LINE_RE: LazyLock<Regex> = LazyLock::new(|| compile(KEY_PAIRS_LINE));
+pub static KEY_PART_PREFIX_RE: LazyLock<Regex> = LazyLock::new(|| compile(KEY_PART_PREFIX));
+pub static BARE_LABELS_RE: LazyLock<Regex> = LazyLock::new(|| compile(BARE_LABELS));
 pub static NOT_TITLE_RE: LazyLock<Regex> = LazyLock::new(|| compile(NOT_TITLE));
 
 /// The kind of a paragraph (already trimmed) and its captures, by the first matching line rule.
@@ -200,7 +219,12 @@ pub fn judge_word(text: &str) -> Option<bool> {
 /// The letter index of an option label at the start of `text` and the label's byte length.
 pub fn option_label(text: &str) -> Option<(usize, usize)> {
     let c = OPTION_LABEL_RE.captures(text)?;
-    let letter = c.name("l").or_else(|| c.name("b"))?.as_str().chars().next()?;
+    let letter = c
+        .name("l")
+        .or_else(|| c.name("b"))?
+        .as_str()
+        .chars()
+        .next()?;
     let index = match letter {
         'A'..='H' => letter as usize - 'A' as usize,
         _ => letter as usize - 'Ａ' as usize,
@@ -228,7 +252,10 @@ mod tests {
         let (kind, c) = classify("二、多项选择题（每小题3分，共15分）").unwrap();
         assert_eq!(kind, LineKind::PartHeading);
         assert_eq!(&c["title"], "多项选择题");
-        assert_eq!(part_kind(&c["title"]), Some(PartKind::Known(QuestionType::Multiple)));
+        assert_eq!(
+            part_kind(&c["title"]),
+            Some(PartKind::Known(QuestionType::Multiple))
+        );
         assert_eq!(&PART_POINTS_RE.captures(&c["rule"]).unwrap()["p"], "3");
         for q in ["3．题干", "3.题干", "3、题干", "3. 题干", "第3题 题干"] {
             let (kind, c) = classify(q).unwrap();
@@ -237,7 +264,10 @@ mod tests {
         }
         // A decimal is not a question number.
         assert!(classify("2.5万人参加了活动").is_none());
-        assert_eq!(classify("（2）说明理由").unwrap().0, LineKind::BracketQuestion);
+        assert_eq!(
+            classify("（2）说明理由").unwrap().0,
+            LineKind::BracketQuestion
+        );
         assert_eq!(option_label("B．乙"), Some((1, "B．".len())));
         assert_eq!(option_label("(C) 丙"), Some((2, "(C) ".len())));
         assert_eq!(option_label("Ｄ、丁"), Some((3, "Ｄ、".len())));
@@ -246,5 +276,7 @@ mod tests {
         assert!(KEY_RUNS_LINE_RE.is_match("1-5 BCADB 6～10 ACDBB"));
         assert!(KEY_PAIRS_LINE_RE.is_match("1.B 2.C 3．√"));
         assert!(!KEY_PAIRS_LINE_RE.is_match("1．社会工作是什么"));
+        assert_eq!(KEY_PART_PREFIX_RE.replace("二、7．√", ""), "7．√");
+        assert!(BARE_LABELS_RE.is_match("A　　B　　C"));
     }
 }
