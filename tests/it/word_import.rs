@@ -648,3 +648,33 @@ fn moodles_own_questions_import_with_cloze_and_unsupported_types_reported() {
         "{report}"
     );
 }
+
+#[test]
+fn the_documented_example_imports_cleanly() {
+    let docs = std::fs::read_to_string(repo().join("docs/import-export.md")).unwrap();
+    let start = docs
+        .find("A small paper that imports cleanly:\n\n```\n")
+        .unwrap();
+    let body = &docs[start..];
+    let body = &body[body.find("```\n").unwrap() + 4..];
+    let body = &body[..body.find("```").unwrap()];
+    let dir = Dir::new();
+    let lines: Vec<&str> = body.lines().collect();
+    let paper = docx(&dir, "unit1.docx", &lines);
+    let (bank, report) = import(&dir, &[&paper]);
+    assert_eq!(report.lines().count(), 1, "{report}");
+    let answers: Vec<&Answer> = bank.questions.iter().map(|q| &q.answer).collect();
+    assert_eq!(
+        answers,
+        [
+            &Answer::Single(2),
+            &Answer::Judge(false),
+            &Answer::Blank(vec![vec!["利他主义".into()]])
+        ]
+    );
+    assert_eq!(
+        bank.questions[0].explanation.as_deref(),
+        Some("意见规定18人。")
+    );
+    assert_eq!(bank.sections[0].title, "七年级第一单元测试");
+}

@@ -48,7 +48,7 @@ impl KeyEntry {
     fn set_answer(&mut self, answer: &str) {
         let answer = answer.trim().to_string();
         match &self.answer {
-            Some(a) if clean_answer(a) != clean_answer(&answer) && !answer.is_empty() => {
+            Some(a) if comparable(a) != comparable(&answer) && !answer.is_empty() => {
                 self.conflict = Some(format!("the key says both `{a}` and `{answer}`"));
             }
             Some(a) if !a.is_empty() => {}
@@ -129,7 +129,7 @@ pub fn segments(text: &str) -> (String, Vec<(Field, String)>) {
     (text[..head_end].trim().to_string(), out)
 }
 
-/// An answer as written, without its points (`B（2分）`) and closing stop.
+/// An answer as written, without its points (`B（2分）`).
 pub fn clean_answer(text: &str) -> String {
     let t = rules::QUESTION_POINTS_RE.replace(text.trim(), "");
     let t = t.trim();
@@ -137,7 +137,15 @@ pub fn clean_answer(text: &str) -> String {
         Some(i) if t.ends_with("分）") || t.ends_with("分)") => t[..i].trim(),
         _ => t,
     };
-    t.trim_end_matches(['。', '.']).trim().to_string()
+    t.trim().to_string()
+}
+
+/// An answer as compared between two places (the inline one and the key's): without its closing stop.
+pub fn comparable(text: &str) -> String {
+    clean_answer(text)
+        .trim_end_matches(['。', '.'])
+        .trim()
+        .to_string()
 }
 
 fn trim(text: &str) -> &str {

@@ -3,7 +3,7 @@
 //! options with pictures as the bank's image markup. Anything not certain becomes a problem.
 
 use super::package::{EQUATION, PIC_CLOSE, PIC_OPEN};
-use super::parse::{KeyEntry, Parsed, Raw, clean_answer};
+use super::parse::{KeyEntry, Parsed, Raw, clean_answer, comparable};
 use super::rules::{self, PartKind};
 use crate::input::bank::{self, QuestionType};
 use crate::interchange::drafts::{Draft, DraftAnswer, Origin};
@@ -119,9 +119,7 @@ fn draft(
             d.problems.push(c.clone());
         }
         match (&answer, &k.answer) {
-            (Some(a), Some(b))
-                if !clean_answer(b).is_empty() && clean_answer(a) != clean_answer(b) =>
-            {
+            (Some(a), Some(b)) if !clean_answer(b).is_empty() && comparable(a) != comparable(b) => {
                 d.problems
                     .push(format!("the answer `{a}` here and `{b}` in the key differ"))
             }
@@ -189,7 +187,7 @@ pub fn letters(text: &str) -> Option<Vec<usize>> {
             'A'..='H' => out.push(c as usize - 'A' as usize),
             'a'..='h' => out.push(c as usize - 'a' as usize),
             'Ａ'..='Ｈ' => out.push(c as usize - 'Ａ' as usize),
-            ',' | '，' | '、' | ' ' | '　' | ';' | '；' => {}
+            ',' | '，' | '、' | ' ' | '　' | ';' | '；' | '。' | '.' => {}
             _ => return None,
         }
     }
@@ -353,7 +351,7 @@ fn blanks(d: &mut Draft, text: &str, lines: &[String]) -> Option<Vec<Vec<String>
             .iter()
             .map(|p| {
                 p.split(['/', '|', '／'])
-                    .map(|a| a.trim().to_string())
+                    .map(|a| a.trim().trim_end_matches(['。', '.']).trim().to_string())
                     .filter(|a| !a.is_empty())
                     .collect()
             })
