@@ -137,11 +137,18 @@ fn expand(files: &[PathBuf]) -> Result<Vec<(PathBuf, Kind)>> {
             continue;
         }
         let Some(kind) = kind_of(file) else {
-            return Err(Error::input(format!(
+            let error = Error::input(format!(
                 "{}: import reads .xlsx, .csv, .docx, .xml (Moodle) and .gift files",
                 file.display()
-            ))
-            .because("a .doc (Word 97) file must be saved as .docx first"));
+            ));
+            let is_doc = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("doc"));
+            return Err(if is_doc {
+                error.because("save the .doc (Word 97-2003) file as .docx in Word or WPS first")
+            } else {
+                error
+            });
         };
         out.push((file.clone(), kind));
     }

@@ -18,7 +18,16 @@ pub fn import(path: &Path) -> Result<Imported> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
     let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
     let xml = Document::parse(&text).map_err(|e| {
-        Error::input(format!("{} is not well-formed XML", path.display())).because(e)
+        let at = e.pos();
+        Error::input(format!(
+            "{}:{}:{}: not well-formed XML: {e}",
+            path.display(),
+            at.row,
+            at.col
+        ))
+        .because(
+            "export the questions from Moodle again (Question bank → Export → Moodle XML format)",
+        )
     })?;
     if xml.root_element().tag_name().name() != "quiz" {
         return Err(Error::input(format!(
