@@ -678,3 +678,76 @@ fn the_documented_example_imports_cleanly() {
     );
     assert_eq!(bank.sections[0].title, "七年级第一单元测试");
 }
+
+#[test]
+fn numbering_restarting_in_each_part_joins_the_key_part_by_part() {
+    let dir = Dir::new();
+    let paper = docx(
+        &dir,
+        "english.docx",
+        &[
+            "一、单项选择题",
+            "1．甲（ ）",
+            "A．一 B．二 C．三",
+            "2．乙（ ）",
+            "A．一 B．二 C．三",
+            "二、判断题",
+            "1．说法一。",
+            "2．说法二。",
+            "参考答案",
+            "一、单项选择题",
+            "1．B 2．C",
+            "二、判断题",
+            "1．√ 2．×",
+        ],
+    );
+    let (bank, report) = import(&dir, &[&paper]);
+    assert_eq!(report.lines().count(), 1, "{report}");
+    assert_eq!(q(&bank, "english-1-02").answer, Answer::Single(2));
+    assert_eq!(q(&bank, "english-2-01").answer, Answer::Judge(true));
+    // A key without the paper's parts cannot say which 1． it means: reported, not joined.
+    let sub = Dir::new();
+    let flat = docx(
+        &sub,
+        "flat.docx",
+        &[
+            "一、单项选择题",
+            "1．甲（ ）",
+            "A．一 B．二",
+            "二、判断题",
+            "1．说法一。",
+            "参考答案",
+            "1．B",
+        ],
+    );
+    let (bank, report) = import(&sub, &[&flat]);
+    assert!(bank.questions.is_empty());
+    assert_eq!(report.matches("no answer found").count(), 2, "{report}");
+}
+
+#[test]
+fn numbered_instructions_are_not_questions() {
+    let dir = Dir::new();
+    let paper = docx(
+        &dir,
+        "quiz.docx",
+        &[
+            "随堂小测",
+            "注意事项：",
+            "1．答题前填写姓名。",
+            "2．考试结束交回试卷。",
+            "1．甲（ ）",
+            "A．一 B．二",
+            "【答案】B",
+            "2．乙（ ）",
+            "A．一 B．二 C．三",
+            "【答案】AC",
+        ],
+    );
+    let (bank, report) = import(&dir, &[&paper]);
+    assert_eq!(report.lines().count(), 1, "{report}");
+    // No part heading: the options and the answer's letters show the type beyond doubt.
+    let kinds: Vec<QuestionType> = bank.questions.iter().map(|q| q.kind).collect();
+    assert_eq!(kinds, [QuestionType::Single, QuestionType::Multiple]);
+    assert_eq!(bank.questions[0].stem, "甲（　）");
+}

@@ -63,8 +63,11 @@ pub struct Parsed {
     pub title: Option<String>,
     pub parts: Vec<Part>,
     pub questions: Vec<Raw>,
-    /// Answers at the end, by question number.
-    pub key: BTreeMap<usize, KeyEntry>,
+    /// Answers at the end, by (part, question number); the part is 0 unless numbering restarts in each
+    /// part, when it counts the key's own part headings.
+    pub key: BTreeMap<(usize, usize), KeyEntry>,
+    /// Part headings in the answer section (`一、单项选择题`, `一、1-5 BCADB`).
+    pub key_parts: usize,
 }
 
 #[derive(PartialEq)]
@@ -83,6 +86,8 @@ struct Walker {
     bracket_style: Option<bool>,
     last_number: usize,
     key_number: Option<usize>,
+    /// Question numbers repeat (each part starts at 1): key entries are told apart by the key's parts.
+    restarts: bool,
 }
 
 /// Reads a paper's blocks; `key` holds a separate key document's blocks, read as its answer section.
@@ -94,13 +99,13 @@ pub fn parse(blocks: &[Block], key: &[Block]) -> Parsed {
         bracket_style: None,
         last_number: 0,
         key_number: None,
+        restarts: false,
     };
     for block in blocks {
         w.block(block);
     }
     if !key.is_empty() {
-        w.finish();
-        w.mode = Mode::Key;
+        w.enter_key();
         for block in key {
             w.block(block);
         }
@@ -181,11 +186,11 @@ impl Walker {
         });
         match class {
             Some((LineKind::AnswerSection, ..)) => {
-                self.finish();
-                self.mode = Mode::Key;
+                self.enter_key();
                 return;
             }
-            Some((LineKind::Instructions, ..)) if self.mode != Mode::Key => {
+            // Only before the questions: 说明 inside a question must not swallow the ones after it.
+            Some((LineKind::Instructions, ..)) if self.mode == Mode::Front => {
                 self.finish();
                 self.mode = Mode::Instructions;
                 return;
@@ -194,6 +199,7 @@ impl Walker {
                 self.finish();
                 if self.mode == Mode::Key {
                     self.key_number = None;
+                    self.parsed.key_parts += 1;
                 } else {
                     self.part(&title, rule.as_deref());
                 }
@@ -215,7 +221,18 @@ impl Walker {
             return;
         }
         if self.mode == Mode::Instructions {
-            return;
+            // Numbered instructions (1．答题前…) end where numbering starts again at 1 without a part heading.
+            match class {
+                Some((LineKind::Question, Some(n), ..)) if n == 1 && self.last_number > 0 => {
+                    self.last_number = 0;
+                    self.mode = Mode::Questions;
+                }
+                Some((LineKind::Question, Some(n), ..)) => {
+                    self.last_number = n;
+                    return;
+                }
+                _ => return,
+            }
         }
         if let Some((
             kind @ (LineKind::Question | LineKind::BracketQuestion),
@@ -256,6 +273,9 @@ impl Walker {
             .and_then(|r| rules::PART_POINTS_RE.captures(r))
             .map(|c| c["p"].to_string());
         self.parsed.parts.push(Part { kind, points });
+        if self.mode == Mode::Instructions {
+            self.last_number = 0;
+        }
         self.mode = Mode::Questions;
         self.bracket_style = None;
     }
@@ -333,10 +353,11 @@ impl Walker {
 
     fn table(&mut self, _number: usize, rows: &[Vec<String>]) {
         if key_table(rows).is_some() && (self.mode == Mode::Key || self.current.is_some()) {
-            self.finish();
-            self.mode = Mode::Key;
+            if self.mode != Mode::Key {
+                self.enter_key();
+            }
             for (n, answer) in key_table(rows).unwrap_or_default() {
-                self.parsed.key.entry(n).or_default().set_answer(&answer);
+                self.key_entry(n).set_answer(&answer);
             }
             return;
         }
@@ -354,6 +375,9 @@ impl Walker {
     }
 
     fn key_paragraph(&mut self, text: &str, numbered: Option<(usize, String)>) {
+        if rules::KEY_PART_PREFIX_RE.is_match(text) {
+            self.parsed.key_parts += 1;
+        }
         let text = &*rules::KEY_PART_PREFIX_RE.replace(text, "");
         if rules::KEY_RUNS_LINE_RE.is_match(text) {
             for c in rules::KEY_RUN_RE.captures_iter(text) {
@@ -363,7 +387,7 @@ impl Walker {
                 );
                 let letters: Vec<char> = c["ans"].chars().collect();
                 if b < a || b - a + 1 != letters.len() {
-                    let e = self.parsed.key.entry(a).or_default();
+                    let e = self.key_entry(a);
                     e.conflict = Some(format!(
                         "the run `{}` has {} answers for {} questions",
                         &c[0].trim(),
@@ -373,11 +397,7 @@ impl Walker {
                     continue;
                 }
                 for (i, l) in letters.iter().enumerate() {
-                    self.parsed
-                        .key
-                        .entry(a + i)
-                        .or_default()
-                        .set_answer(&l.to_string());
+                    self.key_entry(a + i).set_answer(&l.to_string());
                 }
             }
             self.key_number = None;
@@ -386,7 +406,7 @@ impl Walker {
         if rules::KEY_PAIRS_LINE_RE.is_match(text) {
             for c in rules::KEY_PAIR_RE.captures_iter(text) {
                 let n = c["n"].parse::<usize>().unwrap_or(0);
-                self.parsed.key.entry(n).or_default().set_answer(&c["ans"]);
+                self.key_entry(n).set_answer(&c["ans"]);
             }
             self.key_number = None;
             return;
@@ -394,7 +414,7 @@ impl Walker {
         let body = match numbered {
             Some((n, rest)) => {
                 self.key_number = Some(n);
-                self.parsed.key.entry(n).or_default().field = Some(Field::Answer);
+                self.key_entry(n).field = Some(Field::Answer);
                 rest
             }
             None => text.to_string(),
@@ -402,7 +422,7 @@ impl Walker {
         let Some(n) = self.key_number else {
             return;
         };
-        let entry = self.parsed.key.entry(n).or_default();
+        let entry = self.key_entry(n);
         let (head, segs) = segments(&body);
         if !head.is_empty() {
             match entry.field {
@@ -427,6 +447,24 @@ impl Walker {
                 _ => {}
             }
         }
+    }
+
+    fn enter_key(&mut self) {
+        self.finish();
+        self.mode = Mode::Key;
+        let mut numbers: Vec<usize> = self.parsed.questions.iter().map(|q| q.number).collect();
+        numbers.sort_unstable();
+        self.restarts = numbers.windows(2).any(|w| w[0] == w[1]);
+    }
+
+    /// The key entry of question `n`, in the key's current part when numbering restarts per part.
+    fn key_entry(&mut self, n: usize) -> &mut KeyEntry {
+        let part = if self.restarts {
+            self.parsed.key_parts.saturating_sub(1)
+        } else {
+            0
+        };
+        self.parsed.key.entry((part, n)).or_default()
     }
 
     fn finish(&mut self) {

@@ -75,9 +75,12 @@ pub fn drafts(parsed: &Parsed, doc: &str, id_base: &str, pictures: &Pictures) ->
                     raw.number
                 )
             };
-            // A key keyed by number only fits when numbers do not repeat across parts.
+            // Numbers that restart in each part join the key part by part, and only when the key has as
+            // many parts as the paper (otherwise an answer could land on another part's question).
             let key = if unique {
-                parsed.key.get(&raw.number)
+                parsed.key.get(&(0, raw.number))
+            } else if parsed.key_parts == parsed.parts.len() {
+                parsed.key.get(&(raw.part.unwrap_or(0), raw.number))
             } else {
                 None
             };
