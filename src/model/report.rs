@@ -85,6 +85,10 @@ pub fn option_summary(item: &Item) -> String {
         .join(" ")
 }
 
+// Seven parameters: grading's results (grading, ranks, items, section shares) are computed by
+// workflow/grade.rs in separate steps that other reports reuse; one struct of them belongs with the
+// typed manifest and job list of #27, which reshape that caller.
+#[allow(clippy::too_many_arguments)]
 pub fn report_data(
     manifest: &Manifest,
     grading: &Grading,
@@ -104,13 +108,45 @@ pub fn report_data(
     } else {
         (totals[n / 2 - 1] + totals[n / 2]) / Decimal::TWO
     };
+    let histogram = histogram(&totals, total);
+    let passed = grading.students.iter().filter(|s| s.total >= mark).count();
+    let students = student_rows(grading, ranks, mark);
+    let flagged = flagged_items(items, bank);
+    let round = |d: Decimal| points_text(d.round_dp(1));
+    ReportData {
+        title: manifest.blueprint.title.clone(),
+        total_points: points_text(total),
+        count: n,
+        mean: round(mean),
+        median: round(median),
+        highest: round(*totals.last().unwrap_or(&Decimal::ZERO)),
+        lowest: round(*totals.first().unwrap_or(&Decimal::ZERO)),
+        pass_mark: round(mark),
+        passed,
+        pass_rate: percent(passed as f64 / n.max(1) as f64),
+        histogram,
+        sections: sections
+            .iter()
+            .map(|(id, share)| SectionBar {
+                label: id.clone(),
+                title: section_title(bank, id),
+                value: format!("{:.0}", share * 100.0),
+            })
+            .collect(),
+        students,
+        flagged,
+    }
+}
+
+/// Students per tenth of the total score, 0–9 … 90–100.
+fn histogram(totals: &[Decimal], total: Decimal) -> Vec<Bar> {
     let mut histogram: Vec<Bar> = (0..10)
         .map(|b| Bar {
             label: format!("{}–{}", b * 10, if b == 9 { 100 } else { b * 10 + 9 }),
             value: 0,
         })
         .collect();
-    for t in &totals {
+    for t in totals {
         let share: f64 = if total.is_zero() {
             0.0
         } else {
@@ -118,10 +154,14 @@ pub fn report_data(
         };
         histogram[((share * 10.0).floor() as usize).min(9)].value += 1;
     }
-    let passed = grading.students.iter().filter(|s| s.total >= mark).count();
+    histogram
+}
+
+/// The class list by rank.
+fn student_rows(grading: &Grading, ranks: &[usize], mark: Decimal) -> Vec<Row> {
     let mut order: Vec<usize> = (0..grading.students.len()).collect();
     order.sort_by_key(|i| (ranks[*i], *i));
-    let students = order
+    order
         .iter()
         .map(|&i| {
             let s: &Graded = &grading.students[i];
@@ -138,8 +178,12 @@ pub fn report_data(
                 },
             }
         })
-        .collect();
-    let flagged = items
+        .collect()
+}
+
+/// Items that item analysis flags (too easy, too hard, negative discrimination), with their stems.
+fn flagged_items(items: &[Item], bank: Option<&Bank>) -> Vec<Flagged> {
+    items
         .iter()
         .filter(|i| !i.flags.is_empty())
         .map(|i| Flagged {
@@ -167,35 +211,9 @@ pub fn report_data(
             },
             stem: bank
                 .and_then(|b| b.question(&i.id))
-                .map_or(String::new(), |q| {
-                    crate::input::figures::strip_images(&q.stem)
-                }),
+                .map_or(String::new(), |q| q.stem.text_without_images()),
         })
-        .collect();
-    let round = |d: Decimal| points_text(d.round_dp(1));
-    ReportData {
-        title: manifest.blueprint.title.clone(),
-        total_points: points_text(total),
-        count: n,
-        mean: round(mean),
-        median: round(median),
-        highest: round(*totals.last().unwrap_or(&Decimal::ZERO)),
-        lowest: round(*totals.first().unwrap_or(&Decimal::ZERO)),
-        pass_mark: round(mark),
-        passed,
-        pass_rate: percent(passed as f64 / n.max(1) as f64),
-        histogram,
-        sections: sections
-            .iter()
-            .map(|(id, share)| SectionBar {
-                label: id.clone(),
-                title: section_title(bank, id),
-                value: format!("{:.0}", share * 100.0),
-            })
-            .collect(),
-        students,
-        flagged,
-    }
+        .collect()
 }
 
 /// One student's paper, question by question, for checking a disputed score by hand.
