@@ -185,12 +185,18 @@ fn part_headings_numbering_options_and_inline_answers() {
     assert_eq!(q1.stem, "下列说法中，\n正确的是（　）");
     assert_eq!(q1.options, ["甲说法", "乙说法", "丙说法", "丁说法"]);
     assert_eq!(q1.answer, Answer::Single(1));
-    assert_eq!(q1.explanation.as_deref(), Some("乙说法符合教材原文。"));
+    assert_eq!(
+        q1.explanation.as_ref().map(|e| e.source()),
+        Some("乙说法符合教材原文。")
+    );
     assert_eq!(q1.points.map(|p| p.to_string()), Some("2".into()));
     let q2 = q(&bank, "unit1-02");
     assert_eq!(q2.options, ["12", "15", "18", "20"]);
     assert_eq!(q2.answer, Answer::Single(2));
-    assert_eq!(q2.explanation.as_deref(), Some("意见规定18人。"));
+    assert_eq!(
+        q2.explanation.as_ref().map(|e| e.source()),
+        Some("意见规定18人。")
+    );
     let q3 = q(&bank, "unit1-03");
     assert_eq!(q3.options, ["选举权", "纳税", "服兵役", "守法"]);
     assert_eq!(q3.answer, Answer::Single(0), "故选A states the answer");
@@ -202,7 +208,7 @@ fn part_headings_numbering_options_and_inline_answers() {
     assert_eq!(q4.points.map(|p| p.to_string()), Some("3".into()));
     let q5 = q(&bank, "unit1-05");
     assert_eq!(
-        (q5.kind, q5.stem.as_str()),
+        (q5.kind, q5.stem.source()),
         (QuestionType::Judge, "社会工作者每三年培训一次。")
     );
     assert_eq!(q5.answer, Answer::Judge(false));
@@ -225,7 +231,10 @@ fn part_headings_numbering_options_and_inline_answers() {
         q9.answer,
         Answer::Short("以利他主义为指导；\n运用科学的专业方法。".into())
     );
-    assert_eq!(q9.explanation.as_deref(), Some("按要点给分。"));
+    assert_eq!(
+        q9.explanation.as_ref().map(|e| e.source()),
+        Some("按要点给分。")
+    );
     // The 考点 stays with its question as a comment (the bank links notes by id).
     let yaml = std::fs::read_to_string(dir.join("bank/unit1.yaml")).unwrap();
     assert!(
@@ -454,8 +463,11 @@ fn ambiguous_input_is_reported_and_left_out_never_guessed() {
 /// The bank's answer in words that survive shuffled options: the right options' texts, sorted.
 fn answer_words(q: &Question) -> Vec<String> {
     let mut words = match &q.answer {
-        Answer::Single(i) => vec![q.options[*i].clone()],
-        Answer::Multiple(v) => v.iter().map(|i| q.options[*i].clone()).collect(),
+        Answer::Single(i) => vec![q.options[*i].source().to_string()],
+        Answer::Multiple(v) => v
+            .iter()
+            .map(|i| q.options[*i].source().to_string())
+            .collect(),
         Answer::Judge(t) => vec![t.to_string()],
         Answer::Blank(b) => b.iter().map(|alts| alts.join("|")).collect(),
         Answer::Short(s) => vec![s.clone()],
@@ -507,12 +519,13 @@ fn examgens_own_word_paper_and_key_import_back() {
                 .questions
                 .iter()
                 .find(|o| {
-                    without_pictures(&o.stem) == without_pictures(&q.stem) && o.kind == q.kind
+                    without_pictures(o.stem.source()) == without_pictures(q.stem.source())
+                        && o.kind == q.kind
                 })
                 .unwrap_or_else(|| panic!("{} has no original: {:?}", q.id, q.stem));
             assert!(manifest.contains(&format!("\"{}\"", source.id)));
-            let mut options = q.options.clone();
-            let mut expected = source.options.clone();
+            let mut options: Vec<&str> = q.options.iter().map(|o| o.source()).collect();
+            let mut expected: Vec<&str> = source.options.iter().map(|o| o.source()).collect();
             options.sort();
             expected.sort();
             assert_eq!(
@@ -540,8 +553,15 @@ fn examgens_own_word_paper_and_key_import_back() {
                 source.id
             );
             assert_eq!(
-                q.explanation.as_deref().map(without_pictures),
-                source.explanation.as_deref().map(without_pictures),
+                q.explanation
+                    .as_ref()
+                    .map(|e| e.source())
+                    .map(without_pictures),
+                source
+                    .explanation
+                    .as_ref()
+                    .map(|e| e.source())
+                    .map(without_pictures),
                 "{}",
                 source.id
             );
@@ -635,7 +655,7 @@ fn moodles_own_questions_import_with_cloze_and_unsupported_types_reported() {
     );
     let sa = q(&bank, "ch1-sa");
     assert_eq!(
-        (sa.stem.as_str(), sa.points.map(|p| p.to_string())),
+        (sa.stem.source(), sa.points.map(|p| p.to_string())),
         ("长江的长度约为多少千米______", Some("2".into()))
     );
     let mc = q(&bank, "ch1-mc");
@@ -673,7 +693,7 @@ fn the_documented_example_imports_cleanly() {
         ]
     );
     assert_eq!(
-        bank.questions[0].explanation.as_deref(),
+        bank.questions[0].explanation.as_ref().map(|e| e.source()),
         Some("意见规定18人。")
     );
     assert_eq!(bank.sections[0].title, "七年级第一单元测试");
