@@ -197,11 +197,7 @@ fn flagged_items(items: &[Item], bank: Option<&Bank>) -> Vec<Flagged> {
             flags: i
                 .flags
                 .iter()
-                .map(|f| match *f {
-                    "too easy" => "过易",
-                    "too hard" => "过难",
-                    _ => "负区分",
-                })
+                .map(|f| f.chinese_name())
                 .collect::<Vec<_>>()
                 .join("、"),
             options: if i.option_counts.is_empty() {
