@@ -252,19 +252,24 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
-    /// Import questions from a spreadsheet (CSV or xlsx) into a bank folder of YAML section files
+    /// Import questions from a spreadsheet, Word papers, Moodle XML or GIFT into a bank folder of YAML section files
     #[command(
-        after_help = "Examples:\n  examgen import questions.xlsx -o my-bank\n  examgen import 题库.csv -o my-bank --section-column 单元\n\nColumns (Chinese or English headers): 题型/type, 题干/stem, 选项A … 选项H (or A … H), 答案/answer,\n难度/difficulty, 解析/explanation, 章节/section, 标签/tags, and optionally id, group, points. Types: 单选 多选 判断\n填空 简答 (or single multiple judge blank short). Several blanks: answers separated by ；, alternatives by |."
+        after_help = "Examples:\n  examgen import questions.xlsx -o my-bank\n  examgen import 期中试卷.docx 期中答案.docx -o my-bank\n  examgen import papers/ -o my-bank --strict\n  examgen import moodle-export.xml -o my-bank\n  examgen import 题库.csv -o my-bank --section-column 单元\n\nColumns (Chinese or English headers): 题型/type, 题干/stem, 选项A … 选项H (or A … H), 答案/answer,\n难度/difficulty, 解析/explanation, 章节/section, 标签/tags, and optionally id, group, points. Types: 单选 多选 判断\n填空 简答 (or single multiple judge blank short). Several blanks: answers separated by ；, alternatives by |."
     )]
     Import {
-        /// The spreadsheet: .csv (UTF-8 or GBK) or .xlsx
-        file: PathBuf,
+        /// A spreadsheet (.csv or .xlsx), Word papers (.docx, with their answer keys), Moodle XML (.xml),
+        /// GIFT (.gift, .txt), or a folder of Word, Moodle or GIFT files
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
         /// The bank folder to create
         #[arg(short = 'o', long, value_name = "BANKDIR")]
         out: PathBuf,
         /// The header of the column that names each question's section (default 章节/section)
         #[arg(long, value_name = "NAME")]
         section_column: Option<String>,
+        /// Word, Moodle and GIFT: refuse the whole import when any question needs a look
+        #[arg(long)]
+        strict: bool,
     },
     /// Export a bank to CSV (the import layout), Moodle XML or GIFT
     #[command(

@@ -58,10 +58,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         } => scan::run(&manifest, &inputs, &dir, out, err),
         Command::Init { dir, templates } => init::run(dir.as_deref(), templates.as_deref(), out),
         Command::Import {
-            file,
+            files,
             out: dir,
             section_column,
-        } => import::run(&file, &dir, section_column.as_deref(), out, err),
+            strict,
+        } => import::run(&files, &dir, section_column.as_deref(), strict, out, err),
         Command::Export {
             bank,
             format,

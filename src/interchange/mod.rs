@@ -1,12 +1,16 @@
 //! Bringing questions in and out of other tools: spreadsheet import, CSV, Moodle XML and GIFT export,
-//! and the skeleton of a new bank.
+//! Word, Moodle XML and GIFT import, and the skeleton of a new bank.
 
 pub mod csv;
+pub mod docx_import;
+pub mod drafts;
 pub mod gift;
+pub mod gift_import;
 pub mod import;
 mod import_images;
 pub mod moodle;
 mod moodle_html;
+pub mod moodle_import;
 pub mod skeleton;
 
 // What Moodle's two formats share, so neither exporter leans on the other.

@@ -29,3 +29,4 @@ mod shipped_bank;
 mod teacher_files;
 mod trust;
 mod trust_tables;
+mod word_import;
