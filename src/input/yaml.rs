@@ -99,6 +99,16 @@ impl YamlDoc {
         })
     }
 
+    /// A document whose values are not needed (the bank cache has them): its text, for positions only.
+    pub fn unparsed(file: &Path, text: String) -> YamlDoc {
+        YamlDoc {
+            file: file.to_path_buf(),
+            text,
+            value: Value::Null,
+            spans: std::sync::OnceLock::new(),
+        }
+    }
+
     fn spans(&self) -> &HashMap<String, NodeSpan> {
         self.spans.get_or_init(|| index_spans(&self.text))
     }
