@@ -38,14 +38,18 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
             super::category_path(&["examgen", &section.title.replace(['\n', '\r'], " ")])
         );
         for q in bank.questions.iter().filter(|q| q.section == si) {
-            let stem = gift_escape(&q.stem);
+            let stem = gift_escape(q.stem.source());
             let body = match &q.answer {
                 Answer::Single(right) => q
                     .options
                     .iter()
                     .enumerate()
                     .map(|(i, o)| {
-                        format!("{}{}", if i == *right { "=" } else { "~" }, gift_escape(o))
+                        format!(
+                            "{}{}",
+                            if i == *right { "=" } else { "~" },
+                            gift_escape(o.source())
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join(" "),
@@ -59,7 +63,7 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
                         } else {
                             "-100".into()
                         };
-                        format!("~%{pct}%{}", gift_escape(o))
+                        format!("~%{pct}%{}", gift_escape(o.source()))
                     })
                     .collect::<Vec<_>>()
                     .join(" "),
@@ -79,8 +83,8 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
             };
             let feedback = q
                 .explanation
-                .as_deref()
-                .map(|e| format!(" ####{}", gift_escape(e)))
+                .as_ref()
+                .map(|e| format!(" ####{}", gift_escape(e.source())))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
