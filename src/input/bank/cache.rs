@@ -26,7 +26,7 @@ pub const DIR: &str = ".examgen-cache";
 /// Set by `--no-cache`; `EXAMGEN_NO_CACHE` (any value but empty or `0`) does the same.
 pub const ENV_OFF: &str = "EXAMGEN_NO_CACHE";
 /// Bumped whenever what is stored, or how, changes: an older file then simply misses.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8] = b"examgen bank cache\n";
 
 static DISABLED: AtomicBool = AtomicBool::new(false);
