@@ -16,6 +16,10 @@ pub const DEFAULT_BANK: &str = "question-bank";
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Neither read nor write the bank's cache (.examgen-cache/ in the bank folder, which spares
+    /// repeated runs on an unchanged bank the parsing); EXAMGEN_NO_CACHE=1 does the same
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

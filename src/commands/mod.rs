@@ -26,6 +26,9 @@ use crate::workflow::OutFile;
 
 /// Runs one command; all output goes to `out` (stdout) and `err` (stderr, for warnings and progress).
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if cli.no_cache {
+        crate::input::bank::disable_cache();
+    }
     match cli.command {
         Command::Check {
             bank,

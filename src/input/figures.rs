@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 /// How wide an image prints.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Width {
     /// The image's own size (pixels at 150 dpi, an SVG's declared size), never wider than the text.
     Auto,
@@ -63,7 +63,7 @@ fn trim_float(x: f32) -> String {
 }
 
 /// One `![alt](path){width=…}` in a text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImageRef {
     pub alt: String,
     /// Relative to the section file, as typed but with `<…>` and escapes taken off and `\` read as `/`.
@@ -93,7 +93,7 @@ pub enum FigureBlock {
 }
 
 /// A problem with figure markup, at a byte range of the text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MarkupProblem {
     pub span: Range<usize>,
     pub message: String,

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod bank_cache;
 mod batch;
 mod calibrate;
 mod check;

@@ -1,5 +1,6 @@
 //! The question bank: its data model, loaded from a folder of YAML section files and validated.
 
+mod cache;
 mod explanation;
 mod figures;
 mod folder;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
+pub use cache::{DIR as CACHE_DIR, ENV_OFF as CACHE_ENV_OFF, disable as disable_cache, file_for as cache_file};
 pub use explanation::{KeyConflict, key_conflicts};
 pub use figures::{MAX_WIDTH_MM, resolve as resolve_image};
 pub use leak::{Leak, LeakKind, ends_with_slot, find_leaks, leak_pairs};
@@ -81,7 +83,7 @@ impl fmt::Display for QuestionType {
 }
 
 /// The correct answer, in the bank's own option order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Answer {
     /// Index of the one correct option.
     Single(usize),
@@ -96,13 +98,13 @@ pub enum Answer {
 
 /// Where an item was defined: its file and its path in that file (`questions[3]`), resolved to a line and
 /// column only when a diagnostic needs one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
     pub file: PathBuf,
     pub path: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Section {
     pub id: String,
     pub title: String,
@@ -113,7 +115,7 @@ pub struct Section {
 }
 
 /// A knowledge point (考点): the content of handouts, and what a question tests.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Note {
     pub id: String,
     /// Index into `Bank::sections`.
@@ -125,7 +127,7 @@ pub struct Note {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Question {
     pub id: String,
     /// Index into `Bank::sections`.

@@ -9,11 +9,13 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 use super::{answer_slots, blank_spans, key_phrase_runs, note_paragraphs_text};
 use crate::input::figures::{self, FigureBlock, ImageRef, MarkupProblem, Piece};
 
 /// One text field of the bank, as typed and as parsed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rich {
     /// The field as the bank stores it (trimmed as the loader trims it): what the exporters write back
     /// as bank markup and what quotes are matched against.
@@ -29,7 +31,7 @@ pub struct Rich {
 }
 
 /// A paragraph of runs, or a table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Block {
     /// Text and inline images; a paragraph that is one image alone prints centred on its own line.
     Para(Vec<Run>),
@@ -37,7 +39,7 @@ pub enum Block {
 }
 
 /// A pipe table; its first row is the header.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub rows: Vec<Vec<Rich>>,
     /// Where the table's lines are in the field.
@@ -45,7 +47,7 @@ pub struct Table {
 }
 
 /// One run of a paragraph and where it was typed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Run {
     pub inline: Inline,
     /// Bytes of the field's text this run was read from (for a note's runs, whose lines are joined into
@@ -53,7 +55,7 @@ pub struct Run {
     pub span: Range<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Inline {
     /// Text as typed (within one line).
     Text(String),
