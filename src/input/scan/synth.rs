@@ -349,7 +349,8 @@ pub fn draw_marks(
     }
 }
 
-fn draw_mark(img: &mut GrayImage, a: &BoxMm, mark: Mark, ppm: f32, rng: &mut Rng) {
+/// Draws one mark of the given style on the bubble `a` (mm) of an upright page at `ppm` pixels per mm.
+pub fn draw_mark(img: &mut GrayImage, a: &BoxMm, mark: Mark, ppm: f32, rng: &mut Rng) {
     if styles::draw(img, a, mark, ppm, rng).is_some() {
         return;
     }
