@@ -847,6 +847,8 @@ pub struct Tally {
     pub flagged: usize,
     /// Every silent misreading, described.
     pub wrong: Vec<String>,
+    /// Per mark style: read, flagged, silently wrong.
+    pub styles: std::collections::BTreeMap<String, [usize; 3]>,
 }
 
 impl Tally {
@@ -880,6 +882,36 @@ impl Tally {
                     q.number
                 )
             };
+            // Per mark, by style: read, flagged, silently wrong (a clear question's mark left out, or any
+            // letter read where no mark was); marks a person must see are counted under "to a person".
+            let marked: Vec<(String, Mark)> = student
+                .marks
+                .iter()
+                .filter_map(|&(i, m)| match &geom.bubbles[i].meaning {
+                    BubbleMeaning::Answer { question, option } if *question == q.number => {
+                        Some((option.clone(), m))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let clear = matches!(want, Expect::Clear(_));
+            for (option, m) in &marked {
+                let key = if clear {
+                    format!("{m:?}")
+                } else {
+                    format!("to a person: {m:?}")
+                };
+                let right = match want {
+                    Expect::Clear(_) => got.0.contains(option.as_str()),
+                    Expect::Flag => false,
+                    Expect::RightOrFlag(l) => got.0 == l,
+                };
+                let k = if got.1 { 1 } else if right { 0 } else { 2 };
+                self.styles.entry(key).or_default()[k] += 1;
+            }
+            if !got.1 && got.0.chars().any(|c| !marked.iter().any(|(o, _)| o.contains(c))) {
+                self.styles.entry("letter read off a blank bubble".into()).or_default()[2] += 1;
+            }
             match want {
                 Expect::Clear(letters) => {
                     self.clear += 1;
@@ -929,6 +961,10 @@ impl Tally {
     /// calls this), every mark that needs a person flagged, at most `flagged_percent` of clear marks
     /// flagged (the goal is 3).
     pub fn check(&self, known: usize, flagged_percent: usize) {
+        eprintln!("| mark | read | flagged | silently wrong |\n|---|---:|---:|---:|");
+        for (style, [read, flagged, wrong]) in &self.styles {
+            eprintln!("| {style} | {read} | {flagged} | {wrong} |");
+        }
         eprintln!(
             "clear {} (flagged {}), must flag {} (flagged {}), wrong {}",
             self.clear,
