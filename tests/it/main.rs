@@ -26,6 +26,8 @@ mod paper;
 mod review_book;
 mod scan;
 mod scan_field;
+mod scan_marks;
+mod scan_synth;
 mod shipped_bank;
 mod teacher_files;
 mod trust;

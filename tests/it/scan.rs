@@ -11,28 +11,10 @@ use std::process::Command;
 use image::{GrayImage, Luma};
 use serde_json::Value;
 
+use examgen::input::scan::BoxMm;
+
+use crate::scan_synth::synth::{self, Mark, Rng};
 use crate::util::{Dir, repo};
-
-/// A small deterministic generator (xorshift), so every run fabricates the same class.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
-    fn range(&mut self, a: f32, b: f32) -> f32 {
-        a + (b - a) * self.unit()
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// A sheet page rendered by pdftoppm at `dpi`, grayscale.
 fn render(pdf: &Path, dpi: u32, out: &Path) -> GrayImage {
@@ -46,48 +28,10 @@ fn render(pdf: &Path, dpi: u32, out: &Path) -> GrayImage {
     image::open(out.with_extension("png")).unwrap().into_luma8()
 }
 
-/// How a bubble is marked.
-#[derive(Clone, Copy, PartialEq)]
-enum Mark {
-    /// A pencil-grey ellipse with grain, as most students fill.
-    Pencil,
-    /// Scribbled over the box edge, darker.
-    Scribble,
-    /// Barely pressed: may read either way, so it must read right or be flagged.
-    Light,
-    /// Rubbed out: a grey smudge where a mark was.
-    Erased,
-}
-
+/// Marks bubble `b` (a manifest bubble) on a page rendered at `dpi`, with the shared fabricator's pencil.
 fn mark(img: &mut GrayImage, b: &Value, dpi: f32, how: Mark, rng: &mut Rng) {
-    let k = dpi / 25.4;
-    let f = |key: &str| b["box"][key].as_f64().unwrap() as f32 * k;
-    let (x, y, w, h) = (f("x"), f("y"), f("w"), f("h"));
-    let (cx, cy) = (x + w / 2.0, y + h / 2.0);
-    let (rx, ry, level) = match how {
-        Mark::Pencil => (w * 0.46, h * 0.48, rng.range(55.0, 95.0)),
-        Mark::Scribble => (w * 0.58, h * 0.62, rng.range(25.0, 60.0)),
-        Mark::Light => (w * 0.42, h * 0.42, rng.range(175.0, 195.0)),
-        Mark::Erased => (w * 0.45, h * 0.45, rng.range(212.0, 225.0)),
-    };
-    let jitter = (rng.range(-0.06, 0.06) * w, rng.range(-0.06, 0.06) * h);
-    for py in (cy - ry - 2.0) as i64..=(cy + ry + 2.0) as i64 {
-        for px in (cx - rx - 2.0) as i64..=(cx + rx + 2.0) as i64 {
-            let dx = (px as f32 + 0.5 - cx - jitter.0) / rx;
-            let dy = (py as f32 + 0.5 - cy - jitter.1) / ry;
-            if dx * dx + dy * dy > 1.0 || px < 0 || py < 0 {
-                continue;
-            }
-            let (px, py) = (px as u32, py as u32);
-            if px >= img.width() || py >= img.height() {
-                continue;
-            }
-            // Graphite leaves grain: some paper shows through.
-            let v = (level + rng.range(-25.0, 25.0)).clamp(0.0, 255.0);
-            let old = img.get_pixel(px, py).0[0] as f32;
-            img.put_pixel(px, py, Luma([old.min(v) as u8]));
-        }
-    }
+    let area: BoxMm = serde_json::from_value(b["box"].clone()).unwrap();
+    synth::draw_mark(img, &area, how, dpi / 25.4, rng);
 }
 
 /// Where a page lands in the scan: (x, y) in the output image → (x, y) in the upright page.
@@ -158,14 +102,6 @@ fn noise_and_blur(img: &mut GrayImage, rng: &mut Rng, blur: bool) {
     for p in img.pixels_mut() {
         p.0[0] = (p.0[0] as f32 + rng.range(-14.0, 14.0)).clamp(0.0, 255.0) as u8;
     }
-}
-
-fn jpeg(img: &GrayImage, quality: u8) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-        .encode_image(img)
-        .unwrap();
-    out
 }
 
 /// A PDF with one JPEG per page, as img2pdf and copiers write them.
@@ -307,7 +243,7 @@ fn forty_fabricated_scans_read_back_and_grade_as_the_known_answers() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("sheets/manifest.json")).unwrap())
             .unwrap();
     let variants = manifest["variants"].as_array().unwrap();
-    let mut rng = Rng(0x5eed_1234_abcd);
+    let mut rng = Rng::new(0x5eed_1234_abcd);
     let dpi = 150.0;
     let pages: Vec<GrayImage> = ["A", "B"]
         .iter()
@@ -413,7 +349,7 @@ fn forty_fabricated_scans_read_back_and_grade_as_the_known_answers() {
         };
         noise_and_blur(&mut scanned, &mut rng, n % 3 == 0);
         let quality = 60 + rng.below(26) as u8;
-        let bytes = jpeg(&scanned, quality);
+        let bytes = synth::jpeg_bytes(&scanned, quality);
         if n == 13 {
             std::fs::write(dir.join("phone.jpg"), &bytes).unwrap();
         } else {
@@ -538,7 +474,7 @@ fn bad_pages_are_reported_one_by_one_and_the_rest_still_read() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("mine/manifest.json")).unwrap())
             .unwrap();
     let geom = &manifest["variants"][0]["sheet"][0];
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     let page = render(&dir.join("mine/sheet-A.pdf"), 150, &dir.join("mine-page"));
     let s = Student {
         id: "7301".into(),
@@ -610,4 +546,96 @@ fn bad_pages_are_reported_one_by_one_and_the_rest_still_read() {
     dir.run(&["scan", "mine/manifest.json", "notes.txt", "-o", "none"])
         .failure(1);
     assert!(!dir.join("none").exists());
+}
+
+#[test]
+fn ticks_crosses_circles_and_light_fills_read_and_unclear_marks_go_to_a_person() {
+    let dir = Dir::new();
+    let blueprint = repo().join("question-bank/exams/mock.yaml");
+    dir.run(&[
+        "sheet",
+        blueprint.to_str().unwrap(),
+        "--seed",
+        "11",
+        "-o",
+        "sheets",
+    ])
+    .success();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sheets/manifest.json")).unwrap())
+            .unwrap();
+    let geom = &manifest["variants"][0]["sheet"][0];
+    let dpi = 200.0;
+    let page = render(
+        &dir.join("sheets/sheet-A.pdf"),
+        dpi as u32,
+        &dir.join("page"),
+    );
+    let mut rng = Rng::new(0xc0ffee);
+    // Every question answered with a plain pencil fill but for the ones marked otherwise below.
+    let s = Student {
+        id: "20250042".into(),
+        variant: 0,
+        answers: (1..=60)
+            .filter(|q| !(21..=32).contains(q))
+            .map(|q| (q, ["A", "B", "C", "D"][q as usize % 4].to_string()))
+            .collect(),
+        unsure: Vec::new(),
+    };
+    let mut img = fill(&page, geom, &s, "A", dpi, &mut rng);
+    let bubble = |q: u32, o: &str| {
+        options(geom, q)
+            .into_iter()
+            .find(|(x, _)| x == o)
+            .map(|(_, b)| b)
+            .unwrap()
+    };
+    // Read as marks: the only ink in their question.
+    mark(&mut img, &bubble(21, "B"), dpi, Mark::Tick, &mut rng);
+    mark(&mut img, &bubble(22, "C"), dpi, Mark::Cross, &mut rng);
+    mark(&mut img, &bubble(23, "D"), dpi, Mark::Circle, &mut rng);
+    mark(&mut img, &bubble(24, "A"), dpi, Mark::Tick, &mut rng);
+    mark(&mut img, &bubble(25, "B"), dpi, Mark::Circle, &mut rng);
+    mark(&mut img, &bubble(26, "A"), dpi, Mark::Cross, &mut rng);
+    // A light 2B fill is a fill.
+    mark(&mut img, &bubble(27, "C"), dpi, Mark::LightFill, &mut rng);
+    // For a person: half a fill, a mark rubbed out and nothing else, two fills, a tick beside a fill.
+    mark(&mut img, &bubble(28, "D"), dpi, Mark::Half, &mut rng);
+    mark(&mut img, &bubble(29, "A"), dpi, Mark::Erased, &mut rng);
+    mark(&mut img, &bubble(30, "B"), dpi, Mark::Pencil, &mut rng);
+    mark(&mut img, &bubble(30, "C"), dpi, Mark::Pencil, &mut rng);
+    mark(&mut img, &bubble(31, "A"), dpi, Mark::Pencil, &mut rng);
+    mark(&mut img, &bubble(31, "C"), dpi, Mark::Tick, &mut rng);
+    let mut scanned = turned(&on_bed(&img), 1.2, 1.0, (6.0, -4.0));
+    noise_and_blur(&mut scanned, &mut rng, true);
+    std::fs::write(dir.join("scan.jpg"), synth::jpeg_bytes(&scanned, 80)).unwrap();
+
+    dir.run(&["scan", "sheets/manifest.json", "scan.jpg", "-o", "out"])
+        .success();
+    let rows = read_csv(&dir.join("out/responses.csv"));
+    let cell = |q: u32| {
+        let c = rows[0].iter().position(|h| *h == q.to_string()).unwrap();
+        rows[1][c].clone()
+    };
+    for (q, want) in [
+        (21, "B"),
+        (22, "C"),
+        (23, "D"),
+        (24, "A"),
+        (25, "B"),
+        (26, "A"),
+        (27, "C"),
+        (28, "?"),
+        (29, "?"),
+        (30, "?"),
+        (31, "?"),
+        (32, ""),
+    ] {
+        assert_eq!(cell(q), want, "question {q}: {:?}", rows[1].last());
+    }
+    for q in (1..=20).chain(33..=60) {
+        assert_eq!(cell(q), s.answers[&q], "question {q}");
+    }
+    assert_eq!(rows[1][0], "20250042");
+    assert!(crate::util::pdf_pages(&dir.join("out/review.pdf")) >= 1);
 }

@@ -12,24 +12,12 @@ use std::process::Command;
 use image::{GrayImage, Luma};
 use serde_json::Value;
 
+use examgen::input::scan::BoxMm;
+
+use crate::scan_synth::synth::{self, Mark, Rng};
 use crate::util::{Dir, repo};
 
 const DPI: f32 = 150.0;
-
-/// xorshift: every run fabricates the same sheets.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn render(pdf: &Path, out: &Path) -> GrayImage {
     let status = Command::new("pdftoppm")
@@ -46,20 +34,11 @@ fn px(mm: f64) -> f32 {
     mm as f32 * DPI / 25.4
 }
 
-/// A solid 2B pencil fill of one bubble.
+/// A 2B pencil fill of one bubble, drawn by the shared fabricator (its grain seeded by where the bubble is).
 fn pencil(img: &mut GrayImage, b: &Value) {
-    let f = |k: &str| px(b["box"][k].as_f64().unwrap());
-    let (cx, cy) = (f("x") + f("w") / 2.0, f("y") + f("h") / 2.0);
-    let (rx, ry) = (f("w") * 0.46, f("h") * 0.48);
-    for y in (cy - ry) as u32..=(cy + ry) as u32 {
-        for x in (cx - rx) as u32..=(cx + rx) as u32 {
-            let (dx, dy) = ((x as f32 + 0.5 - cx) / rx, (y as f32 + 0.5 - cy) / ry);
-            if dx * dx + dy * dy <= 1.0 {
-                let v = img.get_pixel(x, y).0[0].min(70 + ((x * 7 + y * 13) % 30) as u8);
-                img.put_pixel(x, y, Luma([v]));
-            }
-        }
-    }
+    let area: BoxMm = serde_json::from_value(b["box"].clone()).unwrap();
+    let mut rng = Rng::new((area.x * 1000.0) as u64 ^ ((area.y * 1000.0) as u64) << 20);
+    synth::draw_mark(img, &area, Mark::Pencil, DPI / 25.4, &mut rng);
 }
 
 fn bubbles(geom: &Value) -> &Vec<Value> {
@@ -116,11 +95,7 @@ fn fill(
 }
 
 fn jpeg(img: &GrayImage) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
-        .encode_image(img)
-        .unwrap();
-    out
+    synth::jpeg_bytes(img, 82)
 }
 
 /// A PDF of one page per entry, each page the given images placed by their own `cm` (x, y, w, h in
@@ -326,7 +301,7 @@ fn damaged_sheets_of_a_class_batch_read_as_marked() {
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("class/manifest.json")).unwrap())
             .unwrap();
-    let mut rng = Rng(0x0da3_a9e5);
+    let mut rng = Rng::new(0x0da3_a9e5);
     let mut truth: HashMap<String, HashMap<u32, String>> = HashMap::new();
     let mut copier_pages = Vec::new();
     let mut files = Vec::new();
@@ -481,7 +456,7 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
     let blank: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("blank/manifest.json")).unwrap())
             .unwrap();
-    let mut rng = Rng(0x1d_5eed);
+    let mut rng = Rng::new(0x1d_5eed);
     let blank_page = |variant: &str| {
         render(
             &dir.join(&format!("blank/sheet-{variant}.pdf")),

@@ -61,6 +61,12 @@ impl<'a> Prepared<'a> {
         Some((1.0 - v / white).clamp(0.0, 1.0))
     }
 
+    /// The paper's brightness around full-image pixel (x, y), for measuring darkness against it.
+    #[inline]
+    pub fn paper(&self, x: usize, y: usize) -> f32 {
+        self.white.at(x, y)
+    }
+
     /// The darkest of a few samples along the segment from (x0, y0) to (x1, y1): finds a thin printed line
     /// near where it is expected even when registration is off by a fraction of a millimetre.
     fn darkest_along(&self, x0: f32, y0: f32, x1: f32, y1: f32, steps: usize) -> Option<f32> {

@@ -1,6 +1,6 @@
 //! The reading core of `examgen scan`: page images in ([`input`]), corner marks and the sheet → image
-//! transform ([`marks`]), the QR code ([`qr`]), bubbles read against a threshold fitted per sheet
-//! ([`bubbles`]), and a review picture of what was read ([`review`]).
+//! transform ([`marks`]), the QR code ([`qr`]), bubbles measured for fills, strokes and
+//! circles against the sheet's own pencil ([`bubbles`]), and a review picture of what was read ([`review`]).
 //!
 //! Everything here is pure: one page in, one [`PageReading`] out, nothing shared, so pages can be read
 //! in parallel. Where the bubbles are comes from the [`SheetGeometry`] layout wrote, never from guessing.
@@ -14,6 +14,8 @@ pub mod marks;
 pub mod qr;
 pub mod review;
 
+#[cfg(test)]
+mod marking_tests;
 #[cfg(test)]
 mod synth;
 #[cfg(test)]
@@ -29,7 +31,7 @@ use image::GrayImage;
 use serde::Serialize;
 
 pub use bubbles::{
-    AnswerReading, BubbleReading, BubbleState, ChoiceReading, IdDigitReading, Levels,
+    AnswerReading, BubbleReading, BubbleState, ChoiceReading, IdDigitReading, Levels, MarkShape,
 };
 pub use code::SheetCode;
 pub use geometry::{
@@ -159,11 +161,11 @@ impl fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// What the bubbles that could not be measured belong to: "questions 41–45 and the 准考证号 grid".
-fn outside_parts(geom: &SheetGeometry, measured: &[Option<f32>]) -> String {
+fn outside_parts(geom: &SheetGeometry, inside: &[bool]) -> String {
     let mut questions: Vec<u32> = Vec::new();
     let (mut id, mut variant) = (false, false);
-    for (b, m) in geom.bubbles.iter().zip(measured) {
-        if m.is_some() {
+    for (b, &m) in geom.bubbles.iter().zip(inside) {
+        if m {
             continue;
         }
         match &b.meaning {
@@ -210,17 +212,13 @@ pub fn read_page(image: &GrayImage, geom: &SheetGeometry) -> Result<PageReading,
 
     let measured = bubbles::measure(&page, geom, h);
     if measured.iter().any(Option::is_none) {
+        let inside: Vec<bool> = measured.iter().map(Option::is_some).collect();
         return Err(ReadError::Cropped {
-            missing: outside_parts(geom, &measured),
+            missing: outside_parts(geom, &inside),
         });
     }
-    let darkness: Vec<f32> = measured.into_iter().flatten().collect();
-    let (states, levels) = bubbles::classify(&darkness);
-    let readings: Vec<BubbleReading> = darkness
-        .iter()
-        .zip(states)
-        .map(|(&darkness, state)| BubbleReading { darkness, state })
-        .collect();
+    let patches: Vec<bubbles::Patch> = measured.into_iter().flatten().collect();
+    let (readings, levels) = bubbles::classify(geom, &patches);
     let found = bubbles::interpret(geom, &readings, &levels);
 
     let mut problems = Vec::new();

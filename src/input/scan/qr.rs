@@ -168,7 +168,7 @@ fn decode_pixels(w: usize, h: usize, px: &[u8]) -> Option<String> {
 }
 
 /// The image's brightness at (x, y) in pixel-centre coordinates, white outside the image.
-pub(crate) fn bilinear(img: &GrayImage, x: f32, y: f32) -> u8 {
+pub fn bilinear(img: &GrayImage, x: f32, y: f32) -> u8 {
     let (w, h) = (img.width() as i64, img.height() as i64);
     let (fx, fy) = (x.floor(), y.floor());
     let (ix, iy) = (fx as i64, fy as i64);

@@ -4,6 +4,7 @@
 
 use image::GrayImage;
 
+use super::PageReading;
 use super::geometry::{
     BoxMm, Bubble, BubbleMeaning, ChoiceKind, Corner, CornerMark, QuestionSlot, SheetGeometry,
 };
@@ -161,6 +162,18 @@ pub enum Mark {
     Light,
     /// A mark rubbed out: a grey haze left behind.
     Erased,
+    /// A tick (√) drawn over the bubble in pencil strokes.
+    Tick,
+    /// A cross (×) over the bubble.
+    Cross,
+    /// A circle drawn round the bubble, the bubble itself left empty.
+    Circle,
+    /// A whole fill in light 2B pencil: mean grey about 150.
+    LightFill,
+    /// A fill covering only one half of the bubble.
+    Half,
+    /// A faint writer's fill: light grey, but the same on every mark of the sheet.
+    Faint,
 }
 
 /// What a fabricated student wrote on the sheet.
@@ -318,13 +331,29 @@ pub fn render(
             fill(&mut img, x, y, x + module, y + module, 15);
         }
     }
-    for &(i, mark) in &student.marks {
-        draw_mark(&mut img, &geom.bubbles[i].area, mark, ppm, &mut rng);
-    }
+    draw_marks(&mut img, geom, student, ppm, &mut rng);
     img
 }
 
-fn draw_mark(img: &mut GrayImage, a: &BoxMm, mark: Mark, ppm: f32, rng: &mut Rng) {
+/// Draws the student's marks on an upright page at `ppm` pixels per mm: this fabricator's own sheet, or
+/// examgen's real sheet as pdftoppm renders it.
+pub fn draw_marks(
+    img: &mut GrayImage,
+    geom: &SheetGeometry,
+    student: &Student,
+    ppm: f32,
+    rng: &mut Rng,
+) {
+    for &(i, mark) in &student.marks {
+        draw_mark(img, &geom.bubbles[i].area, mark, ppm, rng);
+    }
+}
+
+/// Draws one mark of the given style on the bubble `a` (mm) of an upright page at `ppm` pixels per mm.
+pub fn draw_mark(img: &mut GrayImage, a: &BoxMm, mark: Mark, ppm: f32, rng: &mut Rng) {
+    if styles::draw(img, a, mark, ppm, rng).is_some() {
+        return;
+    }
     let (w, h) = (img.width() as i64, img.height() as i64);
     let (cx, cy) = a.centre();
     let (cx, cy) = (cx + rng.range(-0.3, 0.3), cy + rng.range(-0.2, 0.2));
@@ -376,7 +405,8 @@ fn draw_mark(img: &mut GrayImage, a: &BoxMm, mark: Mark, ppm: f32, rng: &mut Rng
             let (base, spread, gaps) = match mark {
                 Mark::Pencil => (95.0, 35.0, 0.08),
                 Mark::Light => (188.0, 14.0, 0.1),
-                _ => (224.0, 10.0, 0.45),
+                // A rubbed-out mark: a grey smudge where the graphite was.
+                _ => (rng.range(212.0, 224.0), 10.0, 0.35),
             };
             let (x0, x1) = (((cx - rx) * ppm) as i64, ((cx + rx) * ppm) as i64 + 1);
             let (y0, y1) = (((cy - ry) * ppm) as i64, ((cy + ry) * ppm) as i64 + 1);
@@ -540,4 +570,420 @@ pub fn jpeg_round_trip(img: &GrayImage, quality: u8) -> GrayImage {
     image::load_from_memory(&jpeg_bytes(img, quality))
         .expect("JPEG decodes")
         .into_luma8()
+}
+
+// ==== Mark styles (issue #23): every way a pencil meets a bubble, drawn as strokes ====
+//
+// Each style is drawn with pencil-like grey (graphite grain, gaps where the paper shows) and hand jitter;
+// `styled_student` picks a style per bubble at random from a seeded [`Rng`] and records what a reader
+// must make of every question. Damage to the sheet itself (torn corners, stains) is a separate part.
+
+/// What a reader must make of one question, given how it was marked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// Clear marks (any fill, a tick, a cross or a circle, and nothing else): read exactly these letters
+    /// ("" = left blank, no ink at all). A `?` costs a hand check and is counted.
+    Clear(String),
+    /// Marks a person must look at (an erased mark alone, a half fill, two marks on a single choice, a
+    /// tick competing with a fill): `?`.
+    Flag,
+    /// A real mark beside an erased one: these letters, or `?`.
+    RightOrFlag(String),
+}
+
+/// The clear styles a student's marks are drawn from (a faint writer's sheet uses [`Mark::Faint`]).
+pub const CLEAR_STYLES: [Mark; 7] = [
+    Mark::Pencil,
+    Mark::Pencil,
+    Mark::Scribble,
+    Mark::LightFill,
+    Mark::Tick,
+    Mark::Cross,
+    Mark::Circle,
+];
+
+/// A student answering every question, each mark in a style picked at random; about one question in
+/// eight of the single choices gets a mark a person must see (erased alone, half, double, a tick beside a
+/// fill, an erasure beside the real mark). With `faint`, every clear mark is a faint writer's fill.
+pub fn styled_student(geom: &SheetGeometry, rng: &mut Rng, faint: bool) -> (Student, Vec<Expect>) {
+    let mut s = random_student(geom, rng);
+    s.marks.clear();
+    let bubble = |meaning: &BubbleMeaning| geom.bubbles.iter().position(|b| &b.meaning == meaning);
+    let clear = |rng: &mut Rng| {
+        if faint {
+            Mark::Faint
+        } else {
+            CLEAR_STYLES[rng.below(CLEAR_STYLES.len())]
+        }
+    };
+    for (column, d) in s.id.bytes().enumerate() {
+        let i = bubble(&BubbleMeaning::IdDigit {
+            column: column as u32,
+            digit: d - b'0',
+        });
+        let m = clear(rng);
+        s.marks.extend(i.map(|i| (i, m)));
+    }
+    let m = clear(rng);
+    s.marks.extend(
+        bubble(&BubbleMeaning::Variant {
+            letter: s.variant.clone(),
+        })
+        .map(|i| (i, m)),
+    );
+    let mut expect = Vec::new();
+    for q in &geom.questions {
+        let options = options_of(geom, q.number);
+        let answer = s
+            .answers
+            .iter()
+            .find(|(n, _)| *n == q.number)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default();
+        let at = |o: &str| {
+            bubble(&BubbleMeaning::Answer {
+                question: q.number,
+                option: o.to_string(),
+            })
+            .expect("the question's own option")
+        };
+        let other = |rng: &mut Rng| {
+            let free: Vec<&&str> = options.iter().filter(|o| !answer.contains(**o)).collect();
+            (!free.is_empty()).then(|| at(free[rng.below(free.len())]))
+        };
+        let unsure = q.kind != ChoiceKind::Multiple && !answer.is_empty() && rng.unit() < 0.12;
+        if !unsure {
+            for o in &options {
+                if answer.contains(o) {
+                    let m = clear(rng);
+                    s.marks.push((at(o), m));
+                }
+            }
+            expect.push(Expect::Clear(answer));
+            continue;
+        }
+        let (pencil, spare) = (clear(rng), other(rng));
+        match (rng.below(5), spare) {
+            (0, _) => {
+                // Rubbed out and left blank: the smudge must still reach a person.
+                s.marks.push((at(&answer), Mark::Erased));
+                expect.push(Expect::Flag);
+            }
+            (1, _) => {
+                s.marks.push((at(&answer), Mark::Half));
+                expect.push(Expect::Flag);
+            }
+            (2, Some(j)) => {
+                s.marks.push((at(&answer), pencil));
+                s.marks.push((j, Mark::Pencil));
+                expect.push(Expect::Flag);
+            }
+            (3, Some(j)) => {
+                s.marks.push((at(&answer), Mark::Pencil));
+                s.marks
+                    .push((j, [Mark::Tick, Mark::Cross, Mark::Circle][rng.below(3)]));
+                expect.push(Expect::Flag);
+            }
+            (_, j) => {
+                s.marks.push((at(&answer), pencil));
+                s.marks.extend(j.map(|j| (j, Mark::Erased)));
+                expect.push(Expect::RightOrFlag(answer));
+            }
+        }
+    }
+    (s, expect)
+}
+
+mod styles {
+    use image::GrayImage;
+
+    use super::{BoxMm, Mark, Rng};
+
+    /// Draws the stroke styles and the fills that differ from a plain ellipse; `None` for the styles
+    /// the older drawing code keeps.
+    pub fn draw(img: &mut GrayImage, a: &BoxMm, mark: Mark, ppm: f32, rng: &mut Rng) -> Option<()> {
+        // The writer's hand: how hard they press (grey of the graphite) and how wide the point is.
+        let grey = rng.range(55.0, 115.0);
+        let width = rng.range(0.35, 0.6);
+        let j = |rng: &mut Rng, r: f32| rng.range(-r, r);
+        let (x0, y0, x1, y1) = (a.x, a.y, a.x + a.w, a.y + a.h);
+        match mark {
+            Mark::Tick => {
+                let k = rng.range(0.85, 1.2);
+                let (cx, cy) = a.centre();
+                let p = |rng: &mut Rng, x: f32, y: f32| {
+                    (
+                        cx + (x - cx) * k + j(rng, 0.3),
+                        cy + (y - cy) * k + j(rng, 0.3),
+                    )
+                };
+                let pts = [
+                    p(rng, x0 + 0.1 * a.w, y0 + 0.45 * a.h),
+                    p(rng, x0 + 0.4 * a.w, y1 + 0.2),
+                    p(rng, x1 + 0.5, y0 - 0.9),
+                ];
+                polyline(img, &pts, width, grey, ppm, rng);
+            }
+            Mark::Cross => {
+                let o = rng.range(0.0, 0.6);
+                let a1 = [
+                    (x0 - o + j(rng, 0.3), y0 - o / 2.0 + j(rng, 0.25)),
+                    (x1 + o + j(rng, 0.3), y1 + o / 2.0 + j(rng, 0.25)),
+                ];
+                let a2 = [
+                    (x1 + o + j(rng, 0.3), y0 - o / 2.0 + j(rng, 0.25)),
+                    (x0 - o + j(rng, 0.3), y1 + o / 2.0 + j(rng, 0.25)),
+                ];
+                polyline(img, &a1, width, grey, ppm, rng);
+                polyline(img, &a2, width, grey, ppm, rng);
+            }
+            Mark::Circle => {
+                let (cx, cy) = a.centre();
+                let (cx, cy) = (cx + j(rng, 0.25), cy + j(rng, 0.2));
+                // Round the bubble within its cell: up to about half the gap to the next bubble, and a
+                // little over (the gaps are 1.2 mm across and 1.4 mm down).
+                let (rx, ry) = (
+                    a.w / 2.0 + rng.range(0.4, 0.85),
+                    a.h / 2.0 + rng.range(0.4, 0.8),
+                );
+                let start = rng.range(0.0, std::f32::consts::TAU);
+                let sweep = rng.range(1.9, 2.12) * std::f32::consts::PI;
+                let n = 28;
+                let pts: Vec<(f32, f32)> = (0..=n)
+                    .map(|i| {
+                        let t = start + sweep * i as f32 / n as f32;
+                        let wobble = 1.0 + rng.range(-0.03, 0.03);
+                        (cx + rx * wobble * t.cos(), cy + ry * wobble * t.sin())
+                    })
+                    .collect();
+                polyline(img, &pts, width.min(0.45), grey, ppm, rng);
+            }
+            Mark::LightFill | Mark::Faint | Mark::Half => {
+                let (base, spread) = match mark {
+                    Mark::LightFill => (rng.range(140.0, 160.0), 30.0),
+                    Mark::Faint => (rng.range(182.0, 198.0), 14.0),
+                    _ => (grey, 30.0),
+                };
+                // Which half a half fill covers: left, right, top or bottom.
+                let side = rng.below(4);
+                let (cx, cy) = a.centre();
+                let (cx, cy) = (cx + j(rng, 0.25), cy + j(rng, 0.15));
+                let scale = rng.range(0.88, 1.05);
+                let (rx, ry) = (a.w / 2.0 * scale, a.h / 2.0 * scale);
+                let (px0, px1) = (((cx - rx) * ppm) as i64, ((cx + rx) * ppm) as i64 + 1);
+                let (py0, py1) = (((cy - ry) * ppm) as i64, ((cy + ry) * ppm) as i64 + 1);
+                for y in py0..py1 {
+                    for x in px0..px1 {
+                        let dx = (x as f32 / ppm - cx) / rx;
+                        let dy = (y as f32 / ppm - cy) / ry;
+                        let outside_half = match side {
+                            0 => dx > 0.0,
+                            1 => dx < 0.0,
+                            2 => dy > 0.0,
+                            _ => dy < 0.0,
+                        };
+                        if dx * dx + dy * dy > 1.0
+                            || (mark == Mark::Half && outside_half)
+                            || rng.unit() < 0.08
+                        {
+                            continue;
+                        }
+                        put(img, x, y, base + rng.range(-spread, spread));
+                    }
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn put(img: &mut GrayImage, x: i64, y: i64, v: f32) {
+        if x >= 0 && y >= 0 && (x as u32) < img.width() && (y as u32) < img.height() {
+            let p = img.get_pixel_mut(x as u32, y as u32);
+            p.0[0] = p.0[0].min(v.clamp(0.0, 255.0) as u8);
+        }
+    }
+
+    /// A pencil line through `pts` (mm): `width` mm wide, grainy, a little lighter where the point lifts.
+    fn polyline(
+        img: &mut GrayImage,
+        pts: &[(f32, f32)],
+        width: f32,
+        grey: f32,
+        ppm: f32,
+        rng: &mut Rng,
+    ) {
+        let half = width / 2.0;
+        for seg in pts.windows(2) {
+            let ((ax, ay), (bx, by)) = (seg[0], seg[1]);
+            let (dx, dy) = (bx - ax, by - ay);
+            let len2 = (dx * dx + dy * dy).max(1e-6);
+            let lift = rng.range(0.0, 25.0);
+            let (lx, hx) = (ax.min(bx) - half, ax.max(bx) + half);
+            let (ly, hy) = (ay.min(by) - half, ay.max(by) + half);
+            for y in (ly * ppm) as i64..=(hy * ppm) as i64 + 1 {
+                for x in (lx * ppm) as i64..=(hx * ppm) as i64 + 1 {
+                    let (px, py) = ((x as f32 + 0.5) / ppm, (y as f32 + 0.5) / ppm);
+                    let t = (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0);
+                    let (qx, qy) = (ax + t * dx - px, ay + t * dy - py);
+                    if qx * qx + qy * qy > half * half || rng.unit() < 0.1 {
+                        continue;
+                    }
+                    put(img, x, y, grey + lift * t + rng.range(-25.0, 25.0));
+                }
+            }
+        }
+    }
+}
+
+/// What the pages read compared with what the students meant.
+#[derive(Default)]
+pub struct Tally {
+    /// Clear marks (questions, id columns, variant rows) and how many of them were flagged.
+    pub clear: usize,
+    pub clear_flagged: usize,
+    /// Marks that needed a person, and how many got one.
+    pub must_flag: usize,
+    pub flagged: usize,
+    /// Every silent misreading, described.
+    pub wrong: Vec<String>,
+    /// Per mark style: read, flagged, silently wrong.
+    pub styles: std::collections::BTreeMap<String, [usize; 3]>,
+}
+
+impl Tally {
+    pub fn add(
+        &mut self,
+        page: &str,
+        geom: &SheetGeometry,
+        student: &Student,
+        expect: &[Expect],
+        r: &PageReading,
+    ) {
+        for (q, want) in geom.questions.iter().zip(expect) {
+            let a = r.answers.iter().find(|a| a.question == q.number).unwrap();
+            let got = (a.reading.letters.as_str(), a.reading.doubtful);
+            let why = || {
+                let shapes: Vec<String> = geom
+                    .bubbles
+                    .iter()
+                    .zip(&r.bubbles)
+                    .filter(|(b, _)| matches!(&b.meaning, BubbleMeaning::Answer { question, .. } if *question == q.number))
+                    .map(|(b, x)| format!("{:?}: {:?} d{:.2} c{:.2} r{:04b}", b.meaning, x.shape, x.darkness, x.cover, x.ring))
+                    .collect();
+                let marks: Vec<String> = student
+                    .marks
+                    .iter()
+                    .filter(|(i, _)| matches!(&geom.bubbles[*i].meaning, BubbleMeaning::Answer { question, .. } if *question == q.number))
+                    .map(|(i, m)| format!("{:?}={m:?}", geom.bubbles[*i].meaning))
+                    .collect();
+                format!(
+                    "{page} q{}: want {want:?}, read {got:?}; marks {marks:?}; {shapes:?}",
+                    q.number
+                )
+            };
+            // Per mark, by style: read, flagged, silently wrong (a clear question's mark left out, or any
+            // letter read where no mark was); marks a person must see are counted under "to a person".
+            let marked: Vec<(String, Mark)> = student
+                .marks
+                .iter()
+                .filter_map(|&(i, m)| match &geom.bubbles[i].meaning {
+                    BubbleMeaning::Answer { question, option } if *question == q.number => {
+                        Some((option.clone(), m))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let clear = matches!(want, Expect::Clear(_));
+            for (option, m) in &marked {
+                let key = if clear {
+                    format!("{m:?}")
+                } else {
+                    format!("to a person: {m:?}")
+                };
+                let right = match want {
+                    Expect::Clear(_) => got.0.contains(option.as_str()),
+                    Expect::Flag => false,
+                    Expect::RightOrFlag(l) => got.0 == l,
+                };
+                let k = if got.1 { 1 } else if right { 0 } else { 2 };
+                self.styles.entry(key).or_default()[k] += 1;
+            }
+            if !got.1 && got.0.chars().any(|c| !marked.iter().any(|(o, _)| o.contains(c))) {
+                self.styles.entry("letter read off a blank bubble".into()).or_default()[2] += 1;
+            }
+            match want {
+                Expect::Clear(letters) => {
+                    self.clear += 1;
+                    if got.1 {
+                        self.clear_flagged += 1;
+                        eprintln!("flagged clear: {}", why());
+                    } else if got.0 != letters {
+                        self.wrong.push(why());
+                    }
+                }
+                Expect::Flag => {
+                    self.must_flag += 1;
+                    if got.1 {
+                        self.flagged += 1;
+                    } else {
+                        self.wrong.push(why());
+                    }
+                }
+                Expect::RightOrFlag(letters) => {
+                    if !got.1 && got.0 != letters {
+                        self.wrong.push(why());
+                    }
+                }
+            }
+        }
+        for (c, d) in r.id.iter().enumerate() {
+            self.clear += 1;
+            let want = student.id.as_bytes()[c] - b'0';
+            if d.doubtful {
+                self.clear_flagged += 1;
+            } else if d.digit != Some(want) {
+                self.wrong
+                    .push(format!("{page} id column {c}: {d:?}, want {want}"));
+            }
+        }
+        let v = r.variant.as_ref().unwrap();
+        self.clear += 1;
+        if v.doubtful {
+            self.clear_flagged += 1;
+        } else if v.letters != student.variant {
+            self.wrong
+                .push(format!("{page} variant: {v:?}, want {}", student.variant));
+        }
+    }
+
+    /// Checks the goals of issue #23: no silent misreading beyond `known` (each named where the test
+    /// calls this), every mark that needs a person flagged, at most `flagged_percent` of clear marks
+    /// flagged (the goal is 3).
+    pub fn check(&self, known: usize, flagged_percent: usize) {
+        eprintln!("| mark | read | flagged | silently wrong |\n|---|---:|---:|---:|");
+        for (style, [read, flagged, wrong]) in &self.styles {
+            eprintln!("| {style} | {read} | {flagged} | {wrong} |");
+        }
+        eprintln!(
+            "clear {} (flagged {}), must flag {} (flagged {}), wrong {}",
+            self.clear,
+            self.clear_flagged,
+            self.must_flag,
+            self.flagged,
+            self.wrong.len()
+        );
+        assert!(
+            self.wrong.len() <= known,
+            "silently wrong:\n{}",
+            self.wrong.join("\n")
+        );
+        assert!(self.must_flag > 0 && self.flagged + known >= self.must_flag);
+        assert!(
+            self.clear_flagged * 100 <= flagged_percent * self.clear,
+            "{} of {} clear marks flagged",
+            self.clear_flagged,
+            self.clear
+        );
+    }
 }
