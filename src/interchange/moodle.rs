@@ -31,13 +31,13 @@ pub fn export(bank: &Bank) -> String {
     out
 }
 
+/// How a field goes into a Moodle text element: its `format` and the element (plain text or HTML), the
+/// i-th blank written as the i-th code.
+type FieldWriter<'a> = dyn Fn(&Rich, &[String]) -> (String, String) + 'a;
+
 /// A choice question's `<answer>` elements: each option with its fraction of the grade, as plain text or
 /// HTML (`rich`: a field's format and text element).
-fn choice_answers(
-    q: &Question,
-    correct: &[usize],
-    rich: &dyn Fn(&Rich, &[String]) -> (String, String),
-) -> String {
+fn choice_answers(q: &Question, correct: &[usize], rich: &FieldWriter) -> String {
     let mut out = String::new();
     for (i, option) in q.options.iter().enumerate() {
         let fraction = if correct.contains(&i) {

@@ -205,7 +205,7 @@ fn leak_warnings(
     // file's positions and copies its lines. A bank with more pairs than anyone reads in one go (a generated
     // one) gets the first ones and a count, so check stays fast. Each pair is reported at both questions:
     // at the one whose answer is given away, and at the stem or option that gives it.
-    let found = super::find_leaks(&questions);
+    let found = super::find_leaks(questions);
     let locate_field = |o: &Origin, field: &str| -> Pos {
         docs.iter()
             .find(|d| d.file == o.file)
