@@ -302,6 +302,20 @@ fn embed_fonts(
 /// Adds the glyphs `layout` shows to `used` ([body, heading]); a character shown twice keeps its last.
 fn collect_used(layout: &Layout, fonts: &PdfFonts, used: &mut [embed::Used; 2]) {
     for item in layout.pages.iter().flat_map(|p| &p.items) {
+        if let Item::Formula { font, formula, .. } = item {
+            let face = fonts.fonts.face(font.regular());
+            let slot = &mut used[face_index(font.regular())];
+            for placed in &formula.items {
+                if let crate::math::layout::Placed::Text { text, .. } = placed {
+                    for c in text.chars() {
+                        if let Some(g) = face.glyph(c) {
+                            slot.insert(g.id, (g.units, c.to_string()));
+                        }
+                    }
+                }
+            }
+            continue;
+        }
         let (Item::Text { font, text, .. } | Item::Turned { font, text, .. }) = item else {
             continue;
         };
@@ -385,6 +399,107 @@ fn show_text(
     if font.is_accent() {
         ops.push(Op::SetFillColor { col: black() });
     }
+}
+
+/// A formula with its baseline's left end at (`x`, `y`) (PDF coordinates): each math-font glyph filled as a
+/// vector path from its outline, rules as filled rectangles, `\text{…}` in the body face.
+fn draw_formula(
+    formula: &crate::math::layout::Formula,
+    (x, y): (f32, f32),
+    size: f32,
+    role: FontRole,
+    fonts: &PdfFonts,
+    remaps: &Remaps,
+    ops: &mut Vec<Op>,
+) {
+    use crate::math::font::Seg;
+    use crate::math::layout::Placed;
+    let font = crate::math::font::builtin();
+    let colour = if role.is_accent() { ACCENT } else { black() };
+    ops.push(Op::SetFillColor {
+        col: colour.clone(),
+    });
+    let point = |px: f32, py: f32, bezier: bool| LinePoint {
+        p: Point {
+            x: Pt(px),
+            y: Pt(py),
+        },
+        bezier,
+    };
+    for item in &formula.items {
+        match item {
+            Placed::Glyph {
+                id,
+                x: gx,
+                y: gy,
+                scale,
+            } => {
+                let s = size * scale;
+                let (ox, oy) = (x + gx * size, y + gy * size);
+                let mut rings: Vec<printpdf::PolygonRing> = Vec::new();
+                let mut ring: Vec<LinePoint> = Vec::new();
+                for seg in font.outline(ttf_parser::GlyphId(*id)) {
+                    match seg {
+                        Seg::Move(a, b) => {
+                            if !ring.is_empty() {
+                                rings.push(printpdf::PolygonRing {
+                                    points: std::mem::take(&mut ring),
+                                });
+                            }
+                            ring.push(point(ox + a * s, oy + b * s, false));
+                        }
+                        Seg::Line(a, b) => ring.push(point(ox + a * s, oy + b * s, false)),
+                        Seg::Cubic(a, b, c, d, e, f) => {
+                            ring.push(point(ox + a * s, oy + b * s, true));
+                            ring.push(point(ox + c * s, oy + d * s, true));
+                            ring.push(point(ox + e * s, oy + f * s, false));
+                        }
+                        Seg::Close => {}
+                    }
+                }
+                if !ring.is_empty() {
+                    rings.push(printpdf::PolygonRing { points: ring });
+                }
+                if !rings.is_empty() {
+                    ops.push(Op::DrawPolygon {
+                        polygon: printpdf::Polygon {
+                            rings,
+                            mode: PaintMode::Fill,
+                            winding_order: printpdf::WindingOrder::NonZero,
+                        },
+                    });
+                }
+            }
+            Placed::Rule { x: rx, y: ry, w, h } => ops.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(x + rx * size),
+                    y: Pt(y + ry * size),
+                    width: Pt(w * size),
+                    height: Pt(h * size),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: None,
+                },
+            }),
+            Placed::Text {
+                text,
+                x: tx,
+                y: ty,
+                scale,
+            } => show_text(
+                fonts,
+                role.regular(),
+                size * scale,
+                0.0,
+                text,
+                x + tx * size,
+                y + ty * size,
+                false,
+                remaps,
+                ops,
+            ),
+        }
+    }
+    ops.push(Op::SetFillColor { col: black() });
 }
 
 /// A picture: its XObject scaled into its box; a missing one (an unreadable file, reported before
@@ -512,6 +627,22 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, remaps: &Remaps, o
             // Text is painted with the fill colour: back to black.
             ops.push(Op::SetFillColor { col: black() });
         }
+        Item::Formula {
+            x,
+            y,
+            size,
+            font,
+            formula,
+            ..
+        } => draw_formula(
+            formula,
+            (*x, page_height - y),
+            *size,
+            *font,
+            fonts,
+            remaps,
+            ops,
+        ),
         // Drawn by `draw_picture`, which knows the document's XObjects.
         Item::Image { .. } => {}
         Item::Rect { x, y, w, h, width } => {

@@ -42,6 +42,7 @@ impl Engine<'_> {
                             shift: 0.0,
                             space_after: 0.0,
                             image: None,
+                            formula: None,
                         });
                     }
                 }
@@ -53,6 +54,7 @@ impl Engine<'_> {
                     shift: 0.0,
                     space_after: 0.0,
                     image: None,
+                    formula: None,
                 }),
                 // A zero-width piece that line breaking ends a line after; it is never drawn.
                 Inline::Break => out.push(Styled {
@@ -63,8 +65,12 @@ impl Engine<'_> {
                     shift: 0.0,
                     space_after: 0.0,
                     image: None,
+                    formula: None,
                 }),
                 Inline::Image(picture) => out.push(self.picture(picture)),
+                Inline::Math { tex, display, role } => {
+                    out.push(self.formula_piece(tex, *display, *role, size))
+                }
             }
         }
         spacing::answer_slots(&mut out, size);
@@ -172,6 +178,21 @@ impl Engine<'_> {
                 k += 1;
                 continue;
             }
+            if let Some((index, ..)) = p.formula {
+                let slot = self.formulas.borrow()[index].clone();
+                // A display formula's piece is the line's width: the formula is centred in it.
+                let inset = (p.piece.width - slot.formula.width * size).max(0.0) / 2.0;
+                items.push(Item::Formula {
+                    x: xs[k] + if slot.display { inset } else { 0.0 },
+                    y,
+                    size,
+                    font: slot.role,
+                    tex: slot.tex.clone(),
+                    formula: slot.formula.clone(),
+                });
+                k += 1;
+                continue;
+            }
             if p.piece.c == '\n' {
                 k += 1;
                 continue;
@@ -202,6 +223,7 @@ impl Engine<'_> {
                     || pieces[k].blank
                     || pieces[k].piece.c == '\n'
                     || pieces[k].image.is_some()
+                    || pieces[k].formula.is_some()
                     || pieces[k].role != p.role
                     || (k + 1 < pieces.len() && (after(k) - run_spacing).abs() > 0.001)
                 {
@@ -218,6 +240,52 @@ impl Engine<'_> {
             });
         }
         items
+    }
+
+    /// A formula as one piece of a line: laid out in the math font at the paragraph's size.
+    fn formula_piece(&self, tex: &str, display: bool, role: FontRole, size: f32) -> Styled {
+        let text_role = role.regular();
+        let formula = crate::math::parse(tex).map(|nodes| {
+            crate::math::layout::layout(
+                &nodes,
+                display,
+                crate::math::font::builtin(),
+                &|t: &str| self.text_width(t, text_role, 1.0),
+            )
+        });
+        let Ok(formula) = formula else {
+            // `check` reports a formula that does not parse; printing its source beats dropping it.
+            let width = self.text_width(tex, role, size);
+            return Styled {
+                piece: Piece::new('\u{FFFC}', width),
+                role,
+                blank: false,
+                advance: width,
+                shift: 0.0,
+                space_after: 0.0,
+                image: None,
+                formula: None,
+            };
+        };
+        let width = formula.width * size;
+        let (ascent, descent) = (formula.ascent * size, formula.descent * size);
+        let mut formulas = self.formulas.borrow_mut();
+        formulas.push(crate::render::layout::FormulaSlot {
+            formula: std::sync::Arc::new(formula),
+            tex: tex.to_string(),
+            role,
+            display,
+        });
+        Styled {
+            piece: Piece::new('\u{FFFC}', width),
+            role,
+            blank: false,
+            advance: width,
+            shift: 0.0,
+            space_after: 0.0,
+            image: None,
+            formula: Some((formulas.len() - 1, ascent, descent)),
+        }
     }
 
     /// Lays out a paragraph at `x`, `width` wide; one chunk per line.
@@ -244,6 +312,13 @@ impl Engine<'_> {
         let mut styled = self.styled(&para.runs, para.size);
         let narrowest = width - para.first_indent.max(para.rest_indent) * para.size;
         fit_pictures(&mut styled, narrowest);
+        for s in styled.iter_mut() {
+            if let Some((index, ..)) = s.formula
+                && self.formulas.borrow()[index].display
+            {
+                s.piece.width = s.piece.width.max(narrowest);
+            }
+        }
         let lh = self.line_height(para.size);
         if styled.is_empty() {
             return vec![Chunk {
@@ -308,11 +383,23 @@ pub(in crate::render::layout) fn picture_line(
         .iter()
         .filter_map(|p| p.image.map(|(_, h)| h))
         .fold(0.0, f32::max);
-    if tallest == 0.0 {
+    // A formula taller than the text (a fraction, a matrix) pushes the baseline down and the line's end
+    // further, keeping a little air above and below it.
+    let (above, below) = pieces
+        .iter()
+        .filter_map(|p| p.formula)
+        .fold((0.0f32, 0.0f32), |(a, d), (_, fa, fd)| {
+            (a.max(fa), d.max(fd))
+        });
+    if tallest == 0.0 && above == 0.0 {
         return (lh, baseline);
     }
-    let raised = baseline.max(tallest + size * 0.4);
-    (raised + (lh - baseline), raised)
+    let mut raised = baseline.max(tallest + size * 0.4);
+    if above > 0.0 {
+        raised = raised.max(above + size * 0.25);
+    }
+    let depth = (lh - baseline).max(below + size * 0.25);
+    (raised + depth, raised)
 }
 
 /// Shrinks pictures wider than `width` to fit it, keeping their shape.
