@@ -62,41 +62,120 @@ fn wrap(tag: &str, nodes: &[Node], out: &mut String) {
     out.push_str(&format!("</m:{tag}>"));
 }
 
+/// `nodes` with matching `( … )`, `[ … ]` and `| … |` made delimiter nodes, a script on the closing one
+/// moved to the whole group: Word's editor keeps brackets as m:d, and LibreOffice's importer rejects a lone
+/// bracket carrying a script (`(a-b)^2`).
+fn paired(nodes: &[Node]) -> Vec<Node> {
+    fn close_of(n: &Node) -> Option<char> {
+        match n {
+            Node::Sym {
+                c: c @ (')' | ']' | '|'),
+                ..
+            } => Some(*c),
+            Node::Scripts { base, .. } => close_of(base),
+            _ => None,
+        }
+    }
+    let mut out: Vec<Node> = Vec::new();
+    // Indexes in `out` of opening brackets still open.
+    let mut open: Vec<(usize, char)> = Vec::new();
+    for n in nodes {
+        let close = close_of(n);
+        let wanted = |o: char| match close {
+            Some(')') => o == '(',
+            Some(']') => o == '[',
+            Some('|') => o == '|',
+            _ => false,
+        };
+        if let Some(&(at, o)) = open.last()
+            && wanted(o)
+        {
+            open.pop();
+            let inner: Vec<Node> = out.drain(at + 1..).collect();
+            out.pop();
+            let fenced = Node::Fenced {
+                open: Some(o),
+                close,
+                body: inner,
+            };
+            out.push(match n {
+                Node::Scripts { sub, sup, .. } => Node::Scripts {
+                    base: Box::new(fenced),
+                    sub: sub.clone(),
+                    sup: sup.clone(),
+                },
+                _ => fenced,
+            });
+            continue;
+        }
+        if let Node::Sym {
+            c: c @ ('(' | '[' | '|'),
+            ..
+        } = n
+        {
+            open.push((out.len(), *c));
+        }
+        out.push(n.clone());
+    }
+    out
+}
+
+/// Whether `n` ends what a function or an n-ary operator acts on: a relation, an operator, punctuation.
+fn ends_operand(n: &Node) -> bool {
+    matches!(
+        n,
+        Node::Sym {
+            class: Class::Rel | Class::Punct | Class::Bin,
+            ..
+        }
+    )
+}
+
 fn list(nodes: &[Node], out: &mut String) {
+    let nodes = &paired(nodes)[..];
     let mut i = 0;
     while i < nodes.len() {
         match &nodes[i] {
             // Neighbouring symbols of one alphabet are one run, as Word's editor keeps them.
             Node::Sym { variant, .. } => {
                 let mut text = String::new();
+                let first_letter = matches!(&nodes[i], Node::Sym { c, .. } if c.is_alphabetic());
                 while let Some(Node::Sym { c, variant: v, .. }) = nodes.get(i) {
-                    if v != variant {
+                    if v != variant || (*v == Variant::Upright && c.is_alphabetic() != first_letter)
+                    {
                         break;
                     }
                     text.push(*c);
                     i += 1;
                 }
-                run(&text, props(*variant), out);
+                // Upright letters (units, \mathrm) as normal text: upright in Word, and the form LibreOffice
+                // imports as upright (it ignores m:sty).
+                let letters = text.chars().all(char::is_alphabetic);
+                if *variant == Variant::Upright && letters {
+                    run(&text, "<m:nor/>", out);
+                } else {
+                    run(&text, props(*variant), out);
+                }
                 continue;
             }
-            // An n-ary operator takes what follows, up to the next relation, as its body.
-            n @ (Node::BigOp { .. } | Node::Scripts { .. })
-                if matches!(n, Node::BigOp { .. })
-                    || matches!(n, Node::Scripts { base, .. } if matches!(**base, Node::BigOp { .. })) =>
+            // An n-ary operator or a function takes what follows, up to the next relation or operator, as
+            // its body (m:e), as Word's editor does.
+            n @ (Node::BigOp { .. } | Node::Func { .. } | Node::Scripts { .. })
+                if !matches!(n, Node::Scripts { base, .. }
+                    if !matches!(**base, Node::BigOp { .. } | Node::Func { .. })) =>
             {
                 let end = nodes[i + 1..]
                     .iter()
-                    .position(|n| {
-                        matches!(
-                            n,
-                            Node::Sym {
-                                class: Class::Rel | Class::Punct | Class::Bin,
-                                ..
-                            }
-                        )
-                    })
+                    .position(ends_operand)
                     .map_or(nodes.len(), |p| i + 1 + p);
-                nary(n, &nodes[i + 1..end], out);
+                let body = &nodes[i + 1..end];
+                let is_func = matches!(n, Node::Func { .. })
+                    || matches!(n, Node::Scripts { base, .. } if matches!(**base, Node::Func { .. }));
+                if is_func {
+                    func(n, body, out);
+                } else {
+                    nary(n, body, out);
+                }
                 i = end;
                 continue;
             }
@@ -104,6 +183,47 @@ fn list(nodes: &[Node], out: &mut String) {
         }
         i += 1;
     }
+}
+
+/// A function (`\sin`, `\lim_{x\to 0}`, `\sin^2`) applied to `body`: m:func, its name upright, limits
+/// below (m:limLow) and scripts on the name.
+fn func(n: &Node, body: &[Node], out: &mut String) {
+    out.push_str("<m:func><m:fName>");
+    let name_run = |name: &str, out: &mut String| run(name, "<m:sty m:val=\"p\"/>", out);
+    match n {
+        Node::Func { name, .. } => name_run(name, out),
+        Node::Scripts { base, sub, sup } => {
+            if let Node::Func { name, limits } = &**base {
+                if *limits && sup.is_none() && sub.is_some() {
+                    out.push_str("<m:limLow><m:e>");
+                    name_run(name, out);
+                    out.push_str("</m:e>");
+                    wrap("lim", sub.as_deref().unwrap_or(&[]), out);
+                    out.push_str("</m:limLow>");
+                } else {
+                    let tag = match (sub.is_some(), sup.is_some()) {
+                        (true, true) => "sSubSup",
+                        (true, false) => "sSub",
+                        _ => "sSup",
+                    };
+                    out.push_str(&format!("<m:{tag}><m:e>"));
+                    name_run(name, out);
+                    out.push_str("</m:e>");
+                    if let Some(b) = sub {
+                        wrap("sub", b, out);
+                    }
+                    if let Some(p) = sup {
+                        wrap("sup", p, out);
+                    }
+                    out.push_str(&format!("</m:{tag}>"));
+                }
+            }
+        }
+        _ => {}
+    }
+    out.push_str("</m:fName>");
+    wrap("e", body, out);
+    out.push_str("</m:func>");
 }
 
 fn nary(n: &Node, body: &[Node], out: &mut String) {
@@ -160,15 +280,7 @@ fn node(n: &Node, out: &mut String) {
         Node::Sym { c, variant, .. } => run(&c.to_string(), props(*variant), out),
         // Normal text inside math (m:nor): Chinese and words keep the text font.
         Node::Text(t) => run(t, "<m:nor/>", out),
-        Node::Func { name, limits } => {
-            if *limits {
-                run(name, "<m:sty m:val=\"p\"/>", out);
-            } else {
-                out.push_str("<m:func><m:fName>");
-                run(name, "<m:sty m:val=\"p\"/>", out);
-                out.push_str("</m:fName><m:e/></m:func>");
-            }
-        }
+        Node::Func { .. } => func(n, &[], out),
         Node::BigOp { .. } => nary(n, &[], out),
         Node::Frac { num, den, rule, .. } => {
             out.push_str("<m:f>");
@@ -191,15 +303,8 @@ fn node(n: &Node, out: &mut String) {
             out.push_str("</m:rad>");
         }
         Node::Scripts { base, sub, sup } => {
-            if let Node::Func { name, limits: true } = &**base
-                && sup.is_none()
-                && let Some(sub) = sub
-            {
-                out.push_str("<m:limLow><m:e>");
-                run(name, "<m:sty m:val=\"p\"/>", out);
-                out.push_str("</m:e>");
-                wrap("lim", sub, out);
-                out.push_str("</m:limLow>");
+            if matches!(**base, Node::Func { .. }) {
+                func(n, &[], out);
                 return;
             }
             let base = std::slice::from_ref(&**base);
@@ -370,7 +475,25 @@ mod tests {
             "{s}"
         );
         let l = o(r"\lim_{x\to0} x");
-        assert!(l.contains("<m:limLow><m:e><m:r><m:rPr><m:sty m:val=\"p\"/></m:rPr><m:t xml:space=\"preserve\">lim</m:t>"));
+        assert!(l.contains("<m:func><m:fName><m:limLow><m:e><m:r><m:rPr><m:sty m:val=\"p\"/></m:rPr><m:t xml:space=\"preserve\">lim</m:t>"), "{l}");
+        let sin = o(r"\sin^2\theta+1");
+        assert!(sin.contains("<m:func><m:fName><m:sSup><m:e><m:r><m:rPr><m:sty m:val=\"p\"/></m:rPr><m:t xml:space=\"preserve\">sin</m:t>"), "{sin}");
+        assert!(
+            sin.contains(
+                "</m:fName><m:e><m:r><m:t xml:space=\"preserve\">θ</m:t></m:r></m:e></m:func>"
+            ),
+            "{sin}"
+        );
+        let square = o("(a-b)^2+|x|");
+        assert!(square.contains("<m:sSup><m:e><m:d><m:dPr><m:begChr m:val=\"(\"/><m:endChr m:val=\")\"/></m:dPr><m:e>"), "{square}");
+        assert!(
+            square.contains("<m:begChr m:val=\"|\"/><m:endChr m:val=\"|\"/>"),
+            "{square}"
+        );
+        assert!(
+            o(r"9.8\,\mathrm{m/s^2}")
+                .contains("<m:r><m:rPr><m:nor/></m:rPr><m:t xml:space=\"preserve\">m</m:t></m:r>")
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod canon;
 mod figure;
 mod handout;
 mod key;
+mod math;
 mod package;
 mod paper;
 mod review;
