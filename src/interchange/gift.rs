@@ -38,15 +38,16 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
             super::category_path(&["examgen", &section.title.replace(['\n', '\r'], " ")])
         );
         for q in bank.questions.iter().filter(|q| q.section == si) {
-            let stem = gift_escape(&q.stem);
+            // Shown text carries its formulas in MathJax's delimiters (Moodle's filter does not read `$…$`);
+            // a blank's accepted answers stay as typed, since Moodle compares them with what students type.
+            let shown = |t: &str| gift_escape(&crate::math::to_mathjax(t));
+            let stem = shown(&q.stem);
             let body = match &q.answer {
                 Answer::Single(right) => q
                     .options
                     .iter()
                     .enumerate()
-                    .map(|(i, o)| {
-                        format!("{}{}", if i == *right { "=" } else { "~" }, gift_escape(o))
-                    })
+                    .map(|(i, o)| format!("{}{}", if i == *right { "=" } else { "~" }, shown(o)))
                     .collect::<Vec<_>>()
                     .join(" "),
                 Answer::Multiple(right) => q
@@ -59,7 +60,7 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
                         } else {
                             "-100".into()
                         };
-                        format!("~%{pct}%{}", gift_escape(o))
+                        format!("~%{pct}%{}", shown(o))
                     })
                     .collect::<Vec<_>>()
                     .join(" "),
@@ -80,7 +81,7 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
             let feedback = q
                 .explanation
                 .as_deref()
-                .map(|e| format!(" ####{}", gift_escape(e)))
+                .map(|e| format!(" ####{}", shown(e)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,

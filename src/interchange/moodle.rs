@@ -34,10 +34,11 @@ pub fn export(bank: &Bank) -> String {
 fn moodle_question(q: &Question, images: &crate::input::images::Images) -> String {
     let mut out = String::new();
     let text = |t: &str| format!("<text>{}</text>", xml_escape(t));
-    // Text with figures goes as HTML with its images embedded; plain text stays plain.
+    // Text with figures goes as HTML with its images embedded; plain text stays plain. Either way its
+    // formulas go in MathJax's delimiters, `\(…\)` and `\[…\]`, which Moodle's MathJax filter typesets.
     let rich = |t: &str| {
         super::moodle_html::rich_text(t, &q.origin.file, images)
-            .unwrap_or_else(|| ("plain_text".to_string(), text(t)))
+            .unwrap_or_else(|| ("plain_text".to_string(), text(&crate::math::to_mathjax(t))))
     };
     let head = |kind: &str, stem: &str| {
         let (stem_format, stem) = rich(stem);
@@ -127,7 +128,7 @@ fn moodle_question(q: &Question, images: &crate::input::images::Images) -> Strin
                 out,
                 "    <responseformat>plain</responseformat>\n    <responsefieldlines>{}</responsefieldlines>\n    <graderinfo format=\"plain_text\">{}</graderinfo>",
                 q.lines.max(3) * 2,
-                text(reference)
+                text(&crate::math::to_mathjax(reference))
             );
         }
     }

@@ -30,9 +30,10 @@ pub fn rich_text(text: &str, section_file: &Path, images: &Images) -> Option<(St
                 html.push_str("<p>");
                 for piece in pieces {
                     match piece {
-                        Piece::Text(t) => {
-                            html.push_str(&escape(t.trim_matches('\n')).replace('\n', "<br>"))
-                        }
+                        Piece::Text(t) => html.push_str(
+                            &escape(&crate::math::to_mathjax(t.trim_matches('\n')))
+                                .replace('\n', "<br>"),
+                        ),
                         Piece::Image(image) => {
                             let path = resolve_image(section_file, &image.path);
                             let Ok(picture) = images.get(&path) else {

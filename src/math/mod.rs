@@ -88,7 +88,7 @@ pub fn split(text: &str) -> Result<Vec<Piece>, MathError> {
                         if display {
                             "this `$$` is never closed: end the formula with `$$`, or write a dollar sign as `\\$`"
                         } else {
-                            "this `$` is never closed: end the formula with `$`, or write a dollar sign as `\\$`"
+                            "this `$` is never closed: end the formula with `$`, or write a dollar sign as `\\$` (an earlier `$200` pairs with the next `$` as a formula)"
                         },
                     )
                 })?;

@@ -336,6 +336,8 @@ fn read_note(
             ),
         );
     }
+    super::formulas::check(doc, &join_path(path, "title"), &raw.title, diags);
+    super::formulas::check(doc, &join_path(path, "text"), &raw.text, diags);
     if had_stray {
         return None;
     }
@@ -445,6 +447,16 @@ fn read_question(
             )
             .with_help("add `note: <note id>` naming the note the quote comes from"),
         );
+    }
+    super::formulas::check(doc, &at("stem"), &raw.stem, diags);
+    for (i, option) in options.iter().enumerate() {
+        super::formulas::check(doc, &format!("{}[{i}]", at("options")), option, diags);
+    }
+    if let Some(e) = &raw.explanation {
+        super::formulas::check(doc, &at("explanation"), e, diags);
+    }
+    if let Some(Answer::Short(text)) = &answer {
+        super::formulas::check(doc, &at("answer"), text, diags);
     }
     let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     if diags[before..].iter().any(Diagnostic::is_error) {

@@ -3,6 +3,7 @@
 mod explanation;
 mod figures;
 mod folder;
+mod formulas;
 mod leak;
 mod load;
 mod reading;
