@@ -189,14 +189,19 @@ impl MathFont {
 
     /// The outline of `g` in em, y up, quadratic curves raised to cubics.
     pub fn outline(&self, g: GlyphId) -> Vec<Seg> {
-        let mut b = Builder {
-            scale: 1.0 / self.upem,
-            segs: Vec::new(),
-            last: (0.0, 0.0),
-        };
-        self.face.outline_glyph(g, &mut b);
-        b.segs
+        outline_of(&self.face, g)
     }
+}
+
+/// The outline of glyph `g` of any face in em, y up (text inside formulas is drawn from the body face).
+pub fn outline_of(face: &Face<'_>, g: GlyphId) -> Vec<Seg> {
+    let mut b = Builder {
+        scale: 1.0 / face.units_per_em() as f32,
+        segs: Vec::new(),
+        last: (0.0, 0.0),
+    };
+    face.outline_glyph(g, &mut b);
+    b.segs
 }
 
 struct Builder {
