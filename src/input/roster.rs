@@ -128,40 +128,16 @@ fn from_rows(rows: Vec<(usize, Vec<String>)>, path: &Path) -> Result<Vec<Student
             );
             continue;
         }
-        let mut id = match id_col {
-            Some(_) => cell(id_col),
+        let id = match id_col {
+            Some(c) => match id_cell(path, row, c, cell(id_col), &name) {
+                Ok(id) => id,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            },
             None => format!("{:02}", students.len() + 1),
         };
-        // An id Excel showed as 2.0250001E+07 is the number 20250001; one it rounded cannot be guessed.
-        match restore_number(&id) {
-            Ok(Some(restored)) => id = restored,
-            Ok(None) => {}
-            Err(why) => {
-                let c = id_col.unwrap_or(0) + 1;
-                diags.push(
-                    Diagnostic::error(
-                        path,
-                        Pos::new(row, c),
-                        format!("row {row}, column {c}: the id of {name}: {why}"),
-                    )
-                    .with_help(
-                        "in Excel, format the id column as 文本 (Text), type the ids again and save; \
-                         a CSV keeps what Excel showed, not the number",
-                    ),
-                );
-                continue;
-            }
-        }
-        if let Some(c) = id_col
-            && id.is_empty()
-        {
-            diags.push(Diagnostic::error(
-                path,
-                Pos::new(row, c + 1),
-                format!("row {row}, column {}: the id of {name} is empty", c + 1),
-            ));
-            continue;
-        }
         if let Some(first) = seen.get(&id) {
             diags.push(
                 Diagnostic::error(
@@ -194,6 +170,42 @@ fn from_rows(rows: Vec<(usize, Vec<String>)>, path: &Path) -> Result<Vec<Student
             diags,
         ))
     }
+}
+
+/// The id in the roster's id column (0-based `column`) of `name`'s row: as typed, or the number Excel
+/// showed as 2.0250001E+07 (20250001). Err: an empty id, or one Excel rounded, whose digits cannot be
+/// guessed.
+fn id_cell(
+    path: &Path,
+    row: usize,
+    column: usize,
+    typed: String,
+    name: &str,
+) -> std::result::Result<String, Diagnostic> {
+    let c = column + 1;
+    let id = match restore_number(&typed) {
+        Ok(Some(restored)) => restored,
+        Ok(None) => typed,
+        Err(why) => {
+            return Err(Diagnostic::error(
+                path,
+                Pos::new(row, c),
+                format!("row {row}, column {c}: the id of {name}: {why}"),
+            )
+            .with_help(
+                "in Excel, format the id column as 文本 (Text), type the ids again and save; \
+                 a CSV keeps what Excel showed, not the number",
+            ));
+        }
+    };
+    if id.is_empty() {
+        return Err(Diagnostic::error(
+            path,
+            Pos::new(row, c),
+            format!("row {row}, column {c}: the id of {name} is empty"),
+        ));
+    }
+    Ok(id)
 }
 
 /// Seat order for assigning variants: numeric seats by number, then other seats by text, then students

@@ -5,7 +5,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::exam::grade::{Graded, Grading, Item};
-use crate::input::bank::{Bank, QuestionType};
+use crate::input::bank::{Answer, Bank, letter};
 use crate::input::manifest::Manifest;
 use crate::model::paper::points_text;
 
@@ -144,10 +144,7 @@ pub fn report_data(
         .filter(|i| !i.flags.is_empty())
         .map(|i| Flagged {
             id: i.id.clone(),
-            type_name: QuestionType::ALL
-                .iter()
-                .find(|t| t.name() == i.kind)
-                .map_or(i.kind.clone(), |t| t.chinese_name().to_string()),
+            type_name: i.kind.chinese_name().to_string(),
             section: Some(section_title(bank, &i.section))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| i.section.clone()),
@@ -224,17 +221,17 @@ pub fn explain(manifest: &Manifest, student: &Graded) -> String {
     };
     for (q, (given, earned)) in variant.questions.iter().zip(&student.answers) {
         let key = match &q.answer {
-            serde_json::Value::Bool(true) => "√".to_string(),
-            serde_json::Value::Bool(false) => "×".to_string(),
-            serde_json::Value::Array(a) => a
+            Answer::Judge(true) => "√".to_string(),
+            Answer::Judge(false) => "×".to_string(),
+            Answer::Blank(blanks) => blanks
                 .iter()
-                .filter_map(|x| x.as_str())
+                .map(|alternatives| alternatives.join("|"))
                 .collect::<Vec<_>>()
                 .join("；"),
-            serde_json::Value::String(s) => {
-                s.lines().next().unwrap_or("").chars().take(12).collect()
+            Answer::Single(_) | Answer::Multiple(_) => {
+                q.key_letters().iter().map(|i| letter(*i)).collect()
             }
-            other => other.to_string(),
+            Answer::Short(s) => s.lines().next().unwrap_or("").chars().take(12).collect(),
         };
         let points = match earned {
             Some(e) => format!("{}/{}", points_text(*e), points_text(q.points)),
@@ -243,7 +240,12 @@ pub fn explain(manifest: &Manifest, student: &Graded) -> String {
         let answer: String = given.show().chars().take(12).collect();
         out.push_str(&format!(
             "{:>4}  {:<14} {:<9} {:<12} {:<12} {:>6}\n",
-            q.number, q.id, q.kind, answer, key, points
+            q.number,
+            q.id,
+            q.kind().name(),
+            answer,
+            key,
+            points
         ));
     }
     for (p, part) in manifest.parts.iter().zip(&student.parts) {

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 use crate::exam::grade::{self, Grading, Item, Options};
-use crate::input::bank::Bank;
+use crate::input::bank::{Bank, QuestionType};
 use crate::input::manifest::Manifest;
 use crate::model::paper::points_text;
 use crate::model::report::{explain, option_summary, report_data, section_title};
@@ -153,44 +153,20 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         req.out.join(crate::input::graded::GRADED_FILE),
         record.to_json().into_bytes(),
     ));
-    let mut section_rows = vec![vec![
-        "section".to_string(),
-        "title".into(),
-        "average".into(),
-    ]];
-    for (id, share) in &sections {
-        section_rows.push(vec![
-            id.clone(),
-            section_title(bank.as_ref(), id),
-            format!("{share:.3}"),
-        ]);
-    }
     files.push((
         req.out.join("sections.csv"),
-        crate::util::csv::write_csv(&section_rows),
+        sections_csv(&sections, bank.as_ref()),
     ));
     let short_numbers: Vec<usize> = manifest.variants[0]
         .questions
         .iter()
-        .filter(|q| q.kind == "short")
+        .filter(|q| q.kind() == QuestionType::Short)
         .map(|q| q.number)
         .collect();
     if !short_numbers.is_empty() && manual.is_none() {
-        let mut rows = vec![
-            std::iter::once("id".to_string())
-                .chain(short_numbers.iter().map(|n| n.to_string()))
-                .collect::<Vec<_>>(),
-        ];
-        for s in &grading.students {
-            rows.push(
-                std::iter::once(s.id.clone())
-                    .chain(short_numbers.iter().map(|_| String::new()))
-                    .collect(),
-            );
-        }
         files.push((
             req.out.join("manual.csv"),
-            crate::util::csv::write_csv(&rows),
+            manual_csv(&short_numbers, &grading),
         ));
     }
 
@@ -203,15 +179,10 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         mark,
         bank.as_ref(),
     );
-    let fonts = crate::render::fonts::FontSet::builtin();
-    let blueprint_templates = match req.templates {
-        Some(_) => None,
-        None => blueprint_templates(&manifest, req.manifest),
-    };
-    let templates = req.templates.or(blueprint_templates.as_deref());
-    let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
-    let report = renderer.render("report", &data)?;
-    files.push((req.out.join("report.pdf"), report.pdf));
+    files.push((
+        req.out.join("report.pdf"),
+        report_pdf(req, &manifest, &data)?,
+    ));
     let summary = format!(
         "{} students, mean {} of {}, {} passed (mark {}); {} question(s) flagged{}",
         grading.students.len(),
@@ -235,6 +206,56 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         warnings: grading.warnings,
         notes,
     })
+}
+
+/// The class report: `--templates`, else the blueprint's templates, else the built-in one.
+fn report_pdf(
+    req: &GradeRequest,
+    manifest: &Manifest,
+    data: &crate::model::report::ReportData,
+) -> Result<Vec<u8>> {
+    let fonts = crate::render::fonts::FontSet::builtin();
+    let blueprint_templates = match req.templates {
+        Some(_) => None,
+        None => blueprint_templates(manifest, req.manifest),
+    };
+    let templates = req.templates.or(blueprint_templates.as_deref());
+    let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
+    Ok(renderer.render("report", data)?.pdf)
+}
+
+/// Each bank section's class average, with the section's title when the bank is at hand.
+fn sections_csv(sections: &[(String, f64)], bank: Option<&Bank>) -> Vec<u8> {
+    let mut rows = vec![vec![
+        "section".to_string(),
+        "title".into(),
+        "average".into(),
+    ]];
+    for (id, share) in sections {
+        rows.push(vec![
+            id.clone(),
+            section_title(bank, id),
+            format!("{share:.3}"),
+        ]);
+    }
+    crate::util::csv::write_csv(&rows)
+}
+
+/// The form for hand marks: a row per student, an empty cell per short answer.
+fn manual_csv(short_numbers: &[usize], grading: &Grading) -> Vec<u8> {
+    let mut rows = vec![
+        std::iter::once("id".to_string())
+            .chain(short_numbers.iter().map(|n| n.to_string()))
+            .collect::<Vec<_>>(),
+    ];
+    for s in &grading.students {
+        rows.push(
+            std::iter::once(s.id.clone())
+                .chain(short_numbers.iter().map(|_| String::new()))
+                .collect(),
+        );
+    }
+    crate::util::csv::write_csv(&rows)
 }
 
 /// The `templates:` folder of the blueprint the papers were made from, so the report looks like the
@@ -308,7 +329,7 @@ fn items_csv(items: &[Item]) -> Vec<u8> {
     for i in items {
         rows.push(vec![
             i.id.clone(),
-            i.kind.clone(),
+            i.kind.name().to_string(),
             i.section.clone(),
             i.n.to_string(),
             format!("{:.3}", i.facility),

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 use crate::exam::grade::{Given, Graded, Grading};
+use crate::input::bank::QuestionType;
 use crate::input::graded::{AnswerResult, GRADED_FORMAT, GradedRecord, ManifestRef, StudentResult};
 use crate::input::manifest::{Manifest, slash_path};
 
@@ -77,20 +78,22 @@ fn given_json(given: &Given) -> serde_json::Value {
 }
 
 /// The answer back, read as the question's type says (a short answer `AC` is text, not letters).
-fn given_from_json(kind: &str, value: &serde_json::Value) -> Option<Given> {
+fn given_from_json(kind: QuestionType, value: &serde_json::Value) -> Option<Given> {
     use serde_json::Value;
     Some(match (kind, value) {
         (_, Value::Null) => Given::Empty,
-        ("judge", Value::Bool(b)) => Given::Judge(*b),
-        ("blank", Value::Array(a)) => Given::Blanks(
+        (QuestionType::Judge, Value::Bool(b)) => Given::Judge(*b),
+        (QuestionType::Blank, Value::Array(a)) => Given::Blanks(
             a.iter()
                 .map(|s| s.as_str().map(str::to_string))
                 .collect::<Option<_>>()?,
         ),
-        ("single" | "multiple", Value::String(s)) if s.chars().all(|c| c.is_ascii_uppercase()) => {
+        (QuestionType::Single | QuestionType::Multiple, Value::String(s))
+            if s.chars().all(|c| c.is_ascii_uppercase()) =>
+        {
             Given::Letters(s.bytes().map(|b| (b - b'A') as usize).collect())
         }
-        ("short", Value::String(s)) => Given::Text(s.clone()),
+        (QuestionType::Short, Value::String(s)) => Given::Text(s.clone()),
         _ => return None,
     })
 }
@@ -143,7 +146,7 @@ impl GradedClass {
             let mut answers = Vec::new();
             let mut parts = vec![Decimal::ZERO; manifest.parts.len()];
             for (q, a) in variant.questions.iter().zip(&s.answers) {
-                let given = given_from_json(&q.kind, &a.given)
+                let given = given_from_json(q.kind(), &a.given)
                     .ok_or_else(|| bad(format!("question {}: unreadable answer", a.number)))?;
                 if let Some(p) = parts.get_mut(q.part.saturating_sub(1)) {
                     *p += a.earned.unwrap_or(Decimal::ZERO);
@@ -196,14 +199,17 @@ mod tests {
     #[test]
     fn given_answers_survive_the_record() {
         for (kind, given) in [
-            ("single", Given::Empty),
-            ("multiple", Given::Letters(vec![0, 2, 3])),
-            ("judge", Given::Judge(false)),
-            ("blank", Given::Blanks(vec!["18".into(), "".into()])),
-            ("short", Given::Text("AC".into())),
+            (QuestionType::Single, Given::Empty),
+            (QuestionType::Multiple, Given::Letters(vec![0, 2, 3])),
+            (QuestionType::Judge, Given::Judge(false)),
+            (
+                QuestionType::Blank,
+                Given::Blanks(vec!["18".into(), "".into()]),
+            ),
+            (QuestionType::Short, Given::Text("AC".into())),
         ] {
             assert_eq!(given_from_json(kind, &given_json(&given)), Some(given));
         }
-        assert_eq!(given_from_json("single", &"3".into()), None);
+        assert_eq!(given_from_json(QuestionType::Single, &"3".into()), None);
     }
 }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::exam::dice::Dice;
 use crate::exam::draw::{DrawnPart, DrawnQuestion, Variant};
 use crate::exam::grade;
-use crate::input::bank::{Answer, Bank, QuestionType};
+use crate::input::bank::{Bank, QuestionType};
 use crate::input::blueprint::{Blueprint, Part, Scoring, Spread};
 use crate::input::manifest::{Manifest, VariantRecord};
 use crate::input::roster::safe_file_name;
@@ -125,50 +125,18 @@ fn recorded_blueprint(manifest: &Manifest, autospace: bool) -> Blueprint {
             .iter()
             .map(|p| Part {
                 title: p.title.clone(),
-                kind: kind_of(&p.kind),
+                kind: p.kind,
                 count: p.count,
                 points: p.points,
                 instructions: None,
                 spread: Spread::Even,
                 difficulty: None,
                 tags: Vec::new(),
-                scoring: match p.partial {
-                    Some(x) if p.scoring == "partial" => Scoring::Partial(x),
-                    _ => Scoring::AllOrNothing,
-                },
+                scoring: p.scoring,
                 target_facility: None,
             })
             .collect(),
     }
-}
-
-fn kind_of(name: &str) -> QuestionType {
-    serde_json::from_value(serde_json::Value::String(name.to_string()))
-        .unwrap_or(QuestionType::Short)
-}
-
-/// A manifest answer (printed terms) back as an `Answer`, so the book shows the key the class was graded by.
-fn printed_answer(kind: &str, value: &serde_json::Value) -> Option<Answer> {
-    let letters = || -> Option<Vec<usize>> {
-        let s = value.as_str()?;
-        Some(s.bytes().map(|b| (b - b'A') as usize).collect())
-    };
-    Some(match kind {
-        "single" => Answer::Single(*letters()?.first()?),
-        "multiple" => Answer::Multiple(letters()?),
-        "judge" => Answer::Judge(value.as_bool()?),
-        "blank" => Answer::Blank(
-            value
-                .as_array()?
-                .iter()
-                .map(|b| {
-                    b.as_str()
-                        .map(|s| s.split('|').map(str::to_string).collect())
-                })
-                .collect::<Option<_>>()?,
-        ),
-        _ => Answer::Short(value.as_str().unwrap_or("").to_string()),
-    })
 }
 
 /// A variant of the manifest as a draw, so the paper model prints it exactly as the paper did.
@@ -187,7 +155,7 @@ fn variant_from_record(bank: &Bank, record: &VariantRecord) -> Result<Variant> {
             sorted == (0..options).collect::<Vec<_>>()
                 || (q.option_order.is_empty() && options == 0)
         };
-        let answer = printed_answer(&q.kind, &q.answer)
+        let answer = Some(q.answer.clone())
             .filter(|_| order_fits)
             .ok_or_else(|| {
                 Error::input(format!(
@@ -596,7 +564,7 @@ fn class_edition(
             question,
             &order,
         );
-        if item.kind == "judge" {
+        if item.kind == QuestionType::Judge {
             entry.options = judge_options(manifest, class, &item.id, &entry.question.answer);
             entry.trap = entry
                 .options
@@ -658,29 +626,5 @@ mod tests {
         assert_ne!(student_seed(1, "S001"), student_seed(1, "S002"));
         assert_ne!(student_seed(1, "S001"), student_seed(2, "S001"));
         assert_eq!(student_seed(1, "S001"), student_seed(1, "S001"));
-    }
-
-    #[test]
-    fn manifest_answers_read_back_in_printed_terms() {
-        assert_eq!(
-            printed_answer("single", &"C".into()),
-            Some(Answer::Single(2))
-        );
-        assert_eq!(
-            printed_answer("multiple", &"ABD".into()),
-            Some(Answer::Multiple(vec![0, 1, 3]))
-        );
-        assert_eq!(
-            printed_answer("judge", &false.into()),
-            Some(Answer::Judge(false))
-        );
-        assert_eq!(
-            printed_answer("blank", &serde_json::json!(["18", "2025|二〇二五"])),
-            Some(Answer::Blank(vec![
-                vec!["18".into()],
-                vec!["2025".into(), "二〇二五".into()]
-            ]))
-        );
-        assert_eq!(printed_answer("single", &"".into()), None);
     }
 }

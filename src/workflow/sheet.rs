@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::input::bank::QuestionType;
 use crate::input::manifest::{Manifest, VariantRecord};
 use crate::input::scan::{
     BoxMm, Bubble, BubbleMeaning, ChoiceKind, Corner, CornerMark, QuestionSlot, SheetCode,
@@ -147,11 +148,11 @@ pub fn geometry(layout: &Layout, record: &VariantRecord) -> Result<Vec<SheetGeom
                             .questions
                             .iter()
                             .find(|q| q.number == number as usize)
-                            .map(|q| q.kind.as_str());
+                            .map(|q| q.kind());
                         let kind = match kind {
-                            Some("single") => ChoiceKind::Single,
-                            Some("multiple") => ChoiceKind::Multiple,
-                            Some("judge") => ChoiceKind::Judge,
+                            Some(QuestionType::Single) => ChoiceKind::Single,
+                            Some(QuestionType::Multiple) => ChoiceKind::Multiple,
+                            Some(QuestionType::Judge) => ChoiceKind::Judge,
                             _ => {
                                 return Err(Error::internal(format!(
                                     "the answer sheet has bubbles for question {number}, which is no choice question of variant {}",

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{Dir, copy_tree, repo};
+use crate::util::{Dir, copy_tree, key_letters, repo};
+use examgen::input::bank::Answer;
 use examgen::input::calibration::Calibration;
 use examgen::input::manifest::{Manifest, QuestionRecord};
 
@@ -16,13 +17,10 @@ fn cell(k: usize, students: usize, q: &QuestionRecord, planted: &str) -> String 
     } else {
         (q.number * 13 + k * 7) % 10 < k
     };
-    match q.kind.as_str() {
-        "judge" => {
-            let key = q.answer.as_bool().unwrap();
-            (if key == right { "T" } else { "F" }).into()
-        }
+    match q.answer {
+        Answer::Judge(key) => (if key == right { "T" } else { "F" }).into(),
         _ => {
-            let key = q.answer.as_str().unwrap().to_string();
+            let key = key_letters(q);
             if right {
                 key
             } else {

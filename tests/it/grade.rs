@@ -4,18 +4,14 @@
 
 use std::io::Write;
 
-use crate::util::{Dir, fixtures, repo};
+use crate::util::{Dir, fixtures, key_letters, repo};
 use examgen::exam::draw::{DrawOptions, draw};
 use examgen::exam::grade::{Options, grade};
-use examgen::input::bank::Bank;
+use examgen::input::bank::{Bank, QuestionType};
 use examgen::input::blueprint::Blueprint;
 use examgen::input::manifest::Manifest;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-
-fn letters(answer: &serde_json::Value) -> String {
-    answer.as_str().unwrap_or("").to_string()
-}
 
 /// A wrong single-choice letter for a question with `options` options and key `key`.
 fn wrong(key: &str, options: usize) -> String {
@@ -65,8 +61,8 @@ fn a_batch_round_trip_reproduces_known_scores() {
         csv.push_str(&s.id);
         let (mut singles, mut multiples) = (0, 0);
         for q in &v.questions {
-            let key = letters(&q.answer);
-            let cell = if q.kind == "single" {
+            let key = key_letters(q);
+            let cell = if q.kind() == QuestionType::Single {
                 singles += 1;
                 if singles <= i {
                     total += Decimal::ONE;

@@ -4,11 +4,12 @@
 
 use clap::Parser;
 use examgen::cli::{Cli, Command};
+use examgen::input::bank::Answer;
 use examgen::input::manifest::Manifest;
 use examgen::workflow::grade::pass_mark;
 use rust_decimal::Decimal;
 
-use crate::util::Dir;
+use crate::util::{Dir, key_letters};
 
 /// ASCII letters and digits as a Chinese input method types them: `A` → `Ａ`, `18` → `１８`.
 fn full_width(text: &str) -> String {
@@ -38,23 +39,15 @@ fn keys_typed(m: &Manifest) -> Vec<String> {
     m.variants[0]
         .questions
         .iter()
-        .map(|q| match q.kind.as_str() {
-            "single" | "multiple" => full_width(q.answer.as_str().unwrap()),
-            "judge" => if q.answer.as_bool().unwrap() {
-                "对"
-            } else {
-                "错"
-            }
-            .into(),
-            "blank" => q
-                .answer
-                .as_array()
-                .unwrap()
+        .map(|q| match &q.answer {
+            Answer::Single(_) | Answer::Multiple(_) => full_width(&key_letters(q)),
+            Answer::Judge(right) => if *right { "对" } else { "错" }.into(),
+            Answer::Blank(blanks) => blanks
                 .iter()
-                .map(|b| full_width(b.as_str().unwrap().split('|').next().unwrap()) + " ")
+                .map(|alternatives| full_width(&alternatives[0]) + " ")
                 .collect::<Vec<_>>()
                 .join("，"),
-            _ => String::new(),
+            Answer::Short(_) => String::new(),
         })
         .collect()
 }
@@ -255,23 +248,15 @@ fn blanks_and_choices_typed_full_width_score_like_ascii() {
     let ascii: Vec<String> = m.variants[0]
         .questions
         .iter()
-        .map(|q| match q.kind.as_str() {
-            "judge" => if q.answer.as_bool().unwrap() {
-                "T"
-            } else {
-                "F"
-            }
-            .into(),
-            "blank" => q
-                .answer
-                .as_array()
-                .unwrap()
+        .map(|q| match &q.answer {
+            Answer::Judge(right) => if *right { "T" } else { "F" }.into(),
+            Answer::Blank(blanks) => blanks
                 .iter()
-                .map(|b| b.as_str().unwrap().split('|').next().unwrap().to_string())
+                .map(|alternatives| alternatives[0].clone())
                 .collect::<Vec<_>>()
                 .join(";"),
-            "short" => String::new(),
-            _ => q.answer.as_str().unwrap().to_string(),
+            Answer::Short(_) => String::new(),
+            Answer::Single(_) | Answer::Multiple(_) => key_letters(q),
         })
         .collect();
     dir.create(

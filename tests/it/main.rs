@@ -19,6 +19,7 @@ mod handout;
 mod integrity;
 mod interchange;
 mod loader_fuzz;
+mod old_manifests;
 mod output;
 mod paper;
 mod review_book;

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use crate::util::{Dir, repo};
-use examgen::input::bank::Bank;
+use crate::util::{Dir, key_letters, repo};
+use examgen::input::bank::{Answer, Bank, QuestionType};
 use examgen::input::manifest::{Manifest, QuestionRecord};
 use examgen::workflow::review_book::{PreparedBooks, ReviewBookRequest, prepare};
 
@@ -15,11 +15,9 @@ const STUDENTS: usize = 8;
 /// What student `k` answers to question `q`: the key, a wrong answer, nothing, or (multiple choice) one
 /// correct letter only — a partial miss. `None` in the second place: full marks.
 fn answer(k: usize, q: &QuestionRecord) -> (String, bool) {
-    let key = q.answer.as_str().map(str::to_string);
     let pick = (q.number * 7 + k * 3) % 6;
-    match q.kind.as_str() {
-        "judge" => {
-            let right = q.answer.as_bool().unwrap();
+    match q.answer {
+        Answer::Judge(right) => {
             if pick == 0 {
                 ((if right { "F" } else { "T" }).into(), true)
             } else {
@@ -27,7 +25,7 @@ fn answer(k: usize, q: &QuestionRecord) -> (String, bool) {
             }
         }
         _ => {
-            let key = key.unwrap();
+            let key = key_letters(q);
             match pick {
                 0 => {
                     // The class's favourite wrong option: the first letter not in the key.
@@ -38,7 +36,7 @@ fn answer(k: usize, q: &QuestionRecord) -> (String, bool) {
                     (wrong, true)
                 }
                 1 => (String::new(), true),
-                2 if q.kind == "multiple" => (key[..1].to_string(), true),
+                2 if q.kind() == QuestionType::Multiple => (key[..1].to_string(), true),
                 _ => (key, false),
             }
         }
@@ -189,15 +187,15 @@ fn each_book_holds_exactly_the_students_misses_as_printed_with_practice_off_thei
                     w => w.into(),
                 };
                 assert_eq!(m.given, shown, "{id} question {}", m.question.number);
-                let key = match &record.answer {
-                    serde_json::Value::Bool(true) => "√".to_string(),
-                    serde_json::Value::Bool(false) => "×".to_string(),
-                    v => v.as_str().unwrap().to_string(),
+                let key = match record.answer {
+                    Answer::Judge(true) => "√".to_string(),
+                    Answer::Judge(false) => "×".to_string(),
+                    _ => key_letters(record),
                 };
                 assert_eq!(m.question.answer, key);
                 assert_eq!(
                     m.partly,
-                    record.kind == "multiple"
+                    record.kind() == QuestionType::Multiple
                         && written.len() == 1
                         && key.contains(written.as_str())
                 );

@@ -5,10 +5,10 @@ use rust_decimal::Decimal;
 
 use crate::exam::draw::Draw;
 use crate::input::bank::Bank;
-use crate::input::blueprint::{Blueprint, Scoring};
+use crate::input::blueprint::Blueprint;
 use crate::input::manifest::{
     BankRef, BlueprintRef, MANIFEST_FORMAT, Manifest, PartInfo, QuestionRecord, VariantRecord,
-    answer_json, slash_path,
+    slash_path,
 };
 
 pub fn manifest(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
@@ -19,17 +19,10 @@ pub fn manifest(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
         .map(|(i, p)| PartInfo {
             number: i + 1,
             title: p.title.clone(),
-            kind: p.kind.name().to_string(),
+            kind: p.kind,
             count: p.count,
             points: p.points,
-            scoring: match p.scoring {
-                Scoring::AllOrNothing => "all-or-nothing".into(),
-                Scoring::Partial(_) => "partial".into(),
-            },
-            partial: match p.scoring {
-                Scoring::Partial(x) => Some(x),
-                Scoring::AllOrNothing => None,
-            },
+            scoring: p.scoring,
         })
         .collect();
     let variants = draw
@@ -48,11 +41,10 @@ pub fn manifest(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
                         number: dq.number,
                         id: q.id.clone(),
                         part: part + 1,
-                        kind: q.kind.name().to_string(),
                         section: bank.sections[q.section].id.clone(),
                         points: dq.points,
                         option_order: dq.option_order.clone(),
-                        answer: answer_json(&dq.answer),
+                        answer: dq.answer.clone(),
                     }
                 })
                 .collect(),

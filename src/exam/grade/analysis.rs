@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
-use super::{Given, Graded, Grading, key_letters, variant_of};
+use super::{Given, Graded, Grading, variant_of};
+use crate::input::bank::QuestionType;
 use crate::input::manifest::Manifest;
 
 /// Competition ranking (1, 2, 2, 4) by total, highest first; ties keep roster order.
@@ -30,7 +31,7 @@ pub fn ranks(students: &[Graded]) -> Vec<usize> {
 pub struct Item {
     pub id: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: QuestionType,
     pub section: String,
     /// Students who had it.
     pub n: usize,
@@ -49,6 +50,16 @@ pub struct Item {
     pub unmarked: usize,
 }
 
+/// One bank question's answers across the class: per student index, (earned, max, the options chosen
+/// in bank order).
+struct Answered {
+    kind: QuestionType,
+    section: String,
+    options: usize,
+    correct: Vec<usize>,
+    seen: BTreeMap<usize, (Option<Decimal>, Decimal, Vec<usize>)>,
+}
+
 pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
     let students = &grading.students;
     let mut by_total: Vec<usize> = (0..students.len()).collect();
@@ -58,16 +69,22 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
         .min(students.len());
     let upper: Vec<usize> = by_total[..group].to_vec();
     let lower: Vec<usize> = by_total[students.len() - group..].to_vec();
+    let mut items: Vec<Item> = answered(manifest, students)
+        .into_iter()
+        .map(|(id, a)| item(id, a, &upper, &lower, students.len()))
+        .collect();
+    items.sort_by(|a, b| {
+        a.facility
+            .partial_cmp(&b.facility)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.id.cmp(&b.id))
+    });
+    items
+}
 
-    // Per bank id: per student index, (earned, max, given printed letters mapped to original).
-    struct Acc {
-        kind: String,
-        section: String,
-        options: usize,
-        correct: Vec<usize>,
-        seen: BTreeMap<usize, (Option<Decimal>, Decimal, Vec<usize>)>,
-    }
-    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+/// Every bank question's answers, by bank id: the variants' printed options mapped back to bank order.
+fn answered(manifest: &Manifest, students: &[Graded]) -> BTreeMap<String, Answered> {
+    let mut acc: BTreeMap<String, Answered> = BTreeMap::new();
     for (si, s) in students.iter().enumerate() {
         let Some(variant) = variant_of(manifest, &s.variant) else {
             continue;
@@ -75,11 +92,11 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
         for (q, (given, earned)) in variant.questions.iter().zip(&s.answers) {
             let original =
                 |printed: &usize| q.option_order.get(*printed).copied().unwrap_or(*printed);
-            let entry = acc.entry(q.id.clone()).or_insert_with(|| Acc {
-                kind: q.kind.clone(),
+            let entry = acc.entry(q.id.clone()).or_insert_with(|| Answered {
+                kind: q.kind(),
                 section: q.section.clone(),
                 options: q.option_order.len(),
-                correct: key_letters(&q.answer).iter().map(original).collect(),
+                correct: q.key_letters().iter().map(original).collect(),
                 seen: BTreeMap::new(),
             });
             let chosen = match given {
@@ -89,83 +106,76 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
             entry.seen.insert(si, (*earned, q.points, chosen));
         }
     }
-    let mut items: Vec<Item> = acc
-        .into_iter()
-        .map(|(id, a)| {
-            let n = a.seen.len();
-            let full = |si: &usize| {
-                a.seen
-                    .get(si)
-                    .is_some_and(|(e, max, _)| e.is_some_and(|e| e == *max))
-            };
-            let share = |group: &[usize]| {
-                let had: Vec<&usize> = group.iter().filter(|s| a.seen.contains_key(s)).collect();
-                if had.is_empty() {
-                    0.0
-                } else {
-                    had.iter().filter(|s| full(s)).count() as f64 / had.len() as f64
-                }
-            };
-            let marked: Vec<_> = a.seen.values().filter(|(e, _, _)| e.is_some()).collect();
-            let facility = if marked.is_empty() {
-                0.0
-            } else {
-                marked.iter().filter(|(e, max, _)| *e == Some(*max)).count() as f64
-                    / marked.len() as f64
-            };
-            let earned: Decimal = marked
-                .iter()
-                .map(|(e, _, _)| e.unwrap_or(Decimal::ZERO))
-                .sum();
-            let possible: Decimal = marked.iter().map(|(_, max, _)| *max).sum();
-            let mean_score = if possible.is_zero() {
-                0.0
-            } else {
-                (earned / possible).to_f64().unwrap_or(0.0)
-            };
-            let mut option_counts = vec![0; a.options];
-            for (_, _, chosen) in a.seen.values() {
-                for o in chosen {
-                    if let Some(c) = option_counts.get_mut(*o) {
-                        *c += 1;
-                    }
-                }
+    acc
+}
+
+/// One question's figures: facility and mean score over the marked answers, discrimination between the
+/// `upper` and `lower` groups of the class (`class_size` students), option counts and flags.
+fn item(id: String, a: Answered, upper: &[usize], lower: &[usize], class_size: usize) -> Item {
+    let n = a.seen.len();
+    let full = |si: &usize| {
+        a.seen
+            .get(si)
+            .is_some_and(|(e, max, _)| e.is_some_and(|e| e == *max))
+    };
+    let share = |group: &[usize]| {
+        let had: Vec<&usize> = group.iter().filter(|s| a.seen.contains_key(s)).collect();
+        if had.is_empty() {
+            0.0
+        } else {
+            had.iter().filter(|s| full(s)).count() as f64 / had.len() as f64
+        }
+    };
+    let marked: Vec<_> = a.seen.values().filter(|(e, _, _)| e.is_some()).collect();
+    let facility = if marked.is_empty() {
+        0.0
+    } else {
+        marked.iter().filter(|(e, max, _)| *e == Some(*max)).count() as f64 / marked.len() as f64
+    };
+    let earned: Decimal = marked
+        .iter()
+        .map(|(e, _, _)| e.unwrap_or(Decimal::ZERO))
+        .sum();
+    let possible: Decimal = marked.iter().map(|(_, max, _)| *max).sum();
+    let mean_score = if possible.is_zero() {
+        0.0
+    } else {
+        (earned / possible).to_f64().unwrap_or(0.0)
+    };
+    let mut option_counts = vec![0; a.options];
+    for (_, _, chosen) in a.seen.values() {
+        for o in chosen {
+            if let Some(c) = option_counts.get_mut(*o) {
+                *c += 1;
             }
-            let discrimination = share(&upper) - share(&lower);
-            let mut flags = Vec::new();
-            if !marked.is_empty() {
-                if facility > 0.9 {
-                    flags.push("too easy");
-                }
-                if facility < 0.3 {
-                    flags.push("too hard");
-                }
-                if discrimination < 0.0 && students.len() >= 5 {
-                    flags.push("negative discrimination");
-                }
-            }
-            Item {
-                id,
-                kind: a.kind,
-                section: a.section,
-                n,
-                facility,
-                mean_score,
-                discrimination,
-                option_counts,
-                correct: a.correct,
-                flags,
-                unmarked: n - marked.len(),
-            }
-        })
-        .collect();
-    items.sort_by(|a, b| {
-        a.facility
-            .partial_cmp(&b.facility)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.id.cmp(&b.id))
-    });
-    items
+        }
+    }
+    let discrimination = share(upper) - share(lower);
+    let mut flags = Vec::new();
+    if !marked.is_empty() {
+        if facility > 0.9 {
+            flags.push("too easy");
+        }
+        if facility < 0.3 {
+            flags.push("too hard");
+        }
+        if discrimination < 0.0 && class_size >= 5 {
+            flags.push("negative discrimination");
+        }
+    }
+    Item {
+        id,
+        kind: a.kind,
+        section: a.section,
+        n,
+        facility,
+        mean_score,
+        discrimination,
+        option_counts,
+        correct: a.correct,
+        flags,
+        unmarked: n - marked.len(),
+    }
 }
 
 /// Class average per bank section, as a share of the points available there.

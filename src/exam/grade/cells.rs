@@ -3,6 +3,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::input::bank::QuestionType;
+
 /// What a student wrote for one question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Given {
@@ -80,7 +82,7 @@ pub fn fold(text: &str) -> String {
 
 /// Reads one cell for a question of `kind` with `options` options; Err says why the cell is bad.
 pub fn parse_cell(
-    kind: &str,
+    kind: QuestionType,
     options: usize,
     blanks: usize,
     raw: &str,
@@ -90,8 +92,8 @@ pub fn parse_cell(
         return Ok(Given::Empty);
     }
     match kind {
-        "single" | "multiple" => letters(kind, options, cell),
-        "judge" => match fold(cell).as_str() {
+        QuestionType::Single | QuestionType::Multiple => letters(kind, options, cell),
+        QuestionType::Judge => match fold(cell).as_str() {
             "t" | "true" | "对" | "√" | "✓" | "✔" | "1" | "y" | "yes" | "正确" | "是" => {
                 Ok(Given::Judge(true))
             }
@@ -102,7 +104,7 @@ pub fn parse_cell(
                 "`{cell}` is not a judge answer (use T/F, 对/错, √/× or 1/0)"
             )),
         },
-        "blank" => {
+        QuestionType::Blank => {
             let parts = split_blanks(cell, blanks);
             if parts.len() > blanks {
                 return Err(format!(
@@ -112,7 +114,7 @@ pub fn parse_cell(
             }
             Ok(Given::Blanks(parts))
         }
-        _ => Ok(Given::Text(cell.to_string())),
+        QuestionType::Short => Ok(Given::Text(cell.to_string())),
     }
 }
 
@@ -137,7 +139,7 @@ fn split_blanks(cell: &str, blanks: usize) -> Vec<String> {
     parts.iter().map(|s| s.trim().to_string()).collect()
 }
 
-fn letters(kind: &str, options: usize, cell: &str) -> std::result::Result<Given, String> {
+fn letters(kind: QuestionType, options: usize, cell: &str) -> std::result::Result<Given, String> {
     let mut letters = Vec::new();
     for c in nfkc(cell).chars() {
         if c.is_whitespace() || matches!(c, ',' | '、' | ';' | '/' | '|') {
@@ -159,7 +161,7 @@ fn letters(kind: &str, options: usize, cell: &str) -> std::result::Result<Given,
         }
     }
     letters.sort_unstable();
-    if kind == "single" && letters.len() > 1 {
+    if kind == QuestionType::Single && letters.len() > 1 {
         return Err(format!(
             "{} letters for a single-choice question",
             letters.len()
@@ -184,38 +186,44 @@ mod tests {
             "a decimal point is part of a number"
         );
         assert_eq!(
-            parse_cell("blank", 0, 2, "甲，乙").unwrap(),
-            parse_cell("blank", 0, 2, "甲；乙").unwrap()
+            parse_cell(QuestionType::Blank, 0, 2, "甲，乙").unwrap(),
+            parse_cell(QuestionType::Blank, 0, 2, "甲；乙").unwrap()
         );
         assert_eq!(
-            parse_cell("blank", 0, 2, "甲、乙").unwrap(),
+            parse_cell(QuestionType::Blank, 0, 2, "甲、乙").unwrap(),
             Given::Blanks(vec!["甲".into(), "乙".into()])
         );
         // One blank whose answer has a comma keeps it; so does a cell that uses ； between blanks.
         assert_eq!(
-            parse_cell("blank", 0, 1, "党建引领，共建共治").unwrap(),
+            parse_cell(QuestionType::Blank, 0, 1, "党建引领，共建共治").unwrap(),
             Given::Blanks(vec!["党建引领，共建共治".into()])
         );
         assert_eq!(
-            parse_cell("blank", 0, 2, "党建引领，共建；共治").unwrap(),
+            parse_cell(QuestionType::Blank, 0, 2, "党建引领，共建；共治").unwrap(),
             Given::Blanks(vec!["党建引领,共建".into(), "共治".into()])
         );
-        assert!(parse_cell("blank", 0, 2, "甲；乙；丙").is_err());
+        assert!(parse_cell(QuestionType::Blank, 0, 2, "甲；乙；丙").is_err());
     }
 
     #[test]
     fn letters_and_marks_from_chinese_input_methods() {
         assert_eq!(
-            parse_cell("multiple", 5, 1, "Ａ，Ｃ；ｄ").unwrap(),
+            parse_cell(QuestionType::Multiple, 5, 1, "Ａ，Ｃ；ｄ").unwrap(),
             Given::Letters(vec![0, 2, 3])
         );
-        assert_eq!(parse_cell("judge", 0, 1, "Ｔ").unwrap(), Given::Judge(true));
-        assert_eq!(parse_cell("judge", 0, 1, "✔").unwrap(), Given::Judge(true));
         assert_eq!(
-            parse_cell("judge", 0, 1, "错。").unwrap(),
+            parse_cell(QuestionType::Judge, 0, 1, "Ｔ").unwrap(),
+            Given::Judge(true)
+        );
+        assert_eq!(
+            parse_cell(QuestionType::Judge, 0, 1, "✔").unwrap(),
+            Given::Judge(true)
+        );
+        assert_eq!(
+            parse_cell(QuestionType::Judge, 0, 1, "错。").unwrap(),
             Given::Judge(false)
         );
-        let err = parse_cell("single", 4, 1, "甲").unwrap_err();
+        let err = parse_cell(QuestionType::Single, 4, 1, "甲").unwrap_err();
         assert!(err.contains("`甲` is not an option letter"), "{err}");
     }
 }

@@ -4,77 +4,58 @@
 mod analysis;
 mod cells;
 mod responses;
+mod rows;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use crate::diag::{Diagnostic, Pos, Severity};
+use crate::diag::{Diagnostic, Pos};
 use crate::error::{Error, Result};
+use crate::input::bank::{Answer, QuestionType};
+use crate::input::blueprint::Scoring;
 use crate::input::manifest::{Manifest, QuestionRecord, VariantRecord};
 
 pub use analysis::{Item, item_analysis, ranks, section_averages};
 pub use cells::{Given, fold, parse_cell};
 pub use responses::{IdMatch, match_id, question_number};
+use rows::{Findings, RowReader};
 
-/// The scoring rule of a part, from the manifest.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Rule {
-    AllOrNothing,
-    Partial(Decimal),
-}
-
-/// Points earned for `given` on question `q` under `rule`. Short answers return None (marked by hand).
-pub fn score(q: &QuestionRecord, rule: Rule, given: &Given) -> Option<Decimal> {
+/// Points earned for `given` on question `q` under its part's `scoring`. Short answers return None (marked
+/// by hand).
+pub fn score(q: &QuestionRecord, scoring: Scoring, given: &Given) -> Option<Decimal> {
     let full = q.points;
-    Some(match (q.kind.as_str(), given) {
-        ("short", _) => return None,
+    Some(match (&q.answer, given) {
+        (Answer::Short(_), _) => return None,
         (_, Given::Empty) => Decimal::ZERO,
-        ("single", Given::Letters(v)) => {
-            let key = key_letters(&q.answer);
-            if v.len() == 1 && key == *v {
+        (Answer::Single(key), Given::Letters(v)) => {
+            if v[..] == [*key] {
                 full
             } else {
                 Decimal::ZERO
             }
         }
-        ("multiple", Given::Letters(v)) => {
-            let key = key_letters(&q.answer);
+        (Answer::Multiple(key), Given::Letters(v)) => {
             if v.is_empty() || v.iter().any(|l| !key.contains(l)) {
                 Decimal::ZERO
             } else if v.len() == key.len() {
                 full
             } else {
-                match rule {
-                    Rule::Partial(each) => (each * Decimal::from(v.len())).min(full),
-                    Rule::AllOrNothing => Decimal::ZERO,
+                match scoring {
+                    Scoring::Partial(each) => (each * Decimal::from(v.len())).min(full),
+                    Scoring::AllOrNothing => Decimal::ZERO,
                 }
             }
         }
-        ("judge", Given::Judge(b)) => {
-            if q.answer.as_bool() == Some(*b) {
+        (Answer::Judge(key), Given::Judge(b)) => {
+            if key == b {
                 full
             } else {
                 Decimal::ZERO
             }
         }
-        ("blank", Given::Blanks(parts)) => {
-            let keys: Vec<Vec<String>> = q
-                .answer
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|k| {
-                            k.as_str()
-                                .unwrap_or("")
-                                .split('|')
-                                .map(|s| s.trim().to_string())
-                                .collect()
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+        (Answer::Blank(keys), Given::Blanks(parts)) => {
             if keys.is_empty() {
                 return Some(Decimal::ZERO);
             }
@@ -91,16 +72,6 @@ pub fn score(q: &QuestionRecord, rule: Rule, given: &Given) -> Option<Decimal> {
         }
         _ => Decimal::ZERO,
     })
-}
-
-fn key_letters(answer: &serde_json::Value) -> Vec<usize> {
-    answer
-        .as_str()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| c.is_ascii_uppercase())
-        .map(|c| (c as u8 - b'A') as usize)
-        .collect()
 }
 
 /// One student's graded paper.
@@ -133,27 +104,13 @@ fn variant_of<'m>(manifest: &'m Manifest, label: &str) -> Option<&'m VariantReco
         .find(|v| v.label.eq_ignore_ascii_case(label))
 }
 
-/// An error, or under `--lenient` a warning: what the teacher asked for when the file has problems.
-fn report(
-    d: Diagnostic,
-    lenient: bool,
-    errors: &mut Vec<Diagnostic>,
-    warnings: &mut Vec<Diagnostic>,
-) {
-    if lenient {
-        warnings.push(Diagnostic {
-            severity: Severity::Warning,
-            ..d
-        });
-    } else {
-        errors.push(d);
-    }
-}
-
 /// A choice question's cell holding `?` (or full-width `？`): what `examgen scan` writes where a person
 /// must look. Blank and short answers keep `?` as text.
-fn is_doubtful(kind: &str, raw: &str) -> bool {
-    matches!(kind, "single" | "multiple" | "judge") && matches!(raw.trim(), "?" | "？")
+fn is_doubtful(kind: QuestionType, raw: &str) -> bool {
+    matches!(
+        kind,
+        QuestionType::Single | QuestionType::Multiple | QuestionType::Judge
+    ) && matches!(raw.trim(), "?" | "？")
 }
 
 /// Reads a responses table — `id`, optional `variant` and `姓名`, one column per question — and grades it.
@@ -190,264 +147,41 @@ pub fn grade(
         lenient,
         &mut warnings,
     )?;
-    let rules: Vec<Rule> = manifest
-        .parts
-        .iter()
-        .map(|p| match p.partial {
-            Some(x) if p.scoring == "partial" => Rule::Partial(x),
-            _ => Rule::AllOrNothing,
-        })
-        .collect();
-    let batch = !manifest.students.is_empty();
-    let class_ids = || manifest.students.iter().map(|s| s.id.as_str());
-
-    let mut errors = Vec::new();
-    // Errors --lenient would turn into warnings, so the message offers the flag only when it helps.
-    let mut lenient_fixes = 0usize;
-    let mut students = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut reader = RowReader {
+        manifest,
+        responses,
+        columns: &columns,
+        findings: Findings {
+            lenient,
+            errors: Vec::new(),
+            warnings,
+            lenient_fixes: 0,
+        },
+        seen: HashMap::new(),
+        students: Vec::new(),
+    };
     for (row, cells) in rows {
-        let cell = |c: usize| cells.get(c).map(|s| s.trim()).unwrap_or("");
-        let id_at = Pos::new(row, columns.id + 1);
-        let typed = cell(columns.id);
-        if typed.is_empty() {
-            errors.push(Diagnostic::error(
-                responses,
-                id_at,
-                format!("row {row}: the student id is empty"),
-            ));
-            continue;
-        }
-        if typed.contains(['?', '？']) {
-            // examgen scan writes `?` in a 准考证号 column it could not read: whose paper this is stays
-            // a person's decision, never a guess.
-            let d = Diagnostic::error(
-                responses,
-                id_at,
-                format!(
-                    "row {row}: the id {typed} is doubtful (`?`: a 准考证号 column with no mark, two marks or a light one)"
-                ),
-            )
-            .with_help(
-                "look at the sheet (review.pdf and scan-report.csv from examgen scan) and type the id; --lenient leaves the row out",
-            );
-            lenient_fixes += usize::from(!lenient);
-            report(d, lenient, &mut errors, &mut warnings);
-            continue;
-        }
-        let id = if batch {
-            match match_id(typed, class_ids()) {
-                IdMatch::Exact => typed.to_string(),
-                IdMatch::Padded(full) => {
-                    warnings.push(Diagnostic::warning(responses, id_at, format!("row {row}: id {typed} read as student {full} (Excel drops leading zeros)"))
-                        .with_help("format the id column as text in Excel to keep the zeros"));
-                    full
-                }
-                IdMatch::Ambiguous(fits) => {
-                    errors.push(
-                        Diagnostic::error(
-                            responses,
-                            id_at,
-                            format!("row {row}: id {typed} could be any of {}", fits.join(", ")),
-                        )
-                        .with_help("type the id in full, with its leading zeros"),
-                    );
-                    continue;
-                }
-                IdMatch::Unknown => {
-                    let d = Diagnostic::error(
-                        responses,
-                        id_at,
-                        format!(
-                            "row {row}: {typed} is not a student of the class batch ({} students in the manifest)",
-                            manifest.students.len()
-                        ),
-                    )
-                    .with_help("check the id against the roster the papers were printed for; --lenient grades the row anyway when it names its variant, else leaves it out");
-                    let graded_anyway =
-                        lenient && columns.variant.is_some_and(|c| !cell(c).is_empty());
-                    lenient_fixes += usize::from(!lenient);
-                    report(d, lenient, &mut errors, &mut warnings);
-                    if !graded_anyway {
-                        continue;
-                    }
-                    typed.to_string()
-                }
-            }
-        } else {
-            typed.to_string()
-        };
-        if let Some(&first) = seen.get(&id) {
-            // The same student twice (a sheet scanned twice, or two sheets with one id): never both.
-            let d = Diagnostic::error(
-                responses,
-                id_at,
-                format!("row {row}: student {id} already has answers in row {first}"),
-            );
-            if !lenient {
-                errors.push(d.with_help(format!(
-                    "keep one row per student: delete row {first} or row {row} (scan-report.csv names the pages); --lenient grades the later row"
-                )));
-                lenient_fixes += 1;
-                continue;
-            }
-            report(
-                d.with_help(format!(
-                    "graded from row {row}, the later one; row {first} left out"
-                )),
-                lenient,
-                &mut errors,
-                &mut warnings,
-            );
-            students.retain(|s: &Graded| s.id != id);
-        }
-        seen.insert(id.clone(), row);
-        let student = manifest.students.iter().find(|s| s.id == id);
-        let stated = columns.variant.map(cell).filter(|v| !v.is_empty());
-        let label = match (student, stated) {
-            (Some(s), Some(v)) if !v.eq_ignore_ascii_case(&s.variant) => {
-                let d = Diagnostic::error(
-                    responses,
-                    Pos::new(row, columns.variant.map_or(1, |c| c + 1)),
-                    format!(
-                        "row {row}: {id} {} sat variant {} by the batch manifest, but the row says {v}",
-                        s.name, s.variant
-                    ),
-                )
-                .with_help(format!(
-                    "correct the cell or leave the variant column empty; --lenient grades variant {}",
-                    s.variant
-                ));
-                lenient_fixes += usize::from(!lenient);
-                report(d, lenient, &mut errors, &mut warnings);
-                if !lenient {
-                    continue;
-                }
-                s.variant.clone()
-            }
-            (Some(s), _) => s.variant.clone(),
-            (None, Some(v)) => v.to_string(),
-            (None, None) if manifest.variants.len() == 1 => manifest.variants[0].label.clone(),
-            (None, None) => {
-                errors.push(Diagnostic::error(responses, Pos::new(row, 1), format!("row {row}: which variant did {id} sit?"))
-                    .with_help("add a `variant` column, or grade with the manifest of the class batch that lists the students"));
-                continue;
-            }
-        };
-        let Some(variant) = variant_of(manifest, &label) else {
-            errors.push(Diagnostic::error(
-                responses,
-                Pos::new(row, columns.variant.map_or(1, |c| c + 1)),
-                format!("row {row}: the manifest has no variant {label}"),
-            ));
-            continue;
-        };
-        let mut answers = Vec::new();
-        let mut bad_row = false;
-        for q in &variant.questions {
-            let col = columns.questions.get(&q.number).copied();
-            let raw = col.map(cell).unwrap_or("");
-            let blanks = q.answer.as_array().map_or(1, |a| a.len());
-            if is_doubtful(&q.kind, raw) {
-                // The scanner could not decide: unanswered, and nobody's score is final until a person looks.
-                let d = Diagnostic::error(
-                    responses,
-                    Pos::new(row, col.map_or(1, |c| c + 1)),
-                    format!("row {row}, question {}: `?` — a doubtful mark", q.number),
-                );
-                bad_row |= !lenient;
-                lenient_fixes += usize::from(!lenient);
-                report(
-                    d.with_help(
-                        "look at the sheet (review.pdf from examgen scan; the note column has the best reading) and write the answer, or --lenient scores it as unanswered",
-                    ),
-                    lenient,
-                    &mut errors,
-                    &mut warnings,
-                );
-                answers.push((Given::Empty, Some(Decimal::ZERO)));
-                continue;
-            }
-            let given = match parse_cell(&q.kind, q.option_order.len(), blanks, raw) {
-                Ok(g) => g,
-                Err(why) => {
-                    let d = Diagnostic::error(
-                        responses,
-                        Pos::new(row, col.map_or(1, |c| c + 1)),
-                        format!("row {row}, question {}: {why}", q.number),
-                    );
-                    bad_row |= !lenient;
-                    lenient_fixes += usize::from(!lenient);
-                    report(
-                        d.with_help("correct the cell; --lenient scores it as wrong"),
-                        lenient,
-                        &mut errors,
-                        &mut warnings,
-                    );
-                    Given::Empty
-                }
-            };
-            let earned = score(q, rules[q.part - 1], &given);
-            answers.push((given, earned));
-        }
-        if bad_row {
-            continue;
-        }
-        let name = student
-            .map(|s| s.name.clone())
-            .filter(|n| !n.is_empty())
-            .or_else(|| columns.name.map(|c| cell(c).to_string()))
-            .unwrap_or_default();
-        students.push(Graded {
-            id,
-            name,
-            variant: variant.label.clone(),
-            row,
-            answers,
-            parts: Vec::new(),
-            total: Decimal::ZERO,
-        });
+        reader.read(row, &cells);
     }
-    if batch {
-        let absent: Vec<String> = manifest
-            .students
-            .iter()
-            .filter(|s| !seen.contains_key(&s.id))
-            .map(|s| format!("{} {}", s.id, s.name).trim().to_string())
-            .collect();
-        if !absent.is_empty() {
-            warnings.push(
-                Diagnostic::warning(
-                    responses,
-                    Pos::new(header_row, columns.id + 1),
-                    format!(
-                        "{} student(s) of the class have no answer row: {}",
-                        absent.len(),
-                        absent.join(", ")
-                    ),
-                )
-                .with_help(
-                    "absent students are left out of the ranking; add their rows to grade them",
-                ),
-            );
-        }
+    let RowReader {
+        findings,
+        seen,
+        mut students,
+        ..
+    } = reader;
+    let Findings {
+        errors,
+        mut warnings,
+        lenient_fixes,
+        ..
+    } = findings;
+    if !manifest.students.is_empty() {
+        warnings.extend(absent_students(
+            manifest, &seen, responses, &columns, header_row,
+        ));
     }
     if !errors.is_empty() {
-        let advice = if lenient_fixes == errors.len() {
-            "; correct them, or --lenient grades anyway (each problem says how)"
-        } else if lenient_fixes > 0 {
-            "; correct them (--lenient settles only some of them: each problem says which)"
-        } else {
-            "; correct them"
-        };
-        return Err(Error::diagnostics(
-            format!(
-                "{} bad cell(s) or row(s) in {}; nothing was graded{advice}",
-                errors.len(),
-                responses.display()
-            ),
-            errors,
-        ));
+        return Err(nothing_graded(responses, errors, lenient_fixes));
     }
     if students.is_empty() {
         return Err(Error::input(format!(
@@ -456,36 +190,104 @@ pub fn grade(
         )));
     }
     let marks = match manual {
-        Some(path) => {
-            let ids: Vec<String> = students.iter().map(|s| s.id.clone()).collect();
-            let short: BTreeSet<usize> = manifest
-                .variants
-                .iter()
-                .flat_map(|v| v.questions.iter())
-                .filter(|q| q.kind == "short")
-                .map(|q| q.number)
-                .collect();
-            responses::read_manual(path, &ids, &short, &mut warnings)?
-        }
+        Some(path) => hand_marks(manifest, path, &students, &mut warnings)?,
         None => HashMap::new(),
     };
     for s in &mut students {
-        let Some(variant) = variant_of(manifest, &s.variant) else {
-            continue;
-        };
-        let mut parts = vec![Decimal::ZERO; manifest.parts.len()];
-        for (q, (_, earned)) in variant.questions.iter().zip(&mut s.answers) {
-            if q.kind == "short" {
-                *earned = marks
-                    .get(&(s.id.clone(), q.number))
-                    .map(|p| (*p).min(q.points).max(Decimal::ZERO));
-            }
-            parts[q.part - 1] += earned.unwrap_or(Decimal::ZERO);
-        }
-        s.total = parts.iter().sum();
-        s.parts = parts;
+        total_with_hand_marks(manifest, s, &marks);
     }
     Ok(Grading { students, warnings })
+}
+
+/// The refusal when rows or cells are bad: how many, and whether `--lenient` would settle them.
+fn nothing_graded(responses: &Path, errors: Vec<Diagnostic>, lenient_fixes: usize) -> Error {
+    let advice = if lenient_fixes == errors.len() {
+        "; correct them, or --lenient grades anyway (each problem says how)"
+    } else if lenient_fixes > 0 {
+        "; correct them (--lenient settles only some of them: each problem says which)"
+    } else {
+        "; correct them"
+    };
+    Error::diagnostics(
+        format!(
+            "{} bad cell(s) or row(s) in {}; nothing was graded{advice}",
+            errors.len(),
+            responses.display()
+        ),
+        errors,
+    )
+}
+
+/// The teacher's marks for short answers (`--manual`), per (student id, question number).
+fn hand_marks(
+    manifest: &Manifest,
+    path: &Path,
+    students: &[Graded],
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<HashMap<(String, usize), Decimal>> {
+    let ids: Vec<String> = students.iter().map(|s| s.id.clone()).collect();
+    let short: BTreeSet<usize> = manifest
+        .variants
+        .iter()
+        .flat_map(|v| v.questions.iter())
+        .filter(|q| q.kind() == QuestionType::Short)
+        .map(|q| q.number)
+        .collect();
+    responses::read_manual(path, &ids, &short, warnings)
+}
+
+/// A batch's students without an answer row: left out of the ranking, and the teacher is told.
+fn absent_students(
+    manifest: &Manifest,
+    seen: &HashMap<String, usize>,
+    responses: &Path,
+    columns: &responses::Header,
+    header_row: usize,
+) -> Option<Diagnostic> {
+    let absent: Vec<String> = manifest
+        .students
+        .iter()
+        .filter(|s| !seen.contains_key(&s.id))
+        .map(|s| format!("{} {}", s.id, s.name).trim().to_string())
+        .collect();
+    if absent.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            responses,
+            Pos::new(header_row, columns.id + 1),
+            format!(
+                "{} student(s) of the class have no answer row: {}",
+                absent.len(),
+                absent.join(", ")
+            ),
+        )
+        .with_help("absent students are left out of the ranking; add their rows to grade them"),
+    )
+}
+
+/// A student's short answers take their hand marks (at most the question's points); then part scores and
+/// the total are summed.
+fn total_with_hand_marks(
+    manifest: &Manifest,
+    s: &mut Graded,
+    marks: &HashMap<(String, usize), Decimal>,
+) {
+    let Some(variant) = variant_of(manifest, &s.variant) else {
+        return;
+    };
+    let mut parts = vec![Decimal::ZERO; manifest.parts.len()];
+    for (q, (_, earned)) in variant.questions.iter().zip(&mut s.answers) {
+        if q.kind() == QuestionType::Short {
+            *earned = marks
+                .get(&(s.id.clone(), q.number))
+                .map(|p| (*p).min(q.points).max(Decimal::ZERO));
+        }
+        parts[q.part - 1] += earned.unwrap_or(Decimal::ZERO);
+    }
+    s.total = parts.iter().sum();
+    s.parts = parts;
 }
 
 #[cfg(test)]
@@ -494,12 +296,11 @@ mod tests {
 
     use super::*;
 
-    fn q(kind: &str, answer: serde_json::Value, points: i64) -> QuestionRecord {
+    fn q(answer: Answer, points: i64) -> QuestionRecord {
         QuestionRecord {
             number: 1,
             id: "q".into(),
             part: 1,
-            kind: kind.into(),
             section: "s".into(),
             points: Decimal::from(points),
             option_order: vec![0, 1, 2, 3, 4],
@@ -509,8 +310,8 @@ mod tests {
 
     #[test]
     fn multiple_choice_follows_the_exam_rule() {
-        let key = q("multiple", "ACD".into(), 2);
-        let rule = Rule::Partial(Decimal::new(5, 1));
+        let key = q(Answer::Multiple(vec![0, 2, 3]), 2);
+        let rule = Scoring::Partial(Decimal::new(5, 1));
         let cases = [
             ("A", "0.5"),
             ("AC", "1.0"),
@@ -522,31 +323,31 @@ mod tests {
             ("ＡＣ", "1.0"),
         ];
         for (given, want) in cases {
-            let g = parse_cell("multiple", 5, 1, given).unwrap();
+            let g = parse_cell(QuestionType::Multiple, 5, 1, given).unwrap();
             assert_eq!(
                 score(&key, rule, &g),
                 Some(Decimal::from_str(want).unwrap()),
                 "{given}"
             );
         }
-        let g = parse_cell("multiple", 5, 1, "AC").unwrap();
-        assert_eq!(score(&key, Rule::AllOrNothing, &g), Some(Decimal::ZERO));
+        let g = parse_cell(QuestionType::Multiple, 5, 1, "AC").unwrap();
+        assert_eq!(score(&key, Scoring::AllOrNothing, &g), Some(Decimal::ZERO));
     }
 
     #[test]
     fn single_judge_and_blank_scoring() {
-        let single = q("single", "C".into(), 1);
+        let single = q(Answer::Single(2), 1);
         assert_eq!(
             score(
                 &single,
-                Rule::AllOrNothing,
-                &parse_cell("single", 4, 1, "c").unwrap()
+                Scoring::AllOrNothing,
+                &parse_cell(QuestionType::Single, 4, 1, "c").unwrap()
             ),
             Some(Decimal::ONE)
         );
-        assert!(parse_cell("single", 4, 1, "AC").is_err());
-        assert!(parse_cell("single", 4, 1, "E").is_err());
-        let judge = q("judge", true.into(), 1);
+        assert!(parse_cell(QuestionType::Single, 4, 1, "AC").is_err());
+        assert!(parse_cell(QuestionType::Single, 4, 1, "E").is_err());
+        let judge = q(Answer::Judge(true), 1);
         for (cell, want) in [
             ("对", 1),
             ("√", 1),
@@ -559,35 +360,41 @@ mod tests {
             assert_eq!(
                 score(
                     &judge,
-                    Rule::AllOrNothing,
-                    &parse_cell("judge", 0, 1, cell).unwrap()
+                    Scoring::AllOrNothing,
+                    &parse_cell(QuestionType::Judge, 0, 1, cell).unwrap()
                 ),
                 Some(Decimal::from(want)),
                 "{cell}"
             );
         }
-        assert!(parse_cell("judge", 0, 1, "maybe").is_err());
-        let blank = q("blank", serde_json::json!(["18", "2025|二〇二五"]), 2);
+        assert!(parse_cell(QuestionType::Judge, 0, 1, "maybe").is_err());
+        let blank = q(
+            Answer::Blank(vec![
+                vec!["18".into()],
+                vec!["2025".into(), "二〇二五".into()],
+            ]),
+            2,
+        );
         assert_eq!(
             score(
                 &blank,
-                Rule::AllOrNothing,
-                &parse_cell("blank", 0, 2, "18；二〇二五").unwrap()
+                Scoring::AllOrNothing,
+                &parse_cell(QuestionType::Blank, 0, 2, "18；二〇二五").unwrap()
             ),
             Some(Decimal::from(2))
         );
         assert_eq!(
             score(
                 &blank,
-                Rule::AllOrNothing,
-                &parse_cell("blank", 0, 2, "18;2030").unwrap()
+                Scoring::AllOrNothing,
+                &parse_cell(QuestionType::Blank, 0, 2, "18;2030").unwrap()
             ),
             Some(Decimal::ONE)
         );
         assert_eq!(
             score(
-                &q("short", "x".into(), 5),
-                Rule::AllOrNothing,
+                &q(Answer::Short("x".into()), 5),
+                Scoring::AllOrNothing,
                 &Given::Text("x".into())
             ),
             None

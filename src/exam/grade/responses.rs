@@ -162,28 +162,40 @@ pub fn read_header(
             .with_help("add a column for every question of the paper (empty cells are unanswered)"),
         );
     }
-    if !problems.is_empty() {
-        if !lenient {
-            let n = problems.len();
-            return Err(Error::diagnostics(
-                format!(
-                    "{n} problem(s) in the header of {}; nothing was graded (--lenient grades anyway, a missing question as unanswered)",
-                    path.display()
-                ),
-                problems,
-            ));
-        }
-        warnings.extend(problems.into_iter().map(|d| Diagnostic {
-            severity: Severity::Warning,
-            ..d
-        }));
-    }
+    settle_header_problems(path, problems, lenient, warnings)?;
     Ok(Header {
         id,
         variant,
         name,
         questions,
     })
+}
+
+/// The header's problems stop the grading, or under `lenient` become warnings.
+fn settle_header_problems(
+    path: &Path,
+    problems: Vec<Diagnostic>,
+    lenient: bool,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    if !lenient {
+        let n = problems.len();
+        return Err(Error::diagnostics(
+            format!(
+                "{n} problem(s) in the header of {}; nothing was graded (--lenient grades anyway, a missing question as unanswered)",
+                path.display()
+            ),
+            problems,
+        ));
+    }
+    warnings.extend(problems.into_iter().map(|d| Diagnostic {
+        severity: Severity::Warning,
+        ..d
+    }));
+    Ok(())
 }
 
 /// How a typed id matches the known ones.
@@ -219,6 +231,33 @@ pub fn match_id<'k>(typed: &str, known: impl IntoIterator<Item = &'k str> + Clon
     }
 }
 
+/// The marks columns of a manual.csv header as (column, question number), and the columns that name no
+/// short-answer question of the paper.
+fn manual_columns(
+    path: &Path,
+    header_row: usize,
+    header: &[String],
+    id_col: usize,
+    numbers: &BTreeSet<usize>,
+) -> (Vec<(usize, usize)>, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let mut columns: Vec<(usize, usize)> = Vec::new();
+    for (c, h) in header.iter().enumerate() {
+        if c == id_col || h.trim().is_empty() || is(h, NAME) || is(h, INFO) {
+            continue;
+        }
+        match question_number(h) {
+            Some(n) if numbers.contains(&n) => columns.push((c, n)),
+            _ => errors.push(Diagnostic::error(
+                path,
+                Pos::new(header_row, c + 1),
+                format!("column `{}` is not a question of the paper", h.trim()),
+            ).with_help("head the columns id and the short-answer questions' numbers, as manual.csv is written")),
+        }
+    }
+    (columns, errors)
+}
+
 /// Hand-marked short answers: `id` and one column per question number with the points awarded, keyed by
 /// the graded students' ids. Ids that match no student are an error listing them; ids Excel stripped of
 /// leading zeros are matched when only one student fits, with a warning.
@@ -235,22 +274,8 @@ pub fn read_manual(
     let Some((header_row, header)) = rows.next() else {
         return Ok(HashMap::new());
     };
-    let mut errors = Vec::new();
     let id_col = header.iter().position(|h| is(h, ID)).unwrap_or(0);
-    let mut columns: Vec<(usize, usize)> = Vec::new();
-    for (c, h) in header.iter().enumerate() {
-        if c == id_col || h.trim().is_empty() || is(h, NAME) || is(h, INFO) {
-            continue;
-        }
-        match question_number(h) {
-            Some(n) if numbers.contains(&n) => columns.push((c, n)),
-            _ => errors.push(Diagnostic::error(
-                path,
-                Pos::new(header_row, c + 1),
-                format!("column `{}` is not a question of the paper", h.trim()),
-            ).with_help("head the columns id and the short-answer questions' numbers, as manual.csv is written")),
-        }
-    }
+    let (columns, mut errors) = manual_columns(path, header_row, &header, id_col, numbers);
     let known = || students.iter().map(String::as_str);
     let mut out = HashMap::new();
     let mut unknown = Vec::new();

@@ -179,3 +179,11 @@ pub fn docx_parts(docx: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// A choice question's key as its printed letters (`C`, `ACD`); empty for other questions.
+pub fn key_letters(q: &examgen::input::manifest::QuestionRecord) -> String {
+    q.key_letters()
+        .iter()
+        .map(|i| examgen::input::bank::letter(*i))
+        .collect()
+}
