@@ -13,6 +13,7 @@ mod draw;
 mod export;
 mod figures;
 mod formats;
+mod formulas;
 mod grade;
 mod grade_input;
 mod handout;
