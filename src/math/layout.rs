@@ -352,8 +352,24 @@ impl Cx<'_> {
                     [Node::Accent { stretchy: true, .. }] => Class::Rel,
                     _ => Class::Ord,
                 };
-                let b = self.list(base, style, cramped);
                 let a = self.list(annot, smaller(style), *over || cramped);
+                // An extensible arrow (`\xrightarrow{…}`) reaches past its label on both sides.
+                let b = match base.as_slice() {
+                    [Node::Accent {
+                        mark,
+                        stretchy: true,
+                        body,
+                    }] if matches!(body.as_slice(), [Node::Space(_)]) => {
+                        let reach = (a.w / self.scale(style) + 0.6).max(1.0);
+                        let arrow = Node::Accent {
+                            mark: *mark,
+                            stretchy: true,
+                            body: vec![Node::Space(reach)],
+                        };
+                        self.list(std::slice::from_ref(&arrow), style, cramped)
+                    }
+                    _ => self.list(base, style, cramped),
+                };
                 let (over_box, under_box) = if *over {
                     (Some(a), None)
                 } else {
