@@ -355,11 +355,13 @@ impl Cx<'_> {
                 let a = self.list(annot, smaller(style), *over || cramped);
                 // An extensible arrow (`\xrightarrow{…}`) reaches past its label on both sides.
                 let b = match base.as_slice() {
-                    [Node::Accent {
-                        mark,
-                        stretchy: true,
-                        body,
-                    }] if matches!(body.as_slice(), [Node::Space(_)]) => {
+                    [
+                        Node::Accent {
+                            mark,
+                            stretchy: true,
+                            body,
+                        },
+                    ] if matches!(body.as_slice(), [Node::Space(_)]) => {
                         let reach = (a.w / self.scale(style) + 0.6).max(1.0);
                         let arrow = Node::Accent {
                             mark: *mark,

@@ -141,6 +141,29 @@ fn find_close(text: &str, start: usize, display: bool) -> Option<usize> {
     None
 }
 
+/// `text` with the line breaks inside its formulas turned into spaces (as LaTeX reads them), so a display
+/// formula typed over several lines of a block stays one formula where the text's own lines become line
+/// breaks. Text whose formulas do not split is returned as it is (`check` reports it).
+pub fn join_formula_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    if !has_math(text) || !text.contains('\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let Ok(pieces) = split(text) else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for piece in pieces {
+        if let Piece::Math { tex, offset, .. } = piece {
+            out.push_str(&text[at..offset]);
+            out.push_str(&tex.replace("\r\n", " ").replace('\n', " "));
+            at = offset + tex.len();
+        }
+    }
+    out.push_str(&text[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Every problem in a text field's formulas, offsets in the field (for `check`).
 pub fn problems(text: &str) -> Vec<MathError> {
     if !has_math(text) {
@@ -214,6 +237,17 @@ mod tests {
         let text = r"已知 $\fracc{1}{2}$";
         let e = split(text).unwrap_err();
         assert_eq!(&text[e.offset..e.offset + e.len], r"\fracc");
+    }
+
+    #[test]
+    fn line_breaks_inside_formulas_become_spaces_and_others_stay() {
+        let typed =
+            "解：\n$$\\begin{aligned} a &= b \\\\\n &= c \\end{aligned}$$\n故选 A，价 \\$5。";
+        assert_eq!(
+            join_formula_lines(typed),
+            "解：\n$$\\begin{aligned} a &= b \\\\  &= c \\end{aligned}$$\n故选 A，价 \\$5。"
+        );
+        assert_eq!(join_formula_lines("两行\n文字"), "两行\n文字");
     }
 
     #[test]

@@ -345,7 +345,7 @@ fn read_note(
         id: raw.id,
         section: 0,
         title: raw.title.trim().to_string(),
-        text: raw.text.trim_end().to_string(),
+        text: crate::math::join_formula_lines(raw.text.trim_end()).into_owned(),
         tags: raw.tags,
         origin: origin(doc, path),
     })
@@ -466,14 +466,15 @@ fn read_question(
         id,
         section: 0,
         kind,
-        stem: raw.stem.trim().to_string(),
+        stem: crate::math::join_formula_lines(raw.stem.trim()).into_owned(),
         options,
         answer: answer?,
         difficulty,
         tags: raw.tags,
         note: None,
         quote: None,
-        explanation: clean(raw.explanation),
+        explanation: clean(raw.explanation)
+            .map(|e| crate::math::join_formula_lines(&e).into_owned()),
         shuffle: shuffle.unwrap_or(true),
         keep_last,
         group: clean(raw.group),
@@ -774,7 +775,9 @@ fn read_answer(
                     "write the scoring points".into(),
                 )
             } else {
-                Some(Answer::Short(text.trim_end().to_string()))
+                Some(Answer::Short(
+                    crate::math::join_formula_lines(text.trim_end()).into_owned(),
+                ))
             }
         }
     }
