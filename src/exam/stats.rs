@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::input::bank::{
-    Answer, Bank, Note, Question, QuestionType, ends_with_slot, key_phrase_runs,
-};
+use crate::input::bank::{Answer, Bank, Note, Question, QuestionType, ends_with_slot};
 
 /// Version tag of the JSON form; bump it when a field changes meaning (adding fields is compatible).
 pub const STATS_FORMAT: &str = "examgen-stats/1";
@@ -159,14 +157,14 @@ fn share(part: usize, whole: usize) -> f64 {
 
 /// A note's text without markup or spaces, each character marked when it lies within a key phrase.
 fn marked_chars(note: &Note) -> Vec<(char, bool)> {
-    key_phrase_runs(&note.text)
-        .unwrap_or_default()
-        .into_iter()
-        .flat_map(|(text, key)| {
-            text.chars()
+    note.text
+        .runs()
+        .flat_map(|run| {
+            let key = matches!(run.inline, crate::input::bank::Inline::Key(_));
+            run.typed()
+                .chars()
                 .filter(|c| !c.is_whitespace())
                 .map(move |c| (c, key))
-                .collect::<Vec<_>>()
         })
         .collect()
 }
@@ -196,7 +194,9 @@ fn tested_facts(q: &Question, note: &[(char, bool)]) -> Vec<bool> {
     };
     match &q.answer {
         Answer::Single(i) if q.kind == QuestionType::Single => {
-            occurrences(&squeeze(&q.options[*i])).into_iter().collect()
+            occurrences(&squeeze(q.options[*i].source()))
+                .into_iter()
+                .collect()
         }
         Answer::Blank(blanks) => blanks
             .iter()

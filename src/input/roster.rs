@@ -132,7 +132,7 @@ fn from_rows(rows: Vec<(usize, Vec<String>)>, path: &Path) -> Result<Vec<Student
             Some(c) => match id_cell(path, row, c, cell(id_col), &name) {
                 Ok(id) => id,
                 Err(d) => {
-                    diags.push(d);
+                    diags.push(*d);
                     continue;
                 }
             },
@@ -181,29 +181,31 @@ fn id_cell(
     column: usize,
     typed: String,
     name: &str,
-) -> std::result::Result<String, Diagnostic> {
+) -> std::result::Result<String, Box<Diagnostic>> {
     let c = column + 1;
     let id = match restore_number(&typed) {
         Ok(Some(restored)) => restored,
         Ok(None) => typed,
         Err(why) => {
-            return Err(Diagnostic::error(
-                path,
-                Pos::new(row, c),
-                format!("row {row}, column {c}: the id of {name}: {why}"),
-            )
-            .with_help(
-                "in Excel, format the id column as 文本 (Text), type the ids again and save; \
-                 a CSV keeps what Excel showed, not the number",
+            return Err(Box::new(
+                Diagnostic::error(
+                    path,
+                    Pos::new(row, c),
+                    format!("row {row}, column {c}: the id of {name}: {why}"),
+                )
+                .with_help(
+                    "in Excel, format the id column as 文本 (Text), type the ids again and save; \
+                     a CSV keeps what Excel showed, not the number",
+                ),
             ));
         }
     };
     if id.is_empty() {
-        return Err(Diagnostic::error(
+        return Err(Box::new(Diagnostic::error(
             path,
             Pos::new(row, c),
             format!("row {row}, column {c}: the id of {name} is empty"),
-        ));
+        )));
     }
     Ok(id)
 }

@@ -94,7 +94,7 @@ pub fn export(bank: &Bank, headers: Headers) -> Vec<u8> {
                 Headers::English => "note",
             }
             .into();
-            row[4] = note.text.clone();
+            row[4] = note.text.source().to_string();
             row[16] = note.tags.join("、");
             row[21] = note.title.clone();
             rows.push(row);
@@ -105,10 +105,15 @@ pub fn export(bank: &Bank, headers: Headers) -> Vec<u8> {
                 section.title.clone(),
                 q.id.clone(),
                 type_name(q.kind, headers).to_string(),
-                q.stem.clone(),
+                q.stem.source().to_string(),
             ];
             for i in 0..8 {
-                row.push(q.options.get(i).cloned().unwrap_or_default());
+                row.push(
+                    q.options
+                        .get(i)
+                        .map(|o| o.source().to_string())
+                        .unwrap_or_default(),
+                );
             }
             row.push(match &q.answer {
                 Answer::Judge(b) => if *b { "对" } else { "错" }.to_string(),
@@ -120,7 +125,12 @@ pub fn export(bank: &Bank, headers: Headers) -> Vec<u8> {
                 other => bank::answer_text(other),
             });
             row.push(q.difficulty.to_string());
-            row.push(q.explanation.clone().unwrap_or_default());
+            row.push(
+                q.explanation
+                    .as_ref()
+                    .map(|e| e.source().to_string())
+                    .unwrap_or_default(),
+            );
             row.push(q.tags.join("、"));
             row.push(q.group.clone().unwrap_or_default());
             row.push(

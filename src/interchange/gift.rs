@@ -41,13 +41,19 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
             // Shown text carries its formulas in MathJax's delimiters (Moodle's filter does not read `$…$`);
             // a blank's accepted answers stay as typed, since Moodle compares them with what students type.
             let shown = |t: &str| gift_escape(&crate::math::to_mathjax(t));
-            let stem = shown(&q.stem);
+            let stem = shown(q.stem.source());
             let body = match &q.answer {
                 Answer::Single(right) => q
                     .options
                     .iter()
                     .enumerate()
-                    .map(|(i, o)| format!("{}{}", if i == *right { "=" } else { "~" }, shown(o)))
+                    .map(|(i, o)| {
+                        format!(
+                            "{}{}",
+                            if i == *right { "=" } else { "~" },
+                            shown(o.source())
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(" "),
                 Answer::Multiple(right) => q
@@ -60,7 +66,7 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
                         } else {
                             "-100".into()
                         };
-                        format!("~%{pct}%{}", shown(o))
+                        format!("~%{pct}%{}", shown(o.source()))
                     })
                     .collect::<Vec<_>>()
                     .join(" "),
@@ -80,8 +86,8 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
             };
             let feedback = q
                 .explanation
-                .as_deref()
-                .map(|e| format!(" ####{}", shown(e)))
+                .as_ref()
+                .map(|e| format!(" ####{}", shown(e.source())))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::input::bank::{self, Answer, Bank, Question, QuestionType};
+use crate::input::bank::{Answer, Bank, Question, QuestionType, Rich};
 
 fn xml_escape(text: &str) -> String {
     crate::render::template::escape_markup(text)
@@ -31,18 +31,66 @@ pub fn export(bank: &Bank) -> String {
     out
 }
 
+/// A choice question's `<answer>` elements: each option with its fraction of the grade, as plain text or
+/// HTML (`rich`: a field's format and text element).
+fn choice_answers(
+    q: &Question,
+    correct: &[usize],
+    rich: &dyn Fn(&Rich, &[String]) -> (String, String),
+) -> String {
+    let mut out = String::new();
+    for (i, option) in q.options.iter().enumerate() {
+        let fraction = if correct.contains(&i) {
+            super::moodle_fraction(correct.len())
+        } else if q.kind == QuestionType::Multiple {
+            // The exam rule: any wrong option loses the question (Moodle floors the total at 0).
+            "-100".to_string()
+        } else {
+            "0".to_string()
+        };
+        let (format, option) = rich(option, &[]);
+        let _ = writeln!(
+            out,
+            "    <answer fraction=\"{fraction}\" format=\"{format}\">{option}</answer>"
+        );
+    }
+    out
+}
+
+/// Moodle's embedded answers (Cloze) for the blanks of a question, one SHORTANSWER per blank.
+fn cloze_codes(blanks: &[Vec<String>]) -> Vec<String> {
+    blanks
+        .iter()
+        .map(|alts| {
+            let choices: Vec<String> = alts
+                .iter()
+                .map(|a| format!("={}", cloze_escape(a)))
+                .collect();
+            format!("{{1:SHORTANSWER:{}}}", choices.join("~"))
+        })
+        .collect()
+}
+
 fn moodle_question(q: &Question, images: &crate::input::images::Images) -> String {
     let mut out = String::new();
     let text = |t: &str| format!("<text>{}</text>", xml_escape(t));
     // Text with figures goes as HTML with its images embedded; plain text stays plain. Either way its
     // formulas go in MathJax's delimiters, `\(…\)` and `\[…\]`, which Moodle's MathJax filter typesets.
-    let rich = |t: &str| {
-        super::moodle_html::rich_text(t, &q.origin.file, images)
-            .unwrap_or_else(|| ("plain_text".to_string(), text(&crate::math::to_mathjax(t))))
+    let rich = |field: &Rich, codes: &[String]| {
+        super::moodle_html::rich_text(field, codes, &q.origin.file, images).unwrap_or_else(|| {
+            let plain = super::moodle_html::plain_with_codes(field, codes);
+            (
+                "plain_text".to_string(),
+                text(&crate::math::to_mathjax(&plain)),
+            )
+        })
     };
-    let head = |kind: &str, stem: &str| {
-        let (stem_format, stem) = rich(stem);
-        let (feedback_format, feedback) = rich(q.explanation.as_deref().unwrap_or(""));
+    let head = |kind: &str, codes: &[String]| {
+        let (stem_format, stem) = rich(&q.stem, codes);
+        let (feedback_format, feedback) = match &q.explanation {
+            Some(e) => rich(e, &[]),
+            None => ("plain_text".to_string(), text("")),
+        };
         format!(
             "  <question type=\"{kind}\">\n    <name>{}</name>\n    <questiontext format=\"{stem_format}\">{stem}</questiontext>\n    <generalfeedback format=\"{feedback_format}\">{feedback}</generalfeedback>\n    <defaultgrade>{}</defaultgrade>\n    <idnumber>{}</idnumber>\n{}",
             text(&q.id),
@@ -59,31 +107,17 @@ fn moodle_question(q: &Question, images: &crate::input::images::Images) -> Strin
                 Answer::Multiple(v) => v.clone(),
                 _ => Vec::new(),
             };
-            out.push_str(&head("multichoice", &q.stem));
+            out.push_str(&head("multichoice", &[]));
             let _ = writeln!(
                 out,
                 "    <single>{}</single>\n    <shuffleanswers>{}</shuffleanswers>\n    <answernumbering>ABCD</answernumbering>",
                 q.kind == QuestionType::Single,
                 u8::from(q.shuffle)
             );
-            for (i, option) in q.options.iter().enumerate() {
-                let fraction = if correct.contains(&i) {
-                    super::moodle_fraction(correct.len())
-                } else if q.kind == QuestionType::Multiple {
-                    // The exam rule: any wrong option loses the question (Moodle floors the total at 0).
-                    "-100".to_string()
-                } else {
-                    "0".to_string()
-                };
-                let (format, option) = rich(option);
-                let _ = writeln!(
-                    out,
-                    "    <answer fraction=\"{fraction}\" format=\"{format}\">{option}</answer>"
-                );
-            }
+            out.push_str(&choice_answers(q, &correct, &rich));
         }
         Answer::Judge(truth) => {
-            out.push_str(&head("truefalse", &q.stem));
+            out.push_str(&head("truefalse", &[]));
             let _ = writeln!(
                 out,
                 "    <answer fraction=\"{}\"><text>true</text></answer>",
@@ -96,7 +130,7 @@ fn moodle_question(q: &Question, images: &crate::input::images::Images) -> Strin
             );
         }
         Answer::Blank(blanks) if blanks.len() == 1 => {
-            out.push_str(&head("shortanswer", &q.stem));
+            out.push_str(&head("shortanswer", &[]));
             out.push_str("    <usecase>0</usecase>\n");
             for alt in &blanks[0] {
                 let _ = writeln!(
@@ -108,22 +142,10 @@ fn moodle_question(q: &Question, images: &crate::input::images::Images) -> Strin
         }
         Answer::Blank(blanks) => {
             // Several blanks: Moodle's embedded answers (Cloze), one SHORTANSWER per blank.
-            let mut stem = String::new();
-            let mut last = 0;
-            for (span, alts) in bank::blank_spans(&q.stem).into_iter().zip(blanks) {
-                stem.push_str(&q.stem[last..span.start]);
-                let choices: Vec<String> = alts
-                    .iter()
-                    .map(|a| format!("={}", cloze_escape(a)))
-                    .collect();
-                let _ = write!(stem, "{{1:SHORTANSWER:{}}}", choices.join("~"));
-                last = span.end;
-            }
-            stem.push_str(&q.stem[last..]);
-            out.push_str(&head("multianswer", &stem));
+            out.push_str(&head("multianswer", &cloze_codes(blanks)));
         }
         Answer::Short(reference) => {
-            out.push_str(&head("essay", &q.stem));
+            out.push_str(&head("essay", &[]));
             let _ = writeln!(
                 out,
                 "    <responseformat>plain</responseformat>\n    <responsefieldlines>{}</responsefieldlines>\n    <graderinfo format=\"plain_text\">{}</graderinfo>",

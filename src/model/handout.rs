@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::exam::dice::Dice;
 use crate::input::bank::{Bank, Note, normalize_for_match};
 use crate::model::paper::StudentData;
+use crate::model::rich::TextRun;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -146,7 +147,7 @@ pub fn cloze_parts<'p>(phrase: &'p str, note: &Note) -> Option<(&'p str, &'p str
     }
     let start = phrase.len() - phrase.trim_start_matches(edge).len();
     let needle = normalize_for_match(core);
-    let text = normalize_for_match(&note.text);
+    let text = normalize_for_match(&note.text.plain_text());
     if normalize_for_match(&note.title).contains(&needle) || text.matches(&needle).count() > 1 {
         return None;
     }
@@ -161,10 +162,12 @@ fn key_phrase_slots(bank: &Bank, notes: &[(usize, Vec<usize>)]) -> usize {
         .flat_map(|(_, ns)| ns)
         .map(|n| {
             let note = &bank.notes[*n];
-            crate::model::paper::note_paragraphs(&note.text)
-                .iter()
-                .flatten()
-                .filter(|r| r.key && cloze_parts(&r.text, note).is_some())
+            note.text
+                .runs()
+                .filter(|r| {
+                    matches!(&r.inline, crate::input::bank::Inline::Key(k)
+                        if cloze_parts(k, note).is_some())
+                })
                 .count()
         })
         .sum()
@@ -194,6 +197,10 @@ fn phrase_em(text: &str) -> u32 {
 }
 
 /// Builds one handout's data. `blanks` holds the reading-order indices of key phrases to blank (cloze).
+// Eight parameters: each copy of a class's handouts differs in `student` and (with --vary) `blanks`,
+// and the caller in workflow/handout.rs passes the run's options one by one; gathering them into one
+// options value belongs with the workflow's job list (#27), which builds these calls.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     bank: &Bank,
     notes: &[(usize, Vec<usize>)],
@@ -204,8 +211,12 @@ pub fn build(
     show_toc: bool,
     duplex: bool,
 ) -> HandoutData {
-    let mut phrase_index = 0;
-    let mut number = 0;
+    let mut blanker = Blanker {
+        mode,
+        chosen: blanks,
+        phrase_index: 0,
+        number: 0,
+    };
     let mut sections = Vec::new();
     let mut key = Vec::new();
     for (si, note_ids) in notes {
@@ -214,51 +225,10 @@ pub fn build(
             .iter()
             .map(|n| {
                 let note = &bank.notes[*n];
-                let paragraphs =
-                    crate::model::paper::note_paragraphs_in(&note.text, &note.origin.file)
-                        .into_iter()
-                        .map(|runs| {
-                            let mut out = Vec::new();
-                            for r in runs {
-                                let parts = (r.key && mode == Mode::Cloze)
-                                    .then(|| cloze_parts(&r.text, note))
-                                    .flatten();
-                                let Some((before, core, after)) = parts else {
-                                    out.push(Run {
-                                        image: r.image.clone(),
-                                        ..text_run(r.text, r.key)
-                                    });
-                                    continue;
-                                };
-                                let blanked = blanks.contains(&phrase_index);
-                                phrase_index += 1;
-                                if !blanked {
-                                    out.push(text_run(r.text, true));
-                                    continue;
-                                }
-                                number += 1;
-                                answers.push(KeyAnswer {
-                                    number,
-                                    text: core.to_string(),
-                                });
-                                if !before.is_empty() {
-                                    out.push(text_run(before.to_string(), false));
-                                }
-                                out.push(Run {
-                                    em: phrase_em(core),
-                                    text: String::new(),
-                                    key: true,
-                                    blank: true,
-                                    number,
-                                    image: None,
-                                });
-                                if !after.is_empty() {
-                                    out.push(text_run(after.to_string(), false));
-                                }
-                            }
-                            out
-                        })
-                        .collect();
+                let paragraphs = crate::model::rich::note_paragraphs(&note.text, &note.origin.file)
+                    .into_iter()
+                    .map(|runs| blanker.paragraph(runs, note, &mut answers))
+                    .collect();
                 HandoutNote {
                     id: note.id.clone(),
                     title: note.title.clone(),
@@ -295,9 +265,70 @@ pub fn build(
             })
             .collect(),
         sections,
-        blank_count: number,
+        blank_count: blanker.number,
         key,
         duplex,
+    }
+}
+
+/// Turns key phrases into numbered blanks as a reader meets them: which are chosen (by reading-order
+/// index among the blankable phrases), and the numbers given so far.
+struct Blanker<'a> {
+    mode: Mode,
+    chosen: &'a HashSet<usize>,
+    /// Blankable key phrases met so far.
+    phrase_index: usize,
+    /// Blanks printed so far (the last blank's number).
+    number: usize,
+}
+
+impl Blanker<'_> {
+    /// One paragraph of a note as printed, its chosen key phrases blanked and their answers added.
+    fn paragraph(
+        &mut self,
+        runs: Vec<TextRun>,
+        note: &Note,
+        answers: &mut Vec<KeyAnswer>,
+    ) -> Vec<Run> {
+        let mut out = Vec::new();
+        for r in runs {
+            let parts = (r.key && self.mode == Mode::Cloze)
+                .then(|| cloze_parts(&r.text, note))
+                .flatten();
+            let Some((before, core, after)) = parts else {
+                out.push(Run {
+                    image: r.image.clone(),
+                    ..text_run(r.text, r.key)
+                });
+                continue;
+            };
+            let blanked = self.chosen.contains(&self.phrase_index);
+            self.phrase_index += 1;
+            if !blanked {
+                out.push(text_run(r.text, true));
+                continue;
+            }
+            self.number += 1;
+            answers.push(KeyAnswer {
+                number: self.number,
+                text: core.to_string(),
+            });
+            if !before.is_empty() {
+                out.push(text_run(before.to_string(), false));
+            }
+            out.push(Run {
+                em: phrase_em(core),
+                text: String::new(),
+                key: true,
+                blank: true,
+                number: self.number,
+                image: None,
+            });
+            if !after.is_empty() {
+                out.push(text_run(after.to_string(), false));
+            }
+        }
+        out
     }
 }
 

@@ -5,4 +5,3 @@ pub mod paper;
 pub mod report;
 pub mod review_book;
 pub mod rich;
-pub mod runs;

@@ -4,12 +4,10 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::exam::draw::Variant;
-use crate::input::bank::{
-    Answer, Bank, QuestionType, key_phrase_runs, letter, note_paragraphs_text,
-};
-use crate::input::blueprint::{Blueprint, Scoring};
-pub use crate::model::runs::{ImageData, StemRun, TextRun};
+use crate::exam::draw::{DrawnPart, DrawnQuestion, Variant};
+use crate::input::bank::{Answer, Bank, QuestionType, letter};
+use crate::input::blueprint::{Blueprint, Part, Scoring};
+pub use crate::model::rich::{ImageData, StemRun, TextRun};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PaperData {
@@ -196,179 +194,234 @@ pub fn build(
     variants: usize,
     duplex: bool,
 ) -> PaperData {
-    let mut parts = Vec::new();
     let mut tested: Vec<(usize, Vec<usize>)> = Vec::new();
-    for (pi, dp) in variant.parts.iter().enumerate() {
-        let part = &blueprint.parts[dp.part];
-        let uniform = dp.questions.iter().all(|q| q.points == part.points);
-        let total: Decimal = dp.questions.iter().map(|q| q.points).sum();
-        let count = dp.questions.len();
-        let body = part
-            .instructions
-            .clone()
-            .unwrap_or_else(|| default_instructions(part.kind, part.scoring));
-        let body = body.trim_end_matches('。').to_string();
-        let instructions = if uniform {
-            format!(
-                "（共{count}题，每题{}分。{body}）",
-                points_text(part.points)
-            )
-        } else {
-            format!("（共{count}题，共{}分。{body}）", points_text(total))
-        };
-        let scoring = match (part.kind, part.scoring) {
-            (QuestionType::Multiple, Scoring::Partial(p)) => {
-                format!(
-                    "全部选对得满分；错选不得分；少选，所选的每个正确选项得{}分",
-                    points_text(p)
-                )
-            }
-            (QuestionType::Multiple, Scoring::AllOrNothing) => {
-                "全部选对得满分；错选、少选均不得分".into()
-            }
-            (QuestionType::Short, _) => "按要点给分".into(),
-            _ => String::new(),
-        };
-        let questions: Vec<QuestionData> = dp
-            .questions
-            .iter()
-            .map(|dq| {
-                let q = &bank.questions[dq.question];
-                if let Some(n) = q.note {
+    let parts: Vec<PartData> = variant
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(pi, dp)| {
+            for dq in &dp.questions {
+                if let Some(n) = bank.questions[dq.question].note {
                     match tested.iter_mut().find(|(note, _)| *note == n) {
                         Some((_, numbers)) => numbers.push(dq.number),
                         None => tested.push((n, vec![dq.number])),
                     }
                 }
-                let options = dq
-                    .option_order
-                    .iter()
-                    .enumerate()
-                    .map(|(pos, orig)| {
-                        let (text, image) =
-                            crate::model::rich::option(&q.options[*orig], &q.origin.file);
-                        OptionData {
-                            label: letter(pos).to_string(),
-                            text,
-                            correct: match &dq.answer {
-                                Answer::Single(i) => *i == pos,
-                                Answer::Multiple(v) => v.contains(&pos),
-                                _ => false,
-                            },
-                            image,
-                        }
-                    })
-                    .collect();
-                let (answer, answer_lines) = match &dq.answer {
-                    Answer::Blank(blanks) => (
-                        blanks
-                            .iter()
-                            .map(|alts| alts[0].clone())
-                            .collect::<Vec<_>>()
-                            .join("；"),
-                        blanks
-                            .iter()
-                            .enumerate()
-                            .map(|(i, alts)| {
-                                let more = if alts.len() > 1 {
-                                    format!("（或：{}）", alts[1..].join("、"))
-                                } else {
-                                    String::new()
-                                };
-                                format!("({}) {}{more}", i + 1, alts[0])
-                            })
-                            .collect(),
-                    ),
-                    Answer::Short(text) => (
-                        String::new(),
-                        text.lines()
-                            .map(str::to_string)
-                            .filter(|l| !l.trim().is_empty())
-                            .collect(),
-                    ),
-                    other => (crate::input::bank::answer_text(other), Vec::new()),
-                };
-                let choices = match q.kind {
-                    QuestionType::Judge => vec!["√".to_string(), "×".to_string()],
-                    _ => (0..q.options.len())
-                        .map(|i| letter(i).to_string())
-                        .collect(),
-                };
-                let (stem, body) =
-                    crate::model::rich::stem(&q.stem, q.kind, &dq.answer, &q.origin.file);
-                let (explanation, explanation_body) = match &q.explanation {
-                    Some(e) => {
-                        let (text, body) = crate::model::rich::explanation(e, &q.origin.file);
-                        (Some(text), body)
-                    }
-                    None => (None, Vec::new()),
-                };
-                QuestionData {
-                    number: dq.number,
-                    id: q.id.clone(),
-                    kind: q.kind,
-                    stem,
-                    body,
-                    options,
-                    choices,
-                    points: points_text(dq.points),
-                    answer,
-                    answer_lines,
-                    explanation,
-                    explanation_body,
-                    note_title: q.note.map(|n| bank.notes[n].title.clone()),
-                    section_title: bank.sections[q.section].title.clone(),
-                    lines: if q.kind == QuestionType::Short {
-                        q.lines
-                    } else {
-                        0
-                    },
-                }
-            })
-            .collect();
-        let grid = questions
-            .chunks(10)
-            .map(|row| GridRow {
-                numbers: row.iter().map(|q| q.number.to_string()).collect(),
-                answers: row
-                    .iter()
-                    .map(|q| {
-                        if q.answer.chars().count() <= 6 {
-                            q.answer.clone()
-                        } else {
-                            "见解析".into()
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
-        parts.push(PartData {
-            numeral: chinese_numeral(pi + 1),
-            title: part.title.clone(),
-            heading: format!("{}、{}", chinese_numeral(pi + 1), part.title),
-            instructions,
-            kind: part.kind,
-            count,
-            points: points_text(part.points),
-            total: points_text(total),
-            scoring,
-            choice: matches!(
-                part.kind,
-                QuestionType::Single | QuestionType::Multiple | QuestionType::Judge
-            ),
-            first: questions.first().map_or(0, |q| q.number),
-            last: questions.last().map_or(0, |q| q.number),
-            numbers: match (questions.first(), questions.last()) {
-                (Some(a), Some(b)) if a.number != b.number => format!("{}～{}", a.number, b.number),
-                (Some(a), _) => a.number.to_string(),
-                _ => String::new(),
-            },
-            questions,
-            grid,
-        });
+            }
+            part_data(bank, &blueprint.parts[dp.part], pi, dp)
+        })
+        .collect();
+    PaperData {
+        title: blueprint.title.clone(),
+        subtitle: blueprint.subtitle.clone(),
+        variant: variant.label.clone(),
+        has_variants: variants > 1,
+        duration: blueprint.duration,
+        total_points: points_text(variant.total_points()),
+        question_count: variant.questions().count(),
+        notice: blueprint
+            .notice
+            .clone()
+            .unwrap_or_else(|| DEFAULT_NOTICE.iter().map(|s| s.to_string()).collect()),
+        score_columns: (1..=parts.len())
+            .map(chinese_numeral)
+            .chain(std::iter::once("总分".to_string()))
+            .collect(),
+        parts,
+        review: review(bank, tested),
+        duplex,
+        student: StudentData::default(),
+        id_digits: 10,
+        sheet_qr: String::new(),
+        // A row of more letters than this no longer fits beside the id grid.
+        variant_letters: if (2..=6).contains(&variants) {
+            (0..variants)
+                .map(|i| crate::input::bank::letter(i).to_string())
+                .collect()
+        } else {
+            Vec::new()
+        },
+        teacher: false,
+        score_boxes: blueprint.score_boxes,
+        autospace: blueprint.autospace,
     }
+}
 
-    // Review: tested notes grouped by section in bank order, notes in bank order within a section.
+/// One part of the paper (the `pi`-th): its heading, instructions, scoring rule, questions and key grid.
+fn part_data(bank: &Bank, part: &Part, pi: usize, dp: &DrawnPart) -> PartData {
+    let uniform = dp.questions.iter().all(|q| q.points == part.points);
+    let total: Decimal = dp.questions.iter().map(|q| q.points).sum();
+    let count = dp.questions.len();
+    let body = part
+        .instructions
+        .clone()
+        .unwrap_or_else(|| default_instructions(part.kind, part.scoring));
+    let body = body.trim_end_matches('。').to_string();
+    let instructions = if uniform {
+        format!(
+            "（共{count}题，每题{}分。{body}）",
+            points_text(part.points)
+        )
+    } else {
+        format!("（共{count}题，共{}分。{body}）", points_text(total))
+    };
+    let scoring = match (part.kind, part.scoring) {
+        (QuestionType::Multiple, Scoring::Partial(p)) => {
+            format!(
+                "全部选对得满分；错选不得分；少选，所选的每个正确选项得{}分",
+                points_text(p)
+            )
+        }
+        (QuestionType::Multiple, Scoring::AllOrNothing) => {
+            "全部选对得满分；错选、少选均不得分".into()
+        }
+        (QuestionType::Short, _) => "按要点给分".into(),
+        _ => String::new(),
+    };
+    let questions: Vec<QuestionData> = dp
+        .questions
+        .iter()
+        .map(|dq| question_data(bank, dq))
+        .collect();
+    let grid = questions
+        .chunks(10)
+        .map(|row| GridRow {
+            numbers: row.iter().map(|q| q.number.to_string()).collect(),
+            answers: row
+                .iter()
+                .map(|q| {
+                    if q.answer.chars().count() <= 6 {
+                        q.answer.clone()
+                    } else {
+                        "见解析".into()
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    PartData {
+        numeral: chinese_numeral(pi + 1),
+        title: part.title.clone(),
+        heading: format!("{}、{}", chinese_numeral(pi + 1), part.title),
+        instructions,
+        kind: part.kind,
+        count,
+        points: points_text(part.points),
+        total: points_text(total),
+        scoring,
+        choice: matches!(
+            part.kind,
+            QuestionType::Single | QuestionType::Multiple | QuestionType::Judge
+        ),
+        first: questions.first().map_or(0, |q| q.number),
+        last: questions.last().map_or(0, |q| q.number),
+        numbers: match (questions.first(), questions.last()) {
+            (Some(a), Some(b)) if a.number != b.number => format!("{}～{}", a.number, b.number),
+            (Some(a), _) => a.number.to_string(),
+            _ => String::new(),
+        },
+        questions,
+        grid,
+    }
+}
+
+/// One drawn question as printed: its stem runs and figures, options in the drawn order, the key's
+/// answer and the explanation.
+fn question_data(bank: &Bank, dq: &DrawnQuestion) -> QuestionData {
+    let q = &bank.questions[dq.question];
+    let options = dq
+        .option_order
+        .iter()
+        .enumerate()
+        .map(|(pos, orig)| {
+            let (text, image) = crate::model::rich::option(&q.options[*orig], &q.origin.file);
+            OptionData {
+                label: letter(pos).to_string(),
+                text,
+                correct: match &dq.answer {
+                    Answer::Single(i) => *i == pos,
+                    Answer::Multiple(v) => v.contains(&pos),
+                    _ => false,
+                },
+                image,
+            }
+        })
+        .collect();
+    let (answer, answer_lines) = key_texts(&dq.answer);
+    let choices = match q.kind {
+        QuestionType::Judge => vec!["√".to_string(), "×".to_string()],
+        _ => (0..q.options.len())
+            .map(|i| letter(i).to_string())
+            .collect(),
+    };
+    let (stem, body) = crate::model::rich::stem(&q.stem, q.kind, &dq.answer, &q.origin.file);
+    let (explanation, explanation_body) = match &q.explanation {
+        Some(e) => {
+            let (text, body) = crate::model::rich::explanation(e, &q.origin.file);
+            (Some(text), body)
+        }
+        None => (None, Vec::new()),
+    };
+    QuestionData {
+        number: dq.number,
+        id: q.id.clone(),
+        kind: q.kind,
+        stem,
+        body,
+        options,
+        choices,
+        points: points_text(dq.points),
+        answer,
+        answer_lines,
+        explanation,
+        explanation_body,
+        note_title: q.note.map(|n| bank.notes[n].title.clone()),
+        section_title: bank.sections[q.section].title.clone(),
+        lines: if q.kind == QuestionType::Short {
+            q.lines
+        } else {
+            0
+        },
+    }
+}
+
+/// The answer as the key prints it (C, ACD, √, blank answers joined) and its lines: each blank with
+/// its alternatives, or the reference answer's lines.
+fn key_texts(answer: &Answer) -> (String, Vec<String>) {
+    match answer {
+        Answer::Blank(blanks) => (
+            blanks
+                .iter()
+                .map(|alts| alts[0].clone())
+                .collect::<Vec<_>>()
+                .join("；"),
+            blanks
+                .iter()
+                .enumerate()
+                .map(|(i, alts)| {
+                    let more = if alts.len() > 1 {
+                        format!("（或：{}）", alts[1..].join("、"))
+                    } else {
+                        String::new()
+                    };
+                    format!("({}) {}{more}", i + 1, alts[0])
+                })
+                .collect(),
+        ),
+        Answer::Short(text) => (
+            String::new(),
+            text.lines()
+                .map(str::to_string)
+                .filter(|l| !l.trim().is_empty())
+                .collect(),
+        ),
+        other => (crate::input::bank::answer_text(other), Vec::new()),
+    }
+}
+
+/// The review handout: the tested notes (note index, the question numbers that tested it) grouped by
+/// section in bank order, notes in bank order within a section.
+fn review(bank: &Bank, mut tested: Vec<(usize, Vec<usize>)>) -> Vec<ReviewSection> {
     tested.sort_by_key(|(n, _)| (bank.notes[*n].section, *n));
     let mut review: Vec<ReviewSection> = Vec::new();
     let mut current: Option<usize> = None;
@@ -389,7 +442,7 @@ pub fn build(
             .push(ReviewNote {
                 id: note.id.clone(),
                 title: note.title.clone(),
-                paragraphs: note_paragraphs_in(&note.text, &note.origin.file),
+                paragraphs: crate::model::rich::note_paragraphs(&note.text, &note.origin.file),
                 numbers: numbers
                     .iter()
                     .map(|n| n.to_string())
@@ -397,67 +450,7 @@ pub fn build(
                     .join("、"),
             });
     }
-
-    PaperData {
-        title: blueprint.title.clone(),
-        subtitle: blueprint.subtitle.clone(),
-        variant: variant.label.clone(),
-        has_variants: variants > 1,
-        duration: blueprint.duration,
-        total_points: points_text(variant.total_points()),
-        question_count: variant.questions().count(),
-        notice: blueprint
-            .notice
-            .clone()
-            .unwrap_or_else(|| DEFAULT_NOTICE.iter().map(|s| s.to_string()).collect()),
-        score_columns: (1..=parts.len())
-            .map(chinese_numeral)
-            .chain(std::iter::once("总分".to_string()))
-            .collect(),
-        parts,
-        review,
-        duplex,
-        student: StudentData::default(),
-        id_digits: 10,
-        sheet_qr: String::new(),
-        // A row of more letters than this no longer fits beside the id grid.
-        variant_letters: if (2..=6).contains(&variants) {
-            (0..variants)
-                .map(|i| crate::input::bank::letter(i).to_string())
-                .collect()
-        } else {
-            Vec::new()
-        },
-        teacher: false,
-        score_boxes: blueprint.score_boxes,
-        autospace: blueprint.autospace,
-    }
-}
-
-/// Note text → paragraphs (split at blank lines) of runs, key phrases marked.
-pub fn note_paragraphs(text: &str) -> Vec<Vec<TextRun>> {
-    note_paragraphs_text(text)
-        .into_iter()
-        .map(|p| {
-            key_phrase_runs(&p)
-                .unwrap_or_else(|| vec![(p.clone(), false)])
-                .into_iter()
-                .map(|(text, key)| TextRun {
-                    text,
-                    key,
-                    image: None,
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Note text of a section file → paragraphs, with its images resolved against the file's folder.
-pub fn note_paragraphs_in(text: &str, file: &std::path::Path) -> Vec<Vec<TextRun>> {
-    note_paragraphs(&crate::model::rich::note_text(text))
-        .into_iter()
-        .map(|runs| crate::model::rich::note_runs(runs, file))
-        .collect()
+    review
 }
 
 #[cfg(test)]
@@ -475,7 +468,10 @@ mod tests {
 
     #[test]
     fn note_paragraphs_mark_key_phrases() {
-        let p = note_paragraphs("按**每万人18人**配备。\n\n第二段");
+        let p = crate::model::rich::note_paragraphs(
+            &crate::input::bank::Rich::note("按**每万人18人**配备。\n\n第二段"),
+            std::path::Path::new("x.yaml"),
+        );
         assert_eq!(p.len(), 2);
         assert_eq!(
             p[0][1],

@@ -85,6 +85,10 @@ pub fn option_summary(item: &Item) -> String {
         .join(" ")
 }
 
+// Seven parameters: grading's results (grading, ranks, items, section shares) are computed by
+// workflow/grade.rs in separate steps that other reports reuse; one struct of them belongs with the
+// typed manifest and job list of #27, which reshape that caller.
+#[allow(clippy::too_many_arguments)]
 pub fn report_data(
     manifest: &Manifest,
     grading: &Grading,
@@ -104,74 +108,10 @@ pub fn report_data(
     } else {
         (totals[n / 2 - 1] + totals[n / 2]) / Decimal::TWO
     };
-    let mut histogram: Vec<Bar> = (0..10)
-        .map(|b| Bar {
-            label: format!("{}–{}", b * 10, if b == 9 { 100 } else { b * 10 + 9 }),
-            value: 0,
-        })
-        .collect();
-    for t in &totals {
-        let share: f64 = if total.is_zero() {
-            0.0
-        } else {
-            (*t / total).to_f64().unwrap_or(0.0)
-        };
-        histogram[((share * 10.0).floor() as usize).min(9)].value += 1;
-    }
+    let histogram = histogram(&totals, total);
     let passed = grading.students.iter().filter(|s| s.total >= mark).count();
-    let mut order: Vec<usize> = (0..grading.students.len()).collect();
-    order.sort_by_key(|i| (ranks[*i], *i));
-    let students = order
-        .iter()
-        .map(|&i| {
-            let s: &Graded = &grading.students[i];
-            Row {
-                rank: ranks[i],
-                id: s.id.clone(),
-                name: s.name.clone(),
-                variant: s.variant.clone(),
-                total: points_text(s.total),
-                pass: if s.total >= mark {
-                    "是".into()
-                } else {
-                    "否".into()
-                },
-            }
-        })
-        .collect();
-    let flagged = items
-        .iter()
-        .filter(|i| !i.flags.is_empty())
-        .map(|i| Flagged {
-            id: i.id.clone(),
-            type_name: i.kind.chinese_name().to_string(),
-            section: Some(section_title(bank, &i.section))
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| i.section.clone()),
-            facility: percent(i.facility),
-            discrimination: format!("{:.2}", i.discrimination),
-            flags: i
-                .flags
-                .iter()
-                .map(|f| match *f {
-                    "too easy" => "过易",
-                    "too hard" => "过难",
-                    _ => "负区分",
-                })
-                .collect::<Vec<_>>()
-                .join("、"),
-            options: if i.option_counts.is_empty() {
-                String::new()
-            } else {
-                option_summary(i).replace(':', " ")
-            },
-            stem: bank
-                .and_then(|b| b.question(&i.id))
-                .map_or(String::new(), |q| {
-                    crate::input::figures::strip_images(&q.stem)
-                }),
-        })
-        .collect();
+    let students = student_rows(grading, ranks, mark);
+    let flagged = flagged_items(items, bank);
     let round = |d: Decimal| points_text(d.round_dp(1));
     ReportData {
         title: manifest.blueprint.title.clone(),
@@ -196,6 +136,80 @@ pub fn report_data(
         students,
         flagged,
     }
+}
+
+/// Students per tenth of the total score, 0–9 … 90–100.
+fn histogram(totals: &[Decimal], total: Decimal) -> Vec<Bar> {
+    let mut histogram: Vec<Bar> = (0..10)
+        .map(|b| Bar {
+            label: format!("{}–{}", b * 10, if b == 9 { 100 } else { b * 10 + 9 }),
+            value: 0,
+        })
+        .collect();
+    for t in totals {
+        let share: f64 = if total.is_zero() {
+            0.0
+        } else {
+            (*t / total).to_f64().unwrap_or(0.0)
+        };
+        histogram[((share * 10.0).floor() as usize).min(9)].value += 1;
+    }
+    histogram
+}
+
+/// The class list by rank.
+fn student_rows(grading: &Grading, ranks: &[usize], mark: Decimal) -> Vec<Row> {
+    let mut order: Vec<usize> = (0..grading.students.len()).collect();
+    order.sort_by_key(|i| (ranks[*i], *i));
+    order
+        .iter()
+        .map(|&i| {
+            let s: &Graded = &grading.students[i];
+            Row {
+                rank: ranks[i],
+                id: s.id.clone(),
+                name: s.name.clone(),
+                variant: s.variant.clone(),
+                total: points_text(s.total),
+                pass: if s.total >= mark {
+                    "是".into()
+                } else {
+                    "否".into()
+                },
+            }
+        })
+        .collect()
+}
+
+/// Items that item analysis flags (too easy, too hard, negative discrimination), with their stems.
+fn flagged_items(items: &[Item], bank: Option<&Bank>) -> Vec<Flagged> {
+    items
+        .iter()
+        .filter(|i| !i.flags.is_empty())
+        .map(|i| Flagged {
+            id: i.id.clone(),
+            type_name: i.kind.chinese_name().to_string(),
+            section: Some(section_title(bank, &i.section))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| i.section.clone()),
+            facility: percent(i.facility),
+            discrimination: format!("{:.2}", i.discrimination),
+            flags: i
+                .flags
+                .iter()
+                .map(|f| f.chinese_name())
+                .collect::<Vec<_>>()
+                .join("、"),
+            options: if i.option_counts.is_empty() {
+                String::new()
+            } else {
+                option_summary(i).replace(':', " ")
+            },
+            stem: bank
+                .and_then(|b| b.question(&i.id))
+                .map_or(String::new(), |q| q.stem.text_without_images()),
+        })
+        .collect()
 }
 
 /// One student's paper, question by question, for checking a disputed score by hand.

@@ -9,10 +9,8 @@ use serde::Serialize;
 
 use crate::exam::grade::{Given, Item};
 use crate::input::bank::Bank;
-use crate::model::paper::{
-    QuestionData, StudentData, chinese_numeral, note_paragraphs_in, points_text,
-};
-use crate::model::runs::TextRun;
+use crate::model::paper::{QuestionData, StudentData, chinese_numeral, points_text};
+use crate::model::rich::TextRun;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BookData {
@@ -133,7 +131,7 @@ pub fn book_group(
                 Some(note.id.clone()),
                 note.title.clone(),
                 note.section,
-                note_paragraphs_in(&note.text, &note.origin.file),
+                crate::model::rich::note_paragraphs(&note.text, &note.origin.file),
             )
         }
         GroupKey::Section(s) => (

@@ -480,172 +480,19 @@ impl Ctx<'_> {
                     _ => Vec::new(),
                 },
             },
-            "fields" => {
-                let mut fields = Vec::new();
-                for f in node.children().filter(Node::is_element) {
-                    if f.tag_name().name() != "field" {
-                        return Err(self.err(
-                            f,
-                            format!(
-                                "<fields> holds <field> elements, not <{}>",
-                                f.tag_name().name()
-                            ),
-                        ));
-                    }
-                    fields.push(Field {
-                        label: f.attribute("label").unwrap_or("").to_string(),
-                        em: self.num(f, "em", 8.0)?,
-                        value: f.attribute("value").unwrap_or("").to_string(),
-                    });
-                }
-                Block::Fields {
-                    fields,
-                    size: self.num(node, "size", BODY_SIZE)?,
-                }
-            }
-            "table" => {
-                let mut rows = Vec::new();
-                for row in node.children().filter(Node::is_element) {
-                    if row.tag_name().name() != "row" {
-                        return Err(self.err(
-                            row,
-                            format!(
-                                "<table> holds <row> elements, not <{}>",
-                                row.tag_name().name()
-                            ),
-                        ));
-                    }
-                    let mut cells = Vec::new();
-                    for cell in row.children().filter(Node::is_element) {
-                        let role = if cell.attribute("font") == Some("heading") {
-                            FontRole::Heading
-                        } else {
-                            FontRole::Body
-                        };
-                        cells.push(Cell {
-                            runs: self.inlines(cell, role)?,
-                        });
-                    }
-                    rows.push(cells);
-                }
-                let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-                let widths: Vec<f32> = match node.attribute("widths") {
-                    Some(w) => w
-                        .split_whitespace()
-                        .map(|x| x.parse::<f32>().unwrap_or(1.0).max(0.1))
-                        .collect(),
-                    None => vec![1.0; columns],
-                };
-                if widths.len() < columns {
-                    return Err(self.err(
-                        node,
-                        format!(
-                            "widths has {} entries but a row has {columns} cells",
-                            widths.len()
-                        ),
-                    ));
-                }
-                Block::Table(Table {
-                    widths,
-                    rows,
-                    size: self.num(node, "size", BODY_SIZE)?,
-                    row_em: self.num(node, "row-height", 2.0)?,
-                    keep_rows: self.num(node, "keep-rows", 1.0)?.max(1.0) as usize,
-                    width_share: self.num(node, "width", 1.0)?.clamp(0.1, 1.0),
-                    header_rows: self.num(node, "header-rows", 0.0)? as usize,
-                })
-            }
+            "fields" => self.fields_block(node)?,
+            "table" => self.table_block(node)?,
             "box" => Block::Boxed {
                 title: node.attribute("title").map(str::to_string),
                 blocks: self.blocks(node)?,
                 size: self.num(node, "size", BODY_SIZE)?,
             },
-            "question" => {
-                let size = self.num(node, "size", BODY_SIZE)?;
-                let mut q = QuestionBlock {
-                    number: node.attribute("number").unwrap_or("").to_string(),
-                    id: node.attribute("id").map(str::to_string),
-                    stem: Vec::new(),
-                    body: Vec::new(),
-                    options: Vec::new(),
-                    lines: 0,
-                    after: Vec::new(),
-                    size,
-                };
-                let mut stem_seen = false;
-                for child in node.children().filter(Node::is_element) {
-                    match child.tag_name().name() {
-                        "stem" => {
-                            q.stem = self.inlines(child, FontRole::Body)?;
-                            stem_seen = true;
-                        }
-                        "option" => q.options.push((
-                            child.attribute("label").unwrap_or("").to_string(),
-                            self.inlines(child, FontRole::Body)?,
-                        )),
-                        "lines" => q.lines = self.num(child, "count", 5.0)? as u32,
-                        // Blocks between the stem and the first option belong to the stem.
-                        _ if stem_seen
-                            && q.options.is_empty()
-                            && q.lines == 0
-                            && q.after.is_empty() =>
-                        {
-                            q.body.push(self.block(child)?)
-                        }
-                        _ => q.after.push(self.block(child)?),
-                    }
-                }
-                Block::Question(q)
-            }
+            "question" => self.question_block(node)?,
             "lines" => Block::Lines {
                 count: self.num(node, "count", 5.0)? as u32,
             },
-            "bubbles" => {
-                let mut questions = Vec::new();
-                for q in node.children().filter(Node::is_element) {
-                    if q.tag_name().name() != "q" {
-                        return Err(self.err(q, format!("<bubbles> holds <q n=\"1\" choices=\"A B C D\"/> elements, not <{}>", q.tag_name().name())));
-                    }
-                    let choices = q
-                        .attribute("choices")
-                        .unwrap_or("")
-                        .split_whitespace()
-                        .map(str::to_string)
-                        .collect();
-                    questions.push((q.attribute("n").unwrap_or("").to_string(), choices));
-                }
-                Block::Bubbles {
-                    questions,
-                    size: self.num(node, "size", 8.0)?,
-                }
-            }
-            "bars" => {
-                let mut bars = Vec::new();
-                for b in node.children().filter(Node::is_element) {
-                    if b.tag_name().name() != "bar" {
-                        return Err(self.err(
-                            b,
-                            format!(
-                                "<bars> holds <bar label=\"…\" value=\"3\"/> elements, not <{}>",
-                                b.tag_name().name()
-                            ),
-                        ));
-                    }
-                    bars.push((
-                        b.attribute("label").unwrap_or("").to_string(),
-                        self.num(b, "value", 0.0)?,
-                    ));
-                }
-                Block::Bars {
-                    bars,
-                    max: node
-                        .attribute("max")
-                        .map(|_| self.num(node, "max", 1.0))
-                        .transpose()?,
-                    height: self.num(node, "height", 40.0)?,
-                    size: self.num(node, "size", 8.0)?,
-                }
-            }
+            "bubbles" => self.bubbles_block(node)?,
+            "bars" => self.bars_block(node)?,
             "digits" => Block::Digits {
                 count: self.num(node, "count", 10.0)?.clamp(1.0, 24.0) as usize,
                 value: node.attribute("value").unwrap_or("").to_string(),
@@ -666,6 +513,176 @@ impl Ctx<'_> {
             "space" => Block::Space(self.num(node, "pt", 6.0)?),
             "pagebreak" => Block::PageBreak,
             other => return Err(self.err(node, format!("unknown element <{other}>"))),
+        })
+    }
+
+    /// `<fields>`: labelled lines to write on (学校, 班级, 姓名…).
+    fn fields_block(&self, node: Node) -> Result<Block> {
+        let mut fields = Vec::new();
+        for f in node.children().filter(Node::is_element) {
+            if f.tag_name().name() != "field" {
+                return Err(self.err(
+                    f,
+                    format!(
+                        "<fields> holds <field> elements, not <{}>",
+                        f.tag_name().name()
+                    ),
+                ));
+            }
+            fields.push(Field {
+                label: f.attribute("label").unwrap_or("").to_string(),
+                em: self.num(f, "em", 8.0)?,
+                value: f.attribute("value").unwrap_or("").to_string(),
+            });
+        }
+        Ok(Block::Fields {
+            fields,
+            size: self.num(node, "size", BODY_SIZE)?,
+        })
+    }
+
+    /// `<table>`: rows of cells, column widths as shares.
+    fn table_block(&self, node: Node) -> Result<Block> {
+        let mut rows = Vec::new();
+        for row in node.children().filter(Node::is_element) {
+            if row.tag_name().name() != "row" {
+                return Err(self.err(
+                    row,
+                    format!(
+                        "<table> holds <row> elements, not <{}>",
+                        row.tag_name().name()
+                    ),
+                ));
+            }
+            let mut cells = Vec::new();
+            for cell in row.children().filter(Node::is_element) {
+                let role = if cell.attribute("font") == Some("heading") {
+                    FontRole::Heading
+                } else {
+                    FontRole::Body
+                };
+                cells.push(Cell {
+                    runs: self.inlines(cell, role)?,
+                });
+            }
+            rows.push(cells);
+        }
+        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<f32> = match node.attribute("widths") {
+            Some(w) => w
+                .split_whitespace()
+                .map(|x| x.parse::<f32>().unwrap_or(1.0).max(0.1))
+                .collect(),
+            None => vec![1.0; columns],
+        };
+        if widths.len() < columns {
+            return Err(self.err(
+                node,
+                format!(
+                    "widths has {} entries but a row has {columns} cells",
+                    widths.len()
+                ),
+            ));
+        }
+        Ok(Block::Table(Table {
+            widths,
+            rows,
+            size: self.num(node, "size", BODY_SIZE)?,
+            row_em: self.num(node, "row-height", 2.0)?,
+            keep_rows: self.num(node, "keep-rows", 1.0)?.max(1.0) as usize,
+            width_share: self.num(node, "width", 1.0)?.clamp(0.1, 1.0),
+            header_rows: self.num(node, "header-rows", 0.0)? as usize,
+        }))
+    }
+
+    /// `<question>`: number, stem, the blocks under the stem, options, answer lines and what follows.
+    fn question_block(&self, node: Node) -> Result<Block> {
+        let size = self.num(node, "size", BODY_SIZE)?;
+        let mut q = QuestionBlock {
+            number: node.attribute("number").unwrap_or("").to_string(),
+            id: node.attribute("id").map(str::to_string),
+            stem: Vec::new(),
+            body: Vec::new(),
+            options: Vec::new(),
+            lines: 0,
+            after: Vec::new(),
+            size,
+        };
+        let mut stem_seen = false;
+        for child in node.children().filter(Node::is_element) {
+            match child.tag_name().name() {
+                "stem" => {
+                    q.stem = self.inlines(child, FontRole::Body)?;
+                    stem_seen = true;
+                }
+                "option" => q.options.push((
+                    child.attribute("label").unwrap_or("").to_string(),
+                    self.inlines(child, FontRole::Body)?,
+                )),
+                "lines" => q.lines = self.num(child, "count", 5.0)? as u32,
+                // Blocks between the stem and the first option belong to the stem.
+                _ if stem_seen && q.options.is_empty() && q.lines == 0 && q.after.is_empty() => {
+                    q.body.push(self.block(child)?)
+                }
+                _ => q.after.push(self.block(child)?),
+            }
+        }
+        Ok(Block::Question(q))
+    }
+
+    /// `<bubbles>`: an answer sheet's bubble rows.
+    fn bubbles_block(&self, node: Node) -> Result<Block> {
+        let mut questions = Vec::new();
+        for q in node.children().filter(Node::is_element) {
+            if q.tag_name().name() != "q" {
+                return Err(self.err(
+                    q,
+                    format!(
+                        "<bubbles> holds <q n=\"1\" choices=\"A B C D\"/> elements, not <{}>",
+                        q.tag_name().name()
+                    ),
+                ));
+            }
+            let choices = q
+                .attribute("choices")
+                .unwrap_or("")
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            questions.push((q.attribute("n").unwrap_or("").to_string(), choices));
+        }
+        Ok(Block::Bubbles {
+            questions,
+            size: self.num(node, "size", 8.0)?,
+        })
+    }
+
+    /// `<bars>`: a bar chart of labelled values.
+    fn bars_block(&self, node: Node) -> Result<Block> {
+        let mut bars = Vec::new();
+        for b in node.children().filter(Node::is_element) {
+            if b.tag_name().name() != "bar" {
+                return Err(self.err(
+                    b,
+                    format!(
+                        "<bars> holds <bar label=\"…\" value=\"3\"/> elements, not <{}>",
+                        b.tag_name().name()
+                    ),
+                ));
+            }
+            bars.push((
+                b.attribute("label").unwrap_or("").to_string(),
+                self.num(b, "value", 0.0)?,
+            ));
+        }
+        Ok(Block::Bars {
+            bars,
+            max: node
+                .attribute("max")
+                .map(|_| self.num(node, "max", 1.0))
+                .transpose()?,
+            height: self.num(node, "height", 40.0)?,
+            size: self.num(node, "size", 8.0)?,
         })
     }
 }

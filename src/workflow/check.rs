@@ -21,20 +21,24 @@ pub fn missing_glyphs(bank: &Bank, fonts: &FontSet) -> Vec<Diagnostic> {
     }
     for n in &bank.notes {
         fields.push((&n.origin.file, field(&n.origin.path, "title"), &n.title));
-        fields.push((&n.origin.file, field(&n.origin.path, "text"), &n.text));
+        fields.push((
+            &n.origin.file,
+            field(&n.origin.path, "text"),
+            n.text.source(),
+        ));
     }
     for q in &bank.questions {
         let file = q.origin.file.as_path();
-        fields.push((file, field(&q.origin.path, "stem"), &q.stem));
+        fields.push((file, field(&q.origin.path, "stem"), q.stem.source()));
         for (i, o) in q.options.iter().enumerate() {
             fields.push((
                 file,
                 format!("{}[{i}]", field(&q.origin.path, "options")),
-                o,
+                o.source(),
             ));
         }
         if let Some(e) = &q.explanation {
-            fields.push((file, field(&q.origin.path, "explanation"), e));
+            fields.push((file, field(&q.origin.path, "explanation"), e.source()));
         }
         match &q.answer {
             Answer::Blank(blanks) => {

@@ -336,7 +336,11 @@ fn items_csv(items: &[Item]) -> Vec<u8> {
             format!("{:.3}", i.mean_score),
             format!("{:.3}", i.discrimination),
             option_summary(i),
-            i.flags.join("; "),
+            i.flags
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join("; "),
             i.unmarked.to_string(),
         ]);
     }

@@ -200,7 +200,7 @@ pub fn handouts(
     let phrases: usize = notes
         .iter()
         .flat_map(|(_, ns)| ns)
-        .map(|n| crate::input::bank::key_phrases(&bank.notes[*n].text).len())
+        .map(|n| bank.notes[*n].text.key_phrases().len())
         .sum();
     let summary = format!(
         "{} notes in {} sections; {} key phrases{}",

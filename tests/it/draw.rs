@@ -54,7 +54,7 @@ fn make_bank(sections: usize, specs: &[Spec]) -> Bank {
                 id: format!("q{i}"),
                 section: *s,
                 kind: *kind,
-                stem: format!("题{i}"),
+                stem: format!("题{i}").into(),
                 options,
                 answer,
                 difficulty: *d,
@@ -683,9 +683,9 @@ proptest! {
         // Every choice question asks 规定配备（　）人员。 and its options are its own (甲3号, 乙3号, ...).
         for (i, q) in bank.questions.iter_mut().enumerate() {
             if q.kind.has_options() {
-                q.stem = format!("第{i}题规定配备（　）人员。");
+                q.stem = format!("第{i}题规定配备（　）人员。").into();
                 for o in &mut q.options {
-                    *o = format!("{o}{i}号");
+                    *o = format!("{o}{i}号").into();
                 }
             }
         }
@@ -702,7 +702,7 @@ proptest! {
             }
             // r states q's answer after q's own words: a leak.
             let told = format!("另规定配备{}。", bank.questions[q].options[correct]);
-            bank.questions[r].stem.push_str(&told);
+            bank.questions[r].stem = format!("{}{told}", bank.questions[r].stem).into();
             expected.push((q, r));
         }
         bank.leaks = leak_pairs(&bank.questions);

@@ -188,7 +188,8 @@ fn gift_reads_back_through_moodles_rules_and_leaves_out_cloze() {
     );
     let q1 = &questions[0];
     assert_eq!(
-        q1.text, bank.questions[0].stem,
+        q1.text,
+        bank.questions[0].stem.source(),
         "line breaks and specials survive"
     );
     assert!(q1.text.contains("\n\n第二行"), "{:?}", q1.text);

@@ -56,7 +56,7 @@ fn summary_prints_every_note_title_and_key_phrase() {
             "note title {} missing",
             note.title
         );
-        for phrase in key_phrases(&note.text) {
+        for phrase in key_phrases(note.text.source()) {
             assert!(
                 text.contains(&normalize_for_match(&phrase)),
                 "key phrase {phrase} missing"
@@ -73,7 +73,10 @@ fn summary_prints_every_note_title_and_key_phrase() {
 
 /// How many key phrases the bank's notes mark, the number a handout reports.
 fn phrase_count(bank: &Bank) -> usize {
-    bank.notes.iter().map(|n| key_phrases(&n.text).len()).sum()
+    bank.notes
+        .iter()
+        .map(|n| key_phrases(n.text.source()).len())
+        .sum()
 }
 
 /// Key phrases of the bank that occur exactly once in all note text, so their absence is meaningful.
@@ -81,12 +84,12 @@ fn unique_phrases(bank: &Bank) -> Vec<String> {
     let all: String = bank
         .notes
         .iter()
-        .map(|n| normalize_for_match(&n.text) + &normalize_for_match(&n.title))
+        .map(|n| normalize_for_match(n.text.source()) + &normalize_for_match(&n.title))
         .chain(bank.sections.iter().map(|s| normalize_for_match(&s.title)))
         .collect();
     bank.notes
         .iter()
-        .flat_map(|n| key_phrases(&n.text))
+        .flat_map(|n| key_phrases(n.text.source()))
         .map(|p| normalize_for_match(&p))
         .filter(|p| p.chars().count() >= 4 && all.matches(p.as_str()).count() == 1)
         .collect()

@@ -210,7 +210,7 @@ fn key_and_review_lay_out_with_grid_explanations_and_key_phrases() {
     let phrase = bank
         .notes
         .iter()
-        .flat_map(|n| examgen::input::bank::key_phrases(&n.text))
+        .flat_map(|n| examgen::input::bank::key_phrases(n.text.source()))
         .find(|p| p.chars().count() >= 6 && heading_text.contains(p.as_str()));
     assert!(
         phrase.is_some(),
@@ -274,7 +274,7 @@ fn shipped_mock_paper_passes_the_pdf_tools() {
         let flat = squeeze(&text);
         for q in variant["questions"].as_array().unwrap() {
             let bq = bank.question(q["id"].as_str().unwrap()).unwrap();
-            for piece in bq.stem.split("___") {
+            for piece in bq.stem.source().split("___") {
                 let piece = squeeze(piece.trim_matches('_'));
                 assert!(
                     flat.contains(&piece),
@@ -284,7 +284,7 @@ fn shipped_mock_paper_passes_the_pdf_tools() {
             }
             for option in &bq.options {
                 assert!(
-                    flat.contains(&squeeze(option)),
+                    flat.contains(&squeeze(option.source())),
                     "variant {label}: option {option:?} of {} missing",
                     bq.id
                 );

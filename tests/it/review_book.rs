@@ -205,7 +205,7 @@ fn each_book_holds_exactly_the_students_misses_as_printed_with_practice_off_thei
                 let printed: Vec<&str> = record
                     .option_order
                     .iter()
-                    .map(|o| q.options[*o].as_str())
+                    .map(|o| q.options[*o].source())
                     .collect();
                 assert_eq!(texts, printed, "{id} question {}", m.question.number);
                 // Grouped by the question's note.

@@ -55,14 +55,16 @@ fn every_question_is_anchored_in_a_note_with_a_verbatim_quote_and_an_explanation
             .as_deref()
             .unwrap_or_else(|| panic!("{} has no quote", q.id));
         assert!(
-            normalize_for_match(&bank.notes[note].text).contains(&normalize_for_match(quote)),
+            normalize_for_match(bank.notes[note].text.source())
+                .contains(&normalize_for_match(quote)),
             "{}: quote not in note {}",
             q.id,
             bank.notes[note].id
         );
         assert!(
             q.explanation
-                .as_deref()
+                .as_ref()
+                .map(|e| e.source())
                 .is_some_and(|e| e.chars().count() >= 8),
             "{} has no real explanation",
             q.id
@@ -92,8 +94,11 @@ fn marked_chars(text: &str) -> Vec<(char, Option<usize>)> {
 #[test]
 fn every_bold_phrase_of_the_source_is_in_a_note_and_bolded_only_in_parts() {
     let bank = bank();
-    let notes: Vec<Vec<(char, Option<usize>)>> =
-        bank.notes.iter().map(|n| marked_chars(&n.text)).collect();
+    let notes: Vec<Vec<(char, Option<usize>)>> = bank
+        .notes
+        .iter()
+        .map(|n| marked_chars(n.text.source()))
+        .collect();
     let source =
         std::fs::read_to_string(crate::util::repo().join("tests/data/source-key-phrases.txt"))
             .unwrap();
@@ -196,8 +201,8 @@ fn blanked_exactly(fact: &str, note: &examgen::input::bank::Note) -> bool {
     if want.is_empty() {
         return false;
     }
-    let parts: Vec<&str> = note.text.split("**").collect();
-    let chars = marked_chars(&note.text);
+    let parts: Vec<&str> = note.text.source().split("**").collect();
+    let chars = marked_chars(note.text.source());
     (0..(chars.len() + 1).saturating_sub(want.len())).any(|start| {
         let span = &chars[start..start + want.len()];
         if !span.iter().map(|(c, _)| *c).eq(want.iter().copied()) {
@@ -230,7 +235,7 @@ fn key_phrases_cover_every_note_and_the_tested_facts() {
         .notes
         .iter()
         .filter(|n| {
-            !key_phrases(&n.text)
+            !key_phrases(n.text.source())
                 .iter()
                 .any(|p| cloze_parts(p, n).is_some())
         })
@@ -244,9 +249,9 @@ fn key_phrases_cover_every_note_and_the_tested_facts() {
     for q in &bank.questions {
         let Some(n) = q.note else { continue };
         let note = &bank.notes[n];
-        let text = normalize_for_match(&note.text);
+        let text = normalize_for_match(note.text.source());
         let keyed: Vec<Vec<String>> = match &q.answer {
-            Answer::Single(i) => vec![vec![q.options[*i].clone()]],
+            Answer::Single(i) => vec![vec![q.options[*i].source().to_string()]],
             Answer::Blank(blanks) => blanks.clone(),
             _ => continue,
         };

@@ -518,14 +518,18 @@ fn moodle_carries_photos_upright_and_pipes_in_cells_and_the_csv_round_trip_keeps
     let back = examgen::input::bank::Bank::load(&dir.join("again")).unwrap();
     let copy = back.question("copy-001").unwrap();
     assert!(
-        copy.stem.contains(
+        copy.stem.source().contains(
             "![副本](img/我的 图片 (1).png){width=2cm}\n![副本](img/我的 图片 (1).png){width=20mm}"
         ),
         "{}",
         copy.stem
     );
     let pipe = back.question("pipe-001").unwrap();
-    assert!(pipe.stem.contains(r"| a\|b | P(A\|B) |"), "{}", pipe.stem);
+    assert!(
+        pipe.stem.source().contains(r"| a\|b | P(A\|B) |"),
+        "{}",
+        pipe.stem
+    );
     let path = back.question("path-001").unwrap();
     assert_eq!(path.options[0], r"C:\Windows");
     assert_eq!(path.options[3], r"C:\d #2");

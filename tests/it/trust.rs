@@ -288,7 +288,10 @@ fn a_key_phrase_across_a_blank_line_is_refused_and_wrapped_chinese_joins_without
         "{}",
         run.stderr
     );
-    let paragraphs = examgen::model::paper::note_paragraphs("社区工作者\n队伍建设\n\n第二段");
+    let paragraphs = examgen::model::rich::note_paragraphs(
+        &examgen::input::bank::Rich::note("社区工作者\n队伍建设\n\n第二段"),
+        std::path::Path::new("x.yaml"),
+    );
     assert_eq!(paragraphs[0][0].text, "社区工作者队伍建设");
 }
 

@@ -53,7 +53,11 @@ pub(super) fn shuffle_options(q: &Question, dice: &mut Dice) -> Vec<usize> {
         let movable = q.options.len() - q.keep_last.min(q.options.len());
         // The dice roll either way, so every other question keeps the shuffle it had before.
         dice.shuffle(&mut order[..movable]);
-        if let Some(sorted) = natural_order(&q.options[..movable]) {
+        let texts: Vec<String> = q.options[..movable]
+            .iter()
+            .map(|o| o.source().to_string())
+            .collect();
+        if let Some(sorted) = natural_order(&texts) {
             order[..movable].copy_from_slice(&sorted);
         }
     }

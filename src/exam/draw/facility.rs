@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use rust_decimal::prelude::ToPrimitive;
 
-use super::select::{eligible, groups};
+use super::select::{DrawPool, eligible, groups};
 use crate::exam::dice::Dice;
 use crate::input::bank::Bank;
 use crate::input::blueprint::{Blueprint, FacilityTarget};
@@ -55,14 +55,17 @@ fn facility_of(
 /// Moves the chosen set toward every target: each part's own, then the paper's over the parts without one.
 /// A target the bank cannot reach leaves a warning.
 pub(super) fn steer(
-    bank: &Bank,
-    blueprint: &Blueprint,
+    pool: &DrawPool,
     chosen: &mut [Vec<usize>],
-    avoid: &HashSet<usize>,
     p: &[f64],
     dice: &mut Dice,
     warnings: &mut Vec<String>,
 ) {
+    let DrawPool {
+        bank,
+        blueprint,
+        avoid,
+    } = *pool;
     let group = groups(bank);
     let mut targets: Vec<(String, Vec<usize>, FacilityTarget)> = blueprint
         .parts

@@ -16,7 +16,7 @@ mod select;
 use arrange::arrange;
 pub use arrange::remap;
 pub use flow::allocate_levels;
-use select::select_avoiding;
+use select::{DrawPool, select_avoiding};
 pub use select::{spread_even, spread_proportional, spread_weighted};
 
 use std::collections::HashSet;
@@ -129,25 +129,14 @@ pub fn draw(bank: &Bank, blueprint: &Blueprint, options: &DrawOptions) -> Result
     let set_count = if options.distinct { variants } else { 1 };
     for v in 0..set_count {
         let mut select_dice = dice.fork();
-        let mut chosen = select_avoiding(
+        let pool = DrawPool {
             bank,
             blueprint,
-            &mut select_dice,
-            &avoid,
-            &mut warnings,
-            v,
-            set_count,
-        )?;
+            avoid: &avoid,
+        };
+        let mut chosen = select_avoiding(&pool, &mut select_dice, &mut warnings, v, set_count)?;
         if let Some(p) = &facilities {
-            facility::steer(
-                bank,
-                blueprint,
-                &mut chosen,
-                &avoid,
-                p,
-                &mut select_dice,
-                &mut warnings,
-            );
+            facility::steer(&pool, &mut chosen, p, &mut select_dice, &mut warnings);
         }
         if options.distinct {
             // A group holds near-duplicates: once one of them is on a paper, its siblings count as used too.

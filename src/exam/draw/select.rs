@@ -11,26 +11,34 @@ use crate::exam::dice::Dice;
 use crate::input::bank::{Bank, Question};
 use crate::input::blueprint::{Blueprint, Part, Spread, describe_mix, difficulty_targets};
 
-/// Selects one question set, keeping `avoid` out if the bank allows, else letting the fewest back in.
+/// What every selection pass of a draw reads: the bank, the blueprint, and the questions to keep off the
+/// paper while the bank allows (used before, or on another variant's paper).
+pub(super) struct DrawPool<'a> {
+    pub bank: &'a Bank,
+    pub blueprint: &'a Blueprint,
+    pub avoid: &'a HashSet<usize>,
+}
+
+/// Selects question set `set` of `sets`, keeping `avoid` out if the bank allows, else letting the fewest
+/// back in.
 pub(super) fn select_avoiding(
-    bank: &Bank,
-    blueprint: &Blueprint,
+    pool: &DrawPool,
     dice: &mut Dice,
-    avoid: &HashSet<usize>,
     warnings: &mut Vec<String>,
     set: usize,
     sets: usize,
 ) -> Result<Vec<Vec<usize>>> {
+    let avoid = pool.avoid;
     if !avoid.is_empty() {
         let mut strict = dice.fork();
         let mut local = Vec::new();
-        if let Ok(chosen) = select_relaxing(bank, blueprint, &mut strict, avoid, true, &mut local) {
+        if let Ok(chosen) = select_relaxing(pool, &mut strict, true, &mut local) {
             warnings.extend(local);
             return Ok(chosen);
         }
     }
     let mut local = Vec::new();
-    let chosen = select_relaxing(bank, blueprint, dice, avoid, false, &mut local)?;
+    let chosen = select_relaxing(pool, dice, false, &mut local)?;
     warnings.extend(local);
     let reused = chosen
         .iter()
@@ -66,62 +74,113 @@ pub(super) struct Cell {
 /// Selects with the even/proportional spread; if groups shared across sections make that spread impossible,
 /// selects again with only the counts and hard quotas, which is then exact.
 pub(super) fn select_relaxing(
-    bank: &Bank,
-    blueprint: &Blueprint,
+    pool: &DrawPool,
     dice: &mut Dice,
-    avoid: &HashSet<usize>,
     strict: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Vec<usize>>> {
     let mut relaxed_dice = dice.fork();
-    match select(bank, blueprint, dice, avoid, strict, false, warnings) {
+    let pass = |relax_soft| Pass {
+        pool,
+        strict,
+        relax_soft,
+        group_of: groups(pool.bank),
+    };
+    match pass(false).select(dice, warnings) {
         Ok(chosen) => Ok(chosen),
         Err(first) => {
-            let soft = blueprint
+            let soft = pool
+                .blueprint
                 .parts
                 .iter()
                 .any(|p| !matches!(p.spread, Spread::Quotas(_)));
             if !soft {
                 return Err(first);
             }
-            let chosen = select(
-                bank,
-                blueprint,
-                &mut relaxed_dice,
-                avoid,
-                strict,
-                true,
-                warnings,
-            )
-            .map_err(|_| first)?;
+            let chosen = pass(true)
+                .select(&mut relaxed_dice, warnings)
+                .map_err(|_| first)?;
             warnings.push("the questions could not be spread over the sections as asked (groups or other parts compete for them); counts and quotas are met".into());
             Ok(chosen)
         }
     }
 }
 
-/// Selects the questions of every part: per part, bank question indices. With `relax_soft`, parts without
-/// hard quotas take their count from any section.
-pub(super) fn select(
-    bank: &Bank,
-    blueprint: &Blueprint,
-    dice: &mut Dice,
-    avoid: &HashSet<usize>,
+/// One selection pass over a pool.
+struct Pass<'a> {
+    pool: &'a DrawPool<'a>,
+    /// Avoided questions are out altogether, not merely drawn last.
     strict: bool,
+    /// Parts without hard quotas take their count from any section.
     relax_soft: bool,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<Vec<usize>>> {
-    let group_of = groups(bank);
+    /// Every question's group (see [`groups`]).
+    group_of: Vec<usize>,
+}
 
-    let mut cells: Vec<Cell> = Vec::new();
-    let mut part_targets: Vec<Option<[usize; 5]>> = Vec::new();
-    for (pi, part) in blueprint.parts.iter().enumerate() {
+impl Pass<'_> {
+    /// Selects the questions of every part: per part, bank question indices.
+    fn select(&self, dice: &mut Dice, warnings: &mut Vec<String>) -> Result<Vec<Vec<usize>>> {
+        let (bank, blueprint) = (self.pool.bank, self.pool.blueprint);
+        let mut cells: Vec<Cell> = Vec::new();
+        let mut part_targets: Vec<Option<[usize; 5]>> = Vec::new();
+        for (pi, part) in blueprint.parts.iter().enumerate() {
+            let first_cell = cells.len();
+            cells.extend(self.part_cells(pi, dice)?);
+            let target = part
+                .difficulty
+                .map(|shares| difficulty_targets(&shares, part.count));
+            if let Some(target) = &target {
+                share_levels(bank, &self.group_of, &mut cells[first_cell..], target);
+            }
+            part_targets.push(target);
+        }
+        self.fill(&mut cells, &part_targets)?;
+
+        let mut chosen: Vec<Vec<usize>> = vec![Vec::new(); blueprint.parts.len()];
+        for cell in &cells {
+            chosen[cell.part].extend(&cell.chosen);
+        }
+        for (pi, part) in blueprint.parts.iter().enumerate() {
+            if let Some(target) = part_targets[pi] {
+                let mut got = [0usize; 5];
+                for q in &chosen[pi] {
+                    got[bank.questions[*q].difficulty as usize - 1] += 1;
+                }
+                if got != target {
+                    warnings.push(format!(
+                        "part {} ({}): difficulty mix {} was the target; the draw achieved {} (the bank has too few questions of some levels in the sections drawn)",
+                        pi + 1,
+                        part.title,
+                        describe_mix(&target),
+                        describe_mix(&got)
+                    ));
+                }
+            }
+        }
+        let kept = leak_kept(bank, blueprint, &chosen);
+        if kept > 0 {
+            warnings.push(format!(
+                "{kept} question(s) were kept off this paper because a drawn question answers them or they answer it (answer leaks; `examgen check` lists the pairs)"
+            ));
+        }
+        Ok(chosen)
+    }
+
+    /// Part `pi`'s cells: one per section with a target (or, for hard quotas, every quota), and for a part
+    /// without hard quotas an overflow cell over all its sections.
+    fn part_cells(&self, pi: usize, dice: &mut Dice) -> Result<Vec<Cell>> {
+        let DrawPool {
+            bank,
+            blueprint,
+            avoid,
+        } = *self.pool;
+        let part = &blueprint.parts[pi];
         let eligible_in = |s: usize| -> Vec<usize> {
             bank.questions
                 .iter()
                 .enumerate()
                 .filter(|(i, q)| {
-                    q.section == s && eligible(q, part) && !(strict && avoid.contains(i))
+                    q.section == s && eligible(q, part) && !(self.strict && avoid.contains(i))
                 })
                 .map(|(i, _)| i)
                 .collect()
@@ -131,19 +190,15 @@ pub(super) fn select(
             .iter()
             .map(|qs| {
                 qs.iter()
-                    .map(|q| group_of[*q])
+                    .map(|q| self.group_of[*q])
                     .collect::<HashSet<_>>()
                     .len()
             })
             .collect();
         let (targets, hard) = section_targets(bank, part, pi, &capacity, dice)?;
-        part_targets.push(
-            part.difficulty
-                .map(|shares| difficulty_targets(&shares, part.count)),
-        );
-        let first_cell = cells.len();
+        let mut cells = Vec::new();
         for (s, target) in targets.iter().enumerate() {
-            if (*target == 0 && hard) || (relax_soft && !hard) {
+            if (*target == 0 && hard) || (self.relax_soft && !hard) {
                 continue;
             }
             let mut list = per_section[s].clone();
@@ -161,7 +216,7 @@ pub(super) fn select(
         if !hard {
             let mut all: Vec<usize> = per_section.concat();
             prefer(&mut all, avoid, dice);
-            let target = if relax_soft { part.count } else { 0 };
+            let target = if self.relax_soft { part.count } else { 0 };
             cells.push(Cell {
                 part: pi,
                 section: None,
@@ -172,83 +227,64 @@ pub(super) fn select(
                 levels: None,
             });
         }
-        if let Some(target) = part_targets[pi] {
-            let members: Vec<usize> = (first_cell..cells.len())
-                .filter(|c| cells[*c].target > 0)
-                .collect();
-            let supply: Vec<[usize; 5]> = members
-                .iter()
-                .map(|c| {
-                    let mut groups: [HashSet<usize>; 5] = Default::default();
-                    for q in &cells[*c].eligible {
-                        groups[bank.questions[*q].difficulty as usize - 1].insert(group_of[*q]);
-                    }
-                    groups.map(|g| g.len())
-                })
-                .collect();
-            let wants: Vec<usize> = members.iter().map(|c| cells[*c].target).collect();
-            for (c, levels) in members
-                .iter()
-                .zip(allocate_levels(&wants, &supply, &target))
-            {
-                cells[*c].levels = Some(levels);
-            }
-        }
+        Ok(cells)
     }
 
-    // Which cell holds each group, and through which question.
-    let mut holder: HashMap<usize, (usize, usize)> = HashMap::new();
-    greedy_fill(bank, &mut cells, &group_of, &part_targets, &mut holder);
+    /// Fills every cell: the seeded greedy pass, then augmenting paths for any cell left short. A soft cell
+    /// that cannot be filled hands its shortfall to its part's overflow cell; a hard one is an error.
+    fn fill(&self, cells: &mut [Cell], part_targets: &[Option<[usize; 5]>]) -> Result<()> {
+        let group_of = &self.group_of;
+        // Which cell holds each group, and through which question.
+        let mut holder: HashMap<usize, (usize, usize)> = HashMap::new();
+        greedy_fill(self.pool.bank, cells, group_of, part_targets, &mut holder);
 
-    let mut order: Vec<usize> = (0..cells.len()).collect();
-    order.sort_by_key(|c| (!cells[*c].hard, cells[*c].section.is_none()));
-    for c in order {
-        while cells[c].chosen.len() < cells[c].target {
-            if augment(&mut cells, c, &group_of, &mut holder) {
-                continue;
-            }
-            if cells[c].hard || cells[c].section.is_none() {
-                return Err(shortage(bank, blueprint, &cells[c], &group_of));
-            }
-            // A soft cell that cannot be filled hands its shortfall to the part's overflow cell.
-            cells[c].target -= 1;
-            let overflow = cells
-                .iter()
-                .position(|x| x.part == cells[c].part && x.section.is_none())
-                .expect("soft parts have an overflow cell");
-            cells[overflow].target += 1;
-            // Overflow cells sort after every section cell, so the loop reaches this one later.
-        }
-    }
-
-    let mut chosen: Vec<Vec<usize>> = vec![Vec::new(); blueprint.parts.len()];
-    for cell in &cells {
-        chosen[cell.part].extend(&cell.chosen);
-    }
-    for (pi, part) in blueprint.parts.iter().enumerate() {
-        if let Some(target) = part_targets[pi] {
-            let mut got = [0usize; 5];
-            for q in &chosen[pi] {
-                got[bank.questions[*q].difficulty as usize - 1] += 1;
-            }
-            if got != target {
-                warnings.push(format!(
-                    "part {} ({}): difficulty mix {} was the target; the draw achieved {} (the bank has too few questions of some levels in the sections drawn)",
-                    pi + 1,
-                    part.title,
-                    describe_mix(&target),
-                    describe_mix(&got)
-                ));
+        let mut order: Vec<usize> = (0..cells.len()).collect();
+        order.sort_by_key(|c| (!cells[*c].hard, cells[*c].section.is_none()));
+        for c in order {
+            while cells[c].chosen.len() < cells[c].target {
+                if augment(cells, c, group_of, &mut holder) {
+                    continue;
+                }
+                if cells[c].hard || cells[c].section.is_none() {
+                    return Err(shortage(
+                        self.pool.bank,
+                        self.pool.blueprint,
+                        &cells[c],
+                        group_of,
+                    ));
+                }
+                // A soft cell that cannot be filled hands its shortfall to the part's overflow cell.
+                cells[c].target -= 1;
+                let overflow = cells
+                    .iter()
+                    .position(|x| x.part == cells[c].part && x.section.is_none())
+                    .expect("soft parts have an overflow cell");
+                cells[overflow].target += 1;
+                // Overflow cells sort after every section cell, so the loop reaches this one later.
             }
         }
+        Ok(())
     }
-    let kept = leak_kept(bank, blueprint, &chosen);
-    if kept > 0 {
-        warnings.push(format!(
-            "{kept} question(s) were kept off this paper because a drawn question answers them or they answer it (answer leaks; `examgen check` lists the pairs)"
-        ));
+}
+
+/// Shares a part's difficulty `target` among its cells with a count, by what each cell's groups can supply
+/// of every level (`allocate_levels`).
+fn share_levels(bank: &Bank, group_of: &[usize], cells: &mut [Cell], target: &[usize; 5]) {
+    let members: Vec<usize> = (0..cells.len()).filter(|c| cells[*c].target > 0).collect();
+    let supply: Vec<[usize; 5]> = members
+        .iter()
+        .map(|c| {
+            let mut groups: [HashSet<usize>; 5] = Default::default();
+            for q in &cells[*c].eligible {
+                groups[bank.questions[*q].difficulty as usize - 1].insert(group_of[*q]);
+            }
+            groups.map(|g| g.len())
+        })
+        .collect();
+    let wants: Vec<usize> = members.iter().map(|c| cells[*c].target).collect();
+    for (c, levels) in members.iter().zip(allocate_levels(&wants, &supply, target)) {
+        cells[*c].levels = Some(levels);
     }
-    Ok(chosen)
 }
 
 /// The group of every question: its `group:` name, or itself alone, with the two questions of an answer

@@ -26,6 +26,40 @@ pub fn ranks(students: &[Graded]) -> Vec<usize> {
     rank
 }
 
+/// What the item analysis flags a question for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Flag {
+    /// Facility over 0.9.
+    #[serde(rename = "too easy")]
+    TooEasy,
+    /// Facility under 0.3.
+    #[serde(rename = "too hard")]
+    TooHard,
+    /// The weaker students did better than the stronger: often a wrong key.
+    #[serde(rename = "negative discrimination")]
+    NegativeDiscrimination,
+}
+
+impl Flag {
+    /// As items.csv writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::TooEasy => "too easy",
+            Flag::TooHard => "too hard",
+            Flag::NegativeDiscrimination => "negative discrimination",
+        }
+    }
+
+    /// As the class report prints it.
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            Flag::TooEasy => "过易",
+            Flag::TooHard => "过难",
+            Flag::NegativeDiscrimination => "负区分",
+        }
+    }
+}
+
 /// Per bank question, across variants.
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
@@ -45,7 +79,7 @@ pub struct Item {
     pub option_counts: Vec<usize>,
     /// Original indices of the correct options.
     pub correct: Vec<usize>,
-    pub flags: Vec<&'static str>,
+    pub flags: Vec<Flag>,
     /// Whether it is still awaiting hand marking for some student.
     pub unmarked: usize,
 }
@@ -154,13 +188,13 @@ fn item(id: String, a: Answered, upper: &[usize], lower: &[usize], class_size: u
     let mut flags = Vec::new();
     if !marked.is_empty() {
         if facility > 0.9 {
-            flags.push("too easy");
+            flags.push(Flag::TooEasy);
         }
         if facility < 0.3 {
-            flags.push("too hard");
+            flags.push(Flag::TooHard);
         }
         if discrimination < 0.0 && class_size >= 5 {
-            flags.push("negative discrimination");
+            flags.push(Flag::NegativeDiscrimination);
         }
     }
     Item {

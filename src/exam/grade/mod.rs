@@ -17,7 +17,7 @@ use crate::input::bank::{Answer, QuestionType};
 use crate::input::blueprint::Scoring;
 use crate::input::manifest::{Manifest, QuestionRecord, VariantRecord};
 
-pub use analysis::{Item, item_analysis, ranks, section_averages};
+pub use analysis::{Flag, Item, item_analysis, ranks, section_averages};
 pub use cells::{Given, fold, parse_cell};
 pub use responses::{IdMatch, match_id, question_number};
 use rows::{Findings, RowReader};

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::reading::{SLOT_MARK, find, joins, read, read_with_slots};
-use super::{Answer, Question, answer_slots, blank_spans, letter};
+use super::{Answer, Question, letter};
 
 /// A question whose key disagrees with its explanation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub fn key_conflicts(questions: &[Question]) -> Vec<KeyConflict> {
 }
 
 fn conflict(q: &Question) -> Option<(String, String)> {
-    let explanation = q.explanation.as_deref()?;
+    let explanation = q.explanation.as_ref()?.source();
     match &q.answer {
         Answer::Single(_) | Answer::Multiple(_) => choice_conflict(q, explanation),
         Answer::Judge(keyed) => {
@@ -148,7 +148,7 @@ fn choice_conflict(q: &Question, explanation: &str) -> Option<(String, String)> 
         }
     }
     // 2. The options it rejects or accepts by letter: A项错误, 选项C说法错误, B、D项正确.
-    let asks_for_wrong = ASKS_FOR_WRONG.iter().any(|w| q.stem.contains(w));
+    let asks_for_wrong = ASKS_FOR_WRONG.iter().any(|w| q.stem.source().contains(w));
     if !asks_for_wrong {
         for (at, c) in explanation.char_indices() {
             if option_letter(c).is_none() {
@@ -190,11 +190,11 @@ fn choice_conflict(q: &Question, explanation: &str) -> Option<(String, String)> 
     }
     // 3. The source sentence it quotes, read between the slot's words: 原文为“按国家有关规定参加社会保险、
     //    缴存住房公积金” fills 按国家有关规定（　） with options A and B.
-    let slots = answer_slots(&q.stem);
+    let slots = q.stem.slot_spans();
     if slots.len() != 1 {
         return None;
     }
-    let (left, right) = slot_context(&q.stem, &slots);
+    let (left, right) = slot_context(q.stem.source(), &slots);
     for quote in source_quotations(explanation) {
         let Some(fill) = fill_between(&read(quote), &left, &right) else {
             continue;
@@ -227,7 +227,7 @@ fn options_named(q: &Question, quoted: &str) -> BTreeSet<usize> {
     q.options
         .iter()
         .enumerate()
-        .filter(|(_, o)| read(o) == quoted)
+        .filter(|(_, o)| read(o.source()) == quoted)
         .map(|(i, _)| i)
         .collect()
 }
@@ -238,7 +238,7 @@ fn options_in(q: &Question, fill: &[char]) -> BTreeSet<usize> {
         .options
         .iter()
         .enumerate()
-        .map(|(i, o)| (i, read(o)))
+        .map(|(i, o)| (i, read(o.source())))
         .filter(|(_, o)| o.len() >= 2)
         .collect();
     texts.sort_by_key(|(_, o)| std::cmp::Reverse(o.len()));
@@ -263,7 +263,7 @@ fn options_leading(q: &Question, fill: &[char]) -> BTreeSet<usize> {
         .options
         .iter()
         .enumerate()
-        .map(|(i, o)| (i, read(o)))
+        .map(|(i, o)| (i, read(o.source())))
         .filter(|(_, o)| !o.is_empty())
         .collect();
     texts.sort_by_key(|(_, o)| std::cmp::Reverse(o.len()));
@@ -388,11 +388,11 @@ fn blank_conflict(
     blanks: &[Vec<String>],
     explanation: &str,
 ) -> Option<(String, String)> {
-    let spans = blank_spans(&q.stem);
+    let spans = q.stem.blank_spans();
     if spans.len() != 1 || blanks.len() != 1 {
         return None;
     }
-    let (left, right) = slot_context(&q.stem, &spans);
+    let (left, right) = slot_context(q.stem.source(), &spans);
     let accepted: Vec<Vec<char>> = blanks[0].iter().map(|a| read(a)).collect();
     for quote in source_quotations(explanation) {
         let Some(fill) = fill_between(&read(quote), &left, &right) else {

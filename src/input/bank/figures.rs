@@ -64,8 +64,20 @@ pub const BLURRED_DPI: f32 = 150.0;
 
 /// Checks the figures of every item, loading their images into `images`.
 pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut Vec<Diagnostic>) {
-    let mut fields: Vec<(&Origin, String, &str)> = Vec::new();
-    for q in &bank.questions {
+    // A short question's reference answer is an answer, not a parsed field; it is read here, once.
+    let answers: Vec<(usize, super::Rich)> = bank
+        .questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| match &q.answer {
+            super::Answer::Short(text) if figures::has_figures(text) => {
+                Some((i, super::Rich::parse(text)))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut fields: Vec<(&Origin, String, &super::Rich)> = Vec::new();
+    for (qi, q) in bank.questions.iter().enumerate() {
         fields.push((&q.origin, join_path(&q.origin.path, "stem"), &q.stem));
         for (i, o) in q.options.iter().enumerate() {
             fields.push((&q.origin, format!("{}.options[{i}]", q.origin.path), o));
@@ -73,7 +85,7 @@ pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut 
         if let Some(e) = &q.explanation {
             fields.push((&q.origin, join_path(&q.origin.path, "explanation"), e));
         }
-        if let super::Answer::Short(text) = &q.answer {
+        if let Some((_, text)) = answers.iter().find(|(i, _)| *i == qi) {
             fields.push((&q.origin, join_path(&q.origin.path, "answer"), text));
         }
     }
@@ -81,7 +93,7 @@ pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut 
         fields.push((&n.origin, join_path(&n.origin.path, "text"), &n.text));
     }
     for (origin, path, text) in fields {
-        if !figures::has_figures(text) {
+        if !text.has_figures() {
             continue;
         }
         let Some(doc) = docs.iter().find(|d| d.file == origin.file) else {
@@ -94,10 +106,11 @@ pub(super) fn check(bank: &Bank, docs: &[YamlDoc], images: &Images, diags: &mut 
 fn check_field(
     doc: &YamlDoc,
     path: &str,
-    text: &str,
+    field: &super::Rich,
     images: &Images,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let text = field.source();
     let locate = |span: &std::ops::Range<usize>| -> (Pos, usize) {
         let snippet = text[span.clone()].lines().next().unwrap_or("");
         let width = snippet.chars().count().max(1);
@@ -110,11 +123,10 @@ fn check_field(
             .with_source(&doc.text)
             .with_help(help.to_string())
     };
-    let (_, problems) = figures::parse(text);
-    for p in problems {
-        diags.push(error(&p.span, p.message, &p.help));
+    for p in field.problems() {
+        diags.push(error(&p.span, p.message.clone(), &p.help));
     }
-    for image in figures::images(text) {
+    for image in field.images() {
         if let Width::Mm(mm) = image.width
             && mm > MAX_WIDTH_MM
         {
@@ -164,38 +176,46 @@ fn check_field(
                 }
             }
             Ok(picture) => {
-                let printed_mm = match image.width {
-                    Width::Auto => None,
-                    Width::Share(share) => Some(share * MAX_WIDTH_MM),
-                    Width::Mm(mm) => Some(mm.min(MAX_WIDTH_MM)),
-                };
-                // A tall picture is scaled down to fit the page's height, and so prints narrower.
-                let printed_mm =
-                    printed_mm.map(|mm| mm.min(MAX_HEIGHT_MM * picture.width / picture.height));
-                if let Some(mm) = printed_mm {
-                    let dpi = picture.width / (mm / 25.4);
-                    if dpi < BLURRED_DPI {
-                        let sharp_mm = picture.width / BLURRED_DPI * 25.4;
-                        diags.push(warning(
-                            format!(
-                                "{} is {}×{} pixels and prints {} mm wide ({} dpi): it will print blurred",
-                                image.path,
-                                picture.width,
-                                picture.height,
-                                mm.round(),
-                                dpi.round()
-                            ),
-                            format!(
-                                "use a larger image (at least {} pixels wide for this size), or print it at most {{width={}mm}}",
-                                (mm / 25.4 * BLURRED_DPI).ceil(),
-                                (sharp_mm.max(1.0)).floor()
-                            ),
-                        ));
-                    }
+                if let Some((message, help)) = blurred(image, &picture) {
+                    diags.push(warning(message, help));
                 }
             }
         }
     }
+}
+
+/// The warning (message, help) for a bitmap that prints below [`BLURRED_DPI`] at its printed size.
+fn blurred(
+    image: &crate::input::figures::ImageRef,
+    picture: &crate::input::images::Picture,
+) -> Option<(String, String)> {
+    let printed_mm = match image.width {
+        Width::Auto => None,
+        Width::Share(share) => Some(share * MAX_WIDTH_MM),
+        Width::Mm(mm) => Some(mm.min(MAX_WIDTH_MM)),
+    };
+    // A tall picture is scaled down to fit the page's height, and so prints narrower.
+    let mm = printed_mm.map(|mm| mm.min(MAX_HEIGHT_MM * picture.width / picture.height))?;
+    let dpi = picture.width / (mm / 25.4);
+    if dpi >= BLURRED_DPI {
+        return None;
+    }
+    let sharp_mm = picture.width / BLURRED_DPI * 25.4;
+    Some((
+        format!(
+            "{} is {}×{} pixels and prints {} mm wide ({} dpi): it will print blurred",
+            image.path,
+            picture.width,
+            picture.height,
+            mm.round(),
+            dpi.round()
+        ),
+        format!(
+            "use a larger image (at least {} pixels wide for this size), or print it at most {{width={}mm}}",
+            (mm / 25.4 * BLURRED_DPI).ceil(),
+            (sharp_mm.max(1.0)).floor()
+        ),
+    ))
 }
 
 /// The bitmaps an SVG links or embeds with `<image>`, described for a message: "a data: bitmap",

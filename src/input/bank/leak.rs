@@ -9,14 +9,14 @@
 use std::collections::HashMap;
 
 use super::reading::{SLOT_MARK, joins, read, read_with_slots};
-use super::{Answer, Bank, Question, QuestionType, answer_slots, blank_spans};
+use super::{Answer, Bank, Question, QuestionType, Rich};
 
 /// Whether a choice stem ends with its slot (`……的是（　）。`), as real items do: nothing but punctuation
 /// after the last slot. A stem without a slot ends with the one the paper appends.
-pub fn ends_with_slot(stem: &str) -> bool {
-    answer_slots(stem)
+pub fn ends_with_slot(stem: &Rich) -> bool {
+    stem.slot_spans()
         .last()
-        .is_none_or(|s| !stem[s.end..].chars().any(char::is_alphanumeric))
+        .is_none_or(|s| !stem.source()[s.end..].chars().any(char::is_alphanumeric))
 }
 
 /// The slots of a question and the answer texts that fill each: choice slots take the correct options'
@@ -25,12 +25,15 @@ fn slots_and_answers(q: &Question) -> Vec<(std::ops::Range<usize>, Vec<&str>)> {
     match (&q.kind, &q.answer) {
         (QuestionType::Single | QuestionType::Multiple, _) => {
             let correct = correct_texts(q);
-            answer_slots(&q.stem)
+            q.stem
+                .slot_spans()
                 .into_iter()
                 .map(|s| (s, correct.clone()))
                 .collect()
         }
-        (QuestionType::Blank, Answer::Blank(blanks)) => blank_spans(&q.stem)
+        (QuestionType::Blank, Answer::Blank(blanks)) => q
+            .stem
+            .blank_spans()
             .into_iter()
             .zip(blanks)
             .map(|(s, alts)| (s, alts.iter().map(String::as_str).collect()))
@@ -106,7 +109,7 @@ fn facts(q: &Question) -> Facts {
     let pairs = slots_and_answers(q);
     let mut ranges: Vec<std::ops::Range<usize>> = pairs.iter().map(|(s, _)| s.clone()).collect();
     ranges.sort_by_key(|r| r.start);
-    let text = read_with_slots(&q.stem, &ranges);
+    let text = read_with_slots(q.stem.source(), &ranges);
     let marks: Vec<usize> = (0..text.len()).filter(|&i| text[i] == SLOT_MARK).collect();
     let mut slots: Vec<SlotFact> = pairs
         .iter()
@@ -147,7 +150,7 @@ fn facts(q: &Question) -> Facts {
             .options
             .iter()
             .enumerate()
-            .map(|(i, o)| (read(o), is_correct(&q.answer, i)))
+            .map(|(i, o)| (read(o.source()), is_correct(&q.answer, i)))
             .collect(),
         _ => Vec::new(),
     };
@@ -221,15 +224,15 @@ fn printed_texts(questions: &[Question]) -> Vec<Printed<'_>> {
         out.push(Printed {
             question: ri,
             option: None,
-            raw: &r.stem,
-            text: super::reading::read_stem(&r.stem),
+            raw: r.stem.source(),
+            text: read_with_slots(r.stem.source(), &r.stem.gap_spans()),
         });
         for (oi, o) in r.options.iter().enumerate() {
             out.push(Printed {
                 question: ri,
                 option: Some(oi),
-                raw: o,
-                text: read(o),
+                raw: o.source(),
+                text: read(o.source()),
             });
         }
     }
@@ -256,8 +259,8 @@ struct Needle {
 /// The texts of a choice question's correct options.
 fn correct_texts(q: &Question) -> Vec<&str> {
     match &q.answer {
-        Answer::Single(i) => vec![q.options[*i].as_str()],
-        Answer::Multiple(v) => v.iter().map(|i| q.options[*i].as_str()).collect(),
+        Answer::Single(i) => vec![q.options[*i].source()],
+        Answer::Multiple(v) => v.iter().map(|i| q.options[*i].source()).collect(),
         _ => Vec::new(),
     }
 }
@@ -556,9 +559,17 @@ mod tests {
     #[test]
     fn choice_slots_hold_only_spaces_or_underscores() {
         let stem = "健全党组织领导的（　）相结合的城乡基层治理体系(  )【__】（注）()";
-        let slots: Vec<&str> = answer_slots(stem).into_iter().map(|s| &stem[s]).collect();
+        let slots: Vec<&str> = Rich::parse(stem)
+            .slot_spans()
+            .into_iter()
+            .map(|s| &stem[s])
+            .collect();
         assert_eq!(slots, vec!["（　）", "(  )", "【__】", "()"]);
-        assert!(answer_slots("没有空位（注：见上文）。").is_empty());
+        assert!(
+            Rich::parse("没有空位（注：见上文）。")
+                .slot_spans()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -578,10 +589,9 @@ mod tests {
 
     #[test]
     fn a_stem_ends_with_its_slot_when_only_punctuation_follows() {
-        assert!(ends_with_slot("下列表述正确的是（　）。"));
-        assert!(ends_with_slot("下列表述正确的是"));
-        assert!(!ends_with_slot(
-            "健全党组织领导的（　）相结合的城乡基层治理体系。"
-        ));
+        let ends = |stem: &str| ends_with_slot(&Rich::parse(stem));
+        assert!(ends("下列表述正确的是（　）。"));
+        assert!(ends("下列表述正确的是"));
+        assert!(!ends("健全党组织领导的（　）相结合的城乡基层治理体系。"));
     }
 }

@@ -7,9 +7,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_yaml::Value;
 
+use super::stem::QuestionAt;
 use super::{
-    Answer, MAX_OPTIONS, Note, Origin, Question, QuestionType, Section, count_blanks,
-    key_phrase_runs, letter, stem,
+    Answer, MAX_OPTIONS, Note, Origin, Question, QuestionType, Section, key_phrase_runs, letter,
+    stem,
 };
 use crate::diag::Diagnostic;
 use crate::input::yaml::{YamlDoc, join_path, read_text};
@@ -345,7 +346,7 @@ fn read_note(
         id: raw.id,
         section: 0,
         title: raw.title.trim().to_string(),
-        text: crate::math::join_formula_lines(raw.text.trim_end()).into_owned(),
+        text: super::Rich::note(&crate::math::join_formula_lines(raw.text.trim_end())),
         tags: raw.tags,
         origin: origin(doc, path),
     })
@@ -376,65 +377,30 @@ fn read_question(
         diags.push(doc.error_at(&at("stem"), format!("question `{id}` has an empty stem")));
     }
 
+    // The stem is parsed here, once: its slots and blanks are checked against the answer below.
+    let stem = super::Rich::parse(&crate::math::join_formula_lines(raw.stem.trim()));
     let options = read_options(doc, raw.options.as_ref(), &at("options"), &id, kind, diags);
     let (mut shuffle, mut keep_last) = (raw.shuffle, raw.keep_last);
+    let question_at = QuestionAt { doc, path, id: &id };
     stem::check_choice_question(
-        doc,
-        path,
-        &id,
+        &question_at,
         kind,
-        &raw.stem,
+        &stem,
         &options,
-        &mut shuffle,
-        &mut keep_last,
+        (&mut shuffle, &mut keep_last),
         diags,
     );
     let answer = read_answer(
-        doc,
+        &question_at,
         raw.answer.as_ref(),
-        path,
-        &id,
         kind,
         &options,
-        &raw.stem,
+        &stem,
         diags,
     );
 
-    let difficulty = raw.difficulty.unwrap_or(3);
-    if !(1..=5).contains(&difficulty) {
-        diags.push(
-            doc.error_at(
-                &at("difficulty"),
-                format!("difficulty {difficulty} is out of range"),
-            )
-            .with_help("use 1 (easiest) to 5 (hardest)"),
-        );
-    }
     let keep_last = keep_last.unwrap_or(0);
-    if keep_last > 0 && (!kind.has_options() || keep_last >= options.len()) {
-        diags.push(
-            doc.error_at(
-                &at("keep_last"),
-                format!("keep_last {keep_last} must be smaller than the number of options"),
-            )
-            .with_help(
-                "keep_last pins the last N options (such as 以上都对) when options are shuffled",
-            ),
-        );
-    }
-    if raw.lines.is_some() && kind != QuestionType::Short {
-        diags.push(doc.error_at(
-            &at("lines"),
-            "`lines` applies to short-answer questions only",
-        ));
-    }
-    let lines = raw.lines.unwrap_or(5);
-    if kind == QuestionType::Short && !(1..=40).contains(&lines) {
-        diags.push(doc.error_at(
-            &at("lines"),
-            format!("lines {lines} is out of range (1 to 40)"),
-        ));
-    }
+    let (difficulty, lines) = check_numbers(&question_at, &raw, options.len(), keep_last, diags);
     let points = raw
         .points
         .as_ref()
@@ -466,15 +432,18 @@ fn read_question(
         id,
         section: 0,
         kind,
-        stem: crate::math::join_formula_lines(raw.stem.trim()).into_owned(),
-        options,
+        stem,
+        options: options
+            .iter()
+            .map(|o| super::Rich::parse(&crate::math::join_formula_lines(o)))
+            .collect(),
         answer: answer?,
         difficulty,
         tags: raw.tags,
         note: None,
         quote: None,
         explanation: clean(raw.explanation)
-            .map(|e| crate::math::join_formula_lines(&e).into_owned()),
+            .map(|e| super::Rich::parse(&crate::math::join_formula_lines(&e))),
         shuffle: shuffle.unwrap_or(true),
         keep_last,
         group: clean(raw.group),
@@ -483,6 +452,53 @@ fn read_question(
         origin: origin(doc, path),
     };
     Some((question, clean(raw.note), clean(raw.quote)))
+}
+
+/// A question's difficulty and answer lines, read and checked, and its `keep_last` (of `options` options)
+/// checked.
+fn check_numbers(
+    question: &QuestionAt,
+    raw: &RawQuestion,
+    options: usize,
+    keep_last: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> (u8, u32) {
+    let (doc, at) = (question.doc, |key: &str| join_path(question.path, key));
+    let difficulty = raw.difficulty.unwrap_or(3);
+    if !(1..=5).contains(&difficulty) {
+        diags.push(
+            doc.error_at(
+                &at("difficulty"),
+                format!("difficulty {difficulty} is out of range"),
+            )
+            .with_help("use 1 (easiest) to 5 (hardest)"),
+        );
+    }
+    if keep_last > 0 && (!raw.kind.has_options() || keep_last >= options) {
+        diags.push(
+            doc.error_at(
+                &at("keep_last"),
+                format!("keep_last {keep_last} must be smaller than the number of options"),
+            )
+            .with_help(
+                "keep_last pins the last N options (such as 以上都对) when options are shuffled",
+            ),
+        );
+    }
+    if raw.lines.is_some() && raw.kind != QuestionType::Short {
+        diags.push(doc.error_at(
+            &at("lines"),
+            "`lines` applies to short-answer questions only",
+        ));
+    }
+    let lines = raw.lines.unwrap_or(5);
+    if raw.kind == QuestionType::Short && !(1..=40).contains(&lines) {
+        diags.push(doc.error_at(
+            &at("lines"),
+            format!("lines {lines} is out of range (1 to 40)"),
+        ));
+    }
+    (difficulty, lines)
 }
 
 /// A scalar as text; numbers keep their source spelling (`0.50`, not `0.5`).
@@ -585,19 +601,18 @@ fn read_options(
 
 #[allow(clippy::too_many_arguments)]
 fn read_answer(
-    doc: &YamlDoc,
+    at: &QuestionAt,
     value: Option<&Value>,
-    question_path: &str,
-    id: &str,
     kind: QuestionType,
     options: &[String],
-    stem: &str,
+    stem: &super::Rich,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Answer> {
-    let path = join_path(question_path, "answer");
+    let id = at.id;
     let Some(value) = value.filter(|v| !v.is_null()) else {
         diags.push(
-            doc.error_at(question_path, format!("question `{id}` has no answer"))
+            at.doc
+                .error_at(at.path, format!("question `{id}` has no answer"))
                 .with_help(match kind {
                     QuestionType::Single => "add `answer: C` (one option letter)",
                     QuestionType::Multiple => {
@@ -610,175 +625,231 @@ fn read_answer(
         );
         return None;
     };
-    let range = if options.is_empty() {
+    let mut reader = AnswerReader {
+        at,
+        path: join_path(at.path, "answer"),
+        diags,
+    };
+    match kind {
+        QuestionType::Single => reader.single(value, options),
+        QuestionType::Multiple => reader.multiple(value, options),
+        QuestionType::Judge => reader.judge(value),
+        QuestionType::Blank => reader.blank(value, stem.blank_spans().len()),
+        QuestionType::Short => reader.short(value),
+    }
+}
+
+/// Reads a question's `answer` value, each problem reported at the answer.
+struct AnswerReader<'a> {
+    at: &'a QuestionAt<'a>,
+    /// The answer's path in the document.
+    path: String,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+/// The option letters a question has, for messages: `A to D`.
+fn letter_range(options: &[String]) -> String {
+    if options.is_empty() {
         String::new()
     } else {
         format!("A to {}", letter(options.len() - 1))
-    };
-    // Letters typed on a Chinese keyboard come full-width (Ａ, ｃ); they mean the same option.
-    let parse_letter = |text: &str| -> Option<usize> {
-        let mut chars = text.trim().chars();
-        let c = match chars.next()? {
-            c @ ('Ａ'..='Ｚ' | 'ａ'..='ｚ') => char::from_u32(c as u32 - 0xFEE0)?,
-            c => c,
-        }
-        .to_ascii_uppercase();
-        (chars.next().is_none() && c.is_ascii_uppercase()).then(|| (c as u8 - b'A') as usize)
-    };
-    let mut fail = |message: String, help: String| {
-        diags.push(doc.error_at(&path, message).with_help(help));
+    }
+}
+
+/// An option letter as typed; letters typed on a Chinese keyboard come full-width (Ａ, ｃ) and mean the
+/// same option.
+fn parse_letter(text: &str) -> Option<usize> {
+    let mut chars = text.trim().chars();
+    let c = match chars.next()? {
+        c @ ('Ａ'..='Ｚ' | 'ａ'..='ｚ') => char::from_u32(c as u32 - 0xFEE0)?,
+        c => c,
+    }
+    .to_ascii_uppercase();
+    (chars.next().is_none() && c.is_ascii_uppercase()).then(|| (c as u8 - b'A') as usize)
+}
+
+impl AnswerReader<'_> {
+    fn fail<T>(&mut self, message: String, help: String) -> Option<T> {
+        self.diags
+            .push(self.at.doc.error_at(&self.path, message).with_help(help));
         None
-    };
-    match kind {
-        QuestionType::Single => {
-            let text = scalar_text(doc, value, &path).unwrap_or_default();
-            match parse_letter(&text) {
-                Some(i) if i < options.len() => Some(Answer::Single(i)),
-                _ if options.is_empty() => None,
-                _ => fail(
-                    format!(
-                        "answer `{}` of question `{id}` is not an option letter",
-                        text.trim()
-                    ),
-                    format!("a single-choice answer is one letter, {range}"),
+    }
+
+    fn text(&mut self, value: &Value, path: &str) -> Option<String> {
+        scalar_text(self.at.doc, value, path)
+    }
+
+    fn single(&mut self, value: &Value, options: &[String]) -> Option<Answer> {
+        let id = self.at.id;
+        let path = self.path.clone();
+        let text = self.text(value, &path).unwrap_or_default();
+        match parse_letter(&text) {
+            Some(i) if i < options.len() => Some(Answer::Single(i)),
+            _ if options.is_empty() => None,
+            _ => self.fail(
+                format!(
+                    "answer `{}` of question `{id}` is not an option letter",
+                    text.trim()
                 ),
-            }
+                format!(
+                    "a single-choice answer is one letter, {}",
+                    letter_range(options)
+                ),
+            ),
         }
-        QuestionType::Multiple => {
-            let letters: Vec<String> = match value {
-                Value::Sequence(items) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| scalar_text(doc, v, &format!("{path}[{i}]")).unwrap_or_default())
-                    .collect(),
-                // `ACD` or `A,C,D` is accepted as a shorthand for the list.
-                other => scalar_text(doc, other, &path)
-                    .unwrap_or_default()
-                    .chars()
-                    .filter(|c| c.is_alphanumeric())
-                    .map(String::from)
-                    .collect(),
-            };
-            let mut picked = Vec::new();
-            for l in &letters {
-                match parse_letter(l) {
-                    Some(i) if i < options.len() => {
-                        if picked.contains(&i) {
-                            return fail(
-                                format!("answer of question `{id}` lists {} twice", letter(i)),
-                                "list each correct option once".into(),
-                            );
-                        }
-                        picked.push(i);
-                    }
-                    _ if options.is_empty() => return None,
-                    _ => {
-                        return fail(
-                            format!(
-                                "`{}` in the answer of question `{id}` is not an option letter",
-                                l.trim()
-                            ),
-                            format!("option letters run {range}"),
+    }
+
+    fn multiple(&mut self, value: &Value, options: &[String]) -> Option<Answer> {
+        let id = self.at.id;
+        let path = self.path.clone();
+        let letters: Vec<String> = match value {
+            Value::Sequence(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| self.text(v, &format!("{path}[{i}]")).unwrap_or_default())
+                .collect(),
+            // `ACD` or `A,C,D` is accepted as a shorthand for the list.
+            other => self
+                .text(other, &path)
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .map(String::from)
+                .collect(),
+        };
+        let mut picked = Vec::new();
+        for l in &letters {
+            match parse_letter(l) {
+                Some(i) if i < options.len() => {
+                    if picked.contains(&i) {
+                        return self.fail(
+                            format!("answer of question `{id}` lists {} twice", letter(i)),
+                            "list each correct option once".into(),
                         );
                     }
+                    picked.push(i);
+                }
+                _ if options.is_empty() => return None,
+                _ => {
+                    return self.fail(
+                        format!(
+                            "`{}` in the answer of question `{id}` is not an option letter",
+                            l.trim()
+                        ),
+                        format!("option letters run {}", letter_range(options)),
+                    );
                 }
             }
-            picked.sort_unstable();
-            if picked.len() < 2 {
-                fail(
-                    format!("multiple-choice question `{id}` has {} correct option(s); it needs at least 2", picked.len()),
-                    "make it a single-choice question, or list every correct option: `answer: [A, C]`".into(),
-                )
-            } else if !options.is_empty() && picked.len() == options.len() {
-                fail(
-                    format!("every option of multiple-choice question `{id}` is correct"),
-                    "the exam rule is that at least one option is wrong; replace one option with a plausible wrong one".into(),
-                )
-            } else {
-                Some(Answer::Multiple(picked))
-            }
         }
-        QuestionType::Judge => {
-            let truth = match value {
-                Value::Bool(b) => Some(*b),
-                Value::String(s) => match s.trim() {
-                    "对" | "√" | "正确" | "T" | "t" => Some(true),
-                    "错" | "×" | "错误" | "F" | "f" => Some(false),
-                    _ => None,
-                },
+        picked.sort_unstable();
+        if picked.len() < 2 {
+            self.fail(
+                format!(
+                    "multiple-choice question `{id}` has {} correct option(s); it needs at least 2",
+                    picked.len()
+                ),
+                "make it a single-choice question, or list every correct option: `answer: [A, C]`"
+                    .into(),
+            )
+        } else if !options.is_empty() && picked.len() == options.len() {
+            self.fail(
+                format!("every option of multiple-choice question `{id}` is correct"),
+                "the exam rule is that at least one option is wrong; replace one option with a plausible wrong one".into(),
+            )
+        } else {
+            Some(Answer::Multiple(picked))
+        }
+    }
+
+    fn judge(&mut self, value: &Value) -> Option<Answer> {
+        let id = self.at.id;
+        let truth = match value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) => match s.trim() {
+                "对" | "√" | "正确" | "T" | "t" => Some(true),
+                "错" | "×" | "错误" | "F" | "f" => Some(false),
                 _ => None,
-            };
-            truth.map(Answer::Judge).or_else(|| {
-                fail(
-                    format!("answer of judge question `{id}` must be true or false"),
-                    "write `answer: true` or `answer: false`".into(),
-                )
-            })
-        }
-        QuestionType::Blank => {
-            let entries: Vec<Option<String>> = match value {
-                Value::Sequence(items) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| scalar_text(doc, v, &format!("{path}[{i}]")))
-                    .collect(),
-                other => vec![scalar_text(doc, other, &path)],
-            };
-            let blanks = count_blanks(stem);
-            if blanks == 0 {
-                diags.push(
-                    doc.error_at(
-                        &join_path(question_path, "stem"),
+            },
+            _ => None,
+        };
+        truth.map(Answer::Judge).or_else(|| {
+            self.fail(
+                format!("answer of judge question `{id}` must be true or false"),
+                "write `answer: true` or `answer: false`".into(),
+            )
+        })
+    }
+
+    /// A blank question's answers, one entry per blank of the stem (`blanks` of them).
+    fn blank(&mut self, value: &Value, blanks: usize) -> Option<Answer> {
+        let id = self.at.id;
+        let path = self.path.clone();
+        let entries: Vec<Option<String>> = match value {
+            Value::Sequence(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| self.text(v, &format!("{path}[{i}]")))
+                .collect(),
+            other => vec![self.text(other, &path)],
+        };
+        if blanks == 0 {
+            self.diags.push(
+                self.at
+                    .doc
+                    .error_at(
+                        &join_path(self.at.path, "stem"),
                         format!("blank question `{id}` has no blank in its stem"),
                     )
                     .with_help("mark each blank with three or more underscores: ______"),
-                );
-                return None;
-            }
-            if entries.len() != blanks {
-                return fail(
-                    format!("question `{id}` has {blanks} blank(s) in its stem but {} answer(s)", entries.len()),
-                    "give one answer per blank, in order; alternatives for one blank are separated by `|`".into(),
-                );
-            }
-            let mut answers = Vec::new();
-            for (i, entry) in entries.into_iter().enumerate() {
-                let alternatives: Vec<String> = entry
-                    .unwrap_or_default()
-                    .split('|')
-                    .map(|a| a.trim().to_string())
-                    .filter(|a| !a.is_empty())
-                    .collect();
-                if alternatives.is_empty() {
-                    return fail(
-                        format!("answer {} of blank question `{id}` is empty", i + 1),
-                        "write the expected text".into(),
-                    );
-                }
-                answers.push(alternatives);
-            }
-            Some(Answer::Blank(answers))
+            );
+            return None;
         }
-        QuestionType::Short => {
-            let text = match value {
-                Value::Sequence(items) => items
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, v)| scalar_text(doc, v, &format!("{path}[{i}]")))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                other => scalar_text(doc, other, &path).unwrap_or_default(),
-            };
-            if text.trim().is_empty() {
-                fail(
-                    format!("short question `{id}` has an empty reference answer"),
-                    "write the scoring points".into(),
-                )
-            } else {
-                Some(Answer::Short(
-                    crate::math::join_formula_lines(text.trim_end()).into_owned(),
-                ))
+        if entries.len() != blanks {
+            return self.fail(
+                format!("question `{id}` has {blanks} blank(s) in its stem but {} answer(s)", entries.len()),
+                "give one answer per blank, in order; alternatives for one blank are separated by `|`".into(),
+            );
+        }
+        let mut answers = Vec::new();
+        for (i, entry) in entries.into_iter().enumerate() {
+            let alternatives: Vec<String> = entry
+                .unwrap_or_default()
+                .split('|')
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .collect();
+            if alternatives.is_empty() {
+                return self.fail(
+                    format!("answer {} of blank question `{id}` is empty", i + 1),
+                    "write the expected text".into(),
+                );
             }
+            answers.push(alternatives);
+        }
+        Some(Answer::Blank(answers))
+    }
+
+    fn short(&mut self, value: &Value) -> Option<Answer> {
+        let id = self.at.id;
+        let path = self.path.clone();
+        let text = match value {
+            Value::Sequence(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| self.text(v, &format!("{path}[{i}]")))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            other => self.text(other, &path).unwrap_or_default(),
+        };
+        if text.trim().is_empty() {
+            self.fail(
+                format!("short question `{id}` has an empty reference answer"),
+                "write the scoring points".into(),
+            )
+        } else {
+            Some(Answer::Short(
+                crate::math::join_formula_lines(text.trim_end()).into_owned(),
+            ))
         }
     }
 }

@@ -7,6 +7,7 @@ mod formulas;
 mod leak;
 mod load;
 mod reading;
+mod rich;
 mod stem;
 mod validate;
 
@@ -23,6 +24,7 @@ pub use explanation::{KeyConflict, key_conflicts};
 pub use figures::{MAX_WIDTH_MM, resolve as resolve_image};
 pub use leak::{Leak, LeakKind, ends_with_slot, find_leaks, leak_pairs};
 pub use load::{FileItems, load_bytes, load_file};
+pub use rich::{Block, Inline, Rich, Run, Table};
 pub use stem::{
     SLOT, answer_slots, is_inclusive_option, normalize_slots, option_label, refers_to_options,
 };
@@ -119,7 +121,7 @@ pub struct Note {
     pub section: usize,
     pub title: String,
     /// Paragraphs separated by blank lines; `**...**` marks key phrases.
-    pub text: String,
+    pub text: Rich,
     pub tags: Vec<String>,
     pub origin: Origin,
 }
@@ -130,15 +132,15 @@ pub struct Question {
     /// Index into `Bank::sections`.
     pub section: usize,
     pub kind: QuestionType,
-    pub stem: String,
-    pub options: Vec<String>,
+    pub stem: Rich,
+    pub options: Vec<Rich>,
     pub answer: Answer,
     pub difficulty: u8,
     pub tags: Vec<String>,
     /// Index into `Bank::notes`.
     pub note: Option<usize>,
     pub quote: Option<String>,
-    pub explanation: Option<String>,
+    pub explanation: Option<Rich>,
     pub shuffle: bool,
     pub keep_last: usize,
     pub group: Option<String>,
@@ -278,8 +280,8 @@ pub fn tests_key_phrase(question: &Question, phrase: &str) -> bool {
         return true;
     }
     match &question.answer {
-        Answer::Single(i) => covers(&question.options[*i]),
-        Answer::Multiple(v) => v.iter().any(|i| covers(&question.options[*i])),
+        Answer::Single(i) => covers(question.options[*i].source()),
+        Answer::Multiple(v) => v.iter().any(|i| covers(question.options[*i].source())),
         Answer::Blank(blanks) => blanks.iter().flatten().any(|a| covers(a)),
         Answer::Judge(_) | Answer::Short(_) => false,
     }
@@ -295,7 +297,7 @@ pub fn untested_key_phrases(bank: &Bank) -> Vec<(usize, String)> {
     }
     let mut out = Vec::new();
     for (i, note) in bank.notes.iter().enumerate() {
-        for phrase in key_phrases(&note.text) {
+        for phrase in note.text.key_phrases() {
             if !by_note[i].iter().any(|q| tests_key_phrase(q, &phrase)) {
                 out.push((i, phrase));
             }

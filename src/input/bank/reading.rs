@@ -3,8 +3,6 @@
 
 use std::ops::Range;
 
-use super::{answer_slots, blank_spans};
-
 /// Where a slot or blank stood: never a letter, so no match runs across it.
 pub const SLOT_MARK: char = '□';
 
@@ -35,22 +33,6 @@ pub fn read_with_slots(text: &str, slots: &[Range<usize>]) -> Vec<char> {
     }
     out.extend(text[at..].chars().filter_map(fold));
     out
-}
-
-/// A stem as printed on a paper: its answer slots and its blanks both read as marks.
-pub fn read_stem(stem: &str) -> Vec<char> {
-    let mut slots = answer_slots(stem);
-    slots.extend(blank_spans(stem));
-    slots.sort_by_key(|s| s.start);
-    // A slot `(___)` holds a blank: keep the outer range only.
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(slots.len());
-    for s in slots {
-        match merged.last_mut() {
-            Some(last) if s.start < last.end => last.end = last.end.max(s.end),
-            _ => merged.push(s),
-        }
-    }
-    read_with_slots(stem, &merged)
 }
 
 /// Words that join the items of a list once its `、` and `，` are dropped (`A、B和C`, `A以及B`).
@@ -95,6 +77,12 @@ mod tests {
             "坚持和发展新时代枫桥经验推动"
         );
         assert_eq!(s(&read("《意见》（2024年）ＡＢ１")), "意见2024年ab1");
+    }
+
+    /// A stem as printed on a paper: its answer slots and its blanks both read as marks.
+    fn read_stem(stem: &str) -> Vec<char> {
+        let rich = crate::input::bank::Rich::parse(stem);
+        read_with_slots(stem, &rich.gap_spans())
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::{QuestionType, letter};
+use super::{QuestionType, Rich, letter};
 use crate::diag::Diagnostic;
 use crate::input::yaml::{YamlDoc, join_path};
 
@@ -231,32 +231,34 @@ pub(super) fn strip_option_labels(
     options.into_iter().map(|(_, text)| text).collect()
 }
 
+/// A question being read: its document, its path there and its id, for located messages.
+pub(super) struct QuestionAt<'a> {
+    pub doc: &'a YamlDoc,
+    pub path: &'a str,
+    pub id: &'a str,
+}
+
 /// Stem and option checks of a choice or judge question that depend on how teachers type them: a second
 /// answer slot, a last option such as 以上都对 that must stay last, options that name each other.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn check_choice_question(
-    doc: &YamlDoc,
-    path: &str,
-    id: &str,
+    at: &QuestionAt,
     kind: QuestionType,
-    stem: &str,
+    stem: &Rich,
     options: &[String],
-    shuffle: &mut Option<bool>,
-    keep_last: &mut Option<usize>,
+    (shuffle, keep_last): (&mut Option<bool>, &mut Option<usize>),
     diags: &mut Vec<Diagnostic>,
 ) {
+    let (doc, path, id) = (at.doc, at.path, at.id);
+    let slots = stem.slot_spans().len();
     if matches!(
         kind,
         QuestionType::Single | QuestionType::Multiple | QuestionType::Judge
-    ) && answer_slots(stem).len() > 1
+    ) && slots > 1
     {
         diags.push(
             doc.warning_at(
                 &join_path(path, "stem"),
-                format!(
-                    "question `{id}` has {} answer slots （　） in its stem",
-                    answer_slots(stem).len()
-                ),
+                format!("question `{id}` has {slots} answer slots （　） in its stem"),
             )
             .with_help(
                 "a choice or judge question has one place to write the answer; keep one （　）",

@@ -22,17 +22,60 @@ pub(super) fn assemble(
 ) -> Bank {
     // Bank order: explicit `order` first (ascending), then by file name (files arrive sorted by name).
     files.sort_by_key(|f| f.section.order.unwrap_or(i64::MAX));
+    let (sections, notes, mut questions, refs) = merge(files, docs, diags);
+    resolve_notes(&notes, &mut questions, refs, docs, diags);
+    warn_untested_notes(&notes, &questions, docs, diags);
+    let leaks = leak_warnings(&questions, docs, diags);
+    // Cross-file diagnostics are made from origins; show the offending line like the per-file ones.
+    for d in diags.iter_mut().filter(|d| d.source_line.is_none()) {
+        if let Some(doc) = docs.iter().find(|doc| doc.file == d.file) {
+            *d = d.clone().with_source(&doc.text);
+        }
+    }
+    Bank {
+        root: root.to_path_buf(),
+        sections,
+        notes,
+        questions,
+        digest,
+        warnings: Vec::new(),
+        leaks,
+        images: Default::default(),
+    }
+}
 
+/// Where an item starts in its file.
+fn locate(docs: &[YamlDoc], o: &Origin) -> Pos {
+    docs.iter()
+        .find(|d| d.file == o.file)
+        .map_or(Pos::START, |d| d.pos(&o.path))
+}
+
+/// `file:line` of an item, for messages that point at another place.
+fn where_(docs: &[YamlDoc], o: &Origin) -> String {
+    format!("{}:{}", o.file.display(), locate(docs, o).line)
+}
+
+/// A question's reference to a note, with the question's index in the bank.
+type QuestionRef = (usize, super::load::PendingRef);
+
+/// The files' sections, notes and questions in bank order, each id used once (a second use is an error).
+fn merge(
+    files: Vec<FileItems>,
+    docs: &[YamlDoc],
+    diags: &mut Vec<Diagnostic>,
+) -> (
+    Vec<super::Section>,
+    Vec<super::Note>,
+    Vec<super::Question>,
+    Vec<QuestionRef>,
+) {
+    let locate = |o: &Origin| locate(docs, o);
+    let where_ = |o: &Origin| where_(docs, o);
     let mut sections = Vec::new();
     let mut notes = Vec::new();
     let mut questions = Vec::new();
     let mut refs = Vec::new();
-    let locate = |o: &Origin| -> Pos {
-        docs.iter()
-            .find(|d| d.file == o.file)
-            .map_or(Pos::START, |d| d.pos(&o.path))
-    };
-    let where_ = |o: &Origin| format!("{}:{}", o.file.display(), locate(o).line);
     let mut first_seen: HashMap<String, Origin> = HashMap::new();
     let mut section_seen: HashMap<String, Origin> = HashMap::new();
     for file in files {
@@ -68,12 +111,26 @@ pub(super) fn assemble(
         }
     }
 
+    (sections, notes, questions, refs)
+}
+
+/// Each question's note reference resolved to the note, its quote checked against the note's text.
+fn resolve_notes(
+    notes: &[super::Note],
+    questions: &mut [super::Question],
+    refs: Vec<QuestionRef>,
+    docs: &[YamlDoc],
+    diags: &mut Vec<Diagnostic>,
+) {
     let note_index: HashMap<&str, usize> = notes
         .iter()
         .enumerate()
         .map(|(i, n)| (n.id.as_str(), i))
         .collect();
-    let normalized: Vec<String> = notes.iter().map(|n| normalize_for_match(&n.text)).collect();
+    let normalized: Vec<String> = notes
+        .iter()
+        .map(|n| normalize_for_match(&n.text.plain_text()))
+        .collect();
     let mut resolved = Vec::new();
     for (qi, r) in refs {
         let doc = &docs[r.doc];
@@ -107,7 +164,16 @@ pub(super) fn assemble(
         questions[qi].note = Some(ni);
         questions[qi].quote = quote;
     }
+}
 
+/// A warning at every note that no question tests.
+fn warn_untested_notes(
+    notes: &[super::Note],
+    questions: &[super::Question],
+    docs: &[YamlDoc],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let locate = |o: &Origin| locate(docs, o);
     let tested: HashSet<usize> = questions.iter().filter_map(|q| q.note).collect();
     for (i, note) in notes.iter().enumerate() {
         if !tested.contains(&i) {
@@ -125,6 +191,16 @@ pub(super) fn assemble(
             );
         }
     }
+}
+
+/// Answer-leak pairs `(q, r)` of the bank, the first `MAX_LEAK_WARNINGS` reported at both questions.
+fn leak_warnings(
+    questions: &[super::Question],
+    docs: &[YamlDoc],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(usize, usize)> {
+    let locate = |o: &Origin| locate(docs, o);
+    let where_ = |o: &Origin| where_(docs, o);
     // Pairs are found over the whole bank first; only the reported ones are located, which is what indexes a
     // file's positions and copies its lines. A bank with more pairs than anyone reads in one go (a generated
     // one) gets the first ones and a count, so check stays fast. Each pair is reported at both questions:
@@ -196,22 +272,7 @@ pub(super) fn assemble(
         );
     }
 
-    // Cross-file diagnostics are made from origins; show the offending line like the per-file ones.
-    for d in diags.iter_mut().filter(|d| d.source_line.is_none()) {
-        if let Some(doc) = docs.iter().find(|doc| doc.file == d.file) {
-            *d = d.clone().with_source(&doc.text);
-        }
-    }
-    Bank {
-        root: root.to_path_buf(),
-        sections,
-        notes,
-        questions,
-        digest,
-        warnings: Vec::new(),
-        leaks,
-        images: Default::default(),
-    }
+    leaks
 }
 
 /// Records `id`; a second use is an error that points back at the first.

@@ -9,6 +9,17 @@ pub(in crate::render::layout) use crate::render::layout::spacing::Styled;
 use crate::render::layout::{Engine, spacing};
 use crate::render::markup::{Align, Inline, Para};
 
+/// Where a line is set: its left edge and baseline (relative), the width it may fill, its alignment and
+/// its font size.
+#[derive(Debug, Clone, Copy)]
+pub(in crate::render::layout) struct LineBox {
+    pub x: f32,
+    pub y: f32,
+    pub avail: f32,
+    pub align: Align,
+    pub size: f32,
+}
+
 impl Engine<'_> {
     pub(in crate::render::layout) fn text_width(
         &self,
@@ -104,22 +115,34 @@ impl Engine<'_> {
             width,
             last: true,
         };
-        let items = self.line_items(&styled, &span, x, baseline, width, Align::Left, size);
+        let items = self.line_items(
+            &styled,
+            &span,
+            LineBox {
+                x,
+                y: baseline,
+                avail: width,
+                align: Align::Left,
+                size,
+            },
+        );
         (items, width)
     }
 
-    /// Items for one line of styled pieces, starting at `x` on baseline `y` (relative), `avail` wide.
-    #[allow(clippy::too_many_arguments)]
+    /// Items for one line of styled pieces, set in `at`.
     pub(in crate::render::layout) fn line_items(
         &self,
         styled: &[Styled],
         span: &LineSpan,
-        x: f32,
-        y: f32,
-        avail: f32,
-        align: Align,
-        size: f32,
+        at: LineBox,
     ) -> Vec<Item> {
+        let LineBox {
+            x,
+            y: _,
+            avail,
+            align,
+            size,
+        } = at;
         let mut end = span.end;
         while end > span.start && matches!(styled[end - 1].piece.c, ' ' | '\n') {
             end -= 1;
@@ -154,15 +177,24 @@ impl Engine<'_> {
             xs.push(cursor + p.shift);
             cursor += p.piece.width + extra(k);
         }
-        let after = |k: usize| -> f32 {
-            let gap = if k + 1 < pieces.len() {
-                xs[k + 1] - xs[k] - pieces[k].advance
-            } else {
-                0.0
-            };
-            // Rounding noise would split runs and print -0.00.
-            if gap.abs() < 0.001 { 0.0 } else { gap }
-        };
+        let after: Vec<f32> = (0..pieces.len())
+            .map(|k| {
+                let gap = if k + 1 < pieces.len() {
+                    xs[k + 1] - xs[k] - pieces[k].advance
+                } else {
+                    0.0
+                };
+                // Rounding noise would split runs and print -0.00.
+                if gap.abs() < 0.001 { 0.0 } else { gap }
+            })
+            .collect();
+        self.placed_items(pieces, &xs, &after, at)
+    }
+
+    /// The items of a line's pieces drawn at `xs`, each followed by its character spacing `after`:
+    /// images, blanks as rules, and text in runs of one face and one spacing.
+    fn placed_items(&self, pieces: &[Styled], xs: &[f32], after: &[f32], at: LineBox) -> Vec<Item> {
+        let (y, size) = (at.y, at.size);
         let mut items = Vec::new();
         let mut k = 0;
         while k < pieces.len() {
@@ -212,7 +244,7 @@ impl Engine<'_> {
             // One text run per face and spacing; the PDF applies the spacing after every glyph of a run.
             let mut text = String::new();
             let start = k;
-            let run_spacing = after(k);
+            let run_spacing = after[k];
             // A glyph joins the run when it is followed by the run's spacing too: a glyph that needs its own
             // (a halved mark, autospace) starts a run, so its advance in the PDF is the one layout gave it and
             // text extraction sees no overlapping glyph boxes.
@@ -225,7 +257,7 @@ impl Engine<'_> {
                     || pieces[k].image.is_some()
                     || pieces[k].formula.is_some()
                     || pieces[k].role != p.role
-                    || (k + 1 < pieces.len() && (after(k) - run_spacing).abs() > 0.001)
+                    || (k + 1 < pieces.len() && (after[k] - run_spacing).abs() > 0.001)
                 {
                     break;
                 }
@@ -345,11 +377,13 @@ impl Engine<'_> {
                     items: self.line_items(
                         &styled,
                         span,
-                        x + indent,
-                        baseline,
-                        width - indent,
-                        para.align,
-                        para.size,
+                        LineBox {
+                            x: x + indent,
+                            y: baseline,
+                            avail: width - indent,
+                            align: para.align,
+                            size: para.size,
+                        },
                     ),
                     // No orphan first line and no widow last line.
                     glue_next: n <= 3 || i == 0 || i + 2 == n,

@@ -5,6 +5,7 @@ use crate::render::layout::Engine;
 use crate::render::layout::frame::Item;
 use crate::render::layout::linebreak::{LineSpan, Piece, break_lines};
 use crate::render::layout::paginate::Chunk;
+use crate::render::layout::paragraph::LineBox;
 use crate::render::markup::{Align, Inline};
 
 impl Engine<'_> {
@@ -35,11 +36,13 @@ impl Engine<'_> {
         let mut items = self.line_items(
             &styled,
             &LineSpan { last: true, ..span },
-            x,
-            baseline,
-            avail,
-            Align::Left,
-            size,
+            LineBox {
+                x,
+                y: baseline,
+                avail,
+                align: Align::Left,
+                size,
+            },
         );
         let dots_from = x + span.width + size * 0.5;
         let dots_to = x + width - page_w - size * 0.5;

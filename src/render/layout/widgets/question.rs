@@ -5,6 +5,7 @@ use crate::render::layout::Engine;
 use crate::render::layout::frame::Item;
 use crate::render::layout::linebreak::LineSpan;
 use crate::render::layout::paginate::Chunk;
+use crate::render::layout::paragraph::LineBox;
 use crate::render::markup::{Align, Inline, Para, QuestionBlock};
 
 impl Engine<'_> {
@@ -140,11 +141,13 @@ impl Engine<'_> {
                 items.extend(self.line_items(
                     &styled,
                     &span,
-                    x + k as f32 * cell,
-                    baseline,
-                    cell,
-                    Align::Left,
-                    size,
+                    LineBox {
+                        x: x + k as f32 * cell,
+                        y: baseline,
+                        avail: cell,
+                        align: Align::Left,
+                        size,
+                    },
                 ));
             }
             chunks.push(Chunk {

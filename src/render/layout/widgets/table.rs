@@ -5,7 +5,9 @@ use crate::render::layout::Engine;
 use crate::render::layout::frame::{Item, shift};
 use crate::render::layout::linebreak::{LineSpan, Piece, break_lines};
 use crate::render::layout::paginate::{Chunk, Header};
-use crate::render::markup::{Align, Table};
+use crate::render::layout::paragraph::LineBox;
+use crate::render::layout::spacing::Styled;
+use crate::render::markup::{Align, Cell, Table};
 
 /// Space between a cell's rule and its text, in points.
 const CELL_PAD: f32 = 2.0;
@@ -24,24 +26,7 @@ impl Engine<'_> {
             let cells: Vec<_> = row
                 .iter()
                 .enumerate()
-                .map(|(c, cell)| {
-                    let styled = self.styled(&cell.runs, t.size);
-                    let pieces: Vec<Piece> = styled.iter().map(|s| s.piece).collect();
-                    let inner = cols[c] - 2.0 * CELL_PAD;
-                    let natural: f32 = pieces.iter().map(|p| p.width).sum();
-                    let spans = if natural <= inner || pieces.is_empty() {
-                        // One line, even a slightly over-full one, as before wrapping existed.
-                        vec![LineSpan {
-                            start: 0,
-                            end: pieces.len(),
-                            width: natural,
-                            last: true,
-                        }]
-                    } else {
-                        break_lines(&pieces, inner, inner)
-                    };
-                    (styled, spans)
-                })
+                .map(|(c, cell)| self.cell_lines(cell, cols[c] - 2.0 * CELL_PAD, t.size))
                 .collect();
             let most = cells.iter().map(|(_, s)| s.len()).max().unwrap_or(1);
             let row_h = if most <= 1 {
@@ -86,11 +71,13 @@ impl Engine<'_> {
                         items.extend(self.line_items(
                             styled,
                             span,
-                            cx + CELL_PAD,
-                            baseline,
-                            w - 2.0 * CELL_PAD,
-                            align,
-                            t.size,
+                            LineBox {
+                                x: cx + CELL_PAD,
+                                y: baseline,
+                                avail: w - 2.0 * CELL_PAD,
+                                align,
+                                size: t.size,
+                            },
                         ));
                     }
                 }
@@ -106,29 +93,52 @@ impl Engine<'_> {
         if let Some(last) = chunks.last_mut() {
             last.glue_next = false;
         }
-        // A table that runs onto another page repeats its header there; the header stays with a first row.
-        let header_rows = t.header_rows.min(chunks.len().saturating_sub(1));
-        if header_rows > 0 {
-            let header = std::rc::Rc::new(Header {
-                height: chunks[..header_rows].iter().map(|c| c.height).sum(),
-                items: chunks[..header_rows]
-                    .iter()
-                    .scan(0.0, |y, c| {
-                        let items: Vec<Item> = c.items.iter().map(|i| shift(i, *y)).collect();
-                        *y += c.height;
-                        Some(items)
-                    })
-                    .flatten()
-                    .collect(),
-            });
-            for c in &mut chunks[..header_rows] {
-                c.glue_next = true;
-            }
-            for c in &mut chunks[header_rows..] {
-                c.header = Some(header.clone());
-            }
-        }
+        repeat_header(&mut chunks, t.header_rows);
         chunks
+    }
+
+    /// A cell's styled pieces and its lines, `inner` wide.
+    fn cell_lines(&self, cell: &Cell, inner: f32, size: f32) -> (Vec<Styled>, Vec<LineSpan>) {
+        let styled = self.styled(&cell.runs, size);
+        let pieces: Vec<Piece> = styled.iter().map(|s| s.piece).collect();
+        let natural: f32 = pieces.iter().map(|p| p.width).sum();
+        let spans = if natural <= inner || pieces.is_empty() {
+            // One line, even a slightly over-full one, as before wrapping existed.
+            vec![LineSpan {
+                start: 0,
+                end: pieces.len(),
+                width: natural,
+                last: true,
+            }]
+        } else {
+            break_lines(&pieces, inner, inner)
+        };
+        (styled, spans)
+    }
+}
+
+/// A table that runs onto another page repeats its header there; the header stays with a first row.
+fn repeat_header(chunks: &mut [Chunk], header_rows: usize) {
+    let header_rows = header_rows.min(chunks.len().saturating_sub(1));
+    if header_rows > 0 {
+        let header = std::rc::Rc::new(Header {
+            height: chunks[..header_rows].iter().map(|c| c.height).sum(),
+            items: chunks[..header_rows]
+                .iter()
+                .scan(0.0, |y, c| {
+                    let items: Vec<Item> = c.items.iter().map(|i| shift(i, *y)).collect();
+                    *y += c.height;
+                    Some(items)
+                })
+                .flatten()
+                .collect(),
+        });
+        for c in &mut chunks[..header_rows] {
+            c.glue_next = true;
+        }
+        for c in &mut chunks[header_rows..] {
+            c.header = Some(header.clone());
+        }
     }
 }
 
