@@ -76,10 +76,25 @@ pub fn expand_formulas(part: &[u8]) -> Result<Vec<u8>, String> {
                 .any(|t| t.has_tag_name((W, "t")) && t.text().is_some_and(|t| t.contains(OPEN)))
         })
     {
-        let props = r
-            .children()
-            .find(|c| c.has_tag_name((W, "rPr")))
-            .map_or("", |p| &text[p.range()]);
+        let rpr = r.children().find(|c| c.has_tag_name((W, "rPr")));
+        let props = rpr.map_or("", |p| &text[p.range()]);
+        // What a formula takes from its run: the size and the colour, not the text fonts (Word would
+        // leave its math font for them).
+        let kept: String = rpr
+            .into_iter()
+            .flat_map(|p| p.children())
+            .filter(|c| {
+                ["sz", "szCs", "color"]
+                    .iter()
+                    .any(|n| c.has_tag_name((W, *n)))
+            })
+            .map(|c| &text[c.range()])
+            .collect();
+        let math_props = if kept.is_empty() {
+            String::new()
+        } else {
+            format!("<w:rPr>{kept}</w:rPr>")
+        };
         let content: String = r
             .children()
             .filter(|t| t.has_tag_name((W, "t")))
@@ -95,7 +110,12 @@ pub fn expand_formulas(part: &[u8]) -> Result<Vec<u8>, String> {
             let display = marked.starts_with('D');
             let tex = marked.get(1..).unwrap_or("");
             match math::parse(tex) {
-                Ok(nodes) => out.push_str(&math::omml::omml(&nodes, display)),
+                // Each math run takes the text run's properties (size, the teacher's red), which OMML
+                // allows after its own (m:rPr, then w:rPr).
+                Ok(nodes) => out.push_str(
+                    &math::omml::omml(&nodes, display)
+                        .replace("<m:t xml:space", &format!("{math_props}<m:t xml:space")),
+                ),
                 Err(_) => text_run(tex, props, &mut out),
             }
             rest = after.get(close + CLOSE.len_utf8()..).unwrap_or("");
@@ -154,6 +174,12 @@ mod tests {
             "<w:document xmlns:m=\"http://schemas.openxmlformats.org/officeDocument/2006/math\" "
         ));
         assert!(out.contains(r#"<w:r><w:rPr><w:sz w:val="21"/></w:rPr><w:t xml:space="preserve">已知 </w:t></w:r><m:oMath><m:sSup>"#), "{out}");
+        assert!(
+            out.contains(
+                r#"<m:r><w:rPr><w:sz w:val="21"/></w:rPr><m:t xml:space="preserve">x</m:t></m:r>"#
+            ),
+            "{out}"
+        );
         assert!(out.contains(r#"</m:oMath><w:r><w:rPr><w:sz w:val="21"/></w:rPr><w:t xml:space="preserve">，价 $5</w:t></w:r>"#), "{out}");
         assert!(!out.contains(OPEN));
         roxmltree::Document::parse(&out).unwrap();
