@@ -16,7 +16,9 @@ fn the_example_bank_has_twenty_formula_questions_and_checks_clean() {
     let with_formulas = bank
         .questions
         .iter()
-        .filter(|q| q.stem.contains('$') || q.options.iter().any(|o| o.contains('$')))
+        .filter(|q| {
+            q.stem.source().contains('$') || q.options.iter().any(|o| o.source().contains('$'))
+        })
         .count();
     assert!(
         with_formulas >= 20,
