@@ -1,23 +1,25 @@
 //! `examgen batch`: a named paper and answer sheet for every student of a roster, keys and print files.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use super::write_failed;
-use crate::cli::DrawArgs;
+use crate::cli::Command;
 use crate::error::Result;
-use crate::workflow::Look;
 use crate::workflow::batch::{BatchRequest, class_batch};
 
-pub fn run(
-    args: &DrawArgs,
-    roster: PathBuf,
-    per_student: bool,
-    dir: &Path,
-    look: &Look,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<()> {
+pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let Command::Batch {
+        draw: args,
+        roster,
+        per_student,
+        out: dir,
+        look,
+        format,
+    } = command
+    else {
+        unreachable!("dispatched on Command::Batch")
+    };
+    let (dir, look) = (dir.as_path(), look.look_as(&format));
     if look.teacher {
         // Students' named papers must never carry the answers; the teacher's copy is one per variant.
         return Err(crate::error::Error::usage(
@@ -32,7 +34,7 @@ pub fn run(
         variants: args.variants.map(usize::from),
         per_student,
     };
-    let batch = class_batch(&request, look, dir, err)?;
+    let batch = class_batch(&request, &look, dir, err)?;
     crate::workflow::write_files(dir, &batch.files)?;
     let pdfs: Vec<_> = batch.files.iter().filter(|f| f.pages.is_some()).collect();
     let pages: usize = pdfs.iter().filter_map(|f| f.pages).sum();

@@ -53,6 +53,7 @@ pub struct BlueprintRef {
     pub title: String,
 }
 
+/// A part of the paper as the blueprint set it: its type, count, points and scoring rule.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(try_from = "PartJson", into = "PartJson")]
 pub struct PartInfo {
@@ -318,6 +319,25 @@ impl Manifest {
                 manifest.format
             )));
         }
+        // Grading adds each question's points to its part: a part the manifest lacks would be nowhere.
+        for v in &manifest.variants {
+            if let Some(q) = v
+                .questions
+                .iter()
+                .find(|q| q.part == 0 || q.part > manifest.parts.len())
+            {
+                return Err(Error::input(format!(
+                    "{}: question {} ({}) of variant {} is in part {}, but the manifest has {} part(s)",
+                    path.display(),
+                    q.number,
+                    q.id,
+                    v.label,
+                    q.part,
+                    manifest.parts.len()
+                ))
+                .because("the file was changed by hand; make the papers again or restore it"));
+            }
+        }
         Ok(manifest)
     }
 
@@ -466,6 +486,19 @@ mod tests {
         assert!(
             err.causes[0].starts_with("question 3 (q, judge): the answer must be true or false"),
             "{err:?}"
+        );
+        // A question in a part the manifest does not have is refused too, not a panic when grading.
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"对\"", "false");
+        std::fs::write(&path, text).unwrap();
+        let err = Manifest::read(&path).unwrap_err();
+        assert!(
+            err.message.contains(
+                "question 3 (q) of variant A is in part 1, but the manifest has 0 part(s)"
+            ),
+            "{}",
+            err.message
         );
         let part = r#"{"number":2,"title":"多选","type":"multiple","count":1,"points":"2","scoring":"partial"}"#;
         let err = serde_json::from_str::<PartInfo>(part).unwrap_err();

@@ -211,6 +211,36 @@ pub fn build(
             part_data(bank, &blueprint.parts[dp.part], pi, dp)
         })
         .collect();
+    // The review handout: the tested notes grouped by section in bank order, notes in bank order within
+    // a section.
+    tested.sort_by_key(|(n, _)| (bank.notes[*n].section, *n));
+    let mut review: Vec<ReviewSection> = Vec::new();
+    let mut current: Option<usize> = None;
+    for (n, mut numbers) in tested {
+        let note = &bank.notes[n];
+        if current != Some(note.section) {
+            review.push(ReviewSection {
+                title: bank.sections[note.section].title.clone(),
+                notes: Vec::new(),
+            });
+            current = Some(note.section);
+        }
+        numbers.sort_unstable();
+        review
+            .last_mut()
+            .expect("pushed above")
+            .notes
+            .push(ReviewNote {
+                id: note.id.clone(),
+                title: note.title.clone(),
+                paragraphs: crate::model::rich::note_paragraphs(&note.text, &note.origin.file),
+                numbers: numbers
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            });
+    }
     PaperData {
         title: blueprint.title.clone(),
         subtitle: blueprint.subtitle.clone(),
@@ -228,7 +258,7 @@ pub fn build(
             .chain(std::iter::once("总分".to_string()))
             .collect(),
         parts,
-        review: review(bank, tested),
+        review,
         duplex,
         student: StudentData::default(),
         id_digits: 10,
@@ -417,40 +447,6 @@ fn key_texts(answer: &Answer) -> (String, Vec<String>) {
         ),
         other => (crate::input::bank::answer_text(other), Vec::new()),
     }
-}
-
-/// The review handout: the tested notes (note index, the question numbers that tested it) grouped by
-/// section in bank order, notes in bank order within a section.
-fn review(bank: &Bank, mut tested: Vec<(usize, Vec<usize>)>) -> Vec<ReviewSection> {
-    tested.sort_by_key(|(n, _)| (bank.notes[*n].section, *n));
-    let mut review: Vec<ReviewSection> = Vec::new();
-    let mut current: Option<usize> = None;
-    for (n, mut numbers) in tested {
-        let note = &bank.notes[n];
-        if current != Some(note.section) {
-            review.push(ReviewSection {
-                title: bank.sections[note.section].title.clone(),
-                notes: Vec::new(),
-            });
-            current = Some(note.section);
-        }
-        numbers.sort_unstable();
-        review
-            .last_mut()
-            .expect("pushed above")
-            .notes
-            .push(ReviewNote {
-                id: note.id.clone(),
-                title: note.title.clone(),
-                paragraphs: crate::model::rich::note_paragraphs(&note.text, &note.origin.file),
-                numbers: numbers
-                    .iter()
-                    .map(|n| n.to_string())
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            });
-    }
-    review
 }
 
 #[cfg(test)]

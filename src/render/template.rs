@@ -25,10 +25,52 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("review-book-class.hbs", include_str!("../../templates/review-book-class.hbs")),
 ];
 
+/// Every template examgen knows, in the order of [`BUILTIN`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Template {
+    Paper,
+    Key,
+    Review,
+    Handout,
+    HandoutKey,
+    AnswerSheet,
+    Report,
+    ReviewBook,
+    ReviewBookClass,
+}
+
+impl Template {
+    pub const ALL: [Template; 9] = [
+        Template::Paper,
+        Template::Key,
+        Template::Review,
+        Template::Handout,
+        Template::HandoutKey,
+        Template::AnswerSheet,
+        Template::Report,
+        Template::ReviewBook,
+        Template::ReviewBookClass,
+    ];
+
+    /// The file that overrides it in a templates folder (`paper.hbs`).
+    pub fn file(self) -> &'static str {
+        BUILTIN[self as usize].0
+    }
+
+    fn builtin(self) -> &'static str {
+        BUILTIN[self as usize].1
+    }
+
+    /// The name it is registered under: its file name without `.hbs`.
+    fn name(self) -> &'static str {
+        self.file().trim_end_matches(".hbs")
+    }
+}
+
 pub struct Templates {
     registry: Handlebars<'static>,
-    /// Where each template came from, for messages.
-    sources: Vec<(String, String)>,
+    /// Where each template came from, for messages, in the order of [`Template::ALL`].
+    sources: Vec<String>,
 }
 
 /// Escapes text for the page markup (XML).
@@ -67,8 +109,8 @@ impl Templates {
                 "`examgen init --templates DIR` writes the built-in templates there for editing",
             ));
         }
-        for (file, builtin) in BUILTIN {
-            let name = file.trim_end_matches(".hbs");
+        for template in Template::ALL {
+            let (file, builtin, name) = (template.file(), template.builtin(), template.name());
             let (text, source) = match dir.map(|d| d.join(file)).filter(|p| p.is_file()) {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)
@@ -86,15 +128,15 @@ impl Templates {
                     Error::input(format!("the template {source} has a syntax error{at}"))
                         .because(e.reason())
                 })?;
-            sources.push((name.to_string(), source));
+            sources.push(source);
         }
         Ok(Templates { registry, sources })
     }
 
-    /// Renders template `name` ("paper", "key", "review") with `data`.
-    pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String> {
-        self.registry.render(name, data).map_err(|e| {
-            let source = self.source(name);
+    /// Renders `template` with `data`.
+    pub fn render<T: Serialize>(&self, template: Template, data: &T) -> Result<String> {
+        self.registry.render(template.name(), data).map_err(|e| {
+            let source = self.source(template);
             let at = match (e.line_no, e.column_no) {
                 (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
                 _ => String::new(),
@@ -110,11 +152,9 @@ impl Templates {
         })
     }
 
-    pub fn source(&self, name: &str) -> String {
-        self.sources
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or_else(|| name.to_string(), |(_, s)| s.clone())
+    /// Where `template` came from: `built-in paper.hbs` or the school's file.
+    pub fn source(&self, template: Template) -> &str {
+        &self.sources[template as usize]
     }
 }
 

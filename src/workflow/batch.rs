@@ -7,13 +7,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::Result;
 use crate::input::manifest::{Manifest, StudentRecord};
-use crate::input::roster::{self, Student, safe_file_name, seat_order};
-use crate::model::paper::{self, PaperData, StudentData};
-use crate::render::Renderer;
+use crate::input::roster::{self, Student, seat_order};
+use crate::render::DocKind;
 use crate::render::layout::{self, Layout};
-use crate::render::pdf;
 use crate::workflow::drawn::{DrawRequest, Drawn};
-use crate::workflow::{Look, OutFile, load_fonts, paper_renderer};
+use crate::workflow::jobs::{Backends, Job, Made, PaperSet, Plan};
+use crate::workflow::{Look, OutFile, load_fonts, paper_typesetter};
 
 /// A class batch to make: the draw, the roster, and how many variants (`None`: the request's count,
 /// at least 2 so neighbours differ; `per_student`: one each).
@@ -33,7 +32,7 @@ pub struct Batch {
 }
 
 /// Reads the roster, draws the variants and renders every student's paper and sheet, the keys and the
-/// print files. Nothing is written here.
+/// print files, in the formats the look asks for (answer sheets always as PDF). Nothing is written here.
 pub fn class_batch(
     req: &BatchRequest,
     look: &Look,
@@ -55,32 +54,56 @@ pub fn class_batch(
     )?;
     let fonts = load_fonts(look.font_dir(&drawn.blueprint))?;
     crate::workflow::check::roster_glyphs(&students, &req.roster, &fonts)?;
-    let (renderer, duplex) = paper_renderer(&fonts, look, &drawn.blueprint)?;
-    let renderer = renderer.with_images(drawn.bank.images.clone());
+    let (typeset, duplex) = paper_typesetter(&fonts, look, &drawn.blueprint)?;
+    let typeset = typeset.with_images(drawn.bank.images.clone());
     let assignment = assign(&students, variants);
-    let (mut files, manifest) = render(&drawn, &students, &assignment, &renderer, dir, duplex)?;
-    if look.docx {
-        let docs = crate::workflow::word::render_batch(
-            &renderer,
-            &drawn,
-            &students,
-            &assignment,
-            dir,
-            duplex,
-        )?;
-        files.extend(
-            docs.into_iter()
-                .map(|(path, bytes)| OutFile::other(path, bytes)),
-        );
+    let set = PaperSet::new(&drawn, &students, duplex);
+    let formats = look.formats();
+    let jobs = Plan {
+        dir,
+        formats: &formats,
     }
-    if !look.pdf {
-        // Answer sheets are forms to mark, printed as they are: they stay PDF.
-        files.retain(|f| {
-            f.pages.is_none()
-                || f.path.starts_with(dir.join("sheets"))
-                || f.path == dir.join("print-sheets.pdf")
-        });
+    .class(&students, &assignment, &set.labels());
+    let backends = Backends::new(typeset, &jobs)?;
+    let progress = ProgressBar::new(jobs.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} documents {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let made = backends.render(&set, &jobs, true)?;
+    progress.inc(jobs.len() as u64);
+    progress.finish_and_clear();
+    drop(set);
+    let mut manifest = drawn.manifest();
+    let Collected {
+        mut files,
+        papers,
+        sheets,
+        titles,
+    } = collect(&jobs, made, &mut manifest, &students)?;
+    // The print files are the biggest documents of the run: what only the students' files needed went first.
+    // Answer sheets are forms to mark, printed as they are: their print file is made whatever the formats.
+    let mut print = vec![("print-sheets.pdf", sheets)];
+    if look.pdf {
+        print.insert(0, ("print-papers.pdf", papers));
     }
+    for (name, layouts) in print {
+        let combined = layout::concat(layouts, &titles, duplex);
+        let pages = combined.pages.len();
+        let bytes = backends.pdf()?.write(&combined)?;
+        files.push(OutFile::pdf(dir.join(name), bytes, pages));
+    }
+    manifest.students = students
+        .iter()
+        .zip(&assignment)
+        .map(|(s, v)| StudentRecord {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            class: s.class.clone(),
+            seat: s.seat.clone(),
+            variant: drawn.draw.variants[*v].label.clone(),
+        })
+        .collect();
     files.push(OutFile::other(
         dir.join("manifest.json"),
         manifest.to_json().into_bytes(),
@@ -103,128 +126,49 @@ pub fn assign(students: &[Student], variants: usize) -> Vec<usize> {
     assignment
 }
 
-/// Renders everything a class needs. Nothing is written here; the caller writes the files.
-fn render(
-    drawn: &Drawn,
-    students: &[Student],
-    assignment: &[usize],
-    renderer: &Renderer,
-    dir: &Path,
-    duplex: bool,
-) -> Result<(Vec<OutFile>, Manifest)> {
-    let variants = drawn.draw.variants.len();
-    let id_digits = students
-        .iter()
-        .map(|s| s.id.chars().count())
-        .max()
-        .unwrap_or(10)
-        .clamp(4, 20);
-    let base: Vec<PaperData> = drawn
-        .draw
-        .variants
-        .iter()
-        .map(|v| paper::build(&drawn.bank, &drawn.blueprint, v, variants, duplex))
-        .collect();
-    let mut manifest = drawn.manifest();
-    let digest = manifest.draw_digest();
-    let progress = ProgressBar::new((students.len() * 2 + variants) as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} documents {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    // Each student's paper data, and their sheet's with its QR code; the keys borrow their variant's.
-    let per_student: Vec<(PaperData, PaperData)> = students
-        .iter()
-        .zip(assignment)
-        .map(|(s, v)| {
-            let mut data = base[*v].clone();
-            data.student = StudentData {
-                name: s.name.clone(),
-                id: s.id.clone(),
-                class: s.class.clone(),
-            };
-            data.id_digits = id_digits;
-            let mut sheet = data.clone();
-            sheet.sheet_qr =
-                crate::workflow::sheet::sheet_code(&digest, &data.variant, Some(&s.id));
-            (data, sheet)
-        })
-        .collect();
-    // (student, document) jobs, and the keys once per variant.
-    let mut jobs: Vec<(Option<usize>, &str, &PaperData)> = Vec::new();
-    for (i, (paper, sheet)) in per_student.iter().enumerate() {
-        jobs.push((Some(i), "paper", paper));
-        jobs.push((Some(i), "answer-sheet", sheet));
-    }
-    for data in &base {
-        jobs.push((None, "key", data));
-    }
-    let refs: Vec<(&str, &PaperData)> = jobs.iter().map(|(_, name, data)| (*name, *data)).collect();
-    let rendered = renderer.render_all(&refs, true);
-    progress.inc(jobs.len() as u64);
-    progress.finish_and_clear();
+/// A class's rendered documents: the files, and the PDF layouts the print files combine.
+struct Collected {
+    files: Vec<OutFile>,
+    papers: Vec<Layout>,
+    sheets: Vec<Layout>,
+    /// Each student's entry in the print files' outline: `20250001 张三（A卷）`.
+    titles: Vec<String>,
+}
 
-    let mut files = Vec::new();
-    let mut papers: Vec<Layout> = Vec::new();
-    let mut sheets: Vec<Layout> = Vec::new();
-    let mut titles = Vec::new();
-    for ((student, name, data), result) in jobs.iter().zip(rendered) {
-        let crate::render::Rendered { layout, pdf: bytes } = result?;
-        let pages = layout.pages.len();
-        match student {
-            Some(i) => {
-                let s = &students[*i];
-                let stem = safe_file_name(&format!("{}-{}", s.id, s.name));
-                let folder = if *name == "paper" { "papers" } else { "sheets" };
-                files.push(OutFile::pdf(
-                    dir.join(folder).join(format!("{stem}.pdf")),
-                    bytes,
-                    pages,
-                ));
-                if *name == "paper" {
-                    titles.push(format!("{} {}（{}卷）", s.id, s.name, data.variant));
-                    papers.push(layout);
-                } else {
-                    // Every sheet of a variant has the same geometry (the id grid is as wide as the
-                    // longest id, the QR code one size); the first one records it.
-                    let record = &mut manifest.variants[assignment[*i]];
-                    if record.sheet.is_empty() {
-                        record.sheet = crate::workflow::sheet::geometry(&layout, record)?;
-                    }
-                    sheets.push(layout);
-                }
+/// The rendered documents as files, with each variant's sheet geometry recorded in the manifest.
+fn collect(
+    jobs: &[Job],
+    made: Vec<Made>,
+    manifest: &mut Manifest,
+    students: &[Student],
+) -> Result<Collected> {
+    let mut out = Collected {
+        files: Vec::new(),
+        papers: Vec::new(),
+        sheets: Vec::new(),
+        titles: Vec::new(),
+    };
+    for (job, Made { file, layout }) in jobs.iter().zip(made) {
+        out.files.push(file);
+        let (Some(layout), Some(i)) = (layout, job.student) else {
+            continue;
+        };
+        let record = &mut manifest.variants[job.variant];
+        if job.kind == DocKind::AnswerSheet {
+            // Every sheet of a variant has the same geometry (the id grid is as wide as the longest id,
+            // the QR code one size); the first one records it.
+            if record.sheet.is_empty() {
+                record.sheet = crate::workflow::sheet::geometry(&layout, record)?;
             }
-            None => files.push(OutFile::pdf(
-                dir.join(format!("key-{}.pdf", data.variant)),
-                bytes,
-                pages,
-            )),
+            out.sheets.push(layout);
+            let s = &students[i];
+            out.titles
+                .push(format!("{} {}（{}卷）", s.id, s.name, record.label));
+        } else {
+            out.papers.push(layout);
         }
     }
-    // The print files are the biggest documents of the run: what only the students' files needed goes first.
-    drop((refs, jobs));
-    drop(per_student);
-    for (name, layouts) in [("print-papers.pdf", papers), ("print-sheets.pdf", sheets)] {
-        let combined = layout::concat(layouts, &titles, duplex);
-        let pages = combined.pages.len();
-        files.push(OutFile::pdf(
-            dir.join(name),
-            pdf::render(&combined, &renderer.pdf_fonts),
-            pages,
-        ));
-    }
-    manifest.students = students
-        .iter()
-        .zip(assignment)
-        .map(|(s, v)| StudentRecord {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            class: s.class.clone(),
-            seat: s.seat.clone(),
-            variant: drawn.draw.variants[*v].label.clone(),
-        })
-        .collect();
-    Ok((files, manifest))
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use crate::input::bank::{Bank, QuestionType};
 use crate::input::manifest::Manifest;
 use crate::model::paper::points_text;
 use crate::model::report::{explain, option_summary, report_data, section_title};
-use crate::render::Renderer;
 use crate::render::layout::PageSetup;
+use crate::render::{Template, Typesetter};
 
 /// The pass mark in points: `60` is points, `60%` a share of `total` (full-width `６０％` too). A mark
 /// above the total would fail the whole class, so it is refused.
@@ -220,8 +220,8 @@ fn report_pdf(
         None => blueprint_templates(manifest, req.manifest),
     };
     let templates = req.templates.or(blueprint_templates.as_deref());
-    let renderer = Renderer::new(&fonts, templates, PageSetup::a4())?;
-    Ok(renderer.render("report", data)?.pdf)
+    let typeset = Typesetter::new(&fonts, templates, PageSetup::a4())?;
+    Ok(crate::render::single_pdf(&typeset, Template::Report, data)?.1)
 }
 
 /// Each bank section's class average, with the section's title when the bank is at hand.

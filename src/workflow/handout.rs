@@ -10,8 +10,9 @@ use crate::input::bank::Bank;
 use crate::input::roster::{self, Student};
 use crate::model::handout::{self, HandoutData, Mode, Selection};
 use crate::model::paper::StudentData;
-use crate::render::Renderer;
+use crate::render::docx::WordWriter;
 use crate::render::layout::{self, Layout};
+use crate::render::{PdfWriter, Template, Typesetter};
 use crate::workflow::drawn::print_warnings;
 use crate::workflow::{Look, OutFile, load_fonts};
 
@@ -47,19 +48,7 @@ pub fn handouts(
         Some(path) => Some(roster::read(path)?),
         None => None,
     };
-    if req.vary && students.is_none() {
-        return Err(Error::usage(
-            "--vary gives each student their own blanks; it needs --roster",
-        ));
-    }
-    // At ratio 1 every phrase is blanked on every copy, so varying could only renumber the same blanks,
-    // which stops no one copying from a neighbour; say so rather than print identical copies.
-    if req.vary && req.blank_ratio >= 1.0 {
-        return Err(Error::usage(
-            "--vary varies which key phrases are blanked, so it needs --blank-ratio below 1",
-        )
-        .because("for example --blank-ratio 0.6: each student gets their own 60% of the phrases as blanks"));
-    }
+    check_vary(req)?;
     let mode = req.mode;
     let seed = req.seed.unwrap_or_else(|| {
         let seed = crate::exam::dice::random_seed();
@@ -79,7 +68,7 @@ pub fn handouts(
     if let (Some(students), Some(path)) = (&students, &req.roster) {
         crate::workflow::check::roster_glyphs(students, path, &fonts)?;
     }
-    let renderer = Renderer::new(
+    let typeset = Typesetter::new(
         &fonts,
         look.templates.as_deref(),
         look.page_setup(None, None)?,
@@ -120,19 +109,115 @@ pub fn handouts(
             look.duplex,
         ));
     }
-    let handouts = crate::util::parallel::map(&copies, |data| render_handout(&renderer, data));
-    let keys = if mode == Mode::Cloze {
-        let needed = if req.vary { copies.len() } else { 1 };
-        crate::util::parallel::map(&copies[..needed], |data| {
-            renderer.layout("handout-key", data)
-        })
+    let copies = Copies {
+        dir,
+        students: students.as_deref(),
+        data: copies,
+        vary: req.vary,
+        duplex: look.duplex,
+    };
+    // Each format is made only when asked for; the Word files follow the PDFs.
+    let mut files = if look.pdf {
+        pdf_files(&typeset, &copies)?
     } else {
         Vec::new()
     };
+    if look.docx {
+        files.extend(word_files(&WordWriter::new(&typeset), &copies)?);
+    }
+    let blanked = copies.data[0].blank_count;
+    let summary = summary(&bank, &notes, mode, total, seed, blanked);
+    Ok(Handouts { files, summary })
+}
+
+/// `--vary` needs a roster and a blank ratio below 1.
+fn check_vary(req: &HandoutRequest) -> Result<()> {
+    if req.vary && req.roster.is_none() {
+        return Err(Error::usage(
+            "--vary gives each student their own blanks; it needs --roster",
+        ));
+    }
+    // At ratio 1 every phrase is blanked on every copy, so varying could only renumber the same blanks,
+    // which stops no one copying from a neighbour; say so rather than print identical copies.
+    if req.vary && req.blank_ratio >= 1.0 {
+        return Err(Error::usage(
+            "--vary varies which key phrases are blanked, so it needs --blank-ratio below 1",
+        )
+        .because("for example --blank-ratio 0.6: each student gets their own 60% of the phrases as blanks"));
+    }
+    Ok(())
+}
+
+/// The run's one-line summary: notes, sections and key phrases, and in cloze mode how many were blanked
+/// and the seed.
+fn summary(
+    bank: &Bank,
+    notes: &[(usize, Vec<usize>)],
+    mode: Mode,
+    total: usize,
+    seed: u64,
+    blanked: usize,
+) -> String {
+    let phrases: usize = notes
+        .iter()
+        .flat_map(|(_, ns)| ns)
+        .map(|n| bank.notes[*n].text.key_phrases().len())
+        .sum();
+    format!(
+        "{} notes in {} sections; {} key phrases{}",
+        notes.iter().map(|(_, n)| n.len()).sum::<usize>(),
+        notes.len(),
+        phrases,
+        if mode == Mode::Cloze {
+            // Phrases a note's title or text prints elsewhere, or over 20 characters, stay text.
+            let pool = if total < phrases {
+                format!(" ({total} can be blanked)")
+            } else {
+                String::new()
+            };
+            format!("{pool}, {blanked} blanked, seed {seed}")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// A handout run's copies: one, or one per student of the roster (their own blanks when `vary`).
+struct Copies<'a> {
+    dir: &'a Path,
+    students: Option<&'a [Student]>,
+    data: Vec<HandoutData>,
+    vary: bool,
+    duplex: bool,
+}
+
+impl Copies<'_> {
+    fn cloze(&self) -> bool {
+        self.data.first().is_some_and(|c| c.cloze)
+    }
+
+    /// The copies that get a key of their own: every student's with `vary`, else the first.
+    fn keyed(&self) -> &[HandoutData] {
+        match (self.cloze(), self.vary) {
+            (false, _) => &[],
+            (true, true) => &self.data,
+            (true, false) => &self.data[..1],
+        }
+    }
+}
+
+/// The PDFs of a handout run: handout.pdf (and handout-key.pdf in cloze mode), or with a roster one copy per
+/// student in handouts/ plus handout-all.pdf to print them all (and the keys alike with `vary`).
+fn pdf_files(typeset: &Typesetter, copies: &Copies) -> Result<Vec<OutFile>> {
+    let handouts = crate::util::parallel::map(&copies.data, |data| render_handout(typeset, data));
+    let keys = crate::util::parallel::map(copies.keyed(), |data| {
+        typeset.layout(Template::HandoutKey, data)
+    });
     let handouts: Vec<Layout> = handouts.into_iter().collect::<Result<_>>()?;
     let keys: Vec<Layout> = keys.into_iter().collect::<Result<_>>()?;
+    let dir = copies.dir;
     let mut layouts: Vec<(PathBuf, Layout)> = Vec::new();
-    match &students {
+    match copies.students {
         None => {
             layouts.push((dir.join("handout.pdf"), handouts[0].clone()));
             if let Some(k) = keys.first() {
@@ -144,7 +229,6 @@ pub fn handouts(
                 .iter()
                 .map(|s| format!("{} {}", s.id, s.name))
                 .collect();
-            let stem = |s: &Student| roster::safe_file_name(&format!("{}-{}", s.id, s.name));
             for (s, l) in list.iter().zip(&handouts) {
                 layouts.push((
                     dir.join("handouts").join(format!("{}.pdf", stem(s))),
@@ -153,9 +237,9 @@ pub fn handouts(
             }
             layouts.push((
                 dir.join("handout-all.pdf"),
-                layout::concat(handouts, &names, look.duplex),
+                layout::concat(handouts, &names, copies.duplex),
             ));
-            if req.vary {
+            if copies.vary {
                 for (s, k) in list.iter().zip(&keys) {
                     layouts.push((
                         dir.join("handouts").join(format!("{}-key.pdf", stem(s))),
@@ -171,61 +255,56 @@ pub fn handouts(
             }
         }
     }
-    let docs = if look.docx {
-        crate::workflow::word::render_handouts(
-            &renderer,
-            dir,
-            students.as_deref(),
-            &copies,
-            req.vary,
-        )?
-    } else {
-        Vec::new()
-    };
-    if !look.pdf {
-        layouts.clear();
-    }
-    let pdfs = crate::util::parallel::map(&layouts, |(_, l)| {
-        crate::render::pdf::render(l, &renderer.pdf_fonts)
-    });
-    let mut files: Vec<OutFile> = layouts
+    let writer = PdfWriter::new(typeset.fonts(), typeset.pictures().clone())?;
+    let pdfs = crate::util::parallel::map(&layouts, |(_, l)| writer.write(l));
+    layouts
         .into_iter()
         .zip(pdfs)
-        .map(|((path, l), bytes)| OutFile::pdf(path, bytes, l.pages.len()))
-        .collect();
-    files.extend(
-        docs.into_iter()
-            .map(|(path, bytes)| OutFile::other(path, bytes)),
-    );
-    let phrases: usize = notes
-        .iter()
-        .flat_map(|(_, ns)| ns)
-        .map(|n| bank.notes[*n].text.key_phrases().len())
-        .sum();
-    let summary = format!(
-        "{} notes in {} sections; {} key phrases{}",
-        notes.iter().map(|(_, n)| n.len()).sum::<usize>(),
-        notes.len(),
-        phrases,
-        if mode == Mode::Cloze {
-            // Phrases a note's title or text prints elsewhere, or over 20 characters, stay text.
-            let pool = if total < phrases {
-                format!(" ({total} can be blanked)")
-            } else {
-                String::new()
-            };
-            format!("{pool}, {} blanked, seed {seed}", copies[0].blank_count)
-        } else {
-            String::new()
+        .map(|((path, l), bytes)| Ok(OutFile::pdf(path, bytes?, l.pages.len())))
+        .collect()
+}
+
+/// The Word versions of a handout run's files: handout.docx (and handout-key.docx in cloze mode), or with a
+/// roster one copy per student in handouts/ (their own keys with `vary`, else one key). The PDF's
+/// print-everything files (handout-all.pdf) have no Word version: each copy opens on its own.
+fn word_files(word: &WordWriter, copies: &Copies) -> Result<Vec<OutFile>> {
+    let dir = copies.dir;
+    let cloze = copies.cloze();
+    let mut jobs: Vec<(PathBuf, &HandoutData, bool)> = Vec::new();
+    match copies.students {
+        None => {
+            jobs.push((dir.join("handout.docx"), &copies.data[0], false));
+            if cloze {
+                jobs.push((dir.join("handout-key.docx"), &copies.data[0], true));
+            }
         }
-    );
-    Ok(Handouts { files, summary })
+        Some(list) => {
+            for (s, data) in list.iter().zip(&copies.data) {
+                let folder = dir.join("handouts");
+                jobs.push((folder.join(format!("{}.docx", stem(s))), data, false));
+                if cloze && copies.vary {
+                    jobs.push((folder.join(format!("{}-key.docx", stem(s))), data, true));
+                }
+            }
+            if cloze && !copies.vary {
+                jobs.push((dir.join("handout-key.docx"), &copies.data[0], true));
+            }
+        }
+    }
+    jobs.into_iter()
+        .map(|(path, data, key)| Ok(OutFile::other(path, word.handout(data, key)?)))
+        .collect()
+}
+
+/// A student's copy's file name: `20250001-张三`.
+fn stem(s: &Student) -> String {
+    roster::safe_file_name(&format!("{}-{}", s.id, s.name))
 }
 
 /// Lays out a handout; with a table of contents, twice: the second pass fills in the page numbers that the
 /// first pass found (the contents keep their length, so the pages do not move).
-fn render_handout(renderer: &Renderer, data: &HandoutData) -> Result<Layout> {
-    let first = renderer.layout("handout", data)?;
+fn render_handout(typeset: &Typesetter, data: &HandoutData) -> Result<Layout> {
+    let first = typeset.layout(Template::Handout, data)?;
     if !data.show_toc {
         return Ok(first);
     }
@@ -235,7 +314,7 @@ fn render_handout(renderer: &Renderer, data: &HandoutData) -> Result<Layout> {
             entry.page = (b.page + 1).to_string();
         }
     }
-    renderer.layout("handout", &data)
+    typeset.layout(Template::Handout, &data)
 }
 
 /// 「考点讲义」 titles default to the bank's first section title when there is one section, else a generic one.

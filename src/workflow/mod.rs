@@ -8,20 +8,20 @@ pub mod drawn;
 pub mod grade;
 pub mod graded;
 pub mod handout;
+pub mod jobs;
 pub mod paper;
 pub mod review_book;
 pub mod scan;
 pub mod scan_identify;
 pub mod scan_review;
 pub mod sheet;
-pub mod word;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::input::blueprint::Blueprint;
 use crate::input::manifest::Manifest;
-use crate::render::Renderer;
+use crate::render::Typesetter;
 use crate::render::fonts::FontSet;
 use crate::render::layout::{Density, PageSetup};
 
@@ -78,6 +78,17 @@ impl Look {
     /// The fonts folder: the look's, else the blueprint's.
     fn font_dir<'a>(&'a self, blueprint: &'a Blueprint) -> Option<&'a Path> {
         self.font_dir.as_deref().or(blueprint.fonts.as_deref())
+    }
+
+    /// The formats to write, in the order they are written: PDF, then Word.
+    pub fn formats(&self) -> Vec<jobs::Format> {
+        [
+            (self.pdf, jobs::Format::Pdf),
+            (self.docx, jobs::Format::Docx),
+        ]
+        .into_iter()
+        .filter_map(|(on, format)| on.then_some(format))
+        .collect()
     }
 
     /// The templates folder: the look's, else the blueprint's.
@@ -140,37 +151,18 @@ pub fn load_fonts(dir: Option<&Path>) -> Result<FontSet> {
     }
 }
 
-/// The renderer and duplex setting of the jobs that print papers: the look over the blueprint.
-fn paper_renderer<'f>(
+/// The typesetter and duplex setting of the jobs that print papers: the look over the blueprint.
+fn paper_typesetter<'f>(
     fonts: &'f FontSet,
     look: &Look,
     blueprint: &Blueprint,
-) -> Result<(Renderer<'f>, bool)> {
-    let renderer = Renderer::new(
+) -> Result<(Typesetter<'f>, bool)> {
+    let typeset = Typesetter::new(
         fonts,
         look.templates(blueprint),
         look.page_setup(Some(&blueprint.layout), blueprint.density.as_deref())?,
     )?;
-    Ok((renderer, look.duplex || blueprint.duplex))
-}
-
-/// Renders documents (on every core when there are many); results come back in job order, the first error wins.
-fn render_parallel<T: serde::Serialize + Sync>(
-    renderer: &Renderer,
-    jobs: Vec<(PathBuf, &str, T)>,
-) -> Result<Vec<OutFile>> {
-    // A few documents render one after another: in parallel they finish about 10 ms sooner but every
-    // document holds its own font subsets at once (+10 MB for paper + key + review). Classes go parallel.
-    let refs: Vec<(&str, &T)> = jobs.iter().map(|(_, name, data)| (*name, data)).collect();
-    let rendered = renderer.render_all(&refs, jobs.len() > 3);
-    jobs.into_iter()
-        .zip(rendered)
-        .map(|((path, _, _), r)| {
-            let r = r?;
-            let pages = r.layout.pages.len();
-            Ok(OutFile::pdf(path, r.pdf, pages))
-        })
-        .collect()
+    Ok((typeset, look.duplex || blueprint.duplex))
 }
 
 /// The blueprint the papers of a manifest were made from (for their look: fonts, templates, spacing),

@@ -22,9 +22,9 @@ use crate::model::review_book::{
     self as book, BookData, ClassData, Miss, book_group, class_item, group_misses, practice_key,
     printed_places, rank_band,
 };
-use crate::render::Renderer;
+use crate::render::docx::WordWriter;
 use crate::render::layout::{self, PageSetup};
-use crate::render::pdf;
+use crate::render::{PdfWriter, Template, Typesetter};
 use crate::workflow::graded::GradedClass;
 use crate::workflow::{OutFile, blueprint_for, load_fonts};
 
@@ -315,23 +315,7 @@ pub fn prepare(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<PreparedB
     let blueprint = recorded_blueprint(manifest, autospace);
     let seed = req.seed.unwrap_or(manifest.seed);
 
-    // The papers as printed, one per variant a graded student sat.
-    let sat: HashSet<&str> = class
-        .grading
-        .students
-        .iter()
-        .map(|s| s.variant.as_str())
-        .collect();
-    let mut printed: HashMap<String, (Variant, PaperData)> = HashMap::new();
-    for record in manifest
-        .variants
-        .iter()
-        .filter(|v| sat.contains(v.label.as_str()))
-    {
-        let variant = variant_from_record(&bank, record)?;
-        let data = paper::build(&bank, &blueprint, &variant, manifest.variants.len(), false);
-        printed.insert(record.label.clone(), (variant, data));
-    }
+    let printed = printed_papers(&class, &bank, &blueprint)?;
 
     let students = &class.grading.students;
     let ranks = grade::ranks(students);
@@ -346,26 +330,7 @@ pub fn prepare(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<PreparedB
             .expect("graded variants are in the manifest");
         let questions: Vec<&QuestionData> = data.parts.iter().flat_map(|p| &p.questions).collect();
         let drawn: Vec<&DrawnQuestion> = variant.questions().collect();
-        let mut misses = Vec::new();
-        let mut unmarked = 0;
-        for (((q, dq), rq), (given, earned)) in questions
-            .iter()
-            .zip(&drawn)
-            .zip(&record.questions)
-            .zip(&s.answers)
-        {
-            match earned {
-                None => unmarked += 1,
-                Some(e) if *e < rq.points => misses.push(Miss {
-                    question: (*q).clone(),
-                    bank_index: dq.question,
-                    given: given.clone(),
-                    earned: *e,
-                    points: rq.points,
-                }),
-                Some(_) => {}
-            }
-        }
+        let (misses, unmarked) = misses(&questions, &drawn, record, s);
         let missed_count = misses.len();
         papers.push(
             drawn
@@ -437,6 +402,63 @@ pub fn prepare(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<PreparedB
     })
 }
 
+/// The papers as printed, one per variant a graded student sat: the variant as drawn and its paper data.
+fn printed_papers(
+    class: &GradedClass,
+    bank: &Bank,
+    blueprint: &Blueprint,
+) -> Result<HashMap<String, (Variant, PaperData)>> {
+    let manifest = &class.manifest;
+    let sat: HashSet<&str> = class
+        .grading
+        .students
+        .iter()
+        .map(|s| s.variant.as_str())
+        .collect();
+    let mut printed: HashMap<String, (Variant, PaperData)> = HashMap::new();
+    for record in manifest
+        .variants
+        .iter()
+        .filter(|v| sat.contains(v.label.as_str()))
+    {
+        let variant = variant_from_record(bank, record)?;
+        let data = paper::build(bank, blueprint, &variant, manifest.variants.len(), false);
+        printed.insert(record.label.clone(), (variant, data));
+    }
+    Ok(printed)
+}
+
+/// A student's misses (questions that earned less than their points, as printed) and how many of their
+/// answers are still unmarked.
+fn misses(
+    questions: &[&QuestionData],
+    drawn: &[&DrawnQuestion],
+    record: &VariantRecord,
+    s: &grade::Graded,
+) -> (Vec<Miss>, usize) {
+    let mut misses = Vec::new();
+    let mut unmarked = 0;
+    for (((q, dq), rq), (given, earned)) in questions
+        .iter()
+        .zip(drawn)
+        .zip(&record.questions)
+        .zip(&s.answers)
+    {
+        match earned {
+            None => unmarked += 1,
+            Some(e) if *e < rq.points => misses.push(Miss {
+                question: (*q).clone(),
+                bank_index: dq.question,
+                given: given.clone(),
+                earned: *e,
+                points: rq.points,
+            }),
+            Some(_) => {}
+        }
+    }
+    (misses, unmarked)
+}
+
 /// Builds every student's book and the class edition, renders them, and returns the files; nothing is written.
 pub fn review_books(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<ReviewBooks> {
     let PreparedBooks {
@@ -456,50 +478,48 @@ pub fn review_books(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<Revi
     let templates = req
         .templates
         .or(look.as_ref().and_then(|b| b.templates.as_deref()));
-    let renderer =
-        Renderer::new(&fonts, templates, PageSetup::a4())?.with_images(bank.images.clone());
-    let jobs: Vec<(&str, &BookData)> = books.iter().map(|b| ("review-book", b)).collect();
-    let rendered = renderer.render_all(&jobs, books.len() > 3);
+    let typeset =
+        Typesetter::new(&fonts, templates, PageSetup::a4())?.with_images(bank.images.clone());
+    // print-books.pdf and class.pdf are always PDF, so every book is laid out whatever the formats.
+    let pdf = PdfWriter::new(&fonts, typeset.pictures().clone())?;
+    let word = req.docx.then(|| WordWriter::new(&typeset));
+    let jobs: Vec<(Template, &BookData)> =
+        books.iter().map(|b| (Template::ReviewBook, b)).collect();
+    let rendered = pdf.write_all(typeset.layout_all(&jobs, books.len() > 3), books.len() > 3);
     let mut files = Vec::new();
     let mut layouts = Vec::new();
     let mut titles = Vec::new();
     for (b, result) in books.iter().zip(rendered) {
-        let r = result?;
+        let (layout, bytes) = result?;
         let stem = safe_file_name(&format!("{}-{}", b.student.id, b.student.name));
         if req.pdf {
             files.push(OutFile::pdf(
                 req.out.join("books").join(format!("{stem}.pdf")),
-                r.pdf,
-                r.layout.pages.len(),
+                bytes,
+                layout.pages.len(),
             ));
         }
-        if req.docx {
-            let bytes = crate::render::docx::render_book(
-                b,
-                &renderer.setup,
-                renderer.fonts,
-                &renderer.pdf_fonts.pictures,
-            )?;
+        if let Some(word) = &word {
             files.push(OutFile::other(
                 req.out.join("books").join(format!("{stem}.docx")),
-                bytes,
+                word.book(b)?,
             ));
         }
         titles.push(format!("{} {}", b.student.id, b.student.name));
-        layouts.push(r.layout);
+        layouts.push(layout);
     }
     let combined = layout::concat(layouts, &titles, false);
     let pages = combined.pages.len();
     files.push(OutFile::pdf(
         req.out.join("print-books.pdf"),
-        pdf::render(&combined, &renderer.pdf_fonts),
+        pdf.write(&combined)?,
         pages,
     ));
-    let class_pdf = renderer.render("review-book-class", &class_data)?;
+    let class_layout = typeset.layout(Template::ReviewBookClass, &class_data)?;
     files.push(OutFile::pdf(
         req.out.join("class.pdf"),
-        class_pdf.pdf,
-        class_pdf.layout.pages.len(),
+        pdf.write(&class_layout)?,
+        class_layout.pages.len(),
     ));
     Ok(ReviewBooks {
         files,

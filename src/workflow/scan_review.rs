@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::input::images::Images;
+use crate::render::PdfWriter;
 use crate::render::fonts::{FontRole, FontSet};
 use crate::render::layout::{Item, Layout, MM, Page, PageSetup};
-use crate::render::pdf::{self, PdfFonts};
 
 /// One sheet to look at: a caption (file, page, id, variant, how many doubtful) and its review picture.
 pub struct ReviewPage {
@@ -75,8 +75,7 @@ pub fn review_pdf(pages: &[ReviewPage]) -> Result<(Vec<u8>, usize)> {
             spots: Vec::new(),
         });
     }
-    let mut pdf_fonts = PdfFonts::new(&fonts)?;
-    pdf_fonts.pictures = crate::render::pictures::PictureCache::new(&fonts, images);
+    let pictures = std::sync::Arc::new(crate::render::pictures::Pictures::new(&fonts, images));
     let n = layout.pages.len();
-    Ok((pdf::render(&layout, &pdf_fonts), n))
+    Ok((PdfWriter::new(&fonts, pictures)?.write(&layout)?, n))
 }

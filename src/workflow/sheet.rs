@@ -7,53 +7,36 @@ use crate::error::{Error, Result};
 use crate::input::bank::QuestionType;
 use crate::input::manifest::{Manifest, VariantRecord};
 use crate::input::scan::{
-    BoxMm, Bubble, BubbleMeaning, ChoiceKind, Corner, CornerMark, QuestionSlot, SheetCode,
-    SheetGeometry,
+    BoxMm, Bubble, BubbleMeaning, ChoiceKind, Corner, CornerMark, QuestionSlot, SheetGeometry,
 };
-use crate::model::paper;
-use crate::render::Renderer;
 use crate::render::layout::{Layout, MM, PageSetup, Spot, SpotBox};
-use crate::render::pdf;
+use crate::render::{DocKind, Template, Typesetter};
 use crate::workflow::drawn::Drawn;
+use crate::workflow::jobs::{Backends, Format, PaperSet, Plan};
 use crate::workflow::{Look, OutFile, load_fonts};
 
 /// The blank sheets and manifest.json (the draw's manifest with each variant's sheet geometry), last.
 pub fn blank_sheets(drawn: &Drawn, look: &Look, dir: &Path) -> Result<Vec<OutFile>> {
     let fonts = load_fonts(look.font_dir(&drawn.blueprint))?;
-    let renderer = Renderer::new(&fonts, look.templates(&drawn.blueprint), PageSetup::a4())?;
+    let typeset = Typesetter::new(&fonts, look.templates(&drawn.blueprint), PageSetup::a4())?;
+    let set = PaperSet::new(drawn, &[], false);
+    let jobs = Plan {
+        dir,
+        formats: &[Format::Pdf],
+    }
+    .paper_set(&set.labels(), &[DocKind::AnswerSheet]);
+    let backends = Backends::new(typeset, &jobs)?;
     let mut manifest = drawn.manifest();
-    let digest = manifest.draw_digest();
-    let jobs: Vec<_> = drawn
-        .draw
-        .variants
-        .iter()
-        .map(|v| {
-            let mut data = paper::build(
-                &drawn.bank,
-                &drawn.blueprint,
-                v,
-                drawn.draw.variants.len(),
-                false,
-            );
-            data.sheet_qr = sheet_code(&digest, &v.label, None);
-            data
-        })
-        .collect();
-    let rendered = crate::util::parallel::map(&jobs, |data| {
-        renderer.layout("answer-sheet", data).map(|layout| {
-            let bytes = pdf::render(&layout, &renderer.pdf_fonts);
-            (layout, bytes)
-        })
-    });
     let mut files = Vec::new();
-    for ((data, result), record) in jobs.iter().zip(rendered).zip(&mut manifest.variants) {
-        let (layout, bytes) = result?;
-        record.sheet = geometry(&layout, record)?;
-        files.push(OutFile::pdf(
-            dir.join(format!("sheet-{}.pdf", data.variant)),
-            bytes,
-            layout.pages.len(),
-        ));
+    for (made, record) in backends
+        .render(&set, &jobs, true)?
+        .into_iter()
+        .zip(&mut manifest.variants)
+    {
+        if let Some(layout) = &made.layout {
+            record.sheet = geometry(layout, record)?;
+        }
+        files.push(made.file);
     }
     files.push(manifest_file(dir, &manifest));
     Ok(files)
@@ -63,24 +46,18 @@ pub fn blank_sheets(drawn: &Drawn, look: &Look, dir: &Path) -> Result<Vec<OutFil
 /// with when the manifest it is given records another sheet (a class batch's) or none (a paper's).
 pub fn blank_geometry(drawn: &Drawn, look: &Look) -> Result<Vec<Vec<SheetGeometry>>> {
     let fonts = load_fonts(look.font_dir(&drawn.blueprint))?;
-    let renderer = Renderer::new(&fonts, look.templates(&drawn.blueprint), PageSetup::a4())?;
+    let typeset = Typesetter::new(&fonts, look.templates(&drawn.blueprint), PageSetup::a4())?;
+    let set = PaperSet::new(drawn, &[], false);
     let manifest = drawn.manifest();
-    let digest = manifest.draw_digest();
-    drawn
-        .draw
-        .variants
-        .iter()
+    let jobs = Plan {
+        dir: Path::new(""),
+        formats: &[Format::Pdf],
+    }
+    .paper_set(&set.labels(), &[DocKind::AnswerSheet]);
+    jobs.iter()
         .zip(&manifest.variants)
-        .map(|(v, record)| {
-            let mut data = paper::build(
-                &drawn.bank,
-                &drawn.blueprint,
-                v,
-                drawn.draw.variants.len(),
-                false,
-            );
-            data.sheet_qr = sheet_code(&digest, &v.label, None);
-            let layout = renderer.layout("answer-sheet", &data)?;
+        .map(|(job, record)| {
+            let layout = typeset.layout(Template::AnswerSheet, &set.data(job))?;
             geometry(&layout, record)
         })
         .collect()
@@ -88,17 +65,6 @@ pub fn blank_geometry(drawn: &Drawn, look: &Look) -> Result<Vec<Vec<SheetGeometr
 
 pub(crate) fn manifest_file(dir: &Path, manifest: &Manifest) -> OutFile {
     OutFile::other(dir.join("manifest.json"), manifest.to_json().into_bytes())
-}
-
-/// The QR text of page 1 of a variant's sheet, for one student or blank.
-pub(crate) fn sheet_code(digest: &str, variant: &str, student: Option<&str>) -> String {
-    SheetCode {
-        digest: digest.to_string(),
-        variant: variant.to_string(),
-        page: 1,
-        student: student.map(str::to_string),
-    }
-    .to_text()
 }
 
 /// The scanner's view of a laid-out answer sheet: per page that carries a QR code, the corner marks, the

@@ -687,3 +687,80 @@ fn a_class_batch_gets_named_word_papers_in_each_students_variant_and_a_word_key_
         assert!(key.contains(&format!("答案与解析（{v}卷）")));
     }
 }
+
+/// A school's edited templates change the Word files as they change the PDFs: the words a template prints
+/// (title lines, the box title, the write-on fields, the footer) and the order of its blocks.
+#[test]
+fn word_follows_a_schools_edited_templates() {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    dir.run(&["init", "--templates", "tpl"]).success();
+    let paper = std::fs::read_to_string(dir.join("tpl/paper.hbs")).unwrap();
+    // The notice box moved above the fields, its title and the fields' words changed, a line added.
+    let fields_start = paper.find("  <fields").unwrap();
+    let box_start = paper.find("  <box").unwrap();
+    let box_end = paper.find("</box>").unwrap() + "</box>\n".len();
+    let edited = format!(
+        "{}{}{}{}",
+        &paper[..fields_start],
+        &paper[box_start..box_end],
+        &paper[fields_start..box_start],
+        &paper[box_end..]
+    )
+    .replace("绝密★启用前", "校内模拟 仅供练习")
+    .replace("title=\"考生须知\"", "title=\"答题要求\"")
+    .replace("label=\"准考证号\"", "label=\"学号\"")
+    .replace(
+        "footer=\"第{page}页 共{pages}页\"",
+        "footer=\"试卷 {page}/{pages}\"",
+    );
+    std::fs::write(dir.join("tpl/paper.hbs"), edited).unwrap();
+    let key = std::fs::read_to_string(dir.join("tpl/key.hbs")).unwrap();
+    std::fs::write(
+        dir.join("tpl/key.hbs"),
+        key.replace("答案与解析{{#if", "参考答案{{#if"),
+    )
+    .unwrap();
+    let args = ["paper", "bank/exams/small.yaml", "--seed", "1", "-o"];
+    let with = |out: &str, extra: &[&str]| {
+        let mut all = args.to_vec();
+        all.push(out);
+        all.extend_from_slice(extra);
+        all.extend_from_slice(&["--format", "pdf,docx"]);
+        dir.run(&all).success();
+    };
+    with("school", &["--templates", "tpl"]);
+    with("builtin", &[]);
+
+    let body = document_text(&dir.join("school/paper-A.docx"));
+    for words in ["校内模拟 仅供练习", "答题要求", "学号："] {
+        assert!(
+            body.contains(words),
+            "{words} missing from the Word paper:\n{body}"
+        );
+    }
+    // (The notice's own first line still asks for the 准考证号: that is the blueprint's text.)
+    assert!(!body.contains("绝密") && !body.contains("考生须知") && !body.contains("准考证号："));
+    // The box now comes before the fields, as in the school's PDF.
+    let pdf = crate::util::tool(
+        "pdftotext",
+        &[&dir.join("school/paper-A.pdf").display().to_string(), "-"],
+    );
+    for text in [&body, &pdf] {
+        let (notice, fields) = (text.find("答题要求").unwrap(), text.find("学号：").unwrap());
+        assert!(notice < fields, "the box should come first:\n{text}");
+    }
+    let footer = parts_named(&dir.join("school/paper-A.docx"), "word/footer")
+        .iter()
+        .map(|p| part(&dir.join("school/paper-A.docx"), p))
+        .collect::<String>();
+    assert!(
+        footer.contains("试卷 ") && footer.contains(">/<") && !footer.contains("共"),
+        "{footer}"
+    );
+    assert!(document_text(&dir.join("school/key-A.docx")).contains("参考答案"));
+    // The built-in templates still give the built-in words.
+    let builtin = document_text(&dir.join("builtin/paper-A.docx"));
+    assert!(builtin.contains("绝密★启用前") && builtin.contains("考生须知"));
+    assert!(builtin.find("准考证号：").unwrap() < builtin.find("考生须知").unwrap());
+}

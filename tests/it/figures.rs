@@ -11,9 +11,9 @@ use examgen::exam::draw::{DrawOptions, draw};
 use examgen::input::bank::Bank;
 use examgen::input::blueprint::Blueprint;
 use examgen::model::paper;
-use examgen::render::Renderer;
 use examgen::render::fonts::FontSet;
 use examgen::render::layout::{Item, Layout};
+use examgen::render::{Template, Typesetter};
 
 /// The fixture bank plus a section whose question shows a phone photo: 4000×3000, noisy like a real one.
 pub(crate) fn figure_bank(dir: &Dir) -> PathBuf {
@@ -50,16 +50,16 @@ fn layouts(bank_dir: &Path, variants: usize) -> (Vec<Layout>, Bank) {
     )
     .unwrap();
     let fonts = FontSet::builtin();
-    let renderer = Renderer::new(&fonts, None, examgen::render::layout::PageSetup::a4())
+    let renderer = Typesetter::new(&fonts, None, examgen::render::layout::PageSetup::a4())
         .unwrap()
         .with_images(bank.images.clone());
     let mut out = Vec::new();
     for v in &d.variants {
         let mut data = paper::build(&bank, &bp, v, variants, false);
-        out.push(renderer.layout("paper", &data).unwrap());
+        out.push(renderer.layout(Template::Paper, &data).unwrap());
         data.teacher = true;
-        out.push(renderer.layout("paper", &data).unwrap());
-        out.push(renderer.layout("review", &data).unwrap());
+        out.push(renderer.layout(Template::Paper, &data).unwrap());
+        out.push(renderer.layout(Template::Review, &data).unwrap());
     }
     (out, bank)
 }

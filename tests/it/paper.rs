@@ -10,9 +10,9 @@ use std::process::Command;
 use crate::util::{Dir, fixtures, repo};
 use examgen::input::bank::Bank;
 use examgen::input::blueprint::Blueprint;
-use examgen::render::Renderer;
 use examgen::render::fonts::FontSet;
 use examgen::render::layout::{Item, Layout, PageSetup};
+use examgen::render::{Template, Typesetter};
 use examgen::util::chars::NO_LINE_START;
 
 fn tool(name: &str, args: &[&str]) -> String {
@@ -33,10 +33,10 @@ fn squeeze(s: &str) -> String {
 }
 
 /// Lays out the paper of variant A of `blueprint` with `seed` (no PDF).
-fn paper_layout(blueprint: &Path, seed: u64, template: &str) -> (Layout, Bank) {
+fn paper_layout(blueprint: &Path, seed: u64, template: Template) -> (Layout, Bank) {
     let (bank, data) = crate::util::variant_a(blueprint, seed);
     let fonts = FontSet::builtin();
-    let renderer = Renderer::new(&fonts, None, PageSetup::a4()).unwrap();
+    let renderer = Typesetter::new(&fonts, None, PageSetup::a4()).unwrap();
     (renderer.layout(template, &data).unwrap(), bank)
 }
 
@@ -45,7 +45,7 @@ fn golden_layout_of_the_fixture_paper() {
     let (layout, _) = paper_layout(
         &fixtures().join("banks/good/exams/small.yaml"),
         2025,
-        "paper",
+        Template::Paper,
     );
     let got = layout.to_snapshot();
     let golden = repo().join("tests/golden/small-paper-layout.txt");
@@ -83,8 +83,11 @@ fn is_question_start(text: &str) -> bool {
 #[test]
 fn real_papers_keep_questions_whole_and_headings_with_their_first_question() {
     for seed in [1, 2, 3, 4, 5] {
-        let (layout, _) =
-            paper_layout(&repo().join("question-bank/exams/mock.yaml"), seed, "paper");
+        let (layout, _) = paper_layout(
+            &repo().join("question-bank/exams/mock.yaml"),
+            seed,
+            Template::Paper,
+        );
         let setup = layout.setup;
         for page in 1..layout.pages.len() {
             // Body text of a page (the footer sits below the bottom margin).
@@ -127,7 +130,7 @@ fn real_papers_keep_questions_whole_and_headings_with_their_first_question() {
 #[test]
 fn no_printed_line_starts_with_closing_punctuation() {
     for seed in [1, 11] {
-        for template in ["paper", "key", "review"] {
+        for template in [Template::Paper, Template::Key, Template::Review] {
             let (layout, _) = paper_layout(
                 &repo().join("question-bank/exams/mock.yaml"),
                 seed,
@@ -142,7 +145,7 @@ fn no_printed_line_starts_with_closing_punctuation() {
                         let c = text.chars().next().unwrap();
                         assert!(
                             !NO_LINE_START.contains(c),
-                            "seed {seed} {template} page {}: a line starts with {c:?}: {text}",
+                            "seed {seed} {template:?} page {}: a line starts with {c:?}: {text}",
                             page + 1
                         );
                     }
@@ -155,7 +158,11 @@ fn no_printed_line_starts_with_closing_punctuation() {
 
 #[test]
 fn options_go_four_two_or_one_per_line_by_width() {
-    let (layout, _) = paper_layout(&repo().join("question-bank/exams/mock.yaml"), 1, "paper");
+    let (layout, _) = paper_layout(
+        &repo().join("question-bank/exams/mock.yaml"),
+        1,
+        Template::Paper,
+    );
     let mut rows: HashMap<usize, usize> = HashMap::new();
     for page in 0..layout.pages.len() {
         let mut by_y: HashMap<i32, usize> = HashMap::new();
@@ -180,7 +187,11 @@ fn options_go_four_two_or_one_per_line_by_width() {
 
 #[test]
 fn key_and_review_lay_out_with_grid_explanations_and_key_phrases() {
-    let (layout, bank) = paper_layout(&repo().join("question-bank/exams/mock.yaml"), 1, "key");
+    let (layout, bank) = paper_layout(
+        &repo().join("question-bank/exams/mock.yaml"),
+        1,
+        Template::Key,
+    );
     let all: String = (0..layout.pages.len())
         .map(|p| layout.page_text(p))
         .collect();
@@ -192,7 +203,11 @@ fn key_and_review_lay_out_with_grid_explanations_and_key_phrases() {
             && all.contains("【考点】")
     );
     assert!(all.contains("少选，所选的每个正确选项得0.5分"));
-    let (layout, _) = paper_layout(&repo().join("question-bank/exams/mock.yaml"), 1, "review");
+    let (layout, _) = paper_layout(
+        &repo().join("question-bank/exams/mock.yaml"),
+        1,
+        Template::Review,
+    );
     let heading_text: String = layout
         .pages
         .iter()
@@ -566,8 +581,12 @@ fn density_and_autospace_are_the_teachers_choice() {
     assert!(roomy.leading > PageSetup::a4().leading && compact.leading < PageSetup::a4().leading);
 
     // 「（共3题，…）」: with autospace the digit is set apart, so 共 and 3 are in different runs.
-    let (off, _) = paper_layout(&plain, 1, "paper");
-    let (on, _) = paper_layout(&fixtures().join("banks/good/exams/small.yaml"), 1, "paper");
+    let (off, _) = paper_layout(&plain, 1, Template::Paper);
+    let (on, _) = paper_layout(
+        &fixtures().join("banks/good/exams/small.yaml"),
+        1,
+        Template::Paper,
+    );
     let has = |l: &Layout, s: &str| texts(l, 0).iter().any(|(_, _, t)| t.contains(s));
     assert!(has(&off, "共3题") && !has(&on, "共3题"));
 
@@ -578,8 +597,8 @@ fn density_and_autospace_are_the_teachers_choice() {
         let setup = examgen::workflow::Look::default()
             .page_setup(None, Some(density))
             .unwrap();
-        let renderer = Renderer::new(&fonts, None, setup).unwrap();
-        renderer.layout("paper", &data).unwrap().pages.len()
+        let renderer = Typesetter::new(&fonts, None, setup).unwrap();
+        renderer.layout(Template::Paper, &data).unwrap().pages.len()
     };
     let (c, n, r) = (pages("compact"), pages("normal"), pages("roomy"));
     assert!(c <= n && n < r, "compact {c}, normal {n}, roomy {r}");
@@ -595,4 +614,52 @@ fn density_and_autospace_are_the_teachers_choice() {
         "{}",
         run.stderr
     );
+}
+
+/// A run's jobs made one at a time (what a run that writes each document as it is made does) give the
+/// bytes of the whole run made at once, PDF and Word: the job list, not the order of making, decides them.
+#[test]
+fn each_job_made_on_its_own_gives_the_bytes_of_the_whole_run() {
+    use examgen::render::DocKind;
+    use examgen::workflow::drawn::{DrawRequest, Drawn};
+    use examgen::workflow::jobs::{Backends, Format, PaperSet, Plan};
+    let request = DrawRequest {
+        blueprint: fixtures().join("banks/good/exams/small.yaml"),
+        seed: Some(1),
+        variants: 2,
+        distinct: false,
+        exclude_used: Vec::new(),
+    };
+    let drawn = Drawn::load(&request, &mut Vec::new()).unwrap();
+    let fonts = FontSet::builtin();
+    let set = PaperSet::new(&drawn, &[], false);
+    let jobs = Plan {
+        dir: Path::new("out"),
+        formats: &[Format::Pdf, Format::Docx],
+    }
+    .paper_set(
+        &set.labels(),
+        &[DocKind::Teacher, DocKind::Key, DocKind::Review],
+    );
+    assert_eq!(jobs.len(), 12);
+    let backends = || {
+        let typeset = Typesetter::new(&fonts, None, PageSetup::a4())
+            .unwrap()
+            .with_images(drawn.bank.images.clone());
+        Backends::new(typeset, &jobs).unwrap()
+    };
+    let one_by_one = backends();
+    let alone: Vec<Vec<u8>> = jobs
+        .iter()
+        .map(|job| one_by_one.render_one(&set, job).unwrap().file.bytes)
+        .collect();
+    let together = backends().render(&set, &jobs, true).unwrap();
+    for ((job, alone), made) in jobs.iter().zip(alone).zip(together) {
+        assert_eq!(made.file.path, job.path);
+        assert!(
+            alone == made.file.bytes,
+            "{} differs when made on its own",
+            job.path.display()
+        );
+    }
 }

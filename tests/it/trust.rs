@@ -5,9 +5,9 @@ use std::path::Path;
 
 use crate::util::Dir;
 use examgen::input::bank::Bank;
-use examgen::render::Renderer;
 use examgen::render::fonts::FontSet;
 use examgen::render::layout::{Item, PageSetup};
+use examgen::render::{Template, Typesetter};
 
 /// A one-section bank folder holding `questions` (YAML list items, indented by two spaces).
 fn bank(dir: &Dir, questions: &str) -> std::path::PathBuf {
@@ -28,8 +28,8 @@ fn printed_lines(dir: &Dir, parts: &str, seed: u64) -> Vec<String> {
     );
     let (_bank, data) = crate::util::variant_a(&bp_path, seed);
     let fonts = FontSet::builtin();
-    let renderer = Renderer::new(&fonts, None, PageSetup::a4()).unwrap();
-    let layout = renderer.layout("paper", &data).unwrap();
+    let renderer = Typesetter::new(&fonts, None, PageSetup::a4()).unwrap();
+    let layout = renderer.layout(Template::Paper, &data).unwrap();
     layout_lines(&layout)
 }
 
@@ -354,8 +354,8 @@ fn seal_line_fields_stay_on_the_sheet_with_a_narrow_margin() {
         for margin in [5.0, 8.0] {
             let setup = PageSetup::named(name).unwrap().with_margin(margin);
             let (w, h) = (setup.width, setup.height);
-            let renderer = Renderer::new(&fonts, None, setup).unwrap();
-            let layout = renderer.layout("paper", &data).unwrap();
+            let renderer = Typesetter::new(&fonts, None, setup).unwrap();
+            let layout = renderer.layout(Template::Paper, &data).unwrap();
             let mut turned = 0;
             for item in &layout.pages[0].items {
                 if let Item::Turned {
@@ -397,8 +397,8 @@ fn a_part_of_one_question_is_numbered_once_on_the_answer_sheet() {
         "title: 测验\nduration: 30\nbank: ..\nparts:\n  - {title: 判断, type: judge, count: 1, points: 1}\n  - {title: 简答, type: short, count: 1, points: 5}\n",
     ), 1);
     let fonts = FontSet::builtin();
-    let renderer = Renderer::new(&fonts, None, PageSetup::a4()).unwrap();
-    let layout = renderer.layout("answer-sheet", &data).unwrap();
+    let renderer = Typesetter::new(&fonts, None, PageSetup::a4()).unwrap();
+    let layout = renderer.layout(Template::AnswerSheet, &data).unwrap();
     let texts = layout_lines(&layout);
     assert!(
         texts.iter().any(|t| t == "第2题请在试卷上作答。"),

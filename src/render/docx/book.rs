@@ -9,7 +9,7 @@ use super::Ctx;
 use super::paper::{Block, add, number_hang, question, title_block};
 use super::review::note_blocks;
 use super::style::{self, BODY_SIZE, Para, Span};
-use crate::model::review_book::BookData;
+use crate::model::review_book::{BookData, MissedQuestion};
 
 pub fn book(data: &BookData, cx: &Ctx) -> Docx {
     let width = cx.setup.column_width();
@@ -60,38 +60,7 @@ pub fn book(data: &BookData, cx: &Ctx) -> Docx {
             Span::body(format!("（{}）", g.section_title)),
         ])));
         for m in &g.missed {
-            // Each question hangs from its own number, as on the paper.
-            let hang = number_hang(cx, m.question.number);
-            let mut follow = Para::new(BODY_SIZE);
-            follow.left = hang;
-            blocks.extend(question(&m.question, false, hang, cx));
-            let key = if m.question.answer.is_empty() {
-                "见参考答案".to_string()
-            } else {
-                m.question.answer.clone()
-            };
-            blocks.push(Block::p(follow.with(&[
-                Span::heading("你的答案："),
-                Span::body(format!("{}　", m.given)),
-                Span::heading("正确答案："),
-                Span::body(format!("{key}　")),
-                Span::heading("得分："),
-                Span::body(format!(
-                    "{} / {}分{}",
-                    m.earned,
-                    m.question.points,
-                    if m.partly { "（部分得分）" } else { "" }
-                )),
-            ])));
-            for line in &m.question.answer_lines {
-                blocks.push(Block::p(follow.with(&[Span::body(line)])));
-            }
-            if let Some(e) = &m.question.explanation {
-                blocks.push(Block::p(
-                    follow.with(&[Span::heading("【解析】"), Span::body(e)]),
-                ));
-            }
-            blocks.extend(cx.body_blocks(&m.question.explanation_body, hang));
+            blocks.extend(missed(m, cx));
         }
         if !g.paragraphs.is_empty() {
             blocks.push(Block::p(
@@ -114,24 +83,69 @@ pub fn book(data: &BookData, cx: &Ctx) -> Docx {
             }
         }
     }
-    if !data.practice_key.is_empty() {
-        let mut para = Para::new(12.0).left_aligned().before(12.0).keep();
-        para.outline = Some(0);
-        blocks.push(Block::p(para.with(&[Span::heading("巩固练习答案")])));
-        for k in &data.practice_key {
-            let mut spans = vec![
-                Span::heading(format!("练{}．", k.number)),
-                Span::body(&k.answer),
-            ];
-            for line in &k.answer_lines {
-                spans.push(Span::body(format!("　{line}")));
-            }
-            if let Some(e) = &k.explanation {
-                spans.push(Span::heading("　【解析】"));
-                spans.push(Span::body(e));
-            }
-            blocks.push(Block::p(Para::new(BODY_SIZE).with(&spans)));
-        }
+    blocks.extend(practice_key(data));
+    add(style::document(cx.setup, Some(style::FOOTER)), blocks)
+}
+
+/// A missed question as printed on the student's paper, with their answer, the key, points and 解析.
+fn missed(m: &MissedQuestion, cx: &Ctx) -> Vec<Block> {
+    // Each question hangs from its own number, as on the paper.
+    let hang = number_hang(cx, m.question.number);
+    let mut follow = Para::new(BODY_SIZE);
+    follow.left = hang;
+    let mut blocks = question(&m.question, false, hang, cx);
+    let key = if m.question.answer.is_empty() {
+        "见参考答案".to_string()
+    } else {
+        m.question.answer.clone()
+    };
+    blocks.push(Block::p(follow.with(&[
+        Span::heading("你的答案："),
+        Span::body(format!("{}　", m.given)),
+        Span::heading("正确答案："),
+        Span::body(format!("{key}　")),
+        Span::heading("得分："),
+        Span::body(format!(
+            "{} / {}分{}",
+            m.earned,
+            m.question.points,
+            if m.partly { "（部分得分）" } else { "" }
+        )),
+    ])));
+    for line in &m.question.answer_lines {
+        blocks.push(Block::p(follow.with(&[Span::body(line)])));
     }
-    add(style::document(cx.setup), blocks)
+    if let Some(e) = &m.question.explanation {
+        blocks.push(Block::p(
+            follow.with(&[Span::heading("【解析】"), Span::body(e)]),
+        ));
+    }
+    blocks.extend(cx.body_blocks(&m.question.explanation_body, hang));
+    blocks
+}
+
+/// The practice questions' key at the end of the book; nothing when there was no practice.
+fn practice_key(data: &BookData) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    if data.practice_key.is_empty() {
+        return blocks;
+    }
+    let mut para = Para::new(12.0).left_aligned().before(12.0).keep();
+    para.outline = Some(0);
+    blocks.push(Block::p(para.with(&[Span::heading("巩固练习答案")])));
+    for k in &data.practice_key {
+        let mut spans = vec![
+            Span::heading(format!("练{}．", k.number)),
+            Span::body(&k.answer),
+        ];
+        for line in &k.answer_lines {
+            spans.push(Span::body(format!("　{line}")));
+        }
+        if let Some(e) = &k.explanation {
+            spans.push(Span::heading("　【解析】"));
+            spans.push(Span::body(e));
+        }
+        blocks.push(Block::p(Para::new(BODY_SIZE).with(&spans)));
+    }
+    blocks
 }

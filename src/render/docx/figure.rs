@@ -49,7 +49,7 @@ fn rel_id(index: usize) -> String {
 impl Ctx<'_> {
     /// The printed size of a picture, as on the PDF, and no wider than `room` points.
     fn printed(&self, image: &ImageData, room: f32) -> Result<(f32, f32), String> {
-        let picture = self.pictures.images.get(Path::new(&image.src))?;
+        let picture = self.pictures.images().get(Path::new(&image.src))?;
         let width = Width::parse(&image.width).unwrap_or(Width::Auto);
         let (w, h) = picture_size(
             self.setup,
@@ -224,13 +224,13 @@ mod tests {
     use super::*;
     use crate::render::fonts::FontSet;
     use crate::render::layout::PageSetup;
-    use crate::render::pictures::PictureCache;
+    use crate::render::pictures::Pictures;
 
     #[test]
     fn a_picture_that_cannot_be_made_fails_the_document_with_its_file_named() {
         let fonts = FontSet::builtin();
         let setup = PageSetup::a4();
-        let pictures = PictureCache::new(&fonts, Default::default());
+        let pictures = Pictures::new(&fonts, Default::default());
         let cx = Ctx::new(&setup, &fonts, &pictures);
         let image = ImageData {
             src: "/nonexistent/img/chart.png".into(),

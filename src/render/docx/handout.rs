@@ -44,42 +44,7 @@ pub fn handout(data: &HandoutData, cx: &Ctx) -> Docx {
         ])));
     }
     if data.show_toc {
-        blocks.push(Block::p(
-            Para::new(12.0)
-                .center()
-                .before(8.0)
-                .keep()
-                .with(&[Span::heading("目\u{3000}录")]),
-        ));
-        for (i, entry) in data.toc.iter().enumerate() {
-            // A page reference to the section's bookmark: Word and LibreOffice fill in the page when they lay the
-            // document out; the PDF's page stands in until then.
-            let para = Para::new(BODY_SIZE).left_aligned();
-            let tab = docx_rs::Tab::new()
-                .val(TabValueType::Right)
-                .leader(TabLeaderType::Dot)
-                .pos(style::tw(width) as usize);
-            let p = para
-                .build()
-                .tabs(&[tab])
-                .add_run(style::run(&Span::body(&entry.title), BODY_SIZE))
-                .add_run(style::tab(BODY_SIZE))
-                .add_run(
-                    Run::new()
-                        .add_field_char(FieldCharType::Begin, true)
-                        .add_instr_text(InstrText::Unsupported(format!(
-                            " PAGEREF {} \\h ",
-                            bookmark(i)
-                        )))
-                        .add_field_char(FieldCharType::Separate, false)
-                        .add_text(entry.page.clone())
-                        .add_field_char(FieldCharType::End, false),
-                );
-            blocks.push(Block::p(p));
-        }
-        blocks.push(Block::p(
-            docx_rs::Paragraph::new().add_run(Run::new().add_break(docx_rs::BreakType::Page)),
-        ));
+        blocks.extend(contents(data, width));
     }
     // A picture in a note's text fits beside the paragraph's first-line indent.
     let room = width - 2.0 * BODY_SIZE;
@@ -117,7 +82,50 @@ pub fn handout(data: &HandoutData, cx: &Ctx) -> Docx {
             }
         }
     }
-    add(style::document(cx.setup), blocks)
+    add(style::document(cx.setup, Some(style::FOOTER)), blocks)
+}
+
+/// The contents (目录): each section's title, a dotted leader and a page reference to its heading's
+/// bookmark, then a page break.
+fn contents(data: &HandoutData, width: f32) -> Vec<Block> {
+    let mut out = Vec::new();
+    out.push(Block::p(
+        Para::new(12.0)
+            .center()
+            .before(8.0)
+            .keep()
+            .with(&[Span::heading("目\u{3000}录")]),
+    ));
+    for (i, entry) in data.toc.iter().enumerate() {
+        // A page reference to the section's bookmark: Word and LibreOffice fill in the page when they lay the
+        // document out; the PDF's page stands in until then.
+        let para = Para::new(BODY_SIZE).left_aligned();
+        let tab = docx_rs::Tab::new()
+            .val(TabValueType::Right)
+            .leader(TabLeaderType::Dot)
+            .pos(style::tw(width) as usize);
+        let p = para
+            .build()
+            .tabs(&[tab])
+            .add_run(style::run(&Span::body(&entry.title), BODY_SIZE))
+            .add_run(style::tab(BODY_SIZE))
+            .add_run(
+                Run::new()
+                    .add_field_char(FieldCharType::Begin, true)
+                    .add_instr_text(InstrText::Unsupported(format!(
+                        " PAGEREF {} \\h ",
+                        bookmark(i)
+                    )))
+                    .add_field_char(FieldCharType::Separate, false)
+                    .add_text(entry.page.clone())
+                    .add_field_char(FieldCharType::End, false),
+            );
+        out.push(Block::p(p));
+    }
+    out.push(Block::p(
+        docx_rs::Paragraph::new().add_run(Run::new().add_break(docx_rs::BreakType::Page)),
+    ));
+    out
 }
 
 pub fn handout_key(data: &HandoutData, cx: &Ctx) -> Docx {
@@ -151,5 +159,5 @@ pub fn handout_key(data: &HandoutData, cx: &Ctx) -> Docx {
             ));
         }
     }
-    add(style::document(cx.setup), blocks)
+    add(style::document(cx.setup, Some(style::FOOTER)), blocks)
 }

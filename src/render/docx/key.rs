@@ -3,34 +3,17 @@
 
 use docx_rs::Docx;
 
-use super::Ctx;
-use super::paper::{Block, add, keep_blocks, number_hang, numbered, spacer, title_block};
+use super::paper::{Block, add, keep_blocks, number_hang, numbered, spacer};
 use super::style::{self, BODY_SIZE, Para, Span};
+use super::{Ctx, frame};
 use crate::model::paper::PaperData;
+use crate::render::markup::Document;
 
-pub fn key(data: &PaperData, cx: &Ctx) -> Docx {
+/// The key: the title lines and footer in the template's words, then per part the answer grid and every
+/// answer explained.
+pub fn key(data: &PaperData, template: &Document, cx: &Ctx) -> Docx {
     let width = cx.setup.column_width();
-    let variant = if data.has_variants {
-        format!("（{}卷）", data.variant)
-    } else {
-        String::new()
-    };
-    let mut blocks = title_block(&[
-        (16.0, 0.0, vec![Span::heading(&data.title)]),
-        (
-            14.0,
-            4.0,
-            vec![Span::heading(format!("答案与解析{variant}"))],
-        ),
-        (
-            BODY_SIZE,
-            2.0,
-            vec![Span::body(format!(
-                "共{}题　满分{}分",
-                data.question_count, data.total_points
-            ))],
-        ),
-    ]);
+    let mut blocks = frame::title_lines(&template.blocks);
     for part in &data.parts {
         let mut para = Para::new(BODY_SIZE).before(12.0).keep();
         para.outline = Some(0);
@@ -92,5 +75,8 @@ pub fn key(data: &PaperData, cx: &Ctx) -> Docx {
             blocks.extend(keep_blocks(entry));
         }
     }
-    add(style::document(cx.setup), blocks)
+    add(
+        style::document(cx.setup, template.footer.as_deref()),
+        blocks,
+    )
 }

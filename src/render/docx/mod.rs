@@ -9,6 +9,7 @@
 mod book;
 mod canon;
 mod figure;
+mod frame;
 mod handout;
 mod key;
 mod math;
@@ -17,22 +18,85 @@ mod paper;
 mod review;
 mod style;
 
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
 use crate::model::paper::PaperData;
+use crate::render::fonts::FontSet;
+use crate::render::kind::DocKind;
 use crate::render::layout::{Metrics, PageSetup};
-use crate::render::pictures::PictureCache;
+use crate::render::markup::Document;
+use crate::render::pictures::Pictures;
+use crate::render::typeset::Typesetter;
+
+/// The Word backend of a run: the typesetter's page set-up and font metrics, so choices such as options per
+/// line are the PDF's, and the run's pictures, shared with the PDF writer.
+pub struct WordWriter<'a> {
+    setup: PageSetup,
+    fonts: &'a FontSet,
+    pictures: Arc<Pictures>,
+}
+
+impl<'a> WordWriter<'a> {
+    pub fn new(typeset: &Typesetter<'a>) -> WordWriter<'a> {
+        WordWriter {
+            setup: *typeset.setup(),
+            fonts: typeset.fonts(),
+            pictures: typeset.pictures().clone(),
+        }
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx::new(&self.setup, self.fonts, &self.pictures)
+    }
+
+    /// The .docx of one document of a paper (the teacher's edition when its data shows the answers), in
+    /// the words and order of `template`: the page markup its template made of the same data for the PDF.
+    pub fn paper(&self, kind: DocKind, data: &PaperData, template: &Document) -> Result<Vec<u8>> {
+        let cx = self.ctx();
+        let docx = match kind {
+            DocKind::Paper | DocKind::Teacher => paper::paper(data, template, &cx),
+            DocKind::Key => key::key(data, template, &cx),
+            DocKind::Review => review::review(data, template, &cx),
+            DocKind::AnswerSheet => {
+                return Err(Error::internal(
+                    "an answer sheet has no Word version: it is printed as a PDF form",
+                ));
+            }
+        };
+        cx.pack(docx)
+    }
+
+    /// The .docx of one student's 错题本 (review-book).
+    pub fn book(&self, data: &crate::model::review_book::BookData) -> Result<Vec<u8>> {
+        let cx = self.ctx();
+        let docx = book::book(data, &cx);
+        cx.pack(docx)
+    }
+
+    /// The .docx of a study handout, or of its cloze key when `key`.
+    pub fn handout(&self, data: &crate::model::handout::HandoutData, key: bool) -> Result<Vec<u8>> {
+        let cx = self.ctx();
+        let docx = if key {
+            handout::handout_key(data, &cx)
+        } else {
+            handout::handout(data, &cx)
+        };
+        cx.pack(docx)
+    }
+}
 
 /// What the writers measure with and lay out on: the PDF's page set-up and font metrics, so choices such as
 /// options per line are the PDF's; the run's pictures, and the ones this document embeds.
 pub struct Ctx<'a> {
-    pub setup: &'a PageSetup,
-    pub metrics: &'a dyn Metrics,
-    pub pictures: &'a PictureCache,
+    setup: &'a PageSetup,
+    metrics: &'a dyn Metrics,
+    pictures: &'a Pictures,
     figures: std::cell::RefCell<figure::Embedded>,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(setup: &'a PageSetup, metrics: &'a dyn Metrics, pictures: &'a PictureCache) -> Ctx<'a> {
+    fn new(setup: &'a PageSetup, metrics: &'a dyn Metrics, pictures: &'a Pictures) -> Ctx<'a> {
         Ctx {
             setup,
             metrics,
@@ -49,56 +113,4 @@ impl<'a> Ctx<'a> {
         }
         package::pack(docx, &figures.alts())
     }
-}
-
-/// The .docx of one document of a paper: `paper` (the teacher's edition when `data.teacher`), `key` or
-/// `review`, the names the PDF templates have.
-pub fn render(
-    name: &str,
-    data: &PaperData,
-    setup: &PageSetup,
-    metrics: &dyn Metrics,
-    pictures: &PictureCache,
-) -> Result<Vec<u8>> {
-    let cx = Ctx::new(setup, metrics, pictures);
-    let docx = match name {
-        "paper" => paper::paper(data, &cx),
-        "key" => key::key(data, &cx),
-        "review" => review::review(data, &cx),
-        other => {
-            return Err(Error::internal(format!(
-                "no Word version of the `{other}` document"
-            )));
-        }
-    };
-    cx.pack(docx)
-}
-
-/// The .docx of one student's 错题本 (review-book).
-pub fn render_book(
-    data: &crate::model::review_book::BookData,
-    setup: &PageSetup,
-    metrics: &dyn Metrics,
-    pictures: &PictureCache,
-) -> Result<Vec<u8>> {
-    let cx = Ctx::new(setup, metrics, pictures);
-    let docx = book::book(data, &cx);
-    cx.pack(docx)
-}
-
-/// The .docx of a study handout, or of its cloze key when `key`.
-pub fn render_handout(
-    data: &crate::model::handout::HandoutData,
-    key: bool,
-    setup: &PageSetup,
-    metrics: &dyn Metrics,
-    pictures: &PictureCache,
-) -> Result<Vec<u8>> {
-    let cx = Ctx::new(setup, metrics, pictures);
-    let docx = if key {
-        handout::handout_key(data, &cx)
-    } else {
-        handout::handout(data, &cx)
-    };
-    cx.pack(docx)
 }

@@ -1,42 +1,15 @@
 //! The exam paper and the teacher's edition as Word documents: header block, score table, 考生须知, part
 //! headings and hanging-indented questions with their options laid out as the PDF lays them out.
 
-use docx_rs::{Docx, Paragraph, Table};
+use docx_rs::{Docx, Paragraph};
 
-use super::Ctx;
+use std::collections::HashMap;
+
 use super::style::{self, BODY_SIZE, Para, Span};
+pub use super::style::{Block, add, spacer};
+use super::{Ctx, frame};
 use crate::model::paper::{PaperData, QuestionData};
-
-/// Blocks in document order: Word documents take paragraphs and tables in one sequence.
-pub enum Block {
-    P(Box<Paragraph>),
-    T(Box<Table>),
-}
-
-impl Block {
-    pub fn p(paragraph: Paragraph) -> Block {
-        Block::P(Box::new(paragraph))
-    }
-
-    pub fn t(table: Table) -> Block {
-        Block::T(Box::new(table))
-    }
-}
-
-pub fn add(docx: Docx, blocks: Vec<Block>) -> Docx {
-    blocks.into_iter().fold(docx, |d, b| match b {
-        Block::P(p) => d.add_paragraph(*p),
-        Block::T(t) => d.add_table(*t),
-    })
-}
-
-/// An empty paragraph `pt` high: the PDF's `<space>` before a table, which cannot carry space of its own.
-pub fn spacer(pt: f32, keep: bool) -> Paragraph {
-    let mut para = Para::new(1.0);
-    para.line = pt;
-    para.keep_next = keep;
-    para.build()
-}
+use crate::render::markup::Document;
 
 /// The title lines every document starts with.
 pub fn title_block(lines: &[(f32, f32, Vec<Span>)]) -> Vec<Block> {
@@ -86,105 +59,26 @@ pub fn keep_blocks(blocks: Vec<Block>) -> Vec<Block> {
         .collect()
 }
 
-pub fn paper(data: &PaperData, cx: &Ctx) -> Docx {
-    let width = cx.setup.column_width();
-    let mut blocks = vec![Block::p(
-        Para::new(9.0)
-            .left_aligned()
-            .with(&[Span::heading("绝密★启用前")]),
-    )];
-    let mut lines = vec![(16.0, 2.0, vec![Span::heading(&data.title)])];
-    if let Some(sub) = &data.subtitle {
-        lines.push((14.0, 2.0, vec![Span::heading(sub)]));
-    }
-    if data.has_variants {
-        lines.push((
-            12.0,
-            0.0,
-            vec![Span::heading(format!("（{}卷）", data.variant))],
-        ));
-    }
-    if data.teacher {
-        lines.push((
-            12.0,
-            0.0,
-            vec![Span::heading("教师版（含答案与解析）").accent(true)],
-        ));
-    }
-    let duration = data
-        .duration
-        .map(|d| format!("考试时间：{d}分钟　"))
-        .unwrap_or_default();
-    lines.push((
-        BODY_SIZE,
-        2.0,
-        vec![Span::body(format!(
-            "{duration}满分：{}分",
-            data.total_points
-        ))],
-    ));
-    blocks.extend(title_block(&lines));
-
-    // 姓名/准考证号/班级 lines, filled in for a class batch.
-    let mut fields = Vec::new();
-    for (label, em, value) in [
-        ("姓名", 7, &data.student.name),
-        ("准考证号", 10, &data.student.id),
-        ("班级", 6, &data.student.class),
-    ] {
-        if !fields.is_empty() {
-            fields.push(Span::body("\u{3000}\u{3000}"));
-        }
-        fields.push(Span::body(format!("{label}：")));
-        fields.push(Span::blank(em, value));
-    }
-    let mut para = Para::new(BODY_SIZE).center();
-    para.line = 1.5 * 1.4;
-    blocks.push(Block::p(para.with(&fields)));
-
-    let heads: Vec<Span> = std::iter::once("题号")
-        .chain(data.score_columns.iter().map(String::as_str))
-        .map(Span::heading)
+/// The paper (the teacher's edition when `data.teacher`) in the template's words and order, each of the
+/// template's questions written from the paper data.
+pub fn paper(data: &PaperData, template: &Document, cx: &Ctx) -> Docx {
+    let questions: HashMap<&str, &QuestionData> = data
+        .parts
+        .iter()
+        .flat_map(|p| &p.questions)
+        .map(|q| (q.id.as_str(), q))
         .collect();
-    let blanks: Vec<Span> = std::iter::once(Span::heading("得分"))
-        .chain(data.score_columns.iter().map(|_| Span::body("")))
-        .collect();
-    blocks.push(Block::t(style::grid_table(
-        vec![heads, blanks],
-        width,
-        0.8,
-        BODY_SIZE,
-        2.1,
-        2,
-    )));
-    blocks.push(Block::p(spacer(8.0, false)));
-
-    let size = 9.5;
-    let mut notice = vec![Para::new(size).center().with(&[Span::heading("考生须知")])];
-    for line in &data.notice {
-        let mut para = Para::new(size);
-        para.left = 1.5 * size;
-        para.hanging = 1.5 * size;
-        notice.push(para.with(&[Span::body(line)]));
-    }
-    blocks.push(Block::t(style::boxed(notice, width, size)));
-
-    for part in &data.parts {
-        let spans = [Span::heading(&part.heading), Span::body(&part.instructions)];
-        let mut para = Para::new(BODY_SIZE).before(12.0).keep();
-        para.outline = Some(0);
-        if data.score_boxes {
-            blocks.push(Block::p(spacer(12.0, true)));
-            para.before = 0.0;
-            blocks.push(Block::t(style::scorebox_heading(para.with(&spans), width)));
-        } else {
-            blocks.push(Block::p(para.with(&spans)));
+    let blocks = frame::blocks(&template.blocks, cx, &mut |block| {
+        match block.id.as_deref().and_then(|id| questions.get(id)) {
+            Some(q) => question(q, data.teacher, number_hang(cx, q.number), cx),
+            // A question the paper does not hold (a template's own example) has nothing to print.
+            None => Vec::new(),
         }
-        for q in &part.questions {
-            blocks.extend(question(q, data.teacher, number_hang(cx, q.number), cx));
-        }
-    }
-    add(style::document(cx.setup), blocks)
+    });
+    add(
+        style::document(cx.setup, template.footer.as_deref()),
+        blocks,
+    )
 }
 
 /// A question as Word blocks: the numbered stem, what follows it (figures, tables, more text), options

@@ -3,28 +3,15 @@
 
 use docx_rs::Docx;
 
-use super::Ctx;
-use super::paper::{Block, add, title_block};
+use super::paper::{Block, add};
 use super::style::{self, BODY_SIZE, Para, Span};
+use super::{Ctx, frame};
 use crate::model::paper::{PaperData, TextRun};
+use crate::render::markup::Document;
 
-pub fn review(data: &PaperData, cx: &Ctx) -> Docx {
-    let variant = if data.has_variants {
-        format!("（{}卷）", data.variant)
-    } else {
-        String::new()
-    };
-    let mut blocks = title_block(&[
-        (16.0, 0.0, vec![Span::heading(&data.title)]),
-        (14.0, 4.0, vec![Span::heading(format!("考点回顾{variant}"))]),
-        (
-            9.0,
-            2.0,
-            vec![Span::body(
-                "本讲义汇总本卷考查的知识点；【】内为考查该考点的题号，黑体字为关键表述。",
-            )],
-        ),
-    ]);
+/// The review handout: the title lines and footer in the template's words, then the notes by section.
+pub fn review(data: &PaperData, template: &Document, cx: &Ctx) -> Docx {
+    let mut blocks = frame::title_lines(&template.blocks);
     // A picture in a note's text fits beside the paragraph's first-line indent.
     let room = cx.setup.column_width() - 2.0 * BODY_SIZE;
     for section in &data.review {
@@ -39,7 +26,10 @@ pub fn review(data: &PaperData, cx: &Ctx) -> Docx {
             note_blocks(&note.paragraphs, cx, room, &mut blocks);
         }
     }
-    add(style::document(cx.setup), blocks)
+    add(
+        style::document(cx.setup, template.footer.as_deref()),
+        blocks,
+    )
 }
 
 /// A note's paragraphs as Word paragraphs: key phrases bold, pictures at most `room` wide.

@@ -453,7 +453,12 @@ pub fn ruled_lines(count: u32, left: f32) -> Vec<Paragraph> {
 /// out wrong in LibreOffice, which prints the inner PAGE followed by the formula's cached result — tried on
 /// an A3 paper of 4 sides: 第 11 页 共 42 页, 第 21 页 … instead of 第 1 页 共 8 页, 第 3 页. A number per side
 /// is a common A3 convention and right in every word processor; README and docs/blueprint-format.md say so.
-fn footer() -> Footer {
+/// The footer every document has unless its template says otherwise.
+pub const FOOTER: &str = "第{page}页 共{pages}页";
+
+/// A centred footer from a template's pattern: its text, `{page}` as the page number field and `{pages}`
+/// as the page count field.
+fn footer(pattern: &str) -> Footer {
     let size = 9.0;
     let text = |t: &str| run(&Span::body(t), size);
     let field = |instr: InstrText| {
@@ -467,14 +472,28 @@ fn footer() -> Footer {
     };
     let mut para = Para::new(size).center();
     para.line = 1.2;
-    Footer::new().add_paragraph(
-        para.build()
-            .add_run(text("第"))
-            .add_run(field(InstrText::PAGE(InstrPAGE::new())))
-            .add_run(text("页 共"))
-            .add_run(field(InstrText::NUMPAGES(InstrNUMPAGES::new())))
-            .add_run(text("页")),
-    )
+    let mut p = para.build();
+    let mut rest = pattern;
+    while !rest.is_empty() {
+        let next = [("{pages}", true), ("{page}", false)]
+            .into_iter()
+            .filter_map(|(token, count)| rest.find(token).map(|at| (at, token, count)))
+            .min_by_key(|(at, token, _)| (*at, std::cmp::Reverse(token.len())));
+        let Some((at, token, count)) = next else {
+            p = p.add_run(text(rest));
+            break;
+        };
+        if at > 0 {
+            p = p.add_run(text(&rest[..at]));
+        }
+        p = p.add_run(field(if count {
+            InstrText::NUMPAGES(InstrNUMPAGES::new())
+        } else {
+            InstrText::PAGE(InstrPAGE::new())
+        }));
+        rest = &rest[at + token.len()..];
+    }
+    Footer::new().add_paragraph(p)
 }
 
 /// The seal line (密封线) in the binding margin of odd pages: a borderless floating table anchored to the
@@ -549,9 +568,9 @@ fn seal_header(setup: &PageSetup) -> Header {
         .add_paragraph(Paragraph::new().size(2))
 }
 
-/// A new document with the page set-up, the default fonts and size, the footer and (two-column formats)
-/// the seal line.
-pub fn document(setup: &PageSetup) -> Docx {
+/// A new document with the page set-up, the default fonts and size, the footer (a template's pattern; none
+/// when it has none) and (two-column formats) the seal line.
+pub fn document(setup: &PageSetup, footer_pattern: Option<&str>) -> Docx {
     let landscape = setup.width > setup.height;
     let mut docx = Docx::new()
         .default_fonts(body_fonts())
@@ -569,20 +588,53 @@ pub fn document(setup: &PageSetup) -> Docx {
     if landscape {
         docx = docx.page_orient(PageOrientationType::Landscape);
     }
-    docx = docx.footer(footer());
+    if let Some(pattern) = footer_pattern {
+        docx = docx.footer(footer(pattern));
+    }
     if setup.seal {
         // Word's odd/even headers: the default header is the odd pages', which carry the seal line; even
         // pages then need a footer of their own too.
         docx = docx
             .header(seal_header(setup))
             .even_header(Header::new().add_paragraph(Paragraph::new()))
-            .even_footer(footer());
+            .even_footer(footer(footer_pattern.unwrap_or("")));
     }
     if setup.columns > 1 {
         docx.document.section_property.columns = setup.columns;
         docx.document.section_property.space = tw(setup.gutter) as usize;
     }
     docx
+}
+
+/// Blocks in document order: Word documents take paragraphs and tables in one sequence.
+pub enum Block {
+    P(Box<Paragraph>),
+    T(Box<Table>),
+}
+
+impl Block {
+    pub fn p(paragraph: Paragraph) -> Block {
+        Block::P(Box::new(paragraph))
+    }
+
+    pub fn t(table: Table) -> Block {
+        Block::T(Box::new(table))
+    }
+}
+
+pub fn add(docx: Docx, blocks: Vec<Block>) -> Docx {
+    blocks.into_iter().fold(docx, |d, b| match b {
+        Block::P(p) => d.add_paragraph(*p),
+        Block::T(t) => d.add_table(*t),
+    })
+}
+
+/// An empty paragraph `pt` high: the PDF's `<space>` before a table, which cannot carry space of its own.
+pub fn spacer(pt: f32, keep: bool) -> Paragraph {
+    let mut para = Para::new(1.0);
+    para.line = pt;
+    para.keep_next = keep;
+    para.build()
 }
 
 #[cfg(test)]

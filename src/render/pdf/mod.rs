@@ -1,5 +1,9 @@
 //! The PDF writer: draws laid-out pages with printpdf, embedding subset fonts, with an outline (bookmarks),
 //! a title in the metadata, fixed dates and a content-derived document id, so equal input gives equal bytes.
+//! [`embed`] subsets and embeds the fonts, [`xobject`] makes the pictures into PDF objects.
+
+pub(crate) mod embed;
+mod xobject;
 
 use printpdf::{
     Codepoint, FontId, Line, LineDashPattern, LinePoint, Op, PageAnnotId, PageAnnotation,
@@ -9,19 +13,24 @@ use printpdf::{
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::render::embed::{self, Embedded};
+use std::sync::Arc;
+
 use crate::render::fonts::{FontRole, FontSet};
 use crate::render::layout::{Item, Layout};
+use crate::render::pictures::Pictures;
+use embed::Embedded;
+use xobject::XObjects;
 
-/// Fonts parsed for embedding. Parsing a CJK font takes a while: do it once per run and share it.
-pub struct PdfFonts<'f> {
+/// The PDF backend of a run: the fonts parsed for embedding (parsing a CJK font takes a while: once per run,
+/// shared by every document) and the run's pictures as PDF objects.
+pub struct PdfWriter<'f> {
     fonts: &'f FontSet,
     /// The faces parsed for printpdf, which embeds them when we do not (CFF fonts): parsing copies each.
     parsed: std::sync::OnceLock<Option<[ParsedFont; 2]>>,
     /// What the font dictionaries say about each face, when we embed them.
     meta: Option<[embed::FaceMeta; 2]>,
-    /// Images as PDF objects, made once per run (the bank's images when the renderer was given them).
-    pub pictures: crate::render::pictures::PictureCache,
+    /// Images as PDF objects, made once per run.
+    xobjects: XObjects,
     /// The faces cut down to a run's glyphs, once `narrow_to` has seen its documents.
     narrow: std::sync::OnceLock<[Option<embed::Narrow>; 2]>,
 }
@@ -42,8 +51,8 @@ fn black() -> printpdf::Color {
 }
 const HEADING_ID: &str = "EGHEAD";
 
-impl<'f> PdfFonts<'f> {
-    pub fn new(fonts: &'f FontSet) -> Result<PdfFonts<'f>> {
+impl<'f> PdfWriter<'f> {
+    pub fn new(fonts: &'f FontSet, pictures: Arc<Pictures>) -> Result<PdfWriter<'f>> {
         let cannot = |face: &crate::render::fonts::Face| {
             Error::input(format!(
                 "the font {} cannot be embedded in a PDF",
@@ -51,18 +60,18 @@ impl<'f> PdfFonts<'f> {
             ))
         };
         let own = embed::is_truetype(&fonts.body.bytes) && embed::is_truetype(&fonts.heading.bytes);
-        let pdf_fonts = PdfFonts {
+        let pdf_fonts = PdfWriter {
             fonts,
             parsed: Default::default(),
             meta: None,
-            pictures: crate::render::pictures::PictureCache::new(fonts, Default::default()),
+            xobjects: XObjects::new(pictures),
             narrow: Default::default(),
         };
         if own {
             let meta = |face: &crate::render::fonts::Face| {
                 embed::FaceMeta::read(&face.bytes).ok_or_else(|| cannot(face))
             };
-            return Ok(PdfFonts {
+            return Ok(PdfWriter {
                 meta: Some([meta(&fonts.body)?, meta(&fonts.heading)?]),
                 ..pdf_fonts
             });
@@ -109,10 +118,46 @@ impl<'f> PdfFonts<'f> {
             narrow(1, &self.fonts.heading.bytes),
         ]);
     }
+
+    /// A laid-out document as PDF. Every picture is made (decoded, downsampled) first, so a broken file is an
+    /// error here.
+    pub fn write(&self, layout: &Layout) -> Result<Vec<u8>> {
+        for item in layout.pages.iter().flat_map(|p| &p.items) {
+            if let Item::Image { w, src, .. } = item {
+                self.xobjects.xobject(src, *w).map_err(Error::input)?;
+            }
+        }
+        Ok(render(layout, self))
+    }
+
+    /// Several documents as PDF: the fonts cut down to all their glyphs once, then each drawn, on every core
+    /// when `parallel`; so no document's subset reads the whole font. A layout's error is its document's.
+    pub fn write_all(
+        &self,
+        layouts: Vec<Result<Layout>>,
+        parallel: bool,
+    ) -> Vec<Result<(Layout, Vec<u8>)>> {
+        self.narrow_to(layouts.iter().filter_map(|l| l.as_ref().ok()));
+        let draw = |layout: &Result<Layout>| match layout {
+            Ok(layout) => self.write(layout),
+            // The layout's own error is returned below.
+            Err(_) => Ok(Vec::new()),
+        };
+        let pdfs: Vec<Result<Vec<u8>>> = if parallel {
+            crate::util::parallel::map(&layouts, draw)
+        } else {
+            layouts.iter().map(draw).collect()
+        };
+        layouts
+            .into_iter()
+            .zip(pdfs)
+            .map(|(layout, pdf)| Ok((layout?, pdf?)))
+            .collect()
+    }
 }
 
-/// Renders `layout` to PDF bytes.
-pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
+/// Draws `layout` as PDF bytes; a picture that cannot be made is left out (`PdfWriter::write` makes them first).
+fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
     let mut doc = PdfDocument::new(&layout.title);
     doc.metadata.info.creator = format!("examgen {}", env!("CARGO_PKG_VERSION"));
     doc.metadata.info.producer = "examgen (printpdf)".into();
@@ -141,22 +186,7 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
     });
 
     let height = layout.setup.height;
-    // Each picture (file and printed width) becomes one XObject, named in order of first use.
-    let mut xobjects: Vec<(String, u32)> = Vec::new();
-    for item in layout.pages.iter().flat_map(|p| &p.items) {
-        if let Item::Image { w, src, .. } = item {
-            let key = (src.clone(), w.to_bits());
-            if !xobjects.contains(&key)
-                && let Ok(x) = fonts.pictures.xobject(src, *w)
-            {
-                doc.resources.xobjects.map.insert(
-                    printpdf::XObjectId(format!("IMG{}", xobjects.len() + 1)),
-                    printpdf::XObject::External((*x).clone()),
-                );
-                xobjects.push(key);
-            }
-        }
-    }
+    let xobjects = add_pictures(&mut doc, layout, fonts);
     // With our own fonts each page's content stream stands alone, so pages are drawn one at a time into
     // the finished file below: a class's print file never holds every page's drawing operations at once.
     let own = embedded.is_some();
@@ -220,6 +250,32 @@ pub fn render(layout: &Layout, fonts: &PdfFonts) -> Vec<u8> {
             .collect();
         embed::insert_fonts(&mut lo, &fonts);
     }
+    finish(lo)
+}
+
+/// Each picture of `layout` (file and printed width) as one XObject of `doc`, named in order of first use;
+/// the (file, width) of each, in that order.
+fn add_pictures(doc: &mut PdfDocument, layout: &Layout, fonts: &PdfWriter) -> Vec<(String, u32)> {
+    let mut xobjects: Vec<(String, u32)> = Vec::new();
+    for item in layout.pages.iter().flat_map(|p| &p.items) {
+        if let Item::Image { w, src, .. } = item {
+            let key = (src.clone(), w.to_bits());
+            if !xobjects.contains(&key)
+                && let Ok(x) = fonts.xobjects.xobject(src, *w)
+            {
+                doc.resources.xobjects.map.insert(
+                    printpdf::XObjectId(format!("IMG{}", xobjects.len() + 1)),
+                    printpdf::XObject::External((*x).clone()),
+                );
+                xobjects.push(key);
+            }
+        }
+    }
+    xobjects
+}
+
+/// The finished file: streams deflated, a document id derived from the content, saved to bytes.
+fn finish(mut lo: lopdf::Document) -> Vec<u8> {
     compress_streams(&mut lo);
     // printpdf fills the trailer /ID with random strings; derive it from the content instead.
     let mut hasher = Sha256::new();
@@ -278,7 +334,7 @@ fn compress_streams(doc: &mut lopdf::Document) {
 /// the document does not use. None when the subsetter fails; printpdf then embeds the fonts.
 fn embed_fonts(
     layout: &Layout,
-    fonts: &PdfFonts,
+    fonts: &PdfWriter,
     meta: &[embed::FaceMeta; 2],
 ) -> Option<[Option<Embedded>; 2]> {
     let mut used: [embed::Used; 2] = Default::default();
@@ -300,7 +356,7 @@ fn embed_fonts(
 }
 
 /// Adds the glyphs `layout` shows to `used` ([body, heading]); a character shown twice keeps its last.
-fn collect_used(layout: &Layout, fonts: &PdfFonts, used: &mut [embed::Used; 2]) {
+fn collect_used(layout: &Layout, fonts: &PdfWriter, used: &mut [embed::Used; 2]) {
     for item in layout.pages.iter().flat_map(|p| &p.items) {
         if let Item::Formula { font, tex, .. } = item {
             // The formula's invisible text (its glyphs are drawn as paths).
@@ -336,21 +392,30 @@ fn face_index(font: FontRole) -> usize {
 /// Original glyph id → the id the content stream shows, per face, when we embed the fonts.
 type Remaps<'a> = [Option<&'a std::collections::BTreeMap<u16, u16>>; 2];
 
-/// A run of text in one font: BT, font and spacing, a position (straight or turned 90°), the glyphs, ET.
-/// Glyph ids come from our cache with each character as its CID text, so copy and search work.
-#[allow(clippy::too_many_arguments)]
-fn show_text(
-    fonts: &PdfFonts,
+/// A run of text to draw: its font, size and letter spacing, and where it starts in PDF coordinates
+/// (y up), straight or turned 90° anticlockwise.
+struct TextRun<'a> {
     font: FontRole,
     size: f32,
     spacing: f32,
-    text: &str,
+    text: &'a str,
     x: f32,
     y: f32,
     turned: bool,
-    remaps: &Remaps,
-    ops: &mut Vec<Op>,
-) {
+}
+
+/// A run of text in one font: BT, font and spacing, a position (straight or turned 90°), the glyphs, ET.
+/// Glyph ids come from our cache with each character as its CID text, so copy and search work.
+fn show_text(fonts: &PdfWriter, run: &TextRun, remaps: &Remaps, ops: &mut Vec<Op>) {
+    let TextRun {
+        font,
+        size,
+        spacing,
+        text,
+        x,
+        y,
+        turned,
+    } = *run;
     let face = fonts.fonts.face(font);
     let remap = remaps[face_index(font)];
     let id = match font {
@@ -617,7 +682,7 @@ fn rectangle(x: f32, y: f32, w: f32, h: f32, page_height: f32, mode: PaintMode) 
     }
 }
 
-fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, remaps: &Remaps, ops: &mut Vec<Op>) {
+fn draw_item(item: &Item, page_height: f32, fonts: &PdfWriter, remaps: &Remaps, ops: &mut Vec<Op>) {
     match item {
         Item::Text {
             x,
@@ -627,18 +692,16 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, remaps: &Remaps, o
             text,
             spacing,
         } => {
-            show_text(
-                fonts,
-                *font,
-                *size,
-                *spacing,
+            let run = TextRun {
+                font: *font,
+                size: *size,
+                spacing: *spacing,
                 text,
-                *x,
-                page_height - y,
-                false,
-                remaps,
-                ops,
-            );
+                x: *x,
+                y: page_height - y,
+                turned: false,
+            };
+            show_text(fonts, &run, remaps, ops);
         }
         Item::Turned {
             x,
@@ -647,18 +710,16 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfFonts, remaps: &Remaps, o
             font,
             text,
         } => {
-            show_text(
-                fonts,
-                *font,
-                *size,
-                0.0,
+            let run = TextRun {
+                font: *font,
+                size: *size,
+                spacing: 0.0,
                 text,
-                *x,
-                page_height - y,
-                true,
-                remaps,
-                ops,
-            );
+                x: *x,
+                y: page_height - y,
+                turned: true,
+            };
+            show_text(fonts, &run, remaps, ops);
         }
         Item::Line {
             x1,

@@ -1,0 +1,254 @@
+//! Typesetting: a template and its data → page markup → glyph check → layout (positioned boxes, no PDF
+//! types). What is expensive to set up (templates compiled, pictures read) is made once per run and shared;
+//! the PDF writer (render/pdf) draws the layouts, the Word writer (render/docx) measures with the same fonts
+//! and page set-up.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::render::fonts::{FontRole, FontSet, MissingGlyph, missing_glyphs_error};
+use crate::render::layout::{self, Layout, PageSetup};
+use crate::render::markup::{self, Block, Document, Inline, QuestionBlock};
+use crate::render::pictures::Pictures;
+use crate::render::template::{Template, Templates};
+
+/// The run's fonts, templates, page set-up and pictures, laying out one document after another.
+pub struct Typesetter<'f> {
+    fonts: &'f FontSet,
+    templates: Templates,
+    setup: PageSetup,
+    pictures: Arc<Pictures>,
+}
+
+impl<'f> Typesetter<'f> {
+    /// The built-in templates (each overridden by a same-named file in `templates_dir`), on `setup`; no
+    /// pictures until [`Typesetter::with_images`].
+    pub fn new(
+        fonts: &'f FontSet,
+        templates_dir: Option<&Path>,
+        setup: PageSetup,
+    ) -> Result<Typesetter<'f>> {
+        Ok(Typesetter {
+            fonts,
+            templates: Templates::load(templates_dir)?,
+            setup,
+            pictures: Arc::new(Pictures::new(fonts, Default::default())),
+        })
+    }
+
+    /// Uses `images` (the bank's, already read by `check`) instead of reading image files again.
+    pub fn with_images(mut self, images: Arc<crate::input::images::Images>) -> Self {
+        self.pictures = Arc::new(Pictures::new(self.fonts, images));
+        self
+    }
+
+    pub fn fonts(&self) -> &'f FontSet {
+        self.fonts
+    }
+
+    pub fn setup(&self) -> &PageSetup {
+        &self.setup
+    }
+
+    /// The run's pictures, for every backend.
+    pub fn pictures(&self) -> &Arc<Pictures> {
+        &self.pictures
+    }
+
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// `template` rendered with `data` and parsed into page markup, its pictures measured.
+    pub fn markup<T: Serialize>(&self, template: Template, data: &T) -> Result<Document> {
+        let source = self.templates.source(template);
+        let text = self.templates.render(template, data)?;
+        let mut doc = markup::parse(&text, source)?;
+        let images = self.pictures.images();
+        markup::for_each_picture(&mut doc.blocks, &mut |p| {
+            let picture = images.get(Path::new(&p.src)).map_err(|message| {
+                Error::input(message).because(format!(
+                    "the image is named by `{source}`; run `examgen check` on the bank"
+                ))
+            })?;
+            p.natural = picture.natural_width_pt();
+            p.aspect = picture.aspect();
+            Ok(())
+        })?;
+        Ok(doc)
+    }
+
+    /// Lays out `template` with `data`: every character checked against the fonts first.
+    pub fn layout<T: Serialize>(&self, template: Template, data: &T) -> Result<Layout> {
+        let doc = self.markup(template, data)?;
+        let missing = missing_glyphs(&doc, self.fonts, self.templates.source(template));
+        if !missing.is_empty() {
+            return Err(missing_glyphs_error(missing));
+        }
+        Ok(layout::layout(&doc, self.fonts, &self.setup))
+    }
+
+    /// Lays out several documents, on every core when `parallel`; results in job order.
+    pub fn layout_all<T: Serialize + Sync>(
+        &self,
+        jobs: &[(Template, &T)],
+        parallel: bool,
+    ) -> Vec<Result<Layout>> {
+        if parallel {
+            crate::util::parallel::map(jobs, |(template, data)| self.layout(*template, *data))
+        } else {
+            jobs.iter()
+                .map(|(template, data)| self.layout(*template, *data))
+                .collect()
+        }
+    }
+}
+
+/// Every character of the document that its font cannot show, with where it occurs: the question id, or
+/// the text around it.
+pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<MissingGlyph> {
+    let mut check = GlyphCheck {
+        fonts,
+        template,
+        out: Vec::new(),
+    };
+    check.blocks(&doc.blocks, None);
+    let seal = body("密封线内不要答题学校班级姓名考号：\u{3000}".into());
+    check.runs(&seal, &|| "the seal line".to_string());
+    if let Some(footer) = &doc.footer {
+        let runs = body(footer.replace("{page}", "1").replace("{pages}", "2"));
+        check.runs(&runs, &|| format!("the footer of {template}"));
+    }
+    check.out
+}
+
+/// One run of body text.
+fn body(text: String) -> Vec<Inline> {
+    vec![Inline::Text {
+        text,
+        role: FontRole::Body,
+    }]
+}
+
+/// The characters of one document found missing so far, in document order.
+struct GlyphCheck<'a> {
+    fonts: &'a FontSet,
+    template: &'a str,
+    out: Vec<MissingGlyph>,
+}
+
+impl GlyphCheck<'_> {
+    /// Checks `runs`; `place` says where they are, asked only when a character is missing.
+    fn runs(&mut self, runs: &[Inline], place: &dyn Fn() -> String) {
+        for run in runs {
+            if let Inline::Text { text, role } = run {
+                let face = self.fonts.face(*role);
+                for c in text.chars().filter(|c| !face.has(*c)) {
+                    self.out.push(MissingGlyph {
+                        c,
+                        font: face.name.clone(),
+                        place: place(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn blocks(&mut self, blocks: &[Block], question: Option<&str>) {
+        let tpl = self.template;
+        for block in blocks {
+            match block {
+                Block::Para(p) | Block::Heading { para: p, .. } => {
+                    self.runs(&p.runs, &|| place(tpl, &p.runs, question))
+                }
+                Block::Table(t) => {
+                    for cell in t.rows.iter().flatten() {
+                        self.runs(&cell.runs, &|| place(tpl, &cell.runs, question));
+                    }
+                }
+                Block::Boxed { title, blocks, .. } => {
+                    if let Some(title) = title {
+                        let runs = vec![Inline::Text {
+                            text: title.clone(),
+                            role: FontRole::Heading,
+                        }];
+                        self.runs(&runs, &|| place(tpl, &runs, question));
+                    }
+                    self.blocks(blocks, question);
+                }
+                Block::Question(q) => self.question(q, question),
+                Block::Entry { runs, page, .. } => {
+                    self.runs(runs, &|| place(tpl, runs, question));
+                    self.runs(&body(page.clone()), &|| place(tpl, runs, question));
+                }
+                Block::Lines { .. } | Block::Space(_) | Block::PageBreak => {}
+                widget => self.widget(widget, question),
+            }
+        }
+    }
+
+    fn question(&mut self, q: &QuestionBlock, outer: Option<&str>) {
+        let tpl = self.template;
+        let id = q.id.as_deref().or(outer);
+        self.runs(&q.stem, &|| place(tpl, &q.stem, id));
+        self.blocks(&q.body, id);
+        for (label, runs) in &q.options {
+            let with_label = [body(label.clone()), runs.clone()].concat();
+            self.runs(&with_label, &|| place(tpl, runs, id));
+        }
+        self.blocks(&q.after, id);
+    }
+
+    /// The text a widget prints of its own (field labels, bubble letters, digits, bar labels).
+    fn widget(&mut self, block: &Block, question: Option<&str>) {
+        let tpl = self.template;
+        match block {
+            Block::Fields { fields, .. } => {
+                for f in fields {
+                    let runs = [body(f.label.clone()), body(f.value.clone())].concat();
+                    self.runs(&runs, &|| format!("the field {}", f.label));
+                }
+            }
+            Block::Bubbles { questions, .. } => {
+                for (n, choices) in questions {
+                    let runs = body(format!("{n}{}", choices.concat()));
+                    self.runs(&runs, &|| place(tpl, &runs, question));
+                }
+            }
+            Block::Bars { bars, .. } => {
+                for (label, _) in bars {
+                    let runs = body(format!("{label}0123456789."));
+                    self.runs(&runs, &|| place(tpl, &runs, question));
+                }
+            }
+            Block::Digits {
+                value, variants, ..
+            } => {
+                let runs = body(format!("0123456789{value}试卷类型{}", variants.concat()));
+                self.runs(&runs, &|| format!("the id {value}"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Where `runs` are: inside question `question`, or else their first characters in `template`.
+fn place(template: &str, runs: &[Inline], question: Option<&str>) -> String {
+    if let Some(id) = question {
+        return format!("question {id}");
+    }
+    let text: String = runs
+        .iter()
+        .filter_map(|r| match r {
+            Inline::Text { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<String>()
+        .chars()
+        .take(24)
+        .collect();
+    format!("the text “{text}” from {template}")
+}

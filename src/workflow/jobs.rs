@@ -1,0 +1,397 @@
+//! One job list per run: every document a paper-making run writes — document kind × variant × student ×
+//! format — listed once from the paper model before anything is laid out, and the backends (PDF, Word)
+//! chosen by the formats asked for. A job is a small description; its data is made when it is rendered,
+//! complete for its reader ([`PaperSet::data`]), so a run can render its jobs one by one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::input::roster::{Student, safe_file_name};
+use crate::input::scan::SheetCode;
+use crate::model::paper::{self, PaperData, StudentData};
+use crate::render::docx::WordWriter;
+use crate::render::layout::Layout;
+use crate::render::{DocKind, PdfWriter, Typesetter};
+use crate::workflow::OutFile;
+use crate::workflow::drawn::Drawn;
+
+/// A file format a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Pdf,
+    /// Editable Word.
+    Docx,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+        }
+    }
+}
+
+/// One document to make.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub kind: DocKind,
+    /// Index into the draw's variants.
+    pub variant: usize,
+    /// Index into the roster; None: an unnamed copy.
+    pub student: Option<usize>,
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+/// Where a run's documents go and which formats it writes.
+pub struct Plan<'a> {
+    pub dir: &'a Path,
+    pub formats: &'a [Format],
+}
+
+impl Plan<'_> {
+    /// The formats a document of `kind` is written in: those asked for, but always PDF for a form that has
+    /// no Word version (answer sheets are printed as they are).
+    fn formats_of(&self, kind: DocKind) -> Vec<Format> {
+        if kind.has_word_version() {
+            self.formats.to_vec()
+        } else {
+            vec![Format::Pdf]
+        }
+    }
+
+    /// A paper set's jobs: per format, per variant, each of `kinds` (`paper-A.pdf`, `key-A.docx`, ...).
+    pub fn paper_set(&self, variants: &[String], kinds: &[DocKind]) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        for format in self.formats {
+            for (v, label) in variants.iter().enumerate() {
+                for &kind in kinds {
+                    jobs.push(Job {
+                        kind,
+                        variant: v,
+                        student: None,
+                        format: *format,
+                        path: self.dir.join(format!(
+                            "{}-{label}.{}",
+                            file_stem(kind),
+                            format.extension()
+                        )),
+                    });
+                }
+            }
+        }
+        jobs
+    }
+
+    /// A class batch's jobs: per format, every student's paper (papers/) and answer sheet (sheets/, PDF
+    /// only), then each variant's key (`key-A.pdf`). `assignment` is each student's variant.
+    pub fn class(&self, students: &[Student], assignment: &[usize], labels: &[String]) -> Vec<Job> {
+        // Answer sheets are written whatever the formats: a run without PDFs still makes them.
+        let mut passes = self.formats.to_vec();
+        if !passes.contains(&Format::Pdf) {
+            passes.insert(0, Format::Pdf);
+        }
+        let mut jobs = Vec::new();
+        for format in passes {
+            for (i, (s, v)) in students.iter().zip(assignment).enumerate() {
+                let stem = safe_file_name(&format!("{}-{}", s.id, s.name));
+                for (kind, folder) in [(DocKind::Paper, "papers"), (DocKind::AnswerSheet, "sheets")]
+                {
+                    if self.formats_of(kind).contains(&format) {
+                        jobs.push(Job {
+                            kind,
+                            variant: *v,
+                            student: Some(i),
+                            format,
+                            path: self
+                                .dir
+                                .join(folder)
+                                .join(format!("{stem}.{}", format.extension())),
+                        });
+                    }
+                }
+            }
+            if self.formats.contains(&format) {
+                jobs.extend(self.paper_set_in(format, labels, &[DocKind::Key]));
+            }
+        }
+        jobs
+    }
+
+    fn paper_set_in(&self, format: Format, labels: &[String], kinds: &[DocKind]) -> Vec<Job> {
+        Plan {
+            dir: self.dir,
+            formats: &[format],
+        }
+        .paper_set(labels, kinds)
+    }
+}
+
+/// The file name a paper set gives a document kind: `paper-A.pdf`, `teacher-A.pdf`, `sheet-A.pdf`.
+fn file_stem(kind: DocKind) -> &'static str {
+    match kind {
+        DocKind::Paper => "paper",
+        // The teacher's edition is a different document: never let it overwrite the students' paper.
+        DocKind::Teacher => "teacher",
+        DocKind::Key => "key",
+        DocKind::Review => "review",
+        DocKind::AnswerSheet => "sheet",
+    }
+}
+
+/// What every document of a run is made from: each variant's paper data, built once from the paper model,
+/// and the class it is for.
+pub struct PaperSet<'a> {
+    variants: Vec<PaperData>,
+    students: &'a [Student],
+    /// Columns of a named answer sheet's 准考证号 grid: as many as the class's longest id.
+    id_digits: usize,
+    /// The draw's digest, printed in every answer sheet's QR code.
+    digest: String,
+}
+
+impl<'a> PaperSet<'a> {
+    pub fn new(drawn: &Drawn, students: &'a [Student], duplex: bool) -> PaperSet<'a> {
+        let count = drawn.draw.variants.len();
+        PaperSet {
+            variants: drawn
+                .draw
+                .variants
+                .iter()
+                .map(|v| paper::build(&drawn.bank, &drawn.blueprint, v, count, duplex))
+                .collect(),
+            students,
+            id_digits: students
+                .iter()
+                .map(|s| s.id.chars().count())
+                .max()
+                .unwrap_or(10)
+                .clamp(4, 20),
+            digest: drawn.manifest().draw_digest(),
+        }
+    }
+
+    /// The variants' labels, in draw order.
+    pub fn labels(&self) -> Vec<String> {
+        self.variants.iter().map(|v| v.variant.clone()).collect()
+    }
+
+    /// The data of one document, constructed complete: its variant's paper with its reader's name and id,
+    /// the answers when it is the teacher's edition, and the QR code when it is an answer sheet.
+    pub fn data(&self, job: &Job) -> PaperData {
+        let base = &self.variants[job.variant];
+        let student = job.student.map(|i| &self.students[i]);
+        PaperData {
+            student: student.map_or_else(StudentData::default, |s| StudentData {
+                name: s.name.clone(),
+                id: s.id.clone(),
+                class: s.class.clone(),
+            }),
+            id_digits: if student.is_some() {
+                self.id_digits
+            } else {
+                base.id_digits
+            },
+            sheet_qr: if job.kind == DocKind::AnswerSheet {
+                sheet_code(&self.digest, &base.variant, student.map(|s| s.id.as_str()))
+            } else {
+                String::new()
+            },
+            teacher: job.kind.shows_answers(),
+            ..base.clone()
+        }
+    }
+}
+
+/// The QR text of page 1 of a variant's sheet, for one student or blank.
+fn sheet_code(digest: &str, variant: &str, student: Option<&str>) -> String {
+    SheetCode {
+        digest: digest.to_string(),
+        variant: variant.to_string(),
+        page: 1,
+        student: student.map(str::to_string),
+    }
+    .to_text()
+}
+
+/// The backends of a run, made for the formats it writes: the typesetter always (the Word writer measures
+/// with it), the PDF writer only when a PDF is written.
+pub struct Backends<'f> {
+    typeset: Typesetter<'f>,
+    pdf: Option<PdfWriter<'f>>,
+    word: Option<WordWriter<'f>>,
+}
+
+/// A rendered document: the file, and for a PDF its layout (page counts, print files, sheet geometry).
+pub struct Made {
+    pub file: OutFile,
+    pub layout: Option<Layout>,
+}
+
+impl<'f> Backends<'f> {
+    pub fn new(typeset: Typesetter<'f>, jobs: &[Job]) -> Result<Backends<'f>> {
+        let uses = |format: Format| jobs.iter().any(|j| j.format == format);
+        let pdf = if uses(Format::Pdf) {
+            Some(PdfWriter::new(
+                typeset.fonts(),
+                Arc::clone(typeset.pictures()),
+            )?)
+        } else {
+            None
+        };
+        let word = uses(Format::Docx).then(|| WordWriter::new(&typeset));
+        Ok(Backends { typeset, pdf, word })
+    }
+
+    pub fn typeset(&self) -> &Typesetter<'f> {
+        &self.typeset
+    }
+
+    /// The PDF writer; an internal error when the run was planned without PDFs.
+    pub fn pdf(&self) -> Result<&PdfWriter<'f>> {
+        self.pdf
+            .as_ref()
+            .ok_or_else(|| crate::error::Error::internal("a PDF was asked of a run without PDFs"))
+    }
+
+    /// Renders `jobs` in order: the PDFs laid out first (on every core when `parallel`) so the fonts are cut
+    /// down to their glyphs once, then drawn; the Word files written one by one. The first error wins.
+    pub fn render(&self, set: &PaperSet, jobs: &[Job], parallel: bool) -> Result<Vec<Made>> {
+        let pdf_jobs: Vec<(usize, PaperData)> = jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.format == Format::Pdf)
+            .map(|(i, j)| (i, set.data(j)))
+            .collect();
+        let mut pdfs = Vec::new();
+        if !pdf_jobs.is_empty() {
+            let refs: Vec<_> = pdf_jobs
+                .iter()
+                .map(|(i, data)| (jobs[*i].kind.template(), data))
+                .collect();
+            let layouts = self.typeset.layout_all(&refs, parallel);
+            drop(refs);
+            drop(pdf_jobs);
+            pdfs = self.pdf()?.write_all(layouts, parallel);
+        }
+        let mut pdfs = pdfs.into_iter();
+        jobs.iter()
+            .map(|job| match job.format {
+                Format::Pdf => {
+                    let (layout, bytes) = pdfs.next().expect("one PDF per PDF job")?;
+                    Ok(Made {
+                        file: OutFile::pdf(job.path.clone(), bytes, layout.pages.len()),
+                        layout: Some(layout),
+                    })
+                }
+                Format::Docx => self.render_one(set, job),
+            })
+            .collect()
+    }
+
+    /// One job made on its own, its data built when it is made: a PDF laid out and drawn (its fonts subset
+    /// from the whole faces), a Word file written. A run that writes each document as soon as it is made
+    /// calls this job by job.
+    pub fn render_one(&self, set: &PaperSet, job: &Job) -> Result<Made> {
+        let data = set.data(job);
+        match job.format {
+            Format::Pdf => {
+                let layout = self.typeset.layout(job.kind.template(), &data)?;
+                let bytes = self.pdf()?.write(&layout)?;
+                Ok(Made {
+                    file: OutFile::pdf(job.path.clone(), bytes, layout.pages.len()),
+                    layout: Some(layout),
+                })
+            }
+            Format::Docx => {
+                let word = self.word.as_ref().ok_or_else(|| {
+                    crate::error::Error::internal("a Word file was asked of a run without them")
+                })?;
+                // Word follows the template where it decides words or order: it reads the page markup
+                // the template makes of the same data.
+                let template = self.typeset.markup(job.kind.template(), &data)?;
+                Ok(Made {
+                    file: OutFile::other(job.path.clone(), word.paper(job.kind, &data, &template)?),
+                    layout: None,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn student(id: &str) -> Student {
+        Student {
+            id: id.into(),
+            name: format!("名{id}"),
+            class: String::new(),
+            seat: String::new(),
+            row: 1,
+        }
+    }
+
+    #[test]
+    fn a_paper_set_lists_each_format_asked_for_and_no_other() {
+        let labels = ["A".to_string(), "B".to_string()];
+        let kinds = [DocKind::Teacher, DocKind::Key];
+        let plan = |formats: &[Format]| {
+            Plan {
+                dir: Path::new("out"),
+                formats,
+            }
+            .paper_set(&labels, &kinds)
+            .into_iter()
+            .map(|j| j.path.display().to_string())
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            plan(&[Format::Docx]),
+            [
+                "out/teacher-A.docx",
+                "out/key-A.docx",
+                "out/teacher-B.docx",
+                "out/key-B.docx"
+            ]
+        );
+        let both = plan(&[Format::Pdf, Format::Docx]);
+        assert_eq!(both.len(), 8);
+        assert_eq!(both[0], "out/teacher-A.pdf");
+        assert_eq!(both[4], "out/teacher-A.docx");
+    }
+
+    #[test]
+    fn a_class_gets_named_papers_and_sheets_and_sheets_stay_pdf_in_a_word_only_run() {
+        let students = [student("01"), student("02")];
+        let labels = ["A".to_string(), "B".to_string()];
+        let jobs = Plan {
+            dir: Path::new("c"),
+            formats: &[Format::Docx],
+        }
+        .class(&students, &[1, 0], &labels);
+        let got: Vec<(DocKind, usize, Option<usize>, Format, String)> = jobs
+            .into_iter()
+            .map(|j| {
+                let path = j.path.display().to_string();
+                (j.kind, j.variant, j.student, j.format, path)
+            })
+            .collect();
+        use DocKind::*;
+        use Format::*;
+        assert_eq!(
+            got,
+            [
+                (AnswerSheet, 1, Some(0), Pdf, "c/sheets/01-名01.pdf".into()),
+                (AnswerSheet, 0, Some(1), Pdf, "c/sheets/02-名02.pdf".into()),
+                (Paper, 1, Some(0), Docx, "c/papers/01-名01.docx".into()),
+                (Paper, 0, Some(1), Docx, "c/papers/02-名02.docx".into()),
+                (Key, 0, None, Docx, "c/key-A.docx".into()),
+                (Key, 1, None, Docx, "c/key-B.docx".into()),
+            ]
+        );
+    }
+}
