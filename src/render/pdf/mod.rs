@@ -474,7 +474,7 @@ fn draw_formula(
     (x, y): (f32, f32),
     size: f32,
     role: FontRole,
-    fonts: &PdfFonts,
+    fonts: &PdfWriter,
     remaps: &Remaps,
     ops: &mut Vec<Op>,
 ) {
@@ -548,18 +548,16 @@ fn draw_formula(
         ops.push(Op::SetHorizontalScaling {
             percent: formula.width * size / natural * 100.0,
         });
-        show_text(
-            fonts,
-            role.regular(),
+        let run = TextRun {
+            font: role.regular(),
             size,
-            0.0,
-            &linear,
+            spacing: 0.0,
+            text: &linear,
             x,
             y,
-            false,
-            remaps,
-            ops,
-        );
+            turned: false,
+        };
+        show_text(fonts, &run, remaps, ops);
         ops.push(Op::SetHorizontalScaling { percent: 100.0 });
         ops.push(Op::SetTextRenderingMode {
             mode: printpdf::TextRenderingMode::Fill,
