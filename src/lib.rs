@@ -4,7 +4,7 @@
 //! layers above it in the list, never from a later one:
 //!
 //! 1. [`diag`], [`error`], [`util`] — located problems; the one error type; files, threads, CSV writing and
-//!    character classes.
+//!    character classes; [`math`] — LaTeX formulas in bank text: parsed, laid out in the math font, as OMML.
 //! 2. [`input`] — everything a teacher types: YAML with spans, the bank, blueprints, manifests, rosters, tables.
 //! 3. [`exam`] — what is decided about an exam: seeded dice, the draw, grading and item analysis, bank stats.
 //! 4. [`model`] — the data templates see: paper, handout and grade report.
@@ -16,6 +16,7 @@
 
 pub mod diag;
 pub mod error;
+pub mod math;
 pub mod util;
 
 pub mod input;

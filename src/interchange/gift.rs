@@ -38,7 +38,10 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
             super::category_path(&["examgen", &section.title.replace(['\n', '\r'], " ")])
         );
         for q in bank.questions.iter().filter(|q| q.section == si) {
-            let stem = gift_escape(q.stem.source());
+            // Shown text carries its formulas in MathJax's delimiters (Moodle's filter does not read `$…$`);
+            // a blank's accepted answers stay as typed, since Moodle compares them with what students type.
+            let shown = |t: &str| gift_escape(&crate::math::to_mathjax(t));
+            let stem = shown(q.stem.source());
             let body = match &q.answer {
                 Answer::Single(right) => q
                     .options
@@ -48,7 +51,7 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
                         format!(
                             "{}{}",
                             if i == *right { "=" } else { "~" },
-                            gift_escape(o.source())
+                            shown(o.source())
                         )
                     })
                     .collect::<Vec<_>>()
@@ -63,7 +66,7 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
                         } else {
                             "-100".into()
                         };
-                        format!("~%{pct}%{}", gift_escape(o.source()))
+                        format!("~%{pct}%{}", shown(o.source()))
                     })
                     .collect::<Vec<_>>()
                     .join(" "),
@@ -84,7 +87,7 @@ pub fn export(bank: &Bank) -> (String, Vec<String>) {
             let feedback = q
                 .explanation
                 .as_ref()
-                .map(|e| format!(" ####{}", gift_escape(e.source())))
+                .map(|e| format!(" ####{}", shown(e.source())))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,

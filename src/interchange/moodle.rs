@@ -74,12 +74,14 @@ fn cloze_codes(blanks: &[Vec<String>]) -> Vec<String> {
 fn moodle_question(q: &Question, images: &crate::input::images::Images) -> String {
     let mut out = String::new();
     let text = |t: &str| format!("<text>{}</text>", xml_escape(t));
-    // Text with figures goes as HTML with its images embedded; plain text stays plain.
+    // Text with figures goes as HTML with its images embedded; plain text stays plain. Either way its
+    // formulas go in MathJax's delimiters, `\(…\)` and `\[…\]`, which Moodle's MathJax filter typesets.
     let rich = |field: &Rich, codes: &[String]| {
         super::moodle_html::rich_text(field, codes, &q.origin.file, images).unwrap_or_else(|| {
+            let plain = super::moodle_html::plain_with_codes(field, codes);
             (
                 "plain_text".to_string(),
-                text(&super::moodle_html::plain_with_codes(field, codes)),
+                text(&crate::math::to_mathjax(&plain)),
             )
         })
     };
@@ -148,7 +150,7 @@ fn moodle_question(q: &Question, images: &crate::input::images::Images) -> Strin
                 out,
                 "    <responseformat>plain</responseformat>\n    <responsefieldlines>{}</responsefieldlines>\n    <graderinfo format=\"plain_text\">{}</graderinfo>",
                 q.lines.max(3) * 2,
-                text(reference)
+                text(&crate::math::to_mathjax(reference))
             );
         }
     }

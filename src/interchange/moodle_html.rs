@@ -126,7 +126,9 @@ fn typed_with_codes(run: &Run, codes: &[String], blanks: &mut usize, out: &mut S
 /// A paragraph's text between two images, its line breaks as `<br>`.
 fn push_piece(piece: &mut String, html: &mut String) {
     if !piece.is_empty() {
-        html.push_str(&escape(piece.trim_matches('\n')).replace('\n', "<br>"));
+        // Formulas in MathJax's delimiters, which Moodle's MathJax filter typesets.
+        let shown = crate::math::to_mathjax(piece.trim_matches('\n'));
+        html.push_str(&escape(&shown).replace('\n', "<br>"));
         piece.clear();
     }
 }

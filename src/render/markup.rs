@@ -31,6 +31,13 @@ pub enum Inline {
     Break,
     /// A picture (`<image src="…" width="50%"/>`), set like a large character; see [`Picture`].
     Image(Picture),
+    /// A LaTeX formula from bank text (`$…$`, `$$…$$` when `display`), set like one wide character on the
+    /// baseline; a display formula stands on its own line, centred.
+    Math {
+        tex: String,
+        display: bool,
+        role: FontRole,
+    },
 }
 
 /// An image as layout needs it: its file, the width asked for, and (filled in by the renderer from the
@@ -400,7 +407,7 @@ impl Ctx<'_> {
                     // Template indentation (newline + spaces) is not content; single spaces inside text are.
                     let text = collapse_whitespace(child.text().unwrap_or(""));
                     if !text.is_empty() {
-                        runs.push(Inline::Text { text, role });
+                        push_text_with_math(&mut runs, text, role);
                     }
                 }
                 NodeType::Element => match child.tag_name().name() {
@@ -677,6 +684,36 @@ impl Ctx<'_> {
             height: self.num(node, "height", 40.0)?,
             size: self.num(node, "size", 8.0)?,
         })
+    }
+}
+
+/// `text` as runs, its `$…$` formulas as [`Inline::Math`] (a display formula between line breaks). Text whose
+/// formulas do not parse stays as it is: `check` reports them before anything prints.
+fn push_text_with_math(runs: &mut Vec<Inline>, text: String, role: FontRole) {
+    let pieces = if crate::math::has_math(&text) {
+        crate::math::split(&text).ok()
+    } else {
+        None
+    };
+    let Some(pieces) = pieces else {
+        runs.push(Inline::Text { text, role });
+        return;
+    };
+    let count = pieces.len();
+    for (i, piece) in pieces.into_iter().enumerate() {
+        match piece {
+            crate::math::Piece::Text(text) => runs.push(Inline::Text { text, role }),
+            crate::math::Piece::Math { tex, display, .. } => {
+                let at_start = runs.is_empty() || matches!(runs.last(), Some(Inline::Break));
+                if display && !at_start {
+                    runs.push(Inline::Break);
+                }
+                runs.push(Inline::Math { tex, display, role });
+                if display && i + 1 < count {
+                    runs.push(Inline::Break);
+                }
+            }
+        }
     }
 }
 

@@ -113,6 +113,17 @@ fn every_kind(dir: &Dir) -> Vec<PathBuf> {
         "-o",
         &out("b4"),
     ]);
+    // Formulas as native equations (the maths and physics example bank): paper and key.
+    repo_run(&[
+        "paper",
+        "question-bank/examples/maths-physics/exams/paper.yaml",
+        "--seed",
+        "1",
+        "--format",
+        "docx",
+        "-o",
+        &out("maths"),
+    ]);
     // Handouts: summary with contents, cloze with its key.
     repo_run(&[
         "handout",
@@ -214,6 +225,8 @@ fn every_kind_of_word_file_is_schema_valid_for_an_independent_validator() {
         "batch/key-B.docx",
         "fig/teacher-A.docx",
         "fig-cloze/handout-key.docx",
+        "maths/paper-A.docx",
+        "maths/key-A.docx",
     ] {
         assert!(names.iter().any(|n| n == kind), "{kind} is among {names:?}");
     }

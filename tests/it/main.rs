@@ -14,6 +14,7 @@ mod draw;
 mod export;
 mod figures;
 mod formats;
+mod formulas;
 mod grade;
 mod grade_input;
 mod handout;

@@ -337,6 +337,8 @@ fn read_note(
             ),
         );
     }
+    super::formulas::check(doc, &join_path(path, "title"), &raw.title, diags);
+    super::formulas::check(doc, &join_path(path, "text"), &raw.text, diags);
     if had_stray {
         return None;
     }
@@ -344,7 +346,7 @@ fn read_note(
         id: raw.id,
         section: 0,
         title: raw.title.trim().to_string(),
-        text: super::Rich::note(raw.text.trim_end()),
+        text: super::Rich::note(&crate::math::join_formula_lines(raw.text.trim_end())),
         tags: raw.tags,
         origin: origin(doc, path),
     })
@@ -376,7 +378,7 @@ fn read_question(
     }
 
     // The stem is parsed here, once: its slots and blanks are checked against the answer below.
-    let stem = super::Rich::parse(raw.stem.trim());
+    let stem = super::Rich::parse(&crate::math::join_formula_lines(raw.stem.trim()));
     let options = read_options(doc, raw.options.as_ref(), &at("options"), &id, kind, diags);
     let (mut shuffle, mut keep_last) = (raw.shuffle, raw.keep_last);
     let question_at = QuestionAt { doc, path, id: &id };
@@ -412,6 +414,16 @@ fn read_question(
             .with_help("add `note: <note id>` naming the note the quote comes from"),
         );
     }
+    super::formulas::check(doc, &at("stem"), &raw.stem, diags);
+    for (i, option) in options.iter().enumerate() {
+        super::formulas::check(doc, &format!("{}[{i}]", at("options")), option, diags);
+    }
+    if let Some(e) = &raw.explanation {
+        super::formulas::check(doc, &at("explanation"), e, diags);
+    }
+    if let Some(Answer::Short(text)) = &answer {
+        super::formulas::check(doc, &at("answer"), text, diags);
+    }
     let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     if diags[before..].iter().any(Diagnostic::is_error) {
         return None;
@@ -421,13 +433,17 @@ fn read_question(
         section: 0,
         kind,
         stem,
-        options: options.iter().map(|o| super::Rich::parse(o)).collect(),
+        options: options
+            .iter()
+            .map(|o| super::Rich::parse(&crate::math::join_formula_lines(o)))
+            .collect(),
         answer: answer?,
         difficulty,
         tags: raw.tags,
         note: None,
         quote: None,
-        explanation: clean(raw.explanation).map(|e| super::Rich::parse(&e)),
+        explanation: clean(raw.explanation)
+            .map(|e| super::Rich::parse(&crate::math::join_formula_lines(&e))),
         shuffle: shuffle.unwrap_or(true),
         keep_last,
         group: clean(raw.group),
@@ -831,7 +847,9 @@ impl AnswerReader<'_> {
                 "write the scoring points".into(),
             )
         } else {
-            Some(Answer::Short(text.trim_end().to_string()))
+            Some(Answer::Short(
+                crate::math::join_formula_lines(text.trim_end()).into_owned(),
+            ))
         }
     }
 }

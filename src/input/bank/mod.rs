@@ -4,6 +4,7 @@ mod cache;
 mod explanation;
 mod figures;
 mod folder;
+mod formulas;
 mod leak;
 mod load;
 mod reading;

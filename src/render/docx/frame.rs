@@ -106,6 +106,15 @@ fn spans(runs: &[Inline]) -> Vec<Span> {
             Inline::Break => out.push(Span::line_break()),
             // Pictures in a template's own lines (a school's logo) are left to the PDF.
             Inline::Image(_) => {}
+            // A formula goes back into the span's text as typed; the span writer turns it into an equation.
+            Inline::Math { tex, display, role } => {
+                let typed = if *display {
+                    format!("$${tex}$$")
+                } else {
+                    format!("${tex}$")
+                };
+                out.push(Span::body(typed).accent(role.is_accent()));
+            }
         }
     }
     out

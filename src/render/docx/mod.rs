@@ -12,6 +12,7 @@ mod figure;
 mod frame;
 mod handout;
 mod key;
+mod math;
 mod package;
 mod paper;
 mod review;

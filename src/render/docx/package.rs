@@ -108,6 +108,8 @@ const THEME_PART: &str = "theme/theme1.xml";
 pub fn pack(docx: Docx, alts: &[(String, String)]) -> Result<Vec<u8>> {
     let mut xml = docx.build();
     xml.font_table = font_table();
+    xml.document = super::math::expand_formulas(&xml.document)
+        .map_err(|e| Error::internal("cannot write the formulas as Word equations").because(e))?;
     name_drawings(&mut xml.document, alts);
     for (name, bytes) in &xml.media {
         if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {

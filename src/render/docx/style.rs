@@ -129,7 +129,7 @@ pub fn run(span: &Span, size: f32) -> Run {
         return (**made).clone();
     }
     let mut r = Run::new()
-        .add_text(span.text.clone())
+        .add_text(super::math::mark_formulas(&span.text))
         .size(half_points(size));
     if span.heading {
         // The PDF's heading face is Noto Sans SC Bold.
@@ -253,11 +253,7 @@ pub fn width(metrics: &dyn Metrics, spans: &[Span], size: f32) -> f32 {
         .sum();
     made + spans
         .iter()
-        .flat_map(|s| {
-            let role = s.role();
-            s.text.chars().map(move |c| (role, c))
-        })
-        .map(|(role, c)| metrics.advance(role, c) * size)
+        .map(|s| super::math::text_width(metrics, &s.text, s.role()) * size)
         .sum::<f32>()
 }
 

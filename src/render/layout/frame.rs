@@ -58,6 +58,17 @@ pub enum Item {
         font: FontRole,
         text: String,
     },
+    /// A formula (`$…$` in bank text): its glyphs and rules at `size` points with the baseline's left end
+    /// at (x, y); `tex` is its source.
+    Formula {
+        x: f32,
+        y: f32,
+        size: f32,
+        font: FontRole,
+        tex: String,
+        #[serde(skip)]
+        formula: std::sync::Arc<crate::math::layout::Formula>,
+    },
     /// Nothing printed: where something a scanner reads back sits. Widgets place it beside what they draw
     /// so it moves with it; [`layout`](super::layout) lifts it out into [`Page::spots`].
     Spot(SpotBox),
@@ -146,6 +157,9 @@ impl Layout {
                     Item::Rect { x, y, w, h, width } => {
                         out.push_str(&format!("  rect {x:.1} {y:.1} {w:.1} {h:.1} w={width}\n"))
                     }
+                    Item::Formula {
+                        x, y, size, tex, ..
+                    } => out.push_str(&format!("  formula {x:.1} {y:.1} {size} {tex}\n")),
                     Item::Fill { x, y, w, h, shade } => out.push_str(&format!(
                         "  fill {x:.1} {y:.1} {w:.1} {h:.1} shade={shade}\n"
                     )),
@@ -227,6 +241,7 @@ pub(in crate::render::layout) fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item
     let mut item = shift(item, dy);
     match &mut item {
         Item::Text { x, .. }
+        | Item::Formula { x, .. }
         | Item::Rect { x, .. }
         | Item::Fill { x, .. }
         | Item::Image { x, .. }
@@ -244,7 +259,7 @@ pub(in crate::render::layout) fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item
 pub(in crate::render::layout) fn shift(item: &Item, dy: f32) -> Item {
     let mut item = item.clone();
     match &mut item {
-        Item::Text { y, .. } => *y += dy,
+        Item::Text { y, .. } | Item::Formula { y, .. } => *y += dy,
         Item::Line { y1, y2, .. } => {
             *y1 += dy;
             *y2 += dy;

@@ -45,6 +45,17 @@ struct Engine<'a> {
     autospace: bool,
     /// The files of the pictures set so far; a styled picture refers to its file by index here.
     pictures: std::cell::RefCell<Vec<String>>,
+    /// The formulas set so far; a styled formula refers to its slot by index here.
+    formulas: std::cell::RefCell<Vec<FormulaSlot>>,
+}
+
+/// A formula laid out for a line, in em of its text size.
+#[derive(Clone)]
+struct FormulaSlot {
+    formula: std::sync::Arc<crate::math::layout::Formula>,
+    tex: String,
+    role: FontRole,
+    display: bool,
 }
 
 /// Lays out a document on pages.
@@ -54,6 +65,7 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
         setup,
         autospace: doc.autospace,
         pictures: Default::default(),
+        formulas: Default::default(),
     };
     let mut chunks = Vec::new();
     let mut pending_space = 0.0;

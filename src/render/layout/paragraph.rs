@@ -53,6 +53,7 @@ impl Engine<'_> {
                             shift: 0.0,
                             space_after: 0.0,
                             image: None,
+                            formula: None,
                         });
                     }
                 }
@@ -64,6 +65,7 @@ impl Engine<'_> {
                     shift: 0.0,
                     space_after: 0.0,
                     image: None,
+                    formula: None,
                 }),
                 // A zero-width piece that line breaking ends a line after; it is never drawn.
                 Inline::Break => out.push(Styled {
@@ -74,8 +76,12 @@ impl Engine<'_> {
                     shift: 0.0,
                     space_after: 0.0,
                     image: None,
+                    formula: None,
                 }),
                 Inline::Image(picture) => out.push(self.picture(picture)),
+                Inline::Math { tex, display, role } => {
+                    out.push(self.formula_piece(tex, *display, *role, size))
+                }
             }
         }
         spacing::answer_slots(&mut out, size);
@@ -204,6 +210,21 @@ impl Engine<'_> {
                 k += 1;
                 continue;
             }
+            if let Some((index, ..)) = p.formula {
+                let slot = self.formulas.borrow()[index].clone();
+                // A display formula's piece is the line's width: the formula is centred in it.
+                let inset = (p.piece.width - slot.formula.width * size).max(0.0) / 2.0;
+                items.push(Item::Formula {
+                    x: xs[k] + if slot.display { inset } else { 0.0 },
+                    y,
+                    size,
+                    font: slot.role,
+                    tex: slot.tex.clone(),
+                    formula: slot.formula.clone(),
+                });
+                k += 1;
+                continue;
+            }
             if p.piece.c == '\n' {
                 k += 1;
                 continue;
@@ -234,6 +255,7 @@ impl Engine<'_> {
                     || pieces[k].blank
                     || pieces[k].piece.c == '\n'
                     || pieces[k].image.is_some()
+                    || pieces[k].formula.is_some()
                     || pieces[k].role != p.role
                     || (k + 1 < pieces.len() && (after[k] - run_spacing).abs() > 0.001)
                 {
@@ -250,6 +272,52 @@ impl Engine<'_> {
             });
         }
         items
+    }
+
+    /// A formula as one piece of a line: laid out in the math font at the paragraph's size.
+    fn formula_piece(&self, tex: &str, display: bool, role: FontRole, size: f32) -> Styled {
+        let text_role = role.regular();
+        let formula = crate::math::parse(tex).map(|nodes| {
+            crate::math::layout::layout(
+                &nodes,
+                display,
+                crate::math::font::builtin(),
+                &|t: &str| self.text_width(t, text_role, 1.0),
+            )
+        });
+        let Ok(formula) = formula else {
+            // `check` reports a formula that does not parse; printing its source beats dropping it.
+            let width = self.text_width(tex, role, size);
+            return Styled {
+                piece: Piece::new('\u{FFFC}', width),
+                role,
+                blank: false,
+                advance: width,
+                shift: 0.0,
+                space_after: 0.0,
+                image: None,
+                formula: None,
+            };
+        };
+        let width = formula.width * size;
+        let (ascent, descent) = (formula.ascent * size, formula.descent * size);
+        let mut formulas = self.formulas.borrow_mut();
+        formulas.push(crate::render::layout::FormulaSlot {
+            formula: std::sync::Arc::new(formula),
+            tex: tex.to_string(),
+            role,
+            display,
+        });
+        Styled {
+            piece: Piece::new('\u{FFFC}', width),
+            role,
+            blank: false,
+            advance: width,
+            shift: 0.0,
+            space_after: 0.0,
+            image: None,
+            formula: Some((formulas.len() - 1, ascent, descent)),
+        }
     }
 
     /// Lays out a paragraph at `x`, `width` wide; one chunk per line.
@@ -276,6 +344,13 @@ impl Engine<'_> {
         let mut styled = self.styled(&para.runs, para.size);
         let narrowest = width - para.first_indent.max(para.rest_indent) * para.size;
         fit_pictures(&mut styled, narrowest);
+        for s in styled.iter_mut() {
+            if let Some((index, ..)) = s.formula
+                && self.formulas.borrow()[index].display
+            {
+                s.piece.width = s.piece.width.max(narrowest);
+            }
+        }
         let lh = self.line_height(para.size);
         if styled.is_empty() {
             return vec![Chunk {
@@ -342,11 +417,23 @@ pub(in crate::render::layout) fn picture_line(
         .iter()
         .filter_map(|p| p.image.map(|(_, h)| h))
         .fold(0.0, f32::max);
-    if tallest == 0.0 {
+    // A formula taller than the text (a fraction, a matrix) pushes the baseline down and the line's end
+    // further, keeping a little air above and below it.
+    let (above, below) = pieces
+        .iter()
+        .filter_map(|p| p.formula)
+        .fold((0.0f32, 0.0f32), |(a, d), (_, fa, fd)| {
+            (a.max(fa), d.max(fd))
+        });
+    if tallest == 0.0 && above == 0.0 {
         return (lh, baseline);
     }
-    let raised = baseline.max(tallest + size * 0.4);
-    (raised + (lh - baseline), raised)
+    let mut raised = baseline.max(tallest + size * 0.4);
+    if above > 0.0 {
+        raised = raised.max(above + size * 0.25);
+    }
+    let depth = (lh - baseline).max(below + size * 0.25);
+    (raised + depth, raised)
 }
 
 /// Shrinks pictures wider than `width` to fit it, keeping their shape.
@@ -368,4 +455,184 @@ pub(in crate::render::layout) fn fit_pictures(styled: &mut [Styled], width: f32)
 /// or digits inside a word.
 fn loose(p: &Styled) -> bool {
     p.blank || p.piece.c == ' ' || crate::util::chars::is_cjk(p.piece.c)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::render::fonts::{FontRole, FontSet};
+    use crate::render::layout::frame::Item;
+    use crate::render::layout::{Engine, PageSetup};
+    use crate::render::markup::{Align, Inline, Para};
+
+    const SIZE: f32 = 10.5;
+
+    fn engine<'a>(fonts: &'a FontSet, setup: &'a PageSetup) -> Engine<'a> {
+        Engine {
+            metrics: fonts,
+            setup,
+            autospace: true,
+            pictures: Default::default(),
+            formulas: Default::default(),
+        }
+    }
+
+    fn text(t: &str) -> Inline {
+        Inline::Text {
+            text: t.into(),
+            role: FontRole::Body,
+        }
+    }
+
+    fn math(tex: &str, display: bool) -> Inline {
+        Inline::Math {
+            tex: tex.into(),
+            display,
+            role: FontRole::Body,
+        }
+    }
+
+    fn para(runs: Vec<Inline>) -> Para {
+        Para {
+            runs,
+            size: SIZE,
+            align: Align::Justify,
+            first_indent: 0.0,
+            rest_indent: 0.0,
+            space_before: 0.0,
+            space_after: 0.0,
+        }
+    }
+
+    #[test]
+    fn an_inline_formula_sits_on_the_lines_baseline_and_a_tall_one_grows_the_line() {
+        let fonts = FontSet::builtin();
+        let setup = PageSetup::a4();
+        let e = engine(&fonts, &setup);
+        let plain = e.para_chunks(&para(vec![text("已知函数")]), 0.0, 400.0);
+        let chunks = e.para_chunks(
+            &para(vec![
+                text("已知函数 "),
+                math(r"f(x)=\frac{1}{x^2+1}", false),
+                text(" 的值。"),
+            ]),
+            0.0,
+            400.0,
+        );
+        assert_eq!(chunks.len(), 1);
+        let text_y: Vec<f32> = chunks[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { y, .. } => Some(*y),
+                _ => None,
+            })
+            .collect();
+        let formula_y = chunks[0]
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Formula { y, .. } => Some(*y),
+                _ => None,
+            })
+            .expect("the formula is placed");
+        for y in text_y {
+            assert!(
+                (y - formula_y).abs() <= 0.5,
+                "text at {y}, formula at {formula_y}"
+            );
+        }
+        assert!(
+            chunks[0].height > plain[0].height,
+            "a fraction needs a taller line"
+        );
+    }
+
+    #[test]
+    fn a_formula_is_never_split_and_a_display_one_is_centred_on_its_own_line() {
+        let fonts = FontSet::builtin();
+        let setup = PageSetup::a4();
+        let e = engine(&fonts, &setup);
+        let long = r"a_1+a_2+a_3+a_4+a_5+a_6+a_7+a_8+a_9+a_{10}+a_{11}+a_{12}";
+        let chunks = e.para_chunks(
+            &para(vec![
+                text("所以这个数列前十二项的和为"),
+                math(long, false),
+                text("。"),
+            ]),
+            0.0,
+            330.0,
+        );
+        assert!(chunks.len() >= 2, "the formula does not fit after the text");
+        let formulas: Vec<usize> = chunks
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.items.iter().any(|i| matches!(i, Item::Formula { .. })))
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(formulas.len(), 1, "one line holds the whole formula");
+        // 。 never starts a line: it stays with the formula.
+        let line = &chunks[formulas[0]];
+        assert!(
+            line.items
+                .iter()
+                .any(|i| matches!(i, Item::Text { text, .. } if text.contains('。')))
+        );
+
+        let chunks = e.para_chunks(
+            &para(vec![
+                text("计算："),
+                math(r"\int_0^1 x^2\,dx", true),
+                text("的值。"),
+            ]),
+            0.0,
+            400.0,
+        );
+        assert_eq!(chunks.len(), 3, "text, display formula, text");
+        let Some(Item::Formula {
+            x, formula, size, ..
+        }) = chunks[1].items.first()
+        else {
+            panic!("{:?}", chunks[1].items)
+        };
+        let centre = x + formula.width * size / 2.0;
+        assert!((centre - 200.0).abs() < 1.0, "centred at {centre}");
+    }
+
+    #[test]
+    fn options_with_formulas_are_measured_by_their_printed_width() {
+        let fonts = FontSet::builtin();
+        let setup = PageSetup::a4();
+        let e = engine(&fonts, &setup);
+        // As source text each option is about 27 characters (over a quarter of the line); printed it is
+        // a short root: four fit on one line.
+        let options: Vec<(String, Vec<Inline>)> = ["A．", "B．", "C．", "D．"]
+            .iter()
+            .map(|l| {
+                (
+                    l.to_string(),
+                    vec![math(r"\sqrt{\frac{l}{g}}\,\mathrm{s}", false)],
+                )
+            })
+            .collect();
+        let source_width = e.text_width(r"$\sqrt{\frac{l}{g}}\,\mathrm{s}$", FontRole::Body, SIZE);
+        assert!(source_width > 400.0 / 4.0);
+        assert_eq!(
+            e.options(&options, 0.0, 400.0, SIZE).len(),
+            1,
+            "one row of four"
+        );
+        let wide: Vec<(String, Vec<Inline>)> = ["A．", "B．", "C．", "D．"]
+            .iter()
+            .map(|l| {
+                (
+                    l.to_string(),
+                    vec![math(r"T=2\pi\sqrt{\frac{l}{g}}=2\times 3.14\times\sqrt{\frac{1.0}{9.8}}\,\mathrm{s}", false)],
+                )
+            })
+            .collect();
+        assert!(
+            e.options(&wide, 0.0, 400.0, SIZE).len() >= 2,
+            "wide formulas take more rows"
+        );
+    }
 }

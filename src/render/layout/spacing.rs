@@ -22,6 +22,8 @@ pub(in crate::render::layout) struct Styled {
     pub(in crate::render::layout) space_after: f32,
     /// A picture: its index in the engine's list of files, and its height (its width is the piece's).
     pub(in crate::render::layout) image: Option<(usize, f32)>,
+    /// A formula: its index in the engine's list of formulas, and its ascent and descent in points.
+    pub(in crate::render::layout) formula: Option<(usize, f32, f32)>,
 }
 
 /// The space between Han and Western letters or digits, in em (clreq: a quarter em; Word's default too).
@@ -89,7 +91,15 @@ pub(in crate::render::layout) fn autospace(styled: &mut [Styled], size: f32) {
         if styled[k].blank || styled[k + 1].blank {
             continue;
         }
-        let pair = (class(styled[k].piece.c), class(styled[k + 1].piece.c));
+        // A formula spaces like Western text: 已知 $x>0$ gets the quarter em a Latin letter would.
+        let class_of = |s: &Styled| {
+            if s.formula.is_some() {
+                Class::Western
+            } else {
+                class(s.piece.c)
+            }
+        };
+        let pair = (class_of(&styled[k]), class_of(&styled[k + 1]));
         if matches!(
             pair,
             (Class::Han, Class::Western) | (Class::Western, Class::Han)
@@ -148,6 +158,7 @@ mod tests {
             setup: &setup,
             autospace,
             pictures: Default::default(),
+            formulas: Default::default(),
         };
         let para = Para {
             runs: vec![Inline::Text {

@@ -358,6 +358,17 @@ fn embed_fonts(
 /// Adds the glyphs `layout` shows to `used` ([body, heading]); a character shown twice keeps its last.
 fn collect_used(layout: &Layout, fonts: &PdfWriter, used: &mut [embed::Used; 2]) {
     for item in layout.pages.iter().flat_map(|p| &p.items) {
+        if let Item::Formula { font, tex, .. } = item {
+            // The formula's invisible text (its glyphs are drawn as paths).
+            let face = fonts.fonts.face(font.regular());
+            let slot = &mut used[face_index(font.regular())];
+            for c in formula_text(tex, face).chars() {
+                if let Some(g) = face.glyph(c) {
+                    slot.insert(g.id, (g.units, c.to_string()));
+                }
+            }
+            continue;
+        }
         let (Item::Text { font, text, .. } | Item::Turned { font, text, .. }) = item else {
             continue;
         };
@@ -450,6 +461,179 @@ fn show_text(fonts: &PdfWriter, run: &TextRun, remaps: &Remaps, ops: &mut Vec<Op
     if font.is_accent() {
         ops.push(Op::SetFillColor { col: black() });
     }
+}
+
+/// A formula with its baseline's left end at (`x`, `y`) (PDF coordinates): each glyph filled as a vector
+/// path from its outline (math glyphs from STIX Math, `\text{…}` from the body face), rules as filled
+/// rectangles; then the formula as plain Unicode (`x²+1/2`) in invisible text stretched over it, so a
+/// reader can search and copy it.
+#[allow(clippy::too_many_arguments)]
+fn draw_formula(
+    formula: &crate::math::layout::Formula,
+    tex: &str,
+    (x, y): (f32, f32),
+    size: f32,
+    role: FontRole,
+    fonts: &PdfWriter,
+    remaps: &Remaps,
+    ops: &mut Vec<Op>,
+) {
+    use crate::math::font::outline_of;
+    use crate::math::layout::Placed;
+    let font = crate::math::font::builtin();
+    let colour = if role.is_accent() { ACCENT } else { black() };
+    ops.push(Op::SetFillColor { col: colour });
+    let text_face = fonts.fonts.face(role.regular());
+    let mut parsed_text_face = None;
+    for item in &formula.items {
+        match item {
+            Placed::Glyph {
+                id,
+                x: gx,
+                y: gy,
+                scale,
+            } => fill_outline(
+                font.outline(ttf_parser::GlyphId(*id)),
+                (x + gx * size, y + gy * size),
+                size * scale,
+                ops,
+            ),
+            Placed::Rule { x: rx, y: ry, w, h } => ops.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(x + rx * size),
+                    y: Pt(y + ry * size),
+                    width: Pt(w * size),
+                    height: Pt(h * size),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: None,
+                },
+            }),
+            Placed::Text {
+                text,
+                x: tx,
+                y: ty,
+                scale,
+            } => {
+                let face = parsed_text_face
+                    .get_or_insert_with(|| ttf_parser::Face::parse(&text_face.bytes, 0).ok());
+                let Some(face) = face.as_ref() else { continue };
+                let s = size * scale;
+                let mut pen = x + tx * size;
+                for c in text.chars() {
+                    let Some(g) = text_face.glyph(c) else {
+                        continue;
+                    };
+                    fill_outline(
+                        outline_of(face, ttf_parser::GlyphId(g.id)),
+                        (pen, y + ty * size),
+                        s,
+                        ops,
+                    );
+                    pen += g.advance * s;
+                }
+            }
+        }
+    }
+    ops.push(Op::SetFillColor { col: black() });
+    let linear = formula_text(tex, text_face);
+    let natural: f32 = linear
+        .chars()
+        .filter_map(|c| text_face.glyph(c))
+        .map(|g| g.advance * size)
+        .sum();
+    if natural > 0.0 {
+        ops.push(Op::SetTextRenderingMode {
+            mode: printpdf::TextRenderingMode::Invisible,
+        });
+        ops.push(Op::SetHorizontalScaling {
+            percent: formula.width * size / natural * 100.0,
+        });
+        let run = TextRun {
+            font: role.regular(),
+            size,
+            spacing: 0.0,
+            text: &linear,
+            x,
+            y,
+            turned: false,
+        };
+        show_text(fonts, &run, remaps, ops);
+        ops.push(Op::SetHorizontalScaling { percent: 100.0 });
+        ops.push(Op::SetTextRenderingMode {
+            mode: printpdf::TextRenderingMode::Fill,
+        });
+    }
+}
+
+/// A glyph outline (em, y up) filled as a path, `scale` points to the em, its origin at `origin`.
+fn fill_outline(
+    segs: Vec<crate::math::font::Seg>,
+    (ox, oy): (f32, f32),
+    scale: f32,
+    ops: &mut Vec<Op>,
+) {
+    use crate::math::font::Seg;
+    let point = |a: f32, b: f32, bezier: bool| LinePoint {
+        p: Point {
+            x: Pt(ox + a * scale),
+            y: Pt(oy + b * scale),
+        },
+        bezier,
+    };
+    let mut rings: Vec<printpdf::PolygonRing> = Vec::new();
+    let mut ring: Vec<LinePoint> = Vec::new();
+    for seg in segs {
+        match seg {
+            Seg::Move(a, b) => {
+                if !ring.is_empty() {
+                    rings.push(printpdf::PolygonRing {
+                        points: std::mem::take(&mut ring),
+                    });
+                }
+                ring.push(point(a, b, false));
+            }
+            Seg::Line(a, b) => ring.push(point(a, b, false)),
+            Seg::Cubic(a, b, c, d, e, f) => {
+                ring.push(point(a, b, true));
+                ring.push(point(c, d, true));
+                ring.push(point(e, f, false));
+            }
+            Seg::Close => {}
+        }
+    }
+    if !ring.is_empty() {
+        rings.push(printpdf::PolygonRing { points: ring });
+    }
+    if !rings.is_empty() {
+        ops.push(Op::DrawPolygon {
+            polygon: printpdf::Polygon {
+                rings,
+                mode: PaintMode::Fill,
+                winding_order: printpdf::WindingOrder::NonZero,
+            },
+        });
+    }
+}
+
+/// A formula's text as a reader copies it: plain Unicode (`x²+1/2`), in characters the body face has
+/// (a subscript digit it lacks becomes `_1`, a superscript one `^4`; other missing marks are left out).
+fn formula_text(tex: &str, face: &crate::render::fonts::Face) -> String {
+    let linear = crate::math::parse(tex)
+        .map_or_else(|_| tex.to_string(), |n| crate::math::linear::linear(&n));
+    let mut out = String::with_capacity(linear.len());
+    for c in linear.chars() {
+        if face.glyph(c).is_some() {
+            out.push(c);
+            continue;
+        }
+        let digit = |base: u32| char::from_digit(c as u32 - base, 10);
+        match c as u32 {
+            0x2080..=0x2089 => out.extend(['_'].into_iter().chain(digit(0x2080))),
+            0x2074..=0x2079 => out.extend(['^'].into_iter().chain(digit(0x2070))),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A picture: its XObject scaled into its box; a missing one (an unreadable file, reported before
@@ -573,6 +757,23 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfWriter, remaps: &Remaps, 
             // Text is painted with the fill colour: back to black.
             ops.push(Op::SetFillColor { col: black() });
         }
+        Item::Formula {
+            x,
+            y,
+            size,
+            font,
+            formula,
+            tex,
+        } => draw_formula(
+            formula,
+            tex,
+            (*x, page_height - y),
+            *size,
+            *font,
+            fonts,
+            remaps,
+            ops,
+        ),
         // Drawn by `draw_picture`, which knows the document's XObjects.
         Item::Image { .. } => {}
         Item::Rect { x, y, w, h, width } => {

@@ -56,6 +56,7 @@ impl Engine<'_> {
             shift: 0.0,
             space_after: 0.0,
             image: Some((index, h)),
+            formula: None,
         }
     }
 }
