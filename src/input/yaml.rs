@@ -246,6 +246,24 @@ impl YamlDoc {
             .unwrap_or(Pos::START)
     }
 
+    /// The byte offset in the file where the value at `path` starts (from its line and column, which count
+    /// characters): where a search for something written in the value begins.
+    pub fn value_byte(&self, path: &str) -> usize {
+        let start = self.pos(path);
+        let line_start: usize = self
+            .text
+            .split_inclusive('\n')
+            .take(start.line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        line_start
+            + self.text[line_start..]
+                .chars()
+                .take(start.column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum::<usize>()
+    }
+
     /// The position of the key that introduces `path` (falls back to the value's position).
     pub fn key_pos(&self, path: &str) -> Pos {
         self.exact(path)

@@ -161,18 +161,7 @@ fn lacking_font(fonts: &FontSet, c: char) -> Option<&str> {
 /// itself when it was written as an escape).
 fn locate(doc: &YamlDoc, path: &str, c: char) -> Pos {
     let start = doc.pos(path);
-    let line_start: usize = doc
-        .text
-        .split_inclusive('\n')
-        .take(start.line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let from = line_start
-        + doc.text[line_start..]
-            .chars()
-            .take(start.column.saturating_sub(1))
-            .map(char::len_utf8)
-            .sum::<usize>();
+    let from = doc.value_byte(path);
     match doc.text.get(from..).and_then(|rest| rest.find(c)) {
         Some(i) => pos_of_byte(&doc.text, from + i),
         None => start,

@@ -35,18 +35,7 @@ fn locate(
     snippet: &str,
 ) -> (crate::diag::Pos, usize) {
     let start = doc.pos(path);
-    let line_start: usize = doc
-        .text
-        .split_inclusive('\n')
-        .take(start.line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let from = line_start
-        + doc.text[line_start..]
-            .chars()
-            .take(start.column.saturating_sub(1))
-            .map(char::len_utf8)
-            .sum::<usize>();
+    let from = doc.value_byte(path);
     // The text before the problem narrows the search when the snippet (a `$`, a `}`) occurs earlier too.
     let before = text[..offset]
         .rsplit('\n')
