@@ -65,13 +65,13 @@ pub fn class_batch(
     }
     .class(&students, &assignment, &set.labels());
     let backends = Backends::new(typeset, &jobs)?;
-    let progress = ProgressBar::new(jobs.len() as u64);
+    // Each document moves the bar twice (laid out, drawn), so it moves as students are made.
+    let progress = ProgressBar::new(Backends::progress_steps(&jobs));
     progress.set_style(
-        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} documents {eta}")
+        ProgressStyle::with_template("{spinner} {wide_bar} {percent:>3}% of the class's documents {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let made = backends.render(&set, &jobs, true)?;
-    progress.inc(jobs.len() as u64);
+    let made = backends.render_with_progress(&set, &jobs, true, &|| progress.inc(1))?;
     progress.finish_and_clear();
     drop(set);
     let mut manifest = drawn.manifest();

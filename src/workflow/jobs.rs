@@ -12,7 +12,7 @@ use crate::input::scan::SheetCode;
 use crate::model::paper::{self, PaperData, StudentData};
 use crate::render::docx::WordWriter;
 use crate::render::layout::Layout;
-use crate::render::{DocKind, PdfWriter, Typesetter};
+use crate::render::{DocKind, PdfWriter, Template, Typesetter};
 use crate::workflow::OutFile;
 use crate::workflow::drawn::Drawn;
 
@@ -259,6 +259,26 @@ impl<'f> Backends<'f> {
     /// Renders `jobs` in order: the PDFs laid out first (on every core when `parallel`) so the fonts are cut
     /// down to their glyphs once, then drawn; the Word files written one by one. The first error wins.
     pub fn render(&self, set: &PaperSet, jobs: &[Job], parallel: bool) -> Result<Vec<Made>> {
+        self.render_with_progress(set, jobs, parallel, &|| {})
+    }
+
+    /// How many steps [`Backends::render_with_progress`] reports for `jobs`: a PDF is laid out, then
+    /// drawn; a Word file is written.
+    pub fn progress_steps(jobs: &[Job]) -> u64 {
+        jobs.iter()
+            .map(|j| if j.format == Format::Pdf { 2 } else { 1 })
+            .sum()
+    }
+
+    /// [`Backends::render`], calling `step` as each document is laid out, drawn or written (from any
+    /// thread), so a progress bar moves with the work rather than jumping to done at the end.
+    pub fn render_with_progress(
+        &self,
+        set: &PaperSet,
+        jobs: &[Job],
+        parallel: bool,
+        step: &(dyn Fn() + Sync),
+    ) -> Result<Vec<Made>> {
         let pdf_jobs: Vec<(usize, PaperData)> = jobs
             .iter()
             .enumerate()
@@ -271,10 +291,19 @@ impl<'f> Backends<'f> {
                 .iter()
                 .map(|(i, data)| (jobs[*i].kind.template(), data))
                 .collect();
-            let layouts = self.typeset.layout_all(&refs, parallel);
+            let lay_out = |(template, data): &(Template, &PaperData)| {
+                let layout = self.typeset.layout(*template, *data);
+                step();
+                layout
+            };
+            let layouts = if parallel {
+                crate::util::parallel::map(&refs, lay_out)
+            } else {
+                refs.iter().map(lay_out).collect()
+            };
             drop(refs);
             drop(pdf_jobs);
-            pdfs = self.pdf()?.write_all(layouts, parallel);
+            pdfs = self.pdf()?.write_all(layouts, parallel, step);
         }
         let mut pdfs = pdfs.into_iter();
         jobs.iter()
@@ -286,7 +315,11 @@ impl<'f> Backends<'f> {
                         layout: Some(layout),
                     })
                 }
-                Format::Docx => self.render_one(set, job),
+                Format::Docx => {
+                    let made = self.render_one(set, job);
+                    step();
+                    made
+                }
             })
             .collect()
     }

@@ -485,7 +485,11 @@ pub fn review_books(req: &ReviewBookRequest, err: &mut dyn Write) -> Result<Revi
     let word = req.docx.then(|| WordWriter::new(&typeset));
     let jobs: Vec<(Template, &BookData)> =
         books.iter().map(|b| (Template::ReviewBook, b)).collect();
-    let rendered = pdf.write_all(typeset.layout_all(&jobs, books.len() > 3), books.len() > 3);
+    let rendered = pdf.write_all(
+        typeset.layout_all(&jobs, books.len() > 3),
+        books.len() > 3,
+        &|| {},
+    );
     let mut files = Vec::new();
     let mut layouts = Vec::new();
     let mut titles = Vec::new();

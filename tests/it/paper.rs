@@ -653,7 +653,16 @@ fn each_job_made_on_its_own_gives_the_bytes_of_the_whole_run() {
         .iter()
         .map(|job| one_by_one.render_one(&set, job).unwrap().file.bytes)
         .collect();
-    let together = backends().render(&set, &jobs, true).unwrap();
+    // The progress a batch shows: one step as each PDF is laid out and drawn and each Word file written,
+    // reported from the worker threads, and every step reported by the end.
+    let steps = std::sync::atomic::AtomicU64::new(0);
+    let together = backends()
+        .render_with_progress(&set, &jobs, true, &|| {
+            steps.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
+        .unwrap();
+    assert_eq!(Backends::progress_steps(&jobs), 6 * 2 + 6);
+    assert_eq!(steps.into_inner(), Backends::progress_steps(&jobs));
     for ((job, alone), made) in jobs.iter().zip(alone).zip(together) {
         assert_eq!(made.file.path, job.path);
         assert!(

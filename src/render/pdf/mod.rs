@@ -136,12 +136,17 @@ impl<'f> PdfWriter<'f> {
         &self,
         layouts: Vec<Result<Layout>>,
         parallel: bool,
+        drawn: &(dyn Fn() + Sync),
     ) -> Vec<Result<(Layout, Vec<u8>)>> {
         self.narrow_to(layouts.iter().filter_map(|l| l.as_ref().ok()));
-        let draw = |layout: &Result<Layout>| match layout {
-            Ok(layout) => self.write(layout),
-            // The layout's own error is returned below.
-            Err(_) => Ok(Vec::new()),
+        let draw = |layout: &Result<Layout>| {
+            let pdf = match layout {
+                Ok(layout) => self.write(layout),
+                // The layout's own error is returned below.
+                Err(_) => Ok(Vec::new()),
+            };
+            drawn();
+            pdf
         };
         let pdfs: Vec<Result<Vec<u8>>> = if parallel {
             crate::util::parallel::map(&layouts, draw)
