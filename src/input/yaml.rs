@@ -470,7 +470,11 @@ impl<'i> Builder<'i> {
     }
 
     fn push(&mut self, kind: Kind, value: Pos32, key: Pos32, name: Text, plain: Text) -> usize {
-        let width = if kind == Kind::Scalar { self.last_width } else { 1 };
+        let width = if kind == Kind::Scalar {
+            self.last_width
+        } else {
+            1
+        };
         let at = self.nodes.len();
         self.nodes.push(Node {
             value,
@@ -498,7 +502,11 @@ impl<'i> Builder<'i> {
             Event::Scalar(text, style, anchor, tag) => {
                 let plain = style == ScalarStyle::Plain;
                 if !self.values {
-                    let source = if plain { Text::new(&text, self.text) } else { Text::None };
+                    let source = if plain {
+                        Text::new(&text, self.text)
+                    } else {
+                        Text::None
+                    };
                     self.push(Kind::Scalar, pos, key, name, source);
                     return Some(Value::Null);
                 }
@@ -576,7 +584,10 @@ impl<'i> Builder<'i> {
                             if self.values {
                                 return None;
                             }
-                            if self.node(other, key_pos, Pos32::default(), Text::None).is_none() {
+                            if self
+                                .node(other, key_pos, Pos32::default(), Text::None)
+                                .is_none()
+                            {
                                 break;
                             }
                             (Text::None, Value::Null)
@@ -693,13 +704,78 @@ mod tests {
     #[test]
     fn plain_scalars_read_as_yaml_serde_reads_them() {
         let scalars = [
-            "0.50", "1.5", "-2.25", "00.5", "3", "-3", "0", "-0", "007", "-01", "18446744073709551615",
-            "18446744073709551616", "-9223372036854775808", "-9223372036854775809", "1e3", "1E-2",
-            "0x1F", "0o17", "0b101", "+1", "+1.5", ".5", "1.", "-.5", ".inf", "-.inf", ".nan", "inf",
-            "nan", "Infinity", "+.inf", ".Inf", "-.NaN", "3-5", "1:30", "12:30:00", "2025-01-01", "10%", "1_000", "2025年",
-            "true", "True", "TRUE", "tRUE", "false", "False", "FALSE", "yes", "no", "on", "off", "y",
-            "~", "null", "Null", "NULL", "nULL", "A", "ACD", "B,C", "对", "√", "-", "--", "..", "+",
-            "1.2.3", "1e", "e1", "0x", "1.5.", "1..5",
+            "0.50",
+            "1.5",
+            "-2.25",
+            "00.5",
+            "3",
+            "-3",
+            "0",
+            "-0",
+            "007",
+            "-01",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "1e3",
+            "1E-2",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "+1",
+            "+1.5",
+            ".5",
+            "1.",
+            "-.5",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "inf",
+            "nan",
+            "Infinity",
+            "+.inf",
+            ".Inf",
+            "-.NaN",
+            "3-5",
+            "1:30",
+            "12:30:00",
+            "2025-01-01",
+            "10%",
+            "1_000",
+            "2025年",
+            "true",
+            "True",
+            "TRUE",
+            "tRUE",
+            "false",
+            "False",
+            "FALSE",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "nULL",
+            "A",
+            "ACD",
+            "B,C",
+            "对",
+            "√",
+            "-",
+            "--",
+            "..",
+            "+",
+            "1.2.3",
+            "1e",
+            "e1",
+            "0x",
+            "1.5.",
+            "1..5",
         ];
         let mut fast = 0;
         for s in scalars {
@@ -761,7 +837,13 @@ mod tests {
         }
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
-        for dir in ["question-bank", "tests/fixtures", "templates", "examples", "docs"] {
+        for dir in [
+            "question-bank",
+            "tests/fixtures",
+            "templates",
+            "examples",
+            "docs",
+        ] {
             walk(&root.join(dir), &mut files);
         }
         let (mut fast, mut total) = (0, 0);
@@ -779,7 +861,10 @@ mod tests {
             }
         }
         // Only the two bad fixtures that are no YAML document (an empty file, a syntax error) are not.
-        assert!(total > 20 && fast + 2 >= total, "{fast} of {total} in one pass");
+        assert!(
+            total > 20 && fast + 2 >= total,
+            "{fast} of {total} in one pass"
+        );
     }
 
     #[test]

@@ -68,8 +68,10 @@ pub fn class_batch(
     // Each document moves the bar twice (laid out, drawn), so it moves as students are made.
     let progress = ProgressBar::new(Backends::progress_steps(&jobs));
     progress.set_style(
-        ProgressStyle::with_template("{spinner} {wide_bar} {percent:>3}% of the class's documents {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} {wide_bar} {percent:>3}% of the class's documents {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let made = backends.render_with_progress(&set, &jobs, true, &|| progress.inc(1))?;
     progress.finish_and_clear();

@@ -91,9 +91,14 @@ fn a_cached_run_prints_what_a_fresh_run_prints() {
         "{}",
         fresh.stderr
     );
-    assert!(fresh.stdout.contains("no errors, 2 warnings"), "{}", fresh.stdout);
+    assert!(
+        fresh.stdout.contains("no errors, 2 warnings"),
+        "{}",
+        fresh.stdout
+    );
     // The folder keeps itself out of git.
-    let ignore = std::fs::read_to_string(dir.join("bank").join(CACHE_DIR).join(".gitignore")).unwrap();
+    let ignore =
+        std::fs::read_to_string(dir.join("bank").join(CACHE_DIR).join(".gitignore")).unwrap();
     assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
     // A paper from the cache is the same file as one from a fresh load.
     dir.create(
@@ -116,9 +121,15 @@ fn the_library_gets_the_same_bank_from_the_cache() {
     let cold = Bank::load(&root).unwrap();
     assert_eq!(cache_files(&root).len(), 1);
     let warm = Bank::load(&root).unwrap();
-    assert_eq!(format!("{:?}", warm.sections), format!("{:?}", cold.sections));
+    assert_eq!(
+        format!("{:?}", warm.sections),
+        format!("{:?}", cold.sections)
+    );
     assert_eq!(format!("{:?}", warm.notes), format!("{:?}", cold.notes));
-    assert_eq!(format!("{:?}", warm.questions), format!("{:?}", cold.questions));
+    assert_eq!(
+        format!("{:?}", warm.questions),
+        format!("{:?}", cold.questions)
+    );
     assert_eq!(warm.warnings, cold.warnings);
     assert_eq!(warm.leaks, cold.leaks);
     assert_eq!(warm.digest, cold.digest);
@@ -146,7 +157,11 @@ fn an_edited_added_or_removed_file_is_never_served_stale() {
     assert_eq!(edited.len(), SECTION.len());
     dir.create("bank/a.yaml", &edited);
     let run = dir.run(&["check", "bank"]).failure(1);
-    assert!(run.stderr.contains("does not occur in note `n1`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("does not occur in note `n1`"),
+        "{}",
+        run.stderr
+    );
     // A bank with errors is not cached: the old file stays, and is not used.
     dir.create("bank/a.yaml", SECTION);
     check(&dir);

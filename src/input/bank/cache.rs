@@ -160,7 +160,10 @@ fn write(root: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if !dir.is_dir() {
         std::fs::create_dir(&dir)?;
         // The folder keeps itself out of git and of backups, whatever the bank's own .gitignore says.
-        std::fs::write(dir.join(".gitignore"), "# examgen's cache of this bank; safe to delete\n*\n")?;
+        std::fs::write(
+            dir.join(".gitignore"),
+            "# examgen's cache of this bank; safe to delete\n*\n",
+        )?;
         std::fs::write(
             dir.join("CACHEDIR.TAG"),
             "Signature: 8a477f597d28d172789f06886806bc55\n\

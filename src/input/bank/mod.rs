@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
-pub use cache::{DIR as CACHE_DIR, ENV_OFF as CACHE_ENV_OFF, disable as disable_cache, file_for as cache_file};
+pub use cache::{
+    DIR as CACHE_DIR, ENV_OFF as CACHE_ENV_OFF, disable as disable_cache, file_for as cache_file,
+};
 pub use explanation::{KeyConflict, key_conflicts};
 pub use figures::{MAX_WIDTH_MM, resolve as resolve_image};
 pub use leak::{Leak, LeakKind, ends_with_slot, find_leaks, leak_pairs};

@@ -906,11 +906,24 @@ impl Tally {
                     Expect::Flag => false,
                     Expect::RightOrFlag(l) => got.0 == l,
                 };
-                let k = if got.1 { 1 } else if right { 0 } else { 2 };
+                let k = if got.1 {
+                    1
+                } else if right {
+                    0
+                } else {
+                    2
+                };
                 self.styles.entry(key).or_default()[k] += 1;
             }
-            if !got.1 && got.0.chars().any(|c| !marked.iter().any(|(o, _)| o.contains(c))) {
-                self.styles.entry("letter read off a blank bubble".into()).or_default()[2] += 1;
+            if !got.1
+                && got
+                    .0
+                    .chars()
+                    .any(|c| !marked.iter().any(|(o, _)| o.contains(c)))
+            {
+                self.styles
+                    .entry("letter read off a blank bubble".into())
+                    .or_default()[2] += 1;
             }
             match want {
                 Expect::Clear(letters) => {
