@@ -788,7 +788,8 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfWriter, remaps: &Remaps, 
             });
             ops.push(rectangle(*x, *y, *w, *h, page_height, PaintMode::Stroke));
         }
-        // Layout lifts spots out of the items; one left over prints nothing either way.
-        Item::Spot(_) => {}
+        // Layout lifts spots out of the items; one left over prints nothing either way. A reserved box is
+        // stamped before a document is drawn; an unstamped one prints nothing.
+        Item::Spot(_) | Item::Stamp(_) => {}
     }
 }
