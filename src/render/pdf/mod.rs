@@ -127,7 +127,39 @@ impl<'f> PdfWriter<'f> {
                 self.xobjects.xobject(src, *w).map_err(Error::input)?;
             }
         }
-        Ok(render(layout, self))
+        Ok(render(layout, self, None))
+    }
+
+    /// The faces subset once for many documents: to the glyphs `layout` shows and those of `extra` in the
+    /// body face (what is stamped in later: a class's names, ids and classes). None when the fonts are not
+    /// ours to embed (CFF fonts) or the subsetter fails; each document is then subset for itself.
+    pub fn shared_fonts(&self, layout: &Layout, extra: &str) -> Option<SharedFonts> {
+        let meta = self.meta.as_ref()?;
+        let mut used: [embed::Used; 2] = Default::default();
+        collect_used(layout, self, &mut used);
+        let body = &self.fonts.body;
+        for c in extra.chars() {
+            if let Some(g) = body.glyph(c) {
+                used[0].insert(g.id, (g.units, c.to_string()));
+            }
+        }
+        Some(SharedFonts {
+            faces: subset_faces(&used, self, meta)?,
+        })
+    }
+
+    /// A laid-out document as PDF with `fonts` embedded as they are (no subsetting), as [`PdfWriter::write`]
+    /// otherwise; a document showing a glyph they lack is subset for itself.
+    pub fn write_shared(&self, layout: &Layout, fonts: &SharedFonts) -> Result<Vec<u8>> {
+        if !fonts.cover(layout, self) {
+            return self.write(layout);
+        }
+        for item in layout.pages.iter().flat_map(|p| &p.items) {
+            if let Item::Image { w, src, .. } = item {
+                self.xobjects.xobject(src, *w).map_err(Error::input)?;
+            }
+        }
+        Ok(render(layout, self, Some(fonts)))
     }
 
     /// Several documents as PDF: the fonts cut down to all their glyphs once, then each drawn, on every core
@@ -161,16 +193,42 @@ impl<'f> PdfWriter<'f> {
     }
 }
 
-/// Draws `layout` as PDF bytes; a picture that cannot be made is left out (`PdfWriter::write` makes them first).
-fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
+/// The faces of many documents subset once ([`PdfWriter::shared_fonts`]): [body, heading], None for a face
+/// none of them uses.
+#[derive(Clone)]
+pub struct SharedFonts {
+    faces: [Option<Embedded>; 2],
+}
+
+impl SharedFonts {
+    /// Whether every glyph `layout` shows is in these subsets.
+    fn cover(&self, layout: &Layout, fonts: &PdfWriter) -> bool {
+        let mut used: [embed::Used; 2] = Default::default();
+        collect_used(layout, fonts, &mut used);
+        used.iter().zip(&self.faces).all(|(used, face)| {
+            used.is_empty()
+                || face
+                    .as_ref()
+                    .is_some_and(|f| used.keys().all(|g| f.remap.contains_key(g)))
+        })
+    }
+}
+
+/// Draws `layout` as PDF bytes, with `shared` fonts when given (else its own subsets); a picture that
+/// cannot be made is left out (`PdfWriter::write` makes them first).
+fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedFonts>) -> Vec<u8> {
     let mut doc = PdfDocument::new(&layout.title);
     doc.metadata.info.creator = format!("examgen {}", env!("CARGO_PKG_VERSION"));
     doc.metadata.info.producer = "examgen (printpdf)".into();
     // Dates stay at the epoch default: a real date would make every run's bytes differ.
-    let embedded = fonts
-        .meta
-        .as_ref()
-        .and_then(|meta| embed_fonts(layout, fonts, meta));
+    let embedded: Option<std::borrow::Cow<[Option<Embedded>; 2]>> = match shared {
+        Some(shared) => Some(std::borrow::Cow::Borrowed(&shared.faces)),
+        None => fonts
+            .meta
+            .as_ref()
+            .and_then(|meta| embed_fonts(layout, fonts, meta))
+            .map(std::borrow::Cow::Owned),
+    };
     if embedded.is_none()
         && let Some([body, heading]) = fonts.parsed()
     {
@@ -183,7 +241,7 @@ fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
             .map
             .insert(FontId(HEADING_ID.into()), PdfFont::new(heading.clone()));
     }
-    let remaps = embedded.as_ref().map_or([None, None], |[body, heading]| {
+    let remaps = embedded.as_deref().map_or([None, None], |[body, heading]| {
         [
             body.as_ref().map(|e| &e.remap),
             heading.as_ref().map(|e| &e.remap),
@@ -248,7 +306,7 @@ fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
             }
         }
     }
-    if let Some([body, heading]) = &embedded {
+    if let Some([body, heading]) = embedded.as_deref() {
         let fonts: Vec<(&str, &Embedded)> = [(BODY_ID, body), (HEADING_ID, heading)]
             .into_iter()
             .filter_map(|(id, e)| e.as_ref().map(|e| (id, e)))
@@ -344,6 +402,15 @@ fn embed_fonts(
 ) -> Option<[Option<Embedded>; 2]> {
     let mut used: [embed::Used; 2] = Default::default();
     collect_used(layout, fonts, &mut used);
+    subset_faces(&used, fonts, meta)
+}
+
+/// The glyphs of `used` ([body, heading]) subset, from the run's cut-down faces when they have them all.
+fn subset_faces(
+    used: &[embed::Used; 2],
+    fonts: &PdfWriter,
+    meta: &[embed::FaceMeta; 2],
+) -> Option<[Option<Embedded>; 2]> {
     let one = |i: usize, bytes: &[u8], id: &str| -> Option<Option<Embedded>> {
         if used[i].is_empty() {
             return Some(None);
