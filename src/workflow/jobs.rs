@@ -12,7 +12,7 @@ use crate::input::scan::SheetCode;
 use crate::model::paper::{self, PaperData, StudentData};
 use crate::render::docx::WordWriter;
 use crate::render::layout::{Layout, StampValues, stamp};
-use crate::render::pdf::SharedFonts;
+use crate::render::pdf::SharedPdf;
 use crate::render::{DocKind, PdfWriter, Template, Typesetter};
 use crate::workflow::OutFile;
 use crate::workflow::drawn::Drawn;
@@ -175,7 +175,7 @@ type PreparedCell = Arc<OnceLock<Option<Arc<Prepared>>>>;
 struct Prepared {
     layout: Layout,
     /// None: the fonts are subset per document (fonts we do not embed ourselves).
-    fonts: Option<SharedFonts>,
+    fonts: Option<SharedPdf>,
 }
 
 impl<'a> PaperSet<'a> {
@@ -514,7 +514,7 @@ impl Backends<'_> {
     fn prepare(&self, set: &PaperSet, job: &Job) -> Option<Prepared> {
         let data = set.placeholder_data(job);
         let layout = self.typeset.prepare(job.kind.template(), &data).ok()??;
-        let fonts = self.pdf.as_ref()?.shared_fonts(&layout, &set.roster_text);
+        let fonts = self.pdf.as_ref()?.shared(&layout, &set.roster_text);
         Some(Prepared { layout, fonts })
     }
 }

@@ -133,7 +133,7 @@ impl<'f> PdfWriter<'f> {
     /// The faces subset once for many documents: to the glyphs `layout` shows and those of `extra` in the
     /// body face (what is stamped in later: a class's names, ids and classes). None when the fonts are not
     /// ours to embed (CFF fonts) or the subsetter fails; each document is then subset for itself.
-    pub fn shared_fonts(&self, layout: &Layout, extra: &str) -> Option<SharedFonts> {
+    pub fn shared(&self, layout: &Layout, extra: &str) -> Option<SharedPdf> {
         let meta = self.meta.as_ref()?;
         let mut used: [embed::Used; 2] = Default::default();
         collect_used(layout, self, &mut used);
@@ -143,15 +143,25 @@ impl<'f> PdfWriter<'f> {
                 used[0].insert(g.id, (g.units, c.to_string()));
             }
         }
-        Some(SharedFonts {
+        let pages = layout
+            .pages
+            .iter()
+            .map(|p| {
+                (!p.items.iter().any(|i| matches!(i, Item::Stamp(_))))
+                    .then(std::sync::OnceLock::new)
+            })
+            .collect();
+        Some(SharedPdf {
             faces: subset_faces(&used, self, meta)?,
+            pages,
         })
     }
 
-    /// A laid-out document as PDF with `fonts` embedded as they are (no subsetting), as [`PdfWriter::write`]
-    /// otherwise; a document showing a glyph they lack is subset for itself.
-    pub fn write_shared(&self, layout: &Layout, fonts: &SharedFonts) -> Result<Vec<u8>> {
-        if !fonts.cover(layout, self) {
+    /// A stamped copy of the layout `shared` was made for ([`Layout::stamped`]) as PDF: the fonts embedded
+    /// as they are subset, the pages without reserved boxes as the first copy drew them; otherwise as
+    /// [`PdfWriter::write`]. A copy showing a glyph the subsets lack is written on its own.
+    pub fn write_shared(&self, layout: &Layout, shared: &SharedPdf) -> Result<Vec<u8>> {
+        if layout.pages.len() != shared.pages.len() || !shared.cover(layout, self) {
             return self.write(layout);
         }
         for item in layout.pages.iter().flat_map(|p| &p.items) {
@@ -159,7 +169,7 @@ impl<'f> PdfWriter<'f> {
                 self.xobjects.xobject(src, *w).map_err(Error::input)?;
             }
         }
-        Ok(render(layout, self, Some(fonts)))
+        Ok(render(layout, self, Some(shared)))
     }
 
     /// Several documents as PDF: the fonts cut down to all their glyphs once, then each drawn, on every core
@@ -193,14 +203,39 @@ impl<'f> PdfWriter<'f> {
     }
 }
 
-/// The faces of many documents subset once ([`PdfWriter::shared_fonts`]): [body, heading], None for a face
-/// none of them uses.
-#[derive(Clone)]
-pub struct SharedFonts {
+/// What the copies of one prepared document share in PDF ([`PdfWriter::shared`]): the faces subset
+/// once ([body, heading], None for a face none of them uses), and the content of each page no student's
+/// values touch, drawn for the first copy.
+pub struct SharedPdf {
     faces: [Option<Embedded>; 2],
+    /// Per page of the prepared document: None for a page with reserved boxes (drawn for each copy).
+    pages: Vec<Option<std::sync::OnceLock<Option<PageContent>>>>,
 }
 
-impl SharedFonts {
+/// A page's content stream as the file stores it.
+#[derive(Clone)]
+struct PageContent {
+    bytes: Vec<u8>,
+    deflated: bool,
+}
+
+impl PageContent {
+    /// `bytes` deflated when that makes them smaller, as `compress_streams` would.
+    fn new(bytes: Vec<u8>) -> PageContent {
+        match embed::deflate(&bytes) {
+            Some(bytes) => PageContent {
+                bytes,
+                deflated: true,
+            },
+            None => PageContent {
+                bytes,
+                deflated: false,
+            },
+        }
+    }
+}
+
+impl SharedPdf {
     /// Whether every glyph `layout` shows is in these subsets.
     fn cover(&self, layout: &Layout, fonts: &PdfWriter) -> bool {
         let mut used: [embed::Used; 2] = Default::default();
@@ -216,7 +251,7 @@ impl SharedFonts {
 
 /// Draws `layout` as PDF bytes, with `shared` fonts when given (else its own subsets); a picture that
 /// cannot be made is left out (`PdfWriter::write` makes them first).
-fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedFonts>) -> Vec<u8> {
+fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedPdf>) -> Vec<u8> {
     let mut doc = PdfDocument::new(&layout.title);
     doc.metadata.info.creator = format!("examgen {}", env!("CARGO_PKG_VERSION"));
     doc.metadata.info.producer = "examgen (printpdf)".into();
@@ -291,18 +326,38 @@ fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedFonts>) -> V
     };
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     if own {
-        for (page, id) in layout.pages.iter().zip(lo.get_pages().into_values()) {
+        let draw = |page| {
             // Pictures are placed with `no_auto_scale`, so this document needs no XObjects of its own.
             let mut one = PdfDocument::new("");
             one.with_pages(vec![PdfPage::new(size.0, size.1, ops_of(page))]);
-            let one = one.to_lopdf_document(&opts, &mut warnings);
-            if let Some(content) = first_page_content(&one)
+            first_page_content(&one.to_lopdf_document(&opts, &mut Vec::new()))
+        };
+        for (k, (page, id)) in layout
+            .pages
+            .iter()
+            .zip(lo.get_pages().into_values())
+            .enumerate()
+        {
+            // A page every student's copy shares is drawn (and deflated) for the first copy only.
+            let content = match shared.and_then(|s| s.pages.get(k)?.as_ref()) {
+                Some(cell) => cell
+                    .get_or_init(|| draw(page).map(PageContent::new))
+                    .clone(),
+                None => draw(page).map(|bytes| PageContent {
+                    bytes,
+                    deflated: false,
+                }),
+            };
+            if let Some(content) = content
                 && let Ok(contents) = lo
                     .get_dictionary(id)
                     .and_then(|d| d.get(b"Contents")?.as_reference())
                 && let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(contents)
             {
-                stream.set_content(content);
+                if content.deflated {
+                    stream.dict.set("Filter", "FlateDecode");
+                }
+                stream.set_content(content.bytes);
             }
         }
     }
