@@ -30,6 +30,7 @@ mod scan_field;
 mod scan_marks;
 mod scan_synth;
 mod shipped_bank;
+mod stamp;
 mod teacher_files;
 mod trust;
 mod trust_tables;
