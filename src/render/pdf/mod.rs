@@ -236,10 +236,17 @@ impl PageContent {
 }
 
 impl SharedPdf {
-    /// Whether every glyph `layout` shows is in these subsets.
+    /// Whether every glyph `layout` (a stamped copy) shows is in these subsets: those of its stamped pages,
+    /// as the others are the prepared document's own.
     fn cover(&self, layout: &Layout, fonts: &PdfWriter) -> bool {
         let mut used: [embed::Used; 2] = Default::default();
-        collect_used(layout, fonts, &mut used);
+        let stamped = layout
+            .pages
+            .iter()
+            .zip(&self.pages)
+            .filter(|(_, shared)| shared.is_none())
+            .map(|(page, _)| page);
+        collect_used_on(stamped, fonts, &mut used);
         used.iter().zip(&self.faces).all(|(used, face)| {
             used.is_empty()
                 || face
@@ -484,7 +491,16 @@ fn subset_faces(
 
 /// Adds the glyphs `layout` shows to `used` ([body, heading]); a character shown twice keeps its last.
 fn collect_used(layout: &Layout, fonts: &PdfWriter, used: &mut [embed::Used; 2]) {
-    for item in layout.pages.iter().flat_map(|p| &p.items) {
+    collect_used_on(layout.pages.iter(), fonts, used);
+}
+
+/// [`collect_used`] for some pages of a layout.
+fn collect_used_on<'p>(
+    pages: impl Iterator<Item = &'p crate::render::layout::Page>,
+    fonts: &PdfWriter,
+    used: &mut [embed::Used; 2],
+) {
+    for item in pages.flat_map(|p| &p.items) {
         if let Item::Formula { font, tex, .. } = item {
             // The formula's invisible text (its glyphs are drawn as paths).
             let face = fonts.fonts.face(font.regular());
