@@ -240,13 +240,11 @@ impl SharedPdf {
     /// as the others are the prepared document's own.
     fn cover(&self, layout: &Layout, fonts: &PdfWriter) -> bool {
         let mut used: [embed::Used; 2] = Default::default();
-        let stamped = layout
-            .pages
-            .iter()
-            .zip(&self.pages)
-            .filter(|(_, shared)| shared.is_none())
-            .map(|(page, _)| page);
-        collect_used_on(stamped, fonts, &mut used);
+        for (page, shared) in layout.pages.iter().zip(&self.pages) {
+            if shared.is_none() {
+                collect_page_used(page, fonts, &mut used);
+            }
+        }
         used.iter().zip(&self.faces).all(|(used, face)| {
             used.is_empty()
                 || face
@@ -491,16 +489,18 @@ fn subset_faces(
 
 /// Adds the glyphs `layout` shows to `used` ([body, heading]); a character shown twice keeps its last.
 fn collect_used(layout: &Layout, fonts: &PdfWriter, used: &mut [embed::Used; 2]) {
-    collect_used_on(layout.pages.iter(), fonts, used);
+    for page in &layout.pages {
+        collect_page_used(page, fonts, used);
+    }
 }
 
-/// [`collect_used`] for some pages of a layout.
-fn collect_used_on<'p>(
-    pages: impl Iterator<Item = &'p crate::render::layout::Page>,
+/// Adds the glyphs `page` shows to `used` ([body, heading]).
+fn collect_page_used(
+    page: &crate::render::layout::Page,
     fonts: &PdfWriter,
     used: &mut [embed::Used; 2],
 ) {
-    for item in pages.flat_map(|p| &p.items) {
+    for item in &page.items {
         if let Item::Formula { font, tex, .. } = item {
             // The formula's invisible text (its glyphs are drawn as paths).
             let face = fonts.fonts.face(font.regular());
