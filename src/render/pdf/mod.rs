@@ -236,15 +236,10 @@ impl PageContent {
 }
 
 impl SharedPdf {
-    /// Whether every glyph `layout` (a stamped copy) shows is in these subsets: those of its stamped pages,
-    /// as the others are the prepared document's own.
+    /// Whether every glyph `layout` shows is in these subsets.
     fn cover(&self, layout: &Layout, fonts: &PdfWriter) -> bool {
         let mut used: [embed::Used; 2] = Default::default();
-        for (page, shared) in layout.pages.iter().zip(&self.pages) {
-            if shared.is_none() {
-                collect_page_used(page, fonts, &mut used);
-            }
-        }
+        collect_used(layout, fonts, &mut used);
         used.iter().zip(&self.faces).all(|(used, face)| {
             used.is_empty()
                 || face
