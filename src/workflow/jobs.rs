@@ -592,4 +592,66 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_prepared_document_is_made_once_per_variant_kind_and_empty_values_and_a_few_are_kept() {
+        let request = crate::workflow::drawn::DrawRequest {
+            blueprint: Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank/exams/quiz.yaml"),
+            seed: Some(1),
+            variants: 2,
+            distinct: false,
+            exclude_used: Vec::new(),
+        };
+        let drawn = Drawn::load(&request, &mut std::io::sink()).unwrap();
+        // Students 0–7 have each pattern of empty name, id and class; 8 is like 0.
+        let students: Vec<Student> = (0..9)
+            .map(|i| {
+                let m = i % 8;
+                let mut s = student(&format!("{i:02}"));
+                s.class = "一班".into();
+                for (bit, value) in [(1, &mut s.name), (2, &mut s.id), (4, &mut s.class)] {
+                    if m & bit != 0 {
+                        value.clear();
+                    }
+                }
+                s
+            })
+            .collect();
+        let set = PaperSet::new(&drawn, &students, false);
+        let job = |kind: DocKind, variant: usize, student: usize| Job {
+            kind,
+            variant,
+            student: Some(student),
+            format: Format::Pdf,
+            path: PathBuf::from("x.pdf"),
+        };
+        let made = std::cell::Cell::new(0);
+        let prepare = |j: Job| {
+            set.prepared(&j, || {
+                made.set(made.get() + 1);
+                None
+            })
+        };
+        prepare(job(DocKind::Paper, 0, 0));
+        // Another student of the variant with the same empty values: the same document.
+        prepare(job(DocKind::Paper, 0, 8));
+        assert_eq!(made.get(), 1);
+        // Another kind, another variant: each its own.
+        prepare(job(DocKind::AnswerSheet, 0, 0));
+        prepare(job(DocKind::Paper, 1, 0));
+        assert_eq!(made.get(), 3);
+        // Placeholders stand where the values go, and nothing where the student's value is empty.
+        let data = set.placeholder_data(&job(DocKind::AnswerSheet, 0, 4));
+        assert_eq!(data.student.name, stamp::NAME.to_string());
+        assert_eq!(data.student.class, "");
+        assert!(data.sheet_qr.ends_with(stamp::ID));
+        // Each pattern of empty values its own; at most PREPARED_KEPT kept, the oldest dropped first.
+        for i in 1..8 {
+            prepare(job(DocKind::Paper, 0, i));
+        }
+        assert_eq!(made.get(), 10);
+        assert_eq!(set.prepared.lock().unwrap().len(), PREPARED_KEPT);
+        prepare(job(DocKind::Paper, 0, 8));
+        assert_eq!(made.get(), 11, "made again once dropped");
+    }
 }
