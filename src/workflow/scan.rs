@@ -154,10 +154,16 @@ fn cell_of(letters: &str, doubtful: bool, best: &str) -> (String, Option<String>
 /// Turns the pages read into the run's files and the problems to show.
 fn collect(
     manifest: &Manifest,
-    outcomes: Vec<PageOutcome>,
+    mut outcomes: Vec<PageOutcome>,
     manifest_path: &Path,
     dir: &Path,
 ) -> Result<Scan> {
+    // The review pictures move into review.pdf's pages rather than being copied (a stack of doubtful
+    // sheets holds one picture per page).
+    let mut pictures: Vec<Option<Vec<u8>>> = outcomes
+        .iter_mut()
+        .map(|o| o.result.as_mut().ok().and_then(|s| s.review.take()))
+        .collect();
     let numbers: Vec<usize> = {
         let mut n: Vec<usize> = manifest
             .variants
@@ -269,7 +275,7 @@ fn collect(
             doubtful.to_string(),
             page_problems.join("; "),
         ]);
-        if let Some(jpeg) = &s.review {
+        if let Some(jpeg) = pictures[i].take() {
             review.push(crate::workflow::scan_review::ReviewPage {
                 caption: format!(
                     "{}  第{}页  {}  {}卷  存疑 {}",
@@ -281,7 +287,7 @@ fn collect(
                     s.variant,
                     doubtful
                 ),
-                jpeg: jpeg.clone(),
+                jpeg,
             });
         }
     }
