@@ -79,46 +79,112 @@ fn make_readable(file: &std::fs::File) {
 /// replaced are put back.
 pub fn write_run(dir: &Path, files: &[(&Path, &[u8])]) -> Result<()> {
     check_output_folder(dir)?;
-    let mut relative = Vec::new();
     for (path, _) in files {
-        let rel = path.strip_prefix(dir).map_err(|_| {
-            Error::internal(format!(
-                "{} is outside the output folder {}",
-                path.display(),
-                dir.display()
-            ))
-        })?;
-        if path.is_dir() {
-            return Err(Error::input(format!(
-                "{} is a folder; the run needs to write a file of that name",
-                path.display()
-            ))
-            .because("move or rename that folder and run again"));
-        }
-        relative.push(rel.to_path_buf());
+        relative_in(dir, path)?;
     }
     if files.is_empty() {
         return std::fs::create_dir_all(dir)
             .map_err(|e| Error::output("create the output folder", dir, e));
     }
-    let staging = staging_folder(dir)?;
-    for ((path, bytes), rel) in files.iter().zip(&relative) {
-        let staged = staging.path().join("new").join(rel);
-        let parent = parent_of(&staged);
-        std::fs::create_dir_all(parent).map_err(|e| Error::output("write", path, e))?;
-        write_synced(&staged, bytes).map_err(|e| Error::output("write", path, e))?;
+    let mut run = StagedRun::new(dir)?;
+    for (path, bytes) in files {
+        run.write(path, bytes)?;
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::output("create the output folder", dir, e))?;
-    // Move in: each old file goes aside first, so a failure can restore the folder exactly.
-    let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
-    for ((path, _), rel) in files.iter().zip(&relative) {
-        let result = move_in(staging.path(), rel, path, &mut done);
-        if let Err(e) = result {
-            roll_back(&done);
-            return Err(e);
+    run.commit()
+}
+
+/// A run's files written one by one as they are made, into a staging folder beside the output folder, and
+/// moved into place together by [`StagedRun::commit`]. Dropped without a commit (an error, a panic), the
+/// staging folder goes with everything in it, so a failed run leaves the output folder exactly as it was
+/// and never a half-written file in it. A class batch streams thousands of files through one of these.
+pub struct StagedRun {
+    dir: PathBuf,
+    staging: tempfile::TempDir,
+    /// Every file written, relative to `dir`, in the order written.
+    files: Vec<PathBuf>,
+}
+
+impl StagedRun {
+    pub fn new(dir: &Path) -> Result<StagedRun> {
+        check_output_folder(dir)?;
+        Ok(StagedRun {
+            dir: dir.to_path_buf(),
+            staging: staging_folder(dir)?,
+            files: Vec::new(),
+        })
+    }
+
+    /// Writes `bytes` as `path` (a file under the output folder) into the staging folder, complete and
+    /// synced before this returns.
+    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let mut file = self.create(path)?;
+        std::io::Write::write_all(&mut file, bytes).map_err(|e| Error::output("write", path, e))?;
+        self.close(path, file)
+    }
+
+    /// Opens `path` (a file under the output folder) in the staging folder, for a file written piece by
+    /// piece (a print file); hand it back to [`StagedRun::close`] when it is complete.
+    pub fn create(&mut self, path: &Path) -> Result<std::fs::File> {
+        let rel = relative_in(&self.dir, path)?;
+        let staged = self.staging.path().join("new").join(&rel);
+        std::fs::create_dir_all(parent_of(&staged)).map_err(|e| Error::output("write", path, e))?;
+        let file = std::fs::File::create(&staged).map_err(|e| Error::output("write", path, e))?;
+        self.files.push(rel);
+        Ok(file)
+    }
+
+    /// A file opened by [`StagedRun::create`], synced and made readable.
+    pub fn close(&mut self, path: &Path, file: std::fs::File) -> Result<()> {
+        file.sync_all()
+            .map_err(|e| Error::output("write", path, e))?;
+        make_readable(&file);
+        Ok(())
+    }
+
+    /// How many files have been written.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Moves every file into the output folder: each old file goes aside first, so a failure restores
+    /// the folder exactly.
+    pub fn commit(self) -> Result<()> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| Error::output("create the output folder", &self.dir, e))?;
+        let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+        for rel in &self.files {
+            let path = self.dir.join(rel);
+            if let Err(e) = move_in(self.staging.path(), rel, &path, &mut done) {
+                roll_back(&done);
+                return Err(e);
+            }
         }
+        Ok(())
     }
-    Ok(())
+}
+
+/// `path` relative to the output folder `dir`: an internal error when it lies outside, bad input when a
+/// folder already has its name.
+fn relative_in(dir: &Path, path: &Path) -> Result<PathBuf> {
+    let rel = path.strip_prefix(dir).map_err(|_| {
+        Error::internal(format!(
+            "{} is outside the output folder {}",
+            path.display(),
+            dir.display()
+        ))
+    })?;
+    if path.is_dir() {
+        return Err(Error::input(format!(
+            "{} is a folder; the run needs to write a file of that name",
+            path.display()
+        ))
+        .because("move or rename that folder and run again"));
+    }
+    Ok(rel.to_path_buf())
 }
 
 /// Where a run's files wait: beside `dir` when its parent is writable, else inside it.
@@ -147,14 +213,6 @@ fn staging_folder(dir: &Path) -> Result<tempfile::TempDir> {
             }
         }
     }
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::File::create(path)?;
-    std::io::Write::write_all(&mut f, bytes)?;
-    f.sync_all()?;
-    make_readable(&f);
-    Ok(())
 }
 
 fn move_in(

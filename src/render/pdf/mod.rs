@@ -1,8 +1,10 @@
 //! The PDF writer: draws laid-out pages with printpdf, embedding subset fonts, with an outline (bookmarks),
 //! a title in the metadata, fixed dates and a content-derived document id, so equal input gives equal bytes.
-//! [`embed`] subsets and embeds the fonts, [`xobject`] makes the pictures into PDF objects.
+//! [`embed`] subsets and embeds the fonts, [`xobject`] makes the pictures into PDF objects, [`stream`] writes
+//! a class's print file page by page.
 
 pub(crate) mod embed;
+pub mod stream;
 mod xobject;
 
 use printpdf::{
@@ -195,17 +197,7 @@ fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
     // With our own fonts each page's content stream stands alone, so pages are drawn one at a time into
     // the finished file below: a class's print file never holds every page's drawing operations at once.
     let own = embedded.is_some();
-    let ops_of = |page: &crate::render::layout::Page| {
-        let mut ops = Vec::with_capacity(page.items.len() * 6);
-        for item in &page.items {
-            if let Item::Image { x, y, w, h, src } = item {
-                draw_picture(&xobjects, (*x, *y, *w, *h), src, height, &mut ops);
-                continue;
-            }
-            draw_item(item, height, fonts, &remaps, &mut ops);
-        }
-        ops
-    };
+    let ops_of = |page: &crate::render::layout::Page| page_ops(page, height, fonts, &remaps, &xobjects);
     let size = (Pt(layout.setup.width).into(), Pt(height).into());
     let pages: Vec<PdfPage> = layout
         .pages
@@ -234,11 +226,7 @@ fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     if own {
         for (page, id) in layout.pages.iter().zip(lo.get_pages().into_values()) {
-            // Pictures are placed with `no_auto_scale`, so this document needs no XObjects of its own.
-            let mut one = PdfDocument::new("");
-            one.with_pages(vec![PdfPage::new(size.0, size.1, ops_of(page))]);
-            let one = one.to_lopdf_document(&opts, &mut warnings);
-            if let Some(content) = first_page_content(&one)
+            if let Some(content) = page_content(ops_of(page), size)
                 && let Ok(contents) = lo
                     .get_dictionary(id)
                     .and_then(|d| d.get(b"Contents")?.as_reference())
@@ -256,6 +244,42 @@ fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
         embed::insert_fonts(&mut lo, &fonts);
     }
     finish(lo)
+}
+
+/// The drawing operations of one page of a document `height` points tall, glyphs shown as `remaps` says,
+/// pictures named by their place in `xobjects` (`IMG1` …).
+fn page_ops(
+    page: &crate::render::layout::Page,
+    height: f32,
+    fonts: &PdfWriter,
+    remaps: &Remaps,
+    xobjects: &[(String, u32)],
+) -> Vec<Op> {
+    let mut ops = Vec::with_capacity(page.items.len() * 6);
+    for item in &page.items {
+        if let Item::Image { x, y, w, h, src } = item {
+            draw_picture(xobjects, (*x, *y, *w, *h), src, height, &mut ops);
+            continue;
+        }
+        draw_item(item, height, fonts, remaps, &mut ops);
+    }
+    ops
+}
+
+/// The content stream (not yet deflated) printpdf writes for `ops` on a page of `size`: the page drawn on
+/// its own, so that its stream stands alone. Pictures are placed with `no_auto_scale`, so the page needs no
+/// XObjects of its own.
+fn page_content(ops: Vec<Op>, size: (printpdf::Mm, printpdf::Mm)) -> Option<Vec<u8>> {
+    let opts = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut one = PdfDocument::new("");
+    one.with_pages(vec![PdfPage::new(size.0, size.1, ops)]);
+    let one = one.to_lopdf_document(&opts, &mut Vec::new());
+    first_page_content(&one)
 }
 
 /// Each picture of `layout` (file and printed width) as one XObject of `doc`, named in order of first use;

@@ -1,0 +1,501 @@
+//! Print files written as they are made: a class's print-papers.pdf is appended to page by page while the
+//! students are rendered, and never held in memory. Pages show each glyph by its id in the whole face (so a
+//! page can be written before the last student's name is known); the fonts, cut once to every glyph the
+//! pages showed, the page tree, the outline and the cross-reference table follow the last page, in objects
+//! whose numbers were reserved at the start. Identical page contents (the pages every student of a variant
+//! shares) and pictures are written once and shared.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use lopdf::Object;
+use sha2::{Digest, Sha256};
+
+use super::embed::{self, KeptIds, Used};
+use super::{BODY_ID, HEADING_ID, PdfWriter, collect_used, page_content, page_ops};
+use crate::error::{Error, Result};
+use crate::render::layout::{Item, Layout, Page};
+
+/// One document's pages drawn for a print file, and the glyphs they show.
+pub struct PrintPages {
+    pages: Vec<PrintPage>,
+    used: [Used; 2],
+    /// Page width and height in points.
+    size: (f32, f32),
+    /// The document's title; the first document's names the print file.
+    title: String,
+}
+
+impl PrintPages {
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}
+
+/// A page's content stream (deflated when that is smaller) and the pictures it names `IMG1` … in order.
+struct PrintPage {
+    content: Vec<u8>,
+    deflated: bool,
+    pictures: Vec<(String, u32)>,
+}
+
+impl PdfWriter<'_> {
+    /// Whether print files can be written page by page: the faces are TrueType, which we embed ourselves
+    /// (printpdf embeds CFF faces, and only whole documents).
+    pub fn streams_print_files(&self) -> bool {
+        self.meta.is_some()
+    }
+
+    /// `layout`'s pages drawn for [`PrintFile::append`]. Every picture is made first, so a broken file is an
+    /// error here, as in [`PdfWriter::write`].
+    pub fn print_pages(&self, layout: &Layout) -> Result<PrintPages> {
+        let mut used: [Used; 2] = Default::default();
+        collect_used(layout, self, &mut used);
+        let height = layout.setup.height;
+        let size = (
+            printpdf::Pt(layout.setup.width).into(),
+            printpdf::Pt(height).into(),
+        );
+        let mut pages = Vec::with_capacity(layout.pages.len());
+        for page in &layout.pages {
+            let pictures = self.page_pictures(page)?;
+            let ops = page_ops(page, height, self, &[None, None], &pictures);
+            let content = page_content(ops, size).unwrap_or_default();
+            let (content, deflated) = match embed::deflate(&content) {
+                Some(small) => (small, true),
+                None => (content, false),
+            };
+            pages.push(PrintPage {
+                content,
+                deflated,
+                pictures,
+            });
+        }
+        Ok(PrintPages {
+            pages,
+            used,
+            size: (layout.setup.width, height),
+            title: layout.title.clone(),
+        })
+    }
+
+    /// The pictures of `page` (file and printed width) in order of first use, each made.
+    fn page_pictures(&self, page: &Page) -> Result<Vec<(String, u32)>> {
+        let mut pictures: Vec<(String, u32)> = Vec::new();
+        for item in &page.items {
+            if let Item::Image { w, src, .. } = item {
+                self.xobjects.xobject(src, *w).map_err(Error::input)?;
+                let key = (src.clone(), w.to_bits());
+                if !pictures.contains(&key) {
+                    pictures.push(key);
+                }
+            }
+        }
+        Ok(pictures)
+    }
+}
+
+// Object numbers reserved at the start, written after the last page.
+const CATALOG: u32 = 1;
+const PAGES: u32 = 2;
+const INFO: u32 = 3;
+const FONTS: u32 = 4;
+const OUTLINES: u32 = 5;
+/// The Type0 font of each face: [body, heading].
+const FACES: [u32; 2] = [6, 7];
+const RESERVED: u32 = 7;
+
+/// A print file being written: the documents of a class appended one after another, each starting on an
+/// odd page when printed on both sides, each an entry in the outline.
+pub struct PrintFile<W: Write> {
+    out: Counting<io::BufWriter<W>>,
+    /// Where each object starts, by object number (0 unused).
+    offsets: Vec<u64>,
+    /// The page objects, in order, and each page's size.
+    pages: Vec<u32>,
+    last_size: (f32, f32),
+    /// Each document's outline entry and its first page object.
+    bookmarks: Vec<(String, u32)>,
+    used: [Used; 2],
+    /// Content streams already written, by their SHA-256.
+    contents: HashMap<[u8; 32], u32>,
+    pictures: HashMap<(String, u32), u32>,
+    /// The document id hashes every stream written.
+    hasher: Sha256,
+    title: String,
+    duplex: bool,
+}
+
+impl<W: Write> PrintFile<W> {
+    /// Starts a print file into `out` (titled as its first document); with `duplex`, each document starts
+    /// on an odd page.
+    pub fn new(out: W, duplex: bool) -> io::Result<PrintFile<W>> {
+        let mut out = Counting {
+            inner: io::BufWriter::with_capacity(1 << 16, out),
+            written: 0,
+        };
+        out.write_all(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
+        Ok(PrintFile {
+            out,
+            offsets: vec![0; RESERVED as usize + 1],
+            pages: Vec::new(),
+            last_size: (0.0, 0.0),
+            bookmarks: Vec::new(),
+            used: Default::default(),
+            contents: HashMap::new(),
+            pictures: HashMap::new(),
+            hasher: Sha256::new(),
+            title: String::new(),
+            duplex,
+        })
+    }
+
+    /// How many pages are written so far.
+    pub fn pages(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Appends a document's pages, with `title` as its outline entry: written to the file now, their glyphs
+    /// remembered for the fonts at the end.
+    pub fn append(&mut self, writer: &PdfWriter, title: &str, doc: PrintPages) -> io::Result<()> {
+        if self.duplex && self.pages.len() % 2 == 1 {
+            self.page(&[], b"", false, self.last_size)?;
+        }
+        self.last_size = doc.size;
+        if self.pages.is_empty() {
+            self.title = doc.title;
+        }
+        for (face, used) in self.used.iter_mut().zip(doc.used) {
+            face.extend(used);
+        }
+        for (n, page) in doc.pages.iter().enumerate() {
+            let mut names = Vec::with_capacity(page.pictures.len());
+            for key in &page.pictures {
+                names.push(self.picture(writer, key)?);
+            }
+            let id = self.page(&names, &page.content, page.deflated, doc.size)?;
+            if n == 0 {
+                self.bookmarks.push((title.to_string(), id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the fonts, page tree, outline, document information and cross-reference table, and hands
+    /// back the output with the number of pages.
+    pub fn finish(mut self, writer: &PdfWriter) -> io::Result<(W, usize)> {
+        let mut font_dict = lopdf::Dictionary::new();
+        for (i, (face, id)) in [(&writer.fonts.body, BODY_ID), (&writer.fonts.heading, HEADING_ID)]
+            .into_iter()
+            .enumerate()
+        {
+            let used = std::mem::take(&mut self.used[i]);
+            let meta = writer.meta.as_ref().map(|m| &m[i]);
+            let (Some(meta), false) = (meta, used.is_empty()) else {
+                self.object(FACES[i], &Object::Null)?;
+                continue;
+            };
+            let kept = KeptIds::new(&face.bytes, meta, id, &used).ok_or_else(|| {
+                io::Error::other(format!("the font {} could not be subset", face.name))
+            })?;
+            let first = self.offsets.len() as u32;
+            self.offsets.extend([0; 4]);
+            for (n, object) in kept.objects(FACES[i], first) {
+                self.object(n, &object)?;
+            }
+            font_dict.set(id, Object::Reference((FACES[i], 0)));
+        }
+        self.object(FONTS, &Object::Dictionary(font_dict))?;
+
+        self.begin(PAGES)?;
+        write!(
+            self.out,
+            "<< /Type /Pages /Count {} /Kids [",
+            self.pages.len()
+        )?;
+        for (k, page) in self.pages.iter().enumerate() {
+            let sep = if k % 16 == 0 { "\n" } else { " " };
+            write!(self.out, "{sep}{page} 0 R")?;
+        }
+        self.out.write_all(b" ] >>")?;
+        self.end()?;
+
+        self.outline()?;
+        let text = |s: &str| Object::String(utf16(s), lopdf::StringFormat::Hexadecimal);
+        let info = lopdf::Dictionary::from_iter(vec![
+            ("Title", text(&self.title)),
+            (
+                "Creator",
+                text(&format!("examgen {}", env!("CARGO_PKG_VERSION"))),
+            ),
+            ("Producer", text("examgen")),
+        ]);
+        self.object(INFO, &Object::Dictionary(info))?;
+        let mut catalog = lopdf::Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Catalog".to_vec())),
+            ("Pages", Object::Reference((PAGES, 0))),
+        ]);
+        if !self.bookmarks.is_empty() {
+            catalog.set("Outlines", Object::Reference((OUTLINES, 0)));
+            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+        }
+        self.object(CATALOG, &Object::Dictionary(catalog))?;
+
+        let xref = self.out.written;
+        write!(self.out, "xref\n0 {}\n0000000000 65535 f \n", self.offsets.len())?;
+        for offset in &self.offsets[1..] {
+            write!(self.out, "{offset:010} 00000 n \n")?;
+        }
+        let id: String = std::mem::take(&mut self.hasher)
+            .finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        write!(
+            self.out,
+            "trailer\n<< /Size {} /Root {CATALOG} 0 R /Info {INFO} 0 R /ID [<{id}> <{id}>] >>\nstartxref\n{xref}\n%%EOF\n",
+            self.offsets.len()
+        )?;
+        let pages = self.pages.len();
+        let out = self.out.inner.into_inner().map_err(|e| e.into_error())?;
+        Ok((out, pages))
+    }
+
+    /// The outline: one entry per document, in order, each opening at its first page.
+    fn outline(&mut self) -> io::Result<()> {
+        if self.bookmarks.is_empty() {
+            return self.object(OUTLINES, &Object::Null);
+        }
+        let first = self.offsets.len() as u32;
+        let count = self.bookmarks.len() as u32;
+        self.offsets.extend(std::iter::repeat_n(0, count as usize));
+        let outlines = lopdf::Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Outlines".to_vec())),
+            ("First", Object::Reference((first, 0))),
+            ("Last", Object::Reference((first + count - 1, 0))),
+            ("Count", Object::Integer(count as i64)),
+        ]);
+        self.object(OUTLINES, &Object::Dictionary(outlines))?;
+        let bookmarks = std::mem::take(&mut self.bookmarks);
+        for (k, (title, page)) in bookmarks.into_iter().enumerate() {
+            let n = first + k as u32;
+            let mut entry = lopdf::Dictionary::from_iter(vec![
+                (
+                    "Title",
+                    Object::String(utf16(&title), lopdf::StringFormat::Hexadecimal),
+                ),
+                ("Parent", Object::Reference((OUTLINES, 0))),
+                (
+                    "Dest",
+                    Object::Array(vec![
+                        Object::Reference((page, 0)),
+                        Object::Name(b"XYZ".to_vec()),
+                        Object::Null,
+                        Object::Null,
+                        Object::Null,
+                    ]),
+                ),
+            ]);
+            if k > 0 {
+                entry.set("Prev", Object::Reference((n - 1, 0)));
+            }
+            if n + 1 < first + count {
+                entry.set("Next", Object::Reference((n + 1, 0)));
+            }
+            self.object(n, &Object::Dictionary(entry))?;
+        }
+        Ok(())
+    }
+
+    /// Writes a page: its content stream (or the identical one written before), with `pictures` as its
+    /// XObjects `IMG1` …; returns the page's object number.
+    fn page(
+        &mut self,
+        pictures: &[u32],
+        content: &[u8],
+        deflated: bool,
+        (w, h): (f32, f32),
+    ) -> io::Result<u32> {
+        let key: [u8; 32] = Sha256::new()
+            .chain_update([deflated as u8])
+            .chain_update(content)
+            .finalize()
+            .into();
+        let contents = match self.contents.get(&key) {
+            Some(n) => *n,
+            None => {
+                let n = self.next();
+                let filter = if deflated { " /Filter /FlateDecode" } else { "" };
+                self.stream(n, filter, content)?;
+                self.contents.insert(key, n);
+                n
+            }
+        };
+        let id = self.next();
+        self.begin(id)?;
+        write!(
+            self.out,
+            "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {w} {h}] /Contents {contents} 0 R /Resources << /Font {FONTS} 0 R"
+        )?;
+        if !pictures.is_empty() {
+            self.out.write_all(b" /XObject <<")?;
+            for (k, n) in pictures.iter().enumerate() {
+                write!(self.out, " /IMG{} {n} 0 R", k + 1)?;
+            }
+            self.out.write_all(b" >>")?;
+        }
+        self.out.write_all(b" >> >>")?;
+        self.end()?;
+        self.pages.push(id);
+        Ok(id)
+    }
+
+    /// The object number of a picture, written the first time a page shows it.
+    fn picture(&mut self, writer: &PdfWriter, key: &(String, u32)) -> io::Result<u32> {
+        if let Some(n) = self.pictures.get(key) {
+            return Ok(*n);
+        }
+        let made = writer
+            .xobjects
+            .xobject(&key.0, f32::from_bits(key.1))
+            .map_err(io::Error::other)?;
+        let stream = lopdf::Stream::new(
+            printpdf::xobject::build_dict(&made.stream.dict),
+            made.stream.content.clone(),
+        );
+        let stream = if made.stream.compress {
+            embed::deflated(stream)
+        } else {
+            stream
+        };
+        let n = self.next();
+        self.object(n, &Object::Stream(stream))?;
+        self.pictures.insert(key.clone(), n);
+        Ok(n)
+    }
+
+    /// A new object number.
+    fn next(&mut self) -> u32 {
+        self.offsets.push(0);
+        self.offsets.len() as u32 - 1
+    }
+
+    fn begin(&mut self, n: u32) -> io::Result<()> {
+        self.offsets[n as usize] = self.out.written;
+        write!(self.out, "{n} 0 obj\n")
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        self.out.write_all(b"\nendobj\n")
+    }
+
+    /// A stream object whose dictionary is its length and `extra`.
+    fn stream(&mut self, n: u32, extra: &str, content: &[u8]) -> io::Result<()> {
+        self.hasher.update(content);
+        self.begin(n)?;
+        write!(self.out, "<< /Length {}{extra} >>\nstream\n", content.len())?;
+        self.out.write_all(content)?;
+        self.out.write_all(b"\nendstream")?;
+        self.end()
+    }
+
+    /// Any object (lopdf's type, which the font and picture code build).
+    fn object(&mut self, n: u32, object: &Object) -> io::Result<()> {
+        if let Object::Stream(s) = object {
+            self.hasher.update(&s.content);
+        }
+        self.begin(n)?;
+        write_object(&mut self.out, object)?;
+        self.end()
+    }
+}
+
+/// `object` in PDF syntax (lopdf keeps its own writer private).
+fn write_object(out: &mut dyn Write, object: &Object) -> io::Result<()> {
+    match object {
+        Object::Null => out.write_all(b"null"),
+        Object::Boolean(b) => write!(out, "{b}"),
+        Object::Integer(i) => write!(out, "{i}"),
+        Object::Real(r) => write!(out, "{r}"),
+        Object::Name(name) => {
+            out.write_all(b"/")?;
+            for &b in name {
+                // Delimiters, whitespace and bytes outside printable ASCII go as #xx.
+                if b.is_ascii_graphic() && !b"()<>[]{}/%#".contains(&b) {
+                    out.write_all(&[b])?;
+                } else {
+                    write!(out, "#{b:02X}")?;
+                }
+            }
+            Ok(())
+        }
+        Object::String(bytes, _) => {
+            out.write_all(b"<")?;
+            for b in bytes {
+                write!(out, "{b:02x}")?;
+            }
+            out.write_all(b">")
+        }
+        Object::Array(items) => {
+            out.write_all(b"[")?;
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.write_all(b" ")?;
+                }
+                write_object(out, item)?;
+            }
+            out.write_all(b"]")
+        }
+        Object::Dictionary(d) => write_dictionary(out, d),
+        Object::Stream(s) => {
+            write_dictionary(out, &s.dict)?;
+            out.write_all(b"\nstream\n")?;
+            out.write_all(&s.content)?;
+            out.write_all(b"\nendstream")
+        }
+        Object::Reference((n, g)) => write!(out, "{n} {g} R"),
+    }
+}
+
+fn write_dictionary(out: &mut dyn Write, d: &lopdf::Dictionary) -> io::Result<()> {
+    out.write_all(b"<<")?;
+    for (key, value) in d.iter() {
+        out.write_all(b" ")?;
+        write_object(out, &Object::Name(key.clone()))?;
+        out.write_all(b" ")?;
+        write_object(out, value)?;
+    }
+    out.write_all(b" >>")
+}
+
+/// A PDF text string: UTF-16BE with its byte-order mark.
+fn utf16(s: &str) -> Vec<u8> {
+    let mut out = vec![0xfe, 0xff];
+    for unit in s.encode_utf16() {
+        out.extend(unit.to_be_bytes());
+    }
+    out
+}
+
+/// A writer that counts the bytes through it: the cross-reference table needs every object's offset.
+struct Counting<W: Write> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
