@@ -34,8 +34,8 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
         variants: args.variants.map(usize::from),
         per_student,
     };
-    let mut staged = crate::util::fs::StagedRun::new(dir)?;
-    let batch = class_batch(&request, &look, dir, &mut staged, err)?;
+    let staged = crate::util::fs::StagedRun::new(dir)?;
+    let batch = class_batch(&request, &look, dir, &staged, err)?;
     // Every file is in the staging folder now; they land together, or (on an error above) not at all.
     staged.commit()?;
     writeln!(

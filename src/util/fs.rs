@@ -86,7 +86,7 @@ pub fn write_run(dir: &Path, files: &[(&Path, &[u8])]) -> Result<()> {
         return std::fs::create_dir_all(dir)
             .map_err(|e| Error::output("create the output folder", dir, e));
     }
-    let mut run = StagedRun::new(dir)?;
+    let run = StagedRun::new(dir)?;
     for (path, bytes) in files {
         run.write(path, bytes)?;
     }
@@ -100,8 +100,8 @@ pub fn write_run(dir: &Path, files: &[(&Path, &[u8])]) -> Result<()> {
 pub struct StagedRun {
     dir: PathBuf,
     staging: tempfile::TempDir,
-    /// Every file written, relative to `dir`, in the order written.
-    files: Vec<PathBuf>,
+    /// Every file written, relative to `dir`.
+    files: std::sync::Mutex<Vec<PathBuf>>,
 }
 
 impl StagedRun {
@@ -110,13 +110,13 @@ impl StagedRun {
         Ok(StagedRun {
             dir: dir.to_path_buf(),
             staging: staging_folder(dir)?,
-            files: Vec::new(),
+            files: Default::default(),
         })
     }
 
     /// Writes `bytes` as `path` (a file under the output folder) into the staging folder, complete and
-    /// synced before this returns.
-    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+    /// synced before this returns. Any thread may write.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         let mut file = self.create(path)?;
         std::io::Write::write_all(&mut file, bytes).map_err(|e| Error::output("write", path, e))?;
         self.close(path, file)
@@ -124,30 +124,24 @@ impl StagedRun {
 
     /// Opens `path` (a file under the output folder) in the staging folder, for a file written piece by
     /// piece (a print file); hand it back to [`StagedRun::close`] when it is complete.
-    pub fn create(&mut self, path: &Path) -> Result<std::fs::File> {
+    pub fn create(&self, path: &Path) -> Result<std::fs::File> {
         let rel = relative_in(&self.dir, path)?;
         let staged = self.staging.path().join("new").join(&rel);
         std::fs::create_dir_all(parent_of(&staged)).map_err(|e| Error::output("write", path, e))?;
         let file = std::fs::File::create(&staged).map_err(|e| Error::output("write", path, e))?;
-        self.files.push(rel);
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel);
         Ok(file)
     }
 
     /// A file opened by [`StagedRun::create`], synced and made readable.
-    pub fn close(&mut self, path: &Path, file: std::fs::File) -> Result<()> {
+    pub fn close(&self, path: &Path, file: std::fs::File) -> Result<()> {
         file.sync_all()
             .map_err(|e| Error::output("write", path, e))?;
         make_readable(&file);
         Ok(())
-    }
-
-    /// How many files have been written.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
     }
 
     /// Moves every file into the output folder: each old file goes aside first, so a failure restores
@@ -155,8 +149,11 @@ impl StagedRun {
     pub fn commit(self) -> Result<()> {
         std::fs::create_dir_all(&self.dir)
             .map_err(|e| Error::output("create the output folder", &self.dir, e))?;
+        let mut files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Written from several threads: moved in name order, the same on every run.
+        files.sort();
         let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
-        for rel in &self.files {
+        for rel in &files {
             let path = self.dir.join(rel);
             if let Err(e) = move_in(self.staging.path(), rel, &path, &mut done) {
                 roll_back(&done);

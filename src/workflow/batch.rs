@@ -14,7 +14,7 @@ use crate::input::roster::{self, Student, seat_order};
 use crate::render::DocKind;
 use crate::render::PdfWriter;
 use crate::render::layout::{self, Layout};
-use crate::render::pdf::stream::{PrintFile, PrintPages};
+use crate::render::pdf::stream::{PrintFile, PrintPageCache, PrintPages};
 use crate::util::fs::StagedRun;
 use crate::workflow::drawn::{DrawRequest, Drawn};
 use crate::workflow::jobs::{Backends, Job, Made, PaperSet, Plan};
@@ -51,7 +51,7 @@ pub fn class_batch(
     req: &BatchRequest,
     look: &Look,
     dir: &Path,
-    out: &mut StagedRun,
+    out: &StagedRun,
     err: &mut dyn std::io::Write,
 ) -> Result<Batch> {
     let students = roster::read(&req.roster)?;
@@ -112,11 +112,16 @@ pub fn class_batch(
         None
     };
     let mut print_sheets = Print::open(out, dir.join("print-sheets.pdf"), pdf, duplex)?;
+    // Students of one variant share all pages but those their values are stamped on: drawn once for the
+    // print files. With a variant per student nothing is shared, and nothing kept.
+    let page_cache = PrintPageCache::default();
+    let cache = |job: &Job| (!req.per_student).then_some((&page_cache, (job.kind as usize, job.variant)));
     let make = |i: usize| -> Result<StudentMade> {
         let mut made = StudentMade::default();
         for job in &named[i] {
             let Made { file, layout } = backends.render_one(&set, job)?;
-            made.files.push(file);
+            made.written.write(out, &file)?;
+            drop(file);
             let Some(layout) = layout else { continue };
             match job.kind {
                 DocKind::AnswerSheet => {
@@ -126,9 +131,9 @@ pub fn class_batch(
                             &manifest.variants[job.variant],
                         )?);
                     }
-                    made.sheet = Some(PrintDoc::of(pdf, layout)?);
+                    made.sheet = Some(PrintDoc::of(pdf, layout, cache(job))?);
                 }
-                _ if look.pdf => made.paper = Some(PrintDoc::of(pdf, layout)?),
+                _ if look.pdf => made.paper = Some(PrintDoc::of(pdf, layout, cache(job))?),
                 _ => {}
             }
         }
@@ -137,14 +142,13 @@ pub fn class_batch(
     let mut geometries: Vec<Option<Vec<SheetGeometry>>> = vec![None; variants];
     crate::util::parallel::ordered(students.len(), AHEAD, make, |i, made| {
         let StudentMade {
-            files,
+            written: files,
             paper,
             sheet,
             geometry,
         } = made;
-        for file in files {
-            written.write(out, &file)?;
-        }
+        written.pdfs += files.pdfs;
+        written.pages += files.pages;
         let s = &students[i];
         let title = format!("{} {}（{}卷）", s.id, s.name, labels[assignment[i]]);
         if let (Some(print), Some(paper)) = (print_papers.as_mut(), paper) {
@@ -193,11 +197,11 @@ pub fn class_batch(
     })
 }
 
-/// One student's documents as made on a worker: the files to write, the pages for each print file, and
-/// the sheet's geometry when the student is the first of their variant.
+/// One student's documents as made on a worker, which wrote the student's files: what it wrote, the
+/// pages for each print file, and the sheet's geometry when the student is the first of their variant.
 #[derive(Default)]
 struct StudentMade {
-    files: Vec<OutFile>,
+    written: Written,
     paper: Option<PrintDoc>,
     sheet: Option<PrintDoc>,
     geometry: Option<Vec<SheetGeometry>>,
@@ -211,9 +215,13 @@ enum PrintDoc {
 }
 
 impl PrintDoc {
-    fn of(pdf: &PdfWriter, layout: Layout) -> Result<PrintDoc> {
+    fn of(
+        pdf: &PdfWriter,
+        layout: Layout,
+        cache: Option<(&PrintPageCache, (usize, usize))>,
+    ) -> Result<PrintDoc> {
         Ok(if pdf.streams_print_files() {
-            PrintDoc::Pages(pdf.print_pages(&layout)?)
+            PrintDoc::Pages(pdf.print_pages(&layout, cache)?)
         } else {
             PrintDoc::Layout(layout)
         })
@@ -228,7 +236,7 @@ struct Written {
 }
 
 impl Written {
-    fn write(&mut self, out: &mut StagedRun, file: &OutFile) -> Result<()> {
+    fn write(&mut self, out: &StagedRun, file: &OutFile) -> Result<()> {
         out.write(&file.path, &file.bytes)?;
         if let Some(pages) = file.pages {
             self.pdfs += 1;
@@ -249,7 +257,7 @@ struct Print {
 }
 
 impl Print {
-    fn open(out: &mut StagedRun, path: PathBuf, pdf: &PdfWriter, duplex: bool) -> Result<Print> {
+    fn open(out: &StagedRun, path: PathBuf, pdf: &PdfWriter, duplex: bool) -> Result<Print> {
         let stream = if pdf.streams_print_files() {
             let file = out.create(&path)?;
             Some(PrintFile::new(file, duplex).map_err(|e| Error::output("write", &path, e))?)
@@ -281,7 +289,7 @@ impl Print {
         }
     }
 
-    fn finish(self, out: &mut StagedRun, pdf: &PdfWriter, written: &mut Written) -> Result<()> {
+    fn finish(self, out: &StagedRun, pdf: &PdfWriter, written: &mut Written) -> Result<()> {
         let failed = |e| Error::output("write", &self.path, e);
         if let Some(stream) = self.stream {
             let (file, pages) = stream.finish(pdf).map_err(failed)?;

@@ -507,7 +507,18 @@ fn subset_faces(
 
 /// Adds the glyphs `layout` shows to `used` ([body, heading]); a character shown twice keeps its last.
 fn collect_used(layout: &Layout, fonts: &PdfWriter, used: &mut [embed::Used; 2]) {
-    for item in layout.pages.iter().flat_map(|p| &p.items) {
+    for page in &layout.pages {
+        collect_page_used(page, fonts, used);
+    }
+}
+
+/// Adds the glyphs `page` shows to `used` ([body, heading]).
+fn collect_page_used(
+    page: &crate::render::layout::Page,
+    fonts: &PdfWriter,
+    used: &mut [embed::Used; 2],
+) {
+    for item in &page.items {
         if let Item::Formula { font, tex, .. } = item {
             // The formula's invisible text (its glyphs are drawn as paths).
             let face = fonts.fonts.face(font.regular());

@@ -5,21 +5,21 @@
 //! whose numbers were reserved at the start. Identical page contents (the pages every student of a variant
 //! shares) and pictures are written once and shared.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
 
 use lopdf::Object;
 use sha2::{Digest, Sha256};
 
 use super::embed::{self, KeptIds, Used};
-use super::{BODY_ID, HEADING_ID, PdfWriter, collect_used, page_content, page_ops};
+use super::{BODY_ID, HEADING_ID, PdfWriter, collect_page_used, page_content, page_ops};
 use crate::error::{Error, Result};
 use crate::render::layout::{Item, Layout, Page};
 
-/// One document's pages drawn for a print file, and the glyphs they show.
+/// One document's pages drawn for a print file.
 pub struct PrintPages {
-    pages: Vec<PrintPage>,
-    used: [Used; 2],
+    pages: Vec<Arc<PrintPage>>,
     /// Page width and height in points.
     size: (f32, f32),
     /// The document's title; the first document's names the print file.
@@ -36,11 +36,43 @@ impl PrintPages {
     }
 }
 
-/// A page's content stream (deflated when that is smaller) and the pictures it names `IMG1` … in order.
+/// A page's content stream (deflated when that is smaller), the pictures it names `IMG1` … in order, and
+/// the glyphs it shows ([body, heading]).
 struct PrintPage {
     content: Vec<u8>,
     deflated: bool,
     pictures: Vec<(String, u32)>,
+    used: [Used; 2],
+}
+
+/// Pages already drawn for a print file, by document (a caller's key: kind and variant) and page number,
+/// with the items they were drawn from: the students of one variant share every page but the ones their
+/// name and id are stamped on, and those are drawn once. Keeps the pages of the latest few documents.
+#[derive(Default)]
+pub struct PrintPageCache {
+    kept: Mutex<VecDeque<(PageKey, Arc<(Vec<Item>, Arc<PrintPage>)>)>>,
+}
+
+type PageKey = (usize, usize, usize);
+
+/// How many pages the cache keeps: two variants' papers and sheets, with room to spare.
+const PAGES_KEPT: usize = 96;
+
+impl PrintPageCache {
+    fn get(&self, key: PageKey, page: &Page) -> Option<Arc<PrintPage>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let (_, found) = kept.iter().find(|(k, _)| *k == key)?;
+        (found.0 == page.items).then(|| Arc::clone(&found.1))
+    }
+
+    fn put(&self, key: PageKey, page: &Page, drawn: &Arc<PrintPage>) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|(k, _)| *k != key);
+        if kept.len() >= PAGES_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((key, Arc::new((page.items.clone(), Arc::clone(drawn)))));
+    }
 }
 
 impl PdfWriter<'_> {
@@ -51,17 +83,26 @@ impl PdfWriter<'_> {
     }
 
     /// `layout`'s pages drawn for [`PrintFile::append`]. Every picture is made first, so a broken file is an
-    /// error here, as in [`PdfWriter::write`].
-    pub fn print_pages(&self, layout: &Layout) -> Result<PrintPages> {
-        let mut used: [Used; 2] = Default::default();
-        collect_used(layout, self, &mut used);
+    /// error here, as in [`PdfWriter::write`]. With a cache and the document's key (`(kind, variant)`: any
+    /// two numbers that name the document the layout is a copy of), a page whose items equal those of the
+    /// same page drawn before is not drawn again.
+    pub fn print_pages(
+        &self,
+        layout: &Layout,
+        cache: Option<(&PrintPageCache, (usize, usize))>,
+    ) -> Result<PrintPages> {
         let height = layout.setup.height;
         let size = (
             printpdf::Pt(layout.setup.width).into(),
             printpdf::Pt(height).into(),
         );
         let mut pages = Vec::with_capacity(layout.pages.len());
-        for page in &layout.pages {
+        for (n, page) in layout.pages.iter().enumerate() {
+            let key = cache.map(|(cache, (a, b))| (cache, (a, b, n)));
+            if let Some(found) = key.and_then(|(cache, key)| cache.get(key, page)) {
+                pages.push(found);
+                continue;
+            }
             let pictures = self.page_pictures(page)?;
             let ops = page_ops(page, height, self, &[None, None], &pictures);
             let content = page_content(ops, size).unwrap_or_default();
@@ -69,15 +110,21 @@ impl PdfWriter<'_> {
                 Some(small) => (small, true),
                 None => (content, false),
             };
-            pages.push(PrintPage {
+            let mut used: [Used; 2] = Default::default();
+            collect_page_used(page, self, &mut used);
+            let drawn = Arc::new(PrintPage {
                 content,
                 deflated,
                 pictures,
+                used,
             });
+            if let Some((cache, key)) = key {
+                cache.put(key, page, &drawn);
+            }
+            pages.push(drawn);
         }
         Ok(PrintPages {
             pages,
-            used,
             size: (layout.setup.width, height),
             title: layout.title.clone(),
         })
@@ -163,21 +210,24 @@ impl<W: Write> PrintFile<W> {
     /// remembered for the fonts at the end.
     pub fn append(&mut self, writer: &PdfWriter, title: &str, doc: PrintPages) -> io::Result<()> {
         if self.duplex && self.pages.len() % 2 == 1 {
-            self.page(&[], b"", false, self.last_size)?;
+            let blank = PrintPage {
+                content: Vec::new(),
+                deflated: false,
+                pictures: Vec::new(),
+                used: Default::default(),
+            };
+            self.page(&[], &blank, self.last_size)?;
         }
         self.last_size = doc.size;
         if self.pages.is_empty() {
             self.title = doc.title;
-        }
-        for (face, used) in self.used.iter_mut().zip(doc.used) {
-            face.extend(used);
         }
         for (n, page) in doc.pages.iter().enumerate() {
             let mut names = Vec::with_capacity(page.pictures.len());
             for key in &page.pictures {
                 names.push(self.picture(writer, key)?);
             }
-            let id = self.page(&names, &page.content, page.deflated, doc.size)?;
+            let id = self.page(&names, page, doc.size)?;
             if n == 0 {
                 self.bookmarks.push((title.to_string(), id));
             }
@@ -312,27 +362,24 @@ impl<W: Write> PrintFile<W> {
         Ok(())
     }
 
-    /// Writes a page: its content stream (or the identical one written before), with `pictures` as its
-    /// XObjects `IMG1` …; returns the page's object number.
-    fn page(
-        &mut self,
-        pictures: &[u32],
-        content: &[u8],
-        deflated: bool,
-        (w, h): (f32, f32),
-    ) -> io::Result<u32> {
+    /// Writes a page: its content stream (or the identical one written before, whose glyphs are counted
+    /// already), with `pictures` as its XObjects `IMG1` …; returns the page's object number.
+    fn page(&mut self, pictures: &[u32], page: &PrintPage, (w, h): (f32, f32)) -> io::Result<u32> {
         let key: [u8; 32] = Sha256::new()
-            .chain_update([deflated as u8])
-            .chain_update(content)
+            .chain_update([page.deflated as u8])
+            .chain_update(&page.content)
             .finalize()
             .into();
         let contents = match self.contents.get(&key) {
             Some(n) => *n,
             None => {
                 let n = self.next();
-                let filter = if deflated { " /Filter /FlateDecode" } else { "" };
-                self.stream(n, filter, content)?;
+                let filter = if page.deflated { " /Filter /FlateDecode" } else { "" };
+                self.stream(n, filter, &page.content)?;
                 self.contents.insert(key, n);
+                for (face, used) in self.used.iter_mut().zip(&page.used) {
+                    face.extend(used.iter().map(|(g, v)| (*g, v.clone())));
+                }
                 n
             }
         };
