@@ -280,6 +280,40 @@ mod tests {
     }
 
     #[test]
+    fn a_staged_run_dropped_without_commit_leaves_nothing_and_a_committed_one_lands_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_run(&out, &[(&out.join("old.csv"), b"old")]).unwrap();
+        let names = || {
+            let mut names: Vec<_> = std::fs::read_dir(tmp.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        {
+            let run = StagedRun::new(&out).unwrap();
+            run.write(&out.join("papers/a.pdf"), b"a").unwrap();
+            let mut f = run.create(&out.join("print.pdf")).unwrap();
+            std::io::Write::write_all(&mut f, b"half a print fi").unwrap();
+            // An error here: the run is dropped before its commit.
+        }
+        assert_eq!(names(), ["out"], "the staging folder went with the run");
+        assert!(!out.join("papers").exists() && !out.join("print.pdf").exists());
+        let run = StagedRun::new(&out).unwrap();
+        run.write(&out.join("papers/a.pdf"), b"a").unwrap();
+        let mut f = run.create(&out.join("print.pdf")).unwrap();
+        std::io::Write::write_all(&mut f, b"print").unwrap();
+        run.close(&out.join("print.pdf"), f).unwrap();
+        run.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("papers/a.pdf")).unwrap(), b"a");
+        assert_eq!(std::fs::read(out.join("print.pdf")).unwrap(), b"print");
+        assert_eq!(std::fs::read(out.join("old.csv")).unwrap(), b"old");
+        assert_eq!(names(), ["out"]);
+    }
+
+    #[test]
     fn a_failed_move_puts_the_old_files_back() {
         let tmp = tempfile::tempdir().unwrap();
         let a = tmp.path().join("a.csv");

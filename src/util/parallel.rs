@@ -2,8 +2,8 @@
 //! results wait in a bounded queue (std threads, no extra crate).
 
 use std::collections::BTreeMap;
-use std::sync::{Condvar, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 /// Applies `f` to every item on up to `available_parallelism` threads; results come back in input order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -158,7 +158,8 @@ mod tests {
                 if i % 2 == 1 {
                     std::thread::sleep(std::time::Duration::from_micros(200));
                 }
-                let waiting = ahead.fetch_add(1, Ordering::SeqCst) + 1 - taken.load(Ordering::SeqCst);
+                let waiting =
+                    ahead.fetch_add(1, Ordering::SeqCst) + 1 - taken.load(Ordering::SeqCst);
                 most.fetch_max(waiting, Ordering::SeqCst);
                 Ok::<_, String>(i * 3)
             },
@@ -173,7 +174,10 @@ mod tests {
         assert_eq!(seen, (0..200).collect::<Vec<_>>());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         // The window, plus the items being made when the taker moved on.
-        assert!(most.load(Ordering::SeqCst) <= 4.max(threads) + threads, "{most:?}");
+        assert!(
+            most.load(Ordering::SeqCst) <= 4.max(threads) + threads,
+            "{most:?}"
+        );
     }
 
     #[test]
@@ -191,8 +195,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(err, 7);
         assert_eq!(taken, (0..7).collect::<Vec<_>>());
-        let err = super::ordered(10, 3, Ok::<usize, usize>, |i, _| if i == 5 { Err(50) } else { Ok(()) })
-            .unwrap_err();
+        let err = super::ordered(10, 3, Ok::<usize, usize>, |i, _| {
+            if i == 5 { Err(50) } else { Ok(()) }
+        })
+        .unwrap_err();
         assert_eq!(err, 50);
     }
 }

@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{Error, Result};
 use crate::input::manifest::StudentRecord;
-use crate::input::scan::SheetGeometry;
 use crate::input::roster::{self, Student, seat_order};
+use crate::input::scan::SheetGeometry;
 use crate::render::DocKind;
 use crate::render::PdfWriter;
 use crate::render::layout::{self, Layout};
@@ -115,7 +115,8 @@ pub fn class_batch(
     // Students of one variant share all pages but those their values are stamped on: drawn once for the
     // print files. With a variant per student nothing is shared, and nothing kept.
     let page_cache = PrintPageCache::default();
-    let cache = |job: &Job| (!req.per_student).then_some((&page_cache, (job.kind as usize, job.variant)));
+    let cache =
+        |job: &Job| (!req.per_student).then_some((&page_cache, (job.kind as usize, job.variant)));
     let make = |i: usize| -> Result<StudentMade> {
         let mut made = StudentMade::default();
         for job in &named[i] {

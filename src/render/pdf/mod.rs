@@ -290,7 +290,8 @@ fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedPdf>) -> Vec
     // With our own fonts each page's content stream stands alone, so pages are drawn one at a time into
     // the finished file below: a class's print file never holds every page's drawing operations at once.
     let own = embedded.is_some();
-    let ops_of = |page: &crate::render::layout::Page| page_ops(page, height, fonts, &remaps, &xobjects);
+    let ops_of =
+        |page: &crate::render::layout::Page| page_ops(page, height, fonts, &remaps, &xobjects);
     let size = (Pt(layout.setup.width).into(), Pt(height).into());
     let pages: Vec<PdfPage> = layout
         .pages

@@ -50,10 +50,13 @@ struct PrintPage {
 /// name and id are stamped on, and those are drawn once. Keeps the pages of the latest few documents.
 #[derive(Default)]
 pub struct PrintPageCache {
-    kept: Mutex<VecDeque<(PageKey, Arc<(Vec<Item>, Arc<PrintPage>)>)>>,
+    kept: Mutex<VecDeque<(PageKey, Arc<DrawnPage>)>>,
 }
 
 type PageKey = (usize, usize, usize);
+
+/// A page's items and the page drawn from them.
+type DrawnPage = (Vec<Item>, Arc<PrintPage>);
 
 /// How many pages the cache keeps: two variants' papers and sheets, with room to spare.
 const PAGES_KEPT: usize = 96;
@@ -239,9 +242,12 @@ impl<W: Write> PrintFile<W> {
     /// back the output with the number of pages.
     pub fn finish(mut self, writer: &PdfWriter) -> io::Result<(W, usize)> {
         let mut font_dict = lopdf::Dictionary::new();
-        for (i, (face, id)) in [(&writer.fonts.body, BODY_ID), (&writer.fonts.heading, HEADING_ID)]
-            .into_iter()
-            .enumerate()
+        for (i, (face, id)) in [
+            (&writer.fonts.body, BODY_ID),
+            (&writer.fonts.heading, HEADING_ID),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let used = std::mem::take(&mut self.used[i]);
             let meta = writer.meta.as_ref().map(|m| &m[i]);
@@ -274,6 +280,7 @@ impl<W: Write> PrintFile<W> {
         self.out.write_all(b" ] >>")?;
         self.end()?;
 
+        let has_outline = !self.bookmarks.is_empty();
         self.outline()?;
         let text = |s: &str| Object::String(utf16(s), lopdf::StringFormat::Hexadecimal);
         let info = lopdf::Dictionary::from_iter(vec![
@@ -289,16 +296,20 @@ impl<W: Write> PrintFile<W> {
             ("Type", Object::Name(b"Catalog".to_vec())),
             ("Pages", Object::Reference((PAGES, 0))),
         ]);
-        if !self.bookmarks.is_empty() {
+        if has_outline {
             catalog.set("Outlines", Object::Reference((OUTLINES, 0)));
             catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
         }
         self.object(CATALOG, &Object::Dictionary(catalog))?;
 
         let xref = self.out.written;
-        write!(self.out, "xref\n0 {}\n0000000000 65535 f \n", self.offsets.len())?;
+        write!(
+            self.out,
+            "xref\n0 {}\n0000000000 65535 f \n",
+            self.offsets.len()
+        )?;
         for offset in &self.offsets[1..] {
-            write!(self.out, "{offset:010} 00000 n \n")?;
+            writeln!(self.out, "{offset:010} 00000 n ")?;
         }
         let id: String = std::mem::take(&mut self.hasher)
             .finalize()
@@ -374,7 +385,11 @@ impl<W: Write> PrintFile<W> {
             Some(n) => *n,
             None => {
                 let n = self.next();
-                let filter = if page.deflated { " /Filter /FlateDecode" } else { "" };
+                let filter = if page.deflated {
+                    " /Filter /FlateDecode"
+                } else {
+                    ""
+                };
                 self.stream(n, filter, &page.content)?;
                 self.contents.insert(key, n);
                 for (face, used) in self.used.iter_mut().zip(&page.used) {
@@ -434,7 +449,7 @@ impl<W: Write> PrintFile<W> {
 
     fn begin(&mut self, n: u32) -> io::Result<()> {
         self.offsets[n as usize] = self.out.written;
-        write!(self.out, "{n} 0 obj\n")
+        writeln!(self.out, "{n} 0 obj")
     }
 
     fn end(&mut self) -> io::Result<()> {
@@ -544,5 +559,90 @@ impl<W: Write> Write for Counting<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fonts::{FontRole, FontSet};
+    use crate::render::layout::{Page, PageSetup};
+    use crate::render::pictures::Pictures;
+
+    fn doc(title: &str, pages: &[&str]) -> Layout {
+        Layout {
+            title: title.into(),
+            setup: PageSetup::a4(),
+            pages: pages
+                .iter()
+                .map(|text| Page {
+                    items: vec![Item::Text {
+                        x: 72.0,
+                        y: 100.0,
+                        size: 12.0,
+                        font: FontRole::Body,
+                        text: text.to_string(),
+                        spacing: 0.0,
+                    }],
+                    spots: Vec::new(),
+                })
+                .collect(),
+            bookmarks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_print_file_written_page_by_page_reads_back_with_its_pages_fonts_and_outline() {
+        let fonts = FontSet::builtin();
+        let writer =
+            PdfWriter::new(&fonts, Arc::new(Pictures::new(&fonts, Default::default()))).unwrap();
+        assert!(writer.streams_print_files());
+        let cache = PrintPageCache::default();
+        let mut file = PrintFile::new(Vec::new(), true).unwrap();
+        // Two students' three-page papers sharing pages 2 and 3, then a one-page document: duplex puts a
+        // blank back after the first paper's odd page count.
+        for (name, key) in [("张喆", 0), ("李堃", 0)] {
+            let layout = doc("试卷", &[name, "第二页 共用", "第三页"]);
+            let pages = writer
+                .print_pages(&layout, Some((&cache, (0, key))))
+                .unwrap();
+            file.append(&writer, name, pages).unwrap();
+        }
+        let pages = writer.print_pages(&doc("答题卡", &["王赟"]), None).unwrap();
+        file.append(&writer, "王赟", pages).unwrap();
+        let (bytes, count) = file.finish(&writer).unwrap();
+        assert_eq!(count, 3 + 1 + 3 + 1 + 1);
+
+        let pdf = lopdf::Document::load_mem(&bytes).unwrap();
+        let pages = pdf.get_pages();
+        assert_eq!(pages.len(), count);
+        let text = |n: u32| pdf.extract_text(&[n]).unwrap_or_default();
+        // Each name on its student's first page, in order, read back through the ToUnicode map.
+        assert!(text(1).contains("张喆"), "{}", text(1));
+        assert!(text(5).contains("李堃"), "{}", text(5));
+        assert!(text(9).contains("王赟"), "{}", text(9));
+        // The shared pages are one content stream.
+        let contents = |n: u32| {
+            pdf.get_dictionary(pages[&n])
+                .unwrap()
+                .get(b"Contents")
+                .unwrap()
+                .as_reference()
+                .unwrap()
+        };
+        assert_eq!(contents(2), contents(6));
+        assert_ne!(contents(1), contents(5));
+        // One embedded body face, its CIDs mapped to the subset's glyphs; no heading face (unused).
+        let fonts = pdf.get_page_fonts(pages[&1]).unwrap();
+        assert_eq!(fonts.len(), 1, "{fonts:?}");
+        let outline = pdf
+            .catalog()
+            .unwrap()
+            .get(b"Outlines")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let outline = pdf.get_dictionary(outline).unwrap();
+        assert_eq!(outline.get(b"Count").unwrap().as_i64().unwrap(), 3);
     }
 }
