@@ -112,15 +112,21 @@ pub fn class_batch(
         None
     };
     let mut print_sheets = Print::open(out, dir.join("print-sheets.pdf"), pdf, duplex)?;
-    // Students of one variant share all pages but those their values are stamped on: drawn once for the
-    // print files. With a variant per student nothing is shared, and nothing kept.
+    // A student's stamped PDF comes with its pages as the print files take them. Otherwise (a template
+    // whose student fields cannot be stamped) the pages are drawn for the print files, and as students of
+    // one variant share all pages but those their values are on, each shared page is drawn once. With a
+    // variant per student nothing is shared, and nothing kept.
     let page_cache = PrintPageCache::default();
     let cache =
         |job: &Job| (!req.per_student).then_some((&page_cache, (job.kind as usize, job.variant)));
     let make = |i: usize| -> Result<StudentMade> {
         let mut made = StudentMade::default();
         for job in &named[i] {
-            let Made { file, layout } = backends.render_one(&set, job)?;
+            let Made {
+                file,
+                layout,
+                print,
+            } = backends.render_one(&set, job)?;
             made.written.write(out, &file)?;
             drop(file);
             let Some(layout) = layout else { continue };
@@ -132,9 +138,9 @@ pub fn class_batch(
                             &manifest.variants[job.variant],
                         )?);
                     }
-                    made.sheet = Some(PrintDoc::of(pdf, layout, cache(job))?);
+                    made.sheet = Some(PrintDoc::of(pdf, layout, print, cache(job))?);
                 }
-                _ if look.pdf => made.paper = Some(PrintDoc::of(pdf, layout, cache(job))?),
+                _ if look.pdf => made.paper = Some(PrintDoc::of(pdf, layout, print, cache(job))?),
                 _ => {}
             }
         }
@@ -188,7 +194,19 @@ pub fn class_batch(
             variant: drawn.draw.variants[*v].label.clone(),
         })
         .collect();
-    out.write(&dir.join("manifest.json"), manifest.to_json().as_bytes())?;
+    // Written as it serializes: with a variant per student the manifest of a large class runs to
+    // hundreds of megabytes of JSON, the same bytes as `Manifest::to_json`.
+    let path = dir.join("manifest.json");
+    let file = out.create(&path)?;
+    let mut json = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut json, &manifest)
+        .map_err(std::io::Error::from)
+        .and_then(|()| std::io::Write::write_all(&mut json, b"\n"))
+        .map_err(|e| Error::output("write", &path, e))?;
+    let file = json
+        .into_inner()
+        .map_err(|e| Error::output("write", &path, e.into_error()))?;
+    out.close(&path, file)?;
     Ok(Batch {
         pdfs: written.pdfs,
         pages: written.pages,
@@ -219,12 +237,15 @@ impl PrintDoc {
     fn of(
         pdf: &PdfWriter,
         layout: Layout,
+        drawn: Option<PrintPages>,
         cache: Option<(&PrintPageCache, (usize, usize))>,
     ) -> Result<PrintDoc> {
-        Ok(if pdf.streams_print_files() {
-            PrintDoc::Pages(pdf.print_pages(&layout, cache)?)
-        } else {
+        Ok(if !pdf.streams_print_files() {
             PrintDoc::Layout(layout)
+        } else if let Some(pages) = drawn {
+            PrintDoc::Pages(pages)
+        } else {
+            PrintDoc::Pages(pdf.print_pages(&layout, cache)?)
         })
     }
 }

@@ -160,10 +160,36 @@ impl Narrow {
     }
 }
 
+/// A face's objects as [`insert_fonts`] puts them into a document: `COUNT` of them, numbered from `first`.
+pub trait FontObjects {
+    const COUNT: u32;
+    /// Adds the objects and returns the font's id.
+    fn insert_objects(&self, doc: &mut lopdf::Document, first: u32) -> ObjectId;
+}
+
+impl FontObjects for Embedded {
+    const COUNT: u32 = 4;
+    fn insert_objects(&self, doc: &mut lopdf::Document, first: u32) -> ObjectId {
+        self.insert(doc, first)
+    }
+}
+
+impl FontObjects for KeptIds {
+    const COUNT: u32 = 5;
+    fn insert_objects(&self, doc: &mut lopdf::Document, first: u32) -> ObjectId {
+        for (n, object) in self.objects(first + 4, first) {
+            doc.objects.insert((n, 0), object);
+        }
+        (first + 4, 0)
+    }
+}
+
 /// One face for a file whose pages were drawn before all its glyphs were known (a print file written page
 /// by page): the pages show each glyph by its id in the whole face (the CID), and a CIDToGIDMap points each
 /// CID at the glyph's place in the subset, which is cut once, at the end, to every glyph the pages showed.
 pub struct KeptIds {
+    /// The glyphs (ids in the whole face) it has, ascending.
+    glyphs: Vec<u16>,
     program: Stream,
     to_unicode: Stream,
     cid_to_gid: Stream,
@@ -196,6 +222,7 @@ impl KeptIds {
         let name = meta.name.clone().unwrap_or_else(|| id.to_string());
         let face_name = format!("{}+{name}", id.get(0..6).unwrap_or(id)).into_bytes();
         Some(KeptIds {
+            glyphs: used.keys().copied().collect(),
             program: deflated(Stream::new(dict, subset.bytes).with_compression(true)),
             to_unicode: deflated(Stream::new(
                 Dictionary::new(),
@@ -206,6 +233,11 @@ impl KeptIds {
             descriptor: descriptor(meta, &face_name),
             face_name,
         })
+    }
+
+    /// Whether the face has glyph `g` (an id in the whole face).
+    pub fn has(&self, g: u16) -> bool {
+        self.glyphs.binary_search(&g).is_ok()
     }
 
     /// The face's objects: the Type0 font as `font`, the others numbered from `first` (font program,
@@ -352,11 +384,11 @@ impl FaceMeta {
 
 /// Puts `fonts` (resource name and face, in name order) into a document printpdf wrote without them: the
 /// objects from its empty font dictionary on move up to make room, as if printpdf had embedded them.
-pub fn insert_fonts(doc: &mut lopdf::Document, fonts: &[(&str, &Embedded)]) {
+pub fn insert_fonts<F: FontObjects>(doc: &mut lopdf::Document, fonts: &[(&str, &F)]) {
     let Some(dict_id) = font_dictionary(doc) else {
         return;
     };
-    let room = 4 * fonts.len() as u32;
+    let room = F::COUNT * fonts.len() as u32;
     let start = dict_id.0;
     let objects = std::mem::take(&mut doc.objects);
     doc.objects = objects
@@ -372,7 +404,7 @@ pub fn insert_fonts(doc: &mut lopdf::Document, fonts: &[(&str, &Embedded)]) {
     doc.max_id += room;
     let mut entries = Vec::new();
     for (k, (id, embedded)) in fonts.iter().enumerate() {
-        let font = embedded.insert(doc, start + 4 * k as u32);
+        let font = embedded.insert_objects(doc, start + F::COUNT * k as u32);
         entries.push((id.to_string(), font));
     }
     if let Some(Object::Dictionary(d)) = doc.objects.get_mut(&(start + room, 0)) {

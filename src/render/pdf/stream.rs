@@ -42,7 +42,34 @@ struct PrintPage {
     content: Vec<u8>,
     deflated: bool,
     pictures: Vec<(String, u32)>,
-    used: [Used; 2],
+    used: Arc<[Used; 2]>,
+}
+
+impl PrintPages {
+    /// A document's pages as drawn for its own file ([`PdfWriter::write_shared_for_print`]): each page's
+    /// content (deflated or not) and glyphs, showing glyphs by their ids in the whole face, and the pictures
+    /// the document names `IMG1` … (each page gets them all).
+    pub(super) fn drawn(
+        layout: &Layout,
+        pages: Vec<(Vec<u8>, bool, Arc<[Used; 2]>)>,
+        pictures: Vec<(String, u32)>,
+    ) -> PrintPages {
+        PrintPages {
+            pages: pages
+                .into_iter()
+                .map(|(content, deflated, used)| {
+                    Arc::new(PrintPage {
+                        content,
+                        deflated,
+                        pictures: pictures.clone(),
+                        used,
+                    })
+                })
+                .collect(),
+            size: (layout.setup.width, layout.setup.height),
+            title: layout.title.clone(),
+        }
+    }
 }
 
 /// Pages already drawn for a print file, by document (a caller's key: kind and variant) and page number,
@@ -119,7 +146,7 @@ impl PdfWriter<'_> {
                 content,
                 deflated,
                 pictures,
-                used,
+                used: Arc::new(used),
             });
             if let Some((cache, key)) = key {
                 cache.put(key, page, &drawn);
@@ -392,7 +419,7 @@ impl<W: Write> PrintFile<W> {
                 };
                 self.stream(n, filter, &page.content)?;
                 self.contents.insert(key, n);
-                for (face, used) in self.used.iter_mut().zip(&page.used) {
+                for (face, used) in self.used.iter_mut().zip(page.used.iter()) {
                     face.extend(used.iter().map(|(g, v)| (*g, v.clone())));
                 }
                 n
