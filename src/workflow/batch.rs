@@ -173,12 +173,18 @@ pub fn class_batch(
     for (record, geometry) in manifest.variants.iter_mut().zip(geometries) {
         record.sheet = geometry.unwrap_or_default();
     }
-    // The keys: one per variant and format, few, made side by side.
-    let made = crate::util::parallel::map(&keys, |job| backends.render_one(&set, job));
-    for made in made {
-        written.write(out, &made?.file)?;
+    // The keys: one per variant and format (one per student with --per-student), each written as made.
+    let make_key = |k: usize| -> Result<Written> {
+        let mut key = Written::default();
+        key.write(out, &backends.render_one(&set, keys[k])?.file)?;
+        Ok(key)
+    };
+    crate::util::parallel::ordered(keys.len(), AHEAD, make_key, |_, key| {
+        written.pdfs += key.pdfs;
+        written.pages += key.pages;
         progress.inc(1);
-    }
+        Ok(())
+    })?;
     for print in print_papers.into_iter().chain([print_sheets]) {
         print.finish(out, pdf, &mut written)?;
     }
