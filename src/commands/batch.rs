@@ -34,14 +34,15 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
         variants: args.variants.map(usize::from),
         per_student,
     };
-    let batch = class_batch(&request, &look, dir, err)?;
-    crate::workflow::write_files(dir, &batch.files)?;
-    let pdfs: Vec<_> = batch.files.iter().filter(|f| f.pages.is_some()).collect();
-    let pages: usize = pdfs.iter().filter_map(|f| f.pages).sum();
+    let staged = crate::util::fs::StagedRun::new(dir)?;
+    let batch = class_batch(&request, &look, dir, &staged, err)?;
+    // Every file is in the staging folder now; they land together, or (on an error above) not at all.
+    staged.commit()?;
     writeln!(
         out,
-        "wrote {} files ({pages} pages) for {} students in {}: papers/, sheets/, print-papers.pdf, print-sheets.pdf, {} key(s), manifest.json",
-        pdfs.len(),
+        "wrote {} files ({} pages) for {} students in {}: papers/, sheets/, print-papers.pdf, print-sheets.pdf, {} key(s), manifest.json",
+        batch.pdfs,
+        batch.pages,
         batch.students,
         dir.display(),
         batch.variants

@@ -79,46 +79,109 @@ fn make_readable(file: &std::fs::File) {
 /// replaced are put back.
 pub fn write_run(dir: &Path, files: &[(&Path, &[u8])]) -> Result<()> {
     check_output_folder(dir)?;
-    let mut relative = Vec::new();
     for (path, _) in files {
-        let rel = path.strip_prefix(dir).map_err(|_| {
-            Error::internal(format!(
-                "{} is outside the output folder {}",
-                path.display(),
-                dir.display()
-            ))
-        })?;
-        if path.is_dir() {
-            return Err(Error::input(format!(
-                "{} is a folder; the run needs to write a file of that name",
-                path.display()
-            ))
-            .because("move or rename that folder and run again"));
-        }
-        relative.push(rel.to_path_buf());
+        relative_in(dir, path)?;
     }
     if files.is_empty() {
         return std::fs::create_dir_all(dir)
             .map_err(|e| Error::output("create the output folder", dir, e));
     }
-    let staging = staging_folder(dir)?;
-    for ((path, bytes), rel) in files.iter().zip(&relative) {
-        let staged = staging.path().join("new").join(rel);
-        let parent = parent_of(&staged);
-        std::fs::create_dir_all(parent).map_err(|e| Error::output("write", path, e))?;
-        write_synced(&staged, bytes).map_err(|e| Error::output("write", path, e))?;
+    let run = StagedRun::new(dir)?;
+    for (path, bytes) in files {
+        run.write(path, bytes)?;
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::output("create the output folder", dir, e))?;
-    // Move in: each old file goes aside first, so a failure can restore the folder exactly.
-    let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
-    for ((path, _), rel) in files.iter().zip(&relative) {
-        let result = move_in(staging.path(), rel, path, &mut done);
-        if let Err(e) = result {
-            roll_back(&done);
-            return Err(e);
+    run.commit()
+}
+
+/// A run's files written one by one as they are made, into a staging folder beside the output folder, and
+/// moved into place together by [`StagedRun::commit`]. Dropped without a commit (an error, a panic), the
+/// staging folder goes with everything in it, so a failed run leaves the output folder exactly as it was
+/// and never a half-written file in it. A class batch streams thousands of files through one of these.
+pub struct StagedRun {
+    dir: PathBuf,
+    staging: tempfile::TempDir,
+    /// Every file written, relative to `dir`.
+    files: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl StagedRun {
+    pub fn new(dir: &Path) -> Result<StagedRun> {
+        check_output_folder(dir)?;
+        Ok(StagedRun {
+            dir: dir.to_path_buf(),
+            staging: staging_folder(dir)?,
+            files: Default::default(),
+        })
+    }
+
+    /// Writes `bytes` as `path` (a file under the output folder) into the staging folder, complete and
+    /// synced before this returns. Any thread may write.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let mut file = self.create(path)?;
+        std::io::Write::write_all(&mut file, bytes).map_err(|e| Error::output("write", path, e))?;
+        self.close(path, file)
+    }
+
+    /// Opens `path` (a file under the output folder) in the staging folder, for a file written piece by
+    /// piece (a print file); hand it back to [`StagedRun::close`] when it is complete.
+    pub fn create(&self, path: &Path) -> Result<std::fs::File> {
+        let rel = relative_in(&self.dir, path)?;
+        let staged = self.staging.path().join("new").join(&rel);
+        std::fs::create_dir_all(parent_of(&staged)).map_err(|e| Error::output("write", path, e))?;
+        let file = std::fs::File::create(&staged).map_err(|e| Error::output("write", path, e))?;
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel);
+        Ok(file)
+    }
+
+    /// A file opened by [`StagedRun::create`], synced and made readable.
+    pub fn close(&self, path: &Path, file: std::fs::File) -> Result<()> {
+        file.sync_all()
+            .map_err(|e| Error::output("write", path, e))?;
+        make_readable(&file);
+        Ok(())
+    }
+
+    /// Moves every file into the output folder: each old file goes aside first, so a failure restores
+    /// the folder exactly.
+    pub fn commit(self) -> Result<()> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| Error::output("create the output folder", &self.dir, e))?;
+        let mut files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Written from several threads: moved in name order, the same on every run.
+        files.sort();
+        let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+        for rel in &files {
+            let path = self.dir.join(rel);
+            if let Err(e) = move_in(self.staging.path(), rel, &path, &mut done) {
+                roll_back(&done);
+                return Err(e);
+            }
         }
+        Ok(())
     }
-    Ok(())
+}
+
+/// `path` relative to the output folder `dir`: an internal error when it lies outside, bad input when a
+/// folder already has its name.
+fn relative_in(dir: &Path, path: &Path) -> Result<PathBuf> {
+    let rel = path.strip_prefix(dir).map_err(|_| {
+        Error::internal(format!(
+            "{} is outside the output folder {}",
+            path.display(),
+            dir.display()
+        ))
+    })?;
+    if path.is_dir() {
+        return Err(Error::input(format!(
+            "{} is a folder; the run needs to write a file of that name",
+            path.display()
+        ))
+        .because("move or rename that folder and run again"));
+    }
+    Ok(rel.to_path_buf())
 }
 
 /// Where a run's files wait: beside `dir` when its parent is writable, else inside it.
@@ -147,14 +210,6 @@ fn staging_folder(dir: &Path) -> Result<tempfile::TempDir> {
             }
         }
     }
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::File::create(path)?;
-    std::io::Write::write_all(&mut f, bytes)?;
-    f.sync_all()?;
-    make_readable(&f);
-    Ok(())
 }
 
 fn move_in(
@@ -222,6 +277,40 @@ mod tests {
         write_run(&out, &[(&a, b"new paper"), (&squat, b"new key")]).unwrap();
         assert_eq!(std::fs::read(&squat).unwrap(), b"new key");
         assert_eq!(std::fs::read(&a).unwrap(), b"new paper");
+    }
+
+    #[test]
+    fn a_staged_run_dropped_without_commit_leaves_nothing_and_a_committed_one_lands_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_run(&out, &[(&out.join("old.csv"), b"old")]).unwrap();
+        let names = || {
+            let mut names: Vec<_> = std::fs::read_dir(tmp.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        {
+            let run = StagedRun::new(&out).unwrap();
+            run.write(&out.join("papers/a.pdf"), b"a").unwrap();
+            let mut f = run.create(&out.join("print.pdf")).unwrap();
+            std::io::Write::write_all(&mut f, b"half a print fi").unwrap();
+            // An error here: the run is dropped before its commit.
+        }
+        assert_eq!(names(), ["out"], "the staging folder went with the run");
+        assert!(!out.join("papers").exists() && !out.join("print.pdf").exists());
+        let run = StagedRun::new(&out).unwrap();
+        run.write(&out.join("papers/a.pdf"), b"a").unwrap();
+        let mut f = run.create(&out.join("print.pdf")).unwrap();
+        std::io::Write::write_all(&mut f, b"print").unwrap();
+        run.close(&out.join("print.pdf"), f).unwrap();
+        run.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("papers/a.pdf")).unwrap(), b"a");
+        assert_eq!(std::fs::read(out.join("print.pdf")).unwrap(), b"print");
+        assert_eq!(std::fs::read(out.join("old.csv")).unwrap(), b"old");
+        assert_eq!(names(), ["out"]);
     }
 
     #[test]

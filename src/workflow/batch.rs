@@ -1,15 +1,21 @@
 //! Class batches: a named paper and answer sheet for every student of a roster, variants assigned so that
-//! neighbours (by seat) differ, combined print files, and the keys once per variant.
+//! neighbours (by seat) differ, combined print files, and the keys once per variant. Streamed: students are
+//! rendered on every core a few at a time, and each file is written as soon as it is made, the print files
+//! page by page, so a batch's memory does not grow with the class.
 
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::error::Result;
-use crate::input::manifest::{Manifest, StudentRecord};
+use crate::error::{Error, Result};
+use crate::input::manifest::StudentRecord;
 use crate::input::roster::{self, Student, seat_order};
+use crate::input::scan::SheetGeometry;
 use crate::render::DocKind;
+use crate::render::PdfWriter;
 use crate::render::layout::{self, Layout};
+use crate::render::pdf::stream::{PrintFile, PrintPageCache, PrintPages};
+use crate::util::fs::StagedRun;
 use crate::workflow::drawn::{DrawRequest, Drawn};
 use crate::workflow::jobs::{Backends, Job, Made, PaperSet, Plan};
 use crate::workflow::{Look, OutFile, load_fonts, paper_typesetter};
@@ -23,20 +29,29 @@ pub struct BatchRequest {
     pub per_student: bool,
 }
 
-/// Everything a class batch writes, manifest.json last, and what the summary line needs.
+/// What a class batch wrote, for the summary line.
 pub struct Batch {
-    pub files: Vec<OutFile>,
+    /// PDF files written, print files included, and their pages.
+    pub pdfs: usize,
+    pub pages: usize,
     pub students: usize,
     pub variants: usize,
     pub seed: u64,
 }
 
-/// Reads the roster, draws the variants and renders every student's paper and sheet, the keys and the
-/// print files, in the formats the look asks for (answer sheets always as PDF). Nothing is written here.
+/// How many students may be made ahead of the one being written: enough to keep every core busy while
+/// files are written, few enough that memory stays flat.
+const AHEAD: usize = 8;
+
+/// Reads the roster, draws the variants and makes every student's paper and sheet, the keys, the print
+/// files and manifest.json (last), in the formats the look asks for (answer sheets always as PDF), writing
+/// each file into `out` as soon as it is made. An error stops the batch; `out`, never committed, then
+/// leaves the output folder as it was.
 pub fn class_batch(
     req: &BatchRequest,
     look: &Look,
     dir: &Path,
+    out: &StagedRun,
     err: &mut dyn std::io::Write,
 ) -> Result<Batch> {
     let students = roster::read(&req.roster)?;
@@ -65,36 +80,115 @@ pub fn class_batch(
     }
     .class(&students, &assignment, &set.labels());
     let backends = Backends::new(typeset, &jobs)?;
-    // Each document moves the bar twice (laid out, drawn), so it moves as students are made.
-    let progress = ProgressBar::new(Backends::progress_steps(&jobs));
-    progress.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {wide_bar} {percent:>3}% of the class's documents {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let made = backends.render_with_progress(&set, &jobs, true, &|| progress.inc(1))?;
-    progress.finish_and_clear();
-    drop(set);
+    let pdf = backends.pdf()?;
     let mut manifest = drawn.manifest();
-    let Collected {
-        mut files,
-        papers,
-        sheets,
-        titles,
-    } = collect(&jobs, made, &mut manifest, &students)?;
-    // The print files are the biggest documents of the run: what only the students' files needed went first.
+    let labels = set.labels();
+
+    let mut named: Vec<Vec<&Job>> = vec![Vec::new(); students.len()];
+    let mut keys = Vec::new();
+    for job in &jobs {
+        match job.student {
+            Some(i) => named[i].push(job),
+            None => keys.push(job),
+        }
+    }
+    // Every sheet of a variant has the same geometry (the id grid is as wide as the longest id, the QR
+    // code one size); the variant's first student's sheet records it.
+    let mut first_of_variant = vec![usize::MAX; variants];
+    for (i, v) in assignment.iter().enumerate().rev() {
+        first_of_variant[*v] = i;
+    }
+
+    let progress = ProgressBar::new((students.len() + keys.len()) as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} students and keys {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut written = Written::default();
     // Answer sheets are forms to mark, printed as they are: their print file is made whatever the formats.
-    let mut print = vec![("print-sheets.pdf", sheets)];
-    if look.pdf {
-        print.insert(0, ("print-papers.pdf", papers));
+    let mut print_papers = if look.pdf {
+        Some(Print::open(out, dir.join("print-papers.pdf"), pdf, duplex)?)
+    } else {
+        None
+    };
+    let mut print_sheets = Print::open(out, dir.join("print-sheets.pdf"), pdf, duplex)?;
+    // A student's stamped PDF comes with its pages as the print files take them. Otherwise (a template
+    // whose student fields cannot be stamped) the pages are drawn for the print files, and as students of
+    // one variant share all pages but those their values are on, each shared page is drawn once. With a
+    // variant per student nothing is shared, and nothing kept.
+    let page_cache = PrintPageCache::default();
+    let cache =
+        |job: &Job| (!req.per_student).then_some((&page_cache, (job.kind as usize, job.variant)));
+    let make = |i: usize| -> Result<StudentMade> {
+        let mut made = StudentMade::default();
+        for job in &named[i] {
+            let Made {
+                file,
+                layout,
+                print,
+            } = backends.render_one(&set, job)?;
+            made.written.write(out, &file)?;
+            drop(file);
+            let Some(layout) = layout else { continue };
+            match job.kind {
+                DocKind::AnswerSheet => {
+                    if first_of_variant[job.variant] == i {
+                        made.geometry = Some(crate::workflow::sheet::geometry(
+                            &layout,
+                            &manifest.variants[job.variant],
+                        )?);
+                    }
+                    made.sheet = Some(PrintDoc::of(pdf, layout, print, cache(job))?);
+                }
+                _ if look.pdf => made.paper = Some(PrintDoc::of(pdf, layout, print, cache(job))?),
+                _ => {}
+            }
+        }
+        Ok(made)
+    };
+    let mut geometries: Vec<Option<Vec<SheetGeometry>>> = vec![None; variants];
+    crate::util::parallel::ordered(students.len(), AHEAD, make, |i, made| {
+        let StudentMade {
+            written: files,
+            paper,
+            sheet,
+            geometry,
+        } = made;
+        written.pdfs += files.pdfs;
+        written.pages += files.pages;
+        let s = &students[i];
+        let title = format!("{} {}（{}卷）", s.id, s.name, labels[assignment[i]]);
+        if let (Some(print), Some(paper)) = (print_papers.as_mut(), paper) {
+            print.append(pdf, &title, paper)?;
+        }
+        if let Some(sheet) = sheet {
+            print_sheets.append(pdf, &title, sheet)?;
+        }
+        if geometry.is_some() {
+            geometries[assignment[i]] = geometry;
+        }
+        progress.inc(1);
+        Ok(())
+    })?;
+    for (record, geometry) in manifest.variants.iter_mut().zip(geometries) {
+        record.sheet = geometry.unwrap_or_default();
     }
-    for (name, layouts) in print {
-        let combined = layout::concat(layouts, &titles, duplex);
-        let pages = combined.pages.len();
-        let bytes = backends.pdf()?.write(&combined)?;
-        files.push(OutFile::pdf(dir.join(name), bytes, pages));
+    // The keys: one per variant and format (one per student with --per-student), each written as made.
+    let make_key = |k: usize| -> Result<Written> {
+        let mut key = Written::default();
+        key.write(out, &backends.render_one(&set, keys[k])?.file)?;
+        Ok(key)
+    };
+    crate::util::parallel::ordered(keys.len(), AHEAD, make_key, |_, key| {
+        written.pdfs += key.pdfs;
+        written.pages += key.pages;
+        progress.inc(1);
+        Ok(())
+    })?;
+    for print in print_papers.into_iter().chain([print_sheets]) {
+        print.finish(out, pdf, &mut written)?;
     }
+    progress.finish_and_clear();
     manifest.students = students
         .iter()
         .zip(&assignment)
@@ -106,16 +200,137 @@ pub fn class_batch(
             variant: drawn.draw.variants[*v].label.clone(),
         })
         .collect();
-    files.push(OutFile::other(
-        dir.join("manifest.json"),
-        manifest.to_json().into_bytes(),
-    ));
+    // Written as it serializes: with a variant per student the manifest of a large class runs to
+    // hundreds of megabytes of JSON, the same bytes as `Manifest::to_json`.
+    let path = dir.join("manifest.json");
+    let file = out.create(&path)?;
+    let mut json = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut json, &manifest)
+        .map_err(std::io::Error::from)
+        .and_then(|()| std::io::Write::write_all(&mut json, b"\n"))
+        .map_err(|e| Error::output("write", &path, e))?;
+    let file = json
+        .into_inner()
+        .map_err(|e| Error::output("write", &path, e.into_error()))?;
+    out.close(&path, file)?;
     Ok(Batch {
-        files,
+        pdfs: written.pdfs,
+        pages: written.pages,
         students: students.len(),
         variants,
         seed: drawn.draw.seed,
     })
+}
+
+/// One student's documents as made on a worker, which wrote the student's files: what it wrote, the
+/// pages for each print file, and the sheet's geometry when the student is the first of their variant.
+#[derive(Default)]
+struct StudentMade {
+    written: Written,
+    paper: Option<PrintDoc>,
+    sheet: Option<PrintDoc>,
+    geometry: Option<Vec<SheetGeometry>>,
+}
+
+/// A document for a print file: its pages drawn (TrueType faces), or its layout, kept to be combined at
+/// the end (CFF faces, which only printpdf embeds, and only in whole documents).
+enum PrintDoc {
+    Pages(PrintPages),
+    Layout(Layout),
+}
+
+impl PrintDoc {
+    fn of(
+        pdf: &PdfWriter,
+        layout: Layout,
+        drawn: Option<PrintPages>,
+        cache: Option<(&PrintPageCache, (usize, usize))>,
+    ) -> Result<PrintDoc> {
+        Ok(if !pdf.streams_print_files() {
+            PrintDoc::Layout(layout)
+        } else if let Some(pages) = drawn {
+            PrintDoc::Pages(pages)
+        } else {
+            PrintDoc::Pages(pdf.print_pages(&layout, cache)?)
+        })
+    }
+}
+
+/// How many PDFs and pages a batch wrote.
+#[derive(Default)]
+struct Written {
+    pdfs: usize,
+    pages: usize,
+}
+
+impl Written {
+    fn write(&mut self, out: &StagedRun, file: &OutFile) -> Result<()> {
+        out.write(&file.path, &file.bytes)?;
+        if let Some(pages) = file.pages {
+            self.pdfs += 1;
+            self.pages += pages;
+        }
+        Ok(())
+    }
+}
+
+/// A print file being made: written page by page into the staging folder, or (CFF faces) its documents
+/// kept and combined at the end.
+struct Print {
+    path: PathBuf,
+    duplex: bool,
+    stream: Option<PrintFile<std::fs::File>>,
+    layouts: Vec<Layout>,
+    titles: Vec<String>,
+}
+
+impl Print {
+    fn open(out: &StagedRun, path: PathBuf, pdf: &PdfWriter, duplex: bool) -> Result<Print> {
+        let stream = if pdf.streams_print_files() {
+            let file = out.create(&path)?;
+            Some(PrintFile::new(file, duplex).map_err(|e| Error::output("write", &path, e))?)
+        } else {
+            None
+        };
+        Ok(Print {
+            path,
+            duplex,
+            stream,
+            layouts: Vec::new(),
+            titles: Vec::new(),
+        })
+    }
+
+    fn append(&mut self, pdf: &PdfWriter, title: &str, doc: PrintDoc) -> Result<()> {
+        match (&mut self.stream, doc) {
+            (Some(stream), PrintDoc::Pages(pages)) => stream
+                .append(pdf, title, pages)
+                .map_err(|e| Error::output("write", &self.path, e)),
+            (_, PrintDoc::Layout(layout)) => {
+                self.layouts.push(layout);
+                self.titles.push(title.to_string());
+                Ok(())
+            }
+            (None, PrintDoc::Pages(_)) => Err(Error::internal(
+                "pages drawn for a print file that is combined at the end",
+            )),
+        }
+    }
+
+    fn finish(self, out: &StagedRun, pdf: &PdfWriter, written: &mut Written) -> Result<()> {
+        let failed = |e| Error::output("write", &self.path, e);
+        if let Some(stream) = self.stream {
+            let (file, pages) = stream.finish(pdf).map_err(failed)?;
+            out.close(&self.path, file)?;
+            written.pdfs += 1;
+            written.pages += pages;
+            return Ok(());
+        }
+        let combined = layout::concat(self.layouts, &self.titles, self.duplex);
+        let pages = combined.pages.len();
+        let bytes = pdf.write(&combined)?;
+        written.write(out, &OutFile::pdf(self.path.clone(), bytes, pages))
+    }
 }
 
 /// Which variant (index into the draw's variants) each student sits, in roster order: round-robin over
@@ -126,51 +341,6 @@ pub fn assign(students: &[Student], variants: usize) -> Vec<usize> {
         assignment[i] = k % variants.max(1);
     }
     assignment
-}
-
-/// A class's rendered documents: the files, and the PDF layouts the print files combine.
-struct Collected {
-    files: Vec<OutFile>,
-    papers: Vec<Layout>,
-    sheets: Vec<Layout>,
-    /// Each student's entry in the print files' outline: `20250001 张三（A卷）`.
-    titles: Vec<String>,
-}
-
-/// The rendered documents as files, with each variant's sheet geometry recorded in the manifest.
-fn collect(
-    jobs: &[Job],
-    made: Vec<Made>,
-    manifest: &mut Manifest,
-    students: &[Student],
-) -> Result<Collected> {
-    let mut out = Collected {
-        files: Vec::new(),
-        papers: Vec::new(),
-        sheets: Vec::new(),
-        titles: Vec::new(),
-    };
-    for (job, Made { file, layout }) in jobs.iter().zip(made) {
-        out.files.push(file);
-        let (Some(layout), Some(i)) = (layout, job.student) else {
-            continue;
-        };
-        let record = &mut manifest.variants[job.variant];
-        if job.kind == DocKind::AnswerSheet {
-            // Every sheet of a variant has the same geometry (the id grid is as wide as the longest id,
-            // the QR code one size); the first one records it.
-            if record.sheet.is_empty() {
-                record.sheet = crate::workflow::sheet::geometry(&layout, record)?;
-            }
-            out.sheets.push(layout);
-            let s = &students[i];
-            out.titles
-                .push(format!("{} {}（{}卷）", s.id, s.name, record.label));
-        } else {
-            out.papers.push(layout);
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -145,7 +145,11 @@ fn file_stem(kind: DocKind) -> &'static str {
 /// What every document of a run is made from: each variant's paper data, built once from the paper model,
 /// and the class it is for; and the students' documents as laid out once per variant, for stamping.
 pub struct PaperSet<'a> {
-    variants: Vec<PaperData>,
+    drawn: &'a Drawn,
+    duplex: bool,
+    /// Variants' paper data, each built when first needed ([`BUILT_KEPT`] at most, the oldest dropped
+    /// first): a class with a variant per student never holds them all.
+    built: Mutex<std::collections::VecDeque<(usize, Arc<PaperData>)>>,
     students: &'a [Student],
     /// Columns of a named answer sheet's 准考证号 grid: as many as the class's longest id.
     id_digits: usize,
@@ -158,6 +162,9 @@ pub struct PaperSet<'a> {
     /// each made once, by the first job that needs it.
     prepared: Mutex<Vec<(PreparedKey, PreparedCell)>>,
 }
+
+/// How many variants' paper data a set keeps built: every variant of a class on a few variants.
+const BUILT_KEPT: usize = 8;
 
 /// How many prepared documents a set keeps: a class's variants × (paper, sheet) on two variants, and a
 /// bounded few with one variant per student (where each is used once).
@@ -179,15 +186,11 @@ struct Prepared {
 }
 
 impl<'a> PaperSet<'a> {
-    pub fn new(drawn: &Drawn, students: &'a [Student], duplex: bool) -> PaperSet<'a> {
-        let count = drawn.draw.variants.len();
+    pub fn new(drawn: &'a Drawn, students: &'a [Student], duplex: bool) -> PaperSet<'a> {
         PaperSet {
-            variants: drawn
-                .draw
-                .variants
-                .iter()
-                .map(|v| paper::build(&drawn.bank, &drawn.blueprint, v, count, duplex))
-                .collect(),
+            drawn,
+            duplex,
+            built: Default::default(),
             students,
             id_digits: students
                 .iter()
@@ -203,7 +206,35 @@ impl<'a> PaperSet<'a> {
 
     /// The variants' labels, in draw order.
     pub fn labels(&self) -> Vec<String> {
-        self.variants.iter().map(|v| v.variant.clone()).collect()
+        self.drawn
+            .draw
+            .variants
+            .iter()
+            .map(|v| v.label.clone())
+            .collect()
+    }
+
+    /// Variant `v`'s paper data, built now unless it was lately.
+    fn variant(&self, v: usize) -> Arc<PaperData> {
+        let built = || self.built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, data)) = built().iter().find(|(k, _)| *k == v) {
+            return Arc::clone(data);
+        }
+        let drawn = self.drawn;
+        let count = drawn.draw.variants.len();
+        let data = Arc::new(paper::build(
+            &drawn.bank,
+            &drawn.blueprint,
+            &drawn.draw.variants[v],
+            count,
+            self.duplex,
+        ));
+        let mut kept = built();
+        if kept.len() >= BUILT_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((v, Arc::clone(&data)));
+        data
     }
 
     /// The data of one document, constructed complete: its variant's paper with its reader's name and id,
@@ -234,7 +265,8 @@ impl<'a> PaperSet<'a> {
     }
 
     fn data_for(&self, job: &Job, student: Option<StudentData>) -> PaperData {
-        let base = &self.variants[job.variant];
+        let base = self.variant(job.variant);
+        let base: &PaperData = &base;
         PaperData {
             id_digits: if student.is_some() {
                 self.id_digits
@@ -320,10 +352,12 @@ pub struct Backends<'f> {
     word: Option<WordWriter<'f>>,
 }
 
-/// A rendered document: the file, and for a PDF its layout (page counts, print files, sheet geometry).
+/// A rendered document: the file, and for a PDF its layout (page counts, print files, sheet geometry);
+/// for a student's stamped PDF also its pages as a print file takes them (drawn once for both).
 pub struct Made {
     pub file: OutFile,
     pub layout: Option<Layout>,
+    pub print: Option<crate::render::pdf::stream::PrintPages>,
 }
 
 impl<'f> Backends<'f> {
@@ -426,6 +460,7 @@ impl<'f> Backends<'f> {
                     Ok(Made {
                         file: OutFile::pdf(job.path.clone(), bytes, layout.pages.len()),
                         layout: Some(layout),
+                        print: None,
                     })
                 }
                 Format::Docx => {
@@ -453,6 +488,7 @@ impl<'f> Backends<'f> {
                 Ok(Made {
                     file: OutFile::pdf(job.path.clone(), bytes, layout.pages.len()),
                     layout: Some(layout),
+                    print: None,
                 })
             }
             Format::Docx => {
@@ -465,6 +501,7 @@ impl<'f> Backends<'f> {
                 Ok(Made {
                     file: OutFile::other(job.path.clone(), word.paper(job.kind, &data, &template)?),
                     layout: None,
+                    print: None,
                 })
             }
         }
@@ -498,13 +535,14 @@ impl Backends<'_> {
         };
         let layout = prepared.layout.stamped(&values, self.typeset.fonts());
         let pdf = self.pdf()?;
-        let bytes = match &prepared.fonts {
-            Some(fonts) => pdf.write_shared(&layout, fonts)?,
-            None => pdf.write(&layout)?,
+        let (bytes, print) = match &prepared.fonts {
+            Some(fonts) => pdf.write_shared_for_print(&layout, fonts, true)?,
+            None => (pdf.write(&layout)?, None),
         };
         Ok(Some(Made {
             file: OutFile::pdf(job.path.clone(), bytes, layout.pages.len()),
             layout: Some(layout),
+            print,
         }))
     }
 

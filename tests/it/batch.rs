@@ -226,3 +226,173 @@ fn per_student_variants_and_blank_sheets() {
         "judge questions get √ and × bubbles: {sheet}"
     );
 }
+
+/// A class of `n` named 张喆1, 李堃2 … with ids 2025001 …, roster order unlike seat order.
+fn class_of(dir: &Dir, n: usize) -> String {
+    let mut csv = String::from("学号,姓名,班级,座位号\n");
+    for i in 0..n {
+        csv.push_str(&format!(
+            "{},{}{},社工一班,{}\n",
+            2025001 + i,
+            NAMES[i % 8],
+            i + 1,
+            (i * 5) % n + 1
+        ));
+    }
+    dir.create("class.csv", csv).display().to_string()
+}
+
+fn quiz() -> String {
+    repo()
+        .join("question-bank/exams/quiz.yaml")
+        .display()
+        .to_string()
+}
+
+/// Every file under `dir`, relative, with its bytes.
+fn files_of(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(
+        root: &std::path::Path,
+        at: &std::path::Path,
+        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    ) {
+        for entry in std::fs::read_dir(at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn streamed_print_files_pass_qpdf_with_every_student_in_roster_order_and_the_same_bytes_each_run() {
+    let dir = Dir::new();
+    let n = 12;
+    let roster = class_of(&dir, n);
+    for out in ["one", "two"] {
+        dir.run(&[
+            "batch",
+            &quiz(),
+            "--roster",
+            &roster,
+            "--seed",
+            "5",
+            "--variants",
+            "3",
+            "--duplex",
+            "-o",
+            out,
+        ])
+        .success();
+    }
+    for name in ["print-papers.pdf", "print-sheets.pdf"] {
+        let file = dir.join(&format!("one/{name}"));
+        let check = Command::new("qpdf")
+            .arg("--check")
+            .arg(&file)
+            .output()
+            .expect("qpdf");
+        assert!(
+            check.status.success(),
+            "{name}: {}{}",
+            String::from_utf8_lossy(&check.stdout),
+            String::from_utf8_lossy(&check.stderr)
+        );
+        // Each student's documents in roster order: the ids as pdftotext reads the pages, in order.
+        let printed = text(&file);
+        let mut at = 0;
+        for i in 0..n {
+            let id = (2025001 + i).to_string();
+            let name = format!("{}{}", NAMES[i % 8], i + 1);
+            let found = printed[at..]
+                .find(&id)
+                .unwrap_or_else(|| panic!("{name}: student {id} missing or out of roster order"));
+            at += found + id.len();
+            assert!(printed.contains(&name), "{name}: {name} missing");
+        }
+    }
+    // Duplex: every student's documents start on an odd page, so each one-page sheet but the last gets a
+    // blank back; the papers have even page counts already.
+    assert_eq!(pdf_pages(&dir.join("one/print-sheets.pdf")), 2 * n - 1);
+    let papers: usize = (0..n)
+        .map(|i| {
+            pdf_pages(&dir.join(&format!(
+                "one/papers/{}-{}{}.pdf",
+                2025001 + i,
+                NAMES[i % 8],
+                i + 1
+            )))
+        })
+        .sum();
+    assert_eq!(pdf_pages(&dir.join("one/print-papers.pdf")), papers);
+    // Page k of the sheets' print file is student k's sheet (pdftotext page by page).
+    for i in [0, 5, n - 1] {
+        let page = (2 * i + 1).to_string();
+        let out = Command::new("pdftotext")
+            .args(["-f", &page, "-l", &page])
+            .arg(dir.join("one/print-sheets.pdf"))
+            .arg("-")
+            .output()
+            .expect("pdftotext");
+        let sheet = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            sheet.contains(&format!("{}{}", NAMES[i % 8], i + 1)),
+            "page {page}: {sheet}"
+        );
+    }
+    let (one, two) = (files_of(&dir.join("one")), files_of(&dir.join("two")));
+    assert_eq!(one.len(), two.len());
+    for (name, bytes) in &one {
+        assert!(
+            two.get(name) == Some(bytes),
+            "{name} differs between two runs"
+        );
+    }
+}
+
+#[test]
+fn a_batch_that_fails_half_way_leaves_the_output_folder_as_it_was() {
+    let dir = Dir::new();
+    let n = 10;
+    let roster = class_of(&dir, n);
+    dir.create("out/manifest.json", "the last run's manifest");
+    // A folder squats on the eighth student's paper: the batch fails after writing seven students.
+    std::fs::create_dir_all(dir.join(&format!("out/papers/{}-{}8.pdf", 2025008, NAMES[7])))
+        .unwrap();
+    let run = dir
+        .run(&[
+            "batch",
+            &quiz(),
+            "--roster",
+            &roster,
+            "--seed",
+            "5",
+            "-o",
+            "out",
+        ])
+        .failure(1);
+    assert!(run.stderr.contains("2025008"), "{}", run.stderr);
+    let left: Vec<String> = files_of(&dir.join("out")).into_keys().collect();
+    assert_eq!(
+        left,
+        ["manifest.json"],
+        "no new file, half-written or whole"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out/manifest.json")).unwrap(),
+        "the last run's manifest"
+    );
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains("examgen"))
+        .collect();
+    assert!(beside.is_empty(), "staging folders left behind: {beside:?}");
+}

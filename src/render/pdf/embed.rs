@@ -160,6 +160,137 @@ impl Narrow {
     }
 }
 
+/// A face's objects as [`insert_fonts`] puts them into a document: `COUNT` of them, numbered from `first`.
+pub trait FontObjects {
+    const COUNT: u32;
+    /// Adds the objects and returns the font's id.
+    fn insert_objects(&self, doc: &mut lopdf::Document, first: u32) -> ObjectId;
+}
+
+impl FontObjects for Embedded {
+    const COUNT: u32 = 4;
+    fn insert_objects(&self, doc: &mut lopdf::Document, first: u32) -> ObjectId {
+        self.insert(doc, first)
+    }
+}
+
+impl FontObjects for KeptIds {
+    const COUNT: u32 = 5;
+    fn insert_objects(&self, doc: &mut lopdf::Document, first: u32) -> ObjectId {
+        for (n, object) in self.objects(first + 4, first) {
+            doc.objects.insert((n, 0), object);
+        }
+        (first + 4, 0)
+    }
+}
+
+/// One face for a file whose pages were drawn before all its glyphs were known (a print file written page
+/// by page): the pages show each glyph by its id in the whole face (the CID), and a CIDToGIDMap points each
+/// CID at the glyph's place in the subset, which is cut once, at the end, to every glyph the pages showed.
+pub struct KeptIds {
+    /// The glyphs (ids in the whole face) it has, ascending.
+    glyphs: Vec<u16>,
+    program: Stream,
+    to_unicode: Stream,
+    cid_to_gid: Stream,
+    widths: Vec<Object>,
+    face_name: Vec<u8>,
+    descriptor: Vec<(&'static str, Object)>,
+}
+
+impl KeptIds {
+    /// `used` (glyph ids of `source`, the whole face) subset from `source`, or None when the subsetter fails.
+    pub fn new(source: &[u8], meta: &FaceMeta, id: &str, used: &Used) -> Option<KeptIds> {
+        let subset = subset(source, used)?;
+        if !is_truetype(&subset.bytes) {
+            return None;
+        }
+        let unicode: Vec<(u16, String)> = used.iter().map(|(g, (_, c))| (*g, c.clone())).collect();
+        let scale = 1000.0 / meta.units_per_em as f32;
+        let widths = width_runs(
+            used.iter()
+                .map(|(g, (units, _))| (*g, (*units as f32 * scale) as i64)),
+        );
+        let last = used.keys().next_back().copied().unwrap_or(0) as usize;
+        let mut map = vec![0u8; 2 * (last + 1)];
+        for (g, new) in &subset.glyph_mapping {
+            let at = 2 * *g as usize;
+            map[at..at + 2].copy_from_slice(&new.to_be_bytes());
+        }
+        let mut dict = Dictionary::new();
+        dict.set("Length1", Object::Integer(subset.bytes.len() as i64));
+        let name = meta.name.clone().unwrap_or_else(|| id.to_string());
+        let face_name = format!("{}+{name}", id.get(0..6).unwrap_or(id)).into_bytes();
+        Some(KeptIds {
+            glyphs: used.keys().copied().collect(),
+            program: deflated(Stream::new(dict, subset.bytes).with_compression(true)),
+            to_unicode: deflated(Stream::new(
+                Dictionary::new(),
+                cmap_string(id, &unicode).into_bytes(),
+            )),
+            cid_to_gid: deflated(Stream::new(Dictionary::new(), map)),
+            widths,
+            descriptor: descriptor(meta, &face_name),
+            face_name,
+        })
+    }
+
+    /// Whether the face has glyph `g` (an id in the whole face).
+    pub fn has(&self, g: u16) -> bool {
+        self.glyphs.binary_search(&g).is_ok()
+    }
+
+    /// The face's objects: the Type0 font as `font`, the others numbered from `first` (font program,
+    /// ToUnicode, CIDToGIDMap, descriptor); returns them in that order, the font last.
+    pub fn objects(&self, font: u32, first: u32) -> Vec<(u32, Object)> {
+        let (program, to_unicode, map, descriptor) = (first, first + 1, first + 2, first + 3);
+        let mut d = Dictionary::from_iter(self.descriptor.clone());
+        d.set("FontFile2", Object::Reference((program, 0)));
+        let name = || Object::Name(self.face_name.clone());
+        let cid_font = Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Font".to_vec())),
+            ("BaseFont", name()),
+            ("Subtype", Object::Name(b"CIDFontType2".to_vec())),
+            (
+                "CIDSystemInfo",
+                Object::Dictionary(Dictionary::from_iter(vec![
+                    (
+                        "Registry",
+                        Object::String(b"Adobe".to_vec(), lopdf::StringFormat::Literal),
+                    ),
+                    (
+                        "Ordering",
+                        Object::String(b"Identity".to_vec(), lopdf::StringFormat::Literal),
+                    ),
+                    ("Supplement", Object::Integer(0)),
+                ])),
+            ),
+            ("W", Object::Array(self.widths.clone())),
+            ("DW", Object::Integer(1000)),
+            ("FontDescriptor", Object::Reference((descriptor, 0))),
+            ("CIDToGIDMap", Object::Reference((map, 0))),
+        ]);
+        let dict = Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Font".to_vec())),
+            ("Subtype", Object::Name(b"Type0".to_vec())),
+            ("BaseFont", name()),
+            ("Encoding", Object::Name(b"Identity-H".to_vec())),
+            ("ToUnicode", Object::Reference((to_unicode, 0))),
+            (
+                "DescendantFonts",
+                Object::Array(vec![Object::Dictionary(cid_font)]),
+            ),
+        ]);
+        vec![
+            (program, Object::Stream(self.program.clone())),
+            (to_unicode, Object::Stream(self.to_unicode.clone())),
+            (map, Object::Stream(self.cid_to_gid.clone())),
+            (descriptor, Object::Dictionary(d)),
+            (font, Object::Dictionary(dict)),
+        ]
+    }
+}
+
 struct Subset {
     bytes: Vec<u8>,
     /// Original glyph id → id in the subset.
@@ -253,11 +384,11 @@ impl FaceMeta {
 
 /// Puts `fonts` (resource name and face, in name order) into a document printpdf wrote without them: the
 /// objects from its empty font dictionary on move up to make room, as if printpdf had embedded them.
-pub fn insert_fonts(doc: &mut lopdf::Document, fonts: &[(&str, &Embedded)]) {
+pub fn insert_fonts<F: FontObjects>(doc: &mut lopdf::Document, fonts: &[(&str, &F)]) {
     let Some(dict_id) = font_dictionary(doc) else {
         return;
     };
-    let room = 4 * fonts.len() as u32;
+    let room = F::COUNT * fonts.len() as u32;
     let start = dict_id.0;
     let objects = std::mem::take(&mut doc.objects);
     doc.objects = objects
@@ -273,7 +404,7 @@ pub fn insert_fonts(doc: &mut lopdf::Document, fonts: &[(&str, &Embedded)]) {
     doc.max_id += room;
     let mut entries = Vec::new();
     for (k, (id, embedded)) in fonts.iter().enumerate() {
-        let font = embedded.insert(doc, start + 4 * k as u32);
+        let font = embedded.insert_objects(doc, start + F::COUNT * k as u32);
         entries.push((id.to_string(), font));
     }
     if let Some(Object::Dictionary(d)) = doc.objects.get_mut(&(start + room, 0)) {

@@ -1,8 +1,10 @@
 //! The PDF writer: draws laid-out pages with printpdf, embedding subset fonts, with an outline (bookmarks),
 //! a title in the metadata, fixed dates and a content-derived document id, so equal input gives equal bytes.
-//! [`embed`] subsets and embeds the fonts, [`xobject`] makes the pictures into PDF objects.
+//! [`embed`] subsets and embeds the fonts, [`xobject`] makes the pictures into PDF objects, [`stream`] writes
+//! a class's print file page by page.
 
 pub(crate) mod embed;
+pub mod stream;
 mod xobject;
 
 use printpdf::{
@@ -127,7 +129,7 @@ impl<'f> PdfWriter<'f> {
                 self.xobjects.xobject(src, *w).map_err(Error::input)?;
             }
         }
-        Ok(render(layout, self, None))
+        Ok(render(layout, self, None, false).bytes)
     }
 
     /// The faces subset once for many documents: to the glyphs `layout` shows and those of `extra` in the
@@ -143,17 +145,39 @@ impl<'f> PdfWriter<'f> {
                 used[0].insert(g.id, (g.units, c.to_string()));
             }
         }
+        let stamped =
+            |p: &crate::render::layout::Page| p.items.iter().any(|i| matches!(i, Item::Stamp(_)));
         let pages = layout
             .pages
             .iter()
+            .map(|p| (!stamped(p)).then(std::sync::OnceLock::new))
+            .collect();
+        let glyphs = layout
+            .pages
+            .iter()
             .map(|p| {
-                (!p.items.iter().any(|i| matches!(i, Item::Stamp(_))))
-                    .then(std::sync::OnceLock::new)
+                (!stamped(p)).then(|| {
+                    let mut used: [embed::Used; 2] = Default::default();
+                    collect_page_used(p, self, &mut used);
+                    Arc::new(used)
+                })
             })
             .collect();
+        // The pages show each glyph by its id in the whole face, so a copy's pages can go into a print
+        // file as they are.
+        let face = |i: usize, bytes: &[u8], id: &str| -> Option<Option<embed::KeptIds>> {
+            if used[i].is_empty() {
+                return Some(None);
+            }
+            embed::KeptIds::new(bytes, &meta[i], id, &used[i]).map(Some)
+        };
         Some(SharedPdf {
-            faces: subset_faces(&used, self, meta)?,
+            faces: [
+                face(0, &self.fonts.body.bytes, BODY_ID)?,
+                face(1, &self.fonts.heading.bytes, HEADING_ID)?,
+            ],
             pages,
+            glyphs,
         })
     }
 
@@ -161,15 +185,37 @@ impl<'f> PdfWriter<'f> {
     /// as they are subset, the pages without reserved boxes as the first copy drew them; otherwise as
     /// [`PdfWriter::write`]. A copy showing a glyph the subsets lack is written on its own.
     pub fn write_shared(&self, layout: &Layout, shared: &SharedPdf) -> Result<Vec<u8>> {
-        if layout.pages.len() != shared.pages.len() || !shared.cover(layout, self) {
-            return self.write(layout);
-        }
+        Ok(self.write_shared_for_print(layout, shared, false)?.0)
+    }
+
+    /// [`PdfWriter::write_shared`], and with `print` the copy's pages as a print file takes them, drawn
+    /// once for both (None when the copy is written on its own: its pages are then drawn for the print file
+    /// by [`PdfWriter::print_pages`]).
+    pub fn write_shared_for_print(
+        &self,
+        layout: &Layout,
+        shared: &SharedPdf,
+        print: bool,
+    ) -> Result<(Vec<u8>, Option<stream::PrintPages>)> {
+        let Some(glyphs) = shared.glyphs_of(layout, self) else {
+            return Ok((self.write(layout)?, None));
+        };
         for item in layout.pages.iter().flat_map(|p| &p.items) {
             if let Item::Image { w, src, .. } = item {
                 self.xobjects.xobject(src, *w).map_err(Error::input)?;
             }
         }
-        Ok(render(layout, self, Some(shared)))
+        let rendered = render(layout, self, Some(shared), print);
+        let pages = print.then(|| {
+            let pages = rendered
+                .pages
+                .into_iter()
+                .zip(glyphs)
+                .map(|(content, used)| (content.bytes, content.deflated, used))
+                .collect();
+            stream::PrintPages::drawn(layout, pages, rendered.pictures)
+        });
+        Ok((rendered.bytes, pages))
     }
 
     /// Several documents as PDF: the fonts cut down to all their glyphs once, then each drawn, on every core
@@ -207,9 +253,11 @@ impl<'f> PdfWriter<'f> {
 /// once ([body, heading], None for a face none of them uses), and the content of each page no student's
 /// values touch, drawn for the first copy.
 pub struct SharedPdf {
-    faces: [Option<Embedded>; 2],
+    faces: [Option<embed::KeptIds>; 2],
     /// Per page of the prepared document: None for a page with reserved boxes (drawn for each copy).
     pages: Vec<Option<std::sync::OnceLock<Option<PageContent>>>>,
+    /// The glyphs of each page without reserved boxes ([body, heading]); None for a page with them.
+    glyphs: Vec<Option<Arc<[embed::Used; 2]>>>,
 }
 
 /// A page's content stream as the file stores it.
@@ -236,35 +284,66 @@ impl PageContent {
 }
 
 impl SharedPdf {
-    /// Whether every glyph `layout` shows is in these subsets.
-    fn cover(&self, layout: &Layout, fonts: &PdfWriter) -> bool {
-        let mut used: [embed::Used; 2] = Default::default();
-        collect_used(layout, fonts, &mut used);
-        used.iter().zip(&self.faces).all(|(used, face)| {
-            used.is_empty()
-                || face
-                    .as_ref()
-                    .is_some_and(|f| used.keys().all(|g| f.remap.contains_key(g)))
-        })
+    /// The glyphs of each page of `layout`, a stamped copy, when every one is in these subsets; None when
+    /// one is not (or the copy is not of this document). Pages without reserved boxes are as prepared.
+    fn glyphs_of(&self, layout: &Layout, fonts: &PdfWriter) -> Option<Vec<Arc<[embed::Used; 2]>>> {
+        if layout.pages.len() != self.pages.len() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(layout.pages.len());
+        for (page, shared) in layout.pages.iter().zip(&self.glyphs) {
+            if let Some(shared) = shared {
+                out.push(Arc::clone(shared));
+                continue;
+            }
+            let mut used: [embed::Used; 2] = Default::default();
+            collect_page_used(page, fonts, &mut used);
+            let covered = used.iter().zip(&self.faces).all(|(used, face)| {
+                used.is_empty()
+                    || face
+                        .as_ref()
+                        .is_some_and(|f| used.keys().all(|g| f.has(*g)))
+            });
+            if !covered {
+                return None;
+            }
+            out.push(Arc::new(used));
+        }
+        Some(out)
     }
 }
 
-/// Draws `layout` as PDF bytes, with `shared` fonts when given (else its own subsets); a picture that
-/// cannot be made is left out (`PdfWriter::write` makes them first).
-fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedPdf>) -> Vec<u8> {
+/// A document drawn as PDF: its bytes, and when asked its pages' content streams with the pictures they
+/// name (`IMG1` …).
+struct Rendered {
+    bytes: Vec<u8>,
+    pages: Vec<PageContent>,
+    pictures: Vec<(String, u32)>,
+}
+
+/// Draws `layout` as PDF bytes, with `shared` fonts when given (else its own subsets), keeping its pages'
+/// content streams when `keep_pages`; a picture that cannot be made is left out (`PdfWriter::write` makes
+/// them first).
+fn render(
+    layout: &Layout,
+    fonts: &PdfWriter,
+    shared: Option<&SharedPdf>,
+    keep_pages: bool,
+) -> Rendered {
     let mut doc = PdfDocument::new(&layout.title);
     doc.metadata.info.creator = format!("examgen {}", env!("CARGO_PKG_VERSION"));
     doc.metadata.info.producer = "examgen (printpdf)".into();
     // Dates stay at the epoch default: a real date would make every run's bytes differ.
-    let embedded: Option<std::borrow::Cow<[Option<Embedded>; 2]>> = match shared {
-        Some(shared) => Some(std::borrow::Cow::Borrowed(&shared.faces)),
+    // Shared faces keep the whole face's glyph ids; a document's own subsets renumber them.
+    let embedded = match shared {
+        Some(_) => None,
         None => fonts
             .meta
             .as_ref()
-            .and_then(|meta| embed_fonts(layout, fonts, meta))
-            .map(std::borrow::Cow::Owned),
+            .and_then(|meta| embed_fonts(layout, fonts, meta)),
     };
     if embedded.is_none()
+        && shared.is_none()
         && let Some([body, heading]) = fonts.parsed()
     {
         doc.resources
@@ -276,7 +355,7 @@ fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedPdf>) -> Vec
             .map
             .insert(FontId(HEADING_ID.into()), PdfFont::new(heading.clone()));
     }
-    let remaps = embedded.as_deref().map_or([None, None], |[body, heading]| {
+    let remaps = embedded.as_ref().map_or([None, None], |[body, heading]| {
         [
             body.as_ref().map(|e| &e.remap),
             heading.as_ref().map(|e| &e.remap),
@@ -287,18 +366,9 @@ fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedPdf>) -> Vec
     let xobjects = add_pictures(&mut doc, layout, fonts);
     // With our own fonts each page's content stream stands alone, so pages are drawn one at a time into
     // the finished file below: a class's print file never holds every page's drawing operations at once.
-    let own = embedded.is_some();
-    let ops_of = |page: &crate::render::layout::Page| {
-        let mut ops = Vec::with_capacity(page.items.len() * 6);
-        for item in &page.items {
-            if let Item::Image { x, y, w, h, src } = item {
-                draw_picture(&xobjects, (*x, *y, *w, *h), src, height, &mut ops);
-                continue;
-            }
-            draw_item(item, height, fonts, &remaps, &mut ops);
-        }
-        ops
-    };
+    let own = embedded.is_some() || shared.is_some();
+    let ops_of =
+        |page: &crate::render::layout::Page| page_ops(page, height, fonts, &remaps, &xobjects);
     let size = (Pt(layout.setup.width).into(), Pt(height).into());
     let pages: Vec<PdfPage> = layout
         .pages
@@ -325,13 +395,9 @@ fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedPdf>) -> Vec
         image_optimization: None,
     };
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    let mut kept = Vec::new();
     if own {
-        let draw = |page| {
-            // Pictures are placed with `no_auto_scale`, so this document needs no XObjects of its own.
-            let mut one = PdfDocument::new("");
-            one.with_pages(vec![PdfPage::new(size.0, size.1, ops_of(page))]);
-            first_page_content(&one.to_lopdf_document(&opts, &mut Vec::new()))
-        };
+        let draw = |page| page_content(ops_of(page), size);
         for (k, (page, id)) in layout
             .pages
             .iter()
@@ -343,11 +409,15 @@ fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedPdf>) -> Vec
                 Some(cell) => cell
                     .get_or_init(|| draw(page).map(PageContent::new))
                     .clone(),
-                None => draw(page).map(|bytes| PageContent {
-                    bytes,
-                    deflated: false,
-                }),
+                // Deflated here as `compress_streams` would, so a print file can take it as it is.
+                None => draw(page).map(PageContent::new),
             };
+            if keep_pages {
+                kept.push(content.clone().unwrap_or(PageContent {
+                    bytes: Vec::new(),
+                    deflated: false,
+                }));
+            }
             if let Some(content) = content
                 && let Ok(contents) = lo
                     .get_dictionary(id)
@@ -361,14 +431,62 @@ fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedPdf>) -> Vec
             }
         }
     }
-    if let Some([body, heading]) = embedded.as_deref() {
+    if let Some([body, heading]) = &embedded {
         let fonts: Vec<(&str, &Embedded)> = [(BODY_ID, body), (HEADING_ID, heading)]
             .into_iter()
             .filter_map(|(id, e)| e.as_ref().map(|e| (id, e)))
             .collect();
         embed::insert_fonts(&mut lo, &fonts);
     }
-    finish(lo)
+    if let Some(shared) = shared {
+        let [body, heading] = &shared.faces;
+        let fonts: Vec<(&str, &embed::KeptIds)> = [(BODY_ID, body), (HEADING_ID, heading)]
+            .into_iter()
+            .filter_map(|(id, e)| e.as_ref().map(|e| (id, e)))
+            .collect();
+        embed::insert_fonts(&mut lo, &fonts);
+    }
+    Rendered {
+        bytes: finish(lo),
+        pages: kept,
+        pictures: if keep_pages { xobjects } else { Vec::new() },
+    }
+}
+
+/// The drawing operations of one page of a document `height` points tall, glyphs shown as `remaps` says,
+/// pictures named by their place in `xobjects` (`IMG1` …).
+fn page_ops(
+    page: &crate::render::layout::Page,
+    height: f32,
+    fonts: &PdfWriter,
+    remaps: &Remaps,
+    xobjects: &[(String, u32)],
+) -> Vec<Op> {
+    let mut ops = Vec::with_capacity(page.items.len() * 6);
+    for item in &page.items {
+        if let Item::Image { x, y, w, h, src } = item {
+            draw_picture(xobjects, (*x, *y, *w, *h), src, height, &mut ops);
+            continue;
+        }
+        draw_item(item, height, fonts, remaps, &mut ops);
+    }
+    ops
+}
+
+/// The content stream (not yet deflated) printpdf writes for `ops` on a page of `size`: the page drawn on
+/// its own, so that its stream stands alone. Pictures are placed with `no_auto_scale`, so the page needs no
+/// XObjects of its own.
+fn page_content(ops: Vec<Op>, size: (printpdf::Mm, printpdf::Mm)) -> Option<Vec<u8>> {
+    let opts = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut one = PdfDocument::new("");
+    one.with_pages(vec![PdfPage::new(size.0, size.1, ops)]);
+    let one = one.to_lopdf_document(&opts, &mut Vec::new());
+    first_page_content(&one)
 }
 
 /// Each picture of `layout` (file and printed width) as one XObject of `doc`, named in order of first use;
