@@ -869,7 +869,7 @@ impl Tally {
                     .iter()
                     .zip(&r.bubbles)
                     .filter(|(b, _)| matches!(&b.meaning, BubbleMeaning::Answer { question, .. } if *question == q.number))
-                    .map(|(b, x)| format!("{:?}: {:?} d{:.2} c{:.2} r{:04b}", b.meaning, x.shape, x.darkness, x.cover, x.ring))
+                    .map(|(b, x)| format!("{:?}: {:?} d{:.2} c{:.2} a{:.2}", b.meaning, x.shape, x.darkness, x.cover, x.around))
                     .collect();
                 let marks: Vec<String> = student
                     .marks
