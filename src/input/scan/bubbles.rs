@@ -97,6 +97,8 @@ const PART_AROUND: f32 = 0.4;
 const FILL_REACH: f32 = 0.7;
 const STROKE_REACH: f32 = 1.5;
 const CIRCLE_REACH: f32 = 1.6;
+/// The darkness an eraser's haze can leave in a box: a fill, however faint, is darker.
+const ERASED_HAZE: f32 = 0.13;
 /// Below this the pencil is not told apart from paper grain and print (darkness).
 const MIN_PENCIL: f32 = 0.16;
 /// Samples darker than this above the print are candidates for this sheet's pencil level.
@@ -733,7 +735,9 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     // The share of the inside a few dark specks cover without being a mark: more on a page cut to black
     // and white (pencil level near 1), where print edges break into black pixels.
     let speck = 0.04 + 0.12 * (pencil - 0.6).max(0.0);
-    if f.cover >= 0.7 && f.fill >= 0.45 * pencil {
+    // A fill covers both halves each way (a half fill leaves one bare), and is darker than the haze an
+    // eraser leaves (at most about 0.12 above the paper), however faint this writer's pencil.
+    if f.cover >= 0.7 && f.fill >= (0.45 * pencil).max(ERASED_HAZE) && f.half_min >= 0.5 {
         return MarkShape::Fill;
     }
     if f.cover < 0.3 && around == Around::Circle {

@@ -168,6 +168,16 @@ pub enum Mark {
     Cross,
     /// A circle drawn round the bubble, the bubble itself left empty.
     Circle,
+    /// A circle pressed tight against the box, running over its outline.
+    CircleTight,
+    /// A circle drawn large, out over the next bubble's box.
+    CircleLarge,
+    /// A circle drawn off-centre: tight or over the box on one side, loose on the other.
+    CircleOffCentre,
+    /// An open circle: a third to a sixth of it left undrawn.
+    CircleOpen,
+    /// A fill scribbled over hard to cancel it (the student then marks another bubble).
+    ScribbledOut,
     /// A whole fill in light 2B pencil: mean grey about 150.
     LightFill,
     /// A fill covering only one half of the bubble.
@@ -602,9 +612,11 @@ pub const CLEAR_STYLES: [Mark; 7] = [
     Mark::Circle,
 ];
 
-/// A student answering every question, each mark in a style picked at random; about one question in
-/// eight of the single choices gets a mark a person must see (erased alone, half, double, a tick beside a
-/// fill, an erasure beside the real mark). With `faint`, every clear mark is a faint writer's fill.
+/// A student answering every question, each mark in a style picked at random (fills, ticks, crosses,
+/// circles drawn tight, large and off-centre); about one question in eight of the single choices gets a
+/// mark a person must see (erased alone, half, double, a tick beside a fill, an erasure beside the real
+/// mark, an open circle, one scribbled out and another marked). With `faint`, every clear mark is a
+/// faint writer's fill.
 pub fn styled_student(geom: &SheetGeometry, rng: &mut Rng, faint: bool) -> (Student, Vec<Expect>) {
     let mut s = random_student(geom, rng);
     s.marks.clear();
@@ -663,7 +675,7 @@ pub fn styled_student(geom: &SheetGeometry, rng: &mut Rng, faint: bool) -> (Stud
             continue;
         }
         let (pencil, spare) = (clear(rng), other(rng));
-        match (rng.below(5), spare) {
+        match (rng.below(7), spare) {
             (0, _) => {
                 // Rubbed out and left blank: the smudge must still reach a person.
                 s.marks.push((at(&answer), Mark::Erased));
@@ -682,6 +694,17 @@ pub fn styled_student(geom: &SheetGeometry, rng: &mut Rng, faint: bool) -> (Stud
                 s.marks.push((at(&answer), Mark::Pencil));
                 s.marks
                     .push((j, [Mark::Tick, Mark::Cross, Mark::Circle][rng.below(3)]));
+                expect.push(Expect::Flag);
+            }
+            (5, _) => {
+                // An open circle: read, or to a person.
+                s.marks.push((at(&answer), Mark::CircleOpen));
+                expect.push(Expect::RightOrFlag(answer));
+            }
+            (6, Some(j)) => {
+                // Scribbled out and another marked: two marks, a person decides which stands.
+                s.marks.push((j, Mark::ScribbledOut));
+                s.marks.push((at(&answer), pencil));
                 expect.push(Expect::Flag);
             }
             (_, j) => {
@@ -737,17 +760,36 @@ mod styles {
                 polyline(img, &a1, width, grey, ppm, rng);
                 polyline(img, &a2, width, grey, ppm, rng);
             }
-            Mark::Circle => {
+            Mark::Circle
+            | Mark::CircleTight
+            | Mark::CircleLarge
+            | Mark::CircleOffCentre
+            | Mark::CircleOpen => {
+                use std::f32::consts::{PI, TAU};
                 let (cx, cy) = a.centre();
-                let (cx, cy) = (cx + j(rng, 0.25), cy + j(rng, 0.2));
-                // Round the bubble within its cell: up to about half the gap to the next bubble, and a
-                // little over (the gaps are 1.2 mm across and 1.4 mm down).
-                let (rx, ry) = (
-                    a.w / 2.0 + rng.range(0.4, 0.85),
-                    a.h / 2.0 + rng.range(0.4, 0.8),
-                );
-                let start = rng.range(0.0, std::f32::consts::TAU);
-                let sweep = rng.range(1.9, 2.12) * std::f32::consts::PI;
+                let (mut cx, mut cy) = (cx + j(rng, 0.25), cy + j(rng, 0.2));
+                // How far outside the box the line runs (mm, across and down): within its cell, up to
+                // about half the gap to the next bubble and a little over (the gaps are 1.2 mm across and
+                // 1.4 mm down); tight, over the outline; large, over the next box.
+                let (out_x, out_y) = match mark {
+                    Mark::CircleTight => (rng.range(-0.1, 0.3), rng.range(-0.1, 0.25)),
+                    Mark::CircleLarge => (rng.range(1.0, 1.5), rng.range(0.9, 1.4)),
+                    Mark::CircleOffCentre => (rng.range(0.5, 0.9), rng.range(0.45, 0.8)),
+                    _ => (rng.range(0.4, 0.85), rng.range(0.4, 0.8)),
+                };
+                if mark == Mark::CircleOffCentre {
+                    let towards = rng.range(0.0, TAU);
+                    let by = rng.range(0.45, 0.75);
+                    cx += by * towards.cos();
+                    cy += 0.7 * by * towards.sin();
+                }
+                let (rx, ry) = (a.w / 2.0 + out_x, a.h / 2.0 + out_y);
+                let start = rng.range(0.0, TAU);
+                let sweep = if mark == Mark::CircleOpen {
+                    rng.range(1.35, 1.7) * PI
+                } else {
+                    rng.range(1.9, 2.12) * PI
+                };
                 let n = 28;
                 let pts: Vec<(f32, f32)> = (0..=n)
                     .map(|i| {
@@ -757,6 +799,28 @@ mod styles {
                     })
                     .collect();
                 polyline(img, &pts, width.min(0.45), grey, ppm, rng);
+            }
+            Mark::ScribbledOut => {
+                // The fill first, then hard zigzags over it and beyond the box, then a cross through
+                // them.
+                draw(img, a, Mark::LightFill, ppm, rng)?;
+                let rows = 7;
+                let pts: Vec<(f32, f32)> = (0..=rows * 2)
+                    .map(|k| {
+                        let x = if k % 2 == 0 { x0 - 0.5 } else { x1 + 0.5 };
+                        let y = y0 - 0.4 + (a.h + 0.8) * (k / 2) as f32 / rows as f32;
+                        (x + j(rng, 0.2), y + j(rng, 0.15))
+                    })
+                    .collect();
+                polyline(img, &pts, 0.5, 40.0, ppm, rng);
+                polyline(
+                    img,
+                    &[(x0 - 0.6, y0 - 0.5), (x1 + 0.6, y1 + 0.5)],
+                    0.5,
+                    40.0,
+                    ppm,
+                    rng,
+                );
             }
             Mark::LightFill | Mark::Faint | Mark::Half => {
                 let (base, spread) = match mark {
