@@ -85,6 +85,10 @@ const AROUND_IN: f32 = 0.35;
 const AROUND_OUT: f32 = 1.5;
 const AROUND_STEP: f32 = 0.08;
 const AROUND_DEPTHS: usize = ((AROUND_IN + AROUND_OUT) / AROUND_STEP) as usize + 1;
+/// Round the corners the samples start further in (and end as much sooner): a circle drawn tight against
+/// the box runs over its outline along the sides but cuts its corners well inside, clear of the print and
+/// the label, and a neighbour's circle never comes there.
+const AROUND_IN_CORNER: f32 = 0.7;
 /// Bubbles this close (mm, box to box) are neighbours: their print is in each other's reach, and a mark
 /// of theirs can reach over.
 const NEAR: f32 = 2.0;
@@ -141,7 +145,12 @@ struct Station {
 impl Station {
     /// The sheet point `depth` samples out along the normal.
     fn at(&self, depth: usize) -> (f32, f32) {
-        let o = -AROUND_IN + depth as f32 * AROUND_STEP;
+        let from = if self.sides.count_ones() == 2 {
+            AROUND_IN_CORNER
+        } else {
+            AROUND_IN
+        };
+        let o = -from + depth as f32 * AROUND_STEP;
         (self.x + self.nx * o, self.y + self.ny * o)
     }
 }
@@ -659,7 +668,7 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
 }
 
 /// How much of the contour round bubble `a` a pencil line runs along: (stations with a line, stations
-/// judged). A station has a line where two samples in a row across it hold pencil; samples `claimed`
+/// judged, corners with a line through at least two of their stations). A station has a line where two samples in a row across it hold pencil; samples `claimed`
 /// (a marked neighbour's own ink may be there) are left out, and a station is judged only when it has
 /// a line, or four samples and none of them claimed.
 fn around_share(
@@ -667,8 +676,10 @@ fn around_share(
     residual: &[f32],
     ink: f32,
     claimed: impl Fn(f32, f32) -> bool,
-) -> (usize, usize) {
+) -> (usize, usize, usize) {
     let (mut lined, mut judged) = (0, 0);
+    // Lined stations per corner (indexed by its two side bits).
+    let mut corner_lines = [0u8; 16];
     for (station, s) in stations(a).iter().enumerate() {
         let (mut known, mut run, mut line, mut hidden) = (0, 0, false, false);
         for depth in 0..AROUND_DEPTHS {
@@ -692,8 +703,12 @@ fn around_share(
             judged += 1;
             lined += line as usize;
         }
+        if line && s.sides.count_ones() == 2 {
+            corner_lines[s.sides as usize] += 1;
+        }
     }
-    (lined, judged)
+    let corners = corner_lines.iter().filter(|&&n| n >= 2).count();
+    (lined, judged, corners)
 }
 
 /// What the line round a bubble says.
@@ -709,11 +724,12 @@ enum Around {
 
 /// Judges the line round a bubble from the stations with a line and the stations judged: their share
 /// when enough of the contour is left to judge (its neighbours' marks hide the rest), else the count of
-/// lines of its own (a quarter of the contour is a circle; a few, most of what is left, go to a person).
-fn around_verdict(lined: usize, judged: usize) -> Around {
+/// lines of its own (a quarter of the contour is a circle; a few, most of what is left, go to a person);
+/// lines through the corners inside the box before either.
+fn around_verdict(lined: usize, judged: usize, corners: usize) -> Around {
     let share = lined as f32 / judged.max(1) as f32;
     let enough = judged * 10 >= AROUND_STATIONS * 3;
-    if enough {
+    let by_share = if enough {
         if share >= CIRCLE_AROUND {
             Around::Circle
         } else if share >= PART_AROUND {
@@ -727,6 +743,13 @@ fn around_verdict(lined: usize, judged: usize) -> Around {
         Around::Part
     } else {
         Around::Clear
+    };
+    // A line through all four corners is a circle drawn round this box, however tight: along the sides
+    // it may run over the outline. Through three, most of one.
+    match (corners, by_share) {
+        (4, _) => Around::Circle,
+        (3, Around::Clear) => Around::Part,
+        _ => by_share,
     }
 }
 
@@ -735,9 +758,9 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     // The share of the inside a few dark specks cover without being a mark: more on a page cut to black
     // and white (pencil level near 1), where print edges break into black pixels.
     let speck = 0.04 + 0.12 * (pencil - 0.6).max(0.0);
-    // A fill covers both halves each way (a half fill leaves one bare), and is darker than the haze an
-    // eraser leaves (at most about 0.12 above the paper), however faint this writer's pencil.
-    if f.cover >= 0.7 && f.fill >= (0.45 * pencil).max(ERASED_HAZE) && f.half_min >= 0.5 {
+    // A fill is darker than the haze an eraser leaves (at most about 0.12 above the paper), however faint
+    // this writer's pencil.
+    if f.cover >= 0.7 && f.fill >= (0.45 * pencil).max(ERASED_HAZE) {
         return MarkShape::Fill;
     }
     if f.cover < 0.3 && around == Around::Circle {
@@ -838,14 +861,19 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
 
     // A line round a bubble, first judged all round it.
     let ink_of = |i: usize| (0.35 * pencil_of[&region(&geom.bubbles[i])]).max(0.12);
-    let raw_around: Vec<(usize, usize)> = (0..patches.len())
+    let raw_around: Vec<(usize, usize, usize)> = (0..patches.len())
         .map(|i| around_share(&geom.bubbles[i].area, &around[i], ink_of(i), |_, _| false))
         .collect();
     let first: Vec<MarkShape> = (0..patches.len())
         .map(|i| {
             let pencil = pencil_of[&region(&geom.bubbles[i])];
-            let (lined, judged) = raw_around[i];
-            shape_of(&feats[i], around_verdict(lined, judged), pencil, visible)
+            let (lined, judged, corners) = raw_around[i];
+            shape_of(
+                &feats[i],
+                around_verdict(lined, judged, corners),
+                pencil,
+                visible,
+            )
         })
         .collect();
     // Then again without the places a marked neighbour's own ink may reach: a circle round the next
@@ -857,7 +885,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             let b = &geom.bubbles[i];
             let f = &feats[i];
             let pencil = pencil_of[&region(b)];
-            let (mut lined, mut judged) = raw_around[i];
+            let (mut lined, mut judged, mut corners) = raw_around[i];
             if lined * 5 >= judged {
                 let a = &b.area;
                 let claims: Vec<(&BoxMm, f32)> = geom
@@ -878,14 +906,14 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                     })
                     .collect();
                 if !claims.is_empty() {
-                    (lined, judged) = around_share(a, &around[i], ink_of(i), |x, y| {
+                    (lined, judged, corners) = around_share(a, &around[i], ink_of(i), |x, y| {
                         claims
                             .iter()
                             .any(|(o, reach)| box_distance(o, x, y) <= *reach)
                     });
                 }
             }
-            let shape = shape_of(f, around_verdict(lined, judged), pencil, visible);
+            let shape = shape_of(f, around_verdict(lined, judged, corners), pencil, visible);
             let share = lined as f32 / judged.max(1) as f32;
             let state = match shape {
                 MarkShape::None => BubbleState::Empty,
@@ -1167,18 +1195,21 @@ mod tests {
     fn a_line_round_most_of_what_is_left_to_judge_is_a_circle() {
         let n = AROUND_STATIONS;
         // All round it, or most of it.
-        assert_eq!(around_verdict(n, n), Around::Circle);
-        assert_eq!(around_verdict(n * 6 / 10, n), Around::Circle);
+        assert_eq!(around_verdict(n, n, 0), Around::Circle);
+        assert_eq!(around_verdict(n * 6 / 10, n, 0), Around::Circle);
         // Half of it: an open circle, or a neighbour's circle and a fill's overshoot on two sides.
-        assert_eq!(around_verdict(n / 2, n), Around::Part);
+        assert_eq!(around_verdict(n / 2, n, 0), Around::Part);
         // A neighbour's circle on one side, a tick's arms.
-        assert_eq!(around_verdict(n / 4, n), Around::Clear);
-        assert_eq!(around_verdict(0, n), Around::Clear);
+        assert_eq!(around_verdict(n / 4, n, 0), Around::Clear);
+        assert_eq!(around_verdict(0, n, 0), Around::Clear);
         // Marked neighbours hide most of the contour: what is left decides, by how much of it is lined.
-        assert_eq!(around_verdict(n / 4, n / 4), Around::Circle);
-        assert_eq!(around_verdict(5, 6), Around::Part);
-        assert_eq!(around_verdict(1, 6), Around::Clear);
-        assert_eq!(around_verdict(0, 0), Around::Clear);
+        assert_eq!(around_verdict(n / 4, n / 4, 0), Around::Circle);
+        assert_eq!(around_verdict(5, 6, 0), Around::Part);
+        assert_eq!(around_verdict(1, 6, 0), Around::Clear);
+        assert_eq!(around_verdict(0, 0, 0), Around::Clear);
+        // Lines through every corner inside the box: a circle drawn tight, over the outline elsewhere.
+        assert_eq!(around_verdict(12, n, 4), Around::Circle);
+        assert_eq!(around_verdict(9, n, 3), Around::Part);
     }
 
     #[test]

@@ -152,6 +152,8 @@ pub fn mock_geometry() -> SheetGeometry {
 }
 
 /// How a student marked a bubble.
+// Some styles are drawn only by the integration tests (tests/it/scan_marks.rs).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
     /// A 2B pencil ellipse filling most of the box, grainy.
@@ -182,6 +184,8 @@ pub enum Mark {
     LightFill,
     /// A fill covering only one half of the bubble.
     Half,
+    /// A faint writer's half fill: one half in their light grey.
+    HalfFaint,
     /// A faint writer's fill: light grey, but the same on every mark of the sheet.
     Faint,
 }
@@ -618,14 +622,39 @@ pub const CLEAR_STYLES: [Mark; 7] = [
 /// mark, an open circle, one scribbled out and another marked). With `faint`, every clear mark is a
 /// faint writer's fill.
 pub fn styled_student(geom: &SheetGeometry, rng: &mut Rng, faint: bool) -> (Student, Vec<Expect>) {
+    if faint {
+        styled_student_with(geom, rng, &[Mark::Faint])
+    } else {
+        styled_student_with(geom, rng, &CLEAR_STYLES)
+    }
+}
+
+/// Circles as students draw them: round the box, tight against it, large out over the next box,
+/// off-centre; and fills between them.
+#[allow(dead_code)]
+pub const CIRCLE_STYLES: [Mark; 6] = [
+    Mark::Circle,
+    Mark::CircleTight,
+    Mark::CircleLarge,
+    Mark::CircleOffCentre,
+    Mark::Pencil,
+    Mark::Scribble,
+];
+
+/// [`styled_student`] with the clear marks drawn from `styles`.
+pub fn styled_student_with(
+    geom: &SheetGeometry,
+    rng: &mut Rng,
+    styles: &[Mark],
+) -> (Student, Vec<Expect>) {
     let mut s = random_student(geom, rng);
     s.marks.clear();
     let bubble = |meaning: &BubbleMeaning| geom.bubbles.iter().position(|b| &b.meaning == meaning);
     let clear = |rng: &mut Rng| {
-        if faint {
-            Mark::Faint
+        if styles.len() == 1 {
+            styles[0]
         } else {
-            CLEAR_STYLES[rng.below(CLEAR_STYLES.len())]
+            styles[rng.below(styles.len())]
         }
     };
     for (column, d) in s.id.bytes().enumerate() {
@@ -682,7 +711,12 @@ pub fn styled_student(geom: &SheetGeometry, rng: &mut Rng, faint: bool) -> (Stud
                 expect.push(Expect::Flag);
             }
             (1, _) => {
-                s.marks.push((at(&answer), Mark::Half));
+                let half = if styles == [Mark::Faint] {
+                    Mark::HalfFaint
+                } else {
+                    Mark::Half
+                };
+                s.marks.push((at(&answer), half));
                 expect.push(Expect::Flag);
             }
             (2, Some(j)) => {
@@ -822,10 +856,10 @@ mod styles {
                     rng,
                 );
             }
-            Mark::LightFill | Mark::Faint | Mark::Half => {
+            Mark::LightFill | Mark::Faint | Mark::Half | Mark::HalfFaint => {
                 let (base, spread) = match mark {
                     Mark::LightFill => (rng.range(140.0, 160.0), 30.0),
-                    Mark::Faint => (rng.range(182.0, 198.0), 14.0),
+                    Mark::Faint | Mark::HalfFaint => (rng.range(182.0, 198.0), 14.0),
                     _ => (grey, 30.0),
                 };
                 // Which half a half fill covers: left, right, top or bottom.
@@ -847,7 +881,7 @@ mod styles {
                             _ => dy < 0.0,
                         };
                         if dx * dx + dy * dy > 1.0
-                            || (mark == Mark::Half && outside_half)
+                            || (matches!(mark, Mark::Half | Mark::HalfFaint) && outside_half)
                             || rng.unit() < 0.08
                         {
                             continue;
