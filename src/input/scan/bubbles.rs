@@ -587,14 +587,14 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
         .first()
         .map(|b| stations(&b.area).iter().map(|s| s.sides).collect())
         .unwrap_or_default();
-    // (station, kind or 255 for any, neighbour bits on the station's sides) → template and print mask
-    // per depth.
+    // (station, kind, neighbour bits on the station's sides) → the darkest the print there reads, per
+    // depth.
     type Template = Vec<f32>;
     let mut cache: HashMap<(usize, u8, u8), Template> = HashMap::new();
     let build = |station: usize, members: &[usize]| -> Template {
-        let mut upper = vec![0.0f32; AROUND_DEPTHS];
+        let mut upper = [0.0f32; AROUND_DEPTHS];
         let mut buf = Vec::with_capacity(members.len());
-        for depth in 0..AROUND_DEPTHS {
+        for (depth, up) in upper.iter_mut().enumerate() {
             buf.clear();
             buf.extend(
                 members
@@ -604,12 +604,12 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
             );
             // Where print is (an outline, a frame), how dark it can read here: a thin line reads darker
             // or lighter with where it falls between pixels, and pencil must be darker than its darkest.
-            upper[depth] = percentile(&mut buf, 0.75);
-            if upper[depth] >= PRINT {
-                upper[depth] = percentile(&mut buf, 0.95);
+            *up = percentile(&mut buf, 0.75);
+            if *up >= PRINT {
+                *up = percentile(&mut buf, 0.95);
             }
         }
-        // Widened by two samples each way: the print of this bubble may sit a fraction of a millimetre
+        // Widened by a sample each way: the print of this bubble may sit a fraction of a millimetre
         // off, and a thin line reads darker or lighter with where it falls between pixels.
         let widen = |depth: usize| {
             upper[depth.saturating_sub(1)..(depth + 2).min(AROUND_DEPTHS)]
@@ -629,7 +629,7 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
             for (station, &sides) in station_sides.iter().enumerate() {
                 let bits = beside & sides;
                 let key = (station, kind, bits);
-                if !cache.contains_key(&key) {
+                let t = cache.entry(key).or_insert_with(|| {
                     // Unmarked bubbles alike here; a kind with too few of them (a variant row of two)
                     // borrows from every kind.
                     let alike = |any_kind: bool| -> Vec<usize> {
@@ -651,16 +651,14 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
                     if members.is_empty() {
                         members = (0..patches.len()).collect();
                     }
-                    let t = build(station, &members);
-                    cache.insert(key, t);
-                }
-                let t = &cache[&key];
-                for depth in 0..AROUND_DEPTHS {
-                    let d = p.around[station * AROUND_DEPTHS + depth];
+                    build(station, &members)
+                });
+                let row = &p.around[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS];
+                for (d, t) in row.iter().zip(t.iter()) {
                     out.push(if d.is_nan() {
                         f32::NAN
                     } else {
-                        (d - t[depth]).max(0.0)
+                        (d - t).max(0.0)
                     });
                 }
             }
