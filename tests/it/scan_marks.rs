@@ -96,6 +96,16 @@ fn a_blank_examgen_sheet_reads_blank_at_150_and_300_dpi() {
 
 /// Students marking in every style on examgen's sheet; `faint`: every mark a faint writer's fill.
 fn styled_pages(faint: bool, seeds: std::ops::Range<u64>) -> Tally {
+    let styles: &[synth::Mark] = if faint {
+        &[synth::Mark::Faint]
+    } else {
+        &synth::CLEAR_STYLES
+    };
+    pages_marked_with(styles, seeds)
+}
+
+/// Students marking examgen's sheet with clear marks drawn from `styles`, at 150 and 300 dpi in turn.
+fn pages_marked_with(styles: &[synth::Mark], seeds: impl IntoIterator<Item = u64>) -> Tally {
     let dir = Dir::new();
     let (geom, pages) = examgen_sheet(&dir, &[150, 300]);
     let mut tally = Tally::default();
@@ -103,7 +113,7 @@ fn styled_pages(faint: bool, seeds: std::ops::Range<u64>) -> Tally {
         let (dpi, page) = &pages[seed as usize % pages.len()];
         let ppm = *dpi as f32 / 25.4;
         let mut rng = Rng::new(500 + seed);
-        let (student, expect) = synth::styled_student(&geom, &mut rng, faint);
+        let (student, expect) = synth::styled_student_with(&geom, &mut rng, styles);
         let mut img = page.clone();
         synth::draw_marks(&mut img, &geom, &student, ppm, &mut rng);
         let img = copier(&img, &mut rng, seed);
@@ -121,13 +131,21 @@ fn styled_pages(faint: bool, seeds: std::ops::Range<u64>) -> Tally {
 
 #[test]
 fn every_way_of_marking_examgens_sheet_reads_right_or_goes_to_a_person() {
-    // Not yet met: 5 circles on these 8 pages are read as empty — a circle pressed close to its box
-    // at 300 dpi, where its line runs inside the outline's band on two sides, and a circle beside
-    // another circle or a scribble. Every other mark reads right or goes to a person.
-    styled_pages(false, 0..8).check(5, 3);
+    // No allowance: every mark reads right or goes to a person, at most 3 % of clear marks flagged.
+    styled_pages(false, 0..8).check(0, 3);
 }
 
 #[test]
 fn a_whole_examgen_sheet_in_faint_pencil_reads() {
     styled_pages(true, 0..4).check(0, 3);
+}
+
+#[test]
+fn circles_drawn_tight_large_or_off_centre_read_or_go_to_a_person() {
+    // Not yet met: on a sheet where most marks are circles drawn tight over the outline, large over
+    // the next box or off-centre, 32 circles are read as empty (31 of them at 150 dpi, where a
+    // neighbour's circle and the outline hide most of a line) and a half fill beside them as a fill;
+    // 18 % of clear marks go to a person. Plain circles among fills and strokes read
+    // (every_way_of_marking_examgens_sheet_reads_right_or_goes_to_a_person).
+    pages_marked_with(&synth::CIRCLE_STYLES, 20..28).check(33, 18);
 }

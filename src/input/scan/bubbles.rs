@@ -46,10 +46,9 @@ pub struct BubbleReading {
     pub darkness: f32,
     /// Share of the inside covered by ink at least about a third as dark as this sheet's pencil.
     pub cover: f32,
-    /// The sides a line runs beside (bit 0 right, 1 below, 2 left, 3 above: a circle round the bubble
-    /// has all four), and how many of them.
-    pub ring: u8,
-    pub sides: u8,
+    /// Share of the contour round the box a pencil line runs along (a circle drawn round the bubble: most
+    /// of it), leaving out where a marked neighbour's own ink may reach.
+    pub around: f32,
     pub shape: MarkShape,
     pub state: BubbleState,
 }
@@ -74,21 +73,36 @@ const STEP: f32 = 0.25;
 /// side): the shape a pencil fill takes.
 const INSET_X: f32 = 0.4;
 const INSET_Y: f32 = 0.35;
-/// Where a circle drawn round a bubble runs: this far outside the outline (mm). The next bubble's outline
-/// is 1.2 mm away, a block's frame 1.1 mm.
-const RING_OUT: f32 = 0.95;
-/// The band beside each side a circle drawn round the bubble runs through: this far out from the printed
-/// outline (mm; the outline and its blur end before it, the next bubble's box after it), over the middle
-/// share of the side's length.
-const BAND_FROM: f32 = 0.3;
-const BAND_TO: f32 = 0.9;
-const BAND_ALONG: f32 = 0.4;
-/// Share of the positions along a side where the band must hold pencil for a line to run there.
-const LINED: f32 = 0.5;
-/// How far round a neighbouring bubble its own ink is taken as its own, not a line round this one (mm).
-const NEIGHBOUR_MARGIN: f32 = 0.35;
-/// The four sides round a bubble (right, below, left, above) a circle passes.
-const SECTORS: usize = 4;
+/// A circle drawn round a bubble is looked for across a rounded rectangle laid round the printed box (its
+/// corners cut, as a hand-drawn ellipse cuts them, by this radius in mm), at this many stations spaced
+/// evenly round it: at each, samples every `AROUND_STEP` mm along the outward normal, from `AROUND_IN`
+/// inside to `AROUND_OUT` outside. The outline, the next bubble's box (1.0–1.4 mm away) and a block's
+/// frame (1.0–1.4 mm) lie in that reach too: the print is taken away with templates of the same place
+/// round bubbles with the same neighbours, and a circle drawn large, over the next box, still shows.
+const AROUND_CORNER: f32 = 1.0;
+const AROUND_STATIONS: usize = 40;
+const AROUND_IN: f32 = 0.35;
+const AROUND_OUT: f32 = 1.5;
+const AROUND_STEP: f32 = 0.08;
+const AROUND_DEPTHS: usize = ((AROUND_IN + AROUND_OUT) / AROUND_STEP) as usize + 1;
+/// Round the corners the samples start further in (and end as much sooner): a circle drawn tight against
+/// the box runs over its outline along the sides but cuts its corners well inside, clear of the print and
+/// the label, and a neighbour's circle never comes there.
+const AROUND_IN_CORNER: f32 = 0.7;
+/// Bubbles this close (mm, box to box) are neighbours: their print is in each other's reach, and a mark
+/// of theirs can reach over.
+const NEAR: f32 = 2.0;
+/// Share of the stations round a bubble with a line for a circle, and for ink a person must see (most of
+/// a circle, an open one); fewer is a neighbour's mark reaching over, a tick's or a cross's arms.
+const CIRCLE_AROUND: f32 = 0.55;
+const PART_AROUND: f32 = 0.4;
+/// How far round a marked neighbour's box its own ink reaches (mm), by what it was read as: a fill's
+/// overshoot, a tick's long arm, a circle drawn round it (up to over the next box).
+const FILL_REACH: f32 = 0.7;
+const STROKE_REACH: f32 = 1.5;
+const CIRCLE_REACH: f32 = 1.6;
+/// The darkness an eraser's haze can leave in a box: a fill, however faint, is darker.
+const ERASED_HAZE: f32 = 0.13;
 /// Below this the pencil is not told apart from paper grain and print (darkness).
 const MIN_PENCIL: f32 = 0.16;
 /// Samples darker than this above the print are candidates for this sheet's pencil level.
@@ -98,62 +112,150 @@ const PENCIL_CANDIDATE: f32 = 0.12;
 /// takes away exactly.
 const PRINT: f32 = 0.12;
 
-/// One bubble sampled on a grid covering its box and the ring round it.
+/// One bubble sampled: its box on a grid, and across the contour round it.
 pub(crate) struct Patch {
     nx: usize,
     ny: usize,
     /// Darkness per grid point, row by row.
     d: Vec<f32>,
-    /// What each grid point is: inside the box, on the ring (with its sector), or neither.
+    /// What each grid point is: inside the box's ellipse or not.
     kind: Vec<Cell>,
+    /// Darkness across the contour: `AROUND_DEPTHS` samples per station, station by station, inside
+    /// out (NaN off the image).
+    around: Vec<f32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Cell {
     Inner,
-    /// In the band a circle round the bubble runs through, beside the middle of one side (right, below,
-    /// left, above), at `along` grid steps along that side.
-    Band {
-        side: u8,
-        along: u8,
-    },
     Skip,
 }
 
-/// Samples every bubble; `None` for a bubble part of which lies outside the image.
-pub(crate) fn measure(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> Vec<Option<Patch>> {
-    let reach = RING_OUT + NEIGHBOUR_MARGIN;
-    geom.bubbles
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let a = &b.area;
-            let neighbours: Vec<BoxMm> = geom
-                .bubbles
-                .iter()
-                .enumerate()
-                .filter(|(j, o)| {
-                    let o = &o.area;
-                    *j != i
-                        && o.x < a.x + a.w + reach
-                        && o.x + o.w > a.x - reach
-                        && o.y < a.y + a.h + reach
-                        && o.y + o.h > a.y - reach
-                })
-                .map(|(_, o)| o.area.shrunk(-NEIGHBOUR_MARGIN, -NEIGHBOUR_MARGIN))
-                .collect();
-            sample_patch(page, a, &neighbours, h)
+/// One place on the contour round a bubble: where it is (mm), which way is out, and which sides of the
+/// box (bit 0 right, 1 below, 2 left, 3 above) it faces.
+#[derive(Debug, Clone, Copy)]
+struct Station {
+    x: f32,
+    y: f32,
+    nx: f32,
+    ny: f32,
+    sides: u8,
+}
+
+impl Station {
+    /// The sheet point `depth` samples out along the normal.
+    fn at(&self, depth: usize) -> (f32, f32) {
+        let from = if self.sides.count_ones() == 2 {
+            AROUND_IN_CORNER
+        } else {
+            AROUND_IN
+        };
+        let o = -from + depth as f32 * AROUND_STEP;
+        (self.x + self.nx * o, self.y + self.ny * o)
+    }
+}
+
+/// The stations round box `a`, evenly spaced along a rectangle with rounded corners, clockwise from the
+/// top left.
+fn stations(a: &BoxMm) -> Vec<Station> {
+    use std::f32::consts::FRAC_PI_2;
+    let r = AROUND_CORNER.min(a.w / 2.0).min(a.h / 2.0);
+    let (sw, sh, arc) = (a.w - 2.0 * r, a.h - 2.0 * r, FRAC_PI_2 * r);
+    let (x0, y0, x1, y1) = (a.x, a.y, a.x + a.w, a.y + a.h);
+    // Straight runs (start, direction, normal, sides) and corner arcs (centre, start angle, sides), in order.
+    enum Piece {
+        Run((f32, f32), (f32, f32), (f32, f32), u8, f32),
+        Arc((f32, f32), f32, u8),
+    }
+    let pieces = [
+        Piece::Run((x0 + r, y0), (1.0, 0.0), (0.0, -1.0), 8, sw),
+        Piece::Arc((x1 - r, y0 + r), -FRAC_PI_2, 8 | 1),
+        Piece::Run((x1, y0 + r), (0.0, 1.0), (1.0, 0.0), 1, sh),
+        Piece::Arc((x1 - r, y1 - r), 0.0, 1 | 2),
+        Piece::Run((x1 - r, y1), (-1.0, 0.0), (0.0, 1.0), 2, sw),
+        Piece::Arc((x0 + r, y1 - r), FRAC_PI_2, 2 | 4),
+        Piece::Run((x0, y1 - r), (0.0, -1.0), (-1.0, 0.0), 4, sh),
+        Piece::Arc((x0 + r, y0 + r), 2.0 * FRAC_PI_2, 4 | 8),
+    ];
+    let total = 2.0 * (sw + sh) + 4.0 * arc;
+    (0..AROUND_STATIONS)
+        .map(|k| {
+            let mut t = (k as f32 + 0.5) / AROUND_STATIONS as f32 * total;
+            for piece in &pieces {
+                match *piece {
+                    Piece::Run((sx, sy), (dx, dy), (nx, ny), sides, len) => {
+                        if t <= len {
+                            return Station {
+                                x: sx + dx * t,
+                                y: sy + dy * t,
+                                nx,
+                                ny,
+                                sides,
+                            };
+                        }
+                        t -= len;
+                    }
+                    Piece::Arc((cx, cy), from, sides) => {
+                        if t <= arc || r <= 0.0 {
+                            let angle = from + t / r.max(1e-3);
+                            let (nx, ny) = (angle.cos(), angle.sin());
+                            return Station {
+                                x: cx + r * nx,
+                                y: cy + r * ny,
+                                nx,
+                                ny,
+                                sides,
+                            };
+                        }
+                        t -= arc;
+                    }
+                }
+            }
+            Station {
+                x: x0,
+                y: y0,
+                nx: -1.0,
+                ny: 0.0,
+                sides: 4 | 8,
+            }
         })
         .collect()
 }
 
-fn sample_patch(page: &Prepared, a: &BoxMm, neighbours: &[BoxMm], h: &Homography) -> Option<Patch> {
+/// Samples every bubble; `None` for a bubble part of which lies outside the image.
+pub(crate) fn measure(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> Vec<Option<Patch>> {
+    geom.bubbles
+        .iter()
+        .map(|b| sample_patch(page, &b.area, h))
+        .collect()
+}
+
+/// Darkness at image point (u, v) (pixel units, pixel centres at half-integers), interpolated between the
+/// four nearest pixels; `None` off the image.
+fn darkness_at(page: &Prepared, u: f32, v: f32) -> Option<f32> {
+    let (w, h) = (page.img.width() as i64, page.img.height() as i64);
+    let (x, y) = (u - 0.5, v - 0.5);
+    let (fx, fy) = (x.floor(), y.floor());
+    let (ix, iy) = (fx as i64, fy as i64);
+    if !(x.is_finite() && y.is_finite()) || ix < 0 || iy < 0 || ix + 1 >= w || iy + 1 >= h {
+        return None;
+    }
+    let (tx, ty) = (x - fx, y - fy);
+    let raw = page.img.as_raw();
+    let at = |x: i64, y: i64| raw[(y * w + x) as usize] as f32;
+    let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
+    let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
+    let value = top * (1.0 - ty) + bottom * ty;
+    Some((1.0 - value / page.paper(ix as usize, iy as usize)).clamp(0.0, 1.0))
+}
+
+fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
     let (cx, cy) = a.centre();
     let ppm = h.local_scale(cx as f64, cy as f64) as f32;
     // Each sample averages a block of pixels about a grid step wide, at most 3 × 3: measured at the
     // resolution a pencil stroke needs, whatever the scanner's.
     let block = ((ppm * STEP) as usize).clamp(1, 3);
-    let (w, hh) = (a.w + 2.0 * RING_OUT, a.h + 2.0 * RING_OUT);
+    let (w, hh) = (a.w, a.h);
     let nx = ((w / STEP).round() as usize).max(4);
     let ny = ((hh / STEP).round() as usize).max(4);
     let (sx, sy) = (w / nx as f32, hh / ny as f32);
@@ -166,39 +268,15 @@ fn sample_patch(page: &Prepared, a: &BoxMm, neighbours: &[BoxMm], h: &Homography
     let mut d = Vec::with_capacity(nx * ny);
     let mut kind = Vec::with_capacity(nx * ny);
     for j in 0..ny {
-        let y = a.y - RING_OUT + sy * (j as f32 + 0.5);
+        let y = a.y + sy * (j as f32 + 0.5);
         for i in 0..nx {
-            let x = a.x - RING_OUT + sx * (i as f32 + 0.5);
-            let out_x = (a.x - x).max(x - a.x - a.w);
-            let out_y = (a.y - y).max(y - a.y - a.h);
+            let x = a.x + sx * (i as f32 + 0.5);
             let (ex, ey) = (
                 (x - cx) / (inner.w / 2.0).max(STEP),
                 (y - cy) / (inner.h / 2.0).max(STEP),
             );
             let cell = if ex * ex + ey * ey <= 1.0 {
                 Cell::Inner
-            } else if neighbours
-                .iter()
-                .any(|o| x >= o.x && x <= o.x + o.w && y >= o.y && y <= o.y + o.h)
-            {
-                // On a neighbour's box: its own fill spilling over is not a line round this one.
-                Cell::Skip
-            } else if (BAND_FROM..=BAND_TO).contains(&out_x)
-                && (y - cy).abs() <= BAND_ALONG * a.h / 2.0
-            {
-                // Beside the middle of the left or right side, clear of the printed outline and of the
-                // corners (a circle drawn round a rectangle may cut them, a neighbour's frame is near).
-                Cell::Band {
-                    side: if x > cx { 0 } else { 2 },
-                    along: j.min(63) as u8,
-                }
-            } else if (BAND_FROM..=BAND_TO).contains(&out_y)
-                && (x - cx).abs() <= BAND_ALONG * a.w / 2.0
-            {
-                Cell::Band {
-                    side: if y > cy { 1 } else { 3 },
-                    along: i.min(63) as u8,
-                }
             } else {
                 Cell::Skip
             };
@@ -229,7 +307,21 @@ fn sample_patch(page: &Prepared, a: &BoxMm, neighbours: &[BoxMm], h: &Homography
             kind.push(cell);
         }
     }
-    Some(Patch { nx, ny, d, kind })
+    let mut around = Vec::with_capacity(AROUND_STATIONS * AROUND_DEPTHS);
+    for s in stations(a) {
+        for depth in 0..AROUND_DEPTHS {
+            let (x, y) = s.at(depth);
+            let (u, v) = h.map_f32(x, y);
+            around.push(darkness_at(page, u, v).unwrap_or(f32::NAN));
+        }
+    }
+    Some(Patch {
+        nx,
+        ny,
+        d,
+        kind,
+        around,
+    })
 }
 
 // The median and percentiles select their element instead of sorting the whole slice: the same value
@@ -273,7 +365,12 @@ fn region(b: &super::geometry::Bubble) -> (u8, i32) {
 /// bubbles printed alike (the same label and grid), widened by one grid step so a fraction of a millimetre
 /// of misregistration leaves no print behind. "Unmarked" is judged first against all bubbles of the size,
 /// so a label this student marks on most questions does not hide its own marks.
-fn print_templates(geom: &SheetGeometry, patches: &[Patch]) -> Vec<(Vec<f32>, Vec<f32>)> {
+/// Also says which bubbles are unmarked inside.
+#[allow(clippy::type_complexity)]
+fn print_templates(
+    geom: &SheetGeometry,
+    patches: &[Patch],
+) -> (Vec<(Vec<f32>, Vec<f32>)>, Vec<bool>) {
     use std::collections::HashMap;
     let mut by_size: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
     for (i, p) in patches.iter().enumerate() {
@@ -322,9 +419,10 @@ fn print_templates(geom: &SheetGeometry, patches: &[Patch]) -> Vec<(Vec<f32>, Ve
         .collect();
     let mut sorted = inside.clone();
     let typical = median(&mut sorted);
+    let unmarked: Vec<bool> = inside.iter().map(|&v| v < typical + 0.06).collect();
     let mut by_label: HashMap<(String, usize, usize), Vec<usize>> = HashMap::new();
     for (i, (b, p)) in geom.bubbles.iter().zip(patches).enumerate() {
-        if inside[i] < typical + 0.06 {
+        if unmarked[i] {
             by_label
                 .entry((label(&b.meaning), p.nx, p.ny))
                 .or_default()
@@ -341,7 +439,8 @@ fn print_templates(geom: &SheetGeometry, patches: &[Patch]) -> Vec<(Vec<f32>, Ve
         .iter()
         .map(|(k, m)| (k.clone(), build(m, 0.75)))
         .collect();
-    geom.bubbles
+    let templates = geom
+        .bubbles
         .iter()
         .zip(patches)
         .map(|(b, p)| {
@@ -352,7 +451,8 @@ fn print_templates(geom: &SheetGeometry, patches: &[Patch]) -> Vec<(Vec<f32>, Ve
                 label_masks.get(&key).unwrap_or(size).clone(),
             )
         })
-        .collect()
+        .collect();
+    (templates, unmarked)
 }
 
 /// Features of one bubble once the print is taken away.
@@ -368,9 +468,6 @@ struct Features {
     dark: f32,
     /// Mean pencil of the covered samples: a stroke's is its pencil's, an erasure's haze is light.
     ink_mean: f32,
-    /// Sides (bit 0 right, 1 below, 2 left, 3 above) a line runs beside, and how many.
-    ring: u8,
-    sides: u8,
 }
 
 fn features(p: &Patch, r: &[f32], pencil: f32) -> Features {
@@ -391,52 +488,30 @@ fn features(p: &Patch, r: &[f32], pencil: f32) -> Features {
     let (mi, mj) = ((i0 + i1) as f32 / 2.0, (j0 + j1) as f32 / 2.0);
     // left, right, top, bottom: (covered, total)
     let mut halves = [(0u32, 0u32); 4];
-    // Per side, the darkest pencil across the band at each position along the side (-1: no sample).
-    let mut band = [[-1.0f32; 64]; SECTORS];
     let mut ink_sum = 0.0f32;
     for (k, c) in p.kind.iter().enumerate() {
         let v = r[k];
-        if v.is_nan() {
+        if v.is_nan() || *c != Cell::Inner {
             continue;
         }
-        match *c {
-            Cell::Inner => {
-                n += 1;
-                sum += v;
-                let ink = v >= low;
-                covered += ink as u32;
-                if ink {
-                    ink_sum += v;
-                }
-                dark += (v >= high) as u32;
-                let (i, j) = ((k % p.nx) as f32, (k / p.nx) as f32);
-                for (h, inside) in [i < mi, i > mi, j < mj, j > mj].into_iter().enumerate() {
-                    if inside {
-                        halves[h].0 += ink as u32;
-                        halves[h].1 += 1;
-                    }
-                }
+        n += 1;
+        sum += v;
+        let ink = v >= low;
+        covered += ink as u32;
+        if ink {
+            ink_sum += v;
+        }
+        dark += (v >= high) as u32;
+        let (i, j) = ((k % p.nx) as f32, (k / p.nx) as f32);
+        for (h, inside) in [i < mi, i > mi, j < mj, j > mj].into_iter().enumerate() {
+            if inside {
+                halves[h].0 += ink as u32;
+                halves[h].1 += 1;
             }
-            Cell::Band { side, along } => {
-                let m = &mut band[side as usize][along as usize];
-                *m = m.max(v);
-            }
-            Cell::Skip => {}
         }
     }
     let share = |(a, b): (u32, u32)| if b == 0 { 0.0 } else { a as f32 / b as f32 };
     let hs = halves.map(share);
-    // A line runs beside a side when the band holds pencil at most positions along it, wherever across
-    // the band (a hand-drawn line wanders): a neighbour's fill or a stray stroke touches a few.
-    let mut ring = 0u8;
-    for (k, positions) in band.iter().enumerate() {
-        let sampled = positions.iter().filter(|&&m| m >= 0.0).count();
-        let inked = positions.iter().filter(|&&m| m >= low).count();
-        if sampled >= 4 && inked as f32 >= LINED * sampled as f32 {
-            ring |= 1 << k;
-        }
-    }
-    let sides = ring.count_ones() as u8;
     let n = n.max(1) as f32;
     Features {
         fill: sum / n,
@@ -449,38 +524,275 @@ fn features(p: &Patch, r: &[f32], pencil: f32) -> Features {
         } else {
             ink_sum / covered as f32
         },
-        ring,
-        sides,
     }
 }
 
-/// Whether a line beside side `side` (0 right, 1 below, 2 left, 3 above) of bubble `i` may be its
-/// neighbour's there (within the reach of the band a circle runs through): a filled neighbour's, or a
-/// neighbour's with lines on more sides than this one.
-fn explained(geom: &SheetGeometry, filled: &[bool], sides: &[u8], i: usize, side: u8) -> bool {
-    let a = &geom.bubbles[i].area;
-    let reach = BAND_TO + 1.0;
-    geom.bubbles.iter().enumerate().any(|(j, o)| {
-        let o = &o.area;
-        if j == i || !(filled[j] || sides[j] > sides[i]) {
-            return false;
+/// How a bubble sits among the others: which kind of bubble it is (its print round it differs: the id
+/// grid's frame, a block's frame), and on which sides (bit 0 right, 1 below, 2 left, 3 above) another
+/// bubble is near.
+fn surroundings(geom: &SheetGeometry) -> Vec<(u8, u8)> {
+    geom.bubbles
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let a = &b.area;
+            let mut beside = 0u8;
+            for (j, o) in geom.bubbles.iter().enumerate() {
+                let o = &o.area;
+                if j == i {
+                    continue;
+                }
+                let across_x = o.y < a.y + a.h && o.y + o.h > a.y;
+                let across_y = o.x < a.x + a.w && o.x + o.w > a.x;
+                let (right, left) = (o.x - (a.x + a.w), a.x - (o.x + o.w));
+                let (below, above) = (o.y - (a.y + a.h), a.y - (o.y + o.h));
+                for (bit, gap, across) in [
+                    (0, right, across_x),
+                    (1, below, across_y),
+                    (2, left, across_x),
+                    (3, above, across_y),
+                ] {
+                    if across && (0.0..=NEAR).contains(&gap) {
+                        beside |= 1 << bit;
+                    }
+                }
+            }
+            let kind = match b.meaning {
+                BubbleMeaning::Answer { .. } => 0,
+                BubbleMeaning::IdDigit { .. } => 1,
+                BubbleMeaning::Variant { .. } => 2,
+            };
+            (kind, beside)
+        })
+        .collect()
+}
+
+/// Distance (mm) from a point to a box, 0 inside it.
+fn box_distance(o: &BoxMm, x: f32, y: f32) -> f32 {
+    let dx = (o.x - x).max(x - o.x - o.w).max(0.0);
+    let dy = (o.y - y).max(y - o.y - o.h).max(0.0);
+    (dx * dx + dy * dy).sqrt()
+}
+
+/// The ink across the contour round every bubble, the print taken away: per bubble, per station, per
+/// depth, how much darker than the print of that place round unmarked bubbles alike (same kind, same
+/// neighbours on the sides the station faces) it is; NaN where the print itself is (an outline, a
+/// frame: a thin printed line reads darker or lighter with where it falls between pixels, and pencil
+/// over black print does not show).
+fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) -> Vec<Vec<f32>> {
+    use std::collections::HashMap;
+    let near = surroundings(geom);
+    let station_sides: Vec<u8> = geom
+        .bubbles
+        .first()
+        .map(|b| stations(&b.area).iter().map(|s| s.sides).collect())
+        .unwrap_or_default();
+    // (station, kind, neighbour bits on the station's sides) → the darkest the print there reads, per
+    // depth.
+    type Template = Vec<f32>;
+    let mut cache: HashMap<(usize, u8, u8), Template> = HashMap::new();
+    let build = |station: usize, members: &[usize]| -> Template {
+        let mut upper = [0.0f32; AROUND_DEPTHS];
+        let mut buf = Vec::with_capacity(members.len());
+        for (depth, up) in upper.iter_mut().enumerate() {
+            buf.clear();
+            buf.extend(
+                members
+                    .iter()
+                    .map(|&m| patches[m].around[station * AROUND_DEPTHS + depth])
+                    .filter(|v| !v.is_nan()),
+            );
+            // Where print is (an outline, a frame), how dark it can read here: a thin line reads darker
+            // or lighter with where it falls between pixels, and pencil must be darker than its darkest.
+            *up = percentile(&mut buf, 0.75);
+            if *up >= PRINT {
+                *up = percentile(&mut buf, 0.95);
+            }
         }
-        let across_x = o.y < a.y + a.h && o.y + o.h > a.y;
-        let across_y = o.x < a.x + a.w && o.x + o.w > a.x;
-        match side {
-            0 => across_x && o.x >= a.x + a.w && o.x - (a.x + a.w) <= reach,
-            2 => across_x && o.x + o.w <= a.x && a.x - (o.x + o.w) <= reach,
-            1 => across_y && o.y >= a.y + a.h && o.y - (a.y + a.h) <= reach,
-            _ => across_y && o.y + o.h <= a.y && a.y - (o.y + o.h) <= reach,
+        // Widened by a sample each way: the print of this bubble may sit a fraction of a millimetre
+        // off, and a thin line reads darker or lighter with where it falls between pixels.
+        let widen = |depth: usize| {
+            upper[depth.saturating_sub(1)..(depth + 2).min(AROUND_DEPTHS)]
+                .iter()
+                .copied()
+                .fold(0.0f32, f32::max)
+        };
+        (0..AROUND_DEPTHS).map(widen).collect::<Vec<f32>>()
+    };
+    geom.bubbles
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            let (kind, beside) = near[i];
+            let p = &patches[i];
+            let mut out = Vec::with_capacity(p.around.len());
+            for (station, &sides) in station_sides.iter().enumerate() {
+                let bits = beside & sides;
+                let key = (station, kind, bits);
+                let t = cache.entry(key).or_insert_with(|| {
+                    // Unmarked bubbles alike here; a kind with too few of them (a variant row of two)
+                    // borrows from every kind.
+                    let alike = |any_kind: bool| -> Vec<usize> {
+                        (0..patches.len())
+                            .filter(|&j| {
+                                unmarked[j]
+                                    && (any_kind || near[j].0 == kind)
+                                    && near[j].1 & sides == bits
+                            })
+                            .collect()
+                    };
+                    let mut members = alike(false);
+                    if members.len() < 4 {
+                        members = alike(true);
+                    }
+                    if members.len() < 4 {
+                        members = (0..patches.len()).filter(|&j| unmarked[j]).collect();
+                    }
+                    if members.is_empty() {
+                        members = (0..patches.len()).collect();
+                    }
+                    build(station, &members)
+                });
+                let row = &p.around[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS];
+                for (d, t) in row.iter().zip(t.iter()) {
+                    out.push(if d.is_nan() {
+                        f32::NAN
+                    } else {
+                        (d - t).max(0.0)
+                    });
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// How much of the contour round bubble `a` a pencil line runs along: (stations with a line, stations
+/// judged, corners with a line through at least two of their stations). A station has a line where two samples in a row across it hold pencil; samples `claimed`
+/// (a marked neighbour's own ink may be there) are left out, and a station is judged only when it has
+/// a line, or four samples and none of them claimed.
+fn around_share(
+    a: &BoxMm,
+    residual: &[f32],
+    ink: f32,
+    claimed: impl Fn(f32, f32) -> bool,
+) -> (usize, usize, usize) {
+    let (mut lined, mut judged) = (0, 0);
+    // Lined stations per corner (indexed by its two side bits).
+    let mut corner_lines = [0u8; 16];
+    for (station, s) in stations(a).iter().enumerate() {
+        let (mut known, mut run, mut line, mut hidden) = (0, 0, false, false);
+        for depth in 0..AROUND_DEPTHS {
+            let v = residual[station * AROUND_DEPTHS + depth];
+            let (x, y) = s.at(depth);
+            if v.is_nan() {
+                run = 0;
+                continue;
+            }
+            if claimed(x, y) {
+                hidden = true;
+                run = 0;
+                continue;
+            }
+            known += 1;
+            run = if v >= ink { run + 1 } else { 0 };
+            line |= run >= 2;
         }
-    })
+        // Where part of the station is a neighbour's, only a line in the rest of it says anything.
+        if line || (known >= 4 && !hidden) {
+            judged += 1;
+            lined += line as usize;
+        }
+        if line && s.sides.count_ones() == 2 {
+            corner_lines[s.sides as usize] += 1;
+        }
+    }
+    let corners = corner_lines.iter().filter(|&&n| n >= 2).count();
+    (lined, judged, corners)
+}
+
+/// What the line round a bubble says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Around {
+    /// A circle drawn round it.
+    Circle,
+    /// Part of one, or lines a person must see.
+    Part,
+    /// No line round it beyond its neighbours' own.
+    Clear,
+}
+
+/// Judges the line round a bubble from the stations with a line and the stations judged: their share
+/// when enough of the contour is left to judge (its neighbours' marks hide the rest), else the count of
+/// lines of its own (a quarter of the contour is a circle; a few, most of what is left, go to a person);
+/// lines through the corners inside the box before either.
+fn around_verdict(lined: usize, judged: usize, corners: usize) -> Around {
+    let share = lined as f32 / judged.max(1) as f32;
+    let enough = judged * 10 >= AROUND_STATIONS * 3;
+    let by_share = if enough {
+        if share >= CIRCLE_AROUND {
+            Around::Circle
+        } else if share >= PART_AROUND {
+            Around::Part
+        } else {
+            Around::Clear
+        }
+    } else if lined * 4 >= AROUND_STATIONS {
+        Around::Circle
+    } else if lined * 20 >= AROUND_STATIONS * 3 || (lined >= 3 && share >= PART_AROUND) {
+        Around::Part
+    } else {
+        Around::Clear
+    };
+    // A line through all four corners is a circle drawn round this box, however tight: along the sides
+    // it may run over the outline. Through three, most of one.
+    match (corners, by_share) {
+        (4, _) => Around::Circle,
+        (3, Around::Clear) => Around::Part,
+        _ => by_share,
+    }
+}
+
+/// What the ink in and round a bubble is, from its features and the line round it.
+fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShape {
+    // The share of the inside a few dark specks cover without being a mark: more on a page cut to black
+    // and white (pencil level near 1), where print edges break into black pixels.
+    let speck = 0.04 + 0.12 * (pencil - 0.6).max(0.0);
+    // A fill is darker than the haze an eraser leaves (at most about 0.12 above the paper), however faint
+    // this writer's pencil.
+    if f.cover >= 0.7 && f.fill >= (0.45 * pencil).max(ERASED_HAZE) {
+        return MarkShape::Fill;
+    }
+    if f.cover < 0.3 && around == Around::Circle {
+        return MarkShape::Circle;
+    }
+    if (0.1..0.7).contains(&f.cover)
+        && f.half_max < 0.75
+        && f.half_min >= 0.04
+        && f.ink_mean >= (0.4 * pencil).max(0.2)
+    {
+        // Thin strokes across both halves each way, as dark as this sheet's pencil: a tick or a cross.
+        // A half fill leaves one half bare; an erasure's haze is too light.
+        return MarkShape::Stroke;
+    }
+    // On a page cut to black and white a label's jagged print alone darkens a bubble by about a speck: a
+    // smudge there must darken it by more.
+    if f.fill >= visible + speck - if pencil > 0.85 { -0.01 } else { 0.04 }
+        || f.dark >= speck
+        || around != Around::Clear
+    {
+        // Ink that is none of these, or most of a circle, or a line round it that the neighbours' marks
+        // may hide: a person decides.
+        return MarkShape::Smudge;
+    }
+    MarkShape::None
 }
 
 /// Reads every bubble of one sheet: the print taken away, this sheet's pencil level fitted (per region
 /// where a region has enough pencil of its own), then each bubble's ink judged as a fill, a stroke, a
 /// circle, a smudge or nothing.
 pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleReading>, Levels) {
-    let templates = print_templates(geom, patches);
+    let (templates, unmarked) = print_templates(geom, patches);
     let residuals: Vec<Vec<f32>> = patches
         .iter()
         .zip(&templates)
@@ -490,24 +802,17 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 .zip(&p.kind)
                 .zip(mask)
                 .map(|(((d, t), c), m)| {
-                    if *c == Cell::Inner && *m >= PRINT {
-                        f32::NAN
-                    } else if *t < PRINT {
-                        (d - t).max(0.0)
-                    } else if *c == Cell::Inner {
-                        // Inside, the label's small strokes are left out altogether.
+                    // Inside, the label's small strokes are left out altogether.
+                    if *c != Cell::Inner || *m >= PRINT || *t >= PRINT {
                         f32::NAN
                     } else {
-                        // Round the box, on an outline: a thin printed line reads darker or lighter
-                        // with where it falls between pixels, so pencil there must add at least as
-                        // much darkness as the print has.
-                        let r = d - t;
-                        if r >= *t { r } else { 0.0 }
+                        (d - t).max(0.0)
                     }
                 })
                 .collect()
         })
         .collect();
+    let around = around_residuals(geom, patches, &unmarked);
 
     // The sheet's pencil: the typical darkness of the ink samples inside the boxes, over the sheet and
     // per region.
@@ -554,47 +859,62 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     let spread = median(&mut dev);
     let visible = empty + (6.0 * spread).max(0.025);
 
-    // A line beside a side facing a filled neighbour may be its scribble reaching over, and one facing a
-    // neighbour with lines on more sides than this bubble may be that neighbour's circle: no evidence of
-    // a circle round this one. (A tick or a cross stays near its own bubble.)
-    let filled_like: Vec<bool> = feats.iter().map(|f| f.cover >= 0.6).collect();
-    let sides: Vec<u8> = feats.iter().map(|f| f.sides).collect();
-    let readings: Vec<BubbleReading> = geom
-        .bubbles
-        .iter()
-        .enumerate()
-        .zip(&feats)
-        .map(|((i, b), f)| {
+    // A line round a bubble, first judged all round it.
+    let ink_of = |i: usize| (0.35 * pencil_of[&region(&geom.bubbles[i])]).max(0.12);
+    let raw_around: Vec<(usize, usize, usize)> = (0..patches.len())
+        .map(|i| around_share(&geom.bubbles[i].area, &around[i], ink_of(i), |_, _| false))
+        .collect();
+    let first: Vec<MarkShape> = (0..patches.len())
+        .map(|i| {
+            let pencil = pencil_of[&region(&geom.bubbles[i])];
+            let (lined, judged, corners) = raw_around[i];
+            shape_of(
+                &feats[i],
+                around_verdict(lined, judged, corners),
+                pencil,
+                visible,
+            )
+        })
+        .collect();
+    // Then again without the places a marked neighbour's own ink may reach: a circle round the next
+    // bubble, a fill's overshoot or a tick's arm is no line round this one. What is left of the contour
+    // (its other sides, and the corners a hand-drawn circle cuts inside the box) still shows a circle of
+    // its own.
+    let readings: Vec<BubbleReading> = (0..patches.len())
+        .map(|i| {
+            let b = &geom.bubbles[i];
+            let f = &feats[i];
             let pencil = pencil_of[&region(b)];
-            // The share of the inside a few dark specks cover without being a mark: more on a page cut
-            // to black and white (pencil level near 1), where print edges break into black pixels.
-            let speck = 0.04 + 0.12 * (pencil - 0.6).max(0.0);
-            // On such a page a label's jagged print alone darkens a bubble by about a speck: a smudge
-            // there must darken it by more.
-            let clean_lined = (0..SECTORS as u8)
-                .filter(|&s| f.ring & (1 << s) != 0 && !explained(geom, &filled_like, &sides, i, s))
-                .count();
-            let shape = if f.cover >= 0.7 && f.fill >= 0.45 * pencil {
-                MarkShape::Fill
-            } else if f.cover < 0.3 && (clean_lined >= 3 || (f.sides == 4 && clean_lined >= 2)) {
-                MarkShape::Circle
-            } else if (0.1..0.7).contains(&f.cover)
-                && f.half_max < 0.75
-                && f.half_min >= 0.04
-                && f.ink_mean >= (0.4 * pencil).max(0.2)
-            {
-                // Thin strokes across both halves each way, as dark as this sheet's pencil: a tick or a
-                // cross. A half fill leaves one half bare; an erasure's haze is too light.
-                MarkShape::Stroke
-            } else if f.fill >= visible + speck - if pencil > 0.85 { -0.01 } else { 0.04 }
-                || f.dark >= speck
-                || (f.sides >= 3 && clean_lined >= 2)
-            {
-                // Ink that is none of these, or most of a circle: a person decides.
-                MarkShape::Smudge
-            } else {
-                MarkShape::None
-            };
+            let (mut lined, mut judged, mut corners) = raw_around[i];
+            if lined * 5 >= judged {
+                let a = &b.area;
+                let claims: Vec<(&BoxMm, f32)> = geom
+                    .bubbles
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, o)| {
+                        j != i && box_distance(&o.area, a.x + a.w / 2.0, a.y + a.h / 2.0) < 8.0
+                    })
+                    .filter_map(|(j, o)| {
+                        let reach = match first[j] {
+                            MarkShape::None => return None,
+                            MarkShape::Fill => FILL_REACH,
+                            MarkShape::Stroke => STROKE_REACH,
+                            MarkShape::Circle | MarkShape::Smudge => CIRCLE_REACH,
+                        };
+                        Some((&o.area, reach))
+                    })
+                    .collect();
+                if !claims.is_empty() {
+                    (lined, judged, corners) = around_share(a, &around[i], ink_of(i), |x, y| {
+                        claims
+                            .iter()
+                            .any(|(o, reach)| box_distance(o, x, y) <= *reach)
+                    });
+                }
+            }
+            let shape = shape_of(f, around_verdict(lined, judged, corners), pencil, visible);
+            let share = lined as f32 / judged.max(1) as f32;
             let state = match shape {
                 MarkShape::None => BubbleState::Empty,
                 MarkShape::Smudge => BubbleState::Doubtful,
@@ -603,8 +923,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             BubbleReading {
                 darkness: f.fill,
                 cover: f.cover,
-                ring: f.ring,
-                sides: f.sides,
+                around: share,
                 shape,
                 state,
             }
@@ -824,6 +1143,73 @@ mod tests {
                 (l, d, s)
             })
             .collect()
+    }
+
+    #[test]
+    fn stations_ring_the_box_evenly_and_cut_its_corners() {
+        let a = BoxMm {
+            x: 10.0,
+            y: 20.0,
+            w: 5.0,
+            h: 3.2,
+        };
+        let st = stations(&a);
+        assert_eq!(st.len(), AROUND_STATIONS);
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &st {
+            seen.insert(s.sides);
+            assert!((s.nx * s.nx + s.ny * s.ny - 1.0).abs() < 1e-4, "{s:?}");
+            // On the box's edge, or inside it where a corner is cut: never outside.
+            assert!(box_distance(&a, s.x, s.y) < 1e-4, "{s:?}");
+            // The normal points out: a step along it moves away from the centre.
+            let (cx, cy) = a.centre();
+            let (ox, oy) = (s.x + 0.1 * s.nx, s.y + 0.1 * s.ny);
+            assert!(
+                (ox - cx).hypot(oy - cy) > (s.x - cx).hypot(s.y - cy),
+                "{s:?}"
+            );
+        }
+        // Every side and every corner between two sides.
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 6, 8, 9, 12]
+        );
+        // Stations follow one another round the box at about the same spacing.
+        let gaps: Vec<f32> = (0..st.len())
+            .map(|k| {
+                let (p, q) = (st[k], st[(k + 1) % st.len()]);
+                (p.x - q.x).hypot(p.y - q.y)
+            })
+            .collect();
+        let (lo, hi) = gaps
+            .iter()
+            .fold((f32::MAX, 0.0f32), |(l, h), &g| (l.min(g), h.max(g)));
+        assert!(lo > 0.3 && hi < 0.45, "{gaps:?}");
+        // The first and last samples across the contour reach inside the box and well beyond it.
+        let top = st[2];
+        assert!((top.at(0).1 - (a.y + AROUND_IN)).abs() < 1e-4);
+        assert!(top.at(AROUND_DEPTHS - 1).1 < a.y - 1.4);
+    }
+
+    #[test]
+    fn a_line_round_most_of_what_is_left_to_judge_is_a_circle() {
+        let n = AROUND_STATIONS;
+        // All round it, or most of it.
+        assert_eq!(around_verdict(n, n, 0), Around::Circle);
+        assert_eq!(around_verdict(n * 6 / 10, n, 0), Around::Circle);
+        // Half of it: an open circle, or a neighbour's circle and a fill's overshoot on two sides.
+        assert_eq!(around_verdict(n / 2, n, 0), Around::Part);
+        // A neighbour's circle on one side, a tick's arms.
+        assert_eq!(around_verdict(n / 4, n, 0), Around::Clear);
+        assert_eq!(around_verdict(0, n, 0), Around::Clear);
+        // Marked neighbours hide most of the contour: what is left decides, by how much of it is lined.
+        assert_eq!(around_verdict(n / 4, n / 4, 0), Around::Circle);
+        assert_eq!(around_verdict(5, 6, 0), Around::Part);
+        assert_eq!(around_verdict(1, 6, 0), Around::Clear);
+        assert_eq!(around_verdict(0, 0, 0), Around::Clear);
+        // Lines through every corner inside the box: a circle drawn tight, over the outline elsewhere.
+        assert_eq!(around_verdict(12, n, 4), Around::Circle);
+        assert_eq!(around_verdict(9, n, 3), Around::Part);
     }
 
     #[test]

@@ -152,6 +152,8 @@ pub fn mock_geometry() -> SheetGeometry {
 }
 
 /// How a student marked a bubble.
+// Some styles are drawn only by the integration tests (tests/it/scan_marks.rs).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
     /// A 2B pencil ellipse filling most of the box, grainy.
@@ -168,10 +170,22 @@ pub enum Mark {
     Cross,
     /// A circle drawn round the bubble, the bubble itself left empty.
     Circle,
+    /// A circle pressed tight against the box, running over its outline.
+    CircleTight,
+    /// A circle drawn large, out over the next bubble's box.
+    CircleLarge,
+    /// A circle drawn off-centre: tight or over the box on one side, loose on the other.
+    CircleOffCentre,
+    /// An open circle: a third to a sixth of it left undrawn.
+    CircleOpen,
+    /// A fill scribbled over hard to cancel it (the student then marks another bubble).
+    ScribbledOut,
     /// A whole fill in light 2B pencil: mean grey about 150.
     LightFill,
     /// A fill covering only one half of the bubble.
     Half,
+    /// A faint writer's half fill: one half in their light grey.
+    HalfFaint,
     /// A faint writer's fill: light grey, but the same on every mark of the sheet.
     Faint,
 }
@@ -602,18 +616,45 @@ pub const CLEAR_STYLES: [Mark; 7] = [
     Mark::Circle,
 ];
 
-/// A student answering every question, each mark in a style picked at random; about one question in
-/// eight of the single choices gets a mark a person must see (erased alone, half, double, a tick beside a
-/// fill, an erasure beside the real mark). With `faint`, every clear mark is a faint writer's fill.
+/// A student answering every question, each mark in a style picked at random (fills, ticks, crosses,
+/// circles drawn tight, large and off-centre); about one question in eight of the single choices gets a
+/// mark a person must see (erased alone, half, double, a tick beside a fill, an erasure beside the real
+/// mark, an open circle, one scribbled out and another marked). With `faint`, every clear mark is a
+/// faint writer's fill.
 pub fn styled_student(geom: &SheetGeometry, rng: &mut Rng, faint: bool) -> (Student, Vec<Expect>) {
+    if faint {
+        styled_student_with(geom, rng, &[Mark::Faint])
+    } else {
+        styled_student_with(geom, rng, &CLEAR_STYLES)
+    }
+}
+
+/// Circles as students draw them: round the box, tight against it, large out over the next box,
+/// off-centre; and fills between them.
+#[allow(dead_code)]
+pub const CIRCLE_STYLES: [Mark; 6] = [
+    Mark::Circle,
+    Mark::CircleTight,
+    Mark::CircleLarge,
+    Mark::CircleOffCentre,
+    Mark::Pencil,
+    Mark::Scribble,
+];
+
+/// [`styled_student`] with the clear marks drawn from `styles`.
+pub fn styled_student_with(
+    geom: &SheetGeometry,
+    rng: &mut Rng,
+    styles: &[Mark],
+) -> (Student, Vec<Expect>) {
     let mut s = random_student(geom, rng);
     s.marks.clear();
     let bubble = |meaning: &BubbleMeaning| geom.bubbles.iter().position(|b| &b.meaning == meaning);
     let clear = |rng: &mut Rng| {
-        if faint {
-            Mark::Faint
+        if styles.len() == 1 {
+            styles[0]
         } else {
-            CLEAR_STYLES[rng.below(CLEAR_STYLES.len())]
+            styles[rng.below(styles.len())]
         }
     };
     for (column, d) in s.id.bytes().enumerate() {
@@ -663,14 +704,19 @@ pub fn styled_student(geom: &SheetGeometry, rng: &mut Rng, faint: bool) -> (Stud
             continue;
         }
         let (pencil, spare) = (clear(rng), other(rng));
-        match (rng.below(5), spare) {
+        match (rng.below(7), spare) {
             (0, _) => {
                 // Rubbed out and left blank: the smudge must still reach a person.
                 s.marks.push((at(&answer), Mark::Erased));
                 expect.push(Expect::Flag);
             }
             (1, _) => {
-                s.marks.push((at(&answer), Mark::Half));
+                let half = if styles == [Mark::Faint] {
+                    Mark::HalfFaint
+                } else {
+                    Mark::Half
+                };
+                s.marks.push((at(&answer), half));
                 expect.push(Expect::Flag);
             }
             (2, Some(j)) => {
@@ -682,6 +728,17 @@ pub fn styled_student(geom: &SheetGeometry, rng: &mut Rng, faint: bool) -> (Stud
                 s.marks.push((at(&answer), Mark::Pencil));
                 s.marks
                     .push((j, [Mark::Tick, Mark::Cross, Mark::Circle][rng.below(3)]));
+                expect.push(Expect::Flag);
+            }
+            (5, _) => {
+                // An open circle: read, or to a person.
+                s.marks.push((at(&answer), Mark::CircleOpen));
+                expect.push(Expect::RightOrFlag(answer));
+            }
+            (6, Some(j)) => {
+                // Scribbled out and another marked: two marks, a person decides which stands.
+                s.marks.push((j, Mark::ScribbledOut));
+                s.marks.push((at(&answer), pencil));
                 expect.push(Expect::Flag);
             }
             (_, j) => {
@@ -737,17 +794,36 @@ mod styles {
                 polyline(img, &a1, width, grey, ppm, rng);
                 polyline(img, &a2, width, grey, ppm, rng);
             }
-            Mark::Circle => {
+            Mark::Circle
+            | Mark::CircleTight
+            | Mark::CircleLarge
+            | Mark::CircleOffCentre
+            | Mark::CircleOpen => {
+                use std::f32::consts::{PI, TAU};
                 let (cx, cy) = a.centre();
-                let (cx, cy) = (cx + j(rng, 0.25), cy + j(rng, 0.2));
-                // Round the bubble within its cell: up to about half the gap to the next bubble, and a
-                // little over (the gaps are 1.2 mm across and 1.4 mm down).
-                let (rx, ry) = (
-                    a.w / 2.0 + rng.range(0.4, 0.85),
-                    a.h / 2.0 + rng.range(0.4, 0.8),
-                );
-                let start = rng.range(0.0, std::f32::consts::TAU);
-                let sweep = rng.range(1.9, 2.12) * std::f32::consts::PI;
+                let (mut cx, mut cy) = (cx + j(rng, 0.25), cy + j(rng, 0.2));
+                // How far outside the box the line runs (mm, across and down): within its cell, up to
+                // about half the gap to the next bubble and a little over (the gaps are 1.2 mm across and
+                // 1.4 mm down); tight, over the outline; large, over the next box.
+                let (out_x, out_y) = match mark {
+                    Mark::CircleTight => (rng.range(-0.1, 0.3), rng.range(-0.1, 0.25)),
+                    Mark::CircleLarge => (rng.range(1.0, 1.5), rng.range(0.9, 1.4)),
+                    Mark::CircleOffCentre => (rng.range(0.5, 0.9), rng.range(0.45, 0.8)),
+                    _ => (rng.range(0.4, 0.85), rng.range(0.4, 0.8)),
+                };
+                if mark == Mark::CircleOffCentre {
+                    let towards = rng.range(0.0, TAU);
+                    let by = rng.range(0.45, 0.75);
+                    cx += by * towards.cos();
+                    cy += 0.7 * by * towards.sin();
+                }
+                let (rx, ry) = (a.w / 2.0 + out_x, a.h / 2.0 + out_y);
+                let start = rng.range(0.0, TAU);
+                let sweep = if mark == Mark::CircleOpen {
+                    rng.range(1.35, 1.7) * PI
+                } else {
+                    rng.range(1.9, 2.12) * PI
+                };
                 let n = 28;
                 let pts: Vec<(f32, f32)> = (0..=n)
                     .map(|i| {
@@ -758,10 +834,32 @@ mod styles {
                     .collect();
                 polyline(img, &pts, width.min(0.45), grey, ppm, rng);
             }
-            Mark::LightFill | Mark::Faint | Mark::Half => {
+            Mark::ScribbledOut => {
+                // The fill first, then hard zigzags over it and beyond the box, then a cross through
+                // them.
+                draw(img, a, Mark::LightFill, ppm, rng)?;
+                let rows = 7;
+                let pts: Vec<(f32, f32)> = (0..=rows * 2)
+                    .map(|k| {
+                        let x = if k % 2 == 0 { x0 - 0.5 } else { x1 + 0.5 };
+                        let y = y0 - 0.4 + (a.h + 0.8) * (k / 2) as f32 / rows as f32;
+                        (x + j(rng, 0.2), y + j(rng, 0.15))
+                    })
+                    .collect();
+                polyline(img, &pts, 0.5, 40.0, ppm, rng);
+                polyline(
+                    img,
+                    &[(x0 - 0.6, y0 - 0.5), (x1 + 0.6, y1 + 0.5)],
+                    0.5,
+                    40.0,
+                    ppm,
+                    rng,
+                );
+            }
+            Mark::LightFill | Mark::Faint | Mark::Half | Mark::HalfFaint => {
                 let (base, spread) = match mark {
                     Mark::LightFill => (rng.range(140.0, 160.0), 30.0),
-                    Mark::Faint => (rng.range(182.0, 198.0), 14.0),
+                    Mark::Faint | Mark::HalfFaint => (rng.range(182.0, 198.0), 14.0),
                     _ => (grey, 30.0),
                 };
                 // Which half a half fill covers: left, right, top or bottom.
@@ -783,7 +881,7 @@ mod styles {
                             _ => dy < 0.0,
                         };
                         if dx * dx + dy * dy > 1.0
-                            || (mark == Mark::Half && outside_half)
+                            || (matches!(mark, Mark::Half | Mark::HalfFaint) && outside_half)
                             || rng.unit() < 0.08
                         {
                             continue;
@@ -869,7 +967,7 @@ impl Tally {
                     .iter()
                     .zip(&r.bubbles)
                     .filter(|(b, _)| matches!(&b.meaning, BubbleMeaning::Answer { question, .. } if *question == q.number))
-                    .map(|(b, x)| format!("{:?}: {:?} d{:.2} c{:.2} r{:04b}", b.meaning, x.shape, x.darkness, x.cover, x.ring))
+                    .map(|(b, x)| format!("{:?}: {:?} d{:.2} c{:.2} a{:.2}", b.meaning, x.shape, x.darkness, x.cover, x.around))
                     .collect();
                 let marks: Vec<String> = student
                     .marks
