@@ -227,7 +227,19 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
     let g5 = sheet_geometry(&batch, &v5);
     let given5 = answers(g5, &mut rng);
     let p5 = fill(&personal_page(&ids[5]), g5, None, None, &given5);
-    let pages: Vec<_> = [p1, p2, p3, p4, p5].iter().map(jpeg_page).collect();
+    // 6: a blank sheet with its QR code stained: its 试卷类型 row names the variant, its grid the student.
+    let v6 = student_variant(&batch, &ids[4]);
+    let g6 = sheet_geometry(&blank, &v6);
+    let given6 = answers(g6, &mut rng);
+    let mut p6 = fill(&blank_page(&v6), g6, Some(&ids[4]), Some(&v6), &given6);
+    let qr6: BoxMm = serde_json::from_value(g6["qr_code"].clone()).unwrap();
+    damage::stain_qr(&mut p6, &qr6, PPM, &mut rng);
+    // 7: the same, but no 试卷类型 marked: which of the two variants it is cannot be told.
+    let g7 = sheet_geometry(&blank, "A");
+    let given7 = answers(g7, &mut rng);
+    let mut p7 = fill(&blank_page("A"), g7, Some(&ids[1]), None, &given7);
+    damage::stain_qr(&mut p7, &qr6, PPM, &mut rng);
+    let pages: Vec<_> = [p1, p2, p3, p4, p5, p6, p7].iter().map(jpeg_page).collect();
     std::fs::write(dir.join("stack.pdf"), damage::pdf(&pages)).unwrap();
 
     let run = dir
@@ -254,6 +266,27 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
         rows[3]
     );
     assert!(err.contains("20259999 is no student of the batch"), "{err}");
+    // The stained blank sheet: identified by its own marks, and said so; the one without a 试卷类型 is left
+    // to a person, never guessed.
+    assert!(
+        err.contains(&format!(
+            "read as a blank sheet of variant {v6} by its 试卷类型 row"
+        )),
+        "{err}"
+    );
+    let row6 = rows
+        .iter()
+        .find(|r| r[0] == ids[4])
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(row6[1], v6);
+    for (q, a) in &given6 {
+        assert_eq!(row6[col(*q)], *a, "stained blank sheet, question {q}");
+    }
+    assert!(
+        err.contains("no single 试卷类型 is marked") && err.contains("enter this sheet by hand"),
+        "{err}"
+    );
+    assert!(!rows.iter().any(|r| r[0] == ids[1]), "{rows:?}");
     let report = read_csv(&dir.join("scanned/scan-report.csv"));
     let problems_of =
         |page: usize| report.iter().find(|r| r[1] == page.to_string()).unwrap()[5].clone();
@@ -306,6 +339,37 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
         !scores.contains('?'),
         "the doubtful id is left out: {scores}"
     );
+    // The id not in the batch names its variant (its 试卷类型 row), so `--lenient` grades it, as it says.
+    assert!(
+        scores.lines().any(|l| l.starts_with("20259999,")),
+        "{scores}"
+    );
+    // And the duplicate's grade is the later row's, exactly as if that row were the only one.
+    let mut only_later = rows[0].join(",") + "\n";
+    only_later += &rows[2].join(",");
+    dir.create("later.csv", only_later + "\n");
+    dir.run(&["grade", "class/manifest.json", "later.csv", "-o", "g-later"])
+        .success();
+    let line_of = |file: &str| {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let header: Vec<String> = text
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect();
+        let rank = header.iter().position(|h| h == "rank").unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&ids[2]))
+            .unwrap()
+            .to_string();
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        cells.remove(rank);
+        cells
+    };
+    assert_eq!(line_of("g/scores.csv"), line_of("g-later/scores.csv"));
 
     // The same blank sheet scanned with its own manifest reads the same.
     let own = dir
@@ -363,7 +427,7 @@ const DAMAGE: &[&str] = &[
     "phone photo in perspective, EXIF orientation 8",
     "PDF page of 5 JPEG strips",
     "PDF page of 3 raw strips",
-    "JBIG2 copier page",
+    "JBIG2 copier page (arithmetic coded)",
     "JPEG 2000 copier page",
     "answer area torn away",
 ];
@@ -517,8 +581,8 @@ fn damaged_sheets_of_a_class_batch_read_as_marked() {
             "PDF page of 3 raw strips" => {
                 copier_pages.push(damage::strip_page(&img, 3, PdfImage::raw))
             }
-            "JBIG2 copier page" => {
-                copier_pages.push(damage::whole_page(PdfImage::jbig2(&img, 128)))
+            "JBIG2 copier page (arithmetic coded)" => {
+                copier_pages.push(damage::whole_page(PdfImage::jbig2_arithmetic(&img, 128)))
             }
             "JPEG 2000 copier page" => {
                 copier_pages.push(damage::whole_page(jpeg_2000(&img, &dir, id)))

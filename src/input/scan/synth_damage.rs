@@ -313,6 +313,193 @@ pub fn jbig2_embedded(img: &GrayImage, cut: u8) -> Vec<u8> {
     out
 }
 
+/// The page as a copier's 1-bit JBIG2 stream coded the way most copiers code it: one immediate lossless
+/// generic region, arithmetic (MQ) coded with template 0 and its nominal adaptive pixels, dark below
+/// `cut`; the encoder of T.88 Annex E, written here from the standard.
+pub fn jbig2_arithmetic(img: &GrayImage, cut: u8) -> Vec<u8> {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let raw = img.as_raw();
+    let black = |x: i64, y: i64| -> u32 {
+        u32::from(x >= 0 && y >= 0 && x < w && raw[(y * w + x) as usize] < cut)
+    };
+    let mut mq = MqEncoder::new();
+    let mut contexts = vec![(0u8, 0u8); 1 << 16];
+    for y in 0..h {
+        for x in 0..w {
+            // Template 0 (T.88 figure 3) with the adaptive pixels at (3,−1), (−3,−1), (2,−2), (−2,−2):
+            // any fixed order of the sixteen neighbours names the same contexts as the decoder's.
+            let neighbours = [
+                (-1, -2),
+                (0, -2),
+                (1, -2),
+                (2, -2),
+                (-2, -2),
+                (-2, -1),
+                (-1, -1),
+                (0, -1),
+                (1, -1),
+                (2, -1),
+                (3, -1),
+                (-3, -1),
+                (-4, 0),
+                (-3, 0),
+                (-2, 0),
+                (-1, 0),
+            ];
+            let cx = neighbours.iter().fold(0usize, |c, &(dx, dy)| {
+                (c << 1) | black(x + dx, y + dy) as usize
+            });
+            mq.encode(black(x, y) as u8, &mut contexts[cx]);
+        }
+    }
+    let coded = mq.finish();
+    let segment = |number: u32, kind: u8, data: &[u8]| {
+        let mut s = number.to_be_bytes().to_vec();
+        s.extend_from_slice(&[kind, 0, 1]);
+        s.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        s.extend_from_slice(data);
+        s
+    };
+    let (w, h) = (img.width(), img.height());
+    let mut page_info = Vec::new();
+    page_info.extend_from_slice(&w.to_be_bytes());
+    page_info.extend_from_slice(&h.to_be_bytes());
+    page_info.extend_from_slice(&[0; 8]);
+    page_info.extend_from_slice(&[0, 0, 0]);
+    let mut region = Vec::new();
+    region.extend_from_slice(&w.to_be_bytes());
+    region.extend_from_slice(&h.to_be_bytes());
+    region.extend_from_slice(&[0; 8]);
+    region.push(0); // combination operator OR
+    region.push(0); // generic region flags: arithmetic, template 0, no typical prediction
+    for (dx, dy) in [(3i8, -1i8), (-3, -1), (2, -2), (-2, -2)] {
+        region.extend_from_slice(&[dx as u8, dy as u8]);
+    }
+    region.extend_from_slice(&coded);
+    let mut out = segment(0, 48, &page_info);
+    out.extend(segment(1, 39, &region));
+    out.extend(segment(2, 49, &[]));
+    out
+}
+
+/// Probability estimates of the MQ coder (T.88 table E.1): Qe, next index after an MPS, after an LPS,
+/// and whether an LPS swaps the sense of the MPS.
+#[rustfmt::skip]
+const MQ_STATES: [(u32, u8, u8, bool); 47] = [
+    (0x5601, 1, 1, true), (0x3401, 2, 6, false), (0x1801, 3, 9, false), (0x0AC1, 4, 12, false),
+    (0x0521, 5, 29, false), (0x0221, 38, 33, false), (0x5601, 7, 6, true), (0x5401, 8, 14, false),
+    (0x4801, 9, 14, false), (0x3801, 10, 14, false), (0x3001, 11, 17, false), (0x2401, 12, 18, false),
+    (0x1C01, 13, 20, false), (0x1601, 29, 21, false), (0x5601, 15, 14, true), (0x5401, 16, 14, false),
+    (0x5101, 17, 15, false), (0x4801, 18, 16, false), (0x3801, 19, 17, false), (0x3401, 20, 18, false),
+    (0x3001, 21, 19, false), (0x2801, 22, 19, false), (0x2401, 23, 20, false), (0x2201, 24, 21, false),
+    (0x1C01, 25, 22, false), (0x1801, 26, 23, false), (0x1601, 27, 24, false), (0x1401, 28, 25, false),
+    (0x1201, 29, 26, false), (0x1101, 30, 27, false), (0x0AC1, 31, 28, false), (0x09C1, 32, 29, false),
+    (0x08A1, 33, 30, false), (0x0521, 34, 31, false), (0x0441, 35, 32, false), (0x02A1, 36, 33, false),
+    (0x0221, 37, 34, false), (0x0141, 38, 35, false), (0x0111, 39, 36, false), (0x0085, 40, 37, false),
+    (0x0049, 41, 38, false), (0x0025, 42, 39, false), (0x0015, 43, 40, false), (0x0009, 44, 41, false),
+    (0x0005, 45, 42, false), (0x0001, 45, 43, false), (0x5601, 46, 46, false),
+];
+
+/// The MQ arithmetic encoder of T.88 E.2: registers A and C, the bit count CT, and the bytes out (the
+/// first a placeholder for the byte "before" the stream, which a carry can never reach).
+struct MqEncoder {
+    a: u32,
+    c: u32,
+    ct: u32,
+    out: Vec<u8>,
+}
+
+impl MqEncoder {
+    fn new() -> MqEncoder {
+        MqEncoder {
+            a: 0x8000,
+            c: 0,
+            ct: 12,
+            out: vec![0],
+        }
+    }
+
+    /// Codes `bit` in a context: (state index, MPS).
+    fn encode(&mut self, bit: u8, context: &mut (u8, u8)) {
+        let (qe, nmps, nlps, switch) = MQ_STATES[context.0 as usize];
+        self.a -= qe;
+        if bit == context.1 {
+            if self.a & 0x8000 != 0 {
+                self.c += qe;
+                return;
+            }
+            if self.a < qe {
+                self.a = qe;
+            } else {
+                self.c += qe;
+            }
+            context.0 = nmps;
+        } else {
+            if self.a < qe {
+                self.c += qe;
+            } else {
+                self.a = qe;
+            }
+            if switch {
+                context.1 = 1 - context.1;
+            }
+            context.0 = nlps;
+        }
+        while self.a & 0x8000 == 0 {
+            self.a <<= 1;
+            self.c <<= 1;
+            self.ct -= 1;
+            if self.ct == 0 {
+                self.byte_out();
+            }
+        }
+    }
+
+    fn byte_out(&mut self) {
+        let b = self.out.last_mut().expect("the placeholder byte");
+        if *b == 0xFF {
+            self.out.push((self.c >> 20) as u8);
+            self.c &= 0xF_FFFF;
+            self.ct = 7;
+        } else if self.c < 0x800_0000 {
+            self.out.push((self.c >> 19) as u8);
+            self.c &= 0x7_FFFF;
+            self.ct = 8;
+        } else {
+            *b += 1;
+            if *b == 0xFF {
+                self.c &= 0x7FF_FFFF;
+                self.out.push((self.c >> 20) as u8);
+                self.c &= 0xF_FFFF;
+                self.ct = 7;
+            } else {
+                self.out.push((self.c >> 19) as u8);
+                self.c &= 0x7_FFFF;
+                self.ct = 8;
+            }
+        }
+    }
+
+    /// FLUSH (E.2.9): the last bits out, then the marker 0xFF 0xAC that ends the stream.
+    fn finish(mut self) -> Vec<u8> {
+        let top = self.c + self.a;
+        self.c |= 0xFFFF;
+        if self.c >= top {
+            self.c -= 0x8000;
+        }
+        self.c <<= self.ct;
+        self.byte_out();
+        self.c <<= self.ct;
+        self.byte_out();
+        if *self.out.last().expect("bytes") != 0xFF {
+            self.out.push(0xFF);
+        }
+        self.out.push(0xAC);
+        self.out.remove(0);
+        self.out
+    }
+}
+
 // ==== The files offices make: PDF pages of images ====
 
 /// One image stream of a PDF page, coded as a copier codes it.
@@ -349,7 +536,7 @@ impl PdfImage {
         }
     }
 
-    /// 1-bit JBIG2 (`/JBIG2Decode`, [`jbig2_embedded`]), dark below `cut`.
+    /// 1-bit JBIG2 MMR coded (`/JBIG2Decode`, [`jbig2_embedded`]), dark below `cut`.
     pub fn jbig2(img: &GrayImage, cut: u8) -> PdfImage {
         PdfImage {
             width: img.width(),
@@ -357,6 +544,17 @@ impl PdfImage {
             filter: Some("JBIG2Decode"),
             gray_bits: Some(1),
             data: jbig2_embedded(img, cut),
+        }
+    }
+
+    /// 1-bit JBIG2 arithmetic coded ([`jbig2_arithmetic`]), as most copiers write it, dark below `cut`.
+    pub fn jbig2_arithmetic(img: &GrayImage, cut: u8) -> PdfImage {
+        PdfImage {
+            width: img.width(),
+            height: img.height(),
+            filter: Some("JBIG2Decode"),
+            gray_bits: Some(1),
+            data: jbig2_arithmetic(img, cut),
         }
     }
 

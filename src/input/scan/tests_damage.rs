@@ -254,20 +254,35 @@ fn a_jbig2_copier_page_reads() {
     let (geom, student, upright) = sheet(190);
     let scanned = copier(&upright, 1.1, 191);
     let dir = tempfile::tempdir().unwrap();
+    // MMR (G4) coded, and arithmetic coded as most copiers write it.
+    type Coder = fn(&GrayImage, u8) -> damage::PdfImage;
+    let codings: [(&str, Coder); 2] = [
+        ("MMR", damage::PdfImage::jbig2),
+        ("arithmetic", damage::PdfImage::jbig2_arithmetic),
+    ];
     let path = dir.path().join("jbig2.pdf");
-    let page = damage::whole_page(damage::PdfImage::jbig2(&scanned, 170));
-    std::fs::write(&path, damage::pdf(&[page])).unwrap();
-    let pages = load_pages(&path);
-    let page = pages[0].as_ref().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(page.image.dimensions(), scanned.dimensions());
-    // Black where the scan was dark, white elsewhere.
-    let (x, y) = (scanned.width() / 2, scanned.height() / 2);
-    assert_eq!(
-        page.image.get_pixel(x, y).0[0] == 0,
-        scanned.get_pixel(x, y).0[0] < 170
-    );
-    let reading = read_page(&page.image, &geom).unwrap();
-    reads_as_meant(&reading, &student, "JBIG2 page");
+    for (coding, code) in codings {
+        std::fs::write(
+            &path,
+            damage::pdf(&[damage::whole_page(code(&scanned, 170))]),
+        )
+        .unwrap();
+        let pages = load_pages(&path);
+        let page = pages[0]
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{coding}: {e}"));
+        assert_eq!(page.image.dimensions(), scanned.dimensions(), "{coding}");
+        // Black exactly where the scan was dark, white elsewhere.
+        let wrong = page
+            .image
+            .pixels()
+            .zip(scanned.pixels())
+            .filter(|(got, was)| (got.0[0] == 0) != (was.0[0] < 170))
+            .count();
+        assert_eq!(wrong, 0, "{coding}: pixels decoded wrong");
+        let reading = read_page(&page.image, &geom).unwrap();
+        reads_as_meant(&reading, &student, &format!("JBIG2 page, {coding}"));
+    }
 
     // A damaged stream names the page's image and what to do.
     let broken = b"\x00\x00\x00\x00\xff\xff\xff\xffnot a JBIG2 stream".to_vec();
