@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::render::fonts::{FontRole, FontSet, MissingGlyph, missing_glyphs_error};
-use crate::render::layout::{self, Layout, PageSetup};
+use crate::render::layout::{self, Layout, PageSetup, stamp};
 use crate::render::markup::{self, Block, Document, Inline, QuestionBlock};
 use crate::render::pictures::Pictures;
 use crate::render::template::{Template, Templates};
@@ -64,9 +64,14 @@ impl<'f> Typesetter<'f> {
 
     /// `template` rendered with `data` and parsed into page markup, its pictures measured.
     pub fn markup<T: Serialize>(&self, template: Template, data: &T) -> Result<Document> {
-        let source = self.templates.source(template);
         let text = self.templates.render(template, data)?;
-        let mut doc = markup::parse(&text, source)?;
+        self.parse_markup(template, &text)
+    }
+
+    /// Page markup `text` (what `template` rendered) parsed, its pictures measured.
+    fn parse_markup(&self, template: Template, text: &str) -> Result<Document> {
+        let source = self.templates.source(template);
+        let mut doc = markup::parse(text, source)?;
         let images = self.pictures.images();
         markup::for_each_picture(&mut doc.blocks, &mut |p| {
             let picture = images.get(Path::new(&p.src)).map_err(|message| {
@@ -91,6 +96,28 @@ impl<'f> Typesetter<'f> {
         Ok(layout::layout(&doc, self.fonts, &self.setup))
     }
 
+    /// Lays out `template` once for a whole class: `data` holds placeholders ([`stamp::NAME`] …) where each
+    /// student's values go, and the layout reserves their boxes for [`Layout::stamped`]. None when the
+    /// template prints a placeholder anywhere but a field's value, the 准考证号 grid or its QR code (a custom
+    /// template with the name in its title, say): such a document is laid out for each student.
+    pub fn prepare<T: Serialize>(&self, template: Template, data: &T) -> Result<Option<Layout>> {
+        let text = self.templates.render(template, data)?;
+        let printed = stamp::placeholders_in(&text);
+        let doc = self.parse_markup(template, &text)?;
+        if reserved_placeholders(&doc.blocks) != printed {
+            return Ok(None);
+        }
+        let missing: Vec<MissingGlyph> =
+            missing_glyphs(&doc, self.fonts, self.templates.source(template))
+                .into_iter()
+                .filter(|m| !stamp::is_placeholder(m.c))
+                .collect();
+        if !missing.is_empty() {
+            return Err(missing_glyphs_error(missing));
+        }
+        Ok(Some(layout::layout(&doc, self.fonts, &self.setup)))
+    }
+
     /// Lays out several documents, on every core when `parallel`; results in job order.
     pub fn layout_all<T: Serialize + Sync>(
         &self,
@@ -105,6 +132,26 @@ impl<'f> Typesetter<'f> {
                 .collect()
         }
     }
+}
+
+/// How many placeholders `blocks` hold where layout reserves a box for them: field values, the id grid's
+/// digits and its QR code.
+fn reserved_placeholders(blocks: &[Block]) -> usize {
+    blocks
+        .iter()
+        .map(|block| match block {
+            Block::Fields { fields, .. } => fields
+                .iter()
+                .map(|f| stamp::placeholders_in(&f.value))
+                .sum(),
+            Block::Digits { value, qr, .. } => {
+                stamp::placeholders_in(value) + stamp::placeholders_in(qr)
+            }
+            Block::Boxed { blocks, .. } => reserved_placeholders(blocks),
+            Block::Question(q) => reserved_placeholders(&q.body) + reserved_placeholders(&q.after),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Every character of the document that its font cannot show, with where it occurs: the question id, or

@@ -4,14 +4,15 @@
 //! complete for its reader ([`PaperSet::data`]), so a run can render its jobs one by one.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::error::Result;
 use crate::input::roster::{Student, safe_file_name};
 use crate::input::scan::SheetCode;
 use crate::model::paper::{self, PaperData, StudentData};
 use crate::render::docx::WordWriter;
-use crate::render::layout::Layout;
+use crate::render::layout::{Layout, StampValues, stamp};
+use crate::render::pdf::SharedPdf;
 use crate::render::{DocKind, PdfWriter, Template, Typesetter};
 use crate::workflow::OutFile;
 use crate::workflow::drawn::Drawn;
@@ -142,7 +143,7 @@ fn file_stem(kind: DocKind) -> &'static str {
 }
 
 /// What every document of a run is made from: each variant's paper data, built once from the paper model,
-/// and the class it is for.
+/// and the class it is for; and the students' documents as laid out once per variant, for stamping.
 pub struct PaperSet<'a> {
     variants: Vec<PaperData>,
     students: &'a [Student],
@@ -150,6 +151,31 @@ pub struct PaperSet<'a> {
     id_digits: usize,
     /// The draw's digest, printed in every answer sheet's QR code.
     digest: String,
+    /// Every character of the class's names, ids and classes, once each in roster order: what the font
+    /// subsets of a class's documents cover besides the documents' own text.
+    roster_text: String,
+    /// The latest documents laid out for stamping ([`PREPARED_KEPT`] at most, oldest dropped first),
+    /// each made once, by the first job that needs it.
+    prepared: Mutex<Vec<(PreparedKey, PreparedCell)>>,
+}
+
+/// How many prepared documents a set keeps: a class's variants × (paper, sheet) on two variants, and a
+/// bounded few with one variant per student (where each is used once).
+const PREPARED_KEPT: usize = 8;
+
+/// What a prepared document is for: kind, variant, and which of the student's values (name, id, class)
+/// are empty, as a template may print other words for an empty one.
+type PreparedKey = (DocKind, usize, [bool; 3]);
+
+/// A prepared document, made once: None when the document cannot be stamped.
+type PreparedCell = Arc<OnceLock<Option<Arc<Prepared>>>>;
+
+/// A student's document laid out once for every student of a variant: the student's boxes reserved
+/// ([`Layout::stamped`] fills them), the fonts subset once for the whole class's names.
+struct Prepared {
+    layout: Layout,
+    /// None: the fonts are subset per document (fonts we do not embed ourselves).
+    fonts: Option<SharedPdf>,
 }
 
 impl<'a> PaperSet<'a> {
@@ -170,6 +196,8 @@ impl<'a> PaperSet<'a> {
                 .unwrap_or(10)
                 .clamp(4, 20),
             digest: drawn.manifest().draw_digest(),
+            roster_text: roster_text(students),
+            prepared: Mutex::new(Vec::new()),
         }
     }
 
@@ -181,28 +209,96 @@ impl<'a> PaperSet<'a> {
     /// The data of one document, constructed complete: its variant's paper with its reader's name and id,
     /// the answers when it is the teacher's edition, and the QR code when it is an answer sheet.
     pub fn data(&self, job: &Job) -> PaperData {
-        let base = &self.variants[job.variant];
-        let student = job.student.map(|i| &self.students[i]);
-        PaperData {
-            student: student.map_or_else(StudentData::default, |s| StudentData {
+        let student = job.student.map(|i| {
+            let s = &self.students[i];
+            StudentData {
                 name: s.name.clone(),
                 id: s.id.clone(),
                 class: s.class.clone(),
-            }),
+            }
+        });
+        self.data_for(job, student)
+    }
+
+    /// A student's document's data with placeholders ([`stamp::NAME`] …) for the student's values: the
+    /// same for every student of the job's variant whose empty values are the same.
+    fn placeholder_data(&self, job: &Job) -> PaperData {
+        let [name, id, class] = self.empty_values(job);
+        let placeholder = |empty: bool, c: char| if empty { String::new() } else { c.to_string() };
+        let student = job.student.map(|_| StudentData {
+            name: placeholder(name, stamp::NAME),
+            id: placeholder(id, stamp::ID),
+            class: placeholder(class, stamp::CLASS),
+        });
+        self.data_for(job, student)
+    }
+
+    fn data_for(&self, job: &Job, student: Option<StudentData>) -> PaperData {
+        let base = &self.variants[job.variant];
+        PaperData {
             id_digits: if student.is_some() {
                 self.id_digits
             } else {
                 base.id_digits
             },
             sheet_qr: if job.kind == DocKind::AnswerSheet {
-                sheet_code(&self.digest, &base.variant, student.map(|s| s.id.as_str()))
+                sheet_code(
+                    &self.digest,
+                    &base.variant,
+                    student.as_ref().map(|s| s.id.as_str()),
+                )
             } else {
                 String::new()
             },
+            student: student.unwrap_or_default(),
             teacher: job.kind.shows_answers(),
             ..base.clone()
         }
     }
+
+    /// Which of the job's student's name, id and class are empty.
+    fn empty_values(&self, job: &Job) -> [bool; 3] {
+        job.student.map_or([true; 3], |i| {
+            let s = &self.students[i];
+            [s.name.is_empty(), s.id.is_empty(), s.class.is_empty()]
+        })
+    }
+
+    /// The job's document as prepared for stamping, made by `make` when no job has made it yet (or it has
+    /// been dropped since).
+    fn prepared(
+        &self,
+        job: &Job,
+        make: impl FnOnce() -> Option<Prepared>,
+    ) -> Option<Arc<Prepared>> {
+        let key = (job.kind, job.variant, self.empty_values(job));
+        let cell = {
+            let mut kept = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+            match kept.iter().find(|(k, _)| *k == key) {
+                Some((_, cell)) => Arc::clone(cell),
+                None => {
+                    if kept.len() >= PREPARED_KEPT {
+                        kept.remove(0);
+                    }
+                    let cell = PreparedCell::default();
+                    kept.push((key, Arc::clone(&cell)));
+                    cell
+                }
+            }
+        };
+        // Other jobs of the same document wait here while the first makes it.
+        cell.get_or_init(|| make().map(Arc::new)).clone()
+    }
+}
+
+/// Every distinct character of the students' names, ids and classes, in roster order.
+fn roster_text(students: &[Student]) -> String {
+    let mut seen = std::collections::HashSet::new();
+    students
+        .iter()
+        .flat_map(|s| s.name.chars().chain(s.id.chars()).chain(s.class.chars()))
+        .filter(|c| seen.insert(*c))
+        .collect()
 }
 
 /// The QR text of page 1 of a variant's sheet, for one student or blank.
@@ -256,8 +352,9 @@ impl<'f> Backends<'f> {
             .ok_or_else(|| crate::error::Error::internal("a PDF was asked of a run without PDFs"))
     }
 
-    /// Renders `jobs` in order: the PDFs laid out first (on every core when `parallel`) so the fonts are cut
-    /// down to their glyphs once, then drawn; the Word files written one by one. The first error wins.
+    /// Renders `jobs` in order: students' PDFs stamped into their variant's document laid out once (on
+    /// every core when `parallel`); the other PDFs laid out first so the fonts are cut down to their glyphs
+    /// once, then drawn; the Word files written one by one. The first error wins.
     pub fn render(&self, set: &PaperSet, jobs: &[Job], parallel: bool) -> Result<Vec<Made>> {
         self.render_with_progress(set, jobs, parallel, &|| {})
     }
@@ -279,10 +376,25 @@ impl<'f> Backends<'f> {
         parallel: bool,
         step: &(dyn Fn() + Sync),
     ) -> Result<Vec<Made>> {
+        // Students' PDFs are stamped into their variant's document laid out once, each as it comes.
+        let is_stamped = |j: &Job| j.format == Format::Pdf && j.student.is_some();
+        let stamped_jobs: Vec<&Job> = jobs.iter().filter(|j| is_stamped(j)).collect();
+        let stamp = |job: &&Job| {
+            let made = self.render_one(set, job);
+            step();
+            step();
+            made
+        };
+        let mut stamped = if parallel {
+            crate::util::parallel::map(&stamped_jobs, stamp)
+        } else {
+            stamped_jobs.iter().map(stamp).collect()
+        }
+        .into_iter();
         let pdf_jobs: Vec<(usize, PaperData)> = jobs
             .iter()
             .enumerate()
-            .filter(|(_, j)| j.format == Format::Pdf)
+            .filter(|(_, j)| j.format == Format::Pdf && !is_stamped(j))
             .map(|(i, j)| (i, set.data(j)))
             .collect();
         let mut pdfs = Vec::new();
@@ -308,6 +420,7 @@ impl<'f> Backends<'f> {
         let mut pdfs = pdfs.into_iter();
         jobs.iter()
             .map(|job| match job.format {
+                Format::Pdf if is_stamped(job) => stamped.next().expect("one PDF per stamped job"),
                 Format::Pdf => {
                     let (layout, bytes) = pdfs.next().expect("one PDF per PDF job")?;
                     Ok(Made {
@@ -324,10 +437,14 @@ impl<'f> Backends<'f> {
             .collect()
     }
 
-    /// One job made on its own, its data built when it is made: a PDF laid out and drawn (its fonts subset
-    /// from the whole faces), a Word file written. A run that writes each document as soon as it is made
-    /// calls this job by job.
+    /// One job made on its own, its data built when it is made: a student's PDF stamped into its variant's
+    /// document laid out once (the first of the variant's students lays it out and subsets its fonts for
+    /// the whole class), another PDF laid out and drawn (its fonts subset from the whole faces), a Word
+    /// file written. A run that writes each document as soon as it is made calls this job by job.
     pub fn render_one(&self, set: &PaperSet, job: &Job) -> Result<Made> {
+        if let Some(made) = self.stamped(set, job)? {
+            return Ok(made);
+        }
         let data = set.data(job);
         match job.format {
             Format::Pdf => {
@@ -351,6 +468,54 @@ impl<'f> Backends<'f> {
                 })
             }
         }
+    }
+}
+
+impl Backends<'_> {
+    /// A student's PDF stamped into the document of its variant laid out once; None when it is to be laid
+    /// out on its own: not a student's PDF, a template that prints the student where no box is reserved,
+    /// or a value with characters the fonts lack (so the fresh layout reports them as always).
+    fn stamped(&self, set: &PaperSet, job: &Job) -> Result<Option<Made>> {
+        let (Format::Pdf, Some(i)) = (job.format, job.student) else {
+            return Ok(None);
+        };
+        let student = &set.students[i];
+        let body = &self.typeset.fonts().body;
+        let values = StampValues {
+            name: &student.name,
+            id: &student.id,
+            class: &student.class,
+        };
+        if ![values.name, values.id, values.class]
+            .iter()
+            .flat_map(|v| v.chars())
+            .all(|c| body.has(c))
+        {
+            return Ok(None);
+        }
+        let Some(prepared) = set.prepared(job, || self.prepare(set, job)) else {
+            return Ok(None);
+        };
+        let layout = prepared.layout.stamped(&values, self.typeset.fonts());
+        let pdf = self.pdf()?;
+        let bytes = match &prepared.fonts {
+            Some(fonts) => pdf.write_shared(&layout, fonts)?,
+            None => pdf.write(&layout)?,
+        };
+        Ok(Some(Made {
+            file: OutFile::pdf(job.path.clone(), bytes, layout.pages.len()),
+            layout: Some(layout),
+        }))
+    }
+
+    /// The job's document laid out with placeholders for its student, and the fonts subset to its glyphs
+    /// and every character of the class's values. None when it cannot be stamped; an error is left to the
+    /// student's own layout to report.
+    fn prepare(&self, set: &PaperSet, job: &Job) -> Option<Prepared> {
+        let data = set.placeholder_data(job);
+        let layout = self.typeset.prepare(job.kind.template(), &data).ok()??;
+        let fonts = self.pdf.as_ref()?.shared(&layout, &set.roster_text);
+        Some(Prepared { layout, fonts })
     }
 }
 

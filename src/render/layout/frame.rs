@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::render::fonts::FontRole;
 use crate::render::layout::PageSetup;
+pub use crate::render::layout::stamp::StampBox;
 
 /// Something placed on a page. Coordinates in points, y downward from the top edge; text at its baseline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,6 +73,9 @@ pub enum Item {
     /// Nothing printed: where something a scanner reads back sits. Widgets place it beside what they draw
     /// so it moves with it; [`layout`](super::layout) lifts it out into [`Page::spots`].
     Spot(SpotBox),
+    /// Nothing printed yet: a box reserved for a student's name, id or QR code in a document laid out once
+    /// for a whole class; [`Layout::stamped`] puts one student's items in its place.
+    Stamp(StampBox),
 }
 
 /// What a scanner looks for on an answer sheet, with the exact box it is printed in.
@@ -177,6 +181,7 @@ impl Layout {
                         "  spot {:.1} {:.1} {:.1} {:.1} {:?}\n",
                         s.x, s.y, s.w, s.h, s.spot
                     )),
+                    Item::Stamp(s) => out.push_str(&format!("  stamp {s}\n")),
                 }
             }
         }
@@ -238,6 +243,9 @@ pub fn concat(layouts: Vec<Layout>, titles: &[String], duplex: bool) -> Layout {
 
 /// Moves an item by (dx, dy).
 pub(in crate::render::layout) fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item {
+    if let Item::Stamp(s) = item {
+        return Item::Stamp(s.moved(dx, dy));
+    }
     let mut item = shift(item, dy);
     match &mut item {
         Item::Text { x, .. }
@@ -251,6 +259,7 @@ pub(in crate::render::layout) fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item
             *x1 += dx;
             *x2 += dx;
         }
+        Item::Stamp(_) => {}
     }
     item
 }
@@ -269,6 +278,7 @@ pub(in crate::render::layout) fn shift(item: &Item, dy: f32) -> Item {
         | Item::Image { y, .. }
         | Item::Turned { y, .. }
         | Item::Spot(SpotBox { y, .. }) => *y += dy,
+        Item::Stamp(s) => *s = s.moved(0.0, dy),
     }
     item
 }

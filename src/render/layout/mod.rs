@@ -11,6 +11,7 @@ mod page;
 mod paginate;
 mod paragraph;
 mod spacing;
+pub mod stamp;
 mod widgets;
 
 use crate::render::fonts::{FontRole, FontSet};
@@ -18,6 +19,7 @@ use crate::render::markup::{Block, Document};
 pub use frame::{Bookmark, Item, Layout, Page, Spot, SpotBox, concat};
 pub use page::{Density, MM, PageSetup};
 use paginate::{Chunk, paginate};
+pub use stamp::{Stamp, StampValues};
 pub use widgets::{options_per_line, picture_size};
 
 /// Advance widths, in em, of characters in each face. FontSet is the real one; tests may use a fixed one.

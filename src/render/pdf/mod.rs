@@ -127,7 +127,49 @@ impl<'f> PdfWriter<'f> {
                 self.xobjects.xobject(src, *w).map_err(Error::input)?;
             }
         }
-        Ok(render(layout, self))
+        Ok(render(layout, self, None))
+    }
+
+    /// The faces subset once for many documents: to the glyphs `layout` shows and those of `extra` in the
+    /// body face (what is stamped in later: a class's names, ids and classes). None when the fonts are not
+    /// ours to embed (CFF fonts) or the subsetter fails; each document is then subset for itself.
+    pub fn shared(&self, layout: &Layout, extra: &str) -> Option<SharedPdf> {
+        let meta = self.meta.as_ref()?;
+        let mut used: [embed::Used; 2] = Default::default();
+        collect_used(layout, self, &mut used);
+        let body = &self.fonts.body;
+        for c in extra.chars() {
+            if let Some(g) = body.glyph(c) {
+                used[0].insert(g.id, (g.units, c.to_string()));
+            }
+        }
+        let pages = layout
+            .pages
+            .iter()
+            .map(|p| {
+                (!p.items.iter().any(|i| matches!(i, Item::Stamp(_))))
+                    .then(std::sync::OnceLock::new)
+            })
+            .collect();
+        Some(SharedPdf {
+            faces: subset_faces(&used, self, meta)?,
+            pages,
+        })
+    }
+
+    /// A stamped copy of the layout `shared` was made for ([`Layout::stamped`]) as PDF: the fonts embedded
+    /// as they are subset, the pages without reserved boxes as the first copy drew them; otherwise as
+    /// [`PdfWriter::write`]. A copy showing a glyph the subsets lack is written on its own.
+    pub fn write_shared(&self, layout: &Layout, shared: &SharedPdf) -> Result<Vec<u8>> {
+        if layout.pages.len() != shared.pages.len() || !shared.cover(layout, self) {
+            return self.write(layout);
+        }
+        for item in layout.pages.iter().flat_map(|p| &p.items) {
+            if let Item::Image { w, src, .. } = item {
+                self.xobjects.xobject(src, *w).map_err(Error::input)?;
+            }
+        }
+        Ok(render(layout, self, Some(shared)))
     }
 
     /// Several documents as PDF: the fonts cut down to all their glyphs once, then each drawn, on every core
@@ -161,16 +203,67 @@ impl<'f> PdfWriter<'f> {
     }
 }
 
-/// Draws `layout` as PDF bytes; a picture that cannot be made is left out (`PdfWriter::write` makes them first).
-fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
+/// What the copies of one prepared document share in PDF ([`PdfWriter::shared`]): the faces subset
+/// once ([body, heading], None for a face none of them uses), and the content of each page no student's
+/// values touch, drawn for the first copy.
+pub struct SharedPdf {
+    faces: [Option<Embedded>; 2],
+    /// Per page of the prepared document: None for a page with reserved boxes (drawn for each copy).
+    pages: Vec<Option<std::sync::OnceLock<Option<PageContent>>>>,
+}
+
+/// A page's content stream as the file stores it.
+#[derive(Clone)]
+struct PageContent {
+    bytes: Vec<u8>,
+    deflated: bool,
+}
+
+impl PageContent {
+    /// `bytes` deflated when that makes them smaller, as `compress_streams` would.
+    fn new(bytes: Vec<u8>) -> PageContent {
+        match embed::deflate(&bytes) {
+            Some(bytes) => PageContent {
+                bytes,
+                deflated: true,
+            },
+            None => PageContent {
+                bytes,
+                deflated: false,
+            },
+        }
+    }
+}
+
+impl SharedPdf {
+    /// Whether every glyph `layout` shows is in these subsets.
+    fn cover(&self, layout: &Layout, fonts: &PdfWriter) -> bool {
+        let mut used: [embed::Used; 2] = Default::default();
+        collect_used(layout, fonts, &mut used);
+        used.iter().zip(&self.faces).all(|(used, face)| {
+            used.is_empty()
+                || face
+                    .as_ref()
+                    .is_some_and(|f| used.keys().all(|g| f.remap.contains_key(g)))
+        })
+    }
+}
+
+/// Draws `layout` as PDF bytes, with `shared` fonts when given (else its own subsets); a picture that
+/// cannot be made is left out (`PdfWriter::write` makes them first).
+fn render(layout: &Layout, fonts: &PdfWriter, shared: Option<&SharedPdf>) -> Vec<u8> {
     let mut doc = PdfDocument::new(&layout.title);
     doc.metadata.info.creator = format!("examgen {}", env!("CARGO_PKG_VERSION"));
     doc.metadata.info.producer = "examgen (printpdf)".into();
     // Dates stay at the epoch default: a real date would make every run's bytes differ.
-    let embedded = fonts
-        .meta
-        .as_ref()
-        .and_then(|meta| embed_fonts(layout, fonts, meta));
+    let embedded: Option<std::borrow::Cow<[Option<Embedded>; 2]>> = match shared {
+        Some(shared) => Some(std::borrow::Cow::Borrowed(&shared.faces)),
+        None => fonts
+            .meta
+            .as_ref()
+            .and_then(|meta| embed_fonts(layout, fonts, meta))
+            .map(std::borrow::Cow::Owned),
+    };
     if embedded.is_none()
         && let Some([body, heading]) = fonts.parsed()
     {
@@ -183,7 +276,7 @@ fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
             .map
             .insert(FontId(HEADING_ID.into()), PdfFont::new(heading.clone()));
     }
-    let remaps = embedded.as_ref().map_or([None, None], |[body, heading]| {
+    let remaps = embedded.as_deref().map_or([None, None], |[body, heading]| {
         [
             body.as_ref().map(|e| &e.remap),
             heading.as_ref().map(|e| &e.remap),
@@ -233,22 +326,42 @@ fn render(layout: &Layout, fonts: &PdfWriter) -> Vec<u8> {
     };
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     if own {
-        for (page, id) in layout.pages.iter().zip(lo.get_pages().into_values()) {
+        let draw = |page| {
             // Pictures are placed with `no_auto_scale`, so this document needs no XObjects of its own.
             let mut one = PdfDocument::new("");
             one.with_pages(vec![PdfPage::new(size.0, size.1, ops_of(page))]);
-            let one = one.to_lopdf_document(&opts, &mut warnings);
-            if let Some(content) = first_page_content(&one)
+            first_page_content(&one.to_lopdf_document(&opts, &mut Vec::new()))
+        };
+        for (k, (page, id)) in layout
+            .pages
+            .iter()
+            .zip(lo.get_pages().into_values())
+            .enumerate()
+        {
+            // A page every student's copy shares is drawn (and deflated) for the first copy only.
+            let content = match shared.and_then(|s| s.pages.get(k)?.as_ref()) {
+                Some(cell) => cell
+                    .get_or_init(|| draw(page).map(PageContent::new))
+                    .clone(),
+                None => draw(page).map(|bytes| PageContent {
+                    bytes,
+                    deflated: false,
+                }),
+            };
+            if let Some(content) = content
                 && let Ok(contents) = lo
                     .get_dictionary(id)
                     .and_then(|d| d.get(b"Contents")?.as_reference())
                 && let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(contents)
             {
-                stream.set_content(content);
+                if content.deflated {
+                    stream.dict.set("Filter", "FlateDecode");
+                }
+                stream.set_content(content.bytes);
             }
         }
     }
-    if let Some([body, heading]) = &embedded {
+    if let Some([body, heading]) = embedded.as_deref() {
         let fonts: Vec<(&str, &Embedded)> = [(BODY_ID, body), (HEADING_ID, heading)]
             .into_iter()
             .filter_map(|(id, e)| e.as_ref().map(|e| (id, e)))
@@ -344,6 +457,15 @@ fn embed_fonts(
 ) -> Option<[Option<Embedded>; 2]> {
     let mut used: [embed::Used; 2] = Default::default();
     collect_used(layout, fonts, &mut used);
+    subset_faces(&used, fonts, meta)
+}
+
+/// The glyphs of `used` ([body, heading]) subset, from the run's cut-down faces when they have them all.
+fn subset_faces(
+    used: &[embed::Used; 2],
+    fonts: &PdfWriter,
+    meta: &[embed::FaceMeta; 2],
+) -> Option<[Option<Embedded>; 2]> {
     let one = |i: usize, bytes: &[u8], id: &str| -> Option<Option<Embedded>> {
         if used[i].is_empty() {
             return Some(None);
@@ -788,7 +910,8 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfWriter, remaps: &Remaps, 
             });
             ops.push(rectangle(*x, *y, *w, *h, page_height, PaintMode::Stroke));
         }
-        // Layout lifts spots out of the items; one left over prints nothing either way.
-        Item::Spot(_) => {}
+        // Layout lifts spots out of the items; one left over prints nothing either way. A reserved box is
+        // stamped before a document is drawn; an unstamped one prints nothing.
+        Item::Spot(_) | Item::Stamp(_) => {}
     }
 }

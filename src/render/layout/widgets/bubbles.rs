@@ -5,6 +5,7 @@
 use crate::render::fonts::FontRole;
 use crate::render::layout::frame::{Item, Spot, SpotBox};
 use crate::render::layout::paginate::Chunk;
+use crate::render::layout::stamp::{Stamp, StampBox, placeholders_in};
 use crate::render::layout::{Engine, MM};
 
 impl Engine<'_> {
@@ -146,6 +147,8 @@ impl Engine<'_> {
             width: 0.5,
         }];
         let written: Vec<char> = value.chars().collect();
+        // A class's sheet laid out once: each column keeps a box for each student's digit.
+        let reserved = placeholders_in(value) > 0;
         for d in 0..count {
             let cx = x0 + d as f32 * col_w;
             items.push(Item::Rect {
@@ -155,17 +158,18 @@ impl Engine<'_> {
                 h: box_h - 1.5 * MM,
                 width: 0.5,
             });
-            if let Some(c) = written.get(d) {
-                let s = c.to_string();
-                let lw = self.text_width(&s, FontRole::Body, size * 1.3);
-                items.push(Item::Text {
-                    x: cx + (bubble_w - lw) / 2.0,
-                    y: 1.0 * MM + (box_h - 1.5 * MM) / 2.0 + size * 0.45,
+            let digit_y = 1.0 * MM + (box_h - 1.5 * MM) / 2.0 + size * 0.45;
+            if reserved {
+                let stamp = Stamp::IdDigit {
+                    column: d,
+                    x: cx,
+                    y: digit_y,
+                    w: bubble_w,
                     size: size * 1.3,
-                    font: FontRole::Body,
-                    text: s,
-                    spacing: 0.0,
-                });
+                };
+                items.push(Item::Stamp(StampBox::new(stamp, value.to_string())));
+            } else if let Some(c) = written.get(d) {
+                items.push(self.id_digit(*c, cx, digit_y, bubble_w, size * 1.3));
             }
             for n in 0..10 {
                 let y = box_h + 1.0 * MM + n as f32 * row_h + (row_h - bubble_h) / 2.0;
@@ -238,10 +242,29 @@ const QR_SIDE_MM: f32 = 20.0;
 /// The QR code of `text` as filled squares in a `side`-point square at (x, y): each row's run of dark
 /// modules is one rectangle, so the PDF stays small and the modules meet without hairline gaps.
 fn qr_items(text: &str, x: f32, y: f32, side: f32, items: &mut Vec<Item>) {
+    if placeholders_in(text) > 0 {
+        // A class's sheet laid out once: the square is kept for each student's code.
+        let stamp = Stamp::Qr { x, y, side };
+        items.push(Item::Stamp(StampBox::new(stamp, text.to_string())));
+    } else if !qr_fills(text, x, y, side, items) {
+        return;
+    }
+    qr_spot(x, y, side, items);
+}
+
+/// The modules of `text`'s QR code as filled rectangles, one per run of dark modules in a row; false (and
+/// nothing) when the text is too long for a code.
+pub(in crate::render::layout) fn qr_fills(
+    text: &str,
+    x: f32,
+    y: f32,
+    side: f32,
+    items: &mut Vec<Item>,
+) -> bool {
     use qrcode::{Color, EcLevel, QrCode};
     let Ok(code) = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M) else {
         // Only text beyond a version-40 code fails; sheets carry a few dozen bytes.
-        return;
+        return false;
     };
     let n = code.width();
     let colors = code.to_colors();
@@ -266,6 +289,11 @@ fn qr_items(text: &str, x: f32, y: f32, side: f32, items: &mut Vec<Item>) {
             });
         }
     }
+    true
+}
+
+/// The spot of a QR code's square.
+fn qr_spot(x: f32, y: f32, side: f32, items: &mut Vec<Item>) {
     items.push(Item::Spot(SpotBox {
         x,
         y,

@@ -4,6 +4,7 @@ use crate::render::fonts::FontRole;
 use crate::render::layout::Engine;
 use crate::render::layout::frame::Item;
 use crate::render::layout::paginate::Chunk;
+use crate::render::layout::stamp::{Stamp, StampBox, placeholders_in};
 
 impl Engine<'_> {
     pub(in crate::render::layout) fn fields(
@@ -36,17 +37,17 @@ impl Engine<'_> {
                 spacing: 0.0,
             });
             cursor += w;
-            if !f.value.is_empty() {
-                let vw = self.text_width(&f.value, FontRole::Body, size);
-                let vx = cursor + ((f.em * size - vw) / 2.0).max(0.0);
-                items.push(Item::Text {
-                    x: vx,
+            if placeholders_in(&f.value) > 0 {
+                // A class's document laid out once: the box is kept for each student's value.
+                let stamp = Stamp::Field {
+                    x: cursor,
                     y: baseline,
+                    w: f.em * size,
                     size,
-                    font: FontRole::Body,
-                    text: f.value.clone(),
-                    spacing: 0.0,
-                });
+                };
+                items.push(Item::Stamp(StampBox::new(stamp, f.value.clone())));
+            } else if !f.value.is_empty() {
+                items.push(self.field_value(f.value.clone(), cursor, baseline, f.em * size, size));
             }
             items.push(Item::Line {
                 x1: cursor,

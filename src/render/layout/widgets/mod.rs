@@ -11,5 +11,6 @@ mod score_box;
 mod seal;
 mod table;
 
+pub(in crate::render::layout) use bubbles::qr_fills;
 pub use image::picture_size;
 pub use question::options_per_line;
