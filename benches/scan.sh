@@ -5,12 +5,17 @@
 # pattern of filled bubbles drawn on each of 40 pages so every page is read in full (registration, QR
 # code, every bubble and the ring round it, the per-sheet pencil level), then put through a copier by
 # examples/scan_bench_pages.rs (turned up to ±1.5°, blurred, noisy, JPEG quality 75); the 400-page stack
-# is those 40 pages ten times over, a folder of files as a scanner's "scan to folder" writes.
+# is those 40 pages ten times over. Each stack is read twice: as a folder of JPEG files (a scanner's "scan
+# to folder") and as one PDF of JPEG pages (what a copier writes: 400 pages is a 400 MB file).
+# Reported per run: wall time, pages per second, CPU seconds a page (the fair figure on a shared
+# machine) and peak memory (GNU time's maximum resident set size); the load average before each stack.
 #
 #   benches/scan.sh                  build (if needed), fabricate, time, report
 #   RUNS=5 benches/scan.sh           timed runs (default 3)
 #   EXAMGEN=/path/to/examgen ...     time that binary instead of building target/release/examgen
-#   KEEP=/tmp/scan-bench ...         fabricate into that folder and leave it there
+#   KEEP=/tmp/scan-bench ...         fabricate into that folder and leave it there (a second run with
+#                                    the same KEEP reuses the pages)
+#   STACKS="pdf400" ...              only some of folder40 folder400 pdf40 pdf400
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
@@ -21,12 +26,15 @@ else
   bin=target/release/examgen
 fi
 if [[ -n "${KEEP:-}" ]]; then
-  work=$KEEP; rm -rf "$work"; mkdir -p "$work"      # KEEP=/tmp/dir: keep the pages to profile with
+  work=$KEEP; mkdir -p "$work"                      # KEEP=/tmp/dir: keep the pages to profile with
+  rm -rf "$work"/out-*
 else
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
 fi
 
+if [[ ! -f "$work/copier400.pdf" ]]; then
+rm -rf "$work/sheet" "$work/scans" "$work/copier" "$work/copier400"
 "$bin" sheet --seed 1 -o "$work/sheet" >/dev/null
 pdftoppm -r 300 -gray -singlefile "$work/sheet/sheet-A.pdf" "$work/blank"   # blank.pgm
 # Fill bubbles: dark ellipses at the centres the manifest records, a different answer on every page.
@@ -93,19 +101,84 @@ mkdir "$work/copier400"
 for copy in 0 1 2 3 4 5 6 7 8 9; do
   for f in "$work"/copier/*.jpg; do cp "$f" "$work/copier400/$copy-$(basename "$f")"; done
 done
-echo "examgen scan at 300 dpi ($(du -sh "$work/copier" | cut -f1) of JPEG per 40 pages), $runs runs each on $(nproc) cores"
-for stack in copier:40 copier400:400; do
-  dir=${stack%%:*}
-  pages=${stack##*:}
+# The same pages as one PDF each, as a copier writes it: a JPEG image (DCTDecode) filling every A4 page,
+# written a page at a time so the 400-page file is never built in memory here either.
+python3 - "$work" <<'PY'
+import pathlib, sys
+work = pathlib.Path(sys.argv[1])
+
+def jpeg_size(data):
+    at = 2
+    while at < len(data):
+        marker, length = data[at + 1], int.from_bytes(data[at + 2:at + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            return int.from_bytes(data[at + 7:at + 9], "big"), int.from_bytes(data[at + 5:at + 7], "big")
+        at += 2 + length
+    raise ValueError("no SOF marker")
+
+def write_pdf(path, files):
+    offsets = {}
+    with open(path, "wb") as out:
+        def obj(n, body, stream=None):
+            offsets[n] = out.tell()
+            out.write(b"%d 0 obj\n" % n + body)
+            if stream is not None:
+                out.write(b"\nstream\n" + stream + b"\nendstream")
+            out.write(b"\nendobj\n")
+        out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        count = len(files)
+        kids = b" ".join(b"%d 0 R" % (3 + 3 * k) for k in range(count))
+        obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+        obj(2, b"<< /Type /Pages /Count %d /Kids [%s] >>" % (count, kids))
+        for k, f in enumerate(files):
+            data = f.read_bytes()
+            w, h = jpeg_size(data)
+            page, image, content = 3 + 3 * k, 4 + 3 * k, 5 + 3 * k
+            obj(page, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] "
+                b"/Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>" % (image, content))
+            obj(image, b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>" % (w, h, len(data)), data)
+            draw = b"q 595.28 0 0 841.89 0 0 cm /Im0 Do Q"
+            obj(content, b"<< /Length %d >>" % len(draw), draw)
+        xref = out.tell()
+        size = 3 + 3 * count
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for n in range(1, size):
+            out.write(b"%010d 00000 n \n" % offsets[n])
+        out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref))
+
+for name in ["copier", "copier400"]:
+    write_pdf(work / f"{name}.pdf", sorted((work / name).glob("*.jpg")))
+PY
+fi
+echo "examgen scan at 300 dpi ($(du -sh "$work/copier" | cut -f1) of JPEG per 40 pages, the 400-page PDF" \
+  "$(du -h "$work/copier400.pdf" | cut -f1)), $runs runs each on $(nproc) cores"
+for stack in ${STACKS:-folder40 folder400 pdf40 pdf400}; do
+  case $stack in
+    folder40) input=$work/copier; pages=40 ;;
+    folder400) input=$work/copier400; pages=400 ;;
+    pdf40) input=$work/copier.pdf; pages=40 ;;
+    pdf400) input=$work/copier400.pdf; pages=400 ;;
+    *) echo "unknown stack $stack" >&2; exit 2 ;;
+  esac
+  echo " $stack (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   for i in $(seq "$runs"); do
-    /usr/bin/time -v "$bin" scan "$work/sheet/manifest.json" "$work/$dir" -o "$work/out-$dir-$i" \
+    /usr/bin/time -v "$bin" scan "$work/sheet/manifest.json" "$input" -o "$work/out-$stack-$i" \
       >/dev/null 2>"$work/time.txt"
     wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}')
     cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$work/time.txt")
     peak=$(awk -F': ' '/Maximum resident set size/ {printf "%d", $2 / 1024}' "$work/time.txt")
     secs=$(echo "$wall" | awk -F: '{s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s}')
     awk -v p="$pages" -v s="$secs" -v c="$cpu" -v m="$peak" 'BEGIN {
-      printf "  %4d pages: wall %6.2f s, %6.1f pages/s, %.3f s a page, CPU %6.2f s, peak %d MB\n", p, s, p / s, s / p, c, m }'
+      printf "  %4d pages: wall %6.2f s, %6.1f pages/s, %.3f s a page, CPU %6.2f s (%.3f s a page), peak %d MB\n",
+        p, s, p / s, s / p, c, c / p, m }'
   done
 done
-head -3 "$work/out-copier-1/scan-report.csv"
+# Folder and PDF give the same readings (only the file column differs).
+for n in 40 400; do
+  a=$work/out-folder$n-1/responses.csv b=$work/out-pdf$n-1/responses.csv
+  if [[ -f $a && -f $b ]]; then
+    cmp -s "$a" "$b" && echo " responses.csv of folder$n and pdf$n: identical" \
+      || echo " responses.csv of folder$n and pdf$n: DIFFER"
+  fi
+done

@@ -16,6 +16,10 @@ use crate::util::csv::write_csv;
 use crate::workflow::OutFile;
 use crate::workflow::scan_identify::{Layouts, identify};
 
+/// Pages decoded, or read and waiting for an earlier page, at one time: two per core on a 2-core machine,
+/// so a core never waits for one slow page, and about 10 MB each (a 300 dpi A4 page in gray).
+const PAGES_IN_FLIGHT: usize = 4;
+
 pub struct ScanRequest<'a> {
     pub manifest: &'a Path,
     pub inputs: &'a [PathBuf],
@@ -61,7 +65,9 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
         // A paper's manifest: blank sheets are read with their layout made anew, if it can be.
         layouts.first().map_err(Error::input)?;
     }
-    // A file or page that is no image at all is reported where it is, in input order.
+    // A file or page that is no image at all is reported where it is, in input order. Listing reads no
+    // page's image (a PDF's or TIFF's pages are read from the file when they are decoded), so the list
+    // is small whatever the stack.
     let mut sources: Vec<std::result::Result<PageSource, (PathBuf, usize, String)>> = Vec::new();
     for input in req.inputs {
         for s in page_sources(input) {
@@ -73,22 +79,30 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
         ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} pages {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let outcomes: Vec<PageOutcome> = crate::util::parallel::map(&sources, |s| {
-        let outcome = match s {
-            Ok(source) => PageOutcome {
-                file: source.source.clone(),
-                page: source.page,
-                result: read_one(source, &layouts),
-            },
-            Err((file, page, why)) => PageOutcome {
-                file: file.clone(),
-                page: *page,
-                result: Err(why.clone()),
-            },
-        };
-        progress.inc(1);
-        outcome
-    });
+    // Every core reads pages; at most PAGES_IN_FLIGHT are decoded or waiting for an earlier page at once,
+    // and the outcomes (no images) come back in input order, so the output is the same on any machine.
+    let mut outcomes: Vec<PageOutcome> = Vec::with_capacity(sources.len());
+    crate::util::parallel::for_each_ordered(
+        sources.into_iter(),
+        PAGES_IN_FLIGHT,
+        |s| {
+            let outcome = match s {
+                Ok(source) => PageOutcome {
+                    file: source.source.clone(),
+                    page: source.page,
+                    result: read_one(&source, &layouts),
+                },
+                Err((file, page, why)) => PageOutcome {
+                    file,
+                    page,
+                    result: Err(why),
+                },
+            };
+            progress.inc(1);
+            outcome
+        },
+        |outcome| outcomes.push(outcome),
+    );
     progress.finish_and_clear();
     collect(&manifest, outcomes, req.manifest, dir)
 }
@@ -140,10 +154,16 @@ fn cell_of(letters: &str, doubtful: bool, best: &str) -> (String, Option<String>
 /// Turns the pages read into the run's files and the problems to show.
 fn collect(
     manifest: &Manifest,
-    outcomes: Vec<PageOutcome>,
+    mut outcomes: Vec<PageOutcome>,
     manifest_path: &Path,
     dir: &Path,
 ) -> Result<Scan> {
+    // The review pictures move into review.pdf's pages rather than being copied (a stack of doubtful
+    // sheets holds one picture per page).
+    let mut pictures: Vec<Option<Vec<u8>>> = outcomes
+        .iter_mut()
+        .map(|o| o.result.as_mut().ok().and_then(|s| s.review.take()))
+        .collect();
     let numbers: Vec<usize> = {
         let mut n: Vec<usize> = manifest
             .variants
@@ -255,7 +275,7 @@ fn collect(
             doubtful.to_string(),
             page_problems.join("; "),
         ]);
-        if let Some(jpeg) = &s.review {
+        if let Some(jpeg) = pictures[i].take() {
             review.push(crate::workflow::scan_review::ReviewPage {
                 caption: format!(
                     "{}  第{}页  {}  {}卷  存疑 {}",
@@ -267,7 +287,7 @@ fn collect(
                     s.variant,
                     doubtful
                 ),
-                jpeg: jpeg.clone(),
+                jpeg,
             });
         }
     }

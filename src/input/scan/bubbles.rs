@@ -232,20 +232,22 @@ fn sample_patch(page: &Prepared, a: &BoxMm, neighbours: &[BoxMm], h: &Homography
     Some(Patch { nx, ny, d, kind })
 }
 
+// The median and percentiles select their element instead of sorting the whole slice: the same value
+// (the k-th in the same total order), in linear time; the slice is left in some order, not sorted.
 fn median(v: &mut [f32]) -> f32 {
     if v.is_empty() {
         return 0.0;
     }
-    v.sort_unstable_by(f32::total_cmp);
-    v[v.len() / 2]
+    let k = v.len() / 2;
+    *v.select_nth_unstable_by(k, f32::total_cmp).1
 }
 
 fn percentile(v: &mut [f32], p: f32) -> f32 {
     if v.is_empty() {
         return 0.0;
     }
-    v.sort_unstable_by(f32::total_cmp);
-    v[((v.len() - 1) as f32 * p) as usize]
+    let k = ((v.len() - 1) as f32 * p) as usize;
+    *v.select_nth_unstable_by(k, f32::total_cmp).1
 }
 
 /// The printed label of a bubble: bubbles with the same label print the same, whatever they mean.

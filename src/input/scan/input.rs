@@ -2,16 +2,18 @@
 //! samples, CCITT G4 fax or JBIG2 — or a page of image strips put back together), PNG/JPEG files, TIFF files of one or many pages, or a folder of them. Every page that cannot be read is a
 //! [`PageProblem`] of its own; the other pages still read.
 //!
-//! Listing ([`page_sources`]) only copies the encoded bytes; decoding ([`PageSource::decode`]) is the slow
-//! part and is pure, so pages can be decoded in parallel.
+//! Listing ([`page_sources`]) reads no page's image: a file's head, a TIFF's directories, a PDF's objects
+//! without its image streams ([`pdf_file`]). Decoding ([`PageSource::decode`]) reads the page's bytes from
+//! the file; it is the slow part and is pure, so pages are decoded in parallel and never all held at once.
 
 use std::fmt;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use image::GrayImage;
 use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use super::pdf_file;
 
 /// One page as a grayscale image.
 #[derive(Debug, Clone)]
@@ -51,12 +53,11 @@ pub struct PageSource {
 
 #[derive(Debug, Clone)]
 enum Encoded {
-    /// A whole PNG/JPEG file.
-    ImageFile(Vec<u8>),
     /// A PNG/JPEG file read when it is decoded.
     ImageAt(PathBuf),
-    /// One page (0-based) of a TIFF file, which scanners write with many pages.
-    TiffPage(Arc<Vec<u8>>, usize),
+    /// One page (0-based) of a TIFF file, which scanners write with many pages; the file is opened
+    /// again when the page is decoded.
+    TiffPage(PathBuf, usize),
     /// An image XObject taken out of a PDF page.
     Pdf(PdfImage),
     /// A page some copiers and office scanners write as several images (bands), each placed by the
@@ -82,8 +83,62 @@ struct PdfImage {
     /// The Decode array says 1 is black (an inverted gray or 1-bit image).
     inverted: bool,
     codec: Codec,
-    /// Stream bytes with the general-purpose filters (Flate, LZW, ASCII85) already undone.
-    bytes: Vec<u8>,
+    /// The stream's bytes, or where they lie in the file.
+    data: PdfData,
+}
+
+/// A PDF image's bytes: in memory with the general-purpose filters (Flate, LZW, ASCII85) undone, or left
+/// in the file (a PDF read piece by piece) and read, and the filters undone, when the page is decoded.
+#[derive(Debug, Clone)]
+enum PdfData {
+    Here(Vec<u8>),
+    InFile {
+        path: PathBuf,
+        offset: u64,
+        length: u64,
+        /// The stream's dictionary and its general-purpose filters, to undo them after reading.
+        dict: Dictionary,
+        generic: Vec<Vec<u8>>,
+    },
+}
+
+impl PdfData {
+    fn bytes(&self, codec: &Codec) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+        match self {
+            PdfData::Here(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            PdfData::InFile {
+                path,
+                offset,
+                length,
+                dict,
+                generic,
+            } => {
+                let raw = pdf_file::read_bytes(path, *offset, *length)?;
+                undo_generic_filters(dict, raw, generic, codec).map(std::borrow::Cow::Owned)
+            }
+        }
+    }
+}
+
+/// Undoes a stream's general-purpose filters (lopdf knows Flate with PNG predictors, LZW and ASCII85);
+/// the image codec's own filter, if any, stays.
+fn undo_generic_filters(
+    dict: &Dictionary,
+    content: Vec<u8>,
+    generic: &[Vec<u8>],
+    codec: &Codec,
+) -> Result<Vec<u8>, String> {
+    if generic.is_empty() {
+        return Ok(content);
+    }
+    let mut s = lopdf::Stream::new(dict.clone(), content);
+    let names: Vec<Object> = generic.iter().map(|n| Object::Name(n.clone())).collect();
+    s.dict.set("Filter", Object::Array(names));
+    if !matches!(codec, Codec::Raw) {
+        s.dict.remove(b"DecodeParms");
+    }
+    s.decompressed_content_with_limit(1 << 30)
+        .map_err(|e| format!("the page's image data is damaged ({e})"))
 }
 
 #[derive(Debug, Clone)]
@@ -174,33 +229,22 @@ fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
         page: None,
         message,
     };
-    // Only the head is read to tell the kind: an image file is read again when its page is decoded, so a
-    // folder of a thousand scans is never held in memory at once.
+    // Only the head is read to tell the kind: a page's bytes are read when the page is decoded, so a
+    // folder of a thousand scans, or a PDF or TIFF of a thousand pages, is never held in memory at once.
     let head = match read_head(path) {
         Ok(b) => b,
         Err(e) => return vec![Err(whole(format!("cannot read the file: {e}")))],
     };
-    if let Ok(image::ImageFormat::Png | image::ImageFormat::Jpeg) = image::guess_format(&head) {
-        return vec![Ok(PageSource {
-            source: path.to_path_buf(),
-            page: 1,
-            data: Encoded::ImageAt(path.to_path_buf()),
-        })];
+    if head.starts_with(b"%PDF") || head.windows(5).any(|w| w == b"%PDF-") {
+        return pdf_sources(path);
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return vec![Err(whole(format!("cannot read the file: {e}")))],
-    };
-    if bytes.starts_with(b"%PDF") || bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
-        return pdf_sources(path, &bytes);
-    }
-    match image::guess_format(&bytes) {
-        Ok(image::ImageFormat::Tiff) => tiff_sources(path, bytes),
+    match image::guess_format(&head) {
+        Ok(image::ImageFormat::Tiff) => tiff_sources(path),
         Ok(image::ImageFormat::Png | image::ImageFormat::Jpeg) => {
             vec![Ok(PageSource {
                 source: path.to_path_buf(),
                 page: 1,
-                data: Encoded::ImageFile(bytes),
+                data: Encoded::ImageAt(path.to_path_buf()),
             })]
         }
         Ok(other) => vec![Err(whole(format!(
@@ -222,34 +266,42 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
-fn tiff_sources(path: &Path, bytes: Vec<u8>) -> Vec<Result<PageSource, PageProblem>> {
+/// A TIFF's pages, counted by walking its directories (the images are not read).
+fn tiff_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
     let mut count = 0;
-    if let Ok(mut d) = tiff::decoder::Decoder::new(Cursor::new(&bytes)) {
+    if let Ok(mut d) = open_tiff(path) {
         count = 1;
         while d.more_images() && d.next_image().is_ok() {
             count += 1;
         }
     }
     // A TIFF the tiff crate cannot even open still gets its one page, to fail with the decoder's words.
-    let bytes = Arc::new(bytes);
     (0..count.max(1))
         .map(|i| {
             Ok(PageSource {
                 source: path.to_path_buf(),
                 page: i + 1,
-                data: Encoded::TiffPage(bytes.clone(), i),
+                data: Encoded::TiffPage(path.to_path_buf(), i),
             })
         })
         .collect()
 }
 
+fn open_tiff(
+    path: &Path,
+) -> Result<tiff::decoder::Decoder<std::io::BufReader<std::fs::File>>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    tiff::decoder::Decoder::new(std::io::BufReader::new(file))
+        .map_err(|e| format!("the TIFF page cannot be decoded ({e})"))
+}
+
 /// One page of a TIFF in gray: 1-bit (fax), 8-bit gray, RGB and RGBA; other kinds of the first page go
 /// to `image`, which knows more of them.
-fn decode_tiff_page(bytes: &[u8], index: usize) -> Result<GrayImage, String> {
+fn decode_tiff_page(path: &Path, index: usize) -> Result<GrayImage, String> {
     use tiff::ColorType;
     use tiff::decoder::DecodingResult;
     let fail = |e: tiff::TiffError| format!("the TIFF page cannot be decoded ({e})");
-    let mut d = tiff::decoder::Decoder::new(Cursor::new(bytes)).map_err(fail)?;
+    let mut d = open_tiff(path)?;
     d.seek_to_image(index).map_err(fail)?;
     let (w, h) = d.dimensions().map_err(fail)?;
     let colour = d.colortype().map_err(fail)?;
@@ -294,22 +346,38 @@ fn decode_tiff_page(bytes: &[u8], index: usize) -> Result<GrayImage, String> {
     match gray {
         Some(px) => GrayImage::from_raw(w as u32, h as u32, px)
             .ok_or_else(|| "the TIFF page cannot be decoded".to_string()),
-        None if index == 0 => image::load_from_memory_with_format(bytes, image::ImageFormat::Tiff)
-            .map(|i| i.into_luma8())
-            .map_err(|e| format!("the TIFF image cannot be decoded ({e})")),
+        None if index == 0 => {
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+            image::load_from_memory_with_format(&bytes, image::ImageFormat::Tiff)
+                .map(|i| i.into_luma8())
+                .map_err(|e| format!("the TIFF image cannot be decoded ({e})"))
+        }
         None => Err(format!("the TIFF page is {colour:?}, which is not read")),
     }
 }
 
-fn pdf_sources(path: &Path, bytes: &[u8]) -> Vec<Result<PageSource, PageProblem>> {
-    let doc = match Document::load_mem(bytes) {
-        Ok(d) => d,
-        Err(e) => {
-            return vec![Err(PageProblem {
-                source: path.to_path_buf(),
-                page: None,
-                message: format!("not a readable PDF ({e})"),
-            })];
+/// A PDF's pages. Its structure is read piece by piece ([`pdf_file`]) and each page's image stays in the
+/// file until the page is decoded; a PDF that reading cannot follow (encrypted, a damaged
+/// cross-reference) is loaded whole by lopdf instead, which repairs what it can.
+fn pdf_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
+    let whole = |message: String| {
+        vec![Err(PageProblem {
+            source: path.to_path_buf(),
+            page: None,
+            message,
+        })]
+    };
+    let (doc, in_file) = match pdf_file::read_skeleton(path) {
+        Ok(s) if !s.doc.get_pages().is_empty() => (s.doc, Some(path)),
+        _ => {
+            let bytes = match std::fs::read(path) {
+                Ok(b) => b,
+                Err(e) => return whole(format!("cannot read the file: {e}")),
+            };
+            match Document::load_mem(&bytes) {
+                Ok(d) => (d, None),
+                Err(e) => return whole(format!("not a readable PDF ({e})")),
+            }
         }
     };
     let pages = doc.get_pages();
@@ -324,7 +392,7 @@ fn pdf_sources(path: &Path, bytes: &[u8]) -> Vec<Result<PageSource, PageProblem>
         .into_iter()
         .map(|(n, id)| {
             let page = n as usize;
-            pdf_page_data(&doc, id)
+            pdf_page_data(&doc, id, in_file)
                 .map(|data| PageSource {
                     source: path.to_path_buf(),
                     page,
@@ -341,7 +409,11 @@ fn pdf_sources(path: &Path, bytes: &[u8]) -> Vec<Result<PageSource, PageProblem>
 
 /// What a PDF page's scan is made of: one image (what copiers write), or several images the content
 /// stream places side by side or in bands (what some office scanners write), to be put back together.
-fn pdf_page_data(doc: &Document, page: ObjectId) -> Result<Encoded, String> {
+fn pdf_page_data(
+    doc: &Document,
+    page: ObjectId,
+    in_file: Option<&Path>,
+) -> Result<Encoded, String> {
     let placed = placed_images(doc, page);
     let area = |m: &[f64; 6]| (m[0] * m[3] - m[1] * m[2]).abs();
     let total: f64 = placed.iter().map(|(_, m)| area(m)).sum();
@@ -351,11 +423,11 @@ fn pdf_page_data(doc: &Document, page: ObjectId) -> Result<Encoded, String> {
         .filter(|(_, m)| area(m) >= 0.02 * total)
         .collect();
     if pieces.len() < 2 {
-        return pdf_page_image(doc, page).map(Encoded::Pdf);
+        return pdf_page_image(doc, page, in_file).map(Encoded::Pdf);
     }
     let mut strips = Vec::with_capacity(pieces.len());
     for (k, (stream, matrix)) in pieces.iter().enumerate() {
-        let image = pdf_image(doc, stream).map_err(|e| {
+        let image = pdf_image(doc, stream, in_file).map_err(|e| {
             format!(
                 "image {} of the {} the page is made of: {e}",
                 k + 1,
@@ -493,7 +565,11 @@ fn walk_content<'a>(
 }
 
 /// The page's largest image XObject (a copier puts exactly one on each page), looking one form deep.
-fn pdf_page_image(doc: &Document, page: ObjectId) -> Result<PdfImage, String> {
+fn pdf_page_image(
+    doc: &Document,
+    page: ObjectId,
+    in_file: Option<&Path>,
+) -> Result<PdfImage, String> {
     let (own, inherited) = doc
         .get_page_resources(page)
         .map_err(|e| format!("unreadable page resources ({e})"))?;
@@ -511,7 +587,7 @@ fn pdf_page_image(doc: &Document, page: ObjectId) -> Result<PdfImage, String> {
         .into_iter()
         .max_by_key(|s| int(doc, &s.dict, b"Width") * int(doc, &s.dict, b"Height"))
         .ok_or("the page holds no scanned image (is this PDF a scan?)")?;
-    pdf_image(doc, stream)
+    pdf_image(doc, stream, in_file)
 }
 
 fn collect_images<'a>(
@@ -558,7 +634,13 @@ fn int(doc: &Document, dict: &Dictionary, key: &[u8]) -> i64 {
         .unwrap_or(0)
 }
 
-fn pdf_image(doc: &Document, stream: &lopdf::Stream) -> Result<PdfImage, String> {
+/// The image `stream` as a page to decode; `in_file` is the PDF when `doc` was read piece by piece
+/// ([`pdf_file`]), whose image streams' bytes are still in the file.
+fn pdf_image(
+    doc: &Document,
+    stream: &lopdf::Stream,
+    in_file: Option<&Path>,
+) -> Result<PdfImage, String> {
     let dict = &stream.dict;
     let width = int(doc, dict, b"Width");
     let height = int(doc, dict, b"Height");
@@ -625,10 +707,17 @@ fn pdf_image(doc: &Document, stream: &lopdf::Stream) -> Result<PdfImage, String>
                         .ok()
                         .and_then(|(_, o)| o.as_stream().ok())
                         .ok_or("the page's JBIG2 image names shared dictionaries (JBIG2Globals) that are not in the file; scan again, or with G4 or JPEG")?;
+                    let content = match (in_file, pdf_file::stream_place(stream)) {
+                        (Some(path), Some((offset, length))) => {
+                            let raw = pdf_file::read_bytes(path, offset, length)?;
+                            lopdf::Stream::new(stream.dict.clone(), raw)
+                        }
+                        _ => stream.clone(),
+                    };
                     Some(
-                        stream
+                        content
                             .decompressed_content()
-                            .unwrap_or_else(|_| stream.content.clone()),
+                            .unwrap_or_else(|_| content.content.clone()),
                     )
                 }
                 None => None,
@@ -637,18 +726,20 @@ fn pdf_image(doc: &Document, stream: &lopdf::Stream) -> Result<PdfImage, String>
         }
         _ => (Codec::Raw, &filters[..]),
     };
-    let bytes = if generic.is_empty() {
-        stream.content.clone()
-    } else {
-        // lopdf undoes Flate (with PNG predictors), LZW and ASCII85 when they are all the stream has.
-        let mut s = lopdf::Stream::new(stream.dict.clone(), stream.content.clone());
-        let names: Vec<Object> = generic.iter().map(|n| Object::Name(n.clone())).collect();
-        s.dict.set("Filter", Object::Array(names));
-        if !matches!(codec, Codec::Raw) {
-            s.dict.remove(b"DecodeParms");
-        }
-        s.decompressed_content_with_limit(1 << 30)
-            .map_err(|e| format!("the page's image data is damaged ({e})"))?
+    let data = match (in_file, pdf_file::stream_place(stream)) {
+        (Some(path), Some((offset, length))) => PdfData::InFile {
+            path: path.to_path_buf(),
+            offset,
+            length,
+            dict: stream.dict.clone(),
+            generic: generic.to_vec(),
+        },
+        _ => PdfData::Here(undo_generic_filters(
+            &stream.dict,
+            stream.content.clone(),
+            generic,
+            &codec,
+        )?),
     };
     let colour = if image_mask {
         Colour::Gray
@@ -673,7 +764,7 @@ fn pdf_image(doc: &Document, stream: &lopdf::Stream) -> Result<PdfImage, String>
         colour,
         inverted,
         codec,
-        bytes,
+        data,
     })
 }
 
@@ -748,8 +839,6 @@ impl PageSource {
             message,
         };
         let image = match &self.data {
-            Encoded::ImageFile(bytes) => decode_image_file(bytes)
-                .map_err(|e| problem(format!("the image cannot be decoded ({e})")))?,
             Encoded::ImageAt(path) => {
                 let bytes = std::fs::read(path)
                     .map_err(|e| problem(format!("cannot read the file: {e}")))?;
@@ -758,7 +847,7 @@ impl PageSource {
             }
             Encoded::Pdf(p) => decode_pdf_image(p).map_err(problem)?,
             Encoded::PdfStrips(strips) => assemble_strips(strips).map_err(problem)?,
-            Encoded::TiffPage(bytes, index) => decode_tiff_page(bytes, *index).map_err(problem)?,
+            Encoded::TiffPage(path, index) => decode_tiff_page(path, *index).map_err(problem)?,
         };
         if image.width() < 16 || image.height() < 16 {
             return Err(problem(format!(
@@ -883,9 +972,11 @@ fn assemble_strips(strips: &[Strip]) -> Result<GrayImage, String> {
 }
 
 fn decode_pdf_image(p: &PdfImage) -> Result<GrayImage, String> {
+    let bytes = p.data.bytes(&p.codec)?;
+    let bytes = bytes.as_ref();
     match &p.codec {
         Codec::Jpeg => {
-            let img = image::load_from_memory_with_format(&p.bytes, image::ImageFormat::Jpeg)
+            let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
                 .map_err(|e| format!("the page's JPEG image cannot be decoded ({e})"))?;
             let mut g = img.into_luma8();
             if p.inverted {
@@ -897,21 +988,21 @@ fn decode_pdf_image(p: &PdfImage) -> Result<GrayImage, String> {
             k,
             columns,
             black_is_1,
-        } => decode_fax(p, *k, *columns, *black_is_1),
-        Codec::Raw => decode_raw(p),
-        Codec::Jbig2 { globals } => decode_jbig2(p, globals.as_deref()),
-        Codec::Jpx => decode_jpx(p),
+        } => decode_fax(p, bytes, *k, *columns, *black_is_1),
+        Codec::Raw => decode_raw(p, bytes),
+        Codec::Jbig2 { globals } => decode_jbig2(p, bytes, globals.as_deref()),
+        Codec::Jpx => decode_jpx(p, bytes),
     }
 }
 
 /// A JPEG 2000 image with `hayro-jpeg2000`, in gray: one channel as it is, three as RGB, four as CMYK
 /// (or RGB with alpha, the alpha dropped).
-fn decode_jpx(p: &PdfImage) -> Result<GrayImage, String> {
+fn decode_jpx(p: &PdfImage, bytes: &[u8]) -> Result<GrayImage, String> {
     let fail = |e: hayro_jpeg2000::DecodeError| {
         format!("the page's JPEG 2000 image cannot be decoded ({e}); scan with JPEG")
     };
     let settings = hayro_jpeg2000::DecodeSettings::default();
-    let image = hayro_jpeg2000::Image::new(&p.bytes, &settings).map_err(fail)?;
+    let image = hayro_jpeg2000::Image::new(bytes, &settings).map_err(fail)?;
     let (w, h) = (image.width() as usize, image.height() as usize);
     if w == 0 || h == 0 || w > 40_000 || h > 40_000 {
         return Err(format!(
@@ -950,7 +1041,7 @@ fn decode_jpx(p: &PdfImage) -> Result<GrayImage, String> {
 
 /// A JBIG2 page (PDF's embedded organisation) with `hayro-jbig2`: 1 is black there, as in a fax; the
 /// Decode array [1 0] turns it round.
-fn decode_jbig2(p: &PdfImage, globals: Option<&[u8]>) -> Result<GrayImage, String> {
+fn decode_jbig2(p: &PdfImage, bytes: &[u8], globals: Option<&[u8]>) -> Result<GrayImage, String> {
     struct Gray {
         px: Vec<u8>,
         black: u8,
@@ -975,7 +1066,7 @@ fn decode_jbig2(p: &PdfImage, globals: Option<&[u8]>) -> Result<GrayImage, Strin
         .map(|g| hayro_jbig2::Globals::new(g, &settings))
         .transpose()
         .map_err(|e| fail("its shared dictionaries: ", e))?;
-    let page = hayro_jbig2::Page::new_embedded(&p.bytes, globals.as_ref(), &settings)
+    let page = hayro_jbig2::Page::new_embedded(bytes, globals.as_ref(), &settings)
         .map_err(|e| fail("", e))?;
     let (w, h) = (page.width() as usize, page.height() as usize);
     if w == 0 || h == 0 || w > 40_000 || h > 40_000 {
@@ -997,7 +1088,13 @@ fn decode_jbig2(p: &PdfImage, globals: Option<&[u8]>) -> Result<GrayImage, Strin
 
 /// CCITT fax data: runs of white and black. BlackIs1 and the Decode array only matter for how a viewer
 /// maps the decoded bits, and combined they say whether black runs show black.
-fn decode_fax(p: &PdfImage, k: i64, columns: usize, black_is_1: bool) -> Result<GrayImage, String> {
+fn decode_fax(
+    p: &PdfImage,
+    bytes: &[u8],
+    k: i64,
+    columns: usize,
+    black_is_1: bool,
+) -> Result<GrayImage, String> {
     let width = columns.min(u16::MAX as usize) as u16;
     let mut px: Vec<u8> = Vec::with_capacity(columns * p.height);
     // A black run shows black unless exactly one of BlackIs1 and an inverting Decode array is set.
@@ -1016,14 +1113,14 @@ fn decode_fax(p: &PdfImage, k: i64, columns: usize, black_is_1: bool) -> Result<
     };
     let ok = if k < 0 {
         fax::decoder::decode_g4(
-            p.bytes.iter().copied(),
+            bytes.iter().copied(),
             width,
             Some(p.height.min(u16::MAX as usize) as u16),
             |t| push_line(t),
         )
         .is_some()
     } else if k == 0 {
-        fax::decoder::decode_g3(p.bytes.iter().copied(), |t| push_line(t)).is_some()
+        fax::decoder::decode_g3(bytes.iter().copied(), |t| push_line(t)).is_some()
     } else {
         return Err(
             "the page's image is mixed 2-D Group 3 fax, which is not read; scan with G4".into(),
@@ -1040,7 +1137,7 @@ fn decode_fax(p: &PdfImage, k: i64, columns: usize, black_is_1: bool) -> Result<
 }
 
 /// Raw samples, 1, 2, 4 or 8 bits per component, rows padded to whole bytes.
-fn decode_raw(p: &PdfImage) -> Result<GrayImage, String> {
+fn decode_raw(p: &PdfImage, bytes: &[u8]) -> Result<GrayImage, String> {
     if !matches!(p.bits, 1 | 2 | 4 | 8) {
         return Err(format!(
             "the page's image has {} bits per component, which is not read",
@@ -1049,10 +1146,10 @@ fn decode_raw(p: &PdfImage) -> Result<GrayImage, String> {
     }
     let comps = p.colour.components();
     let row_bytes = (p.width * comps * p.bits).div_ceil(8);
-    if p.bytes.len() < row_bytes * p.height {
+    if bytes.len() < row_bytes * p.height {
         return Err(format!(
             "the page's image data is short: {} bytes for {}×{} pixels",
-            p.bytes.len(),
+            bytes.len(),
             p.width,
             p.height
         ));
@@ -1061,7 +1158,7 @@ fn decode_raw(p: &PdfImage) -> Result<GrayImage, String> {
     let mut out = Vec::with_capacity(p.width * p.height);
     let mut samples = vec![0u8; p.width * comps];
     for y in 0..p.height {
-        let row = &p.bytes[y * row_bytes..(y + 1) * row_bytes];
+        let row = &bytes[y * row_bytes..(y + 1) * row_bytes];
         // Samples scaled to 0–255 (palette indices are kept as they are).
         for (i, s) in samples.iter_mut().enumerate() {
             let v = match p.bits {
@@ -1109,4 +1206,179 @@ fn decode_raw(p: &PdfImage) -> Result<GrayImage, String> {
 
 fn luma(r: u8, g: u8, b: u8) -> u8 {
     ((77 * r as u32 + 150 * g as u32 + 29 * b as u32) >> 8) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Stream, dictionary};
+
+    impl PageSource {
+        /// Bytes of the page's image held in memory before it is decoded.
+        fn bytes_held(&self) -> usize {
+            let image = |p: &PdfImage| match &p.data {
+                PdfData::Here(b) => b.len(),
+                PdfData::InFile { .. } => 0,
+            };
+            match &self.data {
+                Encoded::ImageAt(_) | Encoded::TiffPage(..) => 0,
+                Encoded::Pdf(p) => image(p),
+                Encoded::PdfStrips(strips) => strips.iter().map(|s| image(&s.image)).sum(),
+            }
+        }
+    }
+
+    /// A page of noise (so JPEG cannot shrink it much) with its number written as a solid gray top row.
+    fn numbered_page(n: u8) -> GrayImage {
+        let mut state = 0x9e37_79b9u32.wrapping_mul(n as u32 + 1);
+        GrayImage::from_fn(300, 400, |_, y| {
+            if y < 40 {
+                image::Luma([n * 8])
+            } else {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                image::Luma([(state >> 24) as u8])
+            }
+        })
+    }
+
+    /// A copier's PDF: one JPEG (or Flate) image per page, saved with a table or with object streams.
+    fn copier_pdf(pages: u8, jpeg: bool, modern: bool) -> Vec<u8> {
+        let mut doc = lopdf::Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let mut kids = Vec::new();
+        for n in 0..pages {
+            let img = numbered_page(n);
+            let (filter, data) = if jpeg {
+                let mut out = Vec::new();
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+                    .encode_image(&img)
+                    .unwrap();
+                ("DCTDecode", out)
+            } else {
+                use std::io::Write;
+                let mut z =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+                z.write_all(img.as_raw()).unwrap();
+                ("FlateDecode", z.finish().unwrap())
+            };
+            // The length as its own object, as some writers put it.
+            let length = doc.add_object(data.len() as i64);
+            let mut image = Stream::new(
+                dictionary! {
+                    "Type" => "XObject", "Subtype" => "Image", "Width" => 300, "Height" => 400,
+                    "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => filter,
+                },
+                data,
+            );
+            image.dict.set("Length", Object::Reference(length));
+            image.allows_compression = false;
+            let image_id = doc.add_object(image);
+            let content = doc.add_object(Stream::new(
+                dictionary! {},
+                b"q 216 0 0 288 0 0 cm /Im0 Do Q".to_vec(),
+            ));
+            kids.push(Object::Reference(doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 216.into(), 288.into()],
+                "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
+                "Contents" => content,
+            })));
+        }
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Count" => pages as i64, "Kids" => kids },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        if modern {
+            let options = lopdf::SaveOptions::builder()
+                .use_object_streams(true)
+                .use_xref_streams(true)
+                .build();
+            doc.save_with_options(&mut out, options).unwrap();
+        } else {
+            doc.save_to(&mut out).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn a_copier_pdf_is_listed_without_its_images_and_each_page_read_when_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        for (jpeg, modern) in [(true, false), (true, true), (false, false)] {
+            let pages = 30;
+            let bytes = copier_pdf(pages, jpeg, modern);
+            let path = dir.path().join(format!("copier-{jpeg}-{modern}.pdf"));
+            std::fs::write(&path, &bytes).unwrap();
+            let skeleton = pdf_file::read_skeleton(&path).unwrap();
+            // The structure is a small part of the file: the images were not read.
+            assert!(
+                skeleton.bytes_read * 10 < bytes.len() as u64,
+                "read {} of {} bytes (jpeg {jpeg}, object streams {modern})",
+                skeleton.bytes_read,
+                bytes.len()
+            );
+            let sources: Vec<PageSource> = page_sources(&path)
+                .into_iter()
+                .map(|s| s.unwrap())
+                .collect();
+            assert_eq!(sources.len(), pages as usize);
+            assert_eq!(sources.iter().map(PageSource::bytes_held).sum::<usize>(), 0);
+            // Pages decode in any order, each its own image.
+            for k in (0..pages as usize).rev() {
+                let page = sources[k].decode().unwrap();
+                assert_eq!(page.page, k + 1);
+                assert_eq!((page.image.width(), page.image.height()), (300, 400));
+                let top = page.image.get_pixel(150, 20).0[0] as i32;
+                assert!((top - k as i32 * 8).abs() <= 2, "page {}: {top}", k + 1);
+                if !jpeg {
+                    assert_eq!(page.image, numbered_page(k as u8));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_pdf_whose_cross_reference_misses_its_objects_is_one_clear_problem() {
+        let mut bytes = copier_pdf(3, true, false);
+        // Two bytes before the first object: every offset in the table now misses.
+        let at = bytes.windows(7).position(|w| w == b"1 0 obj").unwrap();
+        bytes.splice(at..at, *b"\n\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shifted.pdf");
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(pdf_file::read_skeleton(&path).is_err());
+        let pages = load_pages(&path);
+        assert_eq!(pages.len(), 1);
+        let problem = pages[0].as_ref().unwrap_err();
+        assert_eq!(problem.page, None);
+        assert!(problem.message.contains("PDF"), "{problem}");
+    }
+
+    #[test]
+    fn a_multi_page_tiff_is_listed_from_its_directories() {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        {
+            let mut enc = tiff::encoder::TiffEncoder::new(&mut bytes).unwrap();
+            for n in 0..5 {
+                let img = numbered_page(n);
+                enc.write_image::<tiff::encoder::colortype::Gray8>(300, 400, img.as_raw())
+                    .unwrap();
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stack.tif");
+        std::fs::write(&path, bytes.into_inner()).unwrap();
+        let sources: Vec<PageSource> = page_sources(&path)
+            .into_iter()
+            .map(|s| s.unwrap())
+            .collect();
+        assert_eq!(sources.len(), 5);
+        assert_eq!(sources.iter().map(PageSource::bytes_held).sum::<usize>(), 0);
+        assert_eq!(sources[3].decode().unwrap().image, numbered_page(3));
+    }
 }

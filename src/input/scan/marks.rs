@@ -89,18 +89,20 @@ impl Small {
         let (sw, sh) = (w / factor, h / factor);
         let raw = img.as_raw();
         let mut px = vec![0u8; sw * sh];
-        let mut sums = vec![0u32; sw];
+        // Each block's rows are first added column by column (one straight pass the compiler vectorises),
+        // then each block's columns: the same sums as adding block by block, in a fraction of the time.
+        let mut columns = vec![0u32; sw * factor];
         let area = (factor * factor) as u32;
         for sy in 0..sh {
-            sums.iter_mut().for_each(|s| *s = 0);
+            columns.iter_mut().for_each(|s| *s = 0);
             for y in sy * factor..(sy + 1) * factor {
                 let row = &raw[y * w..y * w + sw * factor];
-                for (sx, chunk) in row.chunks_exact(factor).enumerate() {
-                    sums[sx] += chunk.iter().map(|&v| v as u32).sum::<u32>();
+                for (sum, &v) in columns.iter_mut().zip(row) {
+                    *sum += v as u32;
                 }
             }
-            for sx in 0..sw {
-                px[sy * sw + sx] = (sums[sx] / area) as u8;
+            for (sx, block) in columns.chunks_exact(factor).enumerate() {
+                px[sy * sw + sx] = (block.iter().sum::<u32>() / area) as u8;
             }
         }
         Small {
@@ -127,9 +129,14 @@ impl WhiteMap {
                         buf.push(small.px[y * small.w + x]);
                     }
                 }
-                buf.sort_unstable();
-                // The 90th percentile: the paper, not one bright speck of noise.
-                block[r * cols + c] = buf.get(buf.len() * 9 / 10).copied().unwrap_or(255) as f32;
+                // The 90th percentile: the paper, not one bright speck of noise (selected, not sorted:
+                // the same value for less work).
+                let k = buf.len() * 9 / 10;
+                block[r * cols + c] = if k < buf.len() {
+                    *buf.select_nth_unstable(k).1 as f32
+                } else {
+                    255.0
+                };
             }
         }
         // Cells covered by a mark or a filled bubble take the paper of their neighbours.
