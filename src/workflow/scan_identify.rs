@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 use image::GrayImage;
 
 use crate::input::manifest::Manifest;
-use crate::input::scan::{PageReading, ReadError, SheetCode, SheetGeometry, read_page};
+use crate::input::scan::marks::{Prepared, outline_contrast};
+use crate::input::scan::{Bubble, PageReading, ReadError, SheetCode, SheetGeometry, read_page};
 use crate::workflow::Look;
 use crate::workflow::drawn::{DrawRequest, Drawn};
 
@@ -211,6 +212,10 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
         }
         None => {
             problems.clear();
+            if let Some((g, r)) = blank_sheet_without_qr(image, layouts, used) {
+                used = g;
+                reading = r;
+            }
             let (code, how) = without_qr(&reading, layouts, used)?;
             problems.push(format!(
                 "the QR code cannot be read (stained, covered or torn?): {how}"
@@ -275,6 +280,69 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
         geometry: geom.clone(),
         problems,
     })
+}
+
+/// On a class batch's manifest, a page whose QR code does not read may be a blank sheet all the same: the
+/// batch's layout fits it (the same corner marks and answer blocks), but its id grid is wider and it has a
+/// 试卷类型 row, so read with the batch's layout it gives the wrong id columns. It is a blank sheet when
+/// the bubbles only a blank sheet prints are printed on it; then it is read with its own layout.
+fn blank_sheet_without_qr<'l>(
+    image: &GrayImage,
+    layouts: &'l Layouts,
+    used: &SheetGeometry,
+) -> Option<(&'l SheetGeometry, PageReading)> {
+    if !layouts.batch() {
+        return None;
+    }
+    let blank = layouts.blank_all().ok()?.first()?.first()?;
+    if blank == used {
+        return None;
+    }
+    let in_batch_layout = |b: &Bubble| {
+        let (x, y) = b.area.centre();
+        used.bubbles.iter().any(|u| {
+            let a = &u.area;
+            (a.x..=a.x + a.w).contains(&x) && (a.y..=a.y + a.h).contains(&y)
+        })
+    };
+    let only_blank: Vec<Bubble> = blank
+        .bubbles
+        .iter()
+        .filter(|b| !in_batch_layout(b))
+        .cloned()
+        .collect();
+    if only_blank.is_empty() {
+        return None;
+    }
+    let reading = read_page(image, blank).ok()?;
+    let printed_only_on_blank = outline_contrast(
+        &Prepared::new(image),
+        &SheetGeometry {
+            bubbles: only_blank,
+            ..blank.clone()
+        },
+        &reading.registration.to_image,
+    );
+    // On a blank sheet those outlines are about as dark as the rest (0.8 of the whole layout's contrast on
+    // examgen's sheets); on a batch's sheet they fall on paper and printed text (about 0.2).
+    // On a blank sheet those outlines are about as dark as the rest (0.8 of the whole layout's contrast on
+    // examgen's sheets); on a batch's sheet they fall on paper and printed text (about 0.2).
+    if let Ok(path) = std::env::var("EXAMGEN_DEBUG_CONTRAST") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .unwrap();
+        writeln!(
+            f,
+            "only-blank contrast {printed_only_on_blank} of {}",
+            reading.registration.outline_contrast
+        )
+        .unwrap();
+    }
+    (printed_only_on_blank >= 0.5 * reading.registration.outline_contrast)
+        .then_some((blank, reading))
 }
 
 /// A page whose QR code does not read, identified from the manifest and the marks: on a class batch's

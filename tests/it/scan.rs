@@ -8,12 +8,13 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-use image::{GrayImage, Luma};
+use image::GrayImage;
 use serde_json::Value;
 
 use examgen::input::scan::BoxMm;
 
 use crate::scan_synth::synth::{self, Mark, Rng};
+use crate::scan_synth::synth_damage::{self as damage, PdfImage};
 use crate::util::{Dir, repo};
 
 /// A sheet page rendered by pdftoppm at `dpi`, grayscale.
@@ -32,115 +33,6 @@ fn render(pdf: &Path, dpi: u32, out: &Path) -> GrayImage {
 fn mark(img: &mut GrayImage, b: &Value, dpi: f32, how: Mark, rng: &mut Rng) {
     let area: BoxMm = serde_json::from_value(b["box"].clone()).unwrap();
     synth::draw_mark(img, &area, how, dpi / 25.4, rng);
-}
-
-/// Where a page lands in the scan: (x, y) in the output image → (x, y) in the upright page.
-fn warp(src: &GrayImage, map: impl Fn(f32, f32) -> (f32, f32)) -> GrayImage {
-    let (w, h) = (src.width() as i64, src.height() as i64);
-    GrayImage::from_fn(src.width(), src.height(), |x, y| {
-        let (u, v) = map(x as f32 + 0.5, y as f32 + 0.5);
-        let (fx, fy) = ((u - 0.5).floor(), (v - 0.5).floor());
-        let (tx, ty) = (u - 0.5 - fx, v - 0.5 - fy);
-        let at = |x: i64, y: i64| -> f32 {
-            if x < 0 || y < 0 || x >= w || y >= h {
-                250.0
-            } else {
-                src.get_pixel(x as u32, y as u32).0[0] as f32
-            }
-        };
-        let (ix, iy) = (fx as i64, fy as i64);
-        let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
-        let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
-        Luma([(top * (1.0 - ty) + bottom * ty).round() as u8])
-    })
-}
-
-/// The page on a scanner bed a little larger than the sheet (white around it), so a skewed feed keeps its
-/// corners in the image as real copiers do.
-fn on_bed(src: &GrayImage) -> GrayImage {
-    let (px, py) = (src.width() * 8 / 100, src.height() * 6 / 100);
-    let mut bed = GrayImage::from_pixel(src.width() + 2 * px, src.height() + 2 * py, Luma([250]));
-    image::imageops::replace(&mut bed, src, px as i64, py as i64);
-    bed
-}
-
-/// Turned by `deg` about the centre, scaled by `scale` and shifted by `shift` pixels: a feeder's skew.
-fn turned(src: &GrayImage, deg: f32, scale: f32, shift: (f32, f32)) -> GrayImage {
-    let (c, s) = (deg.to_radians().cos(), deg.to_radians().sin());
-    let (mx, my) = (src.width() as f32 / 2.0, src.height() as f32 / 2.0);
-    warp(src, |x, y| {
-        let (dx, dy) = ((x - mx - shift.0) / scale, (y - my - shift.1) / scale);
-        (mx + c * dx + s * dy, my - s * dx + c * dy)
-    })
-}
-
-/// A phone photo: the page in perspective (a true projective map, as a camera gives), its far edge smaller.
-fn phone(src: &GrayImage) -> GrayImage {
-    let (w, h) = (src.width() as f32, src.height() as f32);
-    warp(src, |x, y| {
-        let d = 1.0 - 0.1 * y / h;
-        (0.92 * (x - w / 2.0) / d + w / 2.0, 0.9 * y / d)
-    })
-}
-
-fn noise_and_blur(img: &mut GrayImage, rng: &mut Rng, blur: bool) {
-    if blur {
-        let src = img.clone();
-        let (w, h) = (img.width(), img.height());
-        for y in 1..h - 1 {
-            for x in 1..w - 1 {
-                let mut sum = 0u32;
-                for (dx, dy) in [(0i32, 0i32), (-1, 0), (1, 0), (0, -1), (0, 1)] {
-                    sum += src
-                        .get_pixel((x as i32 + dx) as u32, (y as i32 + dy) as u32)
-                        .0[0] as u32;
-                }
-                img.put_pixel(x, y, Luma([(sum / 5) as u8]));
-            }
-        }
-    }
-    for p in img.pixels_mut() {
-        p.0[0] = (p.0[0] as f32 + rng.range(-14.0, 14.0)).clamp(0.0, 255.0) as u8;
-    }
-}
-
-/// A PDF with one JPEG per page, as img2pdf and copiers write them.
-fn copier_pdf(pages: &[(Vec<u8>, u32, u32)]) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let mut kids = Vec::new();
-    for (bytes, w, h) in pages {
-        let img = doc.add_object(Stream::new(
-            dictionary! {
-                "Type" => "XObject", "Subtype" => "Image", "Width" => *w as i64,
-                "Height" => *h as i64, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
-                "Filter" => "DCTDecode",
-            },
-            bytes.clone(),
-        ));
-        let content = doc.add_object(Stream::new(
-            dictionary! {},
-            b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(),
-        ));
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
-            "Contents" => content,
-        });
-        kids.push(Object::Reference(page));
-    }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
 }
 
 /// One fabricated student: id, variant index, the answer per question number (letters, "" = blank), and
@@ -332,31 +224,27 @@ fn forty_fabricated_scans_read_back_and_grade_as_the_known_answers() {
         let label = ["A", "B"][s.variant];
         let geom = &variants[s.variant]["sheet"][0];
         let filled = fill(&pages[s.variant], geom, s, label, dpi, &mut rng);
-        let filled = on_bed(&filled);
+        let filled = damage::on_bed(&filled, 250);
         let mut scanned = match n {
-            7 => {
-                let mut turned = filled.clone();
-                image::imageops::rotate180_in_place(&mut turned);
-                turned
-            }
-            13 => phone(&filled),
-            _ => turned(
+            7 => damage::quarter_turns(&filled, 2),
+            13 => damage::phone_perspective(&filled, 60),
+            _ => damage::turned(
                 &filled,
                 rng.range(-3.0, 3.0),
                 rng.range(0.97, 1.03),
                 (rng.range(-25.0, 25.0), rng.range(-25.0, 25.0)),
+                250,
             ),
         };
-        noise_and_blur(&mut scanned, &mut rng, n % 3 == 0);
+        damage::noise_and_blur(&mut scanned, &mut rng, n % 3 == 0);
         let quality = 60 + rng.below(26) as u8;
-        let bytes = synth::jpeg_bytes(&scanned, quality);
         if n == 13 {
-            std::fs::write(dir.join("phone.jpg"), &bytes).unwrap();
+            std::fs::write(dir.join("phone.jpg"), synth::jpeg_bytes(&scanned, quality)).unwrap();
         } else {
-            copier.push((bytes, scanned.width(), scanned.height()));
+            copier.push(damage::whole_page(PdfImage::jpeg(&scanned, quality)));
         }
     }
-    std::fs::write(dir.join("copier.pdf"), copier_pdf(&copier)).unwrap();
+    std::fs::write(dir.join("copier.pdf"), damage::pdf(&copier)).unwrap();
     if let Ok(keep) = std::env::var("EXAMGEN_KEEP_SCANS") {
         // To look at the fabricated pages when this test fails.
         crate::util::copy_tree(dir.path(), Path::new(&keep));
@@ -486,11 +374,8 @@ fn bad_pages_are_reported_one_by_one_and_the_rest_still_read() {
     good.save(dir.join("good.png")).unwrap();
     // A corner cut off: the bottom-right quarter torn away.
     let mut torn = good.clone();
-    for y in torn.height() * 3 / 4..torn.height() {
-        for x in torn.width() * 3 / 4..torn.width() {
-            torn.put_pixel(x, y, Luma([30]));
-        }
-    }
+    let (w, h) = torn.dimensions();
+    damage::blacken(&mut torn, w * 3 / 4, h * 3 / 4, w, h, &mut rng);
     torn.save(dir.join("torn.png")).unwrap();
     let other = render(
         &dir.join("theirs/sheet-A.pdf"),
@@ -606,8 +491,8 @@ fn ticks_crosses_circles_and_light_fills_read_and_unclear_marks_go_to_a_person()
     mark(&mut img, &bubble(30, "C"), dpi, Mark::Pencil, &mut rng);
     mark(&mut img, &bubble(31, "A"), dpi, Mark::Pencil, &mut rng);
     mark(&mut img, &bubble(31, "C"), dpi, Mark::Tick, &mut rng);
-    let mut scanned = turned(&on_bed(&img), 1.2, 1.0, (6.0, -4.0));
-    noise_and_blur(&mut scanned, &mut rng, true);
+    let mut scanned = damage::turned(&damage::on_bed(&img, 250), 1.2, 1.0, (6.0, -4.0), 250);
+    damage::noise_and_blur(&mut scanned, &mut rng, true);
     std::fs::write(dir.join("scan.jpg"), synth::jpeg_bytes(&scanned, 80)).unwrap();
 
     dir.run(&["scan", "sheets/manifest.json", "scan.jpg", "-o", "out"])

@@ -1,20 +1,23 @@
 //! `examgen scan` and `grade` on sheets as they come back from a class: examgen's own sheets rendered with
-//! pdftoppm, filled with known answers, then damaged (a corner torn off, folded or blackened, a stained QR
-//! code, a skew clipping corner marks on an exactly A4 scan, fed sideways or upside down, a phone photo
-//! stored sideways with an EXIF orientation, a PDF page of image strips) — every one must read as marked.
-//! And identity: the same student twice, a doubtful id, an id not in the batch, and blank sheets scanned
-//! with a batch's manifest: reported per page, refused by `grade`, `--lenient` doing what it says.
+//! pdftoppm, filled with known answers, then damaged by the shared fabricator (`synth_damage`): a corner
+//! torn off, folded or blackened, a stained QR code, a skew clipping corner marks on an exactly A4 scan,
+//! fed sideways or upside down, a phone photo in perspective stored turned with an EXIF orientation, a PDF
+//! page of image strips, a JBIG2 and a JPEG 2000 copier page — every one must read as marked, and a page
+//! whose answer area is torn away must be refused naming what is missing. And identity: the same student
+//! twice, a doubtful id, an id not in the batch, and blank sheets scanned with a batch's manifest: reported
+//! per page, refused by `grade`, `--lenient` doing what it says.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::Command;
 
-use image::{GrayImage, Luma};
+use image::GrayImage;
 use serde_json::Value;
 
 use examgen::input::scan::BoxMm;
 
 use crate::scan_synth::synth::{self, Mark, Rng};
+use crate::scan_synth::synth_damage::{self as damage, PdfImage, Placed};
 use crate::util::{Dir, repo};
 
 const DPI: f32 = 150.0;
@@ -30,15 +33,14 @@ fn render(pdf: &Path, out: &Path) -> GrayImage {
     image::open(out.with_extension("png")).unwrap().into_luma8()
 }
 
-fn px(mm: f64) -> f32 {
-    mm as f32 * DPI / 25.4
-}
+/// Pixels a mm on the rendered pages.
+const PPM: f32 = DPI / 25.4;
 
 /// A 2B pencil fill of one bubble, drawn by the shared fabricator (its grain seeded by where the bubble is).
 fn pencil(img: &mut GrayImage, b: &Value) {
     let area: BoxMm = serde_json::from_value(b["box"].clone()).unwrap();
     let mut rng = Rng::new((area.x * 1000.0) as u64 ^ ((area.y * 1000.0) as u64) << 20);
-    synth::draw_mark(img, &area, Mark::Pencil, DPI / 25.4, &mut rng);
+    synth::draw_mark(img, &area, Mark::Pencil, PPM, &mut rng);
 }
 
 fn bubbles(geom: &Value) -> &Vec<Value> {
@@ -94,134 +96,31 @@ fn fill(
     img
 }
 
-fn jpeg(img: &GrayImage) -> Vec<u8> {
-    synth::jpeg_bytes(img, 82)
+/// A whole page as a copier's JPEG.
+fn jpeg_page(img: &GrayImage) -> Vec<Placed> {
+    damage::whole_page(PdfImage::jpeg(img, 82))
 }
 
-/// A PDF of one page per entry, each page the given images placed by their own `cm` (x, y, w, h in
-/// points), JPEG-coded.
-fn pdf(pages: &[Vec<(GrayImage, [f64; 4])>]) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let mut kids = Vec::new();
-    for images in pages {
-        let mut xobjects = lopdf::Dictionary::new();
-        let mut content = String::new();
-        for (k, (img, [x, y, w, h])) in images.iter().enumerate() {
-            let id = doc.add_object(Stream::new(
-                dictionary! {
-                    "Type" => "XObject", "Subtype" => "Image", "Width" => img.width() as i64,
-                    "Height" => img.height() as i64, "ColorSpace" => "DeviceGray",
-                    "BitsPerComponent" => 8, "Filter" => "DCTDecode",
-                },
-                jpeg(img),
-            ));
-            xobjects.set(format!("Im{k}").into_bytes(), id);
-            content += &format!("q {w:.3} 0 0 {h:.3} {x:.3} {y:.3} cm /Im{k} Do Q\n");
-        }
-        let content = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-            "Resources" => dictionary! { "XObject" => xobjects },
-            "Contents" => content,
-        });
-        kids.push(Object::Reference(page));
-    }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+/// The page as OpenJPEG's encoder writes it (lossy, 1:12), read back by nothing but examgen.
+fn jpeg_2000(img: &GrayImage, dir: &Dir, name: &str) -> PdfImage {
+    let (w, h) = img.dimensions();
+    let mut pgm = format!("P5\n{w} {h}\n255\n").into_bytes();
+    pgm.extend_from_slice(img.as_raw());
+    let (src, out) = (
+        dir.join(&format!("{name}.pgm")),
+        dir.join(&format!("{name}.jp2")),
     );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
-
-fn whole_page(img: GrayImage) -> Vec<(GrayImage, [f64; 4])> {
-    vec![(img, [0.0, 0.0, 595.0, 842.0])]
-}
-
-/// Bilinear sample, `bed` outside the image.
-fn sample(src: &GrayImage, u: f32, v: f32, bed: f32) -> u8 {
-    let (w, h) = (src.width() as i64, src.height() as i64);
-    let (fx, fy) = ((u - 0.5).floor(), (v - 0.5).floor());
-    let (tx, ty) = (u - 0.5 - fx, v - 0.5 - fy);
-    let at = |x: i64, y: i64| -> f32 {
-        if x < 0 || y < 0 || x >= w || y >= h {
-            bed
-        } else {
-            src.get_pixel(x as u32, y as u32).0[0] as f32
-        }
-    };
-    let (ix, iy) = (fx as i64, fy as i64);
-    let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
-    let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
-    (top * (1.0 - ty) + bottom * ty).round() as u8
-}
-
-/// Turned about the centre on a scan area exactly the page's size: corners that leave it are lost.
-fn skew_exact(src: &GrayImage, deg: f32) -> GrayImage {
-    let (c, s) = (deg.to_radians().cos(), deg.to_radians().sin());
-    let (mx, my) = (src.width() as f32 / 2.0, src.height() as f32 / 2.0);
-    GrayImage::from_fn(src.width(), src.height(), |x, y| {
-        let (dx, dy) = (x as f32 + 0.5 - mx, y as f32 + 0.5 - my);
-        Luma([sample(
-            src,
-            mx + c * dx + s * dy,
-            my - s * dx + c * dy,
-            250.0,
-        )])
-    })
-}
-
-/// A phone photo in perspective on a dark desk, the far edge smaller.
-fn phone(src: &GrayImage) -> GrayImage {
-    let (mx, my) = (src.width() / 12, src.height() / 16);
-    let mut desk = GrayImage::from_pixel(src.width() + 2 * mx, src.height() + 2 * my, Luma([60]));
-    image::imageops::replace(&mut desk, src, mx as i64, my as i64);
-    let src = &desk;
-    let (w, h) = (src.width() as f32, src.height() as f32);
-    GrayImage::from_fn(src.width(), src.height(), |x, y| {
-        let (x, y) = (x as f32 + 0.5, y as f32 + 0.5);
-        let d = 1.0 - 0.1 * y / h;
-        Luma([sample(
-            src,
-            0.92 * (x - w / 2.0) / d + w / 2.0,
-            0.9 * y / d,
-            60.0,
-        )])
-    })
-}
-
-/// A JPEG as a phone stores a portrait photo: the pixels turned a quarter counter-clockwise, EXIF
-/// orientation 6 saying to turn them back for display.
-fn phone_jpeg(upright: &GrayImage) -> Vec<u8> {
-    let stored = image::imageops::rotate270(upright);
-    let body = jpeg(&stored);
-    let mut tiff: Vec<u8> = vec![
-        b'I', b'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0,
-    ];
-    tiff.extend_from_slice(&[6, 0, 0, 0, 0, 0, 0, 0]);
-    let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend_from_slice(&tiff);
-    let mut out = body[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
-    out.extend_from_slice(&app1);
-    out.extend_from_slice(&body[2..]);
-    out
-}
-
-fn paint(img: &mut GrayImage, x0: f32, y0: f32, x1: f32, y1: f32, v: impl Fn(u32, u32) -> u8) {
-    for y in (y0.max(0.0) as u32)..(y1 as u32).min(img.height()) {
-        for x in (x0.max(0.0) as u32)..(x1 as u32).min(img.width()) {
-            img.put_pixel(x, y, Luma([v(x, y)]));
-        }
-    }
+    std::fs::write(&src, pgm).unwrap();
+    let status = Command::new("opj_compress")
+        .arg("-i")
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .args(["-r", "12"])
+        .output()
+        .expect("opj_compress (libopenjp2-tools, installed by .ci/run)");
+    assert!(status.status.success(), "{status:?}");
+    PdfImage::jpx(w, h, std::fs::read(out).unwrap())
 }
 
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
@@ -264,177 +163,6 @@ fn sheet_geometry<'m>(manifest: &'m Value, variant: &str) -> &'m Value {
         .find(|v| v["label"] == variant)
         .unwrap();
     &v["sheet"][0]
-}
-
-/// Paints the triangle within `depth` pixels (along both edges) of image corner `corner` (0 top-left,
-/// clockwise): a torn-off or folded-over corner.
-fn corner_triangle(img: &mut GrayImage, corner: usize, depth: f32, v: impl Fn(u32, u32) -> u8) {
-    let (w, h) = (img.width() as f32, img.height() as f32);
-    let (cx, cy) = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)][corner];
-    for y in 0..img.height() {
-        for x in 0..img.width() {
-            if (x as f32 + 0.5 - cx).abs() + (y as f32 + 0.5 - cy).abs() < depth {
-                img.put_pixel(x, y, Luma([v(x, y)]));
-            }
-        }
-    }
-}
-
-#[test]
-fn damaged_sheets_of_a_class_batch_read_as_marked() {
-    let dir = Dir::new();
-    let quiz = repo().join("question-bank/exams/quiz.yaml");
-    let ids = roster(&dir, 11);
-    dir.run(&[
-        "batch",
-        quiz.to_str().unwrap(),
-        "--roster",
-        "class.csv",
-        "--seed",
-        "5",
-        "--variants",
-        "2",
-        "-o",
-        "class",
-    ])
-    .success();
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("class/manifest.json")).unwrap())
-            .unwrap();
-    let mut rng = Rng::new(0x0da3_a9e5);
-    let mut truth: HashMap<String, HashMap<u32, String>> = HashMap::new();
-    let mut copier_pages = Vec::new();
-    let mut files = Vec::new();
-    for (n, id) in ids.iter().enumerate() {
-        let variant = student_variant(&manifest, id);
-        let geom = sheet_geometry(&manifest, &variant);
-        let pdf_path = std::fs::read_dir(dir.join("class/sheets"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with(id.as_str())
-            })
-            .unwrap();
-        let page = render(&pdf_path, &dir.join(&format!("blank-{id}")));
-        let given = answers(geom, &mut rng);
-        // Students mark their id on batch sheets too: what identifies a sheet whose QR code is stained.
-        let mut img = fill(&page, geom, Some(id), None, &given);
-        truth.insert(id.clone(), given);
-        let (w, h) = (img.width() as f32, img.height() as f32);
-        let mm = px(1.0);
-        let qr = &geom["qr_code"];
-        let q = |k: &str| px(qr[k].as_f64().unwrap());
-        match n {
-            // Torn off at the top left (white lid behind) and at the bottom right (black lid).
-            0 => corner_triangle(&mut img, 0, 28.0 * mm, |_, _| 250),
-            1 => corner_triangle(&mut img, 2, 30.0 * mm, |_, _| 18),
-            // A black blot over the top-right mark; a corner folded over at the bottom left.
-            2 => paint(&mut img, w - 24.0 * mm, 0.0, w, 24.0 * mm, |_, _| 15),
-            3 => corner_triangle(&mut img, 3, 26.0 * mm, |_, _| 238),
-            // The QR code stained: washed gray and blotted.
-            6 => paint(
-                &mut img,
-                q("x"),
-                q("y"),
-                q("x") + q("w"),
-                q("y") + q("h"),
-                |x, y| {
-                    if (x + y) % 9 < 4 { 40 } else { 130 }
-                },
-            ),
-            _ => {}
-        }
-        let _ = h;
-        match n {
-            4 => copier_pages.push(whole_page(skew_exact(&img, 5.0))),
-            5 => copier_pages.push(whole_page(skew_exact(&img, -3.5))),
-            7 => {
-                let name = format!("sideways-{id}.png");
-                image::imageops::rotate90(&img)
-                    .save(dir.join(&name))
-                    .unwrap();
-                files.push(name);
-            }
-            8 => {
-                let name = format!("sideways-{id}.jpg");
-                std::fs::write(dir.join(&name), jpeg(&image::imageops::rotate270(&img))).unwrap();
-                files.push(name);
-            }
-            9 => copier_pages.push(whole_page(image::imageops::rotate180(&img))),
-            10 => {
-                let name = format!("IMG_{id}.jpg");
-                std::fs::write(dir.join(&name), phone_jpeg(&phone(&img))).unwrap();
-                files.push(name);
-            }
-            _ if n % 2 == 1 => {
-                // An office scanner's page: five bands, each its own image.
-                let bands = 5;
-                let mut strips = Vec::new();
-                for k in 0..bands {
-                    let (y0, y1) = (img.height() * k / bands, img.height() * (k + 1) / bands);
-                    let band =
-                        image::imageops::crop_imm(&img, 0, y0, img.width(), y1 - y0).to_image();
-                    let top = 842.0 * y0 as f64 / img.height() as f64;
-                    let bh = 842.0 * (y1 - y0) as f64 / img.height() as f64;
-                    strips.push((band, [0.0, 842.0 - top - bh, 595.0, bh]));
-                }
-                copier_pages.push(strips);
-            }
-            _ => copier_pages.push(whole_page(img)),
-        }
-    }
-    std::fs::write(dir.join("copier.pdf"), pdf(&copier_pages)).unwrap();
-    if let Ok(keep) = std::env::var("EXAMGEN_KEEP_SCANS") {
-        crate::util::copy_tree(dir.path(), Path::new(&keep));
-    }
-    let mut args = vec!["scan", "class/manifest.json", "copier.pdf"];
-    args.extend(files.iter().map(String::as_str));
-    args.extend(["-o", "scanned"]);
-    let run = dir.run(&args).success();
-    assert!(
-        run.stdout
-            .contains("read 11 answer sheet(s) from 11 page(s)"),
-        "{}\n{}",
-        run.stdout,
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("the QR code cannot be read")
-            && run
-                .stderr
-                .contains(&format!("identified by the marked 准考证号 as {}", ids[6])),
-        "{}",
-        run.stderr
-    );
-    let rows = read_csv(&dir.join("scanned/responses.csv"));
-    assert_eq!(rows.len(), 12, "{rows:?}");
-    let header = &rows[0];
-    for row in &rows[1..] {
-        let given = truth
-            .get(&row[0])
-            .unwrap_or_else(|| panic!("an id nobody has: {row:?}"));
-        assert_eq!(row[1], student_variant(&manifest, &row[0]), "{}", row[0]);
-        for (c, h) in header.iter().enumerate() {
-            let Ok(q) = h.parse::<u32>() else { continue };
-            assert_eq!(
-                row[c],
-                given.get(&q).cloned().unwrap_or_default(),
-                "{} question {q}",
-                row[0]
-            );
-        }
-    }
-    dir.run(&[
-        "grade",
-        "class/manifest.json",
-        "scanned/responses.csv",
-        "-o",
-        "grades",
-    ])
-    .success();
 }
 
 #[test]
@@ -499,8 +227,20 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
     let g5 = sheet_geometry(&batch, &v5);
     let given5 = answers(g5, &mut rng);
     let p5 = fill(&personal_page(&ids[5]), g5, None, None, &given5);
-    let pages: Vec<_> = [p1, p2, p3, p4, p5].into_iter().map(whole_page).collect();
-    std::fs::write(dir.join("stack.pdf"), pdf(&pages)).unwrap();
+    // 6: a blank sheet with its QR code stained: its 试卷类型 row names the variant, its grid the student.
+    let v6 = student_variant(&batch, &ids[4]);
+    let g6 = sheet_geometry(&blank, &v6);
+    let given6 = answers(g6, &mut rng);
+    let mut p6 = fill(&blank_page(&v6), g6, Some(&ids[4]), Some(&v6), &given6);
+    let qr6: BoxMm = serde_json::from_value(g6["qr_code"].clone()).unwrap();
+    damage::stain_qr(&mut p6, &qr6, PPM, &mut rng);
+    // 7: the same, but no 试卷类型 marked: which of the two variants it is cannot be told.
+    let g7 = sheet_geometry(&blank, "A");
+    let given7 = answers(g7, &mut rng);
+    let mut p7 = fill(&blank_page("A"), g7, Some(&ids[1]), None, &given7);
+    damage::stain_qr(&mut p7, &qr6, PPM, &mut rng);
+    let pages: Vec<_> = [p1, p2, p3, p4, p5, p6, p7].iter().map(jpeg_page).collect();
+    std::fs::write(dir.join("stack.pdf"), damage::pdf(&pages)).unwrap();
 
     let run = dir
         .run(&["scan", "class/manifest.json", "stack.pdf", "-o", "scanned"])
@@ -526,6 +266,27 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
         rows[3]
     );
     assert!(err.contains("20259999 is no student of the batch"), "{err}");
+    // The stained blank sheet: identified by its own marks, and said so; the one without a 试卷类型 is left
+    // to a person, never guessed.
+    assert!(
+        err.contains(&format!(
+            "read as a blank sheet of variant {v6} by its 试卷类型 row"
+        )),
+        "{err}"
+    );
+    let row6 = rows
+        .iter()
+        .find(|r| r[0] == ids[4])
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(row6[1], v6);
+    for (q, a) in &given6 {
+        assert_eq!(row6[col(*q)], *a, "stained blank sheet, question {q}");
+    }
+    assert!(
+        err.contains("no single 试卷类型 is marked") && err.contains("enter this sheet by hand"),
+        "{err}"
+    );
+    assert!(!rows.iter().any(|r| r[0] == ids[1]), "{rows:?}");
     let report = read_csv(&dir.join("scanned/scan-report.csv"));
     let problems_of =
         |page: usize| report.iter().find(|r| r[1] == page.to_string()).unwrap()[5].clone();
@@ -561,13 +322,15 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
             "--lenient",
         ])
         .success();
-    assert!(
-        lenient
-            .stderr
-            .contains("graded from row 3, the later one; row 2 left out"),
-        "{}",
-        lenient.stderr
-    );
+    // Each warning says what was done, not what the flag would do.
+    for done in [
+        "graded from row 3, the later one; row 2 left out",
+        "left out of the grading: look at the sheet",
+        "graded anyway, as the variant its row names",
+    ] {
+        assert!(lenient.stderr.contains(done), "{done}: {}", lenient.stderr);
+    }
+    assert!(!lenient.stderr.contains("--lenient"), "{}", lenient.stderr);
     let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
     assert_eq!(
         scores.lines().filter(|l| l.starts_with(&ids[2])).count(),
@@ -578,6 +341,37 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
         !scores.contains('?'),
         "the doubtful id is left out: {scores}"
     );
+    // The id not in the batch names its variant (its 试卷类型 row), so `--lenient` grades it, as it says.
+    assert!(
+        scores.lines().any(|l| l.starts_with("20259999,")),
+        "{scores}"
+    );
+    // And the duplicate's grade is the later row's, exactly as if that row were the only one.
+    let mut only_later = rows[0].join(",") + "\n";
+    only_later += &rows[2].join(",");
+    dir.create("later.csv", only_later + "\n");
+    dir.run(&["grade", "class/manifest.json", "later.csv", "-o", "g-later"])
+        .success();
+    let line_of = |file: &str| {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let header: Vec<String> = text
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect();
+        let rank = header.iter().position(|h| h == "rank").unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&ids[2]))
+            .unwrap()
+            .to_string();
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        cells.remove(rank);
+        cells
+    };
+    assert_eq!(line_of("g/scores.csv"), line_of("g-later/scores.csv"));
 
     // The same blank sheet scanned with its own manifest reads the same.
     let own = dir
@@ -615,4 +409,334 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
         .success();
     let rows_paper = read_csv(&dir.join("scanned-paper/responses.csv"));
     assert_eq!(rows_paper[1], rows[1], "{}", with_paper.stderr);
+}
+
+/// The ways a sheet comes back damaged, one student each, in this order.
+const DAMAGE: &[&str] = &[
+    "corner torn off, white lid",
+    "corner torn off, black lid",
+    "corner mark blackened",
+    "corner folded over",
+    "5° skew clipping marks on an exactly A4 scan",
+    "-3.5° skew clipping marks on an exactly A4 scan",
+    "QR code stained",
+    "QR code stained and a corner torn off",
+    "fed sideways (90°), PNG",
+    "fed sideways (270°), JPEG",
+    "fed upside down (180°), PDF",
+    "phone photo in perspective, EXIF orientation 6",
+    "phone photo in perspective, EXIF orientation 3",
+    "phone photo in perspective, EXIF orientation 8",
+    "PDF page of 5 JPEG strips",
+    "PDF page of 3 raw strips",
+    "JBIG2 copier page (arithmetic coded)",
+    "JPEG 2000 copier page",
+    "answer area torn away",
+];
+
+/// Pages that get one doubtful mark (two fills on a single choice), so their sheet goes into review.pdf:
+/// the turned ones, to see them upright there.
+fn doubtful_on_purpose(kind: &str) -> bool {
+    kind.starts_with("fed ") || kind.starts_with("phone")
+}
+
+/// The mean gray of a box of a sheet, in mm, on a rendered review.pdf page: the picture fills the width
+/// between 12 mm margins 20 mm from the top (scan_review.rs).
+fn review_mean(page: &GrayImage, geom: &Value, b: &BoxMm) -> f32 {
+    let ppm = page.width() as f32 / 210.0;
+    let scale = 186.0 / geom["page_width_mm"].as_f64().unwrap() as f32;
+    let (x0, y0) = ((12.0 + b.x * scale) * ppm, (20.0 + b.y * scale) * ppm);
+    let (x1, y1) = (x0 + b.w * scale * ppm, y0 + b.h * scale * ppm);
+    let (mut sum, mut n) = (0f32, 0f32);
+    for y in y0 as u32..y1 as u32 {
+        for x in x0 as u32..x1 as u32 {
+            sum += page.get_pixel(x, y).0[0] as f32;
+            n += 1.0;
+        }
+    }
+    sum / n
+}
+
+#[test]
+fn damaged_sheets_of_a_class_batch_read_as_marked() {
+    let dir = Dir::new();
+    let quiz = repo().join("question-bank/exams/quiz.yaml");
+    let ids = roster(&dir, DAMAGE.len());
+    dir.run(&[
+        "batch",
+        quiz.to_str().unwrap(),
+        "--roster",
+        "class.csv",
+        "--seed",
+        "5",
+        "--variants",
+        "2",
+        "-o",
+        "class",
+    ])
+    .success();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("class/manifest.json")).unwrap())
+            .unwrap();
+    let mut rng = Rng::new(0x0da3_a9e5);
+    // What each student meant: `?` where they made a mark a person must look at.
+    let mut truth: HashMap<String, (&str, HashMap<u32, String>)> = HashMap::new();
+    let mut copier_pages = Vec::new();
+    let mut files = Vec::new();
+    for (id, &kind) in ids.iter().zip(DAMAGE) {
+        let variant = student_variant(&manifest, id);
+        let geom = sheet_geometry(&manifest, &variant);
+        let pdf_path = std::fs::read_dir(dir.join("class/sheets"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(id.as_str())
+            })
+            .unwrap();
+        let page = render(&pdf_path, &dir.join(&format!("blank-{id}")));
+        let mut given = answers(geom, &mut rng);
+        // Students mark their id on batch sheets too: what identifies a sheet whose QR code is stained.
+        let mut img = fill(&page, geom, Some(id), None, &given);
+        if doubtful_on_purpose(kind) {
+            let (q, b) = bubbles(geom)
+                .iter()
+                .filter(|b| b["kind"] == "answer")
+                .map(|b| (b["question"].as_u64().unwrap() as u32, b))
+                .find(|(q, b)| {
+                    let single = geom["questions"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|x| x["number"] == *q && x["kind"] == "single");
+                    single && !given[q].contains(b["option"].as_str().unwrap())
+                })
+                .unwrap();
+            pencil(&mut img, b);
+            given.insert(q, "?".into());
+        }
+        truth.insert(id.clone(), (kind, given));
+        let (w, h) = img.dimensions();
+        let mm = PPM;
+        let qr: BoxMm = serde_json::from_value(geom["qr_code"].clone()).unwrap();
+        match kind {
+            "corner torn off, white lid" => {
+                damage::tear_corner(&mut img, 0, 28.0 * mm, 250, &mut rng)
+            }
+            "corner torn off, black lid" => {
+                damage::tear_corner(&mut img, 2, 30.0 * mm, 18, &mut rng)
+            }
+            "corner mark blackened" => {
+                let side = (24.0 * mm) as u32;
+                damage::blacken(&mut img, w - side, 0, w, side, &mut rng)
+            }
+            "corner folded over" => damage::fold_corner(&mut img, 3, 26.0 * mm),
+            "QR code stained" => damage::stain_qr(&mut img, &qr, mm, &mut rng),
+            "QR code stained and a corner torn off" => {
+                damage::stain_qr(&mut img, &qr, mm, &mut rng);
+                damage::tear_corner(&mut img, 3, 28.0 * mm, 250, &mut rng);
+            }
+            "answer area torn away" => {
+                // The bottom third gone, both bottom corner marks with it.
+                let keep = h * 2 / 3;
+                img = image::imageops::crop_imm(&img, 0, 0, w, keep).to_image();
+            }
+            _ => {}
+        }
+        let mut file = |name: String, bytes: Vec<u8>| {
+            std::fs::write(dir.join(&name), bytes).unwrap();
+            files.push(name);
+        };
+        match kind {
+            "5° skew clipping marks on an exactly A4 scan" => {
+                copier_pages.push(jpeg_page(&damage::skew_on_exact_bed(&img, 5.0, 250)))
+            }
+            "-3.5° skew clipping marks on an exactly A4 scan" => {
+                copier_pages.push(jpeg_page(&damage::skew_on_exact_bed(&img, -3.5, 250)))
+            }
+            "fed sideways (90°), PNG" => {
+                let path = dir.join(&format!("sideways-{id}.png"));
+                damage::quarter_turns(&img, 1).save(&path).unwrap();
+                files.push(path.file_name().unwrap().to_string_lossy().into_owned());
+            }
+            "fed sideways (270°), JPEG" => file(
+                format!("sideways-{id}.jpg"),
+                synth::jpeg_bytes(&damage::quarter_turns(&img, 3), 82),
+            ),
+            "fed upside down (180°), PDF" => {
+                copier_pages.push(jpeg_page(&damage::quarter_turns(&img, 2)))
+            }
+            k if k.starts_with("phone photo") => {
+                let orientation: u8 = k[k.len() - 1..].parse().unwrap();
+                let photo = damage::phone_perspective(&img, 60);
+                let stored = damage::stored_for_orientation(&photo, orientation);
+                file(
+                    format!("IMG_{id}.jpg"),
+                    damage::jpeg_with_exif_orientation(&stored, 85, orientation as u16),
+                )
+            }
+            "PDF page of 5 JPEG strips" => {
+                copier_pages.push(damage::strip_page(&img, 5, |b| PdfImage::jpeg(b, 82)))
+            }
+            "PDF page of 3 raw strips" => {
+                copier_pages.push(damage::strip_page(&img, 3, PdfImage::raw))
+            }
+            "JBIG2 copier page (arithmetic coded)" => {
+                copier_pages.push(damage::whole_page(PdfImage::jbig2_arithmetic(&img, 128)))
+            }
+            "JPEG 2000 copier page" => {
+                copier_pages.push(damage::whole_page(jpeg_2000(&img, &dir, id)))
+            }
+            _ => copier_pages.push(jpeg_page(&img)),
+        }
+    }
+    std::fs::write(dir.join("copier.pdf"), damage::pdf(&copier_pages)).unwrap();
+    if let Ok(keep) = std::env::var("EXAMGEN_KEEP_SCANS") {
+        crate::util::copy_tree(dir.path(), Path::new(&keep));
+    }
+    let mut args = vec!["scan", "class/manifest.json", "copier.pdf"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["-o", "scanned"]);
+    let run = dir.run(&args).success();
+    let (out, err) = (&run.stdout, &run.stderr);
+    let pages = DAMAGE.len();
+    assert!(
+        out.contains(&format!(
+            "read {} answer sheet(s) from {pages} page(s)",
+            pages - 1
+        )),
+        "{out}\n{err}"
+    );
+    for (id, kind) in ids.iter().zip(DAMAGE) {
+        if kind.starts_with("QR code stained") {
+            assert!(
+                err.contains(&format!("identified by the marked 准考证号 as {id}")),
+                "{kind}: {err}"
+            );
+        }
+    }
+    assert!(err.contains("the QR code cannot be read"), "{err}");
+    // The torn-away page is refused, naming the questions that are not in the image.
+    let torn_away = err
+        .lines()
+        .find(|l| l.contains("outside the image"))
+        .unwrap_or_else(|| panic!("the torn-away page is named: {err}"));
+    assert!(
+        torn_away.contains("question(s)") && !torn_away.contains("another sheet layout"),
+        "{torn_away}"
+    );
+
+    // Every page read (but the torn-away one) has every clear mark as meant or, rarely, flagged `?` for a
+    // person — never another letter, never empty; the doubtful mark made on purpose is `?`. Per kind of
+    // damage: pages read, clear marks right, clear marks flagged.
+    let rows = read_csv(&dir.join("scanned/responses.csv"));
+    let header = &rows[0];
+    let mut tally: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    for row in &rows[1..] {
+        let (kind, given) = truth
+            .get(&row[0])
+            .unwrap_or_else(|| panic!("an id nobody has: {row:?}"));
+        assert_eq!(row[1], student_variant(&manifest, &row[0]), "{}", row[0]);
+        let t = tally.entry(kind).or_default();
+        t[0] += 1;
+        for (c, h) in header.iter().enumerate() {
+            let Ok(q) = h.parse::<u32>() else { continue };
+            let want = given.get(&q).cloned().unwrap_or_default();
+            if want == "?" {
+                assert_eq!(row[c], "?", "{kind}: the two marks of question {q}");
+                continue;
+            }
+            t[1] += 1;
+            t[2] += usize::from(row[c] == want);
+            t[3] += usize::from(row[c] == "?");
+            assert!(
+                row[c] == want || row[c] == "?",
+                "{kind} ({}): question {q} read {:?}, marked {want:?}",
+                row[0],
+                row[c]
+            );
+        }
+    }
+    let mut all = [0usize; 4];
+    for kind in DAMAGE {
+        let t = tally.get(kind).copied().unwrap_or_default();
+        eprintln!(
+            "{kind:<48} read {}/1 page, clear marks right {}/{}, flagged {}",
+            t[0], t[2], t[1], t[3]
+        );
+        for (a, b) in all.iter_mut().zip(t) {
+            *a += b;
+        }
+    }
+    assert_eq!(tally.len(), DAMAGE.len() - 1);
+    assert!(!tally.contains_key("answer area torn away"));
+    assert!(
+        all[3] * 100 <= all[1] * 3,
+        "{} of {} clear marks flagged",
+        all[3],
+        all[1]
+    );
+
+    // review.pdf: the sheets with a doubtful mark (the turned ones among them), each upright — its QR
+    // code dark at the top right, the same spot turned round is paper.
+    let doubtful = rows[1..]
+        .iter()
+        .filter(|r| r.iter().any(|c| c == "?"))
+        .count();
+    assert!(doubtful >= DAMAGE.iter().filter(|k| doubtful_on_purpose(k)).count());
+    let review = dir.join("scanned/review.pdf");
+    assert_eq!(crate::util::pdf_pages(&review), doubtful);
+    let status = Command::new("pdftoppm")
+        .args(["-r", "80", "-gray", "-png"])
+        .arg(&review)
+        .arg(dir.join("review"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let geom = sheet_geometry(&manifest, "A");
+    let qr: BoxMm = serde_json::from_value(geom["qr_code"].clone()).unwrap();
+    let (pw, ph) = (
+        geom["page_width_mm"].as_f64().unwrap() as f32,
+        geom["page_height_mm"].as_f64().unwrap() as f32,
+    );
+    let turned = BoxMm {
+        x: pw - qr.x - qr.w,
+        y: ph - qr.y - qr.h,
+        ..qr
+    };
+    for k in 1..=doubtful {
+        let png = dir.join(&format!("review-{k}.png"));
+        let page = image::open(&png).unwrap().into_luma8();
+        let (at_qr, opposite) = (
+            review_mean(&page, geom, &qr),
+            review_mean(&page, geom, &turned),
+        );
+        assert!(
+            at_qr < 180.0 && opposite > 215.0,
+            "review page {k} not upright: QR spot {at_qr}, the opposite {opposite}"
+        );
+    }
+
+    // scan → grade: the doubtful cells stop it (each named), then `--lenient` grades every student read.
+    let graded = dir
+        .run(&[
+            "grade",
+            "class/manifest.json",
+            "scanned/responses.csv",
+            "-o",
+            "grades",
+        ])
+        .failure(1);
+    assert!(graded.stderr.contains("--lenient"), "{}", graded.stderr);
+    dir.run(&[
+        "grade",
+        "class/manifest.json",
+        "scanned/responses.csv",
+        "-o",
+        "grades",
+        "--lenient",
+    ])
+    .success();
 }

@@ -10,7 +10,7 @@ use examgen::input::scan::{SheetGeometry, read_page};
 use image::GrayImage;
 use serde_json::Value;
 
-use crate::scan_synth::synth::{self, Distortion, Rng, Tally};
+use crate::scan_synth::synth::{self, Rng, Tally};
 use crate::util::{Dir, repo};
 
 /// examgen's blank sheet of the mock exam, its geometry, and the page rendered at each resolution.
@@ -58,8 +58,8 @@ fn render(pdf: &Path, dpi: u32, out: &Path) {
 
 /// Through a copier: turned a little, noise, blur, JPEG.
 fn copier(img: &GrayImage, rng: &mut Rng, seed: u64) -> GrayImage {
-    let d = Distortion::turned(rng.range(-2.0, 2.0), 1.0, (rng.range(-0.01, 0.01), 0.0));
-    synth::distort(img, &d, seed)
+    let (degrees, shift) = (rng.range(-2.0, 2.0), (rng.range(-0.01, 0.01), 0.0));
+    crate::scan_synth::synth_damage::copier(img, degrees, shift, seed)
 }
 
 #[test]

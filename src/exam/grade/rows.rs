@@ -111,9 +111,11 @@ impl<'a> RowReader<'a> {
                     "row {row}: the id {typed} is doubtful (`?`: a 准考证号 column with no mark, two marks or a light one)"
                 ),
             )
-            .with_help(
-                "look at the sheet (review.pdf and scan-report.csv from examgen scan) and type the id; --lenient leaves the row out",
-            );
+            .with_help(if self.findings.lenient {
+                "left out of the grading: look at the sheet (review.pdf and scan-report.csv from examgen scan) and type the id to grade it"
+            } else {
+                "look at the sheet (review.pdf and scan-report.csv from examgen scan) and type the id; --lenient leaves the row out"
+            });
             self.findings.settled_by_lenient(d);
             return None;
         }
@@ -147,13 +149,17 @@ impl<'a> RowReader<'a> {
                         "row {row}: {typed} is not a student of the class batch ({} students in the manifest)",
                         self.manifest.students.len()
                     ),
-                )
-                .with_help("check the id against the roster the papers were printed for; --lenient grades the row anyway when it names its variant, else leaves it out");
+                );
                 let names_variant = self
                     .columns
                     .variant
                     .is_some_and(|c| !cell(cells, c).is_empty());
                 let graded_anyway = self.findings.lenient && names_variant;
+                let d = d.with_help(match (self.findings.lenient, graded_anyway) {
+                    (false, _) => "check the id against the roster the papers were printed for; --lenient grades the row anyway when it names its variant, else leaves it out",
+                    (true, true) => "graded anyway, as the variant its row names; check the id against the roster the papers were printed for",
+                    (true, false) => "left out of the grading: its row names no variant; check the id against the roster the papers were printed for",
+                });
                 self.findings.settled_by_lenient(d);
                 graded_anyway.then(|| typed.to_string())
             }

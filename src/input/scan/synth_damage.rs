@@ -1,12 +1,17 @@
-//! Test-only damage done to fabricated scans the way sheets come back from a class and a copier: a corner
-//! torn off, folded over or blackened, the QR code stained, the page skewed on a bed exactly its size (so
-//! corner marks are clipped), fed a quarter turn round, a JPEG carrying an EXIF orientation, a PDF page
-//! made of image strips. Kept apart from [`synth`](super::synth), which marks the bubbles.
+//! Test-only damage done to fabricated scans the way sheets come back from a class, a copier and a phone:
+//! a corner torn off, folded over or blackened, the QR code stained; the page skewed, scaled and shifted by
+//! a feeder, skewed on a bed exactly its size (so corner marks are clipped), fed a quarter turn round,
+//! photographed in perspective on a desk, stored by a phone with an EXIF orientation; noise and blur; and
+//! the files offices make of it — PDF pages of JPEG, raw, JBIG2 or JPEG 2000 images, whole or in strips.
+//! The one fabricator of damage for unit and integration tests (`tests/it/scan_synth.rs` compiles this
+//! file); kept apart from [`synth`](super::synth), which draws and marks the sheets.
+// Each test binary uses its own part of the fabricator.
+#![allow(dead_code)]
 
 use image::{GrayImage, Luma};
 
 use super::geometry::BoxMm;
-use super::synth::Rng;
+use super::synth::{self, Distortion, Rng};
 
 /// Which image corner: 0 top-left, clockwise.
 fn corner_point(img: &GrayImage, corner: usize) -> (f32, f32) {
@@ -98,21 +103,109 @@ pub fn stain_qr(img: &mut GrayImage, qr: &BoxMm, ppm: f32, rng: &mut Rng) {
     }
 }
 
+/// The page resampled through `map`, which takes an output pixel's centre to the point of the upright page
+/// it shows; `bed` gray where that point is off the page (the scanner's lid, a desk).
+pub fn warp(
+    src: &GrayImage,
+    (width, height): (u32, u32),
+    bed: u8,
+    map: impl Fn(f32, f32) -> (f32, f32),
+) -> GrayImage {
+    let (w, h) = (src.width() as i64, src.height() as i64);
+    let raw = src.as_raw();
+    let bed = bed as f32;
+    GrayImage::from_fn(width, height, |x, y| {
+        let (u, v) = map(x as f32 + 0.5, y as f32 + 0.5);
+        let (fx, fy) = ((u - 0.5).floor(), (v - 0.5).floor());
+        let (tx, ty) = (u - 0.5 - fx, v - 0.5 - fy);
+        let at = |x: i64, y: i64| -> f32 {
+            if x < 0 || y < 0 || x >= w || y >= h {
+                bed
+            } else {
+                raw[(y * w + x) as usize] as f32
+            }
+        };
+        let (ix, iy) = (fx as i64, fy as i64);
+        let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
+        let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
+        Luma([(top * (1.0 - ty) + bottom * ty).round().clamp(0.0, 255.0) as u8])
+    })
+}
+
+/// The page on a scanner bed a little larger than the sheet (`bed` gray around it, 8 % of the width and
+/// 6 % of the height on each side), so a skewed feed keeps its corners in the image as real copiers do.
+pub fn on_bed(src: &GrayImage, bed: u8) -> GrayImage {
+    let (px, py) = (src.width() * 8 / 100, src.height() * 6 / 100);
+    let mut out = GrayImage::from_pixel(src.width() + 2 * px, src.height() + 2 * py, Luma([bed]));
+    image::imageops::replace(&mut out, src, px as i64, py as i64);
+    out
+}
+
+/// A feeder's skew: turned by `degrees` (clockwise on screen) about the centre, scaled by `scale` and
+/// shifted by `shift` pixels, in an image of the same size; `bed` gray where the page is not.
+pub fn turned(src: &GrayImage, degrees: f32, scale: f32, shift: (f32, f32), bed: u8) -> GrayImage {
+    let (c, s) = (degrees.to_radians().cos(), degrees.to_radians().sin());
+    let (mx, my) = (src.width() as f32 / 2.0, src.height() as f32 / 2.0);
+    warp(src, src.dimensions(), bed, |x, y| {
+        let (dx, dy) = ((x - mx - shift.0) / scale, (y - my - shift.1) / scale);
+        (mx + c * dx + s * dy, my - s * dx + c * dy)
+    })
+}
+
 /// The page turned by `degrees` about its centre on a bed exactly its own size: what leaves the image is
 /// lost, the bed shows `bed` gray where the page is not (a skewed feed on an A4 scan area).
 pub fn skew_on_exact_bed(img: &GrayImage, degrees: f32, bed: u8) -> GrayImage {
-    let (c, s) = (degrees.to_radians().cos(), degrees.to_radians().sin());
-    let (w, h) = (img.width() as f32, img.height() as f32);
-    let (mx, my) = (w / 2.0, h / 2.0);
-    GrayImage::from_fn(img.width(), img.height(), |x, y| {
-        let (dx, dy) = (x as f32 + 0.5 - mx, y as f32 + 0.5 - my);
-        // Output → upright page: the inverse turn.
-        let (u, v) = (mx + c * dx + s * dy, my - s * dx + c * dy);
-        if u < 0.0 || v < 0.0 || u >= w - 1.0 || v >= h - 1.0 {
-            return Luma([bed]);
-        }
-        Luma([super::qr::bilinear(img, u - 0.5, v - 0.5)])
+    turned(img, degrees, 1.0, (0.0, 0.0), bed)
+}
+
+/// A phone photo: the page on a `desk` of that gray (a twelfth of the width and a sixteenth of the height
+/// round it), seen in true perspective as a camera held over the sheet's bottom edge sees it — the far
+/// (top) edge smaller.
+pub fn phone_perspective(src: &GrayImage, desk: u8) -> GrayImage {
+    let (mx, my) = (src.width() / 12, src.height() / 16);
+    let mut on_desk =
+        GrayImage::from_pixel(src.width() + 2 * mx, src.height() + 2 * my, Luma([desk]));
+    image::imageops::replace(&mut on_desk, src, mx as i64, my as i64);
+    let (w, h) = (on_desk.width() as f32, on_desk.height() as f32);
+    warp(&on_desk, on_desk.dimensions(), desk, |x, y| {
+        let d = 1.0 - 0.1 * y / h;
+        (0.92 * (x - w / 2.0) / d + w / 2.0, 0.9 * y / d)
     })
+}
+
+/// Sensor noise (uniform, ±14 gray levels) and, with `blur`, a slight optical blur (the 5-point cross).
+pub fn noise_and_blur(img: &mut GrayImage, rng: &mut Rng, blur: bool) {
+    if blur {
+        let src = img.clone();
+        let (w, h) = (img.width(), img.height());
+        for y in 1..h - 1 {
+            for x in 1..w - 1 {
+                let mut sum = 0u32;
+                for (dx, dy) in [(0i32, 0i32), (-1, 0), (1, 0), (0, -1), (0, 1)] {
+                    sum += src
+                        .get_pixel((x as i32 + dx) as u32, (y as i32 + dy) as u32)
+                        .0[0] as u32;
+                }
+                img.put_pixel(x, y, Luma([(sum / 5) as u8]));
+            }
+        }
+    }
+    for p in img.pixels_mut() {
+        p.0[0] = (p.0[0] as f32 + rng.range(-14.0, 14.0)).clamp(0.0, 255.0) as u8;
+    }
+}
+
+/// Through a copier: turned by `degrees`, shifted by `shift` (fractions of the size), noise, blur and
+/// JPEG, on a light gray scan area a little larger than the page.
+pub fn copier(img: &GrayImage, degrees: f32, shift: (f32, f32), seed: u64) -> GrayImage {
+    synth::distort(img, &Distortion::turned(degrees, 1.0, shift), seed)
+}
+
+/// Noise, blur and JPEG only: the page stays exactly where it is in the image.
+pub fn in_place(img: &GrayImage, seed: u64) -> GrayImage {
+    let mut d = Distortion::turned(0.0, 1.0, (0.0, 0.0));
+    d.corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)];
+    synth::distort(img, &d, seed)
 }
 
 /// The page turned `quarters` quarter turns clockwise, as a sheet fed sideways or upside down lies.
@@ -147,10 +240,20 @@ pub fn jpeg_with_exif_orientation(stored: &GrayImage, quality: u8, orientation: 
     out
 }
 
-/// The stored pixels of a photo shown as `upright` with EXIF orientation 6 (the phone held upright, the
-/// sensor landscape): turned a quarter counter-clockwise.
-pub fn stored_for_orientation_6(upright: &GrayImage) -> GrayImage {
-    image::imageops::rotate270(upright)
+/// The pixels a phone stores for a photo shown as `upright` with EXIF `orientation` (1–8): the turn (and
+/// mirror) the tag asks for, undone. 6 is a phone held upright with its sensor landscape, 3 upside down, 8
+/// the other way round; 2, 4, 5 and 7 are mirrored (front cameras).
+pub fn stored_for_orientation(upright: &GrayImage, orientation: u8) -> GrayImage {
+    use image::metadata::Orientation;
+    // Every orientation undoes itself but the quarter turns, which undo each other.
+    let undo = match orientation {
+        6 => 8,
+        8 => 6,
+        o => o,
+    };
+    let mut img = image::DynamicImage::ImageLuma8(upright.clone());
+    img.apply_orientation(Orientation::from_exif(undo).expect("an EXIF orientation, 1–8"));
+    img.into_luma8()
 }
 
 /// The page cut into `n` horizontal bands, top first, each as (pixels, its top row).
@@ -207,5 +310,347 @@ pub fn jbig2_embedded(img: &GrayImage, cut: u8) -> Vec<u8> {
     let mut out = segment(0, 48, &page_info);
     out.extend(segment(1, 39, &region));
     out.extend(segment(2, 49, &[]));
+    out
+}
+
+/// The page as a copier's 1-bit JBIG2 stream coded the way most copiers code it: one immediate lossless
+/// generic region, arithmetic (MQ) coded with template 0 and its nominal adaptive pixels, dark below
+/// `cut`; the encoder of T.88 Annex E, written here from the standard.
+pub fn jbig2_arithmetic(img: &GrayImage, cut: u8) -> Vec<u8> {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let raw = img.as_raw();
+    let black = |x: i64, y: i64| -> u32 {
+        u32::from(x >= 0 && y >= 0 && x < w && raw[(y * w + x) as usize] < cut)
+    };
+    let mut mq = MqEncoder::new();
+    let mut contexts = vec![(0u8, 0u8); 1 << 16];
+    for y in 0..h {
+        for x in 0..w {
+            // Template 0 (T.88 figure 3) with the adaptive pixels at (3,−1), (−3,−1), (2,−2), (−2,−2):
+            // any fixed order of the sixteen neighbours names the same contexts as the decoder's.
+            let neighbours = [
+                (-1, -2),
+                (0, -2),
+                (1, -2),
+                (2, -2),
+                (-2, -2),
+                (-2, -1),
+                (-1, -1),
+                (0, -1),
+                (1, -1),
+                (2, -1),
+                (3, -1),
+                (-3, -1),
+                (-4, 0),
+                (-3, 0),
+                (-2, 0),
+                (-1, 0),
+            ];
+            let cx = neighbours.iter().fold(0usize, |c, &(dx, dy)| {
+                (c << 1) | black(x + dx, y + dy) as usize
+            });
+            mq.encode(black(x, y) as u8, &mut contexts[cx]);
+        }
+    }
+    let coded = mq.finish();
+    let segment = |number: u32, kind: u8, data: &[u8]| {
+        let mut s = number.to_be_bytes().to_vec();
+        s.extend_from_slice(&[kind, 0, 1]);
+        s.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        s.extend_from_slice(data);
+        s
+    };
+    let (w, h) = (img.width(), img.height());
+    let mut page_info = Vec::new();
+    page_info.extend_from_slice(&w.to_be_bytes());
+    page_info.extend_from_slice(&h.to_be_bytes());
+    page_info.extend_from_slice(&[0; 8]);
+    page_info.extend_from_slice(&[0, 0, 0]);
+    let mut region = Vec::new();
+    region.extend_from_slice(&w.to_be_bytes());
+    region.extend_from_slice(&h.to_be_bytes());
+    region.extend_from_slice(&[0; 8]);
+    region.push(0); // combination operator OR
+    region.push(0); // generic region flags: arithmetic, template 0, no typical prediction
+    for (dx, dy) in [(3i8, -1i8), (-3, -1), (2, -2), (-2, -2)] {
+        region.extend_from_slice(&[dx as u8, dy as u8]);
+    }
+    region.extend_from_slice(&coded);
+    let mut out = segment(0, 48, &page_info);
+    out.extend(segment(1, 39, &region));
+    out.extend(segment(2, 49, &[]));
+    out
+}
+
+/// Probability estimates of the MQ coder (T.88 table E.1): Qe, next index after an MPS, after an LPS,
+/// and whether an LPS swaps the sense of the MPS.
+#[rustfmt::skip]
+const MQ_STATES: [(u32, u8, u8, bool); 47] = [
+    (0x5601, 1, 1, true), (0x3401, 2, 6, false), (0x1801, 3, 9, false), (0x0AC1, 4, 12, false),
+    (0x0521, 5, 29, false), (0x0221, 38, 33, false), (0x5601, 7, 6, true), (0x5401, 8, 14, false),
+    (0x4801, 9, 14, false), (0x3801, 10, 14, false), (0x3001, 11, 17, false), (0x2401, 12, 18, false),
+    (0x1C01, 13, 20, false), (0x1601, 29, 21, false), (0x5601, 15, 14, true), (0x5401, 16, 14, false),
+    (0x5101, 17, 15, false), (0x4801, 18, 16, false), (0x3801, 19, 17, false), (0x3401, 20, 18, false),
+    (0x3001, 21, 19, false), (0x2801, 22, 19, false), (0x2401, 23, 20, false), (0x2201, 24, 21, false),
+    (0x1C01, 25, 22, false), (0x1801, 26, 23, false), (0x1601, 27, 24, false), (0x1401, 28, 25, false),
+    (0x1201, 29, 26, false), (0x1101, 30, 27, false), (0x0AC1, 31, 28, false), (0x09C1, 32, 29, false),
+    (0x08A1, 33, 30, false), (0x0521, 34, 31, false), (0x0441, 35, 32, false), (0x02A1, 36, 33, false),
+    (0x0221, 37, 34, false), (0x0141, 38, 35, false), (0x0111, 39, 36, false), (0x0085, 40, 37, false),
+    (0x0049, 41, 38, false), (0x0025, 42, 39, false), (0x0015, 43, 40, false), (0x0009, 44, 41, false),
+    (0x0005, 45, 42, false), (0x0001, 45, 43, false), (0x5601, 46, 46, false),
+];
+
+/// The MQ arithmetic encoder of T.88 E.2: registers A and C, the bit count CT, and the bytes out (the
+/// first a placeholder for the byte "before" the stream, which a carry can never reach).
+struct MqEncoder {
+    a: u32,
+    c: u32,
+    ct: u32,
+    out: Vec<u8>,
+}
+
+impl MqEncoder {
+    fn new() -> MqEncoder {
+        MqEncoder {
+            a: 0x8000,
+            c: 0,
+            ct: 12,
+            out: vec![0],
+        }
+    }
+
+    /// Codes `bit` in a context: (state index, MPS).
+    fn encode(&mut self, bit: u8, context: &mut (u8, u8)) {
+        let (qe, nmps, nlps, switch) = MQ_STATES[context.0 as usize];
+        self.a -= qe;
+        if bit == context.1 {
+            if self.a & 0x8000 != 0 {
+                self.c += qe;
+                return;
+            }
+            if self.a < qe {
+                self.a = qe;
+            } else {
+                self.c += qe;
+            }
+            context.0 = nmps;
+        } else {
+            if self.a < qe {
+                self.c += qe;
+            } else {
+                self.a = qe;
+            }
+            if switch {
+                context.1 = 1 - context.1;
+            }
+            context.0 = nlps;
+        }
+        while self.a & 0x8000 == 0 {
+            self.a <<= 1;
+            self.c <<= 1;
+            self.ct -= 1;
+            if self.ct == 0 {
+                self.byte_out();
+            }
+        }
+    }
+
+    fn byte_out(&mut self) {
+        let b = self.out.last_mut().expect("the placeholder byte");
+        if *b == 0xFF {
+            self.out.push((self.c >> 20) as u8);
+            self.c &= 0xF_FFFF;
+            self.ct = 7;
+        } else if self.c < 0x800_0000 {
+            self.out.push((self.c >> 19) as u8);
+            self.c &= 0x7_FFFF;
+            self.ct = 8;
+        } else {
+            *b += 1;
+            if *b == 0xFF {
+                self.c &= 0x7FF_FFFF;
+                self.out.push((self.c >> 20) as u8);
+                self.c &= 0xF_FFFF;
+                self.ct = 7;
+            } else {
+                self.out.push((self.c >> 19) as u8);
+                self.c &= 0x7_FFFF;
+                self.ct = 8;
+            }
+        }
+    }
+
+    /// FLUSH (E.2.9): the last bits out, then the marker 0xFF 0xAC that ends the stream.
+    fn finish(mut self) -> Vec<u8> {
+        let top = self.c + self.a;
+        self.c |= 0xFFFF;
+        if self.c >= top {
+            self.c -= 0x8000;
+        }
+        self.c <<= self.ct;
+        self.byte_out();
+        self.c <<= self.ct;
+        self.byte_out();
+        if *self.out.last().expect("bytes") != 0xFF {
+            self.out.push(0xFF);
+        }
+        self.out.push(0xAC);
+        self.out.remove(0);
+        self.out
+    }
+}
+
+// ==== The files offices make: PDF pages of images ====
+
+/// One image stream of a PDF page, coded as a copier codes it.
+pub struct PdfImage {
+    pub width: u32,
+    pub height: u32,
+    /// `/Filter`, none for raw samples.
+    pub filter: Option<&'static str>,
+    /// `/ColorSpace` and `/BitsPerComponent`, none where the codestream says (JPEG 2000).
+    pub gray_bits: Option<u8>,
+    pub data: Vec<u8>,
+}
+
+impl PdfImage {
+    /// Baseline JPEG (`/DCTDecode`), gray.
+    pub fn jpeg(img: &GrayImage, quality: u8) -> PdfImage {
+        PdfImage {
+            width: img.width(),
+            height: img.height(),
+            filter: Some("DCTDecode"),
+            gray_bits: Some(8),
+            data: synth::jpeg_bytes(img, quality),
+        }
+    }
+
+    /// Raw 8-bit gray samples, no filter.
+    pub fn raw(img: &GrayImage) -> PdfImage {
+        PdfImage {
+            width: img.width(),
+            height: img.height(),
+            filter: None,
+            gray_bits: Some(8),
+            data: img.as_raw().clone(),
+        }
+    }
+
+    /// 1-bit JBIG2 MMR coded (`/JBIG2Decode`, [`jbig2_embedded`]), dark below `cut`.
+    pub fn jbig2(img: &GrayImage, cut: u8) -> PdfImage {
+        PdfImage {
+            width: img.width(),
+            height: img.height(),
+            filter: Some("JBIG2Decode"),
+            gray_bits: Some(1),
+            data: jbig2_embedded(img, cut),
+        }
+    }
+
+    /// 1-bit JBIG2 arithmetic coded ([`jbig2_arithmetic`]), as most copiers write it, dark below `cut`.
+    pub fn jbig2_arithmetic(img: &GrayImage, cut: u8) -> PdfImage {
+        PdfImage {
+            width: img.width(),
+            height: img.height(),
+            filter: Some("JBIG2Decode"),
+            gray_bits: Some(1),
+            data: jbig2_arithmetic(img, cut),
+        }
+    }
+
+    /// A JPEG 2000 file (`/JPXDecode`) another tool wrote, `width` × `height` pixels.
+    pub fn jpx(width: u32, height: u32, jp2: Vec<u8>) -> PdfImage {
+        PdfImage {
+            width,
+            height,
+            filter: Some("JPXDecode"),
+            gray_bits: None,
+            data: jp2,
+        }
+    }
+}
+
+/// An image placed on a page by its own `cm`: `at` is x, y, width, height in points, y up from the
+/// bottom as PDF has it.
+pub struct Placed {
+    pub image: PdfImage,
+    pub at: [f64; 4],
+}
+
+/// The A4 page's size in points.
+pub const A4_POINTS: (f64, f64) = (595.0, 842.0);
+
+/// One image filling the whole A4 page, as most copiers write a page.
+pub fn whole_page(image: PdfImage) -> Vec<Placed> {
+    vec![Placed {
+        image,
+        at: [0.0, 0.0, A4_POINTS.0, A4_POINTS.1],
+    }]
+}
+
+/// The page as `n` horizontal strips (see [`bands`]), each its own image placed over its band of the A4
+/// page, coded by `code`; listed bottom strip first, as some office scanners draw them.
+pub fn strip_page(img: &GrayImage, n: u32, code: impl Fn(&GrayImage) -> PdfImage) -> Vec<Placed> {
+    let (pw, ph) = A4_POINTS;
+    let full = img.height() as f64;
+    bands(img, n)
+        .into_iter()
+        .rev()
+        .map(|(band, top)| {
+            let h = ph * band.height() as f64 / full;
+            let y = ph - ph * top as f64 / full - h;
+            Placed {
+                image: code(&band),
+                at: [0.0, y, pw, h],
+            }
+        })
+        .collect()
+}
+
+/// A PDF of A4 pages, each drawing its images where they are placed, in order.
+pub fn pdf(pages: &[Vec<Placed>]) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let mut kids = Vec::new();
+    for images in pages {
+        let mut xobjects = lopdf::Dictionary::new();
+        let mut content = String::new();
+        for (k, placed) in images.iter().enumerate() {
+            let im = &placed.image;
+            let mut dict = dictionary! {
+                "Type" => "XObject", "Subtype" => "Image",
+                "Width" => im.width as i64, "Height" => im.height as i64,
+            };
+            if let Some(bits) = im.gray_bits {
+                dict.set("ColorSpace", Object::Name(b"DeviceGray".to_vec()));
+                dict.set("BitsPerComponent", bits as i64);
+            }
+            if let Some(filter) = im.filter {
+                dict.set("Filter", Object::Name(filter.as_bytes().to_vec()));
+            }
+            let id = doc.add_object(Stream::new(dict, im.data.clone()));
+            xobjects.set(format!("Im{k}").into_bytes(), id);
+            let [x, y, w, h] = placed.at;
+            content += &format!("q {w:.4} 0 0 {h:.4} {x:.4} {y:.4} cm /Im{k} Do Q\n");
+        }
+        let content = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "XObject" => xobjects },
+            "Contents" => content,
+        });
+        kids.push(Object::Reference(page));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("a PDF in memory");
     out
 }

@@ -30,14 +30,7 @@ fn sheet(seed: u64) -> (SheetGeometry, Student, GrayImage) {
 
 /// Through a copier: a small turn, noise, blur and JPEG.
 fn copier(img: &GrayImage, degrees: f32, seed: u64) -> GrayImage {
-    synth::distort(img, &Distortion::turned(degrees, 1.0, (0.0, 0.0)), seed)
-}
-
-/// Noise, blur and JPEG only: the page stays where it is in the image.
-fn in_place(img: &GrayImage, seed: u64) -> GrayImage {
-    let mut d = Distortion::turned(0.0, 1.0, (0.0, 0.0));
-    d.corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)];
-    synth::distort(img, &d, seed)
+    damage::copier(img, degrees, (0.0, 0.0), seed)
 }
 
 /// Every answer, the id and the variant exactly as the student meant, nothing doubtful.
@@ -111,7 +104,7 @@ fn a_skew_that_clips_corner_marks_on_an_exactly_a4_scan_reads() {
     for (k, degrees) in [3.5f32, 5.0, -4.2].into_iter().enumerate() {
         let (geom, student, upright) = sheet(120 + k as u64);
         let skewed = damage::skew_on_exact_bed(&upright, degrees, 250);
-        let img = in_place(&skewed, 130 + k as u64);
+        let img = damage::in_place(&skewed, 130 + k as u64);
         let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("skewed {degrees}°: {e}"));
         assert!(
             reading.registration.marks_used < 4,
@@ -176,7 +169,7 @@ fn quarter_turns_read_and_review_upright() {
 }
 
 #[test]
-fn a_phone_photo_stored_sideways_with_exif_orientation_reads_upright() {
+fn a_phone_photo_stored_turned_with_exif_orientation_reads_upright() {
     let (geom, student, upright) = sheet(160);
     let mut d = Distortion::turned(0.0, 1.0, (0.0, 0.0));
     d.corners = [(0.12, 0.06), (0.86, 0.04), (0.95, 0.96), (0.04, 0.93)];
@@ -184,67 +177,25 @@ fn a_phone_photo_stored_sideways_with_exif_orientation_reads_upright() {
     d.shade = 0.25;
     d.jpeg = None;
     let photo = synth::distort(&upright, &d, 161);
-    let stored = damage::stored_for_orientation_6(&photo);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("IMG_0001.jpg");
-    std::fs::write(&path, damage::jpeg_with_exif_orientation(&stored, 85, 6)).unwrap();
-    let pages = load_pages(&path);
-    let page = pages[0].as_ref().unwrap();
-    // Shown as the phone showed it: portrait, the way it was held.
-    assert_eq!(page.image.dimensions(), photo.dimensions());
-    let reading = read_page(&page.image, &geom).unwrap();
-    assert_eq!(reading.registration.quarter_turns, 0);
-    reads_as_meant(&reading, &student, "phone photo with EXIF orientation 6");
-}
-
-/// A one-page PDF whose page is `strips` images, each placed by its own `cm` (full width, its band of the
-/// page height), drawn bottom band first as some scanners write them.
-fn strip_pdf(strips: &[(GrayImage, u32)], full_height: u32, jpeg: bool) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let mut xobjects = lopdf::Dictionary::new();
-    let mut content = String::new();
-    let (pw, ph) = (595.0f64, 842.0f64);
-    for (k, (img, top)) in strips.iter().enumerate().rev() {
-        let data = if jpeg {
-            synth::jpeg_bytes(img, 85)
-        } else {
-            img.as_raw().clone()
-        };
-        let mut dict = dictionary! {
-            "Type" => "XObject", "Subtype" => "Image",
-            "Width" => img.width() as i64, "Height" => img.height() as i64,
-            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
-        };
-        if jpeg {
-            dict.set("Filter", Object::Name(b"DCTDecode".to_vec()));
-        }
-        let id = doc.add_object(Stream::new(dict, data));
-        let name = format!("Im{k}");
-        xobjects.set(name.as_bytes().to_vec(), id);
-        let h = ph * img.height() as f64 / full_height as f64;
-        let y = ph - ph * *top as f64 / full_height as f64 - h;
-        content += &format!("q {pw:.4} 0 0 {h:.4} 0 {y:.4} cm /{name} Do Q\n");
+    // 6: held upright, the sensor landscape; 3: upside down; 8: the other way; 5: a mirrored front camera.
+    for orientation in [6u8, 3, 8, 5] {
+        let stored = damage::stored_for_orientation(&photo, orientation);
+        let path = dir.path().join(format!("IMG_000{orientation}.jpg"));
+        let jpeg = damage::jpeg_with_exif_orientation(&stored, 85, orientation as u16);
+        std::fs::write(&path, jpeg).unwrap();
+        let pages = load_pages(&path);
+        let page = pages[0].as_ref().unwrap();
+        // Shown as the phone showed it: portrait, the way it was held.
+        assert_eq!(page.image.dimensions(), photo.dimensions(), "{orientation}");
+        let reading = read_page(&page.image, &geom).unwrap();
+        assert_eq!(reading.registration.quarter_turns, 0, "{orientation}");
+        reads_as_meant(
+            &reading,
+            &student,
+            &format!("phone photo, EXIF orientation {orientation}"),
+        );
     }
-    let content_id = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Resources" => dictionary! { "XObject" => xobjects },
-        "Contents" => content_id,
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(page)], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
 }
 
 #[test]
@@ -254,11 +205,14 @@ fn a_pdf_page_made_of_image_strips_is_put_back_together() {
     let dir = tempfile::tempdir().unwrap();
     for (n, jpeg) in [(3u32, false), (7, true)] {
         let path = dir.path().join(format!("strips-{n}.pdf"));
-        std::fs::write(
-            &path,
-            strip_pdf(&damage::bands(&scanned, n), scanned.height(), jpeg),
-        )
-        .unwrap();
+        let code = |band: &GrayImage| {
+            if jpeg {
+                damage::PdfImage::jpeg(band, 85)
+            } else {
+                damage::PdfImage::raw(band)
+            }
+        };
+        std::fs::write(&path, damage::pdf(&[damage::strip_page(&scanned, n, code)])).unwrap();
         let pages = load_pages(&path);
         assert_eq!(pages.len(), 1);
         let page = pages[0]
@@ -296,51 +250,39 @@ fn an_answer_area_cut_off_is_named_not_guessed() {
 
 #[test]
 fn a_jbig2_copier_page_reads() {
-    use lopdf::{Document, Object, Stream, dictionary};
+    use lopdf::{Document, Object};
     let (geom, student, upright) = sheet(190);
     let scanned = copier(&upright, 1.1, 191);
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let img = doc.add_object(Stream::new(
-        dictionary! {
-            "Type" => "XObject", "Subtype" => "Image",
-            "Width" => scanned.width() as i64, "Height" => scanned.height() as i64,
-            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 1, "Filter" => "JBIG2Decode",
-        },
-        damage::jbig2_embedded(&scanned, 170),
-    ));
-    let content = doc.add_object(Stream::new(
-        dictionary! {},
-        b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(),
-    ));
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
-        "Contents" => content,
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(page)], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
     let dir = tempfile::tempdir().unwrap();
+    // MMR (G4) coded, and arithmetic coded as most copiers write it.
+    type Coder = fn(&GrayImage, u8) -> damage::PdfImage;
+    let codings: [(&str, Coder); 2] = [
+        ("MMR", damage::PdfImage::jbig2),
+        ("arithmetic", damage::PdfImage::jbig2_arithmetic),
+    ];
     let path = dir.path().join("jbig2.pdf");
-    doc.save(&path).unwrap();
-    let pages = load_pages(&path);
-    let page = pages[0].as_ref().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(page.image.dimensions(), scanned.dimensions());
-    // Black where the scan was dark, white elsewhere.
-    let (x, y) = (scanned.width() / 2, scanned.height() / 2);
-    assert_eq!(
-        page.image.get_pixel(x, y).0[0] == 0,
-        scanned.get_pixel(x, y).0[0] < 170
-    );
-    let reading = read_page(&page.image, &geom).unwrap();
-    reads_as_meant(&reading, &student, "JBIG2 page");
+    for (coding, code) in codings {
+        std::fs::write(
+            &path,
+            damage::pdf(&[damage::whole_page(code(&scanned, 170))]),
+        )
+        .unwrap();
+        let pages = load_pages(&path);
+        let page = pages[0]
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{coding}: {e}"));
+        assert_eq!(page.image.dimensions(), scanned.dimensions(), "{coding}");
+        // Black exactly where the scan was dark, white elsewhere.
+        let wrong = page
+            .image
+            .pixels()
+            .zip(scanned.pixels())
+            .filter(|(got, was)| (got.0[0] == 0) != (was.0[0] < 170))
+            .count();
+        assert_eq!(wrong, 0, "{coding}: pixels decoded wrong");
+        let reading = read_page(&page.image, &geom).unwrap();
+        reads_as_meant(&reading, &student, &format!("JBIG2 page, {coding}"));
+    }
 
     // A damaged stream names the page's image and what to do.
     let broken = b"\x00\x00\x00\x00\xff\xff\xff\xffnot a JBIG2 stream".to_vec();
@@ -381,35 +323,6 @@ fn a_phone_photo_with_a_corner_cut_off_reads_right_or_is_refused_never_wrong() {
     }
 }
 
-/// A one-page PDF whose page is one image stream with `filter`, as a copier writes it.
-fn one_image_pdf(dict: lopdf::Dictionary, data: Vec<u8>) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let img = doc.add_object(Stream::new(dict, data));
-    let content = doc.add_object(Stream::new(
-        dictionary! {},
-        b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(),
-    ));
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
-        "Contents" => content,
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(page)], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes)
@@ -420,19 +333,16 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 #[test]
 fn jpeg_2000_pages_of_another_tool_decode_as_its_reference_decoder_does() {
-    use lopdf::dictionary;
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan");
     let dir = tempfile::tempdir().unwrap();
 
     // Lossless JPEG 2000 of a piece of the answer sheet: exactly the pixels that went in.
     let jp2 = std::fs::read(fixtures.join("sheet-crop.jp2")).unwrap();
-    let pdf = one_image_pdf(
-        dictionary! {
-            "Type" => "XObject", "Subtype" => "Image", "Width" => 400, "Height" => 300,
-            "Filter" => "JPXDecode",
-        },
+    let pdf = damage::pdf(&[damage::whole_page(damage::PdfImage::jpx(
+        400,
+        300,
         jp2.clone(),
-    );
+    ))]);
     let path = dir.path().join("jpx.pdf");
     std::fs::write(&path, pdf).unwrap();
     let page = load_pages(&path).remove(0).unwrap();
@@ -443,13 +353,11 @@ fn jpeg_2000_pages_of_another_tool_decode_as_its_reference_decoder_does() {
     );
 
     // A damaged JPEG 2000 stream: the page named, and what to do.
-    let pdf = one_image_pdf(
-        dictionary! {
-            "Type" => "XObject", "Subtype" => "Image", "Width" => 400, "Height" => 300,
-            "Filter" => "JPXDecode",
-        },
+    let pdf = damage::pdf(&[damage::whole_page(damage::PdfImage::jpx(
+        400,
+        300,
         jp2[..40].to_vec(),
-    );
+    ))]);
     let path = dir.path().join("broken-jpx.pdf");
     std::fs::write(&path, pdf).unwrap();
     let err = load_pages(&path).remove(0).unwrap_err().to_string();
