@@ -240,7 +240,8 @@ fn collect(
                     s.id, student.variant, s.variant
                 ));
             }
-        } else if !manifest.students.is_empty() {
+        } else if !manifest.students.is_empty() && !s.id.is_empty() && !s.id.contains('?') {
+            // A doubtful or unread id is reported as such; looking it up would only add a wrong reason.
             page_problems.push(format!("{} is no student of the batch", s.id));
         }
         let doubtful = s.reading.doubtful_count();

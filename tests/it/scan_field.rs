@@ -292,6 +292,7 @@ fn identity_is_never_guessed_and_blank_sheets_read_their_own_grid_with_a_batch_m
         |page: usize| report.iter().find(|r| r[1] == page.to_string()).unwrap()[5].clone();
     assert!(problems_of(1).contains("duplicate id") && problems_of(2).contains("duplicate id"));
     assert!(problems_of(3).contains("准考证号 doubtful"));
+    assert!(!problems_of(3).contains("no student of the batch"), "{err}");
     assert!(problems_of(4).contains("no student of the batch"));
 
     // grade refuses every identity problem, naming the flag that settles it.
