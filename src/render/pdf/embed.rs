@@ -87,41 +87,13 @@ impl Embedded {
         let mut d = Dictionary::from_iter(self.descriptor.clone());
         d.set("FontFile2", Object::Reference(program));
         doc.objects.insert(descriptor, Object::Dictionary(d));
-        let name = || Object::Name(self.face_name.clone());
-        let cid_font = Dictionary::from_iter(vec![
-            ("Type", Object::Name(b"Font".to_vec())),
-            ("BaseFont", name()),
-            ("Subtype", Object::Name(b"CIDFontType2".to_vec())),
-            (
-                "CIDSystemInfo",
-                Object::Dictionary(Dictionary::from_iter(vec![
-                    (
-                        "Registry",
-                        Object::String(b"Adobe".to_vec(), lopdf::StringFormat::Literal),
-                    ),
-                    (
-                        "Ordering",
-                        Object::String(b"Identity".to_vec(), lopdf::StringFormat::Literal),
-                    ),
-                    ("Supplement", Object::Integer(0)),
-                ])),
-            ),
-            ("W", Object::Array(self.widths.clone())),
-            ("DW", Object::Integer(1000)),
-            ("FontDescriptor", Object::Reference(descriptor)),
-            ("CIDToGIDMap", Object::Name(b"Identity".to_vec())),
-        ]);
-        let dict = Dictionary::from_iter(vec![
-            ("Type", Object::Name(b"Font".to_vec())),
-            ("Subtype", Object::Name(b"Type0".to_vec())),
-            ("BaseFont", name()),
-            ("Encoding", Object::Name(b"Identity-H".to_vec())),
-            ("ToUnicode", Object::Reference(to_unicode)),
-            (
-                "DescendantFonts",
-                Object::Array(vec![Object::Dictionary(cid_font)]),
-            ),
-        ]);
+        let dict = type0_font(
+            &self.face_name,
+            &self.widths,
+            to_unicode,
+            descriptor,
+            Object::Name(b"Identity".to_vec()),
+        );
         doc.objects.insert(font, Object::Dictionary(dict));
         font
     }
@@ -246,41 +218,13 @@ impl KeptIds {
         let (program, to_unicode, map, descriptor) = (first, first + 1, first + 2, first + 3);
         let mut d = Dictionary::from_iter(self.descriptor.clone());
         d.set("FontFile2", Object::Reference((program, 0)));
-        let name = || Object::Name(self.face_name.clone());
-        let cid_font = Dictionary::from_iter(vec![
-            ("Type", Object::Name(b"Font".to_vec())),
-            ("BaseFont", name()),
-            ("Subtype", Object::Name(b"CIDFontType2".to_vec())),
-            (
-                "CIDSystemInfo",
-                Object::Dictionary(Dictionary::from_iter(vec![
-                    (
-                        "Registry",
-                        Object::String(b"Adobe".to_vec(), lopdf::StringFormat::Literal),
-                    ),
-                    (
-                        "Ordering",
-                        Object::String(b"Identity".to_vec(), lopdf::StringFormat::Literal),
-                    ),
-                    ("Supplement", Object::Integer(0)),
-                ])),
-            ),
-            ("W", Object::Array(self.widths.clone())),
-            ("DW", Object::Integer(1000)),
-            ("FontDescriptor", Object::Reference((descriptor, 0))),
-            ("CIDToGIDMap", Object::Reference((map, 0))),
-        ]);
-        let dict = Dictionary::from_iter(vec![
-            ("Type", Object::Name(b"Font".to_vec())),
-            ("Subtype", Object::Name(b"Type0".to_vec())),
-            ("BaseFont", name()),
-            ("Encoding", Object::Name(b"Identity-H".to_vec())),
-            ("ToUnicode", Object::Reference((to_unicode, 0))),
-            (
-                "DescendantFonts",
-                Object::Array(vec![Object::Dictionary(cid_font)]),
-            ),
-        ]);
+        let dict = type0_font(
+            &self.face_name,
+            &self.widths,
+            (to_unicode, 0),
+            (descriptor, 0),
+            Object::Reference((map, 0)),
+        );
         vec![
             (program, Object::Stream(self.program.clone())),
             (to_unicode, Object::Stream(self.to_unicode.clone())),
@@ -289,6 +233,47 @@ impl KeptIds {
             (font, Object::Dictionary(dict)),
         ]
     }
+}
+
+/// A Type0 font over one CIDFontType2 descendant, glyphs addressed by 2-byte CIDs (Identity-H), the
+/// way every face of ours is embedded; `cid_to_gid` is `/Identity` or a map stream's reference.
+fn type0_font(
+    face_name: &[u8],
+    widths: &[Object],
+    to_unicode: ObjectId,
+    descriptor: ObjectId,
+    cid_to_gid: Object,
+) -> Dictionary {
+    let name = || Object::Name(face_name.to_vec());
+    let literal = |s: &[u8]| Object::String(s.to_vec(), lopdf::StringFormat::Literal);
+    let cid_font = Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"Font".to_vec())),
+        ("BaseFont", name()),
+        ("Subtype", Object::Name(b"CIDFontType2".to_vec())),
+        (
+            "CIDSystemInfo",
+            Object::Dictionary(Dictionary::from_iter(vec![
+                ("Registry", literal(b"Adobe")),
+                ("Ordering", literal(b"Identity")),
+                ("Supplement", Object::Integer(0)),
+            ])),
+        ),
+        ("W", Object::Array(widths.to_vec())),
+        ("DW", Object::Integer(1000)),
+        ("FontDescriptor", Object::Reference(descriptor)),
+        ("CIDToGIDMap", cid_to_gid),
+    ]);
+    Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"Font".to_vec())),
+        ("Subtype", Object::Name(b"Type0".to_vec())),
+        ("BaseFont", name()),
+        ("Encoding", Object::Name(b"Identity-H".to_vec())),
+        ("ToUnicode", Object::Reference(to_unicode)),
+        (
+            "DescendantFonts",
+            Object::Array(vec![Object::Dictionary(cid_font)]),
+        ),
+    ])
 }
 
 struct Subset {
