@@ -609,6 +609,33 @@ pub fn strip_page(img: &GrayImage, n: u32, code: impl Fn(&GrayImage) -> PdfImage
 
 /// A PDF of A4 pages, each drawing its images where they are placed, in order.
 pub fn pdf(pages: &[Vec<Placed>]) -> Vec<u8> {
+    use lopdf::{Object, Stream, dictionary};
+    let pages = pages.iter().map(|images| {
+        images
+            .iter()
+            .map(|placed| {
+                let im = &placed.image;
+                let mut dict = dictionary! {
+                    "Type" => "XObject", "Subtype" => "Image",
+                    "Width" => im.width as i64, "Height" => im.height as i64,
+                };
+                if let Some(bits) = im.gray_bits {
+                    dict.set("ColorSpace", Object::Name(b"DeviceGray".to_vec()));
+                    dict.set("BitsPerComponent", bits as i64);
+                }
+                if let Some(filter) = im.filter {
+                    dict.set("Filter", Object::Name(filter.as_bytes().to_vec()));
+                }
+                (Stream::new(dict, im.data.clone()), placed.at)
+            })
+            .collect()
+    });
+    pdf_of_streams(pages)
+}
+
+/// A PDF of A4 pages, each drawing its image XObjects (any dictionary: filters, decode parameters) at
+/// `[x, y, w, h]` in points, in order; a page without images has none.
+pub fn pdf_of_streams(pages: impl IntoIterator<Item = Vec<(lopdf::Stream, [f64; 4])>>) -> Vec<u8> {
     use lopdf::{Document, Object, Stream, dictionary};
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
@@ -616,22 +643,9 @@ pub fn pdf(pages: &[Vec<Placed>]) -> Vec<u8> {
     for images in pages {
         let mut xobjects = lopdf::Dictionary::new();
         let mut content = String::new();
-        for (k, placed) in images.iter().enumerate() {
-            let im = &placed.image;
-            let mut dict = dictionary! {
-                "Type" => "XObject", "Subtype" => "Image",
-                "Width" => im.width as i64, "Height" => im.height as i64,
-            };
-            if let Some(bits) = im.gray_bits {
-                dict.set("ColorSpace", Object::Name(b"DeviceGray".to_vec()));
-                dict.set("BitsPerComponent", bits as i64);
-            }
-            if let Some(filter) = im.filter {
-                dict.set("Filter", Object::Name(filter.as_bytes().to_vec()));
-            }
-            let id = doc.add_object(Stream::new(dict, im.data.clone()));
+        for (k, (stream, [x, y, w, h])) in images.into_iter().enumerate() {
+            let id = doc.add_object(stream);
             xobjects.set(format!("Im{k}").into_bytes(), id);
-            let [x, y, w, h] = placed.at;
             content += &format!("q {w:.4} 0 0 {h:.4} {x:.4} {y:.4} cm /Im{k} Do Q\n");
         }
         let content = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));

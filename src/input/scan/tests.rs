@@ -335,40 +335,11 @@ fn review_image_outlines_bubbles_by_state() {
 
 /// A PDF with one image XObject per page, as a copier or img2pdf writes it.
 fn pdf_with_images(images: Vec<Option<lopdf::Stream>>) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let mut kids = Vec::new();
-    for img in images {
-        let mut resources = lopdf::Dictionary::new();
-        let content = match img {
-            Some(stream) => {
-                let id = doc.add_object(stream);
-                resources.set("XObject", dictionary! { "Im0" => id });
-                b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec()
-            }
-            None => b"BT ET".to_vec(),
-        };
-        let content_id = doc.add_object(Stream::new(dictionary! {}, content));
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page",
-            "Parent" => pages_id,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-            "Resources" => resources,
-            "Contents" => content_id,
-        });
-        kids.push(Object::Reference(page));
-    }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    synth_damage::pdf_of_streams(images.into_iter().map(|img| {
+        img.map(|stream| (stream, [0.0, 0.0, 595.0, 842.0]))
+            .into_iter()
+            .collect()
+    }))
 }
 
 fn image_stream(img: &GrayImage, filter: Option<&str>, bits: i64, data: Vec<u8>) -> lopdf::Stream {
