@@ -4,7 +4,7 @@
 //! warped like a phone photo, packed into a PDF as a copier does — then `scan` → `grade` must give the
 //! scores the known answers give.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -40,7 +40,7 @@ fn mark(img: &mut GrayImage, b: &Value, dpi: f32, how: Mark, rng: &mut Rng) {
 struct Student {
     id: String,
     variant: usize,
-    answers: HashMap<u32, String>,
+    answers: BTreeMap<u32, String>,
     unsure: Vec<u32>,
 }
 
@@ -154,7 +154,7 @@ fn forty_fabricated_scans_read_back_and_grade_as_the_known_answers() {
     for n in 0..40 {
         let v = n % 2;
         let geom = &variants[v]["sheet"][0];
-        let mut answers = HashMap::new();
+        let mut answers = BTreeMap::new();
         for q in geom["questions"].as_array().unwrap() {
             let number = q["number"].as_u64().unwrap() as u32;
             let opts: Vec<String> = options(geom, number).into_iter().map(|o| o.0).collect();
@@ -367,7 +367,7 @@ fn bad_pages_are_reported_one_by_one_and_the_rest_still_read() {
     let s = Student {
         id: "7301".into(),
         variant: 0,
-        answers: HashMap::from([(1, "B".to_string()), (2, "C".to_string())]),
+        answers: BTreeMap::from([(1, "B".to_string()), (2, "C".to_string())]),
         unsure: Vec::new(),
     };
     let good = fill(&page, geom, &s, "A", 150.0, &mut rng);
