@@ -145,7 +145,11 @@ impl<'a> Layouts<'a> {
         if let Some(found) = recorded.and_then(position) {
             return found;
         }
-        let i = self.manifest.variants.iter().position(|v| v.label == variant);
+        let i = self
+            .manifest
+            .variants
+            .iter()
+            .position(|v| v.label == variant);
         i.and_then(|i| self.blank_all().ok()?.get(i).map(Vec::as_slice))
             .and_then(position)
             .unwrap_or((1, 1))

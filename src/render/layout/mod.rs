@@ -103,7 +103,12 @@ impl Engine<'_> {
                 y += chunk.space_before;
             }
             let top = self.setup.top + y;
-            items.extend(chunk.items.iter().map(|item| frame::shift_xy(item, 0.0, top)));
+            items.extend(
+                chunk
+                    .items
+                    .iter()
+                    .map(|item| frame::shift_xy(item, 0.0, top)),
+            );
             y += chunk.height;
         }
         // A little air between the head and the page's first line.
