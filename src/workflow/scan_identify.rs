@@ -261,6 +261,11 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
         }
         None => {
             problems.clear();
+            // Without the code's page number, the page of the sheet is the layout that fits it best.
+            if let Some((g, r)) = best_sibling(image, layouts, used, &reading) {
+                used = g;
+                reading = r;
+            }
             if let Some((g, r)) = blank_sheet_without_qr(image, layouts, used) {
                 used = g;
                 reading = r;
@@ -392,6 +397,46 @@ fn blank_sheet_without_qr<'l>(
     }
     (printed_only_on_blank >= 0.5 * reading.registration.outline_contrast)
         .then_some((blank, reading))
+}
+
+/// Of the pages of the sheet `used` is a page of (the manifest's or a blank sheet's, every variant), the one
+/// whose printed bubbles the page shows most clearly, when it is not `used`: a page whose QR code does not
+/// read is told from the sheet's other pages by its layout.
+fn best_sibling<'l>(
+    image: &GrayImage,
+    layouts: &'l Layouts,
+    used: &SheetGeometry,
+    reading: &PageReading,
+) -> Option<(&'l SheetGeometry, PageReading)> {
+    let recorded: Vec<&SheetGeometry> = layouts
+        .manifest
+        .variants
+        .iter()
+        .flat_map(|v| &v.sheet)
+        .collect();
+    let family: Vec<&SheetGeometry> = if recorded.iter().any(|g| *g == used) {
+        recorded
+    } else {
+        layouts.blank_all().ok()?.iter().flatten().collect()
+    };
+    if family.iter().all(|g| g.questions == used.questions) {
+        // A one-page sheet (or variants of one layout): nothing to choose.
+        return None;
+    }
+    let mut best: Option<(&SheetGeometry, PageReading)> = None;
+    let mut best_contrast = reading.registration.outline_contrast;
+    for g in family {
+        if g == used || g.questions == used.questions {
+            continue;
+        }
+        if let Ok(r) = read_page(image, g)
+            && r.registration.outline_contrast > best_contrast
+        {
+            best_contrast = r.registration.outline_contrast;
+            best = Some((g, r));
+        }
+    }
+    best
 }
 
 /// A page whose QR code does not read, identified from the manifest and the marks: on a class batch's

@@ -399,7 +399,7 @@ fn blank_three_page_sheets_join_by_their_marked_ids_with_the_sheets_manifest_and
         .collect();
     let mut rng = Rng::new(0x3_9a6e);
     let mut known = Vec::new();
-    let mut pages = Vec::new();
+    let mut pages: Vec<GrayImage> = Vec::new();
     for id in ["7301", "7302"] {
         let answers = answers_for(&geoms, &mut rng);
         for (k, geom) in geoms.iter().enumerate() {
@@ -407,6 +407,9 @@ fn blank_three_page_sheets_join_by_their_marked_ids_with_the_sheets_manifest_and
         }
         known.push((id.to_string(), "A".to_string(), answers));
     }
+    // 7302's page 2 with its QR code stained: told from pages 1 and 3 by its layout.
+    let qr: BoxMm = serde_json::from_value(geoms[1]["qr_code"].clone()).unwrap();
+    damage::stain_qr(&mut pages[4], &qr, DPI / 25.4, &mut Rng::new(77));
     // 7302's page 3, then 7301's page 2 upside down, and so on.
     let order = [5, 1, 3, 0, 4, 2];
     let placed: Vec<_> = order
@@ -439,6 +442,11 @@ fn blank_three_page_sheets_join_by_their_marked_ids_with_the_sheets_manifest_and
             run.stdout.contains("read 2 answer sheet(s) from 6 page(s)"),
             "{manifest}: {}\n{}",
             run.stdout,
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("the QR code cannot be read"),
+            "{manifest}: {}",
             run.stderr
         );
         assert_rows_match(
