@@ -334,3 +334,102 @@ impl Engine<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod continued_tests {
+    use super::*;
+    use crate::render::layout::stamp::ID;
+    use crate::render::markup;
+
+    /// A sheet-like document of `rows` paragraphs, with or without a `<continued>` head.
+    fn sheet(rows: usize, head: bool) -> Document {
+        let code = format!("EXAMGEN1|d|A|{SHEET_PAGE}|{ID}");
+        let body: String = (1..=rows)
+            .map(|n| format!("<p>第{n}行</p>"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let continued = if head {
+            format!(
+                r#"<continued footer="第{{page}}页 共{{pages}}页"><p>答题卡（续）</p><digits count="4" value="{ID}" qr="{code}" size="8"/></continued>"#
+            )
+        } else {
+            String::new()
+        };
+        let xml = format!(
+            r#"<document title="t" corner-marks="true"><p>答题卡</p><digits count="4" value="{ID}" qr="{code}" size="8"/>{continued}
+{body}</document>"#
+        );
+        markup::parse(&xml, "test").unwrap()
+    }
+
+    /// The QR texts reserved on a page (with the id placeholder), in order.
+    fn codes(layout: &Layout, page: usize) -> Vec<String> {
+        layout.pages[page]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Stamp(s) if matches!(s.stamp, Stamp::Qr { .. }) => Some(s.template.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_one_page_document_is_laid_out_as_if_it_had_no_continued_head() {
+        let fonts = FontSet::builtin();
+        let setup = PageSetup::a4();
+        let with = layout(&sheet(10, true), &fonts, &setup);
+        assert_eq!(with.pages.len(), 1);
+        assert_eq!(with, layout(&sheet(10, false), &fonts, &setup));
+        assert_eq!(codes(&with, 0), vec![format!("EXAMGEN1|d|A|1|{ID}")]);
+    }
+
+    #[test]
+    fn every_later_page_is_headed_numbered_and_coded_with_its_page() {
+        let fonts = FontSet::builtin();
+        let out = layout(&sheet(120, true), &fonts, &PageSetup::a4());
+        let n = out.pages.len();
+        assert!(n >= 3, "{n} pages");
+        for k in 0..n {
+            let text = out.page_text(k);
+            assert!(
+                text.contains(&format!("第{}页 共{n}页", k + 1)),
+                "page {}: {text:.60}",
+                k + 1
+            );
+            assert_eq!(
+                codes(&out, k),
+                vec![format!("EXAMGEN1|d|A|{}/{n}|{ID}", k + 1)]
+            );
+            assert_eq!(text.contains("答题卡（续）"), k > 0, "page {}", k + 1);
+            // Corner marks and a QR spot on every page, for the scanner.
+            let spots = &out.pages[k].spots;
+            assert_eq!(spots.iter().filter(|s| s.spot == Spot::Qr).count(), 1);
+            assert_eq!(
+                spots
+                    .iter()
+                    .filter(|s| matches!(s.spot, Spot::CornerMark { .. }))
+                    .count(),
+                4
+            );
+        }
+        // The head sits above the page's first row of the flow, never on it.
+        let head_bottom = out.pages[1]
+            .spots
+            .iter()
+            .filter(|s| matches!(s.spot, Spot::IdDigit { .. }))
+            .map(|s| s.y + s.h)
+            .fold(0.0, f32::max);
+        let first_row = out.pages[1]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { y, text, .. } if text.starts_with('第') && text.ends_with('行') => {
+                    Some(*y)
+                }
+                _ => None,
+            })
+            .fold(f32::MAX, f32::min);
+        assert!(head_bottom < first_row, "{head_bottom} vs {first_row}");
+    }
+}
