@@ -285,13 +285,19 @@ fn collect(
         if let Some(jpeg) = pictures[i].take() {
             review.push(crate::workflow::scan_review::ReviewPage {
                 caption: format!(
-                    "{}  第{}页  {}  {}卷  存疑 {}",
+                    "{}  第{}页  {}  {}卷{}  存疑 {}",
                     o.file
                         .file_name()
                         .map_or_else(String::new, |n| n.to_string_lossy().to_string()),
                     o.page,
                     s.id,
                     s.variant,
+                    // Which page of a longer sheet this is (the scan's page number is the stack's).
+                    if s.code.pages > 1 {
+                        format!("  答题卡第{}/{}页", s.code.page, s.code.pages)
+                    } else {
+                        String::new()
+                    },
                     doubtful
                 ),
                 jpeg,

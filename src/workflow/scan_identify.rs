@@ -414,7 +414,7 @@ fn best_sibling<'l>(
         .iter()
         .flat_map(|v| &v.sheet)
         .collect();
-    let family: Vec<&SheetGeometry> = if recorded.iter().any(|g| *g == used) {
+    let family: Vec<&SheetGeometry> = if recorded.contains(&used) {
         recorded
     } else {
         layouts.blank_all().ok()?.iter().flatten().collect()

@@ -237,7 +237,7 @@ fn a_class_batch_of_two_page_sheets_scanned_shuffled_joins_and_grades_and_a_miss
     ])
     .success();
     let m = manifest(&dir.join("class/manifest.json"));
-    let mut rng = Rng::new(0x2a9e_5);
+    let mut rng = Rng::new(0x2a9e5);
     let mut known = Vec::new();
     let mut pages: Vec<(String, usize, GrayImage)> = Vec::new();
     for st in m["students"].as_array().unwrap() {
@@ -397,7 +397,7 @@ fn blank_three_page_sheets_join_by_their_marked_ids_with_the_sheets_manifest_and
             )
         })
         .collect();
-    let mut rng = Rng::new(0x3_9a6e);
+    let mut rng = Rng::new(0x39a6e);
     let mut known = Vec::new();
     let mut pages: Vec<GrayImage> = Vec::new();
     for id in ["7301", "7302"] {
