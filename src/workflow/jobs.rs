@@ -198,7 +198,7 @@ impl<'a> PaperSet<'a> {
                 .max()
                 .unwrap_or(10)
                 .clamp(4, 20),
-            digest: drawn.manifest().draw_digest(),
+            digest: drawn.draw_digest(),
             roster_text: roster_text(students),
             prepared: Mutex::new(Vec::new()),
         }
@@ -206,11 +206,8 @@ impl<'a> PaperSet<'a> {
 
     /// The variants' labels, in draw order.
     pub fn labels(&self) -> Vec<String> {
-        self.drawn
-            .draw
-            .variants
-            .iter()
-            .map(|v| v.label.clone())
+        (0..self.drawn.variant_count())
+            .map(crate::exam::draw::variant_label)
             .collect()
     }
 
@@ -221,11 +218,11 @@ impl<'a> PaperSet<'a> {
             return Arc::clone(data);
         }
         let drawn = self.drawn;
-        let count = drawn.draw.variants.len();
+        let count = drawn.variant_count();
         let data = Arc::new(paper::build(
             &drawn.bank,
             &drawn.blueprint,
-            &drawn.draw.variants[v],
+            &drawn.variant(v),
             count,
             self.duplex,
         ));
