@@ -453,6 +453,9 @@ fn decode_tiff_page(path: &Path, index: usize) -> Result<GrayImage, String> {
     let (w, h) = d.dimensions().map_err(fail)?;
     let colour = d.colortype().map_err(fail)?;
     let (w, h) = (w as usize, h as usize);
+    if let Some(gray) = tiff_strips_gray(&mut d, colour, w, h) {
+        return gray;
+    }
     let data = match d.read_image() {
         Ok(DecodingResult::U8(data)) => Some(data),
         Ok(_) => None,
@@ -501,6 +504,76 @@ fn decode_tiff_page(path: &Path, index: usize) -> Result<GrayImage, String> {
         }
         None => Err(format!("the TIFF page is {colour:?}, which is not read")),
     }
+}
+
+/// A TIFF page of strips (what scanners write) in gray, one strip at a time, so a colour or 16-bit page is
+/// never held whole in its own samples: 8- and 16-bit gray, RGB and RGBA (alpha over white paper).
+/// `None` when the page is of another kind (tiles, 1-bit, separate colour planes) for the whole-page path.
+fn tiff_strips_gray<R: std::io::Read + std::io::Seek>(
+    d: &mut tiff::decoder::Decoder<R>,
+    colour: tiff::ColorType,
+    w: usize,
+    h: usize,
+) -> Option<Result<GrayImage, String>> {
+    use tiff::ColorType;
+    use tiff::decoder::{ChunkType, DecodingResult};
+    let channels = match colour {
+        ColorType::Gray(8 | 16) => 1,
+        ColorType::RGB(8 | 16) => 3,
+        ColorType::RGBA(8 | 16) => 4,
+        _ => return None,
+    };
+    if d.get_chunk_type() != ChunkType::Strip {
+        return None;
+    }
+    let rows_per_strip = d.chunk_dimensions().1.max(1) as usize;
+    let strips = d.strip_count().ok()? as usize;
+    if strips != h.div_ceil(rows_per_strip) {
+        return None; // separate colour planes
+    }
+    let mut gray = Vec::with_capacity(w * h);
+    for i in 0..strips {
+        let rows = rows_per_strip.min(h - i * rows_per_strip);
+        let short = || {
+            Some(Err(
+                "the TIFF page's strips are shorter than its size".to_string()
+            ))
+        };
+        // A strip's samples to gray, as 8-bit values.
+        fn add<T: Copy>(
+            gray: &mut Vec<u8>,
+            samples: &[T],
+            channels: usize,
+            n: usize,
+            to8: impl Fn(T) -> u8,
+        ) {
+            gray.extend(
+                samples
+                    .chunks_exact(channels)
+                    .take(n)
+                    .map(|p| match channels {
+                        1 => to8(p[0]),
+                        3 => luma(to8(p[0]), to8(p[1]), to8(p[2])),
+                        _ => over_white(luma(to8(p[0]), to8(p[1]), to8(p[2])), to8(p[3])),
+                    }),
+            );
+        }
+        match d.read_chunk(i as u32) {
+            Ok(DecodingResult::U8(v)) if v.len() >= rows * w * channels => {
+                add(&mut gray, &v, channels, rows * w, |s| s)
+            }
+            Ok(DecodingResult::U16(v)) if v.len() >= rows * w * channels => {
+                add(&mut gray, &v, channels, rows * w, |s| (s >> 8) as u8)
+            }
+            Ok(DecodingResult::U8(_) | DecodingResult::U16(_)) => return short(),
+            Ok(_) => return None,
+            Err(e) => return Some(Err(format!("the TIFF page cannot be decoded ({e})"))),
+        }
+    }
+    Some(
+        GrayImage::from_raw(w as u32, h as u32, gray)
+            .ok_or_else(|| "the TIFF page cannot be decoded".to_string()),
+    )
 }
 
 /// A PDF's pages. Its structure is read piece by piece ([`pdf_file`]) and each page's image stays in the

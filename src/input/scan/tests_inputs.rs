@@ -283,13 +283,25 @@ fn colour_16_bit_alpha_and_600_dpi_pages_read_as_marked() {
         ),
         (
             "gray16.png",
-            encoded(&DynamicImage::ImageLuma16(gray16), Png),
+            encoded(&DynamicImage::ImageLuma16(gray16.clone()), Png),
+        ),
+        (
+            "gray16.tif",
+            encoded(&DynamicImage::ImageLuma16(gray16), Tiff),
         ),
         (
             "colour48.png",
-            encoded(&DynamicImage::ImageRgb16(rgb16), Png),
+            encoded(&DynamicImage::ImageRgb16(rgb16.clone()), Png),
         ),
-        ("alpha.png", encoded(&DynamicImage::ImageRgba8(rgba), Png)),
+        (
+            "colour48.tif",
+            encoded(&DynamicImage::ImageRgb16(rgb16), Tiff),
+        ),
+        (
+            "alpha.png",
+            encoded(&DynamicImage::ImageRgba8(rgba.clone()), Png),
+        ),
+        ("alpha.tif", encoded(&DynamicImage::ImageRgba8(rgba), Tiff)),
         ("colour-600dpi.jpg", fine_jpeg),
         ("colour-pages.pdf", pdf_colour),
         (
