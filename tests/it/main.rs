@@ -29,6 +29,7 @@ mod scan;
 mod scan_field;
 mod scan_inputs;
 mod scan_marks;
+mod scan_pages;
 mod scan_synth;
 mod shipped_bank;
 mod stamp;
