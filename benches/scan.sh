@@ -15,7 +15,11 @@
 #   EXAMGEN=/path/to/examgen ...     time that binary instead of building target/release/examgen
 #   KEEP=/tmp/scan-bench ...         fabricate into that folder and leave it there (a second run with
 #                                    the same KEEP reuses the pages)
-#   STACKS="pdf400" ...              only some of folder40 folder400 pdf40 pdf400
+#   STACKS="pdf400" ...              only some of folder40 folder400 pdf40 pdf400 doubtful400 colour600
+#                                    colour600pdf
+# doubtful400: 400 pages (40 ten times over) each with two fills on question 1, so every page goes to
+# review.pdf (a scanner set too light, a wrong manifest). colour600 / colour600pdf: the 40 pages as a colour
+# scanner at 600 dpi writes them (24-bit RGB JPEG, four times the pixels), as files and as one PDF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
@@ -33,8 +37,9 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 
-if [[ ! -f "$work/copier400.pdf" ]]; then
-rm -rf "$work/sheet" "$work/scans" "$work/copier" "$work/copier400"
+if [[ ! -f "$work/colour600.pdf" ]]; then
+rm -rf "$work/sheet" "$work/scans" "$work/copier" "$work/copier400" "$work/scans-doubtful" \
+  "$work/copier-doubtful" "$work/doubtful400" "$work/colour600"
 "$bin" sheet --seed 1 -o "$work/sheet" >/dev/null
 pdftoppm -r 300 -gray -singlefile "$work/sheet/sheet-A.pdf" "$work/blank"   # blank.pgm
 # Fill bubbles: dark ellipses at the centres the manifest records, a different answer on every page.
@@ -75,19 +80,26 @@ for b in geometry["bubbles"]:
     if b.get("kind") == "id-digit":
         digits[(b["column"], b["digit"])] = b["box"]
 (work / "scans").mkdir()
+(work / "scans-doubtful").mkdir()
 for page in range(40):
     rnd = random.Random(page)
     rows = [bytearray(r) for r in blank]
     marked = [rnd.choice(boxes) for boxes in answers.values()]
     marked += [digits[(c, int(d))] for c, d in enumerate(f"2025{page + 1:04d}") if (c, int(d)) in digits]
-    for box in marked:
+    def fill(rows, box):
         cx, cy = (box["x"] + box["w"] / 2) * px, (box["y"] + box["h"] / 2) * px
         rx, ry = box["w"] * px * 0.4, box["h"] * px * 0.4
         for y in range(int(cy - ry), int(cy + ry) + 1):
             for x in range(int(cx - rx), int(cx + rx) + 1):
                 if ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1:
                     rows[y][x] = 60
+    for box in marked:
+        fill(rows, box)
     write_png(work / "scans" / f"page-{page:02d}.png", width, height, rows)
+    # The same page with a second fill on question 1: doubtful.
+    first = list(answers.values())[0]
+    fill(rows, next(b for b in first if b is not marked[0]))
+    write_png(work / "scans-doubtful" / f"page-{page:02d}.png", width, height, rows)
 PY
 # Through the copier: each page turned up to ±1.5°, shifted, blurred, noisy, stored as a JPEG.
 if [[ -n "${EXAMGEN:-}" ]]; then
@@ -97,9 +109,12 @@ else
   pages_bin=target/release/examples/scan_bench_pages
 fi
 "$pages_bin" "$work/scans" "$work/copier"
-mkdir "$work/copier400"
+"$pages_bin" "$work/scans-doubtful" "$work/copier-doubtful"
+"$pages_bin" --colour-600 "$work/copier" "$work/colour600"
+mkdir "$work/copier400" "$work/doubtful400"
 for copy in 0 1 2 3 4 5 6 7 8 9; do
   for f in "$work"/copier/*.jpg; do cp "$f" "$work/copier400/$copy-$(basename "$f")"; done
+  for f in "$work"/copier-doubtful/*.jpg; do cp "$f" "$work/doubtful400/$copy-$(basename "$f")"; done
 done
 # The same pages as one PDF each, as a copier writes it: a JPEG image (DCTDecode) filling every A4 page,
 # written a page at a time so the 400-page file is never built in memory here either.
@@ -112,7 +127,8 @@ def jpeg_size(data):
     while at < len(data):
         marker, length = data[at + 1], int.from_bytes(data[at + 2:at + 4], "big")
         if marker in (0xC0, 0xC1, 0xC2):
-            return int.from_bytes(data[at + 7:at + 9], "big"), int.from_bytes(data[at + 5:at + 7], "big")
+            colour = {1: b"DeviceGray", 3: b"DeviceRGB", 4: b"DeviceCMYK"}[data[at + 9]]
+            return int.from_bytes(data[at + 7:at + 9], "big"), int.from_bytes(data[at + 5:at + 7], "big"), colour
         at += 2 + length
     raise ValueError("no SOF marker")
 
@@ -132,12 +148,12 @@ def write_pdf(path, files):
         obj(2, b"<< /Type /Pages /Count %d /Kids [%s] >>" % (count, kids))
         for k, f in enumerate(files):
             data = f.read_bytes()
-            w, h = jpeg_size(data)
+            w, h, colour = jpeg_size(data)
             page, image, content = 3 + 3 * k, 4 + 3 * k, 5 + 3 * k
             obj(page, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] "
                 b"/Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>" % (image, content))
-            obj(image, b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-                b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>" % (w, h, len(data)), data)
+            obj(image, b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /%s "
+                b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>" % (w, h, colour, len(data)), data)
             draw = b"q 595.28 0 0 841.89 0 0 cm /Im0 Do Q"
             obj(content, b"<< /Length %d >>" % len(draw), draw)
         xref = out.tell()
@@ -147,24 +163,27 @@ def write_pdf(path, files):
             out.write(b"%010d 00000 n \n" % offsets[n])
         out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref))
 
-for name in ["copier", "copier400"]:
+for name in ["copier", "copier400", "colour600"]:
     write_pdf(work / f"{name}.pdf", sorted((work / name).glob("*.jpg")))
 PY
 fi
 echo "examgen scan at 300 dpi ($(du -sh "$work/copier" | cut -f1) of JPEG per 40 pages, the 400-page PDF" \
   "$(du -h "$work/copier400.pdf" | cut -f1)), $runs runs each on $(nproc) cores"
-for stack in ${STACKS:-folder40 folder400 pdf40 pdf400}; do
+for stack in ${STACKS:-folder40 folder400 pdf40 pdf400 doubtful400 colour600 colour600pdf}; do
   case $stack in
     folder40) input=$work/copier; pages=40 ;;
     folder400) input=$work/copier400; pages=400 ;;
     pdf40) input=$work/copier.pdf; pages=40 ;;
     pdf400) input=$work/copier400.pdf; pages=400 ;;
+    doubtful400) input=$work/doubtful400; pages=400 ;;
+    colour600) input=$work/colour600; pages=40 ;;
+    colour600pdf) input=$work/colour600.pdf; pages=40 ;;
     *) echo "unknown stack $stack" >&2; exit 2 ;;
   esac
   echo " $stack (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   for i in $(seq "$runs"); do
     /usr/bin/time -v "$bin" scan "$work/sheet/manifest.json" "$input" -o "$work/out-$stack-$i" \
-      >/dev/null 2>"$work/time.txt"
+      >"$work/stdout.txt" 2>"$work/time.txt"
     wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}')
     cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$work/time.txt")
     peak=$(awk -F': ' '/Maximum resident set size/ {printf "%d", $2 / 1024}' "$work/time.txt")
@@ -172,6 +191,7 @@ for stack in ${STACKS:-folder40 folder400 pdf40 pdf400}; do
     awk -v p="$pages" -v s="$secs" -v c="$cpu" -v m="$peak" 'BEGIN {
       printf "  %4d pages: wall %6.2f s, %6.1f pages/s, %.3f s a page, CPU %6.2f s (%.3f s a page), peak %d MB\n",
         p, s, p / s, s / p, c, c / p, m }'
+    [[ $i == 1 ]] && grep '^read ' "$work/stdout.txt" | sed 's/^/    /' || true
   done
 done
 # Folder and PDF give the same readings (only the file column differs).

@@ -2,7 +2,11 @@
 //! IN_DIR turned by up to ±1.5°, shifted, blurred, given sensor noise and written to OUT_DIR as a JPEG
 //! (quality 75) of the same size. Deterministic: page n always gets the same turn and noise.
 //!
+//! With `--colour-600`, IN_DIR's copier JPEGs are instead made into what a colour scanner set to 600 dpi
+//! writes: twice the size (bilinear), cream paper and grey-blue pencil, 24-bit RGB JPEG (quality 85).
+//!
 //!   cargo run --release --example scan_bench_pages -- IN_DIR OUT_DIR
+//!   cargo run --release --example scan_bench_pages -- --colour-600 IN_DIR OUT_DIR
 
 use std::path::Path;
 
@@ -10,13 +14,17 @@ use image::{GrayImage, Luma};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (input, output) = match args.as_slice() {
-        [_, i, o] => (Path::new(i), Path::new(o)),
+    let (input, output, colour) = match args.as_slice() {
+        [_, i, o] => (Path::new(i), Path::new(o), false),
+        [_, flag, i, o] if flag == "--colour-600" => (Path::new(i), Path::new(o), true),
         _ => {
-            eprintln!("usage: scan_bench_pages IN_DIR OUT_DIR");
+            eprintln!("usage: scan_bench_pages [--colour-600] IN_DIR OUT_DIR");
             std::process::exit(2);
         }
     };
+    if colour {
+        return colour_600(input, output);
+    }
     std::fs::create_dir_all(output).expect("the output folder can be made");
     let mut files: Vec<_> = std::fs::read_dir(input)
         .expect("the input folder can be read")
@@ -89,4 +97,35 @@ fn copier(src: &GrayImage, degrees: f32, shift: (f32, f32), noise: &[f32]) -> Gr
     GrayImage::from_fn(w as u32, h as u32, |x, y| {
         Luma([blurred[y as usize * w + x as usize]])
     })
+}
+
+/// Every JPEG of `input` at twice the size in colour: paper cream (250, 246, 232), black towards a
+/// grey-blue pencil (40, 44, 60), as a colour scan at 600 dpi.
+fn colour_600(input: &Path, output: &Path) {
+    std::fs::create_dir_all(output).expect("the output folder can be made");
+    let mut files: Vec<_> = std::fs::read_dir(input)
+        .expect("the input folder can be read")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
+        .collect();
+    files.sort();
+    for file in &files {
+        let page = image::open(file).expect("a JPEG page").into_luma8();
+        let (w, h) = (page.width() * 2, page.height() * 2);
+        let big = image::imageops::resize(&page, w, h, image::imageops::FilterType::Triangle);
+        let paper = [250.0, 246.0, 232.0];
+        let pencil = [40.0, 44.0, 60.0];
+        let rgb = image::RgbImage::from_fn(w, h, |x, y| {
+            let t = big.get_pixel(x, y).0[0] as f32 / 255.0;
+            image::Rgb(std::array::from_fn(|c| {
+                (pencil[c] + (paper[c] - pencil[c]) * t).round() as u8
+            }))
+        });
+        let mut bytes = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 85)
+            .encode_image(&rgb)
+            .expect("JPEG encodes");
+        std::fs::write(output.join(file.file_name().unwrap()), bytes)
+            .expect("the page can be written");
+    }
 }

@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::write_and_list;
 use crate::error::Result;
 use crate::workflow::scan::{ScanRequest, scan};
 
@@ -15,11 +14,16 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<()> {
     crate::util::fs::check_output_folder(dir)?;
-    let result = scan(&ScanRequest { manifest, inputs }, dir)?;
+    let mut result = scan(&ScanRequest { manifest, inputs }, dir)?;
+    for s in &result.skipped {
+        let _ = writeln!(err, "note: {s}");
+    }
     for p in &result.problems {
         let _ = writeln!(err, "warning: {p}");
     }
-    write_and_list(dir, &result.files, out)?;
+    for line in result.write(dir)? {
+        writeln!(out, "{line}").map_err(super::write_failed)?;
+    }
     writeln!(
         out,
         "read {} answer sheet(s) from {} page(s): {} with doubtful marks (see review.pdf), {} problem(s) (see scan-report.csv)",

@@ -11,12 +11,13 @@ use crate::error::{Error, Result};
 use crate::exam::grade::{MISSING_PAGE, number_runs};
 use crate::input::manifest::Manifest;
 use crate::input::scan::{
-    PageReading, PageSource, SheetCode, SheetGeometry, page_sources, review_image,
+    PageReading, PageSource, SheetCode, SheetGeometry, list_pages, review_image,
 };
 use crate::util::csv::write_csv;
 use crate::workflow::OutFile;
 use crate::workflow::scan_identify::{Layouts, identify};
 use crate::workflow::scan_join::{JoinedSheet, PageKey, join_pages};
+use crate::workflow::scan_review::{ReviewPage, ReviewSpill, write_review_pdf};
 
 /// Pages decoded, or read and waiting for an earlier page, at one time: two per core on a 2-core machine,
 /// so a core never waits for one slow page, and about 10 MB each (a 300 dpi A4 page in gray).
@@ -29,12 +30,18 @@ pub struct ScanRequest<'a> {
 
 /// The files of a scan run and what the summary line says.
 pub struct Scan {
+    /// responses.csv and scan-report.csv.
     pub files: Vec<OutFile>,
+    /// review.pdf's pages, their pictures in a temporary file until [`Scan::write`] streams them out.
+    review: Vec<ReviewPage>,
+    spill: ReviewSpill,
     pub pages: usize,
     pub sheets: usize,
     pub doubtful_sheets: usize,
     /// One line per page or student that needs a person: unreadable pages, duplicates, missing sheets.
     pub problems: Vec<String>,
+    /// Files of a scans folder left out because they are no scan (Thumbs.db, a stray .docx).
+    pub skipped: Vec<String>,
 }
 
 /// One page as read: where it came from and either the sheet or why there is none.
@@ -54,8 +61,44 @@ pub(crate) struct ReadSheet {
     pub variant: String,
     pub reading: PageReading,
     pub problems: Vec<String>,
-    /// The review picture (JPEG) when the sheet has doubtful marks.
-    pub review: Option<Vec<u8>>,
+    /// The review picture when the sheet has doubtful marks.
+    pub review: Option<ReviewPicture>,
+}
+
+/// A review picture: an RGB JPEG and its size in pixels.
+pub(crate) struct ReviewPicture {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Scan {
+    /// Writes the run's files into `dir` together (all of them or none, as every command does), review.pdf
+    /// streamed from the spilled pictures, and returns the `wrote …` line of each.
+    pub fn write(&mut self, dir: &Path) -> Result<Vec<String>> {
+        let run = crate::util::fs::StagedRun::new(dir)?;
+        let mut lines = Vec::new();
+        for f in &self.files {
+            run.write(&f.path, &f.bytes)?;
+            lines.push(f.describe());
+        }
+        let path = dir.join("review.pdf");
+        let file = run.create(&path)?;
+        let mut buffered = std::io::BufWriter::new(file);
+        let pages = write_review_pdf(&self.review, &mut self.spill, &mut buffered, &path)?;
+        let file = buffered
+            .into_inner()
+            .map_err(|e| Error::output("write", &path, e.into_error()))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        run.close(&path, file)?;
+        run.commit()?;
+        lines.push(format!(
+            "wrote {} ({pages} pages, {} KB)",
+            path.display(),
+            size.div_ceil(1024)
+        ));
+        Ok(lines)
+    }
 }
 
 /// Reads every page of `req.inputs` and returns the files to write. Pages that cannot be read are
@@ -71,8 +114,11 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
     // page's image (a PDF's or TIFF's pages are read from the file when they are decoded), so the list
     // is small whatever the stack.
     let mut sources: Vec<std::result::Result<PageSource, (PathBuf, usize, String)>> = Vec::new();
+    let mut skipped = Vec::new();
     for input in req.inputs {
-        for s in page_sources(input) {
+        let listing = list_pages(input);
+        skipped.extend(listing.skipped);
+        for s in listing.pages {
             sources.push(s.map_err(|p| (p.source.clone(), p.page.unwrap_or(0), p.message)));
         }
     }
@@ -84,6 +130,11 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
     // Every core reads pages; at most PAGES_IN_FLIGHT are decoded or waiting for an earlier page at once,
     // and the outcomes (no images) come back in input order, so the output is the same on any machine.
     let mut outcomes: Vec<PageOutcome> = Vec::with_capacity(sources.len());
+    // Review pictures go to a temporary file as their pages come in: a stack of doubtful sheets (a
+    // scanner set too light) must not be held in memory.
+    let mut spill = ReviewSpill::new();
+    let mut pictures: Vec<Option<usize>> = Vec::with_capacity(sources.len());
+    let mut spill_error = None;
     crate::util::parallel::for_each_ordered(
         sources.into_iter(),
         PAGES_IN_FLIGHT,
@@ -103,10 +154,32 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
             progress.inc(1);
             outcome
         },
-        |outcome| outcomes.push(outcome),
+        |mut outcome| {
+            let picture = outcome.result.as_mut().ok().and_then(|s| s.review.take());
+            pictures.push(picture.and_then(|p| {
+                spill
+                    .push(&p.jpeg, p.width, p.height)
+                    .map_err(|e| spill_error = Some(e))
+                    .ok()
+            }));
+            outcomes.push(outcome);
+        },
     );
     progress.finish_and_clear();
-    collect(&manifest, &layouts, outcomes, req.manifest, dir)
+    if let Some(e) = spill_error {
+        return Err(e);
+    }
+    let mut scan = collect(
+        &manifest,
+        &layouts,
+        outcomes,
+        pictures,
+        spill,
+        req.manifest,
+        dir,
+    )?;
+    scan.skipped = skipped;
+    Ok(scan)
 }
 
 /// Reads one page: decode, then identify and read it with its own sheet's layout
@@ -133,14 +206,18 @@ fn review_jpeg(
     image: &image::GrayImage,
     geom: &SheetGeometry,
     reading: &PageReading,
-) -> Option<Vec<u8>> {
+) -> Option<ReviewPicture> {
     let ppm = reading.registration.pixels_per_mm.min(6.0);
     let picture = review_image(image, geom, reading, ppm);
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
         .encode_image(&picture)
         .ok()?;
-    Some(out)
+    Some(ReviewPicture {
+        jpeg: out,
+        width: picture.width(),
+        height: picture.height(),
+    })
 }
 
 /// What a question's cell in responses.csv holds and the note for a doubtful one.
@@ -154,19 +231,16 @@ fn cell_of(letters: &str, doubtful: bool, best: &str) -> (String, Option<String>
 }
 
 /// Turns the pages read into the run's files and the problems to show.
+/// `pictures` holds each page's review picture in `spill`, if it has one.
 fn collect(
     manifest: &Manifest,
     layouts: &Layouts,
-    mut outcomes: Vec<PageOutcome>,
+    outcomes: Vec<PageOutcome>,
+    mut pictures: Vec<Option<usize>>,
+    spill: ReviewSpill,
     manifest_path: &Path,
     dir: &Path,
 ) -> Result<Scan> {
-    // The review pictures move into review.pdf's pages rather than being copied (a stack of doubtful
-    // sheets holds one picture per page).
-    let mut pictures: Vec<Option<Vec<u8>>> = outcomes
-        .iter_mut()
-        .map(|o| o.result.as_mut().ok().and_then(|s| s.review.take()))
-        .collect();
     let numbers: Vec<usize> = {
         let mut n: Vec<usize> = manifest
             .variants
@@ -282,8 +356,8 @@ fn collect(
             doubtful.to_string(),
             page_problems.join("; "),
         ]);
-        if let Some(jpeg) = pictures[i].take() {
-            review.push(crate::workflow::scan_review::ReviewPage {
+        if let Some(picture) = pictures[i].take() {
+            review.push(ReviewPage {
                 caption: format!(
                     "{}  第{}页  {}  {}卷{}  存疑 {}",
                     o.file
@@ -300,7 +374,7 @@ fn collect(
                     },
                     doubtful
                 ),
-                jpeg,
+                picture,
             });
         }
     }
@@ -338,13 +412,14 @@ fn collect(
             problems.join("\n  ")
         )));
     }
-    let (pdf, review_pages) = crate::workflow::scan_review::review_pdf(&review)?;
     Ok(Scan {
         files: vec![
             OutFile::other(dir.join("responses.csv"), write_csv(&responses)),
             OutFile::other(dir.join("scan-report.csv"), write_csv(&report)),
-            OutFile::pdf(dir.join("review.pdf"), pdf, review_pages),
         ],
+        review,
+        spill,
+        skipped: Vec::new(),
         pages: outcomes.len(),
         sheets,
         doubtful_sheets,

@@ -27,6 +27,7 @@ mod paper;
 mod review_book;
 mod scan;
 mod scan_field;
+mod scan_inputs;
 mod scan_marks;
 mod scan_pages;
 mod scan_synth;

@@ -190,38 +190,180 @@ pub fn load_pages(path: &Path) -> Vec<Result<PageImage, PageProblem>> {
         .collect()
 }
 
-/// The pages of `path` without decoding them: a folder's files sorted by name (hidden files skipped),
-/// a PDF's pages in order.
+/// The pages of `path` without decoding them: a folder's files in natural order (hidden files and what
+/// is no scan skipped), a PDF's pages in order.
 pub fn page_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
+    list_pages(path).pages
+}
+
+/// What a scans folder or file holds: its pages, and the files of a folder left out because they are no
+/// scan (Thumbs.db, desktop.ini, a stray .docx), each with a note saying so.
+#[derive(Debug)]
+pub struct Listing {
+    pub pages: Vec<Result<PageSource, PageProblem>>,
+    pub skipped: Vec<String>,
+}
+
+/// Extensions of the files a scanner writes: such a file that does not read as one is reported (a
+/// damaged or empty scan), where any other file that is no image is only noted and left out.
+const SCAN_EXTENSIONS: &[&str] = &[
+    "pdf", "png", "jpg", "jpeg", "jpe", "tif", "tiff", "jp2", "jpx",
+];
+
+/// The pages of `path` (see [`page_sources`]) with the notes on files left out.
+pub fn list_pages(path: &Path) -> Listing {
     let whole = |message: String| PageProblem {
         source: path.to_path_buf(),
         page: None,
         message,
     };
-    if path.is_dir() {
-        let entries = match std::fs::read_dir(path) {
-            Ok(e) => e,
-            Err(e) => return vec![Err(whole(format!("cannot read the folder: {e}")))],
+    if !path.is_dir() {
+        return Listing {
+            pages: file_sources(path),
+            skipped: Vec::new(),
         };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| {
-                p.is_file()
-                    && !p
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with('.'))
-            })
-            .collect();
-        files.sort();
-        if files.is_empty() {
-            return vec![Err(whole("the folder holds no files".into()))];
-        }
-        return files.iter().flat_map(|f| file_sources(f)).collect();
     }
-    file_sources(path)
+    let entries = match std::fs::read_dir(path) {
+        Ok(e) => e,
+        Err(e) => {
+            return Listing {
+                pages: vec![Err(whole(format!("cannot read the folder: {e}")))],
+                skipped: Vec::new(),
+            };
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && !p
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    // As Explorer and Finder list them: 扫描 (2).jpg before 扫描 (10).jpg.
+    files.sort_by(|a, b| name_order(&file_name(a), &file_name(b)).then_with(|| a.cmp(b)));
+    if files.is_empty() {
+        return Listing {
+            pages: vec![Err(whole("the folder holds no files".into()))],
+            skipped: Vec::new(),
+        };
+    }
+    let mut listing = Listing {
+        pages: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for f in &files {
+        let name = file_name(f);
+        let lower = name.to_lowercase();
+        if let Some(what) = system_file(&lower) {
+            listing
+                .skipped
+                .push(format!("{}: {what}, left out", f.display()));
+            continue;
+        }
+        let sources = file_sources(f);
+        let scan_extension = f
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| SCAN_EXTENSIONS.contains(&x.to_lowercase().as_str()));
+        let no_image = matches!(sources.as_slice(), [Err(p)] if p.page.is_none() && p.message.starts_with(NOT_A_SCAN));
+        if no_image && !scan_extension {
+            listing.skipped.push(format!(
+                "{}: not a scan (neither a PDF nor a PNG, JPEG or TIFF image), left out",
+                f.display()
+            ));
+            continue;
+        }
+        listing.pages.extend(sources);
+    }
+    if listing.pages.is_empty() {
+        listing.pages.push(Err(whole(
+            "the folder holds no scans (no PDF, PNG, JPEG or TIFF file)".into(),
+        )));
+    }
+    listing
 }
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// What a file Windows, macOS or Office leaves in a folder is, by its lower-case name.
+fn system_file(lower: &str) -> Option<&'static str> {
+    match lower {
+        "thumbs.db" | "ehthumbs.db" | "ehthumbs_vista.db" => Some("a Windows thumbnail cache"),
+        "desktop.ini" => Some("a Windows folder setting"),
+        _ if lower.starts_with("~$") => Some("an Office lock file"),
+        _ => None,
+    }
+}
+
+/// File names in the order Explorer lists them: by name without the extension first (`扫描.jpg` before
+/// `扫描 (1).jpg`), then by extension, each as [`natural_order`] compares.
+fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let split = |n: &str| match n.rfind('.') {
+        Some(i) if i > 0 => (n[..i].to_string(), n[i + 1..].to_string()),
+        _ => (n.to_string(), String::new()),
+    };
+    let ((sa, xa), (sb, xb)) = (split(a), split(b));
+    natural_order(&sa, &sb).then_with(|| natural_order(&xa, &xb))
+}
+
+/// Names compared as people read them: runs of digits by their value (`2` before `10`), the rest
+/// character by character, case ignored.
+fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let run = |it: &mut std::iter::Peekable<std::str::Chars>| {
+                    let mut digits = String::new();
+                    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
+                        digits.push(c);
+                        it.next();
+                    }
+                    digits
+                };
+                let (da, db) = (run(&mut a), run(&mut b));
+                let (ta, tb) = (da.trim_start_matches('0'), db.trim_start_matches('0'));
+                let by_value = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+            }
+            (Some(x), Some(y)) => {
+                let by_char = x.to_lowercase().cmp(y.to_lowercase());
+                if by_char != Ordering::Equal {
+                    return by_char;
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) fn luma_for_tests(r: u8, g: u8, b: u8) -> u8 {
+    luma(r, g, b)
+}
+
+#[cfg(test)]
+pub(super) fn natural_order_for_tests(a: &str, b: &str) -> std::cmp::Ordering {
+    name_order(a, b)
+}
+
+/// How the message for a file that is no PDF or image begins.
+const NOT_A_SCAN: &str = "neither a PDF nor";
 
 fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
     let whole = |message: String| PageProblem {
@@ -235,6 +377,11 @@ fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
         Ok(b) => b,
         Err(e) => return vec![Err(whole(format!("cannot read the file: {e}")))],
     };
+    if head.is_empty() {
+        return vec![Err(whole(
+            "the file is empty (0 bytes): the scan was not saved; scan the page again".into(),
+        ))];
+    }
     if head.starts_with(b"%PDF") || head.windows(5).any(|w| w == b"%PDF-") {
         return pdf_sources(path);
     }
@@ -250,9 +397,9 @@ fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
         Ok(other) => vec![Err(whole(format!(
             "{other:?} images are not read; scan to PDF, PNG, JPEG or TIFF"
         )))],
-        Err(_) => vec![Err(whole(
-            "neither a PDF nor a PNG, JPEG or TIFF image".into(),
-        ))],
+        Err(_) => vec![Err(whole(format!(
+            "{NOT_A_SCAN} a PNG, JPEG or TIFF image"
+        )))],
     }
 }
 
@@ -306,6 +453,9 @@ fn decode_tiff_page(path: &Path, index: usize) -> Result<GrayImage, String> {
     let (w, h) = d.dimensions().map_err(fail)?;
     let colour = d.colortype().map_err(fail)?;
     let (w, h) = (w as usize, h as usize);
+    if let Some(gray) = tiff_strips_gray(&mut d, colour, w, h) {
+        return gray;
+    }
     let data = match d.read_image() {
         Ok(DecodingResult::U8(data)) => Some(data),
         Ok(_) => None,
@@ -354,6 +504,76 @@ fn decode_tiff_page(path: &Path, index: usize) -> Result<GrayImage, String> {
         }
         None => Err(format!("the TIFF page is {colour:?}, which is not read")),
     }
+}
+
+/// A TIFF page of strips (what scanners write) in gray, one strip at a time, so a colour or 16-bit page is
+/// never held whole in its own samples: 8- and 16-bit gray, RGB and RGBA (alpha over white paper).
+/// `None` when the page is of another kind (tiles, 1-bit, separate colour planes) for the whole-page path.
+fn tiff_strips_gray<R: std::io::Read + std::io::Seek>(
+    d: &mut tiff::decoder::Decoder<R>,
+    colour: tiff::ColorType,
+    w: usize,
+    h: usize,
+) -> Option<Result<GrayImage, String>> {
+    use tiff::ColorType;
+    use tiff::decoder::{ChunkType, DecodingResult};
+    let channels = match colour {
+        ColorType::Gray(8 | 16) => 1,
+        ColorType::RGB(8 | 16) => 3,
+        ColorType::RGBA(8 | 16) => 4,
+        _ => return None,
+    };
+    if d.get_chunk_type() != ChunkType::Strip {
+        return None;
+    }
+    let rows_per_strip = d.chunk_dimensions().1.max(1) as usize;
+    let strips = d.strip_count().ok()? as usize;
+    if strips != h.div_ceil(rows_per_strip) {
+        return None; // separate colour planes
+    }
+    let mut gray = Vec::with_capacity(w * h);
+    for i in 0..strips {
+        let rows = rows_per_strip.min(h - i * rows_per_strip);
+        let short = || {
+            Some(Err(
+                "the TIFF page's strips are shorter than its size".to_string()
+            ))
+        };
+        // A strip's samples to gray, as 8-bit values.
+        fn add<T: Copy>(
+            gray: &mut Vec<u8>,
+            samples: &[T],
+            channels: usize,
+            n: usize,
+            to8: impl Fn(T) -> u8,
+        ) {
+            gray.extend(
+                samples
+                    .chunks_exact(channels)
+                    .take(n)
+                    .map(|p| match channels {
+                        1 => to8(p[0]),
+                        3 => luma(to8(p[0]), to8(p[1]), to8(p[2])),
+                        _ => over_white(luma(to8(p[0]), to8(p[1]), to8(p[2])), to8(p[3])),
+                    }),
+            );
+        }
+        match d.read_chunk(i as u32) {
+            Ok(DecodingResult::U8(v)) if v.len() >= rows * w * channels => {
+                add(&mut gray, &v, channels, rows * w, |s| s)
+            }
+            Ok(DecodingResult::U16(v)) if v.len() >= rows * w * channels => {
+                add(&mut gray, &v, channels, rows * w, |s| (s >> 8) as u8)
+            }
+            Ok(DecodingResult::U8(_) | DecodingResult::U16(_)) => return short(),
+            Ok(_) => return None,
+            Err(e) => return Some(Err(format!("the TIFF page cannot be decoded ({e})"))),
+        }
+    }
+    Some(
+        GrayImage::from_raw(w as u32, h as u32, gray)
+            .ok_or_else(|| "the TIFF page cannot be decoded".to_string()),
+    )
 }
 
 /// A PDF's pages. Its structure is read piece by piece ([`pdf_file`]) and each page's image stays in the
@@ -843,12 +1063,17 @@ impl PageSource {
                 let bytes = std::fs::read(path)
                     .map_err(|e| problem(format!("cannot read the file: {e}")))?;
                 decode_image_file(&bytes)
-                    .map_err(|e| problem(format!("the image cannot be decoded ({e})")))?
+                    .map_err(|e| {
+                        problem(format!(
+                            "the image cannot be decoded ({e}): a damaged or cut-off file? scan the page again"
+                        ))
+                    })?
             }
             Encoded::Pdf(p) => decode_pdf_image(p).map_err(problem)?,
             Encoded::PdfStrips(strips) => assemble_strips(strips).map_err(problem)?,
             Encoded::TiffPage(path, index) => decode_tiff_page(path, *index).map_err(problem)?,
         };
+        let image = to_reading_resolution(image);
         if image.width() < 16 || image.height() < 16 {
             return Err(problem(format!(
                 "the image is only {}×{} pixels",
@@ -864,19 +1089,170 @@ impl PageSource {
     }
 }
 
+/// A page's short side above this many pixels (an A4 sheet finer than about 340 dpi) is more than the
+/// bubbles need: such pages are halved until it is not (600 dpi → 300 dpi), which also quarters the
+/// reading's work.
+const READING_SHORT_SIDE: u32 = 4000;
+
+/// How many times over a `w` × `h` page is halved to come to the reading's resolution (1, 2, 4…).
+fn reduction(w: u32, h: u32) -> u32 {
+    let mut f = 1;
+    while w.min(h) / f > READING_SHORT_SIDE {
+        f *= 2;
+    }
+    f
+}
+
+/// The page at the resolution the bubbles need: 2×2 averages while its short side is over
+/// [`READING_SHORT_SIDE`] (a 600 dpi scan), else as it is.
+fn to_reading_resolution(img: GrayImage) -> GrayImage {
+    let f = reduction(img.width(), img.height());
+    if f == 1 {
+        return img;
+    }
+    let (w, h) = (img.width() / f, img.height() / f);
+    let (src_w, raw) = (img.width() as usize, img.as_raw());
+    let f = f as usize;
+    let mut out = Vec::with_capacity(w as usize * h as usize);
+    for y in 0..h as usize {
+        for x in 0..w as usize {
+            let mut sum = 0u32;
+            for dy in 0..f {
+                let row = &raw[(y * f + dy) * src_w + x * f..][..f];
+                sum += row.iter().map(|&g| g as u32).sum::<u32>();
+            }
+            out.push(((sum + (f * f / 2) as u32) / (f * f) as u32) as u8);
+        }
+    }
+    GrayImage::from_raw(w, h, out).expect("w × h pixels")
+}
+
 /// A PNG or JPEG file in gray, turned the way its EXIF orientation says (a phone stores a photo as the
-/// sensor saw it and records how to show it).
-fn decode_image_file(bytes: &[u8]) -> image::ImageResult<GrayImage> {
-    use image::ImageDecoder;
-    let mut decoder = image::ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()?
-        .into_decoder()?;
+/// sensor saw it and records how to show it). Decoded to gray directly, never to colour pixels first:
+/// JPEG's luma channel, PNG row by row (16-bit samples cut to 8, transparency over white paper), halved
+/// as the rows come when the scan is finer than reading needs.
+fn decode_image_file(bytes: &[u8]) -> Result<GrayImage, String> {
+    let (img, orientation) = match image::guess_format(bytes) {
+        Ok(image::ImageFormat::Jpeg) => decode_jpeg_gray(bytes)?,
+        Ok(image::ImageFormat::Png) => decode_png_gray(bytes)?,
+        _ => {
+            use image::ImageDecoder;
+            let mut decoder = image::ImageReader::new(Cursor::new(bytes))
+                .with_guessed_format()
+                .map_err(|e| e.to_string())?
+                .into_decoder()
+                .map_err(|e| e.to_string())?;
+            let orientation = decoder.orientation().ok();
+            let img = image::DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
+            (img.into_luma8(), orientation)
+        }
+    };
+    Ok(match orientation {
+        Some(o) if o != image::metadata::Orientation::NoTransforms => {
+            let mut turned = image::DynamicImage::ImageLuma8(img);
+            turned.apply_orientation(o);
+            turned.into_luma8()
+        }
+        _ => img,
+    })
+}
+
+/// A JPEG in gray and its EXIF orientation: a gray or colour (YCbCr) JPEG decoded to its luma channel
+/// alone, so a 24-bit page takes a third of the memory and no colour conversion; CMYK (what some copiers
+/// write), YCCK and RGB JPEGs through `image`, which converts them.
+fn decode_jpeg_gray(
+    bytes: &[u8],
+) -> Result<(GrayImage, Option<image::metadata::Orientation>), String> {
+    use zune_core::bytestream::ZCursor;
+    use zune_core::colorspace::ColorSpace;
+    use zune_core::options::DecoderOptions;
+    let options = DecoderOptions::default()
+        .set_strict_mode(false)
+        .jpeg_set_out_colorspace(ColorSpace::Luma);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(|e| format!("{e:?}"))?;
     let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = image::DynamicImage::from_decoder(decoder)?;
-    img.apply_orientation(orientation);
-    Ok(img.into_luma8())
+        .exif()
+        .and_then(|e| image::metadata::Orientation::from_exif_chunk(e));
+    if matches!(
+        decoder.input_colorspace(),
+        Some(ColorSpace::YCbCr | ColorSpace::Luma)
+    ) {
+        let (w, h) = decoder
+            .dimensions()
+            .ok_or_else(|| "the JPEG has no size".to_string())?;
+        let pixels = decoder.decode().map_err(|e| format!("{e:?}"))?;
+        let img = GrayImage::from_raw(w as u32, h as u32, pixels)
+            .ok_or_else(|| "the JPEG decodes to fewer pixels than its size".to_string())?;
+        return Ok((img, orientation));
+    }
+    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
+        .map_err(|e| e.to_string())?;
+    Ok((img.into_luma8(), orientation))
+}
+
+/// A PNG in gray, row by row: palettes expanded, 16-bit samples cut to 8, colour to luma, transparency
+/// over white paper, and 2×2 (or 4×4…) blocks averaged as the rows come when the page is finer than
+/// reading needs, so only the gray page at reading resolution is ever held.
+fn decode_png_gray(
+    bytes: &[u8],
+) -> Result<(GrayImage, Option<image::metadata::Orientation>), String> {
+    use png::ColorType;
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
+    let (w, h) = (reader.info().width, reader.info().height);
+    let orientation = reader
+        .info()
+        .exif_metadata
+        .as_deref()
+        .and_then(image::metadata::Orientation::from_exif_chunk);
+    let (colour, _) = reader.output_color_type();
+    let channels = match colour {
+        ColorType::Grayscale => 1,
+        ColorType::GrayscaleAlpha => 2,
+        ColorType::Rgb => 3,
+        ColorType::Rgba => 4,
+        ColorType::Indexed => return Err("an unexpanded palette PNG".into()),
+    };
+    let f = reduction(w, h) as usize;
+    let (ow, oh) = ((w as usize / f).max(1), (h as usize / f).max(1));
+    let mut sums = vec![0u32; ow];
+    let mut out: Vec<u8> = Vec::with_capacity(ow * oh);
+    let mut rows_in_block = 0;
+    while out.len() < ow * oh {
+        let Some(row) = reader.next_row().map_err(|e| e.to_string())? else {
+            return Err("the PNG ends before its last row".into());
+        };
+        let data = row.data();
+        for (x, sum) in sums.iter_mut().enumerate() {
+            for k in x * f..(x + 1) * f {
+                let px = &data[k * channels..][..channels];
+                let gray = match channels {
+                    1 => px[0],
+                    2 => over_white(px[0], px[1]),
+                    3 => luma(px[0], px[1], px[2]),
+                    _ => over_white(luma(px[0], px[1], px[2]), px[3]),
+                };
+                *sum += gray as u32;
+            }
+        }
+        rows_in_block += 1;
+        if rows_in_block == f {
+            let n = (f * f) as u32;
+            out.extend(sums.iter().map(|&s| ((s + n / 2) / n) as u8));
+            sums.iter_mut().for_each(|s| *s = 0);
+            rows_in_block = 0;
+        }
+    }
+    let img = GrayImage::from_raw(ow as u32, oh as u32, out).expect("ow × oh pixels");
+    Ok((img, orientation))
+}
+
+/// A gray sample with transparency, as printed on white paper.
+fn over_white(gray: u8, alpha: u8) -> u8 {
+    let a = alpha as u32;
+    ((gray as u32 * a + 255 * (255 - a) + 127) / 255) as u8
 }
 
 /// A page of several images put back together at the finest image's resolution, each image drawn where
@@ -976,9 +1352,8 @@ fn decode_pdf_image(p: &PdfImage) -> Result<GrayImage, String> {
     let bytes = bytes.as_ref();
     match &p.codec {
         Codec::Jpeg => {
-            let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
+            let (mut g, _) = decode_jpeg_gray(bytes)
                 .map_err(|e| format!("the page's JPEG image cannot be decoded ({e})"))?;
-            let mut g = img.into_luma8();
             if p.inverted {
                 image::imageops::invert(&mut g);
             }

@@ -25,6 +25,8 @@ mod synth_damage;
 mod tests;
 #[cfg(test)]
 mod tests_damage;
+#[cfg(test)]
+mod tests_inputs;
 
 use std::fmt;
 
@@ -39,7 +41,9 @@ pub use geometry::{
     BoxMm, Bubble, BubbleMeaning, ChoiceKind, Corner, CornerMark, QuestionSlot, SheetGeometry,
 };
 pub use homography::Homography;
-pub use input::{PageImage, PageProblem, PageSource, load_pages, page_sources};
+pub use input::{
+    Listing, PageImage, PageProblem, PageSource, list_pages, load_pages, page_sources,
+};
 pub use marks::Registration;
 pub use review::review_image;
 

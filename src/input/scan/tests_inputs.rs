@@ -1,0 +1,378 @@
+//! Teachers' scan folders as they are: copies named `扫描 (1).jpg … 扫描 (10).jpg` read in the order people
+//! count them, the files Windows, macOS and Office leave beside them skipped with a note, upper-case
+//! extensions read, and empty or cut-off files reported by name and page, never a panic.
+
+use std::path::Path;
+
+use image::GrayImage;
+
+use super::synth::{self, Distortion, Rng, Student};
+use super::*;
+
+const PPM: f32 = 8.0;
+
+fn qr_text_for(student: &Student) -> String {
+    format!(
+        "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
+        student.variant, student.id
+    )
+}
+
+/// A fabricated scan of the mock sheet: its geometry, the student marked, the page.
+fn scan(seed: u64, d: &Distortion) -> (SheetGeometry, Student, GrayImage) {
+    let geom = synth::mock_geometry();
+    let mut rng = Rng::new(seed);
+    let student = synth::random_student(&geom, &mut rng);
+    let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+    let img = synth::distort(&upright, d, seed + 1);
+    (geom, student, img)
+}
+
+fn png_bytes(img: &GrayImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+fn tiff_bytes(img: &GrayImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut out),
+        image::ImageFormat::Tiff,
+    )
+    .unwrap();
+    out
+}
+
+fn names(pages: &[Result<PageSource, PageProblem>]) -> Vec<String> {
+    pages
+        .iter()
+        .map(|p| {
+            let path = match p {
+                Ok(p) => &p.source,
+                Err(e) => &e.source,
+            };
+            path.file_name().unwrap().to_string_lossy().into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn copies_are_read_in_the_order_people_count_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (geom, student, img) = scan(7, &Distortion::turned(0.5, 1.0, (0.0, 0.0)));
+    let jpeg = synth::jpeg_bytes(&img, 80);
+    for n in 1..=10 {
+        std::fs::write(dir.path().join(format!("扫描 ({n}).jpg")), &jpeg).unwrap();
+    }
+    std::fs::write(dir.path().join("扫描.JPG"), &jpeg).unwrap();
+    std::fs::write(dir.path().join("page 02.PNG"), png_bytes(&img)).unwrap();
+    std::fs::write(dir.path().join("page 1.TIF"), tiff_bytes(&img)).unwrap();
+    let listing = list_pages(dir.path());
+    assert!(listing.skipped.is_empty(), "{:?}", listing.skipped);
+    let mut expected = vec!["page 1.TIF".to_string(), "page 02.PNG".to_string()];
+    expected.push("扫描.JPG".into());
+    expected.extend((1..=10).map(|n| format!("扫描 ({n}).jpg")));
+    assert_eq!(names(&listing.pages), expected);
+    // Upper-case extensions read like any other.
+    for p in &listing.pages[..3] {
+        let page = p
+            .as_ref()
+            .unwrap()
+            .decode()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let reading = read_page(&page.image, &geom).unwrap();
+        assert_eq!(reading.id_text(), student.id);
+    }
+}
+
+#[test]
+fn natural_order_compares_numbers_by_value() {
+    use std::cmp::Ordering::*;
+    let order = super::input::natural_order_for_tests;
+    assert_eq!(order("扫描 (2).jpg", "扫描 (10).jpg"), Less);
+    assert_eq!(order("page-010.png", "page-9.png"), Greater);
+    assert_eq!(order("Scan_1.JPG", "scan_1.jpg"), Equal);
+    assert_eq!(order("a.jpg", "a (1).jpg"), Less);
+    assert_eq!(order("2025-01-03 3.pdf", "2025-01-03 12.pdf"), Less);
+}
+
+#[test]
+fn what_windows_macos_and_office_leave_is_skipped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, img) = scan(8, &Distortion::turned(0.0, 1.0, (0.0, 0.0)));
+    std::fs::write(dir.path().join("扫描 (1).jpg"), synth::jpeg_bytes(&img, 80)).unwrap();
+    std::fs::write(
+        dir.path().join("Thumbs.db"),
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 thumbnails",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("desktop.ini"), "[.ShellClassInfo]\r\n").unwrap();
+    std::fs::write(dir.path().join(".DS_Store"), b"\0\0\0\x01Bud1").unwrap();
+    std::fs::write(dir.path().join("~$答题卡说明.docx"), b"lock").unwrap();
+    std::fs::write(
+        dir.path().join("答题卡说明.docx"),
+        b"PK\x03\x04 a Word file",
+    )
+    .unwrap();
+    let listing = list_pages(dir.path());
+    assert_eq!(names(&listing.pages), ["扫描 (1).jpg"]);
+    assert!(listing.pages[0].is_ok());
+    let notes = listing.skipped.join("\n");
+    assert_eq!(listing.skipped.len(), 4, "{notes}");
+    for (file, why) in [
+        ("Thumbs.db", "thumbnail cache"),
+        ("desktop.ini", "folder setting"),
+        ("~$答题卡说明.docx", "lock file"),
+        ("/答题卡说明.docx", "not a scan"),
+    ] {
+        assert!(
+            listing
+                .skipped
+                .iter()
+                .any(|n| n.contains(file) && n.contains(why)),
+            "{file}: {notes}"
+        );
+    }
+    // A folder of nothing but such files says so.
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("Thumbs.db"), b"x").unwrap();
+    let listing = list_pages(empty.path());
+    assert_eq!(listing.pages.len(), 1);
+    let why = listing.pages[0].as_ref().unwrap_err();
+    assert!(why.message.contains("no scans"), "{why}");
+}
+
+/// Decodes every page of `path`, catching a panic so the test says which file caused it.
+fn decode_all(path: &Path) -> Vec<Result<PageImage, PageProblem>> {
+    std::panic::catch_unwind(|| load_pages(path))
+        .unwrap_or_else(|_| panic!("reading {} panicked", path.display()))
+}
+
+#[test]
+fn empty_and_cut_off_files_are_reported_by_name_and_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, img) = scan(9, &Distortion::turned(0.0, 1.0, (0.0, 0.0)));
+    let jpeg = synth::jpeg_bytes(&img, 80);
+    let png = png_bytes(&img);
+    let tiff = tiff_bytes(&img);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty.jpg", Vec::new()),
+        ("head-only.JPG", jpeg[..200].to_vec()),
+        ("half.png", png[..png.len() / 2].to_vec()),
+        ("half.tif", tiff[..tiff.len() / 2].to_vec()),
+        ("header.png", png[..40].to_vec()),
+    ];
+    for (name, bytes) in &cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let pages = decode_all(&path);
+        assert_eq!(pages.len(), 1, "{name}");
+        let problem = pages[0].as_ref().expect_err(name);
+        let shown = problem.to_string();
+        assert!(shown.contains(name), "{shown}");
+        assert!(
+            shown.contains("scan the page again") || shown.contains("cannot be decoded"),
+            "{shown}"
+        );
+    }
+    // An empty file says it is empty.
+    let empty = decode_all(&dir.path().join("empty.jpg"));
+    assert!(
+        empty[0]
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("empty (0 bytes)")
+    );
+    // In a folder, every one of them is reported (none is skipped as "not a scan"), the good page read.
+    std::fs::write(dir.path().join("good.jpg"), &jpeg).unwrap();
+    let listing = list_pages(dir.path());
+    assert!(listing.skipped.is_empty(), "{:?}", listing.skipped);
+    let decoded: Vec<_> = listing
+        .pages
+        .into_iter()
+        .map(|p| p.and_then(|p| p.decode()))
+        .collect();
+    assert_eq!(decoded.len(), cases.len() + 1);
+    assert_eq!(decoded.iter().filter(|p| p.is_ok()).count(), 1);
+}
+
+/// The page in colour as a colour scanner sees it: cream paper, grey-blue pencil.
+fn tinted(img: &GrayImage) -> image::RgbImage {
+    let (paper, pencil) = ([250.0, 246.0, 232.0], [40.0f32, 44.0, 60.0]);
+    image::RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        let t = img.get_pixel(x, y).0[0] as f32 / 255.0;
+        image::Rgb(std::array::from_fn(|c| {
+            (pencil[c] + (paper[c] - pencil[c]) * t).round() as u8
+        }))
+    })
+}
+
+fn encoded(img: &image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), format)
+        .unwrap();
+    out
+}
+
+#[test]
+fn colour_16_bit_alpha_and_600_dpi_pages_read_as_marked() {
+    use image::DynamicImage;
+    use image::ImageFormat::{Jpeg, Png, Tiff};
+    use lopdf::dictionary;
+    let (geom, student, img) = scan(12, &Distortion::turned(-1.0, 1.0, (0.0, 0.0)));
+    let rgb = tinted(&img);
+    let jpeg_q90 = |i: &image::RgbImage| {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .encode_image(i)
+            .unwrap();
+        out
+    };
+    // 16-bit samples, as scanners set to "48-bit colour" or "16-bit gray" write PNGs.
+    let gray16 =
+        image::ImageBuffer::<image::Luma<u16>, _>::from_fn(img.width(), img.height(), |x, y| {
+            image::Luma([img.get_pixel(x, y).0[0] as u16 * 257])
+        });
+    let rgb16 =
+        image::ImageBuffer::<image::Rgb<u16>, _>::from_fn(rgb.width(), rgb.height(), |x, y| {
+            image::Rgb(rgb.get_pixel(x, y).0.map(|c| c as u16 * 257))
+        });
+    // Transparent paper: an RGBA page whose paper pixels are black with alpha 0 must print as white.
+    let rgba = image::RgbaImage::from_fn(img.width(), img.height(), |x, y| {
+        let g = img.get_pixel(x, y).0[0];
+        if g > 200 {
+            image::Rgba([0, 0, 0, 0])
+        } else {
+            let c = rgb.get_pixel(x, y).0;
+            image::Rgba([c[0], c[1], c[2], 255])
+        }
+    });
+    // 600 dpi: three times the 203 dpi page, in colour; read halved.
+    let fine = image::imageops::resize(
+        &rgb,
+        rgb.width() * 3,
+        rgb.height() * 3,
+        image::imageops::FilterType::Triangle,
+    );
+    let fine_jpeg = jpeg_q90(&fine);
+    drop(fine);
+    let pdf_colour = super::synth_damage::pdf_of_streams([vec![(
+        lopdf::Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image",
+                "Width" => rgb.width() as i64, "Height" => rgb.height() as i64,
+                "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8,
+                "Filter" => "DCTDecode",
+            },
+            jpeg_q90(&rgb),
+        ),
+        [0.0, 0.0, 595.0, 842.0],
+    )]]);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("colour.jpg", jpeg_q90(&rgb)),
+        (
+            "colour.png",
+            encoded(&DynamicImage::ImageRgb8(rgb.clone()), Png),
+        ),
+        (
+            "colour.tif",
+            encoded(&DynamicImage::ImageRgb8(rgb.clone()), Tiff),
+        ),
+        (
+            "gray16.png",
+            encoded(&DynamicImage::ImageLuma16(gray16.clone()), Png),
+        ),
+        (
+            "gray16.tif",
+            encoded(&DynamicImage::ImageLuma16(gray16), Tiff),
+        ),
+        (
+            "colour48.png",
+            encoded(&DynamicImage::ImageRgb16(rgb16.clone()), Png),
+        ),
+        (
+            "colour48.tif",
+            encoded(&DynamicImage::ImageRgb16(rgb16), Tiff),
+        ),
+        (
+            "alpha.png",
+            encoded(&DynamicImage::ImageRgba8(rgba.clone()), Png),
+        ),
+        ("alpha.tif", encoded(&DynamicImage::ImageRgba8(rgba), Tiff)),
+        ("colour-600dpi.jpg", fine_jpeg),
+        ("colour-pages.pdf", pdf_colour),
+        (
+            "gray.jpg",
+            encoded(&DynamicImage::ImageLuma8(img.clone()), Jpeg),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in &cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let pages = load_pages(&path);
+        assert_eq!(pages.len(), 1, "{name}");
+        let page = pages[0].as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+        if name.contains("600dpi") {
+            // Halved to the reading's resolution: 1.5 × the 203 dpi page.
+            assert_eq!(page.image.width(), img.width() * 3 / 2, "{name}");
+        } else {
+            assert_eq!(page.image.dimensions(), img.dimensions(), "{name}");
+        }
+        let reading = read_page(&page.image, &geom).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(reading.id_text(), student.id, "{name}");
+        assert_eq!(reading.doubtful_count(), 0, "{name}");
+        for a in &reading.answers {
+            let meant = student
+                .answers
+                .iter()
+                .find(|(n, _)| *n == a.question)
+                .map(|(_, l)| l.as_str())
+                .unwrap();
+            assert_eq!(a.reading.letters, meant, "{name}: question {}", a.question);
+        }
+    }
+}
+
+/// Mean absolute difference of two gray pictures of the same size.
+fn mean_difference(a: &GrayImage, b: &GrayImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let sum: u64 = a
+        .pixels()
+        .zip(b.pixels())
+        .map(|(p, q)| (p.0[0] as i32 - q.0[0] as i32).unsigned_abs() as u64)
+        .sum();
+    sum as f64 / (a.width() * a.height()) as f64
+}
+
+#[test]
+fn cmyk_and_progressive_jpegs_from_another_encoder_decode_as_their_picture() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan");
+    let reference = image::open(fixtures.join("sheet-crop-colour.png"))
+        .unwrap()
+        .into_rgb8();
+    let expected = GrayImage::from_fn(reference.width(), reference.height(), |x, y| {
+        let [r, g, b] = reference.get_pixel(x, y).0;
+        image::Luma([super::input::luma_for_tests(r, g, b)])
+    });
+    for name in [
+        "sheet-crop-cmyk.jpg",
+        "sheet-crop-progressive.jpg",
+        "sheet-crop-colour.png",
+    ] {
+        let pages = load_pages(&fixtures.join(name));
+        let page = pages[0].as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let diff = mean_difference(&page.image, &expected);
+        assert!(diff < 4.0, "{name}: mean difference {diff:.2}");
+        // The pencil marks stay dark and the paper light (a CMYK page read inverted would swap them).
+        let dark = page.image.pixels().filter(|p| p.0[0] < 90).count();
+        let light = page.image.pixels().filter(|p| p.0[0] > 200).count();
+        assert!(
+            light > dark * 5 && dark > 300,
+            "{name}: {dark} dark, {light} light"
+        );
+    }
+}
