@@ -107,9 +107,6 @@ const CIRCLE_INTO: f32 = 1.9;
 const FILL_REACH: f32 = 0.7;
 const STROKE_REACH: f32 = 1.5;
 const CIRCLE_REACH: f32 = 1.6;
-/// A fill covers each half of the box (left, right, top, bottom) at least this much; a half fill
-/// blurred over most of a box at 150 dpi still leaves one half mostly bare.
-const HALF_BARE: f32 = 0.5;
 /// The darkness an eraser's haze can leave in a box: a fill, however faint, is darker.
 const ERASED_HAZE: f32 = 0.13;
 /// Below this the pencil is not told apart from paper grain and print (darkness).
@@ -886,7 +883,7 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     let speck = 0.04 + 0.12 * (pencil - 0.6).max(0.0);
     // A fill is darker than the haze an eraser leaves (at most about 0.12 above the paper), however faint
     // this writer's pencil.
-    if f.cover >= 0.7 && f.fill >= (0.45 * pencil).max(ERASED_HAZE) && f.half_min >= HALF_BARE {
+    if f.cover >= 0.7 && f.fill >= (0.45 * pencil).max(ERASED_HAZE) {
         return MarkShape::Fill;
     }
     if f.cover < 0.3 && around == Around::Circle {
