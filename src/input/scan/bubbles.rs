@@ -96,6 +96,12 @@ const NEAR: f32 = 2.0;
 /// a circle, an open one); fewer is a neighbour's mark reaching over, a tick's or a cross's arms.
 const CIRCLE_AROUND: f32 = 0.55;
 const PART_AROUND: f32 = 0.4;
+/// Stations with a line of its own, all but none of what its marked neighbours leave to judge, that make
+/// a circle seen all round a bubble its own.
+const OWN_LINE_LEFT: usize = 4;
+/// How far from a circled neighbour's box (mm) its circle may run inside this box: a large one drawn
+/// out over the next box.
+const CIRCLE_INTO: f32 = 1.9;
 /// How far round a marked neighbour's box its own ink reaches (mm), by what it was read as: a fill's
 /// overshoot, a tick's long arm, a circle drawn round it (up to over the next box).
 const FILL_REACH: f32 = 0.7;
@@ -579,7 +585,14 @@ fn box_distance(o: &BoxMm, x: f32, y: f32) -> f32 {
 /// neighbours on the sides the station faces) it is; NaN where the print itself is (an outline, a
 /// frame: a thin printed line reads darker or lighter with where it falls between pixels, and pencil
 /// over black print does not show).
-fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) -> Vec<Vec<f32>> {
+fn around_residuals(
+    geom: &SheetGeometry,
+    patches: &[Patch],
+    unmarked: &[bool],
+    lined: Option<&[Vec<bool>]>,
+) -> Vec<Vec<f32>> {
+    // A bubble lends its print at a station only where no pencil line was seen there before.
+    let clear_at = |j: usize, station: usize| lined.is_none_or(|l| !l[j][station]);
     use std::collections::HashMap;
     let near = surroundings(geom);
     let station_sides: Vec<u8> = geom
@@ -600,7 +613,18 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
     // (station, kind, neighbour bits on the station's sides) → the darkest the print there reads, per
     // depth.
     type Template = Vec<f32>;
-    let mut cache: HashMap<(usize, u8, u8, Option<i32>), Template> = HashMap::new();
+    let mut cache: HashMap<(usize, u8, u8), Template> = HashMap::new();
+    // (station, kind, neighbour bits, the line of the sheet its samples cross) → the median print of
+    // the bubbles on that line, when enough of them are clear there.
+    let mut same_cache: HashMap<(usize, u8, u8, i32), Option<Template>> = HashMap::new();
+    let mut on_edge: HashMap<i32, Vec<usize>> = HashMap::new();
+    for (j, b) in geom.bubbles.iter().enumerate() {
+        for side in [1, 2, 4, 8] {
+            if let Some(e) = edge_of(&b.area, side) {
+                on_edge.entry(e).or_default().push(j);
+            }
+        }
+    }
     let build = |station: usize, members: &[usize], same_print: bool| -> Template {
         let mut upper = [0.0f32; AROUND_DEPTHS];
         let mut buf = Vec::with_capacity(members.len());
@@ -642,47 +666,52 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
             let mut out = Vec::with_capacity(p.around.len());
             for (station, &sides) in station_sides.iter().enumerate() {
                 let bits = beside & sides;
-                let edge = edge_of(&geom.bubbles[i].area, crossed[station]);
-                let same_edge: Vec<usize> = match edge {
-                    Some(e) => (0..patches.len())
-                        .filter(|&j| {
-                            unmarked[j]
-                                && near[j].0 == kind
-                                && near[j].1 & sides == bits
-                                && edge_of(&geom.bubbles[j].area, crossed[station]) == Some(e)
+                let same = edge_of(&geom.bubbles[i].area, crossed[station]).and_then(|e| {
+                    same_cache
+                        .entry((station, kind, bits, e))
+                        .or_insert_with(|| {
+                            let members: Vec<usize> = on_edge[&e]
+                                .iter()
+                                .copied()
+                                .filter(|&j| {
+                                    unmarked[j]
+                                        && clear_at(j, station)
+                                        && near[j].0 == kind
+                                        && near[j].1 & sides == bits
+                                })
+                                .collect();
+                            (members.len() >= SAME_EDGE_MEMBERS)
+                                .then(|| build(station, &members, true))
                         })
-                        .collect(),
-                    None => Vec::new(),
-                };
-                let edge = edge.filter(|_| same_edge.len() >= SAME_EDGE_MEMBERS);
-                let key = (station, kind, bits, edge);
-                let t = cache.entry(key).or_insert_with(|| {
-                    if edge.is_some() {
-                        return build(station, &same_edge, true);
-                    }
-                    // Unmarked bubbles alike here; a kind with too few of them (a variant row of two)
-                    // borrows from every kind.
-                    let alike = |any_kind: bool| -> Vec<usize> {
-                        (0..patches.len())
-                            .filter(|&j| {
-                                unmarked[j]
-                                    && (any_kind || near[j].0 == kind)
-                                    && near[j].1 & sides == bits
-                            })
-                            .collect()
-                    };
-                    let mut members = alike(false);
-                    if members.len() < 4 {
-                        members = alike(true);
-                    }
-                    if members.len() < 4 {
-                        members = (0..patches.len()).filter(|&j| unmarked[j]).collect();
-                    }
-                    if members.is_empty() {
-                        members = (0..patches.len()).collect();
-                    }
-                    build(station, &members, false)
+                        .as_ref()
                 });
+                let t = match same {
+                    Some(t) => t,
+                    None => cache.entry((station, kind, bits)).or_insert_with(|| {
+                        // Unmarked bubbles alike here, clear of pencil lines at this station; a kind with
+                        // too few of them (a variant row of two) borrows from every kind, lines or not.
+                        let alike = |any_kind: bool| -> Vec<usize> {
+                            (0..patches.len())
+                                .filter(|&j| {
+                                    unmarked[j]
+                                        && (any_kind || clear_at(j, station) && near[j].0 == kind)
+                                        && near[j].1 & sides == bits
+                                })
+                                .collect()
+                        };
+                        let mut members = alike(false);
+                        if members.len() < 4 {
+                            members = alike(true);
+                        }
+                        if members.len() < 4 {
+                            members = (0..patches.len()).filter(|&j| unmarked[j]).collect();
+                        }
+                        if members.is_empty() {
+                            members = (0..patches.len()).collect();
+                        }
+                        build(station, &members, false)
+                    }),
+                };
                 let row = &p.around[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS];
                 for (d, t) in row.iter().zip(t.iter()) {
                     out.push(if d.is_nan() {
@@ -743,6 +772,22 @@ fn side_crossed(a: &BoxMm, s: &Station) -> u8 {
         f32::INFINITY
     };
     if tx <= ty { x_side } else { y_side }
+}
+
+/// Per station round box `a`: whether a pencil line crosses it (two samples in a row at least `ink`
+/// darker than the print).
+fn station_lines(a: &BoxMm, residual: &[f32], ink: f32) -> Vec<bool> {
+    (0..stations(a).len())
+        .map(|station| {
+            let mut run = 0;
+            residual[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS]
+                .iter()
+                .any(|&v| {
+                    run = if v >= ink { run + 1 } else { 0 };
+                    run >= 2
+                })
+        })
+        .collect()
 }
 
 /// How much of the contour round bubble `a` a pencil line runs along: (stations with a line, stations
@@ -890,7 +935,6 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 .collect()
         })
         .collect();
-    let around = around_residuals(geom, patches, &unmarked);
 
     // The sheet's pencil: the typical darkness of the ink samples inside the boxes, over the sheet and
     // per region.
@@ -924,6 +968,18 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         })
         .collect();
 
+    // The print round the bubbles is judged twice: first from every bubble unmarked inside, then leaving
+    // out, station by station, the bubbles a pencil line runs past there (their own circle, or a
+    // neighbour's reaching over): on a sheet where most answers are circled, those lines would otherwise
+    // be taken for print.
+    let first_around = around_residuals(geom, patches, &unmarked, None);
+    let first_lines: Vec<Vec<bool>> = (0..patches.len())
+        .map(|i| {
+            let ink = (0.35 * pencil_of[&region(&geom.bubbles[i])]).max(0.12);
+            station_lines(&geom.bubbles[i].area, &first_around[i], ink)
+        })
+        .collect();
+    let around = around_residuals(geom, patches, &unmarked, Some(&first_lines));
     let feats: Vec<Features> = geom
         .bubbles
         .iter()
@@ -961,8 +1017,51 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     let readings: Vec<BubbleReading> = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
-            let f = &feats[i];
             let pencil = pencil_of[&region(b)];
+            // A large circle round a neighbour reaches into this box along the side facing it: a
+            // little ink there, and nothing else inside, is the neighbour's.
+            let masked;
+            let f = match first[i] {
+                MarkShape::Smudge | MarkShape::Stroke => {
+                    let circled: Vec<&BoxMm> = geom
+                        .bubbles
+                        .iter()
+                        .enumerate()
+                        .filter(|&(j, o)| {
+                            j != i
+                                && first[j] == MarkShape::Circle
+                                && box_distance(
+                                    &o.area,
+                                    b.area.x + b.area.w / 2.0,
+                                    b.area.y + b.area.h / 2.0,
+                                ) < 8.0
+                        })
+                        .map(|(_, o)| &o.area)
+                        .collect();
+                    if circled.is_empty() {
+                        &feats[i]
+                    } else {
+                        let p = &patches[i];
+                        let (sx, sy) = (b.area.w / p.nx as f32, b.area.h / p.ny as f32);
+                        let r: Vec<f32> = residuals[i]
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &v)| {
+                                let x = b.area.x + sx * ((k % p.nx) as f32 + 0.5);
+                                let y = b.area.y + sy * ((k / p.nx) as f32 + 0.5);
+                                if circled.iter().any(|o| box_distance(o, x, y) <= CIRCLE_INTO) {
+                                    f32::NAN
+                                } else {
+                                    v
+                                }
+                            })
+                            .collect();
+                        masked = features(p, &r, pencil);
+                        &masked
+                    }
+                }
+                _ => &feats[i],
+            };
             let (mut lined, mut judged, mut corners) = raw_around[i];
             if lined * 5 >= judged {
                 let a = &b.area;
@@ -991,7 +1090,25 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                     });
                 }
             }
-            let shape = shape_of(f, around_verdict(lined, judged, corners), pencil, visible);
+            let raw = raw_around[i];
+            let mut verdict = around_verdict(lined, judged, corners);
+            // Where the neighbours' marks hide too much of the contour to judge, a line round this bubble
+            // seen before they were left out may be its own circle: a person decides.
+            if verdict == Around::Clear
+                && judged * 20 < AROUND_STATIONS * 3
+                && around_verdict(raw.0, raw.1, raw.2) == Around::Circle
+            {
+                verdict = Around::Part;
+            }
+            // A circle seen all round, of which what the neighbours leave is lined all along: its own.
+            if verdict == Around::Part
+                && around_verdict(raw.0, raw.1, raw.2) == Around::Circle
+                && lined >= OWN_LINE_LEFT
+                && lined * 10 >= judged * 9
+            {
+                verdict = Around::Circle;
+            }
+            let shape = shape_of(f, verdict, pencil, visible);
             let share = lined as f32 / judged.max(1) as f32;
             let state = match shape {
                 MarkShape::None => BubbleState::Empty,
