@@ -330,15 +330,17 @@ fn roster_text(students: &[Student]) -> String {
         .collect()
 }
 
-/// The QR text of page 1 of a variant's sheet, for one student or blank.
+/// The QR text of a variant's sheet, for one student or blank, with layout's page marker where the page
+/// goes: `1` on a one-page sheet, `k/n` on each page of a longer one.
 fn sheet_code(digest: &str, variant: &str, student: Option<&str>) -> String {
     SheetCode {
         digest: digest.to_string(),
         variant: variant.to_string(),
         page: 1,
+        pages: 1,
         student: student.map(str::to_string),
     }
-    .to_text()
+    .text_with_page(crate::render::layout::SHEET_PAGE)
 }
 
 /// The backends of a run, made for the formats it writes: the typesetter always (the Word writer measures
