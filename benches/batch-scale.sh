@@ -47,7 +47,7 @@ PY
 }
 
 echo "== examgen batch at scale: $(nproc) cores, $(date -u +%F), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-12s %8s %10s %10s %12s %10s  %s\n' mode students "wall (s)" "CPU (s)" "ms/student" "peak MB" goals
+printf '%-12s %8s %10s %10s %12s %10s %12s  %s\n' mode students "wall (s)" "CPU (s)" "ms/student" "peak MB" "manifest MB" goals
 declare -A per_1000
 for n in $sizes; do
     roster="$work/roster-$n.csv"
@@ -74,7 +74,9 @@ for n in $sizes; do
             # Linear: the cost of a student at this size is that at 1,000 (25% for noise on a shared machine).
             verdict+=", linear $(awk -v p="$per" -v q="${per_1000[$mode]}" 'BEGIN { print (p <= q * 1.25) ? "meets" : "MISSES" } ')"
         fi
-        printf '%-12s %8s %10s %10s %12s %10s  %s\n' "$mode" "$n" "$wall" "$cpu" "$per" "$peak_mb" "$verdict"
+        # manifest.json carries every variant's sheet geometry: with --per-student it grows with the class.
+        manifest_mb=$(awk -v b="$(stat -c %s "$out/manifest.json" 2>/dev/null || echo 0)" 'BEGIN { printf "%.1f", b / 1048576 }')
+        printf '%-12s %8s %10s %10s %12s %10s %12s  %s\n' "$mode" "$n" "$wall" "$cpu" "$per" "$peak_mb" "$manifest_mb" "$verdict"
         rm -rf "$out"
     done
 done

@@ -17,7 +17,7 @@ pub type Used = BTreeMap<u16, (u16, String)>;
 pub struct Embedded {
     /// Original glyph id → id in the subset; the content stream shows the latter.
     pub remap: BTreeMap<u16, u16>,
-    program: Stream,
+    program: std::sync::Arc<Program>,
     to_unicode: Stream,
     widths: Vec<Object>,
     face_name: Vec<u8>,
@@ -34,12 +34,15 @@ impl Embedded {
     /// Subsets `source` (font bytes) to `used` (glyph ids of `source`), named and measured as `meta` says
     /// (resource name `id`), or None when the subsetter fails. `source` is the face's file or a face already
     /// cut down from it.
-    pub fn new(source: &[u8], meta: &FaceMeta, id: &str, used: &Used) -> Option<Embedded> {
-        let subset = subset(source, used)?;
-        if !is_truetype(&subset.bytes) {
-            return None;
-        }
-        let remap = subset.glyph_mapping;
+    pub fn new(
+        source: &[u8],
+        meta: &FaceMeta,
+        id: &str,
+        used: &Used,
+        programs: Option<&Programs>,
+    ) -> Option<Embedded> {
+        let program = program(source, used, programs)?;
+        let remap = program.glyph_mapping.clone();
         // Subset ids ascend with the original ids, as /W runs and ToUnicode ranges need.
         let coded: Vec<(u16, u16, &String)> = used
             .iter()
@@ -56,9 +59,6 @@ impl Embedded {
                 .map(|(n, units, _)| (*n, (*units as f32 * scale) as i64)),
         );
 
-        let mut dict = Dictionary::new();
-        dict.set("Length1", Object::Integer(subset.bytes.len() as i64));
-        let program = deflated(Stream::new(dict, subset.bytes).with_compression(true));
         let to_unicode = deflated(Stream::new(Dictionary::new(), cmap.into_bytes()));
 
         let name = meta.name.clone().unwrap_or_else(|| id.to_string());
@@ -81,7 +81,7 @@ impl Embedded {
         let descriptor = (first + 2, 0);
         let font = (first + 3, 0);
         doc.objects
-            .insert(program, Object::Stream(self.program.clone()));
+            .insert(program, Object::Stream(self.program.stream.clone()));
         doc.objects
             .insert(to_unicode, Object::Stream(self.to_unicode.clone()));
         let mut d = Dictionary::from_iter(self.descriptor.clone());
@@ -118,12 +118,18 @@ impl Narrow {
 
     /// `used` embedded from this face, when it has all of its glyphs. Renumbering keeps the order of
     /// glyph ids, so the subset is the one the whole font would give.
-    pub fn embed(&self, meta: &FaceMeta, id: &str, used: &Used) -> Option<Embedded> {
+    pub fn embed(
+        &self,
+        meta: &FaceMeta,
+        id: &str,
+        used: &Used,
+        programs: Option<&Programs>,
+    ) -> Option<Embedded> {
         let mut narrow = Used::new();
         for (g, v) in used {
             narrow.insert(*self.ids.get(g)?, v.clone());
         }
-        let mut embedded = Embedded::new(&self.bytes, meta, id, &narrow)?;
+        let mut embedded = Embedded::new(&self.bytes, meta, id, &narrow, programs)?;
         embedded.remap = used
             .keys()
             .filter_map(|g| Some((*g, *embedded.remap.get(self.ids.get(g)?)?)))
@@ -162,7 +168,7 @@ impl FontObjects for KeptIds {
 pub struct KeptIds {
     /// The glyphs (ids in the whole face) it has, ascending.
     glyphs: Vec<u16>,
-    program: Stream,
+    program: std::sync::Arc<Program>,
     to_unicode: Stream,
     cid_to_gid: Stream,
     widths: Vec<Object>,
@@ -172,11 +178,14 @@ pub struct KeptIds {
 
 impl KeptIds {
     /// `used` (glyph ids of `source`, the whole face) subset from `source`, or None when the subsetter fails.
-    pub fn new(source: &[u8], meta: &FaceMeta, id: &str, used: &Used) -> Option<KeptIds> {
-        let subset = subset(source, used)?;
-        if !is_truetype(&subset.bytes) {
-            return None;
-        }
+    pub fn new(
+        source: &[u8],
+        meta: &FaceMeta,
+        id: &str,
+        used: &Used,
+        programs: Option<&Programs>,
+    ) -> Option<KeptIds> {
+        let program = program(source, used, programs)?;
         let unicode: Vec<(u16, String)> = used.iter().map(|(g, (_, c))| (*g, c.clone())).collect();
         let scale = 1000.0 / meta.units_per_em as f32;
         let widths = width_runs(
@@ -185,17 +194,15 @@ impl KeptIds {
         );
         let last = used.keys().next_back().copied().unwrap_or(0) as usize;
         let mut map = vec![0u8; 2 * (last + 1)];
-        for (g, new) in &subset.glyph_mapping {
+        for (g, new) in &program.glyph_mapping {
             let at = 2 * *g as usize;
             map[at..at + 2].copy_from_slice(&new.to_be_bytes());
         }
-        let mut dict = Dictionary::new();
-        dict.set("Length1", Object::Integer(subset.bytes.len() as i64));
         let name = meta.name.clone().unwrap_or_else(|| id.to_string());
         let face_name = format!("{}+{name}", id.get(0..6).unwrap_or(id)).into_bytes();
         Some(KeptIds {
             glyphs: used.keys().copied().collect(),
-            program: deflated(Stream::new(dict, subset.bytes).with_compression(true)),
+            program,
             to_unicode: deflated(Stream::new(
                 Dictionary::new(),
                 cmap_string(id, &unicode).into_bytes(),
@@ -226,12 +233,89 @@ impl KeptIds {
             Object::Reference((map, 0)),
         );
         vec![
-            (program, Object::Stream(self.program.clone())),
+            (program, Object::Stream(self.program.stream.clone())),
             (to_unicode, Object::Stream(self.to_unicode.clone())),
             (map, Object::Stream(self.cid_to_gid.clone())),
             (descriptor, Object::Dictionary(d)),
             (font, Object::Dictionary(dict)),
         ]
+    }
+}
+
+/// Things lately made, by key, each made once and shared; a few are kept, the oldest dropped first.
+pub struct Recent<K, T> {
+    kept: std::sync::Mutex<std::collections::VecDeque<(K, std::sync::Arc<T>)>>,
+    size: usize,
+}
+
+impl<K: PartialEq, T> Recent<K, T> {
+    pub fn new(size: usize) -> Recent<K, T> {
+        Recent {
+            kept: Default::default(),
+            size,
+        }
+    }
+
+    /// The thing made for `key` before, or made by `make` now (None when it fails, which is not kept).
+    /// Two threads may make the same thing at once; both get equal values.
+    pub fn get_or_make(
+        &self,
+        key: K,
+        make: impl FnOnce() -> Option<T>,
+    ) -> Option<std::sync::Arc<T>> {
+        let lock = || self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, made)) = lock().iter().find(|(k, _)| *k == key) {
+            return Some(std::sync::Arc::clone(made));
+        }
+        let made = std::sync::Arc::new(make()?);
+        let mut kept = lock();
+        if kept.len() >= self.size {
+            kept.pop_front();
+        }
+        kept.push_back((key, std::sync::Arc::clone(&made)));
+        Some(made)
+    }
+}
+
+/// A face's glyphs subset and the font program deflated — the slow part of embedding a face — and how the
+/// glyphs were renumbered.
+pub struct Program {
+    stream: Stream,
+    glyph_mapping: BTreeMap<u16, u16>,
+}
+
+/// Font programs lately made, by the font they were cut from (its bytes' address and length: the faces
+/// and cut-down faces a writer holds, which outlive it) and their glyph ids. A batch with a variant per
+/// student prints the same questions in other orders, so its papers (its keys, its sheets) show the same
+/// glyphs and would otherwise cut and deflate the same program again for the same bytes. Only the
+/// glyphs count: which character a glyph stands for (the ToUnicode map) may differ between documents
+/// and is made for each.
+pub type Programs = Recent<(usize, usize, Vec<u16>), Program>;
+
+/// How many programs a writer keeps: body and heading of a batch's paper, answer sheet and key.
+pub const PROGRAMS_KEPT: usize = 8;
+
+/// `used` (glyph ids of `source`) subset from `source` and deflated, from `programs` when it has it; None
+/// when the subsetter fails or the subset is not TrueType.
+fn program(source: &[u8], used: &Used, programs: Option<&Programs>) -> Option<std::sync::Arc<Program>> {
+    let make = || {
+        let subset = subset(source, used)?;
+        if !is_truetype(&subset.bytes) {
+            return None;
+        }
+        let mut dict = Dictionary::new();
+        dict.set("Length1", Object::Integer(subset.bytes.len() as i64));
+        Some(Program {
+            stream: deflated(Stream::new(dict, subset.bytes).with_compression(true)),
+            glyph_mapping: subset.glyph_mapping,
+        })
+    };
+    match programs {
+        Some(programs) => programs.get_or_make(
+            (source.as_ptr() as usize, source.len(), used.keys().copied().collect()),
+            make,
+        ),
+        None => make().map(std::sync::Arc::new),
     }
 }
 
@@ -524,6 +608,32 @@ mod tests {
     }
 
     #[test]
+    fn recent_makes_each_key_once_and_drops_the_oldest() {
+        let recent: Recent<u32, String> = Recent::new(2);
+        let made = std::cell::Cell::new(0);
+        let get = |k: u32| {
+            recent
+                .get_or_make(k, || {
+                    made.set(made.get() + 1);
+                    (k != 9).then(|| format!("v{k}"))
+                })
+                .map(|v| v.to_string())
+        };
+        assert_eq!(get(1).as_deref(), Some("v1"));
+        assert_eq!(get(1).as_deref(), Some("v1"));
+        assert_eq!(made.get(), 1);
+        // A failure is not kept: asked again, it is tried again.
+        assert_eq!(get(9), None);
+        assert_eq!(get(9), None);
+        assert_eq!(made.get(), 3);
+        get(2);
+        get(3);
+        assert_eq!(made.get(), 5);
+        get(1);
+        assert_eq!(made.get(), 6, "1 was dropped for 3");
+    }
+
+    #[test]
     fn widths_come_in_runs_of_consecutive_codes() {
         let w = width_runs([(1, 500), (2, 1000), (5, 250)].into_iter());
         assert_eq!(
@@ -547,15 +657,19 @@ mod tests {
             &fonts,
             "社会工作者的职业道德是（　）。A．助人自助 2025年张喆李堃王赟",
         );
-        let whole = Embedded::new(font, &meta, "EGBODY", &paper).unwrap();
+        let whole = Embedded::new(font, &meta, "EGBODY", &paper, None).unwrap();
         let narrow = Narrow::new(font, &class).unwrap();
-        let cut = narrow.embed(&meta, "EGBODY", &paper).unwrap();
+        let cut = narrow.embed(&meta, "EGBODY", &paper, None).unwrap();
         assert_eq!(cut.remap, whole.remap);
-        assert_eq!(cut.program.content, whole.program.content);
+        assert_eq!(cut.program.stream.content, whole.program.stream.content);
         assert_eq!(cut.to_unicode.content, whole.to_unicode.content);
         assert_eq!(cut.widths, whole.widths);
         // A character the cut-down face lacks is not faked: the caller falls back to the whole font.
-        assert!(narrow.embed(&meta, "EGBODY", &used(&fonts, "翀")).is_none());
+        assert!(
+            narrow
+                .embed(&meta, "EGBODY", &used(&fonts, "翀"), None)
+                .is_none()
+        );
         // Full-width characters are 1000 units wide in /W.
         let wide =
             |w: &Object| matches!(w, Object::Array(ws) if ws.contains(&Object::Integer(1000)));

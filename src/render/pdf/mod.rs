@@ -35,6 +35,8 @@ pub struct PdfWriter<'f> {
     xobjects: XObjects,
     /// The faces cut down to a run's glyphs, once `narrow_to` has seen its documents.
     narrow: std::sync::OnceLock<[Option<embed::Narrow>; 2]>,
+    /// Font programs lately cut and deflated, by font and glyphs.
+    programs: embed::Programs,
 }
 
 // The subset tag (`XXXXXX+Name`) is taken from the resource id: six capital letters, fixed for reproducibility.
@@ -68,6 +70,7 @@ impl<'f> PdfWriter<'f> {
             meta: None,
             xobjects: XObjects::new(pictures),
             narrow: Default::default(),
+            programs: embed::Programs::new(embed::PROGRAMS_KEPT),
         };
         if own {
             let meta = |face: &crate::render::fonts::Face| {
@@ -169,7 +172,7 @@ impl<'f> PdfWriter<'f> {
             if used[i].is_empty() {
                 return Some(None);
             }
-            embed::KeptIds::new(bytes, &meta[i], id, &used[i]).map(Some)
+            embed::KeptIds::new(bytes, &meta[i], id, &used[i], Some(&self.programs)).map(Some)
         };
         Some(SharedPdf {
             faces: [
@@ -589,9 +592,10 @@ fn subset_faces(
             return Some(None);
         }
         let narrow = fonts.narrow.get().and_then(|n| n[i].as_ref());
+        let programs = Some(&fonts.programs);
         narrow
-            .and_then(|n| n.embed(&meta[i], id, &used[i]))
-            .or_else(|| Embedded::new(bytes, &meta[i], id, &used[i]))
+            .and_then(|n| n.embed(&meta[i], id, &used[i], programs))
+            .or_else(|| Embedded::new(bytes, &meta[i], id, &used[i], programs))
             .map(Some)
     };
     Some([

@@ -282,7 +282,7 @@ impl<W: Write> PrintFile<W> {
                 self.object(FACES[i], &Object::Null)?;
                 continue;
             };
-            let kept = KeptIds::new(&face.bytes, meta, id, &used).ok_or_else(|| {
+            let kept = KeptIds::new(&face.bytes, meta, id, &used, None).ok_or_else(|| {
                 io::Error::other(format!("the font {} could not be subset", face.name))
             })?;
             let first = self.offsets.len() as u32;
