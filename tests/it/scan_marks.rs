@@ -249,3 +249,98 @@ fn circles_drawn_tight_large_or_off_centre_read_or_go_to_a_person() {
     pages_marked_with(&synth::CIRCLE_STYLES, 20..28).check(33, 18);
 }
 
+#[test]
+fn dashes_slashes_pens_spills_heavy_fills_and_small_ticks_read_or_go_to_a_person() {
+    // One student per way of marking, every mark of the sheet made that way, at 200 dpi (dashes and
+    // small ticks, the smallest of them, also at 600 dpi): the only ink in a question is read, ink beside
+    // another mark goes to a person, and none of it is silently empty. Not yet met: 3 of the smallest
+    // marks (dashes and small ticks mostly on the printed letter, ink on under 5 % of the box) read as
+    // empty; nor, so not here, a whole sheet of dots on the letter, of lines under it, or of ballpoint
+    // circles (most read as empty).
+    use synth::Mark::*;
+    let dir = Dir::new();
+    let (geom, pages) = examgen_sheet(&dir, &[200, 600]);
+    let mut tally = Tally::default();
+    let styles = [
+        PenTick, PenCross, PenFill, Dash, Slash, Spill, Heavy, SmallTick,
+    ];
+    for (k, style) in styles.iter().enumerate() {
+        let feed = [Feed::Copier, Feed::Feeder][k % 2];
+        let one = std::slice::from_ref(style);
+        let (dpi, page) = &pages[0];
+        mark_and_read(&geom, *dpi, page, one, feed, 900 + k as u64, &mut tally);
+        if matches!(style, Dash | SmallTick) {
+            let (dpi, page) = &pages[1];
+            mark_and_read(&geom, *dpi, page, one, feed, 950 + k as u64, &mut tally);
+        }
+    }
+    tally.check(3, 3);
+}
+
+#[test]
+fn a_blue_ballpoint_on_a_colour_scan_reads() {
+    // A student answering in blue ballpoint (ticks, crosses, hatched fills), scanned in colour: the
+    // reader turns the page grey, where the pen's blue reads much lighter than it looks.
+    let dir = Dir::new();
+    let (geom, pages) = examgen_sheet(&dir, &[200]);
+    let (dpi, page) = &pages[0];
+    let ppm = *dpi as f32 / 25.4;
+    let mut rng = Rng::new(4242);
+    let pens = [
+        synth::Mark::PenTick,
+        synth::Mark::PenCross,
+        synth::Mark::PenFill,
+    ];
+    let (mut student, expect) = synth::styled_student_with(&geom, &mut rng, &pens);
+    // The pencil fills the fabricator puts beside unclear marks are the pen's too.
+    for (_, m) in student.marks.iter_mut() {
+        if *m == synth::Mark::Pencil {
+            *m = synth::Mark::PenFill;
+        }
+    }
+    // The ink drawn on its own layer, then laid over the page in blue.
+    let mut ink = GrayImage::from_pixel(page.width(), page.height(), image::Luma([255]));
+    synth::draw_marks(&mut ink, &geom, &student, ppm, &mut rng);
+    let blue = [40.0f32, 70.0, 185.0];
+    let colour = image::RgbImage::from_fn(page.width(), page.height(), |x, y| {
+        let g = page.get_pixel(x, y).0[0] as f32;
+        let a = ((255.0 - ink.get_pixel(x, y).0[0] as f32) / 175.0).min(1.0);
+        image::Rgb(blue.map(|c| (g * (1.0 - a) + c.min(g) * a) as u8))
+    });
+    colour.save(dir.join("colour.png")).unwrap();
+    dir.run(&["scan", "sheets/manifest.json", "colour.png", "-o", "out"])
+        .success();
+    let text = std::fs::read_to_string(dir.join("out/responses.csv")).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(row[0], student.id, "{row:?}");
+    let (mut clear, mut flagged) = (0, 0);
+    for (q, want) in geom.questions.iter().zip(&expect) {
+        let c = header
+            .iter()
+            .position(|h| *h == q.number.to_string())
+            .unwrap();
+        let got = row[c];
+        match want {
+            synth::Expect::Clear(l) => {
+                clear += 1;
+                flagged += usize::from(got == "?");
+                assert!(
+                    got == l || got == "?",
+                    "question {}: read {got:?}, marked {l:?}",
+                    q.number
+                );
+            }
+            synth::Expect::Flag => assert_eq!(got, "?", "question {}", q.number),
+            synth::Expect::RightOrFlag(l) => {
+                assert!(got == l || got == "?", "question {}: {got:?}", q.number)
+            }
+        }
+    }
+    assert!(
+        flagged * 100 <= 3 * clear,
+        "{flagged} of {clear} clear questions flagged"
+    );
+}
