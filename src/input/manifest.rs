@@ -345,24 +345,11 @@ impl Manifest {
     /// bank and blueprint digests, the seed and every variant's questions in order. A sheet whose code
     /// carries another fingerprint belongs to another exam.
     pub fn draw_digest(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(format!(
-            "{}\n{}\n{}\n{}\n",
-            self.bank.digest, self.blueprint.digest, self.seed, self.distinct
-        ));
+        let mut digest = DrawDigest::new(self);
         for v in &self.variants {
-            h.update(format!("{}:", v.label));
-            for q in &v.questions {
-                h.update(format!("{} {:?};", q.id, q.option_order));
-            }
-            h.update("\n");
+            digest.add(v);
         }
-        h.finalize()
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        digest.finish()
     }
 
     /// Every bank question id in every variant, for `--exclude-used`.
@@ -370,6 +357,42 @@ impl Manifest {
         self.variants
             .iter()
             .flat_map(|v| v.questions.iter().map(|q| q.id.as_str()))
+    }
+}
+
+/// [`Manifest::draw_digest`] made variant by variant, for a run that never holds every variant at once.
+pub struct DrawDigest(sha2::Sha256);
+
+impl DrawDigest {
+    /// Starts from the manifest's bank, blueprint, seed and distinctness (its variants are not read).
+    pub fn new(head: &Manifest) -> DrawDigest {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(format!(
+            "{}\n{}\n{}\n{}\n",
+            head.bank.digest, head.blueprint.digest, head.seed, head.distinct
+        ));
+        DrawDigest(h)
+    }
+
+    /// The next variant, in draw order.
+    pub fn add(&mut self, v: &VariantRecord) {
+        use sha2::Digest;
+        self.0.update(format!("{}:", v.label));
+        for q in &v.questions {
+            self.0.update(format!("{} {:?};", q.id, q.option_order));
+        }
+        self.0.update("\n");
+    }
+
+    pub fn finish(self) -> String {
+        use sha2::Digest;
+        self.0
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 

@@ -226,6 +226,17 @@ pub struct Document {
     /// A quarter em between Han and Western letters or digits (`autospace="false"` turns it off).
     pub autospace: bool,
     pub blocks: Vec<Block>,
+    /// `<continued>`: what heads every page after the first when the document runs over one page (an
+    /// answer sheet's name, id grid and QR code), and the page footer it then prints on every page.
+    pub continued: Option<Continued>,
+}
+
+/// The head of every later page of a document that runs over one page; nothing on a one-page document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Continued {
+    pub blocks: Vec<Block>,
+    /// Footer pattern with `{page}` and `{pages}`, on every page once there are two or more.
+    pub footer: Option<String>,
 }
 
 pub const BODY_SIZE: f32 = 10.5;
@@ -275,6 +286,16 @@ pub fn parse(xml: &str, template: &str) -> Result<Document> {
             }
         },
         blocks: ctx.blocks(root)?,
+        continued: match root
+            .children()
+            .find(|c| c.is_element() && c.tag_name().name() == "continued")
+        {
+            Some(node) => Some(Continued {
+                blocks: ctx.blocks(node)?,
+                footer: node.attribute("footer").map(str::to_string),
+            }),
+            None => None,
+        },
     })
 }
 
@@ -341,6 +362,10 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         for child in parent.children() {
             match child.node_type() {
+                // The document's later-page head, read apart from the flow (see `Continued`).
+                NodeType::Element
+                    if child.tag_name().name() == "continued"
+                        && parent.tag_name().name() == "document" => {}
                 NodeType::Element => out.push(self.block(child)?),
                 NodeType::Text if child.text().unwrap_or("").trim().is_empty() => {}
                 NodeType::Text => {

@@ -104,7 +104,11 @@ impl<'f> Typesetter<'f> {
         let text = self.templates.render(template, data)?;
         let printed = stamp::placeholders_in(&text);
         let doc = self.parse_markup(template, &text)?;
-        if reserved_placeholders(&doc.blocks) != printed {
+        let in_head = doc
+            .continued
+            .as_ref()
+            .map_or(0, |c| reserved_placeholders(&c.blocks));
+        if reserved_placeholders(&doc.blocks) + in_head != printed {
             return Ok(None);
         }
         let missing: Vec<MissingGlyph> =
@@ -168,6 +172,13 @@ pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<Mi
     if let Some(footer) = &doc.footer {
         let runs = body(footer.replace("{page}", "1").replace("{pages}", "2"));
         check.runs(&runs, &|| format!("the footer of {template}"));
+    }
+    if let Some(continued) = &doc.continued {
+        check.blocks(&continued.blocks, None);
+        if let Some(footer) = &continued.footer {
+            let runs = body(footer.replace("{page}", "1").replace("{pages}", "2"));
+            check.runs(&runs, &|| format!("the page footer of {template}"));
+        }
     }
     check.out
 }

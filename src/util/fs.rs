@@ -136,6 +136,13 @@ impl StagedRun {
         Ok(file)
     }
 
+    /// A scratch file in the staging folder, never moved into the output folder: it is gone once closed
+    /// (or when the run fails), and lies on the same disk as the run's files.
+    pub fn scratch(&self) -> Result<std::fs::File> {
+        tempfile::tempfile_in(self.staging.path())
+            .map_err(|e| Error::output("write into", self.staging.path(), e))
+    }
+
     /// A file opened by [`StagedRun::create`], synced and made readable.
     pub fn close(&self, path: &Path, file: std::fs::File) -> Result<()> {
         file.sync_all()

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::error::{Error, Result};
 use crate::input::manifest::StudentRecord;
 use crate::input::roster::{self, Student, seat_order};
-use crate::input::scan::SheetGeometry;
+use crate::input::manifest_stream::{VariantSpill, element_json};
 use crate::render::DocKind;
 use crate::render::PdfWriter;
 use crate::render::layout::{self, Layout};
@@ -60,7 +60,8 @@ pub fn class_batch(
     } else {
         req.variants.unwrap_or(2)
     };
-    let drawn = Drawn::load(
+    // Variants are arranged as they are needed, not kept: with one per student they are the class.
+    let drawn = Drawn::load_lazily(
         &DrawRequest {
             variants,
             ..req.draw.clone()
@@ -81,7 +82,7 @@ pub fn class_batch(
     .class(&students, &assignment, &set.labels());
     let backends = Backends::new(typeset, &jobs)?;
     let pdf = backends.pdf()?;
-    let mut manifest = drawn.manifest();
+    let head = drawn.manifest_head();
     let labels = set.labels();
 
     let mut named: Vec<Vec<&Job>> = vec![Vec::new(); students.len()];
@@ -119,6 +120,7 @@ pub fn class_batch(
     let page_cache = PrintPageCache::default();
     let cache =
         |job: &Job| (!req.per_student).then_some((&page_cache, (job.kind as usize, job.variant)));
+    let record_failed = |e| Error::output("write", &dir.join("manifest.json"), e);
     let make = |i: usize| -> Result<StudentMade> {
         let mut made = StudentMade::default();
         for job in &named[i] {
@@ -133,10 +135,11 @@ pub fn class_batch(
             match job.kind {
                 DocKind::AnswerSheet => {
                     if first_of_variant[job.variant] == i {
-                        made.geometry = Some(crate::workflow::sheet::geometry(
-                            &layout,
-                            &manifest.variants[job.variant],
-                        )?);
+                        // The variant's manifest record with its sheet's geometry, serialized here on a
+                        // worker and spilled when the student is taken: no record is kept.
+                        let mut record = drawn.variant_record(job.variant);
+                        record.sheet = crate::workflow::sheet::geometry(&layout, &record)?;
+                        made.record = Some(element_json(&record).map_err(record_failed)?);
                     }
                     made.sheet = Some(PrintDoc::of(pdf, layout, print, cache(job))?);
                 }
@@ -146,13 +149,14 @@ pub fn class_batch(
         }
         Ok(made)
     };
-    let mut geometries: Vec<Option<Vec<SheetGeometry>>> = vec![None; variants];
+    // manifest.json's variant records as they are made, put in variant order at the end.
+    let mut records = VariantSpill::new(out.scratch()?, variants);
     crate::util::parallel::ordered(students.len(), AHEAD, make, |i, made| {
         let StudentMade {
             written: files,
             paper,
             sheet,
-            geometry,
+            record,
         } = made;
         written.pdfs += files.pdfs;
         written.pages += files.pages;
@@ -164,14 +168,19 @@ pub fn class_batch(
         if let Some(sheet) = sheet {
             print_sheets.append(pdf, &title, sheet)?;
         }
-        if geometry.is_some() {
-            geometries[assignment[i]] = geometry;
+        if let Some(record) = record {
+            records.put(assignment[i], &record).map_err(record_failed)?;
         }
         progress.inc(1);
         Ok(())
     })?;
-    for (record, geometry) in manifest.variants.iter_mut().zip(geometries) {
-        record.sheet = geometry.unwrap_or_default();
+    // A variant no student sits has no sheet printed, so no geometry.
+    for v in 0..variants {
+        if !records.has(v) {
+            records
+                .put_record(v, &drawn.variant_record(v))
+                .map_err(record_failed)?;
+        }
     }
     // The keys: one per variant and format (one per student with --per-student), each written as made.
     let make_key = |k: usize| -> Result<Written> {
@@ -189,24 +198,20 @@ pub fn class_batch(
         print.finish(out, pdf, &mut written)?;
     }
     progress.finish_and_clear();
-    manifest.students = students
-        .iter()
-        .zip(&assignment)
-        .map(|(s, v)| StudentRecord {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            class: s.class.clone(),
-            seat: s.seat.clone(),
-            variant: drawn.draw.variants[*v].label.clone(),
-        })
-        .collect();
-    // Written as it serializes: with a variant per student the manifest of a large class runs to
-    // hundreds of megabytes of JSON, the same bytes as `Manifest::to_json`.
+    let student_records = students.iter().zip(&assignment).map(|(s, v)| StudentRecord {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        class: s.class.clone(),
+        seat: s.seat.clone(),
+        variant: labels[*v].clone(),
+    });
+    // Put together from the spilled records as it is written: with a variant per student the manifest of
+    // a large class runs to hundreds of megabytes of JSON, the same bytes as `Manifest::to_json`.
     let path = dir.join("manifest.json");
     let file = out.create(&path)?;
     let mut json = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut json, &manifest)
-        .map_err(std::io::Error::from)
+    records
+        .write_manifest(&head, student_records, &mut json)
         .and_then(|()| std::io::Write::write_all(&mut json, b"\n"))
         .map_err(|e| Error::output("write", &path, e))?;
     let file = json
@@ -223,13 +228,14 @@ pub fn class_batch(
 }
 
 /// One student's documents as made on a worker, which wrote the student's files: what it wrote, the
-/// pages for each print file, and the sheet's geometry when the student is the first of their variant.
+/// pages for each print file, and when the student is the first of their variant, the variant's manifest
+/// record with its sheet geometry, serialized for the spill.
 #[derive(Default)]
 struct StudentMade {
     written: Written,
     paper: Option<PrintDoc>,
     sheet: Option<PrintDoc>,
-    geometry: Option<Vec<SheetGeometry>>,
+    record: Option<Vec<u8>>,
 }
 
 /// A document for a print file: its pages drawn (TrueType faces), or its layout, kept to be combined at

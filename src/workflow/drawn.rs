@@ -1,14 +1,15 @@
 //! The start of every paper-making job: a blueprint, its bank and the draw made from them.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::exam::draw::{self, Draw, DrawOptions};
+use crate::exam::draw::{self, Draw, DrawOptions, Variant};
 use crate::input::bank::Bank;
 use crate::input::blueprint::Blueprint;
-use crate::input::manifest::Manifest;
+use crate::input::manifest::{DrawDigest, Manifest, VariantRecord};
 
 /// What to draw: the command line's draw arguments, without the command line.
 #[derive(Debug, Clone)]
@@ -24,12 +25,25 @@ pub struct DrawRequest {
 pub struct Drawn {
     pub bank: Bank,
     pub blueprint: Blueprint,
+    /// The draw; its `variants` are empty when they are arranged as needed ([`Drawn::load_lazily`]).
     pub draw: Draw,
+    /// The draw before arrangement, kept when the variants are arranged as needed.
+    lazy: Option<draw::Plan>,
 }
 
 impl Drawn {
     /// Loads the blueprint and its bank and draws; warnings and a generated seed are reported on `err`.
     pub fn load(req: &DrawRequest, err: &mut dyn Write) -> Result<Drawn> {
+        Drawn::load_as(req, err, false)
+    }
+
+    /// [`Drawn::load`], each variant arranged only when it is asked for ([`Drawn::variant`]) and not kept:
+    /// a batch with a variant per student holds one student's variant at a time, not the class's.
+    pub fn load_lazily(req: &DrawRequest, err: &mut dyn Write) -> Result<Drawn> {
+        Drawn::load_as(req, err, true)
+    }
+
+    fn load_as(req: &DrawRequest, err: &mut dyn Write, lazily: bool) -> Result<Drawn> {
         let blueprint = Blueprint::load(&req.blueprint)?;
         let bank = Bank::load(&blueprint.bank).map_err(|e| {
             let message = format!(
@@ -61,19 +75,80 @@ impl Drawn {
             distinct: req.distinct,
             exclude,
         };
-        let draw = draw::draw(&bank, &blueprint, &options)?;
-        for w in &draw.warnings {
+        let plan = draw::plan(&bank, &blueprint, &options)?;
+        for w in &plan.warnings {
             let _ = writeln!(err, "warning: {w}");
         }
+        let variants = if lazily {
+            Vec::new()
+        } else {
+            (0..plan.variants())
+                .map(|v| plan.arrange(&bank, &blueprint, v))
+                .collect()
+        };
+        let draw = Draw {
+            seed: plan.seed,
+            distinct: plan.distinct,
+            variants,
+            warnings: plan.warnings.clone(),
+        };
         Ok(Drawn {
+            lazy: lazily.then_some(plan),
             bank,
             blueprint,
             draw,
         })
     }
 
+    /// How many variants the draw has.
+    pub fn variant_count(&self) -> usize {
+        self.lazy
+            .as_ref()
+            .map_or(self.draw.variants.len(), |plan| plan.variants())
+    }
+
+    /// Variant `v`: the drawn one, or arranged now when the variants are arranged as needed.
+    pub fn variant(&self, v: usize) -> Cow<'_, Variant> {
+        match &self.lazy {
+            Some(plan) => Cow::Owned(plan.arrange(&self.bank, &self.blueprint, v)),
+            None => Cow::Borrowed(&self.draw.variants[v]),
+        }
+    }
+
+    /// Variant `v`'s manifest record (without sheet geometry).
+    pub fn variant_record(&self, v: usize) -> VariantRecord {
+        draw::record::variant_record(&self.bank, &self.variant(v))
+    }
+
+    /// The manifest without its variants and students ([`crate::exam::draw::record::head`]).
+    pub fn manifest_head(&self) -> Manifest {
+        let total = self.variant(0).total_points();
+        draw::record::head(
+            &self.bank,
+            &self.blueprint,
+            self.draw.seed,
+            self.draw.distinct,
+            total,
+        )
+    }
+
+    /// The draw's fingerprint ([`Manifest::draw_digest`]), made one variant at a time.
+    pub fn draw_digest(&self) -> String {
+        let mut digest = DrawDigest::new(&self.manifest_head());
+        for v in 0..self.variant_count() {
+            digest.add(&self.variant_record(v));
+        }
+        digest.finish()
+    }
+
+    /// The whole manifest, every variant in it (arranged now when they are arranged as needed).
     pub fn manifest(&self) -> Manifest {
-        crate::exam::draw::record::manifest(&self.bank, &self.blueprint, &self.draw)
+        Manifest {
+            variants: (0..self.variant_count())
+                .map(|v| self.variant_record(v))
+                .collect(),
+            ..self.manifest_head()
+        }
     }
 
     /// The draw as text: per variant, every question's number, id, section, difficulty and answer.
@@ -82,6 +157,7 @@ impl Drawn {
             bank,
             blueprint,
             draw,
+            ..
         } = self;
         let mut out = String::new();
         let total = draw.variants[0].total_points();

@@ -198,7 +198,7 @@ impl<'a> PaperSet<'a> {
                 .max()
                 .unwrap_or(10)
                 .clamp(4, 20),
-            digest: drawn.manifest().draw_digest(),
+            digest: drawn.draw_digest(),
             roster_text: roster_text(students),
             prepared: Mutex::new(Vec::new()),
         }
@@ -206,11 +206,8 @@ impl<'a> PaperSet<'a> {
 
     /// The variants' labels, in draw order.
     pub fn labels(&self) -> Vec<String> {
-        self.drawn
-            .draw
-            .variants
-            .iter()
-            .map(|v| v.label.clone())
+        (0..self.drawn.variant_count())
+            .map(crate::exam::draw::variant_label)
             .collect()
     }
 
@@ -221,11 +218,11 @@ impl<'a> PaperSet<'a> {
             return Arc::clone(data);
         }
         let drawn = self.drawn;
-        let count = drawn.draw.variants.len();
+        let count = drawn.variant_count();
         let data = Arc::new(paper::build(
             &drawn.bank,
             &drawn.blueprint,
-            &drawn.draw.variants[v],
+            &drawn.variant(v),
             count,
             self.duplex,
         ));
@@ -333,15 +330,17 @@ fn roster_text(students: &[Student]) -> String {
         .collect()
 }
 
-/// The QR text of page 1 of a variant's sheet, for one student or blank.
+/// The QR text of a variant's sheet, for one student or blank, with layout's page marker where the page
+/// goes: `1` on a one-page sheet, `k/n` on each page of a longer one.
 fn sheet_code(digest: &str, variant: &str, student: Option<&str>) -> String {
     SheetCode {
         digest: digest.to_string(),
         variant: variant.to_string(),
         page: 1,
+        pages: 1,
         student: student.map(str::to_string),
     }
-    .to_text()
+    .text_with_page(crate::render::layout::SHEET_PAGE)
 }
 
 /// The backends of a run, made for the formats it writes: the typesetter always (the Word writer measures

@@ -13,6 +13,7 @@ pub mod paper;
 pub mod review_book;
 pub mod scan;
 pub mod scan_identify;
+pub mod scan_join;
 pub mod scan_review;
 pub mod sheet;
 

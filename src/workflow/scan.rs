@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{Error, Result};
+use crate::exam::grade::{MISSING_PAGE, number_runs};
 use crate::input::manifest::Manifest;
 use crate::input::scan::{
     PageReading, PageSource, SheetCode, SheetGeometry, page_sources, review_image,
@@ -15,6 +16,7 @@ use crate::input::scan::{
 use crate::util::csv::write_csv;
 use crate::workflow::OutFile;
 use crate::workflow::scan_identify::{Layouts, identify};
+use crate::workflow::scan_join::{JoinedSheet, PageKey, join_pages};
 
 /// Pages decoded, or read and waiting for an earlier page, at one time: two per core on a 2-core machine,
 /// so a core never waits for one slow page, and about 10 MB each (a 300 dpi A4 page in gray).
@@ -104,7 +106,7 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
         |outcome| outcomes.push(outcome),
     );
     progress.finish_and_clear();
-    collect(&manifest, outcomes, req.manifest, dir)
+    collect(&manifest, &layouts, outcomes, req.manifest, dir)
 }
 
 /// Reads one page: decode, then identify and read it with its own sheet's layout
@@ -154,6 +156,7 @@ fn cell_of(letters: &str, doubtful: bool, best: &str) -> (String, Option<String>
 /// Turns the pages read into the run's files and the problems to show.
 fn collect(
     manifest: &Manifest,
+    layouts: &Layouts,
     mut outcomes: Vec<PageOutcome>,
     manifest_path: &Path,
     dir: &Path,
@@ -184,13 +187,38 @@ fn collect(
             .to_vec(),
     ];
     let mut problems = Vec::new();
-    // Which pages carry each id, for duplicates.
+    // A student's pages joined into one row each (a one-page sheet's page is a row).
+    let keyed: Vec<(usize, PageKey)> = outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            let s = o.result.as_ref().ok()?;
+            Some((
+                i,
+                PageKey {
+                    id: s.id.clone(),
+                    printed_variant: s.code.variant.clone(),
+                    personal: s.code.student.is_some(),
+                    page: s.code.page,
+                    pages: s.code.pages,
+                },
+            ))
+        })
+        .collect();
+    let joined = join_pages(&keyed);
+    let mut row_of: Vec<Option<usize>> = vec![None; outcomes.len()];
+    for (r, sheet) in joined.iter().enumerate() {
+        for i in sheet.scanned() {
+            row_of[i] = Some(r);
+        }
+    }
+    // Which rows carry each id, for duplicates.
     let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, o) in outcomes.iter().enumerate() {
-        if let Ok(s) = &o.result
+    for (r, sheet) in joined.iter().enumerate() {
+        if let Ok(s) = &outcomes[sheet.first].result
             && !s.id.is_empty()
         {
-            by_id.entry(s.id.clone()).or_default().push(i);
+            by_id.entry(s.id.clone()).or_default().push(r);
         }
     }
     let place = |o: &PageOutcome| {
@@ -200,8 +228,6 @@ fn collect(
             format!("{} page {}", o.file.display(), o.page)
         }
     };
-    let mut sheets = 0;
-    let mut doubtful_sheets = 0;
     let mut review = Vec::new();
     for (i, o) in outcomes.iter().enumerate() {
         let s = match &o.result {
@@ -219,13 +245,13 @@ fn collect(
                 continue;
             }
         };
-        sheets += 1;
+        let row = row_of[i].expect("every page read is in a row");
         let mut page_problems = s.problems.clone();
         if let Some(others) = by_id.get(&s.id).filter(|v| v.len() > 1) {
             let elsewhere: Vec<String> = others
                 .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| place(&outcomes[j]))
+                .filter(|&&r| r != row)
+                .map(|&r| place(&outcomes[joined[r].first]))
                 .collect();
             page_problems.push(format!(
                 "duplicate id {}: also on {}",
@@ -245,26 +271,6 @@ fn collect(
             page_problems.push(format!("{} is no student of the batch", s.id));
         }
         let doubtful = s.reading.doubtful_count();
-        if doubtful > 0 {
-            doubtful_sheets += 1;
-        }
-        // Cells by question number; blank and short questions stay empty (answered on the paper).
-        let mut cells: HashMap<usize, String> = HashMap::new();
-        let mut notes = Vec::new();
-        if s.reading.id_doubtful() && s.code.student.is_none() {
-            notes.push(format!("id: {}?", s.reading.id_best()));
-        }
-        for a in &s.reading.answers {
-            let (cell, note) = cell_of(&a.reading.letters, a.reading.doubtful, &a.reading.best);
-            if let Some(n) = note {
-                notes.push(format!("{}: {n}", a.question));
-            }
-            cells.insert(a.question as usize, cell);
-        }
-        let mut row = vec![s.id.clone(), s.variant.clone()];
-        row.extend(numbers.iter().map(|n| cells.remove(n).unwrap_or_default()));
-        row.push(notes.join("; "));
-        responses.push(row);
         if !page_problems.is_empty() {
             problems.push(format!("{}: {}", place(o), page_problems.join("; ")));
         }
@@ -279,19 +285,38 @@ fn collect(
         if let Some(jpeg) = pictures[i].take() {
             review.push(crate::workflow::scan_review::ReviewPage {
                 caption: format!(
-                    "{}  第{}页  {}  {}卷  存疑 {}",
+                    "{}  第{}页  {}  {}卷{}  存疑 {}",
                     o.file
                         .file_name()
                         .map_or_else(String::new, |n| n.to_string_lossy().to_string()),
                     o.page,
                     s.id,
                     s.variant,
+                    // Which page of a longer sheet this is (the scan's page number is the stack's).
+                    if s.code.pages > 1 {
+                        format!("  答题卡第{}/{}页", s.code.page, s.code.pages)
+                    } else {
+                        String::new()
+                    },
                     doubtful
                 ),
                 jpeg,
             });
         }
     }
+    let mut doubtful_sheets = 0;
+    for sheet in &joined {
+        let (row, doubtful, missing) = answer_row(manifest, layouts, &outcomes, sheet, &numbers);
+        if doubtful {
+            doubtful_sheets += 1;
+        }
+        responses.push(row);
+        for (why, page, id, variant) in missing {
+            problems.push(why.clone());
+            report.push(vec![String::new(), page, id, variant, String::new(), why]);
+        }
+    }
+    let sheets = joined.len();
     for st in &manifest.students {
         if !by_id.contains_key(&st.id) {
             let why = format!("no sheet scanned for {} {}", st.id, st.name);
@@ -325,4 +350,77 @@ fn collect(
         doubtful_sheets,
         problems,
     })
+}
+
+/// One joined sheet's row of responses.csv (`?` where a person must look, [`MISSING_PAGE`] in every
+/// question of a page not scanned), whether any mark on it is doubtful, and per missing page the problem
+/// line with its report cells (page, id, variant).
+#[allow(clippy::type_complexity)]
+fn answer_row(
+    manifest: &Manifest,
+    layouts: &Layouts,
+    outcomes: &[PageOutcome],
+    sheet: &JoinedSheet,
+    numbers: &[usize],
+) -> (Vec<String>, bool, Vec<(String, String, String, String)>) {
+    let read: Vec<&ReadSheet> = sheet
+        .scanned()
+        .filter_map(|i| outcomes[i].result.as_ref().ok())
+        .collect();
+    // Page 1 carries the 试卷类型 row the student marked; any page carries the id.
+    let head = read[0];
+    let (id, variant) = (head.id.clone(), head.variant.clone());
+    // Cells by question number; blank and short questions stay empty (answered on the paper).
+    let mut cells: HashMap<usize, String> = HashMap::new();
+    let mut notes = Vec::new();
+    if head.reading.id_doubtful() && head.code.student.is_none() {
+        notes.push(format!("id: {}?", head.reading.id_best()));
+    }
+    let mut doubtful = false;
+    for s in &read {
+        doubtful |= s.reading.doubtful_count() > 0;
+        for a in &s.reading.answers {
+            let (cell, note) = cell_of(&a.reading.letters, a.reading.doubtful, &a.reading.best);
+            if let Some(n) = note {
+                notes.push(format!("{}: {n}", a.question));
+            }
+            cells.insert(a.question as usize, cell);
+        }
+    }
+    let mut missing = Vec::new();
+    let pages = sheet.pages.len() as u32;
+    for k in sheet.missing() {
+        let code = SheetCode {
+            page: k,
+            pages,
+            ..head.code.clone()
+        };
+        let questions: Vec<u32> = layouts
+            .of(&code)
+            .map(|g| g.questions.iter().map(|q| q.number).collect())
+            .unwrap_or_default();
+        for q in &questions {
+            cells.insert(*q as usize, MISSING_PAGE.to_string());
+        }
+        let held = if questions.is_empty() {
+            String::new()
+        } else {
+            format!(" (questions {})", number_runs(&questions))
+        };
+        notes.push(format!("page {k} of {pages} not scanned{held}"));
+        let who = match manifest.students.iter().find(|st| st.id == id) {
+            Some(st) if !st.name.is_empty() => format!("{id} {}", st.name),
+            _ if id.is_empty() => "a sheet with no 准考证号".to_string(),
+            _ => id.clone(),
+        };
+        let why = format!(
+            "{who}: page {k} of {pages} of the answer sheet not scanned{held}; scan it with the other pages \
+             (grade refuses the row until then)"
+        );
+        missing.push((why, k.to_string(), id.clone(), variant.clone()));
+    }
+    let mut row = vec![id, variant];
+    row.extend(numbers.iter().map(|n| cells.remove(n).unwrap_or_default()));
+    row.push(notes.join("; "));
+    (row, doubtful, missing)
 }

@@ -106,8 +106,57 @@ impl<'a> Layouts<'a> {
         })
     }
 
+    /// The other page layouts a page may be read with when `first` does not fit it: the manifest's other
+    /// sheet pages (a sheet of two or more pages, another variant's), then blank sheets' pages when the
+    /// manifest is a class batch's or records no sheets.
+    fn others(&self, first: &SheetGeometry) -> Vec<&SheetGeometry> {
+        let recorded = self.manifest.variants.iter().flat_map(|v| &v.sheet);
+        let none_recorded = self.manifest.variants.iter().all(|v| v.sheet.is_empty());
+        let blank = (self.batch() || none_recorded)
+            .then(|| self.blank_all().ok())
+            .flatten()
+            .into_iter()
+            .flatten()
+            .flatten();
+        let mut out: Vec<&SheetGeometry> = Vec::new();
+        for g in recorded.chain(blank) {
+            if g != first && !out.contains(&g) {
+                out.push(g);
+            }
+        }
+        out
+    }
+
+    /// Which page of variant `variant`'s sheet the layout `g` is, and of how many: (1, 1) when it is none
+    /// of them.
+    fn page_of(&self, variant: &str, g: &SheetGeometry) -> (u32, u32) {
+        let recorded = self
+            .manifest
+            .variants
+            .iter()
+            .find(|v| v.label == variant)
+            .map(|v| v.sheet.as_slice());
+        let position = |pages: &[SheetGeometry]| {
+            pages
+                .iter()
+                .position(|p| p == g)
+                .map(|i| (i as u32 + 1, pages.len() as u32))
+        };
+        if let Some(found) = recorded.and_then(position) {
+            return found;
+        }
+        let i = self
+            .manifest
+            .variants
+            .iter()
+            .position(|v| v.label == variant);
+        i.and_then(|i| self.blank_all().ok()?.get(i).map(Vec::as_slice))
+            .and_then(position)
+            .unwrap_or((1, 1))
+    }
+
     /// The layout of the sheet `code` names: a blank sheet's own, else the manifest's.
-    fn of(&self, code: &SheetCode) -> Result<&SheetGeometry, String> {
+    pub fn of(&self, code: &SheetCode) -> Result<&SheetGeometry, String> {
         if code.student.is_none()
             && (self.batch() || self.recorded(&code.variant, code.page).is_none())
         {
@@ -175,18 +224,18 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
     let mut reading = match read_page(image, first) {
         Ok(r) => r,
         Err(e) => {
-            // A blank sheet need not line up with a class batch's layout: try its own.
-            let blank = layouts
-                .batch()
-                .then(|| layouts.blank_all().ok())
-                .flatten()
-                .and_then(|all| all.first()?.first());
-            match blank.map(|g| (g, read_page(image, g))) {
-                Some((g, Ok(r))) => {
+            // A later page of a longer sheet, another variant's sheet, or a blank sheet, which need not
+            // line up with a class batch's layout: try their own.
+            let other = layouts
+                .others(first)
+                .into_iter()
+                .find_map(|g| read_page(image, g).ok().map(|r| (g, r)));
+            match other {
+                Some((g, r)) => {
                     used = g;
                     r
                 }
-                _ => {
+                None => {
                     return Err(match e {
                         ReadError::NotThisSheet { .. } | ReadError::TooSmall { .. } => {
                             format!("no answer sheet of this exam found: {e}")
@@ -212,6 +261,11 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
         }
         None => {
             problems.clear();
+            // Without the code's page number, the page of the sheet is the layout that fits it best.
+            if let Some((g, r)) = best_sibling(image, layouts, used, &reading) {
+                used = g;
+                reading = r;
+            }
             if let Some((g, r)) = blank_sheet_without_qr(image, layouts, used) {
                 used = g;
                 reading = r;
@@ -345,6 +399,46 @@ fn blank_sheet_without_qr<'l>(
         .then_some((blank, reading))
 }
 
+/// Of the pages of the sheet `used` is a page of (the manifest's or a blank sheet's, every variant), the one
+/// whose printed bubbles the page shows most clearly, when it is not `used`: a page whose QR code does not
+/// read is told from the sheet's other pages by its layout.
+fn best_sibling<'l>(
+    image: &GrayImage,
+    layouts: &'l Layouts,
+    used: &SheetGeometry,
+    reading: &PageReading,
+) -> Option<(&'l SheetGeometry, PageReading)> {
+    let recorded: Vec<&SheetGeometry> = layouts
+        .manifest
+        .variants
+        .iter()
+        .flat_map(|v| &v.sheet)
+        .collect();
+    let family: Vec<&SheetGeometry> = if recorded.contains(&used) {
+        recorded
+    } else {
+        layouts.blank_all().ok()?.iter().flatten().collect()
+    };
+    if family.iter().all(|g| g.questions == used.questions) {
+        // A one-page sheet (or variants of one layout): nothing to choose.
+        return None;
+    }
+    let mut best: Option<(&SheetGeometry, PageReading)> = None;
+    let mut best_contrast = reading.registration.outline_contrast;
+    for g in family {
+        if g == used || g.questions == used.questions {
+            continue;
+        }
+        if let Ok(r) = read_page(image, g)
+            && r.registration.outline_contrast > best_contrast
+        {
+            best_contrast = r.registration.outline_contrast;
+            best = Some((g, r));
+        }
+    }
+    best
+}
+
 /// A page whose QR code does not read, identified from the manifest and the marks: on a class batch's
 /// sheet the marked 准考证号 must be one of the class; on a blank sheet the 试卷类型 row (or the only
 /// variant) names the variant. Returns the code it stands for and how it was found.
@@ -387,10 +481,12 @@ fn without_qr(
             "identified by the marked 准考证号 as {} {} (variant {} by the batch)",
             student.id, student.name, student.variant
         );
+        let (page, pages) = layouts.page_of(&student.variant, used);
         let code = SheetCode {
             digest: layouts.digest.clone(),
             variant: student.variant.clone(),
-            page: 1,
+            page,
+            pages,
             student: Some(student.id.clone()),
         };
         return Ok((code, how));
@@ -417,10 +513,12 @@ fn without_qr(
             ));
         }
     };
+    let (page, pages) = layouts.page_of(&variant, used);
     let code = SheetCode {
         digest: layouts.digest.clone(),
         variant,
-        page: 1,
+        page,
+        pages,
         student: None,
     };
     Ok((code, how))

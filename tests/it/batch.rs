@@ -227,6 +227,54 @@ fn per_student_variants_and_blank_sheets() {
     );
 }
 
+#[test]
+fn a_per_student_manifest_written_record_by_record_is_the_whole_manifest_serialized() {
+    // Roster order unlike seat order: variants follow seats, so their records are made out of order.
+    let dir = Dir::new();
+    let n = 9;
+    let roster = class_of(&dir, n);
+    dir.run(&[
+        "batch",
+        &quiz(),
+        "--roster",
+        &roster,
+        "--per-student",
+        "--seed",
+        "6",
+        "-o",
+        "out",
+    ])
+    .success();
+    let path = dir.join("out/manifest.json");
+    let written = std::fs::read_to_string(&path).unwrap();
+    // Byte for byte what serializing the whole manifest at once (serde_json's pretty printer) makes.
+    let manifest = examgen::input::manifest::Manifest::read(&path).unwrap();
+    assert_eq!(manifest.variants.len(), n);
+    assert_eq!(manifest.students.len(), n);
+    assert!(manifest.variants.iter().all(|v| !v.sheet.is_empty()));
+    assert!(written == manifest.to_json(), "manifest.json differs from its serialization");
+    // Each variant arranged as it was needed is the one the whole draw makes.
+    let draw = dir
+        .run(&[
+            "draw",
+            &quiz(),
+            "--seed",
+            "6",
+            "--variants",
+            &n.to_string(),
+            "--format",
+            "json",
+        ])
+        .success()
+        .stdout;
+    let drawn: examgen::input::manifest::Manifest = serde_json::from_str(&draw).unwrap();
+    for (batch, draw) in manifest.variants.iter().zip(&drawn.variants) {
+        assert_eq!(batch.label, draw.label);
+        assert_eq!(batch.questions, draw.questions, "variant {}", batch.label);
+    }
+    assert_eq!(manifest.draw_digest(), drawn.draw_digest());
+}
+
 /// A class of `n` named 张喆1, 李堃2 … with ids 2025001 …, roster order unlike seat order.
 fn class_of(dir: &Dir, n: usize) -> String {
     let mut csv = String::from("学号,姓名,班级,座位号\n");

@@ -28,6 +28,7 @@ mod review_book;
 mod scan;
 mod scan_field;
 mod scan_marks;
+mod scan_pages;
 mod scan_synth;
 mod shipped_bank;
 mod stamp;

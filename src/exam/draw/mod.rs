@@ -105,6 +105,53 @@ pub fn variant_label(index: usize) -> String {
 }
 
 pub fn draw(bank: &Bank, blueprint: &Blueprint, options: &DrawOptions) -> Result<Draw> {
+    let plan = plan(bank, blueprint, options)?;
+    let variants = (0..plan.variants())
+        .map(|v| plan.arrange(bank, blueprint, v))
+        .collect();
+    Ok(Draw {
+        seed: plan.seed,
+        distinct: plan.distinct,
+        variants,
+        warnings: plan.warnings,
+    })
+}
+
+/// A draw decided but not yet arranged: the question sets and the seed each variant's order is shuffled
+/// from. A variant arranged from it is the variant [`draw`] makes; a batch with a variant per student
+/// arranges each when it is needed instead of holding ten thousand of them.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub seed: u64,
+    pub distinct: bool,
+    /// Per question set (one, or one per variant when distinct), per part, the chosen bank questions.
+    sets: Vec<Vec<Vec<usize>>>,
+    /// Per variant, the seed of the dice that orders its questions and options.
+    order_seeds: Vec<u64>,
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// How many variants the draw has.
+    pub fn variants(&self) -> usize {
+        self.order_seeds.len()
+    }
+
+    /// Variant `v` as [`draw`] arranges it.
+    pub fn arrange(&self, bank: &Bank, blueprint: &Blueprint, v: usize) -> Variant {
+        let set = &self.sets[if self.distinct { v } else { 0 }];
+        arrange(
+            bank,
+            blueprint,
+            set,
+            variant_label(v),
+            &mut Dice::new(self.order_seeds[v]),
+        )
+    }
+}
+
+/// Chooses the questions of every variant's set and the seeds their orders are shuffled from.
+pub fn plan(bank: &Bank, blueprint: &Blueprint, options: &DrawOptions) -> Result<Plan> {
     let variants = options.variants.max(1);
     let mut dice = Dice::new(options.seed);
     let mut warnings = Vec::new();
@@ -156,22 +203,13 @@ pub fn draw(bank: &Bank, blueprint: &Blueprint, options: &DrawOptions) -> Result
         }
         sets.push(chosen);
     }
-    let mut out = Vec::new();
-    for v in 0..variants {
-        let set = &sets[if options.distinct { v } else { 0 }];
-        let mut order_dice = dice.fork();
-        out.push(arrange(
-            bank,
-            blueprint,
-            set,
-            variant_label(v),
-            &mut order_dice,
-        ));
-    }
-    Ok(Draw {
+    // Each variant's order dice is forked from the main dice in turn, as when they were arranged here.
+    let order_seeds = (0..variants).map(|_| dice.next_u64()).collect();
+    Ok(Plan {
         seed: options.seed,
         distinct: options.distinct,
-        variants: out,
+        sets,
+        order_seeds,
         warnings,
     })
 }

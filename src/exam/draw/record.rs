@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::exam::draw::Draw;
+use crate::exam::draw::{Draw, Variant};
 use crate::input::bank::Bank;
 use crate::input::blueprint::Blueprint;
 use crate::input::manifest::{
@@ -12,6 +12,33 @@ use crate::input::manifest::{
 };
 
 pub fn manifest(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
+    Manifest {
+        variants: draw
+            .variants
+            .iter()
+            .map(|v| variant_record(bank, v))
+            .collect(),
+        ..head(
+            bank,
+            blueprint,
+            draw.seed,
+            draw.distinct,
+            draw.variants
+                .first()
+                .map_or(Decimal::ZERO, |v| v.total_points()),
+        )
+    }
+}
+
+/// A manifest without its variants and students: what a run that records variants one by one (a batch with
+/// a variant per student) writes before them. `total_points` is the first variant's.
+pub fn head(
+    bank: &Bank,
+    blueprint: &Blueprint,
+    seed: u64,
+    distinct: bool,
+    total_points: Decimal,
+) -> Manifest {
     let parts = blueprint
         .parts
         .iter()
@@ -23,32 +50,6 @@ pub fn manifest(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
             count: p.count,
             points: p.points,
             scoring: p.scoring,
-        })
-        .collect();
-    let variants = draw
-        .variants
-        .iter()
-        .map(|v| VariantRecord {
-            label: v.label.clone(),
-            total_points: v.total_points(),
-            questions: v
-                .parts
-                .iter()
-                .flat_map(|p| p.questions.iter().map(move |q| (p.part, q)))
-                .map(|(part, dq)| {
-                    let q = &bank.questions[dq.question];
-                    QuestionRecord {
-                        number: dq.number,
-                        id: q.id.clone(),
-                        part: part + 1,
-                        section: bank.sections[q.section].id.clone(),
-                        points: dq.points,
-                        option_order: dq.option_order.clone(),
-                        answer: dq.answer.clone(),
-                    }
-                })
-                .collect(),
-            sheet: Vec::new(),
         })
         .collect();
     Manifest {
@@ -63,14 +64,37 @@ pub fn manifest(bank: &Bank, blueprint: &Blueprint, draw: &Draw) -> Manifest {
             digest: blueprint.digest.clone(),
             title: blueprint.title.clone(),
         },
-        seed: draw.seed,
-        distinct: draw.distinct,
+        seed,
+        distinct,
         parts,
-        total_points: draw
-            .variants
-            .first()
-            .map_or(Decimal::ZERO, |v| v.total_points()),
-        variants,
+        total_points,
+        variants: Vec::new(),
         students: Vec::new(),
+    }
+}
+
+/// One variant's record: its questions as printed, without sheet geometry.
+pub fn variant_record(bank: &Bank, v: &Variant) -> VariantRecord {
+    VariantRecord {
+        label: v.label.clone(),
+        total_points: v.total_points(),
+        questions: v
+            .parts
+            .iter()
+            .flat_map(|p| p.questions.iter().map(move |q| (p.part, q)))
+            .map(|(part, dq)| {
+                let q = &bank.questions[dq.question];
+                QuestionRecord {
+                    number: dq.number,
+                    id: q.id.clone(),
+                    part: part + 1,
+                    section: bank.sections[q.section].id.clone(),
+                    points: dq.points,
+                    option_order: dq.option_order.clone(),
+                    answer: dq.answer.clone(),
+                }
+            })
+            .collect(),
+        sheet: Vec::new(),
     }
 }

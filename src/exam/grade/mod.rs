@@ -104,6 +104,32 @@ fn variant_of<'m>(manifest: &'m Manifest, label: &str) -> Option<&'m VariantReco
         .find(|v| v.label.eq_ignore_ascii_case(label))
 }
 
+/// What `examgen scan` writes in responses.csv in every question of an answer-sheet page that was not
+/// scanned: graded as unanswered only under `--lenient`, never silently.
+pub const MISSING_PAGE: &str = "缺页";
+
+/// Question numbers as runs: `1–5, 8, 10–12`.
+pub fn number_runs(numbers: &[u32]) -> String {
+    let mut numbers = numbers.to_vec();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut runs: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let mut j = i;
+        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+            j += 1;
+        }
+        runs.push(if i == j {
+            numbers[i].to_string()
+        } else {
+            format!("{}–{}", numbers[i], numbers[j])
+        });
+        i = j + 1;
+    }
+    runs.join(", ")
+}
+
 /// A choice question's cell holding `?` (or full-width `？`): what `examgen scan` writes where a person
 /// must look. Blank and short answers keep `?` as text.
 fn is_doubtful(kind: QuestionType, raw: &str) -> bool {

@@ -8,7 +8,10 @@ use std::path::Path;
 use rust_decimal::Decimal;
 
 use super::responses::Header;
-use super::{Given, Graded, IdMatch, is_doubtful, match_id, parse_cell, score, variant_of};
+use super::{
+    Given, Graded, IdMatch, MISSING_PAGE, is_doubtful, match_id, number_runs, parse_cell, score,
+    variant_of,
+};
 use crate::diag::{Diagnostic, Pos, Severity};
 use crate::input::bank::Answer;
 use crate::input::manifest::{Manifest, StudentRecord, VariantRecord};
@@ -259,6 +262,9 @@ impl<'a> RowReader<'a> {
         let lenient = self.findings.lenient;
         let mut answers = Vec::new();
         let mut bad_row = false;
+        // Questions on a page of the answer sheet that was never scanned, and the first one's cell.
+        let mut unscanned: Vec<u32> = Vec::new();
+        let mut unscanned_at = None;
         for q in &variant.questions {
             let col = self.columns.questions.get(&q.number).copied();
             let at = Pos::new(row, col.map_or(1, |c| c + 1));
@@ -267,6 +273,14 @@ impl<'a> RowReader<'a> {
                 Answer::Blank(keys) => keys.len(),
                 _ => 1,
             };
+            if raw == MISSING_PAGE {
+                // Not a blank answer: the student's page never reached the scanner.
+                unscanned.push(q.number as u32);
+                unscanned_at.get_or_insert(at);
+                bad_row |= !lenient;
+                answers.push((Given::Empty, Some(Decimal::ZERO)));
+                continue;
+            }
             if is_doubtful(q.kind(), raw) {
                 // The scanner could not decide: unanswered, and nobody's score is final until a person looks.
                 let d = Diagnostic::error(
@@ -298,6 +312,21 @@ impl<'a> RowReader<'a> {
             };
             let earned = score(q, self.manifest.parts[q.part - 1].scoring, &given);
             answers.push((given, earned));
+        }
+        if let Some(at) = unscanned_at {
+            let d = Diagnostic::error(
+                self.responses,
+                at,
+                format!(
+                    "row {row}: questions {} are `{MISSING_PAGE}` — their page of the answer sheet was not scanned",
+                    number_runs(&unscanned)
+                ),
+            );
+            self.findings.settled_by_lenient(d.with_help(if lenient {
+                "scored as unanswered: scan the page with the student's other pages (examgen scan) or type its answers to grade them"
+            } else {
+                "scan the page with the student's other pages (examgen scan, scan-report.csv names it) or type its answers; --lenient scores them as unanswered"
+            }));
         }
         (!bad_row).then_some(answers)
     }

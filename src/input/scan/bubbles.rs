@@ -712,11 +712,21 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
         .first()
         .map(|b| stations(&b.area).iter().map(|s| s.sides).collect())
         .unwrap_or_default();
+    let crossed: Vec<u8> = geom
+        .bubbles
+        .first()
+        .map(|b| {
+            stations(&b.area)
+                .iter()
+                .map(|s| side_crossed(&b.area, s))
+                .collect()
+        })
+        .unwrap_or_default();
     // (station, kind, neighbour bits on the station's sides) → the darkest the print there reads, per
     // depth.
     type Template = Vec<f32>;
-    let mut cache: HashMap<(usize, u8, u8), Template> = HashMap::new();
-    let build = |station: usize, members: &[usize]| -> Template {
+    let mut cache: HashMap<(usize, u8, u8, Option<i32>), Template> = HashMap::new();
+    let build = |station: usize, members: &[usize], same_print: bool| -> Template {
         let mut upper = [0.0f32; AROUND_DEPTHS];
         let mut buf = Vec::with_capacity(members.len());
         for (depth, up) in upper.iter_mut().enumerate() {
@@ -729,6 +739,10 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
             );
             // Where print is (an outline, a frame), how dark it can read here: a thin line reads darker
             // or lighter with where it falls between pixels, and pencil must be darker than its darkest.
+            if same_print {
+                *up = median(&mut buf);
+                continue;
+            }
             *up = percentile(&mut buf, 0.75);
             if *up >= PRINT {
                 *up = percentile(&mut buf, 0.95);
@@ -753,8 +767,24 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
             let mut out = Vec::with_capacity(p.around.len());
             for (station, &sides) in station_sides.iter().enumerate() {
                 let bits = beside & sides;
-                let key = (station, kind, bits);
+                let edge = edge_of(&geom.bubbles[i].area, crossed[station]);
+                let same_edge: Vec<usize> = match edge {
+                    Some(e) => (0..patches.len())
+                        .filter(|&j| {
+                            unmarked[j]
+                                && near[j].0 == kind
+                                && near[j].1 & sides == bits
+                                && edge_of(&geom.bubbles[j].area, crossed[station]) == Some(e)
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let edge = edge.filter(|_| same_edge.len() >= SAME_EDGE_MEMBERS);
+                let key = (station, kind, bits, edge);
                 let t = cache.entry(key).or_insert_with(|| {
+                    if edge.is_some() {
+                        return build(station, &same_edge, true);
+                    }
                     // Unmarked bubbles alike here; a kind with too few of them (a variant row of two)
                     // borrows from every kind.
                     let alike = |any_kind: bool| -> Vec<usize> {
@@ -776,7 +806,7 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
                     if members.is_empty() {
                         members = (0..patches.len()).collect();
                     }
-                    build(station, &members)
+                    build(station, &members, false)
                 });
                 let row = &p.around[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS];
                 for (d, t) in row.iter().zip(t.iter()) {
@@ -790,6 +820,54 @@ fn around_residuals(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) 
             out
         })
         .collect()
+}
+
+/// Bubbles whose side lies on the same line of the sheet (a row's tops and bottoms, a column's left and
+/// right sides) print that side alike: the printer and the scanner place the same line at the same
+/// fraction of a pixel. Their median is the print to take away there, once this many of them are unmarked.
+const SAME_EDGE_MEMBERS: usize = 5;
+
+/// The line of the sheet (hundredths of a mm) the side a station faces lies on; `None` round a corner.
+fn edge_of(a: &BoxMm, sides: u8) -> Option<i32> {
+    let at = match sides {
+        8 => a.y,
+        2 => a.y + a.h,
+        1 => a.x + a.w,
+        4 => a.x,
+        _ => return None,
+    };
+    Some((at * 100.0).round() as i32 + 1_000_000 * sides as i32)
+}
+
+/// The side of box `a` (one bit, as in [`Station::sides`]) whose outline the samples across station `s`
+/// cross: its own side, or round a corner whichever of the two the outward ray meets first.
+fn side_crossed(a: &BoxMm, s: &Station) -> u8 {
+    if s.sides.count_ones() != 2 {
+        return s.sides;
+    }
+    let x_side = if s.sides & 1 != 0 { 1 } else { 4 };
+    let y_side = if s.sides & 2 != 0 { 2 } else { 8 };
+    let to_x = if x_side == 1 {
+        a.x + a.w - s.x
+    } else {
+        a.x - s.x
+    };
+    let to_y = if y_side == 2 {
+        a.y + a.h - s.y
+    } else {
+        a.y - s.y
+    };
+    let tx = if s.nx.abs() > 1e-6 {
+        to_x / s.nx
+    } else {
+        f32::INFINITY
+    };
+    let ty = if s.ny.abs() > 1e-6 {
+        to_y / s.ny
+    } else {
+        f32::INFINITY
+    };
+    if tx <= ty { x_side } else { y_side }
 }
 
 /// How much of the contour round bubble `a` a pencil line runs along: (stations with a line, stations

@@ -49,6 +49,98 @@ struct Engine<'a> {
     pictures: std::cell::RefCell<Vec<String>>,
     /// The formulas set so far; a styled formula refers to its slot by index here.
     formulas: std::cell::RefCell<Vec<FormulaSlot>>,
+    /// The page being laid out and the document's page count, for [`SHEET_PAGE`] in a QR code's text:
+    /// (1, 1) until a continued document is known to run longer.
+    sheet_page: std::cell::Cell<(usize, usize)>,
+}
+
+/// Written in a QR code's text where the sheet page goes: `1` on a one-page document, `k/n` on page k of
+/// a document of n pages (an answer sheet's code names its page, so a scanner reads each with its own
+/// layout and joins a student's pages).
+pub const SHEET_PAGE: &str = "{sheet-page}";
+
+impl Engine<'_> {
+    /// `text` with [`SHEET_PAGE`] replaced by the page being laid out.
+    fn with_sheet_page(&self, text: &str) -> String {
+        if !text.contains(SHEET_PAGE) {
+            return text.to_string();
+        }
+        let page = match self.sheet_page.get() {
+            (_, 0 | 1) => "1".to_string(),
+            (k, n) => format!("{k}/{n}"),
+        };
+        text.replace(SHEET_PAGE, &page)
+    }
+
+    /// The document's blocks as chunks, each block's pending space carried onto its first chunk.
+    fn chunks(&self, blocks: &[Block]) -> Vec<Chunk> {
+        let mut chunks = Vec::new();
+        let mut pending_space = 0.0;
+        for block in blocks {
+            let start = chunks.len();
+            self.block(
+                block,
+                self.setup.left,
+                self.setup.column_width(),
+                &mut chunks,
+            );
+            if let Block::Space(pt) = block {
+                pending_space += pt;
+            } else if start < chunks.len() {
+                chunks[start].space_before += pending_space;
+                pending_space = 0.0;
+            }
+        }
+        chunks
+    }
+
+    /// The items of a later page's head stacked from the top of the text, and its height.
+    fn continued_head(&self, blocks: &[Block]) -> (Vec<Item>, f32) {
+        let mut items = Vec::new();
+        let mut y = 0.0;
+        for (i, chunk) in self.chunks(blocks).into_iter().enumerate() {
+            if i > 0 {
+                y += chunk.space_before;
+            }
+            let top = self.setup.top + y;
+            items.extend(
+                chunk
+                    .items
+                    .iter()
+                    .map(|item| frame::shift_xy(item, 0.0, top)),
+            );
+            y += chunk.height;
+        }
+        // A little air between the head and the page's first line.
+        (items, y + 4.0 * MM)
+    }
+
+    /// The footer `pattern` (`{page}`, `{pages}`) on every page, each column numbered as a page.
+    fn footer(&self, pattern: &str, pages: &mut [Page]) {
+        let setup = self.setup;
+        // With columns, each column counts as a page, as schools number A3 papers: 第1页 … 第4页 on one sheet.
+        let columns = setup.columns.max(1);
+        let total = pages.len() * columns;
+        for (i, page) in pages.iter_mut().enumerate() {
+            for c in 0..columns {
+                let n = i * columns + c + 1;
+                let text = pattern
+                    .replace("{page}", &n.to_string())
+                    .replace("{pages}", &total.to_string());
+                let size = 9.0;
+                // Measured as set (with autospace) so the footer is centred as printed.
+                let (_, w) = self.text_line(&text, FontRole::Body, size, 0.0, 0.0);
+                let x = if columns == 1 {
+                    (setup.width - w) / 2.0
+                } else {
+                    setup.column_x(c) + (setup.column_width() - w) / 2.0
+                };
+                let y = setup.height - setup.bottom + 12.0 * MM / 1.6;
+                let (items, _) = self.text_line(&text, FontRole::Body, size, x, y);
+                page.items.extend(items);
+            }
+        }
+    }
 }
 
 /// A formula laid out for a line, in em of its text size.
@@ -68,21 +160,38 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
         autospace: doc.autospace,
         pictures: Default::default(),
         formulas: Default::default(),
+        sheet_page: std::cell::Cell::new((1, 1)),
     };
-    let mut chunks = Vec::new();
-    let mut pending_space = 0.0;
-    for block in &doc.blocks {
-        let start = chunks.len();
-        engine.block(block, setup.left, setup.column_width(), &mut chunks);
-        if let Block::Space(pt) = block {
-            pending_space += pt;
-        } else if start < chunks.len() {
-            chunks[start].space_before += pending_space;
-            pending_space = 0.0;
+    let lay_out = |later_head: f32| {
+        let mut chunks = engine.chunks(&doc.blocks);
+        paginate::keep_headings(&mut chunks);
+        paginate(chunks, setup, later_head)
+    };
+    // A continued document keeps room for its head at the top of every later page; a one-page document
+    // comes out as if it had none.
+    let head_height = doc
+        .continued
+        .as_ref()
+        .map_or(0.0, |c| engine.continued_head(&c.blocks).1);
+    let (pages, bookmarks) = lay_out(head_height);
+    let continued = doc.continued.as_ref().filter(|_| pages.len() > 1);
+    let mut pages = match continued {
+        Some(c) => {
+            // Laid out again with the page count known, for page 1's code; the chunks keep their heights,
+            // so the pages break where they did.
+            let n = pages.len();
+            engine.sheet_page.set((1, n));
+            let (mut again, _) = lay_out(head_height);
+            debug_assert_eq!(again.len(), n);
+            for (k, page) in again.iter_mut().enumerate().skip(1) {
+                engine.sheet_page.set((k + 1, n));
+                let (head, _) = engine.continued_head(&c.blocks);
+                page.items.splice(0..0, head);
+            }
+            again
         }
-    }
-    paginate::keep_headings(&mut chunks);
-    let (mut pages, bookmarks) = paginate(chunks, setup);
+        None => pages,
+    };
     if doc.duplex && pages.len() % 2 == 1 {
         let mut blank = Page::default();
         let size = 12.0;
@@ -149,28 +258,10 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
         }
     }
     if let Some(pattern) = &doc.footer {
-        // With columns, each column counts as a page, as schools number A3 papers: 第1页 … 第4页 on one sheet.
-        let columns = setup.columns.max(1);
-        let total = pages.len() * columns;
-        for (i, page) in pages.iter_mut().enumerate() {
-            for c in 0..columns {
-                let n = i * columns + c + 1;
-                let text = pattern
-                    .replace("{page}", &n.to_string())
-                    .replace("{pages}", &total.to_string());
-                let size = 9.0;
-                // Measured as set (with autospace) so the footer is centred as printed.
-                let (_, w) = engine.text_line(&text, FontRole::Body, size, 0.0, 0.0);
-                let x = if columns == 1 {
-                    (setup.width - w) / 2.0
-                } else {
-                    setup.column_x(c) + (setup.column_width() - w) / 2.0
-                };
-                let y = setup.height - setup.bottom + 12.0 * MM / 1.6;
-                let (items, _) = engine.text_line(&text, FontRole::Body, size, x, y);
-                page.items.extend(items);
-            }
-        }
+        engine.footer(pattern, &mut pages);
+    }
+    if let Some(pattern) = continued.and_then(|c| c.footer.as_ref()) {
+        engine.footer(pattern, &mut pages);
     }
     Layout {
         title: doc.title.clone(),
@@ -241,5 +332,104 @@ impl Engine<'_> {
                 ..Chunk::default()
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod continued_tests {
+    use super::*;
+    use crate::render::layout::stamp::ID;
+    use crate::render::markup;
+
+    /// A sheet-like document of `rows` paragraphs, with or without a `<continued>` head.
+    fn sheet(rows: usize, head: bool) -> Document {
+        let code = format!("EXAMGEN1|d|A|{SHEET_PAGE}|{ID}");
+        let body: String = (1..=rows)
+            .map(|n| format!("<p>第{n}行</p>"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let continued = if head {
+            format!(
+                r#"<continued footer="第{{page}}页 共{{pages}}页"><p>答题卡（续）</p><digits count="4" value="{ID}" qr="{code}" size="8"/></continued>"#
+            )
+        } else {
+            String::new()
+        };
+        let xml = format!(
+            r#"<document title="t" corner-marks="true"><p>答题卡</p><digits count="4" value="{ID}" qr="{code}" size="8"/>{continued}
+{body}</document>"#
+        );
+        markup::parse(&xml, "test").unwrap()
+    }
+
+    /// The QR texts reserved on a page (with the id placeholder), in order.
+    fn codes(layout: &Layout, page: usize) -> Vec<String> {
+        layout.pages[page]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Stamp(s) if matches!(s.stamp, Stamp::Qr { .. }) => Some(s.template.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_one_page_document_is_laid_out_as_if_it_had_no_continued_head() {
+        let fonts = FontSet::builtin();
+        let setup = PageSetup::a4();
+        let with = layout(&sheet(10, true), &fonts, &setup);
+        assert_eq!(with.pages.len(), 1);
+        assert_eq!(with, layout(&sheet(10, false), &fonts, &setup));
+        assert_eq!(codes(&with, 0), vec![format!("EXAMGEN1|d|A|1|{ID}")]);
+    }
+
+    #[test]
+    fn every_later_page_is_headed_numbered_and_coded_with_its_page() {
+        let fonts = FontSet::builtin();
+        let out = layout(&sheet(120, true), &fonts, &PageSetup::a4());
+        let n = out.pages.len();
+        assert!(n >= 3, "{n} pages");
+        for k in 0..n {
+            let text = out.page_text(k);
+            assert!(
+                text.contains(&format!("第{}页 共{n}页", k + 1)),
+                "page {}: {text:.60}",
+                k + 1
+            );
+            assert_eq!(
+                codes(&out, k),
+                vec![format!("EXAMGEN1|d|A|{}/{n}|{ID}", k + 1)]
+            );
+            assert_eq!(text.contains("答题卡（续）"), k > 0, "page {}", k + 1);
+            // Corner marks and a QR spot on every page, for the scanner.
+            let spots = &out.pages[k].spots;
+            assert_eq!(spots.iter().filter(|s| s.spot == Spot::Qr).count(), 1);
+            assert_eq!(
+                spots
+                    .iter()
+                    .filter(|s| matches!(s.spot, Spot::CornerMark { .. }))
+                    .count(),
+                4
+            );
+        }
+        // The head sits above the page's first row of the flow, never on it.
+        let head_bottom = out.pages[1]
+            .spots
+            .iter()
+            .filter(|s| matches!(s.spot, Spot::IdDigit { .. }))
+            .map(|s| s.y + s.h)
+            .fold(0.0, f32::max);
+        let first_row = out.pages[1]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { y, text, .. } if text.starts_with('第') && text.ends_with('行') => {
+                    Some(*y)
+                }
+                _ => None,
+            })
+            .fold(f32::MAX, f32::min);
+        assert!(head_bottom < first_row, "{head_bottom} vs {first_row}");
     }
 }

@@ -68,12 +68,29 @@ fn head_height(chunks: &[Chunk], i: usize) -> f32 {
     height
 }
 
-/// Places chunks on pages, column by column.
+/// Places chunks on pages, column by column; every page after the first keeps `later_head` points at its
+/// top free (for a continued document's head, placed there afterwards).
 pub(in crate::render::layout) fn paginate(
     chunks: Vec<Chunk>,
     setup: &PageSetup,
+    later_head: f32,
 ) -> (Vec<Page>, Vec<Bookmark>) {
-    let room = setup.text_height();
+    let full_room = setup.text_height();
+    // The room and the top of the text on page `page`.
+    let room_on = |page: usize| {
+        if page == 0 {
+            full_room
+        } else {
+            full_room - later_head
+        }
+    };
+    let top_of = |page: usize| {
+        if page == 0 {
+            setup.top
+        } else {
+            setup.top + later_head
+        }
+    };
     let columns = setup.columns.max(1);
     let mut pages = vec![Page::default()];
     let mut bookmarks = Vec::new();
@@ -120,8 +137,8 @@ pub(in crate::render::layout) fn paginate(
                 })
                 .sum()
         };
-        let fits_here = y + unit_height(y == 0.0) <= room + 0.01;
-        let fits_a_column = unit_height(true) <= room + 0.01;
+        let fits_here = y + unit_height(y == 0.0) <= room_on(slot / columns) + 0.01;
+        let fits_a_column = unit_height(true) <= room_on(slot / columns + 1) + 0.01;
         let last = if fits_here || fits_a_column {
             if !fits_here {
                 next_slot(&mut slot, &mut y, &mut pages);
@@ -142,7 +159,7 @@ pub(in crate::render::layout) fn paginate(
             } else {
                 chunk.height
             };
-            if y + needed > room + 0.01 && y > 0.0 {
+            if y + needed > room_on(slot / columns) + 0.01 && y > 0.0 {
                 next_slot(&mut slot, &mut y, &mut pages);
             }
             let page = slot / columns;
@@ -150,13 +167,13 @@ pub(in crate::render::layout) fn paginate(
             if y == 0.0
                 && let Some(header) = &chunk.header
             {
-                let top = setup.top;
+                let top = top_of(page);
                 pages[page]
                     .items
                     .extend(header.items.iter().map(|item| shift_xy(item, dx, top)));
                 y += header.height;
             }
-            let top = setup.top + y;
+            let top = top_of(page) + y;
             if let Some(title) = &chunk.bookmark {
                 bookmarks.push(Bookmark {
                     title: title.clone(),
@@ -223,6 +240,7 @@ mod tests {
             seal_warning: String::new(),
             seal_fields: Vec::new(),
             autospace: true,
+            continued: None,
             blocks,
         }
     }

@@ -473,6 +473,7 @@ mod tests {
             autospace: true,
             pictures: Default::default(),
             formulas: Default::default(),
+            sheet_page: std::cell::Cell::new((1, 1)),
         }
     }
 

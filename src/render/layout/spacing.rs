@@ -159,6 +159,7 @@ mod tests {
             autospace,
             pictures: Default::default(),
             formulas: Default::default(),
+            sheet_page: std::cell::Cell::new((1, 1)),
         };
         let para = Para {
             runs: vec![Inline::Text {

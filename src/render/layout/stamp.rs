@@ -147,6 +147,7 @@ impl Layout {
             autospace: false,
             pictures: Default::default(),
             formulas: Default::default(),
+            sheet_page: std::cell::Cell::new((1, 1)),
         };
         let pages = self
             .pages

@@ -197,7 +197,7 @@ impl Engine<'_> {
             let side = QR_SIDE_MM * MM;
             let qx = x + width - side;
             if qx > x0 + total_w + 4.0 * MM {
-                qr_items(qr, qx, 1.0 * MM, side, &mut items);
+                qr_items(&self.with_sheet_page(qr), qx, 1.0 * MM, side, &mut items);
             }
         }
         Chunk {

@@ -88,6 +88,7 @@ mod tests {
             seal_warning: String::new(),
             seal_fields: Vec::new(),
             autospace: false,
+            continued: None,
             blocks: vec![Block::Para(Para {
                 runs,
                 size: 10.5,

@@ -191,6 +191,7 @@ mod tests {
             seal_warning: String::new(),
             seal_fields: Vec::new(),
             autospace: false,
+            continued: None,
             blocks: vec![Block::Table(table)],
         };
         let setup = PageSetup::a4();

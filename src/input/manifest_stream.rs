@@ -1,0 +1,210 @@
+//! `manifest.json` written record by record: each variant's record is serialized when it is made and
+//! spilled to a scratch file, and the manifest is put together from the spill at the end, byte for byte what
+//! `serde_json`'s pretty printer makes of the whole [`Manifest`] ([`Manifest::to_json`]) — so a batch with a
+//! variant per student never holds the class's records (each with its sheet geometry) in memory.
+
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+
+use serde::Serialize;
+
+use crate::input::manifest::{Manifest, StudentRecord, VariantRecord};
+
+/// How the pretty printer indents one level (two spaces); an element of `variants` or `students` is two
+/// levels deep.
+const ELEMENT_INDENT: &str = "    ";
+
+/// A value as the pretty printer writes it as an element of one of the manifest's top-level arrays: its
+/// lines after the first indented two levels. JSON strings escape their line breaks, so every raw `\n` of
+/// the text is the printer's own, and indenting after each gives exactly what it prints at that depth.
+pub fn element_json(value: &impl Serialize) -> io::Result<Vec<u8>> {
+    let flat = serde_json::to_vec_pretty(value).map_err(io::Error::from)?;
+    let mut out = Vec::with_capacity(flat.len() + flat.len() / 8);
+    for &b in &flat {
+        out.push(b);
+        if b == b'\n' {
+            out.extend_from_slice(ELEMENT_INDENT.as_bytes());
+        }
+    }
+    Ok(out)
+}
+
+/// Variant records spilled to a scratch file as they are made, in any order, and where each one is.
+pub struct VariantSpill<F: Write + Read + Seek> {
+    file: BufWriter<F>,
+    /// Bytes written so far.
+    end: u64,
+    /// Per variant, where its record starts in the spill and how long it is; None until it is put.
+    spans: Vec<Option<(u64, u64)>>,
+}
+
+impl<F: Write + Read + Seek> VariantSpill<F> {
+    /// A spill for `variants` records into `file` (empty, read back at the end).
+    pub fn new(file: F, variants: usize) -> VariantSpill<F> {
+        VariantSpill {
+            file: BufWriter::with_capacity(1 << 16, file),
+            end: 0,
+            spans: vec![None; variants],
+        }
+    }
+
+    /// Whether variant `v`'s record has been put.
+    pub fn has(&self, v: usize) -> bool {
+        self.spans[v].is_some()
+    }
+
+    /// Spills variant `v`'s record, serialized by [`element_json`] (on any thread).
+    pub fn put(&mut self, v: usize, element: &[u8]) -> io::Result<()> {
+        self.file.write_all(element)?;
+        self.spans[v] = Some((self.end, element.len() as u64));
+        self.end += element.len() as u64;
+        Ok(())
+    }
+
+    /// Spills variant `v`'s record.
+    pub fn put_record(&mut self, v: usize, record: &VariantRecord) -> io::Result<()> {
+        self.put(v, &element_json(record)?)
+    }
+
+    /// Writes the manifest: `head` (whose variants and students are ignored), every variant's record in
+    /// variant order from the spill, then `students` — the bytes of [`Manifest::to_json`] without its final
+    /// line break. Every variant must have been put.
+    pub fn write_manifest(
+        self,
+        head: &Manifest,
+        students: impl IntoIterator<Item = StudentRecord>,
+        out: &mut impl Write,
+    ) -> io::Result<()> {
+        let head = Manifest {
+            variants: Vec::new(),
+            students: Vec::new(),
+            ..head.clone()
+        };
+        let text = serde_json::to_string_pretty(&head).map_err(io::Error::from)?;
+        // `variants` is the last field printed when `students` is empty; its records go where `[]` is.
+        let Some(before) = text.strip_suffix("[]\n}") else {
+            return Err(io::Error::other(
+                "the manifest no longer ends with its variants; VariantSpill must follow its fields",
+            ));
+        };
+        out.write_all(before.as_bytes())?;
+        let mut spill = self.file.into_inner().map_err(|e| e.into_error())?;
+        let mut empty = true;
+        out.write_all(b"[")?;
+        for (v, span) in self.spans.iter().enumerate() {
+            let Some((start, len)) = *span else {
+                return Err(io::Error::other(format!(
+                    "variant {v}'s record was never made"
+                )));
+            };
+            out.write_all(if empty { b"\n" } else { b",\n" })?;
+            out.write_all(ELEMENT_INDENT.as_bytes())?;
+            spill.seek(SeekFrom::Start(start))?;
+            let copied = io::copy(&mut (&mut spill).take(len), out)?;
+            if copied != len {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the spilled manifest records were cut short",
+                ));
+            }
+            empty = false;
+        }
+        if !empty {
+            out.write_all(b"\n  ")?;
+        }
+        out.write_all(b"]")?;
+        let mut students = students.into_iter().peekable();
+        if students.peek().is_some() {
+            out.write_all(b",\n  \"students\": [")?;
+            for (k, s) in students.enumerate() {
+                out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
+                out.write_all(ELEMENT_INDENT.as_bytes())?;
+                out.write_all(&element_json(&s)?)?;
+            }
+            out.write_all(b"\n  ]")?;
+        }
+        out.write_all(b"\n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::bank::Answer;
+    use crate::input::manifest::QuestionRecord;
+    use rust_decimal::Decimal;
+
+    fn manifest(variants: usize, students: usize) -> Manifest {
+        let text = format!(
+            r#"{{"format":"examgen-manifest/1","tool":"examgen 0.1.0","bank":{{"path":"b","digest":"d"}},"blueprint":{{"path":"p","digest":"e","title":"模拟\n卷 \"一\""}},"seed":7,"distinct":false,"parts":[{{"number":1,"title":"单选","type":"single","count":2,"points":"1","scoring":"all-or-nothing"}}],"total_points":"2","variants":[]}}"#
+        );
+        let mut m: Manifest = serde_json::from_str(&text).unwrap();
+        m.variants = (0..variants)
+            .map(|v| VariantRecord {
+                label: crate::exam::draw::variant_label(v),
+                total_points: Decimal::new(2, 0),
+                questions: (0..2 + v % 2)
+                    .map(|n| QuestionRecord {
+                        number: n + 1,
+                        id: format!("q{v}-{n}"),
+                        part: 1,
+                        section: "s\t1".into(),
+                        points: Decimal::new(1, 0),
+                        option_order: if n == 1 { Vec::new() } else { vec![2, 0, 1, 3] },
+                        answer: Answer::Single(n % 4),
+                    })
+                    .collect(),
+                sheet: Vec::new(),
+            })
+            .collect();
+        m.students = (0..students)
+            .map(|i| StudentRecord {
+                id: format!("2025{i:03}"),
+                name: format!("张{i}"),
+                class: if i == 1 { String::new() } else { "一班".into() },
+                seat: i.to_string(),
+                variant: crate::exam::draw::variant_label(i % variants.max(1)),
+            })
+            .collect();
+        m
+    }
+
+    /// The streamed manifest, its records put in `order`.
+    fn streamed(m: &Manifest, order: &[usize]) -> String {
+        let mut spill = VariantSpill::new(io::Cursor::new(Vec::new()), m.variants.len());
+        for &v in order {
+            assert!(!spill.has(v));
+            spill.put_record(v, &m.variants[v]).unwrap();
+        }
+        let mut out = Vec::new();
+        spill
+            .write_manifest(m, m.students.clone(), &mut out)
+            .unwrap();
+        String::from_utf8(out).unwrap() + "\n"
+    }
+
+    #[test]
+    fn a_streamed_manifest_is_the_pretty_printers_bytes_whatever_order_records_come_in() {
+        for (variants, students, order) in [
+            (1, 0, vec![0]),
+            (2, 3, vec![1, 0]),
+            (3, 3, vec![2, 0, 1]),
+            (5, 1, vec![0, 1, 2, 3, 4]),
+        ] {
+            let m = manifest(variants, students);
+            assert_eq!(streamed(&m, &order), m.to_json(), "{variants} {students}");
+        }
+        let none = manifest(0, 0);
+        assert_eq!(streamed(&none, &[]), none.to_json());
+    }
+
+    #[test]
+    fn a_record_never_put_is_an_error_not_a_gap() {
+        let m = manifest(2, 0);
+        let mut spill = VariantSpill::new(io::Cursor::new(Vec::new()), 2);
+        spill.put_record(1, &m.variants[1]).unwrap();
+        let err = spill
+            .write_manifest(&m, Vec::new(), &mut Vec::new())
+            .unwrap_err();
+        assert!(err.to_string().contains("variant 0"), "{err}");
+    }
+}
