@@ -141,6 +141,11 @@ pub struct VariantRecord {
     /// `examgen scan` (absent when the run printed no sheets).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sheet: Vec<SheetGeometry>,
+    /// The variant whose `sheet` this variant's answer sheet is printed exactly like, when a class batch
+    /// recorded that geometry once for both (with a variant per student, thousands of copies of ~50 KB
+    /// each would make the manifest gigabytes). Read it through [`Manifest::sheet_of`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet_same_as: Option<String>,
 }
 
 /// One question of a variant as printed. Its type is its answer's: the manifest spells both (`"type"` and
@@ -338,7 +343,41 @@ impl Manifest {
                 .because("the file was changed by hand; make the papers again or restore it"));
             }
         }
+        for v in &manifest.variants {
+            let Some(owner) = &v.sheet_same_as else { continue };
+            let shared = manifest
+                .variants
+                .iter()
+                .find(|o| &o.label == owner)
+                .is_some_and(|o| o.sheet_same_as.is_none() && !o.sheet.is_empty());
+            if !shared || !v.sheet.is_empty() {
+                return Err(Error::input(format!(
+                    "{}: variant {} says its answer sheet is printed like variant {owner}'s, but {}",
+                    path.display(),
+                    v.label,
+                    if v.sheet.is_empty() {
+                        format!("variant {owner} records no sheet of its own")
+                    } else {
+                        format!("variant {} records a sheet of its own as well", v.label)
+                    }
+                ))
+                .because("the file was changed by hand; make the papers again or restore it"));
+            }
+        }
         Ok(manifest)
+    }
+
+    /// Where everything on variant `v`'s answer sheet is printed, one entry per page: its own record's,
+    /// or the variant's whose sheet it shares (`sheet_same_as`, checked when the manifest is read).
+    pub fn sheet_of<'m>(&'m self, v: &'m VariantRecord) -> &'m [SheetGeometry] {
+        match &v.sheet_same_as {
+            Some(owner) => self
+                .variants
+                .iter()
+                .find(|o| &o.label == owner)
+                .map_or(&[], |o| o.sheet.as_slice()),
+            None => &v.sheet,
+        }
     }
 
     /// The draw's fingerprint printed in answer sheets' QR codes: the first 16 hex digits of sha256 over the
@@ -419,6 +458,26 @@ mod tests {
             std::fs::write(&path, manifest(other)).unwrap();
             let err = Manifest::read(&path).unwrap_err();
             assert!(err.message.contains(other), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_sheet_shared_with_a_variant_that_records_none_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        let manifest = |b_points_to: &str| {
+            format!(
+                r#"{{"format":"{MANIFEST_FORMAT}","tool":"examgen 0.1.0","bank":{{"path":"b","digest":"d"}},"blueprint":{{"path":"p","digest":"d","title":"t"}},"seed":1,"distinct":false,"parts":[],"total_points":"0","variants":[{{"label":"A","total_points":"0","questions":[]}},{{"label":"B","total_points":"0","questions":[],"sheet_same_as":"{b_points_to}"}}]}}"#
+            )
+        };
+        for owner in ["A", "C", "B"] {
+            std::fs::write(&path, manifest(owner)).unwrap();
+            let err = Manifest::read(&path).unwrap_err();
+            assert!(
+                err.message.contains("variant B says its answer sheet is printed like variant")
+                    && err.message.contains(&format!("variant {owner} records no sheet")),
+                "{err}"
+            );
         }
     }
 

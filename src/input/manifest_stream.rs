@@ -8,6 +8,7 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use serde::Serialize;
 
 use crate::input::manifest::{Manifest, StudentRecord, VariantRecord};
+use crate::input::scan::SheetGeometry;
 
 /// How the pretty printer indents one level (two spaces); an element of `variants` or `students` is two
 /// levels deep.
@@ -126,6 +127,35 @@ impl<F: Write + Read + Seek> VariantSpill<F> {
     }
 }
 
+/// The distinct answer-sheet geometries a batch has recorded so far (a few), so that a variant whose
+/// sheet is printed exactly like an earlier one's records `sheet_same_as` instead of another copy: with a
+/// variant per student every sheet is usually alike, and each copy is ~50 KB of JSON.
+#[derive(Default)]
+pub struct SharedSheets {
+    recorded: Vec<(String, Vec<SheetGeometry>)>,
+}
+
+impl SharedSheets {
+    /// How many distinct geometries are remembered; a batch whose sheets differ more than this records the
+    /// rest in full (correct, only larger).
+    const REMEMBERED: usize = 8;
+
+    /// Replaces `record`'s sheet by a reference to the first recorded variant printed alike, or remembers
+    /// it as recorded in full.
+    pub fn share(&mut self, record: &mut VariantRecord) {
+        if record.sheet.is_empty() || record.sheet_same_as.is_some() {
+            return;
+        }
+        if let Some((label, _)) = self.recorded.iter().find(|(_, g)| *g == record.sheet) {
+            record.sheet = Vec::new();
+            record.sheet_same_as = Some(label.clone());
+        } else if self.recorded.len() < Self::REMEMBERED {
+            self.recorded
+                .push((record.label.clone(), record.sheet.clone()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +184,7 @@ mod tests {
                     })
                     .collect(),
                 sheet: Vec::new(),
+                sheet_same_as: None,
             })
             .collect();
         m.students = (0..students)

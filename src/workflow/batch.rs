@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{Error, Result};
-use crate::input::manifest::StudentRecord;
+use crate::input::manifest::{StudentRecord, VariantRecord};
 use crate::input::roster::{self, Student, seat_order};
-use crate::input::manifest_stream::{VariantSpill, element_json};
+use crate::input::manifest_stream::{SharedSheets, VariantSpill};
 use crate::render::DocKind;
 use crate::render::PdfWriter;
 use crate::render::layout::{self, Layout};
@@ -135,11 +135,11 @@ pub fn class_batch(
             match job.kind {
                 DocKind::AnswerSheet => {
                     if first_of_variant[job.variant] == i {
-                        // The variant's manifest record with its sheet's geometry, serialized here on a
-                        // worker and spilled when the student is taken: no record is kept.
+                        // The variant's manifest record with its sheet's geometry, spilled when the
+                        // student is taken: no record is kept.
                         let mut record = drawn.variant_record(job.variant);
                         record.sheet = crate::workflow::sheet::geometry(&layout, &record)?;
-                        made.record = Some(element_json(&record).map_err(record_failed)?);
+                        made.record = Some(record);
                     }
                     made.sheet = Some(PrintDoc::of(pdf, layout, print, cache(job))?);
                 }
@@ -151,6 +151,9 @@ pub fn class_batch(
     };
     // manifest.json's variant records as they are made, put in variant order at the end.
     let mut records = VariantSpill::new(out.scratch()?, variants);
+    // Sheets printed alike (every variant's, usually) record their geometry once; students are taken in
+    // roster order, so which variant holds it is the same on every run.
+    let mut shared_sheets = SharedSheets::default();
     crate::util::parallel::ordered(students.len(), AHEAD, make, |i, made| {
         let StudentMade {
             written: files,
@@ -168,8 +171,11 @@ pub fn class_batch(
         if let Some(sheet) = sheet {
             print_sheets.append(pdf, &title, sheet)?;
         }
-        if let Some(record) = record {
-            records.put(assignment[i], &record).map_err(record_failed)?;
+        if let Some(mut record) = record {
+            shared_sheets.share(&mut record);
+            records
+                .put_record(assignment[i], &record)
+                .map_err(record_failed)?;
         }
         progress.inc(1);
         Ok(())
@@ -229,13 +235,13 @@ pub fn class_batch(
 
 /// One student's documents as made on a worker, which wrote the student's files: what it wrote, the
 /// pages for each print file, and when the student is the first of their variant, the variant's manifest
-/// record with its sheet geometry, serialized for the spill.
+/// record with its sheet geometry.
 #[derive(Default)]
 struct StudentMade {
     written: Written,
     paper: Option<PrintDoc>,
     sheet: Option<PrintDoc>,
-    record: Option<Vec<u8>>,
+    record: Option<VariantRecord>,
 }
 
 /// A document for a print file: its pages drawn (TrueType faces), or its layout, kept to be combined at

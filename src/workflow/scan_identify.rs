@@ -55,11 +55,9 @@ impl<'a> Layouts<'a> {
     }
 
     fn recorded(&self, variant: &str, page: u32) -> Option<&'a SheetGeometry> {
+        let v = self.manifest.variants.iter().find(|v| v.label == variant)?;
         self.manifest
-            .variants
-            .iter()
-            .find(|v| v.label == variant)?
-            .sheet
+            .sheet_of(v)
             .get(page.saturating_sub(1) as usize)
     }
 
@@ -135,7 +133,7 @@ impl<'a> Layouts<'a> {
             .variants
             .iter()
             .find(|v| v.label == variant)
-            .map(|v| v.sheet.as_slice());
+            .map(|v| self.manifest.sheet_of(v));
         let position = |pages: &[SheetGeometry]| {
             pages
                 .iter()

@@ -251,7 +251,18 @@ fn a_per_student_manifest_written_record_by_record_is_the_whole_manifest_seriali
     let manifest = examgen::input::manifest::Manifest::read(&path).unwrap();
     assert_eq!(manifest.variants.len(), n);
     assert_eq!(manifest.students.len(), n);
-    assert!(manifest.variants.iter().all(|v| !v.sheet.is_empty()));
+    // Every student's sheet is printed alike: its geometry is recorded once, by the first student's
+    // variant in roster order, and every other variant points to it.
+    let first = &manifest.students[0].variant;
+    for v in &manifest.variants {
+        assert!(!manifest.sheet_of(v).is_empty(), "variant {}", v.label);
+        if &v.label == first {
+            assert!(!v.sheet.is_empty() && v.sheet_same_as.is_none());
+        } else {
+            assert!(v.sheet.is_empty(), "variant {} repeats the geometry", v.label);
+            assert_eq!(v.sheet_same_as.as_ref(), Some(first));
+        }
+    }
     assert!(written == manifest.to_json(), "manifest.json differs from its serialization");
     // Each variant arranged as it was needed is the one the whole draw makes.
     let draw = dir

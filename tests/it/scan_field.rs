@@ -156,13 +156,7 @@ fn student_variant(manifest: &Value, id: &str) -> String {
 }
 
 fn sheet_geometry<'m>(manifest: &'m Value, variant: &str) -> &'m Value {
-    let v = manifest["variants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["label"] == variant)
-        .unwrap();
-    &v["sheet"][0]
+    &crate::util::sheet_pages(manifest, variant)[0]
 }
 
 #[test]

@@ -243,13 +243,7 @@ fn a_class_batch_of_two_page_sheets_scanned_shuffled_joins_and_grades_and_a_miss
     for st in m["students"].as_array().unwrap() {
         let id = st["id"].as_str().unwrap().to_string();
         let label = st["variant"].as_str().unwrap().to_string();
-        let v = m["variants"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["label"] == label.as_str())
-            .unwrap();
-        let geoms = v["sheet"].as_array().unwrap();
+        let geoms = crate::util::sheet_pages(&m, &label).as_array().unwrap();
         assert_eq!(geoms.len(), 2, "150 + 10 questions take two pages");
         let name = st["name"].as_str().unwrap();
         let pdf = dir.join(&format!("class/sheets/{id}-{name}.pdf"));
@@ -313,12 +307,7 @@ fn a_class_batch_of_two_page_sheets_scanned_shuffled_joins_and_grades_and_a_miss
     );
 
     // 李堃's page 2 never reached the scanner: named with its questions, and grade refuses the row.
-    let page2 = &m["variants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["label"] == known[1].1.as_str())
-        .unwrap()["sheet"][1];
+    let page2 = &crate::util::sheet_pages(&m, &known[1].1)[1];
     let qs: Vec<u64> = page2["questions"]
         .as_array()
         .unwrap()

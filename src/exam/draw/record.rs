@@ -96,5 +96,6 @@ pub fn variant_record(bank: &Bank, v: &Variant) -> VariantRecord {
             })
             .collect(),
         sheet: Vec::new(),
+        sheet_same_as: None,
     }
 }

@@ -187,3 +187,21 @@ pub fn key_letters(q: &examgen::input::manifest::QuestionRecord) -> String {
         .map(|i| examgen::input::bank::letter(*i))
         .collect()
 }
+
+/// Variant `label`'s answer-sheet pages (their geometry) in a manifest's JSON: its own `sheet`, or the
+/// one of the variant it names in `sheet_same_as` (a class batch records a geometry printed alike once).
+pub fn sheet_pages<'m>(manifest: &'m serde_json::Value, label: &str) -> &'m serde_json::Value {
+    let variant = |label: &str| {
+        manifest["variants"]
+            .as_array()
+            .expect("a manifest has variants")
+            .iter()
+            .find(|v| v["label"] == label)
+            .unwrap_or_else(|| panic!("no variant {label} in the manifest"))
+    };
+    let own = variant(label);
+    match own["sheet_same_as"].as_str() {
+        Some(owner) => &variant(owner)["sheet"],
+        None => &own["sheet"],
+    }
+}
