@@ -344,7 +344,9 @@ impl Manifest {
             }
         }
         for v in &manifest.variants {
-            let Some(owner) = &v.sheet_same_as else { continue };
+            let Some(owner) = &v.sheet_same_as else {
+                continue;
+            };
             let shared = manifest
                 .variants
                 .iter()
@@ -474,8 +476,11 @@ mod tests {
             std::fs::write(&path, manifest(owner)).unwrap();
             let err = Manifest::read(&path).unwrap_err();
             assert!(
-                err.message.contains("variant B says its answer sheet is printed like variant")
-                    && err.message.contains(&format!("variant {owner} records no sheet")),
+                err.message
+                    .contains("variant B says its answer sheet is printed like variant")
+                    && err
+                        .message
+                        .contains(&format!("variant {owner} records no sheet")),
                 "{err}"
             );
         }

@@ -191,7 +191,11 @@ mod tests {
             .map(|i| StudentRecord {
                 id: format!("2025{i:03}"),
                 name: format!("张{i}"),
-                class: if i == 1 { String::new() } else { "一班".into() },
+                class: if i == 1 {
+                    String::new()
+                } else {
+                    "一班".into()
+                },
                 seat: i.to_string(),
                 variant: crate::exam::draw::variant_label(i % variants.max(1)),
             })

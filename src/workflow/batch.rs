@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{Error, Result};
 use crate::input::manifest::{StudentRecord, VariantRecord};
-use crate::input::roster::{self, Student, seat_order};
 use crate::input::manifest_stream::{SharedSheets, VariantSpill};
+use crate::input::roster::{self, Student, seat_order};
 use crate::render::DocKind;
 use crate::render::PdfWriter;
 use crate::render::layout::{self, Layout};
@@ -204,13 +204,16 @@ pub fn class_batch(
         print.finish(out, pdf, &mut written)?;
     }
     progress.finish_and_clear();
-    let student_records = students.iter().zip(&assignment).map(|(s, v)| StudentRecord {
-        id: s.id.clone(),
-        name: s.name.clone(),
-        class: s.class.clone(),
-        seat: s.seat.clone(),
-        variant: labels[*v].clone(),
-    });
+    let student_records = students
+        .iter()
+        .zip(&assignment)
+        .map(|(s, v)| StudentRecord {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            class: s.class.clone(),
+            seat: s.seat.clone(),
+            variant: labels[*v].clone(),
+        });
     // Put together from the spilled records as it is written: with a variant per student the manifest of
     // a large class runs to hundreds of megabytes of JSON, the same bytes as `Manifest::to_json`.
     let path = dir.join("manifest.json");

@@ -259,11 +259,18 @@ fn a_per_student_manifest_written_record_by_record_is_the_whole_manifest_seriali
         if &v.label == first {
             assert!(!v.sheet.is_empty() && v.sheet_same_as.is_none());
         } else {
-            assert!(v.sheet.is_empty(), "variant {} repeats the geometry", v.label);
+            assert!(
+                v.sheet.is_empty(),
+                "variant {} repeats the geometry",
+                v.label
+            );
             assert_eq!(v.sheet_same_as.as_ref(), Some(first));
         }
     }
-    assert!(written == manifest.to_json(), "manifest.json differs from its serialization");
+    assert!(
+        written == manifest.to_json(),
+        "manifest.json differs from its serialization"
+    );
     // Each variant arranged as it was needed is the one the whole draw makes.
     let draw = dir
         .run(&[

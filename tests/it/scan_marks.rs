@@ -248,4 +248,3 @@ fn circles_drawn_tight_large_or_off_centre_read_or_go_to_a_person() {
     // neighbours are marked all round, so little of the contour is left that is theirs alone.
     pages_marked_with(&synth::CIRCLE_STYLES, 20..28).check(1, 4);
 }
-

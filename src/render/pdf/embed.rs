@@ -297,7 +297,11 @@ pub const PROGRAMS_KEPT: usize = 8;
 
 /// `used` (glyph ids of `source`) subset from `source` and deflated, from `programs` when it has it; None
 /// when the subsetter fails or the subset is not TrueType.
-fn program(source: &[u8], used: &Used, programs: Option<&Programs>) -> Option<std::sync::Arc<Program>> {
+fn program(
+    source: &[u8],
+    used: &Used,
+    programs: Option<&Programs>,
+) -> Option<std::sync::Arc<Program>> {
     let make = || {
         let subset = subset(source, used)?;
         if !is_truetype(&subset.bytes) {
@@ -312,7 +316,11 @@ fn program(source: &[u8], used: &Used, programs: Option<&Programs>) -> Option<st
     };
     match programs {
         Some(programs) => programs.get_or_make(
-            (source.as_ptr() as usize, source.len(), used.keys().copied().collect()),
+            (
+                source.as_ptr() as usize,
+                source.len(),
+                used.keys().copied().collect(),
+            ),
             make,
         ),
         None => make().map(std::sync::Arc::new),
