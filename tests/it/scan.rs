@@ -44,16 +44,6 @@ struct Student {
     unsure: Vec<u32>,
 }
 
-fn options(geom: &Value, q: u32) -> Vec<(String, Value)> {
-    geom["bubbles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["kind"] == "answer" && b["question"] == q)
-        .map(|b| (b["option"].as_str().unwrap().to_string(), b.clone()))
-        .collect()
-}
-
 /// Fills one sheet like a student: id digits, variant, answers; returns the marked page.
 fn fill(
     page: &GrayImage,
@@ -67,10 +57,7 @@ fn fill(
     let bubbles = geom["bubbles"].as_array().unwrap();
     for (col, d) in s.id.chars().enumerate() {
         let digit = d.to_digit(10).unwrap();
-        let b = bubbles
-            .iter()
-            .find(|b| b["kind"] == "id-digit" && b["column"] == col && b["digit"] == digit)
-            .unwrap();
+        let b = crate::util::id_bubble(geom, col, digit);
         mark(&mut img, b, dpi, Mark::Pencil, rng);
     }
     if let Some(b) = bubbles
@@ -80,7 +67,7 @@ fn fill(
         mark(&mut img, b, dpi, Mark::Pencil, rng);
     }
     for (q, letters) in &s.answers {
-        let opts = options(geom, *q);
+        let opts = crate::util::answer_bubbles(geom, *q);
         let unsure = s.unsure.contains(q);
         for (option, b) in &opts {
             let chosen = letters.contains(option.as_str());
@@ -166,7 +153,10 @@ fn forty_fabricated_scans_read_back_and_grade_as_the_known_answers() {
         let mut answers = BTreeMap::new();
         for q in geom["questions"].as_array().unwrap() {
             let number = q["number"].as_u64().unwrap() as u32;
-            let opts: Vec<String> = options(geom, number).into_iter().map(|o| o.0).collect();
+            let opts: Vec<String> = crate::util::answer_bubbles(geom, number)
+                .into_iter()
+                .map(|o| o.0)
+                .collect();
             let given = match q["kind"].as_str().unwrap() {
                 _ if rng.below(25) == 0 => String::new(),
                 "multiple" => {
@@ -191,7 +181,10 @@ fn forty_fabricated_scans_read_back_and_grade_as_the_known_answers() {
         };
         if let Some(q) = unsure.first() {
             // The light mark is on a single-choice question that has an answer.
-            let opts: Vec<String> = options(geom, *q).into_iter().map(|o| o.0).collect();
+            let opts: Vec<String> = crate::util::answer_bubbles(geom, *q)
+                .into_iter()
+                .map(|o| o.0)
+                .collect();
             answers.insert(*q, opts[rng.below(opts.len())].clone());
         }
         students.push(Student {
@@ -478,7 +471,7 @@ fn ticks_crosses_circles_and_light_fills_read_and_unclear_marks_go_to_a_person()
     };
     let mut img = fill(&page, geom, &s, "A", dpi, &mut rng);
     let bubble = |q: u32, o: &str| {
-        options(geom, q)
+        crate::util::answer_bubbles(geom, q)
             .into_iter()
             .find(|(x, _)| x == o)
             .map(|(_, b)| b)

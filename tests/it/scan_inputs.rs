@@ -66,12 +66,7 @@ fn marked(
     };
     for (col, d) in id.chars().enumerate() {
         let digit = d.to_digit(10).unwrap();
-        mark(
-            bubbles
-                .iter()
-                .find(|b| b["kind"] == "id-digit" && b["column"] == col && b["digit"] == digit)
-                .unwrap(),
-        );
+        mark(crate::util::id_bubble(geom, col, digit));
     }
     if let Some(b) = bubbles
         .iter()

@@ -79,7 +79,7 @@ fn answers_for(pages: &[Value], rng: &mut Rng) -> BTreeMap<u32, String> {
     for geom in pages {
         for q in geom["questions"].as_array().unwrap() {
             let number = q["number"].as_u64().unwrap() as u32;
-            let opts = options(geom, number);
+            let opts = crate::util::answer_bubbles(geom, number);
             let given = match q["kind"].as_str().unwrap() {
                 _ if rng.below(20) == 0 => String::new(),
                 "multiple" => {
@@ -98,16 +98,6 @@ fn answers_for(pages: &[Value], rng: &mut Rng) -> BTreeMap<u32, String> {
     answers
 }
 
-fn options(geom: &Value, q: u32) -> Vec<(String, Value)> {
-    geom["bubbles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["kind"] == "answer" && b["question"] == q)
-        .map(|b| (b["option"].as_str().unwrap().to_string(), b.clone()))
-        .collect()
-}
-
 /// One page filled in pencil: the id in its grid when `id` is given (a blank sheet), the answers of the
 /// questions this page holds.
 fn fill(
@@ -118,22 +108,18 @@ fn fill(
     rng: &mut Rng,
 ) -> GrayImage {
     let mut img = page.clone();
-    let bubbles = geom["bubbles"].as_array().unwrap();
     let mark = |img: &mut GrayImage, b: &Value, rng: &mut Rng| {
         let area: BoxMm = serde_json::from_value(b["box"].clone()).unwrap();
         synth::draw_mark(img, &area, Mark::Pencil, DPI / 25.4, rng);
     };
     for (col, d) in id.unwrap_or("").chars().enumerate() {
         let digit = d.to_digit(10).unwrap();
-        let b = bubbles
-            .iter()
-            .find(|b| b["kind"] == "id-digit" && b["column"] == col && b["digit"] == digit)
-            .expect("every page of a blank sheet has the id grid");
+        let b = crate::util::id_bubble(geom, col, digit);
         mark(&mut img, b, rng);
     }
     for q in geom["questions"].as_array().unwrap() {
         let number = q["number"].as_u64().unwrap() as u32;
-        for (option, b) in options(geom, number) {
+        for (option, b) in crate::util::answer_bubbles(geom, number) {
             if answers[&number].contains(option.as_str()) {
                 mark(&mut img, &b, rng);
             }

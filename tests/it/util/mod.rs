@@ -205,3 +205,24 @@ pub fn sheet_pages<'m>(manifest: &'m serde_json::Value, label: &str) -> &'m serd
         None => &own["sheet"],
     }
 }
+
+/// The answer bubbles of question `q` in a sheet page's geometry (manifest JSON): (printed letter, bubble).
+pub fn answer_bubbles(geom: &serde_json::Value, q: u32) -> Vec<(String, serde_json::Value)> {
+    geom["bubbles"]
+        .as_array()
+        .expect("a sheet page has bubbles")
+        .iter()
+        .filter(|b| b["kind"] == "answer" && b["question"] == q)
+        .map(|b| (b["option"].as_str().unwrap().to_string(), b.clone()))
+        .collect()
+}
+
+/// The 准考证号 grid's bubble for `digit` in column `column` of a sheet page's geometry (manifest JSON).
+pub fn id_bubble(geom: &serde_json::Value, column: usize, digit: u32) -> &serde_json::Value {
+    geom["bubbles"]
+        .as_array()
+        .expect("a sheet page has bubbles")
+        .iter()
+        .find(|b| b["kind"] == "id-digit" && b["column"] == column && b["digit"] == digit)
+        .unwrap_or_else(|| panic!("no id bubble {digit} in column {column}"))
+}
