@@ -190,13 +190,14 @@ fn sweep_marking_styles_over_many_seeds() {
         .map(|d| d.parse().unwrap())
         .collect();
     use synth::Mark::{Pencil, Scribble};
-    let sets: [(&str, &[synth::Mark]); 5] = [
+    let sets: [(&str, &[synth::Mark]); 6] = [
         // The forty fabricated scans' marks (tests/it/scan.rs): pencil fills, a scribble now and then.
         ("fills", &[Pencil, Pencil, Pencil, Pencil, Pencil, Scribble]),
         ("clear", &synth::CLEAR_STYLES),
         ("faint", &[synth::Mark::Faint]),
         ("circles", &synth::CIRCLE_STYLES),
         ("new", &synth::NEW_STYLES),
+        ("band", &synth::BAND_STYLES),
     ];
     let dir = Dir::new();
     let (geom, pages) = examgen_sheet(&dir, &dpis);
