@@ -3,6 +3,7 @@
 //! [`embed`] subsets and embeds the fonts, [`xobject`] makes the pictures into PDF objects, [`stream`] writes
 //! a class's print file page by page.
 
+mod content;
 pub(crate) mod embed;
 pub mod stream;
 mod xobject;
@@ -435,7 +436,7 @@ fn render(
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     let mut kept = Vec::new();
     if own {
-        let draw = |page| page_content(ops_of(page), size);
+        let draw = |page| page_bytes(page, (height, size), fonts, &remaps, &xobjects);
         for (k, (page, id)) in layout
             .pages
             .iter()
@@ -509,6 +510,21 @@ fn page_ops(
         draw_item(item, height, fonts, remaps, &mut ops);
     }
     ops
+}
+
+/// The content stream (not yet deflated) of one page of a document of `size` (`height` points tall), as
+/// [`page_content`] writes [`page_ops`]: written directly when it can be, else by printpdf.
+fn page_bytes(
+    page: &crate::render::layout::Page,
+    (height, size): (f32, (printpdf::Mm, printpdf::Mm)),
+    fonts: &PdfWriter,
+    remaps: &Remaps,
+    xobjects: &[(String, u32)],
+) -> Option<Vec<u8>> {
+    content::page_stream(page, height, fonts, remaps).or_else(|| {
+        let ops = page_ops(page, height, fonts, remaps, xobjects);
+        page_content(ops, size)
+    })
 }
 
 /// The content stream (not yet deflated) printpdf writes for `ops` on a page of `size`: the page drawn on
