@@ -73,7 +73,7 @@ pub fn class_batch(
     let (typeset, duplex) = paper_typesetter(&fonts, look, &drawn.blueprint)?;
     let typeset = typeset.with_images(drawn.bank.images.clone());
     let assignment = assign(&students, variants);
-    let set = PaperSet::new(&drawn, &students, duplex);
+    let set = PaperSet::new(&drawn, &students, duplex).sharing_fonts(req.per_student);
     let formats = look.formats();
     let jobs = Plan {
         dir,
