@@ -45,7 +45,7 @@ pub use input::{
     Listing, PageImage, PageProblem, PageSource, list_pages, load_pages, page_sources,
 };
 pub use marks::Registration;
-pub use review::review_image;
+pub use review::{Outline, review_image, review_outlines};
 
 /// Everything read from one page.
 #[derive(Debug, Clone, Serialize)]
