@@ -141,17 +141,16 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
     ));
     files.push((req.out.join("items.csv"), items_csv(&items)));
     // What review-book and calibrate read: the manifest graded against, and every answer as scored.
-    let record = crate::workflow::graded::record(
-        req.manifest,
-        req.responses,
-        &manifest,
-        &grading,
-        &ranks,
-        mark,
-    );
     files.push((
         req.out.join(crate::input::graded::GRADED_FILE),
-        record.to_json().into_bytes(),
+        crate::workflow::graded::record_json(
+            req.manifest,
+            req.responses,
+            &manifest,
+            &grading,
+            &ranks,
+            mark,
+        ),
     ));
     files.push((
         req.out.join("sections.csv"),

@@ -11,13 +11,13 @@ use crate::error::{Error, Result};
 use crate::exam::grade::{MISSING_PAGE, number_runs};
 use crate::input::manifest::Manifest;
 use crate::input::scan::{
-    PageReading, PageSource, SheetCode, SheetGeometry, list_pages, review_image,
+    PageReading, PageSource, SheetCode, SheetGeometry, list_pages, review_image, review_outlines,
 };
 use crate::util::csv::write_csv;
 use crate::workflow::OutFile;
 use crate::workflow::scan_identify::{Layouts, identify};
 use crate::workflow::scan_join::{JoinedSheet, PageKey, join_pages};
-use crate::workflow::scan_review::{ReviewPage, ReviewSpill, write_review_pdf};
+use crate::workflow::scan_review::{ReviewPage, ReviewSpill, outline_ops, write_review_pdf};
 
 /// Pages decoded, or read and waiting for an earlier page, at one time: two per core on a 2-core machine,
 /// so a core never waits for one slow page, and about 10 MB each (a 300 dpi A4 page in gray).
@@ -65,11 +65,15 @@ pub(crate) struct ReadSheet {
     pub review: Option<ReviewPicture>,
 }
 
-/// A review picture: an RGB JPEG and its size in pixels.
+/// A review picture: a grey JPEG and its size in pixels, and the bubble outlines drawn over it (PDF
+/// operators in sheet mm).
 pub(crate) struct ReviewPicture {
     pub jpeg: Vec<u8>,
     pub width: u32,
     pub height: u32,
+    pub outlines: Vec<u8>,
+    /// The sheet's size in mm: the outlines' frame.
+    pub sheet_mm: (f32, f32),
 }
 
 impl Scan {
@@ -156,12 +160,8 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
         },
         |mut outcome| {
             let picture = outcome.result.as_mut().ok().and_then(|s| s.review.take());
-            pictures.push(picture.and_then(|p| {
-                spill
-                    .push(&p.jpeg, p.width, p.height)
-                    .map_err(|e| spill_error = Some(e))
-                    .ok()
-            }));
+            pictures
+                .push(picture.and_then(|p| spill.push(&p).map_err(|e| spill_error = Some(e)).ok()));
             outcomes.push(outcome);
         },
     );
@@ -200,23 +200,29 @@ fn read_one(source: &PageSource, layouts: &Layouts) -> std::result::Result<ReadS
     })
 }
 
-/// Review pictures upright at about 150 dpi (6 px a mm, never finer than the scan), JPEG: enough to see a
-/// pencil mark, small enough for a class's PDF.
+/// Review pictures upright at 5 px a sheet mm (never finer than the scan): the page shows the sheet 186 mm
+/// wide, so that is about 145 dpi on paper, enough to see a pencil mark. Grey, as a JPEG of quality 75:
+/// the coloured outlines are drawn over it in the PDF, so the picture needs no colour.
+const REVIEW_PPM: f32 = 5.0;
+
 fn review_jpeg(
     image: &image::GrayImage,
     geom: &SheetGeometry,
     reading: &PageReading,
 ) -> Option<ReviewPicture> {
-    let ppm = reading.registration.pixels_per_mm.min(6.0);
+    let ppm = reading.registration.pixels_per_mm.min(REVIEW_PPM);
     let picture = review_image(image, geom, reading, ppm);
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 75)
         .encode_image(&picture)
         .ok()?;
+    let sheet_mm = (geom.page_width_mm, geom.page_height_mm);
     Some(ReviewPicture {
         jpeg: out,
         width: picture.width(),
         height: picture.height(),
+        outlines: outline_ops(&review_outlines(geom, reading), sheet_mm.1),
+        sheet_mm,
     })
 }
 

@@ -13,7 +13,9 @@ use image::GrayImage;
 
 use crate::input::manifest::Manifest;
 use crate::input::scan::marks::{Prepared, outline_contrast};
-use crate::input::scan::{Bubble, PageReading, ReadError, SheetCode, SheetGeometry, read_page};
+use crate::input::scan::{
+    BoxMm, Bubble, PageReading, ReadError, SheetCode, SheetGeometry, peek_qr, read_prepared,
+};
 use crate::workflow::Look;
 use crate::workflow::drawn::{DrawRequest, Drawn};
 
@@ -102,6 +104,49 @@ impl<'a> Layouts<'a> {
                 self.manifest_path.display()
             )
         })
+    }
+
+    /// The layouts the manifest's sheets are printed with (a blank sheet's, made anew, when it records
+    /// none).
+    fn printed(&self) -> Vec<&SheetGeometry> {
+        let recorded: Vec<&SheetGeometry> = self
+            .manifest
+            .variants
+            .iter()
+            .flat_map(|v| &v.sheet)
+            .collect();
+        if !recorded.is_empty() {
+            return recorded;
+        }
+        self.blank_all()
+            .map(|b| b.iter().flatten().collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether pages can need different layouts: sheets of two or more pages, or variants whose sheets
+    /// differ. Only then is a page's QR code read before its layout is chosen.
+    fn several(&self) -> bool {
+        let printed = self.printed();
+        printed.iter().any(|g| *g != printed[0])
+    }
+
+    /// Where the sheets print the QR code (page 1 lower than later pages, below its longer header), each
+    /// place once, page 1's first.
+    fn qr_boxes(&self) -> Vec<BoxMm> {
+        let mut boxes: Vec<BoxMm> = Vec::new();
+        for g in self.printed() {
+            if !boxes.contains(&g.qr_code) {
+                boxes.push(g.qr_code);
+            }
+        }
+        boxes
+    }
+
+    /// The layout the QR code `text` names, when it is one of this exam's sheets and the layout is at hand;
+    /// what is wrong with any other code is said when the page has been read.
+    fn named_by(&self, text: &str) -> Option<&SheetGeometry> {
+        let code = SheetCode::parse(text).filter(|c| c.digest == self.digest)?;
+        self.of(&code).ok()
     }
 
     /// The other page layouts a page may be read with when `first` does not fit it: the manifest's other
@@ -217,17 +262,30 @@ fn blank_layouts(
 
 /// Reads a page and says which sheet it is.
 pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identified, String> {
+    let page = Prepared::new(image);
     let first = layouts.first()?;
-    let mut used = first;
-    let mut reading = match read_page(image, first) {
+    // The QR code read first names the page's own layout (page k of n, its variant, a blank sheet), so a
+    // later page of a longer sheet is not first tried with page 1's; only a page whose code does not
+    // read there is tried layout by layout.
+    let qr_text = if layouts.several() {
+        peek_qr(&page, first, &layouts.qr_boxes())
+    } else {
+        None
+    };
+    let start = qr_text
+        .as_deref()
+        .and_then(|text| layouts.named_by(text))
+        .unwrap_or(first);
+    let mut used = start;
+    let mut reading = match read_prepared(&page, start, qr_text) {
         Ok(r) => r,
         Err(e) => {
             // A later page of a longer sheet, another variant's sheet, or a blank sheet, which need not
             // line up with a class batch's layout: try their own.
             let other = layouts
-                .others(first)
+                .others(start)
                 .into_iter()
-                .find_map(|g| read_page(image, g).ok().map(|r| (g, r)));
+                .find_map(|g| read_prepared(&page, g, None).ok().map(|r| (g, r)));
             match other {
                 Some((g, r)) => {
                     used = g;
@@ -260,11 +318,11 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
         None => {
             problems.clear();
             // Without the code's page number, the page of the sheet is the layout that fits it best.
-            if let Some((g, r)) = best_sibling(image, layouts, used, &reading) {
+            if let Some((g, r)) = best_sibling(&page, layouts, used, &reading) {
                 used = g;
                 reading = r;
             }
-            if let Some((g, r)) = blank_sheet_without_qr(image, layouts, used) {
+            if let Some((g, r)) = blank_sheet_without_qr(&page, layouts, used) {
                 used = g;
                 reading = r;
             }
@@ -278,7 +336,7 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
     let geom = layouts.of(&code)?;
     if geom != used {
         let qr_text = reading.qr_text.clone();
-        reading = read_page(image, geom).map_err(|e| e.to_string())?;
+        reading = read_prepared(&page, geom, None).map_err(|e| e.to_string())?;
         // Read once already; the second layout's QR box is the same code.
         if reading.qr_text.is_none() && qr_text.is_some() {
             reading.qr_text = qr_text;
@@ -339,7 +397,7 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
 /// 试卷类型 row, so read with the batch's layout it gives the wrong id columns. It is a blank sheet when
 /// the bubbles only a blank sheet prints are printed on it; then it is read with its own layout.
 fn blank_sheet_without_qr<'l>(
-    image: &GrayImage,
+    page: &Prepared,
     layouts: &'l Layouts,
     used: &SheetGeometry,
 ) -> Option<(&'l SheetGeometry, PageReading)> {
@@ -366,9 +424,9 @@ fn blank_sheet_without_qr<'l>(
     if only_blank.is_empty() {
         return None;
     }
-    let reading = read_page(image, blank).ok()?;
+    let reading = read_prepared(page, blank, None).ok()?;
     let printed_only_on_blank = outline_contrast(
-        &Prepared::new(image),
+        page,
         &SheetGeometry {
             bubbles: only_blank,
             ..blank.clone()
@@ -377,22 +435,6 @@ fn blank_sheet_without_qr<'l>(
     );
     // On a blank sheet those outlines are about as dark as the rest (0.8 of the whole layout's contrast on
     // examgen's sheets); on a batch's sheet they fall on paper and printed text (about 0.2).
-    // On a blank sheet those outlines are about as dark as the rest (0.8 of the whole layout's contrast on
-    // examgen's sheets); on a batch's sheet they fall on paper and printed text (about 0.2).
-    if let Ok(path) = std::env::var("EXAMGEN_DEBUG_CONTRAST") {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(path)
-            .unwrap();
-        writeln!(
-            f,
-            "only-blank contrast {printed_only_on_blank} of {}",
-            reading.registration.outline_contrast
-        )
-        .unwrap();
-    }
     (printed_only_on_blank >= 0.5 * reading.registration.outline_contrast)
         .then_some((blank, reading))
 }
@@ -401,7 +443,7 @@ fn blank_sheet_without_qr<'l>(
 /// whose printed bubbles the page shows most clearly, when it is not `used`: a page whose QR code does not
 /// read is told from the sheet's other pages by its layout.
 fn best_sibling<'l>(
-    image: &GrayImage,
+    page: &Prepared,
     layouts: &'l Layouts,
     used: &SheetGeometry,
     reading: &PageReading,
@@ -427,7 +469,7 @@ fn best_sibling<'l>(
         if g == used || g.questions == used.questions {
             continue;
         }
-        if let Ok(r) = read_page(image, g)
+        if let Ok(r) = read_prepared(page, g, None)
             && r.registration.outline_contrast > best_contrast
         {
             best_contrast = r.registration.outline_contrast;

@@ -1,6 +1,7 @@
-//! review.pdf of `examgen scan`: one A4 page per sheet with doubtful marks — the scanned page with every
-//! bubble outlined blue (filled), green (empty) or red (doubtful) — so the teacher corrects responses.csv by
-//! looking instead of re-scanning.
+//! review.pdf of `examgen scan`: one A4 page per sheet with doubtful marks — the scanned page in grey with
+//! every bubble outlined blue (filled), green (empty) or red (doubtful) — so the teacher corrects
+//! responses.csv by looking instead of re-scanning. Each page draws a form: the picture, then the outlines
+//! as coloured lines in sheet millimetres.
 //!
 //! A badly set scanner can make every page of a stack doubtful, so the pictures are never all held: each
 //! is spilled to a temporary file as its page is read ([`ReviewSpill`]). The PDF writer lays out the
@@ -16,9 +17,11 @@ use lopdf::{Document, Object, ObjectId};
 
 use crate::error::{Error, Result};
 use crate::input::images::Images;
+use crate::input::scan::Outline;
 use crate::render::PdfWriter;
 use crate::render::fonts::{FontRole, FontSet};
 use crate::render::layout::{Item, Layout, MM, Page, PageSetup};
+use crate::workflow::scan::ReviewPicture;
 
 /// One sheet to look at: a caption (file, page, id, variant, how many doubtful) and its review picture
 /// (an index into the run's [`ReviewSpill`]).
@@ -27,13 +30,16 @@ pub struct ReviewPage {
     pub picture: usize,
 }
 
-/// A review picture (an RGB JPEG) stored in the spill file.
+/// A review picture (a grey JPEG) stored in the spill file, followed by its form's content (the picture
+/// drawn, then the outlines; Flate-compressed).
 #[derive(Debug, Clone, Copy)]
 struct Spilled {
     offset: u64,
     len: u64,
+    form_len: u64,
     width: u32,
     height: u32,
+    sheet_mm: (f32, f32),
 }
 
 /// The review pictures of a run, written to an anonymous temporary file as they come (it goes when the
@@ -53,8 +59,8 @@ impl ReviewSpill {
         }
     }
 
-    /// Stores a review picture (an RGB JPEG of `width` × `height` pixels); its index for [`ReviewPage`].
-    pub fn push(&mut self, jpeg: &[u8], width: u32, height: u32) -> Result<usize> {
+    /// Stores a review picture and its outlines; its index for [`ReviewPage`].
+    pub(crate) fn push(&mut self, picture: &ReviewPicture) -> Result<usize> {
         let failed = |e: std::io::Error| {
             Error::input(format!(
                 "cannot store a review picture in a temporary file ({e}); free some disk space in {}",
@@ -64,15 +70,25 @@ impl ReviewSpill {
         if self.file.is_none() {
             self.file = Some(tempfile::tempfile().map_err(failed)?);
         }
+        let (w, h) = picture.sheet_mm;
+        let mut content = format!("q {w:.3} 0 0 {h:.3} 0 0 cm /Scan Do Q\n").into_bytes();
+        content.extend_from_slice(&picture.outlines);
+        let mut deflate =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        deflate.write_all(&content).map_err(failed)?;
+        let form = deflate.finish().map_err(failed)?;
         let file = self.file.as_mut().expect("opened above");
-        file.write_all(jpeg).map_err(failed)?;
+        file.write_all(&picture.jpeg).map_err(failed)?;
+        file.write_all(&form).map_err(failed)?;
         self.pictures.push(Spilled {
             offset: self.end,
-            len: jpeg.len() as u64,
-            width,
-            height,
+            len: picture.jpeg.len() as u64,
+            form_len: form.len() as u64,
+            width: picture.width,
+            height: picture.height,
+            sheet_mm: picture.sheet_mm,
         });
-        self.end += jpeg.len() as u64;
+        self.end += (picture.jpeg.len() + form.len()) as u64;
         Ok(self.pictures.len() - 1)
     }
 
@@ -85,17 +101,45 @@ impl ReviewSpill {
         self.pictures.is_empty()
     }
 
-    /// Copies picture `index`'s bytes to `out`.
-    fn copy_to(&mut self, index: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    /// Copies picture `index`'s JPEG (`form` false) or its form's content (`form` true) to `out`.
+    fn copy_to(&mut self, index: usize, form: bool, out: &mut dyn Write) -> std::io::Result<()> {
         let p = self.pictures[index];
+        let (offset, len) = if form {
+            (p.offset + p.len, p.form_len)
+        } else {
+            (p.offset, p.len)
+        };
         let file = self.file.as_mut().ok_or(std::io::ErrorKind::NotFound)?;
-        file.seek(SeekFrom::Start(p.offset))?;
-        let copied = std::io::copy(&mut Read::by_ref(file).take(p.len), out)?;
-        if copied != p.len {
+        file.seek(SeekFrom::Start(offset))?;
+        let copied = std::io::copy(&mut Read::by_ref(file).take(len), out)?;
+        if copied != len {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
         Ok(())
     }
+}
+
+/// The outlines as PDF operators in sheet millimetres, y upwards from the sheet's foot (`sheet_h` mm
+/// tall): colour and width set only where they change.
+pub(crate) fn outline_ops(outlines: &[Outline], sheet_h: f32) -> Vec<u8> {
+    let mut ops = String::new();
+    let mut pen: Option<([u8; 3], f32)> = None;
+    for o in outlines {
+        if pen != Some((o.colour, o.width_mm)) {
+            let [r, g, b] = o.colour.map(|c| c as f32 / 255.0);
+            ops.push_str(&format!("{r:.3} {g:.3} {b:.3} RG {:.2} w\n", o.width_mm));
+            pen = Some((o.colour, o.width_mm));
+        }
+        let a = &o.area;
+        ops.push_str(&format!(
+            "{:.2} {:.2} {:.2} {:.2} re S\n",
+            a.x,
+            sheet_h - a.y - a.h,
+            a.w,
+            a.h
+        ));
+    }
+    ops.into_bytes()
 }
 
 impl Default for ReviewSpill {
@@ -179,29 +223,45 @@ pub fn write_review_pdf(
     if pages.is_empty() {
         return Ok(n);
     }
-    let (targets, trailer) = stand_ins_and_trailer(&skeleton, pages.len())?;
+    let (targets, size, trailer) = stand_ins_and_trailer(&skeleton, pages.len())?;
     let prev = last_startxref(&skeleton)
         .ok_or_else(|| Error::internal("review.pdf: the writer's file has no startxref"))?;
-    // The incremental update: each stand-in's object again, now the page's picture.
+    // The incremental update: each stand-in's object again, now a form drawing the page's picture (a new
+    // object) and its outlines.
     let mut at = skeleton.len() as u64;
     drop(skeleton);
-    let mut offsets: Vec<(u32, u64)> = Vec::with_capacity(pages.len());
+    let mut offsets: Vec<(u32, u64)> = Vec::with_capacity(2 * pages.len());
     let put = |bytes: &[u8], at: &mut u64, out: &mut dyn Write| -> Result<()> {
         out.write_all(bytes).map_err(failed)?;
         *at += bytes.len() as u64;
         Ok(())
     };
     put(b"\n", &mut at, out)?;
-    for (p, &(id, generation)) in pages.iter().zip(&targets) {
+    for (k, (p, &(id, generation))) in pages.iter().zip(&targets).enumerate() {
         let picture = spill.pictures[p.picture];
+        let scan = size + k as u32;
+        let (w, h) = picture.sheet_mm;
         offsets.push((id, at));
         let head = format!(
-            "{id} {generation} obj\n<< /Type /XObject /Subtype /Image /Width {} /Height {} \
-             /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n",
+            "{id} {generation} obj\n<< /Type /XObject /Subtype /Form /BBox [0 0 {w:.3} {h:.3}] \
+             /Matrix [{:.6} 0 0 {:.6} 0 0] /Resources << /XObject << /Scan {scan} 0 R >> >> \
+             /Filter /FlateDecode /Length {} >>\nstream\n",
+            1.0 / w,
+            1.0 / h,
+            picture.form_len
+        );
+        put(head.as_bytes(), &mut at, out)?;
+        spill.copy_to(p.picture, true, out).map_err(failed)?;
+        at += picture.form_len;
+        put(b"\nendstream\nendobj\n", &mut at, out)?;
+        offsets.push((scan, at));
+        let head = format!(
+            "{scan} 0 obj\n<< /Type /XObject /Subtype /Image /Width {} /Height {} \
+             /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n",
             picture.width, picture.height, picture.len
         );
         put(head.as_bytes(), &mut at, out)?;
-        spill.copy_to(p.picture, out).map_err(failed)?;
+        spill.copy_to(p.picture, false, out).map_err(failed)?;
         at += picture.len;
         put(b"\nendstream\nendobj\n", &mut at, out)?;
     }
@@ -213,7 +273,8 @@ pub fn write_review_pdf(
         xref.push_str(&format!("{id} 1\n{offset:010} {generation:05} n \n"));
     }
     xref.push_str(&format!(
-        "trailer\n<< {trailer} /Prev {prev} >>\nstartxref\n{xref_at}\n%%EOF\n"
+        "trailer\n<< /Size {} {trailer} /Prev {prev} >>\nstartxref\n{xref_at}\n%%EOF\n",
+        size + pages.len() as u32
     ));
     put(xref.as_bytes(), &mut at, out)?;
     Ok(n)
@@ -230,9 +291,9 @@ fn stand_in(index: usize) -> Vec<u8> {
     png
 }
 
-/// The image object each page draws, in page order (the objects the update replaces), and the trailer
-/// entries the update repeats.
-fn stand_ins_and_trailer(skeleton: &[u8], count: usize) -> Result<(Vec<ObjectId>, String)> {
+/// The image object each page draws, in page order (the objects the update replaces), the file's /Size
+/// (the first object number the update may add) and the other trailer entries the update repeats.
+fn stand_ins_and_trailer(skeleton: &[u8], count: usize) -> Result<(Vec<ObjectId>, u32, String)> {
     let broken = |why: String| Error::internal(format!("review.pdf: {why}"));
     let doc = Document::load_mem(skeleton).map_err(|e| broken(e.to_string()))?;
     let mut found = Vec::with_capacity(count);
@@ -281,7 +342,8 @@ fn stand_ins_and_trailer(skeleton: &[u8], count: usize) -> Result<(Vec<ObjectId>
             distinct.len()
         )));
     }
-    Ok((found, trailer_of(&doc)?))
+    let (size, trailer) = trailer_of(&doc)?;
+    Ok((found, size, trailer))
 }
 
 /// The offset the file's last `startxref` gives: where the update's `/Prev` points.
@@ -298,8 +360,8 @@ fn last_startxref(pdf: &[u8]) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// The trailer entries an update repeats: /Size, /Root, /Info and /ID.
-fn trailer_of(doc: &Document) -> Result<String> {
+/// The file's /Size, and the trailer entries an update repeats: /Root, /Info and /ID.
+fn trailer_of(doc: &Document) -> Result<(u32, String)> {
     let broken = |why: String| Error::internal(format!("review.pdf: {why}"));
     let t = &doc.trailer;
     let size = t
@@ -315,7 +377,7 @@ fn trailer_of(doc: &Document) -> Result<String> {
             .map(|(id, g)| format!(" /{} {id} {g} R", String::from_utf8_lossy(key)))
     };
     let root = reference(b"Root").ok_or_else(|| broken("no /Root".into()))?;
-    let mut s = format!("/Size {size}{root}");
+    let mut s = root;
     if let Some(info) = reference(b"Info") {
         s.push_str(&info);
     }
@@ -334,5 +396,5 @@ fn trailer_of(doc: &Document) -> Result<String> {
             s.push_str(&format!(" /ID [{}]", hex.join(" ")));
         }
     }
-    Ok(s)
+    Ok((size as u32, s))
 }

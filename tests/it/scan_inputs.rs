@@ -189,7 +189,8 @@ fn a_stack_where_every_page_is_doubtful_has_every_page_in_review_pdf() {
     let rows: Vec<&str> = images.lines().skip(2).collect();
     assert_eq!(rows.len(), pages, "{images}");
     assert!(
-        rows.iter().all(|r| r.contains("jpeg") && r.contains("rgb")),
+        rows.iter()
+            .all(|r| r.contains("jpeg") && r.contains("gray")),
         "{images}"
     );
     // The picture is the scan: rendered, the page is mostly paper with dark corner marks and fills.
@@ -217,6 +218,31 @@ fn a_stack_where_every_page_is_doubtful_has_every_page_in_review_pdf() {
     assert!(
         dark > 50 && light > shown.pixels().len() / 2,
         "{dark} dark, {light} light"
+    );
+    // Over it the outlines in colour: red round the doubtful question's bubbles, blue round the fills,
+    // green round the empty ones.
+    let status = Command::new("pdftoppm")
+        .args(["-r", "80", "-png", "-singlefile", "-f", "7", "-l", "7"])
+        .arg(&review)
+        .arg(dir.join("review-7-colour"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let colour = image::open(dir.join("review-7-colour.png"))
+        .unwrap()
+        .into_rgb8();
+    let count = |want: fn(i32, i32, i32) -> bool| {
+        colour
+            .pixels()
+            .filter(|p| want(p.0[0] as i32, p.0[1] as i32, p.0[2] as i32))
+            .count()
+    };
+    let red = count(|r, g, b| r > 180 && g < 90 && b < 90);
+    let blue = count(|r, g, b| b > 180 && r < 90 && g < 150);
+    let green = count(|r, g, b| g > 140 && r < 110 && b < 120);
+    assert!(
+        red > 20 && blue > 100 && green > 1000,
+        "{red} red, {blue} blue, {green} green"
     );
     let rows = read_csv(&dir.join("out/responses.csv"));
     assert_eq!(rows.len(), pages + 1);

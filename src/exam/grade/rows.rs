@@ -310,7 +310,7 @@ impl<'a> RowReader<'a> {
                     Given::Empty
                 }
             };
-            let earned = score(q, self.manifest.parts[q.part - 1].scoring, &given);
+            let earned = score(&q, self.manifest.parts[q.part - 1].scoring, &given);
             answers.push((given, earned));
         }
         if let Some(at) = unscanned_at {

@@ -506,9 +506,10 @@ fn decode_tiff_page(path: &Path, index: usize) -> Result<GrayImage, String> {
     }
 }
 
-/// A TIFF page of strips (what scanners write) in gray, one strip at a time, so a colour or 16-bit page is
-/// never held whole in its own samples: 8- and 16-bit gray, RGB and RGBA (alpha over white paper).
-/// `None` when the page is of another kind (tiles, 1-bit, separate colour planes) for the whole-page path.
+/// A TIFF page of strips (what scanners write) or tiles in gray, one strip or tile at a time, so a colour
+/// or 16-bit page is never held whole in its own samples: 8- and 16-bit gray, RGB and RGBA (alpha over
+/// white paper). `None` when the page is of another kind (1-bit, separate colour planes) for the
+/// whole-page path.
 fn tiff_strips_gray<R: std::io::Read + std::io::Seek>(
     d: &mut tiff::decoder::Decoder<R>,
     colour: tiff::ColorType,
@@ -523,47 +524,49 @@ fn tiff_strips_gray<R: std::io::Read + std::io::Seek>(
         ColorType::RGBA(8 | 16) => 4,
         _ => return None,
     };
-    if d.get_chunk_type() != ChunkType::Strip {
+    // A strip is a tile as wide as the page.
+    let (chunk_w, chunk_h, chunks) = match d.get_chunk_type() {
+        ChunkType::Strip => (w, d.chunk_dimensions().1 as usize, d.strip_count().ok()?),
+        ChunkType::Tile => {
+            let (cw, ch) = d.chunk_dimensions();
+            (cw as usize, ch as usize, d.tile_count().ok()?)
+        }
+    };
+    if chunk_w == 0 || chunk_h == 0 {
         return None;
     }
-    let rows_per_strip = d.chunk_dimensions().1.max(1) as usize;
-    let strips = d.strip_count().ok()? as usize;
-    if strips != h.div_ceil(rows_per_strip) {
+    let across = w.div_ceil(chunk_w);
+    if chunks as usize != across * h.div_ceil(chunk_h) {
         return None; // separate colour planes
     }
-    let mut gray = Vec::with_capacity(w * h);
-    for i in 0..strips {
-        let rows = rows_per_strip.min(h - i * rows_per_strip);
+    let mut gray = vec![0u8; w * h];
+    for i in 0..chunks {
+        let (x0, y0) = (
+            (i as usize % across) * chunk_w,
+            (i as usize / across) * chunk_h,
+        );
+        let (data_w, data_h) = d.chunk_data_dimensions(i);
+        let (data_w, data_h) = (data_w as usize, data_h as usize);
+        let (cols, rows) = (data_w.min(w - x0), data_h.min(h - y0));
         let short = || {
             Some(Err(
-                "the TIFF page's strips are shorter than its size".to_string()
+                "the TIFF page's strips or tiles are shorter than its size".to_string(),
             ))
         };
-        // A strip's samples to gray, as 8-bit values.
-        fn add<T: Copy>(
-            gray: &mut Vec<u8>,
-            samples: &[T],
-            channels: usize,
-            n: usize,
-            to8: impl Fn(T) -> u8,
-        ) {
-            gray.extend(
-                samples
-                    .chunks_exact(channels)
-                    .take(n)
-                    .map(|p| match channels {
-                        1 => to8(p[0]),
-                        3 => luma(to8(p[0]), to8(p[1]), to8(p[2])),
-                        _ => over_white(luma(to8(p[0]), to8(p[1]), to8(p[2])), to8(p[3])),
-                    }),
-            );
-        }
-        match d.read_chunk(i as u32) {
-            Ok(DecodingResult::U8(v)) if v.len() >= rows * w * channels => {
-                add(&mut gray, &v, channels, rows * w, |s| s)
+        let place = Place {
+            x0,
+            y0,
+            cols,
+            rows,
+            data_w,
+            channels,
+        };
+        match d.read_chunk(i) {
+            Ok(DecodingResult::U8(v)) if v.len() >= data_h * data_w * channels => {
+                place.put(&mut gray, w, &v, |s| s)
             }
-            Ok(DecodingResult::U16(v)) if v.len() >= rows * w * channels => {
-                add(&mut gray, &v, channels, rows * w, |s| (s >> 8) as u8)
+            Ok(DecodingResult::U16(v)) if v.len() >= data_h * data_w * channels => {
+                place.put(&mut gray, w, &v, |s| (s >> 8) as u8)
             }
             Ok(DecodingResult::U8(_) | DecodingResult::U16(_)) => return short(),
             Ok(_) => return None,
@@ -574,6 +577,34 @@ fn tiff_strips_gray<R: std::io::Read + std::io::Seek>(
         GrayImage::from_raw(w as u32, h as u32, gray)
             .ok_or_else(|| "the TIFF page cannot be decoded".to_string()),
     )
+}
+
+/// Where a strip's or tile's pixels go on the page: its top left, how much of it is on the page, its
+/// stored width and samples a pixel.
+struct Place {
+    x0: usize,
+    y0: usize,
+    cols: usize,
+    rows: usize,
+    data_w: usize,
+    channels: usize,
+}
+
+impl Place {
+    /// The chunk's samples to gray, as 8-bit values, each of its rows into its place on the `w`-wide page.
+    fn put<T: Copy>(&self, gray: &mut [u8], w: usize, samples: &[T], to8: impl Fn(T) -> u8) {
+        for r in 0..self.rows {
+            let row = &mut gray[(self.y0 + r) * w + self.x0..][..self.cols];
+            let from = &samples[r * self.data_w * self.channels..];
+            for (g, p) in row.iter_mut().zip(from.chunks_exact(self.channels)) {
+                *g = match self.channels {
+                    1 => to8(p[0]),
+                    3 => luma(to8(p[0]), to8(p[1]), to8(p[2])),
+                    _ => over_white(luma(to8(p[0]), to8(p[1]), to8(p[2])), to8(p[3])),
+                };
+            }
+        }
+    }
 }
 
 /// A PDF's pages. Its structure is read piece by piece ([`pdf_file`]) and each page's image stays in the

@@ -403,6 +403,43 @@ pub(crate) fn register(page: &Prepared, geom: &SheetGeometry) -> Result<Registra
     Err(ReadError::CornerMarks { detail })
 }
 
+/// The sheet → image fits the four corner marks allow, one for each way up the sheet may lie (upright and
+/// upside down first), without asking the printed bubbles which is right: enough to cut the QR code out
+/// before the page's own layout is known, since the marks and the code sit alike on every page of a sheet.
+/// Empty when a mark is missing.
+pub(crate) fn corner_fits(page: &Prepared, geom: &SheetGeometry) -> Vec<Homography> {
+    let small = &page.small;
+    if small.w < 40 || small.h < 40 {
+        return Vec::new();
+    }
+    let picks = pick_corner_blobs(&dark_blobs(small), small);
+    let Some(points) = picks
+        .iter()
+        .map(|p| p.map(|b| refine(page.img, &b, small.factor)))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Vec::new();
+    };
+    let Some(sheet) = Corner::CLOCKWISE
+        .iter()
+        .map(|&c| geom.mark(c).map(|m| (m.centre_x as f64, m.centre_y as f64)))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Vec::new();
+    };
+    [0usize, 2, 1, 3]
+        .into_iter()
+        .filter_map(|turns| {
+            let from = [0, 1, 2, 3].map(|j| sheet[j]);
+            let to = [0, 1, 2, 3].map(|j| {
+                let (x, y, _) = points[(j + turns) % 4];
+                (x, y)
+            });
+            Homography::from_points(from, to)
+        })
+        .collect()
+}
+
 /// `reg` corrected by the printed bubble grid where that frames the bubbles better: a fit from fewer
 /// than four marks cannot see a phone's perspective or a scanner's stretch.
 fn refined(page: &Prepared, geom: &SheetGeometry, reg: Registration) -> Registration {

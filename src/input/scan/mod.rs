@@ -45,7 +45,7 @@ pub use input::{
     Listing, PageImage, PageProblem, PageSource, list_pages, load_pages, page_sources,
 };
 pub use marks::Registration;
-pub use review::review_image;
+pub use review::{Outline, review_image, review_outlines};
 
 /// Everything read from one page.
 #[derive(Debug, Clone, Serialize)]
@@ -210,12 +210,38 @@ fn outside_parts(geom: &SheetGeometry, inside: &[bool]) -> String {
 
 /// Reads one page image against the sheet geometry.
 pub fn read_page(image: &GrayImage, geom: &SheetGeometry) -> Result<PageReading, ReadError> {
+    read_prepared(&marks::Prepared::new(image), geom, None)
+}
+
+/// The QR code's text read before the page's layout is known: cut out of each box in `qr_boxes` (where the
+/// sheet's pages print it) under each way up the four corner marks allow, the marks where `geom` (any page
+/// of the sheet: they sit alike on each) has them. `None` when a mark is missing or the code does not read
+/// there; the page is then read layout by layout.
+pub(crate) fn peek_qr(
+    page: &marks::Prepared,
+    geom: &SheetGeometry,
+    qr_boxes: &[BoxMm],
+) -> Option<String> {
+    marks::corner_fits(page, geom).iter().find_map(|h| {
+        qr_boxes
+            .iter()
+            .find_map(|qr| qr::decode_region(page.img, qr, h))
+    })
+}
+
+/// [`read_page`] on a page already prepared (read with several layouts, it is prepared once), with the
+/// QR code's text when [`peek_qr`] has read it already.
+pub(crate) fn read_prepared(
+    page: &marks::Prepared,
+    geom: &SheetGeometry,
+    qr_known: Option<String>,
+) -> Result<PageReading, ReadError> {
     geom.validate().map_err(ReadError::BadGeometry)?;
-    let page = marks::Prepared::new(image);
-    let registration = marks::register(&page, geom)?;
+    let image = page.img;
+    let registration = marks::register(page, geom)?;
     let h = &registration.to_image;
 
-    let measured = bubbles::measure(&page, geom, h);
+    let measured = bubbles::measure(page, geom, h);
     if measured.iter().any(Option::is_none) {
         let inside: Vec<bool> = measured.iter().map(Option::is_some).collect();
         return Err(ReadError::Cropped {
@@ -227,7 +253,9 @@ pub fn read_page(image: &GrayImage, geom: &SheetGeometry) -> Result<PageReading,
     let found = bubbles::interpret(geom, &readings, &levels);
 
     let mut problems = Vec::new();
-    let qr_text = qr::decode_region(image, &geom.qr_code, h).or_else(|| qr::decode_whole(image));
+    let qr_text = qr_known
+        .or_else(|| qr::decode_region(image, &geom.qr_code, h))
+        .or_else(|| qr::decode_whole(image));
     if qr_text.is_none() {
         problems.push("the QR code cannot be read".to_string());
     }

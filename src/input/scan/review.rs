@@ -1,11 +1,13 @@
-//! The review picture: the scanned page straightened and upright, every bubble outlined in the colour of
-//! what was read, so a teacher checks doubtful marks by looking instead of re-scanning.
+//! The review picture: the scanned page straightened and upright, and every bubble's outline in the colour
+//! of what was read, so a teacher checks doubtful marks by looking instead of re-scanning. The picture is
+//! grey (a pencil mark needs no colour); the outlines are drawn over it as lines, so they stay crisp and
+//! cost the picture nothing.
 
-use image::{GrayImage, Rgb, RgbImage};
+use image::GrayImage;
 
 use super::PageReading;
 use super::bubbles::BubbleState;
-use super::geometry::SheetGeometry;
+use super::geometry::{BoxMm, SheetGeometry};
 use super::qr::bilinear;
 
 /// Outline colour of a bubble read as filled.
@@ -15,73 +17,57 @@ pub const EMPTY_COLOUR: [u8; 3] = [60, 180, 75];
 /// Outline colour of a doubtful bubble.
 pub const DOUBTFUL_COLOUR: [u8; 3] = [230, 25, 40];
 
-/// The sheet upright, as the teacher reads it, at `ppm` pixels per mm, whichever way it lay in the scan
-/// (turned, upside down, photographed in perspective): every pixel taken from the image through the
-/// registration, each bubble outlined by its state (doubtful ones drawn thicker). Paper the image does
-/// not show (a torn or clipped corner) is left white.
+/// A bubble's outline on the review page: the box it is drawn along (sheet mm, just outside the printed
+/// outline so the mark itself stays visible), its colour by state and its line width (doubtful ones
+/// thicker).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outline {
+    pub area: BoxMm,
+    pub colour: [u8; 3],
+    pub width_mm: f32,
+}
+
+/// The sheet upright in grey, as the teacher reads it, at `ppm` pixels per mm, whichever way it lay in the
+/// scan (turned, upside down, photographed in perspective): every pixel taken from the image through the
+/// registration. Paper the image does not show (a torn or clipped corner) is left white.
 pub fn review_image(
     img: &GrayImage,
     geom: &SheetGeometry,
     reading: &PageReading,
     ppm: f32,
-) -> RgbImage {
+) -> GrayImage {
     let h = &reading.registration.to_image;
     let ppm = ppm.max(1.0);
     let w = (geom.page_width_mm * ppm).round().max(1.0) as u32;
     let ht = (geom.page_height_mm * ppm).round().max(1.0) as u32;
-    let mut out = RgbImage::new(w, ht);
+    let mut out = GrayImage::new(w, ht);
     for (y, row) in out.rows_mut().enumerate() {
         let sy = (y as f32 + 0.5) / ppm;
         for (x, p) in row.enumerate() {
             let (u, v) = h.map_f32((x as f32 + 0.5) / ppm, sy);
-            let g = bilinear(img, u - 0.5, v - 0.5);
-            *p = Rgb([g, g, g]);
-        }
-    }
-    for (b, r) in geom.bubbles.iter().zip(&reading.bubbles) {
-        let (colour, mm) = match r.state {
-            BubbleState::Filled => (FILLED_COLOUR, 0.35),
-            BubbleState::Empty => (EMPTY_COLOUR, 0.2),
-            BubbleState::Doubtful => (DOUBTFUL_COLOUR, 0.6),
-        };
-        let thick = (mm * ppm).round().max(1.0) as i64;
-        // Drawn just outside the printed outline so the mark itself stays visible.
-        let a = b.area.shrunk(-0.4, -0.4);
-        let corners = [
-            (a.x, a.y),
-            (a.x + a.w, a.y),
-            (a.x + a.w, a.y + a.h),
-            (a.x, a.y + a.h),
-        ]
-        .map(|(x, y)| (x * ppm, y * ppm));
-        for i in 0..4 {
-            line(
-                &mut out,
-                corners[i],
-                corners[(i + 1) % 4],
-                thick,
-                Rgb(colour),
-            );
+            p.0[0] = bilinear(img, u - 0.5, v - 0.5);
         }
     }
     out
 }
 
-/// A straight line of square dots `thick` pixels wide.
-fn line(img: &mut RgbImage, a: (f32, f32), b: (f32, f32), thick: i64, colour: Rgb<u8>) {
-    let (w, h) = (img.width() as i64, img.height() as i64);
-    let steps = (b.0 - a.0).abs().max((b.1 - a.1).abs()).ceil().max(1.0) as usize;
-    let half = thick / 2;
-    for s in 0..=steps {
-        let t = s as f32 / steps as f32;
-        let x = (a.0 + (b.0 - a.0) * t).round() as i64;
-        let y = (a.1 + (b.1 - a.1) * t).round() as i64;
-        for yy in y - half..y - half + thick {
-            for xx in x - half..x - half + thick {
-                if xx >= 0 && yy >= 0 && xx < w && yy < h {
-                    img.put_pixel(xx as u32, yy as u32, colour);
-                }
+/// Every bubble's outline, in the geometry's order, coloured by the state read.
+pub fn review_outlines(geom: &SheetGeometry, reading: &PageReading) -> Vec<Outline> {
+    geom.bubbles
+        .iter()
+        .zip(&reading.bubbles)
+        .map(|(b, r)| {
+            let (colour, width_mm) = match r.state {
+                BubbleState::Filled => (FILLED_COLOUR, 0.35),
+                BubbleState::Empty => (EMPTY_COLOUR, 0.2),
+                BubbleState::Doubtful => (DOUBTFUL_COLOUR, 0.6),
+            };
+            // The line's inner edge 0.4 mm outside the printed outline.
+            Outline {
+                area: b.area.shrunk(-0.4 - width_mm / 2.0, -0.4 - width_mm / 2.0),
+                colour,
+                width_mm,
             }
-        }
-    }
+        })
+        .collect()
 }

@@ -307,21 +307,38 @@ fn review_image_outlines_bubbles_by_state() {
     let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, 13);
     let img = synth::distort(&upright, &Distortion::turned(2.0, 1.0, (0.0, 0.0)), 14);
     let reading = read_page(&img, &geom).unwrap();
-    let rgb = review_image(&img, &geom, &reading, 6.0);
+    let picture = review_image(&img, &geom, &reading, 6.0);
     // Upright at 6 px/mm, whatever the scan's turn.
-    assert_eq!(rgb.dimensions(), (1260, 1782));
+    assert_eq!(picture.dimensions(), (1260, 1782));
+    // Each bubble's printed outline is dark in the picture: its top edge's middle.
     for (i, b) in geom.bubbles.iter().enumerate() {
+        let (cx, _) = b.area.centre();
+        let (x, y) = (cx * 6.0, b.area.y * 6.0);
+        let darkest = (-3i32..=3)
+            .map(|dy| picture.get_pixel(x as u32, (y as i32 + dy) as u32).0[0])
+            .min()
+            .unwrap();
+        assert!(darkest < 200, "bubble {i}: outline {darkest}");
+    }
+    let outlines = review_outlines(&geom, &reading);
+    assert_eq!(outlines.len(), geom.bubbles.len());
+    for (i, (b, o)) in geom.bubbles.iter().zip(&outlines).enumerate() {
         let colour = match reading.bubbles[i].state {
             BubbleState::Filled => review::FILLED_COLOUR,
             BubbleState::Empty => review::EMPTY_COLOUR,
             BubbleState::Doubtful => review::DOUBTFUL_COLOUR,
         };
-        // The middle of the outline's top edge carries the state's colour.
-        let (cx, _) = b.area.centre();
-        let (x, y) = (cx * 6.0, (b.area.y - 0.4) * 6.0);
-        let found =
-            (-2i32..=2).any(|dy| rgb.get_pixel(x as u32, (y as i32 + dy) as u32).0 == colour);
-        assert!(found, "bubble {i} ({:?})", reading.bubbles[i].state);
+        assert_eq!(o.colour, colour, "bubble {i}");
+        // Drawn outside the printed outline, so the mark itself stays visible.
+        let inner = o.area.shrunk(o.width_mm / 2.0, o.width_mm / 2.0);
+        assert!(
+            inner.x < b.area.x
+                && inner.y < b.area.y
+                && inner.x + inner.w > b.area.x + b.area.w
+                && inner.y + inner.h > b.area.y + b.area.h,
+            "bubble {i}: {o:?} inside {:?}",
+            b.area
+        );
     }
     assert!(
         reading
@@ -608,4 +625,31 @@ fn five_degrees_with_skew_and_an_id_shorter_than_the_grid() {
             .all(|c| !c.doubtful && c.digit.is_none())
     );
     assert_reads_exactly(&reading, &student);
+}
+
+#[test]
+fn the_qr_code_is_read_before_the_layout_any_way_up_and_only_where_a_page_prints_it() {
+    let (geom, student, img) = scan(61, &Distortion::turned(1.5, 1.0, (0.01, -0.01)));
+    let want = qr_text_for(&student);
+    // Where a later page prints the code (higher up, below a shorter header): not where this page does.
+    let elsewhere = BoxMm {
+        y: geom.qr_code.y - 30.0,
+        ..geom.qr_code
+    };
+    for quarters in 0..4u8 {
+        let turned = super::synth_damage::quarter_turns(&img, quarters);
+        let page = marks::Prepared::new(&turned);
+        assert_eq!(
+            peek_qr(&page, &geom, &[elsewhere, geom.qr_code]).as_deref(),
+            Some(want.as_str()),
+            "{quarters} quarter turns"
+        );
+        assert_eq!(peek_qr(&page, &geom, &[elsewhere]), None, "{quarters}");
+    }
+    // A page without its corner marks is left to be read layout by layout.
+    let blank = GrayImage::from_pixel(img.width(), img.height(), image::Luma([250]));
+    assert_eq!(
+        peek_qr(&marks::Prepared::new(&blank), &geom, &[geom.qr_code]),
+        None
+    );
 }

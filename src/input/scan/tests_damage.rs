@@ -147,7 +147,7 @@ fn quarter_turns_read_and_review_upright() {
             let (mut sum, mut n) = (0u64, 0u64);
             for y in (b.y * review_ppm) as u32..((b.y + b.h) * review_ppm) as u32 {
                 for x in (b.x * review_ppm) as u32..((b.x + b.w) * review_ppm) as u32 {
-                    sum += review.get_pixel(x, y).0[1] as u64;
+                    sum += review.get_pixel(x, y).0[0] as u64;
                     n += 1;
                 }
             }
