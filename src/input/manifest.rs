@@ -766,6 +766,7 @@ impl<'de> Visitor<'de> for QuestionsSeed<'_> {
                 .push(self.table, record)
                 .map_err(de::Error::custom)?;
         }
+        questions.shrink_to_fit();
         Ok(questions)
     }
 }

@@ -148,6 +148,12 @@ impl Questions {
         Ok(())
     }
 
+    /// Frees what reading reserved beyond the questions read: ten thousand variants each hold their own.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.items.shrink_to_fit();
+        self.orders.shrink_to_fit();
+    }
+
     /// Gives questions read by [`Questions::push`] the table they were read with, finished.
     pub(crate) fn share(&mut self, table: &Arc<Vec<Entry>>) {
         self.table = Arc::clone(table);
