@@ -1237,7 +1237,8 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             // little ink there, and nothing else inside, is the neighbour's.
             let masked;
             let f = match first[i] {
-                MarkShape::Smudge | MarkShape::Stroke => {
+                // A small mark too: the end of a large circle round the next bubble is one.
+                MarkShape::Smudge | MarkShape::Stroke | MarkShape::Small => {
                     let circled: Vec<&BoxMm> = geom
                         .bubbles
                         .iter()
