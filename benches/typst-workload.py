@@ -115,6 +115,38 @@ def answer_text(kind, answer):
     return answer
 
 
+def whole_questions(manifest, variant):
+    """A variant's questions as examgen-manifest/1 records. Class batches write examgen-manifest/2, most
+    questions as [id, option_order, points] with what they share in the top-level `questions` table
+    (docs/manifest.md): the number is the position, the part the one holding it, the printed answer the
+    table's bank answer through the option order."""
+    table = manifest.get("questions", {})
+    part_at = [p for p in manifest["parts"] for _ in range(p["count"])]
+    whole = []
+    for k, q in enumerate(variant["questions"]):
+        if isinstance(q, dict):
+            whole.append(q)
+            continue
+        facts, part = table[q[0]], part_at[k]
+        order = q[1] if len(q) > 1 else []
+        answer = facts["answer"]
+        if facts["type"] in ("single", "multiple"):
+            answer = "".join(sorted(chr(65 + order.index(ord(c) - 65)) for c in answer))
+        whole.append(
+            {
+                "number": k + 1,
+                "id": q[0],
+                "part": part["number"],
+                "type": facts["type"],
+                "section": facts["section"],
+                "points": q[2] if len(q) > 2 else part["points"],
+                "option_order": order,
+                "answer": answer,
+            }
+        )
+    return whole
+
+
 def convert(manifest, bank, blueprint, label):
     variants = {v["label"]: v for v in manifest["variants"]}
     if label not in variants:
@@ -125,7 +157,7 @@ def convert(manifest, bank, blueprint, label):
     for mp in manifest["parts"]:
         bp = bp_parts[mp["number"] - 1] if mp["number"] - 1 < len(bp_parts) else {}
         questions = []
-        for mq in variant["questions"]:
+        for mq in whole_questions(manifest, variant):
             if mq["part"] != mp["number"]:
                 continue
             q = bank.get(mq["id"])

@@ -4,16 +4,26 @@
 use std::path::Path;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Result};
 use crate::input::bank::{Answer, QuestionType, letter};
 use crate::input::blueprint::Scoring;
+use crate::input::manifest_questions::{
+    FactsTable, Questions, Table, facts_from_json, resolve_compact,
+};
+use crate::input::manifest_stream::VariantSpill;
 use crate::input::scan::SheetGeometry;
 
+/// Every question of every variant recorded whole: papers, blank sheets and `draw --format json`.
 pub const MANIFEST_FORMAT: &str = "examgen-manifest/1";
+/// What questions share recorded once in a `questions` table, each variant's questions as id and option
+/// order: class batches, where a variant per student would otherwise repeat the same records thousands of
+/// times.
+pub const MANIFEST_FORMAT_COMPACT: &str = "examgen-manifest/2";
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Manifest {
     pub format: String,
     pub tool: String,
@@ -25,7 +35,6 @@ pub struct Manifest {
     pub total_points: Decimal,
     pub variants: Vec<VariantRecord>,
     /// Class batches: which student sat which variant (absent for ordinary papers).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub students: Vec<StudentRecord>,
 }
 
@@ -132,19 +141,18 @@ impl TryFrom<PartJson> for PartInfo {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VariantRecord {
     pub label: String,
     pub total_points: Decimal,
-    pub questions: Vec<QuestionRecord>,
+    /// In printed order, held compactly (see [`Questions`]).
+    pub questions: Questions,
     /// Where everything on this variant's answer sheet is printed, one entry per sheet page, for
     /// `examgen scan` (absent when the run printed no sheets).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sheet: Vec<SheetGeometry>,
     /// The variant whose `sheet` this variant's answer sheet is printed exactly like, when a class batch
     /// recorded that geometry once for both (with a variant per student, thousands of copies of ~50 KB
     /// each would make the manifest gigabytes). Read it through [`Manifest::sheet_of`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet_same_as: Option<String>,
 }
 
@@ -241,7 +249,7 @@ impl TryFrom<QuestionJson> for QuestionRecord {
 
 /// A manifest's `"answer"` read as its question's type says: the inverse of [`answer_json`]. Err names
 /// what the answer should be.
-fn answer_from_json(
+pub(crate) fn answer_from_json(
     kind: QuestionType,
     value: &serde_json::Value,
     options: usize,
@@ -285,7 +293,7 @@ pub fn slash_path(p: &Path) -> String {
 }
 
 /// An answer as `manifest.json` spells it (see `QuestionJson`).
-fn answer_json(answer: &Answer) -> serde_json::Value {
+pub(crate) fn answer_json(answer: &Answer) -> serde_json::Value {
     match answer {
         Answer::Single(i) => letter(*i).to_string().into(),
         Answer::Multiple(v) => v.iter().map(|i| letter(*i)).collect::<String>().into(),
@@ -300,37 +308,56 @@ fn answer_json(answer: &Answer) -> serde_json::Value {
 }
 
 impl Manifest {
+    /// The manifest as written: every question whole (`examgen-manifest/1`), or compactly when its format
+    /// is `examgen-manifest/2`.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("manifest serializes") + "\n"
+        if self.format == MANIFEST_FORMAT_COMPACT {
+            let mut spill = VariantSpill::new(std::io::Cursor::new(Vec::new()), self);
+            let mut out = Vec::new();
+            self.variants
+                .iter()
+                .enumerate()
+                .try_for_each(|(v, record)| spill.put_record(v, record))
+                .and_then(|()| spill.write_manifest(self, self.students.iter().cloned(), &mut out))
+                .expect("a manifest writes into memory");
+            return String::from_utf8(out).expect("JSON is UTF-8") + "\n";
+        }
+        serde_json::to_string_pretty(&WholeJson::of(self)).expect("manifest serializes") + "\n"
     }
 
+    /// Reads `manifest.json` as it streams in: variants are held compactly as they are read, so neither the
+    /// file's text nor a record per printed question of a class with a variant per student is ever held.
     pub fn read(path: &Path) -> Result<Manifest> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Error::io("read the manifest", path, e))?;
-        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
-            Error::input(format!(
-                "{}:{}:{}: not an examgen manifest",
-                path.display(),
-                e.line(),
-                e.column()
-            ))
-            .because(e)
-        })?;
+        let file =
+            std::fs::File::open(path).map_err(|e| Error::io("read the manifest", path, e))?;
+        let mut json =
+            serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, file));
+        let manifest = Manifest::deserialize(&mut json)
+            .and_then(|m| json.end().map(|()| m))
+            .map_err(|e| {
+                if e.is_io() {
+                    return Error::input(format!("could not read the manifest {}", path.display()))
+                        .because(e);
+                }
+                Error::input(format!(
+                    "{}:{}:{}: not an examgen manifest",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                ))
+                .because(e)
+            })?;
         // Exactly: `examgen-manifest/10` is not format 1 just because it starts the same.
-        if manifest.format != MANIFEST_FORMAT {
+        if manifest.format != MANIFEST_FORMAT && manifest.format != MANIFEST_FORMAT_COMPACT {
             return Err(Error::input(format!(
-                "{} is a manifest of format `{}`; this examgen reads examgen-manifest/1",
+                "{} is a manifest of format `{}`; this examgen reads examgen-manifest/1 and examgen-manifest/2",
                 path.display(),
                 manifest.format
             )));
         }
         // Grading adds each question's points to its part: a part the manifest lacks would be nowhere.
         for v in &manifest.variants {
-            if let Some(q) = v
-                .questions
-                .iter()
-                .find(|q| q.part == 0 || q.part > manifest.parts.len())
-            {
+            if let Some(q) = v.questions.outside_parts(manifest.parts.len()) {
                 return Err(Error::input(format!(
                     "{}: question {} ({}) of variant {} is in part {}, but the manifest has {} part(s)",
                     path.display(),
@@ -394,10 +421,11 @@ impl Manifest {
     }
 
     /// Every bank question id in every variant, for `--exclude-used`.
-    pub fn used_ids(&self) -> impl Iterator<Item = &str> {
+    pub fn used_ids(&self) -> std::collections::BTreeSet<String> {
         self.variants
             .iter()
-            .flat_map(|v| v.questions.iter().map(|q| q.id.as_str()))
+            .flat_map(|v| v.questions.iter().map(|q| q.id))
+            .collect()
     }
 }
 
@@ -420,7 +448,7 @@ impl DrawDigest {
     pub fn add(&mut self, v: &VariantRecord) {
         use sha2::Digest;
         self.0.update(format!("{}:", v.label));
-        for q in &v.questions {
+        for q in v.questions.iter() {
             self.0.update(format!("{} {:?};", q.id, q.option_order));
         }
         self.0.update("\n");
@@ -437,12 +465,361 @@ impl DrawDigest {
     }
 }
 
+/// A manifest with every question whole, as `examgen-manifest/1` spells it.
+#[derive(Serialize)]
+struct WholeJson<'a> {
+    format: &'a str,
+    tool: &'a str,
+    bank: &'a BankRef,
+    blueprint: &'a BlueprintRef,
+    seed: u64,
+    distinct: bool,
+    parts: &'a [PartInfo],
+    total_points: Decimal,
+    variants: Vec<WholeVariantJson<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    students: &'a [StudentRecord],
+}
+
+#[derive(Serialize)]
+struct WholeVariantJson<'a> {
+    label: &'a str,
+    total_points: Decimal,
+    questions: Vec<QuestionRecord>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    sheet: &'a [SheetGeometry],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sheet_same_as: &'a Option<String>,
+}
+
+impl<'a> WholeJson<'a> {
+    fn of(m: &'a Manifest) -> WholeJson<'a> {
+        WholeJson {
+            format: &m.format,
+            tool: &m.tool,
+            bank: &m.bank,
+            blueprint: &m.blueprint,
+            seed: m.seed,
+            distinct: m.distinct,
+            parts: &m.parts,
+            total_points: m.total_points,
+            variants: m
+                .variants
+                .iter()
+                .map(|v| WholeVariantJson {
+                    label: &v.label,
+                    total_points: v.total_points,
+                    questions: v.questions.iter().collect(),
+                    sheet: &v.sheet,
+                    sheet_same_as: &v.sheet_same_as,
+                })
+                .collect(),
+            students: &m.students,
+        }
+    }
+}
+
+/// The manifest's head fields without variants and students, as the pretty printer spells them: what
+/// [`crate::input::manifest_stream::VariantSpill`] writes before the rest.
+#[derive(Serialize)]
+pub(crate) struct HeadJson<'a> {
+    format: &'a str,
+    tool: &'a str,
+    bank: &'a BankRef,
+    blueprint: &'a BlueprintRef,
+    seed: u64,
+    distinct: bool,
+    parts: &'a [PartInfo],
+    total_points: Decimal,
+}
+
+impl<'a> HeadJson<'a> {
+    pub(crate) fn of(m: &'a Manifest) -> HeadJson<'a> {
+        HeadJson {
+            format: &m.format,
+            tool: &m.tool,
+            bank: &m.bank,
+            blueprint: &m.blueprint,
+            seed: m.seed,
+            distinct: m.distinct,
+            parts: &m.parts,
+            total_points: m.total_points,
+        }
+    }
+}
+
+/// Reading a manifest field by field as it streams in. `variants` are read one at a time into compact
+/// [`Questions`], which share one table of what their questions have in common; compact questions
+/// (`examgen-manifest/2`) are resolved against `parts` and the `questions` table, which come before them.
+impl<'de> Deserialize<'de> for Manifest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Manifest, D::Error> {
+        d.deserialize_map(ManifestVisitor)
+    }
+}
+
+struct ManifestVisitor;
+
+impl<'de> Visitor<'de> for ManifestVisitor {
+    type Value = Manifest;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an examgen manifest")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Manifest, A::Error> {
+        let mut format = None;
+        let mut tool = None;
+        let mut bank = None;
+        let mut blueprint = None;
+        let mut seed = None;
+        let mut distinct = None;
+        let mut parts: Option<Vec<PartInfo>> = None;
+        let mut total_points = None;
+        let mut facts: Option<FactsTable> = None;
+        let mut table = Table::default();
+        let mut variants: Option<Vec<VariantRecord>> = None;
+        let mut students = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => format = Some(map.next_value()?),
+                "tool" => tool = Some(map.next_value()?),
+                "bank" => bank = Some(map.next_value()?),
+                "blueprint" => blueprint = Some(map.next_value()?),
+                "seed" => seed = Some(map.next_value()?),
+                "distinct" => distinct = Some(map.next_value()?),
+                "parts" => parts = Some(map.next_value()?),
+                "total_points" => total_points = Some(map.next_value()?),
+                "questions" => {
+                    facts = Some(facts_from_json(map.next_value()?).map_err(de::Error::custom)?)
+                }
+                "variants" => {
+                    variants = Some(map.next_value_seed(VariantsSeed {
+                        parts: parts.as_deref().unwrap_or_default(),
+                        facts: facts.as_ref(),
+                        table: &mut table,
+                    })?)
+                }
+                "students" => students = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let mut variants = variants.ok_or_else(|| de::Error::missing_field("variants"))?;
+        let shared = table.finish();
+        for v in &mut variants {
+            v.questions.share(&shared);
+        }
+        Ok(Manifest {
+            format: format.ok_or_else(|| de::Error::missing_field("format"))?,
+            tool: tool.ok_or_else(|| de::Error::missing_field("tool"))?,
+            bank: bank.ok_or_else(|| de::Error::missing_field("bank"))?,
+            blueprint: blueprint.ok_or_else(|| de::Error::missing_field("blueprint"))?,
+            seed: seed.ok_or_else(|| de::Error::missing_field("seed"))?,
+            distinct: distinct.ok_or_else(|| de::Error::missing_field("distinct"))?,
+            parts: parts.ok_or_else(|| de::Error::missing_field("parts"))?,
+            total_points: total_points.ok_or_else(|| de::Error::missing_field("total_points"))?,
+            variants,
+            students: students.unwrap_or_default(),
+        })
+    }
+}
+
+/// What reading a variant's questions needs: the parts and `questions` table compact questions are
+/// resolved against, and the table of shared entries every variant's questions are interned in.
+struct VariantsSeed<'a> {
+    parts: &'a [PartInfo],
+    facts: Option<&'a FactsTable>,
+    table: &'a mut Table,
+}
+
+impl<'de> DeserializeSeed<'de> for VariantsSeed<'_> {
+    type Value = Vec<VariantRecord>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for VariantsSeed<'_> {
+    type Value = Vec<VariantRecord>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of variants")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(
+        self,
+        mut seq: S,
+    ) -> std::result::Result<Self::Value, S::Error> {
+        let mut variants = Vec::new();
+        while let Some(v) = seq.next_element_seed(VariantSeed {
+            parts: self.parts,
+            facts: self.facts,
+            table: &mut *self.table,
+        })? {
+            variants.push(v);
+        }
+        Ok(variants)
+    }
+}
+
+struct VariantSeed<'a> {
+    parts: &'a [PartInfo],
+    facts: Option<&'a FactsTable>,
+    table: &'a mut Table,
+}
+
+impl<'de> DeserializeSeed<'de> for VariantSeed<'_> {
+    type Value = VariantRecord;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for VariantSeed<'_> {
+    type Value = VariantRecord;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a variant")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut label = None;
+        let mut total_points = None;
+        let mut questions = None;
+        let mut sheet = None;
+        let mut sheet_same_as = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "label" => label = Some(map.next_value()?),
+                "total_points" => total_points = Some(map.next_value()?),
+                "questions" => {
+                    questions = Some(map.next_value_seed(QuestionsSeed {
+                        parts: self.parts,
+                        facts: self.facts,
+                        table: &mut *self.table,
+                    })?)
+                }
+                "sheet" => sheet = Some(map.next_value()?),
+                "sheet_same_as" => sheet_same_as = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(VariantRecord {
+            label: label.ok_or_else(|| de::Error::missing_field("label"))?,
+            total_points: total_points.ok_or_else(|| de::Error::missing_field("total_points"))?,
+            questions: questions.ok_or_else(|| de::Error::missing_field("questions"))?,
+            sheet: sheet.unwrap_or_default(),
+            sheet_same_as,
+        })
+    }
+}
+
+struct QuestionsSeed<'a> {
+    parts: &'a [PartInfo],
+    facts: Option<&'a FactsTable>,
+    table: &'a mut Table,
+}
+
+impl<'de> DeserializeSeed<'de> for QuestionsSeed<'_> {
+    type Value = Questions;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for QuestionsSeed<'_> {
+    type Value = Questions;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of questions")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(
+        self,
+        mut seq: S,
+    ) -> std::result::Result<Self::Value, S::Error> {
+        let mut questions = Questions::reading();
+        let empty = FactsTable::new();
+        while let Some(item) = seq.next_element::<QuestionJsonItem>()? {
+            let record = match item {
+                QuestionJsonItem::Whole(q) => q,
+                QuestionJsonItem::Compact(id, order, points) => resolve_compact(
+                    self.parts,
+                    self.facts.unwrap_or(&empty),
+                    questions.len(),
+                    id,
+                    order,
+                    points,
+                )
+                .map_err(de::Error::custom)?,
+            };
+            questions
+                .push(self.table, record)
+                .map_err(de::Error::custom)?;
+        }
+        questions.shrink_to_fit();
+        Ok(questions)
+    }
+}
+
+/// A question of a variant as read: a whole record (an object), or `[id, option_order, points]`
+/// (`examgen-manifest/2`; order and points may be left out).
+enum QuestionJsonItem {
+    Whole(QuestionRecord),
+    Compact(String, Vec<usize>, Option<Decimal>),
+}
+
+impl<'de> Deserialize<'de> for QuestionJsonItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(QuestionItemVisitor)
+    }
+}
+
+struct QuestionItemVisitor;
+
+impl<'de> Visitor<'de> for QuestionItemVisitor {
+    type Value = QuestionJsonItem;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a question record, or [id, option_order, points]")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Self::Value, A::Error> {
+        QuestionRecord::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(QuestionJsonItem::Whole)
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(
+        self,
+        mut seq: S,
+    ) -> std::result::Result<Self::Value, S::Error> {
+        let id = seq
+            .next_element::<String>()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let order = seq.next_element::<Vec<usize>>()?.unwrap_or_default();
+        let points = seq.next_element::<Decimal>()?;
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(4, &self));
+        }
+        Ok(QuestionJsonItem::Compact(id, order, points))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn only_format_1_is_read() {
+    fn only_formats_1_and_2_are_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("manifest.json");
         let manifest = |format: &str| {
@@ -450,12 +827,14 @@ mod tests {
                 r#"{{"format":"{format}","tool":"examgen 0.1.0","bank":{{"path":"b","digest":"d"}},"blueprint":{{"path":"p","digest":"d","title":"t"}},"seed":1,"distinct":false,"parts":[],"total_points":"0","variants":[]}}"#
             )
         };
-        std::fs::write(&path, manifest(MANIFEST_FORMAT)).unwrap();
-        assert!(Manifest::read(&path).is_ok());
+        for known in [MANIFEST_FORMAT, MANIFEST_FORMAT_COMPACT] {
+            std::fs::write(&path, manifest(known)).unwrap();
+            assert!(Manifest::read(&path).is_ok());
+        }
         for other in [
             "examgen-manifest/10",
             "examgen-manifest/1.5",
-            "examgen-manifest/2",
+            "examgen-manifest/3",
         ] {
             std::fs::write(&path, manifest(other)).unwrap();
             let err = Manifest::read(&path).unwrap_err();
@@ -553,7 +932,8 @@ mod tests {
             assert!(message.contains("question 3 (q, "), "{message}");
             assert!(message.contains(why), "{kind} {json}: {message}");
         }
-        // In a manifest file the error names the file and the line and column just after the question.
+        // In a manifest file the error names the file and the line and column just after the question (on
+        // its line: the manifest is read as it streams in).
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("manifest.json");
         let variant = format!(
@@ -569,7 +949,11 @@ mod tests {
         )
         .unwrap();
         let err = Manifest::read(&path).unwrap_err();
-        assert!(err.message.contains("manifest.json:4:1"), "{}", err.message);
+        assert!(
+            err.message.contains("manifest.json:3:112"),
+            "{}",
+            err.message
+        );
         assert!(
             err.causes[0].starts_with("question 3 (q, judge): the answer must be true or false"),
             "{err:?}"

@@ -1,13 +1,16 @@
-//! `manifest.json` written record by record: each variant's record is serialized when it is made and
-//! spilled to a scratch file, and the manifest is put together from the spill at the end, byte for byte what
-//! `serde_json`'s pretty printer makes of the whole [`Manifest`] ([`Manifest::to_json`]) — so a batch with a
-//! variant per student never holds the class's records (each with its sheet geometry) in memory.
+//! `manifest.json` of a class batch written record by record, compactly (`examgen-manifest/2`): each
+//! variant's record is serialized when it is made and spilled to a scratch file, and the manifest is put
+//! together from the spill at the end — the bytes [`Manifest::to_json`] makes of the whole manifest — so a
+//! batch with a variant per student never holds the class's records in memory. What the variants' questions
+//! share (type, section, answer in the bank's terms) is gathered as they are spilled and written once, in the
+//! `questions` table before the variants.
 
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
 use serde::Serialize;
 
-use crate::input::manifest::{Manifest, StudentRecord, VariantRecord};
+use crate::input::manifest::{HeadJson, Manifest, PartInfo, StudentRecord, VariantRecord};
+use crate::input::manifest_questions::CompactWriter;
 use crate::input::scan::SheetGeometry;
 
 /// How the pretty printer indents one level (two spaces); an element of `variants` or `students` is two
@@ -19,14 +22,19 @@ const ELEMENT_INDENT: &str = "    ";
 /// the text is the printer's own, and indenting after each gives exactly what it prints at that depth.
 pub fn element_json(value: &impl Serialize) -> io::Result<Vec<u8>> {
     let flat = serde_json::to_vec_pretty(value).map_err(io::Error::from)?;
-    let mut out = Vec::with_capacity(flat.len() + flat.len() / 8);
-    for &b in &flat {
+    Ok(indented(&flat, ELEMENT_INDENT))
+}
+
+/// `text` with every line after the first indented by `indent`.
+fn indented(text: &[u8], indent: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    for &b in text {
         out.push(b);
         if b == b'\n' {
-            out.extend_from_slice(ELEMENT_INDENT.as_bytes());
+            out.extend_from_slice(indent.as_bytes());
         }
     }
-    Ok(out)
+    out
 }
 
 /// Variant records spilled to a scratch file as they are made, in any order, and where each one is.
@@ -36,15 +44,26 @@ pub struct VariantSpill<F: Write + Read + Seek> {
     end: u64,
     /// Per variant, where its record starts in the spill and how long it is; None until it is put.
     spans: Vec<Option<(u64, u64)>>,
+    /// The manifest's parts, which compact questions' numbers, parts and points follow from.
+    parts: Vec<PartInfo>,
+    compact: CompactWriter,
 }
 
 impl<F: Write + Read + Seek> VariantSpill<F> {
-    /// A spill for `variants` records into `file` (empty, read back at the end).
-    pub fn new(file: F, variants: usize) -> VariantSpill<F> {
+    /// A spill for the records of `head`'s variants (as many as `head.variants` has, or `variants`) into
+    /// `file` (empty, read back at the end).
+    pub fn new(file: F, head: &Manifest) -> VariantSpill<F> {
+        VariantSpill::with_variants(file, head, head.variants.len())
+    }
+
+    /// A spill for `variants` records of the manifest `head` heads.
+    pub fn with_variants(file: F, head: &Manifest, variants: usize) -> VariantSpill<F> {
         VariantSpill {
             file: BufWriter::with_capacity(1 << 16, file),
             end: 0,
             spans: vec![None; variants],
+            parts: head.parts.clone(),
+            compact: CompactWriter::default(),
         }
     }
 
@@ -53,41 +72,69 @@ impl<F: Write + Read + Seek> VariantSpill<F> {
         self.spans[v].is_some()
     }
 
-    /// Spills variant `v`'s record, serialized by [`element_json`] (on any thread).
-    pub fn put(&mut self, v: usize, element: &[u8]) -> io::Result<()> {
-        self.file.write_all(element)?;
+    /// Spills variant `v`'s record.
+    pub fn put_record(&mut self, v: usize, record: &VariantRecord) -> io::Result<()> {
+        let element = indented(&self.variant_json(record)?, ELEMENT_INDENT);
+        self.file.write_all(&element)?;
         self.spans[v] = Some((self.end, element.len() as u64));
         self.end += element.len() as u64;
         Ok(())
     }
 
-    /// Spills variant `v`'s record.
-    pub fn put_record(&mut self, v: usize, record: &VariantRecord) -> io::Result<()> {
-        self.put(v, &element_json(record)?)
+    /// A variant's record as the pretty printer lays out an object, its questions compact, one a line.
+    fn variant_json(&mut self, record: &VariantRecord) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        write!(
+            out,
+            "{{\n  \"label\": {},\n  \"total_points\": {},\n  \"questions\": [",
+            json(&record.label)?,
+            json(&record.total_points)?
+        )?;
+        for (k, q) in record.questions.iter().enumerate() {
+            out.extend_from_slice(if k == 0 { b"\n    " } else { b",\n    " });
+            let line = self
+                .compact
+                .question_json(&self.parts, k, &q)
+                .map_err(io::Error::from)?;
+            out.extend_from_slice(line.as_bytes());
+        }
+        out.extend_from_slice(if record.questions.is_empty() {
+            b"]"
+        } else {
+            b"\n  ]"
+        });
+        if !record.sheet.is_empty() {
+            out.extend_from_slice(b",\n  \"sheet\": ");
+            out.extend_from_slice(&indented(&pretty(&record.sheet)?, "  "));
+        }
+        if let Some(owner) = &record.sheet_same_as {
+            write!(out, ",\n  \"sheet_same_as\": {}", json(owner)?)?;
+        }
+        out.extend_from_slice(b"\n}");
+        Ok(out)
     }
 
-    /// Writes the manifest: `head` (whose variants and students are ignored), every variant's record in
-    /// variant order from the spill, then `students` — the bytes of [`Manifest::to_json`] without its final
-    /// line break. Every variant must have been put.
+    /// Writes the manifest: `head` (whose variants and students are ignored), the `questions` table, every
+    /// variant's record in variant order from the spill, then `students` — the bytes of
+    /// [`Manifest::to_json`] without its final line break. Every variant must have been put.
     pub fn write_manifest(
         self,
         head: &Manifest,
         students: impl IntoIterator<Item = StudentRecord>,
         out: &mut impl Write,
     ) -> io::Result<()> {
-        let head = Manifest {
-            variants: Vec::new(),
-            students: Vec::new(),
-            ..head.clone()
-        };
-        let text = serde_json::to_string_pretty(&head).map_err(io::Error::from)?;
-        // `variants` is the last field printed when `students` is empty; its records go where `[]` is.
-        let Some(before) = text.strip_suffix("[]\n}") else {
+        let text = pretty(&HeadJson::of(head))?;
+        let Some(before) = text.strip_suffix(b"\n}") else {
             return Err(io::Error::other(
-                "the manifest no longer ends with its variants; VariantSpill must follow its fields",
+                "the manifest's head is not a JSON object; VariantSpill must follow its fields",
             ));
         };
-        out.write_all(before.as_bytes())?;
+        out.write_all(before)?;
+        write!(
+            out,
+            ",\n  \"questions\": {},\n  \"variants\": ",
+            self.compact.table_json("  ").map_err(io::Error::from)?
+        )?;
         let mut spill = self.file.into_inner().map_err(|e| e.into_error())?;
         let mut empty = true;
         out.write_all(b"[")?;
@@ -127,6 +174,14 @@ impl<F: Write + Read + Seek> VariantSpill<F> {
     }
 }
 
+fn json(value: &impl Serialize) -> io::Result<String> {
+    serde_json::to_string(value).map_err(io::Error::from)
+}
+
+fn pretty(value: &impl Serialize) -> io::Result<Vec<u8>> {
+    serde_json::to_vec_pretty(value).map_err(io::Error::from)
+}
+
 /// The distinct answer-sheet geometries a batch has recorded so far (a few), so that a variant whose
 /// sheet is printed exactly like an earlier one's records `sheet_same_as` instead of another copy: with a
 /// variant per student every sheet is usually alike, and each copy is ~50 KB of JSON.
@@ -163,24 +218,43 @@ mod tests {
     use crate::input::manifest::QuestionRecord;
     use rust_decimal::Decimal;
 
+    fn order(v: usize, n: usize) -> Vec<usize> {
+        if n == 2 {
+            Vec::new()
+        } else {
+            [vec![2, 0, 1, 3], vec![0, 1, 2, 3]][v % 2].clone()
+        }
+    }
+
     fn manifest(variants: usize, students: usize) -> Manifest {
         let text = format!(
-            r#"{{"format":"examgen-manifest/1","tool":"examgen 0.1.0","bank":{{"path":"b","digest":"d"}},"blueprint":{{"path":"p","digest":"e","title":"模拟\n卷 \"一\""}},"seed":7,"distinct":false,"parts":[{{"number":1,"title":"单选","type":"single","count":2,"points":"1","scoring":"all-or-nothing"}}],"total_points":"2","variants":[]}}"#
+            r#"{{"format":"examgen-manifest/2","tool":"examgen 0.1.0","bank":{{"path":"b","digest":"d"}},"blueprint":{{"path":"p","digest":"e","title":"模拟\n卷 \"一\""}},"seed":7,"distinct":false,"parts":[{{"number":1,"title":"单选","type":"single","count":2,"points":"1","scoring":"all-or-nothing"}},{{"number":2,"title":"判断","type":"judge","count":1,"points":"1","scoring":"all-or-nothing"}}],"total_points":"2","variants":[]}}"#
         );
         let mut m: Manifest = serde_json::from_str(&text).unwrap();
         m.variants = (0..variants)
             .map(|v| VariantRecord {
                 label: crate::exam::draw::variant_label(v),
                 total_points: Decimal::new(2, 0),
+                // Variants share some questions (q0, q1: one table entry each) and not others; the third
+                // question, when there is one, is worth more than its part says.
                 questions: (0..2 + v % 2)
                     .map(|n| QuestionRecord {
                         number: n + 1,
-                        id: format!("q{v}-{n}"),
-                        part: 1,
+                        id: if n < 2 {
+                            format!("q{n}")
+                        } else {
+                            format!("q{v}-{n}")
+                        },
+                        part: if n < 2 { 1 } else { 2 },
                         section: "s\t1".into(),
-                        points: Decimal::new(1, 0),
-                        option_order: if n == 1 { Vec::new() } else { vec![2, 0, 1, 3] },
-                        answer: Answer::Single(n % 4),
+                        points: Decimal::new(1 + n as i64 / 2, 0),
+                        option_order: order(v, n),
+                        // Bank option n is right; printed where the order puts it.
+                        answer: if n == 2 {
+                            Answer::Judge(true)
+                        } else {
+                            Answer::Single(order(v, n).iter().position(|&i| i == n).unwrap())
+                        },
                     })
                     .collect(),
                 sheet: Vec::new(),
@@ -205,7 +279,7 @@ mod tests {
 
     /// The streamed manifest, its records put in `order`.
     fn streamed(m: &Manifest, order: &[usize]) -> String {
-        let mut spill = VariantSpill::new(io::Cursor::new(Vec::new()), m.variants.len());
+        let mut spill = VariantSpill::new(io::Cursor::new(Vec::new()), m);
         for &v in order {
             assert!(!spill.has(v));
             spill.put_record(v, &m.variants[v]).unwrap();
@@ -226,7 +300,16 @@ mod tests {
             (5, 1, vec![0, 1, 2, 3, 4]),
         ] {
             let m = manifest(variants, students);
-            assert_eq!(streamed(&m, &order), m.to_json(), "{variants} {students}");
+            let json = m.to_json();
+            assert_eq!(streamed(&m, &order), json, "{variants} {students}");
+            // Compact: shared questions in the table once, each variant's as id and order.
+            assert!(json.contains(r#""questions": {"#), "{json}");
+            assert!(json.contains(r#"["q0",[2,0,1,3]]"#), "{json}");
+            if variants > 1 {
+                assert!(json.contains(r#"["q1-2",[],"2"]"#), "{json}");
+            }
+            let read: Manifest = serde_json::from_str(&json).unwrap();
+            assert_eq!(read, m, "{json}");
         }
         let none = manifest(0, 0);
         assert_eq!(streamed(&none, &[]), none.to_json());
@@ -235,7 +318,7 @@ mod tests {
     #[test]
     fn a_record_never_put_is_an_error_not_a_gap() {
         let m = manifest(2, 0);
-        let mut spill = VariantSpill::new(io::Cursor::new(Vec::new()), 2);
+        let mut spill = VariantSpill::new(io::Cursor::new(Vec::new()), &m);
         spill.put_record(1, &m.variants[1]).unwrap();
         let err = spill
             .write_manifest(&m, Vec::new(), &mut Vec::new())

@@ -8,6 +8,7 @@ pub mod figures;
 pub mod graded;
 pub mod images;
 pub mod manifest;
+pub mod manifest_questions;
 pub mod manifest_stream;
 pub mod roster;
 pub mod scan;

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{OnceLock, RwLock};
 
 use crate::error::{Error, Result};
 
@@ -79,6 +79,10 @@ pub struct Face {
     /// The built-in fonts are borrowed from the binary rather than copied: each copy costs 10 MB of memory.
     pub bytes: Cow<'static, [u8]>,
     units_per_em: f32,
+    /// Glyphs of the Basic Multilingual Plane (every CJK character a paper prints), by code point: read
+    /// without a lock, as both cores' layouts and writers ask for them millions of times a batch.
+    bmp: Box<[OnceLock<Option<Glyph>>]>,
+    /// Glyphs of the other planes.
     cache: RwLock<HashMap<char, Option<Glyph>>>,
 }
 
@@ -91,18 +95,32 @@ impl Face {
             name,
             bytes,
             units_per_em,
+            bmp: (0..=u16::MAX).map(|_| OnceLock::new()).collect(),
             cache: RwLock::new(HashMap::new()),
         })
     }
 
     /// The glyph for `c`, or None when the font lacks it.
     pub fn glyph(&self, c: char) -> Option<Glyph> {
+        if let Some(slot) = self.bmp.get(c as usize) {
+            return *slot.get_or_init(|| self.look_up(c));
+        }
         if let Some(hit) = self.cache.read().expect("font cache lock").get(&c) {
             return *hit;
         }
+        let glyph = self.look_up(c);
+        self.cache
+            .write()
+            .expect("font cache lock")
+            .insert(c, glyph);
+        glyph
+    }
+
+    /// `c`'s glyph read from the font's tables.
+    fn look_up(&self, c: char) -> Option<Glyph> {
         // Parsing the table directory is cheap compared with a cache miss's cmap walk; misses are rare.
         let face = ttf_parser::Face::parse(&self.bytes, 0).ok()?;
-        let glyph = face.glyph_index(c).map(|id| Glyph {
+        face.glyph_index(c).map(|id| Glyph {
             id: id.0,
             advance: face.glyph_hor_advance(id).unwrap_or(0) as f32 / self.units_per_em,
             units: face.glyph_hor_advance(id).unwrap_or(0),
@@ -112,12 +130,7 @@ impl Face {
                     b.x_max as f32 / self.units_per_em,
                 )
             }),
-        });
-        self.cache
-            .write()
-            .expect("font cache lock")
-            .insert(c, glyph);
-        glyph
+        })
     }
 
     pub fn has(&self, c: char) -> bool {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{Error, Result};
-use crate::input::manifest::{StudentRecord, VariantRecord};
+use crate::input::manifest::{MANIFEST_FORMAT_COMPACT, Manifest, StudentRecord, VariantRecord};
 use crate::input::manifest_stream::{SharedSheets, VariantSpill};
 use crate::input::roster::{self, Student, seat_order};
 use crate::render::DocKind;
@@ -73,7 +73,7 @@ pub fn class_batch(
     let (typeset, duplex) = paper_typesetter(&fonts, look, &drawn.blueprint)?;
     let typeset = typeset.with_images(drawn.bank.images.clone());
     let assignment = assign(&students, variants);
-    let set = PaperSet::new(&drawn, &students, duplex);
+    let set = PaperSet::new(&drawn, &students, duplex).sharing_fonts(req.per_student);
     let formats = look.formats();
     let jobs = Plan {
         dir,
@@ -82,7 +82,11 @@ pub fn class_batch(
     .class(&students, &assignment, &set.labels());
     let backends = Backends::new(typeset, &jobs)?;
     let pdf = backends.pdf()?;
-    let head = drawn.manifest_head();
+    // Compact: a variant per student would otherwise repeat the same question records thousands of times.
+    let head = Manifest {
+        format: MANIFEST_FORMAT_COMPACT.into(),
+        ..drawn.manifest_head()
+    };
     let labels = set.labels();
 
     let mut named: Vec<Vec<&Job>> = vec![Vec::new(); students.len()];
@@ -150,7 +154,7 @@ pub fn class_batch(
         Ok(made)
     };
     // manifest.json's variant records as they are made, put in variant order at the end.
-    let mut records = VariantSpill::new(out.scratch()?, variants);
+    let mut records = VariantSpill::with_variants(out.scratch()?, &head, variants);
     // Sheets printed alike (every variant's, usually) record their geometry once; students are taken in
     // roster order, so which variant holds it is the same on every run.
     let mut shared_sheets = SharedSheets::default();

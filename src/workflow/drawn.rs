@@ -234,7 +234,7 @@ fn read_used_ids(path: &Path) -> Result<Vec<String>> {
         .map_err(|e| Error::io("read the list of used questions", path, e))?;
     if text.trim_start().starts_with('{') {
         let manifest = Manifest::read(path)?;
-        return Ok(manifest.used_ids().map(str::to_string).collect());
+        return Ok(manifest.used_ids().into_iter().collect());
     }
     Ok(text
         .lines()

@@ -141,18 +141,9 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
     ));
     files.push((req.out.join("items.csv"), items_csv(&items)));
     // What review-book and calibrate read: the manifest graded against, and every answer as scored.
-    let record = crate::workflow::graded::record(
-        req.manifest,
-        req.responses,
-        &manifest,
-        &grading,
-        &ranks,
-        mark,
-    );
-    files.push((
-        req.out.join(crate::input::graded::GRADED_FILE),
-        record.to_json().into_bytes(),
-    ));
+    // graded.json (76 MB for 10,000 students of 80 questions) is made once the report is, so the two are
+    // never in memory together; it is listed here.
+    let graded_at = files.len();
     files.push((
         req.out.join("sections.csv"),
         sections_csv(&sections, bank.as_ref()),
@@ -183,6 +174,20 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         req.out.join("report.pdf"),
         report_pdf(req, &manifest, &data)?,
     ));
+    files.insert(
+        graded_at,
+        (
+            req.out.join(crate::input::graded::GRADED_FILE),
+            crate::workflow::graded::record_json(
+                req.manifest,
+                req.responses,
+                &manifest,
+                &grading,
+                &ranks,
+                mark,
+            ),
+        ),
+    );
     let summary = format!(
         "{} students, mean {} of {}, {} passed (mark {}); {} question(s) flagged{}",
         grading.students.len(),

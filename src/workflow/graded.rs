@@ -10,6 +10,122 @@ use crate::input::bank::QuestionType;
 use crate::input::graded::{AnswerResult, GRADED_FORMAT, GradedRecord, ManifestRef, StudentResult};
 use crate::input::manifest::{Manifest, slash_path};
 
+/// graded.json's bytes for a finished grading: [`record`]'s `to_json`, made without holding the record
+/// (for a class of 10,000 its answers take more memory than the manifest) and into a buffer of the exact
+/// size, so the text is never copied as it grows.
+pub fn record_json(
+    manifest_path: &Path,
+    responses: &Path,
+    manifest: &Manifest,
+    grading: &Grading,
+    ranks: &[usize],
+    pass_mark: Decimal,
+) -> Vec<u8> {
+    let by_label: std::collections::HashMap<&str, &crate::input::manifest::VariantRecord> =
+        manifest
+            .variants
+            .iter()
+            .rev()
+            .map(|v| (v.label.as_str(), v))
+            .collect();
+    let view = RecordView {
+        format: GRADED_FORMAT,
+        tool: format!("examgen {}", env!("CARGO_PKG_VERSION")),
+        manifest: ManifestRef {
+            path: slash_path(manifest_path),
+            draw: manifest.draw_digest(),
+        },
+        responses: slash_path(responses),
+        total_points: manifest.total_points,
+        pass_mark,
+        students: StudentsView {
+            grading,
+            ranks,
+            numbers: &|label: &str| {
+                by_label
+                    .get(label)
+                    .map(|v| v.questions.iter().map(|q| q.number).collect())
+                    .unwrap_or_default()
+            },
+        },
+    };
+    let mut length = ByteCount(0);
+    serde_json::to_writer_pretty(&mut length, &view).expect("graded record serializes");
+    let mut out = Vec::with_capacity(length.0 + 1);
+    serde_json::to_writer_pretty(&mut out, &view).expect("graded record serializes");
+    out.push(b'\n');
+    out
+}
+
+/// [`GradedRecord`] as its fields are printed, its students made one at a time as they are written.
+#[derive(serde::Serialize)]
+struct RecordView<'a> {
+    format: &'a str,
+    tool: String,
+    manifest: ManifestRef,
+    responses: String,
+    total_points: Decimal,
+    pass_mark: Decimal,
+    students: StudentsView<'a>,
+}
+
+struct StudentsView<'a> {
+    grading: &'a Grading,
+    ranks: &'a [usize],
+    /// The printed numbers of a variant's questions, by label.
+    numbers: &'a dyn Fn(&str) -> Vec<usize>,
+}
+
+impl serde::Serialize for StudentsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.grading
+                .students
+                .iter()
+                .zip(self.ranks)
+                .map(|(student, rank)| {
+                    student_result(student, *rank, (self.numbers)(&student.variant))
+                }),
+        )
+    }
+}
+
+/// Counts the bytes written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A student's result as graded.json records it; `numbers` are the printed numbers of their variant's
+/// questions.
+fn student_result(s: &Graded, rank: usize, numbers: Vec<usize>) -> StudentResult {
+    StudentResult {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        variant: s.variant.clone(),
+        total: s.total,
+        rank,
+        answers: s
+            .answers
+            .iter()
+            .zip(numbers)
+            .map(|((given, earned), number)| AnswerResult {
+                number,
+                given: given_json(given),
+                earned: *earned,
+            })
+            .collect(),
+    }
+}
+
 /// The record of a finished grading.
 pub fn record(
     manifest_path: &Path,
@@ -30,23 +146,7 @@ pub fn record(
                 .find(|v| v.label == s.variant)
                 .map(|v| v.questions.iter().map(|q| q.number).collect::<Vec<_>>())
                 .unwrap_or_default();
-            StudentResult {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                variant: s.variant.clone(),
-                total: s.total,
-                rank: *rank,
-                answers: s
-                    .answers
-                    .iter()
-                    .zip(numbers)
-                    .map(|((given, earned), number)| AnswerResult {
-                        number,
-                        given: given_json(given),
-                        earned: *earned,
-                    })
-                    .collect(),
-            }
+            student_result(s, *rank, numbers)
         })
         .collect();
     GradedRecord {

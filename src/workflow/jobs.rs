@@ -12,7 +12,7 @@ use crate::input::scan::SheetCode;
 use crate::model::paper::{self, PaperData, StudentData};
 use crate::render::docx::WordWriter;
 use crate::render::layout::{Layout, StampValues, stamp};
-use crate::render::pdf::SharedPdf;
+use crate::render::pdf::{SharedFaces, SharedPdf};
 use crate::render::{DocKind, PdfWriter, Template, Typesetter};
 use crate::workflow::OutFile;
 use crate::workflow::drawn::Drawn;
@@ -161,7 +161,14 @@ pub struct PaperSet<'a> {
     /// The latest documents laid out for stamping ([`PREPARED_KEPT`] at most, oldest dropped first),
     /// each made once, by the first job that needs it.
     prepared: Mutex<Vec<(PreparedKey, PreparedCell)>>,
+    /// With a variant per student ([`PaperSet::sharing_fonts`]): per document kind, the faces subset
+    /// once for every variant's copy, made by the first job of the kind; None until then, or when the
+    /// set subsets each variant's documents for themselves.
+    class_faces: Option<Mutex<Vec<(DocKind, ClassFacesCell)>>>,
 }
+
+/// A kind's faces for every variant, made once: None when they cannot be made (fonts we do not embed).
+type ClassFacesCell = Arc<OnceLock<Option<Arc<SharedFaces>>>>;
 
 /// How many variants' paper data a set keeps built: every variant of a class on a few variants.
 const BUILT_KEPT: usize = 8;
@@ -201,7 +208,56 @@ impl<'a> PaperSet<'a> {
             digest: drawn.draw_digest(),
             roster_text: roster_text(students),
             prepared: Mutex::new(Vec::new()),
+            class_faces: None,
         }
+    }
+
+    /// The set with one font subset per document kind for all its variants when `share` (a variant per
+    /// student): their copies print the same questions in other orders, so one subset over the first
+    /// variant's glyphs, every variant label, the digits and the class's names covers them all, and its
+    /// font program is cut and deflated once instead of once a student. A document showing a glyph it
+    /// lacks (a draw with different questions per variant) gets its own subset, as without it.
+    pub fn sharing_fonts(self, share: bool) -> PaperSet<'a> {
+        PaperSet {
+            class_faces: share.then(Default::default),
+            ..self
+        }
+    }
+
+    /// The faces every variant's documents of `kind` share, made by `make` for the first job that asks;
+    /// None when the set does not share them.
+    fn class_faces(
+        &self,
+        kind: DocKind,
+        make: impl FnOnce() -> Option<Arc<SharedFaces>>,
+    ) -> Option<Arc<SharedFaces>> {
+        let cell = {
+            let mut kept = self
+                .class_faces
+                .as_ref()?
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            match kept.iter().find(|(k, _)| *k == kind) {
+                Some((_, cell)) => Arc::clone(cell),
+                None => {
+                    let cell = ClassFacesCell::default();
+                    kept.push((kind, Arc::clone(&cell)));
+                    cell
+                }
+            }
+        };
+        cell.get_or_init(make).clone()
+    }
+
+    /// What a class's shared faces hold besides the first variant's own glyphs, [body, heading]: every
+    /// variant's label and the digits in both (titles, page numbers), the class's values in the body.
+    fn class_extra(&self) -> [String; 2] {
+        let mut labels: Vec<char> = self.labels().iter().flat_map(|l| l.chars()).collect();
+        labels.extend('0'..='9');
+        labels.sort_unstable();
+        labels.dedup();
+        let labels: String = labels.into_iter().collect();
+        [format!("{}{labels}", self.roster_text), labels]
     }
 
     /// The variants' labels, in draw order.
@@ -483,7 +539,15 @@ impl<'f> Backends<'f> {
         match job.format {
             Format::Pdf => {
                 let layout = self.typeset.layout(job.kind.template(), &data)?;
-                let bytes = self.pdf()?.write(&layout)?;
+                drop(data);
+                let pdf = self.pdf()?;
+                let shared = set
+                    .class_faces(job.kind, || self.class_faces(set, job))
+                    .and_then(|faces| pdf.shared_with(&layout, faces));
+                let bytes = match &shared {
+                    Some(shared) => pdf.write_shared(&layout, shared)?,
+                    None => pdf.write(&layout)?,
+                };
                 Ok(Made {
                     file: OutFile::pdf(job.path.clone(), bytes, layout.pages.len()),
                     layout: Some(layout),
@@ -551,8 +615,37 @@ impl Backends<'_> {
     fn prepare(&self, set: &PaperSet, job: &Job) -> Option<Prepared> {
         let data = set.placeholder_data(job);
         let layout = self.typeset.prepare(job.kind.template(), &data).ok()??;
-        let fonts = self.pdf.as_ref()?.shared(&layout, &set.roster_text);
+        drop(data);
+        let pdf = self.pdf.as_ref()?;
+        let fonts = set
+            .class_faces(job.kind, || self.class_faces(set, job))
+            .and_then(|faces| pdf.shared_with(&layout, faces))
+            .or_else(|| pdf.shared(&layout, &set.roster_text));
         Some(Prepared { layout, fonts })
+    }
+
+    /// The faces for every variant's documents of `job`'s kind: subset to the glyphs of the first
+    /// variant's document of that kind (a student's with the roster's first student's values as
+    /// placeholders) and [`PaperSet::class_extra`]. Always made from the same document, whichever job
+    /// asks first, so a run's bytes do not depend on the order its threads take jobs in.
+    fn class_faces(&self, set: &PaperSet, job: &Job) -> Option<Arc<SharedFaces>> {
+        let first = Job {
+            variant: 0,
+            student: job.student.map(|_| 0),
+            ..job.clone()
+        };
+        let template = job.kind.template();
+        let layout = if job.student.is_some() {
+            self.typeset
+                .prepare(template, &set.placeholder_data(&first))
+                .ok()??
+        } else {
+            self.typeset.layout(template, &set.data(&first)).ok()?
+        };
+        let extra = set.class_extra();
+        self.pdf
+            .as_ref()?
+            .shared_faces(&layout, [&extra[0], &extra[1]])
     }
 }
 

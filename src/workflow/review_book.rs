@@ -83,11 +83,10 @@ fn bank_for(manifest: &Manifest, manifest_path: &Path, err: &mut dyn Write) -> R
             path.display()
         );
     }
-    let missing: Vec<&str> = manifest
+    let missing: Vec<String> = manifest
         .used_ids()
-        .filter(|id| bank.question(id).is_none())
-        .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
+        .filter(|id| bank.question(id).is_none())
         .collect();
     if !missing.is_empty() {
         return Err(Error::input(format!(

@@ -462,3 +462,91 @@ fn a_batch_that_fails_half_way_leaves_the_output_folder_as_it_was() {
         .collect();
     assert!(beside.is_empty(), "staging folders left behind: {beside:?}");
 }
+
+/// The font programs (FontFile2 streams, as stored) a PDF embeds.
+fn font_programs(pdf: &std::path::Path) -> Vec<Vec<u8>> {
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let mut programs = Vec::new();
+    for object in doc.objects.values() {
+        if let Ok(d) = object.as_dict()
+            && let Ok(id) = d.get(b"FontFile2").and_then(|o| o.as_reference())
+            && let Ok(lopdf::Object::Stream(s)) = doc.get_object(id)
+        {
+            programs.push(s.content.clone());
+        }
+    }
+    programs
+}
+
+#[test]
+fn a_per_student_class_shares_one_font_subset_per_document_kind_and_is_the_same_bytes_each_run() {
+    let dir = Dir::new();
+    let n = 9;
+    let roster = class_of(&dir, n);
+    for out in ["one", "two"] {
+        dir.run(&[
+            "batch",
+            &quiz(),
+            "--roster",
+            &roster,
+            "--per-student",
+            "--seed",
+            "6",
+            "-o",
+            out,
+        ])
+        .success();
+    }
+    assert!(files_of(&dir.join("one")) == files_of(&dir.join("two")));
+    let listed = |folder: &str| -> Vec<std::path::PathBuf> {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("one").join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+            .collect();
+        files.sort();
+        files
+    };
+    let keys: Vec<_> = listed("")
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("key-"))
+        .collect();
+    assert_eq!(keys.len(), n);
+    for (kind, files) in [
+        ("papers", listed("papers")),
+        ("sheets", listed("sheets")),
+        ("keys", keys),
+    ] {
+        assert_eq!(files.len(), n, "{kind}");
+        // Every variant's copy embeds the same subsets (body and heading face): cut once for the class.
+        let first = font_programs(&files[0]);
+        assert!(!first.is_empty(), "{kind}");
+        for file in &files[1..] {
+            assert!(
+                font_programs(file) == first,
+                "{} has its own subset",
+                file.display()
+            );
+        }
+    }
+    // And each paper still shows its student's name and its own variant.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("one/manifest.json")).unwrap())
+            .unwrap();
+    for (student, paper) in manifest["students"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(listed("papers"))
+    {
+        let name = student["name"].as_str().unwrap();
+        let shown = text(&paper);
+        assert!(shown.contains(name), "{}: {shown}", paper.display());
+        let label = student["variant"].as_str().unwrap();
+        assert!(
+            shown.contains(&format!("{label}卷")),
+            "{}: {label}",
+            paper.display()
+        );
+    }
+}

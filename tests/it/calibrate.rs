@@ -54,7 +54,7 @@ fn graded(dir: &Dir, name: &str, students: usize, planted: Option<&str>) -> Mani
     let m = Manifest::read(&dir.join(&format!("{name}-papers/manifest.json"))).unwrap();
     let planted = planted
         .map(str::to_string)
-        .unwrap_or_else(|| m.variants[0].questions[0].id.clone());
+        .unwrap_or_else(|| m.variants[0].questions.get(0).unwrap().id);
     let mut csv = String::from("id");
     for q in &m.variants[0].questions {
         csv.push_str(&format!(",{}", q.number));
@@ -64,7 +64,7 @@ fn graded(dir: &Dir, name: &str, students: usize, planted: Option<&str>) -> Mani
         let v = m.variants.iter().find(|v| v.label == s.variant).unwrap();
         csv.push_str(&s.id);
         for q in &v.questions {
-            csv.push_str(&format!(",{}", cell(k, students, q, &planted)));
+            csv.push_str(&format!(",{}", cell(k, students, &q, &planted)));
         }
         csv.push('\n');
     }
@@ -105,7 +105,7 @@ fn two_classes_pool_into_the_grade_figures_and_the_miskeyed_question_comes_first
     copy_tree(&repo().join("question-bank"), &dir.join("bank"));
     let sections_before: Vec<(String, Vec<u8>)> = section_files(&dir);
     let first = graded(&dir, "a", 12, None);
-    let planted = first.variants[0].questions[0].id.clone();
+    let planted = first.variants[0].questions.get(0).unwrap().id;
     graded(&dir, "b", 10, Some(&planted));
 
     let run = dir.run(&["calibrate", "a-grades", "b-grades"]).success();

@@ -61,7 +61,7 @@ fn a_batch_round_trip_reproduces_known_scores() {
         csv.push_str(&s.id);
         let (mut singles, mut multiples) = (0, 0);
         for q in &v.questions {
-            let key = key_letters(q);
+            let key = key_letters(&q);
             let cell = if q.kind() == QuestionType::Single {
                 singles += 1;
                 if singles <= i {

@@ -40,7 +40,7 @@ fn keys_typed(m: &Manifest) -> Vec<String> {
         .questions
         .iter()
         .map(|q| match &q.answer {
-            Answer::Single(_) | Answer::Multiple(_) => full_width(&key_letters(q)),
+            Answer::Single(_) | Answer::Multiple(_) => full_width(&key_letters(&q)),
             Answer::Judge(right) => if *right { "对" } else { "错" }.into(),
             Answer::Blank(blanks) => blanks
                 .iter()
@@ -256,7 +256,7 @@ fn blanks_and_choices_typed_full_width_score_like_ascii() {
                 .collect::<Vec<_>>()
                 .join(";"),
             Answer::Short(_) => String::new(),
-            Answer::Single(_) | Answer::Multiple(_) => key_letters(q),
+            Answer::Single(_) | Answer::Multiple(_) => key_letters(&q),
         })
         .collect();
     dir.create(

@@ -85,7 +85,7 @@ fn graded_class() -> Class {
         csv.push_str(&s.id);
         let mut missed = BTreeMap::new();
         for q in &v.questions {
-            let (cell, miss) = answer(k, q);
+            let (cell, miss) = answer(k, &q);
             if miss {
                 missed.insert(q.number, cell.clone());
             }
@@ -190,7 +190,7 @@ fn each_book_holds_exactly_the_students_misses_as_printed_with_practice_off_thei
                 let key = match record.answer {
                     Answer::Judge(true) => "√".to_string(),
                     Answer::Judge(false) => "×".to_string(),
-                    _ => key_letters(record),
+                    _ => key_letters(&record),
                 };
                 assert_eq!(m.question.answer, key);
                 assert_eq!(

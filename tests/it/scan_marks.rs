@@ -190,13 +190,14 @@ fn sweep_marking_styles_over_many_seeds() {
         .map(|d| d.parse().unwrap())
         .collect();
     use synth::Mark::{Pencil, Scribble};
-    let sets: [(&str, &[synth::Mark]); 5] = [
+    let sets: [(&str, &[synth::Mark]); 6] = [
         // The forty fabricated scans' marks (tests/it/scan.rs): pencil fills, a scribble now and then.
         ("fills", &[Pencil, Pencil, Pencil, Pencil, Pencil, Scribble]),
         ("clear", &synth::CLEAR_STYLES),
         ("faint", &[synth::Mark::Faint]),
         ("circles", &synth::CIRCLE_STYLES),
         ("new", &synth::NEW_STYLES),
+        ("band", &synth::BAND_STYLES),
     ];
     let dir = Dir::new();
     let (geom, pages) = examgen_sheet(&dir, &dpis);
@@ -247,4 +248,25 @@ fn circles_drawn_tight_large_or_off_centre_read_or_go_to_a_person() {
     // the forty-scan test), and 22 of 679 clear marks (3.2 %, was 18 %) go to a person — circles whose
     // neighbours are marked all round, so little of the contour is left that is theirs alone.
     pages_marked_with(&synth::CIRCLE_STYLES, 20..28).check(1, 4);
+}
+
+#[test]
+fn pages_the_seed_sweep_found_misread_read_right() {
+    // Found by sweep_marking_styles_over_many_seeds (pencil fills, a scribble now and then): at 200 dpi
+    // through the feeder, scribbles whose strokes leave gaps went to a person (three on each of these two
+    // pages); at 300 dpi through the copier, a half fill pressed hard was read as a fill.
+    use synth::Mark::{Pencil, Scribble};
+    let fills = [Pencil, Pencil, Pencil, Pencil, Pencil, Scribble];
+    let dir = Dir::new();
+    let (geom, pages) = examgen_sheet(&dir, &[200, 300]);
+    let mut tally = Tally::default();
+    for (page, feed, seed) in [
+        (0, Feed::Feeder, 5),
+        (0, Feed::Feeder, 17),
+        (1, Feed::Copier, 12),
+    ] {
+        let (dpi, img) = &pages[page];
+        mark_and_read(&geom, *dpi, img, &fills, feed, seed, &mut tally);
+    }
+    tally.check(0, 1);
 }

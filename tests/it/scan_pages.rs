@@ -237,12 +237,15 @@ fn a_class_batch_of_two_page_sheets_scanned_shuffled_joins_and_grades_and_a_miss
         damage::pdf(&placed)
     };
     std::fs::write(dir.join("all.pdf"), stack(None, &mut rng)).unwrap();
-    let numbers: Vec<u64> = m["variants"][0]["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["number"].as_u64().unwrap())
-        .collect();
+    // A batch's manifest records questions compactly: read through the library.
+    let numbers: Vec<u64> =
+        examgen::input::manifest::Manifest::read(&dir.join("class/manifest.json"))
+            .unwrap()
+            .variants[0]
+            .questions
+            .iter()
+            .map(|q| q.number as u64)
+            .collect();
     dir.create("known.csv", known_csv(&numbers, &known));
 
     dir.run(&["grade", "class/manifest.json", "known.csv", "-o", "g-known"])

@@ -84,15 +84,29 @@ pub struct Item {
     pub unmarked: usize,
 }
 
-/// One bank question's answers across the class: per student index, (earned, max, the options chosen
-/// in bank order).
+/// One bank question's answers across the class, counted as they are read (a class of 10,000 on 80
+/// questions would otherwise keep 800,000 answers here).
 struct Answered {
     kind: QuestionType,
     section: String,
-    options: usize,
     correct: Vec<usize>,
-    seen: BTreeMap<usize, (Option<Decimal>, Decimal, Vec<usize>)>,
+    /// Students who had it.
+    n: usize,
+    /// Answers marked (a short answer may await hand marking), those with full credit, and the points
+    /// they earned of those possible.
+    marked: usize,
+    marked_full: usize,
+    earned: Decimal,
+    possible: Decimal,
+    /// Per group (upper, lower): students of the group who had it, and of them those with full credit.
+    groups: [(usize, usize); 2],
+    /// Times each original option (bank order) was chosen.
+    option_counts: Vec<usize>,
 }
+
+/// Which discrimination groups a student is in (bit 0: the upper, bit 1: the lower; a class of one is in both).
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
 
 pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
     let students = &grading.students;
@@ -101,11 +115,16 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
     let group = ((students.len() as f64 * 0.27).round() as usize)
         .max(1)
         .min(students.len());
-    let upper: Vec<usize> = by_total[..group].to_vec();
-    let lower: Vec<usize> = by_total[students.len() - group..].to_vec();
-    let mut items: Vec<Item> = answered(manifest, students)
+    let mut groups = vec![0u8; students.len()];
+    for &i in &by_total[..group] {
+        groups[i] |= UPPER;
+    }
+    for &i in &by_total[students.len() - group..] {
+        groups[i] |= LOWER;
+    }
+    let mut items: Vec<Item> = answered(manifest, students, &groups)
         .into_iter()
-        .map(|(id, a)| item(id, a, &upper, &lower, students.len()))
+        .map(|(id, a)| item(id, a, students.len()))
         .collect();
     items.sort_by(|a, b| {
         a.facility
@@ -117,7 +136,7 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
 }
 
 /// Every bank question's answers, by bank id: the variants' printed options mapped back to bank order.
-fn answered(manifest: &Manifest, students: &[Graded]) -> BTreeMap<String, Answered> {
+fn answered(manifest: &Manifest, students: &[Graded], groups: &[u8]) -> BTreeMap<String, Answered> {
     let mut acc: BTreeMap<String, Answered> = BTreeMap::new();
     for (si, s) in students.iter().enumerate() {
         let Some(variant) = variant_of(manifest, &s.variant) else {
@@ -126,67 +145,67 @@ fn answered(manifest: &Manifest, students: &[Graded]) -> BTreeMap<String, Answer
         for (q, (given, earned)) in variant.questions.iter().zip(&s.answers) {
             let original =
                 |printed: &usize| q.option_order.get(*printed).copied().unwrap_or(*printed);
-            let entry = acc.entry(q.id.clone()).or_insert_with(|| Answered {
+            let a = acc.entry(q.id.clone()).or_insert_with(|| Answered {
                 kind: q.kind(),
                 section: q.section.clone(),
-                options: q.option_order.len(),
                 correct: q.key_letters().iter().map(original).collect(),
-                seen: BTreeMap::new(),
+                n: 0,
+                marked: 0,
+                marked_full: 0,
+                earned: Decimal::ZERO,
+                possible: Decimal::ZERO,
+                groups: [(0, 0); 2],
+                option_counts: vec![0; q.option_order.len()],
             });
-            let chosen = match given {
-                Given::Letters(v) => v.iter().map(original).collect(),
-                _ => Vec::new(),
-            };
-            entry.seen.insert(si, (*earned, q.points, chosen));
+            let full = earned.is_some_and(|e| e == q.points);
+            a.n += 1;
+            if let Some(e) = earned {
+                a.marked += 1;
+                a.marked_full += usize::from(full);
+                a.earned += e;
+                a.possible += q.points;
+            }
+            for (g, bit) in [UPPER, LOWER].into_iter().enumerate() {
+                if groups[si] & bit != 0 {
+                    a.groups[g].0 += 1;
+                    a.groups[g].1 += usize::from(full);
+                }
+            }
+            if let Given::Letters(v) = given {
+                for o in v.iter().map(original) {
+                    if let Some(c) = a.option_counts.get_mut(o) {
+                        *c += 1;
+                    }
+                }
+            }
         }
     }
     acc
 }
 
 /// One question's figures: facility and mean score over the marked answers, discrimination between the
-/// `upper` and `lower` groups of the class (`class_size` students), option counts and flags.
-fn item(id: String, a: Answered, upper: &[usize], lower: &[usize], class_size: usize) -> Item {
-    let n = a.seen.len();
-    let full = |si: &usize| {
-        a.seen
-            .get(si)
-            .is_some_and(|(e, max, _)| e.is_some_and(|e| e == *max))
-    };
-    let share = |group: &[usize]| {
-        let had: Vec<&usize> = group.iter().filter(|s| a.seen.contains_key(s)).collect();
-        if had.is_empty() {
+/// upper and lower groups of the class (`class_size` students), option counts and flags.
+fn item(id: String, a: Answered, class_size: usize) -> Item {
+    let share = |(had, full): (usize, usize)| {
+        if had == 0 {
             0.0
         } else {
-            had.iter().filter(|s| full(s)).count() as f64 / had.len() as f64
+            full as f64 / had as f64
         }
     };
-    let marked: Vec<_> = a.seen.values().filter(|(e, _, _)| e.is_some()).collect();
-    let facility = if marked.is_empty() {
+    let facility = if a.marked == 0 {
         0.0
     } else {
-        marked.iter().filter(|(e, max, _)| *e == Some(*max)).count() as f64 / marked.len() as f64
+        a.marked_full as f64 / a.marked as f64
     };
-    let earned: Decimal = marked
-        .iter()
-        .map(|(e, _, _)| e.unwrap_or(Decimal::ZERO))
-        .sum();
-    let possible: Decimal = marked.iter().map(|(_, max, _)| *max).sum();
-    let mean_score = if possible.is_zero() {
+    let mean_score = if a.possible.is_zero() {
         0.0
     } else {
-        (earned / possible).to_f64().unwrap_or(0.0)
+        (a.earned / a.possible).to_f64().unwrap_or(0.0)
     };
-    let mut option_counts = vec![0; a.options];
-    for (_, _, chosen) in a.seen.values() {
-        for o in chosen {
-            if let Some(c) = option_counts.get_mut(*o) {
-                *c += 1;
-            }
-        }
-    }
-    let discrimination = share(upper) - share(lower);
+    let discrimination = share(a.groups[0]) - share(a.groups[1]);
     let mut flags = Vec::new();
-    if !marked.is_empty() {
+    if a.marked > 0 {
         if facility > 0.9 {
             flags.push(Flag::TooEasy);
         }
@@ -201,14 +220,14 @@ fn item(id: String, a: Answered, upper: &[usize], lower: &[usize], class_size: u
         id,
         kind: a.kind,
         section: a.section,
-        n,
+        n: a.n,
         facility,
         mean_score,
         discrimination,
-        option_counts,
+        option_counts: a.option_counts,
         correct: a.correct,
         flags,
-        unmarked: n - marked.len(),
+        unmarked: a.n - a.marked,
     }
 }
 

@@ -260,7 +260,8 @@ impl<'a> RowReader<'a> {
         cells: &[String],
     ) -> Option<Vec<(Given, Option<Decimal>)>> {
         let lenient = self.findings.lenient;
-        let mut answers = Vec::new();
+        // Exactly as many as the questions: a class's answers are most of what grading holds.
+        let mut answers = Vec::with_capacity(variant.questions.len());
         let mut bad_row = false;
         // Questions on a page of the answer sheet that was never scanned, and the first one's cell.
         let mut unscanned: Vec<u32> = Vec::new();
@@ -310,7 +311,7 @@ impl<'a> RowReader<'a> {
                     Given::Empty
                 }
             };
-            let earned = score(q, self.manifest.parts[q.part - 1].scoring, &given);
+            let earned = score(&q, self.manifest.parts[q.part - 1].scoring, &given);
             answers.push((given, earned));
         }
         if let Some(at) = unscanned_at {

@@ -35,6 +35,9 @@ pub enum MarkShape {
     Stroke,
     /// A line round the box.
     Circle,
+    /// A small mark of pencil-dark ink: a dot, a short dash, a small tick, a line under the letter. The
+    /// only ink in its question (id column, variant row) it is read; beside other ink a person decides.
+    Small,
     /// Ink that is none of these: faint, rubbed out, half a fill.
     Smudge,
 }
@@ -107,6 +110,27 @@ const CIRCLE_INTO: f32 = 1.9;
 const FILL_REACH: f32 = 0.7;
 const STROKE_REACH: f32 = 1.5;
 const CIRCLE_REACH: f32 = 1.6;
+/// A fill covers at least half the box at the low cut and this much of each half of it (left, right, top,
+/// bottom): a scribble whose strokes leave gaps still reaches into every half, a half fill pressed hard and
+/// blurred over the middle leaves one half all but bare (seed sweep: half fills 0.00–0.04 at up to 71 %
+/// cover, scribbles and fills 0.46 and up).
+const FILL_HALVES: f32 = 0.3;
+const FILL_COVER: f32 = 0.5;
+/// The middle of the box measured for ink on the letter: a square this wide (mm), at most up to 0.4 mm
+/// from the outline.
+const LETTER_AREA: f32 = 2.4;
+/// The least the letter's area must darken for a mark made on it (mean darkness; a dot 1 mm across
+/// darkens it by about 0.08).
+const ON_LETTER: f32 = 0.035;
+/// A small mark covers less of the inside than this; half a fill covers about half of it.
+const SMALL_COVER: f32 = 0.3;
+/// A line under the printed letter: along the bottom of the box, from this far inside (mm) to this far
+/// below it, on at least this share of the stations along the bottom edge. The next row's box is 1.4 mm
+/// further down, so its top edge's line (a circle drawn round it) is no underline of this one.
+const UNDER_FROM: f32 = -0.35;
+const UNDER_TO: f32 = 0.65;
+const UNDER_SHARE: f32 = 0.5;
+const UNDER_END: f32 = 1.1;
 /// The darkness an eraser's haze can leave in a box: a fill, however faint, is darker.
 const ERASED_HAZE: f32 = 0.13;
 /// Below this the pencil is not told apart from paper grain and print (darkness).
@@ -129,6 +153,10 @@ pub(crate) struct Patch {
     /// Darkness across the contour: `AROUND_DEPTHS` samples per station, station by station, inside
     /// out (NaN off the image).
     around: Vec<f32>,
+    /// Mean darkness over the middle of the box, where the letter prints, integrated finely (at half a
+    /// pixel): the same for every bubble of a label wherever its print falls between pixels (on a page
+    /// rendered smoothly), and darker by the ink of a dot or a dash made on the letter.
+    centre: f32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -321,7 +349,30 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
             around.push(darkness_at(page, u, v).unwrap_or(f32::NAN));
         }
     }
+    let (half_w, half_h) = (
+        (LETTER_AREA / 2.0).min(a.w / 2.0 - 0.4),
+        (LETTER_AREA / 2.0).min(a.h / 2.0 - 0.4),
+    );
+    let fine = (0.5 / ppm).max(0.04);
+    let (mx, my) = (
+        (2.0 * half_w / fine) as usize,
+        (2.0 * half_h / fine) as usize,
+    );
+    let (mut sum, mut n) = (0.0f32, 0u32);
+    for j in 0..my {
+        for i in 0..mx {
+            let x = cx - half_w + (i as f32 + 0.5) * fine;
+            let y = cy - half_h + (j as f32 + 0.5) * fine;
+            let (u, v) = h.map_f32(x, y);
+            if let Some(d) = darkness_at(page, u, v) {
+                sum += d;
+                n += 1;
+            }
+        }
+    }
+    let centre = if n == 0 { f32::NAN } else { sum / n as f32 };
     Some(Patch {
+        centre,
         nx,
         ny,
         d,
@@ -461,6 +512,53 @@ fn print_templates(
     (templates, unmarked)
 }
 
+/// Per bubble, how much darker the middle of the box, where its letter prints (and the print hides the
+/// samples), is than in the unmarked bubbles of the same label, when clearly more than they differ among
+/// themselves; `None` otherwise. Ink over the letter's strokes does not show, but the paper between and
+/// round them darkens: the area's mean moves, wherever the letter falls between pixels.
+///
+/// The label's typical middle is the median over every bubble of the label that is unmarked inside,
+/// however its print came out. A label printed without smoothing (a 1-bit copier page, the unit tests'
+/// own sheet) prints a pixel thicker or thinner with where it falls, which moves the middle's mean by
+/// up to about 0.02, under [`ON_LETTER`]; leaving such bubbles out of the label's group (as a first
+/// attempt did, for their print "ink") made the group's median that of a few odd ones, and blank
+/// bubbles read as dots.
+fn on_letter(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) -> Vec<Option<f32>> {
+    use std::collections::HashMap;
+    let means: Vec<f32> = patches.iter().map(|p| p.centre).collect();
+    let key = |i: usize| {
+        (
+            label(&geom.bubbles[i].meaning),
+            patches[i].nx,
+            patches[i].ny,
+        )
+    };
+    let mut groups: HashMap<(String, usize, usize), Vec<f32>> = HashMap::new();
+    for (i, m) in means.iter().enumerate() {
+        if unmarked[i] && m.is_finite() {
+            groups.entry(key(i)).or_default().push(*m);
+        }
+    }
+    let typical: HashMap<(String, usize, usize), (f32, f32)> = groups
+        .into_iter()
+        .filter(|(_, v)| v.len() >= 8)
+        .map(|(k, mut v)| {
+            let mid = median(&mut v);
+            let mut dev: Vec<f32> = v.iter().map(|x| (x - mid).abs()).collect();
+            (k, (mid, median(&mut dev)))
+        })
+        .collect();
+    means
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let (mid, spread) = typical.get(&key(i))?;
+            let excess = m - mid;
+            (excess >= (6.0 * spread).max(ON_LETTER)).then_some(excess)
+        })
+        .collect()
+}
+
 /// Features of one bubble once the print is taken away.
 #[derive(Debug, Clone, Copy)]
 struct Features {
@@ -474,6 +572,9 @@ struct Features {
     dark: f32,
     /// Mean pencil of the covered samples: a stroke's is its pencil's, an erasure's haze is light.
     ink_mean: f32,
+    /// The printed letter's own area is darker than it prints, by clearly more than the rest of the box
+    /// is: a dot, a dash or a small tick made on the letter, where the print hides it from the samples.
+    on_letter: bool,
 }
 
 fn features(p: &Patch, r: &[f32], pencil: f32) -> Features {
@@ -530,6 +631,7 @@ fn features(p: &Patch, r: &[f32], pencil: f32) -> Features {
         } else {
             ink_sum / covered as f32
         },
+        on_letter: false,
     }
 }
 
@@ -834,6 +936,91 @@ fn around_share(
     (lined, judged, corners)
 }
 
+/// Whether a pencil line runs along the bottom of box `a`, from just inside it to a little below it (a
+/// line under the printed letter), on most of the stations along the bottom edge; samples `claimed` by a
+/// marked neighbour's ink are left out, and a station with any of them says nothing.
+fn underlined(a: &BoxMm, residual: &[f32], ink: f32, claimed: impl Fn(f32, f32) -> bool) -> bool {
+    let (mut lined, mut along) = (0, 0);
+    for (station, s) in stations(a).iter().enumerate() {
+        if s.sides != 2 {
+            continue;
+        }
+        along += 1;
+        let (mut run, mut line, mut hidden, mut clear, mut ended) = (0, false, false, 0, false);
+        for depth in 0..AROUND_DEPTHS {
+            let o = -AROUND_IN + depth as f32 * AROUND_STEP;
+            if o < UNDER_FROM || o > UNDER_END {
+                continue;
+            }
+            let v = residual[station * AROUND_DEPTHS + depth];
+            let inked = !v.is_nan() && v >= ink;
+            if o <= UNDER_TO {
+                let (x, y) = s.at(depth);
+                hidden |= claimed(x, y);
+                run = if inked { run + 1 } else { 0 };
+                line |= run >= 2;
+            }
+            // A line ends: paper again below it before the next row (a fill spilling up from the
+            // next row's bubble does not).
+            clear = if line && !inked && !v.is_nan() {
+                clear + 1
+            } else {
+                0
+            };
+            ended |= clear >= 2;
+        }
+        lined += (line && ended && !hidden) as usize;
+    }
+    along > 0 && lined as f32 >= UNDER_SHARE * along as f32
+}
+
+/// Small marks (dots, dashes, small ticks, underlines) read where they are the only ink of their group:
+/// the one mark in a single-choice question, id column or variant row; in a multiple-choice question,
+/// when every other mark is small or a stroke too (a student marking with dashes or slashes: some come
+/// out as strokes, some as small marks). Beside a fill, a circle or a smudge they stay doubtful: a
+/// person decides.
+fn small_marks_alone_read(
+    geom: &SheetGeometry,
+    mut readings: Vec<BubbleReading>,
+) -> Vec<BubbleReading> {
+    use std::collections::HashMap;
+    // Group → (bubbles with ink, of them small or strokes, of them small, one mark allowed, bubbles).
+    type Group = (Vec<usize>, usize, usize, bool, usize);
+    let mut groups: HashMap<(u8, u32), Group> = HashMap::new();
+    let kinds: HashMap<u32, ChoiceKind> =
+        geom.questions.iter().map(|q| (q.number, q.kind)).collect();
+    for (i, (b, r)) in geom.bubbles.iter().zip(&readings).enumerate() {
+        let (key, one) = match &b.meaning {
+            BubbleMeaning::Answer { question, .. } => (
+                (0, *question),
+                kinds.get(question) != Some(&ChoiceKind::Multiple),
+            ),
+            BubbleMeaning::IdDigit { column, .. } => ((1, *column), true),
+            BubbleMeaning::Variant { .. } => ((2, 0), true),
+        };
+        let g = groups
+            .entry(key)
+            .or_insert_with(|| (Vec::new(), 0, 0, one, 0));
+        g.4 += 1;
+        if r.shape != MarkShape::None {
+            g.0.push(i);
+            g.1 += matches!(r.shape, MarkShape::Small | MarkShape::Stroke) as usize;
+            g.2 += (r.shape == MarkShape::Small) as usize;
+        }
+    }
+    for (inked, light, small, one, bubbles) in groups.values() {
+        // A small mark on every bubble of a row of three or more is a smear along it (a ruler's grey
+        // band along the lower edges) more likely than an answer: a person decides.
+        let smeared = *bubbles >= 3 && *small == *bubbles;
+        if *light == inked.len() && (!*one || inked.len() == 1) && !smeared {
+            for &i in inked {
+                readings[i].state = BubbleState::Filled;
+            }
+        }
+    }
+    readings
+}
+
 /// What the line round a bubble says.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Around {
@@ -883,7 +1070,13 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     let speck = 0.04 + 0.12 * (pencil - 0.6).max(0.0);
     // A fill is darker than the haze an eraser leaves (at most about 0.12 above the paper), however faint
     // this writer's pencil.
-    if f.cover >= 0.7 && f.fill >= (0.45 * pencil).max(ERASED_HAZE) {
+    // Every half of it covered too: a half fill pressed hard, blurred out over the middle, can cover 70 %
+    // of the box, but leaves one half bare; a scribble with gaps between its strokes covers less of the
+    // box, but every half of it.
+    if f.cover >= FILL_COVER
+        && f.half_min >= FILL_HALVES
+        && f.fill >= (0.45 * pencil).max(ERASED_HAZE)
+    {
         return MarkShape::Fill;
     }
     if f.cover < 0.3 && around == Around::Circle {
@@ -897,6 +1090,16 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
         // Thin strokes across both halves each way, as dark as this sheet's pencil: a tick or a cross.
         // A half fill leaves one half bare; an erasure's haze is too light.
         return MarkShape::Stroke;
+    }
+    // A small dark mark of its own (a dot, a dash, a small tick, a line under the letter): the ink as
+    // dark as this sheet's pencil, too little of the box covered to be half a fill; an eraser's haze is
+    // lighter.
+    if f.cover < SMALL_COVER
+        && around == Around::Clear
+        && (((f.dark >= speck || f.cover >= speck) && f.ink_mean >= (0.5 * pencil).max(0.2))
+            || f.on_letter)
+    {
+        return MarkShape::Small;
     }
     // On a page cut to black and white a label's jagged print alone darkens a bubble by about a speck: a
     // smudge there must darken it by more.
@@ -987,6 +1190,11 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         .zip(&residuals)
         .map(|((b, p), r)| features(p, r, pencil_of[&region(b)]))
         .collect();
+    let mut feats = feats;
+    for (f, on) in feats.iter_mut().zip(on_letter(geom, patches, &unmarked)) {
+        // More than twice what the rest of the box gained: not an eraser's haze laid over all of it.
+        f.on_letter = on.is_some_and(|excess| excess >= 2.0 * f.fill + 0.02);
+    }
     let mut fills: Vec<f32> = feats.iter().map(|f| f.fill).collect();
     let empty = median(&mut fills);
     let mut dev: Vec<f32> = feats.iter().map(|f| (f.fill - empty).abs()).collect();
@@ -1014,6 +1222,13 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     // bubble, a fill's overshoot or a tick's arm is no line round this one. What is left of the contour
     // (its other sides, and the corners a hand-drawn circle cuts inside the box) still shows a circle of
     // its own.
+    // How many bubbles share each bubble's bottom line: only there is the print below a box taken away
+    // with the median of its own line, exactly enough to tell a line under the letter from print (a
+    // variant row of two borrows its print from bubbles printed elsewhere).
+    let mut bottom_lines: HashMap<Option<i32>, usize> = HashMap::new();
+    for b in &geom.bubbles {
+        *bottom_lines.entry(edge_of(&b.area, 2)).or_default() += 1;
+    }
     let readings: Vec<BubbleReading> = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
@@ -1056,17 +1271,19 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                                 }
                             })
                             .collect();
-                        masked = features(p, &r, pencil);
+                        masked = Features {
+                            on_letter: feats[i].on_letter,
+                            ..features(p, &r, pencil)
+                        };
                         &masked
                     }
                 }
                 _ => &feats[i],
             };
             let (mut lined, mut judged, mut corners) = raw_around[i];
-            if lined * 5 >= judged {
-                let a = &b.area;
-                let claims: Vec<(&BoxMm, f32)> = geom
-                    .bubbles
+            let a = &b.area;
+            let claims_of = || -> Vec<(&BoxMm, f32)> {
+                geom.bubbles
                     .iter()
                     .enumerate()
                     .filter(|&(j, o)| {
@@ -1075,13 +1292,16 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                     .filter_map(|(j, o)| {
                         let reach = match first[j] {
                             MarkShape::None => return None,
-                            MarkShape::Fill => FILL_REACH,
+                            MarkShape::Fill | MarkShape::Small => FILL_REACH,
                             MarkShape::Stroke => STROKE_REACH,
                             MarkShape::Circle | MarkShape::Smudge => CIRCLE_REACH,
                         };
                         Some((&o.area, reach))
                     })
-                    .collect();
+                    .collect()
+            };
+            if lined * 5 >= judged {
+                let claims = claims_of();
                 if !claims.is_empty() {
                     (lined, judged, corners) = around_share(a, &around[i], ink_of(i), |x, y| {
                         claims
@@ -1108,11 +1328,43 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             {
                 verdict = Around::Circle;
             }
-            let shape = shape_of(f, verdict, pencil, visible);
+            let mut shape = shape_of(f, verdict, pencil, visible);
+            if matches!(shape, MarkShape::None | MarkShape::Smudge)
+                && f.cover < SMALL_COVER
+                && verdict != Around::Circle
+                && bottom_lines[&edge_of(&b.area, 2)] >= SAME_EDGE_MEMBERS
+            {
+                // A line under the letter, low in the box or just below it: a small mark of its own
+                // unless a marked neighbour's ink may be what lies there.
+                let claims = claims_of();
+                if underlined(a, &around[i], ink_of(i), |x, y| {
+                    claims
+                        .iter()
+                        .any(|(o, reach)| box_distance(o, x, y) <= *reach)
+                }) {
+                    // A fill or a circle on the bubble below may reach up there: then a person decides.
+                    let below_marked = geom.bubbles.iter().enumerate().any(|(j, o)| {
+                        let o = &o.area;
+                        j != i
+                            && matches!(
+                                first[j],
+                                MarkShape::Fill | MarkShape::Circle | MarkShape::Smudge
+                            )
+                            && o.x < a.x + a.w
+                            && o.x + o.w > a.x
+                            && (0.0..=NEAR).contains(&(o.y - (a.y + a.h)))
+                    });
+                    shape = if below_marked {
+                        MarkShape::Smudge
+                    } else {
+                        MarkShape::Small
+                    };
+                }
+            }
             let share = lined as f32 / judged.max(1) as f32;
             let state = match shape {
                 MarkShape::None => BubbleState::Empty,
-                MarkShape::Smudge => BubbleState::Doubtful,
+                MarkShape::Smudge | MarkShape::Small => BubbleState::Doubtful,
                 _ => BubbleState::Filled,
             };
             BubbleReading {
@@ -1124,6 +1376,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             }
         })
         .collect();
+    let readings = small_marks_alone_read(geom, readings);
     let mut filled: Vec<f32> = readings
         .iter()
         .filter(|r| r.shape == MarkShape::Fill)

@@ -211,6 +211,10 @@ pub enum Mark {
     Heavy,
     /// A very small tick, well inside the box.
     SmallTick,
+    /// A grey band (grey about 150) along the lower edges of every bubble of the question, as a ruler or
+    /// a sleeve smudges them: ink the student did not mean as a mark, which a person must still see.
+    /// Recorded on the question's first bubble; drawn across the whole row.
+    Band,
 }
 
 /// What a fabricated student wrote on the sheet.
@@ -382,7 +386,49 @@ pub fn draw_marks(
     rng: &mut Rng,
 ) {
     for &(i, mark) in &student.marks {
-        draw_mark(img, &geom.bubbles[i].area, mark, ppm, rng);
+        if mark == Mark::Band {
+            draw_band(img, geom, i, ppm, rng);
+        } else {
+            draw_mark(img, &geom.bubbles[i].area, mark, ppm, rng);
+        }
+    }
+}
+
+/// A grey band along the lower edges of the row of bubbles bubble `i` is in (its question's, or its id
+/// column's row), a little past both ends, a little tilted, grainy.
+fn draw_band(img: &mut GrayImage, geom: &SheetGeometry, i: usize, ppm: f32, rng: &mut Rng) {
+    let a = geom.bubbles[i].area;
+    let same_group = |m: &BubbleMeaning| match (&geom.bubbles[i].meaning, m) {
+        (BubbleMeaning::Answer { question: q, .. }, BubbleMeaning::Answer { question, .. }) => {
+            q == question
+        }
+        (BubbleMeaning::Variant { .. }, BubbleMeaning::Variant { .. }) => true,
+        _ => false,
+    };
+    let row: Vec<&BoxMm> = geom
+        .bubbles
+        .iter()
+        .filter(|b| same_group(&b.meaning) && (b.area.y - a.y).abs() < 0.5)
+        .map(|b| &b.area)
+        .collect();
+    let left = row.iter().map(|b| b.x).fold(a.x, f32::min) - rng.range(0.2, 0.8);
+    let right = row.iter().map(|b| b.x + b.w).fold(a.x + a.w, f32::max) + rng.range(0.2, 0.8);
+    let (mid, tilt) = (a.y + a.h + rng.range(-0.35, 0.25), rng.range(-0.15, 0.15));
+    let half = rng.range(0.35, 0.65);
+    let grey = rng.range(140.0, 162.0);
+    for x in (left * ppm) as i64..=(right * ppm) as i64 {
+        let t = (x as f32 / ppm - left) / (right - left) - 0.5;
+        let centre = mid + tilt * t;
+        for y in ((centre - half) * ppm) as i64..=((centre + half) * ppm) as i64 {
+            if rng.unit() < 0.08 {
+                continue;
+            }
+            let v = (grey + rng.range(-18.0, 18.0)).clamp(0.0, 255.0) as u8;
+            if x >= 0 && y >= 0 && (x as u32) < img.width() && (y as u32) < img.height() {
+                let p = img.get_pixel_mut(x as u32, y as u32);
+                p.0[0] = p.0[0].min(v);
+            }
+        }
     }
 }
 
@@ -681,6 +727,18 @@ pub const NEW_STYLES: [Mark; 11] = [
     Mark::SmallTick,
 ];
 
+/// Clear marks, and now and then a grey band smudged along the lower edges of a question's bubbles
+/// ([`Mark::Band`]), alone or under a real mark.
+#[allow(dead_code)]
+pub const BAND_STYLES: [Mark; 6] = [
+    Mark::Pencil,
+    Mark::Scribble,
+    Mark::LightFill,
+    Mark::Tick,
+    Mark::Cross,
+    Mark::Band,
+];
+
 /// [`styled_student`] with the clear marks drawn from `styles`.
 pub fn styled_student_with(
     geom: &SheetGeometry,
@@ -690,6 +748,14 @@ pub fn styled_student_with(
     let mut s = random_student(geom, rng);
     s.marks.clear();
     let bubble = |meaning: &BubbleMeaning| geom.bubbles.iter().position(|b| &b.meaning == meaning);
+    // A band is no mark of an answer: drawn on questions of its own, never picked as one.
+    let banded = styles.contains(&Mark::Band);
+    let marks: Vec<Mark> = styles
+        .iter()
+        .copied()
+        .filter(|m| *m != Mark::Band)
+        .collect();
+    let styles = marks.as_slice();
     let clear = |rng: &mut Rng| {
         if styles.len() == 1 {
             styles[0]
@@ -732,6 +798,23 @@ pub fn styled_student_with(
             let free: Vec<&&str> = options.iter().filter(|o| !answer.contains(**o)).collect();
             (!free.is_empty()).then(|| at(free[rng.below(free.len())]))
         };
+        if banded && rng.unit() < 0.2 {
+            // A band along the row's lower edges, the question left blank or answered too: the band
+            // must reach a person; beside a real mark, that mark or a `?`.
+            s.marks.push((at(options[0]), Mark::Band));
+            if rng.unit() < 0.5 || answer.is_empty() {
+                expect.push(Expect::Flag);
+            } else {
+                for o in &options {
+                    if answer.contains(o) {
+                        let m = clear(rng);
+                        s.marks.push((at(o), m));
+                    }
+                }
+                expect.push(Expect::RightOrFlag(answer));
+            }
+            continue;
+        }
         let unsure = q.kind != ChoiceKind::Multiple && !answer.is_empty() && rng.unit() < 0.12;
         if !unsure {
             for o in &options {

@@ -3,6 +3,7 @@
 //! [`embed`] subsets and embeds the fonts, [`xobject`] makes the pictures into PDF objects, [`stream`] writes
 //! a class's print file page by page.
 
+mod content;
 pub(crate) mod embed;
 pub mod stream;
 mod xobject;
@@ -139,33 +140,26 @@ impl<'f> PdfWriter<'f> {
     /// body face (what is stamped in later: a class's names, ids and classes). None when the fonts are not
     /// ours to embed (CFF fonts) or the subsetter fails; each document is then subset for itself.
     pub fn shared(&self, layout: &Layout, extra: &str) -> Option<SharedPdf> {
+        self.shared_with(layout, self.shared_faces(layout, [extra, ""])?)
+    }
+
+    /// The faces subset once to the glyphs `layout` shows and the characters of `extra` ([body, heading]
+    /// face), to be shared by documents that show no other glyphs ([`PdfWriter::shared_with`]). None when
+    /// the fonts are not ours to embed (CFF fonts) or the subsetter fails.
+    pub fn shared_faces(&self, layout: &Layout, extra: [&str; 2]) -> Option<Arc<SharedFaces>> {
         let meta = self.meta.as_ref()?;
         let mut used: [embed::Used; 2] = Default::default();
         collect_used(layout, self, &mut used);
-        let body = &self.fonts.body;
-        for c in extra.chars() {
-            if let Some(g) = body.glyph(c) {
-                used[0].insert(g.id, (g.units, c.to_string()));
+        for (slot, (text, face)) in used
+            .iter_mut()
+            .zip(extra.iter().zip([&self.fonts.body, &self.fonts.heading]))
+        {
+            for c in text.chars() {
+                if let Some(g) = face.glyph(c) {
+                    slot.insert(g.id, (g.units, c.to_string()));
+                }
             }
         }
-        let stamped =
-            |p: &crate::render::layout::Page| p.items.iter().any(|i| matches!(i, Item::Stamp(_)));
-        let pages = layout
-            .pages
-            .iter()
-            .map(|p| (!stamped(p)).then(std::sync::OnceLock::new))
-            .collect();
-        let glyphs = layout
-            .pages
-            .iter()
-            .map(|p| {
-                (!stamped(p)).then(|| {
-                    let mut used: [embed::Used; 2] = Default::default();
-                    collect_page_used(p, self, &mut used);
-                    Arc::new(used)
-                })
-            })
-            .collect();
         // The pages show each glyph by its id in the whole face, so a copy's pages can go into a print
         // file as they are.
         let face = |i: usize, bytes: &[u8], id: &str| -> Option<Option<embed::KeptIds>> {
@@ -174,11 +168,40 @@ impl<'f> PdfWriter<'f> {
             }
             embed::KeptIds::new(bytes, &meta[i], id, &used[i], Some(&self.programs)).map(Some)
         };
-        Some(SharedPdf {
+        Some(Arc::new(SharedFaces {
             faces: [
                 face(0, &self.fonts.body.bytes, BODY_ID)?,
                 face(1, &self.fonts.heading.bytes, HEADING_ID)?,
             ],
+        }))
+    }
+
+    /// `layout` (a document whose copies are stamped, or one drawn once) set up to be drawn with `faces`,
+    /// made for it or for documents like it; None when a page without reserved boxes shows a glyph
+    /// `faces` lack (the stamped pages are checked as each copy is drawn).
+    pub fn shared_with(&self, layout: &Layout, faces: Arc<SharedFaces>) -> Option<SharedPdf> {
+        let stamped =
+            |p: &crate::render::layout::Page| p.items.iter().any(|i| matches!(i, Item::Stamp(_)));
+        let pages = layout
+            .pages
+            .iter()
+            .map(|p| (!stamped(p)).then(std::sync::OnceLock::new))
+            .collect();
+        let mut glyphs = Vec::with_capacity(layout.pages.len());
+        for page in &layout.pages {
+            if stamped(page) {
+                glyphs.push(None);
+                continue;
+            }
+            let mut used: [embed::Used; 2] = Default::default();
+            collect_page_used(page, self, &mut used);
+            if !faces.cover(&used) {
+                return None;
+            }
+            glyphs.push(Some(Arc::new(used)));
+        }
+        Some(SharedPdf {
+            faces,
             pages,
             glyphs,
         })
@@ -256,11 +279,30 @@ impl<'f> PdfWriter<'f> {
 /// once ([body, heading], None for a face none of them uses), and the content of each page no student's
 /// values touch, drawn for the first copy.
 pub struct SharedPdf {
-    faces: [Option<embed::KeptIds>; 2],
+    faces: Arc<SharedFaces>,
     /// Per page of the prepared document: None for a page with reserved boxes (drawn for each copy).
     pages: Vec<Option<std::sync::OnceLock<Option<PageContent>>>>,
     /// The glyphs of each page without reserved boxes ([body, heading]); None for a page with them.
     glyphs: Vec<Option<Arc<[embed::Used; 2]>>>,
+}
+
+/// The faces subset once for the documents that share them ([`PdfWriter::shared_faces`]): [body, heading],
+/// None for a face none of them uses; glyphs keep their ids in the whole face (a CIDToGIDMap points
+/// each at its place in the subset).
+pub struct SharedFaces {
+    faces: [Option<embed::KeptIds>; 2],
+}
+
+impl SharedFaces {
+    /// Whether these faces have every glyph of `used` ([body, heading]).
+    fn cover(&self, used: &[embed::Used; 2]) -> bool {
+        used.iter().zip(&self.faces).all(|(used, face)| {
+            used.is_empty()
+                || face
+                    .as_ref()
+                    .is_some_and(|f| used.keys().all(|g| f.has(*g)))
+        })
+    }
 }
 
 /// A page's content stream as the file stores it.
@@ -301,13 +343,7 @@ impl SharedPdf {
             }
             let mut used: [embed::Used; 2] = Default::default();
             collect_page_used(page, fonts, &mut used);
-            let covered = used.iter().zip(&self.faces).all(|(used, face)| {
-                used.is_empty()
-                    || face
-                        .as_ref()
-                        .is_some_and(|f| used.keys().all(|g| f.has(*g)))
-            });
-            if !covered {
+            if !self.faces.cover(&used) {
                 return None;
             }
             out.push(Arc::new(used));
@@ -400,7 +436,7 @@ fn render(
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     let mut kept = Vec::new();
     if own {
-        let draw = |page| page_content(ops_of(page), size);
+        let draw = |page| page_bytes(page, (height, size), fonts, &remaps, &xobjects);
         for (k, (page, id)) in layout
             .pages
             .iter()
@@ -442,7 +478,7 @@ fn render(
         embed::insert_fonts(&mut lo, &fonts);
     }
     if let Some(shared) = shared {
-        let [body, heading] = &shared.faces;
+        let [body, heading] = &shared.faces.faces;
         let fonts: Vec<(&str, &embed::KeptIds)> = [(BODY_ID, body), (HEADING_ID, heading)]
             .into_iter()
             .filter_map(|(id, e)| e.as_ref().map(|e| (id, e)))
@@ -474,6 +510,21 @@ fn page_ops(
         draw_item(item, height, fonts, remaps, &mut ops);
     }
     ops
+}
+
+/// The content stream (not yet deflated) of one page of a document of `size` (`height` points tall), as
+/// [`page_content`] writes [`page_ops`]: written directly when it can be, else by printpdf.
+fn page_bytes(
+    page: &crate::render::layout::Page,
+    (height, size): (f32, (printpdf::Mm, printpdf::Mm)),
+    fonts: &PdfWriter,
+    remaps: &Remaps,
+    xobjects: &[(String, u32)],
+) -> Option<Vec<u8>> {
+    content::page_stream(page, height, fonts, remaps).or_else(|| {
+        let ops = page_ops(page, height, fonts, remaps, xobjects);
+        page_content(ops, size)
+    })
 }
 
 /// The content stream (not yet deflated) printpdf writes for `ops` on a page of `size`: the page drawn on

@@ -13,7 +13,7 @@ use lopdf::Object;
 use sha2::{Digest, Sha256};
 
 use super::embed::{self, KeptIds, Used};
-use super::{BODY_ID, HEADING_ID, PdfWriter, collect_page_used, page_content, page_ops};
+use super::{BODY_ID, HEADING_ID, PdfWriter, collect_page_used, page_bytes};
 use crate::error::{Error, Result};
 use crate::render::layout::{Item, Layout, Page};
 
@@ -134,8 +134,8 @@ impl PdfWriter<'_> {
                 continue;
             }
             let pictures = self.page_pictures(page)?;
-            let ops = page_ops(page, height, self, &[None, None], &pictures);
-            let content = page_content(ops, size).unwrap_or_default();
+            let content = page_bytes(page, (height, size), self, &[None, None], &pictures)
+                .unwrap_or_default();
             let (content, deflated) = match embed::deflate(&content) {
                 Some(small) => (small, true),
                 None => (content, false),
