@@ -16,31 +16,23 @@ use serde_json::Value;
 
 use examgen::input::scan::BoxMm;
 
-use crate::scan_synth::synth::{self, Mark, Rng};
+use crate::scan_synth::synth::{self, Rng};
 use crate::scan_synth::synth_damage::{self as damage, PdfImage, Placed};
-use crate::util::{Dir, repo};
+use crate::util::{Dir, read_csv, repo};
 
 const DPI: f32 = 150.0;
-
-fn render(pdf: &Path, out: &Path) -> GrayImage {
-    let status = Command::new("pdftoppm")
-        .args(["-r", &DPI.to_string(), "-gray", "-png", "-singlefile"])
-        .arg(pdf)
-        .arg(out)
-        .status()
-        .expect("pdftoppm (installed by .ci/run)");
-    assert!(status.success());
-    image::open(out.with_extension("png")).unwrap().into_luma8()
-}
 
 /// Pixels a mm on the rendered pages.
 const PPM: f32 = DPI / 25.4;
 
-/// A 2B pencil fill of one bubble, drawn by the shared fabricator (its grain seeded by where the bubble is).
+/// A 2B pencil fill of one bubble (the shared fabricator's, its grain seeded by where the bubble is).
 fn pencil(img: &mut GrayImage, b: &Value) {
-    let area: BoxMm = serde_json::from_value(b["box"].clone()).unwrap();
-    let mut rng = Rng::new((area.x * 1000.0) as u64 ^ ((area.y * 1000.0) as u64) << 20);
-    synth::draw_mark(img, &area, Mark::Pencil, PPM, &mut rng);
+    crate::util::pencil(img, b, PPM);
+}
+
+/// A rendered page of a one-page PDF.
+fn render(pdf: &Path, out: &Path) -> GrayImage {
+    crate::util::render_gray(pdf, None, DPI as u32, out)
 }
 
 fn bubbles(geom: &Value) -> &Vec<Value> {
@@ -76,24 +68,7 @@ fn fill(
     variant: Option<&str>,
     given: &HashMap<u32, String>,
 ) -> GrayImage {
-    let mut img = page.clone();
-    for b in bubbles(geom) {
-        let on = match b["kind"].as_str().unwrap() {
-            "id-digit" => id.is_some_and(|id| {
-                let col = b["column"].as_u64().unwrap() as usize;
-                id.as_bytes().get(col).map(|c| (c - b'0') as u64) == b["digit"].as_u64()
-            }),
-            "variant" => variant == b["letter"].as_str(),
-            _ => {
-                let q = b["question"].as_u64().unwrap() as u32;
-                given[&q].contains(b["option"].as_str().unwrap())
-            }
-        };
-        if on {
-            pencil(&mut img, b);
-        }
-    }
-    img
+    crate::util::fill_sheet(page, geom, id, variant, given, PPM)
 }
 
 /// A whole page as a copier's JPEG.
@@ -121,16 +96,6 @@ fn jpeg_2000(img: &GrayImage, dir: &Dir, name: &str) -> PdfImage {
         .expect("opj_compress (libopenjp2-tools, installed by .ci/run)");
     assert!(status.status.success(), "{status:?}");
     PdfImage::jpx(w, h, std::fs::read(out).unwrap())
-}
-
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    r.records()
-        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 fn roster(dir: &Dir, n: usize) -> Vec<String> {

@@ -4,7 +4,6 @@
 //! `扫描 (1).jpg … 扫描 (10).jpg` with the junk Windows and macOS leave beside them.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
 use image::GrayImage;
@@ -13,7 +12,7 @@ use serde_json::Value;
 use examgen::input::scan::BoxMm;
 
 use crate::scan_synth::synth::{self, Mark, Rng};
-use crate::util::{Dir, repo};
+use crate::util::{Dir, read_csv, repo};
 
 /// The quiz's blank answer sheet (seed 3) rendered by pdftoppm at `dpi`, and its geometry.
 fn blank_sheet(dir: &Dir, dpi: u32) -> (Value, GrayImage) {
@@ -29,22 +28,17 @@ fn blank_sheet(dir: &Dir, dpi: u32) -> (Value, GrayImage) {
         ])
         .success();
     }
-    let out = dir.join(&format!("blank-{dpi}"));
-    let status = Command::new("pdftoppm")
-        .args(["-r", &dpi.to_string(), "-gray", "-png", "-singlefile"])
-        .arg(dir.join("sheets/sheet-A.pdf"))
-        .arg(&out)
-        .status()
-        .expect("pdftoppm (installed by .ci/run)");
-    assert!(status.success());
+    let page = crate::util::render_gray(
+        &dir.join("sheets/sheet-A.pdf"),
+        None,
+        dpi,
+        &dir.join(&format!("blank-{dpi}")),
+    );
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("sheets/manifest.json")).unwrap())
             .unwrap();
     let geom = manifest["variants"][0]["sheet"][0].clone();
-    (
-        geom,
-        image::open(out.with_extension("png")).unwrap().into_luma8(),
-    )
+    (geom, page)
 }
 
 /// Student `id` on the blank page: the id grid, 试卷类型 A, and `answers` (question → letter); with
@@ -89,16 +83,6 @@ fn marked(
         }
     }
     img
-}
-
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap();
-    r.records()
-        .map(|rec| rec.unwrap().iter().map(String::from).collect())
-        .collect()
 }
 
 /// Answers for student `n`: questions 1–4 single choice, A–D in turn.

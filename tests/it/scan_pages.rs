@@ -5,18 +5,19 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use image::GrayImage;
 use serde_json::Value;
 
 use examgen::input::scan::BoxMm;
 
-use crate::scan_synth::synth::{self, Mark, Rng};
+use crate::scan_synth::synth::Rng;
 use crate::scan_synth::synth_damage::{self as damage, PdfImage};
-use crate::util::{Dir, repo};
+use crate::util::{Dir, Run, fill_sheet, read_csv, render_gray, repo};
 
-const DPI: f32 = 150.0;
+const DPI: u32 = 150;
+/// Pixels a mm on the rendered pages.
+const PPM: f32 = DPI as f32 / 25.4;
 
 /// A blueprint of `singles` single-choice, `multiples` multiple-choice and `judges` judge questions from
 /// the shipped bank: over 100 choice questions do not fit one A4 sheet.
@@ -39,38 +40,8 @@ fn blueprint(dir: &Dir, singles: usize, multiples: usize, judges: usize) -> Stri
     dir.create("long.yaml", yaml).display().to_string()
 }
 
-/// Page `page` (1-based) of a PDF rendered by pdftoppm, grayscale.
-fn render_page(pdf: &Path, page: usize, out: &Path) -> GrayImage {
-    let status = Command::new("pdftoppm")
-        .args([
-            "-r",
-            &(DPI as u32).to_string(),
-            "-gray",
-            "-png",
-            "-singlefile",
-        ])
-        .args(["-f", &page.to_string(), "-l", &page.to_string()])
-        .arg(pdf)
-        .arg(out)
-        .status()
-        .expect("pdftoppm (installed by .ci/run)");
-    assert!(status.success());
-    image::open(out.with_extension("png")).unwrap().into_luma8()
-}
-
 fn manifest(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let text = text.trim_start_matches('\u{feff}');
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 /// One student's answer per question number, chosen from the options printed on the sheet.
@@ -96,36 +67,6 @@ fn answers_for(pages: &[Value], rng: &mut Rng) -> BTreeMap<u32, String> {
         }
     }
     answers
-}
-
-/// One page filled in pencil: the id in its grid when `id` is given (a blank sheet), the answers of the
-/// questions this page holds.
-fn fill(
-    page: &GrayImage,
-    geom: &Value,
-    id: Option<&str>,
-    answers: &BTreeMap<u32, String>,
-    rng: &mut Rng,
-) -> GrayImage {
-    let mut img = page.clone();
-    let mark = |img: &mut GrayImage, b: &Value, rng: &mut Rng| {
-        let area: BoxMm = serde_json::from_value(b["box"].clone()).unwrap();
-        synth::draw_mark(img, &area, Mark::Pencil, DPI / 25.4, rng);
-    };
-    for (col, d) in id.unwrap_or("").chars().enumerate() {
-        let digit = d.to_digit(10).unwrap();
-        let b = crate::util::id_bubble(geom, col, digit);
-        mark(&mut img, b, rng);
-    }
-    for q in geom["questions"].as_array().unwrap() {
-        let number = q["number"].as_u64().unwrap() as u32;
-        for (option, b) in crate::util::answer_bubbles(geom, number) {
-            if answers[&number].contains(option.as_str()) {
-                mark(&mut img, &b, rng);
-            }
-        }
-    }
-    img
 }
 
 /// A filled page as a copier scans it: slightly turned and shifted, noisy; upside down when `flip`.
@@ -200,6 +141,44 @@ fn assert_rows_match(rows: &[Vec<String>], known: &[(String, String, BTreeMap<u3
     }
 }
 
+/// `scan` of `input` with `manifest` into the folder `out`: `(sheets, pages)` read, every row the
+/// student's known answers, and `grade` scoring the scanned rows exactly as the known answers were scored
+/// into g-known/.
+fn scan_grades_as_known(
+    dir: &Dir,
+    manifest: &str,
+    input: &str,
+    out: &str,
+    (sheets, pages): (usize, usize),
+    known: &[(String, String, BTreeMap<u32, String>)],
+) -> Run {
+    let run = dir.run(&["scan", manifest, input, "-o", out]).success();
+    assert!(
+        run.stdout.contains(&format!(
+            "read {sheets} answer sheet(s) from {pages} page(s)"
+        )),
+        "{manifest}: {}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_rows_match(&read_csv(&dir.join(&format!("{out}/responses.csv"))), known);
+    let graded = format!("g-{out}");
+    dir.run(&[
+        "grade",
+        manifest,
+        &format!("{out}/responses.csv"),
+        "-o",
+        &graded,
+    ])
+    .success();
+    assert_eq!(
+        sorted_lines(&dir.join(&format!("{graded}/scores.csv"))),
+        sorted_lines(&dir.join("g-known/scores.csv")),
+        "{manifest}"
+    );
+    run
+}
+
 #[test]
 fn a_class_batch_of_two_page_sheets_scanned_shuffled_joins_and_grades_and_a_missing_page_is_refused()
  {
@@ -236,11 +215,11 @@ fn a_class_batch_of_two_page_sheets_scanned_shuffled_joins_and_grades_and_a_miss
         assert_eq!(crate::util::pdf_pages(&pdf), 2);
         let answers = answers_for(geoms, &mut rng);
         for (k, geom) in geoms.iter().enumerate() {
-            let blank = render_page(&pdf, k + 1, &dir.join(&format!("{id}-{k}")));
+            let blank = render_gray(&pdf, Some(k + 1), DPI, &dir.join(&format!("{id}-{k}")));
             pages.push((
                 id.clone(),
                 k + 1,
-                fill(&blank, geom, None, &answers, &mut rng),
+                fill_sheet(&blank, geom, None, None, &answers, PPM),
             ));
         }
         known.push((id, label, answers));
@@ -269,31 +248,17 @@ fn a_class_batch_of_two_page_sheets_scanned_shuffled_joins_and_grades_and_a_miss
             .collect();
     dir.create("known.csv", known_csv(&numbers, &known));
 
-    let run = dir
-        .run(&["scan", "class/manifest.json", "all.pdf", "-o", "scanned"])
-        .success();
-    assert!(
-        run.stdout.contains("read 3 answer sheet(s) from 6 page(s)"),
-        "{}\n{}",
-        run.stdout,
-        run.stderr
-    );
-    assert!(run.stderr.contains("fed upside down"), "{}", run.stderr);
-    assert_rows_match(&read_csv(&dir.join("scanned/responses.csv")), &known);
     dir.run(&["grade", "class/manifest.json", "known.csv", "-o", "g-known"])
         .success();
-    dir.run(&[
-        "grade",
+    let run = scan_grades_as_known(
+        &dir,
         "class/manifest.json",
-        "scanned/responses.csv",
-        "-o",
-        "g-scan",
-    ])
-    .success();
-    assert_eq!(
-        sorted_lines(&dir.join("g-scan/scores.csv")),
-        sorted_lines(&dir.join("g-known/scores.csv"))
+        "all.pdf",
+        "scanned",
+        (3, 6),
+        &known,
     );
+    assert!(run.stderr.contains("fed upside down"), "{}", run.stderr);
 
     // 李堃's page 2 never reached the scanner: named with its questions, and grade refuses the row.
     let page2 = &crate::util::sheet_pages(&m, &known[1].1)[1];
@@ -368,9 +333,10 @@ fn blank_three_page_sheets_join_by_their_marked_ids_with_the_sheets_manifest_and
     assert_eq!(geoms.len(), 3, "280 questions take three pages");
     let blanks: Vec<GrayImage> = (0..3)
         .map(|k| {
-            render_page(
+            render_gray(
                 &dir.join("sheets/sheet-A.pdf"),
-                k + 1,
+                Some(k + 1),
+                DPI,
                 &dir.join(&format!("p{k}")),
             )
         })
@@ -381,13 +347,13 @@ fn blank_three_page_sheets_join_by_their_marked_ids_with_the_sheets_manifest_and
     for id in ["7301", "7302"] {
         let answers = answers_for(&geoms, &mut rng);
         for (k, geom) in geoms.iter().enumerate() {
-            pages.push(fill(&blanks[k], geom, Some(id), &answers, &mut rng));
+            pages.push(fill_sheet(&blanks[k], geom, Some(id), None, &answers, PPM));
         }
         known.push((id.to_string(), "A".to_string(), answers));
     }
     // 7302's page 2 with its QR code stained: told from pages 1 and 3 by its layout.
     let qr: BoxMm = serde_json::from_value(geoms[1]["qr_code"].clone()).unwrap();
-    damage::stain_qr(&mut pages[4], &qr, DPI / 25.4, &mut Rng::new(77));
+    damage::stain_qr(&mut pages[4], &qr, PPM, &mut Rng::new(77));
     // 7302's page 3, then 7301's page 2 upside down, and so on.
     let order = [5, 1, 3, 0, 4, 2];
     let placed: Vec<_> = order
@@ -413,37 +379,11 @@ fn blank_three_page_sheets_join_by_their_marked_ids_with_the_sheets_manifest_and
     .success();
     for manifest in ["sheets/manifest.json", "paper/manifest.json"] {
         let out = format!("scan-{}", manifest.split('/').next().unwrap());
-        let run = dir
-            .run(&["scan", manifest, "blank.pdf", "-o", &out])
-            .success();
-        assert!(
-            run.stdout.contains("read 2 answer sheet(s) from 6 page(s)"),
-            "{manifest}: {}\n{}",
-            run.stdout,
-            run.stderr
-        );
+        let run = scan_grades_as_known(&dir, manifest, "blank.pdf", &out, (2, 6), &known);
         assert!(
             run.stderr.contains("the QR code cannot be read"),
             "{manifest}: {}",
             run.stderr
-        );
-        assert_rows_match(
-            &read_csv(&dir.join(&format!("{out}/responses.csv"))),
-            &known,
-        );
-        let graded = format!("g-{out}");
-        dir.run(&[
-            "grade",
-            manifest,
-            &format!("{out}/responses.csv"),
-            "-o",
-            &graded,
-        ])
-        .success();
-        assert_eq!(
-            sorted_lines(&dir.join(&format!("{graded}/scores.csv"))),
-            sorted_lines(&dir.join("g-known/scores.csv")),
-            "{manifest}"
         );
     }
 }

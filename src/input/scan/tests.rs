@@ -55,7 +55,8 @@ fn assert_reads_exactly(reading: &PageReading, student: &Student) {
     assert!(reading.problems.is_empty(), "{:?}", reading.problems);
 }
 
-fn scan(seed: u64, d: &Distortion) -> (SheetGeometry, Student, GrayImage) {
+/// A fabricated scan of the mock sheet: its geometry, the student marked, the page.
+pub(super) fn scan(seed: u64, d: &Distortion) -> (SheetGeometry, Student, GrayImage) {
     let geom = synth::mock_geometry();
     let mut rng = Rng::new(seed);
     let student = synth::random_student(&geom, &mut rng);

@@ -6,27 +6,9 @@ use std::path::Path;
 
 use image::GrayImage;
 
-use super::synth::{self, Distortion, Rng, Student};
+use super::synth::{self, Distortion};
+use super::tests::scan;
 use super::*;
-
-const PPM: f32 = 8.0;
-
-fn qr_text_for(student: &Student) -> String {
-    format!(
-        "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-        student.variant, student.id
-    )
-}
-
-/// A fabricated scan of the mock sheet: its geometry, the student marked, the page.
-fn scan(seed: u64, d: &Distortion) -> (SheetGeometry, Student, GrayImage) {
-    let geom = synth::mock_geometry();
-    let mut rng = Rng::new(seed);
-    let student = synth::random_student(&geom, &mut rng);
-    let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
-    let img = synth::distort(&upright, d, seed + 1);
-    (geom, student, img)
-}
 
 fn png_bytes(img: &GrayImage) -> Vec<u8> {
     let mut out = Vec::new();

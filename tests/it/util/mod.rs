@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod sheets;
+pub use sheets::{fill_sheet, pencil, read_csv, render_gray};
+
 /// A temporary folder that tests fill with files, removed when dropped.
 pub struct Dir {
     pub tmp: tempfile::TempDir,
