@@ -1021,6 +1021,241 @@ fn small_marks_alone_read(
     readings
 }
 
+/// A hand-drawn circle round a bubble found as one closed curve: an axis-aligned ellipse (mm) fitted to
+/// the lines across the stations round the box, and how the stations bear it out.
+#[derive(Debug, Clone, PartialEq)]
+struct Ring {
+    cx: f32,
+    cy: f32,
+    rx: f32,
+    ry: f32,
+    /// Where the ellipse crosses each station it is judged at (mm), and whether a line runs there
+    /// (stations where it crosses print dark enough to hide a line, or beyond the samples, are left out).
+    crossings: Vec<(f32, f32, bool)>,
+}
+
+impl Ring {
+    /// How far (mm, about) a point lies off the ellipse.
+    fn off_by(&self, x: f32, y: f32) -> f32 {
+        let (u, v) = ((x - self.cx) / self.rx, (y - self.cy) / self.ry);
+        ((u * u + v * v).sqrt() - 1.0).abs() * self.rx.min(self.ry)
+    }
+
+    /// Stations with a line on the ring and stations without, leaving out the crossings `explained`
+    /// (where a marked neighbour's own ink runs).
+    fn support(&self, explained: impl Fn(f32, f32) -> bool) -> (usize, usize) {
+        let (mut on, mut off) = (0, 0);
+        for &(x, y, line) in &self.crossings {
+            if explained(x, y) {
+                continue;
+            }
+            if line {
+                on += 1;
+            } else {
+                off += 1;
+            }
+        }
+        (on, off)
+    }
+}
+
+/// Ring fitting: a line at a station is `RING_LOW` of the ink level along at least two samples (a thin
+/// ballpoint line, blurred at 150 dpi, reads about half a pencil line's darkness: the ellipse's shape
+/// confirms it); it lies on the ellipse within `RING_TOL` mm; print at least `RING_PRINT` dark where the
+/// ellipse crosses a station can hide the line (pencil over an outline does not show).
+const RING_LOW: f32 = 0.45;
+const RING_TOL: f32 = 0.35;
+const RING_PRINT: f32 = 0.3;
+/// A ring round the bubble: stations on it at least this many, and this share of those judged.
+const RING_ON: usize = 16;
+const RING_SHARE: f32 = 0.85;
+/// Stations on the ring that no neighbour's mark explains, at least.
+const RING_LEFT: usize = 8;
+/// How near (mm) a neighbour's ring a crossing may lie and be that neighbour's line.
+const RING_EXPLAINS: f32 = 0.4;
+
+/// The offset (mm, along the normal from the station's point) where the ellipse crosses the station's
+/// ray; `None` when it does not.
+fn ring_cross(s: &Station, cx: f32, cy: f32, rx: f32, ry: f32) -> Option<f32> {
+    let (px, py) = ((s.x - cx) / rx, (s.y - cy) / ry);
+    let (qx, qy) = (s.nx / rx, s.ny / ry);
+    let a = qx * qx + qy * qy;
+    let b = 2.0 * (px * qx + py * qy);
+    let c = px * px + py * py - 1.0;
+    let disc = b * b - 4.0 * a * c;
+    (disc >= 0.0).then(|| (-b + disc.sqrt()) / (2.0 * a))
+}
+
+/// Fits the ring round box `a` from the residual ink across its stations (`raw`: the darkness before
+/// the print was taken away, to see where print may hide a line); `None` when no plausible ellipse fits.
+fn ring_round(a: &BoxMm, residual: &[f32], raw: &[f32], ink: f32) -> Option<Ring> {
+    let (low, tol) = (RING_LOW * ink, RING_TOL);
+    let st = stations(a);
+    let offset = |s: &Station, depth: f32| {
+        let from = if s.sides.count_ones() == 2 {
+            AROUND_IN_CORNER
+        } else {
+            AROUND_IN
+        };
+        -from + depth * AROUND_STEP
+    };
+    // Candidate lines per station: the residual-weighted middle of each run of two samples or more.
+    let mut cands: Vec<Vec<f32>> = Vec::with_capacity(st.len());
+    let mut with_line = 0;
+    for (k, s) in st.iter().enumerate() {
+        let row = &residual[k * AROUND_DEPTHS..(k + 1) * AROUND_DEPTHS];
+        let mut found = Vec::new();
+        let (mut start, mut w, mut wd) = (None, 0.0f32, 0.0f32);
+        for d in 0..=AROUND_DEPTHS {
+            let v = row.get(d).copied().unwrap_or(0.0);
+            if v >= low {
+                start.get_or_insert(d);
+                w += v;
+                wd += v * d as f32;
+            } else if let Some(s0) = start.take() {
+                if d - s0 >= 2 {
+                    found.push(offset(s, wd / w));
+                }
+                (w, wd) = (0.0, 0.0);
+            }
+        }
+        with_line += !found.is_empty() as usize;
+        cands.push(found);
+    }
+    if with_line < RING_ON {
+        return None;
+    }
+    let (bx, by) = a.centre();
+    let (mut cx, mut cy, mut rx, mut ry) = (bx, by, a.w / 2.0 + 0.6, a.h / 2.0 + 0.55);
+    for round in 0..4 {
+        let keep = if round == 0 { 0.6 } else { tol };
+        // Least squares for A x² + B y² + C x + D y = 1 (x, y from the box's centre) over the candidate
+        // on each station nearest the current ellipse.
+        let mut m = [[0.0f64; 4]; 4];
+        let mut v = [0.0f64; 4];
+        let mut n = 0;
+        for (s, found) in st.iter().zip(&cands) {
+            let Some(o) = ring_cross(s, cx, cy, rx, ry) else {
+                continue;
+            };
+            let Some(best) = found
+                .iter()
+                .copied()
+                .min_by(|p, q| (p - o).abs().total_cmp(&(q - o).abs()))
+            else {
+                continue;
+            };
+            if (best - o).abs() > keep {
+                continue;
+            }
+            let (x, y) = (
+                (s.x + s.nx * best - bx) as f64,
+                (s.y + s.ny * best - by) as f64,
+            );
+            let row = [x * x, y * y, x, y];
+            for r in 0..4 {
+                for c in 0..4 {
+                    m[r][c] += row[r] * row[c];
+                }
+                v[r] += row[r];
+            }
+            n += 1;
+        }
+        if n < 8 {
+            return None;
+        }
+        let [pa, pb, pc, pd] = solve4(m, v)?;
+        if pa <= 0.0 || pb <= 0.0 {
+            return None;
+        }
+        let (x0, y0) = (-pc / (2.0 * pa), -pd / (2.0 * pb));
+        let g = 1.0 + pa * x0 * x0 + pb * y0 * y0;
+        if g <= 0.0 {
+            return None;
+        }
+        (cx, cy) = (bx + x0 as f32, by + y0 as f32);
+        (rx, ry) = ((g / pa).sqrt() as f32, (g / pb).sqrt() as f32);
+        // Only an ellipse round this bubble: about its centre, neither inside the box nor out round
+        // the next one.
+        if (cx - bx).abs() > 1.0
+            || (cy - by).abs() > 0.8
+            || !(a.w / 2.0 - 0.4..=a.w / 2.0 + 2.0).contains(&rx)
+            || !(a.h / 2.0 - 0.4..=a.h / 2.0 + 1.8).contains(&ry)
+        {
+            return None;
+        }
+    }
+    let mut crossings = Vec::with_capacity(st.len());
+    for (k, (s, found)) in st.iter().zip(&cands).enumerate() {
+        let Some(o) = ring_cross(s, cx, cy, rx, ry) else {
+            continue;
+        };
+        let (x, y) = (s.x + s.nx * o, s.y + s.ny * o);
+        if found.iter().any(|&p| (p - o).abs() <= tol) {
+            crossings.push((x, y, true));
+            continue;
+        }
+        let from = if s.sides.count_ones() == 2 {
+            AROUND_IN_CORNER
+        } else {
+            AROUND_IN
+        };
+        let at = (o + from) / AROUND_STEP;
+        if at < 0.0 || at > (AROUND_DEPTHS - 1) as f32 {
+            continue;
+        }
+        let reach = (tol / AROUND_STEP).ceil() as usize;
+        let (lo, hi) = (
+            (at.round() as usize).saturating_sub(reach),
+            (at.round() as usize + reach).min(AROUND_DEPTHS - 1),
+        );
+        let row = &raw[k * AROUND_DEPTHS..(k + 1) * AROUND_DEPTHS];
+        if row[lo..=hi].iter().any(|&d| d.is_nan() || d >= RING_PRINT) {
+            continue;
+        }
+        crossings.push((x, y, false));
+    }
+    Some(Ring {
+        cx,
+        cy,
+        rx,
+        ry,
+        crossings,
+    })
+}
+
+/// Whether the ring is a circle drawn round the bubble: a line on it at most stations it crosses that
+/// no neighbour's mark explains, and at `min_on` of them at least.
+fn ring_is_circle(r: &Ring, min_on: usize, explained: impl Fn(f32, f32) -> bool) -> bool {
+    let (on, off) = r.support(explained);
+    on >= min_on && on as f32 >= RING_SHARE * (on + off) as f32
+}
+
+/// Solves the 4 × 4 system `m x = v` (Gaussian elimination with partial pivoting); `None` if singular.
+fn solve4(mut m: [[f64; 4]; 4], mut v: [f64; 4]) -> Option<[f64; 4]> {
+    for col in 0..4 {
+        let pivot = (col..4).max_by(|&p, &q| m[p][col].abs().total_cmp(&m[q][col].abs()))?;
+        if m[pivot][col].abs() < 1e-9 {
+            return None;
+        }
+        m.swap(col, pivot);
+        v.swap(col, pivot);
+        for r in col + 1..4 {
+            let f = m[r][col] / m[col][col];
+            for c in col..4 {
+                m[r][c] -= f * m[col][c];
+            }
+            v[r] -= f * v[col];
+        }
+    }
+    let mut x = [0.0f64; 4];
+    for r in (0..4).rev() {
+        let s: f64 = (r + 1..4).map(|c| m[r][c] * x[c]).sum();
+        x[r] = (v[r] - s) / m[r][r];
+    }
+    Some(x)
+}
+
 /// What the line round a bubble says.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Around {
@@ -1206,16 +1441,35 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     let raw_around: Vec<(usize, usize, usize)> = (0..patches.len())
         .map(|i| around_share(&geom.bubbles[i].area, &around[i], ink_of(i), |_, _| false))
         .collect();
+    // A closed line round a bubble, fitted as one ellipse: a circle drawn round it even where print hides
+    // part of the line or neighbours' marks crowd the contour.
+    let rings: Vec<Option<Ring>> = (0..patches.len())
+        .map(|i| {
+            ring_round(
+                &geom.bubbles[i].area,
+                &around[i],
+                &patches[i].around,
+                ink_of(i),
+            )
+        })
+        .collect();
+    let ringed0: Vec<bool> = rings
+        .iter()
+        .map(|r| {
+            r.as_ref()
+                .is_some_and(|r| ring_is_circle(r, RING_ON, |_, _| false))
+        })
+        .collect();
     let first: Vec<MarkShape> = (0..patches.len())
         .map(|i| {
             let pencil = pencil_of[&region(&geom.bubbles[i])];
             let (lined, judged, corners) = raw_around[i];
-            shape_of(
-                &feats[i],
-                around_verdict(lined, judged, corners),
-                pencil,
-                visible,
-            )
+            let verdict = if ringed0[i] {
+                Around::Circle
+            } else {
+                around_verdict(lined, judged, corners)
+            };
+            shape_of(&feats[i], verdict, pencil, visible)
         })
         .collect();
     // Then again without the places a marked neighbour's own ink may reach: a circle round the next
@@ -1328,6 +1582,37 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 && lined * 10 >= judged * 9
             {
                 verdict = Around::Circle;
+            }
+            // The ring again, leaving out where a marked neighbour's own ink runs: on a neighbour's own
+            // ring, or round its fill or strokes.
+            if ringed0[i] {
+                let a = &b.area;
+                let ring = rings[i].as_ref().expect("ringed");
+                let near: Vec<usize> = (0..patches.len())
+                    .filter(|&j| {
+                        j != i
+                            && first[j] != MarkShape::None
+                            && box_distance(&geom.bubbles[j].area, a.x + a.w / 2.0, a.y + a.h / 2.0)
+                                < 8.0
+                    })
+                    .collect();
+                let explained = |x: f32, y: f32| {
+                    near.iter().any(|&j| {
+                        let o = &geom.bubbles[j].area;
+                        match (first[j], &rings[j]) {
+                            (MarkShape::Circle, Some(r)) if ringed0[j] => {
+                                r.off_by(x, y) <= RING_EXPLAINS
+                            }
+                            (MarkShape::Circle | MarkShape::Smudge, _) => {
+                                box_distance(o, x, y) <= CIRCLE_REACH
+                            }
+                            _ => box_distance(o, x, y) <= STROKE_REACH,
+                        }
+                    })
+                };
+                if ring_is_circle(ring, RING_LEFT, explained) {
+                    verdict = Around::Circle;
+                }
             }
             let mut shape = shape_of(f, verdict, pencil, visible);
             if matches!(shape, MarkShape::None | MarkShape::Smudge)
@@ -1659,6 +1944,77 @@ mod tests {
         // Lines through every corner inside the box: a circle drawn tight, over the outline elsewhere.
         assert_eq!(around_verdict(12, n, 4), Around::Circle);
         assert_eq!(around_verdict(9, n, 3), Around::Part);
+    }
+
+    /// Residuals across the stations round `a` with a pencil line wherever `line(x, y)` says, at
+    /// darkness 0.5, two samples wide on either side of the ellipse (centre, radii).
+    fn drawn_ring(a: &BoxMm, e: (f32, f32, f32, f32), line: impl Fn(f32, f32) -> bool) -> Vec<f32> {
+        let mut r = vec![0.0f32; AROUND_STATIONS * AROUND_DEPTHS];
+        for (k, s) in stations(a).iter().enumerate() {
+            let Some(o) = ring_cross(s, e.0, e.1, e.2, e.3) else {
+                continue;
+            };
+            for depth in 0..AROUND_DEPTHS {
+                let (x, y) = s.at(depth);
+                let (ox, oy) = (s.x + s.nx * o, s.y + s.ny * o);
+                if (x - ox).hypot(y - oy) <= 0.17 && line(x, y) {
+                    r[k * AROUND_DEPTHS + depth] = 0.5;
+                }
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn a_closed_line_round_the_box_is_fitted_as_one_ring() {
+        let a = BoxMm {
+            x: 10.0,
+            y: 20.0,
+            w: 5.0,
+            h: 3.2,
+        };
+        let (cx, cy) = a.centre();
+        // Off-centre and large, as a hand draws it: found, its centre and radii within a tenth of a mm.
+        let e = (cx + 0.4, cy - 0.2, a.w / 2.0 + 1.0, a.h / 2.0 + 0.8);
+        let r = drawn_ring(&a, e, |_, _| true);
+        let ring = ring_round(&a, &r, &r, 0.2).expect("a ring");
+        for (got, want) in [
+            (ring.cx, e.0),
+            (ring.cy, e.1),
+            (ring.rx, e.2),
+            (ring.ry, e.3),
+        ] {
+            assert!((got - want).abs() < 0.1, "{ring:?} vs {e:?}");
+        }
+        assert!(ring_is_circle(&ring, RING_ON, |_, _| false));
+        // Where a neighbour's circle explains the line (the right half), the rest still makes it one.
+        assert!(ring_is_circle(&ring, RING_LEFT, |x, _| x > cx));
+        // A line over the print of its outline left out: the rest of the ring still holds.
+        let hidden: Vec<f32> = r
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| if (k / AROUND_DEPTHS) % 5 == 0 { 0.8 } else { v })
+            .collect();
+        let gaps: Vec<f32> = r
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| if (k / AROUND_DEPTHS) % 5 == 0 { 0.0 } else { v })
+            .collect();
+        let ring = ring_round(&a, &gaps, &hidden, 0.2).expect("a ring");
+        assert!(ring_is_circle(&ring, RING_ON, |_, _| false));
+        // Neighbours' circles beside it, left and right, and nothing above or below: no ring of its own.
+        let (l, rr) = (a.x - 0.5, a.x + a.w + 0.5);
+        let sides = drawn_ring(&a, e, |x, _| x < l || x > rr);
+        assert!(
+            ring_round(&a, &sides, &sides, 0.2).is_none_or(|ring| !ring_is_circle(
+                &ring,
+                RING_ON,
+                |_, _| false
+            ))
+        );
+        // Nothing at all.
+        let blank = vec![0.0f32; AROUND_STATIONS * AROUND_DEPTHS];
+        assert!(ring_round(&a, &blank, &blank, 0.2).is_none());
     }
 
     #[test]
