@@ -203,8 +203,8 @@ fn a_stack_where_every_page_is_doubtful_has_every_page_in_review_pdf() {
         dark > 50 && light > shown.pixels().len() / 2,
         "{dark} dark, {light} light"
     );
-    // Over it the outlines in colour: blue round the fills (both of question 1's two: the question is
-    // doubtful, not a bubble), green round the empty bubbles.
+    // Over it the outlines in colour: blue round the clear fills, green round the empty bubbles, and red
+    // round both of question 1's two fills (the question is doubtful: the teacher looks for red).
     let status = Command::new("pdftoppm")
         .args(["-r", "80", "-png", "-singlefile", "-f", "7", "-l", "7"])
         .arg(&review)
@@ -223,7 +223,11 @@ fn a_stack_where_every_page_is_doubtful_has_every_page_in_review_pdf() {
     };
     let blue = count(|r, g, b| b > 180 && r < 90 && g < 150);
     let green = count(|r, g, b| g > 140 && r < 110 && b < 120);
-    assert!(blue > 100 && green > 1000, "{blue} blue, {green} green");
+    let red = count(|r, g, b| r > 180 && g < 90 && b < 100);
+    assert!(
+        blue > 100 && green > 1000 && red > 60,
+        "{blue} blue, {green} green, {red} red"
+    );
     let rows = read_csv(&dir.join("out/responses.csv"));
     assert_eq!(rows.len(), pages + 1);
     let q1 = rows[0].iter().position(|h| h == "1").unwrap();

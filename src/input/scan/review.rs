@@ -7,7 +7,7 @@ use image::GrayImage;
 
 use super::PageReading;
 use super::bubbles::BubbleState;
-use super::geometry::{BoxMm, SheetGeometry};
+use super::geometry::{BoxMm, BubbleMeaning, SheetGeometry};
 use super::qr::bilinear;
 
 /// Outline colour of a bubble read as filled.
@@ -51,13 +51,26 @@ pub fn review_image(
     out
 }
 
-/// Every bubble's outline, in the geometry's order, coloured by the state read.
+/// Every bubble's outline, in the geometry's order, coloured by the state read. A clear fill in a question,
+/// 准考证号 column or 试卷类型 row that is doubtful as a whole (two fills where one is allowed) is outlined
+/// red too: the teacher looks for red, and that question needs them as much as a faint mark does.
 pub fn review_outlines(geom: &SheetGeometry, reading: &PageReading) -> Vec<Outline> {
+    let group_doubtful = |meaning: &BubbleMeaning| match meaning {
+        BubbleMeaning::Answer { question, .. } => reading
+            .answers
+            .iter()
+            .any(|a| a.question == *question && a.reading.doubtful),
+        BubbleMeaning::IdDigit { column, .. } => {
+            reading.id.iter().any(|d| d.column == *column && d.doubtful)
+        }
+        BubbleMeaning::Variant { .. } => reading.variant.as_ref().is_some_and(|v| v.doubtful),
+    };
     geom.bubbles
         .iter()
         .zip(&reading.bubbles)
         .map(|(b, r)| {
             let (colour, width_mm) = match r.state {
+                BubbleState::Filled if group_doubtful(&b.meaning) => (DOUBTFUL_COLOUR, 0.6),
                 BubbleState::Filled => (FILLED_COLOUR, 0.35),
                 BubbleState::Empty => (EMPTY_COLOUR, 0.2),
                 BubbleState::Doubtful => (DOUBTFUL_COLOUR, 0.6),

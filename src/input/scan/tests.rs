@@ -305,6 +305,14 @@ fn review_image_outlines_bubbles_by_state() {
         })
         .unwrap();
     student.marks.push((light, Mark::Light));
+    let meant_fill = geom
+        .bubbles
+        .iter()
+        .position(|b| {
+            matches!(&b.meaning, BubbleMeaning::Answer { question: 1, option }
+                if meant(&student, 1).contains(option.as_str()))
+        })
+        .unwrap();
     let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, 13);
     let img = synth::distort(&upright, &Distortion::turned(2.0, 1.0, (0.0, 0.0)), 14);
     let reading = read_page(&img, &geom).unwrap();
@@ -323,8 +331,23 @@ fn review_image_outlines_bubbles_by_state() {
     }
     let outlines = review_outlines(&geom, &reading);
     assert_eq!(outlines.len(), geom.bubbles.len());
+    // Question 1 is doubtful (a light mark beside its fill): its clear fill is outlined red as well.
+    assert!(reading.answers[0].reading.doubtful);
+    assert_eq!(reading.bubbles[meant_fill].state, BubbleState::Filled);
+    assert_eq!(outlines[meant_fill].colour, review::DOUBTFUL_COLOUR);
     for (i, (b, o)) in geom.bubbles.iter().zip(&outlines).enumerate() {
+        let question_doubtful = match &b.meaning {
+            BubbleMeaning::Answer { question, .. } => reading
+                .answers
+                .iter()
+                .any(|a| a.question == *question && a.reading.doubtful),
+            BubbleMeaning::IdDigit { column, .. } => {
+                reading.id.iter().any(|d| d.column == *column && d.doubtful)
+            }
+            BubbleMeaning::Variant { .. } => reading.variant.as_ref().unwrap().doubtful,
+        };
         let colour = match reading.bubbles[i].state {
+            BubbleState::Filled if question_doubtful => review::DOUBTFUL_COLOUR,
             BubbleState::Filled => review::FILLED_COLOUR,
             BubbleState::Empty => review::EMPTY_COLOUR,
             BubbleState::Doubtful => review::DOUBTFUL_COLOUR,
