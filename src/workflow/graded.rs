@@ -10,9 +10,9 @@ use crate::input::bank::QuestionType;
 use crate::input::graded::{AnswerResult, GRADED_FORMAT, GradedRecord, ManifestRef, StudentResult};
 use crate::input::manifest::{Manifest, slash_path};
 
-/// graded.json's bytes for a finished grading: [`record`]'s `to_json`, made without holding the record
-/// (for a class of 10,000 its answers take more memory than the manifest) and into a buffer of the exact
-/// size, so the text is never copied as it grows.
+/// graded.json's bytes for a finished grading: a [`GradedRecord`] as it serializes, made without holding
+/// the record (for a class of 10,000 its answers take more memory than the manifest) and into a buffer of
+/// the exact size, so the text is never copied as it grows.
 pub fn record_json(
     manifest_path: &Path,
     responses: &Path,
@@ -123,43 +123,6 @@ fn student_result(s: &Graded, rank: usize, numbers: Vec<usize>) -> StudentResult
                 earned: *earned,
             })
             .collect(),
-    }
-}
-
-/// The record of a finished grading.
-pub fn record(
-    manifest_path: &Path,
-    responses: &Path,
-    manifest: &Manifest,
-    grading: &Grading,
-    ranks: &[usize],
-    pass_mark: Decimal,
-) -> GradedRecord {
-    let students = grading
-        .students
-        .iter()
-        .zip(ranks)
-        .map(|(s, rank)| {
-            let numbers = manifest
-                .variants
-                .iter()
-                .find(|v| v.label == s.variant)
-                .map(|v| v.questions.iter().map(|q| q.number).collect::<Vec<_>>())
-                .unwrap_or_default();
-            student_result(s, *rank, numbers)
-        })
-        .collect();
-    GradedRecord {
-        format: GRADED_FORMAT.into(),
-        tool: format!("examgen {}", env!("CARGO_PKG_VERSION")),
-        manifest: ManifestRef {
-            path: slash_path(manifest_path),
-            draw: manifest.draw_digest(),
-        },
-        responses: slash_path(responses),
-        total_points: manifest.total_points,
-        pass_mark,
-        students,
     }
 }
 
