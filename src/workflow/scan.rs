@@ -17,7 +17,9 @@ use crate::util::csv::write_csv;
 use crate::workflow::OutFile;
 use crate::workflow::scan_identify::{Layouts, identify};
 use crate::workflow::scan_join::{JoinedSheet, PageKey, join_pages};
-use crate::workflow::scan_review::{ReviewPage, ReviewSpill, outline_ops, write_review_pdf};
+use crate::workflow::scan_review::{
+    ReviewPage, ReviewPicture, ReviewSpill, outline_ops, write_review_pdf,
+};
 
 /// Pages decoded, or read and waiting for an earlier page, at one time: two per core on a 2-core machine,
 /// so a core never waits for one slow page, and about 10 MB each (a 300 dpi A4 page in gray).
@@ -63,17 +65,6 @@ pub(crate) struct ReadSheet {
     pub problems: Vec<String>,
     /// The review picture when the sheet has doubtful marks.
     pub review: Option<ReviewPicture>,
-}
-
-/// A review picture: a grey JPEG and its size in pixels, and the bubble outlines drawn over it (PDF
-/// operators in sheet mm).
-pub(crate) struct ReviewPicture {
-    pub jpeg: Vec<u8>,
-    pub width: u32,
-    pub height: u32,
-    pub outlines: Vec<u8>,
-    /// The sheet's size in mm: the outlines' frame.
-    pub sheet_mm: (f32, f32),
 }
 
 impl Scan {

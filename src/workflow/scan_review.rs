@@ -21,13 +21,23 @@ use crate::input::scan::Outline;
 use crate::render::PdfWriter;
 use crate::render::fonts::{FontRole, FontSet};
 use crate::render::layout::{Item, Layout, MM, Page, PageSetup};
-use crate::workflow::scan::ReviewPicture;
 
 /// One sheet to look at: a caption (file, page, id, variant, how many doubtful) and its review picture
 /// (an index into the run's [`ReviewSpill`]).
 pub struct ReviewPage {
     pub caption: String,
     pub picture: usize,
+}
+
+/// A review picture: a grey JPEG and its size in pixels, and the bubble outlines drawn over it (PDF
+/// operators in sheet mm).
+pub(crate) struct ReviewPicture {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub outlines: Vec<u8>,
+    /// The sheet's size in mm: the outlines' frame.
+    pub sheet_mm: (f32, f32),
 }
 
 /// A review picture (a grey JPEG) stored in the spill file, followed by its form's content (the picture
