@@ -172,7 +172,7 @@ fn answered(manifest: &Manifest, students: &[Graded], groups: &[u8]) -> BTreeMap
                 }
             }
             if let Given::Letters(v) = given {
-                for o in v.iter().map(original) {
+                for o in v.iter().map(|printed| original(&printed)) {
                     if let Some(c) = a.option_counts.get_mut(o) {
                         *c += 1;
                     }

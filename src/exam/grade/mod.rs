@@ -18,7 +18,7 @@ use crate::input::blueprint::Scoring;
 use crate::input::manifest::{Manifest, QuestionRecord, VariantRecord};
 
 pub use analysis::{Flag, Item, item_analysis, ranks, section_averages};
-pub use cells::{Given, fold, parse_cell};
+pub use cells::{Given, Letters, fold, parse_cell};
 pub use responses::{IdMatch, match_id, question_number};
 use rows::{Findings, RowReader};
 
@@ -30,14 +30,14 @@ pub fn score(q: &QuestionRecord, scoring: Scoring, given: &Given) -> Option<Deci
         (Answer::Short(_), _) => return None,
         (_, Given::Empty) => Decimal::ZERO,
         (Answer::Single(key), Given::Letters(v)) => {
-            if v[..] == [*key] {
+            if v.len() == 1 && v.contains(*key) {
                 full
             } else {
                 Decimal::ZERO
             }
         }
         (Answer::Multiple(key), Given::Letters(v)) => {
-            if v.is_empty() || v.iter().any(|l| !key.contains(l)) {
+            if v.is_empty() || v.iter().any(|l| !key.contains(&l)) {
                 Decimal::ZERO
             } else if v.len() == key.len() {
                 full
@@ -62,7 +62,7 @@ pub fn score(q: &QuestionRecord, scoring: Scoring, given: &Given) -> Option<Deci
             // Compared folded: `１８` = `18`, `共建 共治` = `共建共治`, `18。` = `18`.
             let right = keys
                 .iter()
-                .zip(parts)
+                .zip(parts.iter())
                 .filter(|(alts, given)| {
                     !given.trim().is_empty() && alts.iter().any(|a| fold(a) == fold(given))
                 })
