@@ -192,7 +192,10 @@ pub fn run(req: &GradeRequest, out: &StagedRun, err: &mut dyn Write) -> Result<G
     // never held together.
     let Grading { students, warnings } = grading;
     drop((students, manifest, bank));
-    files.push(write("report.pdf", &report_pdf(templates.as_deref(), &data)?)?);
+    files.push(write(
+        "report.pdf",
+        &report_pdf(templates.as_deref(), &data)?,
+    )?);
     Ok(Graded {
         files,
         summary,

@@ -243,7 +243,10 @@ mod tests {
     fn given_answers_survive_the_record() {
         for (kind, given) in [
             (QuestionType::Single, Given::Empty),
-            (QuestionType::Multiple, Given::Letters(Letters::of([0, 2, 3]).unwrap())),
+            (
+                QuestionType::Multiple,
+                Given::Letters(Letters::of([0, 2, 3]).unwrap()),
+            ),
             (QuestionType::Judge, Given::Judge(false)),
             (
                 QuestionType::Blank,
