@@ -252,6 +252,27 @@ mod tests {
     }
 
     #[test]
+    fn a_set_of_letters_holds_each_option_once_in_order() {
+        let set = Letters::of([3, 0, 3, 25]).unwrap();
+        assert_eq!(set.iter().collect::<Vec<_>>(), [0, 3, 25]);
+        assert_eq!((set.len(), set.to_string()), (3, "ADZ".to_string()));
+        assert!(set.contains(25) && !set.contains(1) && !set.contains(26));
+        assert!(Letters::default().is_empty() && !set.is_empty());
+        assert_eq!(Letters::of([2, 26, 40]), Err(26), "beyond Z is refused");
+        // As a cell reads: repeated and out-of-order letters are one choice of each.
+        assert_eq!(
+            parse_cell(QuestionType::Multiple, 5, 1, "DBDa").unwrap(),
+            Given::Letters(Letters::of([0, 1, 3]).unwrap())
+        );
+        assert_eq!(
+            parse_cell(QuestionType::Multiple, 5, 1, "DBDa")
+                .unwrap()
+                .show(),
+            "ABD"
+        );
+    }
+
+    #[test]
     fn letters_and_marks_from_chinese_input_methods() {
         assert_eq!(
             parse_cell(QuestionType::Multiple, 5, 1, "Ａ，Ｃ；ｄ").unwrap(),
