@@ -158,6 +158,12 @@ impl GradedClass {
         let (manifest_path, manifest) = record.manifest(dir, manifest)?;
         let file = dir.join(crate::input::graded::GRADED_FILE);
         let mut students = Vec::new();
+        // By label, the first of each as a search finds it: a class with a variant per student is not
+        // searched once per student.
+        let mut variants = std::collections::HashMap::new();
+        for v in &manifest.variants {
+            variants.entry(v.label.as_str()).or_insert(v);
+        }
         for (row, s) in record.students.iter().enumerate() {
             let bad = |why: String| {
                 Error::input(format!(
@@ -168,10 +174,9 @@ impl GradedClass {
                 ))
                 .because("the file was changed by hand or belongs to other papers; grade the class again")
             };
-            let variant = manifest
-                .variants
-                .iter()
-                .find(|v| v.label == s.variant)
+            let variant = variants
+                .get(s.variant.as_str())
+                .copied()
                 .ok_or_else(|| bad(format!("the manifest has no variant {}", s.variant)))?;
             if variant.questions.len() != s.answers.len()
                 || variant
