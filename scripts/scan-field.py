@@ -16,6 +16,7 @@ import csv
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +28,15 @@ try:
     import numpy as np
     from PIL import Image, ImageDraw, ImageFilter, ImageOps
 except ImportError as err:  # a clear message instead of a traceback
-    sys.exit(f"scan-field.py needs Pillow and numpy ({err}); install them with `pip install pillow numpy`")
+    print(f"scan-field.py needs Pillow and numpy ({err}); install them with `pip install pillow numpy`",
+          file=sys.stderr)
+    sys.exit(2)
+
+def fail(message):
+    """The check itself could not run: exit 2, apart from 1 (a mark silently wrong)."""
+    print(f"scan-field.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROSTER = os.path.join(REPO, "benches", "fixtures", "class-40.csv")
@@ -50,6 +59,7 @@ STYLES = [
 HABITS = ["fill", "fill", "fill-overrun", "tick-pencil", "cross-pen", "circle-tight", "circle-loose",
           "fill-2B-light", "light", "slash", "tick-pen", "fill"]
 WRITERS = ["normal", "normal", "heavy", "faint"]
+CLEAR_STYLES = ["fill", "fill-overrun", "fill-2B-light"]
 DAMAGES = ["clean", "rotate", "phone-exif", "perspective", "jpeg60", "dpi150", "grey-bg"]
 
 
@@ -449,7 +459,7 @@ def damage(gray, rng, kind, dpi, path_base):
     if kind == "phone-exif":
         photo = photograph(img, rng, dpi).convert("RGB")
         # a phone held sideways stores the pixels turned and says so in EXIF Orientation
-        orientation = int(rng.choice([6, 8, 3]))
+        orientation = int(rng.choice([6, 8, 6, 8, 3]))
         stored = {6: Image.ROTATE_90, 8: Image.ROTATE_270, 3: Image.ROTATE_180}[orientation]
         exif = Image.Exif()
         exif[0x0112] = orientation
@@ -590,7 +600,7 @@ def make_page(job):
 def run(cmd, ok=(0,), **kw):
     res = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if res.returncode not in ok:
-        sys.exit(f"scan-field.py: `{' '.join(cmd)}` failed ({res.returncode}):\n{res.stderr[-2000:]}")
+        fail(f"`{' '.join(cmd)}` failed ({res.returncode}):\n{res.stderr[-2000:]}")
     return res
 
 
@@ -605,7 +615,7 @@ def render(pdf, dpi, first, last, prefix, jobs):
                                        pdf, prefix], stderr=subprocess.PIPE))
     for p in procs:
         if p.wait() != 0:
-            sys.exit(f"scan-field.py: pdftoppm failed on {pdf}: {p.stderr.read().decode()[-500:]}")
+            fail(f"pdftoppm failed on {pdf}: {p.stderr.read().decode()[-500:]}")
     out = sorted(f for f in os.listdir(os.path.dirname(prefix)) if f.startswith(os.path.basename(prefix)))
     return [os.path.join(os.path.dirname(prefix), f) for f in out]
 
@@ -614,7 +624,7 @@ def check_geometry(pdf, sheet):
     """The manifest's answer boxes against the printed option letters (pdftotext -bbox): each letter's
     centre must lie in the box the manifest gives for it, so a wrong manifest cannot hide behind us."""
     xml = run(["pdftotext", "-bbox", "-f", "1", "-l", "1", pdf, "-"]).stdout
-    import re
+
     letters = [(m.group(5), (float(m.group(1)) + float(m.group(3))) / 2 * 25.4 / 72,
                 (float(m.group(2)) + float(m.group(4))) / 2 * 25.4 / 72)
                for m in re.finditer(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([A-E])<', xml)]
@@ -625,7 +635,7 @@ def check_geometry(pdf, sheet):
             if not any(l == letter and x <= lx <= x + w and y <= ly <= y + h for l, lx, ly in letters):
                 missing += 1
     if missing:
-        sys.exit(f"scan-field.py: {missing} answer boxes of the manifest hold no printed option letter in {pdf}")
+        fail(f"{missing} answer boxes of the manifest hold no printed option letter in {pdf}")
     return sum(len(o) for o in answers.values())
 
 
@@ -666,15 +676,19 @@ def main():
     if args.pages < 1 or args.dpi < 72:
         ap.error("--pages must be at least 1 and --dpi at least 72")
     if not os.path.exists(args.examgen):
-        sys.exit(f"scan-field.py: no examgen at {args.examgen}; build it (cargo build --release) or pass --examgen")
+        fail(f"no examgen at {args.examgen}; build it (cargo build --release) or pass --examgen")
     for tool in ("pdftoppm", "pdftotext"):
         if not shutil.which(tool):
-            sys.exit(f"scan-field.py: {tool} is missing; install poppler-utils")
+            fail(f"{tool} is missing; install poppler-utils")
     t0 = time.time()
     work = args.keep or tempfile.mkdtemp(prefix="scan-field-")
-    if args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+    if args.keep and os.path.isdir(work) and os.listdir(work):
+        # only a folder an earlier run kept is emptied, never some other folder given by mistake
+        if not os.path.exists(os.path.join(work, ".scan-field")):
+            fail(f"--keep {work} is a folder with other files in it; give a new or empty folder")
+        shutil.rmtree(work)
     os.makedirs(work, exist_ok=True)
+    open(os.path.join(work, ".scan-field"), "w").close()
     try:
         code = field_check(args, work, t0)
     finally:
@@ -701,8 +715,9 @@ def field_check(args, work, t0):
     scans = os.path.join(work, "scans")
     os.makedirs(scans)
     rng = np.random.default_rng([args.seed, 999_999])
-    order = {"damage": rng.permutation(len(DAMAGES) * math.ceil(args.pages / len(DAMAGES)) + len(DAMAGES)),
-             "habit": rng.integers(0, len(HABITS), args.pages), "writer": rng.integers(0, len(WRITERS), args.pages)}
+    # each damage, habit and writer on as many pages as the others, in a seeded order
+    balanced = lambda n: rng.permutation([i % n for i in range(args.pages)])
+    order = {"damage": balanced(len(DAMAGES)), "habit": balanced(len(HABITS)), "writer": balanced(len(WRITERS))}
     index = 0
     jobs = []
     if batch_pages:
@@ -814,6 +829,13 @@ def print_tables(results, args, npages):
     table("marking style", lambda r: r["style"], STYLES)
     table("damage", lambda r: r["damage"], DAMAGES)
     table("writer", lambda r: r["writer"], ["normal", "heavy", "faint"])
+    # the issue's bar for clear marks: all read, at most 3 % flagged
+    clear = [r for r in results if r["style"] in CLEAR_STYLES and r["writer"] != "faint"]
+    if clear:
+        c = collections.Counter(r["verdict"] for r in clear)
+        print(f"\nclear fills ({', '.join(CLEAR_STYLES)}; normal and heavy writers): {len(clear)}, "
+              f"read right {c['right'] / len(clear):.1%}, flagged {c['flagged'] / len(clear):.1%}, "
+              f"silently wrong {(c['wrong-empty'] + c['wrong-other']) / len(clear):.1%}")
     wrong = [r for r in results if r["verdict"].startswith("wrong")]
     if wrong:
         print("\nsilently wrong (style / damage / writer: count):")
