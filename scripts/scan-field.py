@@ -667,11 +667,12 @@ def main():
                     "sheets from `examgen sheet`, the rest a class batch's)")
     ap.add_argument("--dpi", type=int, default=300, help="render resolution (default 300; the dpi150 damage "
                     "resamples to 150)")
-    ap.add_argument("--examgen", default=os.path.join(REPO, "target", "release", "examgen"))
+    ap.add_argument("--examgen", default=os.path.join(REPO, "target", "release", "examgen"),
+                    help="the examgen binary (default target/release/examgen)")
     ap.add_argument("--cases", default="/tmp/fieldcheck-cases",
                     help="folder for one example page per silently-wrong style and damage")
     ap.add_argument("--keep", help="keep the sheets, scans and examgen's output in this folder")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="pages marked at once (default: the cores)")
     args = ap.parse_args()
     if args.pages < 1 or args.dpi < 72:
         ap.error("--pages must be at least 1 and --dpi at least 72")
