@@ -701,7 +701,7 @@ def main():
 def field_check(args, work, t0):
     if os.path.isdir(args.cases):  # the examples of an earlier run would mislead
         for old in os.listdir(args.cases):
-            if old.endswith(".png"):
+            if old.endswith(".png") or old == "cases.txt":
                 os.remove(os.path.join(args.cases, old))
     blank_pages = max(1, args.pages // 10) if args.pages >= 2 else 0
     batch_pages = args.pages - blank_pages
@@ -854,6 +854,7 @@ def save_cases(wrong, jobs, by_index, args):
     os.makedirs(args.cases, exist_ok=True)
     seen = set()
     marked_pages = {}
+    index = []
     for r in wrong:
         key = (r["style"], r["damage"])
         if key in seen:
@@ -861,6 +862,10 @@ def save_cases(wrong, jobs, by_index, args):
         seen.add(key)
         job = jobs[r["index"]]
         name = f"{r['style']}-{r['damage']}-{r['dpi']}dpi-seed{args.seed}-p{r['index'] + 1}-q{r['q']}"
+        notes = f" [{', '.join(r['notes'])}]" if r["notes"] else ""
+        index.append(f"{name}.png: {r['file']} ({r['id']}) question {r['q']}, {r['style']}, {r['damage']}, "
+                     f"{r['dpi']} dpi, {r['writer']} writer: meant {r['truth'] or '(nothing)'}, "
+                     f"read {r['read'] or '(nothing)'}{notes}\n")
         img = ImageOps.exif_transpose(Image.open(by_index[r["index"]]["file"]))
         img.convert("L").save(os.path.join(args.cases, name + ".png"), compress_level=1)
         # the marked page before damage (made again: it is seeded), the question close up, 2x at 300 dpi
@@ -876,7 +881,10 @@ def save_cases(wrong, jobs, by_index, args):
         zoom = 600 / args.dpi
         crop.resize((int(crop.width * zoom), int(crop.height * zoom)), Image.LANCZOS).save(
             os.path.join(args.cases, name + "-crop.png"))
-    print(f"\nexample pages of the silently-wrong cases in {args.cases}/ ({len(seen)} style/damage pairs)")
+    with open(os.path.join(args.cases, "cases.txt"), "w", encoding="utf-8") as f:
+        f.writelines(index)
+    print(f"\nexample pages of the silently-wrong cases in {args.cases}/ ({len(seen)} style/damage pairs, "
+          "listed in cases.txt)")
 
 
 if __name__ == "__main__":
