@@ -153,9 +153,10 @@ pub(crate) struct Patch {
     /// Darkness across the contour: `AROUND_DEPTHS` samples per station, station by station, inside
     /// out (NaN off the image).
     around: Vec<f32>,
-    /// Mean darkness over the middle of the box, where the letter prints, integrated finely (at half a
-    /// pixel): the same for every bubble of a label wherever its print falls between pixels (on a page
-    /// rendered smoothly), and darker by the ink of a dot or a dash made on the letter.
+    /// Mean darkness over the middle of the box, where the letter prints, integrated at a pixel's step
+    /// (samples interpolated between pixels): the same for every bubble of a label wherever its print
+    /// falls between pixels (on a page rendered smoothly), and darker by the ink of a dot or a dash made
+    /// on the letter.
     centre: f32,
 }
 
@@ -485,7 +486,11 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
         (LETTER_AREA / 2.0).min(a.w / 2.0 - 0.4),
         (LETTER_AREA / 2.0).min(a.h / 2.0 - 0.4),
     );
-    let fine = (0.5 / ppm).max(0.04);
+    // One sample a pixel: over the pixels' straight-line interpolation, samples a whole pixel apart add up
+    // to the same whatever the phase of the pixel grid under them (each pixel's kink falls once between
+    // two samples; what the kinks add telescopes to the slope at the area's two ends, paper there), as
+    // half-pixel steps did at four times the cost: the centre took most of a page's bubble sampling.
+    let fine = (1.0 / ppm).max(0.04);
     let (mx, my) = (
         (2.0 * half_w / fine) as usize,
         (2.0 * half_h / fine) as usize,
