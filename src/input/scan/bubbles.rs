@@ -267,14 +267,14 @@ pub(crate) fn measure(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> 
 
 /// Darkness at image points (u, v) (pixel units, pixel centres at half-integers), interpolated between the
 /// four nearest pixels, against the paper round the pixel at the top left; `None` off the image. A page's
-/// bubbles take over a million of these: the paper level of the last pixel is kept (neighbouring samples
+/// bubbles take most of a million of these: the paper level of the last pixel is kept (neighbouring samples
 /// fall on the same pixel), and the floor of a coordinate already known not to be negative is its
 /// truncation, so no library call is made; the values are the same to the bit.
 struct Sampler<'p, 'i> {
     page: &'p Prepared<'i>,
     raw: &'p [u8],
     width: usize,
-    /// The last top-left pixel a sample may have (one column and row spare for the interpolation).
+    /// Where a sample's top-left pixel must start before (a column and a row spare to interpolate).
     right: f32,
     bottom: f32,
     at: (usize, usize),
