@@ -321,7 +321,7 @@ impl<'p, 'i> Sampler<'p, 'i> {
 /// fraction `x - trunc(x)` is exact; the library's beyond.
 #[inline]
 fn round_to_i64(x: f32) -> i64 {
-    if !(x.abs() < 8_388_608.0) {
+    if x.is_nan() || x.abs() >= 8_388_608.0 {
         return x.round() as i64;
     }
     let t = x as i64;
@@ -899,11 +899,10 @@ fn around_residuals(
     let near = &print.near;
     // (station, kind, neighbour bits on the station's sides) → the darkest the print there reads, per
     // depth, and how many bubbles it was built from before the fallbacks.
-    let mut cache: FastMap<(usize, u8, u8), (usize, Template)> = FastMap::default();
+    let mut cache: AnyTemplates = FastMap::default();
     // (station, kind, neighbour bits, the line of the sheet its samples cross) → the median print of
     // the bubbles on that line, when enough of them are clear there, and how many are.
-    let mut same_cache: FastMap<(usize, u8, u8, i32), (usize, Option<Template>)> =
-        FastMap::default();
+    let mut same_cache: SameTemplates = FastMap::default();
     let mut on_edge: FastMap<i32, Vec<usize>> = FastMap::default();
     for (j, b) in geom.bubbles.iter().enumerate() {
         for side in [1, 2, 4, 8] {
@@ -1013,9 +1012,14 @@ type Template = Vec<f32>;
 #[derive(Default)]
 struct AroundPrint {
     near: Vec<(u8, u8)>,
-    same: FastMap<(usize, u8, u8, i32), (usize, Option<Template>)>,
-    any: FastMap<(usize, u8, u8), (usize, Template)>,
+    same: SameTemplates,
+    any: AnyTemplates,
 }
+
+/// (station, kind, neighbour bits, the line of the sheet) → (bubbles clear there, their median print).
+type SameTemplates = FastMap<(usize, u8, u8, i32), (usize, Option<Template>)>;
+/// (station, kind, neighbour bits) → (bubbles alike and clear there, the print they allow).
+type AnyTemplates = FastMap<(usize, u8, u8), (usize, Template)>;
 
 /// The samples of many bubbles at one station gathered depth by depth, to take a median or percentiles
 /// of each depth (kept between templates so its buffers are allocated once).

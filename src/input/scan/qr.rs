@@ -192,7 +192,7 @@ pub fn bilinear(img: &GrayImage, x: f32, y: f32) -> u8 {
 // library. The same value (but for the sign of a zero, which the cast to an integer ignores).
 #[inline]
 fn floor(x: f32) -> f32 {
-    if !(x.abs() < 8_388_608.0) {
+    if x.is_nan() || x.abs() >= 8_388_608.0 {
         return x.floor();
     }
     let t = x as i32 as f32;
@@ -201,7 +201,7 @@ fn floor(x: f32) -> f32 {
 
 #[inline]
 fn round(x: f32) -> f32 {
-    if !(x.abs() < 8_388_608.0) {
+    if x.is_nan() || x.abs() >= 8_388_608.0 {
         return x.round();
     }
     let t = x as i32 as f32;
