@@ -362,6 +362,22 @@ mod tests {
     }
 
     #[test]
+    fn the_lookup_finds_what_a_search_found() {
+        let json = r#"{"format":"examgen-manifest/1","tool":"examgen 0.1.0","bank":{"path":"b","digest":"d"},"blueprint":{"path":"p","digest":"d","title":"t"},"seed":1,"distinct":false,"parts":[],"total_points":"0","variants":[{"label":"A","total_points":"1","questions":[]},{"label":"AB","total_points":"2","questions":[]},{"label":"ab","total_points":"3","questions":[]}],"students":[{"id":"007","name":"甲","variant":"A"},{"id":"7","name":"乙","variant":"AB"},{"id":"007","name":"丙","variant":"ab"}]}"#;
+        let m: Manifest = serde_json::from_str(json).unwrap();
+        let lookup = Lookup::new(&m);
+        // Labels as a teacher types them, the first variant of a label as a search in order finds it.
+        let points = |label: &str| lookup.variant(label).map(|v| v.total_points);
+        assert_eq!(points("a"), Some(Decimal::ONE));
+        assert_eq!(points("Ab"), Some(Decimal::TWO));
+        assert_eq!(points("B"), None);
+        // Ids exactly as written (Excel's cut zeros are matched elsewhere), the first student of an id.
+        assert_eq!(lookup.student("007").map(|s| s.name.as_str()), Some("甲"));
+        assert_eq!(lookup.student("7").map(|s| s.name.as_str()), Some("乙"));
+        assert!(lookup.student("07").is_none());
+    }
+
+    #[test]
     fn multiple_choice_follows_the_exam_rule() {
         let key = q(Answer::Multiple(vec![0, 2, 3]), 2);
         let rule = Scoring::Partial(Decimal::new(5, 1));
