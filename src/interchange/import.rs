@@ -50,13 +50,11 @@ fn option_column(header: &str) -> Option<usize> {
 }
 
 fn type_of(text: &str) -> Option<QuestionType> {
-    Some(match text.trim().to_lowercase().as_str() {
-        "single" | "单选" | "单选题" | "单项选择题" => QuestionType::Single,
-        "multiple" | "多选" | "多选题" | "多项选择题" => QuestionType::Multiple,
-        "judge" | "判断" | "判断题" | "true/false" => QuestionType::Judge,
-        "blank" | "填空" | "填空题" => QuestionType::Blank,
-        "short" | "简答" | "简答题" | "问答" => QuestionType::Short,
-        _ => return None,
+    let lower = text.trim().to_lowercase();
+    QuestionType::from_typed(&lower).or(match lower.as_str() {
+        "true/false" => Some(QuestionType::Judge),
+        "问答" => Some(QuestionType::Short),
+        _ => None,
     })
 }
 

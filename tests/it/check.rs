@@ -20,7 +20,7 @@ const BAD: &[(&str, &str)] = &[
     ),
     (
         "bad-type",
-        "cw.yaml:10:11: error: `questions[0].type`: unknown variant `singel`, expected one of `single`, `multiple`, `judge`, `blank`, `short`",
+        "cw.yaml:10:11: error: `questions[0].type`: unknown variant `singel`, expected one of `single`, `multiple`, `judge`, `blank`, `short` (or 单选, 多选, 判断, 填空, 简答)",
     ),
     (
         "answer-out-of-range",

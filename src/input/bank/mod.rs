@@ -35,32 +35,63 @@ pub use stem::{
 
 /// The five kinds of question a bank can hold. Banks and blueprints may also name them as papers do
 /// (单选 / 单项选择题, 多选, 判断, 填空, 简答): a teacher types the word they print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionType {
-    #[serde(
-        alias = "单选",
-        alias = "单选题",
-        alias = "单项选择",
-        alias = "单项选择题"
-    )]
     Single,
-    #[serde(
-        alias = "多选",
-        alias = "多选题",
-        alias = "多项选择",
-        alias = "多项选择题"
-    )]
     Multiple,
-    #[serde(alias = "判断", alias = "判断题")]
     Judge,
-    #[serde(alias = "填空", alias = "填空题")]
     Blank,
-    #[serde(alias = "简答", alias = "简答题")]
     Short,
 }
 
+impl<'de> Deserialize<'de> for QuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<QuestionType, D::Error> {
+        // The bank cache (a binary format) stores the variant as Serialize wrote it.
+        if !d.is_human_readable() {
+            #[derive(Deserialize)]
+            enum Stored {
+                Single,
+                Multiple,
+                Judge,
+                Blank,
+                Short,
+            }
+            return Ok(match Stored::deserialize(d)? {
+                Stored::Single => QuestionType::Single,
+                Stored::Multiple => QuestionType::Multiple,
+                Stored::Judge => QuestionType::Judge,
+                Stored::Blank => QuestionType::Blank,
+                Stored::Short => QuestionType::Short,
+            });
+        }
+        let typed = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        QuestionType::from_typed(&typed).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown variant `{typed}`, expected one of `single`, `multiple`, `judge`, `blank`, `short` (or 单选, 多选, 判断, 填空, 简答)"
+            ))
+        })
+    }
+}
+
 impl QuestionType {
+    /// The type a bank, blueprint or imported table names: its English name or the Chinese name a paper
+    /// prints, short or long (单选, 单选题, 单项选择, 单项选择题).
+    pub fn from_typed(typed: &str) -> Option<QuestionType> {
+        Some(match typed.trim() {
+            "single" | "单选" | "单选题" | "单项选择" | "单项选择题" => {
+                QuestionType::Single
+            }
+            "multiple" | "多选" | "多选题" | "多项选择" | "多项选择题" => {
+                QuestionType::Multiple
+            }
+            "judge" | "判断" | "判断题" => QuestionType::Judge,
+            "blank" | "填空" | "填空题" => QuestionType::Blank,
+            "short" | "简答" | "简答题" => QuestionType::Short,
+            _ => return None,
+        })
+    }
+
     pub const ALL: [QuestionType; 5] = [
         QuestionType::Single,
         QuestionType::Multiple,
@@ -387,7 +418,18 @@ mod tests {
                 "{typed}"
             );
         }
-        assert!(serde_yaml::from_str::<QuestionType>("选择").is_err());
+        let err = serde_yaml::from_str::<QuestionType>("选择")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("unknown variant `选择`, expected one of `single`"),
+            "{err}"
+        );
+        // The bank cache's binary form reads back what it wrote.
+        for kind in QuestionType::ALL {
+            let bytes = postcard::to_allocvec(&kind).unwrap();
+            assert_eq!(postcard::from_bytes::<QuestionType>(&bytes).unwrap(), kind);
+        }
     }
 
     use super::*;
