@@ -293,6 +293,11 @@ impl<'a> PaperSet<'a> {
     /// The data of one document, constructed complete: its variant's paper with its reader's name and id,
     /// the answers when it is the teacher's edition, and the QR code when it is an answer sheet.
     pub fn data(&self, job: &Job) -> PaperData {
+        self.doc_data(job).into_paper()
+    }
+
+    /// [`PaperSet::data`] as templates see it, sharing the variant's paper data instead of copying it.
+    pub fn doc_data(&self, job: &Job) -> DocData {
         let student = job.student.map(|i| {
             let s = &self.students[i];
             StudentData {
@@ -306,7 +311,7 @@ impl<'a> PaperSet<'a> {
 
     /// A student's document's data with placeholders ([`stamp::NAME`] …) for the student's values: the
     /// same for every student of the job's variant whose empty values are the same.
-    fn placeholder_data(&self, job: &Job) -> PaperData {
+    fn placeholder_data(&self, job: &Job) -> DocData {
         let [name, id, class] = self.empty_values(job);
         let placeholder = |empty: bool, c: char| if empty { String::new() } else { c.to_string() };
         let student = job.student.map(|_| StudentData {
@@ -317,10 +322,9 @@ impl<'a> PaperSet<'a> {
         self.data_for(job, student)
     }
 
-    fn data_for(&self, job: &Job, student: Option<StudentData>) -> PaperData {
+    fn data_for(&self, job: &Job, student: Option<StudentData>) -> DocData {
         let base = self.variant(job.variant);
-        let base: &PaperData = &base;
-        PaperData {
+        DocData {
             id_digits: if student.is_some() {
                 self.id_digits
             } else {
@@ -337,7 +341,7 @@ impl<'a> PaperSet<'a> {
             },
             student: student.unwrap_or_default(),
             teacher: job.kind.shows_answers(),
-            ..base.clone()
+            base,
         }
     }
 
@@ -373,6 +377,63 @@ impl<'a> PaperSet<'a> {
         };
         // Other jobs of the same document wait here while the first makes it.
         cell.get_or_init(|| make().map(Arc::new)).clone()
+    }
+}
+
+/// One document's data as its template sees it: its variant's paper data, shared by the variant's
+/// documents, with the document's own reader, 准考证号 grid, QR code and edition. It serializes to exactly
+/// what the [`PaperData`] of [`DocData::into_paper`] does (a unit test holds it), so a class's paper, sheet
+/// and key do not each copy the variant's questions, options and explanations to be read once.
+pub struct DocData {
+    base: Arc<PaperData>,
+    student: StudentData,
+    id_digits: usize,
+    sheet_qr: String,
+    teacher: bool,
+}
+
+impl DocData {
+    /// The document's own paper data, copied out of its variant's (for the Word writer, which reads it).
+    pub fn into_paper(self) -> PaperData {
+        PaperData {
+            student: self.student,
+            id_digits: self.id_digits,
+            sheet_qr: self.sheet_qr,
+            teacher: self.teacher,
+            ..(*self.base).clone()
+        }
+    }
+}
+
+impl serde::Serialize for DocData {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let b: &PaperData = &self.base;
+        // PaperData's fields in its order, the document's own in their places.
+        let mut s = serializer.serialize_struct("PaperData", 19)?;
+        s.serialize_field("title", &b.title)?;
+        s.serialize_field("subtitle", &b.subtitle)?;
+        s.serialize_field("variant", &b.variant)?;
+        s.serialize_field("has_variants", &b.has_variants)?;
+        s.serialize_field("duration", &b.duration)?;
+        s.serialize_field("total_points", &b.total_points)?;
+        s.serialize_field("question_count", &b.question_count)?;
+        s.serialize_field("notice", &b.notice)?;
+        s.serialize_field("score_columns", &b.score_columns)?;
+        s.serialize_field("parts", &b.parts)?;
+        s.serialize_field("review", &b.review)?;
+        s.serialize_field("duplex", &b.duplex)?;
+        s.serialize_field("student", &self.student)?;
+        s.serialize_field("id_digits", &self.id_digits)?;
+        s.serialize_field("sheet_qr", &self.sheet_qr)?;
+        s.serialize_field("variant_letters", &b.variant_letters)?;
+        s.serialize_field("teacher", &self.teacher)?;
+        s.serialize_field("score_boxes", &b.score_boxes)?;
+        s.serialize_field("autospace", &b.autospace)?;
+        s.end()
     }
 }
 
@@ -480,11 +541,11 @@ impl<'f> Backends<'f> {
             stamped_jobs.iter().map(stamp).collect()
         }
         .into_iter();
-        let pdf_jobs: Vec<(usize, PaperData)> = jobs
+        let pdf_jobs: Vec<(usize, DocData)> = jobs
             .iter()
             .enumerate()
             .filter(|(_, j)| j.format == Format::Pdf && !is_stamped(j))
-            .map(|(i, j)| (i, set.data(j)))
+            .map(|(i, j)| (i, set.doc_data(j)))
             .collect();
         let mut pdfs = Vec::new();
         if !pdf_jobs.is_empty() {
@@ -492,7 +553,7 @@ impl<'f> Backends<'f> {
                 .iter()
                 .map(|(i, data)| (jobs[*i].kind.template(), data))
                 .collect();
-            let lay_out = |(template, data): &(Template, &PaperData)| {
+            let lay_out = |(template, data): &(Template, &DocData)| {
                 let layout = self.typeset.layout(*template, *data);
                 step();
                 layout
@@ -535,7 +596,7 @@ impl<'f> Backends<'f> {
         if let Some(made) = self.stamped(set, job)? {
             return Ok(made);
         }
-        let data = set.data(job);
+        let data = set.doc_data(job);
         match job.format {
             Format::Pdf => {
                 let layout = self.typeset.layout(job.kind.template(), &data)?;
@@ -561,6 +622,7 @@ impl<'f> Backends<'f> {
                 // Word follows the template where it decides words or order: it reads the page markup
                 // the template makes of the same data.
                 let template = self.typeset.markup(job.kind.template(), &data)?;
+                let data = data.into_paper();
                 Ok(Made {
                     file: OutFile::other(job.path.clone(), word.paper(job.kind, &data, &template)?),
                     layout: None,
@@ -640,7 +702,7 @@ impl Backends<'_> {
                 .prepare(template, &set.placeholder_data(&first))
                 .ok()??
         } else {
-            self.typeset.layout(template, &set.data(&first)).ok()?
+            self.typeset.layout(template, &set.doc_data(&first)).ok()?
         };
         let extra = set.class_extra();
         self.pdf
@@ -724,6 +786,41 @@ mod tests {
     }
 
     #[test]
+    fn a_documents_shared_data_reads_to_templates_as_its_own_paper_data() {
+        let request = crate::workflow::drawn::DrawRequest {
+            blueprint: Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank/exams/quiz.yaml"),
+            seed: Some(3),
+            variants: 2,
+            distinct: false,
+            exclude_used: Vec::new(),
+        };
+        let drawn = Drawn::load(&request, &mut std::io::sink()).unwrap();
+        let students = [student("07"), student("08")];
+        let set = PaperSet::new(&drawn, &students, true);
+        for (kind, student) in [
+            (DocKind::Paper, Some(1)),
+            (DocKind::AnswerSheet, Some(0)),
+            (DocKind::Key, None),
+            (DocKind::Teacher, None),
+        ] {
+            let job = Job {
+                kind,
+                variant: 1,
+                student,
+                format: Format::Pdf,
+                path: PathBuf::from("x.pdf"),
+            };
+            let shared = serde_json::to_value(set.doc_data(&job)).unwrap();
+            let own = serde_json::to_value(set.data(&job)).unwrap();
+            assert_eq!(shared, own, "{kind:?}");
+            if student == Some(0) {
+                assert_eq!(own["student"]["name"], "名07");
+                assert!(own["sheet_qr"].as_str().unwrap().contains("07"));
+            }
+        }
+    }
+
+    #[test]
     fn a_prepared_document_is_made_once_per_variant_kind_and_empty_values_and_a_few_are_kept() {
         let request = crate::workflow::drawn::DrawRequest {
             blueprint: Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank/exams/quiz.yaml"),
@@ -771,7 +868,9 @@ mod tests {
         prepare(job(DocKind::Paper, 1, 0));
         assert_eq!(made.get(), 3);
         // Placeholders stand where the values go, and nothing where the student's value is empty.
-        let data = set.placeholder_data(&job(DocKind::AnswerSheet, 0, 4));
+        let data = set
+            .placeholder_data(&job(DocKind::AnswerSheet, 0, 4))
+            .into_paper();
         assert_eq!(data.student.name, stamp::NAME.to_string());
         assert_eq!(data.student.class, "");
         assert!(data.sheet_qr.ends_with(stamp::ID));
