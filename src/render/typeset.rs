@@ -21,6 +21,8 @@ pub struct Typesetter<'f> {
     templates: Templates,
     setup: PageSetup,
     pictures: Arc<Pictures>,
+    /// Paragraphs set so far, reused by later documents (a class's papers and keys print the same ones).
+    paras: layout::ParaCache,
 }
 
 impl<'f> Typesetter<'f> {
@@ -36,6 +38,7 @@ impl<'f> Typesetter<'f> {
             templates: Templates::load(templates_dir)?,
             setup,
             pictures: Arc::new(Pictures::new(fonts, Default::default())),
+            paras: Default::default(),
         })
     }
 
@@ -93,7 +96,7 @@ impl<'f> Typesetter<'f> {
         if !missing.is_empty() {
             return Err(missing_glyphs_error(missing));
         }
-        Ok(layout::layout(&doc, self.fonts, &self.setup))
+        Ok(self.lay_out(&doc))
     }
 
     /// Lays out `template` once for a whole class: `data` holds placeholders ([`stamp::NAME`] …) where each
@@ -119,7 +122,12 @@ impl<'f> Typesetter<'f> {
         if !missing.is_empty() {
             return Err(missing_glyphs_error(missing));
         }
-        Ok(Some(layout::layout(&doc, self.fonts, &self.setup)))
+        Ok(Some(self.lay_out(&doc)))
+    }
+
+    /// Lays out page markup with the run's fonts and set-up, reusing the paragraphs set before.
+    fn lay_out(&self, doc: &Document) -> Layout {
+        layout::layout_reusing(doc, self.fonts, &self.setup, Some(&self.paras))
     }
 
     /// Lays out several documents, on every core when `parallel`; results in job order.
