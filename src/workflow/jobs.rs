@@ -13,6 +13,7 @@ use crate::model::paper::{self, PaperData, StudentData};
 use crate::render::docx::WordWriter;
 use crate::render::layout::{Layout, StampValues, stamp};
 use crate::render::pdf::{SharedFaces, SharedPdf};
+use crate::render::template::{Context, TemplateData, Templates};
 use crate::render::{DocKind, PdfWriter, Template, Typesetter};
 use crate::workflow::OutFile;
 use crate::workflow::drawn::Drawn;
@@ -149,7 +150,7 @@ pub struct PaperSet<'a> {
     duplex: bool,
     /// Variants' paper data, each built when first needed ([`BUILT_KEPT`] at most, the oldest dropped
     /// first): a class with a variant per student never holds them all.
-    built: Mutex<std::collections::VecDeque<(usize, Arc<PaperData>)>>,
+    built: Mutex<std::collections::VecDeque<(usize, Arc<PaperData>, VariantContext)>>,
     students: &'a [Student],
     /// Columns of a named answer sheet's 准考证号 grid: as many as the class's longest id.
     id_digits: usize,
@@ -169,6 +170,10 @@ pub struct PaperSet<'a> {
 
 /// A kind's faces for every variant, made once: None when they cannot be made (fonts we do not embed).
 type ClassFacesCell = Arc<OnceLock<Option<Arc<SharedFaces>>>>;
+
+/// A variant's paper data as templates read it, serialized by its first document and kept for the others
+/// (a class's paper, sheet and key differ only in [`DocData`]'s own fields, set before each renders).
+type VariantContext = Arc<Mutex<Option<Context>>>;
 
 /// How many variants' paper data a set keeps built: every variant of a class on a few variants.
 const BUILT_KEPT: usize = 8;
@@ -267,11 +272,11 @@ impl<'a> PaperSet<'a> {
             .collect()
     }
 
-    /// Variant `v`'s paper data, built now unless it was lately.
-    fn variant(&self, v: usize) -> Arc<PaperData> {
+    /// Variant `v`'s paper data, built now unless it was lately, and its template context.
+    fn variant(&self, v: usize) -> (Arc<PaperData>, VariantContext) {
         let built = || self.built.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, data)) = built().iter().find(|(k, _)| *k == v) {
-            return Arc::clone(data);
+        if let Some((_, data, context)) = built().iter().find(|(k, ..)| *k == v) {
+            return (Arc::clone(data), Arc::clone(context));
         }
         let drawn = self.drawn;
         let count = drawn.variant_count();
@@ -282,12 +287,13 @@ impl<'a> PaperSet<'a> {
             count,
             self.duplex,
         ));
+        let context = VariantContext::default();
         let mut kept = built();
         if kept.len() >= BUILT_KEPT {
             kept.pop_front();
         }
-        kept.push_back((v, Arc::clone(&data)));
-        data
+        kept.push_back((v, Arc::clone(&data), Arc::clone(&context)));
+        (data, context)
     }
 
     /// The data of one document, constructed complete: its variant's paper with its reader's name and id,
@@ -323,8 +329,9 @@ impl<'a> PaperSet<'a> {
     }
 
     fn data_for(&self, job: &Job, student: Option<StudentData>) -> DocData {
-        let base = self.variant(job.variant);
+        let (base, context) = self.variant(job.variant);
         DocData {
+            context,
             id_digits: if student.is_some() {
                 self.id_digits
             } else {
@@ -381,11 +388,14 @@ impl<'a> PaperSet<'a> {
 }
 
 /// One document's data as its template sees it: its variant's paper data, shared by the variant's
-/// documents, with the document's own reader, 准考证号 grid, QR code and edition. It serializes to exactly
-/// what the [`PaperData`] of [`DocData::into_paper`] does (a unit test holds it), so a class's paper, sheet
-/// and key do not each copy the variant's questions, options and explanations to be read once.
+/// documents, with the document's own reader, 准考证号 grid, QR code and edition. Templates read exactly
+/// what the [`PaperData`] of [`DocData::into_paper`] serializes to (a unit test holds it), but a class's
+/// paper, sheet and key neither copy the variant's questions, options and explanations nor serialize
+/// them again: the variant's context is made once and each document's own fields set in it.
 pub struct DocData {
     base: Arc<PaperData>,
+    /// The variant's data as the templates read it, shared by its documents.
+    context: VariantContext,
     student: StudentData,
     id_digits: usize,
     sheet_qr: String,
@@ -405,13 +415,54 @@ impl DocData {
     }
 }
 
-impl serde::Serialize for DocData {
+impl DocData {
+    /// The document's data in `context`, the variant's data serialized once: the document's own fields
+    /// written over the last document's.
+    fn set_in<'c>(&self, context: &'c mut Option<Context>) -> Result<&'c Context> {
+        let failed = |e: serde_json::Error| {
+            crate::error::Error::internal(format!("the paper data could not be serialized: {e}"))
+        };
+        if context.is_none() {
+            *context = Some(Context::from(
+                serde_json::to_value(DocJson(self)).map_err(failed)?,
+            ));
+        }
+        let Some(context) = context.as_mut() else {
+            unreachable!("made above")
+        };
+        if let serde_json::Value::Object(fields) = context.data_mut() {
+            fields.insert(
+                "student".into(),
+                serde_json::to_value(&self.student).map_err(failed)?,
+            );
+            fields.insert("id_digits".into(), self.id_digits.into());
+            fields.insert("sheet_qr".into(), self.sheet_qr.clone().into());
+            fields.insert("teacher".into(), self.teacher.into());
+        }
+        Ok(context)
+    }
+}
+
+impl TemplateData for DocData {
+    fn render_with(&self, templates: &Templates, template: Template) -> Result<String> {
+        // The variant's documents are made one after another (a student's paper, sheet and key on one
+        // worker; a variant's prepared documents once), so they seldom wait here.
+        let mut context = self.context.lock().unwrap_or_else(|e| e.into_inner());
+        templates.render_context(template, self.set_in(&mut context)?)
+    }
+}
+
+/// A document's data serialized as its own [`PaperData`] would be.
+struct DocJson<'a>(&'a DocData);
+
+impl serde::Serialize for DocJson<'_> {
     fn serialize<S: serde::Serializer>(
         &self,
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let b: &PaperData = &self.base;
+        let d = self.0;
+        let b: &PaperData = &d.base;
         // PaperData's fields in its order, the document's own in their places.
         let mut s = serializer.serialize_struct("PaperData", 19)?;
         s.serialize_field("title", &b.title)?;
@@ -426,11 +477,11 @@ impl serde::Serialize for DocData {
         s.serialize_field("parts", &b.parts)?;
         s.serialize_field("review", &b.review)?;
         s.serialize_field("duplex", &b.duplex)?;
-        s.serialize_field("student", &self.student)?;
-        s.serialize_field("id_digits", &self.id_digits)?;
-        s.serialize_field("sheet_qr", &self.sheet_qr)?;
+        s.serialize_field("student", &d.student)?;
+        s.serialize_field("id_digits", &d.id_digits)?;
+        s.serialize_field("sheet_qr", &d.sheet_qr)?;
         s.serialize_field("variant_letters", &b.variant_letters)?;
-        s.serialize_field("teacher", &self.teacher)?;
+        s.serialize_field("teacher", &d.teacher)?;
         s.serialize_field("score_boxes", &b.score_boxes)?;
         s.serialize_field("autospace", &b.autospace)?;
         s.end()
@@ -810,9 +861,18 @@ mod tests {
                 format: Format::Pdf,
                 path: PathBuf::from("x.pdf"),
             };
-            let shared = serde_json::to_value(set.doc_data(&job)).unwrap();
+            // As the template reads it, after the variant's other documents set theirs.
+            let doc = set.doc_data(&job);
+            let mut context = doc.context.lock().unwrap();
+            let shared = doc.set_in(&mut context).unwrap().data().clone();
+            drop(context);
             let own = serde_json::to_value(set.data(&job)).unwrap();
             assert_eq!(shared, own, "{kind:?}");
+            assert_eq!(
+                serde_json::to_value(DocJson(&doc)).unwrap(),
+                own,
+                "{kind:?}"
+            );
             if student == Some(0) {
                 assert_eq!(own["student"]["name"], "名07");
                 assert!(own["sheet_qr"].as_str().unwrap().contains("07"));
