@@ -16,10 +16,13 @@
 #   KEEP=/tmp/scan-bench ...         fabricate into that folder and leave it there (a second run with
 #                                    the same KEEP reuses the pages)
 #   STACKS="pdf400" ...              only some of folder40 folder400 pdf40 pdf400 doubtful400 colour600
-#                                    colour600pdf
+#                                    colour600pdf class3
 # doubtful400: 400 pages (40 ten times over) each with two fills on question 1, so every page goes to
 # review.pdf (a scanner set too light, a wrong manifest). colour600 / colour600pdf: the 40 pages as a colour
 # scanner at 600 dpi writes them (24-bit RGB JPEG, four times the pixels), as files and as one PDF.
+# class3: a class batch's answer sheets of three pages (280 questions: 200 single, 60 multiple, 20 judge
+# from the shipped bank), 14 students, every page filled and put through the same copier: 42 pages read
+# against the batch manifest (each page's QR code names its layout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
@@ -167,9 +170,86 @@ for name in ["copier", "copier400", "colour600"]:
     write_pdf(work / f"{name}.pdf", sorted((work / name).glob("*.jpg")))
 PY
 fi
+if [[ ! -d "$work/class-copier" ]]; then
+  rm -rf "$work/class" "$work/class-scans"
+  mkdir -p "$work/class"
+  printf 'title: 长卷测验\nbank: %s\nparts:\n  - {title: 单项选择题, type: single, count: 200, points: 1, sections: weighted}\n  - {title: 多项选择题, type: multiple, count: 60, points: 2, sections: weighted, scoring: {partial: 0.5}}\n  - {title: 判断题, type: judge, count: 20, points: 1, sections: weighted}\n' \
+    "$PWD/question-bank" >"$work/class/long.yaml"
+  { echo '学号,姓名,班级'; for i in $(seq 1 14); do printf '2025%04d,学生%d,一班\n' "$i" "$i"; done; } \
+    >"$work/class/roster.csv"
+  "$bin" batch "$work/class/long.yaml" --roster "$work/class/roster.csv" --seed 3 -o "$work/class/batch" \
+    >/dev/null
+  pdftoppm -r 300 -gray "$work/class/batch/print-sheets.pdf" "$work/class/page"   # page-01.pgm …
+  # Every student's pages in order (three each): random answers (one to three on a multiple-choice
+  # question) and the student's id filled on each page's grid.
+  python3 - "$work" <<'PY'
+import json, struct, sys, zlib, random, pathlib
+work = pathlib.Path(sys.argv[1])
+manifest = json.load(open(work / "class" / "batch" / "manifest.json"))
+own = {v["label"]: v for v in manifest["variants"]}
+sheets = {k: v["sheet"] if "sheet" in v else own[v["sheet_same_as"]]["sheet"] for k, v in own.items()}
+
+def read_pgm(path):
+    data = path.read_bytes()
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        start = pos
+        while not data[pos:pos + 1].isspace():
+            pos += 1
+        fields.append(data[start:pos])
+    width, height = int(fields[1]), int(fields[2])
+    pixels = data[pos + 1:]
+    return width, height, [bytearray(pixels[y * width:(y + 1) * width]) for y in range(height)]
+
+def write_png(path, width, height, rows):
+    raw = b"".join(b"\x00" + bytes(r) for r in rows)
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+(work / "class-scans").mkdir()
+for n, path in enumerate(sorted((work / "class").glob("page-*.pgm"))):
+    student = manifest["students"][n // 3]
+    geometry = sheets[student["variant"]][n % 3]
+    width, height, rows = read_pgm(path)
+    px = width / geometry["page_width_mm"]
+    rnd = random.Random(n)
+    multiple = {q["number"] for q in geometry["questions"] if q["kind"] == "multiple"}
+    answers, digits = {}, {}
+    for b in geometry["bubbles"]:
+        if b.get("kind") == "answer":
+            answers.setdefault(b["question"], []).append(b["box"])
+        if b.get("kind") == "id-digit":
+            digits[(b["column"], b["digit"])] = b["box"]
+    marked = []
+    for q, boxes in answers.items():
+        marked += rnd.sample(boxes, rnd.randint(1, min(3, len(boxes)))) if q in multiple else [rnd.choice(boxes)]
+    marked += [digits[(c, int(d))] for c, d in enumerate(student["id"]) if (c, int(d)) in digits]
+    for box in marked:
+        cx, cy = (box["x"] + box["w"] / 2) * px, (box["y"] + box["h"] / 2) * px
+        rx, ry = box["w"] * px * 0.4, box["h"] * px * 0.4
+        for y in range(int(cy - ry), int(cy + ry) + 1):
+            for x in range(int(cx - rx), int(cx + rx) + 1):
+                if ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1:
+                    rows[y][x] = 60
+    write_png(work / "class-scans" / f"page-{n:02d}.png", width, height, rows)
+PY
+  rm -f "$work"/class/page-*.pgm
+  if [[ -n "${EXAMGEN:-}" ]]; then
+    pages_bin=$(dirname "$EXAMGEN")/examples/scan_bench_pages
+  else
+    cargo build --release --locked --quiet --example scan_bench_pages
+    pages_bin=target/release/examples/scan_bench_pages
+  fi
+  "$pages_bin" "$work/class-scans" "$work/class-copier"
+fi
 echo "examgen scan at 300 dpi ($(du -sh "$work/copier" | cut -f1) of JPEG per 40 pages, the 400-page PDF" \
   "$(du -h "$work/copier400.pdf" | cut -f1)), $runs runs each on $(nproc) cores"
-for stack in ${STACKS:-folder40 folder400 pdf40 pdf400 doubtful400 colour600 colour600pdf}; do
+for stack in ${STACKS:-folder40 folder400 pdf40 pdf400 doubtful400 colour600 colour600pdf class3}; do
+  manifest=$work/sheet/manifest.json
   case $stack in
     folder40) input=$work/copier; pages=40 ;;
     folder400) input=$work/copier400; pages=400 ;;
@@ -178,11 +258,12 @@ for stack in ${STACKS:-folder40 folder400 pdf40 pdf400 doubtful400 colour600 col
     doubtful400) input=$work/doubtful400; pages=400 ;;
     colour600) input=$work/colour600; pages=40 ;;
     colour600pdf) input=$work/colour600.pdf; pages=40 ;;
+    class3) input=$work/class-copier; pages=42; manifest=$work/class/batch/manifest.json ;;
     *) echo "unknown stack $stack" >&2; exit 2 ;;
   esac
   echo " $stack (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   for i in $(seq "$runs"); do
-    /usr/bin/time -v "$bin" scan "$work/sheet/manifest.json" "$input" -o "$work/out-$stack-$i" \
+    /usr/bin/time -v "$bin" scan "$manifest" "$input" -o "$work/out-$stack-$i" \
       >"$work/stdout.txt" 2>"$work/time.txt"
     wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}')
     cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$work/time.txt")

@@ -36,18 +36,16 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
         print_warnings(&warnings, err);
         return out.write_all(text.as_bytes()).map_err(write_failed);
     }
-    let graded = grade_class(&request, err)?;
+    // Every file is written into a staging folder as it is made and moved into place only when all are:
+    // a failed run leaves the folder as it was.
+    let staged = crate::util::fs::StagedRun::new(&dir)?;
+    let graded = grade_class(&request, &staged, err)?;
     print_warnings(&graded.warnings, err);
     for note in &graded.notes {
         let _ = writeln!(err, "{note}");
     }
-    let items: Vec<(&std::path::Path, &[u8])> = graded
-        .files
-        .iter()
-        .map(|(p, b)| (p.as_path(), b.as_slice()))
-        .collect();
-    crate::util::fs::write_run(&dir, &items)?;
-    for (path, _) in &graded.files {
+    staged.commit()?;
+    for path in &graded.files {
         writeln!(out, "wrote {}", path.display()).map_err(write_failed)?;
     }
     writeln!(out, "{}", graded.summary).map_err(write_failed)

@@ -1,5 +1,6 @@
-//! `examgen grade` as a job: grades a class against its manifest and returns scores.csv, items.csv,
-//! sections.csv, manual.csv and report.pdf, or one student's paper explained question by question.
+//! `examgen grade` as a job: grades a class against its manifest and writes scores.csv, items.csv,
+//! graded.json, sections.csv, manual.csv and report.pdf, each as soon as it is made, or explains one
+//! student's paper question by question.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use crate::model::paper::points_text;
 use crate::model::report::{explain, option_summary, report_data, section_title};
 use crate::render::layout::PageSetup;
 use crate::render::{Template, Typesetter};
+use crate::util::fs::StagedRun;
 
 /// The pass mark in points: `60` is points, `60%` a share of `total` (full-width `６０％` too). A mark
 /// above the total would fail the whole class, so it is refused.
@@ -58,9 +60,10 @@ pub struct GradeRequest<'a> {
     pub templates: Option<&'a Path>,
 }
 
-/// A finished grading: the files to write and the one-line summary for the teacher.
+/// A finished grading: the files written and the one-line summary for the teacher.
 pub struct Graded {
-    pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// In the order they are listed to the teacher.
+    pub files: Vec<PathBuf>,
     pub summary: String,
     /// Warnings about the responses (bad cells under `--lenient`, absent students, ...).
     pub warnings: Vec<crate::diag::Diagnostic>,
@@ -108,8 +111,9 @@ fn grading(req: &GradeRequest, manifest: &Manifest) -> Result<Grading> {
     )
 }
 
-/// Grades the class and builds every output file; nothing is written here.
-pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
+/// Grades the class and writes every output file into `out` as soon as it is made (graded.json student by
+/// student), so no file is held in memory beside the class; `out` moves them into place once all are made.
+pub fn run(req: &GradeRequest, out: &StagedRun, err: &mut dyn Write) -> Result<Graded> {
     let manifest = Manifest::read(req.manifest)?;
     let total = manifest.total_points;
     // A bad --pass is found before the class is graded, not after.
@@ -134,20 +138,18 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         sections.sort_by_key(|(id, _)| bank.section_index(id).unwrap_or(usize::MAX));
     }
 
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    files.push((
-        req.out.join("scores.csv"),
-        scores_csv(&manifest, &grading, &ranks, mark),
-    ));
-    files.push((req.out.join("items.csv"), items_csv(&items)));
-    // What review-book and calibrate read: the manifest graded against, and every answer as scored.
-    // graded.json (76 MB for 10,000 students of 80 questions) is made once the report is, so the two are
-    // never in memory together; it is listed here.
-    let graded_at = files.len();
-    files.push((
-        req.out.join("sections.csv"),
-        sections_csv(&sections, bank.as_ref()),
-    ));
+    let write = |name: &str, bytes: &[u8]| -> Result<PathBuf> {
+        let path = req.out.join(name);
+        out.write(&path, bytes)?;
+        Ok(path)
+    };
+    let mut files: Vec<PathBuf> = vec![
+        write("scores.csv", &scores_csv(&manifest, &grading, &ranks, mark))?,
+        write("items.csv", &items_csv(&items))?,
+        // What review-book and calibrate read: the manifest graded against, and every answer as scored.
+        write_graded_json(req, out, &manifest, &grading, &ranks, mark)?,
+        write("sections.csv", &sections_csv(&sections, bank.as_ref()))?,
+    ];
     let short_numbers: Vec<usize> = manifest.variants[0]
         .questions
         .iter()
@@ -155,10 +157,7 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         .map(|q| q.number)
         .collect();
     if !short_numbers.is_empty() && manual.is_none() {
-        files.push((
-            req.out.join("manual.csv"),
-            manual_csv(&short_numbers, &grading),
-        ));
+        files.push(write("manual.csv", &manual_csv(&short_numbers, &grading))?);
     }
 
     let data = report_data(
@@ -169,24 +168,6 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
         &sections,
         mark,
         bank.as_ref(),
-    );
-    files.push((
-        req.out.join("report.pdf"),
-        report_pdf(req, &manifest, &data)?,
-    ));
-    files.insert(
-        graded_at,
-        (
-            req.out.join(crate::input::graded::GRADED_FILE),
-            crate::workflow::graded::record_json(
-                req.manifest,
-                req.responses,
-                &manifest,
-                &grading,
-                &ranks,
-                mark,
-            ),
-        ),
     );
     let summary = format!(
         "{} students, mean {} of {}, {} passed (mark {}); {} question(s) flagged{}",
@@ -205,26 +186,67 @@ pub fn run(req: &GradeRequest, err: &mut dyn Write) -> Result<Graded> {
             )
         }
     );
+    let templates = report_templates(req, &manifest);
+    // The report needs only its data: the class's answers, the manifest and the bank are let go before it
+    // is laid out, so that a large class's answers and its report (each tens of MB at 10,000 students) are
+    // never held together.
+    let Grading { students, warnings } = grading;
+    drop((students, manifest, bank));
+    files.push(write(
+        "report.pdf",
+        &report_pdf(templates.as_deref(), &data)?,
+    )?);
     Ok(Graded {
         files,
         summary,
-        warnings: grading.warnings,
+        warnings,
         notes,
     })
 }
 
-/// The class report: `--templates`, else the blueprint's templates, else the built-in one.
-fn report_pdf(
+/// Writes graded.json into `out` as it is made, student by student (76 MB of text for 10,000 students of 80
+/// questions, never held); its path.
+fn write_graded_json(
     req: &GradeRequest,
+    out: &StagedRun,
     manifest: &Manifest,
+    grading: &Grading,
+    ranks: &[usize],
+    mark: Decimal,
+) -> Result<PathBuf> {
+    let path = req.out.join(crate::input::graded::GRADED_FILE);
+    let failed = |e: std::io::Error| Error::output("write", &path, e);
+    let mut file = std::io::BufWriter::with_capacity(1 << 16, out.create(&path)?);
+    crate::workflow::graded::write_record(
+        &mut file,
+        req.manifest,
+        req.responses,
+        manifest,
+        grading,
+        ranks,
+        mark,
+    )
+    .map_err(failed)?;
+    let file = file.into_inner().map_err(|e| failed(e.into_error()))?;
+    out.close(&path, file)?;
+    Ok(path)
+}
+
+/// The folder whose report.hbs the report uses: `--templates`, else the blueprint's templates (None: the
+/// built-in one).
+fn report_templates(req: &GradeRequest, manifest: &Manifest) -> Option<PathBuf> {
+    match req.templates {
+        Some(dir) => Some(dir.to_path_buf()),
+        None => blueprint_templates(manifest, req.manifest),
+    }
+}
+
+/// The class report, with report.hbs from `templates` or the built-in one.
+fn report_pdf(
+    templates: Option<&Path>,
     data: &crate::model::report::ReportData,
 ) -> Result<Vec<u8>> {
     let fonts = crate::render::fonts::FontSet::builtin();
-    let blueprint_templates = match req.templates {
-        Some(_) => None,
-        None => blueprint_templates(manifest, req.manifest),
-    };
-    let templates = req.templates.or(blueprint_templates.as_deref());
     let typeset = Typesetter::new(&fonts, templates, PageSetup::a4())?;
     Ok(crate::render::single_pdf(&typeset, Template::Report, data)?.1)
 }

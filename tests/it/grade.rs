@@ -359,6 +359,45 @@ fn the_report_honours_templates_from_the_command_line_and_the_blueprint() {
     ])
     .success();
     assert!(pdf_text("g2").contains("阶段测验讲评单"));
+    // A report that cannot be made (a broken template) fails the run after graded.json and the CSVs were
+    // written into the staging folder: the grades folder keeps the last run's files, a new one is not made.
+    dir.run(&["init", "--templates", "broken"]).success();
+    std::fs::write(dir.join("broken/report.hbs"), "{{#if count}}never closed").unwrap();
+    dir.create(
+        "answers2.csv",
+        "学号,1,2,3,4,5,6,7,8,9\n1,B,B,,,,,,,\n2,B,,,,,,,,\n",
+    );
+    let kept = |folder: &str| {
+        ["graded.json", "scores.csv", "report.pdf"]
+            .map(|f| std::fs::read(dir.join(&format!("{folder}/{f}"))).unwrap())
+    };
+    let before = kept("g2");
+    for folder in ["g2", "g4"] {
+        dir.run(&[
+            "grade",
+            "out/manifest.json",
+            "answers2.csv",
+            "-o",
+            folder,
+            "--templates",
+            "broken",
+        ])
+        .failure(1);
+    }
+    assert!(
+        kept("g2") == before,
+        "the failed run changed the grades folder"
+    );
+    assert!(!dir.join("g4").exists());
+    let staging: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(
+        staging.is_empty(),
+        "staging folders left behind: {staging:?}"
+    );
     // A blueprint that names the templates folder gives the report the same look without the flag.
     let small = dir.join("bank/exams/small.yaml");
     let blueprint = std::fs::read_to_string(&small).unwrap();

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
-use super::{Given, Graded, Grading, variant_of};
+use super::{Given, Graded, Grading, Lookup};
 use crate::input::bank::QuestionType;
 use crate::input::manifest::Manifest;
 
@@ -137,9 +137,10 @@ pub fn item_analysis(manifest: &Manifest, grading: &Grading) -> Vec<Item> {
 
 /// Every bank question's answers, by bank id: the variants' printed options mapped back to bank order.
 fn answered(manifest: &Manifest, students: &[Graded], groups: &[u8]) -> BTreeMap<String, Answered> {
+    let lookup = Lookup::new(manifest);
     let mut acc: BTreeMap<String, Answered> = BTreeMap::new();
     for (si, s) in students.iter().enumerate() {
-        let Some(variant) = variant_of(manifest, &s.variant) else {
+        let Some(variant) = lookup.variant(&s.variant) else {
             continue;
         };
         for (q, (given, earned)) in variant.questions.iter().zip(&s.answers) {
@@ -172,7 +173,7 @@ fn answered(manifest: &Manifest, students: &[Graded], groups: &[u8]) -> BTreeMap
                 }
             }
             if let Given::Letters(v) = given {
-                for o in v.iter().map(original) {
+                for o in v.iter().map(|printed| original(&printed)) {
                     if let Some(c) = a.option_counts.get_mut(o) {
                         *c += 1;
                     }
@@ -235,8 +236,9 @@ fn item(id: String, a: Answered, class_size: usize) -> Item {
 pub fn section_averages(manifest: &Manifest, grading: &Grading) -> Vec<(String, f64)> {
     let mut sums: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
+    let lookup = Lookup::new(manifest);
     for s in &grading.students {
-        let Some(variant) = variant_of(manifest, &s.variant) else {
+        let Some(variant) = lookup.variant(&s.variant) else {
             continue;
         };
         for (q, (_, earned)) in variant.questions.iter().zip(&s.answers) {

@@ -277,11 +277,18 @@ pub fn read_manual(
     let id_col = header.iter().position(|h| is(h, ID)).unwrap_or(0);
     let (columns, mut errors) = manual_columns(path, header_row, &header, id_col, numbers);
     let known = || students.iter().map(String::as_str);
+    // Ids as typed are looked up; all are searched only for one that is not (Excel's cut zeros).
+    let exact: std::collections::HashSet<&str> = known().collect();
     let mut out = HashMap::new();
     let mut unknown = Vec::new();
     for (row, cells) in rows {
         let typed = cells.get(id_col).map(|s| s.trim()).unwrap_or("");
-        let id = match match_id(typed, known()) {
+        let matched = if exact.contains(typed) {
+            IdMatch::Exact
+        } else {
+            match_id(typed, known())
+        };
+        let id = match matched {
             IdMatch::Exact => typed.to_string(),
             IdMatch::Padded(full) => {
                 warnings.push(Diagnostic::warning(

@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 
 use super::responses::Header;
 use super::{
-    Given, Graded, IdMatch, MISSING_PAGE, is_doubtful, match_id, number_runs, parse_cell, score,
-    variant_of,
+    Given, Graded, IdMatch, Lookup, MISSING_PAGE, is_doubtful, match_id, number_runs, parse_cell,
+    score,
 };
 use crate::diag::{Diagnostic, Pos, Severity};
 use crate::input::bank::Answer;
@@ -44,6 +44,7 @@ impl Findings {
 /// Reads the rows of one responses table into graded students.
 pub(super) struct RowReader<'a> {
     pub manifest: &'a Manifest,
+    pub lookup: &'a Lookup<'a>,
     pub responses: &'a Path,
     pub columns: &'a Header,
     pub findings: Findings,
@@ -67,8 +68,7 @@ impl<'a> RowReader<'a> {
             return;
         }
         self.seen.insert(id.clone(), row);
-        let manifest = self.manifest;
-        let student = manifest.students.iter().find(|s| s.id == id);
+        let student = self.lookup.student(&id);
         let Some(variant) = self.variant(row, &id, student, cells) else {
             return;
         };
@@ -125,6 +125,10 @@ impl<'a> RowReader<'a> {
         if self.manifest.students.is_empty() {
             return Some(typed.to_string());
         }
+        if self.lookup.student(typed).is_some() {
+            return Some(typed.to_string());
+        }
+        // Not a student's id as typed: Excel may have cut its leading zeros (searched only then).
         let class_ids = self.manifest.students.iter().map(|s| s.id.as_str());
         match match_id(typed, class_ids) {
             IdMatch::Exact => Some(typed.to_string()),
@@ -240,7 +244,7 @@ impl<'a> RowReader<'a> {
                 return None;
             }
         };
-        let variant = variant_of(self.manifest, &label);
+        let variant = self.lookup.variant(&label);
         if variant.is_none() {
             self.findings.errors.push(Diagnostic::error(
                 responses,

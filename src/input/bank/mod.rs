@@ -38,9 +38,19 @@ pub use stem::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionType {
-    #[serde(alias = "单选", alias = "单选题", alias = "单项选择", alias = "单项选择题")]
+    #[serde(
+        alias = "单选",
+        alias = "单选题",
+        alias = "单项选择",
+        alias = "单项选择题"
+    )]
     Single,
-    #[serde(alias = "多选", alias = "多选题", alias = "多项选择", alias = "多项选择题")]
+    #[serde(
+        alias = "多选",
+        alias = "多选题",
+        alias = "多项选择",
+        alias = "多项选择题"
+    )]
     Multiple,
     #[serde(alias = "判断", alias = "判断题")]
     Judge,
@@ -371,7 +381,11 @@ mod tests {
             ("填空题", QuestionType::Blank),
             ("简答", QuestionType::Short),
         ] {
-            assert_eq!(serde_yaml::from_str::<QuestionType>(typed).unwrap(), kind, "{typed}");
+            assert_eq!(
+                serde_yaml::from_str::<QuestionType>(typed).unwrap(),
+                kind,
+                "{typed}"
+            );
         }
         assert!(serde_yaml::from_str::<QuestionType>("选择").is_err());
     }

@@ -333,10 +333,8 @@ mod tests {
     }
 
     fn manifest(variants: usize, students: usize) -> Manifest {
-        let text = format!(
-            r#"{{"format":"examgen-manifest/2","tool":"examgen 0.1.0","bank":{{"path":"b","digest":"d"}},"blueprint":{{"path":"p","digest":"e","title":"模拟\n卷 \"一\""}},"seed":7,"distinct":false,"parts":[{{"number":1,"title":"单选","type":"single","count":2,"points":"1","scoring":"all-or-nothing"}},{{"number":2,"title":"判断","type":"judge","count":1,"points":"1","scoring":"all-or-nothing"}}],"total_points":"2","variants":[]}}"#
-        );
-        let mut m: Manifest = serde_json::from_str(&text).unwrap();
+        let text = r#"{"format":"examgen-manifest/2","tool":"examgen 0.1.0","bank":{"path":"b","digest":"d"},"blueprint":{"path":"p","digest":"e","title":"模拟\n卷 \"一\""},"seed":7,"distinct":false,"parts":[{"number":1,"title":"单选","type":"single","count":2,"points":"1","scoring":"all-or-nothing"},{"number":2,"title":"判断","type":"judge","count":1,"points":"1","scoring":"all-or-nothing"}],"total_points":"2","variants":[]}"#;
+        let mut m: Manifest = serde_json::from_str(text).unwrap();
         m.variants = (0..variants)
             .map(|v| VariantRecord {
                 label: crate::exam::draw::variant_label(v),

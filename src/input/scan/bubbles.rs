@@ -153,9 +153,10 @@ pub(crate) struct Patch {
     /// Darkness across the contour: `AROUND_DEPTHS` samples per station, station by station, inside
     /// out (NaN off the image).
     around: Vec<f32>,
-    /// Mean darkness over the middle of the box, where the letter prints, integrated finely (at half a
-    /// pixel): the same for every bubble of a label wherever its print falls between pixels (on a page
-    /// rendered smoothly), and darker by the ink of a dot or a dash made on the letter.
+    /// Mean darkness over the middle of the box, where the letter prints, integrated at a pixel's step
+    /// (samples interpolated between pixels): the same for every bubble of a label wherever its print
+    /// falls between pixels (on a page rendered smoothly), and darker by the ink of a dot or a dash made
+    /// on the letter.
     centre: f32,
 }
 
@@ -264,23 +265,154 @@ pub(crate) fn measure(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> 
         .collect()
 }
 
-/// Darkness at image point (u, v) (pixel units, pixel centres at half-integers), interpolated between the
-/// four nearest pixels; `None` off the image.
-fn darkness_at(page: &Prepared, u: f32, v: f32) -> Option<f32> {
-    let (w, h) = (page.img.width() as i64, page.img.height() as i64);
-    let (x, y) = (u - 0.5, v - 0.5);
-    let (fx, fy) = (x.floor(), y.floor());
-    let (ix, iy) = (fx as i64, fy as i64);
-    if !(x.is_finite() && y.is_finite()) || ix < 0 || iy < 0 || ix + 1 >= w || iy + 1 >= h {
-        return None;
+/// Darkness at image points (u, v) (pixel units, pixel centres at half-integers), interpolated between the
+/// four nearest pixels, against the paper round the pixel at the top left; `None` off the image. A page's
+/// bubbles take most of a million of these: the paper level of the last pixel is kept (neighbouring samples
+/// fall on the same pixel), and the floor of a coordinate already known not to be negative is its
+/// truncation, so no library call is made; the values are the same to the bit.
+struct Sampler<'p, 'i> {
+    page: &'p Prepared<'i>,
+    raw: &'p [u8],
+    width: usize,
+    /// Where a sample's top-left pixel must start before (a column and a row spare to interpolate).
+    right: f32,
+    bottom: f32,
+    at: (usize, usize),
+    paper: f32,
+}
+
+impl<'p, 'i> Sampler<'p, 'i> {
+    fn new(page: &'p Prepared<'i>) -> Self {
+        let (w, h) = (page.img.width() as usize, page.img.height() as usize);
+        Sampler {
+            page,
+            raw: page.img.as_raw(),
+            width: w,
+            right: w.saturating_sub(1) as f32,
+            bottom: h.saturating_sub(1) as f32,
+            at: (usize::MAX, usize::MAX),
+            paper: 0.0,
+        }
     }
-    let (tx, ty) = (x - fx, y - fy);
-    let raw = page.img.as_raw();
-    let at = |x: i64, y: i64| raw[(y * w + x) as usize] as f32;
-    let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
-    let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
-    let value = top * (1.0 - ty) + bottom * ty;
-    Some((1.0 - value / page.paper(ix as usize, iy as usize)).clamp(0.0, 1.0))
+
+    #[inline]
+    fn darkness(&mut self, u: f32, v: f32) -> Option<f32> {
+        let (x, y) = (u - 0.5, v - 0.5);
+        // floor(x) in 0..=width-2 is x in [0, width-1); NaN fails every comparison.
+        if !(x >= 0.0 && y >= 0.0 && x < self.right && y < self.bottom) {
+            return None;
+        }
+        let (ix, iy) = (x as usize, y as usize);
+        let (tx, ty) = (x - ix as f32, y - iy as f32);
+        let w = self.width;
+        let at = |x: usize, y: usize| self.raw[y * w + x] as f32;
+        let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
+        let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
+        let value = top * (1.0 - ty) + bottom * ty;
+        if self.at != (ix, iy) {
+            self.at = (ix, iy);
+            self.paper = self.page.paper(ix, iy);
+        }
+        Some((1.0 - value / self.paper).clamp(0.0, 1.0))
+    }
+}
+
+/// `x.round() as i64` (half away from zero) without the library call: exact below 2^23, where the
+/// fraction `x - trunc(x)` is exact; the library's beyond.
+#[inline]
+fn round_to_i64(x: f32) -> i64 {
+    if x.is_nan() || x.abs() >= 8_388_608.0 {
+        return x.round() as i64;
+    }
+    let t = x as i64;
+    let f = x - t as f32;
+    if f >= 0.5 {
+        t + 1
+    } else if f <= -0.5 {
+        t - 1
+    } else {
+        t
+    }
+}
+
+#[cfg(test)]
+mod sampler_tests {
+    use super::*;
+
+    /// What `Sampler::darkness` replaced: floor and bounds in i64, the paper looked up every time.
+    fn darkness_at(page: &Prepared, u: f32, v: f32) -> Option<f32> {
+        let (w, h) = (page.img.width() as i64, page.img.height() as i64);
+        let (x, y) = (u - 0.5, v - 0.5);
+        let (fx, fy) = (x.floor(), y.floor());
+        let (ix, iy) = (fx as i64, fy as i64);
+        if !(x.is_finite() && y.is_finite()) || ix < 0 || iy < 0 || ix + 1 >= w || iy + 1 >= h {
+            return None;
+        }
+        let (tx, ty) = (x - fx, y - fy);
+        let raw = page.img.as_raw();
+        let at = |x: i64, y: i64| raw[(y * w + x) as usize] as f32;
+        let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
+        let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
+        let value = top * (1.0 - ty) + bottom * ty;
+        Some((1.0 - value / page.paper(ix as usize, iy as usize)).clamp(0.0, 1.0))
+    }
+
+    #[test]
+    fn the_sampler_reads_what_the_plain_interpolation_reads_to_the_bit() {
+        // Paper lit unevenly, grain, and dark strokes (so some samples clamp at 0 and some are ink).
+        let img = image::GrayImage::from_fn(300, 220, |x, y| {
+            let grain = ((x * 7919 + y * 104_729) % 23) as i32 - 11;
+            let stroke = if (x / 9 + y / 13) % 5 == 0 { -150 } else { 0 };
+            image::Luma([(200 + (x / 10) as i32 + grain + stroke).clamp(0, 255) as u8])
+        });
+        let page = Prepared::new(&img);
+        let mut sampler = Sampler::new(&page);
+        let mut points = vec![
+            (0.5, 0.5),
+            (0.49, 3.0),
+            (299.5, 10.0),
+            (299.49, 10.0),
+            (10.0, 219.5),
+            (10.0, 219.49),
+            (-0.2, 4.0),
+            (f32::NAN, 3.0),
+            (3.0, f32::INFINITY),
+        ];
+        // Half-pixel steps along slanted rows, as the bubbles are sampled, and the rows again backwards.
+        for j in 0..400 {
+            for i in 0..700 {
+                points.push((
+                    0.43 * i as f32 - 2.0 + 0.011 * j as f32,
+                    0.57 * j as f32 - 1.5,
+                ));
+            }
+        }
+        let back: Vec<(f32, f32)> = points.iter().rev().copied().collect();
+        for (u, v) in points.into_iter().chain(back) {
+            let (got, want) = (sampler.darkness(u, v), darkness_at(&page, u, v));
+            assert_eq!(
+                got.map(f32::to_bits),
+                want.map(f32::to_bits),
+                "at ({u}, {v})"
+            );
+        }
+    }
+
+    #[test]
+    fn rounding_without_the_library_call_is_the_library_s() {
+        for k in -200_000..200_000 {
+            for x in [
+                k as f32 / 8.0,
+                k as f32 * 0.0737,
+                k as f32 / 8.0 + 0.49999997,
+            ] {
+                assert_eq!(round_to_i64(x), x.round() as i64, "round({x})");
+            }
+        }
+        for x in [f32::NAN, f32::INFINITY, -1e12, 8_388_608.5, -8_388_607.5] {
+            assert_eq!(round_to_i64(x), x.round() as i64, "round({x})");
+        }
+    }
 }
 
 fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
@@ -316,8 +448,8 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
             };
             let (u, v) = h.map_f32(x, y);
             let (x0, y0) = (
-                (u - block as f32 / 2.0).round() as i64,
-                (v - block as f32 / 2.0).round() as i64,
+                round_to_i64(u - block as f32 / 2.0),
+                round_to_i64(v - block as f32 / 2.0),
             );
             let b = block as i64;
             let value = if x0 < 0 || y0 < 0 || x0 + b > iw || y0 + b > ih {
@@ -341,19 +473,24 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
             kind.push(cell);
         }
     }
+    let mut sampler = Sampler::new(page);
     let mut around = Vec::with_capacity(AROUND_STATIONS * AROUND_DEPTHS);
     for s in stations(a) {
         for depth in 0..AROUND_DEPTHS {
             let (x, y) = s.at(depth);
             let (u, v) = h.map_f32(x, y);
-            around.push(darkness_at(page, u, v).unwrap_or(f32::NAN));
+            around.push(sampler.darkness(u, v).unwrap_or(f32::NAN));
         }
     }
     let (half_w, half_h) = (
         (LETTER_AREA / 2.0).min(a.w / 2.0 - 0.4),
         (LETTER_AREA / 2.0).min(a.h / 2.0 - 0.4),
     );
-    let fine = (0.5 / ppm).max(0.04);
+    // One sample a pixel: over the pixels' straight-line interpolation, samples a whole pixel apart add up
+    // to the same whatever the phase of the pixel grid under them (each pixel's kink falls once between
+    // two samples; what the kinks add telescopes to the slope at the area's two ends, paper there), as
+    // half-pixel steps did at four times the cost: the centre took most of a page's bubble sampling.
+    let fine = (1.0 / ppm).max(0.04);
     let (mx, my) = (
         (2.0 * half_w / fine) as usize,
         (2.0 * half_h / fine) as usize,
@@ -364,7 +501,7 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
             let x = cx - half_w + (i as f32 + 0.5) * fine;
             let y = cy - half_h + (j as f32 + 0.5) * fine;
             let (u, v) = h.map_f32(x, y);
-            if let Some(d) = darkness_at(page, u, v) {
+            if let Some(d) = sampler.darkness(u, v) {
                 sum += d;
                 n += 1;
             }
@@ -397,6 +534,24 @@ fn percentile(v: &mut [f32], p: f32) -> f32 {
     }
     let k = ((v.len() - 1) as f32 * p) as usize;
     *v.select_nth_unstable_by(k, f32::total_cmp).1
+}
+
+/// `percentile(v, p)` on a slice that `percentile(v, below)` has just left partitioned (`below` ≤ `p`):
+/// the element lies among those after the one selected then, so only they are searched. The same value.
+fn percentile_above(v: &mut [f32], below: f32, p: f32) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let (k0, k) = (
+        ((v.len() - 1) as f32 * below) as usize,
+        ((v.len() - 1) as f32 * p) as usize,
+    );
+    if k <= k0 {
+        return percentile(v, p);
+    }
+    *v[k0 + 1..]
+        .select_nth_unstable_by(k - k0 - 1, f32::total_cmp)
+        .1
 }
 
 /// The printed label of a bubble: bubbles with the same label print the same, whatever they mean.
@@ -433,33 +588,52 @@ fn print_templates(
     for (i, p) in patches.iter().enumerate() {
         by_size.entry((p.nx, p.ny)).or_default().push(i);
     }
-    let build = |members: &[usize], pct: f32| -> Vec<f32> {
+    // Per grid point, the percentiles `pcts` (ascending) over `members`, each widened. The members' samples
+    // are laid out point by point first (one pass over each patch), and each percentile after the first
+    // is selected among the samples above the one before.
+    let build = |members: &[usize], pcts: &[f32]| -> Vec<Vec<f32>> {
         let p0 = &patches[members[0]];
-        let mut t = vec![0.0f32; p0.d.len()];
-        let mut buf = Vec::with_capacity(members.len());
-        for (k, v) in t.iter_mut().enumerate() {
-            buf.clear();
-            buf.extend(members.iter().map(|&m| patches[m].d[k]));
-            *v = percentile(&mut buf, pct);
-        }
-        let (nx, ny) = (p0.nx, p0.ny);
-        let mut wide = t.clone();
-        for j in 0..ny {
-            for i in 0..nx {
-                let mut m = 0.0f32;
-                for jj in j.saturating_sub(1)..(j + 2).min(ny) {
-                    for ii in i.saturating_sub(1)..(i + 2).min(nx) {
-                        m = m.max(t[jj * nx + ii]);
-                    }
-                }
-                wide[j * nx + i] = m;
+        let (points, n) = (p0.d.len(), members.len());
+        let mut by_point = vec![0.0f32; points * n];
+        for (at, &m) in members.iter().enumerate() {
+            for (k, &v) in patches[m].d.iter().enumerate() {
+                by_point[k * n + at] = v;
             }
         }
-        wide
+        let mut t = vec![vec![0.0f32; points]; pcts.len()];
+        for (k, buf) in by_point.chunks_exact_mut(n.max(1)).enumerate().take(points) {
+            for (q, &pct) in pcts.iter().enumerate() {
+                t[q][k] = if q == 0 {
+                    percentile(buf, pct)
+                } else {
+                    percentile_above(buf, pcts[q - 1], pct)
+                };
+            }
+        }
+        let (nx, ny) = (p0.nx, p0.ny);
+        t.into_iter()
+            .map(|t| {
+                let mut wide = t.clone();
+                for j in 0..ny {
+                    for i in 0..nx {
+                        let mut m = 0.0f32;
+                        for jj in j.saturating_sub(1)..(j + 2).min(ny) {
+                            for ii in i.saturating_sub(1)..(i + 2).min(nx) {
+                                m = m.max(t[jj * nx + ii]);
+                            }
+                        }
+                        wide[j * nx + i] = m;
+                    }
+                }
+                wide
+            })
+            .collect()
     };
     // First pass: against every bubble of the size, which bubbles plainly carry a mark inside.
-    let size_templates: HashMap<(usize, usize), Vec<f32>> =
-        by_size.iter().map(|(k, m)| (*k, build(m, 0.25))).collect();
+    let size_templates: HashMap<(usize, usize), Vec<f32>> = by_size
+        .iter()
+        .map(|(k, m)| (*k, build(m, &[0.25]).swap_remove(0)))
+        .collect();
     let inside: Vec<f32> = patches
         .iter()
         .map(|p| {
@@ -486,16 +660,17 @@ fn print_templates(
                 .push(i);
         }
     }
-    let label_templates: HashMap<(String, usize, usize), Vec<f32>> = by_label
-        .iter()
-        .map(|(k, m)| (k.clone(), build(m, 0.25)))
-        .collect();
     // Only unmarked bubbles are left in these groups, so a high percentile is safe for telling where the
-    // print is: print that shows on a quarter of them (a thin line cut to black and white) counts.
-    let label_masks: HashMap<(String, usize, usize), Vec<f32>> = by_label
-        .iter()
-        .map(|(k, m)| (k.clone(), build(m, 0.75)))
-        .collect();
+    // print is (the mask): print that shows on a quarter of them (a thin line cut to black and white)
+    // counts.
+    let mut label_templates: HashMap<(String, usize, usize), Vec<f32>> = HashMap::new();
+    let mut label_masks: HashMap<(String, usize, usize), Vec<f32>> = HashMap::new();
+    for (k, m) in &by_label {
+        let [template, mask]: [Vec<f32>; 2] =
+            build(m, &[0.25, 0.75]).try_into().expect("two percentiles");
+        label_templates.insert(k.clone(), template);
+        label_masks.insert(k.clone(), mask);
+    }
     let templates = geom
         .bubbles
         .iter()
@@ -687,16 +862,21 @@ fn box_distance(o: &BoxMm, x: f32, y: f32) -> f32 {
 /// neighbours on the sides the station faces) it is; NaN where the print itself is (an outline, a
 /// frame: a thin printed line reads darker or lighter with where it falls between pixels, and pencil
 /// over black print does not show).
+///
+/// Also hands back the print templates it built, with how many bubbles each was built from: the second
+/// pass (`lined`: leaving out, station by station, the bubbles a pencil line runs past) takes over from
+/// `earlier` every template that lost none of them (its bubbles are then the same, so is the template)
+/// and builds only the others.
 fn around_residuals(
     geom: &SheetGeometry,
     patches: &[Patch],
     unmarked: &[bool],
     lined: Option<&[Vec<bool>]>,
-) -> Vec<Vec<f32>> {
+    earlier: Option<&AroundPrint>,
+) -> (Vec<Vec<f32>>, AroundPrint) {
     // A bubble lends its print at a station only where no pencil line was seen there before.
     let clear_at = |j: usize, station: usize| lined.is_none_or(|l| !l[j][station]);
-    use std::collections::HashMap;
-    let near = surroundings(geom);
+    let near = earlier.map_or_else(|| surroundings(geom), |e| e.near.clone());
     let station_sides: Vec<u8> = geom
         .bubbles
         .first()
@@ -712,14 +892,18 @@ fn around_residuals(
                 .collect()
         })
         .unwrap_or_default();
+    let mut print = AroundPrint {
+        near,
+        ..AroundPrint::default()
+    };
+    let near = &print.near;
     // (station, kind, neighbour bits on the station's sides) → the darkest the print there reads, per
-    // depth.
-    type Template = Vec<f32>;
-    let mut cache: HashMap<(usize, u8, u8), Template> = HashMap::new();
+    // depth, and how many bubbles it was built from before the fallbacks.
+    let mut cache: AnyTemplates = FastMap::default();
     // (station, kind, neighbour bits, the line of the sheet its samples cross) → the median print of
-    // the bubbles on that line, when enough of them are clear there.
-    let mut same_cache: HashMap<(usize, u8, u8, i32), Option<Template>> = HashMap::new();
-    let mut on_edge: HashMap<i32, Vec<usize>> = HashMap::new();
+    // the bubbles on that line, when enough of them are clear there, and how many are.
+    let mut same_cache: SameTemplates = FastMap::default();
+    let mut on_edge: FastMap<i32, Vec<usize>> = FastMap::default();
     for (j, b) in geom.bubbles.iter().enumerate() {
         for side in [1, 2, 4, 8] {
             if let Some(e) = edge_of(&b.area, side) {
@@ -727,26 +911,157 @@ fn around_residuals(
             }
         }
     }
-    let build = |station: usize, members: &[usize], same_print: bool| -> Template {
+    let mut columns = Columns::default();
+    let mut out: Vec<Vec<f32>> = patches
+        .iter()
+        .map(|p| Vec::with_capacity(p.around.len()))
+        .collect();
+    for (i, out) in out.iter_mut().enumerate() {
+        let (kind, beside) = near[i];
+        let p = &patches[i];
+        for (station, &sides) in station_sides.iter().enumerate() {
+            let bits = beside & sides;
+            let same = edge_of(&geom.bubbles[i].area, crossed[station]).and_then(|e| {
+                same_cache
+                    .entry((station, kind, bits, e))
+                    .or_insert_with(|| {
+                        let members: Vec<usize> = on_edge[&e]
+                            .iter()
+                            .copied()
+                            .filter(|&j| {
+                                unmarked[j]
+                                    && clear_at(j, station)
+                                    && near[j].0 == kind
+                                    && near[j].1 & sides == bits
+                            })
+                            .collect();
+                        if let Some((n, t)) =
+                            earlier.and_then(|prev| prev.same.get(&(station, kind, bits, e)))
+                            && *n == members.len()
+                        {
+                            return (*n, t.clone());
+                        }
+                        let t = (members.len() >= SAME_EDGE_MEMBERS)
+                            .then(|| columns.build(patches, station, &members, true));
+                        (members.len(), t)
+                    })
+                    .1
+                    .as_ref()
+            });
+            let t = match same {
+                Some(t) => t,
+                None => {
+                    &cache
+                        .entry((station, kind, bits))
+                        .or_insert_with(|| {
+                            // Unmarked bubbles alike here, clear of pencil lines at this station; a kind
+                            // with too few of them (a variant row of two) borrows from every kind, lines
+                            // or not.
+                            let alike = |any_kind: bool| -> Vec<usize> {
+                                (0..patches.len())
+                                    .filter(|&j| {
+                                        unmarked[j]
+                                            && (any_kind
+                                                || clear_at(j, station) && near[j].0 == kind)
+                                            && near[j].1 & sides == bits
+                                    })
+                                    .collect()
+                            };
+                            let mut members = alike(false);
+                            let clear = members.len();
+                            if let Some((n, t)) =
+                                earlier.and_then(|prev| prev.any.get(&(station, kind, bits)))
+                                && *n == clear
+                            {
+                                return (clear, t.clone());
+                            }
+                            if members.len() < 4 {
+                                members = alike(true);
+                            }
+                            if members.len() < 4 {
+                                members = (0..patches.len()).filter(|&j| unmarked[j]).collect();
+                            }
+                            if members.is_empty() {
+                                members = (0..patches.len()).collect();
+                            }
+                            (clear, columns.build(patches, station, &members, false))
+                        })
+                        .1
+                }
+            };
+            let row = &p.around[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS];
+            for (d, t) in row.iter().zip(t.iter()) {
+                out.push(if d.is_nan() {
+                    f32::NAN
+                } else {
+                    (d - t).max(0.0)
+                });
+            }
+        }
+    }
+    print.same = same_cache;
+    print.any = cache;
+    (out, print)
+}
+
+/// The print round unmarked bubbles, per depth across a station.
+type Template = Vec<f32>;
+
+/// A pass of [`around_residuals`]: how each bubble sits among the others, and the templates built, with
+/// how many bubbles (clear of pencil lines there) each was built from.
+#[derive(Default)]
+struct AroundPrint {
+    near: Vec<(u8, u8)>,
+    same: SameTemplates,
+    any: AnyTemplates,
+}
+
+/// (station, kind, neighbour bits, the line of the sheet) → (bubbles clear there, their median print).
+type SameTemplates = FastMap<(usize, u8, u8, i32), (usize, Option<Template>)>;
+/// (station, kind, neighbour bits) → (bubbles alike and clear there, the print they allow).
+type AnyTemplates = FastMap<(usize, u8, u8), (usize, Template)>;
+
+/// The samples of many bubbles at one station gathered depth by depth, to take a median or percentiles
+/// of each depth (kept between templates so its buffers are allocated once).
+#[derive(Default)]
+struct Columns {
+    depth: Vec<Vec<f32>>,
+}
+
+impl Columns {
+    /// The print at `station` over the bubbles `members`: their median at each depth when they lie on the
+    /// same line of the sheet (`same_print`), else how dark the print there can read (the 75th
+    /// percentile, the 95th where that is print); then widened by a sample each way.
+    fn build(
+        &mut self,
+        patches: &[Patch],
+        station: usize,
+        members: &[usize],
+        same_print: bool,
+    ) -> Template {
+        self.depth.resize_with(AROUND_DEPTHS, Vec::new);
+        for column in &mut self.depth {
+            column.clear();
+        }
+        for &m in members {
+            let row = &patches[m].around[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS];
+            for (column, &v) in self.depth.iter_mut().zip(row) {
+                if !v.is_nan() {
+                    column.push(v);
+                }
+            }
+        }
         let mut upper = [0.0f32; AROUND_DEPTHS];
-        let mut buf = Vec::with_capacity(members.len());
-        for (depth, up) in upper.iter_mut().enumerate() {
-            buf.clear();
-            buf.extend(
-                members
-                    .iter()
-                    .map(|&m| patches[m].around[station * AROUND_DEPTHS + depth])
-                    .filter(|v| !v.is_nan()),
-            );
+        for (up, buf) in upper.iter_mut().zip(&mut self.depth) {
             // Where print is (an outline, a frame), how dark it can read here: a thin line reads darker
             // or lighter with where it falls between pixels, and pencil must be darker than its darkest.
             if same_print {
-                *up = median(&mut buf);
+                *up = median(buf);
                 continue;
             }
-            *up = percentile(&mut buf, 0.75);
+            *up = percentile(buf, 0.75);
             if *up >= PRINT {
-                *up = percentile(&mut buf, 0.95);
+                *up = percentile_above(buf, 0.75, 0.95);
             }
         }
         // Widened by a sample each way: the print of this bubble may sit a fraction of a millimetre
@@ -757,75 +1072,42 @@ fn around_residuals(
                 .copied()
                 .fold(0.0f32, f32::max)
         };
-        (0..AROUND_DEPTHS).map(widen).collect::<Vec<f32>>()
-    };
-    geom.bubbles
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            let (kind, beside) = near[i];
-            let p = &patches[i];
-            let mut out = Vec::with_capacity(p.around.len());
-            for (station, &sides) in station_sides.iter().enumerate() {
-                let bits = beside & sides;
-                let same = edge_of(&geom.bubbles[i].area, crossed[station]).and_then(|e| {
-                    same_cache
-                        .entry((station, kind, bits, e))
-                        .or_insert_with(|| {
-                            let members: Vec<usize> = on_edge[&e]
-                                .iter()
-                                .copied()
-                                .filter(|&j| {
-                                    unmarked[j]
-                                        && clear_at(j, station)
-                                        && near[j].0 == kind
-                                        && near[j].1 & sides == bits
-                                })
-                                .collect();
-                            (members.len() >= SAME_EDGE_MEMBERS)
-                                .then(|| build(station, &members, true))
-                        })
-                        .as_ref()
-                });
-                let t = match same {
-                    Some(t) => t,
-                    None => cache.entry((station, kind, bits)).or_insert_with(|| {
-                        // Unmarked bubbles alike here, clear of pencil lines at this station; a kind with
-                        // too few of them (a variant row of two) borrows from every kind, lines or not.
-                        let alike = |any_kind: bool| -> Vec<usize> {
-                            (0..patches.len())
-                                .filter(|&j| {
-                                    unmarked[j]
-                                        && (any_kind || clear_at(j, station) && near[j].0 == kind)
-                                        && near[j].1 & sides == bits
-                                })
-                                .collect()
-                        };
-                        let mut members = alike(false);
-                        if members.len() < 4 {
-                            members = alike(true);
-                        }
-                        if members.len() < 4 {
-                            members = (0..patches.len()).filter(|&j| unmarked[j]).collect();
-                        }
-                        if members.is_empty() {
-                            members = (0..patches.len()).collect();
-                        }
-                        build(station, &members, false)
-                    }),
-                };
-                let row = &p.around[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS];
-                for (d, t) in row.iter().zip(t.iter()) {
-                    out.push(if d.is_nan() {
-                        f32::NAN
-                    } else {
-                        (d - t).max(0.0)
-                    });
-                }
-            }
-            out
-        })
-        .collect()
+        (0..AROUND_DEPTHS).map(widen).collect()
+    }
+}
+
+/// A hash map keyed by small integers with a multiply-and-rotate hash (FxHash's): the print caches are
+/// looked up once per bubble and station, where the standard hasher's cost showed. Nothing iterates
+/// these maps, so the order of their entries never reaches a reading.
+type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(v as u64);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(v as u64);
+    }
+    fn write_i32(&mut self, v: i32) {
+        self.write_u64(v as u32 as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// Bubbles whose side lies on the same line of the sheet (a row's tops and bottoms, a column's left and
@@ -1410,14 +1692,20 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     // out, station by station, the bubbles a pencil line runs past there (their own circle, or a
     // neighbour's reaching over): on a sheet where most answers are circled, those lines would otherwise
     // be taken for print.
-    let first_around = around_residuals(geom, patches, &unmarked, None);
+    let (first_around, first_print) = around_residuals(geom, patches, &unmarked, None, None);
     let first_lines: Vec<Vec<bool>> = (0..patches.len())
         .map(|i| {
             let ink = (0.35 * pencil_of[&region(&geom.bubbles[i])]).max(0.12);
             station_lines(&geom.bubbles[i].area, &first_around[i], ink)
         })
         .collect();
-    let around = around_residuals(geom, patches, &unmarked, Some(&first_lines));
+    let (around, _) = around_residuals(
+        geom,
+        patches,
+        &unmarked,
+        Some(&first_lines),
+        Some(&first_print),
+    );
     let feats: Vec<Features> = geom
         .bubbles
         .iter()

@@ -174,6 +174,7 @@ impl Homography {
         Homography { m }
     }
 
+    #[inline]
     pub fn map(&self, x: f64, y: f64) -> (f64, f64) {
         let m = &self.m;
         let w = m[6] * x + m[7] * y + m[8];
@@ -183,6 +184,7 @@ impl Homography {
         )
     }
 
+    #[inline]
     pub fn map_f32(&self, x: f32, y: f32) -> (f32, f32) {
         let (u, v) = self.map(x as f64, y as f64);
         (u as f32, v as f32)

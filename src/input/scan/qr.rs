@@ -170,7 +170,7 @@ fn decode_pixels(w: usize, h: usize, px: &[u8]) -> Option<String> {
 /// The image's brightness at (x, y) in pixel-centre coordinates, white outside the image.
 pub fn bilinear(img: &GrayImage, x: f32, y: f32) -> u8 {
     let (w, h) = (img.width() as i64, img.height() as i64);
-    let (fx, fy) = (x.floor(), y.floor());
+    let (fx, fy) = (floor(x), floor(y));
     let (ix, iy) = (fx as i64, fy as i64);
     let (tx, ty) = (x - fx, y - fy);
     let raw = img.as_raw();
@@ -183,5 +183,73 @@ pub fn bilinear(img: &GrayImage, x: f32, y: f32) -> u8 {
     };
     let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
     let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
-    (top * (1.0 - ty) + bottom * ty).round().clamp(0.0, 255.0) as u8
+    round(top * (1.0 - ty) + bottom * ty).clamp(0.0, 255.0) as u8
+}
+
+// A QR cut-out and a review picture sample the page a few hundred thousand times, and without SSE4.1
+// `f32::floor` and `f32::round` are library calls. Below 2^23 every f32 is an integer plus an exact
+// fraction `x - trunc(x)`, so both follow from the truncating cast; NaN and larger values go to the
+// library. The same value (but for the sign of a zero, which the cast to an integer ignores).
+#[inline]
+fn floor(x: f32) -> f32 {
+    if x.is_nan() || x.abs() >= 8_388_608.0 {
+        return x.floor();
+    }
+    let t = x as i32 as f32;
+    if t > x { t - 1.0 } else { t }
+}
+
+#[inline]
+fn round(x: f32) -> f32 {
+    if x.is_nan() || x.abs() >= 8_388_608.0 {
+        return x.round();
+    }
+    let t = x as i32 as f32;
+    let f = x - t;
+    if f >= 0.5 {
+        t + 1.0
+    } else if f <= -0.5 {
+        t - 1.0
+    } else {
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_and_round_are_the_library_s() {
+        let mut values = vec![
+            0.0f32,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999997,
+            -0.49999997,
+            8_388_607.5,
+            8_388_608.0,
+            -8_388_609.0,
+            1e20,
+            f32::MAX,
+            f32::MIN_POSITIVE,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ];
+        // Every quarter and some odd fractions over a range a page's pixels span, both signs.
+        for k in -40_000..40_000 {
+            values.push(k as f32 / 4.0);
+            values.push(k as f32 * 0.1373);
+        }
+        for x in values {
+            assert_eq!(floor(x), x.floor(), "floor({x})");
+            assert_eq!(round(x), x.round(), "round({x})");
+            assert_eq!(floor(x) as i64, x.floor() as i64, "floor({x})");
+        }
+        assert!(floor(f32::NAN).is_nan() && round(f32::NAN).is_nan());
+    }
 }
