@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub use handlebars::Context;
 use handlebars::{Handlebars, RenderErrorReason};
 use serde::Serialize;
 
@@ -64,6 +65,19 @@ impl Template {
     /// The name it is registered under: its file name without `.hbs`.
     fn name(self) -> &'static str {
         self.file().trim_end_matches(".hbs")
+    }
+}
+
+/// What a template is rendered with: any serializable data, or data that keeps its own handlebars
+/// context so that several documents serialize it once.
+pub trait TemplateData {
+    /// `template` rendered with this data.
+    fn render_with(&self, templates: &Templates, template: Template) -> Result<String>;
+}
+
+impl<T: Serialize> TemplateData for T {
+    fn render_with(&self, templates: &Templates, template: Template) -> Result<String> {
+        templates.render(template, self)
     }
 }
 
@@ -135,7 +149,22 @@ impl Templates {
 
     /// Renders `template` with `data`.
     pub fn render<T: Serialize>(&self, template: Template, data: &T) -> Result<String> {
-        self.registry.render(template.name(), data).map_err(|e| {
+        self.registry
+            .render(template.name(), data)
+            .map_err(|e| self.failed(template, e))
+    }
+
+    /// Renders `template` with data already made into a handlebars context (serialized once for
+    /// several documents).
+    pub fn render_context(&self, template: Template, context: &Context) -> Result<String> {
+        self.registry
+            .render_with_context(template.name(), context)
+            .map_err(|e| self.failed(template, e))
+    }
+
+    /// The error of rendering `template`, with the template's line and column.
+    fn failed(&self, template: Template, e: handlebars::RenderError) -> Error {
+        {
             let source = self.source(template);
             let at = match (e.line_no, e.column_no) {
                 (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
@@ -149,7 +178,7 @@ impl Templates {
             };
             Error::input(format!("the template {source}{at}: {what}"))
                 .because("docs/templates.md lists the data every template receives")
-        })
+        }
     }
 
     /// Where `template` came from: `built-in paper.hbs` or the school's file.

@@ -6,14 +6,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::error::{Error, Result};
 use crate::render::fonts::{FontRole, FontSet, MissingGlyph, missing_glyphs_error};
 use crate::render::layout::{self, Layout, PageSetup, stamp};
 use crate::render::markup::{self, Block, Document, Inline, QuestionBlock};
 use crate::render::pictures::Pictures;
-use crate::render::template::{Template, Templates};
+use crate::render::template::{Template, TemplateData, Templates};
 
 /// The run's fonts, templates, page set-up and pictures, laying out one document after another.
 pub struct Typesetter<'f> {
@@ -21,6 +19,8 @@ pub struct Typesetter<'f> {
     templates: Templates,
     setup: PageSetup,
     pictures: Arc<Pictures>,
+    /// Paragraphs set so far, reused by later documents (a class's papers and keys print the same ones).
+    paras: layout::ParaCache,
 }
 
 impl<'f> Typesetter<'f> {
@@ -36,6 +36,7 @@ impl<'f> Typesetter<'f> {
             templates: Templates::load(templates_dir)?,
             setup,
             pictures: Arc::new(Pictures::new(fonts, Default::default())),
+            paras: Default::default(),
         })
     }
 
@@ -63,8 +64,12 @@ impl<'f> Typesetter<'f> {
     }
 
     /// `template` rendered with `data` and parsed into page markup, its pictures measured.
-    pub fn markup<T: Serialize>(&self, template: Template, data: &T) -> Result<Document> {
-        let text = self.templates.render(template, data)?;
+    pub fn markup<T: TemplateData + ?Sized>(
+        &self,
+        template: Template,
+        data: &T,
+    ) -> Result<Document> {
+        let text = data.render_with(&self.templates, template)?;
         self.parse_markup(template, &text)
     }
 
@@ -87,21 +92,25 @@ impl<'f> Typesetter<'f> {
     }
 
     /// Lays out `template` with `data`: every character checked against the fonts first.
-    pub fn layout<T: Serialize>(&self, template: Template, data: &T) -> Result<Layout> {
+    pub fn layout<T: TemplateData + ?Sized>(&self, template: Template, data: &T) -> Result<Layout> {
         let doc = self.markup(template, data)?;
         let missing = missing_glyphs(&doc, self.fonts, self.templates.source(template));
         if !missing.is_empty() {
             return Err(missing_glyphs_error(missing));
         }
-        Ok(layout::layout(&doc, self.fonts, &self.setup))
+        Ok(self.lay_out(&doc))
     }
 
     /// Lays out `template` once for a whole class: `data` holds placeholders ([`stamp::NAME`] …) where each
     /// student's values go, and the layout reserves their boxes for [`Layout::stamped`]. None when the
     /// template prints a placeholder anywhere but a field's value, the 准考证号 grid or its QR code (a custom
     /// template with the name in its title, say): such a document is laid out for each student.
-    pub fn prepare<T: Serialize>(&self, template: Template, data: &T) -> Result<Option<Layout>> {
-        let text = self.templates.render(template, data)?;
+    pub fn prepare<T: TemplateData + ?Sized>(
+        &self,
+        template: Template,
+        data: &T,
+    ) -> Result<Option<Layout>> {
+        let text = data.render_with(&self.templates, template)?;
         let printed = stamp::placeholders_in(&text);
         let doc = self.parse_markup(template, &text)?;
         let in_head = doc
@@ -119,11 +128,16 @@ impl<'f> Typesetter<'f> {
         if !missing.is_empty() {
             return Err(missing_glyphs_error(missing));
         }
-        Ok(Some(layout::layout(&doc, self.fonts, &self.setup)))
+        Ok(Some(self.lay_out(&doc)))
+    }
+
+    /// Lays out page markup with the run's fonts and set-up, reusing the paragraphs set before.
+    fn lay_out(&self, doc: &Document) -> Layout {
+        layout::layout_reusing(doc, self.fonts, &self.setup, Some(&self.paras))
     }
 
     /// Lays out several documents, on every core when `parallel`; results in job order.
-    pub fn layout_all<T: Serialize + Sync>(
+    pub fn layout_all<T: TemplateData + Sync>(
         &self,
         jobs: &[(Template, &T)],
         parallel: bool,

@@ -125,8 +125,25 @@ pub fn class_batch(
     let cache =
         |job: &Job| (!req.per_student).then_some((&page_cache, (job.kind as usize, job.variant)));
     let record_failed = |e| Error::output("write", &dir.join("manifest.json"), e);
+    // With a variant per student, the student's key is made with their paper and sheet, while the
+    // variant's data is at hand (built once, not again for a later pass over the keys).
+    let mut keys_of_variant: Vec<Vec<usize>> =
+        vec![Vec::new(); if req.per_student { variants } else { 0 }];
+    for (k, job) in keys.iter().enumerate() {
+        if let Some(of) = keys_of_variant.get_mut(job.variant) {
+            of.push(k);
+        }
+    }
     let make = |i: usize| -> Result<StudentMade> {
         let mut made = StudentMade::default();
+        for &k in keys_of_variant
+            .get(assignment[i])
+            .map_or(&[][..], Vec::as_slice)
+        {
+            made.written
+                .write(out, &backends.render_one(&set, keys[k])?.file)?;
+            made.keys += 1;
+        }
         for job in &named[i] {
             let Made {
                 file,
@@ -164,6 +181,7 @@ pub fn class_batch(
             paper,
             sheet,
             record,
+            keys: keys_made,
         } = made;
         written.pdfs += files.pdfs;
         written.pages += files.pages;
@@ -181,7 +199,7 @@ pub fn class_batch(
                 .put_record(assignment[i], &record)
                 .map_err(record_failed)?;
         }
-        progress.inc(1);
+        progress.inc(1 + keys_made as u64);
         Ok(())
     })?;
     // A variant no student sits has no sheet printed, so no geometry.
@@ -192,7 +210,8 @@ pub fn class_batch(
                 .map_err(record_failed)?;
         }
     }
-    // The keys: one per variant and format (one per student with --per-student), each written as made.
+    // The keys: one per variant and format, each written as made (with --per-student, made above).
+    let keys: Vec<&Job> = if req.per_student { Vec::new() } else { keys };
     let make_key = |k: usize| -> Result<Written> {
         let mut key = Written::default();
         key.write(out, &backends.render_one(&set, keys[k])?.file)?;
@@ -241,14 +260,16 @@ pub fn class_batch(
 }
 
 /// One student's documents as made on a worker, which wrote the student's files: what it wrote, the
-/// pages for each print file, and when the student is the first of their variant, the variant's manifest
-/// record with its sheet geometry.
+/// pages for each print file, when the student is the first of their variant the variant's manifest
+/// record with its sheet geometry, and how many keys it made.
 #[derive(Default)]
 struct StudentMade {
     written: Written,
     paper: Option<PrintDoc>,
     sheet: Option<PrintDoc>,
     record: Option<VariantRecord>,
+    /// Keys made with the student's documents (their variant's, with --per-student).
+    keys: usize,
 }
 
 /// A document for a print file: its pages drawn (TrueType faces), or its layout, kept to be combined at

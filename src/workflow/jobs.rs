@@ -13,6 +13,7 @@ use crate::model::paper::{self, PaperData, StudentData};
 use crate::render::docx::WordWriter;
 use crate::render::layout::{Layout, StampValues, stamp};
 use crate::render::pdf::{SharedFaces, SharedPdf};
+use crate::render::template::{Context, TemplateData, Templates};
 use crate::render::{DocKind, PdfWriter, Template, Typesetter};
 use crate::workflow::OutFile;
 use crate::workflow::drawn::Drawn;
@@ -149,7 +150,7 @@ pub struct PaperSet<'a> {
     duplex: bool,
     /// Variants' paper data, each built when first needed ([`BUILT_KEPT`] at most, the oldest dropped
     /// first): a class with a variant per student never holds them all.
-    built: Mutex<std::collections::VecDeque<(usize, Arc<PaperData>)>>,
+    built: Mutex<std::collections::VecDeque<(usize, Arc<PaperData>, VariantContext)>>,
     students: &'a [Student],
     /// Columns of a named answer sheet's 准考证号 grid: as many as the class's longest id.
     id_digits: usize,
@@ -169,6 +170,10 @@ pub struct PaperSet<'a> {
 
 /// A kind's faces for every variant, made once: None when they cannot be made (fonts we do not embed).
 type ClassFacesCell = Arc<OnceLock<Option<Arc<SharedFaces>>>>;
+
+/// A variant's paper data as templates read it, serialized by its first document and kept for the others
+/// (a class's paper, sheet and key differ only in [`DocData`]'s own fields, set before each renders).
+type VariantContext = Arc<Mutex<Option<Context>>>;
 
 /// How many variants' paper data a set keeps built: every variant of a class on a few variants.
 const BUILT_KEPT: usize = 8;
@@ -267,11 +272,11 @@ impl<'a> PaperSet<'a> {
             .collect()
     }
 
-    /// Variant `v`'s paper data, built now unless it was lately.
-    fn variant(&self, v: usize) -> Arc<PaperData> {
+    /// Variant `v`'s paper data, built now unless it was lately, and its template context.
+    fn variant(&self, v: usize) -> (Arc<PaperData>, VariantContext) {
         let built = || self.built.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, data)) = built().iter().find(|(k, _)| *k == v) {
-            return Arc::clone(data);
+        if let Some((_, data, context)) = built().iter().find(|(k, ..)| *k == v) {
+            return (Arc::clone(data), Arc::clone(context));
         }
         let drawn = self.drawn;
         let count = drawn.variant_count();
@@ -282,17 +287,23 @@ impl<'a> PaperSet<'a> {
             count,
             self.duplex,
         ));
+        let context = VariantContext::default();
         let mut kept = built();
         if kept.len() >= BUILT_KEPT {
             kept.pop_front();
         }
-        kept.push_back((v, Arc::clone(&data)));
-        data
+        kept.push_back((v, Arc::clone(&data), Arc::clone(&context)));
+        (data, context)
     }
 
     /// The data of one document, constructed complete: its variant's paper with its reader's name and id,
     /// the answers when it is the teacher's edition, and the QR code when it is an answer sheet.
     pub fn data(&self, job: &Job) -> PaperData {
+        self.doc_data(job).into_paper()
+    }
+
+    /// [`PaperSet::data`] as templates see it, sharing the variant's paper data instead of copying it.
+    pub fn doc_data(&self, job: &Job) -> DocData {
         let student = job.student.map(|i| {
             let s = &self.students[i];
             StudentData {
@@ -306,7 +317,7 @@ impl<'a> PaperSet<'a> {
 
     /// A student's document's data with placeholders ([`stamp::NAME`] …) for the student's values: the
     /// same for every student of the job's variant whose empty values are the same.
-    fn placeholder_data(&self, job: &Job) -> PaperData {
+    fn placeholder_data(&self, job: &Job) -> DocData {
         let [name, id, class] = self.empty_values(job);
         let placeholder = |empty: bool, c: char| if empty { String::new() } else { c.to_string() };
         let student = job.student.map(|_| StudentData {
@@ -317,10 +328,10 @@ impl<'a> PaperSet<'a> {
         self.data_for(job, student)
     }
 
-    fn data_for(&self, job: &Job, student: Option<StudentData>) -> PaperData {
-        let base = self.variant(job.variant);
-        let base: &PaperData = &base;
-        PaperData {
+    fn data_for(&self, job: &Job, student: Option<StudentData>) -> DocData {
+        let (base, context) = self.variant(job.variant);
+        DocData {
+            context,
             id_digits: if student.is_some() {
                 self.id_digits
             } else {
@@ -337,7 +348,7 @@ impl<'a> PaperSet<'a> {
             },
             student: student.unwrap_or_default(),
             teacher: job.kind.shows_answers(),
-            ..base.clone()
+            base,
         }
     }
 
@@ -373,6 +384,107 @@ impl<'a> PaperSet<'a> {
         };
         // Other jobs of the same document wait here while the first makes it.
         cell.get_or_init(|| make().map(Arc::new)).clone()
+    }
+}
+
+/// One document's data as its template sees it: its variant's paper data, shared by the variant's
+/// documents, with the document's own reader, 准考证号 grid, QR code and edition. Templates read exactly
+/// what the [`PaperData`] of [`DocData::into_paper`] serializes to (a unit test holds it), but a class's
+/// paper, sheet and key neither copy the variant's questions, options and explanations nor serialize
+/// them again: the variant's context is made once and each document's own fields set in it.
+pub struct DocData {
+    base: Arc<PaperData>,
+    /// The variant's data as the templates read it, shared by its documents.
+    context: VariantContext,
+    student: StudentData,
+    id_digits: usize,
+    sheet_qr: String,
+    teacher: bool,
+}
+
+impl DocData {
+    /// The document's own paper data, copied out of its variant's (for the Word writer, which reads it).
+    pub fn into_paper(self) -> PaperData {
+        PaperData {
+            student: self.student,
+            id_digits: self.id_digits,
+            sheet_qr: self.sheet_qr,
+            teacher: self.teacher,
+            ..(*self.base).clone()
+        }
+    }
+}
+
+impl DocData {
+    /// The document's data in `context`, the variant's data serialized once: the document's own fields
+    /// written over the last document's.
+    fn set_in<'c>(&self, context: &'c mut Option<Context>) -> Result<&'c Context> {
+        let failed = |e: serde_json::Error| {
+            crate::error::Error::internal(format!("the paper data could not be serialized: {e}"))
+        };
+        if context.is_none() {
+            *context = Some(Context::from(
+                serde_json::to_value(DocJson(self)).map_err(failed)?,
+            ));
+        }
+        let Some(context) = context.as_mut() else {
+            unreachable!("made above")
+        };
+        if let serde_json::Value::Object(fields) = context.data_mut() {
+            fields.insert(
+                "student".into(),
+                serde_json::to_value(&self.student).map_err(failed)?,
+            );
+            fields.insert("id_digits".into(), self.id_digits.into());
+            fields.insert("sheet_qr".into(), self.sheet_qr.clone().into());
+            fields.insert("teacher".into(), self.teacher.into());
+        }
+        Ok(context)
+    }
+}
+
+impl TemplateData for DocData {
+    fn render_with(&self, templates: &Templates, template: Template) -> Result<String> {
+        // The variant's documents are made one after another (a student's paper, sheet and key on one
+        // worker; a variant's prepared documents once), so they seldom wait here.
+        let mut context = self.context.lock().unwrap_or_else(|e| e.into_inner());
+        templates.render_context(template, self.set_in(&mut context)?)
+    }
+}
+
+/// A document's data serialized as its own [`PaperData`] would be.
+struct DocJson<'a>(&'a DocData);
+
+impl serde::Serialize for DocJson<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let d = self.0;
+        let b: &PaperData = &d.base;
+        // PaperData's fields in its order, the document's own in their places.
+        let mut s = serializer.serialize_struct("PaperData", 19)?;
+        s.serialize_field("title", &b.title)?;
+        s.serialize_field("subtitle", &b.subtitle)?;
+        s.serialize_field("variant", &b.variant)?;
+        s.serialize_field("has_variants", &b.has_variants)?;
+        s.serialize_field("duration", &b.duration)?;
+        s.serialize_field("total_points", &b.total_points)?;
+        s.serialize_field("question_count", &b.question_count)?;
+        s.serialize_field("notice", &b.notice)?;
+        s.serialize_field("score_columns", &b.score_columns)?;
+        s.serialize_field("parts", &b.parts)?;
+        s.serialize_field("review", &b.review)?;
+        s.serialize_field("duplex", &b.duplex)?;
+        s.serialize_field("student", &d.student)?;
+        s.serialize_field("id_digits", &d.id_digits)?;
+        s.serialize_field("sheet_qr", &d.sheet_qr)?;
+        s.serialize_field("variant_letters", &b.variant_letters)?;
+        s.serialize_field("teacher", &d.teacher)?;
+        s.serialize_field("score_boxes", &b.score_boxes)?;
+        s.serialize_field("autospace", &b.autospace)?;
+        s.end()
     }
 }
 
@@ -480,11 +592,11 @@ impl<'f> Backends<'f> {
             stamped_jobs.iter().map(stamp).collect()
         }
         .into_iter();
-        let pdf_jobs: Vec<(usize, PaperData)> = jobs
+        let pdf_jobs: Vec<(usize, DocData)> = jobs
             .iter()
             .enumerate()
             .filter(|(_, j)| j.format == Format::Pdf && !is_stamped(j))
-            .map(|(i, j)| (i, set.data(j)))
+            .map(|(i, j)| (i, set.doc_data(j)))
             .collect();
         let mut pdfs = Vec::new();
         if !pdf_jobs.is_empty() {
@@ -492,7 +604,7 @@ impl<'f> Backends<'f> {
                 .iter()
                 .map(|(i, data)| (jobs[*i].kind.template(), data))
                 .collect();
-            let lay_out = |(template, data): &(Template, &PaperData)| {
+            let lay_out = |(template, data): &(Template, &DocData)| {
                 let layout = self.typeset.layout(*template, *data);
                 step();
                 layout
@@ -535,7 +647,7 @@ impl<'f> Backends<'f> {
         if let Some(made) = self.stamped(set, job)? {
             return Ok(made);
         }
-        let data = set.data(job);
+        let data = set.doc_data(job);
         match job.format {
             Format::Pdf => {
                 let layout = self.typeset.layout(job.kind.template(), &data)?;
@@ -561,6 +673,7 @@ impl<'f> Backends<'f> {
                 // Word follows the template where it decides words or order: it reads the page markup
                 // the template makes of the same data.
                 let template = self.typeset.markup(job.kind.template(), &data)?;
+                let data = data.into_paper();
                 Ok(Made {
                     file: OutFile::other(job.path.clone(), word.paper(job.kind, &data, &template)?),
                     layout: None,
@@ -640,7 +753,7 @@ impl Backends<'_> {
                 .prepare(template, &set.placeholder_data(&first))
                 .ok()??
         } else {
-            self.typeset.layout(template, &set.data(&first)).ok()?
+            self.typeset.layout(template, &set.doc_data(&first)).ok()?
         };
         let extra = set.class_extra();
         self.pdf
@@ -724,6 +837,50 @@ mod tests {
     }
 
     #[test]
+    fn a_documents_shared_data_reads_to_templates_as_its_own_paper_data() {
+        let request = crate::workflow::drawn::DrawRequest {
+            blueprint: Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank/exams/quiz.yaml"),
+            seed: Some(3),
+            variants: 2,
+            distinct: false,
+            exclude_used: Vec::new(),
+        };
+        let drawn = Drawn::load(&request, &mut std::io::sink()).unwrap();
+        let students = [student("07"), student("08")];
+        let set = PaperSet::new(&drawn, &students, true);
+        for (kind, student) in [
+            (DocKind::Paper, Some(1)),
+            (DocKind::AnswerSheet, Some(0)),
+            (DocKind::Key, None),
+            (DocKind::Teacher, None),
+        ] {
+            let job = Job {
+                kind,
+                variant: 1,
+                student,
+                format: Format::Pdf,
+                path: PathBuf::from("x.pdf"),
+            };
+            // As the template reads it, after the variant's other documents set theirs.
+            let doc = set.doc_data(&job);
+            let mut context = doc.context.lock().unwrap();
+            let shared = doc.set_in(&mut context).unwrap().data().clone();
+            drop(context);
+            let own = serde_json::to_value(set.data(&job)).unwrap();
+            assert_eq!(shared, own, "{kind:?}");
+            assert_eq!(
+                serde_json::to_value(DocJson(&doc)).unwrap(),
+                own,
+                "{kind:?}"
+            );
+            if student == Some(0) {
+                assert_eq!(own["student"]["name"], "名07");
+                assert!(own["sheet_qr"].as_str().unwrap().contains("07"));
+            }
+        }
+    }
+
+    #[test]
     fn a_prepared_document_is_made_once_per_variant_kind_and_empty_values_and_a_few_are_kept() {
         let request = crate::workflow::drawn::DrawRequest {
             blueprint: Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank/exams/quiz.yaml"),
@@ -771,7 +928,9 @@ mod tests {
         prepare(job(DocKind::Paper, 1, 0));
         assert_eq!(made.get(), 3);
         // Placeholders stand where the values go, and nothing where the student's value is empty.
-        let data = set.placeholder_data(&job(DocKind::AnswerSheet, 0, 4));
+        let data = set
+            .placeholder_data(&job(DocKind::AnswerSheet, 0, 4))
+            .into_paper();
         assert_eq!(data.student.name, stamp::NAME.to_string());
         assert_eq!(data.student.class, "");
         assert!(data.sheet_qr.ends_with(stamp::ID));

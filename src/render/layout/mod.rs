@@ -10,6 +10,7 @@ pub mod linebreak;
 mod page;
 mod paginate;
 mod paragraph;
+mod reuse;
 mod spacing;
 pub mod stamp;
 mod widgets;
@@ -19,6 +20,7 @@ use crate::render::markup::{Block, Document};
 pub use frame::{Bookmark, Item, Layout, Page, Spot, SpotBox, concat};
 pub use page::{Density, MM, PageSetup};
 use paginate::{Chunk, paginate};
+pub use reuse::ParaCache;
 pub use stamp::{Stamp, StampValues};
 pub use widgets::{options_per_line, picture_size};
 
@@ -52,6 +54,8 @@ struct Engine<'a> {
     /// The page being laid out and the document's page count, for [`SHEET_PAGE`] in a QR code's text:
     /// (1, 1) until a continued document is known to run longer.
     sheet_page: std::cell::Cell<(usize, usize)>,
+    /// Paragraphs set before, by this run's other documents; None: every paragraph set afresh.
+    paras: Option<&'a ParaCache>,
 }
 
 /// Written in a QR code's text where the sheet page goes: `1` on a one-page document, `k/n` on page k of
@@ -154,6 +158,17 @@ struct FormulaSlot {
 
 /// Lays out a document on pages.
 pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layout {
+    layout_reusing(doc, metrics, setup, None)
+}
+
+/// Lays out a document on pages, taking the lines of paragraphs `paras` has from the run's earlier
+/// documents (set with the same `metrics` and `setup`) and keeping its own there: the same pages.
+pub fn layout_reusing(
+    doc: &Document,
+    metrics: &dyn Metrics,
+    setup: &PageSetup,
+    paras: Option<&ParaCache>,
+) -> Layout {
     let engine = Engine {
         metrics,
         setup,
@@ -161,6 +176,7 @@ pub fn layout(doc: &Document, metrics: &dyn Metrics, setup: &PageSetup) -> Layou
         pictures: Default::default(),
         formulas: Default::default(),
         sheet_page: std::cell::Cell::new((1, 1)),
+        paras,
     };
     let lay_out = |later_head: f32| {
         let mut chunks = engine.chunks(&doc.blocks);

@@ -6,7 +6,7 @@ use crate::render::layout::frame::Item;
 use crate::render::layout::linebreak::{LineSpan, Piece, break_lines};
 use crate::render::layout::paginate::Chunk;
 pub(in crate::render::layout) use crate::render::layout::spacing::Styled;
-use crate::render::layout::{Engine, spacing};
+use crate::render::layout::{Engine, ParaCache, spacing};
 use crate::render::markup::{Align, Inline, Para};
 
 /// Where a line is set: its left edge and baseline (relative), the width it may fill, its alignment and
@@ -320,13 +320,30 @@ impl Engine<'_> {
         }
     }
 
-    /// Lays out a paragraph at `x`, `width` wide; one chunk per line.
+    /// Lays out a paragraph at `x`, `width` wide; one chunk per line. The lines of a paragraph the run
+    /// has set before (the same text where it was set before) are copied.
     pub(in crate::render::layout) fn para_chunks(
         &self,
         para: &Para,
         x: f32,
         width: f32,
     ) -> Vec<Chunk> {
+        let Some((cache, key)) = self.paras.and_then(|cache| {
+            let key = ParaCache::key(para, x, width, self.autospace, self.metrics)?;
+            Some((cache, key))
+        }) else {
+            return self.set_para(para, x, width);
+        };
+        if let Some(chunks) = cache.get(&key) {
+            return chunks;
+        }
+        let chunks = self.set_para(para, x, width);
+        cache.put(key, &chunks);
+        chunks
+    }
+
+    /// Sets a paragraph at `x`, `width` wide; one chunk per line.
+    fn set_para(&self, para: &Para, x: f32, width: f32) -> Vec<Chunk> {
         // A picture alone in its paragraph stands on its own line, centred.
         let lone = matches!(para.runs.as_slice(), [Inline::Image(_)]);
         let lone_para;
@@ -474,6 +491,7 @@ mod tests {
             pictures: Default::default(),
             formulas: Default::default(),
             sheet_page: std::cell::Cell::new((1, 1)),
+            paras: None,
         }
     }
 

@@ -160,6 +160,7 @@ mod tests {
             pictures: Default::default(),
             formulas: Default::default(),
             sheet_page: std::cell::Cell::new((1, 1)),
+            paras: None,
         };
         let para = Para {
             runs: vec![Inline::Text {

@@ -148,6 +148,7 @@ impl Layout {
             pictures: Default::default(),
             formulas: Default::default(),
             sheet_page: std::cell::Cell::new((1, 1)),
+            paras: None,
         };
         let pages = self
             .pages

@@ -85,6 +85,36 @@ pub(super) fn page_stream(
     Some(out.bytes)
 }
 
+/// Writes `v` as lopdf does, with Rust's shortest round-trip formatting (`{v}`): a whole number of
+/// less than 2^24 (exact in an f32: most sizes, widths and many positions) as an integer without the
+/// float formatter, which prints the same digits (`-0` for negative zero).
+fn real(bytes: &mut Vec<u8>, v: f32) {
+    if v.fract() == 0.0 && v.abs() < 16_777_216.0 {
+        if v == 0.0 && v.is_sign_negative() {
+            bytes.extend_from_slice(b"-0");
+            return;
+        }
+        let n = v as i32;
+        if n < 0 {
+            bytes.push(b'-');
+        }
+        let mut digits = [0u8; 10];
+        let mut rest = n.unsigned_abs();
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        bytes.extend_from_slice(&digits[at..]);
+        return;
+    }
+    let _ = write!(bytes, "{v}");
+}
+
 /// Operations as lopdf encodes a content stream: each operand followed by a space, then the operator;
 /// operations separated by newlines.
 struct Ops {
@@ -103,7 +133,8 @@ impl Ops {
         self.start();
         for v in values {
             // lopdf writes a real with Rust's shortest round-trip formatting.
-            let _ = write!(self.bytes, "{v} ");
+            real(&mut self.bytes, *v);
+            self.bytes.push(b' ');
         }
     }
 
@@ -120,7 +151,7 @@ impl Ops {
             if i > 0 {
                 self.bytes.push(b' ');
             }
-            let _ = write!(self.bytes, "{v}");
+            real(&mut self.bytes, *v);
         }
         self.bytes.extend_from_slice(b"] 0 d");
     }
@@ -152,7 +183,11 @@ impl Ops {
         }
         self.operator("BT");
         self.start();
-        let _ = write!(self.bytes, "/{id} {size} Tf");
+        self.bytes.push(b'/');
+        self.bytes.extend_from_slice(id.as_bytes());
+        self.bytes.push(b' ');
+        real(&mut self.bytes, size);
+        self.bytes.extend_from_slice(b" Tf");
         self.reals(&[spacing]);
         self.operator("Tc");
         place(self);
@@ -161,7 +196,16 @@ impl Ops {
         for c in text.chars() {
             if let Some(g) = face.glyph(c) {
                 let gid = remap.map_or(g.id, |r| r.get(&g.id).copied().unwrap_or(0));
-                let _ = write!(self.bytes, "<{gid:04X}>");
+                // `<{gid:04X}>`, written by hand: a page shows thousands of glyphs.
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                self.bytes.extend_from_slice(&[
+                    b'<',
+                    HEX[usize::from(gid >> 12)],
+                    HEX[usize::from(gid >> 8 & 0xF)],
+                    HEX[usize::from(gid >> 4 & 0xF)],
+                    HEX[usize::from(gid & 0xF)],
+                    b'>',
+                ]);
             }
         }
         self.bytes.extend_from_slice(b"] TJ");
@@ -176,6 +220,27 @@ impl Ops {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reals_are_written_as_rusts_formatter_writes_them() {
+        let mut values = vec![
+            0.0, -0.0, 1.0, -1.0, 9.0, 10.0, -72.0, 595.0, 841.89, 0.5, -0.2, 1e-7, 3e9,
+        ];
+        values.extend([
+            16_777_215.0,
+            16_777_216.0,
+            -16_777_215.0,
+            f32::MAX,
+            f32::MIN_POSITIVE,
+        ]);
+        values.extend((-3000..3000).map(|k| k as f32 * 0.25));
+        values.extend((0..20_000).map(|k| f32::from_bits(0x3f80_0000u32.wrapping_add(k * 7919))));
+        for v in values {
+            let mut got = Vec::new();
+            real(&mut got, v);
+            assert_eq!(String::from_utf8(got).unwrap(), format!("{v}"), "{v:?}");
+        }
+    }
     use crate::render::fonts::FontSet;
     use crate::render::layout::Page;
     use crate::render::pictures::Pictures;

@@ -156,7 +156,7 @@ impl<'f> PdfWriter<'f> {
         {
             for c in text.chars() {
                 if let Some(g) = face.glyph(c) {
-                    slot.insert(g.id, (g.units, c.to_string()));
+                    note_glyph(slot, g.id, g.units, c);
                 }
             }
         }
@@ -675,7 +675,7 @@ fn collect_page_used(
             let slot = &mut used[face_index(font.regular())];
             for c in formula_text(tex, face).chars() {
                 if let Some(g) = face.glyph(c) {
-                    slot.insert(g.id, (g.units, c.to_string()));
+                    note_glyph(slot, g.id, g.units, c);
                 }
             }
             continue;
@@ -687,8 +687,23 @@ fn collect_page_used(
         let slot = &mut used[face_index(*font)];
         for c in text.chars() {
             if let Some(g) = face.glyph(c) {
-                slot.insert(g.id, (g.units, c.to_string()));
+                note_glyph(slot, g.id, g.units, c);
             }
+        }
+    }
+}
+
+/// Records that glyph `id` (`units` wide) shows `c`, as `used.insert` would (a glyph shown for two
+/// characters keeps the last), without making a string when the entry already says so: most of a page's
+/// characters were shown before.
+fn note_glyph(used: &mut embed::Used, id: u16, units: u16, c: char) {
+    let mut buf = [0u8; 4];
+    let text: &str = c.encode_utf8(&mut buf);
+    match used.get_mut(&id) {
+        Some(entry) if entry.0 == units && entry.1 == text => {}
+        Some(entry) => *entry = (units, text.to_string()),
+        None => {
+            used.insert(id, (units, text.to_string()));
         }
     }
 }

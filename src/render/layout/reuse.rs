@@ -1,0 +1,281 @@
+//! Paragraphs laid out once per run: a run's documents print the same stems, options and explanations
+//! again and again (a class's papers and keys, one variant per student, differ in order and numbering),
+//! so a paragraph's lines are kept by what decides them — its text, size, indents, where it stands and
+//! how wide — and copied for the next document that sets the same paragraph. A question's stem starts
+//! with its number: a number whose digits are as wide as another's breaks the stem's lines in the same
+//! places, so the lines are kept under the number's shape and the digits put back on the way out.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::render::layout::Metrics;
+use crate::render::layout::frame::Item;
+use crate::render::layout::paginate::Chunk;
+use crate::render::markup::{Inline, Para};
+
+/// The lines of paragraphs set so far in one run, shared by its threads. Only valid for one set of fonts
+/// and one page set-up: a typesetter keeps its own.
+#[derive(Default)]
+pub struct ParaCache {
+    kept: Mutex<HashMap<String, Arc<[Line]>>>,
+}
+
+/// How many paragraphs a cache keeps before it starts again: a paper, its key and its answer sheet set
+/// well under a thousand, so a whole class's stay (a few MB).
+const KEPT: usize = 4096;
+
+/// One line of a paragraph as [`Engine::para_chunks`](super::Engine) made it: a chunk without what only
+/// pagination adds (a table header is never part of a paragraph).
+struct Line {
+    height: f32,
+    items: Vec<Item>,
+    space_before: f32,
+    glue_next: bool,
+}
+
+/// What identifies a paragraph's lines ([`ParaCache::key`]) and the digits its number printed.
+pub(in crate::render::layout) struct ParaKey {
+    key: String,
+    /// The paragraph's leading digits, each written in the key as the first digit as wide: put back in
+    /// the first line's text when lines set for another number are reused.
+    digits: Vec<char>,
+}
+
+impl ParaCache {
+    /// The key of `para` set at `x`, `width` wide: None when its lines cannot be reused (a picture or
+    /// a formula, which the document's engine numbers as it meets them).
+    pub(in crate::render::layout) fn key(
+        para: &Para,
+        x: f32,
+        width: f32,
+        autospace: bool,
+        metrics: &dyn Metrics,
+    ) -> Option<ParaKey> {
+        use std::fmt::Write;
+        let mut key = String::with_capacity(64);
+        let _ = write!(
+            key,
+            "{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:?}{}",
+            x.to_bits(),
+            width.to_bits(),
+            para.size.to_bits(),
+            para.first_indent.to_bits(),
+            para.rest_indent.to_bits(),
+            para.space_before.to_bits(),
+            para.space_after.to_bits(),
+            para.align,
+            u8::from(autospace),
+        );
+        let mut digits = Vec::new();
+        for (k, run) in para.runs.iter().enumerate() {
+            match run {
+                Inline::Text { text, role } => {
+                    // Lengths first, so no text can pass for another run's end.
+                    let _ = write!(key, "|T{:?}{}:", role, text.len());
+                    let mut chars = text.chars().peekable();
+                    if k == 0 {
+                        while let Some(&c) = chars.peek().filter(|c| c.is_ascii_digit()) {
+                            key.push(same_width_digit(metrics, *role, c));
+                            digits.push(c);
+                            chars.next();
+                        }
+                    }
+                    key.extend(chars);
+                }
+                Inline::Blank { em } => {
+                    let _ = write!(key, "|B{:08x}", em.to_bits());
+                }
+                Inline::Break => key.push_str("|N"),
+                Inline::Image(_) | Inline::Math { .. } => return None,
+            }
+        }
+        Some(ParaKey { key, digits })
+    }
+
+    /// The lines kept under `key`, with its number's digits.
+    pub(in crate::render::layout) fn get(&self, key: &ParaKey) -> Option<Vec<Chunk>> {
+        let lines = {
+            let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(kept.get(&key.key)?)
+        };
+        let mut chunks: Vec<Chunk> = lines
+            .iter()
+            .map(|line| Chunk {
+                height: line.height,
+                items: line.items.clone(),
+                space_before: line.space_before,
+                glue_next: line.glue_next,
+                ..Chunk::default()
+            })
+            .collect();
+        if !key.digits.is_empty() {
+            put_digits(&mut chunks[0].items, &key.digits)?;
+        }
+        Some(chunks)
+    }
+
+    /// Keeps the lines `chunks` of the paragraph `key`.
+    pub(in crate::render::layout) fn put(&self, key: ParaKey, chunks: &[Chunk]) {
+        if chunks.is_empty()
+            || chunks
+                .iter()
+                .any(|c| c.header.is_some() || c.bookmark.is_some())
+        {
+            return;
+        }
+        let lines: Arc<[Line]> = chunks
+            .iter()
+            .map(|c| Line {
+                height: c.height,
+                items: c.items.clone(),
+                space_before: c.space_before,
+                glue_next: c.glue_next,
+            })
+            .collect();
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= KEPT {
+            kept.clear();
+        }
+        kept.insert(key.key, lines);
+    }
+}
+
+/// The first digit as wide as `c` in `role`'s face: numbers whose digits are pairwise as wide set their
+/// paragraphs alike (digits are one class for line breaking and spacing).
+fn same_width_digit(metrics: &dyn Metrics, role: crate::render::fonts::FontRole, c: char) -> char {
+    let width = metrics.advance(role, c).to_bits();
+    ('0'..=c)
+        .find(|d| metrics.advance(role, *d).to_bits() == width)
+        .unwrap_or(c)
+}
+
+/// Writes `digits` over the first characters of a line's text (the number its paragraph starts with);
+/// None when the line does not start with as many digits.
+fn put_digits(items: &mut [Item], digits: &[char]) -> Option<()> {
+    let mut rest = digits;
+    for item in items.iter_mut() {
+        if rest.is_empty() {
+            break;
+        }
+        let Item::Text { text, .. } = item else {
+            return None;
+        };
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match rest.split_first() {
+                Some((&d, tail)) if c.is_ascii_digit() => {
+                    out.push(d);
+                    rest = tail;
+                }
+                Some(_) => return None,
+                None => out.push(c),
+            }
+        }
+        *text = out;
+    }
+    rest.is_empty().then_some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fonts::FontSet;
+    use crate::render::layout::{Metrics, PageSetup, layout, layout_reusing};
+    use crate::render::markup;
+
+    /// A paper of long stems, numbered as `numbers` says, with a key-like paragraph under each.
+    fn paper(numbers: &[usize]) -> markup::Document {
+        let stems = [
+            "社会工作者在开展个案工作时，首先要与服务对象建立专业关系，下列做法中最恰当的是（　）。",
+            "某社区开展老年人互助小组，2025年共有36名老人参加，社会工作者在小组后期的主要任务是（　）。",
+            "关于社会救助制度中最低生活保障的说法，正确的是（　）。",
+        ];
+        let mut xml = String::from(r#"<document autospace="true" title="t">"#);
+        for (k, n) in numbers.iter().enumerate() {
+            xml.push_str(&format!(
+                r#"<question number="{n}．" id="q{k}"><stem>{}</stem><option label="A．">建立信任</option><option label="B．">评估需要</option><p>【解析】本题考查专业关系的建立，社会工作者应当以服务对象为中心，尊重其自决权。</p></question>"#,
+                stems[k % stems.len()]
+            ));
+        }
+        xml.push_str("</document>");
+        markup::parse(&xml, "test").unwrap()
+    }
+
+    #[test]
+    fn paragraphs_set_before_give_the_pages_a_fresh_layout_gives_whatever_the_numbers() {
+        let fonts = FontSet::builtin();
+        let setup = PageSetup::a4();
+        let cache = ParaCache::default();
+        // The first document keeps its paragraphs; the others find them under other numbers (one
+        // digit or two, in another order) and must come out exactly as laid out afresh.
+        for numbers in [
+            vec![1, 2, 3, 12, 13],
+            vec![13, 12, 3, 1, 2],
+            vec![47, 5, 98, 7, 30],
+        ] {
+            let doc = paper(&numbers);
+            let fresh = layout(&doc, &fonts, &setup);
+            let reused = layout_reusing(&doc, &fonts, &setup, Some(&cache));
+            assert_eq!(reused.pages, fresh.pages, "numbers {numbers:?}");
+        }
+        let kept = cache.kept.lock().unwrap().len();
+        assert!(kept > 0);
+        // Numbers whose digits are as wide as the last document's share its stems' lines: a document
+        // numbered so adds no paragraph, and still comes out as laid out afresh.
+        let twin = |n: usize| -> usize {
+            let twin_digit = |c: char| {
+                let width = |d: char| {
+                    fonts
+                        .advance(crate::render::fonts::FontRole::Body, d)
+                        .to_bits()
+                };
+                ('0'..='9')
+                    .find(|d| *d != c && width(*d) == width(c))
+                    .unwrap_or(c)
+            };
+            let digits: String = n.to_string().chars().map(twin_digit).collect();
+            // A leading 0 would print another number (30 → 03 is 3).
+            if digits.starts_with('0') {
+                n
+            } else {
+                digits.parse().unwrap()
+            }
+        };
+        let last = [47, 5, 98, 7, 30];
+        let twins: Vec<usize> = last.iter().map(|n| twin(*n)).collect();
+        assert_ne!(twins, last, "the fonts have digits of one width");
+        let doc = paper(&twins);
+        let reused = layout_reusing(&doc, &fonts, &setup, Some(&cache));
+        assert_eq!(reused.pages, layout(&doc, &fonts, &setup).pages);
+        assert_eq!(cache.kept.lock().unwrap().len(), kept);
+    }
+
+    #[test]
+    fn a_paragraph_with_a_formula_or_a_picture_is_set_afresh() {
+        let fonts = FontSet::builtin();
+        let para = |runs| Para {
+            runs,
+            size: 10.5,
+            align: crate::render::markup::Align::Justify,
+            first_indent: 0.0,
+            rest_indent: 0.0,
+            space_before: 0.0,
+            space_after: 0.0,
+        };
+        let text = Inline::Text {
+            text: "12．已知".into(),
+            role: crate::render::fonts::FontRole::Body,
+        };
+        let math = Inline::Math {
+            tex: "x^2".into(),
+            display: false,
+            role: crate::render::fonts::FontRole::Body,
+        };
+        assert!(
+            ParaCache::key(&para(vec![text.clone(), math]), 0.0, 400.0, true, &fonts).is_none()
+        );
+        let key = ParaCache::key(&para(vec![text]), 0.0, 400.0, true, &fonts).unwrap();
+        assert_eq!(key.digits, ['1', '2']);
+        assert!(key.key.ends_with("．已知"));
+    }
+}
