@@ -150,6 +150,81 @@ pub fn decode_text(bytes: &[u8], shown_as: &Path) -> Result<String, Diagnostic> 
     Ok(text.to_string())
 }
 
+/// A key typed with a Chinese input method's punctuation: `stem：` (full-width colon), or an ideographic
+/// space in the indentation. YAML sees neither as syntax, so its own error lands a line or two later and
+/// says nothing of the cause; a teacher is told which line and character to retype instead.
+#[derive(Debug, PartialEq)]
+struct InputMethodSlip {
+    pos: Pos,
+    message: String,
+    help: &'static str,
+}
+
+impl InputMethodSlip {
+    fn into_diagnostic(self, file: &Path) -> Diagnostic {
+        Diagnostic::error(file, self.pos, self.message).with_help(self.help)
+    }
+}
+
+/// How many lines above a syntax error to look for the slip that caused it: the parser reports a
+/// full-width colon at the next key, or at the end of the mapping a few lines on.
+const SLIP_LINES_BEFORE: usize = 3;
+
+/// The input-method slip nearest above (or on) 1-based line `error_line`, if any.
+fn input_method_slip(text: &str, error_line: usize) -> Option<InputMethodSlip> {
+    let first = error_line.saturating_sub(SLIP_LINES_BEFORE).max(1);
+    let lines: Vec<&str> = text.lines().collect();
+    (first..=error_line.min(lines.len()))
+        .rev()
+        .find_map(|line| slip_on_line(lines[line - 1], line))
+}
+
+fn slip_on_line(line_text: &str, line: usize) -> Option<InputMethodSlip> {
+    let indent: Vec<char> = line_text
+        .chars()
+        .take_while(|c| matches!(c, ' ' | '\t' | '\u{3000}'))
+        .collect();
+    if let Some(at) = indent.iter().position(|&c| c == '\u{3000}') {
+        return Some(InputMethodSlip {
+            pos: Pos::new(line, at + 1),
+            message: format!(
+                "YAML syntax error: line {line} is indented with a full-width space (　), which YAML does not count as indentation"
+            ),
+            help: "retype the indentation with ordinary spaces (a Chinese input method in full-width mode types 　)",
+        });
+    }
+    // `key：`, `- key：`, also `key ：`: an ASCII key name (as every examgen key is) before a full-width colon.
+    let chars: Vec<char> = line_text.chars().collect();
+    let mut i = indent.len();
+    if chars.get(i) == Some(&'-') && chars.get(i + 1).is_some_and(|c| *c == ' ') {
+        i += 2;
+        while chars.get(i) == Some(&' ') {
+            i += 1;
+        }
+    }
+    let key_start = i;
+    while chars
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+    {
+        i += 1;
+    }
+    let key: String = chars[key_start..i].iter().collect();
+    while chars.get(i) == Some(&' ') {
+        i += 1;
+    }
+    if key.is_empty() || chars.get(i) != Some(&'：') {
+        return None;
+    }
+    Some(InputMethodSlip {
+        pos: Pos::new(line, i + 1),
+        message: format!(
+            "YAML syntax error: `{key}：` is typed with a full-width colon (：); YAML reads `{key}` as a key only before an ASCII colon and a space"
+        ),
+        help: "retype it as `key: value` with the English colon (a Chinese input method types ：; switch it to English punctuation for keys)",
+    })
+}
+
 impl YamlDoc {
     /// Parses `text`; a syntax error comes back as one located diagnostic.
     pub fn parse(file: &Path, text: String) -> Result<YamlDoc, Diagnostic> {
@@ -167,6 +242,9 @@ impl YamlDoc {
                 let pos = err
                     .location()
                     .map_or(Pos::START, |l| Pos::new(l.line(), l.column()));
+                if let Some(slip) = input_method_slip(&text, pos.line) {
+                    return Err(slip.into_diagnostic(file).with_source(&text));
+                }
                 let message = strip_location(&err.to_string());
                 return Err(Diagnostic::error(file, pos, format!("YAML syntax error: {message}"))
                     .with_help(
@@ -891,6 +969,49 @@ mod tests {
             err.message
         );
         assert!(err.pos.line >= 1);
+    }
+
+    #[test]
+    fn a_full_width_colon_after_a_key_is_named_where_it_was_typed() {
+        // The parser's own error lands on line 5 (`options`); the slip is on line 4.
+        let text = "questions:\n  - id: t1\n    type: single\n    stem：下列哪项正确？\n    options: [甲, 乙]\n";
+        let err = YamlDoc::parse(Path::new("t.yaml"), text.to_string()).unwrap_err();
+        assert_eq!(err.pos, Pos::new(4, 9), "{}", err.message);
+        assert!(err.message.contains("`stem：`"), "{}", err.message);
+        assert_eq!(err.source_line.as_deref(), Some("    stem：下列哪项正确？"));
+        // The first key of a list item, and a top-level key.
+        let err = YamlDoc::parse(
+            Path::new("t.yaml"),
+            "questions:\n  - id：t1\n    type: single\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(err.pos, Pos::new(2, 7), "{}", err.message);
+        let err =
+            YamlDoc::parse(Path::new("t.yaml"), "title：测验\nbank: ..\n".into()).unwrap_err();
+        assert_eq!(err.pos, Pos::new(1, 6), "{}", err.message);
+    }
+
+    #[test]
+    fn a_full_width_space_in_the_indentation_is_named() {
+        let text = "questions:\n  - id: t1\n\u{3000}\u{3000}type: single\n    stem: x\n";
+        let err = YamlDoc::parse(Path::new("t.yaml"), text.to_string()).unwrap_err();
+        assert_eq!(err.pos, Pos::new(3, 1), "{}", err.message);
+        assert!(err.message.contains("full-width space"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_full_width_colon_inside_text_is_no_slip() {
+        // Chinese text uses ： freely; only a key before it is a slip.
+        assert_eq!(slip_on_line("    stem: 案例：小王是社工", 1), None);
+        assert_eq!(slip_on_line("      注意：以下说法", 1), None);
+        // A real syntax error elsewhere keeps the parser's message.
+        let err =
+            YamlDoc::parse(Path::new("t.yaml"), "a: [1, 2\nb: 案例：小王\n".into()).unwrap_err();
+        assert!(
+            err.message.contains("YAML syntax error") && !err.message.contains("full-width"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

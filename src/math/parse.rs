@@ -3,19 +3,7 @@
 
 use super::MathError;
 use super::symbols;
-
-/// TeX's atom classes: they decide the space between neighbours (`a+b`, `a=b`, `f(x)`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    Ord,
-    Op,
-    Bin,
-    Rel,
-    Open,
-    Close,
-    Punct,
-    Inner,
-}
+pub use super::symbols::Class;
 
 /// The alphabet letters and digits are drawn from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,18 @@
 //! The commands that stand for one symbol (`\alpha`, `\le`, `\because` …) with their TeX atom class, the
 //! class of characters typed as they are, and the named functions (`\sin`, `\lim`).
 
-use super::parse::Class;
+/// TeX's atom classes: they decide the space between neighbours (`a+b`, `a=b`, `f(x)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Ord,
+    Op,
+    Bin,
+    Rel,
+    Open,
+    Close,
+    Punct,
+    Inner,
+}
 
 /// The symbol a command names, and its class; None for commands that are not plain symbols.
 pub fn command(name: &str) -> Option<(char, Class)> {

@@ -33,14 +33,20 @@ pub use stem::{
     SLOT, answer_slots, is_inclusive_option, normalize_slots, option_label, refers_to_options,
 };
 
-/// The five kinds of question a bank can hold.
+/// The five kinds of question a bank can hold. Banks and blueprints may also name them as papers do
+/// (单选 / 单项选择题, 多选, 判断, 填空, 简答): a teacher types the word they print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionType {
+    #[serde(alias = "单选", alias = "单选题", alias = "单项选择", alias = "单项选择题")]
     Single,
+    #[serde(alias = "多选", alias = "多选题", alias = "多项选择", alias = "多项选择题")]
     Multiple,
+    #[serde(alias = "判断", alias = "判断题")]
     Judge,
+    #[serde(alias = "填空", alias = "填空题")]
     Blank,
+    #[serde(alias = "简答", alias = "简答题")]
     Short,
 }
 
@@ -354,6 +360,22 @@ pub(crate) fn bank_error(count: usize, root: &Path) -> Error {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn question_types_read_by_their_chinese_names_too() {
+        for (typed, kind) in [
+            ("single", QuestionType::Single),
+            ("单选", QuestionType::Single),
+            ("单项选择题", QuestionType::Single),
+            ("多选题", QuestionType::Multiple),
+            ("判断", QuestionType::Judge),
+            ("填空题", QuestionType::Blank),
+            ("简答", QuestionType::Short),
+        ] {
+            assert_eq!(serde_yaml::from_str::<QuestionType>(typed).unwrap(), kind, "{typed}");
+        }
+        assert!(serde_yaml::from_str::<QuestionType>("选择").is_err());
+    }
+
     use super::*;
 
     #[test]

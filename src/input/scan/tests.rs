@@ -335,22 +335,25 @@ fn review_image_outlines_bubbles_by_state() {
     assert!(reading.answers[0].reading.doubtful);
     assert_eq!(reading.bubbles[meant_fill].state, BubbleState::Filled);
     assert_eq!(outlines[meant_fill].colour, review::DOUBTFUL_COLOUR);
+    // The colour each bubble should have, from what the student marked (not from the reader's rule):
+    // question 1's fill and its light mark red, every other mark blue, unmarked bubbles green.
     for (i, (b, o)) in geom.bubbles.iter().zip(&outlines).enumerate() {
-        let question_doubtful = match &b.meaning {
-            BubbleMeaning::Answer { question, .. } => reading
-                .answers
-                .iter()
-                .any(|a| a.question == *question && a.reading.doubtful),
-            BubbleMeaning::IdDigit { column, .. } => {
-                reading.id.iter().any(|d| d.column == *column && d.doubtful)
+        let marked = match &b.meaning {
+            BubbleMeaning::Answer { question, option } => {
+                meant(&student, *question).contains(option.as_str())
             }
-            BubbleMeaning::Variant { .. } => reading.variant.as_ref().unwrap().doubtful,
+            BubbleMeaning::IdDigit { column, digit } => {
+                student.id.as_bytes()[*column as usize] == b'0' + digit
+            }
+            BubbleMeaning::Variant { letter } => *letter == student.variant,
         };
-        let colour = match reading.bubbles[i].state {
-            BubbleState::Filled if question_doubtful => review::DOUBTFUL_COLOUR,
-            BubbleState::Filled => review::FILLED_COLOUR,
-            BubbleState::Empty => review::EMPTY_COLOUR,
-            BubbleState::Doubtful => review::DOUBTFUL_COLOUR,
+        let in_question_1 = matches!(&b.meaning, BubbleMeaning::Answer { question: 1, .. });
+        let colour = if i == light || (marked && in_question_1) {
+            review::DOUBTFUL_COLOUR
+        } else if marked {
+            review::FILLED_COLOUR
+        } else {
+            review::EMPTY_COLOUR
         };
         assert_eq!(o.colour, colour, "bubble {i}");
         // Drawn outside the printed outline, so the mark itself stays visible.

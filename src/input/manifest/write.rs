@@ -1,17 +1,123 @@
-//! `manifest.json` of a class batch written record by record, compactly (`examgen-manifest/2`): each
-//! variant's record is serialized when it is made and spilled to a scratch file, and the manifest is put
-//! together from the spill at the end — the bytes [`Manifest::to_json`] makes of the whole manifest — so a
-//! batch with a variant per student never holds the class's records in memory. What the variants' questions
-//! share (type, section, answer in the bank's terms) is gathered as they are spilled and written once, in the
-//! `questions` table before the variants.
+//! Writing `manifest.json`: whole (`examgen-manifest/1`, every question spelled out), or for a class batch
+//! record by record, compactly (`examgen-manifest/2`): each variant's record is serialized when it is made
+//! and spilled to a scratch file, and the manifest is put together from the spill at the end — the bytes
+//! [`Manifest::to_json`] makes of the whole manifest — so a batch with a variant per student never holds the
+//! class's records in memory. What the variants' questions share (type, section, answer in the bank's
+//! terms) is gathered as they are spilled and written once, in the `questions` table before the variants.
 
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::input::manifest::{HeadJson, Manifest, PartInfo, StudentRecord, VariantRecord};
-use crate::input::manifest_questions::CompactWriter;
+use crate::input::manifest::compact::CompactWriter;
+use crate::input::manifest::question::{PartInfo, QuestionRecord};
+use crate::input::manifest::record::{
+    BankRef, BlueprintRef, MANIFEST_FORMAT_COMPACT, Manifest, StudentRecord, VariantRecord,
+};
 use crate::input::scan::SheetGeometry;
+
+impl Manifest {
+    /// The manifest as written: every question whole (`examgen-manifest/1`), or compactly when its format
+    /// is `examgen-manifest/2`.
+    pub fn to_json(&self) -> String {
+        if self.format == MANIFEST_FORMAT_COMPACT {
+            let mut spill = VariantSpill::new(std::io::Cursor::new(Vec::new()), self);
+            let mut out = Vec::new();
+            self.variants
+                .iter()
+                .enumerate()
+                .try_for_each(|(v, record)| spill.put_record(v, record))
+                .and_then(|()| spill.write_manifest(self, self.students.iter().cloned(), &mut out))
+                .expect("a manifest writes into memory");
+            return String::from_utf8(out).expect("JSON is UTF-8") + "\n";
+        }
+        serde_json::to_string_pretty(&WholeJson::of(self)).expect("manifest serializes") + "\n"
+    }
+}
+
+/// A manifest with every question whole, as `examgen-manifest/1` spells it.
+#[derive(Serialize)]
+struct WholeJson<'a> {
+    format: &'a str,
+    tool: &'a str,
+    bank: &'a BankRef,
+    blueprint: &'a BlueprintRef,
+    seed: u64,
+    distinct: bool,
+    parts: &'a [PartInfo],
+    total_points: Decimal,
+    variants: Vec<WholeVariantJson<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    students: &'a [StudentRecord],
+}
+
+#[derive(Serialize)]
+struct WholeVariantJson<'a> {
+    label: &'a str,
+    total_points: Decimal,
+    questions: Vec<QuestionRecord>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    sheet: &'a [SheetGeometry],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sheet_same_as: &'a Option<String>,
+}
+
+impl<'a> WholeJson<'a> {
+    fn of(m: &'a Manifest) -> WholeJson<'a> {
+        WholeJson {
+            format: &m.format,
+            tool: &m.tool,
+            bank: &m.bank,
+            blueprint: &m.blueprint,
+            seed: m.seed,
+            distinct: m.distinct,
+            parts: &m.parts,
+            total_points: m.total_points,
+            variants: m
+                .variants
+                .iter()
+                .map(|v| WholeVariantJson {
+                    label: &v.label,
+                    total_points: v.total_points,
+                    questions: v.questions.iter().collect(),
+                    sheet: &v.sheet,
+                    sheet_same_as: &v.sheet_same_as,
+                })
+                .collect(),
+            students: &m.students,
+        }
+    }
+}
+
+/// The manifest's head fields without variants and students, as the pretty printer spells them: what
+/// [`VariantSpill`] writes before the rest.
+#[derive(Serialize)]
+struct HeadJson<'a> {
+    format: &'a str,
+    tool: &'a str,
+    bank: &'a BankRef,
+    blueprint: &'a BlueprintRef,
+    seed: u64,
+    distinct: bool,
+    parts: &'a [PartInfo],
+    total_points: Decimal,
+}
+
+impl<'a> HeadJson<'a> {
+    fn of(m: &'a Manifest) -> HeadJson<'a> {
+        HeadJson {
+            format: &m.format,
+            tool: &m.tool,
+            bank: &m.bank,
+            blueprint: &m.blueprint,
+            seed: m.seed,
+            distinct: m.distinct,
+            parts: &m.parts,
+            total_points: m.total_points,
+        }
+    }
+}
 
 /// How the pretty printer indents one level (two spaces); an element of `variants` or `students` is two
 /// levels deep.

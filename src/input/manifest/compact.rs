@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::input::bank::{Answer, MAX_OPTIONS, QuestionType};
-use crate::input::manifest::{PartInfo, QuestionRecord, answer_from_json, answer_json};
+use crate::input::manifest::question::{PartInfo, QuestionRecord, answer_from_json, answer_json};
 
 /// What every printing of one question in one part shares. Its answer is in the bank's terms (option indices
 /// as in the bank, a multiple-choice key ascending); a printed record's answer follows from it and the
