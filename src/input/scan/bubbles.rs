@@ -1041,11 +1041,19 @@ fn smeared_rows(
                 && (0.0..=NEAR).contains(&(a.y - (o.y + o.h)))
         })
     };
+    // Only where enough bubbles share a row's bottom line is the print below it taken away exactly
+    // enough to tell a band from print (a variant row of two borrows its print from bubbles printed
+    // elsewhere, and on a page cut to black and white its outline alone reads as a line).
+    let mut on_line: BTreeMap<Option<i32>, usize> = BTreeMap::new();
+    for b in &geom.bubbles {
+        *on_line.entry(edge_of(&b.area, 2)).or_default() += 1;
+    }
+    let exact = |i: usize| on_line[&edge_of(&geom.bubbles[i].area, 2)] >= SAME_EDGE_MEMBERS;
     let mut banded = vec![false; geom.bubbles.len()];
     for _ in 0..3 {
         let mut changed = false;
         for row in rows.values() {
-            if banded[row[0]] || row.len() < 2 {
+            if banded[row[0]] || row.len() < 2 || !exact(row[0]) {
                 continue;
             }
             let along: Vec<bool> = row
