@@ -948,49 +948,52 @@ fn around_residuals(
                     .1
                     .as_ref()
             });
-            let t = match same {
-                Some(t) => t,
-                None => {
-                    &cache
-                        .entry((station, kind, bits))
-                        .or_insert_with(|| {
-                            // Unmarked bubbles alike here, clear of pencil lines at this station; a kind
-                            // with too few of them (a variant row of two) borrows from every kind, lines
-                            // or not.
-                            let alike = |any_kind: bool| -> Vec<usize> {
-                                (0..patches.len())
-                                    .filter(|&j| {
-                                        unmarked[j]
-                                            && (any_kind
-                                                || clear_at(j, station) && near[j].0 == kind)
-                                            && near[j].1 & sides == bits
-                                    })
-                                    .collect()
-                            };
-                            let mut members = alike(false);
-                            let clear = members.len();
-                            if let Some((n, t)) =
-                                earlier.and_then(|prev| prev.any.get(&(station, kind, bits)))
-                                && *n == clear
-                            {
-                                return (clear, t.clone());
-                            }
-                            if members.len() < 4 {
-                                members = alike(true);
-                            }
-                            if members.len() < 4 {
-                                members = (0..patches.len()).filter(|&j| unmarked[j]).collect();
-                            }
-                            if members.is_empty() {
-                                members = (0..patches.len()).collect();
-                            }
-                            (clear, columns.build(patches, station, &members, false))
-                        })
-                        .1
-                }
-            };
+            let alike_print: &Template = &cache
+                .entry((station, kind, bits))
+                .or_insert_with(|| {
+                    // Unmarked bubbles alike here, clear of pencil lines at this station; a kind
+                    // with too few of them (a variant row of two) borrows from every kind, lines
+                    // or not.
+                    let alike = |any_kind: bool| -> Vec<usize> {
+                        (0..patches.len())
+                            .filter(|&j| {
+                                unmarked[j]
+                                    && (any_kind || clear_at(j, station) && near[j].0 == kind)
+                                    && near[j].1 & sides == bits
+                            })
+                            .collect()
+                    };
+                    let mut members = alike(false);
+                    let clear = members.len();
+                    if let Some((n, t)) =
+                        earlier.and_then(|prev| prev.any.get(&(station, kind, bits)))
+                        && *n == clear
+                    {
+                        return (clear, t.clone());
+                    }
+                    if members.len() < 4 {
+                        members = alike(true);
+                    }
+                    if members.len() < 4 {
+                        members = (0..patches.len()).filter(|&j| unmarked[j]).collect();
+                    }
+                    if members.is_empty() {
+                        members = (0..patches.len()).collect();
+                    }
+                    (clear, columns.build(patches, station, &members, false))
+                })
+                .1;
             let row = &p.around[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS];
-            for (d, t) in row.iter().zip(t.iter()) {
+            for (depth, d) in row.iter().enumerate() {
+                let alike = alike_print[depth];
+                // Where the bubbles alike read as paper here, the median of this bubble's line is
+                // no darker: a grey band smeared along half the line's bubbles (a ruler's shadow
+                // over two questions side by side) is ink on the line, not its print.
+                let t = match same {
+                    Some(line) if alike < PRINT => line[depth].min(alike),
+                    Some(line) => line[depth],
+                    None => alike,
+                };
                 out.push(if d.is_nan() {
                     f32::NAN
                 } else {
@@ -1254,6 +1257,112 @@ fn underlined(a: &BoxMm, residual: &[f32], ink: f32, claimed: impl Fn(f32, f32) 
         lined += (line && ended && !hidden) as usize;
     }
     along > 0 && lined as f32 >= UNDER_SHARE * along as f32
+}
+
+/// Ink along the bottom of box `a` and its top, as stations with a line out of those along each side:
+/// a grey band along the lower edge lines most of the bottom and none of the top (a circle, a tick, a
+/// fill's overshoot run over the top too).
+fn bottom_and_top_lines(a: &BoxMm, residual: &[f32], ink: f32) -> (f32, f32) {
+    let (mut bottom, mut along_bottom, mut top, mut along_top) = (0, 0, 0, 0);
+    for (s, line) in stations(a).iter().zip(station_lines(a, residual, ink)) {
+        match s.sides {
+            2 => (bottom, along_bottom) = (bottom + line as usize, along_bottom + 1),
+            8 => (top, along_top) = (top + line as usize, along_top + 1),
+            _ => {}
+        }
+    }
+    let share = |n: usize, of: usize| n as f32 / of.max(1) as f32;
+    (share(bottom, along_bottom), share(top, along_top))
+}
+
+/// A band is looked for at this share of the ink level (a grey band blurred at 150 dpi reads about half
+/// as dark as a pencil line), along at least this share of a bubble's bottom edge and at most this
+/// share of its top.
+const BAND_INK: f32 = 0.6;
+const BAND_BOTTOM: f32 = 0.75;
+const BAND_TOP: f32 = 0.25;
+
+/// The bubbles of the rows (a question's options, the variant row) a grey band runs along: at least two
+/// bubbles of the row with no fill or stroke show it, and every other bubble of the row carries ink of its own (which may hide
+/// the band under it). A band along the row above reaches down over this row's top edge: once that row
+/// is found banded, lines over the top of the bubbles below it are its band's.
+fn smeared_rows(
+    geom: &SheetGeometry,
+    around: &[Vec<f32>],
+    first: &[MarkShape],
+    ink_of: impl Fn(usize) -> f32,
+) -> Vec<bool> {
+    use std::collections::BTreeMap;
+    let mut rows: BTreeMap<(u8, u32, i32), Vec<usize>> = BTreeMap::new();
+    for (i, b) in geom.bubbles.iter().enumerate() {
+        let group = match &b.meaning {
+            BubbleMeaning::Answer { question, .. } => (0, *question),
+            BubbleMeaning::Variant { .. } => (1, 0),
+            BubbleMeaning::IdDigit { .. } => continue,
+        };
+        let line = (b.area.y * 10.0).round() as i32;
+        rows.entry((group.0, group.1, line)).or_default().push(i);
+    }
+    let lines: Vec<(f32, f32)> = (0..geom.bubbles.len())
+        .map(|i| {
+            let ink = (BAND_INK * ink_of(i)).max(0.08);
+            bottom_and_top_lines(&geom.bubbles[i].area, &around[i], ink)
+        })
+        .collect();
+    // Whether a banded bubble lies just above bubble `i`.
+    let under_band = |i: usize, banded: &[bool]| {
+        let a = &geom.bubbles[i].area;
+        geom.bubbles.iter().enumerate().any(|(j, o)| {
+            let o = &o.area;
+            banded[j]
+                && o.x < a.x + a.w
+                && o.x + o.w > a.x
+                && (0.0..=NEAR).contains(&(a.y - (o.y + o.h)))
+        })
+    };
+    // Only where enough bubbles share a row's bottom line is the print below it taken away exactly
+    // enough to tell a band from print (a variant row of two borrows its print from bubbles printed
+    // elsewhere, and on a page cut to black and white its outline alone reads as a line).
+    let mut on_line: BTreeMap<Option<i32>, usize> = BTreeMap::new();
+    for b in &geom.bubbles {
+        *on_line.entry(edge_of(&b.area, 2)).or_default() += 1;
+    }
+    let exact = |i: usize| on_line[&edge_of(&geom.bubbles[i].area, 2)] >= SAME_EDGE_MEMBERS;
+    let mut banded = vec![false; geom.bubbles.len()];
+    for _ in 0..3 {
+        let mut changed = false;
+        for row in rows.values() {
+            if banded[row[0]] || row.len() < 2 || !exact(row[0]) {
+                continue;
+            }
+            let along: Vec<bool> = row
+                .iter()
+                .map(|&i| {
+                    // A fill's overshoot or a tick's point can line the bottom alone: the band is
+                    // looked for where the bubble holds no mark of its own.
+                    let (bottom, top) = lines[i];
+                    !matches!(first[i], MarkShape::Fill | MarkShape::Stroke)
+                        && bottom >= BAND_BOTTOM
+                        && (top <= BAND_TOP || under_band(i, &banded))
+                })
+                .collect();
+            let with_band = along.iter().filter(|&&b| b).count();
+            let rest_inked = row
+                .iter()
+                .zip(&along)
+                .all(|(&i, &band)| band || first[i] != MarkShape::None);
+            if with_band >= 2 && rest_inked {
+                for &i in row {
+                    banded[i] = true;
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    banded
 }
 
 /// Small marks (dots, dashes, small ticks, underlines) read where they are the only ink of their group:
@@ -1748,7 +1857,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 .is_some_and(|r| ring_is_circle(r, RING_ON, |_, _| false))
         })
         .collect();
-    let first: Vec<MarkShape> = (0..patches.len())
+    let mut first: Vec<MarkShape> = (0..patches.len())
         .map(|i| {
             let pencil = pencil_of[&region(&geom.bubbles[i])];
             let (lined, judged, corners) = raw_around[i];
@@ -1760,6 +1869,15 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             shape_of(&feats[i], verdict, pencil, visible)
         })
         .collect();
+    // A grey band along a row's lower edges (a ruler's shadow, a smeared hand): ink the whole row
+    // shares, no mark of one bubble. Every bubble it runs under is a smudge (its neighbours then leave
+    // out where it reaches, as round any smudge); a fill on the row still reads, the row goes to a person.
+    let banded = smeared_rows(geom, &around, &first, ink_of);
+    for (shape, &smeared) in first.iter_mut().zip(&banded) {
+        if smeared && *shape != MarkShape::Fill {
+            *shape = MarkShape::Smudge;
+        }
+    }
     // Then again without the places a marked neighbour's own ink may reach: a circle round the next
     // bubble, a fill's overshoot or a tick's arm is no line round this one. What is left of the contour
     // (its other sides, and the corners a hand-drawn circle cuts inside the box) still shows a circle of
@@ -1934,6 +2052,9 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                         MarkShape::Small
                     };
                 }
+            }
+            if banded[i] && shape != MarkShape::Fill {
+                shape = MarkShape::Smudge;
             }
             let share = lined as f32 / judged.max(1) as f32;
             let state = match shape {
