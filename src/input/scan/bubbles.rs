@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
+use super::neighbours::without_joined_ink;
 
 /// What one bubble was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -1961,18 +1962,34 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                     })
                     .collect()
             };
+            // Lines left that do not run on into a marked neighbour's box (a fill's overrun does).
+            let mut own_lined = usize::MAX;
             if lined * 5 >= judged {
                 let claims = claims_of();
                 if !claims.is_empty() {
-                    (lined, judged, corners) = around_share(a, &around[i], ink_of(i), |x, y| {
+                    let claimed = |x: f32, y: f32| {
                         claims
                             .iter()
                             .any(|(o, reach)| box_distance(o, x, y) <= *reach)
-                    });
+                    };
+                    (lined, judged, corners) = around_share(a, &around[i], ink_of(i), claimed);
+                    let (st, boxes) = (stations(a), claims.iter().map(|c| c.0).collect::<Vec<_>>());
+                    let own = without_joined_ink(
+                        &around[i],
+                        AROUND_DEPTHS,
+                        |k, d| st[k].at(d),
+                        ink_of(i),
+                        &boxes,
+                    );
+                    own_lined = around_share(a, &own, ink_of(i), claimed).0;
                 }
             }
             let raw = raw_around[i];
             let mut verdict = around_verdict(lined, judged, corners);
+            // Lined all round only by ink run on from the marked neighbours' boxes: a person decides.
+            if verdict == Around::Circle && own_lined < OWN_LINE_LEFT {
+                verdict = Around::Part;
+            }
             // Where the neighbours' marks hide too much of the contour to judge, a line round this bubble
             // seen before they were left out may be its own circle: a person decides.
             if verdict == Around::Clear
@@ -1984,7 +2001,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             // A circle seen all round, of which what the neighbours leave is lined all along: its own.
             if verdict == Around::Part
                 && around_verdict(raw.0, raw.1, raw.2) == Around::Circle
-                && lined >= OWN_LINE_LEFT
+                && lined.min(own_lined) >= OWN_LINE_LEFT
                 && lined * 10 >= judged * 9
             {
                 verdict = Around::Circle;

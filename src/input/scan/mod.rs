@@ -11,6 +11,7 @@ pub mod geometry;
 pub mod homography;
 pub mod input;
 pub mod marks;
+mod neighbours;
 mod pdf_file;
 pub mod qr;
 pub mod review;
