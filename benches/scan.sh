@@ -48,31 +48,12 @@ pdftoppm -r 300 -gray -singlefile "$work/sheet/sheet-A.pdf" "$work/blank"   # bl
 # Fill bubbles: dark ellipses at the centres the manifest records, a different answer on every page.
 python3 - "$work" <<'PY'
 import json, struct, sys, zlib, random, pathlib
+sys.path.insert(0, "benches")
+from pgm_png import read_pgm, write_png
 work = pathlib.Path(sys.argv[1])
 manifest = json.load(open(work / "sheet" / "manifest.json"))
 sheet = manifest["variants"][0]["sheet"]
 geometry = sheet[0] if isinstance(sheet, list) else sheet
-
-def read_pgm(path):
-    data = path.read_bytes()
-    fields, pos = [], 0
-    while len(fields) < 4:  # P5, width, height, maxval
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        start = pos
-        while not data[pos:pos + 1].isspace():
-            pos += 1
-        fields.append(data[start:pos])
-    width, height = int(fields[1]), int(fields[2])
-    pixels = data[pos + 1:]
-    return width, height, [bytearray(pixels[y * width:(y + 1) * width]) for y in range(height)]
-
-def write_png(path, width, height, rows):
-    raw = b"".join(b"\x00" + bytes(r) for r in rows)
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 width, height, blank = read_pgm(work / "blank.pgm")
 px = width / geometry["page_width_mm"]
@@ -184,31 +165,12 @@ if [[ ! -d "$work/class-copier" ]]; then
   # question) and the student's id filled on each page's grid.
   python3 - "$work" <<'PY'
 import json, struct, sys, zlib, random, pathlib
+sys.path.insert(0, "benches")
+from pgm_png import read_pgm, write_png
 work = pathlib.Path(sys.argv[1])
 manifest = json.load(open(work / "class" / "batch" / "manifest.json"))
 own = {v["label"]: v for v in manifest["variants"]}
 sheets = {k: v["sheet"] if "sheet" in v else own[v["sheet_same_as"]]["sheet"] for k, v in own.items()}
-
-def read_pgm(path):
-    data = path.read_bytes()
-    fields, pos = [], 0
-    while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        start = pos
-        while not data[pos:pos + 1].isspace():
-            pos += 1
-        fields.append(data[start:pos])
-    width, height = int(fields[1]), int(fields[2])
-    pixels = data[pos + 1:]
-    return width, height, [bytearray(pixels[y * width:(y + 1) * width]) for y in range(height)]
-
-def write_png(path, width, height, rows):
-    raw = b"".join(b"\x00" + bytes(r) for r in rows)
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 (work / "class-scans").mkdir()
 for n, path in enumerate(sorted((work / "class").glob("page-*.pgm"))):
