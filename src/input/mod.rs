@@ -12,6 +12,3 @@ pub mod roster;
 pub mod scan;
 pub mod tables;
 pub mod yaml;
-
-/// Where `manifest.json` was written from before it became one folder; `workflow::batch` still names it so.
-pub use manifest as manifest_stream;

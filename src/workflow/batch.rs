@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{Error, Result};
 use crate::input::manifest::{MANIFEST_FORMAT_COMPACT, Manifest, StudentRecord, VariantRecord};
-use crate::input::manifest_stream::{SharedSheets, VariantSpill};
+use crate::input::manifest::{SharedSheets, VariantSpill};
 use crate::input::roster::{self, Student, seat_order};
 use crate::render::DocKind;
 use crate::render::PdfWriter;
