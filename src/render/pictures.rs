@@ -55,9 +55,15 @@ impl Pictures {
     pub fn new(fonts: &FontSet, images: Arc<Images>) -> Pictures {
         // SVG text is drawn as outlines from our own faces: labels print in the paper's fonts, and
         // nothing depends on the fonts of the machine.
+        // The built-in faces are lent, not copied: a copy of both was 18 MB in every run, SVG or none.
         let mut db = usvg::fontdb::Database::new();
-        db.load_font_data(fonts.body.bytes.to_vec());
-        db.load_font_data(fonts.heading.bytes.to_vec());
+        for face in [&fonts.body, &fonts.heading] {
+            let data: Arc<dyn AsRef<[u8]> + Sync + Send> = match &face.bytes {
+                std::borrow::Cow::Borrowed(built_in) => Arc::new(*built_in),
+                std::borrow::Cow::Owned(loaded) => Arc::new(loaded.clone()),
+            };
+            db.load_font_source(usvg::fontdb::Source::Binary(data));
+        }
         let families: Vec<String> = db
             .faces()
             .filter_map(|f| f.families.first().map(|(name, _)| name.clone()))
