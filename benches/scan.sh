@@ -32,6 +32,16 @@ else
   cargo build --release --locked --quiet
   bin=target/release/examgen
 fi
+# The copier (examples/scan_bench_pages): next to EXAMGEN's binary, else built here.
+copier() {
+  local pages_bin=target/release/examples/scan_bench_pages
+  if [[ -n "${EXAMGEN:-}" ]]; then
+    pages_bin=$(dirname "$EXAMGEN")/examples/scan_bench_pages
+  else
+    cargo build --release --locked --quiet --example scan_bench_pages
+  fi
+  "$pages_bin" "$@"
+}
 if [[ -n "${KEEP:-}" ]]; then
   work=$KEEP; mkdir -p "$work"                      # KEEP=/tmp/dir: keep the pages to profile with
   rm -rf "$work"/out-*
@@ -86,15 +96,9 @@ for page in range(40):
     write_png(work / "scans-doubtful" / f"page-{page:02d}.png", width, height, rows)
 PY
 # Through the copier: each page turned up to ±1.5°, shifted, blurred, noisy, stored as a JPEG.
-if [[ -n "${EXAMGEN:-}" ]]; then
-  pages_bin=$(dirname "$EXAMGEN")/examples/scan_bench_pages
-else
-  cargo build --release --locked --quiet --example scan_bench_pages
-  pages_bin=target/release/examples/scan_bench_pages
-fi
-"$pages_bin" "$work/scans" "$work/copier"
-"$pages_bin" "$work/scans-doubtful" "$work/copier-doubtful"
-"$pages_bin" --colour-600 "$work/copier" "$work/colour600"
+copier "$work/scans" "$work/copier"
+copier "$work/scans-doubtful" "$work/copier-doubtful"
+copier --colour-600 "$work/copier" "$work/colour600"
 mkdir "$work/copier400" "$work/doubtful400"
 for copy in 0 1 2 3 4 5 6 7 8 9; do
   for f in "$work"/copier/*.jpg; do cp "$f" "$work/copier400/$copy-$(basename "$f")"; done
@@ -200,13 +204,7 @@ for n, path in enumerate(sorted((work / "class").glob("page-*.pgm"))):
     write_png(work / "class-scans" / f"page-{n:02d}.png", width, height, rows)
 PY
   rm -f "$work"/class/page-*.pgm
-  if [[ -n "${EXAMGEN:-}" ]]; then
-    pages_bin=$(dirname "$EXAMGEN")/examples/scan_bench_pages
-  else
-    cargo build --release --locked --quiet --example scan_bench_pages
-    pages_bin=target/release/examples/scan_bench_pages
-  fi
-  "$pages_bin" "$work/class-scans" "$work/class-copier"
+  copier "$work/class-scans" "$work/class-copier"
 fi
 echo "examgen scan at 300 dpi ($(du -sh "$work/copier" | cut -f1) of JPEG per 40 pages, the 400-page PDF" \
   "$(du -h "$work/copier400.pdf" | cut -f1)), $runs runs each on $(nproc) cores"
