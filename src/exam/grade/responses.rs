@@ -267,11 +267,11 @@ pub fn read_manual(
     numbers: &BTreeSet<usize>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<HashMap<(String, usize), Decimal>> {
-    let rows = crate::input::tables::read_rows(path)?;
-    let mut rows = rows
-        .into_iter()
-        .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
-    let Some((header_row, header)) = rows.next() else {
+    let mut rows = crate::input::tables::rows(path)?.filter(|row| {
+        row.as_ref()
+            .map_or(true, |(_, c)| c.iter().any(|x| !x.trim().is_empty()))
+    });
+    let Some((header_row, header)) = rows.next().transpose()? else {
         return Ok(HashMap::new());
     };
     let id_col = header.iter().position(|h| is(h, ID)).unwrap_or(0);
@@ -281,7 +281,8 @@ pub fn read_manual(
     let exact: std::collections::HashSet<&str> = known().collect();
     let mut out = HashMap::new();
     let mut unknown = Vec::new();
-    for (row, cells) in rows {
+    for row in rows {
+        let (row, cells) = row?;
         let typed = cells.get(id_col).map(|s| s.trim()).unwrap_or("");
         let matched = if exact.contains(typed) {
             IdMatch::Exact
