@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::erasure;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
@@ -2039,6 +2040,24 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             *shape = MarkShape::Smudge;
         }
     }
+    // This writer's own fills, to tell what an eraser left of one from a fill: in the answer area, and
+    // in the id grid and variant row (written apart, often more firmly) when they hold enough fills.
+    let answer_area = |i: usize| matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. });
+    let fills_where = |answers: bool| -> Vec<f32> {
+        (0..patches.len())
+            .filter(|&i| first[i] == MarkShape::Fill && answer_area(i) == answers)
+            .map(|i| feats[i].fill)
+            .collect()
+    };
+    let writer_answers = erasure::writer_fill_level(&fills_where(true));
+    let writer_rest = erasure::writer_fill_level(&fills_where(false)).or(writer_answers);
+    let writer_of = |i: usize| {
+        if answer_area(i) {
+            writer_answers
+        } else {
+            writer_rest
+        }
+    };
     // Then again without the places a marked neighbour's own ink may reach: a circle round the next
     // bubble, a fill's overshoot or a tick's arm is no line round this one. What is left of the contour
     // (its other sides, and the corners a hand-drawn circle cuts inside the box) still shows a circle of
@@ -2198,6 +2217,19 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 }
             }
             let mut shape = shape_of(f, verdict, pencil, visible);
+            // Read as a fill, strokes or a circle, but an even haze a fraction as dark as this writer's
+            // fills: what an eraser left. A person decides.
+            if matches!(
+                shape,
+                MarkShape::Fill | MarkShape::Stroke | MarkShape::Circle
+            ) && erasure::rubbed_out(
+                &residuals[i],
+                f.fill,
+                visible,
+                writer_of(i).unwrap_or(pencil),
+            ) {
+                shape = MarkShape::Smudge;
+            }
             if matches!(shape, MarkShape::None | MarkShape::Smudge)
                 && f.cover < SMALL_COVER
                 && verdict != Around::Circle

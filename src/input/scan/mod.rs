@@ -7,6 +7,7 @@
 
 pub mod bubbles;
 pub mod code;
+mod erasure;
 pub mod geometry;
 pub mod homography;
 pub mod input;
