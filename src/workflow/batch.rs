@@ -54,6 +54,18 @@ pub fn class_batch(
     out: &StagedRun,
     err: &mut dyn std::io::Write,
 ) -> Result<Batch> {
+    BackgroundSync::run(out, |files| make_batch(req, look, dir, files, err))
+}
+
+/// [`class_batch`], its files written through `files`.
+fn make_batch(
+    req: &BatchRequest,
+    look: &Look,
+    dir: &Path,
+    files: &BackgroundSync,
+    err: &mut dyn std::io::Write,
+) -> Result<Batch> {
+    let out = files.out;
     let students = roster::read(&req.roster)?;
     let variants = if req.per_student {
         students.len()
@@ -141,7 +153,7 @@ pub fn class_batch(
             .map_or(&[][..], Vec::as_slice)
         {
             made.written
-                .write(out, &backends.render_one(&set, keys[k])?.file)?;
+                .write(files, backends.render_one(&set, keys[k])?.file)?;
             made.keys += 1;
         }
         for job in &named[i] {
@@ -150,8 +162,7 @@ pub fn class_batch(
                 layout,
                 print,
             } = backends.render_one(&set, job)?;
-            made.written.write(out, &file)?;
-            drop(file);
+            made.written.write(files, file)?;
             let Some(layout) = layout else { continue };
             match job.kind {
                 DocKind::AnswerSheet => {
@@ -214,7 +225,7 @@ pub fn class_batch(
     let keys: Vec<&Job> = if req.per_student { Vec::new() } else { keys };
     let make_key = |k: usize| -> Result<Written> {
         let mut key = Written::default();
-        key.write(out, &backends.render_one(&set, keys[k])?.file)?;
+        key.write(files, backends.render_one(&set, keys[k])?.file)?;
         Ok(key)
     };
     crate::util::parallel::ordered(keys.len(), AHEAD, make_key, |_, key| {
@@ -224,7 +235,7 @@ pub fn class_batch(
         Ok(())
     })?;
     for print in print_papers.into_iter().chain([print_sheets]) {
-        print.finish(out, pdf, &mut written)?;
+        print.finish(files, pdf, &mut written)?;
     }
     progress.finish_and_clear();
     let student_records = students
@@ -249,7 +260,7 @@ pub fn class_batch(
     let file = json
         .into_inner()
         .map_err(|e| Error::output("write", &path, e.into_error()))?;
-    out.close(&path, file)?;
+    files.close(&path, file)?;
     Ok(Batch {
         pdfs: written.pdfs,
         pages: written.pages,
@@ -304,13 +315,86 @@ struct Written {
 }
 
 impl Written {
-    fn write(&mut self, out: &StagedRun, file: &OutFile) -> Result<()> {
-        out.write(&file.path, &file.bytes)?;
+    fn write(&mut self, files: &BackgroundSync, file: OutFile) -> Result<()> {
         if let Some(pages) = file.pages {
             self.pdfs += 1;
             self.pages += pages;
         }
-        Ok(())
+        files.write(&file.path, &file.bytes)
+    }
+}
+
+/// A batch's files written into the staging folder by whichever thread made them and synced to disk by
+/// a few threads of their own, so the workers go on to the next student instead of waiting for the disk
+/// (a class of 1,000 writes 3,000 files; each sync waits for the file system's journal, and several
+/// waiting at once share one journal commit). Every file is synced before the run can be committed.
+struct BackgroundSync<'a> {
+    out: &'a StagedRun,
+    queue: std::sync::mpsc::SyncSender<(PathBuf, std::fs::File)>,
+    /// The first file that could not be synced.
+    failed: &'a std::sync::Mutex<Option<Error>>,
+}
+
+/// How many files may wait to be synced (each an open file): enough for a burst of students.
+const SYNC_QUEUE: usize = 64;
+
+/// How many threads sync files: each mostly waits on the disk, and the file system commits the syncs
+/// that wait together at once.
+const SYNC_THREADS: usize = 4;
+
+impl<'a> BackgroundSync<'a> {
+    /// Runs `work` with files written into `out` and synced in the background; returns when every file
+    /// is synced, with the work's error or else the first sync's.
+    fn run<T>(out: &'a StagedRun, work: impl FnOnce(&BackgroundSync) -> Result<T>) -> Result<T> {
+        let (queue, waiting) = std::sync::mpsc::sync_channel::<(PathBuf, std::fs::File)>(SYNC_QUEUE);
+        let waiting = std::sync::Mutex::new(waiting);
+        let failed = std::sync::Mutex::new(None);
+        let made = std::thread::scope(|scope| {
+            for _ in 0..SYNC_THREADS {
+                scope.spawn(|| {
+                    loop {
+                        let next = waiting.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        let Ok((path, file)) = next else { break };
+                        if let Err(e) = out.close(&path, file) {
+                            failed
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .get_or_insert(e);
+                        }
+                    }
+                });
+            }
+            let files = BackgroundSync {
+                out,
+                queue,
+                failed: &failed,
+            };
+            // Dropping the queue's sender ends the syncing threads once they have synced every file.
+            work(&files)
+        });
+        let made = made?;
+        match failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(e) => Err(e),
+            None => Ok(made),
+        }
+    }
+
+    /// Writes `bytes` as `path` (a file under the output folder) into the staging folder, to be synced
+    /// in the background.
+    fn write(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let mut file = self.out.create(path)?;
+        std::io::Write::write_all(&mut file, bytes).map_err(|e| Error::output("write", path, e))?;
+        self.close(path, file)
+    }
+
+    /// Hands a file written whole to the syncing threads.
+    fn close(&self, path: &Path, file: std::fs::File) -> Result<()> {
+        if let Some(e) = self.failed.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(e);
+        }
+        self.queue
+            .send((path.to_path_buf(), file))
+            .map_err(|_| Error::internal("the threads syncing a batch's files stopped"))
     }
 }
 
@@ -357,11 +441,11 @@ impl Print {
         }
     }
 
-    fn finish(self, out: &StagedRun, pdf: &PdfWriter, written: &mut Written) -> Result<()> {
+    fn finish(self, files: &BackgroundSync, pdf: &PdfWriter, written: &mut Written) -> Result<()> {
         let failed = |e| Error::output("write", &self.path, e);
         if let Some(stream) = self.stream {
             let (file, pages) = stream.finish(pdf).map_err(failed)?;
-            out.close(&self.path, file)?;
+            files.close(&self.path, file)?;
             written.pdfs += 1;
             written.pages += pages;
             return Ok(());
@@ -369,7 +453,7 @@ impl Print {
         let combined = layout::concat(self.layouts, &self.titles, self.duplex);
         let pages = combined.pages.len();
         let bytes = pdf.write(&combined)?;
-        written.write(out, &OutFile::pdf(self.path.clone(), bytes, pages))
+        written.write(files, OutFile::pdf(self.path.clone(), bytes, pages))
     }
 }
 
@@ -410,5 +494,49 @@ mod tests {
         // Seat order: b(1) c(2) a(3) d(10) e(no seat).
         assert_eq!(got, vec![0, 0, 1, 1, 0]);
         assert_eq!(assign(&students, 1), vec![0; 5]);
+    }
+
+    #[test]
+    fn files_synced_in_the_background_are_all_there_when_the_work_returns() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("class");
+        let out = StagedRun::new(&dir).unwrap();
+        // More files than the queue holds, from two threads, as a batch's workers write them.
+        let count = BackgroundSync::run(&out, |files| {
+            let dir = &dir;
+            std::thread::scope(|scope| {
+                let halves: Vec<_> = (0..2)
+                    .map(|half| {
+                        scope.spawn(move || {
+                            for i in (half..SYNC_QUEUE * 3).step_by(2) {
+                                let path = dir.join("papers").join(format!("{i}.pdf"));
+                                files.write(&path, format!("student {i}").as_bytes())?;
+                            }
+                            Ok::<_, Error>(())
+                        })
+                    })
+                    .collect();
+                halves
+                    .into_iter()
+                    .try_for_each(|h| h.join().expect("a writer panicked"))
+            })?;
+            Ok(SYNC_QUEUE * 3)
+        })
+        .unwrap();
+        out.commit().unwrap();
+        for i in 0..count {
+            let got = std::fs::read_to_string(dir.join("papers").join(format!("{i}.pdf"))).unwrap();
+            assert_eq!(got, format!("student {i}"));
+        }
+        // The work's own error is the run's, and nothing of a failed run reaches the output folder.
+        let other = tmp.path().join("other");
+        let out = StagedRun::new(&other).unwrap();
+        let failed = BackgroundSync::run(&out, |files| {
+            files.write(&other.join("a.pdf"), b"a")?;
+            Err::<(), _>(Error::input("the roster is broken"))
+        });
+        assert!(failed.unwrap_err().to_string().contains("roster is broken"));
+        drop(out);
+        assert!(!other.join("a.pdf").exists());
     }
 }

@@ -10,7 +10,7 @@ use lopdf::{Dictionary, Object, ObjectId, Stream};
 use printpdf::FontId;
 
 /// Glyphs a document shows in one face: original glyph id → (advance in font units, the character).
-pub type Used = BTreeMap<u16, (u16, String)>;
+pub type Used = BTreeMap<u16, (u16, char)>;
 
 /// One face as a document embeds it: how its glyphs are renumbered, and the objects, streams deflated.
 #[derive(Clone)]
@@ -44,12 +44,11 @@ impl Embedded {
         let program = program(source, used, programs)?;
         let remap = program.glyph_mapping.clone();
         // Subset ids ascend with the original ids, as /W runs and ToUnicode ranges need.
-        let coded: Vec<(u16, u16, &String)> = used
+        let coded: Vec<(u16, u16, char)> = used
             .iter()
-            .filter_map(|(g, (units, c))| remap.get(g).map(|new| (*new, *units, c)))
+            .filter_map(|(g, (units, c))| remap.get(g).map(|new| (*new, *units, *c)))
             .collect();
-        let unicode: Vec<(u16, String)> =
-            coded.iter().map(|(n, _, c)| (*n, (*c).clone())).collect();
+        let unicode: Vec<(u16, char)> = coded.iter().map(|(n, _, c)| (*n, *c)).collect();
         let cmap = cmap_string(id, &unicode);
 
         let scale = 1000.0 / meta.units_per_em as f32;
@@ -127,7 +126,7 @@ impl Narrow {
     ) -> Option<Embedded> {
         let mut narrow = Used::new();
         for (g, v) in used {
-            narrow.insert(*self.ids.get(g)?, v.clone());
+            narrow.insert(*self.ids.get(g)?, *v);
         }
         let mut embedded = Embedded::new(&self.bytes, meta, id, &narrow, programs)?;
         embedded.remap = used
@@ -186,7 +185,7 @@ impl KeptIds {
         programs: Option<&Programs>,
     ) -> Option<KeptIds> {
         let program = program(source, used, programs)?;
-        let unicode: Vec<(u16, String)> = used.iter().map(|(g, (_, c))| (*g, c.clone())).collect();
+        let unicode: Vec<(u16, char)> = used.iter().map(|(g, (_, c))| (*g, *c)).collect();
         let scale = 1000.0 / meta.units_per_em as f32;
         let widths = width_runs(
             used.iter()
@@ -212,6 +211,16 @@ impl KeptIds {
             descriptor: descriptor(meta, &face_name),
             face_name,
         })
+    }
+
+    /// The contents of the face's streams (font program, ToUnicode, CIDToGIDMap), in the order of
+    /// [`KeptIds::objects`].
+    pub fn streams(&self) -> [&[u8]; 3] {
+        [
+            &self.program.stream.content,
+            &self.to_unicode.content,
+            &self.cid_to_gid.content,
+        ]
     }
 
     /// Whether the face has glyph `g` (an id in the whole face).
@@ -401,10 +410,10 @@ fn subset(bytes: &[u8], used: &Used) -> Option<Subset> {
 }
 
 /// The ToUnicode CMap printpdf writes for (code, text) pairs.
-fn cmap_string(id: &str, codes: &[(u16, String)]) -> String {
+fn cmap_string(id: &str, codes: &[(u16, char)]) -> String {
     let mappings = codes
         .iter()
-        .map(|(code, text)| (*code as u32, text.chars().map(|c| c as u32).collect()))
+        .map(|(code, c)| (*code as u32, vec![*c as u32]))
         .collect();
     printpdf::cmap::ToUnicodeCMap { mappings }.to_cmap_string(&FontId(id.into()).0)
 }
@@ -628,7 +637,7 @@ mod tests {
         text.chars()
             .filter_map(|c| {
                 let g = fonts.body.glyph(c)?;
-                Some((g.id, (g.units, c.to_string())))
+                Some((g.id, (g.units, c)))
             })
             .collect()
     }

@@ -173,6 +173,7 @@ impl<'f> PdfWriter<'f> {
                 face(0, &self.fonts.body.bytes, BODY_ID)?,
                 face(1, &self.fonts.heading.bytes, HEADING_ID)?,
             ],
+            digest: Default::default(),
         }))
     }
 
@@ -193,12 +194,10 @@ impl<'f> PdfWriter<'f> {
                 glyphs.push(None);
                 continue;
             }
-            let mut used: [embed::Used; 2] = Default::default();
-            collect_page_used(page, self, &mut used);
-            if !faces.cover(&used) {
+            if !faces.cover_page(page, self) {
                 return None;
             }
-            glyphs.push(Some(Arc::new(used)));
+            glyphs.push(Some(std::sync::OnceLock::new()));
         }
         Some(SharedPdf {
             faces,
@@ -223,9 +222,9 @@ impl<'f> PdfWriter<'f> {
         shared: &SharedPdf,
         print: bool,
     ) -> Result<(Vec<u8>, Option<stream::PrintPages>)> {
-        let Some(glyphs) = shared.glyphs_of(layout, self) else {
+        if !shared.covers(layout, self) {
             return Ok((self.write(layout)?, None));
-        };
+        }
         for item in layout.pages.iter().flat_map(|p| &p.items) {
             if let Item::Image { w, src, .. } = item {
                 self.xobjects.xobject(src, *w).map_err(Error::input)?;
@@ -233,6 +232,7 @@ impl<'f> PdfWriter<'f> {
         }
         let rendered = render(layout, self, Some(shared), print);
         let pages = print.then(|| {
+            let glyphs = shared.glyphs_of(layout, self);
             let pages = rendered
                 .pages
                 .into_iter()
@@ -282,8 +282,9 @@ pub struct SharedPdf {
     faces: Arc<SharedFaces>,
     /// Per page of the prepared document: None for a page with reserved boxes (drawn for each copy).
     pages: Vec<Option<std::sync::OnceLock<Option<PageContent>>>>,
-    /// The glyphs of each page without reserved boxes ([body, heading]); None for a page with them.
-    glyphs: Vec<Option<Arc<[embed::Used; 2]>>>,
+    /// The glyphs of each page without reserved boxes ([body, heading]), noted when a print file first
+    /// takes the page (a key is never printed); None for a page with reserved boxes.
+    glyphs: Vec<Option<std::sync::OnceLock<Arc<[embed::Used; 2]>>>>,
 }
 
 /// The faces subset once for the documents that share them ([`PdfWriter::shared_faces`]): [body, heading],
@@ -291,17 +292,32 @@ pub struct SharedPdf {
 /// each at its place in the subset).
 pub struct SharedFaces {
     faces: [Option<embed::KeptIds>; 2],
+    /// The SHA-256 state after [`SharedFaces::streams`], made when first asked.
+    digest: std::sync::OnceLock<Sha256>,
 }
 
 impl SharedFaces {
-    /// Whether these faces have every glyph of `used` ([body, heading]).
-    fn cover(&self, used: &[embed::Used; 2]) -> bool {
-        used.iter().zip(&self.faces).all(|(used, face)| {
-            used.is_empty()
-                || face
-                    .as_ref()
-                    .is_some_and(|f| used.keys().all(|g| f.has(*g)))
+    /// The contents of the streams the faces put into a document, in the order they come there.
+    fn streams(&self) -> impl Iterator<Item = &[u8]> {
+        self.faces.iter().flatten().flat_map(|face| face.streams())
+    }
+
+    /// SHA-256 over [`SharedFaces::streams`], to go on with the document's own streams.
+    fn digest_of_streams(&self) -> &Sha256 {
+        self.digest.get_or_init(|| {
+            let mut hasher = Sha256::new();
+            self.streams().for_each(|c| hasher.update(c));
+            hasher
         })
+    }
+
+    /// Whether these faces have every glyph `page` shows.
+    fn cover_page(&self, page: &crate::render::layout::Page, fonts: &PdfWriter) -> bool {
+        let mut all = true;
+        page_glyphs(page, fonts, |face, id, _, _| {
+            all &= self.faces[face].as_ref().is_some_and(|f| f.has(id));
+        });
+        all
     }
 }
 
@@ -329,26 +345,34 @@ impl PageContent {
 }
 
 impl SharedPdf {
-    /// The glyphs of each page of `layout`, a stamped copy, when every one is in these subsets; None when
-    /// one is not (or the copy is not of this document). Pages without reserved boxes are as prepared.
-    fn glyphs_of(&self, layout: &Layout, fonts: &PdfWriter) -> Option<Vec<Arc<[embed::Used; 2]>>> {
-        if layout.pages.len() != self.pages.len() {
-            return None;
-        }
-        let mut out = Vec::with_capacity(layout.pages.len());
-        for (page, shared) in layout.pages.iter().zip(&self.glyphs) {
-            if let Some(shared) = shared {
-                out.push(Arc::clone(shared));
-                continue;
-            }
+    /// Whether `layout` is a stamped copy of this document whose every glyph is in these subsets (the
+    /// pages without reserved boxes were checked when it was prepared).
+    fn covers(&self, layout: &Layout, fonts: &PdfWriter) -> bool {
+        layout.pages.len() == self.pages.len()
+            && layout
+                .pages
+                .iter()
+                .zip(&self.glyphs)
+                .all(|(page, shared)| shared.is_some() || self.faces.cover_page(page, fonts))
+    }
+
+    /// The glyphs of each page of `layout`, a stamped copy [`SharedPdf::covers`]: the pages without
+    /// reserved boxes noted once for every copy.
+    fn glyphs_of(&self, layout: &Layout, fonts: &PdfWriter) -> Vec<Arc<[embed::Used; 2]>> {
+        let noted = |page| {
             let mut used: [embed::Used; 2] = Default::default();
             collect_page_used(page, fonts, &mut used);
-            if !self.faces.cover(&used) {
-                return None;
-            }
-            out.push(Arc::new(used));
-        }
-        Some(out)
+            Arc::new(used)
+        };
+        layout
+            .pages
+            .iter()
+            .zip(&self.glyphs)
+            .map(|(page, shared)| match shared {
+                Some(cell) => Arc::clone(cell.get_or_init(|| noted(page))),
+                None => noted(page),
+            })
+            .collect()
     }
 }
 
@@ -486,7 +510,7 @@ fn render(
         embed::insert_fonts(&mut lo, &fonts);
     }
     Rendered {
-        bytes: finish(lo),
+        bytes: finish(lo, shared.map(|s| &*s.faces)),
         pages: kept,
         pictures: if keep_pages { xobjects } else { Vec::new() },
     }
@@ -564,16 +588,27 @@ fn add_pictures(doc: &mut PdfDocument, layout: &Layout, fonts: &PdfWriter) -> Ve
     xobjects
 }
 
-/// The finished file: streams deflated, a document id derived from the content, saved to bytes.
-fn finish(mut lo: lopdf::Document) -> Vec<u8> {
+/// The finished file: streams deflated, a document id derived from the content, saved to bytes. With
+/// `faces`, the shared faces the document embeds, whose streams usually come first: the hash of those
+/// is taken once for every document that shares them.
+fn finish(mut lo: lopdf::Document, faces: Option<&SharedFaces>) -> Vec<u8> {
     compress_streams(&mut lo);
     // printpdf fills the trailer /ID with random strings; derive it from the content instead.
+    let mut contents = lo.objects.values().filter_map(|object| match object {
+        lopdf::Object::Stream(stream) => Some(&stream.content[..]),
+        _ => None,
+    });
     let mut hasher = Sha256::new();
-    for object in lo.objects.values() {
-        if let lopdf::Object::Stream(stream) = object {
-            hasher.update(&stream.content);
+    if let Some(faces) = faces {
+        let known: Vec<&[u8]> = faces.streams().collect();
+        let first: Vec<&[u8]> = contents.by_ref().take(known.len()).collect();
+        if first == known {
+            hasher = faces.digest_of_streams().clone();
+        } else {
+            first.iter().for_each(|c| hasher.update(c));
         }
     }
+    contents.for_each(|c| hasher.update(c));
     let id: String = hasher
         .finalize()
         .iter()
@@ -584,7 +619,17 @@ fn finish(mut lo: lopdf::Document) -> Vec<u8> {
         || lopdf::Object::String(id.clone().into_bytes(), lopdf::StringFormat::Hexadecimal);
     lo.trailer
         .set("ID", lopdf::Object::Array(vec![id_string(), id_string()]));
-    let mut bytes = Vec::new();
+    // Room for the streams and as much again for the other objects: grown bit by bit, the buffer of a
+    // paper (fonts and pages, a quarter of a megabyte) was copied a dozen times over.
+    let streams: usize = lo
+        .objects
+        .values()
+        .map(|o| match o {
+            lopdf::Object::Stream(s) => s.content.len(),
+            _ => 0,
+        })
+        .sum();
+    let mut bytes = Vec::with_capacity(streams + streams / 4 + 16_384);
     lo.save_to(&mut bytes)
         .expect("writing a PDF to memory cannot fail");
     bytes
@@ -668,14 +713,26 @@ fn collect_page_used(
     fonts: &PdfWriter,
     used: &mut [embed::Used; 2],
 ) {
+    page_glyphs(page, fonts, |face, id, units, c| {
+        note_glyph(&mut used[face], id, units, c)
+    });
+}
+
+/// Calls `f` with each glyph `page` shows, in order: its face (0 body, 1 heading), id, advance in font
+/// units and character.
+fn page_glyphs(
+    page: &crate::render::layout::Page,
+    fonts: &PdfWriter,
+    mut f: impl FnMut(usize, u16, u16, char),
+) {
     for item in &page.items {
         if let Item::Formula { font, tex, .. } = item {
             // The formula's invisible text (its glyphs are drawn as paths).
             let face = fonts.fonts.face(font.regular());
-            let slot = &mut used[face_index(font.regular())];
+            let slot = face_index(font.regular());
             for c in formula_text(tex, face).chars() {
                 if let Some(g) = face.glyph(c) {
-                    note_glyph(slot, g.id, g.units, c);
+                    f(slot, g.id, g.units, c);
                 }
             }
             continue;
@@ -684,28 +741,18 @@ fn collect_page_used(
             continue;
         };
         let face = fonts.fonts.face(*font);
-        let slot = &mut used[face_index(*font)];
+        let slot = face_index(*font);
         for c in text.chars() {
             if let Some(g) = face.glyph(c) {
-                note_glyph(slot, g.id, g.units, c);
+                f(slot, g.id, g.units, c);
             }
         }
     }
 }
 
-/// Records that glyph `id` (`units` wide) shows `c`, as `used.insert` would (a glyph shown for two
-/// characters keeps the last), without making a string when the entry already says so: most of a page's
-/// characters were shown before.
+/// Records that glyph `id` (`units` wide) shows `c` (a glyph shown for two characters keeps the last).
 fn note_glyph(used: &mut embed::Used, id: u16, units: u16, c: char) {
-    let mut buf = [0u8; 4];
-    let text: &str = c.encode_utf8(&mut buf);
-    match used.get_mut(&id) {
-        Some(entry) if entry.0 == units && entry.1 == text => {}
-        Some(entry) => *entry = (units, text.to_string()),
-        None => {
-            used.insert(id, (units, text.to_string()));
-        }
-    }
+    used.insert(id, (units, c));
 }
 
 fn face_index(font: FontRole) -> usize {
@@ -1112,5 +1159,75 @@ fn draw_item(item: &Item, page_height: f32, fonts: &PdfWriter, remaps: &Remaps, 
         // Layout lifts spots out of the items; one left over prints nothing either way. A reserved box is
         // stamped before a document is drawn; an unstamped one prints nothing.
         Item::Spot(_) | Item::Stamp(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fonts::FontSet;
+    use crate::render::layout::{Page, PageSetup};
+
+    fn layout(texts: &[&str]) -> Layout {
+        Layout {
+            title: "试卷".into(),
+            setup: PageSetup::a4(),
+            pages: texts
+                .iter()
+                .map(|text| Page {
+                    items: vec![Item::Text {
+                        x: 72.0,
+                        y: 100.5,
+                        size: 10.5,
+                        font: FontRole::Body,
+                        text: text.to_string(),
+                        spacing: 0.0,
+                    }],
+                    spots: Vec::new(),
+                })
+                .collect(),
+            bookmarks: Vec::new(),
+        }
+    }
+
+    /// The trailer's /ID and SHA-256 over every stream's content in object order, as read back.
+    fn id_and_digest(bytes: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let pdf = lopdf::Document::load_mem(bytes).unwrap();
+        let id = pdf.trailer.get(b"ID").unwrap().as_array().unwrap()[0]
+            .as_str()
+            .unwrap()
+            .to_vec();
+        let mut hasher = Sha256::new();
+        for object in pdf.objects.values() {
+            if let lopdf::Object::Stream(s) = object {
+                hasher.update(&s.content);
+            }
+        }
+        let hex: String = hasher
+            .finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        (id, hex.into_bytes())
+    }
+
+    #[test]
+    fn a_document_sharing_faces_has_the_id_of_all_its_streams() {
+        let fonts = FontSet::builtin();
+        let pdf = PdfWriter::new(&fonts, Arc::new(Pictures::new(&fonts, Default::default()))).unwrap();
+        let first = layout(&["张喆 社会工作", "第二页"]);
+        let faces = pdf.shared_faces(&first, ["李堃王赟", ""]).unwrap();
+        // Two documents on the same faces (the second takes the faces' hash as made for the first), and
+        // one written on its own.
+        for texts in [&["张喆 社会工作", "第二页"][..], &["李堃 工作", "第二页", "王赟"]] {
+            let doc = layout(texts);
+            let shared = pdf.shared_with(&doc, Arc::clone(&faces)).unwrap();
+            let bytes = pdf.write_shared(&doc, &shared).unwrap();
+            let (id, digest) = id_and_digest(&bytes);
+            assert_eq!(id, digest, "{texts:?}");
+        }
+        let (id, digest) = id_and_digest(&pdf.write(&first).unwrap());
+        assert_eq!(id, digest);
     }
 }

@@ -420,7 +420,7 @@ impl<W: Write> PrintFile<W> {
                 self.stream(n, filter, &page.content)?;
                 self.contents.insert(key, n);
                 for (face, used) in self.used.iter_mut().zip(page.used.iter()) {
-                    face.extend(used.iter().map(|(g, v)| (*g, v.clone())));
+                    face.extend(used.iter().map(|(g, v)| (*g, *v)));
                 }
                 n
             }
