@@ -193,12 +193,12 @@ impl<'f> PdfWriter<'f> {
                 glyphs.push(None);
                 continue;
             }
-            let mut used: [embed::Used; 2] = Default::default();
-            collect_page_used(page, self, &mut used);
-            if !faces.cover(&used) {
+            // Checked without noting the glyphs: their maps are made only for a print file (a key's
+            // pages, never printed, need none).
+            if !faces.cover_page(page, self) {
                 return None;
             }
-            glyphs.push(Some(Arc::new(used)));
+            glyphs.push(Some(std::sync::OnceLock::new()));
         }
         Some(SharedPdf {
             faces,
@@ -223,7 +223,7 @@ impl<'f> PdfWriter<'f> {
         shared: &SharedPdf,
         print: bool,
     ) -> Result<(Vec<u8>, Option<stream::PrintPages>)> {
-        let Some(glyphs) = shared.glyphs_of(layout, self) else {
+        let Some(glyphs) = shared.glyphs_of(layout, self, print) else {
             return Ok((self.write(layout)?, None));
         };
         for item in layout.pages.iter().flat_map(|p| &p.items) {
@@ -282,8 +282,9 @@ pub struct SharedPdf {
     faces: Arc<SharedFaces>,
     /// Per page of the prepared document: None for a page with reserved boxes (drawn for each copy).
     pages: Vec<Option<std::sync::OnceLock<Option<PageContent>>>>,
-    /// The glyphs of each page without reserved boxes ([body, heading]); None for a page with them.
-    glyphs: Vec<Option<Arc<[embed::Used; 2]>>>,
+    /// The glyphs of each page without reserved boxes ([body, heading]), noted when a print file first
+    /// asks; None for a page with them.
+    glyphs: Vec<Option<std::sync::OnceLock<Arc<[embed::Used; 2]>>>>,
 }
 
 /// The faces subset once for the documents that share them ([`PdfWriter::shared_faces`]): [body, heading],
@@ -294,6 +295,30 @@ pub struct SharedFaces {
 }
 
 impl SharedFaces {
+    /// Whether these faces have every glyph `page` shows: [`SharedFaces::cover`] of the glyphs
+    /// `collect_page_used` notes, without noting them.
+    fn cover_page(&self, page: &crate::render::layout::Page, fonts: &PdfWriter) -> bool {
+        let has = |font: FontRole, g: u16| {
+            self.faces[face_index(font)]
+                .as_ref()
+                .is_some_and(|f| f.has(g))
+        };
+        page.items.iter().all(|item| match item {
+            Item::Formula { font, tex, .. } => {
+                let face = fonts.fonts.face(font.regular());
+                formula_text(tex, face)
+                    .chars()
+                    .all(|c| face.glyph(c).is_none_or(|g| has(font.regular(), g.id)))
+            }
+            Item::Text { font, text, .. } | Item::Turned { font, text, .. } => {
+                let face = fonts.fonts.face(*font);
+                text.chars()
+                    .all(|c| face.glyph(c).is_none_or(|g| has(*font, g.id)))
+            }
+            _ => true,
+        })
+    }
+
     /// Whether these faces have every glyph of `used` ([body, heading]).
     fn cover(&self, used: &[embed::Used; 2]) -> bool {
         used.iter().zip(&self.faces).all(|(used, face)| {
@@ -331,14 +356,33 @@ impl PageContent {
 impl SharedPdf {
     /// The glyphs of each page of `layout`, a stamped copy, when every one is in these subsets; None when
     /// one is not (or the copy is not of this document). Pages without reserved boxes are as prepared.
-    fn glyphs_of(&self, layout: &Layout, fonts: &PdfWriter) -> Option<Vec<Arc<[embed::Used; 2]>>> {
+    /// Without `print` only checked: the glyphs are none (no print file takes the pages).
+    fn glyphs_of(
+        &self,
+        layout: &Layout,
+        fonts: &PdfWriter,
+        print: bool,
+    ) -> Option<Vec<Arc<[embed::Used; 2]>>> {
         if layout.pages.len() != self.pages.len() {
             return None;
         }
         let mut out = Vec::with_capacity(layout.pages.len());
         for (page, shared) in layout.pages.iter().zip(&self.glyphs) {
             if let Some(shared) = shared {
-                out.push(Arc::clone(shared));
+                if print {
+                    // Noted once, from the first copy's page: every copy's is the prepared page.
+                    out.push(Arc::clone(shared.get_or_init(|| {
+                        let mut used: [embed::Used; 2] = Default::default();
+                        collect_page_used(page, fonts, &mut used);
+                        Arc::new(used)
+                    })));
+                }
+                continue;
+            }
+            if !print {
+                if !self.faces.cover_page(page, fonts) {
+                    return None;
+                }
                 continue;
             }
             let mut used: [embed::Used; 2] = Default::default();
