@@ -179,11 +179,54 @@ struct RawPart {
     target_facility: Option<Value>,
 }
 
+/// The error for a folder given where a blueprint is wanted (a teacher passing the bank itself): names
+/// the blueprints found in its `exams/` folder, or the folder's own, or says how to write one.
+fn folder_given(folder: &Path) -> Error {
+    let yaml_in = |dir: &Path| -> Vec<std::path::PathBuf> {
+        let mut found: Vec<_> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension().is_some_and(|e| {
+                    e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml")
+                }) && std::fs::read_to_string(p).is_ok_and(|t| t.contains("parts:"))
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let mut blueprints = yaml_in(&folder.join("exams"));
+    if blueprints.is_empty() {
+        blueprints = yaml_in(folder);
+    }
+    let error = Error::input(format!("{} is a folder, not a blueprint", folder.display()));
+    match blueprints.first() {
+        Some(first) => error.because(format!(
+            "give a blueprint file, e.g. {}; blueprints there: {}",
+            first.display(),
+            blueprints
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        None => error.because(
+            "a blueprint is a .yaml file with the paper's parts (docs/blueprint-format.md); put it in the bank's \
+             exams/ folder and give its path, or run `examgen init` for a bank with an example blueprint",
+        ),
+    }
+}
+
 pub const LAYOUTS: &[&str] = &["a4", "a3-2col", "b4-2col", "b5", "16k"];
 
 impl Blueprint {
     /// Reads the blueprint at `path`. The bank is not loaded here; `resolve_sections` checks quotas against it.
     pub fn load(path: &Path) -> Result<Blueprint> {
+        if path.is_dir() {
+            return Err(folder_given(path));
+        }
         let text = read_text(path, path).map_err(|d| {
             if d.message.starts_with("cannot read") {
                 Error::input(format!("cannot read the blueprint {}", path.display()))
@@ -642,6 +685,29 @@ pub fn describe_mix(counts: &[usize; 5]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bank_folder_given_as_the_blueprint_names_its_blueprints() {
+        let bank = tempfile::tempdir().unwrap();
+        std::fs::create_dir(bank.path().join("exams")).unwrap();
+        std::fs::write(
+            bank.path().join("01-a.yaml"),
+            "section: {id: a, title: 甲}\n",
+        )
+        .unwrap();
+        let said = Blueprint::load(bank.path()).unwrap_err().render();
+        assert!(
+            said.contains("is a folder, not a blueprint") && said.contains("examgen init"),
+            "{said}"
+        );
+        std::fs::write(
+            bank.path().join("exams/期中.yaml"),
+            "title: 期中\nparts: []\n",
+        )
+        .unwrap();
+        let said = Blueprint::load(bank.path()).unwrap_err().render();
+        assert!(said.contains("blueprints there: 期中.yaml"), "{said}");
+    }
 
     #[test]
     fn largest_remainder_targets_sum_to_count() {

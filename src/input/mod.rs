@@ -4,6 +4,7 @@
 pub mod bank;
 pub mod blueprint;
 pub mod calibration;
+pub mod columns;
 pub mod figures;
 pub mod graded;
 pub mod images;

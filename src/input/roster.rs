@@ -6,7 +6,9 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Pos};
 use crate::error::{Error, Result};
+use crate::input::columns::{self, CLASS, ID, NAME, SEAT};
 use crate::input::tables::{csv_rows, decode, is_workbook, read_rows, restore_number};
+use crate::util::chars::is_han;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Student {
@@ -17,11 +19,6 @@ pub struct Student {
     /// 1-based line in the file, for messages.
     pub row: usize,
 }
-
-const ID: &[&str] = &["id", "学号", "准考证号", "考号"];
-const NAME: &[&str] = &["name", "姓名"];
-const CLASS: &[&str] = &["class", "班级"];
-const SEAT: &[&str] = &["seat", "座位号", "座号"];
 
 /// Reads a roster file (.csv, .txt or .xlsx); every bad row is reported with its row and column.
 pub fn read(path: &Path) -> Result<Vec<Student>> {
@@ -42,15 +39,11 @@ pub fn read(path: &Path) -> Result<Vec<Student>> {
 
 pub fn parse(text: &str, path: &Path) -> Result<Vec<Student>> {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let header: Vec<String> = first
-        .split([',', '\t'])
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    let is_csv = header.iter().any(|h| NAME.contains(&h.as_str()));
+    let is_csv = first.split([',', '\t']).any(|h| columns::names(h, NAME));
     let students = if is_csv {
         parse_csv(text, path)?
     } else {
-        parse_list(text)
+        parse_list(text, path)?
     };
     if students.is_empty() {
         return Err(Error::input(format!("the roster {} has no students", path.display()))
@@ -59,19 +52,64 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<Student>> {
     Ok(students)
 }
 
-fn parse_list(text: &str) -> Vec<Student> {
-    text.lines()
+/// A plain list, one name per line. A line with a comma or a tab is a table whose header names no
+/// 姓名 column (or a row of several names): refused, since its whole line would be printed as a name.
+fn parse_list(text: &str, path: &Path) -> Result<Vec<Student>> {
+    let lines = text
+        .lines()
         .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .enumerate()
-        .map(|(n, (row, line))| Student {
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let mut students = Vec::new();
+    for (n, (row, line)) in lines.enumerate() {
+        if let Some(at) = line.find([',', '，', '\t']) {
+            let column = line[..at].chars().count() + 1;
+            let (what, help) = if n == 0 {
+                (
+                    format!(
+                        "the first row `{}` has several columns, but none is headed 姓名 or name",
+                        line.trim()
+                    ),
+                    "head the columns in the first row: 学号,姓名,班级,座位号 (or id,name,class,seat); \
+                     or write a plain list, one name per line",
+                )
+            } else {
+                (
+                    format!("row {}: `{}` is not one name", row + 1, line.trim()),
+                    "a list of names has one name per line; for ids and classes, head the columns: 学号,姓名,班级,座位号",
+                )
+            };
+            return Err(Error::diagnostics(
+                format!("the roster {} is not a list of names", path.display()),
+                vec![Diagnostic::error(path, Pos::new(row + 1, column), what).with_help(help)],
+            ));
+        }
+        students.push(Student {
             id: format!("{:02}", n + 1),
-            name: line.trim().to_string(),
+            name: tidy_name(line),
             class: String::new(),
             seat: String::new(),
             row: row + 1,
-        })
-        .collect()
+        });
+    }
+    Ok(students)
+}
+
+/// A name as it is printed: without the spaces Excel users pad two-character names with to line them up
+/// with three-character ones (`李　四`, `王 五`); spaces between Western words stay (`Anna Li`).
+fn tidy_name(typed: &str) -> String {
+    let chars: Vec<char> = typed.trim().chars().collect();
+    let mut name = String::with_capacity(typed.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_whitespace() {
+            let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+            let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if before.is_some_and(|&b| is_han(b)) && after.is_some_and(|&a| is_han(a)) {
+                continue;
+            }
+        }
+        name.push(c);
+    }
+    name
 }
 
 fn parse_csv(text: &str, path: &Path) -> Result<Vec<Student>> {
@@ -86,11 +124,7 @@ fn from_rows(rows: Vec<(usize, Vec<String>)>, path: &Path) -> Result<Vec<Student
     let Some((header_row, header)) = rows.next() else {
         return Ok(Vec::new());
     };
-    let headers: Vec<String> = header
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_lowercase())
-        .collect();
-    let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let column = |names: &[&str]| header.iter().position(|h| columns::names(h, names));
     let Some(name_col) = column(NAME) else {
         return Err(Error::diagnostics(
             format!("the roster {} has no name column", path.display()),
@@ -116,7 +150,7 @@ fn from_rows(rows: Vec<(usize, Vec<String>)>, path: &Path) -> Result<Vec<Student
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default()
         };
-        let name = cell(Some(name_col));
+        let name = tidy_name(&cell(Some(name_col)));
         if name.is_empty() {
             diags.push(
                 Diagnostic::error(
@@ -303,5 +337,43 @@ mod tests {
         assert_eq!(safe_file_name("a/b:c"), "a_b_c");
         assert_eq!(safe_file_name(".."), "_");
         assert_eq!(safe_file_name("张喆"), "张喆");
+    }
+
+    #[test]
+    fn headings_and_names_as_school_systems_export_them() {
+        let s = parse(
+            "\u{FEFF}序号,姓 名,准考证号 ,班级：\n1,李　四,2025000001,一班\n\n2, Anna Li ,2025000002,一班\n,,,\n",
+            Path::new("r.csv"),
+        )
+        .unwrap();
+        let got: Vec<_> = s
+            .iter()
+            .map(|s| (s.id.as_str(), s.name.as_str(), s.class.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2025000001", "李四", "一班"),
+                ("2025000002", "Anna Li", "一班")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_without_a_name_heading_is_not_read_as_names() {
+        let shown = parse("学号,学生\n2025001,张三\n", Path::new("r.csv"))
+            .unwrap_err()
+            .render();
+        assert!(
+            shown.contains("r.csv:1:3: error: the first row `学号,学生` has several columns"),
+            "{shown}"
+        );
+        let shown = parse("张三\n李四，王五\n", Path::new("r.txt"))
+            .unwrap_err()
+            .render();
+        assert!(
+            shown.contains("r.txt:2:3: error: row 2: `李四，王五` is not one name"),
+            "{shown}"
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! Chinese Windows writes it) and the first sheet of an .xlsx workbook, as rows of cells. Shared by
 //! rosters, grade responses and the spreadsheet import.
 
-use std::path::Path;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -33,72 +34,197 @@ pub fn is_workbook(path: &Path) -> bool {
 /// The rows of a table file — CSV (comma or tab; UTF-8, BOM or GBK) or the first sheet of a workbook — as
 /// (1-based line, cells), empty rows included. Shared by rosters and grade responses.
 pub fn read_rows(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
+    rows(path)?.collect()
+}
+
+/// The rows of a table file as [`read_rows`] gives them, one at a time: a UTF-8 CSV is read from the file as
+/// the rows are taken, so a table of 20,000 students is never held (only the row being read). UTF-16 and
+/// GBK text is decoded whole first (the text, never its rows); a workbook's sheet is read whole by calamine.
+pub fn rows(path: &Path) -> Result<Rows<'static>> {
     if !path.is_file() {
         return Err(Error::input(format!("{} does not exist", path.display())));
     }
     if is_workbook(path) {
-        use calamine::Reader;
-        let mut book = calamine::open_workbook_auto(path).map_err(|e| {
-            Error::input(format!("cannot open the workbook {}", path.display())).because(e)
-        })?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| Error::input(format!("the workbook {} has no sheets", path.display())))?
-            .map_err(|e| {
-                Error::input(format!("cannot read the first sheet of {}", path.display()))
-                    .because(e)
-            })?;
-        let (first_row, first_col) = range.start().unwrap_or((0, 0));
-        let padded = zero_padded_cells(path);
-        return Ok(range
-            .rows()
-            .enumerate()
-            .map(|(i, row)| {
-                let r = first_row + i as u32;
-                let cells = row
-                    .iter()
-                    .enumerate()
-                    .map(|(j, c)| {
-                        let width = padded.get(&(r, first_col + j as u32)).copied();
-                        workbook_cell(c, width)
-                    })
-                    .collect();
-                (r as usize + 1, cells)
-            })
-            .collect());
+        return Ok(Rows {
+            source: RowSource::Workbook(workbook_rows(path)?.into_iter()),
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    csv_rows(&decode(&bytes, path)?, path)
+    let source: Box<dyn BufRead> = match sniff_text(path)? {
+        TextKind::Utf8 => {
+            let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+            Box::new(std::io::BufReader::with_capacity(1 << 16, file))
+        }
+        TextKind::Other => {
+            let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+            Box::new(std::io::Cursor::new(decode(&bytes, path)?.into_bytes()))
+        }
+    };
+    csv_stream(source, path)
 }
 
 /// The rows of CSV text (comma, or tab when the first line has one) as (1-based line, cells).
 pub fn csv_rows(text: &str, path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
-    let delimiter = if text.lines().next().unwrap_or("").contains('\t') {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
+    csv_stream(text.as_bytes(), path)?.collect()
+}
+
+/// A table's rows, read as they are taken ([`rows`]). A row that cannot be read as CSV is an error naming
+/// the file and line; the rows after it are not read.
+pub struct Rows<'a> {
+    source: RowSource<'a>,
+}
+
+enum RowSource<'a> {
+    Csv {
+        reader: csv::Reader<Box<dyn Read + 'a>>,
+        record: csv::StringRecord,
+        path: PathBuf,
+        failed: bool,
+    },
+    Workbook(std::vec::IntoIter<(usize, Vec<String>)>),
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Result<(usize, Vec<String>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.source {
+            RowSource::Workbook(rows) => rows.next().map(Ok),
+            RowSource::Csv {
+                reader,
+                record,
+                path,
+                failed,
+            } => {
+                if *failed {
+                    return None;
+                }
+                match reader.read_record(record) {
+                    Ok(false) => None,
+                    Ok(true) => {
+                        let line = record.position().map_or(0, |p| p.line() as usize);
+                        // examgen's own CSVs guard formula-like cells with a `'`; reading one back gives
+                        // the cell as it was.
+                        Some(Ok((line, record.iter().map(crate::util::csv::unguard).collect())))
+                    }
+                    Err(e) => {
+                        *failed = true;
+                        let line = e.position().map_or(0, |p| p.line() as usize);
+                        Some(Err(Error::input(format!(
+                            "{}:{line}: the file cannot be read as CSV",
+                            path.display()
+                        ))
+                        .because(e)))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// CSV rows from UTF-8 text without its BOM, delimited by a comma, or a tab when the first line has one.
+fn csv_stream<'a>(mut text: impl BufRead + 'a, path: &Path) -> Result<Rows<'a>> {
+    let mut first = Vec::new();
+    text.read_until(b'\n', &mut first)
+        .map_err(|e| Error::io("read", path, e))?;
+    if first.starts_with(b"\xEF\xBB\xBF") {
+        first.drain(..3);
+    }
+    let delimiter = if first.contains(&b'\t') { b'\t' } else { b',' };
+    let text: Box<dyn Read + 'a> = Box::new(std::io::Cursor::new(first).chain(text));
+    let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            Error::input(format!(
-                "{}:{line}: the file cannot be read as CSV",
-                path.display()
-            ))
-            .because(e)
-        })?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        // examgen's own CSVs guard formula-like cells with a `'`; reading one back gives the cell as it was.
-        rows.push((line, record.iter().map(crate::util::csv::unguard).collect()));
+        .from_reader(text);
+    Ok(Rows {
+        source: RowSource::Csv {
+            reader,
+            record: csv::StringRecord::new(),
+            path: path.to_path_buf(),
+            failed: false,
+        },
+    })
+}
+
+/// How a text table's bytes are to be read.
+enum TextKind {
+    /// UTF-8 (a BOM allowed): read from the file as the rows are taken.
+    Utf8,
+    /// UTF-16 or GBK (or neither): decoded whole by [`decode`], which names the file if it is neither.
+    Other,
+}
+
+/// Looks through the file once, a block at a time: UTF-8 when every byte sequence is UTF-8 and no byte is
+/// NUL (UTF-16 has one in every ASCII character) and there is no UTF-16 byte-order mark.
+fn sniff_text(path: &Path) -> Result<TextKind> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut block = vec![0u8; 1 << 16];
+    // The bytes of a character the previous block cut in two.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut start = true;
+    loop {
+        let n = match file.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io("read", path, e)),
+        };
+        let read = &block[..n];
+        if start && (read.starts_with(b"\xFF\xFE") || read.starts_with(b"\xFE\xFF")) {
+            return Ok(TextKind::Other);
+        }
+        start = false;
+        if read.contains(&0) {
+            return Ok(TextKind::Other);
+        }
+        carry.extend_from_slice(read);
+        match std::str::from_utf8(&carry) {
+            Ok(_) => carry.clear(),
+            // Cut at the block's end: the rest of the character comes with the next block.
+            Err(e) if e.error_len().is_none() => {
+                carry.drain(..e.valid_up_to());
+            }
+            Err(_) => return Ok(TextKind::Other),
+        }
     }
-    Ok(rows)
+    Ok(if carry.is_empty() {
+        TextKind::Utf8
+    } else {
+        TextKind::Other
+    })
+}
+
+/// The rows of a workbook's first sheet as (1-based line, cells).
+fn workbook_rows(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| {
+        Error::input(format!("cannot open the workbook {}", path.display())).because(e)
+    })?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| Error::input(format!("the workbook {} has no sheets", path.display())))?
+        .map_err(|e| {
+            Error::input(format!("cannot read the first sheet of {}", path.display())).because(e)
+        })?;
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let padded = zero_padded_cells(path);
+    Ok(range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| {
+            let r = first_row + i as u32;
+            let cells = row
+                .iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    let width = padded.get(&(r, first_col + j as u32)).copied();
+                    workbook_cell(c, width)
+                })
+                .collect();
+            (r as usize + 1, cells)
+        })
+        .collect())
 }
 
 /// A workbook cell as the teacher sees it: whole numbers without `.0`, padded with the zeros of a number
@@ -249,5 +375,81 @@ mod tests {
         assert_eq!(restore_number("E3"), Ok(None));
         assert_eq!(restore_number("高"), Ok(None));
         assert_eq!(cell_ref("AB12"), Some((11, 27)));
+    }
+
+    /// A table file in a fresh folder.
+    fn table(bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("answers.csv");
+        std::fs::write(&path, bytes).unwrap();
+        (dir, path)
+    }
+
+    /// Rows of `n` cells `r{row}c{col}`, `学` at the end of each row so that blocks cut characters in two.
+    fn big_text(rows: usize) -> String {
+        (1..=rows)
+            .map(|r| format!("r{r}c1,r{r}c2,学{r}\n"))
+            .collect::<String>()
+    }
+
+    #[test]
+    fn a_streamed_utf8_table_gives_every_row_with_its_line() {
+        // Larger than two read blocks, with a BOM, a quoted cell over two lines and a guarded formula.
+        let mut text = String::from("\u{FEFF}id,note,name\n\"s1\",\"two\nlines\",'=1+1\n");
+        text.push_str(&big_text(12_000));
+        assert!(text.len() > 3 << 16);
+        let (_dir, path) = table(text.as_bytes());
+        let rows: Vec<(usize, Vec<String>)> = rows(&path).unwrap().collect::<Result<_>>().unwrap();
+        assert_eq!(rows.len(), 2 + 12_000);
+        assert_eq!(rows[0], (1, vec!["id".into(), "note".into(), "name".into()]));
+        assert_eq!(rows[1], (2, vec!["s1".into(), "two\nlines".into(), "=1+1".into()]));
+        // The quoted line break counts: row r1 starts on line 4.
+        assert_eq!(rows[2].0, 4);
+        let last = rows.last().unwrap();
+        assert_eq!(last.0, 3 + 12_000);
+        assert_eq!(last.1, vec!["r12000c1", "r12000c2", "学12000"]);
+        // Every row of the stream is the row the whole text gives.
+        let whole = csv_rows(&decode(text.as_bytes(), &path).unwrap(), &path).unwrap();
+        assert_eq!(rows, whole);
+    }
+
+    #[test]
+    fn gbk_after_the_first_block_and_utf16_are_decoded_and_tabs_found() {
+        // Plain ASCII for 70,000 bytes, then a GBK name: only the whole file shows it is not UTF-8.
+        let mut bytes = Vec::new();
+        for r in 0..7_000 {
+            bytes.extend(format!("{r:>9}\n").as_bytes());
+        }
+        let (gbk, _, _) = encoding_rs::GBK.encode("张三,甲\n");
+        bytes.extend_from_slice(&gbk);
+        let (_dir, path) = table(&bytes);
+        let rows: Vec<_> = super::rows(&path).unwrap().collect::<Result<Vec<_>>>().unwrap();
+        assert_eq!(rows.len(), 7_001);
+        assert_eq!(rows[7_000], (7_001, vec!["张三".to_string(), "甲".into()]));
+
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "学号\t1\n20250001\tA\n".encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        let (_dir, path) = table(&utf16);
+        let rows: Vec<_> = super::rows(&path).unwrap().collect::<Result<Vec<_>>>().unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (1, vec!["学号".to_string(), "1".into()]),
+                (2, vec!["20250001".to_string(), "A".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_neither_utf8_nor_gbk_is_named_and_a_missing_one_too() {
+        let mut bytes = big_text(5_000).into_bytes();
+        bytes.extend_from_slice(b"\x81\x20,x\n");
+        let (dir, path) = table(&bytes);
+        let e = rows(&path).err().expect("not GBK");
+        assert!(e.to_string().contains("neither UTF-8 nor GBK"), "{e}");
+        let e = rows(&dir.path().join("gone.csv")).err().expect("no file");
+        assert!(e.to_string().contains("gone.csv does not exist"), "{e}");
     }
 }

@@ -383,7 +383,13 @@ impl YamlDoc {
             let inner = err.path().to_string();
             let full = join_path(path, if inner == "." { "" } else { &inner });
             let message = strip_location(&err.into_inner().to_string());
-            self.error_at(&full, format!("`{}`: {message}", display_path(&full)))
+            let shown = display_path(&full);
+            match plain_type_error(&message, shown) {
+                Some((message, help)) => self
+                    .error_at(&full, format!("`{shown}`: {message}"))
+                    .with_help(help),
+                None => self.error_at(&full, format!("`{shown}`: {message}")),
+            }
         })
     }
 
@@ -454,6 +460,49 @@ pub fn join_path(base: &str, child: &str) -> String {
 
 fn display_path(path: &str) -> &str {
     if path.is_empty() { "(top level)" } else { path }
+}
+
+/// serde's type errors in a teacher's words, with what to write: `count: 10题` or `count: 五` → "is not
+/// a whole number", write `count: 10`. None for the messages that already say what is wrong.
+fn plain_type_error(message: &str, path: &str) -> Option<(String, String)> {
+    let (found, expected) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))?
+        .rsplit_once(", expected ")?;
+    let wanted = match expected {
+        "usize" | "u8" | "u16" | "u32" | "u64" => "a whole number",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a boolean" => "true or false",
+        _ => return None,
+    };
+    let key = path
+        .rsplit(['.', ']'])
+        .next()
+        .filter(|k| !k.is_empty())
+        .unwrap_or("value");
+    let typed = found
+        .strip_prefix("string ")
+        .map(|s| s.trim_matches('"').to_string())
+        .or_else(|| found.split('`').nth(1).map(str::to_string))
+        .unwrap_or_else(|| found.to_string());
+    let digits: String = typed
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let help = match wanted {
+        "true or false" => format!("write `{key}: true` or `{key}: false`"),
+        _ if typed.starts_with('-') => format!("write a number of at least 0, e.g. `{key}: 10`"),
+        _ if !digits.is_empty() && digits.len() < typed.len() => {
+            format!("write the number alone, in digits: `{key}: {digits}`")
+        }
+        "a whole number" if !digits.is_empty() => format!(
+            "write a whole number: `{key}: {}`",
+            digits.split('.').next().unwrap_or("1")
+        ),
+        _ => format!("write it in digits, e.g. `{key}: 10`"),
+    };
+    Some((format!("`{typed}` is not {wanted}"), help))
 }
 
 /// serde_yaml appends " at line L column C"; we print the location ourselves.
@@ -757,6 +806,36 @@ mod tests {
 
     fn doc(text: &str) -> YamlDoc {
         YamlDoc::parse(Path::new("t.yaml"), text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn type_errors_say_what_to_write() {
+        let said = |m: &str| plain_type_error(m, "parts[0].count");
+        assert_eq!(
+            said(r#"invalid type: string "10题", expected usize"#),
+            Some((
+                "`10题` is not a whole number".into(),
+                "write the number alone, in digits: `count: 10`".into()
+            ))
+        );
+        assert_eq!(
+            said(r#"invalid type: string "五", expected usize"#)
+                .unwrap()
+                .1,
+            "write it in digits, e.g. `count: 10`"
+        );
+        assert_eq!(
+            said("invalid type: floating point `2.5`, expected usize").unwrap(),
+            (
+                "`2.5` is not a whole number".into(),
+                "write a whole number: `count: 2`".into()
+            )
+        );
+        assert_eq!(
+            said("invalid value: integer `-3`, expected u32").unwrap().1,
+            "write a number of at least 0, e.g. `count: 10`"
+        );
+        assert_eq!(said("missing field `title`"), None);
     }
 
     #[test]

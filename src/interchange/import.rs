@@ -9,19 +9,38 @@ use crate::diag::{Diagnostic, Pos};
 use crate::error::{Error, Result};
 use crate::input::bank::{self, Bank, QuestionType};
 
-/// Header names accepted for each import column, Chinese and English (compared in lower case).
+/// Header names accepted for each import column, Chinese and English, as `columns::heading_key` spells
+/// them (spaces and a trailing colon dropped, lower case): our own and what quiz sites and school
+/// systems export (题目类型, 试题内容, 正确答案, 答案解析).
 const COLUMNS: &[(&str, &[&str])] = &[
-    ("id", &["id", "编号", "题号"]),
-    ("type", &["type", "题型"]),
-    ("stem", &["stem", "题干", "题目"]),
-    ("answer", &["answer", "答案"]),
-    ("difficulty", &["difficulty", "难度"]),
-    ("explanation", &["explanation", "解析"]),
-    ("section", &["section", "章节", "节"]),
+    ("id", &["id", "编号", "题号", "试题编号"]),
+    ("type", &["type", "题型", "题目类型", "试题类型", "类型"]),
+    (
+        "stem",
+        &[
+            "stem",
+            "题干",
+            "题目",
+            "试题",
+            "题目内容",
+            "试题内容",
+            "问题",
+        ],
+    ),
+    (
+        "answer",
+        &["answer", "答案", "正确答案", "参考答案", "标准答案"],
+    ),
+    ("difficulty", &["difficulty", "难度", "难易程度", "难易度"]),
+    (
+        "explanation",
+        &["explanation", "解析", "答案解析", "试题解析", "解释"],
+    ),
+    ("section", &["section", "章节", "节", "所属章节"]),
     ("section_title", &["section_title", "章节名称"]),
     ("tags", &["tags", "标签"]),
     ("group", &["group", "组"]),
-    ("points", &["points", "分值"]),
+    ("points", &["points", "分值", "分数"]),
     // A question's note and quote, and a note row's title: what `examgen export --format csv` writes.
     ("note", &["note", "考点"]),
     ("quote", &["quote", "原文"]),
@@ -37,12 +56,14 @@ fn is_note_row(text: &str) -> bool {
     )
 }
 
+/// The option a header names: `A`, `选项A`, `选项 A`, `A选项`, `option_a`, `Option A`.
 fn option_column(header: &str) -> Option<usize> {
-    let h = header.trim().to_lowercase();
+    let h = crate::input::columns::heading_key(header);
     let letter = h
         .strip_prefix("选项")
         .or_else(|| h.strip_prefix("option_"))
-        .or_else(|| h.strip_prefix("option "))
+        .or_else(|| h.strip_prefix("option"))
+        .or_else(|| h.strip_suffix("选项"))
         .unwrap_or(&h);
     let mut chars = letter.chars();
     let c = chars.next()?.to_ascii_uppercase();
@@ -63,7 +84,9 @@ fn column_of(header: &[String], name: &str, section_column: Option<&str>) -> Opt
     if name == "section"
         && let Some(custom) = section_column
     {
-        return header.iter().position(|h| *h == custom.to_lowercase());
+        return header
+            .iter()
+            .position(|h| *h == crate::input::columns::heading_key(custom));
     }
     let names = COLUMNS
         .iter()
@@ -160,7 +183,7 @@ pub fn import(
     let lower = |cells: &[String]| -> Vec<String> {
         cells
             .iter()
-            .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_lowercase())
+            .map(|h| crate::input::columns::heading_key(h))
             .collect()
     };
     // A title row (often merged across the sheet: 「社会工作试题库」) may sit above the header; the header

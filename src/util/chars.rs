@@ -43,7 +43,7 @@ pub fn class(c: char) -> Class {
 }
 
 /// Ideographs: the unified blocks, extension A and beyond, and compatibility ideographs.
-fn is_han(c: char) -> bool {
+pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 

@@ -192,6 +192,7 @@ pub fn run(req: &GradeRequest, out: &StagedRun, err: &mut dyn Write) -> Result<G
     // never held together.
     let Grading { students, warnings } = grading;
     drop((students, manifest, bank));
+    crate::util::memory::release_freed();
     files.push(write(
         "report.pdf",
         &report_pdf(templates.as_deref(), &data)?,

@@ -330,7 +330,7 @@ fn collect(
                 elsewhere.join(", ")
             ));
         }
-        if let Some(student) = manifest.students.iter().find(|st| st.id == s.id) {
+        if let Some(student) = layouts.student(&s.id) {
             if student.variant != s.variant {
                 page_problems.push(format!(
                     "wrong variant: the batch gave {} variant {}, the sheet is {}",
@@ -377,7 +377,7 @@ fn collect(
     }
     let mut doubtful_sheets = 0;
     for sheet in &joined {
-        let (row, doubtful, missing) = answer_row(manifest, layouts, &outcomes, sheet, &numbers);
+        let (row, doubtful, missing) = answer_row(layouts, &outcomes, sheet, &numbers);
         if doubtful {
             doubtful_sheets += 1;
         }
@@ -429,7 +429,6 @@ fn collect(
 /// line with its report cells (page, id, variant).
 #[allow(clippy::type_complexity)]
 fn answer_row(
-    manifest: &Manifest,
     layouts: &Layouts,
     outcomes: &[PageOutcome],
     sheet: &JoinedSheet,
@@ -480,7 +479,7 @@ fn answer_row(
             format!(" (questions {})", number_runs(&questions))
         };
         notes.push(format!("page {k} of {pages} not scanned{held}"));
-        let who = match manifest.students.iter().find(|st| st.id == id) {
+        let who = match layouts.student(&id) {
             Some(st) if !st.name.is_empty() => format!("{id} {}", st.name),
             _ if id.is_empty() => "a sheet with no 准考证号".to_string(),
             _ => id.clone(),

@@ -6,12 +6,13 @@
 //! 试卷类型 row) and says so; when they do not settle it, the page is left to a person. Identity is never
 //! guessed.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use image::GrayImage;
 
-use crate::input::manifest::Manifest;
+use crate::input::manifest::{Manifest, StudentRecord, VariantRecord};
 use crate::input::scan::marks::{Prepared, outline_contrast};
 use crate::input::scan::{
     BoxMm, Bubble, PageReading, ReadError, SheetCode, SheetGeometry, peek_qr, read_prepared,
@@ -19,12 +20,54 @@ use crate::input::scan::{
 use crate::workflow::Look;
 use crate::workflow::drawn::{DrawRequest, Drawn};
 
-/// The sheet layouts a scan can meet: the manifest's, and blank sheets' made on first need.
+/// The sheet layouts a scan can meet: the manifest's, and blank sheets' made on first need. Variants,
+/// students and the distinct layouts are indexed once: a class batch has a variant per student, and
+/// searching them for every page made a scan's work grow with pages × students.
 pub(crate) struct Layouts<'a> {
     manifest: &'a Manifest,
     manifest_path: &'a Path,
     pub digest: String,
     blank: OnceLock<Result<Vec<Vec<SheetGeometry>>, String>>,
+    /// Each label's first variant (its index), as a search in order would find it.
+    variant_at: HashMap<&'a str, usize>,
+    /// Each id's first student of the batch.
+    students: HashMap<&'a str, &'a StudentRecord>,
+    /// The manifest's recorded sheet pages, each layout once, in order of first appearance.
+    recorded: Vec<&'a SheetGeometry>,
+    /// [`Layouts::printed`]'s layouts, each once (made on first need: it may need the blank sheets).
+    printed: OnceLock<Vec<Slot>>,
+    /// The recorded layouts, then blank sheets' when a page may be one, each once (for
+    /// [`Layouts::others`]).
+    candidates: OnceLock<Vec<Slot>>,
+}
+
+/// Where a layout is kept: the n-th of [`Layouts::recorded`], or page `.1` of variant `.0`'s blank sheet.
+#[derive(Clone, Copy)]
+enum Slot {
+    Recorded(usize),
+    Blank(usize, usize),
+}
+
+/// `layouts` with each layout once, in order of first appearance. Layouts are compared whole only with
+/// the few distinct ones kept, so thousands of variants that share one sheet cost one comparison each.
+fn distinct<'g, T: Copy>(layouts: impl IntoIterator<Item = (T, &'g SheetGeometry)>) -> Vec<(T, &'g SheetGeometry)> {
+    let mut out: Vec<(T, &SheetGeometry)> = Vec::new();
+    for (slot, g) in layouts {
+        if !out.iter().any(|(_, o)| std::ptr::eq(*o, g) || *o == g) {
+            out.push((slot, g));
+        }
+    }
+    out
+}
+
+/// Blank sheets' layouts with their slots, variant by variant and page by page.
+fn blank_slots(blank: &[Vec<SheetGeometry>]) -> impl Iterator<Item = (Slot, &SheetGeometry)> {
+    blank.iter().enumerate().flat_map(|(v, pages)| {
+        pages
+            .iter()
+            .enumerate()
+            .map(move |(p, g)| (Slot::Blank(v, p), g))
+    })
 }
 
 /// A page identified as one of this exam's sheets and read with its own layout.
@@ -42,11 +85,68 @@ pub(crate) struct Identified {
 
 impl<'a> Layouts<'a> {
     pub fn new(manifest: &'a Manifest, manifest_path: &'a Path) -> Layouts<'a> {
+        let mut variant_at = HashMap::with_capacity(manifest.variants.len());
+        for (i, v) in manifest.variants.iter().enumerate() {
+            variant_at.entry(v.label.as_str()).or_insert(i);
+        }
+        let mut students = HashMap::with_capacity(manifest.students.len());
+        for s in &manifest.students {
+            students.entry(s.id.as_str()).or_insert(s);
+        }
         Layouts {
             manifest,
             manifest_path,
             digest: manifest.draw_digest(),
             blank: OnceLock::new(),
+            variant_at,
+            students,
+            recorded: distinct(manifest.variants.iter().flat_map(|v| &v.sheet).map(|g| ((), g)))
+                .into_iter()
+                .map(|((), g)| g)
+                .collect(),
+            printed: OnceLock::new(),
+            candidates: OnceLock::new(),
+        }
+    }
+
+    /// The layout kept at `slot`.
+    fn at(&self, slot: Slot) -> &SheetGeometry {
+        match slot {
+            Slot::Recorded(i) => self.recorded[i],
+            Slot::Blank(v, p) => match self.blank.get() {
+                Some(Ok(blank)) => &blank[v][p],
+                _ => unreachable!("a blank slot is only made from the blank sheets"),
+            },
+        }
+    }
+
+    /// The recorded layouts with their slots.
+    fn recorded_slots(&self) -> impl Iterator<Item = (Slot, &SheetGeometry)> {
+        self.recorded
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (Slot::Recorded(i), *g))
+    }
+
+    /// The first variant labelled `label`.
+    fn variant(&self, label: &str) -> Option<(usize, &'a VariantRecord)> {
+        let i = *self.variant_at.get(label)?;
+        Some((i, &self.manifest.variants[i]))
+    }
+
+    /// The batch's student with this id.
+    pub fn student(&self, id: &str) -> Option<&'a StudentRecord> {
+        self.students.get(id).copied()
+    }
+
+    /// Variant `v`'s sheet pages: its own, or those of the variant it shares them with
+    /// ([`Manifest::sheet_of`], found by the index instead of a search).
+    fn sheet_of(&self, v: &'a VariantRecord) -> &'a [SheetGeometry] {
+        match &v.sheet_same_as {
+            Some(owner) => self
+                .variant(owner)
+                .map_or(&[], |(_, o)| o.sheet.as_slice()),
+            None => &v.sheet,
         }
     }
 
@@ -57,10 +157,8 @@ impl<'a> Layouts<'a> {
     }
 
     fn recorded(&self, variant: &str, page: u32) -> Option<&'a SheetGeometry> {
-        let v = self.manifest.variants.iter().find(|v| v.label == variant)?;
-        self.manifest
-            .sheet_of(v)
-            .get(page.saturating_sub(1) as usize)
+        let (_, v) = self.variant(variant)?;
+        self.sheet_of(v).get(page.saturating_sub(1) as usize)
     }
 
     fn blank_all(&self) -> Result<&Vec<Vec<SheetGeometry>>, String> {
@@ -71,14 +169,9 @@ impl<'a> Layouts<'a> {
     }
 
     fn blank(&self, variant: &str, page: u32) -> Result<&SheetGeometry, String> {
-        let i = self
-            .manifest
-            .variants
-            .iter()
-            .position(|v| v.label == variant)
-            .ok_or_else(|| {
-                format!("the sheet says variant {variant}, which the manifest does not have")
-            })?;
+        let (i, _) = self.variant(variant).ok_or_else(|| {
+            format!("the sheet says variant {variant}, which the manifest does not have")
+        })?;
         self.blank_all()?
             .get(i)
             .and_then(|pages| pages.get(page.saturating_sub(1) as usize))
@@ -88,7 +181,7 @@ impl<'a> Layouts<'a> {
     /// The layout a page is read with first, to find its QR code: the manifest's first sheet, or a blank
     /// sheet's when the manifest records none.
     pub fn first(&self) -> Result<&SheetGeometry, String> {
-        if let Some(g) = self.manifest.variants.iter().find_map(|v| v.sheet.first()) {
+        if let Some(g) = self.recorded.first() {
             return Ok(g);
         }
         let label = self
@@ -107,27 +200,23 @@ impl<'a> Layouts<'a> {
     }
 
     /// The layouts the manifest's sheets are printed with (a blank sheet's, made anew, when it records
-    /// none).
-    fn printed(&self) -> Vec<&SheetGeometry> {
-        let recorded: Vec<&SheetGeometry> = self
-            .manifest
-            .variants
-            .iter()
-            .flat_map(|v| &v.sheet)
-            .collect();
-        if !recorded.is_empty() {
-            return recorded;
-        }
-        self.blank_all()
-            .map(|b| b.iter().flatten().collect())
-            .unwrap_or_default()
+    /// none), each once.
+    fn printed(&self) -> impl Iterator<Item = &SheetGeometry> {
+        let slots = self.printed.get_or_init(|| {
+            if !self.recorded.is_empty() {
+                return self.recorded_slots().map(|(slot, _)| slot).collect();
+            }
+            self.blank_all()
+                .map(|b| distinct(blank_slots(b)).into_iter().map(|(slot, _)| slot).collect())
+                .unwrap_or_default()
+        });
+        slots.iter().map(|slot| self.at(*slot))
     }
 
     /// Whether pages can need different layouts: sheets of two or more pages, or variants whose sheets
     /// differ. Only then is a page's QR code read before its layout is chosen.
     fn several(&self) -> bool {
-        let printed = self.printed();
-        printed.iter().any(|g| *g != printed[0])
+        self.printed().nth(1).is_some()
     }
 
     /// Where the sheets print the QR code (page 1 lower than later pages, below its longer header), each
@@ -153,32 +242,29 @@ impl<'a> Layouts<'a> {
     /// sheet pages (a sheet of two or more pages, another variant's), then blank sheets' pages when the
     /// manifest is a class batch's or records no sheets.
     fn others(&self, first: &SheetGeometry) -> Vec<&SheetGeometry> {
-        let recorded = self.manifest.variants.iter().flat_map(|v| &v.sheet);
-        let none_recorded = self.manifest.variants.iter().all(|v| v.sheet.is_empty());
-        let blank = (self.batch() || none_recorded)
-            .then(|| self.blank_all().ok())
-            .flatten()
-            .into_iter()
-            .flatten()
-            .flatten();
-        let mut out: Vec<&SheetGeometry> = Vec::new();
-        for g in recorded.chain(blank) {
-            if g != first && !out.contains(&g) {
-                out.push(g);
-            }
-        }
-        out
+        let candidates = self.candidates.get_or_init(|| {
+            let none_recorded = self.recorded.is_empty();
+            let blank = (self.batch() || none_recorded)
+                .then(|| self.blank_all().ok())
+                .flatten()
+                .into_iter()
+                .flat_map(|b| blank_slots(b));
+            distinct(self.recorded_slots().chain(blank))
+                .into_iter()
+                .map(|(slot, _)| slot)
+                .collect()
+        });
+        candidates
+            .iter()
+            .map(|slot| self.at(*slot))
+            .filter(|g| *g != first)
+            .collect()
     }
 
     /// Which page of variant `variant`'s sheet the layout `g` is, and of how many: (1, 1) when it is none
     /// of them.
     fn page_of(&self, variant: &str, g: &SheetGeometry) -> (u32, u32) {
-        let recorded = self
-            .manifest
-            .variants
-            .iter()
-            .find(|v| v.label == variant)
-            .map(|v| self.manifest.sheet_of(v));
+        let recorded = self.variant(variant).map(|(_, v)| self.sheet_of(v));
         let position = |pages: &[SheetGeometry]| {
             pages
                 .iter()
@@ -188,11 +274,7 @@ impl<'a> Layouts<'a> {
         if let Some(found) = recorded.and_then(position) {
             return found;
         }
-        let i = self
-            .manifest
-            .variants
-            .iter()
-            .position(|v| v.label == variant);
+        let i = self.variant(variant).map(|(i, _)| i);
         i.and_then(|i| self.blank_all().ok()?.get(i).map(Vec::as_slice))
             .and_then(position)
             .unwrap_or((1, 1))
@@ -211,12 +293,7 @@ impl<'a> Layouts<'a> {
                 )
             });
         }
-        if !self
-            .manifest
-            .variants
-            .iter()
-            .any(|v| v.label == code.variant)
-        {
+        if self.variant(&code.variant).is_none() {
             return Err(format!(
                 "the sheet says variant {}, which the manifest does not have",
                 code.variant
@@ -448,16 +525,14 @@ fn best_sibling<'l>(
     used: &SheetGeometry,
     reading: &PageReading,
 ) -> Option<(&'l SheetGeometry, PageReading)> {
-    let recorded: Vec<&SheetGeometry> = layouts
-        .manifest
-        .variants
-        .iter()
-        .flat_map(|v| &v.sheet)
-        .collect();
-    let family: Vec<&SheetGeometry> = if recorded.contains(&used) {
-        recorded
+    // Each layout once: reading a page again with a layout already tried cannot read it better.
+    let family: Vec<&SheetGeometry> = if layouts.recorded.contains(&used) {
+        layouts.recorded.clone()
     } else {
-        layouts.blank_all().ok()?.iter().flatten().collect()
+        distinct(blank_slots(layouts.blank_all().ok()?))
+            .into_iter()
+            .map(|(_, g)| g)
+            .collect()
     };
     if family.iter().all(|g| g.questions == used.questions) {
         // A one-page sheet (or variants of one layout): nothing to choose.
@@ -507,11 +582,7 @@ fn without_qr(
                 reading.id_best()
             ));
         }
-        let student = manifest
-            .students
-            .iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| {
+        let student = layouts.student(&id).ok_or_else(|| {
                 format!(
                     "the QR code cannot be read (stained, covered or torn?) and the 准考证号 marked, {id}, is \
                      no student of the batch; {enter}"
@@ -531,13 +602,16 @@ fn without_qr(
         };
         return Ok((code, how));
     }
-    let labels: Vec<&str> = manifest.variants.iter().map(|v| v.label.as_str()).collect();
     let marked = reading
         .variant
         .as_ref()
-        .filter(|v| !v.doubtful && labels.contains(&v.letters.as_str()))
+        .filter(|v| !v.doubtful && layouts.variant(&v.letters).is_some())
         .map(|v| v.letters.clone());
-    let (variant, how) = match (marked, labels.as_slice()) {
+    let only: Vec<&str> = match manifest.variants.as_slice() {
+        [v] => vec![v.label.as_str()],
+        _ => Vec::new(),
+    };
+    let (variant, how) = match (marked, only.as_slice()) {
         (Some(v), _) => (
             v.clone(),
             format!("read as a blank sheet of variant {v} by its 试卷类型 row"),
@@ -562,4 +636,99 @@ fn without_qr(
         student: None,
     };
     Ok((code, how))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-page sheet whose QR code is printed at `qr_x` mm (layouts differ by it).
+    fn sheet(qr_x: u32) -> String {
+        format!(
+            r#"{{"page_width_mm":210,"page_height_mm":297,"corner_marks":[],"qr_code":{{"x":{qr_x},"y":10,"w":20,"h":20}},"questions":[],"bubbles":[]}}"#
+        )
+    }
+
+    /// A batch manifest: variants as (label, own sheet pages' QR x or the variant shared with), students as
+    /// (id, name, variant).
+    fn manifest(variants: &[(&str, Result<&[u32], &str>)], students: &[(&str, &str, &str)]) -> Manifest {
+        let variants: Vec<String> = variants
+            .iter()
+            .map(|(label, own)| match own {
+                Ok(pages) => format!(
+                    r#"{{"label":"{label}","total_points":"0","questions":[],"sheet":[{}]}}"#,
+                    pages.iter().map(|x| sheet(*x)).collect::<Vec<_>>().join(",")
+                ),
+                Err(owner) => format!(
+                    r#"{{"label":"{label}","total_points":"0","questions":[],"sheet_same_as":"{owner}"}}"#
+                ),
+            })
+            .collect();
+        let students: Vec<String> = students
+            .iter()
+            .map(|(id, name, v)| format!(r#"{{"id":"{id}","name":"{name}","variant":"{v}"}}"#))
+            .collect();
+        let json = format!(
+            r#"{{"format":"examgen-manifest/1","tool":"examgen 0.1.0","bank":{{"path":"b","digest":"d"}},"blueprint":{{"path":"p","digest":"d","title":"t"}},"seed":1,"distinct":false,"parts":[],"total_points":"0","variants":[{}],"students":[{}]}}"#,
+            variants.join(","),
+            students.join(",")
+        );
+        serde_json::from_str(&json).unwrap()
+    }
+
+    #[test]
+    fn students_are_found_by_exact_id_and_the_first_of_a_duplicate_wins() {
+        let m = manifest(
+            &[("A", Ok(&[1])), ("B", Err("A"))],
+            &[("007", "甲", "A"), ("7", "乙", "B"), ("007", "丙", "B")],
+        );
+        let layouts = Layouts::new(&m, Path::new("manifest.json"));
+        let name = |id: &str| layouts.student(id).map(|s| s.name.as_str());
+        assert_eq!(name("007"), Some("甲"));
+        assert_eq!(name("7"), Some("乙"));
+        // Ids are never matched loosely here: a cut zero or an unknown id is no student.
+        assert_eq!(name("07"), None);
+        assert_eq!(name("008"), None);
+        assert_eq!(name(""), None);
+    }
+
+    #[test]
+    fn a_shared_sheet_is_found_through_its_owner_and_layouts_are_listed_once() {
+        // Thousands of per-student variants share the first one's two-page sheet; one has its own.
+        let mut variants: Vec<(String, Result<&[u32], &str>)> =
+            vec![("S0001".into(), Ok(&[1, 2]))];
+        for i in 2..=3000 {
+            variants.push((format!("S{i:04}"), Err("S0001")));
+        }
+        variants.push(("S3001".into(), Ok(&[3])));
+        // A second variant labelled S0002: a search in order finds the first.
+        variants.push(("S0002".into(), Ok(&[4])));
+        let borrowed: Vec<(&str, Result<&[u32], &str>)> =
+            variants.iter().map(|(l, s)| (l.as_str(), *s)).collect();
+        let m = manifest(&borrowed, &[("1", "甲", "S2999")]);
+        let layouts = Layouts::new(&m, Path::new("manifest.json"));
+        let qr_x = |variant: &str, page: u32| layouts.recorded(variant, page).map(|g| g.qr_code.x);
+        assert_eq!(qr_x("S2999", 2), Some(2.0));
+        assert_eq!(qr_x("S0002", 1), Some(1.0));
+        assert_eq!(qr_x("S3001", 1), Some(3.0));
+        assert_eq!(qr_x("S3001", 2), None);
+        assert_eq!(qr_x("S9999", 1), None);
+        assert!(layouts.blank("S9999", 1).unwrap_err().contains("does not have"));
+        // Each distinct layout once, in order; the first page's is the first tried.
+        let printed: Vec<f32> = layouts.printed().map(|g| g.qr_code.x).collect();
+        assert_eq!(printed, [1.0, 2.0, 3.0, 4.0]);
+        assert!(layouts.several());
+        assert_eq!(layouts.first().unwrap().qr_code.x, 1.0);
+        let page_2 = layouts.recorded("S0001", 2).unwrap();
+        assert_eq!(layouts.page_of("S0500", page_2), (2, 2));
+        assert_eq!(layouts.page_of("S3001", page_2), (1, 1));
+        // The other layouts a page may be read with: every distinct one but the first tried (the blank
+        // sheets' cannot be made here: their blueprint is missing).
+        let others: Vec<f32> = layouts
+            .others(layouts.first().unwrap())
+            .iter()
+            .map(|g| g.qr_code.x)
+            .collect();
+        assert_eq!(others, [2.0, 3.0, 4.0]);
+    }
 }

@@ -399,3 +399,47 @@ fn the_pass_mark_as_documented_and_never_above_the_total() {
         .failure(2);
     assert!(run.stderr.contains("only 16.5 points"), "{}", run.stderr);
 }
+
+#[test]
+fn a_bad_cell_in_the_middle_of_a_big_table_is_named_at_its_line_and_column() {
+    let (dir, m) = paper();
+    let keys = keys_typed(&m).join(",");
+    // 4,000 rows (over 200 KB: several of the reader's blocks), names in Chinese so that blocks end
+    // inside characters; row 2,001 (line 2,002) has a single-choice cell with two letters.
+    let mut text = String::from("学号,姓名,1,2,3,4,5,6,7,8,9\n");
+    for s in 1..=4_000 {
+        let answers = if s == 2_001 {
+            keys.replacen(|c: char| c.is_alphabetic(), "AB", 1)
+        } else {
+            keys.clone()
+        };
+        text.push_str(&format!("2025{s:05},学生{s}号,{answers}\n"));
+    }
+    dir.create("answers.csv", &text);
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .failure(1);
+    assert!(
+        run.stderr.contains(
+            "answers.csv:2002:3: error: row 2002, question 1: 2 letters for a single-choice question"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("1 bad cell(s) or row(s)"), "{}", run.stderr);
+    assert!(!dir.join("g").exists(), "nothing written");
+    // Under --lenient every other row is graded, the last one included.
+    dir.run(&[
+        "grade",
+        "out/manifest.json",
+        "answers.csv",
+        "-o",
+        "g",
+        "--lenient",
+    ])
+    .success();
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    assert_eq!(scores.lines().count(), 1 + 4_000, "a row per student");
+    assert_eq!(total_of(&scores, "202504000"), Decimal::new(115, 1));
+    assert!(scores.contains("202504000,学生4000号,A"), "name from 姓名");
+}

@@ -295,3 +295,39 @@ fn init_makes_a_subject_that_checks_and_prints() {
     );
     dir.run(&["init"]).failure(2);
 }
+
+#[test]
+fn a_quiz_site_export_is_read_by_its_own_headings() {
+    let dir = Dir::new();
+    let csv = dir.create(
+        "题库导出.csv",
+        "题目类型,试题内容,选项 A,B选项,选项C,选项D,正确答案,答案解析：\n\
+         单选题,社会工作的本质是（ ）,助人自助,慈善,救济,管理,A,略\n\
+         多选题,社会工作的价值观包括（ ）,尊重,接纳,个别化,控制,ABC,\n\
+         判断题,社会工作者可以替服务对象做决定。,,,,,错,\n",
+    );
+    let out = dir.join("bank").display().to_string();
+    let run = dir
+        .run(&["import", &csv.display().to_string(), "-o", &out])
+        .success();
+    assert!(
+        run.stdout.contains("3 questions in 1 section file(s)"),
+        "{}",
+        run.stdout
+    );
+    let bank = Bank::load(std::path::Path::new(&out)).unwrap();
+    let answers: Vec<_> = bank.questions.iter().map(|q| q.answer.clone()).collect();
+    assert_eq!(
+        answers,
+        [
+            Answer::Single(0),
+            Answer::Multiple(vec![0, 1, 2]),
+            Answer::Judge(false)
+        ]
+    );
+    assert_eq!(bank.questions[0].options[1], "慈善");
+    assert_eq!(
+        bank.questions[0].explanation.as_ref().map(|e| e.source()),
+        Some("略")
+    );
+}

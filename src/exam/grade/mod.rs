@@ -173,11 +173,12 @@ pub fn grade(
     options: &Options,
 ) -> Result<Grading> {
     let lenient = options.lenient;
-    let rows = crate::input::tables::read_rows(responses)?;
-    let mut rows = rows
-        .into_iter()
-        .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
-    let Some((header_row, header)) = rows.next() else {
+    // Row by row as the file is read: a class's table is never held, only the row being graded.
+    let mut rows = crate::input::tables::rows(responses)?.filter(|row| {
+        row.as_ref()
+            .map_or(true, |(_, c)| c.iter().any(|x| !x.trim().is_empty()))
+    });
+    let Some((header_row, header)) = rows.next().transpose()? else {
         return Err(Error::input(format!(
             "the responses file {} is empty",
             responses.display()
@@ -212,7 +213,8 @@ pub fn grade(
         seen: HashMap::new(),
         students: Vec::new(),
     };
-    for (row, cells) in rows {
+    for row in rows {
+        let (row, cells) = row?;
         reader.read(row, &cells);
     }
     let RowReader {

@@ -11,22 +11,12 @@ use rust_decimal::Decimal;
 use super::cells::nfkc;
 use crate::diag::{Diagnostic, Pos, Severity};
 use crate::error::{Error, Result};
+use crate::input::columns::{self, CARRIED, CLASS, ID, NAME, SEAT};
 
-const ID: &[&str] = &["id", "学号", "准考证号", "考号", "考生号"];
 const VARIANT: &[&str] = &["variant", "试卷类型", "卷型", "试卷"];
-const NAME: &[&str] = &["name", "姓名"];
-/// Columns a class list carries along that say nothing about answers.
-const INFO: &[&str] = &[
-    "class",
-    "班级",
-    "seat",
-    "座位号",
-    "座号",
-    "total",
-    "总分",
-    "note",
-    "备注",
-];
+/// Columns an answers table carries along that say nothing about answers (besides a class list's
+/// class, seat, row number and gender).
+const INFO: &[&str] = &["total", "总分", "成绩", "得分", "note", "备注"];
 
 /// The question number a header names: `7`, `第7题`, `题7`, `7题`, `Q7`, `q 7`, `question 7`, `No.7`, or
 /// `7.0` as Excel writes a number-formatted header cell.
@@ -66,11 +56,13 @@ pub struct Header {
 }
 
 fn is(header: &str, names: &[&str]) -> bool {
-    let h = nfkc(header)
-        .trim()
-        .trim_start_matches('\u{FEFF}')
-        .to_lowercase();
-    names.contains(&h.as_str())
+    columns::names(header, names)
+}
+
+fn carried(header: &str) -> bool {
+    [CLASS, SEAT, CARRIED, INFO]
+        .iter()
+        .any(|names| is(header, names))
 }
 
 /// Reads the header row of an answers table against the paper's question `numbers`. A column that is not
@@ -103,7 +95,7 @@ pub fn read_header(
             variant = Some(c);
         } else if is(h, NAME) && name.is_none() {
             name = Some(c);
-        } else if is(h, INFO) {
+        } else if carried(h) {
         } else if let Some(n) = question_number(h) {
             if !numbers.contains(&n) {
                 problems.push(
@@ -243,7 +235,7 @@ fn manual_columns(
     let mut errors = Vec::new();
     let mut columns: Vec<(usize, usize)> = Vec::new();
     for (c, h) in header.iter().enumerate() {
-        if c == id_col || h.trim().is_empty() || is(h, NAME) || is(h, INFO) {
+        if c == id_col || h.trim().is_empty() || is(h, NAME) || carried(h) {
             continue;
         }
         match question_number(h) {
@@ -267,11 +259,11 @@ pub fn read_manual(
     numbers: &BTreeSet<usize>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<HashMap<(String, usize), Decimal>> {
-    let rows = crate::input::tables::read_rows(path)?;
-    let mut rows = rows
-        .into_iter()
-        .filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
-    let Some((header_row, header)) = rows.next() else {
+    let mut rows = crate::input::tables::rows(path)?.filter(|row| {
+        row.as_ref()
+            .map_or(true, |(_, c)| c.iter().any(|x| !x.trim().is_empty()))
+    });
+    let Some((header_row, header)) = rows.next().transpose()? else {
         return Ok(HashMap::new());
     };
     let id_col = header.iter().position(|h| is(h, ID)).unwrap_or(0);
@@ -281,7 +273,8 @@ pub fn read_manual(
     let exact: std::collections::HashSet<&str> = known().collect();
     let mut out = HashMap::new();
     let mut unknown = Vec::new();
-    for (row, cells) in rows {
+    for row in rows {
+        let (row, cells) = row?;
         let typed = cells.get(id_col).map(|s| s.trim()).unwrap_or("");
         let matched = if exact.contains(typed) {
             IdMatch::Exact
@@ -394,5 +387,35 @@ mod tests {
             match_id("12", both.iter().copied()),
             IdMatch::Ambiguous(_)
         ));
+    }
+
+    #[test]
+    fn a_class_list_exported_with_answers_keeps_its_own_columns() {
+        let cells: Vec<String> = [
+            "序号",
+            "学 号",
+            "姓　名",
+            "性别",
+            "班级：",
+            "1",
+            "2",
+            "成绩",
+        ]
+        .map(String::from)
+        .to_vec();
+        let numbers = BTreeSet::from([1, 2]);
+        let mut warnings = Vec::new();
+        let header = read_header(
+            Path::new("a.csv"),
+            1,
+            &cells,
+            &numbers,
+            false,
+            &mut warnings,
+        )
+        .unwrap();
+        assert_eq!((header.id, header.name), (1, Some(2)));
+        assert_eq!(header.questions, BTreeMap::from([(1, 5), (2, 6)]));
+        assert!(warnings.is_empty());
     }
 }

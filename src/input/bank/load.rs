@@ -133,6 +133,20 @@ fn load_source(shown_as: &Path, text: String) -> (Option<(YamlDoc, FileItems)>, 
     (items.map(|items| (doc, items)), diags)
 }
 
+/// A section id for a file whose header is only a title: its file name when that is a valid id
+/// (`05-cw.yaml` → `05-cw`), else a placeholder the teacher replaces.
+fn suggested_section_id(file: &std::path::Path) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if is_section_id(&stem) {
+        stem
+    } else {
+        "part-1   # a-z, 0-9 and -, unique in the bank".into()
+    }
+}
+
 fn read_items(doc: &YamlDoc, diags: &mut Vec<Diagnostic>) -> Option<FileItems> {
     let root = &doc.value;
     if !root.is_mapping() {
@@ -153,6 +167,20 @@ fn read_items(doc: &YamlDoc, diags: &mut Vec<Diagnostic>) -> Option<FileItems> {
         );
         return None;
     };
+    if let Some(title) = section_value.as_str() {
+        diags.push(
+            doc.error_at(
+                "section",
+                "`section` needs an id and a title on lines of their own",
+            )
+            .with_help(format!(
+                "write\n  section:\n    id: {}\n    title: {}",
+                suggested_section_id(&doc.file),
+                title.trim()
+            )),
+        );
+        return None;
+    }
     diags.extend(doc.check_keys(section_value, "section", "the section header", SECTION_KEYS));
     let raw: RawSection = match doc.deserialize(section_value, "section") {
         Ok(s) => s,

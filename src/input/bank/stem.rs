@@ -100,6 +100,38 @@ pub fn option_label(text: &str) -> Option<(usize, usize)> {
     Some((index, end))
 }
 
+/// Labels typed without a separator, `D 管理` or `A尊重`: read as labels only when every option of three
+/// or more starts with its own letter, in order (A, B, C, D), a separator or a space or a Han character
+/// after it — one `B超检查` alone is content.
+fn loose_labels(
+    options: &[(String, String)],
+    labels: &[Option<(usize, usize)>],
+) -> Option<Vec<Option<(usize, usize)>>> {
+    if options.len() < 3 {
+        return None;
+    }
+    options
+        .iter()
+        .zip(labels)
+        .enumerate()
+        .map(|(i, ((_, text), strong))| {
+            let label = strong.or_else(|| loose_label(text))?;
+            (label.0 == i).then_some(Some(label))
+        })
+        .collect()
+}
+
+fn loose_label(text: &str) -> Option<(usize, usize)> {
+    let mut chars = text.char_indices();
+    let index = option_letter(chars.next()?.1)?;
+    let (at, next) = chars.next()?;
+    if !(next.is_whitespace() || crate::util::chars::is_han(next)) {
+        return None;
+    }
+    let rest = &text[at..];
+    Some((index, text.len() - rest.trim_start().len()))
+}
+
 fn option_letter(c: char) -> Option<usize> {
     match c {
         'A'..='H' => Some(c as usize - 'A' as usize),
@@ -169,6 +201,11 @@ pub(super) fn strip_option_labels(
     let labelled: Vec<usize> = (0..options.len())
         .filter(|&i| labels[i].is_some())
         .collect();
+    let loose = loose_labels(&options, &labels);
+    let (labels, labelled) = match loose {
+        Some(loose) => (loose, (0..options.len()).collect()),
+        None => (labels, labelled),
+    };
     if labelled.is_empty() {
         return options.into_iter().map(|(_, text)| text).collect();
     }
@@ -291,6 +328,7 @@ pub(super) fn check_choice_question(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn every_typed_slot_form_is_one_slot() {
@@ -326,6 +364,32 @@ mod tests {
         assert_eq!(option_label("C:\\Windows"), None);
         assert_eq!(option_label("D：/数据"), None);
         assert_eq!(option_label("C: 社区"), Some((2, 3)));
+    }
+
+    #[test]
+    fn labels_without_separators_only_on_every_option_in_order() {
+        let doc = YamlDoc::unparsed(Path::new("b.yaml"), String::new());
+        let strip = |texts: &[&str]| {
+            let options = texts
+                .iter()
+                .map(|t| (String::new(), t.to_string()))
+                .collect();
+            strip_option_labels(&doc, "q", options, &mut Vec::new())
+        };
+        assert_eq!(
+            strip(&["A. 助人自助", "B．慈善", "C、救济", "D 管理"]),
+            ["助人自助", "慈善", "救济", "管理"]
+        );
+        assert_eq!(
+            strip(&["A尊重", "B接纳", "C个别化", "D控制"]),
+            ["尊重", "接纳", "个别化", "控制"]
+        );
+        assert_eq!(strip(&["A超", "B超检查", "CT"]), ["A超", "B超检查", "CT"]);
+        assert_eq!(
+            strip(&["心电图", "B超检查", "血常规"]),
+            ["心电图", "B超检查", "血常规"]
+        );
+        assert_eq!(strip(&["A尊重", "B接纳"]), ["A尊重", "B接纳"]);
     }
 
     #[test]

@@ -296,7 +296,8 @@ impl<'p, 'i> Sampler<'p, 'i> {
         }
     }
 
-    #[inline]
+    // Inlined into the sampling loops (it was a call per sample): the same arithmetic.
+    #[inline(always)]
     fn darkness(&mut self, u: f32, v: f32) -> Option<f32> {
         let (x, y) = (u - 0.5, v - 0.5);
         // floor(x) in 0..=width-2 is x in [0, width-1); NaN fails every comparison.
@@ -396,6 +397,77 @@ mod sampler_tests {
                 want.map(f32::to_bits),
                 "at ({u}, {v})"
             );
+        }
+    }
+
+    #[test]
+    fn selections_over_order_keys_are_the_float_selections() {
+        // Darkness samples (ties, zeros of both signs, a few negatives to be sure of the sign flip) in
+        // lengths from empty to a page's worth of bubbles.
+        let mut seed = 12345u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as u32
+        };
+        for n in 0..300usize {
+            let v: Vec<f32> = (0..n)
+                .map(|_| match next() % 10 {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => -((next() % 1000) as f32) / 997.0,
+                    3 => 0.25,
+                    _ => (next() % 100_000) as f32 / 99_991.0,
+                })
+                .collect();
+            let keys: Vec<i32> = v.iter().map(|&x| key_of(x)).collect();
+            for &x in &v {
+                assert_eq!(value_of(key_of(x)).to_bits(), x.to_bits());
+            }
+            let (mut a, mut b) = (v.clone(), keys.clone());
+            assert_eq!(median(&mut a).to_bits(), median_key(&mut b).to_bits(), "median of {n}");
+            for (below, p) in [(0.75, 0.95), (0.25, 0.75), (0.5, 0.5)] {
+                let (mut a, mut b) = (v.clone(), keys.clone());
+                assert_eq!(
+                    percentile(&mut a, below).to_bits(),
+                    percentile_key(&mut b, below).to_bits()
+                );
+                assert_eq!(
+                    percentile_above(&mut a, below, p).to_bits(),
+                    percentile_above_key(&mut b, below, p).to_bits(),
+                    "{p} above {below} of {n}"
+                );
+            }
+        }
+    }
+
+    /// What `surroundings` replaced: every pair of bubbles compared.
+    fn surroundings_pair_by_pair(geom: &SheetGeometry) -> Vec<(u8, u8)> {
+        let mut g = geom.clone();
+        // A coordinate that is not a number sends `surroundings` pair by pair.
+        g.bubbles.push(g.bubbles[0].clone());
+        g.bubbles.last_mut().unwrap().area.x = f32::NAN;
+        let mut all = surroundings(&g);
+        all.pop();
+        all
+    }
+
+    #[test]
+    fn neighbours_found_by_reach_are_those_found_pair_by_pair() {
+        let mock = super::super::synth::mock_geometry();
+        let mut moved = mock.clone();
+        // Bubbles shifted off the grid too, some into touching and overlapping their neighbours.
+        for (k, b) in moved.bubbles.iter_mut().enumerate() {
+            b.area.x += (k % 7) as f32 * 0.37 - 1.0;
+            b.area.y += (k % 5) as f32 * 0.41 - 0.8;
+            b.area.w += (k % 3) as f32 * 0.9;
+        }
+        for geom in [mock, moved] {
+            let near = surroundings(&geom);
+            assert!(near.iter().filter(|n| n.1 != 0).count() > geom.bubbles.len() / 2);
+            let mut without_last = surroundings_pair_by_pair(&geom);
+            // The NaN bubble is near nothing, and nothing is near it: the rest is unchanged.
+            without_last.truncate(geom.bubbles.len());
+            assert_eq!(near, without_last);
         }
     }
 
@@ -814,15 +886,36 @@ fn features(p: &Patch, r: &[f32], pencil: f32) -> Features {
 /// How a bubble sits among the others: which kind of bubble it is (its print round it differs: the id
 /// grid's frame, a block's frame), and on which sides (bit 0 right, 1 below, 2 left, 3 above) another
 /// bubble is near.
+///
+/// Only bubbles whose left side lies within reach across (from a box's width plus [`NEAR`] to its left
+/// to [`NEAR`] past its right side, a millimetre spare each way) can be near: they are found among the
+/// bubbles ordered by their left side, not among all of them (a page's 440 bubbles made 190,000 pairs).
+/// The same bits either way; a sheet with a coordinate that is not a number is compared pair by pair.
 fn surroundings(geom: &SheetGeometry) -> Vec<(u8, u8)> {
-    geom.bubbles
+    let bubbles = &geom.bubbles;
+    let finite = bubbles.iter().all(|b| {
+        let a = &b.area;
+        a.x.is_finite() && a.y.is_finite() && a.w.is_finite() && a.h.is_finite()
+    });
+    let mut by_x: Vec<usize> = (0..bubbles.len()).collect();
+    by_x.sort_by(|&i, &j| bubbles[i].area.x.total_cmp(&bubbles[j].area.x));
+    let xs: Vec<f32> = by_x.iter().map(|&j| bubbles[j].area.x).collect();
+    let widest = bubbles.iter().map(|b| b.area.w).fold(0.0f32, f32::max);
+    bubbles
         .iter()
         .enumerate()
         .map(|(i, b)| {
             let a = &b.area;
+            let (from, to) = if finite {
+                let (lo, hi) = (a.x - widest - NEAR - 1.0, a.x + a.w + NEAR + 1.0);
+                let from = xs.partition_point(|&x| x < lo);
+                (from, from + xs[from..].partition_point(|&x| x <= hi))
+            } else {
+                (0, by_x.len())
+            };
             let mut beside = 0u8;
-            for (j, o) in geom.bubbles.iter().enumerate() {
-                let o = &o.area;
+            for &j in &by_x[from..to] {
+                let o = &bubbles[j].area;
                 if j == i {
                     continue;
                 }
@@ -877,6 +970,19 @@ fn around_residuals(
 ) -> (Vec<Vec<f32>>, AroundPrint) {
     // A bubble lends its print at a station only where no pencil line was seen there before.
     let clear_at = |j: usize, station: usize| lined.is_none_or(|l| !l[j][station]);
+    // Lines only past bubbles marked inside change nothing: those lend no print anyway, so every
+    // template, and so every residual, is the earlier pass's (a page of fills is most pages).
+    if let (Some(l), Some(prev)) = (lined, earlier)
+        && !(0..patches.len()).any(|j| unmarked[j] && l[j].iter().any(|&on| on))
+    {
+        return (
+            prev.residuals.clone(),
+            AroundPrint {
+                near: prev.near.clone(),
+                ..AroundPrint::default()
+            },
+        );
+    }
     let near = earlier.map_or_else(|| surroundings(geom), |e| e.near.clone());
     let station_sides: Vec<u8> = geom
         .bubbles
@@ -1005,6 +1111,9 @@ fn around_residuals(
     }
     print.same = same_cache;
     print.any = cache;
+    if lined.is_none() {
+        print.residuals = out.clone();
+    }
     (out, print)
 }
 
@@ -1018,6 +1127,8 @@ struct AroundPrint {
     near: Vec<(u8, u8)>,
     same: SameTemplates,
     any: AnyTemplates,
+    /// The first pass's residuals, handed on when the second would find every template unchanged.
+    residuals: Vec<Vec<f32>>,
 }
 
 /// (station, kind, neighbour bits, the line of the sheet) → (bubbles clear there, their median print).
@@ -1026,10 +1137,59 @@ type SameTemplates = FastMap<(usize, u8, u8, i32), (usize, Option<Template>)>;
 type AnyTemplates = FastMap<(usize, u8, u8), (usize, Template)>;
 
 /// The samples of many bubbles at one station gathered depth by depth, to take a median or percentiles
-/// of each depth (kept between templates so its buffers are allocated once).
+/// of each depth (kept between templates so its buffers are allocated once). Each sample is kept as the
+/// integer whose order is `f32::total_cmp`'s ([`order_key`]): the selections pick the same element as
+/// over the floats, comparing one integer instead of two converted floats (the page's templates select
+/// among every unmarked bubble at each depth of each station).
 #[derive(Default)]
 struct Columns {
-    depth: Vec<Vec<f32>>,
+    depth: Vec<Vec<i32>>,
+}
+
+/// `v`'s place in `f32::total_cmp`'s order as an `i32` (the conversion `total_cmp` makes); its own inverse.
+#[inline]
+fn order_key(v: i32) -> i32 {
+    v ^ (((v >> 31) as u32) >> 1) as i32
+}
+
+fn key_of(v: f32) -> i32 {
+    order_key(v.to_bits() as i32)
+}
+
+fn value_of(key: i32) -> f32 {
+    f32::from_bits(order_key(key) as u32)
+}
+
+/// [`median`], [`percentile`] and [`percentile_above`] over order keys: the same index selected, so the
+/// same value.
+fn median_key(v: &mut [i32]) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let k = v.len() / 2;
+    value_of(*v.select_nth_unstable(k).1)
+}
+
+fn percentile_key(v: &mut [i32], p: f32) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let k = ((v.len() - 1) as f32 * p) as usize;
+    value_of(*v.select_nth_unstable(k).1)
+}
+
+fn percentile_above_key(v: &mut [i32], below: f32, p: f32) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let (k0, k) = (
+        ((v.len() - 1) as f32 * below) as usize,
+        ((v.len() - 1) as f32 * p) as usize,
+    );
+    if k <= k0 {
+        return percentile_key(v, p);
+    }
+    value_of(*v[k0 + 1..].select_nth_unstable(k - k0 - 1).1)
 }
 
 impl Columns {
@@ -1051,7 +1211,7 @@ impl Columns {
             let row = &patches[m].around[station * AROUND_DEPTHS..(station + 1) * AROUND_DEPTHS];
             for (column, &v) in self.depth.iter_mut().zip(row) {
                 if !v.is_nan() {
-                    column.push(v);
+                    column.push(key_of(v));
                 }
             }
         }
@@ -1060,12 +1220,12 @@ impl Columns {
             // Where print is (an outline, a frame), how dark it can read here: a thin line reads darker
             // or lighter with where it falls between pixels, and pencil must be darker than its darkest.
             if same_print {
-                *up = median(buf);
+                *up = median_key(buf);
                 continue;
             }
-            *up = percentile(buf, 0.75);
+            *up = percentile_key(buf, 0.75);
             if *up >= PRINT {
-                *up = percentile_above(buf, 0.75, 0.95);
+                *up = percentile_above_key(buf, 0.75, 0.95);
             }
         }
         // Widened by a sample each way: the print of this bubble may sit a fraction of a millimetre

@@ -1135,27 +1135,32 @@ fn reduction(w: u32, h: u32) -> u32 {
 }
 
 /// The page at the resolution the bubbles need: 2×2 averages while its short side is over
-/// [`READING_SHORT_SIDE`] (a 600 dpi scan), else as it is.
+/// [`READING_SHORT_SIDE`] (a 600 dpi scan), else as it is. The averages are written over the front of
+/// the page's own buffer (output pixel (x, y) lies at or before every source pixel still to be read),
+/// which is then cut to size: no second page is allocated.
 fn to_reading_resolution(img: GrayImage) -> GrayImage {
     let f = reduction(img.width(), img.height());
     if f == 1 {
         return img;
     }
     let (w, h) = (img.width() / f, img.height() / f);
-    let (src_w, raw) = (img.width() as usize, img.as_raw());
+    let src_w = img.width() as usize;
+    let mut raw = img.into_raw();
     let f = f as usize;
-    let mut out = Vec::with_capacity(w as usize * h as usize);
-    for y in 0..h as usize {
-        for x in 0..w as usize {
+    let (w_us, h_us) = (w as usize, h as usize);
+    for y in 0..h_us {
+        for x in 0..w_us {
             let mut sum = 0u32;
             for dy in 0..f {
                 let row = &raw[(y * f + dy) * src_w + x * f..][..f];
                 sum += row.iter().map(|&g| g as u32).sum::<u32>();
             }
-            out.push(((sum + (f * f / 2) as u32) / (f * f) as u32) as u8);
+            raw[y * w_us + x] = ((sum + (f * f / 2) as u32) / (f * f) as u32) as u8;
         }
     }
-    GrayImage::from_raw(w, h, out).expect("w × h pixels")
+    raw.truncate(w_us * h_us);
+    raw.shrink_to_fit();
+    GrayImage::from_raw(w, h, raw).expect("w × h pixels")
 }
 
 /// A PNG or JPEG file in gray, turned the way its EXIF orientation says (a phone stores a photo as the
@@ -1190,7 +1195,7 @@ fn decode_image_file(bytes: &[u8]) -> Result<GrayImage, String> {
 
 /// A JPEG in gray and its EXIF orientation: a gray or colour (YCbCr) JPEG decoded to its luma channel
 /// alone, so a 24-bit page takes a third of the memory and no colour conversion; CMYK (what some copiers
-/// write), YCCK and RGB JPEGs through `image`, which converts them.
+/// write), YCCK and RGB JPEGs to RGB and then to grey in the same buffer ([`colour_jpeg_gray`]).
 fn decode_jpeg_gray(
     bytes: &[u8],
 ) -> Result<(GrayImage, Option<image::metadata::Orientation>), String> {
@@ -1217,9 +1222,63 @@ fn decode_jpeg_gray(
             .ok_or_else(|| "the JPEG decodes to fewer pixels than its size".to_string())?;
         return Ok((img, orientation));
     }
-    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
-        .map_err(|e| e.to_string())?;
-    Ok((img.into_luma8(), orientation))
+    let (img, _) = colour_jpeg_gray(bytes)?;
+    Ok((img, orientation))
+}
+
+/// Colour pages at least this large (three bytes a pixel: an A4 page at about 400 dpi) are decoded one
+/// at a time, so two pages read side by side never hold two such buffers at once.
+const LARGE_COLOUR_JPEG: usize = 48 << 20;
+
+/// A CMYK, YCCK or RGB JPEG in grey, the same pixels `image` gave (zune-jpeg's conversion to RGB, then
+/// `image`'s grey) without its copies: `image` held the file again, the page in RGB and the page in grey
+/// (a 600 dpi A4 page about 150 MB); here the decoder fills one RGB buffer (zune-jpeg gives no rows),
+/// the grey is written over the front of it band by band, and the rest is handed back, so the page is
+/// held in RGB once and then in grey. Also hands back the most bytes that buffer held.
+fn colour_jpeg_gray(bytes: &[u8]) -> Result<(GrayImage, usize), String> {
+    use zune_core::colorspace::ColorSpace;
+    // Set up as `image` sets its decoder up, the colour wanted known before the headers are read.
+    let options = zune_core::options::DecoderOptions::default()
+        .jpeg_set_out_colorspace(ColorSpace::RGB)
+        .set_strict_mode(false)
+        .set_max_width(usize::MAX)
+        .set_max_height(usize::MAX);
+    let mut decoder =
+        zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(|e| format!("{e:?}"))?;
+    let (w, h) = decoder
+        .dimensions()
+        .ok_or_else(|| "the JPEG has no size".to_string())?;
+    let pixels = w
+        .checked_mul(h)
+        .ok_or_else(|| "the JPEG is too large".to_string())?;
+    let held = pixels
+        .checked_mul(3)
+        .ok_or_else(|| "the JPEG is too large".to_string())?;
+    static LARGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = (held >= LARGE_COLOUR_JPEG)
+        .then(|| LARGE.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let mut buf = vec![0u8; held];
+    decoder
+        .decode_into(&mut buf)
+        .map_err(|e| format!("{e:?}"))?;
+    // A band of rows at a time is copied out and turned grey by `image` itself (its grey of an RGB
+    // pixel, whatever way it computes it), the grey written over the front of the buffer: row y's grey
+    // ends before row y's RGB begins, so nothing unread is overwritten.
+    const BAND: usize = 64;
+    for y0 in (0..h).step_by(BAND) {
+        let rows = BAND.min(h - y0);
+        let rgb = buf[3 * w * y0..3 * w * (y0 + rows)].to_vec();
+        let band = image::RgbImage::from_raw(w as u32, rows as u32, rgb)
+            .expect("the band's rows are whole");
+        let grey = image::DynamicImage::ImageRgb8(band).into_luma8();
+        buf[w * y0..w * (y0 + rows)].copy_from_slice(grey.as_raw());
+    }
+    buf.truncate(pixels);
+    buf.shrink_to_fit();
+    let img = GrayImage::from_raw(w as u32, h as u32, buf)
+        .ok_or_else(|| "the JPEG decodes to fewer pixels than its size".to_string())?;
+    Ok((img, held))
 }
 
 /// A PNG in gray, row by row: palettes expanded, 16-bit samples cut to 8, colour to luma, transparency
@@ -1763,6 +1822,53 @@ mod tests {
         let problem = pages[0].as_ref().unwrap_err();
         assert_eq!(problem.page, None);
         assert!(problem.message.contains("PDF"), "{problem}");
+    }
+
+    #[test]
+    fn a_cmyk_jpeg_is_held_in_rgb_once_and_reads_as_image_read_it() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/scan/sheet-crop-cmyk.jpg");
+        let bytes = std::fs::read(&path).unwrap();
+        let mut decoder =
+            zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(&bytes[..]));
+        decoder.decode_headers().unwrap();
+        assert!(matches!(
+            decoder.input_colorspace(),
+            Some(zune_core::colorspace::ColorSpace::CMYK | zune_core::colorspace::ColorSpace::YCCK)
+        ));
+        let (w, h) = decoder.dimensions().unwrap();
+        let (grey, held) = colour_jpeg_gray(&bytes).unwrap();
+        // Three bytes a pixel at most while decoding (never four of CMYK, nor RGB and grey side by
+        // side), one byte a pixel once done.
+        assert_eq!(held, 3 * w * h);
+        assert_eq!(grey.as_raw().len(), w * h);
+        assert!(grey.as_raw().capacity() < 2 * w * h);
+        // The very pixels `image` gave before.
+        let before = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
+            .unwrap()
+            .into_luma8();
+        assert!(grey == before, "the CMYK page's grey moved");
+        assert!(decode_jpeg_gray(&bytes).unwrap().0 == before);
+    }
+
+    #[test]
+    fn a_page_halved_in_its_own_buffer_is_the_block_means() {
+        for (w, h) in [(4003, 4005)] {
+            let img = GrayImage::from_fn(w, h, |x, y| image::Luma([((x * 7 + y * 13) % 251) as u8]));
+            let f = reduction(w, h) as usize;
+            let expected = GrayImage::from_fn(w / f as u32, h / f as u32, |x, y| {
+                let mut sum = 0u32;
+                for dy in 0..f {
+                    for dx in 0..f {
+                        sum += img.get_pixel(x * f as u32 + dx as u32, y * f as u32 + dy as u32).0[0]
+                            as u32;
+                    }
+                }
+                image::Luma([((sum + (f * f / 2) as u32) / (f * f) as u32) as u8])
+            });
+            assert_eq!(f, 2);
+            assert!(to_reading_resolution(img) == expected, "{w}×{h}");
+        }
     }
 
     #[test]

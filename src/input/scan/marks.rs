@@ -18,6 +18,9 @@ pub(crate) struct Prepared<'a> {
     pub img: &'a GrayImage,
     pub small: Small,
     white: WhiteMap,
+    /// The corner marks found and refined, once: a page of a multi-page sheet looks for them first to cut
+    /// out its QR code ([`corner_fits`]), then again to register against the layout the code names.
+    marks: std::cell::OnceCell<[Option<Found>; 4]>,
 }
 
 /// A box-averaged copy of the image, `factor` times smaller on each side.
@@ -36,13 +39,37 @@ struct WhiteMap {
     /// Side of one cell in full-image pixels.
     cell: usize,
     vals: Vec<f32>,
+    /// The cell column of each image column and the first value of each image row's cells: a page's
+    /// bubble samples ask for the paper about a million times, and two 64-bit divisions a look-up cost
+    /// more than the rest of a sample.
+    col_of: Vec<u32>,
+    row_start: Vec<u32>,
 }
 
 impl<'a> Prepared<'a> {
     pub fn new(img: &'a GrayImage) -> Prepared<'a> {
         let small = Small::of(img);
-        let white = WhiteMap::of(&small);
-        Prepared { img, small, white }
+        let white = WhiteMap::of(&small, img.width() as usize, img.height() as usize);
+        Prepared {
+            img,
+            small,
+            white,
+            marks: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The mark found towards each image corner (clockwise from the top left), its centre and area on
+    /// the full image to a fraction of a pixel; found on the first call, kept for the next.
+    fn corner_marks(&self) -> &[Option<Found>; 4] {
+        self.marks.get_or_init(|| {
+            let small = &self.small;
+            pick_corner_blobs(&dark_blobs(small), small).map(|p| {
+                p.map(|b| {
+                    let (x, y, area) = refine(self.img, &b, small.factor);
+                    Found { x, y, area }
+                })
+            })
+        })
     }
 
     /// Darkness of the pixel nearest (x, y) relative to the paper around it: 0 paper white, 1 black;
@@ -115,7 +142,7 @@ impl Small {
 }
 
 impl WhiteMap {
-    fn of(small: &Small) -> WhiteMap {
+    fn of(small: &Small, width: usize, height: usize) -> WhiteMap {
         const B: usize = 8;
         let cols = small.w.div_ceil(B).max(1);
         let rows = small.h.div_ceil(B).max(1);
@@ -129,11 +156,10 @@ impl WhiteMap {
                         buf.push(small.px[y * small.w + x]);
                     }
                 }
-                // The 90th percentile: the paper, not one bright speck of noise (selected, not sorted:
-                // the same value for less work).
+                // The 90th percentile: the paper, not one bright speck of noise.
                 let k = buf.len() * 9 / 10;
                 block[r * cols + c] = if k < buf.len() {
-                    *buf.select_nth_unstable(k).1 as f32
+                    kth_smallest(&buf, k) as f32
                 } else {
                     255.0
                 };
@@ -152,20 +178,64 @@ impl WhiteMap {
                 vals[r * cols + c] = m.max(32.0);
             }
         }
+        let cell = B * small.factor;
         WhiteMap {
             cols,
             rows,
-            cell: B * small.factor,
+            cell,
             vals,
+            col_of: (0..width).map(|x| (x / cell).min(cols - 1) as u32).collect(),
+            row_start: (0..height)
+                .map(|y| ((y / cell).min(rows - 1) * cols) as u32)
+                .collect(),
         }
     }
 
+    /// The paper at full-image pixel (x, y): the value of the cell it lies in (the nearest cell beyond
+    /// the image's last whole cells).
     #[inline]
     fn at(&self, x: usize, y: usize) -> f32 {
-        let c = (x / self.cell).min(self.cols - 1);
-        let r = (y / self.cell).min(self.rows - 1);
-        self.vals[r * self.cols + c]
+        match (self.col_of.get(x), self.row_start.get(y)) {
+            (Some(&c), Some(&r)) => self.vals[r as usize + c as usize],
+            _ => {
+                let c = (x / self.cell).min(self.cols - 1);
+                let r = (y / self.cell).min(self.rows - 1);
+                self.vals[r * self.cols + c]
+            }
+        }
     }
+}
+
+/// The `k`-th smallest of `values` (`k` < their count, at most 65,535 of them): counted by the high
+/// four bits, then by the low four within the high bits' bucket it falls in. The value selecting would
+/// give, in two passes over the values instead of a partitioning (a page has thousands of paper cells).
+fn kth_smallest(values: &[u8], k: usize) -> u8 {
+    let mut high = [0u16; 16];
+    for &v in values {
+        high[(v >> 4) as usize] += 1;
+    }
+    let (mut bucket, mut below) = (15usize, 0usize);
+    for (b, &n) in high.iter().enumerate() {
+        if below + n as usize > k {
+            bucket = b;
+            break;
+        }
+        below += n as usize;
+    }
+    let mut low = [0u16; 16];
+    for &v in values {
+        if (v >> 4) as usize == bucket {
+            low[(v & 15) as usize] += 1;
+        }
+    }
+    let mut rank = k - below;
+    for (b, &n) in low.iter().enumerate() {
+        if rank < n as usize {
+            return (bucket << 4 | b) as u8;
+        }
+        rank -= n as usize;
+    }
+    255
 }
 
 /// How a page lies in its image.
@@ -248,20 +318,12 @@ pub(crate) fn register(page: &Prepared, geom: &SheetGeometry) -> Result<Registra
             height: page.img.height(),
         });
     }
-    let blobs = dark_blobs(small);
-    let picks = pick_corner_blobs(&blobs, small);
-    if picks.iter().all(Option::is_none) {
+    let found: [Option<Found>; 4] = *page.corner_marks();
+    if found.iter().all(Option::is_none) {
         return Err(ReadError::CornerMarks {
             detail: "no solid square marks in the image (a blank or unreadable page?)".into(),
         });
     }
-    // Centres on the full image, to a fraction of a pixel.
-    let found: [Option<Found>; 4] = picks.map(|p| {
-        p.map(|b| {
-            let (x, y, area) = refine(page.img, &b, small.factor);
-            Found { x, y, area }
-        })
-    });
     let sheet: [(f64, f64); 4] = Corner::CLOCKWISE.map(|c| {
         let m = geom.mark(c).expect("validated geometry has every corner");
         (m.centre_x as f64, m.centre_y as f64)
@@ -412,10 +474,10 @@ pub(crate) fn corner_fits(page: &Prepared, geom: &SheetGeometry) -> Vec<Homograp
     if small.w < 40 || small.h < 40 {
         return Vec::new();
     }
-    let picks = pick_corner_blobs(&dark_blobs(small), small);
-    let Some(points) = picks
+    let Some(points) = page
+        .corner_marks()
         .iter()
-        .map(|p| p.map(|b| refine(page.img, &b, small.factor)))
+        .map(|p| p.map(|f| (f.x, f.y, f.area)))
         .collect::<Option<Vec<_>>>()
     else {
         return Vec::new();
@@ -1042,4 +1104,51 @@ pub(crate) fn outline_contrast(page: &Prepared, geom: &SheetGeometry, h: &Homogr
         }
     }
     if n == 0 { 0.0 } else { (on - off) / n as f32 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_picks_the_value_selecting_picks() {
+        let mut seed = 7u32;
+        for len in 1..=64usize {
+            for spread in [1u32, 3, 40, 256] {
+                let values: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        (200 + (seed >> 16) % spread) as u8
+                    })
+                    .collect();
+                for k in 0..len {
+                    let mut sorted = values.clone();
+                    assert_eq!(kth_smallest(&values, k), *sorted.select_nth_unstable(k).1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_paper_looked_up_by_table_is_the_cell_the_division_names() {
+        // Sizes whose last cells are whole and cut short, shrunk by 1 and by several.
+        for (w, h) in [(300, 220), (2480, 3508), (917, 1301), (40, 2000)] {
+            let img = GrayImage::from_fn(w, h, |x, y| {
+                image::Luma([(120 + (x * 31 + y * 17) % 130) as u8])
+            });
+            let page = Prepared::new(&img);
+            let white = &page.white;
+            let by_division = |x: usize, y: usize| {
+                let c = (x / white.cell).min(white.cols - 1);
+                let r = (y / white.cell).min(white.rows - 1);
+                white.vals[r * white.cols + c]
+            };
+            let (w, h) = (w as usize, h as usize);
+            for y in (0..h + 40).step_by(3) {
+                for x in (0..w + 40).step_by(5) {
+                    assert_eq!(white.at(x, y).to_bits(), by_division(x, y).to_bits(), "({x}, {y})");
+                }
+            }
+        }
+    }
 }

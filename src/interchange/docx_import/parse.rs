@@ -2,6 +2,7 @@
 //! answers, and the answer section at the end (or a separate key document) collected by question number.
 
 use std::collections::BTreeMap;
+use unicode_normalization::UnicodeNormalization;
 
 use super::package::{Block, PIC_CLOSE, PIC_OPEN};
 use super::rules::{self, Field, LineKind, PartKind};
@@ -379,8 +380,10 @@ impl Walker {
             self.parsed.key_parts += 1;
         }
         let text = &*rules::KEY_PART_PREFIX_RE.replace(text, "");
-        if rules::KEY_RUNS_LINE_RE.is_match(text) {
-            for c in rules::KEY_RUN_RE.captures_iter(text) {
+        // Keys are typed with full-width spaces, digits and letters (`1．Ａ　2．Ｃ`); the rules are ASCII.
+        let folded: String = text.nfkc().collect();
+        if rules::KEY_RUNS_LINE_RE.is_match(&folded) {
+            for c in rules::KEY_RUN_RE.captures_iter(&folded) {
                 let (a, b) = (
                     c["a"].parse::<usize>().unwrap_or(0),
                     c["b"].parse::<usize>().unwrap_or(0),
@@ -403,8 +406,8 @@ impl Walker {
             self.key_number = None;
             return;
         }
-        if rules::KEY_PAIRS_LINE_RE.is_match(text) {
-            for c in rules::KEY_PAIR_RE.captures_iter(text) {
+        if rules::KEY_PAIRS_LINE_RE.is_match(&folded) {
+            for c in rules::KEY_PAIR_RE.captures_iter(&folded) {
                 let n = c["n"].parse::<usize>().unwrap_or(0);
                 self.key_entry(n).set_answer(&c["ans"]);
             }
@@ -676,5 +679,34 @@ mod tests {
             key_table(&rows).unwrap(),
             [(1, "B".to_string()), (2, "√".to_string())]
         );
+    }
+
+    #[test]
+    fn key_lines_typed_with_full_width_spaces_digits_and_letters() {
+        let paras = [
+            "一、单项选择题",
+            "1．甲是（　　）。",
+            "A．一　B．二　C．三　D．四",
+            "2．乙是（　　）。",
+            "A．一　B．二　C．三　D．四",
+            "参考答案",
+            "1．Ａ　　２．c",
+        ];
+        let blocks: Vec<Block> = paras
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Block::Para {
+                number: i + 1,
+                text: t.to_string(),
+                auto_numbered: false,
+            })
+            .collect();
+        let parsed = parse(&blocks, &[]);
+        let answers: Vec<_> = parsed
+            .key
+            .iter()
+            .map(|(&(_, n), e)| (n, e.answer.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(answers, [(1, "A".to_string()), (2, "c".to_string())]);
     }
 }

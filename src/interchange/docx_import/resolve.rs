@@ -168,6 +168,17 @@ fn draft(
         }
         _ => {}
     }
+    // A teacher's copy writes the answer into the slot: `（ A ）`, `（√）`. The slot is emptied either way.
+    if let Some((stem, typed)) = answer_in_slot(&d.stem, d.options.len()) {
+        d.stem = stem;
+        match &answer {
+            None => answer = Some(typed),
+            Some(a) if comparable(a) != comparable(&typed) => d.problems.push(format!(
+                "the answer `{a}` and `{typed}` written in the stem differ"
+            )),
+            Some(_) => {}
+        }
+    }
     let answer = answer.map(|a| pictures.markup(&clean_answer(&a), &mut problems));
     let answer_lines: Vec<String> = answer_lines
         .iter()
@@ -180,6 +191,39 @@ fn draft(
     problems.dedup();
     d.problems.extend(problems);
     d
+}
+
+/// The stem with its slot emptied and the answer written in it (`社会工作的本质是（ A ）。` → `…（　）。`,
+/// `A`): option letters of a choice question (`option_count` > 0) or a judge word (√, ×, 对, 错…) of one
+/// without options. Only when exactly one bracket of the stem holds such an answer.
+fn answer_in_slot(stem: &str, option_count: usize) -> Option<(String, String)> {
+    let mut found = None;
+    let mut open: Option<usize> = None;
+    for (i, c) in stem.char_indices() {
+        match c {
+            '（' | '(' => open = Some(i),
+            '）' | ')' => {
+                let Some(start) = open.take() else { continue };
+                let opener = stem[start..].chars().next().map_or(1, char::len_utf8);
+                let inside = stem[start + opener..i].trim();
+                let is_answer = if option_count > 0 {
+                    inside.chars().any(|c| c.is_alphabetic())
+                        && letters(inside).is_some_and(|l| l.iter().all(|&i| i < option_count))
+                } else {
+                    rules::judge_word(inside).is_some()
+                };
+                if is_answer {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some((start, i + c.len_utf8(), inside.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let (start, end, typed) = found?;
+    Some((format!("{}（　）{}", &stem[..start], &stem[end..]), typed))
 }
 
 /// Option indices of an answer written as letters (`ACD`, `A、C`, `ａ`), or None for anything else.
@@ -377,6 +421,25 @@ fn strip_trailing_slot(stem: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_written_in_the_slot_of_a_teachers_copy() {
+        let took = |stem: &str, options| answer_in_slot(stem, options);
+        assert_eq!(
+            took("社会工作的本质是（ A ）。", 4),
+            Some(("社会工作的本质是（　）。".into(), "A".into()))
+        );
+        assert_eq!(
+            took("（2020年）下列属于价值观的有(ABC)", 4),
+            Some(("（2020年）下列属于价值观的有（　）".into(), "ABC".into()))
+        );
+        assert_eq!(took("服务对象可以自决。（√）", 0).unwrap().1, "√");
+        // An empty slot, a letter beyond the options, two candidate brackets: not an answer.
+        assert_eq!(took("本质是（　）。", 4), None);
+        assert_eq!(took("本质是（ E ）。", 4), None);
+        assert_eq!(took("在（A）区和（B）区之间的是（　）", 4), None);
+        assert_eq!(took("本质是（ A ）。", 0), None);
+    }
 
     #[test]
     fn letters_and_slots() {

@@ -150,9 +150,9 @@ pub const KEY_RUN: &str =
 pub const KEY_RUNS_LINE: &str =
     r"^(?:\s*\d{1,3}\s*[-－—–~～]\s*\d{1,3}\s*[:：．.、]?\s*[A-Ha-h√×✓✗对错]+[\s,，;；]*)+$";
 pub const KEY_PAIR: &str =
-    r"(?P<n>\d{1,3})\s*[．.、:：]\s*(?P<ans>[A-H]{1,8}|√|×|✓|✗|✔|✘|对|错|正确|错误)";
+    r"(?P<n>\d{1,3})\s*[．.、:：]\s*(?P<ans>[A-Ha-h]{1,8}|√|×|✓|✗|✔|✘|对|错|正确|错误)";
 pub const KEY_PAIRS_LINE: &str =
-    r"^(?:\s*\d{1,3}\s*[．.、:：]\s*(?:[A-H]{1,8}|√|×|✓|✗|✔|✘|对|错|正确|错误)[\s,，;；]*)+$";
+    r"^(?:\s*\d{1,3}\s*[．.、:：]\s*(?:[A-Ha-h]{1,8}|√|×|✓|✗|✔|✘|对|错|正确|错误)[\s,，;；]*)+$";
 
 /// A key line may open with its part's numeral: `一、1-5 BCADB`.
 pub const KEY_PART_PREFIX: &str = r"^[一二三四五六七八九十]+\s*[、．.]\s*";
@@ -275,6 +275,7 @@ mod tests {
         assert_eq!(judge_word("错误"), Some(false));
         assert!(KEY_RUNS_LINE_RE.is_match("1-5 BCADB 6～10 ACDBB"));
         assert!(KEY_PAIRS_LINE_RE.is_match("1.B 2.C 3．√"));
+        assert!(KEY_PAIRS_LINE_RE.is_match("1.a 2.bcd"));
         assert!(!KEY_PAIRS_LINE_RE.is_match("1．社会工作是什么"));
         assert_eq!(KEY_PART_PREFIX_RE.replace("二、7．√", ""), "7．√");
         assert!(BARE_LABELS_RE.is_match("A　　B　　C"));

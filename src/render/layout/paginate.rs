@@ -71,7 +71,7 @@ fn head_height(chunks: &[Chunk], i: usize) -> f32 {
 /// Places chunks on pages, column by column; every page after the first keeps `later_head` points at its
 /// top free (for a continued document's head, placed there afterwards).
 pub(in crate::render::layout) fn paginate(
-    chunks: Vec<Chunk>,
+    mut chunks: Vec<Chunk>,
     setup: &PageSetup,
     later_head: f32,
 ) -> (Vec<Page>, Vec<Bookmark>) {
@@ -149,7 +149,8 @@ pub(in crate::render::layout) fn paginate(
             // chunk i and judging the rest afresh would let the rest jump a column and leave i alone.)
             j
         };
-        for (k, chunk) in chunks[i..=last].iter().enumerate() {
+        for k in 0..=last - i {
+            let chunk = &chunks[i + k];
             if y > 0.0 {
                 y += chunk.space_before;
             }
@@ -181,10 +182,13 @@ pub(in crate::render::layout) fn paginate(
                     y: top,
                 });
             }
+            y += chunk.height;
+            // Taken, not copied: a long document (a class list of 20,000 rows) never holds every item
+            // twice, once in its chunk and once on its page.
+            let items = std::mem::take(&mut chunks[i + k].items);
             pages[page]
                 .items
-                .extend(chunk.items.iter().map(|item| shift_xy(item, dx, top)));
-            y += chunk.height;
+                .extend(items.iter().map(|item| shift_xy(item, dx, top)));
         }
         i = last + 1;
     }
