@@ -18,11 +18,20 @@ use crate::render::markup::{Inline, Para};
 #[derive(Default)]
 pub struct ParaCache {
     kept: Mutex<HashMap<String, Arc<[Line]>>>,
+    /// Options set in rows: each option's width by [`ParaCache::option_key`], and its cell's items by that
+    /// key and where the cell stands. A variant per student prints the same options in other orders, so an
+    /// option comes back under each label at each place in its row.
+    option_widths: Mutex<HashMap<String, f32>>,
+    option_cells: Mutex<HashMap<String, Arc<[Item]>>>,
 }
 
-/// How many paragraphs a cache keeps before it starts again: a paper, its key and its answer sheet set
-/// well under a thousand, so a whole class's stay (a few MB).
-const KEPT: usize = 4096;
+/// How many paragraphs (and option widths, and option cells) a cache keeps before it starts again. A
+/// paper, its key and its answer sheet set well under a thousand; but with a variant per student a
+/// question's explanation and its options stand after every number the question is drawn under, and
+/// numbers are as wide as their digits (some 30 widths for 1–80), so a class's papers and keys set about
+/// 6,500 paragraphs at 100 students and 8,000 at 1,000 (about 20 MB). At 4,096 the cache started again
+/// every few students and missed 140 paragraphs a student.
+const KEPT: usize = 32_768;
 
 /// One line of a paragraph as [`Engine::para_chunks`](super::Engine) made it: a chunk without what only
 /// pagination adds (a table header is never part of a paragraph).
@@ -90,6 +99,92 @@ impl ParaCache {
             }
         }
         Some(ParaKey { key, digits })
+    }
+
+    /// What identifies an option (its label and text) in a row of options at `size`: None when its
+    /// width or items cannot be reused (a picture or a formula, which the engine numbers as it meets them).
+    pub(in crate::render::layout) fn option_key(
+        label: &str,
+        runs: &[Inline],
+        size: f32,
+        autospace: bool,
+    ) -> Option<String> {
+        use std::fmt::Write;
+        let mut key = String::with_capacity(32);
+        let _ = write!(
+            key,
+            "{:08x}{}|L{}:{label}",
+            size.to_bits(),
+            u8::from(autospace),
+            label.len()
+        );
+        for run in runs {
+            match run {
+                Inline::Text { text, role } => {
+                    let _ = write!(key, "|T{:?}{}:{text}", role, text.len());
+                }
+                Inline::Blank { em } => {
+                    let _ = write!(key, "|B{:08x}", em.to_bits());
+                }
+                Inline::Break => key.push_str("|N"),
+                Inline::Image(_) | Inline::Math { .. } => return None,
+            }
+        }
+        Some(key)
+    }
+
+    /// The width of the option `key`, measured by `measure` the first time.
+    pub(in crate::render::layout) fn option_width(
+        &self,
+        key: &str,
+        measure: impl FnOnce() -> f32,
+    ) -> f32 {
+        if let Some(width) = self.lock_widths().get(key) {
+            return *width;
+        }
+        let width = measure();
+        let mut kept = self.lock_widths();
+        if kept.len() >= KEPT {
+            kept.clear();
+        }
+        kept.insert(key.to_string(), width);
+        width
+    }
+
+    /// The items of the option `key` set in the cell at `x`, `cell` wide, on `baseline`; set by `set` the
+    /// first time.
+    pub(in crate::render::layout) fn option_cell(
+        &self,
+        key: &str,
+        (x, cell, baseline): (f32, f32, f32),
+        set: impl FnOnce() -> Vec<Item>,
+    ) -> Vec<Item> {
+        use std::fmt::Write;
+        let mut at = String::with_capacity(key.len() + 24);
+        let _ = write!(
+            at,
+            "{:08x}{:08x}{:08x}{key}",
+            x.to_bits(),
+            cell.to_bits(),
+            baseline.to_bits()
+        );
+        let kept = || self.option_cells.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(items) = kept().get(&at) {
+            return items.to_vec();
+        }
+        let items = set();
+        let mut cells = kept();
+        if cells.len() >= KEPT {
+            cells.clear();
+        }
+        cells.insert(at, items.as_slice().into());
+        items
+    }
+
+    fn lock_widths(&self) -> std::sync::MutexGuard<'_, HashMap<String, f32>> {
+        self.option_widths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The lines kept under `key`, with its number's digits.
@@ -248,6 +343,49 @@ mod tests {
         let reused = layout_reusing(&doc, &fonts, &setup, Some(&cache));
         assert_eq!(reused.pages, layout(&doc, &fonts, &setup).pages);
         assert_eq!(cache.kept.lock().unwrap().len(), kept);
+    }
+
+    #[test]
+    fn options_set_in_rows_come_out_as_a_fresh_layout_sets_them_in_any_order() {
+        let fonts = FontSet::builtin();
+        let setup = PageSetup::a4();
+        let cache = ParaCache::default();
+        let texts = ["建立信任", "评估需要（2025）", "制定计划", "结案评估"];
+        // Four short options share a row; each document prints them in another order, so each option
+        // comes back under other labels in other cells.
+        for order in [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2], [0, 1, 2, 3]] {
+            let options: String = order
+                .iter()
+                .zip(["A", "B", "C", "D"])
+                .map(|(k, label)| format!(r#"<option label="{label}．">{}</option>"#, texts[*k]))
+                .collect();
+            let xml = format!(
+                r#"<document autospace="true" title="t"><question number="1．" id="q"><stem>下列说法正确的是（　）。</stem>{options}</question></document>"#
+            );
+            let doc = markup::parse(&xml, "test").unwrap();
+            let fresh = layout(&doc, &fonts, &setup);
+            let reused = layout_reusing(&doc, &fonts, &setup, Some(&cache));
+            assert_eq!(reused.pages, fresh.pages, "order {order:?}");
+            let text = fresh.page_text(0);
+            assert!(text.contains(&format!("A．{}", texts[order[0]])), "{text}");
+            // One row: every option on the same baseline.
+            let baselines: std::collections::BTreeSet<u32> = fresh.pages[0]
+                .items
+                .iter()
+                .filter_map(|item| match item {
+                    crate::render::layout::Item::Text { text, y, .. }
+                        if texts.iter().any(|t| t.starts_with(text.as_str()) || text.contains(t)) =>
+                    {
+                        Some(y.to_bits())
+                    }
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(baselines.len(), 1, "{:?}", fresh.pages[0].items);
+        }
+        // The first and last documents are the same: the last took every cell from the cache.
+        assert_eq!(cache.option_cells.lock().unwrap().len(), 12);
+        assert_eq!(cache.option_widths.lock().unwrap().len(), 12);
     }
 
     #[test]

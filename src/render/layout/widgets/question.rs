@@ -73,15 +73,37 @@ impl Engine<'_> {
         size: f32,
     ) -> Vec<Chunk> {
         let lh = self.line_height(size);
-        let widths: Vec<f32> = options
-            .iter()
-            .map(|(label, runs)| {
-                let mut styled = self.styled(runs, size);
-                crate::render::layout::paragraph::fit_pictures(&mut styled, width);
-                self.text_width(label, FontRole::Body, size)
-                    + styled.iter().map(|s| s.piece.width).sum::<f32>()
-            })
-            .collect();
+        // Options of text alone are measured and set once a run, by label and text (their cells by where
+        // they stand too): kept in the run's paragraph cache.
+        let kept: Option<(&crate::render::layout::ParaCache, Vec<String>)> =
+            self.paras.and_then(|cache| {
+                let keys = options
+                    .iter()
+                    .map(|(label, runs)| {
+                        crate::render::layout::ParaCache::option_key(
+                            label,
+                            runs,
+                            size,
+                            self.autospace,
+                        )
+                    })
+                    .collect::<Option<Vec<String>>>()?;
+                Some((cache, keys))
+            });
+        let measure = |(label, runs): &(String, Vec<Inline>)| {
+            let mut styled = self.styled(runs, size);
+            crate::render::layout::paragraph::fit_pictures(&mut styled, width);
+            self.text_width(label, FontRole::Body, size)
+                + styled.iter().map(|s| s.piece.width).sum::<f32>()
+        };
+        let widths: Vec<f32> = match &kept {
+            Some((cache, keys)) => options
+                .iter()
+                .zip(keys)
+                .map(|(option, key)| cache.option_width(key, || measure(option)))
+                .collect(),
+            None => options.iter().map(measure).collect(),
+        };
         let widest = widths.iter().cloned().fold(0.0, f32::max);
         let n = options.len();
         let gap = size;
@@ -110,45 +132,60 @@ impl Engine<'_> {
             return chunks;
         }
         let cell = width / per_line as f32;
-        for row in options.chunks(per_line) {
+        for (r, row) in options.chunks(per_line).enumerate() {
             let mut items = Vec::new();
             // A row of picture options is as tall as its tallest picture; every label sits on one baseline.
-            let row_pieces: Vec<_> = row
-                .iter()
-                .flat_map(|(_, runs)| {
-                    let mut styled = self.styled(runs, size);
-                    crate::render::layout::paragraph::fit_pictures(&mut styled, cell - gap);
-                    styled
-                })
-                .collect();
-            let (height, baseline) =
-                crate::render::layout::paragraph::picture_line(&row_pieces, lh, baseline, size);
+            // Text alone (every option kept) has neither pictures nor formulas: the row is a plain line.
+            let (height, baseline) = if kept.is_some() {
+                (lh, baseline)
+            } else {
+                let row_pieces: Vec<_> = row
+                    .iter()
+                    .flat_map(|(_, runs)| {
+                        let mut styled = self.styled(runs, size);
+                        crate::render::layout::paragraph::fit_pictures(&mut styled, cell - gap);
+                        styled
+                    })
+                    .collect();
+                crate::render::layout::paragraph::picture_line(&row_pieces, lh, baseline, size)
+            };
             for (k, (label, runs)) in row.iter().enumerate() {
-                let mut all = vec![Inline::Text {
-                    text: label.clone(),
-                    role: FontRole::Body,
-                }];
-                all.extend(runs.iter().cloned());
-                let mut styled = self.styled(&all, size);
-                crate::render::layout::paragraph::fit_pictures(&mut styled, cell - gap);
-                let natural = styled.iter().map(|s| s.piece.width).sum();
-                let span = LineSpan {
-                    start: 0,
-                    end: styled.len(),
-                    width: natural,
-                    last: true,
+                let at = x + k as f32 * cell;
+                let set = || {
+                    let mut all = vec![Inline::Text {
+                        text: label.clone(),
+                        role: FontRole::Body,
+                    }];
+                    all.extend(runs.iter().cloned());
+                    let mut styled = self.styled(&all, size);
+                    crate::render::layout::paragraph::fit_pictures(&mut styled, cell - gap);
+                    let natural = styled.iter().map(|s| s.piece.width).sum();
+                    let span = LineSpan {
+                        start: 0,
+                        end: styled.len(),
+                        width: natural,
+                        last: true,
+                    };
+                    self.line_items(
+                        &styled,
+                        &span,
+                        LineBox {
+                            x: at,
+                            y: baseline,
+                            avail: cell,
+                            align: Align::Left,
+                            size,
+                        },
+                    )
                 };
-                items.extend(self.line_items(
-                    &styled,
-                    &span,
-                    LineBox {
-                        x: x + k as f32 * cell,
-                        y: baseline,
-                        avail: cell,
-                        align: Align::Left,
-                        size,
-                    },
-                ));
+                match &kept {
+                    Some((cache, keys)) => items.extend(cache.option_cell(
+                        &keys[r * per_line + k],
+                        (at, cell, baseline),
+                        set,
+                    )),
+                    None => items.extend(set()),
+                }
             }
             chunks.push(Chunk {
                 height,
