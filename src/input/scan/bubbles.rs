@@ -12,6 +12,7 @@ use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
 use super::neighbours::without_joined_ink;
+use super::underline;
 
 /// What one bubble was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,13 +127,6 @@ const LETTER_AREA: f32 = 2.4;
 const ON_LETTER: f32 = 0.035;
 /// A small mark covers less of the inside than this; half a fill covers about half of it.
 const SMALL_COVER: f32 = 0.3;
-/// A line under the printed letter: along the bottom of the box, from this far inside (mm) to this far
-/// below it, on at least this share of the stations along the bottom edge. The next row's box is 1.4 mm
-/// further down, so its top edge's line (a circle drawn round it) is no underline of this one.
-const UNDER_FROM: f32 = -0.35;
-const UNDER_TO: f32 = 0.65;
-const UNDER_SHARE: f32 = 0.5;
-const UNDER_END: f32 = 1.1;
 /// The darkness an eraser's haze can leave in a box: a fill, however faint, is darker.
 const ERASED_HAZE: f32 = 0.13;
 /// Below this the pencil is not told apart from paper grain and print (darkness).
@@ -1383,44 +1377,6 @@ fn around_share(
     (lined, judged, corners)
 }
 
-/// Whether a pencil line runs along the bottom of box `a`, from just inside it to a little below it (a
-/// line under the printed letter), on most of the stations along the bottom edge; samples `claimed` by a
-/// marked neighbour's ink are left out, and a station with any of them says nothing.
-fn underlined(a: &BoxMm, residual: &[f32], ink: f32, claimed: impl Fn(f32, f32) -> bool) -> bool {
-    let (mut lined, mut along) = (0, 0);
-    for (station, s) in stations(a).iter().enumerate() {
-        if s.sides != 2 {
-            continue;
-        }
-        along += 1;
-        let (mut run, mut line, mut hidden, mut clear, mut ended) = (0, false, false, 0, false);
-        for depth in 0..AROUND_DEPTHS {
-            let o = -AROUND_IN + depth as f32 * AROUND_STEP;
-            if o < UNDER_FROM || o > UNDER_END {
-                continue;
-            }
-            let v = residual[station * AROUND_DEPTHS + depth];
-            let inked = !v.is_nan() && v >= ink;
-            if o <= UNDER_TO {
-                let (x, y) = s.at(depth);
-                hidden |= claimed(x, y);
-                run = if inked { run + 1 } else { 0 };
-                line |= run >= 2;
-            }
-            // A line ends: paper again below it before the next row (a fill spilling up from the
-            // next row's bubble does not).
-            clear = if line && !inked && !v.is_nan() {
-                clear + 1
-            } else {
-                0
-            };
-            ended |= clear >= 2;
-        }
-        lined += (line && ended && !hidden) as usize;
-    }
-    along > 0 && lined as f32 >= UNDER_SHARE * along as f32
-}
-
 /// Ink along the bottom of box `a` and its top, as stations with a line out of those along each side:
 /// a grey band along the lower edge lines most of the bottom and none of the top (a circle, a tick, a
 /// fill's overshoot run over the top too).
@@ -2069,6 +2025,85 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     for b in &geom.bubbles {
         *bottom_lines.entry(edge_of(&b.area, 2)).or_default() += 1;
     }
+    // A line under bubble `i`'s letter (see [`underline`]): `Small` when it is one, `Smudge` when the
+    // bubble below may have put it there (a fill spilling up, a circle round it), `None` otherwise.
+    // The bubble below claims the gap only where its mark can reach up into it: a line under this box
+    // ends, paper again, before that box (an overrun or a stroke from it runs on to it), and a line
+    // that goes on down its sides is its circle.
+    let station_list: Vec<Vec<(u8, f32)>> = geom
+        .bubbles
+        .iter()
+        .map(|b| {
+            stations(&b.area)
+                .iter()
+                .map(|s| {
+                    let from = if s.sides.count_ones() == 2 { AROUND_IN_CORNER } else { AROUND_IN };
+                    (s.sides, from)
+                })
+                .collect()
+        })
+        .collect();
+    let underline_of = |i: usize| -> Option<MarkShape> {
+        let a = &geom.bubbles[i].area;
+        let below: Vec<(usize, f32)> = geom
+            .bubbles
+            .iter()
+            .enumerate()
+            .filter_map(|(j, o)| {
+                let o = &o.area;
+                let gap = o.y - (a.y + a.h);
+                (j != i && o.x < a.x + a.w && o.x + o.w > a.x && (0.0..=AROUND_OUT).contains(&gap))
+                    .then_some((j, gap))
+            })
+            .collect();
+        // The bubble below reaches up into the gap with a fill's overrun or a circle's arc; an
+        // underline of its own, the line under this box seen from below, or strokes do not reach
+        // there without running on to its box (the line must end before it).
+        let reaches_up = |j: usize| match first[j] {
+            MarkShape::Fill | MarkShape::Circle => true,
+            MarkShape::Smudge => underline::lined_down_a_side(
+                &station_list[j],
+                &station_lines(&geom.bubbles[j].area, &around[j], ink_of(j)),
+            ),
+            _ => false,
+        };
+        let claims: Vec<(&BoxMm, f32)> = (0..geom.bubbles.len())
+            .filter(|&j| {
+                j != i
+                    && (!below.iter().any(|&(k, _)| k == j) || reaches_up(j))
+                    && box_distance(&geom.bubbles[j].area, a.x + a.w / 2.0, a.y + a.h / 2.0) < 8.0
+            })
+            .filter_map(|j| {
+                let reach = match first[j] {
+                    MarkShape::None => return None,
+                    MarkShape::Fill | MarkShape::Small => FILL_REACH,
+                    MarkShape::Stroke => STROKE_REACH,
+                    MarkShape::Circle | MarkShape::Smudge => CIRCLE_REACH,
+                };
+                Some((&geom.bubbles[j].area, reach))
+            })
+            .collect();
+        let st = stations(a);
+        let gap_below = below.iter().map(|&(_, g)| g).reduce(f32::min);
+        let lined = underline::under_line(
+            &around[i],
+            (AROUND_DEPTHS, AROUND_STEP),
+            &station_list[i],
+            |k, d| st[k].at(d),
+            ink_of(i),
+            gap_below,
+            |x, y| claims.iter().any(|(o, reach)| box_distance(o, x, y) <= *reach),
+        );
+        if !lined {
+            return None;
+        }
+        let below_marked = below.iter().any(|&(j, _)| reaches_up(j));
+        Some(if below_marked {
+            MarkShape::Smudge
+        } else {
+            MarkShape::Small
+        })
+    };
     let readings: Vec<BubbleReading> = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
@@ -2237,29 +2272,8 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             {
                 // A line under the letter, low in the box or just below it: a small mark of its own
                 // unless a marked neighbour's ink may be what lies there.
-                let claims = claims_of();
-                if underlined(a, &around[i], ink_of(i), |x, y| {
-                    claims
-                        .iter()
-                        .any(|(o, reach)| box_distance(o, x, y) <= *reach)
-                }) {
-                    // A fill or a circle on the bubble below may reach up there: then a person decides.
-                    let below_marked = geom.bubbles.iter().enumerate().any(|(j, o)| {
-                        let o = &o.area;
-                        j != i
-                            && matches!(
-                                first[j],
-                                MarkShape::Fill | MarkShape::Circle | MarkShape::Smudge
-                            )
-                            && o.x < a.x + a.w
-                            && o.x + o.w > a.x
-                            && (0.0..=NEAR).contains(&(o.y - (a.y + a.h)))
-                    });
-                    shape = if below_marked {
-                        MarkShape::Smudge
-                    } else {
-                        MarkShape::Small
-                    };
+                if let Some(under) = underline_of(i) {
+                    shape = under;
                 }
             }
             if banded[i] && shape != MarkShape::Fill {

@@ -66,3 +66,49 @@ fn a_whole_sheet_in_faint_pencil_reads() {
     }
     tally.check(0, 3);
 }
+
+/// A student underlining the letters, the line drawn in the gap under each box (0.2–0.6 mm below it,
+/// broad pencil or ballpoint: its ink reaches about 1 mm down, 0.4 mm short of the next row). Before the
+/// line's end was looked for up to the box below (it was cut off at 1.1 mm, inside a broad line's blur)
+/// and the bubble below stopped claiming a gap its mark cannot reach, these six pages read 128
+/// questions silently wrong; now 105. Not yet met (#23): the rest, not yet traced, are underlines read
+/// short of a letter or empty on these heavier fabricated lines (the field check gains less); the
+/// bound guards what was won.
+#[test]
+fn lines_drawn_under_the_boxes_read_or_go_to_a_person() {
+    let mut tally = Tally::default();
+    for seed in 0..6u64 {
+        let geom = synth::mock_geometry();
+        let mut rng = Rng::new(700 + seed);
+        let (mut student, expect) =
+            synth::styled_student_with(&geom, &mut rng, &[synth::Mark::UnderlineBelow]);
+        // The id grid and the variant row filled as usual: the underlines are the answers'.
+        for (i, m) in student.marks.iter_mut() {
+            if !matches!(geom.bubbles[*i].meaning, BubbleMeaning::Answer { .. }) {
+                *m = synth::Mark::Pencil;
+            }
+        }
+        let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        let d = Distortion::turned(
+            rng.range(-1.5, 1.5),
+            [1.0, 1.45, 0.75][seed as usize % 3],
+            (0.0, 0.0),
+        );
+        let img = synth::distort(&upright, &d, seed + 1);
+        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
+        tally.add(
+            &format!("underlined page {seed}"),
+            &geom,
+            &student,
+            &expect,
+            &reading,
+        );
+    }
+    tally.report("");
+    assert!(
+        tally.wrong.len() <= 105,
+        "{} silently wrong:\n{}",
+        tally.wrong.len(),
+        tally.wrong.join("\n")
+    );
+}

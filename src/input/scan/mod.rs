@@ -13,6 +13,7 @@ pub mod homography;
 pub mod input;
 pub mod marks;
 mod neighbours;
+mod underline;
 mod pdf_file;
 pub mod qr;
 pub mod review;

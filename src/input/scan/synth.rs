@@ -207,6 +207,10 @@ pub enum Mark {
     Spill,
     /// A line under the printed letter: low in the box, on its bottom edge or just below it.
     Underline,
+    /// A line drawn in the gap under the box, 0.2–0.6 mm below it, as long as the box and a little
+    /// more or less, in a broad pencil (0.45–0.75 mm) or a ballpoint: its ink reaches to about 1 mm
+    /// below the box, 0.4 mm short of the next row's.
+    UnderlineBelow,
     /// A heavy 6B fill, black, its graphite smeared out sideways into the next bubble.
     Heavy,
     /// A very small tick, well inside the box.
@@ -1122,6 +1126,16 @@ mod styles {
                 let pts = [
                     (cx - half + j(rng, 0.3), y + j(rng, 0.15)),
                     (cx + half + j(rng, 0.3), y + j(rng, 0.15)),
+                ];
+                polyline(img, &pts, width, grey, ppm, rng);
+            }
+            Mark::UnderlineBelow => {
+                let (cx, _) = a.centre();
+                let y = y1 + rng.range(0.2, 0.6);
+                let (half, width) = (a.w / 2.0, rng.range(0.3, 0.75));
+                let pts = [
+                    (cx - half + j(rng, 0.6), y + j(rng, 0.1)),
+                    (cx + half + j(rng, 0.6), y + j(rng, 0.1)),
                 ];
                 polyline(img, &pts, width, grey, ppm, rng);
             }

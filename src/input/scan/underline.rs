@@ -1,0 +1,156 @@
+//! A line drawn under a bubble (the student underlines the letter): a straight stroke along the bottom
+//! of the box or in the gap below it, told from the next row's marks by where its ink lies — it ends,
+//! with paper again, before the box below, and it does not run on round that box's sides as a circle
+//! drawn round the next bubble does.
+
+
+/// Across the contour (mm from the box's outline, outwards): where the samples start inside the box, and
+/// how far down from the bottom edge the line itself must lie (a pen or pencil line drawn up to about
+/// 0.6 mm below the box, its centre; a 0.75 mm pencil reaches 1 mm down).
+const FROM: f32 = -0.35;
+const LINE_TO: f32 = 0.65;
+/// Share of the stations along the bottom edge the line must run under.
+const SHARE: f32 = 0.5;
+/// How far below the box, at most, the line may still be ending where no box lies below (the samples
+/// end at 1.5 mm), and how far short of the box below it must have ended: its outline, taken away as
+/// print, reads as paper, and a fill spilling up from that box reaches it with ink all the way.
+const END_ALONE: f32 = 1.45;
+const END_SHORT: f32 = 0.15;
+/// The line has ended where its ink falls below this share of its darkest sample (its edge), or below
+/// the ink level, whichever is darker: a broad dark line blurred by the scan fades slowly through the
+/// low ink level.
+const EDGE: f32 = 0.5;
+
+/// Whether a line runs under box `a`: along at least half of the stations on its bottom edge a run of
+/// ink lies from just inside the box to [`LINE_TO`] below it, and ends — the samples go back to paper —
+/// before the box below (`gap_below` mm away, when a bubble lies there). `residual` holds the samples
+/// across the contour, `depths` per station `step` mm apart, and `stations` the sides each station faces (bit 1: the
+/// bottom) and where its samples begin (mm, along the normal); samples `claimed` by a marked
+/// neighbour's ink are left out, and a station with any of them says nothing.
+pub(crate) fn under_line(
+    residual: &[f32],
+    (depths, step): (usize, f32),
+    stations: &[(u8, f32)],
+    at: impl Fn(usize, usize) -> (f32, f32),
+    ink: f32,
+    gap_below: Option<f32>,
+    claimed: impl Fn(f32, f32) -> bool,
+) -> bool {
+    let end = gap_below.map_or(END_ALONE, |g| (g - END_SHORT).min(END_ALONE));
+    let (mut lined, mut along) = (0, 0);
+    for (station, &(sides, from)) in stations.iter().enumerate() {
+        if sides != 2 {
+            continue;
+        }
+        along += 1;
+        let row = &residual[station * depths..(station + 1) * depths];
+        let offset = |d: usize| -from + d as f32 * step;
+        // The darkest sample of the line's own stretch sets where its edge is.
+        let peak = (0..depths)
+            .filter(|&d| (FROM..=LINE_TO).contains(&offset(d)))
+            .map(|d| row[d])
+            .filter(|v| !v.is_nan())
+            .fold(0.0f32, f32::max);
+        let edge = ink.max(EDGE * peak);
+        let (mut run, mut line, mut hidden, mut clear, mut ended) = (0, false, false, 0, false);
+        for (d, &v) in row.iter().enumerate() {
+            let o = offset(d);
+            if o < FROM || o > end {
+                continue;
+            }
+            if o <= LINE_TO {
+                let (x, y) = at(station, d);
+                hidden |= claimed(x, y);
+                run = if !v.is_nan() && v >= ink { run + 1 } else { 0 };
+                line |= run >= 2;
+            }
+            // Paper again below the line before the box below (a fill spilling up from that box, or
+            // a line drawn over its outline, does not leave any).
+            clear = if line && !v.is_nan() && v < edge {
+                clear + 1
+            } else {
+                0
+            };
+            ended |= clear >= 2;
+        }
+        lined += (line && ended && !hidden) as usize;
+    }
+    along > 0 && lined as f32 >= SHARE * along as f32
+}
+
+/// Whether the lines round a bubble run down its left or right side (stations facing that side alone,
+/// `sides` bit 0 or 2): a circle drawn round it does, a line under the bubble above it or its own
+/// underline does not. `lined[k]` says whether station `k` has a line.
+pub(crate) fn lined_down_a_side(stations: &[(u8, f32)], lined: &[bool]) -> bool {
+    [1u8, 4].iter().any(|&side| {
+        let (mut n, mut with) = (0, 0);
+        for (&(sides, _), &l) in stations.iter().zip(lined) {
+            if sides == side {
+                n += 1;
+                with += l as usize;
+            }
+        }
+        n > 0 && with * 2 >= n
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Eight stations along a bottom edge (sides 2) and one on the left side, samples every 0.08 mm
+    /// from 0.35 mm inside the box; `profile(o)` gives the residual at offset `o` below the box.
+    fn bottom(profile: impl Fn(f32) -> f32) -> (Vec<f32>, Vec<(u8, f32)>, usize) {
+        let depths = 24;
+        let mut stations = vec![(2u8, 0.35f32); 8];
+        stations.push((4, 0.35));
+        let mut r = Vec::new();
+        for (k, _) in stations.iter().enumerate() {
+            for d in 0..depths {
+                let o = -0.35 + d as f32 * 0.08;
+                r.push(if k < 8 { profile(o) } else { 0.0 });
+            }
+        }
+        (r, stations, depths)
+    }
+
+    fn read(profile: impl Fn(f32) -> f32, gap: Option<f32>) -> bool {
+        let (r, st, depths) = bottom(profile);
+        under_line(&r, (depths, 0.08), &st, |_, d| (0.0, d as f32), 0.12, gap, |_, _| false)
+    }
+
+    #[test]
+    fn a_broad_line_in_the_gap_below_the_box_is_an_underline() {
+        // A 0.75 mm pencil line centred 0.6 mm below the box, blurred: ink to 1.1 mm, faint tail beyond.
+        let broad = |o: f32| {
+            let t = (o - 0.6).abs();
+            if t < 0.4 {
+                0.6
+            } else if t < 0.6 {
+                0.1
+            } else {
+                0.0
+            }
+        };
+        assert!(read(broad, Some(1.4)));
+        assert!(read(broad, None));
+        // A thin one at the bottom edge.
+        assert!(read(|o| if (o - 0.1).abs() < 0.15 { 0.4 } else { 0.0 }, Some(1.4)));
+    }
+
+    #[test]
+    fn ink_running_on_to_the_box_below_or_nothing_is_no_underline() {
+        // A fill from the box below spilling up into the gap: ink to the box's outline.
+        assert!(!read(|o| if o > 0.3 { 0.5 } else { 0.0 }, Some(1.4)));
+        assert!(!read(|_| 0.0, Some(1.4)));
+        // Too far below the box (nearer the next row): not under this box.
+        assert!(!read(|o| if (o - 1.0).abs() < 0.2 { 0.5 } else { 0.0 }, Some(1.4)));
+    }
+
+    #[test]
+    fn only_lines_down_a_side_make_a_circle_s_sides() {
+        let st = [(8u8, 0.0), (1, 0.0), (1, 0.0), (2, 0.0), (4, 0.0), (4, 0.0)];
+        assert!(!lined_down_a_side(&st, &[true, false, false, true, false, false]));
+        assert!(lined_down_a_side(&st, &[true, true, false, true, false, false]));
+    }
+}
