@@ -104,7 +104,10 @@ impl Iterator for Rows<'_> {
                         let line = record.position().map_or(0, |p| p.line() as usize);
                         // examgen's own CSVs guard formula-like cells with a `'`; reading one back gives
                         // the cell as it was.
-                        Some(Ok((line, record.iter().map(crate::util::csv::unguard).collect())))
+                        Some(Ok((
+                            line,
+                            record.iter().map(crate::util::csv::unguard).collect(),
+                        )))
                     }
                     Err(e) => {
                         *failed = true;
@@ -401,8 +404,14 @@ mod tests {
         let (_dir, path) = table(text.as_bytes());
         let rows: Vec<(usize, Vec<String>)> = rows(&path).unwrap().collect::<Result<_>>().unwrap();
         assert_eq!(rows.len(), 2 + 12_000);
-        assert_eq!(rows[0], (1, vec!["id".into(), "note".into(), "name".into()]));
-        assert_eq!(rows[1], (2, vec!["s1".into(), "two\nlines".into(), "=1+1".into()]));
+        assert_eq!(
+            rows[0],
+            (1, vec!["id".into(), "note".into(), "name".into()])
+        );
+        assert_eq!(
+            rows[1],
+            (2, vec!["s1".into(), "two\nlines".into(), "=1+1".into()])
+        );
         // The quoted line break counts: row r1 starts on line 4.
         assert_eq!(rows[2].0, 4);
         let last = rows.last().unwrap();
@@ -423,7 +432,10 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("张三,甲\n");
         bytes.extend_from_slice(&gbk);
         let (_dir, path) = table(&bytes);
-        let rows: Vec<_> = super::rows(&path).unwrap().collect::<Result<Vec<_>>>().unwrap();
+        let rows: Vec<_> = super::rows(&path)
+            .unwrap()
+            .collect::<Result<Vec<_>>>()
+            .unwrap();
         assert_eq!(rows.len(), 7_001);
         assert_eq!(rows[7_000], (7_001, vec!["张三".to_string(), "甲".into()]));
 
@@ -432,7 +444,10 @@ mod tests {
             utf16.extend(u.to_le_bytes());
         }
         let (_dir, path) = table(&utf16);
-        let rows: Vec<_> = super::rows(&path).unwrap().collect::<Result<Vec<_>>>().unwrap();
+        let rows: Vec<_> = super::rows(&path)
+            .unwrap()
+            .collect::<Result<Vec<_>>>()
+            .unwrap();
         assert_eq!(
             rows,
             vec![

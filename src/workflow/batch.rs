@@ -346,7 +346,8 @@ impl<'a> BackgroundSync<'a> {
     /// Runs `work` with files written into `out` and synced in the background; returns when every file
     /// is synced, with the work's error or else the first sync's.
     fn run<T>(out: &'a StagedRun, work: impl FnOnce(&BackgroundSync) -> Result<T>) -> Result<T> {
-        let (queue, waiting) = std::sync::mpsc::sync_channel::<(PathBuf, std::fs::File)>(SYNC_QUEUE);
+        let (queue, waiting) =
+            std::sync::mpsc::sync_channel::<(PathBuf, std::fs::File)>(SYNC_QUEUE);
         let waiting = std::sync::Mutex::new(waiting);
         let failed = std::sync::Mutex::new(None);
         let made = std::thread::scope(|scope| {

@@ -50,7 +50,9 @@ enum Slot {
 
 /// `layouts` with each layout once, in order of first appearance. Layouts are compared whole only with
 /// the few distinct ones kept, so thousands of variants that share one sheet cost one comparison each.
-fn distinct<'g, T: Copy>(layouts: impl IntoIterator<Item = (T, &'g SheetGeometry)>) -> Vec<(T, &'g SheetGeometry)> {
+fn distinct<'g, T: Copy>(
+    layouts: impl IntoIterator<Item = (T, &'g SheetGeometry)>,
+) -> Vec<(T, &'g SheetGeometry)> {
     let mut out: Vec<(T, &SheetGeometry)> = Vec::new();
     for (slot, g) in layouts {
         if !out.iter().any(|(_, o)| std::ptr::eq(*o, g) || *o == g) {
@@ -100,10 +102,16 @@ impl<'a> Layouts<'a> {
             blank: OnceLock::new(),
             variant_at,
             students,
-            recorded: distinct(manifest.variants.iter().flat_map(|v| &v.sheet).map(|g| ((), g)))
-                .into_iter()
-                .map(|((), g)| g)
-                .collect(),
+            recorded: distinct(
+                manifest
+                    .variants
+                    .iter()
+                    .flat_map(|v| &v.sheet)
+                    .map(|g| ((), g)),
+            )
+            .into_iter()
+            .map(|((), g)| g)
+            .collect(),
             printed: OnceLock::new(),
             candidates: OnceLock::new(),
         }
@@ -143,9 +151,7 @@ impl<'a> Layouts<'a> {
     /// ([`Manifest::sheet_of`], found by the index instead of a search).
     fn sheet_of(&self, v: &'a VariantRecord) -> &'a [SheetGeometry] {
         match &v.sheet_same_as {
-            Some(owner) => self
-                .variant(owner)
-                .map_or(&[], |(_, o)| o.sheet.as_slice()),
+            Some(owner) => self.variant(owner).map_or(&[], |(_, o)| o.sheet.as_slice()),
             None => &v.sheet,
         }
     }
@@ -207,7 +213,12 @@ impl<'a> Layouts<'a> {
                 return self.recorded_slots().map(|(slot, _)| slot).collect();
             }
             self.blank_all()
-                .map(|b| distinct(blank_slots(b)).into_iter().map(|(slot, _)| slot).collect())
+                .map(|b| {
+                    distinct(blank_slots(b))
+                        .into_iter()
+                        .map(|(slot, _)| slot)
+                        .collect()
+                })
                 .unwrap_or_default()
         });
         slots.iter().map(|slot| self.at(*slot))
@@ -651,7 +662,10 @@ mod tests {
 
     /// A batch manifest: variants as (label, own sheet pages' QR x or the variant shared with), students as
     /// (id, name, variant).
-    fn manifest(variants: &[(&str, Result<&[u32], &str>)], students: &[(&str, &str, &str)]) -> Manifest {
+    fn manifest(
+        variants: &[(&str, Result<&[u32], &str>)],
+        students: &[(&str, &str, &str)],
+    ) -> Manifest {
         let variants: Vec<String> = variants
             .iter()
             .map(|(label, own)| match own {
@@ -695,8 +709,7 @@ mod tests {
     #[test]
     fn a_shared_sheet_is_found_through_its_owner_and_layouts_are_listed_once() {
         // Thousands of per-student variants share the first one's two-page sheet; one has its own.
-        let mut variants: Vec<(String, Result<&[u32], &str>)> =
-            vec![("S0001".into(), Ok(&[1, 2]))];
+        let mut variants: Vec<(String, Result<&[u32], &str>)> = vec![("S0001".into(), Ok(&[1, 2]))];
         for i in 2..=3000 {
             variants.push((format!("S{i:04}"), Err("S0001")));
         }
@@ -713,7 +726,12 @@ mod tests {
         assert_eq!(qr_x("S3001", 1), Some(3.0));
         assert_eq!(qr_x("S3001", 2), None);
         assert_eq!(qr_x("S9999", 1), None);
-        assert!(layouts.blank("S9999", 1).unwrap_err().contains("does not have"));
+        assert!(
+            layouts
+                .blank("S9999", 1)
+                .unwrap_err()
+                .contains("does not have")
+        );
         // Each distinct layout once, in order; the first page's is the first tried.
         let printed: Vec<f32> = layouts.printed().map(|g| g.qr_code.x).collect();
         assert_eq!(printed, [1.0, 2.0, 3.0, 4.0]);

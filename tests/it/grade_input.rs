@@ -426,7 +426,11 @@ fn a_bad_cell_in_the_middle_of_a_big_table_is_named_at_its_line_and_column() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("1 bad cell(s) or row(s)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 bad cell(s) or row(s)"),
+        "{}",
+        run.stderr
+    );
     assert!(!dir.join("g").exists(), "nothing written");
     // Under --lenient every other row is graded, the last one included.
     dir.run(&[

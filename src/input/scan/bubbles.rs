@@ -401,7 +401,9 @@ mod sampler_tests {
         // lengths from empty to a page's worth of bubbles.
         let mut seed = 12345u64;
         let mut next = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) as u32
         };
         for n in 0..300usize {
@@ -419,7 +421,11 @@ mod sampler_tests {
                 assert_eq!(value_of(key_of(x)).to_bits(), x.to_bits());
             }
             let (mut a, mut b) = (v.clone(), keys.clone());
-            assert_eq!(median(&mut a).to_bits(), median_key(&mut b).to_bits(), "median of {n}");
+            assert_eq!(
+                median(&mut a).to_bits(),
+                median_key(&mut b).to_bits(),
+                "median of {n}"
+            );
             for (below, p) in [(0.75, 0.95), (0.25, 0.75), (0.5, 0.5)] {
                 let (mut a, mut b) = (v.clone(), keys.clone());
                 assert_eq!(
@@ -2037,7 +2043,11 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             stations(&b.area)
                 .iter()
                 .map(|s| {
-                    let from = if s.sides.count_ones() == 2 { AROUND_IN_CORNER } else { AROUND_IN };
+                    let from = if s.sides.count_ones() == 2 {
+                        AROUND_IN_CORNER
+                    } else {
+                        AROUND_IN
+                    };
                     (s.sides, from)
                 })
                 .collect()
@@ -2092,7 +2102,11 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             |k, d| st[k].at(d),
             ink_of(i),
             gap_below,
-            |x, y| claims.iter().any(|(o, reach)| box_distance(o, x, y) <= *reach),
+            |x, y| {
+                claims
+                    .iter()
+                    .any(|(o, reach)| box_distance(o, x, y) <= *reach)
+            },
         );
         if !lined {
             return None;

@@ -1243,8 +1243,10 @@ fn colour_jpeg_gray(bytes: &[u8]) -> Result<(GrayImage, usize), String> {
         .set_strict_mode(false)
         .set_max_width(usize::MAX)
         .set_max_height(usize::MAX);
-    let mut decoder =
-        zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(bytes), options);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+        zune_core::bytestream::ZCursor::new(bytes),
+        options,
+    );
     decoder.decode_headers().map_err(|e| format!("{e:?}"))?;
     let (w, h) = decoder
         .dimensions()
@@ -1256,8 +1258,11 @@ fn colour_jpeg_gray(bytes: &[u8]) -> Result<(GrayImage, usize), String> {
         .checked_mul(3)
         .ok_or_else(|| "the JPEG is too large".to_string())?;
     static LARGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one_at_a_time = (held >= LARGE_COLOUR_JPEG)
-        .then(|| LARGE.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let _one_at_a_time = (held >= LARGE_COLOUR_JPEG).then(|| {
+        LARGE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
     let mut buf = vec![0u8; held];
     decoder
         .decode_into(&mut buf)
@@ -1854,14 +1859,16 @@ mod tests {
     #[test]
     fn a_page_halved_in_its_own_buffer_is_the_block_means() {
         for (w, h) in [(4003, 4005)] {
-            let img = GrayImage::from_fn(w, h, |x, y| image::Luma([((x * 7 + y * 13) % 251) as u8]));
+            let img =
+                GrayImage::from_fn(w, h, |x, y| image::Luma([((x * 7 + y * 13) % 251) as u8]));
             let f = reduction(w, h) as usize;
             let expected = GrayImage::from_fn(w / f as u32, h / f as u32, |x, y| {
                 let mut sum = 0u32;
                 for dy in 0..f {
                     for dx in 0..f {
-                        sum += img.get_pixel(x * f as u32 + dx as u32, y * f as u32 + dy as u32).0[0]
-                            as u32;
+                        sum += img
+                            .get_pixel(x * f as u32 + dx as u32, y * f as u32 + dy as u32)
+                            .0[0] as u32;
                     }
                 }
                 image::Luma([((sum + (f * f / 2) as u32) / (f * f) as u32) as u8])

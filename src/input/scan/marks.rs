@@ -184,7 +184,9 @@ impl WhiteMap {
             rows,
             cell,
             vals,
-            col_of: (0..width).map(|x| (x / cell).min(cols - 1) as u32).collect(),
+            col_of: (0..width)
+                .map(|x| (x / cell).min(cols - 1) as u32)
+                .collect(),
             row_start: (0..height)
                 .map(|y| ((y / cell).min(rows - 1) * cols) as u32)
                 .collect(),
@@ -1146,7 +1148,11 @@ mod tests {
             let (w, h) = (w as usize, h as usize);
             for y in (0..h + 40).step_by(3) {
                 for x in (0..w + 40).step_by(5) {
-                    assert_eq!(white.at(x, y).to_bits(), by_division(x, y).to_bits(), "({x}, {y})");
+                    assert_eq!(
+                        white.at(x, y).to_bits(),
+                        by_division(x, y).to_bits(),
+                        "({x}, {y})"
+                    );
                 }
             }
         }

@@ -13,10 +13,10 @@ pub mod homography;
 pub mod input;
 pub mod marks;
 mod neighbours;
-mod underline;
 mod pdf_file;
 pub mod qr;
 pub mod review;
+mod underline;
 
 #[cfg(test)]
 mod marking_tests;

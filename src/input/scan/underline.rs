@@ -3,7 +3,6 @@
 //! with paper again, before the box below, and it does not run on round that box's sides as a circle
 //! drawn round the next bubble does.
 
-
 /// Across the contour (mm from the box's outline, outwards): where the samples start inside the box, and
 /// how far down from the bottom edge the line itself must lie (a pen or pencil line drawn up to about
 /// 0.6 mm below the box, its centre; a 0.75 mm pencil reaches 1 mm down).
@@ -116,7 +115,15 @@ mod tests {
 
     fn read(profile: impl Fn(f32) -> f32, gap: Option<f32>) -> bool {
         let (r, st, depths) = bottom(profile);
-        under_line(&r, (depths, 0.08), &st, |_, d| (0.0, d as f32), 0.12, gap, |_, _| false)
+        under_line(
+            &r,
+            (depths, 0.08),
+            &st,
+            |_, d| (0.0, d as f32),
+            0.12,
+            gap,
+            |_, _| false,
+        )
     }
 
     #[test]
@@ -135,7 +142,10 @@ mod tests {
         assert!(read(broad, Some(1.4)));
         assert!(read(broad, None));
         // A thin one at the bottom edge.
-        assert!(read(|o| if (o - 0.1).abs() < 0.15 { 0.4 } else { 0.0 }, Some(1.4)));
+        assert!(read(
+            |o| if (o - 0.1).abs() < 0.15 { 0.4 } else { 0.0 },
+            Some(1.4)
+        ));
     }
 
     #[test]
@@ -144,13 +154,22 @@ mod tests {
         assert!(!read(|o| if o > 0.3 { 0.5 } else { 0.0 }, Some(1.4)));
         assert!(!read(|_| 0.0, Some(1.4)));
         // Too far below the box (nearer the next row): not under this box.
-        assert!(!read(|o| if (o - 1.0).abs() < 0.2 { 0.5 } else { 0.0 }, Some(1.4)));
+        assert!(!read(
+            |o| if (o - 1.0).abs() < 0.2 { 0.5 } else { 0.0 },
+            Some(1.4)
+        ));
     }
 
     #[test]
     fn only_lines_down_a_side_make_a_circle_s_sides() {
         let st = [(8u8, 0.0), (1, 0.0), (1, 0.0), (2, 0.0), (4, 0.0), (4, 0.0)];
-        assert!(!lined_down_a_side(&st, &[true, false, false, true, false, false]));
-        assert!(lined_down_a_side(&st, &[true, true, false, true, false, false]));
+        assert!(!lined_down_a_side(
+            &st,
+            &[true, false, false, true, false, false]
+        ));
+        assert!(lined_down_a_side(
+            &st,
+            &[true, true, false, true, false, false]
+        ));
     }
 }

@@ -182,9 +182,7 @@ impl ParaCache {
     }
 
     fn lock_widths(&self) -> std::sync::MutexGuard<'_, HashMap<String, f32>> {
-        self.option_widths
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.option_widths.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The lines kept under `key`, with its number's digits.
@@ -374,7 +372,9 @@ mod tests {
                 .iter()
                 .filter_map(|item| match item {
                     crate::render::layout::Item::Text { text, y, .. }
-                        if texts.iter().any(|t| t.starts_with(text.as_str()) || text.contains(t)) =>
+                        if texts
+                            .iter()
+                            .any(|t| t.starts_with(text.as_str()) || text.contains(t)) =>
                     {
                         Some(y.to_bits())
                     }

@@ -120,7 +120,8 @@ fn real(bytes: &mut Vec<u8>, v: f32) {
     // found among the last few hundred written on this thread.
     RECENT_REALS.with(|recent| {
         let mut recent = recent.borrow_mut();
-        let slot = &mut recent[(v.to_bits().wrapping_mul(0x9E37_79B1) >> (32 - RECENT_BITS)) as usize];
+        let slot =
+            &mut recent[(v.to_bits().wrapping_mul(0x9E37_79B1) >> (32 - RECENT_BITS)) as usize];
         if slot.0 == v.to_bits() {
             bytes.extend_from_slice(&slot.2[..usize::from(slot.1)]);
             return;
@@ -243,11 +244,12 @@ fn is_midpoint(v: f32, digits: u64, last: i32) -> bool {
         return false;
     };
     let pow = |base: u128, exp: i32| base.checked_pow(exp.max(0) as u32);
-    let shifted = |x: Option<u128>, by: i32| {
-        x.and_then(|x| x.checked_mul(pow(2, by)?))
-    };
+    let shifted = |x: Option<u128>, by: i32| x.and_then(|x| x.checked_mul(pow(2, by)?));
     let left = shifted(pow(5, -j).and_then(|p| p.checked_mul(u128::from(m))), e - j);
-    let right = shifted(pow(5, j).and_then(|p| p.checked_mul(u128::from(mid))), j - e);
+    let right = shifted(
+        pow(5, j).and_then(|p| p.checked_mul(u128::from(mid))),
+        j - e,
+    );
     matches!((left, right), (Some(l), Some(r)) if l == r)
 }
 
@@ -374,9 +376,23 @@ mod tests {
         // Every magnitude (subnormals, tiny, huge: where ryu writes an exponent), both signs, and the
         // not-finite values.
         values.extend((0..200_000u32).map(|k| f32::from_bits(k.wrapping_mul(2_654_435_761))));
-        values.extend([1e-7, 1.5e-7, 1e30, 1.234e33, 1e-45, 123456.79, f32::NAN, f32::INFINITY]);
+        values.extend([
+            1e-7,
+            1.5e-7,
+            1e30,
+            1.234e33,
+            1e-45,
+            123456.79,
+            f32::NAN,
+            f32::INFINITY,
+        ]);
         // Exactly halfway between two shortest candidates, where Ryū and `{v}` round differently.
-        values.extend([57.601_562_5, 0.000_976_562_5, 1.000_000_1, 5e-324_f64 as f32]);
+        values.extend([
+            57.601_562_5,
+            0.000_976_562_5,
+            1.000_000_1,
+            5e-324_f64 as f32,
+        ]);
         values.extend([f32::NEG_INFINITY, 0.1, 0.2, 0.3, 841.89 - 100.125, 595.28]);
         // Twice: the second time most come from the numbers kept (and collide there with others).
         for v in values.iter().chain(&values) {

@@ -1215,12 +1215,16 @@ mod tests {
     #[test]
     fn a_document_sharing_faces_has_the_id_of_all_its_streams() {
         let fonts = FontSet::builtin();
-        let pdf = PdfWriter::new(&fonts, Arc::new(Pictures::new(&fonts, Default::default()))).unwrap();
+        let pdf =
+            PdfWriter::new(&fonts, Arc::new(Pictures::new(&fonts, Default::default()))).unwrap();
         let first = layout(&["张喆 社会工作", "第二页"]);
         let faces = pdf.shared_faces(&first, ["李堃王赟", ""]).unwrap();
         // Two documents on the same faces (the second takes the faces' hash as made for the first), and
         // one written on its own.
-        for texts in [&["张喆 社会工作", "第二页"][..], &["李堃 工作", "第二页", "王赟"]] {
+        for texts in [
+            &["张喆 社会工作", "第二页"][..],
+            &["李堃 工作", "第二页", "王赟"],
+        ] {
             let doc = layout(texts);
             let shared = pdf.shared_with(&doc, Arc::clone(&faces)).unwrap();
             let bytes = pdf.write_shared(&doc, &shared).unwrap();
