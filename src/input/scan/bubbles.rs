@@ -6,6 +6,7 @@
 //! variant row.
 
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 
 use super::erasure;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
@@ -594,38 +595,50 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
 
 // The median and percentiles select their element instead of sorting the whole slice: the same value
 // (the k-th in the same total order), in linear time; the slice is left in some order, not sorted.
-fn median(v: &mut [f32]) -> f32 {
-    if v.is_empty() {
-        return 0.0;
-    }
+// Written once over any element and order: f32 values by `total_cmp`, or their order keys (below).
+fn median_by<T: Copy>(v: &mut [T], order: impl FnMut(&T, &T) -> Ordering) -> Option<T> {
     let k = v.len() / 2;
-    *v.select_nth_unstable_by(k, f32::total_cmp).1
+    (!v.is_empty()).then(|| *v.select_nth_unstable_by(k, order).1)
+}
+
+/// The index the `p` percentile selects among `len` values.
+fn rank(len: usize, p: f32) -> usize {
+    ((len - 1) as f32 * p) as usize
+}
+
+fn percentile_by<T: Copy>(v: &mut [T], p: f32, order: impl FnMut(&T, &T) -> Ordering) -> Option<T> {
+    (!v.is_empty()).then(|| *v.select_nth_unstable_by(rank(v.len(), p), order).1)
+}
+
+/// `percentile_by(v, p)` on a slice that `percentile_by(v, below)` has just left partitioned (`below` ≤
+/// `p`): the element lies among those after the one selected then, so only they are searched. The same
+/// value.
+fn percentile_above_by<T: Copy>(
+    v: &mut [T],
+    below: f32,
+    p: f32,
+    order: impl FnMut(&T, &T) -> Ordering,
+) -> Option<T> {
+    if v.is_empty() {
+        return None;
+    }
+    let (k0, k) = (rank(v.len(), below), rank(v.len(), p));
+    if k <= k0 {
+        return percentile_by(v, p, order);
+    }
+    Some(*v[k0 + 1..].select_nth_unstable_by(k - k0 - 1, order).1)
+}
+
+fn median(v: &mut [f32]) -> f32 {
+    median_by(v, f32::total_cmp).unwrap_or(0.0)
 }
 
 fn percentile(v: &mut [f32], p: f32) -> f32 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    let k = ((v.len() - 1) as f32 * p) as usize;
-    *v.select_nth_unstable_by(k, f32::total_cmp).1
+    percentile_by(v, p, f32::total_cmp).unwrap_or(0.0)
 }
 
-/// `percentile(v, p)` on a slice that `percentile(v, below)` has just left partitioned (`below` ≤ `p`):
-/// the element lies among those after the one selected then, so only they are searched. The same value.
 fn percentile_above(v: &mut [f32], below: f32, p: f32) -> f32 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    let (k0, k) = (
-        ((v.len() - 1) as f32 * below) as usize,
-        ((v.len() - 1) as f32 * p) as usize,
-    );
-    if k <= k0 {
-        return percentile(v, p);
-    }
-    *v[k0 + 1..]
-        .select_nth_unstable_by(k - k0 - 1, f32::total_cmp)
-        .1
+    percentile_above_by(v, below, p, f32::total_cmp).unwrap_or(0.0)
 }
 
 /// The printed label of a bubble: bubbles with the same label print the same, whatever they mean.
@@ -1164,33 +1177,15 @@ fn value_of(key: i32) -> f32 {
 /// [`median`], [`percentile`] and [`percentile_above`] over order keys: the same index selected, so the
 /// same value.
 fn median_key(v: &mut [i32]) -> f32 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    let k = v.len() / 2;
-    value_of(*v.select_nth_unstable(k).1)
+    median_by(v, i32::cmp).map_or(0.0, value_of)
 }
 
 fn percentile_key(v: &mut [i32], p: f32) -> f32 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    let k = ((v.len() - 1) as f32 * p) as usize;
-    value_of(*v.select_nth_unstable(k).1)
+    percentile_by(v, p, i32::cmp).map_or(0.0, value_of)
 }
 
 fn percentile_above_key(v: &mut [i32], below: f32, p: f32) -> f32 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    let (k0, k) = (
-        ((v.len() - 1) as f32 * below) as usize,
-        ((v.len() - 1) as f32 * p) as usize,
-    );
-    if k <= k0 {
-        return percentile_key(v, p);
-    }
-    value_of(*v[k0 + 1..].select_nth_unstable(k - k0 - 1).1)
+    percentile_above_by(v, below, p, i32::cmp).map_or(0.0, value_of)
 }
 
 impl Columns {
