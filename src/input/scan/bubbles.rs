@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
+use super::beside_fill;
 use super::erasure;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
@@ -1484,6 +1485,39 @@ fn smeared_rows(
     banded
 }
 
+/// An even tint over a bubble of a question that holds a firm fill (a thumb's smear, an eraser's haze
+/// round the answer; `tints[i]`: its mean darkness and the level round it, see [`beside_fill`]) reads
+/// empty when it is a fraction of the fill's darkness and goes on outside the box: no mark of its own.
+fn tints_beside_fills_read_empty(
+    geom: &SheetGeometry,
+    mut readings: Vec<BubbleReading>,
+    tints: &[Option<(f32, f32)>],
+) -> Vec<BubbleReading> {
+    use std::collections::HashMap;
+    let question = |i: usize| match geom.bubbles[i].meaning {
+        BubbleMeaning::Answer { question, .. } => Some(question),
+        _ => None,
+    };
+    let mut firm: HashMap<u32, f32> = HashMap::new();
+    for (i, r) in readings.iter().enumerate() {
+        if let Some(q) = question(i)
+            && r.shape == MarkShape::Fill
+        {
+            let f = firm.entry(q).or_insert(0.0);
+            *f = f.max(r.darkness);
+        }
+    }
+    for (i, tint) in tints.iter().enumerate() {
+        if let (Some((fill, out)), Some(firm)) = (tint, question(i).and_then(|q| firm.get(&q)))
+            && beside_fill::tint_beside(*fill, *out, *firm)
+        {
+            readings[i].shape = MarkShape::None;
+            readings[i].state = BubbleState::Empty;
+        }
+    }
+    readings
+}
+
 /// Small marks (dots, dashes, small ticks, underlines) read where they are the only ink of their group:
 /// the one mark in a single-choice question, id column or variant row; in a multiple-choice question,
 /// when every other mark is small or a stroke too (a student marking with dashes or slashes: some come
@@ -2113,7 +2147,63 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             MarkShape::Small
         })
     };
-    let readings: Vec<BubbleReading> = (0..patches.len())
+    // The filled neighbours of bubble `i` (within the reach of any mark's ink), whose overrun may line
+    // the contour round it (see [`beside_fill`]).
+    let filled_near = |i: usize| -> Vec<&BoxMm> {
+        let (cx, cy) = geom.bubbles[i].area.centre();
+        (0..geom.bubbles.len())
+            .filter(|&j| {
+                j != i
+                    && first[j] == MarkShape::Fill
+                    && box_distance(&geom.bubbles[j].area, cx, cy) < 8.0
+            })
+            .map(|j| &geom.bubbles[j].area)
+            .collect()
+    };
+    // Lines round bubble `i` once its filled neighbours' overrun is left out.
+    let lines_past_overrun = |i: usize, filled: &[&BoxMm]| -> usize {
+        let (a, st) = (&geom.bubbles[i].area, stations(&geom.bubbles[i].area));
+        let left = beside_fill::without_overrun(
+            &around[i],
+            AROUND_DEPTHS,
+            |k, d| st[k].at(d),
+            ink_of(i),
+            a,
+            filled,
+        );
+        around_share(a, &left, ink_of(i), |_, _| false).0
+    };
+    // How dark it lies just outside bubble `i`, away from its neighbours' marks (a smudge's ink is not
+    // left out: a tint lies over the neighbours too).
+    let level_outside = |i: usize| -> Option<f32> {
+        let (a, st) = (&geom.bubbles[i].area, stations(&geom.bubbles[i].area));
+        let (cx, cy) = a.centre();
+        let marks: Vec<(&BoxMm, f32)> = (0..geom.bubbles.len())
+            .filter(|&j| j != i && box_distance(&geom.bubbles[j].area, cx, cy) < 8.0)
+            .filter_map(|j| {
+                let reach = match first[j] {
+                    MarkShape::None | MarkShape::Smudge => return None,
+                    MarkShape::Fill => beside_fill::OVERRUN_REACH,
+                    MarkShape::Small => FILL_REACH,
+                    MarkShape::Stroke => STROKE_REACH,
+                    MarkShape::Circle => CIRCLE_REACH,
+                };
+                Some((&geom.bubbles[j].area, reach))
+            })
+            .collect();
+        beside_fill::level_outside(
+            &around[i],
+            AROUND_DEPTHS,
+            |k, d| st[k].at(d),
+            a,
+            |x, y| {
+                marks
+                    .iter()
+                    .any(|(o, reach)| box_distance(o, x, y) <= *reach)
+            },
+        )
+    };
+    let (readings, tints): (Vec<BubbleReading>, Vec<Option<(f32, f32)>>) = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
             let pencil = pencil_of[&region(b)];
@@ -2229,6 +2319,14 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             {
                 verdict = Around::Circle;
             }
+            // Every line round it a filled neighbour's overrun, short of its own outline: no line of its
+            // own (a single line left may be a tick's arm from the next row: a person decides).
+            if verdict != Around::Clear {
+                let filled = filled_near(i);
+                if !filled.is_empty() && lines_past_overrun(i, &filled) == 0 {
+                    verdict = Around::Clear;
+                }
+            }
             // The ring again, leaving out where a marked neighbour's own ink runs: on a neighbour's own
             // ring, or round its fill or strokes.
             if ringed0[i] {
@@ -2274,6 +2372,12 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             ) {
                 shape = MarkShape::Smudge;
             }
+            // Ink too light and even for a mark, no line round it: a tint, if it lies round the box
+            // too and the question holds a firm fill (see below).
+            let even = shape == MarkShape::Smudge
+                && verdict == Around::Clear
+                && !f.on_letter
+                && beside_fill::even_inside(f.cover, f.dark);
             if matches!(shape, MarkShape::None | MarkShape::Smudge)
                 && f.cover < SMALL_COVER
                 && verdict != Around::Circle
@@ -2294,15 +2398,20 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 MarkShape::Smudge | MarkShape::Small => BubbleState::Doubtful,
                 _ => BubbleState::Filled,
             };
-            BubbleReading {
+            let tint = (even && shape == MarkShape::Smudge && !banded[i])
+                .then(|| level_outside(i).map(|out| (f.fill, out)))
+                .flatten();
+            let reading = BubbleReading {
                 darkness: f.fill,
                 cover: f.cover,
                 around: share,
                 shape,
                 state,
-            }
+            };
+            (reading, tint)
         })
-        .collect();
+        .unzip();
+    let readings = tints_beside_fills_read_empty(geom, readings, &tints);
     let readings = small_marks_alone_read(geom, readings);
     let mut filled: Vec<f32> = readings
         .iter()
