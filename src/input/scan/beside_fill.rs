@@ -298,7 +298,20 @@ mod page_tests {
             PPM,
             &mut rng,
         );
-        tint(&mut img, &geom.bubbles[beside].area, smear_reach, 0.12);
+        // The rest of the sheet answered firmly, as a class's sheets are: the sheet's pencil level is
+        // fitted from real fills, not from the smear.
+        let others: Vec<usize> = (0..geom.bubbles.len())
+            .filter(|&i| {
+                matches!(&geom.bubbles[i].meaning,
+                    BubbleMeaning::Answer { question, option } if *question != q && option == "C")
+            })
+            .take(30)
+            .collect();
+        for i in others {
+            synth::draw_mark(&mut img, &geom.bubbles[i].area, Mark::Pencil, PPM, &mut rng);
+        }
+        // Field tints measure 0.03–0.07 of the paper's light.
+        tint(&mut img, &geom.bubbles[beside].area, smear_reach, 0.06);
         (read_page(&img, &geom).expect("page reads"), q)
     }
 
