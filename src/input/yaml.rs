@@ -474,6 +474,7 @@ fn plain_type_error(message: &str, path: &str) -> Option<(String, String)> {
         "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
         "f32" | "f64" => "a number",
         "a boolean" => "true or false",
+        "a difficulty level" => "a difficulty level",
         _ => return None,
     };
     let key = path
@@ -492,6 +493,7 @@ fn plain_type_error(message: &str, path: &str) -> Option<(String, String)> {
         .collect();
     let help = match wanted {
         "true or false" => format!("write `{key}: true` or `{key}: false`"),
+        "a difficulty level" => crate::input::typed::DIFFICULTY_HELP.to_string(),
         _ if typed.starts_with('-') => format!("write a number of at least 0, e.g. `{key}: 10`"),
         _ if !digits.is_empty() && digits.len() < typed.len() => {
             format!("write the number alone, in digits: `{key}: {digits}`")

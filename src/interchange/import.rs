@@ -96,27 +96,15 @@ fn column_of(header: &[String], name: &str, section_column: Option<&str>) -> Opt
     header.iter().position(|h| names.contains(&h.as_str()))
 }
 
-/// A difficulty as typed: `3`, `3.0` (a number cell) or `３`; anything else is a message in plain words.
+/// A difficulty as typed: `3`, `3.0` (a number cell), `３`, or a word (`中等`, `较难`); anything else is a
+/// message in plain words.
 fn difficulty_of(text: &str) -> std::result::Result<u8, String> {
-    let digits: String = text
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            c => c,
-        })
-        .collect();
-    let whole = digits
-        .strip_suffix(".0")
-        .or_else(|| digits.strip_suffix(".00"))
-        .unwrap_or(&digits);
-    match whole.parse::<u8>() {
-        Ok(d @ 1..=5) => Ok(d),
-        _ => Err(format!(
-            "难度 (difficulty) `{}` is not a whole number from 1 (easiest) to 5 (hardest)",
+    crate::input::typed::difficulty_level(text).ok_or_else(|| {
+        format!(
+            "难度 (difficulty) `{}` is not a level from 1 (easiest) to 5 (hardest), nor 易, 较易, 中, 较难, 难",
             text.trim()
-        )),
-    }
+        )
+    })
 }
 
 /// YAML double-quoted string.

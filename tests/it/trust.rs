@@ -448,3 +448,78 @@ fn full_width_answer_letters_mean_the_same_options() {
     assert_eq!(bank.questions[0].answer_text(), "A");
     assert_eq!(bank.questions[1].answer_text(), "ABD");
 }
+
+#[test]
+fn counts_minutes_points_and_difficulty_typed_with_units_or_words_mean_the_number() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        r#"  - id: cw-001
+    type: 单选题
+    stem: 社区工作者多久至少培训一次？（　）
+    options: ["每年", "每两年", "每三年", "每五年"]
+    answer: A
+    difficulty: 较易
+  - id: cw-002
+    type: single
+    stem: 社区工作者由谁管理？（　）
+    options: ["街道", "区县", "市级", "省级"]
+    answer: B
+    difficulty: 难
+    points: 2分
+  - id: cw-003
+    type: 判断
+    stem: 社区工作者每年至少培训一次。
+    answer: 对
+    difficulty: ３
+"#,
+    );
+    check(&dir, &b).success();
+    let loaded = Bank::load(&b).unwrap();
+    let levels: Vec<u8> = loaded.questions.iter().map(|q| q.difficulty).collect();
+    assert_eq!(levels, [2, 5, 3]);
+    dir.create(
+        "bank/exams/t.yaml",
+        "title: 测验\nduration: 45分钟\nparts:\n  - {type: 单选, count: 2题, points: 1分, difficulty: {较易: 50%, 难: 50%}}\n  - {type: 判断, count: 1道, points: 0.5 分}\n",
+    );
+    let run = dir
+        .run(&[
+            "draw",
+            "bank/exams/t.yaml",
+            "--seed",
+            "1",
+            "--format",
+            "json",
+        ])
+        .success();
+    let manifest: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(manifest["total_points"], "3.5", "{}", run.stdout);
+
+    // A unit that does not belong to the key, or a word that names no level, stays a located error.
+    dir.create(
+        "bank/exams/bad.yaml",
+        "title: 测验\nduration: 2小时\nparts:\n  - {type: 单选, count: 2分}\n",
+    );
+    let run = dir.run(&["draw", "bank/exams/bad.yaml"]).failure(1);
+    assert!(
+        run.stderr.contains("`2小时` is not a whole number"),
+        "{}",
+        run.stderr
+    );
+    let b2 = bank(
+        &dir,
+        "  - id: cw-001\n    type: judge\n    stem: 培训每年一次。\n    answer: true\n    difficulty: 中上\n",
+    );
+    let run = check(&dir, &b2).failure(1);
+    assert!(run.stderr.contains("cw.yaml:13:17"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`中上` is not a difficulty level"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("易, 较易, 中, 较难, 难"),
+        "{}",
+        run.stderr
+    );
+}

@@ -13,6 +13,7 @@ use super::{
     stem,
 };
 use crate::diag::Diagnostic;
+use crate::input::typed;
 use crate::input::yaml::{YamlDoc, join_path, read_text};
 
 const TOP_KEYS: &[&str] = &["section", "notes", "questions"];
@@ -65,7 +66,7 @@ struct RawQuestion {
     options: Option<Value>,
     #[serde(default)]
     answer: Option<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::input::typed::difficulty")]
     difficulty: Option<u8>,
     #[serde(default)]
     tags: Vec<String>,
@@ -891,7 +892,10 @@ fn read_points(
     // A float's shortest printed form (1.5, 0.1) parses back to the decimal the author wrote.
     let text = match value {
         Value::Number(n) => n.to_string(),
-        other => scalar_text(doc, other, path).unwrap_or_default(),
+        other => typed::number_text(
+            &scalar_text(doc, other, path).unwrap_or_default(),
+            typed::POINT_UNITS,
+        ),
     };
     match Decimal::from_str(text.trim()) {
         Ok(p) if p > Decimal::ZERO => Some(p),
