@@ -393,9 +393,16 @@ fn read_part(
     };
     let spread = match &raw.sections {
         None => Spread::Even,
-        Some(Value::String(s)) if s == "even" => Spread::Even,
-        Some(Value::String(s)) if s == "proportional" => Spread::Proportional,
-        Some(Value::String(s)) if s == "weighted" => Spread::Weighted(None),
+        // The Chinese words a teacher would write for the three rules mean the same.
+        Some(Value::String(s)) if matches!(s.trim(), "even" | "平均" | "均匀" | "平均分配") => {
+            Spread::Even
+        }
+        Some(Value::String(s)) if matches!(s.trim(), "proportional" | "按比例" | "按题量") => {
+            Spread::Proportional
+        }
+        Some(Value::String(s)) if matches!(s.trim(), "weighted" | "按权重" | "权重") => {
+            Spread::Weighted(None)
+        }
         Some(Value::Mapping(map))
             if map
                 .values()

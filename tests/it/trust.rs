@@ -523,3 +523,81 @@ fn counts_minutes_points_and_difficulty_typed_with_units_or_words_mean_the_numbe
         run.stderr
     );
 }
+
+#[test]
+fn blueprint_sections_may_be_named_by_their_titles() {
+    let dir = Dir::new();
+    let one = |id: &str, title: &str, n: usize| {
+        let questions: String = (1..=n)
+            .map(|i| {
+                format!("  - id: {id}-{i}\n    type: single\n    stem: 第{i}题题干（　）。\n    options: [甲, 乙, 丙, 丁]\n    answer: A\n")
+            })
+            .collect();
+        dir.create(
+            &format!("bank/{id}.yaml"),
+            format!(
+                "section:\n  id: {id}\n  title: {title}\nnotes:\n  - id: {id}-n\n    title: {id}要点\n    text: {id}的要点内容。\nquestions:\n{questions}"
+            ),
+        );
+    };
+    one("intro", "第一章 社会工作概述", 4);
+    one("case", "第二章 个案工作", 4);
+    one("group", "第三章　小组工作", 4);
+    dir.create(
+        "bank/exams/t.yaml",
+        "title: 测验\nparts:\n  - type: single\n    count: 6\n    sections: {第一章 社会工作概述: 1, 个案工作: 2, 第三章: 3}\n",
+    );
+    let run = dir
+        .run(&[
+            "draw",
+            "bank/exams/t.yaml",
+            "--seed",
+            "1",
+            "--format",
+            "json",
+        ])
+        .success();
+    let manifest: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let sections: Vec<&str> = manifest["variants"][0]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["section"].as_str().unwrap())
+        .collect();
+    for (id, n) in [("intro", 1), ("case", 2), ("group", 3)] {
+        assert_eq!(
+            sections.iter().filter(|s| **s == id).count(),
+            n,
+            "{sections:?}"
+        );
+    }
+    // `平均` is `even`; a name that is no id, title or unique start of a title lists the sections.
+    dir.create(
+        "bank/exams/even.yaml",
+        "title: 测验\nparts:\n  - {type: single, count: 3, sections: 平均}\n",
+    );
+    dir.run(&["draw", "bank/exams/even.yaml", "--seed", "1"])
+        .success();
+    dir.create(
+        "bank/exams/bad.yaml",
+        "title: 测验\nparts:\n  - {type: single, count: 2, sections: {第: 1, 第四章: 1}}\n",
+    );
+    let run = dir.run(&["draw", "bank/exams/bad.yaml"]).failure(1);
+    assert!(run.stderr.contains("section `第`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("case（第二章 个案工作）"),
+        "{}",
+        run.stderr
+    );
+    // The handout takes titles too.
+    dir.run(&["handout", "bank", "--sections", "第二章", "-o", "h"])
+        .success();
+    let pdf = std::fs::read_dir(dir.join("h"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .unwrap();
+    let text = crate::util::tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("第二章 个案工作"), "{text}");
+    assert!(!text.contains("第一章"), "{text}");
+}
