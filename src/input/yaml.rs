@@ -419,14 +419,69 @@ impl YamlDoc {
             let key_path = join_path(path, &name);
             let mut d =
                 self.error_at_key(&key_path, &name, format!("unknown key `{name}` in {what}"));
-            d = match closest(&name, allowed) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                None => d.with_help(format!("allowed keys are: {}", allowed.join(", "))),
+            d = match (chinese_key(&name, allowed), closest(&name, allowed)) {
+                (Some(key), _) => d.with_help(format!(
+                    "keys are written in English: `{name}` is `{key}` (write `{key}:`)"
+                )),
+                (None, Some(best)) => d.with_help(format!("did you mean `{best}`?")),
+                (None, None) => d.with_help(format!("allowed keys are: {}", allowed.join(", "))),
             };
             out.push(d);
         }
         out
     }
+}
+
+/// Keys as a teacher names them in Chinese, with the key each means (when `allowed` has it here).
+const CHINESE_KEYS: &[(&str, &[&str])] = &[
+    (
+        "title",
+        &["标题", "试卷标题", "名称", "试卷名称", "题目名称"],
+    ),
+    ("subtitle", &["副标题", "科目"]),
+    (
+        "duration",
+        &["时长", "考试时长", "考试时间", "时间", "时限"],
+    ),
+    ("bank", &["题库"]),
+    ("layout", &["版式", "版面", "纸张"]),
+    ("parts", &["大题", "部分", "题型列表", "组成"]),
+    ("notice", &["须知", "考生须知", "注意事项"]),
+    ("fonts", &["字体"]),
+    ("templates", &["模板"]),
+    ("duplex", &["双面", "双面打印"]),
+    ("density", &["密度", "疏密"]),
+    ("type", &["题型", "类型", "题目类型"]),
+    ("count", &["题数", "数量", "题量", "数目", "道数"]),
+    ("points", &["分值", "分数", "每题分值", "每题分数", "得分"]),
+    ("instructions", &["说明", "答题说明", "要求"]),
+    ("sections", &["章节", "范围", "章节分布"]),
+    ("difficulty", &["难度", "难易度", "难易程度"]),
+    ("tags", &["标签"]),
+    ("scoring", &["计分", "评分", "计分规则"]),
+    ("id", &["编号", "题号", "序号"]),
+    ("stem", &["题干", "题目", "内容", "试题内容"]),
+    ("options", &["选项"]),
+    ("answer", &["答案", "正确答案", "参考答案"]),
+    ("explanation", &["解析", "答案解析", "解释"]),
+    ("note", &["考点", "知识点"]),
+    ("notes", &["考点", "知识点", "讲义"]),
+    ("text", &["正文", "内容", "文本"]),
+    ("section", &["章", "章节信息"]),
+    ("group", &["分组", "组"]),
+    ("weight", &["权重", "占比", "比重"]),
+    ("order", &["顺序", "排序"]),
+    ("questions", &["题目", "试题", "题目列表"]),
+];
+
+/// The allowed key a Chinese key means, e.g. `题数` → `count` (the first of `allowed` that it names).
+fn chinese_key<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let name = name.trim().trim_end_matches(['：', ':']);
+    allowed.iter().copied().find(|key| {
+        CHINESE_KEYS
+            .iter()
+            .any(|(k, names)| k == key && names.contains(&name))
+    })
 }
 
 /// One step of a path: a key or a list index.
@@ -1050,6 +1105,34 @@ mod tests {
             err.message
         );
         assert!(err.pos.line >= 1);
+    }
+
+    #[test]
+    fn chinese_keys_are_named_by_the_english_key_they_mean() {
+        let text = "标题: 测验\nparts:\n  - {题型: 单选, 题数: 3, 分值: 1, 题目: x}\n";
+        let doc = YamlDoc::parse(Path::new("t.yaml"), text.to_string()).unwrap();
+        let top = doc.check_keys(&doc.value, "", "a blueprint", &["title", "parts"]);
+        assert_eq!(top.len(), 1);
+        assert_eq!(
+            top[0].help.as_deref(),
+            Some("keys are written in English: `标题` is `title` (write `title:`)")
+        );
+        let part = &doc.value["parts"][0];
+        let helps: Vec<String> = doc
+            .check_keys(part, "parts[0]", "a part", &["type", "count", "points"])
+            .into_iter()
+            .map(|d| d.help.unwrap_or_default())
+            .collect();
+        assert_eq!(
+            helps[..3],
+            [
+                "keys are written in English: `题型` is `type` (write `type:`)",
+                "keys are written in English: `题数` is `count` (write `count:`)",
+                "keys are written in English: `分值` is `points` (write `points:`)",
+            ]
+        );
+        // A Chinese word naming a key not allowed here lists the allowed keys instead.
+        assert!(helps[3].starts_with("allowed keys are"), "{}", helps[3]);
     }
 
     #[test]
