@@ -108,7 +108,7 @@ pub fn select_notes(bank: &Bank, selection: &Selection) -> Result<Vec<(usize, Ve
         }
     }
     let mut out = Vec::new();
-    for (si, section) in bank.sections.iter().enumerate() {
+    for si in 0..bank.sections.len() {
         if !chosen.is_empty() && !chosen.contains(&si) {
             continue;
         }
