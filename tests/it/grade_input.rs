@@ -87,6 +87,37 @@ fn question_headers_as_teachers_write_them_and_the_name_column() {
 }
 
 #[test]
+fn title_rows_above_the_header_of_an_answers_table_are_skipped() {
+    let (dir, m) = paper();
+    let keys = keys_typed(&m).join(",");
+    dir.create(
+        "answers.csv",
+        format!(
+            "2025年秋季模拟考试答题录入表,,,,\n录入人：王老师,2025-11-02,,,\n学号,姓名,1,2,3,4,5,6,7,8,9\n2025001,张三,{keys}\n"
+        ),
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .success();
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    assert_eq!(
+        total_of(&scores, "2025001"),
+        Decimal::new(115, 1),
+        "{scores}"
+    );
+    // A first row of three filled cells is no title: it is the header, and says what is wrong with it.
+    dir.create(
+        "answers2.csv",
+        format!("成绩表,秋季,第一次\n学号,姓名,1,2,3,4,5,6,7,8,9\n2025001,张三,{keys}\n"),
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers2.csv", "-o", "g2"])
+        .failure(1);
+    assert!(run.stderr.contains("answers2.csv:1:"), "{}", run.stderr);
+}
+
+#[test]
 fn a_column_that_is_no_question_a_duplicate_or_a_missing_question_stops_the_run() {
     let (dir, m) = paper();
     let keys = keys_typed(&m);
