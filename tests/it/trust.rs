@@ -66,6 +66,14 @@ fn layout_lines(layout: &examgen::render::layout::Layout) -> Vec<String> {
     lines
 }
 
+/// The manifest `draw --format json` prints for `blueprint` with seed 1.
+fn drawn_manifest(dir: &Dir, blueprint: &str) -> serde_json::Value {
+    let run = dir
+        .run(&["draw", blueprint, "--seed", "1", "--format", "json"])
+        .success();
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
 fn check(dir: &Dir, bank: &Path) -> crate::util::Run {
     dir.run(&["check", bank.to_str().unwrap()])
 }
@@ -482,18 +490,8 @@ fn counts_minutes_points_and_difficulty_typed_with_units_or_words_mean_the_numbe
         "bank/exams/t.yaml",
         "title: 测验\nduration: 45分钟\nparts:\n  - {type: 单选, count: 2题, points: 1分, difficulty: {较易: 50%, 难: 50%}}\n  - {type: 判断, count: 1道, points: 0.5 分}\n",
     );
-    let run = dir
-        .run(&[
-            "draw",
-            "bank/exams/t.yaml",
-            "--seed",
-            "1",
-            "--format",
-            "json",
-        ])
-        .success();
-    let manifest: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(manifest["total_points"], "3.5", "{}", run.stdout);
+    let manifest = drawn_manifest(&dir, "bank/exams/t.yaml");
+    assert_eq!(manifest["total_points"], "3.5", "{manifest}");
 
     // A unit that does not belong to the key, or a word that names no level, stays a located error.
     dir.create(
@@ -547,17 +545,7 @@ fn blueprint_sections_may_be_named_by_their_titles() {
         "bank/exams/t.yaml",
         "title: 测验\nparts:\n  - type: single\n    count: 6\n    sections: {第一章 社会工作概述: 1, 个案工作: 2, 第三章: 3}\n",
     );
-    let run = dir
-        .run(&[
-            "draw",
-            "bank/exams/t.yaml",
-            "--seed",
-            "1",
-            "--format",
-            "json",
-        ])
-        .success();
-    let manifest: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let manifest = drawn_manifest(&dir, "bank/exams/t.yaml");
     let sections: Vec<&str> = manifest["variants"][0]["questions"]
         .as_array()
         .unwrap()

@@ -58,14 +58,23 @@ fn copies_are_read_in_the_order_people_count_them() {
     expected.extend((1..=10).map(|n| format!("扫描 ({n}).jpg")));
     assert_eq!(names(&listing.pages), expected);
     // Upper-case extensions read like any other.
-    for p in &listing.pages[..3] {
+    assert_pages_identify(&listing.pages[..3], &geom, &student.id);
+}
+
+/// Every page decodes and reads as the sheet of the student with `id`.
+fn assert_pages_identify(
+    pages: &[Result<PageSource, PageProblem>],
+    geom: &SheetGeometry,
+    id: &str,
+) {
+    for p in pages {
         let page = p
             .as_ref()
             .unwrap()
             .decode()
             .unwrap_or_else(|e| panic!("{e}"));
-        let reading = read_page(&page.image, &geom).unwrap();
-        assert_eq!(reading.id_text(), student.id);
+        let reading = read_page(&page.image, geom).unwrap();
+        assert_eq!(reading.id_text(), id);
     }
 }
 
@@ -98,15 +107,7 @@ fn webp_and_bmp_pages_read_and_an_iphone_heic_photo_says_how_to_send_it() {
     let heic = listing.pages[0].as_ref().unwrap_err();
     assert!(heic.message.contains("iPhone photo in HEIC"), "{heic}");
     assert!(heic.message.contains("Most Compatible"), "{heic}");
-    for p in &listing.pages[1..] {
-        let page = p
-            .as_ref()
-            .unwrap()
-            .decode()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let reading = read_page(&page.image, &geom).unwrap();
-        assert_eq!(reading.id_text(), student.id);
-    }
+    assert_pages_identify(&listing.pages[1..], &geom, &student.id);
 }
 
 #[test]
