@@ -166,6 +166,52 @@ impl InputMethodSlip {
     }
 }
 
+/// Every key of a section file and a blueprint: `key:value` with one of these before the colon is a
+/// missing space, where other text with a colon (`http://…`, `10:30`) is not.
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "duration",
+    "bank",
+    "layout",
+    "parts",
+    "notice",
+    "fonts",
+    "templates",
+    "duplex",
+    "score_boxes",
+    "density",
+    "typography",
+    "autospace",
+    "target_facility",
+    "type",
+    "count",
+    "points",
+    "instructions",
+    "sections",
+    "difficulty",
+    "tags",
+    "scoring",
+    "partial",
+    "section",
+    "id",
+    "order",
+    "weight",
+    "notes",
+    "text",
+    "questions",
+    "stem",
+    "options",
+    "answer",
+    "explanation",
+    "note",
+    "quote",
+    "shuffle",
+    "keep_last",
+    "group",
+    "lines",
+];
+
 /// How many lines above a syntax error to look for the slip that caused it: the parser reports a
 /// full-width colon at the next key, or at the end of the mapping a few lines on.
 const SLIP_LINES_BEFORE: usize = 3;
@@ -184,6 +230,15 @@ fn slip_on_line(line_text: &str, line: usize) -> Option<InputMethodSlip> {
         .chars()
         .take_while(|c| matches!(c, ' ' | '\t' | '\u{3000}'))
         .collect();
+    if let Some(at) = indent.iter().position(|&c| c == '\t') {
+        return Some(InputMethodSlip {
+            pos: Pos::new(line, at + 1),
+            message: format!(
+                "YAML syntax error: line {line} is indented with a tab, which YAML does not allow"
+            ),
+            help: "indent with spaces (two per level, as the lines above); an editor's \"convert tabs to spaces\" does it for the whole file",
+        });
+    }
     if let Some(at) = indent.iter().position(|&c| c == '\u{3000}') {
         return Some(InputMethodSlip {
             pos: Pos::new(line, at + 1),
@@ -212,6 +267,21 @@ fn slip_on_line(line_text: &str, line: usize) -> Option<InputMethodSlip> {
     let key: String = chars[key_start..i].iter().collect();
     while chars.get(i) == Some(&' ') {
         i += 1;
+    }
+    // `points:1`: a key of ours and its value with no space between, which YAML reads as one text.
+    if i == key_start + key.chars().count()
+        && chars.get(i) == Some(&':')
+        && chars.get(i + 1).is_some_and(|c| !c.is_whitespace())
+        && KNOWN_KEYS.contains(&key.as_str())
+    {
+        let value: String = chars[i + 1..].iter().collect();
+        return Some(InputMethodSlip {
+            pos: Pos::new(line, i + 2),
+            message: format!(
+                "YAML syntax error: `{key}:{value}` has no space after the colon, so YAML reads it as text, not as the key `{key}`"
+            ),
+            help: "write a space after the colon: `key: value`",
+        });
     }
     if key.is_empty() || chars.get(i) != Some(&'：') {
         return None;
@@ -1165,6 +1235,31 @@ mod tests {
 
     #[test]
     fn a_full_width_colon_inside_text_is_no_slip() {
+        // A tab in the indentation, a key of ours with no space after its colon.
+        let err = YamlDoc::parse(
+            Path::new("t.yaml"),
+            "title: 测验\nparts:\n\t- type: single\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(err.pos, Pos::new(3, 1), "{}", err.message);
+        assert!(
+            err.message.contains("indented with a tab"),
+            "{}",
+            err.message
+        );
+        let err = YamlDoc::parse(
+            Path::new("t.yaml"),
+            "title: 测验\nparts:\n  - type: single\n    count: 2\n    points:1\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(err.pos, Pos::new(5, 12), "{}", err.message);
+        assert!(
+            err.message.contains("`points:1` has no space"),
+            "{}",
+            err.message
+        );
+        assert_eq!(slip_on_line("    text: 见 http://example.com", 1), None);
+        assert_eq!(slip_on_line("    - url:10", 1), None);
         // Chinese text uses ： freely; only a key before it is a slip.
         assert_eq!(slip_on_line("    stem: 案例：小王是社工", 1), None);
         assert_eq!(slip_on_line("      注意：以下说法", 1), None);
