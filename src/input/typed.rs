@@ -45,6 +45,25 @@ pub fn difficulty_level(text: &str) -> Option<u8> {
     whole.parse::<u8>().ok().filter(|l| (1..=5).contains(l))
 }
 
+/// A judge answer as teachers write it, in a bank, an answers table or a spreadsheet: √/×, 对/错,
+/// 正确/错误, 是/否, T/F, true/false, Y/N, yes/no, 1/0, ✓/✗ (full-width and upper case alike).
+pub fn judge_word(text: &str) -> Option<bool> {
+    let folded: String = text
+        .nfkc()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    match folded.as_str() {
+        "√" | "✓" | "✔" | "对" | "正确" | "是" | "t" | "true" | "y" | "yes" | "1" => {
+            Some(true)
+        }
+        "×" | "✗" | "✘" | "x" | "错" | "错误" | "否" | "f" | "false" | "n" | "no" | "0" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
 /// The help line for a difficulty that is neither a level nor a word.
 pub const DIFFICULTY_HELP: &str = "write a level from 1 (easiest) to 5 (hardest), e.g. `difficulty: 3`, or one of 易, 较易, 中, 较难, 难";
 
@@ -206,6 +225,19 @@ mod tests {
         assert!(err.contains("expected usize"), "{err}");
         let err = part("count: 1\ndifficulty: 中上").err().unwrap();
         assert!(err.contains("expected a difficulty level"), "{err}");
+    }
+
+    #[test]
+    fn judge_words_name_true_and_false() {
+        for yes in ["√", "对", "正确", "是", "T", "ｔｒｕｅ", " Y ", "1", "✓"] {
+            assert_eq!(judge_word(yes), Some(true), "{yes}");
+        }
+        for no in ["×", "错", "错误", "否", "F", "False", "N", "0", "X", "✗"] {
+            assert_eq!(judge_word(no), Some(false), "{no}");
+        }
+        for neither in ["", "对错", "2", "正", "ok"] {
+            assert_eq!(judge_word(neither), None, "{neither}");
+        }
     }
 
     #[test]

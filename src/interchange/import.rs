@@ -441,10 +441,9 @@ pub fn import(
                     .collect();
                 format!("[{}]", letters.join(", "))
             }
-            QuestionType::Judge => match answer.to_lowercase().as_str() {
-                "对" | "正确" | "√" | "t" | "true" | "1" | "是" => "true".into(),
-                "错" | "错误" | "×" | "f" | "false" | "0" | "否" => "false".into(),
-                _ => quoted(&answer),
+            QuestionType::Judge => match crate::input::typed::judge_word(&answer) {
+                Some(truth) => truth.to_string(),
+                None => quoted(&answer),
             },
             QuestionType::Blank => {
                 let parts: Vec<String> = answer

@@ -589,3 +589,49 @@ fn blueprint_sections_may_be_named_by_their_titles() {
     assert!(text.contains("第二章 个案工作"), "{text}");
     assert!(!text.contains("第一章"), "{text}");
 }
+
+#[test]
+fn options_written_by_their_letters_and_judge_answers_in_words_are_read() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        r#"  - id: cw-001
+    type: single
+    stem: 社区工作者多久至少培训一次？（　）
+    options:
+      A: 每年
+      B: 每两年
+      Ｃ: 每三年
+      d: 每五年
+    answer: B
+  - id: cw-002
+    type: judge
+    stem: 社区工作者每年至少培训一次。
+    answer: 是
+  - id: cw-003
+    type: judge
+    stem: 社区工作者无需培训。
+    answer: 否
+"#,
+    );
+    check(&dir, &b).success();
+    let loaded = Bank::load(&b).unwrap();
+    assert_eq!(
+        loaded.questions[0].options,
+        ["每年", "每两年", "每三年", "每五年"]
+    );
+    let answers: Vec<String> = loaded.questions.iter().map(|q| q.answer_text()).collect();
+    assert_eq!(answers, ["B", "√", "×"]);
+    // Letters with a gap are no list of options: refused at the options.
+    let b = bank(
+        &dir,
+        "  - id: cw-001\n    type: single\n    stem: 问（　）\n    options: {A: 甲, B: 乙, D: 丁}\n    answer: A\n",
+    );
+    let run = check(&dir, &b).failure(1);
+    assert!(run.stderr.contains("cw.yaml:12:14"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("needs a list of 2 to 8 options"),
+        "{}",
+        run.stderr
+    );
+}
