@@ -11,6 +11,7 @@
 //! key, whatever its number.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use handlebars::template::{HelperTemplate, Parameter, Template, TemplateElement};
@@ -274,27 +275,104 @@ fn uses_block_params(t: &Template) -> bool {
     })
 }
 
-/// Rendered blocks by key, shared by every cached block of a set of templates.
+/// Rendered blocks by key, shared by every cached block of a set of templates: by the hash of the key, the
+/// keys themselves compared on a hit, so two keys with one hash never share a rendering.
 #[derive(Default)]
 pub(super) struct Cache {
-    map: HashMap<Vec<u8>, Arc<Vec<String>>>,
+    map: HashMap<u64, Vec<Entry>>,
     bytes: usize,
 }
 
+/// One rendered block and the exact values it was rendered for.
+struct Entry {
+    block: u32,
+    spliced: bool,
+    values: Vec<Option<Value>>,
+    pieces: Arc<Vec<String>>,
+}
+
 impl Cache {
-    fn insert(&mut self, key: Vec<u8>, pieces: Arc<Vec<String>>) {
-        let size = key.len() + pieces.iter().map(String::len).sum::<usize>();
+    fn get(&self, hash: u64, key: &Key) -> Option<Arc<Vec<String>>> {
+        self.map.get(&hash)?.iter().find_map(|e| {
+            (e.block == key.block
+                && e.spliced == key.spliced
+                && e.values.len() == key.values.len()
+                && e.values
+                    .iter()
+                    .zip(&key.values)
+                    .all(|(a, b)| a.as_ref() == *b))
+            .then(|| Arc::clone(&e.pieces))
+        })
+    }
+
+    fn insert(&mut self, hash: u64, key: &Key, pieces: Arc<Vec<String>>) {
+        let size = key.text_len + pieces.iter().map(String::len).sum::<usize>();
         if self.bytes + size > CACHE_BYTES {
             self.map.clear();
             self.bytes = 0;
         }
         self.bytes += size;
-        self.map.insert(key, pieces);
+        self.map.entry(hash).or_default().push(Entry {
+            block: key.block,
+            spliced: key.spliced,
+            values: key.values.iter().map(|v| v.cloned()).collect(),
+            pieces,
+        });
     }
 
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
-        self.map.len()
+        self.map.values().map(Vec::len).sum()
+    }
+}
+
+/// What a block is rendered for: the block, the values it reads (None: missing), and whether the number is
+/// spliced in afterwards (else it is one of the values).
+struct Key<'a> {
+    block: u32,
+    spliced: bool,
+    values: Vec<Option<&'a Value>>,
+    /// Bytes of text in the values, for the cache's bound.
+    text_len: usize,
+}
+
+/// Feeds `value` to `h`; `text` counts its bytes of text and `marked` notes the number marker in any string.
+fn hash_value(value: &Value, h: &mut impl Hasher, text: &mut usize, marked: &mut bool) {
+    match value {
+        Value::Null => h.write_u8(0),
+        Value::Bool(b) => {
+            h.write_u8(1);
+            h.write_u8(*b as u8)
+        }
+        Value::Number(n) => {
+            h.write_u8(2);
+            n.hash(h)
+        }
+        Value::String(s) => {
+            h.write_u8(3);
+            h.write(s.as_bytes());
+            h.write_u8(0xff);
+            *text += s.len();
+            *marked |= s.contains(MARK);
+        }
+        Value::Array(items) => {
+            h.write_u8(4);
+            h.write_usize(items.len());
+            for v in items {
+                hash_value(v, h, text, marked);
+            }
+        }
+        Value::Object(fields) => {
+            h.write_u8(5);
+            h.write_usize(fields.len());
+            for (k, v) in fields {
+                h.write(k.as_bytes());
+                h.write_u8(0xff);
+                *text += k.len();
+                *marked |= k.contains(MARK);
+                hash_value(v, h, text, marked);
+            }
+        }
     }
 }
 
@@ -371,44 +449,52 @@ fn rewrite_in(
 }
 
 impl CachedEach {
-    /// The key of `item` in `ctx`, written into `key`; the question's number as printed when the block is
-    /// cached with the marker in its place, None when the number is part of the key.
-    fn key(&self, item: &Value, ctx: &Context, key: &mut Vec<u8>) -> Option<String> {
-        key.extend_from_slice(&self.id.to_le_bytes());
-        let start = key.len();
+    /// The key of `item` in `ctx` and its hash; the question's number as printed when the block is cached
+    /// with the marker in its place, None when the number is part of the key.
+    fn key<'a>(&self, item: &'a Value, ctx: &'a Context) -> (Key<'a>, u64, Option<String>) {
+        let mut values = Vec::with_capacity(self.reads.fields.len() + self.reads.roots.len() + 1);
         if self.reads.whole {
-            write(Some(item), key);
+            values.push(Some(item));
         } else {
-            for field in &self.reads.fields {
-                write(item.get(field), key);
-            }
+            values.extend(self.reads.fields.iter().map(|f| item.get(f)));
         }
         for path in &self.reads.roots {
             let mut value = Some(ctx.data());
             for seg in path {
                 value = value.and_then(|v| v.get(seg));
             }
-            write(value, key);
+            values.push(value);
         }
-        if !self.reads.splice {
-            return None;
-        }
-        let number = item.get("number").and_then(Value::as_u64);
-        let mut mark = [0u8; 4];
-        let mark = MARK.encode_utf8(&mut mark).as_bytes();
-        let marked = key[start..].windows(mark.len()).any(|w| w == mark);
-        match number {
-            Some(n) if !marked => {
-                key.push(b'#');
-                Some(n.to_string())
-            }
-            _ => {
-                // Rendered as it is, the number in the key.
-                key.push(b'=');
-                write(item.get("number"), key);
-                None
+        let (mut text, mut marked) = (0, false);
+        let mut h = std::hash::DefaultHasher::new();
+        for v in &values {
+            match v {
+                Some(v) => hash_value(v, &mut h, &mut text, &mut marked),
+                None => h.write_u8(0xfe),
             }
         }
+        let number = match item.get("number").and_then(Value::as_u64) {
+            Some(n) if self.reads.splice && !marked => Some(n.to_string()),
+            _ => None,
+        };
+        if number.is_none() && self.reads.splice {
+            // Rendered as it is, the number one of the values.
+            let n = item.get("number");
+            match n {
+                Some(v) => hash_value(v, &mut h, &mut text, &mut marked),
+                None => h.write_u8(0xfe),
+            }
+            values.push(n);
+        }
+        self.id.hash(&mut h);
+        number.is_some().hash(&mut h);
+        let key = Key {
+            block: self.id,
+            spliced: number.is_some(),
+            values,
+            text_len: text,
+        };
+        (key, h.finish(), number)
     }
 
     /// `t` rendered for `item` into a string: with the marker in place of its number when `marked`.
@@ -434,16 +520,6 @@ impl CachedEach {
         rendered?;
         Ok(text.0)
     }
-}
-
-/// `value` written into a key: `[v]` for a value, `[]` for none (a missing field is an error in strict
-/// mode, not null).
-fn write(value: Option<&Value>, key: &mut Vec<u8>) {
-    key.push(b'[');
-    if let Some(v) = value {
-        serde_json::to_writer(&mut *key, v).expect("a JSON value serializes");
-    }
-    key.push(b']');
 }
 
 /// Output into a string.
@@ -493,17 +569,13 @@ impl HelperDef for CachedEach {
             _ if r.strict_mode() => return Err(RenderError::strict_error(param.relative_path())),
             _ => return Ok(()),
         };
-        let mut key = Vec::new();
         for item in items {
-            key.clear();
-            let number = self.key(item, ctx, &mut key);
+            let (key, hash, number) = self.key(item, ctx);
             let kept = self
                 .cache
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .map
-                .get(&key)
-                .cloned();
+                .get(hash, &key);
             let pieces = match kept {
                 Some(pieces) => pieces,
                 None => {
@@ -512,10 +584,11 @@ impl HelperDef for CachedEach {
                         Some(_) => text.split(MARK).map(str::to_string).collect(),
                         None => vec![text],
                     });
-                    self.cache
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(key.clone(), Arc::clone(&pieces));
+                    self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                        hash,
+                        &key,
+                        Arc::clone(&pieces),
+                    );
                     pieces
                 }
             };
@@ -601,6 +674,26 @@ mod tests {
         }
         // @index of a nested loop is that loop's own.
         assert!(reads("{{#each options}}{{@index}}{{/each}}").is_some());
+    }
+
+    #[test]
+    fn keys_sharing_a_hash_keep_their_own_renderings() {
+        let (a, b) = (Value::from("甲"), Value::from("乙"));
+        let key = |v: &'static Value, spliced: bool| Key {
+            block: 0,
+            spliced,
+            values: vec![Some(v), None],
+            text_len: 3,
+        };
+        let (a, b): (&'static Value, &'static Value) =
+            (Box::leak(Box::new(a)), Box::leak(Box::new(b)));
+        let mut cache = Cache::default();
+        cache.insert(7, &key(a, true), Arc::new(vec!["A".into()]));
+        cache.insert(7, &key(b, true), Arc::new(vec!["B".into()]));
+        assert_eq!(cache.get(7, &key(a, true)).unwrap()[0], "A");
+        assert_eq!(cache.get(7, &key(b, true)).unwrap()[0], "B");
+        assert!(cache.get(7, &key(a, false)).is_none());
+        assert!(cache.get(8, &key(a, true)).is_none());
     }
 
     #[test]
