@@ -165,8 +165,9 @@ impl FontObjects for KeptIds {
 /// by page): the pages show each glyph by its id in the whole face (the CID), and a CIDToGIDMap points each
 /// CID at the glyph's place in the subset, which is cut once, at the end, to every glyph the pages showed.
 pub struct KeptIds {
-    /// The glyphs (ids in the whole face) it has, ascending.
-    glyphs: Vec<u16>,
+    /// The glyphs (ids in the whole face) it has, a bit each: every glyph of every page drawn on the
+    /// faces is looked up here.
+    glyphs: Box<[u64; 1024]>,
     program: std::sync::Arc<Program>,
     to_unicode: Stream,
     cid_to_gid: Stream,
@@ -200,7 +201,13 @@ impl KeptIds {
         let name = meta.name.clone().unwrap_or_else(|| id.to_string());
         let face_name = format!("{}+{name}", id.get(0..6).unwrap_or(id)).into_bytes();
         Some(KeptIds {
-            glyphs: used.keys().copied().collect(),
+            glyphs: {
+                let mut bits = Box::new([0u64; 1024]);
+                for g in used.keys() {
+                    bits[usize::from(*g >> 6)] |= 1 << (g & 63);
+                }
+                bits
+            },
             program,
             to_unicode: deflated(Stream::new(
                 Dictionary::new(),
@@ -225,7 +232,7 @@ impl KeptIds {
 
     /// Whether the face has glyph `g` (an id in the whole face).
     pub fn has(&self, g: u16) -> bool {
-        self.glyphs.binary_search(&g).is_ok()
+        self.glyphs[usize::from(g >> 6)] & (1 << (g & 63)) != 0
     }
 
     /// The face's objects: the Type0 font as `font`, the others numbered from `first` (font program,
@@ -695,6 +702,19 @@ mod tests {
         assert_eq!(made.get(), 5);
         get(1);
         assert_eq!(made.get(), 6, "1 was dropped for 3");
+    }
+
+    #[test]
+    fn kept_ids_have_exactly_the_glyphs_they_were_cut_to() {
+        let fonts = FontSet::builtin();
+        let font: &[u8] = &fonts.body.bytes;
+        let meta = FaceMeta::read(font).unwrap();
+        let kept = used(&fonts, "社会工作者 A．2025（　）");
+        let face = KeptIds::new(font, &meta, "EGBODY", &kept, None).unwrap();
+        let ids: Vec<u16> = kept.keys().copied().collect();
+        for g in 0..=u16::MAX {
+            assert_eq!(face.has(g), ids.contains(&g), "{g}");
+        }
     }
 
     #[test]
