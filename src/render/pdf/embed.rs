@@ -608,16 +608,38 @@ pub fn deflated(mut stream: Stream) -> Stream {
 
 /// `bytes` deflated at level 3 when that saves more than the filter entry costs.
 pub fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
+    thread_local! {
+        static DEFLATER: std::cell::RefCell<flate2::Compress> = deflater(3);
+    }
+    deflate_with(&DEFLATER, bytes)
+}
+
+/// A page's content stream deflated, at level 2 when that saves more than the filter entry costs: a
+/// batch deflates every page of every student, and level 2 takes about 60 % of level 3's time for
+/// pages a few percent larger (fonts and pictures, written once, stay at level 3).
+pub fn deflate_content(bytes: &[u8]) -> Option<Vec<u8>> {
+    thread_local! {
+        static DEFLATER: std::cell::RefCell<flate2::Compress> = deflater(2);
+    }
+    deflate_with(&DEFLATER, bytes)
+}
+
+fn deflater(level: u32) -> std::cell::RefCell<flate2::Compress> {
+    std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::new(level), true))
+}
+
+/// `bytes` deflated by this thread's compressor `deflater` when that saves more than the filter entry
+/// costs.
+fn deflate_with(
+    deflater: &'static std::thread::LocalKey<std::cell::RefCell<flate2::Compress>>,
+    bytes: &[u8],
+) -> Option<Vec<u8>> {
+    use flate2::{FlushCompress, Status};
     // lopdf's own `compress` uses the best level, which costs about three times as long on the
     // embedded fonts for a few percent of size. A batch deflates every page of every student: each
-    // thread keeps one compressor (its window and tables, a few hundred KB) and resets it, the same
-    // stream as a new one makes.
-    thread_local! {
-        static DEFLATER: std::cell::RefCell<Compress> =
-            std::cell::RefCell::new(Compress::new(Compression::new(3), true));
-    }
-    let compressed = DEFLATER.with(|deflater| {
+    // thread keeps one compressor per level (its window and tables, a few hundred KB) and resets it,
+    // the same stream as a new one makes.
+    let compressed = deflater.with(|deflater| {
         let mut deflater = deflater.borrow_mut();
         deflater.reset();
         let mut out = Vec::with_capacity(bytes.len() / 2 + 64);

@@ -333,9 +333,9 @@ struct PageContent {
 }
 
 impl PageContent {
-    /// `bytes` deflated when that makes them smaller, as `compress_streams` would.
+    /// `bytes` deflated (at the content streams' level) when that makes them smaller.
     fn new(bytes: Vec<u8>) -> PageContent {
-        match embed::deflate(&bytes) {
+        match embed::deflate_content(&bytes) {
             Some(bytes) => PageContent {
                 bytes,
                 deflated: true,
@@ -557,6 +557,8 @@ fn render_lopdf(
                 if content.deflated {
                     stream.dict.set("Filter", "FlateDecode");
                 }
+                // Left as drawn when deflating did not make it smaller: as the direct path writes it.
+                stream.allows_compression = false;
                 stream.set_content(content.bytes);
             }
         }
