@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::input::bank::QuestionType;
+use crate::input::typed;
 use crate::input::yaml::{YamlDoc, join_path, read_text};
 
 const BLUEPRINT_KEYS: &[&str] = &[
@@ -125,7 +126,7 @@ struct RawBlueprint {
     title: String,
     #[serde(default)]
     subtitle: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::input::typed::minutes")]
     duration: Option<u32>,
     #[serde(default)]
     bank: Option<String>,
@@ -162,6 +163,7 @@ struct RawPart {
     title: Option<String>,
     #[serde(rename = "type")]
     kind: QuestionType,
+    #[serde(deserialize_with = "crate::input::typed::question_count")]
     count: usize,
     #[serde(default)]
     points: Option<Value>,
@@ -391,9 +393,16 @@ fn read_part(
     };
     let spread = match &raw.sections {
         None => Spread::Even,
-        Some(Value::String(s)) if s == "even" => Spread::Even,
-        Some(Value::String(s)) if s == "proportional" => Spread::Proportional,
-        Some(Value::String(s)) if s == "weighted" => Spread::Weighted(None),
+        // The Chinese words a teacher would write for the three rules mean the same.
+        Some(Value::String(s)) if matches!(s.trim(), "even" | "平均" | "均匀" | "平均分配") => {
+            Spread::Even
+        }
+        Some(Value::String(s)) if matches!(s.trim(), "proportional" | "按比例" | "按题量") => {
+            Spread::Proportional
+        }
+        Some(Value::String(s)) if matches!(s.trim(), "weighted" | "按权重" | "权重") => {
+            Spread::Weighted(None)
+        }
         Some(Value::Mapping(map))
             if map
                 .values()
@@ -586,7 +595,7 @@ fn decimal(doc: &YamlDoc, value: &Value, path: &str) -> Option<Decimal> {
         Value::Number(n) => doc
             .plain_scalar(path)
             .map_or_else(|| n.to_string(), str::to_string),
-        Value::String(s) => s.clone(),
+        Value::String(s) => typed::number_text(s, typed::POINT_UNITS),
         _ => return None,
     };
     Decimal::from_str(text.trim()).ok()
@@ -608,7 +617,11 @@ fn read_difficulty(
     };
     let mut weights = [Decimal::ZERO; 5];
     for (k, v) in map {
-        let level = k.as_u64().filter(|l| (1..=5).contains(l));
+        // Words as on a paper's 双向细目表 (`{易: 30%, 中: 50%, 难: 20%}`) name levels too.
+        let level = k
+            .as_u64()
+            .filter(|l| (1..=5).contains(l))
+            .or_else(|| k.as_str().and_then(typed::difficulty_level).map(u64::from));
         let key = k
             .as_u64()
             .map(|l| l.to_string())
@@ -617,7 +630,7 @@ fn read_difficulty(
         let Some(level) = level else {
             diags.push(
                 doc.error_at_key(&item, &key, format!("`{key}` is not a difficulty level"))
-                    .with_help("levels are 1 to 5"),
+                    .with_help("levels are 1 to 5, or the words 易, 较易, 中, 较难, 难"),
             );
             continue;
         };

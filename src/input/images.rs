@@ -117,11 +117,24 @@ impl Picture {
         }
     }
 
-    /// The file name, for embedding (Moodle) and messages.
+    /// The file name, for embedding (Moodle) and messages; a WebP or BMP picture, held as PNG, is named
+    /// `.png`.
     pub fn file_name(&self) -> String {
-        self.path
+        let name = self
+            .path
             .file_name()
-            .map_or_else(|| "image".into(), |n| n.to_string_lossy().to_string())
+            .map_or_else(|| "image".into(), |n| n.to_string_lossy().to_string());
+        let converted = self
+            .path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("webp") || x.eq_ignore_ascii_case("bmp"))
+            && self.format == Format::Png;
+        if converted {
+            let stem = self.path.file_stem().unwrap_or_default().to_string_lossy();
+            format!("{stem}.png")
+        } else {
+            name
+        }
     }
 }
 
@@ -257,12 +270,9 @@ fn read_picture(path: &Path) -> Result<Picture, String> {
 }
 
 fn picture_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Picture, String> {
-    let format = sniff(&bytes).ok_or_else(|| {
-        format!(
-            "{} is not a PNG, JPEG or SVG image (examgen prints those three)",
-            path.display()
-        )
-    })?;
+    let Some(format) = sniff(&bytes) else {
+        return converted_picture(path, &bytes);
+    };
     let (width, height, orientation) = match format {
         Format::Png | Format::Jpeg => {
             let f = if format == Format::Png {
@@ -303,9 +313,73 @@ fn picture_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Picture, String> {
     })
 }
 
+/// A WebP (saved from a web page or WeChat) or BMP picture, held as the PNG of its pixels turned upright:
+/// the PDF and Word print PNG, and PNG keeps every pixel.
+fn converted_picture(path: &Path, bytes: &[u8]) -> Result<Picture, String> {
+    let kind = match image::guess_format(bytes) {
+        Ok(f @ (image::ImageFormat::WebP | image::ImageFormat::Bmp)) => f,
+        _ => {
+            return Err(format!(
+                "{} is not a PNG, JPEG, SVG, WebP or BMP image (examgen prints those)",
+                path.display()
+            ));
+        }
+    };
+    let name = if kind == image::ImageFormat::WebP {
+        "WebP"
+    } else {
+        "BMP"
+    };
+    let (img, _) = decode_upright(bytes, kind)
+        .map_err(|e| format!("the {name} image {} cannot be decoded: {e}", path.display()))?;
+    let png = encode(&img, Format::Png, REENCODE_QUALITY).map_err(|e| {
+        format!(
+            "the {name} image {} cannot be converted: {e}",
+            path.display()
+        )
+    })?;
+    if img.width() == 0 || img.height() == 0 {
+        return Err(format!("the image {} has no size", path.display()));
+    }
+    Ok(Picture {
+        path: path.to_path_buf(),
+        format: Format::Png,
+        bytes: png,
+        width: img.width() as f32,
+        height: img.height() as f32,
+        orientation: 1,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webp_and_bmp_pictures_are_held_as_png_of_the_same_pixels() {
+        let mut img = image::RgbImage::new(30, 20);
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            *p = image::Rgb([(x * 8) as u8, (y * 12) as u8, 90]);
+        }
+        for format in [image::ImageFormat::WebP, image::ImageFormat::Bmp] {
+            let mut bytes = Vec::new();
+            img.write_to(&mut std::io::Cursor::new(&mut bytes), format)
+                .unwrap();
+            let pic = picture_from_bytes(Path::new("图 (1).webp"), bytes).unwrap();
+            assert_eq!(
+                (pic.format, pic.width, pic.height),
+                (Format::Png, 30.0, 20.0)
+            );
+            assert_eq!(pic.file_name(), "图 (1).png");
+            let back = image::load_from_memory(&pic.bytes).unwrap().to_rgb8();
+            assert_eq!(back, img, "{format:?}");
+        }
+        let err = picture_from_bytes(Path::new("a.gif"), b"GIF89a....".to_vec()).unwrap_err();
+        assert!(
+            err.contains("a.gif is not a PNG, JPEG, SVG, WebP or BMP image"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn formats_are_sniffed_from_the_bytes() {

@@ -12,4 +12,5 @@ pub mod manifest;
 pub mod roster;
 pub mod scan;
 pub mod tables;
+pub mod typed;
 pub mod yaml;

@@ -38,8 +38,13 @@ pub fn read(path: &Path) -> Result<Vec<Student>> {
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Vec<Student>> {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let is_csv = first.split([',', '\t']).any(|h| columns::names(h, NAME));
+    let lines: Vec<Vec<String>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(TITLE_ROWS + 1)
+        .map(|l| l.split([',', '\t']).map(str::to_string).collect())
+        .collect();
+    let is_csv = header_index(&lines).is_some();
     let students = if is_csv {
         parse_csv(text, path)?
     } else {
@@ -116,11 +121,32 @@ fn parse_csv(text: &str, path: &Path) -> Result<Vec<Student>> {
     from_rows(csv_rows(text, path)?, path)
 }
 
-/// Students from rows of cells (the first non-empty row is the header), with located errors.
+/// Title rows a school system's export may put above the header (`2025级1班学生名单`, `制表日期：…`).
+const TITLE_ROWS: usize = 3;
+
+/// Which of the first non-empty `rows` is the header: the first with a 姓名 heading, when the rows above
+/// it are titles (at most two cells filled each); none when no such row opens the table.
+fn header_index(rows: &[Vec<String>]) -> Option<usize> {
+    let filled = |cells: &Vec<String>| cells.iter().filter(|c| !c.trim().is_empty()).count();
+    rows.iter()
+        .take(TITLE_ROWS + 1)
+        .position(|cells| cells.iter().any(|h| columns::names(h, NAME)))
+        .filter(|&at| rows[..at].iter().all(|cells| filled(cells) <= 2))
+}
+
+/// Students from rows of cells (the header is the first non-empty row, after any title rows), with
+/// located errors.
 fn from_rows(rows: Vec<(usize, Vec<String>)>, path: &Path) -> Result<Vec<Student>> {
-    let mut rows = rows
+    let rows: Vec<(usize, Vec<String>)> = rows
         .into_iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .take(TITLE_ROWS + 1)
+        .map(|(_, c)| c.clone())
+        .collect();
+    let mut rows = rows.into_iter().skip(header_index(&cells).unwrap_or(0));
     let Some((header_row, header)) = rows.next() else {
         return Ok(Vec::new());
     };
@@ -357,6 +383,25 @@ mod tests {
                 ("2025000002", "Anna Li", "一班")
             ]
         );
+    }
+
+    #[test]
+    fn title_rows_above_the_header_are_skipped() {
+        let text = "2025级社会工作1班学生名单,,,\n制表日期：2025-09-01,,班主任：王老师,\n\n序号,姓名,学号,备注\n1,张三,2025001,\n2,李四,2025002,班长\n,,,\n";
+        let s = parse(text, Path::new("r.csv")).unwrap();
+        let got: Vec<(&str, &str, usize)> = s
+            .iter()
+            .map(|s| (s.id.as_str(), s.name.as_str(), s.row))
+            .collect();
+        assert_eq!(got, [("2025001", "张三", 5), ("2025002", "李四", 6)]);
+        // A first row of three or more cells is a table of its own, not a title: still refused.
+        let shown = parse(
+            "学号,学生,班级\n序号,姓名,学号\n1,张三,2025001\n",
+            Path::new("r.csv"),
+        )
+        .unwrap_err()
+        .render();
+        assert!(shown.contains("r.csv:1:3: error: the first row"), "{shown}");
     }
 
     #[test]

@@ -166,6 +166,52 @@ impl InputMethodSlip {
     }
 }
 
+/// Every key of a section file and a blueprint: `key:value` with one of these before the colon is a
+/// missing space, where other text with a colon (`http://…`, `10:30`) is not.
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "duration",
+    "bank",
+    "layout",
+    "parts",
+    "notice",
+    "fonts",
+    "templates",
+    "duplex",
+    "score_boxes",
+    "density",
+    "typography",
+    "autospace",
+    "target_facility",
+    "type",
+    "count",
+    "points",
+    "instructions",
+    "sections",
+    "difficulty",
+    "tags",
+    "scoring",
+    "partial",
+    "section",
+    "id",
+    "order",
+    "weight",
+    "notes",
+    "text",
+    "questions",
+    "stem",
+    "options",
+    "answer",
+    "explanation",
+    "note",
+    "quote",
+    "shuffle",
+    "keep_last",
+    "group",
+    "lines",
+];
+
 /// How many lines above a syntax error to look for the slip that caused it: the parser reports a
 /// full-width colon at the next key, or at the end of the mapping a few lines on.
 const SLIP_LINES_BEFORE: usize = 3;
@@ -184,6 +230,15 @@ fn slip_on_line(line_text: &str, line: usize) -> Option<InputMethodSlip> {
         .chars()
         .take_while(|c| matches!(c, ' ' | '\t' | '\u{3000}'))
         .collect();
+    if let Some(at) = indent.iter().position(|&c| c == '\t') {
+        return Some(InputMethodSlip {
+            pos: Pos::new(line, at + 1),
+            message: format!(
+                "YAML syntax error: line {line} is indented with a tab, which YAML does not allow"
+            ),
+            help: "indent with spaces (two per level, as the lines above); an editor's \"convert tabs to spaces\" does it for the whole file",
+        });
+    }
     if let Some(at) = indent.iter().position(|&c| c == '\u{3000}') {
         return Some(InputMethodSlip {
             pos: Pos::new(line, at + 1),
@@ -212,6 +267,21 @@ fn slip_on_line(line_text: &str, line: usize) -> Option<InputMethodSlip> {
     let key: String = chars[key_start..i].iter().collect();
     while chars.get(i) == Some(&' ') {
         i += 1;
+    }
+    // `points:1`: a key of ours and its value with no space between, which YAML reads as one text.
+    if i == key_start + key.chars().count()
+        && chars.get(i) == Some(&':')
+        && chars.get(i + 1).is_some_and(|c| !c.is_whitespace())
+        && KNOWN_KEYS.contains(&key.as_str())
+    {
+        let value: String = chars[i + 1..].iter().collect();
+        return Some(InputMethodSlip {
+            pos: Pos::new(line, i + 2),
+            message: format!(
+                "YAML syntax error: `{key}:{value}` has no space after the colon, so YAML reads it as text, not as the key `{key}`"
+            ),
+            help: "write a space after the colon: `key: value`",
+        });
     }
     if key.is_empty() || chars.get(i) != Some(&'：') {
         return None;
@@ -419,14 +489,69 @@ impl YamlDoc {
             let key_path = join_path(path, &name);
             let mut d =
                 self.error_at_key(&key_path, &name, format!("unknown key `{name}` in {what}"));
-            d = match closest(&name, allowed) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                None => d.with_help(format!("allowed keys are: {}", allowed.join(", "))),
+            d = match (chinese_key(&name, allowed), closest(&name, allowed)) {
+                (Some(key), _) => d.with_help(format!(
+                    "keys are written in English: `{name}` is `{key}` (write `{key}:`)"
+                )),
+                (None, Some(best)) => d.with_help(format!("did you mean `{best}`?")),
+                (None, None) => d.with_help(format!("allowed keys are: {}", allowed.join(", "))),
             };
             out.push(d);
         }
         out
     }
+}
+
+/// Keys as a teacher names them in Chinese, with the key each means (when `allowed` has it here).
+const CHINESE_KEYS: &[(&str, &[&str])] = &[
+    (
+        "title",
+        &["标题", "试卷标题", "名称", "试卷名称", "题目名称"],
+    ),
+    ("subtitle", &["副标题", "科目"]),
+    (
+        "duration",
+        &["时长", "考试时长", "考试时间", "时间", "时限"],
+    ),
+    ("bank", &["题库"]),
+    ("layout", &["版式", "版面", "纸张"]),
+    ("parts", &["大题", "部分", "题型列表", "组成"]),
+    ("notice", &["须知", "考生须知", "注意事项"]),
+    ("fonts", &["字体"]),
+    ("templates", &["模板"]),
+    ("duplex", &["双面", "双面打印"]),
+    ("density", &["密度", "疏密"]),
+    ("type", &["题型", "类型", "题目类型"]),
+    ("count", &["题数", "数量", "题量", "数目", "道数"]),
+    ("points", &["分值", "分数", "每题分值", "每题分数", "得分"]),
+    ("instructions", &["说明", "答题说明", "要求"]),
+    ("sections", &["章节", "范围", "章节分布"]),
+    ("difficulty", &["难度", "难易度", "难易程度"]),
+    ("tags", &["标签"]),
+    ("scoring", &["计分", "评分", "计分规则"]),
+    ("id", &["编号", "题号", "序号"]),
+    ("stem", &["题干", "题目", "内容", "试题内容"]),
+    ("options", &["选项"]),
+    ("answer", &["答案", "正确答案", "参考答案"]),
+    ("explanation", &["解析", "答案解析", "解释"]),
+    ("note", &["考点", "知识点"]),
+    ("notes", &["考点", "知识点", "讲义"]),
+    ("text", &["正文", "内容", "文本"]),
+    ("section", &["章", "章节信息"]),
+    ("group", &["分组", "组"]),
+    ("weight", &["权重", "占比", "比重"]),
+    ("order", &["顺序", "排序"]),
+    ("questions", &["题目", "试题", "题目列表"]),
+];
+
+/// The allowed key a Chinese key means, e.g. `题数` → `count` (the first of `allowed` that it names).
+fn chinese_key<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let name = name.trim().trim_end_matches(['：', ':']);
+    allowed.iter().copied().find(|key| {
+        CHINESE_KEYS
+            .iter()
+            .any(|(k, names)| k == key && names.contains(&name))
+    })
 }
 
 /// One step of a path: a key or a list index.
@@ -474,6 +599,7 @@ fn plain_type_error(message: &str, path: &str) -> Option<(String, String)> {
         "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
         "f32" | "f64" => "a number",
         "a boolean" => "true or false",
+        "a difficulty level" => "a difficulty level",
         _ => return None,
     };
     let key = path
@@ -492,6 +618,7 @@ fn plain_type_error(message: &str, path: &str) -> Option<(String, String)> {
         .collect();
     let help = match wanted {
         "true or false" => format!("write `{key}: true` or `{key}: false`"),
+        "a difficulty level" => crate::input::typed::DIFFICULTY_HELP.to_string(),
         _ if typed.starts_with('-') => format!("write a number of at least 0, e.g. `{key}: 10`"),
         _ if !digits.is_empty() && digits.len() < typed.len() => {
             format!("write the number alone, in digits: `{key}: {digits}`")
@@ -1051,6 +1178,34 @@ mod tests {
     }
 
     #[test]
+    fn chinese_keys_are_named_by_the_english_key_they_mean() {
+        let text = "标题: 测验\nparts:\n  - {题型: 单选, 题数: 3, 分值: 1, 题目: x}\n";
+        let doc = YamlDoc::parse(Path::new("t.yaml"), text.to_string()).unwrap();
+        let top = doc.check_keys(&doc.value, "", "a blueprint", &["title", "parts"]);
+        assert_eq!(top.len(), 1);
+        assert_eq!(
+            top[0].help.as_deref(),
+            Some("keys are written in English: `标题` is `title` (write `title:`)")
+        );
+        let part = &doc.value["parts"][0];
+        let helps: Vec<String> = doc
+            .check_keys(part, "parts[0]", "a part", &["type", "count", "points"])
+            .into_iter()
+            .map(|d| d.help.unwrap_or_default())
+            .collect();
+        assert_eq!(
+            helps[..3],
+            [
+                "keys are written in English: `题型` is `type` (write `type:`)",
+                "keys are written in English: `题数` is `count` (write `count:`)",
+                "keys are written in English: `分值` is `points` (write `points:`)",
+            ]
+        );
+        // A Chinese word naming a key not allowed here lists the allowed keys instead.
+        assert!(helps[3].starts_with("allowed keys are"), "{}", helps[3]);
+    }
+
+    #[test]
     fn a_full_width_colon_after_a_key_is_named_where_it_was_typed() {
         // The parser's own error lands on line 5 (`options`); the slip is on line 4.
         let text = "questions:\n  - id: t1\n    type: single\n    stem：下列哪项正确？\n    options: [甲, 乙]\n";
@@ -1080,6 +1235,31 @@ mod tests {
 
     #[test]
     fn a_full_width_colon_inside_text_is_no_slip() {
+        // A tab in the indentation, a key of ours with no space after its colon.
+        let err = YamlDoc::parse(
+            Path::new("t.yaml"),
+            "title: 测验\nparts:\n\t- type: single\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(err.pos, Pos::new(3, 1), "{}", err.message);
+        assert!(
+            err.message.contains("indented with a tab"),
+            "{}",
+            err.message
+        );
+        let err = YamlDoc::parse(
+            Path::new("t.yaml"),
+            "title: 测验\nparts:\n  - type: single\n    count: 2\n    points:1\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(err.pos, Pos::new(5, 12), "{}", err.message);
+        assert!(
+            err.message.contains("`points:1` has no space"),
+            "{}",
+            err.message
+        );
+        assert_eq!(slip_on_line("    text: 见 http://example.com", 1), None);
+        assert_eq!(slip_on_line("    - url:10", 1), None);
         // Chinese text uses ： freely; only a key before it is a slip.
         assert_eq!(slip_on_line("    stem: 案例：小王是社工", 1), None);
         assert_eq!(slip_on_line("      注意：以下说法", 1), None);

@@ -96,27 +96,15 @@ fn column_of(header: &[String], name: &str, section_column: Option<&str>) -> Opt
     header.iter().position(|h| names.contains(&h.as_str()))
 }
 
-/// A difficulty as typed: `3`, `3.0` (a number cell) or `３`; anything else is a message in plain words.
+/// A difficulty as typed: `3`, `3.0` (a number cell), `３`, or a word (`中等`, `较难`); anything else is a
+/// message in plain words.
 fn difficulty_of(text: &str) -> std::result::Result<u8, String> {
-    let digits: String = text
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            c => c,
-        })
-        .collect();
-    let whole = digits
-        .strip_suffix(".0")
-        .or_else(|| digits.strip_suffix(".00"))
-        .unwrap_or(&digits);
-    match whole.parse::<u8>() {
-        Ok(d @ 1..=5) => Ok(d),
-        _ => Err(format!(
-            "难度 (difficulty) `{}` is not a whole number from 1 (easiest) to 5 (hardest)",
+    crate::input::typed::difficulty_level(text).ok_or_else(|| {
+        format!(
+            "难度 (difficulty) `{}` is not a level from 1 (easiest) to 5 (hardest), nor 易, 较易, 中, 较难, 难",
             text.trim()
-        )),
-    }
+        )
+    })
 }
 
 /// YAML double-quoted string.
@@ -453,10 +441,9 @@ pub fn import(
                     .collect();
                 format!("[{}]", letters.join(", "))
             }
-            QuestionType::Judge => match answer.to_lowercase().as_str() {
-                "对" | "正确" | "√" | "t" | "true" | "1" | "是" => "true".into(),
-                "错" | "错误" | "×" | "f" | "false" | "0" | "否" => "false".into(),
-                _ => quoted(&answer),
+            QuestionType::Judge => match crate::input::typed::judge_word(&answer) {
+                Some(truth) => truth.to_string(),
+                None => quoted(&answer),
             },
             QuestionType::Blank => {
                 let parts: Vec<String> = answer

@@ -85,11 +85,19 @@ pub struct KeyAnswer {
 
 /// The notes selected, as (section index, note indices) in bank order.
 pub fn select_notes(bank: &Bank, selection: &Selection) -> Result<Vec<(usize, Vec<usize>)>> {
+    let mut chosen = Vec::new();
     for id in &selection.sections {
-        if bank.section_index(id).is_none() {
+        if let Some(i) = bank.section_named(id) {
+            chosen.push(i);
+        } else {
             let ids: Vec<&str> = bank.sections.iter().map(|s| s.id.as_str()).collect();
             let hint = crate::input::yaml::closest(id, &ids).map_or_else(
-                || format!("the bank's sections are: {}", ids.join(", ")),
+                || {
+                    format!(
+                        "name a section by its id or its title; the bank's sections are: {}",
+                        bank.section_list()
+                    )
+                },
                 |b| format!("did you mean `{b}`?"),
             );
             return Err(Error::usage(format!(
@@ -100,8 +108,8 @@ pub fn select_notes(bank: &Bank, selection: &Selection) -> Result<Vec<(usize, Ve
         }
     }
     let mut out = Vec::new();
-    for (si, section) in bank.sections.iter().enumerate() {
-        if !selection.sections.is_empty() && !selection.sections.contains(&section.id) {
+    for si in 0..bank.sections.len() {
+        if !chosen.is_empty() && !chosen.contains(&si) {
             continue;
         }
         let notes: Vec<usize> = bank

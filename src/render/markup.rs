@@ -456,12 +456,14 @@ impl Ctx<'_> {
                 _ => {}
             }
         }
-        // Trim the edges of the paragraph, which come from template line breaks.
+        // Trim the edges of the paragraph, which come from template line breaks (in place: most runs
+        // have none left to trim).
         if let Some(Inline::Text { text, .. }) = runs.first_mut() {
-            *text = text.trim_start().to_string();
+            let edge = text.len() - text.trim_start().len();
+            text.drain(..edge);
         }
         if let Some(Inline::Text { text, .. }) = runs.last_mut() {
-            *text = text.trim_end().to_string();
+            text.truncate(text.trim_end().len());
         }
         runs.retain(|r| !matches!(r, Inline::Text { text, .. } if text.is_empty()));
         Ok(runs)
@@ -743,6 +745,13 @@ fn push_text_with_math(runs: &mut Vec<Inline>, text: String, role: FontRole) {
 }
 
 fn collapse_whitespace(text: &str) -> String {
+    // Text without white space to collapse (most of a paragraph's runs) stays as it is.
+    if !text
+        .bytes()
+        .any(|b| matches!(b, b'\n' | b'\r' | b'\t' | b' '))
+    {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     // Pending white space: None, Some(false) for spaces only, Some(true) when it held a line break.
     let mut pending: Option<bool> = None;
@@ -837,6 +846,43 @@ mod tests {
         assert_eq!(
             collapse_whitespace("校内模拟 仅供练习"),
             "校内模拟 仅供练习"
+        );
+    }
+
+    #[test]
+    fn runs_keep_their_text_and_lose_only_the_paragraphs_outer_white_space() {
+        // Without white space a run is its text; tabs and runs of spaces fold into one space, and a run
+        // never starts with one.
+        assert_eq!(collapse_whitespace("社会工作（　）。"), "社会工作（　）。");
+        assert_eq!(collapse_whitespace("a\t\tb  c "), "a b c ");
+        assert_eq!(collapse_whitespace(""), "");
+        let runs = |xml: &str| {
+            let doc = parse(&format!("<document>{xml}</document>"), "t").unwrap();
+            let Block::Para(p) = &doc.blocks[0] else {
+                panic!()
+            };
+            p.runs
+                .iter()
+                .map(|r| match r {
+                    Inline::Text { text, .. } => text.clone(),
+                    other => format!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            runs("<p>\n    社会 <b>工作</b> 者\n  </p>"),
+            ["社会 ", "工作", "者"]
+        );
+        // Unicode white space at the edges (an ideographic space) goes too, as it always did; inside it stays.
+        assert_eq!(
+            runs("<p>\u{3000}缩进\u{3000}文字\u{3000}</p>"),
+            ["缩进\u{3000}文字"]
+        );
+        assert_eq!(runs("<p><b> 粗体 </b></p>"), ["粗体"]);
+        assert_eq!(runs("<p>无空白</p>"), ["无空白"]);
+        assert_eq!(
+            runs("<p>甲<blank/>乙</p>"),
+            ["甲", "Blank { em: 6.0 }", "乙"]
         );
     }
 }

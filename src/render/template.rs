@@ -5,12 +5,15 @@
 //! template, line and variable, never a silently empty field.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 pub use handlebars::Context;
 use handlebars::{Handlebars, RenderErrorReason};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+
+mod block_cache;
 
 /// (file name, built-in text) of every template examgen knows.
 #[rustfmt::skip]
@@ -85,6 +88,9 @@ pub struct Templates {
     registry: Handlebars<'static>,
     /// Where each template came from, for messages, in the order of [`Template::ALL`].
     sources: Vec<String>,
+    /// The rendered question blocks kept for reuse (see [`block_cache`]).
+    #[cfg_attr(not(test), allow(dead_code))]
+    cache: Arc<Mutex<block_cache::Cache>>,
 }
 
 /// Escapes text for the page markup (XML).
@@ -108,6 +114,12 @@ pub fn escape_markup(text: &str) -> String {
 impl Templates {
     /// The built-in templates, each overridden by a same-named file in `dir` if given.
     pub fn load(dir: Option<&Path>) -> Result<Templates> {
+        Templates::load_with(dir, true)
+    }
+
+    /// [`Templates::load`], with question blocks cached when `cache` and their template allows it (the
+    /// output is the same either way).
+    fn load_with(dir: Option<&Path>, cache: bool) -> Result<Templates> {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         registry.register_escape_fn(escape_markup);
@@ -123,6 +135,7 @@ impl Templates {
                 "`examgen init --templates DIR` writes the built-in templates there for editing",
             ));
         }
+        let mut compiled = Vec::new();
         for template in Template::ALL {
             let (file, builtin, name) = (template.file(), template.builtin(), template.name());
             let (text, source) = match dir.map(|d| d.join(file)).filter(|p| p.is_file()) {
@@ -133,18 +146,38 @@ impl Templates {
                 }
                 None => (builtin.to_string(), format!("built-in {file}")),
             };
-            registry
-                .register_template_string(name, &text)
-                .map_err(|e| {
+            let parsed =
+                handlebars::Template::compile_with_name(&text, name.to_string()).map_err(|e| {
                     let at = e
                         .pos()
                         .map_or(String::new(), |(l, c)| format!(" at line {l}, column {c}"));
                     Error::input(format!("the template {source} has a syntax error{at}"))
                         .because(e.reason())
                 })?;
+            compiled.push((name, text, parsed));
             sources.push(source);
         }
-        Ok(Templates { registry, sources })
+        let shared = Arc::new(Mutex::new(block_cache::Cache::default()));
+        // A partial renders one template inside another: no block is cached when any template has one.
+        let cache = cache
+            && !compiled
+                .iter()
+                .any(|(_, _, t)| block_cache::uses_partials(t));
+        let mut next_id = 0;
+        for (name, text, mut parsed) in compiled {
+            if cache {
+                for (helper, def) in block_cache::rewrite(&mut parsed, &text, &mut next_id, &shared)
+                {
+                    registry.register_helper(&helper, Box::new(def));
+                }
+            }
+            registry.register_template(name, parsed);
+        }
+        Ok(Templates {
+            registry,
+            sources,
+            cache: shared,
+        })
     }
 
     /// Renders `template` with `data`.
@@ -198,4 +231,154 @@ pub fn write_defaults(dir: &Path) -> Result<Vec<PathBuf>> {
     let items: Vec<(&Path, &[u8])> = missing.iter().map(|(p, t)| (p.as_path(), *t)).collect();
     crate::util::fs::write_run(dir, &items)?;
     Ok(missing.into_iter().map(|(p, _)| p).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `text` as the given template files of a folder made for the test.
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (file, text) in files {
+            std::fs::write(dir.path().join(file), text).unwrap();
+        }
+        dir
+    }
+
+    fn cached_blocks(t: &Templates) -> usize {
+        t.cache.lock().unwrap().len()
+    }
+
+    #[test]
+    fn cached_question_blocks_render_as_handlebars_does_for_the_built_in_templates() {
+        let request = crate::workflow::drawn::DrawRequest {
+            blueprint: Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank/exams/mock.yaml"),
+            seed: Some(5),
+            variants: 4,
+            distinct: false,
+            exclude_used: Vec::new(),
+        };
+        let drawn = crate::workflow::drawn::Drawn::load(&request, &mut std::io::sink()).unwrap();
+        let cached = Templates::load(None).unwrap();
+        let plain = Templates::load_with(None, false).unwrap();
+        let mut blocks = 0;
+        // Twice over: the second round is all reuse.
+        for _ in 0..2 {
+            for v in 0..4 {
+                let mut data = crate::model::paper::build(
+                    &drawn.bank,
+                    &drawn.blueprint,
+                    &drawn.variant(v),
+                    4,
+                    false,
+                );
+                data.student.name = "张三".into();
+                for teacher in [false, true] {
+                    data.teacher = teacher;
+                    for t in [
+                        Template::Paper,
+                        Template::Key,
+                        Template::AnswerSheet,
+                        Template::Review,
+                    ] {
+                        assert_eq!(
+                            cached.render(t, &data).unwrap(),
+                            plain.render(t, &data).unwrap(),
+                            "{t:?}, variant {v}, teacher {teacher}"
+                        );
+                    }
+                    blocks += 3 * data.question_count;
+                }
+            }
+        }
+        let kept = cached_blocks(&cached);
+        assert!(kept > 0, "the built-in question blocks are cached");
+        assert!(kept < blocks / 4, "{kept} kept of {blocks} rendered");
+        assert_eq!(cached_blocks(&plain), 0);
+    }
+
+    #[test]
+    fn a_schools_own_templates_render_the_same_cached_or_not() {
+        let dir = folder(&[
+            // The number in a condition: part of the key.
+            (
+                "paper.hbs",
+                "<document>{{#each parts}}{{#each questions}}<p>{{number}}．{{id}}{{#if (eq number 2)}}第二{{/if}}（{{@root.variant}}）{{#each options}}{{label}}{{text}}{{#if correct}}√{{/if}}{{/each}}</p>{{/each}}{{/each}}</document>",
+            ),
+            // Only printed: spliced; a root value read inside a nested block.
+            (
+                "key.hbs",
+                "<document>{{#each parts}}{{#each questions}}<p>{{number}}:{{answer}}{{#each answer_lines}}{{this}}{{@root.title}}{{@index}}{{/each}}{{{number}}}</p>{{/each}}{{/each}}</document>",
+            ),
+            // @index of the questions' loop: left to handlebars.
+            (
+                "answer-sheet.hbs",
+                "<document>{{#each parts}}{{#each questions}}<p>{{@index}}/{{number}}</p>{{/each}}{{/each}}</document>",
+            ),
+        ]);
+        let request = crate::workflow::drawn::DrawRequest {
+            blueprint: Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank/exams/quiz.yaml"),
+            seed: Some(2),
+            variants: 3,
+            distinct: false,
+            exclude_used: Vec::new(),
+        };
+        let drawn = crate::workflow::drawn::Drawn::load(&request, &mut std::io::sink()).unwrap();
+        let cached = Templates::load(Some(dir.path())).unwrap();
+        let plain = Templates::load_with(Some(dir.path()), false).unwrap();
+        for _ in 0..2 {
+            for v in 0..3 {
+                let data = crate::model::paper::build(
+                    &drawn.bank,
+                    &drawn.blueprint,
+                    &drawn.variant(v),
+                    3,
+                    false,
+                );
+                for t in [Template::Paper, Template::Key, Template::AnswerSheet] {
+                    let got = cached.render(t, &data).unwrap();
+                    assert_eq!(got, plain.render(t, &data).unwrap(), "{t:?}, variant {v}");
+                    assert!(got.contains(&format!("<p>{}", data.parts[0].questions[0].number)));
+                }
+            }
+        }
+        assert!(cached_blocks(&cached) > 0);
+    }
+
+    #[test]
+    fn questions_differing_in_anything_their_block_reads_never_share_a_rendering() {
+        let dir = folder(&[(
+            "paper.hbs",
+            "{{#each questions}}[{{number}}|{{stem}}|{{#if @root.teacher}}{{answer}}{{/if}}]{{/each}}",
+        )]);
+        let templates = Templates::load(Some(dir.path())).unwrap();
+        let render = |data: serde_json::Value| templates.render(Template::Paper, &data).unwrap();
+        let questions = json!([
+            {"number": 1, "stem": "甲", "answer": "A"},
+            {"number": 2, "stem": "乙", "answer": "A"},
+            {"number": 3, "stem": "甲", "answer": "B"},
+            {"number": 4, "stem": "甲", "answer": "A", "id": "not read"},
+            {"number": 5, "stem": "甲\u{FDD0}", "answer": "A"},
+            {"number": "6a", "stem": "甲", "answer": "A"},
+            {"number": 7, "stem": ["甲"], "answer": "A"},
+        ]);
+        assert_eq!(
+            render(json!({"teacher": false, "questions": questions})),
+            "[1|甲|][2|乙|][3|甲|][4|甲|][5|甲\u{FDD0}|][6a|甲|][7|[甲]|]"
+        );
+        assert_eq!(
+            render(json!({"teacher": true, "questions": questions})),
+            "[1|甲|A][2|乙|A][3|甲|B][4|甲|A][5|甲\u{FDD0}|A][6a|甲|A][7|[甲]|A]"
+        );
+        // A missing field is still the error it is without the cache.
+        let e = templates
+            .render(
+                Template::Paper,
+                &json!({"teacher": true, "questions": [{"number": 1, "stem": "甲"}]}),
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("answer"), "{e}");
+    }
 }

@@ -217,15 +217,20 @@ impl GlyphCheck<'_> {
     fn runs(&mut self, runs: &[Inline], place: &dyn Fn() -> String) {
         for run in runs {
             if let Inline::Text { text, role } = run {
-                let face = self.fonts.face(*role);
-                for c in text.chars().filter(|c| !face.has(*c)) {
-                    self.out.push(MissingGlyph {
-                        c,
-                        font: face.name.clone(),
-                        place: place(),
-                    });
-                }
+                self.text(text, *role, place);
             }
+        }
+    }
+
+    /// Checks `text` in `role`'s face.
+    fn text(&mut self, text: &str, role: FontRole, place: &dyn Fn() -> String) {
+        let face = self.fonts.face(role);
+        for c in text.chars().filter(|c| !face.has(*c)) {
+            self.out.push(MissingGlyph {
+                c,
+                font: face.name.clone(),
+                place: place(),
+            });
         }
     }
 
@@ -268,8 +273,9 @@ impl GlyphCheck<'_> {
         self.runs(&q.stem, &|| place(tpl, &q.stem, id));
         self.blocks(&q.body, id);
         for (label, runs) in &q.options {
-            let with_label = [body(label.clone()), runs.clone()].concat();
-            self.runs(&with_label, &|| place(tpl, runs, id));
+            // The label, then the option's text, checked where they are (not copied into one list).
+            self.text(label, FontRole::Body, &|| place(tpl, runs, id));
+            self.runs(runs, &|| place(tpl, runs, id));
         }
         self.blocks(&q.after, id);
     }

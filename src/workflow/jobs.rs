@@ -360,6 +360,12 @@ impl<'a> PaperSet<'a> {
         })
     }
 
+    /// Whether each prepared document serves one job only (a variant per student, [`PaperSet::sharing_fonts`]):
+    /// it is then made for the job and moved into the student's copy, never kept.
+    fn prepares_once(&self) -> bool {
+        self.class_faces.is_some()
+    }
+
     /// The job's document as prepared for stamping, made by `make` when no job has made it yet (or it has
     /// been dropped since).
     fn prepared(
@@ -706,12 +712,24 @@ impl Backends<'_> {
         {
             return Ok(None);
         }
-        let Some(prepared) = set.prepared(job, || self.prepare(set, job)) else {
-            return Ok(None);
+        let metrics = self.typeset.fonts();
+        let kept;
+        let once;
+        let (layout, fonts) = if set.prepares_once() {
+            let Some(Prepared { layout, fonts }) = self.prepare(set, job) else {
+                return Ok(None);
+            };
+            once = fonts;
+            (layout.into_stamped(&values, metrics), once.as_ref())
+        } else {
+            let Some(prepared) = set.prepared(job, || self.prepare(set, job)) else {
+                return Ok(None);
+            };
+            kept = prepared;
+            (kept.layout.stamped(&values, metrics), kept.fonts.as_ref())
         };
-        let layout = prepared.layout.stamped(&values, self.typeset.fonts());
         let pdf = self.pdf()?;
-        let (bytes, print) = match &prepared.fonts {
+        let (bytes, print) = match fonts {
             Some(fonts) => pdf.write_shared_for_print(&layout, fonts, true)?,
             None => (pdf.write(&layout)?, None),
         };

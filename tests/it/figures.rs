@@ -260,7 +260,10 @@ fn check_names_every_broken_figure_with_its_line_and_column() {
         err.contains(&format!("stats.yaml:{}:", line_of("img/notes.txt"))),
         "{err}"
     );
-    assert!(err.contains("is not a PNG, JPEG or SVG image"), "{err}");
+    assert!(
+        err.contains("is not a PNG, JPEG, SVG, WebP or BMP image"),
+        "{err}"
+    );
     assert!(err.contains("4 errors"), "{err}");
 }
 

@@ -52,6 +52,15 @@ fn keys_typed(m: &Manifest) -> Vec<String> {
         .collect()
 }
 
+/// scores.csv of grading `answers` against the paper, which must pass without a word on stderr.
+fn graded_quietly(dir: &Dir, answers: &str) -> String {
+    let run = dir
+        .run(&["grade", "out/manifest.json", answers, "-o", "g"])
+        .success();
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    std::fs::read_to_string(dir.join("g/scores.csv")).unwrap()
+}
+
 fn total_of(scores: &str, id: &str) -> Decimal {
     let line = scores
         .lines()
@@ -69,11 +78,7 @@ fn question_headers_as_teachers_write_them_and_the_name_column() {
         "answers.csv",
         format!("学号,姓名,班级,第1题,题2,Q3,4.0,5,6,7,8,9\n2025001,张三,高三1班,{keys}\n"),
     );
-    let run = dir
-        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
-        .success();
-    assert!(run.stderr.is_empty(), "{}", run.stderr);
-    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    let scores = graded_quietly(&dir, "answers.csv");
     // Everything right but the hand-marked short answer: 16.5 − 5.
     assert_eq!(
         total_of(&scores, "2025001"),
@@ -84,6 +89,33 @@ fn question_headers_as_teachers_write_them_and_the_name_column() {
         scores.contains("2025001,张三,A"),
         "name from 姓名: {scores}"
     );
+}
+
+#[test]
+fn title_rows_above_the_header_of_an_answers_table_are_skipped() {
+    let (dir, m) = paper();
+    let keys = keys_typed(&m).join(",");
+    dir.create(
+        "answers.csv",
+        format!(
+            "2025年秋季模拟考试答题录入表,,,,\n录入人：王老师,2025-11-02,,,\n学号,姓名,1,2,3,4,5,6,7,8,9\n2025001,张三,{keys}\n"
+        ),
+    );
+    let scores = graded_quietly(&dir, "answers.csv");
+    assert_eq!(
+        total_of(&scores, "2025001"),
+        Decimal::new(115, 1),
+        "{scores}"
+    );
+    // A first row of three filled cells is no title: it is the header, and says what is wrong with it.
+    dir.create(
+        "answers2.csv",
+        format!("成绩表,秋季,第一次\n学号,姓名,1,2,3,4,5,6,7,8,9\n2025001,张三,{keys}\n"),
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers2.csv", "-o", "g2"])
+        .failure(1);
+    assert!(run.stderr.contains("answers2.csv:1:"), "{}", run.stderr);
 }
 
 #[test]

@@ -66,6 +66,14 @@ fn layout_lines(layout: &examgen::render::layout::Layout) -> Vec<String> {
     lines
 }
 
+/// The manifest `draw --format json` prints for `blueprint` with seed 1.
+fn drawn_manifest(dir: &Dir, blueprint: &str) -> serde_json::Value {
+    let run = dir
+        .run(&["draw", blueprint, "--seed", "1", "--format", "json"])
+        .success();
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
 fn check(dir: &Dir, bank: &Path) -> crate::util::Run {
     dir.run(&["check", bank.to_str().unwrap()])
 }
@@ -447,4 +455,183 @@ fn full_width_answer_letters_mean_the_same_options() {
     let bank = Bank::load(&b).unwrap();
     assert_eq!(bank.questions[0].answer_text(), "A");
     assert_eq!(bank.questions[1].answer_text(), "ABD");
+}
+
+#[test]
+fn counts_minutes_points_and_difficulty_typed_with_units_or_words_mean_the_number() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        r#"  - id: cw-001
+    type: 单选题
+    stem: 社区工作者多久至少培训一次？（　）
+    options: ["每年", "每两年", "每三年", "每五年"]
+    answer: A
+    difficulty: 较易
+  - id: cw-002
+    type: single
+    stem: 社区工作者由谁管理？（　）
+    options: ["街道", "区县", "市级", "省级"]
+    answer: B
+    difficulty: 难
+    points: 2分
+  - id: cw-003
+    type: 判断
+    stem: 社区工作者每年至少培训一次。
+    answer: 对
+    difficulty: ３
+"#,
+    );
+    check(&dir, &b).success();
+    let loaded = Bank::load(&b).unwrap();
+    let levels: Vec<u8> = loaded.questions.iter().map(|q| q.difficulty).collect();
+    assert_eq!(levels, [2, 5, 3]);
+    dir.create(
+        "bank/exams/t.yaml",
+        "title: 测验\nduration: 45分钟\nparts:\n  - {type: 单选, count: 2题, points: 1分, difficulty: {较易: 50%, 难: 50%}}\n  - {type: 判断, count: 1道, points: 0.5 分}\n",
+    );
+    let manifest = drawn_manifest(&dir, "bank/exams/t.yaml");
+    assert_eq!(manifest["total_points"], "3.5", "{manifest}");
+
+    // A unit that does not belong to the key, or a word that names no level, stays a located error.
+    dir.create(
+        "bank/exams/bad.yaml",
+        "title: 测验\nduration: 2小时\nparts:\n  - {type: 单选, count: 2分}\n",
+    );
+    let run = dir.run(&["draw", "bank/exams/bad.yaml"]).failure(1);
+    assert!(
+        run.stderr.contains("`2小时` is not a whole number"),
+        "{}",
+        run.stderr
+    );
+    let b2 = bank(
+        &dir,
+        "  - id: cw-001\n    type: judge\n    stem: 培训每年一次。\n    answer: true\n    difficulty: 中上\n",
+    );
+    let run = check(&dir, &b2).failure(1);
+    assert!(run.stderr.contains("cw.yaml:13:17"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`中上` is not a difficulty level"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("易, 较易, 中, 较难, 难"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn blueprint_sections_may_be_named_by_their_titles() {
+    let dir = Dir::new();
+    let one = |id: &str, title: &str, n: usize| {
+        let questions: String = (1..=n)
+            .map(|i| {
+                format!("  - id: {id}-{i}\n    type: single\n    stem: 第{i}题题干（　）。\n    options: [甲, 乙, 丙, 丁]\n    answer: A\n")
+            })
+            .collect();
+        dir.create(
+            &format!("bank/{id}.yaml"),
+            format!(
+                "section:\n  id: {id}\n  title: {title}\nnotes:\n  - id: {id}-n\n    title: {id}要点\n    text: {id}的要点内容。\nquestions:\n{questions}"
+            ),
+        );
+    };
+    one("intro", "第一章 社会工作概述", 4);
+    one("case", "第二章 个案工作", 4);
+    one("group", "第三章　小组工作", 4);
+    dir.create(
+        "bank/exams/t.yaml",
+        "title: 测验\nparts:\n  - type: single\n    count: 6\n    sections: {第一章 社会工作概述: 1, 个案工作: 2, 第三章: 3}\n",
+    );
+    let manifest = drawn_manifest(&dir, "bank/exams/t.yaml");
+    let sections: Vec<&str> = manifest["variants"][0]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["section"].as_str().unwrap())
+        .collect();
+    for (id, n) in [("intro", 1), ("case", 2), ("group", 3)] {
+        assert_eq!(
+            sections.iter().filter(|s| **s == id).count(),
+            n,
+            "{sections:?}"
+        );
+    }
+    // `平均` is `even`; a name that is no id, title or unique start of a title lists the sections.
+    dir.create(
+        "bank/exams/even.yaml",
+        "title: 测验\nparts:\n  - {type: single, count: 3, sections: 平均}\n",
+    );
+    dir.run(&["draw", "bank/exams/even.yaml", "--seed", "1"])
+        .success();
+    dir.create(
+        "bank/exams/bad.yaml",
+        "title: 测验\nparts:\n  - {type: single, count: 2, sections: {第: 1, 第四章: 1}}\n",
+    );
+    let run = dir.run(&["draw", "bank/exams/bad.yaml"]).failure(1);
+    assert!(run.stderr.contains("section `第`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("case（第二章 个案工作）"),
+        "{}",
+        run.stderr
+    );
+    // The handout takes titles too.
+    dir.run(&["handout", "bank", "--sections", "第二章", "-o", "h"])
+        .success();
+    let pdf = std::fs::read_dir(dir.join("h"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .unwrap();
+    let text = crate::util::tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("第二章 个案工作"), "{text}");
+    assert!(!text.contains("第一章"), "{text}");
+}
+
+#[test]
+fn options_written_by_their_letters_and_judge_answers_in_words_are_read() {
+    let dir = Dir::new();
+    let b = bank(
+        &dir,
+        r#"  - id: cw-001
+    type: single
+    stem: 社区工作者多久至少培训一次？（　）
+    options:
+      A: 每年
+      B: 每两年
+      Ｃ: 每三年
+      d: 每五年
+    answer: B
+  - id: cw-002
+    type: judge
+    stem: 社区工作者每年至少培训一次。
+    answer: 是
+  - id: cw-003
+    type: judge
+    stem: 社区工作者无需培训。
+    answer: 否
+"#,
+    );
+    check(&dir, &b).success();
+    let loaded = Bank::load(&b).unwrap();
+    assert_eq!(
+        loaded.questions[0].options,
+        ["每年", "每两年", "每三年", "每五年"]
+    );
+    let answers: Vec<String> = loaded.questions.iter().map(|q| q.answer_text()).collect();
+    assert_eq!(answers, ["B", "√", "×"]);
+    // Letters with a gap are no list of options: refused at the options.
+    let b = bank(
+        &dir,
+        "  - id: cw-001\n    type: single\n    stem: 问（　）\n    options: {A: 甲, B: 乙, D: 丁}\n    answer: A\n",
+    );
+    let run = check(&dir, &b).failure(1);
+    assert!(run.stderr.contains("cw.yaml:12:14"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("needs a list of 2 to 8 options"),
+        "{}",
+        run.stderr
+    );
 }

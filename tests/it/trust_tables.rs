@@ -114,15 +114,15 @@ fn numbers_from_excel_are_read_as_meant_or_refused_in_plain_words() {
 
     let src = dir.create(
         "bad.csv",
-        "编号,题型,题干,选项A,选项B,答案,难度\n2.03E+07,单选,每年至少培训（　）次。,一,二,A,3\nq2,单选,每年培训（　）次。,一,二,A,3.5\nq3,单选,培训由（　）组织。,县级,市级,A,高\n",
+        "编号,题型,题干,选项A,选项B,答案,难度\n2.03E+07,单选,每年至少培训（　）次。,一,二,A,3\nq2,单选,每年培训（　）次。,一,二,A,3.5\nq3,单选,培训由（　）组织。,县级,市级,A,中上\n",
     );
     let run = dir
         .run(&["import", src.to_str().unwrap(), "-o", "bank2"])
         .failure(1);
     for want in [
         "bad.csv:2:1: error: row 2: the id `2.03E+07` is a number Excel shortened to scientific notation",
-        "bad.csv:3:7: error: row 3: 难度 (difficulty) `3.5` is not a whole number from 1 (easiest) to 5 (hardest)",
-        "bad.csv:4:7: error: row 4: 难度 (difficulty) `高` is not a whole number",
+        "bad.csv:3:7: error: row 3: 难度 (difficulty) `3.5` is not a level from 1 (easiest) to 5 (hardest), nor 易, 较易, 中, 较难, 难",
+        "bad.csv:4:7: error: row 4: 难度 (difficulty) `中上` is not a level",
     ] {
         assert!(run.stderr.contains(want), "{want}\n{}", run.stderr);
     }

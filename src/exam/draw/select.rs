@@ -424,10 +424,15 @@ fn section_named(
     id: &str,
     what: &str,
 ) -> Result<usize> {
-    bank.section_index(id).ok_or_else(|| {
+    bank.section_named(id).ok_or_else(|| {
         let ids: Vec<&str> = bank.sections.iter().map(|s| s.id.as_str()).collect();
         let hint = crate::input::yaml::closest(id, &ids).map_or_else(
-            || format!("the bank's sections are: {}", ids.join(", ")),
+            || {
+                format!(
+                    "name a section by its id or its title; the bank's sections are: {}",
+                    bank.section_list()
+                )
+            },
             |b| format!("did you mean `{b}`?"),
         );
         Error::input(format!(

@@ -141,14 +141,9 @@ pub fn parse_cell(
     }
     match kind {
         QuestionType::Single | QuestionType::Multiple => letters(kind, options, cell),
-        QuestionType::Judge => match fold(cell).as_str() {
-            "t" | "true" | "对" | "√" | "✓" | "✔" | "1" | "y" | "yes" | "正确" | "是" => {
-                Ok(Given::Judge(true))
-            }
-            "f" | "false" | "错" | "×" | "x" | "✗" | "✘" | "0" | "n" | "no" | "错误" | "否" => {
-                Ok(Given::Judge(false))
-            }
-            _ => Err(format!(
+        QuestionType::Judge => match crate::input::typed::judge_word(&fold(cell)) {
+            Some(truth) => Ok(Given::Judge(truth)),
+            None => Err(format!(
                 "`{cell}` is not a judge answer (use T/F, 对/错, √/× or 1/0)"
             )),
         },

@@ -178,7 +178,7 @@ pub fn grade(
         row.as_ref()
             .map_or(true, |(_, c)| c.iter().any(|x| !x.trim().is_empty()))
     });
-    let Some((header_row, header)) = rows.next().transpose()? else {
+    let Some((header_row, header)) = responses::header_row(&mut rows)? else {
         return Err(Error::input(format!(
             "the responses file {} is empty",
             responses.display()

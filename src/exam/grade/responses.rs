@@ -163,6 +163,32 @@ pub fn read_header(
     })
 }
 
+/// How many title rows (`2025年模拟考试成绩录入表`, `考试日期：…`) may stand above a table's header.
+const TITLE_ROWS: usize = 3;
+
+/// A title above the header: at most two cells filled, none an id heading or a question number.
+fn is_title_row(cells: &[String]) -> bool {
+    let filled: Vec<&String> = cells.iter().filter(|c| !c.trim().is_empty()).collect();
+    filled.len() <= 2
+        && !filled
+            .iter()
+            .any(|c| is(c, ID) || question_number(c).is_some())
+}
+
+/// The header row of a table read row by row (empty rows already left out): the first row after up to
+/// three title rows.
+pub fn header_row(
+    rows: &mut impl Iterator<Item = Result<(usize, Vec<String>)>>,
+) -> Result<Option<(usize, Vec<String>)>> {
+    for _ in 0..TITLE_ROWS {
+        match rows.next().transpose()? {
+            Some((_, cells)) if is_title_row(&cells) => continue,
+            other => return Ok(other),
+        }
+    }
+    rows.next().transpose()
+}
+
 /// The header's problems stop the grading, or under `lenient` become warnings.
 fn settle_header_problems(
     path: &Path,
@@ -263,7 +289,7 @@ pub fn read_manual(
         row.as_ref()
             .map_or(true, |(_, c)| c.iter().any(|x| !x.trim().is_empty()))
     });
-    let Some((header_row, header)) = rows.next().transpose()? else {
+    let Some((header_row, header)) = header_row(&mut rows)? else {
         return Ok(HashMap::new());
     };
     let id_col = header.iter().position(|h| is(h, ID)).unwrap_or(0);

@@ -13,6 +13,7 @@ use super::{
     stem,
 };
 use crate::diag::Diagnostic;
+use crate::input::typed;
 use crate::input::yaml::{YamlDoc, join_path, read_text};
 
 const TOP_KEYS: &[&str] = &["section", "notes", "questions"];
@@ -65,7 +66,7 @@ struct RawQuestion {
     options: Option<Value>,
     #[serde(default)]
     answer: Option<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::input::typed::difficulty")]
     difficulty: Option<u8>,
     #[serde(default)]
     tags: Vec<String>,
@@ -545,6 +546,24 @@ fn scalar_text(doc: &YamlDoc, value: &Value, path: &str) -> Option<String> {
     }
 }
 
+/// Options written as a mapping by their letters (`A: 甲`, `B: 乙`, …, ASCII or full-width, any case): in
+/// letter order, with each key as written, when the letters run from A without a gap; else none.
+fn lettered_options(map: &serde_yaml::Mapping) -> Option<Vec<(String, &Value)>> {
+    let mut lettered: Vec<(usize, String, &Value)> = Vec::new();
+    for (key, item) in map {
+        let written = key.as_str()?.to_string();
+        let folded = typed::number_text(&written, &[]).to_ascii_uppercase();
+        let mut chars = folded.chars();
+        let (Some(letter @ 'A'..='H'), None) = (chars.next(), chars.next()) else {
+            return None;
+        };
+        lettered.push((letter as usize - 'A' as usize, written, item));
+    }
+    lettered.sort_by_key(|(i, _, _)| *i);
+    let gapless = lettered.iter().enumerate().all(|(n, (i, _, _))| n == *i);
+    gapless.then(|| lettered.into_iter().map(|(_, k, v)| (k, v)).collect())
+}
+
 fn read_options(
     doc: &YamlDoc,
     value: Option<&Value>,
@@ -566,7 +585,20 @@ fn read_options(
             return Vec::new();
         }
     };
-    let Some(Value::Sequence(items)) = value else {
+    let items: Vec<(String, &Value)> = match value {
+        Some(Value::Sequence(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (format!("{path}[{i}]"), item))
+            .collect(),
+        Some(Value::Mapping(map)) if lettered_options(map).is_some() => lettered_options(map)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(key, item)| (join_path(path, &key), item))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !matches!(value, Some(Value::Sequence(_))) && items.is_empty() {
         diags.push(
             doc.error_at(
                 if value.is_some() {
@@ -582,8 +614,8 @@ fn read_options(
     };
     let mut typed = Vec::new();
     let mut indices = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let item_path = format!("{path}[{i}]");
+    for (i, (item_path, item)) in items.iter().enumerate() {
+        let item_path = item_path.clone();
         match scalar_text(doc, item, &item_path) {
             Some(text) if !text.trim().is_empty() => {
                 typed.push((item_path, text.trim().to_string()));
@@ -793,17 +825,14 @@ impl AnswerReader<'_> {
         let id = self.at.id;
         let truth = match value {
             Value::Bool(b) => Some(*b),
-            Value::String(s) => match s.trim() {
-                "对" | "√" | "正确" | "T" | "t" => Some(true),
-                "错" | "×" | "错误" | "F" | "f" => Some(false),
-                _ => None,
-            },
+            Value::String(s) => typed::judge_word(s),
             _ => None,
         };
         truth.map(Answer::Judge).or_else(|| {
             self.fail(
                 format!("answer of judge question `{id}` must be true or false"),
-                "write `answer: true` or `answer: false`".into(),
+                "write `answer: true` or `answer: false` (also 对/错, √/×, 正确/错误, 是/否)"
+                    .into(),
             )
         })
     }
@@ -891,7 +920,10 @@ fn read_points(
     // A float's shortest printed form (1.5, 0.1) parses back to the decimal the author wrote.
     let text = match value {
         Value::Number(n) => n.to_string(),
-        other => scalar_text(doc, other, path).unwrap_or_default(),
+        other => typed::number_text(
+            &scalar_text(doc, other, path).unwrap_or_default(),
+            typed::POINT_UNITS,
+        ),
     };
     match Decimal::from_str(text.trim()) {
         Ok(p) if p > Decimal::ZERO => Some(p),

@@ -258,9 +258,76 @@ impl Bank {
         self.sections.iter().position(|s| s.id == id)
     }
 
+    /// The section a teacher names in a blueprint or on the command line: its id, or its title as
+    /// printed (spaces and full-width forms aside), the title without its chapter label (`第一章 `, `一、`),
+    /// or the start of exactly one title (`第二章`).
+    pub fn section_named(&self, name: &str) -> Option<usize> {
+        if let Some(i) = self.section_index(name) {
+            return Some(i);
+        }
+        let wanted = title_key(name);
+        if wanted.is_empty() {
+            return None;
+        }
+        let titles: Vec<String> = self.sections.iter().map(|s| title_key(&s.title)).collect();
+        let only = |hits: Vec<usize>| (hits.len() == 1).then(|| hits[0]);
+        only((0..titles.len()).filter(|&i| titles[i] == wanted).collect())
+            .or_else(|| {
+                only(
+                    (0..titles.len())
+                        .filter(|&i| without_chapter_label(&titles[i]) == wanted)
+                        .collect(),
+                )
+            })
+            .or_else(|| {
+                only(
+                    (0..titles.len())
+                        .filter(|&i| wanted.chars().count() >= 2 && titles[i].starts_with(&wanted))
+                        .collect(),
+                )
+            })
+    }
+
+    /// The sections as a hint lists them: `cw（关于加强社区工作者队伍建设的意见）, vs（…）`.
+    pub fn section_list(&self) -> String {
+        self.sections
+            .iter()
+            .map(|s| format!("{}（{}）", s.id, s.title))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
+}
+
+/// A title compared as typed: full-width forms folded, spaces dropped.
+fn title_key(title: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    title.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A title without a leading chapter label: `第一章`, `第3节`, `一、`, `3.` (spaces already dropped).
+fn without_chapter_label(title: &str) -> &str {
+    let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十百零〇两".contains(c);
+    if let Some(rest) = title.strip_prefix('第') {
+        let after = rest.trim_start_matches(numeral);
+        if after.len() < rest.len() {
+            for unit in ["章", "节", "部分", "篇", "单元", "讲"] {
+                if let Some(t) = after.strip_prefix(unit) {
+                    return t.trim_start_matches([':', '、', '.']);
+                }
+            }
+        }
+    }
+    let after = title.trim_start_matches(numeral);
+    if after.len() < title.len() {
+        if let Some(t) = after.strip_prefix(['、', '.', ':']) {
+            return t;
+        }
+    }
+    title
 }
 
 /// Note text as paragraphs: split at blank lines, the lines of a paragraph joined — directly between

@@ -207,7 +207,7 @@ pub struct Listing {
 /// Extensions of the files a scanner writes: such a file that does not read as one is reported (a
 /// damaged or empty scan), where any other file that is no image is only noted and left out.
 const SCAN_EXTENSIONS: &[&str] = &[
-    "pdf", "png", "jpg", "jpeg", "jpe", "tif", "tiff", "jp2", "jpx",
+    "pdf", "png", "jpg", "jpeg", "jpe", "tif", "tiff", "jp2", "jpx", "webp", "bmp", "heic", "heif",
 ];
 
 /// The pages of `path` (see [`page_sources`]) with the notes on files left out.
@@ -272,7 +272,7 @@ pub fn list_pages(path: &Path) -> Listing {
         let no_image = matches!(sources.as_slice(), [Err(p)] if p.page.is_none() && p.message.starts_with(NOT_A_SCAN));
         if no_image && !scan_extension {
             listing.skipped.push(format!(
-                "{}: not a scan (neither a PDF nor a PNG, JPEG or TIFF image), left out",
+                "{}: not a scan (neither a PDF nor a PNG, JPEG, TIFF, WebP or BMP image), left out",
                 f.display()
             ));
             continue;
@@ -281,7 +281,7 @@ pub fn list_pages(path: &Path) -> Listing {
     }
     if listing.pages.is_empty() {
         listing.pages.push(Err(whole(
-            "the folder holds no scans (no PDF, PNG, JPEG or TIFF file)".into(),
+            "the folder holds no scans (no PDF, PNG, JPEG, TIFF, WebP or BMP file)".into(),
         )));
     }
     listing
@@ -387,7 +387,12 @@ fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
     }
     match image::guess_format(&head) {
         Ok(image::ImageFormat::Tiff) => tiff_sources(path),
-        Ok(image::ImageFormat::Png | image::ImageFormat::Jpeg) => {
+        Ok(
+            image::ImageFormat::Png
+            | image::ImageFormat::Jpeg
+            | image::ImageFormat::WebP
+            | image::ImageFormat::Bmp,
+        ) => {
             vec![Ok(PageSource {
                 source: path.to_path_buf(),
                 page: 1,
@@ -397,10 +402,26 @@ fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
         Ok(other) => vec![Err(whole(format!(
             "{other:?} images are not read; scan to PDF, PNG, JPEG or TIFF"
         )))],
+        Err(_) if is_heif(&head) => vec![Err(whole(
+            "an iPhone photo in HEIC, which examgen cannot read: send the photos as JPEG (on the iPhone: \
+             Settings → Camera → Formats → Most Compatible; or share them through WeChat or e-mail, \
+             which send JPEG) or save them as JPEG on the computer"
+                .into(),
+        ))],
         Err(_) => vec![Err(whole(format!(
-            "{NOT_A_SCAN} a PNG, JPEG or TIFF image"
+            "{NOT_A_SCAN} a PNG, JPEG, TIFF, WebP or BMP image"
         )))],
     }
+}
+
+/// HEIF/HEIC (an iPhone's photos, AVIF too): an ISO media file whose `ftyp` box names a HEIF brand.
+fn is_heif(head: &[u8]) -> bool {
+    head.len() >= 12
+        && &head[4..8] == b"ftyp"
+        && matches!(
+            &head[8..12],
+            b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" | b"avif"
+        )
 }
 
 /// The first kilobyte of a file (less when the file is shorter).

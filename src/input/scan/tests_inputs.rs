@@ -58,15 +58,56 @@ fn copies_are_read_in_the_order_people_count_them() {
     expected.extend((1..=10).map(|n| format!("扫描 ({n}).jpg")));
     assert_eq!(names(&listing.pages), expected);
     // Upper-case extensions read like any other.
-    for p in &listing.pages[..3] {
+    assert_pages_identify(&listing.pages[..3], &geom, &student.id);
+}
+
+/// Every page decodes and reads as the sheet of the student with `id`.
+fn assert_pages_identify(
+    pages: &[Result<PageSource, PageProblem>],
+    geom: &SheetGeometry,
+    id: &str,
+) {
+    for p in pages {
         let page = p
             .as_ref()
             .unwrap()
             .decode()
             .unwrap_or_else(|e| panic!("{e}"));
-        let reading = read_page(&page.image, &geom).unwrap();
-        assert_eq!(reading.id_text(), student.id);
+        let reading = read_page(&page.image, geom).unwrap();
+        assert_eq!(reading.id_text(), id);
     }
+}
+
+#[test]
+fn webp_and_bmp_pages_read_and_an_iphone_heic_photo_says_how_to_send_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (geom, student, img) = scan(11, &Distortion::turned(0.4, 1.0, (0.0, 0.0)));
+    for (name, format) in [
+        ("微信图片_20251102.webp", image::ImageFormat::WebP),
+        ("SCAN0001.BMP", image::ImageFormat::Bmp),
+    ] {
+        let rgb = image::DynamicImage::ImageLuma8(img.clone()).into_rgb8();
+        let mut bytes = Vec::new();
+        rgb.write_to(&mut std::io::Cursor::new(&mut bytes), format)
+            .unwrap();
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    // The head of an iPhone photo: an ISO media `ftyp` box of brand heic.
+    std::fs::write(
+        dir.path().join("IMG_0001.HEIC"),
+        b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\0",
+    )
+    .unwrap();
+    let listing = list_pages(dir.path());
+    assert!(listing.skipped.is_empty(), "{:?}", listing.skipped);
+    assert_eq!(
+        names(&listing.pages),
+        ["IMG_0001.HEIC", "SCAN0001.BMP", "微信图片_20251102.webp"]
+    );
+    let heic = listing.pages[0].as_ref().unwrap_err();
+    assert!(heic.message.contains("iPhone photo in HEIC"), "{heic}");
+    assert!(heic.message.contains("Most Compatible"), "{heic}");
+    assert_pages_identify(&listing.pages[1..], &geom, &student.id);
 }
 
 #[test]

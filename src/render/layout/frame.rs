@@ -246,7 +246,17 @@ pub(in crate::render::layout) fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item
     if let Item::Stamp(s) = item {
         return Item::Stamp(s.moved(dx, dy));
     }
-    let mut item = shift(item, dy);
+    moved_xy(item.clone(), dx, dy)
+}
+
+/// `item` moved by (dx, dy), taken rather than copied: a page takes a paragraph's lines without copying
+/// their text again. Down first, then across, as [`shift_xy`] (the same sums to the last bit); a stamp's
+/// box records the move as one.
+pub(in crate::render::layout) fn moved_xy(item: Item, dx: f32, dy: f32) -> Item {
+    if let Item::Stamp(s) = item {
+        return Item::Stamp(s.moved(dx, dy));
+    }
+    let mut item = moved(item, dy);
     match &mut item {
         Item::Text { x, .. }
         | Item::Formula { x, .. }
@@ -266,7 +276,11 @@ pub(in crate::render::layout) fn shift_xy(item: &Item, dx: f32, dy: f32) -> Item
 
 /// Moves an item down by dy.
 pub(in crate::render::layout) fn shift(item: &Item, dy: f32) -> Item {
-    let mut item = item.clone();
+    moved(item.clone(), dy)
+}
+
+/// `item` moved down by dy, taken rather than copied.
+pub(in crate::render::layout) fn moved(mut item: Item, dy: f32) -> Item {
     match &mut item {
         Item::Text { y, .. } | Item::Formula { y, .. } => *y += dy,
         Item::Line { y1, y2, .. } => {
@@ -281,4 +295,95 @@ pub(in crate::render::layout) fn shift(item: &Item, dy: f32) -> Item {
         Item::Stamp(s) => *s = s.moved(0.0, dy),
     }
     item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::layout::stamp::{Stamp, StampBox};
+
+    /// One item of every kind, at positions whose sums round.
+    fn every_kind() -> Vec<Item> {
+        vec![
+            Item::Text {
+                x: 0.1,
+                y: 0.2,
+                size: 10.5,
+                font: FontRole::Body,
+                text: "第1题".into(),
+                spacing: 0.3,
+            },
+            Item::Line {
+                x1: 0.7,
+                y1: 1.3,
+                x2: 100.1,
+                y2: 1.3,
+                width: 0.6,
+                dashed: true,
+            },
+            Item::Rect {
+                x: 3.3,
+                y: 4.4,
+                w: 5.0,
+                h: 6.0,
+                width: 0.5,
+            },
+            Item::Fill {
+                x: 7.7,
+                y: 8.8,
+                w: 1.0,
+                h: 1.0,
+                shade: 0.0,
+            },
+            Item::Image {
+                x: 9.9,
+                y: 10.1,
+                w: 20.0,
+                h: 30.0,
+                src: "a.png".into(),
+            },
+            Item::Turned {
+                x: 11.1,
+                y: 12.3,
+                size: 9.0,
+                font: FontRole::Heading,
+                text: "密封线".into(),
+            },
+            Item::Spot(SpotBox {
+                x: 13.7,
+                y: 14.9,
+                w: 2.0,
+                h: 2.0,
+                spot: Spot::Qr,
+            }),
+            Item::Stamp(StampBox::new(
+                Stamp::Qr {
+                    x: 1.0,
+                    y: 2.0,
+                    side: 30.0,
+                },
+                "code".into(),
+            )),
+        ]
+    }
+
+    #[test]
+    fn an_item_taken_and_moved_lands_where_a_copy_moved_lands() {
+        for item in every_kind() {
+            for (dx, dy) in [(0.0, 56.69), (141.73, 0.1), (0.3, 0.7)] {
+                assert_eq!(
+                    moved_xy(item.clone(), dx, dy),
+                    shift_xy(&item, dx, dy),
+                    "{item:?}"
+                );
+                assert_eq!(moved(item.clone(), dy), shift(&item, dy), "{item:?}");
+            }
+        }
+        // Moved twice, a stamp's box keeps both moves in order (replayed on its items when stamped).
+        let stamp = every_kind().pop().unwrap();
+        let twice = moved(moved_xy(stamp.clone(), 1.0, 2.0), 3.0);
+        let expected = shift(&shift_xy(&stamp, 1.0, 2.0), 3.0);
+        assert_eq!(twice, expected);
+        assert_ne!(twice, stamp);
+    }
 }

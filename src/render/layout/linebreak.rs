@@ -40,17 +40,14 @@ pub struct LineSpan {
 pub fn break_opportunities(pieces: &[Piece]) -> Vec<bool> {
     let text: String = pieces.iter().map(|p| p.c).collect();
     let mut allowed = vec![false; pieces.len() + 1];
-    let byte_to_index: std::collections::HashMap<usize, usize> = text
-        .char_indices()
-        .enumerate()
-        .map(|(i, (b, _))| (b, i))
-        .chain(std::iter::once((text.len(), pieces.len())))
-        .collect();
+    // Opportunities come at character boundaries in increasing order: the piece index follows by counting
+    // the characters since the last one.
+    let (mut at_byte, mut at_index) = (0, 0);
     for (byte, op) in linebreaks(&text) {
-        if let (Some(&i), BreakOpportunity::Allowed | BreakOpportunity::Mandatory) =
-            (byte_to_index.get(&byte), op)
-        {
-            allowed[i] = true;
+        at_index += text[at_byte..byte].chars().count();
+        at_byte = byte;
+        if matches!(op, BreakOpportunity::Allowed | BreakOpportunity::Mandatory) {
+            allowed[at_index] = true;
         }
     }
     allowed[0] = false;
@@ -192,6 +189,56 @@ mod tests {
         let got = lines("到2025年完成examgen工作", 60.0);
         assert!(got.iter().any(|l| l.contains("2025")), "{got:?}");
         assert!(got.iter().any(|l| l.contains("examgen")), "{got:?}");
+    }
+
+    /// The pieces before which UAX #14 allows a break, found by looking each opportunity's byte up in a
+    /// table of every character's byte offset.
+    fn opportunities_by_table(text: &str) -> Vec<usize> {
+        let offsets: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        linebreaks(text)
+            .filter(|(_, op)| matches!(op, BreakOpportunity::Allowed | BreakOpportunity::Mandatory))
+            .map(|(byte, _)| offsets.iter().position(|b| *b == byte).unwrap())
+            .filter(|i| *i > 0)
+            .collect()
+    }
+
+    #[test]
+    fn break_opportunities_land_on_the_right_piece_whatever_the_bytes_per_character() {
+        // One-, two-, three- and four-byte characters, spaces, a line break and a blank.
+        for text in [
+            "abc def",
+            "社会工作 is 社会 work 2025年",
+            "é à ü — “引号” 𠀀𠀁 x",
+            "第一行\n第二行 ok",
+            "填写\u{FFFC}后 A．B．C．D．",
+        ] {
+            let p = pieces(text);
+            let allowed = break_opportunities(&p);
+            assert_eq!(allowed.len(), p.len() + 1);
+            // Before the Chinese rules: every UAX #14 opportunity the rules do not forbid is kept, and
+            // nothing else but the quote rule's.
+            for i in opportunities_by_table(text) {
+                let forbidden = i < p.len()
+                    && (NO_LINE_START.contains(p[i].c) || NO_LINE_END.contains(p[i - 1].c));
+                assert!(allowed[i] || forbidden, "{text:?}: break before {i} lost");
+            }
+            let table = opportunities_by_table(text);
+            for (i, ok) in allowed.iter().enumerate() {
+                let quote = i > 0 && i < p.len() && matches!(p[i].c, '“' | '‘' | '”' | '’')
+                    || i > 0 && matches!(p[i - 1].c, '”' | '’');
+                assert!(
+                    !ok || table.contains(&i) || quote,
+                    "{text:?}: break before {i} added"
+                );
+            }
+        }
+        // After the four-byte 𠀀𠀁 a space: the break after the space is before piece 12 (`x`).
+        let p = pieces("é à ü — “引号” 𠀀𠀁 x");
+        assert!(break_opportunities(&p)[p.len() - 1]);
     }
 
     #[test]

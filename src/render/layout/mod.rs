@@ -110,8 +110,8 @@ impl Engine<'_> {
             items.extend(
                 chunk
                     .items
-                    .iter()
-                    .map(|item| frame::shift_xy(item, 0.0, top)),
+                    .into_iter()
+                    .map(|item| frame::moved_xy(item, 0.0, top)),
             );
             y += chunk.height;
         }

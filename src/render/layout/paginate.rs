@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use crate::render::layout::PageSetup;
-use crate::render::layout::frame::{Bookmark, Item, Page, shift_xy};
+use crate::render::layout::frame::{Bookmark, Item, Page, moved_xy, shift_xy};
 
 /// A horizontal slice of content: kept whole, placed at the next y on a page.
 #[derive(Debug, Default)]
@@ -188,7 +188,7 @@ pub(in crate::render::layout) fn paginate(
             let items = std::mem::take(&mut chunks[i + k].items);
             pages[page]
                 .items
-                .extend(items.iter().map(|item| shift_xy(item, dx, top)));
+                .extend(items.into_iter().map(|item| moved_xy(item, dx, top)));
         }
         i = last + 1;
     }

@@ -6,6 +6,7 @@
 //! places, so the lines are kept under the number's shape and the digits put back on the way out.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use crate::render::layout::Metrics;
@@ -17,12 +18,80 @@ use crate::render::markup::{Inline, Para};
 /// and one page set-up: a typesetter keeps its own.
 #[derive(Default)]
 pub struct ParaCache {
-    kept: Mutex<HashMap<String, Arc<[Line]>>>,
-    /// Options set in rows: each option's width by [`ParaCache::option_key`], and its cell's items by that
-    /// key and where the cell stands. A variant per student prints the same options in other orders, so an
-    /// option comes back under each label at each place in its row.
-    option_widths: Mutex<HashMap<String, f32>>,
-    option_cells: Mutex<HashMap<String, Arc<[Item]>>>,
+    kept: Mutex<KeyMap<Vec<u8>, Arc<[Line]>>>,
+    /// Options set in rows: each option's width by [`ParaCache::option_key`] (with a number standing for
+    /// that key), and its cell's items by that number and where the cell stands. A variant per student
+    /// prints the same options in other orders, so an option comes back under each label at each place in
+    /// its row.
+    option_widths: Mutex<OptionWidths>,
+    option_cells: Mutex<KeyMap<(u64, u32, u32, u32), Arc<[Item]>>>,
+}
+
+/// Options' widths by key, each with the number its cells are kept under: numbers are never given twice
+/// in a run (a cell kept under a forgotten key's number is never asked for again).
+#[derive(Default)]
+struct OptionWidths {
+    by_key: KeyMap<Vec<u8>, (f32, u64)>,
+    next: u64,
+}
+
+/// What stands for an option in [`ParaCache::option_cell`]: given by [`ParaCache::option_width`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::render::layout) struct OptionId(u64);
+
+/// A hash map over the cache's keys (bytes a run makes itself, so no caller can choose them to collide)
+/// hashed by [`KeyHasher`].
+type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
+/// A multiply-and-rotate hash (FxHash's) taking eight bytes at a step, with a final mix so the low bits
+/// the table indexes by depend on every byte. A paragraph's key is its whole text: hashing it a word at a
+/// time instead of SipHash's byte rounds matters when every document asks for every paragraph.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.add(u64::from_le_bytes(word.try_into().expect("eight bytes")));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // Murmur3's finaliser: the multiply leaves the low bits depending on few input bits.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
+    }
 }
 
 /// How many paragraphs (and option widths, and option cells) a cache keeps before it starts again. A
@@ -44,10 +113,37 @@ struct Line {
 
 /// What identifies a paragraph's lines ([`ParaCache::key`]) and the digits its number printed.
 pub(in crate::render::layout) struct ParaKey {
-    key: String,
+    key: Vec<u8>,
     /// The paragraph's leading digits, each written in the key as the first digit as wide: put back in
     /// the first line's text when lines set for another number are reused.
     digits: Vec<char>,
+}
+
+/// Appends `value`'s bits to a key: every number of a key is a fixed four bytes, so no two keys' parts
+/// can be read apart differently.
+fn push_f32(key: &mut Vec<u8>, value: f32) {
+    key.extend_from_slice(&value.to_bits().to_le_bytes());
+}
+
+/// Appends a run of text's face and length to a key (lengths first, so no text can pass for another
+/// run's end).
+fn push_text_head(key: &mut Vec<u8>, role: crate::render::fonts::FontRole, text: &str) {
+    key.push(b'T');
+    key.push(role as u8);
+    key.extend_from_slice(&(text.len() as u64).to_le_bytes());
+}
+
+/// Appends a run that is not text to a key; false for a picture or a formula, which are never kept.
+fn push_other(key: &mut Vec<u8>, run: &Inline) -> bool {
+    match run {
+        Inline::Blank { em } => {
+            key.push(b'B');
+            push_f32(key, *em);
+        }
+        Inline::Break => key.push(b'N'),
+        Inline::Text { .. } | Inline::Image(_) | Inline::Math { .. } => return false,
+    }
+    true
 }
 
 impl ParaCache {
@@ -60,42 +156,51 @@ impl ParaCache {
         autospace: bool,
         metrics: &dyn Metrics,
     ) -> Option<ParaKey> {
-        use std::fmt::Write;
-        let mut key = String::with_capacity(64);
-        let _ = write!(
-            key,
-            "{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:?}{}",
-            x.to_bits(),
-            width.to_bits(),
-            para.size.to_bits(),
-            para.first_indent.to_bits(),
-            para.rest_indent.to_bits(),
-            para.space_before.to_bits(),
-            para.space_after.to_bits(),
-            para.align,
-            u8::from(autospace),
-        );
+        let text_len: usize = para
+            .runs
+            .iter()
+            .map(|run| match run {
+                Inline::Text { text, .. } => text.len() + 10,
+                _ => 5,
+            })
+            .sum();
+        let mut key = Vec::with_capacity(30 + text_len);
+        for value in [
+            x,
+            width,
+            para.size,
+            para.first_indent,
+            para.rest_indent,
+            para.space_before,
+            para.space_after,
+        ] {
+            push_f32(&mut key, value);
+        }
+        key.push(para.align as u8);
+        key.push(u8::from(autospace));
         let mut digits = Vec::new();
         for (k, run) in para.runs.iter().enumerate() {
             match run {
                 Inline::Text { text, role } => {
-                    // Lengths first, so no text can pass for another run's end.
-                    let _ = write!(key, "|T{:?}{}:", role, text.len());
-                    let mut chars = text.chars().peekable();
+                    push_text_head(&mut key, *role, text);
+                    let mut rest = text.as_bytes();
                     if k == 0 {
-                        while let Some(&c) = chars.peek().filter(|c| c.is_ascii_digit()) {
-                            key.push(same_width_digit(metrics, *role, c));
+                        // ASCII digits stand for one byte each, so the text keeps its length.
+                        let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+                        for &b in &rest[..n] {
+                            let c = char::from(b);
+                            key.push(same_width_digit(metrics, *role, c) as u8);
                             digits.push(c);
-                            chars.next();
                         }
+                        rest = &rest[n..];
                     }
-                    key.extend(chars);
+                    key.extend_from_slice(rest);
                 }
-                Inline::Blank { em } => {
-                    let _ = write!(key, "|B{:08x}", em.to_bits());
+                other => {
+                    if !push_other(&mut key, other) {
+                        return None;
+                    }
                 }
-                Inline::Break => key.push_str("|N"),
-                Inline::Image(_) | Inline::Math { .. } => return None,
             }
         }
         Some(ParaKey { key, digits })
@@ -108,66 +213,63 @@ impl ParaCache {
         runs: &[Inline],
         size: f32,
         autospace: bool,
-    ) -> Option<String> {
-        use std::fmt::Write;
-        let mut key = String::with_capacity(32);
-        let _ = write!(
-            key,
-            "{:08x}{}|L{}:{label}",
-            size.to_bits(),
-            u8::from(autospace),
-            label.len()
-        );
+    ) -> Option<Vec<u8>> {
+        let mut key = Vec::with_capacity(32);
+        push_f32(&mut key, size);
+        key.push(u8::from(autospace));
+        key.push(b'L');
+        key.extend_from_slice(&(label.len() as u64).to_le_bytes());
+        key.extend_from_slice(label.as_bytes());
         for run in runs {
             match run {
                 Inline::Text { text, role } => {
-                    let _ = write!(key, "|T{:?}{}:{text}", role, text.len());
+                    push_text_head(&mut key, *role, text);
+                    key.extend_from_slice(text.as_bytes());
                 }
-                Inline::Blank { em } => {
-                    let _ = write!(key, "|B{:08x}", em.to_bits());
+                other => {
+                    if !push_other(&mut key, other) {
+                        return None;
+                    }
                 }
-                Inline::Break => key.push_str("|N"),
-                Inline::Image(_) | Inline::Math { .. } => return None,
             }
         }
         Some(key)
     }
 
-    /// The width of the option `key`, measured by `measure` the first time.
+    /// The width of the option `key`, measured by `measure` the first time, and what stands for the
+    /// option in [`ParaCache::option_cell`].
     pub(in crate::render::layout) fn option_width(
         &self,
-        key: &str,
+        key: &[u8],
         measure: impl FnOnce() -> f32,
-    ) -> f32 {
-        if let Some(width) = self.lock_widths().get(key) {
-            return *width;
+    ) -> (f32, OptionId) {
+        if let Some(&(width, id)) = self.lock_widths().by_key.get(key) {
+            return (width, OptionId(id));
         }
         let width = measure();
         let mut kept = self.lock_widths();
-        if kept.len() >= KEPT {
-            kept.clear();
+        if let Some(&(width, id)) = kept.by_key.get(key) {
+            // Another thread measured it meanwhile: the same width.
+            return (width, OptionId(id));
         }
-        kept.insert(key.to_string(), width);
-        width
+        if kept.by_key.len() >= KEPT {
+            kept.by_key.clear();
+        }
+        let id = kept.next;
+        kept.next += 1;
+        kept.by_key.insert(key.to_vec(), (width, id));
+        (width, OptionId(id))
     }
 
-    /// The items of the option `key` set in the cell at `x`, `cell` wide, on `baseline`; set by `set` the
+    /// The items of the option `id` set in the cell at `x`, `cell` wide, on `baseline`; set by `set` the
     /// first time.
     pub(in crate::render::layout) fn option_cell(
         &self,
-        key: &str,
+        id: OptionId,
         (x, cell, baseline): (f32, f32, f32),
         set: impl FnOnce() -> Vec<Item>,
     ) -> Vec<Item> {
-        use std::fmt::Write;
-        let mut at = String::with_capacity(key.len() + 24);
-        let _ = write!(
-            at,
-            "{:08x}{:08x}{:08x}{key}",
-            x.to_bits(),
-            cell.to_bits(),
-            baseline.to_bits()
-        );
+        let at = (id.0, x.to_bits(), cell.to_bits(), baseline.to_bits());
         let kept = || self.option_cells.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(items) = kept().get(&at) {
             return items.to_vec();
@@ -181,7 +283,7 @@ impl ParaCache {
         items
     }
 
-    fn lock_widths(&self) -> std::sync::MutexGuard<'_, HashMap<String, f32>> {
+    fn lock_widths(&self) -> std::sync::MutexGuard<'_, OptionWidths> {
         self.option_widths.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -385,7 +487,85 @@ mod tests {
         }
         // The first and last documents are the same: the last took every cell from the cache.
         assert_eq!(cache.option_cells.lock().unwrap().len(), 12);
-        assert_eq!(cache.option_widths.lock().unwrap().len(), 12);
+        assert_eq!(cache.option_widths.lock().unwrap().by_key.len(), 12);
+    }
+
+    #[test]
+    fn keys_tell_apart_whatever_sets_a_paragraph_differently() {
+        use crate::render::fonts::FontRole::{Body, Heading};
+        let fonts = FontSet::builtin();
+        let text = |t: &str, role| Inline::Text {
+            text: t.into(),
+            role,
+        };
+        let para = |runs: Vec<Inline>| Para {
+            runs,
+            size: 10.5,
+            align: crate::render::markup::Align::Justify,
+            first_indent: 0.0,
+            rest_indent: 0.0,
+            space_before: 0.0,
+            space_after: 0.0,
+        };
+        let key = |p: &Para, x: f32| ParaCache::key(p, x, 400.0, true, &fonts).unwrap().key;
+        let base = para(vec![text("12．社会工作", Body)]);
+        let others = [
+            // The same characters split otherwise, or in another face.
+            para(vec![text("12．社会", Body), text("工作", Body)]),
+            para(vec![text("12．社会", Body), text("工作", Heading)]),
+            para(vec![text("12．社会工作", Heading)]),
+            // A blank or a break between them, blanks of other widths.
+            para(vec![
+                text("12．社会", Body),
+                Inline::Blank { em: 2.0 },
+                text("工作", Body),
+            ]),
+            para(vec![
+                text("12．社会", Body),
+                Inline::Blank { em: 3.0 },
+                text("工作", Body),
+            ]),
+            para(vec![
+                text("12．社会", Body),
+                Inline::Break,
+                text("工作", Body),
+            ]),
+            Para {
+                align: crate::render::markup::Align::Left,
+                ..base.clone()
+            },
+            Para {
+                rest_indent: 1.5,
+                ..base.clone()
+            },
+        ];
+        let mut seen = std::collections::HashSet::new();
+        assert!(seen.insert(key(&base, 0.0)));
+        assert!(seen.insert(key(&base, 10.0)), "another place");
+        for other in &others {
+            assert!(seen.insert(key(other, 0.0)), "{:?}", other.runs);
+        }
+        // The key is the same for the same paragraph, and so is its hash.
+        let hash = |k: &[u8]| {
+            let mut h = KeyHasher::default();
+            h.write(k);
+            h.finish()
+        };
+        assert_eq!(key(&base, 0.0), key(&base.clone(), 0.0));
+        assert_eq!(hash(&key(&base, 0.0)), hash(&key(&base, 0.0)));
+        // Keys one byte apart anywhere (also past the last whole word) hash apart.
+        let k = key(&base, 0.0);
+        for i in 0..k.len() {
+            let mut changed = k.clone();
+            changed[i] ^= 1;
+            assert_ne!(hash(&changed), hash(&k), "byte {i}");
+        }
+        // Option keys: the label and the text are told apart, and the face.
+        let option = |label: &str, runs: &[Inline]| ParaCache::option_key(label, runs, 10.5, true);
+        let a = option("A．", &[text("建立信任", Body)]).unwrap();
+        assert_ne!(a, option("A．建", &[text("立信任", Body)]).unwrap());
+        assert_ne!(a, option("A．", &[text("建立信任", Heading)]).unwrap());
+        assert_ne!(a, option("B．", &[text("建立信任", Body)]).unwrap());
     }
 
     #[test]
@@ -414,6 +594,6 @@ mod tests {
         );
         let key = ParaCache::key(&para(vec![text]), 0.0, 400.0, true, &fonts).unwrap();
         assert_eq!(key.digits, ['1', '2']);
-        assert!(key.key.ends_with("．已知"));
+        assert!(key.key.ends_with("．已知".as_bytes()));
     }
 }

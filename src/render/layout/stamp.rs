@@ -141,6 +141,12 @@ impl Layout {
     /// One student's copy: every reserved box replaced by the items a fresh layout of the student's own
     /// document places there, measured with `metrics`. Pages without a reserved box are copied as they are.
     pub fn stamped(&self, values: &StampValues, metrics: &dyn Metrics) -> Layout {
+        self.clone().into_stamped(values, metrics)
+    }
+
+    /// [`Layout::stamped`] made of this layout itself, for a prepared document only one copy is made
+    /// of (a variant per student): its pages are moved, not copied.
+    pub fn into_stamped(mut self, values: &StampValues, metrics: &dyn Metrics) -> Layout {
         let engine = Engine {
             metrics,
             setup: &self.setup,
@@ -150,30 +156,21 @@ impl Layout {
             sheet_page: std::cell::Cell::new((1, 1)),
             paras: None,
         };
-        let pages = self
-            .pages
-            .iter()
-            .map(|page| {
-                let mut page = page.clone();
-                if page.items.iter().any(|i| matches!(i, Item::Stamp(_))) {
-                    let mut items = Vec::with_capacity(page.items.len() + 64);
-                    for item in page.items {
-                        match item {
-                            Item::Stamp(s) => engine.stamp(&s, values, &mut items),
-                            item => items.push(item),
-                        }
-                    }
-                    page.items = items;
+        for page in &mut self.pages {
+            if !page.items.iter().any(|i| matches!(i, Item::Stamp(_))) {
+                continue;
+            }
+            let prepared = std::mem::take(&mut page.items);
+            let mut items = Vec::with_capacity(prepared.len() + 64);
+            for item in prepared {
+                match item {
+                    Item::Stamp(s) => engine.stamp(&s, values, &mut items),
+                    item => items.push(item),
                 }
-                page
-            })
-            .collect();
-        Layout {
-            title: self.title.clone(),
-            setup: self.setup,
-            pages,
-            bookmarks: self.bookmarks.clone(),
+            }
+            page.items = items;
         }
+        self
     }
 }
 
@@ -301,6 +298,8 @@ mod tests {
             assert!(!stamped.is_prepared());
             // Every item, in order and to the last bit of every coordinate.
             assert_eq!(stamped, fresh, "{name}");
+            // The prepared layout moved into the copy makes the same copy.
+            assert_eq!(prepared.clone().into_stamped(&values, &fonts), fresh);
             assert!(stamped.page_text(0).contains(name));
         }
     }

@@ -165,8 +165,9 @@ impl FontObjects for KeptIds {
 /// by page): the pages show each glyph by its id in the whole face (the CID), and a CIDToGIDMap points each
 /// CID at the glyph's place in the subset, which is cut once, at the end, to every glyph the pages showed.
 pub struct KeptIds {
-    /// The glyphs (ids in the whole face) it has, ascending.
-    glyphs: Vec<u16>,
+    /// The glyphs (ids in the whole face) it has, a bit each: every glyph of every page drawn on the
+    /// faces is looked up here.
+    glyphs: Box<[u64; 1024]>,
     program: std::sync::Arc<Program>,
     to_unicode: Stream,
     cid_to_gid: Stream,
@@ -200,7 +201,13 @@ impl KeptIds {
         let name = meta.name.clone().unwrap_or_else(|| id.to_string());
         let face_name = format!("{}+{name}", id.get(0..6).unwrap_or(id)).into_bytes();
         Some(KeptIds {
-            glyphs: used.keys().copied().collect(),
+            glyphs: {
+                let mut bits = Box::new([0u64; 1024]);
+                for g in used.keys() {
+                    bits[usize::from(*g >> 6)] |= 1 << (g & 63);
+                }
+                bits
+            },
             program,
             to_unicode: deflated(Stream::new(
                 Dictionary::new(),
@@ -225,7 +232,7 @@ impl KeptIds {
 
     /// Whether the face has glyph `g` (an id in the whole face).
     pub fn has(&self, g: u16) -> bool {
-        self.glyphs.binary_search(&g).is_ok()
+        self.glyphs[usize::from(g >> 6)] & (1 << (g & 63)) != 0
     }
 
     /// The face's objects: the Type0 font as `font`, the others numbered from `first` (font program,
@@ -601,16 +608,38 @@ pub fn deflated(mut stream: Stream) -> Stream {
 
 /// `bytes` deflated at level 3 when that saves more than the filter entry costs.
 pub fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
+    thread_local! {
+        static DEFLATER: std::cell::RefCell<flate2::Compress> = deflater(3);
+    }
+    deflate_with(&DEFLATER, bytes)
+}
+
+/// A page's content stream deflated, at level 2 when that saves more than the filter entry costs: a
+/// batch deflates every page of every student, and level 2 takes about 60 % of level 3's time for
+/// pages a few percent larger (fonts and pictures, written once, stay at level 3).
+pub fn deflate_content(bytes: &[u8]) -> Option<Vec<u8>> {
+    thread_local! {
+        static DEFLATER: std::cell::RefCell<flate2::Compress> = deflater(2);
+    }
+    deflate_with(&DEFLATER, bytes)
+}
+
+fn deflater(level: u32) -> std::cell::RefCell<flate2::Compress> {
+    std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::new(level), true))
+}
+
+/// `bytes` deflated by this thread's compressor `deflater` when that saves more than the filter entry
+/// costs.
+fn deflate_with(
+    deflater: &'static std::thread::LocalKey<std::cell::RefCell<flate2::Compress>>,
+    bytes: &[u8],
+) -> Option<Vec<u8>> {
+    use flate2::{FlushCompress, Status};
     // lopdf's own `compress` uses the best level, which costs about three times as long on the
     // embedded fonts for a few percent of size. A batch deflates every page of every student: each
-    // thread keeps one compressor (its window and tables, a few hundred KB) and resets it, the same
-    // stream as a new one makes.
-    thread_local! {
-        static DEFLATER: std::cell::RefCell<Compress> =
-            std::cell::RefCell::new(Compress::new(Compression::new(3), true));
-    }
-    let compressed = DEFLATER.with(|deflater| {
+    // thread keeps one compressor per level (its window and tables, a few hundred KB) and resets it,
+    // the same stream as a new one makes.
+    let compressed = deflater.with(|deflater| {
         let mut deflater = deflater.borrow_mut();
         deflater.reset();
         let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
@@ -695,6 +724,19 @@ mod tests {
         assert_eq!(made.get(), 5);
         get(1);
         assert_eq!(made.get(), 6, "1 was dropped for 3");
+    }
+
+    #[test]
+    fn kept_ids_have_exactly_the_glyphs_they_were_cut_to() {
+        let fonts = FontSet::builtin();
+        let font: &[u8] = &fonts.body.bytes;
+        let meta = FaceMeta::read(font).unwrap();
+        let kept = used(&fonts, "社会工作者 A．2025（　）");
+        let face = KeptIds::new(font, &meta, "EGBODY", &kept, None).unwrap();
+        let ids: Vec<u16> = kept.keys().copied().collect();
+        for g in 0..=u16::MAX {
+            assert_eq!(face.has(g), ids.contains(&g), "{g}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! a class's print file page by page.
 
 mod content;
+mod direct;
 pub(crate) mod embed;
 pub mod stream;
 mod xobject;
@@ -174,6 +175,7 @@ impl<'f> PdfWriter<'f> {
                 face(1, &self.fonts.heading.bytes, HEADING_ID)?,
             ],
             digest: Default::default(),
+            objects: Default::default(),
         }))
     }
 
@@ -294,6 +296,8 @@ pub struct SharedFaces {
     faces: [Option<embed::KeptIds>; 2],
     /// The SHA-256 state after [`SharedFaces::streams`], made when first asked.
     digest: std::sync::OnceLock<Sha256>,
+    /// The faces' objects as each document holds them, written when first asked.
+    objects: std::sync::OnceLock<direct::FaceObjects>,
 }
 
 impl SharedFaces {
@@ -329,9 +333,9 @@ struct PageContent {
 }
 
 impl PageContent {
-    /// `bytes` deflated when that makes them smaller, as `compress_streams` would.
+    /// `bytes` deflated (at the content streams' level) when that makes them smaller.
     fn new(bytes: Vec<u8>) -> PageContent {
-        match embed::deflate(&bytes) {
+        match embed::deflate_content(&bytes) {
             Some(bytes) => PageContent {
                 bytes,
                 deflated: true,
@@ -388,6 +392,69 @@ struct Rendered {
 /// content streams when `keep_pages`; a picture that cannot be made is left out (`PdfWriter::write` makes
 /// them first).
 fn render(
+    layout: &Layout,
+    fonts: &PdfWriter,
+    shared: Option<&SharedPdf>,
+    keep_pages: bool,
+) -> Rendered {
+    let pictures = layout
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .any(|i| matches!(i, Item::Image { .. }));
+    if let Some(shared) = shared
+        && !pictures
+        && let Some(rendered) = render_direct(layout, fonts, shared, keep_pages)
+    {
+        return rendered;
+    }
+    render_lopdf(layout, fonts, shared, keep_pages)
+}
+
+/// [`render`] for a document on shared faces without pictures, written straight to bytes (the bytes
+/// [`render_lopdf`] makes); None when it cannot be.
+fn render_direct(
+    layout: &Layout,
+    fonts: &PdfWriter,
+    shared: &SharedPdf,
+    keep_pages: bool,
+) -> Option<Rendered> {
+    let height = layout.setup.height;
+    let size = (Pt(layout.setup.width).into(), Pt(height).into());
+    let remaps: Remaps = [None, None];
+    let draw = |page| page_bytes(page, (height, size), fonts, &remaps, &[]);
+    let pages: Vec<PageContent> = layout
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(k, page)| {
+            let content = match shared.pages.get(k).and_then(Option::as_ref) {
+                Some(cell) => cell
+                    .get_or_init(|| draw(page).map(PageContent::new))
+                    .clone(),
+                None => draw(page).map(PageContent::new),
+            };
+            // A page printpdf would draw instead is an empty stream in the file.
+            content.unwrap_or(PageContent {
+                bytes: Vec::new(),
+                deflated: false,
+            })
+        })
+        .collect();
+    let faces = &*shared.faces;
+    let objects = faces
+        .objects
+        .get_or_init(|| direct::FaceObjects::new(faces));
+    let bytes = direct::write(layout, faces, objects, &pages, size)?;
+    Some(Rendered {
+        bytes,
+        pages: if keep_pages { pages } else { Vec::new() },
+        pictures: Vec::new(),
+    })
+}
+
+/// [`render`] through printpdf's document and lopdf's.
+fn render_lopdf(
     layout: &Layout,
     fonts: &PdfWriter,
     shared: Option<&SharedPdf>,
@@ -490,6 +557,8 @@ fn render(
                 if content.deflated {
                     stream.dict.set("Filter", "FlateDecode");
                 }
+                // Left as drawn when deflating did not make it smaller: as the direct path writes it.
+                stream.allows_compression = false;
                 stream.set_content(content.bytes);
             }
         }
@@ -1210,6 +1279,77 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         (id, hex.into_bytes())
+    }
+
+    #[test]
+    fn a_document_on_shared_faces_is_written_directly_as_printpdf_and_lopdf_write_it() {
+        use crate::render::layout::Bookmark;
+        let fonts = FontSet::builtin();
+        let pdf =
+            PdfWriter::new(&fonts, Arc::new(Pictures::new(&fonts, Default::default()))).unwrap();
+        let bookmark = |title: &str, page| Bookmark {
+            title: title.into(),
+            page,
+            y: 0.0,
+        };
+        let mut outlined = layout(&["张喆 社会工作", "第二页", "王赟"]);
+        // Out of order, two on one page, one past the last page, an empty title.
+        outlined.bookmarks = vec![
+            bookmark("二、多项选择题", 2),
+            bookmark("一、单项选择题", 0),
+            bookmark("", 0),
+            bookmark("附录", 9),
+        ];
+        outlined.pages[1].items.push(Item::Turned {
+            x: 20.0,
+            y: 400.0,
+            size: 8.0,
+            font: FontRole::Heading,
+            text: "装订线".into(),
+        });
+        // A page with nothing on it: an empty stream, not deflated.
+        outlined.pages.push(Page {
+            items: Vec::new(),
+            spots: Vec::new(),
+        });
+        let mut a3 = layout(&["李堃 工作"]);
+        a3.setup = crate::render::layout::PageSetup::a4();
+        a3.setup.width = 1190.55;
+        a3.setup.height = 841.89;
+        a3.title = String::new();
+        let body_only = layout(&["社会工作"]);
+        let faces = pdf
+            .shared_faces(&outlined, ["李堃王赟社会工作", "装订线"])
+            .unwrap();
+        let body_faces = pdf.shared_faces(&body_only, ["", ""]).unwrap();
+        assert!(body_faces.faces[1].is_none());
+        for (doc, faces) in [
+            (&outlined, &faces),
+            (&a3, &faces),
+            (&body_only, &body_faces),
+        ] {
+            for print in [false, true] {
+                let shared = pdf.shared_with(doc, Arc::clone(faces)).unwrap();
+                let direct = render_direct(doc, &pdf, &shared, print).unwrap();
+                let shared = pdf.shared_with(doc, Arc::clone(faces)).unwrap();
+                let lopdf = render_lopdf(doc, &pdf, Some(&shared), print);
+                assert_eq!(
+                    String::from_utf8_lossy(&direct.bytes),
+                    String::from_utf8_lossy(&lopdf.bytes),
+                    "{:?}",
+                    doc.title
+                );
+                assert_eq!(direct.pages.len(), lopdf.pages.len());
+                for (a, b) in direct.pages.iter().zip(&lopdf.pages) {
+                    assert_eq!((&a.bytes, a.deflated), (&b.bytes, b.deflated));
+                }
+            }
+        }
+        // Every entry past the last page: printpdf cannot write the outline, nor is it written here.
+        let mut lost = layout(&["社会工作"]);
+        lost.bookmarks = vec![bookmark("附录", 3)];
+        let shared = pdf.shared_with(&lost, Arc::clone(&body_faces)).unwrap();
+        assert!(render_direct(&lost, &pdf, &shared, false).is_none());
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl PdfWriter<'_> {
             let pictures = self.page_pictures(page)?;
             let content = page_bytes(page, (height, size), self, &[None, None], &pictures)
                 .unwrap_or_default();
-            let (content, deflated) = match embed::deflate(&content) {
+            let (content, deflated) = match embed::deflate_content(&content) {
                 Some(small) => (small, true),
                 None => (content, false),
             };

@@ -2,7 +2,7 @@
 
 use crate::render::fonts::FontRole;
 use crate::render::layout::Engine;
-use crate::render::layout::frame::{Item, shift};
+use crate::render::layout::frame::{Item, moved};
 use crate::render::layout::paginate::Chunk;
 use crate::render::markup::{Align, Block, Inline, Para};
 
@@ -39,7 +39,7 @@ impl Engine<'_> {
         let mut y = pad * 0.6;
         for c in inner {
             y += c.space_before;
-            items.extend(c.items.iter().map(|i| shift(i, y)));
+            items.extend(c.items.into_iter().map(|i| moved(i, y)));
             y += c.height;
         }
         let height = y + pad * 0.6;

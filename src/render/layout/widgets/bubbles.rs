@@ -261,23 +261,20 @@ pub(in crate::render::layout) fn qr_fills(
     side: f32,
     items: &mut Vec<Item>,
 ) -> bool {
-    use qrcode::{Color, EcLevel, QrCode};
-    let Ok(code) = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M) else {
+    let Some((n, dark)) = super::qr::modules(text.as_bytes()) else {
         // Only text beyond a version-40 code fails; sheets carry a few dozen bytes.
         return false;
     };
-    let n = code.width();
-    let colors = code.to_colors();
     let module = side / n as f32;
     for row in 0..n {
         let mut col = 0;
         while col < n {
-            if colors[row * n + col] != Color::Dark {
+            if !dark[row * n + col] {
                 col += 1;
                 continue;
             }
             let start = col;
-            while col < n && colors[row * n + col] == Color::Dark {
+            while col < n && dark[row * n + col] {
                 col += 1;
             }
             items.push(Item::Fill {

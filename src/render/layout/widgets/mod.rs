@@ -6,6 +6,7 @@ mod bubbles;
 mod entry;
 mod fields;
 mod image;
+mod qr;
 mod question;
 mod score_box;
 mod seal;

@@ -75,7 +75,7 @@ impl Engine<'_> {
         let lh = self.line_height(size);
         // Options of text alone are measured and set once a run, by label and text (their cells by where
         // they stand too): kept in the run's paragraph cache.
-        let kept: Option<(&crate::render::layout::ParaCache, Vec<String>)> =
+        let kept: Option<(&crate::render::layout::ParaCache, Vec<Vec<u8>>)> =
             self.paras.and_then(|cache| {
                 let keys = options
                     .iter()
@@ -87,7 +87,7 @@ impl Engine<'_> {
                             self.autospace,
                         )
                     })
-                    .collect::<Option<Vec<String>>>()?;
+                    .collect::<Option<Vec<Vec<u8>>>>()?;
                 Some((cache, keys))
             });
         let measure = |(label, runs): &(String, Vec<Inline>)| {
@@ -96,13 +96,17 @@ impl Engine<'_> {
             self.text_width(label, FontRole::Body, size)
                 + styled.iter().map(|s| s.piece.width).sum::<f32>()
         };
-        let widths: Vec<f32> = match &kept {
+        // With the cache, each option's width comes with what its cells are kept under.
+        let (widths, ids): (Vec<f32>, Vec<_>) = match &kept {
             Some((cache, keys)) => options
                 .iter()
                 .zip(keys)
-                .map(|(option, key)| cache.option_width(key, || measure(option)))
-                .collect(),
-            None => options.iter().map(measure).collect(),
+                .map(|(option, key)| {
+                    let (width, id) = cache.option_width(key, || measure(option));
+                    (width, Some(id))
+                })
+                .unzip(),
+            None => options.iter().map(|o| (measure(o), None)).unzip(),
         };
         let widest = widths.iter().cloned().fold(0.0, f32::max);
         let n = options.len();
@@ -178,13 +182,11 @@ impl Engine<'_> {
                         },
                     )
                 };
-                match &kept {
-                    Some((cache, keys)) => items.extend(cache.option_cell(
-                        &keys[r * per_line + k],
-                        (at, cell, baseline),
-                        set,
-                    )),
-                    None => items.extend(set()),
+                match (&kept, ids[r * per_line + k]) {
+                    (Some((cache, _)), Some(id)) => {
+                        items.extend(cache.option_cell(id, (at, cell, baseline), set))
+                    }
+                    _ => items.extend(set()),
                 }
             }
             chunks.push(Chunk {

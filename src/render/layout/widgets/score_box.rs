@@ -2,7 +2,7 @@
 
 use crate::render::fonts::FontRole;
 use crate::render::layout::Engine;
-use crate::render::layout::frame::{Item, shift};
+use crate::render::layout::frame::{Item, moved};
 use crate::render::layout::paginate::Chunk;
 use crate::render::markup::Para;
 
@@ -63,7 +63,7 @@ impl Engine<'_> {
             ..para.clone()
         };
         for chunk in self.para_chunks(&inner, text_x, width - box_w - para.size) {
-            items.extend(chunk.items.iter().map(|i| shift(i, y)));
+            items.extend(chunk.items.into_iter().map(|i| moved(i, y)));
             y += chunk.height;
         }
         let height = (para.space_before + 2.0 * row_h).max(y) + 0.3 * para.size;
