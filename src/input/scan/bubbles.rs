@@ -2100,10 +2100,40 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         // there without running on to its box (the line must end before it).
         let reaches_up = |j: usize| match first[j] {
             MarkShape::Fill | MarkShape::Circle => true,
-            MarkShape::Smudge => underline::lined_down_a_side(
-                &station_list[j],
-                &station_lines(&geom.bubbles[j].area, &around[j], ink_of(j)),
-            ),
+            // Its sides' lines, leaving out where its marked neighbours' own ink may lie: a fill in the
+            // next box along the row reaches into the samples off its side, and is no circle round it.
+            MarkShape::Smudge => {
+                let aj = &geom.bubbles[j].area;
+                let (cx, cy) = (aj.x + aj.w / 2.0, aj.y + aj.h / 2.0);
+                let near: Vec<(&BoxMm, f32)> = (0..geom.bubbles.len())
+                    .filter(|&k| {
+                        k != i && k != j && box_distance(&geom.bubbles[k].area, cx, cy) < 8.0
+                    })
+                    .filter_map(|k| {
+                        let reach = match first[k] {
+                            MarkShape::None | MarkShape::Smudge => return None,
+                            MarkShape::Fill | MarkShape::Small => FILL_REACH,
+                            MarkShape::Stroke => STROKE_REACH,
+                            MarkShape::Circle => CIRCLE_REACH,
+                        };
+                        Some((&geom.bubbles[k].area, reach))
+                    })
+                    .collect();
+                let st = stations(aj);
+                underline::lined_down_a_side(
+                    &station_list[j],
+                    &underline::unclaimed_lines(
+                        &around[j],
+                        AROUND_DEPTHS,
+                        |k, d| st[k].at(d),
+                        ink_of(j),
+                        |x, y| {
+                            near.iter()
+                                .any(|(o, reach)| box_distance(o, x, y) <= *reach)
+                        },
+                    ),
+                )
+            }
             _ => false,
         };
         let claims: Vec<(&BoxMm, f32)> = (0..geom.bubbles.len())

@@ -93,6 +93,34 @@ pub(crate) fn lined_down_a_side(stations: &[(u8, f32)], lined: &[bool]) -> bool 
     })
 }
 
+/// Per station: whether a line crosses it (two samples in a row at least `ink`), in the samples not
+/// `claimed` by a marked neighbour's own ink (`residual` holds `depths` samples per station, `at` their
+/// place). A fill in the next box along the row, 1.0–1.4 mm off a bubble's side, lies within those
+/// samples: it lines the side as a circle round the bubble would.
+pub(crate) fn unclaimed_lines(
+    residual: &[f32],
+    depths: usize,
+    at: impl Fn(usize, usize) -> (f32, f32),
+    ink: f32,
+    claimed: impl Fn(f32, f32) -> bool,
+) -> Vec<bool> {
+    (0..residual.len() / depths)
+        .map(|station| {
+            let mut run = 0;
+            (0..depths).any(|d| {
+                let v = residual[station * depths + d];
+                let (x, y) = at(station, d);
+                run = if !v.is_nan() && v >= ink && !claimed(x, y) {
+                    run + 1
+                } else {
+                    0
+                };
+                run >= 2
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +186,31 @@ mod tests {
             |o| if (o - 1.0).abs() < 0.2 { 0.5 } else { 0.0 },
             Some(1.4)
         ));
+    }
+
+    #[test]
+    fn a_fill_in_the_next_box_along_the_row_does_not_line_a_side() {
+        // The box below an underline: three stations down its left side (sides 4), whose samples run
+        // out 1.5 mm to the left, where the next box's fill begins 1.2 mm away (x < -1.2), and one on
+        // its top. Seen whole, the fill lines the side as a circle would; its samples left out as that
+        // neighbour's, the side is clear, and the underline above is no line from this box.
+        let depths = 24;
+        let stations = [(4u8, 0.35f32), (4, 0.35), (4, 0.35), (8, 0.35)];
+        let at = |k: usize, d: usize| -> (f32, f32) {
+            let o = -0.35 + d as f32 * 0.08;
+            if k < 3 { (-o, k as f32) } else { (1.0, -o) }
+        };
+        let r: Vec<f32> = (0..stations.len() * depths)
+            .map(|n| {
+                let (x, _) = at(n / depths, n % depths);
+                if n / depths < 3 && x < -1.2 { 0.6 } else { 0.0 }
+            })
+            .collect();
+        let whole = unclaimed_lines(&r, depths, at, 0.2, |_, _| false);
+        assert!(lined_down_a_side(&stations, &whole));
+        let own = unclaimed_lines(&r, depths, at, 0.2, |x, _| x < -1.2 + 0.7);
+        assert_eq!(own, vec![false; 4]);
+        assert!(!lined_down_a_side(&stations, &own));
     }
 
     #[test]
