@@ -166,51 +166,14 @@ impl InputMethodSlip {
     }
 }
 
-/// Every key of a section file and a blueprint: `key:value` with one of these before the colon is a
-/// missing space, where other text with a colon (`http://…`, `10:30`) is not.
-const KNOWN_KEYS: &[&str] = &[
-    "title",
-    "subtitle",
-    "duration",
-    "bank",
-    "layout",
-    "parts",
-    "notice",
-    "fonts",
-    "templates",
-    "duplex",
-    "score_boxes",
-    "density",
-    "typography",
-    "autospace",
-    "target_facility",
-    "type",
-    "count",
-    "points",
-    "instructions",
-    "sections",
-    "difficulty",
-    "tags",
-    "scoring",
-    "partial",
-    "section",
-    "id",
-    "order",
-    "weight",
-    "notes",
-    "text",
-    "questions",
-    "stem",
-    "options",
-    "answer",
-    "explanation",
-    "note",
-    "quote",
-    "shuffle",
-    "keep_last",
-    "group",
-    "lines",
-];
+/// A key as examgen spells its keys: lower-case ASCII letters and underscores. Before a colon with no
+/// space after it (`points:1`) it is a missing space; other text with a colon (`http://…`, `10:30`,
+/// `A:甲`) is not taken for one.
+fn looks_like_our_key(key: &str, after_colon: Option<&char>) -> bool {
+    key.len() >= 2
+        && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        && after_colon.is_some_and(|c| !c.is_whitespace() && *c != '/')
+}
 
 /// How many lines above a syntax error to look for the slip that caused it: the parser reports a
 /// full-width colon at the next key, or at the end of the mapping a few lines on.
@@ -271,8 +234,7 @@ fn slip_on_line(line_text: &str, line: usize) -> Option<InputMethodSlip> {
     // `points:1`: a key of ours and its value with no space between, which YAML reads as one text.
     if i == key_start + key.chars().count()
         && chars.get(i) == Some(&':')
-        && chars.get(i + 1).is_some_and(|c| !c.is_whitespace())
-        && KNOWN_KEYS.contains(&key.as_str())
+        && looks_like_our_key(&key, chars.get(i + 1))
     {
         let value: String = chars[i + 1..].iter().collect();
         return Some(InputMethodSlip {
@@ -1259,7 +1221,8 @@ mod tests {
             err.message
         );
         assert_eq!(slip_on_line("    text: 见 http://example.com", 1), None);
-        assert_eq!(slip_on_line("    - url:10", 1), None);
+        assert_eq!(slip_on_line("    - 10:30", 1), None);
+        assert_eq!(slip_on_line("    - A:甲", 1), None);
         // Chinese text uses ： freely; only a key before it is a slip.
         assert_eq!(slip_on_line("    stem: 案例：小王是社工", 1), None);
         assert_eq!(slip_on_line("      注意：以下说法", 1), None);

@@ -74,6 +74,11 @@ fn drawn_manifest(dir: &Dir, blueprint: &str) -> serde_json::Value {
     serde_json::from_str(&run.stdout).unwrap()
 }
 
+/// The run's stderr says `what`.
+fn assert_said(run: &crate::util::Run, what: &str) {
+    assert!(run.stderr.contains(what), "{what} not in:\n{}", run.stderr);
+}
+
 fn check(dir: &Dir, bank: &Path) -> crate::util::Run {
     dir.run(&["check", bank.to_str().unwrap()])
 }
@@ -499,27 +504,15 @@ fn counts_minutes_points_and_difficulty_typed_with_units_or_words_mean_the_numbe
         "title: 测验\nduration: 2小时\nparts:\n  - {type: 单选, count: 2分}\n",
     );
     let run = dir.run(&["draw", "bank/exams/bad.yaml"]).failure(1);
-    assert!(
-        run.stderr.contains("`2小时` is not a whole number"),
-        "{}",
-        run.stderr
-    );
+    assert_said(&run, "`2小时` is not a whole number");
     let b2 = bank(
         &dir,
         "  - id: cw-001\n    type: judge\n    stem: 培训每年一次。\n    answer: true\n    difficulty: 中上\n",
     );
     let run = check(&dir, &b2).failure(1);
-    assert!(run.stderr.contains("cw.yaml:13:17"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("`中上` is not a difficulty level"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("易, 较易, 中, 较难, 难"),
-        "{}",
-        run.stderr
-    );
+    assert_said(&run, "cw.yaml:13:17");
+    assert_said(&run, "`中上` is not a difficulty level");
+    assert_said(&run, "易, 较易, 中, 较难, 难");
 }
 
 #[test]
@@ -571,12 +564,8 @@ fn blueprint_sections_may_be_named_by_their_titles() {
         "title: 测验\nparts:\n  - {type: single, count: 2, sections: {第: 1, 第四章: 1}}\n",
     );
     let run = dir.run(&["draw", "bank/exams/bad.yaml"]).failure(1);
-    assert!(run.stderr.contains("section `第`"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("case（第二章 个案工作）"),
-        "{}",
-        run.stderr
-    );
+    assert_said(&run, "section `第`");
+    assert_said(&run, "case（第二章 个案工作）");
     // The handout takes titles too.
     dir.run(&["handout", "bank", "--sections", "第二章", "-o", "h"])
         .success();
@@ -628,10 +617,6 @@ fn options_written_by_their_letters_and_judge_answers_in_words_are_read() {
         "  - id: cw-001\n    type: single\n    stem: 问（　）\n    options: {A: 甲, B: 乙, D: 丁}\n    answer: A\n",
     );
     let run = check(&dir, &b).failure(1);
-    assert!(run.stderr.contains("cw.yaml:12:14"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("needs a list of 2 to 8 options"),
-        "{}",
-        run.stderr
-    );
+    assert_said(&run, "cw.yaml:12:14");
+    assert_said(&run, "needs a list of 2 to 8 options");
 }
