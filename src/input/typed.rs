@@ -98,45 +98,61 @@ pub fn number_text(text: &str, units: &[&str]) -> String {
     strip_unit(&folded, units).to_string()
 }
 
-/// A whole number as typed: a YAML integer, or a string of digits with one of `units`.
+/// A whole number as typed: a YAML integer, or a string of digits with one of `units`; `None` for a key
+/// left empty (`duration:`).
 fn whole_with_unit<'de, D: Deserializer<'de>>(
     deserializer: D,
     units: &[&str],
     expected: &'static str,
-) -> Result<u64, D::Error> {
+) -> Result<Option<u64>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Typed {
         Whole(u64),
         Negative(i64),
         Float(f64),
+        Bool(bool),
         Text(String),
+        Other(serde::de::IgnoredAny),
     }
-    match Typed::deserialize(deserializer)? {
-        Typed::Whole(n) => Ok(n),
+    let Some(typed) = Option::<Typed>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    match typed {
+        Typed::Whole(n) => Ok(Some(n)),
         Typed::Negative(n) => Err(de::Error::invalid_value(Unexpected::Signed(n), &expected)),
         Typed::Float(f) => Err(de::Error::invalid_type(Unexpected::Float(f), &expected)),
+        Typed::Bool(b) => Err(de::Error::invalid_type(Unexpected::Bool(b), &expected)),
         Typed::Text(s) => number_text(&s, units)
             .parse::<u64>()
+            .map(Some)
             .map_err(|_| de::Error::invalid_type(Unexpected::Str(&s), &expected)),
+        Typed::Other(_) => Err(de::Error::invalid_type(
+            Unexpected::Other("a list or mapping"),
+            &expected,
+        )),
     }
 }
 
 /// `count: 60` or `count: 60题`.
 pub fn question_count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
-    let n = whole_with_unit(deserializer, QUESTION_UNITS, "usize")?;
+    let n = whole_with_unit(deserializer, QUESTION_UNITS, "usize")?
+        .ok_or_else(|| de::Error::invalid_type(Unexpected::Unit, &"usize"))?;
     usize::try_from(n).map_err(|_| de::Error::invalid_value(Unexpected::Unsigned(n), &"usize"))
 }
 
-/// `duration: 120` or `duration: 120分钟`.
+/// `duration: 120` or `duration: 120分钟`; left empty, no duration.
 pub fn minutes<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
-    let n = whole_with_unit(deserializer, MINUTE_UNITS, "u32")?;
-    u32::try_from(n)
-        .map(Some)
-        .map_err(|_| de::Error::invalid_value(Unexpected::Unsigned(n), &"u32"))
+    match whole_with_unit(deserializer, MINUTE_UNITS, "u32")? {
+        None => Ok(None),
+        Some(n) => u32::try_from(n)
+            .map(Some)
+            .map_err(|_| de::Error::invalid_value(Unexpected::Unsigned(n), &"u32")),
+    }
 }
 
-/// `difficulty: 3` or `difficulty: 中等`; out-of-range digits pass through for the range check.
+/// `difficulty: 3` or `difficulty: 中等`; out-of-range digits pass through for the range check; left
+/// empty, the default.
 pub fn difficulty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u8>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -145,7 +161,10 @@ pub fn difficulty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u
         Text(String),
         Other(serde::de::IgnoredAny),
     }
-    match Typed::deserialize(deserializer)? {
+    let Some(typed) = Option::<Typed>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    match typed {
         Typed::Whole(n) => u8::try_from(n)
             .map(Some)
             .map_err(|_| de::Error::invalid_value(Unexpected::Unsigned(n), &"a difficulty level")),
@@ -209,6 +228,24 @@ mod tests {
         let p = part("count: ２０道\nduration: 90min").unwrap();
         assert_eq!((p.count, p.duration, p.difficulty), (20, Some(90), None));
         assert_eq!(part("count: 10").unwrap().count, 10);
+    }
+
+    #[test]
+    fn keys_left_empty_mean_no_value_and_an_empty_count_is_still_an_error() {
+        let p = part("count: 3\nduration:\ndifficulty:").unwrap();
+        assert_eq!((p.count, p.duration, p.difficulty), (3, None, None));
+        let err = part("count:").err().unwrap();
+        assert!(
+            err.contains("invalid type: unit value, expected usize"),
+            "{err}"
+        );
+        let err = part("count: [1, 2]").err().unwrap();
+        assert!(err.contains("expected usize"), "{err}");
+        let err = part("count: true").err().unwrap();
+        assert!(
+            err.contains("invalid type: boolean `true`, expected usize"),
+            "{err}"
+        );
     }
 
     #[test]
