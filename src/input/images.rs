@@ -261,9 +261,19 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
     None
 }
 
+/// Reads the picture at `path`, or at the one file whose name differs from it only in letter case, as
+/// Windows and macOS would open it (the picture's `path` is then the file's own).
 fn read_picture(path: &Path) -> Result<Picture, String> {
+    let found = crate::util::names::find_ignoring_case(path);
+    let path = found.as_deref().unwrap_or(path);
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!("the image file {} does not exist", path.display()),
+        std::io::ErrorKind::NotFound => match crate::util::names::near_name(path) {
+            Some(near) => format!(
+                "the image file {} does not exist; did you mean `{near}`, in the same folder?",
+                path.display()
+            ),
+            None => format!("the image file {} does not exist", path.display()),
+        },
         _ => format!("the image file {} cannot be read: {e}", path.display()),
     })?;
     picture_from_bytes(path, bytes)

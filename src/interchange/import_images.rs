@@ -39,13 +39,19 @@ impl Copies {
         }
         let mut out = text.to_string();
         for image in figures::images(text).iter().rev() {
-            let source = sheet_dir.join(&image.path);
-            if !source.is_file() {
+            let typed_source = sheet_dir.join(&image.path);
+            // Found as the teacher's Windows finds it: `图1.PNG` opens `图1.png`.
+            let Some(source) = crate::util::names::find_ignoring_case(&typed_source)
+                .filter(|found| found.is_file())
+            else {
+                let near = crate::util::names::near_name(&typed_source)
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
                 return Err(format!(
-                    "the image {} does not exist (image paths are relative to the spreadsheet's folder)",
+                    "the image {} does not exist (image paths are relative to the spreadsheet's folder){near}",
                     image.path
                 ));
-            }
+            };
             let base = source
                 .file_name()
                 .map_or_else(|| "image".to_string(), |n| n.to_string_lossy().to_string());

@@ -5,5 +5,6 @@ pub mod chars;
 pub mod csv;
 pub mod fs;
 pub mod memory;
+pub mod names;
 pub mod parallel;
 pub mod utf16;

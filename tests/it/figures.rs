@@ -308,7 +308,7 @@ fn spreadsheet_import_takes_an_image_column_and_markdown_images() {
     );
     dir.create(
         "sheet/q.csv",
-        "题型,题干,选项A,选项B,选项C,答案,图片\n单选,读图，服务人次最多的是（　）。,一季度,三季度,![](pics/a.svg),B,pics/chart.png\n",
+        "题型,题干,选项A,选项B,选项C,答案,图片\n单选,读图，服务人次最多的是（　）。,一季度,三季度,![](pics/a.svg),B,PICS/Chart.PNG\n",
     );
     dir.run(&["import", "sheet/q.csv", "-o", "bank"]).success();
     let yaml = std::fs::read_to_string(dir.join("bank/default.yaml")).unwrap();
@@ -330,6 +330,19 @@ fn spreadsheet_import_takes_an_image_column_and_markdown_images() {
     assert!(run.stderr.contains("bad.csv:2:6"), "{}", run.stderr);
     assert!(
         run.stderr.contains("pics/nope.png does not exist"),
+        "{}",
+        run.stderr
+    );
+    // Another extension than the file's: the file there is named.
+    dir.create(
+        "sheet/bad.csv",
+        "题型,题干,选项A,选项B,答案,图片\n单选,看图（　）,甲,乙,A,pics/chart.jpg\n",
+    );
+    let run = dir
+        .run(&["import", "sheet/bad.csv", "-o", "bank2"])
+        .failure(1);
+    assert!(
+        run.stderr.contains("did you mean `chart.png`?"),
         "{}",
         run.stderr
     );

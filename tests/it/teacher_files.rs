@@ -629,3 +629,67 @@ fn what_still_cannot_print_is_refused_or_warned_at_its_line_and_column() {
         run.stderr
     );
 }
+
+/// A bank written on Windows names `图 (1).PNG` for the file `图 (1).png` and `Img/` for `img/`: Windows
+/// opens it, so examgen does too, with a warning; a name typed with the Chinese input method's brackets
+/// (`图（1）.png`) is refused with the file that is there suggested.
+#[test]
+fn image_names_in_another_case_print_and_near_misses_are_suggested() {
+    let dir = Dir::new();
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        300,
+        150,
+        image::Rgb([200, 30, 30]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
+    dir.create("bank/img/图 (1).png", png);
+    let section = |path: &str| {
+        format!(
+            "section:\n  id: s\n  title: 测试\nquestions:\n  - id: q1\n    type: judge\n    stem: \"看图 ![图]({path}) 说法正确。\"\n    answer: true\n"
+        )
+    };
+    dir.create("bank/s.yaml", section("Img/图 (1).PNG"));
+    dir.create(
+        "bank/exams/t.yaml",
+        "title: 测试\nbank: ..\nparts:\n  - title: 判断题\n    type: judge\n    count: 1\n    points: 1\n",
+    );
+    let run = dir.run(&["check", "bank"]).success();
+    assert!(
+        run.stderr.contains(
+            "s.yaml:7:15: warning: the image is written `Img/图 (1).PNG` but the file is named `img/图 (1).png`"
+        ),
+        "{}",
+        run.stderr
+    );
+    dir.run(&[
+        "paper",
+        "bank/exams/t.yaml",
+        "-o",
+        "out",
+        "--format",
+        "pdf,docx",
+    ])
+    .success();
+    let pdf = std::fs::read(dir.join("out/paper-A.pdf")).unwrap();
+    assert!(
+        pdf.windows(b"/Subtype /Image".len())
+            .any(|w| w == b"/Subtype /Image")
+            || pdf
+                .windows(b"/Subtype/Image".len())
+                .any(|w| w == b"/Subtype/Image"),
+        "the picture is drawn"
+    );
+
+    dir.create("bank/s.yaml", section("img/图（1）.png"));
+    let run = dir.run(&["check", "bank"]).failure(1);
+    assert!(
+        run.stderr.contains("s.yaml:7:15: error: the image file")
+            && run
+                .stderr
+                .contains("does not exist; did you mean `图 (1).png`, in the same folder?"),
+        "{}",
+        run.stderr
+    );
+}

@@ -158,12 +158,28 @@ fn check_field(
                 ),
             ));
         }
-        match images.get(&file) {
+        let picture = images.get(&file);
+        if let Ok(found) = &picture
+            && found.path != file
+        {
+            let folder = doc.file.parent().unwrap_or(Path::new(""));
+            let named = found.path.strip_prefix(folder).unwrap_or(&found.path);
+            diags.push(warning(
+                format!(
+                    "the image is written `{}` but the file is named `{}`: used, as Windows and macOS find it, but a computer that tells capitals apart would not",
+                    image.path,
+                    named.display()
+                ),
+                "write the name exactly as the file has it".into(),
+            ));
+        }
+        match picture {
             Err(message) => diags.push(error(
                 &image.span,
                 message,
-                "image paths are relative to the section file's folder; PNG, JPEG and SVG files print",
+                "image paths are relative to the section file's folder; PNG, JPEG, SVG, WebP and BMP files print",
             )),
+
             Ok(picture) if picture.format == Format::Svg => {
                 for linked in svg_bitmaps(&picture.bytes) {
                     diags.push(warning(
