@@ -323,11 +323,29 @@ fn picture_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Picture, String> {
     })
 }
 
+/// HEIF/HEIC (an iPhone's photos, AVIF too): an ISO media file whose `ftyp` box names a HEIF brand.
+pub fn is_heif(head: &[u8]) -> bool {
+    head.len() >= 12
+        && &head[4..8] == b"ftyp"
+        && matches!(
+            &head[8..12],
+            b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" | b"avif"
+        )
+}
+
 /// A WebP (saved from a web page or WeChat) or BMP picture, held as the PNG of its pixels turned upright:
 /// the PDF and Word print PNG, and PNG keeps every pixel.
 fn converted_picture(path: &Path, bytes: &[u8]) -> Result<Picture, String> {
     let kind = match image::guess_format(bytes) {
         Ok(f @ (image::ImageFormat::WebP | image::ImageFormat::Bmp)) => f,
+        _ if is_heif(bytes) => {
+            return Err(format!(
+                "{} is an iPhone photo in HEIC, which examgen cannot print: save it as JPEG (on the \
+                 iPhone: Settings → Camera → Formats → Most Compatible, or share it through WeChat or \
+                 e-mail, which send JPEG; on the computer: open it and save as JPEG)",
+                path.display()
+            ));
+        }
         _ => {
             return Err(format!(
                 "{} is not a PNG, JPEG, SVG, WebP or BMP image (examgen prints those)",
@@ -387,6 +405,14 @@ mod tests {
         let err = picture_from_bytes(Path::new("a.gif"), b"GIF89a....".to_vec()).unwrap_err();
         assert!(
             err.contains("a.gif is not a PNG, JPEG, SVG, WebP or BMP image"),
+            "{err}"
+        );
+        // An iPhone photo kept in HEIC gets the way to JPEG, not a bare refusal.
+        let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+        let err = picture_from_bytes(Path::new("IMG_0042.HEIC"), heic).unwrap_err();
+        assert!(
+            err.contains("IMG_0042.HEIC is an iPhone photo in HEIC")
+                && err.contains("Most Compatible"),
             "{err}"
         );
     }

@@ -402,7 +402,7 @@ fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
         Ok(other) => vec![Err(whole(format!(
             "{other:?} images are not read; scan to PDF, PNG, JPEG or TIFF"
         )))],
-        Err(_) if is_heif(&head) => vec![Err(whole(
+        Err(_) if crate::input::images::is_heif(&head) => vec![Err(whole(
             "an iPhone photo in HEIC, which examgen cannot read: send the photos as JPEG (on the iPhone: \
              Settings → Camera → Formats → Most Compatible; or share them through WeChat or e-mail, \
              which send JPEG) or save them as JPEG on the computer"
@@ -412,16 +412,6 @@ fn file_sources(path: &Path) -> Vec<Result<PageSource, PageProblem>> {
             "{NOT_A_SCAN} a PNG, JPEG, TIFF, WebP or BMP image"
         )))],
     }
-}
-
-/// HEIF/HEIC (an iPhone's photos, AVIF too): an ISO media file whose `ftyp` box names a HEIF brand.
-fn is_heif(head: &[u8]) -> bool {
-    head.len() >= 12
-        && &head[4..8] == b"ftyp"
-        && matches!(
-            &head[8..12],
-            b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" | b"avif"
-        )
 }
 
 /// The first kilobyte of a file (less when the file is shorter).
