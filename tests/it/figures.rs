@@ -320,30 +320,19 @@ fn spreadsheet_import_takes_an_image_column_and_markdown_images() {
     assert!(dir.join("bank/img/chart.png").is_file() && dir.join("bank/img/a.svg").is_file());
     dir.run(&["check", "bank"]).success();
 
-    dir.create(
-        "sheet/bad.csv",
-        "题型,题干,选项A,选项B,答案,图片\n单选,看图（　）,甲,乙,A,pics/nope.png\n",
-    );
-    let run = dir
-        .run(&["import", "sheet/bad.csv", "-o", "bank2"])
-        .failure(1);
-    assert!(run.stderr.contains("bad.csv:2:6"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("pics/nope.png does not exist"),
-        "{}",
-        run.stderr
-    );
-    // Another extension than the file's: the file there is named.
-    dir.create(
-        "sheet/bad.csv",
-        "题型,题干,选项A,选项B,答案,图片\n单选,看图（　）,甲,乙,A,pics/chart.jpg\n",
-    );
-    let run = dir
-        .run(&["import", "sheet/bad.csv", "-o", "bank2"])
-        .failure(1);
-    assert!(
-        run.stderr.contains("did you mean `chart.png`?"),
-        "{}",
-        run.stderr
-    );
+    // A missing file is named at its cell; with another extension than the file's, the file is suggested.
+    for (typed, said) in [
+        ("pics/nope.png", "pics/nope.png does not exist"),
+        ("pics/chart.jpg", "did you mean `chart.png`?"),
+    ] {
+        dir.create(
+            "sheet/bad.csv",
+            format!("题型,题干,选项A,选项B,答案,图片\n单选,看图（　）,甲,乙,A,{typed}\n"),
+        );
+        let run = dir
+            .run(&["import", "sheet/bad.csv", "-o", "bank2"])
+            .failure(1);
+        assert!(run.stderr.contains("bad.csv:2:6"), "{}", run.stderr);
+        assert!(run.stderr.contains(said), "{}", run.stderr);
+    }
 }
