@@ -23,8 +23,9 @@ fn main() -> ExitCode {
         }
     };
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    match examgen::commands::run(cli, &mut stdout.lock(), &mut stderr.lock()) {
+    // stderr is locked per message, not for the whole run: a batch's or a scan's progress bar (and any
+    // warning) may be drawn from a worker thread, which would wait on a lock the main thread never gives back.
+    match examgen::commands::run(cli, &mut stdout.lock(), &mut std::io::stderr()) {
         Ok(()) => ExitCode::SUCCESS,
         // Whoever read our output has all they wanted (`examgen export … | head`): no message, exit 0.
         Err(err) if err.kind == examgen::error::ErrorKind::ClosedPipe => ExitCode::SUCCESS,
