@@ -243,6 +243,41 @@ pub const BODY_SIZE: f32 = 10.5;
 
 /// Parses template output. Errors name the line and column of the template output and what is wrong.
 pub fn parse(xml: &str, template: &str) -> Result<Document> {
+    parse_with(xml, template, None)
+}
+
+/// Parses template output as [`parse`] does, taking each `<question>` element from `kept` when it has
+/// parsed the same text before (under any number) and keeping there the new ones `accept` accepts; also
+/// whether every question was taken from `kept` or accepted. A class's papers and keys print the same
+/// questions in other orders and under other numbers, and their markup is mostly questions: the rest of
+/// the document is parsed with each question element cut out. Markup this cannot cut exactly (comments,
+/// CDATA, a question inside another, a question that does not parse alone) and every error go through
+/// [`parse`], so the result and the messages are [`parse`]'s.
+pub fn parse_reusing(
+    xml: &str,
+    template: &str,
+    kept: &Questions,
+    accept: &dyn Fn(&QuestionBlock) -> bool,
+) -> Result<(Document, bool)> {
+    if let Some((skeleton, cut)) = cut_questions(xml) {
+        let source = QuestionSource {
+            xml,
+            cut,
+            kept,
+            accept,
+            all_accepted: std::cell::Cell::new(true),
+            failed: std::cell::Cell::new(false),
+        };
+        if let Ok(doc) = parse_with(&skeleton, template, Some(&source))
+            && !source.failed.get()
+        {
+            return Ok((doc, source.all_accepted.get()));
+        }
+    }
+    Ok((parse(xml, template)?, false))
+}
+
+fn parse_with(xml: &str, template: &str, questions: Option<&QuestionSource>) -> Result<Document> {
     let doc = roxmltree::Document::parse(xml).map_err(|e| {
         let pos = e.pos();
         let line = xml.lines().nth(pos.row as usize - 1).unwrap_or("");
@@ -254,7 +289,10 @@ pub fn parse(xml: &str, template: &str) -> Result<Document> {
         .because(format!("the line reads: {}", line.trim()))
     })?;
     let root = doc.root_element();
-    let ctx = Ctx { template };
+    let ctx = Ctx {
+        template,
+        questions,
+    };
     if root.tag_name().name() != "document" {
         return Err(ctx.err(
             root,
@@ -299,8 +337,179 @@ pub fn parse(xml: &str, template: &str) -> Result<Document> {
     })
 }
 
+/// `<question>` elements parsed so far in one run, by their text with the number left out, shared by its
+/// threads: a question's block is what its text says, whatever document it stands in.
+#[derive(Default)]
+pub struct Questions {
+    kept: std::sync::Mutex<KeptQuestions>,
+}
+
+#[derive(Default)]
+struct KeptQuestions {
+    by_text: crate::render::layout::KeyMap<Vec<u8>, std::sync::Arc<QuestionBlock>>,
+    bytes: usize,
+}
+
+/// How many bytes of question text [`Questions`] keeps before it starts again: a class's questions take a
+/// few megabytes; a bank of thousands must not grow it without bound.
+const KEPT_QUESTION_BYTES: usize = 32 << 20;
+
+/// How a question's start tag begins when its number can be left out of its key: the number is then put
+/// back into the kept block.
+const NUMBERED: &str = "<question number=\"";
+
+impl Questions {
+    fn get(&self, key: &[u8]) -> Option<std::sync::Arc<QuestionBlock>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.by_text.get(key).cloned()
+    }
+
+    fn put(&self, key: Vec<u8>, q: QuestionBlock) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.bytes + key.len() > KEPT_QUESTION_BYTES {
+            kept.by_text.clear();
+            kept.bytes = 0;
+        }
+        kept.bytes += key.len();
+        kept.by_text.insert(key, std::sync::Arc::new(q));
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.kept.lock().unwrap().by_text.len()
+    }
+}
+
+/// The question elements cut out of a document: each one's text in the whole markup, by where its
+/// `<question/>` stands in the markup left.
+struct QuestionSource<'a> {
+    xml: &'a str,
+    /// (offset of the `<question/>` left, the element's range in `xml`), in order.
+    cut: Vec<(usize, std::ops::Range<usize>)>,
+    kept: &'a Questions,
+    accept: &'a dyn Fn(&QuestionBlock) -> bool,
+    all_accepted: std::cell::Cell<bool>,
+    /// A question that does not parse alone: the whole document is parsed again for [`parse`]'s error.
+    failed: std::cell::Cell<bool>,
+}
+
+impl QuestionSource<'_> {
+    /// The question cut out where `<question/>` stands at `at`.
+    fn question(&self, at: usize, template: &str) -> Result<QuestionBlock> {
+        let fail = || {
+            self.failed.set(true);
+            Error::internal("a question cut out of the markup does not parse alone")
+        };
+        let Ok(k) = self.cut.binary_search_by_key(&at, |(left, _)| *left) else {
+            return Err(fail());
+        };
+        let text = &self.xml[self.cut[k].1.clone()];
+        // The number's raw text, when it can be put back as it is: no reference or white space to
+        // normalise.
+        let number = text.strip_prefix(NUMBERED).and_then(|rest| {
+            let value = &rest[..rest.find('"')?];
+            (!value.contains(['&', '\t', '\n', '\r'])).then_some(value)
+        });
+        let key: Vec<u8> = match number {
+            Some(value) => {
+                let rest = &text[NUMBERED.len() + value.len()..];
+                [NUMBERED.as_bytes(), rest.as_bytes()].concat()
+            }
+            None => text.as_bytes().to_vec(),
+        };
+        if let Some(q) = self.kept.get(&key) {
+            let mut q = QuestionBlock::clone(&q);
+            if let Some(value) = number {
+                q.number = value.to_string();
+            }
+            return Ok(q);
+        }
+        let doc = roxmltree::Document::parse(text).map_err(|_| fail())?;
+        let ctx = Ctx {
+            template,
+            questions: None,
+        };
+        let q = ctx.question_block(doc.root_element()).map_err(|_| fail())?;
+        if (self.accept)(&q) {
+            self.kept.put(key, q.clone());
+        } else {
+            self.all_accepted.set(false);
+        }
+        Ok(q)
+    }
+}
+
+/// `xml` with every `<question>` element replaced by `<question/>`, and where each was; None when the
+/// elements cannot be cut out exactly by their text: markup with comments, CDATA, processing
+/// instructions or a document type (where `<` need not start a tag), or a question inside another.
+/// Elsewhere every `<` starts a tag (attribute values cannot hold one), so the cut is the parser's.
+fn cut_questions(xml: &str) -> Option<(String, Vec<(usize, std::ops::Range<usize>)>)> {
+    const OPEN: &str = "<question";
+    const CLOSE: &str = "</question";
+    if xml.contains("<!") || xml.contains("<?") {
+        return None;
+    }
+    let bytes = xml.as_bytes();
+    let mut left = String::with_capacity(xml.len() / 4);
+    let mut cut = Vec::new();
+    let (mut copied, mut from) = (0, 0);
+    while let Some(k) = xml[from..].find(OPEN) {
+        let start = from + k;
+        let mut i = start + OPEN.len();
+        from = i;
+        if !matches!(
+            bytes.get(i),
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')
+        ) {
+            // Another element (<questions>).
+            continue;
+        }
+        // The start tag ends at the first `>` outside quotes.
+        let mut quote = None;
+        loop {
+            let b = *bytes.get(i)?;
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None => match b {
+                    b'"' | b'\'' => quote = Some(b),
+                    b'>' => break,
+                    b'<' => return None,
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+        let end = if bytes[i - 1] == b'/' {
+            i + 1
+        } else {
+            let close = i + xml[i..].find(CLOSE)?;
+            if xml[i..close].contains(OPEN) {
+                return None;
+            }
+            let mut j = close + CLOSE.len();
+            while matches!(bytes.get(j), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                j += 1;
+            }
+            if bytes.get(j) != Some(&b'>') {
+                return None;
+            }
+            j + 1
+        };
+        left.push_str(&xml[copied..start]);
+        cut.push((left.len(), start..end));
+        left.push_str("<question/>");
+        copied = end;
+        from = end;
+    }
+    left.push_str(&xml[copied..]);
+    Some((left, cut))
+}
+
 struct Ctx<'t> {
     template: &'t str,
+    /// Where each `<question/>` left in a document whose questions were cut out comes from.
+    questions: Option<&'t QuestionSource<'t>>,
 }
 
 impl Ctx<'_> {
@@ -514,7 +723,10 @@ impl Ctx<'_> {
                 blocks: self.blocks(node)?,
                 size: self.num(node, "size", BODY_SIZE)?,
             },
-            "question" => self.question_block(node)?,
+            "question" => Block::Question(match self.questions {
+                Some(source) => source.question(node.range().start, self.template)?,
+                None => self.question_block(node)?,
+            }),
             "lines" => Block::Lines {
                 count: self.num(node, "count", 5.0)? as u32,
             },
@@ -623,7 +835,7 @@ impl Ctx<'_> {
     }
 
     /// `<question>`: number, stem, the blocks under the stem, options, answer lines and what follows.
-    fn question_block(&self, node: Node) -> Result<Block> {
+    fn question_block(&self, node: Node) -> Result<QuestionBlock> {
         let size = self.num(node, "size", BODY_SIZE)?;
         let mut q = QuestionBlock {
             number: node.attribute("number").unwrap_or("").to_string(),
@@ -654,7 +866,7 @@ impl Ctx<'_> {
                 _ => q.after.push(self.block(child)?),
             }
         }
-        Ok(Block::Question(q))
+        Ok(q)
     }
 
     /// `<bubbles>`: an answer sheet's bubble rows.
@@ -884,5 +1096,72 @@ mod tests {
             runs("<p>甲<blank/>乙</p>"),
             ["甲", "Blank { em: 6.0 }", "乙"]
         );
+    }
+
+    /// A document of questions numbered `numbers`, with `extra` markup before its end.
+    fn numbered(numbers: &[&str], extra: &str) -> String {
+        let mut xml = String::from("<document title=\"t\">\n  <p>前言</p>\n");
+        for (k, n) in numbers.iter().enumerate() {
+            xml.push_str(&format!(
+                "  <question number=\"{n}\" id=\"q{k}\"><stem>第{k}题 <blank em=\"3\"/>是（　）。</stem>\n    <option label=\"A．\">甲</option><option label=\"B．\">乙 &amp; 丙</option>\n    <p>【解析】说明{k}</p></question>\n"
+            ));
+        }
+        xml.push_str(extra);
+        xml.push_str("<box title=\"x\"><question number=\"9．\"/></box>\n</document>");
+        xml
+    }
+
+    #[test]
+    fn questions_taken_from_earlier_documents_parse_as_the_whole_document_does() {
+        let kept = Questions::default();
+        let accept = |q: &QuestionBlock| !format!("{:?}", q.stem).contains('拒');
+        // (numbers, extra markup, every question kept or accepted, questions kept after)
+        let cases: [(&[&str], &str, bool, usize); 6] = [
+            (&["1．", "2．", "3．"], "", true, 4),
+            // Under other numbers the same questions are taken from the cache; a number with a reference
+            // in it keys its question by the whole text.
+            (&["12．", "1&amp;2", "7．"], "", true, 5),
+            // Comments: the document is parsed whole.
+            (&["3．", "2．", "1．"], "<!-- 注释 -->", false, 5),
+            // Questions in the later-page head are found where they stand.
+            (
+                &["5．", "6．", "8．"],
+                "<continued><question number=\"4．\"><stem>续</stem></question></continued>",
+                true,
+                6,
+            ),
+            // A question the caller does not accept is parsed but never kept.
+            (
+                &["2．"],
+                "<question number=\"3．\"><stem>拒</stem></question>",
+                false,
+                6,
+            ),
+            // `<questions>` is another element (and an error), reported as the whole parse reports it.
+            (&["1．"], "<questions/>", false, 6),
+        ];
+        for (numbers, extra, all, count) in cases {
+            let xml = numbered(numbers, extra);
+            let whole = parse(&xml, "t");
+            match parse_reusing(&xml, "t", &kept, &accept) {
+                Ok((doc, accepted)) => {
+                    assert_eq!(doc, whole.unwrap(), "{numbers:?} {extra}");
+                    assert_eq!(accepted, all, "{numbers:?} {extra}");
+                }
+                Err(e) => assert_eq!(e.message, whole.unwrap_err().message),
+            }
+            assert_eq!(kept.len(), count, "{numbers:?} {extra}");
+        }
+        // Errors inside a question (kept or not) are the whole parse's, with its line.
+        for bad in [
+            "<question number=\"1．\"><stem>x</question>",
+            "<question number=\"1．\">\n<wat/></question>",
+            "<question number=\"1．\" number=\"2．\"><stem>x</stem></question>",
+            "<p a=\"<question>\"/>",
+        ] {
+            let xml = numbered(&["1．"], bad);
+            let err = parse_reusing(&xml, "t", &kept, &accept).unwrap_err();
+            assert_eq!(err.message, parse(&xml, "t").unwrap_err().message, "{bad}");
+        }
     }
 }

@@ -21,6 +21,8 @@ pub struct Typesetter<'f> {
     pictures: Arc<Pictures>,
     /// Paragraphs set so far, reused by later documents (a class's papers and keys print the same ones).
     paras: layout::ParaCache,
+    /// Question elements parsed so far whose characters the fonts all have, reused likewise.
+    questions: markup::Questions,
 }
 
 impl<'f> Typesetter<'f> {
@@ -37,6 +39,7 @@ impl<'f> Typesetter<'f> {
             setup,
             pictures: Arc::new(Pictures::new(fonts, Default::default())),
             paras: Default::default(),
+            questions: Default::default(),
         })
     }
 
@@ -70,13 +73,25 @@ impl<'f> Typesetter<'f> {
         data: &T,
     ) -> Result<Document> {
         let text = data.render_with(&self.templates, template)?;
-        self.parse_markup(template, &text)
+        Ok(self.parse_markup(template, &text)?.0)
     }
 
-    /// Page markup `text` (what `template` rendered) parsed, its pictures measured.
-    fn parse_markup(&self, template: Template, text: &str) -> Result<Document> {
+    /// Page markup `text` (what `template` rendered) parsed, its pictures measured; and whether every
+    /// question's characters are known to be in the fonts (then [`missing_glyphs`] need not read them).
+    fn parse_markup(&self, template: Template, text: &str) -> Result<(Document, bool)> {
         let source = self.templates.source(template);
-        let mut doc = markup::parse(text, source)?;
+        let fonts_have = |q: &QuestionBlock| {
+            let mut check = GlyphCheck {
+                fonts: self.fonts,
+                template: source,
+                skip_questions: false,
+                out: Vec::new(),
+            };
+            check.question(q, None);
+            check.out.is_empty()
+        };
+        let (mut doc, questions_checked) =
+            markup::parse_reusing(text, source, &self.questions, &fonts_have)?;
         let images = self.pictures.images();
         markup::for_each_picture(&mut doc.blocks, &mut |p| {
             let picture = images.get(Path::new(&p.src)).map_err(|message| {
@@ -88,13 +103,14 @@ impl<'f> Typesetter<'f> {
             p.aspect = picture.aspect();
             Ok(())
         })?;
-        Ok(doc)
+        Ok((doc, questions_checked))
     }
 
     /// Lays out `template` with `data`: every character checked against the fonts first.
     pub fn layout<T: TemplateData + ?Sized>(&self, template: Template, data: &T) -> Result<Layout> {
-        let doc = self.markup(template, data)?;
-        let missing = missing_glyphs(&doc, self.fonts, self.templates.source(template));
+        let text = data.render_with(&self.templates, template)?;
+        let (doc, checked) = self.parse_markup(template, &text)?;
+        let missing = glyphs_missing(&doc, self.fonts, self.templates.source(template), checked);
         if !missing.is_empty() {
             return Err(missing_glyphs_error(missing));
         }
@@ -112,7 +128,7 @@ impl<'f> Typesetter<'f> {
     ) -> Result<Option<Layout>> {
         let text = data.render_with(&self.templates, template)?;
         let printed = stamp::placeholders_in(&text);
-        let doc = self.parse_markup(template, &text)?;
+        let (doc, checked) = self.parse_markup(template, &text)?;
         let in_head = doc
             .continued
             .as_ref()
@@ -121,7 +137,7 @@ impl<'f> Typesetter<'f> {
             return Ok(None);
         }
         let missing: Vec<MissingGlyph> =
-            missing_glyphs(&doc, self.fonts, self.templates.source(template))
+            glyphs_missing(&doc, self.fonts, self.templates.source(template), checked)
                 .into_iter()
                 .filter(|m| !stamp::is_placeholder(m.c))
                 .collect();
@@ -175,9 +191,21 @@ fn reserved_placeholders(blocks: &[Block]) -> usize {
 /// Every character of the document that its font cannot show, with where it occurs: the question id, or
 /// the text around it.
 pub fn missing_glyphs(doc: &Document, fonts: &FontSet, template: &str) -> Vec<MissingGlyph> {
+    glyphs_missing(doc, fonts, template, false)
+}
+
+/// [`missing_glyphs`], leaving out the questions when `questions_checked` (each was checked when it was
+/// first parsed, and has none missing).
+fn glyphs_missing(
+    doc: &Document,
+    fonts: &FontSet,
+    template: &str,
+    questions_checked: bool,
+) -> Vec<MissingGlyph> {
     let mut check = GlyphCheck {
         fonts,
         template,
+        skip_questions: questions_checked,
         out: Vec::new(),
     };
     check.blocks(&doc.blocks, None);
@@ -209,6 +237,8 @@ fn body(text: String) -> Vec<Inline> {
 struct GlyphCheck<'a> {
     fonts: &'a FontSet,
     template: &'a str,
+    /// Questions are known to have every character in the fonts.
+    skip_questions: bool,
     out: Vec<MissingGlyph>,
 }
 
@@ -256,6 +286,7 @@ impl GlyphCheck<'_> {
                     }
                     self.blocks(blocks, question);
                 }
+                Block::Question(_) if self.skip_questions => {}
                 Block::Question(q) => self.question(q, question),
                 Block::Entry { runs, page, .. } => {
                     self.runs(runs, &|| place(tpl, runs, question));
@@ -329,4 +360,43 @@ fn place(template: &str, runs: &[Inline], question: Option<&str>) -> String {
         .take(24)
         .collect();
     format!("the text “{text}” from {template}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_character_the_fonts_lack_is_found_whether_its_question_was_parsed_before_or_not() {
+        let fonts = FontSet::builtin();
+        let typeset = Typesetter::new(&fonts, None, PageSetup::a4()).unwrap();
+        let doc = |lacking: &str, outside: &str| {
+            format!(
+                r#"<document title="t"><p>前言{outside}</p><question number="1．" id="q1"><stem>甲{lacking}</stem></question><question number="2．" id="q2"><stem>乙</stem></question></document>"#
+            )
+        };
+        let missing = |text: &str| {
+            let (doc, checked) = typeset.parse_markup(Template::Paper, text).unwrap();
+            let found = glyphs_missing(&doc, &fonts, "t", checked);
+            assert_eq!(
+                found.iter().map(|m| m.c).collect::<Vec<_>>(),
+                missing_glyphs(&doc, &fonts, "t")
+                    .iter()
+                    .map(|m| m.c)
+                    .collect::<Vec<_>>()
+            );
+            (found.len(), checked)
+        };
+        // Each time, and under another number: the question with the lacking character is never taken
+        // as checked.
+        let lacking = doc("\u{E000}", "");
+        assert_eq!(missing(&lacking), (1, false));
+        assert_eq!(missing(&lacking), (1, false));
+        assert_eq!(missing(&lacking.replace("1．", "7．")), (1, false));
+        // Questions with every character, parsed before: only the rest of the document is read.
+        let clean = doc("", "");
+        assert_eq!(missing(&clean), (0, true));
+        assert_eq!(missing(&clean.replace("2．", "12．")), (0, true));
+        assert_eq!(missing(&doc("", "\u{E001}")), (1, true));
+    }
 }

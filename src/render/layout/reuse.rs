@@ -41,13 +41,13 @@ pub(in crate::render::layout) struct OptionId(u64);
 
 /// A hash map over the cache's keys (bytes a run makes itself, so no caller can choose them to collide)
 /// hashed by [`KeyHasher`].
-type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+pub(crate) type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// A multiply-and-rotate hash (FxHash's) taking eight bytes at a step, with a final mix so the low bits
 /// the table indexes by depend on every byte. A paragraph's key is its whole text: hashing it a word at a
 /// time instead of SipHash's byte rounds matters when every document asks for every paragraph.
 #[derive(Default)]
-struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl KeyHasher {
     fn add(&mut self, word: u64) {
