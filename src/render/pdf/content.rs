@@ -332,8 +332,8 @@ impl Ops {
         self.start();
         self.bytes.push(b'[');
         for c in text.chars() {
-            if let Some(g) = face.glyph(c) {
-                let gid = remap.map_or(g.id, |r| r.get(&g.id).copied().unwrap_or(0));
+            if let Some((id, _)) = face.id_units(c) {
+                let gid = remap.map_or(id, |r| r.get(&id).copied().unwrap_or(0));
                 // `<{gid:04X}>`, written by hand: a page shows thousands of glyphs.
                 const HEX: &[u8; 16] = b"0123456789ABCDEF";
                 self.bytes.extend_from_slice(&[

@@ -111,10 +111,12 @@ impl<'f> PdfWriter<'f> {
         if self.meta.is_none() || self.narrow.get().is_some() {
             return;
         }
-        let mut used: [embed::Used; 2] = Default::default();
-        for layout in layouts {
-            collect_used(layout, self, &mut used);
-        }
+        let used = embed::with_noting(|noting| {
+            for layout in layouts {
+                note_layout(layout, self, noting);
+            }
+            noting.each_mut().map(embed::Noting::take)
+        });
         let narrow = |i: usize, font: &[u8]| {
             (!used[i].is_empty())
                 .then(|| embed::Narrow::new(font, &used[i]))
@@ -149,18 +151,20 @@ impl<'f> PdfWriter<'f> {
     /// the fonts are not ours to embed (CFF fonts) or the subsetter fails.
     pub fn shared_faces(&self, layout: &Layout, extra: [&str; 2]) -> Option<Arc<SharedFaces>> {
         let meta = self.meta.as_ref()?;
-        let mut used: [embed::Used; 2] = Default::default();
-        collect_used(layout, self, &mut used);
-        for (slot, (text, face)) in used
-            .iter_mut()
-            .zip(extra.iter().zip([&self.fonts.body, &self.fonts.heading]))
-        {
-            for c in text.chars() {
-                if let Some(g) = face.glyph(c) {
-                    note_glyph(slot, g.id, g.units, c);
+        let used = embed::with_noting(|noting| {
+            note_layout(layout, self, noting);
+            for (slot, (text, face)) in noting
+                .iter_mut()
+                .zip(extra.iter().zip([&self.fonts.body, &self.fonts.heading]))
+            {
+                for c in text.chars() {
+                    if let Some((id, units)) = face.id_units(c) {
+                        slot.note(id, units, c);
+                    }
                 }
             }
-        }
+            noting.each_mut().map(embed::Noting::take)
+        });
         // The pages show each glyph by its id in the whole face, so a copy's pages can go into a print
         // file as they are.
         let face = |i: usize, bytes: &[u8], id: &str| -> Option<Option<embed::KeptIds>> {
@@ -363,11 +367,7 @@ impl SharedPdf {
     /// The glyphs of each page of `layout`, a stamped copy [`SharedPdf::covers`]: the pages without
     /// reserved boxes noted once for every copy.
     fn glyphs_of(&self, layout: &Layout, fonts: &PdfWriter) -> Vec<Arc<[embed::Used; 2]>> {
-        let noted = |page| {
-            let mut used: [embed::Used; 2] = Default::default();
-            collect_page_used(page, fonts, &mut used);
-            Arc::new(used)
-        };
+        let noted = |page| Arc::new(page_used(page, fonts));
         layout
             .pages
             .iter()
@@ -741,8 +741,10 @@ fn embed_fonts(
     fonts: &PdfWriter,
     meta: &[embed::FaceMeta; 2],
 ) -> Option<[Option<Embedded>; 2]> {
-    let mut used: [embed::Used; 2] = Default::default();
-    collect_used(layout, fonts, &mut used);
+    let used = embed::with_noting(|noting| {
+        note_layout(layout, fonts, noting);
+        noting.each_mut().map(embed::Noting::take)
+    });
     subset_faces(&used, fonts, meta)
 }
 
@@ -769,11 +771,23 @@ fn subset_faces(
     ])
 }
 
-/// Adds the glyphs `layout` shows to `used` ([body, heading]); a character shown twice keeps its last.
-fn collect_used(layout: &Layout, fonts: &PdfWriter, used: &mut [embed::Used; 2]) {
+/// Notes the glyphs `layout` shows in `noting` ([body, heading]).
+fn note_layout(layout: &Layout, fonts: &PdfWriter, noting: &mut [embed::Noting; 2]) {
     for page in &layout.pages {
-        collect_page_used(page, fonts, used);
+        page_glyphs(page, fonts, |face, id, units, c| {
+            noting[face].note(id, units, c)
+        });
     }
+}
+
+/// The glyphs `page` shows ([body, heading]); a glyph shown for two characters keeps the last.
+fn page_used(page: &crate::render::layout::Page, fonts: &PdfWriter) -> [embed::Used; 2] {
+    embed::with_noting(|noting| {
+        page_glyphs(page, fonts, |face, id, units, c| {
+            noting[face].note(id, units, c)
+        });
+        noting.each_mut().map(embed::Noting::take)
+    })
 }
 
 /// Adds the glyphs `page` shows to `used` ([body, heading]).
@@ -782,9 +796,9 @@ fn collect_page_used(
     fonts: &PdfWriter,
     used: &mut [embed::Used; 2],
 ) {
-    page_glyphs(page, fonts, |face, id, units, c| {
-        note_glyph(&mut used[face], id, units, c)
-    });
+    for (into, noted) in used.iter_mut().zip(page_used(page, fonts)) {
+        into.extend(noted.iter().map(|(g, v)| (*g, *v)));
+    }
 }
 
 /// Calls `f` with each glyph `page` shows, in order: its face (0 body, 1 heading), id, advance in font
@@ -800,8 +814,8 @@ fn page_glyphs(
             let face = fonts.fonts.face(font.regular());
             let slot = face_index(font.regular());
             for c in formula_text(tex, face).chars() {
-                if let Some(g) = face.glyph(c) {
-                    f(slot, g.id, g.units, c);
+                if let Some((id, units)) = face.id_units(c) {
+                    f(slot, id, units, c);
                 }
             }
             continue;
@@ -812,16 +826,11 @@ fn page_glyphs(
         let face = fonts.fonts.face(*font);
         let slot = face_index(*font);
         for c in text.chars() {
-            if let Some(g) = face.glyph(c) {
-                f(slot, g.id, g.units, c);
+            if let Some((id, units)) = face.id_units(c) {
+                f(slot, id, units, c);
             }
         }
     }
-}
-
-/// Records that glyph `id` (`units` wide) shows `c` (a glyph shown for two characters keeps the last).
-fn note_glyph(used: &mut embed::Used, id: u16, units: u16, c: char) {
-    used.insert(id, (units, c));
 }
 
 fn face_index(font: FontRole) -> usize {
