@@ -182,11 +182,14 @@ impl Face {
 const MISSING: u32 = u32::MAX;
 
 /// Glyph id and advance as a packed entry: id + 1 in the high half (never 0, so never an empty slot),
-/// the advance in the low half; 0 (look it up again) for glyph 0xFFFF, which would read as [`MISSING`].
+/// the advance in the low half; 0 (look it up again) for glyph 0xFFFF, and for glyph 0xFFFE 65535 units
+/// wide, which would read as [`MISSING`].
 fn pack((id, units): (u16, u16)) -> u32 {
     match id.checked_add(1) {
-        Some(high) => u32::from(high) << 16 | u32::from(units),
-        None => 0,
+        Some(high) if u32::from(high) << 16 | u32::from(units) != MISSING => {
+            u32::from(high) << 16 | u32::from(units)
+        }
+        _ => 0,
     }
 }
 
@@ -314,11 +317,19 @@ mod tests {
             }
         }
         assert!(fonts.body.id_units('\u{E000}').is_none());
-        for glyph in [(0, 0), (1, 1000), (0xFFFE, u16::MAX), (42, 0)] {
+        for glyph in [
+            (0, 0),
+            (1, 1000),
+            (0xFFFE, 0xFFFE),
+            (0xFFFD, u16::MAX),
+            (42, 0),
+        ] {
             assert_eq!(unpack(pack(glyph)), glyph);
             assert!(pack(glyph) != 0 && pack(glyph) != MISSING);
         }
-        assert_eq!(pack((0xFFFF, 0xFFFF)), 0);
+        // Left to the glyph cache: these cannot be told from an empty slot or a missing glyph.
+        assert_eq!(pack((0xFFFF, 0)), 0);
+        assert_eq!(pack((0xFFFE, u16::MAX)), 0);
     }
 
     #[test]
