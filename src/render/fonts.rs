@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{OnceLock, RwLock};
 
 use crate::error::{Error, Result};
@@ -82,6 +83,11 @@ pub struct Face {
     /// Glyphs of the Basic Multilingual Plane (every CJK character a paper prints), by code point: read
     /// without a lock, as both cores' layouts and writers ask for them millions of times a batch.
     bmp: Box<[OnceLock<Option<Glyph>>]>,
+    /// The glyph id and advance in font units of the Basic Multilingual Plane's characters packed into
+    /// four bytes each ([`pack`]; 0 when not yet looked up): all the PDF writer asks of a character, for
+    /// every character of every page several times, from a table a sixth the size of `bmp` that stays
+    /// in the cache.
+    packed: Box<[AtomicU32]>,
     /// Glyphs of the other planes.
     cache: RwLock<HashMap<char, Option<Glyph>>>,
 }
@@ -96,6 +102,7 @@ impl Face {
             bytes,
             units_per_em,
             bmp: (0..=u16::MAX).map(|_| OnceLock::new()).collect(),
+            packed: (0..=u16::MAX).map(|_| AtomicU32::new(0)).collect(),
             cache: RwLock::new(HashMap::new()),
         })
     }
@@ -133,8 +140,34 @@ impl Face {
         })
     }
 
+    /// `c`'s glyph id and advance in font units (what [`Face::glyph`] says), or None when the font
+    /// lacks it.
+    #[inline]
+    pub fn id_units(&self, c: char) -> Option<(u16, u16)> {
+        if let Some(slot) = self.packed.get(c as usize) {
+            match slot.load(Ordering::Relaxed) {
+                0 => {}
+                MISSING => return None,
+                v => return Some(unpack(v)),
+            }
+        }
+        self.id_units_slow(c)
+    }
+
+    /// [`Face::id_units`] of a character not in the packed table yet (or outside it), noted there.
+    #[cold]
+    fn id_units_slow(&self, c: char) -> Option<(u16, u16)> {
+        let found = self.glyph(c).map(|g| (g.id, g.units));
+        if let Some(slot) = self.packed.get(c as usize) {
+            // Every thread stores the same value; one that cannot be packed stays 0 and is looked up
+            // in `bmp` each time.
+            slot.store(found.map_or(MISSING, pack), Ordering::Relaxed);
+        }
+        found
+    }
+
     pub fn has(&self, c: char) -> bool {
-        c.is_control() || self.glyph(c).is_some()
+        c.is_control() || self.id_units(c).is_some()
     }
 
     /// Width of `text` in em, missing glyphs counted as 1 em.
@@ -143,6 +176,26 @@ impl Face {
             .map(|c| self.glyph(c).map_or(1.0, |g| g.advance))
             .sum()
     }
+}
+
+/// A packed entry for a character the font lacks.
+const MISSING: u32 = u32::MAX;
+
+/// Glyph id and advance as a packed entry: id + 1 in the high half (never 0, so never an empty slot),
+/// the advance in the low half; 0 (look it up again) for glyph 0xFFFF, and for glyph 0xFFFE 65535 units
+/// wide, which would read as [`MISSING`].
+fn pack((id, units): (u16, u16)) -> u32 {
+    match id.checked_add(1) {
+        Some(high) if u32::from(high) << 16 | u32::from(units) != MISSING => {
+            u32::from(high) << 16 | u32::from(units)
+        }
+        _ => 0,
+    }
+}
+
+#[inline]
+fn unpack(v: u32) -> (u16, u16) {
+    ((v >> 16) as u16 - 1, v as u16)
 }
 
 /// The two faces every document uses.
@@ -247,6 +300,36 @@ mod tests {
         assert!((fonts.body.width_em("社会") - 2.0).abs() < 0.01);
         assert!(fonts.body.width_em("il") < 1.0);
         assert!(fonts.body.glyph('\u{E000}').is_none());
+    }
+
+    #[test]
+    fn packed_ids_and_advances_are_the_glyphs_own() {
+        let fonts = FontSet::builtin();
+        let text = "社会工作者（　）A．2025 喆堃赟\u{E000}\u{1F600}𝑥\t";
+        for face in [&fonts.body, &fonts.heading] {
+            // Twice: first looked up and packed, then read from the packed table.
+            for _ in 0..2 {
+                for c in text.chars() {
+                    let want = face.glyph(c).map(|g| (g.id, g.units));
+                    assert_eq!(face.id_units(c), want, "{c:?} in {}", face.name);
+                    assert_eq!(face.has(c), c.is_control() || want.is_some());
+                }
+            }
+        }
+        assert!(fonts.body.id_units('\u{E000}').is_none());
+        for glyph in [
+            (0, 0),
+            (1, 1000),
+            (0xFFFE, 0xFFFE),
+            (0xFFFD, u16::MAX),
+            (42, 0),
+        ] {
+            assert_eq!(unpack(pack(glyph)), glyph);
+            assert!(pack(glyph) != 0 && pack(glyph) != MISSING);
+        }
+        // Left to the glyph cache: these cannot be told from an empty slot or a missing glyph.
+        assert_eq!(pack((0xFFFF, 0)), 0);
+        assert_eq!(pack((0xFFFE, u16::MAX)), 0);
     }
 
     #[test]

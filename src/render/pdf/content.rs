@@ -8,6 +8,7 @@ use std::io::Write;
 use crate::render::fonts::FontRole;
 use crate::render::layout::{Item, Page};
 
+use super::embed::Noting;
 use super::{BODY_ID, HEADING_ID, PdfWriter, Remaps, face_index};
 
 /// The content stream of `page` (a document `height` points tall, glyphs shown as `remaps` says), or None
@@ -17,6 +18,19 @@ pub(super) fn page_stream(
     height: f32,
     fonts: &PdfWriter,
     remaps: &Remaps,
+) -> Option<Vec<u8>> {
+    page_stream_noting(page, height, fonts, remaps, None)
+}
+
+/// [`page_stream`], noting each glyph shown in `noting` ([body, heading]) as it is written: the glyphs
+/// a print file needs of the page, in the order [`super::page_glyphs`] gives them, without a second
+/// pass over the page's text. When None is returned the notes are incomplete.
+pub(super) fn page_stream_noting(
+    page: &Page,
+    height: f32,
+    fonts: &PdfWriter,
+    remaps: &Remaps,
+    mut noting: Option<&mut [Noting; 2]>,
 ) -> Option<Vec<u8>> {
     let mut out = Ops {
         bytes: Vec::with_capacity(page.items.len() * 48),
@@ -30,20 +44,36 @@ pub(super) fn page_stream(
                 font,
                 text,
                 spacing,
-            } => out.text(fonts, remaps, *font, *size, *spacing, text, |o| {
-                o.reals(&[*x, height - y]);
-                o.operator("Td");
-            }),
+            } => out.text(
+                fonts,
+                remaps,
+                (*font, noting.as_deref_mut()),
+                *size,
+                *spacing,
+                text,
+                |o| {
+                    o.reals(&[*x, height - y]);
+                    o.operator("Td");
+                },
+            ),
             Item::Turned {
                 x,
                 y,
                 size,
                 font,
                 text,
-            } => out.text(fonts, remaps, *font, *size, 0.0, text, |o| {
-                o.reals(&[0.0, 1.0, -1.0, 0.0, *x, height - y]);
-                o.operator("Tm");
-            }),
+            } => out.text(
+                fonts,
+                remaps,
+                (*font, noting.as_deref_mut()),
+                *size,
+                0.0,
+                text,
+                |o| {
+                    o.reals(&[0.0, 1.0, -1.0, 0.0, *x, height - y]);
+                    o.operator("Tm");
+                },
+            ),
             Item::Line {
                 x1,
                 y1,
@@ -301,14 +331,16 @@ impl Ops {
         &mut self,
         fonts: &PdfWriter,
         remaps: &Remaps,
-        font: FontRole,
+        (font, noting): (FontRole, Option<&mut [Noting; 2]>),
         size: f32,
         spacing: f32,
         text: &str,
         place: impl FnOnce(&mut Ops),
     ) {
         let face = fonts.fonts.face(font);
-        let remap = remaps[face_index(font)];
+        let slot = face_index(font);
+        let remap = remaps[slot];
+        let mut noting = noting.map(|n| &mut n[slot]);
         let id = match font {
             FontRole::Body | FontRole::BodyAccent => BODY_ID,
             FontRole::Heading | FontRole::HeadingAccent => HEADING_ID,
@@ -332,8 +364,11 @@ impl Ops {
         self.start();
         self.bytes.push(b'[');
         for c in text.chars() {
-            if let Some(g) = face.glyph(c) {
-                let gid = remap.map_or(g.id, |r| r.get(&g.id).copied().unwrap_or(0));
+            if let Some((id, units)) = face.id_units(c) {
+                if let Some(noting) = noting.as_deref_mut() {
+                    noting.note(id, units, c);
+                }
+                let gid = remap.map_or(id, |r| r.get(&id).copied().unwrap_or(0));
                 // `<{gid:04X}>`, written by hand: a page shows thousands of glyphs.
                 const HEX: &[u8; 16] = b"0123456789ABCDEF";
                 self.bytes.extend_from_slice(&[

@@ -9,8 +9,216 @@ use std::collections::BTreeMap;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use printpdf::FontId;
 
-/// Glyphs a document shows in one face: original glyph id → (advance in font units, the character).
-pub type Used = BTreeMap<u16, (u16, char)>;
+/// Glyphs a document shows in one face: original glyph id → (advance in font units, the character), in
+/// id order; a glyph noted again for another character keeps the last (as a map's insert would). Kept as
+/// one sorted list: a page's glyphs are noted through [`Noting`] and merged into a file's in one pass.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Used {
+    /// Sorted by glyph id, each id once.
+    entries: Vec<(u16, (u16, char))>,
+}
+
+impl Used {
+    pub fn new() -> Used {
+        Used::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Each glyph id with its advance and character, in id order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&u16, &(u16, char))> + '_ {
+        self.entries.iter().map(|(g, v)| (g, v))
+    }
+
+    /// The glyph ids, in order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &u16> + '_ {
+        self.entries.iter().map(|(g, _)| g)
+    }
+
+    pub fn get(&self, g: &u16) -> Option<&(u16, char)> {
+        let at = self.entries.binary_search_by_key(g, |(k, _)| *k).ok()?;
+        Some(&self.entries[at].1)
+    }
+
+    pub fn contains_key(&self, g: &u16) -> bool {
+        self.get(g).is_some()
+    }
+
+    /// Notes glyph `g` with its advance and character; one noted before keeps the new value.
+    pub fn insert(&mut self, g: u16, v: (u16, char)) {
+        match self.entries.binary_search_by_key(&g, |(k, _)| *k) {
+            Ok(at) => self.entries[at].1 = v,
+            Err(at) => self.entries.insert(at, (g, v)),
+        }
+    }
+
+    /// Merges `more` (sorted by id, each id once) into this list in one pass, `more`'s values winning.
+    fn merge_sorted(&mut self, more: &[(u16, (u16, char))]) {
+        if more.is_empty() {
+            return;
+        }
+        if self.entries.is_empty() {
+            self.entries.extend_from_slice(more);
+            return;
+        }
+        // Mostly every glyph is known already (a class's pages show the same few thousand): then the
+        // values are written over in place.
+        let mut at = 0;
+        let mut all_known = true;
+        for (g, v) in more {
+            while at < self.entries.len() && self.entries[at].0 < *g {
+                at += 1;
+            }
+            match self.entries.get_mut(at) {
+                Some(entry) if entry.0 == *g => entry.1 = *v,
+                _ => {
+                    all_known = false;
+                    break;
+                }
+            }
+        }
+        if all_known {
+            return;
+        }
+        let old = std::mem::take(&mut self.entries);
+        let mut merged = Vec::with_capacity(old.len() + more.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() && j < more.len() {
+            let (x, y) = (old[i], more[j]);
+            if x.0 < y.0 {
+                merged.push(x);
+                i += 1;
+            } else {
+                merged.push(y);
+                j += 1;
+                if x.0 == y.0 {
+                    i += 1;
+                }
+            }
+        }
+        merged.extend_from_slice(&old[i..]);
+        merged.extend_from_slice(&more[j..]);
+        self.entries = merged;
+    }
+}
+
+impl Extend<(u16, (u16, char))> for Used {
+    /// Notes each glyph in turn, as that many inserts would (a later value for a glyph wins).
+    fn extend<I: IntoIterator<Item = (u16, (u16, char))>>(&mut self, iter: I) {
+        let mut more: Vec<(u16, (u16, char))> = iter.into_iter().collect();
+        if !more.windows(2).all(|w| w[0].0 < w[1].0) {
+            // Stable: of one glyph's values the last stays last, and is the one kept.
+            more.sort_by_key(|(g, _)| *g);
+            let mut unique: Vec<(u16, (u16, char))> = Vec::with_capacity(more.len());
+            for entry in more {
+                match unique.last_mut() {
+                    Some(last) if last.0 == entry.0 => *last = entry,
+                    _ => unique.push(entry),
+                }
+            }
+            more = unique;
+        }
+        self.merge_sorted(&more);
+    }
+}
+
+impl FromIterator<(u16, (u16, char))> for Used {
+    fn from_iter<I: IntoIterator<Item = (u16, (u16, char))>>(iter: I) -> Used {
+        let mut used = Used::new();
+        used.extend(iter);
+        used
+    }
+}
+
+/// Notes the glyphs of pages as they are shown, character by character, for one face: a glyph is
+/// noted in a few steps (a bit, a slot, the value) instead of a search, and the glyphs come out in id
+/// order by walking the bits. Kept per thread ([`with_noting`]): its tables (136 KB) are made once.
+pub struct Noting {
+    /// The glyph ids noted, a bit each.
+    bits: Box<[u64; 1024]>,
+    /// Where each noted glyph is in `entries`.
+    slots: Box<[u16; 65536]>,
+    /// The glyphs noted, in the order first seen, each with its last value.
+    entries: Vec<(u16, (u16, char))>,
+}
+
+impl Default for Noting {
+    fn default() -> Noting {
+        Noting {
+            bits: Box::new([0; 1024]),
+            slots: vec![0; 65536]
+                .into_boxed_slice()
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("65536 slots")),
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl Noting {
+    /// Notes glyph `g` (`units` wide) shown for `c`; a glyph noted before keeps the last character.
+    #[inline]
+    pub fn note(&mut self, g: u16, units: u16, c: char) {
+        let (word, bit) = (usize::from(g >> 6), 1u64 << (g & 63));
+        if self.bits[word] & bit != 0 {
+            let at = usize::from(self.slots[usize::from(g)]);
+            self.entries[at].1 = (units, c);
+            return;
+        }
+        self.bits[word] |= bit;
+        // At most 65536 glyphs, so the place fits in a u16.
+        self.slots[usize::from(g)] = self.entries.len() as u16;
+        self.entries.push((g, (units, c)));
+    }
+
+    /// The glyphs noted since the last `take`, in id order; the noting starts afresh.
+    pub fn take(&mut self) -> Used {
+        let mut entries = Vec::with_capacity(self.entries.len());
+        if self.entries.len() * 8 < self.bits.len() {
+            // Few glyphs: sorting them is quicker than walking every word.
+            for (g, _) in &self.entries {
+                self.bits[usize::from(g >> 6)] = 0;
+            }
+            entries.append(&mut self.entries);
+            entries.sort_unstable_by_key(|(g, _)| *g);
+        } else {
+            for (word, bits) in self.bits.iter_mut().enumerate() {
+                let mut rest = std::mem::take(bits);
+                while rest != 0 {
+                    let g = (word << 6 | rest.trailing_zeros() as usize) as u16;
+                    rest &= rest - 1;
+                    entries.push(self.entries[usize::from(self.slots[usize::from(g)])]);
+                }
+            }
+            self.entries.clear();
+        }
+        Used { entries }
+    }
+}
+
+/// Runs `f` with this thread's notings for [body, heading], emptied when it is done. A nested call
+/// (none is made today) gets fresh ones.
+pub fn with_noting<T>(f: impl FnOnce(&mut [Noting; 2]) -> T) -> T {
+    thread_local! {
+        static NOTING: std::cell::RefCell<Option<Box<[Noting; 2]>>> = const { std::cell::RefCell::new(None) };
+    }
+    let mut noting = NOTING
+        .with(|n| n.try_borrow_mut().ok().and_then(|mut n| n.take()))
+        .unwrap_or_default();
+    let out = f(&mut noting);
+    for n in noting.iter_mut() {
+        // Whatever `f` left un-taken is dropped, so the next caller starts clean.
+        n.take();
+    }
+    NOTING.with(|n| {
+        if let Ok(mut n) = n.try_borrow_mut() {
+            *n = Some(noting);
+        }
+    });
+    out
+}
 
 /// One face as a document embeds it: how its glyphs are renumbered, and the objects, streams deflated.
 #[derive(Clone)]
@@ -125,7 +333,7 @@ impl Narrow {
         programs: Option<&Programs>,
     ) -> Option<Embedded> {
         let mut narrow = Used::new();
-        for (g, v) in used {
+        for (g, v) in used.iter() {
             narrow.insert(*self.ids.get(g)?, *v);
         }
         let mut embedded = Embedded::new(&self.bytes, meta, id, &narrow, programs)?;
@@ -736,6 +944,87 @@ mod tests {
         let ids: Vec<u16> = kept.keys().copied().collect();
         for g in 0..=u16::MAX {
             assert_eq!(face.has(g), ids.contains(&g), "{g}");
+        }
+    }
+
+    /// Glyph notes as a map keeps them: the reference for [`Used`] and [`Noting`].
+    type Map = std::collections::BTreeMap<u16, (u16, char)>;
+
+    /// A page's worth of notes: ids from a small range, repeated, some ids for two characters.
+    fn notes(seed: u32, n: usize, spread: u32) -> Vec<(u16, (u16, char))> {
+        let mut x = seed.wrapping_mul(2_654_435_761).max(1);
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let g = (x % spread) as u16 * 7;
+                let c = char::from_u32(0x4E00 + (x >> 20) % 3).unwrap();
+                (g, (g % 1000 + 1, c))
+            })
+            .collect()
+    }
+
+    fn same(used: &Used, map: &Map) {
+        let got: Vec<(u16, (u16, char))> = used.iter().map(|(g, v)| (*g, *v)).collect();
+        let want: Vec<(u16, (u16, char))> = map.iter().map(|(g, v)| (*g, *v)).collect();
+        assert_eq!(got, want);
+        assert_eq!(used.is_empty(), map.is_empty());
+        assert_eq!(used.keys().next_back(), map.keys().next_back());
+        for g in [0, 7, 14, 700, 9999] {
+            assert_eq!(used.get(&g), map.get(&g));
+            assert_eq!(used.contains_key(&g), map.contains_key(&g));
+        }
+    }
+
+    #[test]
+    fn noted_glyphs_come_out_as_a_map_keeps_them() {
+        let mut noting = Noting::default();
+        // Few glyphs (sorted on taking) and many (the bits walked), the same noting reused, and
+        // glyphs at both ends of the id range.
+        for (seed, n, spread) in [
+            (1, 40, 30),
+            (2, 5000, 3000),
+            (3, 300, 9000),
+            (4, 0, 1),
+            (5, 20_000, 9362),
+        ] {
+            let mut map = Map::new();
+            let mut inserted = Used::new();
+            for (g, (units, c)) in notes(seed, n, spread).into_iter().chain([
+                (0, (500, 'a')),
+                (u16::MAX, (1, 'z')),
+                (0, (600, 'b')),
+            ]) {
+                noting.note(g, units, c);
+                map.insert(g, (units, c));
+                inserted.insert(g, (units, c));
+            }
+            same(&noting.take(), &map);
+            same(&inserted, &map);
+        }
+        // Taking empties it.
+        assert!(noting.take().is_empty());
+        assert!(with_noting(|n| n[1].take()).is_empty());
+    }
+
+    #[test]
+    fn glyphs_merged_into_a_file_are_those_a_map_extended_page_by_page_has() {
+        let mut map = Map::new();
+        let mut used = Used::new();
+        for page in 0..60u32 {
+            // Pages of known glyphs only, of new ones, of both; and an unsorted run with repeats.
+            let spread = [50, 400, 3000][page as usize % 3];
+            let page_notes: Map = notes(page + 11, 700, spread).into_iter().collect();
+            let page_used: Used = notes(page + 11, 700, spread).into_iter().collect();
+            same(&page_used, &page_notes);
+            map.extend(page_notes.iter().map(|(g, v)| (*g, *v)));
+            used.extend(page_used.iter().map(|(g, v)| (*g, *v)));
+            same(&used, &map);
+            let raw = notes(page + 99, 30, 200);
+            map.extend(raw.iter().copied());
+            used.extend(raw.iter().copied());
+            same(&used, &map);
         }
     }
 

@@ -111,10 +111,12 @@ impl<'f> PdfWriter<'f> {
         if self.meta.is_none() || self.narrow.get().is_some() {
             return;
         }
-        let mut used: [embed::Used; 2] = Default::default();
-        for layout in layouts {
-            collect_used(layout, self, &mut used);
-        }
+        let used = embed::with_noting(|noting| {
+            for layout in layouts {
+                note_layout(layout, self, noting);
+            }
+            noting.each_mut().map(embed::Noting::take)
+        });
         let narrow = |i: usize, font: &[u8]| {
             (!used[i].is_empty())
                 .then(|| embed::Narrow::new(font, &used[i]))
@@ -149,18 +151,20 @@ impl<'f> PdfWriter<'f> {
     /// the fonts are not ours to embed (CFF fonts) or the subsetter fails.
     pub fn shared_faces(&self, layout: &Layout, extra: [&str; 2]) -> Option<Arc<SharedFaces>> {
         let meta = self.meta.as_ref()?;
-        let mut used: [embed::Used; 2] = Default::default();
-        collect_used(layout, self, &mut used);
-        for (slot, (text, face)) in used
-            .iter_mut()
-            .zip(extra.iter().zip([&self.fonts.body, &self.fonts.heading]))
-        {
-            for c in text.chars() {
-                if let Some(g) = face.glyph(c) {
-                    note_glyph(slot, g.id, g.units, c);
+        let used = embed::with_noting(|noting| {
+            note_layout(layout, self, noting);
+            for (slot, (text, face)) in noting
+                .iter_mut()
+                .zip(extra.iter().zip([&self.fonts.body, &self.fonts.heading]))
+            {
+                for c in text.chars() {
+                    if let Some((id, units)) = face.id_units(c) {
+                        slot.note(id, units, c);
+                    }
                 }
             }
-        }
+            noting.each_mut().map(embed::Noting::take)
+        });
         // The pages show each glyph by its id in the whole face, so a copy's pages can go into a print
         // file as they are.
         let face = |i: usize, bytes: &[u8], id: &str| -> Option<Option<embed::KeptIds>> {
@@ -234,7 +238,7 @@ impl<'f> PdfWriter<'f> {
         }
         let rendered = render(layout, self, Some(shared), print);
         let pages = print.then(|| {
-            let glyphs = shared.glyphs_of(layout, self);
+            let glyphs = shared.glyphs_of(layout, self, rendered.glyphs);
             let pages = rendered
                 .pages
                 .into_iter()
@@ -360,32 +364,38 @@ impl SharedPdf {
                 .all(|(page, shared)| shared.is_some() || self.faces.cover_page(page, fonts))
     }
 
-    /// The glyphs of each page of `layout`, a stamped copy [`SharedPdf::covers`]: the pages without
-    /// reserved boxes noted once for every copy.
-    fn glyphs_of(&self, layout: &Layout, fonts: &PdfWriter) -> Vec<Arc<[embed::Used; 2]>> {
-        let noted = |page| {
-            let mut used: [embed::Used; 2] = Default::default();
-            collect_page_used(page, fonts, &mut used);
-            Arc::new(used)
-        };
+    /// The glyphs of each page of `layout`, a stamped copy [`SharedPdf::covers`]: those `drawn` noted as
+    /// its pages were written (by page; None or missing for a page not noted), else noted now, the pages
+    /// without reserved boxes once for every copy.
+    fn glyphs_of(
+        &self,
+        layout: &Layout,
+        fonts: &PdfWriter,
+        drawn: Vec<Option<Arc<[embed::Used; 2]>>>,
+    ) -> Vec<Arc<[embed::Used; 2]>> {
+        let noted = |page| Arc::new(page_used(page, fonts));
+        let mut drawn = drawn.into_iter();
         layout
             .pages
             .iter()
             .zip(&self.glyphs)
-            .map(|(page, shared)| match shared {
-                Some(cell) => Arc::clone(cell.get_or_init(|| noted(page))),
-                None => noted(page),
+            .map(|(page, shared)| match (drawn.next().flatten(), shared) {
+                (Some(used), _) => used,
+                (None, Some(cell)) => Arc::clone(cell.get_or_init(|| noted(page))),
+                (None, None) => noted(page),
             })
             .collect()
     }
 }
 
 /// A document drawn as PDF: its bytes, and when asked its pages' content streams with the pictures they
-/// name (`IMG1` …).
+/// name (`IMG1` …) and the glyphs of the pages noted as they were drawn (None for a page drawn before or
+/// not noted; empty when none was).
 struct Rendered {
     bytes: Vec<u8>,
     pages: Vec<PageContent>,
     pictures: Vec<(String, u32)>,
+    glyphs: Vec<Option<Arc<[embed::Used; 2]>>>,
 }
 
 /// Draws `layout` as PDF bytes, with `shared` fonts when given (else its own subsets), keeping its pages'
@@ -422,25 +432,58 @@ fn render_direct(
     let height = layout.setup.height;
     let size = (Pt(layout.setup.width).into(), Pt(height).into());
     let remaps: Remaps = [None, None];
-    let draw = |page| page_bytes(page, (height, size), fonts, &remaps, &[]);
-    let pages: Vec<PageContent> = layout
-        .pages
-        .iter()
-        .enumerate()
-        .map(|(k, page)| {
-            let content = match shared.pages.get(k).and_then(Option::as_ref) {
-                Some(cell) => cell
-                    .get_or_init(|| draw(page).map(PageContent::new))
-                    .clone(),
-                None => draw(page).map(PageContent::new),
+    // For a print file each page's glyphs are noted as its stream is written (not for a page printpdf
+    // draws: those are noted apart).
+    type Noted = Option<Arc<[embed::Used; 2]>>;
+    let draw = |page, noting: Option<&mut [embed::Noting; 2]>| -> (Option<Vec<u8>>, Noted) {
+        let Some(noting) = noting else {
+            return (page_bytes(page, (height, size), fonts, &remaps, &[]), None);
+        };
+        match content::page_stream_noting(page, height, fonts, &remaps, Some(&mut *noting)) {
+            Some(bytes) => {
+                let used = noting.each_mut().map(embed::Noting::take);
+                (Some(bytes), Some(Arc::new(used)))
+            }
+            None => {
+                let _ = noting.each_mut().map(embed::Noting::take);
+                (page_bytes(page, (height, size), fonts, &remaps, &[]), None)
+            }
+        }
+    };
+    let mut pages: Vec<PageContent> = Vec::with_capacity(layout.pages.len());
+    let mut glyphs: Vec<Noted> = Vec::new();
+    embed::with_noting(|noting| {
+        for (k, page) in layout.pages.iter().enumerate() {
+            let notes = keep_pages.then_some(&mut *noting);
+            let (content, used) = match shared.pages.get(k).and_then(Option::as_ref) {
+                Some(cell) => {
+                    let mut used = None;
+                    let content = cell
+                        .get_or_init(|| {
+                            let (bytes, noted) = draw(page, notes);
+                            used = noted;
+                            bytes.map(PageContent::new)
+                        })
+                        .clone();
+                    // The page's glyphs, as every later copy that shares it takes them.
+                    if let (Some(used), Some(Some(cell))) = (&used, shared.glyphs.get(k)) {
+                        let _ = cell.set(Arc::clone(used));
+                    }
+                    (content, used)
+                }
+                None => {
+                    let (bytes, noted) = draw(page, notes);
+                    (bytes.map(PageContent::new), noted)
+                }
             };
             // A page printpdf would draw instead is an empty stream in the file.
-            content.unwrap_or(PageContent {
+            pages.push(content.unwrap_or(PageContent {
                 bytes: Vec::new(),
                 deflated: false,
-            })
-        })
-        .collect();
+            }));
+            glyphs.push(used);
+        }
+    });
     let faces = &*shared.faces;
     let objects = faces
         .objects
@@ -450,6 +493,7 @@ fn render_direct(
         bytes,
         pages: if keep_pages { pages } else { Vec::new() },
         pictures: Vec::new(),
+        glyphs: if keep_pages { glyphs } else { Vec::new() },
     })
 }
 
@@ -582,6 +626,7 @@ fn render_lopdf(
         bytes: finish(lo, shared.map(|s| &*s.faces)),
         pages: kept,
         pictures: if keep_pages { xobjects } else { Vec::new() },
+        glyphs: Vec::new(),
     }
 }
 
@@ -741,8 +786,10 @@ fn embed_fonts(
     fonts: &PdfWriter,
     meta: &[embed::FaceMeta; 2],
 ) -> Option<[Option<Embedded>; 2]> {
-    let mut used: [embed::Used; 2] = Default::default();
-    collect_used(layout, fonts, &mut used);
+    let used = embed::with_noting(|noting| {
+        note_layout(layout, fonts, noting);
+        noting.each_mut().map(embed::Noting::take)
+    });
     subset_faces(&used, fonts, meta)
 }
 
@@ -769,11 +816,23 @@ fn subset_faces(
     ])
 }
 
-/// Adds the glyphs `layout` shows to `used` ([body, heading]); a character shown twice keeps its last.
-fn collect_used(layout: &Layout, fonts: &PdfWriter, used: &mut [embed::Used; 2]) {
+/// Notes the glyphs `layout` shows in `noting` ([body, heading]).
+fn note_layout(layout: &Layout, fonts: &PdfWriter, noting: &mut [embed::Noting; 2]) {
     for page in &layout.pages {
-        collect_page_used(page, fonts, used);
+        page_glyphs(page, fonts, |face, id, units, c| {
+            noting[face].note(id, units, c)
+        });
     }
+}
+
+/// The glyphs `page` shows ([body, heading]); a glyph shown for two characters keeps the last.
+fn page_used(page: &crate::render::layout::Page, fonts: &PdfWriter) -> [embed::Used; 2] {
+    embed::with_noting(|noting| {
+        page_glyphs(page, fonts, |face, id, units, c| {
+            noting[face].note(id, units, c)
+        });
+        noting.each_mut().map(embed::Noting::take)
+    })
 }
 
 /// Adds the glyphs `page` shows to `used` ([body, heading]).
@@ -782,9 +841,9 @@ fn collect_page_used(
     fonts: &PdfWriter,
     used: &mut [embed::Used; 2],
 ) {
-    page_glyphs(page, fonts, |face, id, units, c| {
-        note_glyph(&mut used[face], id, units, c)
-    });
+    for (into, noted) in used.iter_mut().zip(page_used(page, fonts)) {
+        into.extend(noted.iter().map(|(g, v)| (*g, *v)));
+    }
 }
 
 /// Calls `f` with each glyph `page` shows, in order: its face (0 body, 1 heading), id, advance in font
@@ -800,8 +859,8 @@ fn page_glyphs(
             let face = fonts.fonts.face(font.regular());
             let slot = face_index(font.regular());
             for c in formula_text(tex, face).chars() {
-                if let Some(g) = face.glyph(c) {
-                    f(slot, g.id, g.units, c);
+                if let Some((id, units)) = face.id_units(c) {
+                    f(slot, id, units, c);
                 }
             }
             continue;
@@ -812,16 +871,11 @@ fn page_glyphs(
         let face = fonts.fonts.face(*font);
         let slot = face_index(*font);
         for c in text.chars() {
-            if let Some(g) = face.glyph(c) {
-                f(slot, g.id, g.units, c);
+            if let Some((id, units)) = face.id_units(c) {
+                f(slot, id, units, c);
             }
         }
     }
-}
-
-/// Records that glyph `id` (`units` wide) shows `c` (a glyph shown for two characters keeps the last).
-fn note_glyph(used: &mut embed::Used, id: u16, units: u16, c: char) {
-    used.insert(id, (units, c));
 }
 
 fn face_index(font: FontRole) -> usize {
@@ -1350,6 +1404,53 @@ mod tests {
         lost.bookmarks = vec![bookmark("附录", 3)];
         let shared = pdf.shared_with(&lost, Arc::clone(&body_faces)).unwrap();
         assert!(render_direct(&lost, &pdf, &shared, false).is_none());
+    }
+
+    #[test]
+    fn glyphs_noted_while_drawing_are_those_noted_from_the_page() {
+        let fonts = FontSet::builtin();
+        let pdf =
+            PdfWriter::new(&fonts, Arc::new(Pictures::new(&fonts, Default::default()))).unwrap();
+        let mut doc = layout(&["张喆 社会工作（　）A．", "第二页 2025", "王赟"]);
+        doc.pages[1].items.push(Item::Turned {
+            x: 20.0,
+            y: 400.0,
+            size: 8.0,
+            font: FontRole::HeadingAccent,
+            text: "装订线 社会".into(),
+        });
+        // U+2F2F (the Kangxi radical 工) may share 工's glyph: the character shown last is kept.
+        doc.pages[2].items.push(Item::Text {
+            x: 72.0,
+            y: 300.0,
+            size: 10.5,
+            font: FontRole::Body,
+            text: "工\u{2F2F}工\u{2F2F}".into(),
+            spacing: 0.0,
+        });
+        let faces = pdf.shared_faces(&doc, ["", ""]).unwrap();
+        let shared = pdf.shared_with(&doc, Arc::clone(&faces)).unwrap();
+        let drawn = render_direct(&doc, &pdf, &shared, true).unwrap();
+        assert_eq!(drawn.glyphs.len(), doc.pages.len());
+        for (page, noted) in doc.pages.iter().zip(&drawn.glyphs) {
+            assert_eq!(**noted.as_ref().unwrap(), page_used(page, &pdf));
+        }
+        // Noted once for the copies that share the pages: a second copy draws nothing and notes nothing,
+        // and takes the glyphs the first noted.
+        let again = render_direct(&doc, &pdf, &shared, true).unwrap();
+        assert!(again.glyphs.iter().all(Option::is_none));
+        let taken = shared.glyphs_of(&doc, &pdf, again.glyphs);
+        for (page, used) in doc.pages.iter().zip(&taken) {
+            assert_eq!(**used, page_used(page, &pdf));
+        }
+        // Not for a print file: nothing noted.
+        let fresh = pdf.shared_with(&doc, faces).unwrap();
+        assert!(
+            render_direct(&doc, &pdf, &fresh, false)
+                .unwrap()
+                .glyphs
+                .is_empty()
+        );
     }
 
     #[test]
