@@ -194,13 +194,28 @@ pub fn build(
     variants: usize,
     duplex: bool,
 ) -> PaperData {
+    build_for(bank, blueprint, variant, variants, duplex, true)
+}
+
+/// [`build`], with the review handout's notes only when `review` (empty otherwise: a run whose
+/// templates never read them skips copying every tested note's text for every variant).
+pub fn build_for(
+    bank: &Bank,
+    blueprint: &Blueprint,
+    variant: &Variant,
+    variants: usize,
+    duplex: bool,
+    review: bool,
+) -> PaperData {
     let mut tested: Vec<(usize, Vec<usize>)> = Vec::new();
     let parts: Vec<PartData> = variant
         .parts
         .iter()
         .enumerate()
         .map(|(pi, dp)| {
-            for dq in &dp.questions {
+            // No tested notes, no review sections.
+            let noted = if review { &dp.questions[..] } else { &[] };
+            for dq in noted {
                 if let Some(n) = bank.questions[dq.question].note {
                     match tested.iter_mut().find(|(note, _)| *note == n) {
                         Some((_, numbers)) => numbers.push(dq.number),

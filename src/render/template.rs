@@ -88,6 +88,8 @@ pub struct Templates {
     registry: Handlebars<'static>,
     /// Where each template came from, for messages, in the order of [`Template::ALL`].
     sources: Vec<String>,
+    /// Each template's text, in the order of [`Template::ALL`]: what [`Templates::mentions`] reads.
+    texts: Vec<String>,
     /// The rendered question blocks kept for reuse (see [`block_cache`]).
     #[cfg_attr(not(test), allow(dead_code))]
     cache: Arc<Mutex<block_cache::Cache>>,
@@ -164,6 +166,7 @@ impl Templates {
                 .iter()
                 .any(|(_, _, t)| block_cache::uses_partials(t));
         let mut next_id = 0;
+        let mut texts = Vec::with_capacity(compiled.len());
         for (name, text, mut parsed) in compiled {
             if cache {
                 for (helper, def) in block_cache::rewrite(&mut parsed, &text, &mut next_id, &shared)
@@ -172,10 +175,12 @@ impl Templates {
                 }
             }
             registry.register_template(name, parsed);
+            texts.push(text);
         }
         Ok(Templates {
             registry,
             sources,
+            texts,
             cache: shared,
         })
     }
@@ -212,6 +217,12 @@ impl Templates {
             Error::input(format!("the template {source}{at}: {what}"))
                 .because("docs/templates.md lists the data every template receives")
         }
+    }
+
+    /// Whether `template`'s text has `word` anywhere (a variable, a path, a string, a comment): when it
+    /// has not, the template cannot read a field of that name, and the data may leave the field empty.
+    pub fn mentions(&self, template: Template, word: &str) -> bool {
+        self.texts[template as usize].contains(word)
     }
 
     /// Where `template` came from: `built-in paper.hbs` or the school's file.

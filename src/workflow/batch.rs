@@ -93,6 +93,7 @@ fn make_batch(
     }
     .class(&students, &assignment, &set.labels());
     let backends = Backends::new(typeset, &jobs)?;
+    let set = set.reading(&jobs, backends.typeset().templates());
     let pdf = backends.pdf()?;
     // Compact: a variant per student would otherwise repeat the same question records thousands of times.
     let head = Manifest {

@@ -166,6 +166,8 @@ pub struct PaperSet<'a> {
     /// once for every variant's copy, made by the first job of the kind; None until then, or when the
     /// set subsets each variant's documents for themselves.
     class_faces: Option<Mutex<Vec<(DocKind, ClassFacesCell)>>>,
+    /// Whether the variants' paper data carries the review handout's notes ([`PaperSet::reading`]).
+    review: bool,
 }
 
 /// A kind's faces for every variant, made once: None when they cannot be made (fonts we do not embed).
@@ -214,7 +216,19 @@ impl<'a> PaperSet<'a> {
             roster_text: roster_text(students),
             prepared: Mutex::new(Vec::new()),
             class_faces: None,
+            review: true,
         }
+    }
+
+    /// The set for a run that makes only `jobs`: the review handout's notes are left out of the paper
+    /// data when none of the jobs' templates mentions `review` and no job is a review handout (whose
+    /// Word file reads them), so a class batch does not copy and serialize every tested note for each
+    /// variant (with a variant per student, for each student).
+    pub fn reading(self, jobs: &[Job], templates: &Templates) -> PaperSet<'a> {
+        let review = jobs
+            .iter()
+            .any(|j| j.kind == DocKind::Review || templates.mentions(j.kind.template(), "review"));
+        PaperSet { review, ..self }
     }
 
     /// The set with one font subset per document kind for all its variants when `share` (a variant per
@@ -280,12 +294,13 @@ impl<'a> PaperSet<'a> {
         }
         let drawn = self.drawn;
         let count = drawn.variant_count();
-        let data = Arc::new(paper::build(
+        let data = Arc::new(paper::build_for(
             &drawn.bank,
             &drawn.blueprint,
             &drawn.variant(v),
             count,
             self.duplex,
+            self.review,
         ));
         let context = VariantContext::default();
         let mut kept = built();
@@ -896,6 +911,50 @@ mod tests {
                 assert!(own["sheet_qr"].as_str().unwrap().contains("07"));
             }
         }
+    }
+
+    #[test]
+    fn the_review_notes_are_left_out_only_when_no_template_of_the_run_mentions_them() {
+        let request = crate::workflow::drawn::DrawRequest {
+            blueprint: Path::new(env!("CARGO_MANIFEST_DIR")).join("question-bank/exams/quiz.yaml"),
+            seed: Some(1),
+            variants: 2,
+            distinct: false,
+            exclude_used: Vec::new(),
+        };
+        let drawn = Drawn::load(&request, &mut std::io::sink()).unwrap();
+        let students = [student("07"), student("08")];
+        let jobs = Plan {
+            dir: Path::new("c"),
+            formats: &[Format::Pdf],
+        }
+        .class(&students, &[0, 1], &["A".to_string(), "B".to_string()]);
+        let review_of = |set: &PaperSet| set.data(&jobs[0]).review.len();
+        let all = review_of(&PaperSet::new(&drawn, &students, false));
+        assert!(all > 0, "the quiz tests notes");
+        // The built-in paper, answer sheet and key never read them.
+        let builtin = Templates::load(None).unwrap();
+        let set = PaperSet::new(&drawn, &students, false).reading(&jobs, &builtin);
+        assert_eq!(review_of(&set), 0);
+        // A school's key that prints them gets them all.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("key.hbs"),
+            "<document>{{#each review}}<p>{{title}}</p>{{/each}}</document>",
+        )
+        .unwrap();
+        let own = Templates::load(Some(dir.path())).unwrap();
+        assert!(own.mentions(Template::Key, "review"));
+        let set = PaperSet::new(&drawn, &students, false).reading(&jobs, &own);
+        assert_eq!(review_of(&set), all);
+        // A review handout's Word file reads them whatever its template says.
+        let handout = Plan {
+            dir: Path::new("c"),
+            formats: &[Format::Docx],
+        }
+        .paper_set(&["A".to_string()], &[DocKind::Review]);
+        let set = PaperSet::new(&drawn, &students, false).reading(&handout, &builtin);
+        assert_eq!(set.data(&handout[0]).review.len(), all);
     }
 
     #[test]

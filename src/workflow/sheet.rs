@@ -76,6 +76,11 @@ pub fn geometry(layout: &Layout, record: &VariantRecord) -> Result<Vec<SheetGeom
         w: b.w / MM,
         h: b.h / MM,
     };
+    // Looked up for every question with bubbles: made once, not a record per question and lookup.
+    let mut kinds = std::collections::HashMap::new();
+    for (number, kind) in record.questions.kinds() {
+        kinds.entry(number).or_insert(kind);
+    }
     let mut pages = Vec::new();
     for page in &layout.pages {
         let Some(qr) = page.spots.iter().find(|s| s.spot == Spot::Qr) else {
@@ -110,12 +115,7 @@ pub fn geometry(layout: &Layout, record: &VariantRecord) -> Result<Vec<SheetGeom
                         ))
                     })?;
                     if !g.questions.iter().any(|q| q.number == number) {
-                        let kind = record
-                            .questions
-                            .iter()
-                            .find(|q| q.number == number as usize)
-                            .map(|q| q.kind());
-                        let kind = match kind {
+                        let kind = match kinds.get(&(number as usize)).copied() {
                             Some(QuestionType::Single) => ChoiceKind::Single,
                             Some(QuestionType::Multiple) => ChoiceKind::Multiple,
                             Some(QuestionType::Judge) => ChoiceKind::Judge,

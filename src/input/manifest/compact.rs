@@ -89,6 +89,14 @@ impl Questions {
         self.items.iter().map(|item| self.record(item))
     }
 
+    /// Each question's printed number and type, in printed order, without making its record (which
+    /// copies its id, section and option order).
+    pub fn kinds(&self) -> impl ExactSizeIterator<Item = (usize, QuestionType)> + '_ {
+        self.items
+            .iter()
+            .map(|item| (item.number as usize, self.table[item.entry as usize].kind))
+    }
+
     fn record(&self, item: &Item) -> QuestionRecord {
         let e = &self.table[item.entry as usize];
         let order = self.order(item, e);

@@ -198,8 +198,8 @@ pub struct PrintFile<W: Write> {
     /// Each document's outline entry and its first page object.
     bookmarks: Vec<(String, u32)>,
     used: [Used; 2],
-    /// Content streams already written, by their SHA-256.
-    contents: HashMap<[u8; 32], u32>,
+    /// Content streams already written, by [`content_key`].
+    contents: HashMap<ContentKey, u32>,
     pictures: HashMap<(String, u32), u32>,
     /// The document id hashes every stream written.
     hasher: Sha256,
@@ -403,11 +403,7 @@ impl<W: Write> PrintFile<W> {
     /// Writes a page: its content stream (or the identical one written before, whose glyphs are counted
     /// already), with `pictures` as its XObjects `IMG1` …; returns the page's object number.
     fn page(&mut self, pictures: &[u32], page: &PrintPage, (w, h): (f32, f32)) -> io::Result<u32> {
-        let key: [u8; 32] = Sha256::new()
-            .chain_update([page.deflated as u8])
-            .chain_update(&page.content)
-            .finalize()
-            .into();
+        let key = content_key(page);
         let contents = match self.contents.get(&key) {
             Some(n) => *n,
             None => {
@@ -502,6 +498,24 @@ impl<W: Write> PrintFile<W> {
         write_object(&mut self.out, object)?;
         self.end()
     }
+}
+
+/// What tells a page's content stream from every other: whether it is deflated, its length and a 128-bit
+/// SipHash of its bytes. Every stream a print file writes goes through SHA-256 once already (the file's
+/// id); a second SHA-256 pass only to find repeated pages cost as much again. The streams are drawn by
+/// examgen from the paper's text, not chosen to collide, and two different ones of the same length
+/// sharing 128 bits of hash is not a chance worth counting.
+type ContentKey = (bool, usize, u128);
+
+fn content_key(page: &PrintPage) -> ContentKey {
+    use siphasher::sip128::Hasher128;
+    let mut hash = siphasher::sip128::SipHasher13::new_with_keys(0x6578_616d, 0x6765_6e);
+    std::hash::Hasher::write(&mut hash, &page.content);
+    (
+        page.deflated,
+        page.content.len(),
+        hash.finish128().as_u128(),
+    )
 }
 
 /// `object` in PDF syntax (lopdf keeps its own writer private).
