@@ -118,7 +118,7 @@ fn lines_drawn_under_the_boxes_read_or_go_to_a_person() {
 /// the arm reaches is read as nothing or goes to a person, never as a mark of its own. Not yet the
 /// field's case: these arms clip only the lower corner of the box above, and the page reads without
 /// silent errors with the arm rule of `arms.rs` switched off too (checked); the field's arms crossed
-/// the box further. A guard that the rule flags nothing here wrongly.
+/// the box further. A guard that no letter is added or lost here.
 #[test]
 fn a_tick_s_long_arm_in_the_box_above_is_no_mark_of_that_box() {
     let mut tally = Tally::default();
