@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
+use super::arms;
 use super::beside_fill;
 use super::erasure;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
@@ -2191,7 +2192,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             .collect()
     };
     // Lines round bubble `i` once its filled neighbours' overrun is left out.
-    let lines_past_overrun = |i: usize, filled: &[&BoxMm]| -> usize {
+    let lines_past_overrun = |i: usize, filled: &[&BoxMm]| -> (usize, usize, usize) {
         let (a, st) = (&geom.bubbles[i].area, stations(&geom.bubbles[i].area));
         let left = beside_fill::without_overrun(
             &around[i],
@@ -2201,7 +2202,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             a,
             filled,
         );
-        around_share(a, &left, ink_of(i), |_, _| false).0
+        around_share(a, &left, ink_of(i), |_, _| false)
     };
     // How dark it lies just outside bubble `i`, away from its neighbours' marks (a smudge's ink is not
     // left out: a tint lies over the neighbours too).
@@ -2232,6 +2233,27 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                     .any(|(o, reach)| box_distance(o, x, y) <= *reach)
             },
         )
+    };
+    // Strokes in bubble `i` joined by an unbroken line across the gap to a neighbour holding more
+    // strokes: that neighbour's tick reaching over with its long arm (see [`arms`]).
+    let arm_of_neighbour = |i: usize| -> bool {
+        let (a, st) = (&geom.bubbles[i].area, stations(&geom.bubbles[i].area));
+        let (cx, cy) = a.centre();
+        (0..geom.bubbles.len()).any(|j| {
+            let o = &geom.bubbles[j].area;
+            j != i
+                && matches!(first[j], MarkShape::Stroke | MarkShape::Small)
+                && feats[j].cover > feats[i].cover
+                && box_distance(o, cx, cy) < 8.0
+                && arms::line_joins(
+                    &around[i],
+                    AROUND_DEPTHS,
+                    |k, d| st[k].at(d),
+                    ink_of(i),
+                    a,
+                    o,
+                )
+        })
     };
     let (readings, tints): (Vec<BubbleReading>, Vec<Option<(f32, f32)>>) = (0..patches.len())
         .map(|i| {
@@ -2353,8 +2375,18 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             // own (a single line left may be a tick's arm from the next row: a person decides).
             if verdict != Around::Clear {
                 let filled = filled_near(i);
-                if !filled.is_empty() && lines_past_overrun(i, &filled) == 0 {
-                    verdict = Around::Clear;
+                if !filled.is_empty() {
+                    let (left, judged, corners) = lines_past_overrun(i, &filled);
+                    if left == 0 {
+                        verdict = Around::Clear;
+                    } else if verdict == Around::Circle
+                        && around_verdict(left, judged, corners) != Around::Circle
+                    {
+                        // Lined all round only with the filled neighbours' overrun: what is left (a
+                        // line above from the next row's underline, a tick's arm) is no circle of its
+                        // own. A person decides.
+                        verdict = Around::Part;
+                    }
                 }
             }
             // The ring again, leaving out where a marked neighbour's own ink runs: on a neighbour's own
@@ -2402,6 +2434,19 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             ) {
                 shape = MarkShape::Smudge;
             }
+            if matches!(
+                shape,
+                MarkShape::Fill | MarkShape::Stroke | MarkShape::Circle
+            ) && erasure::rubbed_out_on_a_light_sheet(
+                &residuals[i],
+                f.fill,
+                visible,
+                writer_answers,
+                writer_rest,
+                || level_outside(i),
+            ) {
+                shape = MarkShape::Smudge;
+            }
             // Ink too light and even for a mark, no line round it: a tint, if it lies round the box
             // too and the question holds a firm fill (see below).
             let even = shape == MarkShape::Smudge
@@ -2418,6 +2463,9 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 if let Some(under) = underline_of(i) {
                     shape = under;
                 }
+            }
+            if matches!(shape, MarkShape::Stroke | MarkShape::Small) && arm_of_neighbour(i) {
+                shape = MarkShape::Smudge;
             }
             if banded[i] && shape != MarkShape::Fill {
                 shape = MarkShape::Smudge;
