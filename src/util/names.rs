@@ -72,7 +72,7 @@ pub fn near_name(path: &Path) -> Option<String> {
         .or_else(|| {
             let mut close: Vec<(usize, &String)> = names
                 .iter()
-                .map(|n| (edit_distance(&folded(n), &key), n))
+                .map(|n| (strsim::levenshtein(&folded(n), &key), n))
                 .filter(|(d, _)| *d <= 2 && key.chars().count() > 4)
                 .collect();
             close.sort();
@@ -101,24 +101,6 @@ fn folded(name: &str) -> String {
         })
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-/// Levenshtein distance in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(above + 1)
-                .min(row[j] + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -184,6 +166,5 @@ mod tests {
             Some("chart-2024.svg")
         );
         assert_eq!(near_name(&d.join("完全不同的名字.png")), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -2434,19 +2434,6 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             ) {
                 shape = MarkShape::Smudge;
             }
-            if matches!(
-                shape,
-                MarkShape::Fill | MarkShape::Stroke | MarkShape::Circle
-            ) && erasure::rubbed_out_on_a_light_sheet(
-                &residuals[i],
-                f.fill,
-                visible,
-                writer_answers,
-                writer_rest,
-                || level_outside(i),
-            ) {
-                shape = MarkShape::Smudge;
-            }
             // Ink too light and even for a mark, no line round it: a tint, if it lies round the box
             // too and the question holds a firm fill (see below).
             let even = shape == MarkShape::Smudge

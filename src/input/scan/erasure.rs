@@ -54,36 +54,6 @@ pub(super) fn rubbed_out(inside: &[f32], fill: f32, visible: f32, writer: f32) -
     darkest < ERASED_SHARE * writer
 }
 
-/// How dark the haze must lie round the box, as a share of its darkness inside, for an erasure judged
-/// against the writer's id-grid fills: an eraser drags the graphite out past the outline, a light fill
-/// made in the box leaves paper round it.
-const SMEAR_OUT: f32 = 0.3;
-/// A sheet's answers are light pencil when the writer's level from them is under this share of the
-/// level of their id-grid fills.
-const LIGHT_SHEET: f32 = 0.7;
-
-/// Whether the ink in a box is what an eraser left, on a sheet whose answers are mostly light pencil:
-/// the writer's level from the answers (`answers`) is then a light pencil's, as light as what an eraser
-/// leaves of a firm fill, and the firm fills of the id grid and variant row (`firm`, written apart) set
-/// the level instead ([`rubbed_out`] against them), when the haze goes on round the box (`outside()`,
-/// its darkness there) at [`SMEAR_OUT`] of its darkness inside or more.
-pub(super) fn rubbed_out_on_a_light_sheet(
-    inside: &[f32],
-    fill: f32,
-    visible: f32,
-    answers: Option<f32>,
-    firm: Option<f32>,
-    outside: impl FnOnce() -> Option<f32>,
-) -> bool {
-    let (Some(answers), Some(firm)) = (answers, firm) else {
-        return false;
-    };
-    if firm * LIGHT_SHEET <= answers || answers >= firm {
-        return false;
-    }
-    rubbed_out(inside, fill, visible, firm) && outside().is_some_and(|out| out >= SMEAR_OUT * fill)
-}
-
 #[cfg(test)]
 mod tests {
     use image::GrayImage;
@@ -127,60 +97,6 @@ mod tests {
         let mut clean = vec![0.0f32; 200];
         clean[5] = 0.2;
         assert!(!rubbed_out(&clean, 0.001, 0.03, 0.6));
-    }
-
-    #[test]
-    fn on_a_light_sheet_the_id_grid_s_fills_tell_an_erasure_from_a_light_fill() {
-        // A haze at 0.15-0.2 over a box, on a sheet whose answers are light pencil (their level 0.18,
-        // the haze's own darkness) and whose id grid is filled firmly (0.6).
-        let haze: Vec<f32> = (0..200)
-            .map(|k| 0.15 + 0.05 * ((k * 7) % 10) as f32 / 10.0)
-            .collect();
-        assert!(!rubbed_out(&haze, 0.17, 0.03, 0.18));
-        // Smeared out round the box: what an eraser left.
-        assert!(rubbed_out_on_a_light_sheet(
-            &haze,
-            0.17,
-            0.03,
-            Some(0.18),
-            Some(0.6),
-            || Some(0.08)
-        ));
-        // Paper round it: a light fill made in the box.
-        assert!(!rubbed_out_on_a_light_sheet(
-            &haze,
-            0.17,
-            0.03,
-            Some(0.18),
-            Some(0.6),
-            || Some(0.01)
-        ));
-        assert!(!rubbed_out_on_a_light_sheet(
-            &haze,
-            0.17,
-            0.03,
-            Some(0.18),
-            Some(0.6),
-            || None
-        ));
-        // A firm writer's sheet: the answers' own level judges (see `rubbed_out`), not this.
-        assert!(!rubbed_out_on_a_light_sheet(
-            &haze,
-            0.17,
-            0.03,
-            Some(0.58),
-            Some(0.6),
-            || Some(0.08)
-        ));
-        // No id grid filled: nothing firmer to judge by.
-        assert!(!rubbed_out_on_a_light_sheet(
-            &haze,
-            0.17,
-            0.03,
-            Some(0.18),
-            None,
-            || Some(0.08)
-        ));
     }
 
     /// What an eraser leaves of the mark drawn between `before` and `after` over box `a` (mm): `residue`
