@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 
 use super::beside_fill;
 use super::erasure;
+use super::faint;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
@@ -2233,6 +2234,31 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             },
         )
     };
+    // Faint strokes no cut reaches (see [`faint`]): looked for in the answer boxes read as nothing so
+    // far, except beside a circle or a smudge, whose line runs on into the next box.
+    let faint_marks = faint::standing_out(
+        &(0..patches.len())
+            .map(|i| {
+                let (p, a) = (&patches[i], &geom.bubbles[i].area);
+                let judged = answer_area(i)
+                    && first[i] == MarkShape::None
+                    && !(0..patches.len()).any(|j| {
+                        matches!(first[j], MarkShape::Circle | MarkShape::Smudge)
+                            && j != i
+                            && faint::beside(a, &geom.bubbles[j].area, NEAR)
+                    });
+                if judged {
+                    faint::segment_excess(
+                        &residuals[i],
+                        (p.nx, p.ny),
+                        (a.w / p.nx as f32, a.h / p.ny as f32),
+                    )
+                } else {
+                    f32::NAN
+                }
+            })
+            .collect::<Vec<f32>>(),
+    );
     let (readings, tints): (Vec<BubbleReading>, Vec<Option<(f32, f32)>>) = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
@@ -2418,6 +2444,10 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 if let Some(under) = underline_of(i) {
                     shape = under;
                 }
+            }
+            // A faint stroke of its own: visible ink, a person decides.
+            if shape == MarkShape::None && faint_marks[i] {
+                shape = MarkShape::Smudge;
             }
             if banded[i] && shape != MarkShape::Fill {
                 shape = MarkShape::Smudge;
