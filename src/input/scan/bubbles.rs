@@ -2235,13 +2235,16 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         )
     };
     // Faint strokes no cut reaches (see [`faint`]): looked for in the answer boxes read as nothing so
-    // far, except beside a circle or a smudge, whose line runs on into the next box.
+    // far, except beside a circle or a smudge, whose line runs on into the next box, and on a page cut
+    // to black and white (pencil level near 1: no grey strokes there, and print edges break into black
+    // pixels a segment finds).
     let faint_marks = faint::standing_out(
         &(0..patches.len())
             .map(|i| {
                 let (p, a) = (&patches[i], &geom.bubbles[i].area);
                 let judged = answer_area(i)
                     && first[i] == MarkShape::None
+                    && pencil_of[&region(&geom.bubbles[i])] <= 0.85
                     && !(0..patches.len()).any(|j| {
                         matches!(first[j], MarkShape::Circle | MarkShape::Smudge)
                             && j != i
