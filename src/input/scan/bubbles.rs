@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use super::arms;
 use super::beside_fill;
 use super::erasure;
+use super::faint;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
@@ -2255,6 +2256,34 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 )
         })
     };
+    // Faint strokes no cut reaches (see [`faint`]): looked for in the answer boxes read as nothing so
+    // far, except beside a circle or a smudge, whose line runs on into the next box, and on a page cut
+    // to black and white (pencil level near 1: no grey strokes there, and print edges break into black
+    // pixels a segment finds).
+    let faint_marks = faint::standing_out(
+        &(0..patches.len())
+            .map(|i| {
+                let (p, a) = (&patches[i], &geom.bubbles[i].area);
+                let judged = answer_area(i)
+                    && first[i] == MarkShape::None
+                    && pencil_of[&region(&geom.bubbles[i])] <= 0.85
+                    && !(0..patches.len()).any(|j| {
+                        matches!(first[j], MarkShape::Circle | MarkShape::Smudge)
+                            && j != i
+                            && faint::beside(a, &geom.bubbles[j].area, NEAR)
+                    });
+                if judged {
+                    faint::segment_excess(
+                        &residuals[i],
+                        (p.nx, p.ny),
+                        (a.w / p.nx as f32, a.h / p.ny as f32),
+                    )
+                } else {
+                    f32::NAN
+                }
+            })
+            .collect::<Vec<f32>>(),
+    );
     let (readings, tints): (Vec<BubbleReading>, Vec<Option<(f32, f32)>>) = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
@@ -2452,6 +2481,10 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 }
             }
             if matches!(shape, MarkShape::Stroke | MarkShape::Small) && arm_of_neighbour(i) {
+                shape = MarkShape::Smudge;
+            }
+            // A faint stroke of its own: visible ink, a person decides.
+            if shape == MarkShape::None && faint_marks[i] {
                 shape = MarkShape::Smudge;
             }
             if banded[i] && shape != MarkShape::Fill {

@@ -210,3 +210,75 @@ fn a_tick_s_long_arm_in_the_box_above_is_no_mark_of_that_box() {
         tally.wrong.join("\n")
     );
 }
+
+/// A light hand's ticks, slashes, crosses and dots (#23): thin strokes of light grey that darken their
+/// box far less than any fill, on a faint writer's sheet (every answer so) and on a firm writer's (some
+/// answers filled, so the sheet's pencil level is fitted dark and the strokes lie under its cuts). Such a
+/// mark is read or goes to a person. Before faint strokes were looked for (see `faint.rs`), 35 ticks,
+/// slashes and crosses on these six pages read silently wrong (31 slashes); now 17 (15 slashes), 19
+/// questions. Not yet met (#23): the rest, not all traced; slashes over the judge questions' printed √
+/// and ×, which hide a faint line, are among them, and boxes beside a circle or a smudge are not judged
+/// (a circle's line runs on there). Dots are not held to it: a faint dot on the printed letter is hidden
+/// by it (the field check counts such dots as too faint). The bound guards what was won.
+#[test]
+fn a_light_hand_s_strokes_read_or_go_to_a_person() {
+    use synth::Mark;
+    let faint = [
+        Mark::FaintTick,
+        Mark::FaintSlash,
+        Mark::FaintCross,
+        Mark::FaintDot,
+    ];
+    let mixed = [
+        Mark::Pencil,
+        Mark::Pencil,
+        Mark::FaintTick,
+        Mark::FaintSlash,
+        Mark::FaintCross,
+        Mark::FaintDot,
+    ];
+    let mut tally = Tally::default();
+    for seed in 0..6u64 {
+        let geom = synth::mock_geometry();
+        let mut rng = Rng::new(900 + seed);
+        let styles: &[Mark] = if seed % 2 == 0 { &faint } else { &mixed };
+        let (mut student, expect) = synth::styled_student_with(&geom, &mut rng, styles);
+        // The id grid and the variant row filled as usual: the strokes are the answers'.
+        for (i, m) in student.marks.iter_mut() {
+            if !matches!(geom.bubbles[*i].meaning, BubbleMeaning::Answer { .. }) {
+                *m = Mark::Pencil;
+            }
+        }
+        let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        let d = Distortion::turned(
+            rng.range(-2.0, 2.0),
+            [1.0, 0.75, 1.45][seed as usize % 3],
+            (0.0, 0.0),
+        );
+        let img = synth::distort(&upright, &d, seed + 1);
+        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
+        tally.add(
+            &format!("light-hand page {seed}"),
+            &geom,
+            &student,
+            &expect,
+            &reading,
+        );
+    }
+    tally.report("");
+    let strokes: Vec<&String> = tally
+        .wrong
+        .iter()
+        .filter(|w| {
+            ["FaintTick", "FaintSlash", "FaintCross"]
+                .iter()
+                .any(|m| w.contains(m))
+        })
+        .collect();
+    assert!(
+        strokes.len() <= 19,
+        "{} silently wrong:\n{}",
+        strokes.len(),
+        tally.wrong.join("\n")
+    );
+}

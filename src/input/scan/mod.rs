@@ -10,6 +10,7 @@ mod beside_fill;
 pub mod bubbles;
 pub mod code;
 mod erasure;
+mod faint;
 pub mod geometry;
 pub mod homography;
 pub mod input;
