@@ -346,7 +346,7 @@ pub struct Questions {
 
 #[derive(Default)]
 struct KeptQuestions {
-    by_text: crate::render::layout::KeyMap<Vec<u8>, std::sync::Arc<QuestionBlock>>,
+    by_text: crate::util::keymap::KeyMap<Vec<u8>, std::sync::Arc<QuestionBlock>>,
     bytes: usize,
 }
 

@@ -4,6 +4,7 @@
 pub mod chars;
 pub mod csv;
 pub mod fs;
+pub mod keymap;
 pub mod memory;
 pub mod names;
 pub mod parallel;

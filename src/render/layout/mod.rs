@@ -20,7 +20,6 @@ use crate::render::markup::{Block, Document};
 pub use frame::{Bookmark, Item, Layout, Page, Spot, SpotBox, concat};
 pub use page::{Density, MM, PageSetup};
 use paginate::{Chunk, paginate};
-pub(crate) use reuse::KeyMap;
 pub use reuse::ParaCache;
 pub use stamp::{Stamp, StampValues};
 pub use widgets::{options_per_line, picture_size};

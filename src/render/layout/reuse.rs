@@ -5,14 +5,13 @@
 //! with its number: a number whose digits are as wide as another's breaks the stem's lines in the same
 //! places, so the lines are kept under the number's shape and the digits put back on the way out.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use crate::render::layout::Metrics;
 use crate::render::layout::frame::Item;
 use crate::render::layout::paginate::Chunk;
 use crate::render::markup::{Inline, Para};
+use crate::util::keymap::KeyMap;
 
 /// The lines of paragraphs set so far in one run, shared by its threads. Only valid for one set of fonts
 /// and one page set-up: a typesetter keeps its own.
@@ -38,61 +37,6 @@ struct OptionWidths {
 /// What stands for an option in [`ParaCache::option_cell`]: given by [`ParaCache::option_width`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(in crate::render::layout) struct OptionId(u64);
-
-/// A hash map over the cache's keys (bytes a run makes itself, so no caller can choose them to collide)
-/// hashed by [`KeyHasher`].
-pub(crate) type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
-
-/// A multiply-and-rotate hash (FxHash's) taking eight bytes at a step, with a final mix so the low bits
-/// the table indexes by depend on every byte. A paragraph's key is its whole text: hashing it a word at a
-/// time instead of SipHash's byte rounds matters when every document asks for every paragraph.
-#[derive(Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl KeyHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            self.add(u64::from_le_bytes(word.try_into().expect("eight bytes")));
-        }
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(last));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // Murmur3's finaliser: the multiply leaves the low bits depending on few input bits.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^ (h >> 33)
-    }
-}
 
 /// How many paragraphs (and option widths, and option cells) a cache keeps before it starts again. A
 /// paper, its key and its answer sheet set well under a thousand; but with a variant per student a
@@ -377,6 +321,8 @@ mod tests {
     use crate::render::fonts::FontSet;
     use crate::render::layout::{Metrics, PageSetup, layout, layout_reusing};
     use crate::render::markup;
+    use crate::util::keymap::KeyHasher;
+    use std::hash::Hasher;
 
     /// A paper of long stems, numbered as `numbers` says, with a key-like paragraph under each.
     fn paper(numbers: &[usize]) -> markup::Document {
