@@ -133,7 +133,8 @@ fn csv_stream<'a>(mut text: impl BufRead + 'a, path: &Path) -> Result<Rows<'a>> 
         first.drain(..3);
     }
     let delimiter = if first.contains(&b'\t') { b'\t' } else { b',' };
-    let text: Box<dyn Read + 'a> = Box::new(std::io::Cursor::new(first).chain(text));
+    let text: Box<dyn Read + 'a> =
+        Box::new(LfLineEnds::new(std::io::Cursor::new(first).chain(text)));
     let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -148,6 +149,83 @@ fn csv_stream<'a>(mut text: impl BufRead + 'a, path: &Path) -> Result<Rows<'a>> 
             failed: false,
         },
     })
+}
+
+/// Text with Windows (CR LF) and old Mac (CR) line ends read as LF, and a blank line outside quotes read as
+/// a line holding one space. The csv crate takes a record's line where the previous record ended, so the
+/// LF of a CR LF and any blank lines skipped before a record were counted as the record's own: each row
+/// of a CSV that Excel saved on Windows, and every row below a blank line, was named lines too early in
+/// messages. A blank line read as one empty cell is an empty row, which every reader of rows skips.
+struct LfLineEnds<R> {
+    inner: R,
+    /// The last byte read was a CR, so an LF next is that line end's second half.
+    after_cr: bool,
+    /// No byte of the current line has been handed out yet.
+    line_start: bool,
+    /// Inside a quoted cell, where a line end is the cell's text.
+    quoted: bool,
+    /// The LF of a blank line whose space filled the caller's buffer.
+    pending: Option<u8>,
+}
+
+impl<R> LfLineEnds<R> {
+    fn new(inner: R) -> Self {
+        LfLineEnds {
+            inner,
+            after_cr: false,
+            line_start: true,
+            quoted: false,
+            pending: None,
+        }
+    }
+}
+
+impl<R: BufRead> Read for LfLineEnds<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let mut written = 0;
+        if let Some(byte) = self.pending.take() {
+            out[0] = byte;
+            written = 1;
+        }
+        while written < out.len() {
+            let block = self.inner.fill_buf()?;
+            if block.is_empty() {
+                break;
+            }
+            let mut taken = 0;
+            for &byte in block {
+                if written == out.len() {
+                    break;
+                }
+                taken += 1;
+                if byte == b'\n' && self.after_cr {
+                    self.after_cr = false;
+                    continue;
+                }
+                self.after_cr = byte == b'\r';
+                let byte = if self.after_cr { b'\n' } else { byte };
+                if byte == b'"' {
+                    self.quoted = !self.quoted;
+                }
+                if byte == b'\n' && self.line_start && !self.quoted {
+                    out[written] = b' ';
+                    written += 1;
+                    if written == out.len() {
+                        self.pending = Some(b'\n');
+                        break;
+                    }
+                }
+                out[written] = byte;
+                written += 1;
+                self.line_start = byte == b'\n';
+            }
+            self.inner.consume(taken);
+        }
+        Ok(written)
+    }
 }
 
 /// How a text table's bytes are to be read.
@@ -378,6 +456,31 @@ mod tests {
         assert_eq!(restore_number("E3"), Ok(None));
         assert_eq!(restore_number("高"), Ok(None));
         assert_eq!(cell_ref("AB12"), Some((11, 27)));
+    }
+
+    /// Excel on Windows ends lines with CR LF; messages name the file's own lines all the same, for CR LF,
+    /// LF and CR alike, with a quoted cell running over two lines.
+    #[test]
+    fn rows_are_numbered_by_the_file_s_lines_whatever_ends_them() {
+        for end in ["\r\n", "\n", "\r"] {
+            let text = ["学号,姓名", "1,张三", "", "2,\"李\r\n四\"", "3,王五"].join(end) + end;
+            // The reader hands out a byte at a time too: a blank line's space and LF cut apart.
+            let mut tiny = LfLineEnds::new(text.as_bytes());
+            let mut bytes = Vec::new();
+            let mut one = [0u8; 1];
+            while tiny.read(&mut one).unwrap() == 1 {
+                bytes.push(one[0]);
+            }
+            let whole = String::from_utf8(bytes).unwrap();
+            assert_eq!(whole.matches('\n').count(), 6, "{whole:?}");
+            assert!(whole.contains("\n \n"), "{whole:?}");
+            let rows = csv_rows(&text, Path::new("r.csv")).unwrap();
+            let lines: Vec<usize> = rows.iter().map(|(line, _)| *line).collect();
+            assert_eq!(lines, [1, 2, 3, 4, 6], "line ends {end:?}: {rows:?}");
+            assert_eq!(rows[2].1, [""], "the blank line, line ends {end:?}");
+            assert_eq!(rows[3].1, ["2", "李\n四"], "line ends {end:?}");
+            assert_eq!(rows[4].1, ["3", "王五"], "line ends {end:?}");
+        }
     }
 
     /// A table file in a fresh folder.
