@@ -183,6 +183,36 @@ struct RawPart {
 
 /// The error for a folder given where a blueprint is wanted (a teacher passing the bank itself): names
 /// the blueprints found in its `exams/` folder, or the folder's own, or says how to write one.
+/// A blueprint path that leads nowhere: the file meant when one beside it is near the name, else the first
+/// folder of the path that is missing (run outside the bank's folder, `question-bank/` is not there).
+fn not_there(path: &Path) -> Error {
+    let error = Error::input(format!("the blueprint {} does not exist", path.display()));
+    if let Some(near) = crate::util::names::near_name(path) {
+        return error.because(format!("did you mean `{near}`, in the same folder?"));
+    }
+    let absent_folder = path
+        .ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty() && !a.is_dir())
+        .last();
+    match absent_folder {
+        Some(folder) => {
+            let here = std::env::current_dir()
+                .map(|d| format!(" ({})", d.display()))
+                .unwrap_or_default();
+            error.because(format!(
+                "there is no folder {} here{here}: run examgen in the folder that holds it, or give the \
+                 blueprint's full path, e.g. `examgen paper D:/题库/exams/mock.yaml`",
+                folder.display()
+            ))
+        }
+        None => error.because(
+            "give the path of a blueprint .yaml file (docs/blueprint-format.md), or run `examgen init` for a \
+             bank with an example blueprint",
+        ),
+    }
+}
+
 fn folder_given(folder: &Path) -> Error {
     let yaml_in = |dir: &Path| -> Vec<std::path::PathBuf> {
         let mut found: Vec<_> = std::fs::read_dir(dir)
@@ -228,6 +258,9 @@ impl Blueprint {
     pub fn load(path: &Path) -> Result<Blueprint> {
         if path.is_dir() {
             return Err(folder_given(path));
+        }
+        if !path.exists() {
+            return Err(not_there(path));
         }
         let text = read_text(path, path).map_err(|d| {
             if d.message.starts_with("cannot read") {
@@ -720,6 +753,30 @@ mod tests {
         .unwrap();
         let said = Blueprint::load(bank.path()).unwrap_err().render();
         assert!(said.contains("blueprints there: 期中.yaml"), "{said}");
+    }
+
+    #[test]
+    fn a_blueprint_that_is_not_there_names_the_file_meant_or_the_missing_folder() {
+        let bank = tempfile::tempdir().unwrap();
+        let said = Blueprint::load(&bank.path().join("question-bank/exams/mock.yaml"))
+            .unwrap_err()
+            .render();
+        let folder = bank.path().join("question-bank");
+        assert!(
+            said.contains("does not exist")
+                && said.contains(&format!("there is no folder {} here", folder.display())),
+            "{said}"
+        );
+        std::fs::create_dir_all(bank.path().join("exams")).unwrap();
+        std::fs::write(
+            bank.path().join("exams/期中 (1).yml"),
+            "title: 期中\nparts: []\n",
+        )
+        .unwrap();
+        let said = Blueprint::load(&bank.path().join("exams/期中（1）.yaml"))
+            .unwrap_err()
+            .render();
+        assert!(said.contains("did you mean `期中 (1).yml`"), "{said}");
     }
 
     #[test]
