@@ -388,10 +388,11 @@ fn collect(
         }
     }
     let sheets = joined.len();
+    let mut absent = Vec::new();
     for st in &manifest.students {
         if !by_id.contains_key(&st.id) {
             let why = format!("no sheet scanned for {} {}", st.id, st.name);
-            problems.push(why.clone());
+            absent.push(format!("{} {}", st.id, st.name));
             report.push(vec![
                 String::new(),
                 String::new(),
@@ -402,6 +403,7 @@ fn collect(
             ]);
         }
     }
+    problems.extend(absent_students(&absent, manifest.students.len()));
     if sheets == 0 {
         return Err(Error::input(format!(
             "no page of the scans is an answer sheet of {}:\n  {}",
@@ -422,6 +424,25 @@ fn collect(
         doubtful_sheets,
         problems,
     })
+}
+
+/// The students of the batch with no sheet among the scans, as problem lines: one each for a few, else one
+/// line naming the first few and the count (a class scanned in parts would otherwise list dozens of
+/// students on the terminal; scan-report.csv names every one).
+fn absent_students(absent: &[String], batch: usize) -> Vec<String> {
+    const LISTED: usize = 5;
+    if absent.len() <= LISTED {
+        return absent
+            .iter()
+            .map(|who| format!("no sheet scanned for {who}"))
+            .collect();
+    }
+    vec![format!(
+        "no sheet scanned for {} of the batch's {batch} students: {} and {} more (each in scan-report.csv)",
+        absent.len(),
+        absent[..LISTED].join(", "),
+        absent.len() - LISTED
+    )]
 }
 
 /// One joined sheet's row of responses.csv (`?` where a person must look, [`MISSING_PAGE`] in every
@@ -494,4 +515,31 @@ fn answer_row(
     row.extend(numbers.iter().map(|n| cells.remove(n).unwrap_or_default()));
     row.push(notes.join("; "));
     (row, doubtful, missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::absent_students;
+
+    #[test]
+    fn a_few_absent_students_are_named_each_and_many_in_one_line() {
+        let who = |n: usize| -> Vec<String> {
+            (1..=n).map(|i| format!("202500{i:02} 学生{i}")).collect()
+        };
+        assert_eq!(
+            absent_students(&who(2), 40),
+            [
+                "no sheet scanned for 20250001 学生1",
+                "no sheet scanned for 20250002 学生2"
+            ]
+        );
+        assert_eq!(
+            absent_students(&who(37), 40),
+            [
+                "no sheet scanned for 37 of the batch's 40 students: 20250001 学生1, 20250002 学生2, \
+              20250003 学生3, 20250004 学生4, 20250005 学生5 and 32 more (each in scan-report.csv)"
+            ]
+        );
+        assert!(absent_students(&[], 40).is_empty());
+    }
 }
