@@ -183,7 +183,7 @@ pub fn write_review_pdf(
         y,
         size,
         font: FontRole::Body,
-        text: text.to_string(),
+        text: text.into(),
         spacing: 0.0,
     };
     for (i, p) in pages.iter().enumerate() {

@@ -7,6 +7,11 @@ use crate::render::fonts::FontRole;
 use crate::render::layout::PageSetup;
 pub use crate::render::layout::stamp::StampBox;
 
+/// Writes a text item's text as the string it is.
+fn shared_text<S: serde::Serializer>(text: &std::sync::Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
+}
+
 /// Something placed on a page. Coordinates in points, y downward from the top edge; text at its baseline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -16,7 +21,10 @@ pub enum Item {
         y: f32,
         size: f32,
         font: FontRole,
-        text: String,
+        /// Shared, not owned: the run's paragraph cache hands the same lines to every document that sets
+        /// the paragraph, and copying them is then a count, not a string.
+        #[serde(serialize_with = "shared_text")]
+        text: std::sync::Arc<str>,
         /// Extra space after each character (justification), in points.
         spacing: f32,
     },
@@ -57,7 +65,8 @@ pub enum Item {
         y: f32,
         size: f32,
         font: FontRole,
-        text: String,
+        #[serde(serialize_with = "shared_text")]
+        text: std::sync::Arc<str>,
     },
     /// A formula (`$…$` in bank text): its glyphs and rules at `size` points with the baseline's left end
     /// at (x, y); `tex` is its source.
@@ -203,7 +212,7 @@ impl Layout {
             .iter()
             .filter_map(|i| {
                 if let Item::Text { text, .. } = i {
-                    Some(text.as_str())
+                    Some(&**text)
                 } else {
                     None
                 }

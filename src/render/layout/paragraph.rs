@@ -267,7 +267,7 @@ impl Engine<'_> {
                 y,
                 size,
                 font: p.role,
-                text,
+                text: text.into(),
                 spacing: run_spacing,
             });
         }

@@ -310,7 +310,7 @@ fn put_digits(items: &mut [Item], digits: &[char]) -> Option<()> {
                 None => out.push(c),
             }
         }
-        *text = out;
+        *text = out.into();
     }
     rest.is_empty().then_some(())
 }
@@ -422,7 +422,7 @@ mod tests {
                     crate::render::layout::Item::Text { text, y, .. }
                         if texts
                             .iter()
-                            .any(|t| t.starts_with(text.as_str()) || text.contains(t)) =>
+                            .any(|t| t.starts_with(&**text) || text.contains(t)) =>
                     {
                         Some(y.to_bits())
                     }

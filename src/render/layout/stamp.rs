@@ -223,7 +223,7 @@ impl Engine<'_> {
             y: baseline,
             size,
             font: FontRole::Body,
-            text: value,
+            text: value.into(),
             spacing: 0.0,
         }
     }
@@ -244,7 +244,7 @@ impl Engine<'_> {
             y,
             size,
             font: FontRole::Body,
-            text: s,
+            text: s.into(),
             spacing: 0.0,
         }
     }
@@ -320,7 +320,7 @@ mod tests {
         let texts: Vec<&Item> = stamped.pages[0]
             .items
             .iter()
-            .filter(|i| matches!(i, Item::Text { text, .. } if text == "王赟"))
+            .filter(|i| matches!(i, Item::Text { text, .. } if &**text == "王赟"))
             .collect();
         assert_eq!(texts.len(), 1);
         assert_eq!(

@@ -1303,7 +1303,7 @@ mod tests {
                         y: 100.5,
                         size: 10.5,
                         font: FontRole::Body,
-                        text: text.to_string(),
+                        text: (*text).into(),
                         spacing: 0.0,
                     }],
                     spots: Vec::new(),

@@ -622,7 +622,7 @@ mod tests {
                         y: 100.0,
                         size: 12.0,
                         font: FontRole::Body,
-                        text: text.to_string(),
+                        text: (*text).into(),
                         spacing: 0.0,
                     }],
                     spots: Vec::new(),

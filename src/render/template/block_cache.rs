@@ -10,7 +10,7 @@
 //! number, which is put back at each use — and the same text written for every later question with that
 //! key, whatever its number.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
@@ -20,6 +20,8 @@ use handlebars::{
     RenderContext, RenderError, Renderable,
 };
 use serde_json::Value;
+
+use crate::util::keymap::{KeyHasher, KeyMap};
 
 /// Printed where the question's number goes while a block is rendered for the cache; a Unicode
 /// noncharacter, never in bank text (a key holding it is rendered without the marker all the same).
@@ -276,10 +278,12 @@ fn uses_block_params(t: &Template) -> bool {
 }
 
 /// Rendered blocks by key, shared by every cached block of a set of templates: by the hash of the key, the
-/// keys themselves compared on a hit, so two keys with one hash never share a rendering.
+/// keys themselves compared on a hit, so two keys with one hash never share a rendering (which is why the
+/// keys can be hashed by the run caches' fast [`KeyHasher`] rather than SipHash: a collision costs a
+/// comparison, never a wrong block).
 #[derive(Default)]
 pub(super) struct Cache {
-    map: HashMap<u64, Vec<Entry>>,
+    map: KeyMap<u64, Vec<Entry>>,
     bytes: usize,
 }
 
@@ -466,7 +470,7 @@ impl CachedEach {
             values.push(value);
         }
         let (mut text, mut marked) = (0, false);
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = KeyHasher::default();
         for v in &values {
             match v {
                 Some(v) => hash_value(v, &mut h, &mut text, &mut marked),

@@ -55,7 +55,7 @@ impl Engine<'_> {
                 y: base - h - size * 0.4,
                 size,
                 font: FontRole::Body,
-                text: shown,
+                text: shown.into(),
                 spacing: 0.0,
             });
             let lw = self.text_width(label, FontRole::Body, size);
@@ -65,7 +65,7 @@ impl Engine<'_> {
                 y: base + size * 1.3,
                 size,
                 font: FontRole::Body,
-                text: label.clone(),
+                text: label.as_str().into(),
                 spacing: 0.0,
             });
         }

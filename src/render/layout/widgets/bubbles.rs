@@ -37,7 +37,7 @@ impl Engine<'_> {
             y: y + h / 2.0 + size * 0.35,
             size,
             font: FontRole::Body,
-            text: label.to_string(),
+            text: label.into(),
             spacing: 0.0,
         });
     }
@@ -88,7 +88,7 @@ impl Engine<'_> {
                         y: ry + row_h / 2.0 + size * 0.35,
                         size,
                         font: FontRole::Body,
-                        text: number.clone(),
+                        text: number.as_str().into(),
                         spacing: 0.0,
                     });
                     for (k, choice) in choices.iter().enumerate() {
@@ -215,7 +215,7 @@ impl Engine<'_> {
             y,
             size: size * 1.1,
             font: FontRole::Heading,
-            text: label.to_string(),
+            text: label.into(),
             spacing: 0.0,
         });
         for (k, letter) in letters.iter().enumerate() {

@@ -61,7 +61,7 @@ impl Engine<'_> {
             y: baseline,
             size,
             font: FontRole::Body,
-            text: page.to_string(),
+            text: page.to_string().into(),
             spacing: 0.0,
         });
         Chunk {

@@ -33,7 +33,7 @@ impl Engine<'_> {
                 y: baseline,
                 size,
                 font: FontRole::Body,
-                text,
+                text: text.into(),
                 spacing: 0.0,
             });
             cursor += w;

@@ -50,7 +50,7 @@ impl Engine<'_> {
                         y: y + row_h / 2.0 + size * 0.35,
                         size,
                         font: FontRole::Body,
-                        text: label.to_string(),
+                        text: label.as_str().into(),
                         spacing: 0.0,
                     });
                 }

@@ -68,7 +68,7 @@ impl Engine<'_> {
                 y,
                 size,
                 font: FontRole::Body,
-                text,
+                text: text.into(),
             });
             let from = y - tw;
             let to = from - length * MM;
@@ -115,7 +115,7 @@ impl Engine<'_> {
             y: mid + w / 2.0,
             size,
             font: FontRole::Body,
-            text: spaced,
+            text: spaced.into(),
         });
     }
 }

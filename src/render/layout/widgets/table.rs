@@ -212,7 +212,7 @@ mod tests {
             .items
             .iter()
             .filter_map(|i| match i {
-                Item::Text { x, y, text, .. } if *x >= third => Some((*x, *y, text.clone())),
+                Item::Text { x, y, text, .. } if *x >= third => Some((*x, *y, text.to_string())),
                 _ => None,
             })
             .collect();
