@@ -124,7 +124,7 @@ fn figures_lie_inside_the_margins_and_image_options_share_a_row() {
         let label = format!("{}．", (b'A' + k as u8) as char);
         let found = page.items.iter().any(|i| {
             matches!(i, Item::Text { x, y, text, .. }
-            if *text == label && *x < sign.1 && (y - (sign.2 + sign.4)).abs() < 0.01)
+            if **text == *label && *x < sign.1 && (y - (sign.2 + sign.4)).abs() < 0.01)
         });
         assert!(found, "label {label} beside {sign:?}");
     }

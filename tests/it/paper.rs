@@ -67,7 +67,7 @@ fn texts(layout: &Layout, page: usize) -> Vec<(f32, f32, String)> {
         .iter()
         .filter_map(|i| {
             if let Item::Text { x, y, text, .. } = i {
-                Some((*x, *y, text.clone()))
+                Some((*x, *y, text.to_string()))
             } else {
                 None
             }
@@ -217,7 +217,7 @@ fn key_and_review_lay_out_with_grid_explanations_and_key_phrases() {
                 font: examgen::render::fonts::FontRole::Heading,
                 text,
                 ..
-            } => Some(text.as_str()),
+            } => Some(&**text),
             _ => None,
         })
         .collect();

@@ -42,7 +42,7 @@ fn layout_lines(layout: &examgen::render::layout::Layout) -> Vec<String> {
             .items
             .iter()
             .filter_map(|item| match item {
-                Item::Text { x, y, text, .. } => Some((*y, *x, text.as_str())),
+                Item::Text { x, y, text, .. } => Some((*y, *x, &**text)),
                 _ => None,
             })
             .collect();
