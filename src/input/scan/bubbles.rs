@@ -8,8 +8,10 @@
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
+use super::arms;
 use super::beside_fill;
 use super::erasure;
+use super::faint;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
@@ -2191,7 +2193,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             .collect()
     };
     // Lines round bubble `i` once its filled neighbours' overrun is left out.
-    let lines_past_overrun = |i: usize, filled: &[&BoxMm]| -> usize {
+    let lines_past_overrun = |i: usize, filled: &[&BoxMm]| -> (usize, usize, usize) {
         let (a, st) = (&geom.bubbles[i].area, stations(&geom.bubbles[i].area));
         let left = beside_fill::without_overrun(
             &around[i],
@@ -2201,7 +2203,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             a,
             filled,
         );
-        around_share(a, &left, ink_of(i), |_, _| false).0
+        around_share(a, &left, ink_of(i), |_, _| false)
     };
     // How dark it lies just outside bubble `i`, away from its neighbours' marks (a smudge's ink is not
     // left out: a tint lies over the neighbours too).
@@ -2233,6 +2235,55 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             },
         )
     };
+    // Strokes in bubble `i` joined by an unbroken line across the gap to a neighbour holding more
+    // strokes: that neighbour's tick reaching over with its long arm (see [`arms`]).
+    let arm_of_neighbour = |i: usize| -> bool {
+        let (a, st) = (&geom.bubbles[i].area, stations(&geom.bubbles[i].area));
+        let (cx, cy) = a.centre();
+        (0..geom.bubbles.len()).any(|j| {
+            let o = &geom.bubbles[j].area;
+            j != i
+                && matches!(first[j], MarkShape::Stroke | MarkShape::Small)
+                && feats[j].cover > feats[i].cover
+                && box_distance(o, cx, cy) < 8.0
+                && arms::line_joins(
+                    &around[i],
+                    AROUND_DEPTHS,
+                    |k, d| st[k].at(d),
+                    ink_of(i),
+                    a,
+                    o,
+                )
+        })
+    };
+    // Faint strokes no cut reaches (see [`faint`]): looked for in the answer boxes read as nothing so
+    // far, except beside a circle or a smudge, whose line runs on into the next box, and on a page cut
+    // to black and white (pencil level near 1: no grey strokes there, and print edges break into black
+    // pixels a segment finds).
+    let faint_marks = faint::standing_out(
+        &(0..patches.len())
+            .map(|i| {
+                let (p, a) = (&patches[i], &geom.bubbles[i].area);
+                let judged = answer_area(i)
+                    && first[i] == MarkShape::None
+                    && pencil_of[&region(&geom.bubbles[i])] <= 0.85
+                    && !(0..patches.len()).any(|j| {
+                        matches!(first[j], MarkShape::Circle | MarkShape::Smudge)
+                            && j != i
+                            && faint::beside(a, &geom.bubbles[j].area, NEAR)
+                    });
+                if judged {
+                    faint::segment_excess(
+                        &residuals[i],
+                        (p.nx, p.ny),
+                        (a.w / p.nx as f32, a.h / p.ny as f32),
+                    )
+                } else {
+                    f32::NAN
+                }
+            })
+            .collect::<Vec<f32>>(),
+    );
     let (readings, tints): (Vec<BubbleReading>, Vec<Option<(f32, f32)>>) = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
@@ -2353,8 +2404,18 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             // own (a single line left may be a tick's arm from the next row: a person decides).
             if verdict != Around::Clear {
                 let filled = filled_near(i);
-                if !filled.is_empty() && lines_past_overrun(i, &filled) == 0 {
-                    verdict = Around::Clear;
+                if !filled.is_empty() {
+                    let (left, judged, corners) = lines_past_overrun(i, &filled);
+                    if left == 0 {
+                        verdict = Around::Clear;
+                    } else if verdict == Around::Circle
+                        && around_verdict(left, judged, corners) != Around::Circle
+                    {
+                        // Lined all round only with the filled neighbours' overrun: what is left (a
+                        // line above from the next row's underline, a tick's arm) is no circle of its
+                        // own. A person decides.
+                        verdict = Around::Part;
+                    }
                 }
             }
             // The ring again, leaving out where a marked neighbour's own ink runs: on a neighbour's own
@@ -2418,6 +2479,13 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 if let Some(under) = underline_of(i) {
                     shape = under;
                 }
+            }
+            if matches!(shape, MarkShape::Stroke | MarkShape::Small) && arm_of_neighbour(i) {
+                shape = MarkShape::Smudge;
+            }
+            // A faint stroke of its own: visible ink, a person decides.
+            if shape == MarkShape::None && faint_marks[i] {
+                shape = MarkShape::Smudge;
             }
             if banded[i] && shape != MarkShape::Fill {
                 shape = MarkShape::Smudge;

@@ -112,3 +112,173 @@ fn lines_drawn_under_the_boxes_read_or_go_to_a_person() {
         tally.wrong.join("\n")
     );
 }
+
+/// A tick whose long arm runs up across the gap into the box above, as in the field check (a blank
+/// question read as the letter above a tick, a letter added to a question answered elsewhere): the box
+/// the arm reaches is read as nothing or goes to a person, never as a mark of its own. Not yet the
+/// field's case: these arms clip only the lower corner of the box above, and the page reads without
+/// silent errors with the arm rule of `arms.rs` switched off too (checked); the field's arms crossed
+/// the box further. A guard that no letter is added or lost here.
+#[test]
+fn a_tick_s_long_arm_in_the_box_above_is_no_mark_of_that_box() {
+    let mut tally = Tally::default();
+    for seed in 0..4u64 {
+        let geom = synth::mock_geometry();
+        let mut rng = Rng::new(900 + seed);
+        let mut student = synth::random_student(&geom, &mut rng);
+        let bubble = |q: u32, o: &str| {
+            geom.bubbles.iter().position(|b| {
+                b.meaning
+                    == BubbleMeaning::Answer {
+                        question: q,
+                        option: o.to_string(),
+                    }
+            })
+        };
+        let mut ticked = Vec::new();
+        for (k, q) in geom.questions.iter().enumerate() {
+            // The first and third row of each block of five left blank, the row under each ticked.
+            if k % 5 != 0 && k % 5 != 2 {
+                continue;
+            }
+            let options = synth::options_of(&geom, q.number);
+            let o = options[rng.below(options.len())].to_string();
+            let (Some(up), Some(down)) = (bubble(q.number, &o), bubble(q.number + 1, &o)) else {
+                continue;
+            };
+            student.marks.retain(|(i, _)| {
+                !matches!(&geom.bubbles[*i].meaning,
+                    BubbleMeaning::Answer { question, .. } if *question == q.number || *question == q.number + 1)
+            });
+            for (n, a) in student.answers.iter_mut() {
+                if *n == q.number {
+                    a.clear();
+                } else if *n == q.number + 1 {
+                    *a = o.clone();
+                }
+            }
+            ticked.push((down, up));
+        }
+        let mut page = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        for &(down, up) in &ticked {
+            // The tick drawn over a box reaching 2.5 mm up from this one: its vertex under this box, its
+            // long arm up across the gap and through the lower corner of the box above.
+            let (a, u) = (&geom.bubbles[down].area, &geom.bubbles[up].area);
+            assert!((a.y - u.y - 4.6).abs() < 0.01 && a.x == u.x);
+            let tall = BoxMm {
+                x: a.x,
+                y: a.y - 2.5,
+                w: a.w,
+                h: a.h + 2.5,
+            };
+            synth::draw_mark(&mut page, &tall, synth::Mark::Tick, PPM, &mut rng);
+            student.marks.push((down, synth::Mark::Tick));
+        }
+        let expect: Vec<Expect> = geom
+            .questions
+            .iter()
+            .map(|q| {
+                let answer = student
+                    .answers
+                    .iter()
+                    .find(|(n, _)| *n == q.number)
+                    .map(|(_, a)| a.clone())
+                    .unwrap_or_default();
+                Expect::RightOrFlag(answer)
+            })
+            .collect();
+        let d = Distortion::turned(
+            rng.range(-1.5, 1.5),
+            [1.0, 1.45, 0.75, 1.0][seed as usize],
+            (0.0, 0.0),
+        );
+        let img = synth::distort(&page, &d, seed + 1);
+        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
+        tally.add(
+            &format!("long ticks page {seed}"),
+            &geom,
+            &student,
+            &expect,
+            &reading,
+        );
+    }
+    tally.report("");
+    assert!(
+        tally.wrong.is_empty(),
+        "{} silently wrong:\n{}",
+        tally.wrong.len(),
+        tally.wrong.join("\n")
+    );
+}
+
+/// A light hand's ticks, slashes, crosses and dots (#23): thin strokes of light grey that darken their
+/// box far less than any fill, on a faint writer's sheet (every answer so) and on a firm writer's (some
+/// answers filled, so the sheet's pencil level is fitted dark and the strokes lie under its cuts). Such a
+/// mark is read or goes to a person. Before faint strokes were looked for (see `faint.rs`), 35 ticks,
+/// slashes and crosses on these six pages read silently wrong (31 slashes); now 17 (15 slashes), 19
+/// questions. Not yet met (#23): the rest, not all traced; slashes over the judge questions' printed √
+/// and ×, which hide a faint line, are among them, and boxes beside a circle or a smudge are not judged
+/// (a circle's line runs on there). Dots are not held to it: a faint dot on the printed letter is hidden
+/// by it (the field check counts such dots as too faint). The bound guards what was won.
+#[test]
+fn a_light_hand_s_strokes_read_or_go_to_a_person() {
+    use synth::Mark;
+    let faint = [
+        Mark::FaintTick,
+        Mark::FaintSlash,
+        Mark::FaintCross,
+        Mark::FaintDot,
+    ];
+    let mixed = [
+        Mark::Pencil,
+        Mark::Pencil,
+        Mark::FaintTick,
+        Mark::FaintSlash,
+        Mark::FaintCross,
+        Mark::FaintDot,
+    ];
+    let mut tally = Tally::default();
+    for seed in 0..6u64 {
+        let geom = synth::mock_geometry();
+        let mut rng = Rng::new(900 + seed);
+        let styles: &[Mark] = if seed % 2 == 0 { &faint } else { &mixed };
+        let (mut student, expect) = synth::styled_student_with(&geom, &mut rng, styles);
+        // The id grid and the variant row filled as usual: the strokes are the answers'.
+        for (i, m) in student.marks.iter_mut() {
+            if !matches!(geom.bubbles[*i].meaning, BubbleMeaning::Answer { .. }) {
+                *m = Mark::Pencil;
+            }
+        }
+        let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        let d = Distortion::turned(
+            rng.range(-2.0, 2.0),
+            [1.0, 0.75, 1.45][seed as usize % 3],
+            (0.0, 0.0),
+        );
+        let img = synth::distort(&upright, &d, seed + 1);
+        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
+        tally.add(
+            &format!("light-hand page {seed}"),
+            &geom,
+            &student,
+            &expect,
+            &reading,
+        );
+    }
+    tally.report("");
+    let strokes: Vec<&String> = tally
+        .wrong
+        .iter()
+        .filter(|w| {
+            ["FaintTick", "FaintSlash", "FaintCross"]
+                .iter()
+                .any(|m| w.contains(m))
+        })
+        .collect();
+    assert!(
+        strokes.len() <= 19,
+        "{} silently wrong:\n{}",
+        strokes.len(),
+        tally.wrong.join("\n")
+    );
+}

@@ -5,10 +5,12 @@
 //! Everything here is pure: one page in, one [`PageReading`] out, nothing shared, so pages can be read
 //! in parallel. Where the bubbles are comes from the [`SheetGeometry`] layout wrote, never from guessing.
 
+mod arms;
 mod beside_fill;
 pub mod bubbles;
 pub mod code;
 mod erasure;
+mod faint;
 pub mod geometry;
 pub mod homography;
 pub mod input;

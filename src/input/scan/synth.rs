@@ -215,6 +215,12 @@ pub enum Mark {
     Heavy,
     /// A very small tick, well inside the box.
     SmallTick,
+    /// A faint writer's tick, slash, cross or dot: the same strokes in a light grey (a light hand's
+    /// pencil, about 0.25–0.35 dark), greying the box far less than any fill.
+    FaintTick,
+    FaintSlash,
+    FaintCross,
+    FaintDot,
     /// A grey band (grey about 150) along the lower edges of every bubble of the question, as a ruler or
     /// a sleeve smudges them: ink the student did not mean as a mark, which a person must still see.
     /// Recorded on the question's first bubble; drawn across the whole row.
@@ -891,6 +897,13 @@ mod styles {
         let width = rng.range(0.35, 0.6);
         let j = |rng: &mut Rng, r: f32| rng.range(-r, r);
         let (x0, y0, x1, y1) = (a.x, a.y, a.x + a.w, a.y + a.h);
+        let (mark, grey) = match mark {
+            Mark::FaintTick => (Mark::Tick, rng.range(165.0, 185.0)),
+            Mark::FaintSlash => (Mark::Slash, rng.range(165.0, 185.0)),
+            Mark::FaintCross => (Mark::Cross, rng.range(165.0, 185.0)),
+            Mark::FaintDot => (Mark::Dot, rng.range(165.0, 185.0)),
+            m => (m, grey),
+        };
         match mark {
             Mark::Tick => {
                 let k = rng.range(0.85, 1.2);
