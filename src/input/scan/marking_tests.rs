@@ -71,7 +71,10 @@ fn a_whole_sheet_in_faint_pencil_reads() {
 /// broad pencil or ballpoint: its ink reaches about 1 mm down, 0.4 mm short of the next row). Before the
 /// line's end was looked for up to the box below (it was cut off at 1.1 mm, inside a broad line's blur)
 /// and the bubble below stopped claiming a gap its mark cannot reach, these six pages read 128
-/// questions silently wrong; now 105. Not yet met (#23): the rest, not yet traced, are underlines read
+/// questions silently wrong; then 105, most of them the same letter underlined on rows one under
+/// another: the middle box, a line over its top (the row above's underline) and one under its bottom
+/// (its own), was read as circled, and its circle hid the gap's underline from the box above. Read as
+/// two lines, not a circle, now 22. Not yet met (#23): the rest, not all traced, are underlines read
 /// short of a letter or empty on these heavier fabricated lines (the field check gains less); the
 /// bound guards what was won.
 #[test]
@@ -106,7 +109,7 @@ fn lines_drawn_under_the_boxes_read_or_go_to_a_person() {
     }
     tally.report("");
     assert!(
-        tally.wrong.len() <= 105,
+        tally.wrong.len() <= 22,
         "{} silently wrong:\n{}",
         tally.wrong.len(),
         tally.wrong.join("\n")
