@@ -2012,15 +2012,49 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 .is_some_and(|r| ring_is_circle(r, RING_ON, |_, _| false))
         })
         .collect();
+    // The sides each station round a bubble faces, and where its samples begin (mm, along the normal).
+    let station_list: Vec<Vec<(u8, f32)>> = geom
+        .bubbles
+        .iter()
+        .map(|b| {
+            stations(&b.area)
+                .iter()
+                .map(|s| {
+                    let from = if s.sides.count_ones() == 2 {
+                        AROUND_IN_CORNER
+                    } else {
+                        AROUND_IN
+                    };
+                    (s.sides, from)
+                })
+                .collect()
+        })
+        .collect();
+    // Only a straight line over the top of bubble `i` and one under its bottom (see
+    // [`underline::two_lines_only`]): the underline of the box above and its own, read as lines, not
+    // as a circle (which would hide the gap's underline from the box above too).
+    let two_lines = |i: usize| -> bool {
+        let st = stations(&geom.bubbles[i].area);
+        underline::two_lines_only(
+            &around[i],
+            AROUND_DEPTHS,
+            &station_list[i],
+            |k, d| st[k].at(d),
+            ink_of(i),
+        )
+    };
     let mut first: Vec<MarkShape> = (0..patches.len())
         .map(|i| {
             let pencil = pencil_of[&region(&geom.bubbles[i])];
             let (lined, judged, corners) = raw_around[i];
-            let verdict = if ringed0[i] {
+            let mut verdict = if ringed0[i] {
                 Around::Circle
             } else {
                 around_verdict(lined, judged, corners)
             };
+            if verdict == Around::Circle && two_lines(i) {
+                verdict = Around::Clear;
+            }
             shape_of(&feats[i], verdict, pencil, visible)
         })
         .collect();
@@ -2067,23 +2101,6 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     // The bubble below claims the gap only where its mark can reach up into it: a line under this box
     // ends, paper again, before that box (an overrun or a stroke from it runs on to it), and a line
     // that goes on down its sides is its circle.
-    let station_list: Vec<Vec<(u8, f32)>> = geom
-        .bubbles
-        .iter()
-        .map(|b| {
-            stations(&b.area)
-                .iter()
-                .map(|s| {
-                    let from = if s.sides.count_ones() == 2 {
-                        AROUND_IN_CORNER
-                    } else {
-                        AROUND_IN
-                    };
-                    (s.sides, from)
-                })
-                .collect()
-        })
-        .collect();
     let underline_of = |i: usize| -> Option<MarkShape> {
         let a = &geom.bubbles[i].area;
         let below: Vec<(usize, f32)> = geom
@@ -2449,6 +2466,9 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                     verdict = Around::Circle;
                 }
             }
+            if verdict == Around::Circle && two_lines(i) {
+                verdict = Around::Clear;
+            }
             let mut shape = shape_of(f, verdict, pencil, visible);
             // Read as a fill, strokes or a circle, but an even haze a fraction as dark as this writer's
             // fills: what an eraser left. A person decides.
@@ -2811,6 +2831,84 @@ mod tests {
             }
         }
         r
+    }
+
+    /// Residual ink round box `a` where straight horizontal lines (`(y, from x, to x)`, mm) 0.5 mm
+    /// broad cross its stations.
+    fn drawn_lines(a: &BoxMm, lines: &[(f32, f32, f32)]) -> Vec<f32> {
+        let mut r = vec![0.0f32; AROUND_STATIONS * AROUND_DEPTHS];
+        for (k, s) in stations(a).iter().enumerate() {
+            for depth in 0..AROUND_DEPTHS {
+                let (x, y) = s.at(depth);
+                if lines
+                    .iter()
+                    .any(|&(ly, x0, x1)| (y - ly).abs() <= 0.25 && (x0..=x1).contains(&x))
+                {
+                    r[k * AROUND_DEPTHS + depth] = 0.5;
+                }
+            }
+        }
+        r
+    }
+
+    fn only_two_lines(a: &BoxMm, r: &[f32]) -> bool {
+        let st = stations(a);
+        let sides: Vec<(u8, f32)> = st.iter().map(|s| (s.sides, 0.0)).collect();
+        underline::two_lines_only(r, AROUND_DEPTHS, &sides, |k, d| st[k].at(d), 0.2)
+    }
+
+    #[test]
+    fn a_line_over_the_top_and_one_under_the_bottom_are_no_circle() {
+        // The same letter underlined on three rows: the middle box has the underline of the row above
+        // 1.0 mm over its top and its own 0.4 mm under its bottom, both running on 0.5 mm past its
+        // sides. Station by station that lines the contour as a circle does (top, bottom and the
+        // corners); it is two lines.
+        let a = BoxMm {
+            x: 10.0,
+            y: 20.0,
+            w: 5.0,
+            h: 3.2,
+        };
+        let (x0, x1) = (a.x - 0.5, a.x + a.w + 0.5);
+        let lines = drawn_lines(&a, &[(a.y - 1.0, x0, x1), (a.y + a.h + 0.4, x0 + 0.3, x1)]);
+        let (lined, judged, corners) = around_share(&a, &lines, 0.2, |_, _| false);
+        assert_eq!(
+            around_verdict(lined, judged, corners),
+            Around::Circle,
+            "{lined} of {judged}, {corners} corners"
+        );
+        assert!(only_two_lines(&a, &lines));
+        // Drawn a little aslant, as a hand draws: still two lines.
+        let mut aslant = vec![0.0f32; AROUND_STATIONS * AROUND_DEPTHS];
+        for (k, s) in stations(&a).iter().enumerate() {
+            for depth in 0..AROUND_DEPTHS {
+                let (x, y) = s.at(depth);
+                let tilt = 0.05 * (x - a.x - a.w / 2.0);
+                let on = |ly: f32| (y - ly - tilt).abs() <= 0.25 && (x0..=x1).contains(&x);
+                if on(a.y - 1.0) || on(a.y + a.h + 0.4) {
+                    aslant[k * AROUND_DEPTHS + depth] = 0.5;
+                }
+            }
+        }
+        assert!(only_two_lines(&a, &aslant));
+        // Only one of them: nothing to say (the other rules judge it).
+        assert!(!only_two_lines(
+            &a,
+            &drawn_lines(&a, &[(a.y - 1.0, x0, x1)])
+        ));
+        // A circle drawn round the box, tight or loose, with or without the underline of the row
+        // above over it: more than two lines.
+        let (cx, cy) = a.centre();
+        for (rx, ry) in [
+            (a.w / 2.0 + 0.3, a.h / 2.0 + 0.3),
+            (a.w / 2.0 + 1.0, a.h / 2.0 + 0.8),
+        ] {
+            let ring = drawn_ring(&a, (cx, cy, rx, ry), |_, _| true);
+            assert!(!only_two_lines(&a, &ring), "{rx} {ry}");
+            let above = drawn_lines(&a, &[(a.y - 1.0, x0, x1)]);
+            let both: Vec<f32> = ring.iter().zip(&above).map(|(p, q)| p.max(*q)).collect();
+            assert!(!only_two_lines(&a, &both), "{rx} {ry}");
+        }
     }
 
     #[test]

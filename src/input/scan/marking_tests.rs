@@ -71,7 +71,10 @@ fn a_whole_sheet_in_faint_pencil_reads() {
 /// broad pencil or ballpoint: its ink reaches about 1 mm down, 0.4 mm short of the next row). Before the
 /// line's end was looked for up to the box below (it was cut off at 1.1 mm, inside a broad line's blur)
 /// and the bubble below stopped claiming a gap its mark cannot reach, these six pages read 128
-/// questions silently wrong; now 105. Not yet met (#23): the rest, not yet traced, are underlines read
+/// questions silently wrong; then 105, most of them the same letter underlined on rows one under
+/// another: the middle box, a line over its top (the row above's underline) and one under its bottom
+/// (its own), was read as circled, and its circle hid the gap's underline from the box above. Read as
+/// two lines, not a circle, now 22. Not yet met (#23): the rest, not all traced, are underlines read
 /// short of a letter or empty on these heavier fabricated lines (the field check gains less); the
 /// bound guards what was won.
 #[test]
@@ -106,7 +109,7 @@ fn lines_drawn_under_the_boxes_read_or_go_to_a_person() {
     }
     tally.report("");
     assert!(
-        tally.wrong.len() <= 105,
+        tally.wrong.len() <= 22,
         "{} silently wrong:\n{}",
         tally.wrong.len(),
         tally.wrong.join("\n")
@@ -279,6 +282,81 @@ fn a_light_hand_s_strokes_read_or_go_to_a_person() {
         strokes.len() <= 19,
         "{} silently wrong:\n{}",
         strokes.len(),
+        tally.wrong.join("\n")
+    );
+}
+
+/// The same letter underlined on question after question of a block (a student who answers "C" four
+/// times running): each box but the first has the underline of the box above over its top and its own
+/// under its bottom. Before those were told from a circle, the middle boxes read as circled, and their
+/// circles hid the gap's underline from each box above: 95 of these questions read silently wrong (43
+/// flagged); now 13 (17 flagged). Not yet met (#23): each question must read right or go to a person;
+/// the rest not yet traced. The bound guards what was won.
+#[test]
+fn the_same_letter_underlined_row_after_row_reads() {
+    let mut tally = Tally::default();
+    for seed in 0..3u64 {
+        let geom = synth::mock_geometry();
+        let mut rng = Rng::new(760 + seed);
+        let (mut student, mut expect) =
+            synth::styled_student_with(&geom, &mut rng, &[synth::Mark::UnderlineBelow]);
+        for (i, m) in student.marks.iter_mut() {
+            if !matches!(geom.bubbles[*i].meaning, BubbleMeaning::Answer { .. }) {
+                *m = synth::Mark::Pencil;
+            }
+        }
+        // The single-choice questions, five rows to a block: one letter on the first four rows of the
+        // block, another on the fifth.
+        for (k, q) in geom.questions.iter().enumerate() {
+            let options = synth::options_of(&geom, q.number);
+            if options.len() != 4 || q.number > 60 {
+                continue;
+            }
+            let block = (q.number as usize - 1) / 5;
+            let shift = if (q.number - 1) % 5 == 4 { 2 } else { 0 };
+            let letter = options[(block + shift + seed as usize) % 4].to_string();
+            let Some(at) = geom.bubbles.iter().position(|b| {
+                b.meaning
+                    == BubbleMeaning::Answer {
+                        question: q.number,
+                        option: letter.clone(),
+                    }
+            }) else {
+                continue;
+            };
+            student.marks.retain(|(i, _)| {
+                !matches!(&geom.bubbles[*i].meaning,
+                    BubbleMeaning::Answer { question, .. } if *question == q.number)
+            });
+            student.marks.push((at, synth::Mark::UnderlineBelow));
+            for (n, a) in student.answers.iter_mut() {
+                if *n == q.number {
+                    *a = letter.clone();
+                }
+            }
+            expect[k] = Expect::Clear(letter);
+        }
+        let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        let d = Distortion::turned(
+            rng.range(-1.0, 1.0),
+            [1.0, 1.45, 0.75][seed as usize],
+            (0.0, 0.0),
+        );
+        let img = synth::distort(&upright, &d, seed + 1);
+        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
+        tally.add(
+            &format!("underlined row after row, page {seed}"),
+            &geom,
+            &student,
+            &expect,
+            &reading,
+        );
+    }
+    tally.report("");
+    assert!(
+        tally.wrong.len() <= 13,
+        "{} silently wrong:\n{}",
+        tally.wrong.len(),
         tally.wrong.join("\n")
     );
 }

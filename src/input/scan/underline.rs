@@ -77,6 +77,88 @@ pub(crate) fn under_line(
     along > 0 && lined as f32 >= SHARE * along as f32
 }
 
+/// How far (mm) the middle of a line across a station may lie off the straight line fitted along the
+/// top (or the bottom) of the box and still be that line: a hand's line wavers by about 0.1 mm, a broad
+/// one's middle is found within a sample or two; a circle round the box bends away from its top by
+/// 0.5–0.9 mm at the corners and runs down the sides far from both.
+const STRAIGHT: f32 = 0.35;
+/// Stations with a line off both straight lines that make the ink round a box more than two lines.
+const OFF_LINES: usize = 2;
+
+/// Whether the lines round a box are only a straight line over its top and one under its bottom: the
+/// underline of the box above (in the gap over this one) and this box's own, when the same letter is
+/// underlined on rows one under the other. Seen station by station they line the top, the bottom and,
+/// where they run on past the box, the corners: a circle's share, though nothing runs down the sides or
+/// bends round the corners as a circle drawn round the box does. Lines (two samples in a row at least
+/// `ink`) must cross at least half the stations along the top and along the bottom (`stations`: the
+/// sides each faces, bit 3 the top, bit 1 the bottom), and each line's middle across a station (`at`:
+/// the sheet point of a sample) must lie on one of the two straight lines fitted through them, but at
+/// fewer than [`OFF_LINES`] stations.
+pub(crate) fn two_lines_only(
+    residual: &[f32],
+    depths: usize,
+    stations: &[(u8, f32)],
+    at: impl Fn(usize, usize) -> (f32, f32),
+    ink: f32,
+) -> bool {
+    // The middle of every line across each station, with how much ink it holds.
+    let lines: Vec<Vec<((f32, f32), f32)>> = (0..stations.len())
+        .map(|k| {
+            let row = &residual[k * depths..(k + 1) * depths];
+            let mut found = Vec::new();
+            let (mut start, mut weight) = (None, 0.0f32);
+            for d in 0..=depths {
+                let v = row.get(d).copied().unwrap_or(f32::NAN);
+                if !v.is_nan() && v >= ink {
+                    start.get_or_insert(d);
+                    weight += v;
+                } else if let Some(s0) = start.take() {
+                    if d - s0 >= 2 {
+                        found.push((at(k, (s0 + d - 1) / 2), weight));
+                    }
+                    weight = 0.0;
+                }
+            }
+            found
+        })
+        .collect();
+    // The straight line through the heaviest line's middle at each station along one side, where at
+    // least half of them have one: y = c + m x, least squares.
+    let fit = |side: u8| -> Option<(f32, f32)> {
+        let along: Vec<&Vec<((f32, f32), f32)>> = stations
+            .iter()
+            .zip(&lines)
+            .filter(|((sides, _), _)| *sides == side)
+            .map(|(_, l)| l)
+            .collect();
+        let pts: Vec<(f32, f32)> = along
+            .iter()
+            .filter_map(|l| l.iter().max_by(|p, q| p.1.total_cmp(&q.1)).map(|p| p.0))
+            .collect();
+        if along.is_empty() || pts.len() * 2 < along.len() || pts.len() < 2 {
+            return None;
+        }
+        let n = pts.len() as f32;
+        let (mx, my) = pts
+            .iter()
+            .fold((0.0, 0.0), |(sx, sy), &(x, y)| (sx + x / n, sy + y / n));
+        let (sxx, sxy) = pts.iter().fold((0.0, 0.0), |(a, b), &(x, y)| {
+            (a + (x - mx) * (x - mx), b + (x - mx) * (y - my))
+        });
+        let m = if sxx > 1e-6 { sxy / sxx } else { 0.0 };
+        Some((my - m * mx, m))
+    };
+    let (Some(top), Some(bottom)) = (fit(8), fit(2)) else {
+        return false;
+    };
+    let on = |(c, m): (f32, f32), (x, y): (f32, f32)| (y - (c + m * x)).abs() <= STRAIGHT;
+    let off = lines
+        .iter()
+        .filter(|l| l.iter().any(|&(p, _)| !on(top, p) && !on(bottom, p)))
+        .count();
+    off < OFF_LINES
+}
+
 /// Whether the lines round a bubble run down its left or right side (stations facing that side alone,
 /// `sides` bit 0 or 2): a circle drawn round it does, a line under the bubble above it or its own
 /// underline does not. `lined[k]` says whether station `k` has a line.
