@@ -218,8 +218,9 @@ fn a_tick_s_long_arm_in_the_box_above_is_no_mark_of_that_box() {
 /// box far less than any fill, on a faint writer's sheet (every answer so) and on a firm writer's (some
 /// answers filled, so the sheet's pencil level is fitted dark and the strokes lie under its cuts). Such a
 /// mark is read or goes to a person. Before faint strokes were looked for (see `faint.rs`), 35 ticks,
-/// slashes and crosses on these six pages read silently wrong (31 slashes); now 17 (15 slashes), 19
-/// questions. Not yet met (#23): the rest, not all traced; slashes over the judge questions' printed √
+/// slashes and crosses on these six pages read silently wrong (31 slashes); now 17 (15 slashes), 20
+/// questions (19 with a fixed cut of 8 deviations, which a noisy 150 dpi page's empty boxes passed: see
+/// `faint::standing_out`; the cut that grows with the boxes judged misses one stroke here). Not yet met (#23): the rest, not all traced; slashes over the judge questions' printed √
 /// and ×, which hide a faint line, are among them, and boxes beside a circle or a smudge are not judged
 /// (a circle's line runs on there). Dots are not held to it: a faint dot on the printed letter is hidden
 /// by it (the field check counts such dots as too faint). The bound guards what was won.
@@ -279,7 +280,7 @@ fn a_light_hand_s_strokes_read_or_go_to_a_person() {
         })
         .collect();
     assert!(
-        strokes.len() <= 19,
+        strokes.len() <= 20,
         "{} silently wrong:\n{}",
         strokes.len(),
         tally.wrong.join("\n")
