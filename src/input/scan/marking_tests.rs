@@ -30,6 +30,36 @@ fn styled_page(
     (geom, student, expect, reading)
 }
 
+/// A student whose answers are all marked in `styles`, the id grid and the variant row filled as usual:
+/// the styles are the answers'.
+fn answers_styled(
+    geom: &SheetGeometry,
+    rng: &mut Rng,
+    styles: &[synth::Mark],
+) -> (Student, Vec<Expect>) {
+    let (mut student, expect) = synth::styled_student_with(geom, rng, styles);
+    for (i, m) in student.marks.iter_mut() {
+        if !matches!(geom.bubbles[*i].meaning, BubbleMeaning::Answer { .. }) {
+            *m = synth::Mark::Pencil;
+        }
+    }
+    (student, expect)
+}
+
+/// The student's page drawn, turned by `turn` degrees at `scale`, and read.
+fn read_turned(
+    geom: &SheetGeometry,
+    student: &Student,
+    seed: u64,
+    turn: f32,
+    scale: f32,
+) -> PageReading {
+    let upright = synth::render(geom, student, &qr_text_for(student), PPM, seed);
+    let d = Distortion::turned(turn, scale, (0.0, 0.0));
+    let img = synth::distort(&upright, &d, seed + 1);
+    read_page(&img, geom).unwrap_or_else(|e| panic!("page {seed}: {e}"))
+}
+
 /// Copier pages at 150 to 300 dpi, a little turned, noisy and JPEG-compressed, each marked in every style.
 #[test]
 fn every_way_of_marking_reads_right_or_goes_to_a_person() {
@@ -83,22 +113,15 @@ fn lines_drawn_under_the_boxes_read_or_go_to_a_person() {
     for seed in 0..6u64 {
         let geom = synth::mock_geometry();
         let mut rng = Rng::new(700 + seed);
-        let (mut student, expect) =
-            synth::styled_student_with(&geom, &mut rng, &[synth::Mark::UnderlineBelow]);
-        // The id grid and the variant row filled as usual: the underlines are the answers'.
-        for (i, m) in student.marks.iter_mut() {
-            if !matches!(geom.bubbles[*i].meaning, BubbleMeaning::Answer { .. }) {
-                *m = synth::Mark::Pencil;
-            }
-        }
-        let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
-        let d = Distortion::turned(
-            rng.range(-1.5, 1.5),
+        let (student, expect) = answers_styled(&geom, &mut rng, &[synth::Mark::UnderlineBelow]);
+        let turn = rng.range(-1.5, 1.5);
+        let reading = read_turned(
+            &geom,
+            &student,
+            seed,
+            turn,
             [1.0, 1.45, 0.75][seed as usize % 3],
-            (0.0, 0.0),
         );
-        let img = synth::distort(&upright, &d, seed + 1);
-        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
         tally.add(
             &format!("underlined page {seed}"),
             &geom,
@@ -246,21 +269,15 @@ fn a_light_hand_s_strokes_read_or_go_to_a_person() {
         let geom = synth::mock_geometry();
         let mut rng = Rng::new(900 + seed);
         let styles: &[Mark] = if seed % 2 == 0 { &faint } else { &mixed };
-        let (mut student, expect) = synth::styled_student_with(&geom, &mut rng, styles);
-        // The id grid and the variant row filled as usual: the strokes are the answers'.
-        for (i, m) in student.marks.iter_mut() {
-            if !matches!(geom.bubbles[*i].meaning, BubbleMeaning::Answer { .. }) {
-                *m = Mark::Pencil;
-            }
-        }
-        let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
-        let d = Distortion::turned(
-            rng.range(-2.0, 2.0),
+        let (student, expect) = answers_styled(&geom, &mut rng, styles);
+        let turn = rng.range(-2.0, 2.0);
+        let reading = read_turned(
+            &geom,
+            &student,
+            seed,
+            turn,
             [1.0, 0.75, 1.45][seed as usize % 3],
-            (0.0, 0.0),
         );
-        let img = synth::distort(&upright, &d, seed + 1);
-        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
         tally.add(
             &format!("light-hand page {seed}"),
             &geom,
@@ -300,12 +317,7 @@ fn the_same_letter_underlined_row_after_row_reads() {
         let geom = synth::mock_geometry();
         let mut rng = Rng::new(760 + seed);
         let (mut student, mut expect) =
-            synth::styled_student_with(&geom, &mut rng, &[synth::Mark::UnderlineBelow]);
-        for (i, m) in student.marks.iter_mut() {
-            if !matches!(geom.bubbles[*i].meaning, BubbleMeaning::Answer { .. }) {
-                *m = synth::Mark::Pencil;
-            }
-        }
+            answers_styled(&geom, &mut rng, &[synth::Mark::UnderlineBelow]);
         // The single-choice questions, five rows to a block: one letter on the first four rows of the
         // block, another on the fifth.
         for (k, q) in geom.questions.iter().enumerate() {
@@ -337,14 +349,14 @@ fn the_same_letter_underlined_row_after_row_reads() {
             }
             expect[k] = Expect::Clear(letter);
         }
-        let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
-        let d = Distortion::turned(
-            rng.range(-1.0, 1.0),
+        let turn = rng.range(-1.0, 1.0);
+        let reading = read_turned(
+            &geom,
+            &student,
+            seed,
+            turn,
             [1.0, 1.45, 0.75][seed as usize],
-            (0.0, 0.0),
         );
-        let img = synth::distort(&upright, &d, seed + 1);
-        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
         tally.add(
             &format!("underlined row after row, page {seed}"),
             &geom,
