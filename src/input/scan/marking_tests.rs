@@ -152,15 +152,7 @@ fn a_tick_s_long_arm_in_the_box_above_is_no_mark_of_that_box() {
         let geom = synth::mock_geometry();
         let mut rng = Rng::new(900 + seed);
         let mut student = synth::random_student(&geom, &mut rng);
-        let bubble = |q: u32, o: &str| {
-            geom.bubbles.iter().position(|b| {
-                b.meaning
-                    == BubbleMeaning::Answer {
-                        question: q,
-                        option: o.to_string(),
-                    }
-            })
-        };
+        let bubble = |q: u32, o: &str| synth::answer_bubble(&geom, q, o);
         let mut ticked = Vec::new();
         for (k, q) in geom.questions.iter().enumerate() {
             // The first and third row of each block of five left blank, the row under each ticked.
@@ -328,13 +320,7 @@ fn the_same_letter_underlined_row_after_row_reads() {
             let block = (q.number as usize - 1) / 5;
             let shift = if (q.number - 1) % 5 == 4 { 2 } else { 0 };
             let letter = options[(block + shift + seed as usize) % 4].to_string();
-            let Some(at) = geom.bubbles.iter().position(|b| {
-                b.meaning
-                    == BubbleMeaning::Answer {
-                        question: q.number,
-                        option: letter.clone(),
-                    }
-            }) else {
+            let Some(at) = synth::answer_bubble(&geom, q.number, &letter) else {
                 continue;
             };
             student.marks.retain(|(i, _)| {

@@ -288,6 +288,14 @@ pub fn options_of(geom: &SheetGeometry, question: u32) -> Vec<&str> {
 }
 
 /// Pencil (and now and then a scribble) in every bubble the student's answers, id and variant name.
+/// The bubble of `option` in `question`, if the sheet has one.
+pub fn answer_bubble(geom: &SheetGeometry, question: u32, option: &str) -> Option<usize> {
+    geom.bubbles.iter().position(|b| {
+        matches!(&b.meaning, BubbleMeaning::Answer { question: q, option: o }
+            if *q == question && o == option)
+    })
+}
+
 pub fn clear_marks(geom: &SheetGeometry, s: &Student, rng: &mut Rng) -> Vec<(usize, Mark)> {
     let mut marks = Vec::new();
     for (i, b) in geom.bubbles.iter().enumerate() {
