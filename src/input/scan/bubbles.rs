@@ -2085,6 +2085,15 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             writer_rest
         }
     };
+    let firm_answers = erasure::firm_fill_level(&fills_where(true));
+    let firm_rest = erasure::firm_fill_level(&fills_where(false)).or(firm_answers);
+    let firm_of = |i: usize| {
+        if answer_area(i) {
+            firm_answers
+        } else {
+            firm_rest
+        }
+    };
     // Then again without the places a marked neighbour's own ink may reach: a circle round the next
     // bubble, a fill's overshoot or a tick's arm is no line round this one. What is left of the contour
     // (its other sides, and the corners a hand-drawn circle cuts inside the box) still shows a circle of
@@ -2471,8 +2480,10 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             }
             let mut shape = shape_of(f, verdict, pencil, visible);
             // Read as a fill, strokes or a circle, but an even haze a fraction as dark as this writer's
-            // fills: what an eraser left. A person decides.
-            if matches!(
+            // fills: what an eraser left. Or read as a fill by a writer whose fills are mostly light, as
+            // light as a rubbed-out firm one and smeared out past the outline: what an eraser left too.
+            // A person decides.
+            let rubbed = matches!(
                 shape,
                 MarkShape::Fill | MarkShape::Stroke | MarkShape::Circle
             ) && erasure::rubbed_out(
@@ -2480,7 +2491,20 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 f.fill,
                 visible,
                 writer_of(i).unwrap_or(pencil),
-            ) {
+            );
+            let smeared = shape == MarkShape::Fill
+                && erasure::smeared_light(
+                    f.fill,
+                    visible,
+                    firm_of(i).unwrap_or(pencil),
+                    erasure::haze_past_outline(
+                        &around[i],
+                        AROUND_DEPTHS,
+                        |k, d| d as f32 * AROUND_STEP - station_list[i][k].1,
+                        f.fill,
+                    ),
+                );
+            if rubbed || smeared {
                 shape = MarkShape::Smudge;
             }
             // Ink too light and even for a mark, no line round it: a tint, if it lies round the box

@@ -54,6 +54,75 @@ pub(super) fn rubbed_out(inside: &[f32], fill: f32, visible: f32, writer: f32) -
     darkest < ERASED_SHARE * writer
 }
 
+/// How far out past the outline (mm, along each station's normal) an eraser's haze is looked for: past
+/// where a pencil fill's own strokes end (a stroke stops within its half-width, about 0.3 mm, of where the
+/// hand turned at the outline) and short of the next box. An eraser is wider than a box and is rubbed
+/// across its outline, so it drags what it lifts half a millimetre and more out over the paper on every
+/// side; a fill, even a light one, leaves the paper there clean but where the hand overshot.
+const SMEAR_FROM: f32 = 0.45;
+const SMEAR_TO: f32 = 0.9;
+/// The haze past the outline (the middle station's, so one side a neighbour's overrun reaches does not
+/// count), as a share of the ink inside, above which the ink was smeared out over the outline: the field
+/// check's erasures (seeds 21–26, 20–30 % left) 0.028 at their lower quartile, median 0.047; very light
+/// pencil fills (18–30 % pressure) 0.004 at their median, 0.019 at nine in ten.
+const SMEARED_OUT: f32 = 0.025;
+
+/// The haze past a box's outline as a share of its inside's mean darkness `fill`: per station round the
+/// box, the mean of its samples `around` (`depths` a station, NaN where print is) between
+/// [`SMEAR_FROM`] and [`SMEAR_TO`] mm out (`offset(station, depth)`: how far out a sample lies), and the
+/// middle of these over the stations. `None` where too few stations can be judged.
+pub(super) fn haze_past_outline(
+    around: &[f32],
+    depths: usize,
+    offset: impl Fn(usize, usize) -> f32,
+    fill: f32,
+) -> Option<f32> {
+    if fill <= 0.0 || depths == 0 {
+        return None;
+    }
+    let mut per: Vec<f32> = around
+        .chunks(depths)
+        .enumerate()
+        .filter_map(|(k, st)| {
+            let (mut sum, mut n) = (0.0, 0u32);
+            for (d, v) in st.iter().enumerate() {
+                let o = offset(k, d);
+                if o > SMEAR_FROM && o < SMEAR_TO && !v.is_nan() {
+                    sum += v;
+                    n += 1;
+                }
+            }
+            (n > 0).then(|| sum / n as f32)
+        })
+        .collect();
+    if per.len() < 8 {
+        return None;
+    }
+    let mid = per.len() / 2;
+    Some(*per.select_nth_unstable_by(mid, f32::total_cmp).1 / fill)
+}
+
+/// Whether ink read as a mark is what an eraser left though this writer marks lightly too: a writer who
+/// habitually fills lightly (their typical fill, the [`writer_fill_level`], a light one) leaves fills as
+/// light as a rubbed-out firm one, so [`rubbed_out`] cannot tell them by darkness. What still tells is
+/// the smear: ink lighter than [`ERASED_SHARE`] of the writer's firm fills (`firm`, the second darkest)
+/// over an inside more than grain and print (`fill` at least twice the `visible` cut), that runs out past
+/// the outline on most sides (`haze`, [`haze_past_outline`], at least [`SMEARED_OUT`]). A person decides.
+pub(super) fn smeared_light(fill: f32, visible: f32, firm: f32, haze: Option<f32>) -> bool {
+    fill >= 2.0 * visible && fill < ERASED_SHARE * firm && haze.is_some_and(|h| h >= SMEARED_OUT)
+}
+
+/// The second darkest of the fills, this writer's firm fill level even when most of their fills are
+/// light (see [`writer_fill_level`]). `None` below two fills.
+pub(super) fn firm_fill_level(fills: &[f32]) -> Option<f32> {
+    if fills.len() < WRITER_FILLS {
+        return None;
+    }
+    let mut v = fills.to_vec();
+    v.sort_by(|a, b| b.total_cmp(a));
+    Some(v[WRITER_FILLS - 1])
+}
+
 #[cfg(test)]
 mod tests {
     use image::GrayImage;
