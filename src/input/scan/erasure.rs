@@ -354,6 +354,122 @@ mod tests {
         (geom, student, expect, reading)
     }
 
+    /// A light hand: most answers filled in a faint grey, one question in six filled firmly, and on
+    /// others a hard back-and-forth fill run out over the outline, rubbed out (`residue` of its graphite
+    /// left, dragged a little wider) and the question left blank. The page as the copier sees it, with
+    /// what each question must read.
+    fn light_hand_with_erasures(
+        seed: u64,
+        residue: (f32, f32),
+        d: &Distortion,
+    ) -> (SheetGeometry, Student, Vec<Expect>, PageReading) {
+        let geom = synth::mock_geometry();
+        let mut rng = Rng::new(seed);
+        let mut student = synth::random_student(&geom, &mut rng);
+        let question_of = |i: usize| match &geom.bubbles[i].meaning {
+            BubbleMeaning::Answer { question, .. } => Some(*question),
+            _ => None,
+        };
+        let mut expect = Vec::new();
+        let mut rubbed = Vec::new();
+        for (k, q) in geom.questions.iter().enumerate() {
+            let at = student
+                .answers
+                .iter()
+                .position(|(n, _)| *n == q.number)
+                .expect("every question answered or blank");
+            let answer = student.answers[at].1.clone();
+            let single = q.kind != ChoiceKind::Multiple && !answer.is_empty();
+            let style = if k % 6 == 3 {
+                Mark::Pencil
+            } else {
+                Mark::Faint
+            };
+            for m in student.marks.iter_mut() {
+                if question_of(m.0) == Some(q.number) {
+                    m.1 = style;
+                }
+            }
+            if k % 6 == 0 && single {
+                // Filled firmly, then rubbed out and left blank: nothing, or a person looks.
+                let mine: Vec<usize> = student
+                    .marks
+                    .iter()
+                    .filter(|(j, _)| question_of(*j) == Some(q.number))
+                    .map(|(j, _)| *j)
+                    .collect();
+                student.marks.retain(|(j, _)| !mine.contains(j));
+                rubbed.extend(mine);
+                student.answers[at].1.clear();
+                expect.push(Expect::RightOrFlag(String::new()));
+            } else if style == Mark::Pencil {
+                expect.push(Expect::Clear(answer));
+            } else {
+                // A very light fill: read, or a person looks.
+                expect.push(Expect::RightOrFlag(answer));
+            }
+        }
+        let mut page = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        for &i in &rubbed {
+            let before = page.clone();
+            let mut after = page.clone();
+            synth::draw_mark(
+                &mut after,
+                &geom.bubbles[i].area,
+                Mark::Scribble,
+                PPM,
+                &mut rng,
+            );
+            let left = rng.range(residue.0, residue.1);
+            rub_out(
+                &mut page,
+                &before,
+                &after,
+                &geom.bubbles[i].area,
+                left,
+                &mut rng,
+            );
+            student.marks.push((i, Mark::Erased));
+        }
+        let img = synth::distort(&page, d, seed + 1);
+        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
+        (geom, student, expect, reading)
+    }
+
+    /// A writer whose answers are mostly very light fills sets the erasure cut at their light level, so
+    /// a fill rubbed out to a sixth or a quarter is as dark as their own marks (the field check's
+    /// erasures read as the letter on the light habit's pages, #23): the graphite it leaves out past the
+    /// outline sends it to a person. The firm fills read, at most 3 % flagged; the light ones read or go
+    /// to a person. (A fill kept inside its box and rubbed out leaves no haze out there: on such a page
+    /// it is still read, see the rule's doc.)
+    #[test]
+    fn a_light_hand_s_rubbed_out_fill_is_never_read_as_the_letter() {
+        let mut tally = Tally::default();
+        for seed in 0..6u64 {
+            let mut rng = Rng::new(3100 + seed);
+            let scale = [1.0, 0.75, 1.45][seed as usize % 3];
+            let d = Distortion::turned(rng.range(-2.0, 2.0), scale, (rng.range(-0.01, 0.01), 0.0));
+            let (geom, student, expect, reading) =
+                light_hand_with_erasures(400 + seed, (0.16, 0.26), &d);
+            tally.add(&format!("page {seed}"), &geom, &student, &expect, &reading);
+        }
+        for f in &tally.flagged_clear {
+            eprintln!("flagged clear: {f}");
+        }
+        tally.report("");
+        assert!(
+            tally.wrong.is_empty(),
+            "silently wrong:\n{}",
+            tally.wrong.join("\n")
+        );
+        assert!(
+            tally.clear_flagged * 100 <= 3 * tally.clear,
+            "{} of {} clear marks flagged",
+            tally.clear_flagged,
+            tally.clear
+        );
+    }
+
     /// Fills rubbed out leaving 16–30 % of their graphite (a sixth of the field check's erasures were
     /// read as the letter, #23): read as nothing or sent to a person, never as the letter; beside the
     /// real answer, the answer or `?`; the firm, light 2B and overrun fills around them read, at most
