@@ -108,6 +108,10 @@ pub(super) fn haze_past_outline(
 /// the smear: ink lighter than [`ERASED_SHARE`] of the writer's firm fills (`firm`, the second darkest)
 /// over an inside more than grain and print (`fill` at least twice the `visible` cut), that runs out past
 /// the outline on most sides (`haze`, [`haze_past_outline`], at least [`SMEARED_OUT`]). A person decides.
+/// Only fills: a tick's arms and a circle's line run out past the outline by themselves. Not caught: a
+/// fill kept well inside its box and rubbed out without dragging it past the outline, on such a
+/// writer's sheet (it is as light and as clean round the box as their own marks). Field check, seeds
+/// 100–103, never tuned on: erasures read as a letter 14 → 2, flags +1 %, clear fills flagged the same.
 pub(super) fn smeared_light(fill: f32, visible: f32, firm: f32, haze: Option<f32>) -> bool {
     fill >= 2.0 * visible && fill < ERASED_SHARE * firm && haze.is_some_and(|h| h >= SMEARED_OUT)
 }
