@@ -129,6 +129,22 @@ const LETTER_AREA: f32 = 2.4;
 /// The least the letter's area must darken for a mark made on it (mean darkness; a dot 1 mm across
 /// darkens it by about 0.08).
 const ON_LETTER: f32 = 0.035;
+/// A stroke drawn across the letter by a light hand, or blurred thin on a 150 dpi or JPEG page, may
+/// leave too little ink beside the letter for any cut inside the box: the letter's area is darkened by
+/// at least this much (mean darkness; four of the label's deviations if more) and the stroke, going on
+/// past the box, crosses its outline at this many stations round it at least. Field check, seeds
+/// 21–26: such strokes darken the letter's area by 0.026–0.034 and cross 2–5 stations; of 51,000
+/// boxes with no ink of their own, 18 reach 0.024 and 4 of them with a line at 3 stations or more
+/// (print noise on phone photos, a neighbour's mark's end).
+const LETTER_FAINT: f32 = 0.024;
+const LETTER_CROSSINGS: usize = 2;
+/// A thumb's smear over a bubble can read as a circle round it: its ridges make rings of grey round the
+/// box. A circle drawn round a bubble leaves the box inside paper (drawn tight, it may smear a little
+/// graphite in); a thumb lays an even haze over the inside too, none of it as dark as a stroke. A box
+/// read as circled whose inside is this dark on average (mean darkness), with no sample at the stroke
+/// cut, goes to a person. Field check, seeds 21–26: thumb smears read as circles 0.042–0.058; of 3,300
+/// circles with no stroke inside, 99 % under 0.025, a few drawn tight 0.043–0.050 (those now flagged).
+const HAZE_INSIDE: f32 = 0.042;
 /// A small mark covers less of the inside than this; half a fill covers about half of it.
 const SMALL_COVER: f32 = 0.3;
 /// The darkness an eraser's haze can leave in a box: a fill, however faint, is darker.
@@ -778,9 +794,11 @@ fn print_templates(
 }
 
 /// Per bubble, how much darker the middle of the box, where its letter prints (and the print hides the
-/// samples), is than in the unmarked bubbles of the same label, when clearly more than they differ among
-/// themselves; `None` otherwise. Ink over the letter's strokes does not show, but the paper between and
-/// round them darkens: the area's mean moves, wherever the letter falls between pixels.
+/// samples), is than in the unmarked bubbles of the same label, and how much those differ among
+/// themselves (their median deviation); `None` where the label has too few unmarked bubbles to go by.
+/// Ink over the letter's strokes does not show, but the paper between and round them darkens: the
+/// area's mean moves, wherever the letter falls between pixels. A mark on the letter darkens it clearly
+/// more than they differ: by six deviations and [`ON_LETTER`].
 ///
 /// The label's typical middle is the median over every bubble of the label that is unmarked inside,
 /// however its print came out. A label printed without smoothing (a 1-bit copier page, the unit tests'
@@ -788,7 +806,11 @@ fn print_templates(
 /// up to about 0.02, under [`ON_LETTER`]; leaving such bubbles out of the label's group (as a first
 /// attempt did, for their print "ink") made the group's median that of a few odd ones, and blank
 /// bubbles read as dots.
-fn on_letter(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) -> Vec<Option<f32>> {
+fn on_letter(
+    geom: &SheetGeometry,
+    patches: &[Patch],
+    unmarked: &[bool],
+) -> Vec<Option<(f32, f32)>> {
     use std::collections::HashMap;
     let means: Vec<f32> = patches.iter().map(|p| p.centre).collect();
     let key = |i: usize| {
@@ -819,7 +841,7 @@ fn on_letter(geom: &SheetGeometry, patches: &[Patch], unmarked: &[bool]) -> Vec<
         .map(|(i, m)| {
             let (mid, spread) = typical.get(&key(i))?;
             let excess = m - mid;
-            (excess >= (6.0 * spread).max(ON_LETTER)).then_some(excess)
+            excess.is_finite().then_some((excess, *spread))
         })
         .collect()
 }
@@ -1844,6 +1866,18 @@ fn around_verdict(lined: usize, judged: usize, corners: usize) -> Around {
     }
 }
 
+/// A stroke across the printed letter too faint for any cut inside the box (`letter`: the letter area's
+/// excess darkness and its label's deviation, see [`on_letter`]; `lined`: stations round the box with a
+/// line of its own, counted only when needed): the letter's area darkened as by a mark on it, whatever the rest of the box holds (an even
+/// haze over all of it is ink a person sees too), or by [`LETTER_FAINT`] with a line crossing the
+/// outline where the stroke goes on past the box.
+fn faint_on_letter(letter: Option<(f32, f32)>, lined: impl FnOnce() -> usize) -> bool {
+    letter.is_some_and(|(excess, spread)| {
+        excess >= (6.0 * spread).max(ON_LETTER)
+            || (excess >= (4.0 * spread).max(LETTER_FAINT) && lined() >= LETTER_CROSSINGS)
+    })
+}
+
 /// What the ink in and round a bubble is, from its features and the line round it.
 fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShape {
     // The share of the inside a few dark specks cover without being a mark: more on a page cut to black
@@ -1978,9 +2012,12 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         .map(|((b, p), r)| features(p, r, pencil_of[&region(b)]))
         .collect();
     let mut feats = feats;
-    for (f, on) in feats.iter_mut().zip(on_letter(geom, patches, &unmarked)) {
+    let letter = on_letter(geom, patches, &unmarked);
+    for (f, on) in feats.iter_mut().zip(&letter) {
         // More than twice what the rest of the box gained: not an eraser's haze laid over all of it.
-        f.on_letter = on.is_some_and(|excess| excess >= 2.0 * f.fill + 0.02);
+        f.on_letter = on.is_some_and(|(excess, spread)| {
+            excess >= (6.0 * spread).max(ON_LETTER) && excess >= 2.0 * f.fill + 0.02
+        });
     }
     let mut fills: Vec<f32> = feats.iter().map(|f| f.fill).collect();
     let empty = median(&mut fills);
@@ -2286,30 +2323,29 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     // far, except beside a circle or a smudge, whose line runs on into the next box, and on a page cut
     // to black and white (pencil level near 1: no grey strokes there, and print edges break into black
     // pixels a segment finds).
-    let faint_marks = faint::standing_out(
-        &(0..patches.len())
-            .map(|i| {
-                let (p, a) = (&patches[i], &geom.bubbles[i].area);
-                let judged = answer_area(i)
-                    && first[i] == MarkShape::None
-                    && pencil_of[&region(&geom.bubbles[i])] <= 0.85
-                    && !(0..patches.len()).any(|j| {
-                        matches!(first[j], MarkShape::Circle | MarkShape::Smudge)
-                            && j != i
-                            && faint::beside(a, &geom.bubbles[j].area, NEAR)
-                    });
-                if judged {
-                    faint::segment_excess(
-                        &residuals[i],
-                        (p.nx, p.ny),
-                        (a.w / p.nx as f32, a.h / p.ny as f32),
-                    )
-                } else {
-                    f32::NAN
-                }
-            })
-            .collect::<Vec<f32>>(),
-    );
+    let faint_scores: Vec<f32> = (0..patches.len())
+        .map(|i| {
+            let (p, a) = (&patches[i], &geom.bubbles[i].area);
+            let judged = answer_area(i)
+                && first[i] == MarkShape::None
+                && pencil_of[&region(&geom.bubbles[i])] <= 0.85
+                && !(0..patches.len()).any(|j| {
+                    matches!(first[j], MarkShape::Circle | MarkShape::Smudge)
+                        && j != i
+                        && faint::beside(a, &geom.bubbles[j].area, NEAR)
+                });
+            if judged {
+                faint::segment_excess(
+                    &residuals[i],
+                    (p.nx, p.ny),
+                    (a.w / p.nx as f32, a.h / p.ny as f32),
+                )
+            } else {
+                f32::NAN
+            }
+        })
+        .collect::<Vec<f32>>();
+    let faint_marks = faint::standing_out(&faint_scores);
     let (readings, tints): (Vec<BubbleReading>, Vec<Option<(f32, f32)>>) = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
@@ -2507,6 +2543,11 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if rubbed || smeared {
                 shape = MarkShape::Smudge;
             }
+            // Rings of grey round a box evenly hazed inside: a thumb's smear more likely than a circle
+            // (see [`HAZE_INSIDE`]). A person decides.
+            if shape == MarkShape::Circle && f.dark == 0.0 && f.fill >= HAZE_INSIDE {
+                shape = MarkShape::Smudge;
+            }
             // Ink too light and even for a mark, no line round it: a tint, if it lies round the box
             // too and the question holds a firm fill (see below).
             let even = shape == MarkShape::Smudge
@@ -2527,8 +2568,32 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if matches!(shape, MarkShape::Stroke | MarkShape::Small) && arm_of_neighbour(i) {
                 shape = MarkShape::Smudge;
             }
-            // A faint stroke of its own: visible ink, a person decides.
-            if shape == MarkShape::None && faint_marks[i] {
+            // A faint stroke of its own: visible ink, a person decides. Across the letter too, where
+            // the print hides it from the samples (not on a page cut to black and white, whose jagged
+            // print moves the letter's area by about as much).
+            // The stroke's own crossings only: a marked neighbour's ink (a fill's overrun, a circle)
+            // lines the contour too.
+            let own_crossings = || {
+                let claims = claims_of();
+                let unclaimed = around_share(a, &around[i], ink_of(i), |x, y| {
+                    claims
+                        .iter()
+                        .any(|(o, reach)| box_distance(o, x, y) <= *reach)
+                })
+                .0;
+                let filled = filled_near(i);
+                if filled.is_empty() {
+                    unclaimed
+                } else {
+                    unclaimed.min(lines_past_overrun(i, &filled).0)
+                }
+            };
+            if shape == MarkShape::None
+                && (faint_marks[i]
+                    || answer_area(i)
+                        && pencil <= 0.85
+                        && faint_on_letter(letter[i], own_crossings))
+            {
                 shape = MarkShape::Smudge;
             }
             if banded[i] && shape != MarkShape::Fill {
