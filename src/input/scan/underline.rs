@@ -81,7 +81,10 @@ pub(crate) fn under_line(
 /// starts there (the outline, taken away as print, ends about 0.2 mm out); a fill's overshoot from the
 /// box below, a pencil's strokes running on past their own outline by up to about 1 mm, stops short of
 /// it across the 1.4 mm gap.
-const TOUCH: f32 = 0.4;
+pub(crate) const TOUCH: f32 = 0.4;
+/// How far (mm) a fill's overshoot runs out of its box at most: only across a gap wider than this and
+/// [`TOUCH`] together (the answer rows; not the id grid's tighter columns) does it stop short.
+pub(crate) const OVERSHOOT: f32 = 0.9;
 
 /// Whether ink lies against the bottom of box `a` all along it: along at least half of the stations on
 /// its bottom edge a run of ink (two samples at least `ink`) begins within [`TOUCH`] of the outline and
