@@ -2233,7 +2233,27 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             },
         );
         if !lined {
-            return None;
+            // Ink running up from a fill below without a break, but lying against this box all along
+            // its bottom: an underline hidden in the fill's overshoot, or an overshoot that reached
+            // this box. A person decides.
+            let against = below.iter().any(|&(j, g)| {
+                first[j] == MarkShape::Fill && g >= underline::TOUCH + underline::OVERSHOOT
+            }) && underline::ink_against_bottom(
+                &around[i],
+                (AROUND_DEPTHS, AROUND_STEP),
+                &station_list[i],
+                |k, d| st[k].at(d),
+                ink_of(i),
+                |x, y| {
+                    claims.iter().any(|(o, reach)| {
+                        !below
+                            .iter()
+                            .any(|&(j, _)| std::ptr::eq(*o, &geom.bubbles[j].area))
+                            && box_distance(o, x, y) <= *reach
+                    })
+                },
+            );
+            return against.then_some(MarkShape::Smudge);
         }
         let below_marked = below.iter().any(|&(j, _)| reaches_up(j));
         Some(if below_marked {

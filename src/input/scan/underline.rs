@@ -77,6 +77,60 @@ pub(crate) fn under_line(
     along > 0 && lined as f32 >= SHARE * along as f32
 }
 
+/// How far below a box (mm, from its outline) ink must begin to lie against it: a line drawn under it
+/// starts there (the outline, taken away as print, ends about 0.2 mm out); a fill's overshoot from the
+/// box below, a pencil's strokes running on past their own outline by up to about 1 mm, stops short of
+/// it across the 1.4 mm gap.
+pub(crate) const TOUCH: f32 = 0.4;
+/// How far (mm) a fill's overshoot runs out of its box at most: only across a gap wider than this and
+/// [`TOUCH`] together (the answer rows; not the id grid's tighter columns) does it stop short.
+pub(crate) const OVERSHOOT: f32 = 0.9;
+
+/// Whether ink lies against the bottom of box `a` all along it: along at least half of the stations on
+/// its bottom edge a run of ink (two samples at least `ink`) begins within [`TOUCH`] of the outline and
+/// runs on down into the gap. Where the box below is filled and its ink runs on up to this box without
+/// a break, the line under this box and that fill's overshoot cannot be told apart: something reached
+/// this box from below, or was drawn under it, and a person decides. Samples `claimed` by another
+/// marked neighbour's ink are left out, and a station with any of them says nothing.
+pub(crate) fn ink_against_bottom(
+    residual: &[f32],
+    (depths, step): (usize, f32),
+    stations: &[(u8, f32)],
+    at: impl Fn(usize, usize) -> (f32, f32),
+    ink: f32,
+    claimed: impl Fn(f32, f32) -> bool,
+) -> bool {
+    let (mut against, mut along) = (0, 0);
+    for (station, &(sides, from)) in stations.iter().enumerate() {
+        if sides != 2 {
+            continue;
+        }
+        along += 1;
+        let row = &residual[station * depths..(station + 1) * depths];
+        let (mut run, mut start, mut hidden, mut found) = (0, 0.0f32, false, false);
+        for (d, &v) in row.iter().enumerate() {
+            let o = -from + d as f32 * step;
+            if !(FROM..=LINE_TO).contains(&o) {
+                continue;
+            }
+            let (x, y) = at(station, d);
+            hidden |= claimed(x, y);
+            if !v.is_nan() && v >= ink {
+                if run == 0 {
+                    start = o;
+                }
+                run += 1;
+            } else {
+                run = 0;
+            }
+            // Ink begun against the outline (or inside the box, running out of it).
+            found |= run >= 2 && start <= TOUCH && o > 0.0;
+        }
+        against += (found && !hidden) as usize;
+    }
+    along > 0 && against as f32 >= SHARE * along as f32
+}
+
 /// How far (mm) the middle of a line across a station may lie off the straight line fitted along the
 /// top (or the bottom) of the box and still be that line: a hand's line wavers by about 0.1 mm, a broad
 /// one's middle is found within a sample or two; a circle round the box bends away from its top by
