@@ -457,21 +457,7 @@ mod tests {
                 light_hand_with_erasures(400 + seed, (0.16, 0.26), &d);
             tally.add(&format!("page {seed}"), &geom, &student, &expect, &reading);
         }
-        for f in &tally.flagged_clear {
-            eprintln!("flagged clear: {f}");
-        }
-        tally.report("");
-        assert!(
-            tally.wrong.is_empty(),
-            "silently wrong:\n{}",
-            tally.wrong.join("\n")
-        );
-        assert!(
-            tally.clear_flagged * 100 <= 3 * tally.clear,
-            "{} of {} clear marks flagged",
-            tally.clear_flagged,
-            tally.clear
-        );
+        tally.check_clear(0, 3);
     }
 
     /// Fills rubbed out leaving 16–30 % of their graphite (a sixth of the field check's erasures were
@@ -488,20 +474,6 @@ mod tests {
             let (geom, student, expect, reading) = page_with_erasures(300 + seed, (0.16, 0.3), &d);
             tally.add(&format!("page {seed}"), &geom, &student, &expect, &reading);
         }
-        for f in &tally.flagged_clear {
-            eprintln!("flagged clear: {f}");
-        }
-        tally.report("");
-        assert!(
-            tally.wrong.is_empty(),
-            "silently wrong:\n{}",
-            tally.wrong.join("\n")
-        );
-        assert!(
-            tally.clear_flagged * 100 <= 3 * tally.clear,
-            "{} of {} clear marks flagged",
-            tally.clear_flagged,
-            tally.clear
-        );
+        tally.check_clear(0, 3);
     }
 }

@@ -1414,21 +1414,35 @@ impl Tally {
     /// calls this), every mark that needs a person flagged, at most `flagged_percent` of clear marks
     /// flagged (the goal is 3).
     pub fn check(&self, known: usize, flagged_percent: usize) {
+        self.check_clear(known, flagged_percent);
+        assert!(self.must_flag > 0 && self.flagged + known >= self.must_flag);
+    }
+
+    /// [`Tally::check`] for pages that need no person anywhere (every mark clear, or read as nothing):
+    /// at most `known` silently wrong, at most `flagged_percent` of the clear marks flagged.
+    pub fn check_clear(&self, known: usize, flagged_percent: usize) {
         for f in &self.flagged_clear {
             eprintln!("flagged clear: {f}");
         }
-        self.report("");
-        assert!(
-            self.wrong.len() <= known,
-            "silently wrong:\n{}",
-            self.wrong.join("\n")
-        );
-        assert!(self.must_flag > 0 && self.flagged + known >= self.must_flag);
+        self.assert_wrong_at_most(known, |_| true);
         assert!(
             self.clear_flagged * 100 <= flagged_percent * self.clear,
             "{} of {} clear marks flagged",
             self.clear_flagged,
             self.clear
+        );
+    }
+
+    /// After the table, at most `known` of the silently wrong marks `counted` (each line as
+    /// [`Tally::add`] wrote it; the others are bounded by other tests): the bound a test keeps on what
+    /// was won while #23's goal of none is not yet met.
+    pub fn assert_wrong_at_most(&self, known: usize, counted: impl Fn(&str) -> bool) {
+        self.report("");
+        let wrong = self.wrong.iter().filter(|w| counted(w)).count();
+        assert!(
+            wrong <= known,
+            "{wrong} silently wrong (at most {known} allowed):\n{}",
+            self.wrong.join("\n")
         );
     }
 }
