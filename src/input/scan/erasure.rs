@@ -172,6 +172,28 @@ mod tests {
         assert!(!rubbed_out(&clean, 0.001, 0.03, 0.6));
     }
 
+    /// Each bubble of `rubbed` marked with `mark` and rubbed out to `residue` (the share of its
+    /// darkness left, drawn at random in that range) on `page`, recorded as erased for the tally.
+    fn rub_out_fills(
+        page: &mut GrayImage,
+        geom: &SheetGeometry,
+        rubbed: &[usize],
+        mark: Mark,
+        residue: (f32, f32),
+        rng: &mut Rng,
+        student: &mut Student,
+    ) {
+        for &i in rubbed {
+            let before = page.clone();
+            let mut after = page.clone();
+            synth::draw_mark(&mut after, &geom.bubbles[i].area, mark, PPM, rng);
+            let left = rng.range(residue.0, residue.1);
+            rub_out(page, &before, &after, &geom.bubbles[i].area, left, rng);
+            // Recorded for the tally (its table names the style); drawn here.
+            student.marks.push((i, Mark::Erased));
+        }
+    }
+
     /// What an eraser leaves of the mark drawn between `before` and `after` over box `a` (mm): `residue`
     /// of its darkness, smeared about 0.3 mm wider (the eraser drags the graphite), banded across the
     /// eraser's strokes (a random direction; each band 0.3–0.5 mm wide lifts more or less) and speckled
@@ -331,28 +353,15 @@ mod tests {
             synth::draw_mark(&mut page, &grown, Mark::Pencil, PPM, &mut rng);
             student.marks.push((i, Mark::Pencil));
         }
-        for &i in &rubbed {
-            let before = page.clone();
-            let mut after = page.clone();
-            synth::draw_mark(
-                &mut after,
-                &geom.bubbles[i].area,
-                Mark::Pencil,
-                PPM,
-                &mut rng,
-            );
-            let left = rng.range(residue.0, residue.1);
-            rub_out(
-                &mut page,
-                &before,
-                &after,
-                &geom.bubbles[i].area,
-                left,
-                &mut rng,
-            );
-            // Recorded for the tally (its table names the style); drawn above.
-            student.marks.push((i, Mark::Erased));
-        }
+        rub_out_fills(
+            &mut page,
+            &geom,
+            &rubbed,
+            Mark::Pencil,
+            residue,
+            &mut rng,
+            &mut student,
+        );
         let img = synth::distort(&page, d, seed + 1);
         let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
         (geom, student, expect, reading)
@@ -414,27 +423,15 @@ mod tests {
             }
         }
         let mut page = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
-        for &i in &rubbed {
-            let before = page.clone();
-            let mut after = page.clone();
-            synth::draw_mark(
-                &mut after,
-                &geom.bubbles[i].area,
-                Mark::Scribble,
-                PPM,
-                &mut rng,
-            );
-            let left = rng.range(residue.0, residue.1);
-            rub_out(
-                &mut page,
-                &before,
-                &after,
-                &geom.bubbles[i].area,
-                left,
-                &mut rng,
-            );
-            student.marks.push((i, Mark::Erased));
-        }
+        rub_out_fills(
+            &mut page,
+            &geom,
+            &rubbed,
+            Mark::Scribble,
+            residue,
+            &mut rng,
+            &mut student,
+        );
         let img = synth::distort(&page, d, seed + 1);
         let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
         (geom, student, expect, reading)
