@@ -2113,24 +2113,17 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             .map(|i| feats[i].fill)
             .collect()
     };
-    let writer_answers = erasure::writer_fill_level(&fills_where(true));
-    let writer_rest = erasure::writer_fill_level(&fills_where(false)).or(writer_answers);
-    let writer_of = |i: usize| {
+    let levels_answers = erasure::fill_levels(&fills_where(true));
+    let levels_rest = erasure::fill_levels(&fills_where(false)).or(levels_answers);
+    let levels_of = |i: usize| {
         if answer_area(i) {
-            writer_answers
+            levels_answers
         } else {
-            writer_rest
+            levels_rest
         }
     };
-    let firm_answers = erasure::firm_fill_level(&fills_where(true));
-    let firm_rest = erasure::firm_fill_level(&fills_where(false)).or(firm_answers);
-    let firm_of = |i: usize| {
-        if answer_area(i) {
-            firm_answers
-        } else {
-            firm_rest
-        }
-    };
+    let writer_of = |i: usize| levels_of(i).map(|l| l.writer);
+    let firm_of = |i: usize| levels_of(i).map(|l| l.firm);
     // Then again without the places a marked neighbour's own ink may reach: a circle round the next
     // bubble, a fill's overshoot or a tick's arm is no line round this one. What is left of the contour
     // (its other sides, and the corners a hand-drawn circle cuts inside the box) still shows a circle of

@@ -17,23 +17,39 @@ const DARKEST: f32 = 0.95;
 /// not.
 const WRITER_FILLS: usize = 2;
 
-/// The darkness of this writer's firm fills, from the mean darkness of every bubble first read as a
-/// fill: the second darkest (a writer whose answers are mostly light still fills some firmly). But no
-/// student rubs out most of their answers: when most of the sheet's fills are as light as an erasure
-/// beside that, the writer is faint (a few marks pressed hard, a double mark in another pencil) and
-/// their typical fill, the median, is the level. `None` below two fills.
-pub(super) fn writer_fill_level(fills: &[f32]) -> Option<f32> {
+/// The writer's level of [`fill_levels`] alone (the unit tests' view of it).
+#[cfg(test)]
+fn writer_fill_level(fills: &[f32]) -> Option<f32> {
+    fill_levels(fills).map(|l| l.writer)
+}
+
+/// A writer's two fill levels, from one sort of the fills.
+#[derive(Clone, Copy)]
+pub(super) struct FillLevels {
+    /// The second darkest fill: their firm fill even when most of their fills are light.
+    pub firm: f32,
+    /// The level this writer fills at, from the mean darkness of every bubble first read as a
+    /// fill: the second darkest (a writer whose answers are mostly light still fills some firmly). But no
+    /// student rubs out most of their answers: when most of the sheet's fills are as light as an erasure
+    /// beside that, the writer is faint (a few marks pressed hard, a double mark in another pencil) and
+    /// their typical fill, the median, is the level.
+    pub writer: f32,
+}
+
+/// [`FillLevels`] of these fills; `None` below two fills.
+pub(super) fn fill_levels(fills: &[f32]) -> Option<FillLevels> {
     if fills.len() < WRITER_FILLS {
         return None;
     }
     let mut v = fills.to_vec();
     v.sort_by(|a, b| b.total_cmp(a));
     let (firm, typical) = (v[WRITER_FILLS - 1], v[v.len() / 2]);
-    Some(if typical < ERASED_SHARE * firm {
+    let writer = if typical < ERASED_SHARE * firm {
         typical
     } else {
         firm
-    })
+    };
+    Some(FillLevels { firm, writer })
 }
 
 /// Whether the ink in a box is what an eraser left: haze over the inside (its mean darkness `fill` at
@@ -103,7 +119,7 @@ pub(super) fn haze_past_outline(
 }
 
 /// Whether ink read as a mark is what an eraser left though this writer marks lightly too: a writer who
-/// habitually fills lightly (their typical fill, the [`writer_fill_level`], a light one) leaves fills as
+/// habitually fills lightly (their typical fill, [`FillLevels::writer`], a light one) leaves fills as
 /// light as a rubbed-out firm one, so [`rubbed_out`] cannot tell them by darkness. What still tells is
 /// the smear: ink lighter than [`ERASED_SHARE`] of the writer's firm fills (`firm`, the second darkest)
 /// over an inside more than grain and print (`fill` at least twice the `visible` cut), that runs out past
@@ -114,17 +130,6 @@ pub(super) fn haze_past_outline(
 /// 100–103, never tuned on: erasures read as a letter 14 → 2, flags +1 %, clear fills flagged the same.
 pub(super) fn smeared_light(fill: f32, visible: f32, firm: f32, haze: Option<f32>) -> bool {
     fill >= 2.0 * visible && fill < ERASED_SHARE * firm && haze.is_some_and(|h| h >= SMEARED_OUT)
-}
-
-/// The second darkest of the fills, this writer's firm fill level even when most of their fills are
-/// light (see [`writer_fill_level`]). `None` below two fills.
-pub(super) fn firm_fill_level(fills: &[f32]) -> Option<f32> {
-    if fills.len() < WRITER_FILLS {
-        return None;
-    }
-    let mut v = fills.to_vec();
-    v.sort_by(|a, b| b.total_cmp(a));
-    Some(v[WRITER_FILLS - 1])
 }
 
 #[cfg(test)]
