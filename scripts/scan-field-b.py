@@ -75,11 +75,11 @@ class Tool:
 
 def make_tool(kind, rng):
     if kind == "2B":  # soft lead: dark (grey ~70 where burnished), wide, grainy
-        return Tool("2B", (0.25, 0.26, 0.29), 1.15, rng.uniform(0.6, 0.9), True, 1.6)
+        return Tool("2B", (0.25, 0.26, 0.29), 1.5, rng.uniform(0.6, 0.9), True, 1.6)
     if kind == "HB":  # harder lead: greyer and shinier, never much darker than grey ~120
-        return Tool("HB", (0.44, 0.45, 0.48), 0.95, rng.uniform(0.5, 0.75), True, 1.3)
+        return Tool("HB", (0.44, 0.45, 0.48), 1.2, rng.uniform(0.5, 0.75), True, 1.3)
     if kind == "mech":  # a 0.5 mm mechanical pencil (HB): thin even lines
-        return Tool("mech", (0.42, 0.43, 0.46), 1.0, rng.uniform(0.45, 0.55), True, 0.9)
+        return Tool("mech", (0.42, 0.43, 0.46), 1.3, rng.uniform(0.45, 0.55), True, 0.9)
     if kind == "ball":  # blue ballpoint: thin, bluish, grey ~110-150 once read as grey; skips now and then
         return Tool("ball", (0.30, 0.38, 0.82), 2.0, rng.uniform(0.28, 0.4), False, 0.8, skips=0.35)
     if kind == "gel":  # black gel pen (中性笔): even 0.5 mm strokes, nearly black, crisp edges
@@ -378,13 +378,14 @@ def draw_style(page, rng, style, box, writer, tool, pressure, region):
     else:
         raise ValueError(style)
     if style == "cancel":
-        # the fill crossed out: a big × over the box, same tool, pressed hard
-        s = rng.uniform(4.0, 6.0)
+        # the fill crossed out: a big × corner to corner, past the box by about a millimetre, pressed hard
+        # (inside a dark fill the cross hardly shows; its arms outside the box do)
+        s = math.hypot(w, h) + rng.uniform(1.2, 2.6)
         for sign in (1, -1):
-            a = math.atan2(h, w) * sign + J(rng, 0.2)
+            a = math.atan2(h, w) * sign + J(rng, 0.15)
             p0 = (cx - s / 2 * math.cos(a), cy - s / 2 * math.sin(a))
             p1 = (cx + s / 2 * math.cos(a), cy + s / 2 * math.sin(a))
-            m.stroke([p0, p1], 1.0, width_mm=tool.width_mm * 1.1)
+            m.stroke([p0, p1], 1.0 / max(pressure, 0.05), width_mm=tool.width_mm * 1.1)
     if writer.get("smear"):
         m.smear_right(rng)
     m.commit()
@@ -433,6 +434,7 @@ def print_page(job, rng):
     s = 1.0
     if job["damage"] == "fit-to-page":
         s = rng.uniform(0.93, 0.97)
+        job["detail"] = f"printed at {s:.1%}"
         W, H = gray.size
         # output (u, v) shows input c + (u - c) / s
         gray = gray.transform(gray.size, Image.AFFINE, (1 / s, 0, W / 2 * (1 - 1 / s), 0, 1 / s, H / 2 * (1 - 1 / s)),
@@ -441,13 +443,15 @@ def print_page(job, rng):
     if job["damage"] == "faded-toner":
         # toner running out: black prints grey 120-175, a little uneven down the page
         f = rng.uniform(0.32, 0.53)
+        job["detail"] = f"black printed as grey {255 * (1 - f):.0f}"
         band = 1 + 0.12 * np.sin(np.linspace(0, rng.uniform(2, 6), g.shape[0]) + rng.uniform(0, 6))[:, None]
         g = 255 - (255 - g) * np.clip(f * band, 0, 1)
     rgb = np.repeat(np.clip(g + 0.5, 0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
     paper = np.ones(3, np.float32)
     if job["damage"] == "tint":
-        paper = np.array([(1.0, 0.93, 0.70), (0.98, 0.82, 0.86), (0.80, 0.95, 0.80), (0.78, 0.88, 1.0)]
-                         [int(rng.integers(4))], np.float32)
+        k = int(rng.integers(4))
+        paper = np.array([(1.0, 0.93, 0.70), (0.98, 0.82, 0.86), (0.80, 0.95, 0.80), (0.78, 0.88, 1.0)][k], np.float32)
+        job["detail"] = ["yellow", "pink", "green", "blue"][k] + " paper"
     tf = lambda bx: (pw / 2 + s * (bx[0] - pw / 2), ph / 2 + s * (bx[1] - ph / 2), bx[2] * s, bx[3] * s)
     return rgb, tf, paper, s
 
@@ -500,6 +504,7 @@ def plan_page(job):
         else:
             style = STYLES[int(rng.integers(len(STYLES)))]
         reg = region(list(boxes.values()), extra_left=8)
+        snap = {o: luma(page.rgb[cell_slice(b)]) for o, b in boxes.items()}
         notes = []
         letters = ""
         if style == "blank":
@@ -528,7 +533,9 @@ def plan_page(job):
             letters = "".join(options[i] for i in picks)
             for l in letters:
                 draw_style(page, rng, style, boxes[l], writer, tool, pressure, reg)
-        truth.append({"q": q, "style": style, "truth": letters, "notes": notes, "boxes": boxes})
+        mine = {o: float(np.clip(snap[o] - luma(page.rgb[cell_slice(b)]), 0, 255).sum() / 255 * (25.4 / DPI) ** 2)
+                for o, b in boxes.items()}
+        truth.append({"q": q, "style": style, "truth": letters, "notes": notes, "boxes": boxes, "mine": mine})
     # each meant letter's own ink (mm² of black in grey): what the mark left in the box's cell
     mm2 = (25.4 / DPI) ** 2
     ink = lambda sl: float(np.clip(luma(printed[sl]) - luma(page.rgb[sl]), 0, 255).sum() / 255 * mm2)
@@ -540,6 +547,10 @@ def plan_page(job):
         if spill:
             what = "ink" if t["style"] not in ("cancel", "cancel-refill") else "ink (crossed-out or not)"
             t["notes"].append(f"{what} inside " + "".join(spill) + "'s box")
+        # another question's mark (a long check's arm, a smear) reaching into this question's cells
+        others = [o for o in t["boxes"] if t["own"][o] - t["mine"][o] >= VISIBLE_MM2]
+        if others:
+            t["notes"].append("other questions' ink in " + "".join(others) + "'s cell")
     if paper is not None and (paper != 1).any():
         page.rgb[...] = np.clip(page.rgb.astype(np.float32) * paper + 0.5, 0, 255).astype(np.uint8)
     return page.rgb, truth, rng, scale, printed
@@ -549,6 +560,9 @@ def plan_page(job):
 # scan-field.py); ink beyond SPILL_MM2 inside another option's box is named in the listing.
 VISIBLE_MM2 = 0.3
 SPILL_MM2 = 0.4
+# On a 1-bit page, what the threshold left of a mark 2 px or more away from the print (an outline merely
+# thickened is no mark to a person either): below this (about 19 pixels at 200 dpi) it is too faint.
+BILEVEL_VISIBLE_MM2 = 0.3
 
 
 def px(mm):
@@ -576,7 +590,7 @@ def scan_flat(rgb, rng, job, truth, printed):
     if kind == "tint":
         return Image.fromarray(rgb, "RGB"), DPI  # coloured paper, scanned in colour
     if kind == "phone-shadow":
-        return shadowed(rgb, rng), DPI  # then photograph()
+        return shadowed(rgb, rng, job), DPI  # then photograph()
     g = luma(rgb)
     if kind == "streak":
         # dirt on the copier glass: a thin dark line down the whole page, through a column of boxes
@@ -597,28 +611,31 @@ def scan_flat(rgb, rng, job, truth, printed):
             hit = [o for o, b in t["boxes"].items() if px(b[0]) <= x + wpx and x <= px(b[0] + b[2])]
             if hit:
                 t["notes"].append("streak through " + "".join(hit))
-        job["streak_x"] = x
+        job["detail"] = f"streak at x {x * 25.4 / DPI:.1f} mm, {wpx} px, x{dark:.2f}"
     elif kind == "fold":
-        g = fold(g, rng, truth)
+        g = fold(g, rng, truth, job)
     elif kind == "bilevel200":
         # a copier's 200 dpi black-and-white: resampled, then thresholded (no dither)
         img = Image.fromarray(np.clip(g + 0.5, 0, 255).astype(np.uint8))
         W, H = img.size
         small = img.resize((round(W * 200 / DPI), round(H * 200 / DPI)), Image.BILINEAR)
         level = rng.uniform(115, 160)
+        job["detail"] = f"threshold {level:.0f}"
         bw = small.point(lambda v: 255 if v > level else 0).convert("1", dither=Image.Dither.NONE)
         # what the threshold kept of each meant mark: a mark it wiped out is lost before examgen sees the
         # page, so a reader leaving it out is "too faint", not wrong (the copier's fault, told apart)
         plain = Image.fromarray(np.clip(luma(printed) + 0.5, 0, 255).astype(np.uint8)).resize(small.size, Image.BILINEAR)
-        before = np.asarray(plain, np.float32) <= level
+        before = Image.fromarray(((np.asarray(plain, np.float32) <= level) * 255).astype(np.uint8))
+        # pencil against a printed outline only thickens it: count what lies 2 px or more off the print
+        near = np.asarray(before.filter(ImageFilter.MaxFilter(5)), np.uint8) > 0
         after = ~np.asarray(bw, bool)
         k = 200 / DPI
         for t in truth:
             for l in t["truth"]:
                 ys, xs = cell_slice(t["boxes"][l])
                 sl = (slice(int(ys.start * k), int(ys.stop * k)), slice(int(xs.start * k), int(xs.stop * k)))
-                kept = float((after[sl] & ~before[sl]).sum()) * (25.4 / 200) ** 2
-                if kept < VISIBLE_MM2 and l not in t["faint"]:
+                kept = float((after[sl] & ~near[sl]).sum()) * (25.4 / 200) ** 2
+                if kept < BILEVEL_VISIBLE_MM2 and l not in t["faint"]:
                     t["faint"].append(l)
                     t["notes"].append(f"{l} wiped out by the 1-bit threshold ({kept:.2f} mm² left)")
         return bw, 200
@@ -628,7 +645,7 @@ def scan_flat(rgb, rng, job, truth, printed):
     return Image.fromarray(np.clip(g + noise + 0.5, 0, 255).astype(np.uint8)), DPI
 
 
-def fold(g, rng, truth):
+def fold(g, rng, truth, job):
     """Folded in half to carry home, then crumpled a little: a crease with a light shadow on one side, the
     far half lifted a pixel or two, short creases and soft shading. Creases are not ink."""
     H, W = g.shape
@@ -637,6 +654,7 @@ def fold(g, rng, truth):
         t = truth[int(rng.integers(len(truth)))]
         b = next(iter(t["boxes"].values()))
         yf = px(b[1] + b[3] * rng.uniform(0, 1)) if rng.random() < 0.6 else int(rng.uniform(0.35, 0.65) * H)
+        job["detail"] = f"fold across at y {yf * 25.4 / DPI:.0f} mm"
         shift = int(rng.integers(1, 4))
         out[yf:] = np.vstack([out[yf:yf + 1].repeat(shift, 0), out[yf:H - shift]])[:H - yf]
         d = np.abs(np.arange(H, dtype=np.float32) - yf)[:, None]
@@ -651,6 +669,7 @@ def fold(g, rng, truth):
                 t["notes"].append("fold through " + "".join(hit))
     else:  # down the page
         xf = int(rng.uniform(0.4, 0.6) * W)
+        job["detail"] = f"fold down at x {xf * 25.4 / DPI:.0f} mm"
         d = np.abs(np.arange(W, dtype=np.float32) - xf)[None, :]
         wid = px(rng.uniform(3, 9))
         side = np.sign(np.arange(W) - xf)[None, :]
@@ -671,7 +690,7 @@ def fold(g, rng, truth):
     return out
 
 
-def shadowed(rgb, rng):
+def shadowed(rgb, rng, job):
     """The page as the phone sees it, before perspective: a shadow (a head or the phone) over part of it,
     warm light; blue ink stays blue."""
     H, W, _ = rgb.shape
@@ -689,6 +708,7 @@ def shadowed(rgb, rng):
     inside = 1 / (1 + np.exp(-(proj - cut) / edge))
     mask = np.asarray(Image.fromarray(inside.astype(np.float32)).resize((W, H), Image.BILINEAR), np.float32)
     depth = rng.uniform(0.35, 0.6)
+    job["detail"] = f"shadow {float(mask.mean()):.0%} of the page, {depth:.0%} darker"
     tint = (0.92, 0.97, 1.06)
     warm = (1.0, rng.uniform(0.93, 0.97), rng.uniform(0.8, 0.9))  # warm white balance
     out = np.empty_like(rgb)
@@ -756,7 +776,9 @@ def make_page(job):
         photograph(flat, rng).save(path, quality=int(rng.integers(78, 92)))
     else:
         if job["damage"] == "upside-down":
-            flat_img = flat.rotate(180 + J(rng, 0.4), resample=Image.BILINEAR, fillcolor=255)
+            turn = 180 + J(rng, 0.4)
+            job["detail"] = f"turned {turn:.1f}°"
+            flat_img = flat.rotate(turn, resample=Image.BILINEAR, fillcolor=255)
         else:
             flat_img = flat
         # one PDF page per sheet, joined into the stack later; the scanner's dpi in the page size
@@ -768,8 +790,9 @@ def make_page(job):
     flat_path = base + "-flat.bmp"  # for the close-ups: BMP, as PNG costs a third of a second a page
     flat.save(flat_path)
     for t in truth:
-        del t["boxes"]
-    return {"index": job["index"], "file": path, "dpi": dpi, "truth": truth, "flat": flat_path, "scale": scale}
+        del t["boxes"], t["mine"]
+    return {"index": job["index"], "file": path, "dpi": dpi, "truth": truth, "flat": flat_path, "scale": scale,
+            "detail": job.get("detail", "")}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -985,25 +1008,32 @@ def field_check(args, work, t0):
         for i in indices:
             job, p = jobs[i], by_index[i]
             label = describe(p, stack_pages, gi)
+            dmg = job["damage"] + (f", {p['detail']}" if p["detail"] else "")
             rep = where.get(i)
             row = rows.get(job["id"])
             if rep and rep.get("id") not in ("", job["id"]):
-                page_problems.append(f"{label} ({job['damage']}): id read {rep['id']}, written {job['id']}")
+                page_problems.append(f"{label} ({dmg}; {job['writer']}): id read {rep['id']}, written {job['id']}")
+                # a doubtful id (2025?0001) still has its marks read: judge them, the id is told above
+                if row is None and "?" in rep["id"]:
+                    row = rows.get(rep["id"])
             if row is None:
                 why = rep.get("problems") if rep else "not in scan-report.csv at all"
-                page_problems.append(f"{label} ({job['damage']}, {job['writer']}): no row for {job['id']}: {why}")
+                page_problems.append(f"{label} ({dmg}; {job['writer']}): no row for {job['id']}: {why}")
             elif rep and rep.get("problems"):
-                page_problems.append(f"{label} ({job['damage']}, {job['writer']}): read, with: {rep['problems']}")
+                page_problems.append(f"{label} ({dmg}; {job['writer']}): read, with: {rep['problems']}")
             for t in p["truth"]:
                 verdict = "page-unread" if row is None else classify(t, row.get(str(t["q"])))
                 results.append({**t, "verdict": verdict, "read": "" if row is None else row.get(str(t["q"]), ""),
                                 "damage": job["damage"], "writer": job["writer"], "habit": job["habit"],
-                                "dpi": p["dpi"], "file": label, "index": i, "id": job["id"]})
+                                "dpi": p["dpi"], "file": label, "index": i, "id": job["id"], "detail": p["detail"]})
         blanks_said = [r for r in report if os.path.basename(r.get("file", "")).startswith("stack") and
                        stack_pages.get(int(r["page"]) if (r.get("page") or "").isdigit() else -1, 0) is None]
         print(f"group {gi}: examgen scan exit {res.returncode}; {len(copier)} sheets in the copier stack with "
               f"{len(copier)} blank backs ({len(blanks_said)} backs in scan-report.csv), {len(photos)} photos")
     print_tables(results, args, len(jobs))
+    if args.keep:  # every verdict, for counting other ways
+        with open(os.path.join(work, "results.json"), "w", encoding="utf-8") as f:
+            json.dump([{k: v for k, v in r.items() if k not in ("own", "inside")} for r in results], f)
     for line in page_problems:
         print("page:", line)
     wrong = [r for r in results if r["verdict"].startswith("wrong")]
@@ -1070,7 +1100,8 @@ def save_cases(wrong, jobs, by_index, args):
         p = by_index[r["index"]]
         name = f"seed{args.seed}-p{r['index'] + 1:03d}-q{r['q']}-{r['style']}-{r['damage']}"
         notes = f" [{', '.join(r['notes'])}]" if r["notes"] else ""
-        index.append(f"{name}-crop.png: {r['file']} ({r['id']}) question {r['q']}, {r['style']}, {r['damage']}, "
+        index.append(f"{name}-crop.png: {r['file']} ({r['id']}) question {r['q']}, {r['style']}, {r['damage']} "
+                     f"({r['detail']}), "
                      f"{r['writer']}: meant {r['truth'] or '(nothing)'}, read {r['read'] or '(nothing)'}{notes}\n")
         if r["index"] not in remade:
             if p["flat"] and os.path.exists(p["flat"]):
