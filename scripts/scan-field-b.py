@@ -1100,8 +1100,8 @@ def save_cases(wrong, jobs, by_index, args):
         p = by_index[r["index"]]
         name = f"seed{args.seed}-p{r['index'] + 1:03d}-q{r['q']}-{r['style']}-{r['damage']}"
         notes = f" [{', '.join(r['notes'])}]" if r["notes"] else ""
-        index.append(f"{name}-crop.png: {r['file']} ({r['id']}) question {r['q']}, {r['style']}, {r['damage']} "
-                     f"({r['detail']}), "
+        detail = f" ({r['detail']})" if r["detail"] else ""
+        index.append(f"{name}-crop.png: {r['file']} ({r['id']}) question {r['q']}, {r['style']}, {r['damage']}{detail}, "
                      f"{r['writer']}: meant {r['truth'] or '(nothing)'}, read {r['read'] or '(nothing)'}{notes}\n")
         if r["index"] not in remade:
             if p["flat"] and os.path.exists(p["flat"]):
