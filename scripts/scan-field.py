@@ -7,6 +7,7 @@ An independent check (#23): written from the issue and the printed sheet, not fr
 benches/README.md, "Field check of the scanner", for what it draws and how to read the table.
 
 Usage: scripts/scan-field.py [--seed N] [--pages N] [--dpi N] [--examgen PATH] [--cases DIR] [--keep DIR]
+                             [--results FILE]   (every mark's verdict as JSON lines, for tables of your own)
 Exit status: 0 when no mark was silently wrong, 1 when one was, 2 when the check itself could not run.
 Needs python3 with Pillow and numpy, poppler-utils (pdftoppm, pdftotext) and a built examgen.
 """
@@ -672,6 +673,7 @@ def main():
     ap.add_argument("--cases", default="/tmp/fieldcheck-cases",
                     help="folder for one example page per silently-wrong style and damage")
     ap.add_argument("--keep", help="keep the sheets, scans and examgen's output in this folder")
+    ap.add_argument("--results", help="also write every mark's verdict here, one JSON object a line")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="pages marked at once (default: the cores)")
     args = ap.parse_args()
     if args.pages < 1 or args.dpi < 72:
@@ -792,6 +794,10 @@ def field_check(args, work, t0):
                                 "damage": job["damage"], "writer": job["writer"], "habit": job["habit"],
                                 "dpi": p["dpi"], "file": os.path.basename(p["file"]), "index": i, "id": job["id"]})
     print_tables(results, args, len(jobs))
+    if args.results:
+        with open(args.results, "w", encoding="utf-8") as out:
+            for r in results:
+                out.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
     for line in page_problems:
         print("page:", line)
     wrong = [r for r in results if r["verdict"].startswith("wrong")]
