@@ -14,6 +14,7 @@ Only the plumbing (the batch, the manifest's bubble boxes, running `examgen scan
 table layout) follows scan-field.py, so that the numbers of the two checks compare.
 
 Usage: scripts/scan-field-b.py [--seed N] [--pages N] [--examgen PATH] [--cases DIR] [--keep DIR] [--jobs N]
+                               [--results FILE]   (every mark's verdict as JSON lines, as scan-field.py writes them)
 Exit status: 0 when no mark was silently wrong, 1 when one was, 2 when the check itself could not run.
 Needs python3 with Pillow and numpy, poppler-utils (pdftoppm, pdftotext), qpdf and a built examgen.
 """
@@ -866,6 +867,7 @@ def main():
     ap.add_argument("--cases", default="/tmp/fieldcheck-b-cases",
                     help="folder for a close-up of every silently-wrong mark (4x) and its page")
     ap.add_argument("--keep", help="keep the sheets, scans and examgen's output in this folder")
+    ap.add_argument("--results", help="also write every mark's verdict here, one JSON object a line")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="pages marked at once (default: the cores)")
     args = ap.parse_args()
     if args.pages < 1:
@@ -1031,9 +1033,10 @@ def field_check(args, work, t0):
         print(f"group {gi}: examgen scan exit {res.returncode}; {len(copier)} sheets in the copier stack with "
               f"{len(copier)} blank backs ({len(blanks_said)} backs in scan-report.csv), {len(photos)} photos")
     print_tables(results, args, len(jobs))
-    if args.keep:  # every verdict, for counting other ways
-        with open(os.path.join(work, "results.json"), "w", encoding="utf-8") as f:
-            json.dump([{k: v for k, v in r.items() if k not in ("own", "inside")} for r in results], f)
+    if args.results:  # every verdict, for counting other ways
+        with open(args.results, "w", encoding="utf-8") as out:
+            for r in results:
+                out.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
     for line in page_problems:
         print("page:", line)
     wrong = [r for r in results if r["verdict"].startswith("wrong")]
