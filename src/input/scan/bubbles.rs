@@ -162,12 +162,6 @@ const PENCIL_CANDIDATE: f32 = 0.12;
 /// out: a thin printed line reads darker or lighter with where it falls between pixels, which no template
 /// takes away exactly.
 const PRINT: f32 = 0.12;
-/// A stroke in a box the first test took for unmarked: samples this much darker than the label's
-/// typical print, on paper, over this share of the inside. A ballpoint line read grey (blue ink, grey
-/// about 130) is about 0.5 dark, a pencil tick more; scanner noise and JPEG ringing stay under 0.15, and
-/// a dust speck covers a sample or two of the hundred or so inside.
-const STROKE_IN_PRINT_GROUP: f32 = 0.25;
-const STROKE_SHARE_IN_PRINT_GROUP: f32 = 0.03;
 
 /// One bubble sampled: its box on a grid, and across the contour round it.
 pub(crate) struct Patch {
@@ -767,7 +761,7 @@ fn print_templates(
         .collect();
     let mut sorted = inside.clone();
     let typical = median(&mut sorted);
-    let mut unmarked: Vec<bool> = inside.iter().map(|&v| v < typical + 0.06).collect();
+    let unmarked: Vec<bool> = inside.iter().map(|&v| v < typical + 0.06).collect();
     let mut by_label: HashMap<(String, usize, usize), Vec<usize>> = HashMap::new();
     for (i, (b, p)) in geom.bubbles.iter().zip(patches).enumerate() {
         if unmarked[i] {
@@ -775,40 +769,6 @@ fn print_templates(
                 .entry((label(&b.meaning), p.nx, p.ny))
                 .or_default()
                 .push(i);
-        }
-    }
-    // A second look, against the label's own print: a thin tick or a ballpoint line darkens a box's
-    // mean too little for the first test, and a student who draws it the same way on many boxes of a
-    // label (every √ of the true-or-false questions, every E) would, in a small group, put it in the
-    // quarter of the group the mask below keeps as print, hiding it in every box. Print is the same in
-    // every box of a label; a stroke is clear ink on paper where the label's typical print (its lower
-    // quartile, which a mark on fewer than three quarters of the boxes cannot reach) is blank.
-    // A group where most boxes show such ink keeps them all: on a page cut to black and white the
-    // print's jagged edges come out a pixel or two thicker or thinner from box to box, and a template
-    // from the few thinnest would leave print in every other box (blank boxes read as marks, the
-    // sheet's pencil level taken from black print). The label's own print is still the best template.
-    for members in by_label.values_mut() {
-        let typical = build(members, &[0.25]).swap_remove(0);
-        let clean: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let p = &patches[i];
-                let (mut inner, mut inked) = (0usize, 0usize);
-                for ((d, t), c) in p.d.iter().zip(&typical).zip(&p.kind) {
-                    if *c == Cell::Inner {
-                        inner += 1;
-                        inked += (*t < PRINT && d - t >= STROKE_IN_PRINT_GROUP) as usize;
-                    }
-                }
-                (inked as f32) < STROKE_SHARE_IN_PRINT_GROUP * inner as f32
-            })
-            .collect();
-        if clean.len() * 2 >= members.len() {
-            for &i in members.iter() {
-                unmarked[i] = clean.contains(&i);
-            }
-            *members = clean;
         }
     }
     // Only unmarked bubbles are left in these groups, so a high percentile is safe for telling where the
