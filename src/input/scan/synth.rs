@@ -215,6 +215,9 @@ pub enum Mark {
     Heavy,
     /// A very small tick, well inside the box.
     SmallTick,
+    /// A tick drawn up one side of the box, the other half of it left bare, its long arm leaving by the
+    /// top and ending in the gap above.
+    TickAside,
     /// A faint writer's tick, slash, cross or dot: the same strokes in a light grey (a light hand's
     /// pencil, about 0.25–0.35 dark), greying the box far less than any fill.
     FaintTick,
@@ -927,6 +930,26 @@ mod styles {
                     p(rng, x0 + 0.4 * a.w, y1 + 0.2),
                     p(rng, x1 + 0.5, y0 - 0.9),
                 ];
+                polyline(img, &pts, width, grey, ppm, rng);
+            }
+            Mark::TickAside => {
+                let pts = if rng.unit() < 0.5 {
+                    // up the right side: the left half bare
+                    [
+                        (x0 + 0.6 * a.w, y0 + 0.55 * a.h + j(rng, 0.2)),
+                        (x0 + 0.72 * a.w + j(rng, 0.1), y1 - 0.3),
+                        (x1 + 0.3 + j(rng, 0.2), y0 - 0.5 + j(rng, 0.15)),
+                    ]
+                } else {
+                    // up the left side: the right half bare
+                    [
+                        (x0 + 0.1 * a.w, y0 + 0.5 * a.h + j(rng, 0.2)),
+                        (x0 + 0.24 * a.w + j(rng, 0.1), y1 - 0.3),
+                        (x0 + 0.42 * a.w, y0 - 0.5 + j(rng, 0.15)),
+                    ]
+                };
+                let (dx, dy) = (j(rng, 0.3), j(rng, 0.2));
+                let pts = pts.map(|(x, y)| (x + dx, y + dy));
                 polyline(img, &pts, width, grey, ppm, rng);
             }
             Mark::Cross => {
