@@ -2329,15 +2329,25 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         )
     };
     // Strokes in bubble `i` joined by an unbroken line across the gap to a neighbour holding more
-    // strokes: that neighbour's tick reaching over with its long arm (see [`arms`]).
+    // strokes: that neighbour's tick reaching over with its long arm (see [`arms`]). Or to a neighbour
+    // below holding strokes, however few: a tick √ is written vertex down, its long arm rising from it,
+    // and the arm of a tick whose vertex lies low in its box, or under it, runs further through the box
+    // above than the tick does through its own (up to 5 mm of a 5.5 mm tick is the long arm), so the
+    // ink's share does not tell whose the line is; a box's own tick does not reach down into the box
+    // below that way (its vertex, the lowest of it, stays in or just under its box). A person decides.
+    // A neighbour read as doubtful (a tick whose own arms reach into other boxes, too) holds strokes
+    // as well.
     let arm_of_neighbour = |i: usize| -> bool {
         let (a, st) = (&geom.bubbles[i].area, stations(&geom.bubbles[i].area));
         let (cx, cy) = a.centre();
         (0..geom.bubbles.len()).any(|j| {
             let o = &geom.bubbles[j].area;
             j != i
-                && matches!(first[j], MarkShape::Stroke | MarkShape::Small)
-                && feats[j].cover > feats[i].cover
+                && matches!(
+                    first[j],
+                    MarkShape::Stroke | MarkShape::Small | MarkShape::Smudge
+                )
+                && (feats[j].cover > feats[i].cover || o.y > a.y + a.h)
                 && box_distance(o, cx, cy) < 8.0
                 && arms::line_joins(
                     &around[i],

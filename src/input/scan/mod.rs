@@ -22,6 +22,8 @@ pub mod review;
 mod underline;
 
 #[cfg(test)]
+mod arms_tests;
+#[cfg(test)]
 mod marking_tests;
 #[cfg(test)]
 mod synth;

@@ -453,6 +453,10 @@ fn draw_band(img: &mut GrayImage, geom: &SheetGeometry, i: usize, ppm: f32, rng:
     }
 }
 
+/// A pencil line through points (mm), for the tests that draw a mark stroke by stroke.
+#[allow(unused_imports)]
+pub use styles::polyline;
+
 /// Draws one mark of the given style on the bubble `a` (mm) of an upright page at `ppm` pixels per mm.
 pub fn draw_mark(img: &mut GrayImage, a: &BoxMm, mark: Mark, ppm: f32, rng: &mut Rng) {
     if styles::draw(img, a, mark, ppm, rng).is_some() {
@@ -1245,7 +1249,7 @@ mod styles {
     }
 
     /// A pencil line through `pts` (mm): `width` mm wide, grainy, a little lighter where the point lifts.
-    fn polyline(
+    pub fn polyline(
         img: &mut GrayImage,
         pts: &[(f32, f32)],
         width: f32,
