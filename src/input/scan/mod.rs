@@ -14,6 +14,7 @@ mod faint;
 pub mod geometry;
 pub mod homography;
 pub mod input;
+mod lines;
 pub mod marks;
 mod neighbours;
 mod pdf_file;
@@ -21,6 +22,8 @@ pub mod qr;
 pub mod review;
 mod underline;
 
+#[cfg(test)]
+mod lines_tests;
 #[cfg(test)]
 mod marking_tests;
 #[cfg(test)]
