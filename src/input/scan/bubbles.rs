@@ -307,7 +307,7 @@ impl<'p, 'i> Sampler<'p, 'i> {
         let (w, h) = (page.img.width() as usize, page.img.height() as usize);
         Sampler {
             page,
-            raw: page.img.as_raw(),
+            raw: page.pixels().as_raw(),
             width: w,
             right: w.saturating_sub(1) as f32,
             bottom: h.saturating_sub(1) as f32,
@@ -526,7 +526,7 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
     let (sx, sy) = (w / nx as f32, hh / ny as f32);
     let inner = a.shrunk(INSET_X, INSET_Y);
     let (img, iw, ih) = (
-        page.img.as_raw(),
+        page.pixels().as_raw(),
         page.img.width() as i64,
         page.img.height() as i64,
     );

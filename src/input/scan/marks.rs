@@ -18,6 +18,9 @@ pub(crate) struct Prepared<'a> {
     pub img: &'a GrayImage,
     pub small: Small,
     white: WhiteMap,
+    /// The page with its copier streaks and fold creases painted out (see [`super::lines`]), when it has
+    /// any: the bubbles are measured on it.
+    clean: Option<GrayImage>,
     /// The corner marks found and refined, once: a page of a multi-page sheet looks for them first to cut
     /// out its QR code ([`corner_fits`]), then again to register against the layout the code names.
     marks: std::cell::OnceCell<[Option<Found>; 4]>,
@@ -50,10 +53,13 @@ impl<'a> Prepared<'a> {
     pub fn new(img: &'a GrayImage) -> Prepared<'a> {
         let small = Small::of(img);
         let white = WhiteMap::of(&small, img.width() as usize, img.height() as usize);
+        let lines = super::lines::find(img, &small);
+        let clean = (!lines.is_empty()).then(|| super::lines::painted_out(img, &lines));
         Prepared {
             img,
             small,
             white,
+            clean,
             marks: std::cell::OnceCell::new(),
         }
     }
@@ -86,6 +92,13 @@ impl<'a> Prepared<'a> {
         let v = self.img.as_raw()[yi as usize * self.img.width() as usize + xi as usize] as f32;
         let white = self.white.at(xi as usize, yi as usize);
         Some((1.0 - v / white).clamp(0.0, 1.0))
+    }
+
+    /// The pixels the bubbles are measured on: the image, with any copier streak or fold crease painted
+    /// out.
+    #[inline]
+    pub fn pixels(&self) -> &GrayImage {
+        self.clean.as_ref().unwrap_or(self.img)
     }
 
     /// The paper's brightness around full-image pixel (x, y), for measuring darkness against it.

@@ -14,6 +14,7 @@ mod faint;
 pub mod geometry;
 pub mod homography;
 pub mod input;
+mod lines;
 pub mod marks;
 mod neighbours;
 mod pdf_file;
@@ -23,6 +24,8 @@ mod underline;
 
 #[cfg(test)]
 mod arms_tests;
+#[cfg(test)]
+mod lines_tests;
 #[cfg(test)]
 mod marking_tests;
 #[cfg(test)]

@@ -668,3 +668,45 @@ pub fn pdf_of_streams(pages: impl IntoIterator<Item = Vec<(lopdf::Stream, [f64; 
     doc.save_to(&mut out).expect("a PDF in memory");
     out
 }
+
+/// Dirt on a copier's glass: a line `width` pixels wide straight down the whole image at column `x`,
+/// passing `factor` of the light (a little more or less along its length, as the dirt is uneven), through
+/// the margins, the print and the boxes alike.
+pub fn copier_streak(img: &mut GrayImage, x: u32, width: u32, factor: f32) {
+    let h = img.height();
+    for y in 0..h {
+        let along = factor * (1.0 + 0.15 * (y as f32 / h as f32 * 9.0).sin());
+        for xx in x..(x + width).min(img.width()) {
+            let p = img.get_pixel_mut(xx, y);
+            p.0[0] = (p.0[0] as f32 * along.clamp(0.0, 1.0)).round() as u8;
+        }
+    }
+}
+
+/// A sheet folded in half across and opened again: at row `y` a thin grey crease (a fifth darker at its
+/// middle, a pixel or two wide) and, on the side below, the paper shaded `shade` darker at the crease,
+/// fading over `reach` pixels; the side above catches the light a little.
+pub fn fold_crease(img: &mut GrayImage, y: u32, shade: f32, reach: f32) {
+    for (_, row, p) in img.enumerate_pixels_mut() {
+        let d = row as f32 - y as f32;
+        let side = if d > 0.0 {
+            1.0 - shade * (-d / reach).exp()
+        } else {
+            1.0 + 0.03 * (d / reach).exp()
+        };
+        let crease = 1.0 - 0.22 * (-(d / 1.5).powi(2)).exp();
+        p.0[0] = (p.0[0] as f32 * side * crease).round().clamp(0.0, 255.0) as u8;
+    }
+}
+
+/// A shadow over a phone photo (the phone, a hand, a head): beyond the straight edge through `at` facing
+/// `angle` (radians; the shadow lies where the direction points), the paper and everything on it
+/// `depth` darker, the edge soft over about `soft` pixels.
+pub fn shadow(img: &mut GrayImage, at: (f32, f32), angle: f32, depth: f32, soft: f32) {
+    let (c, s) = (angle.cos(), angle.sin());
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let t = (x as f32 - at.0) * c + (y as f32 - at.1) * s;
+        let inside = 1.0 / (1.0 + (-t / (soft / 4.0)).exp());
+        p.0[0] = (p.0[0] as f32 * (1.0 - depth * inside)).round() as u8;
+    }
+}

@@ -1,0 +1,166 @@
+//! Damage to the page that is no student's mark is never read as one: a copier streak down a column of
+//! boxes, a fold's crease along a row.
+
+use image::GrayImage;
+
+use super::synth::{self, Mark, Rng, Student};
+use super::synth_damage as damage;
+use super::*;
+
+/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi).
+const PPM: f32 = 8.0;
+
+/// A student who leaves every other question blank (so a line through a column or a row crosses blank
+/// boxes as well as marked ones), marking the rest with `mark`.
+fn student(geom: &SheetGeometry, seed: u64, mark: Mark) -> Student {
+    let mut rng = Rng::new(seed);
+    let mut s = synth::random_student(geom, &mut rng);
+    for (k, (_, a)) in s.answers.iter_mut().enumerate() {
+        if k % 2 == 1 {
+            a.clear();
+        }
+    }
+    s.marks = synth::clear_marks(geom, &s, &mut rng)
+        .into_iter()
+        .map(|(i, m)| {
+            let answer = matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. });
+            (i, if answer { mark } else { m })
+        })
+        .collect();
+    s
+}
+
+fn render(geom: &SheetGeometry, s: &Student, seed: u64) -> GrayImage {
+    let qr = format!("EXAMGEN1|3f9a0c2d71e4b8a6|{}|1|{}", s.variant, s.id);
+    synth::render(geom, s, &qr, PPM, seed)
+}
+
+fn meant<'a>(s: &'a Student, q: u32) -> &'a str {
+    s.answers
+        .iter()
+        .find(|(n, _)| *n == q)
+        .map(|(_, a)| a.as_str())
+        .unwrap()
+}
+
+/// No answer read as a letter the student did not mean: a `?` (a person looks) is allowed, a silent
+/// wrong letter is not. Returns the answers flagged.
+fn no_letter_added(reading: &PageReading, s: &Student, what: &str) -> usize {
+    let mut flagged = 0;
+    for a in &reading.answers {
+        let m = meant(s, a.question);
+        if a.reading.doubtful {
+            flagged += 1;
+        } else {
+            assert_eq!(
+                a.reading.letters, m,
+                "{what}: question {} read {:?}, levels {:?}",
+                a.question, a.reading, reading.levels
+            );
+        }
+    }
+    flagged
+}
+
+/// Where sheet point (x, y) mm lies in `img`, as its own registration finds it.
+fn in_image(img: &GrayImage, geom: &SheetGeometry, x: f32, y: f32) -> (f32, f32) {
+    let reading = read_page(img, geom).expect("the undamaged scan reads");
+    let (u, v) = reading.registration.to_image.map(x as f64, y as f64);
+    (u as f32, v as f32)
+}
+
+/// The boxes of option `o` (answer bubbles), in the geometry's order.
+fn column_of(geom: &SheetGeometry, o: &str) -> Vec<(u32, BoxMm)> {
+    geom.bubbles
+        .iter()
+        .filter_map(|b| match &b.meaning {
+            BubbleMeaning::Answer { question, option } if option == o => Some((*question, b.area)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_copier_streak_down_a_column_of_boxes_is_no_mark() {
+    let geom = synth::mock_geometry();
+    for (k, (width, factor, option)) in [(3u32, 0.5f32, "C"), (2, 0.35, "B"), (1, 0.3, "D")]
+        .into_iter()
+        .enumerate()
+    {
+        let seed = 300 + k as u64;
+        let s = student(&geom, seed, Mark::Pencil);
+        let scan = damage::copier(&render(&geom, &s, seed), 0.4, (0.0, 0.0), seed);
+        // Through the middle of the first box of the column, straight down the image.
+        let (q0, b) = column_of(&geom, option)[0];
+        let (x, _) = in_image(&scan, &geom, b.x + b.w * 0.55, b.y + b.h / 2.0);
+        let mut streaked = scan.clone();
+        damage::copier_streak(&mut streaked, x as u32, width, factor);
+        let reading = read_page(&streaked, &geom).unwrap();
+        let what = format!("streak {width} px ×{factor} through {option} (question {q0})");
+        // Through blank boxes all the way down: none read as marked, at most one flagged.
+        let crossed: Vec<u32> = column_of(&geom, option)
+            .iter()
+            .filter(|(q, a)| {
+                meant(&s, *q).is_empty() && (a.x + a.w * 0.55 - (b.x + b.w * 0.55)).abs() < 1.0
+            })
+            .map(|(q, _)| *q)
+            .collect();
+        assert!(crossed.len() >= 2, "{what}: crosses {crossed:?}");
+        no_letter_added(&reading, &s, &what);
+        let doubtful = reading
+            .answers
+            .iter()
+            .filter(|a| crossed.contains(&a.question) && a.reading.doubtful)
+            .count();
+        assert!(doubtful <= 1, "{what}: {doubtful} blank questions flagged");
+    }
+}
+
+/// The questions whose boxes the row at sheet height `y` (mm) runs through.
+fn row_at(geom: &SheetGeometry, y: f32) -> Vec<u32> {
+    let mut qs: Vec<u32> = geom
+        .bubbles
+        .iter()
+        .filter_map(|b| match &b.meaning {
+            BubbleMeaning::Answer { question, .. }
+                if b.area.y - 0.3 <= y && y <= b.area.y + b.area.h + 0.3 =>
+            {
+                Some(*question)
+            }
+            _ => None,
+        })
+        .collect();
+    qs.dedup();
+    qs
+}
+
+#[test]
+fn a_fold_crease_along_a_row_of_boxes_is_no_mark() {
+    let geom = synth::mock_geometry();
+    for (k, (mark, at, shade)) in [
+        (Mark::Faint, 0.5f32, 0.16f32),
+        (Mark::LightFill, 0.3, 0.12),
+        (Mark::Pencil, 0.7, 0.16),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let seed = 320 + k as u64;
+        let s = student(&geom, seed, mark);
+        let scan = damage::copier(&render(&geom, &s, seed), 0.0, (0.0, 0.0), seed);
+        // Across the first answer row that holds a blank question, at `at` of its boxes' height.
+        let (q0, b) = column_of(&geom, "A")
+            .into_iter()
+            .find(|(q, _)| meant(&s, *q).is_empty())
+            .unwrap();
+        let y_mm = b.y + b.h * at;
+        let (_, y) = in_image(&scan, &geom, b.x, y_mm);
+        let mut folded = scan.clone();
+        damage::fold_crease(&mut folded, y as u32, shade, 5.0 * PPM);
+        let reading = read_page(&folded, &geom).unwrap();
+        let what = format!("{mark:?} writer, crease through question {q0}'s row");
+        let crossed = row_at(&geom, y_mm);
+        assert!(crossed.contains(&q0), "{what}: {crossed:?}");
+        no_letter_added(&reading, &s, &what);
+    }
+}
