@@ -21,6 +21,17 @@ pub fn run(
     for p in &result.problems {
         let _ = writeln!(err, "warning: {p}");
     }
+    if !result.unread.is_empty() {
+        // Said last, where it is seen: these sheets make no row, and a class of blank sheets (no roster)
+        // names no missing student either. The run still writes what it read (exit 0, as documented).
+        let _ = writeln!(
+            err,
+            "warning: {} page(s) not read although not blank (no row in responses.csv): {}; reprint or rescan \
+             them, or enter them by hand",
+            result.unread.len(),
+            result.unread.join(", ")
+        );
+    }
     for line in result.write(dir)? {
         writeln!(out, "{line}").map_err(super::write_failed)?;
     }

@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 use crate::exam::grade::{MISSING_PAGE, number_runs};
 use crate::input::manifest::Manifest;
 use crate::input::scan::{
-    PageReading, PageSource, SheetCode, SheetGeometry, list_pages, review_image, review_outlines,
+    BLANK_PAGE, PageReading, PageSource, SheetCode, SheetGeometry, list_pages, review_image,
+    review_outlines,
 };
 use crate::util::csv::write_csv;
 use crate::workflow::OutFile;
@@ -44,6 +45,9 @@ pub struct Scan {
     pub problems: Vec<String>,
     /// Files of a scans folder left out because they are no scan (Thumbs.db, a stray .docx).
     pub skipped: Vec<String>,
+    /// Pages not read that are not blank (a blank back of a duplex stack is no loss), by file and page:
+    /// a sheet printed too faint or damaged past reading makes no row, and must not pass unseen.
+    pub unread: Vec<String>,
 }
 
 /// One page as read: where it came from and either the sheet or why there is none.
@@ -300,11 +304,15 @@ fn collect(
         }
     };
     let mut review = Vec::new();
+    let mut unread = Vec::new();
     for (i, o) in outcomes.iter().enumerate() {
         let s = match &o.result {
             Ok(s) => s,
             Err(why) => {
                 problems.push(format!("{}: {why}", place(o)));
+                if !why.contains(BLANK_PAGE) {
+                    unread.push(place(o));
+                }
                 report.push(vec![
                     o.file.display().to_string(),
                     o.page.to_string(),
@@ -419,6 +427,7 @@ fn collect(
         review,
         spill,
         skipped: Vec::new(),
+        unread,
         pages: outcomes.len(),
         sheets,
         doubtful_sheets,

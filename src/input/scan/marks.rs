@@ -24,6 +24,8 @@ pub(crate) struct Prepared<'a> {
     /// The corner marks found and refined, once: a page of a multi-page sheet looks for them first to cut
     /// out its QR code ([`corner_fits`]), then again to register against the layout the code names.
     marks: std::cell::OnceCell<[Option<Found>; 4]>,
+    /// The page's print measured against its own darkness, for a page the marks above do not place.
+    faint: std::cell::OnceCell<FaintPrint>,
 }
 
 /// A box-averaged copy of the image, `factor` times smaller on each side.
@@ -61,6 +63,7 @@ impl<'a> Prepared<'a> {
             white,
             clean,
             marks: std::cell::OnceCell::new(),
+            faint: std::cell::OnceCell::new(),
         }
     }
 
@@ -69,13 +72,62 @@ impl<'a> Prepared<'a> {
     fn corner_marks(&self) -> &[Option<Found>; 4] {
         self.marks.get_or_init(|| {
             let small = &self.small;
-            pick_corner_blobs(&dark_blobs(small), small).map(|p| {
-                p.map(|b| {
-                    let (x, y, area) = refine(self.img, &b, small.factor);
-                    Found { x, y, area }
-                })
+            self.refined(pick_corner_blobs(&dark_blobs(small, STANDARD_CUT), small))
+        })
+    }
+
+    fn refined(&self, picks: [Option<Blob>; 4]) -> [Option<Found>; 4] {
+        picks.map(|p| {
+            p.map(|b| {
+                let (x, y, area) = refine(self.img, &b, self.small.factor);
+                Found { x, y, area }
             })
         })
+    }
+
+    /// The page's print measured against its own black (see [`FaintPrint`]), once.
+    fn faint_print(&self) -> &FaintPrint {
+        self.faint.get_or_init(|| {
+            let small = &self.small;
+            let blobs = dark_blobs(small, FLOOR_CUT);
+            // Specks of noise or dust are no print; a stroke of text or an outline is.
+            let ink: u64 = blobs
+                .iter()
+                .filter(|b| b.area >= 3)
+                .map(|b| b.area as u64)
+                .sum();
+            let picks = pick_corner_blobs(&blobs, small);
+            let mut blacks: Vec<f32> = picks
+                .iter()
+                .flatten()
+                .map(|b| self.blob_darkness(b))
+                .collect();
+            blacks.sort_by(f32::total_cmp);
+            let black = blacks.get(blacks.len() / 2).copied().unwrap_or(0.0);
+            let marks = (FAINT_BLACK..FULL_BLACK).contains(&black).then(|| {
+                // Halfway between the paper and the page's own black, as the standard cut is for
+                // full-strength toner.
+                let cut = 1.0 - black / 2.0;
+                self.refined(pick_corner_blobs(&dark_blobs(small, cut), small))
+            });
+            FaintPrint { ink, black, marks }
+        })
+    }
+
+    /// How dark a blob of the shrunk image is against the paper around it (0 paper, 1 black): the mean of
+    /// the middle of its box, where a solid mark has no edge pixels.
+    fn blob_darkness(&self, b: &Blob) -> f32 {
+        let small = &self.small;
+        let (mx, my) = (b.bw() / 3, b.bh() / 3);
+        let (mut sum, mut n) = (0.0f32, 0u32);
+        for y in b.y0 + my..=b.y1 - my {
+            for x in b.x0 + mx..=b.x1 - mx {
+                let white = self.white.at(x * small.factor, y * small.factor);
+                sum += (1.0 - small.px[y * small.w + x] as f32 / white).clamp(0.0, 1.0);
+                n += 1;
+            }
+        }
+        if n == 0 { 0.0 } else { sum / n as f32 }
     }
 
     /// Darkness of the pixel nearest (x, y) relative to the paper around it: 0 paper white, 1 black;
@@ -310,6 +362,43 @@ struct Found {
     area: f64,
 }
 
+/// A pixel of the shrunk image is dark, for the corner marks, below this fraction of its neighbourhood's
+/// mean brightness: halfway down to full-strength toner.
+const STANDARD_CUT: f32 = 0.6;
+
+/// The lightest a pixel can be and still count as print at all: 15 % darker than its neighbourhood. Paper
+/// grain, scanner noise and the front of a duplex sheet showing through its blank back (a few per cent
+/// through 70–80 g/m² paper) stay well above it; faded toner (a quarter to half of its darkness left) does
+/// not.
+const FLOOR_CUT: f32 = 0.85;
+
+/// A page's darkest print (its corner marks) at least this dark against the paper is printed: toner
+/// starved to a fifth of its darkness still leaves squares a person sees plainly, and a blank back's
+/// show-through stays under a tenth.
+const FAINT_BLACK: f32 = 0.2;
+
+/// Print at least this dark is found by the standard cut already: no second search is needed.
+const FULL_BLACK: f32 = 0.55;
+
+/// Small-image pixels of print (not specks) a page must hold to be more than a blank page: a few mm² of
+/// text; a printed answer sheet holds tens of thousands.
+const PRINT_PIXELS: u64 = 300;
+
+/// A page's print measured relative to its own darkness. A printer low on toner (or set to save it) lays
+/// less toner everywhere, evenly or in bands down the page: black comes out grey 120–180, but the corner
+/// squares stay squares of their printed size and the QR code and the bubble grid keep their geometry. So
+/// the page's darkest print — its corner squares — is its black, and the marks are searched for again
+/// halfway down to that black instead of to full-strength toner.
+struct FaintPrint {
+    /// Small-image pixels of print found at [`FLOOR_CUT`] (0 on a blank page).
+    ink: u64,
+    /// The darkness of the page's corner squares against the paper (0 when there are none).
+    black: f32,
+    /// The corner marks found halfway down to `black`, when the print is faint but there
+    /// ([`FAINT_BLACK`] ≤ `black` < [`FULL_BLACK`]).
+    marks: Option<[Option<Found>; 4]>,
+}
+
 /// The image's four corners clockwise from the top left, as the directions marks are searched towards.
 const IMAGE_CORNERS: [&str; 4] = ["top-left", "top-right", "bottom-right", "bottom-left"];
 
@@ -334,11 +423,67 @@ pub(crate) fn register(page: &Prepared, geom: &SheetGeometry) -> Result<Registra
         });
     }
     let found: [Option<Found>; 4] = *page.corner_marks();
-    if found.iter().all(Option::is_none) {
-        return Err(ReadError::CornerMarks {
-            detail: "no solid square marks in the image (a blank or unreadable page?)".into(),
-        });
+    let standard = if found.iter().all(Option::is_none) {
+        None
+    } else {
+        match register_with(page, geom, found) {
+            Ok(reg) if reg.marks_used == 4 => return Ok(reg),
+            other => Some(other),
+        }
+    };
+    // The marks not all found, or not placing the page, at full-strength toner's darkness: the page may
+    // be printed faint (then its own marks, found against its own black, place it better than fewer
+    // marks or the QR code alone), or blank.
+    let faint = page.faint_print();
+    if let Some(marks) = faint.marks {
+        match (register_with(page, geom, marks), standard) {
+            (Ok(reg), Some(Ok(before))) => {
+                return Ok(if reg.marks_used > before.marks_used {
+                    reg
+                } else {
+                    before
+                });
+            }
+            (Ok(reg), _) => return Ok(reg),
+            (Err(_), Some(Ok(before))) => return Ok(before),
+            (Err(ReadError::CornerMarks { detail }), _) => {
+                return Err(ReadError::FaintPrint {
+                    grey: faint_grey(faint.black),
+                    detail,
+                });
+            }
+            (Err(e), _) => return Err(e),
+        }
     }
+    if faint.ink < PRINT_PIXELS {
+        return Err(ReadError::Blank);
+    }
+    match standard {
+        Some(r) => r,
+        // Print, but no solid square anywhere: the QR code alone may still place the page.
+        None => register_with(page, geom, [None; 4]).map_err(|e| match e {
+            ReadError::CornerMarks { .. } => ReadError::CornerMarks {
+                detail: "print found, but no corner mark (no solid square near any corner of the image: \
+                         too faint, covered or cut off?) and the QR code cannot be read to place the page; \
+                         reprint or rescan it darker"
+                    .into(),
+            },
+            e => e,
+        }),
+    }
+}
+
+/// The grey (0–255 on white paper) a print of `darkness` looks: what the message names.
+fn faint_grey(darkness: f32) -> u8 {
+    (255.0 * (1.0 - darkness)).round().clamp(0.0, 255.0) as u8
+}
+
+/// [`register`] from the corner marks `found` towards each image corner.
+fn register_with(
+    page: &Prepared,
+    geom: &SheetGeometry,
+    found: [Option<Found>; 4],
+) -> Result<Registration, ReadError> {
     let sheet: [(f64, f64); 4] = Corner::CLOCKWISE.map(|c| {
         let m = geom.mark(c).expect("validated geometry has every corner");
         (m.centre_x as f64, m.centre_y as f64)
@@ -489,11 +634,15 @@ pub(crate) fn corner_fits(page: &Prepared, geom: &SheetGeometry) -> Vec<Homograp
     if small.w < 40 || small.h < 40 {
         return Vec::new();
     }
-    let Some(points) = page
-        .corner_marks()
-        .iter()
-        .map(|p| p.map(|f| (f.x, f.y, f.area)))
-        .collect::<Option<Vec<_>>>()
+    let all_four = |marks: &[Option<Found>; 4]| {
+        marks
+            .iter()
+            .map(|p| p.map(|f| (f.x, f.y, f.area)))
+            .collect::<Option<Vec<_>>>()
+    };
+    // A page printed faint has its marks found against its own black.
+    let Some(points) = all_four(page.corner_marks())
+        .or_else(|| page.faint_print().marks.as_ref().and_then(all_four))
     else {
         return Vec::new();
     };
@@ -877,9 +1026,10 @@ fn polygon_area(q: &[(f64, f64); 4]) -> f64 {
     a.abs() / 2.0
 }
 
-/// Dark regions of the shrunk image, dark meaning well below the local mean brightness, so uneven
+/// Dark regions of the shrunk image, dark meaning below `cut` times the local mean brightness, so uneven
 /// lighting does not merge a phone photo's shadowed corner into one blob.
-fn dark_blobs(small: &Small) -> Vec<Blob> {
+fn dark_blobs(small: &Small, cut: f32) -> Vec<Blob> {
+    let cut = (cut * 100.0).round() as u32;
     let (w, h) = (small.w, small.h);
     // Integral image for local means.
     let mut integral = vec![0u32; (w + 1) * (h + 1)];
@@ -900,8 +1050,8 @@ fn dark_blobs(small: &Small) -> Vec<Blob> {
                 - integral[ya * (w + 1) + xb]
                 - integral[yb * (w + 1) + xa];
             let n = ((yb - ya) * (xb - xa)) as u32;
-            // Darker than 60 % of the neighbourhood's mean.
-            dark[y * w + x] = (small.px[y * w + x] as u32) * 100 * n < sum * 60;
+            // Darker than `cut` (60 % for full-strength toner) of the neighbourhood's mean.
+            dark[y * w + x] = (small.px[y * w + x] as u32) * 100 * n < sum * cut;
         }
     }
     let mut seen = vec![false; w * h];

@@ -25,6 +25,8 @@ mod underline;
 #[cfg(test)]
 mod arms_tests;
 #[cfg(test)]
+mod faded_tests;
+#[cfg(test)]
 mod lines_tests;
 #[cfg(test)]
 mod marking_tests;
@@ -127,6 +129,10 @@ impl PageReading {
     }
 }
 
+/// How a page with no print on it is named, first in its message: a scan's summary counts the pages not
+/// read apart from these.
+pub const BLANK_PAGE: &str = "a blank page (a back side?)";
+
 /// Why a page could not be read at all.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReadError {
@@ -138,6 +144,14 @@ pub enum ReadError {
     },
     /// The four corner marks were not all found.
     CornerMarks {
+        detail: String,
+    },
+    /// No print at all: a blank page (the back of a duplex scan), not an unreadable sheet.
+    Blank,
+    /// Print found, its corner squares the page's darkest print but faint (grey `grey` on white: toner
+    /// running out), and the page could not be placed from them: `detail` says what was missing.
+    FaintPrint {
+        grey: u8,
         detail: String,
     },
     /// Marks were found but the printed bubbles are not where this sheet has them.
@@ -161,6 +175,14 @@ impl fmt::Display for ReadError {
                 )
             }
             ReadError::CornerMarks { detail } => write!(f, "{detail}"),
+            ReadError::Blank => {
+                write!(f, "{BLANK_PAGE}: no print and no corner marks in the image")
+            }
+            ReadError::FaintPrint { grey, detail } => write!(
+                f,
+                "print found, but the corner marks are too faint (the darkest print is grey {grey}: toner \
+                 running out?): {detail}; reprint or rescan it darker"
+            ),
             ReadError::NotThisSheet { contrast } => write!(
                 f,
                 "the bubbles are not where this answer sheet has them (outline contrast {contrast:.3}): \
