@@ -12,7 +12,7 @@
 
 use image::GrayImage;
 
-use super::marks::Small;
+use super::shrunk::Small;
 
 /// Length of one stretch of a line (pixels of the shrunk copy, about 16 mm on an A4 page): the line is
 /// looked for stretch by stretch, so a line a degree off the image's axes is followed too.

@@ -9,9 +9,7 @@ use image::GrayImage;
 use super::ReadError;
 use super::geometry::{BoxMm, Corner, SheetGeometry};
 use super::homography::Homography;
-
-/// Longer side of the shrunk copy the marks are searched on.
-const WORKING_SIDE: usize = 900;
+use super::shrunk::Small;
 
 /// The image with what every later step needs: a shrunk copy and the local paper white.
 pub(crate) struct Prepared<'a> {
@@ -26,14 +24,6 @@ pub(crate) struct Prepared<'a> {
     marks: std::cell::OnceCell<[Option<Found>; 4]>,
     /// The page's print measured against its own darkness, for a page the marks above do not place.
     faint: std::cell::OnceCell<FaintPrint>,
-}
-
-/// A box-averaged copy of the image, `factor` times smaller on each side.
-pub(crate) struct Small {
-    pub w: usize,
-    pub h: usize,
-    pub factor: usize,
-    pub px: Vec<u8>,
 }
 
 /// The paper's own brightness around each point, so darkness is measured against the paper beside a
@@ -170,39 +160,6 @@ impl<'a> Prepared<'a> {
             }
         }
         best
-    }
-}
-
-impl Small {
-    fn of(img: &GrayImage) -> Small {
-        let (w, h) = (img.width() as usize, img.height() as usize);
-        let factor = w.max(h).div_ceil(WORKING_SIDE);
-        let factor = factor.max(1);
-        let (sw, sh) = (w / factor, h / factor);
-        let raw = img.as_raw();
-        let mut px = vec![0u8; sw * sh];
-        // Each block's rows are first added column by column (one straight pass the compiler vectorises),
-        // then each block's columns: the same sums as adding block by block, in a fraction of the time.
-        let mut columns = vec![0u32; sw * factor];
-        let area = (factor * factor) as u32;
-        for sy in 0..sh {
-            columns.iter_mut().for_each(|s| *s = 0);
-            for y in sy * factor..(sy + 1) * factor {
-                let row = &raw[y * w..y * w + sw * factor];
-                for (sum, &v) in columns.iter_mut().zip(row) {
-                    *sum += v as u32;
-                }
-            }
-            for (sx, block) in columns.chunks_exact(factor).enumerate() {
-                px[sy * sw + sx] = (block.iter().sum::<u32>() / area) as u8;
-            }
-        }
-        Small {
-            w: sw,
-            h: sh,
-            factor,
-            px,
-        }
     }
 }
 

@@ -20,6 +20,7 @@ mod neighbours;
 mod pdf_file;
 pub mod qr;
 pub mod review;
+mod shrunk;
 mod underline;
 
 #[cfg(test)]
