@@ -11,12 +11,11 @@ use crate::error::{Error, Result};
 use crate::exam::grade::{MISSING_PAGE, number_runs};
 use crate::input::manifest::Manifest;
 use crate::input::scan::{
-    BLANK_PAGE, PageReading, PageSource, SheetCode, SheetGeometry, list_pages, review_image,
-    review_outlines,
+    PageReading, PageSource, SheetCode, SheetGeometry, list_pages, review_image, review_outlines,
 };
 use crate::util::csv::write_csv;
 use crate::workflow::OutFile;
-use crate::workflow::scan_identify::{Layouts, identify};
+use crate::workflow::scan_identify::{Layouts, NotRead, identify};
 use crate::workflow::scan_join::{JoinedSheet, PageKey, join_pages};
 use crate::workflow::scan_review::{
     ReviewPage, ReviewPicture, ReviewSpill, outline_ops, write_review_pdf,
@@ -54,7 +53,7 @@ pub struct Scan {
 pub(crate) struct PageOutcome {
     pub file: PathBuf,
     pub page: usize,
-    pub result: std::result::Result<ReadSheet, String>,
+    pub result: std::result::Result<ReadSheet, NotRead>,
 }
 
 /// A page identified as one of this exam's sheets.
@@ -147,7 +146,7 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
                 Err((file, page, why)) => PageOutcome {
                     file,
                     page,
-                    result: Err(why),
+                    result: Err(NotRead::from(why)),
                 },
             };
             progress.inc(1);
@@ -179,8 +178,8 @@ pub fn scan(req: &ScanRequest, dir: &Path) -> Result<Scan> {
 
 /// Reads one page: decode, then identify and read it with its own sheet's layout
 /// ([`scan_identify`](crate::workflow::scan_identify)).
-fn read_one(source: &PageSource, layouts: &Layouts) -> std::result::Result<ReadSheet, String> {
-    let page = source.decode().map_err(|p| p.message)?;
+fn read_one(source: &PageSource, layouts: &Layouts) -> std::result::Result<ReadSheet, NotRead> {
+    let page = source.decode().map_err(|p| NotRead::from(p.message))?;
     let found = identify(&page.image, layouts)?;
     let review = (found.reading.doubtful_count() > 0)
         .then(|| review_jpeg(&page.image, &found.geometry, &found.reading))
@@ -308,9 +307,9 @@ fn collect(
     for (i, o) in outcomes.iter().enumerate() {
         let s = match &o.result {
             Ok(s) => s,
-            Err(why) => {
+            Err(NotRead { why, blank }) => {
                 problems.push(format!("{}: {why}", place(o)));
-                if !why.contains(BLANK_PAGE) {
+                if !blank {
                     unread.push(place(o));
                 }
                 report.push(vec![

@@ -348,8 +348,22 @@ fn blank_layouts(
     crate::workflow::sheet::blank_geometry(&drawn, &Look::default()).map_err(|e| e.message)
 }
 
+/// Why a page made no row: the message for the teacher, and whether the page is only blank (the back of a
+/// duplex stack, no loss) rather than a sheet that could not be read and must not pass unseen.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NotRead {
+    pub why: String,
+    pub blank: bool,
+}
+
+impl From<String> for NotRead {
+    fn from(why: String) -> Self {
+        NotRead { why, blank: false }
+    }
+}
+
 /// Reads a page and says which sheet it is.
-pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identified, String> {
+pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identified, NotRead> {
     let page = Prepared::new(image);
     let first = layouts.first()?;
     // The QR code read first names the page's own layout (page k of n, its variant, a blank sheet), so a
@@ -380,11 +394,14 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
                     r
                 }
                 None => {
-                    return Err(match e {
-                        ReadError::NotThisSheet { .. } | ReadError::TooSmall { .. } => {
-                            format!("no answer sheet of this exam found: {e}")
-                        }
-                        _ => format!("not read: {e}"),
+                    return Err(NotRead {
+                        blank: e == ReadError::Blank,
+                        why: match e {
+                            ReadError::NotThisSheet { .. } | ReadError::TooSmall { .. } => {
+                                format!("no answer sheet of this exam found: {e}")
+                            }
+                            _ => format!("not read: {e}"),
+                        },
                     });
                 }
             }
@@ -399,7 +416,8 @@ pub(crate) fn identify(image: &GrayImage, layouts: &Layouts) -> Result<Identifie
                 return Err(format!(
                     "a sheet of another exam (its code {}, this manifest's {}); scan it with its own manifest.json",
                     code.digest, layouts.digest
-                ));
+                )
+                .into());
             }
             code
         }

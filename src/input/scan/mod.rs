@@ -130,8 +130,8 @@ impl PageReading {
     }
 }
 
-/// How a page with no print on it is named, first in its message: a scan's summary counts the pages not
-/// read apart from these.
+/// How a page with no print on it is named, first in its message, so the teacher sees at once that the
+/// page was a back side and not a sheet lost.
 pub const BLANK_PAGE: &str = "a blank page (a back side?)";
 
 /// Why a page could not be read at all.
