@@ -2,7 +2,7 @@
 //! check's ticks read as a letter of the question above): the box the arm reaches is never read as a
 //! mark of its own.
 
-use super::synth::{self, Expect, Rng, Tally};
+use super::synth::{self, Rng, Tally};
 use super::*;
 
 /// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi); distortions scale them.
@@ -35,74 +35,14 @@ fn a_long_arm_from_the_tick_below_is_no_letter_of_the_question_above() {
         let geom = synth::mock_geometry();
         let mut rng = Rng::new(4200 + seed);
         let mut student = synth::random_student(&geom, &mut rng);
-        let bubble = |q: u32, o: &str| synth::answer_bubble(&geom, q, o);
-        let mut ticked = Vec::new();
-        for (k, q) in geom.questions.iter().enumerate() {
-            // The first and third row of each block of five above a ticked row.
-            if k % 5 != 0 && k % 5 != 2 {
-                continue;
-            }
-            let options = synth::options_of(&geom, q.number);
-            let o = options[rng.below(options.len())].to_string();
-            let (Some(up), Some(down)) = (bubble(q.number, &o), bubble(q.number + 1, &o)) else {
-                continue;
-            };
-            // The upper question left blank, or answered with a fill on another letter.
-            let other = options
-                .iter()
-                .find(|x| **x != o)
-                .map(|x| x.to_string())
-                .unwrap();
-            let answered_above = rng.below(2) == 0;
-            student.marks.retain(|(i, _)| {
-                !matches!(&geom.bubbles[*i].meaning,
-                    BubbleMeaning::Answer { question, .. } if *question == q.number || *question == q.number + 1)
-            });
-            if answered_above {
-                student
-                    .marks
-                    .push((bubble(q.number, &other).unwrap(), synth::Mark::Pencil));
-            }
-            for (n, a) in student.answers.iter_mut() {
-                if *n == q.number {
-                    *a = if answered_above {
-                        other.clone()
-                    } else {
-                        String::new()
-                    };
-                } else if *n == q.number + 1 {
-                    *a = o.clone();
-                }
-            }
-            ticked.push((down, up));
-        }
-        let mut page = synth::render(
-            &geom,
-            &student,
-            &format!(
-                "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-                student.variant, student.id
-            ),
-            PPM,
-            seed,
-        );
+        // The upper question left blank, or answered with a fill on another letter.
+        let ticked = synth::paired_rows(&geom, &mut student, &mut rng, |rng| rng.below(2) == 0);
+        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
         for &(down, _) in &ticked {
             long_tick(&mut page, &geom.bubbles[down].area, &mut rng);
             student.marks.push((down, synth::Mark::Tick));
         }
-        let expect: Vec<Expect> = geom
-            .questions
-            .iter()
-            .map(|q| {
-                let answer = student
-                    .answers
-                    .iter()
-                    .find(|(n, _)| *n == q.number)
-                    .map(|(_, a)| a.clone())
-                    .unwrap_or_default();
-                Expect::RightOrFlag(answer)
-            })
-            .collect();
+        let expect = synth::right_or_flag_everywhere(&geom, &student);
         let d = synth::Distortion::turned(
             rng.range(-1.5, 1.5),
             [1.0, 1.45, 0.75, 1.0][seed as usize],

@@ -285,11 +285,7 @@ mod page_tests {
             answers: Vec::new(),
             marks: Vec::new(),
         };
-        let qr = format!(
-            "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-            student.variant, student.id
-        );
-        let mut img = synth::render(&geom, &student, &qr, PPM, 11);
+        let mut img = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, 11);
         let mut rng = Rng::new(11);
         synth::draw_mark(
             &mut img,

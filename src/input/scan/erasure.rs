@@ -253,13 +253,6 @@ mod tests {
         }
     }
 
-    fn qr_text_for(student: &Student) -> String {
-        format!(
-            "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-            student.variant, student.id
-        )
-    }
-
     /// A student who fills firmly, now and then in light 2B pencil or past the box, and on some
     /// single-choice questions
     /// fills a bubble and rubs it out (`residue` of the graphite left): the question left blank, or
@@ -340,7 +333,7 @@ mod tests {
                 _ => expect.push(Expect::Clear(answer)),
             }
         }
-        let mut page = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
         for &i in &overrun {
             let a = &geom.bubbles[i].area;
             let (l, r, t, b) = (
@@ -427,7 +420,7 @@ mod tests {
                 expect.push(Expect::RightOrFlag(answer));
             }
         }
-        let mut page = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
         rub_out_fills(
             &mut page,
             &geom,

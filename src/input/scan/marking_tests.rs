@@ -9,13 +9,6 @@ use super::*;
 /// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi); distortions scale them.
 const PPM: f32 = 8.0;
 
-fn qr_text_for(student: &Student) -> String {
-    format!(
-        "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-        student.variant, student.id
-    )
-}
-
 fn styled_page(
     seed: u64,
     faint: bool,
@@ -24,7 +17,7 @@ fn styled_page(
     let geom = synth::mock_geometry();
     let mut rng = Rng::new(seed);
     let (student, expect) = synth::styled_student(&geom, &mut rng, faint);
-    let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+    let upright = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
     let img = synth::distort(&upright, d, seed + 1);
     let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
     (geom, student, expect, reading)
@@ -79,7 +72,7 @@ fn read_turned(
     turn: f32,
     scale: f32,
 ) -> PageReading {
-    let upright = synth::render(geom, student, &qr_text_for(student), PPM, seed);
+    let upright = synth::render(geom, student, &synth::qr_text_for(student), PPM, seed);
     read_drawn_turned(&upright, geom, seed, turn, scale)
 }
 
@@ -206,32 +199,9 @@ fn a_tick_s_long_arm_in_the_box_above_is_no_mark_of_that_box() {
         let geom = synth::mock_geometry();
         let mut rng = Rng::new(900 + seed);
         let mut student = synth::random_student(&geom, &mut rng);
-        let bubble = |q: u32, o: &str| synth::answer_bubble(&geom, q, o);
-        let mut ticked = Vec::new();
-        for (k, q) in geom.questions.iter().enumerate() {
-            // The first and third row of each block of five left blank, the row under each ticked.
-            if k % 5 != 0 && k % 5 != 2 {
-                continue;
-            }
-            let options = synth::options_of(&geom, q.number);
-            let o = options[rng.below(options.len())].to_string();
-            let (Some(up), Some(down)) = (bubble(q.number, &o), bubble(q.number + 1, &o)) else {
-                continue;
-            };
-            student.marks.retain(|(i, _)| {
-                !matches!(&geom.bubbles[*i].meaning,
-                    BubbleMeaning::Answer { question, .. } if *question == q.number || *question == q.number + 1)
-            });
-            for (n, a) in student.answers.iter_mut() {
-                if *n == q.number {
-                    a.clear();
-                } else if *n == q.number + 1 {
-                    *a = o.clone();
-                }
-            }
-            ticked.push((down, up));
-        }
-        let mut page = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        // The first and third row of each block of five left blank, the row under each ticked.
+        let ticked = synth::paired_rows(&geom, &mut student, &mut rng, |_| false);
+        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
         for &(down, up) in &ticked {
             // The tick drawn over a box reaching 2.5 mm up from this one: its vertex under this box, its
             // long arm up across the gap and through the lower corner of the box above.
@@ -246,19 +216,7 @@ fn a_tick_s_long_arm_in_the_box_above_is_no_mark_of_that_box() {
             synth::draw_mark(&mut page, &tall, synth::Mark::Tick, PPM, &mut rng);
             student.marks.push((down, synth::Mark::Tick));
         }
-        let expect: Vec<Expect> = geom
-            .questions
-            .iter()
-            .map(|q| {
-                let answer = student
-                    .answers
-                    .iter()
-                    .find(|(n, _)| *n == q.number)
-                    .map(|(_, a)| a.clone())
-                    .unwrap_or_default();
-                Expect::RightOrFlag(answer)
-            })
-            .collect();
+        let expect = synth::right_or_flag_everywhere(&geom, &student);
         let turn = rng.range(-1.5, 1.5);
         let reading = read_drawn_turned(
             &page,
@@ -420,7 +378,7 @@ fn a_faint_slash_through_the_letter_goes_to_a_person() {
             expect[k] = Expect::RightOrFlag(o);
             slashed.push(at);
         }
-        let mut page = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
         print_letters_smoothly(&mut page, &geom);
         for &at in &slashed {
             // A narrow frame round the letter, from 0.8 mm under the box to 0.8 mm over it: the slash
@@ -517,7 +475,7 @@ fn a_thumb_s_smear_over_a_blank_box_is_no_circle() {
             expect[k] = Expect::RightOrFlag(String::new());
             smeared.push(at);
         }
-        let mut page = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
         for &at in &smeared {
             // The print of a thumb 8 mm by 6 mm: a haze fading out from the middle, ridges 0.5 mm apart.
             let (cx, cy) = geom.bubbles[at].area.centre();

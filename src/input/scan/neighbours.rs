@@ -174,11 +174,7 @@ mod page_tests {
             answers: Vec::new(),
             marks: Vec::new(),
         };
-        let qr = format!(
-            "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-            student.variant, student.id
-        );
-        let mut img = synth::render(&geom, &student, &qr, PPM, 7);
+        let mut img = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, 7);
         let mut rng = Rng::new(7);
         for &j in &hemmed {
             overrun_fill(&mut img, &geom.bubbles[j].area, &mut rng);

@@ -290,7 +290,6 @@ pub fn options_of(geom: &SheetGeometry, question: u32) -> Vec<&str> {
         .collect()
 }
 
-/// Pencil (and now and then a scribble) in every bubble the student's answers, id and variant name.
 /// The bubble of `option` in `question`, if the sheet has one.
 pub fn answer_bubble(geom: &SheetGeometry, question: u32, option: &str) -> Option<usize> {
     geom.bubbles.iter().position(|b| {
@@ -299,6 +298,7 @@ pub fn answer_bubble(geom: &SheetGeometry, question: u32, option: &str) -> Optio
     })
 }
 
+/// Pencil (and now and then a scribble) in every bubble the student's answers, id and variant name.
 pub fn clear_marks(geom: &SheetGeometry, s: &Student, rng: &mut Rng) -> Vec<(usize, Mark)> {
     let mut marks = Vec::new();
     for (i, b) in geom.bubbles.iter().enumerate() {
@@ -322,6 +322,76 @@ pub fn clear_marks(geom: &SheetGeometry, s: &Student, rng: &mut Rng) -> Vec<(usi
         }
     }
     marks
+}
+
+/// The QR code text of the mock sheet for `student` (page 1 of its variant).
+pub fn qr_text_for(student: &Student) -> String {
+    format!(
+        "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
+        student.variant, student.id
+    )
+}
+
+/// Every question's answer as the student meant it, read right or sent to a person.
+pub fn right_or_flag_everywhere(geom: &SheetGeometry, student: &Student) -> Vec<Expect> {
+    geom.questions
+        .iter()
+        .map(|q| {
+            let answer = student
+                .answers
+                .iter()
+                .find(|(n, _)| *n == q.number)
+                .map(|(_, a)| a.clone())
+                .unwrap_or_default();
+            Expect::RightOrFlag(answer)
+        })
+        .collect()
+}
+
+/// Pairs of rows for marks that reach from a box up into the same letter's box of the row above (a
+/// tick's long arm): the first and third row of each block of five above the row under it. Both rows'
+/// marks are taken off; the lower row is meant as one letter, whose mark the caller draws, and the upper
+/// row is left blank or, where `fill_above` says so, filled on another letter. Returns (the lower box,
+/// the upper box) of each pair.
+pub fn paired_rows(
+    geom: &SheetGeometry,
+    student: &mut Student,
+    rng: &mut Rng,
+    mut fill_above: impl FnMut(&mut Rng) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for (k, q) in geom.questions.iter().enumerate() {
+        if k % 5 != 0 && k % 5 != 2 {
+            continue;
+        }
+        let options = options_of(geom, q.number);
+        let o = options[rng.below(options.len())].to_string();
+        let (Some(up), Some(down)) = (
+            answer_bubble(geom, q.number, &o),
+            answer_bubble(geom, q.number + 1, &o),
+        ) else {
+            continue;
+        };
+        let other = options.iter().find(|x| **x != o).map(|x| x.to_string());
+        let above = other.filter(|_| fill_above(rng));
+        student.marks.retain(|(i, _)| {
+            !matches!(&geom.bubbles[*i].meaning,
+                BubbleMeaning::Answer { question, .. } if *question == q.number || *question == q.number + 1)
+        });
+        if let Some(other) = &above {
+            let at = answer_bubble(geom, q.number, other).expect("an option of the question");
+            student.marks.push((at, Mark::Pencil));
+        }
+        for (n, a) in student.answers.iter_mut() {
+            if *n == q.number {
+                *a = above.clone().unwrap_or_default();
+            } else if *n == q.number + 1 {
+                *a = o.clone();
+            }
+        }
+        pairs.push((down, up));
+    }
+    pairs
 }
 
 /// Draws the sheet upright at `ppm` pixels per mm.

@@ -11,13 +11,6 @@ use super::*;
 /// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi).
 const PPM: f32 = 8.0;
 
-fn qr_text_for(student: &Student) -> String {
-    format!(
-        "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-        student.variant, student.id
-    )
-}
-
 /// The answer the student meant for each question.
 fn meant(student: &Student, q: u32) -> &str {
     student
@@ -49,7 +42,7 @@ fn assert_reads_exactly(reading: &PageReading, student: &Student) {
     );
     assert_eq!(
         reading.qr_text.as_deref(),
-        Some(qr_text_for(student).as_str())
+        Some(synth::qr_text_for(student).as_str())
     );
     assert_eq!(reading.doubtful_count(), 0);
     assert!(reading.problems.is_empty(), "{:?}", reading.problems);
@@ -60,7 +53,7 @@ pub(super) fn scan(seed: u64, d: &Distortion) -> (SheetGeometry, Student, GrayIm
     let geom = synth::mock_geometry();
     let mut rng = Rng::new(seed);
     let student = synth::random_student(&geom, &mut rng);
-    let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, seed);
+    let upright = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
     let img = synth::distort(&upright, d, seed + 1);
     (geom, student, img)
 }
@@ -151,7 +144,7 @@ fn light_marks_and_erasures_are_read_right_or_flagged() {
             erased.push(q);
         }
     }
-    let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, 5);
+    let upright = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, 5);
     let img = synth::distort(&upright, &Distortion::turned(1.5, 1.0, (0.0, 0.0)), 6);
     let reading = read_page(&img, &geom).unwrap();
     let mut flagged = 0;
@@ -215,7 +208,7 @@ fn double_marks_and_id_columns_without_a_mark_are_doubtful() {
         })
         .unwrap();
     student.marks.push((extra, Mark::Pencil));
-    let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, 7);
+    let upright = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, 7);
     let img = synth::distort(&upright, &Distortion::turned(-1.0, 1.0, (0.0, 0.0)), 8);
     let reading = read_page(&img, &geom).unwrap();
     let q2 = &reading.answers[1];
@@ -310,7 +303,7 @@ fn review_image_outlines_bubbles_by_state() {
                 if meant(&student, 1).contains(option.as_str()))
         })
         .unwrap();
-    let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, 13);
+    let upright = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, 13);
     let img = synth::distort(&upright, &Distortion::turned(2.0, 1.0, (0.0, 0.0)), 14);
     let reading = read_page(&img, &geom).unwrap();
     let picture = review_image(&img, &geom, &reading, 6.0);
@@ -574,7 +567,7 @@ fn image_files_folders_and_text_files() {
 #[test]
 fn qr_code_is_found_in_the_whole_image_too() {
     let (_, student, img) = scan(41, &Distortion::turned(-2.5, 1.0, (0.0, 0.0)));
-    assert_eq!(qr::decode_whole(&img), Some(qr_text_for(&student)));
+    assert_eq!(qr::decode_whole(&img), Some(synth::qr_text_for(&student)));
     let blank = GrayImage::from_pixel(400, 500, image::Luma([240]));
     assert_eq!(qr::decode_whole(&blank), None);
 }
@@ -634,7 +627,7 @@ fn five_degrees_with_skew_and_an_id_shorter_than_the_grid() {
     // An 8-digit id on the 10-column grid: the last two columns stay blank and are not doubtful.
     student.id.truncate(8);
     student.marks = synth::clear_marks(&geom, &student, &mut rng);
-    let upright = synth::render(&geom, &student, &qr_text_for(&student), PPM, 61);
+    let upright = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, 61);
     let mut d = Distortion::turned(5.0, 1.0, (0.0, 0.0));
     // Sheared as a sheet dragged sideways through the feeder: the bottom edge 2 % further right.
     for c in &mut d.corners[2..] {
@@ -654,7 +647,7 @@ fn five_degrees_with_skew_and_an_id_shorter_than_the_grid() {
 #[test]
 fn the_qr_code_is_read_before_the_layout_any_way_up_and_only_where_a_page_prints_it() {
     let (geom, student, img) = scan(61, &Distortion::turned(1.5, 1.0, (0.01, -0.01)));
-    let want = qr_text_for(&student);
+    let want = synth::qr_text_for(&student);
     // Where a later page prints the code (higher up, below a shorter header): not where this page does.
     let elsewhere = BoxMm {
         y: geom.qr_code.y - 30.0,
