@@ -2195,6 +2195,26 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             .as_ref()
             .is_some_and(|r| ring_is_circle(r, RING_LEFT, |_, y| y < top))
     };
+    // Whether bubble `j`'s ring, or the lines across its bottom stations, pass under it (see
+    // [`underline::ring_passes_under`], [`underline::lined_under`]).
+    let ring_under = |j: usize| -> bool {
+        rings[j]
+            .as_ref()
+            .is_some_and(|r| underline::ring_passes_under(&r.crossings, r.cy, r.ry))
+    };
+    let lines_under = |j: usize| -> bool {
+        let st = stations(&geom.bubbles[j].area);
+        underline::lined_under(
+            &station_list[j],
+            &underline::unclaimed_lines(
+                &around[j],
+                AROUND_DEPTHS,
+                |k, d| st[k].at(d),
+                ink_of(j),
+                |_, _| false,
+            ),
+        )
+    };
     let underline_of = |i: usize| -> Option<MarkShape> {
         let a = &geom.bubbles[i].area;
         let below = below_of(i);
@@ -2274,9 +2294,12 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             // A line seen under this box, ending before the box below, that the mark read below would
             // claim but does not need: a smudge's, or a circle's that is no circle without it. The
             // line is this box's own, or both marks are that box's: a person decides.
+            // Neither when the mark below is a circle drawn round that box, passing under it as well
+            // as above it (a smudge that fits as a ring, or a circle whose ring or lines run under
+            // it): its line above the box is what is seen under this one.
             let rests_on_line = below.iter().any(|&(j, _)| match first[j] {
-                MarkShape::Smudge => reaches_up(j),
-                MarkShape::Circle => !ring_without_gap(j),
+                MarkShape::Smudge => reaches_up(j) && !ring_under(j),
+                MarkShape::Circle => !ring_without_gap(j) && !ring_under(j) && !lines_under(j),
                 _ => false,
             });
             if rests_on_line && line_under_seen(i, gap_below) {
