@@ -2157,10 +2157,10 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     // The bubble below claims the gap only where its mark can reach up into it: a line under this box
     // ends, paper again, before that box (an overrun or a stroke from it runs on to it), and a line
     // that goes on down its sides is its circle.
-    let underline_of = |i: usize| -> Option<MarkShape> {
+    // The bubbles right below bubble `i`, across a gap narrower than the samples reach, and the gap.
+    let below_of = |i: usize| -> Vec<(usize, f32)> {
         let a = &geom.bubbles[i].area;
-        let below: Vec<(usize, f32)> = geom
-            .bubbles
+        geom.bubbles
             .iter()
             .enumerate()
             .filter_map(|(j, o)| {
@@ -2169,7 +2169,55 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 (j != i && o.x < a.x + a.w && o.x + o.w > a.x && (0.0..=AROUND_OUT).contains(&gap))
                     .then_some((j, gap))
             })
-            .collect();
+            .collect()
+    };
+    // A line under bubble `i` as [`underline::under_line`] sees it with every neighbour's mark left in:
+    // a straight stroke that ends, paper again, before the box below.
+    let line_under_seen = |i: usize, gap_below: Option<f32>| -> bool {
+        let st = stations(&geom.bubbles[i].area);
+        underline::under_line(
+            &around[i],
+            (AROUND_DEPTHS, AROUND_STEP),
+            &station_list[i],
+            |k, d| st[k].at(d),
+            ink_of(i),
+            gap_below,
+            |_, _| false,
+        )
+    };
+    // Whether bubble `j`'s ring is a circle still without what lies above its top, in the gap under
+    // the box above: a circle drawn round it runs down its sides and under it too; a ring fitted
+    // through a line drawn under the box above, with a neighbour's overrun or a smear along the sides,
+    // has little left.
+    let ring_without_gap = |j: usize| -> bool {
+        let top = geom.bubbles[j].area.y;
+        rings[j]
+            .as_ref()
+            .is_some_and(|r| ring_is_circle(r, RING_LEFT, |_, y| y < top))
+    };
+    // Whether bubble `j`'s ring, or the lines across its bottom stations, pass under it (see
+    // [`underline::ring_passes_under`], [`underline::lined_under`]).
+    let ring_under = |j: usize| -> bool {
+        rings[j]
+            .as_ref()
+            .is_some_and(|r| underline::ring_passes_under(&r.crossings, r.cy, r.ry))
+    };
+    let lines_under = |j: usize| -> bool {
+        let st = stations(&geom.bubbles[j].area);
+        underline::lined_under(
+            &station_list[j],
+            &underline::unclaimed_lines(
+                &around[j],
+                AROUND_DEPTHS,
+                |k, d| st[k].at(d),
+                ink_of(j),
+                |_, _| false,
+            ),
+        )
+    };
+    let underline_of = |i: usize| -> Option<MarkShape> {
+        let a = &geom.bubbles[i].area;
+        let below = below_of(i);
         // The bubble below reaches up into the gap with a fill's overrun or a circle's arc; an
         // underline of its own, the line under this box seen from below, or strokes do not reach
         // there without running on to its box (the line must end before it).
@@ -2243,6 +2291,20 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             },
         );
         if !lined {
+            // A line seen under this box, ending before the box below, that the mark read below would
+            // claim but does not need: a smudge's, or a circle's that is no circle without it. The
+            // line is this box's own, or both marks are that box's: a person decides.
+            // Neither when the mark below is a circle drawn round that box, passing under it as well
+            // as above it (a smudge that fits as a ring, or a circle whose ring or lines run under
+            // it): its line above the box is what is seen under this one.
+            let rests_on_line = below.iter().any(|&(j, _)| match first[j] {
+                MarkShape::Smudge => reaches_up(j) && !ring_under(j),
+                MarkShape::Circle => !ring_without_gap(j) && !ring_under(j) && !lines_under(j),
+                _ => false,
+            });
+            if rests_on_line && line_under_seen(i, gap_below) {
+                return Some(MarkShape::Smudge);
+            }
             // Ink running up from a fill below without a break, but lying against this box all along
             // its bottom: an underline hidden in the fill's overshoot, or an overshoot that reached
             // this box. A person decides.

@@ -41,6 +41,8 @@ mod tests;
 mod tests_damage;
 #[cfg(test)]
 mod tests_inputs;
+#[cfg(test)]
+mod underline_tests;
 
 use std::fmt;
 

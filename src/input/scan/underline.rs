@@ -229,6 +229,46 @@ pub(crate) fn lined_down_a_side(stations: &[(u8, f32)], lined: &[bool]) -> bool 
     })
 }
 
+/// How low on a ring (as a share of its half-height below its centre) a crossing lies on its lower
+/// arc, the part that passes under the box: 0.7 takes the arc within about 45° of straight down.
+const LOWER_ARC: f32 = 0.7;
+/// Share of the stations along a box's bottom edge a line must cross for it to pass under the box.
+const UNDER_SHARE: f32 = 0.25;
+
+/// Whether a ring fitted round a box passes under it: a closed line drawn round the box runs below it
+/// as well as above it, while a line drawn under the box above lies only above it (and a ring fitted
+/// through it finds no line on its lower arc). `crossings` are where the ring crosses the stations it
+/// is judged at (mm) and whether a line runs there, `cy` and `ry` its centre's height and its
+/// half-height: at least two crossings on the lower arc hold a line, and no fewer than lack one.
+pub(crate) fn ring_passes_under(crossings: &[(f32, f32, bool)], cy: f32, ry: f32) -> bool {
+    let (mut on, mut off) = (0, 0);
+    for &(_, y, line) in crossings {
+        if y - cy >= LOWER_ARC * ry {
+            if line {
+                on += 1;
+            } else {
+                off += 1;
+            }
+        }
+    }
+    on >= 2 && on >= off
+}
+
+/// Whether lines cross at least a quarter of the stations on a box's bottom edge (`stations`: the
+/// sides each faces, bit 1 the bottom; `lined[k]`: whether station `k` has a line): a circle round the
+/// box passes under it, though pressed tight on the outline much of it is taken away with the print; an
+/// underline of the box above leaves its bottom clear.
+pub(crate) fn lined_under(stations: &[(u8, f32)], lined: &[bool]) -> bool {
+    let (mut n, mut with) = (0, 0);
+    for (&(sides, _), &l) in stations.iter().zip(lined) {
+        if sides == 2 {
+            n += 1;
+            with += l as usize;
+        }
+    }
+    n > 0 && with as f32 >= UNDER_SHARE * n as f32
+}
+
 /// Per station: whether a line crosses it (two samples in a row at least `ink`), in the samples not
 /// `claimed` by a marked neighbour's own ink (`residual` holds `depths` samples per station, `at` their
 /// place). A fill in the next box along the row, 1.0–1.4 mm off a bubble's side, lies within those
