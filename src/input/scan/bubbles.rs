@@ -1595,7 +1595,7 @@ fn small_marks_alone_read(
     readings
 }
 
-/// A check with a long arm, the only ink in its question, is read as the box holding its vertex (#23:
+/// A check with a long arm, the only ink in its single-choice question, is read as the box holding its vertex (#23:
 /// a tick is read as a mark when it is the only ink in that question): one box of the question has a
 /// line leaving it to the right and none entering, the question's inked boxes all lie on the chain of
 /// `arm_pairs` (vertex side, arm side) from it, and that box's
@@ -1614,9 +1614,19 @@ fn checks_alone_read(
         return readings;
     }
     use std::collections::BTreeMap;
+    // Where several letters may be meant, a box the arm crosses may hold a check of its own whose
+    // vertex lies as high as this one's (hands vary by half a millimetre): a person decides there.
+    let multiple: std::collections::HashSet<u32> = geom
+        .questions
+        .iter()
+        .filter(|q| q.kind == ChoiceKind::Multiple)
+        .map(|q| q.number)
+        .collect();
     let mut questions: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (i, b) in geom.bubbles.iter().enumerate() {
-        if let BubbleMeaning::Answer { question, .. } = &b.meaning {
+        if let BubbleMeaning::Answer { question, .. } = &b.meaning
+            && !multiple.contains(question)
+        {
             questions.entry(*question).or_default().push(i);
         }
     }
