@@ -1657,6 +1657,11 @@ fn checks_alone_read(
         let Some(vertex) = lowest_ink(chain[0]) else {
             continue;
         };
+        // Ink running on down out of the box (a tick's arm from the box below): the pen turned lower.
+        let own = &geom.bubbles[chain[0]].area;
+        if vertex > own.y + own.h + checks::DIP_UNDER {
+            continue;
+        }
         // The pen turned inside the box: its ink dips below where the arm leaves it.
         if exit_ink(chain[0]).is_none_or(|y| y > vertex - checks::DIP_BELOW_EXIT) {
             continue;
@@ -2473,8 +2478,8 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             }
         }
     }
-    // The lowest ink (sheet mm, y down) in bubble `i` and just under its bottom outline (where a
-    // check's vertex may dip): the inside samples, and the contour's over the box's width.
+    // The lowest ink (sheet mm, y down) in bubble `i` and under its bottom outline as far as the
+    // contour reaches: the inside samples, and the contour's over the box's width.
     let lowest_ink = |i: usize| -> Option<f32> {
         let (a, p) = (&geom.bubbles[i].area, &patches[i]);
         let sy = a.h / p.ny as f32;
@@ -2490,7 +2495,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             .enumerate()
             .filter(|(_, v)| **v >= ink)
             .map(|(k, _)| st[k / AROUND_DEPTHS].at(k % AROUND_DEPTHS))
-            .filter(|&(x, y)| x >= a.x && x <= a.x + a.w && y <= a.y + a.h + checks::DIP_UNDER)
+            .filter(|&(x, _)| x >= a.x && x <= a.x + a.w)
             .map(|(_, y)| y);
         inside.chain(contour).reduce(f32::max)
     };
