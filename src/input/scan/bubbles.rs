@@ -1602,11 +1602,14 @@ fn small_marks_alone_read(
 /// lowest ink (`lowest_ink`, the vertex: a check turns at its lowest point) lies at least
 /// [`checks::DIP_BELOW_ARM`] below all the ink in the boxes its arm crosses (a check of their own would
 /// dip as low), and below where the arm leaves the box by [`checks::DIP_BELOW_EXIT`] (the pen turned
-/// inside it: a stray line touching the box's corner does not). The boxes crossed read empty.
+/// inside it: a stray line touching the box's corner does not), and that box was not first read as a
+/// smudge (`hazed`: a thumb print's haze reaches from box to box as a line does, but is no stroke).
+/// The boxes crossed read empty.
 fn checks_alone_read(
     geom: &SheetGeometry,
     mut readings: Vec<BubbleReading>,
     arm_pairs: &[(usize, usize)],
+    hazed: &[bool],
     lowest_ink: impl Fn(usize) -> Option<f32>,
     exit_ink: impl Fn(usize) -> Option<f32>,
 ) -> Vec<BubbleReading> {
@@ -1651,7 +1654,7 @@ fn checks_alone_read(
         }) {
             chain.push(next);
         }
-        if chain.len() < 2 || !inked.iter().all(|k| chain.contains(k)) {
+        if chain.len() < 2 || hazed[chain[0]] || !inked.iter().all(|k| chain.contains(k)) {
             continue;
         }
         let Some(vertex) = lowest_ink(chain[0]) else {
@@ -2827,7 +2830,9 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         .unzip();
     let readings = tints_beside_fills_read_empty(geom, readings, &tints);
     let readings = small_marks_alone_read(geom, readings);
-    let readings = checks_alone_read(geom, readings, &arm_pairs, lowest_ink, exit_ink);
+    // A box first read as a smudge (a haze, a thumb print) holds no line the pen turned in.
+    let hazed: Vec<bool> = first.iter().map(|s| *s == MarkShape::Smudge).collect();
+    let readings = checks_alone_read(geom, readings, &arm_pairs, &hazed, lowest_ink, exit_ink);
     let mut filled: Vec<f32> = readings
         .iter()
         .filter(|r| r.shape == MarkShape::Fill)
