@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 
 use super::arms;
 use super::beside_fill;
+use super::checks;
 use super::erasure;
 use super::faint;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
@@ -1594,6 +1595,95 @@ fn small_marks_alone_read(
     readings
 }
 
+/// A check with a long arm, the only ink in its single-choice question, is read as the box holding its vertex (#23:
+/// a tick is read as a mark when it is the only ink in that question): one box of the question has a
+/// line leaving it to the right and none entering, the question's inked boxes all lie on the chain of
+/// `arm_pairs` (vertex side, arm side) from it, and that box's
+/// lowest ink (`lowest_ink`, the vertex: a check turns at its lowest point) lies at least
+/// [`checks::DIP_BELOW_ARM`] below all the ink in the boxes its arm crosses (a check of their own would
+/// dip as low), and below where the arm leaves the box by [`checks::DIP_BELOW_EXIT`] (the pen turned
+/// inside it: a stray line touching the box's corner does not), and that box was not first read as a
+/// smudge (`hazed`: a thumb print's haze reaches from box to box as a line does, but is no stroke).
+/// The boxes crossed read empty.
+fn checks_alone_read(
+    geom: &SheetGeometry,
+    mut readings: Vec<BubbleReading>,
+    arm_pairs: &[(usize, usize)],
+    hazed: &[bool],
+    lowest_ink: impl Fn(usize) -> Option<f32>,
+    exit_ink: impl Fn(usize) -> Option<f32>,
+) -> Vec<BubbleReading> {
+    if arm_pairs.is_empty() {
+        return readings;
+    }
+    use std::collections::BTreeMap;
+    // Where several letters may be meant, a box the arm crosses may hold a check of its own whose
+    // vertex lies as high as this one's (hands vary by half a millimetre): a person decides there.
+    let multiple: std::collections::HashSet<u32> = geom
+        .questions
+        .iter()
+        .filter(|q| q.kind == ChoiceKind::Multiple)
+        .map(|q| q.number)
+        .collect();
+    let mut questions: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, b) in geom.bubbles.iter().enumerate() {
+        if let BubbleMeaning::Answer { question, .. } = &b.meaning
+            && !multiple.contains(question)
+        {
+            questions.entry(*question).or_default().push(i);
+        }
+    }
+    let entered = |k: usize| arm_pairs.iter().any(|&(_, a)| a == k);
+    for members in questions.values() {
+        let inked: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| readings[i].shape != MarkShape::None)
+            .collect();
+        let starts: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&k| !entered(k) && arm_pairs.iter().any(|&(v, _)| v == k))
+            .collect();
+        if starts.len() != 1 {
+            continue;
+        }
+        let mut chain = vec![starts[0]];
+        while let Some(&(_, next)) = arm_pairs.iter().find(|&&(from, to)| {
+            from == *chain.last().unwrap() && members.contains(&to) && !chain.contains(&to)
+        }) {
+            chain.push(next);
+        }
+        if chain.len() < 2 || hazed[chain[0]] || !inked.iter().all(|k| chain.contains(k)) {
+            continue;
+        }
+        let Some(vertex) = lowest_ink(chain[0]) else {
+            continue;
+        };
+        // Ink running on down out of the box (a tick's arm from the box below): the pen turned lower.
+        let own = &geom.bubbles[chain[0]].area;
+        if vertex > own.y + own.h + checks::DIP_UNDER {
+            continue;
+        }
+        // The pen turned inside the box: its ink dips below where the arm leaves it.
+        if exit_ink(chain[0]).is_none_or(|y| y > vertex - checks::DIP_BELOW_EXIT) {
+            continue;
+        }
+        if chain[1..]
+            .iter()
+            .all(|&k| lowest_ink(k).is_none_or(|y| y <= vertex - checks::DIP_BELOW_ARM))
+        {
+            let v = &mut readings[chain[0]];
+            v.shape = MarkShape::Stroke;
+            v.state = BubbleState::Filled;
+            for &k in &chain[1..] {
+                readings[k].state = BubbleState::Empty;
+            }
+        }
+    }
+    readings
+}
+
 /// A hand-drawn circle round a bubble found as one closed curve: an axis-aligned ellipse (mm) fitted to
 /// the lines across the stations round the box, and how the stations bear it out.
 #[derive(Debug, Clone, PartialEq)]
@@ -2421,6 +2511,73 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 )
         })
     };
+    // Long checks (see [`checks`]): pairs (vertex side, arm side) of boxes joined by a line that
+    // enters the arm side from the left or from below on the left, as a check's exit stroke does.
+    // Boxes read as a fill or a circle are left out: a fill's overrun and a circle's line reach over
+    // to the next box too, and are read by their own rules.
+    let mut arm_pairs: Vec<(usize, usize)> = Vec::new();
+    for i in 0..patches.len() {
+        if matches!(first[i], MarkShape::Fill | MarkShape::Circle) {
+            continue;
+        }
+        let a = &geom.bubbles[i].area;
+        let mut st = None;
+        for j in 0..patches.len() {
+            let o = &geom.bubbles[j].area;
+            if j == i
+                || matches!(first[j], MarkShape::Fill | MarkShape::Circle)
+                || !checks::arm_comes_from(a, o, NEAR)
+            {
+                continue;
+            }
+            let st = st.get_or_insert_with(|| stations(a));
+            if checks::line_reaches(
+                &around[i],
+                AROUND_DEPTHS,
+                |k, d| st[k].at(d),
+                ink_of(i),
+                a,
+                o,
+            ) {
+                arm_pairs.push((j, i));
+            }
+        }
+    }
+    // The lowest ink (sheet mm, y down) in bubble `i` and under its bottom outline as far as the
+    // contour reaches: the inside samples, and the contour's over the box's width.
+    let lowest_ink = |i: usize| -> Option<f32> {
+        let (a, p) = (&geom.bubbles[i].area, &patches[i]);
+        let sy = a.h / p.ny as f32;
+        let ink = ink_of(i);
+        let inside = residuals[i]
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v >= ink)
+            .map(|(k, _)| a.y + sy * ((k / p.nx) as f32 + 0.5));
+        let st = stations(a);
+        let contour = around[i]
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v >= ink)
+            .map(|(k, _)| st[k / AROUND_DEPTHS].at(k % AROUND_DEPTHS))
+            .filter(|&(x, _)| x >= a.x && x <= a.x + a.w)
+            .map(|(_, y)| y);
+        inside.chain(contour).reduce(f32::max)
+    };
+    // The lowest ink just outside bubble `i`'s right side (sheet mm): where a check's arm leaves it.
+    let exit_ink = |i: usize| -> Option<f32> {
+        let a = &geom.bubbles[i].area;
+        let ink = ink_of(i);
+        let st = stations(a);
+        around[i]
+            .iter()
+            .enumerate()
+            .filter(|(k, v)| **v >= ink && st[k / AROUND_DEPTHS].sides == 1)
+            .map(|(k, _)| st[k / AROUND_DEPTHS].at(k % AROUND_DEPTHS))
+            .filter(|&(x, _)| x > a.x + a.w)
+            .map(|(_, y)| y)
+            .reduce(f32::max)
+    };
     // Faint strokes no cut reaches (see [`faint`]): looked for in the answer boxes read as nothing so
     // far, except beside a circle or a smudge, whose line runs on into the next box, and on a page cut
     // to black and white (pencil level near 1: no grey strokes there, and print edges break into black
@@ -2670,6 +2827,19 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if matches!(shape, MarkShape::Stroke | MarkShape::Small) && arm_of_neighbour(i) {
                 shape = MarkShape::Smudge;
             }
+            // A check's exit stroke entering from the left: its vertex, and the mark, lie in the box
+            // it comes from (see [`checks`]). A person decides, unless the check is read below.
+            if matches!(shape, MarkShape::Stroke | MarkShape::Small)
+                && arm_pairs.iter().any(|&(_, k)| k == i)
+            {
+                shape = MarkShape::Smudge;
+            }
+            // The box a check's arm leaves to the right holds its vertex: never read empty (on a 1-bit
+            // page the thin arm may read as nothing in the box it crosses too, and the dip hide under
+            // the printed letter: the line between the boxes is what is left to see).
+            if shape == MarkShape::None && arm_pairs.iter().any(|&(v, _)| v == i) {
+                shape = MarkShape::Smudge;
+            }
             // A faint stroke of its own: visible ink, a person decides. Across the letter too, where
             // the print hides it from the samples (not on a page cut to black and white, whose jagged
             // print moves the letter's area by about as much).
@@ -2722,6 +2892,9 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         .unzip();
     let readings = tints_beside_fills_read_empty(geom, readings, &tints);
     let readings = small_marks_alone_read(geom, readings);
+    // A box first read as a smudge (a haze, a thumb print) holds no line the pen turned in.
+    let hazed: Vec<bool> = first.iter().map(|s| *s == MarkShape::Smudge).collect();
+    let readings = checks_alone_read(geom, readings, &arm_pairs, &hazed, lowest_ink, exit_ink);
     let mut filled: Vec<f32> = readings
         .iter()
         .filter(|r| r.shape == MarkShape::Fill)

@@ -8,6 +8,7 @@
 mod arms;
 mod beside_fill;
 pub mod bubbles;
+mod checks;
 pub mod code;
 mod erasure;
 mod faint;
@@ -29,6 +30,8 @@ mod arms_tests;
 mod faded_tests;
 #[cfg(test)]
 mod lines_tests;
+#[cfg(test)]
+mod longcheck_tests;
 #[cfg(test)]
 mod marking_tests;
 #[cfg(test)]
