@@ -21,6 +21,7 @@ mod pdf_file;
 pub mod qr;
 pub mod review;
 mod shrunk;
+mod smear;
 mod underline;
 
 #[cfg(test)]
@@ -31,6 +32,8 @@ mod faded_tests;
 mod lines_tests;
 #[cfg(test)]
 mod marking_tests;
+#[cfg(test)]
+mod smear_tests;
 #[cfg(test)]
 mod synth;
 #[cfg(test)]
