@@ -2677,9 +2677,12 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if banded[i] && shape != MarkShape::Fill {
                 shape = MarkShape::Smudge;
             }
+            // Not where ink lies on the printed letter: the print hides it from the samples the
+            // smear is judged on (a dot made on the letter under the smear).
             let dragged = shape == MarkShape::Smudge
                 && verdict != Around::Circle
                 && !banded[i]
+                && !f.on_letter
                 && smeared_from_fill(i, f.dark);
             if dragged {
                 shape = MarkShape::None;
