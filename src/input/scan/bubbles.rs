@@ -17,6 +17,7 @@ use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
 use super::neighbours::without_joined_ink;
+use super::smear;
 use super::underline;
 
 /// What one bubble was read as.
@@ -2605,6 +2606,43 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         })
         .collect::<Vec<f32>>();
     let faint_marks = faint::standing_out(&faint_scores);
+    // Graphite dragged into a box out of the fill beside it by the writing hand (see [`smear`]): no
+    // mark of that box.
+    let smeared_from_fill = |i: usize, dark: f32| -> bool {
+        let (b, p) = (&geom.bubbles[i], &patches[i]);
+        let inside = smear::Inside {
+            r: &residuals[i],
+            nx: p.nx,
+            ny: p.ny,
+            area: &b.area,
+        };
+        let st = stations(&b.area);
+        (0..patches.len()).any(|j| {
+            j != i
+                && first[j] == MarkShape::Fill
+                && smear::dragged_from_fill(
+                    &inside,
+                    dark,
+                    &around[i],
+                    AROUND_DEPTHS,
+                    |k, d| st[k].at(d),
+                    &geom.bubbles[j].area,
+                    feats[j].fill,
+                )
+                && {
+                    // A crossed-out fill is no smear's source (see [`smear::struck_through`]).
+                    let sj = stations(&geom.bubbles[j].area);
+                    !smear::struck_through(
+                        &around[j],
+                        AROUND_DEPTHS,
+                        |k, d| sj[k].at(d),
+                        |k| sj[k].sides,
+                        &geom.bubbles[j].area,
+                        0.5 * pencil_of[&region(&geom.bubbles[j])],
+                    )
+                }
+        })
+    };
     let (readings, tints): (Vec<BubbleReading>, Vec<Option<(f32, f32)>>) = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
@@ -2870,6 +2908,16 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             }
             if banded[i] && shape != MarkShape::Fill {
                 shape = MarkShape::Smudge;
+            }
+            // Not where ink lies on the printed letter: the print hides it from the samples the
+            // smear is judged on (a dot made on the letter under the smear).
+            let dragged = shape == MarkShape::Smudge
+                && verdict != Around::Circle
+                && !banded[i]
+                && !f.on_letter
+                && smeared_from_fill(i, f.dark);
+            if dragged {
+                shape = MarkShape::None;
             }
             let share = lined as f32 / judged.max(1) as f32;
             let state = match shape {

@@ -22,6 +22,7 @@ mod pdf_file;
 pub mod qr;
 pub mod review;
 mod shrunk;
+mod smear;
 mod underline;
 
 #[cfg(test)]
@@ -34,6 +35,8 @@ mod lines_tests;
 mod longcheck_tests;
 #[cfg(test)]
 mod marking_tests;
+#[cfg(test)]
+mod smear_tests;
 #[cfg(test)]
 mod synth;
 #[cfg(test)]
