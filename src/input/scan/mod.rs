@@ -10,6 +10,7 @@ mod beside_fill;
 pub mod bubbles;
 mod checks;
 pub mod code;
+mod crossed;
 mod erasure;
 mod faint;
 pub mod geometry;
@@ -27,6 +28,8 @@ mod underline;
 
 #[cfg(test)]
 mod arms_tests;
+#[cfg(test)]
+mod crossed_tests;
 #[cfg(test)]
 mod faded_tests;
 #[cfg(test)]
@@ -291,7 +294,9 @@ pub(crate) fn read_prepared(
         });
     }
     let patches: Vec<bubbles::Patch> = measured.into_iter().flatten().collect();
-    let (readings, levels) = bubbles::classify(geom, &patches);
+    let (mut readings, levels) = bubbles::classify(geom, &patches);
+    // A fill crossed out: a person decides whether the cross cancels it.
+    crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels);
     let found = bubbles::interpret(geom, &readings, &levels);
 
     let mut problems = Vec::new();

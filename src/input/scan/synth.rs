@@ -228,6 +228,10 @@ pub enum Mark {
     /// a sleeve smudges them: ink the student did not mean as a mark, which a person must still see.
     /// Recorded on the question's first bubble; drawn across the whole row.
     Band,
+    /// A fill crossed out: the box filled in pencil, then an × drawn over it from corner to corner in
+    /// two fast straight strokes, each running on past the box's corners by 0.7–1.6 mm (placed by hand, a
+    /// few tenths off the corners), in pencil or ballpoint: the student cancelling the answer.
+    CrossedFill,
 }
 
 /// What a fabricated student wrote on the sheet.
@@ -1100,6 +1104,37 @@ mod styles {
                     ppm,
                     rng,
                 );
+            }
+            Mark::CrossedFill => {
+                super::draw_mark(img, a, Mark::Pencil, ppm, rng);
+                let pen = rng.unit() < 0.4;
+                let (width, grey) = if pen {
+                    (rng.range(0.22, 0.35), rng.range(30.0, 120.0))
+                } else {
+                    (rng.range(0.35, 0.7), rng.range(40.0, 100.0))
+                };
+                let diagonal = a.w.hypot(a.h);
+                let (ux, uy) = (a.w / diagonal, a.h / diagonal);
+                // Each stroke from one corner to the other, its ends placed by hand (a few tenths off
+                // the corner) and carried on past it; a little bowed, as a fast stroke is.
+                for (from, to) in [((x0, y0), (x1, y1)), ((x1, y0), (x0, y1))] {
+                    let (sx, sy) = ((to.0 - from.0).signum() * ux, (to.1 - from.1).signum() * uy);
+                    let (before, after) = (rng.range(0.7, 1.6), rng.range(0.7, 1.6));
+                    let p0 = (
+                        from.0 - sx * before + j(rng, 0.25),
+                        from.1 - sy * before + j(rng, 0.2),
+                    );
+                    let p2 = (
+                        to.0 + sx * after + j(rng, 0.25),
+                        to.1 + sy * after + j(rng, 0.2),
+                    );
+                    let bow = j(rng, 0.15);
+                    let p1 = (
+                        (p0.0 + p2.0) / 2.0 - sy * bow,
+                        (p0.1 + p2.1) / 2.0 + sx * bow,
+                    );
+                    polyline(img, &[p0, p1, p2], width, grey, ppm, rng);
+                }
             }
             Mark::LightFill | Mark::Faint | Mark::Half | Mark::HalfFaint => {
                 let (base, spread) = match mark {

@@ -1,0 +1,335 @@
+//! A fill crossed out: a box read as filled over which the student has drawn an × to cancel it. Whether a
+//! cross over a fill cancels it is the teacher's rule, not the scanner's, so such a box goes to a person.
+//!
+//! What tells it from a fill, physically: a fill stays in its box. A hand filling a box turns its strokes
+//! round at the outline (or a little past it), and what runs over is a short smear along the edge: past
+//! the box its ink lies as a band along the side, a few tenths of a millimetre deep, widest where the edge
+//! is and thinning outward. A cross drawn to cancel a fill is drawn with straight, fast strokes longer
+//! than the box's diagonal, corner to corner: each arm leaves the box near a corner and runs on, as a line
+//! of one stroke's width, out over the paper, away from the box and slanting (neither along the sheet's
+//! rows nor its columns, as the box is wider than it is tall and the stroke joins its corners). So round
+//! the box, on lines at fixed distances out past its outline, an arm crosses each line once near a corner,
+//! as a short run of ink no wider than a stroke seen aslant, and the crossings at increasing distances lie
+//! on one straight slanting line leading out from the corner. A fill's overrun, where it reaches as far,
+//! runs along the edge (a long run, not a narrow one), and the tips of its strokes stop before the
+//! furthest line. Two corners with such an arm — two directions — make a crossed-out fill.
+//!
+//! Measured per bubble, only on boxes read as fills: a few hundred samples each, on three lines round
+//! the box. Print: the box's own outline lies inside the nearest line; the next bubbles' outlines lie
+//! further out than the furthest line across the 1.2–1.4 mm gaps of the answer grid (samples within
+//! [`CLEAR_OF_BOXES`] of another box are left out, as in the tighter id grid), and a block's frame lies
+//! past 1 mm. A page's copier streaks and creases are painted out before ([`super::lines`]), and run
+//! along the sheet's axes anyway.
+
+use super::bubbles::{BubbleReading, BubbleState, Levels, MarkShape};
+use super::geometry::{BoxMm, SheetGeometry};
+use super::homography::Homography;
+use super::marks::Prepared;
+
+/// The distances past the outline (mm) of the lines the ink is looked for on: clear of the box's own
+/// outline and of a fill's strokes turning round at it, and short of where a cross's arms end (the
+/// field checks' cancelling crosses reach 0.6–1.3 mm past a corner, a stroke's half-width more).
+const DISTANCES: [f32; 3] = [0.45, 0.65, 0.85];
+/// Spacing of the samples along each line (mm): a stroke 0.3 mm wide covers at least two.
+const STEP: f32 = 0.1;
+/// The longest run of ink along a line that is still a stroke crossing it near a corner (mm): a 2B point
+/// a millimetre wide crosses a line round the corner at a slant in up to about 1.6 mm; an overrun along
+/// an edge lines all of it (3–5 mm).
+const MAX_RUN: f32 = 1.8;
+/// How far along a side from its corner (mm) a run still counts as the corner's: an arm drawn a little
+/// off the corner leaves the box by the side next to it.
+const NEAR_CORNER: f32 = 0.8;
+/// How far the middle crossing may lie off the straight line through the inner and outer ones (mm):
+/// a stroke drawn fast is straight over a millimetre.
+const STRAIGHT: f32 = 0.3;
+/// The slant of an arm (degrees from the sheet's rows, outward both ways): a stroke from corner to
+/// corner of a 5 × 3.2 mm box runs at about 33°; a smear dragged sideways by the hand, a streak or a
+/// crease runs along a row or a column.
+const SLANT: (f32, f32) = (12.0, 78.0);
+/// Samples this close to another bubble's box (mm) are left out: its outline, and its own marks.
+const CLEAR_OF_BOXES: f32 = 0.3;
+/// Corners with an arm that make a fill crossed out.
+const ARMS: usize = 2;
+
+/// The boxes read as fills that are crossed out (see the module's doc) turned into smudges, which a
+/// person decides.
+pub(crate) fn flag_crossed_fills(
+    page: &Prepared,
+    geom: &SheetGeometry,
+    h: &Homography,
+    readings: &mut [BubbleReading],
+    levels: &Levels,
+) {
+    let ink = (0.35 * levels.pencil).max(0.12);
+    for i in 0..readings.len().min(geom.bubbles.len()) {
+        if readings[i].shape != MarkShape::Fill {
+            continue;
+        }
+        let a = &geom.bubbles[i].area;
+        let others: Vec<&BoxMm> = geom
+            .bubbles
+            .iter()
+            .enumerate()
+            .filter(|&(j, o)| j != i && near(a, &o.area))
+            .map(|(_, o)| &o.area)
+            .collect();
+        let lines: Vec<Vec<Sample>> = DISTANCES
+            .iter()
+            .map(|&e| sample_line(page, h, a, e, &others))
+            .collect();
+        if arms(&lines, ink) >= ARMS {
+            readings[i].shape = MarkShape::Smudge;
+            readings[i].state = BubbleState::Doubtful;
+        }
+    }
+}
+
+/// Whether box `o` comes within reach of the lines round box `a`.
+fn near(a: &BoxMm, o: &BoxMm) -> bool {
+    let reach = DISTANCES[DISTANCES.len() - 1] + CLEAR_OF_BOXES + 0.1;
+    o.x < a.x + a.w + reach
+        && o.x + o.w > a.x - reach
+        && o.y < a.y + a.h + reach
+        && o.y + o.h > a.y - reach
+}
+
+/// One sample on a line round a box: where it is (mm), which corner it counts for (0 top left, 1 top
+/// right, 2 bottom right, 3 bottom left; `None` along the middle of a side), and how dark it is (NaN
+/// where it is not judged).
+#[derive(Clone, Copy)]
+struct Sample {
+    x: f32,
+    y: f32,
+    corner: Option<usize>,
+    dark: f32,
+}
+
+/// The line `e` mm out past box `a` all round (straight along the sides, quarter circles round the
+/// corners), clockwise from the top left, sampled every [`STEP`].
+fn line_points(a: &BoxMm, e: f32) -> Vec<(f32, f32, Option<usize>)> {
+    use std::f32::consts::{FRAC_PI_2, PI};
+    let (x0, y0, x1, y1) = (a.x, a.y, a.x + a.w, a.y + a.h);
+    let mut pts = Vec::new();
+    // Along a side of length `len` from the corner `from` to the corner `to`.
+    let side = |pts: &mut Vec<(f32, f32, Option<usize>)>,
+                (sx, sy): (f32, f32),
+                (dx, dy): (f32, f32),
+                len: f32,
+                from: usize,
+                to: usize| {
+        let n = (len / STEP).round().max(1.0) as usize;
+        for k in 0..n {
+            let t = (k as f32 + 0.5) * len / n as f32;
+            let corner = if t <= NEAR_CORNER {
+                Some(from)
+            } else if len - t <= NEAR_CORNER {
+                Some(to)
+            } else {
+                None
+            };
+            pts.push((sx + dx * t, sy + dy * t, corner));
+        }
+    };
+    let arc = |pts: &mut Vec<(f32, f32, Option<usize>)>,
+               (cx, cy): (f32, f32),
+               start: f32,
+               corner: usize| {
+        let n = ((FRAC_PI_2 * e) / STEP).round().max(1.0) as usize;
+        for k in 0..n {
+            let t = start + (k as f32 + 0.5) / n as f32 * FRAC_PI_2;
+            pts.push((cx + e * t.cos(), cy + e * t.sin(), Some(corner)));
+        }
+    };
+    side(&mut pts, (x0, y0 - e), (1.0, 0.0), a.w, 0, 1);
+    arc(&mut pts, (x1, y0), -FRAC_PI_2, 1);
+    side(&mut pts, (x1 + e, y0), (0.0, 1.0), a.h, 1, 2);
+    arc(&mut pts, (x1, y1), 0.0, 2);
+    side(&mut pts, (x1, y1 + e), (-1.0, 0.0), a.w, 2, 3);
+    arc(&mut pts, (x0, y1), FRAC_PI_2, 3);
+    side(&mut pts, (x0 - e, y1), (0.0, -1.0), a.h, 3, 0);
+    arc(&mut pts, (x0, y0), PI, 0);
+    pts
+}
+
+/// The line `e` mm out past box `a`, sampled on the page: each sample the mean darkness of the pixels
+/// round it (a block about a step wide) against the paper there; NaN off the image and near the boxes
+/// `others`.
+fn sample_line(
+    page: &Prepared,
+    h: &Homography,
+    a: &BoxMm,
+    e: f32,
+    others: &[&BoxMm],
+) -> Vec<Sample> {
+    let img = page.pixels();
+    let (iw, ih) = (img.width() as i64, img.height() as i64);
+    let raw = img.as_raw();
+    let (cx, cy) = a.centre();
+    let ppm = h.local_scale(cx as f64, cy as f64) as f32;
+    let block = ((ppm * STEP).round() as i64).clamp(1, 3);
+    line_points(a, e)
+        .into_iter()
+        .map(|(x, y, corner)| {
+            let clear = others
+                .iter()
+                .all(|o| box_distance(o, x, y) > CLEAR_OF_BOXES);
+            let dark = if clear {
+                let (u, v) = h.map_f32(x, y);
+                let (u0, v0) = (
+                    (u - block as f32 / 2.0).round() as i64,
+                    (v - block as f32 / 2.0).round() as i64,
+                );
+                if u0 < 0 || v0 < 0 || u0 + block > iw || v0 + block > ih {
+                    f32::NAN
+                } else {
+                    let mut sum = 0u32;
+                    for yy in v0..v0 + block {
+                        let row = (yy * iw) as usize;
+                        for xx in u0..u0 + block {
+                            sum += raw[row + xx as usize] as u32;
+                        }
+                    }
+                    let mean = sum as f32 / (block * block) as f32;
+                    let paper = page.paper(u0 as usize, v0 as usize);
+                    (1.0 - mean / paper).clamp(0.0, 1.0)
+                }
+            } else {
+                f32::NAN
+            };
+            Sample { x, y, corner, dark }
+        })
+        .collect()
+}
+
+/// Distance (mm) from a point to a box, 0 inside it.
+fn box_distance(o: &BoxMm, x: f32, y: f32) -> f32 {
+    let dx = (o.x - x).max(x - o.x - o.w).max(0.0);
+    let dy = (o.y - y).max(y - o.y - o.h).max(0.0);
+    (dx * dx + dy * dy).sqrt()
+}
+
+/// The narrow runs of ink along one closed line, as the corner each counts for and the point at its
+/// middle: at least two samples at `ink` or darker (one lighter sample inside a run, pencil grain, does not
+/// break it), at most [`MAX_RUN`] long, with paper (not an unjudged sample) at both ends.
+fn narrow_runs(line: &[Sample], ink: f32) -> Vec<(usize, (f32, f32))> {
+    let n = line.len();
+    let on = |k: usize| line[k % n].dark >= ink;
+    let judged = |k: usize| !line[k % n].dark.is_nan();
+    // Start at a judged sample of paper: no run goes round past it.
+    let Some(start) = (0..n).find(|&k| judged(k) && !on(k)) else {
+        return Vec::new();
+    };
+    let (end, mut out, mut k) = (start + n, Vec::new(), start + 1);
+    while k < end {
+        if !on(k) {
+            k += 1;
+            continue;
+        }
+        let (first, mut last, mut j) = (k, k, k + 1);
+        // On over single light samples (pencil grain); a second light one, or an unjudged one, ends it.
+        while j < end {
+            if on(j) {
+                last = j;
+            } else if !(judged(j) && j + 1 < end && on(j + 1)) {
+                break;
+            }
+            j += 1;
+        }
+        let bounded = judged(first - 1) && judged(last + 1);
+        let len = (last - first + 1) as f32 * STEP;
+        if bounded && last > first && len <= MAX_RUN {
+            let mid = line[((first + last) / 2) % n];
+            if let Some(c) = mid.corner {
+                out.push((c, (mid.x, mid.y)));
+            }
+        }
+        k = last + 1;
+    }
+    out
+}
+
+/// How many corners of a box an arm leaves by: per corner, a narrow run on each line (see
+/// [`narrow_runs`]) such that the three lie on one straight line (the middle within [`STRAIGHT`] of the
+/// line through the other two), slanting outward from the corner (between the [`SLANT`] angles).
+fn arms(lines: &[Vec<Sample>], ink: f32) -> usize {
+    let runs: Vec<Vec<(usize, (f32, f32))>> = lines.iter().map(|l| narrow_runs(l, ink)).collect();
+    // Outward from each corner: (x, y) signs, clockwise from the top left.
+    let out = [(-1.0f32, -1.0f32), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)];
+    (0..4)
+        .filter(|&c| {
+            let at = |l: usize| runs[l].iter().filter(move |r| r.0 == c).map(|r| r.1);
+            let (sx, sy) = out[c];
+            at(0).any(|p1| {
+                at(2).any(|p3| {
+                    let (dx, dy) = (p3.0 - p1.0, p3.1 - p1.1);
+                    let len = dx.hypot(dy);
+                    if len < 1e-3 {
+                        return false;
+                    }
+                    let slant = (dy * sy).atan2(dx * sx).to_degrees();
+                    (SLANT.0..=SLANT.1).contains(&slant)
+                        && at(1).any(|p2| {
+                            ((p2.0 - p1.0) * dy - (p2.1 - p1.1) * dx).abs() / len <= STRAIGHT
+                        })
+                })
+            })
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Samples of a line round a 5 × 3.2 mm box, dark where `ink` says.
+    fn drawn(a: &BoxMm, e: f32, ink: impl Fn(f32, f32) -> bool) -> Vec<Sample> {
+        line_points(a, e)
+            .into_iter()
+            .map(|(x, y, corner)| Sample {
+                x,
+                y,
+                corner,
+                dark: if ink(x, y) { 0.6 } else { 0.0 },
+            })
+            .collect()
+    }
+
+    fn to_segment(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let t = (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+        (p.0 - a.0 - t * dx).hypot(p.1 - a.1 - t * dy)
+    }
+
+    #[test]
+    fn an_x_corner_to_corner_has_four_arms_an_overrun_none() {
+        let a = BoxMm {
+            x: 10.0,
+            y: 10.0,
+            w: 5.0,
+            h: 3.2,
+        };
+        // An × corner to corner, 1 mm past each corner, 0.5 mm wide.
+        let (d, ux, uy) = (1.0, 5.0 / 5.94, 3.2 / 5.94);
+        let cross = |x: f32, y: f32| {
+            let s1 = (
+                (10.0 - d * ux, 10.0 - d * uy),
+                (15.0 + d * ux, 13.2 + d * uy),
+            );
+            let s2 = (
+                (15.0 + d * ux, 10.0 - d * uy),
+                (10.0 - d * ux, 13.2 + d * uy),
+            );
+            to_segment((x, y), s1.0, s1.1) <= 0.25 || to_segment((x, y), s2.0, s2.1) <= 0.25
+        };
+        let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, cross)).collect();
+        assert_eq!(arms(&lines, 0.3), 4);
+        // A fill run over by 0.9 mm all round (its edge wavy): long runs along the sides, no arm.
+        let over = |x: f32, y: f32| box_distance(&a, x, y) <= 0.9 + 0.05 * (x * 7.0).sin();
+        let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, over)).collect();
+        assert_eq!(arms(&lines, 0.3), 0);
+        // A line straight across the box along its row (a crease), and one down its column: no slant.
+        let along = |x: f32, y: f32| (y - 11.6).abs() <= 0.25 || (x - 14.8).abs() <= 0.2;
+        let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, along)).collect();
+        assert_eq!(arms(&lines, 0.3), 0);
+    }
+}
