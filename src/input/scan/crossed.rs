@@ -48,8 +48,6 @@ const STRAIGHT: f32 = 0.3;
 const SLANT: (f32, f32) = (12.0, 78.0);
 /// Samples this close to another bubble's box (mm) are left out: its outline, and its own marks.
 const CLEAR_OF_BOXES: f32 = 0.3;
-/// Corners with an arm that make a fill crossed out.
-const ARMS: usize = 2;
 
 /// The boxes read as fills that are crossed out (see the module's doc) turned into smudges, which a
 /// person decides.
@@ -77,7 +75,7 @@ pub(crate) fn flag_crossed_fills(
             .iter()
             .map(|&e| sample_line(page, h, a, e, &others))
             .collect();
-        if arms(&lines, ink) >= ARMS {
+        if crossed(&arms(&lines, ink)) {
             readings[i].shape = MarkShape::Smudge;
             readings[i].state = BubbleState::Doubtful;
         }
@@ -248,33 +246,38 @@ fn narrow_runs(line: &[Sample], ink: f32) -> Vec<(usize, (f32, f32))> {
     out
 }
 
-/// How many corners of a box an arm leaves by: per corner, a narrow run on each line (see
-/// [`narrow_runs`]) such that the three lie on one straight line (the middle within [`STRAIGHT`] of the
-/// line through the other two), slanting outward from the corner (between the [`SLANT`] angles).
-fn arms(lines: &[Vec<Sample>], ink: f32) -> usize {
+/// Whether the arms found make a cross: a stroke drawn corner to corner over the box leaves it at both
+/// ends, so two opposite corners hold an arm. Arms at two corners of one side are a neighbour's circle or
+/// a stroke passing by the box's edge, not a line through it.
+fn crossed(arms: &[bool; 4]) -> bool {
+    (arms[0] && arms[2]) || (arms[1] && arms[3])
+}
+
+/// The corners of a box an arm leaves by (clockwise from the top left): per corner, a narrow run on each
+/// line (see [`narrow_runs`]) such that the three lie on one straight line (the middle within
+/// [`STRAIGHT`] of the line through the other two), slanting outward from the corner (between the
+/// [`SLANT`] angles).
+fn arms(lines: &[Vec<Sample>], ink: f32) -> [bool; 4] {
     let runs: Vec<Vec<(usize, (f32, f32))>> = lines.iter().map(|l| narrow_runs(l, ink)).collect();
     // Outward from each corner: (x, y) signs, clockwise from the top left.
     let out = [(-1.0f32, -1.0f32), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)];
-    (0..4)
-        .filter(|&c| {
-            let at = |l: usize| runs[l].iter().filter(move |r| r.0 == c).map(|r| r.1);
-            let (sx, sy) = out[c];
-            at(0).any(|p1| {
-                at(2).any(|p3| {
-                    let (dx, dy) = (p3.0 - p1.0, p3.1 - p1.1);
-                    let len = dx.hypot(dy);
-                    if len < 1e-3 {
-                        return false;
-                    }
-                    let slant = (dy * sy).atan2(dx * sx).to_degrees();
-                    (SLANT.0..=SLANT.1).contains(&slant)
-                        && at(1).any(|p2| {
-                            ((p2.0 - p1.0) * dy - (p2.1 - p1.1) * dx).abs() / len <= STRAIGHT
-                        })
-                })
+    std::array::from_fn(|c| {
+        let at = |l: usize| runs[l].iter().filter(move |r| r.0 == c).map(|r| r.1);
+        let (sx, sy) = out[c];
+        at(0).any(|p1| {
+            at(2).any(|p3| {
+                let (dx, dy) = (p3.0 - p1.0, p3.1 - p1.1);
+                let len = dx.hypot(dy);
+                if len < 1e-3 {
+                    return false;
+                }
+                let slant = (dy * sy).atan2(dx * sx).to_degrees();
+                (SLANT.0..=SLANT.1).contains(&slant)
+                    && at(1)
+                        .any(|p2| ((p2.0 - p1.0) * dy - (p2.1 - p1.1) * dx).abs() / len <= STRAIGHT)
             })
         })
-        .count()
+    })
 }
 
 #[cfg(test)]
@@ -322,14 +325,24 @@ mod tests {
             to_segment((x, y), s1.0, s1.1) <= 0.25 || to_segment((x, y), s2.0, s2.1) <= 0.25
         };
         let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, cross)).collect();
-        assert_eq!(arms(&lines, 0.3), 4);
+        assert_eq!(arms(&lines, 0.3), [true; 4]);
         // A fill run over by 0.9 mm all round (its edge wavy): long runs along the sides, no arm.
         let over = |x: f32, y: f32| box_distance(&a, x, y) <= 0.9 + 0.05 * (x * 7.0).sin();
         let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, over)).collect();
-        assert_eq!(arms(&lines, 0.3), 0);
+        assert_eq!(arms(&lines, 0.3), [false; 4]);
         // A line straight across the box along its row (a crease), and one down its column: no slant.
         let along = |x: f32, y: f32| (y - 11.6).abs() <= 0.25 || (x - 14.8).abs() <= 0.2;
         let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, along)).collect();
-        assert_eq!(arms(&lines, 0.3), 0);
+        assert_eq!(arms(&lines, 0.3), [false; 4]);
+    }
+
+    #[test]
+    fn arms_at_opposite_corners_cross_arms_along_one_side_do_not() {
+        assert!(crossed(&[true, false, true, false]));
+        assert!(crossed(&[false, true, false, true]));
+        assert!(crossed(&[true; 4]));
+        // A loose circle round the box to the right passes both right-hand corners.
+        assert!(!crossed(&[false, true, true, false]));
+        assert!(!crossed(&[true, true, false, false]));
     }
 }
