@@ -12,6 +12,7 @@ use super::arms;
 use super::beside_fill;
 use super::erasure;
 use super::faint;
+use super::faint_writer;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
@@ -1884,7 +1885,9 @@ fn faint_on_letter(letter: Option<(f32, f32)>, lined: impl FnOnce() -> usize) ->
 }
 
 /// What the ink in and round a bubble is, from its features and the line round it.
-fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShape {
+/// `floor`: the least mean darkness of strokes and small marks on this sheet (see
+/// [`faint_writer::stroke_floor`]).
+fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32, floor: f32) -> MarkShape {
     // The share of the inside a few dark specks cover without being a mark: more on a page cut to black
     // and white (pencil level near 1), where print edges break into black pixels.
     let speck = 0.04 + 0.12 * (pencil - 0.6).max(0.0);
@@ -1905,7 +1908,8 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     if (0.1..0.7).contains(&f.cover)
         && f.half_max < 0.75
         && f.half_min >= 0.04
-        && f.ink_mean >= (0.4 * pencil).max(0.2)
+        && f.ink_mean >= 0.4 * pencil
+        && faint_writer::dark_enough(f.ink_mean, f.dark, f.cover, floor)
     {
         // Thin strokes across both halves each way, as dark as this sheet's pencil: a tick or a cross.
         // A half fill leaves one half bare; an erasure's haze is too light.
@@ -1919,7 +1923,8 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     if (SMALL_COVER..0.7).contains(&f.cover)
         && f.half_max < PART_STROKE_HALF
         && f.dark >= speck
-        && f.ink_mean >= (0.4 * pencil).max(0.2)
+        && f.ink_mean >= 0.4 * pencil
+        && faint_writer::dark_enough(f.ink_mean, f.dark, f.cover, floor)
     {
         return MarkShape::Stroke;
     }
@@ -1928,7 +1933,9 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     // lighter.
     if f.cover < SMALL_COVER
         && around == Around::Clear
-        && (((f.dark >= speck || f.cover >= speck) && f.ink_mean >= (0.5 * pencil).max(0.2))
+        && (((f.dark >= speck || f.cover >= speck)
+            && f.ink_mean >= 0.5 * pencil
+            && faint_writer::dark_enough(f.ink_mean, f.dark, f.cover, floor))
             || f.on_letter)
     {
         return MarkShape::Small;
@@ -1991,6 +1998,14 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         // No pencil on the sheet: a typical pencil, so grain and print read as nothing.
         0.5
     };
+    // This hand's firm pencil over the answer boxes: a faint writer's strokes are judged against it
+    // (see [`faint_writer`]).
+    let mut answer_samples: Vec<f32> = candidates
+        .iter()
+        .filter(|(k, _)| k.0 == 2)
+        .flat_map(|(_, v)| v.iter().copied())
+        .collect();
+    let floor = faint_writer::stroke_floor(faint_writer::firm_pencil(&mut answer_samples));
     let pencil_of: HashMap<(u8, i32), f32> = candidates
         .into_iter()
         .map(|(k, mut v)| {
@@ -2109,7 +2124,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if verdict == Around::Circle && two_lines(i) {
                 verdict = Around::Clear;
             }
-            shape_of(&feats[i], verdict, pencil, visible)
+            shape_of(&feats[i], verdict, pencil, visible, floor)
         })
         .collect();
     // A grey band along a row's lower edges (a ruler's shadow, a smeared hand): ink the whole row
@@ -2554,7 +2569,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if verdict == Around::Circle && two_lines(i) {
                 verdict = Around::Clear;
             }
-            let mut shape = shape_of(f, verdict, pencil, visible);
+            let mut shape = shape_of(f, verdict, pencil, visible, floor);
             // Read as a fill, strokes or a circle, but an even haze a fraction as dark as this writer's
             // fills: what an eraser left. Or read as a fill by a writer whose fills are mostly light, as
             // light as a rubbed-out firm one and smeared out past the outline: what an eraser left too.

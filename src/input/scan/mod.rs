@@ -11,6 +11,7 @@ pub mod bubbles;
 pub mod code;
 mod erasure;
 mod faint;
+mod faint_writer;
 pub mod geometry;
 pub mod homography;
 pub mod input;
@@ -41,6 +42,8 @@ mod tests;
 mod tests_damage;
 #[cfg(test)]
 mod tests_inputs;
+#[cfg(test)]
+mod tick_tests;
 
 use std::fmt;
 
