@@ -2401,7 +2401,8 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         })
         .collect::<Vec<f32>>();
     let faint_marks = faint::standing_out(&faint_scores);
-    let (readings, tints): (Vec<BubbleReading>, Vec<Option<(f32, f32)>>) = (0..patches.len())
+    let (readings, tints): (Vec<(BubbleReading, bool)>, Vec<Option<(f32, f32)>>) = (0..patches
+        .len())
         .map(|i| {
             let b = &geom.bubbles[i];
             let pencil = pencil_of[&region(b)];
@@ -2570,6 +2571,13 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 verdict = Around::Clear;
             }
             let mut shape = shape_of(f, verdict, pencil, visible, floor);
+            // Strokes only this sheet's light pencil lets through (see [`faint_writer`]).
+            let light_only = floor < faint_writer::HAZE_CEILING
+                && matches!(shape, MarkShape::Stroke | MarkShape::Small)
+                && !matches!(
+                    shape_of(f, verdict, pencil, visible, faint_writer::HAZE_CEILING),
+                    MarkShape::Stroke | MarkShape::Small
+                );
             // Read as a fill, strokes or a circle, but an even haze a fraction as dark as this writer's
             // fills: what an eraser left. Or read as a fill by a writer whose fills are mostly light, as
             // light as a rubbed-out firm one and smeared out past the outline: what an eraser left too.
@@ -2670,11 +2678,19 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 shape,
                 state,
             };
-            (reading, tint)
+            (
+                (
+                    reading,
+                    light_only && matches!(shape, MarkShape::Stroke | MarkShape::Small),
+                ),
+                tint,
+            )
         })
         .unzip();
+    let (readings, light_only): (Vec<BubbleReading>, Vec<bool>) = readings.into_iter().unzip();
     let readings = tints_beside_fills_read_empty(geom, readings, &tints);
     let readings = small_marks_alone_read(geom, readings);
+    let readings = faint_writer::light_strokes_alone(geom, readings, &light_only);
     let mut filled: Vec<f32> = readings
         .iter()
         .filter(|r| r.shape == MarkShape::Fill)
