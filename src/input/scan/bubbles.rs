@@ -13,6 +13,7 @@ use super::beside_fill;
 use super::checks;
 use super::erasure;
 use super::faint;
+use super::faint_writer;
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
@@ -1975,7 +1976,9 @@ fn faint_on_letter(letter: Option<(f32, f32)>, lined: impl FnOnce() -> usize) ->
 }
 
 /// What the ink in and round a bubble is, from its features and the line round it.
-fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShape {
+/// `floor`: the least mean darkness of strokes and small marks on this sheet (see
+/// [`faint_writer::stroke_floor`]).
+fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32, floor: f32) -> MarkShape {
     // The share of the inside a few dark specks cover without being a mark: more on a page cut to black
     // and white (pencil level near 1), where print edges break into black pixels.
     let speck = 0.04 + 0.12 * (pencil - 0.6).max(0.0);
@@ -1996,7 +1999,8 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     if (0.1..0.7).contains(&f.cover)
         && f.half_max < 0.75
         && f.half_min >= 0.04
-        && f.ink_mean >= (0.4 * pencil).max(0.2)
+        && f.ink_mean >= 0.4 * pencil
+        && faint_writer::dark_enough(f.ink_mean, f.dark, f.cover, floor)
     {
         // Thin strokes across both halves each way, as dark as this sheet's pencil: a tick or a cross.
         // A half fill leaves one half bare; an erasure's haze is too light.
@@ -2010,7 +2014,8 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     if (SMALL_COVER..0.7).contains(&f.cover)
         && f.half_max < PART_STROKE_HALF
         && f.dark >= speck
-        && f.ink_mean >= (0.4 * pencil).max(0.2)
+        && f.ink_mean >= 0.4 * pencil
+        && faint_writer::dark_enough(f.ink_mean, f.dark, f.cover, floor)
     {
         return MarkShape::Stroke;
     }
@@ -2019,7 +2024,9 @@ fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32) -> MarkShap
     // lighter.
     if f.cover < SMALL_COVER
         && around == Around::Clear
-        && (((f.dark >= speck || f.cover >= speck) && f.ink_mean >= (0.5 * pencil).max(0.2))
+        && (((f.dark >= speck || f.cover >= speck)
+            && f.ink_mean >= 0.5 * pencil
+            && faint_writer::dark_enough(f.ink_mean, f.dark, f.cover, floor))
             || f.on_letter)
     {
         return MarkShape::Small;
@@ -2082,6 +2089,14 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         // No pencil on the sheet: a typical pencil, so grain and print read as nothing.
         0.5
     };
+    // This hand's firm pencil over the answer boxes: a faint writer's strokes are judged against it
+    // (see [`faint_writer`]).
+    let mut answer_samples: Vec<f32> = candidates
+        .iter()
+        .filter(|(k, _)| k.0 == 2)
+        .flat_map(|(_, v)| v.iter().copied())
+        .collect();
+    let floor = faint_writer::stroke_floor(faint_writer::firm_pencil(&mut answer_samples));
     let pencil_of: HashMap<(u8, i32), f32> = candidates
         .into_iter()
         .map(|(k, mut v)| {
@@ -2200,7 +2215,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if verdict == Around::Circle && two_lines(i) {
                 verdict = Around::Clear;
             }
-            shape_of(&feats[i], verdict, pencil, visible)
+            shape_of(&feats[i], verdict, pencil, visible, floor)
         })
         .collect();
     // A grey band along a row's lower edges (a ruler's shadow, a smeared hand): ink the whole row
@@ -2643,7 +2658,8 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 }
         })
     };
-    let (readings, tints): (Vec<BubbleReading>, Vec<Option<(f32, f32)>>) = (0..patches.len())
+    let (readings, tints): (Vec<(BubbleReading, bool)>, Vec<Option<(f32, f32)>>) = (0..patches
+        .len())
         .map(|i| {
             let b = &geom.bubbles[i];
             let pencil = pencil_of[&region(b)];
@@ -2811,7 +2827,14 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if verdict == Around::Circle && two_lines(i) {
                 verdict = Around::Clear;
             }
-            let mut shape = shape_of(f, verdict, pencil, visible);
+            let mut shape = shape_of(f, verdict, pencil, visible, floor);
+            // Strokes only this sheet's light pencil lets through (see [`faint_writer`]).
+            let light_only = floor < faint_writer::HAZE_CEILING
+                && matches!(shape, MarkShape::Stroke | MarkShape::Small)
+                && !matches!(
+                    shape_of(f, verdict, pencil, visible, faint_writer::HAZE_CEILING),
+                    MarkShape::Stroke | MarkShape::Small
+                );
             // Read as a fill, strokes or a circle, but an even haze a fraction as dark as this writer's
             // fills: what an eraser left. Or read as a fill by a writer whose fills are mostly light, as
             // light as a rubbed-out firm one and smeared out past the outline: what an eraser left too.
@@ -2935,14 +2958,22 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 shape,
                 state,
             };
-            (reading, tint)
+            (
+                (
+                    reading,
+                    light_only && matches!(shape, MarkShape::Stroke | MarkShape::Small),
+                ),
+                tint,
+            )
         })
         .unzip();
+    let (readings, light_only): (Vec<BubbleReading>, Vec<bool>) = readings.into_iter().unzip();
     let readings = tints_beside_fills_read_empty(geom, readings, &tints);
     let readings = small_marks_alone_read(geom, readings);
     // A box first read as a smudge (a haze, a thumb print) holds no line the pen turned in.
     let hazed: Vec<bool> = first.iter().map(|s| *s == MarkShape::Smudge).collect();
     let readings = checks_alone_read(geom, readings, &arm_pairs, &hazed, lowest_ink, exit_ink);
+    let readings = faint_writer::light_strokes_alone(geom, readings, &light_only);
     let mut filled: Vec<f32> = readings
         .iter()
         .filter(|r| r.shape == MarkShape::Fill)

@@ -13,6 +13,7 @@ pub mod code;
 mod crossed;
 mod erasure;
 mod faint;
+mod faint_writer;
 pub mod geometry;
 pub mod homography;
 pub mod input;
@@ -50,6 +51,8 @@ mod tests;
 mod tests_damage;
 #[cfg(test)]
 mod tests_inputs;
+#[cfg(test)]
+mod tick_tests;
 #[cfg(test)]
 mod underline_tests;
 
