@@ -1604,14 +1604,15 @@ fn small_marks_alone_read(
 /// lowest ink (`lowest_ink`, the vertex: a check turns at its lowest point) lies at least
 /// [`checks::DIP_BELOW_ARM`] below all the ink in the boxes its arm crosses (a check of their own would
 /// dip as low), and below where the arm leaves the box by [`checks::DIP_BELOW_EXIT`] (the pen turned
-/// inside it: a stray line touching the box's corner does not), and that box was not first read as a
-/// smudge (`hazed`: a thumb print's haze reaches from box to box as a line does, but is no stroke).
-/// The boxes crossed read empty.
+/// inside it: a stray line touching the box's corner does not), and that box was first read as no
+/// smudge and no fill (`turnless`: a thumb print's haze reaches from box to box as a line does, but is
+/// no stroke; a filled box's lowest ink is its bottom edge, however a line leaves it, and a fill with a
+/// line on into the next box is two marks, not a check). The boxes crossed read empty.
 fn checks_alone_read(
     geom: &SheetGeometry,
     mut readings: Vec<BubbleReading>,
     arm_pairs: &[(usize, usize)],
-    hazed: &[bool],
+    turnless: &[bool],
     lowest_ink: impl Fn(usize) -> Option<f32>,
     exit_ink: impl Fn(usize) -> Option<f32>,
 ) -> Vec<BubbleReading> {
@@ -1656,7 +1657,7 @@ fn checks_alone_read(
         }) {
             chain.push(next);
         }
-        if chain.len() < 2 || hazed[chain[0]] || !inked.iter().all(|k| chain.contains(k)) {
+        if chain.len() < 2 || turnless[chain[0]] || !inked.iter().all(|k| chain.contains(k)) {
             continue;
         }
         let Some(vertex) = lowest_ink(chain[0]) else {
@@ -2970,9 +2971,12 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     let (readings, light_only): (Vec<BubbleReading>, Vec<bool>) = readings.into_iter().unzip();
     let readings = tints_beside_fills_read_empty(geom, readings, &tints);
     let readings = small_marks_alone_read(geom, readings);
-    // A box first read as a smudge (a haze, a thumb print) holds no line the pen turned in.
-    let hazed: Vec<bool> = first.iter().map(|s| *s == MarkShape::Smudge).collect();
-    let readings = checks_alone_read(geom, readings, &arm_pairs, &hazed, lowest_ink, exit_ink);
+    // A box first read as a smudge (a haze, a thumb print) or a fill holds no line the pen turned in.
+    let turnless: Vec<bool> = first
+        .iter()
+        .map(|s| matches!(s, MarkShape::Smudge | MarkShape::Fill))
+        .collect();
+    let readings = checks_alone_read(geom, readings, &arm_pairs, &turnless, lowest_ink, exit_ink);
     let readings = faint_writer::light_strokes_alone(geom, readings, &light_only);
     let mut filled: Vec<f32> = readings
         .iter()

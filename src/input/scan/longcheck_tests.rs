@@ -67,16 +67,7 @@ fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
             }
             checked.push(b);
         }
-        let mut page = synth::render(
-            &geom,
-            &student,
-            &format!(
-                "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-                student.variant, student.id
-            ),
-            PPM,
-            seed,
-        );
+        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
         for &b in &checked {
             long_check(&mut page, &geom.bubbles[b].area, &mut rng);
         }

@@ -46,8 +46,15 @@ fn pairs(geom: &SheetGeometry) -> Vec<(u32, usize, usize)> {
 }
 
 /// A sheet whose single-choice questions each hold a firm fill in their first box, smeared into the
-/// second by the hand, and in that second box `own` (a mark of the student's own) or nothing; read.
-fn smeared_sheet(seed: u64, own: Option<Mark>) -> (Vec<(u32, ChoiceReading)>, usize) {
+/// second by the hand (unless `smeared` is false), and in the second box of every third question `own`
+/// (a mark of the student's own), returned as the questions that hold it; read. Only every third: a mark
+/// drawn alike in the same letter's box of nearly every question is learned as that letter's print (the
+/// known limit in `a_tick_in_one_part_of_the_box_reads`), smear or not.
+fn smeared_sheet(
+    seed: u64,
+    own: Option<Mark>,
+    smeared: bool,
+) -> (Vec<(u32, ChoiceReading)>, Vec<u32>) {
     let geom = synth::mock_geometry();
     let student = Student {
         id: "2025000123".into(),
@@ -55,14 +62,11 @@ fn smeared_sheet(seed: u64, own: Option<Mark>) -> (Vec<(u32, ChoiceReading)>, us
         answers: Vec::new(),
         marks: Vec::new(),
     };
-    let qr = format!(
-        "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-        student.variant, student.id
-    );
-    let mut img = synth::render(&geom, &student, &qr, PPM, seed);
+    let mut img = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
     let mut rng = Rng::new(seed);
     let pairs = pairs(&geom);
-    for &(_, fill, beside) in &pairs {
+    let mut owned = Vec::new();
+    for (k, &(q, fill, beside)) in pairs.iter().enumerate() {
         synth::draw_mark(
             &mut img,
             &geom.bubbles[fill].area,
@@ -70,15 +74,17 @@ fn smeared_sheet(seed: u64, own: Option<Mark>) -> (Vec<(u32, ChoiceReading)>, us
             PPM,
             &mut rng,
         );
-        if let Some(mark) = own {
+        if let Some(mark) = own.filter(|_| k % 3 == 0) {
             synth::draw_mark(&mut img, &geom.bubbles[beside].area, mark, PPM, &mut rng);
+            owned.push(q);
         }
         // Field smears: 4-12 % of the paper's light at the fill's edge, gone within 2-5 mm.
         let (share, fade) = (rng.range(0.05, 0.12), rng.range(0.5, 1.0));
-        smear_right(&mut img, &geom.bubbles[fill].area, share, fade);
+        if smeared {
+            smear_right(&mut img, &geom.bubbles[fill].area, share, fade);
+        }
     }
     let reading = read_page(&img, &geom).expect("page reads");
-    let n = pairs.len();
     let read = pairs
         .iter()
         .map(|&(q, _, _)| {
@@ -90,7 +96,7 @@ fn smeared_sheet(seed: u64, own: Option<Mark>) -> (Vec<(u32, ChoiceReading)>, us
             (q, r.reading.clone())
         })
         .collect();
-    (read, n)
+    (read, owned)
 }
 
 /// The fill reads, unflagged, however its graphite was dragged into the next box. Before the smear was
@@ -100,8 +106,8 @@ fn smeared_sheet(seed: u64, own: Option<Mark>) -> (Vec<(u32, ChoiceReading)>, us
 fn a_fill_smeared_into_the_next_box_reads_unflagged() {
     let (mut flagged, mut total) = (0, 0);
     for seed in [71u64, 72] {
-        let (read, n) = smeared_sheet(seed, None);
-        total += n;
+        let (read, _) = smeared_sheet(seed, None, true);
+        total += read.len();
         for (q, r) in read {
             assert!(
                 r.letters == "A" || r.doubtful,
@@ -124,26 +130,34 @@ fn a_light_mark_under_a_smear_still_goes_to_a_person() {
         .into_iter()
         .enumerate()
     {
-        let (read, _) = smeared_sheet(80 + k as u64, Some(mark));
+        let (read, owned) = smeared_sheet(80 + k as u64, Some(mark), true);
+        assert!(owned.len() >= 15);
         let silent: Vec<u32> = read
             .iter()
-            .filter(|(_, r)| r.letters == "A" && !r.doubtful)
+            .filter(|(q, r)| owned.contains(q) && r.letters == "A" && !r.doubtful)
             .map(|(q, _)| *q)
             .collect();
         assert!(silent.is_empty(), "{mark:?}: read A alone at {silent:?}");
     }
 }
 
-/// A dot in the smeared box: read as the fill alone on every question (found at the end of the session;
-/// not yet known whether the smear rule clears it or the dot was never seen beside a fill). Open.
+/// A dot in the smeared box, on the printed letter: read as the fill alone, and so it is with no smear
+/// at all (compared below, #23): a dot on the printed letter beside a fill is hidden by the letter's
+/// print, the known limit of dots (the field check counts such dots as too faint), not the smear rule's
+/// doing. Open.
 #[test]
 #[ignore]
 fn a_dot_under_a_smear_still_goes_to_a_person() {
-    let (read, _) = smeared_sheet(81, Some(Mark::Dot));
-    let silent: Vec<u32> = read
-        .iter()
-        .filter(|(_, r)| r.letters == "A" && !r.doubtful)
-        .map(|(q, _)| *q)
-        .collect();
-    assert!(silent.is_empty(), "read A alone at {silent:?}");
+    let silent = |smeared: bool| -> Vec<u32> {
+        let (read, owned) = smeared_sheet(81, Some(Mark::Dot), smeared);
+        read.iter()
+            .filter(|(q, r)| owned.contains(q) && r.letters == "A" && !r.doubtful)
+            .map(|(q, _)| *q)
+            .collect()
+    };
+    let (with, without) = (silent(true), silent(false));
+    assert!(
+        with.is_empty(),
+        "read A alone at {with:?} (without the smear: {without:?})"
+    );
 }

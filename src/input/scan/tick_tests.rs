@@ -8,13 +8,6 @@ use super::*;
 /// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi); distortions scale them.
 const PPM: f32 = 8.0;
 
-fn qr_text_for(student: &Student) -> String {
-    format!(
-        "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-        student.variant, student.id
-    )
-}
-
 /// A tick √ by a light hand (two fifths of an ordinary pressure: graphite about 0.15–0.2 dark, where an
 /// ordinary pencil leaves 0.5–0.7) over box `a`: a short arm down into the vertex, low in the box, and
 /// a long one up and out past its top right, each hand's a little larger or smaller, turned a little.
@@ -101,7 +94,7 @@ fn light_hand_sheet(
             }
         }
     }
-    let mut page = synth::render(geom, &student, &qr_text_for(&student), PPM, seed);
+    let mut page = synth::render(geom, &student, &synth::qr_text_for(&student), PPM, seed);
     let mut expect = Vec::new();
     for q in &geom.questions {
         let answer = student

@@ -16,11 +16,7 @@ fn read_turned(
     turn: f32,
     scale: f32,
 ) -> PageReading {
-    let qr = format!(
-        "examgen:1:3f9a0c2d71e4b8a6:{}:1:{}",
-        student.variant, student.id
-    );
-    let upright = synth::render(geom, student, &qr, PPM, seed);
+    let upright = synth::render(geom, student, &synth::qr_text_for(student), PPM, seed);
     let d = synth::Distortion::turned(turn, scale, (0.0, 0.0));
     let img = synth::distort(&upright, &d, seed + 1);
     read_page(&img, geom).unwrap_or_else(|e| panic!("page {seed}: {e}"))
