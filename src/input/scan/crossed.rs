@@ -43,9 +43,11 @@ const NEAR_CORNER: f32 = 0.8;
 /// a stroke drawn fast is straight over a millimetre.
 const STRAIGHT: f32 = 0.3;
 /// The slant of an arm (degrees from the sheet's rows, outward both ways): a stroke from corner to
-/// corner of a 5 × 3.2 mm box runs at about 33°; a smear dragged sideways by the hand, a streak or a
-/// crease runs along a row or a column.
-const SLANT: (f32, f32) = (12.0, 78.0);
+/// corner of a 5 × 3.2 mm box runs at about 33°, a cross drawn square over it at 45°; a smear dragged
+/// sideways by the hand, a streak or a crease runs along a row or a column, and a scribbled fill's
+/// strokes turn at the box's corners steeply, at 70–80° (a zigzag of a stroke's width at a time down
+/// the box, its turns a little past the outline).
+const SLANT: (f32, f32) = (12.0, 62.0);
 /// Samples this close to another bubble's box (mm) are left out: its outline, and its own marks.
 const CLEAR_OF_BOXES: f32 = 0.3;
 
