@@ -1597,6 +1597,40 @@ fn small_marks_alone_read(
     readings
 }
 
+/// Strokes and small marks read only because this sheet's pencil is light (`light_only`, per bubble)
+/// read when they are the only ink of their group (question, id column, variant row); beside other ink
+/// a person decides. A light line is as likely the end of another mark (a long check's flat arm running
+/// on over the next box, a loose circle's side) as a mark of its own, and at a light hand's darkness
+/// nothing in the box tells them apart; alone in its question it is what the student meant (#23: a tick
+/// read when it is the only ink in its question, flagged when it competes with another).
+fn light_strokes_alone(
+    geom: &SheetGeometry,
+    mut readings: Vec<BubbleReading>,
+    light_only: &[bool],
+) -> Vec<BubbleReading> {
+    use std::collections::HashMap;
+    let group = |m: &BubbleMeaning| match m {
+        BubbleMeaning::Answer { question, .. } => (0u8, *question),
+        BubbleMeaning::IdDigit { column, .. } => (1, *column),
+        BubbleMeaning::Variant { .. } => (2, 0),
+    };
+    let mut inked: HashMap<(u8, u32), usize> = HashMap::new();
+    for (b, r) in geom.bubbles.iter().zip(&readings) {
+        if r.shape != MarkShape::None {
+            *inked.entry(group(&b.meaning)).or_default() += 1;
+        }
+    }
+    for (i, b) in geom.bubbles.iter().enumerate() {
+        if light_only[i]
+            && readings[i].state == BubbleState::Filled
+            && inked.get(&group(&b.meaning)).copied().unwrap_or(0) > 1
+        {
+            readings[i].state = BubbleState::Doubtful;
+        }
+    }
+    readings
+}
+
 /// A check with a long arm, the only ink in its single-choice question, is read as the box holding its vertex (#23:
 /// a tick is read as a mark when it is the only ink in that question): one box of the question has a
 /// line leaving it to the right and none entering, the question's inked boxes all lie on the chain of
@@ -2977,7 +3011,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         .map(|s| matches!(s, MarkShape::Smudge | MarkShape::Fill))
         .collect();
     let readings = checks_alone_read(geom, readings, &arm_pairs, &turnless, lowest_ink, exit_ink);
-    let readings = faint_writer::light_strokes_alone(geom, readings, &light_only);
+    let readings = light_strokes_alone(geom, readings, &light_only);
     let mut filled: Vec<f32> = readings
         .iter()
         .filter(|r| r.shape == MarkShape::Fill)

@@ -12,9 +12,6 @@
 //! short edges; an eraser or a thumb spreads what it moves into an even film that grades off, most of
 //! it at the low cut and little at a stroke's darkness.
 
-use super::bubbles::{BubbleReading, BubbleState, MarkShape};
-use super::geometry::{BubbleMeaning, SheetGeometry};
-
 /// The darkness (0 paper, 1 black) above which ink in a box is dark enough for a stroke whatever the
 /// sheet: the darkest an eraser's haze or a thumb's smear reaches on an ordinary writer's sheet.
 pub(super) const HAZE_CEILING: f32 = 0.2;
@@ -59,40 +56,6 @@ pub(super) fn stroke_floor(firm: Option<f32>) -> f32 {
 /// the low cut).
 pub(super) fn dark_enough(ink_mean: f32, dark: f32, cover: f32, floor: f32) -> bool {
     ink_mean >= HAZE_CEILING || (ink_mean >= floor && dark >= PROFILE * cover && cover > 0.0)
-}
-
-/// Strokes and small marks read only because this sheet's pencil is light (`light_only`, per bubble)
-/// read when they are the only ink of their group (question, id column, variant row); beside other ink
-/// a person decides. A light line is as likely the end of another mark (a long check's flat arm running
-/// on over the next box, a loose circle's side) as a mark of its own, and at a light hand's darkness
-/// nothing in the box tells them apart; alone in its question it is what the student meant (#23: a tick
-/// read when it is the only ink in its question, flagged when it competes with another).
-pub(super) fn light_strokes_alone(
-    geom: &SheetGeometry,
-    mut readings: Vec<BubbleReading>,
-    light_only: &[bool],
-) -> Vec<BubbleReading> {
-    use std::collections::HashMap;
-    let group = |m: &BubbleMeaning| match m {
-        BubbleMeaning::Answer { question, .. } => (0u8, *question),
-        BubbleMeaning::IdDigit { column, .. } => (1, *column),
-        BubbleMeaning::Variant { .. } => (2, 0),
-    };
-    let mut inked: HashMap<(u8, u32), usize> = HashMap::new();
-    for (b, r) in geom.bubbles.iter().zip(&readings) {
-        if r.shape != MarkShape::None {
-            *inked.entry(group(&b.meaning)).or_default() += 1;
-        }
-    }
-    for (i, b) in geom.bubbles.iter().enumerate() {
-        if light_only[i]
-            && readings[i].state == BubbleState::Filled
-            && inked.get(&group(&b.meaning)).copied().unwrap_or(0) > 1
-        {
-            readings[i].state = BubbleState::Doubtful;
-        }
-    }
-    readings
 }
 
 #[cfg(test)]
