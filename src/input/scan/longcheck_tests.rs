@@ -3,7 +3,7 @@
 //! running on through the next box or two. The box the arm crosses is never read as the mark, and the
 //! box holding the vertex is never read empty.
 
-use super::synth::{self, Expect, Rng, Tally};
+use super::synth::{self, Rng, Tally};
 use super::*;
 
 /// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi, a copier's 200 dpi 1-bit mode).
@@ -71,19 +71,7 @@ fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
         for &b in &checked {
             long_check(&mut page, &geom.bubbles[b].area, &mut rng);
         }
-        let expect: Vec<Expect> = geom
-            .questions
-            .iter()
-            .map(|q| {
-                let answer = student
-                    .answers
-                    .iter()
-                    .find(|(n, _)| *n == q.number)
-                    .map(|(_, a)| a.clone())
-                    .unwrap_or_default();
-                Expect::RightOrFlag(answer)
-            })
-            .collect();
+        let expect = synth::right_or_flag_everywhere(&geom, &student);
         let d = synth::Distortion::turned(rng.range(-1.0, 1.0), 1.0, (0.0, 0.0));
         let mut img = synth::distort(&page, &d, seed + 1);
         bilevel(&mut img, rng.range(115.0, 160.0) as u8);
