@@ -21,10 +21,10 @@
 //! past 1 mm. A page's copier streaks and creases are painted out before ([`super::lines`]), and run
 //! along the sheet's axes anyway.
 
-use super::bubbles::{BubbleReading, BubbleState, Levels, MarkShape};
 use super::geometry::{BoxMm, SheetGeometry};
 use super::homography::Homography;
 use super::marks::Prepared;
+use super::reading::{BubbleReading, BubbleState, Levels, MarkShape};
 
 /// The distances past the outline (mm) of the lines the ink is looked for on: clear of the box's own
 /// outline and of a fill's strokes turning round at it, and short of where a cross's arms end (the

@@ -6,9 +6,9 @@
 use image::GrayImage;
 
 use super::PageReading;
-use super::bubbles::BubbleState;
 use super::geometry::{BoxMm, BubbleMeaning, SheetGeometry};
 use super::qr::bilinear;
+use super::reading::BubbleState;
 
 /// Outline colour of a bubble read as filled.
 pub const FILLED_COLOUR: [u8; 3] = [0, 90, 230];
