@@ -5,8 +5,7 @@
 use super::synth::{self, Rng, Tally};
 use super::*;
 
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi); distortions scale them.
-const PPM: f32 = 8.0;
+use super::synth::PPM;
 
 /// A tick √ drawn the way a hand writes it on bubble `a`: its vertex low in the box (or just under
 /// it), a short arm up to the left, and the long arm rising 4–5 mm up and a little to the right, across
@@ -37,19 +36,20 @@ fn a_long_arm_from_the_tick_below_is_no_letter_of_the_question_above() {
         let mut student = synth::random_student(&geom, &mut rng);
         // The upper question left blank, or answered with a fill on another letter.
         let ticked = synth::paired_rows(&geom, &mut student, &mut rng, |rng| rng.below(2) == 0);
-        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
+        let mut page = synth::draw(&geom, &student, seed);
         for &(down, _) in &ticked {
             long_tick(&mut page, &geom.bubbles[down].area, &mut rng);
             student.marks.push((down, synth::Mark::Tick));
         }
         let expect = synth::right_or_flag_everywhere(&geom, &student);
-        let d = synth::Distortion::turned(
-            rng.range(-1.5, 1.5),
+        let turn = rng.range(-1.5, 1.5);
+        let reading = synth::read_turned(
+            &page,
+            &geom,
+            seed,
+            turn,
             [1.0, 1.45, 0.75, 1.0][seed as usize],
-            (0.0, 0.0),
         );
-        let img = synth::distort(&page, &d, seed + 1);
-        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
         tally.add(
             &format!("long arms page {seed}"),
             &geom,

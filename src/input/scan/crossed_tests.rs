@@ -5,8 +5,7 @@
 use super::synth::{self, Expect, Mark, Rng, Tally};
 use super::*;
 
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi); distortions scale them.
-const PPM: f32 = 8.0;
+use super::synth::PPM;
 
 /// A student who fills every answer (pencil, a hard scribble, light 2B, ballpoint, a fill spilling out
 /// over the box) and on some questions has crossed a fill out: on a third of the single choices the
@@ -84,9 +83,7 @@ fn page_with_crossed_fills(
         }
         expect.push(Expect::Flag);
     }
-    let page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
-    let img = synth::distort(&page, d, seed + 1);
-    let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
+    let reading = synth::read_distorted(&synth::draw(&geom, &student, seed), &geom, d, seed);
     (geom, student, expect, reading)
 }
 

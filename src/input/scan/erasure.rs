@@ -281,12 +281,7 @@ mod tests {
         let mut rubbed = Vec::new();
         let mut overrun = Vec::new();
         for (k, q) in geom.questions.iter().enumerate() {
-            let answer = student
-                .answers
-                .iter()
-                .find(|(n, _)| *n == q.number)
-                .map(|(_, a)| a.clone())
-                .unwrap_or_default();
+            let answer = student.answer(q.number).to_string();
             let options = synth::options_of(&geom, q.number);
             let single = q.kind != ChoiceKind::Multiple && !answer.is_empty();
             match k % 4 {
@@ -333,7 +328,7 @@ mod tests {
                 _ => expect.push(Expect::Clear(answer)),
             }
         }
-        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
+        let mut page = synth::draw(&geom, &student, seed);
         for &i in &overrun {
             let a = &geom.bubbles[i].area;
             let (l, r, t, b) = (
@@ -420,7 +415,7 @@ mod tests {
                 expect.push(Expect::RightOrFlag(answer));
             }
         }
-        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
+        let mut page = synth::draw(&geom, &student, seed);
         rub_out_fills(
             &mut page,
             &geom,

@@ -49,12 +49,7 @@ fn fade(img: &mut GrayImage, keep: f32, band: f32, phase: f32) {
 fn reads_as_meant(reading: &PageReading, student: &Student, flags: usize, what: &str) {
     let mut flagged = Vec::new();
     for a in &reading.answers {
-        let meant = student
-            .answers
-            .iter()
-            .find(|(n, _)| *n == a.question)
-            .map(|(_, x)| x.as_str())
-            .unwrap();
+        let meant = student.answer(a.question);
         if a.reading.doubtful {
             flagged.push(a.question);
         } else {

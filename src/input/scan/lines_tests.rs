@@ -7,8 +7,7 @@ use super::synth::{self, Mark, Rng, Student};
 use super::synth_damage as damage;
 use super::*;
 
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi).
-const PPM: f32 = 8.0;
+use super::synth::PPM;
 
 /// A student who leaves every other question blank (so a line through a column or a row crosses blank
 /// boxes as well as marked ones), marking the rest with `mark`.
@@ -36,11 +35,7 @@ fn render(geom: &SheetGeometry, s: &Student, seed: u64) -> GrayImage {
 }
 
 fn meant<'a>(s: &'a Student, q: u32) -> &'a str {
-    s.answers
-        .iter()
-        .find(|(n, _)| *n == q)
-        .map(|(_, a)| a.as_str())
-        .unwrap()
+    s.answer(q)
 }
 
 /// No answer read as a letter the student did not mean: a `?` (a person looks) is allowed, a silent

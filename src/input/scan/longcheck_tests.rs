@@ -6,8 +6,7 @@
 use super::synth::{self, Rng, Tally};
 use super::*;
 
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi, a copier's 200 dpi 1-bit mode).
-const PPM: f32 = 8.0;
+use super::synth::PPM;
 
 /// A ballpoint check drawn in one motion on box `a`, left to right: the pen comes down 1–1.6 mm into
 /// the box's lower half (the short dip), turns at the vertex (its lowest point, low in the box), and
@@ -67,7 +66,7 @@ fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
             }
             checked.push(b);
         }
-        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
+        let mut page = synth::draw(&geom, &student, seed);
         for &b in &checked {
             long_check(&mut page, &geom.bubbles[b].area, &mut rng);
         }
@@ -75,7 +74,7 @@ fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
         let d = synth::Distortion::turned(rng.range(-1.0, 1.0), 1.0, (0.0, 0.0));
         let mut img = synth::distort(&page, &d, seed + 1);
         bilevel(&mut img, rng.range(115.0, 160.0) as u8);
-        let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
+        let reading = synth::read_or_fail(&img, &geom, seed);
         tally.add(
             &format!("long checks page {seed}"),
             &geom,

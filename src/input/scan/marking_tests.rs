@@ -3,11 +3,8 @@
 //! double marks and a tick beside a fill. Clear marks must read right (at most 3 % of them flagged) and no
 //! mark with ink may be read silently as empty or as another letter.
 
-use super::synth::{self, Distortion, Expect, Rng, Student, Tally};
+use super::synth::{self, Distortion, Expect, PPM, Rng, Student, Tally};
 use super::*;
-
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi); distortions scale them.
-const PPM: f32 = 8.0;
 
 fn styled_page(
     seed: u64,
@@ -17,9 +14,7 @@ fn styled_page(
     let geom = synth::mock_geometry();
     let mut rng = Rng::new(seed);
     let (student, expect) = synth::styled_student(&geom, &mut rng, faint);
-    let upright = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
-    let img = synth::distort(&upright, d, seed + 1);
-    let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
+    let reading = synth::read_distorted(&synth::draw(&geom, &student, seed), &geom, d, seed);
     (geom, student, expect, reading)
 }
 
@@ -72,21 +67,7 @@ fn read_turned(
     turn: f32,
     scale: f32,
 ) -> PageReading {
-    let upright = synth::render(geom, student, &synth::qr_text_for(student), PPM, seed);
-    read_drawn_turned(&upright, geom, seed, turn, scale)
-}
-
-/// A page already drawn (marks added by hand to it), turned by `turn` degrees at `scale`, and read.
-fn read_drawn_turned(
-    page: &GrayImage,
-    geom: &SheetGeometry,
-    seed: u64,
-    turn: f32,
-    scale: f32,
-) -> PageReading {
-    let d = Distortion::turned(turn, scale, (0.0, 0.0));
-    let img = synth::distort(page, &d, seed + 1);
-    read_page(&img, geom).unwrap_or_else(|e| panic!("page {seed}: {e}"))
+    synth::read_turned(&synth::draw(geom, student, seed), geom, seed, turn, scale)
 }
 
 /// Copier pages at 150 to 300 dpi, a little turned, noisy and JPEG-compressed, each marked in every style.
@@ -201,7 +182,7 @@ fn a_tick_s_long_arm_in_the_box_above_is_no_mark_of_that_box() {
         let mut student = synth::random_student(&geom, &mut rng);
         // The first and third row of each block of five left blank, the row under each ticked.
         let ticked = synth::paired_rows(&geom, &mut student, &mut rng, |_| false);
-        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
+        let mut page = synth::draw(&geom, &student, seed);
         for &(down, up) in &ticked {
             // The tick drawn over a box reaching 2.5 mm up from this one: its vertex under this box, its
             // long arm up across the gap and through the lower corner of the box above.
@@ -218,7 +199,7 @@ fn a_tick_s_long_arm_in_the_box_above_is_no_mark_of_that_box() {
         }
         let expect = synth::right_or_flag_everywhere(&geom, &student);
         let turn = rng.range(-1.5, 1.5);
-        let reading = read_drawn_turned(
+        let reading = synth::read_turned(
             &page,
             &geom,
             seed,
@@ -383,7 +364,7 @@ fn a_faint_slash_through_the_letter_goes_to_a_person() {
             expect[k] = Expect::RightOrFlag(o);
             slashed.push(at);
         }
-        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
+        let mut page = synth::draw(&geom, &student, seed);
         print_letters_smoothly(&mut page, &geom);
         for &at in &slashed {
             // A narrow frame round the letter, from 0.8 mm under the box to 0.8 mm over it: the slash
@@ -400,7 +381,7 @@ fn a_faint_slash_through_the_letter_goes_to_a_person() {
             student.marks.push((at, synth::Mark::FaintSlash));
         }
         let turn = rng.range(-1.5, 1.5);
-        let reading = read_drawn_turned(
+        let reading = synth::read_turned(
             &page,
             &geom,
             seed,
@@ -480,7 +461,7 @@ fn a_thumb_s_smear_over_a_blank_box_is_no_circle() {
             expect[k] = Expect::RightOrFlag(String::new());
             smeared.push(at);
         }
-        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
+        let mut page = synth::draw(&geom, &student, seed);
         for &at in &smeared {
             // The print of a thumb 8 mm by 6 mm: a haze fading out from the middle, ridges 0.5 mm apart.
             let (cx, cy) = geom.bubbles[at].area.centre();
@@ -502,7 +483,8 @@ fn a_thumb_s_smear_over_a_blank_box_is_no_circle() {
             }
         }
         let turn = rng.range(-1.5, 1.5);
-        let reading = read_drawn_turned(&page, &geom, seed, turn, [1.0, 0.75, 1.45][seed as usize]);
+        let reading =
+            synth::read_turned(&page, &geom, seed, turn, [1.0, 0.75, 1.45][seed as usize]);
         tally.add(
             &format!("thumb-smeared page {seed}"),
             &geom,

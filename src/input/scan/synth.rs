@@ -245,6 +245,55 @@ pub struct Student {
     pub marks: Vec<(usize, Mark)>,
 }
 
+impl Student {
+    /// The options the student meant for question `q` ("" when left blank or not on the sheet).
+    pub fn answer(&self, q: u32) -> &str {
+        self.answers
+            .iter()
+            .find(|(n, _)| *n == q)
+            .map_or("", |(_, a)| a.as_str())
+    }
+}
+
+/// Pixels per mm the scan tests draw upright sheets at (8 ≈ 203 dpi); distortions scale them.
+pub const PPM: f32 = 8.0;
+
+/// The student's sheet drawn upright at [`PPM`], its QR code saying who the student is.
+pub fn draw(geom: &SheetGeometry, student: &Student, seed: u64) -> GrayImage {
+    render(geom, student, &qr_text_for(student), PPM, seed)
+}
+
+/// A page read; one that does not read fails the test, naming its seed.
+pub fn read_or_fail(img: &GrayImage, geom: &SheetGeometry, seed: u64) -> PageReading {
+    super::read_page(img, geom).unwrap_or_else(|e| panic!("page {seed}: {e}"))
+}
+
+/// A page distorted by `d` (its noise seeded from `seed`) and read.
+pub fn read_distorted(
+    page: &GrayImage,
+    geom: &SheetGeometry,
+    d: &Distortion,
+    seed: u64,
+) -> PageReading {
+    read_or_fail(&distort(page, d, seed + 1), geom, seed)
+}
+
+/// A page turned by `turn` degrees at `scale` (0.75: about a 150 dpi scan) and read.
+pub fn read_turned(
+    page: &GrayImage,
+    geom: &SheetGeometry,
+    seed: u64,
+    turn: f32,
+    scale: f32,
+) -> PageReading {
+    read_distorted(
+        page,
+        geom,
+        &Distortion::turned(turn, scale, (0.0, 0.0)),
+        seed,
+    )
+}
+
 /// A student with random clear answers (pencil, some scribbles) to every question, id and variant.
 pub fn random_student(geom: &SheetGeometry, rng: &mut Rng) -> Student {
     let id: String = (0..geom.id_columns())
@@ -341,12 +390,7 @@ pub fn right_or_flag_everywhere(geom: &SheetGeometry, student: &Student) -> Vec<
     geom.questions
         .iter()
         .map(|q| {
-            let answer = student
-                .answers
-                .iter()
-                .find(|(n, _)| *n == q.number)
-                .map(|(_, a)| a.clone())
-                .unwrap_or_default();
+            let answer = student.answer(q.number).to_string();
             Expect::RightOrFlag(answer)
         })
         .collect()
@@ -880,12 +924,7 @@ pub fn styled_student_with(
     let mut expect = Vec::new();
     for q in &geom.questions {
         let options = options_of(geom, q.number);
-        let answer = s
-            .answers
-            .iter()
-            .find(|(n, _)| *n == q.number)
-            .map(|(_, a)| a.clone())
-            .unwrap_or_default();
+        let answer = s.answer(q.number).to_string();
         let at = |o: &str| {
             bubble(&BubbleMeaning::Answer {
                 question: q.number,

@@ -11,22 +11,12 @@ use super::*;
 /// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi).
 const PPM: f32 = 8.0;
 
-/// The answer the student meant for each question.
-fn meant(student: &Student, q: u32) -> &str {
-    student
-        .answers
-        .iter()
-        .find(|(n, _)| *n == q)
-        .map(|(_, a)| a.as_str())
-        .unwrap()
-}
-
 /// Every clearly marked answer, the id, the variant and the QR text read exactly, nothing doubtful.
 fn assert_reads_exactly(reading: &PageReading, student: &Student) {
     for a in &reading.answers {
         assert_eq!(
             (a.reading.letters.as_str(), a.reading.doubtful),
-            (meant(student, a.question), false),
+            (student.answer(a.question), false),
             "question {}: {:?}, levels {:?}",
             a.question,
             a.reading,
@@ -117,7 +107,7 @@ fn light_marks_and_erasures_are_read_right_or_flagged() {
     // 61–64 (multiple): one of the letters rubbed out.
     let mut erased = Vec::new();
     for q in 1..=16u32 {
-        let answer = meant(&student, q).to_string();
+        let answer = student.answer(q).to_string();
         if answer.is_empty() {
             continue;
         }
@@ -135,7 +125,7 @@ fn light_marks_and_erasures_are_read_right_or_flagged() {
         }
     }
     for q in 61..=64u32 {
-        let answer = meant(&student, q).to_string();
+        let answer = student.answer(q).to_string();
         if let Some(o) = ["A", "B", "C", "D", "E"]
             .into_iter()
             .find(|o| !answer.contains(o))
@@ -149,7 +139,7 @@ fn light_marks_and_erasures_are_read_right_or_flagged() {
     let reading = read_page(&img, &geom).unwrap();
     let mut flagged = 0;
     for a in &reading.answers {
-        let m = meant(&student, a.question);
+        let m = student.answer(a.question);
         let touched = a.question <= 8 || erased.contains(&a.question);
         if touched {
             // Right, or left for a person — never silently wrong.
@@ -185,7 +175,7 @@ fn double_marks_and_id_columns_without_a_mark_are_doubtful() {
         .iter()
         .position(|b| {
             matches!(&b.meaning, BubbleMeaning::Answer { question: 2, option }
-                if !meant(&student, 2).contains(option.as_str()))
+                if !student.answer(2).contains(option.as_str()))
         })
         .unwrap();
     student.marks.push((second, Mark::Pencil));
@@ -291,7 +281,7 @@ fn review_image_outlines_bubbles_by_state() {
         .iter()
         .position(|b| {
             matches!(&b.meaning, BubbleMeaning::Answer { question: 1, option }
-                if !meant(&student, 1).contains(option.as_str()))
+                if !student.answer(1).contains(option.as_str()))
         })
         .unwrap();
     student.marks.push((light, Mark::Light));
@@ -300,7 +290,7 @@ fn review_image_outlines_bubbles_by_state() {
         .iter()
         .position(|b| {
             matches!(&b.meaning, BubbleMeaning::Answer { question: 1, option }
-                if meant(&student, 1).contains(option.as_str()))
+                if student.answer(1).contains(option.as_str()))
         })
         .unwrap();
     let upright = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, 13);
@@ -330,7 +320,7 @@ fn review_image_outlines_bubbles_by_state() {
     for (i, (b, o)) in geom.bubbles.iter().zip(&outlines).enumerate() {
         let marked = match &b.meaning {
             BubbleMeaning::Answer { question, option } => {
-                meant(&student, *question).contains(option.as_str())
+                student.answer(*question).contains(option.as_str())
             }
             BubbleMeaning::IdDigit { column, digit } => {
                 student.id.as_bytes()[*column as usize] == b'0' + digit

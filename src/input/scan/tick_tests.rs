@@ -5,8 +5,7 @@
 use super::synth::{self, Distortion, Expect, Mark, Rng, Student, Tally};
 use super::*;
 
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi); distortions scale them.
-const PPM: f32 = 8.0;
+use super::synth::PPM;
 
 /// A tick √ by a light hand (two fifths of an ordinary pressure: graphite about 0.15–0.2 dark, where an
 /// ordinary pencil leaves 0.5–0.7) over box `a`: a short arm down into the vertex, low in the box, and
@@ -94,15 +93,10 @@ fn light_hand_sheet(
             }
         }
     }
-    let mut page = synth::render(geom, &student, &synth::qr_text_for(&student), PPM, seed);
+    let mut page = synth::draw(geom, &student, seed);
     let mut expect = Vec::new();
     for q in &geom.questions {
-        let answer = student
-            .answers
-            .iter()
-            .find(|(n, _)| *n == q.number)
-            .map(|(_, a)| a.clone())
-            .unwrap_or_default();
+        let answer = student.answer(q.number).to_string();
         for o in synth::options_of(geom, q.number) {
             if answer.contains(o) {
                 let at = synth::answer_bubble(geom, q.number, o).expect("option");
@@ -141,9 +135,7 @@ fn light_hand_sheet(
 /// The page turned a little and scaled (0.75: a 150 dpi scan), and read.
 fn read_turned(page: &GrayImage, geom: &SheetGeometry, seed: u64, rng: &mut Rng) -> PageReading {
     let scale = [1.0, 0.75, 1.45][seed as usize % 3];
-    let d = Distortion::turned(rng.range(-2.0, 2.0), scale, (0.0, 0.0));
-    let img = synth::distort(page, &d, seed + 1);
-    read_page(&img, geom).unwrap_or_else(|e| panic!("page {seed}: {e}"))
+    synth::read_turned(page, geom, seed, rng.range(-2.0, 2.0), scale)
 }
 
 /// Every answer of a light writer's sheet a tick or a cross at about 0.15–0.2 dark, the only ink in its

@@ -5,9 +5,6 @@
 use super::synth::{self, Expect, Rng, Tally};
 use super::*;
 
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi); distortions scale them.
-const PPM: f32 = 8.0;
-
 /// The student's page drawn, a little turned at `scale`, and read.
 fn read_turned(
     geom: &SheetGeometry,
@@ -16,10 +13,7 @@ fn read_turned(
     turn: f32,
     scale: f32,
 ) -> PageReading {
-    let upright = synth::render(geom, student, &synth::qr_text_for(student), PPM, seed);
-    let d = synth::Distortion::turned(turn, scale, (0.0, 0.0));
-    let img = synth::distort(&upright, &d, seed + 1);
-    read_page(&img, geom).unwrap_or_else(|e| panic!("page {seed}: {e}"))
+    synth::read_turned(&synth::draw(geom, student, seed), geom, seed, turn, scale)
 }
 
 /// Pages whose single-choice rows come in pairs: the first row's letter underlined, the same letter on
