@@ -3,7 +3,7 @@
 //! types, so unit and integration tests fabricate scans with one fabricator.
 #![allow(dead_code)]
 
-pub use examgen::input::scan::{PageReading, geometry, homography};
+pub use examgen::input::scan::{PageReading, geometry, homography, read_page};
 
 #[path = "../../src/input/scan/synth.rs"]
 pub mod synth;
