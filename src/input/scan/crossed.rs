@@ -28,8 +28,16 @@ use super::reading::{BubbleReading, BubbleState, Levels, MarkShape};
 
 /// The distances past the outline (mm) of the lines the ink is looked for on: clear of the box's own
 /// outline and of a fill's strokes turning round at it, and short of where a cross's arms end (the
-/// field checks' cancelling crosses reach 0.6–1.3 mm past a corner, a stroke's half-width more).
-const DISTANCES: [f32; 3] = [0.45, 0.65, 0.85];
+/// field checks' cancelling crosses reach 0.6–1.3 mm past a corner, a stroke's half-width more). An arm
+/// is three crossings on three of them, the outermost at least [`REACH`] out (see [`arms`]).
+const DISTANCES: [f32; 4] = [0.45, 0.65, 0.85, 1.05];
+/// How far out (mm) an arm must reach at least: a fill's strokes, however hastily carried past the box
+/// (a hand turning its stroke round at the outline overshoots it by a few tenths, a broad 2B's half
+/// width more), end short of it; a stroke drawn to cross the box out runs on past it. The lines inside
+/// it are for the broad soft pencil: its cross's arm, a millimetre wide, merges where it leaves the box
+/// with the fill's overrun round the outline (and a left hand's smear dragged out to the right), so the
+/// innermost line finds no narrow run there, but the arm runs on well past the furthest line.
+const REACH: f32 = 0.85;
 /// Spacing of the samples along each line (mm): a stroke 0.3 mm wide covers at least two.
 const STEP: f32 = 0.1;
 /// The longest run of ink along a line that is still a stroke crossing it near a corner (mm): a 2B point
@@ -73,9 +81,21 @@ pub(crate) fn flag_crossed_fills(
             .filter(|&(j, o)| j != i && near(a, &o.area))
             .map(|(_, o)| &o.area)
             .collect();
-        let lines: Vec<Vec<Sample>> = DISTANCES
+        let sampled: Vec<(Vec<Sample>, bool)> = DISTANCES
             .iter()
             .map(|&e| sample_line(page, h, a, e, &others))
+            .collect();
+        let bilevel = sampled.iter().all(|(_, b)| *b);
+        let lines: Vec<Vec<Sample>> = sampled
+            .into_iter()
+            .map(|(mut line, _)| {
+                if bilevel {
+                    for s in &mut line {
+                        s.dark = s.near;
+                    }
+                }
+                line
+            })
             .collect();
         if crossed(&arms(&lines, ink)) {
             readings[i].shape = MarkShape::Smudge;
@@ -94,14 +114,15 @@ fn near(a: &BoxMm, o: &BoxMm) -> bool {
 }
 
 /// One sample on a line round a box: where it is (mm), which corner it counts for (0 top left, 1 top
-/// right, 2 bottom right, 3 bottom left; `None` along the middle of a side), and how dark it is (NaN
-/// where it is not judged).
+/// right, 2 bottom right, 3 bottom left; `None` along the middle of a side), how dark it is (NaN where
+/// it is not judged), and how dark the darkest pixel within one pixel of it is (see [`sample_line`]).
 #[derive(Clone, Copy)]
 struct Sample {
     x: f32,
     y: f32,
     corner: Option<usize>,
     dark: f32,
+    near: f32,
 }
 
 /// The line `e` mm out past box `a` all round (straight along the sides, quarter circles round the
@@ -153,52 +174,71 @@ fn line_points(a: &BoxMm, e: f32) -> Vec<(f32, f32, Option<usize>)> {
 
 /// The line `e` mm out past box `a`, sampled on the page: each sample the mean darkness of the pixels
 /// round it (a block about a step wide) against the paper there; NaN off the image and near the boxes
-/// `others`.
+/// `others`. With it, whether every pixel looked at is pure black or white: a copier's 1-bit page.
+///
+/// A 1-bit copier page has no grey: a thin line whose ink lies near the copier's threshold (a blue
+/// ballpoint, a pencil's lighter edge, the fading tip of a fast stroke) comes out as a chain of dots and
+/// dashes a pixel or two wide (200 dpi: 0.13 mm a pixel), which a sample of one pixel every 0.1 mm hits
+/// once or misses where the line crosses. There each sample also takes the darkest pixel within one
+/// pixel of its block: a dot then covers the two or three samples a stroke's width does on a grey scan,
+/// and a one-pixel gap in the chain no longer breaks it. On a grey page a line is as wide as the pen
+/// and shades off at its edges; there the mean of the block is used alone, as before.
 fn sample_line(
     page: &Prepared,
     h: &Homography,
     a: &BoxMm,
     e: f32,
     others: &[&BoxMm],
-) -> Vec<Sample> {
+) -> (Vec<Sample>, bool) {
     let img = page.pixels();
     let (iw, ih) = (img.width() as i64, img.height() as i64);
     let raw = img.as_raw();
     let (cx, cy) = a.centre();
     let ppm = h.local_scale(cx as f64, cy as f64) as f32;
     let block = ((ppm * STEP).round() as i64).clamp(1, 3);
-    line_points(a, e)
+    let mut bilevel = true;
+    let samples = line_points(a, e)
         .into_iter()
         .map(|(x, y, corner)| {
             let clear = others
                 .iter()
                 .all(|o| box_distance(o, x, y) > CLEAR_OF_BOXES);
-            let dark = if clear {
+            let (mut dark, mut near) = (f32::NAN, f32::NAN);
+            if clear {
                 let (u, v) = h.map_f32(x, y);
                 let (u0, v0) = (
                     (u - block as f32 / 2.0).round() as i64,
                     (v - block as f32 / 2.0).round() as i64,
                 );
-                if u0 < 0 || v0 < 0 || u0 + block > iw || v0 + block > ih {
-                    f32::NAN
-                } else {
-                    let mut sum = 0u32;
-                    for yy in v0..v0 + block {
+                if u0 >= 1 && v0 >= 1 && u0 + block < iw && v0 + block < ih {
+                    let (mut sum, mut least) = (0u32, u8::MAX);
+                    for yy in v0 - 1..v0 + block + 1 {
                         let row = (yy * iw) as usize;
-                        for xx in u0..u0 + block {
-                            sum += raw[row + xx as usize] as u32;
+                        for xx in u0 - 1..u0 + block + 1 {
+                            let p = raw[row + xx as usize];
+                            bilevel &= p == 0 || p == u8::MAX;
+                            least = least.min(p);
+                            if (v0..v0 + block).contains(&yy) && (u0..u0 + block).contains(&xx) {
+                                sum += p as u32;
+                            }
                         }
                     }
                     let mean = sum as f32 / (block * block) as f32;
                     let paper = page.paper(u0 as usize, v0 as usize);
-                    (1.0 - mean / paper).clamp(0.0, 1.0)
+                    dark = (1.0 - mean / paper).clamp(0.0, 1.0);
+                    near = (1.0 - least as f32 / paper).clamp(0.0, 1.0);
                 }
-            } else {
-                f32::NAN
-            };
-            Sample { x, y, corner, dark }
+            }
+            Sample {
+                x,
+                y,
+                corner,
+                dark,
+                near,
+            }
         })
-        .collect()
+        .collect();
+    (samples, bilevel)
 }
 
 /// Distance (mm) from a point to a box, 0 inside it.
@@ -255,29 +295,51 @@ fn crossed(arms: &[bool; 4]) -> bool {
     (arms[0] && arms[2]) || (arms[1] && arms[3])
 }
 
-/// The corners of a box an arm leaves by (clockwise from the top left): per corner, a narrow run on each
-/// line (see [`narrow_runs`]) such that the three lie on one straight line (the middle within
-/// [`STRAIGHT`] of the line through the other two), slanting outward from the corner (between the
-/// [`SLANT`] angles).
+/// The corners of a box an arm leaves by (clockwise from the top left): per corner, a narrow run on
+/// three of the lines (see [`narrow_runs`]), the outermost of them at least [`REACH`] out, such that the
+/// three lie on one straight line (the middle within [`STRAIGHT`] of the line through the other two),
+/// slanting outward from the corner (between the [`SLANT`] angles).
 fn arms(lines: &[Vec<Sample>], ink: f32) -> [bool; 4] {
     let runs: Vec<Vec<(usize, (f32, f32))>> = lines.iter().map(|l| narrow_runs(l, ink)).collect();
+    let n = lines.len().min(DISTANCES.len());
+    let triples: Vec<(usize, usize, usize)> = (0..n)
+        .flat_map(|i| (i + 1..n).flat_map(move |j| (j + 1..n).map(move |k| (i, j, k))))
+        .filter(|&(_, _, k)| DISTANCES[k] >= REACH)
+        .collect();
+    std::array::from_fn(|c| {
+        triples
+            .iter()
+            .any(|&(i, j, k)| arm_on(&runs[i], &runs[j], &runs[k], c))
+    })
+}
+
+/// Whether narrow runs on three lines (inner, middle, outer) make an arm leaving corner `c`: one on
+/// each, counted for that corner, on one straight slanting line.
+fn arm_on(
+    inner: &[(usize, (f32, f32))],
+    middle: &[(usize, (f32, f32))],
+    outer: &[(usize, (f32, f32))],
+    c: usize,
+) -> bool {
     // Outward from each corner: (x, y) signs, clockwise from the top left.
     let out = [(-1.0f32, -1.0f32), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)];
-    std::array::from_fn(|c| {
-        let at = |l: usize| runs[l].iter().filter(move |r| r.0 == c).map(|r| r.1);
-        let (sx, sy) = out[c];
-        at(0).any(|p1| {
-            at(2).any(|p3| {
-                let (dx, dy) = (p3.0 - p1.0, p3.1 - p1.1);
-                let len = dx.hypot(dy);
-                if len < 1e-3 {
-                    return false;
-                }
-                let slant = (dy * sy).atan2(dx * sx).to_degrees();
-                (SLANT.0..=SLANT.1).contains(&slant)
-                    && at(1)
-                        .any(|p2| ((p2.0 - p1.0) * dy - (p2.1 - p1.1) * dx).abs() / len <= STRAIGHT)
-            })
+    let (sx, sy) = out[c];
+    let at = |runs: &[(usize, (f32, f32))]| -> Vec<(f32, f32)> {
+        runs.iter().filter(|r| r.0 == c).map(|r| r.1).collect()
+    };
+    let (inner, middle, outer) = (at(inner), at(middle), at(outer));
+    inner.iter().any(|p1| {
+        outer.iter().any(|p3| {
+            let (dx, dy) = (p3.0 - p1.0, p3.1 - p1.1);
+            let len = dx.hypot(dy);
+            if len < 1e-3 {
+                return false;
+            }
+            let slant = (dy * sy).atan2(dx * sx).to_degrees();
+            (SLANT.0..=SLANT.1).contains(&slant)
+                && middle
+                    .iter()
+                    .any(|p2| ((p2.0 - p1.0) * dy - (p2.1 - p1.1) * dx).abs() / len <= STRAIGHT)
         })
     })
 }
@@ -295,6 +357,7 @@ mod tests {
                 y,
                 corner,
                 dark: if ink(x, y) { 0.6 } else { 0.0 },
+                near: f32::NAN,
             })
             .collect()
     }
@@ -335,6 +398,33 @@ mod tests {
         // A line straight across the box along its row (a crease), and one down its column: no slant.
         let along = |x: f32, y: f32| (y - 11.6).abs() <= 0.25 || (x - 14.8).abs() <= 0.2;
         let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, along)).collect();
+        assert_eq!(arms(&lines, 0.3), [false; 4]);
+    }
+
+    #[test]
+    fn a_broad_arm_lost_in_the_overrun_near_the_box_still_counts_further_out() {
+        let a = BoxMm {
+            x: 10.0,
+            y: 10.0,
+            w: 5.0,
+            h: 3.2,
+        };
+        let (ux, uy) = (5.0 / 5.94, 3.2 / 5.94);
+        // A soft pencil's × arm, 1 mm wide, `reach` mm out past the top-left and bottom-right corners.
+        let arm = |x: f32, y: f32, reach: f32, half: f32| {
+            to_segment((x, y), (10.0, 10.0), (10.0 - reach * ux, 10.0 - reach * uy)) <= half
+                || to_segment((x, y), (15.0, 13.2), (15.0 + reach * ux, 13.2 + reach * uy)) <= half
+        };
+        // The fill's overrun lines the box all round out to 0.5 mm: the innermost line is dark all round.
+        let over = |x: f32, y: f32| box_distance(&a, x, y) <= 0.5;
+        let ink = |x: f32, y: f32| over(x, y) || arm(x, y, 1.4, 0.5);
+        let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, ink)).collect();
+        assert!(crossed(&arms(&lines, 0.3)));
+        // The overrun alone, and a fill's thin stroke carried 0.55 mm past the corners: no arm.
+        let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, over)).collect();
+        assert_eq!(arms(&lines, 0.3), [false; 4]);
+        let short = |x: f32, y: f32| arm(x, y, 0.55, 0.15);
+        let lines: Vec<Vec<Sample>> = DISTANCES.iter().map(|&e| drawn(&a, e, short)).collect();
         assert_eq!(arms(&lines, 0.3), [false; 4]);
     }
 

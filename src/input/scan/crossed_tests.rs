@@ -90,12 +90,13 @@ fn page_with_crossed_fills(
 /// Crossed-out fills on copies turned, shrunk to about 150 dpi and enlarged: each question with one goes
 /// to a person (before the × was looked for, 195 of the 311 were read as the crossed letter, or it was
 /// added to the answer filled beside it); the fills round them read, at most 3 % of them flagged (3 of
-/// 265). Nine are still read as the letter: the bound. One (page 0, q34) shows no arm the rule finds;
-/// four more were lost when the rule came to ask for one stroke out at both ends (arms at two opposite
-/// corners, not any two: a loose circle round the next box passes two corners of one side, and had
-/// flagged clear fills beside it), four when arms steeper than 62° stopped counting (a scribbled fill's
-/// strokes turn steeply just past the corners, and had sent a clear fill of the forty fabricated scans
-/// to a person).
+/// 265). Nine were still read as the letter; five since an arm may be found on the outer three of four
+/// lines round the box (the bound), at the cost of three clear scribbled fills more flagged (5 of 265).
+/// One (page 0, q34) shows no arm the rule finds; four more were lost when the rule came to ask for one
+/// stroke out at both ends (arms at two opposite corners, not any two: a loose circle round the next box
+/// passes two corners of one side, and had flagged clear fills beside it), four when arms steeper than
+/// 62° stopped counting (a scribbled fill's strokes turn steeply just past the corners, and had sent a
+/// clear fill of the forty fabricated scans to a person).
 #[test]
 fn a_crossed_out_fill_is_never_read_as_the_letter() {
     let mut tally = Tally::default();
@@ -107,5 +108,5 @@ fn a_crossed_out_fill_is_never_read_as_the_letter() {
         let (geom, student, expect, reading) = page_with_crossed_fills(500 + seed, &d);
         tally.add(&format!("page {seed}"), &geom, &student, &expect, &reading);
     }
-    tally.check(9, 3);
+    tally.check(5, 3);
 }

@@ -32,6 +32,8 @@ mod underline;
 #[cfg(test)]
 mod arms_tests;
 #[cfg(test)]
+mod crossed_bilevel_tests;
+#[cfg(test)]
 mod crossed_tests;
 #[cfg(test)]
 mod faded_tests;
