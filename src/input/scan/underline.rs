@@ -297,6 +297,210 @@ pub(crate) fn unclaimed_lines(
         .collect()
 }
 
+/// How far (mm) the middle of a line seen under a box may lie off the top arc of the ring fitted round
+/// the box below and still be that ring's line: a hand's line wavers by about 0.1 mm and a broad one's
+/// middle is found within a sample or two (the ring fit's own tolerance).
+const ON_ARC: f32 = 0.35;
+
+/// Whether every line seen under a box runs along the top arc of the ring fitted round the box below
+/// (`ring`: centre and half-axes, sheet mm): a circle drawn round the lower box passes through the gap
+/// between the rows as one arc, bowed up over that box's middle and falling away past its corners; a
+/// line drawn under the upper box is straight, at one height under its corners too, or lies at another
+/// height: a second stroke. Along the stations under the box and round its lower corners (`stations`:
+/// sides, bit 1 the bottom) the middle of each run of ink (two samples at least `ink`, `at` their sheet
+/// points) in the gap (from [`FROM`] to `gap` less [`END_SHORT`] mm below the box's `bottom` edge) is
+/// compared with the arc's height there; the lines are the ring's when no more than a quarter of the
+/// lined stations hold a run off the arc by more than [`ON_ARC`] (where the ring does not pass at all,
+/// off it).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn line_on_ring(
+    residual: &[f32],
+    (depths, _): (usize, f32),
+    stations: &[(u8, f32)],
+    at: impl Fn(usize, usize) -> (f32, f32),
+    ink: f32,
+    (bottom, gap): (f32, f32),
+    (cx, cy, rx, ry): (f32, f32, f32, f32),
+) -> bool {
+    let arc_at = |x: f32| -> Option<f32> {
+        let u = (x - cx) / rx;
+        (u.abs() < 1.0).then(|| cy - ry * (1.0 - u * u).sqrt())
+    };
+    let (mut lined, mut off) = (0, 0);
+    for (station, &(sides, _)) in stations.iter().enumerate() {
+        if sides & 2 == 0 {
+            continue;
+        }
+        let row = &residual[station * depths..(station + 1) * depths];
+        let (mut start, mut any, mut away) = (None, false, false);
+        for d in 0..=depths {
+            let v = row.get(d).copied().unwrap_or(f32::NAN);
+            let in_gap =
+                d < depths && (FROM..=gap - END_SHORT).contains(&(at(station, d).1 - bottom));
+            if in_gap && !v.is_nan() && v >= ink {
+                start.get_or_insert(d);
+            } else if let Some(s0) = start.take()
+                && d - s0 >= 2
+            {
+                any = true;
+                let (x, y) = at(station, (s0 + d - 1) / 2);
+                away |= !arc_at(x).is_some_and(|top| (y - top).abs() <= ON_ARC);
+            }
+        }
+        lined += any as usize;
+        off += away as usize;
+    }
+    4 * off <= lined
+}
+
+/// Half the width (mm) across which a line's ink is summed about its middle: a broad pencil line is
+/// about 0.75 mm wide, blurred a little more.
+const LINE_HALF: f32 = 0.5;
+/// Samples lighter than this share of the ink level are paper grain and noise, not the line.
+const LINE_FLOOR: f32 = 0.25;
+
+/// The ink a line holds across each station where it runs (darkness × mm, summed across the line), in
+/// `rows` of `depths` samples `step` mm apart, about the sample `middle` picks for the station.
+fn ink_across(row: &[f32], step: f32, middle: usize, ink: f32) -> f32 {
+    let half = (LINE_HALF / step).round() as usize;
+    row[middle.saturating_sub(half)..(middle + half + 1).min(row.len())]
+        .iter()
+        .filter(|v| !v.is_nan() && **v >= LINE_FLOOR * ink)
+        .sum::<f32>()
+        * step
+}
+
+/// The median ink across the gap under box `a` at its bottom edge's stations with a line (a run of two
+/// samples at least `ink` between [`FROM`] and `gap` less [`END_SHORT`] mm below it), summed about the
+/// darkest sample there; `None` without any.
+pub(crate) fn gap_ink(
+    residual: &[f32],
+    (depths, step): (usize, f32),
+    stations: &[(u8, f32)],
+    ink: f32,
+    gap: f32,
+) -> Option<f32> {
+    let mut v: Vec<f32> = Vec::new();
+    for (station, &(sides, from)) in stations.iter().enumerate() {
+        if sides != 2 {
+            continue;
+        }
+        let row = &residual[station * depths..(station + 1) * depths];
+        let inside = |d: usize| (FROM..=gap - END_SHORT).contains(&(-from + d as f32 * step));
+        let (mut run, mut lined, mut best, mut at) = (0, false, 0.0f32, 0);
+        for (d, &x) in row.iter().enumerate() {
+            let dark = inside(d) && !x.is_nan() && x >= ink;
+            run = if dark { run + 1 } else { 0 };
+            lined |= run >= 2;
+            if inside(d) && !x.is_nan() && x > best {
+                (best, at) = (x, d);
+            }
+        }
+        if lined {
+            let cut: Vec<f32> = row
+                .iter()
+                .enumerate()
+                .map(|(d, &x)| if inside(d) { x } else { f32::NAN })
+                .collect();
+            v.push(ink_across(&cut, step, at, ink));
+        }
+    }
+    median_of(v)
+}
+
+/// The median ink a ring's line holds across the stations round the box below where it passes beside or
+/// under that box (stations not facing up, `sides` bit 3 clear), where a run of ink (two samples at
+/// least `ink`) lies within [`ON_ARC`] of the ring; `None` where it is seen at fewer than 4.
+pub(crate) fn ring_ink(
+    residual: &[f32],
+    (depths, step): (usize, f32),
+    stations: &[(u8, f32)],
+    at: impl Fn(usize, usize) -> (f32, f32),
+    ink: f32,
+    (cx, cy, rx, ry): (f32, f32, f32, f32),
+) -> Option<f32> {
+    let off = |(x, y): (f32, f32)| {
+        let (u, w) = ((x - cx) / rx, (y - cy) / ry);
+        ((u * u + w * w).sqrt() - 1.0).abs() * rx.min(ry)
+    };
+    let mut v: Vec<f32> = Vec::new();
+    for (station, &(sides, _)) in stations.iter().enumerate() {
+        if sides & 8 != 0 {
+            continue;
+        }
+        let row = &residual[station * depths..(station + 1) * depths];
+        let Some(on) =
+            (0..depths).min_by(|&p, &q| off(at(station, p)).total_cmp(&off(at(station, q))))
+        else {
+            continue;
+        };
+        if off(at(station, on)) > step {
+            continue;
+        }
+        let reach = (ON_ARC / step).round() as usize;
+        let (lo, hi) = (on.saturating_sub(reach), (on + reach + 1).min(depths));
+        let lined = row[lo..hi]
+            .windows(2)
+            .any(|w| w.iter().all(|x| !x.is_nan() && *x >= ink));
+        if !lined {
+            continue;
+        }
+        let at_best = (lo..hi)
+            .filter(|&d| !row[d].is_nan())
+            .max_by(|&p, &q| row[p].total_cmp(&row[q]))
+            .unwrap_or(on);
+        v.push(ink_across(row, step, at_best, ink));
+    }
+    (v.len() >= 4).then(|| median_of(v)).flatten()
+}
+
+fn median_of(mut v: Vec<f32>) -> Option<f32> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f32::total_cmp);
+    Some(v[v.len() / 2])
+}
+
+/// How much more ink the gap under a box may hold than the ring round the box below holds beside and
+/// under that box, and still be that ring's line alone: one stroke drawn round a box keeps about the same
+/// width and darkness all round (a hand's pressure varies by about a third along it); an underline lying
+/// along the ring's top arc, where the two strokes merge, holds their sum.
+const ONE_STROKE: f32 = 1.6;
+
+/// Whether the line seen in the gap under a box is the circle drawn round the box below and nothing
+/// more: that box's ring (`ring`, fitted round it: centre and half-axes, sheet mm) has its own line seen
+/// beside or under that box ([`ring_ink`]), every line in the gap runs along its top arc
+/// ([`line_on_ring`]), and the gap holds no more than [`ONE_STROKE`] times the ring's own ink across
+/// it ([`gap_ink`]). `upper` and `lower` are the two boxes' residuals, stations (sides and where their
+/// samples begin) and sample points; `bottom` the upper box's bottom edge and `gap` the distance
+/// between the boxes (mm).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn ring_explains_gap(
+    upper: (&[f32], &[(u8, f32)], &dyn Fn(usize, usize) -> (f32, f32)),
+    lower: (&[f32], &[(u8, f32)], &dyn Fn(usize, usize) -> (f32, f32)),
+    sampling: (usize, f32),
+    (ink_upper, ink_lower): (f32, f32),
+    (bottom, gap): (f32, f32),
+    ring: Option<(f32, f32, f32, f32)>,
+) -> bool {
+    let Some(ring) = ring else {
+        return false;
+    };
+    let Some(own) = ring_ink(lower.0, sampling, lower.1, lower.2, ink_lower, ring) else {
+        return false;
+    };
+    line_on_ring(
+        upper.0,
+        sampling,
+        upper.1,
+        upper.2,
+        ink_upper,
+        (bottom, gap),
+        ring,
+    ) && gap_ink(upper.0, sampling, upper.1, ink_upper, gap).is_none_or(|g| g <= ONE_STROKE * own)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
