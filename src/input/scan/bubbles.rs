@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 
 use super::arms;
 use super::beside_fill;
+use super::bilevel;
 use super::checks;
 use super::erasure;
 use super::faint;
@@ -1755,10 +1756,18 @@ fn faint_on_letter(letter: Option<(f32, f32)>, lined: impl FnOnce() -> usize) ->
 /// What the ink in and round a bubble is, from its features and the line round it.
 /// `floor`: the least mean darkness of strokes and small marks on this sheet (see
 /// [`faint_writer::stroke_floor`]).
-fn shape_of(f: &Features, around: Around, pencil: f32, visible: f32, floor: f32) -> MarkShape {
+fn shape_of(
+    f: &Features,
+    around: Around,
+    pencil: f32,
+    visible: f32,
+    floor: f32,
+    print_noise: f32,
+) -> MarkShape {
     // The share of the inside a few dark specks cover without being a mark: more on a page cut to black
-    // and white (pencil level near 1), where print edges break into black pixels.
-    let speck = 0.04 + 0.12 * (pencil - 0.6).max(0.0);
+    // and white (pencil level near 1), where print edges break into black pixels, as far as this
+    // page's boxes show such pixels (see [`bilevel`]).
+    let speck = bilevel::speck(pencil, print_noise);
     // A fill is darker than the haze an eraser leaves (at most about 0.12 above the paper), however faint
     // this writer's pencil.
     // Every half of it covered too: a half fill pressed hard, blurred out over the middle, can cover 70 %
@@ -1924,6 +1933,19 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     let mut dev: Vec<f32> = feats.iter().map(|f| (f.fill - empty).abs()).collect();
     let spread = median(&mut dev);
     let visible = empty + (6.0 * spread).max(0.025);
+    // What the print leaves in this page's boxes at the stroke cut, per label (see [`bilevel`]).
+    let print_noise = bilevel::print_noise(
+        &(0..patches.len())
+            .map(|i| {
+                (
+                    label(&geom.bubbles[i].meaning),
+                    patches[i].nx,
+                    patches[i].ny,
+                )
+            })
+            .collect::<Vec<_>>(),
+        &feats.iter().map(|f| f.dark).collect::<Vec<f32>>(),
+    );
 
     // A line round a bubble, first judged all round it.
     let ink_of = |i: usize| (0.35 * pencil_of[&region(&geom.bubbles[i])]).max(0.12);
@@ -1992,7 +2014,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if verdict == Around::Circle && two_lines(i) {
                 verdict = Around::Clear;
             }
-            shape_of(&feats[i], verdict, pencil, visible, floor)
+            shape_of(&feats[i], verdict, pencil, visible, floor, print_noise[i])
         })
         .collect();
     // A grey band along a row's lower edges (a ruler's shadow, a smeared hand): ink the whole row
@@ -2627,12 +2649,19 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if verdict == Around::Circle && two_lines(i) {
                 verdict = Around::Clear;
             }
-            let mut shape = shape_of(f, verdict, pencil, visible, floor);
+            let mut shape = shape_of(f, verdict, pencil, visible, floor, print_noise[i]);
             // Strokes only this sheet's light pencil lets through (see [`faint_writer`]).
             let light_only = floor < faint_writer::HAZE_CEILING
                 && matches!(shape, MarkShape::Stroke | MarkShape::Small)
                 && !matches!(
-                    shape_of(f, verdict, pencil, visible, faint_writer::HAZE_CEILING),
+                    shape_of(
+                        f,
+                        verdict,
+                        pencil,
+                        visible,
+                        faint_writer::HAZE_CEILING,
+                        print_noise[i]
+                    ),
                     MarkShape::Stroke | MarkShape::Small
                 );
             // Read as a fill, strokes or a circle, but an even haze a fraction as dark as this writer's

@@ -7,6 +7,7 @@
 
 mod arms;
 mod beside_fill;
+mod bilevel;
 pub mod bubbles;
 mod checks;
 pub mod code;
@@ -31,6 +32,8 @@ mod underline;
 
 #[cfg(test)]
 mod arms_tests;
+#[cfg(test)]
+mod bilevel_tests;
 #[cfg(test)]
 mod crossed_bilevel_tests;
 #[cfg(test)]
