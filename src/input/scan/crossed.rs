@@ -59,6 +59,7 @@ pub(crate) fn flag_crossed_fills(
     h: &Homography,
     readings: &mut [BubbleReading],
     levels: &Levels,
+    shades: &[f32],
 ) {
     let ink = (0.35 * levels.pencil).max(0.12);
     for i in 0..readings.len().min(geom.bubbles.len()) {
@@ -75,7 +76,16 @@ pub(crate) fn flag_crossed_fills(
             .collect();
         let lines: Vec<Vec<Sample>> = DISTANCES
             .iter()
-            .map(|&e| sample_line(page, h, a, e, &others))
+            .map(|&e| {
+                sample_line(
+                    page,
+                    h,
+                    a,
+                    e,
+                    &others,
+                    shades.get(i).copied().unwrap_or(0.0),
+                )
+            })
             .collect();
         if crossed(&arms(&lines, ink)) {
             readings[i].shape = MarkShape::Smudge;
@@ -152,14 +162,15 @@ fn line_points(a: &BoxMm, e: f32) -> Vec<(f32, f32, Option<usize>)> {
 }
 
 /// The line `e` mm out past box `a`, sampled on the page: each sample the mean darkness of the pixels
-/// round it (a block about a step wide) against the paper there; NaN off the image and near the boxes
-/// `others`.
+/// round it (a block about a step wide) against the paper there, as the box itself was measured (its
+/// `shade`: see [`super::light`]); NaN off the image and near the boxes `others`.
 fn sample_line(
     page: &Prepared,
     h: &Homography,
     a: &BoxMm,
     e: f32,
     others: &[&BoxMm],
+    shade: f32,
 ) -> Vec<Sample> {
     let img = page.pixels();
     let (iw, ih) = (img.width() as i64, img.height() as i64);
@@ -191,7 +202,7 @@ fn sample_line(
                     }
                     let mean = sum as f32 / (block * block) as f32;
                     let paper = page.paper(u0 as usize, v0 as usize);
-                    (1.0 - mean / paper).clamp(0.0, 1.0)
+                    super::light::relit((1.0 - mean / paper).clamp(0.0, 1.0), shade)
                 }
             } else {
                 f32::NAN
