@@ -131,12 +131,12 @@ pub(crate) struct Patch {
     centre: f32,
     /// The share of the light the page's white map assumes that this box does not get (see [`light`]):
     /// its samples above are measured against its own paper already.
-    shade: light::Shade,
+    shade: f32,
 }
 
 impl Patch {
     /// See the field: for measuring more of the page round this box against the same paper.
-    pub(crate) fn shade(&self) -> light::Shade {
+    pub(crate) fn shade(&self) -> f32 {
         self.shade
     }
 }
@@ -265,7 +265,6 @@ fn against_own_paper(geom: &SheetGeometry, patches: &mut [Option<Patch>]) {
                     samples: &p.around[k * AROUND_DEPTHS..(k + 1) * AROUND_DEPTHS],
                     first: -AROUND_IN,
                     step: AROUND_STEP,
-                    side: s.sides.trailing_zeros() as usize,
                 })
             }))
         })
@@ -273,33 +272,18 @@ fn against_own_paper(geom: &SheetGeometry, patches: &mut [Option<Patch>]) {
     let Some(typical) = light::typical_outline(&surrounds) else {
         return;
     };
-    for ((b, p), s) in geom.bubbles.iter().zip(patches.iter_mut()).zip(&surrounds) {
+    for (p, s) in patches.iter_mut().zip(&surrounds) {
         let (Some(p), Some(s)) = (p.as_mut(), s) else {
             continue;
         };
-        let a = &b.area;
-        let shade = light::shade(s, typical, (a.x, a.y, a.w, a.h));
-        if shade.is_none() {
+        let shade = light::shade(s, typical);
+        if shade <= 0.0 {
             continue;
         }
-        let (sx, sy) = (a.w / p.nx as f32, a.h / p.ny as f32);
-        for (k, v) in p.d.iter_mut().enumerate() {
-            let (x, y) = (
-                a.x + sx * ((k % p.nx) as f32 + 0.5),
-                a.y + sy * ((k / p.nx) as f32 + 0.5),
-            );
-            *v = light::relit(*v, shade.at(x, y));
+        for v in p.d.iter_mut().chain(p.around.iter_mut()) {
+            *v = light::relit(*v, shade);
         }
-        for (st, row) in stations(a)
-            .iter()
-            .zip(p.around.chunks_exact_mut(AROUND_DEPTHS))
-        {
-            for (depth, v) in row.iter_mut().enumerate() {
-                let (x, y) = st.at(depth);
-                *v = light::relit(*v, shade.at(x, y));
-            }
-        }
-        p.centre = light::relit(p.centre, shade.at(shade.cx, shade.cy));
+        p.centre = light::relit(p.centre, shade);
         p.shade = shade;
     }
 }
@@ -627,7 +611,7 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
     let centre = if n == 0 { f32::NAN } else { sum / n as f32 };
     Some(Patch {
         centre,
-        shade: light::Shade::default(),
+        shade: 0.0,
         nx,
         ny,
         d,

@@ -59,7 +59,7 @@ pub(crate) fn flag_crossed_fills(
     h: &Homography,
     readings: &mut [BubbleReading],
     levels: &Levels,
-    shades: &[super::light::Shade],
+    shades: &[f32],
 ) {
     let ink = (0.35 * levels.pencil).max(0.12);
     for i in 0..readings.len().min(geom.bubbles.len()) {
@@ -83,7 +83,7 @@ pub(crate) fn flag_crossed_fills(
                     a,
                     e,
                     &others,
-                    shades.get(i).copied().unwrap_or_default(),
+                    shades.get(i).copied().unwrap_or(0.0),
                 )
             })
             .collect();
@@ -170,7 +170,7 @@ fn sample_line(
     a: &BoxMm,
     e: f32,
     others: &[&BoxMm],
-    shade: super::light::Shade,
+    shade: f32,
 ) -> Vec<Sample> {
     let img = page.pixels();
     let (iw, ih) = (img.width() as i64, img.height() as i64);
@@ -202,7 +202,7 @@ fn sample_line(
                     }
                     let mean = sum as f32 / (block * block) as f32;
                     let paper = page.paper(u0 as usize, v0 as usize);
-                    super::light::relit((1.0 - mean / paper).clamp(0.0, 1.0), shade.at(x, y))
+                    super::light::relit((1.0 - mean / paper).clamp(0.0, 1.0), shade)
                 }
             } else {
                 f32::NAN

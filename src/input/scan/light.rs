@@ -38,9 +38,6 @@ pub(super) struct Surround {
     pub paper: f32,
     /// Darkness of the box's printed outline against the white map (the median over its side stations).
     pub outline: f32,
-    /// The paper's darkness past each side (right, below, left, above): the median over the side's
-    /// stations.
-    pub sides: [Option<f32>; 4],
 }
 
 /// One station of the contour round a box: its samples from inside out, `step` mm apart, the first at
@@ -50,8 +47,6 @@ pub(super) struct Station<'a> {
     pub samples: &'a [f32],
     pub first: f32,
     pub step: f32,
-    /// The side of the box it faces: 0 right, 1 below, 2 left, 3 above.
-    pub side: usize,
 }
 
 /// The paper and outline levels round one box; `None` when too few stations hold samples.
@@ -59,7 +54,6 @@ pub(super) fn surround<'a>(stations: impl Iterator<Item = Station<'a>>) -> Optio
     let mut papers: Vec<f32> = Vec::with_capacity(32);
     let mut outlines: Vec<f32> = Vec::with_capacity(32);
     let mut outside: Vec<f32> = Vec::with_capacity(24);
-    let mut by_side: [Vec<f32>; 4] = Default::default();
     for s in stations {
         outside.clear();
         let (mut line, mut line_n) = (0.0f32, 0u32);
@@ -80,9 +74,7 @@ pub(super) fn surround<'a>(stations: impl Iterator<Item = Station<'a>>) -> Optio
         // a line drawn across part of that reach.
         if outside.len() >= 3 {
             outside.sort_unstable_by(f32::total_cmp);
-            let paper = (outside[0] + outside[1] + outside[2]) / 3.0;
-            papers.push(paper);
-            by_side[s.side & 3].push(paper);
+            papers.push((outside[0] + outside[1] + outside[2]) / 3.0);
         }
         if line_n > 0 {
             outlines.push(line / line_n as f32);
@@ -98,7 +90,6 @@ pub(super) fn surround<'a>(stations: impl Iterator<Item = Station<'a>>) -> Optio
     Some(Surround {
         paper: at(&mut papers, PAPER_QUANTILE),
         outline: at(&mut outlines, 0.5),
-        sides: by_side.map(|mut v| (v.len() >= 2).then(|| at(&mut v, 0.5))),
     })
 }
 
@@ -122,83 +113,18 @@ pub(super) fn typical_outline(surrounds: &[Option<Surround>]) -> Option<f32> {
     Some(*v.select_nth_unstable_by(k, f32::total_cmp).1)
 }
 
-/// How far out past the outline (mm) the paper of a side is measured, about: the middle of the reach
-/// its lightest samples come from.
-const PAPER_AT: f32 = 0.9;
-/// A shade across a box is taken as a slope only when the four sides agree with light that changes
-/// evenly across it: the two pairs of opposite sides average the same, within this share of the light
-/// and [`CURVE`] of the steepest change between opposite sides (a penumbra's light follows an S-curve,
-/// not a straight line, over a box). A shadow's penumbra is wider than a box; a mark darkening the
-/// paper past one side (a fill's overrun, a hand's smear) makes that side alone darker, and its pair
-/// of sides averages its whole excess over the other pair.
-const EVEN_SLOPE: f32 = 0.03;
-const CURVE: f32 = 0.25;
-
-/// The share of the light the white map assumes that a box does not get, over the box: `mean` at its
-/// centre `(cx, cy)`, changing by `gx`, `gy` per mm across it.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub(crate) struct Shade {
-    pub mean: f32,
-    pub gx: f32,
-    pub gy: f32,
-    pub cx: f32,
-    pub cy: f32,
-}
-
-impl Shade {
-    /// The shade at sheet point (x, y) mm.
-    #[inline]
-    pub fn at(&self, x: f32, y: f32) -> f32 {
-        (self.mean + self.gx * (x - self.cx) + self.gy * (y - self.cy)).clamp(0.0, 0.9)
-    }
-
-    pub fn is_none(&self) -> bool {
-        self.mean <= 0.0 && self.gx == 0.0 && self.gy == 0.0
-    }
-}
-
-/// The shade over box `area` (x, y, w, h in mm) from what its surroundings show: what the paper round
-/// it shows, as far as its printed outline shows it too (see the module's doc), none below
-/// [`MIN_SHADE`]. Where a shadow's edge crosses the box, the paper past its sides gives the slope, when
-/// the four sides agree with an even change of light and the outline shows the shade the sides do.
-pub(super) fn shade(s: &Surround, typical_outline: f32, area: (f32, f32, f32, f32)) -> Shade {
-    let (x, y, w, h) = area;
-    let (cx, cy) = (x + w / 2.0, y + h / 2.0);
-    let none = Shade {
-        cx,
-        cy,
-        ..Shade::default()
-    };
+/// The share of the light the white map assumes that a box does not get (0 none): what the paper round
+/// it shows, as far as its printed outline shows it too; 0 below [`MIN_SHADE`].
+pub(super) fn shade(s: &Surround, typical_outline: f32) -> f32 {
     let typical_light = 1.0 - typical_outline;
     if typical_light < MIN_OUTLINE_LIGHT {
-        return none;
+        return 0.0;
     }
     let by_outline = 1.0 - (1.0 - s.outline) / typical_light;
-    let even = s.paper.min(by_outline).min(0.9);
-    let uniform = Shade {
-        mean: if even < MIN_SHADE { 0.0 } else { even },
-        ..none
-    };
-    let [Some(r), Some(b), Some(l), Some(t)] = s.sides else {
-        return uniform;
-    };
-    let mean = (r + b + l + t) / 4.0;
-    let steepest = (r - l).abs().max((b - t).abs());
-    if steepest < MIN_SHADE
-        || ((r + l) - (b + t)).abs() > 2.0 * EVEN_SLOPE + CURVE * steepest
-        || by_outline < mean - EVEN_SLOPE - CURVE * steepest
-        || r.max(b).max(l).max(t) < MIN_SHADE
-    {
-        return uniform;
-    }
-    Shade {
-        mean,
-        gx: (r - l) / (w + 2.0 * PAPER_AT),
-        gy: (b - t) / (h + 2.0 * PAPER_AT),
-        cx,
-        cy,
-    }
+    let shade = s.paper.min(by_outline).min(0.9);
+    if shade < MIN_SHADE { 0.0 } else { shade }
 }
+
 /// A darkness measured against the white map, measured instead against the box's own paper (`shade`
 /// from [`shade`]): `(v − shade) / (1 − shade)`, not below 0; NaN stays NaN.
 #[inline]

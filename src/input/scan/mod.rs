@@ -303,7 +303,7 @@ pub(crate) fn read_prepared(
     }
     let patches: Vec<bubbles::Patch> = measured.into_iter().flatten().collect();
     let (mut readings, levels) = bubbles::classify(geom, &patches);
-    let shades: Vec<light::Shade> = patches.iter().map(bubbles::Patch::shade).collect();
+    let shades: Vec<f32> = patches.iter().map(bubbles::Patch::shade).collect();
     // A fill crossed out: a person decides whether the cross cancels it.
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
     let found = bubbles::interpret(geom, &readings, &levels);
