@@ -20,6 +20,7 @@ use super::group_passes::{
     checks_alone_read, light_strokes_alone, small_marks_alone_read, tints_beside_fills_read_empty,
 };
 use super::homography::Homography;
+use super::light;
 use super::marks::Prepared;
 use super::neighbours::without_joined_ink;
 use super::smear;
@@ -129,6 +130,16 @@ pub(crate) struct Patch {
     /// falls between pixels (on a page rendered smoothly), and darker by the ink of a dot or a dash made
     /// on the letter.
     centre: f32,
+    /// The share of the light the page's white map assumes that this box does not get (see [`light`]):
+    /// its samples above are measured against its own paper already.
+    shade: f32,
+}
+
+impl Patch {
+    /// See the field: for measuring more of the page round this box against the same paper.
+    pub(crate) fn shade(&self) -> f32 {
+        self.shade
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -230,10 +241,52 @@ fn stations(a: &BoxMm) -> Vec<Station> {
 
 /// Samples every bubble; `None` for a bubble part of which lies outside the image.
 pub(crate) fn measure(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> Vec<Option<Patch>> {
-    geom.bubbles
+    let mut patches: Vec<Option<Patch>> = geom
+        .bubbles
         .iter()
         .map(|b| sample_patch(page, &b.area, h))
-        .collect()
+        .collect();
+    against_own_paper(geom, &mut patches);
+    patches
+}
+
+/// Each bubble measured against the paper it lies on where a shadow's or a fold's edge leaves the page's
+/// white map brighter there (see [`light`]): every sample of the box and its contour brought back by the
+/// shade its paper and its outline both show.
+fn against_own_paper(geom: &SheetGeometry, patches: &mut [Option<Patch>]) {
+    let surrounds: Vec<Option<light::Surround>> = geom
+        .bubbles
+        .iter()
+        .zip(patches.iter())
+        .map(|(b, p)| {
+            let p = p.as_ref()?;
+            let st = stations(&b.area);
+            light::surround(st.iter().enumerate().filter_map(|(k, s)| {
+                (s.sides.count_ones() == 1).then(|| light::Station {
+                    samples: &p.around[k * AROUND_DEPTHS..(k + 1) * AROUND_DEPTHS],
+                    first: -AROUND_IN,
+                    step: AROUND_STEP,
+                })
+            }))
+        })
+        .collect();
+    let Some(typical) = light::typical_outline(&surrounds) else {
+        return;
+    };
+    for (p, s) in patches.iter_mut().zip(&surrounds) {
+        let (Some(p), Some(s)) = (p.as_mut(), s) else {
+            continue;
+        };
+        let shade = light::shade(s, typical);
+        if shade <= 0.0 {
+            continue;
+        }
+        for v in p.d.iter_mut().chain(p.around.iter_mut()) {
+            *v = light::relit(*v, shade);
+        }
+        p.centre = light::relit(p.centre, shade);
+        p.shade = shade;
+    }
 }
 
 /// Darkness at image points (u, v) (pixel units, pixel centres at half-integers), interpolated between the
@@ -559,6 +612,7 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
     let centre = if n == 0 { f32::NAN } else { sum / n as f32 };
     Some(Patch {
         centre,
+        shade: 0.0,
         nx,
         ny,
         d,

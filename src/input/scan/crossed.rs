@@ -67,6 +67,7 @@ pub(crate) fn flag_crossed_fills(
     h: &Homography,
     readings: &mut [BubbleReading],
     levels: &Levels,
+    shades: &[f32],
 ) {
     let ink = (0.35 * levels.pencil).max(0.12);
     for i in 0..readings.len().min(geom.bubbles.len()) {
@@ -83,7 +84,16 @@ pub(crate) fn flag_crossed_fills(
             .collect();
         let sampled: Vec<(Vec<Sample>, bool)> = DISTANCES
             .iter()
-            .map(|&e| sample_line(page, h, a, e, &others))
+            .map(|&e| {
+                sample_line(
+                    page,
+                    h,
+                    a,
+                    e,
+                    &others,
+                    shades.get(i).copied().unwrap_or(0.0),
+                )
+            })
             .collect();
         let bilevel = sampled.iter().all(|(_, b)| *b);
         let lines: Vec<Vec<Sample>> = sampled
@@ -173,8 +183,8 @@ fn line_points(a: &BoxMm, e: f32) -> Vec<(f32, f32, Option<usize>)> {
 }
 
 /// The line `e` mm out past box `a`, sampled on the page: each sample the mean darkness of the pixels
-/// round it (a block about a step wide) against the paper there; NaN off the image and near the boxes
-/// `others`. With it, whether every pixel looked at is pure black or white: a copier's 1-bit page.
+/// round it (a block about a step wide) against the paper there, as the box itself was measured (its
+/// `shade`: see [`super::light`]); NaN off the image and near the boxes `others`. With it, whether every pixel looked at is pure black or white: a copier's 1-bit page.
 ///
 /// A 1-bit copier page has no grey: a thin line whose ink lies near the copier's threshold (a blue
 /// ballpoint, a pencil's lighter edge, the fading tip of a fast stroke) comes out as a chain of dots and
@@ -189,6 +199,7 @@ fn sample_line(
     a: &BoxMm,
     e: f32,
     others: &[&BoxMm],
+    shade: f32,
 ) -> (Vec<Sample>, bool) {
     let img = page.pixels();
     let (iw, ih) = (img.width() as i64, img.height() as i64);
@@ -225,8 +236,8 @@ fn sample_line(
                     }
                     let mean = sum as f32 / (block * block) as f32;
                     let paper = page.paper(u0 as usize, v0 as usize);
-                    dark = (1.0 - mean / paper).clamp(0.0, 1.0);
-                    near = (1.0 - least as f32 / paper).clamp(0.0, 1.0);
+                    dark = super::light::relit((1.0 - mean / paper).clamp(0.0, 1.0), shade);
+                    near = super::light::relit((1.0 - least as f32 / paper).clamp(0.0, 1.0), shade);
                 }
             }
             Sample {

@@ -19,6 +19,7 @@ pub mod geometry;
 mod group_passes;
 pub mod homography;
 pub mod input;
+mod light;
 mod lines;
 pub mod marks;
 mod neighbours;
@@ -46,6 +47,8 @@ mod lines_tests;
 mod longcheck_tests;
 #[cfg(test)]
 mod marking_tests;
+#[cfg(test)]
+mod shade_tests;
 #[cfg(test)]
 mod smear_tests;
 #[cfg(test)]
@@ -305,8 +308,9 @@ pub(crate) fn read_prepared(
     }
     let patches: Vec<bubbles::Patch> = measured.into_iter().flatten().collect();
     let (mut readings, levels) = bubbles::classify(geom, &patches);
+    let shades: Vec<f32> = patches.iter().map(bubbles::Patch::shade).collect();
     // A fill crossed out: a person decides whether the cross cancels it.
-    crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels);
+    crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
     let found = bubbles::interpret(geom, &readings, &levels);
 
     let mut problems = Vec::new();
