@@ -5,15 +5,7 @@
 use super::synth::{self, Rng, Tally};
 use super::*;
 
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi, a copier's 200 dpi 1-bit mode).
-const PPM: f32 = 8.0;
-
-/// The page as a copier's 1-bit mode leaves it: every pixel black or white at `cut`.
-fn bilevel(img: &mut image::GrayImage, cut: u8) {
-    for p in img.pixels_mut() {
-        p.0[0] = if p.0[0] < cut { 0 } else { 255 };
-    }
-}
+use super::synth::PPM;
 
 /// A short dash across the box with a 0.5 mm mechanical pencil or a ballpoint, through or beside the
 /// printed letter: 1.6–3 mm long, about a pixel or two wide once cut to black and white.
@@ -65,12 +57,12 @@ fn a_thin_dash_on_a_square_bilevel_page_is_read() {
             }
             dashed.push(b);
         }
-        let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
+        let mut page = synth::draw(&geom, &student, seed);
         for &b in &dashed {
             thin_dash(&mut page, &geom.bubbles[b].area, &mut rng);
         }
         let expect = synth::right_or_flag_everywhere(&geom, &student);
-        bilevel(&mut page, rng.range(115.0, 160.0) as u8);
+        super::synth_damage::one_bit(&mut page, rng.range(115.0, 160.0) as u8);
         let reading = read_page(&page, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
         tally.add(
             &format!("thin dashes page {seed}"),

@@ -6,8 +6,7 @@
 use super::synth::{self, Expect, Mark, Rng, Tally};
 use super::*;
 
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi, a copier's 200 dpi 1-bit mode).
-const PPM: f32 = 8.0;
+use super::synth::PPM;
 
 /// Which tool crosses the fill out.
 #[derive(Clone, Copy)]
@@ -51,13 +50,6 @@ fn cross_out(page: &mut image::GrayImage, a: &BoxMm, tool: Tool, rng: &mut Rng) 
                 synth::polyline(page, &[c, (c.0 + 0.05, c.1)], 0.2, 255.0, PPM, rng);
             }
         }
-    }
-}
-
-/// The page as a copier's 1-bit mode leaves it: every pixel black or white at `cut`.
-fn bilevel(img: &mut image::GrayImage, cut: u8) {
-    for p in img.pixels_mut() {
-        p.0[0] = if p.0[0] < cut { 0 } else { 255 };
     }
 }
 
@@ -106,14 +98,14 @@ fn crossed_page(seed: u64, tool: Tool, fills: &[Mark], cut: bool, tally: &mut Ta
         }
         expect.push(Expect::Clear(answer));
     }
-    let mut page = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
+    let mut page = synth::draw(&geom, &student, seed);
     for &b in &crossed {
         cross_out(&mut page, &geom.bubbles[b].area, tool, &mut rng);
     }
     let d = synth::Distortion::turned(rng.range(-1.0, 1.0), 1.0, (0.0, 0.0));
     let mut img = synth::distort(&page, &d, seed + 1);
     if cut {
-        bilevel(&mut img, rng.range(115.0, 160.0) as u8);
+        super::synth_damage::one_bit(&mut img, rng.range(115.0, 160.0) as u8);
     }
     let reading = read_page(&img, &geom).unwrap_or_else(|e| panic!("page {seed}: {e}"));
     tally.add(&format!("page {seed}"), &geom, &student, &expect, &reading);
@@ -147,8 +139,12 @@ fn a_crossed_out_fill_on_a_bilevel_page_is_never_read_as_the_letter() {
     tally.report("crossed, 1-bit");
     tally.assert_wrong_at_most(16, |_| true);
     assert!(tally.flagged + 16 >= tally.must_flag);
+    // Raised 42 -> 48 at the merge with the per-label speck allowance on 1-bit pages (`bilevel.rs`):
+    // specks the threshold leaves beside these turned pages' fills now count as small marks in the
+    // next box, and such a question goes to a person. The field check's 1-bit clear fills flagged did
+    // not move (2 of 109, 1 of 97, 0 of 97, 2 of 162 on its seeds 1-3 and 21).
     assert!(
-        tally.clear_flagged <= 42,
+        tally.clear_flagged <= 48,
         "{} clear marks flagged",
         tally.clear_flagged
     );

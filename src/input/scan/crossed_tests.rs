@@ -5,8 +5,6 @@
 use super::synth::{self, Expect, Mark, Rng, Tally};
 use super::*;
 
-use super::synth::PPM;
-
 /// A student who fills every answer (pencil, a hard scribble, light 2B, ballpoint, a fill spilling out
 /// over the box) and on some questions has crossed a fill out: on a third of the single choices the
 /// answer filled and crossed out (the question left unanswered), on another third another letter filled

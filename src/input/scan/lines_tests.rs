@@ -9,26 +9,6 @@ use super::*;
 
 use super::synth::PPM;
 
-/// A student who leaves every other question blank (so a line through a column or a row crosses blank
-/// boxes as well as marked ones), marking the rest with `mark`.
-fn student(geom: &SheetGeometry, seed: u64, mark: Mark) -> Student {
-    let mut rng = Rng::new(seed);
-    let mut s = synth::random_student(geom, &mut rng);
-    for (k, (_, a)) in s.answers.iter_mut().enumerate() {
-        if k % 2 == 1 {
-            a.clear();
-        }
-    }
-    s.marks = synth::clear_marks(geom, &s, &mut rng)
-        .into_iter()
-        .map(|(i, m)| {
-            let answer = matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. });
-            (i, if answer { mark } else { m })
-        })
-        .collect();
-    s
-}
-
 fn render(geom: &SheetGeometry, s: &Student, seed: u64) -> GrayImage {
     let qr = format!("EXAMGEN1|3f9a0c2d71e4b8a6|{}|1|{}", s.variant, s.id);
     synth::render(geom, s, &qr, PPM, seed)
@@ -83,7 +63,7 @@ fn a_copier_streak_down_a_column_of_boxes_is_no_mark() {
         .enumerate()
     {
         let seed = 300 + k as u64;
-        let s = student(&geom, seed, Mark::Pencil);
+        let s = synth::every_other_blank(&geom, seed, Mark::Pencil);
         let scan = damage::copier(&render(&geom, &s, seed), 0.4, (0.0, 0.0), seed);
         // Through the middle of the first box of the column, straight down the image.
         let (q0, b) = column_of(&geom, option)[0];
@@ -141,7 +121,7 @@ fn a_fold_crease_along_a_row_of_boxes_is_no_mark() {
     .enumerate()
     {
         let seed = 320 + k as u64;
-        let s = student(&geom, seed, mark);
+        let s = synth::every_other_blank(&geom, seed, mark);
         let scan = damage::copier(&render(&geom, &s, seed), 0.0, (0.0, 0.0), seed);
         // Across the first answer row that holds a blank question, at `at` of its boxes' height.
         let (q0, b) = column_of(&geom, "A")

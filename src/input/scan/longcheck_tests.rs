@@ -25,13 +25,6 @@ fn long_check(page: &mut image::GrayImage, a: &BoxMm, rng: &mut Rng) {
     synth::polyline(page, &[start, (vx, vy), end], width, grey, PPM, rng);
 }
 
-/// The page as a copier's 1-bit mode leaves it: every pixel black or white at `cut`.
-fn bilevel(img: &mut image::GrayImage, cut: u8) {
-    for p in img.pixels_mut() {
-        p.0[0] = if p.0[0] < cut { 0 } else { 255 };
-    }
-}
-
 /// Single-choice questions checked with long flat arms, the page cut to black and white at 115–160:
 /// every question should read its letter or go to a person. The box the arm crosses read as the
 /// answer (its straight line covers more of it than the dip, half hidden under the printed letter,
@@ -73,7 +66,7 @@ fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
         let expect = synth::right_or_flag_everywhere(&geom, &student);
         let d = synth::Distortion::turned(rng.range(-1.0, 1.0), 1.0, (0.0, 0.0));
         let mut img = synth::distort(&page, &d, seed + 1);
-        bilevel(&mut img, rng.range(115.0, 160.0) as u8);
+        super::synth_damage::one_bit(&mut img, rng.range(115.0, 160.0) as u8);
         let reading = synth::read_or_fail(&img, &geom, seed);
         tally.add(
             &format!("long checks page {seed}"),

@@ -294,6 +294,26 @@ pub fn read_turned(
     )
 }
 
+/// A student who leaves every other question blank (so a line, an edge or a shade across the answers
+/// crosses blank boxes as well as marked ones), marking the rest with `mark`; the id and variant as usual.
+pub fn every_other_blank(geom: &SheetGeometry, seed: u64, mark: Mark) -> Student {
+    let mut rng = Rng::new(seed);
+    let mut s = synth::random_student(geom, &mut rng);
+    for (k, (_, a)) in s.answers.iter_mut().enumerate() {
+        if k % 2 == 1 {
+            a.clear();
+        }
+    }
+    s.marks = synth::clear_marks(geom, &s, &mut rng)
+        .into_iter()
+        .map(|(i, m)| {
+            let answer = matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. });
+            (i, if answer { mark } else { m })
+        })
+        .collect();
+    s
+}
+
 /// A student with random clear answers (pencil, some scribbles) to every question, id and variant.
 pub fn random_student(geom: &SheetGeometry, rng: &mut Rng) -> Student {
     let id: String = (0..geom.id_columns())

@@ -270,6 +270,13 @@ pub fn bands(img: &GrayImage, n: u32) -> Vec<(GrayImage, u32)> {
         .collect()
 }
 
+/// The page as a copier's 1-bit mode leaves it: every pixel black below `cut`, white from it up.
+pub fn one_bit(img: &mut GrayImage, cut: u8) {
+    for p in img.pixels_mut() {
+        p.0[0] = if p.0[0] < cut { 0 } else { 255 };
+    }
+}
+
 /// The page as a copier's 1-bit JBIG2 stream in PDF's embedded organisation: a page information segment
 /// and one immediate lossless generic region coded with MMR (T.6, the G4 code JBIG2 allows), dark below
 /// `cut`. Any JBIG2 decoder reads it; 1 is black.

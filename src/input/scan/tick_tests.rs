@@ -2,7 +2,7 @@
 //! `?`, judged against this sheet's own pencil (see `faint_writer.rs`); an eraser's haze and a thumb's
 //! smear on the same sheet still never read as a mark.
 
-use super::synth::{self, Distortion, Expect, Mark, Rng, Student, Tally};
+use super::synth::{self, Expect, Mark, Rng, Student, Tally};
 use super::*;
 
 use super::synth::PPM;
