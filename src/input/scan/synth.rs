@@ -298,13 +298,13 @@ pub fn read_turned(
 /// crosses blank boxes as well as marked ones), marking the rest with `mark`; the id and variant as usual.
 pub fn every_other_blank(geom: &SheetGeometry, seed: u64, mark: Mark) -> Student {
     let mut rng = Rng::new(seed);
-    let mut s = synth::random_student(geom, &mut rng);
+    let mut s = random_student(geom, &mut rng);
     for (k, (_, a)) in s.answers.iter_mut().enumerate() {
         if k % 2 == 1 {
             a.clear();
         }
     }
-    s.marks = synth::clear_marks(geom, &s, &mut rng)
+    s.marks = clear_marks(geom, &s, &mut rng)
         .into_iter()
         .map(|(i, m)| {
             let answer = matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. });
