@@ -3,7 +3,7 @@
 
 use image::GrayImage;
 
-use super::synth::{self, Mark, Rng, Student};
+use super::synth::{self, Mark, Student};
 use super::synth_damage as damage;
 use super::*;
 
