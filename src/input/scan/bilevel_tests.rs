@@ -43,18 +43,8 @@ fn a_thin_dash_on_a_square_bilevel_page_is_read() {
             if q.kind != ChoiceKind::Single || q.number % 2 == 0 {
                 continue;
             }
-            let options = synth::options_of(&geom, q.number);
-            let o = options[rng.below(options.len())].to_string();
-            let b = synth::answer_bubble(&geom, q.number, &o).unwrap();
-            student.marks.retain(|(i, _)| {
-                !matches!(&geom.bubbles[*i].meaning,
-                    BubbleMeaning::Answer { question, .. } if *question == q.number)
-            });
-            for (n, a) in student.answers.iter_mut() {
-                if *n == q.number {
-                    *a = o.clone();
-                }
-            }
+            let (b, _) = synth::one_bubble_instead(&geom, &mut student, q.number, &mut rng, true)
+                .expect("every option has a bubble");
             dashed.push(b);
         }
         let mut page = synth::draw(&geom, &student, seed);

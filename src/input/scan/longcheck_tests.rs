@@ -45,18 +45,8 @@ fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
             if q.kind != ChoiceKind::Single {
                 continue;
             }
-            let options = synth::options_of(&geom, q.number);
-            let o = options[rng.below(options.len())].to_string();
-            let b = synth::answer_bubble(&geom, q.number, &o).unwrap();
-            student.marks.retain(|(i, _)| {
-                !matches!(&geom.bubbles[*i].meaning,
-                    BubbleMeaning::Answer { question, .. } if *question == q.number)
-            });
-            for (n, a) in student.answers.iter_mut() {
-                if *n == q.number {
-                    *a = o.clone();
-                }
-            }
+            let (b, _) = synth::one_bubble_instead(&geom, &mut student, q.number, &mut rng, true)
+                .expect("every option has a bubble");
             checked.push(b);
         }
         let mut page = synth::draw(&geom, &student, seed);

@@ -34,31 +34,6 @@ fn answers_styled(
     (student, expect)
 }
 
-/// Question `question`'s marks taken off and one option of it picked at random for a mark the test
-/// draws by hand: its bubble and letter, the student's answer that letter (`answered`) or none. `None`
-/// when the letter has no bubble.
-fn one_bubble_instead(
-    geom: &SheetGeometry,
-    student: &mut Student,
-    question: u32,
-    rng: &mut Rng,
-    answered: bool,
-) -> Option<(usize, String)> {
-    let options = synth::options_of(geom, question);
-    let o = options[rng.below(options.len())].to_string();
-    let at = synth::answer_bubble(geom, question, &o)?;
-    student.marks.retain(|(i, _)| {
-        !matches!(&geom.bubbles[*i].meaning,
-            BubbleMeaning::Answer { question: n, .. } if *n == question)
-    });
-    for (n, a) in student.answers.iter_mut() {
-        if *n == question {
-            *a = if answered { o.clone() } else { String::new() };
-        }
-    }
-    Some((at, o))
-}
-
 /// The student's page drawn, turned by `turn` degrees at `scale`, and read.
 fn read_turned(
     geom: &SheetGeometry,
@@ -357,7 +332,8 @@ fn a_faint_slash_through_the_letter_goes_to_a_person() {
             if k % 3 != 1 {
                 continue;
             }
-            let Some((at, o)) = one_bubble_instead(&geom, &mut student, q.number, &mut rng, true)
+            let Some((at, o)) =
+                synth::one_bubble_instead(&geom, &mut student, q.number, &mut rng, true)
             else {
                 continue;
             };
@@ -454,7 +430,8 @@ fn a_thumb_s_smear_over_a_blank_box_is_no_circle() {
             if k % 4 != 2 {
                 continue;
             }
-            let Some((at, _)) = one_bubble_instead(&geom, &mut student, q.number, &mut rng, false)
+            let Some((at, _)) =
+                synth::one_bubble_instead(&geom, &mut student, q.number, &mut rng, false)
             else {
                 continue;
             };

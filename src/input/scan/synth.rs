@@ -314,6 +314,31 @@ pub fn every_other_blank(geom: &SheetGeometry, seed: u64, mark: Mark) -> Student
     s
 }
 
+/// Question `question`'s marks taken off and one option of it picked at random for a mark the test
+/// draws by hand: its bubble and letter, the student's answer that letter (`answered`) or none. `None`
+/// when the letter has no bubble.
+pub fn one_bubble_instead(
+    geom: &SheetGeometry,
+    student: &mut Student,
+    question: u32,
+    rng: &mut Rng,
+    answered: bool,
+) -> Option<(usize, String)> {
+    let options = options_of(geom, question);
+    let o = options[rng.below(options.len())].to_string();
+    let at = answer_bubble(geom, question, &o)?;
+    student.marks.retain(|(i, _)| {
+        !matches!(&geom.bubbles[*i].meaning,
+            BubbleMeaning::Answer { question: n, .. } if *n == question)
+    });
+    for (n, a) in student.answers.iter_mut() {
+        if *n == question {
+            *a = if answered { o.clone() } else { String::new() };
+        }
+    }
+    Some((at, o))
+}
+
 /// A student with random clear answers (pencil, some scribbles) to every question, id and variant.
 pub fn random_student(geom: &SheetGeometry, rng: &mut Rng) -> Student {
     let id: String = (0..geom.id_columns())
