@@ -2264,29 +2264,6 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if rests_on_line && line_under_seen(i, gap_below) {
                 return Some(MarkShape::Smudge);
             }
-            // A line seen under this box that the circle (or a smudge's rings) round the box below
-            // does not explain: a second stroke in the gap, or one off its arc (see
-            // [`underline::ring_explains_gap`]). A person decides.
-            let unexplained = below.iter().any(|&(j, g)| {
-                let claims_gap = match first[j] {
-                    MarkShape::Circle => true,
-                    MarkShape::Smudge => reaches_up(j),
-                    _ => false,
-                };
-                let sj = stations(&geom.bubbles[j].area);
-                claims_gap
-                    && !underline::ring_explains_gap(
-                        (&around[i], &station_list[i], &|k, d| st[k].at(d)),
-                        (&around[j], &station_list[j], &|k, d| sj[k].at(d)),
-                        (AROUND_DEPTHS, AROUND_STEP),
-                        (ink_of(i), ink_of(j)),
-                        (a.y + a.h, g),
-                        rings[j].as_ref().map(|r| (r.cx, r.cy, r.rx, r.ry)),
-                    )
-            });
-            if unexplained && line_under_seen(i, gap_below) {
-                return Some(MarkShape::Smudge);
-            }
             // Ink running up from a fill below without a break, but lying against this box all along
             // its bottom: an underline hidden in the fill's overshoot, or an overshoot that reached
             // this box. A person decides.
