@@ -118,12 +118,15 @@ fn lines_across_a_quarter_of_the_bottom_pass_under_the_box() {
 }
 
 /// A letter underlined over the same letter circled on the next row (#23, first field check): the
-/// circle's top runs along the gap under the underlined box, and the line there was given to the ring and
-/// the underline read as nothing. A line in the gap the ring does not explain — a second stroke beside
-/// its top, or a straight line under the box's rounded corners where a circle's arc drops away — now goes
-/// to a person (see `underline::ring_explains_gap`).
+/// circle's top runs along the gap under the underlined box and the line there is given to the ring, so
+/// the underline reads as nothing. Not yet met: 94 of the paired underlines read silently as nothing
+/// (the bound guards against worse). A rule that sends a line the ring below does not explain to a
+/// person (branch `parked/underline-ring`: the ring's own line seen round its box, every line in the
+/// gap on its top arc, no more ink in the gap than 1.6 × the ring's own) took this to 26, but flagged
+/// 32 of 679 clear circles on the integration test's pages of circles (bound 20), 22 when a ring too
+/// broken to fit counted as no evidence: taken back out.
 #[test]
-fn an_underline_over_a_circle_on_the_next_row_goes_to_a_person() {
+fn an_underline_over_a_circle_on_the_next_row_is_bounded() {
     use synth::Mark;
     let circles = [
         Mark::Circle,
@@ -132,12 +135,5 @@ fn an_underline_over_a_circle_on_the_next_row_goes_to_a_person() {
         Mark::CircleTight,
     ];
     let (tally, paired) = underline_over(&circles, 0..4);
-    tally.assert_wrong_at_most(UNDERLINE_OVER_CIRCLE_WRONG, |w| {
-        paired.iter().any(|p| w.contains(p.as_str()))
-    });
+    tally.assert_wrong_at_most(94, |w| paired.iter().any(|p| w.contains(p.as_str())));
 }
-
-/// Underlines over a circle on the next row still read silently wrong (bound of the test above): 94 of
-/// the paired underlines before the rule, 26 after. Not yet traced: the rest (the field check's own
-/// underlines over circles went 15 → 6 silently wrong on its tuning seeds).
-const UNDERLINE_OVER_CIRCLE_WRONG: usize = 26;
