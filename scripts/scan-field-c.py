@@ -70,6 +70,9 @@ SS = 3  # a mark's strokes are rasterised at 3x and averaged down: coverage, not
 STYLES = ["fill", "fill-spiral", "gappy", "half", "shifted", "slash", "bar", "dot", "trace-letter",
           "tick-out", "highlight", "indent", "erased", "erased-double", "blank"]
 CLEAR_STYLES = ["fill", "fill-spiral"]
+# A page leans on one habit for half its questions: a way of marking a student keeps up for a whole sheet.
+# Rubbing out, taping over and pressing through a sheet happen now and then, not on every question.
+HABITS = [s for s in STYLES if s not in ("indent", "erased", "erased-double", "blank")]
 DAMAGES = ["clean", "coffee", "punch-staple", "show-through", "crease-bright", "phone-lamp", "phone-shake",
            "screen-moire", "dpi600", "dpi240", "jpeg30", "low-contrast", "skew-crop", "colour-bg", "stamp"]
 PHOTOS = ("phone-lamp", "phone-shake", "screen-moire")  # separate JPEG files, not in the copier stack
@@ -507,7 +510,7 @@ def smear_down(page, rng, rows):
     for k in range(1, steps + 1):
         dy, dx = int(L * k / steps * math.sin(ang)), int(L * k / steps * math.cos(ang))
         acc[dy:, dx:] += dark[:dark.shape[0] - dy, :dark.shape[1] - dx]
-    acc = blur(acc / steps, 2.0) * rng.uniform(0.1, 0.2)
+    acc = blur(acc / steps, 2.5) * rng.uniform(0.05, 0.12)
     page.rgb[y0:y1] = np.clip(page.rgb[y0:y1] - acc[:, :, None], 0, 255)
 
 
@@ -624,18 +627,18 @@ def plan_page(job):
         else:
             for l in picks:
                 draw(style, l)
-        mine = {o: float(np.clip(snap[o] - cell_luma(b), 0, 255).sum() / 255 * MM2) for o, b in boxes.items()}
+        mark = {o: np.clip(snap[o] - cell_luma(b), 0, 255) for o, b in boxes.items()}  # this question's own ink
+        mine = {o: float(d.sum() / 255 * MM2) for o, d in mark.items()}
         truth.append({"q": q, "style": style, "truth": letters, "notes": notes, "boxes": boxes, "mine": mine,
-                      "tool": "highlighter" if style == "highlight" else ("none" if style == "indent" else tool.name)})
+                      "tool": "highlighter" if style == "highlight" else ("none" if style == "indent" else tool.name),
+                      "dark": {l: mark[l].astype(np.float16) for l in letters}})
     if writer.get("smear"):
         ys = [b[1] for t in truth for b in t["boxes"].values()]
         smear_down(page, rng, (max(0, px(min(ys) - 5)), min(page.H, px(max(ys) + 15))))
     # each option's ink in its cell, against the print alone: what the page shows of the student's hand
     for t in truth:
-        dark = {o: np.clip(page.printed[cell_slice(b)] - luma(page.rgb[cell_slice(b)]), 0, 255)
-                for o, b in t["boxes"].items()}
-        t["own"] = {o: float(d.sum() / 255 * MM2) for o, d in dark.items()}
-        t["dark"] = {l: dark[l].astype(np.float16) for l in t["truth"]}
+        t["own"] = {o: float(np.clip(page.printed[cell_slice(b)] - luma(page.rgb[cell_slice(b)]), 0, 255).sum()
+                             / 255 * MM2) for o, b in t["boxes"].items()}
         inside = {o: float(np.clip(page.printed[interior_slice(b)] - luma(page.rgb[interior_slice(b)]), 0, 255).sum()
                            / 255 * MM2) for o, b in t["boxes"].items()}
         spill = [o for o in t["boxes"] if o not in t["truth"] and inside[o] >= SPILL_MM2]
@@ -1235,7 +1238,7 @@ def new_job(args, index, order, render_path, sheet, sid, variant, scans):
     return {"seed": args.seed, "index": index, "render": render_path, "sheet": sheet, "id": sid,
             "variant": variant, "damage": DAMAGES[int(order["damage"][index])],
             "writer": WRITER_NAMES[int(order["writer"][index])],
-            "habit": STYLES[int(order["habit"][index])], "back": None, "font": None,
+            "habit": HABITS[int(order["habit"][index])], "back": None, "font": None,
             "out_base": os.path.join(scans, f"p{index + 1:03d}")}
 
 
@@ -1259,7 +1262,7 @@ def field_check(args, work, t0):
     balanced = lambda n: rng.permutation([i % n for i in range(args.pages)])
     # damages, writers and habits (any style but blank) spread evenly over the pages in a seeded order
     order = {"damage": balanced(len(DAMAGES)), "writer": balanced(len(WRITER_NAMES)),
-             "habit": balanced(len(STYLES) - 1)}
+             "habit": balanced(len(HABITS))}
     groups = []  # (manifest, [job indices])
     jobs = []
     if batch_pages:
