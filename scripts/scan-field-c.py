@@ -556,10 +556,13 @@ def interior_slice(b, inset=0.35):
 # box is named in the listing.
 VISIBLE_MM2 = 0.3
 SPILL_MM2 = 0.4
-# ...counting only pixels at least this many grey levels darker than the print, in the final image's
-# contrast: a groove's shading of 1-3 levels or a highlighter's tint in a washed-out scan adds up to
-# square millimetres over a box but is not something a person sees.
+# ...counting only pixels of the final image at least this many grey levels darker than the print, in its
+# contrast and at its own resolution (a 300 dpi pixel map averaged down to what the capture resolves): a
+# groove's shading of 1-3 levels, a highlighter's tint in a washed-out scan or light pencil speckle
+# averaged into a screen's pixels adds up to square millimetres over a box but is nothing a person sees.
+# A photo of a screen needs twice the step: its moire already varies the paper by about that much.
 NOTICE_GREY = 8
+NOTICE_GREY_SCREEN = 16
 MM2 = (25.4 / DPI) ** 2
 
 
@@ -917,7 +920,7 @@ def on_desk(img, rng, frame, fill_frac, desk_rgb):
     desk = np.array(desk_rgb, np.float32)[None, None, :] * (1 + 0.08 * grain[:, :, None])
     desk_img = to_image(desk)
     desk_img.paste(warped, (0, 0), mask)
-    return desk_img
+    return desk_img, s
 
 
 def barrel(img, rng, k):
@@ -952,7 +955,8 @@ def phone_lamp(img, rng, job):
     """A phone photo at night under a desk lamp: a warm hot spot falling off with distance, the lens's
     vignetting (darker corners) and barrel distortion."""
     OW, OH = 2448, 3264
-    photo = on_desk(img, rng, (OW, OH), rng.uniform(0.84, 0.93), rng.uniform([120, 85, 50], [175, 130, 90]))
+    photo, job["capture_scale"] = on_desk(img, rng, (OW, OH), rng.uniform(0.84, 0.93),
+                                          rng.uniform([120, 85, 50], [175, 130, 90]))
     yy, xx = np.mgrid[0:OH:8, 0:OW:8].astype(np.float32)
     lx, ly = rng.uniform(-0.3, 1.3) * OW, rng.uniform(-0.2, 0.6) * OH
     r0 = rng.uniform(0.7, 1.2) * OW  # a lamp 30-50 cm above the desk
@@ -976,7 +980,8 @@ def phone_lamp(img, rng, job):
 def phone_shake(img, rng, job):
     """A phone photo in daylight taken with a shaking hand: a straight motion blur of 3-9 px."""
     OW, OH = 2448, 3264
-    photo = on_desk(img, rng, (OW, OH), rng.uniform(0.82, 0.92), rng.uniform([140, 140, 140], [220, 220, 215]))
+    photo, job["capture_scale"] = on_desk(img, rng, (OW, OH), rng.uniform(0.82, 0.92),
+                                          rng.uniform([140, 140, 140], [220, 220, 215]))
     arr = np.asarray(photo, np.float32) * np.array([rng.uniform(0.9, 1.0), 1.0, rng.uniform(0.95, 1.08)], np.float32)
     L = rng.uniform(3, 9)
     ang = rng.uniform(0, math.pi)
@@ -997,6 +1002,7 @@ def screen_moire(img, rng, job):
     whole ratio of them (moire), the screen's glow and gamma."""
     W, H = img.size
     sh = int(rng.uniform(1550, 1750))  # the page's height in screen pixels (zoomed to fit a portrait screen)
+    job["capture_scale"] = sh / H
     sw = int(sh * W / H)
     screen = np.asarray(img.convert("RGB").resize((sw, sh), Image.BILINEAR), np.uint8)
     sub = np.repeat(np.repeat(screen, 3, axis=0), 3, axis=1)  # each screen pixel as 3 x 3 subpixels
@@ -1007,7 +1013,7 @@ def screen_moire(img, rng, job):
     panel = Image.fromarray(sub, "RGB")
     del sub
     OW, OH = 2448, 3264
-    photo = on_desk(panel, rng, (OW, OH), rng.uniform(0.86, 0.94), (6, 6, 7))
+    photo, _ = on_desk(panel, rng, (OW, OH), rng.uniform(0.86, 0.94), (6, 6, 7))  # finer than the screen
     # the lens and the sensor's anti-alias filter soften the stripes; what they leave beats into moire
     arr = np.asarray(photo.filter(ImageFilter.GaussianBlur(rng.uniform(0.8, 1.3))), np.float32)
     # the camera exposes for the glowing page: its white comes out at 200-235, with the panel's gamma
@@ -1125,11 +1131,17 @@ def make_page(job):
             job["detail"] = ("colour" if img.mode == "RGB" else "grey") + ", JPEG quality 30"
     flat_path = base + "-flat.bmp"  # for the close-ups (BMP: PNG would cost a third of a second a page)
     flat.save(flat_path)
-    # too faint: a meant letter whose ink, in the final image's contrast, is under the visible limit
+    # too faint: a meant letter whose ink, in the final image's contrast and resolution, is under the limit
+    f = min(1.0, job.get("capture_scale", (dpi or DPI) / DPI))
+    notice = NOTICE_GREY_SCREEN if job["damage"] == "screen-moire" else NOTICE_GREY
+
+    def seen(d):
+        if f < 0.99:  # what one pixel of the capture averages
+            d = np.asarray(Image.fromarray(d, "F").resize((max(1, round(d.shape[1] * f)), max(1, round(d.shape[0] * f))),
+                                                          Image.BOX), np.float32)
+        return float((d * (d * contrast >= notice)).sum()) * contrast / 255 * MM2 / (f * f)
     for t in truth:
-        seen = {l: float((d * (d * contrast >= NOTICE_GREY)).sum()) * contrast / 255 * MM2
-                for l, d in ((l, t["dark"][l].astype(np.float32)) for l in t["truth"])}
-        t["faint"] = [l for l in t["truth"] if seen[l] < VISIBLE_MM2]
+        t["faint"] = [l for l in t["truth"] if seen(t["dark"][l].astype(np.float32)) < VISIBLE_MM2]
         if t["style"] == "indent":
             t["notes"].append("pressed through a sheet: " + ("too faint" if t["faint"] else "groove visible"))
         del t["boxes"], t["mine"], t["own"], t["dark"]
