@@ -303,9 +303,6 @@ struct Sampler<'p, 'i> {
     bottom: f32,
     at: (usize, usize),
     paper: f32,
-    /// Every sample measured against this one paper level instead of the white map's (see
-    /// [`light::one_paper`]).
-    fixed: bool,
 }
 
 impl<'p, 'i> Sampler<'p, 'i> {
@@ -319,16 +316,6 @@ impl<'p, 'i> Sampler<'p, 'i> {
             bottom: h.saturating_sub(1) as f32,
             at: (usize::MAX, usize::MAX),
             paper: 0.0,
-            fixed: false,
-        }
-    }
-
-    /// A sampler measuring against `paper` everywhere.
-    fn against(page: &'p Prepared<'i>, paper: f32) -> Self {
-        Sampler {
-            paper,
-            fixed: true,
-            ..Sampler::new(page)
         }
     }
 
@@ -347,7 +334,7 @@ impl<'p, 'i> Sampler<'p, 'i> {
         let top = at(ix, iy) * (1.0 - tx) + at(ix + 1, iy) * tx;
         let bottom = at(ix, iy + 1) * (1.0 - tx) + at(ix + 1, iy + 1) * tx;
         let value = top * (1.0 - ty) + bottom * ty;
-        if !self.fixed && self.at != (ix, iy) {
+        if self.at != (ix, iy) {
             self.at = (ix, iy);
             self.paper = self.page.paper(ix, iy);
         }
@@ -546,7 +533,6 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
         page.img.width() as i64,
         page.img.height() as i64,
     );
-    let fixed = light::one_paper(page, a, h, AROUND_OUT + 0.5);
     let mut d = Vec::with_capacity(nx * ny);
     let mut kind = Vec::with_capacity(nx * ny);
     for j in 0..ny {
@@ -582,17 +568,14 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
                     }
                 }
                 let mean = sum as f32 / (b * b) as f32;
-                let paper = fixed.unwrap_or_else(|| page.paper(x0 as usize, y0 as usize));
+                let paper = page.paper(x0 as usize, y0 as usize);
                 (1.0 - mean / paper).clamp(0.0, 1.0)
             };
             d.push(value);
             kind.push(cell);
         }
     }
-    let mut sampler = match fixed {
-        Some(paper) => Sampler::against(page, paper),
-        None => Sampler::new(page),
-    };
+    let mut sampler = Sampler::new(page);
     let mut around = Vec::with_capacity(AROUND_STATIONS * AROUND_DEPTHS);
     for s in stations(a) {
         for depth in 0..AROUND_DEPTHS {

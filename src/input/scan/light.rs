@@ -12,10 +12,6 @@
 //! is never more than what the box's own outline shows as well, and a loose circle, a smear or a
 //! neighbour's overrun round a box (dark paper, an outline as dark as anywhere) takes nothing away.
 
-use super::geometry::BoxMm;
-use super::homography::Homography;
-use super::marks::Prepared;
-
 /// The paper is judged this far out past the printed outline (mm) and beyond: clear of the outline's
 /// own blur, short of the next box's (1.0–1.4 mm away) for some of the samples at least.
 const PAPER_FROM: f32 = 0.3;
@@ -138,49 +134,4 @@ pub(super) fn relit(v: f32, shade: f32) -> f32 {
     } else {
         ((v - shade) / (1.0 - shade)).max(0.0)
     }
-}
-
-/// The white map's cells change from one paper level to another within `reach` mm of box `a` (its
-/// contour and a little more) by more than [`MIN_SHADE`]: the box is measured
-/// against the lightest of them, everywhere; `None` where the map is even there (the box is measured
-/// against each sample's own cell, as always).
-///
-/// Why: a shadow takes away a share of the light, and paper, print and graphite under it return that
-/// share less alike — brightness is light times reflectance. The white map follows the paper's light
-/// cell by cell (2.7 mm cells, each given the lightest paper within two cells), so where a shadow's
-/// sharp edge, or a fold's crease with its shade on one side, runs within a couple of cells of a box,
-/// part of the box is measured against lit paper and part against shaded paper: the same paper reads
-/// 0 on one side of a cell border and 0.4 on the other, and no one level taken away afterwards brings
-/// both back. Measured against one paper level throughout, the box's samples keep their true
-/// proportions (each its reflectance times the light where it lies), and the box's own surroundings
-/// then give the one level its light is taken back by (see [`shade`]).
-pub(super) fn one_paper(page: &Prepared, a: &BoxMm, h: &Homography, reach: f32) -> Option<f32> {
-    #[cfg(test)]
-    if WHITE_MAP_ONLY.with(|c| c.get()) {
-        return None;
-    }
-    let (mut u0, mut v0, mut u1, mut v1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
-    for (x, y) in [
-        (a.x - reach, a.y - reach),
-        (a.x + a.w + reach, a.y - reach),
-        (a.x - reach, a.y + a.h + reach),
-        (a.x + a.w + reach, a.y + a.h + reach),
-    ] {
-        let (u, v) = h.map_f32(x, y);
-        u0 = u0.min(u);
-        v0 = v0.min(v);
-        u1 = u1.max(u);
-        v1 = v1.max(v);
-    }
-    if !(u0.is_finite() && v0.is_finite() && u1.is_finite() && v1.is_finite()) {
-        return None;
-    }
-    let (lo, hi) = page.paper_range(u0, v0, u1, v1);
-    (lo < hi * (1.0 - MIN_SHADE)).then_some(hi)
-}
-
-#[cfg(test)]
-thread_local! {
-    /// Tests measure a page the way it was read before [`one_paper`] too, to show what it changes.
-    pub(super) static WHITE_MAP_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

@@ -149,13 +149,6 @@ impl<'a> Prepared<'a> {
         self.white.at(x, y)
     }
 
-    /// The lightest and the darkest paper the white map gives anywhere over the full-image pixels
-    /// `[x0, x1] × [y0, y1]` (clamped to the image): whether a bubble's surroundings straddle a step of
-    /// the map (see [`super::light`]).
-    pub fn paper_range(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> (f32, f32) {
-        self.white.range(x0, y0, x1, y1)
-    }
-
     /// The darkest of a few samples along the segment from (x0, y0) to (x1, y1): finds a thin printed line
     /// near where it is expected even when registration is off by a fraction of a millimetre.
     fn darkest_along(&self, x0: f32, y0: f32, x1: f32, y1: f32, steps: usize) -> Option<f32> {
@@ -220,22 +213,6 @@ impl WhiteMap {
                 .map(|y| ((y / cell).min(rows - 1) * cols) as u32)
                 .collect(),
         }
-    }
-
-    /// The lightest and darkest cell values over full-image pixels `[x0, x1] × [y0, y1]`.
-    fn range(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> (f32, f32) {
-        let cell = |v: f32, n: usize| ((v.max(0.0) as usize) / self.cell).min(n - 1);
-        let (c0, c1) = (cell(x0, self.cols), cell(x1, self.cols));
-        let (r0, r1) = (cell(y0, self.rows), cell(y1, self.rows));
-        let (mut lo, mut hi) = (f32::MAX, 0.0f32);
-        for r in r0..=r1 {
-            for c in c0..=c1 {
-                let v = self.vals[r * self.cols + c];
-                lo = lo.min(v);
-                hi = hi.max(v);
-            }
-        }
-        (lo, hi)
     }
 
     /// The paper at full-image pixel (x, y): the value of the cell it lies in (the nearest cell beyond
