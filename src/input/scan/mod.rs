@@ -50,6 +50,8 @@ mod marking_tests;
 #[cfg(test)]
 mod shade_tests;
 #[cfg(test)]
+mod sharp_shade_tests;
+#[cfg(test)]
 mod smear_tests;
 #[cfg(test)]
 mod synth;
