@@ -15,6 +15,7 @@ mod crossed;
 mod erasure;
 mod faint;
 mod faint_writer;
+mod gap_line;
 pub mod geometry;
 mod group_passes;
 pub mod homography;
@@ -30,6 +31,7 @@ pub mod review;
 mod shrunk;
 mod smear;
 mod underline;
+mod wiped_cross;
 
 #[cfg(test)]
 mod arms_tests;
@@ -65,6 +67,8 @@ mod tests_inputs;
 mod tick_tests;
 #[cfg(test)]
 mod underline_tests;
+#[cfg(test)]
+mod wiped_cross_tests;
 
 use std::fmt;
 
@@ -311,6 +315,10 @@ pub(crate) fn read_prepared(
     let shades: Vec<f32> = patches.iter().map(bubbles::Patch::shade).collect();
     // A fill crossed out: a person decides whether the cross cancels it.
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
+    // A check's arm across the gap to the next box on a 1-bit page: a person decides.
+    gap_line::flag_arms_across_gaps(page, geom, h, &mut readings);
+    // A cross over a light fill the 1-bit threshold wiped: a person decides.
+    wiped_cross::flag_crosses_over_wiped_fills(page, geom, h, &mut readings);
     let found = bubbles::interpret(geom, &readings, &levels);
 
     let mut problems = Vec::new();
