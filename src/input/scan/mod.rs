@@ -31,7 +31,6 @@ pub mod review;
 mod shrunk;
 mod smear;
 mod underline;
-mod wiped_cross;
 
 #[cfg(test)]
 mod arms_tests;
@@ -43,6 +42,8 @@ mod crossed_bilevel_tests;
 mod crossed_tests;
 #[cfg(test)]
 mod faded_tests;
+#[cfg(test)]
+mod gap_line_tests;
 #[cfg(test)]
 mod lines_tests;
 #[cfg(test)]
@@ -67,8 +68,6 @@ mod tests_inputs;
 mod tick_tests;
 #[cfg(test)]
 mod underline_tests;
-#[cfg(test)]
-mod wiped_cross_tests;
 
 use std::fmt;
 
@@ -317,8 +316,6 @@ pub(crate) fn read_prepared(
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
     // A check's arm across the gap to the next box on a 1-bit page: a person decides.
     gap_line::flag_arms_across_gaps(page, geom, h, &mut readings);
-    // A cross over a light fill the 1-bit threshold wiped: a person decides.
-    wiped_cross::flag_crosses_over_wiped_fills(page, geom, h, &mut readings);
     let found = bubbles::interpret(geom, &readings, &levels);
 
     let mut problems = Vec::new();
