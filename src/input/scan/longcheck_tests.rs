@@ -67,5 +67,6 @@ fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
         );
     }
     tally.report("long checks, 1-bit");
-    tally.assert_wrong_at_most(83, |_| true);
+    // 83 -> 74 with the gap between two boxes read pixel by pixel on 1-bit pages (see `gap_line.rs`).
+    tally.assert_wrong_at_most(74, |_| true);
 }

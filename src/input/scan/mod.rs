@@ -15,6 +15,7 @@ mod crossed;
 mod erasure;
 mod faint;
 mod faint_writer;
+mod gap_line;
 pub mod geometry;
 mod group_passes;
 pub mod homography;
@@ -41,6 +42,8 @@ mod crossed_bilevel_tests;
 mod crossed_tests;
 #[cfg(test)]
 mod faded_tests;
+#[cfg(test)]
+mod gap_line_tests;
 #[cfg(test)]
 mod lines_tests;
 #[cfg(test)]
@@ -313,6 +316,8 @@ pub(crate) fn read_prepared(
     let shades: Vec<f32> = patches.iter().map(bubbles::Patch::shade).collect();
     // A fill crossed out: a person decides whether the cross cancels it.
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
+    // A check's arm across the gap to the next box on a 1-bit page: a person decides.
+    gap_line::flag_arms_across_gaps(page, geom, h, &mut readings);
     let found = bubbles::interpret(geom, &readings, &levels);
 
     let mut problems = Vec::new();
