@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
+use super::arm_tip;
 use super::arms;
 use super::beside_fill;
 use super::bilevel;
@@ -2174,6 +2175,26 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             ),
         )
     };
+    // The line under bubble `i` climbs to the right, and a box on the row below, to its left, holds
+    // ink: a check's exit stroke from there may end under it (see [`arm_tip`]).
+    let arm_from_below_left = |i: usize| -> bool {
+        let a = &geom.bubbles[i].area;
+        let st = stations(a);
+        arm_tip::climbs_to_the_right(
+            &around[i],
+            AROUND_DEPTHS,
+            &station_list[i],
+            |k, d| st[k].at(d),
+            ink_of(i),
+        ) && (0..geom.bubbles.len()).any(|j| {
+            let o = &geom.bubbles[j].area;
+            j != i
+                && first[j] != MarkShape::None
+                && o.y > a.y + a.h
+                && o.x + o.w / 2.0 < a.x
+                && box_distance(o, a.x, a.y + a.h) < 14.0
+        })
+    };
     let underline_of = |i: usize| -> Option<MarkShape> {
         let a = &geom.bubbles[i].area;
         let below = below_of(i);
@@ -2287,7 +2308,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             return against.then_some(MarkShape::Smudge);
         }
         let below_marked = below.iter().any(|&(j, _)| reaches_up(j));
-        Some(if below_marked {
+        Some(if below_marked || arm_from_below_left(i) {
             MarkShape::Smudge
         } else {
             MarkShape::Small

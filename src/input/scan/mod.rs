@@ -5,6 +5,7 @@
 //! Everything here is pure: one page in, one [`PageReading`] out, nothing shared, so pages can be read
 //! in parallel. Where the bubbles are comes from the [`SheetGeometry`] layout wrote, never from guessing.
 
+mod arm_tip;
 mod arms;
 mod beside_fill;
 mod bilevel;
@@ -32,6 +33,8 @@ mod shrunk;
 mod smear;
 mod underline;
 
+#[cfg(test)]
+mod arm_tip_tests;
 #[cfg(test)]
 mod arms_tests;
 #[cfg(test)]
