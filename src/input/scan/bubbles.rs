@@ -2285,6 +2285,26 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             if rests_on_line && line_under_seen(i, gap_below) {
                 return Some(MarkShape::Smudge);
             }
+            // Two strokes in the gap over a circle (or a smudge's rings) round the box below: its
+            // arc and a line drawn under this box (see [`underline::two_strokes_in_gap`]). A person
+            // decides.
+            if below.iter().any(|&(j, g)| {
+                let claims_gap = match first[j] {
+                    MarkShape::Circle => true,
+                    MarkShape::Smudge => reaches_up(j),
+                    _ => false,
+                };
+                claims_gap
+                    && underline::two_strokes_in_gap(
+                        &around[i],
+                        (AROUND_DEPTHS, AROUND_STEP),
+                        &station_list[i],
+                        ink_of(i),
+                        g,
+                    )
+            }) {
+                return Some(MarkShape::Smudge);
+            }
             // Ink running up from a fill below without a break, but lying against this box all along
             // its bottom: an underline hidden in the fill's overshoot, or an overshoot that reached
             // this box. A person decides.

@@ -72,6 +72,8 @@ mod tests_inputs;
 #[cfg(test)]
 mod tick_tests;
 #[cfg(test)]
+mod underline_gap_tests;
+#[cfg(test)]
 mod underline_tests;
 
 use std::fmt;

@@ -297,6 +297,74 @@ pub(crate) fn unclaimed_lines(
         .collect()
 }
 
+/// How far apart (mm) the middles of two runs of ink across a station must lie to be two strokes: a
+/// hand's single line, pencil or ballpoint, is at most about 0.75 mm wide and its grain leaves no gap
+/// that far inside it; a circle's two ends, where the pen comes round and overlaps its start, run
+/// within a line's width of each other.
+const TWO_APART: f32 = 0.4;
+/// How light the paper between the two runs must go, as a share of the lighter run's darkest sample.
+const TWO_PAPER: f32 = 0.5;
+/// Stations along the box's bottom edge (the straight run between its rounded corners) with two
+/// strokes in the gap, at least.
+const TWO_AT: usize = 2;
+
+/// Whether two strokes lie one over the other in the gap under a box, at [`TWO_AT`] stations or more
+/// along its bottom edge (`stations`: sides, bit 1 the bottom, and where the samples begin): a run of
+/// ink (two samples at least `ink`) beginning within [`LINE_TO`] of the outline, paper again (no
+/// darker than [`TWO_PAPER`] of the lighter run), then a second run whose middle lies [`TWO_APART`]
+/// further down, before the box below (`gap` mm away). A circle drawn round the box below passes
+/// through the gap as one stroke, bowed up over that box; a line drawn under this box is a second
+/// stroke, straight along its bottom, and where the circle's arc falls away from it (towards the
+/// box's corners, or all along when the circle is drawn lower) paper shows between them. Only the
+/// straight run under the box is looked at: the samples of its rounded corners reach out under the
+/// neighbours, where their own circles pass. NaN samples (print) are no paper.
+pub(crate) fn two_strokes_in_gap(
+    residual: &[f32],
+    (depths, step): (usize, f32),
+    stations: &[(u8, f32)],
+    ink: f32,
+    gap: f32,
+) -> bool {
+    let mut two = 0;
+    for (station, &(sides, from)) in stations.iter().enumerate() {
+        if sides != 2 {
+            continue;
+        }
+        let row = &residual[station * depths..(station + 1) * depths];
+        // Runs in the gap: (first offset, middle offset, darkest), and the lightest sample since the
+        // run before.
+        let mut runs: Vec<(f32, f32, f32, f32)> = Vec::new();
+        let (mut start, mut peak, mut low) = (None::<usize>, 0.0f32, f32::INFINITY);
+        for d in 0..=depths {
+            let o = -from + d as f32 * step;
+            let v = row.get(d).copied().unwrap_or(f32::NAN);
+            let inside = (FROM..=gap - END_SHORT).contains(&o);
+            if inside && !v.is_nan() && v >= ink {
+                start.get_or_insert(d);
+                peak = peak.max(v);
+                continue;
+            }
+            if let Some(s0) = start.take() {
+                if d - s0 >= 2 {
+                    let mid = -from + (s0 + d - 1) as f32 / 2.0 * step;
+                    runs.push((-from + s0 as f32 * step, mid, peak, low));
+                }
+                low = f32::INFINITY;
+            }
+            peak = 0.0;
+            if inside && !v.is_nan() {
+                low = low.min(v);
+            }
+        }
+        let found = runs.windows(2).any(|w| {
+            let ((first, mid0, peak0, _), (_, mid1, peak1, between)) = (w[0], w[1]);
+            first <= LINE_TO && mid1 - mid0 >= TWO_APART && between <= TWO_PAPER * peak0.min(peak1)
+        });
+        two += found as usize;
+    }
+    two >= TWO_AT
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,8 +119,10 @@ fn lines_across_a_quarter_of_the_bottom_pass_under_the_box() {
 
 /// A letter underlined over the same letter circled on the next row (#23, first field check): the
 /// circle's top runs along the gap under the underlined box and the line there is given to the ring, so
-/// the underline reads as nothing. Not yet met: 94 of the paired underlines read silently as nothing
-/// (the bound guards against worse). A rule that sends a line the ring below does not explain to a
+/// the underline reads as nothing. Not yet met: 64 of the paired underlines read silently as nothing
+/// (the bound guards against worse; 94 before `underline::two_strokes_in_gap`, which sends the line
+/// to a person where paper shows between it and the circle's arc, see underline_gap_tests.rs: what is
+/// left is mostly a line merged with the arc all along). A rule that sends a line the ring below does not explain to a
 /// person (branch `parked/underline-ring`: the ring's own line seen round its box, every line in the
 /// gap on its top arc, no more ink in the gap than 1.6 × the ring's own) took this to 26, but flagged
 /// 32 of 679 clear circles on the integration test's pages of circles (bound 20), 22 when a ring too
@@ -135,5 +137,5 @@ fn an_underline_over_a_circle_on_the_next_row_is_bounded() {
         Mark::CircleTight,
     ];
     let (tally, paired) = underline_over(&circles, 0..4);
-    tally.assert_wrong_at_most(94, |w| paired.iter().any(|p| w.contains(p.as_str())));
+    tally.assert_wrong_at_most(64, |w| paired.iter().any(|p| w.contains(p.as_str())));
 }
