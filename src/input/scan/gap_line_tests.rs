@@ -2,7 +2,7 @@
 //! `check-long` on `bilevel200` pages): the threshold breaks a thin arm into dashes, which the contour
 //! round a box may miss; the box the arm crosses is not read silently as the answer.
 
-use super::synth::{self, Rng, Tally};
+use super::synth::{self, Rng};
 use super::*;
 
 use super::synth::PPM;
@@ -39,37 +39,11 @@ fn skipping_long_check(page: &mut GrayImage, a: &BoxMm, rng: &mut Rng) {
 /// the threshold wiped).
 #[test]
 fn a_skipping_long_check_on_a_bilevel_page_is_not_read_as_the_box_its_arm_crosses() {
-    let mut tally = Tally::default();
-    for seed in 0..4u64 {
-        let geom = synth::mock_geometry();
-        let mut rng = Rng::new(9700 + seed);
-        let mut student = synth::random_student(&geom, &mut rng);
-        let mut checked = Vec::new();
-        for q in geom.questions.iter() {
-            if q.kind != ChoiceKind::Single {
-                continue;
-            }
-            let (b, _) = synth::one_bubble_instead(&geom, &mut student, q.number, &mut rng, true)
-                .expect("every option has a bubble");
-            checked.push(b);
-        }
-        let mut page = synth::draw(&geom, &student, seed);
-        for &b in &checked {
-            skipping_long_check(&mut page, &geom.bubbles[b].area, &mut rng);
-        }
-        let expect = synth::right_or_flag_everywhere(&geom, &student);
-        let d = synth::Distortion::turned(rng.range(-1.0, 1.0), 1.0, (0.0, 0.0));
-        let mut img = synth::distort(&page, &d, seed + 1);
-        super::synth_damage::one_bit(&mut img, rng.range(115.0, 160.0) as u8);
-        let reading = synth::read_or_fail(&img, &geom, seed);
-        tally.add(
-            &format!("skipping checks page {seed}"),
-            &geom,
-            &student,
-            &expect,
-            &reading,
-        );
-    }
+    let tally = super::longcheck_tests::one_bit_pages_of_checks(
+        9700,
+        "skipping checks",
+        skipping_long_check,
+    );
     tally.report("skipping long checks, 1-bit");
     tally.assert_wrong_at_most(97, |_| true);
 }

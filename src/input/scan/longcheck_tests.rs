@@ -25,20 +25,18 @@ fn long_check(page: &mut image::GrayImage, a: &BoxMm, rng: &mut Rng) {
     synth::polyline(page, &[start, (vx, vy), end], width, grey, PPM, rng);
 }
 
-/// Single-choice questions checked with long flat arms, the page cut to black and white at 115–160:
-/// every question should read its letter or go to a person. The box the arm crosses read as the
-/// answer (its straight line covers more of it than the dip, half hidden under the printed letter,
-/// covers of the meant box) and the meant box read empty; a line found joining the two boxes now
-/// settles it. Still silently wrong (the bound): arms too thin and flat for the contour round a box to
-/// see between the boxes — its samples run out along rays normal to the box's side, about 0.4 mm
-/// apart, and a 1–2 pixel line nearly parallel to them on a page with no grey falls between two rays —
-/// and checks in the last box of a row, whose arm runs out into the margin.
-#[test]
-fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
+/// Four 1-bit pages (cut at 115–160) of single-choice questions, each checked by `check` drawn over its
+/// meant box, read and tallied against the students (every question its letter or a `?`). Seeds
+/// `seed_base`–`seed_base + 3`.
+pub(super) fn one_bit_pages_of_checks(
+    seed_base: u64,
+    label: &str,
+    check: impl Fn(&mut image::GrayImage, &BoxMm, &mut Rng),
+) -> Tally {
     let mut tally = Tally::default();
     for seed in 0..4u64 {
         let geom = synth::mock_geometry();
-        let mut rng = Rng::new(8300 + seed);
+        let mut rng = Rng::new(seed_base + seed);
         let mut student = synth::random_student(&geom, &mut rng);
         let mut checked = Vec::new();
         for q in geom.questions.iter() {
@@ -51,7 +49,7 @@ fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
         }
         let mut page = synth::draw(&geom, &student, seed);
         for &b in &checked {
-            long_check(&mut page, &geom.bubbles[b].area, &mut rng);
+            check(&mut page, &geom.bubbles[b].area, &mut rng);
         }
         let expect = synth::right_or_flag_everywhere(&geom, &student);
         let d = synth::Distortion::turned(rng.range(-1.0, 1.0), 1.0, (0.0, 0.0));
@@ -59,13 +57,27 @@ fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
         super::synth_damage::one_bit(&mut img, rng.range(115.0, 160.0) as u8);
         let reading = synth::read_or_fail(&img, &geom, seed);
         tally.add(
-            &format!("long checks page {seed}"),
+            &format!("{label} page {seed}"),
             &geom,
             &student,
             &expect,
             &reading,
         );
     }
+    tally
+}
+
+/// Single-choice questions checked with long flat arms, the page cut to black and white at 115–160:
+/// every question should read its letter or go to a person. The box the arm crosses read as the
+/// answer (its straight line covers more of it than the dip, half hidden under the printed letter,
+/// covers of the meant box) and the meant box read empty; a line found joining the two boxes now
+/// settles it. Still silently wrong (the bound): arms too thin and flat for the contour round a box to
+/// see between the boxes — its samples run out along rays normal to the box's side, about 0.4 mm
+/// apart, and a 1–2 pixel line nearly parallel to them on a page with no grey falls between two rays —
+/// and checks in the last box of a row, whose arm runs out into the margin.
+#[test]
+fn a_long_check_on_a_bilevel_page_is_never_read_as_the_box_its_arm_crosses() {
+    let tally = one_bit_pages_of_checks(8300, "long checks", long_check);
     tally.report("long checks, 1-bit");
     // 83 -> 74 with the gap between two boxes read pixel by pixel on 1-bit pages (see `gap_line.rs`).
     tally.assert_wrong_at_most(74, |_| true);
