@@ -56,7 +56,7 @@ mod marking_tests;
 #[cfg(test)]
 mod shade_tests;
 #[cfg(test)]
-mod sharp_shade_tests;
+mod smear_middle_tests;
 #[cfg(test)]
 mod smear_tests;
 #[cfg(test)]
