@@ -35,19 +35,21 @@ pub(super) fn climbs_to_the_right(
             continue;
         }
         let row = &residual[k * depths..(k + 1) * depths];
-        let (mut sum, mut sx, mut n) = (0.0f32, 0.0f32, 0u32);
-        for (d, &v) in row.iter().enumerate() {
-            if !v.is_nan() && v >= ink {
+        let Some(first) = super::underline::ink_runs(row, ink, |_| true)
+            .into_iter()
+            .next()
+        else {
+            continue;
+        };
+        if first.len() >= 2 {
+            let (mut sx, mut sy) = (0.0f32, 0.0f32);
+            for d in first.start..first.end {
                 let (x, y) = at(k, d);
-                sum += y;
                 sx += x;
-                n += 1;
-            } else if n > 0 {
-                break;
+                sy += y;
             }
-        }
-        if n >= 2 {
-            pts.push((sx / n as f32, sum / n as f32));
+            let n = first.len() as f32;
+            pts.push((sx / n, sy / n));
         }
     }
     if pts.len() < MIN_STATIONS {

@@ -139,6 +139,58 @@ const STRAIGHT: f32 = 0.35;
 /// Stations with a line off both straight lines that make the ink round a box more than two lines.
 const OFF_LINES: usize = 2;
 
+/// One run of samples at least as dark as the ink level across a station: depths `start..end`, the sum
+/// and the darkest of its samples, and the lightest counted sample between it and the run before.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InkRun {
+    pub start: usize,
+    pub end: usize,
+    pub sum: f32,
+    pub peak: f32,
+    pub low_before: f32,
+}
+
+impl InkRun {
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+}
+
+/// The runs of ink across one station's samples (`row`, inside out): samples at least `ink` dark, not
+/// NaN (print taken away) and within the part of the row `counted(depth)` looks at. Every run is kept,
+/// a single sample too: the callers decide how long a line must be. Shared by the rules reading lines
+/// under a box (this file's and [`super::arm_tip`]), so they see the same runs.
+pub(crate) fn ink_runs(row: &[f32], ink: f32, counted: impl Fn(usize) -> bool) -> Vec<InkRun> {
+    let mut runs = Vec::new();
+    let (mut start, mut sum, mut peak, mut low) = (None::<usize>, 0.0f32, 0.0f32, f32::INFINITY);
+    for d in 0..=row.len() {
+        let v = row.get(d).copied().unwrap_or(f32::NAN);
+        let inside = d < row.len() && counted(d);
+        if inside && !v.is_nan() && v >= ink {
+            start.get_or_insert(d);
+            sum += v;
+            peak = peak.max(v);
+            continue;
+        }
+        if let Some(s0) = start.take() {
+            runs.push(InkRun {
+                start: s0,
+                end: d,
+                sum,
+                peak,
+                low_before: low,
+            });
+            low = f32::INFINITY;
+        }
+        sum = 0.0;
+        peak = 0.0;
+        if inside && !v.is_nan() {
+            low = low.min(v);
+        }
+    }
+    runs
+}
+
 /// Whether the lines round a box are only a straight line over its top and one under its bottom: the
 /// underline of the box above (in the gap over this one) and this box's own, when the same letter is
 /// underlined on rows one under the other. Seen station by station they line the top, the bottom and,
@@ -158,22 +210,11 @@ pub(crate) fn two_lines_only(
     // The middle of every line across each station, with how much ink it holds.
     let lines: Vec<Vec<((f32, f32), f32)>> = (0..stations.len())
         .map(|k| {
-            let row = &residual[k * depths..(k + 1) * depths];
-            let mut found = Vec::new();
-            let (mut start, mut weight) = (None, 0.0f32);
-            for d in 0..=depths {
-                let v = row.get(d).copied().unwrap_or(f32::NAN);
-                if !v.is_nan() && v >= ink {
-                    start.get_or_insert(d);
-                    weight += v;
-                } else if let Some(s0) = start.take() {
-                    if d - s0 >= 2 {
-                        found.push((at(k, (s0 + d - 1) / 2), weight));
-                    }
-                    weight = 0.0;
-                }
-            }
-            found
+            ink_runs(&residual[k * depths..(k + 1) * depths], ink, |_| true)
+                .into_iter()
+                .filter(|r| r.len() >= 2)
+                .map(|r| (at(k, (r.start + r.end - 1) / 2), r.sum))
+                .collect()
         })
         .collect();
     // The straight line through the heaviest line's middle at each station along one side, where at
@@ -333,29 +374,15 @@ pub(crate) fn two_strokes_in_gap(
         let row = &residual[station * depths..(station + 1) * depths];
         // Runs in the gap: (first offset, middle offset, darkest), and the lightest sample since the
         // run before.
-        let mut runs: Vec<(f32, f32, f32, f32)> = Vec::new();
-        let (mut start, mut peak, mut low) = (None::<usize>, 0.0f32, f32::INFINITY);
-        for d in 0..=depths {
-            let o = -from + d as f32 * step;
-            let v = row.get(d).copied().unwrap_or(f32::NAN);
-            let inside = (FROM..=gap - END_SHORT).contains(&o);
-            if inside && !v.is_nan() && v >= ink {
-                start.get_or_insert(d);
-                peak = peak.max(v);
-                continue;
-            }
-            if let Some(s0) = start.take() {
-                if d - s0 >= 2 {
-                    let mid = -from + (s0 + d - 1) as f32 / 2.0 * step;
-                    runs.push((-from + s0 as f32 * step, mid, peak, low));
-                }
-                low = f32::INFINITY;
-            }
-            peak = 0.0;
-            if inside && !v.is_nan() {
-                low = low.min(v);
-            }
-        }
+        let in_gap = |d: usize| (FROM..=gap - END_SHORT).contains(&(-from + d as f32 * step));
+        let runs: Vec<(f32, f32, f32, f32)> = ink_runs(row, ink, in_gap)
+            .into_iter()
+            .filter(|r| r.len() >= 2)
+            .map(|r| {
+                let mid = -from + (r.start + r.end - 1) as f32 / 2.0 * step;
+                (-from + r.start as f32 * step, mid, r.peak, r.low_before)
+            })
+            .collect();
         let found = runs.windows(2).any(|w| {
             let ((first, mid0, peak0, _), (_, mid1, peak1, between)) = (w[0], w[1]);
             first <= LINE_TO && mid1 - mid0 >= TWO_APART && between <= TWO_PAPER * peak0.min(peak1)
@@ -368,6 +395,28 @@ pub(crate) fn two_strokes_in_gap(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs are split by paper and by print (NaN), counted only inside the window, and each knows the
+    /// lightest counted sample since the run before.
+    #[test]
+    fn ink_runs_split_by_paper_and_print() {
+        let row = [0.1, 0.5, 0.6, 0.2, 0.05, 0.7, f32::NAN, 0.8, 0.9, 0.4];
+        let runs = ink_runs(&row, 0.3, |_| true);
+        let spans: Vec<(usize, usize)> = runs.iter().map(|r| (r.start, r.end)).collect();
+        assert_eq!(spans, vec![(1, 3), (5, 6), (7, 10)]);
+        assert!(
+            (runs[0].sum - 1.1).abs() < 1e-6 && runs[0].peak == 0.6 && runs[0].low_before == 0.1
+        );
+        assert_eq!(runs[1].low_before, 0.05);
+        assert_eq!(runs[2].low_before, f32::INFINITY, "print is no paper");
+        assert_eq!(runs[2].peak, 0.9);
+        // A window cuts the last run short and leaves the first out.
+        let spans: Vec<(usize, usize)> = ink_runs(&row, 0.3, |d| (3..9).contains(&d))
+            .iter()
+            .map(|r| (r.start, r.end))
+            .collect();
+        assert_eq!(spans, vec![(5, 6), (7, 9)]);
+    }
 
     /// Eight stations along a bottom edge (sides 2) and one on the left side, samples every 0.08 mm
     /// from 0.35 mm inside the box; `profile(o)` gives the residual at offset `o` below the box.
