@@ -3,11 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::bend::Bend;
+
 /// Maps (x, y) to ((a x + b y + c) / (g x + h y + 1), (d x + e y + f) / (g x + h y + 1)); `m` holds
 /// a…h and the constant 1, row by row.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Homography {
     pub m: [f64; 9],
+    /// A smooth shift of the sheet (mm) applied before the projective map, when the page is bowed: a
+    /// phone lens's barrel distortion or a curling sheet moves the far boxes by a millimetre, which no
+    /// projective transform follows (see [`Bend`]). `None` on a flat page; fits, `compose` and `inverse`
+    /// are of the projective part only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bend: Option<Bend>,
 }
 
 impl Homography {
@@ -25,7 +33,7 @@ impl Homography {
         let h = solve8(a)?;
         let m = [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], 1.0];
         if m.iter().all(|v| v.is_finite()) {
-            Some(Homography { m })
+            Some(Homography { m, bend: None })
         } else {
             None
         }
@@ -66,7 +74,9 @@ impl Homography {
         let [a, b, c] = solve(to.map(|p| p.0));
         let [d2, e, f] = solve(to.map(|p| p.1));
         let m = [a, b, c, d2, e, f, 0.0, 0.0, 1.0];
-        m.iter().all(|v| v.is_finite()).then_some(Homography { m })
+        m.iter()
+            .all(|v| v.is_finite())
+            .then_some(Homography { m, bend: None })
     }
 
     /// The rotation, uniform scale and shift taking two points to two: what two corner marks fix on a
@@ -87,7 +97,9 @@ impl Homography {
         let c = to[0].0 - (a * from[0].0 - b * from[0].1);
         let f = to[0].1 - (b * from[0].0 + a * from[0].1);
         let m = [a, -b, c, b, a, f, 0.0, 0.0, 1.0];
-        m.iter().all(|v| v.is_finite()).then_some(Homography { m })
+        m.iter()
+            .all(|v| v.is_finite())
+            .then_some(Homography { m, bend: None })
     }
 
     /// The projective transform that best carries `from[i]` to `to[i]` over four or more pairs (least
@@ -117,6 +129,7 @@ impl Homography {
         let h = solve8(ata)?;
         let hn = Homography {
             m: [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], 1.0],
+            bend: None,
         };
         // sheet → normalised sheet → normalised image → image.
         let m = t_back.compose(&hn).compose(&nf);
@@ -125,7 +138,9 @@ impl Homography {
             return None;
         }
         let m = m.m.map(|v| v / s);
-        m.iter().all(|v| v.is_finite()).then_some(Homography { m })
+        m.iter()
+            .all(|v| v.is_finite())
+            .then_some(Homography { m, bend: None })
     }
 
     /// The rotation, uniform scale and shift that best carries `from[i]` to `to[i]` (least squares, two
@@ -159,7 +174,9 @@ impl Homography {
         let c = tx - (a * fx - b * fy);
         let f = ty - (b * fx + a * fy);
         let m = [a, -b, c, b, a, f, 0.0, 0.0, 1.0];
-        m.iter().all(|v| v.is_finite()).then_some(Homography { m })
+        m.iter()
+            .all(|v| v.is_finite())
+            .then_some(Homography { m, bend: None })
     }
 
     /// `self` after `first`: the transform mapping p to self(first(p)).
@@ -171,11 +188,15 @@ impl Homography {
                 m[r * 3 + c] = (0..3).map(|k| a[r * 3 + k] * b[k * 3 + c]).sum();
             }
         }
-        Homography { m }
+        Homography { m, bend: None }
     }
 
     #[inline]
     pub fn map(&self, x: f64, y: f64) -> (f64, f64) {
+        let (x, y) = match &self.bend {
+            Some(b) => b.apply(x, y),
+            None => (x, y),
+        };
         let m = &self.m;
         let w = m[6] * x + m[7] * y + m[8];
         (
@@ -198,6 +219,14 @@ impl Homography {
         ((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)).abs().sqrt()
     }
 
+    /// The projective part alone, without any bend.
+    pub fn plain(&self) -> Homography {
+        Homography {
+            m: self.m,
+            bend: None,
+        }
+    }
+
     pub fn inverse(&self) -> Option<Homography> {
         let m = &self.m;
         let inv = [
@@ -218,6 +247,7 @@ impl Homography {
         let s = inv[8];
         Some(Homography {
             m: inv.map(|v| v / s),
+            bend: None,
         })
     }
 }
@@ -238,9 +268,11 @@ fn normaliser(points: &[(f64, f64)]) -> Option<(Homography, Homography)> {
     let s = std::f64::consts::SQRT_2 / mean;
     let there = Homography {
         m: [s, 0.0, -s * cx, 0.0, s, -s * cy, 0.0, 0.0, 1.0],
+        bend: None,
     };
     let back = Homography {
         m: [1.0 / s, 0.0, cx, 0.0, 1.0 / s, cy, 0.0, 0.0, 1.0],
+        bend: None,
     };
     Some((there, back))
 }

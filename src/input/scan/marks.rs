@@ -151,7 +151,14 @@ impl<'a> Prepared<'a> {
 
     /// The darkest of a few samples along the segment from (x0, y0) to (x1, y1): finds a thin printed line
     /// near where it is expected even when registration is off by a fraction of a millimetre.
-    fn darkest_along(&self, x0: f32, y0: f32, x1: f32, y1: f32, steps: usize) -> Option<f32> {
+    pub(crate) fn darkest_along(
+        &self,
+        x0: f32,
+        y0: f32,
+        x1: f32,
+        y1: f32,
+        steps: usize,
+    ) -> Option<f32> {
         let mut best: Option<f32> = None;
         for i in 0..=steps {
             let t = i as f32 / steps as f32;
@@ -467,18 +474,38 @@ fn register_with(
                 })
             })
             .collect();
-        match best_of(page, geom, &found, hyps) {
-            Some((reg, wrong))
-                if wrong.is_empty() && reg.outline_contrast >= MIN_OUTLINE_CONTRAST =>
+        // The way up whose outlines stand out most first; on a page bowed by a phone's lens the outlines
+        // stand out little under any of them, so each is bent to the printed outlines in turn.
+        let mut ways: Vec<(Registration, Vec<usize>)> = hyps
+            .into_iter()
+            .map(|hy| {
+                let contrast = outline_contrast(page, geom, &hy.h);
+                let wrong = wrong_size(geom, &found, &hy);
+                (
+                    registration(geom, hy.h, hy.turns, contrast, hy.used.len()),
+                    wrong,
+                )
+            })
+            .collect();
+        ways.sort_by(|a, b| b.0.outline_contrast.total_cmp(&a.0.outline_contrast));
+        for (k, (reg, wrong)) in ways.into_iter().enumerate() {
+            if !wrong.is_empty() {
+                if k == 0 {
+                    break;
+                }
+                continue;
+            }
+            let reg = unbowed(page, geom, reg);
+            if reg.outline_contrast >= MIN_OUTLINE_CONTRAST
+                && (k == 0 || reg.to_image.bend.is_some())
             {
                 return Ok(reg);
             }
-            Some((reg, wrong)) if wrong.is_empty() => {
+            if k == 0 {
                 four_failed = Some(ReadError::NotThisSheet {
                     contrast: reg.outline_contrast,
                 });
             }
-            _ => {}
         }
     }
     // Three marks: any three of those found, each way round.
@@ -504,7 +531,7 @@ fn register_with(
     // A fit that frames the bubbles on average but not everywhere is kept only to name the failure.
     let mut imprecise: Option<u8> = None;
     if let Some(reg) = accept(page, geom, &found, hyps) {
-        let reg = refined(page, geom, reg);
+        let reg = unbowed(page, geom, refined(page, geom, reg));
         if locally_true(page, geom, &reg.to_image) {
             return Ok(reg);
         }
@@ -531,7 +558,7 @@ fn register_with(
     if let Some(reg) = accept(page, geom, &found, hyps) {
         // The QR code's corners, where it reads, pin the page down further.
         let reg = with_qr_corners(page, geom, &found, reg, &sheet_of).unwrap_or(reg);
-        let reg = refined(page, geom, reg);
+        let reg = unbowed(page, geom, refined(page, geom, reg));
         if locally_true(page, geom, &reg.to_image) {
             return Ok(reg);
         }
@@ -539,6 +566,7 @@ fn register_with(
     }
     // Fewer marks: the QR code alone places the page, the marks that agree with it added.
     if let Some(reg) = from_qr_code(page, geom, &found, &sheet_of) {
+        let reg = unbowed(page, geom, reg);
         if locally_true(page, geom, &reg.to_image) {
             return Ok(reg);
         }
@@ -637,6 +665,21 @@ fn refined(page: &Prepared, geom: &SheetGeometry, reg: Registration) -> Registra
                 reg.marks_used as usize,
             )
         }
+        None => reg,
+    }
+}
+
+/// `reg` bent to where the printed outlines are when the page is bowed (see [`super::bend`]); a flat
+/// page's registration is kept exactly.
+fn unbowed(page: &Prepared, geom: &SheetGeometry, reg: Registration) -> Registration {
+    match super::bend::bowed(page, geom, &reg.to_image) {
+        Some((h, contrast)) => registration(
+            geom,
+            h,
+            reg.quarter_turns,
+            contrast,
+            reg.marks_used as usize,
+        ),
         None => reg,
     }
 }
@@ -835,7 +878,11 @@ fn from_qr_code(
 /// Bubbles spread over the sheet whose printed outlines pin a rough fit down: the one nearest the middle
 /// of each cell of a 6 × 8 grid over the page.
 fn grid_anchors(geom: &SheetGeometry) -> Vec<usize> {
-    let (cols, rows) = (6usize, 8usize);
+    grid_anchors_of(geom, 6, 8)
+}
+
+/// The bubble nearest the middle of each cell of a `cols` × `rows` grid over the page.
+pub(crate) fn grid_anchors_of(geom: &SheetGeometry, cols: usize, rows: usize) -> Vec<usize> {
     let (cw, ch) = (
         geom.page_width_mm / cols as f32,
         geom.page_height_mm / rows as f32,
@@ -906,9 +953,20 @@ fn anchor_offsets(
     h: &Homography,
     range: f32,
 ) -> Vec<(usize, f32, f32)> {
+    anchor_offsets_of(page, geom, h, range, &grid_anchors(geom))
+}
+
+/// [`anchor_offsets`] for the bubbles `anchors`.
+pub(crate) fn anchor_offsets_of(
+    page: &Prepared,
+    geom: &SheetGeometry,
+    h: &Homography,
+    range: f32,
+    anchors: &[usize],
+) -> Vec<(usize, f32, f32)> {
     let steps = (range / 0.5).round() as i32;
     let mut out = Vec::new();
-    for i in grid_anchors(geom) {
+    for &i in anchors {
         let area = &geom.bubbles[i].area;
         let score = |dx: f32, dy: f32| bubble_outline(page, area, h, dx, dy).unwrap_or(f32::MIN);
         // Coarse, then fine around the best.

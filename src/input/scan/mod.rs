@@ -7,6 +7,7 @@
 
 mod arm_tip;
 mod arms;
+mod bend;
 mod beside_fill;
 mod bilevel;
 pub mod bubbles;
@@ -39,6 +40,8 @@ mod arm_tip_tests;
 mod arms_tests;
 #[cfg(test)]
 mod bilevel_tests;
+#[cfg(test)]
+mod bow_tests;
 #[cfg(test)]
 mod crossed_bilevel_tests;
 #[cfg(test)]
@@ -323,6 +326,16 @@ pub(crate) fn read_prepared(
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
     // A check's arm across the gap to the next box on a 1-bit page: a person decides.
     gap_line::flag_arms_across_gaps(page, geom, h, &mut readings);
+    // A bowed page read through a bent map: a box whose printed outline is not where the map puts it is
+    // measured beside its bubble, and a person reads it.
+    if h.bend.is_some() {
+        let off = bend::boxes_off_their_outline(page, geom, h);
+        for (r, off) in readings.iter_mut().zip(off) {
+            if off {
+                r.state = BubbleState::Doubtful;
+            }
+        }
+    }
     let found = bubbles::interpret(geom, &readings, &levels);
 
     let mut problems = Vec::new();

@@ -1,7 +1,7 @@
 //! Test-only damage done to fabricated scans the way sheets come back from a class, a copier and a phone:
 //! a corner torn off, folded over or blackened, the QR code stained; the page skewed, scaled and shifted by
 //! a feeder, skewed on a bed exactly its size (so corner marks are clipped), fed a quarter turn round,
-//! photographed in perspective on a desk, stored by a phone with an EXIF orientation; noise and blur; and
+//! photographed in perspective on a desk through a lens that bows it, stored by a phone with an EXIF orientation; noise and blur; and
 //! the files offices make of it — PDF pages of JPEG, raw, JBIG2 or JPEG 2000 images, whole or in strips.
 //! The one fabricator of damage for unit and integration tests (`tests/it/scan_synth.rs` compiles this
 //! file); kept apart from [`synth`](super::synth), which draws and marks the sheets.
@@ -170,6 +170,19 @@ pub fn phone_perspective(src: &GrayImage, desk: u8) -> GrayImage {
     warp(&on_desk, on_desk.dimensions(), desk, |x, y| {
         let d = 1.0 - 0.1 * y / h;
         (0.92 * (x - w / 2.0) / d + w / 2.0, 0.9 * y / d)
+    })
+}
+
+/// A phone's wide lens: straight lines bow outwards (barrel distortion), `k` at the image's corners. The
+/// pixel at distance r from the image's centre shows what lies at r (1 + k r² / rn²), rn the half-diagonal
+/// (the third field check's model); `bed` gray where that is off the image.
+pub fn barrel(src: &GrayImage, k: f32, bed: u8) -> GrayImage {
+    let (cx, cy) = (src.width() as f32 / 2.0, src.height() as f32 / 2.0);
+    let rn2 = cx * cx + cy * cy;
+    warp(src, src.dimensions(), bed, |x, y| {
+        let (dx, dy) = (x - cx, y - cy);
+        let f = 1.0 + k * (dx * dx + dy * dy) / rn2;
+        (cx + dx * f, cy + dy * f)
     })
 }
 
