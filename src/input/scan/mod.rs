@@ -24,6 +24,7 @@ pub mod input;
 mod light;
 mod lines;
 pub mod marks;
+mod moire;
 mod neighbours;
 mod pdf_file;
 pub mod qr;
@@ -53,6 +54,8 @@ mod lines_tests;
 mod longcheck_tests;
 #[cfg(test)]
 mod marking_tests;
+#[cfg(test)]
+mod screen_tests;
 #[cfg(test)]
 mod shade_tests;
 #[cfg(test)]
