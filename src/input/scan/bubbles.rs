@@ -23,6 +23,7 @@ use super::group_passes::{
 use super::homography::Homography;
 use super::light;
 use super::marks::Prepared;
+use super::moire;
 use super::neighbours::without_joined_ink;
 use super::smear;
 use super::underline;
@@ -2492,6 +2493,34 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
     // far, except beside a circle or a smudge, whose line runs on into the next box, and on a page cut
     // to black and white (pencil level near 1: no grey strokes there, and print edges break into black
     // pixels a segment finds).
+    // On a page whose boxes are all masked as print (a moiré), the faint strokes are looked for in the
+    // residuals against the page's own inside level instead (see [`moire`]).
+    let inner_of = |p: &Patch| -> Vec<bool> { p.kind.iter().map(|c| *c == Cell::Inner).collect() };
+    let inners: Vec<Vec<bool>> = patches.iter().map(inner_of).collect();
+    let blind = moire::masked_share(
+        (0..patches.len()).filter(|&i| answer_area(i)).map(|i| {
+            (
+                templates[i].0.as_slice(),
+                templates[i].1.as_slice(),
+                inners[i].as_slice(),
+            )
+        }),
+        PRINT,
+    ) >= moire::BLIND_SHARE;
+    let faint_input: Vec<std::borrow::Cow<[f32]>> = (0..patches.len())
+        .map(|i| {
+            if blind {
+                std::borrow::Cow::Owned(moire::residuals_on_blind_page(
+                    &patches[i].d,
+                    &templates[i].0,
+                    &inners[i],
+                    PRINT,
+                ))
+            } else {
+                std::borrow::Cow::Borrowed(residuals[i].as_slice())
+            }
+        })
+        .collect();
     let faint_scores: Vec<f32> = (0..patches.len())
         .map(|i| {
             let (p, a) = (&patches[i], &geom.bubbles[i].area);
@@ -2505,7 +2534,7 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 });
             if judged {
                 faint::segment_excess(
-                    &residuals[i],
+                    &faint_input[i],
                     (p.nx, p.ny),
                     (a.w / p.nx as f32, a.h / p.ny as f32),
                 )

@@ -25,6 +25,7 @@ pub mod input;
 mod light;
 mod lines;
 pub mod marks;
+mod moire;
 mod neighbours;
 mod pdf_file;
 pub mod qr;
@@ -56,6 +57,8 @@ mod lines_tests;
 mod longcheck_tests;
 #[cfg(test)]
 mod marking_tests;
+#[cfg(test)]
+mod screen_tests;
 #[cfg(test)]
 mod shade_tests;
 #[cfg(test)]

@@ -1,0 +1,95 @@
+//! A scan photographed off a screen: its moiré masks every box's inside as print, and a light stroke
+//! is then judged against the page's own inside level (see `moire`), not left out with the rest.
+
+use super::faint::{segment_excess, standing_out};
+use super::moire::{BLIND_SHARE, masked_share, residuals_on_blind_page};
+
+const PRINT: f32 = 0.12;
+const NX: usize = 20;
+const NY: usize = 13;
+
+/// A box's samples under a moiré of about a millimetre (4 samples) in both directions, 0.1 deep, over
+/// a paper the white map takes for 0.15 dark; a letter's two strokes down the middle at 0.6; `bar`
+/// adds a light horizontal pencil stroke (0.25) two samples wide across the box.
+fn moire_box(phase: (f32, f32), bar: bool) -> Vec<f32> {
+    let mut d = vec![0.0f32; NX * NY];
+    for j in 0..NY {
+        for i in 0..NX {
+            let wave = 0.1
+                * ((i as f32 * std::f32::consts::TAU / 4.3 + phase.0).sin()
+                    + (j as f32 * std::f32::consts::TAU / 3.7 + phase.1).sin())
+                / 2.0;
+            let mut v = 0.15 + wave;
+            if i == 9 || i == 10 {
+                v = 0.6;
+            }
+            if bar && (j == 6 || j == 7) {
+                v += 0.25;
+            }
+            d[j * NX + i] = v.min(1.0);
+        }
+    }
+    d
+}
+
+fn inner() -> Vec<bool> {
+    (0..NX * NY)
+        .map(|k| {
+            let (i, j) = ((k % NX) as f32 - 9.5, (k / NX) as f32 - 6.0);
+            (i / 9.0).powi(2) + (j / 5.5).powi(2) <= 1.0
+        })
+        .collect()
+}
+
+/// The template and mask the unmarked boxes give: their 25th and 75th percentile per point, as
+/// `print_templates` takes them, widened by a step (here the moiré's lower and upper reach).
+fn template_and_mask() -> (Vec<f32>, Vec<f32>) {
+    let t: Vec<f32> = moire_box((0.0, 0.0), false)
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| {
+            if (9..=10).contains(&(k % NX)) {
+                v
+            } else {
+                0.17
+            }
+        })
+        .collect();
+    let m: Vec<f32> = t.iter().map(|&v| v.max(0.27)).collect();
+    (t, m)
+}
+
+#[test]
+fn a_moire_page_is_blind_to_the_print_mask_a_copier_page_is_not() {
+    let (t, m) = template_and_mask();
+    let inner = inner();
+    assert!(masked_share([(&t[..], &m[..], &inner[..])].into_iter(), PRINT) >= BLIND_SHARE);
+    // A copier page: paper at 0, the letter's strokes alone reach the cut.
+    let copier: Vec<f32> = t.iter().map(|&v| if v > 0.5 { v } else { 0.0 }).collect();
+    assert!(masked_share([(&copier[..], &copier[..], &inner[..])].into_iter(), PRINT) < 0.5);
+}
+
+#[test]
+fn a_light_bar_under_a_moire_stands_out_from_the_page_s_empty_boxes() {
+    let (t, _) = template_and_mask();
+    let inner = inner();
+    let step = (0.25, 0.25);
+    let mut scores: Vec<f32> = (0..60)
+        .map(|k| {
+            let d = moire_box((k as f32 * 0.77, k as f32 * 1.31), false);
+            segment_excess(
+                &residuals_on_blind_page(&d, &t, &inner, PRINT),
+                (NX, NY),
+                step,
+            )
+        })
+        .collect();
+    let d = moire_box((0.4, 2.0), true);
+    let r = residuals_on_blind_page(&d, &t, &inner, PRINT);
+    // The letter's strokes are left out, the bar is not.
+    assert!(r[6 * NX + 9].is_nan());
+    assert!(r[6 * NX + 4] > 0.15);
+    scores.push(segment_excess(&r, (NX, NY), step));
+    assert_eq!(standing_out(&scores).iter().filter(|&&s| s).count(), 1);
+    assert!(standing_out(&scores)[60]);
+}
