@@ -173,7 +173,19 @@ pub(crate) fn bowed(
     };
     let contrast = outline_contrast(page, geom, &bent);
     let before = outline_contrast(page, geom, &plain);
-    (contrast > before).then_some((bent, contrast))
+    if contrast <= before {
+        return None;
+    }
+    // The bend must also put more boxes on their printed lines than the plain fit does: a shaken photo's
+    // blurred outlines can pull the anchors' search a few tenths of a millimetre along the blur, and a
+    // bend fitted to that leaves boxes beside their lines that the plain fit had on them.
+    let off = |h: &Homography| {
+        boxes_off_their_outline(page, geom, h)
+            .iter()
+            .filter(|&&o| o)
+            .count()
+    };
+    (off(&bent) < off(&plain)).then_some((bent, contrast))
 }
 
 /// An anchor: its bubble's centre on the sheet (mm) and the shift that lines its outline up.

@@ -186,6 +186,29 @@ pub fn barrel(src: &GrayImage, k: f32, bed: u8) -> GrayImage {
     })
 }
 
+/// A hand shaking while the phone takes the picture: each pixel the mean of `length` pixels along a
+/// straight line at `degrees` (a box filter along the motion).
+pub fn motion_blur(src: &GrayImage, length: u32, degrees: f32) -> GrayImage {
+    let (w, h) = src.dimensions();
+    let (c, s) = (degrees.to_radians().cos(), degrees.to_radians().sin());
+    let mut out = src.clone();
+    for y in 0..h {
+        for x in 0..w {
+            let (mut sum, mut n) = (0u32, 0u32);
+            for k in 0..length {
+                let t = k as f32 - (length as f32 - 1.0) / 2.0;
+                let (u, v) = (x as f32 + t * c, y as f32 + t * s);
+                if u >= 0.0 && v >= 0.0 && (u as u32) < w && (v as u32) < h {
+                    sum += src.get_pixel(u as u32, v as u32).0[0] as u32;
+                    n += 1;
+                }
+            }
+            out.put_pixel(x, y, Luma([(sum / n.max(1)) as u8]));
+        }
+    }
+    out
+}
+
 /// Sensor noise (uniform, ±14 gray levels) and, with `blur`, a slight optical blur (the 5-point cross).
 pub fn noise_and_blur(img: &mut GrayImage, rng: &mut Rng, blur: bool) {
     if blur {
