@@ -279,12 +279,7 @@ mod page_tests {
     fn page(smear_reach: f32) -> (PageReading, u32) {
         let geom = synth::mock_geometry();
         let (q, fill, beside) = first_pair(&geom);
-        let student = Student {
-            id: "2025000123".into(),
-            variant: "A".into(),
-            answers: Vec::new(),
-            marks: Vec::new(),
-        };
+        let student = Student::unmarked("2025000123", "A");
         let mut img = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, 11);
         let mut rng = Rng::new(11);
         synth::draw_mark(

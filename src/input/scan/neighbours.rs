@@ -168,12 +168,7 @@ mod page_tests {
             .max_by_key(|(_, round)| round.len())
             .expect("answer bubbles");
         assert!(hemmed.len() >= 2, "a bubble between two others");
-        let student = Student {
-            id: "2025000123".into(),
-            variant: "A".into(),
-            answers: Vec::new(),
-            marks: Vec::new(),
-        };
+        let student = Student::unmarked("2025000123", "A");
         let mut img = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, 7);
         let mut rng = Rng::new(7);
         for &j in &hemmed {

@@ -39,12 +39,7 @@ fn smear_middle(img: &mut GrayImage, a: &BoxMm, share: f32, fade: f32, inset: f3
 fn a_smear_over_the_middle_of_the_next_box_reads_unflagged() {
     use super::geometry::ChoiceKind;
     let geom = synth::mock_geometry();
-    let student = Student {
-        id: "2025000123".into(),
-        variant: "A".into(),
-        answers: Vec::new(),
-        marks: Vec::new(),
-    };
+    let student = Student::unmarked("2025000123", "A");
     let (mut flagged, mut total, mut flagged_before) = (0, 0, 0);
     for seed in [91u64, 92] {
         let mut img = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);

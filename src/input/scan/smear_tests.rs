@@ -56,12 +56,7 @@ fn smeared_sheet(
     smeared: bool,
 ) -> (Vec<(u32, ChoiceReading)>, Vec<u32>) {
     let geom = synth::mock_geometry();
-    let student = Student {
-        id: "2025000123".into(),
-        variant: "A".into(),
-        answers: Vec::new(),
-        marks: Vec::new(),
-    };
+    let student = Student::unmarked("2025000123", "A");
     let mut img = synth::render(&geom, &student, &synth::qr_text_for(&student), PPM, seed);
     let mut rng = Rng::new(seed);
     let pairs = pairs(&geom);

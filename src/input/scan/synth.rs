@@ -246,6 +246,16 @@ pub struct Student {
 }
 
 impl Student {
+    /// A sheet with its id and variant marked and no answer: the page a test draws its own marks on.
+    pub fn unmarked(id: &str, variant: &str) -> Student {
+        Student {
+            id: id.into(),
+            variant: variant.into(),
+            answers: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+
     /// The options the student meant for question `q` ("" when left blank or not on the sheet).
     pub fn answer(&self, q: u32) -> &str {
         self.answers
