@@ -13,7 +13,8 @@ use std::sync::OnceLock;
 use image::GrayImage;
 
 use crate::input::manifest::{Manifest, StudentRecord, VariantRecord};
-use crate::input::scan::marks::{Prepared, outline_contrast};
+use crate::input::scan::outline::outline_contrast;
+use crate::input::scan::page::Prepared;
 use crate::input::scan::{
     BoxMm, Bubble, PageReading, ReadError, SheetCode, SheetGeometry, peek_qr, read_prepared,
 };

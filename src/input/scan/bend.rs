@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::geometry::SheetGeometry;
 use super::homography::Homography;
-use super::marks::{Prepared, anchor_offsets_of, grid_anchors_of, outline_contrast};
+use super::outline::{anchor_offsets_of, grid_anchors_of, outline_contrast};
+use super::page::Prepared;
 
 /// The cubic's terms: 1, u, v, u², uv, v², u³, u²v, uv², v³.
 const TERMS: usize = 10;

@@ -22,9 +22,9 @@ use super::group_passes::{
 };
 use super::homography::Homography;
 use super::light;
-use super::marks::Prepared;
 use super::moire;
 use super::neighbours::without_joined_ink;
+use super::page::Prepared;
 use super::smear;
 use super::underline;
 

@@ -23,7 +23,7 @@
 
 use super::geometry::{BoxMm, SheetGeometry};
 use super::homography::Homography;
-use super::marks::Prepared;
+use super::page::Prepared;
 use super::reading::{BubbleReading, BubbleState, Levels, MarkShape};
 
 /// The distances past the outline (mm) of the lines the ink is looked for on: clear of the box's own

@@ -22,7 +22,7 @@
 
 use super::geometry::{BoxMm, SheetGeometry};
 use super::homography::Homography;
-use super::marks::Prepared;
+use super::page::Prepared;
 use super::reading::{BubbleReading, BubbleState, MarkShape};
 
 /// How far (mm) from each box's side the gap is looked at: clear of the printed outline, which the

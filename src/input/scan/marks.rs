@@ -7,266 +7,77 @@
 use image::GrayImage;
 
 use super::ReadError;
-use super::geometry::{BoxMm, Corner, SheetGeometry};
+use super::geometry::{Corner, SheetGeometry};
 use super::homography::Homography;
+use super::outline::{MIN_OUTLINE_CONTRAST, anchor_offsets, outline_contrast};
+use super::page::{FaintPrint, Found, Prepared};
 use super::shrunk::Small;
 
-/// The image with what every later step needs: a shrunk copy and the local paper white.
-pub(crate) struct Prepared<'a> {
-    pub img: &'a GrayImage,
-    pub small: Small,
-    white: WhiteMap,
-    /// The page with its copier streaks and fold creases painted out (see [`super::lines`]), when it has
-    /// any: the bubbles are measured on it.
-    clean: Option<GrayImage>,
-    /// The corner marks found and refined, once: a page of a multi-page sheet looks for them first to cut
-    /// out its QR code ([`corner_fits`]), then again to register against the layout the code names.
-    marks: std::cell::OnceCell<[Option<Found>; 4]>,
-    /// The page's print measured against its own darkness, for a page the marks above do not place.
-    faint: std::cell::OnceCell<FaintPrint>,
+/// The mark found towards each image corner (clockwise from the top left), its centre and area on
+/// the full image to a fraction of a pixel; found on the first call, kept for the next.
+fn corner_marks<'p>(page: &'p Prepared) -> &'p [Option<Found>; 4] {
+    page.marks.get_or_init(|| {
+        let small = &page.small;
+        found_on_full_image(
+            page,
+            pick_corner_blobs(&dark_blobs(small, STANDARD_CUT), small),
+        )
+    })
 }
 
-/// The paper's own brightness around each point, so darkness is measured against the paper beside a
-/// bubble even when a phone photo is lit unevenly.
-struct WhiteMap {
-    cols: usize,
-    rows: usize,
-    /// Side of one cell in full-image pixels.
-    cell: usize,
-    vals: Vec<f32>,
-    /// The cell column of each image column and the first value of each image row's cells: a page's
-    /// bubble samples ask for the paper about a million times, and two 64-bit divisions a look-up cost
-    /// more than the rest of a sample.
-    col_of: Vec<u32>,
-    row_start: Vec<u32>,
-}
-
-impl<'a> Prepared<'a> {
-    pub fn new(img: &'a GrayImage) -> Prepared<'a> {
-        let small = Small::of(img);
-        let white = WhiteMap::of(&small, img.width() as usize, img.height() as usize);
-        let lines = super::lines::find(img, &small);
-        let clean = (!lines.is_empty()).then(|| super::lines::painted_out(img, &lines));
-        Prepared {
-            img,
-            small,
-            white,
-            clean,
-            marks: std::cell::OnceCell::new(),
-            faint: std::cell::OnceCell::new(),
-        }
-    }
-
-    /// The mark found towards each image corner (clockwise from the top left), its centre and area on
-    /// the full image to a fraction of a pixel; found on the first call, kept for the next.
-    fn corner_marks(&self) -> &[Option<Found>; 4] {
-        self.marks.get_or_init(|| {
-            let small = &self.small;
-            self.refined(pick_corner_blobs(&dark_blobs(small, STANDARD_CUT), small))
+/// The picked blobs' centres and areas measured on the full image.
+fn found_on_full_image(page: &Prepared, picks: [Option<Blob>; 4]) -> [Option<Found>; 4] {
+    picks.map(|p| {
+        p.map(|b| {
+            let (x, y, area) = refine(page.img, &b, page.small.factor);
+            Found { x, y, area }
         })
-    }
-
-    fn refined(&self, picks: [Option<Blob>; 4]) -> [Option<Found>; 4] {
-        picks.map(|p| {
-            p.map(|b| {
-                let (x, y, area) = refine(self.img, &b, self.small.factor);
-                Found { x, y, area }
-            })
-        })
-    }
-
-    /// The page's print measured against its own black (see [`FaintPrint`]), once.
-    fn faint_print(&self) -> &FaintPrint {
-        self.faint.get_or_init(|| {
-            let small = &self.small;
-            let blobs = dark_blobs(small, FLOOR_CUT);
-            // Specks of noise or dust are no print; a stroke of text or an outline is.
-            let ink: u64 = blobs
-                .iter()
-                .filter(|b| b.area >= 3)
-                .map(|b| b.area as u64)
-                .sum();
-            let picks = pick_corner_blobs(&blobs, small);
-            let mut blacks: Vec<f32> = picks
-                .iter()
-                .flatten()
-                .map(|b| self.blob_darkness(b))
-                .collect();
-            blacks.sort_by(f32::total_cmp);
-            let black = blacks.get(blacks.len() / 2).copied().unwrap_or(0.0);
-            let marks = (FAINT_BLACK..FULL_BLACK).contains(&black).then(|| {
-                // Halfway between the paper and the page's own black, as the standard cut is for
-                // full-strength toner.
-                let cut = 1.0 - black / 2.0;
-                self.refined(pick_corner_blobs(&dark_blobs(small, cut), small))
-            });
-            FaintPrint { ink, black, marks }
-        })
-    }
-
-    /// How dark a blob of the shrunk image is against the paper around it (0 paper, 1 black): the mean of
-    /// the middle of its box, where a solid mark has no edge pixels.
-    fn blob_darkness(&self, b: &Blob) -> f32 {
-        let small = &self.small;
-        let (mx, my) = (b.bw() / 3, b.bh() / 3);
-        let (mut sum, mut n) = (0.0f32, 0u32);
-        for y in b.y0 + my..=b.y1 - my {
-            for x in b.x0 + mx..=b.x1 - mx {
-                let white = self.white.at(x * small.factor, y * small.factor);
-                sum += (1.0 - small.px[y * small.w + x] as f32 / white).clamp(0.0, 1.0);
-                n += 1;
-            }
-        }
-        if n == 0 { 0.0 } else { sum / n as f32 }
-    }
-
-    /// Darkness of the pixel nearest (x, y) relative to the paper around it: 0 paper white, 1 black;
-    /// `None` outside the image.
-    #[inline]
-    pub fn darkness(&self, x: f32, y: f32) -> Option<f32> {
-        if !(x >= 0.0 && y >= 0.0) {
-            return None;
-        }
-        let (xi, yi) = (x as u32, y as u32);
-        if xi >= self.img.width() || yi >= self.img.height() {
-            return None;
-        }
-        let v = self.img.as_raw()[yi as usize * self.img.width() as usize + xi as usize] as f32;
-        let white = self.white.at(xi as usize, yi as usize);
-        Some((1.0 - v / white).clamp(0.0, 1.0))
-    }
-
-    /// The pixels the bubbles are measured on: the image, with any copier streak or fold crease painted
-    /// out.
-    #[inline]
-    pub fn pixels(&self) -> &GrayImage {
-        self.clean.as_ref().unwrap_or(self.img)
-    }
-
-    /// The paper's brightness around full-image pixel (x, y), for measuring darkness against it.
-    #[inline]
-    pub fn paper(&self, x: usize, y: usize) -> f32 {
-        self.white.at(x, y)
-    }
-
-    /// The darkest of a few samples along the segment from (x0, y0) to (x1, y1): finds a thin printed line
-    /// near where it is expected even when registration is off by a fraction of a millimetre.
-    pub(crate) fn darkest_along(
-        &self,
-        x0: f32,
-        y0: f32,
-        x1: f32,
-        y1: f32,
-        steps: usize,
-    ) -> Option<f32> {
-        let mut best: Option<f32> = None;
-        for i in 0..=steps {
-            let t = i as f32 / steps as f32;
-            if let Some(d) = self.darkness(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) {
-                best = Some(best.map_or(d, |b| b.max(d)));
-            }
-        }
-        best
-    }
+    })
 }
 
-impl WhiteMap {
-    fn of(small: &Small, width: usize, height: usize) -> WhiteMap {
-        const B: usize = 8;
-        let cols = small.w.div_ceil(B).max(1);
-        let rows = small.h.div_ceil(B).max(1);
-        let mut block = vec![0.0f32; cols * rows];
-        let mut buf = Vec::with_capacity(B * B);
-        for r in 0..rows {
-            for c in 0..cols {
-                buf.clear();
-                for y in r * B..((r + 1) * B).min(small.h) {
-                    for x in c * B..((c + 1) * B).min(small.w) {
-                        buf.push(small.px[y * small.w + x]);
-                    }
-                }
-                // The 90th percentile: the paper, not one bright speck of noise.
-                let k = buf.len() * 9 / 10;
-                block[r * cols + c] = if k < buf.len() {
-                    kth_smallest(&buf, k) as f32
-                } else {
-                    255.0
-                };
-            }
-        }
-        // Cells covered by a mark or a filled bubble take the paper of their neighbours.
-        let mut vals = vec![0.0f32; cols * rows];
-        for r in 0..rows {
-            for c in 0..cols {
-                let mut m = 0.0f32;
-                for rr in r.saturating_sub(2)..(r + 3).min(rows) {
-                    for cc in c.saturating_sub(2)..(c + 3).min(cols) {
-                        m = m.max(block[rr * cols + cc]);
-                    }
-                }
-                vals[r * cols + c] = m.max(32.0);
-            }
-        }
-        let cell = B * small.factor;
-        WhiteMap {
-            cols,
-            rows,
-            cell,
-            vals,
-            col_of: (0..width)
-                .map(|x| (x / cell).min(cols - 1) as u32)
-                .collect(),
-            row_start: (0..height)
-                .map(|y| ((y / cell).min(rows - 1) * cols) as u32)
-                .collect(),
-        }
-    }
-
-    /// The paper at full-image pixel (x, y): the value of the cell it lies in (the nearest cell beyond
-    /// the image's last whole cells).
-    #[inline]
-    fn at(&self, x: usize, y: usize) -> f32 {
-        match (self.col_of.get(x), self.row_start.get(y)) {
-            (Some(&c), Some(&r)) => self.vals[r as usize + c as usize],
-            _ => {
-                let c = (x / self.cell).min(self.cols - 1);
-                let r = (y / self.cell).min(self.rows - 1);
-                self.vals[r * self.cols + c]
-            }
-        }
-    }
+/// The page's print measured against its own black (see [`FaintPrint`]), once.
+fn faint_print<'p>(page: &'p Prepared) -> &'p FaintPrint {
+    page.faint.get_or_init(|| {
+        let small = &page.small;
+        let blobs = dark_blobs(small, FLOOR_CUT);
+        // Specks of noise or dust are no print; a stroke of text or an outline is.
+        let ink: u64 = blobs
+            .iter()
+            .filter(|b| b.area >= 3)
+            .map(|b| b.area as u64)
+            .sum();
+        let picks = pick_corner_blobs(&blobs, small);
+        let mut blacks: Vec<f32> = picks
+            .iter()
+            .flatten()
+            .map(|b| blob_darkness(page, b))
+            .collect();
+        blacks.sort_by(f32::total_cmp);
+        let black = blacks.get(blacks.len() / 2).copied().unwrap_or(0.0);
+        let marks = (FAINT_BLACK..FULL_BLACK).contains(&black).then(|| {
+            // Halfway between the paper and the page's own black, as the standard cut is for
+            // full-strength toner.
+            let cut = 1.0 - black / 2.0;
+            found_on_full_image(page, pick_corner_blobs(&dark_blobs(small, cut), small))
+        });
+        FaintPrint { ink, black, marks }
+    })
 }
 
-/// The `k`-th smallest of `values` (`k` < their count, at most 65,535 of them): counted by the high
-/// four bits, then by the low four within the high bits' bucket it falls in. The value selecting would
-/// give, in two passes over the values instead of a partitioning (a page has thousands of paper cells).
-fn kth_smallest(values: &[u8], k: usize) -> u8 {
-    let mut high = [0u16; 16];
-    for &v in values {
-        high[(v >> 4) as usize] += 1;
-    }
-    let (mut bucket, mut below) = (15usize, 0usize);
-    for (b, &n) in high.iter().enumerate() {
-        if below + n as usize > k {
-            bucket = b;
-            break;
-        }
-        below += n as usize;
-    }
-    let mut low = [0u16; 16];
-    for &v in values {
-        if (v >> 4) as usize == bucket {
-            low[(v & 15) as usize] += 1;
+/// How dark a blob of the shrunk image is against the paper around it (0 paper, 1 black): the mean of
+/// the middle of its box, where a solid mark has no edge pixels.
+fn blob_darkness(page: &Prepared, b: &Blob) -> f32 {
+    let small = &page.small;
+    let (mx, my) = (b.bw() / 3, b.bh() / 3);
+    let (mut sum, mut n) = (0.0f32, 0u32);
+    for y in b.y0 + my..=b.y1 - my {
+        for x in b.x0 + mx..=b.x1 - mx {
+            let white = page.paper(x * small.factor, y * small.factor);
+            sum += (1.0 - small.px[y * small.w + x] as f32 / white).clamp(0.0, 1.0);
+            n += 1;
         }
     }
-    let mut rank = k - below;
-    for (b, &n) in low.iter().enumerate() {
-        if rank < n as usize {
-            return (bucket << 4 | b) as u8;
-        }
-        rank -= n as usize;
-    }
-    255
+    if n == 0 { 0.0 } else { sum / n as f32 }
 }
 
 /// How a page lies in its image.
@@ -318,14 +129,6 @@ impl Blob {
     }
 }
 
-/// A corner mark found in the image: its centre and area on the full image.
-#[derive(Debug, Clone, Copy)]
-struct Found {
-    x: f64,
-    y: f64,
-    area: f64,
-}
-
 /// A pixel of the shrunk image is dark, for the corner marks, below this fraction of its neighbourhood's
 /// mean brightness: halfway down to full-strength toner.
 const STANDARD_CUT: f32 = 0.6;
@@ -347,21 +150,6 @@ const FULL_BLACK: f32 = 0.55;
 /// Small-image pixels of print (not specks) a page must hold to be more than a blank page: a few mm² of
 /// text; a printed answer sheet holds tens of thousands.
 const PRINT_PIXELS: u64 = 300;
-
-/// A page's print measured relative to its own darkness. A printer low on toner (or set to save it) lays
-/// less toner everywhere, evenly or in bands down the page: black comes out grey 120–180, but the corner
-/// squares stay squares of their printed size and the QR code and the bubble grid keep their geometry. So
-/// the page's darkest print — its corner squares — is its black, and the marks are searched for again
-/// halfway down to that black instead of to full-strength toner.
-struct FaintPrint {
-    /// Small-image pixels of print found at [`FLOOR_CUT`] (0 on a blank page).
-    ink: u64,
-    /// The darkness of the page's corner squares against the paper (0 when there are none).
-    black: f32,
-    /// The corner marks found halfway down to `black`, when the print is faint but there
-    /// ([`FAINT_BLACK`] ≤ `black` < [`FULL_BLACK`]).
-    marks: Option<[Option<Found>; 4]>,
-}
 
 /// The image's four corners clockwise from the top left, as the directions marks are searched towards.
 const IMAGE_CORNERS: [&str; 4] = ["top-left", "top-right", "bottom-right", "bottom-left"];
@@ -386,7 +174,7 @@ pub(crate) fn register(page: &Prepared, geom: &SheetGeometry) -> Result<Registra
             height: page.img.height(),
         });
     }
-    let found: [Option<Found>; 4] = *page.corner_marks();
+    let found: [Option<Found>; 4] = *corner_marks(page);
     let standard = if found.iter().all(Option::is_none) {
         None
     } else {
@@ -398,7 +186,7 @@ pub(crate) fn register(page: &Prepared, geom: &SheetGeometry) -> Result<Registra
     // The marks not all found, or not placing the page, at full-strength toner's darkness: the page may
     // be printed faint (then its own marks, found against its own black, place it better than fewer
     // marks or the QR code alone), or blank.
-    let faint = page.faint_print();
+    let faint = faint_print(page);
     if let Some(marks) = faint.marks {
         match (register_with(page, geom, marks), standard) {
             (Ok(reg), Some(Ok(before))) => {
@@ -626,8 +414,8 @@ pub(crate) fn corner_fits(page: &Prepared, geom: &SheetGeometry) -> Vec<Homograp
             .collect::<Option<Vec<_>>>()
     };
     // A page printed faint has its marks found against its own black.
-    let Some(points) = all_four(page.corner_marks())
-        .or_else(|| page.faint_print().marks.as_ref().and_then(all_four))
+    let Some(points) = all_four(corner_marks(page))
+        .or_else(|| faint_print(page).marks.as_ref().and_then(all_four))
     else {
         return Vec::new();
     };
@@ -875,35 +663,6 @@ fn from_qr_code(
         .then(|| registration(geom, h, turns, contrast, used))
 }
 
-/// Bubbles spread over the sheet whose printed outlines pin a rough fit down: the one nearest the middle
-/// of each cell of a 6 × 8 grid over the page.
-fn grid_anchors(geom: &SheetGeometry) -> Vec<usize> {
-    grid_anchors_of(geom, 6, 8)
-}
-
-/// The bubble nearest the middle of each cell of a `cols` × `rows` grid over the page.
-pub(crate) fn grid_anchors_of(geom: &SheetGeometry, cols: usize, rows: usize) -> Vec<usize> {
-    let (cw, ch) = (
-        geom.page_width_mm / cols as f32,
-        geom.page_height_mm / rows as f32,
-    );
-    let mut best: Vec<Option<(f32, usize)>> = vec![None; cols * rows];
-    for (i, b) in geom.bubbles.iter().enumerate() {
-        let (x, y) = b.area.centre();
-        let (c, r) = (
-            ((x / cw) as usize).min(cols - 1),
-            ((y / ch) as usize).min(rows - 1),
-        );
-        let (mx, my) = ((c as f32 + 0.5) * cw, (r as f32 + 0.5) * ch);
-        let d = (x - mx).hypot(y - my);
-        let cell = &mut best[r * cols + c];
-        if cell.is_none_or(|(bd, _)| d < bd) {
-            *cell = Some((d, i));
-        }
-    }
-    best.into_iter().flatten().map(|(_, i)| i).collect()
-}
-
 /// A fit corrected by the printed bubbles: each anchor bubble's outline is looked for within 1.5 mm of
 /// where `h` puts it, and a projective transform fitted to where the outlines are (outliers dropped).
 /// `None` when too few outlines stand out or the result frames the bubbles no better.
@@ -944,92 +703,6 @@ fn refine_by_grid(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> Opti
     }
     (outline_contrast(page, geom, &fitted) >= outline_contrast(page, geom, h)).then_some(fitted)
 }
-
-/// For each anchor bubble whose outline stands out near where `h` puts it (within `range` mm), the
-/// shift (mm on the sheet) that lines it up best.
-fn anchor_offsets(
-    page: &Prepared,
-    geom: &SheetGeometry,
-    h: &Homography,
-    range: f32,
-) -> Vec<(usize, f32, f32)> {
-    anchor_offsets_of(page, geom, h, range, &grid_anchors(geom))
-}
-
-/// [`anchor_offsets`] for the bubbles `anchors`.
-pub(crate) fn anchor_offsets_of(
-    page: &Prepared,
-    geom: &SheetGeometry,
-    h: &Homography,
-    range: f32,
-    anchors: &[usize],
-) -> Vec<(usize, f32, f32)> {
-    let steps = (range / 0.5).round() as i32;
-    let mut out = Vec::new();
-    for &i in anchors {
-        let area = &geom.bubbles[i].area;
-        let score = |dx: f32, dy: f32| bubble_outline(page, area, h, dx, dy).unwrap_or(f32::MIN);
-        // Coarse, then fine around the best.
-        let mut best = (f32::MIN, 0.0f32, 0.0f32);
-        for j in -steps..=steps {
-            for k in -steps..=steps {
-                let (dx, dy) = (j as f32 * 0.5, k as f32 * 0.5);
-                let s = score(dx, dy);
-                if s > best.0 {
-                    best = (s, dx, dy);
-                }
-            }
-        }
-        let (_, cx, cy) = best;
-        for j in -2..=2 {
-            for k in -2..=2 {
-                let (dx, dy) = (cx + j as f32 * 0.125, cy + k as f32 * 0.125);
-                let s = score(dx, dy);
-                if s > best.0 {
-                    best = (s, dx, dy);
-                }
-            }
-        }
-        if best.0 >= 0.12 {
-            out.push((i, best.1, best.2));
-        }
-    }
-    out
-}
-
-/// How much darker a bubble's printed outline is than the paper just outside it, with the box moved by
-/// (dx, dy) mm before `h` maps it.
-fn bubble_outline(page: &Prepared, a: &BoxMm, h: &Homography, dx: f32, dy: f32) -> Option<f32> {
-    const SLACK: f32 = 0.15;
-    const BESIDE: f32 = 0.6;
-    let (x0, y0) = (a.x + dx, a.y + dy);
-    let mut probes: Vec<(f32, f32, f32, f32)> = Vec::with_capacity(10);
-    for i in 1..=3 {
-        let t = i as f32 / 4.0;
-        probes.push((x0 + a.w * t, y0, 0.0, -1.0));
-        probes.push((x0 + a.w * t, y0 + a.h, 0.0, 1.0));
-    }
-    for i in 1..=2 {
-        let t = i as f32 / 3.0;
-        probes.push((x0, y0 + a.h * t, -1.0, 0.0));
-        probes.push((x0 + a.w, y0 + a.h * t, 1.0, 0.0));
-    }
-    let (mut on, mut off, mut n) = (0.0f32, 0.0f32, 0u32);
-    for (x, y, nx, ny) in probes {
-        let at = |d: f32| h.map_f32(x + nx * d, y + ny * d);
-        let (ax, ay) = at(-SLACK);
-        let (bx, by) = at(SLACK);
-        let (cx, cy) = at(BESIDE - SLACK);
-        let (ex, ey) = at(BESIDE + SLACK);
-        on += page.darkest_along(ax, ay, bx, by, 3)?;
-        off += page.darkest_along(cx, cy, ex, ey, 3)?;
-        n += 1;
-    }
-    Some((on - off) / n as f32)
-}
-
-/// Below this the printed bubble outlines are not where the sheet geometry puts them.
-pub(crate) const MIN_OUTLINE_CONTRAST: f32 = 0.06;
 
 fn polygon_area(q: &[(f64, f64); 4]) -> f64 {
     let mut a = 0.0;
@@ -1244,95 +917,4 @@ fn refine(img: &GrayImage, b: &Blob, factor: usize) -> (f64, f64, f64) {
     }
     // Pixel centres sit half a pixel in from their corners.
     (sx / n + 0.5, sy / n + 0.5, n)
-}
-
-/// Mean darkness on the bubbles' printed outlines minus that just outside them, where `h` puts them.
-pub(crate) fn outline_contrast(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> f32 {
-    let stride = (geom.bubbles.len() / 150).max(1);
-    let (mut on, mut off, mut n) = (0.0f32, 0.0f32, 0u32);
-    // Half-widths of the search across a line, and how far outside the box "beside" is (mm).
-    const SLACK: f32 = 0.3;
-    const BESIDE: f32 = 0.6;
-    for b in geom.bubbles.iter().step_by(stride) {
-        let a = &b.area;
-        // Points on the four sides, each with its outward normal.
-        let mut probes: Vec<(f32, f32, f32, f32)> = Vec::with_capacity(16);
-        for i in 1..=3 {
-            let t = i as f32 / 4.0;
-            probes.push((a.x + a.w * t, a.y, 0.0, -1.0));
-            probes.push((a.x + a.w * t, a.y + a.h, 0.0, 1.0));
-        }
-        for i in 1..=2 {
-            let t = i as f32 / 3.0;
-            probes.push((a.x, a.y + a.h * t, -1.0, 0.0));
-            probes.push((a.x + a.w, a.y + a.h * t, 1.0, 0.0));
-        }
-        for (x, y, nx, ny) in probes {
-            let at = |d: f32| h.map_f32(x + nx * d, y + ny * d);
-            let (ax, ay) = at(-SLACK);
-            let (bx, by) = at(SLACK);
-            let (cx, cy) = at(BESIDE - SLACK);
-            let (dx, dy) = at(BESIDE + SLACK);
-            if let (Some(l), Some(o)) = (
-                page.darkest_along(ax, ay, bx, by, 6),
-                page.darkest_along(cx, cy, dx, dy, 6),
-            ) {
-                on += l;
-                off += o;
-                n += 1;
-            }
-        }
-    }
-    if n == 0 { 0.0 } else { (on - off) / n as f32 }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counting_picks_the_value_selecting_picks() {
-        let mut seed = 7u32;
-        for len in 1..=64usize {
-            for spread in [1u32, 3, 40, 256] {
-                let values: Vec<u8> = (0..len)
-                    .map(|_| {
-                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                        (200 + (seed >> 16) % spread) as u8
-                    })
-                    .collect();
-                for k in 0..len {
-                    let mut sorted = values.clone();
-                    assert_eq!(kth_smallest(&values, k), *sorted.select_nth_unstable(k).1);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_paper_looked_up_by_table_is_the_cell_the_division_names() {
-        // Sizes whose last cells are whole and cut short, shrunk by 1 and by several.
-        for (w, h) in [(300, 220), (2480, 3508), (917, 1301), (40, 2000)] {
-            let img = GrayImage::from_fn(w, h, |x, y| {
-                image::Luma([(120 + (x * 31 + y * 17) % 130) as u8])
-            });
-            let page = Prepared::new(&img);
-            let white = &page.white;
-            let by_division = |x: usize, y: usize| {
-                let c = (x / white.cell).min(white.cols - 1);
-                let r = (y / white.cell).min(white.rows - 1);
-                white.vals[r * white.cols + c]
-            };
-            let (w, h) = (w as usize, h as usize);
-            for y in (0..h + 40).step_by(3) {
-                for x in (0..w + 40).step_by(5) {
-                    assert_eq!(
-                        white.at(x, y).to_bits(),
-                        by_division(x, y).to_bits(),
-                        "({x}, {y})"
-                    );
-                }
-            }
-        }
-    }
 }

@@ -27,6 +27,8 @@ mod lines;
 pub mod marks;
 mod moire;
 mod neighbours;
+pub(crate) mod outline;
+pub(crate) mod page;
 mod pdf_file;
 pub mod qr;
 mod reading;
@@ -284,7 +286,7 @@ fn outside_parts(geom: &SheetGeometry, inside: &[bool]) -> String {
 
 /// Reads one page image against the sheet geometry.
 pub fn read_page(image: &GrayImage, geom: &SheetGeometry) -> Result<PageReading, ReadError> {
-    read_prepared(&marks::Prepared::new(image), geom, None)
+    read_prepared(&page::Prepared::new(image), geom, None)
 }
 
 /// The QR code's text read before the page's layout is known: cut out of each box in `qr_boxes` (where the
@@ -292,7 +294,7 @@ pub fn read_page(image: &GrayImage, geom: &SheetGeometry) -> Result<PageReading,
 /// of the sheet: they sit alike on each) has them. `None` when a mark is missing or the code does not read
 /// there; the page is then read layout by layout.
 pub(crate) fn peek_qr(
-    page: &marks::Prepared,
+    page: &page::Prepared,
     geom: &SheetGeometry,
     qr_boxes: &[BoxMm],
 ) -> Option<String> {
@@ -306,7 +308,7 @@ pub(crate) fn peek_qr(
 /// [`read_page`] on a page already prepared (read with several layouts, it is prepared once), with the
 /// QR code's text when [`peek_qr`] has read it already.
 pub(crate) fn read_prepared(
-    page: &marks::Prepared,
+    page: &page::Prepared,
     geom: &SheetGeometry,
     qr_known: Option<String>,
 ) -> Result<PageReading, ReadError> {

@@ -645,7 +645,7 @@ fn the_qr_code_is_read_before_the_layout_any_way_up_and_only_where_a_page_prints
     };
     for quarters in 0..4u8 {
         let turned = super::synth_damage::quarter_turns(&img, quarters);
-        let page = marks::Prepared::new(&turned);
+        let page = page::Prepared::new(&turned);
         assert_eq!(
             peek_qr(&page, &geom, &[elsewhere, geom.qr_code]).as_deref(),
             Some(want.as_str()),
@@ -656,7 +656,7 @@ fn the_qr_code_is_read_before_the_layout_any_way_up_and_only_where_a_page_prints
     // A page without its corner marks is left to be read layout by layout.
     let blank = GrayImage::from_pixel(img.width(), img.height(), image::Luma([250]));
     assert_eq!(
-        peek_qr(&marks::Prepared::new(&blank), &geom, &[geom.qr_code]),
+        peek_qr(&page::Prepared::new(&blank), &geom, &[geom.qr_code]),
         None
     );
 }
