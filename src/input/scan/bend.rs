@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::geometry::SheetGeometry;
 use super::homography::Homography;
-use super::outline::{anchor_offsets_of, grid_anchors_of, outline_contrast};
+use super::outline::{anchor_offsets_of, blank_sides, grid_anchors_of, outline_contrast};
 use super::page::Prepared;
 
 /// The cubic's terms: 1, u, v, u², uv, v², u³, u²v, uv², v³.
@@ -181,9 +181,9 @@ pub(crate) fn bowed(
     // blurred outlines can pull the anchors' search a few tenths of a millimetre along the blur, and a
     // bend fitted to that leaves boxes beside their lines that the plain fit had on them.
     let off = |h: &Homography| {
-        boxes_off_their_outline(page, geom, h)
+        blank_sides(page, geom, h)
             .iter()
-            .filter(|&&o| o)
+            .filter(|&&n| n > 0)
             .count()
     };
     (off(&bent) < off(&plain)).then_some((bent, contrast))
@@ -304,56 +304,4 @@ fn solve(mut a: [[f64; TERMS]; TERMS], mut b: [f64; TERMS]) -> Option<[f64; TERM
         x[r] = (b[r] - s) / a[r][r];
     }
     x.iter().all(|v| v.is_finite()).then_some(x)
-}
-
-/// Where a side's printed line is looked for across it (mm either side of where the map puts it).
-const GUARD_SLACK: f32 = 0.2;
-
-/// A side whose line is lighter than this share of the page's typical printed line is blank paper.
-const BLANK_SIDE: f32 = 0.35;
-
-/// The boxes of a bent page whose printed outline is not where the bent map puts them: on one of their
-/// four sides the paper is blank where the line should be. Ink only darkens paper, so a mark never hides
-/// a printed line; blank paper there means the box as measured is beside its bubble (the bend does not
-/// follow the page there), and its reading would be a guess.
-pub(crate) fn boxes_off_their_outline(
-    page: &Prepared,
-    geom: &SheetGeometry,
-    h: &Homography,
-) -> Vec<bool> {
-    // Per box, the darkness across each side's line at a few points along it: top, bottom, left, right.
-    let sides: Vec<Option<[f32; 4]>> = geom
-        .bubbles
-        .iter()
-        .map(|b| {
-            let a = &b.area;
-            let across = |x: f32, y: f32, nx: f32, ny: f32| {
-                let (x0, y0) = h.map_f32(x - nx * GUARD_SLACK, y - ny * GUARD_SLACK);
-                let (x1, y1) = h.map_f32(x + nx * GUARD_SLACK, y + ny * GUARD_SLACK);
-                page.darkest_along(x0, y0, x1, y1, 4)
-            };
-            let mut out = [0.0f32; 4];
-            for k in 1..=3 {
-                let t = k as f32 / 4.0;
-                out[0] += across(a.x + a.w * t, a.y, 0.0, 1.0)? / 3.0;
-                out[1] += across(a.x + a.w * t, a.y + a.h, 0.0, 1.0)? / 3.0;
-            }
-            for k in 1..=2 {
-                let t = k as f32 / 3.0;
-                out[2] += across(a.x, a.y + a.h * t, 1.0, 0.0)? / 2.0;
-                out[3] += across(a.x + a.w, a.y + a.h * t, 1.0, 0.0)? / 2.0;
-            }
-            Some(out)
-        })
-        .collect();
-    let mut all: Vec<f32> = sides.iter().flatten().flatten().copied().collect();
-    if all.is_empty() {
-        return vec![false; geom.bubbles.len()];
-    }
-    let mid = all.len() / 2;
-    let typical = *all.select_nth_unstable_by(mid, f32::total_cmp).1;
-    sides
-        .iter()
-        .map(|s| s.is_some_and(|s| s.iter().any(|&d| d < BLANK_SIDE * typical)))
-        .collect()
 }

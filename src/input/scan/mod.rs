@@ -72,6 +72,8 @@ mod synth;
 #[cfg(test)]
 mod synth_damage;
 #[cfg(test)]
+mod tape_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_damage;
@@ -331,14 +333,20 @@ pub(crate) fn read_prepared(
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
     // A check's arm across the gap to the next box on a 1-bit page: a person decides.
     gap_line::flag_arms_across_gaps(page, geom, h, &mut readings);
-    // A bowed page read through a bent map: a box whose printed outline is not where the map puts it is
-    // measured beside its bubble, and a person reads it.
-    if h.bend.is_some() {
-        let off = bend::boxes_off_their_outline(page, geom, h);
-        for (r, off) in readings.iter_mut().zip(off) {
-            if off {
-                r.state = BubbleState::Doubtful;
-            }
+    let blank = outline::blank_sides(page, geom, h);
+    let covered: Vec<bool> = blank.iter().map(|&n| n >= outline::COVERED_SIDES).collect();
+    for i in 0..readings.len() {
+        let r = &mut readings[i];
+        // A bowed page read through a bent map: a box whose printed outline is not where the map puts it
+        // is measured beside its bubble, and a person reads it.
+        let beside = h.bend.is_some() && blank[i] > 0;
+        // A box whose printed outline is gone on three or four sides has something white over it:
+        // correction tape (5 mm of film across the box) or fluid, the way a pen's mark is taken back. What
+        // shows through the film, the film's own edge or the taken-back ink peeking out past it is no
+        // mark to read: a person decides.
+        let under_tape = covered[i] && r.state != BubbleState::Empty;
+        if beside || under_tape {
+            r.state = BubbleState::Doubtful;
         }
     }
     let found = bubbles::interpret(geom, &readings, &levels);

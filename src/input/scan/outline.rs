@@ -160,3 +160,60 @@ pub(crate) fn outline_contrast(page: &Prepared, geom: &SheetGeometry, h: &Homogr
     }
     if n == 0 { 0.0 } else { (on - off) / n as f32 }
 }
+
+/// Where a side's printed line is looked for across it (mm either side of where the map puts it).
+const GUARD_SLACK: f32 = 0.2;
+
+/// A side whose line is lighter than this share of the page's typical printed line is blank paper.
+const BLANK_SIDE: f32 = 0.35;
+
+/// A box with this many of its four sides blank has something white over it, not a fit beside it: a
+/// fit a few tenths off leaves at most the two sides it moved away from blank, while correction tape (a
+/// film 5 mm wide laid across the box and past both its ends) hides all four.
+pub(crate) const COVERED_SIDES: u8 = 3;
+
+/// For each box, how many of its four sides show blank paper where `h` puts its printed line. Ink only
+/// darkens paper, so a mark never hides a printed line: a blank side means either the box as measured
+/// lies beside its bubble (a fit that does not follow the page there) or something white lies over the
+/// line (correction tape, correction fluid, a torn-off scrap).
+pub(crate) fn blank_sides(page: &Prepared, geom: &SheetGeometry, h: &Homography) -> Vec<u8> {
+    // Per box, the darkness across each side's line at a few points along it: top, bottom, left, right.
+    let sides: Vec<Option<[f32; 4]>> = geom
+        .bubbles
+        .iter()
+        .map(|b| {
+            let a = &b.area;
+            let across = |x: f32, y: f32, nx: f32, ny: f32| {
+                let (x0, y0) = h.map_f32(x - nx * GUARD_SLACK, y - ny * GUARD_SLACK);
+                let (x1, y1) = h.map_f32(x + nx * GUARD_SLACK, y + ny * GUARD_SLACK);
+                page.darkest_along(x0, y0, x1, y1, 4)
+            };
+            let mut out = [0.0f32; 4];
+            for k in 1..=3 {
+                let t = k as f32 / 4.0;
+                out[0] += across(a.x + a.w * t, a.y, 0.0, 1.0)? / 3.0;
+                out[1] += across(a.x + a.w * t, a.y + a.h, 0.0, 1.0)? / 3.0;
+            }
+            for k in 1..=2 {
+                let t = k as f32 / 3.0;
+                out[2] += across(a.x, a.y + a.h * t, 1.0, 0.0)? / 2.0;
+                out[3] += across(a.x + a.w, a.y + a.h * t, 1.0, 0.0)? / 2.0;
+            }
+            Some(out)
+        })
+        .collect();
+    let mut all: Vec<f32> = sides.iter().flatten().flatten().copied().collect();
+    if all.is_empty() {
+        return vec![0; geom.bubbles.len()];
+    }
+    let mid = all.len() / 2;
+    let typical = *all.select_nth_unstable_by(mid, f32::total_cmp).1;
+    sides
+        .iter()
+        .map(|s| {
+            s.map_or(0, |s| {
+                s.iter().filter(|&&d| d < BLANK_SIDE * typical).count() as u8
+            })
+        })
+        .collect()
+}
