@@ -87,6 +87,23 @@ const THIRD_RANGE: f32 = 0.5;
 /// reads as it always has). A lens bowing the page by 2 % leaves them 0.6 mm off and more.
 const FLAT: f32 = 0.45;
 
+/// A camera's photo is flat only when its outlines lie within this (mm) of the fit at four anchors in
+/// five. The anchor search steps by 1/8 mm and an outline's darkest line is taken within 0.15 mm either
+/// side, so a page the fit frames exactly measures up to 0.28 mm (a quarter and an eighth across); beyond
+/// that the boxes are off. On a lamp-lit phone photo with a mild lens (the third field check's seed 21
+/// p027, 0.28-0.4 mm off) the printed outline then lies inside the samples round each box, and blank
+/// boxes read as circled: `ABCDE`. A bend kept must still put fewer boxes off their lines than the plain
+/// fit (a shaken photo's blur keeps its plain fit).
+const FLAT_PHOTO: f32 = 0.3;
+
+/// A copier's glass holds the page flat and its head sweeps it at one speed, so its map is affine: the
+/// scale is the same all over the page (within 0.4 % across the bubbles on the field checks' scans, a
+/// staple or a stamp pulling one corner mark). A camera held over a sheet sees its far edge smaller (3-9 %
+/// on the field checks' photos), and only a camera has a lens to bow the page: a page whose scale changes
+/// by more than this share across the bubbles is a photo, judged flat by [`FLAT_PHOTO`]; a scan keeps
+/// [`FLAT`], and with it exactly its plain fit.
+const CAMERA: f64 = 0.01;
+
 /// An anchor whose outline lies further than this (mm) from the fitted shift, and further than three
 /// times the anchors' median miss, is taken as misled (a mark or a label beside it).
 const OUTLIER: f64 = 0.3;
@@ -126,7 +143,12 @@ pub(crate) fn bowed(
     }
     let mut size: Vec<f32> = coarse.iter().map(|&(_, dx, dy)| dx.hypot(dy)).collect();
     size.sort_by(f32::total_cmp);
-    if size[size.len() * 4 / 5] <= FLAT {
+    let flat = if perspective(&plain, lo, hi) > CAMERA {
+        FLAT_PHOTO
+    } else {
+        FLAT
+    };
+    if size[size.len() * 4 / 5] <= flat {
         return None;
     }
     // The shift from anchors closer together, those at the edge of the search left for later.
@@ -187,6 +209,20 @@ pub(crate) fn bowed(
             .count()
     };
     (off(&bent) < off(&plain)).then_some((bent, contrast))
+}
+
+/// How much the map's scale changes across the bubbles' extent `lo`..`hi` (mm): the largest local scale
+/// at its corners over the smallest, less one; 0 for an affine map.
+fn perspective(h: &Homography, lo: (f64, f64), hi: (f64, f64)) -> f64 {
+    let scales =
+        [(lo.0, lo.1), (hi.0, lo.1), (lo.0, hi.1), (hi.0, hi.1)].map(|(x, y)| h.local_scale(x, y));
+    let most = scales.iter().copied().fold(f64::MIN, f64::max);
+    let least = scales.iter().copied().fold(f64::MAX, f64::min);
+    if least > 0.0 && most.is_finite() {
+        most / least - 1.0
+    } else {
+        0.0
+    }
 }
 
 /// An anchor: its bubble's centre on the sheet (mm) and the shift that lines its outline up.

@@ -52,6 +52,8 @@ mod crossed_tests;
 #[cfg(test)]
 mod faded_tests;
 #[cfg(test)]
+mod flat_tests;
+#[cfg(test)]
 mod gap_line_tests;
 #[cfg(test)]
 mod lines_tests;
