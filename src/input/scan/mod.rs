@@ -33,6 +33,7 @@ mod reading;
 pub mod review;
 mod shrunk;
 mod smear;
+mod tide;
 mod underline;
 
 #[cfg(test)]
@@ -43,6 +44,8 @@ mod arms_tests;
 mod bilevel_tests;
 #[cfg(test)]
 mod bow_tests;
+#[cfg(test)]
+mod coffee_tests;
 #[cfg(test)]
 mod crossed_bilevel_tests;
 #[cfg(test)]
