@@ -26,6 +26,7 @@ use super::moire;
 use super::neighbours::without_joined_ink;
 use super::page::Prepared;
 use super::smear;
+use super::tide;
 use super::underline;
 
 pub use super::reading::{BubbleReading, BubbleState, Levels, MarkShape};
@@ -2082,6 +2083,54 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             *shape = MarkShape::Smudge;
         }
     }
+    // A coffee ring's tide line through an answer box, and no other ink there (see [`tide`]): no mark.
+    let tide_lines: Vec<bool> = (0..patches.len())
+        .map(|i| {
+            let b = &geom.bubbles[i];
+            if !matches!(b.meaning, BubbleMeaning::Answer { .. })
+                || matches!(first[i], MarkShape::None | MarkShape::Circle)
+            {
+                return false;
+            }
+            let (a, p) = (&b.area, &patches[i]);
+            let (cx, cy) = a.centre();
+            let st = stations(a);
+            let (ar, sl) = (&around[i], &station_list[i]);
+            let around_at: Vec<(f32, f32, f32, f32)> = st
+                .iter()
+                .enumerate()
+                .flat_map(|(k, s)| {
+                    let from = sl[k].1;
+                    (0..AROUND_DEPTHS).map(move |d| {
+                        let (x, y) = s.at(d);
+                        (
+                            x - cx,
+                            y - cy,
+                            d as f32 * AROUND_STEP - from,
+                            ar[k * AROUND_DEPTHS + d],
+                        )
+                    })
+                })
+                .collect();
+            let found = tide::line_in(
+                &tide::Box {
+                    r: &residuals[i],
+                    nx: p.nx,
+                    ny: p.ny,
+                    w: a.w,
+                    h: a.h,
+                    around: around_at,
+                },
+                ink_of(i),
+            );
+            found.is_some_and(|t| t.is_tide())
+        })
+        .collect();
+    for (shape, &t) in first.iter_mut().zip(&tide_lines) {
+        if t {
+            *shape = MarkShape::None;
+        }
+    }
     // This writer's own fills, to tell what an eraser left of one from a fill: in the answer area, and
     // in the id grid and variant row (written apart, often more firmly) when they hold enough fills.
     let answer_area = |i: usize| matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. });
@@ -2861,6 +2910,11 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             }
             if banded[i] && shape != MarkShape::Fill {
                 shape = MarkShape::Smudge;
+            }
+            // A tide line and nothing else: no mark, unless a line runs round the box or ink lies on
+            // the letter, where the print hides it from the samples the line was judged on.
+            if tide_lines[i] && verdict != Around::Circle && !f.on_letter {
+                shape = MarkShape::None;
             }
             // Not where ink lies on the printed letter: the print hides it from the samples the
             // smear is judged on (a dot made on the letter under the smear).

@@ -35,6 +35,7 @@ mod reading;
 pub mod review;
 mod shrunk;
 mod smear;
+mod tide;
 mod underline;
 
 #[cfg(test)]
@@ -45,6 +46,8 @@ mod arms_tests;
 mod bilevel_tests;
 #[cfg(test)]
 mod bow_tests;
+#[cfg(test)]
+mod coffee_tests;
 #[cfg(test)]
 mod crossed_bilevel_tests;
 #[cfg(test)]

@@ -781,3 +781,61 @@ pub fn correction_tape(img: &mut GrayImage, a: &BoxMm, ppm: f32, rng: &mut Rng) 
         }
     }
 }
+
+/// A coffee cup set down on the sheet and the ring left to dry: the coffee-ring effect carries the
+/// solids out to the drop's rim, so the ring is darkest at its outer edge (`rim` of the light absorbed
+/// there), which is sharp (falling off outside over about a third of `width`), and fades inward over
+/// `width` pixels (the ramp), over a pale tint (`tint`) inside; a cup lifted at a tilt leaves the rim
+/// fainter on one side. Centre and radius in pixels.
+pub fn coffee_ring(
+    img: &mut GrayImage,
+    centre: (f32, f32),
+    radius: f32,
+    width: f32,
+    rim: f32,
+    tint: f32,
+    rng: &mut Rng,
+) {
+    let tilt = rng.range(0.0, std::f32::consts::TAU);
+    // The rim's slow wobble round the ring: a drop's edge is no perfect circle.
+    let wobble: Vec<(f32, f32)> = (1..=4)
+        .map(|k| {
+            (
+                rng.range(-0.01, 0.01) / k as f32,
+                rng.range(0.0, std::f32::consts::TAU),
+            )
+        })
+        .collect();
+    let reach = radius * 1.1 + 3.0 * width;
+    let (x0, x1) = (
+        (centre.0 - reach).max(0.0) as u32,
+        ((centre.0 + reach) as u32).min(img.width()),
+    );
+    let (y0, y1) = (
+        (centre.1 - reach).max(0.0) as u32,
+        ((centre.1 + reach) as u32).min(img.height()),
+    );
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let (dx, dy) = (x as f32 + 0.5 - centre.0, y as f32 + 0.5 - centre.1);
+            let theta = dy.atan2(dx);
+            let warp: f32 = wobble
+                .iter()
+                .enumerate()
+                .map(|(k, (a, p))| a * ((k + 1) as f32 * theta + p).cos())
+                .sum();
+            let d = radius - (dx * dx + dy * dy).sqrt() * (1.0 + warp);
+            let mut od = if d >= 0.0 {
+                (-d / width).exp()
+            } else {
+                (-(d / (0.35 * width)).powi(2)).exp()
+            };
+            od *= rim * (0.35 + 0.65 / (1.0 + (-3.0 * (theta - tilt).cos()).exp()));
+            if d > 0.0 {
+                od += tint;
+            }
+            let p = img.get_pixel_mut(x, y);
+            p.0[0] = (p.0[0] as f32 * (-od).exp()).round().clamp(0.0, 255.0) as u8;
+        }
+    }
+}
