@@ -33,6 +33,7 @@ mod reading;
 pub mod review;
 mod shrunk;
 mod smear;
+mod tick_beside;
 mod underline;
 
 #[cfg(test)]
@@ -329,6 +330,9 @@ pub(crate) fn read_prepared(
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
     // A check's arm across the gap to the next box on a 1-bit page: a person decides.
     gap_line::flag_arms_across_gaps(page, geom, h, &mut readings);
+    // A small check beside a box, its foot on the box's right edge and its arm in the gap: read or
+    // flagged, never read as nothing or as the box on its right.
+    tick_beside::read_checks_beside(page, geom, h, &mut readings, &levels);
     // A bowed page read through a bent map: a box whose printed outline is not where the map puts it is
     // measured beside its bubble, and a person reads it.
     if h.bend.is_some() {
