@@ -35,6 +35,7 @@ mod reading;
 pub mod review;
 mod shrunk;
 mod smear;
+mod tick_beside;
 mod tide;
 mod underline;
 
@@ -338,6 +339,9 @@ pub(crate) fn read_prepared(
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
     // A check's arm across the gap to the next box on a 1-bit page: a person decides.
     gap_line::flag_arms_across_gaps(page, geom, h, &mut readings);
+    // A small check beside a box, its foot on the box's right edge and its arm in the gap: read or
+    // flagged, never read as nothing or as the box on its right.
+    tick_beside::read_checks_beside(page, geom, h, &mut readings, &levels);
     let blank = outline::blank_sides(page, geom, h);
     let covered: Vec<bool> = blank.iter().map(|&n| n >= outline::COVERED_SIDES).collect();
     for i in 0..readings.len() {

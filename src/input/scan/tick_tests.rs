@@ -224,3 +224,220 @@ fn haze_on_a_light_hand_s_sheet_is_no_mark() {
     tally.assert_wrong_at_most(0, |w| w.contains("Erased"));
     tally.assert_wrong_at_most(2, |_| true);
 }
+
+// Small checks drawn beside the box (#23, the third field check's `tick-out`): the check's foot (its
+// lowest point, where the short stroke turns into the long one) sits on the box's right edge, its short
+// stroke in the box's right part and its arm rising in the 1.2 mm gap to the next box. Such a check is
+// never read as nothing, nor given to the box on its right: read as its box, or flagged (see
+// `tick_beside.rs`).
+
+/// A small check √ beside box `a`, as the third field check draws it: `s` mm tall (1.8–2.6 there), its
+/// foot on the right edge (0.15 mm in to 0.2 mm out), 60–80 % of the way down the box; the short stroke
+/// comes from 0.4 `s` to the left, the arm rises `s` into the gap, 0.27–0.4 `s` to the right.
+fn tick_out(page: &mut image::GrayImage, a: &BoxMm, s: f32, width: f32, grey: f32, rng: &mut Rng) {
+    let (vx, vy) = (
+        a.x + a.w + rng.range(-0.15, 0.2),
+        a.y + a.h * rng.range(0.6, 0.8),
+    );
+    let start = (vx - 0.4 * s, vy - 0.35 * s);
+    let tip = (vx + 0.45 * s * rng.range(0.6, 0.9), vy - s);
+    let pts = [
+        start,
+        (vx - 0.1 * s, vy - 0.05 * s),
+        (vx, vy),
+        ((vx + tip.0) / 2.0, (vy + tip.1) / 2.0 + 0.05),
+        tip,
+    ];
+    synth::polyline(page, &pts, width, grey, PPM, rng);
+}
+
+/// Pages of students who answer every question with such checks: the single-choice questions one
+/// letter (the row's last box, D, one time in three), the multiple-choice ones one to three letters
+/// (E, the row's last box, often among them), each check its own size (`sizes`), pencil or pen. The
+/// page is turned a little and read at `scale` (1.0 ≈ 200 dpi, 1.2 ≈ 240 dpi), cut to black and white
+/// when `one_bit`. Every question must read its letters or go to a person.
+fn pages_of_tick_outs(seed_base: u64, scale: f32, one_bit: bool, sizes: (f32, f32)) -> Tally {
+    let mut tally = Tally::default();
+    for seed in 0..3u64 {
+        let geom = synth::mock_geometry();
+        let mut rng = Rng::new(seed_base + seed);
+        let mut student = synth::random_student(&geom, &mut rng);
+        // Answers written with checks only: the fills `random_student` put in the answer boxes go.
+        student
+            .marks
+            .retain(|(i, _)| !matches!(geom.bubbles[*i].meaning, BubbleMeaning::Answer { .. }));
+        let mut checked = Vec::new();
+        for q in &geom.questions {
+            let options = synth::options_of(&geom, q.number);
+            let last = options.len() - 1;
+            let answer: String = match q.kind {
+                ChoiceKind::Multiple => {
+                    let mut s = String::new();
+                    while s.is_empty() || s.len() > 3 {
+                        s.clear();
+                        for (k, o) in options.iter().enumerate() {
+                            if rng.unit() < if k == last { 0.6 } else { 0.35 } {
+                                s.push_str(o);
+                            }
+                        }
+                    }
+                    s
+                }
+                ChoiceKind::Single if options.len() == 4 => {
+                    if rng.unit() < 0.33 {
+                        options[last].to_string()
+                    } else {
+                        options[rng.below(last)].to_string()
+                    }
+                }
+                // The judge questions' printed √ and × are another cause: left blank.
+                _ => String::new(),
+            };
+            for o in options.iter().filter(|o| answer.contains(**o)) {
+                checked.push(synth::answer_bubble(&geom, q.number, o).expect("option"));
+            }
+            for (n, a) in student.answers.iter_mut() {
+                if *n == q.number {
+                    *a = answer.clone();
+                }
+            }
+        }
+        let mut page = synth::draw(&geom, &student, seed);
+        for &b in &checked {
+            let s = rng.range(sizes.0, sizes.1);
+            // A 2B pencil (0.45–0.6 mm), an HB one lighter and thinner, a ballpoint (0.2–0.3 mm). A
+            // copier's 1-bit cut leaves an HB line at 100–130 grey in broken specks, no stroke: those
+            // pages are written with the 2B pencil or the ballpoint.
+            let tool = if one_bit {
+                2 * rng.below(2)
+            } else {
+                rng.below(3)
+            };
+            let (width, grey) = match tool {
+                0 => (rng.range(0.45, 0.6), rng.range(50.0, 90.0)),
+                1 => (rng.range(0.3, 0.42), rng.range(100.0, 130.0)),
+                _ => (rng.range(0.2, 0.3), rng.range(40.0, 90.0)),
+            };
+            tick_out(&mut page, &geom.bubbles[b].area, s, width, grey, &mut rng);
+            student.marks.push((b, synth::Mark::Tick));
+        }
+        let expect = synth::right_or_flag_everywhere(&geom, &student);
+        let d = synth::Distortion::turned(rng.range(-1.0, 1.0), scale, (0.0, 0.0));
+        let mut img = synth::distort(&page, &d, seed + 1);
+        if one_bit {
+            super::synth_damage::one_bit(&mut img, rng.range(130.0, 160.0) as u8);
+        }
+        let reading = synth::read_or_fail(&img, &geom, seed);
+        tally.add(
+            &format!("tick-out {scale} one-bit {one_bit} page {seed}"),
+            &geom,
+            &student,
+            &expect,
+            &reading,
+        );
+    }
+    tally
+}
+
+/// Small checks (1.8–2.6 mm, as the field check draws them) on a grey page at about 200 and 240 dpi:
+/// none read as nothing, none given to the box on the right.
+#[test]
+fn a_small_check_beside_the_box_is_read_or_flagged_on_grey_pages() {
+    for (base, scale) in [(9100, 1.0), (9200, 1.2)] {
+        let tally = pages_of_tick_outs(base, scale, false, (1.8, 2.6));
+        tally.assert_wrong_at_most(0, |_| true);
+    }
+}
+
+/// Smaller and larger checks (1.5–3.2 mm) on the same kind of page.
+#[test]
+fn small_and_large_checks_beside_the_box_are_read_or_flagged() {
+    let tally = pages_of_tick_outs(9300, 1.0, false, (1.5, 3.2));
+    tally.assert_wrong_at_most(0, |_| true);
+}
+
+/// The same checks on a copier's 1-bit page (a 2B pencil or a ballpoint: what survives the cut).
+#[test]
+#[ignore = "not yet met: on these 200 dpi 1-bit pages 54 questions still read silently wrong (11 blank boxes read as letters, the rest checks lost); the gap rule does not yet read them"]
+fn a_small_check_beside_the_box_is_read_or_flagged_on_one_bit_pages() {
+    let tally = pages_of_tick_outs(9400, 1.0, true, (1.8, 2.6));
+    tally.assert_wrong_at_most(0, |_| true);
+}
+
+/// Without the rule (as before it), the same pages lose checks silently: the test above can fail.
+#[test]
+fn without_the_rule_small_checks_beside_the_box_are_lost() {
+    super::tick_beside::OFF.with(|o| o.set(true));
+    let mut wrong = 0;
+    for (base, scale, one_bit, sizes) in [
+        (9100, 1.0, false, (1.8, 2.6)),
+        (9200, 1.2, false, (1.8, 2.6)),
+        (9300, 1.0, false, (1.5, 3.2)),
+        (9400, 1.0, true, (1.8, 2.6)),
+    ] {
+        let tally = pages_of_tick_outs(base, scale, one_bit, sizes);
+        tally.report(&format!("without the rule {base}: "));
+        wrong += tally.wrong.len();
+    }
+    super::tick_beside::OFF.with(|o| o.set(false));
+    assert!(wrong > 0, "no check lost without the rule");
+}
+
+/// A page of clear fills photographed by a shaking hand (a box filter 3–4 px long, about 0.4–0.5 mm,
+/// across the rows or slanting): the blur spreads every box's printed outline into the gaps beside the
+/// boxes, and the photo's fit leaves some outlines a fraction of a millimetre off. Neither is a check
+/// beside a row's last box: no clear fill goes to a person over it.
+fn shaken_pages_of_fills() -> Tally {
+    let mut tally = Tally::default();
+    for (seed, length, degrees) in [
+        (9501u64, 3u32, 0.0f32),
+        (9502, 4, 0.0),
+        (9503, 4, 20.0),
+        (9504, 3, 160.0),
+    ] {
+        let geom = synth::mock_geometry();
+        let mut rng = Rng::new(seed);
+        let student = synth::random_student(&geom, &mut rng);
+        let text = synth::qr_text_for(&student);
+        let upright = synth::render(&geom, &student, &text, PPM, seed);
+        let photo = super::synth_damage::phone_perspective(&upright, 95);
+        let mut photo = super::synth_damage::motion_blur(&photo, length, degrees);
+        super::synth_damage::noise_and_blur(&mut photo, &mut rng, true);
+        let photo = synth::jpeg_round_trip(&photo, 85);
+        let reading = synth::read_or_fail(&photo, &geom, seed);
+        let expect: Vec<Expect> = geom
+            .questions
+            .iter()
+            .map(|q| Expect::Clear(student.answer(q.number).to_string()))
+            .collect();
+        tally.add(
+            &format!("shaken {length} px at {degrees}° seed {seed}"),
+            &geom,
+            &student,
+            &expect,
+            &reading,
+        );
+    }
+    tally
+}
+
+/// The shaken photos of clear fills: none read wrong, at most the 3 % sent to a person.
+#[test]
+fn a_shaken_photo_s_outlines_beside_the_boxes_are_no_checks() {
+    shaken_pages_of_fills().check_clear(0, 3);
+}
+
+/// As the first attempt at the rule read them (parked/tick-beside: the gap measured against the paper,
+/// any stroke rising beside a row's last box its ink), the same photos send clear fills to a person: the
+/// test above can fail.
+#[test]
+fn read_as_the_first_attempt_shaken_outlines_send_fills_to_a_person() {
+    super::tick_beside::FIRST_ATTEMPT.with(|o| o.set(true));
+    let tally = shaken_pages_of_fills();
+    super::tick_beside::FIRST_ATTEMPT.with(|o| o.set(false));
+    tally.report("first attempt: ");
+    assert!(
+        tally.clear_flagged > 0,
+        "no clear fill flagged as the first attempt read"
+    );
+}
