@@ -1,6 +1,7 @@
 //! A page whose print mask covers every box's inside (a scan shown on a screen and photographed: the
 //! screen's pixel grid beats with the camera's into a moiré of about a millimetre) is read blind by the
-//! masked residuals; its faint strokes are looked for against the page's own paper instead.
+//! masked residuals; its boxes are measured against the page's own paper instead, with cuts above the
+//! moiré's noise measured on the same page.
 //!
 //! The moiré darkens and lightens the paper by a tenth of white or more, a different phase in every
 //! box, so the 75th percentile of the unmarked boxes (the print mask) and even their 25th (the
@@ -9,7 +10,11 @@
 //! screen photo: 132 of 132 inside samples masked in every box; 50–60 % on a copier page, the letter).
 //! There only the letter's strokes, darker than the page's own inside level by the print cut, are
 //! print; what is left is the box's ink with the moiré's noise on it, which the faint-stroke score
-//! ([`super::faint`]) already judges against the same page's empty boxes.
+//! ([`super::faint`]) already judges against the same page's empty boxes. Fills, strokes and the
+//! sheet's pencil level are judged on the same residuals, smoothed over 0.75 mm and less the page's
+//! noise ([`noise_level`]), and a line round a box must be darker than the moiré leaves the contours
+//! ([`contour_noise`]): without these every box read empty inside (a fill only by the ink round it,
+//! and then often as a circle or a smudge).
 
 /// A page is blind where at least this share of its answer boxes' inside samples is masked as print:
 /// the letter and the outline's blur cover half of the inside (copier pages 0.45–0.65), a moiré
@@ -68,6 +73,84 @@ pub(super) fn residuals_on_blind_page(
             } else {
                 f32::NAN
             }
+        })
+        .collect()
+}
+
+/// The quantile of each box's smoothed residuals on a blind page taken for its moiré and taken away: an
+/// empty box's residuals there are the moiré's swing above the template (unsmoothed p90 about 0.10,
+/// p98 about 0.17 of white, third field check, seed 21; smoothed, its upper quarter 0.05–0.09); a fill
+/// darkens paper by 0.3–0.6 and keeps most of it. Tuning seeds 21–26, screen photos: 0.75, 0.85 and 0.95
+/// left 25, 26 and 28 marks silently wrong (44 before), clear fills flagged 27, 29 and 29 of 90 (35).
+pub(super) const NOISE_QUANTILE: f32 = 0.75;
+
+/// The page's moiré noise: over the boxes' residuals on a blind page (`residuals`, NaN where left out),
+/// each box's [`NOISE_QUANTILE`], and the median of those over the boxes: most boxes of a page hold no
+/// mark, and a marked box's own quantile is ink.
+pub(super) fn noise_level<'a>(residuals: impl Iterator<Item = &'a [f32]>) -> f32 {
+    quantile_over_boxes(residuals, NOISE_QUANTILE)
+}
+
+/// The quantile of the contour's residuals round a box on a blind page taken for its moiré: a line
+/// round a box crosses each station in 2–3 of its 24 samples, a tenth of them. Without this cut, the
+/// moiré lined the contour of half the empty boxes of a fabricated screen photo (read as smudges or
+/// circles); tuning seeds 21–26: 0.97, 0.98, 0.99 left 25, 27, 29 marks silently wrong (0.97 one blank
+/// box read as a circle where 0.99 reads it empty; 0.99 four light dots and slashes empty).
+pub(super) const CONTOUR_QUANTILE: f32 = 0.97;
+
+/// The moiré's darkest swing on the contours round the boxes of a blind page (`around`: each box's
+/// contour residuals): each box's [`CONTOUR_QUANTILE`], the median over the boxes.
+pub(super) fn contour_noise<'a>(around: impl Iterator<Item = &'a [f32]>) -> f32 {
+    quantile_over_boxes(around, CONTOUR_QUANTILE)
+}
+
+/// The median over the boxes of each box's `q` quantile of its finite values.
+fn quantile_over_boxes<'a>(residuals: impl Iterator<Item = &'a [f32]>, q: f32) -> f32 {
+    let mut per_box: Vec<f32> = residuals
+        .filter_map(|r| {
+            let mut v: Vec<f32> = r.iter().copied().filter(|v| v.is_finite()).collect();
+            if v.is_empty() {
+                return None;
+            }
+            let k = ((v.len() - 1) as f32 * q).round() as usize;
+            Some(*v.select_nth_unstable_by(k, f32::total_cmp).1)
+        })
+        .collect();
+    if per_box.is_empty() {
+        return 0.0;
+    }
+    let mid = per_box.len() / 2;
+    *per_box.select_nth_unstable_by(mid, f32::total_cmp).1
+}
+
+/// Residuals less the page's moiré noise (not below 0; NaN kept): what is left is ink darker than the
+/// moiré makes paper in all but a few samples of an empty box, judged then as on any page (the sheet's
+/// pencil level, fills, strokes).
+pub(super) fn above_noise(r: &[f32], noise: f32) -> Vec<f32> {
+    r.iter().map(|v| (v - noise).max(0.0)).collect()
+}
+
+/// A box's residuals (`nx` × `ny`, NaN where left out) each the mean of the finite ones among it and
+/// its eight neighbours (0.75 mm across): the moiré's swing, about 4 samples a period, falls to a third
+/// or less, a fill keeps its level and a stroke two samples wide two thirds of it.
+pub(super) fn smoothed(r: &[f32], nx: usize, ny: usize) -> Vec<f32> {
+    (0..r.len())
+        .map(|k| {
+            if !r[k].is_finite() || nx == 0 {
+                return f32::NAN;
+            }
+            let (i, j) = (k % nx, k / nx);
+            let (mut sum, mut n) = (0.0f32, 0u32);
+            for jj in j.saturating_sub(1)..(j + 2).min(ny) {
+                for ii in i.saturating_sub(1)..(i + 2).min(nx) {
+                    let v = r[jj * nx + ii];
+                    if v.is_finite() {
+                        sum += v;
+                        n += 1;
+                    }
+                }
+            }
+            sum / n.max(1) as f32
         })
         .collect()
 }

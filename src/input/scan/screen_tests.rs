@@ -93,3 +93,74 @@ fn a_light_bar_under_a_moire_stands_out_from_the_page_s_empty_boxes() {
     assert_eq!(standing_out(&scores).iter().filter(|&&s| s).count(), 1);
     assert!(standing_out(&scores)[60]);
 }
+
+// ---- Whole sheets photographed off a screen ----
+
+use super::synth::{self, Expect, Mark, Rng, Student, Tally};
+use super::synth_damage as damage;
+
+/// A student whose id and variant are plain fills and whose answers are drawn from `styles` (with
+/// the few marks a person must see that [`synth::styled_student_with`] adds), photographed off a
+/// screen.
+fn screen_sheet(
+    seed: u64,
+    styles: &[Mark],
+) -> (super::SheetGeometry, Student, Vec<Expect>, image::GrayImage) {
+    let geom = synth::mock_geometry();
+    let mut rng = Rng::new(seed);
+    let (mut student, expect) = synth::styled_student_with(&geom, &mut rng, &[Mark::Pencil]);
+    for (i, m) in student.marks.iter_mut() {
+        if *m == Mark::Pencil
+            && matches!(
+                geom.bubbles[*i].meaning,
+                super::BubbleMeaning::Answer { .. }
+            )
+        {
+            *m = styles[rng.below(styles.len())];
+        }
+    }
+    let upright = synth::render(
+        &geom,
+        &student,
+        &synth::qr_text_for(&student),
+        synth::PPM,
+        seed,
+    );
+    let photo = damage::screen_photo(&upright, &mut Rng::new(seed ^ 0x5C4E));
+    (geom, student, expect, photo)
+}
+
+fn tally_of(sheets: &[(u64, &[Mark])]) -> Tally {
+    let mut tally = Tally::default();
+    for &(seed, styles) in sheets {
+        let (geom, student, expect, photo) = screen_sheet(seed, styles);
+        let reading =
+            super::read_page(&photo, &geom).unwrap_or_else(|e| panic!("screen photo {seed}: {e}"));
+        tally.add(
+            &format!("screen {seed}"),
+            &geom,
+            &student,
+            &expect,
+            &reading,
+        );
+    }
+    tally
+}
+
+/// Light strokes (a faint hand's slashes, ticks and crosses, a faint fill) photographed off a screen:
+/// read or sent to a person far more often than when every box read empty inside. Of the 285 marks,
+/// 140 were silently wrong before the boxes were measured against the page's own paper and noise, 56
+/// after: most of those are the faint hand's strokes (grey 165–185 on paper 246), under the moiré's
+/// swing in all but a few samples; the goal of none is not met yet.
+#[test]
+fn light_strokes_on_a_screen_photo_are_read_or_flagged() {
+    let styles = [
+        Mark::FaintSlash,
+        Mark::FaintTick,
+        Mark::FaintCross,
+        Mark::Light,
+        Mark::Slash,
+    ];
+    let tally = tally_of(&[(2411, &styles), (2412, &styles), (2413, &styles)]);
+    tally.assert_wrong_at_most(56, |_| true);
+}

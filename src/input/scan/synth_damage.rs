@@ -839,3 +839,125 @@ pub fn coffee_ring(
         }
     }
 }
+
+/// A normal deviate (Box–Muller) from two of `rng`'s uniform ones.
+fn gaussian(rng: &mut Rng) -> f32 {
+    let (a, b) = (rng.unit().max(1e-7), rng.unit());
+    (-2.0 * a.ln()).sqrt() * (std::f32::consts::TAU * b).cos()
+}
+
+/// `buf` (`w` × `h`) blurred by a Gaussian of `sigma` pixels, rows then columns.
+fn gaussian_blur(buf: &mut [f32], w: usize, h: usize, sigma: f32) {
+    let r = (3.0 * sigma).ceil() as i64;
+    let mut k: Vec<f32> = (-r..=r)
+        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let sum: f32 = k.iter().sum();
+    k.iter_mut().for_each(|v| *v /= sum);
+    let mut line = Vec::new();
+    for y in 0..h {
+        line.clear();
+        line.extend_from_slice(&buf[y * w..(y + 1) * w]);
+        for x in 0..w {
+            let mut s = 0.0;
+            for (t, kv) in k.iter().enumerate() {
+                let xx = (x as i64 + t as i64 - r).clamp(0, w as i64 - 1) as usize;
+                s += line[xx] * kv;
+            }
+            buf[y * w + x] = s;
+        }
+    }
+    for x in 0..w {
+        line.clear();
+        line.extend((0..h).map(|y| buf[y * w + x]));
+        for y in 0..h {
+            let mut s = 0.0;
+            for (t, kv) in k.iter().enumerate() {
+                let yy = (y as i64 + t as i64 - r).clamp(0, h as i64 - 1) as usize;
+                s += line[yy] * kv;
+            }
+            buf[y * w + x] = s;
+        }
+    }
+}
+
+/// The scan shown on a monitor and photographed (the third field check's `screen-moire`): the page
+/// drawn at the screen's own pixels (about 5.5 a millimetre, 140 dpi: 1550–1750 down a portrait
+/// screen), each pixel three stripes, red, green and blue, as bright in grey as their share of luma,
+/// over a dark row (the panel's black matrix); photographed turned by up to 3°, tilted (its far edge
+/// 2–6 % shorter), at 0.55–0.65 camera pixels a stripe, no whole ratio of them. The lens blurs the
+/// stripes (σ 0.8–1.3 px); what it leaves of their second harmonic beats with the camera's pixels into
+/// a moiré of about a millimetre that darkens and lightens the paper by a tenth of white, its phase
+/// different in every box. The camera exposes for the glowing page (its white at 200–235, a gamma of
+/// 0.85–1), adds shot noise and stores a JPEG (quality 78–92).
+pub fn screen_photo(upright: &GrayImage, rng: &mut Rng) -> GrayImage {
+    const STRIPE: [f32; 3] = [0.299, 0.587, 0.114];
+    const DESK: f32 = 6.0;
+    let (w, h) = upright.dimensions();
+    let sh = ((h as f32 * rng.range(0.65, 0.74)).round() as u32).max(1);
+    let sw = ((sh as f32 * w as f32 / h as f32).round() as u32).max(1);
+    let screen = image::imageops::resize(upright, sw, sh, image::imageops::FilterType::Triangle);
+    let screen = screen.as_raw();
+    let (pw, ph) = (3 * sw as i64, 3 * sh as i64);
+    let panel = |u: i64, v: i64| -> f32 {
+        if u < 0 || v < 0 || u >= pw || v >= ph {
+            DESK
+        } else if v % 3 == 2 {
+            0.0
+        } else {
+            screen[((v / 3) * sw as i64 + u / 3) as usize] as f32 * STRIPE[(u % 3) as usize]
+        }
+    };
+    let s = rng.range(0.55, 0.65);
+    let (oh, rot, tilt) = (
+        (ph as f32 * s / 0.9).round() as usize,
+        rng.range(-3.0, 3.0).to_radians(),
+        rng.range(0.02, 0.06),
+    );
+    let ow = oh * 3 / 4;
+    let (c, sn) = (rot.cos(), rot.sin());
+    let mut buf = vec![0.0f32; ow * oh];
+    for y in 0..oh {
+        for x in 0..ow {
+            let (xc, yc) = (
+                x as f32 + 0.5 - ow as f32 / 2.0,
+                y as f32 + 0.5 - oh as f32 / 2.0,
+            );
+            let (xr, yr) = (c * xc + sn * yc, -sn * xc + c * yc);
+            let d = s * (1.0 + tilt * yr / oh as f32);
+            let (u, v) = (
+                xr / d + pw as f32 / 2.0 - 0.5,
+                yr / d + ph as f32 / 2.0 - 0.5,
+            );
+            let (fu, fv) = (u.floor(), v.floor());
+            let (tu, tv) = (u - fu, v - fv);
+            let (iu, iv) = (fu as i64, fv as i64);
+            let top = panel(iu, iv) * (1.0 - tu) + panel(iu + 1, iv) * tu;
+            let bottom = panel(iu, iv + 1) * (1.0 - tu) + panel(iu + 1, iv + 1) * tu;
+            buf[y * ow + x] = top * (1.0 - tv) + bottom * tv;
+        }
+    }
+    gaussian_blur(&mut buf, ow, oh, rng.range(0.8, 1.3));
+    // The exposure: the 97th percentile (the glowing page's white) brought to the camera's white.
+    let mut hist = [0u32; 256];
+    for v in &buf {
+        hist[v.clamp(0.0, 255.0) as usize] += 1;
+    }
+    let (mut seen, mut white) = (0u32, 255.0f32);
+    for (k, n) in hist.iter().enumerate() {
+        seen += n;
+        if seen as f32 >= 0.97 * buf.len() as f32 {
+            white = (k as f32 + 0.5).max(1.0);
+            break;
+        }
+    }
+    let (gamma, gain) = (rng.range(0.85, 1.0), rng.range(0.8, 0.92));
+    let mut out = GrayImage::new(ow as u32, oh as u32);
+    for (p, v) in out.pixels_mut().zip(&buf) {
+        let e = 255.0 * (v.max(0.0) / white).powf(gamma) * gain;
+        let noisy = e + gaussian(rng) * e.clamp(1.0, 255.0).sqrt() * 0.22;
+        p.0[0] = noisy.round().clamp(0.0, 255.0) as u8;
+    }
+    let quality = 78 + rng.below(15) as u8;
+    synth::jpeg_round_trip(&out, quality)
+}
