@@ -35,7 +35,7 @@ use std::collections::HashMap;
 
 use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::homography::Homography;
-use super::marks::Prepared;
+use super::page::Prepared;
 use super::reading::{BubbleReading, BubbleState, Levels, MarkShape};
 
 /// How far (mm) from a box's side the gap is looked at: clear of the printed outline (about 0.2 mm
