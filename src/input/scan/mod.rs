@@ -343,7 +343,14 @@ pub(crate) fn read_prepared(
     // flagged, never read as nothing or as the box on its right.
     tick_beside::read_checks_beside(page, geom, h, &mut readings, &levels);
     let blank = outline::blank_sides(page, geom, h);
-    let covered: Vec<bool> = blank.iter().map(|&n| n >= outline::COVERED_SIDES).collect();
+    let mut covered: Vec<bool> = blank.iter().map(|&n| n >= outline::COVERED_SIDES).collect();
+    // Where the printed lines themselves break up (a page cut to black and white drops thin lines at
+    // its threshold), a blank side says nothing about tape: a class tapes over a few boxes a page, not
+    // a tenth of them.
+    let covered_count = covered.iter().filter(|&&c| c).count();
+    if outline::black_and_white_only(page.pixels()) || covered_count * 10 > covered.len() {
+        covered.fill(false);
+    }
     for i in 0..readings.len() {
         let r = &mut readings[i];
         // A bowed page read through a bent map: a box whose printed outline is not where the map puts it

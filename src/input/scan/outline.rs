@@ -217,3 +217,15 @@ pub(crate) fn blank_sides(page: &Prepared, geom: &SheetGeometry, h: &Homography)
         })
         .collect()
 }
+
+/// Whether an image holds black and white only (a copier's 1-bit page, however it was stored): fewer
+/// than one in two hundred of a sparse sample of its pixels is grey.
+pub(crate) fn black_and_white_only(img: &image::GrayImage) -> bool {
+    let raw = img.as_raw();
+    let (mut grey, mut seen) = (0usize, 0usize);
+    for &v in raw.iter().step_by(7) {
+        seen += 1;
+        grey += usize::from((32..=223).contains(&v));
+    }
+    grey * 200 < seen
+}

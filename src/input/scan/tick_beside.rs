@@ -24,8 +24,8 @@
 //! owns all the ink in the gap to its right; the box on the right sees the arm only at its left edge,
 //! coming from the left.
 //!
-//! A box read as nothing with such a check beside it, and a box on its right, is read as the mark
-//! where the check is its question's only ink (or, where several letters may be meant, every other mark is a stroke or a small
+//! A box read as nothing with such a check beside it is read as the mark where the check is its
+//! question's only ink (or, where several letters may be meant, every other mark is a stroke or a small
 //! mark too, none in the box on its right), and goes to a person otherwise. A row's last box read as
 //! nothing with any stroke wider than an outline rising from its edge in the gap on its right (a felt
 //! pen's check fills the gap, leaning no way) goes to a person. A box read as a small mark with a
@@ -233,12 +233,7 @@ pub(crate) fn read_checks_beside(
             others.clone().all(|&k| readings[k].shape == MarkShape::None)
         }) && !others.clone().any(|k| arm_left_of.contains(k))
             // The box on the right marked too: its mark's end may be what lies in the gap.
-            && j.is_none_or(|j| readings[j].shape == MarkShape::None)
-            // Right of a row's last box lies the margin, where students write: the letter they mean,
-            // a note. A written capital's strokes rise from the row's height as a check's arm does (the
-            // second field check's `written`: a blank question read as its last letter), so a person
-            // decides there.
-            && j.is_some();
+            && j.is_none_or(|j| readings[j].shape == MarkShape::None);
         read.push((i, alone));
     }
     for (i, alone) in read {
