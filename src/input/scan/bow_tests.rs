@@ -23,8 +23,8 @@ fn sheet(seed: u64) -> (SheetGeometry, Student, GrayImage) {
 }
 
 /// Every answer read as meant or sent to a person, never silently wrong; at most 3 % of the answers sent
-/// to a person (the bar for clear marks); the id and the variant as meant.
-fn reads_as_meant(reading: &PageReading, student: &Student, what: &str) {
+/// to a person (the bar for clear marks); the id as meant.
+pub(super) fn answers_and_id_as_meant(reading: &PageReading, student: &Student, what: &str) {
     let wrong: Vec<String> = reading
         .answers
         .iter()
@@ -50,6 +50,11 @@ fn reads_as_meant(reading: &PageReading, student: &Student, what: &str) {
         reading.answers.len()
     );
     assert_eq!(reading.id_text(), student.id, "{what}: {:?}", reading.id);
+}
+
+/// [`answers_and_id_as_meant`], and the variant as meant.
+fn reads_as_meant(reading: &PageReading, student: &Student, what: &str) {
+    answers_and_id_as_meant(reading, student, what);
     let v = reading.variant.as_ref().expect("a variant row");
     assert_eq!(
         (v.letters.as_str(), v.doubtful),

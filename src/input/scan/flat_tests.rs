@@ -3,6 +3,7 @@
 
 use image::{GrayImage, Luma};
 
+use super::bow_tests::answers_and_id_as_meant;
 use super::synth::{self, Rng, Student};
 use super::synth_damage as damage;
 use super::*;
@@ -43,36 +44,6 @@ fn lamp_photo(upright: &GrayImage, k: f32, seed: u64) -> GrayImage {
     synth::jpeg_round_trip(&lit, 85)
 }
 
-/// Every answer read as meant or sent to a person, never silently wrong; at most 3 % of the answers sent
-/// to a person; the id as meant.
-fn reads_as_meant(reading: &PageReading, student: &Student, what: &str) {
-    let wrong: Vec<String> = reading
-        .answers
-        .iter()
-        .filter(|a| !a.reading.doubtful && a.reading.letters != student.answer(a.question))
-        .map(|a| {
-            format!(
-                "{}: {} (meant {})",
-                a.question,
-                a.reading.letters,
-                student.answer(a.question)
-            )
-        })
-        .collect();
-    assert!(wrong.is_empty(), "{what}: silently wrong {wrong:?}");
-    let flagged = reading
-        .answers
-        .iter()
-        .filter(|a| a.reading.doubtful)
-        .count();
-    assert!(
-        flagged * 100 <= 3 * reading.answers.len(),
-        "{what}: {flagged} of {} clear fills sent to a person",
-        reading.answers.len()
-    );
-    assert_eq!(reading.id_text(), student.id, "{what}: {:?}", reading.id);
-}
-
 /// A lamp-lit photo through a lens mild enough that four anchors in five lie within 0.45 mm of the
 /// corner marks' fit (0.35-0.4 mm, as on the third field check's seed 21 p027, which read two
 /// questions `ABCDE`) is bent to its printed outlines, not held flat as a copier's scan would be.
@@ -94,7 +65,7 @@ fn a_lamp_lit_photo_through_a_mild_lens_is_bent_to_its_outlines() {
             reading.registration.to_image.bend.is_some(),
             "{what}: held flat"
         );
-        reads_as_meant(&reading, &student, &what);
+        answers_and_id_as_meant(&reading, &student, &what);
     }
 }
 
@@ -108,6 +79,6 @@ fn a_lamp_lit_photo_through_a_true_lens_keeps_its_plain_fit() {
         let what = format!("seed {seed}, no barrel");
         let reading = read_page(&photo, &geom).unwrap_or_else(|e| panic!("{what}: {e}"));
         assert!(reading.registration.to_image.bend.is_none(), "{what}: bent");
-        reads_as_meant(&reading, &student, &what);
+        answers_and_id_as_meant(&reading, &student, &what);
     }
 }

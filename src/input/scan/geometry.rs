@@ -114,6 +114,15 @@ pub enum BubbleMeaning {
 }
 
 impl SheetGeometry {
+    /// The numbers of the questions where several letters may be meant.
+    pub fn multiple_choice_questions(&self) -> std::collections::HashSet<u32> {
+        self.questions
+            .iter()
+            .filter(|q| q.kind == ChoiceKind::Multiple)
+            .map(|q| q.number)
+            .collect()
+    }
+
     /// The mark printed in `corner`, if the geometry has one.
     pub fn mark(&self, corner: Corner) -> Option<&CornerMark> {
         self.corner_marks.iter().find(|m| m.corner == corner)

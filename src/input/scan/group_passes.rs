@@ -146,12 +146,7 @@ pub(super) fn checks_alone_read(
     use std::collections::BTreeMap;
     // Where several letters may be meant, a box the arm crosses may hold a check of its own whose
     // vertex lies as high as this one's (hands vary by half a millimetre): a person decides there.
-    let multiple: std::collections::HashSet<u32> = geom
-        .questions
-        .iter()
-        .filter(|q| q.kind == ChoiceKind::Multiple)
-        .map(|q| q.number)
-        .collect();
+    let multiple = geom.multiple_choice_questions();
     let mut questions: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (i, b) in geom.bubbles.iter().enumerate() {
         if let BubbleMeaning::Answer { question, .. } = &b.meaning

@@ -33,7 +33,7 @@
 
 use std::collections::HashMap;
 
-use super::geometry::{BoxMm, BubbleMeaning, ChoiceKind, SheetGeometry};
+use super::geometry::{BoxMm, BubbleMeaning, SheetGeometry};
 use super::homography::Homography;
 use super::page::Prepared;
 use super::reading::{BubbleReading, BubbleState, Levels, MarkShape};
@@ -202,12 +202,7 @@ pub(crate) fn read_checks_beside(
     if beside.is_empty() && arm_left_of.is_empty() {
         return;
     }
-    let multiple: std::collections::HashSet<u32> = geom
-        .questions
-        .iter()
-        .filter(|q| q.kind == ChoiceKind::Multiple)
-        .map(|q| q.number)
-        .collect();
+    let multiple = geom.multiple_choice_questions();
     let mut members: HashMap<u32, Vec<usize>> = HashMap::new();
     for i in 0..n {
         if let Some(q) = question(i) {
