@@ -264,8 +264,12 @@ fn register_with(
             .collect();
         // The way up whose outlines stand out most first; on a page bowed by a phone's lens the outlines
         // stand out little under any of them, so each is bent to the printed outlines in turn.
+        // A way that turns the sheet a quarter onto marks framing it upright stretches it by the ratio of
+        // its sides squared (about 2 on A4): no photo's perspective does that, however few outlines a lens
+        // leaves where the marks' fit puts them for the right way up.
         let mut ways: Vec<(Registration, Vec<usize>)> = hyps
             .into_iter()
+            .filter(|hy| plausible(&hy.h, geom))
             .map(|hy| {
                 let contrast = outline_contrast(page, geom, &hy.h);
                 let wrong = wrong_size(geom, &found, &hy);

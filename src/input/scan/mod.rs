@@ -60,6 +60,8 @@ mod flat_tests;
 #[cfg(test)]
 mod gap_line_tests;
 #[cfg(test)]
+mod lamp_tests;
+#[cfg(test)]
 mod lines_tests;
 #[cfg(test)]
 mod longcheck_tests;
