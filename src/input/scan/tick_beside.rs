@@ -26,7 +26,11 @@
 //!
 //! A box read as nothing with such a check beside it is read as the mark where the check is its
 //! question's only ink (or, where several letters may be meant, every other mark is a stroke or a small
-//! mark too, none in the box on its right), and goes to a person otherwise. A row's last box read as
+//! mark too, none in the box on its right), and goes to a person otherwise. Right of a row's last box
+//! lies the margin, where a student writes the letter meant: a capital written there starts 0.4 mm and
+//! more right of the box, its first stroke rising as an arm does, but no ink of it lies inside the box.
+//! Beside a row's last box the check is read only where ink lies in the box's right part, where the
+//! check's short stroke comes to its foot; otherwise the box goes to a person. A row's last box read as
 //! nothing with any stroke wider than an outline rising from its edge in the gap on its right (a felt
 //! pen's check fills the gap, leaning no way) goes to a person. A box read as a small mark with a
 //! check's arm on its left (the arm's tip at its edge, read as its own) goes to a person.
