@@ -93,6 +93,8 @@ mod tick_tests;
 mod underline_gap_tests;
 #[cfg(test)]
 mod underline_tests;
+#[cfg(test)]
+mod written_tests;
 
 use std::fmt;
 

@@ -26,7 +26,11 @@
 //!
 //! A box read as nothing with such a check beside it is read as the mark where the check is its
 //! question's only ink (or, where several letters may be meant, every other mark is a stroke or a small
-//! mark too, none in the box on its right), and goes to a person otherwise. A row's last box read as
+//! mark too, none in the box on its right), and goes to a person otherwise. Right of a row's last box
+//! lies the margin, where a student writes the letter meant: a capital written there starts 0.4 mm and
+//! more right of the box, its first stroke rising as an arm does, but no ink of it lies inside the box.
+//! Beside a row's last box the check is read only where ink lies in the box's right part, where the
+//! check's short stroke comes to its foot; otherwise the box goes to a person. A row's last box read as
 //! nothing with any stroke wider than an outline rising from its edge in the gap on its right (a felt
 //! pen's check fills the gap, leaning no way) goes to a person. A box read as a small mark with a
 //! check's arm on its left (the arm's tip at its edge, read as its own) goes to a person.
@@ -213,6 +217,9 @@ pub(crate) fn read_checks_beside(
         readings[j].shape = MarkShape::Smudge;
         readings[j].state = BubbleState::Doubtful;
     }
+    // Right of a row's last box lies the margin, where students write the letter they mean: a written
+    // capital's stroke rising in the gap is no check unless ink crosses the box's right side.
+    let crossing = crossing_right_sides(page, geom, h, &beside, &rights, ink);
     let mut read = Vec::new();
     for &(i, j) in &beside {
         let Some(q) = question(i) else { continue };
@@ -228,7 +235,8 @@ pub(crate) fn read_checks_beside(
             others.clone().all(|&k| readings[k].shape == MarkShape::None)
         }) && !others.clone().any(|k| arm_left_of.contains(k))
             // The box on the right marked too: its mark's end may be what lies in the gap.
-            && j.is_none_or(|j| readings[j].shape == MarkShape::None);
+            && j.is_none_or(|j| readings[j].shape == MarkShape::None)
+            && (j.is_some() || crossing.contains(&i));
         read.push((i, alone));
     }
     for (i, alone) in read {
@@ -241,6 +249,67 @@ pub(crate) fn read_checks_beside(
             r.state = BubbleState::Doubtful;
         }
     }
+}
+
+/// The strip (mm in from a box's right side, from and to) where a check drawn beside the box has its
+/// short stroke: the foot lies 0.15 mm in to 0.2 mm out, the short stroke comes from 0.7–1 mm left of
+/// it, so crosses the strip. The printed outline (0.2 mm thick, centred on the side, spread by a
+/// blurred capture's 0.1 mm) stays out of it, and the printed letter, in the box's middle, too. A
+/// capital written in the margin starts 0.4 mm and more right of the side: none of it lies here.
+const INSIDE: (f32, f32) = (0.6, 0.25);
+/// Of the box's height, the strip is looked at from and to: the short stroke lies 30–80 % of the way
+/// down; the top and bottom outlines (a fit 0.1 mm off spreads them 0.35 mm into the box) stay out.
+const INSIDE_ROWS: (f32, f32) = (0.15, 0.85);
+/// Dark samples in the strip that make the ink crossing the box's right side: a ballpoint line 0.2 mm
+/// wide crossing the 0.35 mm strip takes about 10; grain and JPEG specks one or two.
+const INSIDE_SAMPLES: usize = 4;
+
+/// Of the boxes in `beside` that are a row's last (no box on their right), those with ink in their
+/// right part crossing the right side (see [`INSIDE`]), measured against what the page prints there
+/// (each sample's lower quartile over the page's last boxes).
+fn crossing_right_sides(
+    page: &Prepared,
+    geom: &SheetGeometry,
+    h: &Homography,
+    beside: &[(usize, Option<usize>)],
+    rights: &[Option<Option<usize>>],
+    ink: f32,
+) -> Vec<usize> {
+    if beside.iter().all(|&(_, j)| j.is_some()) {
+        return Vec::new();
+    }
+    let strips: Vec<Option<Gap>> = rights
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if *r != Some(None) {
+                return None;
+            }
+            let a = &geom.bubbles[i].area;
+            let right = a.x + a.w;
+            Gap::sample(page, h, a, right - INSIDE.0, right - INSIDE.1)
+        })
+        .collect();
+    let prints = gap_prints(&strips, rights);
+    beside
+        .iter()
+        .filter(|&&(_, j)| j.is_none())
+        .filter_map(|&(i, _)| {
+            let g = strips.get(i)?.as_ref()?;
+            let a = &geom.bubbles[i].area;
+            let print = prints.get(&(g.cols, g.rows, true));
+            let (top, bottom) = (a.y + INSIDE_ROWS.0 * a.h, a.y + INSIDE_ROWS.1 * a.h);
+            let dark = (0..g.rows)
+                .filter(|&r| {
+                    let y = g.y0 + r as f32 * STEP;
+                    y >= top && y <= bottom
+                })
+                .flat_map(|r| (0..g.cols).map(move |c| r * g.cols + c))
+                .filter(|&k| g.d[k] - print.map_or(0.0, |p| p[k].max(0.0)) >= ink)
+                .count();
+            (dark >= INSIDE_SAMPLES).then_some(i)
+        })
+        .collect()
 }
 
 /// Below a box (mm past its bottom edge: clear of its outline and of blur, short of the row under it,
