@@ -2639,7 +2639,18 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             }
         })
         .collect::<Vec<f32>>();
-    let faint_marks = faint::standing_out(&faint_scores);
+    let mut faint_marks = faint::standing_out(&faint_scores);
+    // On a blind page the empty boxes' scores lie in a narrow band of the moiré's own making: a light
+    // stroke stands out of it by fewer deviations than of a scanner's grain (see
+    // [`moire::FAINT_DEVIATIONS`]).
+    if blind {
+        for (m, b) in faint_marks
+            .iter_mut()
+            .zip(moire::faint_standing_out(&faint_scores))
+        {
+            *m |= b;
+        }
+    }
     // Graphite dragged into a box out of the fill beside it by the writing hand (see [`smear`]): no
     // mark of that box.
     let smeared_from_fill = |i: usize, dark: f32| -> bool {
@@ -2952,6 +2963,13 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                     || answer_area(i)
                         && pencil <= 0.85
                         && faint_on_letter(letter[i], own_crossings))
+            {
+                shape = MarkShape::Smudge;
+            }
+            // A ring the moiré alone may have drawn round an empty box: a person decides.
+            if blind
+                && shape == MarkShape::Circle
+                && moire::moire_ring(raw_around[i].0, raw_around[i].1, f.fill)
             {
                 shape = MarkShape::Smudge;
             }

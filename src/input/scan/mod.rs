@@ -68,6 +68,8 @@ mod longcheck_tests;
 #[cfg(test)]
 mod marking_tests;
 #[cfg(test)]
+mod screen2_tests;
+#[cfg(test)]
 mod screen_tests;
 #[cfg(test)]
 mod shade_tests;

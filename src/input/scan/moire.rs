@@ -154,3 +154,53 @@ pub(super) fn smoothed(r: &[f32], nx: usize, ny: usize) -> Vec<f32> {
         })
         .collect()
 }
+
+/// How far a box's faint-stroke score must stand above a blind page's median, in the page's own
+/// deviations below it, to go to a person. The moiré's swing is no scanner's grain: it beats in every
+/// box alike, so a blind page's empty boxes score in a narrow band (tuning seeds 21–26, 13 blind screen
+/// photos, about 2,700 judged boxes: none over 5.4 deviations without ink in it), while a light tick-out,
+/// slash or bar a hand drew there scores 6–11 and was read as empty under the sheet-wide cut of about 10
+/// (a page of 200–250 boxes, see [`super::faint::standing_out`]). 6 deviations sent 7 silently empty
+/// marks to a person there, and 4 boxes an eraser or a neighbour's shifted mark had left ink in.
+pub(super) const FAINT_DEVIATIONS: f32 = 6.0;
+
+/// Which boxes' faint-stroke scores (`scores`, NaN where not judged) stand out on a blind page: above
+/// its median by [`FAINT_DEVIATIONS`] of its deviation below the median; none when fewer than 20 boxes
+/// are judged or they do not spread at all.
+pub(super) fn faint_standing_out(scores: &[f32]) -> Vec<bool> {
+    let mut v: Vec<f32> = scores.iter().copied().filter(|s| s.is_finite()).collect();
+    if v.len() < 20 {
+        return vec![false; scores.len()];
+    }
+    let mid = v.len() / 2;
+    let median = *v.select_nth_unstable_by(mid, f32::total_cmp).1;
+    let mut dev: Vec<f32> = v
+        .iter()
+        .filter(|&&x| x <= median)
+        .map(|x| median - x)
+        .collect();
+    let low = dev.len() / 2;
+    let spread = *dev.select_nth_unstable_by(low, f32::total_cmp).1;
+    if spread <= 0.0 {
+        return vec![false; scores.len()];
+    }
+    let cut = median + FAINT_DEVIATIONS * spread;
+    scores.iter().map(|&s| s.is_finite() && s >= cut).collect()
+}
+
+/// On a blind page a ring fitted round a box whose contour is lined in less than this share of its
+/// judged stations, and whose inside holds less than [`MOIRE_RING_FILL`], may be the moiré's own dark
+/// swing round an empty box: the ring fit joins a few dark arcs into an ellipse (tuning seeds 21–26: 7
+/// empty boxes read as circles with 2–9 of 40 stations lined and 0.001–0.006 inside, one read as a
+/// second letter beside a clear fill; boxes a hand marked and read as circles 13–27 of 40, or 4–9 with
+/// a highlighter's 0.025 or more inside).
+pub(super) const MOIRE_RING_LINED: f32 = 0.25;
+/// See [`MOIRE_RING_LINED`].
+pub(super) const MOIRE_RING_FILL: f32 = 0.012;
+
+/// Whether a circle read round a box on a blind page rests on too little to be read as a mark:
+/// `lined` of `judged` stations lined and `fill` inside. Such a box goes to a person, since a light
+/// circle drawn round it by hand leaves as little inside.
+pub(super) fn moire_ring(lined: usize, judged: usize, fill: f32) -> bool {
+    judged > 0 && (lined as f32) < MOIRE_RING_LINED * judged as f32 && fill < MOIRE_RING_FILL
+}
