@@ -20,8 +20,13 @@
 //! [`CLEAR_OF_BOXES`] of another box are left out, as in the tighter id grid), and a block's frame lies
 //! past 1 mm. A page's copier streaks and creases are painted out before ([`super::lines`]), and run
 //! along the sheet's axes anyway.
+//!
+//! On a copier's 1-bit page a light pencil fill falls under the threshold, and so do the ×'s arms past
+//! the box, where its pencil lies on paper alone; inside the box, over the fill, the × stays black. Such
+//! a box reads as strokes: there the × is told by its ink along both diagonals, corner to corner, with
+//! the middles of the box's sides clear (see [`diagonals_crossed`]).
 
-use super::geometry::{BoxMm, SheetGeometry};
+use super::geometry::{BoxMm, BubbleMeaning, SheetGeometry};
 use super::homography::Homography;
 use super::page::Prepared;
 use super::reading::{BubbleReading, BubbleState, Levels, MarkShape};
@@ -71,7 +76,10 @@ pub(crate) fn flag_crossed_fills(
 ) {
     let ink = (0.35 * levels.pencil).max(0.12);
     for i in 0..readings.len().min(geom.bubbles.len()) {
-        if readings[i].shape != MarkShape::Fill {
+        let shape = readings[i].shape;
+        if readings[i].state != BubbleState::Filled
+            || matches!(shape, MarkShape::None | MarkShape::Smudge)
+        {
             continue;
         }
         let a = &geom.bubbles[i].area;
@@ -107,7 +115,11 @@ pub(crate) fn flag_crossed_fills(
                 line
             })
             .collect();
-        if crossed(&arms(&lines, ink)) {
+        let cut_cross = bilevel
+            && shape != MarkShape::Fill
+            && matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. })
+            && diagonals_crossed(page, h, a);
+        if (shape == MarkShape::Fill && crossed(&arms(&lines, ink))) || cut_cross {
             readings[i].shape = MarkShape::Smudge;
             readings[i].state = BubbleState::Doubtful;
         }
@@ -353,6 +365,109 @@ fn arm_on(
                     .any(|p2| ((p2.0 - p1.0) * dy - (p2.1 - p1.1) * dx).abs() / len <= STRAIGHT)
         })
     })
+}
+
+/// How far from a corner along the box's diagonal (mm) the ink of a cross is looked for inside the box:
+/// clear of the printed outline (thickened by a copier's threshold) at the corner, and short of the
+/// printed letter in the middle.
+const DIAGONAL_SPAN: (f32, f32) = (0.7, 1.7);
+/// How far a cancelling stroke may turn off the box's diagonal about its middle (radians), and lie off
+/// the middle (mm): a fast stroke from corner to corner, drawn by eye.
+const TURN: f32 = 0.2;
+const SHIFT: f32 = 0.2;
+/// The least share of the samples along each end of both diagonals that must be ink (see
+/// [`diagonals_crossed`]), and the most share of the box's side middles that may be.
+const ON_DIAGONAL: f32 = 0.9;
+const OFF_DIAGONAL: f32 = 0.12;
+
+/// Whether a black pixel lies at or right beside page mm (x, y), or `None` off the image.
+fn black_near(page: &Prepared, h: &Homography, x: f32, y: f32, reach: i64) -> Option<bool> {
+    let img = page.pixels();
+    let (iw, ih) = (img.width() as i64, img.height() as i64);
+    let (u, v) = h.map_f32(x, y);
+    let (u, v) = (u.round() as i64, v.round() as i64);
+    if u < reach || v < reach || u + reach >= iw || v + reach >= ih {
+        return None;
+    }
+    let raw = img.as_raw();
+    Some(
+        (v - reach..=v + reach)
+            .any(|yy| (u - reach..=u + reach).any(|xx| raw[(yy * iw + xx) as usize] < 128)),
+    )
+}
+
+/// The ink of a cross inside box `a` on a 1-bit page: per diagonal, the best straight line near it (see
+/// [`TURN`], [`SHIFT`]) scored by the lesser share of ink along its two ends (each from
+/// [`DIAGONAL_SPAN`]'s near to far end out from the corner); the lesser of the two diagonals' scores;
+/// and the share of ink in the middles of the box's left and right sides, between the diagonals' ends.
+fn diagonal_ink(page: &Prepared, h: &Homography, a: &BoxMm) -> (f32, f32) {
+    let (cx, cy) = a.centre();
+    let half = 0.5 * a.w.hypot(a.h);
+    let base = a.h.atan2(a.w);
+    let steps = ((DIAGONAL_SPAN.1 - DIAGONAL_SPAN.0) / STEP).round() as usize + 1;
+    let mut least = f32::INFINITY;
+    for sign in [1.0f32, -1.0] {
+        let mut best = 0.0f32;
+        for t in 0..=8 {
+            let ang = sign * base + TURN * (t as f32 / 4.0 - 1.0);
+            let (dx, dy) = (ang.cos(), ang.sin());
+            for s in [-SHIFT, 0.0, SHIFT] {
+                let (ox, oy) = (cx - dy * s, cy + dx * s);
+                let end = |dir: f32| -> f32 {
+                    let (mut on, mut seen) = (0u32, 0u32);
+                    for k in 0..steps {
+                        let r = half - DIAGONAL_SPAN.0 - k as f32 * STEP;
+                        if let Some(b) =
+                            black_near(page, h, ox + dir * dx * r, oy + dir * dy * r, 1)
+                        {
+                            seen += 1;
+                            on += b as u32;
+                        }
+                    }
+                    if seen == 0 {
+                        0.0
+                    } else {
+                        on as f32 / seen as f32
+                    }
+                };
+                best = best.max(end(1.0).min(end(-1.0)));
+            }
+        }
+        least = least.min(best);
+    }
+    let (mut on, mut seen) = (0u32, 0u32);
+    for side in [a.x + 0.3, a.x + a.w - 0.8] {
+        for i in 0..6 {
+            for j in 0..9 {
+                let (x, y) = (side + i as f32 * 0.1, cy - 0.4 + j as f32 * 0.1);
+                if let Some(b) = black_near(page, h, x, y, 0) {
+                    seen += 1;
+                    on += b as u32;
+                }
+            }
+        }
+    }
+    let off = if seen == 0 {
+        1.0
+    } else {
+        on as f32 / seen as f32
+    };
+    (least, off)
+}
+
+/// A fill crossed out on a copier's 1-bit page, its cross's arms cut off at the outline: a light pencil
+/// fill falls under the copier's threshold but the × pressed over it (harder, to cancel) stays, and
+/// the box reads as strokes. Such a cross runs corner to corner: both diagonals are inked at both ends
+/// inside the box, and the middles of its left and right sides, between the diagonals' ends, stay
+/// clear. A tick has one arm from one corner; a cross drawn as the answer, square and smaller, crosses
+/// near the middle and leaves the corners; a fill's or a scribble's strokes line the side middles too.
+/// A × drawn as the answer corner to corner looks the same once the page is cut to 1-bit (the fill
+/// under a cancelling cross may be gone): it goes to a person too, never read as the letter silently.
+/// (On a grey page the fill under a cancelling cross still shows, and [`arms`] are looked for only round
+/// fills: a × answer's arms past the corners are no cancelling.)
+fn diagonals_crossed(page: &Prepared, h: &Homography, a: &BoxMm) -> bool {
+    let (on, off) = diagonal_ink(page, h, a);
+    on >= ON_DIAGONAL && off <= OFF_DIAGONAL
 }
 
 #[cfg(test)]

@@ -48,6 +48,8 @@ mod bilevel_tests;
 #[cfg(test)]
 mod bow_tests;
 #[cfg(test)]
+mod cancel_tests;
+#[cfg(test)]
 mod coffee_tests;
 #[cfg(test)]
 mod crossed_bilevel_tests;
