@@ -104,14 +104,26 @@ pub(crate) fn segment_excess(r: &[f32], (nx, ny): (usize, usize), (sx, sy): (f32
 /// [`TAIL`]: median + TAIL · ln(0.6 · n / NOISE_BOXES) deviations, 10.8 on a full page of 300), and
 /// [`FLOOR`]; none when fewer than 20 boxes are judged (no sheet level to go by).
 pub(crate) fn standing_out(scores: &[f32]) -> Vec<bool> {
+    let Some((median, spread, judged)) = page_level(scores) else {
+        return vec![false; scores.len()];
+    };
+    let spreads = TAIL * (0.6 * judged as f32 / NOISE_BOXES).ln();
+    let cut = (median + spreads * spread).max(FLOOR);
+    scores.iter().map(|&s| s >= cut).collect()
+}
+
+/// A sheet's level of box scores (`scores`, NaN for boxes not judged): their median, their deviation
+/// below it (the median distance of the scores under the median), and how many were judged; `None` when
+/// fewer than 20 are (no sheet level to go by). The deviation below the median only: the marks
+/// themselves all lie above it, and on a page where every answer is a faint stroke they would widen a
+/// two-sided deviation and hide each other.
+pub(crate) fn page_level(scores: &[f32]) -> Option<(f32, f32, usize)> {
     let mut v: Vec<f32> = scores.iter().copied().filter(|s| s.is_finite()).collect();
     if v.len() < 20 {
-        return vec![false; scores.len()];
+        return None;
     }
     let mid = v.len() / 2;
     let median = *v.select_nth_unstable_by(mid, f32::total_cmp).1;
-    // The deviation below the median only: the marks themselves all lie above it, and on a page where
-    // every answer is a faint stroke they would widen a two-sided deviation and hide each other.
     let mut dev: Vec<f32> = v
         .iter()
         .filter(|&&x| x <= median)
@@ -119,9 +131,7 @@ pub(crate) fn standing_out(scores: &[f32]) -> Vec<bool> {
         .collect();
     let low = dev.len() / 2;
     let spread = *dev.select_nth_unstable_by(low, f32::total_cmp).1;
-    let spreads = TAIL * (0.6 * v.len() as f32 / NOISE_BOXES).ln();
-    let cut = (median + spreads * spread).max(FLOOR);
-    scores.iter().map(|&s| s >= cut).collect()
+    Some((median, spread, v.len()))
 }
 
 /// Whether boxes `a` and `o` lie within `reach` mm of each other, edge to edge.

@@ -168,22 +168,10 @@ pub(super) const FAINT_DEVIATIONS: f32 = 6.0;
 /// its median by [`FAINT_DEVIATIONS`] of its deviation below the median; none when fewer than 20 boxes
 /// are judged or they do not spread at all.
 pub(super) fn faint_standing_out(scores: &[f32]) -> Vec<bool> {
-    let mut v: Vec<f32> = scores.iter().copied().filter(|s| s.is_finite()).collect();
-    if v.len() < 20 {
+    let level = super::faint::page_level(scores).filter(|&(_, spread, _)| spread > 0.0);
+    let Some((median, spread, _)) = level else {
         return vec![false; scores.len()];
-    }
-    let mid = v.len() / 2;
-    let median = *v.select_nth_unstable_by(mid, f32::total_cmp).1;
-    let mut dev: Vec<f32> = v
-        .iter()
-        .filter(|&&x| x <= median)
-        .map(|x| median - x)
-        .collect();
-    let low = dev.len() / 2;
-    let spread = *dev.select_nth_unstable_by(low, f32::total_cmp).1;
-    if spread <= 0.0 {
-        return vec![false; scores.len()];
-    }
+    };
     let cut = median + FAINT_DEVIATIONS * spread;
     scores.iter().map(|&s| s.is_finite() && s >= cut).collect()
 }

@@ -150,8 +150,11 @@ fn tally_of(sheets: &[(u64, &[Mark])]) -> Tally {
 /// Light strokes (a faint hand's slashes, ticks and crosses, a faint fill) photographed off a screen:
 /// read or sent to a person far more often than when every box read empty inside. Of the 285 marks,
 /// 140 were silently wrong before the boxes were measured against the page's own paper and noise, 56
-/// after: most of those are the faint hand's strokes (grey 165–185 on paper 246), under the moiré's
-/// swing in all but a few samples; the goal of none is not met yet.
+/// after, and 47 once a light stroke standing out of the blind page's own band of empty-box scores and
+/// a ring the moiré alone drew went to a person (see `moire::faint_standing_out`, `moire::moire_ring`;
+/// clear marks flagged 152 → 161): most of those left are the faint hand's strokes (grey 165–185 on
+/// paper 246), under the moiré's swing in all but a few samples; the goal of none is not met
+/// yet.
 #[test]
 fn light_strokes_on_a_screen_photo_are_read_or_flagged() {
     let styles = [
@@ -162,5 +165,5 @@ fn light_strokes_on_a_screen_photo_are_read_or_flagged() {
         Mark::Slash,
     ];
     let tally = tally_of(&[(2411, &styles), (2412, &styles), (2413, &styles)]);
-    tally.assert_wrong_at_most(56, |_| true);
+    tally.assert_wrong_at_most(47, |_| true);
 }
