@@ -13,7 +13,7 @@ use super::*;
 const PPM: f32 = 8.0;
 
 /// A sheet marked with clear fills by a random student, upright.
-fn sheet(seed: u64) -> (SheetGeometry, Student, GrayImage) {
+pub(super) fn sheet(seed: u64) -> (SheetGeometry, Student, GrayImage) {
     let geom = synth::mock_geometry();
     let mut rng = Rng::new(seed);
     let student = synth::random_student(&geom, &mut rng);

@@ -3,23 +3,10 @@
 
 use image::{GrayImage, Luma};
 
-use super::bow_tests::answers_and_id_as_meant;
-use super::synth::{self, Rng, Student};
+use super::bow_tests::{answers_and_id_as_meant, sheet};
+use super::synth::{self, Rng};
 use super::synth_damage as damage;
 use super::*;
-
-/// Pixels per mm the upright sheets are drawn at (8 ≈ 203 dpi).
-const PPM: f32 = 8.0;
-
-/// A sheet marked with clear fills by a random student, upright.
-fn sheet(seed: u64) -> (SheetGeometry, Student, GrayImage) {
-    let geom = synth::mock_geometry();
-    let mut rng = Rng::new(seed);
-    let student = synth::random_student(&geom, &mut rng);
-    let text = synth::qr_text_for(&student);
-    let upright = synth::render(&geom, &student, &text, PPM, seed);
-    (geom, student, upright)
-}
 
 /// A phone photo at night (the third field check's `phone-lamp`): in perspective on a desk, lit by a lamp
 /// beyond the page's top left whose light falls off with distance over a dim ambient, through a lens
