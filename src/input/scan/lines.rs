@@ -164,7 +164,15 @@ pub(crate) fn find(img: &GrayImage, small: &Small) -> Vec<Line> {
                     // (a line up to four wide, followed by one of its pixels).
                     let lo = c.saturating_sub(2) * f;
                     let hi = ((c + 3) * f).min(full_wide);
-                    if let Some(cover) = refine(img, down, along, (lo, hi)) {
+                    // Where the line lies: where it was covered in the stretch before (a straight
+                    // line moves a pixel or so per stretch), else the shrunk pixel it was followed by.
+                    // Not the shrunk pixel alone: beside a printed stroke the shrunk copy's darkest
+                    // pixel can be the stroke's, and the path steps onto it for a stretch.
+                    let line_at = runs
+                        .last()
+                        .map(|r: &(_, (usize, usize))| r.1)
+                        .unwrap_or(((c * f).min(full_wide), ((c + 1) * f).min(full_wide)));
+                    if let Some(cover) = refine(img, down, along, (lo, hi), line_at) {
                         runs.push((along, cover));
                     }
                 }
@@ -178,11 +186,18 @@ pub(crate) fn find(img: &GrayImage, small: &Small) -> Vec<Line> {
 /// The full-resolution columns (rows) of `span` the line darkens along `along`: each compared, row by
 /// row, with the paper just outside the span on both sides (the median of the rows: print and marks
 /// crossing it are few), widened by a pixel each side for the scanner's blur.
+///
+/// Only the unbroken run of dark columns that holds the line is covered: the run with the most columns
+/// in `line_at` (where the line lies, as far as is known), else the nearest to it. A
+/// printed stroke a few pixels aside can be dark in over half a stretch's rows too (a box's side or a
+/// letter's stem in a column of boxes: 16 mm of boxes are mostly letters and sides), and a cover reaching
+/// from the line to it is painted by blending across from the stroke: a dark band through every box.
 fn refine(
     img: &GrayImage,
     down: bool,
     along: (usize, usize),
     span: (usize, usize),
+    line_at: (usize, usize),
 ) -> Option<(usize, usize)> {
     let (w, raw) = (img.width() as usize, img.as_raw());
     let full_wide = if down {
@@ -202,26 +217,45 @@ fn refine(
         return None;
     }
     let rows: Vec<usize> = (along.0..along.1).step_by(2).collect();
-    let mut dark = Vec::new();
     let mut ratios = Vec::with_capacity(rows.len());
-    for c in span.0..span.1 {
-        ratios.clear();
-        for &a in &rows {
-            let side = px(a, left).max(px(a, right));
-            if side > 0.0 {
-                ratios.push(1.0 - px(a, c) / side);
+    // Per column of the span: its median darkness against the paper outside (None: no paper there).
+    let darkness: Vec<Option<f32>> = (span.0..span.1)
+        .map(|c| {
+            ratios.clear();
+            for &a in &rows {
+                let side = px(a, left).max(px(a, right));
+                if side > 0.0 {
+                    ratios.push(1.0 - px(a, c) / side);
+                }
             }
-        }
-        if ratios.is_empty() {
-            continue;
-        }
-        let k = ratios.len() / 2;
-        let m = *ratios.select_nth_unstable_by(k, f32::total_cmp).1;
-        if m >= FULL_CONTRAST {
-            dark.push(c);
+            if ratios.is_empty() {
+                return None;
+            }
+            let k = ratios.len() / 2;
+            Some(*ratios.select_nth_unstable_by(k, f32::total_cmp).1)
+        })
+        .collect();
+    let dark = |i: usize| darkness[i].is_some_and(|m| m >= FULL_CONTRAST);
+    // The runs of dark columns, as [first, last] offsets into the span.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for i in (0..darkness.len()).filter(|&i| dark(i)) {
+        match runs.last_mut() {
+            Some(run) if run.1 + 1 == i => run.1 = i,
+            _ => runs.push((i, i)),
         }
     }
-    let (lo, hi) = (*dark.first()?, *dark.last()?);
+    let (at0, at1) = (
+        line_at.0.saturating_sub(span.0),
+        line_at.1.saturating_sub(span.0),
+    );
+    // Columns of the run inside `line_at` (more is better), then its distance from it (less is better).
+    let inside = |r: &(usize, usize)| (r.1 + 1).min(at1).saturating_sub(r.0.max(at0));
+    let apart = |r: &(usize, usize)| at0.saturating_sub(r.1).max(r.0.saturating_sub(at1));
+    let (first, last) = runs
+        .iter()
+        .copied()
+        .max_by_key(|r| (inside(r), std::cmp::Reverse(apart(r))))?;
+    let (lo, hi) = (span.0 + first, span.0 + last);
     Some((lo.saturating_sub(1).max(left + 1), (hi + 2).min(right)))
 }
 

@@ -139,3 +139,56 @@ fn a_fold_crease_along_a_row_of_boxes_is_no_mark() {
         no_letter_added(&reading, &s, &what);
     }
 }
+
+/// A streak beside a printed stroke that runs down most of a column (a letter's stem, a box's side, in
+/// box after box): only the streak is painted out. The stroke stays, and the paper between the two is
+/// not painted over by a blend from the stroke (a dark band through every box, read as marks: a copier
+/// streak 1 mm left of the printed `E`s of a sheet read three blank questions as `E`).
+#[test]
+fn a_copier_streak_beside_a_printed_stroke_is_painted_out_alone() {
+    let (w, h, paper, x) = (600u32, 3508u32, 245u8, 300u32);
+    // The stroke 3-7 px aside at 300 dpi: inside the next pixel of the copy shrunk four times, which the
+    // line's path steps onto. (Further aside, the stroke darkens the shrunk pixels the finder compares
+    // the line with, and a line beside a stroke this long and dense is not found: nothing is painted.)
+    for d in 3..=7u32 {
+        let mut img = GrayImage::from_pixel(w, h, image::Luma([paper]));
+        for y in 0..h {
+            img.put_pixel(x, y, image::Luma([74]));
+            // Box after box below the top margin: the stem in 70 of every 100 rows.
+            if (200..3300).contains(&y) && y % 100 < 70 {
+                for s in x + d..x + d + 3 {
+                    img.put_pixel(s, y, image::Luma([30]));
+                }
+            }
+        }
+        let small = super::shrunk::Small::of(&img);
+        let lines = super::lines::find(&img, &small);
+        assert_eq!(lines.len(), 1, "stem {d} px aside: {lines:?}");
+        let out = super::lines::painted_out(&img, &lines);
+        let at = |x: u32, y: u32| out.get_pixel(x, y).0[0];
+        assert!(
+            at(x, 50) >= 200,
+            "stem {d} px aside: the streak stays ({})",
+            at(x, 50)
+        );
+        for y in [250, 1234, 3210] {
+            assert!(
+                at(x, y) >= 200,
+                "stem {d} px aside, row {y}: streak stays ({})",
+                at(x, y)
+            );
+            assert!(
+                at(x + d + 1, y) <= 60,
+                "stem {d} px aside, row {y}: the stem painted out"
+            );
+            for between in x + 2..x + d {
+                let v = at(between, y);
+                assert!(
+                    v >= 200,
+                    "stem {d} px aside, row {y}: paper at +{} painted {v}",
+                    between - x
+                );
+            }
+        }
+    }
+}
