@@ -2419,6 +2419,22 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
             }) {
                 return Some(MarkShape::Smudge);
             }
+            // A line seen under this box, in a band twice as wide and as heavy as the stroke of the
+            // circle round the box below (see [`underline::gap_holds_two_strokes`]): that circle's top
+            // arc and a line drawn under this box, merged. A person decides.
+            if line_under_seen(i, gap_below)
+                && below.iter().any(|&(j, g)| {
+                    first[j] == MarkShape::Circle
+                        && underline::gap_holds_two_strokes(
+                            (&around[i], &station_list[i]),
+                            (&around[j], &station_list[j], ink_of(j)),
+                            (AROUND_DEPTHS, AROUND_STEP),
+                            g,
+                        )
+                })
+            {
+                return Some(MarkShape::Smudge);
+            }
             // Ink running up from a fill below without a break, but lying against this box all along
             // its bottom: an underline hidden in the fill's overshoot, or an overshoot that reached
             // this box. A person decides.

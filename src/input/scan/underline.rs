@@ -392,6 +392,90 @@ pub(crate) fn two_strokes_in_gap(
     two >= TWO_AT
 }
 
+/// How much wider and how much more ink the band in the gap under a box must hold than the stroke of
+/// the circle drawn round the box below, seen across that box's bottom: a circle is drawn with one
+/// pen at one pressure, so its top arc, lying alone in the gap, crosses the stations there about as
+/// its bottom arc crosses the stations under its box (up to 1.9 times as wide and heavy where its
+/// two ends overlap or the sampling cuts its bottom short). A line drawn under the box above, merged
+/// with that arc, makes the band as wide as the two strokes side by side and as heavy as both.
+const BAND_WIDER: f32 = 2.1;
+const BAND_HEAVIER: f32 = 2.0;
+/// Share of the stations along the box below's bottom edge its circle's stroke must cross.
+const RING_SEEN: f32 = 0.5;
+
+/// Across one station's samples (`row`, starting `from` mm inside the box, `step` apart) between the
+/// offsets `lo` and `hi` (mm out from the outline): the ink it holds (darkness × mm), the width of
+/// the samples at least half its darkest (mm), and that darkest sample. NaN samples (print) hold none.
+fn band(row: &[f32], from: f32, step: f32, (lo, hi): (f32, f32)) -> (f32, f32, f32) {
+    let within = |d: usize| (lo..=hi).contains(&(-from + d as f32 * step));
+    let samples = || {
+        row.iter()
+            .enumerate()
+            .filter(move |&(d, v)| within(d) && !v.is_nan())
+            .map(|(_, &v)| v)
+    };
+    let peak = samples().fold(0.0f32, f32::max);
+    let sum = samples().sum::<f32>() * step;
+    let wide = samples().filter(|&v| v >= 0.5 * peak).count() as f32 * step;
+    (sum, wide, peak)
+}
+
+fn median(mut v: Vec<f32>) -> Option<f32> {
+    v.sort_by(f32::total_cmp);
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+/// Whether the band of ink in the gap under box `a` holds two strokes, not only the top arc of the
+/// circle drawn round the box below (`b`): along `a`'s bottom edge (stations with `sides` 2) the
+/// median band across the gap (`gap` mm, short of the box below's outline) is [`BAND_WIDER`] times as
+/// wide and [`BAND_HEAVIER`] times as heavy as the median band the circle's stroke makes across the
+/// stations under box `b`, where at least [`RING_SEEN`] of them reach the ink level `ink_b`. Each box
+/// is given as its samples (`residual`, `depths` per station, `step` mm apart) and its stations
+/// (sides, where the samples begin).
+pub(crate) fn gap_holds_two_strokes(
+    a: (&[f32], &[(u8, f32)]),
+    b: (&[f32], &[(u8, f32)], f32),
+    (depths, step): (usize, f32),
+    gap: f32,
+) -> bool {
+    let bands = |residual: &[f32], stations: &[(u8, f32)], span: (f32, f32)| {
+        stations
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.0 == 2)
+            .filter_map(|(k, &(_, from))| {
+                residual
+                    .get(k * depths..(k + 1) * depths)
+                    .map(|row| band(row, from, step, span))
+            })
+            .collect::<Vec<_>>()
+    };
+    let in_gap = bands(a.0, a.1, (FROM, gap - END_SHORT));
+    let (b_res, b_st, ink_b) = b;
+    let under_b = bands(b_res, b_st, (FROM, f32::INFINITY));
+    let ring: Vec<&(f32, f32, f32)> = under_b.iter().filter(|t| t.2 >= ink_b).collect();
+    if in_gap.is_empty() || (ring.len() as f32) < RING_SEEN * under_b.len() as f32 {
+        return false;
+    }
+    let (Some(gap_sum), Some(gap_wide), Some(ring_sum), Some(ring_wide)) = (
+        median(in_gap.iter().map(|t| t.0).collect()),
+        median(in_gap.iter().map(|t| t.1).collect()),
+        median(ring.iter().map(|t| t.0).collect()),
+        median(ring.iter().map(|t| t.1).collect()),
+    ) else {
+        return false;
+    };
+    ring_sum > 0.0
+        && ring_wide > 0.0
+        && gap_wide >= BAND_WIDER * ring_wide
+        && gap_sum >= BAND_HEAVIER * ring_sum
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,10 +119,12 @@ fn lines_across_a_quarter_of_the_bottom_pass_under_the_box() {
 
 /// A letter underlined over the same letter circled on the next row (#23, first field check): the
 /// circle's top runs along the gap under the underlined box and the line there is given to the ring, so
-/// the underline reads as nothing. Not yet met: 64 of the paired underlines read silently as nothing
+/// the underline reads as nothing. Not yet met: 61 of the paired underlines read silently as nothing
 /// (the bound guards against worse; 94 before `underline::two_strokes_in_gap`, which sends the line
 /// to a person where paper shows between it and the circle's arc, see underline_gap_tests.rs: what is
-/// left is mostly a line merged with the arc all along). A rule that sends a line the ring below does not explain to a
+/// left is mostly a line merged with the arc all along; 64 before `underline::gap_holds_two_strokes`,
+/// which sends a line merged with the arc into one band over twice as wide and heavy as the circle's
+/// own stroke to a person, see below). A rule that sends a line the ring below does not explain to a
 /// person (branch `parked/underline-ring`: the ring's own line seen round its box, every line in the
 /// gap on its top arc, no more ink in the gap than 1.6 × the ring's own) took this to 26, but flagged
 /// 32 of 679 clear circles on the integration test's pages of circles (bound 20), 22 when a ring too
@@ -137,5 +139,67 @@ fn an_underline_over_a_circle_on_the_next_row_is_bounded() {
         Mark::CircleTight,
     ];
     let (tally, paired) = underline_over(&circles, 0..4);
-    tally.assert_wrong_at_most(64, |w| paired.iter().any(|p| w.contains(p.as_str())));
+    tally.assert_wrong_at_most(61, |w| paired.iter().any(|p| w.contains(p.as_str())));
+}
+
+/// Ten stations round a box: eight along its bottom edge (sides 2), samples every 0.08 mm from 0.35 mm
+/// inside it, and two down its left side (sides 4, nothing there); `profile(o)` gives the residual at
+/// offset `o` mm below the box's bottom edge.
+fn bottom_band(profile: impl Fn(f32) -> f32) -> (Vec<f32>, Vec<(u8, f32)>) {
+    let mut stations = vec![(2u8, 0.35f32); 8];
+    stations.extend([(4u8, 0.35f32); 2]);
+    let r = stations
+        .iter()
+        .flat_map(|&(sides, from)| {
+            let profile = &profile;
+            (0..24).map(move |d| {
+                if sides == 2 {
+                    profile(-from + d as f32 * 0.08)
+                } else {
+                    0.0
+                }
+            })
+        })
+        .collect();
+    (r, stations)
+}
+
+/// A pencil stroke `width` mm wide centred `at` mm out, of darkness `v`, its edges blurred.
+fn pencil(o: f32, at: f32, width: f32, v: f32) -> f32 {
+    let t = (o - at).abs() - width / 2.0;
+    if t <= 0.0 {
+        v
+    } else if t < 0.12 {
+        v * 0.4
+    } else {
+        0.0
+    }
+}
+
+/// Whether the gap under the upper box (1.4 mm to the box below) holds two strokes, with `gap` its
+/// profile and `ring` the profile under the box below, round which a circle is drawn.
+fn two_in_gap(gap: impl Fn(f32) -> f32, ring: impl Fn(f32) -> f32) -> bool {
+    let (a, sa) = bottom_band(gap);
+    let (b, sb) = bottom_band(ring);
+    underline::gap_holds_two_strokes((&a, &sa), (&b, &sb, 0.15), (24, 0.08), 1.4)
+}
+
+/// The first field check (tuning seeds 21-24): a line under a letter, the same letter circled on the
+/// next row 1.4 mm below, and the circle's top arc running along the line. The ring fitted round the
+/// box below takes the line in as its top, and the underline read as nothing (5 silent misreadings).
+/// Merged, the line and the arc make a band across the gap as wide as both strokes and as heavy as
+/// both: more than the circle's own stroke, as it crosses the stations under its box, can be.
+#[test]
+fn a_line_merged_with_the_arc_of_a_circle_below_is_two_strokes() {
+    let ring = |o: f32| pencil(o, 0.7, 0.3, 0.5);
+    // A line 0.4 mm wide 0.33 mm under the box, the arc 0.45 mm lower: one band 0.8 mm wide.
+    let merged = |o: f32| pencil(o, 0.33, 0.4, 0.6).max(pencil(o, 0.78, 0.3, 0.5));
+    assert!(two_in_gap(merged, ring));
+    // The arc alone, as the circle's stroke under its box: one stroke.
+    assert!(!two_in_gap(|o| pencil(o, 0.9, 0.3, 0.5), ring));
+    // The circle's two ends overlapping along its top: darker, but no wider than its stroke.
+    assert!(!two_in_gap(|o| pencil(o, 0.9, 0.3, 0.95), ring));
+    // The circle's stroke hidden under the box below (its bottom lost with the print): nothing to
+    // measure the band against.
+    assert!(!two_in_gap(merged, |_| 0.0));
 }
