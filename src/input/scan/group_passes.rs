@@ -87,12 +87,43 @@ pub(super) fn small_marks_alone_read(
     readings
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Tests read a page as before a light hand's loose fills were told from one line.
+    pub(super) static LOOSE_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+fn loose_fills_off() -> bool {
+    #[cfg(test)]
+    if LOOSE_OFF.with(|c| c.get()) {
+        return true;
+    }
+    false
+}
+
+/// The share of a box's inside (at the low cut) one pencil line through it covers at most: a line
+/// 0.8 mm wide at the low cut along the 5 × 3.2 mm box's diagonal covers about 0.3 of it, and another
+/// mark's end (a check's flat arm, a loose circle's side) lies flatter or along a side and covers
+/// less (one slash through the box read as strokes: 0.10–0.28 on field check pages of seeds 21–26). A
+/// light hand's loose fill-spiral, several turns round the box, covers 0.37–0.65 (seed 26's HB-light
+/// sheet: 11 clear fills sent to a person, each a spiral read as light strokes beside another).
+pub(super) const LOOSE_FILL_COVER: f32 = 0.36;
+/// ... and is at least this share as dark (mean darkness) as the sheet's fills: a loose spiral lays
+/// its hand's graphite over the box with paper between the turns (seed 26's sheet: spirals read as
+/// strokes 0.076–0.121 beside its own fills at 0.134–0.180), where a firm hand's faint tick or cross
+/// is a fraction of its fills (the fabricated light-hand sheets: 0.05–0.11 beside fills at 0.56) and
+/// stays doubtful beside other ink, which may hide a faint dot lost in the question.
+const LOOSE_FILL_SHARE: f32 = 0.4;
+
 /// Strokes and small marks read only because this sheet's pencil is light (`light_only`, per bubble)
 /// read when they are the only ink of their group (question, id column, variant row); beside other ink
 /// a person decides. A light line is as likely the end of another mark (a long check's flat arm running
 /// on over the next box, a loose circle's side) as a mark of its own, and at a light hand's darkness
 /// nothing in the box tells them apart; alone in its question it is what the student meant (#23: a tick
 /// read when it is the only ink in its question, flagged when it competes with another).
+/// Not a light mark that covers more of its box than one line can ([`LOOSE_FILL_COVER`]), about as
+/// dark as the sheet's fills ([`LOOSE_FILL_SHARE`]): a light hand's loose fill (a spiral with paper
+/// between its turns) is read as strokes, and is the student's own mark wherever else the question
+/// holds ink.
 pub(super) fn light_strokes_alone(
     geom: &SheetGeometry,
     mut readings: Vec<BubbleReading>,
@@ -110,9 +141,25 @@ pub(super) fn light_strokes_alone(
             *inked.entry(group(&b.meaning)).or_default() += 1;
         }
     }
+    // This sheet's fills, how dark they lie (median).
+    let mut fills: Vec<f32> = readings
+        .iter()
+        .filter(|r| r.shape == MarkShape::Fill)
+        .map(|r| r.darkness)
+        .collect();
+    let fill_level = (!fills.is_empty()).then(|| {
+        let k = fills.len() / 2;
+        *fills.select_nth_unstable_by(k, f32::total_cmp).1
+    });
+    let loose_fill = |r: &BubbleReading| {
+        !loose_fills_off()
+            && r.cover >= LOOSE_FILL_COVER
+            && fill_level.is_some_and(|f| r.darkness >= LOOSE_FILL_SHARE * f)
+    };
     for (i, b) in geom.bubbles.iter().enumerate() {
         if light_only[i]
             && readings[i].state == BubbleState::Filled
+            && !loose_fill(&readings[i])
             && inked.get(&group(&b.meaning)).copied().unwrap_or(0) > 1
         {
             readings[i].state = BubbleState::Doubtful;

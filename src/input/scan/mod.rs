@@ -35,6 +35,7 @@ mod reading;
 pub mod review;
 mod shrunk;
 mod smear;
+mod stain;
 mod tick_beside;
 mod tide;
 mod underline;
@@ -79,6 +80,8 @@ mod shade_tests;
 mod smear_middle_tests;
 #[cfg(test)]
 mod smear_tests;
+#[cfg(test)]
+mod stain_tests;
 #[cfg(test)]
 mod synth;
 #[cfg(test)]
