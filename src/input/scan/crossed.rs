@@ -35,7 +35,7 @@ use super::reading::{BubbleReading, BubbleState, Levels, MarkShape};
 /// outline and of a fill's strokes turning round at it, and short of where a cross's arms end (the
 /// field checks' cancelling crosses reach 0.6–1.3 mm past a corner, a stroke's half-width more). An arm
 /// is three crossings on three of them, the outermost at least [`REACH`] out (see [`arms`]).
-const DISTANCES: [f32; 4] = [0.45, 0.65, 0.85, 1.05];
+pub(super) const DISTANCES: [f32; 4] = [0.45, 0.65, 0.85, 1.05];
 /// How far out (mm) an arm must reach at least: a fill's strokes, however hastily carried past the box
 /// (a hand turning its stroke round at the outline overshoots it by a few tenths, a broad 2B's half
 /// width more), end short of it; a stroke drawn to cross the box out runs on past it. The lines inside
@@ -75,6 +75,9 @@ pub(crate) fn flag_crossed_fills(
     shades: &[f32],
 ) {
     let ink = (0.35 * levels.pencil).max(0.12);
+    // Each fill's lines and whether it is read as cut by a 1-bit page's ×, first for all of them: the
+    // page's moiré is judged over all its fills before any one's arms are (see [`TEXTURE_RUNS`]).
+    let mut judged: Vec<(usize, Vec<Vec<Sample>>, bool, bool)> = Vec::new();
     for i in 0..readings.len().min(geom.bubbles.len()) {
         let shape = readings[i].shape;
         if readings[i].state != BubbleState::Filled
@@ -119,11 +122,82 @@ pub(crate) fn flag_crossed_fills(
             && shape != MarkShape::Fill
             && matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. })
             && diagonals_crossed(page, h, a);
-        if (shape == MarkShape::Fill && crossed(&arms(&lines, ink))) || cut_cross {
+        judged.push((i, lines, cut_cross, bilevel));
+    }
+    let textures: Vec<(usize, f32)> = judged
+        .iter()
+        .filter(|(i, _, _, bilevel)| readings[*i].shape == MarkShape::Fill && !bilevel)
+        .map(|(_, lines, _, _)| side_texture(lines, ink))
+        .collect();
+    let moire = textured(&textures.iter().map(|t| t.0).collect::<Vec<usize>>());
+    for (i, lines, cut_cross, bilevel) in judged {
+        if (readings[i].shape == MarkShape::Fill
+            && crossed(&arms(&lines, arms_cut(&lines, ink, moire && !bilevel))))
+            || cut_cross
+        {
             readings[i].shape = MarkShape::Smudge;
             readings[i].state = BubbleState::Doubtful;
         }
     }
+}
+
+/// A page photographed off a screen has a moiré over its paper (its dark swing 0.2–0.45 of white against
+/// the pencil cut's 0.12, about a millimetre a period): on the lines round a fill it makes a narrow run
+/// every millimetre or so, along the middles of the box's sides as at its corners, and two of them at
+/// opposite corners in line with the box's outline by chance read as a cross's arms (tuning seeds
+/// 21–26, screen photos: 35 clear fills and 3 id digits flagged so, one page not read at all). A
+/// cross's arms leave by the corners only; the middles of the sides hold a fill's overrun (a long run,
+/// not a narrow one) or a neighbour's stroke now and then. So the page is judged by its fills' side
+/// middles: where their median holds at least this many narrow runs (screen photos 11–20 a box,
+/// copier and camera pages of the second field check's seed 21 at most 13 in any box and 0 in two
+/// thirds of them), the paper itself is textured, and a box's arms are looked for above the darkest
+/// narrow run along its own side middles (see [`ABOVE_TEXTURE`]). Not on a copier's 1-bit page: no
+/// moiré survives its threshold, and every run there is black, the arms' too.
+pub(super) const TEXTURE_RUNS: usize = 6;
+/// The fewest fills a page's texture is judged over: every sheet's id grid holds eight.
+pub(super) const TEXTURE_FILLS: usize = 5;
+/// How far above the darkest of the moiré's narrow runs along a box's side middles (of white) its arms
+/// are looked for: a cross pressed hard to cancel a fill is as dark as the pen, well above the swing.
+pub(super) const ABOVE_TEXTURE: f32 = 0.03;
+
+/// The cut a box's arms are looked for at: the pencil's (`ink`), or on a page whose paper is textured
+/// (`moire`) above the darkest narrow run along the box's own side middles.
+pub(super) fn arms_cut(lines: &[Vec<Sample>], ink: f32, moire: bool) -> f32 {
+    if moire {
+        ink.max(side_texture(lines, ink).1 + ABOVE_TEXTURE)
+    } else {
+        ink
+    }
+}
+
+/// Whether a page's paper is textured (a moiré), from its fills' counts of narrow runs along their side
+/// middles (see [`TEXTURE_RUNS`]).
+pub(super) fn textured(counts: &[usize]) -> bool {
+    if counts.len() < TEXTURE_FILLS {
+        return false;
+    }
+    let mut c = counts.to_vec();
+    let mid = c.len() / 2;
+    *c.select_nth_unstable(mid).1 >= TEXTURE_RUNS
+}
+
+/// The narrow runs (as [`narrow_runs`] finds them) along the middles of a box's sides, away from its
+/// corners, on all its lines: how many, and the darkest sample among them (0 when none).
+pub(super) fn side_texture(lines: &[Vec<Sample>], ink: f32) -> (usize, f32) {
+    let (mut count, mut peak) = (0usize, 0.0f32);
+    for line in lines {
+        for (first, last) in run_spans(line, ink) {
+            let n = line.len();
+            if line[((first + last) / 2) % n].corner.is_none() {
+                count += 1;
+                peak = (first..=last)
+                    .map(|k| line[k % n].dark)
+                    .filter(|d| d.is_finite())
+                    .fold(peak, f32::max);
+            }
+        }
+    }
+    (count, peak)
 }
 
 /// Whether box `o` comes within reach of the lines round box `a`.
@@ -139,17 +213,17 @@ fn near(a: &BoxMm, o: &BoxMm) -> bool {
 /// right, 2 bottom right, 3 bottom left; `None` along the middle of a side), how dark it is (NaN where
 /// it is not judged), and how dark the darkest pixel within one pixel of it is (see [`sample_line`]).
 #[derive(Clone, Copy)]
-struct Sample {
-    x: f32,
-    y: f32,
-    corner: Option<usize>,
-    dark: f32,
-    near: f32,
+pub(super) struct Sample {
+    pub(super) x: f32,
+    pub(super) y: f32,
+    pub(super) corner: Option<usize>,
+    pub(super) dark: f32,
+    pub(super) near: f32,
 }
 
 /// The line `e` mm out past box `a` all round (straight along the sides, quarter circles round the
 /// corners), clockwise from the top left, sampled every [`STEP`].
-fn line_points(a: &BoxMm, e: f32) -> Vec<(f32, f32, Option<usize>)> {
+pub(super) fn line_points(a: &BoxMm, e: f32) -> Vec<(f32, f32, Option<usize>)> {
     use std::f32::consts::{FRAC_PI_2, PI};
     let (x0, y0, x1, y1) = (a.x, a.y, a.x + a.w, a.y + a.h);
     let mut pts = Vec::new();
@@ -276,6 +350,19 @@ fn box_distance(o: &BoxMm, x: f32, y: f32) -> f32 {
 /// break it), at most [`MAX_RUN`] long, with paper (not an unjudged sample) at both ends.
 fn narrow_runs(line: &[Sample], ink: f32) -> Vec<(usize, (f32, f32))> {
     let n = line.len();
+    run_spans(line, ink)
+        .into_iter()
+        .filter_map(|(first, last)| {
+            let mid = line[((first + last) / 2) % n];
+            mid.corner.map(|c| (c, (mid.x, mid.y)))
+        })
+        .collect()
+}
+
+/// The narrow runs of ink along one closed line as (first, last) sample indices (taken modulo the
+/// line's length): see [`narrow_runs`].
+fn run_spans(line: &[Sample], ink: f32) -> Vec<(usize, usize)> {
+    let n = line.len();
     let on = |k: usize| line[k % n].dark >= ink;
     let judged = |k: usize| !line[k % n].dark.is_nan();
     // Start at a judged sample of paper: no run goes round past it.
@@ -301,10 +388,7 @@ fn narrow_runs(line: &[Sample], ink: f32) -> Vec<(usize, (f32, f32))> {
         let bounded = judged(first - 1) && judged(last + 1);
         let len = (last - first + 1) as f32 * STEP;
         if bounded && last > first && len <= MAX_RUN {
-            let mid = line[((first + last) / 2) % n];
-            if let Some(c) = mid.corner {
-                out.push((c, (mid.x, mid.y)));
-            }
+            out.push((first, last));
         }
         k = last + 1;
     }
@@ -314,7 +398,7 @@ fn narrow_runs(line: &[Sample], ink: f32) -> Vec<(usize, (f32, f32))> {
 /// Whether the arms found make a cross: a stroke drawn corner to corner over the box leaves it at both
 /// ends, so two opposite corners hold an arm. Arms at two corners of one side are a neighbour's circle or
 /// a stroke passing by the box's edge, not a line through it.
-fn crossed(arms: &[bool; 4]) -> bool {
+pub(super) fn crossed(arms: &[bool; 4]) -> bool {
     (arms[0] && arms[2]) || (arms[1] && arms[3])
 }
 
@@ -322,7 +406,7 @@ fn crossed(arms: &[bool; 4]) -> bool {
 /// three of the lines (see [`narrow_runs`]), the outermost of them at least [`REACH`] out, such that the
 /// three lie on one straight line (the middle within [`STRAIGHT`] of the line through the other two),
 /// slanting outward from the corner (between the [`SLANT`] angles).
-fn arms(lines: &[Vec<Sample>], ink: f32) -> [bool; 4] {
+pub(super) fn arms(lines: &[Vec<Sample>], ink: f32) -> [bool; 4] {
     let runs: Vec<Vec<(usize, (f32, f32))>> = lines.iter().map(|l| narrow_runs(l, ink)).collect();
     let n = lines.len().min(DISTANCES.len());
     let triples: Vec<(usize, usize, usize)> = (0..n)

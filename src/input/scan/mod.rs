@@ -75,6 +75,8 @@ mod screen2_tests;
 #[cfg(test)]
 mod screen_tests;
 #[cfg(test)]
+mod screenfill_tests;
+#[cfg(test)]
 mod shade_tests;
 #[cfg(test)]
 mod smear_middle_tests;
