@@ -26,7 +26,6 @@ use super::moire;
 use super::neighbours::without_joined_ink;
 use super::page::Prepared;
 use super::smear;
-use super::stain;
 use super::tide;
 use super::underline;
 
@@ -2491,27 +2490,6 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         );
         around_share(a, &left, ink_of(i), |_, _| false)
     };
-    // How dark the boxes of other questions round bubble `i` are, where no ink of their own lies in
-    // them (see [`stain`]).
-    let tint_of_boxes_round = |i: usize| -> f32 {
-        let (cx, cy) = geom.bubbles[i].area.centre();
-        let question = |j: usize| match geom.bubbles[j].meaning {
-            BubbleMeaning::Answer { question, .. } => Some(question),
-            _ => None,
-        };
-        stain::level_of_boxes_round(
-            (0..geom.bubbles.len())
-                .filter(|&j| {
-                    j != i
-                        && question(j).is_some()
-                        && question(j) != question(i)
-                        && beside_fill::even_inside(feats[j].cover, feats[j].dark)
-                        && box_distance(&geom.bubbles[j].area, cx, cy) < stain::NEAR
-                })
-                .map(|j| feats[j].fill)
-                .collect(),
-        )
-    };
     // How dark it lies just outside bubble `i`, away from its neighbours' marks (a smudge's ink is not
     // left out: a tint lies over the neighbours too).
     let level_outside = |i: usize| -> Option<f32> {
@@ -3035,10 +3013,8 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 MarkShape::Smudge | MarkShape::Small => BubbleState::Doubtful,
                 _ => BubbleState::Filled,
             };
-            // The level round it: just outside its outline, or over the boxes round it where a stain
-            // tints them alike (see [`stain`]).
             let tint = (even && shape == MarkShape::Smudge && !banded[i])
-                .then(|| level_outside(i).map(|out| (f.fill, out.max(tint_of_boxes_round(i)))))
+                .then(|| level_outside(i).map(|out| (f.fill, out)))
                 .flatten();
             let reading = BubbleReading {
                 darkness: f.fill,

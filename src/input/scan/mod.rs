@@ -35,7 +35,6 @@ mod reading;
 pub mod review;
 mod shrunk;
 mod smear;
-mod stain;
 mod tick_beside;
 mod tide;
 mod underline;
@@ -69,6 +68,8 @@ mod lines_tests;
 #[cfg(test)]
 mod longcheck_tests;
 #[cfg(test)]
+mod loose_fill_tests;
+#[cfg(test)]
 mod marking_tests;
 #[cfg(test)]
 mod screen2_tests;
@@ -82,8 +83,6 @@ mod shade_tests;
 mod smear_middle_tests;
 #[cfg(test)]
 mod smear_tests;
-#[cfg(test)]
-mod stain_tests;
 #[cfg(test)]
 mod synth;
 #[cfg(test)]
