@@ -7,7 +7,9 @@ use std::path::Path;
 use crate::diag::{Diagnostic, Pos};
 use crate::error::{Error, Result};
 use crate::input::columns::{self, CLASS, ID, NAME, SEAT};
-use crate::input::tables::{csv_rows, decode, is_workbook, read_rows, restore_number};
+use crate::input::tables::{
+    EXCEL_TEXT_IDS, csv_rows, decode, is_workbook, read_rows, restore_number,
+};
 use crate::util::chars::is_han;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,10 +255,7 @@ fn id_cell(
                     Pos::new(row, c),
                     format!("row {row}, column {c}: the id of {name}: {why}"),
                 )
-                .with_help(
-                    "in Excel, format the id column as 文本 (Text), type the ids again and save; \
-                     a CSV keeps what Excel showed, not the number",
-                ),
+                .with_help(EXCEL_TEXT_IDS),
             ));
         }
     };

@@ -332,6 +332,10 @@ fn workbook_cell(cell: &calamine::Data, zero_width: Option<usize>) -> String {
     }
 }
 
+/// What to do about ids Excel showed as numbers in scientific notation.
+pub const EXCEL_TEXT_IDS: &str = "in Excel, format the id column as 文本 (Text), type the ids again and save; \
+     a CSV keeps what Excel showed, not the number";
+
 /// A number Excel wrote in scientific notation (`2.0250001E+07`, a long 学号 in a narrow column): the
 /// integer when the mantissa holds every digit, an error in plain words when Excel dropped some. Other
 /// text is `Ok(None)`.

@@ -479,3 +479,82 @@ fn a_bad_cell_in_the_middle_of_a_big_table_is_named_at_its_line_and_column() {
     assert_eq!(total_of(&scores, "202504000"), Decimal::new(115, 1));
     assert!(scores.contains("202504000,学生4000号,A"), "name from 姓名");
 }
+
+#[test]
+fn ids_excel_showed_in_scientific_notation_are_restored_or_refused_with_their_place() {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    // 12-digit 准考证号: Excel's General format shows them as 2.02500000012E+11, and the answers CSV keeps that.
+    dir.create(
+        "class.csv",
+        "学号,姓名,座位号\n202500000012,张三,1\n202500000013,李四,2\n",
+    );
+    dir.run(&[
+        "batch",
+        "bank/exams/small.yaml",
+        "--roster",
+        "class.csv",
+        "--seed",
+        "5",
+        "-o",
+        "out",
+    ])
+    .success();
+    let m = Manifest::read(&dir.join("out/manifest.json")).unwrap();
+    let variant = |id: &str| {
+        m.students
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap()
+            .variant
+            .clone()
+    };
+    // 张三's id still holds every digit; 李四's was rounded to four digits, which no one can undo.
+    dir.create(
+        "answers.csv",
+        format!(
+            "学号,试卷类型,1,2,3,4,5,6,7,8,9\n2.02500000012E+11,{},A,,,,,,,,\n2.025E+11,{},B,,,,,,,,\n",
+            variant("202500000012"),
+            variant("202500000013"),
+        ),
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .failure(1);
+    assert!(
+        run.stderr.contains(
+            "answers.csv:3:1: error: row 3: the id `2.025E+11` is a number Excel shortened to scientific notation; its last digits are lost"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("format the id column as 文本"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("g/scores.csv").exists(), "nothing graded");
+    let run = dir
+        .run(&[
+            "grade",
+            "out/manifest.json",
+            "answers.csv",
+            "-o",
+            "g",
+            "--lenient",
+        ])
+        .success();
+    assert!(
+        run.stderr.contains(
+            "row 2: id 2.02500000012E+11 read as student 202500000012 (Excel showed it in scientific notation)"
+        ),
+        "{}",
+        run.stderr
+    );
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    assert!(scores.contains("202500000012,张三"), "{scores}");
+    assert!(
+        !scores.contains("李四"),
+        "the rounded id is left out: {scores}"
+    );
+}

@@ -182,9 +182,21 @@ fn split_blanks(cell: &str, blanks: usize) -> Vec<String> {
     parts.iter().map(|s| s.trim().to_string()).collect()
 }
 
+/// The cell without one pair of brackets round all of it: a teacher copying the paper's answer slot types
+/// `（C）` (NFKC has made it `(C)`) or `【C】` for C.
+fn without_brackets(cell: &str) -> &str {
+    let t = cell.trim();
+    for (open, close) in [('(', ')'), ('[', ']'), ('【', '】')] {
+        if let Some(inner) = t.strip_prefix(open).and_then(|r| r.strip_suffix(close)) {
+            return inner;
+        }
+    }
+    t
+}
+
 fn letters(kind: QuestionType, options: usize, cell: &str) -> std::result::Result<Given, String> {
     let mut letters = Letters::default();
-    for c in nfkc(cell).chars() {
+    for c in without_brackets(&nfkc(cell)).chars() {
         if c.is_whitespace() || matches!(c, ',' | '、' | ';' | '/' | '|') {
             continue;
         }
@@ -287,5 +299,25 @@ mod tests {
         );
         let err = parse_cell(QuestionType::Single, 4, 1, "甲").unwrap_err();
         assert!(err.contains("`甲` is not an option letter"), "{err}");
+    }
+
+    #[test]
+    fn letters_copied_with_the_answer_slots_brackets() {
+        for typed in ["（Ｃ）", "(c)", " 【C】 ", "[C]"] {
+            assert_eq!(
+                parse_cell(QuestionType::Single, 4, 1, typed).unwrap(),
+                Given::Letters(Letters::of([2]).unwrap()),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            parse_cell(QuestionType::Multiple, 5, 1, "（A、D）").unwrap(),
+            Given::Letters(Letters::of([0, 3]).unwrap())
+        );
+        // Only a pair round the whole cell is the slot's: a bracket inside is still refused.
+        for typed in ["(C", "C)", "A(B)"] {
+            let err = parse_cell(QuestionType::Multiple, 5, 1, typed).unwrap_err();
+            assert!(err.contains("is not an option letter"), "{typed}: {err}");
+        }
     }
 }

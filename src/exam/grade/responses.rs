@@ -224,13 +224,31 @@ pub enum IdMatch {
     Padded(String),
     /// Several ids fit once zeros are dropped.
     Ambiguous(Vec<String>),
+    /// Excel showed the id as a number in scientific notation (`2.0250001E+07`) that still holds every
+    /// digit, and this id is the one it stands for.
+    Scientific(String),
+    /// Excel showed the id in scientific notation and rounded it: the plain-words reason; its last digits
+    /// cannot be guessed.
+    Rounded(String),
     Unknown,
 }
 
-/// Matches `typed` against `known` ids: exactly, or with leading zeros dropped when only one fits.
+/// Matches `typed` against `known` ids: exactly, or with leading zeros dropped when only one fits, or as
+/// the whole number Excel showed in scientific notation (a long 学号 in a narrow column).
 pub fn match_id<'k>(typed: &str, known: impl IntoIterator<Item = &'k str> + Clone) -> IdMatch {
     if known.clone().into_iter().any(|k| k == typed) {
         return IdMatch::Exact;
+    }
+    match crate::input::tables::restore_number(typed) {
+        Ok(Some(whole)) => {
+            return match match_id(&whole, known) {
+                IdMatch::Exact => IdMatch::Scientific(whole),
+                IdMatch::Padded(full) => IdMatch::Scientific(full),
+                other => other,
+            };
+        }
+        Err(why) => return IdMatch::Rounded(why),
+        Ok(None) => {}
     }
     let bare = typed.trim_start_matches('0');
     if bare.is_empty() || !typed.chars().all(|c| c.is_ascii_digit()) {
@@ -328,6 +346,28 @@ pub fn read_manual(
                 );
                 continue;
             }
+            IdMatch::Scientific(full) => {
+                warnings.push(
+                    Diagnostic::warning(
+                        path,
+                        Pos::new(row, id_col + 1),
+                        format!("row {row}: id {typed} read as student {full} (Excel showed it in scientific notation)"),
+                    )
+                    .with_help(crate::input::tables::EXCEL_TEXT_IDS),
+                );
+                full
+            }
+            IdMatch::Rounded(why) => {
+                errors.push(
+                    Diagnostic::error(
+                        path,
+                        Pos::new(row, id_col + 1),
+                        format!("row {row}: the id {why}"),
+                    )
+                    .with_help(crate::input::tables::EXCEL_TEXT_IDS),
+                );
+                continue;
+            }
             IdMatch::Unknown => {
                 unknown.push(format!("{typed} (row {row})"));
                 continue;
@@ -413,6 +453,26 @@ mod tests {
             match_id("12", both.iter().copied()),
             IdMatch::Ambiguous(_)
         ));
+    }
+
+    #[test]
+    fn ids_excel_showed_in_scientific_notation() {
+        let known = ["202500000012", "0020250001"];
+        let k = || known.iter().copied();
+        assert_eq!(
+            match_id("2.02500000012E+11", k()),
+            IdMatch::Scientific("202500000012".into())
+        );
+        // Excel dropped the zeros first, then showed the rest in scientific notation.
+        assert_eq!(
+            match_id("2.0250001E+07", k()),
+            IdMatch::Scientific("0020250001".into())
+        );
+        assert!(matches!(
+            match_id("2.025E+11", k()),
+            IdMatch::Rounded(why) if why.contains("last digits are lost")
+        ));
+        assert_eq!(match_id("3.02500000012E+11", k()), IdMatch::Unknown);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::{
 use crate::diag::{Diagnostic, Pos, Severity};
 use crate::input::bank::Answer;
 use crate::input::manifest::{Manifest, StudentRecord, VariantRecord};
+use crate::input::tables::{EXCEL_TEXT_IDS, restore_number};
 
 /// What reading the rows found wrong.
 pub(super) struct Findings {
@@ -122,15 +123,21 @@ impl<'a> RowReader<'a> {
             self.findings.settled_by_lenient(d);
             return None;
         }
-        if self.manifest.students.is_empty() {
-            return Some(typed.to_string());
-        }
-        if self.lookup.student(typed).is_some() {
-            return Some(typed.to_string());
-        }
-        // Not a student's id as typed: Excel may have cut its leading zeros (searched only then).
-        let class_ids = self.manifest.students.iter().map(|s| s.id.as_str());
-        match match_id(typed, class_ids) {
+        let matched = if self.manifest.students.is_empty() {
+            // No roster to check the id against: as typed, or the whole number Excel showed for it.
+            match restore_number(typed) {
+                Ok(Some(whole)) => IdMatch::Scientific(whole),
+                Ok(None) => IdMatch::Exact,
+                Err(why) => IdMatch::Rounded(why),
+            }
+        } else if self.lookup.student(typed).is_some() {
+            IdMatch::Exact
+        } else {
+            // Not a student's id as typed: Excel may have cut its leading zeros or shown it in scientific
+            // notation (searched only then).
+            match_id(typed, self.manifest.students.iter().map(|s| s.id.as_str()))
+        };
+        match matched {
             IdMatch::Exact => Some(typed.to_string()),
             IdMatch::Padded(full) => {
                 self.findings.warnings.push(Diagnostic::warning(responses, id_at, format!("row {row}: id {typed} read as student {full} (Excel drops leading zeros)"))
@@ -146,6 +153,26 @@ impl<'a> RowReader<'a> {
                     )
                     .with_help("type the id in full, with its leading zeros"),
                 );
+                None
+            }
+            IdMatch::Scientific(full) => {
+                self.findings.warnings.push(
+                    Diagnostic::warning(
+                        responses,
+                        id_at,
+                        format!("row {row}: id {typed} read as student {full} (Excel showed it in scientific notation)"),
+                    )
+                    .with_help(EXCEL_TEXT_IDS),
+                );
+                Some(full)
+            }
+            IdMatch::Rounded(why) => {
+                let d = Diagnostic::error(responses, id_at, format!("row {row}: the id {why}"));
+                self.findings.settled_by_lenient(d.with_help(if self.findings.lenient {
+                    "left out of the grading: type the id from the sheet to grade it"
+                } else {
+                    "type the id from the sheet (in Excel, format the id column as 文本 first); --lenient leaves the row out"
+                }));
                 None
             }
             IdMatch::Unknown => {
