@@ -2092,6 +2092,36 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                 .is_some_and(|r| ring_is_circle(r, RING_ON, |_, _| false))
         })
         .collect();
+    // A ring round a bubble made of the circle round the bubble below and nothing over or under this
+    // one (see [`underline::arc_lent_from_below`]): that circle's, not this bubble's.
+    let lent: Vec<bool> = (0..patches.len())
+        .map(|i| {
+            let (Some(r), true) = (&rings[i], ringed0[i]) else {
+                return false;
+            };
+            let a = &geom.bubbles[i].area;
+            geom.bubbles.iter().enumerate().any(|(j, o)| {
+                let o = &o.area;
+                let gap = o.y - (a.y + a.h);
+                let below = j != i
+                    && o.x < a.x + a.w
+                    && o.x + o.w > a.x
+                    && (0.0..=AROUND_OUT).contains(&gap);
+                below
+                    && ringed0[j]
+                    && rings[j].as_ref().is_some_and(|rj| {
+                        underline::arc_lent_from_below(&r.crossings, r.cy, r.ry, |x, y| {
+                            rj.off_by(x, y) <= RING_EXPLAINS
+                        })
+                    })
+            })
+        })
+        .collect();
+    let ringed0: Vec<bool> = ringed0
+        .iter()
+        .zip(&lent)
+        .map(|(&ringed, &lent)| ringed && !lent)
+        .collect();
     // The sides each station round a bubble faces, and where its samples begin (mm, along the normal).
     let station_list: Vec<Vec<(u8, f32)>> = geom
         .bubbles
@@ -2414,6 +2444,21 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
                         (AROUND_DEPTHS, AROUND_STEP),
                         &station_list[i],
                         ink_of(i),
+                        g,
+                    )
+            }) {
+                return Some(MarkShape::Smudge);
+            }
+            // Two crests in the gap over a circle round the box below, the upper one against this
+            // box, while that circle passes under its own box as one stroke (see
+            // [`underline::two_crests_in_gap`]): a line drawn under this box merged with the
+            // circle's arc. A person decides.
+            if below.iter().any(|&(j, g)| {
+                first[j] == MarkShape::Circle
+                    && underline::two_crests_in_gap(
+                        (&around[i], &station_list[i], ink_of(i)),
+                        (&around[j], &station_list[j], ink_of(j)),
+                        (AROUND_DEPTHS, AROUND_STEP),
                         g,
                     )
             }) {

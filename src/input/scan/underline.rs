@@ -295,6 +295,39 @@ pub(crate) fn ring_passes_under(crossings: &[(f32, f32, bool)], cy: f32, ry: f32
     on >= 2 && on >= off
 }
 
+/// Whether the ring fitted round a box holds the arc of the circle drawn round the box below and
+/// nothing of its own over or under the box: a circle drawn round a box passes over it as well as
+/// under it, and the circle round the next box down runs its top arc through the gap under this one.
+/// Fitted through that arc and whatever lines the box's sides (its printed outline's residue on a dim
+/// or blurred page), the ring is the box below's circle lent to this box. `crossings` are where the
+/// ring crosses the stations it is judged at (mm) and whether a line runs there, `cy` and `ry` its
+/// centre's height and half-height, `on_ring_below(x, y)` whether a point lies on the ring of the
+/// circle round the box below: no line on the ring's upper arc (as [`LOWER_ARC`] takes the lower one),
+/// and every line on its lower arc, one at least, on that circle.
+pub(crate) fn arc_lent_from_below(
+    crossings: &[(f32, f32, bool)],
+    cy: f32,
+    ry: f32,
+    on_ring_below: impl Fn(f32, f32) -> bool,
+) -> bool {
+    let (mut lent, mut own) = (0, 0);
+    for &(x, y, line) in crossings {
+        if !line {
+            continue;
+        }
+        if y - cy <= -LOWER_ARC * ry {
+            own += 1;
+        } else if y - cy >= LOWER_ARC * ry {
+            if on_ring_below(x, y) {
+                lent += 1;
+            } else {
+                own += 1;
+            }
+        }
+    }
+    lent > 0 && own == 0
+}
+
 /// Whether lines cross at least a quarter of the stations on a box's bottom edge (`stations`: the
 /// sides each faces, bit 1 the bottom; `lined[k]`: whether station `k` has a line): a circle round the
 /// box passes under it, though pressed tight on the outline much of it is taken away with the print; an
@@ -392,6 +425,97 @@ pub(crate) fn two_strokes_in_gap(
     two >= TWO_AT
 }
 
+/// Where (mm below the outline) the line drawn under a box has its middle, at most: drawn along the
+/// bottom, touching it or just below (a 0.75 mm pencil line's middle lies 0.4 mm out when its edge
+/// touches the outline). The outline itself, taken away as print, leaves a faint residue within
+/// [`CREST_FROM`] of it, no crest of a stroke.
+const CREST_FIRST: f32 = 0.45;
+const CREST_FROM: f32 = 0.1;
+/// How low the ink between two crests must fall, as a share of the lower crest: two strokes side by
+/// side, blurred into one band, still leave a trough between their middles; one stroke, pencil or
+/// ballpoint, has one crest across it (its grain moves the crest, it does not split it).
+const CREST_DIP: f32 = 0.8;
+/// How much wider and heavier, at least, the band in the gap must be than the stroke of the circle
+/// round the box below (see [`gap_over_ring`]) for its two crests to be a line and that circle's arc:
+/// two strokes side by side, partly overlapping, make it 1.8-2.3 times (first field check); loops
+/// drawn round the box below with several turns of a soft pencil lay about as much under their box as
+/// over it (1.0-1.55 times, second field check).
+const CREST_BAND: f32 = 1.7;
+
+/// Whether one station's samples (`row`, starting `from` mm inside the box, `step` apart) hold two
+/// crests one over the other between the offsets `lo` and `hi` (mm out from the outline): a crest (a
+/// sample at least `ink`, no lighter than either neighbour) whose middle lies no further out than
+/// `first`, a second [`TWO_APART`] further out, and between them a trough no darker than
+/// [`CREST_DIP`] of the lower crest. NaN samples (print) are neither crest nor trough.
+fn two_crests(
+    row: &[f32],
+    from: f32,
+    step: f32,
+    (lo, hi): (f32, f32),
+    first: f32,
+    ink: f32,
+) -> bool {
+    let offset = |d: usize| -from + d as f32 * step;
+    let value = |d: usize| row.get(d).copied().filter(|v| !v.is_nan());
+    let crests: Vec<(usize, f32)> = (1..row.len().saturating_sub(1))
+        .filter(|&d| (lo..=hi).contains(&offset(d)))
+        .filter_map(|d| {
+            let v = value(d)?;
+            let crest = v >= ink
+                && value(d - 1).is_some_and(|u| v >= u)
+                && value(d + 1).is_some_and(|u| v >= u);
+            crest.then_some((d, v))
+        })
+        .collect();
+    crests.iter().any(|&(a, va)| {
+        offset(a) <= first
+            && crests.iter().any(|&(b, vb)| {
+                b > a
+                    && (b - a) as f32 * step + 1e-4 >= TWO_APART
+                    && (a..=b).filter_map(value).fold(f32::INFINITY, f32::min)
+                        <= CREST_DIP * va.min(vb)
+            })
+    })
+}
+
+/// Whether the band in the gap under box `a` shows two crests, one over the other, at [`TWO_AT`]
+/// stations or more along its bottom edge, the upper one against the box (its middle within
+/// [`CREST_FIRST`] of the outline; see [`two_crests`]), before the box below (`gap` mm away), while
+/// the circle round box `b` below crosses that box's bottom stations as one stroke (two crests at
+/// fewer than [`TWO_AT`] of them). A line drawn under the box, merged with the top arc of a circle
+/// round the box below, leaves a trough between them where [`two_strokes_in_gap`] finds no paper: the
+/// line along the bottom, the arc lower down, bowed up over the box below. That arc alone, tight
+/// under this box or lower, is one crest; where the pen came round and overlapped its start the two
+/// ends lie lower, not against this box. Loops drawn round the box below, several turns of the pen,
+/// lay as many strokes under it as over it: the gap's crests are theirs, and their band in the gap is
+/// no wider or heavier than under their box; the band must be [`CREST_BAND`] times the circle's own
+/// stroke (see [`gap_over_ring`]). Each box is given as its
+/// samples (`residual`, `depths` per station, `step` mm apart), its stations (sides, bit 1 the bottom;
+/// where the samples begin) and its ink level.
+pub(crate) fn two_crests_in_gap(
+    a: (&[f32], &[(u8, f32)], f32),
+    b: (&[f32], &[(u8, f32)], f32),
+    (depths, step): (usize, f32),
+    gap: f32,
+) -> bool {
+    let count = |(residual, stations, ink): (&[f32], &[(u8, f32)], f32), span, first| {
+        stations
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.0 == 2)
+            .filter(|&(k, &(_, from))| {
+                residual
+                    .get(k * depths..(k + 1) * depths)
+                    .is_some_and(|row| two_crests(row, from, step, span, first, ink))
+            })
+            .count()
+    };
+    count(a, (CREST_FROM, gap - END_SHORT), CREST_FIRST) >= TWO_AT
+        && count(b, (CREST_FROM, f32::INFINITY), f32::INFINITY) < TWO_AT
+        && gap_over_ring((a.0, a.1), b, (depths, step), gap)
+            .is_some_and(|(wide, heavy)| wide >= CREST_BAND && heavy >= CREST_BAND)
+}
+
 /// How much wider and how much more ink the band in the gap under a box must hold than the stroke of
 /// the circle drawn round the box below, seen across that box's bottom: a circle is drawn with one
 /// pen at one pressure, so its top arc, lying alone in the gap, crosses the stations there about as
@@ -430,19 +554,19 @@ fn median(mut v: Vec<f32>) -> Option<f32> {
     }
 }
 
-/// Whether the band of ink in the gap under box `a` holds two strokes, not only the top arc of the
-/// circle drawn round the box below (`b`): along `a`'s bottom edge (stations with `sides` 2) the
-/// median band across the gap (`gap` mm, short of the box below's outline) is [`BAND_WIDER`] times as
-/// wide and [`BAND_HEAVIER`] times as heavy as the median band the circle's stroke makes across the
-/// stations under box `b`, where at least [`RING_SEEN`] of them reach the ink level `ink_b`. Each box
-/// is given as its samples (`residual`, `depths` per station, `step` mm apart) and its stations
-/// (sides, where the samples begin).
-pub(crate) fn gap_holds_two_strokes(
+/// How many times as wide and as heavy the band of ink in the gap under box `a` is as the stroke of
+/// the circle drawn round the box below (`b`): along `a`'s bottom edge (stations with `sides` 2) the
+/// median band across the gap (`gap` mm, short of the box below's outline) against the median band
+/// the circle's stroke makes across the stations under box `b`, where at least [`RING_SEEN`] of them
+/// reach the ink level `ink_b` (`None` when fewer do, or nothing is measured). Each box is given as
+/// its samples (`residual`, `depths` per station, `step` mm apart) and its stations (sides, where the
+/// samples begin).
+fn gap_over_ring(
     a: (&[f32], &[(u8, f32)]),
     b: (&[f32], &[(u8, f32)], f32),
     (depths, step): (usize, f32),
     gap: f32,
-) -> bool {
+) -> Option<(f32, f32)> {
     let bands = |residual: &[f32], stations: &[(u8, f32)], span: (f32, f32)| {
         stations
             .iter()
@@ -460,20 +584,26 @@ pub(crate) fn gap_holds_two_strokes(
     let under_b = bands(b_res, b_st, (FROM, f32::INFINITY));
     let ring: Vec<&(f32, f32, f32)> = under_b.iter().filter(|t| t.2 >= ink_b).collect();
     if in_gap.is_empty() || (ring.len() as f32) < RING_SEEN * under_b.len() as f32 {
-        return false;
+        return None;
     }
-    let (Some(gap_sum), Some(gap_wide), Some(ring_sum), Some(ring_wide)) = (
-        median(in_gap.iter().map(|t| t.0).collect()),
-        median(in_gap.iter().map(|t| t.1).collect()),
-        median(ring.iter().map(|t| t.0).collect()),
-        median(ring.iter().map(|t| t.1).collect()),
-    ) else {
-        return false;
-    };
-    ring_sum > 0.0
-        && ring_wide > 0.0
-        && gap_wide >= BAND_WIDER * ring_wide
-        && gap_sum >= BAND_HEAVIER * ring_sum
+    let gap_sum = median(in_gap.iter().map(|t| t.0).collect())?;
+    let gap_wide = median(in_gap.iter().map(|t| t.1).collect())?;
+    let ring_sum = median(ring.iter().map(|t| t.0).collect())?;
+    let ring_wide = median(ring.iter().map(|t| t.1).collect())?;
+    (ring_sum > 0.0 && ring_wide > 0.0).then(|| (gap_wide / ring_wide, gap_sum / ring_sum))
+}
+
+/// Whether the band of ink in the gap under box `a` holds two strokes, not only the top arc of the
+/// circle drawn round the box below (`b`): the band is [`BAND_WIDER`] times as wide and
+/// [`BAND_HEAVIER`] times as heavy as the circle's own stroke (see [`gap_over_ring`]).
+pub(crate) fn gap_holds_two_strokes(
+    a: (&[f32], &[(u8, f32)]),
+    b: (&[f32], &[(u8, f32)], f32),
+    depths_step: (usize, f32),
+    gap: f32,
+) -> bool {
+    gap_over_ring(a, b, depths_step, gap)
+        .is_some_and(|(wide, heavy)| wide >= BAND_WIDER && heavy >= BAND_HEAVIER)
 }
 
 #[cfg(test)]
