@@ -1889,8 +1889,13 @@ fn shape_of(
 
 /// Reads every bubble of one sheet: the print taken away, this sheet's pencil level fitted (per region
 /// where a region has enough pencil of its own), then each bubble's ink judged as a fill, a stroke, a
-/// circle, a smudge or nothing.
-pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleReading>, Levels) {
+/// circle, a smudge or nothing. `screen`: the page is a photo of a screen (see [`super::spectrum`]),
+/// read blind even where its moiré is too light to mask every box's inside.
+pub(crate) fn classify(
+    geom: &SheetGeometry,
+    patches: &[Patch],
+    screen: bool,
+) -> (Vec<BubbleReading>, Levels) {
     let (templates, unmarked) = print_templates(geom, patches);
     let residuals: Vec<Vec<f32>> = patches
         .iter()
@@ -1919,16 +1924,17 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         .map(|p| p.kind.iter().map(|c| *c == Cell::Inner).collect())
         .collect();
     let is_answer = |i: usize| matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. });
-    let blind = moire::masked_share(
-        (0..patches.len()).filter(|&i| is_answer(i)).map(|i| {
-            (
-                templates[i].0.as_slice(),
-                templates[i].1.as_slice(),
-                inners[i].as_slice(),
-            )
-        }),
-        PRINT,
-    ) >= moire::BLIND_SHARE;
+    let blind = screen
+        || moire::masked_share(
+            (0..patches.len()).filter(|&i| is_answer(i)).map(|i| {
+                (
+                    templates[i].0.as_slice(),
+                    templates[i].1.as_slice(),
+                    inners[i].as_slice(),
+                )
+            }),
+            PRINT,
+        ) >= moire::BLIND_SHARE;
     let blind_residuals: Vec<Vec<f32>> = if blind {
         (0..patches.len())
             .map(|i| {

@@ -35,6 +35,7 @@ mod reading;
 pub mod review;
 mod shrunk;
 mod smear;
+mod spectrum;
 mod tick_beside;
 mod tide;
 mod underline;
@@ -83,6 +84,8 @@ mod shade_tests;
 mod smear_middle_tests;
 #[cfg(test)]
 mod smear_tests;
+#[cfg(test)]
+mod spectrum_tests;
 #[cfg(test)]
 mod synth;
 #[cfg(test)]
@@ -345,7 +348,9 @@ pub(crate) fn read_prepared(
         });
     }
     let patches: Vec<bubbles::Patch> = measured.into_iter().flatten().collect();
-    let (mut readings, levels) = bubbles::classify(geom, &patches);
+    // A screen photo is read blind however little of the boxes' insides its moiré masks.
+    let screen = spectrum::is_screen_photo(image);
+    let (mut readings, levels) = bubbles::classify(geom, &patches, screen);
     let shades: Vec<f32> = patches.iter().map(bubbles::Patch::shade).collect();
     // A fill crossed out: a person decides whether the cross cancels it.
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
