@@ -33,6 +33,7 @@ mod pdf_file;
 pub mod qr;
 mod reading;
 pub mod review;
+mod screen;
 mod shrunk;
 mod smear;
 mod spectrum;
@@ -348,7 +349,7 @@ pub(crate) fn read_prepared(
         });
     }
     let patches: Vec<bubbles::Patch> = measured.into_iter().flatten().collect();
-    // A screen photo is read blind however little of the boxes' insides its moiré masks.
+    // A screen photo: boxes read empty that hold a light mark's residue go to a person.
     let screen = spectrum::is_screen_photo(image);
     let (mut readings, levels) = bubbles::classify(geom, &patches, screen);
     let shades: Vec<f32> = patches.iter().map(bubbles::Patch::shade).collect();
