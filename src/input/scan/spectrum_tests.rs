@@ -1,5 +1,5 @@
-//! Screen photos told by the beat their pixel grid leaves on blank paper (see `spectrum`), and a
-//! sheet photographed off a screen with a moiré too light to mask its boxes read blind all the same.
+//! Screen photos told by the beat their pixel grid leaves on blank paper (see `spectrum`), whether
+//! their moiré is heavy enough to mask every box's inside or light enough to leave it readable.
 
 use super::spectrum::{SCREEN_PEAK, beat_peak, is_screen_photo};
 use super::synth::{self, Expect, Mark, Rng, Student};
