@@ -25,6 +25,7 @@ use super::light;
 use super::moire;
 use super::neighbours::without_joined_ink;
 use super::page::Prepared;
+use super::screen;
 use super::smear;
 use super::tide;
 use super::underline;
@@ -1889,8 +1890,14 @@ fn shape_of(
 
 /// Reads every bubble of one sheet: the print taken away, this sheet's pencil level fitted (per region
 /// where a region has enough pencil of its own), then each bubble's ink judged as a fill, a stroke, a
-/// circle, a smudge or nothing.
-pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleReading>, Levels) {
+/// circle, a smudge or nothing. `screen`: the page is a photo of a screen (see [`super::spectrum`]),
+/// where a box read empty that holds a light stroke's or a dot's residue goes to a person (see
+/// [`screen`]).
+pub(crate) fn classify(
+    geom: &SheetGeometry,
+    patches: &[Patch],
+    screen: bool,
+) -> (Vec<BubbleReading>, Levels) {
     let (templates, unmarked) = print_templates(geom, patches);
     let residuals: Vec<Vec<f32>> = patches
         .iter()
@@ -3086,7 +3093,44 @@ pub(crate) fn classify(geom: &SheetGeometry, patches: &[Patch]) -> (Vec<BubbleRe
         .map(|s| matches!(s, MarkShape::Smudge | MarkShape::Fill))
         .collect();
     let readings = checks_alone_read(geom, readings, &arm_pairs, &turnless, lowest_ink, exit_ink);
-    let readings = light_strokes_alone(geom, readings, &light_only);
+    let mut readings = light_strokes_alone(geom, readings, &light_only);
+    // On a photo of a screen the moiré hides light strokes and dots on the letter from the cuts made
+    // for a scanner's grain: a box read empty that holds what one leaves goes to a person (see
+    // [`screen`]).
+    if screen {
+        let labels: Vec<String> = geom.bubbles.iter().map(|b| label(&b.meaning)).collect();
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let strokes = if blind {
+            screen::strokes_by_label(&faint_scores, &labels)
+        } else {
+            vec![false; patches.len()]
+        };
+        let own: Vec<f32> = (0..patches.len())
+            .map(|i| {
+                screen::middle_over_paper(
+                    patches[i].centre,
+                    &patches[i].d,
+                    &templates[i].0,
+                    &inners[i],
+                )
+            })
+            .collect();
+        let counted: Vec<bool> = (0..patches.len())
+            .map(|i| unmarked[i] && answer_area(i))
+            .collect();
+        let own_dev = screen::deviations_by_label(&own, &labels, &counted);
+        for i in 0..readings.len() {
+            let on_page = letter[i].map_or(f32::NAN, |(excess, spread)| excess / spread.max(1e-6));
+            let r = &mut readings[i];
+            if answer_area(i)
+                && r.state == BubbleState::Empty
+                && (strokes[i] || screen::dot_on_letter(on_page, own_dev[i]))
+            {
+                r.shape = MarkShape::Smudge;
+                r.state = BubbleState::Doubtful;
+            }
+        }
+    }
     let mut filled: Vec<f32> = readings
         .iter()
         .filter(|r| r.shape == MarkShape::Fill)

@@ -33,8 +33,10 @@ mod pdf_file;
 pub mod qr;
 mod reading;
 pub mod review;
+mod screen;
 mod shrunk;
 mod smear;
+mod spectrum;
 mod tick_beside;
 mod tide;
 mod underline;
@@ -83,6 +85,8 @@ mod shade_tests;
 mod smear_middle_tests;
 #[cfg(test)]
 mod smear_tests;
+#[cfg(test)]
+mod spectrum_tests;
 #[cfg(test)]
 mod synth;
 #[cfg(test)]
@@ -345,7 +349,9 @@ pub(crate) fn read_prepared(
         });
     }
     let patches: Vec<bubbles::Patch> = measured.into_iter().flatten().collect();
-    let (mut readings, levels) = bubbles::classify(geom, &patches);
+    // A screen photo: boxes read empty that hold a light mark's residue go to a person.
+    let screen = spectrum::is_screen_photo(image);
+    let (mut readings, levels) = bubbles::classify(geom, &patches, screen);
     let shades: Vec<f32> = patches.iter().map(bubbles::Patch::shade).collect();
     // A fill crossed out: a person decides whether the cross cancels it.
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);

@@ -1,0 +1,119 @@
+//! On a photo of a screen (see [`super::spectrum`]), a box read empty that still holds what a light
+//! stroke or a dot on the printed letter leaves goes to a person.
+//!
+//! The screen's pixel grid beats with the camera's into a moiré of about a millimetre over the whole
+//! page; it lightens and darkens each box by its own phase, so a light stroke or a dot is measured
+//! against the moiré's noise rather than against a scanner's grain, and the sheet-wide cuts made for
+//! grain leave such marks silently empty. Two facts the moiré does not change are used instead: every
+//! box printed with the same letter holds the same print, so the letter's own print adds the same
+//! segment score to all of them (a "D"'s bowl scores higher than an "A"'s strokes: the page-wide band
+//! mixes them); and a dot made on the letter darkens the letter's area against the box's own paper,
+//! whatever phase of the moiré the box sits in.
+
+use super::faint;
+
+/// How far a box's faint-stroke score must stand above the median of the boxes printed with the same
+/// letter on a blind screen photo, in their deviations below that median, to go to a person. Tuning
+/// seeds 21–26 (third field check, 13 blind screen photos): light tick-outs and slashes read as empty
+/// stand 6.3–6.6 over their letter's boxes (3.2–5.2 over the page's, where unmarked "D" boxes reach
+/// 5.3); unmarked boxes stand at most 7.4, 6 or more in 4 questions read right (one a clear fill).
+/// 5.5 sent the same 3 silent marks and 7 questions read right to a person, 7 none of the marks. (In
+/// the scanner 2 of the 3 went to a person, 25 p028 q79 stayed just under the cut, and 2 questions
+/// read right.)
+pub(super) const STROKE_DEVIATIONS: f32 = 6.0;
+
+/// How far a box's printed letter must be darker than its label's unmarked boxes (in their deviations),
+/// both against the page's paper and against the box's own paper round the letter, to go to a person.
+/// Tuning seeds 21–26, screen photos: dots and traces on the letter read as empty stand 4.5–4.7 on
+/// both; of the unmarked boxes read empty none stands 4 or more on both (up to 7.6 on one alone:
+/// the moiré darkens a letter's area or its box's paper, seldom one against the other); at 3.5, 5
+/// questions read right went to a person and no further mark.
+pub(super) const LETTER_DEVIATIONS: f32 = 4.0;
+
+/// A sample inside the box is its paper where the template of the unmarked boxes (their 25th
+/// percentile) is lighter than this: half the print cut, away from the letter and its blur.
+pub(super) const PAPER_TEMPLATE: f32 = 0.06;
+
+/// Which boxes' faint-stroke scores (`scores`, NaN where not judged) stand out of the scores of the
+/// boxes printed with the same label (`labels`) by [`STROKE_DEVIATIONS`]; none for a label with fewer
+/// than 20 judged boxes or no spread.
+pub(super) fn strokes_by_label(scores: &[f32], labels: &[&str]) -> Vec<bool> {
+    let mut out = vec![false; scores.len()];
+    let mut seen: Vec<&str> = Vec::new();
+    for &l in labels {
+        if seen.contains(&l) {
+            continue;
+        }
+        seen.push(l);
+        let of_label: Vec<f32> = scores
+            .iter()
+            .zip(labels)
+            .map(|(&s, &m)| if m == l { s } else { f32::NAN })
+            .collect();
+        let Some((median, spread, _)) = faint::page_level(&of_label) else {
+            continue;
+        };
+        if spread <= 0.0 {
+            continue;
+        }
+        let cut = median + STROKE_DEVIATIONS * spread;
+        for (o, &s) in out.iter_mut().zip(&of_label) {
+            *o |= s.is_finite() && s >= cut;
+        }
+    }
+    out
+}
+
+/// The middle's darkness (`centre`, where the letter prints) over the box's own paper: the median
+/// darkness `d` of the inside samples (`inner`) whose template `t` is under [`PAPER_TEMPLATE`]. NaN
+/// where no such sample is.
+pub(super) fn middle_over_paper(centre: f32, d: &[f32], t: &[f32], inner: &[bool]) -> f32 {
+    let mut paper: Vec<f32> = d
+        .iter()
+        .zip(t)
+        .zip(inner)
+        .filter(|((_, t), i)| **i && **t < PAPER_TEMPLATE)
+        .map(|((d, _), _)| *d)
+        .collect();
+    if paper.is_empty() || !centre.is_finite() {
+        return f32::NAN;
+    }
+    let mid = paper.len() / 2;
+    centre - *paper.select_nth_unstable_by(mid, f32::total_cmp).1
+}
+
+/// Each value's distance from the median of the `counted` values of its label, in their median
+/// absolute deviation; NaN where its label has fewer than 8 counted values or the value is NaN.
+pub(super) fn deviations_by_label(values: &[f32], labels: &[&str], counted: &[bool]) -> Vec<f32> {
+    let mut out = vec![f32::NAN; values.len()];
+    let mut seen: Vec<&str> = Vec::new();
+    for &l in labels {
+        if seen.contains(&l) {
+            continue;
+        }
+        seen.push(l);
+        let mut v: Vec<f32> = (0..values.len())
+            .filter(|&i| labels[i] == l && counted[i] && values[i].is_finite())
+            .map(|i| values[i])
+            .collect();
+        if v.len() < 8 {
+            continue;
+        }
+        let mid = v.len() / 2;
+        let median = *v.select_nth_unstable_by(mid, f32::total_cmp).1;
+        let mut dev: Vec<f32> = v.iter().map(|x| (x - median).abs()).collect();
+        let spread = *dev.select_nth_unstable_by(mid, f32::total_cmp).1;
+        for i in 0..values.len() {
+            if labels[i] == l && values[i].is_finite() {
+                out[i] = (values[i] - median) / spread.max(1e-6);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a box's letter is darker by [`LETTER_DEVIATIONS`] both against its label's boxes on the page
+/// (`on_page`) and against its own paper (`own`), in deviations.
+pub(super) fn dot_on_letter(on_page: f32, own: f32) -> bool {
+    on_page.min(own) >= LETTER_DEVIATIONS
+}
