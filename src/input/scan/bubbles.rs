@@ -22,6 +22,7 @@ use super::group_passes::{
 };
 use super::homography::Homography;
 use super::light;
+use super::local_tint;
 use super::moire;
 use super::neighbours::without_joined_ink;
 use super::page::Prepared;
@@ -2756,6 +2757,13 @@ pub(crate) fn classify(
                 }
         })
     };
+    // The answer boxes read as nothing so far, where they lie and how dark inside: a tint over one box
+    // is judged against them where a lamp left them lighter than the page's level (see [`local_tint`]).
+    let centres: Vec<(f32, f32)> = geom.bubbles.iter().map(|b| b.area.centre()).collect();
+    let fills_now: Vec<f32> = feats.iter().map(|f| f.fill).collect();
+    let empty_now: Vec<bool> = (0..patches.len())
+        .map(|i| answer_area(i) && first[i] == MarkShape::None)
+        .collect();
     let (readings, tints): (Vec<(BubbleReading, bool)>, Vec<Option<(f32, f32)>>) = (0..patches
         .len())
         .map(|i| {
@@ -3031,6 +3039,19 @@ pub(crate) fn classify(
                     || answer_area(i)
                         && pencil <= 0.85
                         && faint_on_letter(letter[i], own_crossings))
+            {
+                shape = MarkShape::Smudge;
+            }
+            // An even tint over this box that the empty boxes round it, lighter than the page's, do
+            // not share: a highlighter's dye, visible ink (see [`local_tint`]). A person decides. Not on
+            // a page cut to black and white (pencil level near 1): no tint is left there, a box's
+            // darkness is a share of black pixels.
+            if shape == MarkShape::None
+                && answer_area(i)
+                && pencil <= 0.85
+                && f.fill >= local_tint::STANDS_OUT
+                && local_tint::level_round(i, &centres, &fills_now, &empty_now)
+                    .is_some_and(|round| local_tint::stands_out(f.fill, round, empty))
             {
                 shape = MarkShape::Smudge;
             }

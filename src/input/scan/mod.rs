@@ -24,6 +24,7 @@ pub mod homography;
 pub mod input;
 mod light;
 mod lines;
+mod local_tint;
 pub mod marks;
 mod moire;
 mod neighbours;
@@ -73,6 +74,8 @@ mod longcheck_tests;
 mod loose_fill_tests;
 #[cfg(test)]
 mod marking_tests;
+#[cfg(test)]
+mod phone_tests;
 #[cfg(test)]
 mod screen2_tests;
 #[cfg(test)]

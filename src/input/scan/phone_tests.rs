@@ -1,0 +1,110 @@
+//! Phone photos under a desk lamp (#23, the third field check's `phone-lamp`): a highlighter's tint over
+//! one box, in the part of the page the lamp left lighter, goes to a person, not read as nothing.
+
+use image::GrayImage;
+
+use super::geometry::{BubbleMeaning, SheetGeometry};
+use super::synth::{self, Student};
+
+/// The student's id and variant marked, no answer.
+fn id_only(geom: &SheetGeometry) -> Student {
+    let mut student = Student::unmarked("2025000123", "A");
+    for (column, d) in student.id.clone().bytes().enumerate() {
+        let i = geom.bubbles.iter().position(|b| {
+            b.meaning
+                == BubbleMeaning::IdDigit {
+                    column: column as u32,
+                    digit: d - b'0',
+                }
+        });
+        student.marks.extend(i.map(|i| (i, synth::Mark::Pencil)));
+    }
+    if let Some(i) = geom
+        .bubbles
+        .iter()
+        .position(|b| b.meaning == BubbleMeaning::Variant { letter: "A".into() })
+    {
+        student.marks.push((i, synth::Mark::Pencil));
+    }
+    student
+}
+
+/// Darkens the inside of bubble `i` (0.5 mm in from its outline) by `t` of what the paper reflects.
+fn tint(img: &mut GrayImage, geom: &SheetGeometry, i: usize, t: f32) {
+    let a = &geom.bubbles[i].area;
+    let ppm = synth::PPM;
+    let (x0, y0) = (((a.x + 0.5) * ppm) as u32, ((a.y + 0.5) * ppm) as u32);
+    let (x1, y1) = (
+        ((a.x + a.w - 0.5) * ppm) as u32,
+        ((a.y + a.h - 0.5) * ppm) as u32,
+    );
+    for y in y0..y1.min(img.height()) {
+        for x in x0..x1.min(img.width()) {
+            let p = img.get_pixel_mut(x, y);
+            p.0[0] = (p.0[0] as f32 * (1.0 - t)).round() as u8;
+        }
+    }
+}
+
+/// Under a lamp the empty boxes themselves grow darker across the page (its fall-off and the lens's
+/// vignetting, not all taken away with the paper's white; field check seed 26 p035: 0.00 at the top
+/// left to 0.04 at the bottom right), which lifts the page's level for visible ink above a yellow
+/// highlighter's tint (0.04-0.07 in grey: its dye takes the blue a warm lamp hardly has). Three such
+/// highlights in the lighter top part read as nothing. Here the answer boxes are darkened from none at
+/// the top to 0.16 at the bottom, and one box at the top is tinted 0.10 all over: the question goes to
+/// a person (before the tint was judged against the boxes round it, it read blank).
+#[test]
+fn a_highlighter_tint_where_a_lamp_left_the_page_lighter_goes_to_a_person() {
+    let geom = synth::mock_geometry();
+    let seed = 2631u64;
+    let student = id_only(&geom);
+    let mut img = synth::draw(&geom, &student, seed);
+    let answers: Vec<usize> = (0..geom.bubbles.len())
+        .filter(|&i| matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. }))
+        .collect();
+    let ys: Vec<f32> = answers.iter().map(|&i| geom.bubbles[i].area.y).collect();
+    let (top, bottom) = (
+        ys.iter().copied().fold(f32::INFINITY, f32::min),
+        ys.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+    );
+    for &i in &answers {
+        let t = 0.16 * (geom.bubbles[i].area.y - top) / (bottom - top).max(1.0);
+        tint(&mut img, &geom, i, t);
+    }
+    // The highlighted box: the top left answer box.
+    let &lit = answers
+        .iter()
+        .min_by(|&&i, &&j| {
+            let (a, b) = (&geom.bubbles[i].area, &geom.bubbles[j].area);
+            (a.y + a.x).total_cmp(&(b.y + b.x))
+        })
+        .expect("answer boxes");
+    tint(&mut img, &geom, lit, 0.1);
+    let BubbleMeaning::Answer { question, .. } = &geom.bubbles[lit].meaning else {
+        unreachable!("an answer box")
+    };
+    let reading = synth::read_or_fail(&img, &geom, seed);
+    let answer = reading
+        .answers
+        .iter()
+        .find(|a| a.question == *question)
+        .expect("the question is read");
+    assert!(
+        answer.reading.doubtful,
+        "question {question}: the highlighted box must go to a person, read {:?}",
+        answer.reading
+    );
+    // The other questions at the top, their boxes as light as the page leaves them, still read blank.
+    let blank_top = reading
+        .answers
+        .iter()
+        .filter(|a| {
+            a.question != *question && geom.bubbles.iter().any(|b| {
+                matches!(&b.meaning, BubbleMeaning::Answer { question: q, .. } if *q == a.question)
+                    && b.area.y - top < 10.0
+            })
+        })
+        .filter(|a| a.reading.doubtful || !a.reading.letters.is_empty())
+        .count();
+    assert_eq!(blank_top, 0, "blank questions at the top read as marked");
+}
