@@ -24,7 +24,10 @@
 //! On a copier's 1-bit page a light pencil fill falls under the threshold, and so do the ×'s arms past
 //! the box, where its pencil lies on paper alone; inside the box, over the fill, the × stays black. Such
 //! a box reads as strokes: there the × is told by its ink along both diagonals, corner to corner, with
-//! the middles of the box's sides clear (see [`diagonals_crossed`]).
+//! the middles of the box's sides clear (see [`diagonals_crossed`]). Where the fill stays black under
+//! the × instead, a broad pencil's arm covers the lines' whole quarter circle round the corner and the
+//! middles of its runs there lie along the sides, not on a slanting line: its reach past the corner is
+//! followed along rays from the box's middle instead (see [`arms_reach_past_overrun`]).
 
 use super::geometry::{BoxMm, BubbleMeaning, SheetGeometry};
 use super::homography::Homography;
@@ -119,9 +122,12 @@ pub(crate) fn flag_crossed_fills(
             })
             .collect();
         let cut_cross = bilevel
-            && shape != MarkShape::Fill
             && matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. })
-            && diagonals_crossed(page, h, a);
+            && if shape == MarkShape::Fill {
+                arms_reach_past_overrun(page, h, a, &others)
+            } else {
+                diagonals_crossed(page, h, a)
+            };
         judged.push((i, lines, cut_cross, bilevel));
     }
     let textures: Vec<(usize, f32)> = judged
@@ -552,6 +558,106 @@ fn diagonal_ink(page: &Prepared, h: &Homography, a: &BoxMm) -> (f32, f32) {
 fn diagonals_crossed(page: &Prepared, h: &Homography, a: &BoxMm) -> bool {
     let (on, off) = diagonal_ink(page, h, a);
     on >= ON_DIAGONAL && off <= OFF_DIAGONAL
+}
+
+/// How far past the outline (mm) the ink along a ray is followed at most: past a cancelling cross's
+/// longest arm, short of the boxes round (a ray stops [`CLEAR_OF_BOXES`] short of another box anyway).
+const RAY_MAX: f32 = 1.6;
+/// Spacing of the pixels looked at along a ray (mm), and the longest run of white (mm) that does not
+/// end the ink: a pencil's grain, cut to black and white, leaves a pixel or two of paper in a stroke.
+const RAY_STEP: f32 = 0.05;
+const RAY_GAP: f32 = 0.15;
+/// How far the rays near each corner turn off the box's diagonal (radians): a × drawn fast through
+/// the middle of the box, by eye, leaves it up to a few tenths of a millimetre off the corner.
+const RAY_TURN: f32 = 0.25;
+/// The least reach (mm) past the outline of an arm at a corner, and how much further than the fill's
+/// overrun across the two sides beside that corner it must reach (see [`arms_reach_past_overrun`]).
+const ARM_PAST: f32 = 0.9;
+const ARM_BEYOND_OVERRUN: f32 = 0.55;
+
+/// How far (mm) unbroken ink runs on from `from` along the unit direction `dir` on a 1-bit page:
+/// followed in [`RAY_STEP`]s over white runs up to [`RAY_GAP`], to [`RAY_MAX`] at most, stopping short
+/// of the boxes `others` and at the image's edge.
+fn ink_reach(
+    page: &Prepared,
+    h: &Homography,
+    others: &[&BoxMm],
+    from: (f32, f32),
+    dir: (f32, f32),
+) -> f32 {
+    let (mut last, mut gap) = (0.0f32, 0.0f32);
+    let steps = (RAY_MAX / RAY_STEP).round() as usize;
+    for k in 0..=steps {
+        let r = k as f32 * RAY_STEP;
+        let (x, y) = (from.0 + dir.0 * r, from.1 + dir.1 * r);
+        if others
+            .iter()
+            .any(|o| box_distance(o, x, y) <= CLEAR_OF_BOXES)
+        {
+            break;
+        }
+        match black_near(page, h, x, y, 0) {
+            None => break,
+            Some(true) => {
+                last = r;
+                gap = 0.0;
+            }
+            Some(false) => {
+                gap += RAY_STEP;
+                if gap > RAY_GAP + 1e-4 {
+                    break;
+                }
+            }
+        }
+    }
+    last
+}
+
+/// A fill crossed out on a 1-bit page, the × as black as the fill under it: its arms run on from the
+/// fill past two opposite corners. On a page cut to black and white a broad pencil's arm (a millimetre
+/// wide) covers the whole of the lines' quarter circles round the corner, where it merges with the
+/// fill's overrun, and the middles of its runs there no longer lie on a slanting line (see [`arms`]):
+/// it is followed instead along rays from the box's middle near the diagonal, out past the outline.
+/// A fill's ink runs over the outline as a band along the sides, reaching past a corner about as far
+/// as across the sides beside it (a left hand's smear dragged right lies along the whole right side);
+/// an arm reaches [`ARM_PAST`] out and [`ARM_BEYOND_OVERRUN`] further than that band. Measured on the
+/// second field check's 1-bit pages (seeds 21–26): cancelling arms reach 0.8–1.55 mm, at least 0.55 mm
+/// past the band at both corners of a diagonal, bar three crosses drawn off the corner; clear fills
+/// 0.1–0.8 mm, never more than 0.3 mm past the band at both corners of a diagonal.
+fn arms_reach_past_overrun(page: &Prepared, h: &Homography, a: &BoxMm, others: &[&BoxMm]) -> bool {
+    let (cx, cy) = a.centre();
+    // The overrun across each side (top, right, bottom, left): the furthest of three rays straight out.
+    let side = |from: (f32, f32), dir: (f32, f32)| ink_reach(page, h, others, from, dir);
+    let across = |s: usize| -> f32 {
+        [0.3f32, 0.5, 0.7]
+            .iter()
+            .map(|&f| match s {
+                0 => side((a.x + a.w * f, a.y), (0.0, -1.0)),
+                1 => side((a.x + a.w, a.y + a.h * f), (1.0, 0.0)),
+                2 => side((a.x + a.w * f, a.y + a.h), (0.0, 1.0)),
+                _ => side((a.x, a.y + a.h * f), (-1.0, 0.0)),
+            })
+            .fold(0.0, f32::max)
+    };
+    let sides: [f32; 4] = std::array::from_fn(across);
+    let base = a.h.atan2(a.w);
+    let out = [(-1.0f32, -1.0f32), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)];
+    // The sides beside each corner, clockwise from the top left.
+    let beside = [(0, 3), (0, 1), (2, 1), (2, 3)];
+    let arm: [bool; 4] = std::array::from_fn(|c| {
+        let (sx, sy) = out[c];
+        let reach = (0..=10)
+            .map(|t| {
+                let phi = base + RAY_TURN * (t as f32 / 5.0 - 1.0);
+                let (dx, dy) = (sx * phi.cos(), sy * phi.sin());
+                let r0 = (0.5 * a.w / dx.abs().max(1e-3)).min(0.5 * a.h / dy.abs().max(1e-3));
+                ink_reach(page, h, others, (cx + dx * r0, cy + dy * r0), (dx, dy))
+            })
+            .fold(0.0, f32::max);
+        let band = sides[beside[c].0].max(sides[beside[c].1]);
+        reach >= ARM_PAST && reach >= band + ARM_BEYOND_OVERRUN
+    });
+    crossed(&arm)
 }
 
 #[cfg(test)]

@@ -114,8 +114,9 @@ fn crossed_page(seed: u64, tool: Tool, fills: &[Mark], cut: bool, tally: &mut Ta
 /// Pencil and ballpoint fills crossed out on 1-bit pages: the threshold leaves a thin arm's tip short
 /// of where a grey scan shows it, and breaks it into dashes. Before each sample on a 1-bit page took the
 /// darkest pixel beside it (and an arm could be found on the outer three lines), 25 of the 80 crossed
-/// fills were read as the letter; 16 still are (the bound): arms whose tips the threshold cut short of
-/// the line 0.85 mm out, or scribbled fills whose dark overrun swallows the arms. The clear fills
+/// fills were read as the letter; 16 still were: arms whose tips the threshold cut short of the line
+/// 0.85 mm out, or scribbled fills whose dark overrun swallows the arms. Followed along rays past the
+/// corners beside the fill's overrun (`arms_reach_past_overrun`), 10 still are (the bound). The clear fills
 /// flagged are bounded too: 40 of 304 before, 39 of them on page 9100, whose cut leaves grains beside
 /// every fill that read as smudges (no cross there); 42 after, two scribbled fills whose turning strokes
 /// now look like arms.
@@ -137,8 +138,8 @@ fn a_crossed_out_fill_on_a_bilevel_page_is_never_read_as_the_letter() {
         );
     }
     tally.report("crossed, 1-bit");
-    tally.assert_wrong_at_most(16, |_| true);
-    assert!(tally.flagged + 16 >= tally.must_flag);
+    tally.assert_wrong_at_most(10, |_| true);
+    assert!(tally.flagged + 10 >= tally.must_flag);
     // Raised 42 -> 48 at the merge with the per-label speck allowance on 1-bit pages (`bilevel.rs`):
     // specks the threshold leaves beside these turned pages' fills now count as small marks in the
     // next box, and such a question goes to a person. The field check's 1-bit clear fills flagged did
