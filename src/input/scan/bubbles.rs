@@ -1891,13 +1891,13 @@ fn shape_of(
 
 /// Reads every bubble of one sheet: the print taken away, this sheet's pencil level fitted (per region
 /// where a region has enough pencil of its own), then each bubble's ink judged as a fill, a stroke, a
-/// circle, a smudge or nothing. `screen`: the page is a photo of a screen (see [`super::spectrum`]),
+/// circle, a smudge or nothing. `screen_photo`: the page is a photo of a screen (see [`super::spectrum`]),
 /// where a box read empty that holds a light stroke's or a dot's residue goes to a person (see
 /// [`screen`]).
 pub(crate) fn classify(
     geom: &SheetGeometry,
     patches: &[Patch],
-    screen: bool,
+    screen_photo: bool,
 ) -> (Vec<BubbleReading>, Levels) {
     let (templates, unmarked) = print_templates(geom, patches);
     let residuals: Vec<Vec<f32>> = patches
@@ -3118,7 +3118,7 @@ pub(crate) fn classify(
     // On a photo of a screen the moiré hides light strokes and dots on the letter from the cuts made
     // for a scanner's grain: a box read empty that holds what one leaves goes to a person (see
     // [`screen`]).
-    if screen {
+    if screen_photo {
         let labels: Vec<String> = geom.bubbles.iter().map(|b| label(&b.meaning)).collect();
         let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
         let strokes = if blind {

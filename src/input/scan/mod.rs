@@ -353,8 +353,8 @@ pub(crate) fn read_prepared(
     }
     let patches: Vec<bubbles::Patch> = measured.into_iter().flatten().collect();
     // A screen photo: boxes read empty that hold a light mark's residue go to a person.
-    let screen = spectrum::is_screen_photo(image);
-    let (mut readings, levels) = bubbles::classify(geom, &patches, screen);
+    let screen_photo = spectrum::is_screen_photo(image);
+    let (mut readings, levels) = bubbles::classify(geom, &patches, screen_photo);
     let shades: Vec<f32> = patches.iter().map(bubbles::Patch::shade).collect();
     // A fill crossed out: a person decides whether the cross cancels it.
     crossed::flag_crossed_fills(page, geom, h, &mut readings, &levels, &shades);
