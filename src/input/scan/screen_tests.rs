@@ -106,26 +106,7 @@ fn screen_sheet(
     seed: u64,
     styles: &[Mark],
 ) -> (super::SheetGeometry, Student, Vec<Expect>, image::GrayImage) {
-    let geom = synth::mock_geometry();
-    let mut rng = Rng::new(seed);
-    let (mut student, expect) = synth::styled_student_with(&geom, &mut rng, &[Mark::Pencil]);
-    for (i, m) in student.marks.iter_mut() {
-        if *m == Mark::Pencil
-            && matches!(
-                geom.bubbles[*i].meaning,
-                super::BubbleMeaning::Answer { .. }
-            )
-        {
-            *m = styles[rng.below(styles.len())];
-        }
-    }
-    let upright = synth::render(
-        &geom,
-        &student,
-        &synth::qr_text_for(&student),
-        synth::PPM,
-        seed,
-    );
+    let (geom, student, expect, upright) = super::spectrum_tests::sheet(seed, styles);
     let photo = damage::screen_photo(&upright, &mut Rng::new(seed ^ 0x5C4E));
     (geom, student, expect, photo)
 }

@@ -6,7 +6,7 @@ use super::synth::{self, Expect, Mark, Rng, Student};
 use super::synth_damage as damage;
 
 /// A sheet whose answers are drawn from `styles`, rendered upright.
-fn sheet(
+pub(super) fn sheet(
     seed: u64,
     styles: &[Mark],
 ) -> (super::SheetGeometry, Student, Vec<Expect>, image::GrayImage) {
