@@ -195,8 +195,14 @@ fn without_brackets(cell: &str) -> &str {
 }
 
 fn letters(kind: QuestionType, options: usize, cell: &str) -> std::result::Result<Given, String> {
+    let normal = nfkc(cell);
+    let inside = without_brackets(&normal);
+    if inside.trim().is_empty() {
+        // The paper's empty slot `（　　）` copied as it is: no answer, as an empty cell.
+        return Ok(Given::Empty);
+    }
     let mut letters = Letters::default();
-    for c in without_brackets(&nfkc(cell)).chars() {
+    for c in inside.chars() {
         if c.is_whitespace() || matches!(c, ',' | '、' | ';' | '/' | '|') {
             continue;
         }
@@ -313,6 +319,11 @@ mod tests {
         assert_eq!(
             parse_cell(QuestionType::Multiple, 5, 1, "（A、D）").unwrap(),
             Given::Letters(Letters::of([0, 3]).unwrap())
+        );
+        assert_eq!(
+            parse_cell(QuestionType::Single, 4, 1, "（　　）").unwrap(),
+            Given::Empty,
+            "the empty slot copied: no answer"
         );
         // Only a pair round the whole cell is the slot's: a bracket inside is still refused.
         for typed in ["(C", "C)", "A(B)"] {
