@@ -117,3 +117,62 @@ pub(super) fn deviations_by_label(values: &[f32], labels: &[&str], counted: &[bo
 pub(super) fn dot_on_letter(on_page: f32, own: f32) -> bool {
     on_page.min(own) >= LETTER_DEVIATIONS
 }
+
+/// How many boxes of the same letter, the nearest on the sheet, a box's letter is compared with by
+/// [`deviations_from_nearest`].
+pub(super) const NEAREST: usize = 10;
+
+/// How far a box's printed letter must be darker than the median of its [`NEAREST`] boxes of the same
+/// letter (in their own deviations), and than its label's boxes over the page (in theirs), to go to a
+/// person. The moiré's level drifts slowly over the page (the photo's perspective bends its beat), so
+/// a box's near neighbours of the same letter carry nearly the same moiré and print, while a dot or a
+/// highlighter on the letter darkens that one box. Tuning seeds 21–26 (third field check, 18 screen
+/// photos): the two dots and the highlighter read silently empty stand 9.7–10.6 over their ten nearest
+/// and 5.1–19.1 over the page, and go to a person; of the 3,745 boxes read empty that hold no mark, none
+/// stands over both cuts (at 7 over the nearest one does: an erased box's double, graphite left on the
+/// letter). Traces of the letter stand 2.0–5.0 over the nearest and are left. The nearest ten's spread
+/// is a small sample's: nine or eleven neighbours move single boxes over the cuts both ways (with
+/// nine, a trace and four unmarked boxes).
+pub(super) const NEAR_DEVIATIONS: f32 = 8.0;
+pub(super) const PAGE_DEVIATIONS: f32 = 3.7;
+
+/// Each value's distance from the median of the [`NEAREST`] `counted` values of the same label nearest
+/// to it on the sheet (`at`, in mm; itself left out), in their median absolute deviation; NaN where
+/// the value is NaN or fewer such values are found.
+pub(super) fn deviations_from_nearest(
+    values: &[f32],
+    labels: &[&str],
+    at: &[(f32, f32)],
+    counted: &[bool],
+) -> Vec<f32> {
+    let mut out = vec![f32::NAN; values.len()];
+    for i in 0..values.len() {
+        if !values[i].is_finite() {
+            continue;
+        }
+        let mut near: Vec<(f32, f32)> = (0..values.len())
+            .filter(|&j| j != i && labels[j] == labels[i] && counted[j] && values[j].is_finite())
+            .map(|j| {
+                let d = (at[j].0 - at[i].0).hypot(at[j].1 - at[i].1);
+                (d, values[j])
+            })
+            .collect();
+        if near.len() < NEAREST {
+            continue;
+        }
+        near.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut v: Vec<f32> = near[..NEAREST].iter().map(|n| n.1).collect();
+        let mid = v.len() / 2;
+        let median = *v.select_nth_unstable_by(mid, f32::total_cmp).1;
+        let mut dev: Vec<f32> = v.iter().map(|x| (x - median).abs()).collect();
+        let spread = *dev.select_nth_unstable_by(mid, f32::total_cmp).1;
+        out[i] = (values[i] - median) / spread.max(1e-6);
+    }
+    out
+}
+
+/// Whether a box's letter is darker by [`PAGE_DEVIATIONS`] than its label's boxes over the page
+/// (`on_page`) and by [`NEAR_DEVIATIONS`] than its nearest boxes of the same letter (`near`).
+pub(super) fn darker_than_near(on_page: f32, near: f32) -> bool {
+    on_page >= PAGE_DEVIATIONS && near >= NEAR_DEVIATIONS
+}
