@@ -176,3 +176,56 @@ pub(super) fn deviations_from_nearest(
 pub(super) fn darker_than_near(on_page: f32, near: f32) -> bool {
     on_page >= PAGE_DEVIATIONS && near >= NEAR_DEVIATIONS
 }
+
+/// How far the edges of a box's printed letter must be darker than those of its label's boxes over
+/// the page, and than those of its [`NEAREST`] boxes of the same letter (each in their deviations), to
+/// go to a person. A letter traced over in pencil, or crossed by a slash, is inked a little off the
+/// print: the strokes' edges, half grey in the print, turn dark, while the moiré moves the edges of
+/// every box of the letter alike (a screen's beat of a millimetre spans a stroke and both its edges).
+/// Tuning seeds 21–26 (third field check, 18 screen photos): three light traces read silently empty or
+/// dropped stand 6.0–7.0 over the page and 6.4–10.3 over the nearest; of the 3,745 boxes read empty
+/// that hold no mark, 2 stand over both cuts (a dot question's other box, an erased box's double). At
+/// 5 over the page a green slash (5.3) went to a person too, and 3 more unmarked boxes.
+pub(super) const EDGE_PAGE_DEVIATIONS: f32 = 5.5;
+pub(super) const EDGE_NEAR_DEVIATIONS: f32 = 5.0;
+
+/// The edges of the printed letter: the inside samples whose template (`t`) lies between a fifth and
+/// seven tenths of the way from the paper's level (the template's 40th percentile inside the box) to
+/// its darkest point; fewer than this many such samples give no measure.
+const EDGE_LOW: f32 = 0.2;
+const EDGE_HIGH: f32 = 0.7;
+const EDGE_MIN_SAMPLES: usize = 5;
+
+/// The mean darkness over the template (`d` − `t`) on the printed letter's edges (see [`EDGE_LOW`])
+/// among the `inner` samples; NaN where fewer than 40 inside samples are measured or too few edges.
+pub(super) fn letter_edge_excess(d: &[f32], t: &[f32], inner: &[bool]) -> f32 {
+    let inside: Vec<usize> = (0..d.len().min(t.len()).min(inner.len()))
+        .filter(|&k| inner[k] && d[k].is_finite() && t[k].is_finite())
+        .collect();
+    if inside.len() < 40 {
+        return f32::NAN;
+    }
+    let mut ts: Vec<f32> = inside.iter().map(|&k| t[k]).collect();
+    let at = ts.len() * 2 / 5;
+    let paper = *ts.select_nth_unstable_by(at, f32::total_cmp).1;
+    let darkest = ts.iter().copied().fold(f32::MIN, f32::max);
+    let (low, high) = (
+        paper + EDGE_LOW * (darkest - paper),
+        paper + EDGE_HIGH * (darkest - paper),
+    );
+    let edges: Vec<f32> = inside
+        .iter()
+        .filter(|&&k| t[k] > low && t[k] < high)
+        .map(|&k| d[k] - t[k])
+        .collect();
+    if edges.len() < EDGE_MIN_SAMPLES {
+        return f32::NAN;
+    }
+    edges.iter().sum::<f32>() / edges.len() as f32
+}
+
+/// Whether a box's letter edges are darker by [`EDGE_PAGE_DEVIATIONS`] than its label's boxes over the
+/// page (`on_page`) and by [`EDGE_NEAR_DEVIATIONS`] than its nearest boxes of the same letter (`near`).
+pub(super) fn edges_inked(on_page: f32, near: f32) -> bool {
+    on_page >= EDGE_PAGE_DEVIATIONS && near >= EDGE_NEAR_DEVIATIONS
+}
