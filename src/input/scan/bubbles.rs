@@ -3140,12 +3140,27 @@ pub(crate) fn classify(
             .map(|i| unmarked[i] && answer_area(i))
             .collect();
         let own_dev = screen::deviations_by_label(&own, &labels, &counted);
+        let centres: Vec<f32> = patches.iter().map(|p| p.centre).collect();
+        let at: Vec<(f32, f32)> = geom
+            .bubbles
+            .iter()
+            .map(|b| (b.area.x + b.area.w / 2.0, b.area.y + b.area.h / 2.0))
+            .collect();
+        let near_dev = screen::deviations_from_nearest(&centres, &labels, &at, &counted);
+        let edges: Vec<f32> = (0..patches.len())
+            .map(|i| screen::letter_edge_excess(&patches[i].d, &templates[i].0, &inners[i]))
+            .collect();
+        let edge_page = screen::deviations_by_label(&edges, &labels, &counted);
+        let edge_near = screen::deviations_from_nearest(&edges, &labels, &at, &counted);
         for i in 0..readings.len() {
             let on_page = letter[i].map_or(f32::NAN, |(excess, spread)| excess / spread.max(1e-6));
             let r = &mut readings[i];
             if answer_area(i)
                 && r.state == BubbleState::Empty
-                && (strokes[i] || screen::dot_on_letter(on_page, own_dev[i]))
+                && (strokes[i]
+                    || screen::dot_on_letter(on_page, own_dev[i])
+                    || screen::darker_than_near(on_page, near_dev[i])
+                    || screen::edges_inked(edge_page[i], edge_near[i]))
             {
                 r.shape = MarkShape::Smudge;
                 r.state = BubbleState::Doubtful;

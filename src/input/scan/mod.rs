@@ -85,6 +85,8 @@ mod screenfill_tests;
 #[cfg(test)]
 mod shade_tests;
 #[cfg(test)]
+mod slash_tests;
+#[cfg(test)]
 mod smear_middle_tests;
 #[cfg(test)]
 mod smear_tests;

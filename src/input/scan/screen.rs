@@ -117,3 +117,115 @@ pub(super) fn deviations_by_label(values: &[f32], labels: &[&str], counted: &[bo
 pub(super) fn dot_on_letter(on_page: f32, own: f32) -> bool {
     on_page.min(own) >= LETTER_DEVIATIONS
 }
+
+/// How many boxes of the same letter, the nearest on the sheet, a box's letter is compared with by
+/// [`deviations_from_nearest`].
+pub(super) const NEAREST: usize = 10;
+
+/// How far a box's printed letter must be darker than the median of its [`NEAREST`] boxes of the same
+/// letter (in their own deviations), and than its label's boxes over the page (in theirs), to go to a
+/// person. The moiré's level drifts slowly over the page (the photo's perspective bends its beat), so
+/// a box's near neighbours of the same letter carry nearly the same moiré and print, while a dot or a
+/// highlighter on the letter darkens that one box. Tuning seeds 21–26 (third field check, 18 screen
+/// photos): the two dots and the highlighter read silently empty stand 9.7–10.6 over their ten nearest
+/// and 5.1–19.1 over the page, and go to a person; of the 3,745 boxes read empty that hold no mark, none
+/// stands over both cuts (at 7 over the nearest one does: an erased box's double, graphite left on the
+/// letter). Traces of the letter stand 2.0–5.0 over the nearest and are left. The nearest ten's spread
+/// is a small sample's: nine or eleven neighbours move single boxes over the cuts both ways (with
+/// nine, a trace and four unmarked boxes).
+pub(super) const NEAR_DEVIATIONS: f32 = 8.0;
+pub(super) const PAGE_DEVIATIONS: f32 = 3.7;
+
+/// Each value's distance from the median of the [`NEAREST`] `counted` values of the same label nearest
+/// to it on the sheet (`at`, in mm; itself left out), in their median absolute deviation; NaN where
+/// the value is NaN or fewer such values are found.
+pub(super) fn deviations_from_nearest(
+    values: &[f32],
+    labels: &[&str],
+    at: &[(f32, f32)],
+    counted: &[bool],
+) -> Vec<f32> {
+    let mut out = vec![f32::NAN; values.len()];
+    for i in 0..values.len() {
+        if !values[i].is_finite() {
+            continue;
+        }
+        let mut near: Vec<(f32, f32)> = (0..values.len())
+            .filter(|&j| j != i && labels[j] == labels[i] && counted[j] && values[j].is_finite())
+            .map(|j| {
+                let d = (at[j].0 - at[i].0).hypot(at[j].1 - at[i].1);
+                (d, values[j])
+            })
+            .collect();
+        if near.len() < NEAREST {
+            continue;
+        }
+        near.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut v: Vec<f32> = near[..NEAREST].iter().map(|n| n.1).collect();
+        let mid = v.len() / 2;
+        let median = *v.select_nth_unstable_by(mid, f32::total_cmp).1;
+        let mut dev: Vec<f32> = v.iter().map(|x| (x - median).abs()).collect();
+        let spread = *dev.select_nth_unstable_by(mid, f32::total_cmp).1;
+        out[i] = (values[i] - median) / spread.max(1e-6);
+    }
+    out
+}
+
+/// Whether a box's letter is darker by [`PAGE_DEVIATIONS`] than its label's boxes over the page
+/// (`on_page`) and by [`NEAR_DEVIATIONS`] than its nearest boxes of the same letter (`near`).
+pub(super) fn darker_than_near(on_page: f32, near: f32) -> bool {
+    on_page >= PAGE_DEVIATIONS && near >= NEAR_DEVIATIONS
+}
+
+/// How far the edges of a box's printed letter must be darker than those of its label's boxes over
+/// the page, and than those of its [`NEAREST`] boxes of the same letter (each in their deviations), to
+/// go to a person. A letter traced over in pencil, or crossed by a slash, is inked a little off the
+/// print: the strokes' edges, half grey in the print, turn dark, while the moiré moves the edges of
+/// every box of the letter alike (a screen's beat of a millimetre spans a stroke and both its edges).
+/// Tuning seeds 21–26 (third field check, 18 screen photos): three light traces read silently empty or
+/// dropped stand 6.0–7.0 over the page and 6.4–10.3 over the nearest; of the 3,745 boxes read empty
+/// that hold no mark, 2 stand over both cuts (a dot question's other box, an erased box's double). At
+/// 5 over the page a green slash (5.3) went to a person too, and 3 more unmarked boxes.
+pub(super) const EDGE_PAGE_DEVIATIONS: f32 = 5.5;
+pub(super) const EDGE_NEAR_DEVIATIONS: f32 = 5.0;
+
+/// The edges of the printed letter: the inside samples whose template (`t`) lies between a fifth and
+/// seven tenths of the way from the paper's level (the template's 40th percentile inside the box) to
+/// its darkest point; fewer than this many such samples give no measure.
+const EDGE_LOW: f32 = 0.2;
+const EDGE_HIGH: f32 = 0.7;
+const EDGE_MIN_SAMPLES: usize = 5;
+
+/// The mean darkness over the template (`d` − `t`) on the printed letter's edges (see [`EDGE_LOW`])
+/// among the `inner` samples; NaN where fewer than 40 inside samples are measured or too few edges.
+pub(super) fn letter_edge_excess(d: &[f32], t: &[f32], inner: &[bool]) -> f32 {
+    let inside: Vec<usize> = (0..d.len().min(t.len()).min(inner.len()))
+        .filter(|&k| inner[k] && d[k].is_finite() && t[k].is_finite())
+        .collect();
+    if inside.len() < 40 {
+        return f32::NAN;
+    }
+    let mut ts: Vec<f32> = inside.iter().map(|&k| t[k]).collect();
+    let at = ts.len() * 2 / 5;
+    let paper = *ts.select_nth_unstable_by(at, f32::total_cmp).1;
+    let darkest = ts.iter().copied().fold(f32::MIN, f32::max);
+    let (low, high) = (
+        paper + EDGE_LOW * (darkest - paper),
+        paper + EDGE_HIGH * (darkest - paper),
+    );
+    let edges: Vec<f32> = inside
+        .iter()
+        .filter(|&&k| t[k] > low && t[k] < high)
+        .map(|&k| d[k] - t[k])
+        .collect();
+    if edges.len() < EDGE_MIN_SAMPLES {
+        return f32::NAN;
+    }
+    edges.iter().sum::<f32>() / edges.len() as f32
+}
+
+/// Whether a box's letter edges are darker by [`EDGE_PAGE_DEVIATIONS`] than its label's boxes over the
+/// page (`on_page`) and by [`EDGE_NEAR_DEVIATIONS`] than its nearest boxes of the same letter (`near`).
+pub(super) fn edges_inked(on_page: f32, near: f32) -> bool {
+    on_page >= EDGE_PAGE_DEVIATIONS && near >= EDGE_NEAR_DEVIATIONS
+}
