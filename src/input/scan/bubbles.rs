@@ -2608,31 +2608,45 @@ pub(crate) fn classify(
     // enters the arm side from the left or from below on the left, as a check's exit stroke does.
     // Boxes read as a fill or a circle are left out: a fill's overrun and a circle's line reach over
     // to the next box too, and are read by their own rules.
+    // A broad pencil's check (a hasty 2B) reads as a fill in the box holding its vertex: its arm is
+    // told from a fill's overrun by standing thin in the gap (see [`checks::thin_line_reaches`]), on the
+    // same row. Boxes read as a fill that such a thin line reaches from a box on their left holding
+    // strokes: a broad arm over the printed letter reads as a fill too (`crossed_fills`).
+    let same_row = |a: &BoxMm, o: &BoxMm| o.y < a.y + a.h && o.y + o.h > a.y;
     let mut arm_pairs: Vec<(usize, usize)> = Vec::new();
+    let mut crossed_fills: Vec<usize> = Vec::new();
     for i in 0..patches.len() {
-        if matches!(first[i], MarkShape::Fill | MarkShape::Circle) {
+        if first[i] == MarkShape::Circle {
             continue;
         }
         let a = &geom.bubbles[i].area;
         let mut st = None;
         for j in 0..patches.len() {
             let o = &geom.bubbles[j].area;
-            if j == i
-                || matches!(first[j], MarkShape::Fill | MarkShape::Circle)
-                || !checks::arm_comes_from(a, o, NEAR)
+            if j == i || first[j] == MarkShape::Circle || !checks::arm_comes_from(a, o, NEAR) {
+                continue;
+            }
+            let thin_only = first[i] == MarkShape::Fill || first[j] == MarkShape::Fill;
+            if thin_only
+                && (checks::longarm_off()
+                    || !same_row(a, o)
+                    || (first[i] == MarkShape::Fill
+                        && !matches!(first[j], MarkShape::Stroke | MarkShape::Small)))
             {
                 continue;
             }
             let st = st.get_or_insert_with(|| stations(a));
-            if checks::line_reaches(
-                &around[i],
-                AROUND_DEPTHS,
-                |k, d| st[k].at(d),
-                ink_of(i),
-                a,
-                o,
-            ) {
-                arm_pairs.push((j, i));
+            let at = |k: usize, d: usize| st[k].at(d);
+            if !thin_only {
+                if checks::line_reaches(&around[i], AROUND_DEPTHS, at, ink_of(i), a, o) {
+                    arm_pairs.push((j, i));
+                }
+            } else if checks::thin_line_reaches(&around[i], AROUND_DEPTHS, at, ink_of(i), a, o) {
+                if first[i] == MarkShape::Fill {
+                    crossed_fills.push(i);
+                } else {
+                    arm_pairs.push((j, i));
+                }
             }
         }
     }
@@ -3005,6 +3019,17 @@ pub(crate) fn classify(
             // it comes from (see [`checks`]). A person decides, unless the check is read below.
             if matches!(shape, MarkShape::Stroke | MarkShape::Small)
                 && arm_pairs.iter().any(|&(_, k)| k == i)
+            {
+                shape = MarkShape::Smudge;
+            }
+            // The arm's line along the box's top or bottom, and the outline's, read as a ring round a
+            // box first read as no circle; a broad arm across the printed letter read as a fill: a
+            // person decides.
+            if !checks::longarm_off()
+                && ((shape == MarkShape::Circle
+                    && first[i] != MarkShape::Circle
+                    && arm_pairs.iter().any(|&(_, k)| k == i))
+                    || (shape == MarkShape::Fill && crossed_fills.contains(&i)))
             {
                 shape = MarkShape::Smudge;
             }

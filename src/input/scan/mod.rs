@@ -69,6 +69,8 @@ mod lamp_tests;
 #[cfg(test)]
 mod lines_tests;
 #[cfg(test)]
+mod longarm_tests;
+#[cfg(test)]
 mod longcheck_tests;
 #[cfg(test)]
 mod loose_fill_tests;

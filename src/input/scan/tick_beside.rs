@@ -92,6 +92,9 @@ thread_local! {
     /// measured against the paper, no outline's columns cleared, any stroke rising beside a row's last
     /// box its ink.
     pub(super) static FIRST_ATTEMPT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set by a test to read as before a line across the gap on a box's left stopped the check beside
+    /// it being read (the test's thread only).
+    pub(super) static LEFT_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// See [`FIRST_ATTEMPT`]: never outside the tests.
@@ -155,6 +158,25 @@ pub(crate) fn read_checks_beside(
     // capture's blur spreads the boxes' outlines into the gap alike beside every box; checks are in
     // some.
     let prints = gap_prints(&samples, &rights);
+    // A box read as a stroke or a small mark that a line reaches across the whole gap from a marked box
+    // on its left: a long check's arm from there, drawn left to right, crossing it (a thin flat arm
+    // slips between the contour's rays, 0.4 mm apart, that the first reading looked for it along). A
+    // person decides.
+    for i in 0..n {
+        let marked_left = rights
+            .iter()
+            .position(|r| *r == Some(Some(i)))
+            .is_some_and(|l| readings[l].shape != MarkShape::None);
+        let r = &readings[i];
+        if marked_left
+            && matches!(r.shape, MarkShape::Stroke | MarkShape::Small)
+            && r.state == BubbleState::Filled
+            && crossed_from_left(i, &samples, &rights, &prints, ink)
+        {
+            readings[i].shape = MarkShape::Smudge;
+            readings[i].state = BubbleState::Doubtful;
+        }
+    }
     // Boxes read as nothing with a check's arm beside them (and the box on their right, if any), the
     // boxes a check's arm reaches on their left, and last boxes with ink beside them.
     let mut beside: Vec<(usize, Option<usize>)> = Vec::new();
@@ -236,6 +258,9 @@ pub(crate) fn read_checks_beside(
         }) && !others.clone().any(|k| arm_left_of.contains(k))
             // The box on the right marked too: its mark's end may be what lies in the gap.
             && j.is_none_or(|j| readings[j].shape == MarkShape::None)
+            // A line across the whole gap on the left: a long check's arm from the box on the left
+            // runs on through this box and out past it (see [`crossed_from_left`]).
+            && !crossed_from_left(i, &samples, &rights, &prints, ink)
             && (j.is_some() || crossing.contains(&i));
         read.push((i, alone));
     }
@@ -250,6 +275,57 @@ pub(crate) fn read_checks_beside(
         }
     }
 }
+
+/// Whether ink crosses the whole gap left of box `i` (from the box on its left, whose gap on the right
+/// it is), at the height of the box: every column of the gap's samples over the box's height holds a
+/// sample at least `ink` darker than what the page prints there, and that ink stands no taller than
+/// [`FLAT_ARM`]. A check drawn beside a box leaves
+/// nothing left of it; a long check's arm from the box on the left (drawn left to right, its vertex in
+/// that box) crosses that gap as one line, runs on through this box and out into the gap on its right,
+/// where it stands as a check's arm would. A line down the page, the printed outline off the fit or a
+/// speck darkens a column or two, not all of them.
+fn crossed_from_left(
+    i: usize,
+    samples: &[Option<Gap>],
+    rights: &[Option<Option<usize>>],
+    prints: &HashMap<(usize, usize, bool), Vec<f32>>,
+    ink: f32,
+) -> bool {
+    #[cfg(test)]
+    if LEFT_OFF.with(std::cell::Cell::get) {
+        return false;
+    }
+    let Some(l) = rights.iter().position(|r| *r == Some(Some(i))) else {
+        return false;
+    };
+    let Some(g) = samples.get(l).and_then(Option::as_ref) else {
+        return false;
+    };
+    let print = prints.get(&(g.cols, g.rows, false));
+    // The box's own rows: the gap's samples reach ABOVE over it and BELOW under it.
+    let rows = (ABOVE / STEP).ceil() as usize..g.rows.saturating_sub((BELOW / STEP) as usize);
+    let dark = |r: usize, c: usize| {
+        let k = r * g.cols + c;
+        g.d[k] - print.map_or(0.0, |p| p[k].max(0.0)) >= ink
+    };
+    if !(0..g.cols).all(|c| rows.clone().any(|r| dark(r, c))) {
+        return false;
+    }
+    // Flat: a long check's arm rises 6–18° (0.1–0.3 mm across the gap) and is a pencil's width; a small
+    // check's arm beside the box on the left rises steeply across the gap, 2 mm and more.
+    let lit: Vec<usize> = rows
+        .clone()
+        .filter(|&r| (0..g.cols).any(|c| dark(r, c)))
+        .collect();
+    match (lit.first(), lit.last()) {
+        (Some(&top), Some(&bottom)) => (bottom - top) as f32 * STEP <= FLAT_ARM,
+        _ => false,
+    }
+}
+
+/// The tallest (mm) the ink crossing a gap stands for a long check's flat arm: a broad pencil's line
+/// 0.7 mm wide rising 18° across the gap spans under 1 mm; a small check's arm rises 1.8–2.6 mm.
+const FLAT_ARM: f32 = 1.4;
 
 /// The strip (mm in from a box's right side, from and to) where a check drawn beside the box has its
 /// short stroke: the foot lies 0.15 mm in to 0.2 mm out, the short stroke comes from 0.7–1 mm left of
