@@ -136,6 +136,7 @@ pub(crate) fn flag_crossed_fills(
         .map(|(_, lines, _, _)| side_texture(lines, ink))
         .collect();
     let moire = textured(&textures.iter().map(|t| t.0).collect::<Vec<usize>>());
+    let mut on_bilevel = Vec::new();
     for (i, lines, cut_cross, bilevel) in judged {
         if (readings[i].shape == MarkShape::Fill
             && crossed(&arms(&lines, arms_cut(&lines, ink, moire && !bilevel))))
@@ -143,7 +144,13 @@ pub(crate) fn flag_crossed_fills(
         {
             readings[i].shape = MarkShape::Smudge;
             readings[i].state = BubbleState::Doubtful;
+        } else if bilevel && matches!(geom.bubbles[i].meaning, BubbleMeaning::Answer { .. }) {
+            on_bilevel.push(i);
         }
+    }
+    // A light fill whose × only shows where its strokes cross (see [`super::crossing`]).
+    if !on_bilevel.is_empty() {
+        super::crossing::flag_crossings(page, geom, h, readings, &on_bilevel);
     }
 }
 

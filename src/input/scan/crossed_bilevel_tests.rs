@@ -144,8 +144,10 @@ fn a_crossed_out_fill_on_a_bilevel_page_is_never_read_as_the_letter() {
     // specks the threshold leaves beside these turned pages' fills now count as small marks in the
     // next box, and such a question goes to a person. The field check's 1-bit clear fills flagged did
     // not move (2 of 109, 1 of 97, 0 of 97, 2 of 162 on its seeds 1-3 and 21).
+    // Raised 48 -> 49 with the crossing's blob (`crossing.rs`): one more clear fill, a light one whose
+    // print the threshold leaves with a blob at the middle, goes to a person.
     assert!(
-        tally.clear_flagged <= 48,
+        tally.clear_flagged <= 49,
         "{} clear marks flagged",
         tally.clear_flagged
     );

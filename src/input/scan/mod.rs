@@ -14,6 +14,7 @@ pub mod bubbles;
 mod checks;
 pub mod code;
 mod crossed;
+mod crossing;
 mod erasure;
 mod faint;
 mod faint_writer;
@@ -114,6 +115,8 @@ mod underline_gap_tests;
 mod underline_tests;
 #[cfg(test)]
 mod written_tests;
+#[cfg(test)]
+mod xout_tests;
 
 use std::fmt;
 
