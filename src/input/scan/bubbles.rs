@@ -72,6 +72,13 @@ const CIRCLE_INTO: f32 = 1.9;
 /// overshoot, a tick's long arm, a circle drawn round it (up to over the next box).
 const FILL_REACH: f32 = 0.7;
 const STROKE_REACH: f32 = 1.5;
+/// How far (mm) from a filled neighbour's box a fill's spill reaches into the next box: the gap between
+/// rows (1.4 mm) and a blot or a fill drawn too high running a millimetre and more past it.
+const SPILL_DEPTH: f32 = 3.0;
+/// Stations round a box (about 0.4 mm apart) where a neighbour's fill spilling into it bridges the gap:
+/// a fill's edge runs on for millimetres, a pencil line (a tick's arm touching a fill's overrun) is
+/// 0.3–0.7 mm wide.
+const SPILL_FRONT: usize = 4;
 const CIRCLE_REACH: f32 = 1.6;
 /// A fill covers at least half the box at the low cut and this much of each half of it (left, right, top,
 /// bottom): a scribble whose strokes leave gaps still reaches into every half, a half fill pressed hard and
@@ -1578,6 +1585,38 @@ const RING_EXPLAINS: f32 = 0.4;
 
 /// The offset (mm, along the normal from the station's point) where the ellipse crosses the station's
 /// ray; `None` when it does not.
+/// Whether the ray of one station round box `own` (`ray`, its samples inside out, `at(depth)` their
+/// place in mm) runs through ink from `own`'s outline all the way across the gap, from [`JOIN_TOUCH`]
+/// past `own` to within it of box `other`: at least `ink` dark, broken by no more than one lighter
+/// sample (the printed outlines read as no ink once the print is taken away).
+fn bridged(
+    ray: &[f32],
+    at: impl Fn(usize) -> (f32, f32),
+    ink: f32,
+    own: &BoxMm,
+    other: &BoxMm,
+) -> bool {
+    let mut light_run = 0;
+    for (d, &v) in ray.iter().enumerate() {
+        let (x, y) = at(d);
+        if box_distance(own, x, y) <= JOIN_TOUCH {
+            continue;
+        }
+        if box_distance(other, x, y) <= JOIN_TOUCH {
+            return true;
+        }
+        light_run = if v >= ink { 0 } else { light_run + 1 };
+        if light_run >= 2 {
+            return false;
+        }
+    }
+    false
+}
+
+/// How close (mm) to a box a run of ink must come to touch it: its printed outline reads as no ink once
+/// the print is taken away, and with the grid step either side that gap is about 0.3 mm.
+const JOIN_TOUCH: f32 = 0.4;
+
 fn ring_cross(s: &Station, cx: f32, cy: f32, rx: f32, ry: f32) -> Option<f32> {
     let (px, py) = ((s.x - cx) / rx, (s.y - cy) / ry);
     let (qx, qy) = (s.nx / rx, s.ny / ry);
@@ -2604,6 +2643,49 @@ pub(crate) fn classify(
                 )
         })
     };
+    // Ink in bubble `i` joined by an unbroken line across the gap to a neighbour read as a fill: the
+    // fill pressed past its box or shifted half out of it (a felt pen's blot, a fill drawn a row too
+    // high) reaching into this box, where its end reads as a small mark or a stroke of this box's own,
+    // and as the question's answer when nothing else is marked there. Only where all of this box's ink
+    // lies in its half towards the fill's box and within [`SPILL_DEPTH`] of it (a tick or a slash of
+    // its own spans the box), and where the ink bridges the gap over a front of [`SPILL_FRONT`] stations
+    // (a fill's edge is broad; a tick's arm touching a fill's overrun crosses in one or two). Whose ink it
+    // is cannot be told from the line: a person decides.
+    let spill_of_fill = |i: usize| -> bool {
+        let (a, st) = (&geom.bubbles[i].area, stations(&geom.bubbles[i].area));
+        let (cx, cy) = a.centre();
+        let (p, r) = (&patches[i], &residuals[i]);
+        let (sx, sy) = (a.w / p.nx as f32, a.h / p.ny as f32);
+        let inked: Vec<(f32, f32)> = (0..p.nx * p.ny)
+            .filter(|&k| p.kind[k] == Cell::Inner && r[k] >= ink_of(i))
+            .map(|k| {
+                let (gx, gy) = ((k % p.nx) as f32 + 0.5, (k / p.nx) as f32 + 0.5);
+                (a.x + sx * gx, a.y + sy * gy)
+            })
+            .collect();
+        !inked.is_empty()
+            && (0..geom.bubbles.len()).any(|j| {
+                let o = &geom.bubbles[j].area;
+                j != i
+                    && first[j] == MarkShape::Fill
+                    && box_distance(o, cx, cy) < 8.0
+                    && inked.iter().all(|&(x, y)| {
+                        box_distance(o, x, y) <= SPILL_DEPTH.min(box_distance(o, cx, cy))
+                    })
+                    && (0..st.len())
+                        .filter(|&k| {
+                            bridged(
+                                &around[i][k * AROUND_DEPTHS..(k + 1) * AROUND_DEPTHS],
+                                |d| st[k].at(d),
+                                ink_of(i),
+                                a,
+                                o,
+                            )
+                        })
+                        .count()
+                        >= SPILL_FRONT
+            })
+    };
     // Long checks (see [`checks`]): pairs (vertex side, arm side) of boxes joined by a line that
     // enters the arm side from the left or from below on the left, as a check's exit stroke does.
     // Boxes read as a fill or a circle are left out: a fill's overrun and a circle's line reach over
@@ -3012,7 +3094,9 @@ pub(crate) fn classify(
                     shape = under;
                 }
             }
-            if matches!(shape, MarkShape::Stroke | MarkShape::Small) && arm_of_neighbour(i) {
+            if matches!(shape, MarkShape::Stroke | MarkShape::Small)
+                && (arm_of_neighbour(i) || spill_of_fill(i))
+            {
                 shape = MarkShape::Smudge;
             }
             // A check's exit stroke entering from the left: its vertex, and the mark, lie in the box

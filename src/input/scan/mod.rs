@@ -96,6 +96,8 @@ mod smear_tests;
 #[cfg(test)]
 mod spectrum_tests;
 #[cfg(test)]
+mod spill_tests;
+#[cfg(test)]
 mod synth;
 #[cfg(test)]
 mod synth_damage;
