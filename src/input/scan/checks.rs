@@ -58,13 +58,7 @@ pub(super) fn line_reaches(
     if depths == 0 {
         return false;
     }
-    let points: Vec<(f32, f32)> = residual
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| **v >= ink)
-        .map(|(k, _)| at(k / depths, k % depths))
-        .filter(|&(x, y)| distance(own, x, y) > 0.0)
-        .collect();
+    let points = ink_outside(residual, depths, at, ink, own);
     let mut seen = vec![false; points.len()];
     let mut stack: Vec<usize> = (0..points.len())
         .filter(|&k| distance(own, points[k].0, points[k].1) <= TOUCH)
@@ -85,6 +79,25 @@ pub(super) fn line_reaches(
         }
     }
     false
+}
+
+/// The places (mm) of the contour's samples (`residual`, `depths` per station, `at(station, depth)`)
+/// at least `ink` dark and outside box `own`: its inside holds its own ink, which would join any two
+/// lines.
+fn ink_outside(
+    residual: &[f32],
+    depths: usize,
+    at: impl Fn(usize, usize) -> (f32, f32),
+    ink: f32,
+    own: &BoxMm,
+) -> Vec<(f32, f32)> {
+    residual
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v >= ink)
+        .map(|(k, _)| at(k / depths, k % depths))
+        .filter(|&(x, y)| distance(own, x, y) > 0.0)
+        .collect()
 }
 
 #[cfg(test)]
@@ -124,13 +137,7 @@ pub(super) fn thin_line_reaches(
     if depths == 0 {
         return false;
     }
-    let points: Vec<(f32, f32)> = residual
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| **v >= ink)
-        .map(|(k, _)| at(k / depths, k % depths))
-        .filter(|&(x, y)| distance(own, x, y) > 0.0)
-        .collect();
+    let points = ink_outside(residual, depths, at, ink, own);
     let (gap0, gap1) = (other.x + other.w, own.x);
     let mut seen = vec![false; points.len()];
     for start in 0..points.len() {
