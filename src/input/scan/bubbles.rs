@@ -1583,8 +1583,6 @@ const RING_LEFT: usize = 8;
 /// How near (mm) a neighbour's ring a crossing may lie and be that neighbour's line.
 const RING_EXPLAINS: f32 = 0.4;
 
-/// The offset (mm, along the normal from the station's point) where the ellipse crosses the station's
-/// ray; `None` when it does not.
 /// Whether the ray of one station round box `own` (`ray`, its samples inside out, `at(depth)` their
 /// place in mm) runs through ink from `own`'s outline all the way across the gap, from [`JOIN_TOUCH`]
 /// past `own` to within it of box `other`: at least `ink` dark, broken by no more than one lighter
@@ -1617,6 +1615,8 @@ fn bridged(
 /// the print is taken away, and with the grid step either side that gap is about 0.3 mm.
 const JOIN_TOUCH: f32 = 0.4;
 
+/// The offset (mm, along the normal from the station's point) where the ellipse crosses the station's
+/// ray; `None` when it does not.
 fn ring_cross(s: &Station, cx: f32, cy: f32, rx: f32, ry: f32) -> Option<f32> {
     let (px, py) = ((s.x - cx) / rx, (s.y - cy) / ry);
     let (qx, qy) = (s.nx / rx, s.ny / ry);
@@ -2643,10 +2643,10 @@ pub(crate) fn classify(
                 )
         })
     };
-    // Ink in bubble `i` joined by an unbroken line across the gap to a neighbour read as a fill: the
-    // fill pressed past its box or shifted half out of it (a felt pen's blot, a fill drawn a row too
-    // high) reaching into this box, where its end reads as a small mark or a stroke of this box's own,
-    // and as the question's answer when nothing else is marked there. Only where all of this box's ink
+    // Ink in bubble `i` running on across the gap into a neighbour read as a fill: the fill pressed
+    // past its box or shifted half out of it (a felt pen's blot, a fill drawn a row too high) reaching
+    // into this box, where its end reads as a small mark or a stroke of this box's own, and as the
+    // question's answer when nothing else is marked there. Only where all of this box's ink
     // lies in its half towards the fill's box and within [`SPILL_DEPTH`] of it (a tick or a slash of
     // its own spans the box), and where the ink bridges the gap over a front of [`SPILL_FRONT`] stations
     // (a fill's edge is broad; a tick's arm touching a fill's overrun crosses in one or two). Whose ink it
