@@ -279,10 +279,9 @@ pub(crate) fn read_checks_beside(
 /// Whether ink crosses the whole gap left of box `i` (from the box on its left, whose gap on the right
 /// it is), at the height of the box: every column of the gap's samples over the box's height holds a
 /// sample at least `ink` darker than what the page prints there, and that ink stands no taller than
-/// [`FLAT_ARM`]. A check drawn beside a box leaves
-/// nothing left of it; a long check's arm from the box on the left (drawn left to right, its vertex in
-/// that box) crosses that gap as one line, runs on through this box and out into the gap on its right,
-/// where it stands as a check's arm would. A line down the page, the printed outline off the fit or a
+/// [`FLAT_ARM`]. A check drawn beside a box leaves nothing left of it; a long check's arm from the box
+/// on the left (drawn left to right, its vertex in that box) crosses that gap as one line, runs on
+/// through this box and out into the gap on its right, where it stands as a check's arm would. A line down the page, the printed outline off the fit or a
 /// speck darkens a column or two, not all of them.
 fn crossed_from_left(
     i: usize,
