@@ -28,6 +28,7 @@ use super::neighbours::without_joined_ink;
 use super::page::Prepared;
 use super::screen;
 use super::smear;
+use super::through;
 use super::tide;
 use super::underline;
 
@@ -2686,6 +2687,15 @@ pub(crate) fn classify(
                         >= SPILL_FRONT
             })
     };
+    // A line passing through bubble `i`, leaving it at two places and running on past the contour
+    // at one: a stamp's ring, not a stroke drawn for the box (see [`through`]).
+    let line_through = |i: usize| -> bool {
+        let (a, st) = (&geom.bubbles[i].area, stations(&geom.bubbles[i].area));
+        through::passes_through(&around[i], AROUND_DEPTHS, ink_of(i), |k, d| {
+            let (x, y) = st[k].at(d);
+            box_distance(a, x, y)
+        })
+    };
     // Long checks (see [`checks`]): pairs (vertex side, arm side) of boxes joined by a line that
     // enters the arm side from the left or from below on the left, as a check's exit stroke does.
     // Boxes read as a fill or a circle are left out: a fill's overrun and a circle's line reach over
@@ -3095,7 +3105,7 @@ pub(crate) fn classify(
                 }
             }
             if matches!(shape, MarkShape::Stroke | MarkShape::Small)
-                && (arm_of_neighbour(i) || spill_of_fill(i))
+                && (arm_of_neighbour(i) || spill_of_fill(i) || line_through(i))
             {
                 shape = MarkShape::Smudge;
             }

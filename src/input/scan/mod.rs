@@ -39,6 +39,7 @@ mod screen;
 mod shrunk;
 mod smear;
 mod spectrum;
+mod through;
 mod tick_beside;
 mod tide;
 mod underline;
@@ -85,6 +86,8 @@ mod screen2_tests;
 mod screen_tests;
 #[cfg(test)]
 mod screenfill_tests;
+#[cfg(test)]
+mod seal_tests;
 #[cfg(test)]
 mod shade_tests;
 #[cfg(test)]
