@@ -2870,8 +2870,19 @@ pub(crate) fn classify(
     let empty_now: Vec<bool> = (0..patches.len())
         .map(|i| answer_area(i) && first[i] == MarkShape::None)
         .collect();
-    let (readings, tints): (Vec<(BubbleReading, bool)>, Vec<Option<(f32, f32)>>) = (0..patches
-        .len())
+    // The answer boxes holding nothing or an even tint only: a stain's, a fold's or a shadow's grey
+    // lies over them as over a box beside a fill (see [`beside_fill::tint_shared`]).
+    let quiet_now: Vec<bool> = (0..patches.len())
+        .map(|i| {
+            answer_area(i)
+                && (first[i] == MarkShape::None
+                    || (first[i] == MarkShape::Smudge
+                        && !feats[i].on_letter
+                        && beside_fill::even_inside(feats[i].cover, feats[i].dark)))
+        })
+        .collect();
+    type Tint = Option<(f32, Option<f32>, Option<f32>)>;
+    let (readings, tints): (Vec<(BubbleReading, bool)>, Vec<Tint>) = (0..patches.len())
         .map(|i| {
             let b = &geom.bubbles[i];
             let pencil = pencil_of[&region(b)];
@@ -3205,9 +3216,17 @@ pub(crate) fn classify(
                 MarkShape::Smudge | MarkShape::Small => BubbleState::Doubtful,
                 _ => BubbleState::Filled,
             };
-            let tint = (even && shape == MarkShape::Smudge && !banded[i])
-                .then(|| level_outside(i).map(|out| (f.fill, out)))
-                .flatten();
+            let tint = (even && shape == MarkShape::Smudge && !banded[i]).then(|| {
+                // The level the quiet boxes share round it, or along its row or column.
+                let round = [
+                    local_tint::level_round(i, &centres, &fills_now, &quiet_now),
+                    beside_fill::level_along(i, &centres, &fills_now, &quiet_now),
+                ]
+                .into_iter()
+                .flatten()
+                .reduce(f32::max);
+                (f.fill, level_outside(i), round)
+            });
             let reading = BubbleReading {
                 darkness: f.fill,
                 cover: f.cover,

@@ -8,12 +8,14 @@ use super::geometry::{BubbleMeaning, ChoiceKind, SheetGeometry};
 use super::reading::{BubbleReading, BubbleState, MarkShape};
 
 /// An even tint over a bubble of a question that holds a firm fill (a thumb's smear, an eraser's haze
-/// round the answer; `tints[i]`: its mean darkness and the level round it, see [`beside_fill`]) reads
-/// empty when it is a fraction of the fill's darkness and goes on outside the box: no mark of its own.
+/// round the answer, a stain's or a shadow's tint; `tints[i]`: its mean darkness, the level just
+/// outside it and the level inside the quiet boxes round it, see [`beside_fill`]) reads empty when it is
+/// a fraction of the fill's darkness and goes on outside the box, or over the boxes round it: no mark of
+/// its own.
 pub(super) fn tints_beside_fills_read_empty(
     geom: &SheetGeometry,
     mut readings: Vec<BubbleReading>,
-    tints: &[Option<(f32, f32)>],
+    tints: &[Option<(f32, Option<f32>, Option<f32>)>],
 ) -> Vec<BubbleReading> {
     use std::collections::HashMap;
     let question = |i: usize| match geom.bubbles[i].meaning {
@@ -30,8 +32,10 @@ pub(super) fn tints_beside_fills_read_empty(
         }
     }
     for (i, tint) in tints.iter().enumerate() {
-        if let (Some((fill, out)), Some(firm)) = (tint, question(i).and_then(|q| firm.get(&q)))
-            && beside_fill::tint_beside(*fill, *out, *firm)
+        if let (Some((fill, out, round)), Some(firm)) =
+            (tint, question(i).and_then(|q| firm.get(&q)))
+            && (out.is_some_and(|out| beside_fill::tint_beside(*fill, out, *firm))
+                || round.is_some_and(|round| beside_fill::tint_shared(*fill, round, *firm)))
         {
             readings[i].shape = MarkShape::None;
             readings[i].state = BubbleState::Empty;

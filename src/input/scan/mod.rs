@@ -57,6 +57,8 @@ mod cancel_tests;
 #[cfg(test)]
 mod coffee_tests;
 #[cfg(test)]
+mod cost_tests;
+#[cfg(test)]
 mod crossed_bilevel_tests;
 #[cfg(test)]
 mod crossed_tests;
