@@ -13,7 +13,11 @@
 //! of the dark rows between the screen's pixels, alike in all three channels, across the stripes'
 //! direction ([`super::moire`] and [`super::screen`] still judge it). Tuning seeds 21–26 (third field
 //! check, 18 screen photos): the mean read 24 p025, which the luma left unread, and 5 of the 6 marks
-//! read silently wrong on the others went to a person or were read right.
+//! read silently wrong on the others went to a person or were read right (2 tick-outs flagged before
+//! were read empty). Its cost: a page whose stripes' beat was all that masked every box's inside is no
+//! longer read blind ([`super::moire::BLIND_SHARE`]), and the rows' beat then reads as a smudge in
+//! nearly every box, so the whole page goes to a person (2 of the 18; 1 of 12 on seed 100, whose 33
+//! light slashes the luma read silently empty).
 //!
 //! Only pages the spectrum test takes for a screen photo ([`super::spectrum::is_screen_photo`], on the
 //! luma first decoded) are decoded again in colour: the other JPEGs keep the cheaper luma decode.
