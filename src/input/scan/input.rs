@@ -1231,6 +1231,13 @@ fn decode_jpeg_gray(
         let pixels = decoder.decode().map_err(|e| format!("{e:?}"))?;
         let img = GrayImage::from_raw(w as u32, h as u32, pixels)
             .ok_or_else(|| "the JPEG decodes to fewer pixels than its size".to_string())?;
+        // A colour photo of a screen: its grey from the three channels alike (see [`super::chroma`]).
+        let colour = decoder.input_colorspace() == Some(ColorSpace::YCbCr);
+        if colour && super::spectrum::is_screen_photo(&img) {
+            if let Some(mean) = super::chroma::jpeg_mean_grey(bytes) {
+                return Ok((mean, orientation));
+            }
+        }
         return Ok((img, orientation));
     }
     let (img, _) = colour_jpeg_gray(bytes)?;

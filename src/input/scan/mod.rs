@@ -12,6 +12,7 @@ mod beside_fill;
 mod bilevel;
 pub mod bubbles;
 mod checks;
+mod chroma;
 pub mod code;
 mod crossed;
 mod crossing;
@@ -54,6 +55,8 @@ mod bilevel_tests;
 mod bow_tests;
 #[cfg(test)]
 mod cancel_tests;
+#[cfg(test)]
+mod chroma_tests;
 #[cfg(test)]
 mod coffee_tests;
 #[cfg(test)]
