@@ -43,16 +43,7 @@ pub(super) fn mean_of_channels(mut buf: Vec<u8>, w: usize, h: usize) -> Option<G
 /// A YCbCr JPEG decoded to RGB and taken to grey by [`mean_of_channels`]; `None` where it does not
 /// decode (the luma already read is then kept).
 pub(super) fn jpeg_mean_grey(bytes: &[u8]) -> Option<GrayImage> {
-    use zune_core::colorspace::ColorSpace;
-    let options = zune_core::options::DecoderOptions::default()
-        .jpeg_set_out_colorspace(ColorSpace::RGB)
-        .set_strict_mode(false)
-        .set_max_width(usize::MAX)
-        .set_max_height(usize::MAX);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
-        zune_core::bytestream::ZCursor::new(bytes),
-        options,
-    );
+    let mut decoder = super::input::rgb_jpeg_decoder(bytes);
     decoder.decode_headers().ok()?;
     let (w, h) = decoder.dimensions()?;
     let mut buf = vec![0u8; w.checked_mul(h)?.checked_mul(3)?];
