@@ -86,6 +86,8 @@ mod marking_tests;
 #[cfg(test)]
 mod phone_tests;
 #[cfg(test)]
+mod repeat_tests;
+#[cfg(test)]
 mod screen2_tests;
 #[cfg(test)]
 mod screen_tests;
