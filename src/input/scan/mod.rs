@@ -35,6 +35,7 @@ pub(crate) mod page;
 mod pdf_file;
 pub mod qr;
 mod reading;
+mod repeat;
 pub mod review;
 mod screen;
 mod shrunk;
