@@ -97,8 +97,8 @@ fn ticks_on_e(ticked: usize, seed: u64, scale: f32, tally: &mut Tally) {
 /// `print_templates` learnt it as the label's print (its 0.75 percentile over the label's unmarked
 /// boxes) and masked it away on every box; the field's seed-24 p35 (second check) lost 4 of 10 the
 /// same way. The print is now learnt from the label's boxes whose ink off the print lies within a
-/// margin of its cleanest quarter (see `repeat`): these ticks add 0.011–0.027 there, blank boxes
-/// 0.000–0.004.
+/// margin of its cleanest quarter (see `repeat`): these ticks add 0.009–0.025 there, blank boxes
+/// nothing.
 #[test]
 fn ticks_repeated_on_one_letter_are_read_or_flagged() {
     let mut tally = Tally::default();
