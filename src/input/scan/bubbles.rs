@@ -147,6 +147,9 @@ pub(crate) struct Patch {
     /// The share of the light the page's white map assumes that this box does not get (see [`light`]):
     /// its samples above are measured against its own paper already.
     shade: f32,
+    /// A copier streak or a crease was painted out across the box (see [`super::lines`]): the print
+    /// under it is the painting's, lighter than the label's elsewhere.
+    painted: bool,
 }
 
 impl Patch {
@@ -624,9 +627,26 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
         }
     }
     let centre = if n == 0 { f32::NAN } else { sum / n as f32 };
+    let corners = [
+        (a.x, a.y),
+        (a.x + w, a.y),
+        (a.x, a.y + hh),
+        (a.x + w, a.y + hh),
+    ]
+    .map(|(x, y)| h.map_f32(x, y));
+    let span = |f: fn(&(f32, f32)) -> f32| {
+        corners
+            .iter()
+            .map(f)
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            })
+    };
+    let painted = page.painted_in(span(|c| c.0), span(|c| c.1));
     Some(Patch {
         centre,
         shade: 0.0,
+        painted,
         nx,
         ny,
         d,
@@ -800,9 +820,16 @@ fn print_templates(
     // print beyond the label's own template is weighed first (see [`repeat`]), and the print learnt from
     // the boxes that carry no more of it than the label's cleanest quarter, give or take how much the
     // page's boxes of one label differ among themselves.
+    // (A box a copier streak was painted out of has the painting's print, not the label's: the
+    // template the others are weighed against is learnt without it, where others are left.)
     let first: HashMap<(String, usize, usize), Vec<f32>> = by_label
         .iter()
-        .map(|(k, m)| (k.clone(), build(m, &[0.25]).swap_remove(0)))
+        .map(|(k, m)| {
+            let unpainted: Vec<usize> =
+                m.iter().copied().filter(|&i| !patches[i].painted).collect();
+            let from = if unpainted.is_empty() { m } else { &unpainted };
+            (k.clone(), build(from, &[0.25]).swap_remove(0))
+        })
         .collect();
     let excess: HashMap<(String, usize, usize), Vec<f32>> = by_label
         .iter()
@@ -831,7 +858,12 @@ fn print_templates(
         let clean = if screen_photo {
             m.clone()
         } else {
-            repeat::clean(m, &excess[k], margin)
+            repeat::clean(
+                m,
+                &excess[k],
+                &m.iter().map(|&i| patches[i].painted).collect::<Vec<_>>(),
+                margin,
+            )
         };
         let [template, mask]: [Vec<f32>; 2] = build(&clean, &[0.25, 0.75])
             .try_into()

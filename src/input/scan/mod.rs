@@ -89,6 +89,8 @@ mod phone_tests;
 #[cfg(test)]
 mod repeat_tests;
 #[cfg(test)]
+mod retick_tests;
+#[cfg(test)]
 mod screen2_tests;
 #[cfg(test)]
 mod screen_tests;

@@ -82,21 +82,44 @@ pub(super) fn margin<'a>(groups: impl Iterator<Item = &'a [f32]>) -> f32 {
 /// less 0.1 percentile) where that is wider (a label whose print breaks into more steps on a 1-bit
 /// copy, a curved letter's); all of them when fewer than [`MIN_CLEAN`] would be left, or when fewer
 /// than a quarter of them carry more.
-pub(super) fn clean(members: &[usize], excess: &[f32], margin: f32) -> Vec<usize> {
-    let mut v: Vec<f32> = excess.iter().copied().filter(|x| x.is_finite()).collect();
+///
+/// The boxes a copier streak or a crease was painted out of (`painted`) are weighed by none of this and
+/// always kept, as every box was before. The painting puts the paper beside the streak over what lay
+/// under it, the letter's stroke too: a streak down one column of boxes, through a quarter of a
+/// label's boxes, leaves that quarter with less print than the rest where it crossed the letter. Those
+/// would be the cleanest quarter, every other box of the label would carry the letter's stroke above
+/// it as if marked, and the print learnt from the painted boxes alone would leave that stroke unmasked
+/// on every other box, read as the letter on blank questions (a field check's streak page: blank
+/// questions read `D`, most answers flagged).
+pub(super) fn clean(
+    members: &[usize],
+    excess: &[f32],
+    painted: &[bool],
+    margin: f32,
+) -> Vec<usize> {
+    let painted = |k: usize| painted.get(k).copied().unwrap_or(false);
+    let mut v: Vec<f32> = excess
+        .iter()
+        .enumerate()
+        .filter(|&(k, x)| !painted(k) && x.is_finite())
+        .map(|(_, &x)| x)
+        .collect();
+    let weighed = v.len();
     let low = select(&mut v, 0.25);
     let margin = margin.max(SPREADS * (low - select(&mut v, 0.1)));
     let kept: Vec<usize> = members
         .iter()
         .zip(excess)
-        .filter(|&(_, &e)| e <= low + margin)
-        .map(|(&i, _)| i)
+        .enumerate()
+        .filter(|&(k, (_, &e))| painted(k) || e <= low + margin)
+        .map(|(_, (&i, _))| i)
         .collect();
     // Ink on fewer than a quarter of the boxes cannot reach the mask's 0.75 percentile: the group is
     // left whole then, as it was learnt before (a neighbour's stroke reaching into a box or two is no
     // repeated mark).
-    let repeated = 4 * (members.len() - kept.len()) >= members.len();
-    if repeated && kept.len() >= MIN_CLEAN {
+    let carry = members.len() - kept.len();
+    let repeated = 4 * carry >= weighed.max(1);
+    if repeated && kept.len() - (members.len() - weighed).min(kept.len()) >= MIN_CLEAN {
         kept
     } else {
         members.to_vec()
