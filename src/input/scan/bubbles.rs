@@ -26,6 +26,7 @@ use super::local_tint;
 use super::moire;
 use super::neighbours::without_joined_ink;
 use super::page::Prepared;
+use super::repeat;
 use super::screen;
 use super::smear;
 use super::through;
@@ -146,6 +147,9 @@ pub(crate) struct Patch {
     /// The share of the light the page's white map assumes that this box does not get (see [`light`]):
     /// its samples above are measured against its own paper already.
     shade: f32,
+    /// A copier streak or a crease was painted out across the box (see [`super::lines`]): the print
+    /// under it is the painting's, lighter than the label's elsewhere.
+    painted: bool,
 }
 
 impl Patch {
@@ -623,9 +627,26 @@ fn sample_patch(page: &Prepared, a: &BoxMm, h: &Homography) -> Option<Patch> {
         }
     }
     let centre = if n == 0 { f32::NAN } else { sum / n as f32 };
+    let corners = [
+        (a.x, a.y),
+        (a.x + w, a.y),
+        (a.x, a.y + hh),
+        (a.x + w, a.y + hh),
+    ]
+    .map(|(x, y)| h.map_f32(x, y));
+    let span = |f: fn(&(f32, f32)) -> f32| {
+        corners
+            .iter()
+            .map(f)
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            })
+    };
+    let painted = page.painted_in(span(|c| c.0), span(|c| c.1));
     Some(Patch {
         centre,
         shade: 0.0,
+        painted,
         nx,
         ny,
         d,
@@ -710,6 +731,7 @@ fn region(b: &super::geometry::Bubble) -> (u8, i32) {
 fn print_templates(
     geom: &SheetGeometry,
     patches: &[Patch],
+    screen_photo: bool,
 ) -> (Vec<(Vec<f32>, Vec<f32>)>, Vec<bool>) {
     use std::collections::HashMap;
     let mut by_size: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
@@ -791,11 +813,61 @@ fn print_templates(
     // Only unmarked bubbles are left in these groups, so a high percentile is safe for telling where the
     // print is (the mask): print that shows on a quarter of them (a thin line cut to black and white)
     // counts.
+    // But a hand that ticks one letter on many questions, always in the same place, leaves a tick light
+    // enough to pass as unmarked on each: on a quarter or more of the label's boxes it would be taken
+    // for the label's print and masked away on every one. Print is the same on every box of a label,
+    // give or take where its lines fall between pixels; a tick adds its ink. So each box's ink off the
+    // print beyond the label's own template is weighed first (see [`repeat`]), and the print learnt from
+    // the boxes that carry no more of it than the label's cleanest quarter, give or take how much the
+    // page's boxes of one label differ among themselves.
+    // (A box a copier streak was painted out of has the painting's print, not the label's: the
+    // template the others are weighed against is learnt without it, where others are left.)
+    let first: HashMap<(String, usize, usize), Vec<f32>> = by_label
+        .iter()
+        .map(|(k, m)| {
+            let unpainted: Vec<usize> =
+                m.iter().copied().filter(|&i| !patches[i].painted).collect();
+            let from = if unpainted.is_empty() { m } else { &unpainted };
+            (k.clone(), build(from, &[0.25]).swap_remove(0))
+        })
+        .collect();
+    let excess: HashMap<(String, usize, usize), Vec<f32>> = by_label
+        .iter()
+        .map(|(k, m)| {
+            let t = &first[k];
+            let e = m
+                .iter()
+                .map(|&i| {
+                    repeat::off_print(
+                        &patches[i].d,
+                        t,
+                        patches[i].kind.iter().map(|c| *c == Cell::Inner),
+                        PRINT,
+                    )
+                })
+                .collect();
+            (k.clone(), e)
+        })
+        .collect();
+    let margin = repeat::margin(excess.values().map(|v| v.as_slice()));
     let mut label_templates: HashMap<(String, usize, usize), Vec<f32>> = HashMap::new();
     let mut label_masks: HashMap<(String, usize, usize), Vec<f32>> = HashMap::new();
     for (k, m) in &by_label {
-        let [template, mask]: [Vec<f32>; 2] =
-            build(m, &[0.25, 0.75]).try_into().expect("two percentiles");
+        // On a photo of a screen the moiré's beat darkens each box by its own amount, slowly across the
+        // page: a box's ink above its label's cleanest quarter is not the student's alone there.
+        let clean = if screen_photo {
+            m.clone()
+        } else {
+            repeat::clean(
+                m,
+                &excess[k],
+                &m.iter().map(|&i| patches[i].painted).collect::<Vec<_>>(),
+                margin,
+            )
+        };
+        let [template, mask]: [Vec<f32>; 2] = build(&clean, &[0.25, 0.75])
+            .try_into()
+            .expect("two percentiles");
         label_templates.insert(k.clone(), template);
         label_masks.insert(k.clone(), mask);
     }
@@ -1939,7 +2011,7 @@ pub(crate) fn classify(
     patches: &[Patch],
     screen_photo: bool,
 ) -> (Vec<BubbleReading>, Levels) {
-    let (templates, unmarked) = print_templates(geom, patches);
+    let (templates, unmarked) = print_templates(geom, patches, screen_photo);
     let residuals: Vec<Vec<f32>> = patches
         .iter()
         .zip(&templates)

@@ -35,6 +35,7 @@ pub(crate) mod page;
 mod pdf_file;
 pub mod qr;
 mod reading;
+mod repeat;
 pub mod review;
 mod screen;
 mod shrunk;
@@ -85,6 +86,10 @@ mod loose_fill_tests;
 mod marking_tests;
 #[cfg(test)]
 mod phone_tests;
+#[cfg(test)]
+mod repeat_tests;
+#[cfg(test)]
+mod retick_tests;
 #[cfg(test)]
 mod screen2_tests;
 #[cfg(test)]

@@ -14,6 +14,8 @@ pub(crate) struct Prepared<'a> {
     /// The page with its copier streaks and fold creases painted out (see [`super::lines`]), when it has
     /// any: the bubbles are measured on it.
     clean: Option<GrayImage>,
+    /// The lines painted out of `clean`.
+    lines: Vec<super::lines::Line>,
     /// The corner marks found and refined, once: a page of a multi-page sheet looks for them first to cut
     /// out its QR code (`marks::corner_fits`), then again to register against the layout the code names.
     pub(crate) marks: std::cell::OnceCell<[Option<Found>; 4]>,
@@ -47,6 +49,7 @@ impl<'a> Prepared<'a> {
             small,
             white,
             clean,
+            lines,
             marks: std::cell::OnceCell::new(),
             faint: std::cell::OnceCell::new(),
         }
@@ -73,6 +76,21 @@ impl<'a> Prepared<'a> {
     #[inline]
     pub fn pixels(&self) -> &GrayImage {
         self.clean.as_ref().unwrap_or(self.img)
+    }
+
+    /// Whether a copier streak or a crease was painted out of the pixels anywhere in the image-space
+    /// rectangle `[u0, u1] × [v0, v1]`: what print it crossed there is the painting's, not the sheet's.
+    pub fn painted_in(&self, (u0, u1): (f32, f32), (v0, v1): (f32, f32)) -> bool {
+        self.lines.iter().any(|l| {
+            l.runs.iter().any(|&((a0, a1), (lo, hi))| {
+                let ((x0, x1), (y0, y1)) = if l.down {
+                    ((lo, hi), (a0, a1))
+                } else {
+                    ((a0, a1), (lo, hi))
+                };
+                (x0 as f32) <= u1 && u0 < x1 as f32 && (y0 as f32) <= v1 && v0 < y1 as f32
+            })
+        })
     }
 
     /// The paper's brightness around full-image pixel (x, y), for measuring darkness against it.
