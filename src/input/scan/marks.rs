@@ -25,14 +25,89 @@ fn corner_marks<'p>(page: &'p Prepared) -> &'p [Option<Found>; 4] {
     })
 }
 
-/// The picked blobs' centres and areas measured on the full image.
+/// The picked blobs' centres and areas measured on the full image; a mark larger than the others
+/// re-centred on the solid square in it (see [`ATTACHED_INK`]).
 fn found_on_full_image(page: &Prepared, picks: [Option<Blob>; 4]) -> [Option<Found>; 4] {
-    picks.map(|p| {
-        p.map(|b| {
-            let (x, y, area) = refine(page.img, &b, page.small.factor);
-            Found { x, y, area }
+    let refined = picks.map(|p| p.map(|b| refine(page.img, &b, page.small.factor)));
+    let mut areas: Vec<f64> = refined.iter().flatten().map(|r| r.area).collect();
+    areas.sort_by(f64::total_cmp);
+    let typical = (areas.len() >= 3).then(|| areas[areas.len() / 2]);
+    refined.map(|r| {
+        r.map(|r| {
+            let (x, y) = match typical {
+                Some(t) if r.area > ATTACHED_INK * t => {
+                    recentred(page.img, (r.x, r.y), t.sqrt(), r.core_cut)
+                }
+                _ => (r.x, r.y),
+            };
+            Found { x, y, area: r.area }
         })
     })
+}
+
+/// A corner mark this much larger (area) than the page's typical mark holds ink that is not its own.
+/// The marks are printed alike, and a flat scan keeps their areas within a few hundredths of each other
+/// (a phone's perspective more, but a window inside a solid square does not move). Ink touching a mark
+/// (a red 已阅 stamp pressed over the page's corner, its characters' strokes running into the square; a
+/// pen line through it) joins the mark's blob and pulls its centroid: on the field check's stamped page
+/// it moved the bottom-right mark 0.7 mm, which skewed the fit over the lower page until the printed
+/// outline of blank boxes stood off their expected place and read as rings round them.
+const ATTACHED_INK: f64 = 1.1;
+
+/// The centre of the solid square of side `side` (pixels) near `start`: a window of that size moved to
+/// the centroid of the pixels darker than `cut` that it covers, until it settles. Over the square every
+/// pixel is dark, over the strokes joined to it few are, so each step pulls the window back onto the
+/// square; once it covers the square exactly it holds no other ink and stays. `cut` lies a quarter of
+/// the way from the mark's black to the paper: toner is black under a stamp's ink, the ink alone (a red
+/// pad reads 80–140 grey) is lighter, so a stroke running along a side of the square does not make it
+/// look taller.
+fn recentred(img: &GrayImage, start: (f64, f64), side: f64, cut: u32) -> (f64, f64) {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let raw = img.as_raw();
+    let half = side / 2.0;
+    let (mut cx, mut cy) = start;
+    for _ in 0..RECENTRE_STEPS {
+        let (x0, x1) = (
+            (cx - half).round().max(0.0) as usize,
+            ((cx + half).round().max(0.0) as usize).min(w),
+        );
+        let (y0, y1) = (
+            (cy - half).round().max(0.0) as usize,
+            ((cy + half).round().max(0.0) as usize).min(h),
+        );
+        let (mut sx, mut sy, mut n) = (0.0f64, 0.0f64, 0.0f64);
+        for y in y0..y1 {
+            for (i, &v) in raw[y * w + x0..y * w + x1.max(x0)].iter().enumerate() {
+                if (v as u32) < cut {
+                    sx += (x0 + i) as f64 + 0.5;
+                    sy += y as f64 + 0.5;
+                    n += 1.0;
+                }
+            }
+        }
+        if n == 0.0 {
+            return start;
+        }
+        let (nx, ny) = (sx / n, sy / n);
+        let moved = (nx - cx).hypot(ny - cy);
+        (cx, cy) = (nx, ny);
+        if moved < 0.05 {
+            break;
+        }
+    }
+    (cx, cy)
+}
+
+/// Enough steps for a window to come back from a centroid pulled a fifth of a mark's side away.
+const RECENTRE_STEPS: usize = 20;
+
+/// A mark measured on the full image: its centre and area, and a cut (grey level) only its toner's
+/// core is darker than (see [`recentred`]).
+struct Refined {
+    x: f64,
+    y: f64,
+    area: f64,
+    core_cut: u32,
 }
 
 /// The page's print measured against its own black (see [`FaintPrint`]), once.
@@ -876,7 +951,7 @@ fn median_u32(v: &[u32]) -> Option<u32> {
 
 /// The mark's centre and area on the full image: the centroid of the pixels darker than halfway between
 /// the paper and the mark, in a window a little larger than the blob.
-fn refine(img: &GrayImage, b: &Blob, factor: usize) -> (f64, f64, f64) {
+fn refine(img: &GrayImage, b: &Blob, factor: usize) -> Refined {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let pad_x = b.bw() / 2 + 1;
     let pad_y = b.bh() / 2 + 1;
@@ -905,6 +980,7 @@ fn refine(img: &GrayImage, b: &Blob, factor: usize) -> (f64, f64, f64) {
     };
     let (black, white) = (pct(0.05), pct(0.95));
     let mid = (black + white) / 2;
+    let core_cut = black + (white.saturating_sub(black)) / 4;
     let (mut sx, mut sy, mut n) = (0.0f64, 0.0f64, 0.0f64);
     for y in y0..y1 {
         for (i, &v) in raw[y * w + x0..y * w + x1].iter().enumerate() {
@@ -917,8 +993,18 @@ fn refine(img: &GrayImage, b: &Blob, factor: usize) -> (f64, f64, f64) {
     }
     if n == 0.0 {
         let f = factor as f64;
-        return ((b.cx + 0.5) * f, (b.cy + 0.5) * f, b.area as f64 * f * f);
+        return Refined {
+            x: (b.cx + 0.5) * f,
+            y: (b.cy + 0.5) * f,
+            area: b.area as f64 * f * f,
+            core_cut,
+        };
     }
     // Pixel centres sit half a pixel in from their corners.
-    (sx / n + 0.5, sy / n + 0.5, n)
+    Refined {
+        x: sx / n + 0.5,
+        y: sy / n + 0.5,
+        area: n,
+        core_cut,
+    }
 }

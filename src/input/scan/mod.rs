@@ -61,6 +61,8 @@ mod chroma_tests;
 #[cfg(test)]
 mod coffee_tests;
 #[cfg(test)]
+mod corner_stamp_tests;
+#[cfg(test)]
 mod cost_tests;
 #[cfg(test)]
 mod crossed_bilevel_tests;
