@@ -1614,6 +1614,11 @@ struct Ring {
     /// Where the ellipse crosses each station it is judged at (mm), and whether a line runs there
     /// (stations where it crosses print dark enough to hide a line, or beyond the samples, are left out).
     crossings: Vec<(f32, f32, bool)>,
+    /// The box's sides (bits as [`Station::sides`]) along whose straight runs a line lies on the ring.
+    sides_on: u8,
+    /// The sides along whose straight runs the ring lies within [`RING_OWN_OUTLINE`] of the box's own
+    /// outline, where its print hides whether a line runs.
+    sides_on_outline: u8,
 }
 
 impl Ring {
@@ -1800,6 +1805,8 @@ fn ring_round(a: &BoxMm, residual: &[f32], raw: &[f32], ink: f32) -> Option<Ring
         }
     }
     let mut crossings = Vec::with_capacity(st.len());
+    let mut sides_on = 0u8;
+    let mut sides_on_outline = 0u8;
     for (k, (s, found)) in st.iter().zip(&cands).enumerate() {
         let Some(o) = ring_cross(s, cx, cy, rx, ry) else {
             continue;
@@ -1807,6 +1814,9 @@ fn ring_round(a: &BoxMm, residual: &[f32], raw: &[f32], ink: f32) -> Option<Ring
         let (x, y) = (s.x + s.nx * o, s.y + s.ny * o);
         if found.iter().any(|&p| (p - o).abs() <= tol) {
             crossings.push((x, y, true));
+            if s.sides.count_ones() == 1 {
+                sides_on |= s.sides;
+            }
             continue;
         }
         let from = if s.sides.count_ones() == 2 {
@@ -1825,6 +1835,9 @@ fn ring_round(a: &BoxMm, residual: &[f32], raw: &[f32], ink: f32) -> Option<Ring
         );
         let row = &raw[k * AROUND_DEPTHS..(k + 1) * AROUND_DEPTHS];
         if row[lo..=hi].iter().any(|&d| d.is_nan() || d >= RING_PRINT) {
+            if s.sides.count_ones() == 1 && o < RING_OWN_OUTLINE {
+                sides_on_outline |= s.sides;
+            }
             continue;
         }
         crossings.push((x, y, false));
@@ -1835,7 +1848,29 @@ fn ring_round(a: &BoxMm, residual: &[f32], raw: &[f32], ink: f32) -> Option<Ring
         rx,
         ry,
         crossings,
+        sides_on,
+        sides_on_outline,
     })
+}
+
+/// Sides of the box a ring seen along fewer of them (of four) must not be taken on trust along its own
+/// outline: a hand's circle closes round the box, so its line crosses the samples off at least three of
+/// its sides (one may be left open).
+const RING_SIDES: u32 = 3;
+/// How far out (mm) from a box's outline a ring's crossing may be hidden by that outline's own print:
+/// the print is searched [`RING_TOL`] either side of the crossing, and the outline's stroke is a few
+/// tenths of a millimetre wide.
+const RING_OWN_OUTLINE: f32 = 0.6;
+
+/// Whether the ring may be a circle drawn round the box: seen along [`RING_SIDES`] of its sides, or, seen
+/// along fewer (a loose circle passes beyond the samples or over the next box's print), hidden by the
+/// box's own outline along none of the sides it is not seen along. An ellipse fitted through lines seen
+/// along two sides that would run on over the box's own outline along the others is lines of other marks
+/// pieced together: a line drawn under the box above and the faint edge of a block's frame below, or a
+/// filled neighbour's overrun on one side and a line over the top (phone photos, first field check seeds
+/// 22 and 23: blanks read as letters).
+fn ring_all_round(r: &Ring) -> bool {
+    r.sides_on.count_ones() >= RING_SIDES || r.sides_on_outline & !r.sides_on == 0
 }
 
 /// Whether the ring is a circle drawn round the bubble: a line on it at most stations it crosses that
@@ -2209,7 +2244,7 @@ pub(crate) fn classify(
         .iter()
         .map(|r| {
             r.as_ref()
-                .is_some_and(|r| ring_is_circle(r, RING_ON, |_, _| false))
+                .is_some_and(|r| ring_is_circle(r, RING_ON, |_, _| false) && ring_all_round(r))
         })
         .collect();
     // A ring round a bubble made of the circle round the bubble below and nothing over or under this

@@ -108,3 +108,89 @@ fn a_highlighter_tint_where_a_lamp_left_the_page_lighter_goes_to_a_person() {
         .count();
     assert_eq!(blank_top, 0, "blank questions at the top read as marked");
 }
+
+/// Index of the answer box of question `q`, option `o`.
+fn answer_box(geom: &SheetGeometry, q: u32, o: &str) -> usize {
+    geom.bubbles
+        .iter()
+        .position(|b| {
+            matches!(&b.meaning, BubbleMeaning::Answer { question, option }
+                if *question == q && option == o)
+        })
+        .expect("the answer box")
+}
+
+/// Darkens by `t` every pixel within half of `width` mm of the ellipse (centre, radii in mm) where
+/// `keep(x, y)` holds.
+fn ellipse_arcs(
+    img: &mut GrayImage,
+    (cx, cy, rx, ry): (f32, f32, f32, f32),
+    width: f32,
+    t: f32,
+    keep: impl Fn(f32, f32) -> bool,
+) {
+    let ppm = synth::PPM;
+    let (x0, x1) = (
+        ((cx - rx - 1.0) * ppm) as u32,
+        ((cx + rx + 1.0) * ppm) as u32,
+    );
+    let (y0, y1) = (
+        ((cy - ry - 1.0) * ppm) as u32,
+        ((cy + ry + 1.0) * ppm) as u32,
+    );
+    for py in y0..y1.min(img.height()) {
+        for px in x0..x1.min(img.width()) {
+            let (x, y) = ((px as f32 + 0.5) / ppm, (py as f32 + 0.5) / ppm);
+            let (u, v) = ((x - cx) / rx, (y - cy) / ry);
+            let off = ((u * u + v * v).sqrt() - 1.0).abs() * rx.min(ry);
+            if off <= width / 2.0 && keep(x, y) {
+                let p = img.get_pixel_mut(px, py);
+                p.0[0] = (p.0[0] as f32 * (1.0 - t)).round() as u8;
+            }
+        }
+    }
+}
+
+/// A blank box between a line drawn under the box above (bowed, as a hand draws it, in the gap over
+/// this box) and the top of a circle round the box below (in the gap under it): the two lines lie on
+/// one ellipse round the blank box, its sides hugging the box's printed outline, where the print hides
+/// whether a line runs. Fitted as one ring, that read as a circle round the blank box and as its letter
+/// (first field check, phone photos: seed 22 q75 read AC for A, the line under q74 C's box over it;
+/// seed 23 q75 read ABCD for ABC, a neighbour's overrun and a line over the top). A circle closes round
+/// its box, crossing the samples off three sides at least: the blank box is not read as its letter. A
+/// circle drawn all round another box still reads.
+#[test]
+fn lines_above_and_below_a_blank_box_are_no_circle_round_it() {
+    let geom = synth::mock_geometry();
+    let seed = 2232u64;
+    let mut student = id_only(&geom);
+    let circled = answer_box(&geom, 12, "B");
+    student.marks.push((circled, synth::Mark::Circle));
+    let mut img = synth::draw(&geom, &student, seed);
+    let a = geom.bubbles[answer_box(&geom, 2, "C")].area;
+    let (cx, cy) = a.centre();
+    let ring = (cx, cy, a.w / 2.0 + 0.15, a.h / 2.0 + 1.0);
+    // Only the two arcs in the gaps, half a millimetre and more off the box's top and bottom.
+    ellipse_arcs(&mut img, ring, 0.5, 0.55, |_, y| {
+        (y - cy).abs() >= a.h / 2.0 + 0.5
+    });
+    let reading = synth::read_or_fail(&img, &geom, seed);
+    let of = |q: u32| {
+        &reading
+            .answers
+            .iter()
+            .find(|r| r.question == q)
+            .expect("the question is read")
+            .reading
+    };
+    let blank = of(2);
+    assert!(
+        !blank.letters.contains('C') || blank.doubtful,
+        "question 2: the blank box between the lines read as C: {blank:?}"
+    );
+    let circle = of(12);
+    assert_eq!(
+        circle.letters, "B",
+        "question 12: the circle round B: {circle:?}"
+    );
+}
