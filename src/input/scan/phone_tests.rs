@@ -151,29 +151,55 @@ fn ellipse_arcs(
     }
 }
 
-/// A blank box between a line drawn under the box above (bowed, as a hand draws it, in the gap over
-/// this box) and the top of a circle round the box below (in the gap under it): the two lines lie on
-/// one ellipse round the blank box, its sides hugging the box's printed outline, where the print hides
-/// whether a line runs. Fitted as one ring, that read as a circle round the blank box and as its letter
-/// (first field check, phone photos: seed 22 q75 read AC for A, the line under q74 C's box over it;
-/// seed 23 q75 read ABCD for ABC, a neighbour's overrun and a line over the top). A circle closes round
-/// its box, crossing the samples off three sides at least: the blank box is not read as its letter. A
-/// circle drawn all round another box still reads.
+/// Blank boxes with a ring's arcs seen along two of their sides only (a line drawn under the box above
+/// and a neighbour's overrun or circle beside it, bowed as a hand draws them), the ring's other two sides
+/// hugging the box's printed outline, where the print hides whether a line runs. Fitted as one ring,
+/// such arcs read as a circle round the blank box and as its letter (first field check, phone photos:
+/// seed 22 q75 read AC for A, the line under q74 C's box over it; seed 23 q75 read ABCD for ABC, C's
+/// overrun on the left and a line over the top). A circle closes round its box, crossing the samples off
+/// three sides at least: the blank boxes are not read as their letter (before the rule, the arcs over
+/// the top and left of q7 B and under the bottom and right of q22 C read as B and C). Arcs in the gaps
+/// over and under q2 C, and a circle drawn all round another box, which still reads, are kept as well.
 #[test]
-fn lines_above_and_below_a_blank_box_are_no_circle_round_it() {
+fn arcs_along_two_sides_of_a_blank_box_are_no_circle_round_it() {
     let geom = synth::mock_geometry();
-    let seed = 2232u64;
+    let seed = 2233u64;
     let mut student = id_only(&geom);
     let circled = answer_box(&geom, 12, "B");
     student.marks.push((circled, synth::Mark::Circle));
     let mut img = synth::draw(&geom, &student, seed);
-    let a = geom.bubbles[answer_box(&geom, 2, "C")].area;
-    let (cx, cy) = a.centre();
-    let ring = (cx, cy, a.w / 2.0 + 0.15, a.h / 2.0 + 1.0);
-    // Only the two arcs in the gaps, half a millimetre and more off the box's top and bottom.
-    ellipse_arcs(&mut img, ring, 0.5, 0.55, |_, y| {
-        (y - cy).abs() >= a.h / 2.0 + 0.5
-    });
+    let arcs: [(u32, &str); 3] = [(2, "C"), (7, "B"), (22, "C")];
+    for (k, &(q, o)) in arcs.iter().enumerate() {
+        let a = geom.bubbles[answer_box(&geom, q, o)].area;
+        let (cx, cy) = a.centre();
+        let (l, r, t, b) = (a.x, a.x + a.w, a.y, a.y + a.h);
+        match k {
+            // Only the two arcs in the gaps, half a millimetre and more off the box's top and bottom.
+            0 => ellipse_arcs(
+                &mut img,
+                (cx, cy, a.w / 2.0 + 0.15, a.h / 2.0 + 1.0),
+                0.5,
+                0.55,
+                |_, y| (y - cy).abs() >= a.h / 2.0 + 0.5,
+            ),
+            // Over the top and the left side; the right and bottom hug the outline.
+            1 => ellipse_arcs(
+                &mut img,
+                (cx - 0.35, cy - 0.425, a.w / 2.0 + 0.5, a.h / 2.0 + 0.575),
+                0.5,
+                0.55,
+                |x, y| x < l - 0.4 || y < t - 0.4,
+            ),
+            // Under the bottom and the right side; the left and top hug the outline.
+            _ => ellipse_arcs(
+                &mut img,
+                (cx + 0.35, cy + 0.425, a.w / 2.0 + 0.5, a.h / 2.0 + 0.575),
+                0.5,
+                0.55,
+                |x, y| x > r + 0.4 || y > b + 0.4,
+            ),
+        }
+    }
     let reading = synth::read_or_fail(&img, &geom, seed);
     let of = |q: u32| {
         &reading
@@ -183,11 +209,13 @@ fn lines_above_and_below_a_blank_box_are_no_circle_round_it() {
             .expect("the question is read")
             .reading
     };
-    let blank = of(2);
-    assert!(
-        !blank.letters.contains('C') || blank.doubtful,
-        "question 2: the blank box between the lines read as C: {blank:?}"
-    );
+    for &(q, o) in &arcs {
+        let blank = of(q);
+        assert!(
+            !blank.letters.contains(o) || blank.doubtful,
+            "question {q}: the blank box inside the arcs read as {o}: {blank:?}"
+        );
+    }
     let circle = of(12);
     assert_eq!(
         circle.letters, "B",
