@@ -40,10 +40,24 @@ pub(super) fn mean_of_channels(mut buf: Vec<u8>, w: usize, h: usize) -> Option<G
     GrayImage::from_raw(w as u32, h as u32, buf)
 }
 
+/// A JPEG decoder giving RGB, set up as `image` sets its decoder up: the colour wanted known before the
+/// headers are read, lenient with streams a camera or copier writes slightly off, any size.
+pub(super) fn rgb_jpeg_decoder(
+    bytes: &[u8],
+) -> zune_jpeg::JpegDecoder<zune_core::bytestream::ZCursor<&[u8]>> {
+    use zune_core::colorspace::ColorSpace;
+    let options = zune_core::options::DecoderOptions::default()
+        .jpeg_set_out_colorspace(ColorSpace::RGB)
+        .set_strict_mode(false)
+        .set_max_width(usize::MAX)
+        .set_max_height(usize::MAX);
+    zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(bytes), options)
+}
+
 /// A YCbCr JPEG decoded to RGB and taken to grey by [`mean_of_channels`]; `None` where it does not
 /// decode (the luma already read is then kept).
 pub(super) fn jpeg_mean_grey(bytes: &[u8]) -> Option<GrayImage> {
-    let mut decoder = super::input::rgb_jpeg_decoder(bytes);
+    let mut decoder = rgb_jpeg_decoder(bytes);
     decoder.decode_headers().ok()?;
     let (w, h) = decoder.dimensions()?;
     let mut buf = vec![0u8; w.checked_mul(h)?.checked_mul(3)?];

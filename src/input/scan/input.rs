@@ -1248,27 +1248,13 @@ fn decode_jpeg_gray(
 /// at a time, so two pages read side by side never hold two such buffers at once.
 const LARGE_COLOUR_JPEG: usize = 48 << 20;
 
-/// A JPEG decoder giving RGB, set up as `image` sets its decoder up: the colour wanted known before the
-/// headers are read, lenient with streams a camera or copier writes slightly off, any size.
-pub(super) fn rgb_jpeg_decoder(
-    bytes: &[u8],
-) -> zune_jpeg::JpegDecoder<zune_core::bytestream::ZCursor<&[u8]>> {
-    use zune_core::colorspace::ColorSpace;
-    let options = zune_core::options::DecoderOptions::default()
-        .jpeg_set_out_colorspace(ColorSpace::RGB)
-        .set_strict_mode(false)
-        .set_max_width(usize::MAX)
-        .set_max_height(usize::MAX);
-    zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(bytes), options)
-}
-
 /// A CMYK, YCCK or RGB JPEG in grey, the same pixels `image` gave (zune-jpeg's conversion to RGB, then
 /// `image`'s grey) without its copies: `image` held the file again, the page in RGB and the page in grey
 /// (a 600 dpi A4 page about 150 MB); here the decoder fills one RGB buffer (zune-jpeg gives no rows),
 /// the grey is written over the front of it band by band, and the rest is handed back, so the page is
 /// held in RGB once and then in grey. Also hands back the most bytes that buffer held.
 fn colour_jpeg_gray(bytes: &[u8]) -> Result<(GrayImage, usize), String> {
-    let mut decoder = rgb_jpeg_decoder(bytes);
+    let mut decoder = super::chroma::rgb_jpeg_decoder(bytes);
     decoder.decode_headers().map_err(|e| format!("{e:?}"))?;
     let (w, h) = decoder
         .dimensions()
