@@ -2635,6 +2635,27 @@ pub(crate) fn classify(
             {
                 return Some(MarkShape::Smudge);
             }
+            // A line seen under this box several times darker than the stroke of the circle (or a
+            // smudge's rings) round the box below (see [`underline::gap_darker_than_ring`]): no arc
+            // of that mark, a line of its own. A person decides.
+            if line_under_seen(i, gap_below)
+                && below.iter().any(|&(j, g)| {
+                    let claims_gap = match first[j] {
+                        MarkShape::Circle => true,
+                        MarkShape::Smudge => reaches_up(j),
+                        _ => false,
+                    };
+                    claims_gap
+                        && underline::gap_darker_than_ring(
+                            (&around[i], &station_list[i]),
+                            (&around[j], &station_list[j], ink_of(j)),
+                            (AROUND_DEPTHS, AROUND_STEP),
+                            g,
+                        )
+                })
+            {
+                return Some(MarkShape::Smudge);
+            }
             // Ink running up from a fill below without a break, but lying against this box all along
             // its bottom: an underline hidden in the fill's overshoot, or an overshoot that reached
             // this box. A person decides.

@@ -129,6 +129,8 @@ mod tick_tests;
 #[cfg(test)]
 mod underline_gap_tests;
 #[cfg(test)]
+mod underline_mid_tests;
+#[cfg(test)]
 mod underline_tests;
 #[cfg(test)]
 mod written_tests;

@@ -606,6 +606,51 @@ pub(crate) fn gap_holds_two_strokes(
         .is_some_and(|(wide, heavy)| wide >= BAND_WIDER && heavy >= BAND_HEAVIER)
 }
 
+/// How many times darker, at least, the line in the gap under a box must be than the stroke of the
+/// mark below, seen under that box, to be a stroke of its own: a circle drawn round the box below is
+/// drawn with one pen at one pressure, so its arc in the gap is about as dark as its arc under its box
+/// (twice, where its two ends overlap); a thumb's smear or a screen's moiré greys both alike. A line
+/// drawn under this box with a firmer hand is several times darker than either.
+const DARKER: f32 = 2.5;
+
+/// Whether the ink in the gap under box `a` is [`DARKER`] times as dark as the stroke of the mark
+/// round box `b` below: along `a`'s bottom edge the median of the darkest sample across the gap (`gap`
+/// mm, short of the box below's outline), against the median darkest sample across `b`'s bottom
+/// stations that reach its ink level `ink_b`, where at least [`RING_SEEN`] of them do (a stroke seen
+/// under its box: otherwise nothing is known of it, and the answer is no). Each box is given as its
+/// samples (`residual`, `depths` per station, `step` mm apart) and its stations (sides, where the
+/// samples begin).
+pub(crate) fn gap_darker_than_ring(
+    a: (&[f32], &[(u8, f32)]),
+    b: (&[f32], &[(u8, f32)], f32),
+    (depths, step): (usize, f32),
+    gap: f32,
+) -> bool {
+    let peaks = |residual: &[f32], stations: &[(u8, f32)], span: (f32, f32)| {
+        stations
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.0 == 2)
+            .filter_map(|(k, &(_, from))| {
+                residual
+                    .get(k * depths..(k + 1) * depths)
+                    .map(|row| band(row, from, step, span).2)
+            })
+            .collect::<Vec<f32>>()
+    };
+    let in_gap = peaks(a.0, a.1, (FROM, gap - END_SHORT));
+    let (b_res, b_st, ink_b) = b;
+    let under_b = peaks(b_res, b_st, (FROM, f32::INFINITY));
+    let ring: Vec<f32> = under_b.iter().copied().filter(|&p| p >= ink_b).collect();
+    if (ring.len() as f32) < RING_SEEN * under_b.len() as f32 {
+        return false;
+    }
+    match (median(in_gap), median(ring)) {
+        (Some(line), Some(stroke)) => stroke > 0.0 && line >= DARKER * stroke,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
