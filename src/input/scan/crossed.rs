@@ -28,6 +28,12 @@
 //! the × instead, a broad pencil's arm covers the lines' whole quarter circle round the corner and the
 //! middles of its runs there lie along the sides, not on a slanting line: its reach past the corner is
 //! followed along rays from the box's middle instead (see [`arms_reach_past_overrun`]).
+//!
+//! Where a neighbour is filled, its overrun meets this fill's across the gap and hides the arms on that
+//! side, or they end near a neighbour's box, where nothing is judged: only the two arms past one side's
+//! corners are left. Two corners of one side also hold a ring drawn round the box (or the next one) and
+//! a zigzag fill's first and last turns, so there the arms must also start at the outline and aim back
+//! through the box's middle, and the side between them must be paper (see [`crossed_one_side`]).
 
 use super::geometry::{BoxMm, BubbleMeaning, SheetGeometry};
 use super::homography::Homography;
@@ -138,8 +144,15 @@ pub(crate) fn flag_crossed_fills(
     let moire = textured(&textures.iter().map(|t| t.0).collect::<Vec<usize>>());
     let mut on_bilevel = Vec::new();
     for (i, lines, cut_cross, bilevel) in judged {
+        let cut = arms_cut(&lines, ink, moire && !bilevel);
+        let a = &geom.bubbles[i].area;
+        let fine = {
+            let (cx, cy) = a.centre();
+            h.local_scale(cx as f64, cy as f64) as f32 >= FINE_ENOUGH_TO_AIM
+        };
         if (readings[i].shape == MarkShape::Fill
-            && crossed(&arms(&lines, arms_cut(&lines, ink, moire && !bilevel))))
+            && (crossed(&arms(&lines, cut))
+                || (!bilevel && fine && crossed_one_side(&lines, cut, a))))
             || cut_cross
         {
             readings[i].shape = MarkShape::Smudge;
@@ -420,27 +433,38 @@ pub(super) fn crossed(arms: &[bool; 4]) -> bool {
 /// three lie on one straight line (the middle within [`STRAIGHT`] of the line through the other two),
 /// slanting outward from the corner (between the [`SLANT`] angles).
 pub(super) fn arms(lines: &[Vec<Sample>], ink: f32) -> [bool; 4] {
+    arm_aims(lines, ink, None).map(|aim| aim.is_some())
+}
+
+/// Per corner, the arm leaving it as [`arms`] finds it, as how far (mm) the straight line through its
+/// crossings, carried on inward, passes from `middle` (0 when no middle is given); `None`: no arm.
+fn arm_aims(lines: &[Vec<Sample>], ink: f32, middle: Option<(f32, f32)>) -> [Option<f32>; 4] {
     let runs: Vec<Vec<(usize, (f32, f32))>> = lines.iter().map(|l| narrow_runs(l, ink)).collect();
     let n = lines.len().min(DISTANCES.len());
+    // Aimed arms are looked for from the innermost line out (see [`crossed_one_side`]).
+    let from_outline = middle.is_some();
     let triples: Vec<(usize, usize, usize)> = (0..n)
         .flat_map(|i| (i + 1..n).flat_map(move |j| (j + 1..n).map(move |k| (i, j, k))))
-        .filter(|&(_, _, k)| DISTANCES[k] >= REACH)
+        .filter(|&(i, _, k)| DISTANCES[k] >= REACH && (!from_outline || i == 0))
         .collect();
     std::array::from_fn(|c| {
         triples
             .iter()
-            .any(|&(i, j, k)| arm_on(&runs[i], &runs[j], &runs[k], c))
+            .filter_map(|&(i, j, k)| arm_on(&runs[i], &runs[j], &runs[k], c, middle))
+            .reduce(f32::min)
     })
 }
 
 /// Whether narrow runs on three lines (inner, middle, outer) make an arm leaving corner `c`: one on
-/// each, counted for that corner, on one straight slanting line.
+/// each, counted for that corner, on one straight slanting line; if so, the least distance (mm) from
+/// `middle` to such a line (0 without a middle).
 fn arm_on(
     inner: &[(usize, (f32, f32))],
     middle: &[(usize, (f32, f32))],
     outer: &[(usize, (f32, f32))],
     c: usize,
-) -> bool {
+    aimed_at: Option<(f32, f32)>,
+) -> Option<f32> {
     // Outward from each corner: (x, y) signs, clockwise from the top left.
     let out = [(-1.0f32, -1.0f32), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)];
     let (sx, sy) = out[c];
@@ -448,19 +472,107 @@ fn arm_on(
         runs.iter().filter(|r| r.0 == c).map(|r| r.1).collect()
     };
     let (inner, middle, outer) = (at(inner), at(middle), at(outer));
-    inner.iter().any(|p1| {
-        outer.iter().any(|p3| {
+    let mut best: Option<f32> = None;
+    for p1 in &inner {
+        for p3 in &outer {
             let (dx, dy) = (p3.0 - p1.0, p3.1 - p1.1);
             let len = dx.hypot(dy);
             if len < 1e-3 {
-                return false;
+                continue;
             }
             let slant = (dy * sy).atan2(dx * sx).to_degrees();
-            (SLANT.0..=SLANT.1).contains(&slant)
-                && middle
-                    .iter()
-                    .any(|p2| ((p2.0 - p1.0) * dy - (p2.1 - p1.1) * dx).abs() / len <= STRAIGHT)
-        })
+            let straight = middle
+                .iter()
+                .any(|p2| ((p2.0 - p1.0) * dy - (p2.1 - p1.1) * dx).abs() / len <= STRAIGHT);
+            if (SLANT.0..=SLANT.1).contains(&slant) && straight {
+                let miss =
+                    aimed_at.map_or(0.0, |m| ((m.0 - p1.0) * dy - (m.1 - p1.1) * dx).abs() / len);
+                best = Some(best.map_or(miss, |b: f32| b.min(miss)));
+            }
+        }
+    }
+    best
+}
+
+/// How far (mm) the line of an arm, carried on inward, may pass from the box's middle for the arm to
+/// be a cancelling stroke's: a × drawn by eye corner to corner runs through the middle within a few
+/// tenths, but three crossings 0.2–0.4 mm apart fix its direction within about 0.3 rad only, a
+/// millimetre over the half diagonal (the second field check's one-sided cancels: 0.04–0.93 mm).
+const AIM: f32 = 1.2;
+/// The most narrow runs along the middle of the side both arms leave by, on all the lines together: a
+/// cancelling × leaves that side's middle to paper (or to the fill's overrun, a long run), while a
+/// zigzag fill turns a stroke round along the side every stroke width or so (5–9 narrow runs there on
+/// the second field check), its first and last turns at the corners, on the diagonal too.
+const SIDE_TURNS: usize = 2;
+/// The line (index into [`DISTANCES`]: 0.65 mm out) along whose side middle paper is required, and the
+/// most share of it that may be ink: past a fill's own overrun, short of a block's printed frame (past
+/// 1 mm) and of a filled neighbour's overrun reaching across the 1.2–1.4 mm gap. A ring drawn round the
+/// box or round the next one runs along the side there between the two corners it passes; an ×'s arms
+/// leave the side's middle empty.
+const SIDE_LINE: usize = 1;
+const SIDE_INKED: f32 = 0.25;
+/// The fewest samples of that side's middle the line must have judged (not near another box) for its
+/// paper to be known.
+const SIDE_JUDGED: usize = 6;
+/// The least scale (pixels per mm) an arm's aim is judged at: the crossings on lines 0.2 mm apart must
+/// be placed to a tenth of a millimetre, and under about 180 dpi a pixel is wider than that, a fill's
+/// ragged overrun then passing for two aimed arms (the first field check's 150 dpi scans).
+const FINE_ENOUGH_TO_AIM: f32 = 7.0;
+
+/// Which side (0 top, 1 right, 2 bottom, 3 left) of box `a` a sample along a side's middle lies on.
+fn side_of(a: &BoxMm, s: &Sample) -> usize {
+    if s.y < a.y {
+        0
+    } else if s.x > a.x + a.w {
+        1
+    } else if s.y > a.y + a.h {
+        2
+    } else {
+        3
+    }
+}
+
+/// A fill crossed out whose × shows two arms leaving the two corners of one side only (the arms on the
+/// other side lost where they run into a filled neighbour's overrun, or past the lines only near a
+/// neighbour's box, where nothing is judged; see [`crossed`]). A cancelling stroke runs out from inside
+/// the box, so each arm is found from the innermost line out, aimed back through the box's middle
+/// ([`AIM`]); that side's middle holds no more than [`SIDE_TURNS`] narrow runs (a zigzag fill turns
+/// there) and paper along it on the [`SIDE_LINE`] (a ring round this box or the next runs there). Only
+/// on grey pages, at [`FINE_ENOUGH_TO_AIM`] (see [`flag_crossed_fills`]).
+pub(super) fn crossed_one_side(lines: &[Vec<Sample>], ink: f32, a: &BoxMm) -> bool {
+    let aims = arm_aims(lines, ink, Some(a.centre()));
+    let aimed = |c: usize| aims[c].is_some_and(|m| m <= AIM);
+    // Each side with the corners at its ends, clockwise from the top.
+    let sides = [(0usize, 0usize, 1usize), (1, 1, 2), (2, 2, 3), (3, 3, 0)];
+    sides.iter().any(|&(side, c1, c2)| {
+        if !(aimed(c1) && aimed(c2)) {
+            return false;
+        }
+        let on_side_middle = |s: &Sample| s.corner.is_none() && side_of(a, s) == side;
+        let turns: usize = lines
+            .iter()
+            .map(|line| {
+                let n = line.len();
+                run_spans(line, ink)
+                    .into_iter()
+                    .filter(|&(f, l)| on_side_middle(&line[((f + l) / 2) % n]))
+                    .count()
+            })
+            .sum();
+        if turns > SIDE_TURNS {
+            return false;
+        }
+        let Some(line) = lines.get(SIDE_LINE) else {
+            return false;
+        };
+        let judged: Vec<f32> = line
+            .iter()
+            .filter(|s| on_side_middle(s))
+            .map(|s| s.dark)
+            .filter(|d| d.is_finite())
+            .collect();
+        let inked = judged.iter().filter(|&&d| d >= ink).count();
+        judged.len() >= SIDE_JUDGED && inked as f32 <= SIDE_INKED * judged.len() as f32
     })
 }
 

@@ -87,6 +87,8 @@ mod loose_fill_tests;
 #[cfg(test)]
 mod marking_tests;
 #[cfg(test)]
+mod one_side_cancel_tests;
+#[cfg(test)]
 mod phone_tests;
 #[cfg(test)]
 mod repeat_tests;
