@@ -95,6 +95,9 @@ thread_local! {
     /// Set by a test to read as before a check's arm with ink under its box, or a circle's tip on the
     /// left side of the box on its right, sent the boxes to a person (the test's thread only).
     pub(super) static DOUBT_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set by a test to read as before an arm rising from a row's last box past the gap's samples
+    /// was looked at (the test's thread only).
+    pub(super) static TALL_ARM_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set by a test to read as before a line across the gap on a box's left stopped the check beside
     /// it being read (the test's thread only).
     pub(super) static LEFT_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -104,6 +107,14 @@ thread_local! {
 fn doubt_off() -> bool {
     #[cfg(test)]
     return DOUBT_OFF.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
+}
+
+/// See [`TALL_ARM_OFF`]: never outside the tests.
+fn tall_arm_off() -> bool {
+    #[cfg(test)]
+    return TALL_ARM_OFF.with(std::cell::Cell::get);
     #[cfg(not(test))]
     false
 }
@@ -653,10 +664,14 @@ fn arm_in_gap(gap: &Gap, print: Option<&[f32]>, a: &BoxMm, ink: f32) -> InGap {
         }
         if stroke.len() < MIN_SAMPLES
             || (stroke.len() as f32) < ALONE * count as f32
-            || stroke
-                .iter()
-                .any(|&k| k / cols == 0 || k / cols == rows - 1)
+            || stroke.iter().any(|&k| k / cols == rows - 1)
         {
+            continue;
+        }
+        // A stroke out of the samples' top: a line that runs on up past a check's reach, or a check
+        // taller than [`ABOVE`] allows for (3.5 mm and more), its arm rising from the box's foot.
+        let runs_on_up = stroke.iter().any(|&k| k / cols == 0);
+        if runs_on_up && (first_attempt || tall_arm_off()) {
             continue;
         }
         let flood = stroke.len() as f32 > MAX_SHARE * (cols * rows) as f32;
@@ -692,7 +707,15 @@ fn arm_in_gap(gap: &Gap, print: Option<&[f32]>, a: &BoxMm, ink: f32) -> InGap {
             && low.1 >= a.y + FOOT_LOW * a.h
             && low.1 - top.1 >= MIN_RISE
         {
-            if !flood
+            if runs_on_up {
+                // Not read as a check (what it is cannot be seen whole here: a tall check's arm
+                // crosses the narrow gap right of a row's last box, filling much of it), but rising
+                // from the box's foot, leaning as an arm, wider than an outline: beside a row's last
+                // box, that box's ink.
+                if (LEAN.0..=LEAN.1).contains(&lean) && right - left >= INK_WIDTH {
+                    found = found.max(InGap::Ink);
+                }
+            } else if !flood
                 && (LEAN.0..=LEAN.1).contains(&lean)
                 && (first_attempt || right - foot_x0 >= ARM_REACH)
             {
