@@ -129,6 +129,8 @@ mod tests_inputs;
 #[cfg(test)]
 mod tick_tests;
 #[cfg(test)]
+mod tickout_tests;
+#[cfg(test)]
 mod underline_gap_tests;
 #[cfg(test)]
 mod underline_mid_tests;

@@ -92,9 +92,31 @@ thread_local! {
     /// measured against the paper, no outline's columns cleared, any stroke rising beside a row's last
     /// box its ink.
     pub(super) static FIRST_ATTEMPT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set by a test to read as before a check's arm with ink under its box, or a circle's tip on the
+    /// left side of the box on its right, sent the boxes to a person (the test's thread only).
+    pub(super) static DOUBT_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set by a test to read as before an arm rising from a row's last box past the gap's samples
+    /// was looked at (the test's thread only).
+    pub(super) static TALL_ARM_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set by a test to read as before a line across the gap on a box's left stopped the check beside
     /// it being read (the test's thread only).
     pub(super) static LEFT_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// See [`DOUBT_OFF`]: never outside the tests.
+fn doubt_off() -> bool {
+    #[cfg(test)]
+    return DOUBT_OFF.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
+}
+
+/// See [`TALL_ARM_OFF`]: never outside the tests.
+fn tall_arm_off() -> bool {
+    #[cfg(test)]
+    return TALL_ARM_OFF.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
 }
 
 /// See [`FIRST_ATTEMPT`]: never outside the tests.
@@ -191,28 +213,50 @@ pub(crate) fn read_checks_beside(
         let right_marked_small = j.is_some_and(|j| {
             readings[j].shape == MarkShape::Small && readings[j].state == BubbleState::Filled
         });
+        // A box on the right read as a circle: where a check's arm rises in the gap its tip may lie on
+        // that box's left side, the one piece of a ring the contour round the box found (the rest is
+        // the box's own outline). Whose the ink is, a person decides.
+        let right_circle = j.is_some_and(|j| {
+            readings[j].shape == MarkShape::Circle
+                && readings[j].state == BubbleState::Filled
+                && readings[j].around < PART_AROUND
+        }) && !doubt_off();
         // A box read as marked owns the stroke in its gap (a check drawn up its side, its arm out
         // past the corner): only a box read as nothing is looked at.
         let looked = r.shape == MarkShape::None
-            && !j.is_some_and(|j| matches!(readings[j].shape, MarkShape::Fill | MarkShape::Circle));
+            && !j.is_some_and(|j| {
+                readings[j].shape == MarkShape::Fill
+                    || (readings[j].shape == MarkShape::Circle && !right_circle)
+            });
         if !looked {
             continue;
         }
         let a = &geom.bubbles[i].area;
         let Some(gap) = &samples[i] else { continue };
         let print = prints.get(&(gap.cols, gap.rows, j.is_none()));
+        let in_gap = arm_in_gap(gap, print.map(Vec::as_slice), a, ink);
         // A stroke that runs on below the box, under its own span, came up from the row below (a
         // check's long arm from the box under it, crossing this box and out by its side): no check
-        // beside this box.
+        // beside this box to read. But a screen's moiré or a lamp's shadow darkens the paper under a
+        // box as much as a stroke does, where the check beside the box is all its question holds: a
+        // box read as nothing with a check's arm beside it goes to a person either way.
         if !first_attempt() && runs_on_below(page, h, a, ink) {
+            // Only where nothing else in the question is marked: beside a mark of its own, the
+            // question is read by that mark (a band under a row makes such arms beside many boxes).
+            let question_bare = (0..n)
+                .filter(|&k| k != i && question(k) == question(i))
+                .all(|k| readings[k].shape == MarkShape::None);
+            if in_gap == InGap::Arm && question_bare && !doubt_off() {
+                doubtful.push(i);
+            }
             continue;
         }
-        match arm_in_gap(gap, print.map(Vec::as_slice), a, ink) {
+        match in_gap {
             InGap::Arm => {
                 if r.shape == MarkShape::None {
                     beside.push((i, j));
                 }
-                if right_marked_small {
+                if right_marked_small || right_circle {
                     arm_left_of.extend(j);
                 }
             }
@@ -265,6 +309,9 @@ pub(crate) fn read_checks_beside(
         read.push((i, alone));
     }
     for (i, alone) in read {
+        if doubtful.contains(&i) {
+            continue;
+        }
         let r = &mut readings[i];
         if alone {
             r.shape = MarkShape::Stroke;
@@ -422,6 +469,10 @@ enum InGap {
     /// [`ARM_REACH`] into the gap, not flooding it.
     Arm,
 }
+
+/// Of the contour round a box, the share with a line of its own above which a circle read there is a
+/// ring seen round the box (see `bubbles.rs`), not the tip of a check's arm on one side of it.
+const PART_AROUND: f32 = 0.4;
 
 /// The darkness of the samples in the gap right of a box (see [`arm_in_gap`]), row by row.
 struct Gap {
@@ -613,10 +664,14 @@ fn arm_in_gap(gap: &Gap, print: Option<&[f32]>, a: &BoxMm, ink: f32) -> InGap {
         }
         if stroke.len() < MIN_SAMPLES
             || (stroke.len() as f32) < ALONE * count as f32
-            || stroke
-                .iter()
-                .any(|&k| k / cols == 0 || k / cols == rows - 1)
+            || stroke.iter().any(|&k| k / cols == rows - 1)
         {
+            continue;
+        }
+        // A stroke out of the samples' top: a line that runs on up past a check's reach, or a check
+        // taller than [`ABOVE`] allows for (3.5 mm and more), its arm rising from the box's foot.
+        let runs_on_up = stroke.iter().any(|&k| k / cols == 0);
+        if runs_on_up && (first_attempt || tall_arm_off()) {
             continue;
         }
         let flood = stroke.len() as f32 > MAX_SHARE * (cols * rows) as f32;
@@ -652,7 +707,15 @@ fn arm_in_gap(gap: &Gap, print: Option<&[f32]>, a: &BoxMm, ink: f32) -> InGap {
             && low.1 >= a.y + FOOT_LOW * a.h
             && low.1 - top.1 >= MIN_RISE
         {
-            if !flood
+            if runs_on_up {
+                // Not read as a check (what it is cannot be seen whole here: a tall check's arm
+                // crosses the narrow gap right of a row's last box, filling much of it), but rising
+                // from the box's foot, leaning as an arm, wider than an outline: beside a row's last
+                // box, that box's ink.
+                if (LEAN.0..=LEAN.1).contains(&lean) && right - left >= INK_WIDTH {
+                    found = found.max(InGap::Ink);
+                }
+            } else if !flood
                 && (LEAN.0..=LEAN.1).contains(&lean)
                 && (first_attempt || right - foot_x0 >= ARM_REACH)
             {
