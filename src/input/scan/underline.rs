@@ -567,21 +567,9 @@ fn gap_over_ring(
     (depths, step): (usize, f32),
     gap: f32,
 ) -> Option<(f32, f32)> {
-    let bands = |residual: &[f32], stations: &[(u8, f32)], span: (f32, f32)| {
-        stations
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.0 == 2)
-            .filter_map(|(k, &(_, from))| {
-                residual
-                    .get(k * depths..(k + 1) * depths)
-                    .map(|row| band(row, from, step, span))
-            })
-            .collect::<Vec<_>>()
-    };
-    let in_gap = bands(a.0, a.1, (FROM, gap - END_SHORT));
+    let in_gap = bottom_bands(a.0, a.1, (depths, step), (FROM, gap - END_SHORT));
     let (b_res, b_st, ink_b) = b;
-    let under_b = bands(b_res, b_st, (FROM, f32::INFINITY));
+    let under_b = bottom_bands(b_res, b_st, (depths, step), (FROM, f32::INFINITY));
     let ring: Vec<&(f32, f32, f32)> = under_b.iter().filter(|t| t.2 >= ink_b).collect();
     if in_gap.is_empty() || (ring.len() as f32) < RING_SEEN * under_b.len() as f32 {
         return None;
@@ -591,6 +579,26 @@ fn gap_over_ring(
     let ring_sum = median(ring.iter().map(|t| t.0).collect())?;
     let ring_wide = median(ring.iter().map(|t| t.1).collect())?;
     (ring_sum > 0.0 && ring_wide > 0.0).then(|| (gap_wide / ring_wide, gap_sum / ring_sum))
+}
+
+/// The [`band`] of ink in `span` (mm out from the box) at each of a box's bottom stations (side 2),
+/// from its samples (`residual`, `depths` per station, `step` mm apart).
+fn bottom_bands(
+    residual: &[f32],
+    stations: &[(u8, f32)],
+    (depths, step): (usize, f32),
+    span: (f32, f32),
+) -> Vec<(f32, f32, f32)> {
+    stations
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.0 == 2)
+        .filter_map(|(k, &(_, from))| {
+            residual
+                .get(k * depths..(k + 1) * depths)
+                .map(|row| band(row, from, step, span))
+        })
+        .collect()
 }
 
 /// Whether the band of ink in the gap under box `a` holds two strokes, not only the top arc of the
@@ -627,16 +635,8 @@ pub(crate) fn gap_darker_than_ring(
     gap: f32,
 ) -> bool {
     let peaks = |residual: &[f32], stations: &[(u8, f32)], span: (f32, f32)| {
-        stations
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.0 == 2)
-            .filter_map(|(k, &(_, from))| {
-                residual
-                    .get(k * depths..(k + 1) * depths)
-                    .map(|row| band(row, from, step, span).2)
-            })
-            .collect::<Vec<f32>>()
+        let bands = bottom_bands(residual, stations, (depths, step), span);
+        bands.into_iter().map(|t| t.2).collect::<Vec<f32>>()
     };
     let in_gap = peaks(a.0, a.1, (FROM, gap - END_SHORT));
     let (b_res, b_st, ink_b) = b;
