@@ -2570,6 +2570,12 @@ pub(crate) fn classify(
             },
         );
         if !lined {
+            // The mark below whose ink the gap over it may hold: a circle's arc, a smudge's rings.
+            let claims_gap = |j: usize| match first[j] {
+                MarkShape::Circle => true,
+                MarkShape::Smudge => reaches_up(j),
+                _ => false,
+            };
             // A line seen under this box, ending before the box below, that the mark read below would
             // claim but does not need: a smudge's, or a circle's that is no circle without it. The
             // line is this box's own, or both marks are that box's: a person decides.
@@ -2588,12 +2594,7 @@ pub(crate) fn classify(
             // arc and a line drawn under this box (see [`underline::two_strokes_in_gap`]). A person
             // decides.
             if below.iter().any(|&(j, g)| {
-                let claims_gap = match first[j] {
-                    MarkShape::Circle => true,
-                    MarkShape::Smudge => reaches_up(j),
-                    _ => false,
-                };
-                claims_gap
+                claims_gap(j)
                     && underline::two_strokes_in_gap(
                         &around[i],
                         (AROUND_DEPTHS, AROUND_STEP),
@@ -2640,12 +2641,7 @@ pub(crate) fn classify(
             // of that mark, a line of its own. A person decides.
             if line_under_seen(i, gap_below)
                 && below.iter().any(|&(j, g)| {
-                    let claims_gap = match first[j] {
-                        MarkShape::Circle => true,
-                        MarkShape::Smudge => reaches_up(j),
-                        _ => false,
-                    };
-                    claims_gap
+                    claims_gap(j)
                         && underline::gap_darker_than_ring(
                             (&around[i], &station_list[i]),
                             (&around[j], &station_list[j], ink_of(j)),

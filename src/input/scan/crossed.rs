@@ -146,13 +146,13 @@ pub(crate) fn flag_crossed_fills(
     for (i, lines, cut_cross, bilevel) in judged {
         let cut = arms_cut(&lines, ink, moire && !bilevel);
         let a = &geom.bubbles[i].area;
-        let fine = {
+        let fine = || {
             let (cx, cy) = a.centre();
             h.local_scale(cx as f64, cy as f64) as f32 >= FINE_ENOUGH_TO_AIM
         };
         if (readings[i].shape == MarkShape::Fill
             && (crossed(&arms(&lines, cut))
-                || (!bilevel && fine && crossed_one_side(&lines, cut, a))))
+                || (!bilevel && fine() && crossed_one_side(&lines, cut, a))))
             || cut_cross
         {
             readings[i].shape = MarkShape::Smudge;

@@ -65,9 +65,7 @@ fn pages_of_checks_with_ink_under() -> Tally {
             student.marks.push((b, synth::Mark::Tick));
         }
         let expect = synth::right_or_flag_everywhere(&geom, &student);
-        let d = synth::Distortion::turned(rng.range(-0.5, 0.5), 1.0, (0.0, 0.0));
-        let img = synth::distort(&page, &d, seed + 1);
-        let reading = synth::read_or_fail(&img, &geom, seed);
+        let reading = synth::read_turned(&page, &geom, seed, rng.range(-0.5, 0.5), 1.0);
         tally.add(
             &format!("check beside, ink under, page {seed}"),
             &geom,
