@@ -558,3 +558,44 @@ fn ids_excel_showed_in_scientific_notation_are_restored_or_refused_with_their_pl
         "the rounded id is left out: {scores}"
     );
 }
+
+#[test]
+fn a_variant_typed_full_width_or_lower_case_is_that_variant() {
+    let dir = Dir::new();
+    dir.copy_fixture("banks/good", "bank");
+    dir.create("class.csv", "学号,姓名\n0012,张三\n0013,李四\n");
+    dir.run(&[
+        "batch",
+        "bank/exams/small.yaml",
+        "--roster",
+        "class.csv",
+        "--seed",
+        "5",
+        "-o",
+        "out",
+    ])
+    .success();
+    let m = Manifest::read(&dir.join("out/manifest.json")).unwrap();
+    let variant = |id: &str| {
+        let v = &m.students.iter().find(|s| s.id == id).unwrap().variant;
+        v.chars().next().unwrap()
+    };
+    // A Chinese input method types `Ａ` (U+FF21) for A; another teacher types lower case.
+    let full_width = char::from_u32(variant("0012") as u32 - 'A' as u32 + 0xFF21).unwrap();
+    let lower = variant("0013").to_ascii_lowercase();
+    dir.create(
+        "answers.csv",
+        format!(
+            "学号,试卷类型,1,2,3,4,5,6,7,8,9\n0012,{full_width},A,,,,,,,,\n0013,{lower},B,,,,,,,,\n"
+        ),
+    );
+    let run = dir
+        .run(&["grade", "out/manifest.json", "answers.csv", "-o", "g"])
+        .success();
+    assert!(!run.stderr.contains("but the row says"), "{}", run.stderr);
+    let scores = std::fs::read_to_string(dir.join("g/scores.csv")).unwrap();
+    assert!(
+        scores.contains(&format!("0012,张三,{}", variant("0012"))),
+        "{scores}"
+    );
+}

@@ -235,10 +235,11 @@ impl<'a> RowReader<'a> {
     ) -> Option<&'a VariantRecord> {
         let responses = self.responses;
         let variant_at = Pos::new(row, self.columns.variant.map_or(1, |c| c + 1));
+        // Read after NFKC, as the answers are: a teacher's input method types `Ａ` for A.
         let stated = self
             .columns
             .variant
-            .map(|c| cell(cells, c))
+            .map(|c| super::cells::nfkc(cell(cells, c)).trim().to_string())
             .filter(|v| !v.is_empty());
         let label = match (student, stated) {
             (Some(s), Some(v)) if !v.eq_ignore_ascii_case(&s.variant) => {
